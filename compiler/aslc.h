@@ -1,0 +1,78 @@
+/*
+ * aslc.h — what the passes of the compiler share: the compilation (its
+ * arena, source text and diagnostics) and the entry point of each pass.
+ *
+ *   main.c      command line, the pass pipeline
+ *   srcmap.c    line/column of every JSON node (cJSON records none)
+ *   diag.c      diagnostics: collected, all reported, with source line and caret
+ *   parse.c     cJSON -> IR, with the structural checks of ASL
+ *   emit_c.c    IR -> C source (the C back end)
+ *   build.c     C source -> executable, linked with the runtime
+ */
+#ifndef ASLC_H
+#define ASLC_H
+
+#include "ir.h"
+#include <cjson/cJSON.h>
+
+typedef struct aslc_srcmap aslc_srcmap;
+
+typedef struct {
+    const char *file;        /* as given on the command line */
+    const char *text;        /* the whole definition */
+    size_t len;
+    aslc_srcmap *map;        /* positions of cJSON nodes */
+    asl_arena *arena;        /* everything of this compilation */
+    int errors, warnings;
+    bool json_diags;         /* --format=json */
+    asl_buf json_out;        /* collected JSON diagnostics */
+} aslc_unit;
+
+/* ---- diag.c ---------------------------------------------------------------- */
+typedef enum { ASLC_ERROR, ASLC_WARNING, ASLC_NOTE } aslc_severity;
+/* Reports at line/col (0 = unknown) with the JSON pointer of the field. */
+void aslc_diag_at(aslc_unit *u, aslc_severity sev, int line, int col, const char *ptr,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Reports at a JSON node (its value; or its key when at_key). */
+void aslc_diag(aslc_unit *u, aslc_severity sev, const cJSON *node, bool at_key,
+               const char *ptr, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A user-facing error that is not about the definition (files, tools). */
+void aslc_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void aslc_diag_flush(aslc_unit *u);
+
+/* ---- srcmap.c ---------------------------------------------------------------- */
+/* Builds positions by scanning text alongside the tree cJSON parsed from it. */
+aslc_srcmap *aslc_srcmap_build(asl_arena *a, const char *text, size_t len, const cJSON *root);
+/* Position of a node's value (or key); false when unknown. */
+bool aslc_srcmap_pos(const aslc_srcmap *m, const cJSON *node, bool key, int *line, int *col);
+/* The exact source text of a node's value (for constants: keeps every digit). */
+bool aslc_srcmap_span(const aslc_srcmap *m, const cJSON *node, const char **start, size_t *len);
+/* Line and column of a byte offset. */
+void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
+
+/* ---- parse.c ------------------------------------------------------------------ */
+ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);
+
+/* ---- emit_c.c ------------------------------------------------------------------ */
+typedef struct {
+    const char *resources_json;  /* embedded resources (paths absolute), or NULL */
+    const char *mocks_json;      /* embedded mocks, or NULL */
+    const char **natives;        /* native handler names to link */
+    uint32_t nnatives;
+    const char *source_name;     /* for the header comment */
+} aslc_emit_opts;
+
+void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
+
+/* ---- build.c ------------------------------------------------------------------ */
+typedef struct {
+    const char *c_file;          /* generated source */
+    const char *handlers;        /* user's native handlers .c, or NULL */
+    const char *output;          /* final executable */
+    const char *argv0;           /* to find the runtime next to aslc */
+} aslc_build_opts;
+
+/* Compiles and links; false (with a message on stderr) on failure. */
+bool aslc_build(const aslc_build_opts *o);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * ir.h — the typed intermediate representation of a state machine.
+ *
+ * The front end (parse.c) turns the cJSON tree into this; after that nothing
+ * touches cJSON.  Everything here is allocated in the compilation's arena
+ * (asl_arena from the runtime's value library) and freed with it.
+ * docs/ir.md describes the IR for people.
+ *
+ * JSONPaths are stored pre-parsed as the runtime's own asl_path descriptors,
+ * so a back end only has to write them out.  Constant JSON (Result, literal
+ * Parameters members) is stored as runtime asl_values.
+ */
+#ifndef ASLC_IR_H
+#define ASLC_IR_H
+
+#include "../runtime/asl.h"
+
+/* Where a field was in the definition: for diagnostics. */
+typedef struct {
+    int line, col;       /* 1-based; 0 = unknown */
+    const char *ptr;     /* JSON pointer, e.g. /States/Foo/Next */
+} ir_loc;
+
+/* ---- intrinsic calls ------------------------------------------------------ */
+
+typedef enum {
+    IR_ARG_STRING,     /* 'literal' */
+    IR_ARG_NUMBER,     /* 12, -3.5 */
+    IR_ARG_BOOL,       /* true / false */
+    IR_ARG_NULL,       /* null */
+    IR_ARG_PATH,       /* $.a, $$.Execution.Id */
+    IR_ARG_CALL        /* States.X(...) */
+} ir_arg_kind;
+
+typedef struct ir_call ir_call;
+
+typedef struct {
+    ir_arg_kind kind;
+    const char *str;          /* STRING: unescaped, NUL-terminated; NUMBER: its text */
+    uint32_t len;
+    double num;
+    bool b;
+    const asl_path *path;
+    ir_call *call;
+} ir_arg;
+
+struct ir_call {
+    int fn;                   /* ASL_FN_* */
+    uint32_t argc;
+    ir_arg *args;
+};
+
+/* ---- payload templates (Parameters, ResultSelector, ItemSelector) -------- */
+/* A template is a JSON value in which "key.$" members are computed. */
+
+typedef enum {
+    IR_T_CONST,       /* a constant subtree (no .$ keys below) */
+    IR_T_OBJECT,      /* object with at least one computed member below */
+    IR_T_ARRAY,       /* array with at least one computed element below */
+    IR_T_PATH,        /* "key.$": "$.path" or "$$.path" */
+    IR_T_CALL         /* "key.$": "States.Fn(...)" */
+} ir_tmpl_kind;
+
+typedef struct ir_tmpl ir_tmpl;
+
+typedef struct {
+    const char *key;          /* without the ".$" suffix */
+    uint32_t klen;
+    ir_tmpl *val;
+} ir_tmpl_member;
+
+struct ir_tmpl {
+    ir_tmpl_kind kind;
+    asl_value *cval;          /* CONST */
+    const char *ctext;        /* CONST: its JSON text (compact) */
+    uint32_t n;               /* OBJECT members / ARRAY items */
+    ir_tmpl_member *members;
+    ir_tmpl **items;
+    const asl_path *path;     /* PATH */
+    ir_call *call;            /* CALL */
+    const char *src;          /* PATH/CALL: the expression as written */
+};
+
+/* ---- Choice rules ------------------------------------------------------------ */
+
+typedef enum {
+#define X(id, name, operand) IR_OP_##id,
+#include "choice_ops.def"
+#undef X
+    IR_OP_AND, IR_OP_OR, IR_OP_NOT
+} ir_op;
+
+typedef struct ir_rule ir_rule;
+struct ir_rule {
+    ir_op op;
+    ir_loc loc;
+    const asl_path *var;      /* Variable (comparisons) */
+    /* operand: by the op's operand kind */
+    const char *str;          /* string / timestamp / pattern */
+    uint32_t slen;
+    double num;
+    bool b;
+    const asl_path *opath;    /* ...Path operators */
+    uint32_t n;               /* And / Or: children; Not: 1 */
+    ir_rule **kids;
+    const char *next;         /* top-level rules only */
+    struct ir_state *target;
+};
+
+/* ---- Retry / Catch ------------------------------------------------------------ */
+
+typedef struct {
+    const char **errors;
+    uint32_t nerrors;
+    int32_t max_attempts;
+    double interval, backoff, max_delay;
+    int jitter;
+} ir_retrier;
+
+typedef struct {
+    const char **errors;
+    uint32_t nerrors;
+    const asl_path *result_path;  /* NULL with result_path_null = discard */
+    bool result_path_null;
+    const char *next;
+    struct ir_state *target;
+} ir_catcher;
+
+/* ---- states ------------------------------------------------------------------- */
+
+typedef enum {
+#define X(id, name) IR_##id,
+#include "state_types.def"
+#undef X
+    IR__NTYPES
+} ir_state_type;
+
+typedef struct ir_machine ir_machine;
+typedef struct ir_state ir_state;
+
+struct ir_state {
+    ir_state_type type;
+    const char *name;
+    const char *cname;            /* unique C identifier derived from the name */
+    ir_loc loc;                   /* the state's object */
+    const char *comment;
+    ir_machine *scope;            /* the machine (top level, branch, processor) it belongs to */
+
+    const char *next;             /* Next, or NULL with end */
+    ir_state *target;
+    bool end;
+
+    /* data flow; a NULL path means the default "$", *_null means the field was null */
+    const asl_path *input_path;   bool input_path_null;
+    const asl_path *output_path;  bool output_path_null;
+    const asl_path *result_path;  bool result_path_null;
+    ir_tmpl *parameters;          /* Parameters (Task, Pass, Parallel, Map legacy) */
+    ir_tmpl *result_selector;     /* Task, Parallel, Map */
+    asl_value *result;            /* Pass Result */
+    const char *result_text;
+
+    /* Task */
+    const char *resource;
+    ir_loc resource_loc;
+    double timeout, heartbeat;            /* 0 = none */
+    const asl_path *timeout_path, *heartbeat_path;
+    uint32_t site;                        /* task site id */
+
+    /* Retry / Catch (Task, Parallel, Map) */
+    ir_retrier *retry;  uint32_t nretry;
+    ir_catcher *catch_; uint32_t ncatch;
+
+    /* Choice */
+    ir_rule **choices;  uint32_t nchoices;
+    const char *default_;
+    ir_state *default_target;
+
+    /* Wait */
+    bool has_seconds; double seconds;
+    const char *timestamp;
+    const asl_path *seconds_path, *timestamp_path;
+
+    /* Fail */
+    const char *error, *cause;
+    const asl_path *error_path, *cause_path;
+
+    /* Parallel */
+    ir_machine **branches; uint32_t nbranches;
+
+    /* Map */
+    ir_machine *processor;
+    const asl_path *items_path;
+    ir_tmpl *item_selector;       /* ItemSelector, or legacy Parameters */
+    uint32_t max_concurrency;
+    const asl_path *max_concurrency_path;
+    int32_t tolerated_count;      /* -1 = none */
+    double tolerated_percent;     /* -1 = none */
+};
+
+/* A state machine, a Parallel branch or a Map processor. */
+struct ir_machine {
+    const char *start_at;
+    ir_state *start;
+    ir_state **states;
+    uint32_t nstates;
+    ir_loc loc;
+    const char *comment;
+    double timeout;               /* top-level TimeoutSeconds */
+    ir_state *owner;              /* the Parallel/Map state, NULL at top level */
+    uint32_t index;               /* branch index */
+};
+
+typedef struct {
+    asl_arena *arena;
+    ir_machine *top;
+    const char *name;             /* state machine name (file stem) */
+    ir_state **all;               /* every state of every scope, in definition order */
+    uint32_t nall;
+    ir_state **tasks;             /* Task states, by site id */
+    uint32_t ntasks;
+} ir_program;
+
+const char *ir_state_type_name(ir_state_type t);
+
+#endif

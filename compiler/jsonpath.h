@@ -1,0 +1,25 @@
+/*
+ * jsonpath.h — the compile-time JSONPath parser.
+ *
+ * Turns the text of a path from the definition into the runtime's asl_path
+ * descriptor (runtime/asl.h), allocated in the compilation arena.  Paths are
+ * never parsed at run time.
+ */
+#ifndef ASLC_JSONPATH_H
+#define ASLC_JSONPATH_H
+
+#include "../runtime/asl.h"
+
+typedef enum {
+    ASLC_PATH_PAYLOAD,    /* InputPath, OutputPath, Parameters values, ItemsPath...:
+                             wildcards, slices, filters, .. allowed; $ or $$ */
+    ASLC_PATH_REFERENCE   /* ResultPath, Choice Variable, *Path fields: only
+                             .name, ['name'] and [index]; a single node */
+} aslc_path_mode;
+
+/* Returns NULL on a malformed path, with a one-line message in err and the
+ * byte offset of the problem within text in *errpos. */
+const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode,
+                                char *err, size_t errlen, size_t *errpos);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * asl.h — the runtime ABI that generated workflow code is written against.
+ *
+ * Both back ends (C source and LLVM IR) emit calls to exactly these functions
+ * and lay out exactly these static descriptors, so no semantics live in one
+ * back end only.  Everything exported carries the asl_ prefix.
+ *
+ * Calling convention of a compiled state:
+ *     asl_value *st_Name(asl_exec *x, asl_value *input);
+ * It returns the *execution's* (or branch's) final output: a state does its
+ * work and then tail-calls the next state.  It returns NULL when the
+ * execution fails; the error is then in the exec (asl_error_get).
+ *
+ * The exec is opaque to generated code.  One exec exists per execution and
+ * one per Parallel branch / Map iteration; it owns the arena its values live in.
+ */
+#ifndef ASL_H
+#define ASL_H
+
+#include "asl_value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct asl_exec asl_exec;
+
+/* ---- errors ------------------------------------------------------------- */
+
+enum {
+#define X(id, name) ASL_ERR_##id,
+#include "asl_errors.def"
+#undef X
+    ASL_ERR__COUNT
+};
+extern const char *const asl_error_names[ASL_ERR__COUNT];
+
+/* Records a failure in the exec and returns NULL, so callers can write
+ * `return asl_fail(x, ...)`.  error and cause are copied; cause may be NULL
+ * (no Cause).  */
+asl_value *asl_fail(asl_exec *x, const char *error, const char *cause);
+asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A States.Runtime (or other) failure with AWS's wording:
+ * "An error occurred while executing the state 'S' (entered at the event id #N). <msg>" */
+asl_value *asl_fail_state(asl_exec *x, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *asl_error_name(const asl_exec *x);
+const char *asl_error_cause(const asl_exec *x);   /* NULL when there is none */
+/* {"Error": ..., "Cause": ...} of the current failure, in x's arena. */
+asl_value *asl_error_value(asl_exec *x);
+void asl_error_clear(asl_exec *x);
+
+/* ---- JSONPath ----------------------------------------------------------- */
+/* Paths are parsed by the compiler and emitted as static descriptors. */
+
+typedef enum {
+    ASL_SEG_KEY,        /* .name or ['name'] */
+    ASL_SEG_INDEX,      /* [3] or [-1] */
+    ASL_SEG_WILDCARD,   /* .* or [*] */
+    ASL_SEG_SLICE,      /* [start:end:step] */
+    ASL_SEG_DESCEND,    /* ..name (key set) or ..* (key NULL) */
+    ASL_SEG_FILTER,     /* [?(@.a < 1)] */
+    ASL_SEG_UNION       /* [0,2] or ['a','b'] */
+} asl_seg_kind;
+
+typedef enum {
+    ASL_FOP_EXISTS,     /* [?(@.a)] */
+    ASL_FOP_EQ, ASL_FOP_NE, ASL_FOP_LT, ASL_FOP_LE, ASL_FOP_GT, ASL_FOP_GE
+} asl_filter_op;
+
+typedef struct asl_seg asl_seg;
+
+typedef struct {
+    uint8_t op;              /* asl_filter_op */
+    uint8_t rtype;           /* asl_type of the constant operand (not for EXISTS) */
+    uint32_t nlhs;           /* path relative to @ */
+    const asl_seg *lhs;
+    double rnum;             /* ASL_NUMBER operand */
+    const char *rstr;        /* ASL_STRING operand */
+    uint32_t rlen;
+} asl_filter;
+
+struct asl_seg {
+    uint8_t kind;            /* asl_seg_kind */
+    uint8_t has_start, has_end;
+    uint32_t klen;
+    const char *key;         /* KEY, DESCEND */
+    int64_t start, end, step;/* INDEX uses start; SLICE uses all */
+    const asl_filter *filter;
+    uint32_t nunion;         /* UNION: members are themselves KEY/INDEX segments */
+    const asl_seg *members;
+};
+
+enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1 };
+
+typedef struct {
+    const char *text;        /* as written in the definition, for messages */
+    uint8_t root;            /* ASL_ROOT_INPUT ($) or ASL_ROOT_CONTEXT ($$) */
+    uint8_t definite;        /* selects at most one node: no wildcard, slice, filter, .., union */
+    uint32_t nseg;
+    const asl_seg *segs;
+} asl_path;
+
+/* Evaluates p against input (or the context object for $$ paths).
+ * A definite path yields the node itself; an indefinite one yields an array of
+ * every match (possibly empty).  Returns false, leaving *out NULL, when a
+ * definite path selects nothing.  Never fails the execution. */
+bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value **out);
+/* AWS's rendering of a path for causes: $['a']['b'][0] */
+char *asl_path_bracket(asl_exec *x, const asl_path *p);
+
+/* ---- data flow ------------------------------------------------------------ */
+
+/* InputPath / OutputPath: the selected value or NULL with States.Runtime. */
+asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p);
+asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p);
+/* ResultPath: result placed into raw_in at p (copying the objects along the
+ * way, creating missing ones); NULL with States.ResultPathMatchFailure. */
+asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p);
+/* A "key.$": "path" inside Parameters / ResultSelector / ItemSelector.
+ * field is the key without ".$", for the cause.  NULL with
+ * States.ParameterPathFailure (or States.Runtime, as AWS chooses). */
+asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field);
+/* Intrinsic argument path: NULL with States.Runtime. */
+asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p);
+/* The arena values of this exec are built in. */
+asl_arena *asl_exec_arena(asl_exec *x);
+
+/* ---- intrinsic functions -------------------------------------------------- */
+
+enum {
+#define X(id, name, lo, hi) ASL_FN_##id,
+#include "asl_intrinsics.def"
+#undef X
+    ASL_FN__COUNT
+};
+/* Calls intrinsic fn on argv; NULL with States.IntrinsicFailure / States.Runtime. */
+asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
+
+/* ---- states ---------------------------------------------------------------- */
+
+typedef asl_value *(*asl_state_fn)(asl_exec *x, asl_value *input);
+
+typedef struct {
+    const char *name;        /* state name */
+    const char *type;        /* "Pass", "Task", ... */
+    const char *json_path;   /* /States/Name in the definition */
+} asl_state_info;
+
+/* Called first by every state: records the transition, sets $$.State.*,
+ * enforces the execution timeout.  false = failed (error set). */
+bool asl_enter(asl_exec *x, const asl_state_info *s);
+/* A value leaving the state: enforces the 256 KiB payload limit. */
+asl_value *asl_leave(asl_exec *x, asl_value *out);
+
+/* ---- Choice ------------------------------------------------------------------ */
+
+typedef enum {
+    ASL_CMP_EQ, ASL_CMP_LT, ASL_CMP_GT, ASL_CMP_LE, ASL_CMP_GE
+} asl_cmp;
+
+/* The Variable of a rule: NULL with States.Runtime when the path selects nothing. */
+asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p);
+/* Comparisons are false when v is not of the operator's type, as on AWS. */
+bool asl_choice_string(const asl_value *v, asl_cmp op, const char *s, uint32_t n);
+bool asl_choice_number(const asl_value *v, asl_cmp op, double d);
+bool asl_choice_timestamp(const asl_value *v, asl_cmp op, const char *ts);
+bool asl_choice_boolean(const asl_value *v, bool b);
+/* ...Path twins: the other operand is a value too. */
+bool asl_choice_string_v(const asl_value *v, asl_cmp op, const asl_value *w);
+bool asl_choice_number_v(const asl_value *v, asl_cmp op, const asl_value *w);
+bool asl_choice_timestamp_v(const asl_value *v, asl_cmp op, const asl_value *w);
+bool asl_choice_boolean_v(const asl_value *v, const asl_value *w);
+bool asl_choice_matches(const asl_value *v, const char *pattern);
+bool asl_choice_is_timestamp(const asl_value *v);
+/* RFC 3339 (uppercase T, Z or +hh:mm offset) to seconds since the epoch. */
+bool asl_timestamp_parse(const char *s, size_t n, double *epoch);
+
+/* ---- Retry and Catch ---------------------------------------------------------- */
+
+enum { ASL_JITTER_NONE = 0, ASL_JITTER_FULL = 1 };
+
+typedef struct {
+    const char *const *errors; /* ErrorEquals */
+    uint32_t nerrors;
+    int32_t max_attempts;      /* default 3 */
+    double interval;           /* IntervalSeconds, default 1 */
+    double backoff;            /* BackoffRate, default 2.0 */
+    double max_delay;          /* MaxDelaySeconds, 0 = none */
+    uint8_t jitter;
+} asl_retrier;
+
+typedef struct {
+    const char *const *errors;
+    uint32_t nerrors;
+} asl_catcher;
+
+/* With the exec failed: finds the first retrier that matches the error; if it
+ * has attempts left, sleeps its delay, counts the attempt in counts[i], sets
+ * $$.State.RetryCount, clears the error and returns true. */
+bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts);
+/* With the exec failed: index of the first matching catcher, or -1. */
+int asl_catch(asl_exec *x, const asl_catcher *c, uint32_t n);
+
+/* ---- Wait ----------------------------------------------------------------------- */
+
+bool asl_wait_seconds(asl_exec *x, double seconds);
+/* SecondsPath: the value must be an integer >= 0. */
+bool asl_wait_seconds_value(asl_exec *x, const asl_value *v, const char *path_text);
+bool asl_wait_until(asl_exec *x, const char *timestamp);
+bool asl_wait_until_value(asl_exec *x, const asl_value *v, const char *path_text);
+
+/* ---- Task ----------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t id;               /* index in the program's site table */
+    const char *state;         /* state name (mocks bind by it) */
+    const char *resource;      /* Resource ARN or name */
+    double timeout;            /* TimeoutSeconds, 0 = none */
+    double heartbeat;          /* HeartbeatSeconds, 0 = none */
+} asl_task_site;
+
+/* Runs the task bound to site with input; its result, or NULL with the error. */
+asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input);
+/* TimeoutSecondsPath / HeartbeatSecondsPath: a copy of site with the value. */
+asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *input,
+                          const asl_value *timeout, const asl_value *heartbeat);
+
+/* Native handlers (aslc --handlers FILE.c): see docs/tasks.md.
+ *   asl_value *my_handler(asl_task_ctx *t, asl_value *input);
+ * input is borrowed and immutable.  Build the result in asl_task_arena(t) (it
+ * lives as long as the execution); on failure return asl_task_fail(t, error, cause). */
+typedef struct asl_exec asl_task_ctx;
+typedef asl_value *(*asl_native_fn)(asl_task_ctx *t, asl_value *input);
+asl_arena *asl_task_arena(asl_task_ctx *t);
+asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause);
+const char *asl_task_state(asl_task_ctx *t);
+
+typedef struct {
+    const char *name;
+    asl_native_fn fn;
+} asl_native;
+
+/* ---- Parallel and Map ------------------------------------------------------------- */
+
+/* Runs every branch on its own exec with the same input; the array of their
+ * outputs in branch order, or NULL with the first failing branch's error. */
+asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches, uint32_t n);
+
+typedef asl_value *(*asl_item_fn)(asl_exec *x, asl_value *state_input);
+
+typedef struct {
+    asl_state_fn start;        /* ItemProcessor / Iterator StartAt */
+    asl_item_fn selector;      /* ItemSelector / Parameters; NULL = the item itself.
+                                  Runs on the iteration's exec ($$.Map.Item set). */
+    uint32_t max_concurrency;  /* 0 = unbounded */
+    int32_t tolerated_count;   /* -1 = none */
+    double tolerated_percent;  /* < 0 = none */
+} asl_map_info;
+
+/* Runs one iteration per item; the array of results in item order. */
+asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m);
+
+/* ---- the program ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name;          /* state machine name */
+    asl_state_fn start;
+    void (*init)(asl_arena *a);/* builds the constant values, once, before any execution */
+    const char *resources_json;/* embedded resources file (paths made absolute), or NULL */
+    const char *mocks_json;    /* embedded mocks file, or NULL */
+    const asl_native *natives;
+    uint32_t nnatives;
+    const asl_task_site *const *sites;
+    uint32_t nsites;
+    double timeout;            /* top-level TimeoutSeconds, 0 = none */
+} asl_program;
+
+/* Parses a constant at program start (the compiler wrote the text, so a
+ * failure is an internal error and aborts). */
+asl_value *asl_const(asl_arena *a, const char *json);
+
+/* The generated code defines this; runtime/main.c runs it. */
+extern const asl_program asl_main_program;
+
+/* Runs one execution; used by main and the benchmark mode. */
+int asl_program_main(const asl_program *p, int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

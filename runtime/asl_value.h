@@ -1,0 +1,147 @@
+/*
+ * asl_value.h — the runtime's JSON values and the arena they live in.
+ *
+ * Every generated workflow binary links this.  Values are compact, immutable
+ * once built, and allocated from an arena that belongs to one execution (or one
+ * Map iteration / Parallel branch).  There is no reference counting and no
+ * free of a single value: an arena is released as a whole.
+ *
+ * Ownership rule (stated once, here):
+ *   - A value is owned by the arena it was allocated in and lives until that
+ *     arena is destroyed.  Any function taking an `asl_arena *` allocates its
+ *     result there.
+ *   - Values are never mutated after they have been handed to anyone else.
+ *     The only mutating calls (asl_array_push, asl_object_set) are for the
+ *     code that is still building a fresh value.  Because of this, values may
+ *     be shared freely between threads and between arenas whose lifetimes
+ *     nest (a child arena may point into its parent's values, never the
+ *     reverse: copy results up with asl_value_copy).
+ *   - null, true and false are static singletons (asl_null(), ...).
+ *
+ * Numbers keep the double value and, when they came from JSON text, the text
+ * itself, so that 12345678901234567890123 or 1.10 print back exactly as given.
+ */
+#ifndef ASL_VALUE_H
+#define ASL_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* ---- arena -------------------------------------------------------------- */
+
+typedef struct asl_arena asl_arena;
+
+asl_arena *asl_arena_new(void);
+void asl_arena_free(asl_arena *a);
+void *asl_alloc(asl_arena *a, size_t n);               /* 16-byte aligned, never NULL */
+char *asl_strndup(asl_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+char *asl_sprintf(asl_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+size_t asl_arena_bytes(const asl_arena *a);            /* bytes reserved so far */
+
+/* The one allocation hook: malloc/realloc that abort with a clear message on OOM. */
+void *asl_xmalloc(size_t n);
+void *asl_xrealloc(void *p, size_t n);
+
+/* ---- values ------------------------------------------------------------- */
+
+typedef enum {
+    ASL_NULL,
+    ASL_FALSE,
+    ASL_TRUE,
+    ASL_NUMBER,
+    ASL_STRING,
+    ASL_ARRAY,
+    ASL_OBJECT
+} asl_type;
+
+typedef struct asl_value asl_value;
+
+typedef struct {
+    const char *key;   /* NUL-terminated, may contain NUL (use klen) */
+    uint32_t klen;
+    asl_value *val;
+} asl_member;
+
+struct asl_value {
+    uint8_t type;        /* asl_type */
+    uint8_t is_int;      /* ASL_NUMBER: num is integral and |num| <= 2^53 */
+    uint32_t len;        /* string bytes, array items, object members */
+    union {
+        struct { double num; const char *text; } n;  /* text: source lexeme or NULL */
+        const char *str;                             /* NUL-terminated, len bytes */
+        struct { asl_value **items; uint32_t cap; } a;
+        struct { asl_member *members; uint32_t cap; } o;
+    } u;
+};
+
+static inline asl_type asl_typeof(const asl_value *v) { return (asl_type)v->type; }
+static inline bool asl_is_bool(const asl_value *v) { return v->type == ASL_TRUE || v->type == ASL_FALSE; }
+
+asl_value *asl_null(void);
+asl_value *asl_bool(bool b);
+asl_value *asl_number(asl_arena *a, double d);
+asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n);
+asl_value *asl_string(asl_arena *a, const char *s, size_t n);  /* copies s */
+asl_value *asl_cstring(asl_arena *a, const char *s);           /* copies s */
+asl_value *asl_string_static(asl_arena *a, const char *s, size_t n); /* s must outlive the arena */
+asl_value *asl_array(asl_arena *a, uint32_t cap_hint);
+asl_value *asl_object(asl_arena *a, uint32_t cap_hint);
+
+/* Builders: only on a value you just created and nobody else has seen. */
+void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item);
+/* Sets key (replacing an existing member with that key, keeping its position). key is copied. */
+void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
+/* Appends without checking for a duplicate key: for builders that know keys are distinct. */
+void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
+
+/* Lookups (case-sensitive, exact bytes). NULL when absent. */
+asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);
+static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
+    return i < arr->len ? arr->u.a.items[i] : NULL;
+}
+
+/* Shallow copy of an array/object (new member/item vector, same children). */
+asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v);
+/* Deep copy into another arena (strings and numbers copied too). */
+asl_value *asl_value_copy(asl_arena *a, const asl_value *v);
+/* JSON equality: numbers by value, objects regardless of member order. */
+bool asl_value_equal(const asl_value *x, const asl_value *y);
+
+/* ---- JSON text ---------------------------------------------------------- */
+
+typedef struct {
+    size_t offset;     /* byte offset of the problem */
+    int line, col;     /* 1-based */
+    char msg[160];
+} asl_json_error;
+
+/* Parses RFC 8259 JSON (UTF-8 validated, whole text, surrounding whitespace allowed).
+ * Returns NULL and fills *err on failure.  max_depth 0 means the default (10000). */
+asl_value *asl_json_parse(asl_arena *a, const char *text, size_t n, asl_json_error *err);
+
+/* A growable byte buffer, malloc-backed (not arena) so that it can be reused. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} asl_buf;
+
+void asl_buf_init(asl_buf *b);
+void asl_buf_free(asl_buf *b);
+void asl_buf_put(asl_buf *b, const char *s, size_t n);
+void asl_buf_putc(asl_buf *b, char c);
+void asl_buf_puts(asl_buf *b, const char *s);
+
+/* Serialises compactly, as AWS does: no spaces, "/" not escaped, non-ASCII
+ * UTF-8 kept as is, control characters as \uXXXX except \b \f \n \r \t. */
+void asl_json_write(asl_buf *b, const asl_value *v);
+/* Pretty form (2-space indent) for humans. */
+void asl_json_write_pretty(asl_buf *b, const asl_value *v);
+/* Serialised into the arena, NUL-terminated. */
+char *asl_json_string(asl_arena *a, const asl_value *v, size_t *len_out);
+/* Formats a number the way AWS prints it (integers without fraction,
+ * others in the shortest form that reads back the same). */
+void asl_number_write(asl_buf *b, const asl_value *num);
+
+#endif

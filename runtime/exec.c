@@ -1,0 +1,282 @@
+/*
+ * exec.c — executions and their threads of control.
+ *
+ * An asl_exec carries what one flow of an execution needs: its arena, the
+ * state being run (for $$.State and error messages) and its error slot.
+ * Errors are values, not jumps: asl_fail records {Error, Cause} and returns
+ * NULL, and every caller passes the NULL up until a Retry, a Catch or the
+ * end of the execution looks at it.
+ *
+ * The context object $$ is built on demand from these fields, so a state
+ * that never reads $$ never pays for it.
+ */
+#define _GNU_SOURCE
+#include "rt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errno.h>
+
+const char *const asl_error_names[ASL_ERR__COUNT] = {
+#define X(id, name) name,
+#include "asl_errors.def"
+#undef X
+};
+
+/* ---- errors ---------------------------------------------------------------- */
+
+asl_value *asl_fail(asl_exec *x, const char *error, const char *cause)
+{
+    x->failed = true;
+    x->err = asl_strndup(x->arena, error, strlen(error));
+    x->cause = cause ? asl_strndup(x->arena, cause, strlen(cause)) : NULL;
+    return NULL;
+}
+
+static asl_value *vfail(asl_exec *x, const char *error, const char *prefix,
+                        const char *fmt, va_list ap)
+{
+    char small[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *msg = small;
+    if (n >= (int)sizeof small) {
+        msg = asl_alloc(x->arena, (size_t)n + 1);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+    }
+    va_end(ap2);
+    if (prefix) {
+        size_t pl = strlen(prefix), ml = strlen(msg);
+        char *full = asl_alloc(x->arena, pl + ml + 1);
+        memcpy(full, prefix, pl);
+        memcpy(full + pl, msg, ml + 1);
+        msg = full;
+    }
+    return asl_fail(x, error, msg);
+}
+
+asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(x, error, NULL, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+asl_value *asl_fail_state(asl_exec *x, const char *error, const char *fmt, ...)
+{
+    char *prefix = NULL;
+    if (x->state)
+        prefix = asl_sprintf(x->arena,
+                             "An error occurred while executing the state '%s' "
+                             "(entered at the event id #%llu). ",
+                             x->state->name, (unsigned long long)x->entered_event);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(x, error, prefix, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+const char *asl_error_name(const asl_exec *x) { return x->failed ? x->err : NULL; }
+const char *asl_error_cause(const asl_exec *x) { return x->failed ? x->cause : NULL; }
+
+asl_value *asl_error_value(asl_exec *x)
+{
+    asl_value *o = asl_object(x->arena, 2);
+    asl_object_append(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err ? x->err : ""));
+    if (x->cause)
+        asl_object_append(x->arena, o, "Cause", 5, asl_cstring(x->arena, x->cause));
+    return o;
+}
+
+void asl_error_clear(asl_exec *x)
+{
+    x->failed = false;
+    x->err = x->cause = NULL;
+}
+
+void asl_exec_adopt_error(asl_exec *x, const asl_exec *child)
+{
+    asl_fail(x, child->err ? child->err : "States.Runtime", child->cause);
+}
+
+asl_arena *asl_exec_arena(asl_exec *x) { return x->arena; }
+asl_arena *asl_task_arena(asl_task_ctx *t) { return t->arena; }
+const char *asl_task_state(asl_task_ctx *t) { return t->state ? t->state->name : ""; }
+asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause)
+{
+    return asl_fail(t, error ? error : "States.TaskFailed", cause);
+}
+
+/* ---- execs ------------------------------------------------------------------ */
+
+asl_exec *asl_exec_child(asl_exec *parent)
+{
+    asl_exec *x = asl_xmalloc(sizeof *x);
+    memset(x, 0, sizeof *x);
+    x->arena = asl_arena_new();
+    x->run = parent->run;
+    x->parent = parent;
+    return x;
+}
+
+void asl_exec_free(asl_exec *x)
+{
+    asl_arena_free(x->arena);
+    free(x);
+}
+
+uint64_t asl_run_event(asl_run *r, uint32_t n)
+{
+    pthread_mutex_lock(&r->lock);
+    uint64_t first = r->events + 1;
+    r->events += n;
+    pthread_mutex_unlock(&r->lock);
+    return first;
+}
+
+/* ---- time ------------------------------------------------------------------- */
+
+double asl_now_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* AWS prints times with millisecond precision and a Z. */
+void asl_now_iso(char out[40])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 40 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+bool asl_sleep(asl_exec *x, double seconds)
+{
+    asl_run *r = x->run;
+    double d = seconds * r->time_scale;
+    if (r->deadline > 0) {
+        double left = r->deadline - asl_now_monotonic();
+        if (d >= left) {
+            /* The execution's TimeoutSeconds falls inside this wait. */
+            if (left > 0 && r->time_scale > 0) {
+                struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+                while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+            }
+            asl_fail(x, "States.Timeout", "The execution timed out.");
+            return false;
+        }
+    }
+    if (d <= 0) return true;
+    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    return true;
+}
+
+/* ---- states ------------------------------------------------------------------ */
+
+bool asl_enter(asl_exec *x, const asl_state_info *s)
+{
+    asl_run *r = x->run;
+    x->state = s;
+    x->retry_count = 0;
+    x->entered[0] = 0;  /* filled lazily by the context object */
+    /* StateEntered, then StateExited: two history events per state. */
+    x->entered_event = asl_run_event(r, 2);
+    __atomic_add_fetch(&r->transitions, 1, __ATOMIC_RELAXED);
+    if (r->deadline > 0 && asl_now_monotonic() > r->deadline) {
+        asl_fail(x, "States.Timeout", "The execution timed out.");
+        return false;
+    }
+    return true;
+}
+
+#define ASL_PAYLOAD_LIMIT (256 * 1024)
+
+asl_value *asl_leave(asl_exec *x, asl_value *out)
+{
+    /* Only big containers can exceed the limit; measuring every output would
+     * cost a serialisation per state, so estimate first. */
+    if ((out->type == ASL_STRING && out->len > ASL_PAYLOAD_LIMIT) ||
+        ((out->type == ASL_ARRAY || out->type == ASL_OBJECT) && out->len > 64)) {
+        size_t n = 0;
+        asl_json_string(x->arena, out, &n);
+        if (n > ASL_PAYLOAD_LIMIT)
+            return asl_fail_state(x, "States.DataLimitExceeded",
+                                  "The state/task '%s' returned a result with a size "
+                                  "exceeding the maximum number of bytes service limit.",
+                                  x->state ? x->state->name : "");
+    }
+    return out;
+}
+
+/* ---- the context object ------------------------------------------------------- */
+
+asl_value *asl_context_object(asl_exec *x)
+{
+    asl_arena *a = x->arena;
+    asl_run *r = x->run;
+    asl_value *ctx = asl_object(a, 4);
+
+    asl_value *ex = asl_object(a, 6);
+    asl_object_append(a, ex, "Id", 2, asl_cstring(a, r->exec_id));
+    asl_object_append(a, ex, "Input", 5, r->input);
+    asl_object_append(a, ex, "StartTime", 9, asl_cstring(a, r->start_time));
+    asl_object_append(a, ex, "Name", 4, asl_cstring(a, r->exec_name));
+    asl_object_append(a, ex, "RoleArn", 7,
+                      asl_cstring(a, "arn:aws:iam::123456789012:role/aslc-local"));
+    asl_object_append(a, ex, "RedriveCount", 12, asl_number(a, 0));
+    asl_object_append(a, ctx, "Execution", 9, ex);
+
+    asl_value *sm = asl_object(a, 2);
+    asl_object_append(a, sm, "Id", 2, asl_cstring(a, r->sm_id));
+    asl_object_append(a, sm, "Name", 4, asl_cstring(a, r->prog->name));
+    asl_object_append(a, ctx, "StateMachine", 12, sm);
+
+    if (x->state) {
+        if (!x->entered[0]) asl_now_iso(x->entered);
+        asl_value *st = asl_object(a, 3);
+        asl_object_append(a, st, "Name", 4, asl_cstring(a, x->state->name));
+        asl_object_append(a, st, "EnteredTime", 11, asl_cstring(a, x->entered));
+        /* AWS shows RetryCount only in states that can retry. */
+        if (!strcmp(x->state->type, "Task") || !strcmp(x->state->type, "Parallel") ||
+            !strcmp(x->state->type, "Map"))
+            asl_object_append(a, st, "RetryCount", 10, asl_number(a, x->retry_count));
+        asl_object_append(a, ctx, "State", 5, st);
+    }
+
+    /* $$.Map.Item belongs to the nearest enclosing Map iteration. */
+    for (asl_exec *e = x; e; e = e->parent) {
+        if (e->map_value) {
+            asl_value *item = asl_object(a, 2);
+            asl_object_append(a, item, "Index", 5, e->map_index);
+            asl_object_append(a, item, "Value", 5, e->map_value);
+            asl_value *map = asl_object(a, 1);
+            asl_object_append(a, map, "Item", 4, item);
+            asl_object_append(a, ctx, "Map", 3, map);
+            break;
+        }
+    }
+    return ctx;
+}
+
+asl_value *asl_const(asl_arena *a, const char *json)
+{
+    asl_json_error err;
+    asl_value *v = asl_json_parse(a, json, strlen(json), &err);
+    if (!v) {
+        fprintf(stderr, "aslc runtime: internal error: bad constant (%s): %s\n", err.msg, json);
+        abort();
+    }
+    return v;
+}

@@ -1,0 +1,69 @@
+/*
+ * retry.c — matching errors against Retry and Catch, and the retry delays.
+ *
+ * AWS's rules, in one place:
+ *   - retriers and catchers are tried in order; the first whose ErrorEquals
+ *     matches wins (a retrier that matches but has no attempts left ends the
+ *     retrying: later retriers are not consulted);
+ *   - "States.ALL" matches every error but States.Runtime and
+ *     States.DataLimitExceeded, which are terminal;
+ *   - "States.TaskFailed" matches every error but States.Timeout (and the
+ *     terminal ones);
+ *   - States.Runtime is never caught or retried, even when named.
+ */
+#include "rt.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+static bool error_matches(const char *err, const char *pattern)
+{
+    if (!strcmp(err, "States.Runtime")) return false;
+    if (!strcmp(pattern, err)) return true;
+    if (!strcmp(err, "States.DataLimitExceeded")) return false;
+    if (!strcmp(pattern, "States.ALL")) return true;
+    if (!strcmp(pattern, "States.TaskFailed")) return strcmp(err, "States.Timeout") != 0;
+    return false;
+}
+
+static bool any_matches(const char *err, const char *const *errors, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (error_matches(err, errors[i])) return true;
+    return false;
+}
+
+static double unit_random(void)
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r = (uint64_t)asl_now_monotonic();
+    return (double)(r >> 11) / 9007199254740992.0;
+}
+
+bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
+{
+    if (!x->failed) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!any_matches(x->err, r[i].errors, r[i].nerrors)) continue;
+        if ((int32_t)counts[i] >= r[i].max_attempts) return false;
+        double delay = r[i].interval;
+        for (uint32_t k = 0; k < counts[i]; k++) delay *= r[i].backoff;
+        if (r[i].max_delay > 0 && delay > r[i].max_delay) delay = r[i].max_delay;
+        if (r[i].jitter == ASL_JITTER_FULL) delay *= unit_random();
+        counts[i]++;
+        x->retry_count++;
+        /* The failed attempt and the new one are history events too. */
+        asl_run_event(x->run, 2);
+        asl_error_clear(x);
+        return asl_sleep(x, delay);  /* false: the execution timed out meanwhile */
+    }
+    return false;
+}
+
+int asl_catch(asl_exec *x, const asl_catcher *c, uint32_t n)
+{
+    if (!x->failed) return -1;
+    for (uint32_t i = 0; i < n; i++)
+        if (any_matches(x->err, c[i].errors, c[i].nerrors)) return (int)i;
+    return -1;
+}

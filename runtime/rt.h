@@ -1,0 +1,86 @@
+/*
+ * rt.h — the runtime's private view of an execution.  Not installed, not
+ * seen by generated code (which only holds asl_exec pointers).
+ *
+ * An asl_run is one execution of a state machine: what every state, branch
+ * and iteration of it shares (the execution input, ids, options, the task
+ * bindings).  It is read-only once the execution starts, except the fields
+ * marked atomic / locked.  An asl_exec is one thread of control in it: the
+ * top-level flow, a Parallel branch or a Map iteration, each with its own
+ * arena and its own error slot, so that no state is shared between threads.
+ */
+#ifndef ASL_RT_H
+#define ASL_RT_H
+
+#include "asl.h"
+#include <pthread.h>
+
+typedef enum {
+    ASL_BIND_NONE,
+    ASL_BIND_MOCK,      /* mocks.json: a list of results by state name */
+    ASL_BIND_COMMAND,   /* {"command": [argv...]} */
+    ASL_BIND_PYTHON,    /* {"python": "file.py"} */
+    ASL_BIND_NATIVE     /* {"native": "c_function"} */
+} asl_bind_kind;
+
+typedef struct {
+    asl_bind_kind kind;
+    char **argv;               /* COMMAND: NULL-terminated, absolute program path or PATH name */
+    char *python_file;         /* PYTHON: absolute path */
+    char *dir;                 /* working directory for COMMAND/PYTHON (the resources file's) */
+    asl_native_fn fn;          /* NATIVE */
+    asl_value *mocks;          /* MOCK: array of results */
+    uint32_t mock_next;        /* MOCK: next result to hand out (locked by run->lock) */
+} asl_binding;
+
+typedef struct asl_run {
+    const asl_program *prog;
+    asl_arena *arena;          /* lives as long as the execution: input, ids, bindings */
+    asl_value *input;          /* $$.Execution.Input */
+    char exec_name[40];        /* $$.Execution.Name (a UUID) */
+    char *exec_id;             /* $$.Execution.Id */
+    char *sm_id;               /* $$.StateMachine.Id */
+    char start_time[40];       /* $$.Execution.StartTime */
+    double time_scale;         /* multiplies Wait and Retry delays; 0 skips them */
+    double deadline;           /* monotonic seconds; 0 = none (TimeoutSeconds) */
+    asl_binding *bindings;     /* one per program task site */
+    pthread_mutex_t lock;      /* mock counters, event ids */
+    uint64_t events;           /* history event counter (locked) */
+    uint64_t transitions;      /* states entered (atomic) */
+} asl_run;
+
+struct asl_exec {
+    asl_arena *arena;
+    asl_run *run;
+    asl_exec *parent;
+    const asl_state_info *state;  /* the state being executed */
+    char entered[40];             /* $$.State.EnteredTime */
+    uint64_t entered_event;       /* event id of the StateEntered event */
+    uint32_t retry_count;         /* $$.State.RetryCount */
+    asl_value *map_index;         /* $$.Map.Item.Index, or NULL outside Map */
+    asl_value *map_value;         /* $$.Map.Item.Value */
+    bool failed;
+    const char *err;              /* Error (in arena) */
+    const char *cause;            /* Cause (in arena) or NULL */
+};
+
+/* exec.c */
+asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */
+void asl_exec_free(asl_exec *x);
+void asl_exec_adopt_error(asl_exec *x, const asl_exec *child);
+uint64_t asl_run_event(asl_run *r, uint32_t n);      /* reserves n event ids, returns the first */
+double asl_now_monotonic(void);
+void asl_now_iso(char out[40]);                      /* 2026-11-23T15:09:44.123Z */
+/* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
+bool asl_sleep(asl_exec *x, double seconds);
+asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+
+/* task.c: resolves every task site of run->prog to a binding.  resources and
+ * mocks are run-time override file paths (NULL = use the embedded ones).
+ * On failure returns false with a message in errmsg. */
+bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_buf *errmsg);
+
+/* intrinsics.c helpers shared with other runtime files */
+bool asl_uuid4(char out[37]);
+
+#endif

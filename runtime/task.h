@@ -1,0 +1,38 @@
+/*
+ * task.h — private interface between task.c (bindings, dispatch, mocks,
+ * the lambda:invoke integration) and task_proc.c (handlers that run as child
+ * processes: "command" and "python").  Not installed, not seen by generated
+ * code.  The user-facing contract is docs/tasks.md.
+ */
+#ifndef ASL_TASK_H
+#define ASL_TASK_H
+
+#include "rt.h"
+
+/* What a process handler needs to know about one call besides its binding
+ * and its event.  Strings are borrowed for the duration of the call. */
+typedef struct {
+    const char *function_name;  /* Lambda function name (python context), never NULL */
+    const char *function_arn;   /* invoked_function_arn for the python context */
+    const char *request_id;     /* aws_request_id, also in the lambda:invoke response */
+    double deadline;            /* asl_now_monotonic() value to stop at; 0 = none */
+    bool deadline_is_exec;      /* the deadline is the execution's, not the task's */
+    double timeout;             /* the task's timeout in seconds (for messages), 0 = none */
+} asl_task_call;
+
+/* Runs a COMMAND or PYTHON binding with event as its input.  Returns the
+ * handler's result, parsed into asl_exec_arena(x), or NULL after asl_fail:
+ * States.Timeout when the deadline passed, Error = errorType for a
+ * Lambda-style error object, States.TaskFailed for everything else. */
+asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_call *c,
+                            asl_value *event);
+
+/* The python program that loads a handler file and calls lambda_handler
+ * (task_proc.c).  Exposed so that tests can run it by hand. */
+extern const char asl_python_shim[];
+
+/* Finds an executable: a name containing '/' is checked as is, any other
+ * name is searched in $PATH.  Returns the path (malloc'd) or NULL. */
+char *asl_find_executable(const char *name);
+
+#endif

@@ -1,0 +1,682 @@
+/*
+ * task_proc.c — Task handlers that run as child processes.
+ *
+ * Two binding kinds end up here (see docs/tasks.md for the contract):
+ *   command  an argv; the task input JSON goes to its stdin, its result JSON
+ *            comes back on its stdout;
+ *   python   a file with lambda_handler(event, context), run by python3 with
+ *            the shim below, which calls it the way AWS Lambda does.
+ *
+ * One call = one child.  The parent writes stdin and drains stdout and stderr
+ * in a single poll() loop, so neither side can block the other whatever the
+ * sizes; the child is always reaped; every descriptor is close-on-exec from
+ * birth, because Parallel and Map run tasks on several threads at once and a
+ * descriptor inherited by a sibling's child would keep a pipe open (no EOF).
+ * The deadline (the task's TimeoutSeconds, or the execution's) is enforced by
+ * SIGKILL.
+ *
+ * Nothing here touches process-wide state: SIGPIPE is blocked only in the
+ * calling thread while it writes, and a pending one is consumed before the
+ * mask is restored, so a child that exits without reading its input cannot
+ * kill the workflow and no global signal disposition changes.
+ */
+#define _GNU_SOURCE
+#include "task.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* A handler's stdout is held in memory and parsed; this bounds it.  AWS caps
+ * a Lambda response at 6 MB and a state's data at 256 KiB, so anything near
+ * this size is a runaway handler. */
+#define MAX_STDOUT ((size_t)64 << 20)
+/* Only the tail of stderr is kept (for the Cause of a failed command), and a
+ * Cause is at most 32768 characters on AWS. */
+#define KEEP_STDERR ((size_t)32768)
+/* When no timeout applies, the python context still reports the time left:
+ * Lambda's maximum, 15 minutes. */
+#define LAMBDA_MAX_MS 900000
+
+/* The python program run with `python3 -B -c SHIM FILE NAME ARN REQUEST_ID
+ * TIMEOUT_MS`.  It imports FILE by path (its directory first on sys.path, as
+ * /var/task is on Lambda), reads the event from stdin, calls
+ * lambda_handler(event, context) and writes, on the real stdout, "R" + the
+ * result JSON or "E" + a Lambda error object {"errorMessage", "errorType",
+ * "requestId", "stackTrace"} with AWS's Runtime.* error types for import,
+ * syntax, missing-handler and marshalling failures.  While the handler runs,
+ * fd 1 and sys.stdout point at stderr so that its prints cannot corrupt the
+ * result.  It ends with os._exit(0) as soon as the result is written: Lambda
+ * does not wait for threads a handler leaves behind either. */
+const char asl_python_shim[] =
+    "import sys, os, json, time\n"
+    "def _aslc_main():\n"
+    "    path, fname, farn, rid, tmo = sys.argv[1:6]\n"
+    "    tmo = int(tmo)\n"
+    "    t0 = time.monotonic()\n"
+    "    # The result goes to the real stdout at the end; while the handler runs,\n"
+    "    # fd 1 and sys.stdout point at stderr so its prints cannot corrupt it.\n"
+    "    out = os.fdopen(os.dup(1), \"w\", encoding=\"utf-8\")\n"
+    "    os.dup2(2, 1)\n"
+    "    sys.stdout = sys.stderr\n"
+    "    def fault(etype, msg, tb):\n"
+    "        return {\"errorMessage\": msg, \"errorType\": etype, \"requestId\": rid, \"stackTrace\": tb}\n"
+    "    def trace(e):\n"
+    "        import traceback\n"
+    "        frames = [f for f in traceback.extract_tb(e.__traceback__)\n"
+    "                  if not f.filename.startswith(\"<\")]\n"
+    "        return traceback.format_list(frames)\n"
+    "    def finish(tag, obj):\n"
+    "        try:\n"
+    "            text = json.dumps(obj, allow_nan=False)\n"
+    "        except Exception as e:\n"
+    "            tag = \"E\"\n"
+    "            text = json.dumps(fault(\"Runtime.MarshalError\",\n"
+    "                                    \"Unable to marshal response: \" + str(e), []))\n"
+    "        out.write(tag + text)\n"
+    "        out.flush()\n"
+    "        try:\n"
+    "            sys.stderr.flush()\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "        os._exit(0)\n"
+    "    class LambdaContext:\n"
+    "        function_name = fname\n"
+    "        function_version = \"$LATEST\"\n"
+    "        invoked_function_arn = farn\n"
+    "        memory_limit_in_mb = \"128\"\n"
+    "        aws_request_id = rid\n"
+    "        log_group_name = \"/aws/lambda/\" + fname\n"
+    "        log_stream_name = \"aslc/\" + rid\n"
+    "        identity = None\n"
+    "        client_context = None\n"
+    "        def get_remaining_time_in_millis(self):\n"
+    "            return max(0, int(tmo - (time.monotonic() - t0) * 1000))\n"
+    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_NAME\", fname)\n"
+    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_VERSION\", \"$LATEST\")\n"
+    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\", \"128\")\n"
+    "    mod_name = os.path.splitext(os.path.basename(path))[0]\n"
+    "    try:\n"
+    "        import importlib.util\n"
+    "        sys.path.insert(0, os.path.dirname(path))\n"
+    "        spec = importlib.util.spec_from_file_location(mod_name, path)\n"
+    "        if spec is None:\n"
+    "            raise ImportError(\"cannot load \" + path)\n"
+    "        mod = importlib.util.module_from_spec(spec)\n"
+    "        sys.modules[mod_name] = mod\n"
+    "        spec.loader.exec_module(mod)\n"
+    "    except SyntaxError as e:\n"
+    "        finish(\"E\", fault(\"Runtime.UserCodeSyntaxError\",\n"
+    "                          \"Syntax error in module '%s': %s\" % (mod_name, e),\n"
+    "                          ['  File \"%s\" Line %s\\n        %s\\n'\n"
+    "                           % (e.filename, e.lineno, (e.text or \"\").strip())]))\n"
+    "    except ImportError as e:\n"
+    "        finish(\"E\", fault(\"Runtime.ImportModuleError\",\n"
+    "                          \"Unable to import module '%s': %s\" % (mod_name, e), []))\n"
+    "    except SystemExit as e:\n"
+    "        finish(\"E\", fault(\"Runtime.ExitError\",\n"
+    "                          \"RequestId: %s Error: Runtime exited with error: exit status %s\"\n"
+    "                          % (rid, e.code), []))\n"
+    "    except BaseException as e:\n"
+    "        finish(\"E\", fault(type(e).__name__, str(e), trace(e)))\n"
+    "    handler = getattr(mod, \"lambda_handler\", None)\n"
+    "    if not callable(handler):\n"
+    "        finish(\"E\", fault(\"Runtime.HandlerNotFound\",\n"
+    "                          \"Handler 'lambda_handler' missing on module '%s'\" % mod_name, []))\n"
+    "    try:\n"
+    "        event = json.loads(sys.stdin.buffer.read())\n"
+    "    except Exception as e:\n"
+    "        finish(\"E\", fault(\"Runtime.UnmarshalError\", \"Unable to unmarshal input: \" + str(e), []))\n"
+    "    try:\n"
+    "        result = handler(event, LambdaContext())\n"
+    "    except SystemExit as e:\n"
+    "        finish(\"E\", fault(\"Runtime.ExitError\",\n"
+    "                          \"RequestId: %s Error: Runtime exited with error: exit status %s\"\n"
+    "                          % (rid, e.code), []))\n"
+    "    except BaseException as e:\n"
+    "        finish(\"E\", fault(type(e).__name__, str(e), trace(e)))\n"
+    "    finish(\"R\", result)\n"
+    "_aslc_main()\n";
+
+/* ---- finding programs ------------------------------------------------------- */
+
+static bool is_executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *asl_find_executable(const char *name)
+{
+    if (!name || !*name) return NULL;
+    if (strchr(name, '/')) {
+        if (!is_executable_file(name)) return NULL;
+        size_t n = strlen(name);
+        char *p = asl_xmalloc(n + 1);
+        memcpy(p, name, n + 1);
+        return p;
+    }
+    const char *path = getenv("PATH");
+    if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin";
+    size_t nlen = strlen(name);
+    for (const char *d = path;;) {
+        const char *end = strchr(d, ':');
+        size_t dlen = end ? (size_t)(end - d) : strlen(d);
+        /* An empty PATH element means the current directory. */
+        char *cand = asl_xmalloc(dlen + nlen + 3);
+        if (dlen) {
+            memcpy(cand, d, dlen);
+            cand[dlen] = '/';
+            memcpy(cand + dlen + 1, name, nlen + 1);
+        } else {
+            memcpy(cand, "./", 2);
+            memcpy(cand + 2, name, nlen + 1);
+        }
+        if (is_executable_file(cand)) return cand;
+        free(cand);
+        if (!end) break;
+        d = end + 1;
+    }
+    return NULL;
+}
+
+/* ---- running a child -------------------------------------------------------- */
+
+typedef struct {
+    const char *const *argv;
+    const char *input;
+    size_t input_len;
+    double deadline;           /* monotonic; 0 = none */
+    bool echo_stderr;          /* copy the child's stderr to ours as it comes */
+} proc_req;
+
+typedef struct {
+    int spawn_errno;           /* posix_spawn failed with this; the rest is unset */
+    int io_errno;              /* pipe/poll failure */
+    int status;                /* waitpid status */
+    bool timed_out;
+    bool too_big;              /* stdout passed MAX_STDOUT */
+    asl_buf out;
+    asl_buf err;               /* the tail of stderr */
+} proc_res;
+
+static void msg_errno(char *buf, size_t n, int e)
+{
+    /* strerror is not thread-safe; the GNU strerror_r may return a static
+     * string instead of filling buf. */
+    const char *s = strerror_r(e, buf, n);
+    if (s != buf) snprintf(buf, n, "%s", s);
+}
+
+/* A pipe whose ends are close-on-exec and not 0, 1 or 2: posix_spawn's dup2
+ * onto a descriptor that already has the target number would not clear
+ * FD_CLOEXEC on every C library, and the child would lose its stdin. */
+static int make_pipe(int fds[2])
+{
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        if (fds[i] > 2) continue;
+        int nfd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        if (nfd < 0) {
+            int e = errno;
+            close(fds[0]);
+            close(fds[1]);
+            errno = e;
+            return -1;
+        }
+        close(fds[i]);
+        fds[i] = nfd;
+    }
+    return 0;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+static void set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void keep_tail(asl_buf *b, const char *s, size_t n)
+{
+    asl_buf_put(b, s, n);
+    if (b->len > 2 * KEEP_STDERR) {
+        memmove(b->data, b->data + b->len - KEEP_STDERR, KEEP_STDERR);
+        b->len = KEEP_STDERR;
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Waits for pid; past the deadline, kills it.  Also used after a kill. */
+static void reap(pid_t pid, double deadline, proc_res *res)
+{
+    for (;;) {
+        int st;
+        pid_t r;
+        if (deadline <= 0 || res->timed_out) {
+            r = waitpid(pid, &st, 0);
+        } else {
+            r = waitpid(pid, &st, WNOHANG);
+            if (r == 0) {
+                if (asl_now_monotonic() >= deadline) {
+                    res->timed_out = true;
+                    kill(pid, SIGKILL);
+                } else {
+                    sleep_ms(2);
+                }
+                continue;
+            }
+        }
+        if (r == pid) {
+            res->status = st;
+            return;
+        }
+        if (r < 0 && errno != EINTR) {
+            res->status = 0;
+            return;
+        }
+    }
+}
+
+/* Runs req->argv with the input on stdin.  Returns with res filled; the
+ * buffers are always initialised (free them with asl_buf_free). */
+static void proc_run(const proc_req *req, proc_res *res)
+{
+    memset(res, 0, sizeof *res);
+    asl_buf_init(&res->out);
+    asl_buf_init(&res->err);
+
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    if (make_pipe(in) || make_pipe(out) || make_pipe(err)) {
+        res->spawn_errno = errno;
+        close_fd(&in[0]), close_fd(&in[1]), close_fd(&out[0]), close_fd(&out[1]);
+        close_fd(&err[0]), close_fd(&err[1]);
+        return;
+    }
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    /* The child starts with an empty signal mask and SIGPIPE at its default,
+     * whatever this thread has blocked or the process ignores. */
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    /* SIGPIPE, if the child closes its stdin early, must not kill us. */
+    sigset_t pipe_set, old_mask;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+
+    pid_t pid;
+    int rc = posix_spawnp(&pid, req->argv[0], &fa, &at, (char *const *)req->argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close_fd(&in[0]);
+    close_fd(&out[1]);
+    close_fd(&err[1]);
+    if (rc != 0) {
+        res->spawn_errno = rc;
+        close_fd(&in[1]), close_fd(&out[0]), close_fd(&err[0]);
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+        return;
+    }
+
+    int fin = in[1], fout = out[0], ferr = err[0];
+    set_nonblock(fin);
+    set_nonblock(fout);
+    set_nonblock(ferr);
+    size_t woff = 0;
+    if (req->input_len == 0) close_fd(&fin);
+    char chunk[65536];
+
+    while (fout >= 0 || ferr >= 0) {
+        int tmo = -1;
+        if (req->deadline > 0) {
+            double left = req->deadline - asl_now_monotonic();
+            if (left <= 0) {
+                res->timed_out = true;
+                break;
+            }
+            double ms = ceil(left * 1000.0);
+            tmo = ms > INT_MAX ? INT_MAX : (int)ms;
+        }
+        struct pollfd p[3];
+        int n = 0, iin = -1, iout = -1, ierr = -1;
+        if (fin >= 0) iin = n, p[n++] = (struct pollfd){.fd = fin, .events = POLLOUT};
+        if (fout >= 0) iout = n, p[n++] = (struct pollfd){.fd = fout, .events = POLLIN};
+        if (ferr >= 0) ierr = n, p[n++] = (struct pollfd){.fd = ferr, .events = POLLIN};
+        int r = poll(p, (nfds_t)n, tmo);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            res->io_errno = errno;
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (r == 0) continue; /* the loop head sees the deadline */
+
+        if (iin >= 0 && p[iin].revents) {
+            ssize_t w = write(fin, req->input + woff, req->input_len - woff);
+            if (w > 0) {
+                woff += (size_t)w;
+                if (woff == req->input_len) close_fd(&fin);
+            } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+                /* EPIPE: the child does not want (the rest of) its input. */
+                close_fd(&fin);
+            }
+        }
+        if (iout >= 0 && p[iout].revents) {
+            ssize_t got = read(fout, chunk, sizeof chunk);
+            if (got > 0) {
+                asl_buf_put(&res->out, chunk, (size_t)got);
+                if (res->out.len > MAX_STDOUT) {
+                    res->too_big = true;
+                    kill(pid, SIGKILL);
+                    break;
+                }
+            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close_fd(&fout);
+            }
+        }
+        if (ierr >= 0 && p[ierr].revents) {
+            ssize_t got = read(ferr, chunk, sizeof chunk);
+            if (got > 0) {
+                if (req->echo_stderr && write(2, chunk, (size_t)got) < 0) {
+                }
+                keep_tail(&res->err, chunk, (size_t)got);
+            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close_fd(&ferr);
+            }
+        }
+    }
+    if (res->timed_out) kill(pid, SIGKILL);
+    close_fd(&fin);
+    close_fd(&fout);
+    close_fd(&ferr);
+    reap(pid, req->deadline, res);
+
+    /* Consume a SIGPIPE our writes raised before unblocking it, unless the
+     * caller had it blocked already (then it is not ours to take). */
+    if (!sigismember(&old_mask, SIGPIPE)) {
+        sigset_t pend;
+        if (sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE)) {
+            struct timespec zero = {0, 0};
+            while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+            }
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+}
+
+/* ---- turning the outcome into a result or an error ------------------------- */
+
+/* Copies s into the arena as valid UTF-8 (invalid bytes become U+FFFD), since
+ * a Cause ends up in JSON output. */
+static char *utf8_clean(asl_arena *a, const char *s, size_t n)
+{
+    asl_buf b;
+    asl_buf_init(&b);
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p;
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && (size_t)(end - p) >= len && !(c == 0 && len == 1);
+        for (size_t i = 1; ok && i < len; i++) ok = (p[i] & 0xC0) == 0x80;
+        if (ok && len == 2) ok = c >= 0xC2;
+        if (ok && len == 3) {
+            unsigned cp = ((c & 0x0F) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned cp = ((c & 0x07) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+                          (p[3] & 0x3Fu);
+            ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+        if (ok) {
+            asl_buf_put(&b, (const char *)p, len);
+            p += len;
+        } else {
+            asl_buf_put(&b, "\xEF\xBF\xBD", 3);
+            p++;
+        }
+    }
+    char *r = asl_strndup(a, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+
+/* The trimmed stderr tail, or NULL when it is blank. */
+static char *stderr_cause(asl_arena *a, const asl_buf *err)
+{
+    const char *s = err->data;
+    size_t n = err->len;
+    while (n && (unsigned char)*s <= ' ') s++, n--;
+    while (n && (unsigned char)s[n - 1] <= ' ') n--;
+    if (!n) return NULL;
+    if (n > KEEP_STDERR) {
+        s += n - KEEP_STDERR;
+        n = KEEP_STDERR;
+        while (n && ((unsigned char)*s & 0xC0) == 0x80) s++, n--; /* whole characters */
+    }
+    return utf8_clean(a, s, n);
+}
+
+/* A Lambda-style error object: {"errorType": "...", "errorMessage": "...", ...}. */
+static bool is_error_object(const asl_value *v)
+{
+    if (!v || v->type != ASL_OBJECT) return false;
+    const asl_value *t = asl_object_get(v, "errorType", 9);
+    const asl_value *m = asl_object_get(v, "errorMessage", 12);
+    return t && t->type == ASL_STRING && t->len > 0 && m && m->type == ASL_STRING;
+}
+
+/* Fails x the way Step Functions reports a Lambda function error: Error is the
+ * errorType, Cause the error object as compact JSON. */
+static asl_value *fail_error_object(asl_exec *x, const asl_value *obj)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const asl_value *t = asl_object_get(obj, "errorType", 9);
+    return asl_fail(x, t->u.str, asl_json_string(a, obj, NULL));
+}
+
+static asl_value *parse_output(asl_exec *x, const char *s, size_t n, asl_json_error *jerr)
+{
+    return asl_json_parse(asl_exec_arena(x), s, n, jerr);
+}
+
+/* "the output starts with: ..." for a cause, in whole characters. */
+static char *output_excerpt(asl_arena *a, const char *s, size_t n)
+{
+    while (n && (unsigned char)s[n - 1] <= ' ') n--;
+    size_t k = n < 80 ? n : 80;
+    while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    char *clean = utf8_clean(a, s, k);
+    return asl_sprintf(a, "%s%s", clean, k < n ? "..." : "");
+}
+
+/* A handler's log lines (python prints go to stderr) are worth seeing, as
+ * CloudWatch shows them; but a workflow binary's stderr is otherwise only its
+ * one-line {"Error", "Cause"} report, which scripts parse.  So they are shown
+ * on a terminal, and ASL_TASK_LOGS=1 / =0 forces the choice. */
+static bool echo_stderr(void)
+{
+    const char *e = getenv("ASL_TASK_LOGS");
+    if (e && *e) return strcmp(e, "0") != 0;
+    return isatty(2);
+}
+
+static asl_value *fail_timeout(asl_exec *x, const asl_task_call *c)
+{
+    if (c->deadline_is_exec) return asl_fail(x, "States.Timeout", "The execution timed out.");
+    return asl_failf(x, "States.Timeout", "Task timed out after %g seconds.", c->timeout);
+}
+
+asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_call *c,
+                            asl_value *event)
+{
+    asl_arena *a = asl_exec_arena(x);
+    bool python = b->kind == ASL_BIND_PYTHON;
+
+    /* A deadline already behind us: do not start the child at all. */
+    double now = asl_now_monotonic();
+    if (c->deadline > 0 && now >= c->deadline) return fail_timeout(x, c);
+
+    char tmo_ms[32];
+    const char *pyargv[10];
+    const char *const *argv;
+    const char *what;
+    if (python) {
+        long ms = LAMBDA_MAX_MS;
+        if (c->deadline > 0) {
+            double left = (c->deadline - now) * 1000.0;
+            ms = left > LAMBDA_MAX_MS ? LAMBDA_MAX_MS : (long)left;
+        }
+        snprintf(tmo_ms, sizeof tmo_ms, "%ld", ms);
+        pyargv[0] = b->argv && b->argv[0] ? b->argv[0] : "python3";
+        pyargv[1] = "-B";
+        pyargv[2] = "-c";
+        pyargv[3] = asl_python_shim;
+        pyargv[4] = b->python_file;
+        pyargv[5] = c->function_name;
+        pyargv[6] = c->function_arn;
+        pyargv[7] = c->request_id;
+        pyargv[8] = tmo_ms;
+        pyargv[9] = NULL;
+        argv = pyargv;
+        what = asl_sprintf(a, "python handler %s", b->python_file);
+    } else {
+        argv = (const char *const *)b->argv;
+        what = asl_sprintf(a, "command %s", b->argv[0]);
+    }
+
+    asl_buf in;
+    asl_buf_init(&in);
+    asl_json_write(&in, event);
+    proc_req req = {argv, in.data, in.len, c->deadline, echo_stderr()};
+    proc_res res;
+    proc_run(&req, &res);
+    asl_buf_free(&in);
+
+    asl_value *result = NULL;
+    char ebuf[128];
+    if (res.spawn_errno) {
+        msg_errno(ebuf, sizeof ebuf, res.spawn_errno);
+        asl_failf(x, "States.TaskFailed", "cannot run %s: %s", what, ebuf);
+        goto done;
+    }
+    if (res.timed_out) {
+        fail_timeout(x, c);
+        goto done;
+    }
+    if (res.io_errno) {
+        msg_errno(ebuf, sizeof ebuf, res.io_errno);
+        asl_failf(x, "States.TaskFailed", "%s: I/O error: %s", what, ebuf);
+        goto done;
+    }
+    if (res.too_big) {
+        asl_failf(x, "States.TaskFailed", "%s: its output exceeds %zu bytes", what, MAX_STDOUT);
+        goto done;
+    }
+
+    int st = res.status;
+    bool exited = WIFEXITED(st);
+    int code = exited ? WEXITSTATUS(st) : -1;
+    asl_json_error jerr;
+
+    if (python) {
+        /* The shim always exits 0 after writing "R" or "E"; anything else
+         * means python itself failed (not found, killed, os._exit). */
+        if (exited && code == 0 && res.out.len > 0 &&
+            (res.out.data[0] == 'R' || res.out.data[0] == 'E')) {
+            asl_value *v = parse_output(x, res.out.data + 1, res.out.len - 1, &jerr);
+            if (!v) {
+                asl_failf(x, "States.TaskFailed", "%s: the result is not valid JSON: %s", what,
+                          jerr.msg);
+            } else if (res.out.data[0] == 'E') {
+                if (is_error_object(v)) fail_error_object(x, v);
+                else asl_failf(x, "States.TaskFailed", "%s: malformed error report", what);
+            } else {
+                result = v;
+            }
+            goto done;
+        }
+    } else if (exited && code == 0) {
+        asl_value *v = parse_output(x, res.out.data ? res.out.data : "", res.out.len, &jerr);
+        if (!v) {
+            if (res.out.len == 0)
+                asl_failf(x, "States.TaskFailed",
+                          "%s printed nothing on stdout; it must print its result as JSON", what);
+            else
+                asl_failf(x, "States.TaskFailed",
+                          "%s printed output that is not valid JSON (line %d, column %d: %s); "
+                          "the output starts with: %s",
+                          what, jerr.line, jerr.col, jerr.msg,
+                          output_excerpt(a, res.out.data, res.out.len));
+        } else if (is_error_object(v)) {
+            fail_error_object(x, v);
+        } else {
+            result = v;
+        }
+        goto done;
+    } else if (res.out.len) {
+        /* A command that reports a Lambda-style error and also exits non-zero:
+         * the error object is the more precise report. */
+        asl_value *v = parse_output(x, res.out.data, res.out.len, &jerr);
+        if (is_error_object(v)) {
+            fail_error_object(x, v);
+            goto done;
+        }
+    }
+
+    char *cause = stderr_cause(a, &res.err);
+    if (!cause) {
+        if (exited)
+            cause = asl_sprintf(a, "%s exited with status %d", what, code);
+        else if (WIFSIGNALED(st))
+            cause = asl_sprintf(a, "%s was killed by signal %d", what, WTERMSIG(st));
+        else
+            cause = asl_sprintf(a, "%s ended abnormally", what);
+        if (python && exited && code == 0)
+            cause = asl_sprintf(a, "%s exited without reporting a result", what);
+    }
+    asl_fail(x, "States.TaskFailed", cause);
+
+done:
+    asl_buf_free(&res.out);
+    asl_buf_free(&res.err);
+    return result;
+}

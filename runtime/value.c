@@ -1,0 +1,798 @@
+/*
+ * value.c — arenas, JSON values, and the byte buffer.
+ *
+ * Every execution (and every Map iteration or Parallel branch) allocates
+ * its values from one arena and drops them all at once, so allocation is a
+ * pointer bump and there is no per-value free and no reference counting.
+ * Values are immutable once shared (see asl_value.h), which is what lets
+ * threads read them without locks.
+ *
+ * Arena layout: a list of malloc'd chunks.  The first chunk (4 KiB) also
+ * holds the arena header, so that a small execution costs one malloc.
+ * Regular chunks double in size up to ARENA_CHUNK_MAX; a request larger
+ * than a quarter of the next chunk gets a chunk of its own, so that a big
+ * string does not waste the rest of a half-used chunk.  Under
+ * AddressSanitizer, unused arena bytes stay poisoned and every allocation
+ * is followed by a redzone, so overflows of arena values are still caught.
+ *
+ * Objects: members are kept in insertion order in a vector.  Objects with
+ * room for more than OBJ_INDEX_MIN members also carry an open-addressing
+ * hash index, stored in the same allocation just after the member vector,
+ * so that lookups (and building objects key by key, and comparing them)
+ * stay linear rather than quadratic on large objects.  An object value
+ * marks the presence of that index with its otherwise unused is_int byte.
+ *
+ * Equality, deep copy and the like walk values with an explicit stack, not
+ * recursion: values nested 10000 levels deep must not exhaust the (perhaps
+ * small) stack of a worker thread.
+ */
+#include "asl_value.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ASL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASL_ASAN 1
+#endif
+#endif
+
+#ifdef ASL_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_REDZONE 16
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_REDZONE 0
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define ALIGN16(n) (((n) + 15) & ~(size_t)15)
+#define TWO53 9007199254740992.0
+
+/* ---- allocation hooks ---------------------------------------------------- */
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "aslc runtime: out of memory (allocating %zu bytes)\n", n);
+    abort();
+}
+
+void *asl_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *asl_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+/* ---- arena --------------------------------------------------------------- */
+
+#define ARENA_FIRST_CHUNK 4096
+#define ARENA_CHUNK_MAX (1024 * 1024)
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t size;          /* whole malloc'd block, header included */
+} chunk;
+
+struct asl_arena {
+    char *ptr, *end;      /* free space of the current chunk */
+    chunk *chunks;        /* every chunk, newest first; the last holds us */
+    size_t next_size;     /* size of the next regular chunk */
+    size_t bytes;         /* sum of chunk sizes */
+};
+
+#define CHUNK_HDR ALIGN16(sizeof(chunk))
+
+static chunk *chunk_new(asl_arena *a, size_t size)
+{
+    chunk *c = asl_xmalloc(size);
+    c->size = size;
+    c->next = a->chunks;
+    a->chunks = c;
+    a->bytes += size;
+    POISON((char *)c + CHUNK_HDR, size - CHUNK_HDR);
+    return c;
+}
+
+asl_arena *asl_arena_new(void)
+{
+    /* The header lives in the first chunk: one malloc per small execution. */
+    chunk *c = asl_xmalloc(ARENA_FIRST_CHUNK);
+    asl_arena *a = (asl_arena *)(void *)((char *)c + CHUNK_HDR);
+    c->size = ARENA_FIRST_CHUNK;
+    c->next = NULL;
+    a->chunks = c;
+    a->bytes = ARENA_FIRST_CHUNK;
+    a->next_size = ARENA_FIRST_CHUNK * 2;
+    a->ptr = (char *)a + ALIGN16(sizeof(asl_arena));
+    a->end = (char *)c + ARENA_FIRST_CHUNK;
+    POISON(a->ptr, (size_t)(a->end - a->ptr));
+    return a;
+}
+
+void asl_arena_free(asl_arena *a)
+{
+    if (!a)
+        return;
+    chunk *c = a->chunks;      /* read before the chunk holding *a goes */
+    while (c) {
+        chunk *next = c->next;
+        UNPOISON(c, c->size);
+        free(c);
+        c = next;
+    }
+}
+
+static void *alloc_slow(asl_arena *a, size_t need)
+{
+    if (need > SIZE_MAX - CHUNK_HDR - 16)
+        out_of_memory(need);
+    if (need > a->next_size / 4) {
+        /* Own chunk: keeps the current chunk's free space usable. */
+        chunk *c = chunk_new(a, CHUNK_HDR + need);
+        return (char *)c + CHUNK_HDR;
+    }
+    chunk *c = chunk_new(a, a->next_size);
+    if (a->next_size < ARENA_CHUNK_MAX)
+        a->next_size *= 2;
+    char *p = (char *)c + CHUNK_HDR;
+    a->ptr = p + need;
+    a->end = (char *)c + c->size;
+    return p;
+}
+
+void *asl_alloc(asl_arena *a, size_t n)
+{
+    size_t need = ALIGN16(n + ARENA_REDZONE);
+    if (need < n)            /* wrapped around */
+        out_of_memory(n);
+    if (need == 0)
+        need = 16;           /* distinct pointers even for empty requests */
+    char *p;
+    if ((size_t)(a->end - a->ptr) >= need) {
+        p = a->ptr;
+        a->ptr += need;
+    } else {
+        p = alloc_slow(a, need);
+    }
+    UNPOISON(p, n);
+    return p;
+}
+
+size_t asl_arena_bytes(const asl_arena *a)
+{
+    return a->bytes;
+}
+
+char *asl_strndup(asl_arena *a, const char *s, size_t n)
+{
+    char *d = asl_alloc(a, n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *asl_sprintf(asl_arena *a, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0, tmp[0] = '\0';
+    char *d;
+    if ((size_t)n < sizeof tmp) {
+        d = asl_strndup(a, tmp, (size_t)n);
+    } else {
+        d = asl_alloc(a, (size_t)n + 1);
+        vsnprintf(d, (size_t)n + 1, fmt, ap2);
+    }
+    va_end(ap2);
+    return d;
+}
+
+/* ---- scalar values ------------------------------------------------------- */
+
+/* Read-only singletons: a stray write faults instead of corrupting every
+ * execution at once. */
+static const asl_value null_value = { .type = ASL_NULL };
+static const asl_value true_value = { .type = ASL_TRUE };
+static const asl_value false_value = { .type = ASL_FALSE };
+
+asl_value *asl_null(void) { return (asl_value *)&null_value; }
+asl_value *asl_bool(bool b) { return (asl_value *)(b ? &true_value : &false_value); }
+
+static uint8_t integral_53(double d)
+{
+    /* The range test comes first so that the cast is defined (NaN fails it). */
+    return fabs(d) <= TWO53 && (double)(int64_t)d == d;
+}
+
+asl_value *asl_number(asl_arena *a, double d)
+{
+    asl_value *v = asl_alloc(a, sizeof *v);
+    v->type = ASL_NUMBER;
+    v->is_int = integral_53(d);
+    v->len = 0;
+    v->u.n.num = d;
+    v->u.n.text = NULL;
+    return v;
+}
+
+asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
+{
+    asl_value *v = asl_number(a, d);
+    if (text && n)
+        v->u.n.text = asl_strndup(a, text, n);
+    return v;
+}
+
+static uint32_t check_len(size_t n, const char *what)
+{
+    if (n > UINT32_MAX) {
+        fprintf(stderr, "aslc runtime: %s too long (%zu; the limit is 4 GiB)\n", what, n);
+        abort();
+    }
+    return (uint32_t)n;
+}
+
+asl_value *asl_string(asl_arena *a, const char *s, size_t n)
+{
+    /* Struct and bytes in one allocation: half the bump work, better locality. */
+    uint32_t len = check_len(n, "string");
+    asl_value *v = asl_alloc(a, sizeof *v + (size_t)len + 1);
+    char *d = (char *)(v + 1);
+    if (len)
+        memcpy(d, s, len);
+    d[len] = '\0';
+    v->type = ASL_STRING;
+    v->is_int = 0;
+    v->len = len;
+    v->u.str = d;
+    return v;
+}
+
+asl_value *asl_cstring(asl_arena *a, const char *s)
+{
+    return asl_string(a, s, strlen(s));
+}
+
+asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
+{
+    asl_value *v = asl_alloc(a, sizeof *v);
+    v->type = ASL_STRING;
+    v->is_int = 0;
+    v->len = check_len(n, "string");
+    v->u.str = s;
+    return v;
+}
+
+/* ---- arrays -------------------------------------------------------------- */
+
+asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
+{
+    asl_value *v = asl_alloc(a, sizeof *v);
+    v->type = ASL_ARRAY;
+    v->is_int = 0;
+    v->len = 0;
+    v->u.a.cap = cap_hint;
+    v->u.a.items = cap_hint ? asl_alloc(a, (size_t)cap_hint * sizeof(asl_value *)) : NULL;
+    return v;
+}
+
+static uint32_t grown_cap(uint32_t cap, const char *what)
+{
+    if (cap >= UINT32_MAX / 2) {
+        if (cap == UINT32_MAX)
+            check_len((size_t)UINT32_MAX + 1, what);
+        return UINT32_MAX;
+    }
+    return cap < 4 ? 4 : cap * 2;
+}
+
+void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item)
+{
+    if (arr->len == arr->u.a.cap) {
+        uint32_t cap = grown_cap(arr->u.a.cap, "array");
+        asl_value **items = asl_alloc(a, (size_t)cap * sizeof *items);
+        if (arr->len)
+            memcpy(items, arr->u.a.items, (size_t)arr->len * sizeof *items);
+        arr->u.a.items = items;
+        arr->u.a.cap = cap;
+    }
+    arr->u.a.items[arr->len++] = item;
+}
+
+/* ---- objects ------------------------------------------------------------- */
+
+#define OBJ_INDEX_MIN 16
+
+/* count: members the index covers; a mismatch with obj->len means someone
+ * built the member vector by hand, and lookups fall back to a scan. */
+typedef struct {
+    uint32_t count;
+    uint32_t mask;        /* slots - 1, slots a power of two >= 2 * cap */
+    uint32_t slot[];      /* member index + 1; 0 = empty */
+} obj_index;
+
+static obj_index *index_of(const asl_value *obj)
+{
+    if (!obj->is_int)
+        return NULL;
+    return (obj_index *)(void *)(obj->u.o.members + obj->u.o.cap);
+}
+
+static uint32_t key_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;            /* FNV-1a: short keys, cheap */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+static bool key_eq(const asl_member *m, const char *key, size_t klen)
+{
+    return m->klen == klen && (klen == 0 || memcmp(m->key, key, klen) == 0);
+}
+
+static void index_add(obj_index *ix, const asl_member *members, uint32_t i)
+{
+    uint32_t h = key_hash(members[i].key, members[i].klen) & ix->mask;
+    while (ix->slot[h])
+        h = (h + 1) & ix->mask;
+    ix->slot[h] = i + 1;
+    ix->count++;
+}
+
+/* A member vector of cap entries, with an empty hash index when big enough. */
+static asl_member *members_new(asl_arena *a, asl_value *obj, uint32_t cap)
+{
+    if (cap <= OBJ_INDEX_MIN) {
+        obj->is_int = 0;
+        return cap ? asl_alloc(a, (size_t)cap * sizeof(asl_member)) : NULL;
+    }
+    size_t slots = 32;
+    while (slots < (size_t)cap * 2)
+        slots *= 2;
+    size_t vec = (size_t)cap * sizeof(asl_member);
+    asl_member *m = asl_alloc(a, vec + sizeof(obj_index) + slots * sizeof(uint32_t));
+    obj_index *ix = (obj_index *)(void *)((char *)m + vec);
+    ix->count = 0;
+    ix->mask = (uint32_t)(slots - 1);
+    memset(ix->slot, 0, slots * sizeof(uint32_t));
+    obj->is_int = 1;
+    return m;
+}
+
+/* Moves obj to a fresh vector of cap members (cap >= len), reindexing. */
+static void members_resize(asl_arena *a, asl_value *obj, uint32_t cap)
+{
+    asl_member *old = obj->u.o.members;
+    asl_member *m = members_new(a, obj, cap);
+    if (obj->len)
+        memcpy(m, old, (size_t)obj->len * sizeof *m);
+    obj->u.o.members = m;
+    obj->u.o.cap = cap;
+    obj_index *ix = index_of(obj);
+    if (ix)
+        for (uint32_t i = 0; i < obj->len; i++)
+            index_add(ix, m, i);
+}
+
+asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
+{
+    asl_value *v = asl_alloc(a, sizeof *v);
+    v->type = ASL_OBJECT;
+    v->len = 0;
+    v->u.o.cap = cap_hint;
+    v->u.o.members = members_new(a, v, cap_hint);
+    return v;
+}
+
+static int64_t find_member(const asl_value *obj, const char *key, size_t klen)
+{
+    const asl_member *m = obj->u.o.members;
+    const obj_index *ix = index_of(obj);
+    if (ix && ix->count == obj->len) {
+        uint32_t h = key_hash(key, klen) & ix->mask;
+        for (uint32_t s; (s = ix->slot[h]) != 0; h = (h + 1) & ix->mask)
+            if (key_eq(&m[s - 1], key, klen))
+                return s - 1;
+        return -1;
+    }
+    for (uint32_t i = 0; i < obj->len; i++)
+        if (key_eq(&m[i], key, klen))
+            return i;
+    return -1;
+}
+
+asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen)
+{
+    if (!obj || obj->type != ASL_OBJECT)
+        return NULL;
+    int64_t i = find_member(obj, key, klen);
+    return i < 0 ? NULL : obj->u.o.members[i].val;
+}
+
+void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
+{
+    uint32_t kl = check_len(klen, "object key");
+    if (obj->len == obj->u.o.cap)
+        members_resize(a, obj, grown_cap(obj->u.o.cap, "object"));
+    asl_member *m = &obj->u.o.members[obj->len];
+    m->key = asl_strndup(a, key, kl);
+    m->klen = kl;
+    m->val = val;
+    obj_index *ix = index_of(obj);
+    if (ix && ix->count == obj->len)
+        index_add(ix, obj->u.o.members, obj->len);
+    obj->len++;
+}
+
+void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
+{
+    int64_t i = find_member(obj, key, klen);
+    if (i >= 0)
+        obj->u.o.members[i].val = val;
+    else
+        asl_object_append(a, obj, key, klen, val);
+}
+
+/* ---- copies -------------------------------------------------------------- */
+
+static bool is_container(const asl_value *v)
+{
+    return v->type == ASL_ARRAY || v->type == ASL_OBJECT;
+}
+
+asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v)
+{
+    if (!v)
+        return NULL;
+    if (v->type <= ASL_TRUE)
+        return (asl_value *)v;               /* immutable anyway */
+    asl_value *c = asl_alloc(a, sizeof *c);
+    *c = *v;
+    if (v->type == ASL_ARRAY) {
+        c->u.a.cap = v->len;
+        c->u.a.items = v->len ? asl_alloc(a, (size_t)v->len * sizeof(asl_value *)) : NULL;
+        if (v->len)
+            memcpy(c->u.a.items, v->u.a.items, (size_t)v->len * sizeof(asl_value *));
+    } else if (v->type == ASL_OBJECT) {
+        /* A little slack: the usual next step is to set a key or two. */
+        members_resize(a, c, v->len + 4);
+    }
+    return c;
+}
+
+static asl_value *copy_scalar(asl_arena *a, const asl_value *v)
+{
+    switch (v->type) {
+    case ASL_NUMBER: {
+        asl_value *c = asl_number(a, v->u.n.num);
+        c->is_int = v->is_int;
+        if (v->u.n.text)
+            c->u.n.text = asl_strndup(a, v->u.n.text, strlen(v->u.n.text));
+        return c;
+    }
+    case ASL_STRING:
+        return asl_string(a, v->u.str, v->len);
+    case ASL_TRUE:
+        return asl_bool(true);
+    case ASL_FALSE:
+        return asl_bool(false);
+    default:
+        return asl_null();
+    }
+}
+
+/* A walk stack that starts on the C stack and moves to the heap if deep. */
+#define WALK_LOCAL 64
+
+static void *walk_grow(void *stk, void *local, size_t *cap, size_t elem)
+{
+    size_t ncap = *cap * 2;
+    void *n;
+    if (stk == local) {
+        n = asl_xmalloc(ncap * elem);
+        memcpy(n, local, *cap * elem);
+    } else {
+        n = asl_xrealloc(stk, ncap * elem);
+    }
+    *cap = ncap;
+    return n;
+}
+
+typedef struct {
+    const asl_value *src;
+    asl_value *dst;
+    uint32_t i;
+} copy_frame;
+
+static asl_value *new_like(asl_arena *a, const asl_value *v)
+{
+    return v->type == ASL_ARRAY ? asl_array(a, v->len) : asl_object(a, v->len);
+}
+
+asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
+{
+    if (!v)
+        return NULL;
+    if (!is_container(v))
+        return copy_scalar(a, v);
+    copy_frame local[WALK_LOCAL], *stk = local;
+    size_t cap = WALK_LOCAL, sp = 0;
+    asl_value *root = new_like(a, v);
+    stk[sp++] = (copy_frame){ v, root, 0 };
+    while (sp) {
+        copy_frame *f = &stk[sp - 1];
+        if (f->i == f->src->len) {
+            sp--;
+            continue;
+        }
+        uint32_t i = f->i++;
+        asl_value *dst = f->dst;
+        const asl_value *child;
+        if (f->src->type == ASL_ARRAY)
+            child = f->src->u.a.items[i];
+        else
+            child = f->src->u.o.members[i].val;
+        asl_value *c = is_container(child) ? new_like(a, child) : copy_scalar(a, child);
+        if (dst->type == ASL_ARRAY) {
+            asl_array_push(a, dst, c);
+        } else {
+            const asl_member *m = &f->src->u.o.members[i];
+            asl_object_append(a, dst, m->key, m->klen, c);
+        }
+        if (is_container(child) && child->len) {
+            if (sp == cap)
+                stk = walk_grow(stk, local, &cap, sizeof *stk);
+            stk[sp++] = (copy_frame){ child, c, 0 };
+        }
+    }
+    if (stk != local)
+        free(stk);
+    return root;
+}
+
+/* ---- equality ------------------------------------------------------------ */
+
+/* A JSON number lexeme seen as sign, significant digits and the position of
+ * the decimal point, so that 1e2, 100 and 100.0 normalise to the same. */
+typedef struct {
+    bool neg, zero;
+    const char *ip, *fp;    /* integer and fraction digits */
+    size_t li, lf;
+    size_t first, last;     /* first/last non-zero digit in ip++fp */
+    int64_t point;          /* value = 0.DIGITS x 10^point */
+} decimal;
+
+static char dec_digit(const decimal *d, size_t k)
+{
+    return k < d->li ? d->ip[k] : d->fp[k - d->li];
+}
+
+static bool dec_parse(const char *s, decimal *d)
+{
+    d->neg = *s == '-';
+    s += d->neg;
+    d->ip = s;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    d->li = (size_t)(s - d->ip);
+    d->fp = s;
+    d->lf = 0;
+    if (*s == '.') {
+        d->fp = ++s;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        d->lf = (size_t)(s - d->fp);
+    }
+    int64_t e = 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        bool eneg = *s == '-';
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        for (; *s >= '0' && *s <= '9'; s++)
+            if (e < 1000000000000000LL)          /* saturate: still "huge" */
+                e = e * 10 + (*s - '0');
+        if (eneg)
+            e = -e;
+    }
+    if (*s || d->li + d->lf == 0)
+        return false;
+    size_t n = d->li + d->lf, k = 0;
+    while (k < n && dec_digit(d, k) == '0')
+        k++;
+    d->zero = k == n;
+    if (d->zero)
+        return true;
+    d->first = k;
+    d->last = n - 1;
+    while (dec_digit(d, d->last) == '0')
+        d->last--;
+    d->point = (int64_t)d->li - (int64_t)d->first + e;
+    return true;
+}
+
+static bool dec_equal(const decimal *x, const decimal *y)
+{
+    if (x->zero || y->zero)
+        return x->zero && y->zero;
+    if (x->neg != y->neg || x->point != y->point || x->last - x->first != y->last - y->first)
+        return false;
+    for (size_t k = 0; k <= x->last - x->first; k++)
+        if (dec_digit(x, x->first + k) != dec_digit(y, y->first + k))
+            return false;
+    return true;
+}
+
+/* The exact decimal text of a number: its lexeme, or for an integral double
+ * its exact digits (%.0f is exact for integers). NULL when neither applies. */
+static const char *number_digits(const asl_value *v, char *buf, size_t size)
+{
+    if (v->u.n.text)
+        return v->u.n.text;
+    double d = v->u.n.num;
+    if (!isfinite(d) || d != trunc(d))
+        return NULL;
+    snprintf(buf, size, "%.0f", d);
+    return buf;
+}
+
+static bool number_equal(const asl_value *x, const asl_value *y)
+{
+    double a = x->u.n.num, b = y->u.n.num;
+    bool small = fabs(a) < TWO53 && fabs(b) < TWO53;
+    if (small || (!x->u.n.text && !y->u.n.text))
+        return a == b || (isnan(a) && isnan(b));
+    /* Beyond 2^53 doubles collide; the texts say which integer was meant. */
+    char bx[400], by[400];
+    const char *tx = number_digits(x, bx, sizeof bx);
+    const char *ty = number_digits(y, by, sizeof by);
+    decimal dx, dy;
+    if (tx && ty && dec_parse(tx, &dx) && dec_parse(ty, &dy))
+        return dec_equal(&dx, &dy);
+    return a == b;
+}
+
+/* Compares everything but the children of containers. */
+static bool shallow_equal(const asl_value *x, const asl_value *y)
+{
+    if (x->type != y->type)
+        return false;
+    switch (x->type) {
+    case ASL_NUMBER:
+        return number_equal(x, y);
+    case ASL_STRING:
+        return x->len == y->len && (x->len == 0 || memcmp(x->u.str, y->u.str, x->len) == 0);
+    case ASL_ARRAY:
+    case ASL_OBJECT:
+        return x->len == y->len;
+    default:
+        return true;
+    }
+}
+
+typedef struct {
+    const asl_value *x, *y;
+    uint32_t i;
+} eq_frame;
+
+bool asl_value_equal(const asl_value *x, const asl_value *y)
+{
+    if (x == y)
+        return true;
+    if (!x || !y || !shallow_equal(x, y))
+        return false;
+    if (!is_container(x) || x->len == 0)
+        return true;
+    eq_frame local[WALK_LOCAL], *stk = local;
+    size_t cap = WALK_LOCAL, sp = 0;
+    bool eq = true;
+    stk[sp++] = (eq_frame){ x, y, 0 };
+    while (sp && eq) {
+        eq_frame *f = &stk[sp - 1];
+        if (f->i == f->x->len) {
+            sp--;
+            continue;
+        }
+        uint32_t i = f->i++;
+        const asl_value *cx, *cy;
+        if (f->x->type == ASL_ARRAY) {
+            cx = f->x->u.a.items[i];
+            cy = f->y->u.a.items[i];
+        } else {
+            const asl_member *m = &f->x->u.o.members[i];
+            cx = m->val;
+            cy = asl_object_get(f->y, m->key, m->klen);
+        }
+        if (cx == cy)
+            continue;                 /* shared subtree */
+        if (!cx || !cy || !shallow_equal(cx, cy)) {
+            eq = false;
+        } else if (is_container(cx) && cx->len) {
+            if (sp == cap)
+                stk = walk_grow(stk, local, &cap, sizeof *stk);
+            stk[sp++] = (eq_frame){ cx, cy, 0 };
+        }
+    }
+    if (stk != local)
+        free(stk);
+    return eq;
+}
+
+/* ---- byte buffer --------------------------------------------------------- */
+
+/* data is NULL until the first put; from then on it is always
+ * NUL-terminated (cap > len), so it can be used as a C string. */
+
+void asl_buf_init(asl_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void asl_buf_free(asl_buf *b)
+{
+    free(b->data);
+    asl_buf_init(b);
+}
+
+static void buf_grow(asl_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need < extra)
+        out_of_memory(extra);
+    size_t cap = b->cap < 64 ? 64 : b->cap;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    b->data = asl_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void asl_buf_put(asl_buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len <= n)
+        buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void asl_buf_putc(asl_buf *b, char c)
+{
+    if (b->cap - b->len <= 1)
+        buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void asl_buf_puts(asl_buf *b, const char *s)
+{
+    asl_buf_put(b, s, strlen(s));
+}

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""run_case.py — compile one ASL test case with aslc, run it, compare the result.
+
+A case is a directory (the layout of /work/shared/conformance/cases/*/*):
+
+    definition.json        the state machine
+    input.json             the execution input
+    expected_output.json   the output of a successful execution, or
+    expected_error.json    {"Error": ..., "Cause": ... or null} of a failed one
+    mocks.json             optional: results of Task states, by state name
+    resources.json         optional: task bindings (command / python / native)
+    handlers.c             optional: native task handlers (aslc --handlers)
+    case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...)
+
+The workflow is compiled into a temporary directory (removed afterwards), run
+with ASL_TIME_SCALE=0 so that Wait and Retry never sleep, and its result is
+compared as a JSON value: key order and spacing are irrelevant, numbers compare
+by value.  For a failure, Error must match exactly and Cause too, unless the
+case says the recorded Cause was dropped (cause_dropped) or re-serialised
+(cause_is_json: compared as JSON).
+
+Exit status: 0 when the case passes, 1 when it fails (a precise diff is
+printed), 2 on a usage error.  run_conformance.py imports run_case() from here.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+COMPILE_TIMEOUT = 180.0     # seconds for one aslc + cc run
+RUN_TIMEOUT = 30.0          # seconds for one execution
+
+
+class CaseResult:
+    """The outcome of one case.  status is one of:
+    pass, fail (wrong result), compile (aslc failed), timeout, crash, error (bad case)."""
+
+    def __init__(self, status, message="", note=""):
+        self.status = status
+        self.message = message      # why it failed (multi-line), empty on pass
+        self.note = note            # extra information on a pass (volatile cases)
+
+    @property
+    def ok(self):
+        return self.status == "pass"
+
+    def summary(self):
+        """The first line of the message: for tables and the known-failures file."""
+        first = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        return "%s: %s" % (self.status, first) if first else self.status
+
+
+# ---- JSON comparison ---------------------------------------------------------
+
+def _type_name(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "object"
+    return type(v).__name__
+
+
+def _num_equal(a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    try:
+        fa, fb = float(a), float(b)
+    except OverflowError:
+        return False
+    if math.isnan(fa) or math.isnan(fb):
+        return False
+    return fa == fb
+
+
+def _show(v, limit=200):
+    s = json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return s if len(s) <= limit else s[:limit] + "..."
+
+
+def _key_path(path, key):
+    if isinstance(key, int):
+        return "%s[%d]" % (path, key)
+    if key.isidentifier():
+        return "%s.%s" % (path, key)
+    return "%s[%s]" % (path, json.dumps(key, ensure_ascii=False))
+
+
+def json_diff(expected, actual, path="$", out=None, wildcard=None, limit=40):
+    """Lists the differences between two JSON values as 'path: ...' lines.
+    wildcard(expected_value, actual_value) -> True makes a leaf match anyway
+    (used for the volatile placeholders of conformance cases)."""
+    if out is None:
+        out = []
+    if len(out) >= limit:
+        return out
+    if wildcard is not None and wildcard(expected, actual):
+        return out
+    te, ta = _type_name(expected), _type_name(actual)
+    if te != ta:
+        out.append("%s: expected %s %s, got %s %s" % (path, te, _show(expected), ta, _show(actual)))
+    elif te == "number":
+        if not _num_equal(expected, actual):
+            out.append("%s: expected %s, got %s" % (path, _show(expected), _show(actual)))
+    elif te == "object":
+        for k in expected:
+            if k not in actual:
+                out.append("%s: missing (expected %s)" % (_key_path(path, k), _show(expected[k])))
+            else:
+                json_diff(expected[k], actual[k], _key_path(path, k), out, wildcard, limit)
+        for k in actual:
+            if k not in expected:
+                out.append("%s: unexpected member %s" % (_key_path(path, k), _show(actual[k])))
+    elif te == "array":
+        if len(expected) != len(actual):
+            out.append("%s: expected %d items, got %d" % (path, len(expected), len(actual)))
+        for i in range(min(len(expected), len(actual))):
+            json_diff(expected[i], actual[i], _key_path(path, i), out, wildcard, limit)
+        for i in range(len(expected), len(actual)):
+            out.append("%s: unexpected item %s" % (_key_path(path, i), _show(actual[i])))
+        for i in range(len(actual), len(expected)):
+            out.append("%s: missing item (expected %s)" % (_key_path(path, i), _show(expected[i])))
+    elif expected != actual:
+        out.append("%s: expected %s, got %s" % (path, _show(expected), _show(actual)))
+    return out
+
+
+def volatile_wildcard(tokens):
+    """A wildcard for json_diff: an expected string holding one of the volatile
+    tokens matches any scalar (the token may stand for a number) when it is the
+    whole string, else any string."""
+    tokens = [t for t in (tokens or []) if t]
+
+    def match(exp, act):
+        if not isinstance(exp, str) or not any(t in exp for t in tokens):
+            return False
+        if exp in tokens:
+            return not isinstance(act, (list, dict))
+        return isinstance(act, str)
+    return match
+
+
+# ---- running -------------------------------------------------------------------
+
+def _read_json(path):
+    with open(path, "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
+
+def load_case(case_dir):
+    """Reads a case directory; raises ValueError when it is malformed."""
+    case = {"dir": os.path.abspath(case_dir)}
+    d = case["dir"]
+    for name in ("definition.json", "input.json"):
+        if not os.path.isfile(os.path.join(d, name)):
+            raise ValueError("%s: missing %s" % (d, name))
+    meta_path = os.path.join(d, "case.json")
+    case["meta"] = _read_json(meta_path) if os.path.isfile(meta_path) else {}
+    out_path = os.path.join(d, "expected_output.json")
+    err_path = os.path.join(d, "expected_error.json")
+    if os.path.isfile(out_path) == os.path.isfile(err_path):
+        raise ValueError("%s: needs exactly one of expected_output.json and expected_error.json" % d)
+    if os.path.isfile(out_path):
+        case["expect_error"] = False
+        case["expected"] = _read_json(out_path)
+    else:
+        case["expect_error"] = True
+        case["expected"] = _read_json(err_path)
+        if not isinstance(case["expected"], dict) or "Error" not in case["expected"]:
+            raise ValueError("%s: expected_error.json must be an object with \"Error\"" % d)
+    for opt in ("mocks.json", "resources.json", "handlers.c"):
+        p = os.path.join(d, opt)
+        case[opt] = p if os.path.isfile(p) else None
+    return case
+
+
+def _tail(text, n=40):
+    lines = text.rstrip().splitlines()
+    if len(lines) > n:
+        lines = ["... (%d lines omitted)" % (len(lines) - n)] + lines[-n:]
+    return "\n".join("    " + l for l in lines)
+
+
+def _decode(b):
+    return b.decode("utf-8", errors="replace")
+
+
+def compile_case(case, aslc, backend, workdir, timeout=COMPILE_TIMEOUT):
+    """Runs aslc; returns (exe_path, None) or (None, CaseResult)."""
+    exe = os.path.join(workdir, "workflow")
+    cmd = [aslc, os.path.join(case["dir"], "definition.json"), "-o", exe, "--backend=" + backend]
+    if case["mocks.json"]:
+        cmd += ["--mocks", case["mocks.json"]]
+    if case["resources.json"]:
+        cmd += ["--resources", case["resources.json"]]
+    if case["handlers.c"]:
+        cmd += ["--handlers", case["handlers.c"]]
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout, cwd=workdir)
+    except subprocess.TimeoutExpired:
+        return None, CaseResult("timeout", "aslc did not finish within %gs\n  command: %s"
+                                % (timeout, " ".join(cmd)))
+    except OSError as e:
+        return None, CaseResult("error", "cannot run aslc: %s" % e)
+    if p.returncode != 0 or not os.path.isfile(exe):
+        return None, CaseResult("compile", "aslc failed (exit %d)\n  command: %s\n  stderr:\n%s"
+                                % (p.returncode, " ".join(cmd), _tail(_decode(p.stderr))))
+    return exe, None
+
+
+def execute(case, exe, timeout=RUN_TIMEOUT, use_stdin=False):
+    """Runs the compiled workflow; returns (returncode, stdout, stderr) or a CaseResult."""
+    input_path = os.path.join(case["dir"], "input.json")
+    env = dict(os.environ)
+    env["ASL_TIME_SCALE"] = "0"
+    if use_stdin:
+        cmd = [exe]
+        stdin = open(input_path, "rb")
+    else:
+        cmd = [exe, "--input-file", input_path]
+        stdin = subprocess.DEVNULL
+    try:
+        p = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout, env=env, cwd=os.path.dirname(exe))
+    except subprocess.TimeoutExpired:
+        return CaseResult("timeout", "the execution did not finish within %gs (ASL_TIME_SCALE=0)" % timeout)
+    finally:
+        if use_stdin:
+            stdin.close()
+    return p.returncode, _decode(p.stdout), _decode(p.stderr)
+
+
+def check_result(case, rc, stdout, stderr):
+    """Compares one execution's outcome with the case's expectation."""
+    meta = case["meta"]
+    expected = case["expected"]
+    volatile = bool(meta.get("volatile"))
+    if rc < 0 or rc not in (0, 1):
+        return CaseResult("crash", "the workflow exited with status %d\n  stdout:\n%s\n  stderr:\n%s"
+                          % (rc, _tail(stdout), _tail(stderr)))
+
+    if not case["expect_error"]:
+        if rc != 0:
+            return CaseResult("fail", "expected success, but the execution failed\n"
+                              "  expected output: %s\n  stderr:\n%s" % (_show(expected, 2000), _tail(stderr)))
+        try:
+            actual = json.loads(stdout)
+        except ValueError as e:
+            return CaseResult("fail", "stdout is not JSON (%s)\n  stdout:\n%s" % (e, _tail(stdout)))
+        if volatile:
+            diffs = json_diff(expected, actual, wildcard=volatile_wildcard(meta.get("volatile_tokens")))
+            note = ("volatile: compared outcome only; other differences:\n" + "\n".join("    " + d for d in diffs)) if diffs else ""
+            return CaseResult("pass", note=note)
+        diffs = json_diff(expected, actual)
+        if diffs:
+            return CaseResult("fail", "output differs:\n%s\n  expected: %s\n  actual:   %s"
+                              % ("\n".join("    " + d for d in diffs),
+                                 _show(expected, 2000), _show(actual, 2000)))
+        return CaseResult("pass")
+
+    # An error is expected.
+    exp_error, exp_cause = expected.get("Error"), expected.get("Cause")
+    if rc == 0:
+        return CaseResult("fail", "expected the execution to fail with %s, but it succeeded\n  output: %s"
+                          % (_show(expected), stdout.strip()[:2000]))
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    if len(lines) != 1:
+        return CaseResult("fail", "a failed execution must print exactly one line on stderr, got %d:\n%s"
+                          % (len(lines), _tail(stderr)))
+    try:
+        actual = json.loads(lines[0])
+    except ValueError as e:
+        return CaseResult("fail", "stderr is not a JSON error object (%s): %s" % (e, lines[0][:2000]))
+    if not isinstance(actual, dict):
+        return CaseResult("fail", "stderr is not a JSON object: %s" % lines[0][:2000])
+    extra = sorted(set(actual) - {"Error", "Cause"})
+    problems = []
+    if extra:
+        problems.append("unexpected members in the error object: %s" % ", ".join(extra))
+    if "Cause" in actual and actual["Cause"] is None:
+        problems.append("\"Cause\": null must be omitted")
+    act_error, act_cause = actual.get("Error"), actual.get("Cause")
+    if act_error != exp_error:
+        problems.append("Error: expected %s, got %s" % (_show(exp_error), _show(act_error)))
+    cause_dropped = bool(meta.get("cause_dropped")) and exp_cause is None
+    if volatile or cause_dropped:
+        pass                                    # only Error is comparable
+    elif meta.get("cause_is_json") and isinstance(exp_cause, str):
+        try:
+            exp_v = json.loads(exp_cause)
+            act_v = json.loads(act_cause) if isinstance(act_cause, str) else None
+        except ValueError:
+            exp_v, act_v = exp_cause, None
+        if not isinstance(act_cause, str):
+            problems.append("Cause: expected %s, got %s" % (_show(exp_cause, 2000), _show(act_cause)))
+        else:
+            d = json_diff(exp_v, act_v, "Cause")
+            if d:
+                problems.append("Cause (compared as JSON) differs:\n" + "\n".join("    " + x for x in d))
+    elif act_cause != exp_cause:
+        problems.append("Cause: expected %s\n         got      %s" % (_show(exp_cause, 2000), _show(act_cause, 2000)))
+    if problems:
+        return CaseResult("fail", "error differs:\n%s\n  stderr: %s"
+                          % ("\n".join("  " + p for p in problems), lines[0][:2000]))
+    return CaseResult("pass")
+
+
+def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
+             run_timeout=RUN_TIMEOUT, use_stdin=False, keep=False, tmp_root=None):
+    """Compiles, runs and checks one case; returns a CaseResult."""
+    try:
+        case = load_case(case_dir)
+    except (ValueError, OSError) as e:
+        return CaseResult("error", "bad case: %s" % e)
+    workdir = tempfile.mkdtemp(prefix="aslcase.", dir=tmp_root)
+    try:
+        exe, failure = compile_case(case, aslc, backend, workdir, compile_timeout)
+        if failure:
+            return failure
+        res = execute(case, exe, run_timeout, use_stdin)
+        if isinstance(res, CaseResult):
+            return res
+        return check_result(case, *res)
+    finally:
+        if keep:
+            sys.stderr.write("run_case: work files kept in %s\n" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Compile and run one aslc test case.")
+    ap.add_argument("case_dir", help="the case directory")
+    ap.add_argument("--aslc", required=True, help="path of the aslc executable")
+    ap.add_argument("--backend", default="c", help="aslc back end (c or llvm)")
+    ap.add_argument("--timeout", type=float, default=RUN_TIMEOUT, help="seconds allowed for the execution")
+    ap.add_argument("--compile-timeout", type=float, default=COMPILE_TIMEOUT)
+    ap.add_argument("--stdin", action="store_true", help="feed the input on stdin instead of --input-file")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args(argv)
+    if not os.path.isdir(args.case_dir):
+        ap.error("no such case directory: %s" % args.case_dir)
+    r = run_case(args.case_dir, os.path.abspath(args.aslc), args.backend, args.compile_timeout,
+                 args.timeout, args.stdin, args.keep)
+    name = os.path.basename(os.path.normpath(args.case_dir))
+    if r.ok:
+        print("PASS %s [%s]" % (name, args.backend))
+        if r.note:
+            print(r.note)
+        return 0
+    print("FAIL %s [%s] (%s)" % (name, args.backend, r.status))
+    print(r.message)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
