@@ -60,6 +60,7 @@ typedef struct {
     const char **natives;        /* native handler names to link */
     uint32_t nnatives;
     const char *source_name;     /* for the header comment */
+    bool allow_unbound;          /* unbound Tasks fail at run time instead */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);

@@ -108,7 +108,7 @@ static void emit_seg_deps(E *e, const char *name, const asl_seg *s, uint32_t i)
         else asl_buf_puts(&e->data, "NULL");
         put(&e->data, ", %u};\n", f->rlen);
     }
-    if (s->kind == ASL_SEG_UNION && s->nunion) {
+    if (s->nunion && s->members) {  /* a union, or the step after a '..' */
         snprintf(sub, sizeof sub, "%s_%u_u", name, i);
         emit_segs(e, sub, s->members, s->nunion);
     }
@@ -128,7 +128,7 @@ static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n)
             (long long)s->step);
         if (s->kind == ASL_SEG_FILTER && s->filter) put(&e->data, "&%s_%u_f, ", name, i);
         else asl_buf_puts(&e->data, "NULL, ");
-        if (s->kind == ASL_SEG_UNION && s->nunion) put(&e->data, "%u, %s_%u_u},\n", s->nunion, name, i);
+        if (s->nunion && s->members) put(&e->data, "%u, %s_%u_u},\n", s->nunion, name, i);
         else asl_buf_puts(&e->data, "0, NULL},\n");
     }
     asl_buf_puts(&e->data, "};\n");
@@ -503,7 +503,10 @@ static void emit_do(E *e, const ir_state *s)
         bool has_sel = s->item_selector != NULL;
         if (has_sel) sel = emit_tmpl(e, s->item_selector, "ItemSelector", s);
         char selname[32] = "NULL";
-        if (has_sel) snprintf(selname, sizeof selname, "tp_%u", sel);
+        if (has_sel) {
+            snprintf(selname, sizeof selname, "tp_%u", sel);
+            put(&e->data, "static asl_value *tp_%u(asl_exec *x, asl_value *in);\n", sel);
+        }
         put(&e->data, "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g};\n", s->cname,
             s->processor && s->processor->start ? s->processor->start->cname : "NULL", selname,
             s->max_concurrency, s->tolerated_count, s->tolerated_percent);
@@ -511,7 +514,20 @@ static void emit_do(E *e, const ir_state *s)
         if (s->items_path && s->items_path->nseg + s->items_path->root)
             put(&b, "    if (!(items = asl_input_path(x, v, &P_%u))) return NULL;  /* ItemsPath */\n",
                 emit_path(e, s->items_path));
-        put(&b, "    if (!(r = asl_map(x, v, items, &M_%s))) return NULL;\n", s->cname);
+        const asl_path *settings[3] = {s->max_concurrency_path, s->tolerated_count_path,
+                                       s->tolerated_percent_path};
+        static const char *const which[3] = {"ASL_MAP_MAX_CONCURRENCY", "ASL_MAP_TOLERATED_COUNT",
+                                             "ASL_MAP_TOLERATED_PERCENT"};
+        if (settings[0] || settings[1] || settings[2]) {
+            put(&b, "    asl_map_info mi = M_%s;\n", s->cname);
+            for (int k = 0; k < 3; k++)
+                if (settings[k])
+                    put(&b, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) return NULL;\n",
+                        emit_path(e, settings[k]), which[k]);
+            asl_buf_puts(&b, "    if (!(r = asl_map(x, v, items, &mi))) return NULL;\n");
+        } else {
+            put(&b, "    if (!(r = asl_map(x, v, items, &M_%s))) return NULL;\n", s->cname);
+        }
         break;
     }
     default:
@@ -664,7 +680,7 @@ static void emit_state(E *e, const ir_state *s)
         put(b, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
         put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
-        asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error ? error : \"\", cause);\n}\n\n");
+        asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
         asl_buf_free(&body);
         break;
     }
@@ -763,7 +779,8 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     cstrz(out, o->resources_json);
     asl_buf_puts(out, ",\n    ");
     cstrz(out, o->mocks_json);
-    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g\n};\n", o->nnatives, p->ntasks, p->top->timeout);
+    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s\n};\n", o->nnatives, p->ntasks,
+        p->top->timeout, o->allow_unbound ? "true" : "false");
 
     asl_buf_free(&e.data);
     asl_buf_free(&e.code);

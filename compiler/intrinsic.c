@@ -122,12 +122,12 @@ typedef struct {
     size_t errlen;
     size_t *errpos;
     bool failed;
-} parser;
+} icall_parser;
 
-static void fail_at(parser *p, size_t at, const char *fmt, ...)
+static void fail_at(icall_parser *p, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void fail_at(parser *p, size_t at, const char *fmt, ...)
+static void fail_at(icall_parser *p, size_t at, const char *fmt, ...)
 {
     if (p->failed) return;   /* the first error is the one reported */
     p->failed = true;
@@ -140,7 +140,7 @@ static void fail_at(parser *p, size_t at, const char *fmt, ...)
     }
 }
 
-static void skip_ws(parser *p)
+static void skip_space(icall_parser *p)
 {
     while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
            p->s[p->pos] == '\r')
@@ -188,7 +188,7 @@ static int lookup_fn(const char *name, size_t n)
 
 /* 'literal' at p->pos.  Fills g->str/len with the unescaped text; with
  * template set, \{ \} \\ stay escaped (see the header comment). */
-static void parse_string(parser *p, ir_arg *g, bool template)
+static void parse_string(icall_parser *p, ir_arg *g, bool template)
 {
     size_t open = p->pos++;
     size_t cap = 0;
@@ -236,7 +236,7 @@ static void parse_string(parser *p, ir_arg *g, bool template)
 }
 
 /* A JSON number at p->pos; the text is kept so that it prints as written. */
-static void parse_number(parser *p, ir_arg *g)
+static void parse_number(icall_parser *p, ir_arg *g)
 {
     size_t start = p->pos, i = p->pos;
     const char *s = p->s;
@@ -285,7 +285,7 @@ static void parse_number(parser *p, ir_arg *g)
 
 /* A path argument at p->pos: it runs to the ',' or ')' that is outside any
  * brackets and quotes (filters and quoted keys may contain both). */
-static void parse_path(parser *p, ir_arg *g)
+static void parse_path(icall_parser *p, ir_arg *g)
 {
     size_t start = p->pos, i = p->pos;
     int depth = 0;
@@ -328,9 +328,9 @@ static void parse_path(parser *p, ir_arg *g)
     p->pos = i;
 }
 
-static ir_call *parse_call(parser *p, int depth);
+static ir_call *parse_call(icall_parser *p, int depth);
 
-static void parse_arg(parser *p, ir_arg *g, int depth, bool template)
+static void parse_arg(icall_parser *p, ir_arg *g, int depth, bool template)
 {
     char c = p->s[p->pos];
     if (c == '\'') {
@@ -420,7 +420,7 @@ static bool is_blank(const char *s, size_t n)
 }
 
 typedef struct {
-    parser *p;
+    icall_parser *p;
     const ir_call *c;
     const size_t *at;   /* source offset of each argument */
 } checker;
@@ -450,7 +450,7 @@ static double java_round(double d)
     return r;
 }
 
-static void check_call(parser *p, const ir_call *c, const size_t *at)
+static void check_call(icall_parser *p, const ir_call *c, const size_t *at)
 {
     checker k = {p, c, at};
     const char *name = fn_table[c->fn].name;
@@ -586,7 +586,7 @@ static const char *plural_args(int n)
 }
 
 /* A call at p->pos (a dotted name then '('). */
-static ir_call *parse_call(parser *p, int depth)
+static ir_call *parse_call(icall_parser *p, int depth)
 {
     size_t name_at = p->pos;
     size_t n = scan_dotted(p->s + name_at);
@@ -605,7 +605,7 @@ static ir_call *parse_call(parser *p, int depth)
         return NULL;
     }
     p->pos += n;
-    skip_ws(p);
+    skip_space(p);
     if (p->s[p->pos] != '(') {
         fail_at(p, p->pos, "expected '(' after %s", fn_table[fn].name);
         return NULL;
@@ -615,12 +615,12 @@ static ir_call *parse_call(parser *p, int depth)
     uint32_t cap = 4, argc = 0;
     ir_arg *args = asl_alloc(p->a, cap * sizeof *args);
     size_t *at = asl_alloc(p->a, cap * sizeof *at);
-    skip_ws(p);
+    skip_space(p);
     if (p->s[p->pos] == ')') {
         p->pos++;
     } else {
         for (;;) {
-            skip_ws(p);
+            skip_space(p);
             if (argc == cap) {
                 ir_arg *na = asl_alloc(p->a, 2 * cap * sizeof *na);
                 size_t *nat = asl_alloc(p->a, 2 * cap * sizeof *nat);
@@ -635,7 +635,7 @@ static ir_call *parse_call(parser *p, int depth)
             parse_arg(p, &args[argc], depth, fn == ASL_FN_FORMAT && argc == 0);
             if (p->failed) return NULL;
             argc++;
-            skip_ws(p);
+            skip_space(p);
             char c = p->s[p->pos];
             if (c == ',') {
                 p->pos++;
@@ -681,13 +681,13 @@ static ir_call *parse_call(parser *p, int depth)
 ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text, char *err, size_t errlen,
                               size_t *errpos)
 {
-    parser p = {a, text ? text : "", 0, err, errlen, errpos, false};
+    icall_parser p = {a, text ? text : "", 0, err, errlen, errpos, false};
     if (err && errlen) err[0] = 0;
     if (errpos) *errpos = 0;
-    skip_ws(&p);
+    skip_space(&p);
     ir_call *c = parse_call(&p, 1);
     if (!c) return NULL;
-    skip_ws(&p);
+    skip_space(&p);
     if (p.s[p.pos]) {
         fail_at(&p, p.pos, "unexpected text after the intrinsic call: '%.20s'", p.s + p.pos);
         return NULL;

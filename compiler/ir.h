@@ -195,6 +195,7 @@ struct ir_state {
     const asl_path *max_concurrency_path;
     int32_t tolerated_count;      /* -1 = none */
     double tolerated_percent;     /* -1 = none */
+    const asl_path *tolerated_count_path, *tolerated_percent_path;
 };
 
 /* A state machine, a Parallel branch or a Map processor. */

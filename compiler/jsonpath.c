@@ -20,6 +20,11 @@
  *               relseg: .name | ['name'] | [int]; constant: number, 'string',
  *               "string", true, false, null.  No && / || / regex / $ refs.
  *
+ * A slice's third part (step) is parsed and stored, but Jayway ignores it,
+ * and so does runtime/path.c.  ".." followed by a bracket step is encoded as
+ * described in runtime/path.h.  Variables ("$name", JSONPath with Assign)
+ * have no root kind in asl.h yet and are rejected.
+ *
  * Reference paths (ResultPath, Choice Variable, the *Path fields) may hold
  * only .name, ['name'] and [index] steps: AWS requires them to name a single
  * node.
@@ -64,6 +69,10 @@ static bool fail(parser *p, size_t at, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(p->err, p->errlen, fmt, ap);
         va_end(ap);
+        /* One line, even when a quoted snippet of the path holds a line
+         * break. */
+        for (char *c = p->err; *c; c++)
+            if (*c == '\n' || *c == '\r') *c = ' ';
     }
     if (p->errpos) *p->errpos = at;
     return false;
@@ -604,17 +613,14 @@ static bool parse_bracket(parser *p, asl_seg *s)
     return fail(p, p->pos, "expected a quoted name, an index, '*', a slice or a filter after '['");
 }
 
-/* Reference paths name one node: only KEY and INDEX steps. */
+/* Reference paths name one node: only KEY and INDEX steps.  The message
+ * quotes the offending step as written (".." is rejected in parse_scan). */
 static bool check_reference(parser *p, const asl_seg *s, size_t start)
 {
     if (p->mode != ASLC_PATH_REFERENCE || s->kind == ASL_SEG_KEY || s->kind == ASL_SEG_INDEX) return true;
     size_t len = p->pos - start;
-    if (s->kind == ASL_SEG_DESCEND) len = 2; /* just the ".." */
-    if (len > 40) len = 40;
-    return fail(p, start, "reference paths may not contain '%.*s'%s", (int)len, p->s + start,
-                s->kind == ASL_SEG_DESCEND ? ""
-                : p->pos - start > 40  ? " (...)"
-                                       : "");
+    return fail(p, start, "reference paths may not contain '%.*s'%s", (int)(len > 40 ? 40 : len),
+                p->s + start, len > 40 ? " (...)" : "");
 }
 
 /* After "..": a name, '*' or a bracket applied at every depth. */
@@ -752,7 +758,10 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
                 fail(p, p->pos, "expected '.' or '[' after '%s'", root == ASL_ROOT_CONTEXT ? "$$" : "$");
             return NULL;
         } else {
-            fail(p, p->pos, "expected '.' or '[' before '%c'", c);
+            if (c > ' ' && c < 0x7F)
+                fail(p, p->pos, "expected '.' or '[' before '%c'", c);
+            else
+                fail(p, p->pos, "expected '.' or '[' before byte 0x%02X", (unsigned char)c);
             return NULL;
         }
     }

@@ -29,6 +29,7 @@ typedef struct {
     const char *backend;
     const char *name;
     bool json_diags;
+    bool allow_unbound;
     const char **inputs;
     int ninputs;
 } options;
@@ -45,6 +46,7 @@ static void usage(FILE *f)
           "  --mocks FILE         mock Task results by state name (conformance mocks.json format)\n"
           "  --handlers FILE.c    C source of native Task handlers, linked into OUT\n"
           "  --name NAME          the state machine's name (default: the file's stem)\n"
+          "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --version, --help\n"
           "The C compiler is $CC (default cc).\n",
@@ -251,7 +253,7 @@ static int compile_one(const options *o, const char *file)
         bool ok = true;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
-        if (ok) check_bindings(&u, p, res, mocks);
+        if (ok && !o->allow_unbound) check_bindings(&u, p, res, mocks);
         else u.errors++;
     }
     aslc_diag_flush(&u);
@@ -261,7 +263,8 @@ static int compile_one(const options *o, const char *file)
         goto done;
     }
 
-    aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file};
+    aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
+                         o->allow_unbound};
     asl_buf c;
     asl_buf_init(&c);
     aslc_emit_c(&c, p, &eo);
@@ -345,6 +348,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--backend")) TAKE(backend);
         else if (!strncmp(a, "--backend=", 10)) o.backend = a + 10;
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
+        else if (!strcmp(a, "--allow-unbound")) o.allow_unbound = true;
         else if (!strcmp(a, "--format=text")) o.json_diags = false;
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "aslc: unknown option %s\n", a);

@@ -182,7 +182,22 @@ static const asl_path *get_path(P *c, const cJSON *obj, const char *name, const 
             json_type_name(n));
         return NULL;
     }
-    return parse_path_node(c, n, fptr, mode, mode == ASLC_PATH_PAYLOAD);
+    /* Every path may read the context object but ResultPath, which writes. */
+    return parse_path_node(c, n, fptr, mode, strcmp(name, "ResultPath") != 0);
+}
+
+/* QueryLanguage: JSONPath is what aslc implements; JSONata is refused by name. */
+static void check_query_language(P *c, const cJSON *obj, const char *ptr)
+{
+    const char *q = get_string(c, obj, "QueryLanguage", ptr, false);
+    if (!q || !strcmp(q, "JSONPath")) return;
+    const cJSON *n = field(obj, "QueryLanguage");
+    if (!strcmp(q, "JSONata"))
+        ERR(c, n, ptr_join(c, ptr, "QueryLanguage"), "QueryLanguage \"JSONata\" is not implemented "
+                                                     "yet in aslc (only JSONPath)");
+    else
+        ERR(c, n, ptr_join(c, ptr, "QueryLanguage"),
+            "QueryLanguage must be \"JSONPath\" or \"JSONata\", got \"%s\"", q);
 }
 
 /* ---- field sets ---------------------------------------------------------------------- */
@@ -218,20 +233,19 @@ static const char *const own_fields[IR__NTYPES][16] = {
     [IR_PARALLEL] = {"Branches"},
     [IR_MAP] = {"ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency",
                 "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailurePercentage",
-                "Label"},
+                "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "Label"},
 };
 
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "QueryLanguage", "Assign", "Arguments", "Output", "Items", "ItemReader", "ItemBatcher",
-    "ResultWriter", "Credentials", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
-    NULL};
+    "Assign", "Arguments", "Output", "Items", "ItemReader", "ItemBatcher", "ResultWriter",
+    "Credentials", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
     unsigned f = type_fields[t];
-    if (!strcmp(k, "Type") || !strcmp(k, "Comment")) return true;
+    if (!strcmp(k, "Type") || !strcmp(k, "Comment") || !strcmp(k, "QueryLanguage")) return true;
     if ((f & F_NEXT_END) && (!strcmp(k, "Next") || !strcmp(k, "End"))) return true;
     if ((f & F_IO) && (!strcmp(k, "InputPath") || !strcmp(k, "OutputPath"))) return true;
     if ((f & F_RESULT_PATH) && !strcmp(k, "ResultPath")) return true;
@@ -813,12 +827,21 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         const char *pptr = ptr_join(c, ptr, pname);
         const cJSON *cfg = field(proc, "ProcessorConfig");
         if (cfg) {
-            const char *mode = get_string(c, cfg, "Mode", ptr_join(c, pptr, "ProcessorConfig"), false);
-            if (mode && strcmp(mode, "INLINE"))
-                ERR(c, field(cfg, "Mode"), ptr_join(c, ptr_join(c, pptr, "ProcessorConfig"), "Mode"),
-                    mode && !strcmp(mode, "DISTRIBUTED")
-                        ? "Map Mode \"DISTRIBUTED\" is not implemented yet in aslc"
-                        : "Mode must be \"INLINE\" or \"DISTRIBUTED\"");
+            /* DISTRIBUTED iterations run as child executions on this machine, with
+             * the same results as INLINE ones. */
+            const char *cptr = ptr_join(c, pptr, "ProcessorConfig");
+            const char *mode = get_string(c, cfg, "Mode", cptr, false);
+            if (mode && strcmp(mode, "INLINE") && strcmp(mode, "DISTRIBUTED"))
+                ERR(c, field(cfg, "Mode"), ptr_join(c, cptr, "Mode"),
+                    "Mode must be \"INLINE\" or \"DISTRIBUTED\", got \"%s\"", mode);
+            const char *et = get_string(c, cfg, "ExecutionType", cptr, false);
+            if (et && strcmp(et, "STANDARD") && strcmp(et, "EXPRESS"))
+                ERR(c, field(cfg, "ExecutionType"), ptr_join(c, cptr, "ExecutionType"),
+                    "ExecutionType must be \"STANDARD\" or \"EXPRESS\", got \"%s\"", et);
+            for (const cJSON *k = cfg->child; k; k = k->next)
+                if (strcmp(k->string, "Mode") && strcmp(k->string, "ExecutionType"))
+                    ERR_KEY(c, k, ptr_join(c, cptr, k->string),
+                            "unknown field \"%s\" in ProcessorConfig", k->string);
         }
         s->processor = parse_machine(c, proc, pptr, s, false);
     }
@@ -836,6 +859,8 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     s->max_concurrency_path = get_path(c, obj, "MaxConcurrencyPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
     s->tolerated_count = -1;
     s->tolerated_percent = -1;
+    s->tolerated_count_path = get_path(c, obj, "ToleratedFailureCountPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
+    s->tolerated_percent_path = get_path(c, obj, "ToleratedFailurePercentagePath", ptr, ASLC_PATH_REFERENCE, false, NULL);
     if (get_int(c, obj, "ToleratedFailureCount", ptr, 0, 2147483647, &d)) s->tolerated_count = (int32_t)d;
     if (get_number(c, obj, "ToleratedFailurePercentage", ptr, &d)) {
         if (d < 0 || d > 100)
@@ -885,6 +910,7 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
     }
 
     s->comment = get_string(c, obj, "Comment", ptr, false);
+    check_query_language(c, obj, ptr);
     unsigned f = type_fields[s->type];
     if (f & F_NEXT_END) {
         const cJSON *end = field(obj, "End");
@@ -993,7 +1019,9 @@ static ir_machine *parse_machine(P *c, const cJSON *obj, const char *ptr, ir_sta
     for (const cJSON *k = obj->child; k; k = k->next) {
         const char *f = k->string;
         if (!strcmp(f, "StartAt") || !strcmp(f, "States") || !strcmp(f, "Comment")) continue;
-        if (top && (!strcmp(f, "Version") || !strcmp(f, "TimeoutSeconds"))) continue;
+        if (top && (!strcmp(f, "Version") || !strcmp(f, "TimeoutSeconds") ||
+                    !strcmp(f, "QueryLanguage")))
+            continue;
         if (!top && !strcmp(f, "ProcessorConfig") && owner && owner->type == IR_MAP) continue;
         const char *kptr = ptr_join(c, ptr, f);
         if (field_unimplemented(f))
@@ -1003,6 +1031,7 @@ static ir_machine *parse_machine(P *c, const cJSON *obj, const char *ptr, ir_sta
     }
     m->comment = get_string(c, obj, "Comment", ptr, false);
     if (top) {
+        check_query_language(c, obj, ptr);
         double d;
         if (get_int(c, obj, "TimeoutSeconds", ptr, 1, 99999999, &d)) m->timeout = d;
         const char *v = get_string(c, obj, "Version", ptr, false);

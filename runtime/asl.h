@@ -259,6 +259,11 @@ typedef struct {
     double tolerated_percent;  /* < 0 = none */
 } asl_map_info;
 
+enum { ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT };
+/* MaxConcurrencyPath / ToleratedFailureCountPath / ToleratedFailurePercentagePath:
+ * reads the setting from in into m; false with States.Runtime when invalid. */
+bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m);
+
 /* Runs one iteration per item; the array of results in item order. */
 asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m);
 
@@ -275,6 +280,7 @@ typedef struct {
     const asl_task_site *const *sites;
     uint32_t nsites;
     double timeout;            /* top-level TimeoutSeconds, 0 = none */
+    bool allow_unbound;        /* aslc --allow-unbound: an unbound Task fails when called */
 } asl_program;
 
 /* Parses a constant at program start (the compiler wrote the text, so a

@@ -12,46 +12,14 @@
 
 #include <string.h>
 
-/* Why a definite path selected nothing, worded as AWS words it:
- *   "Invalid path '$.a.b' : No results for path: $['a']['b']"    (last step missing)
- *   "Invalid path '$.a.b' : Missing property in path $['a']"     (an earlier step)
- */
-static char *no_match_reason(asl_exec *x, asl_value *root, const asl_path *p)
-{
-    asl_value *v = root;
-    uint32_t i = 0;
-    if (p->definite) {
-        for (; i < p->nseg && v; i++) {
-            const asl_seg *s = &p->segs[i];
-            if (s->kind == ASL_SEG_KEY)
-                v = v->type == ASL_OBJECT ? asl_object_get(v, s->key, s->klen) : NULL;
-            else if (s->kind == ASL_SEG_INDEX) {
-                int64_t k = s->start;
-                if (v->type != ASL_ARRAY) v = NULL;
-                else {
-                    if (k < 0) k += v->len;
-                    v = (k >= 0 && k < (int64_t)v->len) ? v->u.a.items[k] : NULL;
-                }
-            } else
-                break;
-        }
-    }
-    if (i > 0 && i < p->nseg) {
-        asl_path prefix = *p;
-        prefix.nseg = i;
-        return asl_sprintf(x->arena, "Invalid path '%s' : Missing property in path %s",
-                           p->text, asl_path_bracket(x, &prefix));
-    }
-    return asl_sprintf(x->arena, "Invalid path '%s' : No results for path: %s", p->text,
-                       asl_path_bracket(x, p));
-}
-
 static asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 {
     asl_value *out;
     if (asl_path_select(x, v, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : v;
-    return asl_fail_state(x, "States.Runtime", "%s", no_match_reason(x, root, p));
+    char *why = asl_path_miss_reason(x->arena, root, p);
+    return asl_fail_state(x, "States.Runtime", "Invalid path '%s' : %s", p->text,
+                          why ? why : "No results for path");
 }
 
 asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p)
@@ -71,7 +39,11 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    return select_or_fail(x, in, p);
+    asl_value *out;
+    if (asl_path_select(x, in, p, &out)) return out;
+    return asl_fail_state(x, "States.Runtime",
+                          "Invalid path '%s': The choice state's condition path references an "
+                          "invalid value.", p->text);
 }
 
 asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
@@ -79,10 +51,12 @@ asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const c
     asl_value *out;
     if (asl_path_select(x, in, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : in;
-    return asl_fail_state(x, "States.ParameterPathFailure",
-                          "The JsonPath argument for the field '%s.$' could not be found "
+    /* AWS documents States.ParameterPathFailure here but raises States.Runtime
+     * (recorded in the conformance cases). */
+    return asl_fail_state(x, "States.Runtime",
+                          "The JSONPath '%s' specified for the field '%s.$' could not be found "
                           "in the input '%s'",
-                          field, asl_json_string(x->arena, root, NULL));
+                          p->text, field, asl_json_string(x->arena, root, NULL));
 }
 
 asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p)

@@ -28,10 +28,11 @@ const char *const asl_error_names[ASL_ERR__COUNT] = {
 
 /* ---- errors ---------------------------------------------------------------- */
 
+/* error may be NULL: a Fail state without Error fails with no error name. */
 asl_value *asl_fail(asl_exec *x, const char *error, const char *cause)
 {
     x->failed = true;
-    x->err = asl_strndup(x->arena, error, strlen(error));
+    x->err = error ? asl_strndup(x->arena, error, strlen(error)) : NULL;
     x->cause = cause ? asl_strndup(x->arena, cause, strlen(cause)) : NULL;
     return NULL;
 }
@@ -89,7 +90,7 @@ const char *asl_error_cause(const asl_exec *x) { return x->failed ? x->cause : N
 asl_value *asl_error_value(asl_exec *x)
 {
     asl_value *o = asl_object(x->arena, 2);
-    asl_object_append(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err ? x->err : ""));
+    if (x->err) asl_object_append(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err));
     if (x->cause)
         asl_object_append(x->arena, o, "Cause", 5, asl_cstring(x->arena, x->cause));
     return o;
@@ -103,7 +104,7 @@ void asl_error_clear(asl_exec *x)
 
 void asl_exec_adopt_error(asl_exec *x, const asl_exec *child)
 {
-    asl_fail(x, child->err ? child->err : "States.Runtime", child->cause);
+    asl_fail(x, child->err, child->cause);
 }
 
 asl_arena *asl_exec_arena(asl_exec *x) { return x->arena; }

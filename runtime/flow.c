@@ -68,3 +68,45 @@ asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const 
     }
     return out;
 }
+
+bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m)
+{
+    static const char *const fields[] = {"MaxConcurrencyPath", "ToleratedFailureCountPath",
+                                         "ToleratedFailurePercentagePath"};
+    asl_value *v = asl_input_path(x, in, p);
+    if (!v) return false;
+    bool isnum = v->type == ASL_NUMBER;
+    if (!isnum || (which != ASL_MAP_TOLERATED_PERCENT && !v->is_int)) {
+        /* AWS shows a string as it is and anything else as JSON. */
+        const char *shown = v->type == ASL_STRING ? v->u.str : asl_json_string(x->arena, v, NULL);
+        asl_fail_state(x, "States.Runtime",
+                       "The %s field refers to value \"%s\" which is not a valid %s: %s",
+                       fields[which], shown, which == ASL_MAP_TOLERATED_PERCENT ? "float" : "integer",
+                       p->text);
+        return false;
+    }
+    double d = v->u.n.num;
+    switch (which) {
+    case ASL_MAP_MAX_CONCURRENCY:
+        if (d < 0) {
+            asl_fail_state(x, "States.Runtime", "MaxConcurrency cannot be negative.");
+            return false;
+        }
+        m->max_concurrency = d > 4294967295.0 ? 0 : (uint32_t)d;
+        return true;
+    case ASL_MAP_TOLERATED_COUNT:
+        if (d < 0) {
+            asl_fail_state(x, "States.Runtime", "ToleratedFailureCount cannot be negative.");
+            return false;
+        }
+        m->tolerated_count = d > 2147483647.0 ? 2147483647 : (int32_t)d;
+        return true;
+    default:
+        if (d < 0 || d > 100) {
+            asl_fail_state(x, "States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.");
+            return false;
+        }
+        m->tolerated_percent = d;
+        return true;
+    }
+}

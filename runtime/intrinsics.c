@@ -21,6 +21,8 @@
  *     prints them: strings bare, objects as {k=v, k2=v2}, arrays as [a, b];
  *   - Base64Decode is lenient (characters outside the alphabet are skipped,
  *     decoding stops at the first '='), as a MIME decoder is;
+ *   - Hash of a non-string hashes its printed form; ArrayGetItem of an empty
+ *     array is null;
  *   - StringSplit drops empty strings; StringToJson of a blank string is null.
  */
 #define _GNU_SOURCE
@@ -153,10 +155,38 @@ static bool is_escapable(char c)
     return c == '{' || c == '}' || c == '\\' || c == '\'';
 }
 
+/* The index of the next special byte of s[i..n), or n.  strcspn is
+ * vectorised in libc; the string is NUL-terminated, and an embedded NUL just
+ * stops it early. */
+static inline size_t next_special(const char *s, size_t i, size_t n)
+{
+    while (i < n) {
+        i += strcspn(s + i, "{}\\");
+        if (i >= n || s[i]) return i;
+        i++;   /* an embedded NUL: plain text */
+    }
+    return n;
+}
+
 typedef struct {
     const char *s;
     size_t len;
 } piece;
+
+/* Decimal digits of i into buf (at least 21 bytes, not NUL-terminated). */
+static size_t fmt_int(int64_t i, char *buf)
+{
+    char tmp[24];
+    size_t k = sizeof tmp;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        tmp[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (i < 0) tmp[--k] = '-';
+    memcpy(buf, tmp + k, sizeof tmp - k);
+    return sizeof tmp - k;
+}
 
 static asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
 {
@@ -167,31 +197,44 @@ static asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
     size_t n = t->len;
 
     /* Pass 1: validate, count placeholders and the template's own characters. */
-    size_t holes = 0, lit = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n && is_escapable(s[i + 1])) {
-            i++;
-            lit++;
-        } else if (c == '{') {
-            if (i + 1 >= n || s[i + 1] != '}') return invalid(x, ASL_FN_FORMAT);
+    size_t holes = 0, lit = n;
+    /* Where the placeholders and escapes are, so that pass 2 need not scan
+     * again (most templates have only a few). */
+    size_t ev[16];
+    uint32_t nev = 0;
+    bool ev_all = true;
+    for (size_t i = 0;; i++) {
+        i = next_special(s, i, n);
+        if (i >= n) break;
+        if (s[i] == '\\') {
+            if (i + 1 < n && is_escapable(s[i + 1])) {
+                if (nev < 16) ev[nev++] = i;
+                else ev_all = false;
+                i++;
+                lit--;
+            }
+        } else if (s[i] == '{' && i + 1 < n && s[i + 1] == '}') {
+            if (nev < 16) ev[nev++] = i;
+            else ev_all = false;
             holes++;
+            lit -= 2;
             i++;
-        } else if (c == '}') {
-            return invalid(x, ASL_FN_FORMAT);
         } else {
-            lit++;
+            return invalid(x, ASL_FN_FORMAT);   /* a brace that is not part of {} */
         }
     }
     if (holes != argc - 1) return invalid(x, ASL_FN_FORMAT);
 
-    /* Values printed bare when they are strings or constants; anything else
-     * is rendered once into a scratch buffer (offsets, as it may move). */
+    /* Values printed bare when they are strings, constants, numbers with
+     * their source text or small integers (on the stack); anything else is
+     * rendered once into a scratch buffer (by offset, as it may move). */
     piece small[8];
     piece *pc = argc - 1 <= 8 ? small : asl_alloc(a, (argc - 1) * sizeof *pc);
     size_t *off = NULL;
     asl_buf scratch;
     asl_buf_init(&scratch);
+    char ints[8][24];
+    uint32_t nints = 0;
     size_t total = lit;
     for (uint32_t k = 1; k < argc; k++) {
         const asl_value *v = argv[k];
@@ -201,6 +244,18 @@ static asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
         case ASL_NULL: q->s = "null"; q->len = 4; break;
         case ASL_TRUE: q->s = "true"; q->len = 4; break;
         case ASL_FALSE: q->s = "false"; q->len = 5; break;
+        case ASL_NUMBER:
+            if (v->u.n.text) {   /* asl_number_write prints the text as it is */
+                q->s = v->u.n.text;
+                q->len = strlen(v->u.n.text);
+                break;
+            }
+            if (v->is_int && nints < 8) {
+                q->len = fmt_int((int64_t)v->u.n.num, ints[nints]);
+                q->s = ints[nints++];
+                break;
+            }
+            /* fall through */
         default:
             if (!off) off = asl_alloc(a, argc * sizeof *off);
             off[k] = scratch.len;
@@ -217,23 +272,27 @@ static asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
     /* Pass 2: write straight into the arena. */
     char *out = asl_alloc(a, total + 1);
     size_t o = 0, h = 0, run = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n && is_escapable(s[i + 1])) {
-            memcpy(out + o, s + run, i - run);
-            o += i - run;
+    uint32_t e = 0;
+    for (size_t i = 0;; i++) {
+        if (ev_all) {
+            if (e == nev) break;
+            i = ev[e++];
+        } else {
+            i = next_special(s, i, n);
+            if (i >= n) break;
+            if (s[i] == '\\' && !(i + 1 < n && is_escapable(s[i + 1]))) continue;
+        }
+        memcpy(out + o, s + run, i - run);
+        o += i - run;
+        if (s[i] == '\\') {
             out[o++] = s[i + 1];
-            i++;
-            run = i + 1;
-        } else if (c == '{') {
-            memcpy(out + o, s + run, i - run);
-            o += i - run;
+        } else {
             memcpy(out + o, pc[h].s, pc[h].len);
             o += pc[h].len;
             h++;
-            i++;
-            run = i + 1;
         }
+        i++;
+        run = i + 1;
     }
     memcpy(out + o, s + run, n - run);
     o += n - run;

@@ -114,8 +114,10 @@ static void line_col(const parser *ps, const unsigned char *at, int *line, int *
     int l = 1;
     const unsigned char *bol = ps->start;
     for (const unsigned char *q = ps->start; q < at; q++)
-        if (*q == '\n')
-            l++, bol = q + 1;
+        if (*q == '\n') {
+            l++;
+            bol = q + 1;
+        }
     *line = l;
     *col = (int)(at - bol) + 1;
 }
@@ -227,6 +229,30 @@ static int hex4(const unsigned char *q)
     return v;
 }
 
+static size_t utf8_encode(uint32_t cp, unsigned char *u)
+{
+    if (cp < 0x80) {
+        u[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (unsigned char)(0xC0 | cp >> 6);
+        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (unsigned char)(0xF0 | cp >> 18);
+    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Decodes \uXXXX (with its low surrogate when needed) at q, the backslash. */
 static const unsigned char *unicode_escape(parser *ps, const unsigned char *q)
 {
@@ -251,23 +277,7 @@ static const unsigned char *unicode_escape(parser *ps, const unsigned char *q)
         q += 6;
     }
     unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp, n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F)), n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F)), n = 3;
-    } else {
-        u[0] = (unsigned char)(0xF0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3F)), n = 4;
-    }
-    sb_put(ps, u, n);
+    sb_put(ps, u, utf8_encode((uint32_t)cp, u));
     return q;
 }
 
@@ -299,7 +309,8 @@ static const unsigned char *escape(parser *ps, const unsigned char *q)
 }
 
 /* The rest of a string from q, the first backslash, decoded into ps->sb
- * (which already holds [s, q)).  Returns the closing quote or NULL. */
+ * (which already holds the bytes before q).  Returns the closing quote or
+ * NULL. */
 static const unsigned char *string_slow(parser *ps, const unsigned char *open,
                                         const unsigned char *q)
 {
@@ -774,9 +785,15 @@ asl_value *asl_json_parse(asl_arena *a, const char *text, size_t n, asl_json_err
     ps.end = ps.start + n;
     ps.a = a;
     ps.err = err;
-    ps.mem = ps.mem_local, ps.mlen = 0, ps.mcap = sizeof ps.mem_local / sizeof *ps.mem_local;
-    ps.fr = ps.fr_local, ps.flen = 0, ps.fcap = sizeof ps.fr_local / sizeof *ps.fr_local;
-    ps.sb = ps.sb_local, ps.slen = 0, ps.scap = sizeof ps.sb_local;
+    ps.mem = ps.mem_local;
+    ps.mlen = 0;
+    ps.mcap = sizeof ps.mem_local / sizeof *ps.mem_local;
+    ps.fr = ps.fr_local;
+    ps.flen = 0;
+    ps.fcap = sizeof ps.fr_local / sizeof *ps.fr_local;
+    ps.sb = ps.sb_local;
+    ps.slen = 0;
+    ps.scap = sizeof ps.sb_local;
     if (err) {
         memset(err, 0, sizeof *err);
         err->line = err->col = 1;
@@ -827,11 +844,50 @@ static size_t fmt_uint(uint64_t u, char *buf)
     return sizeof tmp - k;
 }
 
+/* Most non-integers in workflow data are short decimals (9.99, 0.5), and
+ * printf/strtod cost far more than the rest of a small execution.  For
+ * those: the fewest fraction digits k for which m / 10^k reads back as d
+ * give the shortest text; with m < 2^50 at most one k-digit decimal lies
+ * within d's rounding interval, so this is exactly the text fmt_double
+ * would produce.  Returns 0 when the value is outside this fast path. */
+static size_t fmt_short_decimal(double d, char *buf)
+{
+    double ad = fabs(d);
+    if (!(ad >= 1e-4 && ad < 1e14))      /* %g's fixed-notation range */
+        return 0;
+    for (int k = 1; k <= 17; k++) {
+        double s = ad * pow10_exact[k];
+        if (s >= 1125899906842624.0)     /* 2^50 */
+            return 0;
+        uint64_t m = (uint64_t)(s + 0.5);
+        if ((double)m / pow10_exact[k] != ad)
+            continue;                    /* exact division: this is strtod's answer */
+        if (m % 10 == 0)
+            return 0;                    /* an integral d: not this path's job */
+        uint64_t p10 = (uint64_t)pow10_exact[k];
+        char *p = buf;
+        if (d < 0)
+            *p++ = '-';
+        p += fmt_uint(m / p10, p);
+        *p++ = '.';
+        uint64_t frac = m % p10;
+        for (int i = k - 1; i >= 0; i--) {
+            p[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        return (size_t)(p + k - buf);
+    }
+    return 0;
+}
+
 /* Shortest of %.15g..%.17g that reads back as the same double.  Normal
  * doubles carry at least 15 significant digits, so the first success is
  * the shortest; subnormals carry fewer, so start from 1 for them. */
 static size_t fmt_double(double d, char *buf)
 {
+    size_t fast = fmt_short_decimal(d, buf);
+    if (fast)
+        return fast;
     int prec = d != 0 && fabs(d) < DBL_MIN ? 1 : 15;
     for (;; prec++) {
         int n = snprintf(buf, 32, "%.*g", prec, d);

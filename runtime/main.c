@@ -76,7 +76,7 @@ static void print_error_line(const char *error, const char *cause)
 {
     asl_arena *a = asl_arena_new();
     asl_value *o = asl_object(a, 2);
-    asl_object_append(a, o, "Error", 5, asl_cstring(a, error));
+    if (error) asl_object_append(a, o, "Error", 5, asl_cstring(a, error));
     if (cause) asl_object_append(a, o, "Cause", 5, asl_cstring(a, cause));
     fprintf(stderr, "%s\n", asl_json_string(a, o, NULL));
     asl_arena_free(a);
@@ -118,7 +118,9 @@ static void *run_job(void *arg)
     run.exec_id = asl_sprintf(run.arena, "arn:aws:states:us-east-1:123456789012:execution:%s:%s",
                               j->prog->name, run.exec_name);
     asl_now_iso(run.start_time);
-    if (j->prog->timeout > 0) run.deadline = asl_now_monotonic() + j->prog->timeout * j->time_scale;
+    /* With delays skipped (time scale 0) there is no clock to time out on. */
+    if (j->prog->timeout > 0 && j->time_scale > 0)
+        run.deadline = asl_now_monotonic() + j->prog->timeout * j->time_scale;
 
     asl_exec top;
     memset(&top, 0, sizeof top);
@@ -135,7 +137,7 @@ static void *run_job(void *arg)
         asl_buf_free(&b);
         j->status = 0;
     } else {
-        print_error_line(top.err ? top.err : "States.Runtime", top.cause);
+        print_error_line(top.err, top.cause);
         j->status = 1;
     }
     asl_arena_free(top.arena);

@@ -58,8 +58,8 @@ static asl_value *merge_keys(asl_arena *a, const asl_value *obj, const asl_seg *
 
 static asl_value *walk_definite(asl_arena *a, asl_value *v, const asl_path *p)
 {
-    const asl_seg *s = p->segs, *end = p->segs + p->nseg;
-    for (; s < end; s++) {
+    for (uint32_t i = 0; i < p->nseg; i++) {
+        const asl_seg *s = &p->segs[i];
         if (s->kind == ASL_SEG_KEY) {
             if (v->type != ASL_OBJECT) return NULL;
             v = asl_object_get(v, s->key, s->klen);
@@ -349,6 +349,10 @@ static void scan(walk *w, asl_value *node, const asl_seg *s, uint32_t next)
 
 asl_value *asl_path_walk(asl_arena *a, asl_value *root, const asl_path *p, bool *found)
 {
+    if (!root) {
+        if (found) *found = false;
+        return NULL;
+    }
     if (p->definite) {
         asl_value *v = walk_definite(a, root, p);
         if (found) *found = v != NULL;
@@ -364,7 +368,7 @@ bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value
 {
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : input;
     bool found = false;
-    asl_value *v = root ? asl_path_walk(asl_exec_arena(x), root, p, &found) : NULL;
+    asl_value *v = asl_path_walk(asl_exec_arena(x), root, p, &found);
     *out = found ? v : NULL;
     return found;
 }

@@ -28,6 +28,7 @@ static bool error_matches(const char *err, const char *pattern)
 
 static bool any_matches(const char *err, const char *const *errors, uint32_t n)
 {
+    if (!err) err = "";
     for (uint32_t i = 0; i < n; i++)
         if (error_matches(err, errors[i])) return true;
     return false;

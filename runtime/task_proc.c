@@ -226,7 +226,10 @@ static void msg_errno(char *buf, size_t n, int e)
  * FD_CLOEXEC on every C library, and the child would lose its stdin. */
 static int make_pipe(int fds[2])
 {
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        fds[0] = fds[1] = -1;
+        return -1;
+    }
     for (int i = 0; i < 2; i++) {
         if (fds[i] > 2) continue;
         int nfd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
@@ -234,6 +237,7 @@ static int make_pipe(int fds[2])
             int e = errno;
             close(fds[0]);
             close(fds[1]);
+            fds[0] = fds[1] = -1;
             errno = e;
             return -1;
         }

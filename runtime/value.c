@@ -58,7 +58,7 @@
 
 /* ---- allocation hooks ---------------------------------------------------- */
 
-static void out_of_memory(size_t n)
+__attribute__((noreturn)) static void out_of_memory(size_t n)
 {
     fprintf(stderr, "aslc runtime: out of memory (allocating %zu bytes)\n", n);
     abort();
@@ -157,22 +157,33 @@ static void *alloc_slow(asl_arena *a, size_t need)
     return p;
 }
 
-void *asl_alloc(asl_arena *a, size_t n)
+/* Bump allocation; mask is the alignment - 1.  Values and strings only
+ * need 8-byte alignment, and a 24-byte asl_value rounded to 16 would waste
+ * a quarter of every scalar, so the library itself uses alloc8. */
+static inline void *bump(asl_arena *a, size_t n, uintptr_t mask)
 {
-    size_t need = ALIGN16(n + ARENA_REDZONE);
+    size_t need = (n + ARENA_REDZONE + 7) & ~(size_t)7;
     if (need < n)            /* wrapped around */
         out_of_memory(n);
     if (need == 0)
-        need = 16;           /* distinct pointers even for empty requests */
-    char *p;
-    if ((size_t)(a->end - a->ptr) >= need) {
-        p = a->ptr;
-        a->ptr += need;
-    } else {
+        need = 8;            /* distinct pointers even for empty requests */
+    char *p = (char *)(((uintptr_t)a->ptr + mask) & ~mask);
+    if (p <= a->end && (size_t)(a->end - p) >= need)
+        a->ptr = p + need;
+    else
         p = alloc_slow(a, need);
-    }
     UNPOISON(p, n);
     return p;
+}
+
+void *asl_alloc(asl_arena *a, size_t n)
+{
+    return bump(a, n, 15);
+}
+
+static void *alloc8(asl_arena *a, size_t n)
+{
+    return bump(a, n, 7);
 }
 
 size_t asl_arena_bytes(const asl_arena *a)
@@ -182,7 +193,7 @@ size_t asl_arena_bytes(const asl_arena *a)
 
 char *asl_strndup(asl_arena *a, const char *s, size_t n)
 {
-    char *d = asl_alloc(a, n + 1);
+    char *d = alloc8(a, n + 1);
     if (n)
         memcpy(d, s, n);
     d[n] = '\0';
@@ -197,13 +208,15 @@ char *asl_sprintf(asl_arena *a, const char *fmt, ...)
     va_copy(ap2, ap);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        n = 0, tmp[0] = '\0';
+    if (n < 0) {               /* an encoding error: yield "" rather than fail */
+        n = 0;
+        tmp[0] = '\0';
+    }
     char *d;
     if ((size_t)n < sizeof tmp) {
         d = asl_strndup(a, tmp, (size_t)n);
     } else {
-        d = asl_alloc(a, (size_t)n + 1);
+        d = alloc8(a, (size_t)n + 1);
         vsnprintf(d, (size_t)n + 1, fmt, ap2);
     }
     va_end(ap2);
@@ -229,7 +242,7 @@ static uint8_t integral_53(double d)
 
 asl_value *asl_number(asl_arena *a, double d)
 {
-    asl_value *v = asl_alloc(a, sizeof *v);
+    asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_NUMBER;
     v->is_int = integral_53(d);
     v->len = 0;
@@ -259,7 +272,7 @@ asl_value *asl_string(asl_arena *a, const char *s, size_t n)
 {
     /* Struct and bytes in one allocation: half the bump work, better locality. */
     uint32_t len = check_len(n, "string");
-    asl_value *v = asl_alloc(a, sizeof *v + (size_t)len + 1);
+    asl_value *v = alloc8(a, sizeof *v + (size_t)len + 1);
     char *d = (char *)(v + 1);
     if (len)
         memcpy(d, s, len);
@@ -278,7 +291,7 @@ asl_value *asl_cstring(asl_arena *a, const char *s)
 
 asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
 {
-    asl_value *v = asl_alloc(a, sizeof *v);
+    asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_STRING;
     v->is_int = 0;
     v->len = check_len(n, "string");
@@ -290,12 +303,12 @@ asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
 
 asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
 {
-    asl_value *v = asl_alloc(a, sizeof *v);
+    asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_ARRAY;
     v->is_int = 0;
     v->len = 0;
     v->u.a.cap = cap_hint;
-    v->u.a.items = cap_hint ? asl_alloc(a, (size_t)cap_hint * sizeof(asl_value *)) : NULL;
+    v->u.a.items = cap_hint ? alloc8(a, (size_t)cap_hint * sizeof(asl_value *)) : NULL;
     return v;
 }
 
@@ -313,7 +326,7 @@ void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item)
 {
     if (arr->len == arr->u.a.cap) {
         uint32_t cap = grown_cap(arr->u.a.cap, "array");
-        asl_value **items = asl_alloc(a, (size_t)cap * sizeof *items);
+        asl_value **items = alloc8(a, (size_t)cap * sizeof *items);
         if (arr->len)
             memcpy(items, arr->u.a.items, (size_t)arr->len * sizeof *items);
         arr->u.a.items = items;
@@ -368,13 +381,13 @@ static asl_member *members_new(asl_arena *a, asl_value *obj, uint32_t cap)
 {
     if (cap <= OBJ_INDEX_MIN) {
         obj->is_int = 0;
-        return cap ? asl_alloc(a, (size_t)cap * sizeof(asl_member)) : NULL;
+        return cap ? alloc8(a, (size_t)cap * sizeof(asl_member)) : NULL;
     }
     size_t slots = 32;
     while (slots < (size_t)cap * 2)
         slots *= 2;
     size_t vec = (size_t)cap * sizeof(asl_member);
-    asl_member *m = asl_alloc(a, vec + sizeof(obj_index) + slots * sizeof(uint32_t));
+    asl_member *m = alloc8(a, vec + sizeof(obj_index) + slots * sizeof(uint32_t));
     obj_index *ix = (obj_index *)(void *)((char *)m + vec);
     ix->count = 0;
     ix->mask = (uint32_t)(slots - 1);
@@ -400,7 +413,7 @@ static void members_resize(asl_arena *a, asl_value *obj, uint32_t cap)
 
 asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
 {
-    asl_value *v = asl_alloc(a, sizeof *v);
+    asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_OBJECT;
     v->len = 0;
     v->u.o.cap = cap_hint;
@@ -470,11 +483,11 @@ asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v)
         return NULL;
     if (v->type <= ASL_TRUE)
         return (asl_value *)v;               /* immutable anyway */
-    asl_value *c = asl_alloc(a, sizeof *c);
+    asl_value *c = alloc8(a, sizeof *c);
     *c = *v;
     if (v->type == ASL_ARRAY) {
         c->u.a.cap = v->len;
-        c->u.a.items = v->len ? asl_alloc(a, (size_t)v->len * sizeof(asl_value *)) : NULL;
+        c->u.a.items = v->len ? alloc8(a, (size_t)v->len * sizeof(asl_value *)) : NULL;
         if (v->len)
             memcpy(c->u.a.items, v->u.a.items, (size_t)v->len * sizeof(asl_value *));
     } else if (v->type == ASL_OBJECT) {

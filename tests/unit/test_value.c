@@ -109,6 +109,7 @@ static void test_arena(void)
     size_t before = asl_arena_bytes(a);
     CHECK(before > 0);
     for (size_t n = 0; n < 300; n++) {
+        asl_strndup(a, "odd", n % 4);             /* library allocations are 8-aligned */
         char *p = asl_alloc(a, n);
         CHECK(((uintptr_t)p & 15) == 0);
         memset(p, 0xab, n);
@@ -714,6 +715,32 @@ static void test_roundtrips(void)
         same += r && r->type == ASL_NUMBER && r->u.n.num == d && strcmp(to_json(a, r), s) == 0;
     }
     CHECK(same == 2000);
+
+    /* Short decimals take a fast path; it must print what the slow,
+     * printf-based definition prints. */
+    int agree = 0, total = 0;
+    for (int i = 0; i < 20000; i++) {
+        bits = bits * 6364136223846793005ULL + 1442695040888963407ULL;
+        int k = (int)(bits >> 60) % 8;
+        double d = (double)(int64_t)((bits >> 11) % 100000000000ULL) / pow(10, k + (int)(bits & 7));
+        if (bits & 8)
+            d = -d;
+        if (d == trunc(d))
+            continue;
+        char want[40];
+        for (int prec = fabs(d) < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
+            snprintf(want, sizeof want, "%.*g", prec, d);
+            if (strtod(want, NULL) == d)
+                break;
+        }
+        const char *got = num_json(a, d);
+        total++;
+        if (strcmp(got, want) == 0)
+            agree++;
+        else if (total - agree < 5)
+            fprintf(stderr, "  %.17g: got %s, want %s\n", d, got, want);
+    }
+    CHECK(agree == total && total > 10000);
     asl_arena_free(a);
 }
 
