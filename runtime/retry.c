@@ -53,8 +53,6 @@ bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
         if (r[i].jitter == ASL_JITTER_FULL) delay *= unit_random();
         counts[i]++;
         x->retry_count++;
-        /* The failed attempt and the new one are history events too. */
-        asl_run_event(x->run, 2);
         asl_error_clear(x);
         return asl_sleep(x, delay);  /* false: the execution timed out meanwhile */
     }

@@ -742,6 +742,9 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
                            double timeout)
 {
     asl_run *run = x->run;
+    /* TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed: history events
+     * that number the states after this one. */
+    asl_run_event(run, 3);
     if (!run->bindings)
         return asl_failf(x, "States.Runtime",
                          "state \"%s\": task bindings were not set up (asl_tasks_bind)",
