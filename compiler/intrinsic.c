@@ -401,16 +401,6 @@ static int count_placeholders(const char *t, uint32_t n, uint32_t *bad)
     return count;
 }
 
-/* Characters as the AWS limits count them: UTF-16 code units. */
-static size_t utf16_units(const char *s, size_t n)
-{
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) != 0x80) u += (c >= 0xF0) ? 2 : 1;
-    }
-    return u;
-}
 
 static bool is_blank(const char *s, size_t n)
 {
@@ -519,12 +509,12 @@ static void check_call(icall_parser *p, const ir_call *c, const size_t *at)
     case ASL_FN_BASE64_ENCODE:
     case ASL_FN_BASE64_DECODE:
         if (!need(&k, 0, T_STRING)) return;
-        if (g[0].kind == IR_ARG_STRING && utf16_units(g[0].str, g[0].len) > MAX_CHARS)
+        if (g[0].kind == IR_ARG_STRING && asl_utf16_length(g[0].str, g[0].len) > MAX_CHARS)
             fail_at(p, at[0], "%s input is longer than %d characters", name, MAX_CHARS);
         break;
     case ASL_FN_HASH:
         if (!need(&k, 1, T_STRING)) return;
-        if (g[0].kind == IR_ARG_STRING && utf16_units(g[0].str, g[0].len) > MAX_CHARS) {
+        if (g[0].kind == IR_ARG_STRING && asl_utf16_length(g[0].str, g[0].len) > MAX_CHARS) {
             fail_at(p, at[0], "States.Hash input is longer than %d characters", MAX_CHARS);
             return;
         }

@@ -43,6 +43,13 @@ size_t asl_arena_bytes(const asl_arena *a);            /* bytes reserved so far 
 /* The one allocation hook: malloc/realloc that abort with a clear message on OOM. */
 void *asl_xmalloc(size_t n);
 void *asl_xrealloc(void *p, size_t n);
+/* Grows an explicit work stack that starts in a local array (local) and moves
+ * to the heap when it outgrows it: returns the new stack, at least need
+ * elements, *cap updated.  The iterative walks use it instead of recursion. */
+void *asl_grow_stack(void *stk, void *local, size_t *cap, size_t need, size_t elem);
+/* Length of UTF-8 text in UTF-16 code units: how AWS (Java) counts characters
+ * for its limits. */
+size_t asl_utf16_length(const char *s, size_t n);
 
 /* ---- values ------------------------------------------------------------- */
 

@@ -135,16 +135,6 @@ static const char *as_text(const asl_value *v, asl_buf *tmp, size_t *len)
     return tmp->data ? tmp->data : "";
 }
 
-/* Characters as AWS counts them for its limits: UTF-16 code units. */
-static size_t utf16_units(const char *s, size_t n)
-{
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) != 0x80) u += (c >= 0xF0) ? 2 : 1;
-    }
-    return u;
-}
 
 /* ---- States.Format --------------------------------------------------------------- */
 
@@ -567,7 +557,7 @@ static asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
 
 static asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
 {
-    if (v->type != ASL_STRING || utf16_units(v->u.str, v->len) > MAX_CHARS)
+    if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
         return invalid(x, ASL_FN_BASE64_ENCODE);
     size_t outlen = 4 * (((size_t)v->len + 2) / 3);
     char *out = asl_alloc(x->arena, outlen + 1);
@@ -620,7 +610,7 @@ static size_t utf8_seq(const unsigned char *s, size_t i, size_t n, size_t *bad)
 
 static asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
 {
-    if (v->type != ASL_STRING || utf16_units(v->u.str, v->len) > MAX_CHARS)
+    if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
         return invalid(x, ASL_FN_BASE64_DECODE);
     const unsigned char *s = (const unsigned char *)v->u.str;
     unsigned char *bytes = asl_alloc(x->arena, (size_t)v->len / 4 * 3 + 4);
@@ -697,7 +687,7 @@ static asl_value *fn_hash(asl_exec *x, asl_value **argv)
     const char *data = as_text(argv[0], &tmp, &n);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
-    bool ok = utf16_units(data, n) <= MAX_CHARS && EVP_Digest(data, n, digest, &dn, md, NULL) == 1;
+    bool ok = asl_utf16_length(data, n) <= MAX_CHARS && EVP_Digest(data, n, digest, &dn, md, NULL) == 1;
     asl_buf_free(&tmp);
     if (!ok) return invalid(x, ASL_FN_HASH);
 

@@ -88,21 +88,6 @@ typedef struct {
     char sb_local[256];
 } parser;
 
-static void *stack_grow(void *stk, void *local, size_t *cap, size_t need, size_t elem)
-{
-    size_t ncap = *cap * 2;
-    while (ncap < need)
-        ncap *= 2;
-    void *n;
-    if (stk == local) {
-        n = asl_xmalloc(ncap * elem);
-        memcpy(n, local, *cap * elem);
-    } else {
-        n = asl_xrealloc(stk, ncap * elem);
-    }
-    *cap = ncap;
-    return n;
-}
 
 static void fail_at(parser *ps, const unsigned char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -210,7 +195,7 @@ static size_t utf8_seq(parser *ps, const unsigned char *q)
 static void sb_put(parser *ps, const void *s, size_t n)
 {
     if (ps->scap - ps->slen < n)
-        ps->sb = stack_grow(ps->sb, ps->sb_local, &ps->scap, ps->slen + n, 1);
+        ps->sb = asl_grow_stack(ps->sb, ps->sb_local, &ps->scap, ps->slen + n, 1);
     memcpy(ps->sb + ps->slen, s, n);
     ps->slen += n;
 }
@@ -583,7 +568,7 @@ static asl_value *parse_number(parser *ps)
 static bool push_member(parser *ps, const char *key, size_t klen, asl_value *val)
 {
     if (ps->mlen == ps->mcap)
-        ps->mem = stack_grow(ps->mem, ps->mem_local, &ps->mcap, ps->mlen + 1, sizeof *ps->mem);
+        ps->mem = asl_grow_stack(ps->mem, ps->mem_local, &ps->mcap, ps->mlen + 1, sizeof *ps->mem);
     ps->mem[ps->mlen++] = (asl_member){ key, (uint32_t)klen, val };
     return true;
 }
@@ -596,7 +581,7 @@ static bool push_frame(parser *ps, bool is_obj)
         return false;
     }
     if (ps->flen == ps->fcap)
-        ps->fr = stack_grow(ps->fr, ps->fr_local, &ps->fcap, ps->flen + 1, sizeof *ps->fr);
+        ps->fr = asl_grow_stack(ps->fr, ps->fr_local, &ps->fcap, ps->flen + 1, sizeof *ps->fr);
     ps->fr[ps->flen++] = (frame){ (size_t)(ps->p - ps->start), (uint32_t)ps->mlen, is_obj };
     return true;
 }
@@ -1044,7 +1029,7 @@ static void write_value(asl_buf *b, const asl_value *root, bool pretty)
         }
         outc(b, child->type == ASL_ARRAY ? '[' : '{');
         if (sp == cap)
-            stk = stack_grow(stk, local, &cap, sp + 1, sizeof *stk);
+            stk = asl_grow_stack(stk, local, &cap, sp + 1, sizeof *stk);
         stk[sp++] = (write_frame){ child, 0 };
     }
     if (stk != local)

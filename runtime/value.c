@@ -521,9 +521,10 @@ static asl_value *copy_scalar(asl_arena *a, const asl_value *v)
 /* A walk stack that starts on the C stack and moves to the heap if deep. */
 #define WALK_LOCAL 64
 
-static void *walk_grow(void *stk, void *local, size_t *cap, size_t elem)
+void *asl_grow_stack(void *stk, void *local, size_t *cap, size_t need, size_t elem)
 {
     size_t ncap = *cap * 2;
+    while (ncap < need) ncap *= 2;
     void *n;
     if (stk == local) {
         n = asl_xmalloc(ncap * elem);
@@ -533,6 +534,16 @@ static void *walk_grow(void *stk, void *local, size_t *cap, size_t elem)
     }
     *cap = ncap;
     return n;
+}
+
+size_t asl_utf16_length(const char *s, size_t n)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80) u += (c >= 0xF0) ? 2 : 1;
+    }
+    return u;
 }
 
 typedef struct {
@@ -578,7 +589,7 @@ asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
         }
         if (is_container(child) && child->len) {
             if (sp == cap)
-                stk = walk_grow(stk, local, &cap, sizeof *stk);
+                stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
             stk[sp++] = (copy_frame){ child, c, 0 };
         }
     }
@@ -748,7 +759,7 @@ bool asl_value_equal(const asl_value *x, const asl_value *y)
             eq = false;
         } else if (is_container(cx) && cx->len) {
             if (sp == cap)
-                stk = walk_grow(stk, local, &cap, sizeof *stk);
+                stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
             stk[sp++] = (eq_frame){ cx, cy, 0 };
         }
     }

@@ -11,24 +11,14 @@
  */
 #include "path.h"
 #include "rt.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int npass, nfail;
 static asl_arena *A;
 
-static void check(bool ok, const char *file, int line, const char *what)
-{
-    if (ok) {
-        npass++;
-        return;
-    }
-    nfail++;
-    printf("%s:%d: FAILED: %s\n", file, line, what);
-}
-#define CHECK(c) check((c), __FILE__, __LINE__, #c)
 
 static asl_value *J(const char *text)
 {
@@ -371,6 +361,5 @@ int main(void)
     test_timestamps();
     test_matches();
     asl_arena_free(A);
-    printf("%d passed, %d failed\n", npass, nfail);
-    return nfail != 0;
+    return check_summary();
 }

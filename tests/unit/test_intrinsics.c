@@ -23,29 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (cond) passed++;                                                     \
-        else {                                                                  \
-            failed++;                                                           \
-            printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
-        }                                                                       \
-    } while (0)
-
-#define CHECK_STR(got, want) check_str(__FILE__, __LINE__, (got), (want))
-
-static void check_str(const char *file, int line, const char *got, const char *want)
-{
-    if (got && want && strcmp(got, want) == 0) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("%s:%d: got  %s\n%*s want %s\n", file, line, got ? got : "(null)",
-           (int)(strlen(file) + 8), "", want ? want : "(null)");
-}
 
 static asl_arena *A;
 
@@ -68,21 +47,21 @@ static void parse_err(const char *file, int line, const char *text, const char *
 {
     ir_call *c = parse(text);
     if (c) {
-        failed++;
+        nfail++;
         printf("%s:%d: %s parsed, expected error '%s'\n", file, line, text, want);
         return;
     }
     if (!strstr(perr, want)) {
-        failed++;
+        nfail++;
         printf("%s:%d: %s: error '%s' lacks '%s'\n", file, line, text, perr, want);
         return;
     }
     if (pos != (size_t)-1 && perrpos != pos) {
-        failed++;
+        nfail++;
         printf("%s:%d: %s: error '%s' at %zu, want %zu\n", file, line, text, perr, perrpos, pos);
         return;
     }
-    passed++;
+    npass++;
 }
 
 #define PARSE_OK(text) parse_ok(__FILE__, __LINE__, (text))
@@ -90,9 +69,9 @@ static void parse_err(const char *file, int line, const char *text, const char *
 static ir_call *parse_ok(const char *file, int line, const char *text)
 {
     ir_call *c = parse(text);
-    if (c) passed++;
+    if (c) npass++;
     else {
-        failed++;
+        nfail++;
         printf("%s:%d: %s: unexpected error '%s' at %zu\n", file, line, text, perr, perrpos);
     }
     return c;
@@ -857,6 +836,5 @@ int main(void)
     test_dispatch();
 
     asl_arena_free(A);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

@@ -14,6 +14,7 @@
 #include "../../compiler/jsonpath.c"
 #include "path.h"
 #include "rt.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,33 +34,7 @@ __attribute__((weak)) asl_arena *asl_exec_arena(asl_exec *x)
     abort();
 }
 
-static int npass, nfail;
 static asl_arena *A;
-
-static void check(bool ok, const char *file, int line, const char *what)
-{
-    if (ok) {
-        npass++;
-        return;
-    }
-    nfail++;
-    printf("%s:%d: FAILED: %s\n", file, line, what);
-}
-
-static void check_str(const char *got, const char *want, const char *file, int line, const char *what)
-{
-    bool ok = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
-    if (ok) {
-        npass++;
-        return;
-    }
-    nfail++;
-    printf("%s:%d: FAILED: %s\n    got:  %s\n    want: %s\n", file, line, what, got ? got : "(null)",
-           want ? want : "(null)");
-}
-
-#define CHECK(c) check((c), __FILE__, __LINE__, #c)
-#define CHECK_STR(got, want) check_str((got), (want), __FILE__, __LINE__, #got)
 
 static asl_value *J(const char *text)
 {
@@ -697,6 +672,5 @@ int main(void)
     test_bracket();
     test_miss_reason();
     asl_arena_free(A);
-    printf("%d passed, %d failed\n", npass, nfail);
-    return nfail != 0;
+    return check_summary();
 }

@@ -15,33 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
+#include "check.h"
 
-#define CHECK(cond) check_at((cond), __FILE__, __LINE__, #cond)
-
-static bool check_at(bool ok, const char *file, int line, const char *what)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-    }
-    return ok;
-}
-
-/* Same, with both sides of a string comparison shown when it fails. */
-#define CHECK_STR(got, want) check_str_at((got), (want), __FILE__, __LINE__)
-
-static void check_str_at(const char *got, const char *want, const char *file, int line)
-{
-    if (got && strcmp(got, want) == 0) {
-        passed++;
-        return;
-    }
-    failed++;
-    fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", file, line, got ? got : "(null)", want);
-}
 
 static asl_value *parse_at(asl_arena *a, const char *json, size_t n, const char *file, int line)
 {
@@ -49,7 +24,7 @@ static asl_value *parse_at(asl_arena *a, const char *json, size_t n, const char 
     asl_value *v = asl_json_parse(a, json, n, &err);
     if (!v)
         fprintf(stderr, "%s:%d: parse failed: %d:%d: %s\n", file, line, err.line, err.col, err.msg);
-    check_at(v != NULL, file, line, "parse succeeds");
+    check(v != NULL, file, line, "parse succeeds");
     return v;
 }
 #define PARSE(a, s) parse_at((a), (s), strlen(s), __FILE__, __LINE__)
@@ -67,10 +42,10 @@ static void roundtrip_at(const char *in, const char *out, const char *file, int 
     if (v) {
         size_t n;
         char *s = asl_json_string(a, v, &n);
-        check_str_at(s, out, file, line);
-        check_at(n == strlen(out), file, line, "length of the output");
+        check_str(s, out, file, line, "serialised text");
+        check(n == strlen(out), file, line, "length of the output");
         asl_value *w = parse_at(a, s, n, file, line);
-        check_at(w && asl_value_equal(v, w), file, line, "reparsed output is equal");
+        check(w && asl_value_equal(v, w), file, line, "reparsed output is equal");
     }
     asl_arena_free(a);
 }
@@ -83,13 +58,13 @@ static void error_at(const char *json, size_t n, int line, int col, const char *
     asl_arena *a = asl_arena_new();
     asl_json_error err;
     asl_value *v = asl_json_parse(a, json, n, &err);
-    check_at(v == NULL, file, fline, "parse fails");
+    check(v == NULL, file, fline, "parse fails");
     if (!v && (err.line != line || err.col != col || !strstr(err.msg, msg))) {
-        failed++;
+        nfail++;
         fprintf(stderr, "%s:%d: got error %d:%d \"%s\", want %d:%d \"...%s...\"\n",
                 file, fline, err.line, err.col, err.msg, line, col, msg);
     } else {
-        passed++;
+        npass++;
     }
     asl_arena_free(a);
 }
@@ -755,6 +730,5 @@ int main(void)
     test_hostile();
     test_write();
     test_roundtrips();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }
