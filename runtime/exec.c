@@ -135,11 +135,9 @@ void asl_exec_free(asl_exec *x)
 
 uint64_t asl_run_event(asl_run *r, uint32_t n)
 {
-    pthread_mutex_lock(&r->lock);
-    uint64_t first = r->events + 1;
-    r->events += n;
-    pthread_mutex_unlock(&r->lock);
-    return first;
+    /* Every state entry takes event ids: an atomic add, not a lock, so that
+     * Map iterations on many threads do not queue here. */
+    return __atomic_fetch_add(&r->events, n, __ATOMIC_RELAXED) + 1;
 }
 
 /* ---- time ------------------------------------------------------------------- */

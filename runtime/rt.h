@@ -44,8 +44,8 @@ typedef struct asl_run {
     double time_scale;         /* multiplies Wait and Retry delays; 0 skips them */
     double deadline;           /* monotonic seconds; 0 = none (TimeoutSeconds) */
     asl_binding *bindings;     /* one per program task site */
-    pthread_mutex_t lock;      /* mock counters, event ids */
-    uint64_t events;           /* history event counter (locked) */
+    pthread_mutex_t lock;      /* mock counters */
+    uint64_t events;           /* history event counter (atomic) */
     uint64_t transitions;      /* states entered (atomic) */
 } asl_run;
 
