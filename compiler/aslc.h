@@ -5,6 +5,8 @@
  *   main.c      command line, the pass pipeline
  *   srcmap.c    line/column of every JSON node (cJSON records none)
  *   diag.c      diagnostics: collected, all reported, with source line and caret
+ *   validate.c  the front end in one call (JSON, source map, parse.c, then the
+ *               checks across states: names, reachability); never exits
  *   parse.c     cJSON -> IR, with the structural checks of ASL
  *   emit_c.c    IR -> C source (the C back end)
  *   build.c     C source -> executable, linked with the runtime
@@ -38,7 +40,10 @@ void aslc_diag(aslc_unit *u, aslc_severity sev, const cJSON *node, bool at_key,
                const char *ptr, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A user-facing error that is not about the definition (files, tools). */
 void aslc_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Ends a unit: with --format=json, adds its diagnostics to the run's array. */
 void aslc_diag_flush(aslc_unit *u);
+/* Ends the run: with --format=json, prints the one array of every unit. */
+void aslc_diag_finish(void);
 
 /* ---- srcmap.c ---------------------------------------------------------------- */
 /* Builds positions by scanning text alongside the tree cJSON parsed from it. */
@@ -49,6 +54,12 @@ bool aslc_srcmap_pos(const aslc_srcmap *m, const cJSON *node, bool key, int *lin
 bool aslc_srcmap_span(const aslc_srcmap *m, const cJSON *node, const char **start, size_t *len);
 /* Line and column of a byte offset. */
 void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
+
+/* ---- validate.c --------------------------------------------------------------- */
+/* Text of u (file, text, len, arena set) -> IR, every problem reported
+ * through diag.c.  NULL when the text is not a JSON object; otherwise the
+ * program, valid only when u->errors is 0. */
+ir_program *aslc_front_end(aslc_unit *u, const char *name);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);
@@ -71,6 +82,7 @@ typedef struct {
     const char *handlers;        /* user's native handlers .c, or NULL */
     const char *output;          /* final executable */
     const char *argv0;           /* to find the runtime next to aslc */
+    const char *obj_file;        /* or an object file to link instead of c_file (LLVM back end) */
 } aslc_build_opts;
 
 /* Compiles and links; false (with a message on stderr) on failure. */

@@ -1,8 +1,9 @@
 /*
  * build.c — turning generated C into the user's executable.
  *
- * Runs the C compiler ($CC, default cc) on the generated source (and the
- * user's native handlers), linking the runtime archive and libcrypto
+ * Runs the C compiler ($CC, default cc) on the generated source, or links
+ * the LLVM back end's object file (and compiles the user's native
+ * handlers), linking the runtime archive and libcrypto
  * statically so that the result needs nothing beyond the C library.  The
  * runtime is found next to aslc: in a build tree (build/aslc beside
  * build/libaslrt.a, headers in the source tree) or in an installed tree
@@ -110,7 +111,7 @@ bool aslc_build(const aslc_build_opts *o)
     push(&argv, &n, &cap, inc);
     push(&argv, &n, &cap, "-o");
     push(&argv, &n, &cap, tmp_out);
-    push(&argv, &n, &cap, o->c_file);
+    push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
     if (o->handlers) push(&argv, &n, &cap, o->handlers);
     push(&argv, &n, &cap, lib);
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);

@@ -507,20 +507,32 @@ static void emit_do(E *e, const ir_state *s)
             snprintf(selname, sizeof selname, "tp_%u", sel);
             put(&e->data, "static asl_value *tp_%u(asl_exec *x, asl_value *in);\n", sel);
         }
-        put(&e->data, "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g};\n", s->cname,
-            s->processor && s->processor->start ? s->processor->start->cname : "NULL", selname,
-            s->max_concurrency, s->tolerated_count, s->tolerated_percent);
+        char biname[32] = "NULL";
+        if (s->batch_input) {
+            snprintf(biname, sizeof biname, "tp_%u", emit_tmpl(e, s->batch_input, "BatchInput", s));
+            put(&e->data, "static asl_value *%s(asl_exec *x, asl_value *in);\n", biname);
+        }
+        put(&e->data,
+            "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
+            ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
+            ".batch_input = %s};\n",
+            s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL",
+            selname, s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed,
+            s->batched, s->max_items_per_batch, s->max_bytes_per_batch, biname);
         asl_buf_puts(&b, "    asl_value *items = v;\n");
         if (s->items_path && s->items_path->nseg + s->items_path->root)
             put(&b, "    if (!(items = asl_input_path(x, v, &P_%u))) return NULL;  /* ItemsPath */\n",
                 emit_path(e, s->items_path));
-        const asl_path *settings[3] = {s->max_concurrency_path, s->tolerated_count_path,
-                                       s->tolerated_percent_path};
-        static const char *const which[3] = {"ASL_MAP_MAX_CONCURRENCY", "ASL_MAP_TOLERATED_COUNT",
-                                             "ASL_MAP_TOLERATED_PERCENT"};
-        if (settings[0] || settings[1] || settings[2]) {
+        const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
+                                       s->tolerated_percent_path, s->max_items_per_batch_path,
+                                       s->max_bytes_per_batch_path};
+        static const char *const which[5] = {"ASL_MAP_MAX_CONCURRENCY", "ASL_MAP_TOLERATED_COUNT",
+                                             "ASL_MAP_TOLERATED_PERCENT",
+                                             "ASL_MAP_MAX_ITEMS_PER_BATCH",
+                                             "ASL_MAP_MAX_BYTES_PER_BATCH"};
+        if (settings[0] || settings[1] || settings[2] || settings[3] || settings[4]) {
             put(&b, "    asl_map_info mi = M_%s;\n", s->cname);
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < 5; k++)
                 if (settings[k])
                     put(&b, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) return NULL;\n",
                         emit_path(e, settings[k]), which[k]);

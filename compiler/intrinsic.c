@@ -122,6 +122,12 @@ typedef struct {
     size_t errlen;
     size_t *errpos;
     bool failed;
+    /* With warn set, the constant-argument checks (check_call) record their
+     * first finding there instead of failing: see aslc_intrinsic_parse_lenient. */
+    char *warn;
+    size_t warnlen;
+    size_t *warnpos;
+    bool checking, warned;
 } icall_parser;
 
 static void fail_at(icall_parser *p, size_t at, const char *fmt, ...)
@@ -129,6 +135,16 @@ static void fail_at(icall_parser *p, size_t at, const char *fmt, ...)
 
 static void fail_at(icall_parser *p, size_t at, const char *fmt, ...)
 {
+    if (p->checking && p->warn) {
+        if (p->warned) return;   /* the first finding is the one reported */
+        p->warned = true;
+        if (p->warnpos) *p->warnpos = at;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->warn, p->warnlen, fmt, ap);
+        va_end(ap);
+        return;
+    }
     if (p->failed) return;   /* the first error is the one reported */
     p->failed = true;
     if (p->errpos) *p->errpos = at;
@@ -664,14 +680,24 @@ static ir_call *parse_call(icall_parser *p, int depth)
     c->fn = fn;
     c->argc = argc;
     c->args = args;
+    p->checking = true;
     check_call(p, c, at);
+    p->checking = false;
     return p->failed ? NULL : c;
 }
 
 ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text, char *err, size_t errlen,
                               size_t *errpos)
 {
-    icall_parser p = {a, text ? text : "", 0, err, errlen, errpos, false};
+    return aslc_intrinsic_parse_lenient(a, text, err, errlen, errpos, NULL, 0, NULL);
+}
+
+ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err, size_t errlen,
+                                      size_t *errpos, char *warn, size_t warnlen, size_t *warnpos)
+{
+    icall_parser p = {a, text ? text : "", 0, err, errlen, errpos, false,
+                      warn && warnlen ? warn : NULL, warnlen, warnpos, false, false};
+    if (p.warn) warn[0] = 0;
     if (err && errlen) err[0] = 0;
     if (errpos) *errpos = 0;
     skip_space(&p);

@@ -17,6 +17,15 @@ bool aslc_is_intrinsic(const char *text);
 ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text,
                               char *err, size_t errlen, size_t *errpos);
 
+/* The same, but the checks of constant arguments (types, values: a call that
+ * would fail each time it runs) do not fail the parse: AWS accepts such a
+ * call when the state machine is created and fails it at run time, so the
+ * call tree is returned and the first finding is put in warn (at byte
+ * *warnpos); warn[0] is 0 when there is none.  Syntax, unknown functions,
+ * argument counts and nesting still fail. */
+ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err, size_t errlen,
+                                      size_t *errpos, char *warn, size_t warnlen, size_t *warnpos);
+
 /* ASL name of an intrinsic (ASL_FN_*). */
 const char *aslc_intrinsic_name(int fn);
 

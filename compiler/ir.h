@@ -196,6 +196,11 @@ struct ir_state {
     int32_t tolerated_count;      /* -1 = none */
     double tolerated_percent;     /* -1 = none */
     const asl_path *tolerated_count_path, *tolerated_percent_path;
+    bool distributed;             /* ProcessorConfig Mode DISTRIBUTED */
+    bool batched;                 /* ItemBatcher present */
+    uint32_t max_items_per_batch, max_bytes_per_batch;   /* 0 = not given */
+    const asl_path *max_items_per_batch_path, *max_bytes_per_batch_path;
+    ir_tmpl *batch_input;         /* ItemBatcher BatchInput */
 };
 
 /* A state machine, a Parallel branch or a Map processor. */

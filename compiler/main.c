@@ -1,8 +1,9 @@
 /*
  * main.c — the aslc command line and the pass pipeline:
  *
- *   read file -> cJSON parse -> source map -> IR (parse.c, with checks)
+ *   read file -> front end (validate.c: JSON, source map, IR with checks)
  *   -> bindings check -> C source (emit_c.c) -> executable (build.c)
+ *                     or LLVM module and object (emit_llvm.c, --backend=llvm)
  *
  * Every stage reports all the problems it finds before aslc gives up, and
  * no output file is written unless everything succeeded.
@@ -10,6 +11,9 @@
 #define _GNU_SOURCE
 #include "aslc.h"
 #include "aslc_config.h"
+#ifdef ASLC_HAVE_LLVM
+#include "emit_llvm.h"
+#endif
 
 #include <errno.h>
 #include <libgen.h>
@@ -23,6 +27,7 @@ typedef struct {
     bool check_only;
     const char *output;
     const char *emit_c;
+    const char *emit_llvm;
     const char *resources;
     const char *mocks;
     const char *handlers;
@@ -41,6 +46,7 @@ static void usage(FILE *f)
           "Options:\n"
           "  -o OUT               the executable to write\n"
           "  --emit-c FILE.c      keep the generated C source\n"
+          "  --emit-llvm FILE.ll  write the LLVM module as text (implies --backend=llvm)\n"
           "  --backend=c|llvm     code generator (default c)\n"
           "  --resources FILE     bind Task resources to implementations (see docs/tasks.md)\n"
           "  --mocks FILE         mock Task results by state name (conformance mocks.json format)\n"
@@ -83,35 +89,6 @@ static bool write_file(const char *path, const char *data, size_t len)
     if (ok) ok = rename(tmp, path) == 0;
     if (!ok) unlink(tmp);
     return ok;
-}
-
-/* Parses a JSON file with cJSON, reporting a syntax error precisely. */
-static cJSON *parse_json_file(aslc_unit *u)
-{
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(u->text, u->len + 1, &end, true); /* +1: the NUL it requires */
-    asl_json_error jerr;
-    asl_arena *a = asl_arena_new();
-    /* cJSON says only where it stopped; the runtime's strict parser says why. */
-    asl_value *v = asl_json_parse(a, u->text, u->len, &jerr);
-    asl_arena_free(a);
-    if (!v || !root) {
-        if (!v) {
-            aslc_diag_at(u, ASLC_ERROR, jerr.line, jerr.col, "/", "invalid JSON: %s", jerr.msg);
-        } else {
-            int line, col;
-            aslc_offset_pos(u->text, end ? (size_t)(end - u->text) : 0, &line, &col);
-            aslc_diag_at(u, ASLC_ERROR, line, col, "/", "invalid JSON");
-        }
-        cJSON_Delete(root);
-        return NULL;
-    }
-    if (!cJSON_IsObject(root)) {
-        aslc_diag_at(u, ASLC_ERROR, 1, 1, "/", "a state machine definition must be a JSON object");
-        cJSON_Delete(root);
-        return NULL;
-    }
-    return root;
 }
 
 static const char *stem(asl_arena *a, const char *path)
@@ -241,20 +218,16 @@ static int compile_one(const options *o, const char *file)
     u.text = text;
     u.arena = asl_arena_new();
     int status = 1;
-    cJSON *root = parse_json_file(&u), *res = NULL, *mocks = NULL;
+    cJSON *res = NULL, *mocks = NULL;
     bindings b;
     memset(&b, 0, sizeof b);
-    ir_program *p = NULL;
-    if (root) {
-        u.map = aslc_srcmap_build(u.arena, u.text, u.len, root);
-        p = aslc_parse(&u, root, o->name ? o->name : stem(u.arena, file));
-    }
+    ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
     if (p && !u.errors && !o->check_only) {
         bool ok = true;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
-        if (ok && !o->allow_unbound) check_bindings(&u, p, res, mocks);
-        else u.errors++;
+        if (!ok) u.errors++;
+        else if (!o->allow_unbound) check_bindings(&u, p, res, mocks);
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;
@@ -267,7 +240,8 @@ static int compile_one(const options *o, const char *file)
                          o->allow_unbound};
     asl_buf c;
     asl_buf_init(&c);
-    aslc_emit_c(&c, p, &eo);
+    bool llvm = !strcmp(o->backend, "llvm");
+    if (!llvm || o->emit_c) aslc_emit_c(&c, p, &eo);
     char cpath[PATH_MAX];
     bool temp = false;
     if (o->emit_c) {
@@ -278,7 +252,11 @@ static int compile_one(const options *o, const char *file)
             goto done;
         }
     }
-    if (o->output) {
+    if (llvm) {
+#ifdef ASLC_HAVE_LLVM
+        status = aslc_llvm_compile(p, &eo, o->emit_llvm, o->output, o->handlers) ? 0 : 1;
+#endif
+    } else if (o->output) {
         if (!o->emit_c) {
             const char *tmpdir = getenv("TMPDIR");
             snprintf(cpath, sizeof cpath, "%s/aslc-XXXXXX.c", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -292,7 +270,7 @@ static int compile_one(const options *o, const char *file)
             close(fd);
             temp = true;
         }
-        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL};
+        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL};
         status = aslc_build(&bo) ? 0 : 1;
         if (temp) unlink(cpath);
     } else {
@@ -300,7 +278,6 @@ static int compile_one(const options *o, const char *file)
     }
     asl_buf_free(&c);
 done:
-    cJSON_Delete(root);
     cJSON_Delete(res);
     cJSON_Delete(mocks);
     free(b.resources_json);
@@ -316,6 +293,7 @@ int main(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.backend = "c";
+    bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
     if (argc > 1 && !strcmp(argv[1], "check")) {
@@ -341,12 +319,13 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "-o")) TAKE(output);
         else if (!strcmp(a, "--emit-c")) TAKE(emit_c);
+        else if (!strcmp(a, "--emit-llvm")) TAKE(emit_llvm);
         else if (!strcmp(a, "--resources")) TAKE(resources);
         else if (!strcmp(a, "--mocks")) TAKE(mocks);
         else if (!strcmp(a, "--handlers")) TAKE(handlers);
         else if (!strcmp(a, "--name")) TAKE(name);
-        else if (!strcmp(a, "--backend")) TAKE(backend);
-        else if (!strncmp(a, "--backend=", 10)) o.backend = a + 10;
+        else if (!strcmp(a, "--backend")) { TAKE(backend); backend_given = true; }
+        else if (!strncmp(a, "--backend=", 10)) { o.backend = a + 10; backend_given = true; }
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
         else if (!strcmp(a, "--allow-unbound")) o.allow_unbound = true;
         else if (!strcmp(a, "--format=text")) o.json_diags = false;
@@ -365,25 +344,39 @@ int main(int argc, char **argv)
         free(o.inputs);
         return 2;
     }
-    if (strcmp(o.backend, "c")) {
-        fprintf(stderr, "aslc: the %s back end is not available in this build%s\n", o.backend,
-                strcmp(o.backend, "llvm") ? " (backends: c)" : " (it is not implemented yet; use --backend=c)");
+    if (o.emit_llvm && !backend_given) o.backend = "llvm";
+    if (strcmp(o.backend, "c") && strcmp(o.backend, "llvm")) {
+        fprintf(stderr, "aslc: unknown back end '%s' (backends: c, llvm)\n", o.backend);
         free(o.inputs);
         return 2;
     }
+    if (o.emit_llvm && strcmp(o.backend, "llvm")) {
+        fprintf(stderr, "aslc: --emit-llvm writes the LLVM back end's module: it needs --backend=llvm\n");
+        free(o.inputs);
+        return 2;
+    }
+#ifndef ASLC_HAVE_LLVM
+    if (!strcmp(o.backend, "llvm")) {
+        fprintf(stderr, "aslc: the llvm back end is not available in this build: %s; use --backend=c\n",
+                ASLC_NO_LLVM_REASON);
+        free(o.inputs);
+        return 2;
+    }
+#endif
     if (!o.check_only && o.ninputs != 1) {
         fprintf(stderr, "aslc: give exactly one definition to compile (use 'aslc check' for several)\n");
         free(o.inputs);
         return 2;
     }
-    if (!o.check_only && !o.output && !o.emit_c) {
-        fprintf(stderr, "aslc: nothing to do: give -o OUT or --emit-c FILE.c\n");
+    if (!o.check_only && !o.output && !o.emit_c && !o.emit_llvm) {
+        fprintf(stderr, "aslc: nothing to do: give -o OUT, --emit-c FILE.c or --emit-llvm FILE.ll\n");
         free(o.inputs);
         return 2;
     }
     int status = 0;
     for (int k = 0; k < o.ninputs; k++)
         if (compile_one(&o, o.inputs[k])) status = 1;
+    aslc_diag_finish();   /* --format=json: one array for all the files */
     free(o.inputs);
     return status;
 }

@@ -3,11 +3,22 @@
  *
  * One pass over the tree reads every field into typed IR, checking the
  * structure ASL demands as it goes (field names and JSON types per state
- * type, Next/End, paths, intrinsic calls, Choice rule shape, Retry/Catch);
- * a second pass per scope resolves state names (StartAt, Next, Default,
- * Choices, Catch) to states.  Every problem is reported with its position
- * and JSON pointer and parsing carries on, so one run reports them all.
- * Nothing after this file looks at cJSON.
+ * type, Next/End, paths, intrinsic calls, Choice rule shape, Retry/Catch,
+ * ranges); a second pass per scope resolves state names (StartAt, Next,
+ * Default, Choices, Catch) to states through a hash of the scope's names.
+ * Names that do not resolve are reported at the very end, when every scope
+ * is known, so that the message can say that the state is in another
+ * scope (transitions cannot cross scopes) or suggest a close name.
+ *
+ * Every problem is reported with its position and JSON pointer and parsing
+ * carries on, so one run reports them all.  Each check cites the rule of
+ * the ASL specification or of the AWS documentation it enforces.  A field
+ * or form that AWS accepts and aslc does not implement is refused with a
+ * message saying "not implemented yet", never compiled into something that
+ * behaves differently.  Unknown names get a "did you mean" when one is
+ * close (Levenshtein distance, case-insensitive), a bounded number of times.
+ * validate.c calls this and adds the checks across the whole graph;
+ * nothing after the front end looks at cJSON.
  */
 #include "aslc.h"
 #include "intrinsic.h"
@@ -28,7 +39,19 @@ typedef struct {
     /* C identifiers already used, open addressing */
     const char **cnames;
     uint32_t capnames;
+    /* names that did not resolve, reported at the end (newest first) */
+    struct unresolved *unresolved;
+    /* every state name of every scope so far, with the first one's scope
+     * and pointer (open addressing, at most half full) */
+    struct global_name *gnames;
+    uint32_t capg, ng;
+    uint32_t suggestions;   /* "did you mean" searches so far */
 } P;
+
+typedef struct global_name {
+    const char *name, *ptr;
+    const struct ir_machine *scope;
+} global_name;
 
 const char *ir_state_type_name(ir_state_type t)
 {
@@ -116,6 +139,17 @@ static bool get_number(P *c, const cJSON *obj, const char *name, const char *ptr
     return true;
 }
 
+/* A number as written in the source (at most 40 characters of it), for
+ * messages: a double would print 1e999999 as inf. */
+static const char *number_text(P *c, const cJSON *n)
+{
+    const char *src;
+    size_t len;
+    if (aslc_srcmap_span(c->u->map, n, &src, &len))
+        return len > 40 ? asl_sprintf(c->a, "%.37s...", src) : asl_strndup(c->a, src, len);
+    return asl_sprintf(c->a, "%g", n->valuedouble);
+}
+
 /* An integer field in [lo, hi]; false when absent or invalid (reported). */
 static bool get_int(P *c, const cJSON *obj, const char *name, const char *ptr, double lo,
                     double hi, double *out)
@@ -123,28 +157,152 @@ static bool get_int(P *c, const cJSON *obj, const char *name, const char *ptr, d
     double d;
     if (!get_number(c, obj, name, ptr, &d)) return false;
     const cJSON *n = field(obj, name);
-    if (d != floor(d)) {
-        ERR(c, n, ptr_join(c, ptr, name), "expected an integer, got %g", d);
+    if (d != floor(d) && isfinite(d)) {
+        ERR(c, n, ptr_join(c, ptr, name), "expected an integer, got %s", number_text(c, n));
         return false;
     }
-    if (d < lo || d > hi) {
-        ERR(c, n, ptr_join(c, ptr, name), "must be between %.0f and %.0f, got %.0f", lo, hi, d);
+    if (!(d >= lo && d <= hi)) {
+        ERR(c, n, ptr_join(c, ptr, name), "must be an integer from %.0f to %.0f, got %s", lo, hi,
+            number_text(c, n));
         return false;
     }
     *out = d;
     return true;
 }
 
-/* Reports a malformed path at the exact character inside the string. */
+static unsigned hex4(const char *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = s[i];
+        v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                : h >= 'A' && h <= 'F' ? h - 'A' + 10 : 0);
+    }
+    return v;
+}
+
+/* Line and column of byte errpos of a string value's decoded text: the
+ * source literal is walked escape by escape (\n is two columns there, \u00e9
+ * six, a multi-byte character one), so the caret lands on the character
+ * whatever the string holds. */
+static void string_pos(P *c, const cJSON *n, size_t errpos, int *line, int *col)
+{
+    *line = *col = 0;
+    if (!aslc_srcmap_pos(c->u->map, n, false, line, col)) return;
+    const char *s;
+    size_t len;
+    if (!aslc_srcmap_span(c->u->map, n, &s, &len) || len < 2 || s[0] != '"') return;
+    size_t i = 1, d = 0;
+    int cc = *col + 1;
+    while (i + 1 < len && d < errpos) {
+        if (s[i] == '\\' && i + 2 < len) {
+            if (s[i + 1] == 'u' && i + 6 <= len) {
+                unsigned cp = hex4(s + i + 2);
+                if (cp >= 0xD800 && cp <= 0xDBFF && i + 12 <= len && s[i + 6] == '\\' &&
+                    s[i + 7] == 'u') {
+                    d += 4;
+                    i += 12;
+                    cc += 12;
+                } else {
+                    d += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+                    i += 6;
+                    cc += 6;
+                }
+            } else {
+                d++;
+                i += 2;
+                cc += 2;
+            }
+        } else {
+            size_t k = 1;
+            while (i + k < len && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
+            d += k;
+            i += k;
+            cc++;
+        }
+    }
+    *col = cc;
+}
+
+/* A variable reference ($name) at text[i]: JSONPath with variables. */
+static bool variable_at(const char *text, size_t i)
+{
+    return text[i] == '$' && (isalpha((unsigned char)text[i + 1]) || text[i + 1] == '_');
+}
+
+/* Reports a malformed path or call at the exact character inside the string.
+ * A $name there is a variable: a feature, not a typo, and said so. */
 static void path_error(P *c, const cJSON *n, const char *ptr, const char *what, const char *err,
                        size_t errpos)
 {
-    int line = 0, col = 0;
-    if (aslc_srcmap_pos(c->u->map, n, false, &line, &col)) {
-        /* +1 for the opening quote; escapes inside the literal are rare in paths */
-        col += 1 + (int)errpos;
-    }
+    int line, col;
+    const char *t = n->valuestring;
+    size_t tl = strlen(t);
+    for (size_t i = errpos > 1 ? errpos - 2 : 0; i <= errpos && i < tl; i++)
+        if (variable_at(t, i) && (i == 0 || t[i - 1] != '$')) {
+            size_t e = i + 1;
+            while (isalnum((unsigned char)t[e]) || t[e] == '_') e++;
+            string_pos(c, n, i, &line, &col);
+            aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr,
+                         "\"%.*s\" is a variable: variables (Assign) are not implemented yet in "
+                         "aslc", (int)(e - i), t + i);
+            return;
+        }
+    string_pos(c, n, errpos, &line, &col);
     aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "invalid %s: %s", what, err);
+}
+
+/* ---- "did you mean" ------------------------------------------------------------------- */
+
+/* Levenshtein distance, case-insensitive, of two short words (longer words
+ * are never close enough to be suggested). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t best = diag + cost;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The candidate closest to word, when close enough to be a typo of it. */
+static const char *suggest(const char *word, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    size_t bd = 99, limit = strlen(word) / 4 + 1;
+    if (limit > 3) limit = 3;
+    for (size_t i = 0; i < n; i++) {
+        if (!cands[i]) continue;
+        size_t d = edit_distance(word, cands[i]);
+        if (d < bd) {
+            bd = d;
+            best = cands[i];
+        }
+    }
+    return bd <= limit ? best : NULL;
+}
+
+/* "; did you mean \"X\"?" or "", for appending to a message. */
+static const char *did_you_mean(P *c, const char *word, const char *const *cands, size_t n)
+{
+    /* Suggestions cost a little each; a hostile definition with thousands of
+     * unknown fields gets the first hundred. */
+    if (c->suggestions++ >= 100) return "";
+    const char *s = suggest(word, cands, n);
+    return s ? asl_sprintf(c->a, "; did you mean \"%s\"?", s) : "";
 }
 
 static const asl_path *parse_path_node(P *c, const cJSON *n, const char *ptr, aslc_path_mode mode,
@@ -186,7 +344,9 @@ static const asl_path *get_path(P *c, const cJSON *obj, const char *name, const 
     return parse_path_node(c, n, fptr, mode, strcmp(name, "ResultPath") != 0);
 }
 
-/* QueryLanguage: JSONPath is what aslc implements; JSONata is refused by name. */
+/* QueryLanguage (AWS state machine structure): "JSONPath" or "JSONata", at
+ * the top level and per state.  JSONPath is what aslc implements; JSONata is
+ * refused by name. */
 static void check_query_language(P *c, const cJSON *obj, const char *ptr)
 {
     const char *q = get_string(c, obj, "QueryLanguage", ptr, false);
@@ -201,6 +361,12 @@ static void check_query_language(P *c, const cJSON *obj, const char *ptr)
 }
 
 /* ---- field sets ---------------------------------------------------------------------- */
+
+/* The fields each state type may have: the ASL specification's table of
+ * common fields (Type, Comment, Next/End, InputPath/OutputPath, ResultPath,
+ * Parameters, ResultSelector, Retry/Catch by type) and each state type's
+ * section, with the fields AWS added since (ItemSelector, ItemProcessor,
+ * the Map settings, JitterStrategy...). */
 
 enum {
     F_NEXT_END = 1 << 0,
@@ -233,13 +399,14 @@ static const char *const own_fields[IR__NTYPES][16] = {
     [IR_PARALLEL] = {"Branches"},
     [IR_MAP] = {"ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency",
                 "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailurePercentage",
-                "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "Label"},
+                "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "Label",
+                "ItemBatcher"},
 };
 
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", "Arguments", "Output", "Items", "ItemReader", "ItemBatcher", "ResultWriter",
+    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter",
     "Credentials", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
@@ -264,6 +431,84 @@ static bool field_unimplemented(const char *k)
     return false;
 }
 
+/* What an unimplemented field belongs to, for the message. */
+static const char *unimplemented_feature(const char *k)
+{
+    if (!strcmp(k, "Assign")) return "variables";
+    if (!strcmp(k, "Arguments") || !strcmp(k, "Output") || !strcmp(k, "Items")) return "JSONata";
+    if (!strcmp(k, "ItemReader")) return "Distributed Map item reader";
+    if (!strcmp(k, "ItemBatcher")) return "Distributed Map item batching";
+    if (!strcmp(k, "ResultWriter")) return "Distributed Map result writer";
+    if (!strcmp(k, "Credentials")) return "cross-account Task credentials";
+    return "a feature";
+}
+
+/* Every field name a state may have in ASL, whatever its type: for telling
+ * a misplaced field from an unknown one, and for suggestions. */
+static size_t state_field_names(ir_state_type t, const char **out, bool only_type)
+{
+    static const char *const common[] = {"Type", "Comment", "QueryLanguage", "Next", "End",
+                                         "InputPath", "OutputPath", "ResultPath", "Parameters",
+                                         "ResultSelector", "Retry", "Catch"};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+        if (!only_type || field_allowed(t, common[i])) out[n++] = common[i];
+    for (int ty = 0; ty < IR__NTYPES; ty++) {
+        if (only_type && ty != (int)t) continue;
+        for (int i = 0; own_fields[ty][i]; i++) out[n++] = own_fields[ty][i];
+    }
+    return n;
+}
+
+/* Reports field k of a state of type t that field_allowed refused: a feature
+ * aslc does not implement, a field of ASL that this type may not have (the
+ * per-type field lists of the ASL specification and the AWS documentation
+ * of each state type), or an unknown field, with a suggestion. */
+static void bad_state_field(P *c, ir_state_type t, const cJSON *k, const char *kptr)
+{
+    const char *f = k->string, *tn = ir_state_type_name(t);
+    if (field_unimplemented(f)) {
+        ERR_KEY(c, k, kptr, "\"%s\" (%s) is not implemented yet in aslc", f,
+                unimplemented_feature(f));
+        return;
+    }
+    const char *names[128];
+    size_t n = state_field_names(t, names, false);
+    bool known = false;
+    for (size_t i = 0; i < n; i++) known = known || !strcmp(names[i], f);
+    if (!known) {
+        n = state_field_names(t, names, true);
+        ERR_KEY(c, k, kptr, "unknown field \"%s\" in a %s state%s", f, tn,
+                did_you_mean(c, f, names, n));
+        return;
+    }
+    bool flow = !strcmp(f, "Next") || !strcmp(f, "End");
+    if (flow && t == IR_CHOICE)
+        ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a Choice state: each rule of \"Choices\" "
+                            "names its \"Next\", and \"Default\" the state for no match", f);
+    else if (flow)
+        ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state: it ends the execution (or "
+                            "its branch)", f, tn);
+    else if (!strcmp(f, "Retry") || !strcmp(f, "Catch"))
+        ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state (only Task, Parallel and Map "
+                            "states have it)", f, tn);
+    else
+        ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state", f, tn);
+}
+
+/* Reports an unknown member k of some other object of the definition
+ * (where: "a retrier", "a catcher", ...), with a suggestion among known. */
+static void bad_field(P *c, const cJSON *k, const char *kptr, const char *where,
+                      const char *const *known, size_t nknown)
+{
+    if (field_unimplemented(k->string))
+        ERR_KEY(c, k, kptr, "\"%s\" (%s) is not implemented yet in aslc", k->string,
+                unimplemented_feature(k->string));
+    else
+        ERR_KEY(c, k, kptr, "unknown field \"%s\" in %s%s", k->string, where,
+                did_you_mean(c, k->string, known, nknown));
+}
+
 /* ---- templates (Parameters, ResultSelector, ItemSelector) -------------------------- */
 
 static asl_value *const_value(P *c, const cJSON *n, const char **text)
@@ -283,6 +528,9 @@ static asl_value *const_value(P *c, const cJSON *n, const char **text)
     return v;
 }
 
+/* Payload templates (ASL specification, Parameters): a member whose key
+ * ends in ".$" has a string value, either a path or an intrinsic function
+ * call; everything else is a constant. */
 static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
 {
     ir_tmpl *t = asl_alloc(c->a, sizeof *t);
@@ -312,11 +560,22 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
                     }
                     v->src = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
                     if (aslc_is_intrinsic(k->valuestring)) {
-                        char err[256];
-                        size_t pos = 0;
+                        char err[256], warn[256];
+                        size_t pos = 0, wpos = 0;
                         v->kind = IR_T_CALL;
-                        v->call = aslc_intrinsic_parse(c->a, k->valuestring, err, sizeof err, &pos);
-                        if (!v->call) path_error(c, k, kptr, "intrinsic function call", err, pos);
+                        /* Constant arguments of the wrong type or value are
+                         * warnings: AWS accepts the definition and fails the
+                         * call when it runs, and so does the binary. */
+                        v->call = aslc_intrinsic_parse_lenient(c->a, k->valuestring, err, sizeof err,
+                                                               &pos, warn, sizeof warn, &wpos);
+                        if (!v->call) {
+                            path_error(c, k, kptr, "intrinsic function call", err, pos);
+                        } else if (warn[0]) {
+                            int line, col;
+                            string_pos(c, k, wpos, &line, &col);
+                            aslc_diag_at(c->u, ASLC_WARNING, line, col, kptr,
+                                         "%s: this call fails every time it runs", warn);
+                        }
                     } else {
                         v->kind = IR_T_PATH;
                         v->path = parse_path_node(c, k, kptr, ASLC_PATH_PAYLOAD, true);
@@ -344,6 +603,8 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
     return t;
 }
 
+/* ResultSelector and ItemSelector are objects (AWS documentation);
+ * Parameters may be any JSON value. */
 static ir_tmpl *get_tmpl(P *c, const cJSON *obj, const char *name, const char *ptr)
 {
     const cJSON *n = field(obj, name);
@@ -408,18 +669,24 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
                 ERR_KEY(c, k, kptr, "\"Next\" is only allowed in a top-level Choice rule");
                 ok = false;
             }
-        } else if (!strcmp(k->string, "Assign")) {
-            ERR_KEY(c, k, kptr, "\"Assign\" (variables) is not implemented yet in aslc");
-            ok = false;
         } else {
-            ERR_KEY(c, k, kptr, "unknown field \"%s\" in a Choice rule", k->string);
+            const char *known[NOPS + 6];
+            for (int i = 0; i < NOPS; i++) known[i] = ops[i].name;
+            known[NOPS] = "And", known[NOPS + 1] = "Or", known[NOPS + 2] = "Not";
+            known[NOPS + 3] = "Variable", known[NOPS + 4] = "Comment", known[NOPS + 5] = "Next";
+            bad_field(c, k, kptr, "a Choice rule", known, NOPS + 6);
             ok = false;
         }
     }
+    /* The ASL specification: a top-level rule must have "Next"; rules
+     * nested in And, Or and Not must not. */
     if (top) {
         r->next = get_string(c, n, "Next", ptr, true);
         if (!r->next) ok = false;
     }
+    get_string(c, n, "Comment", ptr, false);
+    /* "A Choice Rule MUST have exactly one comparison operator" (or And, Or,
+     * Not), and a comparison MUST have a "Variable". */
     if (found < 0) {
         ERR(c, n, ptr, "a Choice rule needs a comparison operator (such as \"StringEquals\") "
                        "or \"And\", \"Or\", \"Not\"");
@@ -427,12 +694,13 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
     }
     r->op = (ir_op)found;
     const char *optr = ptr_join(c, ptr, opnode->string);
+    /* And, Or and Not compare nothing themselves: no "Variable" beside them. */
+    if (found >= IR_OP_AND && field(n, "Variable")) {
+        ERR_KEY(c, field(n, "Variable"), ptr_join(c, ptr, "Variable"),
+                "\"Variable\" is not allowed beside \"%s\"", opnode->string);
+        ok = false;
+    }
     if (found == IR_OP_AND || found == IR_OP_OR) {
-        if (field(n, "Variable")) {
-            ERR_KEY(c, field(n, "Variable"), ptr_join(c, ptr, "Variable"),
-                    "\"Variable\" is not allowed beside \"%s\"", opnode->string);
-            ok = false;
-        }
         if (!cJSON_IsArray(opnode) || cJSON_GetArraySize(opnode) == 0) {
             ERR(c, opnode, optr, "\"%s\" needs a non-empty array of rules", opnode->string);
             return NULL;
@@ -463,6 +731,10 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
     }
     r->var = parse_path_node(c, var, ptr_join(c, ptr, "Variable"), ASLC_PATH_PAYLOAD, true);
     if (!r->var) ok = false;
+    /* The ASL specification's comparison operators: String* and
+     * StringMatches take a string, Numeric* a number, BooleanEquals and the
+     * Is* tests a boolean, Timestamp* an RFC 3339 timestamp string, and
+     * every *Path operator a path. */
     switch (ops[found].operand) {
     case 'S':
     case 'T':
@@ -511,6 +783,10 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
 
 /* ---- Retry / Catch ------------------------------------------------------------------------- */
 
+/* The ASL specification (Errors, Retrying after error, Fallback states):
+ * "ErrorEquals" is a non-empty array of error-name strings, and
+ * "States.ALL" MUST appear alone in its array, in the last retrier or
+ * catcher. */
 static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char ***out,
                              uint32_t *nout, bool *has_all)
 {
@@ -536,6 +812,23 @@ static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char
             continue;
         }
         (*out)[i] = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
+        if (!strncmp(k->valuestring, "States.", 7)) {
+            /* The "States." prefix is reserved for the predefined error names
+             * (ASL specification, Errors); any other such name never matches,
+             * which is most likely a typo. */
+            static const char *const predefined[] = {
+#define X(id, name) name,
+#include "asl_errors.def"
+#undef X
+            };
+            size_t np = sizeof predefined / sizeof *predefined, j = 0;
+            while (j < np && strcmp(predefined[j], k->valuestring)) j++;
+            if (j == np)
+                aslc_diag(c->u, ASLC_WARNING, k, false, ptr_index(c, eptr, (int)i),
+                          "\"%s\" is not a predefined error name, and names starting with "
+                          "\"States.\" are reserved for those: it never matches%s",
+                          k->valuestring, did_you_mean(c, k->valuestring, predefined, np));
+        }
         if (!strcmp(k->valuestring, "States.ALL")) {
             *has_all = true;
             if (cnt > 1) {
@@ -571,21 +864,28 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             ERR(c, k, kptr, "a retrier must be an object, got %s", json_type_name(k));
             continue;
         }
+        /* The retrier fields of the AWS error-handling documentation. */
+        static const char *const known[] = {"ErrorEquals", "IntervalSeconds", "MaxAttempts",
+                                            "BackoffRate", "MaxDelaySeconds", "JitterStrategy",
+                                            "Comment"};
         for (const cJSON *f = k->child; f; f = f->next) {
-            static const char *const known[] = {"ErrorEquals", "IntervalSeconds", "MaxAttempts",
-                                                "BackoffRate", "MaxDelaySeconds", "JitterStrategy",
-                                                "Comment", NULL};
-            int j = 0;
-            while (known[j] && strcmp(known[j], f->string)) j++;
-            if (!known[j])
-                ERR_KEY(c, f, ptr_join(c, kptr, f->string), "unknown field \"%s\" in a retrier",
-                        f->string);
+            size_t j = 0;
+            while (j < sizeof known / sizeof *known && strcmp(known[j], f->string)) j++;
+            if (j == sizeof known / sizeof *known)
+                bad_field(c, f, ptr_join(c, kptr, f->string), "a retrier", known,
+                          sizeof known / sizeof *known);
         }
+        get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
         parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a retrier with \"States.ALL\" must be the last one");
+        /* Ranges of the AWS error-handling documentation: IntervalSeconds a
+         * positive integer, MaxAttempts a non-negative one (0: never
+         * retried), both at most 99999999; BackoffRate at least 1.0;
+         * MaxDelaySeconds a positive integer below 31622401 (a year);
+         * JitterStrategy FULL or NONE. */
         double d;
         if (get_int(c, k, "IntervalSeconds", kptr, 1, 99999999, &d)) r->interval = d;
         if (get_int(c, k, "MaxAttempts", kptr, 0, 99999999, &d)) r->max_attempts = (int32_t)d;
@@ -625,17 +925,17 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             ERR(c, k, kptr, "a catcher must be an object, got %s", json_type_name(k));
             continue;
         }
+        /* The catcher fields of the AWS error-handling documentation (Assign
+         * and Output, with variables and JSONata, are not implemented). */
+        static const char *const known[] = {"ErrorEquals", "Next", "ResultPath", "Comment"};
         for (const cJSON *f = k->child; f; f = f->next) {
-            if (!strcmp(f->string, "ErrorEquals") || !strcmp(f->string, "Next") ||
-                !strcmp(f->string, "ResultPath") || !strcmp(f->string, "Comment"))
-                continue;
-            if (field_unimplemented(f->string))
-                ERR_KEY(c, f, ptr_join(c, kptr, f->string),
-                        "\"%s\" is not implemented yet in aslc", f->string);
-            else
-                ERR_KEY(c, f, ptr_join(c, kptr, f->string), "unknown field \"%s\" in a catcher",
-                        f->string);
+            size_t j = 0;
+            while (j < sizeof known / sizeof *known && strcmp(known[j], f->string)) j++;
+            if (j == sizeof known / sizeof *known)
+                bad_field(c, f, ptr_join(c, kptr, f->string), "a catcher", known,
+                          sizeof known / sizeof *known);
         }
+        get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
         parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
@@ -712,6 +1012,20 @@ static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->resource = get_string(c, obj, "Resource", ptr, true);
     if (s->resource) s->resource_loc = loc_of(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"));
+    if (s->resource) {
+        /* The ASL specification makes Resource a URI, and AWS accepts only
+         * ARNs: arn:partition:service:region:account:resource, region and
+         * account possibly empty (arn:aws:states:::lambda:invoke). */
+        int colons = 0;
+        for (const char *r = s->resource; *r; r++) colons += *r == ':';
+        if (strncmp(s->resource, "arn:", 4) || colons < 5)
+            ERR(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"),
+                "\"Resource\" must be an ARN (arn:partition:service:region:account:resource), "
+                "got \"%s\"", s->resource);
+    }
+    /* TimeoutSeconds and HeartbeatSeconds: positive integers (at most
+     * 99999999), each either constant or from a path, the heartbeat smaller
+     * than the timeout (AWS Task state documentation). */
     double d;
     if (get_int(c, obj, "TimeoutSeconds", ptr, 1, 99999999, &d)) s->timeout = d;
     if (get_int(c, obj, "HeartbeatSeconds", ptr, 1, 99999999, &d)) s->heartbeat = d;
@@ -729,6 +1043,8 @@ static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     s->site = c->p->ntasks++;
 }
 
+/* The ASL specification: a Choice state MUST have a non-empty "Choices"
+ * array of rules, MAY have a "Default" state name. */
 static void parse_choice(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     const cJSON *n = field(obj, "Choices");
@@ -751,12 +1067,26 @@ static void parse_choice(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 
 static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
+    /* The ASL specification: a Wait state has exactly one of these. */
     int count = 0;
     const char *which[] = {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"};
-    for (int i = 0; i < 4; i++) count += field(obj, which[i]) != NULL;
-    if (count != 1) {
-        ERR(c, obj, ptr, "a Wait state needs exactly one of \"Seconds\", \"SecondsPath\", "
-                         "\"Timestamp\", \"TimestampPath\" (found %d)", count);
+    const cJSON *first = NULL, *second = NULL;
+    for (const cJSON *k = obj->child; k; k = k->next)
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(k->string, which[i])) {
+                count++;
+                if (!first) first = k;
+                else if (!second) second = k;
+            }
+    if (!count) {
+        ERR(c, obj, ptr, "a Wait state needs one of \"Seconds\", \"SecondsPath\", "
+                         "\"Timestamp\" or \"TimestampPath\"");
+        return;
+    }
+    if (second) {
+        ERR_KEY(c, second, ptr_join(c, ptr, second->string), "a Wait state takes only one of "
+                "\"Seconds\", \"SecondsPath\", \"Timestamp\" and \"TimestampPath\": \"%s\" "
+                "is already set", first->string);
         return;
     }
     double d;
@@ -779,8 +1109,19 @@ static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->error = get_string(c, obj, "Error", ptr, false);
     s->cause = get_string(c, obj, "Cause", ptr, false);
-    s->error_path = get_path(c, obj, "ErrorPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
-    s->cause_path = get_path(c, obj, "CausePath", ptr, ASLC_PATH_REFERENCE, false, NULL);
+    /* AWS lets ErrorPath and CausePath be an intrinsic function call as well
+     * as a reference path; aslc compiles paths only. */
+    static const char *const dyn[] = {"ErrorPath", "CausePath"};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *n = field(obj, dyn[i]);
+        if (cJSON_IsString(n) && aslc_is_intrinsic(n->valuestring))
+            ERR(c, n, ptr_join(c, ptr, dyn[i]), "an intrinsic function in \"%s\" is not "
+                "implemented yet in aslc (a reference path is)", dyn[i]);
+    }
+    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "ErrorPath"))))
+        s->error_path = get_path(c, obj, "ErrorPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
+    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "CausePath"))))
+        s->cause_path = get_path(c, obj, "CausePath", ptr, ASLC_PATH_REFERENCE, false, NULL);
     if (field(obj, "Error") && field(obj, "ErrorPath"))
         ERR_KEY(c, field(obj, "ErrorPath"), ptr_join(c, ptr, "ErrorPath"),
                 "\"Error\" and \"ErrorPath\" cannot both be set");
@@ -789,6 +1130,8 @@ static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                 "\"Cause\" and \"CausePath\" cannot both be set");
 }
 
+/* The ASL specification: "Branches" is a non-empty array of objects, each
+ * a state machine with "States" and "StartAt" of its own. */
 static void parse_parallel(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     const cJSON *n = field(obj, "Branches");
@@ -810,8 +1153,44 @@ static void parse_parallel(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     }
 }
 
+/* Map state rules across fields (AWS Map state documentation): each
+ * setting is a constant or a path, never both; a Distributed Map's Label is
+ * at most 40 characters, none of them blank, a bracket, a wildcard or one of
+ * " # % \ ^ | ~ ` $ & , ; : /. */
+static void check_map_fields(P *c, const cJSON *obj, const char *ptr)
+{
+    static const char *const pairs[3][2] = {
+        {"MaxConcurrency", "MaxConcurrencyPath"},
+        {"ToleratedFailureCount", "ToleratedFailureCountPath"},
+        {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"}};
+    for (int i = 0; i < 3; i++)
+        if (field(obj, pairs[i][0]) && field(obj, pairs[i][1]))
+            ERR_KEY(c, field(obj, pairs[i][1]), ptr_join(c, ptr, pairs[i][1]),
+                    "\"%s\" and \"%s\" cannot both be set", pairs[i][0], pairs[i][1]);
+    const cJSON *label = field(obj, "Label");
+    if (cJSON_IsString(label)) {
+        const char *l = label->valuestring;
+        size_t n = asl_utf16_length(l, strlen(l));
+        if (n > 40)
+            ERR(c, label, ptr_join(c, ptr, "Label"), "a Map \"Label\" is at most 40 characters, "
+                                                     "this one has %zu", n);
+        for (size_t i = 0; l[i]; i++) {
+            unsigned char ch = (unsigned char)l[i];
+            if (ch < 0x20 || ch == 0x7F || strchr(" <>{}[]?*\"#%\\^|~`$&,;:/", ch)) {
+                int line, col;
+                string_pos(c, label, i, &line, &col);
+                aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr_join(c, ptr, "Label"),
+                             "a Map \"Label\" cannot contain whitespace, brackets, wildcards, "
+                             "control characters or any of \" # %% \\ ^ | ~ ` $ & , ; : /");
+                break;
+            }
+        }
+    }
+}
+
 static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
+    check_map_fields(c, obj, ptr);
     const cJSON *proc = field(obj, "ItemProcessor");
     const char *pname = "ItemProcessor";
     if (!proc) {
@@ -821,6 +1200,7 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         ERR_KEY(c, field(obj, "Iterator"), ptr_join(c, ptr, "Iterator"),
                 "\"ItemProcessor\" and \"Iterator\" cannot both be set");
     }
+    /* A Map state MUST have ItemProcessor (or its former name, Iterator). */
     if (!proc) {
         ERR(c, obj, ptr, "missing required field \"ItemProcessor\"");
     } else {
@@ -834,6 +1214,7 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             if (mode && strcmp(mode, "INLINE") && strcmp(mode, "DISTRIBUTED"))
                 ERR(c, field(cfg, "Mode"), ptr_join(c, cptr, "Mode"),
                     "Mode must be \"INLINE\" or \"DISTRIBUTED\", got \"%s\"", mode);
+            s->distributed = mode && !strcmp(mode, "DISTRIBUTED");
             const char *et = get_string(c, cfg, "ExecutionType", cptr, false);
             if (et && strcmp(et, "STANDARD") && strcmp(et, "EXPRESS"))
                 ERR(c, field(cfg, "ExecutionType"), ptr_join(c, cptr, "ExecutionType"),
@@ -870,6 +1251,42 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             s->tolerated_percent = d;
     }
     get_string(c, obj, "Label", ptr, false);
+
+    /* ItemBatcher: at least one limit, each as a value or a path, not both. */
+    const cJSON *ib = field(obj, "ItemBatcher");
+    if (ib) {
+        const char *bptr = ptr_join(c, ptr, "ItemBatcher");
+        if (!cJSON_IsObject(ib)) {
+            ERR(c, ib, bptr, "expected an object, got %s", json_type_name(ib));
+            return;
+        }
+        s->batched = true;
+        for (const cJSON *k = ib->child; k; k = k->next)
+            if (strcmp(k->string, "MaxItemsPerBatch") && strcmp(k->string, "MaxItemsPerBatchPath") &&
+                strcmp(k->string, "MaxInputBytesPerBatch") &&
+                strcmp(k->string, "MaxInputBytesPerBatchPath") && strcmp(k->string, "BatchInput"))
+                ERR_KEY(c, k, ptr_join(c, bptr, k->string), "unknown field \"%s\" in ItemBatcher",
+                        k->string);
+        if (get_int(c, ib, "MaxItemsPerBatch", bptr, 1, 2147483647, &d))
+            s->max_items_per_batch = (uint32_t)d;
+        if (get_int(c, ib, "MaxInputBytesPerBatch", bptr, 1, 262144, &d))
+            s->max_bytes_per_batch = (uint32_t)d;
+        s->max_items_per_batch_path =
+            get_path(c, ib, "MaxItemsPerBatchPath", bptr, ASLC_PATH_REFERENCE, false, NULL);
+        s->max_bytes_per_batch_path =
+            get_path(c, ib, "MaxInputBytesPerBatchPath", bptr, ASLC_PATH_REFERENCE, false, NULL);
+        static const char *const pairs[2][2] = {{"MaxItemsPerBatch", "MaxItemsPerBatchPath"},
+                                                {"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"}};
+        for (int k = 0; k < 2; k++)
+            if (field(ib, pairs[k][0]) && field(ib, pairs[k][1]))
+                ERR_KEY(c, field(ib, pairs[k][1]), ptr_join(c, bptr, pairs[k][1]),
+                        "\"%s\" and \"%s\" cannot both be set", pairs[k][0], pairs[k][1]);
+        if (!field(ib, "MaxItemsPerBatch") && !field(ib, "MaxItemsPerBatchPath") &&
+            !field(ib, "MaxInputBytesPerBatch") && !field(ib, "MaxInputBytesPerBatchPath"))
+            ERR(c, ib, bptr, "ItemBatcher needs one of \"MaxItemsPerBatch\", \"MaxItemsPerBatchPath\", "
+                "\"MaxInputBytesPerBatch\" or \"MaxInputBytesPerBatchPath\"");
+        s->batch_input = get_tmpl(c, ib, "BatchInput", bptr);
+    }
 }
 
 static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *ptr)
@@ -877,41 +1294,47 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
     ir_state *s = asl_alloc(c->a, sizeof *s);
     memset(s, 0, sizeof *s);
     s->name = asl_strndup(c->a, obj->string, strlen(obj->string));
+    /* A state is located by its name: where diagnostics about it point. */
     s->loc = loc_of(c, obj, ptr);
+    aslc_srcmap_pos(c->u->map, obj, true, &s->loc.line, &s->loc.col);
     s->scope = m;
     if (!cJSON_IsObject(obj)) {
         ERR(c, obj, ptr, "a state must be an object, got %s", json_type_name(obj));
         return NULL;
     }
-    if (strlen(s->name) > 80)
-        ERR_KEY(c, obj, ptr, "state names are limited to 80 characters");
+    /* AWS limits state names to 80 characters (counted as Java does, in
+     * UTF-16 units); the ASL specification allows 128. */
+    size_t nlen = asl_utf16_length(s->name, strlen(s->name));
+    if (nlen > 80)
+        ERR_KEY(c, obj, ptr, "state names are limited to 80 characters, this one has %zu", nlen);
     const char *type = get_string(c, obj, "Type", ptr, true);
     if (!type) return NULL;
     int t = -1;
-    for (int i = 0; i < IR__NTYPES; i++)
-        if (!strcmp(type, ir_state_type_name((ir_state_type)i))) t = i;
+    const char *types[IR__NTYPES];
+    for (int i = 0; i < IR__NTYPES; i++) {
+        types[i] = ir_state_type_name((ir_state_type)i);
+        if (!strcmp(type, types[i])) t = i;
+    }
     if (t < 0) {
+        const char *dym = did_you_mean(c, type, types, IR__NTYPES);
         ERR(c, field(obj, "Type"), ptr_join(c, ptr, "Type"),
-            "unknown state type \"%s\" (expected Pass, Task, Choice, Wait, Succeed, Fail, "
-            "Parallel or Map)", type);
+            "unknown state type \"%s\"%s", type, *dym ? dym : " (expected Pass, Task, Choice, "
+            "Wait, Succeed, Fail, Parallel or Map)");
         return NULL;
     }
     s->type = (ir_state_type)t;
     s->cname = make_cname(c, s->name);
     add_state(c, s);
 
-    for (const cJSON *k = obj->child; k; k = k->next) {
-        if (field_allowed(s->type, k->string)) continue;
-        const char *kptr = ptr_join(c, ptr, k->string);
-        if (field_unimplemented(k->string))
-            ERR_KEY(c, k, kptr, "\"%s\" is not implemented yet in aslc", k->string);
-        else
-            ERR_KEY(c, k, kptr, "unknown field \"%s\" in a %s state", k->string, type);
-    }
+    for (const cJSON *k = obj->child; k; k = k->next)
+        if (!field_allowed(s->type, k->string))
+            bad_state_field(c, s->type, k, ptr_join(c, ptr, k->string));
 
     s->comment = get_string(c, obj, "Comment", ptr, false);
     check_query_language(c, obj, ptr);
     unsigned f = type_fields[s->type];
+    /* The ASL specification: a state that is not terminal has "Next", or
+     * "End": true, not both ("End" is a boolean, "Next" a state name). */
     if (f & F_NEXT_END) {
         const cJSON *end = field(obj, "End");
         s->next = get_string(c, obj, "Next", ptr, false);
@@ -954,28 +1377,161 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
 
 /* ---- machines and name resolution ------------------------------------------------------- */
 
-static ir_state *find_state(ir_machine *m, const char *name)
+/* The state names of one scope, hashed (open addressing) to their index in
+ * the machine: resolution stays linear on definitions with many states. */
+typedef struct {
+    const char **names;
+    uint32_t *idx;
+    uint32_t cap;
+} name_table;
+
+static uint32_t name_hash(const char *s)
 {
-    for (uint32_t i = 0; i < m->nstates; i++)
-        if (m->states[i] && !strcmp(m->states[i]->name, name)) return m->states[i];
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Index of name, or -1. */
+static int64_t table_find(const name_table *t, const char *name)
+{
+    uint32_t j = name_hash(name) & (t->cap - 1);
+    while (t->names[j] && strcmp(t->names[j], name)) j = (j + 1) & (t->cap - 1);
+    return t->names[j] ? (int64_t)t->idx[j] : -1;
+}
+
+/* Adds name at index i; false when the scope has the name already. */
+static bool table_add(name_table *t, const char *name, uint32_t i)
+{
+    uint32_t j = name_hash(name) & (t->cap - 1);
+    while (t->names[j] && strcmp(t->names[j], name)) j = (j + 1) & (t->cap - 1);
+    if (t->names[j]) return false;
+    t->names[j] = name;
+    t->idx[j] = i;
+    return true;
+}
+
+/* A name that did not resolve in its scope.  Reported at the end of the
+ * parse, when every state of every scope is known, so that the message can
+ * say where a state of that name is, or suggest a close one. */
+typedef struct unresolved {
+    const char *name, *ptr;
+    int line, col;
+    ir_machine *scope;
+    const char *suggestion;
+    struct unresolved *next;
+} unresolved;
+
+/* Resolves name in m for the state s (a Next, Default, Choice rule or Catch
+ * target, at node).  NULL when it does not resolve; unknown names are
+ * recorded for aslc_parse to report, names of states that are themselves
+ * invalid are not (their own error said enough). */
+static ir_state *resolve(P *c, ir_machine *m, const name_table *t, const ir_state *s,
+                         const char *name, const cJSON *node, const char *field_ptr)
+{
+    int64_t i = table_find(t, name);
+    if (i >= 0) return m->states[i];
+    unresolved *r = asl_alloc(c->a, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->ptr = field_ptr;
+    r->scope = m;
+    r->line = s ? s->loc.line : 0;
+    r->col = s ? s->loc.col : 0;
+    aslc_srcmap_pos(c->u->map, node, false, &r->line, &r->col);
+    if (m->nstates <= 1000 && c->suggestions++ < 100) {
+        const char **names = asl_alloc(c->a, (m->nstates + 1) * sizeof *names);
+        for (uint32_t k = 0; k < m->nstates; k++)
+            names[k] = m->states[k] ? m->states[k]->name : NULL;
+        r->suggestion = suggest(name, names, m->nstates);
+    }
+    r->next = c->unresolved;
+    c->unresolved = r;
     return NULL;
 }
 
-static ir_state *resolve(P *c, ir_machine *m, const ir_state *s, const char *name,
-                         const cJSON *node, const char *field_ptr)
+/* "the top level", "branch 2 of \"P\"", "the Map processor of \"M\"". */
+static const char *scope_name(P *c, const ir_machine *m)
 {
-    ir_state *t = find_state(m, name);
-    if (!t) {
-        int line = s->loc.line, col = s->loc.col;
-        aslc_srcmap_pos(c->u->map, node, false, &line, &col);
-        aslc_diag_at(c->u, ASLC_ERROR, line, col, field_ptr, "no state named \"%s\"%s", name,
-                     m->owner ? " in this scope (transitions cannot leave a branch or a Map "
-                                "processor)" : "");
-    }
-    return t;
+    if (!m || !m->owner) return "the top level";
+    if (m->owner->type == IR_MAP)
+        return asl_sprintf(c->a, "the processor of Map \"%s\"", m->owner->name);
+    return asl_sprintf(c->a, "Branches[%u] of Parallel \"%s\"", m->index, m->owner->name);
 }
 
-static void resolve_machine(P *c, ir_machine *m, const cJSON *states, const char *sptr)
+static void report_unresolved(P *c)
+{
+    /* Recorded last first: put them back in the order they were found. */
+    unresolved *rev = NULL;
+    while (c->unresolved) {
+        unresolved *r = c->unresolved;
+        c->unresolved = r->next;
+        r->next = rev;
+        rev = r;
+    }
+    for (unresolved *r = rev; r; r = r->next) {
+        /* The name is in no state of r's scope: anywhere it is, is elsewhere. */
+        const global_name *elsewhere = NULL;
+        if (c->capg) {
+            uint32_t j = name_hash(r->name) & (c->capg - 1);
+            while (c->gnames[j].name && strcmp(c->gnames[j].name, r->name))
+                j = (j + 1) & (c->capg - 1);
+            if (c->gnames[j].name && c->gnames[j].scope != r->scope) elsewhere = &c->gnames[j];
+        }
+        /* The ASL specification: transitions stay within a scope — a state
+         * of a Parallel branch or a Map processor can only go to states of
+         * the same branch or processor, and nothing can go into one. */
+        if (elsewhere)
+            aslc_diag_at(c->u, ASLC_ERROR, r->line, r->col, r->ptr,
+                         "no state named \"%s\" in this scope: \"%s\" is in %s (%s), and "
+                         "transitions cannot cross into or out of a Parallel branch or a Map "
+                         "processor", r->name, r->name, scope_name(c, elsewhere->scope),
+                         elsewhere->ptr);
+        else if (r->scope->owner)
+            aslc_diag_at(c->u, ASLC_ERROR, r->line, r->col, r->ptr,
+                         "no state named \"%s\" in this scope (%s)%s%s%s", r->name,
+                         scope_name(c, r->scope), r->suggestion ? "; did you mean \"" : "",
+                         r->suggestion ? r->suggestion : "", r->suggestion ? "\"?" : "");
+        else
+            aslc_diag_at(c->u, ASLC_ERROR, r->line, r->col, r->ptr, "no state named \"%s\"%s%s%s",
+                         r->name, r->suggestion ? "; did you mean \"" : "",
+                         r->suggestion ? r->suggestion : "", r->suggestion ? "\"?" : "");
+    }
+}
+
+/* The ASL specification: "state names MUST be unique within the scope of the
+ * whole state machine" — a branch or a Map processor cannot reuse a name of
+ * another scope (AWS: DUPLICATE_STATE_NAME).  Duplicates within one scope
+ * are reported by parse_machine. */
+static void check_global_name(P *c, const ir_machine *m, const cJSON *k, const char *ptr)
+{
+    if (c->ng * 2 >= c->capg) {
+        uint32_t oldcap = c->capg;
+        global_name *old = c->gnames;
+        c->capg = c->capg ? c->capg * 4 : 64;
+        c->gnames = asl_alloc(c->a, c->capg * sizeof *c->gnames);
+        memset(c->gnames, 0, c->capg * sizeof *c->gnames);
+        for (uint32_t i = 0; i < oldcap; i++) {
+            if (!old[i].name) continue;
+            uint32_t j = name_hash(old[i].name) & (c->capg - 1);
+            while (c->gnames[j].name) j = (j + 1) & (c->capg - 1);
+            c->gnames[j] = old[i];
+        }
+    }
+    uint32_t j = name_hash(k->string) & (c->capg - 1);
+    while (c->gnames[j].name && strcmp(c->gnames[j].name, k->string)) j = (j + 1) & (c->capg - 1);
+    if (!c->gnames[j].name) {
+        c->gnames[j] = (global_name){k->string, ptr, m};
+        c->ng++;
+    } else if (c->gnames[j].scope != m) {
+        ERR_KEY(c, k, ptr, "duplicate state name \"%s\": %s already has it; state names must be "
+                "unique in the whole state machine, branches and Map processors included",
+                k->string, c->gnames[j].ptr);
+    }
+}
+
+static void resolve_machine(P *c, ir_machine *m, const name_table *t, const cJSON *states,
+                            const char *sptr)
 {
     const cJSON *sn = states->child;
     for (uint32_t i = 0; i < m->nstates; i++, sn = sn->next) {
@@ -983,24 +1539,24 @@ static void resolve_machine(P *c, ir_machine *m, const cJSON *states, const char
         if (!s) continue;
         const char *ptr = ptr_join(c, sptr, s->name);
         if (s->next)
-            s->target = resolve(c, m, s, s->next, field(sn, "Next"), ptr_join(c, ptr, "Next"));
+            s->target = resolve(c, m, t, s, s->next, field(sn, "Next"), ptr_join(c, ptr, "Next"));
         if (s->default_)
-            s->default_target = resolve(c, m, s, s->default_, field(sn, "Default"),
+            s->default_target = resolve(c, m, t, s, s->default_, field(sn, "Default"),
                                         ptr_join(c, ptr, "Default"));
         const cJSON *ch = field(sn, "Choices");
-        for (uint32_t k = 0; k < s->nchoices; k++) {
-            const cJSON *rn = ch ? cJSON_GetArrayItem(ch, (int)k) : NULL;
+        const cJSON *rn = ch ? ch->child : NULL;
+        for (uint32_t k = 0; k < s->nchoices; k++, rn = rn ? rn->next : NULL) {
             if (s->choices[k] && s->choices[k]->next)
                 s->choices[k]->target =
-                    resolve(c, m, s, s->choices[k]->next, field(rn, "Next"),
+                    resolve(c, m, t, s, s->choices[k]->next, field(rn, "Next"),
                             ptr_join(c, ptr_index(c, ptr_join(c, ptr, "Choices"), (int)k), "Next"));
         }
         const cJSON *ca = field(sn, "Catch");
-        for (uint32_t k = 0; k < s->ncatch; k++) {
-            const cJSON *cn = ca ? cJSON_GetArrayItem(ca, (int)k) : NULL;
+        const cJSON *cn = ca ? ca->child : NULL;
+        for (uint32_t k = 0; k < s->ncatch; k++, cn = cn ? cn->next : NULL) {
             if (s->catch_[k].next)
                 s->catch_[k].target =
-                    resolve(c, m, s, s->catch_[k].next, field(cn, "Next"),
+                    resolve(c, m, t, s, s->catch_[k].next, field(cn, "Next"),
                             ptr_join(c, ptr_index(c, ptr_join(c, ptr, "Catch"), (int)k), "Next"));
         }
     }
@@ -1023,11 +1579,16 @@ static ir_machine *parse_machine(P *c, const cJSON *obj, const char *ptr, ir_sta
                     !strcmp(f, "QueryLanguage")))
             continue;
         if (!top && !strcmp(f, "ProcessorConfig") && owner && owner->type == IR_MAP) continue;
-        const char *kptr = ptr_join(c, ptr, f);
-        if (field_unimplemented(f))
-            ERR_KEY(c, k, kptr, "\"%s\" is not implemented yet in aslc", f);
+        static const char *const known[] = {"StartAt", "States", "Comment", "Version",
+                                            "TimeoutSeconds", "QueryLanguage"};
+        if (!top && (!strcmp(f, "Version") || !strcmp(f, "TimeoutSeconds") ||
+                     !strcmp(f, "QueryLanguage")))
+            /* The ASL specification gives these to the top-level machine only. */
+            ERR_KEY(c, k, ptr_join(c, ptr, f), "\"%s\" is only allowed at the top level of the "
+                                               "state machine", f);
         else
-            ERR_KEY(c, k, kptr, "unknown field \"%s\" in a state machine", f);
+            bad_field(c, k, ptr_join(c, ptr, f), top ? "a state machine" : owner && owner->type ==
+                      IR_MAP ? "a Map processor" : "a Parallel branch", known, top ? 6 : 3);
     }
     m->comment = get_string(c, obj, "Comment", ptr, false);
     if (top) {
@@ -1052,22 +1613,29 @@ static ir_machine *parse_machine(P *c, const cJSON *obj, const char *ptr, ir_sta
     }
     m->nstates = (uint32_t)cJSON_GetArraySize(states);
     m->states = asl_alloc(c->a, m->nstates * sizeof *m->states);
+    name_table t;
+    t.cap = 16;
+    while (t.cap < m->nstates * 2) t.cap *= 2;
+    t.names = asl_alloc(c->a, t.cap * sizeof *t.names);
+    t.idx = asl_alloc(c->a, t.cap * sizeof *t.idx);
+    memset(t.names, 0, t.cap * sizeof *t.names);
     uint32_t i = 0;
     for (const cJSON *k = states->child; k; k = k->next, i++) {
-        for (const cJSON *d = states->child; d != k; d = d->next)
-            if (!strcmp(d->string, k->string)) {
-                ERR_KEY(c, k, ptr_join(c, sptr, k->string), "duplicate state name \"%s\"", k->string);
-                break;
-            }
-        m->states[i] = parse_state(c, m, k, ptr_join(c, sptr, k->string));
+        /* The ASL specification: state names are unique (validate.c checks
+         * across scopes). */
+        const char *kptr = ptr_join(c, sptr, k->string);
+        if (!table_add(&t, k->string, i))
+            ERR_KEY(c, k, kptr, "duplicate state name \"%s\"", k->string);
+        else
+            check_global_name(c, m, k, kptr);
+        m->states[i] = parse_state(c, m, k, kptr);
     }
-    if (m->start_at) {
-        m->start = find_state(m, m->start_at);
-        if (!m->start)
-            ERR(c, field(obj, "StartAt"), ptr_join(c, ptr, "StartAt"), "no state named \"%s\"",
-                m->start_at);
-    }
-    resolve_machine(c, m, states, sptr);
+    /* StartAt "MUST exactly (case-sensitively) match the name of one of
+     * the states" of this scope. */
+    if (m->start_at)
+        m->start = resolve(c, m, &t, NULL, m->start_at, field(obj, "StartAt"),
+                           ptr_join(c, ptr, "StartAt"));
+    resolve_machine(c, m, &t, states, sptr);
     return m;
 }
 
@@ -1086,6 +1654,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     p->arena = u->arena;
     p->name = name;
     p->top = parse_machine(&c, root, "/", NULL, true);
+    report_unresolved(&c);
     p->all = c.all;
     p->nall = c.nall;
     p->tasks = asl_alloc(c.a, (p->ntasks + 1) * sizeof *p->tasks);

@@ -244,8 +244,9 @@ typedef struct {
 
 /* ---- Parallel and Map ------------------------------------------------------------- */
 
-/* Runs every branch on its own exec with the same input; the array of their
- * outputs in branch order, or NULL with the first failing branch's error. */
+/* Runs every branch on its own exec with the same input, concurrently; the
+ * array of their outputs in branch order, or NULL with the error of the
+ * lowest-index branch that failed (the others are stopped). */
 asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches, uint32_t n);
 
 typedef asl_value *(*asl_item_fn)(asl_exec *x, asl_value *state_input);
@@ -257,14 +258,23 @@ typedef struct {
     uint32_t max_concurrency;  /* 0 = unbounded */
     int32_t tolerated_count;   /* -1 = none */
     double tolerated_percent;  /* < 0 = none */
+    bool distributed;          /* ProcessorConfig Mode DISTRIBUTED: any failure beyond the
+                                  tolerated ones is States.ExceedToleratedFailureThreshold */
+    bool batched;              /* ItemBatcher: each iteration gets {"BatchInput", "Items"} */
+    uint32_t max_items_per_batch;  /* ItemBatcher: 0 = no limit */
+    uint32_t max_bytes_per_batch;  /* ItemBatcher: 0 = 256 KiB */
+    asl_item_fn batch_input;   /* ItemBatcher BatchInput, on the Map state's exec and input; or NULL */
 } asl_map_info;
 
-enum { ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT };
-/* MaxConcurrencyPath / ToleratedFailureCountPath / ToleratedFailurePercentagePath:
+enum { ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT,
+       ASL_MAP_MAX_ITEMS_PER_BATCH, ASL_MAP_MAX_BYTES_PER_BATCH };
+/* MaxConcurrencyPath / ToleratedFailureCountPath / ToleratedFailurePercentagePath /
+ * ItemBatcher's MaxItemsPerBatchPath / MaxInputBytesPerBatchPath:
  * reads the setting from in into m; false with States.Runtime when invalid. */
 bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m);
 
-/* Runs one iteration per item; the array of results in item order. */
+/* Runs one iteration per item (or per batch), concurrently up to
+ * max_concurrency; the array of results in item order. */
 asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m);
 
 /* ---- the program ------------------------------------------------------------------ */

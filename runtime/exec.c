@@ -160,26 +160,24 @@ void asl_now_iso(char out[40])
     snprintf(out + n, 40 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* Inside a Parallel branch or Map iteration the sleep is asl_flow_sleep's,
+ * which a failing sibling can cut short (false, x stopped); even a zero
+ * delay checks for that, so that Retry loops end promptly. */
 bool asl_sleep(asl_exec *x, double seconds)
 {
     asl_run *r = x->run;
+    if (asl_flow_stopped(x)) return false;
     double d = seconds * r->time_scale;
     if (r->deadline > 0) {
         double left = r->deadline - asl_now_monotonic();
         if (d >= left) {
             /* The execution's TimeoutSeconds falls inside this wait. */
-            if (left > 0 && r->time_scale > 0) {
-                struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-                while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
-            }
+            if (left > 0 && r->time_scale > 0 && !asl_flow_sleep(x, left)) return false;
             asl_fail(x, "States.Timeout", "The execution timed out.");
             return false;
         }
     }
-    if (d <= 0) return true;
-    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
-    return true;
+    return d <= 0 || asl_flow_sleep(x, d);
 }
 
 /* ---- states ------------------------------------------------------------------ */
@@ -187,6 +185,7 @@ bool asl_sleep(asl_exec *x, double seconds)
 bool asl_enter(asl_exec *x, const asl_state_info *s)
 {
     asl_run *r = x->run;
+    if (x->group && !asl_flow_enter(x, s)) return false; /* its Parallel/Map was stopped */
     x->state = s;
     x->retry_count = 0;
     x->entered[0] = 0;  /* filled lazily by the context object */

@@ -1,35 +1,396 @@
 /*
- * flow.c — Parallel branches and Map iterations.
+ * flow.c — Parallel branches and Map iterations, run concurrently.
  *
- * Each branch or iteration runs on an exec of its own (its own arena and
- * error slot) whose parent is the state's exec; its result is copied up into
- * the parent's arena and the child's arena is released at once, so memory
- * stays bounded by one iteration however many items a Map has.
+ * A Parallel or Map state is one fan-out: an asl_group of units (branches,
+ * iterations or ItemBatcher batches) run by the pool of pool.c.  Each unit
+ * runs on an exec of its own (its own arena and error slot) whose parent is
+ * the state's exec; when it ends, its result is copied into the state's
+ * arena, at its own index of a results array sized up front, so the results
+ * keep branch / item order whatever order the units finish in.  The copy is
+ * made under the fan-out's mutex (the one thing units share that is not
+ * immutable is that arena) and the unit's arena is released at once, so
+ * memory stays bounded by the units running at the same time.
  *
- * This is the sequential engine: results come out in branch / item order by
- * construction.  (Running them on threads is the job of a later change; the
- * interface does not change.)
+ * Threads are only worth their cost for work that lasts: a fan-out starts
+ * on the thread that reaches the state, which runs its units one after the
+ * other, and calls in pool workers ("engages") only when one of its units
+ * enters a state that may block or take long (Task, Wait, Parallel, Map) or
+ * after ENGAGE_AFTER state entries.  Parallel with four short branches of
+ * Pass states thus never starts a thread, while Map over 1,000 items starts
+ * them after a few dozen items.  The pool itself is created on the first
+ * engagement and stopped when the outermost fan-out of the execution ends,
+ * so nothing outlives the execution and nothing is global.
+ *
+ * Failure: the first unit that fails (beyond a Map's tolerated failures)
+ * cancels the fan-out; units check the cancel at every state entry
+ * (asl_enter) and in every sleep (Wait, Retry delays), and end "stopped".
+ * Stopped units are not failures: the state fails with the error of the
+ * lowest-index unit that failed on its own, which is deterministic whenever
+ * only one unit can fail.  (AWS reports the one that failed first in time.)
+ * The stop itself is recorded as an uncatchable, unretriable States.Runtime
+ * error, so no Catch or Retry inside a stopped branch runs again; it never
+ * reaches the execution's result.
+ *
+ * Tasks bound to mocks hand out their results in call order, which only
+ * means something when calls come one after another: a run with any mocked
+ * Task keeps its fan-outs on the calling thread.
  */
+#define _GNU_SOURCE
 #include "rt.h"
+#include "pool.h"
 
+#include <errno.h>
 #include <math.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ENGAGE_AFTER 64                 /* state entries before helpers are called in */
+#define MAX_THREADS 1024                /* workers per execution */
+#define WORKER_STACK ((size_t)512 << 20) /* as main.c: compiled states call each other */
+#define BATCH_BYTES_MAX (256 * 1024)    /* ItemBatcher's implicit MaxInputBytesPerBatch */
+
+typedef struct {
+    asl_group g;
+    asl_exec *x;               /* the Parallel/Map state's exec */
+    bool sequential;           /* never engage (mocked tasks) */
+
+    pthread_mutex_t mu;        /* x->arena and the outcome, while units run */
+    asl_value *out;            /* results, at their unit's index */
+    bool failed;               /* some unit failed beyond tolerance */
+    uint32_t fail_index;       /* the lowest such unit */
+    const char *fail_err, *fail_cause;
+    uint32_t failed_items;     /* Map: items of the units that failed */
+    uint32_t stopped;          /* units that ended because they were stopped */
+
+    /* Parallel */
+    asl_value *in;
+    const asl_state_fn *branches;
+
+    /* Map */
+    const asl_map_info *m;
+    asl_value *state_input;
+    asl_value *items;
+    uint32_t nitems;
+    asl_value **selected;      /* batches: the items after ItemSelector */
+    uint32_t *bstart;          /* batches: batch k is items bstart[k] .. bstart[k+1]-1 */
+    asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
+} flow;
+
+/* ---- the pool, per execution --------------------------------------------------------- */
+
+static uint32_t cpu_target(void)
+{
+    const char *e = getenv("ASL_THREADS");
+    if (e && *e) {
+        long v = strtol(e, NULL, 10);
+        if (v >= 1) return v > MAX_THREADS ? MAX_THREADS : (uint32_t)v;
+    }
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (uint32_t)CPU_COUNT(&set);
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (uint32_t)c : 1;
+}
+
+static bool has_mocks(const asl_run *r)
+{
+    if (!r->bindings) return false;
+    for (uint32_t i = 0; i < r->prog->nsites; i++)
+        if (r->bindings[i].kind == ASL_BIND_MOCK) return true;
+    return false;
+}
+
+/* Only ever called on the thread that runs f's units before f is engaged.
+ * When there is no pool yet, that is the only thread of the execution, so
+ * creating run->pool here races with nobody. */
+static void engage(flow *f)
+{
+    asl_run *r = f->x->run;
+    if (!r->pool) r->pool = asl_pool_new(cpu_target(), MAX_THREADS, WORKER_STACK);
+    asl_group_engage(&f->g, r->pool);
+}
+
+/* Task, Wait, Map or Parallel (the first letters tell Pass from Parallel):
+ * on every state entry of a unit, so cheap. */
+static bool may_block(const asl_state_info *s)
+{
+    const char *t = s->type;
+    switch (t[0]) {
+    case 'T': return !strcmp(t, "Task");
+    case 'W': return !strcmp(t, "Wait");
+    case 'M': return !strcmp(t, "Map");
+    case 'P': return t[1] == 'a' && t[2] == 'r';
+    default: return false;
+    }
+}
+
+static __attribute__((noinline)) bool stop(asl_exec *x)
+{
+    x->stopped = true;
+    asl_fail(x, "States.Runtime", "Stopped: another branch or iteration failed.");
+    return false;
+}
+
+bool asl_flow_stopped(asl_exec *x)
+{
+    if (!x->group || !asl_group_cancelled(x->group)) return false;
+    stop(x);
+    return true;
+}
+
+/* Whether to call in helpers: the fan-out's first thread, alone with g's
+ * counters (see asl_flow_enter), on a state entry of one of its units. */
+static __attribute__((noinline)) void consider_engaging(asl_group *g, const asl_state_info *s)
+{
+    flow *f = g->ctx;
+    if (!f->sequential && (may_block(s) || ++g->entries > ENGAGE_AFTER)) engage(f);
+}
+
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
+{
+    asl_group *g = x->group;
+    if (__builtin_expect(asl_group_cancelled(g), 0)) return stop(x);
+    /* g->pool is set before any other thread can run g's units: whoever
+     * reads NULL here is the caller, alone with g's counters.  Engaging only
+     * helps while units are left to start and more than one may run. */
+    if (!g->pool && g->limit > 1 && g->next < g->n) consider_engaging(g, s);
+    return true;
+}
+
+bool asl_flow_sleep(asl_exec *x, double seconds)
+{
+    asl_pool *p = x->run->pool;
+    if (x->group && p) return asl_pool_sleep(p, x->group, seconds) || stop(x);
+    /* No pool: this is the execution's only thread, nobody can cancel it. */
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    return true;
+}
+
+/* A pool exists at begin iff at end: without one, nothing runs meanwhile. */
+void asl_blocking_begin(asl_exec *x)
+{
+    if (x->group && x->run->pool) asl_pool_block(x->run->pool);
+}
+
+void asl_blocking_end(asl_exec *x)
+{
+    if (x->group && x->run->pool) asl_pool_unblock(x->run->pool);
+}
+
+/* ---- running a fan-out ------------------------------------------------------------------ */
+
+static void flow_init(flow *f, asl_exec *x, uint32_t n)
+{
+    memset(f, 0, sizeof *f);
+    f->x = x;
+    f->sequential = has_mocks(x->run);
+    /* Every slot exists from the start: units fill their own. */
+    f->out = asl_array(x->arena, n);
+    for (uint32_t i = 0; i < n; i++) asl_array_push(x->arena, f->out, asl_null());
+}
+
+static void flow_run(flow *f, uint32_t n, uint32_t limit, asl_unit_fn fn)
+{
+    asl_exec *x = f->x;
+    asl_run *r = x->run;
+    /* The outermost fan-out (x is the top-level flow) owns a pool created
+     * inside it: all other threads are idle again when it ends. */
+    bool outermost = x->group == NULL && r->pool == NULL;
+    pthread_mutex_init(&f->mu, NULL);
+    asl_group_init(&f->g, n, limit, fn, f, x->group);
+    asl_group_run(&f->g);
+    asl_group_destroy(&f->g);
+    pthread_mutex_destroy(&f->mu);
+    if (outermost && r->pool) {
+        asl_pool_free(r->pool);
+        r->pool = NULL;
+    }
+}
+
+static asl_exec *unit_exec(flow *f)
+{
+    asl_exec *u = asl_exec_child(f->x);
+    u->group = &f->g;
+    return u;
+}
+
+/* {"Error": ..., "Cause": ...} of u's failure, built in a. */
+static asl_value *error_object(asl_arena *a, const asl_exec *u)
+{
+    asl_value *o = asl_object(a, 2);
+    if (u->err) asl_object_append(a, o, "Error", 5, asl_cstring(a, u->err));
+    if (u->cause) asl_object_append(a, o, "Cause", 5, asl_cstring(a, u->cause));
+    return o;
+}
+
+static bool tolerance_set(const asl_map_info *m)
+{
+    return m->tolerated_count >= 0 || m->tolerated_percent >= 0;
+}
+
+/* The Map fails when failed items exceed any threshold it sets; without
+ * one, at the first failure (a DISTRIBUTED Map's threshold is then 0). */
+static bool threshold_exceeded(const asl_map_info *m, uint32_t failed, uint32_t total)
+{
+    if (!tolerance_set(m)) return failed > 0;
+    if (m->tolerated_count >= 0 && failed > (uint32_t)m->tolerated_count) return true;
+    if (m->tolerated_percent >= 0 && total > 0 && 100.0 * failed / total > m->tolerated_percent)
+        return true;
+    return false;
+}
+
+/* A unit is over: its result (or failure) goes up into x's arena. */
+static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nitems)
+{
+    bool cancel = false;
+    asl_arena *a = f->x->arena;
+    pthread_mutex_lock(&f->mu);
+    if (r) {
+        f->out->u.a.items[i] = asl_value_copy(a, r);
+    } else if (u->stopped) {
+        f->stopped++;
+    } else {
+        f->failed_items += nitems;
+        if (f->m && !threshold_exceeded(f->m, f->failed_items, f->nitems)) {
+            f->out->u.a.items[i] = error_object(a, u); /* a tolerated failure */
+        } else {
+            if (!f->failed || i < f->fail_index) {
+                f->failed = true;
+                f->fail_index = i;
+                f->fail_err = u->err ? asl_strndup(a, u->err, strlen(u->err)) : NULL;
+                f->fail_cause = u->cause ? asl_strndup(a, u->cause, strlen(u->cause)) : NULL;
+            }
+            cancel = true;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    asl_exec_free(u);
+    if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
+}
+
+/* x's fan-out did not complete although none of its units failed: an
+ * enclosing fan-out stopped it. */
+static asl_value *incomplete(flow *f, uint32_t n)
+{
+    if (f->stopped || asl_group_started(&f->g) < n) {
+        stop(f->x);
+        return NULL;
+    }
+    return f->out;
+}
+
+/* ---- Parallel -------------------------------------------------------------------------- */
+
+static void parallel_unit(void *ctx, uint32_t i)
+{
+    flow *f = ctx;
+    asl_exec *b = unit_exec(f);
+    asl_value *r = f->branches[i](b, f->in);
+    finish(f, i, b, r, 1);
+}
 
 asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches, uint32_t n)
 {
-    asl_value *out = asl_array(x->arena, n);
-    for (uint32_t i = 0; i < n; i++) {
-        asl_exec *b = asl_exec_child(x);
-        asl_value *r = branches[i](b, in);
-        if (!r) {
-            asl_exec_adopt_error(x, b);
-            asl_exec_free(b);
-            return NULL;
-        }
-        asl_array_push(x->arena, out, asl_value_copy(x->arena, r));
-        asl_exec_free(b);
+    flow f;
+    flow_init(&f, x, n);
+    f.in = in;
+    f.branches = branches;
+    flow_run(&f, n, 0, parallel_unit);
+    if (f.failed) return asl_fail(x, f.fail_err, f.fail_cause);
+    return incomplete(&f, n);
+}
+
+/* ---- Map ------------------------------------------------------------------------------ */
+
+/* {"BatchInput": ..., "Items": [...]}: the input of one batch. */
+static asl_value *batch_value(asl_arena *a, const flow *f, uint32_t lo, uint32_t hi)
+{
+    asl_value *o = asl_object(a, 2);
+    if (f->batch_input) asl_object_append(a, o, "BatchInput", 10, f->batch_input);
+    asl_value *items = asl_array(a, hi - lo);
+    for (uint32_t k = lo; k < hi; k++) asl_array_push(a, items, f->selected[k]);
+    asl_object_append(a, o, "Items", 5, items);
+    return o;
+}
+
+static void map_unit(void *ctx, uint32_t i)
+{
+    flow *f = ctx;
+    const asl_map_info *m = f->m;
+    asl_exec *it = unit_exec(f);
+    it->state = f->x->state; /* ItemSelector runs in the Map state */
+    it->map_index = asl_number(it->arena, i);
+    asl_value *input;
+    uint32_t nitems = 1;
+    if (!f->bstart) {
+        it->map_value = f->items->u.a.items[i];
+        input = m->selector ? m->selector(it, f->state_input) : it->map_value;
+    } else {
+        /* $$.Map.Item of a batch: its index and its input. */
+        nitems = f->bstart[i + 1] - f->bstart[i];
+        input = it->map_value = batch_value(it->arena, f, f->bstart[i], f->bstart[i + 1]);
     }
-    return out;
+    asl_value *r = input ? m->start(it, input) : NULL;
+    finish(f, i, it, r, nitems);
+}
+
+/* ItemBatcher: ItemSelector on every item (on the scratch exec s, which
+ * keeps the results for the batches to share), BatchInput, then the batch
+ * boundaries, greedily, by MaxItemsPerBatch and MaxInputBytesPerBatch (the
+ * serialised size of the batch input).  Returns the number of batches, or
+ * -1 with x failed. */
+static int64_t make_batches(flow *f, asl_exec *s)
+{
+    asl_exec *x = f->x;
+    const asl_map_info *m = f->m;
+    uint32_t n = f->nitems;
+    f->selected = asl_alloc(s->arena, (n ? n : 1) * sizeof *f->selected);
+    s->state = x->state;
+    for (uint32_t k = 0; k < n; k++) {
+        asl_value *item = f->items->u.a.items[k];
+        if (m->selector) {
+            s->map_index = asl_number(s->arena, k);
+            s->map_value = item;
+            if (!(item = m->selector(s, f->state_input))) {
+                asl_exec_adopt_error(x, s);
+                return -1;
+            }
+        }
+        f->selected[k] = item;
+    }
+    s->map_index = s->map_value = NULL;
+    if (m->batch_input && !(f->batch_input = m->batch_input(x, f->state_input))) return -1;
+
+    size_t max_bytes = m->max_bytes_per_batch ? m->max_bytes_per_batch : BATCH_BYTES_MAX;
+    asl_buf b;
+    asl_buf_init(&b);
+    asl_json_write(&b, batch_value(s->arena, f, 0, 0));
+    size_t base = b.len, size = base;
+    f->bstart = asl_xmalloc(((size_t)n + 1) * sizeof *f->bstart);
+    uint32_t nb = 0, count = 0;
+    f->bstart[0] = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        b.len = 0;
+        asl_json_write(&b, f->selected[k]);
+        size_t add = b.len + (count ? 1 : 0); /* the comma */
+        bool full = (m->max_items_per_batch && count >= m->max_items_per_batch) ||
+                    size + add > max_bytes;
+        if (count && full) {
+            f->bstart[++nb] = k;
+            size = base;
+            count = 0;
+            add = b.len;
+        }
+        size += add;
+        count++;
+    }
+    if (count) f->bstart[++nb] = n;
+    asl_buf_free(&b);
+    return nb;
 }
 
 asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m)
@@ -38,41 +399,56 @@ asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const 
         return asl_fail_state(x, "States.Runtime",
                               "Map state input must be an array but was: %s",
                               asl_json_string(x->arena, items, NULL));
-    uint32_t n = items->len, failures = 0;
-    asl_value *out = asl_array(x->arena, n);
-    for (uint32_t i = 0; i < n; i++) {
-        asl_exec *it = asl_exec_child(x);
-        it->map_index = asl_number(it->arena, i);
-        it->map_value = items->u.a.items[i];
-        it->state = x->state;  /* ItemSelector runs in the Map state */
-        asl_value *input = m->selector ? m->selector(it, state_input) : items->u.a.items[i];
-        asl_value *r = input ? m->start(it, input) : NULL;
-        if (!r) {
-            failures++;
-            bool tolerated = (m->tolerated_count >= 0 && failures <= (uint32_t)m->tolerated_count) ||
-                             (m->tolerated_percent >= 0 && n > 0 &&
-                              100.0 * failures / n <= m->tolerated_percent);
-            if (!tolerated) {
-                if (m->tolerated_count >= 0 || m->tolerated_percent >= 0)
-                    asl_fail_state(x, "States.ExceedToleratedFailureThreshold",
-                                   "The specified tolerated failure threshold was exceeded");
-                else
-                    asl_exec_adopt_error(x, it);
-                asl_exec_free(it);
-                return NULL;
-            }
-            r = asl_error_value(it);
+    flow f;
+    uint32_t n = items->len;
+    asl_exec *scratch = NULL;
+    if (m->batched) {
+        /* Batches are only known after ItemSelector: size the results later. */
+        memset(&f, 0, sizeof f);
+        f.x = x;
+        f.m = m;
+        f.state_input = state_input;
+        f.items = items;
+        f.nitems = n;
+        scratch = asl_exec_child(x);
+        int64_t nb = make_batches(&f, scratch);
+        if (nb < 0) {
+            free(f.bstart);
+            asl_exec_free(scratch);
+            return NULL;
         }
-        asl_array_push(x->arena, out, asl_value_copy(x->arena, r));
-        asl_exec_free(it);
+        asl_value *bi = f.batch_input;
+        asl_value **sel = f.selected;
+        uint32_t *bstart = f.bstart;
+        flow_init(&f, x, (uint32_t)nb);
+        f.batch_input = bi;
+        f.selected = sel;
+        f.bstart = bstart;
+        n = (uint32_t)nb;
+    } else {
+        flow_init(&f, x, n);
     }
-    return out;
+    f.m = m;
+    f.state_input = state_input;
+    f.items = items;
+    f.nitems = items->len;
+    if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
+    free(f.bstart);
+    if (scratch) asl_exec_free(scratch);
+    if (f.failed) {
+        if (tolerance_set(m) || m->distributed)
+            return asl_fail(x, "States.ExceedToleratedFailureThreshold",
+                            "The specified tolerated failure threshold was exceeded");
+        return asl_fail(x, f.fail_err, f.fail_cause);
+    }
+    return n > 0 ? incomplete(&f, n) : f.out;
 }
 
 bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m)
 {
     static const char *const fields[] = {"MaxConcurrencyPath", "ToleratedFailureCountPath",
-                                         "ToleratedFailurePercentagePath"};
+                                         "ToleratedFailurePercentagePath", "MaxItemsPerBatchPath",
+                                         "MaxInputBytesPerBatchPath"};
     asl_value *v = asl_input_path(x, in, p);
     if (!v) return false;
     bool isnum = v->type == ASL_NUMBER;
@@ -100,6 +476,21 @@ bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, a
             return false;
         }
         m->tolerated_count = d > 2147483647.0 ? 2147483647 : (int32_t)d;
+        return true;
+    case ASL_MAP_MAX_ITEMS_PER_BATCH:
+        if (d < 1) {
+            asl_fail_state(x, "States.Runtime", "MaxItemsPerBatch must be greater than 0.");
+            return false;
+        }
+        m->max_items_per_batch = d > 4294967295.0 ? 0 : (uint32_t)d;
+        return true;
+    case ASL_MAP_MAX_BYTES_PER_BATCH:
+        if (d < 1) {
+            asl_fail_state(x, "States.Runtime", "MaxInputBytesPerBatch must be greater than 0.");
+            return false;
+        }
+        /* Beyond AWS's 256 KiB payload limit the limit is that one. */
+        m->max_bytes_per_batch = d > BATCH_BYTES_MAX ? BATCH_BYTES_MAX : (uint32_t)d;
         return true;
     default:
         if (d < 0 || d > 100) {

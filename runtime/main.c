@@ -2,7 +2,7 @@
  * main.c — the driver of every generated workflow binary.
  *
  *   ./workflow [--input JSON | --input-file F] [--resources F] [--mocks F]
- *              [--time-scale X] [--pretty]
+ *              [--time-scale X] [--pretty] [--bench N]
  *
  * Reads the execution input (stdin by default), runs one execution of the
  * compiled state machine and prints its output JSON.  Exit status: 0 on
@@ -11,6 +11,10 @@
  *
  * The execution runs on a thread with a large stack: compiled states call
  * each other, and deeply nested input is walked recursively.
+ *
+ * --bench N (runtime/bench.c) runs N executions of the same input in this
+ * process after a warm-up and prints timings as one JSON object instead of
+ * the output; the input is read once and parsed again by every execution.
  */
 #define _GNU_SOURCE
 #include "rt.h"
@@ -22,6 +26,11 @@
 #include <unistd.h>
 
 extern const asl_program asl_main_program;
+
+/* runtime/bench.c: times n calls of one_exec (after a warm-up) and prints the
+ * JSON summary; returns the exit status (that of a failed execution, if any). */
+typedef int (*asl_bench_exec_fn)(void *ctx, asl_buf *out, uint64_t *transitions);
+int asl_bench_run(long n, asl_bench_exec_fn one_exec, void *ctx);
 
 int main(int argc, char **argv)
 {
@@ -37,6 +46,8 @@ typedef struct {
     double time_scale;
     bool pretty;
     int status;
+    long bench;                /* --bench N: N timed executions, 0 = run once */
+    asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
 static void usage(FILE *f, const char *argv0)
@@ -52,6 +63,8 @@ static void usage(FILE *f, const char *argv0)
             "  --time-scale X      multiply Wait and Retry delays by X (0 skips them);\n"
             "                      also the environment variable ASL_TIME_SCALE\n"
             "  --pretty            indent the output\n"
+            "  --bench N           run N executions after a warm-up and print their\n"
+            "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
             "2 invalid input or options.\n",
             argv0);
@@ -82,9 +95,14 @@ static void print_error_line(const char *error, const char *cause)
     asl_arena_free(a);
 }
 
-static void *run_job(void *arg)
+/* One execution of j's program: parses the input text, runs it and leaves
+ * the output JSON (newline-terminated) in *out.  Returns the exit status:
+ * 0; 1 with the {"Error","Cause"} line printed; 2 for invalid input or
+ * bindings.  transitions (may be NULL) receives the states entered.  Called
+ * once by run_job, or in a loop by --bench, which binds the tasks up front. */
+static int execute(job *j, asl_buf *out, uint64_t *transitions)
 {
-    job *j = arg;
+    int status;
     asl_run run;
     memset(&run, 0, sizeof run);
     run.prog = j->prog;
@@ -98,19 +116,27 @@ static void *run_job(void *arg)
     if (!run.input) {
         fprintf(stderr, "%s:%d:%d: invalid input JSON: %s\n", j->input_name, jerr.line, jerr.col,
                 jerr.msg);
-        j->status = 2;
+        status = 2;
         goto out;
     }
 
-    asl_buf msg;
-    asl_buf_init(&msg);
-    if (!asl_tasks_bind(&run, j->resources, j->mocks, &msg)) {
-        fprintf(stderr, "%.*s\n", (int)msg.len, msg.data);
+    if (j->bindings) {
+        /* Bound once for all the --bench executions, which run one after
+         * another; mock counters (only in the per-site slots) restart with
+         * each execution, as in a fresh process. */
+        for (uint32_t i = 0; i < j->prog->nsites; i++) j->bindings[i].mock_next = 0;
+        run.bindings = j->bindings;
+    } else {
+        asl_buf msg;
+        asl_buf_init(&msg);
+        if (!asl_tasks_bind(&run, j->resources, j->mocks, &msg)) {
+            fprintf(stderr, "%.*s\n", (int)msg.len, msg.data);
+            asl_buf_free(&msg);
+            status = 2;
+            goto out;
+        }
         asl_buf_free(&msg);
-        j->status = 2;
-        goto out;
     }
-    asl_buf_free(&msg);
 
     if (!asl_uuid4(run.exec_name)) snprintf(run.exec_name, sizeof run.exec_name, "local");
     run.sm_id = asl_sprintf(run.arena, "arn:aws:states:us-east-1:123456789012:stateMachine:%s",
@@ -126,24 +152,71 @@ static void *run_job(void *arg)
     memset(&top, 0, sizeof top);
     top.arena = asl_arena_new();
     top.run = &run;
-    asl_value *out = j->prog->start(&top, run.input);
-    if (out) {
-        asl_buf b;
-        asl_buf_init(&b);
-        if (j->pretty) asl_json_write_pretty(&b, out);
-        else asl_json_write(&b, out);
-        asl_buf_putc(&b, '\n');
-        fwrite(b.data, 1, b.len, stdout);
-        asl_buf_free(&b);
-        j->status = 0;
+    asl_value *result = j->prog->start(&top, run.input);
+    if (result) {
+        if (j->pretty) asl_json_write_pretty(out, result);
+        else asl_json_write(out, result);
+        asl_buf_putc(out, '\n');
+        status = 0;
     } else {
         print_error_line(top.err, top.cause);
-        j->status = 1;
+        status = 1;
     }
     asl_arena_free(top.arena);
 out:
+    if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
     asl_arena_free(run.arena);
+    return status;
+}
+
+static int bench_exec(void *ctx, asl_buf *out, uint64_t *transitions)
+{
+    return execute(ctx, out, transitions);
+}
+
+/* --bench: checks the input and binds the tasks once (same errors, same
+ * order as a single run), then hands the loop to runtime/bench.c. */
+static int bench_job(job *j)
+{
+    asl_run proto;
+    memset(&proto, 0, sizeof proto);
+    proto.prog = j->prog;
+    proto.arena = asl_arena_new();
+    int status = 2;
+    asl_json_error jerr;
+    if (!asl_json_parse(proto.arena, j->input_text, j->input_len, &jerr)) {
+        fprintf(stderr, "%s:%d:%d: invalid input JSON: %s\n", j->input_name, jerr.line, jerr.col,
+                jerr.msg);
+        goto out;
+    }
+    asl_buf msg;
+    asl_buf_init(&msg);
+    if (!asl_tasks_bind(&proto, j->resources, j->mocks, &msg)) {
+        fprintf(stderr, "%.*s\n", (int)msg.len, msg.data);
+        asl_buf_free(&msg);
+        goto out;
+    }
+    asl_buf_free(&msg);
+    j->bindings = proto.bindings;
+    status = asl_bench_run(j->bench, bench_exec, j);
+out:
+    asl_arena_free(proto.arena);
+    return status;
+}
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    if (j->bench > 0) {
+        j->status = bench_job(j);
+        return NULL;
+    }
+    asl_buf out;
+    asl_buf_init(&out);
+    j->status = execute(j, &out, NULL);
+    if (out.len) fwrite(out.data, 1, out.len, stdout);
+    asl_buf_free(&out);
     return NULL;
 }
 
@@ -191,6 +264,14 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--mocks")) {
             j.mocks = val;
+            i++;
+        } else if (!strcmp(a, "--bench")) {
+            char *end;
+            j.bench = strtol(val, &end, 10);
+            if (*end || j.bench < 1) {
+                fprintf(stderr, "%s: --bench needs a number of executions >= 1\n", argv[0]);
+                return 2;
+            }
             i++;
         } else if (!strcmp(a, "--time-scale")) {
             char *end;

@@ -33,6 +33,9 @@ typedef struct {
     uint32_t mock_next;        /* MOCK: next result to hand out (locked by run->lock) */
 } asl_binding;
 
+struct asl_pool;   /* pool.h */
+struct asl_group;
+
 typedef struct asl_run {
     const asl_program *prog;
     asl_arena *arena;          /* lives as long as the execution: input, ids, bindings */
@@ -47,6 +50,11 @@ typedef struct asl_run {
     pthread_mutex_t lock;      /* mock counters */
     uint64_t events;           /* history event counter (atomic) */
     uint64_t transitions;      /* states entered (atomic) */
+    /* flow.c: the worker threads of Parallel and Map; created by the first
+     * fan-out that needs them, freed when the outermost fan-out ends (only
+     * the execution's first thread sets or clears it, and only while it is
+     * the only thread). */
+    struct asl_pool *pool;
 } asl_run;
 
 struct asl_exec {
@@ -62,6 +70,8 @@ struct asl_exec {
     bool failed;
     const char *err;              /* Error (in arena) */
     const char *cause;            /* Cause (in arena) or NULL */
+    struct asl_group *group;      /* flow.c: the fan-out this exec is a branch/iteration of */
+    bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
 };
 
 /* exec.c */
@@ -74,6 +84,20 @@ void asl_now_iso(char out[40]);                      /* 2026-11-23T15:09:44.123Z
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+
+/* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */
+/* asl_enter, for an exec with a group: false (x stopped) when its fan-out was
+ * cancelled; calls in worker threads when the fan-out proves worth it. */
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s);
+/* Sleeps seconds (already scaled); false with x stopped when its fan-out is
+ * cancelled meanwhile. */
+bool asl_flow_sleep(asl_exec *x, double seconds);
+/* true, with x stopped, when x's fan-out was cancelled. */
+bool asl_flow_stopped(asl_exec *x);
+/* Around a call that blocks for long (a task's child process): lets another
+ * worker thread run meanwhile.  Always in pairs, on the same exec. */
+void asl_blocking_begin(asl_exec *x);
+void asl_blocking_end(asl_exec *x);
 
 /* task.c: resolves every task site of run->prog to a binding.  resources and
  * mocks are run-time override file paths (NULL = use the embedded ones).

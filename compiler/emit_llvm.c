@@ -1,0 +1,1536 @@
+/*
+ * emit_llvm.c — the LLVM back end: IR to an LLVM module built in-process with
+ * the LLVM-C API, optimised, and written as an object file that build.c
+ * links with the runtime exactly as it links the C back end's output.
+ *
+ * It is the C back end (emit_c.c) said in IR: the same functions with the
+ * same names (st_<Name>, do_, try_, tp_, fn_, r_), the same runtime calls in
+ * the same order with the same arguments, and the same static descriptors
+ * (P_, S_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text, natives, sites,
+ * asl_main_program).  Every decision about *what* a state does is made in
+ * emit_c.c first and transcribed here, walking the IR in the same order, so
+ * that even the numbering of P_n, K[n], tp_n, fn_n and r_n agrees and the two
+ * outputs can be read side by side (docs/backends.md shows one workflow in
+ * both).  No semantics live in one back end only.
+ *
+ * Descriptor layout: each runtime struct is a named LLVM struct type listing
+ * the C fields in order with the same types (the table `structs` below); the
+ * target's data layout adds the padding.  check_layout() compares every field
+ * offset and size and every struct size with what the C compiler says
+ * (offsetof/sizeof of runtime/asl.h) before anything is built, so a change to
+ * a runtime struct is an internal error here, never a binary that reads the
+ * wrong field.  The runtime functions called are in the table RT_FUNCS, each
+ * with its C prototype, checked at compile time against asl.h.
+ *
+ * Pointers: LLVM 14 still has typed pointers, LLVM >= 15 opaque ones.  Every
+ * pointer here has the one type `ptr` (i8* on 14) and every address of
+ * something else goes through cast()/ccast(), which do nothing on opaque
+ * pointers.  Only the typed builder calls (LLVMBuildCall2, LLVMBuildLoad2,
+ * LLVMBuildGEP2, ...) are used.
+ *
+ * Tail calls: a transition is a call of the next state's function, which has
+ * the same prototype as the caller, immediately returned.  It is marked
+ * musttail on LLVM >= 18 (LLVMSetTailCallKind) and tail before that (the C
+ * API of 14..17 cannot say musttail); the x86-64 code generator turns both
+ * into a jump, and tests/golden/choice_loop_million checks that a loop of two
+ * million transitions leaves the stack where it was.
+ *
+ * One LLVM context per compilation; every LLVM object created here is
+ * disposed of before aslc_emit_llvm returns.
+ */
+#define _GNU_SOURCE
+#include "emit_llvm.h"
+#include "aslc_config.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <llvm/Config/llvm-config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if LLVM_VERSION_MAJOR < 14
+#error "the LLVM back end needs LLVM 14 or newer"
+#endif
+
+/* ---- the runtime functions generated code calls ----------------------------------
+ * X(id, C name, signature, C type).  The signature is the return type then the
+ * parameters: p pointer, b bool, i int/uint32_t/enum, l size_t, d double,
+ * v void; a final '.' makes it variadic.  bool is i8 in both directions: the
+ * result is tested against zero (only its low byte is defined by the psABI)
+ * and an argument is passed zero-extended, as C compilers do. */
+#define RT_FUNCS(X)                                                                                 \
+    X(ENTER, asl_enter, "bpp", bool (*)(asl_exec *, const asl_state_info *))                        \
+    X(LEAVE, asl_leave, "ppp", asl_value *(*)(asl_exec *, asl_value *))                             \
+    X(INPUT_PATH, asl_input_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
+    X(OUTPUT_PATH, asl_output_path, "pppp",                                                         \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
+    X(RESULT_PATH, asl_result_path, "ppppp",                                                        \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
+    X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
+    X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
+    X(EXEC_ARENA, asl_exec_arena, "pp", asl_arena *(*)(asl_exec *))                                 \
+    X(INTRINSIC, asl_intrinsic, "ppiip", asl_value *(*)(asl_exec *, int, uint32_t, asl_value **))   \
+    X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
+    X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
+    X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
+      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
+    X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
+    X(PATH_SELECT, asl_path_select, "bpppp",                                                        \
+      bool (*)(asl_exec *, asl_value *, const asl_path *, asl_value **))                            \
+    X(CHOICE_VAR, asl_choice_var, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
+    X(CHOICE_STRING, asl_choice_string, "bpipi",                                                    \
+      bool (*)(const asl_value *, asl_cmp, const char *, uint32_t))                                 \
+    X(CHOICE_NUMBER, asl_choice_number, "bpid", bool (*)(const asl_value *, asl_cmp, double))       \
+    X(CHOICE_TIMESTAMP, asl_choice_timestamp, "bpip",                                               \
+      bool (*)(const asl_value *, asl_cmp, const char *))                                           \
+    X(CHOICE_BOOLEAN, asl_choice_boolean, "bpb", bool (*)(const asl_value *, bool))                 \
+    X(CHOICE_STRING_V, asl_choice_string_v, "bpip",                                                 \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_NUMBER_V, asl_choice_number_v, "bpip",                                                 \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_TIMESTAMP_V, asl_choice_timestamp_v, "bpip",                                           \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, "bpp", bool (*)(const asl_value *, const asl_value *)) \
+    X(CHOICE_MATCHES, asl_choice_matches, "bpp", bool (*)(const asl_value *, const char *))         \
+    X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, "bp", bool (*)(const asl_value *))              \
+    X(RETRY, asl_retry, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *))   \
+    X(CATCH, asl_catch, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))                 \
+    X(ERROR_VALUE, asl_error_value, "pp", asl_value *(*)(asl_exec *))                               \
+    X(ERROR_CLEAR, asl_error_clear, "vp", void (*)(asl_exec *))                                     \
+    X(WAIT_SECONDS, asl_wait_seconds, "bpd", bool (*)(asl_exec *, double))                          \
+    X(WAIT_UNTIL, asl_wait_until, "bpp", bool (*)(asl_exec *, const char *))                        \
+    X(WAIT_SECONDS_VALUE, asl_wait_seconds_value, "bppp",                                           \
+      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
+    X(WAIT_UNTIL_VALUE, asl_wait_until_value, "bppp",                                               \
+      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
+    X(TASK, asl_task, "pppp", asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *))       \
+    X(TASK_TIMED, asl_task_timed, "pppppp",                                                         \
+      asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *, const asl_value *,             \
+                     const asl_value *))                                                            \
+    X(PARALLEL, asl_parallel, "ppppi",                                                              \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
+    X(MAP, asl_map, "ppppp",                                                                        \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
+    X(MAP_SETTING, asl_map_setting, "bpppip",                                                       \
+      bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
+    X(FAIL, asl_fail, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))               \
+    X(FAIL_STATE, asl_fail_state, "pppp.",                                                          \
+      asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
+    X(JSON_STRING, asl_json_string, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *))    \
+    X(CONST, asl_const, "ppp", asl_value *(*)(asl_arena *, const char *))
+
+enum {
+#define X(id, name, sig, ctype) RT_##id,
+    RT_FUNCS(X)
+#undef X
+    RT__COUNT
+};
+
+static const struct {
+    const char *name, *sig;
+} rt_funcs[RT__COUNT] = {
+#define X(id, name, sig, ctype) {#name, sig},
+    RT_FUNCS(X)
+#undef X
+};
+
+/* If the runtime changes a prototype, this file must change with it. */
+#define X(id, name, sig, ctype)                                                                     \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&name), ctype),                          \
+                   #name " changed in runtime/asl.h: update RT_FUNCS in emit_llvm.c");
+RT_FUNCS(X)
+#undef X
+
+/* ---- the runtime's structs -------------------------------------------------------
+ * Field by field, in order: the LLVM type (c i8/uint8_t/bool, i i32, l i64,
+ * d double, p pointer), the C offset and the C size.  check_layout() holds
+ * the LLVM layout of the target to these numbers. */
+typedef struct {
+    char t;
+    size_t off, size;
+} cfield;
+
+typedef struct {
+    const char *name;
+    size_t size;
+    uint32_t n;
+    cfield f[12];
+} cstruct;
+
+#define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
+
+enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S__COUNT };
+
+static const cstruct structs[S__COUNT] = {
+    [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
+               {FLD(asl_seg, kind, 'c'), FLD(asl_seg, has_start, 'c'), FLD(asl_seg, has_end, 'c'),
+                FLD(asl_seg, klen, 'i'), FLD(asl_seg, key, 'p'), FLD(asl_seg, start, 'l'),
+                FLD(asl_seg, end, 'l'), FLD(asl_seg, step, 'l'), FLD(asl_seg, filter, 'p'),
+                FLD(asl_seg, nunion, 'i'), FLD(asl_seg, members, 'p')}},
+    [S_FILTER] = {"asl_filter", sizeof(asl_filter), 7,
+                  {FLD(asl_filter, op, 'c'), FLD(asl_filter, rtype, 'c'), FLD(asl_filter, nlhs, 'i'),
+                   FLD(asl_filter, lhs, 'p'), FLD(asl_filter, rnum, 'd'), FLD(asl_filter, rstr, 'p'),
+                   FLD(asl_filter, rlen, 'i')}},
+    [S_PATH] = {"asl_path", sizeof(asl_path), 5,
+                {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
+                 FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p')}},
+    [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 3,
+                {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
+                 FLD(asl_state_info, json_path, 'p')}},
+    [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 7,
+                   {FLD(asl_retrier, errors, 'p'), FLD(asl_retrier, nerrors, 'i'),
+                    FLD(asl_retrier, max_attempts, 'i'), FLD(asl_retrier, interval, 'd'),
+                    FLD(asl_retrier, backoff, 'd'), FLD(asl_retrier, max_delay, 'd'),
+                    FLD(asl_retrier, jitter, 'c')}},
+    [S_CATCHER] = {"asl_catcher", sizeof(asl_catcher), 2,
+                   {FLD(asl_catcher, errors, 'p'), FLD(asl_catcher, nerrors, 'i')}},
+    [S_SITE] = {"asl_task_site", sizeof(asl_task_site), 5,
+                {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
+                 FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
+                 FLD(asl_task_site, heartbeat, 'd')}},
+    [S_MAP] = {"asl_map_info", sizeof(asl_map_info), 10,
+               {FLD(asl_map_info, start, 'p'), FLD(asl_map_info, selector, 'p'),
+                FLD(asl_map_info, max_concurrency, 'i'), FLD(asl_map_info, tolerated_count, 'i'),
+                FLD(asl_map_info, tolerated_percent, 'd'), FLD(asl_map_info, distributed, 'c'),
+                FLD(asl_map_info, batched, 'c'), FLD(asl_map_info, max_items_per_batch, 'i'),
+                FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p')}},
+    [S_NATIVE] = {"asl_native", sizeof(asl_native), 2,
+                  {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
+    [S_PROGRAM] = {"asl_program", sizeof(asl_program), 11,
+                   {FLD(asl_program, name, 'p'), FLD(asl_program, start, 'p'),
+                    FLD(asl_program, init, 'p'), FLD(asl_program, resources_json, 'p'),
+                    FLD(asl_program, mocks_json, 'p'), FLD(asl_program, natives, 'p'),
+                    FLD(asl_program, nnatives, 'i'), FLD(asl_program, sites, 'p'),
+                    FLD(asl_program, nsites, 'i'), FLD(asl_program, timeout, 'd'),
+                    FLD(asl_program, allow_unbound, 'c')}},
+};
+
+/* Generated code reads two fields of a value (Choice type tests, Fail's
+ * ErrorPath/CausePath): at the C offsets, the host being the target. */
+_Static_assert(sizeof(((asl_value *)0)->type) == 1, "asl_value.type is read as an i8");
+_Static_assert(sizeof(((asl_value *)0)->u.str) == sizeof(void *), "asl_value.u.str is a pointer");
+
+/* ---- the compilation ----------------------------------------------------------------- */
+
+typedef struct {
+    const char *s;
+    size_t n;
+    LLVMValueRef g;
+} strent;
+
+typedef struct {
+    const ir_program *p;
+    LLVMContextRef cx;
+    LLVMModuleRef m;
+    LLVMTargetDataRef td;
+    LLVMTypeRef i8, i32, i64, dbl, vd, ptr;
+    LLVMTypeRef st[S__COUNT];      /* the runtime structs */
+    LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
+    LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
+    LLVMValueRef rt[RT__COUNT];    /* declared on first use */
+    LLVMTypeRef rt_ty[RT__COUNT];
+    unsigned zeroext, nounwind, uwtable;
+    LLVMValueRef kref;             /* stands for K until the number of constants is known */
+    uint32_t npaths, nconsts, ntmpl, nfn, nrule;
+    const char **consts;           /* K_text */
+    uint32_t cap_consts;
+    strent *strs;                  /* interned string literals (open addressing) */
+    size_t nstrs, cap_strs;
+    uint32_t nstrg;
+} L;
+
+/* A function being built. */
+typedef struct {
+    LLVMValueRef fn, x, in;
+    LLVMBuilderRef b;
+    LLVMBasicBlockRef fail;        /* `return NULL`, made on first use */
+} F;
+
+static LLVMTypeRef array_of(LLVMTypeRef t, uint32_t n)
+{
+#if LLVM_VERSION_MAJOR >= 17
+    return LLVMArrayType2(t, n);
+#else
+    return LLVMArrayType(t, n);
+#endif
+}
+
+static LLVMValueRef const_array(LLVMTypeRef t, LLVMValueRef *v, uint32_t n)
+{
+#if LLVM_VERSION_MAJOR >= 17
+    return LLVMConstArray2(t, v, n);
+#else
+    return LLVMConstArray(t, v, n);
+#endif
+}
+
+/* The address of a global or function as `ptr` (a constant). */
+static LLVMValueRef ccast(L *l, LLVMValueRef v)
+{
+#if LLVM_VERSION_MAJOR >= 15
+    (void)l;
+    return v;
+#else
+    return LLVMConstPointerCast(v, l->ptr);
+#endif
+}
+
+/* An address computed in code (alloca, GEP) as `ptr`. */
+static LLVMValueRef cast(L *l, F *f, LLVMValueRef v)
+{
+#if LLVM_VERSION_MAJOR >= 15
+    (void)l, (void)f;
+    return v;
+#else
+    return LLVMBuildPointerCast(f->b, v, l->ptr, "");
+#endif
+}
+
+/* A `ptr` used as the address of a value of type t (for a load or store). */
+static LLVMValueRef addr_of(L *l, F *f, LLVMValueRef p, LLVMTypeRef t)
+{
+#if LLVM_VERSION_MAJOR >= 15
+    (void)l, (void)f, (void)t;
+    return p;
+#else
+    (void)l;
+    return LLVMBuildPointerCast(f->b, p, LLVMPointerType(t, 0), "");
+#endif
+}
+
+static LLVMValueRef ci8(L *l, unsigned v) { return LLVMConstInt(l->i8, v, 0); }
+static LLVMValueRef ci32(L *l, int64_t v) { return LLVMConstInt(l->i32, (unsigned long long)v, 1); }
+static LLVMValueRef ci64(L *l, int64_t v) { return LLVMConstInt(l->i64, (unsigned long long)v, 1); }
+static LLVMValueRef cdbl(L *l, double v) { return LLVMConstReal(l->dbl, v); }
+static LLVMValueRef cnull(L *l) { return LLVMConstNull(l->ptr); }
+
+static void attr(L *l, LLVMValueRef fn, LLVMAttributeIndex at, unsigned kind, uint64_t val)
+{
+    LLVMAddAttributeAtIndex(fn, at, LLVMCreateEnumAttribute(l->cx, kind, val));
+}
+
+/* A private string literal of s (n bytes, then a NUL), as C writes "..."; the
+ * same bytes share one global. */
+static LLVMValueRef str(L *l, const char *s, size_t n)
+{
+    if (!s) return cnull(l);
+    if (l->nstrs * 2 >= l->cap_strs) {
+        size_t cap = l->cap_strs ? l->cap_strs * 2 : 256;
+        strent *t = calloc(cap, sizeof *t);
+        if (!t) asl_xmalloc(SIZE_MAX);  /* reports the lack of memory and aborts */
+        for (size_t i = 0; i < l->cap_strs; i++) {
+            if (!l->strs[i].s) continue;
+            uint64_t h = 1469598103934665603ull;
+            for (size_t k = 0; k < l->strs[i].n; k++) h = (h ^ (unsigned char)l->strs[i].s[k]) * 1099511628211ull;
+            size_t j = h & (cap - 1);
+            while (t[j].s) j = (j + 1) & (cap - 1);
+            t[j] = l->strs[i];
+        }
+        free(l->strs);
+        l->strs = t;
+        l->cap_strs = cap;
+    }
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
+    size_t j = h & (l->cap_strs - 1);
+    for (; l->strs[j].s; j = (j + 1) & (l->cap_strs - 1))
+        if (l->strs[j].n == n && !memcmp(l->strs[j].s, s, n)) return l->strs[j].g;
+#if LLVM_VERSION_MAJOR >= 19
+    LLVMValueRef init = LLVMConstStringInContext2(l->cx, s, n, 0);
+#else
+    LLVMValueRef init = LLVMConstStringInContext(l->cx, s, (unsigned)n, 0);
+#endif
+    char name[32];
+    snprintf(name, sizeof name, ".str.%u", l->nstrg++);
+    LLVMValueRef g = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(g, 1);
+    l->strs[j] = (strent){s, n, ccast(l, g)};
+    l->nstrs++;
+    return l->strs[j].g;
+}
+
+static LLVMValueRef strz(L *l, const char *s) { return s ? str(l, s, strlen(s)) : cnull(l); }
+
+/* A constant global of the compilation (static const in the C back end). */
+static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
+{
+    LLVMValueRef g = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMInternalLinkage);
+    return g;
+}
+
+/* A constant struct s from its first n fields; the others are zero, as the
+ * members a C initializer leaves out. */
+static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
+{
+    LLVMValueRef all[12];
+    for (uint32_t i = 0; i < structs[s].n; i++)
+        all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
+    return LLVMConstNamedStruct(l->st[s], all, structs[s].n);
+}
+
+static LLVMValueRef rt(L *l, int id)
+{
+    if (l->rt[id]) return l->rt[id];
+    const char *sig = rt_funcs[id].sig;
+    LLVMTypeRef params[8];
+    unsigned n = 0;
+    bool vararg = false;
+    LLVMTypeRef ret = NULL;
+    for (const char *c = sig; *c; c++) {
+        LLVMTypeRef t = *c == 'p' ? l->ptr : *c == 'b' ? l->i8 : *c == 'i' ? l->i32 : *c == 'l' ? l->i64
+                      : *c == 'd' ? l->dbl : l->vd;
+        if (*c == '.') vararg = true;
+        else if (c == sig) ret = t;
+        else params[n++] = t;
+    }
+    l->rt_ty[id] = LLVMFunctionType(ret, params, n, vararg);
+    LLVMValueRef fn = LLVMAddFunction(l->m, rt_funcs[id].name, l->rt_ty[id]);
+    for (unsigned i = 1; sig[i] && sig[i] != '.'; i++)
+        if (sig[i] == 'b') attr(l, fn, i, l->zeroext, 0);
+    return l->rt[id] = fn;
+}
+
+/* Calls runtime function id with n arguments. */
+static LLVMValueRef call(L *l, F *f, int id, unsigned n, ...)
+{
+    LLVMValueRef args[8];
+    va_list ap;
+    va_start(ap, n);
+    for (unsigned i = 0; i < n; i++) args[i] = va_arg(ap, LLVMValueRef);
+    va_end(ap);
+    LLVMValueRef fn = rt(l, id);
+    return LLVMBuildCall2(f->b, l->rt_ty[id], fn, args, n, "");
+}
+
+static LLVMValueRef call_fn(L *l, F *f, LLVMTypeRef ty, LLVMValueRef fn, LLVMValueRef a0,
+                            LLVMValueRef a1)
+{
+    LLVMValueRef args[2] = {a0, a1};
+    (void)l;
+    return LLVMBuildCall2(f->b, ty, fn, args, 2, "");
+}
+
+/* A function of the module with internal linkage (static in C). */
+static LLVMValueRef define(L *l, const char *name, LLVMTypeRef ty)
+{
+    LLVMValueRef fn = LLVMAddFunction(l->m, name, ty);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    attr(l, fn, LLVMAttributeFunctionIndex, l->nounwind, 0);
+    /* Unwind tables, as C compilers emit them: debuggers and sanitizers walk
+     * the stack through generated code. */
+#if LLVM_VERSION_MAJOR >= 15
+    attr(l, fn, LLVMAttributeFunctionIndex, l->uwtable, 2 /* async */);
+#else
+    attr(l, fn, LLVMAttributeFunctionIndex, l->uwtable, 0);
+#endif
+    if (LLVMCountParams(fn) == 2) {
+        LLVMSetValueName2(LLVMGetParam(fn, 0), "x", 1);
+        LLVMSetValueName2(LLVMGetParam(fn, 1), "in", 2);
+    }
+    return fn;
+}
+
+static void begin(L *l, F *f, LLVMValueRef fn)
+{
+    f->fn = fn;
+    f->x = LLVMCountParams(fn) > 0 ? LLVMGetParam(fn, 0) : NULL;
+    f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, 1) : NULL;
+    f->b = LLVMCreateBuilderInContext(l->cx);
+    f->fail = NULL;
+    LLVMPositionBuilderAtEnd(f->b, LLVMAppendBasicBlockInContext(l->cx, fn, "entry"));
+}
+
+static void end(F *f) { LLVMDisposeBuilder(f->b); }
+
+static LLVMBasicBlockRef block(L *l, F *f, const char *name)
+{
+    return LLVMAppendBasicBlockInContext(l->cx, f->fn, name);
+}
+
+static LLVMBasicBlockRef fail_block(L *l, F *f)
+{
+    if (!f->fail) {
+        LLVMBasicBlockRef here = LLVMGetInsertBlock(f->b);
+        f->fail = block(l, f, "fail");
+        LLVMPositionBuilderAtEnd(f->b, f->fail);
+        LLVMBuildRet(f->b, cnull(l));
+        LLVMPositionBuilderAtEnd(f->b, here);
+    }
+    return f->fail;
+}
+
+/* Continues when cond is false, else `return NULL`. */
+static void fail_if(L *l, F *f, LLVMValueRef cond)
+{
+    LLVMBasicBlockRef ok = block(l, f, "");
+    LLVMBuildCondBr(f->b, cond, fail_block(l, f), ok);
+    LLVMPositionBuilderAtEnd(f->b, ok);
+}
+
+/* if (!v) return NULL; */
+static LLVMValueRef or_null(L *l, F *f, LLVMValueRef v)
+{
+    fail_if(l, f, LLVMBuildIsNull(f->b, v, ""));
+    return v;
+}
+
+/* if (!ok) return NULL; for a bool result */
+static void or_false(L *l, F *f, LLVMValueRef ok)
+{
+    fail_if(l, f, LLVMBuildICmp(f->b, LLVMIntEQ, ok, ci8(l, 0), ""));
+}
+
+/* The transition at the end of a state: a tail call, or the end of its flow. */
+static void go(L *l, F *f, const ir_state *target, LLVMValueRef val)
+{
+    if (!target) {
+        LLVMBuildRet(f->b, val);
+        return;
+    }
+    LLVMValueRef c = call_fn(l, f, l->t_state, LLVMGetNamedFunction(l->m, target->cname), f->x, val);
+#if LLVM_VERSION_MAJOR >= 18
+    LLVMSetTailCallKind(c, LLVMTailCallKindMustTail);
+#else
+    LLVMSetTailCall(c, 1);
+#endif
+    LLVMBuildRet(f->b, c);
+}
+
+/* K[id], the constant parsed at start. */
+static LLVMValueRef kval(L *l, F *f, uint32_t id)
+{
+    LLVMValueRef idx = ci64(l, id);
+    LLVMValueRef a = LLVMBuildInBoundsGEP2(f->b, l->ptr, l->kref, &idx, 1, "");
+    return LLVMBuildLoad2(f->b, l->ptr, a, "k");
+}
+
+/* v->type */
+static LLVMValueRef value_type(L *l, F *f, LLVMValueRef v)
+{
+    LLVMValueRef off = ci64(l, offsetof(asl_value, type));
+    LLVMValueRef a = LLVMBuildInBoundsGEP2(f->b, l->i8, v, &off, 1, "");
+    return LLVMBuildLoad2(f->b, l->i8, a, "type");
+}
+
+/* ---- paths ---------------------------------------------------------------------- */
+
+static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n);
+
+/* The descriptors a segment points to (a filter and its relative path, the
+ * members of a union) are made before the segment array itself. */
+static void emit_seg_deps(L *l, const char *name, const asl_seg *s, uint32_t i, LLVMValueRef *filter,
+                          LLVMValueRef *members)
+{
+    char sub[160];
+    *filter = *members = cnull(l);
+    if (s->kind == ASL_SEG_FILTER && s->filter) {
+        const asl_filter *f = s->filter;
+        snprintf(sub, sizeof sub, "%s_%u_lhs", name, i);
+        LLVMValueRef lhs = f->nlhs ? emit_segs(l, sub, f->lhs, f->nlhs) : cnull(l);
+        LLVMValueRef v[7] = {ci8(l, f->op), ci8(l, f->rtype), ci32(l, f->nlhs), lhs, cdbl(l, f->rnum),
+                             f->rstr ? str(l, f->rstr, f->rlen) : cnull(l), ci32(l, f->rlen)};
+        snprintf(sub, sizeof sub, "%s_%u_f", name, i);
+        *filter = ccast(l, global(l, sub, cstruct_of(l, S_FILTER, v, sizeof v / sizeof *v)));
+    }
+    if (s->nunion && s->members) {  /* a union, or the step after a '..' */
+        snprintf(sub, sizeof sub, "%s_%u_u", name, i);
+        *members = emit_segs(l, sub, s->members, s->nunion);
+    }
+}
+
+static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n)
+{
+    LLVMValueRef *vals = asl_xmalloc(n * sizeof *vals);
+    for (uint32_t i = 0; i < n; i++) {
+        const asl_seg *s = &segs[i];
+        LLVMValueRef filter, members;
+        emit_seg_deps(l, name, s, i, &filter, &members);
+        LLVMValueRef v[11] = {ci8(l, s->kind), ci8(l, s->has_start), ci8(l, s->has_end),
+                              ci32(l, s->klen), s->key ? str(l, s->key, s->klen) : cnull(l),
+                              ci64(l, s->start), ci64(l, s->end), ci64(l, s->step),
+                              s->kind == ASL_SEG_FILTER && s->filter ? filter : cnull(l),
+                              ci32(l, s->nunion && s->members ? s->nunion : 0),
+                              s->nunion && s->members ? members : cnull(l)};
+        vals[i] = cstruct_of(l, S_SEG, v, sizeof v / sizeof *v);
+    }
+    LLVMValueRef g = global(l, name, const_array(l->st[S_SEG], vals, n));
+    free(vals);
+    return ccast(l, g);
+}
+
+/* The descriptor of p (P_n), as a pointer. */
+static LLVMValueRef emit_path(L *l, const asl_path *p)
+{
+    uint32_t id = l->npaths++;
+    char name[32];
+    snprintf(name, sizeof name, "P_%u_segs", id);
+    LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
+    LLVMValueRef v[5] = {strz(l, p->text), ci8(l, p->root), ci8(l, p->definite), ci32(l, p->nseg), segs};
+    snprintf(name, sizeof name, "P_%u", id);
+    return ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
+}
+
+/* ---- constants ------------------------------------------------------------------ */
+
+static uint32_t emit_const(L *l, const char *json_text)
+{
+    if (l->nconsts == l->cap_consts) {
+        l->cap_consts = l->cap_consts ? l->cap_consts * 2 : 64;
+        l->consts = asl_xrealloc(l->consts, l->cap_consts * sizeof *l->consts);
+    }
+    l->consts[l->nconsts] = json_text;
+    return l->nconsts++;
+}
+
+/* ---- intrinsic calls ------------------------------------------------------------- */
+
+static LLVMValueRef emit_call(L *l, const ir_call *call_, const char *src);
+
+/* fn_n(x, in): the arguments into a[], then asl_intrinsic.  As in the C back
+ * end, what an argument needs (a path, a nested call, a constant) is made
+ * argument by argument before fn_n itself. */
+static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
+{
+    uint32_t n = c->argc;
+    LLVMValueRef *dep = asl_xmalloc((n ? n : 1) * sizeof *dep);
+    uint32_t *kid = asl_xmalloc((n ? n : 1) * sizeof *kid);
+    for (uint32_t i = 0; i < n; i++) {
+        const ir_arg *a = &c->args[i];
+        if (a->kind == IR_ARG_PATH) {
+            dep[i] = emit_path(l, a->path);
+        } else if (a->kind == IR_ARG_CALL) {
+            dep[i] = emit_call(l, a->call, NULL);
+        } else {
+            asl_arena *ar = l->p->arena;
+            asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
+                           : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
+                           : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
+                                                      : asl_null();
+            kid[i] = emit_const(l, asl_json_string(ar, v, NULL));
+        }
+    }
+    (void)src;
+    char name[32];
+    snprintf(name, sizeof name, "fn_%u", l->nfn++);
+    F f;
+    begin(l, &f, define(l, name, l->t_state));
+    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
+    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
+    for (uint32_t i = 0; i < (n ? n : 1); i++) {
+        LLVMValueRef v;
+        if (!n) v = cnull(l);
+        else if (c->args[i].kind == IR_ARG_PATH) v = or_null(l, &f, call(l, &f, RT_ARG_PATH, 3, f.x, f.in, dep[i]));
+        else if (c->args[i].kind == IR_ARG_CALL) v = or_null(l, &f, call_fn(l, &f, l->t_state, dep[i], f.x, f.in));
+        else v = kval(l, &f, kid[i]);
+        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
+        LLVMBuildStore(f.b, v, LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
+    }
+    LLVMBuildRet(f.b, call(l, &f, RT_INTRINSIC, 4, f.x, ci32(l, c->fn), ci32(l, n), cast(l, &f, arr)));
+    end(&f);
+    free(dep);
+    free(kid);
+    return f.fn;
+}
+
+/* ---- templates ---------------------------------------------------------------------- */
+
+/* Builds t in f, returning its value; key is the member name a path failure
+ * is reported under.  Containers are built as in C: the object first, then
+ * each member in order. */
+static LLVMValueRef emit_tmpl_value(L *l, F *f, LLVMValueRef a, const ir_tmpl *t, const char *key,
+                                    uint32_t klen)
+{
+    switch (t->kind) {
+    case IR_T_CONST:
+        return kval(l, f, emit_const(l, t->ctext));
+    case IR_T_PATH: {
+        LLVMValueRef p = emit_path(l, t->path);
+        return or_null(l, f, call(l, f, RT_PARAM_PATH, 4, f->x, f->in, p, str(l, key, klen)));
+    }
+    case IR_T_CALL: {
+        LLVMValueRef fn = emit_call(l, t->call, t->src);
+        return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, f->in));
+    }
+    case IR_T_OBJECT:
+    case IR_T_ARRAY:
+        break;
+    }
+    bool obj = t->kind == IR_T_OBJECT;
+    LLVMValueRef o = call(l, f, obj ? RT_OBJECT : RT_ARRAY, 2, a, ci32(l, t->n));
+    for (uint32_t i = 0; i < t->n; i++) {
+        const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
+        const char *ckey = obj ? t->members[i].key : key;
+        uint32_t cklen = obj ? t->members[i].klen : klen;
+        LLVMValueRef v = emit_tmpl_value(l, f, a, c, ckey, cklen);
+        if (obj)
+            call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
+                 ci64(l, t->members[i].klen), v);
+        else
+            call(l, f, RT_ARRAY_PUSH, 3, a, o, v);
+    }
+    return o;
+}
+
+/* tp_n(x, in) building t. */
+static LLVMValueRef emit_tmpl(L *l, const ir_tmpl *t)
+{
+    F f;
+    /* Named once the template is built, as the C back end numbers it after
+     * the fn_ and paths inside. */
+    begin(l, &f, define(l, "", l->t_state));
+    LLVMValueRef a = call(l, &f, RT_EXEC_ARENA, 1, f.x);
+    LLVMBuildRet(f.b, emit_tmpl_value(l, &f, a, t, "", 0));
+    end(&f);
+    char name[32];
+    int n = snprintf(name, sizeof name, "tp_%u", l->ntmpl++);
+    LLVMSetValueName2(f.fn, name, (size_t)n);
+    return f.fn;
+}
+
+/* ---- Choice rules --------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    char operand;
+} choice_ops[] = {
+#define X(id, name, operand) {name, #operand[0]},
+#include "choice_ops.def"
+#undef X
+};
+
+static asl_cmp cmp_of(const char *opname)
+{
+    if (strstr(opname, "GreaterThanEquals")) return ASL_CMP_GE;
+    if (strstr(opname, "LessThanEquals")) return ASL_CMP_LE;
+    if (strstr(opname, "GreaterThan")) return ASL_CMP_GT;
+    if (strstr(opname, "LessThan")) return ASL_CMP_LT;
+    return ASL_CMP_EQ;
+}
+
+/* (int)(b8 != 0) */
+static LLVMValueRef bool_int(L *l, F *f, LLVMValueRef b8)
+{
+    return LLVMBuildZExt(f->b, LLVMBuildICmp(f->b, LLVMIntNE, b8, ci8(l, 0), ""), l->i32, "");
+}
+
+/* r_n(x, in): 1 (true), 0 (false) or -1 (failed). */
+static LLVMValueRef emit_rule(L *l, const ir_rule *r)
+{
+    LLVMValueRef *kids = asl_xmalloc((r->n ? r->n : 1) * sizeof *kids);
+    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(l, r->kids[i]);
+    char name[32];
+    snprintf(name, sizeof name, "r_%u", l->nrule++);
+    F f;
+    begin(l, &f, define(l, name, l->t_rule));
+    LLVMBuilderRef b = f.b;
+    if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
+        /* And: the first rule that is not true decides; Or: the first that is not false. */
+        int stop = r->op == IR_OP_AND ? 1 : 0;
+        for (uint32_t i = 0; i < r->n; i++) {
+            LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[i], f.x, f.in);
+            LLVMBasicBlockRef ret = block(l, &f, "decided"), next = block(l, &f, "");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, m, ci32(l, stop), ""), ret, next);
+            LLVMPositionBuilderAtEnd(b, ret);
+            LLVMBuildRet(b, m);
+            LLVMPositionBuilderAtEnd(b, next);
+        }
+        LLVMBuildRet(b, ci32(l, stop));
+        goto done;
+    }
+    if (r->op == IR_OP_NOT) {
+        LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[0], f.x, f.in);
+        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, ci32(l, 0), "");
+        LLVMValueRef notm = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntEQ, m, ci32(l, 0), ""), l->i32, "");
+        LLVMBuildRet(b, LLVMBuildSelect(b, neg, m, notm, ""));
+        goto done;
+    }
+    const char *opname = choice_ops[r->op].name;
+    char kind = choice_ops[r->op].operand;
+    LLVMValueRef var = emit_path(l, r->var);
+    if (r->op == IR_OP_IS_PRESENT) {
+        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
+        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
+        LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
+        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+        goto done;
+    }
+    if (kind == 'U') {
+        /* Is* tests on an absent variable are false, not an error. */
+        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
+        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
+        LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
+        LLVMPositionBuilderAtEnd(b, absent);
+        LLVMBuildRet(b, ci32(l, 0));
+        LLVMPositionBuilderAtEnd(b, test);
+        LLVMValueRef v = LLVMBuildLoad2(b, l->ptr, slot, "v");
+        LLVMValueRef is;
+        if (r->op == IR_OP_IS_TIMESTAMP) {
+            is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, RT_CHOICE_IS_TIMESTAMP, 1, v), ci8(l, 0), "");
+        } else {
+            LLVMValueRef ty = value_type(l, &f, v);
+            if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
+                is = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_TRUE), ""),
+                                 LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), "");
+            else
+                is = LLVMBuildICmp(b, LLVMIntEQ, ty,
+                                   ci8(l, r->op == IR_OP_IS_NULL      ? ASL_NULL
+                                          : r->op == IR_OP_IS_NUMERIC ? ASL_NUMBER
+                                                                      : ASL_STRING),
+                                   "");
+        }
+        if (!r->b) is = LLVMBuildNot(b, is, "");
+        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+        goto done;
+    }
+    LLVMValueRef v = call(l, &f, RT_CHOICE_VAR, 3, f.x, f.in, var);
+    {
+        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
+        LLVMBuildCondBr(b, LLVMBuildIsNull(b, v, ""), absent, cmp);
+        LLVMPositionBuilderAtEnd(b, absent);
+        LLVMBuildRet(b, ci32(l, -1));
+        LLVMPositionBuilderAtEnd(b, cmp);
+    }
+    const char *family = !strncmp(opname, "String", 6)      ? "string"
+                         : !strncmp(opname, "Numeric", 7)   ? "number"
+                         : !strncmp(opname, "Timestamp", 9) ? "timestamp"
+                                                            : "boolean";
+    LLVMValueRef res = NULL;
+    LLVMValueRef op = ci32(l, cmp_of(opname));
+    switch (kind) {
+    case 'S':
+        res = call(l, &f, RT_CHOICE_STRING, 4, v, op, str(l, r->str, r->slen), ci32(l, r->slen));
+        break;
+    case 'T':
+        res = call(l, &f, RT_CHOICE_TIMESTAMP, 3, v, op, str(l, r->str, r->slen));
+        break;
+    case 'M':
+        res = call(l, &f, RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
+        break;
+    case 'N':
+        res = call(l, &f, RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
+        break;
+    case 'B':
+        res = call(l, &f, RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
+        break;
+    case 'P': {
+        LLVMValueRef other = emit_path(l, r->opath);
+        LLVMValueRef w = call(l, &f, RT_CHOICE_VAR, 3, f.x, f.in, other);
+        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
+        LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), absent, cmp);
+        LLVMPositionBuilderAtEnd(b, absent);
+        LLVMBuildRet(b, ci32(l, -1));
+        LLVMPositionBuilderAtEnd(b, cmp);
+        if (!strcmp(family, "boolean")) res = call(l, &f, RT_CHOICE_BOOLEAN_V, 2, v, w);
+        else if (!strcmp(family, "string")) res = call(l, &f, RT_CHOICE_STRING_V, 3, v, op, w);
+        else if (!strcmp(family, "number")) res = call(l, &f, RT_CHOICE_NUMBER_V, 3, v, op, w);
+        else res = call(l, &f, RT_CHOICE_TIMESTAMP_V, 3, v, op, w);
+        break;
+    }
+    }
+    /* The C back end writes nothing for an unknown operand kind: the function
+     * then falls off its end.  The front end never produces one. */
+    if (res) LLVMBuildRet(b, bool_int(l, &f, res));
+    else LLVMBuildUnreachable(b);
+done:
+    end(&f);
+    free(kids);
+    return f.fn;
+}
+
+/* ---- states ------------------------------------------------------------------------------ */
+
+static void emit_machine(L *l, const ir_machine *m);
+
+/* S_<cname>: the state's descriptor. */
+static LLVMValueRef emit_header(L *l, const ir_state *s)
+{
+    char name[512];
+    snprintf(name, sizeof name, "S_%s", s->cname);
+    LLVMValueRef v[3] = {strz(l, s->name), strz(l, ir_state_type_name(s->type)), strz(l, s->loc.ptr)};
+    return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
+}
+
+/* if (!asl_enter(x, &S_)) return NULL; */
+static void enter(L *l, F *f, LLVMValueRef info)
+{
+    or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+}
+
+static LLVMValueRef empty_object(L *l, F *f)
+{
+    return call(l, f, RT_OBJECT, 2, call(l, f, RT_EXEC_ARENA, 1, f->x), ci32(l, 0));
+}
+
+/* InputPath: v from in. */
+static LLVMValueRef emit_input_path(L *l, F *f, const ir_state *s, LLVMValueRef v)
+{
+    if (s->input_path_null) return empty_object(l, f);
+    if (s->input_path && s->input_path->nseg + s->input_path->root) {
+        LLVMValueRef p = emit_path(l, s->input_path);
+        return or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, p));
+    }
+    return v;
+}
+
+static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef v)
+{
+    if (s->output_path_null) return empty_object(l, f);
+    if (s->output_path && s->output_path->nseg + s->output_path->root) {
+        LLVMValueRef p = emit_path(l, s->output_path);
+        return or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, p));
+    }
+    return v;
+}
+
+static LLVMValueRef emit_result_path(L *l, F *f, const ir_state *s, LLVMValueRef r)
+{
+    if (s->result_path_null) return f->in;
+    if (s->result_path && s->result_path->nseg) {
+        LLVMValueRef p = emit_path(l, s->result_path);
+        return or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, r, p));
+    }
+    return r;
+}
+
+/* A static const char *const name[] = {errors...}. */
+static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
+{
+    LLVMValueRef *v = asl_xmalloc((n ? n : 1) * sizeof *v);
+    for (uint32_t i = 0; i < n; i++) v[i] = strz(l, errors[i]);
+    LLVMValueRef g = global(l, name, const_array(l->ptr, v, n));
+    free(v);
+    return ccast(l, g);
+}
+
+static LLVMValueRef state_fn(L *l, const ir_state *s)
+{
+    return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
+}
+
+/* do_X: the state's data flow from its raw input to its output. */
+static LLVMValueRef emit_do(L *l, const ir_state *s)
+{
+    char name[512];
+    LLVMValueRef tp = s->parameters ? emit_tmpl(l, s->parameters) : NULL;
+    LLVMValueRef rs = s->result_selector ? emit_tmpl(l, s->result_selector) : NULL;
+
+    snprintf(name, sizeof name, "do_%s", s->cname);
+    F f;
+    begin(l, &f, define(l, name, l->t_state));
+    LLVMValueRef v = emit_input_path(l, &f, s, f.in), r = NULL;
+    if (tp) v = or_null(l, &f, call_fn(l, &f, l->t_state, tp, f.x, v));  /* Parameters */
+
+    switch (s->type) {
+    case IR_PASS:
+        r = s->result ? kval(l, &f, emit_const(l, s->result_text)) : v;  /* Result */
+        break;
+    case IR_TASK: {
+        LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource),
+                              cdbl(l, s->timeout), cdbl(l, s->heartbeat)};
+        snprintf(name, sizeof name, "T_%s", s->cname);
+        LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
+        if (s->timeout_path || s->heartbeat_path) {
+            LLVMValueRef to = cnull(l), hb = cnull(l);
+            if (s->timeout_path) {
+                LLVMValueRef p = emit_path(l, s->timeout_path);
+                to = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
+            }
+            if (s->heartbeat_path) {
+                LLVMValueRef p = emit_path(l, s->heartbeat_path);
+                hb = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
+            }
+            r = or_null(l, &f, call(l, &f, RT_TASK_TIMED, 5, f.x, site, v, to, hb));
+        } else {
+            r = or_null(l, &f, call(l, &f, RT_TASK, 3, f.x, site, v));
+        }
+        break;
+    }
+    case IR_PARALLEL: {
+        LLVMValueRef *bv = asl_xmalloc((s->nbranches ? s->nbranches : 1) * sizeof *bv);
+        for (uint32_t i = 0; i < s->nbranches; i++)
+            bv[i] = state_fn(l, s->branches[i] ? s->branches[i]->start : NULL);
+        snprintf(name, sizeof name, "B_%s", s->cname);
+        LLVMValueRef br = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
+        free(bv);
+        r = or_null(l, &f, call(l, &f, RT_PARALLEL, 4, f.x, v, br, ci32(l, s->nbranches)));
+        break;
+    }
+    case IR_MAP: {
+        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl(l, s->item_selector)) : cnull(l);
+        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl(l, s->batch_input)) : cnull(l);
+        LLVMValueRef mv[10] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
+                               ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
+                               cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
+                               ci32(l, s->max_items_per_batch), ci32(l, s->max_bytes_per_batch), bi};
+        snprintf(name, sizeof name, "M_%s", s->cname);
+        LLVMValueRef mg = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
+        LLVMValueRef items = v;
+        if (s->items_path && s->items_path->nseg + s->items_path->root) {  /* ItemsPath */
+            LLVMValueRef p = emit_path(l, s->items_path);
+            items = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
+        }
+        const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
+                                       s->tolerated_percent_path, s->max_items_per_batch_path,
+                                       s->max_bytes_per_batch_path};
+        static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
+                                     ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
+                                     ASL_MAP_MAX_BYTES_PER_BATCH};
+        if (settings[0] || settings[1] || settings[2] || settings[3] || settings[4]) {
+            /* asl_map_info mi = M_X; then the settings read from the input */
+            LLVMValueRef mi = LLVMBuildAlloca(f.b, l->st[S_MAP], "mi");
+            LLVMBuildStore(f.b, LLVMBuildLoad2(f.b, l->st[S_MAP], mg, ""), mi);
+            for (int k = 0; k < 5; k++)
+                if (settings[k]) {
+                    LLVMValueRef p = emit_path(l, settings[k]);
+                    or_false(l, &f, call(l, &f, RT_MAP_SETTING, 5, f.x, v, p, ci32(l, which[k]),
+                                         cast(l, &f, mi)));
+                }
+            r = or_null(l, &f, call(l, &f, RT_MAP, 4, f.x, v, items, cast(l, &f, mi)));
+        } else {
+            r = or_null(l, &f, call(l, &f, RT_MAP, 4, f.x, v, items, ccast(l, mg)));
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (rs) r = or_null(l, &f, call_fn(l, &f, l->t_state, rs, f.x, r));  /* ResultSelector */
+    if (s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP)
+        v = emit_result_path(l, &f, s, r);
+    v = emit_output_path(l, &f, s, v);
+    LLVMBuildRet(f.b, call(l, &f, RT_LEAVE, 2, f.x, v));
+    end(&f);
+    return f.fn;
+}
+
+/* R_/RE_ and try_X (the Retry loop), C_/CE_; returns try_X or NULL. */
+static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMValueRef *catchers)
+{
+    char name[512];
+    LLVMValueRef try_fn = NULL;
+    *catchers = NULL;
+    if (s->nretry) {
+        LLVMValueRef *rv = asl_xmalloc(s->nretry * sizeof *rv);
+        for (uint32_t i = 0; i < s->nretry; i++) {
+            const ir_retrier *r = &s->retry[i];
+            snprintf(name, sizeof name, "RE_%s_%u", s->cname, i);
+            LLVMValueRef v[7] = {emit_errors(l, name, r->errors, r->nerrors), ci32(l, r->nerrors),
+                                 ci32(l, r->max_attempts), cdbl(l, r->interval), cdbl(l, r->backoff),
+                                 cdbl(l, r->max_delay), ci8(l, (unsigned)r->jitter)};
+            rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
+        }
+        snprintf(name, sizeof name, "R_%s", s->cname);
+        LLVMValueRef rg = ccast(l, global(l, name, const_array(l->st[S_RETRIER], rv, s->nretry)));
+        free(rv);
+
+        /* uint32_t counts[n] = {0};
+         * while (!(v = do_X(x, in)) && asl_retry(x, R_X, n, counts)) {}
+         * return v; */
+        snprintf(name, sizeof name, "try_%s", s->cname);
+        F f;
+        begin(l, &f, define(l, name, l->t_state));
+        LLVMTypeRef ct = array_of(l->i32, s->nretry);
+        LLVMValueRef counts = LLVMBuildAlloca(f.b, ct, "counts");
+        LLVMBuildStore(f.b, LLVMConstNull(ct), counts);
+        LLVMBasicBlockRef loop = block(l, &f, "attempt"), retry = block(l, &f, "retry"),
+                          out = block(l, &f, "out");
+        LLVMBuildBr(f.b, loop);
+        LLVMPositionBuilderAtEnd(f.b, loop);
+        LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
+        LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
+        LLVMPositionBuilderAtEnd(f.b, retry);
+        LLVMValueRef again = call(l, &f, RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
+        LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
+        LLVMPositionBuilderAtEnd(f.b, out);
+        LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
+        LLVMValueRef inc_v[2] = {v, v};
+        LLVMBasicBlockRef inc_b[2] = {loop, retry};
+        LLVMAddIncoming(phi, inc_v, inc_b, 2);
+        LLVMBuildRet(f.b, phi);
+        end(&f);
+        try_fn = f.fn;
+    }
+    if (s->ncatch) {
+        LLVMValueRef *cv = asl_xmalloc(s->ncatch * sizeof *cv);
+        for (uint32_t i = 0; i < s->ncatch; i++) {
+            snprintf(name, sizeof name, "CE_%s_%u", s->cname, i);
+            LLVMValueRef v[2] = {emit_errors(l, name, s->catch_[i].errors, s->catch_[i].nerrors),
+                                 ci32(l, s->catch_[i].nerrors)};
+            cv[i] = cstruct_of(l, S_CATCHER, v, sizeof v / sizeof *v);
+        }
+        snprintf(name, sizeof name, "C_%s", s->cname);
+        *catchers = ccast(l, global(l, name, const_array(l->st[S_CATCHER], cv, s->ncatch)));
+        free(cv);
+    }
+    return try_fn;
+}
+
+/* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
+static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
+{
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef is_str = block(l, f, "string"), other = block(l, f, "json"), join = block(l, f, "");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, value_type(l, f, ev), ci8(l, ASL_STRING), ""), is_str,
+                    other);
+    LLVMPositionBuilderAtEnd(b, is_str);
+    LLVMValueRef off = ci64(l, offsetof(asl_value, u.str));
+    LLVMValueRef a = LLVMBuildInBoundsGEP2(b, l->i8, ev, &off, 1, "");
+    LLVMValueRef s1 = LLVMBuildLoad2(b, l->ptr, addr_of(l, f, a, l->ptr), "str");
+    LLVMBasicBlockRef from1 = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, other);
+    LLVMValueRef s2 = call(l, f, RT_JSON_STRING, 3, call(l, f, RT_EXEC_ARENA, 1, f->x), ev, cnull(l));
+    LLVMBasicBlockRef from2 = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, join);
+    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "");
+    LLVMValueRef iv[2] = {s1, s2};
+    LLVMBasicBlockRef ib[2] = {from1, from2};
+    LLVMAddIncoming(phi, iv, ib, 2);
+    return phi;
+}
+
+static void emit_state(L *l, const ir_state *s)
+{
+    if (s->type == IR_PARALLEL)
+        for (uint32_t i = 0; i < s->nbranches; i++)
+            if (s->branches[i]) emit_machine(l, s->branches[i]);
+    if (s->type == IR_MAP && s->processor) emit_machine(l, s->processor);
+
+    LLVMValueRef info = emit_header(l, s);
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, s->cname);
+    F f;
+    switch (s->type) {
+    case IR_PASS:
+    case IR_TASK:
+    case IR_PARALLEL:
+    case IR_MAP: {
+        LLVMValueRef do_fn = emit_do(l, s), catchers;
+        LLVMValueRef try_fn = emit_retry_catch(l, s, do_fn, &catchers);
+        begin(l, &f, fn);
+        enter(l, &f, info);
+        LLVMValueRef v = call_fn(l, &f, l->t_state, s->nretry ? try_fn : do_fn, f.x, f.in);
+        if (s->ncatch) {
+            LLVMBasicBlockRef caught = block(l, &f, "failed"), ok = block(l, &f, "ok");
+            LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), caught, ok);
+            LLVMPositionBuilderAtEnd(f.b, caught);
+            LLVMValueRef k = call(l, &f, RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
+            LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
+            for (uint32_t i = 0; i < s->ncatch; i++) {
+                const ir_catcher *c = &s->catch_[i];
+                LLVMBasicBlockRef cb = block(l, &f, "catch");
+                LLVMAddCase(sw, ci32(l, i), cb);
+                LLVMPositionBuilderAtEnd(f.b, cb);
+                LLVMValueRef err = call(l, &f, RT_ERROR_VALUE, 1, f.x), cv;
+                call(l, &f, RT_ERROR_CLEAR, 1, f.x);
+                if (c->result_path_null) {
+                    cv = f.in;
+                } else if (c->result_path && c->result_path->nseg) {
+                    LLVMValueRef p = emit_path(l, c->result_path);
+                    cv = or_null(l, &f, call(l, &f, RT_RESULT_PATH, 4, f.x, f.in, err, p));
+                } else {
+                    cv = err;
+                }
+                go(l, &f, c->target, cv);
+            }
+            LLVMPositionBuilderAtEnd(f.b, ok);
+        } else {
+            or_null(l, &f, v);
+        }
+        go(l, &f, s->target, v);
+        end(&f);
+        break;
+    }
+    case IR_WAIT:
+    case IR_SUCCEED: {
+        begin(l, &f, fn);
+        enter(l, &f, info);
+        LLVMValueRef v = emit_input_path(l, &f, s, f.in);
+        if (s->type == IR_WAIT) {
+            if (s->has_seconds) {
+                or_false(l, &f, call(l, &f, RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
+            } else if (s->timestamp) {
+                or_false(l, &f, call(l, &f, RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
+            } else if (s->seconds_path || s->timestamp_path) {
+                const asl_path *p = s->seconds_path ? s->seconds_path : s->timestamp_path;
+                LLVMValueRef pd = emit_path(l, p);
+                LLVMValueRef w = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, pd));
+                or_false(l, &f, call(l, &f, s->seconds_path ? RT_WAIT_SECONDS_VALUE : RT_WAIT_UNTIL_VALUE,
+                                     3, f.x, w, strz(l, p->text)));
+            }
+        }
+        v = emit_output_path(l, &f, s, v);
+        LLVMValueRef out = call(l, &f, RT_LEAVE, 2, f.x, v);
+        if (s->type == IR_WAIT) go(l, &f, s->target, out);
+        else LLVMBuildRet(f.b, out);
+        end(&f);
+        break;
+    }
+    case IR_FAIL: {
+        begin(l, &f, fn);
+        enter(l, &f, info);
+        LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
+        if (s->error_path) {
+            LLVMValueRef p = emit_path(l, s->error_path);
+            error = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+        }
+        if (s->cause_path) {
+            LLVMValueRef p = emit_path(l, s->cause_path);
+            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+        }
+        LLVMBuildRet(f.b, call(l, &f, RT_FAIL, 3, f.x, error, cause));
+        end(&f);
+        break;
+    }
+    case IR_CHOICE: {
+        LLVMValueRef *rules = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rules);
+        for (uint32_t i = 0; i < s->nchoices; i++) rules[i] = s->choices[i] ? emit_rule(l, s->choices[i]) : NULL;
+        begin(l, &f, fn);
+        enter(l, &f, info);
+        LLVMValueRef v = emit_input_path(l, &f, s, f.in);
+        LLVMValueRef out = emit_output_path(l, &f, s, v);
+        for (uint32_t i = 0; i < s->nchoices; i++) {
+            const ir_rule *r = s->choices[i];
+            if (!r) continue;
+            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[i], f.x, v);
+            fail_if(l, &f, LLVMBuildICmp(f.b, LLVMIntSLT, m, ci32(l, 0), ""));
+            LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
+            LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
+            LLVMPositionBuilderAtEnd(f.b, take);
+            go(l, &f, r->target, out);
+            LLVMPositionBuilderAtEnd(f.b, next);
+        }
+        if (s->default_target) {
+            go(l, &f, s->default_target, out);
+        } else {
+            LLVMValueRef args[3] = {f.x, str(l, "States.NoChoiceMatched", 22), str(l, "No Matches!", 11)};
+            rt(l, RT_FAIL_STATE);
+            LLVMBuildRet(f.b, LLVMBuildCall2(f.b, l->rt_ty[RT_FAIL_STATE], l->rt[RT_FAIL_STATE], args, 3, ""));
+        }
+        end(&f);
+        free(rules);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void emit_machine(L *l, const ir_machine *m)
+{
+    for (uint32_t i = 0; i < m->nstates; i++)
+        if (m->states[i]) emit_state(l, m->states[i]);
+}
+
+/* ---- the program ------------------------------------------------------------------ */
+
+/* K[], K_text[] and init_constants, once every constant is known. */
+static LLVMValueRef emit_constants(L *l)
+{
+    uint32_t n = l->nconsts ? l->nconsts : 1;
+    LLVMTypeRef at = array_of(l->ptr, n);
+    LLVMValueRef k = LLVMAddGlobal(l->m, at, "K");
+    LLVMSetInitializer(k, LLVMConstNull(at));
+    LLVMSetLinkage(k, LLVMInternalLinkage);
+#if LLVM_VERSION_MAJOR >= 15
+    LLVMReplaceAllUsesWith(l->kref, k);
+#else
+    LLVMReplaceAllUsesWith(l->kref, LLVMConstPointerCast(k, LLVMTypeOf(l->kref)));
+#endif
+    LLVMDeleteGlobal(l->kref);
+    l->kref = NULL;
+
+    LLVMValueRef *tv = asl_xmalloc(n * sizeof *tv);
+    for (uint32_t i = 0; i < n; i++) tv[i] = l->nconsts ? strz(l, l->consts[i]) : cnull(l);
+    LLVMValueRef text = global(l, "K_text", const_array(l->ptr, tv, n));
+    free(tv);
+
+    /* for (unsigned i = 0; i < n; i++) K[i] = asl_const(a, K_text[i]); */
+    LLVMTypeRef ity[1] = {l->ptr};
+    F f;
+    begin(l, &f, define(l, "init_constants", LLVMFunctionType(l->vd, ity, 1, 0)));
+    LLVMValueRef a = LLVMGetParam(f.fn, 0);
+    LLVMSetValueName2(a, "a", 1);
+    if (l->nconsts) {
+        LLVMBasicBlockRef entry = LLVMGetInsertBlock(f.b), loop = block(l, &f, "loop"), done = block(l, &f, "done");
+        LLVMBuildBr(f.b, loop);
+        LLVMPositionBuilderAtEnd(f.b, loop);
+        LLVMValueRef i = LLVMBuildPhi(f.b, l->i32, "i");
+        LLVMValueRef idx[2] = {ci64(l, 0), LLVMBuildZExt(f.b, i, l->i64, "")};
+        LLVMValueRef t = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, text, idx, 2, ""), "");
+        LLVMValueRef c = call(l, &f, RT_CONST, 2, a, t);
+        LLVMBuildStore(f.b, c, LLVMBuildInBoundsGEP2(f.b, at, k, idx, 2, ""));
+        LLVMValueRef i1 = LLVMBuildAdd(f.b, i, ci32(l, 1), "");
+        LLVMValueRef iv[2] = {ci32(l, 0), i1};
+        LLVMBasicBlockRef ib[2] = {entry, loop};
+        LLVMAddIncoming(i, iv, ib, 2);
+        LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntULT, i1, ci32(l, l->nconsts), ""), loop, done);
+        LLVMPositionBuilderAtEnd(f.b, done);
+    }
+    LLVMBuildRetVoid(f.b);
+    end(&f);
+    return f.fn;
+}
+
+static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
+{
+    const ir_program *p = l->p;
+    uint32_t nn = o->nnatives ? o->nnatives : 1;
+    LLVMValueRef *nv = asl_xmalloc(nn * sizeof *nv);
+    for (uint32_t i = 0; i < o->nnatives; i++) {
+        /* asl_value *name(asl_task_ctx *t, asl_value *input), from --handlers */
+        LLVMValueRef fn = LLVMGetNamedFunction(l->m, o->natives[i]);
+        if (!fn) fn = LLVMAddFunction(l->m, o->natives[i], l->t_state);
+        LLVMValueRef v[2] = {strz(l, o->natives[i]), ccast(l, fn)};
+        nv[i] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
+    }
+    if (!o->nnatives) {
+        LLVMValueRef v[2] = {cnull(l), cnull(l)};
+        nv[0] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
+    }
+    LLVMValueRef natives = ccast(l, global(l, "natives", const_array(l->st[S_NATIVE], nv, nn)));
+    free(nv);
+
+    uint32_t ns = p->ntasks ? p->ntasks : 1;
+    LLVMValueRef *sv = asl_xmalloc(ns * sizeof *sv);
+    char name[512];
+    for (uint32_t i = 0; i < p->ntasks; i++) {
+        snprintf(name, sizeof name, "T_%s", p->tasks[i]->cname);
+        LLVMValueRef t = LLVMGetNamedGlobal(l->m, name);
+        sv[i] = t ? ccast(l, t) : cnull(l);
+    }
+    if (!p->ntasks) sv[0] = cnull(l);
+    LLVMValueRef sites = ccast(l, global(l, "sites", const_array(l->ptr, sv, ns)));
+    free(sv);
+
+    LLVMValueRef v[11] = {strz(l, p->name), state_fn(l, p->top->start), ccast(l, init),
+                          strz(l, o->resources_json), strz(l, o->mocks_json), natives,
+                          ci32(l, o->nnatives), sites, ci32(l, p->ntasks), cdbl(l, p->top->timeout),
+                          ci8(l, o->allow_unbound)};
+    LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, S_PROGRAM, v, sizeof v / sizeof *v));
+    LLVMSetLinkage(g, LLVMExternalLinkage);
+}
+
+/* ---- types and their layout --------------------------------------------------------- */
+
+static bool make_types(L *l)
+{
+    LLVMContextRef cx = l->cx;
+    l->i8 = LLVMInt8TypeInContext(cx);
+    l->i32 = LLVMInt32TypeInContext(cx);
+    l->i64 = LLVMInt64TypeInContext(cx);
+    l->dbl = LLVMDoubleTypeInContext(cx);
+    l->vd = LLVMVoidTypeInContext(cx);
+#if LLVM_VERSION_MAJOR >= 15
+    l->ptr = LLVMPointerTypeInContext(cx, 0);
+#else
+    l->ptr = LLVMPointerType(l->i8, 0);
+#endif
+    LLVMTypeRef sp[2] = {l->ptr, l->ptr};
+    l->t_state = LLVMFunctionType(l->ptr, sp, 2, 0);
+    l->t_rule = LLVMFunctionType(l->i32, sp, 2, 0);
+
+    bool ok = true;
+    for (int s = 0; s < S__COUNT; s++) {
+        const cstruct *c = &structs[s];
+        char name[64];
+        snprintf(name, sizeof name, "struct.%s", c->name);
+        LLVMTypeRef el[12];
+        for (uint32_t i = 0; i < c->n; i++) {
+            char t = c->f[i].t;
+            el[i] = t == 'c' ? l->i8 : t == 'i' ? l->i32 : t == 'l' ? l->i64 : t == 'd' ? l->dbl : l->ptr;
+        }
+        l->st[s] = LLVMStructCreateNamed(cx, name);
+        LLVMStructSetBody(l->st[s], el, c->n, 0);
+        /* The check that makes the descriptors safe: LLVM's layout of the
+         * struct for this target is the C compiler's layout of asl.h. */
+        if (LLVMABISizeOfType(l->td, l->st[s]) != c->size) {
+            fprintf(stderr, "aslc: internal error: struct %s: %llu bytes in LLVM, %zu in C\n", c->name,
+                    (unsigned long long)LLVMABISizeOfType(l->td, l->st[s]), c->size);
+            ok = false;
+        }
+        for (uint32_t i = 0; i < c->n; i++) {
+            unsigned long long off = LLVMOffsetOfElement(l->td, l->st[s], i);
+            unsigned long long size = LLVMABISizeOfType(l->td, el[i]);
+            if (off != c->f[i].off || size != c->f[i].size) {
+                fprintf(stderr, "aslc: internal error: struct %s field %u: offset %llu size %llu in "
+                                "LLVM, offset %zu size %zu in C\n",
+                        c->name, i, off, size, c->f[i].off, c->f[i].size);
+                ok = false;
+            }
+        }
+    }
+    l->zeroext = LLVMGetEnumAttributeKindForName("zeroext", 7);
+    l->nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    l->uwtable = LLVMGetEnumAttributeKindForName("uwtable", 7);
+    return ok;
+}
+
+/* ---- driver ------------------------------------------------------------------------- */
+
+static bool write_text(const char *path, const char *data, size_t len)
+{
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    if (ok) ok = rename(tmp, path) == 0;
+    if (!ok) unlink(tmp);
+    return ok;
+}
+
+/* The module of p in l->m. */
+static void build_module(L *l, const aslc_emit_opts *o)
+{
+    const ir_program *p = l->p;
+    /* Every state function exists before any is defined: transitions go
+     * forwards and backwards. */
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (uint32_t i = 0; i < p->nall; i++) {
+        /* noinline: each state stays one function in the binary (profiles and
+         * backtraces name it), and the optimiser's work stays linear in the
+         * number of states; inlining a chain of states into one function
+         * made -O2 several times slower on large workflows for no gain, the
+         * time being in the runtime calls.  Their helpers (do_, tp_, fn_, r_)
+         * are still inlined into them. */
+        LLVMValueRef fn = define(l, p->all[i]->cname, l->t_state);
+        attr(l, fn, LLVMAttributeFunctionIndex, noinline, 0);
+    }
+    l->kref = LLVMAddGlobal(l->m, l->ptr, "K.ref");
+    emit_machine(l, p->top);
+    LLVMValueRef init = emit_constants(l);
+    emit_program(l, o, init);
+}
+
+bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
+                    const char *obj_path)
+{
+    static bool targets_ready;
+    if (!targets_ready) {
+        if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+            fprintf(stderr, "aslc: LLVM has no code generator for this machine\n");
+            return false;
+        }
+        targets_ready = true;
+    }
+    bool ok = false;
+    char *err = NULL;
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(triple, &target, &err)) {
+        fprintf(stderr, "aslc: LLVM cannot generate code for %s: %s\n", triple, err ? err : "?");
+        LLVMDisposeMessage(err);
+        LLVMDisposeMessage(triple);
+        return false;
+    }
+    /* The generic CPU of the triple, as `cc -O2` targets: the binary runs on
+     * any machine of the architecture, not only the one that compiled it.
+     * PIC, because the C compiler links position-independent executables. */
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, "generic", "", LLVMCodeGenLevelDefault,
+                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    L l;
+    memset(&l, 0, sizeof l);
+    l.p = p;
+    l.td = LLVMCreateTargetDataLayout(tm);
+    l.cx = LLVMContextCreate();
+    l.m = LLVMModuleCreateWithNameInContext(p->name ? p->name : "workflow", l.cx);
+    LLVMSetTarget(l.m, triple);
+    LLVMSetModuleDataLayout(l.m, l.td);
+    if (o->source_name) LLVMSetSourceFileName(l.m, o->source_name, strlen(o->source_name));
+
+    if (!make_types(&l)) {
+        fprintf(stderr, "aslc: internal error: the LLVM back end's runtime structs do not match "
+                        "runtime/asl.h\n");
+        goto out;
+    }
+    build_module(&l, o);
+
+    if (LLVMVerifyModule(l.m, LLVMReturnStatusAction, &err)) {
+        fprintf(stderr, "aslc: internal error: the LLVM module does not verify:\n%s", err ? err : "");
+        goto out;
+    }
+    LLVMDisposeMessage(err);
+    err = NULL;
+    if (ll_path) {
+        char *text = LLVMPrintModuleToString(l.m);
+        bool w = write_text(ll_path, text, strlen(text));
+        LLVMDisposeMessage(text);
+        if (!w) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", ll_path, strerror(errno));
+            goto out;
+        }
+    }
+    if (obj_path) {
+        /* The optimisation -O2 means in clang, then code generation. */
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMErrorRef e = LLVMRunPasses(l.m, "default<O2>", tm, po);
+        LLVMDisposePassBuilderOptions(po);
+        if (e) {
+            char *msg = LLVMGetErrorMessage(e);
+            fprintf(stderr, "aslc: internal error: LLVM optimisation failed: %s\n", msg);
+            LLVMDisposeErrorMessage(msg);
+            goto out;
+        }
+        char *path = strdup(obj_path);
+        bool bad = LLVMTargetMachineEmitToFile(tm, l.m, path, LLVMObjectFile, &err);
+        free(path);
+        if (bad) {
+            fprintf(stderr, "aslc: cannot write the object file %s: %s\n", obj_path, err ? err : "?");
+            goto out;
+        }
+    }
+    ok = true;
+out:
+    LLVMDisposeMessage(err);
+    LLVMDisposeModule(l.m);
+    LLVMContextDispose(l.cx);
+    LLVMDisposeTargetData(l.td);
+    LLVMDisposeTargetMachine(tm);
+    LLVMDisposeMessage(triple);
+    free(l.consts);
+    free(l.strs);
+    return ok;
+}
+
+bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
+                       const char *output, const char *handlers)
+{
+    if (!output) return aslc_emit_llvm(p, o, ll_path, NULL);
+    char obj[PATH_MAX];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(obj, sizeof obj, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemps(obj, 2);
+    if (fd < 0) {
+        fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
+        return false;
+    }
+    close(fd);
+    bool ok = aslc_emit_llvm(p, o, ll_path, obj);
+    if (ok) {
+        aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_file = obj};
+        ok = aslc_build(&bo);
+    }
+    unlink(obj);
+    return ok;
+}
