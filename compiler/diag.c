@@ -30,10 +30,26 @@ static bool is_cont(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
+/* Where the previous excerpt was: diagnostics mostly come in source order,
+ * so finding the next line and column resumes from there instead of
+ * scanning from the start of the text (a minified definition with
+ * thousands of errors would otherwise take quadratic time). */
+static struct {
+    const char *text;
+    int line, col;
+    const char *line_start, *caret;
+} last;
+
 static void show_source_line(const aslc_unit *u, int line, int col)
 {
     const char *p = u->text, *text_end = u->text + u->len;
-    for (int l = 1; l < line && p; l++) {
+    int l = 1;
+    /* (The cache is dropped by aslc_diag_flush, at the end of each unit.) */
+    if (last.text == u->text && last.line <= line) {
+        p = last.line_start;
+        l = last.line;
+    }
+    for (; l < line && p; l++) {
         p = memchr(p, '\n', (size_t)(text_end - p));
         if (p) p++;
     }
@@ -43,9 +59,19 @@ static void show_source_line(const aslc_unit *u, int line, int col)
     if (end > p && end[-1] == '\r') end--;
     /* Byte offset of the caret's character (columns count characters). */
     const char *caret = p;
-    for (int c = 1; caret < end && c < col; c++)
+    int c = 1;
+    if (last.text == u->text && last.line == line && last.col <= col && last.caret <= end) {
+        caret = last.caret;
+        c = last.col;
+    }
+    for (; caret < end && c < col; c++)
         do caret++;
         while (caret < end && is_cont((unsigned char)*caret));
+    last.text = u->text;
+    last.line = line;
+    last.line_start = p;
+    last.col = c;
+    last.caret = caret;
     /* A window of the line around the caret when the line is long. */
     const char *from = p, *to = end;
     if (to - from > MAX_SHOWN) {
@@ -54,18 +80,25 @@ static void show_source_line(const aslc_unit *u, int line, int col)
         while (from > p && is_cont((unsigned char)*from)) from--;
         while (to < end && is_cont((unsigned char)*to)) to++;
     }
+    /* Built in memory and written at once: stderr is unbuffered. */
+    asl_buf b;
+    asl_buf_init(&b);
     const char *lead = from > p ? "..." : "";
-    fprintf(stderr, "  %s", lead);
+    asl_buf_puts(&b, "  ");
+    asl_buf_puts(&b, lead);
     for (const char *q = from; q < to; q++)
         /* Control characters (other than tabs) would garble the excerpt. */
-        fputc((unsigned char)*q < 0x20 && *q != '\t' ? ' ' : *q, stderr);
-    fprintf(stderr, "%s\n  %s", to < end ? "..." : "", *lead ? "   " : "");
+        asl_buf_putc(&b, (unsigned char)*q < 0x20 && *q != '\t' ? ' ' : *q);
+    asl_buf_puts(&b, to < end ? "...\n  " : "\n  ");
+    if (*lead) asl_buf_puts(&b, "   ");
     /* Tabs stay tabs so the caret lines up whatever the tab width. */
     for (const char *q = from; q < caret && q < to; q++) {
         if (is_cont((unsigned char)*q)) continue;
-        fputc(*q == '\t' ? '\t' : ' ', stderr);
+        asl_buf_putc(&b, *q == '\t' ? '\t' : ' ');
     }
-    fputs("^\n", stderr);
+    asl_buf_puts(&b, "^\n");
+    fwrite(b.data, 1, b.len, stderr);
+    asl_buf_free(&b);
 }
 
 /* Cuts msg after its last whole UTF-8 character when vsnprintf truncated
@@ -83,23 +116,69 @@ static void trim_partial_utf8(char *msg)
 
 /* Text output keeps one diagnostic a line: a control character that came
  * from the definition (a state name with a line break) is written escaped. */
-static void put_escaped(const char *s)
+static void put_escaped(asl_buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '\n') fputs("\\n", stderr);
-        else if (c == '\r') fputs("\\r", stderr);
-        else if (c == '\t') fputs("\\t", stderr);
-        else if (c < 0x20 || c == 0x7F) fprintf(stderr, "\\u%04X", c);
-        else fputc(c, stderr);
+        char esc[8];
+        if (c == '\n') asl_buf_puts(b, "\\n");
+        else if (c == '\r') asl_buf_puts(b, "\\r");
+        else if (c == '\t') asl_buf_puts(b, "\\t");
+        else if (c < 0x20 || c == 0x7F) {
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            asl_buf_puts(b, esc);
+        } else {
+            asl_buf_putc(b, (char)c);
+        }
     }
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!n) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && s[1] < 0xA0) return 0;   /* overlong */
+    if (c == 0xED && s[1] > 0x9F) return 0;   /* surrogate */
+    if (c == 0xF0 && s[1] < 0x90) return 0;   /* overlong */
+    if (c == 0xF4 && s[1] > 0x8F) return 0;   /* above U+10FFFF */
+    return n;
+}
+
+/* Replaces every byte of msg that is not part of valid UTF-8 with U+FFFD:
+ * messages quote the definition, and a quote can cut a character in two
+ * (an intrinsic parser's "found 'X'" takes one byte), which would make the
+ * JSON output invalid.  out must hold 3 * strlen(msg) + 1 bytes. */
+static void valid_utf8(const char *msg, char *out)
+{
+    const unsigned char *s = (const unsigned char *)msg;
+    size_t o = 0;
+    while (*s) {
+        size_t n = utf8_len(s);
+        if (n) {
+            memcpy(out + o, s, n);
+            o += n;
+            s += n;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            s++;
+        }
+    }
+    out[o] = 0;
 }
 
 static void vdiag(aslc_unit *u, aslc_severity sev, int line, int col, const char *ptr,
                   const char *fmt, va_list ap)
 {
-    char msg[1024];
-    if (vsnprintf(msg, sizeof msg, fmt, ap) >= (int)sizeof msg) trim_partial_utf8(msg);
+    char raw[1024], msg[3 * sizeof raw];
+    if (vsnprintf(raw, sizeof raw, fmt, ap) >= (int)sizeof raw) trim_partial_utf8(raw);
+    valid_utf8(raw, msg);
     if (sev == ASLC_ERROR) u->errors++;
     else if (sev == ASLC_WARNING) u->warnings++;
     if (!ptr || !*ptr) ptr = "/";
@@ -118,12 +197,21 @@ static void vdiag(aslc_unit *u, aslc_severity sev, int line, int col, const char
         asl_arena_free(a);
         return;
     }
-    if (line > 0) fprintf(stderr, "%s:%d:%d: ", u->file, line, col);
-    else fprintf(stderr, "%s: ", u->file);
-    put_escaped(ptr);
-    fprintf(stderr, ": %s: ", sev_names[sev]);
-    put_escaped(msg);
-    fputc('\n', stderr);
+    asl_buf b;
+    asl_buf_init(&b);
+    char pos[64];
+    if (line > 0) snprintf(pos, sizeof pos, ":%d:%d: ", line, col);
+    else snprintf(pos, sizeof pos, ": ");
+    asl_buf_puts(&b, u->file);
+    asl_buf_puts(&b, pos);
+    put_escaped(&b, ptr);
+    asl_buf_puts(&b, ": ");
+    asl_buf_puts(&b, sev_names[sev]);
+    asl_buf_puts(&b, ": ");
+    put_escaped(&b, msg);
+    asl_buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stderr);
+    asl_buf_free(&b);
     if (line > 0) show_source_line(u, line, col);
 }
 
@@ -155,6 +243,7 @@ static bool run_json_used;
 
 void aslc_diag_flush(aslc_unit *u)
 {
+    last.text = NULL;   /* the unit's text is about to go */
     if (!u->json_diags) return;
     run_json_used = true;
     if (u->json_out.len) {

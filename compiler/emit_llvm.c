@@ -238,6 +238,7 @@ typedef struct {
     LLVMTypeRef st[S__COUNT];      /* the runtime structs */
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
+    LLVMValueRef *sites;           /* T_ of each task site, by site id */
     LLVMValueRef rt[RT__COUNT];    /* declared on first use */
     LLVMTypeRef rt_ty[RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
@@ -320,20 +321,25 @@ static void attr(L *l, LLVMValueRef fn, LLVMAttributeIndex at, unsigned kind, ui
     LLVMAddAttributeAtIndex(fn, at, LLVMCreateEnumAttribute(l->cx, kind, val));
 }
 
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
+    return h;
+}
+
 /* A private string literal of s (n bytes, then a NUL), as C writes "..."; the
- * same bytes share one global. */
+ * same bytes share one global, as a C compiler merges equal literals. */
 static LLVMValueRef str(L *l, const char *s, size_t n)
 {
     if (!s) return cnull(l);
-    if (l->nstrs * 2 >= l->cap_strs) {
+    if (l->nstrs * 2 >= l->cap_strs) {  /* open addressing, at most half full */
         size_t cap = l->cap_strs ? l->cap_strs * 2 : 256;
-        strent *t = calloc(cap, sizeof *t);
-        if (!t) asl_xmalloc(SIZE_MAX);  /* reports the lack of memory and aborts */
+        strent *t = asl_xmalloc(cap * sizeof *t);
+        memset(t, 0, cap * sizeof *t);
         for (size_t i = 0; i < l->cap_strs; i++) {
             if (!l->strs[i].s) continue;
-            uint64_t h = 1469598103934665603ull;
-            for (size_t k = 0; k < l->strs[i].n; k++) h = (h ^ (unsigned char)l->strs[i].s[k]) * 1099511628211ull;
-            size_t j = h & (cap - 1);
+            size_t j = hash_bytes(l->strs[i].s, l->strs[i].n) & (cap - 1);
             while (t[j].s) j = (j + 1) & (cap - 1);
             t[j] = l->strs[i];
         }
@@ -341,9 +347,7 @@ static LLVMValueRef str(L *l, const char *s, size_t n)
         l->strs = t;
         l->cap_strs = cap;
     }
-    uint64_t h = 1469598103934665603ull;
-    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-    size_t j = h & (l->cap_strs - 1);
+    size_t j = hash_bytes(s, n) & (l->cap_strs - 1);
     for (; l->strs[j].s; j = (j + 1) & (l->cap_strs - 1))
         if (l->strs[j].n == n && !memcmp(l->strs[j].s, s, n)) return l->strs[j].g;
 #if LLVM_VERSION_MAJOR >= 19
@@ -948,6 +952,7 @@ static LLVMValueRef emit_do(L *l, const ir_state *s)
                               cdbl(l, s->timeout), cdbl(l, s->heartbeat)};
         snprintf(name, sizeof name, "T_%s", s->cname);
         LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
+        if (s->site < l->p->ntasks) l->sites[s->site] = site;
         if (s->timeout_path || s->heartbeat_path) {
             LLVMValueRef to = cnull(l), hb = cnull(l);
             if (s->timeout_path) {
@@ -1312,12 +1317,7 @@ static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
 
     uint32_t ns = p->ntasks ? p->ntasks : 1;
     LLVMValueRef *sv = asl_xmalloc(ns * sizeof *sv);
-    char name[512];
-    for (uint32_t i = 0; i < p->ntasks; i++) {
-        snprintf(name, sizeof name, "T_%s", p->tasks[i]->cname);
-        LLVMValueRef t = LLVMGetNamedGlobal(l->m, name);
-        sv[i] = t ? ccast(l, t) : cnull(l);
-    }
+    for (uint32_t i = 0; i < p->ntasks; i++) sv[i] = l->sites[i] ? l->sites[i] : cnull(l);
     if (!p->ntasks) sv[0] = cnull(l);
     LLVMValueRef sites = ccast(l, global(l, "sites", const_array(l->ptr, sv, ns)));
     free(sv);
@@ -1449,9 +1449,16 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
      * PIC, because the C compiler links position-independent executables. */
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, "generic", "", LLVMCodeGenLevelDefault,
                                                       LLVMRelocPIC, LLVMCodeModelDefault);
+    if (!tm) {
+        fprintf(stderr, "aslc: LLVM cannot create a code generator for %s\n", triple);
+        LLVMDisposeMessage(triple);
+        return false;
+    }
     L l;
     memset(&l, 0, sizeof l);
     l.p = p;
+    l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
+    memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     l.td = LLVMCreateTargetDataLayout(tm);
     l.cx = LLVMContextCreate();
     l.m = LLVMModuleCreateWithNameInContext(p->name ? p->name : "workflow", l.cx);
@@ -1510,6 +1517,7 @@ out:
     LLVMDisposeMessage(triple);
     free(l.consts);
     free(l.strs);
+    free(l.sites);
     return ok;
 }
 

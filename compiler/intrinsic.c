@@ -346,6 +346,14 @@ static void parse_path(icall_parser *p, ir_arg *g)
 
 static ir_call *parse_call(icall_parser *p, int depth);
 
+/* Bytes of the (UTF-8) character at s, for quoting it whole in a message. */
+static int char_len(const char *s)
+{
+    int n = 1;
+    while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80) n++;
+    return n;
+}
+
 static void parse_arg(icall_parser *p, ir_arg *g, int depth, bool template)
 {
     char c = p->s[p->pos];
@@ -386,9 +394,9 @@ static void parse_arg(icall_parser *p, ir_arg *g, int depth, bool template)
         fail_at(p, p->pos, "expected an argument before '%c'", c);
     } else {
         fail_at(p, p->pos,
-                "unexpected '%c': an argument is a 'string', a number, true, false, null, "
+                "unexpected '%.*s': an argument is a 'string', a number, true, false, null, "
                 "a path ($...) or an intrinsic call",
-                c);
+                char_len(p->s + p->pos), p->s + p->pos);
     }
 }
 
@@ -654,8 +662,8 @@ static ir_call *parse_call(icall_parser *p, int depth)
             if (c == 0)
                 fail_at(p, open, "missing ')' to close %s(", fn_table[fn].name);
             else
-                fail_at(p, p->pos, "expected ',' or ')' after argument %u of %s, found '%c'",
-                        argc, fn_table[fn].name, c);
+                fail_at(p, p->pos, "expected ',' or ')' after argument %u of %s, found '%.*s'",
+                        argc, fn_table[fn].name, char_len(p->s + p->pos), p->s + p->pos);
             return NULL;
         }
     }

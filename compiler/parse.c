@@ -139,6 +139,19 @@ static bool get_number(P *c, const cJSON *obj, const char *name, const char *ptr
     return true;
 }
 
+static const char *number_text(P *c, const cJSON *n);
+
+/* A number field that must also be finite: a double (what AWS reads numbers
+ * into) cannot hold 1e999999. */
+static bool get_finite(P *c, const cJSON *obj, const char *name, const char *ptr, double *out)
+{
+    if (!get_number(c, obj, name, ptr, out)) return false;
+    if (isfinite(*out)) return true;
+    const cJSON *n = field(obj, name);
+    ERR(c, n, ptr_join(c, ptr, name), "number %s is out of range", number_text(c, n));
+    return false;
+}
+
 /* A number as written in the source (at most 40 characters of it), for
  * messages: a double would print 1e999999 as inf. */
 static const char *number_text(P *c, const cJSON *n)
@@ -249,7 +262,18 @@ static void path_error(P *c, const cJSON *n, const char *ptr, const char *what, 
             return;
         }
     string_pos(c, n, errpos, &line, &col);
-    aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "invalid %s: %s", what, err);
+    /* jsonpath.c says "not supported" of the parts of Jayway's grammar (which
+     * AWS evaluates paths with) it does not parse: for the user, features
+     * aslc does not implement yet, said as every such feature is. */
+    const char *ns = strstr(err, "not supported");
+    if (ns) {
+        const char *rest = ns + strlen("not supported");
+        while (*rest == ' ') rest++;
+        aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "%.*snot implemented yet in aslc%s%s%s",
+                     (int)(ns - err), err, *rest && *rest != ';' ? " (" : "", rest,
+                     *rest && *rest != ';' ? ")" : "");
+    } else
+        aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "invalid %s: %s", what, err);
 }
 
 /* ---- "did you mean" ------------------------------------------------------------------- */
@@ -889,7 +913,7 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         double d;
         if (get_int(c, k, "IntervalSeconds", kptr, 1, 99999999, &d)) r->interval = d;
         if (get_int(c, k, "MaxAttempts", kptr, 0, 99999999, &d)) r->max_attempts = (int32_t)d;
-        if (get_number(c, k, "BackoffRate", kptr, &d)) {
+        if (get_finite(c, k, "BackoffRate", kptr, &d)) {
             if (d < 1.0) ERR(c, field(k, "BackoffRate"), ptr_join(c, kptr, "BackoffRate"),
                              "must be at least 1.0, got %g", d);
             else r->backoff = d;

@@ -19,11 +19,22 @@ typedef struct {
     bool has_key;
 } entry;
 
+/* Line and column at every CHECKPOINT-th byte of the text, so that turning
+ * an offset into a position scans at most CHECKPOINT bytes: a definition
+ * with thousands of states (often minified: one line) asks for thousands of
+ * positions, and scanning from the start each time was quadratic. */
+#define CHECKPOINT 1024
+
+typedef struct {
+    int line, col;
+} linecol;
+
 struct aslc_srcmap {
     const char *text;
     size_t len;
     entry *slots;
     size_t cap;     /* power of two */
+    linecol *marks; /* marks[i]: position of byte i * CHECKPOINT */
 };
 
 static size_t slot_of(const aslc_srcmap *m, const cJSON *node)
@@ -113,7 +124,38 @@ aslc_srcmap *aslc_srcmap_build(asl_arena *a, const char *text, size_t len, const
     size_t p = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) p = 3; /* UTF-8 byte order mark */
     scan(m, p, root);
+    size_t nmarks = len / CHECKPOINT + 1;
+    m->marks = asl_alloc(a, nmarks * sizeof *m->marks);
+    int l = 1, c = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (i % CHECKPOINT == 0) m->marks[i / CHECKPOINT] = (linecol){l, c};
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    if (len % CHECKPOINT == 0) m->marks[len / CHECKPOINT] = (linecol){l, c};
     return m;
+}
+
+/* aslc_offset_pos, starting from the checkpoint before off. */
+static void map_offset_pos(const aslc_srcmap *m, size_t off, int *line, int *col)
+{
+    if (off > m->len) off = m->len;
+    size_t k = off / CHECKPOINT;
+    int l = m->marks[k].line, c = m->marks[k].col;
+    for (size_t i = k * CHECKPOINT; i < off; i++) {
+        if (m->text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)m->text[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
 }
 
 void aslc_offset_pos(const char *text, size_t off, int *line, int *col)
@@ -137,7 +179,7 @@ bool aslc_srcmap_pos(const aslc_srcmap *m, const cJSON *node, bool key, int *lin
     const entry *e = lookup(m, node, false);
     if (!e) return false;
     if (key && !e->has_key) key = false;
-    aslc_offset_pos(m->text, key ? e->key_off : e->val_off, line, col);
+    map_offset_pos(m, key ? e->key_off : e->val_off, line, col);
     return true;
 }
 

@@ -82,9 +82,8 @@ static cJSON *parse_json(aslc_unit *u)
     }
     if (!cJSON_IsObject(root)) {
         int line, col;
-        size_t off = 0;
-        while (off < u->len && strchr(" \t\r\n", u->text[off])) off++;
-        if (u->len >= 3 && !memcmp(u->text, "\xEF\xBB\xBF", 3)) off = 3;
+        size_t off = u->len >= 3 && !memcmp(u->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        while (off < u->len && u->text[off] && strchr(" \t\r\n", u->text[off])) off++;
         aslc_offset_pos(u->text, off, &line, &col);
         aslc_diag_at(u, ASLC_ERROR, line, col, "/",
                      "a state machine definition must be a JSON object");

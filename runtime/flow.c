@@ -317,12 +317,21 @@ static asl_value *batch_value(asl_arena *a, const flow *f, uint32_t lo, uint32_t
     return o;
 }
 
+/* ItemSelector runs in the Map state: its $$.State and its error messages
+ * are the Map state's. */
+static void in_map_state(asl_exec *it, const asl_exec *x)
+{
+    it->state = x->state;
+    it->entered_event = x->entered_event;
+    it->retry_count = x->retry_count;
+}
+
 static void map_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
     const asl_map_info *m = f->m;
     asl_exec *it = unit_exec(f);
-    it->state = f->x->state; /* ItemSelector runs in the Map state */
+    in_map_state(it, f->x);
     it->map_index = asl_number(it->arena, i);
     asl_value *input;
     uint32_t nitems = 1;
@@ -349,7 +358,7 @@ static int64_t make_batches(flow *f, asl_exec *s)
     const asl_map_info *m = f->m;
     uint32_t n = f->nitems;
     f->selected = asl_alloc(s->arena, (n ? n : 1) * sizeof *f->selected);
-    s->state = x->state;
+    in_map_state(s, x);
     for (uint32_t k = 0; k < n; k++) {
         asl_value *item = f->items->u.a.items[k];
         if (m->selector) {

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""check_hostile_definitions.py — `aslc check` survives hostile definitions.
+
+Generates definitions too big to commit and runs `aslc check` (text and
+--format=json) on each: it must finish within the time limit, never crash,
+and give the expected exit status and, for invalid ones, the expected error.
+
+  - Parameters nested 990 levels deep, Not rules 490 deep, Parallel states
+    240 deep (recursion in the front end stays within the stack);
+  - nesting of 1001 levels (over the 1000 aslc reads: a clear error);
+  - 20,000 states on one line (positions of nodes used to be found by
+    scanning from the start of the text: quadratic);
+  - 5,000 transitions to missing states on one line (5,000 diagnostics,
+    each with its excerpt: also quadratic before);
+  - 20,000 unknown fields (suggestions are bounded);
+  - a 5 MB string constant, and numbers like 1e999999 in every numeric field.
+
+Exit status 0 when all hold, 1 otherwise.
+
+    tests/check_hostile_definitions.py --aslc build/aslc
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def definitions():
+    """(name, text, expected exit status, a string the errors must contain or None)."""
+    p = '{"x.$":"$.a"}'
+    for _ in range(990):
+        p = '{"k":%s}' % p
+    yield ("deep_parameters", '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":%s,"End":true}}}' % p,
+           0, None)
+
+    r = '{"Variable":"$.x","IsPresent":true}'
+    for _ in range(490):
+        r = '{"Not":%s}' % r
+    yield ("deep_not", '{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[%s],"Default":"D"},'
+           '"D":{"Type":"Succeed"}}}' % (r[:-1] + ',"Next":"D"}'), 0, None)
+
+    m = '{"StartAt":"S","States":{"S":{"Type":"Succeed"}}}'
+    for i in range(240):
+        m = '{"StartAt":"P%d","States":{"P%d":{"Type":"Parallel","Branches":[%s],"End":true}}}' % (i, i, m)
+    yield "deep_parallel", m, 0, None
+
+    yield ("too_deep", '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":%s1%s,"End":true}}}'
+           % ("[" * 1001, "]" * 1001), 1, "nested more than 1000 levels")
+
+    st = {"S%d" % i: {"Type": "Pass", "Next": "S%d" % (i + 1)} for i in range(20000)}
+    st["S20000"] = {"Type": "Succeed"}
+    yield "many_states", json.dumps({"StartAt": "S0", "States": st}), 0, None
+
+    st = {"S%d" % i: {"Type": "Pass", "Next": "X%d" % i} for i in range(5000)}
+    yield "many_unresolved", json.dumps({"StartAt": "S0", "States": st}), 1, 'no state named "X4999"'
+
+    state = {"Type": "Pass", "End": True}
+    state.update({"Field%d" % i: i for i in range(20000)})
+    yield "many_unknown_fields", json.dumps({"StartAt": "A", "States": {"A": state}}), 1, 'unknown field "Field19999"'
+
+    yield ("big_string", json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "x" * (5 << 20),
+                                                                       "End": True}}}), 0, None)
+
+    yield ("huge_numbers", '{"TimeoutSeconds":1e999999,"StartAt":"W","States":{"W":{"Type":"Wait",'
+           '"Seconds":123456789012345678901234567890,"Next":"T"},"T":{"Type":"Task","Resource":'
+           '"arn:aws:states:::lambda:invoke","TimeoutSeconds":-1e999999,"Retry":[{"ErrorEquals":'
+           '["States.ALL"],"MaxAttempts":1e999999,"BackoffRate":1e999999}],"End":true}}}', 1,
+           "got 1e999999")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--aslc", required=True)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args(argv)
+    aslc = os.path.abspath(args.aslc)
+    work = tempfile.mkdtemp(prefix="aslhostiledef.")
+    problems = []
+    try:
+        for name, text, want, needle in definitions():
+            path = os.path.join(work, name + ".json")
+            with open(path, "w") as f:
+                f.write(text)
+            for fmt in ([], ["--format=json"]):
+                label = "%s%s" % (name, " (json)" if fmt else "")
+                try:
+                    p = subprocess.run([aslc, "check"] + fmt + [path], capture_output=True,
+                                       timeout=args.timeout)
+                except subprocess.TimeoutExpired:
+                    problems.append("%s: aslc check did not finish within %gs" % (label, args.timeout))
+                    continue
+                err = p.stderr.decode("utf-8", "replace")
+                out = p.stdout.decode("utf-8", "replace")
+                if p.returncode < 0 or "Sanitizer" in err or "runtime error:" in err:
+                    problems.append("%s: crashed (status %d): %s" % (label, p.returncode, err[-400:]))
+                    continue
+                if p.returncode != want:
+                    problems.append("%s: exit status %d, expected %d: %s" % (label, p.returncode, want,
+                                                                             err[:300]))
+                    continue
+                if fmt:
+                    try:
+                        diags = json.loads(out)
+                        assert isinstance(diags, list)
+                    except (ValueError, AssertionError):
+                        problems.append("%s: --format=json did not print a JSON array" % label)
+                        continue
+                    text_of = "\n".join(d.get("message", "") for d in diags)
+                else:
+                    text_of = err
+                if needle and needle not in text_of:
+                    problems.append("%s: no diagnostic contains %r" % (label, needle))
+                    continue
+                print("ok   %s" % label)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for pr in problems:
+        print("FAIL " + pr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
