@@ -1227,9 +1227,8 @@ static void emit_state(L *l, const ir_state *s)
         if (s->default_target) {
             go(l, &f, s->default_target, out);
         } else {
-            LLVMValueRef args[3] = {f.x, str(l, "States.NoChoiceMatched", 22), str(l, "No Matches!", 11)};
-            rt(l, RT_FAIL_STATE);
-            LLVMBuildRet(f.b, LLVMBuildCall2(f.b, l->rt_ty[RT_FAIL_STATE], l->rt[RT_FAIL_STATE], args, 3, ""));
+            LLVMBuildRet(f.b, call(l, &f, RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
+                                   str(l, "No Matches!", 11)));
         }
         end(&f);
         free(rules);

@@ -18,7 +18,11 @@
  *     (that a caller waits for) before starting more outer work;
  *   - sleeps are condition-variable waits on the monotonic clock, so that a
  *     cancel can end them at once (one broadcast wakes every sleeper, each
- *     checks its own groups).
+ *     checks its own groups);
+ *   - workers are detached and the pool is reference-counted (its owner plus
+ *     each worker): asl_pool_free only tells them to exit, and whoever drops
+ *     the last reference frees it.  Joining cost milliseconds per execution
+ *     on a loaded machine, waiting for each worker to be scheduled once more.
  */
 #define _GNU_SOURCE
 #include "pool.h"
@@ -31,7 +35,6 @@
 
 typedef struct worker {
     asl_pool *pool;
-    pthread_t tid;
     pthread_cond_t cv;          /* it waits here while idle */
     bool go;                    /* taken off the idle stack: work (or stop) awaits */
     struct worker *next_idle;
@@ -41,8 +44,8 @@ struct asl_pool {
     pthread_mutex_t mu;
     pthread_cond_t sleep_cv;    /* asl_pool_sleep; CLOCK_MONOTONIC */
     asl_group *open;            /* groups with units to claim, newest first */
-    worker **all;               /* every worker started, for asl_pool_free */
-    uint32_t nall, cap;
+    uint32_t nall;              /* workers started */
+    uint32_t refs;              /* atomic: the owner, plus every live worker */
     worker *idle;               /* idle workers, a stack */
     uint32_t running;           /* threads executing workflow code */
     uint32_t target;            /* keep this many running while there is work */
@@ -81,7 +84,7 @@ static void unlist_group(asl_pool *p, asl_group *g)
 static uint32_t claim(asl_pool *p, asl_group *g)
 {
     uint32_t i = g->next++;
-    g->active++;
+    __atomic_add_fetch(&g->active, 1, __ATOMIC_RELAXED); /* atomic: see spin_for_helpers */
     if (p && g->next == g->n) unlist_group(p, g);
     return i;
 }
@@ -90,6 +93,19 @@ static uint32_t claim(asl_pool *p, asl_group *g)
 
 static void *worker_main(void *arg);
 
+static void pool_release(asl_pool *p)
+{
+    /* Every use of p->mu by this thread happens before the decrement, and
+     * the last one destroys: acquire-release orders the two. */
+    if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    pthread_cond_destroy(&p->sleep_cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+/* Workers are detached: asl_pool_free does not wait for them to be
+ * scheduled just to exit (on a busy machine that took milliseconds, more
+ * than a small fan-out); the last one out frees the pool. */
 static bool spawn(asl_pool *p)
 {
     worker *w = asl_xmalloc(sizeof *w);
@@ -99,19 +115,19 @@ static bool spawn(asl_pool *p)
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, p->stack);
-    int rc = pthread_create(&w->tid, &attr, worker_main, w);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    __atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+    pthread_t tid;
+    int rc = pthread_create(&tid, &attr, worker_main, w);
     pthread_attr_destroy(&attr);
     if (rc != 0) {
         /* Not fatal: callers run their own units, so work still gets done. */
+        __atomic_sub_fetch(&p->refs, 1, __ATOMIC_RELAXED);
         pthread_cond_destroy(&w->cv);
         free(w);
         return false;
     }
-    if (p->nall == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 16;
-        p->all = asl_xrealloc(p->all, p->cap * sizeof *p->all);
-    }
-    p->all[p->nall++] = w;
+    p->nall++;
     return true;
 }
 
@@ -150,7 +166,7 @@ static void help(asl_pool *p, asl_group *g)
         pthread_mutex_unlock(&p->mu);
         g->fn(g->ctx, i);
         pthread_mutex_lock(&p->mu);
-        g->active--;
+        __atomic_sub_fetch(&g->active, 1, __ATOMIC_RELEASE);
         g->finished++;
         if (g->waiting) pthread_cond_signal(&g->cv);
     }
@@ -178,6 +194,9 @@ static void *worker_main(void *arg)
         while (!w->go) pthread_cond_wait(&w->cv, &p->mu);
     }
     pthread_mutex_unlock(&p->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    pool_release(p);
     return NULL;
 }
 
@@ -197,6 +216,7 @@ asl_pool *asl_pool_new(uint32_t target, uint32_t max_threads, size_t stack)
     p->max_threads = max_threads;
     p->stack = stack;
     p->running = 1; /* the thread creating the pool */
+    p->refs = 1;    /* its owner */
     return p;
 }
 
@@ -212,15 +232,7 @@ void asl_pool_free(asl_pool *p)
         pthread_cond_signal(&w->cv);
     }
     pthread_mutex_unlock(&p->mu);
-    for (uint32_t i = 0; i < p->nall; i++) {
-        pthread_join(p->all[i]->tid, NULL);
-        pthread_cond_destroy(&p->all[i]->cv);
-        free(p->all[i]);
-    }
-    free(p->all);
-    pthread_cond_destroy(&p->sleep_cv);
-    pthread_mutex_destroy(&p->mu);
-    free(p);
+    pool_release(p);
 }
 
 uint32_t asl_pool_threads(asl_pool *p)
@@ -262,6 +274,32 @@ void asl_group_engage(asl_group *g, asl_pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+/* Called with pool->mu held, returns with it held.  Units are often a few
+ * microseconds long: waiting a little for the helpers' last ones before
+ * sleeping spares the caller a wake-up, which on a busy machine costs a
+ * scheduler time slice (milliseconds).  true when they are all done. */
+static bool spin_for_helpers(asl_group *g)
+{
+    asl_pool *p = g->pool;
+    pthread_mutex_unlock(&p->mu);
+    bool done = false;
+    for (int k = 0; k < 4000 && !done; k++) {
+        cpu_relax();
+        done = __atomic_load_n(&g->active, __ATOMIC_ACQUIRE) == 0;
+    }
+    pthread_mutex_lock(&p->mu);
+    return done;
+}
+
 void asl_group_run(asl_group *g)
 {
     /* g->pool only changes from NULL on this thread (in one of the units it
@@ -275,13 +313,14 @@ void asl_group_run(asl_group *g)
             g->fn(g->ctx, i);
             p = g->pool;
             if (p) pthread_mutex_lock(&p->mu);
-            g->active--;
+            __atomic_sub_fetch(&g->active, 1, __ATOMIC_RELAXED);
             g->finished++;
             continue;
         }
         if (g->active == 0 && g->helpers == 0) break;
-        /* Only when engaged: helpers run the last units.  Waiting is not
-         * running, so another worker may use this CPU meanwhile. */
+        /* Only when engaged: helpers run the last units. */
+        if (spin_for_helpers(g)) continue;
+        /* Waiting is not running, so another worker may use this CPU. */
         g->waiting = true;
         p->running--;
         kick(p);

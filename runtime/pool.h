@@ -16,7 +16,8 @@
  *     waits for its group, or blocks in a task (asl_pool_block) stops counting
  *     as running, and the pool wakes or starts another worker so that `target`
  *     threads (the CPUs) stay busy while claimable work remains.  Threads are
- *     started on demand, up to max_threads, and live until asl_pool_free;
+ *     started on demand, up to max_threads, and idle until asl_pool_free,
+ *     which tells them to exit (they are detached: it does not wait);
  *   - cancellation is cooperative: asl_group_cancel stops new claims in the
  *     group and in every group nested in its units (asl_group_cancelled looks
  *     up the parent chain) and wakes sleepers, who check it.
@@ -65,7 +66,8 @@ struct asl_group {
 /* target: threads to keep running (the CPUs, >= 1); max_threads: at most
  * that many workers; stack: their stack size in bytes.  Starts no thread. */
 asl_pool *asl_pool_new(uint32_t target, uint32_t max_threads, size_t stack);
-/* No group may be running.  Stops and joins every worker. */
+/* No group may be running.  Tells every worker to exit and returns at
+ * once; the last thread out frees the pool. */
 void asl_pool_free(asl_pool *p);
 /* Workers started so far (for tests and measurements). */
 uint32_t asl_pool_threads(asl_pool *p);
