@@ -23,7 +23,10 @@ build=${ASLC_BENCH_BUILD:-$here/build}
 shared=${ASLC_BENCH_SHARED:-$(cd "$root/.." && pwd)/shared/bench}
 runs=${1:-300}
 aslc=$build/aslc/aslc
-[ -x "$aslc" ] && [ -x "$build/coldstart" ] || { echo "run bench/run.sh first (needs $aslc)" >&2; exit 2; }
+if [ ! -x "$aslc" ] || [ ! -x "$build/coldstart" ]; then
+    echo "run bench/run.sh first (needs $aslc and $build/coldstart)" >&2
+    exit 2
+fi
 crypto=$(sed -n 's/^CRYPTO_STATIC:FILEPATH=//p' "$build/aslc/CMakeCache.txt")
 d=$build/coldstart_why
 mkdir -p "$d"
@@ -59,26 +62,33 @@ if grep -q 'run_job(&j); if (0) {}' "$d/main_nothread.c"; then
     link aslc_nothread "$d/main_nothread.c" "$build/aslc/libaslrt.a" "$crypto"
 fi
 variants=(/bin/true "$build/hand/seed_psy" "$d/aslc_default" "$d/aslc_nopie" "$d/aslc_nocrypto")
-[ -x "$d/aslc_nothread" ] && variants+=("$d/aslc_nothread")
+labels=("\`/bin/true\`" "hand-written" "aslc, as built (PIE, libcrypto)" "aslc, \`-no-pie\`"
+        "aslc, libcrypto stubbed")
+if [ -x "$d/aslc_nothread" ]; then
+    variants+=("$d/aslc_nothread")
+    labels+=("aslc, no execution thread")
+fi
 if [ -n "${ASLC_ASAN_BUILD:-}" ] && [ -x "$ASLC_ASAN_BUILD/aslc" ]; then
     "$ASLC_ASAN_BUILD/aslc" "$shared/workflows/seed_psy.json" --resources "$here/resources.json" \
         --handlers "$here/handlers.c" -o "$d/aslc_asan"
     variants+=("$d/aslc_asan")
+    labels+=("aslc, ASan build")
 fi
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| variant | binary | relocations | cold start median | min | page faults | peak RSS |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|\n'
-for v in "${variants[@]}"; do
+for k in "${!variants[@]}"; do
+    v=${variants[$k]}
     args=(--input-file "$shared/inputs/seed_psy.json")
     [ "$v" = /bin/true ] && args=()
     r=$("$build/coldstart" "$runs" -- "$v" "${args[@]}")
     size=$(stat -L -c %s "$v")
     relocs=$(readelf -rW "$v" 2>/dev/null | grep -c R_X86_64 || true)
-    python3 - "$v" "$size" "$relocs" "$r" <<'EOF'
-import json, os, sys
-v, size, relocs, r = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
-print(f"| {os.path.basename(v)} | {size / 1024:,.0f} KB | {relocs} | {r['median_us'] / 1000:.2f} ms | "
+    python3 - "${labels[$k]}" "$size" "$relocs" "$r" <<'EOF'
+import json, sys
+label, size, relocs, r = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+print(f"| {label} | {size / 1024:,.0f} KB | {relocs} | {r['median_us'] / 1000:.2f} ms | "
       f"{r['min_us'] / 1000:.2f} ms | {r['median_minflt']} | {r['median_rss_kb'] / 1024:.1f} MB |")
 EOF
 done

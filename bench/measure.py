@@ -286,7 +286,7 @@ def main():
     info["backends"] = backends
 
     engines = [Engine(f"aslc-{b}", f"aslc-{b}",
-                      (lambda b: lambda w, i: [os.path.join(a.work, f"{w}.{b}"), "--input-file", i])(b))
+                      (lambda b: lambda w, i: [os.path.join(a.work, f"{w}.aslc-{b}"), "--input-file", i])(b))
                for b in backends]
     engines.append(Engine("hand-written", "hand",
                           lambda w, i: [os.path.join(a.hand, w), "--input-file", i]))
@@ -300,7 +300,7 @@ def main():
         for b in backends:
             best = None
             for _ in range(reps):
-                dt, size = compile_workflow(a, wfp(w), os.path.join(a.work, f"{w}.{b}"), b)
+                dt, size = compile_workflow(a, wfp(w), os.path.join(a.work, f"{w}.aslc-{b}"), b)
                 best = dt if best is None else min(best, dt)
             r["engines"][f"aslc-{b}"] = {"compile_s": best, "binary_bytes": size}
         r["engines"]["hand-written"] = {"binary_bytes": os.path.getsize(os.path.join(a.hand, w))}

@@ -26,7 +26,7 @@ backend=${3:-c}
 command -v valgrind >/dev/null || { echo "profile.sh: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
 d=$build/profile
 mkdir -p "$d"
-bin=$d/$w.$backend
+bin=$d/$w.aslc-$backend
 "$build/aslc/aslc" "$shared/workflows/$w.json" --resources "$here/resources.json" \
     --handlers "$here/handlers.c" --backend="$backend" -o "$bin"
 input=$shared/inputs/$w.json

@@ -150,14 +150,36 @@ double asl_now_monotonic(void)
 }
 
 /* AWS prints times with millisecond precision and a Z. */
+void asl_format_iso(const struct timespec *ts, char out[40])
+{
+    struct tm tm;
+    gmtime_r(&ts->tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 40 - n, ".%03dZ", (int)(ts->tv_nsec / 1000000) % 1000);
+}
+
 void asl_now_iso(char out[40])
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 40 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+    asl_format_iso(&ts, out);
+}
+
+void asl_run_ids(asl_run *r)
+{
+    /* Parallel branches and Map iterations may ask at once: the lock makes
+     * the first one format them and the others wait for it. */
+    pthread_mutex_lock(&r->lock);
+    if (!r->ids_ready) {
+        if (!asl_uuid4(r->exec_name)) snprintf(r->exec_name, sizeof r->exec_name, "local");
+        r->sm_id = asl_sprintf(r->arena, "arn:aws:states:us-east-1:123456789012:stateMachine:%s",
+                               r->prog->name);
+        r->exec_id = asl_sprintf(r->arena, "arn:aws:states:us-east-1:123456789012:execution:%s:%s",
+                                 r->prog->name, r->exec_name);
+        asl_format_iso(&r->started, r->start_time);
+        __atomic_store_n(&r->ids_ready, true, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&r->lock);
 }
 
 /* Inside a Parallel branch or Map iteration the sleep is asl_flow_sleep's,
@@ -225,6 +247,7 @@ asl_value *asl_context_object(asl_exec *x)
     asl_arena *a = x->arena;
     asl_run *r = x->run;
     asl_value *ctx = asl_object(a, 4);
+    if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
 
     asl_value *ex = asl_object(a, 6);
     asl_object_append(a, ex, "Id", 2, asl_cstring(a, r->exec_id));

@@ -138,12 +138,9 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         asl_buf_free(&msg);
     }
 
-    if (!asl_uuid4(run.exec_name)) snprintf(run.exec_name, sizeof run.exec_name, "local");
-    run.sm_id = asl_sprintf(run.arena, "arn:aws:states:us-east-1:123456789012:stateMachine:%s",
-                            j->prog->name);
-    run.exec_id = asl_sprintf(run.arena, "arn:aws:states:us-east-1:123456789012:execution:%s:%s",
-                              j->prog->name, run.exec_name);
-    asl_now_iso(run.start_time);
+    /* The execution's name, ids and start time are formatted only if $$
+     * reads them (asl_run_ids): most executions never do. */
+    clock_gettime(CLOCK_REALTIME, &run.started);
     /* With delays skipped (time scale 0) there is no clock to time out on. */
     if (j->prog->timeout > 0 && j->time_scale > 0)
         run.deadline = asl_now_monotonic() + j->prog->timeout * j->time_scale;

@@ -283,21 +283,18 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Called with pool->mu held, returns with it held.  Units are often a few
+/* Called with pool->mu held, returns with it held (the caller then checks
+ * again: anything may have happened meanwhile).  Units are often a few
  * microseconds long: waiting a little for the helpers' last ones before
  * sleeping spares the caller a wake-up, which on a busy machine costs a
- * scheduler time slice (milliseconds).  true when they are all done. */
-static bool spin_for_helpers(asl_group *g)
+ * scheduler time slice (milliseconds). */
+static void spin_for_helpers(asl_group *g)
 {
     asl_pool *p = g->pool;
     pthread_mutex_unlock(&p->mu);
-    bool done = false;
-    for (int k = 0; k < 4000 && !done; k++) {
+    for (int k = 0; k < 1000 && __atomic_load_n(&g->active, __ATOMIC_ACQUIRE) != 0; k++)
         cpu_relax();
-        done = __atomic_load_n(&g->active, __ATOMIC_ACQUIRE) == 0;
-    }
     pthread_mutex_lock(&p->mu);
-    return done;
 }
 
 void asl_group_run(asl_group *g)
@@ -305,6 +302,7 @@ void asl_group_run(asl_group *g)
     /* g->pool only changes from NULL on this thread (in one of the units it
      * runs), so it is re-read after each unit: from then on, the lock. */
     asl_pool *p = g->pool;
+    bool spun = false;
     if (p) pthread_mutex_lock(&p->mu);
     for (;;) {
         if (can_claim(g)) {
@@ -318,8 +316,13 @@ void asl_group_run(asl_group *g)
             continue;
         }
         if (g->active == 0 && g->helpers == 0) break;
-        /* Only when engaged: helpers run the last units. */
-        if (spin_for_helpers(g)) continue;
+        /* Only when engaged: helpers run the last units.  Spin once, then
+         * check everything again under the lock before sleeping. */
+        if (!spun) {
+            spun = true;
+            spin_for_helpers(g);
+            continue;
+        }
         /* Waiting is not running, so another worker may use this CPU. */
         g->waiting = true;
         p->running--;

@@ -14,6 +14,7 @@
 
 #include "asl.h"
 #include <pthread.h>
+#include <time.h>
 
 typedef enum {
     ASL_BIND_NONE,
@@ -40,6 +41,8 @@ typedef struct asl_run {
     const asl_program *prog;
     asl_arena *arena;          /* lives as long as the execution: input, ids, bindings */
     asl_value *input;          /* $$.Execution.Input */
+    struct timespec started;   /* when the execution started (CLOCK_REALTIME) */
+    bool ids_ready;            /* the four below are set (asl_run_ids, under lock) */
     char exec_name[40];        /* $$.Execution.Name (a UUID) */
     char *exec_id;             /* $$.Execution.Id */
     char *sm_id;               /* $$.StateMachine.Id */
@@ -81,6 +84,8 @@ void asl_exec_adopt_error(asl_exec *x, const asl_exec *child);
 uint64_t asl_run_event(asl_run *r, uint32_t n);      /* reserves n event ids, returns the first */
 double asl_now_monotonic(void);
 void asl_now_iso(char out[40]);                      /* 2026-11-23T15:09:44.123Z */
+void asl_format_iso(const struct timespec *ts, char out[40]);
+void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, start_time once */
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */

@@ -226,6 +226,27 @@ static void test_cancel(uint32_t target, bool nested)
     asl_pool_free(p);
 }
 
+/* Many short groups in a row on one pool: the end of a group (the caller
+ * waiting for the helpers' last units) is where wake-ups get lost. */
+static void test_many_groups_one_pool(void)
+{
+    asl_pool *p = asl_pool_new(2, 8, STACK);
+    int bad = 0;
+    for (int round = 0; round < 300; round++) {
+        uint32_t n = 1 + (uint32_t)round % 37;
+        many m = {.runs = calloc(n, sizeof(int)), .pool = p};
+        asl_group_init(&m.g, n, round % 3, many_unit, &m, NULL);
+        asl_group_engage(&m.g, p);
+        asl_group_run(&m.g);
+        for (uint32_t i = 0; i < n; i++) bad += m.runs[i] != 1;
+        asl_group_destroy(&m.g);
+        free(m.runs);
+    }
+    CHECK(bad == 0);
+    CHECK(asl_pool_threads(p) <= 8);
+    asl_pool_free(p);
+}
+
 int main(void)
 {
     test_unengaged_is_sequential();
@@ -238,6 +259,7 @@ int main(void)
     test_nesting(2, 3, 1, 3, true);
     test_nesting(2, 4, 0, 3, true);
     test_nesting(1, 2, 2, 5, true);
+    test_many_groups_one_pool();
     test_blocking_starts_workers();
     test_cancel(1, false);
     test_cancel(2, false);
