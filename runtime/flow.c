@@ -18,8 +18,9 @@
  * after ENGAGE_AFTER state entries.  Parallel with four short branches of
  * Pass states thus never starts a thread, while Map over 1,000 items starts
  * them after a few dozen items.  The pool itself is created on the first
- * engagement and stopped when the outermost fan-out of the execution ends,
- * so nothing outlives the execution and nothing is global.
+ * engagement and released when the outermost fan-out of the execution ends
+ * (its idle workers then exit on their own): it hangs off the run, nothing
+ * is global.
  *
  * Failure: the first unit that fails (beyond a Map's tolerated failures)
  * cancels the fan-out; units check the cancel at every state entry
@@ -106,7 +107,7 @@ static bool has_mocks(const asl_run *r)
 /* Only ever called on the thread that runs f's units before f is engaged.
  * When there is no pool yet, that is the only thread of the execution, so
  * creating run->pool here races with nobody. */
-static void engage(flow *f)
+static __attribute__((noinline)) void engage(flow *f)
 {
     asl_run *r = f->x->run;
     if (!r->pool) r->pool = asl_pool_new(cpu_target(), MAX_THREADS, WORKER_STACK);
@@ -143,10 +144,10 @@ bool asl_flow_stopped(asl_exec *x)
 
 /* Whether to call in helpers: the fan-out's first thread, alone with g's
  * counters (see asl_flow_enter), on a state entry of one of its units. */
-static __attribute__((noinline)) void consider_engaging(asl_group *g, const asl_state_info *s)
+static inline void consider_engaging(asl_group *g, const asl_state_info *s)
 {
     flow *f = g->ctx;
-    if (!f->sequential && (may_block(s) || ++g->entries > ENGAGE_AFTER)) engage(f);
+    if (!f->sequential && (++g->entries > ENGAGE_AFTER || may_block(s))) engage(f);
 }
 
 bool asl_flow_enter(asl_exec *x, const asl_state_info *s)

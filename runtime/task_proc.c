@@ -592,7 +592,10 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
     asl_json_write(&in, event);
     proc_req req = {argv, in.data, in.len, c->deadline, echo_stderr()};
     proc_res res;
+    /* The thread only waits for the child: let the pool run others meanwhile. */
+    asl_blocking_begin(x);
     proc_run(&req, &res);
+    asl_blocking_end(x);
     asl_buf_free(&in);
 
     asl_value *result = NULL;
