@@ -194,7 +194,7 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
     asl_buf_init(&b);
     for (uint32_t i = 0; i < call->argc; i++) emit_arg(e, &b, &call->args[i], i);
     uint32_t id = e->nfn++;
-    put(&e->code, "static asl_value *fn_%u(asl_exec *x, asl_value *in)", id);
+    put(&e->code, "ASL_HELPER asl_value *fn_%u(asl_exec *x, asl_value *in)", id);
     if (src) {
         asl_buf_puts(&e->code, "  /* ");
         ccomment(&e->code, src);
@@ -277,7 +277,7 @@ static uint32_t emit_tmpl(E *e, const ir_tmpl *t, const char *what, const ir_sta
     uint32_t id = e->ntmpl++;
     put(&e->code, "/* %s of \"", what);
     ccomment(&e->code, s->name);
-    put(&e->code, "\" */\nstatic asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n", id);
+    put(&e->code, "\" */\nASL_HELPER asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n", id);
     put(&e->code, "    asl_arena *a = asl_exec_arena(x);\n    asl_value *v = NULL;\n"
                   "    (void)a; (void)v; (void)in;\n");
     asl_buf_put(&e->code, b.data, b.len);
@@ -312,7 +312,7 @@ static uint32_t emit_rule(E *e, const ir_rule *r, const ir_state *s)
     for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i], s);
     uint32_t id = e->nrule++;
     asl_buf *b = &e->code;
-    put(b, "/* %s */\nstatic int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr, id);
+    put(b, "/* %s */\nASL_HELPER int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr, id);
     if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
@@ -551,7 +551,7 @@ static void emit_do(E *e, const ir_state *s)
     emit_output_path(e, &b, s);
     asl_buf_puts(&b, "    return asl_leave(x, v);\n");
 
-    put(&e->code, "static asl_value *do_%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
+    put(&e->code, "ASL_HELPER asl_value *do_%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
     asl_buf_put(&e->code, b.data, b.len);
     asl_buf_puts(&e->code, "}\n\n");
     asl_buf_free(&b);
@@ -573,7 +573,7 @@ static void emit_retry_catch(E *e, const ir_state *s)
         }
         asl_buf_puts(&e->data, "};\n");
         put(&e->code,
-            "static asl_value *try_%s(asl_exec *x, asl_value *in)\n{\n"
+            "ASL_HELPER asl_value *try_%s(asl_exec *x, asl_value *in)\n{\n"
             "    uint32_t counts[%u] = {0};\n    asl_value *v;\n"
             "    while (!(v = do_%s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n"
             "    return v;\n}\n\n",
@@ -668,7 +668,10 @@ static void emit_state(E *e, const ir_state *s)
         put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
-        if (s->type == IR_WAIT) emit_goto(b, s->target, "asl_leave(x, v)", 4);
+        if (s->type == IR_WAIT) {
+            asl_buf_puts(b, "    if (!(v = asl_leave(x, v))) return NULL;\n");
+            emit_goto(b, s->target, "v", 4);
+        }
         else asl_buf_puts(b, "    return asl_leave(x, v);\n");
         asl_buf_puts(b, "}\n\n");
         break;
@@ -755,7 +758,10 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     ccomment(out, o->source_name ? o->source_name : "?");
     asl_buf_puts(out, ".  Do not edit: edit the definition and compile again.\n"
                       " * Each state is a function st_<Name>; transitions are tail calls.\n */\n"
-                      "#include \"asl.h\"\n\n");
+                      "#include \"asl.h\"\n\n"
+                      "/* Helpers stay out of line, so that no cleanup of theirs follows a\n"
+                      " * transition and every transition remains a tail call. */\n"
+                      "#define ASL_HELPER static __attribute__((noinline))\n\n");
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
         put(out, "static asl_value *%s(asl_exec *x, asl_value *in);\n", p->all[i]->cname);

@@ -1185,7 +1185,7 @@ static void emit_state(L *l, const ir_state *s)
         }
         v = emit_output_path(l, &f, s, v);
         LLVMValueRef out = call(l, &f, RT_LEAVE, 2, f.x, v);
-        if (s->type == IR_WAIT) go(l, &f, s->target, out);
+        if (s->type == IR_WAIT) go(l, &f, s->target, or_null(l, &f, out));
         else LLVMBuildRet(f.b, out);
         end(&f);
         break;
