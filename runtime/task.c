@@ -544,13 +544,21 @@ static asl_value *next_mock(asl_exec *x, const asl_task_site *site, asl_binding 
     return e;
 }
 
-/* Monotonic deadline of a call, from the task's timeout and the execution's. */
-static void set_deadline(asl_exec *x, double timeout, asl_task_call *c)
+/* Monotonic deadline of a call, from the task's timeout, its heartbeat and
+ * the execution's deadline.  No handler kind can send heartbeats, so a call
+ * that outlives HeartbeatSeconds missed its first one: States.HeartbeatTimeout. */
+static void set_deadline(asl_exec *x, double timeout, double heartbeat, asl_task_call *c)
 {
     double now = asl_now_monotonic();
     c->timeout = timeout;
     c->deadline = timeout > 0 ? now + timeout : 0;
     c->deadline_is_exec = false;
+    c->deadline_is_heartbeat = false;
+    if (heartbeat > 0 && (timeout <= 0 || heartbeat < timeout)) {
+        c->timeout = heartbeat;
+        c->deadline = now + heartbeat;
+        c->deadline_is_heartbeat = true;
+    }
     double exec_deadline = x->run->deadline;
     if (exec_deadline > 0 && (c->deadline == 0 || exec_deadline < c->deadline)) {
         c->deadline = exec_deadline;
@@ -570,10 +578,7 @@ static asl_value *call_native(asl_exec *x, const asl_task_site *site, const asl_
                          site->state);
     /* An in-process call cannot be interrupted; a late result is still a
      * timeout, as it would be on AWS. */
-    if (c->deadline > 0 && asl_now_monotonic() > c->deadline) {
-        if (c->deadline_is_exec) return asl_fail(x, "States.Timeout", "The execution timed out.");
-        return asl_failf(x, "States.Timeout", "Task timed out after %g seconds.", c->timeout);
-    }
+    if (c->deadline > 0 && asl_now_monotonic() > c->deadline) return asl_task_timed_out(x, c);
     return r;
 }
 
@@ -739,7 +744,7 @@ static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_valu
 }
 
 static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *input,
-                           double timeout)
+                           double timeout, double heartbeat)
 {
     asl_run *run = x->run;
     /* TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed: history events
@@ -754,7 +759,7 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 
     asl_task_call c;
     memset(&c, 0, sizeof c);
-    set_deadline(x, timeout, &c);
+    set_deadline(x, timeout, heartbeat, &c);
     bool wait_token;
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
@@ -766,7 +771,7 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
 {
-    return run_task(x, site, input, site->timeout);
+    return run_task(x, site, input, site->timeout, site->heartbeat);
 }
 
 /* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer, at most
@@ -792,7 +797,6 @@ asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *inp
                               chk[i].field, n > 100 ? 100 : (int)n, text, n > 100 ? "..." : "");
     }
     if (timeout) t = timeout->u.n.num;
-    /* Heartbeats: no handler kind has a channel to send them, so
-     * HeartbeatSeconds is validated but not enforced (docs/tasks.md). */
-    return run_task(x, site, input, t);
+    double h = heartbeat ? heartbeat->u.n.num : site->heartbeat;
+    return run_task(x, site, input, t, h);
 }

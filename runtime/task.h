@@ -17,8 +17,13 @@ typedef struct {
     const char *request_id;     /* aws_request_id, also in the lambda:invoke response */
     double deadline;            /* asl_now_monotonic() value to stop at; 0 = none */
     bool deadline_is_exec;      /* the deadline is the execution's, not the task's */
+    bool deadline_is_heartbeat; /* the deadline is HeartbeatSeconds: no handler sends heartbeats */
     double timeout;             /* the task's timeout in seconds (for messages), 0 = none */
 } asl_task_call;
+
+/* The failure of a call that passed its deadline: States.Timeout (the task's
+ * or the execution's) or States.HeartbeatTimeout. */
+asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c);
 
 /* Runs a COMMAND or PYTHON binding with event as its input.  Returns the
  * handler's result, parsed into asl_exec_arena(x), or NULL after asl_fail:

@@ -543,9 +543,12 @@ static bool echo_stderr(void)
     return isatty(2);
 }
 
-static asl_value *fail_timeout(asl_exec *x, const asl_task_call *c)
+asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c)
 {
     if (c->deadline_is_exec) return asl_fail(x, "States.Timeout", "The execution timed out.");
+    if (c->deadline_is_heartbeat)
+        return asl_failf(x, "States.HeartbeatTimeout",
+                         "Task sent no heartbeat within %g seconds.", c->timeout);
     return asl_failf(x, "States.Timeout", "Task timed out after %g seconds.", c->timeout);
 }
 
@@ -557,7 +560,7 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
 
     /* A deadline already behind us: do not start the child at all. */
     double now = asl_now_monotonic();
-    if (c->deadline > 0 && now >= c->deadline) return fail_timeout(x, c);
+    if (c->deadline > 0 && now >= c->deadline) return asl_task_timed_out(x, c);
 
     char tmo_ms[32];
     const char *pyargv[10];
@@ -606,7 +609,7 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
         goto done;
     }
     if (res.timed_out) {
-        fail_timeout(x, c);
+        asl_task_timed_out(x, c);
         goto done;
     }
     if (res.io_errno) {
