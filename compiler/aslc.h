@@ -85,6 +85,9 @@ typedef struct {
     const char *obj_file;        /* or an object file to link instead of c_file (LLVM back end) */
 } aslc_build_opts;
 
+/* Writes a whole file atomically (temporary name, then rename). */
+bool aslc_write_file(const char *path, const char *data, size_t len);
+
 /* Compiles and links; false (with a message on stderr) on failure. */
 bool aslc_build(const aslc_build_opts *o);
 

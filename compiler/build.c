@@ -141,3 +141,17 @@ bool aslc_build(const aslc_build_opts *o)
     }
     return true;
 }
+
+bool aslc_write_file(const char *path, const char *data, size_t len)
+{
+    /* Written under a temporary name and renamed: never a half-written file. */
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    if (ok) ok = rename(tmp, path) == 0;
+    if (!ok) unlink(tmp);
+    return ok;
+}

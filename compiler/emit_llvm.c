@@ -1386,18 +1386,6 @@ static bool make_types(L *l)
 
 /* ---- driver ------------------------------------------------------------------------- */
 
-static bool write_text(const char *path, const char *data, size_t len)
-{
-    char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return false;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fclose(f) == 0 && ok;
-    if (ok) ok = rename(tmp, path) == 0;
-    if (!ok) unlink(tmp);
-    return ok;
-}
 
 /* The module of p in l->m. */
 static void build_module(L *l, const aslc_emit_opts *o)
@@ -1480,7 +1468,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     err = NULL;
     if (ll_path) {
         char *text = LLVMPrintModuleToString(l.m);
-        bool w = write_text(ll_path, text, strlen(text));
+        bool w = aslc_write_file(ll_path, text, strlen(text));
         LLVMDisposeMessage(text);
         if (!w) {
             fprintf(stderr, "aslc: cannot write %s: %s\n", ll_path, strerror(errno));

@@ -78,18 +78,6 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-static bool write_file(const char *path, const char *data, size_t len)
-{
-    char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return false;
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = fclose(f) == 0 && ok;
-    if (ok) ok = rename(tmp, path) == 0;
-    if (!ok) unlink(tmp);
-    return ok;
-}
 
 static const char *stem(asl_arena *a, const char *path)
 {
@@ -246,7 +234,7 @@ static int compile_one(const options *o, const char *file)
     bool temp = false;
     if (o->emit_c) {
         snprintf(cpath, sizeof cpath, "%s", o->emit_c);
-        if (!write_file(cpath, c.data, c.len)) {
+        if (!aslc_write_file(cpath, c.data, c.len)) {
             fprintf(stderr, "aslc: cannot write %s: %s\n", cpath, strerror(errno));
             asl_buf_free(&c);
             goto done;
