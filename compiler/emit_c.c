@@ -306,10 +306,10 @@ static const char *cmp_of(const char *opname)
     return "ASL_CMP_EQ";
 }
 
-static uint32_t emit_rule(E *e, const ir_rule *r, const ir_state *s)
+static uint32_t emit_rule(E *e, const ir_rule *r)
 {
     uint32_t kids[r->n ? r->n : 1];
-    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i], s);
+    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i]);
     uint32_t id = e->nrule++;
     asl_buf *b = &e->code;
     put(b, "/* %s */\nASL_HELPER int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr, id);
@@ -381,7 +381,6 @@ static uint32_t emit_rule(E *e, const ir_rule *r, const ir_state *s)
     }
     }
     asl_buf_puts(b, "}\n\n");
-    (void)s;
     return id;
 }
 
@@ -701,7 +700,7 @@ static void emit_state(E *e, const ir_state *s)
     }
     case IR_CHOICE: {
         uint32_t ids[s->nchoices ? s->nchoices : 1];
-        for (uint32_t i = 0; i < s->nchoices; i++) ids[i] = s->choices[i] ? emit_rule(e, s->choices[i], s) : 0;
+        for (uint32_t i = 0; i < s->nchoices; i++) ids[i] = s->choices[i] ? emit_rule(e, s->choices[i]) : 0;
         asl_buf body;
         asl_buf_init(&body);
         asl_buf_puts(&body, "    asl_value *v = in, *out;\n    int m;\n");

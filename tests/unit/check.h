@@ -10,7 +10,10 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "asl_value.h"
 
 static int npass, nfail;
 
@@ -40,6 +43,19 @@ static inline void check_str(const char *got, const char *want, const char *file
 
 #define CHECK(c) check((c), __FILE__, __LINE__, #c)
 #define CHECK_STR(got, want) check_str((got), (want), __FILE__, __LINE__, #got)
+
+/* A JSON value for a test, parsed into a; a typo in a test's own JSON
+ * stops the program (it is a bug of the test, not a failed check). */
+static inline asl_value *check_json(asl_arena *a, const char *text)
+{
+    asl_json_error e;
+    asl_value *v = asl_json_parse(a, text, strlen(text), &e);
+    if (!v) {
+        printf("bad test JSON %s: %s\n", text, e.msg);
+        exit(2);
+    }
+    return v;
+}
 
 static inline int check_summary(void)
 {

@@ -20,16 +20,7 @@
 static asl_arena *A;
 
 
-static asl_value *J(const char *text)
-{
-    asl_json_error e;
-    asl_value *v = asl_json_parse(A, text, strlen(text), &e);
-    if (!v) {
-        printf("bad test JSON %s: %s\n", text, e.msg);
-        exit(2);
-    }
-    return v;
-}
+static asl_value *J(const char *text) { return check_json(A, text); }
 
 static asl_value *Str(const char *s) { return asl_cstring(A, s); }
 

@@ -303,16 +303,7 @@ static void test_parser_misc(void)
 
 static asl_exec X;
 
-static asl_value *J(const char *json)
-{
-    asl_json_error err;
-    asl_value *v = asl_json_parse(A, json, strlen(json), &err);
-    if (!v) {
-        printf("bad test JSON: %s (%s)\n", json, err.msg);
-        abort();
-    }
-    return v;
-}
+static asl_value *J(const char *json) { return check_json(A, json); }
 
 /* Result of fn on the JSON arguments, as compact JSON, or "ERROR Name: Cause". */
 static const char *run(int fn, int argc, ...)

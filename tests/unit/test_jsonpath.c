@@ -36,16 +36,7 @@ __attribute__((weak)) asl_arena *asl_exec_arena(asl_exec *x)
 
 static asl_arena *A;
 
-static asl_value *J(const char *text)
-{
-    asl_json_error e;
-    asl_value *v = asl_json_parse(A, text, strlen(text), &e);
-    if (!v) {
-        printf("bad test JSON %s: %s\n", text, e.msg);
-        exit(2);
-    }
-    return v;
-}
+static asl_value *J(const char *text) { return check_json(A, text); }
 
 static const char *S(const asl_value *v) { return v ? asl_json_string(A, v, NULL) : "<none>"; }
 
