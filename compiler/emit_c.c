@@ -256,7 +256,7 @@ static void emit_tmpl_value(E *e, asl_buf *b, const ir_tmpl *t, int depth, const
         emit_tmpl_value(e, b, c, nested ? depth + 1 : depth, ckey, cklen, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
         if (obj) {
-            put(b, "%*sasl_object_append(a, o%d, ", cind, "", depth);
+            put(b, "%*sasl_object_append_lit(a, o%d, ", cind, "", depth);
             cstr(b, t->members[i].key, t->members[i].klen);
             put(b, ", %u, %s);\n", t->members[i].klen, sub);
         } else {

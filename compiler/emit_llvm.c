@@ -83,7 +83,7 @@
     X(INTRINSIC, asl_intrinsic, "ppiip", asl_value *(*)(asl_exec *, int, uint32_t, asl_value **))   \
     X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
     X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
-    X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
+    X(OBJECT_APPEND_LIT, asl_object_append_lit, "vppplp",                                           \
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
     X(PATH_SELECT, asl_path_select, "bpppp",                                                        \
@@ -685,7 +685,7 @@ static LLVMValueRef emit_tmpl_value(L *l, F *f, LLVMValueRef a, const ir_tmpl *t
         uint32_t cklen = obj ? t->members[i].klen : klen;
         LLVMValueRef v = emit_tmpl_value(l, f, a, c, ckey, cklen);
         if (obj)
-            call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
+            call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
                  ci64(l, t->members[i].klen), v);
         else
             call(l, f, RT_ARRAY_PUSH, 3, a, o, v);

@@ -102,6 +102,10 @@ void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item);
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
 /* Appends without checking for a duplicate key: for builders that know keys are distinct. */
 void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
+/* The same with a key that is not copied: it must outlive every value
+ * built from obj (a string literal of generated code). */
+void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
+                           asl_value *val);
 
 /* Lookups (case-sensitive, exact bytes). NULL when absent. */
 asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);

@@ -12,9 +12,25 @@
 
 #include <string.h>
 
+/* Most paths are $ followed by names ($.a.b): looked up here directly,
+ * without the general walker.  NULL when a name is missing or the path has
+ * another kind of step or root; the caller then takes the general route,
+ * which also words the error. */
+static inline asl_value *select_names(asl_value *v, const asl_path *p)
+{
+    if (p->root != ASL_ROOT_INPUT) return NULL;
+    for (uint32_t i = 0; i < p->nseg && v; i++) {
+        const asl_seg *s = &p->segs[i];
+        if (s->kind != ASL_SEG_KEY || v->type != ASL_OBJECT) return NULL;
+        v = asl_object_get(v, s->key, s->klen);
+    }
+    return v;
+}
+
 static asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    asl_value *out;
+    asl_value *out = select_names(v, p);
+    if (out) return out;
     if (asl_path_select(x, v, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : v;
     char *why = asl_path_miss_reason(x->arena, root, p);
@@ -39,7 +55,8 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *out;
+    asl_value *out = select_names(in, p);
+    if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
     return asl_fail_state(x, "States.Runtime",
                           "Invalid path '%s': The choice state's condition path references an "
@@ -48,7 +65,8 @@ asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 
 asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
-    asl_value *out;
+    asl_value *out = select_names(in, p);
+    if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : in;
     /* AWS documents States.ParameterPathFailure here but raises States.Runtime

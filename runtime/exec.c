@@ -90,9 +90,9 @@ const char *asl_error_cause(const asl_exec *x) { return x->failed ? x->cause : N
 asl_value *asl_error_value(asl_exec *x)
 {
     asl_value *o = asl_object(x->arena, 2);
-    if (x->err) asl_object_append(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err));
+    if (x->err) asl_object_append_lit(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err));
     if (x->cause)
-        asl_object_append(x->arena, o, "Cause", 5, asl_cstring(x->arena, x->cause));
+        asl_object_append_lit(x->arena, o, "Cause", 5, asl_cstring(x->arena, x->cause));
     return o;
 }
 
@@ -117,11 +117,13 @@ asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause)
 
 /* ---- execs ------------------------------------------------------------------ */
 
+/* The child lives in its own arena: one allocation per Map iteration. */
 asl_exec *asl_exec_child(asl_exec *parent)
 {
-    asl_exec *x = asl_xmalloc(sizeof *x);
+    asl_arena *a = asl_arena_new();
+    asl_exec *x = asl_alloc(a, sizeof *x);
     memset(x, 0, sizeof *x);
-    x->arena = asl_arena_new();
+    x->arena = a;
     x->run = parent->run;
     x->parent = parent;
     return x;
@@ -130,13 +132,20 @@ asl_exec *asl_exec_child(asl_exec *parent)
 void asl_exec_free(asl_exec *x)
 {
     asl_arena_free(x->arena);
-    free(x);
 }
 
 uint64_t asl_run_event(asl_run *r, uint32_t n)
 {
     /* Every state entry takes event ids: an atomic add, not a lock, so that
-     * Map iterations on many threads do not queue here. */
+     * Map iterations on many threads do not queue here; and not even that
+     * while the execution has no worker threads (r->pool is only set or
+     * cleared while its first thread is alone), as a locked add costs as
+     * much as the rest of a Pass state. */
+    if (!r->pool) {
+        uint64_t first = r->events + 1;
+        r->events += n;
+        return first;
+    }
     return __atomic_fetch_add(&r->events, n, __ATOMIC_RELAXED) + 1;
 }
 
@@ -165,6 +174,26 @@ void asl_now_iso(char out[40])
     asl_format_iso(&ts, out);
 }
 
+static char *malloc_printf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = asl_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+    vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+    va_end(ap2);
+    return s;
+}
+
+void asl_run_free_ids(asl_run *r)
+{
+    free(r->exec_id);
+    free(r->sm_id);
+    r->exec_id = r->sm_id = NULL;
+}
+
 void asl_run_ids(asl_run *r)
 {
     /* Parallel branches and Map iterations may ask at once: the lock makes
@@ -172,10 +201,10 @@ void asl_run_ids(asl_run *r)
     pthread_mutex_lock(&r->lock);
     if (!r->ids_ready) {
         if (!asl_uuid4(r->exec_name)) snprintf(r->exec_name, sizeof r->exec_name, "local");
-        r->sm_id = asl_sprintf(r->arena, "arn:aws:states:us-east-1:123456789012:stateMachine:%s",
-                               r->prog->name);
-        r->exec_id = asl_sprintf(r->arena, "arn:aws:states:us-east-1:123456789012:execution:%s:%s",
-                                 r->prog->name, r->exec_name);
+        r->sm_id = malloc_printf("arn:aws:states:us-east-1:123456789012:stateMachine:%s",
+                                 r->prog->name);
+        r->exec_id = malloc_printf("arn:aws:states:us-east-1:123456789012:execution:%s:%s",
+                                   r->prog->name, r->exec_name);
         asl_format_iso(&r->started, r->start_time);
         __atomic_store_n(&r->ids_ready, true, __ATOMIC_RELEASE);
     }
@@ -213,7 +242,8 @@ bool asl_enter(asl_exec *x, const asl_state_info *s)
     x->entered[0] = 0;  /* filled lazily by the context object */
     /* StateEntered, then StateExited: two history events per state. */
     x->entered_event = asl_run_event(r, 2);
-    __atomic_add_fetch(&r->transitions, 1, __ATOMIC_RELAXED);
+    if (!r->pool) r->transitions++;
+    else __atomic_add_fetch(&r->transitions, 1, __ATOMIC_RELAXED);
     if (r->deadline > 0 && asl_now_monotonic() > r->deadline) {
         asl_fail(x, "States.Timeout", "The execution timed out.");
         return false;
@@ -242,6 +272,61 @@ asl_value *asl_leave(asl_exec *x, asl_value *out)
 
 /* ---- the context object ------------------------------------------------------- */
 
+static bool key_is(const asl_seg *s, const char *name)
+{
+    return s->kind == ASL_SEG_KEY && s->klen == strlen(name) && memcmp(s->key, name, s->klen) == 0;
+}
+
+/* AWS shows $$.State.RetryCount only in states that can retry. */
+static bool state_can_retry(const asl_state_info *s)
+{
+    return !strcmp(s->type, "Task") || !strcmp(s->type, "Parallel") || !strcmp(s->type, "Map");
+}
+
+static asl_value *map_item_owner(asl_exec *x, bool index)
+{
+    /* $$.Map.Item belongs to the nearest enclosing Map iteration. */
+    for (asl_exec *e = x; e; e = e->parent)
+        if (e->map_value) return index ? e->map_index : e->map_value;
+    return NULL;
+}
+
+asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
+{
+    const asl_seg *s = p->segs;
+    asl_run *r = x->run;
+    asl_arena *a = x->arena;
+    if (p->nseg < 2) return NULL;
+    if (key_is(&s[0], "Map")) {
+        if (p->nseg < 3 || !key_is(&s[1], "Item")) return NULL;
+        *used = 3;
+        if (key_is(&s[2], "Value")) return map_item_owner(x, false);
+        if (key_is(&s[2], "Index")) return map_item_owner(x, true);
+        return NULL;
+    }
+    *used = 2;
+    if (key_is(&s[0], "State")) {
+        if (!x->state) return NULL;
+        if (key_is(&s[1], "Name")) return asl_cstring(a, x->state->name);
+        if (key_is(&s[1], "RetryCount"))
+            return state_can_retry(x->state) ? asl_number(a, x->retry_count) : NULL;
+        if (key_is(&s[1], "EnteredTime")) {
+            if (!x->entered[0]) asl_now_iso(x->entered);
+            return asl_cstring(a, x->entered);
+        }
+        return NULL;
+    }
+    if (key_is(&s[0], "Execution")) {
+        if (key_is(&s[1], "Input")) return r->input;
+        if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
+        if (key_is(&s[1], "Id")) return asl_cstring(a, r->exec_id);
+        if (key_is(&s[1], "Name")) return asl_cstring(a, r->exec_name);
+        if (key_is(&s[1], "StartTime")) return asl_cstring(a, r->start_time);
+        return NULL;
+    }
+    return NULL;
+}
+
 asl_value *asl_context_object(asl_exec *x)
 {
     asl_arena *a = x->arena;
@@ -250,43 +335,38 @@ asl_value *asl_context_object(asl_exec *x)
     if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
 
     asl_value *ex = asl_object(a, 6);
-    asl_object_append(a, ex, "Id", 2, asl_cstring(a, r->exec_id));
-    asl_object_append(a, ex, "Input", 5, r->input);
-    asl_object_append(a, ex, "StartTime", 9, asl_cstring(a, r->start_time));
-    asl_object_append(a, ex, "Name", 4, asl_cstring(a, r->exec_name));
-    asl_object_append(a, ex, "RoleArn", 7,
+    asl_object_append_lit(a, ex, "Id", 2, asl_cstring(a, r->exec_id));
+    asl_object_append_lit(a, ex, "Input", 5, r->input);
+    asl_object_append_lit(a, ex, "StartTime", 9, asl_cstring(a, r->start_time));
+    asl_object_append_lit(a, ex, "Name", 4, asl_cstring(a, r->exec_name));
+    asl_object_append_lit(a, ex, "RoleArn", 7,
                       asl_cstring(a, "arn:aws:iam::123456789012:role/aslc-local"));
-    asl_object_append(a, ex, "RedriveCount", 12, asl_number(a, 0));
-    asl_object_append(a, ctx, "Execution", 9, ex);
+    asl_object_append_lit(a, ex, "RedriveCount", 12, asl_number(a, 0));
+    asl_object_append_lit(a, ctx, "Execution", 9, ex);
 
     asl_value *sm = asl_object(a, 2);
-    asl_object_append(a, sm, "Id", 2, asl_cstring(a, r->sm_id));
-    asl_object_append(a, sm, "Name", 4, asl_cstring(a, r->prog->name));
-    asl_object_append(a, ctx, "StateMachine", 12, sm);
+    asl_object_append_lit(a, sm, "Id", 2, asl_cstring(a, r->sm_id));
+    asl_object_append_lit(a, sm, "Name", 4, asl_cstring(a, r->prog->name));
+    asl_object_append_lit(a, ctx, "StateMachine", 12, sm);
 
     if (x->state) {
         if (!x->entered[0]) asl_now_iso(x->entered);
         asl_value *st = asl_object(a, 3);
-        asl_object_append(a, st, "Name", 4, asl_cstring(a, x->state->name));
-        asl_object_append(a, st, "EnteredTime", 11, asl_cstring(a, x->entered));
-        /* AWS shows RetryCount only in states that can retry. */
-        if (!strcmp(x->state->type, "Task") || !strcmp(x->state->type, "Parallel") ||
-            !strcmp(x->state->type, "Map"))
-            asl_object_append(a, st, "RetryCount", 10, asl_number(a, x->retry_count));
-        asl_object_append(a, ctx, "State", 5, st);
+        asl_object_append_lit(a, st, "Name", 4, asl_cstring(a, x->state->name));
+        asl_object_append_lit(a, st, "EnteredTime", 11, asl_cstring(a, x->entered));
+        if (state_can_retry(x->state))
+            asl_object_append_lit(a, st, "RetryCount", 10, asl_number(a, x->retry_count));
+        asl_object_append_lit(a, ctx, "State", 5, st);
     }
 
-    /* $$.Map.Item belongs to the nearest enclosing Map iteration. */
-    for (asl_exec *e = x; e; e = e->parent) {
-        if (e->map_value) {
-            asl_value *item = asl_object(a, 2);
-            asl_object_append(a, item, "Index", 5, e->map_index);
-            asl_object_append(a, item, "Value", 5, e->map_value);
-            asl_value *map = asl_object(a, 1);
-            asl_object_append(a, map, "Item", 4, item);
-            asl_object_append(a, ctx, "Map", 3, map);
-            break;
-        }
+    asl_value *value = map_item_owner(x, false);
+    if (value) {
+        asl_value *item = asl_object(a, 2);
+        asl_object_append_lit(a, item, "Index", 5, map_item_owner(x, true));
+        asl_object_append_lit(a, item, "Value", 5, value);
+        asl_value *map = asl_object(a, 1);
+        asl_object_append_lit(a, map, "Item", 4, item);
+        asl_object_append_lit(a, ctx, "Map", 3, map);
     }
     return ctx;
 }

@@ -223,8 +223,8 @@ static asl_exec *unit_exec(flow *f)
 static asl_value *error_object(asl_arena *a, const asl_exec *u)
 {
     asl_value *o = asl_object(a, 2);
-    if (u->err) asl_object_append(a, o, "Error", 5, asl_cstring(a, u->err));
-    if (u->cause) asl_object_append(a, o, "Cause", 5, asl_cstring(a, u->cause));
+    if (u->err) asl_object_append_lit(a, o, "Error", 5, asl_cstring(a, u->err));
+    if (u->cause) asl_object_append_lit(a, o, "Cause", 5, asl_cstring(a, u->cause));
     return o;
 }
 
@@ -311,10 +311,10 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
 static asl_value *batch_value(asl_arena *a, const flow *f, uint32_t lo, uint32_t hi)
 {
     asl_value *o = asl_object(a, 2);
-    if (f->batch_input) asl_object_append(a, o, "BatchInput", 10, f->batch_input);
+    if (f->batch_input) asl_object_append_lit(a, o, "BatchInput", 10, f->batch_input);
     asl_value *items = asl_array(a, hi - lo);
     for (uint32_t k = lo; k < hi; k++) asl_array_push(a, items, f->selected[k]);
-    asl_object_append(a, o, "Items", 5, items);
+    asl_object_append_lit(a, o, "Items", 5, items);
     return o;
 }
 

@@ -53,9 +53,14 @@ static const int fn_arity[ASL_FN__COUNT][2] = {
 #undef X
 };
 
+/* Out of line: asl_intrinsic's switch would otherwise inline every function
+ * into one frame (a 256-byte table of StringSplit's, saved registers) that
+ * even a MathAdd in a tight loop pays for. */
+#define NOINLINE __attribute__((noinline))
+
 /* AWS fails every kind of bad argument the same way: States.Runtime with
  * "Invalid arguments in States.X" after the usual state prefix. */
-static asl_value *invalid(asl_exec *x, int fn)
+static NOINLINE asl_value *invalid(asl_exec *x, int fn)
 {
     return asl_fail_state(x, "States.Runtime", "Invalid arguments in %s", fn_names[fn]);
 }
@@ -178,7 +183,7 @@ static size_t fmt_int(int64_t i, char *buf)
     return sizeof tmp - k;
 }
 
-static asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
+static NOINLINE asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
 {
     asl_arena *a = x->arena;
     const asl_value *t = argv[0];
@@ -300,7 +305,7 @@ static bool is_blank(const char *s, size_t n)
     return true;
 }
 
-static asl_value *fn_string_to_json(asl_exec *x, asl_value *v)
+static NOINLINE asl_value *fn_string_to_json(asl_exec *x, asl_value *v)
 {
     if (v->type != ASL_STRING) return invalid(x, ASL_FN_STRING_TO_JSON);
     /* AWS's parser reads "" and "  " as null. */
@@ -310,14 +315,14 @@ static asl_value *fn_string_to_json(asl_exec *x, asl_value *v)
     return r ? r : invalid(x, ASL_FN_STRING_TO_JSON);
 }
 
-static asl_value *fn_json_to_string(asl_exec *x, asl_value *v)
+static NOINLINE asl_value *fn_json_to_string(asl_exec *x, asl_value *v)
 {
     size_t n = 0;
     char *s = asl_json_string(x->arena, v, &n);
     return asl_string_static(x->arena, s, n);
 }
 
-static asl_value *fn_json_merge(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_json_merge(asl_exec *x, asl_value **argv)
 {
     const asl_value *l = argv[0], *r = argv[1];
     /* Only the shallow merge exists: the flag must be false. */
@@ -335,14 +340,14 @@ static asl_value *fn_json_merge(asl_exec *x, asl_value **argv)
 
 /* ---- arrays ---------------------------------------------------------------------- */
 
-static asl_value *fn_array(asl_exec *x, uint32_t argc, asl_value **argv)
+static NOINLINE asl_value *fn_array(asl_exec *x, uint32_t argc, asl_value **argv)
 {
     asl_value *arr = asl_array(x->arena, argc);
     for (uint32_t i = 0; i < argc; i++) asl_array_push(x->arena, arr, argv[i]);
     return arr;
 }
 
-static asl_value *fn_array_partition(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_array_partition(asl_exec *x, asl_value **argv)
 {
     const asl_value *arr = argv[0];
     int64_t size;
@@ -403,7 +408,7 @@ static bool aws_equal(const asl_value *p, const asl_value *q)
     return false;
 }
 
-static asl_value *fn_array_contains(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_array_contains(asl_exec *x, asl_value **argv)
 {
     const asl_value *arr = argv[0], *want = argv[1];
     if (arr->type != ASL_ARRAY) return invalid(x, ASL_FN_ARRAY_CONTAINS);
@@ -425,7 +430,7 @@ static asl_value *fn_array_contains(asl_exec *x, asl_value **argv)
     return asl_bool(false);
 }
 
-static asl_value *fn_array_range(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_array_range(asl_exec *x, asl_value **argv)
 {
     int64_t start, end, step;
     if (!trunc_int(argv[0], &start) || !trunc_int(argv[1], &end) || !trunc_int(argv[2], &step) ||
@@ -510,7 +515,7 @@ static uint64_t value_hash(const asl_value *v)
     }
 }
 
-static asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
+static NOINLINE asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
 {
     if (arr->type != ASL_ARRAY) return invalid(x, ASL_FN_ARRAY_UNIQUE);
     uint32_t n = arr->len;
@@ -555,7 +560,7 @@ static asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
 
 /* ---- encoding and hashing ---------------------------------------------------------- */
 
-static asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
+static NOINLINE asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
 {
     if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
         return invalid(x, ASL_FN_BASE64_ENCODE);
@@ -608,7 +613,7 @@ static size_t utf8_seq(const unsigned char *s, size_t i, size_t n, size_t *bad)
     return need + 1;
 }
 
-static asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
+static NOINLINE asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
 {
     if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
         return invalid(x, ASL_FN_BASE64_DECODE);
@@ -665,7 +670,7 @@ static asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
     return r;
 }
 
-static asl_value *fn_hash(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_hash(asl_exec *x, asl_value **argv)
 {
     const asl_value *alg = argv[1];
     const EVP_MD *md = NULL;
@@ -749,7 +754,7 @@ static bool os_below(uint64_t bound, uint64_t *out)
     return true;
 }
 
-static asl_value *fn_math_random(asl_exec *x, uint32_t argc, asl_value **argv)
+static NOINLINE asl_value *fn_math_random(asl_exec *x, uint32_t argc, asl_value **argv)
 {
     int64_t start, end;
     if (!trunc_int(argv[0], &start) || !trunc_int(argv[1], &end) || start >= end)
@@ -789,7 +794,7 @@ static asl_value *fn_math_add(asl_exec *x, asl_value **argv)
 
 /* ---- strings ---------------------------------------------------------------------- */
 
-static asl_value *fn_string_split(asl_exec *x, asl_value **argv)
+static NOINLINE asl_value *fn_string_split(asl_exec *x, asl_value **argv)
 {
     const asl_value *sv = argv[0], *dv = argv[1];
     if (sv->type != ASL_STRING || dv->type != ASL_STRING) return invalid(x, ASL_FN_STRING_SPLIT);
@@ -863,7 +868,7 @@ bool asl_uuid4(char out[37])
     return true;
 }
 
-static asl_value *fn_uuid(asl_exec *x)
+static NOINLINE asl_value *fn_uuid(asl_exec *x)
 {
     char u[37];
     if (!asl_uuid4(u))

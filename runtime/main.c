@@ -89,8 +89,8 @@ static void print_error_line(const char *error, const char *cause)
 {
     asl_arena *a = asl_arena_new();
     asl_value *o = asl_object(a, 2);
-    if (error) asl_object_append(a, o, "Error", 5, asl_cstring(a, error));
-    if (cause) asl_object_append(a, o, "Cause", 5, asl_cstring(a, cause));
+    if (error) asl_object_append_lit(a, o, "Error", 5, asl_cstring(a, error));
+    if (cause) asl_object_append_lit(a, o, "Cause", 5, asl_cstring(a, cause));
     fprintf(stderr, "%s\n", asl_json_string(a, o, NULL));
     asl_arena_free(a);
 }
@@ -109,7 +109,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     run.arena = asl_arena_new();
     run.time_scale = j->time_scale;
     run.events = 1; /* ExecutionStarted */
-    pthread_mutex_init(&run.lock, NULL);
+    run.lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER; /* cheaper than _init */
 
     asl_json_error jerr;
     run.input = asl_json_parse(run.arena, j->input_text, j->input_len, &jerr);
@@ -147,7 +147,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
 
     asl_exec top;
     memset(&top, 0, sizeof top);
-    top.arena = asl_arena_new();
+    top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     asl_value *result = j->prog->start(&top, run.input);
     if (result) {
@@ -159,10 +159,10 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         print_error_line(top.err, top.cause);
         status = 1;
     }
-    asl_arena_free(top.arena);
 out:
     if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
+    asl_run_free_ids(&run);
     asl_arena_free(run.arena);
     return status;
 }

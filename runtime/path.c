@@ -366,7 +366,18 @@ asl_value *asl_path_walk(asl_arena *a, asl_value *root, const asl_path *p, bool 
 
 bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value **out)
 {
-    asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : input;
+    asl_value *root = input;
+    if (p->root == ASL_ROOT_CONTEXT) {
+        /* $$.Map.Item.Value.id and the like start from the value itself;
+         * only other $$ paths pay for building the whole context object. */
+        uint32_t k = 0;
+        asl_value *start = asl_context_prefix(x, p, &k);
+        if (start) {
+            asl_path rest = {p->text, ASL_ROOT_INPUT, p->definite, p->nseg - k, p->segs + k};
+            return asl_path_select(x, start, &rest, out);
+        }
+        root = asl_context_object(x);
+    }
     bool found = false;
     asl_value *v = asl_path_walk(asl_exec_arena(x), root, p, &found);
     *out = found ? v : NULL;

@@ -39,11 +39,14 @@ struct asl_group;
 
 typedef struct asl_run {
     const asl_program *prog;
-    asl_arena *arena;          /* lives as long as the execution: input, ids, bindings */
+    asl_arena *arena;          /* lives as long as the execution: input, bindings; also the
+                                * arena of its top-level exec */
     asl_value *input;          /* $$.Execution.Input */
     struct timespec started;   /* when the execution started (CLOCK_REALTIME) */
     bool ids_ready;            /* the four below are set (asl_run_ids, under lock) */
     char exec_name[40];        /* $$.Execution.Name (a UUID) */
+    /* malloc'd, not in the arena, which the execution's top-level states
+     * use meanwhile; freed with the run (asl_run_free_ids). */
     char *exec_id;             /* $$.Execution.Id */
     char *sm_id;               /* $$.StateMachine.Id */
     char start_time[40];       /* $$.Execution.StartTime */
@@ -86,9 +89,15 @@ double asl_now_monotonic(void);
 void asl_now_iso(char out[40]);                      /* 2026-11-23T15:09:44.123Z */
 void asl_format_iso(const struct timespec *ts, char out[40]);
 void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, start_time once */
+void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+/* The value at the first *used steps of the $$ path p, without building
+ * the whole $$: $$.Map.Item.Value/Index, $$.State.Name/EnteredTime/
+ * RetryCount, $$.Execution.Input/Id/Name/StartTime.  NULL when p starts
+ * otherwise or the value is absent (asl_context_object then decides). */
+asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used);
 
 /* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */
 /* asl_enter, for an exec with a group: false (x stopped) when its fan-out was

@@ -549,6 +549,12 @@ static asl_value *next_mock(asl_exec *x, const asl_task_site *site, asl_binding 
  * that outlives HeartbeatSeconds missed its first one: States.HeartbeatTimeout. */
 static void set_deadline(asl_exec *x, double timeout, double heartbeat, asl_task_call *c)
 {
+    double exec_deadline = x->run->deadline;
+    if (timeout <= 0 && heartbeat <= 0 && exec_deadline <= 0) {
+        c->timeout = c->deadline = 0; /* no clock to read: none of them is set */
+        c->deadline_is_exec = c->deadline_is_heartbeat = false;
+        return;
+    }
     double now = asl_now_monotonic();
     c->timeout = timeout;
     c->deadline = timeout > 0 ? now + timeout : 0;
@@ -559,7 +565,6 @@ static void set_deadline(asl_exec *x, double timeout, double heartbeat, asl_task
         c->deadline = now + heartbeat;
         c->deadline_is_heartbeat = true;
     }
-    double exec_deadline = x->run->deadline;
     if (exec_deadline > 0 && (c->deadline == 0 || exec_deadline < c->deadline)) {
         c->deadline = exec_deadline;
         c->deadline_is_exec = true;
@@ -655,37 +660,37 @@ static asl_value *lambda_response(asl_exec *x, asl_value *payload, const char *v
     http_date(date);
 
     asl_value *all = asl_object(a, 7);
-    asl_object_append(a, all, "X-Amz-Executed-Version", 22, str_array(a, version));
-    asl_object_append(a, all, "x-amzn-Remapped-Content-Length", 30, str_array(a, "0"));
-    asl_object_append(a, all, "Connection", 10, str_array(a, "keep-alive"));
-    asl_object_append(a, all, "x-amzn-RequestId", 16, str_array(a, request_id));
-    asl_object_append(a, all, "Content-Length", 14, str_array(a, clen));
-    asl_object_append(a, all, "Date", 4, str_array(a, date));
-    asl_object_append(a, all, "Content-Type", 12, str_array(a, "application/json"));
+    asl_object_append_lit(a, all, "X-Amz-Executed-Version", 22, str_array(a, version));
+    asl_object_append_lit(a, all, "x-amzn-Remapped-Content-Length", 30, str_array(a, "0"));
+    asl_object_append_lit(a, all, "Connection", 10, str_array(a, "keep-alive"));
+    asl_object_append_lit(a, all, "x-amzn-RequestId", 16, str_array(a, request_id));
+    asl_object_append_lit(a, all, "Content-Length", 14, str_array(a, clen));
+    asl_object_append_lit(a, all, "Date", 4, str_array(a, date));
+    asl_object_append_lit(a, all, "Content-Type", 12, str_array(a, "application/json"));
 
     asl_value *hh = asl_object(a, 7);
-    asl_object_append(a, hh, "Connection", 10, asl_cstring(a, "keep-alive"));
-    asl_object_append(a, hh, "Content-Length", 14, asl_cstring(a, clen));
-    asl_object_append(a, hh, "Content-Type", 12, asl_cstring(a, "application/json"));
-    asl_object_append(a, hh, "Date", 4, asl_cstring(a, date));
-    asl_object_append(a, hh, "X-Amz-Executed-Version", 22, asl_cstring(a, version));
-    asl_object_append(a, hh, "x-amzn-Remapped-Content-Length", 30, asl_cstring(a, "0"));
-    asl_object_append(a, hh, "x-amzn-RequestId", 16, asl_cstring(a, request_id));
+    asl_object_append_lit(a, hh, "Connection", 10, asl_cstring(a, "keep-alive"));
+    asl_object_append_lit(a, hh, "Content-Length", 14, asl_cstring(a, clen));
+    asl_object_append_lit(a, hh, "Content-Type", 12, asl_cstring(a, "application/json"));
+    asl_object_append_lit(a, hh, "Date", 4, asl_cstring(a, date));
+    asl_object_append_lit(a, hh, "X-Amz-Executed-Version", 22, asl_cstring(a, version));
+    asl_object_append_lit(a, hh, "x-amzn-Remapped-Content-Length", 30, asl_cstring(a, "0"));
+    asl_object_append_lit(a, hh, "x-amzn-RequestId", 16, asl_cstring(a, request_id));
 
     asl_value *http = asl_object(a, 3);
-    asl_object_append(a, http, "AllHttpHeaders", 14, all);
-    asl_object_append(a, http, "HttpHeaders", 11, hh);
-    asl_object_append(a, http, "HttpStatusCode", 14, asl_number(a, 200));
+    asl_object_append_lit(a, http, "AllHttpHeaders", 14, all);
+    asl_object_append_lit(a, http, "HttpHeaders", 11, hh);
+    asl_object_append_lit(a, http, "HttpStatusCode", 14, asl_number(a, 200));
 
     asl_value *sdk = asl_object(a, 1);
-    asl_object_append(a, sdk, "RequestId", 9, asl_cstring(a, request_id));
+    asl_object_append_lit(a, sdk, "RequestId", 9, asl_cstring(a, request_id));
 
     asl_value *r = asl_object(a, 5);
-    asl_object_append(a, r, "ExecutedVersion", 15, asl_cstring(a, version));
-    asl_object_append(a, r, "Payload", 7, payload);
-    asl_object_append(a, r, "SdkHttpMetadata", 15, http);
-    asl_object_append(a, r, "SdkResponseMetadata", 19, sdk);
-    asl_object_append(a, r, "StatusCode", 10, asl_number(a, 200));
+    asl_object_append_lit(a, r, "ExecutedVersion", 15, asl_cstring(a, version));
+    asl_object_append_lit(a, r, "Payload", 7, payload);
+    asl_object_append_lit(a, r, "SdkHttpMetadata", 15, http);
+    asl_object_append_lit(a, r, "SdkResponseMetadata", 19, sdk);
+    asl_object_append_lit(a, r, "StatusCode", 10, asl_number(a, 200));
     return r;
 }
 
@@ -764,6 +769,9 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
 
+    if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
+    /* Only a python handler sees the function's name, ARN and request id
+     * (its context argument). */
     name_function(x, site->resource, false, &c);
     c.request_id = b->kind == ASL_BIND_PYTHON ? new_request_id(x) : "";
     return call_binding(x, site, b, &c, input);
