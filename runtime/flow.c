@@ -15,9 +15,11 @@
  * on the thread that reaches the state, which runs its units one after the
  * other, and calls in pool workers ("engages") only when one of its units
  * enters a state that may block or take long (Task, Wait, Parallel, Map) or
- * after ENGAGE_AFTER state entries.  Parallel with four short branches of
- * Pass states thus never starts a thread, while Map over 1,000 items starts
- * them after a few dozen items.  The pool itself is created on the first
+ * when, looking at the clock every ENGAGE_AFTER state entries, its units
+ * prove to take ENGAGE_UNIT_US or more on average.  Parallel with four short
+ * branches of Pass states, or Map over 1,000 items of a few Pass states
+ * each (a microsecond apiece), thus never start a thread: locking per unit
+ * would cost more than the second CPU gives.  The pool itself is created on the first
  * engagement and released when the outermost fan-out of the execution ends
  * (its idle workers then exit on their own): it hangs off the run, nothing
  * is global.
@@ -48,7 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ENGAGE_AFTER 64                 /* state entries before helpers are called in */
+#define ENGAGE_AFTER 64                 /* state entries between looks at the clock */
+#define ENGAGE_UNIT_US 10.0             /* units at least this long on average are worth threads */
 #define MAX_THREADS 1024                /* workers per execution */
 #define WORKER_STACK ((size_t)512 << 20) /* as main.c: compiled states call each other */
 #define BATCH_BYTES_MAX (256 * 1024)    /* ItemBatcher's implicit MaxInputBytesPerBatch */
@@ -57,6 +60,7 @@ typedef struct {
     asl_group g;
     asl_exec *x;               /* the Parallel/Map state's exec */
     bool sequential;           /* never engage (mocked tasks) */
+    double t0;                 /* monotonic start of the fan-out */
 
     pthread_mutex_t mu;        /* x->arena and the outcome, while units run */
     asl_value *out;            /* results, at their unit's index */
@@ -142,12 +146,39 @@ bool asl_flow_stopped(asl_exec *x)
     return true;
 }
 
+static double engage_unit_s = ENGAGE_UNIT_US / 1e6;
+static pthread_once_t engage_once = PTHREAD_ONCE_INIT;
+
+/* ASL_ENGAGE_US overrides ENGAGE_UNIT_US (0: engage after ENGAGE_AFTER
+ * entries whatever the units cost; the tests use it to run tiny units on
+ * threads). */
+static void engage_setting(void)
+{
+    const char *e = getenv("ASL_ENGAGE_US");
+    if (e && *e) {
+        double v = strtod(e, NULL);
+        if (v >= 0) engage_unit_s = v / 1e6;
+    }
+}
+
+/* Whether the units so far took long enough on average for threads to pay:
+ * claiming a unit and handing its result back cost a few microseconds of
+ * locking and wake-ups, more than a Map iteration of a few Pass states
+ * takes, so such a Map runs faster on one thread. */
+static __attribute__((noinline)) bool units_are_long(flow *f)
+{
+    pthread_once(&engage_once, engage_setting);
+    uint32_t started = asl_group_started(&f->g);
+    return (asl_now_monotonic() - f->t0) >= engage_unit_s * (started ? started : 1);
+}
+
 /* Whether to call in helpers: the fan-out's first thread, alone with g's
  * counters (see asl_flow_enter), on a state entry of one of its units. */
 static inline void consider_engaging(asl_group *g, const asl_state_info *s)
 {
     flow *f = g->ctx;
-    if (!f->sequential && (++g->entries > ENGAGE_AFTER || may_block(s))) engage(f);
+    if (f->sequential) return;
+    if (may_block(s) || (++g->entries % ENGAGE_AFTER == 0 && units_are_long(f))) engage(f);
 }
 
 bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
@@ -189,6 +220,7 @@ static void flow_init(flow *f, asl_exec *x, uint32_t n)
     memset(f, 0, sizeof *f);
     f->x = x;
     f->sequential = has_mocks(x->run);
+    f->t0 = asl_now_monotonic();
     /* Every slot exists from the start: units fill their own. */
     f->out = asl_array(x->arena, n);
     for (uint32_t i = 0; i < n; i++) asl_array_push(x->arena, f->out, asl_null());

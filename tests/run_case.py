@@ -13,9 +13,10 @@ A case is a directory (the layout of /work/shared/conformance/cases/*/*):
     case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...)
 
 The workflow is compiled into a temporary directory (removed afterwards), run
-with ASL_TIME_SCALE=0 so that Wait and Retry never sleep, and its result is
-compared as a JSON value: key order and spacing are irrelevant, numbers compare
-by value.  A failed execution must exit 1 and print exactly one line
+with ASL_TIME_SCALE=0 so that Wait and Retry never sleep (and ASL_ENGAGE_US=0,
+so that Map and Parallel use worker threads however short their units), and
+its result is compared as a JSON value: key order and spacing are irrelevant,
+numbers compare by value.  A failed execution must exit 1 and print exactly one line
 {"Error": ..., "Cause": ...} on stderr (no "Cause" member when there is none);
 Error must match exactly and Cause too, unless the case says the recorded
 Cause was dropped (cause_dropped) or re-serialised (cause_is_json,
@@ -274,6 +275,10 @@ def execute(case, exe, timeout=RUN_TIMEOUT, use_stdin=False):
     input_path = os.path.join(case["dir"], "input.json")
     env = dict(os.environ)
     env["ASL_TIME_SCALE"] = "0"
+    # Call in worker threads even for fan-outs of tiny units (by default
+    # they stay on one thread), so that the threaded paths of Map and
+    # Parallel run in every case, under the sanitizers too.
+    env.setdefault("ASL_ENGAGE_US", "0")
     if use_stdin:
         cmd = [exe]
         stdin = open(input_path, "rb")
