@@ -8,7 +8,7 @@
  *   validate.c  the front end in one call (JSON, source map, parse.c, then the
  *               checks across states: names, reachability); never exits
  *   parse.c     cJSON -> IR, with the structural checks of ASL
- *   emit_c.c    IR -> C source (the C back end)
+ *   emit_c.c    IR -> C source (the C back end); what both back ends share
  *   build.c     C source -> executable, linked with the runtime
  */
 #ifndef ASLC_H
@@ -76,6 +76,38 @@ typedef struct {
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
 
+/* What both back ends decide alike, so that their outputs agree (docs/backends.md). */
+
+/* Byte strings numbered in the order they are first seen. */
+typedef struct {
+    char *s;
+    size_t n;
+    uint64_t h;
+    uint32_t id;
+} aslc_id;
+typedef struct {
+    aslc_id *tab;                /* open addressing */
+    size_t cap, n;
+} aslc_ids;
+/* The number of s (n bytes); *fresh when this is its first sight. */
+uint32_t aslc_ids_get(aslc_ids *t, const char *s, size_t n, bool *fresh);
+void aslc_ids_free(aslc_ids *t);
+/* Sets b to a key of p: every field of p and of its segments, so that
+ * paths with equal keys have interchangeable descriptors (one P_n each). */
+void aslc_path_key(asl_buf *b, const asl_path *p);
+
+/* How a program's code is compiled: in parts (of translation units, LLVM
+ * modules) compiled in parallel, each part a run of consecutive state groups
+ * in the order the back ends emit them; a large one (big) also described by
+ * data and more cheaply optimised. */
+typedef struct {
+    uint32_t parts;              /* 1: one unit */
+    uint32_t per_part;           /* states per part (the last may have fewer) */
+    bool big;                    /* templates and data flow as data (TP_, F_), and
+                                    -O1 -foptimize-sibling-calls (C), default<O1> (LLVM) */
+} aslc_layout;
+aslc_layout aslc_layout_of(const ir_program *p);
+
 /* ---- build.c ------------------------------------------------------------------ */
 typedef struct {
     const char *c_file;          /* generated source */
@@ -83,6 +115,10 @@ typedef struct {
     const char *output;          /* final executable */
     const char *argv0;           /* to find the runtime next to aslc */
     const char *obj_file;        /* or an object file to link instead of c_file (LLVM back end) */
+    aslc_layout layout;          /* c_file: in layout.parts parts, compiled in parallel runs
+                                    (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at -O1 when big */
+    const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
+    uint32_t nobj_files;
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */

@@ -1,8 +1,10 @@
 /*
  * build.c — turning generated C into the user's executable.
  *
- * Runs the C compiler ($CC, default cc) on the generated source, or links
- * the LLVM back end's object file (and compiles the user's native
+ * Runs the C compiler ($CC, default cc) on the generated source (that of a
+ * program of more than a few hundred states in parts, in parallel: see
+ * aslc_layout_of in emit_c.c), or links
+ * the LLVM back end's object files (and compiles the user's native
  * handlers), linking the runtime archive and libcrypto
  * statically so that the result needs nothing beyond the C library.  The
  * runtime is found next to aslc: in a build tree (build/aslc beside
@@ -74,19 +76,128 @@ static void push_words(char ***v, int *n, int *cap, const char *s)
     free(copy);
 }
 
-static int run(char **argv)
+static pid_t spawn(char **argv)
 {
+    if (getenv("ASLC_VERBOSE")) {
+        for (int i = 0; argv[i]; i++) fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+        fputc('\n', stderr);
+    }
     pid_t pid = fork();
-    if (pid < 0) return -1;
     if (pid == 0) {
         execvp(argv[0], argv);
         fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    return pid;
+}
+
+static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
+
+static int run(char **argv)
+{
+    pid_t pid = spawn(argv);
+    if (pid < 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return status_of(st);
+}
+
+static void free_argv(char **argv, int n)
+{
+    for (int i = 0; i < n; i++) free(argv[i]);
+    free(argv);
+}
+
+/* $CC and the flags of every compilation: the language, the optimisation
+ * level, the sanitizers, the runtime headers.  A large program is compiled
+ * at -O1 (with sibling calls, which keep transitions jumps): its state
+ * functions are one or two runtime calls each, which -O2 does not make
+ * faster, while it costs the C compiler about twice the time. */
+static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool big)
+{
+    const char *cc = getenv("CC");
+    push_words(v, n, cap, cc && *cc ? cc : "cc");
+    push(v, n, cap, "-std=gnu11");
+    if (big) {
+        push(v, n, cap, "-O1");
+        push(v, n, cap, "-foptimize-sibling-calls");
+    } else {
+        push(v, n, cap, "-O2");
+    }
+    push_words(v, n, cap, ASLC_SAN_FLAGS);
+    push(v, n, cap, "-I");
+    push(v, n, cap, inc);
+}
+
+/* Compiles the parts of o->c_file into objs[0..*nobj): one run of
+ * consecutive parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j) per processor,
+ * all at once.  false, every object removed, when one fails. */
+static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs)[PATH_MAX],
+                          uint32_t *nobj)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t parts = o->layout.parts, jobs = ncpu < 1 ? 1 : (uint32_t)ncpu;
+    if (jobs > parts) jobs = parts;
+    *nobj = jobs;
+    const char *tmpdir = getenv("TMPDIR");
+    for (uint32_t k = 0; k < jobs; k++) objs[k][0] = 0;
+    for (uint32_t k = 0; k < jobs; k++) {
+        snprintf(objs[k], PATH_MAX, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        int fd = mkstemps(objs[k], 2);
+        if (fd < 0) {
+            fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
+            objs[k][0] = 0;
+            goto fail;
+        }
+        close(fd);
+    }
+    pid_t *pids = asl_xmalloc(jobs * sizeof *pids);
+    uint32_t started = 0, running = 0;
+    int rc = 0;
+    for (; started < jobs; started++) {
+        char **argv = NULL, first[48], last[48];
+        int n = 0, cap = 0;
+        cc_argv(&argv, &n, &cap, inc, o->layout.big);
+        snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / jobs));
+        snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
+                 (uint32_t)((uint64_t)parts * (started + 1) / jobs) - 1);
+        push(&argv, &n, &cap, first);
+        push(&argv, &n, &cap, last);
+        push(&argv, &n, &cap, "-c");
+        push(&argv, &n, &cap, "-o");
+        push(&argv, &n, &cap, objs[started]);
+        push(&argv, &n, &cap, o->c_file);
+        pid_t pid = spawn(argv);
+        free_argv(argv, n);
+        if (pid < 0) {
+            rc = -1;
+            break;
+        }
+        pids[started] = pid;
+        running++;
+    }
+    while (running) {
+        int st;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            rc = -1;
+            break;
+        }
+        for (uint32_t k = 0; k < started; k++)
+            if (pids[k] == pid) {
+                running--;
+                if (status_of(st) != 0 && rc == 0) rc = status_of(st);
+            }
+    }
+    free(pids);
+    if (rc == 0) return true;
+    fprintf(stderr, "aslc: the C compiler failed (exit status %d); this is a bug in aslc\n", rc);
+fail:
+    for (uint32_t k = 0; k < jobs; k++)
+        if (objs[k][0]) unlink(objs[k]);
+    return false;
 }
 
 bool aslc_build(const aslc_build_opts *o)
@@ -97,37 +208,45 @@ bool aslc_build(const aslc_build_opts *o)
                         "and in %s)\n", ASLC_BUILD_LIB);
         return false;
     }
+    bool in_parts = o->c_file && !o->obj_file && o->layout.parts > 1;
+    uint32_t parts = 0;  /* objects compiled from the parts */
+    char (*objs)[PATH_MAX] = NULL;
+    if (in_parts) {
+        objs = asl_xmalloc(o->layout.parts * sizeof *objs);
+        if (!compile_parts(o, inc, objs, &parts)) {
+            free(objs);
+            return false;
+        }
+    }
     char tmp_out[PATH_MAX + 32];
     snprintf(tmp_out, sizeof tmp_out, "%s.tmp%ld", o->output, (long)getpid());
 
+    /* One command compiles what is left (the source, or only the handlers)
+     * and links. */
     char **argv = NULL;
     int n = 0, cap = 0;
-    const char *cc = getenv("CC");
-    push_words(&argv, &n, &cap, cc && *cc ? cc : "cc");
-    push(&argv, &n, &cap, "-std=gnu11");
-    push(&argv, &n, &cap, "-O2");
+    cc_argv(&argv, &n, &cap, inc, o->layout.big && !in_parts && !o->obj_file && !o->nobj_files);
     /* A position-dependent executable: the statically linked runtime and
      * libcrypto then need no load-time relocations (half a millisecond of
      * page faults at every start otherwise). */
     push(&argv, &n, &cap, "-no-pie");
-    push_words(&argv, &n, &cap, ASLC_SAN_FLAGS);
-    push(&argv, &n, &cap, "-I");
-    push(&argv, &n, &cap, inc);
     push(&argv, &n, &cap, "-o");
     push(&argv, &n, &cap, tmp_out);
-    push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
+    if (in_parts)
+        for (uint32_t k = 0; k < parts; k++) push(&argv, &n, &cap, objs[k]);
+    else if (o->nobj_files)
+        for (uint32_t k = 0; k < o->nobj_files; k++) push(&argv, &n, &cap, o->obj_files[k]);
+    else
+        push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
     if (o->handlers) push(&argv, &n, &cap, o->handlers);
     push(&argv, &n, &cap, lib);
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");
-    if (getenv("ASLC_VERBOSE")) {
-        for (int i = 0; i < n; i++) fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-        fputc('\n', stderr);
-    }
     int rc = run(argv);
-    for (int i = 0; i < n; i++) free(argv[i]);
-    free(argv);
+    free_argv(argv, n);
+    for (uint32_t k = 0; k < parts; k++) unlink(objs[k]);
+    free(objs);
     if (rc != 0) {
         unlink(tmp_out);
         fprintf(stderr, "aslc: the C compiler failed (exit status %d)%s\n", rc,

@@ -1,15 +1,31 @@
 /*
- * emit_c.c — the C back end: IR to one C translation unit.
+ * emit_c.c — the C back end: IR to C source.
  *
  * Each state becomes a function `st_<Name>` headed by a comment with the
  * state's name, type and JSON pointer; a transition is a tail call to the
  * next state's function.  Around them:
- *   S_  state descriptors           P_  pre-parsed JSONPaths
- *   K[] constants (parsed once at start from their JSON text)
- *   tp_ payload templates (Parameters, ResultSelector, ItemSelector) as
- *       straight-line builders       fn_ intrinsic calls
- *   r_  Choice rules as straight-line comparisons
- *   do_ a state's data flow          try_ its Retry loop
+ *   S_  state descriptors           P_  pre-parsed JSONPaths, one per distinct path
+ *   K[] constants, one per distinct JSON text (parsed once at start)
+ *   fn_ intrinsic calls              r_ Choice rules as straight-line comparisons
+ *   do_ the data flow of a state that retries, try_ its Retry loop
+ *   tp_ a Map's item selector or batch input
+ * In a small program a state's data flow is a run of runtime calls in its
+ * function, one per step, its templates (Parameters, ResultSelector) blocks
+ * of straight-line code.  In a large one (aslc_layout_of) they are data, so
+ * that the C compiler's time stays low and linear in the number of states:
+ *   TP_ templates, built by asl_template()
+ *   F_  a state's data flow (InputPath ... OutputPath), run by asl_pass, or
+ *       by asl_flow_in and asl_flow_out around the state's work.
+ *
+ * A program of more than a few hundred states is one file compiled in
+ * parts (aslc_layout_of): its states are cut into runs of consecutive
+ * groups, each between `#if ASL_IN_PART(k)` and `#endif`, and build.c
+ * compiles the file once per processor, each time with a run of parts
+ * (-DASL_PART_FIRST=i -DASL_PART_LAST=j), in parallel, then links the
+ * objects; compiled without them the file is one ordinary translation unit.
+ * What every part needs (the prototypes of the states, K, the paths and the
+ * task sites) comes first.
+ *
  * The output depends only on the IR: same definition, same bytes.
  */
 #include "aslc.h"
@@ -23,10 +39,15 @@
 
 typedef struct {
     const ir_program *p;
-    asl_buf data;     /* static descriptors */
-    asl_buf code;     /* functions */
+    asl_buf data;     /* what every part sees: paths and task sites */
+    asl_buf code;     /* the states, part after part */
     uint32_t npaths, nconsts, ntmpl, nfn, nrule;
     asl_buf consts;   /* K_text initialiser */
+    aslc_ids paths;   /* path key -> P_n */
+    aslc_ids kids;    /* JSON text -> K[n] */
+    asl_buf key;      /* scratch for path keys */
+    aslc_layout lay;
+    uint32_t part, in_part;  /* the part being written, the states in it so far */
 } E;
 
 static void put(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,6 +110,117 @@ static void ccomment(asl_buf *b, const char *s)
     }
 }
 
+/* ---- what both back ends share ----------------------------------------------------
+ * Both number descriptors the same way (docs/backends.md): these decide
+ * which paths and constants are the same, and how a program is cut up. */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
+    return h;
+}
+
+uint32_t aslc_ids_get(aslc_ids *t, const char *s, size_t n, bool *fresh)
+{
+    if (t->n * 2 >= t->cap) {  /* open addressing, at most half full */
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        aslc_id *tab = asl_xmalloc(cap * sizeof *tab);
+        memset(tab, 0, cap * sizeof *tab);
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->tab[i].s) continue;
+            size_t j = t->tab[i].h & (cap - 1);
+            while (tab[j].s) j = (j + 1) & (cap - 1);
+            tab[j] = t->tab[i];
+        }
+        free(t->tab);
+        t->tab = tab;
+        t->cap = cap;
+    }
+    uint64_t h = hash_bytes(s, n);
+    size_t j = h & (t->cap - 1);
+    for (; t->tab[j].s; j = (j + 1) & (t->cap - 1))
+        if (t->tab[j].h == h && t->tab[j].n == n && !memcmp(t->tab[j].s, s, n)) {
+            *fresh = false;
+            return t->tab[j].id;
+        }
+    char *copy = asl_xmalloc(n ? n : 1);
+    memcpy(copy, s, n);
+    t->tab[j] = (aslc_id){copy, n, h, (uint32_t)t->n};
+    t->n++;
+    *fresh = true;
+    return t->tab[j].id;
+}
+
+void aslc_ids_free(aslc_ids *t)
+{
+    for (size_t i = 0; i < t->cap; i++) free(t->tab[i].s);
+    free(t->tab);
+    memset(t, 0, sizeof *t);
+}
+
+static void key_bytes(asl_buf *b, const void *p, size_t n) { asl_buf_put(b, p, n); }
+
+static void key_str(asl_buf *b, const char *s, size_t n)
+{
+    uint64_t len = s ? n : UINT64_MAX;
+    key_bytes(b, &len, sizeof len);
+    if (s) key_bytes(b, s, n);
+}
+
+static void key_segs(asl_buf *b, const asl_seg *segs, uint32_t n)
+{
+    key_bytes(b, &n, sizeof n);
+    for (uint32_t i = 0; i < n; i++) {
+        const asl_seg *s = &segs[i];
+        uint8_t f[3] = {s->kind, s->has_start, s->has_end};
+        key_bytes(b, f, sizeof f);
+        key_str(b, s->key, s->klen);
+        int64_t r[3] = {s->start, s->end, s->step};
+        key_bytes(b, r, sizeof r);
+        if (s->kind == ASL_SEG_FILTER && s->filter) {
+            const asl_filter *fl = s->filter;
+            uint8_t o[3] = {1, fl->op, fl->rtype};
+            key_bytes(b, o, sizeof o);
+            key_segs(b, fl->lhs, fl->nlhs);
+            key_bytes(b, &fl->rnum, sizeof fl->rnum);
+            key_str(b, fl->rstr, fl->rlen);
+        } else {
+            asl_buf_putc(b, 0);
+        }
+        key_segs(b, s->members, s->nunion && s->members ? s->nunion : 0);
+    }
+}
+
+void aslc_path_key(asl_buf *b, const asl_path *p)
+{
+    b->len = 0;
+    key_str(b, p->text, p->text ? strlen(p->text) : 0);
+    uint8_t f[2] = {p->root, p->definite};
+    key_bytes(b, f, sizeof f);
+    key_segs(b, p->segs, p->nseg);
+}
+
+/* Parts of ASLC_PART_STATES states, at most ASLC_MAX_PARTS; above
+ * ASLC_BIG_STATES the quicker optimisation level.  A function of the
+ * program only, not of the machine, so that the output is too: the build
+ * compiles runs of consecutive parts together, as many runs as there are
+ * processors. */
+#define ASLC_PART_STATES 200
+#define ASLC_MAX_PARTS 64
+#define ASLC_BIG_STATES 1000
+
+aslc_layout aslc_layout_of(const ir_program *p)
+{
+    aslc_layout l;
+    uint32_t n = p->nall ? p->nall : 1;
+    l.parts = (n + ASLC_PART_STATES - 1) / ASLC_PART_STATES;
+    if (l.parts > ASLC_MAX_PARTS) l.parts = ASLC_MAX_PARTS;
+    l.per_part = (n + l.parts - 1) / l.parts;
+    l.big = n > ASLC_BIG_STATES;
+    return l;
+}
+
 /* ---- paths ---------------------------------------------------------------------- */
 
 static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n);
@@ -134,10 +266,14 @@ static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n)
     asl_buf_puts(&e->data, "};\n");
 }
 
-/* Emits the descriptor of p; returns its number (P_n). */
+/* The number n of p's descriptor P_n, emitted the first time the path is seen. */
 static uint32_t emit_path(E *e, const asl_path *p)
 {
-    uint32_t id = e->npaths++;
+    bool fresh;
+    aslc_path_key(&e->key, p);
+    uint32_t id = aslc_ids_get(&e->paths, e->key.data, e->key.len, &fresh);
+    if (!fresh) return id;
+    e->npaths++;
     char name[32];
     snprintf(name, sizeof name, "P_%u_segs", id);
     emit_segs(e, name, p->segs, p->nseg);
@@ -149,9 +285,13 @@ static uint32_t emit_path(E *e, const asl_path *p)
 
 /* ---- constants ------------------------------------------------------------------ */
 
+/* The number of the constant K[n] of this JSON text. */
 static uint32_t emit_const(E *e, const char *json_text)
 {
-    uint32_t id = e->nconsts++;
+    bool fresh;
+    uint32_t id = aslc_ids_get(&e->kids, json_text, strlen(json_text), &fresh);
+    if (!fresh) return id;
+    e->nconsts++;
     asl_buf_puts(&e->consts, "    ");
     cstrz(&e->consts, json_text);
     asl_buf_puts(&e->consts, ",\n");
@@ -215,31 +355,85 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 
 /* ---- templates ---------------------------------------------------------------------- */
 
-/* Emits code into b that builds t, leaving in expr the C expression of the
- * value (a constant K[i], the variable v, or o<depth> for a container).
- * key is the member name a path failure is reported under. */
-static void emit_tmpl_value(E *e, asl_buf *b, const ir_tmpl *t, int depth, const char *key,
-                            uint32_t klen, char *expr, size_t exprsz)
+/* The nodes of t into b, in pre-order.  key is the member name t is under
+ * (for an array item, its enclosing member's: a path failure names it). */
+static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen)
 {
-    int ind = 4 * (depth + 1);
+    static const char *const kinds[] = {
+        [IR_T_CONST] = "ASL_TM_CONST", [IR_T_OBJECT] = "ASL_TM_OBJECT", [IR_T_ARRAY] = "ASL_TM_ARRAY",
+        [IR_T_PATH] = "ASL_TM_PATH", [IR_T_CALL] = "ASL_TM_CALL"};
+    /* What the node needs comes first: an intrinsic call's function is
+     * written to the code before the array that points to it. */
+    uint32_t id = t->kind == IR_T_CONST  ? emit_const(e, t->ctext)
+                  : t->kind == IR_T_PATH ? emit_path(e, t->path)
+                  : t->kind == IR_T_CALL ? emit_call(e, t->call, t->src)
+                                         : 0;
+    bool obj = t->kind == IR_T_OBJECT;
+    put(b, "    {%s", kinds[t->kind]);
+    if (obj || t->kind == IR_T_ARRAY) put(b, ", .n = %u", t->n);
+    asl_buf_puts(b, ", .key = ");
+    cstr(b, key, klen);
+    if (klen) put(b, ", .klen = %u", klen);
+    if (t->kind == IR_T_CONST) {
+        put(b, ", .k = &K[%u]},", id);
+        if (strlen(t->ctext) <= 40) {
+            asl_buf_puts(b, "  /* ");
+            ccomment(b, t->ctext);
+            asl_buf_puts(b, " */");
+        }
+        asl_buf_putc(b, '\n');
+        return;
+    }
+    if (t->kind == IR_T_PATH) {
+        put(b, ", .path = &P_%u},\n", id);
+        return;
+    }
+    if (t->kind == IR_T_CALL) {
+        put(b, ", .call = fn_%u},\n", id);
+        return;
+    }
+    asl_buf_puts(b, "},\n");
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen);
+        else emit_tmpl_nodes(e, b, t->items[i], key, klen);
+    }
+}
+
+/* static const asl_tmpl TP_n[] of t into b (after what it needs); returns n. */
+static uint32_t emit_tmpl(E *e, asl_buf *b, const ir_tmpl *t, const char *what)
+{
+    asl_buf nodes;
+    asl_buf_init(&nodes);
+    emit_tmpl_nodes(e, &nodes, t, "", 0);
+    uint32_t id = e->ntmpl++;
+    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", id, what);
+    asl_buf_put(b, nodes.data, nodes.len);
+    asl_buf_puts(b, "};\n");
+    asl_buf_free(&nodes);
+    return id;
+}
+
+/* A small program's template: statements that build t from v (the
+ * template's input) as asl_template would, the container first, then each
+ * member in order; expr: the C expression of the value.  key is the member
+ * name t is under (for an array item, its enclosing member's). */
+static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int ind, const char *key,
+                           uint32_t klen, const char *fail, char *expr, size_t exprsz)
+{
     switch (t->kind) {
     case IR_T_CONST:
         snprintf(expr, exprsz, "K[%u]", emit_const(e, t->ctext));
         return;
-    case IR_T_PATH: {
-        uint32_t pid = emit_path(e, t->path);
-        put(b, "%*sif (!(v = asl_param_path(x, in, &P_%u, ", ind, "", pid);
+    case IR_T_PATH:
+        put(b, "%*sif (!(m = asl_param_path(x, v, &P_%u, ", ind, "", emit_path(e, t->path));
         cstr(b, key, klen);
-        asl_buf_puts(b, "))) return NULL;\n");
-        snprintf(expr, exprsz, "v");
+        put(b, "))) %s;\n", fail);
+        snprintf(expr, exprsz, "m");
         return;
-    }
-    case IR_T_CALL: {
-        uint32_t fid = emit_call(e, t->call, t->src);
-        put(b, "%*sif (!(v = fn_%u(x, in))) return NULL;\n", ind, "", fid);
-        snprintf(expr, exprsz, "v");
+    case IR_T_CALL:
+        put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
+        snprintf(expr, exprsz, "m");
         return;
-    }
     case IR_T_OBJECT:
     case IR_T_ARRAY:
         break;
@@ -248,12 +442,11 @@ static void emit_tmpl_value(E *e, asl_buf *b, const ir_tmpl *t, int depth, const
     put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
     for (uint32_t i = 0; i < t->n; i++) {
         const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
-        const char *ckey = obj ? t->members[i].key : key;
-        uint32_t cklen = obj ? t->members[i].klen : klen;
         char sub[48];
         bool nested = c->kind == IR_T_OBJECT || c->kind == IR_T_ARRAY;
         if (nested) put(b, "%*s{\n", ind, "");
-        emit_tmpl_value(e, b, c, nested ? depth + 1 : depth, ckey, cklen, sub, sizeof sub);
+        emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
+                       obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
         if (obj) {
             put(b, "%*sasl_object_append_lit(a, o%d, ", cind, "", depth);
@@ -267,22 +460,47 @@ static void emit_tmpl_value(E *e, asl_buf *b, const ir_tmpl *t, int depth, const
     snprintf(expr, exprsz, "o%d", depth);
 }
 
-/* Emits tp_n(x, in) building t; returns n. */
-static uint32_t emit_tmpl(E *e, const ir_tmpl *t, const char *what, const ir_state *s)
+/* Whether building t calls anything that can fail (a path or an intrinsic). */
+static bool tmpl_calls(const ir_tmpl *t)
 {
-    asl_buf b;
-    asl_buf_init(&b);
+    if (t->kind == IR_T_PATH || t->kind == IR_T_CALL) return true;
+    bool obj = t->kind == IR_T_OBJECT;
+    if (obj || t->kind == IR_T_ARRAY)
+        for (uint32_t i = 0; i < t->n; i++)
+            if (tmpl_calls(obj ? t->members[i].val : t->items[i])) return true;
+    return false;
+}
+
+/* A small program's template as a block of statements into b: v = its value. */
+static void emit_tmpl_block(E *e, asl_buf *b, const ir_tmpl *t, const char *what, const char *fail)
+{
     char expr[48];
-    emit_tmpl_value(e, &b, t, 0, "", 0, expr, sizeof expr);
+    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
+    put(b, "    {  /* %s */\n", what);
+    if (container) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
+    if (tmpl_calls(t)) asl_buf_puts(b, "        asl_value *m;\n");
+    emit_tmpl_code(e, b, t, 0, 8, "", 0, fail, expr, sizeof expr);
+    put(b, "        v = %s;\n    }\n", expr);
+}
+
+/* A Map's item selector or batch input, tp_n(x, in) (n numbered as TP_n):
+ * the template built from in, by asl_template in a large program. */
+static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const ir_tmpl *t, const char *what)
+{
+    if (e->lay.big) {
+        uint32_t id = emit_tmpl(e, d, t, what);
+        put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in) { return asl_template(x, in, TP_%u); }\n",
+            id, id);
+        return id;
+    }
+    asl_buf body;
+    asl_buf_init(&body);
+    emit_tmpl_block(e, &body, t, what, "return NULL");
     uint32_t id = e->ntmpl++;
-    put(&e->code, "/* %s of \"", what);
-    ccomment(&e->code, s->name);
-    put(&e->code, "\" */\nASL_HELPER asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n", id);
-    put(&e->code, "    asl_arena *a = asl_exec_arena(x);\n    asl_value *v = NULL;\n"
-                  "    (void)a; (void)v; (void)in;\n");
-    asl_buf_put(&e->code, b.data, b.len);
-    put(&e->code, "    return %s;\n}\n\n", expr);
-    asl_buf_free(&b);
+    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", id);
+    asl_buf_put(d, body.data, body.len);
+    asl_buf_puts(d, "    return v;\n}\n");
+    asl_buf_free(&body);
     return id;
 }
 
@@ -312,7 +530,12 @@ static uint32_t emit_rule(E *e, const ir_rule *r)
     for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i]);
     uint32_t id = e->nrule++;
     asl_buf *b = &e->code;
-    put(b, "/* %s */\nASL_HELPER int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr, id);
+    /* A rule that passes the address of a local (Is*, IsPresent) stays out of
+     * line (ASL_HELPER); the others may be inlined into their state. */
+    bool addr = r->op == IR_OP_IS_PRESENT ||
+                (r->op != IR_OP_AND && r->op != IR_OP_OR && r->op != IR_OP_NOT && choice_ops[r->op].operand == 'U');
+    put(b, "/* %s */\n%s int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr,
+        addr ? "ASL_HELPER" : "static", id);
     if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
@@ -388,6 +611,23 @@ static uint32_t emit_rule(E *e, const ir_rule *r)
 
 static void emit_machine(E *e, const ir_machine *m);
 
+/* The state function's storage class: shared between the parts of a
+ * program compiled in parts, static otherwise. */
+static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
+
+/* Starts the group of a state (its banner, helpers, descriptors and
+ * functions, which nothing outside it uses); in a program compiled in
+ * parts, the group opens a new part when this one is full. */
+static void begin_group(E *e)
+{
+    if (e->lay.parts > 1 && e->in_part == e->lay.per_part && e->part + 1 < e->lay.parts) {
+        e->part++;
+        e->in_part = 0;
+        put(&e->code, "#endif\n\n#if ASL_IN_PART(%u)\n", e->part);
+    }
+    e->in_part++;
+}
+
 static void emit_header(E *e, const ir_state *s)
 {
     asl_buf *b = &e->code;
@@ -429,99 +669,101 @@ static void emit_output_path(E *e, asl_buf *b, const ir_state *s)
             emit_path(e, s->output_path));
 }
 
-static void emit_result_path(E *e, asl_buf *b, const ir_state *s)
+static void emit_errors(asl_buf *b, const char *name, const char **errors, uint32_t n)
 {
-    if (s->result_path_null)
-        asl_buf_puts(b, "    v = in;  /* ResultPath: null */\n");
-    else if (s->result_path && s->result_path->nseg)
-        put(b, "    if (!(v = asl_result_path(x, in, r, &P_%u))) return NULL;  /* ResultPath */\n",
-            emit_path(e, s->result_path));
-    else
-        asl_buf_puts(b, "    v = r;  /* ResultPath: $ */\n");
-}
-
-static void emit_errors(E *e, const char *name, const char **errors, uint32_t n)
-{
-    put(&e->data, "static const char *const %s[] = {", name);
+    put(b, "static const char *const %s[] = {", name);
     for (uint32_t i = 0; i < n; i++) {
-        if (i) asl_buf_puts(&e->data, ", ");
-        cstrz(&e->data, errors[i]);
+        if (i) asl_buf_puts(b, ", ");
+        cstrz(b, errors[i]);
     }
-    asl_buf_puts(&e->data, "};\n");
+    asl_buf_puts(b, "};\n");
 }
 
-/* do_X: the state's data flow from its raw input to its output. */
-static void emit_do(E *e, const ir_state *s)
+/* A Map whose settings are read from the input adjusts a copy of its
+ * descriptor: a local whose address is taken. */
+static bool map_settings(const ir_state *s)
 {
-    asl_buf b;
-    asl_buf_init(&b);
-    uint32_t tp = 0, rs = 0;
-    bool has_tp = s->parameters != NULL, has_rs = s->result_selector != NULL;
-    if (has_tp) tp = emit_tmpl(e, s->parameters, "Parameters", s);
-    if (has_rs) rs = emit_tmpl(e, s->result_selector, "ResultSelector", s);
+    return s->type == IR_MAP && (s->max_concurrency_path || s->tolerated_count_path ||
+                                 s->tolerated_percent_path || s->max_items_per_batch_path ||
+                                 s->max_bytes_per_batch_path);
+}
 
-    asl_buf_puts(&b, "    asl_value *v = in, *r;\n    (void)r;\n");
-    emit_input_path(e, &b, s);
-    if (has_tp) put(&b, "    if (!(v = tp_%u(x, v))) return NULL;  /* Parameters */\n", tp);
+/* The data flow of a Pass, Task, Parallel or Map state: what each step
+ * uses (NONE: the step is not there, NUL: the field was null). */
+enum { NONE = UINT32_MAX, NUL = UINT32_MAX - 1 };
+typedef struct {
+    uint32_t input, params, result, selector, result_path, output;  /* P_, TP_, K, TP_, P_, P_ */
+    asl_buf params_code, selector_code;  /* a small program's templates, as statements */
+} flow;
+
+/* What s's data flow uses (its paths, templates and constants, written
+ * where they go), and its work into w as statements from v (the effective
+ * input) to v (the result), each failing with `fail`.  The order here is the
+ * order of P_, K, TP_ and fn_ numbers, which emit_llvm.c follows. */
+static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *decl, const char *fail)
+{
+    flow fl = {NONE, NONE, NONE, NONE, NONE, NONE, {0}, {0}};
+    if (s->input_path_null) fl.input = NUL;
+    else if (s->input_path && s->input_path->nseg + s->input_path->root) fl.input = emit_path(e, s->input_path);
+    if (s->parameters) {
+        if (e->lay.big) fl.params = emit_tmpl(e, d, s->parameters, "Parameters");
+        else emit_tmpl_block(e, &fl.params_code, s->parameters, "Parameters", fail);
+    }
+    if (s->type == IR_PASS && s->result) fl.result = emit_const(e, s->result_text);
 
     switch (s->type) {
-    case IR_PASS:
-        if (s->result) put(&b, "    r = K[%u];  /* Result */\n", emit_const(e, s->result_text));
-        else asl_buf_puts(&b, "    r = v;\n");
-        break;
-    case IR_TASK: {
+    case IR_TASK:
+        /* Task sites are with the paths: the program's table of sites in part 0 points to them. */
         put(&e->data, "static const asl_task_site T_%s = {%u, ", s->cname, s->site);
         cstrz(&e->data, s->name);
         asl_buf_puts(&e->data, ", ");
         cstrz(&e->data, s->resource);
         put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
         if (s->timeout_path || s->heartbeat_path) {
-            asl_buf_puts(&b, "    asl_value *to = NULL, *hb = NULL;\n");
+            asl_buf_puts(decl, ", *to = NULL, *hb = NULL");
             if (s->timeout_path)
-                put(&b, "    if (!(to = asl_input_path(x, v, &P_%u))) return NULL;\n",
-                    emit_path(e, s->timeout_path));
+                put(w, "    if (!(to = asl_input_path(x, v, &P_%u))) %s;  /* TimeoutSecondsPath */\n",
+                    emit_path(e, s->timeout_path), fail);
             if (s->heartbeat_path)
-                put(&b, "    if (!(hb = asl_input_path(x, v, &P_%u))) return NULL;\n",
-                    emit_path(e, s->heartbeat_path));
-            put(&b, "    if (!(r = asl_task_timed(x, &T_%s, v, to, hb))) return NULL;\n", s->cname);
+                put(w, "    if (!(hb = asl_input_path(x, v, &P_%u))) %s;  /* HeartbeatSecondsPath */\n",
+                    emit_path(e, s->heartbeat_path), fail);
+            put(w, "    if (!(v = asl_task_timed(x, &T_%s, v, to, hb))) %s;\n", s->cname, fail);
         } else {
-            put(&b, "    if (!(r = asl_task(x, &T_%s, v))) return NULL;\n", s->cname);
+            put(w, "    if (!(v = asl_task(x, &T_%s, v))) %s;\n", s->cname, fail);
         }
         break;
-    }
     case IR_PARALLEL:
-        put(&e->data, "static const asl_state_fn B_%s[] = {", s->cname);
+        put(d, "static const asl_state_fn B_%s[] = {", s->cname);
         for (uint32_t i = 0; i < s->nbranches; i++)
-            put(&e->data, "%s%s", i ? ", " : "",
+            put(d, "%s%s", i ? ", " : "",
                 s->branches[i] && s->branches[i]->start ? s->branches[i]->start->cname : "NULL");
-        asl_buf_puts(&e->data, "};\n");
-        put(&b, "    if (!(r = asl_parallel(x, v, B_%s, %u))) return NULL;\n", s->cname, s->nbranches);
+        asl_buf_puts(d, "};\n");
+        put(w, "    if (!(v = asl_parallel(x, v, B_%s, %u))) %s;\n", s->cname, s->nbranches, fail);
         break;
     case IR_MAP: {
-        uint32_t sel = 0;
-        bool has_sel = s->item_selector != NULL;
-        if (has_sel) sel = emit_tmpl(e, s->item_selector, "ItemSelector", s);
-        char selname[32] = "NULL";
-        if (has_sel) {
-            snprintf(selname, sizeof selname, "tp_%u", sel);
-            put(&e->data, "static asl_value *tp_%u(asl_exec *x, asl_value *in);\n", sel);
+        /* The item selector and the batch input are functions of the map descriptor. */
+        char selname[32] = "NULL", biname[32] = "NULL";
+        const ir_tmpl *fns[2] = {s->item_selector, s->batch_input};
+        char *names[2] = {selname, biname};
+        for (int k = 0; k < 2; k++) {
+            if (!fns[k]) continue;
+            uint32_t id = emit_tmpl_fn(e, d, fns[k], k ? "BatchInput" : "ItemSelector");
+            snprintf(names[k], 32, "tp_%u", id);
         }
-        char biname[32] = "NULL";
-        if (s->batch_input) {
-            snprintf(biname, sizeof biname, "tp_%u", emit_tmpl(e, s->batch_input, "BatchInput", s));
-            put(&e->data, "static asl_value *%s(asl_exec *x, asl_value *in);\n", biname);
-        }
-        put(&e->data,
+        put(d,
             "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
             ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
             ".batch_input = %s};\n",
             s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL",
             selname, s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed,
             s->batched, s->max_items_per_batch, s->max_bytes_per_batch, biname);
-        asl_buf_puts(&b, "    asl_value *items = v;\n");
-        if (s->items_path && s->items_path->nseg + s->items_path->root)
-            put(&b, "    if (!(items = asl_input_path(x, v, &P_%u))) return NULL;  /* ItemsPath */\n",
-                emit_path(e, s->items_path));
+        const char *items = "v";
+        if (s->items_path && s->items_path->nseg + s->items_path->root) {
+            asl_buf_puts(decl, ", *items");
+            put(w, "    if (!(items = asl_input_path(x, v, &P_%u))) %s;  /* ItemsPath */\n",
+                emit_path(e, s->items_path), fail);
+            items = "items";
+        }
         const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
                                        s->tolerated_percent_path, s->max_items_per_batch_path,
                                        s->max_bytes_per_batch_path};
@@ -529,66 +771,232 @@ static void emit_do(E *e, const ir_state *s)
                                              "ASL_MAP_TOLERATED_PERCENT",
                                              "ASL_MAP_MAX_ITEMS_PER_BATCH",
                                              "ASL_MAP_MAX_BYTES_PER_BATCH"};
-        if (settings[0] || settings[1] || settings[2] || settings[3] || settings[4]) {
-            put(&b, "    asl_map_info mi = M_%s;\n", s->cname);
+        if (map_settings(s)) {
+            put(w, "    asl_map_info mi = M_%s;\n", s->cname);
             for (int k = 0; k < 5; k++)
                 if (settings[k])
-                    put(&b, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) return NULL;\n",
-                        emit_path(e, settings[k]), which[k]);
-            asl_buf_puts(&b, "    if (!(r = asl_map(x, v, items, &mi))) return NULL;\n");
+                    put(w, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) %s;\n",
+                        emit_path(e, settings[k]), which[k], fail);
+            put(w, "    if (!(v = asl_map(x, v, %s, &mi))) %s;\n", items, fail);
         } else {
-            put(&b, "    if (!(r = asl_map(x, v, items, &M_%s))) return NULL;\n", s->cname);
+            put(w, "    if (!(v = asl_map(x, v, %s, &M_%s))) %s;\n", items, s->cname, fail);
         }
         break;
     }
     default:
         break;
     }
-    if (has_rs) put(&b, "    if (!(r = tp_%u(x, r))) return NULL;  /* ResultSelector */\n", rs);
-    if (s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP)
-        emit_result_path(e, &b, s);
-    emit_output_path(e, &b, s);
-    asl_buf_puts(&b, "    return asl_leave(x, v);\n");
 
-    put(&e->code, "ASL_HELPER asl_value *do_%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
-    asl_buf_put(&e->code, b.data, b.len);
-    asl_buf_puts(&e->code, "}\n\n");
-    asl_buf_free(&b);
+    if (s->result_selector) {
+        if (e->lay.big) fl.selector = emit_tmpl(e, d, s->result_selector, "ResultSelector");
+        else emit_tmpl_block(e, &fl.selector_code, s->result_selector, "ResultSelector", fail);
+    }
+    if (s->result_path_null) fl.result_path = NUL;
+    else if (s->result_path && s->result_path->nseg) fl.result_path = emit_path(e, s->result_path);
+    if (s->output_path_null) fl.output = NUL;
+    else if (s->output_path && s->output_path->nseg + s->output_path->root) fl.output = emit_path(e, s->output_path);
+    return fl;
 }
 
-static void emit_retry_catch(E *e, const ir_state *s)
+/* The descriptor F_<cname> of a large program's data flow (see emit_work_state). */
+static void emit_flow_desc(const ir_state *s, const flow *fl, asl_buf *d)
+{
+    asl_buf f;
+    asl_buf_init(&f);
+    if (fl->input != NONE && fl->input != NUL) put(&f, ", .input_path = &P_%u", fl->input);
+    if (fl->params != NONE) put(&f, ", .parameters = TP_%u", fl->params);
+    if (fl->result != NONE) put(&f, ", .result = &K[%u]", fl->result);
+    if (fl->selector != NONE) put(&f, ", .result_selector = TP_%u", fl->selector);
+    if (fl->result_path != NONE && fl->result_path != NUL) put(&f, ", .result_path = &P_%u", fl->result_path);
+    if (fl->output != NONE && fl->output != NUL) put(&f, ", .output_path = &P_%u", fl->output);
+    const char *flags[3] = {fl->input == NUL ? "ASL_FLOW_INPUT_NULL" : NULL,
+                            fl->result_path == NUL ? "ASL_FLOW_RESULT_NULL" : NULL,
+                            fl->output == NUL ? "ASL_FLOW_OUTPUT_NULL" : NULL};
+    const char *sep = ", .nulls = ";
+    for (int k = 0; k < 3; k++)
+        if (flags[k]) {
+            put(&f, "%s%s", sep, flags[k]);
+            sep = " | ";
+        }
+    put(d, "static const asl_flow F_%s = {", s->cname);
+    if (f.len) asl_buf_put(d, f.data + 2, f.len - 2);
+    else asl_buf_puts(d, "0");
+    asl_buf_puts(d, "};\n");
+    asl_buf_free(&f);
+}
+
+/* The steps before the work, as statements (a small program's data flow). */
+static void emit_flow_in(const flow *fl, asl_buf *b, const char *fail)
+{
+    if (fl->input == NUL)
+        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* InputPath: null */\n");
+    else if (fl->input != NONE)
+        put(b, "    if (!(v = asl_input_path(x, in, &P_%u))) %s;  /* InputPath */\n", fl->input, fail);
+    asl_buf_put(b, fl->params_code.data, fl->params_code.len);
+    if (fl->result != NONE) put(b, "    v = K[%u];  /* Result */\n", fl->result);
+}
+
+/* The steps after the work, up to the value leaving the state (without asl_leave). */
+static void emit_flow_out(const flow *fl, asl_buf *b, const char *fail)
+{
+    asl_buf_put(b, fl->selector_code.data, fl->selector_code.len);
+    if (fl->result_path == NUL)
+        asl_buf_puts(b, "    v = in;  /* ResultPath: null */\n");
+    else if (fl->result_path != NONE)
+        put(b, "    if (!(v = asl_result_path(x, in, v, &P_%u))) %s;  /* ResultPath */\n", fl->result_path,
+            fail);
+    if (fl->output == NUL)
+        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* OutputPath: null */\n");
+    else if (fl->output != NONE)
+        put(b, "    if (!(v = asl_output_path(x, v, &P_%u))) %s;  /* OutputPath */\n", fl->output, fail);
+}
+
+/* RE_/R_ and CE_/C_ of s into d. */
+static void emit_retry_catch(const ir_state *s, asl_buf *d)
 {
     if (s->nretry) {
         for (uint32_t i = 0; i < s->nretry; i++) {
             char n[96];
             snprintf(n, sizeof n, "RE_%s_%u", s->cname, i);
-            emit_errors(e, n, s->retry[i].errors, s->retry[i].nerrors);
+            emit_errors(d, n, s->retry[i].errors, s->retry[i].nerrors);
         }
-        put(&e->data, "static const asl_retrier R_%s[] = {\n", s->cname);
+        put(d, "static const asl_retrier R_%s[] = {\n", s->cname);
         for (uint32_t i = 0; i < s->nretry; i++) {
             const ir_retrier *r = &s->retry[i];
-            put(&e->data, "    {RE_%s_%u, %u, %d, %.17g, %.17g, %.17g, %d},\n", s->cname, i, r->nerrors,
+            put(d, "    {RE_%s_%u, %u, %d, %.17g, %.17g, %.17g, %d},\n", s->cname, i, r->nerrors,
                 r->max_attempts, r->interval, r->backoff, r->max_delay, r->jitter);
         }
-        asl_buf_puts(&e->data, "};\n");
-        put(&e->code,
-            "ASL_HELPER asl_value *try_%s(asl_exec *x, asl_value *in)\n{\n"
-            "    uint32_t counts[%u] = {0};\n    asl_value *v;\n"
-            "    while (!(v = do_%s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n"
-            "    return v;\n}\n\n",
-            s->cname, s->nretry, s->cname, s->cname, s->nretry);
+        asl_buf_puts(d, "};\n");
     }
     if (s->ncatch) {
         for (uint32_t i = 0; i < s->ncatch; i++) {
             char n[96];
             snprintf(n, sizeof n, "CE_%s_%u", s->cname, i);
-            emit_errors(e, n, s->catch_[i].errors, s->catch_[i].nerrors);
+            emit_errors(d, n, s->catch_[i].errors, s->catch_[i].nerrors);
         }
-        put(&e->data, "static const asl_catcher C_%s[] = {", s->cname);
+        put(d, "static const asl_catcher C_%s[] = {", s->cname);
         for (uint32_t i = 0; i < s->ncatch; i++)
-            put(&e->data, "%s{CE_%s_%u, %u}", i ? ", " : "", s->cname, i, s->catch_[i].nerrors);
-        asl_buf_puts(&e->data, "};\n");
+            put(d, "%s{CE_%s_%u, %u}", i ? ", " : "", s->cname, i, s->catch_[i].nerrors);
+        asl_buf_puts(d, "};\n");
     }
+}
+
+/* A Pass, Task, Parallel or Map state.  Its data flow is folded into the
+ * state function unless it must be retried (do_, looped over by try_) or
+ * needs a local whose address is taken (Map settings: do_): such a local in
+ * the state function would keep the transition from being a tail call
+ * under AddressSanitizer, which checks it after every call.
+ *
+ * The data flow is a run of runtime calls, one per step the state has.  In
+ * a large program (aslc_layout_of) it is a descriptor, F_<cname>, which one
+ * runtime call runs (asl_pass for a Pass, asl_flow_in and asl_flow_out
+ * around another state's work): a state is then a function of one or two
+ * calls, which the C compiler compiles about twice as fast. */
+static void emit_work_state(E *e, const ir_state *s)
+{
+    asl_buf d, w, decl, fns, body;
+    asl_buf_init(&d);
+    asl_buf_init(&w);
+    asl_buf_init(&decl);
+    asl_buf_init(&fns);
+    asl_buf_init(&body);
+    asl_buf *b = &fns;
+    const char *link = st_link(e);
+    bool desc = e->lay.big;
+    bool helper = s->nretry || map_settings(s);
+    /* A failure in the work: caught in the state function, or handed back by do_. */
+    const char *fail = helper || !s->ncatch ? "return NULL" : "goto failed";
+    flow fl = emit_flow(e, s, &d, &w, &decl, fail);
+    if (desc) emit_flow_desc(s, &fl, &d);
+    emit_retry_catch(s, &d);
+
+    if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+        if (s->target) {
+            put(b, "    asl_value *v = asl_pass(x, in, &S_%s, &F_%s);\n    if (!v) return NULL;\n",
+                s->cname, s->cname);
+            emit_goto(b, s->target, "v", 4);
+        } else {
+            put(b, "    return asl_pass(x, in, &S_%s, &F_%s);\n", s->cname, s->cname);
+        }
+        asl_buf_puts(b, "}\n\n");
+        goto out;
+    }
+
+    /* The data flow and the work: statements from in to the value leaving the state. */
+    if (desc) {
+        if (fl.input != NONE || fl.params != NONE)
+            put(&body, "    if (!(v = asl_flow_in(x, in, &F_%s))) %s;\n", s->cname, fail);
+        asl_buf_put(&body, w.data, w.len);
+        put(&body, "    if (!(v = asl_flow_out(x, in, v, &F_%s))) %s;\n", s->cname, fail);
+    } else {
+        emit_flow_in(&fl, &body, fail);
+        asl_buf_put(&body, w.data, w.len);
+        emit_flow_out(&fl, &body, fail);
+        put(&body, "    if (!(v = asl_leave(x, v))) %s;\n", fail);
+    }
+
+    if (helper) {
+        /* do_X: the data flow, from the raw input to the output. */
+        put(b, "ASL_HELPER asl_value *do_%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
+        put(b, "    asl_value *v = in%.*s;\n", (int)decl.len, decl.data ? decl.data : "");
+        asl_buf_put(b, body.data, body.len);
+        asl_buf_puts(b, "    return v;\n}\n\n");
+        if (s->nretry)
+            put(b,
+                "ASL_HELPER asl_value *try_%s(asl_exec *x, asl_value *in)\n{\n"
+                "    uint32_t counts[%u] = {0};\n    asl_value *v;\n"
+                "    while (!(v = do_%s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n"
+                "    return v;\n}\n\n",
+                s->cname, s->nretry, s->cname, s->cname, s->nretry);
+    }
+
+    put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+    if (helper)
+        put(b, "    asl_value *v%s;\n", s->ncatch ? ", *err" : "");
+    else
+        put(b, "    asl_value *v = in%.*s%s;\n", (int)decl.len, decl.data ? decl.data : "",
+            s->ncatch ? ", *err" : "");
+    put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
+    if (helper)
+        put(b, "    if (!(v = %s_%s(x, in))) %s;\n", s->nretry ? "try" : "do", s->cname,
+            s->ncatch ? "goto failed" : "return NULL");
+    else
+        asl_buf_put(b, body.data, body.len);
+    emit_goto(b, s->target, "v", 4);
+    if (s->ncatch) {
+        put(b, "failed:\n    switch (asl_catch(x, C_%s, %u)) {\n", s->cname, s->ncatch);
+        for (uint32_t i = 0; i < s->ncatch; i++) {
+            const ir_catcher *c = &s->catch_[i];
+            put(b, "    case %u:  /* Catch ", i);
+            for (uint32_t k = 0; k < c->nerrors; k++) {
+                ccomment(b, c->errors[k]);
+                asl_buf_puts(b, k + 1 < c->nerrors ? ", " : "");
+            }
+            asl_buf_puts(b, " */\n        err = asl_error_value(x);\n        asl_error_clear(x);\n");
+            if (c->result_path_null)
+                asl_buf_puts(b, "        v = in;\n");
+            else if (c->result_path && c->result_path->nseg)
+                put(b, "        if (!(v = asl_result_path(x, in, err, &P_%u))) return NULL;\n",
+                    emit_path(e, c->result_path));
+            else
+                asl_buf_puts(b, "        v = err;\n");
+            emit_goto(b, c->target, "v", 8);
+        }
+        asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
+    }
+    asl_buf_puts(b, "}\n\n");
+out:
+    asl_buf_put(&e->code, d.data, d.len);
+    if (d.len) asl_buf_puts(&e->code, "\n");
+    asl_buf_put(&e->code, fns.data, fns.len);
+    asl_buf_free(&d);
+    asl_buf_free(&w);
+    asl_buf_free(&decl);
+    asl_buf_free(&fns);
+    asl_buf_free(&body);
+    asl_buf_free(&fl.params_code);
+    asl_buf_free(&fl.selector_code);
 }
 
 static void emit_state(E *e, const ir_state *s)
@@ -599,47 +1007,17 @@ static void emit_state(E *e, const ir_state *s)
             if (s->branches[i]) emit_machine(e, s->branches[i]);
     if (s->type == IR_MAP && s->processor) emit_machine(e, s->processor);
 
+    begin_group(e);
     emit_header(e, s);
     b = &e->code;
+    const char *link = st_link(e);
     switch (s->type) {
     case IR_PASS:
     case IR_TASK:
     case IR_PARALLEL:
-    case IR_MAP: {
-        emit_do(e, s);
-        emit_retry_catch(e, s);
-        put(b, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
-        put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
-        put(b, "    asl_value *v = %s_%s(x, in);\n", s->nretry ? "try" : "do", s->cname);
-        if (s->ncatch) {
-            asl_buf_puts(b, "    if (!v) {\n        asl_value *err;\n        switch (asl_catch(x, C_");
-            put(b, "%s, %u)) {\n", s->cname, s->ncatch);
-            for (uint32_t i = 0; i < s->ncatch; i++) {
-                const ir_catcher *c = &s->catch_[i];
-                put(b, "        case %u:  /* Catch ", i);
-                for (uint32_t k = 0; k < c->nerrors; k++) {
-                    ccomment(b, c->errors[k]);
-                    asl_buf_puts(b, k + 1 < c->nerrors ? ", " : "");
-                }
-                asl_buf_puts(b, " */\n            err = asl_error_value(x);\n"
-                                "            asl_error_clear(x);\n");
-                if (c->result_path_null)
-                    asl_buf_puts(b, "            v = in;\n");
-                else if (c->result_path && c->result_path->nseg)
-                    put(b, "            if (!(v = asl_result_path(x, in, err, &P_%u))) return NULL;\n",
-                        emit_path(e, c->result_path));
-                else
-                    asl_buf_puts(b, "            v = err;\n");
-                emit_goto(b, c->target, "v", 12);
-            }
-            asl_buf_puts(b, "        default:\n            return NULL;\n        }\n    }\n");
-        } else {
-            asl_buf_puts(b, "    if (!v) return NULL;\n");
-        }
-        emit_goto(b, s->target, "v", 4);
-        asl_buf_puts(b, "}\n\n");
+    case IR_MAP:
+        emit_work_state(e, s);
         break;
-    }
     case IR_WAIT:
     case IR_SUCCEED: {
         asl_buf body;
@@ -663,7 +1041,7 @@ static void emit_state(E *e, const ir_state *s)
             }
         }
         emit_output_path(e, &body, s);
-        put(b, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
+        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
         put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
@@ -691,7 +1069,7 @@ static void emit_state(E *e, const ir_state *s)
             put(&body, "    asl_value *cv;\n    if (!(cv = asl_input_path(x, in, &P_%u))) return NULL;\n"
                        "    cause = cv->type == ASL_STRING ? cv->u.str : asl_json_string(asl_exec_arena(x), cv, NULL);\n",
                 emit_path(e, s->cause_path));
-        put(b, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
+        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
         put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
@@ -725,7 +1103,7 @@ static void emit_state(E *e, const ir_state *s)
         else
             asl_buf_puts(&body, "    (void)out;\n    return asl_fail_state(x, \"States.NoChoiceMatched\", "
                                 "\"No Matches!\");\n");
-        put(b, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
+        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
         put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "}\n\n");
@@ -748,10 +1126,15 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     E e;
     memset(&e, 0, sizeof e);
     e.p = p;
+    e.lay = aslc_layout_of(p);
     asl_buf_init(&e.data);
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);
+    asl_buf_init(&e.key);
+    bool parts = e.lay.parts > 1;
+    if (parts) asl_buf_puts(&e.code, "#if ASL_IN_PART(0)\n");
     emit_machine(&e, p->top);
+    if (parts) asl_buf_puts(&e.code, "#endif\n\n");
 
     put(out, "/*\n * Generated by aslc %s from ", ASLC_VERSION);
     ccomment(out, o->source_name ? o->source_name : "?");
@@ -761,22 +1144,41 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
                       "/* Helpers stay out of line, so that no cleanup of theirs follows a\n"
                       " * transition and every transition remains a tail call. */\n"
                       "#define ASL_HELPER static __attribute__((noinline))\n\n");
+    if (parts)
+        put(out,
+            "/* A large workflow, in %u parts: aslc compiles this file in runs of\n"
+            " * consecutive parts, in parallel, each with -DASL_PART_FIRST=i\n"
+            " * -DASL_PART_LAST=j, and links them; without these it is one\n"
+            " * translation unit.  The parts share the states and K. */\n"
+            "#ifdef ASL_PART_FIRST\n"
+            "#define ASL_IN_PART(k) ((k) >= ASL_PART_FIRST && (k) <= ASL_PART_LAST)\n"
+            "#define ASL_SHARED __attribute__((visibility(\"hidden\")))\n"
+            "#else\n"
+            "#define ASL_IN_PART(k) 1\n"
+            "#define ASL_SHARED static\n"
+            "#endif\n\n",
+            e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        put(out, "static asl_value *%s(asl_exec *x, asl_value *in);\n", p->all[i]->cname);
-    put(out, "\n/* ---- constants, parsed once at start ---- */\nstatic asl_value *K[%u];\n",
-        e.nconsts ? e.nconsts : 1);
-    put(out, "static const char *const K_text[%u] = {\n", e.nconsts ? e.nconsts : 1);
+        put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
+    uint32_t nk = e.nconsts ? e.nconsts : 1;
+    asl_buf_puts(out, "\n/* ---- constants, parsed once at start ---- */\n");
+    if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
+    put(out, "%s asl_value *K[%u];\n", parts ? "ASL_SHARED" : "static", nk);
+    put(out, "static const char *const K_text[%u] = {\n", nk);
     if (e.nconsts) asl_buf_put(out, e.consts.data, e.consts.len);
     else asl_buf_puts(out, "    NULL\n");
     asl_buf_puts(out, "};\n\nstatic void init_constants(asl_arena *a)\n{\n");
     put(out, "    for (unsigned i = 0; i < %u; i++) K[i] = asl_const(a, K_text[i]);\n", e.nconsts);
-    asl_buf_puts(out, "    (void)a;\n}\n\n/* ---- paths, tasks, retriers, catchers ---- */\n");
+    asl_buf_puts(out, "    (void)a;\n}\n");
+    if (parts) put(out, "#else\nextern ASL_SHARED asl_value *K[%u];\n#endif\n", nk);
+    asl_buf_puts(out, "\n/* ---- paths and task sites ---- */\n");
     asl_buf_put(out, e.data.data, e.data.len);
     asl_buf_puts(out, "\n");
     asl_buf_put(out, e.code.data, e.code.len);
 
     asl_buf_puts(out, "/* ---- the program ---- */\n");
+    if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
     for (uint32_t i = 0; i < o->nnatives; i++)
         put(out, "asl_value *%s(asl_task_ctx *t, asl_value *input);\n", o->natives[i]);
     put(out, "static const asl_native natives[%u] = {", o->nnatives ? o->nnatives : 1);
@@ -798,8 +1200,12 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     cstrz(out, o->mocks_json);
     put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s\n};\n", o->nnatives, p->ntasks,
         p->top->timeout, o->allow_unbound ? "true" : "false");
+    if (parts) asl_buf_puts(out, "#endif\n");
 
     asl_buf_free(&e.data);
     asl_buf_free(&e.code);
     asl_buf_free(&e.consts);
+    asl_buf_free(&e.key);
+    aslc_ids_free(&e.paths);
+    aslc_ids_free(&e.kids);
 }

@@ -6,12 +6,21 @@
  * It is the C back end (emit_c.c) said in IR: the same functions with the
  * same names (st_<Name>, do_, try_, tp_, fn_, r_), the same runtime calls in
  * the same order with the same arguments, and the same static descriptors
- * (P_, S_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text, natives, sites,
- * asl_main_program).  Every decision about *what* a state does is made in
- * emit_c.c first and transcribed here, walking the IR in the same order, so
- * that even the numbering of P_n, K[n], tp_n, fn_n and r_n agrees and the two
- * outputs can be read side by side (docs/backends.md shows one workflow in
- * both).  No semantics live in one back end only.
+ * (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text, natives,
+ * sites, asl_main_program).  Every decision about *what* a state does is
+ * made in emit_c.c first and transcribed here, walking the IR in the same
+ * order, so that even the numbering of P_n, K[n], TP_n, fn_n and r_n agrees
+ * and the two outputs can be read side by side (docs/backends.md shows one
+ * workflow in both).  What must agree exactly is shared with emit_c.c: when
+ * two paths are the same (aslc_path_key), the numbering (aslc_ids), and the
+ * cutting of a large program into parts (aslc_layout_of).  No semantics live
+ * in one back end only.
+ *
+ * A program of more than a few hundred states is compiled in parts, in
+ * parallel (aslc_layout_of): the module is built once, every function marked
+ * with its part ("aslc-part"), and each of a few threads reads the module's
+ * bitcode into a context of its own, keeps its run of parts (keep_parts) and
+ * optimises it into an object file of its own.
  *
  * Descriptor layout: each runtime struct is a named LLVM struct type listing
  * the C fields in order with the same types (the table `structs` below); the
@@ -35,14 +44,17 @@
  * into a jump, and tests/golden/choice_loop_million checks that a loop of two
  * million transitions leaves the stack where it was.
  *
- * One LLVM context per compilation; every LLVM object created here is
- * disposed of before aslc_emit_llvm returns.
+ * One LLVM context per compilation (and one per thread of a compilation in
+ * parts); every LLVM object created here is disposed of before
+ * aslc_emit_llvm returns.
  */
 #define _GNU_SOURCE
 #include "emit_llvm.h"
 #include "aslc_config.h"
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/BitWriter.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
@@ -51,6 +63,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -76,16 +89,22 @@
       asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
     X(RESULT_PATH, asl_result_path, "ppppp",                                                        \
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
-    X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
     X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
     X(EXEC_ARENA, asl_exec_arena, "pp", asl_arena *(*)(asl_exec *))                                 \
     X(INTRINSIC, asl_intrinsic, "ppiip", asl_value *(*)(asl_exec *, int, uint32_t, asl_value **))   \
     X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
+    X(TEMPLATE, asl_template, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *))    \
+    X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
     X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
     X(OBJECT_APPEND_LIT, asl_object_append_lit, "vppplp",                                           \
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
+    X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
+    X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_flow *))                       \
+    X(PASS, asl_pass, "ppppp",                                                                      \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_state_info *, const asl_flow *))            \
     X(PATH_SELECT, asl_path_select, "bpppp",                                                        \
       bool (*)(asl_exec *, asl_value *, const asl_path *, asl_value **))                            \
     X(CHOICE_VAR, asl_choice_var, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
@@ -170,7 +189,8 @@ typedef struct {
 
 #define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
 
-enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S__COUNT };
+enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
+       S_FLOW, S__COUNT };
 
 static const cstruct structs[S__COUNT] = {
     [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
@@ -214,6 +234,14 @@ static const cstruct structs[S__COUNT] = {
                     FLD(asl_program, nnatives, 'i'), FLD(asl_program, sites, 'p'),
                     FLD(asl_program, nsites, 'i'), FLD(asl_program, timeout, 'd'),
                     FLD(asl_program, allow_unbound, 'c')}},
+    [S_TMPL] = {"asl_tmpl", sizeof(asl_tmpl), 7,
+                {FLD(asl_tmpl, kind, 'c'), FLD(asl_tmpl, n, 'i'), FLD(asl_tmpl, key, 'p'),
+                 FLD(asl_tmpl, klen, 'i'), FLD(asl_tmpl, path, 'p'), FLD(asl_tmpl, k, 'p'),
+                 FLD(asl_tmpl, call, 'p')}},
+    [S_FLOW] = {"asl_flow", sizeof(asl_flow), 7,
+                {FLD(asl_flow, input_path, 'p'), FLD(asl_flow, parameters, 'p'), FLD(asl_flow, result, 'p'),
+                 FLD(asl_flow, result_selector, 'p'), FLD(asl_flow, result_path, 'p'),
+                 FLD(asl_flow, output_path, 'p'), FLD(asl_flow, nulls, 'c')}},
 };
 
 /* Generated code reads two fields of a value (Choice type tests, Fail's
@@ -246,6 +274,12 @@ typedef struct {
     uint32_t npaths, nconsts, ntmpl, nfn, nrule;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
+    aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
+    asl_buf key;                   /* scratch for path keys */
+    LLVMValueRef *pathv;           /* P_n */
+    uint32_t cap_pathv;
+    aslc_layout lay;               /* parts, as in emit_c.c */
+    uint32_t part, in_part;        /* the part being built, the states in it so far */
     strent *strs;                  /* interned string literals (open addressing) */
     size_t nstrs, cap_strs;
     uint32_t nstrg;
@@ -452,8 +486,28 @@ static LLVMValueRef define(L *l, const char *name, LLVMTypeRef ty)
     return fn;
 }
 
+/* What the parts of a program in parts share (the states, K): hidden
+ * symbols, defined in one object and used from the others.  Internal
+ * otherwise, as static in C. */
+static void shared(L *l, LLVMValueRef g)
+{
+    if (l->lay.parts > 1) {
+        LLVMSetLinkage(g, LLVMExternalLinkage);
+        LLVMSetVisibility(g, LLVMHiddenVisibility);
+    } else {
+        LLVMSetLinkage(g, LLVMInternalLinkage);
+    }
+}
+
 static void begin(L *l, F *f, LLVMValueRef fn)
 {
+    if (l->lay.parts > 1) {
+        /* In a program in parts, every function says which part it belongs
+         * to (keep_parts). */
+        char part[16];
+        snprintf(part, sizeof part, "%u", l->part);
+        LLVMAddTargetDependentFunctionAttr(fn, "aslc-part", part);
+    }
     f->fn = fn;
     f->x = LLVMCountParams(fn) > 0 ? LLVMGetParam(fn, 0) : NULL;
     f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, 1) : NULL;
@@ -580,22 +634,34 @@ static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint3
     return ccast(l, g);
 }
 
-/* The descriptor of p (P_n), as a pointer. */
+/* The descriptor P_n of p, as a pointer; made the first time the path is seen. */
 static LLVMValueRef emit_path(L *l, const asl_path *p)
 {
-    uint32_t id = l->npaths++;
+    bool fresh;
+    aslc_path_key(&l->key, p);
+    uint32_t id = aslc_ids_get(&l->path_ids, l->key.data, l->key.len, &fresh);
+    if (!fresh) return l->pathv[id];
+    l->npaths++;
+    if (id >= l->cap_pathv) {
+        l->cap_pathv = l->cap_pathv ? l->cap_pathv * 2 : 64;
+        l->pathv = asl_xrealloc(l->pathv, l->cap_pathv * sizeof *l->pathv);
+    }
     char name[32];
     snprintf(name, sizeof name, "P_%u_segs", id);
     LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
     LLVMValueRef v[5] = {strz(l, p->text), ci8(l, p->root), ci8(l, p->definite), ci32(l, p->nseg), segs};
     snprintf(name, sizeof name, "P_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
+    return l->pathv[id] = ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
 }
 
 /* ---- constants ------------------------------------------------------------------ */
 
+/* The number of the constant K[n] of this JSON text. */
 static uint32_t emit_const(L *l, const char *json_text)
 {
+    bool fresh;
+    uint32_t id = aslc_ids_get(&l->const_ids, json_text, strlen(json_text), &fresh);
+    if (!fresh) return id;
     if (l->nconsts == l->cap_consts) {
         l->cap_consts = l->cap_consts ? l->cap_consts * 2 : 64;
         l->consts = asl_xrealloc(l->consts, l->cap_consts * sizeof *l->consts);
@@ -656,23 +722,90 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
 
 /* ---- templates ---------------------------------------------------------------------- */
 
-/* Builds t in f, returning its value; key is the member name a path failure
- * is reported under.  Containers are built as in C: the object first, then
- * each member in order. */
-static LLVMValueRef emit_tmpl_value(L *l, F *f, LLVMValueRef a, const ir_tmpl *t, const char *key,
-                                    uint32_t klen)
+/* &K[id], a constant address (the slot is filled at start). */
+static LLVMValueRef kslot(L *l, uint32_t id)
+{
+    LLVMValueRef idx = ci64(l, id);
+    return ccast(l, LLVMConstInBoundsGEP2(l->ptr, l->kref, &idx, 1));
+}
+
+typedef struct {
+    LLVMValueRef *v;
+    uint32_t n, cap;
+    LLVMValueRef *calls;           /* the fn_ of the CALL nodes, in order */
+    uint32_t ncalls;
+} nodes;
+
+/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
+ * needs (its constant, path or call) is made before its children's. */
+static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
+{
+    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
+                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
+                                    [IR_T_CALL] = ASL_TM_CALL};
+    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
+    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
+    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
+    else if (t->kind == IR_T_CALL) {
+        LLVMValueRef c = emit_call(l, t->call, t->src);
+        fn = ccast(l, c);
+        out->calls = asl_xrealloc(out->calls, (out->ncalls + 1) * sizeof *out->calls);
+        out->calls[out->ncalls++] = c;
+    }
+    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
+    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
+                         ci32(l, klen), path, k, fn};
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 16;
+        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
+    }
+    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
+    for (uint32_t i = 0; container && i < t->n; i++) {
+        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
+        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
+    }
+}
+
+/* TP_n, the nodes of t; *id = n.  calls (or NULL): the fn_ of its CALL
+ * nodes, in pre-order (the caller frees them). */
+static LLVMValueRef emit_tmpl(L *l, const ir_tmpl *t, uint32_t *id, LLVMValueRef **calls)
+{
+    nodes out = {0};
+    emit_tmpl_nodes(l, &out, t, "", 0);
+    char name[32];
+    *id = l->ntmpl++;
+    snprintf(name, sizeof name, "TP_%u", *id);
+    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
+    free(out.v);
+    if (calls) *calls = out.calls;
+    else free(out.calls);
+    return ccast(l, g);
+}
+
+/* A small program's template, which has no TP_n: what it needs, made as
+ * emit_tmpl would (the numbering agrees); calls: the fn_ of its CALL nodes. */
+static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
+{
+    nodes out = {0};
+    emit_tmpl_nodes(l, &out, t, "", 0);
+    free(out.v);
+    *calls = out.calls;
+}
+
+/* A small program's template, built in the state function as emit_tmpl_code
+ * in emit_c.c builds it: the calls asl_template would make, in the same
+ * order (the container first, then each member, a path failing under its
+ * member's name).  calls: the fn_ of the CALL nodes, consumed in pre-order. */
+static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, const ir_tmpl *t,
+                                const char *key, uint32_t klen, LLVMValueRef **calls)
 {
     switch (t->kind) {
     case IR_T_CONST:
         return kval(l, f, emit_const(l, t->ctext));
-    case IR_T_PATH: {
-        LLVMValueRef p = emit_path(l, t->path);
-        return or_null(l, f, call(l, f, RT_PARAM_PATH, 4, f->x, f->in, p, str(l, key, klen)));
-    }
-    case IR_T_CALL: {
-        LLVMValueRef fn = emit_call(l, t->call, t->src);
-        return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, f->in));
-    }
+    case IR_T_PATH:
+        return or_null(l, f, call(l, f, RT_PARAM_PATH, 4, f->x, in, emit_path(l, t->path), str(l, key, klen)));
+    case IR_T_CALL:
+        return or_null(l, f, call_fn(l, f, l->t_state, *(*calls)++, f->x, in));
     case IR_T_OBJECT:
     case IR_T_ARRAY:
         break;
@@ -683,7 +816,7 @@ static LLVMValueRef emit_tmpl_value(L *l, F *f, LLVMValueRef a, const ir_tmpl *t
         const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
         const char *ckey = obj ? t->members[i].key : key;
         uint32_t cklen = obj ? t->members[i].klen : klen;
-        LLVMValueRef v = emit_tmpl_value(l, f, a, c, ckey, cklen);
+        LLVMValueRef v = tmpl_inline(l, f, a, in, c, ckey, cklen, calls);
         if (obj)
             call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
                  ci64(l, t->members[i].klen), v);
@@ -693,19 +826,30 @@ static LLVMValueRef emit_tmpl_value(L *l, F *f, LLVMValueRef a, const ir_tmpl *t
     return o;
 }
 
-/* tp_n(x, in) building t. */
-static LLVMValueRef emit_tmpl(L *l, const ir_tmpl *t)
+/* tp_n(x, in), a Map's item selector or batch input, as emit_tmpl_fn in
+ * emit_c.c: asl_template(x, in, TP_n) in a large program, the template built
+ * in place in a small one. */
+static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
 {
-    F f;
-    /* Named once the template is built, as the C back end numbers it after
-     * the fn_ and paths inside. */
-    begin(l, &f, define(l, "", l->t_state));
-    LLVMValueRef a = call(l, &f, RT_EXEC_ARENA, 1, f.x);
-    LLVMBuildRet(f.b, emit_tmpl_value(l, &f, a, t, "", 0));
-    end(&f);
+    uint32_t id;
+    LLVMValueRef tp = NULL, *calls = NULL;
+    if (l->lay.big) tp = emit_tmpl(l, t, &id, NULL);
+    else {
+        prep_tmpl(l, t, &calls);
+        id = l->ntmpl++;
+    }
     char name[32];
-    int n = snprintf(name, sizeof name, "tp_%u", l->ntmpl++);
-    LLVMSetValueName2(f.fn, name, (size_t)n);
+    snprintf(name, sizeof name, "tp_%u", id);
+    F f;
+    begin(l, &f, define(l, name, l->t_state));
+    if (tp) {
+        LLVMBuildRet(f.b, call(l, &f, RT_TEMPLATE, 3, f.x, f.in, tp));
+    } else {
+        LLVMValueRef *c = calls;
+        LLVMBuildRet(f.b, tmpl_inline(l, &f, call(l, &f, RT_EXEC_ARENA, 1, f.x), f.in, t, "", 0, &c));
+    }
+    end(&f);
+    free(calls);
     return f.fn;
 }
 
@@ -905,16 +1049,6 @@ static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef
     return v;
 }
 
-static LLVMValueRef emit_result_path(L *l, F *f, const ir_state *s, LLVMValueRef r)
-{
-    if (s->result_path_null) return f->in;
-    if (s->result_path && s->result_path->nseg) {
-        LLVMValueRef p = emit_path(l, s->result_path);
-        return or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, r, p));
-    }
-    return r;
-}
-
 /* A static const char *const name[] = {errors...}. */
 static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
 {
@@ -930,43 +1064,63 @@ static LLVMValueRef state_fn(L *l, const ir_state *s)
     return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
 }
 
-/* do_X: the state's data flow from its raw input to its output. */
-static LLVMValueRef emit_do(L *l, const ir_state *s)
+/* A Map whose settings are read from the input adjusts a copy of its descriptor. */
+static bool map_settings(const ir_state *s)
+{
+    return s->type == IR_MAP && (s->max_concurrency_path || s->tolerated_count_path ||
+                                 s->tolerated_percent_path || s->max_items_per_batch_path ||
+                                 s->max_bytes_per_batch_path);
+}
+
+/* What the work of a Pass, Task, Parallel or Map state needs, made in the
+ * order of emit_flow in emit_c.c (which numbers P_, K, TP_ and fn_). */
+typedef struct {
+    LLVMValueRef input, params, result, selector, result_path, output;  /* P_, TP_, K slot, TP_, P_, P_, or NULL */
+    unsigned nulls;                /* ASL_FLOW_*_NULL */
+    const ir_tmpl *params_t, *selector_t;    /* the templates, and their fn_ (a small program) */
+    LLVMValueRef *params_calls, *selector_calls;
+    int32_t result_k;              /* Pass Result: K[n], or -1 */
+    LLVMValueRef flow;             /* a large program: F_<cname> */
+    bool has_in;                   /* InputPath or Parameters */
+    LLVMValueRef site, timeout, heartbeat;  /* Task: T_ and its paths */
+    LLVMValueRef branches;         /* Parallel: B_ */
+    LLVMValueRef map, items;       /* Map: M_ (the global) and ItemsPath */
+    LLVMValueRef settings[5];
+} work;
+
+static void emit_flow(L *l, const ir_state *s, work *w)
 {
     char name[512];
-    LLVMValueRef tp = s->parameters ? emit_tmpl(l, s->parameters) : NULL;
-    LLVMValueRef rs = s->result_selector ? emit_tmpl(l, s->result_selector) : NULL;
-
-    snprintf(name, sizeof name, "do_%s", s->cname);
-    F f;
-    begin(l, &f, define(l, name, l->t_state));
-    LLVMValueRef v = emit_input_path(l, &f, s, f.in), r = NULL;
-    if (tp) v = or_null(l, &f, call_fn(l, &f, l->t_state, tp, f.x, v));  /* Parameters */
+    memset(w, 0, sizeof *w);
+    uint32_t id;
+    w->result_k = -1;
+    if (s->input_path_null) {
+        w->nulls |= ASL_FLOW_INPUT_NULL;
+        w->has_in = true;
+    } else if (s->input_path && s->input_path->nseg + s->input_path->root) {
+        w->input = emit_path(l, s->input_path);
+        w->has_in = true;
+    }
+    if (s->parameters) {
+        if (l->lay.big) w->params = emit_tmpl(l, s->parameters, &id, NULL);
+        else prep_tmpl(l, s->parameters, &w->params_calls);
+        w->params_t = s->parameters;
+        w->has_in = true;
+    }
+    if (s->type == IR_PASS && s->result) {
+        w->result_k = (int32_t)emit_const(l, s->result_text);
+        w->result = kslot(l, (uint32_t)w->result_k);
+    }
 
     switch (s->type) {
-    case IR_PASS:
-        r = s->result ? kval(l, &f, emit_const(l, s->result_text)) : v;  /* Result */
-        break;
     case IR_TASK: {
         LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource),
                               cdbl(l, s->timeout), cdbl(l, s->heartbeat)};
         snprintf(name, sizeof name, "T_%s", s->cname);
-        LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
-        if (s->site < l->p->ntasks) l->sites[s->site] = site;
-        if (s->timeout_path || s->heartbeat_path) {
-            LLVMValueRef to = cnull(l), hb = cnull(l);
-            if (s->timeout_path) {
-                LLVMValueRef p = emit_path(l, s->timeout_path);
-                to = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
-            }
-            if (s->heartbeat_path) {
-                LLVMValueRef p = emit_path(l, s->heartbeat_path);
-                hb = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
-            }
-            r = or_null(l, &f, call(l, &f, RT_TASK_TIMED, 5, f.x, site, v, to, hb));
-        } else {
-            r = or_null(l, &f, call(l, &f, RT_TASK, 3, f.x, site, v));
-        }
+        w->site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
+        if (s->site < l->p->ntasks) l->sites[s->site] = w->site;
+        if (s->timeout_path) w->timeout = emit_path(l, s->timeout_path);
+        if (s->heartbeat_path) w->heartbeat = emit_path(l, s->heartbeat_path);
         break;
     }
     case IR_PARALLEL: {
@@ -974,65 +1128,121 @@ static LLVMValueRef emit_do(L *l, const ir_state *s)
         for (uint32_t i = 0; i < s->nbranches; i++)
             bv[i] = state_fn(l, s->branches[i] ? s->branches[i]->start : NULL);
         snprintf(name, sizeof name, "B_%s", s->cname);
-        LLVMValueRef br = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
+        w->branches = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
         free(bv);
-        r = or_null(l, &f, call(l, &f, RT_PARALLEL, 4, f.x, v, br, ci32(l, s->nbranches)));
         break;
     }
     case IR_MAP: {
-        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl(l, s->item_selector)) : cnull(l);
-        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl(l, s->batch_input)) : cnull(l);
+        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, s->item_selector)) : cnull(l);
+        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, s->batch_input)) : cnull(l);
         LLVMValueRef mv[10] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
                                ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
                                cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
                                ci32(l, s->max_items_per_batch), ci32(l, s->max_bytes_per_batch), bi};
         snprintf(name, sizeof name, "M_%s", s->cname);
-        LLVMValueRef mg = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
-        LLVMValueRef items = v;
-        if (s->items_path && s->items_path->nseg + s->items_path->root) {  /* ItemsPath */
-            LLVMValueRef p = emit_path(l, s->items_path);
-            items = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, p));
-        }
+        w->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
+        if (s->items_path && s->items_path->nseg + s->items_path->root) w->items = emit_path(l, s->items_path);
         const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
                                        s->tolerated_percent_path, s->max_items_per_batch_path,
                                        s->max_bytes_per_batch_path};
-        static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
-                                     ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
-                                     ASL_MAP_MAX_BYTES_PER_BATCH};
-        if (settings[0] || settings[1] || settings[2] || settings[3] || settings[4]) {
-            /* asl_map_info mi = M_X; then the settings read from the input */
-            LLVMValueRef mi = LLVMBuildAlloca(f.b, l->st[S_MAP], "mi");
-            LLVMBuildStore(f.b, LLVMBuildLoad2(f.b, l->st[S_MAP], mg, ""), mi);
-            for (int k = 0; k < 5; k++)
-                if (settings[k]) {
-                    LLVMValueRef p = emit_path(l, settings[k]);
-                    or_false(l, &f, call(l, &f, RT_MAP_SETTING, 5, f.x, v, p, ci32(l, which[k]),
-                                         cast(l, &f, mi)));
-                }
-            r = or_null(l, &f, call(l, &f, RT_MAP, 4, f.x, v, items, cast(l, &f, mi)));
-        } else {
-            r = or_null(l, &f, call(l, &f, RT_MAP, 4, f.x, v, items, ccast(l, mg)));
-        }
+        for (int k = 0; k < 5; k++)
+            if (settings[k]) w->settings[k] = emit_path(l, settings[k]);
         break;
     }
     default:
         break;
     }
-    if (rs) r = or_null(l, &f, call_fn(l, &f, l->t_state, rs, f.x, r));  /* ResultSelector */
-    if (s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP)
-        v = emit_result_path(l, &f, s, r);
-    v = emit_output_path(l, &f, s, v);
-    LLVMBuildRet(f.b, call(l, &f, RT_LEAVE, 2, f.x, v));
-    end(&f);
-    return f.fn;
+
+    if (s->result_selector) {
+        if (l->lay.big) w->selector = emit_tmpl(l, s->result_selector, &id, NULL);
+        else prep_tmpl(l, s->result_selector, &w->selector_calls);
+        w->selector_t = s->result_selector;
+    }
+    if (s->result_path_null) w->nulls |= ASL_FLOW_RESULT_NULL;
+    else if (s->result_path && s->result_path->nseg) w->result_path = emit_path(l, s->result_path);
+    if (s->output_path_null) w->nulls |= ASL_FLOW_OUTPUT_NULL;
+    else if (s->output_path && s->output_path->nseg + s->output_path->root) w->output = emit_path(l, s->output_path);
+    if (!l->lay.big) return;
+    /* a large program: the descriptor F_, as emit_flow_desc in emit_c.c */
+    LLVMValueRef *f[6] = {&w->input, &w->params, &w->result, &w->selector, &w->result_path, &w->output};
+    LLVMValueRef v[7];
+    for (int k = 0; k < 6; k++) v[k] = *f[k] ? *f[k] : cnull(l);
+    v[6] = ci8(l, w->nulls);
+    snprintf(name, sizeof name, "F_%s", s->cname);
+    w->flow = ccast(l, global(l, name, cstruct_of(l, S_FLOW, v, sizeof v / sizeof *v)));
 }
 
-/* R_/RE_ and try_X (the Retry loop), C_/CE_; returns try_X or NULL. */
-static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMValueRef *catchers)
+/* The work itself, from v (the effective input) to its result; a failure
+ * goes to f's fail block. */
+static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVMValueRef v)
+{
+    switch (s->type) {
+    case IR_TASK:
+        if (s->timeout_path || s->heartbeat_path) {
+            LLVMValueRef to = cnull(l), hb = cnull(l);
+            if (w->timeout) to = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->timeout));
+            if (w->heartbeat) hb = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->heartbeat));
+            return or_null(l, f, call(l, f, RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
+        }
+        return or_null(l, f, call(l, f, RT_TASK, 3, f->x, w->site, v));
+    case IR_PARALLEL:
+        return or_null(l, f, call(l, f, RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
+    case IR_MAP: {
+        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
+        if (!map_settings(s)) return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
+        /* asl_map_info mi = M_X; then the settings read from the input */
+        static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
+                                     ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
+                                     ASL_MAP_MAX_BYTES_PER_BATCH};
+        LLVMValueRef mi = LLVMBuildAlloca(f->b, l->st[S_MAP], "mi");
+        LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], w->map, ""), mi);
+        for (int k = 0; k < 5; k++)
+            if (w->settings[k])
+                or_false(l, f, call(l, f, RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
+                                    cast(l, f, mi)));
+        return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
+    }
+    default:
+        return v;
+    }
+}
+
+/* The data flow and the work: the state's output from its raw input (NULL
+ * when asl_leave or asl_flow_out fails).  As in emit_c.c, one call per step,
+ * or in a large program asl_flow_in and asl_flow_out around the work. */
+static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
+{
+    LLVMValueRef v = f->in;
+    if (w->flow) {
+        if (w->has_in) v = or_null(l, f, call(l, f, RT_FLOW_IN, 3, f->x, f->in, w->flow));
+        v = emit_work(l, f, s, w, v);
+        return call(l, f, RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
+    }
+    if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
+    else if (w->input) v = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->input));
+    if (w->params_t) {
+        LLVMValueRef *calls = w->params_calls;
+        v = tmpl_inline(l, f, call(l, f, RT_EXEC_ARENA, 1, f->x), v, w->params_t, "", 0, &calls);
+    }
+    if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
+    v = emit_work(l, f, s, w, v);
+    if (w->selector_t) {
+        LLVMValueRef *calls = w->selector_calls;
+        v = tmpl_inline(l, f, call(l, f, RT_EXEC_ARENA, 1, f->x), v, w->selector_t, "", 0, &calls);
+    }
+    if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
+    else if (w->result_path) v = or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
+    if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
+    else if (w->output) v = or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, w->output));
+    return call(l, f, RT_LEAVE, 2, f->x, v);
+}
+
+/* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
+static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catchers)
 {
     char name[512];
-    LLVMValueRef try_fn = NULL;
     *catchers = NULL;
+    LLVMValueRef rg = NULL;
     if (s->nretry) {
         LLVMValueRef *rv = asl_xmalloc(s->nretry * sizeof *rv);
         for (uint32_t i = 0; i < s->nretry; i++) {
@@ -1044,35 +1254,8 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef do_fn
             rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
         }
         snprintf(name, sizeof name, "R_%s", s->cname);
-        LLVMValueRef rg = ccast(l, global(l, name, const_array(l->st[S_RETRIER], rv, s->nretry)));
+        rg = ccast(l, global(l, name, const_array(l->st[S_RETRIER], rv, s->nretry)));
         free(rv);
-
-        /* uint32_t counts[n] = {0};
-         * while (!(v = do_X(x, in)) && asl_retry(x, R_X, n, counts)) {}
-         * return v; */
-        snprintf(name, sizeof name, "try_%s", s->cname);
-        F f;
-        begin(l, &f, define(l, name, l->t_state));
-        LLVMTypeRef ct = array_of(l->i32, s->nretry);
-        LLVMValueRef counts = LLVMBuildAlloca(f.b, ct, "counts");
-        LLVMBuildStore(f.b, LLVMConstNull(ct), counts);
-        LLVMBasicBlockRef loop = block(l, &f, "attempt"), retry = block(l, &f, "retry"),
-                          out = block(l, &f, "out");
-        LLVMBuildBr(f.b, loop);
-        LLVMPositionBuilderAtEnd(f.b, loop);
-        LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
-        LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
-        LLVMPositionBuilderAtEnd(f.b, retry);
-        LLVMValueRef again = call(l, &f, RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
-        LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
-        LLVMPositionBuilderAtEnd(f.b, out);
-        LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
-        LLVMValueRef inc_v[2] = {v, v};
-        LLVMBasicBlockRef inc_b[2] = {loop, retry};
-        LLVMAddIncoming(phi, inc_v, inc_b, 2);
-        LLVMBuildRet(f.b, phi);
-        end(&f);
-        try_fn = f.fn;
     }
     if (s->ncatch) {
         LLVMValueRef *cv = asl_xmalloc(s->ncatch * sizeof *cv);
@@ -1086,7 +1269,101 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef do_fn
         *catchers = ccast(l, global(l, name, const_array(l->st[S_CATCHER], cv, s->ncatch)));
         free(cv);
     }
-    return try_fn;
+    return rg;
+}
+
+/* try_X: uint32_t counts[n] = {0};
+ *        while (!(v = do_X(x, in)) && asl_retry(x, R_X, n, counts)) {}
+ *        return v; */
+static LLVMValueRef emit_try(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMValueRef rg)
+{
+    char name[512];
+    snprintf(name, sizeof name, "try_%s", s->cname);
+    F f;
+    begin(l, &f, define(l, name, l->t_state));
+    LLVMTypeRef ct = array_of(l->i32, s->nretry);
+    LLVMValueRef counts = LLVMBuildAlloca(f.b, ct, "counts");
+    LLVMBuildStore(f.b, LLVMConstNull(ct), counts);
+    LLVMBasicBlockRef loop = block(l, &f, "attempt"), retry = block(l, &f, "retry"), out = block(l, &f, "out");
+    LLVMBuildBr(f.b, loop);
+    LLVMPositionBuilderAtEnd(f.b, loop);
+    LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
+    LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
+    LLVMPositionBuilderAtEnd(f.b, retry);
+    LLVMValueRef again = call(l, &f, RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
+    LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
+    LLVMPositionBuilderAtEnd(f.b, out);
+    LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
+    LLVMValueRef inc_v[2] = {v, v};
+    LLVMBasicBlockRef inc_b[2] = {loop, retry};
+    LLVMAddIncoming(phi, inc_v, inc_b, 2);
+    LLVMBuildRet(f.b, phi);
+    end(&f);
+    return f.fn;
+}
+
+/* A Pass, Task, Parallel or Map state, as emit_work_state in emit_c.c: the
+ * data flow folded into the state function, unless it is retried or needs
+ * a local whose address is taken (then do_X, and try_X); a large program's
+ * Pass state is a call of asl_pass. */
+static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueRef info)
+{
+    work w;
+    F f;
+    emit_flow(l, s, &w);
+    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+        begin(l, &f, fn);
+        LLVMValueRef v = call(l, &f, RT_PASS, 4, f.x, f.in, info, w.flow);
+        if (s->target) go(l, &f, s->target, or_null(l, &f, v));
+        else LLVMBuildRet(f.b, v);
+        end(&f);
+        goto out;
+    }
+    LLVMValueRef catchers;
+    LLVMValueRef rg = emit_retry_catch(l, s, &catchers);
+    LLVMValueRef helper = NULL;
+    if (s->nretry || map_settings(s)) {
+        char name[512];
+        snprintf(name, sizeof name, "do_%s", s->cname);
+        begin(l, &f, define(l, name, l->t_state));
+        LLVMBuildRet(f.b, emit_flow_work(l, &f, s, &w));
+        end(&f);
+        helper = s->nretry ? emit_try(l, s, f.fn, rg) : f.fn;
+    }
+
+    begin(l, &f, fn);
+    enter(l, &f, info);
+    LLVMBasicBlockRef ret_null = f.fail, failed = NULL;
+    if (s->ncatch) f.fail = failed = block(l, &f, "failed");
+    LLVMValueRef v = helper ? call_fn(l, &f, l->t_state, helper, f.x, f.in) : emit_flow_work(l, &f, s, &w);
+    go(l, &f, s->target, or_null(l, &f, v));
+    if (s->ncatch) {
+        f.fail = ret_null;
+        LLVMPositionBuilderAtEnd(f.b, failed);
+        LLVMValueRef k = call(l, &f, RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
+        LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
+        for (uint32_t i = 0; i < s->ncatch; i++) {
+            const ir_catcher *c = &s->catch_[i];
+            LLVMBasicBlockRef cb = block(l, &f, "catch");
+            LLVMAddCase(sw, ci32(l, i), cb);
+            LLVMPositionBuilderAtEnd(f.b, cb);
+            LLVMValueRef err = call(l, &f, RT_ERROR_VALUE, 1, f.x), cv;
+            call(l, &f, RT_ERROR_CLEAR, 1, f.x);
+            if (c->result_path_null) {
+                cv = f.in;
+            } else if (c->result_path && c->result_path->nseg) {
+                LLVMValueRef p = emit_path(l, c->result_path);
+                cv = or_null(l, &f, call(l, &f, RT_RESULT_PATH, 4, f.x, f.in, err, p));
+            } else {
+                cv = err;
+            }
+            go(l, &f, c->target, cv);
+        }
+    }
+    end(&f);
+out:
+    free(w.params_calls);
+    free(w.selector_calls);
 }
 
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
@@ -1114,6 +1391,16 @@ static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
     return phi;
 }
 
+/* The group of a state, as begin_group in emit_c.c: the parts are the same. */
+static void begin_group(L *l)
+{
+    if (l->lay.parts > 1 && l->in_part == l->lay.per_part && l->part + 1 < l->lay.parts) {
+        l->part++;
+        l->in_part = 0;
+    }
+    l->in_part++;
+}
+
 static void emit_state(L *l, const ir_state *s)
 {
     if (s->type == IR_PARALLEL)
@@ -1121,6 +1408,7 @@ static void emit_state(L *l, const ir_state *s)
             if (s->branches[i]) emit_machine(l, s->branches[i]);
     if (s->type == IR_MAP && s->processor) emit_machine(l, s->processor);
 
+    begin_group(l);
     LLVMValueRef info = emit_header(l, s);
     LLVMValueRef fn = LLVMGetNamedFunction(l->m, s->cname);
     F f;
@@ -1128,43 +1416,9 @@ static void emit_state(L *l, const ir_state *s)
     case IR_PASS:
     case IR_TASK:
     case IR_PARALLEL:
-    case IR_MAP: {
-        LLVMValueRef do_fn = emit_do(l, s), catchers;
-        LLVMValueRef try_fn = emit_retry_catch(l, s, do_fn, &catchers);
-        begin(l, &f, fn);
-        enter(l, &f, info);
-        LLVMValueRef v = call_fn(l, &f, l->t_state, s->nretry ? try_fn : do_fn, f.x, f.in);
-        if (s->ncatch) {
-            LLVMBasicBlockRef caught = block(l, &f, "failed"), ok = block(l, &f, "ok");
-            LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), caught, ok);
-            LLVMPositionBuilderAtEnd(f.b, caught);
-            LLVMValueRef k = call(l, &f, RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
-            LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
-            for (uint32_t i = 0; i < s->ncatch; i++) {
-                const ir_catcher *c = &s->catch_[i];
-                LLVMBasicBlockRef cb = block(l, &f, "catch");
-                LLVMAddCase(sw, ci32(l, i), cb);
-                LLVMPositionBuilderAtEnd(f.b, cb);
-                LLVMValueRef err = call(l, &f, RT_ERROR_VALUE, 1, f.x), cv;
-                call(l, &f, RT_ERROR_CLEAR, 1, f.x);
-                if (c->result_path_null) {
-                    cv = f.in;
-                } else if (c->result_path && c->result_path->nseg) {
-                    LLVMValueRef p = emit_path(l, c->result_path);
-                    cv = or_null(l, &f, call(l, &f, RT_RESULT_PATH, 4, f.x, f.in, err, p));
-                } else {
-                    cv = err;
-                }
-                go(l, &f, c->target, cv);
-            }
-            LLVMPositionBuilderAtEnd(f.b, ok);
-        } else {
-            or_null(l, &f, v);
-        }
-        go(l, &f, s->target, v);
-        end(&f);
+    case IR_MAP:
+        emit_work_state(l, s, fn, info);
         break;
-    }
     case IR_WAIT:
     case IR_SUCCEED: {
         begin(l, &f, fn);
@@ -1254,7 +1508,7 @@ static LLVMValueRef emit_constants(L *l)
     LLVMTypeRef at = array_of(l->ptr, n);
     LLVMValueRef k = LLVMAddGlobal(l->m, at, "K");
     LLVMSetInitializer(k, LLVMConstNull(at));
-    LLVMSetLinkage(k, LLVMInternalLinkage);
+    shared(l, k);
 #if LLVM_VERSION_MAJOR >= 15
     LLVMReplaceAllUsesWith(l->kref, k);
 #else
@@ -1403,15 +1657,169 @@ static void build_module(L *l, const aslc_emit_opts *o)
          * are still inlined into them. */
         LLVMValueRef fn = define(l, p->all[i]->cname, l->t_state);
         attr(l, fn, LLVMAttributeFunctionIndex, noinline, 0);
+        shared(l, fn);
     }
     l->kref = LLVMAddGlobal(l->m, l->ptr, "K.ref");
     emit_machine(l, p->top);
+    l->part = 0;  /* the program's own functions and data */
     LLVMValueRef init = emit_constants(l);
     emit_program(l, o, init);
 }
 
+/* ---- code generation ------------------------------------------------------------------ */
+
+/* Leaves in m what parts first..last need: the other parts' state functions
+ * become declarations (another object defines them), their helpers go, and
+ * so do the program's descriptor and K's definition unless part 0 is here.
+ * What nothing uses any more is left to the optimiser's dead global
+ * elimination. */
+static void keep_parts(LLVMModuleRef m, uint32_t first, uint32_t last)
+{
+    if (first > 0) {
+        LLVMValueRef g = LLVMGetNamedGlobal(m, "asl_main_program");
+        if (g) LLVMDeleteGlobal(g);
+        LLVMValueRef k = LLVMGetNamedGlobal(m, "K");
+        if (k) LLVMSetInitializer(k, NULL);  /* a declaration */
+    }
+    LLVMValueRef next;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn; fn = next) {
+        next = LLVMGetNextFunction(fn);
+        if (LLVMIsDeclaration(fn)) continue;
+        LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "aslc-part", 9);
+        unsigned n = 0;
+        const char *v = a ? LLVMGetStringAttributeValue(a, &n) : "0";
+        char num[16];
+        snprintf(num, sizeof num, "%.*s", (int)(n < 15 ? n : 15), v);
+        uint32_t part = (uint32_t)strtoul(num, NULL, 10);
+        if (part >= first && part <= last) continue;
+        if (LLVMGetLinkage(fn) == LLVMExternalLinkage) {
+            size_t len;
+            const char *name = LLVMGetValueName2(fn, &len);
+            char *copy = strndup(name, len);
+            LLVMValueRef decl = LLVMAddFunction(m, "", LLVMGlobalGetValueType(fn));
+            LLVMReplaceAllUsesWith(fn, decl);
+            LLVMDeleteFunction(fn);
+            LLVMSetValueName2(decl, copy, len);
+            LLVMSetVisibility(decl, LLVMHiddenVisibility);
+            free(copy);
+        } else {
+            /* a helper: only its own state, in its own part, used it */
+            LLVMReplaceAllUsesWith(fn, LLVMConstNull(LLVMTypeOf(fn)));
+            LLVMDeleteFunction(fn);
+        }
+    }
+}
+
+/* One object file of the program: a whole module, or (from the module's
+ * bitcode, in a context of its own, on a thread of its own) parts first..last. */
+typedef struct {
+    LLVMModuleRef m;               /* the module, or NULL: parse bc */
+    const char *bc;
+    size_t bclen;
+    LLVMTargetRef target;
+    const char *triple;
+    bool big;
+    uint32_t first, last;
+    const char *obj;
+    bool ok;
+} cg_job;
+
+static void *codegen(void *arg)
+{
+    cg_job *j = arg;
+    char *err = NULL;
+    LLVMContextRef cx = NULL;
+    LLVMModuleRef m = j->m;
+    j->ok = false;
+    if (!m) {
+        cx = LLVMContextCreate();
+        LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(j->bc, j->bclen, "module", 0);
+        bool bad = LLVMParseBitcodeInContext2(cx, buf, &m);
+        LLVMDisposeMemoryBuffer(buf);
+        if (bad) {
+            fprintf(stderr, "aslc: internal error: LLVM cannot read back its module\n");
+            LLVMContextDispose(cx);
+            return NULL;
+        }
+        keep_parts(m, j->first, j->last);
+    }
+    /* The generic CPU of the triple, as `cc -O2` targets: the binary runs on
+     * any machine of the architecture, not only the one that compiled it.
+     * A large program (aslc_layout_of) is optimised as clang -O1 does: its
+     * state functions are a runtime call or two, which -O2 makes no faster. */
+    LLVMTargetMachineRef tm =
+        LLVMCreateTargetMachine(j->target, j->triple, "generic", "",
+                                j->big ? LLVMCodeGenLevelLess : LLVMCodeGenLevelDefault, LLVMRelocPIC,
+                                LLVMCodeModelDefault);
+    if (!tm) {
+        fprintf(stderr, "aslc: LLVM cannot create a code generator for %s\n", j->triple);
+        goto out;
+    }
+    /* The optimisation -O2 (-O1) means in clang, then code generation. */
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(m, j->big ? "default<O1>" : "default<O2>", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        char *msg = LLVMGetErrorMessage(e);
+        fprintf(stderr, "aslc: internal error: LLVM optimisation failed: %s\n", msg);
+        LLVMDisposeErrorMessage(msg);
+        goto out;
+    }
+    char *path = strdup(j->obj);
+    bool bad = LLVMTargetMachineEmitToFile(tm, m, path, LLVMObjectFile, &err);
+    free(path);
+    if (bad) fprintf(stderr, "aslc: cannot write the object file %s: %s\n", j->obj, err ? err : "?");
+    else j->ok = true;
+out:
+    LLVMDisposeMessage(err);
+    if (tm) LLVMDisposeTargetMachine(tm);
+    if (cx) {
+        LLVMDisposeModule(m);
+        LLVMContextDispose(cx);
+    }
+    return NULL;
+}
+
+/* Optimises m and writes it as nobj objects: the whole module into one, or
+ * runs of its parts into several, compiled in parallel. */
+static bool compile_module(L *l, LLVMTargetRef target, const char *triple, const char *const *objs,
+                           uint32_t nobj)
+{
+    cg_job *jobs = asl_xmalloc(nobj * sizeof *jobs);
+    memset(jobs, 0, nobj * sizeof *jobs);
+    for (uint32_t k = 0; k < nobj; k++)
+        jobs[k] = (cg_job){.target = target, .triple = triple, .big = l->lay.big, .obj = objs[k],
+                           .first = (uint32_t)((uint64_t)l->lay.parts * k / nobj),
+                           .last = (uint32_t)((uint64_t)l->lay.parts * (k + 1) / nobj) - 1};
+    bool ok = true;
+    if (nobj == 1) {
+        jobs[0].m = l->m;
+        codegen(&jobs[0]);
+        ok = jobs[0].ok;
+    } else {
+        LLVMMemoryBufferRef bc = LLVMWriteBitcodeToMemoryBuffer(l->m);
+        pthread_t *th = asl_xmalloc(nobj * sizeof *th);
+        bool *started = asl_xmalloc(nobj * sizeof *started);
+        for (uint32_t k = 0; k < nobj; k++) {
+            jobs[k].bc = LLVMGetBufferStart(bc);
+            jobs[k].bclen = LLVMGetBufferSize(bc);
+            started[k] = pthread_create(&th[k], NULL, codegen, &jobs[k]) == 0;
+            if (!started[k]) codegen(&jobs[k]);
+        }
+        for (uint32_t k = 0; k < nobj; k++) {
+            if (started[k]) pthread_join(th[k], NULL);
+            ok = ok && jobs[k].ok;
+        }
+        free(th);
+        free(started);
+        LLVMDisposeMemoryBuffer(bc);
+    }
+    free(jobs);
+    return ok;
+}
+
 bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
-                    const char *obj_path)
+                    const char *const *objs, uint32_t nobj)
 {
     static bool targets_ready;
     if (!targets_ready) {
@@ -1431,9 +1839,8 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
         LLVMDisposeMessage(triple);
         return false;
     }
-    /* The generic CPU of the triple, as `cc -O2` targets: the binary runs on
-     * any machine of the architecture, not only the one that compiled it.
-     * PIC, because the C compiler links position-independent executables. */
+    /* The data layout of the generic CPU of the triple: as code generation
+     * (codegen) will use. */
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, "generic", "", LLVMCodeGenLevelDefault,
                                                       LLVMRelocPIC, LLVMCodeModelDefault);
     if (!tm) {
@@ -1444,6 +1851,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     L l;
     memset(&l, 0, sizeof l);
     l.p = p;
+    l.lay = aslc_layout_of(p);
     l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     l.td = LLVMCreateTargetDataLayout(tm);
@@ -1475,25 +1883,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
             goto out;
         }
     }
-    if (obj_path) {
-        /* The optimisation -O2 means in clang, then code generation. */
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef e = LLVMRunPasses(l.m, "default<O2>", tm, po);
-        LLVMDisposePassBuilderOptions(po);
-        if (e) {
-            char *msg = LLVMGetErrorMessage(e);
-            fprintf(stderr, "aslc: internal error: LLVM optimisation failed: %s\n", msg);
-            LLVMDisposeErrorMessage(msg);
-            goto out;
-        }
-        char *path = strdup(obj_path);
-        bool bad = LLVMTargetMachineEmitToFile(tm, l.m, path, LLVMObjectFile, &err);
-        free(path);
-        if (bad) {
-            fprintf(stderr, "aslc: cannot write the object file %s: %s\n", obj_path, err ? err : "?");
-            goto out;
-        }
-    }
+    if (nobj && !compile_module(&l, target, triple, objs, nobj)) goto out;
     ok = true;
 out:
     LLVMDisposeMessage(err);
@@ -1505,27 +1895,45 @@ out:
     free(l.consts);
     free(l.strs);
     free(l.sites);
+    free(l.pathv);
+    aslc_ids_free(&l.path_ids);
+    aslc_ids_free(&l.const_ids);
+    asl_buf_free(&l.key);
     return ok;
 }
 
 bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
                        const char *output, const char *handlers)
 {
-    if (!output) return aslc_emit_llvm(p, o, ll_path, NULL);
-    char obj[PATH_MAX];
+    if (!output) return aslc_emit_llvm(p, o, ll_path, NULL, 0);
+    /* One object, or for a program in parts one per processor. */
+    aslc_layout lay = aslc_layout_of(p);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t nobj = ncpu < 1 ? 1 : (uint32_t)ncpu;
+    if (nobj > lay.parts) nobj = lay.parts;
+    char (*obj)[PATH_MAX] = asl_xmalloc(nobj * sizeof *obj);
+    const char **objs = asl_xmalloc(nobj * sizeof *objs);
     const char *tmpdir = getenv("TMPDIR");
-    snprintf(obj, sizeof obj, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    int fd = mkstemps(obj, 2);
-    if (fd < 0) {
-        fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
-        return false;
+    uint32_t made = 0;
+    bool ok = true;
+    for (; made < nobj; made++) {
+        snprintf(obj[made], PATH_MAX, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        int fd = mkstemps(obj[made], 2);
+        if (fd < 0) {
+            fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
+            ok = false;
+            break;
+        }
+        close(fd);
+        objs[made] = obj[made];
     }
-    close(fd);
-    bool ok = aslc_emit_llvm(p, o, ll_path, obj);
+    ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
     if (ok) {
-        aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_file = obj};
+        aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs, .nobj_files = nobj};
         ok = aslc_build(&bo);
     }
-    unlink(obj);
+    for (uint32_t k = 0; k < made; k++) unlink(obj[k]);
+    free(obj);
+    free(objs);
     return ok;
 }

@@ -11,15 +11,18 @@
 #include "aslc.h"
 
 /* Builds the LLVM module of p and verifies it.  ll_path (or NULL): writes
- * the module as text, before optimisation.  obj_path (or NULL): optimises it
- * and writes an object file for the host.  false, with a message on stderr,
+ * the module as text, before optimisation.  nobj objects (or none): optimises
+ * it and writes it as object files for the host, objs[k]: the whole module
+ * into one, or a program in parts (aslc_layout_of) as runs of its parts,
+ * compiled in parallel, one per object.  false, with a message on stderr,
  * when anything fails (a module that does not verify is an internal error). */
 bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
-                    const char *obj_path);
+                    const char *const *objs, uint32_t nobj);
 
 /* The whole --backend=llvm pipeline after the front end: the module, then
- * (with output) an object file in $TMPDIR linked by aslc_build() with the
- * runtime and the handlers into output.  false with a message on failure. */
+ * (with output) object files in $TMPDIR, one per processor for a program in
+ * parts, linked by aslc_build() with the runtime and the handlers into
+ * output.  false with a message on failure. */
 bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
                        const char *output, const char *handlers);
 

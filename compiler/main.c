@@ -258,7 +258,7 @@ static int compile_one(const options *o, const char *file)
             close(fd);
             temp = true;
         }
-        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL};
+        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0};
         status = aslc_build(&bo) ? 0 : 1;
         if (temp) unlink(cpath);
     } else {

@@ -30,6 +30,11 @@ asl_value *asl_context_object(asl_exec *x)
     (void)x;
     abort();
 }
+asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
+{
+    (void)x, (void)p, (void)used;
+    abort();
+}
 
 static const char doc_text[] =
     "{\"a\":{\"b\":[1,2,{\"c\":\"x\"},null,true],\"d\":{\"e\":1.5e3,\"f\":\"str\"}},"

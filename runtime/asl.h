@@ -127,6 +127,57 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p);
 /* The arena values of this exec are built in. */
 asl_arena *asl_exec_arena(asl_exec *x);
 
+/* ---- templates and data flow as data (template.c) --------------------------- */
+
+/* A payload template (Parameters, ResultSelector, ItemSelector, BatchInput)
+ * is an array of nodes in pre-order: an OBJECT or ARRAY node is followed by
+ * its n members or items, each with its own subtree.  Computed members
+ * ("key.$") are PATH or CALL nodes, everything constant below them a CONST. */
+typedef enum {
+    ASL_TM_CONST,       /* *k: a constant of the program (K[i]) */
+    ASL_TM_PATH,        /* asl_param_path(x, in, path, key) */
+    ASL_TM_CALL,        /* call(x, in): an intrinsic function call of the program */
+    ASL_TM_OBJECT,      /* n members follow */
+    ASL_TM_ARRAY        /* n items follow */
+} asl_tmpl_kind;
+
+typedef struct {
+    uint8_t kind;            /* asl_tmpl_kind */
+    uint32_t n;              /* OBJECT, ARRAY: members or items */
+    const char *key;         /* an object member's name (without ".$", not copied: static);
+                                an array item's: its enclosing member's, for messages */
+    uint32_t klen;
+    const asl_path *path;    /* PATH */
+    asl_value *const *k;     /* CONST */
+    asl_value *(*call)(asl_exec *x, asl_value *in);  /* CALL */
+} asl_tmpl;
+
+/* Builds the value of template t against in, in x's arena; NULL with the
+ * error of the path or call that failed (asl_param_path's wording). */
+asl_value *asl_template(asl_exec *x, asl_value *in, const asl_tmpl *t);
+
+/* The data flow around the work of a Pass, Task, Parallel or Map state:
+ *   InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath
+ * A NULL path is "$" (nothing to select); a field that was null in the
+ * definition is flagged in nulls instead. */
+enum { ASL_FLOW_INPUT_NULL = 1, ASL_FLOW_RESULT_NULL = 2, ASL_FLOW_OUTPUT_NULL = 4 };
+
+typedef struct {
+    const asl_path *input_path;      /* InputPath */
+    const asl_tmpl *parameters;      /* Parameters, or NULL */
+    asl_value *const *result;        /* Pass: Result (K[i]), or NULL: the effective input */
+    const asl_tmpl *result_selector; /* ResultSelector, or NULL */
+    const asl_path *result_path;     /* ResultPath, into the state's raw input */
+    const asl_path *output_path;     /* OutputPath */
+    uint8_t nulls;                   /* ASL_FLOW_*_NULL */
+} asl_flow;
+
+/* InputPath, then Parameters: the effective input of the state's work. */
+asl_value *asl_flow_in(asl_exec *x, asl_value *in, const asl_flow *f);
+/* ResultSelector, ResultPath, OutputPath, then asl_leave: the state's output
+ * from its raw input in and the result of its work. */
+asl_value *asl_flow_out(asl_exec *x, asl_value *in, asl_value *result, const asl_flow *f);
+
 /* ---- intrinsic functions -------------------------------------------------- */
 
 enum {
@@ -153,6 +204,9 @@ typedef struct {
 bool asl_enter(asl_exec *x, const asl_state_info *s);
 /* A value leaving the state: enforces the 256 KiB payload limit. */
 asl_value *asl_leave(asl_exec *x, asl_value *out);
+/* A whole Pass state but its transition (template.c): asl_enter(s),
+ * asl_flow_in, the Result, asl_flow_out.  The state's output, or NULL. */
+asl_value *asl_pass(asl_exec *x, asl_value *in, const asl_state_info *s, const asl_flow *f);
 
 /* ---- Choice ------------------------------------------------------------------ */
 
