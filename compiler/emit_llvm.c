@@ -1780,6 +1780,16 @@ out:
     return NULL;
 }
 
+/* libLLVM is not built with ThreadSanitizer, which therefore cannot see how
+ * it publishes its lazily created globals (timer groups, ...) and reports
+ * races in them: a ThreadSanitizer build of aslc compiles the parts one
+ * after the other. */
+#if defined(__SANITIZE_THREAD__)
+#define PARALLEL_CODEGEN 0
+#else
+#define PARALLEL_CODEGEN 1
+#endif
+
 /* Optimises m and writes it as nobj objects: the whole module into one, or
  * runs of its parts into several, compiled in parallel. */
 static bool compile_module(L *l, LLVMTargetRef target, const char *triple, const char *const *objs,
@@ -1803,7 +1813,7 @@ static bool compile_module(L *l, LLVMTargetRef target, const char *triple, const
         for (uint32_t k = 0; k < nobj; k++) {
             jobs[k].bc = LLVMGetBufferStart(bc);
             jobs[k].bclen = LLVMGetBufferSize(bc);
-            started[k] = pthread_create(&th[k], NULL, codegen, &jobs[k]) == 0;
+            started[k] = PARALLEL_CODEGEN && pthread_create(&th[k], NULL, codegen, &jobs[k]) == 0;
             if (!started[k]) codegen(&jobs[k]);
         }
         for (uint32_t k = 0; k < nobj; k++) {
