@@ -343,12 +343,14 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
     put(&e->code, "\n{\n    asl_value *a[%u];\n", call->argc ? call->argc : 1);
     if (!call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
     asl_buf_put(&e->code, b.data, b.len);
+    /* The function itself (asl_intrinsic_MATH_ADD, ...), not the checked
+     * dispatch: arity is checked here and no argument is NULL. */
     static const char *const fn_ids[] = {
-#define X(id, name, lo, hi) "ASL_FN_" #id,
+#define X(id, name, lo, hi) #id,
 #include "asl_intrinsics.def"
 #undef X
     };
-    put(&e->code, "    return asl_intrinsic(x, %s, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
+    put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
     asl_buf_free(&b);
     return id;
 }

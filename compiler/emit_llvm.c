@@ -91,7 +91,6 @@
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
     X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
     X(EXEC_ARENA, asl_exec_arena, "pp", asl_arena *(*)(asl_exec *))                                 \
-    X(INTRINSIC, asl_intrinsic, "ppiip", asl_value *(*)(asl_exec *, int, uint32_t, asl_value **))   \
     X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
     X(TEMPLATE, asl_template, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *))    \
     X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
@@ -446,6 +445,28 @@ static LLVMValueRef rt(L *l, int id)
     return l->rt[id] = fn;
 }
 
+/* The runtime's entry point of intrinsic fn (asl_intrinsic_MATH_ADD, ...),
+ * as the C back end calls it: the function itself, not the checked dispatch. */
+static const char *const intrinsic_names[] = {
+#define X(id, name, lo, hi) "asl_intrinsic_" #id,
+#include "asl_intrinsics.def"
+#undef X
+};
+#define X(id, name, lo, hi)                                                                         \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&asl_intrinsic_##id),                    \
+                                                asl_value *(*)(asl_exec *, uint32_t, asl_value **)), \
+                   "asl_intrinsic_" #id " changed in runtime/asl.h: update intrinsic_fn");
+#include "asl_intrinsics.def"
+#undef X
+
+static LLVMValueRef intrinsic_fn(L *l, int fn, LLVMTypeRef *ty)
+{
+    LLVMTypeRef params[3] = {l->ptr, l->i32, l->ptr};
+    *ty = LLVMFunctionType(l->ptr, params, 3, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(l->m, intrinsic_names[fn]);
+    return f ? f : LLVMAddFunction(l->m, intrinsic_names[fn], *ty);
+}
+
 /* Calls runtime function id with n arguments. */
 static LLVMValueRef call(L *l, F *f, int id, unsigned n, ...)
 {
@@ -713,7 +734,10 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
         LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
         LLVMBuildStore(f.b, v, LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
     }
-    LLVMBuildRet(f.b, call(l, &f, RT_INTRINSIC, 4, f.x, ci32(l, c->fn), ci32(l, n), cast(l, &f, arr)));
+    LLVMTypeRef fty;
+    LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
+    LLVMValueRef args[3] = {f.x, ci32(l, n), cast(l, &f, arr)};
+    LLVMBuildRet(f.b, LLVMBuildCall2(f.b, fty, fn, args, 3, ""));
     end(&f);
     free(dep);
     free(kid);

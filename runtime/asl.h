@@ -188,6 +188,12 @@ enum {
 };
 /* Calls intrinsic fn on argv; NULL with States.IntrinsicFailure / States.Runtime. */
 asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
+/* Each function on its own (asl_intrinsic_MATH_ADD, ...), without the
+ * dispatch and its checks: for generated code, whose arguments are never
+ * NULL and whose arity the compiler checked. */
+#define X(id, name, lo, hi) asl_value *asl_intrinsic_##id(asl_exec *x, uint32_t argc, asl_value **argv);
+#include "asl_intrinsics.def"
+#undef X
 
 /* ---- states ---------------------------------------------------------------- */
 

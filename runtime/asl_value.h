@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdbool.h>
 
 /* ---- arena -------------------------------------------------------------- */
@@ -109,6 +110,18 @@ void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t
 
 /* Lookups (case-sensitive, exact bytes). NULL when absent. */
 asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);
+/* The same, inline for the common case: a small object (one without a hash
+ * index, which value.c marks with is_int) is scanned here, without a call. */
+static inline asl_value *asl_object_get_inline(const asl_value *obj, const char *key, size_t klen)
+{
+    if (obj->type != ASL_OBJECT) return NULL;
+    if (obj->is_int) return asl_object_get(obj, key, klen);
+    const asl_member *m = obj->u.o.members;
+    for (uint32_t i = 0; i < obj->len; i++)
+        if (m[i].klen == klen && (m[i].key == key || memcmp(m[i].key, key, klen) == 0))
+            return m[i].val;
+    return NULL;
+}
 static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
     return i < arr->len ? arr->u.a.items[i] : NULL;
 }

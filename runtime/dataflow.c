@@ -22,15 +22,18 @@ static inline asl_value *select_names(asl_value *v, const asl_path *p)
     for (uint32_t i = 0; i < p->nseg && v; i++) {
         const asl_seg *s = &p->segs[i];
         if (s->kind != ASL_SEG_KEY || v->type != ASL_OBJECT) return NULL;
-        v = asl_object_get(v, s->key, s->klen);
+        v = asl_object_get_inline(v, s->key, s->klen);
     }
     return v;
 }
 
-static asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
+/* The general routes, out of line: the entry points below then need no
+ * stack frame for the common case, which runs on every state. */
+#define SLOW static __attribute__((noinline))
+
+SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    asl_value *out = select_names(v, p);
-    if (out) return out;
+    asl_value *out;
     if (asl_path_select(x, v, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : v;
     char *why = asl_path_miss_reason(x->arena, root, p);
@@ -38,35 +41,18 @@ static asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
                           why ? why : "No results for path");
 }
 
-asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p)
+SLOW asl_value *choice_var_slow(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    return select_or_fail(x, in, p);
-}
-
-asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p)
-{
-    return select_or_fail(x, v, p);
-}
-
-asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
-{
-    return select_or_fail(x, in, p);
-}
-
-asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
-{
-    asl_value *out = select_names(in, p);
-    if (out) return out;
+    asl_value *out;
     if (asl_path_select(x, in, p, &out)) return out;
     return asl_fail_state(x, "States.Runtime",
                           "Invalid path '%s': The choice state's condition path references an "
                           "invalid value.", p->text);
 }
 
-asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
+SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
-    asl_value *out = select_names(in, p);
-    if (out) return out;
+    asl_value *out;
     if (asl_path_select(x, in, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : in;
     /* AWS documents States.ParameterPathFailure here but raises States.Runtime
@@ -75,6 +61,36 @@ asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const c
                           "The JSONPath '%s' specified for the field '%s.$' could not be found "
                           "in the input '%s'",
                           p->text, field, asl_json_string(x->arena, root, NULL));
+}
+
+asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    asl_value *out = select_names(in, p);
+    return out ? out : select_or_fail(x, in, p);
+}
+
+asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p)
+{
+    asl_value *out = select_names(v, p);
+    return out ? out : select_or_fail(x, v, p);
+}
+
+asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    asl_value *out = select_names(in, p);
+    return out ? out : select_or_fail(x, in, p);
+}
+
+asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    asl_value *out = select_names(in, p);
+    return out ? out : choice_var_slow(x, in, p);
+}
+
+asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
+{
+    asl_value *out = select_names(in, p);
+    return out ? out : param_path_slow(x, in, p, field);
 }
 
 asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p)

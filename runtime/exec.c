@@ -233,7 +233,7 @@ bool asl_sleep(asl_exec *x, double seconds)
 
 /* ---- states ------------------------------------------------------------------ */
 
-bool asl_enter(asl_exec *x, const asl_state_info *s)
+static __attribute__((noinline)) bool enter_slow(asl_exec *x, const asl_state_info *s)
 {
     asl_run *r = x->run;
     if (x->group && !asl_flow_enter(x, s)) return false; /* its Parallel/Map was stopped */
@@ -248,6 +248,21 @@ bool asl_enter(asl_exec *x, const asl_state_info *s)
         asl_fail(x, "States.Timeout", "The execution timed out.");
         return false;
     }
+    return true;
+}
+
+bool asl_enter(asl_exec *x, const asl_state_info *s)
+{
+    asl_run *r = x->run;
+    /* The common case, without a stack frame: a sequential execution with
+     * no TimeoutSeconds, outside any fan-out. */
+    if (x->group || r->pool || r->deadline > 0) return enter_slow(x, s);
+    x->state = s;
+    x->retry_count = 0;
+    x->entered[0] = 0;
+    x->entered_event = r->events + 1;
+    r->events += 2;
+    r->transitions++;
     return true;
 }
 

@@ -878,6 +878,33 @@ static NOINLINE asl_value *fn_uuid(asl_exec *x)
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
+/* The direct entry points (asl.h): one per function, in the table's order. */
+#define DIRECT(id, call)                                                           \
+    asl_value *asl_intrinsic_##id(asl_exec *x, uint32_t argc, asl_value **argv) \
+    {                                                                              \
+        (void)argc, (void)argv;                                                    \
+        return call;                                                               \
+    }
+DIRECT(FORMAT, fn_format(x, argc, argv))
+DIRECT(STRING_TO_JSON, fn_string_to_json(x, argv[0]))
+DIRECT(JSON_TO_STRING, fn_json_to_string(x, argv[0]))
+DIRECT(ARRAY, fn_array(x, argc, argv))
+DIRECT(ARRAY_PARTITION, fn_array_partition(x, argv))
+DIRECT(ARRAY_CONTAINS, fn_array_contains(x, argv))
+DIRECT(ARRAY_RANGE, fn_array_range(x, argv))
+DIRECT(ARRAY_GET_ITEM, fn_array_get_item(x, argv))
+DIRECT(ARRAY_LENGTH, fn_array_length(x, argv[0]))
+DIRECT(ARRAY_UNIQUE, fn_array_unique(x, argv[0]))
+DIRECT(BASE64_ENCODE, fn_base64_encode(x, argv[0]))
+DIRECT(BASE64_DECODE, fn_base64_decode(x, argv[0]))
+DIRECT(HASH, fn_hash(x, argv))
+DIRECT(JSON_MERGE, fn_json_merge(x, argv))
+DIRECT(MATH_RANDOM, fn_math_random(x, argc, argv))
+DIRECT(MATH_ADD, fn_math_add(x, argv))
+DIRECT(STRING_SPLIT, fn_string_split(x, argv))
+DIRECT(UUID, fn_uuid(x))
+#undef DIRECT
+
 asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv)
 {
     if (fn < 0 || fn >= ASL_FN__COUNT)
