@@ -279,7 +279,8 @@ static uint32_t emit_path(E *e, const asl_path *p)
     emit_segs(e, name, p->segs, p->nseg);
     put(&e->data, "static const asl_path P_%u = {", id);
     cstrz(&e->data, p->text);
-    put(&e->data, ", %u, %u, %u, %s};\n", p->root, p->definite, p->nseg, p->nseg ? name : "NULL");
+    put(&e->data, ", %u, %u, %u, %u, %s};\n", p->root, p->definite, p->map_item, p->nseg,
+        p->nseg ? name : "NULL");
     return id;
 }
 

@@ -201,9 +201,9 @@ static const cstruct structs[S__COUNT] = {
                   {FLD(asl_filter, op, 'c'), FLD(asl_filter, rtype, 'c'), FLD(asl_filter, nlhs, 'i'),
                    FLD(asl_filter, lhs, 'p'), FLD(asl_filter, rnum, 'd'), FLD(asl_filter, rstr, 'p'),
                    FLD(asl_filter, rlen, 'i')}},
-    [S_PATH] = {"asl_path", sizeof(asl_path), 5,
+    [S_PATH] = {"asl_path", sizeof(asl_path), 6,
                 {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
-                 FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p')}},
+                 FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p')}},
     [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 3,
                 {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
                  FLD(asl_state_info, json_path, 'p')}},
@@ -670,7 +670,8 @@ static LLVMValueRef emit_path(L *l, const asl_path *p)
     char name[32];
     snprintf(name, sizeof name, "P_%u_segs", id);
     LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
-    LLVMValueRef v[5] = {strz(l, p->text), ci8(l, p->root), ci8(l, p->definite), ci32(l, p->nseg), segs};
+    LLVMValueRef v[6] = {strz(l, p->text),     ci8(l, p->root),     ci8(l, p->definite),
+                         ci8(l, p->map_item), ci32(l, p->nseg), segs};
     snprintf(name, sizeof name, "P_%u", id);
     return l->pathv[id] = ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
 }

@@ -209,13 +209,13 @@ static bool read_quoted_unescaped(parser *p, const char **out, uint32_t *len)
         case 'b': buf[k++] = '\b'; break;
         case 'f': buf[k++] = '\f'; break;
         case 'u': {
-            unsigned cp;
+            unsigned cp = 0;
             if (!read_hex4(p, &cp)) return false;
             /* A surrogate pair written as two escapes is one character. */
             if (cp >= 0xD800 && cp < 0xDC00 && p->n - p->pos >= 6 && p->s[p->pos] == '\\' &&
                 p->s[p->pos + 1] == 'u') {
                 size_t save = p->pos;
-                unsigned lo;
+                unsigned lo = 0;
                 p->pos += 2;
                 if (read_hex4(p, &lo) && lo >= 0xDC00 && lo < 0xE000)
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -668,6 +668,23 @@ static bool parse_scan(parser *p, size_t start)
     return true;
 }
 
+static bool seg_is(const asl_seg *s, const char *name)
+{
+    return s->kind == ASL_SEG_KEY && s->klen == strlen(name) && memcmp(s->key, name, s->klen) == 0;
+}
+
+/* $$.Map.Item.Value... and $$.Map.Item.Index...: the runtime reads them
+ * straight from the Map iteration, without looking at the names. */
+static uint8_t map_item_kind(const asl_path *p)
+{
+    if (p->root != ASL_ROOT_CONTEXT || p->nseg < 3 || !seg_is(&p->segs[0], "Map") ||
+        !seg_is(&p->segs[1], "Item"))
+        return ASL_ITEM_NONE;
+    if (seg_is(&p->segs[2], "Value")) return ASL_ITEM_VALUE;
+    if (seg_is(&p->segs[2], "Index")) return ASL_ITEM_INDEX;
+    return ASL_ITEM_NONE;
+}
+
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode, char *err,
                                 size_t errlen, size_t *errpos)
 {
@@ -781,5 +798,6 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
         definite = false;
     }
     path->definite = definite;
+    path->map_item = map_item_kind(path);
     return path;
 }

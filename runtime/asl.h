@@ -93,11 +93,15 @@ struct asl_seg {
 };
 
 enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1 };
+/* $$ paths that start $$.Map.Item.Value or $$.Map.Item.Index, told apart
+ * at compile time: ItemSelectors read them for every item. */
+enum { ASL_ITEM_NONE = 0, ASL_ITEM_VALUE = 1, ASL_ITEM_INDEX = 2 };
 
 typedef struct {
     const char *text;        /* as written in the definition, for messages */
     uint8_t root;            /* ASL_ROOT_INPUT ($) or ASL_ROOT_CONTEXT ($$) */
     uint8_t definite;        /* selects at most one node: no wildcard, slice, filter, .., union */
+    uint8_t map_item;        /* ASL_ITEM_*: segs[0..2] are Map.Item.Value / Map.Item.Index */
     uint32_t nseg;
     const asl_seg *segs;
 } asl_path;

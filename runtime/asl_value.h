@@ -15,7 +15,7 @@
  *     code that is still building a fresh value.  Because of this, values may
  *     be shared freely between threads and between arenas whose lifetimes
  *     nest (a child arena may point into its parent's values, never the
- *     reverse: copy results up with asl_value_copy).
+ *     reverse: copy results up with asl_value_copy_up).
  *   - null, true and false are static singletons (asl_null(), ...).
  *
  * Numbers keep the double value and, when they came from JSON text, the text
@@ -108,6 +108,19 @@ void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t kle
 void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                            asl_value *val);
 
+/* Whether member m has this key.  Keys written by generated code and the
+ * names its paths look up are often the very same literal; other keys are
+ * short, and a byte loop beats a call to memcmp for them. */
+static inline bool asl_key_eq(const asl_member *m, const char *key, size_t klen)
+{
+    if (m->klen != klen) return false;
+    if (m->key == key) return true;
+    if (klen > 16) return memcmp(m->key, key, klen) == 0;
+    for (size_t i = 0; i < klen; i++)
+        if (m->key[i] != key[i]) return false;
+    return true;
+}
+
 /* Lookups (case-sensitive, exact bytes). NULL when absent. */
 asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);
 /* The same, inline for the common case: a small object (one without a hash
@@ -118,7 +131,7 @@ static inline asl_value *asl_object_get_inline(const asl_value *obj, const char 
     if (obj->is_int) return asl_object_get(obj, key, klen);
     const asl_member *m = obj->u.o.members;
     for (uint32_t i = 0; i < obj->len; i++)
-        if (m[i].klen == klen && (m[i].key == key || memcmp(m[i].key, key, klen) == 0))
+        if (asl_key_eq(&m[i], key, klen))
             return m[i].val;
     return NULL;
 }
@@ -130,6 +143,11 @@ static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
 asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v);
 /* Deep copy into another arena (strings and numbers copied too). */
 asl_value *asl_value_copy(asl_arena *a, const asl_value *v);
+/* The same for a result going up from a child arena into a (an arena that
+ * outlives it): only what `from` holds is copied, values and bytes outside
+ * it (the parent's, static ones) are shared.  Everything v reaches must
+ * live as long as a, apart from what `from` holds. */
+asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v);
 /* JSON equality: numbers by value, objects regardless of member order. */
 bool asl_value_equal(const asl_value *x, const asl_value *y);
 

@@ -12,14 +12,19 @@
 
 #include <string.h>
 
-/* Most paths are $ followed by names ($.a.b): looked up here directly,
- * without the general walker.  NULL when a name is missing or the path has
- * another kind of step or root; the caller then takes the general route,
- * which also words the error. */
-static inline asl_value *select_names(asl_value *v, const asl_path *p)
+/* Most paths are $ followed by names ($.a.b), or $$.Map.Item.Value or
+ * .Index followed by names: looked up here directly, without the general
+ * walker.  NULL when a name is missing or the path has another kind of step
+ * or root; the caller then takes the general route, which also words the
+ * error. */
+static inline asl_value *select_names(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    if (p->root != ASL_ROOT_INPUT) return NULL;
-    for (uint32_t i = 0; i < p->nseg && v; i++) {
+    uint32_t i = 0;
+    if (p->root != ASL_ROOT_INPUT) {
+        if (!p->map_item || !(v = asl_map_item(x, p->map_item == ASL_ITEM_INDEX))) return NULL;
+        i = 3;
+    }
+    for (; i < p->nseg && v; i++) {
         const asl_seg *s = &p->segs[i];
         if (s->kind != ASL_SEG_KEY || v->type != ASL_OBJECT) return NULL;
         v = asl_object_get_inline(v, s->key, s->klen);
@@ -27,13 +32,37 @@ static inline asl_value *select_names(asl_value *v, const asl_path *p)
     return v;
 }
 
-/* The general routes, out of line: the entry points below then need no
- * stack frame for the common case, which runs on every state. */
+/* $.name and $$.Map.Item.Value.name, the commonest paths of all: a scan of
+ * one small object, which the entry points below do without a stack frame.
+ * NULL for any other path (and for $ itself). */
+static inline asl_value *select_key(asl_exec *x, asl_value *v, const asl_path *p)
+{
+    const asl_seg *s = p->segs;
+    if (p->root != ASL_ROOT_INPUT) {
+        if (!p->map_item || !(v = asl_map_item(x, p->map_item == ASL_ITEM_INDEX))) return NULL;
+        if (p->nseg == 3) return v;
+        s += 3;
+        if (p->nseg != 4) return NULL;
+    } else if (p->nseg != 1) {
+        return NULL;
+    }
+    /* Nothing here may call a function (the big objects, with an index;
+     * long keys, compared by memcmp): they go the other way. */
+    if (!v || v->type != ASL_OBJECT || v->is_int || s->kind != ASL_SEG_KEY || s->klen > 16)
+        return NULL;
+    const asl_member *m = v->u.o.members;
+    for (uint32_t i = 0; i < v->len; i++)
+        if (asl_key_eq(&m[i], s->key, s->klen)) return m[i].val;
+    return NULL;
+}
+
+/* The other routes, out of line: names first, then the general walker. */
 #define SLOW static __attribute__((noinline))
 
 SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    asl_value *out;
+    asl_value *out = select_names(x, v, p);
+    if (out) return out;
     if (asl_path_select(x, v, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : v;
     char *why = asl_path_miss_reason(x->arena, root, p);
@@ -43,7 +72,8 @@ SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 
 SLOW asl_value *choice_var_slow(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *out;
+    asl_value *out = select_names(x, in, p);
+    if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
     return asl_fail_state(x, "States.Runtime",
                           "Invalid path '%s': The choice state's condition path references an "
@@ -52,7 +82,8 @@ SLOW asl_value *choice_var_slow(asl_exec *x, asl_value *in, const asl_path *p)
 
 SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
-    asl_value *out;
+    asl_value *out = select_names(x, in, p);
+    if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : in;
     /* AWS documents States.ParameterPathFailure here but raises States.Runtime
@@ -65,31 +96,31 @@ SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, c
 
 asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *out = select_names(in, p);
+    asl_value *out = select_key(x, in, p);
     return out ? out : select_or_fail(x, in, p);
 }
 
 asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    asl_value *out = select_names(v, p);
+    asl_value *out = select_key(x, v, p);
     return out ? out : select_or_fail(x, v, p);
 }
 
 asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *out = select_names(in, p);
+    asl_value *out = select_key(x, in, p);
     return out ? out : select_or_fail(x, in, p);
 }
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *out = select_names(in, p);
+    asl_value *out = select_key(x, in, p);
     return out ? out : choice_var_slow(x, in, p);
 }
 
 asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
-    asl_value *out = select_names(in, p);
+    asl_value *out = select_key(x, in, p);
     return out ? out : param_path_slow(x, in, p, field);
 }
 

@@ -298,14 +298,6 @@ static bool state_can_retry(const asl_state_info *s)
     return !strcmp(s->type, "Task") || !strcmp(s->type, "Parallel") || !strcmp(s->type, "Map");
 }
 
-static asl_value *map_item_owner(asl_exec *x, bool index)
-{
-    /* $$.Map.Item belongs to the nearest enclosing Map iteration. */
-    for (asl_exec *e = x; e; e = e->parent)
-        if (e->map_value) return index ? e->map_index : e->map_value;
-    return NULL;
-}
-
 asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
 {
     const asl_seg *s = p->segs;
@@ -315,8 +307,8 @@ asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
     if (key_is(&s[0], "Map")) {
         if (p->nseg < 3 || !key_is(&s[1], "Item")) return NULL;
         *used = 3;
-        if (key_is(&s[2], "Value")) return map_item_owner(x, false);
-        if (key_is(&s[2], "Index")) return map_item_owner(x, true);
+        if (key_is(&s[2], "Value")) return asl_map_item(x, false);
+        if (key_is(&s[2], "Index")) return asl_map_item(x, true);
         return NULL;
     }
     *used = 2;
@@ -374,10 +366,10 @@ asl_value *asl_context_object(asl_exec *x)
         asl_object_append_lit(a, ctx, "State", 5, st);
     }
 
-    asl_value *value = map_item_owner(x, false);
+    asl_value *value = asl_map_item(x, false);
     if (value) {
         asl_value *item = asl_object(a, 2);
-        asl_object_append_lit(a, item, "Index", 5, map_item_owner(x, true));
+        asl_object_append_lit(a, item, "Index", 5, asl_map_item(x, true));
         asl_object_append_lit(a, item, "Value", 5, value);
         asl_value *map = asl_object(a, 1);
         asl_object_append_lit(a, map, "Item", 4, item);

@@ -281,9 +281,15 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
 {
     bool cancel = false;
     asl_arena *a = f->x->arena;
-    pthread_mutex_lock(&f->mu);
+    /* Until f is engaged, its units all run on this thread (see
+     * asl_flow_enter): nobody to lock out. */
+    bool alone = f->g.pool == NULL;
+    if (!alone) pthread_mutex_lock(&f->mu);
     if (r) {
-        f->out->u.a.items[i] = asl_value_copy(a, r);
+        /* Only what the unit built is copied: the rest (its input, static
+         * values) already lives in x's arena or longer, except for the
+         * batches' items, which live in a scratch arena that asl_map frees. */
+        f->out->u.a.items[i] = f->bstart ? asl_value_copy(a, r) : asl_value_copy_up(a, u->arena, r);
     } else if (u->stopped) {
         f->stopped++;
     } else {
@@ -300,7 +306,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
             cancel = true;
         }
     }
-    pthread_mutex_unlock(&f->mu);
+    if (!alone) pthread_mutex_unlock(&f->mu);
     asl_exec_free(u);
     if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
 }

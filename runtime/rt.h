@@ -93,6 +93,13 @@ void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+/* $$.Map.Item.Value (or .Index): the nearest enclosing Map iteration's, or NULL. */
+static inline asl_value *asl_map_item(const asl_exec *x, bool index)
+{
+    for (; x; x = x->parent)
+        if (x->map_value) return index ? x->map_index : x->map_value;
+    return NULL;
+}
 /* The value at the first *used steps of the $$ path p, without building
  * the whole $$: $$.Map.Item.Value/Index, $$.State.Name/EnteredTime/
  * RetryCount, $$.Execution.Input/Id/Name/StartTime.  NULL when p starts

@@ -368,12 +368,17 @@ asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
 
 asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
 {
-    asl_value *v = alloc8(a, sizeof *v);
+    /* Items after the value, in one allocation, when the array is small;
+     * a big one keeps its own, which alloc_slow may give a chunk of its own. */
+    bool inline_items = cap_hint <= 64;
+    asl_value *v = alloc8(a, sizeof *v + (inline_items ? (size_t)cap_hint * sizeof(asl_value *) : 0));
     v->type = ASL_ARRAY;
     v->is_int = 0;
     v->len = 0;
     v->u.a.cap = cap_hint;
-    v->u.a.items = cap_hint ? alloc8(a, (size_t)cap_hint * sizeof(asl_value *)) : NULL;
+    v->u.a.items = !cap_hint ? NULL
+                   : inline_items ? (asl_value **)(void *)(v + 1)
+                                  : alloc8(a, (size_t)cap_hint * sizeof(asl_value *));
     return v;
 }
 
@@ -427,18 +432,6 @@ static uint32_t key_hash(const char *k, size_t n)
     return h;
 }
 
-static inline bool key_eq(const asl_member *m, const char *key, size_t klen)
-{
-    if (m->klen != klen) return false;
-    /* Keys written by generated code and the names its paths look up are
-     * often the very same literal. */
-    if (m->key == key) return true;
-    if (klen > 16) return memcmp(m->key, key, klen) == 0;
-    for (size_t i = 0; i < klen; i++)
-        if (m->key[i] != key[i]) return false;
-    return true;
-}
-
 static void index_add(obj_index *ix, const asl_member *members, uint32_t i)
 {
     uint32_t h = key_hash(members[i].key, members[i].klen) & ix->mask;
@@ -485,11 +478,20 @@ static void members_resize(asl_arena *a, asl_value *obj, uint32_t cap)
 
 asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
 {
-    asl_value *v = alloc8(a, sizeof *v);
+    asl_value *v;
+    if (cap_hint <= OBJ_INDEX_MIN) {
+        /* Small (the usual case): the members right after the value, in
+         * one allocation, as asl_string does with its bytes. */
+        v = alloc8(a, sizeof *v + (size_t)cap_hint * sizeof(asl_member));
+        v->is_int = 0;
+        v->u.o.members = cap_hint ? (asl_member *)(void *)(v + 1) : NULL;
+    } else {
+        v = alloc8(a, sizeof *v);
+        v->u.o.members = members_new(a, v, cap_hint);
+    }
     v->type = ASL_OBJECT;
     v->len = 0;
     v->u.o.cap = cap_hint;
-    v->u.o.members = members_new(a, v, cap_hint);
     return v;
 }
 
@@ -500,12 +502,12 @@ static int64_t find_member(const asl_value *obj, const char *key, size_t klen)
     if (ix && ix->count == obj->len) {
         uint32_t h = key_hash(key, klen) & ix->mask;
         for (uint32_t s; (s = ix->slot[h]) != 0; h = (h + 1) & ix->mask)
-            if (key_eq(&m[s - 1], key, klen))
+            if (asl_key_eq(&m[s - 1], key, klen))
                 return s - 1;
         return -1;
     }
     for (uint32_t i = 0; i < obj->len; i++)
-        if (key_eq(&m[i], key, klen))
+        if (asl_key_eq(&m[i], key, klen))
             return i;
     return -1;
 }
@@ -518,7 +520,7 @@ asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen)
         /* Small objects (the usual case): a scan, without a call. */
         const asl_member *m = obj->u.o.members;
         for (uint32_t i = 0; i < obj->len; i++)
-            if (key_eq(&m[i], key, klen))
+            if (asl_key_eq(&m[i], key, klen))
                 return m[i].val;
         return NULL;
     }
@@ -547,10 +549,25 @@ void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t kle
     append(a, obj, key, klen, val, true);
 }
 
+static __attribute__((noinline)) void append_lit_slow(asl_arena *a, asl_value *obj,
+                                                      const char *key, size_t klen, asl_value *val)
+{
+    append(a, obj, key, klen, val, false);
+}
+
 void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                            asl_value *val)
 {
-    append(a, obj, key, klen, val, false);
+    /* Generated code sizes its objects: the member fits, and a small
+     * object has no index to update. */
+    if (obj->len < obj->u.o.cap && !obj->is_int && klen <= UINT32_MAX) {
+        asl_member *m = &obj->u.o.members[obj->len++];
+        m->key = key;
+        m->klen = (uint32_t)klen;
+        m->val = val;
+        return;
+    }
+    append_lit_slow(a, obj, key, klen, val);
 }
 
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
@@ -589,24 +606,44 @@ asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v)
     return c;
 }
 
-static asl_value *copy_scalar(asl_arena *a, const asl_value *v)
+/* Past this many chunks, looking up where a pointer lies costs more than
+ * copying what it points to. */
+#define COPY_UP_CHUNKS 8
+
+/* What a copy copies: the bytes of the arena it copies from, given as its
+ * chunks' address ranges; everything when all is set. */
+typedef struct {
+    bool all;
+    uint32_t n;
+    const char *lo[COPY_UP_CHUNKS], *hi[COPY_UP_CHUNKS];
+} copy_span;
+
+static inline bool in_span(const copy_span *sp, const void *p)
+{
+    if (sp->all)
+        return true;
+    for (uint32_t i = 0; i < sp->n; i++)
+        if ((const char *)p >= sp->lo[i] && (const char *)p < sp->hi[i])
+            return true;
+    return false;
+}
+
+/* A copy of the scalar v, sharing the bytes that sp does not cover. */
+static asl_value *copy_scalar(asl_arena *a, const copy_span *sp, const asl_value *v)
 {
     switch (v->type) {
     case ASL_NUMBER: {
-        asl_value *c = asl_number(a, v->u.n.num);
-        c->is_int = v->is_int;
-        if (v->u.n.text)
+        asl_value *c = alloc8(a, sizeof *c);
+        *c = *v;
+        if (v->u.n.text && in_span(sp, v->u.n.text))
             c->u.n.text = asl_strndup(a, v->u.n.text, strlen(v->u.n.text));
         return c;
     }
     case ASL_STRING:
-        return asl_string(a, v->u.str, v->len);
-    case ASL_TRUE:
-        return asl_bool(true);
-    case ASL_FALSE:
-        return asl_bool(false);
+        return in_span(sp, v->u.str) ? asl_string(a, v->u.str, v->len)
+                                     : asl_string_static(a, v->u.str, v->len);
     default:
-        return asl_null();
+        return (asl_value *)v;   /* null, true and false are static */
     }
 }
 
@@ -638,56 +675,92 @@ size_t asl_utf16_length(const char *s, size_t n)
     return u;
 }
 
-typedef struct {
-    const asl_value *src;
-    asl_value *dst;
-    uint32_t i;
-} copy_frame;
-
-static asl_value *new_like(asl_arena *a, const asl_value *v)
+/* A container like v, of the same length, whose children are still v's
+ * (the caller replaces those it must copy) and whose keys are copied where
+ * sp covers them. */
+static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value *v)
 {
-    return v->type == ASL_ARRAY ? asl_array(a, v->len) : asl_object(a, v->len);
+    uint32_t n = v->len;
+    if (v->type == ASL_ARRAY) {
+        asl_value *c = asl_array(a, n);
+        if (n)
+            memcpy(c->u.a.items, v->u.a.items, (size_t)n * sizeof *c->u.a.items);
+        c->len = n;
+        return c;
+    }
+    asl_value *c = asl_object(a, n);
+    asl_member *m = c->u.o.members;
+    if (n)
+        memcpy(m, v->u.o.members, (size_t)n * sizeof *m);
+    c->len = n;
+    obj_index *ix = index_of(c);
+    for (uint32_t i = 0; i < n; i++) {
+        if (in_span(sp, m[i].key))
+            m[i].key = asl_strndup(a, m[i].key, m[i].klen);
+        if (ix)
+            index_add(ix, m, i);
+    }
+    return c;
 }
 
-asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
+/* Deep copy of v into a, of the parts sp covers: a value outside the arena
+ * copied from cannot point into it (see asl_value.h), so it is shared
+ * whole.  Containers are copied as shells first, then their children are
+ * replaced in place, depth first, with an explicit stack. */
+static asl_value *copy_from(asl_arena *a, const copy_span *sp, const asl_value *v)
 {
-    if (!v)
-        return NULL;
+    if (!v || !in_span(sp, v))
+        return (asl_value *)v;
     if (!is_container(v))
-        return copy_scalar(a, v);
-    copy_frame local[WALK_LOCAL], *stk = local;
-    size_t cap = WALK_LOCAL, sp = 0;
-    asl_value *root = new_like(a, v);
-    stk[sp++] = (copy_frame){ v, root, 0 };
-    while (sp) {
-        copy_frame *f = &stk[sp - 1];
-        if (f->i == f->src->len) {
-            sp--;
-            continue;
-        }
-        uint32_t i = f->i++;
-        asl_value *dst = f->dst;
-        const asl_value *child;
-        if (f->src->type == ASL_ARRAY)
-            child = f->src->u.a.items[i];
-        else
-            child = f->src->u.o.members[i].val;
-        asl_value *c = is_container(child) ? new_like(a, child) : copy_scalar(a, child);
-        if (dst->type == ASL_ARRAY) {
-            asl_array_push(a, dst, c);
-        } else {
-            const asl_member *m = &f->src->u.o.members[i];
-            asl_object_append(a, dst, m->key, m->klen, c);
-        }
-        if (is_container(child) && child->len) {
-            if (sp == cap)
-                stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
-            stk[sp++] = (copy_frame){ child, c, 0 };
+        return copy_scalar(a, sp, v);
+    asl_value *local[WALK_LOCAL], **stk = local;
+    size_t cap = WALK_LOCAL, top = 0;
+    asl_value *root = copy_shell(a, sp, v);
+    stk[top++] = root;
+    while (top) {
+        asl_value *c = stk[--top];
+        uint32_t n = c->len;
+        bool arr = c->type == ASL_ARRAY;
+        for (uint32_t i = 0; i < n; i++) {
+            asl_value **slot = arr ? &c->u.a.items[i] : &c->u.o.members[i].val;
+            const asl_value *child = *slot;
+            if (!in_span(sp, child))
+                continue;
+            if (!is_container(child)) {
+                *slot = copy_scalar(a, sp, child);
+                continue;
+            }
+            *slot = copy_shell(a, sp, child);
+            if (child->len) {
+                if (top == cap)
+                    stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
+                stk[top++] = *slot;
+            }
         }
     }
     if (stk != local)
         free(stk);
     return root;
+}
+
+asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
+{
+    copy_span all = { .all = true };
+    return copy_from(a, &all, v);
+}
+
+asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v)
+{
+    copy_span sp = { .all = false };
+    for (const chunk *c = from->chunks; c; c = c->next) {
+        if (sp.n == COPY_UP_CHUNKS) {
+            sp.all = true;
+            break;
+        }
+        sp.lo[sp.n] = (const char *)c;
+        sp.hi[sp.n++] = (const char *)c + c->size;
+    }
+    return copy_from(a, &sp, v);
 }
 
 /* ---- equality ------------------------------------------------------------ */

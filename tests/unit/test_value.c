@@ -262,6 +262,28 @@ static void test_copy_equal(void)
     CHECK(asl_value_copy(a, asl_bool(true)) == asl_bool(true));
     CHECK(asl_value_copy(a, NULL) == NULL);
 
+    /* Copy up from a child arena: what the child built is copied (and
+     * survives it), what it only points at (parent values, static key and
+     * string bytes) is shared. */
+    asl_arena *child = asl_arena_new();
+    asl_value *parent_arr = PARSE(a, "[1,\"p\"]");
+    asl_value *r = asl_object(child, 4);
+    asl_object_append_lit(child, r, "lit", 3, asl_string_static(child, "static", 6));
+    asl_object_append(child, r, "own", 3, PARSE(child, "{\"k\":[1.10,\"s\"]}"));
+    asl_object_append(child, r, "up", 2, parent_arr);
+    asl_object_append(child, r, "t", 1, asl_bool(true));
+    asl_value *cu = asl_value_copy_up(a, child, r);
+    CHECK(cu != r && cu->u.o.members[0].key == r->u.o.members[0].key);
+    CHECK(asl_object_get(cu, "lit", 3)->u.str == asl_object_get(r, "lit", 3)->u.str);
+    CHECK(asl_object_get(cu, "up", 2) == parent_arr);
+    CHECK(asl_object_get(cu, "own", 3) != asl_object_get(r, "own", 3));
+    CHECK(cu->u.o.members[1].key != r->u.o.members[1].key);
+    asl_arena_free(child);
+    CHECK_STR(to_json(a, cu), "{\"lit\":\"static\",\"own\":{\"k\":[1.10,\"s\"]},"
+                              "\"up\":[1,\"p\"],\"t\":true}");
+    CHECK(asl_value_copy_up(a, child = asl_arena_new(), parent_arr) == parent_arr);
+    asl_arena_free(child);
+
     /* Equality. */
     CHECK(asl_value_equal(PARSE(a, "{\"a\":1,\"b\":[1,{\"c\":null}]}"),
                           PARSE(a, "{\"b\":[1.0,{\"c\":null}],\"a\":1e0}")));
