@@ -31,6 +31,10 @@ bin=$d/$w.aslc-$backend
     --handlers "$here/handlers.c" --backend="$backend" -o "$bin"
 input=$shared/inputs/$w.json
 runs=$(( n + (n / 10 > 0 ? (n / 10 > 1000 ? 1000 : n / 10) : 1) ))
+# Under valgrind every unit looks 50 times longer than it is, which would
+# make Map and Parallel call in worker threads they do not use natively
+# (runtime/flow.c): keep fan-outs on one thread unless told otherwise.
+export ASL_ENGAGE_US=${ASL_ENGAGE_US:-100000000}
 
 count() { # binary, output file
     # Only inside one execution (main.c's bench_exec, hand.h's hand_exec:

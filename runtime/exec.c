@@ -268,21 +268,66 @@ bool asl_enter(asl_exec *x, const asl_state_info *s)
 
 #define ASL_PAYLOAD_LIMIT (256 * 1024)
 
+/* An upper bound of the length of v's JSON text, counted until it passes
+ * limit: strings and keys as if every byte needed a \u escape, numbers as
+ * their text or the longest %.17g.  Exact where it matters, cheap where it
+ * does not: a state's output is usually a few nodes, and shared subtrees
+ * (Parameters naming "$" twice) are counted as often as they are printed.
+ * A walk, not recursion: values may nest deeper than the stack allows. */
+static size_t json_size_bound(const asl_value *v, size_t limit)
+{
+    typedef struct { const asl_value *c; uint32_t i; } frame;
+    frame local[32], *stk = local;
+    size_t cap = 32, sp = 0, n = 0;
+    for (;;) {
+        switch (v->type) {
+        case ASL_NUMBER: n += v->u.n.text ? strlen(v->u.n.text) : 25; break;
+        case ASL_STRING: n += 2 + 6 * (size_t)v->len; break;
+        case ASL_ARRAY:
+        case ASL_OBJECT:
+            n += 2 + (size_t)v->len; /* brackets, commas and colons */
+            if (v->len) {
+                if (sp == cap) stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
+                stk[sp++] = (frame){v, 0};
+            }
+            break;
+        default: n += 5; break;
+        }
+        if (n > limit) break;
+        while (sp && stk[sp - 1].i == stk[sp - 1].c->len) sp--;
+        if (!sp) break;
+        frame *f = &stk[sp - 1];
+        uint32_t i = f->i++;
+        if (f->c->type == ASL_ARRAY) {
+            v = f->c->u.a.items[i];
+        } else {
+            n += 2 + 6 * (size_t)f->c->u.o.members[i].klen;
+            v = f->c->u.o.members[i].val;
+        }
+    }
+    if (stk != local) free(stk);
+    return n;
+}
+
+static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value *out)
+{
+    if (json_size_bound(out, ASL_PAYLOAD_LIMIT) <= ASL_PAYLOAD_LIMIT) return out;
+    size_t n = 0;
+    asl_json_string(x->arena, out, &n);
+    if (n <= ASL_PAYLOAD_LIMIT) return out;
+    /* AWS's cause, as users report it, has no "An error occurred while
+     * executing the state" in front. */
+    return asl_fail(x, "States.DataLimitExceeded",
+                    asl_sprintf(x->arena, "The state/task '%s' returned a result with a size "
+                                "exceeding the maximum number of bytes service limit.",
+                                x->state ? x->state->name : ""));
+}
+
 asl_value *asl_leave(asl_exec *x, asl_value *out)
 {
-    /* Only big containers can exceed the limit; measuring every output would
-     * cost a serialisation per state, so estimate first. */
-    if ((out->type == ASL_STRING && out->len > ASL_PAYLOAD_LIMIT) ||
-        ((out->type == ASL_ARRAY || out->type == ASL_OBJECT) && out->len > 64)) {
-        size_t n = 0;
-        asl_json_string(x->arena, out, &n);
-        if (n > ASL_PAYLOAD_LIMIT)
-            return asl_fail_state(x, "States.DataLimitExceeded",
-                                  "The state/task '%s' returned a result with a size "
-                                  "exceeding the maximum number of bytes service limit.",
-                                  x->state ? x->state->name : "");
-    }
-    return out;
+    /* null, true and false cannot exceed the limit; anything else may,
+     * through what it contains. */
+    return out->type <= ASL_TRUE ? out : check_payload(x, out);
 }
 
 /* ---- the context object ------------------------------------------------------- */
