@@ -452,7 +452,10 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
         if (obj) {
-            put(b, "%*sasl_object_append_lit(a, o%d, ", cind, "", depth);
+            /* _lit: the literal as it is, for a key that needs no JSON
+             * escape (asl_value.h); any other key is copied and measured. */
+            put(b, "%*sasl_object_append%s(a, o%d, ", cind, "",
+                asl_json_plain(t->members[i].key, t->members[i].klen) ? "_lit" : "", depth);
             cstr(b, t->members[i].key, t->members[i].klen);
             put(b, ", %u, %s);\n", t->members[i].klen, sub);
         } else {

@@ -98,6 +98,8 @@
     X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
     X(OBJECT_APPEND_LIT, asl_object_append_lit, "vppplp",                                           \
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
+    X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
+      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
     X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
     X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
@@ -842,9 +844,11 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         const char *ckey = obj ? t->members[i].key : key;
         uint32_t cklen = obj ? t->members[i].klen : klen;
         LLVMValueRef v = tmpl_inline(l, f, a, in, c, ckey, cklen, calls);
+        /* _lit takes the literal as it is, and a key that needs no JSON
+         * escape (its payload bound); any other key is copied and measured. */
         if (obj)
-            call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
-                 ci64(l, t->members[i].klen), v);
+            call(l, f, asl_json_plain(t->members[i].key, t->members[i].klen) ? RT_OBJECT_APPEND_LIT : RT_OBJECT_APPEND,
+                 5, a, o, str(l, t->members[i].key, t->members[i].klen), ci64(l, t->members[i].klen), v);
         else
             call(l, f, RT_ARRAY_PUSH, 3, a, o, v);
     }

@@ -75,12 +75,16 @@ typedef struct {
 struct asl_value {
     uint8_t type;        /* asl_type */
     uint8_t is_int;      /* ASL_NUMBER: num is integral and |num| <= 2^53 */
-    uint32_t len;        /* string bytes, array items, object members */
+    uint32_t len;        /* string bytes, array items, object members; a number's text */
     union {
         struct { double num; const char *text; } n;  /* text: source lexeme or NULL */
         const char *str;                             /* NUL-terminated, len bytes */
-        struct { asl_value **items; uint32_t cap; } a;
-        struct { asl_member *members; uint32_t cap; } o;
+        /* jlen: a bound of the length of the container's JSON text, kept
+         * by the builders below as members and items go in (see
+         * asl_json_bound), so that checking a state's output against the
+         * 256 KiB payload limit costs nothing until it comes near. */
+        struct { asl_value **items; uint32_t cap; uint32_t jlen; } a;
+        struct { asl_member *members; uint32_t cap; uint32_t jlen; } o;
     } u;
 };
 
@@ -92,19 +96,26 @@ asl_value *asl_bool(bool b);
 asl_value *asl_number(asl_arena *a, double d);
 asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n);
 asl_value *asl_string(asl_arena *a, const char *s, size_t n);  /* copies s */
+/* The same when the caller knows whether s needs JSON escapes (the parser). */
+asl_value *asl_string_known(asl_arena *a, const char *s, size_t n, bool plain);
 asl_value *asl_cstring(asl_arena *a, const char *s);           /* copies s */
 asl_value *asl_string_static(asl_arena *a, const char *s, size_t n); /* s must outlive the arena */
 asl_value *asl_array(asl_arena *a, uint32_t cap_hint);
 asl_value *asl_object(asl_arena *a, uint32_t cap_hint);
 
-/* Builders: only on a value you just created and nobody else has seen. */
+/* Builders: only on a value you just created and nobody else has seen.
+ * They keep jlen; code that writes items or members directly must too. */
 void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item);
+/* Replaces item i (< len). */
+void asl_array_replace(asl_value *arr, uint32_t i, asl_value *item);
 /* Sets key (replacing an existing member with that key, keeping its position). key is copied. */
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
 /* Appends without checking for a duplicate key: for builders that know keys are distinct. */
 void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
 /* The same with a key that is not copied: it must outlive every value
- * built from obj (a string literal of generated code). */
+ * built from obj (a string literal of generated code), and need no JSON
+ * escape (no quote, backslash or control character: asl_json_plain), as
+ * it counts as its length + 2 in the output's bound (asl_json_bound). */
 void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                            asl_value *val);
 
@@ -138,6 +149,70 @@ static inline asl_value *asl_object_get_inline(const asl_value *obj, const char 
 static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
     return i < arr->len ? arr->u.a.items[i] : NULL;
 }
+
+/* Eight bytes from p, in any alignment. */
+static inline uint64_t asl_load8(const void *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* Non-zero when one of the 8 bytes is '"', '\\' or below 0x20: the bytes a
+ * JSON string cannot carry as they are.  (Exact as a yes/no answer.) */
+static inline uint64_t asl_escape8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    uint64_t t = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+    return t & highs;
+}
+
+/* Whether s needs no escape in JSON (no quote, backslash or control byte):
+ * eight bytes at a time, short strings (the most common) byte by byte. */
+static inline bool asl_json_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n >= 16)
+        for (; i + 8 <= n; i += 8)
+            if (asl_escape8(asl_load8(s + i))) return false;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
+/* The exact length of s as a JSON string, quotes and escapes included. */
+static inline uint64_t asl_json_strlen(const char *s, size_t n)
+{
+    uint64_t len = n + 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        len += (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
+                c == '\t') ? 1 : 5;
+    }
+    return len;
+}
+
+/* A bound of the length of v's JSON text (saturated at UINT32_MAX): exact
+ * for null, booleans, containers of those and strings that need no escape
+ * (a string's is_int marks that); the longest %.17g for numbers without
+ * source text, six bytes a byte for strings with escapes.  Containers keep
+ * theirs up to date as they are built. */
+static inline uint32_t asl_json_bound(const asl_value *v)
+{
+    if (v->type >= ASL_ARRAY) return v->u.a.jlen;   /* u.o.jlen: the same place */
+    if (v->type == ASL_STRING) {
+        uint64_t b = (uint64_t)v->len * (v->is_int ? 1 : 6) + 2;
+        return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+    }
+    if (v->type == ASL_NUMBER) return v->u.n.text ? v->len : v->is_int ? 17 : 25;
+    return v->type == ASL_FALSE ? 5 : 4;
+}
+_Static_assert(offsetof(asl_value, u.a.jlen) == offsetof(asl_value, u.o.jlen),
+               "asl_json_bound reads both through u.a");
 
 /* Shallow copy of an array/object (new member/item vector, same children). */
 asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v);

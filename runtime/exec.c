@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #include "rt.h"
 
+#include <math.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,30 +270,42 @@ bool asl_enter(asl_exec *x, const asl_state_info *s)
 
 #define ASL_PAYLOAD_LIMIT (256 * 1024)
 
-/* An upper bound of the length of v's JSON text, counted until it passes
- * limit: strings and keys as if every byte needed a \u escape, numbers as
- * their text or the longest %.17g.  Exact where it matters, cheap where it
- * does not: a state's output is usually a few nodes, and shared subtrees
- * (Parameters naming "$" twice) are counted as often as they are printed.
- * A walk, not recursion: values may nest deeper than the stack allows. */
-static size_t json_size_bound(const asl_value *v, size_t limit)
+/* The length of a number's JSON text: its source text, the digits of an
+ * integer, or (for a fraction computed at run time) the longest %.17g. */
+static size_t number_json_len(const asl_value *v)
+{
+    if (v->u.n.text) return v->len;   /* the text's length */
+    if (!v->is_int) return 25;
+    double d = v->u.n.num;
+    size_t n = signbit(d) ? 2 : 1;
+    for (uint64_t u = (uint64_t)fabs(d); u >= 10; u /= 10) n++; /* |d| <= 2^53 */
+    return n;
+}
+
+/* The length of v's JSON text, counted until it passes limit, exact but
+ * for fractions computed at run time: a walk of the whole value, for the
+ * outputs whose bound (asl_json_bound) says they may be over.  Shared
+ * subtrees count as often as they are printed.  A walk, not recursion:
+ * values may nest deeper than the stack allows. */
+static size_t json_len_walk(const asl_value *v, size_t limit)
 {
     typedef struct { const asl_value *c; uint32_t i; } frame;
     frame local[32], *stk = local;
     size_t cap = 32, sp = 0, n = 0;
     for (;;) {
         switch (v->type) {
-        case ASL_NUMBER: n += v->u.n.text ? strlen(v->u.n.text) : 25; break;
-        case ASL_STRING: n += 2 + 6 * (size_t)v->len; break;
+        case ASL_NUMBER: n += number_json_len(v); break;
+        case ASL_STRING: n += asl_json_strlen(v->u.str, v->len); break;
         case ASL_ARRAY:
         case ASL_OBJECT:
-            n += 2 + (size_t)v->len; /* brackets, commas and colons */
+            /* brackets and commas; an object's colons */
+            n += v->len ? 1 + (size_t)v->len + (v->type == ASL_OBJECT ? v->len : 0) : 2;
             if (v->len) {
                 if (sp == cap) stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
                 stk[sp++] = (frame){v, 0};
             }
             break;
-        default: n += 5; break;
+        default: n += v->type == ASL_FALSE ? 5 : 4; break;
         }
         if (n > limit) break;
         while (sp && stk[sp - 1].i == stk[sp - 1].c->len) sp--;
@@ -301,17 +315,21 @@ static size_t json_size_bound(const asl_value *v, size_t limit)
         if (f->c->type == ASL_ARRAY) {
             v = f->c->u.a.items[i];
         } else {
-            n += 2 + 6 * (size_t)f->c->u.o.members[i].klen;
-            v = f->c->u.o.members[i].val;
+            const asl_member *m = &f->c->u.o.members[i];
+            n += asl_json_strlen(m->key, m->klen);
+            v = m->val;
         }
     }
     if (stk != local) free(stk);
     return n;
 }
 
+/* States.DataLimitExceeded past 256 KiB of JSON, once the bound kept by
+ * the builders says the output may be over: a walk of the value, then, if
+ * that still says so, the text itself. */
 static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value *out)
 {
-    if (json_size_bound(out, ASL_PAYLOAD_LIMIT) <= ASL_PAYLOAD_LIMIT) return out;
+    if (json_len_walk(out, ASL_PAYLOAD_LIMIT) <= ASL_PAYLOAD_LIMIT) return out;
     size_t n = 0;
     asl_json_string(x->arena, out, &n);
     if (n <= ASL_PAYLOAD_LIMIT) return out;
@@ -325,9 +343,7 @@ static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value
 
 asl_value *asl_leave(asl_exec *x, asl_value *out)
 {
-    /* null, true and false cannot exceed the limit; anything else may,
-     * through what it contains. */
-    return out->type <= ASL_TRUE ? out : check_payload(x, out);
+    return asl_json_bound(out) <= ASL_PAYLOAD_LIMIT ? out : check_payload(x, out);
 }
 
 /* ---- the context object ------------------------------------------------------- */

@@ -289,13 +289,13 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         /* Only what the unit built is copied: the rest (its input, static
          * values) already lives in x's arena or longer, except for the
          * batches' items, which live in a scratch arena that asl_map frees. */
-        f->out->u.a.items[i] = f->bstart ? asl_value_copy(a, r) : asl_value_copy_up(a, u->arena, r);
+        asl_array_replace(f->out, i, f->bstart ? asl_value_copy(a, r) : asl_value_copy_up(a, u->arena, r));
     } else if (u->stopped) {
         f->stopped++;
     } else {
         f->failed_items += nitems;
         if (f->m && !threshold_exceeded(f->m, f->failed_items, f->nitems)) {
-            f->out->u.a.items[i] = error_object(a, u); /* a tolerated failure */
+            asl_array_replace(f->out, i, error_object(a, u)); /* a tolerated failure */
         } else {
             if (!f->failed || i < f->fail_index) {
                 f->failed = true;

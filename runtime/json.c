@@ -43,22 +43,6 @@
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-static inline uint64_t load8(const unsigned char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-}
-
-/* Non-zero when one of the 8 bytes is '"', '\\' or below 0x20: the bytes a
- * string cannot carry as they are.  (Exact as a yes/no answer.) */
-static inline uint64_t escape8(uint64_t x)
-{
-    uint64_t q = x ^ (ONES * '"'), bs = x ^ (ONES * '\\');
-    uint64_t t = ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs);
-    return t & HIGHS;
-}
-
 static inline bool is_digit(unsigned char c)
 {
     return (unsigned char)(c - '0') < 10;
@@ -342,8 +326,8 @@ static bool scan_string(parser *ps, const char **s, size_t *n, bool *in_place)
     const unsigned char *open = ps->p, *q = open + 1, *end = ps->end;
     for (;;) {
         while (end - q >= 8) {
-            uint64_t x = load8(q);
-            if (escape8(x) | (x & HIGHS))
+            uint64_t x = asl_load8(q);
+            if (asl_escape8(x) | (x & HIGHS))
                 break;
             q += 8;
         }
@@ -402,7 +386,8 @@ static asl_value *parse_string(parser *ps)
     bool in_place;
     if (!scan_string(ps, &s, &n, &in_place) || too_long(ps, open, n, "string"))
         return NULL;
-    return asl_string(ps->a, s, n);
+    /* No escape in the source: none in the output either. */
+    return in_place ? asl_string_known(ps->a, s, n, true) : asl_string(ps->a, s, n);
 }
 
 /* ---- numbers ------------------------------------------------------------- */
@@ -556,6 +541,7 @@ static asl_value *parse_number(parser *ps)
     asl_value *v = asl_number(ps->a, d);
     if (needs_text(&lx, d, s, n)) {
         v->u.n.text = text ? text : asl_strndup(ps->a, s, n);
+        v->len = (uint32_t)n;   /* the text's length: asl_json_bound */
         /* 9007199254740993 reads as 2^53, but it is not an exact integer. */
         if (fabs(d) == TWO53)
             v->is_int = 0;
@@ -691,10 +677,20 @@ static asl_value *close_container(parser *ps)
             asl_object_set(ps->a, v, m[i].key, m[i].klen, m[i].val);
     } else {
         v = asl_array(ps->a, (uint32_t)n);
-        for (size_t i = 0; i < n; i++)
+        uint64_t bound = 1 + (uint64_t)n + (n == 0);   /* brackets and commas */
+        for (size_t i = 0; i < n; i++) {
             v->u.a.items[i] = m[i].val;
+            bound += asl_json_bound(m[i].val);
+        }
         v->len = (uint32_t)n;
+        v->u.a.jlen = bound > UINT32_MAX ? UINT32_MAX : (uint32_t)bound;
     }
+    /* The source text bounds the compact output too: whitespace goes,
+     * strings come out with escapes no longer than the source's, numbers
+     * as written, and a duplicate key only removes a member. */
+    size_t span = (size_t)(ps->p - ps->start) - f->open;
+    uint32_t *jlen = f->is_obj ? &v->u.o.jlen : &v->u.a.jlen;
+    if (span < *jlen) *jlen = (uint32_t)span;
     ps->mlen = f->start;
     ps->flen--;
     return v;
@@ -916,7 +912,7 @@ static void write_string(asl_buf *b, const char *str, size_t n)
     outc(b, '"');
     while (s < end) {
         const unsigned char *r = s;
-        while (end - r >= 8 && !escape8(load8(r)))
+        while (end - r >= 8 && !asl_escape8(asl_load8(r)))
             r += 8;
         while (r < end && *r >= 0x20 && *r != '"' && *r != '\\')
             r++;

@@ -617,12 +617,12 @@ asl_value *asl_path_insert(asl_arena *a, asl_value *root, const asl_path *p, asl
                 return NULL;
             }
             if (last) {
-                c->u.a.items[k] = val;
+                asl_array_replace(c, (uint32_t)k, val);
                 break;
             }
             asl_value *next = own(a, c->u.a.items[k], p, i + 1, why);
             if (!next) return NULL;
-            c->u.a.items[k] = next;
+            asl_array_replace(c, (uint32_t)k, next);
             c = next;
         }
     }

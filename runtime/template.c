@@ -85,7 +85,8 @@ INLINE const asl_tmpl *fill(asl_exec *x, asl_value *in, const asl_tmpl *c, uint3
             next = node(x, in, c, &v);
             if (!v) return NULL;
         }
-        if (obj) asl_object_append_lit(x->arena, o, c->key, c->klen, v);
+        if (obj && asl_json_plain(c->key, c->klen)) asl_object_append_lit(x->arena, o, c->key, c->klen, v);
+        else if (obj) asl_object_append(x->arena, o, c->key, c->klen, v); /* a key to escape */
         else asl_array_push(x->arena, o, v);
         c = next;
     }

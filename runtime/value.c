@@ -305,6 +305,15 @@ static uint8_t integral_53(double d)
     return fabs(d) <= TWO53 && (double)(int64_t)d == d;
 }
 
+static uint32_t check_len(size_t n, const char *what)
+{
+    if (n > UINT32_MAX) {
+        fprintf(stderr, "aslc runtime: %s too long (%zu; the limit is 4 GiB)\n", what, n);
+        abort();
+    }
+    return (uint32_t)n;
+}
+
 asl_value *asl_number(asl_arena *a, double d)
 {
     asl_value *v = alloc8(a, sizeof *v);
@@ -319,21 +328,15 @@ asl_value *asl_number(asl_arena *a, double d)
 asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
 {
     asl_value *v = asl_number(a, d);
-    if (text && n)
+    if (text && n) {
         v->u.n.text = asl_strndup(a, text, n);
+        v->len = check_len(n, "number");   /* for numbers with text: its length */
+    }
     return v;
 }
 
-static uint32_t check_len(size_t n, const char *what)
-{
-    if (n > UINT32_MAX) {
-        fprintf(stderr, "aslc runtime: %s too long (%zu; the limit is 4 GiB)\n", what, n);
-        abort();
-    }
-    return (uint32_t)n;
-}
 
-asl_value *asl_string(asl_arena *a, const char *s, size_t n)
+asl_value *asl_string_known(asl_arena *a, const char *s, size_t n, bool plain)
 {
     /* Struct and bytes in one allocation: half the bump work, better locality. */
     uint32_t len = check_len(n, "string");
@@ -343,10 +346,15 @@ asl_value *asl_string(asl_arena *a, const char *s, size_t n)
         memcpy(d, s, len);
     d[len] = '\0';
     v->type = ASL_STRING;
-    v->is_int = 0;
+    v->is_int = plain;    /* for strings: needs no JSON escape (asl_json_bound) */
     v->len = len;
     v->u.str = d;
     return v;
+}
+
+asl_value *asl_string(asl_arena *a, const char *s, size_t n)
+{
+    return asl_string_known(a, s, n, asl_json_plain(s, n));
 }
 
 asl_value *asl_cstring(asl_arena *a, const char *s)
@@ -358,10 +366,23 @@ asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
 {
     asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_STRING;
-    v->is_int = 0;
     v->len = check_len(n, "string");
+    v->is_int = asl_json_plain(s, n);
     v->u.str = s;
     return v;
+}
+
+/* jlen arithmetic, saturated: past UINT32_MAX a bound stays there. */
+static inline uint32_t jlen_add(uint32_t j, uint64_t more)
+{
+    uint64_t s = (uint64_t)j + more;
+    return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+static inline uint32_t jlen_swap(uint32_t j, uint32_t old, uint32_t now)
+{
+    if (j == UINT32_MAX || old > j) return UINT32_MAX;
+    return jlen_add(j - old, now);
 }
 
 /* ---- arrays -------------------------------------------------------------- */
@@ -376,6 +397,7 @@ asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
     v->is_int = 0;
     v->len = 0;
     v->u.a.cap = cap_hint;
+    v->u.a.jlen = 2;      /* [] */
     v->u.a.items = !cap_hint ? NULL
                    : inline_items ? (asl_value **)(void *)(v + 1)
                                   : alloc8(a, (size_t)cap_hint * sizeof(asl_value *));
@@ -402,7 +424,14 @@ void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item)
         arr->u.a.items = items;
         arr->u.a.cap = cap;
     }
+    arr->u.a.jlen = jlen_add(arr->u.a.jlen, (uint64_t)asl_json_bound(item) + (arr->len ? 1 : 0));
     arr->u.a.items[arr->len++] = item;
+}
+
+void asl_array_replace(asl_value *arr, uint32_t i, asl_value *item)
+{
+    arr->u.a.jlen = jlen_swap(arr->u.a.jlen, asl_json_bound(arr->u.a.items[i]), asl_json_bound(item));
+    arr->u.a.items[i] = item;
 }
 
 /* ---- objects ------------------------------------------------------------- */
@@ -492,6 +521,7 @@ asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
     v->type = ASL_OBJECT;
     v->len = 0;
     v->u.o.cap = cap_hint;
+    v->u.o.jlen = 2;      /* {} */
     return v;
 }
 
@@ -528,6 +558,13 @@ asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen)
     return i < 0 ? NULL : obj->u.o.members[i].val;
 }
 
+/* obj's jlen with one more member ("key":val, and a comma after the first);
+ * keyjson: the key's length as a JSON string. */
+static inline uint32_t member_added(const asl_value *obj, uint64_t keyjson, const asl_value *val)
+{
+    return jlen_add(obj->u.o.jlen, keyjson + 1 + asl_json_bound(val) + (obj->len ? 1 : 0));
+}
+
 static inline void append(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                           asl_value *val, bool copy)
 {
@@ -538,6 +575,7 @@ static inline void append(asl_arena *a, asl_value *obj, const char *key, size_t 
     m->key = copy ? asl_strndup(a, key, kl) : key;
     m->klen = kl;
     m->val = val;
+    obj->u.o.jlen = member_added(obj, copy ? asl_json_strlen(key, kl) : (uint64_t)kl + 2, val);
     obj_index *ix = index_of(obj);
     if (ix && ix->count == obj->len)
         index_add(ix, obj->u.o.members, obj->len);
@@ -561,6 +599,7 @@ void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t
     /* Generated code sizes its objects: the member fits, and a small
      * object has no index to update. */
     if (obj->len < obj->u.o.cap && !obj->is_int && klen <= UINT32_MAX) {
+        obj->u.o.jlen = member_added(obj, (uint64_t)klen + 2, val);
         asl_member *m = &obj->u.o.members[obj->len++];
         m->key = key;
         m->klen = (uint32_t)klen;
@@ -573,9 +612,11 @@ void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
 {
     int64_t i = find_member(obj, key, klen);
-    if (i >= 0)
+    if (i >= 0) {
+        obj->u.o.jlen = jlen_swap(obj->u.o.jlen, asl_json_bound(obj->u.o.members[i].val),
+                                  asl_json_bound(val));
         obj->u.o.members[i].val = val;
-    else
+    } else
         asl_object_append(a, obj, key, klen, val);
 }
 
@@ -639,9 +680,13 @@ static asl_value *copy_scalar(asl_arena *a, const copy_span *sp, const asl_value
             c->u.n.text = asl_strndup(a, v->u.n.text, strlen(v->u.n.text));
         return c;
     }
-    case ASL_STRING:
-        return in_span(sp, v->u.str) ? asl_string(a, v->u.str, v->len)
-                                     : asl_string_static(a, v->u.str, v->len);
+    case ASL_STRING: {
+        if (in_span(sp, v->u.str))
+            return asl_string_known(a, v->u.str, v->len, v->is_int);
+        asl_value *c = alloc8(a, sizeof *c);   /* the same bytes, plainness and all */
+        *c = *v;
+        return c;
+    }
     default:
         return (asl_value *)v;   /* null, true and false are static */
     }
@@ -686,6 +731,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
         if (n)
             memcpy(c->u.a.items, v->u.a.items, (size_t)n * sizeof *c->u.a.items);
         c->len = n;
+        c->u.a.jlen = v->u.a.jlen;   /* the same text */
         return c;
     }
     asl_value *c = asl_object(a, n);
@@ -693,6 +739,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
     if (n)
         memcpy(m, v->u.o.members, (size_t)n * sizeof *m);
     c->len = n;
+    c->u.o.jlen = v->u.o.jlen;
     obj_index *ix = index_of(c);
     for (uint32_t i = 0; i < n; i++) {
         if (in_span(sp, m[i].key))

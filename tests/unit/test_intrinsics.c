@@ -809,6 +809,89 @@ static void test_dispatch(void)
     X.state = NULL;
 }
 
+/* asl_leave: States.DataLimitExceeded past 256 KiB of JSON text, measured as
+ * json.c would print the output, shared subtrees counted each time. */
+static const char *leave(asl_value *v)
+{
+    asl_error_clear(&X);
+    if (asl_leave(&X, v)) return "ok";
+    return asl_error_name(&X) ? asl_error_name(&X) : "?";
+}
+
+static asl_value *str_of(size_t n, char c)
+{
+    char *s = asl_alloc(A, n + 1);
+    memset(s, c, n);
+    s[n] = 0;
+    return asl_string_static(A, s, n);
+}
+
+static void test_payload_limit(void)
+{
+    enum { LIMIT = 256 * 1024 };
+    CHECK_STR(leave(str_of(LIMIT - 2, 'x')), "ok");            /* "xx...x": exactly the limit */
+    CHECK_STR(leave(str_of(LIMIT - 1, 'x')), "States.DataLimitExceeded");
+    CHECK_STR(leave(str_of(LIMIT / 6, '\n')), "ok");          /* \n: two bytes each */
+    CHECK_STR(leave(str_of(LIMIT / 2, '\n')), "States.DataLimitExceeded");
+    CHECK_STR(leave(str_of(LIMIT / 6, '\x01')), "ok");        /* \u0001: six */
+    CHECK_STR(leave(str_of(LIMIT / 6 + 1, '\x01')), "States.DataLimitExceeded");
+
+    /* One value twice: {"a":S,"b":S} prints as 11 + 2 * (len(S) + 2). */
+    asl_value *s = str_of(LIMIT / 2 - 8, 'y');                 /* prints as LIMIT/2 - 6 */
+    asl_value *o = asl_object(A, 2);
+    asl_object_append_lit(A, o, "a", 1, s);
+    asl_object_append_lit(A, o, "b", 1, s);
+    CHECK_STR(leave(o), "ok");                                 /* LIMIT - 1 */
+    asl_value *o2 = asl_object(A, 2);
+    asl_object_append_lit(A, o2, "a", 1, str_of(LIMIT / 2 - 4, 'y'));
+    asl_object_append_lit(A, o2, "b", 1, str_of(LIMIT / 2 - 4, 'y'));
+    CHECK_STR(leave(o2), "States.DataLimitExceeded");          /* LIMIT + 7 */
+
+    /* The builders' bound is exact here (plain strings, literal keys). */
+    CHECK(asl_json_bound(o) == LIMIT - 1);
+    size_t n = 0;
+    asl_json_string(A, o, &n);
+    CHECK(n == LIMIT - 1);
+    /* ... and a state passing it on twice is over. */
+    asl_value *twice = asl_array(A, 2);
+    asl_array_push(A, twice, o);
+    asl_array_push(A, twice, o);
+    CHECK(asl_json_bound(twice) == 2 * (LIMIT - 1) + 3);
+    CHECK_STR(leave(twice), "States.DataLimitExceeded");
+
+    /* Escaped strings are bounded at six bytes a byte: over the limit by the
+     * bound, under it in fact, so the walk decides. */
+    asl_value *esc = asl_string(A, "\"\"", 2);
+    asl_value *many = asl_array(A, 0);
+    for (int i = 0; i < 20000; i++) asl_array_push(A, many, esc);
+    CHECK(asl_json_bound(many) > LIMIT);
+    CHECK_STR(leave(many), "ok");                              /* 20000 * 7 + 1 */
+    for (int i = 0; i < 20000; i++) asl_array_push(A, many, esc);
+    CHECK_STR(leave(many), "States.DataLimitExceeded");        /* 40000 * 7 + 1 */
+
+    /* A parsed container: the lesser of its source text (80,001 bytes here)
+     * and its members' bounds ("aA" needs no escape once decoded). */
+    asl_buf b;
+    asl_buf_init(&b);
+    asl_buf_puts(&b, "[");
+    for (int i = 0; i < 4000; i++) {
+        if (i) asl_buf_puts(&b, ",");
+        asl_buf_puts(&b, "          \"a\\u0041\"");
+    }
+    asl_buf_puts(&b, "]");
+    asl_json_error err;
+    asl_value *padded = asl_json_parse(A, b.data, b.len, &err);
+    CHECK(padded && asl_json_bound(padded) == 4000 * 4 + 3999 + 2);
+    asl_json_string(A, padded, &n);
+    CHECK(n == 4000 * 4 + 3999 + 2);
+    CHECK_STR(leave(padded), "ok");
+    asl_buf_free(&b);
+
+    /* Scalars that cannot be big are not measured; null/true/false pass. */
+    CHECK_STR(leave(asl_null()), "ok");
+    CHECK_STR(leave(asl_number(A, 1e300)), "ok");
+}
+
 int main(void)
 {
     A = asl_arena_new();
@@ -825,6 +908,7 @@ int main(void)
     test_math();
     test_strings_and_uuid();
     test_dispatch();
+    test_payload_limit();
 
     asl_arena_free(A);
     return check_summary();

@@ -46,6 +46,9 @@ static void roundtrip_at(const char *in, const char *out, const char *file, int 
         check(n == strlen(out), file, line, "length of the output");
         asl_value *w = parse_at(a, s, n, file, line);
         check(w && asl_value_equal(v, w), file, line, "reparsed output is equal");
+        /* The payload bound never undercounts, parsed or copied. */
+        check(asl_json_bound(v) >= n && asl_json_bound(w) >= n, file, line, "json bound >= length");
+        check(asl_json_bound(asl_value_copy(a, v)) >= n, file, line, "json bound of a copy");
     }
     asl_arena_free(a);
 }
@@ -683,6 +686,37 @@ static void test_write(void)
     asl_arena_free(a);
 }
 
+/* asl_json_bound of built values: never under the text's length, exact for
+ * plain strings, literal keys, integers with text and containers of those. */
+static void test_json_bound(void)
+{
+    asl_arena *a = asl_arena_new();
+    asl_value *o = asl_object(a, 1);                  /* grows past its hint */
+    asl_object_append_lit(a, o, "k", 1, asl_cstring(a, "v"));
+    asl_object_append(a, o, "q\"", 2, asl_cstring(a, "tab\there"));
+    asl_object_set(a, o, "n", 1, asl_number(a, -12345));
+    asl_object_set(a, o, "f", 1, asl_number(a, 0.1));
+    asl_value *arr = asl_array(a, 0);
+    for (int i = 0; i < 100; i++) asl_array_push(a, arr, i % 2 ? asl_null() : asl_bool(false));
+    asl_object_set(a, o, "arr", 3, arr);
+    asl_object_set(a, o, "k", 1, asl_bool(true));     /* replaces "v" */
+    size_t n;
+    asl_json_string(a, o, &n);
+    CHECK(asl_json_bound(o) >= n);
+    CHECK(asl_json_bound(arr) == 2 + 50 * 5 + 50 * 4 + 99);
+    asl_value *sc = asl_value_shallow_copy(a, o);
+    asl_object_set(a, sc, "arr", 3, asl_cstring(a, "short"));
+    asl_json_string(a, sc, &n);
+    CHECK(asl_json_bound(sc) >= n && asl_json_bound(sc) < asl_json_bound(o));
+    asl_value *plain = PARSE(a, "{\"a\":[1,\"x\",{\"b\":null}],\"c\":\"d\"}");
+    asl_json_string(a, plain, &n);
+    CHECK(asl_json_bound(plain) == n);
+    asl_array_replace(arr, 0, plain);
+    asl_json_string(a, arr, &n);
+    CHECK(asl_json_bound(arr) == n);
+    asl_arena_free(a);
+}
+
 static void test_roundtrips(void)
 {
     ROUNDTRIP("{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}", "{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}");
@@ -752,5 +786,6 @@ int main(void)
     test_hostile();
     test_write();
     test_roundtrips();
+    test_json_bound();
     return check_summary();
 }
