@@ -10,7 +10,8 @@ A case is a directory (the layout of /work/shared/conformance/cases/*/*):
     mocks.json             optional: results of Task states, by state name
     resources.json         optional: task bindings (command / python / native)
     handlers.c             optional: native task handlers (aslc --handlers)
-    case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...)
+    case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...) and
+                           env, variables set for the run
 
 The workflow is compiled into a temporary directory (removed afterwards), run
 with ASL_TIME_SCALE=0 so that Wait and Retry never sleep (and ASL_ENGAGE_US=0,
@@ -279,6 +280,7 @@ def execute(case, exe, timeout=RUN_TIMEOUT, use_stdin=False):
     # they stay on one thread), so that the threaded paths of Map and
     # Parallel run in every case, under the sanitizers too.
     env.setdefault("ASL_ENGAGE_US", "0")
+    env.update(case["meta"].get("env", {}))   # case.json: {"env": {"NAME": "value"}}
     if use_stdin:
         cmd = [exe]
         stdin = open(input_path, "rb")

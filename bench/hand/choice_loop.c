@@ -16,7 +16,7 @@ static asl_value *hand_work(asl_arena *a, asl_value *input, uint64_t *transition
             return NULL;
         }
         asl_value *next = asl_object(a, 1);
-        asl_object_append(a, next, HAND_KEY("counter"), asl_number(a, c->u.n.num + 1));
+        asl_object_append_lit(a, next, HAND_KEY("counter"), asl_number(a, c->u.n.num + 1));
         cur = next;
         if (!(c->u.n.num + 1 < 1000)) break;
     }

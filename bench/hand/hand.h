@@ -3,8 +3,9 @@
  *
  * Each bench/hand/<workload>.c does its workload's JSON work directly with
  * the runtime's value library (asl_value.h): no state machine, no JSONPath
- * interpretation, no context object, no per-state copies.  It is the limit
- * compiled workflows should approach.  To be comparable with a compiled
+ * interpretation, no context object, no per-state copies; its keys are
+ * literals (asl_object_append_lit), as generated code's are.  It is the
+ * limit compiled workflows should approach.  To be comparable with a compiled
  * workflow's --bench, one execution here is the same end-to-end unit:
  * parse the input text into a fresh arena, do the work, serialise the
  * output, free the arena.  The timing loop is runtime/bench.c's, the same

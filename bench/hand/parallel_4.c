@@ -19,9 +19,9 @@ static asl_value *hand_work(asl_arena *a, asl_value *input, uint64_t *transition
                 return NULL;
             }
             asl_value *next = asl_object(a, 3);
-            asl_object_append(a, next, HAND_KEY("v"), asl_number(a, v->u.n.num + b));
-            asl_object_append(a, next, HAND_KEY("branch"), asl_number(a, b));
-            asl_object_append(a, next, HAND_KEY("step"), asl_number(a, k));
+            asl_object_append_lit(a, next, HAND_KEY("v"), asl_number(a, v->u.n.num + b));
+            asl_object_append_lit(a, next, HAND_KEY("branch"), asl_number(a, b));
+            asl_object_append_lit(a, next, HAND_KEY("step"), asl_number(a, k));
             cur = next;
         }
         asl_array_push(a, branches, cur);

@@ -16,9 +16,9 @@ static asl_value *hand_work(asl_arena *a, asl_value *input, uint64_t *transition
             fprintf(stderr, "P%d: $.i or $.name is missing\n", k);
             return NULL;
         }
-        asl_object_append(a, p, HAND_KEY("i"), i);
-        asl_object_append(a, p, HAND_KEY("name"), name);
-        asl_object_append(a, p, HAND_KEY("step"), asl_number(a, k));
+        asl_object_append_lit(a, p, HAND_KEY("i"), i);
+        asl_object_append_lit(a, p, HAND_KEY("name"), name);
+        asl_object_append_lit(a, p, HAND_KEY("step"), asl_number(a, k));
         cur = hand_with(a, cur, HAND_KEY("last"), p);
     }
     return cur;

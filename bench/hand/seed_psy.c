@@ -14,11 +14,11 @@ static asl_value *hand_work(asl_arena *a, asl_value *input, uint64_t *transition
 {
     (void)transitions; /* fixed: given to hand_main */
     asl_value *song = asl_object(a, 1);
-    asl_object_append(a, song, HAND_KEY("song"),
+    asl_object_append_lit(a, song, HAND_KEY("song"),
                       asl_cstring(a, str_is(hand_get(input, HAND_KEY("name")), HAND_KEY("PSY"))
                                          ? "gangnam style" : "i dont know"));
     asl_value *lyrics = asl_object(a, 1);
-    asl_object_append(a, lyrics, HAND_KEY("lyrics"),
+    asl_object_append_lit(a, lyrics, HAND_KEY("lyrics"),
                       asl_cstring(a, str_is(hand_get(song, HAND_KEY("song")),
                                             HAND_KEY("gangnam style"))
                                          ? "oh oh oh oh oh pan gangnam style" : "i don't know"));

@@ -21,13 +21,13 @@ static asl_value *hand_work(asl_arena *a, asl_value *input, uint64_t *transition
             return NULL;
         }
         asl_value *params = asl_object(a, 1);
-        asl_object_append(a, params, HAND_KEY("value"), v);
+        asl_object_append_lit(a, params, HAND_KEY("value"), v);
         asl_value *result = asl_object(a, 1);  /* the task: {value: input.value + 1} */
-        asl_object_append(a, result, HAND_KEY("value"),
+        asl_object_append_lit(a, result, HAND_KEY("value"),
                           asl_number(a, hand_num(asl_object_get(params, HAND_KEY("value"))) + 1));
         asl_value *sel = asl_object(a, 2);
-        asl_object_append(a, sel, HAND_KEY("value"), asl_object_get(result, HAND_KEY("value")));
-        asl_object_append(a, sel, HAND_KEY("fn"),
+        asl_object_append_lit(a, sel, HAND_KEY("value"), asl_object_get(result, HAND_KEY("value")));
+        asl_object_append_lit(a, sel, HAND_KEY("fn"),
                           asl_string_static(a, fn_names[k], strlen(fn_names[k])));
         cur = hand_with(a, cur, HAND_KEY("task"), sel);
     }
