@@ -338,7 +338,8 @@ static void payload_setting(void)
 /* States.DataLimitExceeded past 256 KiB of JSON, once the bound kept by
  * the builders says the output may be over: a walk of the value, then, if
  * that still says so, the text itself. */
-static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value *out)
+static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value *out,
+                                                           const char *who)
 {
     pthread_once(&payload_once, payload_setting);
     if (payload_unlimited) return out;
@@ -350,13 +351,19 @@ static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value
      * executing the state" in front. */
     return asl_fail(x, "States.DataLimitExceeded",
                     asl_sprintf(x->arena, "The state/task '%s' returned a result with a size "
-                                "exceeding the maximum number of bytes service limit.",
-                                x->state ? x->state->name : ""));
+                                "exceeding the maximum number of bytes service limit.", who));
+}
+
+asl_value *asl_task_result(asl_exec *x, asl_value *r, const char *resource)
+{
+    return !r || asl_json_bound(r) <= ASL_PAYLOAD_LIMIT ? r : check_payload(x, r, resource);
 }
 
 asl_value *asl_leave(asl_exec *x, asl_value *out)
 {
-    return asl_json_bound(out) <= ASL_PAYLOAD_LIMIT ? out : check_payload(x, out);
+    return asl_json_bound(out) <= ASL_PAYLOAD_LIMIT
+               ? out
+               : check_payload(x, out, x->state ? x->state->name : "");
 }
 
 /* ---- the context object ------------------------------------------------------- */

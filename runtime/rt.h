@@ -93,6 +93,10 @@ void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+/* A Task's result as the resource returned it: over 256 KiB of JSON it fails
+ * with States.DataLimitExceeded naming the resource, as AWS does (before
+ * ResultSelector could trim it).  NULL in, NULL out. */
+asl_value *asl_task_result(asl_exec *x, asl_value *r, const char *resource);
 /* $$.Map.Item.Value (or .Index): the nearest enclosing Map iteration's, or NULL. */
 static inline asl_value *asl_map_item(const asl_exec *x, bool index)
 {

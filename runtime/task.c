@@ -779,7 +779,8 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
 {
-    return run_task(x, site, input, site->timeout, site->heartbeat);
+    return asl_task_result(x, run_task(x, site, input, site->timeout, site->heartbeat),
+                           site->resource);
 }
 
 /* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer, at most
@@ -806,5 +807,5 @@ asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *inp
     }
     if (timeout) t = timeout->u.n.num;
     double h = heartbeat ? heartbeat->u.n.num : site->heartbeat;
-    return run_task(x, site, input, t, h);
+    return asl_task_result(x, run_task(x, site, input, t, h), site->resource);
 }
