@@ -308,7 +308,7 @@ static void emit_arg(E *e, asl_buf *b, const ir_arg *a, uint32_t i)
     switch (a->kind) {
     case IR_ARG_PATH: {
         uint32_t pid = emit_path(e, a->path);
-        put(b, "    if (!(a[%u] = asl_arg_path(x, in, &P_%u))) return NULL;\n", i, pid);
+        put(b, "    if (!(a[%u] = asl_arg_path_c(x, in, &P_%u))) return NULL;\n", i, pid);
         break;
     }
     case IR_ARG_CALL: {
@@ -351,7 +351,10 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 #include "asl_intrinsics.def"
 #undef X
     };
-    put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
+    if (call->fn == ASL_FN_MATH_ADD)   /* its common case inline (asl.h) */
+        put(&e->code, "    return asl_math_add_c(x, a);\n}\n\n");
+    else
+        put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
     asl_buf_free(&b);
     return id;
 }
@@ -428,7 +431,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         snprintf(expr, exprsz, "K[%u]", emit_const(e, t->ctext));
         return;
     case IR_T_PATH:
-        put(b, "%*sif (!(m = asl_param_path(x, v, &P_%u, ", ind, "", emit_path(e, t->path));
+        put(b, "%*sif (!(m = asl_param_path_c(x, v, &P_%u, ", ind, "", emit_path(e, t->path));
         cstr(b, key, klen);
         put(b, "))) %s;\n", fail);
         snprintf(expr, exprsz, "m");
@@ -455,7 +458,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
             /* _lit: the literal as it is, for a key that needs no JSON
              * escape (asl_value.h); any other key is copied and measured. */
             put(b, "%*sasl_object_append%s(a, o%d, ", cind, "",
-                asl_json_plain(t->members[i].key, t->members[i].klen) ? "_lit" : "", depth);
+                asl_json_plain(t->members[i].key, t->members[i].klen) ? "_lit_c" : "", depth);
             cstr(b, t->members[i].key, t->members[i].klen);
             put(b, ", %u, %s);\n", t->members[i].klen, sub);
         } else {
@@ -574,7 +577,7 @@ static uint32_t emit_rule(E *e, const ir_rule *r)
         put(b, "    return (%s) == %s;\n}\n\n", test, r->b ? "true" : "false");
         return id;
     }
-    put(b, "    asl_value *v = asl_choice_var(x, in, &P_%u);\n    if (!v) return -1;\n", var);
+    put(b, "    asl_value *v = asl_choice_var_c(x, in, &P_%u);\n    if (!v) return -1;\n", var);
     const char *family = !strncmp(name, "String", 6)      ? "string"
                          : !strncmp(name, "Numeric", 7)   ? "number"
                          : !strncmp(name, "Timestamp", 9) ? "timestamp"
@@ -596,14 +599,14 @@ static uint32_t emit_rule(E *e, const ir_rule *r)
         asl_buf_puts(b, ");\n");
         break;
     case 'N':
-        put(b, "    return asl_choice_number(v, %s, %.17g);\n", cmp_of(name), r->num);
+        put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_of(name), r->num);
         break;
     case 'B':
         put(b, "    return asl_choice_boolean(v, %s);\n", r->b ? "true" : "false");
         break;
     case 'P': {
         uint32_t other = emit_path(e, r->opath);
-        put(b, "    asl_value *w = asl_choice_var(x, in, &P_%u);\n    if (!w) return -1;\n", other);
+        put(b, "    asl_value *w = asl_choice_var_c(x, in, &P_%u);\n    if (!w) return -1;\n", other);
         if (!strcmp(family, "boolean")) put(b, "    return asl_choice_boolean_v(v, w);\n");
         else put(b, "    return asl_choice_%s_v(v, %s, w);\n", family, cmp_of(name));
         break;
@@ -939,7 +942,7 @@ static void emit_work_state(E *e, const ir_state *s)
         emit_flow_in(&fl, &body, fail);
         asl_buf_put(&body, w.data, w.len);
         emit_flow_out(&fl, &body, fail);
-        put(&body, "    if (!(v = asl_leave(x, v))) %s;\n", fail);
+        put(&body, "    if (!(v = asl_leave_c(x, v))) %s;\n", fail);
     }
 
     if (helper) {
@@ -1052,10 +1055,10 @@ static void emit_state(E *e, const ir_state *s)
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
         if (s->type == IR_WAIT) {
-            asl_buf_puts(b, "    if (!(v = asl_leave(x, v))) return NULL;\n");
+            asl_buf_puts(b, "    if (!(v = asl_leave_c(x, v))) return NULL;\n");
             emit_goto(b, s->target, "v", 4);
         }
-        else asl_buf_puts(b, "    return asl_leave(x, v);\n");
+        else asl_buf_puts(b, "    return asl_leave_c(x, v);\n");
         asl_buf_puts(b, "}\n\n");
         break;
     }

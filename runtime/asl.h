@@ -357,6 +357,100 @@ typedef struct {
     bool allow_unbound;        /* aslc --allow-unbound: an unbound Task fails when called */
 } asl_program;
 
+/* ---- inline first steps, for generated C --------------------------------------- */
+
+/* The C back end calls these instead of the entry points they wrap: the
+ * common case runs in the state's own code, without a call.  p is the
+ * generated code's static const data, so the compiler folds its fields
+ * and keeps only the code for its kind of path; anything that is not the
+ * common case calls the entry point, which decides and words any error.
+ * (The LLVM back end calls the entry points themselves.)  Always inlined:
+ * an out-of-line copy would only add a call, without the folding. */
+#define ASL_INLINE static inline __attribute__((always_inline))
+
+/* $.name in a small object (big ones, with an index, take the call). */
+ASL_INLINE asl_value *asl_key_inline(const asl_value *in, const asl_path *p)
+{
+    if (p->root != ASL_ROOT_INPUT || p->nseg != 1 || p->segs[0].kind != ASL_SEG_KEY || !in ||
+        in->type != ASL_OBJECT || in->is_int)
+        return NULL;
+    const asl_member *m = in->u.o.members;
+    for (uint32_t i = 0; i < in->len; i++)
+        if (asl_key_eq(&m[i], p->segs[0].key, p->segs[0].klen)) return m[i].val;
+    return NULL;
+}
+
+ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
+                                          const char *field)
+{
+    asl_value *v = asl_key_inline(in, p);
+    return v ? v : asl_param_path(x, in, p, field);
+}
+
+ASL_INLINE asl_value *asl_arg_path_c(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    asl_value *v = asl_key_inline(in, p);
+    return v ? v : asl_arg_path(x, in, p);
+}
+
+ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    asl_value *v = asl_key_inline(in, p);
+    return v ? v : asl_choice_var(x, in, p);
+}
+
+/* asl_leave: the output is checked only when its bound comes near the limit. */
+ASL_INLINE asl_value *asl_leave_c(asl_exec *x, asl_value *out)
+{
+    return asl_json_bound(out) <= 256 * 1024 ? out : asl_leave(x, out);
+}
+
+/* asl_object_append_lit into an object built with room for the member
+ * (generated code sizes its objects), small enough to have no index. */
+ASL_INLINE void asl_object_append_lit_c(asl_arena *a, asl_value *obj, const char *key,
+                                           uint32_t klen, asl_value *val)
+{
+    if (obj->len < obj->u.o.cap && !obj->is_int) {
+        uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + asl_json_bound(val) + (obj->len ? 1 : 0);
+        obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+        asl_member *m = &obj->u.o.members[obj->len++];
+        m->key = key;
+        m->klen = klen;
+        m->val = val;
+        return;
+    }
+    asl_object_append_lit(a, obj, key, klen, val);
+}
+
+/* asl_choice_number with op known where it is called. */
+ASL_INLINE bool asl_choice_number_c(const asl_value *v, asl_cmp op, double d)
+{
+    if (!v || v->type != ASL_NUMBER) return false;
+    double n = v->u.n.num;
+    switch (op) {
+    case ASL_CMP_EQ: return n == d;
+    case ASL_CMP_LT: return n < d;
+    case ASL_CMP_GT: return n > d;
+    case ASL_CMP_LE: return n <= d;
+    default: return n >= d;
+    }
+}
+
+/* States.MathAdd of two integers whose sum stays an int (intrinsics.c's
+ * fn_math_add, its common case); anything else, and every error, there. */
+ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value **a)
+{
+    const asl_value *p = a[0], *q = a[1];
+    if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && p->is_int && q->is_int) {
+        double s = p->u.n.num + q->u.n.num;
+        if (p->u.n.num >= -2147483648.0 && p->u.n.num <= 2147483647.0 &&
+            q->u.n.num >= -2147483648.0 && q->u.n.num <= 2147483647.0 && s >= -2147483648.0 &&
+            s <= 2147483647.0)
+            return asl_number(asl_exec_arena(x), s);
+    }
+    return asl_intrinsic_MATH_ADD(x, 2, a);
+}
+
 /* Parses a constant at program start (the compiler wrote the text, so a
  * failure is an internal error and aborts). */
 asl_value *asl_const(asl_arena *a, const char *json);
