@@ -1165,7 +1165,17 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             "#else\n"
             "#define ASL_IN_PART(k) 1\n"
             "#define ASL_SHARED static\n"
-            "#endif\n\n",
+            "#endif\n\n"
+            "/* Inlining asl.h's first steps (the *_c calls) into so many states\n"
+            " * would make the code bigger and slower: here they are the entry\n"
+            " * points themselves. */\n"
+            "#define asl_param_path_c asl_param_path\n"
+            "#define asl_arg_path_c asl_arg_path\n"
+            "#define asl_choice_var_c asl_choice_var\n"
+            "#define asl_choice_number_c asl_choice_number\n"
+            "#define asl_math_add_c(x, a) asl_intrinsic_MATH_ADD(x, 2, a)\n"
+            "#define asl_leave_c asl_leave\n"
+            "#define asl_object_append_lit_c asl_object_append_lit\n\n",
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
