@@ -368,16 +368,24 @@ typedef struct {
  * an out-of-line copy would only add a call, without the folding. */
 #define ASL_INLINE static inline __attribute__((always_inline))
 
-/* $.name in a small object (big ones, with an index, take the call). */
+/* One name in a small object (big ones, with an index, take the call). */
+ASL_INLINE asl_value *asl_member_inline(const asl_value *o, const asl_seg *s)
+{
+    if (!o || o->type != ASL_OBJECT || o->is_int) return NULL;
+    const asl_member *m = o->u.o.members;
+    for (uint32_t i = 0; i < o->len; i++)
+        if (asl_key_eq(&m[i], s->key, s->klen)) return m[i].val;
+    return NULL;
+}
+
+/* $.a and $.a.b: one or two names, looked up inline. */
 ASL_INLINE asl_value *asl_key_inline(const asl_value *in, const asl_path *p)
 {
-    if (p->root != ASL_ROOT_INPUT || p->nseg != 1 || p->segs[0].kind != ASL_SEG_KEY || !in ||
-        in->type != ASL_OBJECT || in->is_int)
+    if (p->root != ASL_ROOT_INPUT || p->nseg == 0 || p->nseg > 2 ||
+        p->segs[0].kind != ASL_SEG_KEY || (p->nseg == 2 && p->segs[1].kind != ASL_SEG_KEY))
         return NULL;
-    const asl_member *m = in->u.o.members;
-    for (uint32_t i = 0; i < in->len; i++)
-        if (asl_key_eq(&m[i], p->segs[0].key, p->segs[0].klen)) return m[i].val;
-    return NULL;
+    asl_value *v = asl_member_inline(in, &p->segs[0]);
+    return p->nseg == 1 ? v : asl_member_inline(v, &p->segs[1]);
 }
 
 ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
