@@ -611,6 +611,97 @@ static LLVMValueRef value_type(L *l, F *f, LLVMValueRef v)
     return LLVMBuildLoad2(f->b, l->i8, a, "type");
 }
 
+/* A field of the value or member at base + off. */
+static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
+{
+    LLVMValueRef a = LLVMBuildInBoundsGEP2(f->b, l->i8, base, &off, 1, "");
+    return LLVMBuildLoad2(f->b, ty, a, name);
+}
+
+/* The call `slow` of a path entry point (asl_param_path, asl_arg_path,
+ * asl_choice_var) with the C back end's asl_key_inline before it, as IR:
+ * for a $.name path in a program of one part, the input's members are
+ * scanned for the name's own global (generated keys and path names are the
+ * same strings, str()), and only a miss, a big object or anything else
+ * calls the entry point, which decides and words any error. */
+static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
+                              LLVMValueRef *args)
+{
+    if (l->lay.parts > 1 || p->root != ASL_ROOT_INPUT || p->nseg != 1 || p->segs[0].kind != ASL_SEG_KEY)
+        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
+    LLVMBuilderRef b = f->b;
+    LLVMValueRef key = str(l, p->segs[0].key, p->segs[0].klen);
+    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"),
+                      body = block(l, f, "member"), next = block(l, f, "next"), found = block(l, f, "found"),
+                      slow = block(l, f, "slow"), done = block(l, f, "got");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, in, ""), slow, obj);
+    /* An object without an index (is_int 0): a small one, scanned here. */
+    LLVMPositionBuilderAtEnd(b, obj);
+    LLVMValueRef ty = value_type(l, f, in);
+    LLVMValueRef isint = load_at(l, f, l->i8, in, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
+                                      LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
+    LLVMValueRef len = load_at(l, f, l->i32, in, ci64(l, offsetof(asl_value, len)), "len");
+    LLVMValueRef mem = load_at(l, f, l->ptr, in, ci64(l, offsetof(asl_value, u.o.members)), "members");
+    LLVMBuildCondBr(b, small, head, slow);
+    /* for (i = 0; i < len; i++) if (m[i].key == key && m[i].klen == klen) return m[i].val; */
+    LLVMPositionBuilderAtEnd(b, head);
+    LLVMValueRef i = LLVMBuildPhi(b, l->i32, "i");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, len, ""), body, slow);
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, (LLVMValueRef[]){LLVMBuildMul(b, LLVMBuildZExt(b, i, l->i64, ""), ci64(l, sizeof(asl_member)), "")}, 1, "m");
+    LLVMValueRef mk = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, key)), "key");
+    LLVMValueRef mkl = load_at(l, f, l->i32, m, ci64(l, offsetof(asl_member, klen)), "klen");
+    LLVMValueRef hit = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, mk, key, ""),
+                                    LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, p->segs[0].klen), ""), "");
+    LLVMBuildCondBr(b, hit, found, next);
+    LLVMPositionBuilderAtEnd(b, next);
+    LLVMValueRef i1 = LLVMBuildAdd(b, i, ci32(l, 1), "");
+    LLVMBuildBr(b, head);
+    LLVMValueRef iv[2] = {ci32(l, 0), i1};
+    LLVMBasicBlockRef ib[2] = {obj, next};
+    LLVMAddIncoming(i, iv, ib, 2);
+    LLVMPositionBuilderAtEnd(b, found);
+    LLVMValueRef val = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, slow);
+    LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "v");
+    LLVMValueRef pv[2] = {val, called};
+    LLVMBasicBlockRef pb[2] = {found, slow};
+    LLVMAddIncoming(phi, pv, pb, 2);
+    return phi;
+}
+
+/* asl_leave(x, v), after asl_leave_c's test as IR in a program of one
+ * part: an array or object whose JSON bound (jlen) is within 256 KiB
+ * leaves as it is, without the call. */
+static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
+{
+    if (l->lay.parts > 1) return call(l, f, RT_LEAVE, 2, f->x, v);
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
+                      done = block(l, f, "left");
+    LLVMValueRef ty = value_type(l, f, v);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, ty, ci8(l, ASL_ARRAY), ""), cont, slow);
+    LLVMPositionBuilderAtEnd(b, cont);
+    LLVMValueRef jlen = load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, jlen, ci32(l, 256 * 1024), ""), fast, slow);
+    LLVMPositionBuilderAtEnd(b, fast);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, slow);
+    LLVMValueRef out = call(l, f, RT_LEAVE, 2, f->x, v);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "out");
+    LLVMValueRef pv[2] = {v, out};
+    LLVMBasicBlockRef pb[2] = {fast, slow};
+    LLVMAddIncoming(phi, pv, pb, 2);
+    return phi;
+}
+
 /* ---- paths ---------------------------------------------------------------------- */
 
 static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n);
@@ -731,7 +822,9 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
     for (uint32_t i = 0; i < (n ? n : 1); i++) {
         LLVMValueRef v;
         if (!n) v = cnull(l);
-        else if (c->args[i].kind == IR_ARG_PATH) v = or_null(l, &f, call(l, &f, RT_ARG_PATH, 3, f.x, f.in, dep[i]));
+        else if (c->args[i].kind == IR_ARG_PATH)
+            v = or_null(l, &f, path_call(l, &f, c->args[i].path, f.in, RT_ARG_PATH, 3,
+                                         (LLVMValueRef[]){f.x, f.in, dep[i]}));
         else if (c->args[i].kind == IR_ARG_CALL) v = or_null(l, &f, call_fn(l, &f, l->t_state, dep[i], f.x, f.in));
         else v = kval(l, &f, kid[i]);
         LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
@@ -830,7 +923,8 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
     case IR_T_CONST:
         return kval(l, f, emit_const(l, t->ctext));
     case IR_T_PATH:
-        return or_null(l, f, call(l, f, RT_PARAM_PATH, 4, f->x, in, emit_path(l, t->path), str(l, key, klen)));
+        return or_null(l, f, path_call(l, f, t->path, in, RT_PARAM_PATH, 4,
+                                       (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
     case IR_T_CALL:
         return or_null(l, f, call_fn(l, f, l->t_state, *(*calls)++, f->x, in));
     case IR_T_OBJECT:
@@ -978,7 +1072,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
         goto done;
     }
-    LLVMValueRef v = call(l, &f, RT_CHOICE_VAR, 3, f.x, f.in, var);
+    LLVMValueRef v = path_call(l, &f, r->var, f.in, RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, var});
     {
         LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
         LLVMBuildCondBr(b, LLVMBuildIsNull(b, v, ""), absent, cmp);
@@ -1003,7 +1097,16 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         res = call(l, &f, RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
         break;
     case 'N':
-        res = call(l, &f, RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
+        if (l->lay.parts > 1) {
+            res = call(l, &f, RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
+        } else {   /* asl_choice_number_c: a number, compared with the operator known */
+            static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
+                                                     LLVMRealOGE};
+            LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
+            LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
+            LLVMValueRef holds = LLVMBuildFCmp(b, pred[cmp_of(opname)], num, cdbl(l, r->num), "");
+            res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
+        }
         break;
     case 'B':
         res = call(l, &f, RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
@@ -1263,7 +1366,7 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
     else if (w->result_path) v = or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
     if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
     else if (w->output) v = or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, w->output));
-    return call(l, f, RT_LEAVE, 2, f->x, v);
+    return leave(l, f, v);
 }
 
 /* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
@@ -1467,7 +1570,7 @@ static void emit_state(L *l, const ir_state *s)
             }
         }
         v = emit_output_path(l, &f, s, v);
-        LLVMValueRef out = call(l, &f, RT_LEAVE, 2, f.x, v);
+        LLVMValueRef out = leave(l, &f, v);
         if (s->type == IR_WAIT) go(l, &f, s->target, or_null(l, &f, out));
         else LLVMBuildRet(f.b, out);
         end(&f);
