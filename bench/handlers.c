@@ -10,6 +10,8 @@
  *              "gangnam style", else "i don't know"
  * bench/resources.json maps each Lambda function name to one of these.
  * They keep no state, so they are safe under concurrent Map/Parallel calls.
+ * Their keys are literals (asl_object_append_lit), as in the hand-written
+ * programs: the same work, written the same way.
  */
 #include "asl.h"
 
@@ -23,7 +25,7 @@ static asl_value *add_one(asl_task_ctx *t, asl_value *input)
     if (!v || v->type != ASL_NUMBER)
         return asl_task_fail(t, "BenchInputError", "input.value must be a number");
     asl_value *out = asl_object(a, 1);
-    asl_object_append(a, out, "value", 5, asl_number(a, v->u.n.num + 1));
+    asl_object_append_lit(a, out, "value", 5, asl_number(a, v->u.n.num + 1));
     return out;
 }
 
@@ -45,7 +47,7 @@ asl_value *bench_song(asl_task_ctx *t, asl_value *input)
     asl_arena *a = asl_task_arena(t);
     asl_value *name = input->type == ASL_OBJECT ? asl_object_get(input, "name", 4) : NULL;
     asl_value *out = asl_object(a, 1);
-    asl_object_append(a, out, "song", 4,
+    asl_object_append_lit(a, out, "song", 4,
                       asl_cstring(a, str_is(name, "PSY") ? "gangnam style" : "i dont know"));
     return out;
 }
@@ -56,7 +58,7 @@ asl_value *bench_lyrics(asl_task_ctx *t, asl_value *input)
     asl_arena *a = asl_task_arena(t);
     asl_value *song = input->type == ASL_OBJECT ? asl_object_get(input, "song", 4) : NULL;
     asl_value *out = asl_object(a, 1);
-    asl_object_append(a, out, "lyrics", 6,
+    asl_object_append_lit(a, out, "lyrics", 6,
                       asl_cstring(a, str_is(song, "gangnam style")
                                          ? "oh oh oh oh oh pan gangnam style"
                                          : "i don't know"));
