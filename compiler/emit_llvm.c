@@ -611,11 +611,24 @@ static LLVMValueRef value_type(L *l, F *f, LLVMValueRef v)
     return LLVMBuildLoad2(f->b, l->i8, a, "type");
 }
 
+/* The address of a field of type ty at base + off (a ty*, for LLVM 14's
+ * typed pointers; the same opaque ptr from LLVM 15 on). */
+static LLVMValueRef field_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off)
+{
+    LLVMValueRef a = LLVMBuildInBoundsGEP2(f->b, l->i8, base, &off, 1, "");
+    return LLVMBuildPointerCast(f->b, a, LLVMPointerType(ty, 0), "");
+}
+
 /* A field of the value or member at base + off. */
 static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
 {
-    LLVMValueRef a = LLVMBuildInBoundsGEP2(f->b, l->i8, base, &off, 1, "");
-    return LLVMBuildLoad2(f->b, ty, a, name);
+    return LLVMBuildLoad2(f->b, ty, field_at(l, f, ty, base, off), name);
+}
+
+/* *(ty *)(base + off) = v, ty the type of v. */
+static void store_at(L *l, F *f, LLVMValueRef v, LLVMValueRef base, LLVMValueRef off)
+{
+    LLVMBuildStore(f->b, v, field_at(l, f, LLVMTypeOf(v), base, off));
 }
 
 /* The call `slow` of a path entry point (asl_param_path, asl_arg_path,
@@ -650,11 +663,23 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, len, ""), body, slow);
     LLVMPositionBuilderAtEnd(b, body);
     LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, (LLVMValueRef[]){LLVMBuildMul(b, LLVMBuildZExt(b, i, l->i64, ""), ci64(l, sizeof(asl_member)), "")}, 1, "m");
-    LLVMValueRef mk = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, key)), "key");
     LLVMValueRef mkl = load_at(l, f, l->i32, m, ci64(l, offsetof(asl_member, klen)), "klen");
-    LLVMValueRef hit = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, mk, key, ""),
-                                    LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, p->segs[0].klen), ""), "");
-    LLVMBuildCondBr(b, hit, found, next);
+    LLVMBasicBlockRef same_len = block(l, f, "samelen"), bytes = block(l, f, "bytes");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, p->segs[0].klen), ""), same_len, next);
+    /* The very same string (a generated key), else the same bytes: memcmp
+     * of a constant length, which LLVM expands into a load or two. */
+    LLVMPositionBuilderAtEnd(b, same_len);
+    LLVMValueRef mk = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, key)), "key");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildPointerCast(b, mk, l->ptr, ""),
+                                     LLVMBuildPointerCast(b, key, l->ptr, ""), ""), found, bytes);
+    LLVMPositionBuilderAtEnd(b, bytes);
+    LLVMTypeRef mty = LLVMFunctionType(l->i32, (LLVMTypeRef[]){l->ptr, l->ptr, l->i64}, 3, 0);
+    LLVMValueRef memcmp_fn = LLVMGetNamedFunction(l->m, "memcmp");
+    if (!memcmp_fn) memcmp_fn = LLVMAddFunction(l->m, "memcmp", mty);
+    LLVMValueRef cargs[3] = {LLVMBuildPointerCast(b, mk, l->ptr, ""), LLVMBuildPointerCast(b, key, l->ptr, ""),
+                             ci64(l, p->segs[0].klen)};
+    LLVMValueRef diff = LLVMBuildCall2(b, mty, memcmp_fn, cargs, 3, "");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, diff, ci32(l, 0), ""), found, next);
     LLVMPositionBuilderAtEnd(b, next);
     LLVMValueRef i1 = LLVMBuildAdd(b, i, ci32(l, 1), "");
     LLVMBuildBr(b, head);
@@ -700,6 +725,67 @@ static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
     LLVMBasicBlockRef pb[2] = {fast, slow};
     LLVMAddIncoming(phi, pv, pb, 2);
     return phi;
+}
+
+/* asl_json_bound(v) as IR, in 64 bits (the caller saturates): every
+ * field read is inside the 24-byte value, whatever its type. */
+static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
+{
+    LLVMBuilderRef b = f->b;
+    LLVMValueRef ty = value_type(l, f, v);
+    LLVMValueRef len = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
+    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "is_int"),
+                                       ci8(l, 0), "");
+    LLVMValueRef jlen = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen"), l->i64, "");
+    LLVMValueRef text = load_at(l, f, l->ptr, v, ci64(l, offsetof(asl_value, u.n.text)), "text");
+    LLVMValueRef strb = LLVMBuildAdd(b, LLVMBuildMul(b, len, LLVMBuildSelect(b, isint, ci64(l, 1), ci64(l, 6), ""), ""),
+                                     ci64(l, 2), "");
+    LLVMValueRef numb = LLVMBuildSelect(b, LLVMBuildIsNull(b, text, ""),
+                                        LLVMBuildSelect(b, isint, ci64(l, 17), ci64(l, 25), ""), len, "");
+    LLVMValueRef litb = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), ci64(l, 5), ci64(l, 4), "");
+    LLVMValueRef r = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_NUMBER), ""), numb, litb, "");
+    r = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_STRING), ""), strb, r, "");
+    return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGE, ty, ci8(l, ASL_ARRAY), ""), jlen, r, "bound");
+}
+
+/* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
+ * fast path as IR in a program of one part: a member that fits the sized,
+ * small object is written in place, its bound added to the object's. */
+static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v)
+{
+    LLVMValueRef k = str(l, key, klen);
+    if (l->lay.parts > 1) {
+        call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+        return;
+    }
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef fast = block(l, f, "put"), slow = block(l, f, "append"), done = block(l, f, "appended");
+    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
+    LLVMValueRef cap = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.cap)), "cap");
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    LLVMValueRef fits = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, len, cap, ""),
+                                     LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
+    LLVMBuildCondBr(b, fits, fast, slow);
+    LLVMPositionBuilderAtEnd(b, fast);
+    LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
+    LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
+    LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
+                                  LLVMBuildAdd(b, json_bound(l, f, v), comma, ""), "");
+    LLVMValueRef max = ci64(l, UINT32_MAX);
+    j = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, j, max, ""), max, j, "");
+    store_at(l, f, LLVMBuildTrunc(b, j, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
+    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
+    LLVMValueRef moff = LLVMBuildMul(b, LLVMBuildZExt(b, len, l->i64, ""), ci64(l, sizeof(asl_member)), "");
+    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, &moff, 1, "m");
+    store_at(l, f, k, m, ci64(l, offsetof(asl_member, key)));
+    store_at(l, f, ci32(l, klen), m, ci64(l, offsetof(asl_member, klen)));
+    store_at(l, f, v, m, ci64(l, offsetof(asl_member, val)));
+    store_at(l, f, LLVMBuildAdd(b, len, ci32(l, 1), ""), o, ci64(l, offsetof(asl_value, len)));
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, slow);
+    call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
 }
 
 /* ---- paths ---------------------------------------------------------------------- */
@@ -940,9 +1026,11 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         LLVMValueRef v = tmpl_inline(l, f, a, in, c, ckey, cklen, calls);
         /* _lit takes the literal as it is, and a key that needs no JSON
          * escape (its payload bound); any other key is copied and measured. */
-        if (obj)
-            call(l, f, asl_json_plain(t->members[i].key, t->members[i].klen) ? RT_OBJECT_APPEND_LIT : RT_OBJECT_APPEND,
-                 5, a, o, str(l, t->members[i].key, t->members[i].klen), ci64(l, t->members[i].klen), v);
+        if (obj && asl_json_plain(t->members[i].key, t->members[i].klen))
+            append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v);
+        else if (obj)
+            call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
+                 ci64(l, t->members[i].klen), v);
         else
             call(l, f, RT_ARRAY_PUSH, 3, a, o, v);
     }
