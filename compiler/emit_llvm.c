@@ -619,6 +619,18 @@ static LLVMValueRef field_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVM
     return LLVMBuildPointerCast(f->b, a, LLVMPointerType(ty, 0), "");
 }
 
+/* The value of the block `done`, which the builder is now at: a from block
+ * ab, b from block bb (the join of a fast path and a call). */
+static LLVMValueRef join(L *l, F *f, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
+                         LLVMBasicBlockRef bb, const char *name)
+{
+    LLVMValueRef phi = LLVMBuildPhi(f->b, l->ptr, name);
+    LLVMValueRef v[2] = {a, b};
+    LLVMBasicBlockRef bl[2] = {ab, bb};
+    LLVMAddIncoming(phi, v, bl, 2);
+    return phi;
+}
+
 /* A field of the value or member at base + off. */
 static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
 {
@@ -693,11 +705,7 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
-    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "v");
-    LLVMValueRef pv[2] = {val, called};
-    LLVMBasicBlockRef pb[2] = {found, slow};
-    LLVMAddIncoming(phi, pv, pb, 2);
-    return phi;
+    return join(l, f, val, found, called, slow, "v");
 }
 
 /* asl_leave(x, v), after asl_leave_c's test as IR in a program of one
@@ -713,18 +721,14 @@ static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, ty, ci8(l, ASL_ARRAY), ""), cont, slow);
     LLVMPositionBuilderAtEnd(b, cont);
     LLVMValueRef jlen = load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, jlen, ci32(l, 256 * 1024), ""), fast, slow);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, jlen, ci32(l, ASL_PAYLOAD_LIMIT), ""), fast, slow);
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
     LLVMValueRef out = call(l, f, RT_LEAVE, 2, f->x, v);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
-    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "out");
-    LLVMValueRef pv[2] = {v, out};
-    LLVMBasicBlockRef pb[2] = {fast, slow};
-    LLVMAddIncoming(phi, pv, pb, 2);
-    return phi;
+    return join(l, f, v, fast, out, slow, "out");
 }
 
 /* asl_json_bound(v) as IR, in 64 bits (the caller saturates): every

@@ -212,6 +212,8 @@ typedef struct {
 /* Called first by every state: records the transition, sets $$.State.*,
  * enforces the execution timeout.  false = failed (error set). */
 bool asl_enter(asl_exec *x, const asl_state_info *s);
+/* AWS's payload limit: bytes of JSON text in a state's output or a Task's result. */
+#define ASL_PAYLOAD_LIMIT (256 * 1024)
 /* A value leaving the state: enforces the 256 KiB payload limit. */
 asl_value *asl_leave(asl_exec *x, asl_value *out);
 /* A whole Pass state but its transition (template.c): asl_enter(s),
@@ -372,10 +374,7 @@ typedef struct {
 ASL_INLINE asl_value *asl_member_inline(const asl_value *o, const asl_seg *s)
 {
     if (!o || o->type != ASL_OBJECT || o->is_int) return NULL;
-    const asl_member *m = o->u.o.members;
-    for (uint32_t i = 0; i < o->len; i++)
-        if (asl_key_eq(&m[i], s->key, s->klen)) return m[i].val;
-    return NULL;
+    return asl_object_scan(o, s->key, s->klen);
 }
 
 /* $.a and $.a.b: one or two names, looked up inline. */
@@ -410,24 +409,14 @@ ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_pat
 /* asl_leave: the output is checked only when its bound comes near the limit. */
 ASL_INLINE asl_value *asl_leave_c(asl_exec *x, asl_value *out)
 {
-    return asl_json_bound(out) <= 256 * 1024 ? out : asl_leave(x, out);
+    return asl_json_bound(out) <= ASL_PAYLOAD_LIMIT ? out : asl_leave(x, out);
 }
 
-/* asl_object_append_lit into an object built with room for the member
- * (generated code sizes its objects), small enough to have no index. */
+/* asl_object_append_lit, its common case (asl_object_put_lit) inline. */
 ASL_INLINE void asl_object_append_lit_c(asl_arena *a, asl_value *obj, const char *key,
                                            uint32_t klen, asl_value *val)
 {
-    if (obj->len < obj->u.o.cap && !obj->is_int) {
-        uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + asl_json_bound(val) + (obj->len ? 1 : 0);
-        obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
-        asl_member *m = &obj->u.o.members[obj->len++];
-        m->key = key;
-        m->klen = klen;
-        m->val = val;
-        return;
-    }
-    asl_object_append_lit(a, obj, key, klen, val);
+    if (!asl_object_put_lit(obj, key, klen, val)) asl_object_append_lit(a, obj, key, klen, val);
 }
 
 /* asl_choice_number with op known where it is called. */

@@ -134,17 +134,23 @@ static inline bool asl_key_eq(const asl_member *m, const char *key, size_t klen)
 
 /* Lookups (case-sensitive, exact bytes). NULL when absent. */
 asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);
-/* The same, inline for the common case: a small object (one without a hash
- * index, which value.c marks with is_int) is scanned here, without a call. */
+/* The member vector of a small object (one without a hash index, which
+ * value.c marks with is_int) scanned for key: every lookup's common case.
+ * Always inlined, as generated code relies on its key folding in. */
+static inline __attribute__((always_inline)) asl_value *asl_object_scan(const asl_value *obj,
+                                                                         const char *key, size_t klen)
+{
+    const asl_member *m = obj->u.o.members;
+    for (uint32_t i = 0; i < obj->len; i++)
+        if (asl_key_eq(&m[i], key, klen)) return m[i].val;
+    return NULL;
+}
+/* asl_object_get, inline for the common case: a small object is scanned
+ * here, without a call. */
 static inline asl_value *asl_object_get_inline(const asl_value *obj, const char *key, size_t klen)
 {
     if (obj->type != ASL_OBJECT) return NULL;
-    if (obj->is_int) return asl_object_get(obj, key, klen);
-    const asl_member *m = obj->u.o.members;
-    for (uint32_t i = 0; i < obj->len; i++)
-        if (asl_key_eq(&m[i], key, klen))
-            return m[i].val;
-    return NULL;
+    return obj->is_int ? asl_object_get(obj, key, klen) : asl_object_scan(obj, key, klen);
 }
 static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
     return i < arr->len ? arr->u.a.items[i] : NULL;
@@ -213,6 +219,23 @@ static inline uint32_t asl_json_bound(const asl_value *v)
 }
 _Static_assert(offsetof(asl_value, u.a.jlen) == offsetof(asl_value, u.o.jlen),
                "asl_json_bound reads both through u.a");
+
+/* asl_object_append_lit's common case, inline: the member fits an object
+ * built with room for it (generated code sizes its objects) and small
+ * enough to have no index; its bound is added to the object's.  false,
+ * with nothing done, otherwise. */
+static inline __attribute__((always_inline)) bool asl_object_put_lit(asl_value *obj, const char *key,
+                                                                      uint32_t klen, asl_value *val)
+{
+    if (obj->len >= obj->u.o.cap || obj->is_int) return false;
+    uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + asl_json_bound(val) + (obj->len ? 1 : 0);
+    obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+    asl_member *m = &obj->u.o.members[obj->len++];
+    m->key = key;
+    m->klen = klen;
+    m->val = val;
+    return true;
+}
 
 /* Shallow copy of an array/object (new member/item vector, same children). */
 asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v);

@@ -50,10 +50,7 @@ static inline asl_value *select_key(asl_exec *x, asl_value *v, const asl_path *p
      * long keys, compared by memcmp): they go the other way. */
     if (!v || v->type != ASL_OBJECT || v->is_int || s->kind != ASL_SEG_KEY || s->klen > 16)
         return NULL;
-    const asl_member *m = v->u.o.members;
-    for (uint32_t i = 0; i < v->len; i++)
-        if (asl_key_eq(&m[i], s->key, s->klen)) return m[i].val;
-    return NULL;
+    return asl_object_scan(v, s->key, s->klen);
 }
 
 /* The other routes, out of line: names first, then the general walker. */
@@ -94,23 +91,16 @@ SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, c
                           p->text, field, asl_json_string(x->arena, root, NULL));
 }
 
-asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p)
+/* InputPath, OutputPath and intrinsic arguments: one rule, one wording. */
+static inline asl_value *select_path(asl_exec *x, asl_value *in, const asl_path *p)
 {
     asl_value *out = select_key(x, in, p);
     return out ? out : select_or_fail(x, in, p);
 }
 
-asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p)
-{
-    asl_value *out = select_key(x, v, p);
-    return out ? out : select_or_fail(x, v, p);
-}
-
-asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p)
-{
-    asl_value *out = select_key(x, in, p);
-    return out ? out : select_or_fail(x, in, p);
-}
+asl_value *asl_input_path(asl_exec *x, asl_value *in, const asl_path *p) { return select_path(x, in, p); }
+asl_value *asl_output_path(asl_exec *x, asl_value *v, const asl_path *p) { return select_path(x, v, p); }
+asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p) { return select_path(x, in, p); }
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {

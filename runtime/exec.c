@@ -268,7 +268,6 @@ bool asl_enter(asl_exec *x, const asl_state_info *s)
     return true;
 }
 
-#define ASL_PAYLOAD_LIMIT (256 * 1024)
 
 /* The length of a number's JSON text: its source text, the digits of an
  * integer, or (for a fraction computed at run time) the longest %.17g. */

@@ -546,14 +546,8 @@ asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen)
 {
     if (!obj || obj->type != ASL_OBJECT)
         return NULL;
-    if (!index_of(obj)) {
-        /* Small objects (the usual case): a scan, without a call. */
-        const asl_member *m = obj->u.o.members;
-        for (uint32_t i = 0; i < obj->len; i++)
-            if (asl_key_eq(&m[i], key, klen))
-                return m[i].val;
-        return NULL;
-    }
+    if (!index_of(obj))
+        return asl_object_scan(obj, key, klen);   /* small objects, the usual case */
     int64_t i = find_member(obj, key, klen);
     return i < 0 ? NULL : obj->u.o.members[i].val;
 }
@@ -596,17 +590,8 @@ static __attribute__((noinline)) void append_lit_slow(asl_arena *a, asl_value *o
 void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                            asl_value *val)
 {
-    /* Generated code sizes its objects: the member fits, and a small
-     * object has no index to update. */
-    if (obj->len < obj->u.o.cap && !obj->is_int && klen <= UINT32_MAX) {
-        obj->u.o.jlen = member_added(obj, (uint64_t)klen + 2, val);
-        asl_member *m = &obj->u.o.members[obj->len++];
-        m->key = key;
-        m->klen = (uint32_t)klen;
-        m->val = val;
-        return;
-    }
-    append_lit_slow(a, obj, key, klen, val);
+    if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, val))
+        append_lit_slow(a, obj, key, klen, val);
 }
 
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
