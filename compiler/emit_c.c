@@ -303,17 +303,20 @@ static uint32_t emit_const(E *e, const char *json_text)
 
 static uint32_t emit_call(E *e, const ir_call *call, const char *src);
 
-static void emit_arg(E *e, asl_buf *b, const ir_arg *a, uint32_t i)
+/* lhs = argument a of a call, its input in: a path, a nested call (fn_n)
+ * or a literal (a constant K[n]); a failure runs fail. */
+static void emit_arg(E *e, asl_buf *b, const ir_arg *a, int ind, const char *lhs, const char *in,
+                     const char *fail)
 {
     switch (a->kind) {
     case IR_ARG_PATH: {
         uint32_t pid = emit_path(e, a->path);
-        put(b, "    if (!(a[%u] = asl_arg_path_c(x, in, &P_%u))) return NULL;\n", i, pid);
+        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, in, pid, fail);
         break;
     }
     case IR_ARG_CALL: {
         uint32_t fid = emit_call(e, a->call, NULL);
-        put(b, "    if (!(a[%u] = fn_%u(x, in))) return NULL;\n", i, fid);
+        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, fid, in, fail);
         break;
     }
     default: {
@@ -323,17 +326,49 @@ static void emit_arg(E *e, asl_buf *b, const ir_arg *a, uint32_t i)
                        : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
                                                   : asl_null();
         uint32_t k = emit_const(e, asl_json_string(ar, v, NULL));
-        put(b, "    a[%u] = K[%u];\n", i, k);
+        put(b, "%*s%s = K[%u];\n", ind, "", lhs, k);
         break;
     }
     }
+}
+
+/* A call the state computes in its own code, without a fn_n helper:
+ * States.MathAdd of paths and literals, whose common case is asl.h's
+ * inline asl_math_add_c.  (A helper's argument array would stop the
+ * state's transition from being a tail call.) */
+static bool call_in_place(const ir_call *c)
+{
+    if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
+    for (uint32_t i = 0; i < c->argc; i++)
+        if (c->args[i].kind == IR_ARG_CALL) return false;
+    return true;
+}
+
+/* lhs = c (call_in_place) of the template input v, as a block of its own. */
+static void emit_call_in_place(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
+                               const char *lhs, const char *fail)
+{
+    put(b, "%*s{", ind, "");
+    if (src) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, src);
+        asl_buf_puts(b, " */");
+    }
+    put(b, "\n%*sasl_value *p, *q;\n", ind + 4, "");
+    emit_arg(e, b, &c->args[0], ind + 4, "p", "v", fail);
+    emit_arg(e, b, &c->args[1], ind + 4, "q", "v", fail);
+    put(b, "%*sif (!(%s = asl_math_add_c(x, p, q))) %s;\n%*s}\n", ind + 4, "", lhs, fail, ind, "");
 }
 
 static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 {
     asl_buf b;
     asl_buf_init(&b);
-    for (uint32_t i = 0; i < call->argc; i++) emit_arg(e, &b, &call->args[i], i);
+    char lhs[16];
+    for (uint32_t i = 0; i < call->argc; i++) {
+        snprintf(lhs, sizeof lhs, "a[%u]", i);
+        emit_arg(e, &b, &call->args[i], 4, lhs, "in", "return NULL");
+    }
     uint32_t id = e->nfn++;
     put(&e->code, "ASL_HELPER asl_value *fn_%u(asl_exec *x, asl_value *in)", id);
     if (src) {
@@ -351,8 +386,8 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 #include "asl_intrinsics.def"
 #undef X
     };
-    if (call->fn == ASL_FN_MATH_ADD)   /* its common case inline (asl.h) */
-        put(&e->code, "    return asl_math_add_c(x, a);\n}\n\n");
+    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2)   /* its common case inline (asl.h) */
+        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
     else
         put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
     asl_buf_free(&b);
@@ -437,7 +472,10 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         snprintf(expr, exprsz, "m");
         return;
     case IR_T_CALL:
-        put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
+        if (call_in_place(t->call))
+            emit_call_in_place(e, b, t->call, t->src, ind, "m", fail);
+        else
+            put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
         snprintf(expr, exprsz, "m");
         return;
     case IR_T_OBJECT:
@@ -966,7 +1004,7 @@ static void emit_work_state(E *e, const ir_state *s)
     else
         put(b, "    asl_value *v = in%.*s%s;\n", (int)decl.len, decl.data ? decl.data : "",
             s->ncatch ? ", *err" : "");
-    put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
+    put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
     if (helper)
         put(b, "    if (!(v = %s_%s(x, in))) %s;\n", s->nretry ? "try" : "do", s->cname,
             s->ncatch ? "goto failed" : "return NULL");
@@ -1051,7 +1089,7 @@ static void emit_state(E *e, const ir_state *s)
         }
         emit_output_path(e, &body, s);
         put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
-        put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
         if (s->type == IR_WAIT) {
@@ -1079,7 +1117,7 @@ static void emit_state(E *e, const ir_state *s)
                        "    cause = cv->type == ASL_STRING ? cv->u.str : asl_json_string(asl_exec_arena(x), cv, NULL);\n",
                 emit_path(e, s->cause_path));
         put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
-        put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
         asl_buf_free(&body);
@@ -1113,7 +1151,7 @@ static void emit_state(E *e, const ir_state *s)
             asl_buf_puts(&body, "    (void)out;\n    return asl_fail_state(x, \"States.NoChoiceMatched\", "
                                 "\"No Matches!\");\n");
         put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
-        put(b, "    if (!asl_enter(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "}\n\n");
         asl_buf_free(&body);
@@ -1173,8 +1211,9 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             "#define asl_arg_path_c asl_arg_path\n"
             "#define asl_choice_var_c asl_choice_var\n"
             "#define asl_choice_number_c asl_choice_number\n"
-            "#define asl_math_add_c(x, a) asl_intrinsic_MATH_ADD(x, 2, a)\n"
+            "#define asl_math_add_c asl_math_add2\n"
             "#define asl_leave_c asl_leave\n"
+            "#define asl_enter_c asl_enter\n"
             "#define asl_object_append_lit_c asl_object_append_lit\n\n",
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");

@@ -90,7 +90,6 @@
     X(RESULT_PATH, asl_result_path, "ppppp",                                                        \
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
     X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
-    X(EXEC_ARENA, asl_exec_arena, "pp", asl_arena *(*)(asl_exec *))                                 \
     X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
     X(TEMPLATE, asl_template, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *))    \
     X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
@@ -101,6 +100,8 @@
     X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
+    X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
+    X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
     X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
     X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_flow *))                       \
@@ -643,6 +644,12 @@ static void store_at(L *l, F *f, LLVMValueRef v, LLVMValueRef base, LLVMValueRef
     LLVMBuildStore(f->b, v, field_at(l, f, LLVMTypeOf(v), base, off));
 }
 
+/* asl_exec_arena(x): the first field of the exec's head (asl.h). */
+static LLVMValueRef exec_arena(L *l, F *f)
+{
+    return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
+}
+
 /* The call `slow` of a path entry point (asl_param_path, asl_arg_path,
  * asl_choice_var) with the C back end's asl_key_inline before it, as IR:
  * for a $.name path in a program of one part, the input's members are
@@ -879,6 +886,17 @@ static uint32_t emit_const(L *l, const char *json_text)
 
 static LLVMValueRef emit_call(L *l, const ir_call *call_, const char *src);
 
+/* The constant K[n] of a literal argument: its n. */
+static uint32_t arg_const(L *l, const ir_arg *a)
+{
+    asl_arena *ar = l->p->arena;
+    asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
+                   : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
+                   : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
+                                              : asl_null();
+    return emit_const(l, asl_json_string(ar, v, NULL));
+}
+
 /* fn_n(x, in): the arguments into a[], then asl_intrinsic.  As in the C back
  * end, what an argument needs (a path, a nested call, a constant) is made
  * argument by argument before fn_n itself. */
@@ -894,12 +912,7 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
         } else if (a->kind == IR_ARG_CALL) {
             dep[i] = emit_call(l, a->call, NULL);
         } else {
-            asl_arena *ar = l->p->arena;
-            asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
-                           : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
-                           : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
-                                                      : asl_null();
-            kid[i] = emit_const(l, asl_json_string(ar, v, NULL));
+            kid[i] = arg_const(l, a);
         }
     }
     (void)src;
@@ -1002,6 +1015,65 @@ static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
     *calls = out.calls;
 }
 
+/* As emit_c.c's call_in_place: States.MathAdd of paths and literals,
+ * computed in the state's own code (in a program of one part). */
+static bool call_in_place(L *l, const ir_call *c)
+{
+    if (l->lay.parts > 1 || c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
+    for (uint32_t i = 0; i < c->argc; i++)
+        if (c->args[i].kind == IR_ARG_CALL) return false;
+    return true;
+}
+
+/* Argument a of a call_in_place call, of the template input in. */
+static LLVMValueRef arg_in_place(L *l, F *f, const ir_arg *a, LLVMValueRef in)
+{
+    if (a->kind != IR_ARG_PATH) return kval(l, f, arg_const(l, a));
+    return or_null(l, f, path_call(l, f, a->path, in, RT_ARG_PATH, 3,
+                                   (LLVMValueRef[]){f->x, in, emit_path(l, a->path)}));
+}
+
+/* A number's type and is_int both set: p->type == ASL_NUMBER && p->is_int. */
+static LLVMValueRef is_int_number(L *l, F *f, LLVMValueRef v)
+{
+    LLVMValueRef isint = load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    return LLVMBuildAnd(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, value_type(l, f, v), ci8(l, ASL_NUMBER), ""),
+                        LLVMBuildICmp(f->b, LLVMIntNE, isint, ci8(l, 0), ""), "");
+}
+
+/* lo <= d && d <= hi, as asl_math_add_c's range test. */
+static LLVMValueRef in_int_range(L *l, F *f, LLVMValueRef d)
+{
+    return LLVMBuildAnd(f->b, LLVMBuildFCmp(f->b, LLVMRealOGE, d, cdbl(l, -2147483648.0), ""),
+                        LLVMBuildFCmp(f->b, LLVMRealOLE, d, cdbl(l, 2147483647.0), ""), "");
+}
+
+/* States.MathAdd(p, q) as asl.h's asl_math_add_c, in IR: two integers
+ * whose sum stays an int add here; anything else calls asl_math_add2. */
+static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef in)
+{
+    LLVMValueRef p = arg_in_place(l, f, &c->args[0], in), q = arg_in_place(l, f, &c->args[1], in);
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef ints = block(l, f, "ints"), fast = block(l, f, "add"), slow = block(l, f, "add_call"),
+                      done = block(l, f, "added");
+    LLVMBuildCondBr(b, LLVMBuildAnd(b, is_int_number(l, f, p), is_int_number(l, f, q), ""), ints, slow);
+    LLVMPositionBuilderAtEnd(b, ints);
+    LLVMValueRef np = load_at(l, f, l->dbl, p, ci64(l, offsetof(asl_value, u.n.num)), "np");
+    LLVMValueRef nq = load_at(l, f, l->dbl, q, ci64(l, offsetof(asl_value, u.n.num)), "nq");
+    LLVMValueRef sum = LLVMBuildFAdd(b, np, nq, "sum");
+    LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildAnd(b, in_int_range(l, f, np), in_int_range(l, f, nq), ""),
+                                   in_int_range(l, f, sum), "");
+    LLVMBuildCondBr(b, ok, fast, slow);
+    LLVMPositionBuilderAtEnd(b, fast);
+    LLVMValueRef made = call(l, f, RT_NUMBER, 2, exec_arena(l, f), sum);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, slow);
+    LLVMValueRef called = call(l, f, RT_MATH_ADD2, 3, f->x, p, q);
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    return or_null(l, f, join(l, f, made, fast, called, slow, "m"));
+}
+
 /* A small program's template, built in the state function as emit_tmpl_code
  * in emit_c.c builds it: the calls asl_template would make, in the same
  * order (the container first, then each member, a path failing under its
@@ -1015,8 +1087,11 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
     case IR_T_PATH:
         return or_null(l, f, path_call(l, f, t->path, in, RT_PARAM_PATH, 4,
                                        (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
-    case IR_T_CALL:
-        return or_null(l, f, call_fn(l, f, l->t_state, *(*calls)++, f->x, in));
+    case IR_T_CALL: {
+        LLVMValueRef fn = *(*calls)++;   /* made by prep_tmpl; unused (and dropped) when in place */
+        if (call_in_place(l, t->call)) return math_add_in_place(l, f, t->call, in);
+        return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, in));
+    }
     case IR_T_OBJECT:
     case IR_T_ARRAY:
         break;
@@ -1061,7 +1136,7 @@ static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
         LLVMBuildRet(f.b, call(l, &f, RT_TEMPLATE, 3, f.x, f.in, tp));
     } else {
         LLVMValueRef *c = calls;
-        LLVMBuildRet(f.b, tmpl_inline(l, &f, call(l, &f, RT_EXEC_ARENA, 1, f.x), f.in, t, "", 0, &c));
+        LLVMBuildRet(f.b, tmpl_inline(l, &f, exec_arena(l, &f), f.in, t, "", 0, &c));
     }
     end(&f);
     free(calls);
@@ -1241,15 +1316,39 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
     return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
 }
 
-/* if (!asl_enter(x, &S_)) return NULL; */
+/* if (!asl_enter(x, &S_)) return NULL; in a program of one part with
+ * asl_enter_c's fast path as IR before it: an exec that is not slow_enter
+ * records the transition in its head and its run's (asl.h). */
 static void enter(L *l, F *f, LLVMValueRef info)
 {
+    if (l->lay.parts > 1) {
+        or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+        return;
+    }
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef fast = block(l, f, "enter"), slow = block(l, f, "enter_slow"), done = block(l, f, "entered");
+    LLVMValueRef sl = load_at(l, f, l->i8, f->x, ci64(l, offsetof(asl_exec_head, slow_enter)), "slow_enter");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, sl, ci8(l, 0), ""), slow, fast);
+    LLVMPositionBuilderAtEnd(b, fast);
+    LLVMValueRef r = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, run)), "run");
+    store_at(l, f, LLVMBuildPointerCast(b, info, l->ptr, ""), f->x, ci64(l, offsetof(asl_exec_head, state)));
+    store_at(l, f, ci32(l, 0), f->x, ci64(l, offsetof(asl_exec_head, retry_count)));
+    store_at(l, f, ci8(l, 0), f->x, ci64(l, offsetof(asl_exec_head, entered)));
+    LLVMValueRef ev = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, events)), "events");
+    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 1), ""), f->x, ci64(l, offsetof(asl_exec_head, entered_event)));
+    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 2), ""), r, ci64(l, offsetof(asl_run_head, events)));
+    LLVMValueRef tr = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, transitions)), "transitions");
+    store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, slow);
     or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
 }
 
 static LLVMValueRef empty_object(L *l, F *f)
 {
-    return call(l, f, RT_OBJECT, 2, call(l, f, RT_EXEC_ARENA, 1, f->x), ci32(l, 0));
+    return call(l, f, RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
 /* InputPath: v from in. */
@@ -1446,13 +1545,13 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
     else if (w->input) v = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->input));
     if (w->params_t) {
         LLVMValueRef *calls = w->params_calls;
-        v = tmpl_inline(l, f, call(l, f, RT_EXEC_ARENA, 1, f->x), v, w->params_t, "", 0, &calls);
+        v = tmpl_inline(l, f, exec_arena(l, f), v, w->params_t, "", 0, &calls);
     }
     if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
     v = emit_work(l, f, s, w, v);
     if (w->selector_t) {
         LLVMValueRef *calls = w->selector_calls;
-        v = tmpl_inline(l, f, call(l, f, RT_EXEC_ARENA, 1, f->x), v, w->selector_t, "", 0, &calls);
+        v = tmpl_inline(l, f, exec_arena(l, f), v, w->selector_t, "", 0, &calls);
     }
     if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
     else if (w->result_path) v = or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
@@ -1604,7 +1703,7 @@ static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
     LLVMBasicBlockRef from1 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, other);
-    LLVMValueRef s2 = call(l, f, RT_JSON_STRING, 3, call(l, f, RT_EXEC_ARENA, 1, f->x), ev, cnull(l));
+    LLVMValueRef s2 = call(l, f, RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
     LLVMBasicBlockRef from2 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, join);

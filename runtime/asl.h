@@ -128,8 +128,31 @@ asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, co
 asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field);
 /* Intrinsic argument path: NULL with States.Runtime. */
 asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p);
+/* ---- the head of an exec --------------------------------------------------- */
+
+/* The fields of an exec (and of its run) that entering a state writes: the
+ * first of the runtime's struct asl_exec and struct asl_run (rt.h), which
+ * begin with these very lists, shown here so that generated code enters a
+ * state and reaches its arena without a call (asl_enter_c, asl_exec_arena).
+ * The runtime reads them by name; exec.c checks that the layouts agree. */
+struct asl_state_info;
+struct asl_run;
+#define ASL_EXEC_HEAD                                                                   \
+    asl_arena *arena;                    /* where this thread's values are built */     \
+    struct asl_run *run;                 /* the execution; begins with ASL_RUN_HEAD */  \
+    const struct asl_state_info *state;  /* the state being executed */                 \
+    uint64_t entered_event;              /* event id of its StateEntered event */       \
+    uint32_t retry_count;                /* $$.State.RetryCount */                      \
+    bool slow_enter;                     /* in a fan-out, or under TimeoutSeconds */    \
+    char entered[40];                    /* $$.State.EnteredTime, "" until asked for */
+#define ASL_RUN_HEAD                                                                    \
+    uint64_t events;                     /* history events so far (atomic in a fan-out) */ \
+    uint64_t transitions;                /* states entered (atomic in a fan-out) */
+typedef struct { ASL_EXEC_HEAD } __attribute__((may_alias)) asl_exec_head;
+typedef struct { ASL_RUN_HEAD } __attribute__((may_alias)) asl_run_head;
+
 /* The arena values of this exec are built in. */
-asl_arena *asl_exec_arena(asl_exec *x);
+static inline asl_arena *asl_exec_arena(asl_exec *x) { return ((asl_exec_head *)(void *)x)->arena; }
 
 /* ---- templates and data flow as data (template.c) --------------------------- */
 
@@ -198,12 +221,15 @@ asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
 #define X(id, name, lo, hi) asl_value *asl_intrinsic_##id(asl_exec *x, uint32_t argc, asl_value **argv);
 #include "asl_intrinsics.def"
 #undef X
+/* States.MathAdd(p, q), its two arguments as they are: generated code
+ * calls it where it computes them, with no array to build. */
+asl_value *asl_math_add2(asl_exec *x, asl_value *p, asl_value *q);
 
 /* ---- states ---------------------------------------------------------------- */
 
 typedef asl_value *(*asl_state_fn)(asl_exec *x, asl_value *input);
 
-typedef struct {
+typedef struct asl_state_info {
     const char *name;        /* state name */
     const char *type;        /* "Pass", "Task", ... */
     const char *json_path;   /* /States/Name in the definition */
@@ -406,6 +432,22 @@ ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_pat
     return v ? v : asl_choice_var(x, in, p);
 }
 
+/* asl_enter: a sequential execution without TimeoutSeconds records the
+ * transition here; fan-outs and deadlines take the call. */
+ASL_INLINE bool asl_enter_c(asl_exec *x, const asl_state_info *s)
+{
+    asl_exec_head *h = (asl_exec_head *)(void *)x;
+    if (__builtin_expect(h->slow_enter, 0)) return asl_enter(x, s);
+    asl_run_head *r = (asl_run_head *)(void *)h->run;
+    h->state = s;
+    h->retry_count = 0;
+    h->entered[0] = 0;
+    h->entered_event = r->events + 1;   /* StateEntered, then StateExited */
+    r->events += 2;
+    r->transitions++;
+    return true;
+}
+
 /* asl_leave: the output is checked only when its bound comes near the limit. */
 ASL_INLINE asl_value *asl_leave_c(asl_exec *x, asl_value *out)
 {
@@ -435,9 +477,8 @@ ASL_INLINE bool asl_choice_number_c(const asl_value *v, asl_cmp op, double d)
 
 /* States.MathAdd of two integers whose sum stays an int (intrinsics.c's
  * fn_math_add, its common case); anything else, and every error, there. */
-ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value **a)
+ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value *p, asl_value *q)
 {
-    const asl_value *p = a[0], *q = a[1];
     if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && p->is_int && q->is_int) {
         double s = p->u.n.num + q->u.n.num;
         if (p->u.n.num >= -2147483648.0 && p->u.n.num <= 2147483647.0 &&
@@ -445,7 +486,7 @@ ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value **a)
             s <= 2147483647.0)
             return asl_number(asl_exec_arena(x), s);
     }
-    return asl_intrinsic_MATH_ADD(x, 2, a);
+    return asl_math_add2(x, p, q);
 }
 
 /* Parses a constant at program start (the compiler wrote the text, so a

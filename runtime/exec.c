@@ -109,7 +109,6 @@ void asl_exec_adopt_error(asl_exec *x, const asl_exec *child)
     asl_fail(x, child->err, child->cause);
 }
 
-asl_arena *asl_exec_arena(asl_exec *x) { return x->arena; }
 asl_arena *asl_task_arena(asl_task_ctx *t) { return t->arena; }
 const char *asl_task_state(asl_task_ctx *t) { return t->state ? t->state->name : ""; }
 asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause)
@@ -128,6 +127,7 @@ asl_exec *asl_exec_child(asl_exec *parent)
     x->arena = a;
     x->run = parent->run;
     x->parent = parent;
+    x->slow_enter = x->run->deadline > 0;   /* and for a fan-out's unit (flow.c) */
     return x;
 }
 
@@ -253,12 +253,27 @@ static __attribute__((noinline)) bool enter_slow(asl_exec *x, const asl_state_in
     return true;
 }
 
+/* asl.h's heads are the first fields of asl_exec and asl_run. */
+#define SAME_FIELD(T, H, f) \
+    _Static_assert(offsetof(T, f) == offsetof(H, f) && sizeof(((T *)0)->f) == sizeof(((H *)0)->f), #f)
+SAME_FIELD(asl_exec, asl_exec_head, arena);
+SAME_FIELD(asl_exec, asl_exec_head, run);
+SAME_FIELD(asl_exec, asl_exec_head, state);
+SAME_FIELD(asl_exec, asl_exec_head, entered_event);
+SAME_FIELD(asl_exec, asl_exec_head, retry_count);
+SAME_FIELD(asl_exec, asl_exec_head, slow_enter);
+SAME_FIELD(asl_exec, asl_exec_head, entered);
+SAME_FIELD(asl_run, asl_run_head, events);
+SAME_FIELD(asl_run, asl_run_head, transitions);
+
+/* asl_enter_c (asl.h) inline, for the states of a program of more than
+ * one part, and the way into enter_slow.  Only a fan-out's units and an
+ * execution with TimeoutSeconds are slow_enter: the top-level flow runs
+ * alone (a pool exists only while a fan-out of it runs, flow.c). */
 bool asl_enter(asl_exec *x, const asl_state_info *s)
 {
+    if (x->slow_enter) return enter_slow(x, s);
     asl_run *r = x->run;
-    /* The common case, without a stack frame: a sequential execution with
-     * no TimeoutSeconds, outside any fan-out. */
-    if (x->group || r->pool || r->deadline > 0) return enter_slow(x, s);
     x->state = s;
     x->retry_count = 0;
     x->entered[0] = 0;

@@ -248,6 +248,7 @@ static asl_exec *unit_exec(flow *f)
 {
     asl_exec *u = asl_exec_child(f->x);
     u->group = &f->g;
+    u->slow_enter = true;   /* asl_enter checks the fan-out (asl_flow_enter) */
     return u;
 }
 

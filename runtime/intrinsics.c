@@ -905,6 +905,12 @@ DIRECT(STRING_SPLIT, fn_string_split(x, argv))
 DIRECT(UUID, fn_uuid(x))
 #undef DIRECT
 
+asl_value *asl_math_add2(asl_exec *x, asl_value *p, asl_value *q)
+{
+    asl_value *argv[2] = {p, q};
+    return fn_math_add(x, argv);
+}
+
 asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv)
 {
     if (fn < 0 || fn >= ASL_FN__COUNT)

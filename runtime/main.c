@@ -149,6 +149,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     memset(&top, 0, sizeof top);
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
+    top.slow_enter = run.deadline > 0;
     asl_value *result = j->prog->start(&top, run.input);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);

@@ -38,6 +38,7 @@ struct asl_pool;   /* pool.h */
 struct asl_group;
 
 typedef struct asl_run {
+    struct { ASL_RUN_HEAD };   /* events, transitions (asl.h: generated code counts them) */
     const asl_program *prog;
     asl_arena *arena;          /* lives as long as the execution: input, bindings; also the
                                 * arena of its top-level exec */
@@ -54,8 +55,6 @@ typedef struct asl_run {
     double deadline;           /* monotonic seconds; 0 = none (TimeoutSeconds) */
     asl_binding *bindings;     /* one per program task site */
     pthread_mutex_t lock;      /* mock counters */
-    uint64_t events;           /* history event counter (atomic) */
-    uint64_t transitions;      /* states entered (atomic) */
     /* flow.c: the worker threads of Parallel and Map; created by the first
      * fan-out that needs them, freed when the outermost fan-out ends (only
      * the execution's first thread sets or clears it, and only while it is
@@ -64,13 +63,12 @@ typedef struct asl_run {
 } asl_run;
 
 struct asl_exec {
-    asl_arena *arena;
-    asl_run *run;
+    /* arena, run, state, entered_event, retry_count, slow_enter, entered
+     * (asl.h: generated code enters states): slow_enter is set for the
+     * units of a fan-out and under an execution's TimeoutSeconds, when
+     * entering a state has more to do (asl_enter). */
+    struct { ASL_EXEC_HEAD };
     asl_exec *parent;
-    const asl_state_info *state;  /* the state being executed */
-    char entered[40];             /* $$.State.EnteredTime */
-    uint64_t entered_event;       /* event id of the StateEntered event */
-    uint32_t retry_count;         /* $$.State.RetryCount */
     asl_value *map_index;         /* $$.Map.Item.Index, or NULL outside Map */
     asl_value *map_value;         /* $$.Map.Item.Value */
     bool failed;

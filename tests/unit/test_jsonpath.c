@@ -28,11 +28,6 @@ __attribute__((weak)) asl_value *asl_context_object(asl_exec *x)
     (void)x;
     abort();
 }
-__attribute__((weak)) asl_arena *asl_exec_arena(asl_exec *x)
-{
-    (void)x;
-    abort();
-}
 
 static asl_arena *A;
 
