@@ -235,10 +235,9 @@ bool asl_sleep(asl_exec *x, double seconds)
 
 /* ---- states ------------------------------------------------------------------ */
 
-static __attribute__((noinline)) bool enter_slow(asl_exec *x, const asl_state_info *s)
+bool asl_enter_shared(asl_exec *x, const asl_state_info *s)
 {
     asl_run *r = x->run;
-    if (x->group && !asl_flow_enter(x, s)) return false; /* its Parallel/Map was stopped */
     x->state = s;
     x->retry_count = 0;
     x->entered[0] = 0;  /* filled lazily by the context object */
@@ -267,19 +266,14 @@ SAME_FIELD(asl_run, asl_run_head, events);
 SAME_FIELD(asl_run, asl_run_head, transitions);
 
 /* asl_enter_c (asl.h) inline, for the states of a program of more than
- * one part, and the way into enter_slow.  Only a fan-out's units and an
- * execution with TimeoutSeconds are slow_enter: the top-level flow runs
- * alone (a pool exists only while a fan-out of it runs, flow.c). */
+ * one part, and the way in for the slow_enter execs: a fan-out's units
+ * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
+ * top-level flow runs alone: a pool exists only while a fan-out of it
+ * runs (flow.c). */
 bool asl_enter(asl_exec *x, const asl_state_info *s)
 {
-    if (x->slow_enter) return enter_slow(x, s);
-    asl_run *r = x->run;
-    x->state = s;
-    x->retry_count = 0;
-    x->entered[0] = 0;
-    x->entered_event = r->events + 1;
-    r->events += 2;
-    r->transitions++;
+    if (x->slow_enter) return x->group ? asl_flow_enter(x, s) : asl_enter_shared(x, s);
+    asl_enter_alone(x, s);
     return true;
 }
 

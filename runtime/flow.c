@@ -184,11 +184,23 @@ static inline void consider_engaging(asl_group *g, const asl_state_info *s)
 bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
 {
     asl_group *g = x->group;
+    asl_run *r = x->run;
     if (__builtin_expect(asl_group_cancelled(g), 0)) return stop(x);
     /* g->pool is set before any other thread can run g's units: whoever
      * reads NULL here is the caller, alone with g's counters.  Engaging only
      * helps while units are left to start and more than one may run. */
-    if (!g->pool && g->limit > 1 && g->next < g->n) consider_engaging(g, s);
+    if (!g->pool && g->limit > 1 && g->next < g->n) {
+        consider_engaging(g, s);
+        /* Engaged: other threads may now build in the fan-out's arena
+         * (finish, under f->mu), so a unit borrowing it takes its own. */
+        if (g->pool && x->borrowed) {
+            x->arena = asl_arena_new();
+            x->borrowed = false;
+        }
+    }
+    /* Still no pool (engaging makes one): this is the execution's only thread. */
+    if (r->pool || r->deadline > 0) return asl_enter_shared(x, s);
+    asl_enter_alone(x, s);
     return true;
 }
 
@@ -244,9 +256,26 @@ static void flow_run(flow *f, uint32_t n, uint32_t limit, asl_unit_fn fn)
     }
 }
 
-static asl_exec *unit_exec(flow *f)
+/* The exec of a unit of f.  While f runs alone (not engaged: on this
+ * thread, one unit after the other), a unit builds in the fan-out's own
+ * arena, as the states around the fan-out do, and its exec is local, the
+ * caller's: no arena to make and free, no result to copy up.  Engaged, a
+ * unit gets an arena of its own (and so does a borrowing unit at the
+ * moment it engages f, asl_flow_enter).  Batches keep their own: their
+ * items live in a scratch arena, so results are copied whole (finish). */
+static asl_exec *unit_exec(flow *f, asl_exec *local)
 {
-    asl_exec *u = asl_exec_child(f->x);
+    asl_exec *u;
+    if (!f->g.pool && !f->bstart) {
+        u = local;
+        memset(u, 0, sizeof *u);
+        u->arena = f->x->arena;
+        u->run = f->x->run;
+        u->parent = f->x;
+        u->borrowed = true;
+    } else {
+        u = asl_exec_child(f->x);
+    }
     u->group = &f->g;
     u->slow_enter = true;   /* asl_enter checks the fan-out (asl_flow_enter) */
     return u;
@@ -290,7 +319,9 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         /* Only what the unit built is copied: the rest (its input, static
          * values) already lives in x's arena or longer, except for the
          * batches' items, which live in a scratch arena that asl_map frees. */
-        asl_array_replace(f->out, i, f->bstart ? asl_value_copy(a, r) : asl_value_copy_up(a, u->arena, r));
+        asl_array_replace(f->out, i, f->bstart    ? asl_value_copy(a, r)
+                                     : u->borrowed ? r
+                                                   : asl_value_copy_up(a, u->arena, r));
     } else if (u->stopped) {
         f->stopped++;
     } else {
@@ -308,7 +339,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         }
     }
     if (!alone) pthread_mutex_unlock(&f->mu);
-    asl_exec_free(u);
+    if (!u->borrowed) asl_exec_free(u);
     if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
 }
 
@@ -328,7 +359,7 @@ static asl_value *incomplete(flow *f, uint32_t n)
 static void parallel_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
-    asl_exec *b = unit_exec(f);
+    asl_exec local, *b = unit_exec(f, &local);
     asl_value *r = f->branches[i](b, f->in);
     finish(f, i, b, r, 1);
 }
@@ -370,7 +401,7 @@ static void map_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
     const asl_map_info *m = f->m;
-    asl_exec *it = unit_exec(f);
+    asl_exec local, *it = unit_exec(f, &local);
     in_map_state(it, f->x);
     it->map_index = asl_number(it->arena, i);
     asl_value *input;
