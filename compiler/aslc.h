@@ -96,6 +96,14 @@ void aslc_ids_free(aslc_ids *t);
  * paths with equal keys have interchangeable descriptors (one P_n each). */
 void aslc_path_key(asl_buf *b, const asl_path *p);
 
+/* Whether t is an object template that asl_object_shaped makes: 2 to
+ * ASL_SHAPE_MAX members (one is quicker appended inline), each key one
+ * that asl_object_append_lit takes;
+ * then b is set to a key of its keys (one KS_n per distinct list) and the
+ * shape's constant bound returned. */
+bool aslc_tmpl_shaped(const ir_tmpl *t);
+uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
+
 /* How a program's code is compiled: in parts (of translation units, LLVM
  * modules) compiled in parallel, each part a run of consecutive state groups
  * in the order the back ends emit them; a large one (big) also described by

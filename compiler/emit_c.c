@@ -45,6 +45,7 @@ typedef struct {
     asl_buf consts;   /* K_text initialiser */
     aslc_ids paths;   /* path key -> P_n */
     aslc_ids kids;    /* JSON text -> K[n] */
+    aslc_ids shapes;  /* an object template's keys -> KS_n */
     asl_buf key;      /* scratch for path keys */
     aslc_layout lay;
     uint32_t part, in_part;  /* the part being written, the states in it so far */
@@ -199,6 +200,25 @@ void aslc_path_key(asl_buf *b, const asl_path *p)
     uint8_t f[2] = {p->root, p->definite};
     key_bytes(b, f, sizeof f);
     key_segs(b, p->segs, p->nseg);
+}
+
+bool aslc_tmpl_shaped(const ir_tmpl *t)
+{
+    if (t->kind != IR_T_OBJECT || t->n < 2 || t->n > ASL_SHAPE_MAX) return false;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (!asl_json_plain(t->members[i].key, t->members[i].klen)) return false;
+    return true;
+}
+
+uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t)
+{
+    b->len = 0;
+    uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
+    for (uint32_t i = 0; i < t->n; i++) {
+        key_str(b, t->members[i].key, t->members[i].klen);
+        jlen += (uint64_t)t->members[i].klen + 4;
+    }
+    return jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
 }
 
 /* Parts of ASLC_PART_STATES states, at most ASLC_MAX_PARTS; above
@@ -454,6 +474,24 @@ static uint32_t emit_tmpl(E *e, asl_buf *b, const ir_tmpl *t, const char *what)
     return id;
 }
 
+/* The number n of the shape KS_n of t's keys (aslc_tmpl_shaped), emitted
+ * the first time these keys are seen in this order. */
+static uint32_t emit_shape(E *e, const ir_tmpl *t)
+{
+    bool fresh;
+    uint32_t jlen = aslc_shape_key(&e->key, t);
+    uint32_t id = aslc_ids_get(&e->shapes, e->key.data, e->key.len, &fresh);
+    if (!fresh) return id;
+    put(&e->data, "static const asl_lit_key KS_%u_keys[] = {", id);
+    for (uint32_t i = 0; i < t->n; i++) {
+        asl_buf_puts(&e->data, i ? ", {" : "{");
+        cstr(&e->data, t->members[i].key, t->members[i].klen);
+        put(&e->data, ", %u}", t->members[i].klen);
+    }
+    put(&e->data, "};\nstatic const asl_shape KS_%u = {%u, %u, KS_%u_keys};\n", id, t->n, jlen, id);
+    return id;
+}
+
 /* A small program's template: statements that build t from v (the
  * template's input) as asl_template would, the container first, then each
  * member in order; expr: the C expression of the value.  key is the member
@@ -483,7 +521,13 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         break;
     }
     bool obj = t->kind == IR_T_OBJECT;
-    put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
+    /* An object of known keys is made with them in place: each member is
+     * then one store, and its bound is set once, at the end. */
+    int shape = aslc_tmpl_shaped(t) ? (int)emit_shape(e, t) : -1;
+    if (shape >= 0)
+        put(b, "%*sasl_value *o%d = asl_object_shaped(a, &KS_%d);\n", ind, "", depth, shape);
+    else
+        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
     for (uint32_t i = 0; i < t->n; i++) {
         const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
         char sub[48];
@@ -492,7 +536,11 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
-        if (obj) {
+        if (shape >= 0) {
+            put(b, "%*sasl_member_set(o%d, %u, %s);  /* ", cind, "", depth, i, sub);
+            ccomment(b, t->members[i].key);
+            asl_buf_puts(b, " */\n");
+        } else if (obj) {
             /* _lit: the literal as it is, for a key that needs no JSON
              * escape (asl_value.h); any other key is copied and measured. */
             put(b, "%*sasl_object_append%s(a, o%d, ", cind, "",
@@ -504,6 +552,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         }
         if (nested) put(b, "%*s}\n", ind, "");
     }
+    if (shape >= 0) put(b, "%*sasl_object_seal(o%d, &KS_%d);\n", ind, "", depth, shape);
     snprintf(expr, exprsz, "o%d", depth);
 }
 
@@ -1266,4 +1315,5 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_free(&e.key);
     aslc_ids_free(&e.paths);
     aslc_ids_free(&e.kids);
+    aslc_ids_free(&e.shapes);
 }

@@ -448,10 +448,11 @@ ASL_INLINE bool asl_enter_c(asl_exec *x, const asl_state_info *s)
     return true;
 }
 
-/* asl_leave: the output is checked only when its bound comes near the limit. */
+/* asl_leave: an array or object (the usual output) leaves as it is while
+ * its bound stays within the limit; anything else takes the call. */
 ASL_INLINE asl_value *asl_leave_c(asl_exec *x, asl_value *out)
 {
-    return asl_json_bound(out) <= ASL_PAYLOAD_LIMIT ? out : asl_leave(x, out);
+    return out->type >= ASL_ARRAY && out->u.a.jlen <= ASL_PAYLOAD_LIMIT ? out : asl_leave(x, out);
 }
 
 /* asl_object_append_lit, its common case (asl_object_put_lit) inline. */

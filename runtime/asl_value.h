@@ -119,6 +119,28 @@ void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t kle
 void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen,
                            asl_value *val);
 
+/* An object whose keys are known when the program is compiled: generated
+ * code makes one with all its keys in place (asl_object_shaped), sets each
+ * member's value (asl_member_set), then seals it, which sets its bound.
+ * The keys follow asl_object_append_lit's rules; n <= ASL_SHAPE_MAX, so
+ * that the members live inside the value's own allocation. */
+#define ASL_SHAPE_MAX 16
+typedef struct {
+    const char *key;
+    uint32_t klen;
+} asl_lit_key;
+typedef struct {
+    uint32_t n;
+    uint32_t jlen;             /* braces, keys, colons, quotes and commas: 1 + sum(klen + 4) */
+    const asl_lit_key *keys;
+} asl_shape;
+asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s);  /* values NULL until set */
+void asl_object_seal(asl_value *obj, const asl_shape *s);        /* every value set */
+static inline void asl_member_set(asl_value *obj, uint32_t i, asl_value *val)
+{
+    obj->u.o.members[i].val = val;
+}
+
 /* Whether member m has this key.  Keys written by generated code and the
  * names its paths look up are often the very same literal; other keys are
  * short, and a byte loop beats a call to memcmp for them. */

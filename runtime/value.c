@@ -525,6 +525,29 @@ asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
     return v;
 }
 
+asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s)
+{
+    uint32_t n = s->n;
+    asl_value *v = alloc8(a, sizeof *v + (size_t)n * sizeof(asl_member));
+    v->type = ASL_OBJECT;
+    v->is_int = 0;
+    v->len = n;
+    v->u.o.cap = n;
+    v->u.o.members = n ? (asl_member *)(void *)(v + 1) : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        v->u.o.members[i].key = s->keys[i].key;
+        v->u.o.members[i].klen = s->keys[i].klen;
+    }
+    return v;
+}
+
+void asl_object_seal(asl_value *obj, const asl_shape *s)
+{
+    uint64_t j = s->jlen;
+    for (uint32_t i = 0; i < s->n; i++) j += asl_json_bound(obj->u.o.members[i].val);
+    obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+}
+
 static int64_t find_member(const asl_value *obj, const char *key, size_t klen)
 {
     const asl_member *m = obj->u.o.members;

@@ -717,6 +717,28 @@ static void test_json_bound(void)
     asl_arena_free(a);
 }
 
+/* An object made with its keys in place (what generated code does for a
+ * template of known keys) is the object appending them builds: the same
+ * members in the same order, the same bound. */
+static void test_shaped(void)
+{
+    asl_arena *a = asl_arena_new();
+    static const asl_lit_key keys[] = {{"v", 1}, {"branch", 6}, {"step", 4}};
+    static const asl_shape shape = {3, 1 + (1 + 4) + (6 + 4) + (4 + 4), keys};
+    asl_value *vals[3] = {asl_number(a, 41), PARSE(a, "{\"x\":[1,2]}"), asl_cstring(a, "tab\there")};
+    asl_value *o = asl_object_shaped(a, &shape);
+    for (uint32_t i = 0; i < 3; i++) asl_member_set(o, i, vals[i]);
+    asl_object_seal(o, &shape);
+    asl_value *p = asl_object(a, 3);
+    for (uint32_t i = 0; i < 3; i++) asl_object_append_lit(a, p, keys[i].key, keys[i].klen, vals[i]);
+    size_t n, m;
+    const char *os = asl_json_string(a, o, &n), *ps = asl_json_string(a, p, &m);
+    CHECK(n == m && !memcmp(os, ps, n));
+    CHECK(asl_json_bound(o) == asl_json_bound(p) && asl_json_bound(o) >= n);
+    CHECK(asl_object_get(o, "step", 4) == vals[2] && asl_value_equal(o, p));
+    asl_arena_free(a);
+}
+
 static void test_roundtrips(void)
 {
     ROUNDTRIP("{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}", "{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}");
@@ -787,5 +809,6 @@ int main(void)
     test_write();
     test_roundtrips();
     test_json_bound();
+    test_shaped();
     return check_summary();
 }
