@@ -35,6 +35,8 @@ typedef struct asl_arena asl_arena;
 
 asl_arena *asl_arena_new(void);
 void asl_arena_free(asl_arena *a);
+/* Empties a for reuse: every value built in it goes; its first chunk stays. */
+void asl_arena_reset(asl_arena *a);
 void *asl_alloc(asl_arena *a, size_t n);               /* 16-byte aligned, never NULL */
 char *asl_strndup(asl_arena *a, const char *s, size_t n); /* NUL-terminated copy */
 char *asl_sprintf(asl_arena *a, const char *fmt, ...)

@@ -82,6 +82,7 @@ typedef struct {
     asl_value **selected;      /* batches: the items after ItemSelector */
     uint32_t *bstart;          /* batches: batch k is items bstart[k] .. bstart[k+1]-1 */
     asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
+    asl_arena *iter_arena;     /* Map: the arena of iterations on the calling thread (unit_exec) */
 } flow;
 
 /* ---- the pool, per execution --------------------------------------------------------- */
@@ -257,22 +258,32 @@ static void flow_run(flow *f, uint32_t n, uint32_t limit, asl_unit_fn fn)
 }
 
 /* The exec of a unit of f.  While f runs alone (not engaged: on this
- * thread, one unit after the other), a unit builds in the fan-out's own
- * arena, as the states around the fan-out do, and its exec is local, the
- * caller's: no arena to make and free, no result to copy up.  Engaged, a
- * unit gets an arena of its own (and so does a borrowing unit at the
- * moment it engages f, asl_flow_enter).  Batches keep their own: their
- * items live in a scratch arena, so results are copied whole (finish). */
+ * thread, one unit after the other), the exec is local, the caller's, and
+ * so is the arena: a Parallel branch builds in the state's own arena, as
+ * the states around it do (no arena to make and free, no result to copy
+ * up); a Map iteration, of which there may be thousands, builds in one
+ * arena of the fan-out's, emptied after each (asl_arena_reset): its
+ * result is copied up and its garbage goes, and the next iteration reuses
+ * the same warm pages.  Engaged, a unit gets an arena of its own (and so
+ * does a Parallel branch at the moment it engages f, asl_flow_enter, as
+ * workers then add their results to the state's arena).  Batches keep
+ * their own: their items live in a scratch arena, so results are copied
+ * whole (finish). */
 static asl_exec *unit_exec(flow *f, asl_exec *local)
 {
     asl_exec *u;
     if (!f->g.pool && !f->bstart) {
         u = local;
         memset(u, 0, sizeof *u);
-        u->arena = f->x->arena;
         u->run = f->x->run;
         u->parent = f->x;
-        u->borrowed = true;
+        if (f->m) {
+            if (!f->iter_arena) f->iter_arena = asl_arena_new();
+            u->arena = f->iter_arena;
+        } else {
+            u->arena = f->x->arena;
+            u->borrowed = true;
+        }
     } else {
         u = asl_exec_child(f->x);
     }
@@ -339,7 +350,8 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         }
     }
     if (!alone) pthread_mutex_unlock(&f->mu);
-    if (!u->borrowed) asl_exec_free(u);
+    if (u->arena == f->iter_arena) asl_arena_reset(u->arena);
+    else if (!u->borrowed) asl_exec_free(u);
     if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
 }
 
@@ -513,6 +525,7 @@ asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const 
     f.items = items;
     f.nitems = items->len;
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
+    asl_arena_free(f.iter_arena);
     free(f.bstart);
     if (scratch) asl_exec_free(scratch);
     if (f.failed) {

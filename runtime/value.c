@@ -204,6 +204,23 @@ void asl_arena_free(asl_arena *a)
     }
 }
 
+void asl_arena_reset(asl_arena *a)
+{
+    chunk *c = a->chunks;
+    while (c->next) {          /* the first chunk, which holds *a, is the last */
+        chunk *next = c->next;
+        a->bytes -= c->size;
+        UNPOISON(c, c->size);
+        free(c);
+        c = next;
+    }
+    a->chunks = c;
+    a->next_size = ARENA_FIRST_CHUNK * 2;
+    a->ptr = (char *)a + ALIGN16(sizeof(asl_arena));
+    a->end = (char *)c + c->size;
+    POISON(a->ptr, (size_t)(a->end - a->ptr));
+}
+
 static void *alloc_slow(asl_arena *a, size_t need)
 {
     if (need > SIZE_MAX - CHUNK_HDR - 16)

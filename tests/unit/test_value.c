@@ -739,6 +739,23 @@ static void test_shaped(void)
     asl_arena_free(a);
 }
 
+/* A reset arena keeps its first chunk only, and builds again from it. */
+static void test_arena_reset(void)
+{
+    asl_arena *a = asl_arena_new();
+    size_t first = asl_arena_bytes(a);
+    for (int round = 0; round < 3; round++) {
+        asl_value *arr = asl_array(a, 0);
+        for (int i = 0; i < 10000; i++) asl_array_push(a, arr, asl_number(a, i));
+        CHECK(asl_arena_bytes(a) > first && arr->len == 10000);
+        asl_arena_reset(a);
+        CHECK(asl_arena_bytes(a) == first);
+        asl_value *s = asl_cstring(a, "again");
+        CHECK(s->len == 5 && !memcmp(s->u.str, "again", 6));
+    }
+    asl_arena_free(a);
+}
+
 static void test_roundtrips(void)
 {
     ROUNDTRIP("{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}", "{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}");
@@ -810,5 +827,6 @@ int main(void)
     test_roundtrips();
     test_json_bound();
     test_shaped();
+    test_arena_reset();
     return check_summary();
 }
