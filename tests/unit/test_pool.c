@@ -172,6 +172,7 @@ typedef struct {
     asl_pool *pool;
     int woken;          /* sleeps cut short (atomic) */
     int finished;       /* sleeps that ran their course (atomic) */
+    int sleeping;       /* sleeps begun (atomic) */
     bool nested;        /* unit 0 sleeps inside a nested group */
 } canc;
 
@@ -182,6 +183,7 @@ typedef struct {
 
 static void sleep_long(canc *c, const asl_group *g)
 {
+    __atomic_add_fetch(&c->sleeping, 1, __ATOMIC_SEQ_CST);
     if (asl_pool_sleep(c->pool, g, 3600)) __atomic_add_fetch(&c->finished, 1, __ATOMIC_SEQ_CST);
     else __atomic_add_fetch(&c->woken, 1, __ATOMIC_SEQ_CST);
 }
@@ -197,6 +199,12 @@ static void canc_unit(void *ctx, uint32_t i)
 {
     canc *c = ctx;
     if (i == 1) {
+        /* Cancel once a unit sleeps, so that there is a sleep to cut
+         * short: a cancel that came first would keep a nested group's
+         * units from starting at all (no sleep, nothing woken), which on a
+         * slow machine (ThreadSanitizer) happened every other run.  The
+         * wait is bounded: cancelling late is still a cancel. */
+        for (int k = 0; k < 1000 && !__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST); k++) usleep(1000);
         asl_group_cancel(&c->g, c->pool);
         return;
     }
