@@ -102,6 +102,11 @@ void aslc_path_key(asl_buf *b, const asl_path *p);
  * then b is set to a key of its keys (one KS_n per distinct list) and the
  * shape's constant bound returned. */
 bool aslc_tmpl_shaped(const ir_tmpl *t);
+/* Whether call c is computed in the state's own code, without an fn_n
+ * helper: States.MathAdd of paths and literals, whose common case is
+ * asl.h's inline asl_math_add_c (a helper's argument array would stop the
+ * state's transition from being a tail call). */
+bool aslc_call_in_place(const ir_call *c);
 uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
 
 /* How a program's code is compiled: in parts (of translation units, LLVM

@@ -210,6 +210,14 @@ bool aslc_tmpl_shaped(const ir_tmpl *t)
     return true;
 }
 
+bool aslc_call_in_place(const ir_call *c)
+{
+    if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
+    for (uint32_t i = 0; i < c->argc; i++)
+        if (c->args[i].kind == IR_ARG_CALL) return false;
+    return true;
+}
+
 uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t)
 {
     b->len = 0;
@@ -352,19 +360,7 @@ static void emit_arg(E *e, asl_buf *b, const ir_arg *a, int ind, const char *lhs
     }
 }
 
-/* A call the state computes in its own code, without a fn_n helper:
- * States.MathAdd of paths and literals, whose common case is asl.h's
- * inline asl_math_add_c.  (A helper's argument array would stop the
- * state's transition from being a tail call.) */
-static bool call_in_place(const ir_call *c)
-{
-    if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL) return false;
-    return true;
-}
-
-/* lhs = c (call_in_place) of the template input v, as a block of its own. */
+/* lhs = c (aslc_call_in_place) of the template input v, as a block of its own. */
 static void emit_call_in_place(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
                                const char *lhs, const char *fail)
 {
@@ -510,7 +506,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         snprintf(expr, exprsz, "m");
         return;
     case IR_T_CALL:
-        if (call_in_place(t->call))
+        if (aslc_call_in_place(t->call))
             emit_call_in_place(e, b, t->call, t->src, ind, "m", fail);
         else
             put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);

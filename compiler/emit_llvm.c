@@ -1049,17 +1049,7 @@ static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
     *calls = out.calls;
 }
 
-/* As emit_c.c's call_in_place: States.MathAdd of paths and literals,
- * computed in the state's own code (in a program of one part). */
-static bool call_in_place(L *l, const ir_call *c)
-{
-    if (l->lay.parts > 1 || c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL) return false;
-    return true;
-}
-
-/* Argument a of a call_in_place call, of the template input in. */
+/* Argument a of an aslc_call_in_place call, of the template input in. */
 static LLVMValueRef arg_in_place(L *l, F *f, const ir_arg *a, LLVMValueRef in)
 {
     if (a->kind != IR_ARG_PATH) return kval(l, f, arg_const(l, a));
@@ -1147,7 +1137,8 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
                                        (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
     case IR_T_CALL: {
         LLVMValueRef fn = *(*calls)++;   /* made by prep_tmpl; unused (and dropped) when in place */
-        if (call_in_place(l, t->call)) return math_add_in_place(l, f, t->call, in);
+        /* In a program of one part: in parts, the entry points throughout. */
+        if (l->lay.parts == 1 && aslc_call_in_place(t->call)) return math_add_in_place(l, f, t->call, in);
         return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, in));
     }
     case IR_T_OBJECT:
@@ -1160,9 +1151,9 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
          * member, the bound set once at the end, as the C back end does. */
         LLVMValueRef shape = emit_shape(l, t);
         LLVMValueRef o = call(l, f, RT_OBJECT_SHAPED, 2, a, shape);
+        LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
-            LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
             store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
         }
         call(l, f, RT_OBJECT_SEAL, 2, o, shape);

@@ -432,19 +432,27 @@ ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_pat
     return v ? v : asl_choice_var(x, in, p);
 }
 
+/* The transition into s, recorded in x's head and its run's with plain
+ * additions: for an exec that is its execution's only thread, with no
+ * deadline (asl_enter_c, and the runtime's own entries, exec.c, flow.c). */
+ASL_INLINE void asl_enter_record(asl_exec *x, const asl_state_info *s)
+{
+    asl_exec_head *h = (asl_exec_head *)(void *)x;
+    asl_run_head *r = (asl_run_head *)(void *)h->run;
+    h->state = s;
+    h->retry_count = 0;
+    h->entered[0] = 0;                  /* filled lazily by the context object */
+    h->entered_event = r->events + 1;   /* StateEntered, then StateExited */
+    r->events += 2;
+    r->transitions++;
+}
+
 /* asl_enter: a sequential execution without TimeoutSeconds records the
  * transition here; fan-outs and deadlines take the call. */
 ASL_INLINE bool asl_enter_c(asl_exec *x, const asl_state_info *s)
 {
-    asl_exec_head *h = (asl_exec_head *)(void *)x;
-    if (__builtin_expect(h->slow_enter, 0)) return asl_enter(x, s);
-    asl_run_head *r = (asl_run_head *)(void *)h->run;
-    h->state = s;
-    h->retry_count = 0;
-    h->entered[0] = 0;
-    h->entered_event = r->events + 1;   /* StateEntered, then StateExited */
-    r->events += 2;
-    r->transitions++;
+    if (__builtin_expect(((asl_exec_head *)(void *)x)->slow_enter, 0)) return asl_enter(x, s);
+    asl_enter_record(x, s);
     return true;
 }
 

@@ -273,7 +273,7 @@ SAME_FIELD(asl_run, asl_run_head, transitions);
 bool asl_enter(asl_exec *x, const asl_state_info *s)
 {
     if (x->slow_enter) return x->group ? asl_flow_enter(x, s) : asl_enter_shared(x, s);
-    asl_enter_alone(x, s);
+    asl_enter_record(x, s);
     return true;
 }
 

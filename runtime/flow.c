@@ -173,6 +173,13 @@ static __attribute__((noinline)) bool units_are_long(flow *f)
     return (asl_now_monotonic() - f->t0) >= engage_unit_s * (started ? started : 1);
 }
 
+/* Whether unit u builds in its fan-out's own arena (a Parallel branch on
+ * the calling thread, unit_exec), not in one of its own or the Map's. */
+static inline bool in_state_arena(const flow *f, const asl_exec *u)
+{
+    return u->arena == f->x->arena;
+}
+
 /* Whether to call in helpers: the fan-out's first thread, alone with g's
  * counters (see asl_flow_enter), on a state entry of one of its units. */
 static inline void consider_engaging(asl_group *g, const asl_state_info *s)
@@ -193,15 +200,12 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
     if (!g->pool && g->limit > 1 && g->next < g->n) {
         consider_engaging(g, s);
         /* Engaged: other threads may now build in the fan-out's arena
-         * (finish, under f->mu), so a unit borrowing it takes its own. */
-        if (g->pool && x->borrowed) {
-            x->arena = asl_arena_new();
-            x->borrowed = false;
-        }
+         * (finish, under f->mu), so a unit building in it takes its own. */
+        if (g->pool && in_state_arena(g->ctx, x)) x->arena = asl_arena_new();
     }
     /* Still no pool (engaging makes one): this is the execution's only thread. */
     if (r->pool || r->deadline > 0) return asl_enter_shared(x, s);
-    asl_enter_alone(x, s);
+    asl_enter_record(x, s);
     return true;
 }
 
@@ -282,7 +286,6 @@ static asl_exec *unit_exec(flow *f, asl_exec *local)
             u->arena = f->iter_arena;
         } else {
             u->arena = f->x->arena;
-            u->borrowed = true;
         }
     } else {
         u = asl_exec_child(f->x);
@@ -330,9 +333,9 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         /* Only what the unit built is copied: the rest (its input, static
          * values) already lives in x's arena or longer, except for the
          * batches' items, which live in a scratch arena that asl_map frees. */
-        asl_array_replace(f->out, i, f->bstart    ? asl_value_copy(a, r)
-                                     : u->borrowed ? r
-                                                   : asl_value_copy_up(a, u->arena, r));
+        asl_array_replace(f->out, i, f->bstart               ? asl_value_copy(a, r)
+                                     : in_state_arena(f, u) ? r
+                                                            : asl_value_copy_up(a, u->arena, r));
     } else if (u->stopped) {
         f->stopped++;
     } else {
@@ -351,7 +354,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
     }
     if (!alone) pthread_mutex_unlock(&f->mu);
     if (u->arena == f->iter_arena) asl_arena_reset(u->arena);
-    else if (!u->borrowed) asl_exec_free(u);
+    else if (!in_state_arena(f, u)) asl_exec_free(u);
     if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
 }
 

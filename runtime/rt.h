@@ -76,7 +76,6 @@ struct asl_exec {
     const char *cause;            /* Cause (in arena) or NULL */
     struct asl_group *group;      /* flow.c: the fan-out this exec is a branch/iteration of */
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
-    bool borrowed;                /* flow.c: a unit building in its fan-out's arena, not its own */
 };
 
 /* exec.c */
@@ -109,19 +108,8 @@ static inline asl_value *asl_map_item(const asl_exec *x, bool index)
  * otherwise or the value is absent (asl_context_object then decides). */
 asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used);
 
-/* Entering state s when x's thread is the execution's only one (no pool)
- * and there is no deadline: the transition recorded without atomics. */
-static inline void asl_enter_alone(asl_exec *x, const asl_state_info *s)
-{
-    asl_run *r = x->run;
-    x->state = s;
-    x->retry_count = 0;
-    x->entered[0] = 0;              /* filled lazily by the context object */
-    x->entered_event = r->events + 1;   /* StateEntered, then StateExited */
-    r->events += 2;
-    r->transitions++;
-}
-/* exec.c: entering a state with worker threads about or a deadline set. */
+/* exec.c: entering a state with worker threads about or a deadline set
+ * (asl.h's asl_enter_record when the thread is alone and there is none). */
 bool asl_enter_shared(asl_exec *x, const asl_state_info *s);
 
 /* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */

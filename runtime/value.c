@@ -195,13 +195,10 @@ void asl_arena_free(asl_arena *a)
 {
     if (!a)
         return;
-    chunk *c = a->chunks;      /* read before the chunk holding *a goes */
-    while (c) {
-        chunk *next = c->next;
-        UNPOISON(c, c->size);
-        if (next || !spare_keep(c)) free(c); /* the last is the first chunk */
-        c = next;
-    }
+    asl_arena_reset(a);        /* all but the first chunk, which holds *a */
+    chunk *c = a->chunks;
+    UNPOISON(c, c->size);
+    if (!spare_keep(c)) free(c);
 }
 
 void asl_arena_reset(asl_arena *a)
