@@ -116,8 +116,9 @@ uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
 typedef struct {
     uint32_t parts;              /* 1: one unit */
     uint32_t per_part;           /* states per part (the last may have fewer) */
-    bool big;                    /* templates and data flow as data (TP_, F_), and
-                                    -O1 -foptimize-sibling-calls (C), default<O1> (LLVM) */
+    bool big;                    /* templates and data flow as data (TP_, F_), a part's
+                                    states the blocks of one function (C), and
+                                    -O1 -foptimize-sibling-calls (C), default<O0> (LLVM) */
 } aslc_layout;
 aslc_layout aslc_layout_of(const ir_program *p);
 

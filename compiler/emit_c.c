@@ -24,7 +24,8 @@
  * (-DASL_PART_FIRST=i -DASL_PART_LAST=j), in parallel, then links the
  * objects; compiled without them the file is one ordinary translation unit.
  * What every part needs (the prototypes of the states, K, the paths and the
- * task sites) comes first.
+ * task sites) comes first.  In a large program the states of a part are
+ * the blocks of one function, part_<k> (see E.entry).
  *
  * The output depends only on the IR: same definition, same bytes.
  */
@@ -48,7 +49,18 @@ typedef struct {
     aslc_ids shapes;  /* an object template's keys -> KS_n */
     asl_buf key;      /* scratch for path keys */
     aslc_layout lay;
-    uint32_t part, in_part;  /* the part being written, the states in it so far */
+    uint32_t part;           /* the part being written */
+    uint32_t *part_of;       /* state index -> its part (plan_parts) */
+    /* A large program (lay.big) runs the states of a part in one function,
+     * part_<k>: a state is a block of it, labelled st_<Name>, and a
+     * transition within the part a goto.  The C compiler's time goes by
+     * function more than by statement (about 1-2 ms a function at -O1), so
+     * that 10,000 states in 50 functions compile several times faster than
+     * in 10,000.  A state that is entered from elsewhere (a start, a
+     * transition from another part) keeps a function st_<Name> that enters
+     * its part at its block. */
+    int32_t *entry;          /* state index -> its case in its part's switch, or -1 */
+    asl_buf blocks;          /* the blocks of the part being written */
 } E;
 
 static void put(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -707,28 +719,140 @@ static void emit_machine(E *e, const ir_machine *m);
  * program compiled in parts, static otherwise. */
 static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
 
-/* Starts the group of a state (its banner, helpers, descriptors and
- * functions, which nothing outside it uses); in a program compiled in
- * parts, the group opens a new part when this one is full. */
-static void begin_group(E *e)
+/* Cuts the states into parts, in the order they are emitted (a Parallel's
+ * branches and a Map's processor before their state): per_part states a
+ * part, the last part taking what is left. */
+static void plan_machine(E *e, const ir_machine *m, uint32_t *part, uint32_t *in_part)
 {
-    if (e->lay.parts > 1 && e->in_part == e->lay.per_part && e->part + 1 < e->lay.parts) {
-        e->part++;
-        e->in_part = 0;
-        put(&e->code, "#endif\n\n#if ASL_IN_PART(%u)\n", e->part);
+    for (uint32_t i = 0; i < m->nstates; i++) {
+        const ir_state *s = m->states[i];
+        if (!s) continue;
+        if (s->type == IR_PARALLEL)
+            for (uint32_t k = 0; k < s->nbranches; k++)
+                if (s->branches[k]) plan_machine(e, s->branches[k], part, in_part);
+        if (s->type == IR_MAP && s->processor) plan_machine(e, s->processor, part, in_part);
+        if (*in_part == e->lay.per_part && *part + 1 < e->lay.parts) {
+            ++*part;
+            *in_part = 0;
+        }
+        ++*in_part;
+        e->part_of[s->index] = *part;
     }
-    e->in_part++;
 }
 
-static void emit_header(E *e, const ir_state *s)
+static void mark_entry(E *e, const ir_state *from, const ir_state *to)
 {
+    if (to && (!from || e->part_of[from->index] != e->part_of[to->index])) e->entry[to->index] = 0;
+}
+
+static void mark_starts(E *e, const ir_machine *m)
+{
+    mark_entry(e, NULL, m->start);
+    for (uint32_t i = 0; i < m->nstates; i++) {
+        const ir_state *s = m->states[i];
+        if (!s) continue;
+        for (uint32_t k = 0; s->type == IR_PARALLEL && k < s->nbranches; k++)
+            if (s->branches[k]) mark_starts(e, s->branches[k]);
+        if (s->type == IR_MAP && s->processor) mark_starts(e, s->processor);
+    }
+}
+
+/* part_of for every state; in a large program also the entries of each
+ * part (the starts, and the targets of transitions from other parts),
+ * numbered in definition order. */
+static void plan_parts(E *e)
+{
+    const ir_program *p = e->p;
+    uint32_t n = p->nall ? p->nall : 1, part = 0, in_part = 0;
+    e->part_of = asl_xmalloc(n * sizeof *e->part_of);
+    e->entry = asl_xmalloc(n * sizeof *e->entry);
+    memset(e->part_of, 0, n * sizeof *e->part_of);
+    plan_machine(e, p->top, &part, &in_part);
+    for (uint32_t i = 0; i < n; i++) e->entry[i] = -1;
+    if (!e->lay.big) return;
+    mark_starts(e, p->top);
+    for (uint32_t i = 0; i < p->nall; i++) {
+        const ir_state *s = p->all[i];
+        mark_entry(e, s, s->target);
+        mark_entry(e, s, s->default_target);
+        for (uint32_t k = 0; k < s->nchoices; k++)
+            if (s->choices[k]) mark_entry(e, s, s->choices[k]->target);
+        for (uint32_t k = 0; k < s->ncatch; k++) mark_entry(e, s, s->catch_[k].target);
+    }
+    uint32_t *count = asl_xmalloc(e->lay.parts * sizeof *count);
+    memset(count, 0, e->lay.parts * sizeof *count);
+    for (uint32_t i = 0; i < p->nall; i++)
+        if (e->entry[i] == 0) e->entry[i] = (int32_t)count[e->part_of[i]]++;
+    free(count);
+}
+
+/* Ends the part being written: in a large program, its function and the
+ * functions of its entries. */
+static void end_part(E *e)
+{
+    if (!e->lay.big) return;
+    const ir_program *p = e->p;
     asl_buf *b = &e->code;
+    put(b, "/* ---- part %u: its states, each a block labelled st_<Name> ---- */\n", e->part);
+    put(b, "static asl_value *part_%u(asl_exec *x, asl_value *in, unsigned at)\n{\n    switch (at) {\n", e->part);
+    for (uint32_t i = 0; i < p->nall; i++)
+        if (e->part_of[i] == e->part && e->entry[i] >= 0)
+            put(b, "    case %d: goto %s;\n", e->entry[i], p->all[i]->cname);
+    asl_buf_puts(b, "    }\n    return NULL;\n\n");
+    asl_buf_put(b, e->blocks.data, e->blocks.len);
+    e->blocks.len = 0;
+    asl_buf_puts(b, "}\n\n");
+    for (uint32_t i = 0; i < p->nall; i++)
+        if (e->part_of[i] == e->part && e->entry[i] >= 0)
+            put(b, "ASL_SHARED asl_value *%s(asl_exec *x, asl_value *in)\n{\n    return part_%u(x, in, %d);\n}\n\n",
+                p->all[i]->cname, e->part, e->entry[i]);
+}
+
+/* Starts the group of a state (its banner, helpers, descriptors and
+ * functions, which nothing outside it uses); in a program compiled in
+ * parts, the group may open a new part. */
+static void begin_group(E *e, const ir_state *s)
+{
+    uint32_t part = e->part_of[s->index];
+    if (part == e->part) return;
+    end_part(e);
+    e->part = part;
+    put(&e->code, "#endif\n\n#if ASL_IN_PART(%u)\n", e->part);
+}
+
+/* Where the code of state s goes: its function, or in a large program its
+ * block in its part's function. */
+static asl_buf *state_code(E *e) { return e->lay.big ? &e->blocks : &e->code; }
+
+/* Opens the code of state s (closed by "}"): its function, or its block. */
+static void open_state(E *e, asl_buf *b, const ir_state *s)
+{
+    if (e->lay.big) put(b, "%s: __attribute__((unused));\n{\n", s->cname);
+    else put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", st_link(e), s->cname);
+}
+
+/* The label a state's Catch starts at: one per block in a large program. */
+static void failed_label(E *e, asl_buf *b, const ir_state *s)
+{
+    asl_buf_puts(b, "failed");
+    if (e->lay.big) put(b, "_%s", s->cname);
+}
+
+static void emit_banner(asl_buf *b, const ir_state *s)
+{
     asl_buf_puts(b, "/* ==== State \"");
     ccomment(b, s->name);
     put(b, "\" (%s) at ", ir_state_type_name(s->type));
     ccomment(b, s->loc.ptr);
     if (s->loc.line) put(b, ", line %d", s->loc.line);
     asl_buf_puts(b, " ==== */\n");
+}
+
+static void emit_header(E *e, const ir_state *s)
+{
+    asl_buf *b = &e->code;
+    emit_banner(b, s);
+    if (e->lay.big) emit_banner(&e->blocks, s);
     put(b, "static const asl_state_info S_%s = {", s->cname);
     cstrz(b, s->name);
     put(b, ", \"%s\", ", ir_state_type_name(s->type));
@@ -736,11 +860,16 @@ static void emit_header(E *e, const ir_state *s)
     asl_buf_puts(b, "};\n\n");
 }
 
-/* The transition at the end of a state: a tail call, or the end of its flow. */
-static void emit_goto(asl_buf *b, const ir_state *target, const char *val, int ind)
+/* The transition at the end of a state: a tail call, a goto to a block of
+ * the same part, or the end of its flow. */
+static void emit_goto(const E *e, asl_buf *b, const ir_state *target, const char *val, int ind)
 {
-    if (target) put(b, "%*sreturn %s(x, %s);\n", ind, "", target->cname, val);
-    else put(b, "%*sreturn %s;\n", ind, "", val);
+    if (target && e->lay.big && e->part_of[target->index] == e->part)
+        put(b, "%*s{ in = %s; goto %s; }\n", ind, "", val, target->cname);
+    else if (target)
+        put(b, "%*sreturn %s(x, %s);\n", ind, "", target->cname, val);
+    else
+        put(b, "%*sreturn %s;\n", ind, "", val);
 }
 
 static void emit_input_path(E *e, asl_buf *b, const ir_state *s)
@@ -986,28 +1115,35 @@ static void emit_retry_catch(const ir_state *s, asl_buf *d)
  * calls, which the C compiler compiles about twice as fast. */
 static void emit_work_state(E *e, const ir_state *s)
 {
-    asl_buf d, w, decl, fns, body;
+    asl_buf d, w, decl, fns, sfn, body, failed;
+    asl_buf_init(&sfn);
     asl_buf_init(&d);
     asl_buf_init(&w);
     asl_buf_init(&decl);
     asl_buf_init(&fns);
     asl_buf_init(&body);
-    asl_buf *b = &fns;
-    const char *link = st_link(e);
+    asl_buf_init(&failed);
+    asl_buf *b = &fns, *st = &sfn;
     bool desc = e->lay.big;
     bool helper = s->nretry || map_settings(s);
-    /* A failure in the work: caught in the state function, or handed back by do_. */
-    const char *fail = helper || !s->ncatch ? "return NULL" : "goto failed";
+    /* A failure in the work: caught in the state's code, or handed back by do_. */
+    failed_label(e, &failed, s);
+    asl_buf fail_buf;
+    asl_buf_init(&fail_buf);
+    if (helper || !s->ncatch) asl_buf_puts(&fail_buf, "return NULL");
+    else put(&fail_buf, "goto %s", failed.data);
+    const char *fail = fail_buf.data;
     flow fl = emit_flow(e, s, &d, &w, &decl, fail);
     if (desc) emit_flow_desc(s, &fl, &d);
     emit_retry_catch(s, &d);
 
     if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch) {
-        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+        b = st;
+        open_state(e, b, s);
         if (s->target) {
             put(b, "    asl_value *v = asl_pass(x, in, &S_%s, &F_%s);\n    if (!v) return NULL;\n",
                 s->cname, s->cname);
-            emit_goto(b, s->target, "v", 4);
+            emit_goto(e, b, s->target, "v", 4);
         } else {
             put(b, "    return asl_pass(x, in, &S_%s, &F_%s);\n", s->cname, s->cname);
         }
@@ -1043,7 +1179,8 @@ static void emit_work_state(E *e, const ir_state *s)
                 s->cname, s->nretry, s->cname, s->cname, s->nretry);
     }
 
-    put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+    b = st;
+    open_state(e, b, s);
     if (helper)
         put(b, "    asl_value *v%s;\n", s->ncatch ? ", *err" : "");
     else
@@ -1051,13 +1188,13 @@ static void emit_work_state(E *e, const ir_state *s)
             s->ncatch ? ", *err" : "");
     put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
     if (helper)
-        put(b, "    if (!(v = %s_%s(x, in))) %s;\n", s->nretry ? "try" : "do", s->cname,
-            s->ncatch ? "goto failed" : "return NULL");
+        put(b, "    if (!(v = %s_%s(x, in))) %s%s;\n", s->nretry ? "try" : "do", s->cname,
+            s->ncatch ? "goto " : "return NULL", s->ncatch ? failed.data : "");
     else
         asl_buf_put(b, body.data, body.len);
-    emit_goto(b, s->target, "v", 4);
+    emit_goto(e, b, s->target, "v", 4);
     if (s->ncatch) {
-        put(b, "failed:\n    switch (asl_catch(x, C_%s, %u)) {\n", s->cname, s->ncatch);
+        put(b, "%s:\n    switch (asl_catch(x, C_%s, %u)) {\n", failed.data, s->cname, s->ncatch);
         for (uint32_t i = 0; i < s->ncatch; i++) {
             const ir_catcher *c = &s->catch_[i];
             put(b, "    case %u:  /* Catch ", i);
@@ -1073,7 +1210,7 @@ static void emit_work_state(E *e, const ir_state *s)
                     emit_path(e, c->result_path));
             else
                 asl_buf_puts(b, "        v = err;\n");
-            emit_goto(b, c->target, "v", 8);
+            emit_goto(e, b, c->target, "v", 8);
         }
         asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
     }
@@ -1082,6 +1219,10 @@ out:
     asl_buf_put(&e->code, d.data, d.len);
     if (d.len) asl_buf_puts(&e->code, "\n");
     asl_buf_put(&e->code, fns.data, fns.len);
+    asl_buf_put(state_code(e), sfn.data, sfn.len);
+    asl_buf_free(&sfn);
+    asl_buf_free(&failed);
+    asl_buf_free(&fail_buf);
     asl_buf_free(&d);
     asl_buf_free(&w);
     asl_buf_free(&decl);
@@ -1099,10 +1240,9 @@ static void emit_state(E *e, const ir_state *s)
             if (s->branches[i]) emit_machine(e, s->branches[i]);
     if (s->type == IR_MAP && s->processor) emit_machine(e, s->processor);
 
-    begin_group(e);
+    begin_group(e, s);
     emit_header(e, s);
-    b = &e->code;
-    const char *link = st_link(e);
+    b = state_code(e);
     switch (s->type) {
     case IR_PASS:
     case IR_TASK:
@@ -1133,13 +1273,13 @@ static void emit_state(E *e, const ir_state *s)
             }
         }
         emit_output_path(e, &body, s);
-        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+        open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
         if (s->type == IR_WAIT) {
             asl_buf_puts(b, "    if (!(v = asl_leave_c(x, v))) return NULL;\n");
-            emit_goto(b, s->target, "v", 4);
+            emit_goto(e, b, s->target, "v", 4);
         }
         else asl_buf_puts(b, "    return asl_leave_c(x, v);\n");
         asl_buf_puts(b, "}\n\n");
@@ -1161,7 +1301,7 @@ static void emit_state(E *e, const ir_state *s)
             put(&body, "    asl_value *cv;\n    if (!(cv = asl_input_path(x, in, &P_%u))) return NULL;\n"
                        "    cause = cv->type == ASL_STRING ? cv->u.str : asl_json_string(asl_exec_arena(x), cv, NULL);\n",
                 emit_path(e, s->cause_path));
-        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+        open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
@@ -1188,14 +1328,14 @@ static void emit_state(E *e, const ir_state *s)
             asl_buf_puts(&body, " /* -> ");
             ccomment(&body, r->next ? r->next : "");
             asl_buf_puts(&body, " */\n");
-            emit_goto(&body, r->target, "out", 8);
+            emit_goto(e, &body, r->target, "out", 8);
         }
         if (s->default_target)
-            emit_goto(&body, s->default_target, "out", 4);
+            emit_goto(e, &body, s->default_target, "out", 4);
         else
             asl_buf_puts(&body, "    (void)out;\n    return asl_fail_state(x, \"States.NoChoiceMatched\", "
                                 "\"No Matches!\");\n");
-        put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", link, s->cname);
+        open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "}\n\n");
@@ -1223,16 +1363,22 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);
     asl_buf_init(&e.key);
+    asl_buf_init(&e.blocks);
+    plan_parts(&e);
     bool parts = e.lay.parts > 1;
     if (parts) asl_buf_puts(&e.code, "#if ASL_IN_PART(0)\n");
     emit_machine(&e, p->top);
+    end_part(&e);
     if (parts) asl_buf_puts(&e.code, "#endif\n\n");
 
     put(out, "/*\n * Generated by aslc %s from ", ASLC_VERSION);
     ccomment(out, o->source_name ? o->source_name : "?");
-    asl_buf_puts(out, ".  Do not edit: edit the definition and compile again.\n"
-                      " * Each state is a function st_<Name>; transitions are tail calls.\n */\n"
-                      "#include \"asl.h\"\n\n"
+    asl_buf_puts(out, e.lay.big ? ".  Do not edit: edit the definition and compile again.\n"
+                                  " * Each state is a block st_<Name> of its part's function part_<k>;\n"
+                                  " * transitions are gotos within a part, tail calls between parts.\n */\n"
+                                : ".  Do not edit: edit the definition and compile again.\n"
+                                  " * Each state is a function st_<Name>; transitions are tail calls.\n */\n");
+    asl_buf_puts(out, "#include \"asl.h\"\n\n"
                       "/* Helpers stay out of line, so that no cleanup of theirs follows a\n"
                       " * transition and every transition remains a tail call. */\n"
                       "#define ASL_HELPER static __attribute__((noinline))\n\n");
@@ -1263,7 +1409,8 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
+        if (!e.lay.big || e.entry[i] >= 0)
+            put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
     uint32_t nk = e.nconsts ? e.nconsts : 1;
     asl_buf_puts(out, "\n/* ---- constants, parsed once at start ---- */\n");
     if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
@@ -1309,6 +1456,9 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_free(&e.code);
     asl_buf_free(&e.consts);
     asl_buf_free(&e.key);
+    asl_buf_free(&e.blocks);
+    free(e.part_of);
+    free(e.entry);
     aslc_ids_free(&e.paths);
     aslc_ids_free(&e.kids);
     aslc_ids_free(&e.shapes);

@@ -142,6 +142,7 @@ struct ir_state {
     ir_state_type type;
     const char *name;
     const char *cname;            /* unique C identifier derived from the name */
+    uint32_t index;               /* in ir_program.all */
     ir_loc loc;                   /* the state's object */
     const char *comment;
     ir_machine *scope;            /* the machine (top level, branch, processor) it belongs to */

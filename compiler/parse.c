@@ -1013,6 +1013,7 @@ static void add_state(P *c, ir_state *s)
         if (c->nall) memcpy(n, c->all, c->nall * sizeof *n);
         c->all = n;
     }
+    s->index = c->nall;
     c->all[c->nall++] = s;
     /* keep the identifier set at most half full */
     if (c->nall * 2 >= c->capnames) {

@@ -5,14 +5,16 @@
 
 Generates a chain of N states (default 2,000): mostly Pass states with
 Parameters (paths, constants, an array with a computed item), and every so
-often a counter incremented with States.MathAdd, a Choice on it, Pass states
+often a counter incremented with States.MathAdd, a Choice on it, a loop of a
+million transitions (which must leave the stack where it was), Pass states
 with InputPath, Result, OutputPath and null paths, a mocked Task that fails
 once and is retried (with ResultSelector, TimeoutSecondsPath and a Catch), one
 that fails until it is caught, a Map with an ItemSelector and MaxConcurrencyPath, and a Parallel.  The expected output is computed here.
 The case is then compiled and run like a golden case (run_case.py), and
 the generated code is checked to be split into parts: a workflow this large
 is compiled in parts in parallel, at the cheaper optimisation level
-(aslc_layout_of in compiler/emit_c.c), which this test exercises.  No
+(aslc_layout_of in compiler/emit_c.c), which this test exercises; with the C
+back end each part is one function whose blocks are the states.  No
 timing is asserted: bench/ measures compile times.
 """
 import argparse
@@ -28,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_case  # noqa: E402
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:work"
+SPINS = 500000
 INPUT = {"i": 7, "name": "peer", "n": 0, "items": [1, 2, 3], "timeout": 60, "mc": 2}
 
 
@@ -43,6 +46,8 @@ def kind(k, n):
         return "task"           # a mocked Task that fails once and is retried
     if k % 500 == 400:
         return "caught"         # one that fails until its retries run out, then is caught
+    if k - n // 4 in (59, 60, 61):
+        return ("spin0", "spin", "spinchoice")[k - n // 4 - 59]  # a loop of a million transitions
     if k == n // 2:
         return "map"
     if k == n * 3 // 4:
@@ -71,6 +76,15 @@ def generate(n):
         elif what == "choice":
             s = {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Next": nxt}],
                  "Default": "Bad"}
+        elif what == "spin0":
+            s = {"Type": "Pass", "Result": {"v": 0}, "ResultPath": "$.spin"}
+        elif what == "spin":
+            s = {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($.spin.v, 1)"}, "ResultPath": "$.spin"}
+        elif what == "spinchoice":
+            # Back to "spin" 500,000 times: transitions must not grow the stack.
+            s = {"Type": "Choice", "Default": nxt,
+                 "Choices": [{"Variable": "$.spin.v", "NumericLessThan": SPINS, "Next": names[k - 2]}]}
+            p["spin"] = {"v": SPINS}
         elif what == "task":
             s = {"Type": "Task", "Resource": ARN, "ResultSelector": {"got.$": "$.v", "at": k},
                  "ResultPath": "$.task", "TimeoutSecondsPath": "$.timeout",
@@ -161,11 +175,21 @@ def main():
             marker = r'"aslc-part"="(\d+)"'
         subprocess.run(cmd, check=True)
         with open(out) as f:
-            parts = set(re.findall(marker, f.read(), re.M))
+            text = f.read()
+        parts = set(re.findall(marker, text, re.M))
         if len(parts) < 2:
             print("FAIL: %d states, %s back end: the generated code is not in parts (%s)"
                   % (args.states, args.backend, sorted(parts)))
             return 1
+        if args.backend == "c":
+            # Each part's states are blocks of one function (part_<k>); only
+            # the states entered from elsewhere keep a function of their own.
+            fns = re.findall(r"^ASL_SHARED asl_value \*st_\w+\(asl_exec \*x, asl_value \*in\)$", text, re.M)
+            part_fns = set(re.findall(r"^static asl_value \*part_(\d+)\(", text, re.M))
+            if part_fns != parts or len(fns) * 10 > args.states:
+                print("FAIL: %d states, c back end: %d part functions for %d parts, %d state functions"
+                      % (args.states, len(part_fns), len(parts), len(fns)))
+                return 1
         print("ok: %d states, %s back end, %d parts" % (args.states, args.backend, len(parts)))
         return 0
     finally:
