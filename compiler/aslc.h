@@ -107,6 +107,9 @@ bool aslc_tmpl_shaped(const ir_tmpl *t);
  * asl.h's inline asl_math_add_c (a helper's argument array would stop the
  * state's transition from being a tail call). */
 bool aslc_call_in_place(const ir_call *c);
+/* Whether s is "last" (asl_state_info.last): a Pass or Task that ends its
+ * machine, whose output a Map iteration builds in the Map's arena. */
+bool aslc_state_last(const ir_state *s);
 uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
 
 /* How a program's code is compiled: in parts (of translation units, LLVM

@@ -222,6 +222,11 @@ bool aslc_tmpl_shaped(const ir_tmpl *t)
     return true;
 }
 
+bool aslc_state_last(const ir_state *s)
+{
+    return s->end && (s->type == IR_PASS || s->type == IR_TASK);
+}
+
 bool aslc_call_in_place(const ir_call *c)
 {
     if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
@@ -857,7 +862,7 @@ static void emit_header(E *e, const ir_state *s)
     cstrz(b, s->name);
     put(b, ", \"%s\", ", ir_state_type_name(s->type));
     cstrz(b, s->loc.ptr);
-    asl_buf_puts(b, "};\n\n");
+    asl_buf_puts(b, aslc_state_last(s) ? ", true};  /* last: ends its machine */\n\n" : ", false};\n\n");
 }
 
 /* The transition at the end of a state: a tail call, a goto to a block of

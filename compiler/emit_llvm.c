@@ -209,9 +209,9 @@ static const cstruct structs[S__COUNT] = {
     [S_PATH] = {"asl_path", sizeof(asl_path), 6,
                 {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
                  FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p')}},
-    [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 3,
+    [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
                 {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
-                 FLD(asl_state_info, json_path, 'p')}},
+                 FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
     [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 7,
                    {FLD(asl_retrier, errors, 'p'), FLD(asl_retrier, nerrors, 'i'),
                     FLD(asl_retrier, max_attempts, 'i'), FLD(asl_retrier, interval, 'd'),
@@ -1374,7 +1374,8 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
 {
     char name[512];
     snprintf(name, sizeof name, "S_%s", s->cname);
-    LLVMValueRef v[3] = {strz(l, s->name), strz(l, ir_state_type_name(s->type)), strz(l, s->loc.ptr)};
+    LLVMValueRef v[4] = {strz(l, s->name), strz(l, ir_state_type_name(s->type)), strz(l, s->loc.ptr),
+                         ci8(l, aslc_state_last(s))};
     return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
 }
 

@@ -233,6 +233,8 @@ typedef struct asl_state_info {
     const char *name;        /* state name */
     const char *type;        /* "Pass", "Task", ... */
     const char *json_path;   /* /States/Name in the definition */
+    bool last;               /* a Pass or Task with End: its output ends its machine
+                                (a Map iteration builds it in the Map's arena, flow.c) */
 } asl_state_info;
 
 /* Called first by every state: records the transition, sets $$.State.*,

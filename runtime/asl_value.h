@@ -270,6 +270,17 @@ asl_value *asl_value_copy(asl_arena *a, const asl_value *v);
  * it (the parent's, static ones) are shared.  Everything v reaches must
  * live as long as a, apart from what `from` holds. */
 asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v);
+/* Where an arena stood: what it allocates afterwards is "since" the mark. */
+typedef struct {
+    const void *head;
+    const char *ptr, *end;
+} asl_arena_mark;
+void asl_arena_mark_get(const asl_arena *a, asl_arena_mark *m);
+/* asl_value_copy_up of a v that a itself may hold in part: the containers
+ * that a allocated since mark m (and only those of a) may point into `from`;
+ * they are kept and their children copied up in place. */
+asl_value *asl_value_copy_up_since(asl_arena *a, const asl_arena *from, const asl_value *v,
+                                   const asl_arena_mark *m);
 /* JSON equality: numbers by value, objects regardless of member order. */
 bool asl_value_equal(const asl_value *x, const asl_value *y);
 
@@ -285,13 +296,17 @@ typedef struct {
  * Returns NULL and fills *err on failure.  max_depth 0 means the default (10000). */
 asl_value *asl_json_parse(asl_arena *a, const char *text, size_t n, asl_json_error *err);
 
-/* A growable byte buffer, malloc-backed (not arena) so that it can be reused. */
+/* A growable byte buffer, malloc-backed (not arena) so that it can be reused;
+ * or started on memory of the caller's (asl_buf_init_fixed), which it leaves
+ * for the heap only if it outgrows it. */
 typedef struct {
     char *data;
     size_t len, cap;
+    bool fixed;        /* data is the caller's: not to be realloc'd or freed */
 } asl_buf;
 
 void asl_buf_init(asl_buf *b);
+void asl_buf_init_fixed(asl_buf *b, char *mem, size_t cap);   /* cap >= 1 */
 void asl_buf_free(asl_buf *b);
 void asl_buf_put(asl_buf *b, const char *s, size_t n);
 void asl_buf_putc(asl_buf *b, char c);

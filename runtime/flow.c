@@ -83,6 +83,11 @@ typedef struct {
     uint32_t *bstart;          /* batches: batch k is items bstart[k] .. bstart[k+1]-1 */
     asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
     asl_arena *iter_arena;     /* Map: the arena of iterations on the calling thread (unit_exec) */
+    /* The iteration on the calling thread builds in x's arena since the mark
+     * (asl_flow_enter): its last state's output is its result, which finish
+     * then keeps, copying up only what it points to in iter_arena. */
+    bool in_last;
+    asl_arena_mark since;
 } flow;
 
 /* ---- the pool, per execution --------------------------------------------------------- */
@@ -189,6 +194,22 @@ static inline void consider_engaging(asl_group *g, const asl_state_info *s)
     if (may_block(s) || (++g->entries % ENGAGE_AFTER == 0 && units_are_long(f))) engage(f);
 }
 
+/* A Map iteration on the calling thread (in iter_arena) builds what its last
+ * state builds, its result, in the Map's arena, and the states before that
+ * in iter_arena: the Map need not copy what it keeps.  A state after the
+ * last (a Catch's) goes back to iter_arena; what the iteration built in the
+ * Map's arena stays there (finish walks it from the mark). */
+static void last_state(flow *f, asl_exec *x, const asl_state_info *s)
+{
+    if (s->last && x->arena == f->iter_arena) {
+        if (!f->in_last) asl_arena_mark_get(f->x->arena, &f->since);
+        f->in_last = true;
+        x->arena = f->x->arena;
+    } else if (!s->last && f->in_last && x->arena == f->x->arena) {
+        x->arena = f->iter_arena;
+    }
+}
+
 bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
 {
     asl_group *g = x->group;
@@ -197,12 +218,17 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
     /* g->pool is set before any other thread can run g's units: whoever
      * reads NULL here is the caller, alone with g's counters.  Engaging only
      * helps while units are left to start and more than one may run. */
+    flow *f = g->ctx;
     if (!g->pool && g->limit > 1 && g->next < g->n) {
         consider_engaging(g, s);
         /* Engaged: other threads may now build in the fan-out's arena
-         * (finish, under f->mu), so a unit building in it takes its own. */
-        if (g->pool && in_state_arena(g->ctx, x)) x->arena = asl_arena_new();
+         * (finish, under f->mu), so a unit building in it takes its own: a
+         * Map iteration its iteration arena again, a Parallel branch a new
+         * one. */
+        if (g->pool && in_state_arena(f, x))
+            x->arena = f->in_last ? f->iter_arena : asl_arena_new();
     }
+    if (f->iter_arena && !g->pool) last_state(f, x, s);
     /* Still no pool (engaging makes one): this is the execution's only thread. */
     if (r->pool || r->deadline > 0) return asl_enter_shared(x, s);
     asl_enter_record(x, s);
@@ -325,6 +351,14 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
 {
     bool cancel = false;
     asl_arena *a = f->x->arena;
+    /* An iteration that built its last state in x's arena (asl_flow_enter);
+     * only the unit of the calling thread may have (the others' arenas are
+     * their own), and only it reads and writes in_last. */
+    bool moved = (u->arena == f->iter_arena || u->arena == a) && f->in_last;
+    if (moved) {
+        u->arena = f->iter_arena;
+        f->in_last = false;
+    }
     /* Until f is engaged, its units all run on this thread (see
      * asl_flow_enter): nobody to lock out. */
     bool alone = f->g.pool == NULL;
@@ -334,6 +368,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
          * values) already lives in x's arena or longer, except for the
          * batches' items, which live in a scratch arena that asl_map frees. */
         asl_array_replace(f->out, i, f->bstart               ? asl_value_copy(a, r)
+                                     : moved                ? asl_value_copy_up_since(a, u->arena, r, &f->since)
                                      : in_state_arena(f, u) ? r
                                                             : asl_value_copy_up(a, u->arena, r));
     } else if (u->stopped) {

@@ -1044,12 +1044,24 @@ void asl_json_write_pretty(asl_buf *b, const asl_value *v)
     asl_buf_put(b, "", 0);
 }
 
+/* Up to this bound a text is written straight into the arena, in the room
+ * its bound says it needs (JsonToString, error causes): no buffer to grow,
+ * nothing to copy.  A larger one is written in a buffer first, as its bound
+ * may be far above its length. */
+#define JSON_STRING_IN_PLACE 4096
+
 char *asl_json_string(asl_arena *a, const asl_value *v, size_t *len_out)
 {
     asl_buf b;
-    asl_buf_init(&b);
+    uint32_t bound = asl_json_bound(v);
+    if (bound < JSON_STRING_IN_PLACE)
+        asl_buf_init_fixed(&b, asl_alloc(a, (size_t)bound + 1), (size_t)bound + 1);
+    else
+        asl_buf_init(&b);
     write_value(&b, v, false);
-    char *s = asl_strndup(a, b.data, b.len);
+    if (b.fixed)
+        b.data[b.len] = '\0';   /* the writer's own stores do not terminate */
+    char *s = b.fixed ? b.data : asl_strndup(a, b.data, b.len);
     if (len_out)
         *len_out = b.len;
     asl_buf_free(&b);

@@ -772,19 +772,41 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
     return c;
 }
 
+/* A container of a's, built since the mark (fresh): copy_from keeps it and
+ * copies up, in place, what of it sp covers (its keys here, its children as
+ * it walks them). */
+static void keep_fresh(asl_arena *a, const copy_span *sp, asl_value *c)
+{
+    if (c->type != ASL_OBJECT)
+        return;
+    for (uint32_t i = 0; i < c->len; i++)
+        if (in_span(sp, c->u.o.members[i].key))
+            c->u.o.members[i].key = asl_strndup(a, c->u.o.members[i].key, c->u.o.members[i].klen);
+}
+
 /* Deep copy of v into a, of the parts sp covers: a value outside the arena
  * copied from cannot point into it (see asl_value.h), so it is shared
- * whole.  Containers are copied as shells first, then their children are
- * replaced in place, depth first, with an explicit stack. */
-static asl_value *copy_from(asl_arena *a, const copy_span *sp, const asl_value *v)
+ * whole, except for the containers that `fresh` covers, which are a's and
+ * may: they are walked and updated in place.  Containers are copied as
+ * shells first, then their children are replaced in place, depth first,
+ * with an explicit stack. */
+static asl_value *copy_from(asl_arena *a, const copy_span *sp, const copy_span *fresh, const asl_value *v)
 {
-    if (!v || !in_span(sp, v))
+    asl_value *root;
+    if (!v)
+        return NULL;
+    if (in_span(sp, v)) {
+        if (!is_container(v))
+            return copy_scalar(a, sp, v);
+        root = copy_shell(a, sp, v);
+    } else if (fresh && is_container(v) && in_span(fresh, v)) {
+        root = (asl_value *)v;
+        keep_fresh(a, sp, root);
+    } else {
         return (asl_value *)v;
-    if (!is_container(v))
-        return copy_scalar(a, sp, v);
+    }
     asl_value *local[WALK_LOCAL], **stk = local;
     size_t cap = WALK_LOCAL, top = 0;
-    asl_value *root = copy_shell(a, sp, v);
     stk[top++] = root;
     while (top) {
         asl_value *c = stk[--top];
@@ -792,15 +814,18 @@ static asl_value *copy_from(asl_arena *a, const copy_span *sp, const asl_value *
         bool arr = c->type == ASL_ARRAY;
         for (uint32_t i = 0; i < n; i++) {
             asl_value **slot = arr ? &c->u.a.items[i] : &c->u.o.members[i].val;
-            const asl_value *child = *slot;
-            if (!in_span(sp, child))
-                continue;
-            if (!is_container(child)) {
+            asl_value *child = *slot;
+            if (!in_span(sp, child)) {
+                if (!fresh || !is_container(child) || !child->len || !in_span(fresh, child))
+                    continue;
+                keep_fresh(a, sp, child);
+            } else if (!is_container(child)) {
                 *slot = copy_scalar(a, sp, child);
                 continue;
+            } else {
+                *slot = copy_shell(a, sp, child);
             }
-            *slot = copy_shell(a, sp, child);
-            if (child->len) {
+            if ((*slot)->len) {
                 if (top == cap)
                     stk = asl_grow_stack(stk, local, &cap, cap + 1, sizeof *stk);
                 stk[top++] = *slot;
@@ -815,21 +840,60 @@ static asl_value *copy_from(asl_arena *a, const copy_span *sp, const asl_value *
 asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
 {
     copy_span all = { .all = true };
-    return copy_from(a, &all, v);
+    return copy_from(a, &all, NULL, v);
+}
+
+/* The address ranges of from's chunks. */
+static void span_of(copy_span *sp, const asl_arena *from)
+{
+    sp->all = false;
+    sp->n = 0;
+    for (const chunk *c = from->chunks; c; c = c->next) {
+        if (sp->n == COPY_UP_CHUNKS) {
+            sp->all = true;
+            break;
+        }
+        sp->lo[sp->n] = (const char *)c;
+        sp->hi[sp->n++] = (const char *)c + c->size;
+    }
 }
 
 asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v)
 {
-    copy_span sp = { .all = false };
-    for (const chunk *c = from->chunks; c; c = c->next) {
-        if (sp.n == COPY_UP_CHUNKS) {
-            sp.all = true;
+    copy_span sp;
+    span_of(&sp, from);
+    return copy_from(a, &sp, NULL, v);
+}
+
+void asl_arena_mark_get(const asl_arena *a, asl_arena_mark *m)
+{
+    m->head = a->chunks;
+    m->ptr = a->ptr;
+    m->end = a->end;
+}
+
+asl_value *asl_value_copy_up_since(asl_arena *a, const asl_arena *from, const asl_value *v,
+                                   const asl_arena_mark *m)
+{
+    copy_span sp, fresh = { .all = false };
+    span_of(&sp, from);
+    /* Since the mark: the rest of the chunk it was in, and the chunks made
+     * after it (newest first, down to the newest at the mark).  Past
+     * COPY_UP_CHUNKS ranges, every container outside sp counts as fresh:
+     * walking the others too costs time, never correctness, as nothing of
+     * a's from before the mark points into from. */
+    fresh.lo[0] = m->ptr;
+    fresh.hi[0] = m->end;
+    fresh.n = 1;
+    for (const chunk *c = a->chunks; c && c != m->head; c = c->next) {
+        if (fresh.n == COPY_UP_CHUNKS) {
+            fresh.all = true;
             break;
         }
-        sp.lo[sp.n] = (const char *)c;
-        sp.hi[sp.n++] = (const char *)c + c->size;
+        fresh.lo[fresh.n] = (const char *)c;
+        fresh.hi[fresh.n++] = (const char *)c + c->size;
     }
-    return copy_from(a, &sp, v);
+    return copy_from(a, &sp, &fresh, v);
 }
 
 /* ---- equality ------------------------------------------------------------ */
@@ -1012,11 +1076,22 @@ void asl_buf_init(asl_buf *b)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    b->fixed = false;
+}
+
+void asl_buf_init_fixed(asl_buf *b, char *mem, size_t cap)
+{
+    b->data = mem;
+    b->len = 0;
+    b->cap = cap;
+    b->fixed = true;
+    mem[0] = '\0';
 }
 
 void asl_buf_free(asl_buf *b)
 {
-    free(b->data);
+    if (!b->fixed)
+        free(b->data);
     asl_buf_init(b);
 }
 
@@ -1028,7 +1103,15 @@ static void buf_grow(asl_buf *b, size_t extra)
     size_t cap = b->cap < 64 ? 64 : b->cap;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    b->data = asl_xrealloc(b->data, cap);
+    if (b->fixed) {
+        char *d = asl_xmalloc(cap);
+        memcpy(d, b->data, b->len);
+        d[b->len] = '\0';
+        b->data = d;
+        b->fixed = false;
+    } else {
+        b->data = asl_xrealloc(b->data, cap);
+    }
     b->cap = cap;
 }
 

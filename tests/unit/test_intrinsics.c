@@ -800,7 +800,7 @@ static void test_dispatch(void)
     CHECK(asl_intrinsic(&X, ASL_FN_ARRAY_LENGTH, 1, argv) == NULL);
 
     /* Inside a state, the cause carries AWS's state prefix. */
-    static const asl_state_info st = {"Add", "Pass", "/States/Add"};
+    static const asl_state_info st = {"Add", "Pass", "/States/Add", false};
     X.state = &st;
     X.entered_event = 2;
     CHECK_STR(run(ASL_FN_MATH_ADD, 2, "1", "\"NOT A NUMBER\""),

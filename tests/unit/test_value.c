@@ -287,6 +287,34 @@ static void test_copy_equal(void)
     CHECK(asl_value_copy_up(a, child = asl_arena_new(), parent_arr) == parent_arr);
     asl_arena_free(child);
 
+    /* Copy up of a result built partly in the parent since a mark: the
+     * parent's fresh containers are kept and what they point to in the
+     * child copied in place (keys too); the parent's older values and the
+     * child's static bytes are shared. */
+    child = asl_arena_new();
+    asl_value *older = PARSE(a, "{\"old\":[true]}");
+    asl_value *kid = PARSE(child, "{\"k\":[2,\"kid\"]}");
+    asl_arena_mark mk;
+    asl_arena_mark_get(a, &mk);
+    asl_value *fr = asl_object(a, 4);
+    asl_object_append_lit(a, fr, "kid", 3, kid);
+    asl_object_append_lit(a, fr, "older", 5, older);
+    asl_value *inner = asl_array(a, 2);
+    asl_array_push(a, inner, asl_value_shallow_copy(a, kid));   /* a fresh object, keys in child */
+    for (int i = 0; i < 3000; i++)                                 /* into chunks made since the mark */
+        asl_array_push(a, inner, asl_string(child, "x", 1));
+    asl_object_append_lit(a, fr, "inner", 5, inner);
+    asl_value *up = asl_value_copy_up_since(a, child, fr, &mk);
+    CHECK(up == fr && asl_object_get(up, "older", 5) == older);
+    CHECK(asl_object_get(up, "kid", 3) != kid && asl_object_get(up, "inner", 5) == inner);
+    asl_value *sk = inner->u.a.items[0];
+    CHECK(sk->u.o.members[0].key != kid->u.o.members[0].key);
+    asl_arena_free(child);
+    CHECK_STR(to_json(a, asl_object_get(up, "kid", 3)), "{\"k\":[2,\"kid\"]}");
+    CHECK_STR(to_json(a, sk), "{\"k\":[2,\"kid\"]}");
+    CHECK(inner->len == 3001 && inner->u.a.items[3000]->len == 1 && inner->u.a.items[3000]->u.str[0] == 'x');
+    CHECK_STR(to_json(a, older), "{\"old\":[true]}");
+
     /* Equality. */
     CHECK(asl_value_equal(PARSE(a, "{\"a\":1,\"b\":[1,{\"c\":null}]}"),
                           PARSE(a, "{\"b\":[1.0,{\"c\":null}],\"a\":1e0}")));
@@ -683,6 +711,31 @@ static void test_write(void)
         asl_buf_putc(&pb, 'x');
     CHECK(pb.len == 10000 && pb.data[10000] == '\0');
     asl_buf_free(&pb);
+    /* On the caller's memory until it outgrows it, then on the heap. */
+    char mem[8];
+    asl_buf_init_fixed(&pb, mem, sizeof mem);
+    asl_buf_puts(&pb, "1234567");
+    CHECK(pb.fixed && pb.data == mem && pb.len == 7);
+    asl_buf_putc(&pb, '8');
+    CHECK(!pb.fixed && pb.data != mem);
+    CHECK_STR(pb.data, "12345678");
+    CHECK_STR(mem, "1234567");
+    asl_buf_free(&pb);
+    CHECK(pb.data == NULL && !pb.fixed);
+    asl_buf_init_fixed(&pb, mem, sizeof mem);
+    asl_buf_free(&pb);                       /* leaves the caller's memory */
+    CHECK(pb.data == NULL);
+    /* asl_json_string writes small texts in place and large ones through a
+     * buffer: the same text either way. */
+    asl_value *big = asl_array(a, 0);
+    for (int i = 0; i < 2000; i++) asl_array_push(a, big, asl_number(a, i));
+    size_t n;
+    const char *t = asl_json_string(a, big, &n);
+    CHECK(asl_json_bound(big) >= 4096 && n == strlen(t) && t[0] == '[' && t[n - 1] == ']');
+    CHECK(!strncmp(t, "[0,1,2,", 7) && !strcmp(t + n - 10, "1998,1999]"));
+    t = asl_json_string(a, PARSE(a, "{\"a\":[1.5,\"x\\ny\",null]}"), &n);
+    CHECK_STR(t, "{\"a\":[1.5,\"x\\ny\",null]}");
+    CHECK(n == strlen(t));
     asl_arena_free(a);
 }
 
