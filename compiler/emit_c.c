@@ -538,7 +538,8 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
      * then one store, and its bound is set once, at the end. */
     int shape = aslc_tmpl_shaped(t) ? (int)emit_shape(e, t) : -1;
     if (shape >= 0)
-        put(b, "%*sasl_value *o%d = asl_object_shaped(a, &KS_%d);\n", ind, "", depth, shape);
+        put(b, "%*sasl_value *o%d = asl_object_shaped(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
+            ind, "", depth, shape, ind, "", depth);
     else
         put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
     for (uint32_t i = 0; i < t->n; i++) {
@@ -550,7 +551,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
         if (shape >= 0) {
-            put(b, "%*sasl_member_set(o%d, %u, %s);  /* ", cind, "", depth, i, sub);
+            put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
             ccomment(b, t->members[i].key);
             asl_buf_puts(b, " */\n");
         } else if (obj) {
@@ -565,7 +566,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         }
         if (nested) put(b, "%*s}\n", ind, "");
     }
-    if (shape >= 0) put(b, "%*sasl_object_seal(o%d, &KS_%d);\n", ind, "", depth, shape);
+    if (shape >= 0) put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
     snprintf(expr, exprsz, "o%d", depth);
 }
 

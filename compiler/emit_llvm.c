@@ -101,7 +101,6 @@
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
     X(OBJECT_SHAPED, asl_object_shaped, "ppp", asl_value *(*)(asl_arena *, const asl_shape *))       \
-    X(OBJECT_SEAL, asl_object_seal, "vpp", void (*)(asl_value *, const asl_shape *))                \
     X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
     X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
     X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
@@ -1148,15 +1147,20 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
     bool obj = t->kind == IR_T_OBJECT;
     if (l->lay.parts == 1 && aslc_tmpl_shaped(t)) {
         /* Made with its keys in place (asl_object_shaped): a store per
-         * member, the bound set once at the end, as the C back end does. */
+         * member, whose bound is added up as the member comes (the C back
+         * end's asl_member_set), the sum stored once at the end. */
         LLVMValueRef shape = emit_shape(l, t);
         LLVMValueRef o = call(l, f, RT_OBJECT_SHAPED, 2, a, shape);
         LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
+        LLVMValueRef acc = ci64(l, aslc_shape_key(&l->key, t));
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
             store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
+            acc = LLVMBuildAdd(f->b, acc, json_bound(l, f, v), "");
         }
-        call(l, f, RT_OBJECT_SEAL, 2, o, shape);
+        LLVMValueRef max = ci64(l, UINT32_MAX);
+        acc = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, acc, max, ""), max, acc, "");
+        store_at(l, f, LLVMBuildTrunc(f->b, acc, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
         return o;
     }
     LLVMValueRef o = call(l, f, obj ? RT_OBJECT : RT_ARRAY, 2, a, ci32(l, t->n));

@@ -122,8 +122,10 @@ void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t
                            asl_value *val);
 
 /* An object whose keys are known when the program is compiled: generated
- * code makes one with all its keys in place (asl_object_shaped), sets each
- * member's value (asl_member_set), then seals it, which sets its bound.
+ * code makes one with all its keys in place (asl_object_shaped), then sets
+ * each member's value once (asl_member_set, below), adding up the values'
+ * bounds while they are at hand, and adds the sum to the object's bound at
+ * the end (asl_object_bound).
  * The keys follow asl_object_append_lit's rules; n <= ASL_SHAPE_MAX, so
  * that the members live inside the value's own allocation. */
 #define ASL_SHAPE_MAX 16
@@ -137,11 +139,6 @@ typedef struct {
     const asl_lit_key *keys;
 } asl_shape;
 asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s);  /* values NULL until set */
-void asl_object_seal(asl_value *obj, const asl_shape *s);        /* every value set */
-static inline void asl_member_set(asl_value *obj, uint32_t i, asl_value *val)
-{
-    obj->u.o.members[i].val = val;
-}
 
 /* Whether member m has this key.  Keys written by generated code and the
  * names its paths look up are often the very same literal; other keys are
@@ -243,6 +240,21 @@ static inline uint32_t asl_json_bound(const asl_value *v)
 }
 _Static_assert(offsetof(asl_value, u.a.jlen) == offsetof(asl_value, u.o.jlen),
                "asl_json_bound reads both through u.a");
+
+/* Member i of an object made by asl_object_shaped, set once; returns the
+ * value's bound, for asl_object_bound. */
+static inline uint32_t asl_member_set(asl_value *obj, uint32_t i, asl_value *val)
+{
+    obj->u.o.members[i].val = val;
+    return asl_json_bound(val);
+}
+
+/* Adds to obj's bound the sum of its members' (asl_member_set's returns). */
+static inline void asl_object_bound(asl_value *obj, uint64_t members)
+{
+    uint64_t j = (uint64_t)obj->u.o.jlen + members;
+    obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+}
 
 /* asl_object_append_lit's common case, inline: the member fits an object
  * built with room for it (generated code sizes its objects) and small

@@ -548,18 +548,12 @@ asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s)
     v->len = n;
     v->u.o.cap = n;
     v->u.o.members = n ? (asl_member *)(void *)(v + 1) : NULL;
+    v->u.o.jlen = s->jlen;     /* the values' bounds come with them (asl_member_set) */
     for (uint32_t i = 0; i < n; i++) {
         v->u.o.members[i].key = s->keys[i].key;
         v->u.o.members[i].klen = s->keys[i].klen;
     }
     return v;
-}
-
-void asl_object_seal(asl_value *obj, const asl_shape *s)
-{
-    uint64_t j = s->jlen;
-    for (uint32_t i = 0; i < s->n; i++) j += asl_json_bound(obj->u.o.members[i].val);
-    obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
 }
 
 static int64_t find_member(const asl_value *obj, const char *key, size_t klen)

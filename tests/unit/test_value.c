@@ -780,8 +780,9 @@ static void test_shaped(void)
     static const asl_shape shape = {3, 1 + (1 + 4) + (6 + 4) + (4 + 4), keys};
     asl_value *vals[3] = {asl_number(a, 41), PARSE(a, "{\"x\":[1,2]}"), asl_cstring(a, "tab\there")};
     asl_value *o = asl_object_shaped(a, &shape);
-    for (uint32_t i = 0; i < 3; i++) asl_member_set(o, i, vals[i]);
-    asl_object_seal(o, &shape);
+    uint64_t bounds = 0;
+    for (uint32_t i = 0; i < 3; i++) bounds += asl_member_set(o, i, vals[i]);
+    asl_object_bound(o, bounds);
     asl_value *p = asl_object(a, 3);
     for (uint32_t i = 0; i < 3; i++) asl_object_append_lit(a, p, keys[i].key, keys[i].klen, vals[i]);
     size_t n, m;
