@@ -538,7 +538,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
      * then one store, and its bound is set once, at the end. */
     int shape = aslc_tmpl_shaped(t) ? (int)emit_shape(e, t) : -1;
     if (shape >= 0)
-        put(b, "%*sasl_value *o%d = asl_object_shaped(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
+        put(b, "%*sasl_value *o%d = asl_object_shaped_c(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
             ind, "", depth, shape, ind, "", depth);
     else
         put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
@@ -1411,7 +1411,8 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             "#define asl_math_add_c asl_math_add2\n"
             "#define asl_leave_c asl_leave\n"
             "#define asl_enter_c asl_enter\n"
-            "#define asl_object_append_lit_c asl_object_append_lit\n\n",
+            "#define asl_object_append_lit_c asl_object_append_lit\n"
+            "#define asl_object_shaped_c asl_object_shaped\n\n",
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)

@@ -100,7 +100,7 @@
     X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
       void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
-    X(OBJECT_SHAPED, asl_object_shaped, "ppp", asl_value *(*)(asl_arena *, const asl_shape *))       \
+    X(OBJECT_SIZED, asl_object_sized, "ppi", asl_value *(*)(asl_arena *, uint32_t))                   \
     X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
     X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
     X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
@@ -193,7 +193,7 @@ typedef struct {
 #define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
 
 enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
-       S_FLOW, S_LITKEY, S_SHAPE, S__COUNT };
+       S_FLOW, S__COUNT };
 
 static const cstruct structs[S__COUNT] = {
     [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
@@ -245,9 +245,6 @@ static const cstruct structs[S__COUNT] = {
                 {FLD(asl_flow, input_path, 'p'), FLD(asl_flow, parameters, 'p'), FLD(asl_flow, result, 'p'),
                  FLD(asl_flow, result_selector, 'p'), FLD(asl_flow, result_path, 'p'),
                  FLD(asl_flow, output_path, 'p'), FLD(asl_flow, nulls, 'c')}},
-    [S_LITKEY] = {"asl_lit_key", sizeof(asl_lit_key), 2, {FLD(asl_lit_key, key, 'p'), FLD(asl_lit_key, klen, 'i')}},
-    [S_SHAPE] = {"asl_shape", sizeof(asl_shape), 3,
-                 {FLD(asl_shape, n, 'i'), FLD(asl_shape, jlen, 'i'), FLD(asl_shape, keys, 'p')}},
 };
 
 /* Generated code reads two fields of a value (Choice type tests, Fail's
@@ -281,8 +278,6 @@ typedef struct {
     const char **consts;           /* K_text */
     uint32_t cap_consts;
     aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
-    aslc_ids shape_ids;            /* an object template's keys -> KS_n */
-    LLVMValueRef *shapev;          /* KS_n */
     asl_buf key;                   /* scratch for path keys */
     LLVMValueRef *pathv;           /* P_n */
     uint32_t cap_pathv;
@@ -1097,30 +1092,6 @@ static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef
     return or_null(l, f, join(l, f, made, fast, called, slow, "m"));
 }
 
-/* &KS_n, the shape of t's keys (aslc_tmpl_shaped), made the first time
- * these keys are seen in this order, as in emit_c.c. */
-static LLVMValueRef emit_shape(L *l, const ir_tmpl *t)
-{
-    bool fresh;
-    uint32_t jlen = aslc_shape_key(&l->key, t);
-    uint32_t id = aslc_ids_get(&l->shape_ids, l->key.data, l->key.len, &fresh);
-    if (!fresh) return l->shapev[id];
-    LLVMValueRef *keys = asl_xmalloc(t->n * sizeof *keys);
-    for (uint32_t i = 0; i < t->n; i++) {
-        LLVMValueRef k[2] = {str(l, t->members[i].key, t->members[i].klen), ci32(l, t->members[i].klen)};
-        keys[i] = cstruct_of(l, S_LITKEY, k, 2);
-    }
-    char name[32];
-    snprintf(name, sizeof name, "KS_%u_keys", id);
-    LLVMValueRef kg = ccast(l, global(l, name, const_array(l->st[S_LITKEY], keys, t->n)));
-    free(keys);
-    LLVMValueRef v[3] = {ci32(l, t->n), ci32(l, jlen), kg};
-    snprintf(name, sizeof name, "KS_%u", id);
-    l->shapev = asl_xrealloc(l->shapev, (id + 1) * sizeof *l->shapev);
-    l->shapev[id] = ccast(l, global(l, name, cstruct_of(l, S_SHAPE, v, 3)));
-    return l->shapev[id];
-}
-
 /* A small program's template, built in the state function as emit_tmpl_code
  * in emit_c.c builds it: the calls asl_template would make, in the same
  * order (the container first, then each member, a path failing under its
@@ -1146,12 +1117,17 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
     }
     bool obj = t->kind == IR_T_OBJECT;
     if (l->lay.parts == 1 && aslc_tmpl_shaped(t)) {
-        /* Made with its keys in place (asl_object_shaped): a store per
+        /* Made with its keys in place (asl_object_sized, then the keys'
+         * stores, as the C back end's asl_object_shaped_c): a store per
          * member, whose bound is added up as the member comes (the C back
          * end's asl_member_set), the sum stored once at the end. */
-        LLVMValueRef shape = emit_shape(l, t);
-        LLVMValueRef o = call(l, f, RT_OBJECT_SHAPED, 2, a, shape);
+        LLVMValueRef o = call(l, f, RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
         LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
+        for (uint32_t i = 0; i < t->n; i++) {
+            int64_t at = (int64_t)(i * sizeof(asl_member));
+            store_at(l, f, str(l, t->members[i].key, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, key)));
+            store_at(l, f, ci32(l, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, klen)));
+        }
         LLVMValueRef acc = ci64(l, aslc_shape_key(&l->key, t));
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
@@ -2306,8 +2282,6 @@ out:
     free(l.pathv);
     aslc_ids_free(&l.path_ids);
     aslc_ids_free(&l.const_ids);
-    aslc_ids_free(&l.shape_ids);
-    free(l.shapev);
     asl_buf_free(&l.key);
     return ok;
 }

@@ -139,6 +139,22 @@ typedef struct {
     const asl_lit_key *keys;
 } asl_shape;
 asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s);  /* values NULL until set */
+/* The object of asl_object_shaped with no key set yet (and no bound). */
+asl_value *asl_object_sized(asl_arena *a, uint32_t n);
+/* asl_object_shaped for generated C: the keys are stored here, so that a
+ * shape the compiler can see (a static const KS_n) becomes a few stores of
+ * constants, with no loop. */
+static inline __attribute__((always_inline)) asl_value *asl_object_shaped_c(asl_arena *a, const asl_shape *s)
+{
+    asl_value *v = asl_object_sized(a, s->n);
+    asl_member *m = v->u.o.members;
+    v->u.o.jlen = s->jlen;
+    for (uint32_t i = 0; i < s->n; i++) {
+        m[i].key = s->keys[i].key;
+        m[i].klen = s->keys[i].klen;
+    }
+    return v;
+}
 
 /* Whether member m has this key.  Keys written by generated code and the
  * names its paths look up are often the very same literal; other keys are

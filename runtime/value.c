@@ -539,21 +539,21 @@ asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
     return v;
 }
 
-asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s)
+asl_value *asl_object_sized(asl_arena *a, uint32_t n)
 {
-    uint32_t n = s->n;
     asl_value *v = alloc8(a, sizeof *v + (size_t)n * sizeof(asl_member));
     v->type = ASL_OBJECT;
     v->is_int = 0;
     v->len = n;
     v->u.o.cap = n;
     v->u.o.members = n ? (asl_member *)(void *)(v + 1) : NULL;
-    v->u.o.jlen = s->jlen;     /* the values' bounds come with them (asl_member_set) */
-    for (uint32_t i = 0; i < n; i++) {
-        v->u.o.members[i].key = s->keys[i].key;
-        v->u.o.members[i].klen = s->keys[i].klen;
-    }
+    v->u.o.jlen = 2;           /* {} */
     return v;
+}
+
+asl_value *asl_object_shaped(asl_arena *a, const asl_shape *s)
+{
+    return asl_object_shaped_c(a, s);   /* the values' bounds come with them (asl_member_set) */
 }
 
 static int64_t find_member(const asl_value *obj, const char *key, size_t klen)
