@@ -114,14 +114,14 @@ uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
 
 /* How a program's code is compiled: in parts (of translation units, LLVM
  * modules) compiled in parallel, each part a run of consecutive state groups
- * in the order the back ends emit them; a large one (big) also described by
- * data and more cheaply optimised. */
+ * in the order the back ends emit them, at -O1 with sibling calls (C); a
+ * large one (big) also described by data and optimised even less (LLVM). */
 typedef struct {
     uint32_t parts;              /* 1: one unit */
     uint32_t per_part;           /* states per part (the last may have fewer) */
     bool big;                    /* templates and data flow as data (TP_, F_), a part's
                                     states the blocks of one function (C), and
-                                    -O1 -foptimize-sibling-calls (C), default<O0> (LLVM) */
+                                    default<O0> with FastISel (LLVM) */
 } aslc_layout;
 aslc_layout aslc_layout_of(const ir_program *p);
 
@@ -133,7 +133,7 @@ typedef struct {
     const char *argv0;           /* to find the runtime next to aslc */
     const char *obj_file;        /* or an object file to link instead of c_file (LLVM back end) */
     aslc_layout layout;          /* c_file: in layout.parts parts, compiled in parallel runs
-                                    (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at -O1 when big */
+                                    (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at -O1 */
     const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
     uint32_t nobj_files;
 } aslc_build_opts;
