@@ -98,10 +98,11 @@ void aslc_path_key(asl_buf *b, const asl_path *p);
 
 /* Whether t is an object template that asl_object_shaped makes: 2 to
  * ASL_SHAPE_MAX members (one is quicker appended inline), each key one
- * that asl_object_append_lit takes;
- * then b is set to a key of its keys (one KS_n per distinct list) and the
- * shape's constant bound returned. */
+ * that asl_object_append_lit takes. */
 bool aslc_tmpl_shaped(const ir_tmpl *t);
+/* The bound of such an object's text without its values: braces, keys,
+ * colons, quotes and commas (asl_shape.jlen). */
+uint32_t aslc_shape_jlen(const ir_tmpl *t);
 /* Whether call c is computed in the state's own code, without an fn_n
  * helper: States.MathAdd of paths and literals, whose common case is
  * asl.h's inline asl_math_add_c (a helper's argument array would stop the
@@ -110,7 +111,6 @@ bool aslc_call_in_place(const ir_call *c);
 /* Whether s is "last" (asl_state_info.last): a Pass or Task that ends its
  * machine, whose output a Map iteration builds in the Map's arena. */
 bool aslc_state_last(const ir_state *s);
-uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t);
 
 /* How a program's code is compiled: in parts (of translation units, LLVM
  * modules) compiled in parallel, each part a run of consecutive state groups

@@ -235,14 +235,10 @@ bool aslc_call_in_place(const ir_call *c)
     return true;
 }
 
-uint32_t aslc_shape_key(asl_buf *b, const ir_tmpl *t)
+uint32_t aslc_shape_jlen(const ir_tmpl *t)
 {
-    b->len = 0;
     uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
-    for (uint32_t i = 0; i < t->n; i++) {
-        key_str(b, t->members[i].key, t->members[i].klen);
-        jlen += (uint64_t)t->members[i].klen + 4;
-    }
+    for (uint32_t i = 0; i < t->n; i++) jlen += (uint64_t)t->members[i].klen + 4;
     return jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
 }
 
@@ -492,7 +488,8 @@ static uint32_t emit_tmpl(E *e, asl_buf *b, const ir_tmpl *t, const char *what)
 static uint32_t emit_shape(E *e, const ir_tmpl *t)
 {
     bool fresh;
-    uint32_t jlen = aslc_shape_key(&e->key, t);
+    e->key.len = 0;
+    for (uint32_t i = 0; i < t->n; i++) key_str(&e->key, t->members[i].key, t->members[i].klen);
     uint32_t id = aslc_ids_get(&e->shapes, e->key.data, e->key.len, &fresh);
     if (!fresh) return id;
     put(&e->data, "static const asl_lit_key KS_%u_keys[] = {", id);
@@ -501,7 +498,8 @@ static uint32_t emit_shape(E *e, const ir_tmpl *t)
         cstr(&e->data, t->members[i].key, t->members[i].klen);
         put(&e->data, ", %u}", t->members[i].klen);
     }
-    put(&e->data, "};\nstatic const asl_shape KS_%u = {%u, %u, KS_%u_keys};\n", id, t->n, jlen, id);
+    put(&e->data, "};\nstatic const asl_shape KS_%u = {%u, %u, KS_%u_keys};\n", id, t->n,
+        aslc_shape_jlen(t), id);
     return id;
 }
 
@@ -751,18 +749,6 @@ static void mark_entry(E *e, const ir_state *from, const ir_state *to)
     if (to && (!from || e->part_of[from->index] != e->part_of[to->index])) e->entry[to->index] = 0;
 }
 
-static void mark_starts(E *e, const ir_machine *m)
-{
-    mark_entry(e, NULL, m->start);
-    for (uint32_t i = 0; i < m->nstates; i++) {
-        const ir_state *s = m->states[i];
-        if (!s) continue;
-        for (uint32_t k = 0; s->type == IR_PARALLEL && k < s->nbranches; k++)
-            if (s->branches[k]) mark_starts(e, s->branches[k]);
-        if (s->type == IR_MAP && s->processor) mark_starts(e, s->processor);
-    }
-}
-
 /* part_of for every state; in a large program also the entries of each
  * part (the starts, and the targets of transitions from other parts),
  * numbered in definition order. */
@@ -776,9 +762,9 @@ static void plan_parts(E *e)
     plan_machine(e, p->top, &part, &in_part);
     for (uint32_t i = 0; i < n; i++) e->entry[i] = -1;
     if (!e->lay.big) return;
-    mark_starts(e, p->top);
     for (uint32_t i = 0; i < p->nall; i++) {
         const ir_state *s = p->all[i];
+        if (s->scope->start == s) mark_entry(e, NULL, s);   /* of the workflow, a branch, a Map's items */
         mark_entry(e, s, s->target);
         mark_entry(e, s, s->default_target);
         for (uint32_t k = 0; k < s->nchoices; k++)
@@ -1129,7 +1115,7 @@ static void emit_work_state(E *e, const ir_state *s)
     asl_buf_init(&fns);
     asl_buf_init(&body);
     asl_buf_init(&failed);
-    asl_buf *b = &fns, *st = &sfn;
+    asl_buf *b = &fns;
     bool desc = e->lay.big;
     bool helper = s->nretry || map_settings(s);
     /* A failure in the work: caught in the state's code, or handed back by do_. */
@@ -1144,7 +1130,7 @@ static void emit_work_state(E *e, const ir_state *s)
     emit_retry_catch(s, &d);
 
     if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch) {
-        b = st;
+        b = &sfn;
         open_state(e, b, s);
         if (s->target) {
             put(b, "    asl_value *v = asl_pass(x, in, &S_%s, &F_%s);\n    if (!v) return NULL;\n",
@@ -1185,7 +1171,7 @@ static void emit_work_state(E *e, const ir_state *s)
                 s->cname, s->nretry, s->cname, s->cname, s->nretry);
     }
 
-    b = st;
+    b = &sfn;
     open_state(e, b, s);
     if (helper)
         put(b, "    asl_value *v%s;\n", s->ncatch ? ", *err" : "");

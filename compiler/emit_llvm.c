@@ -1128,7 +1128,7 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
             store_at(l, f, str(l, t->members[i].key, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, key)));
             store_at(l, f, ci32(l, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, klen)));
         }
-        LLVMValueRef acc = ci64(l, aslc_shape_key(&l->key, t));
+        LLVMValueRef acc = ci64(l, aslc_shape_jlen(t));
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
             store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));

@@ -1059,9 +1059,13 @@ char *asl_json_string(asl_arena *a, const asl_value *v, size_t *len_out)
     else
         asl_buf_init(&b);
     write_value(&b, v, false);
-    if (b.fixed)
+    char *s;
+    if (b.fixed) {
         b.data[b.len] = '\0';   /* the writer's own stores do not terminate */
-    char *s = b.fixed ? b.data : asl_strndup(a, b.data, b.len);
+        s = b.data;
+    } else {
+        s = asl_strndup(a, b.data, b.len);
+    }
     if (len_out)
         *len_out = b.len;
     asl_buf_free(&b);

@@ -837,15 +837,14 @@ asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
     return copy_from(a, &all, NULL, v);
 }
 
-/* The address ranges of from's chunks. */
-static void span_of(copy_span *sp, const asl_arena *from)
+/* Adds to sp the address ranges of chunks c, c->next, ... up to stop
+ * (excluded); past COPY_UP_CHUNKS ranges, sp covers everything. */
+static void span_add_chunks(copy_span *sp, const chunk *c, const chunk *stop)
 {
-    sp->all = false;
-    sp->n = 0;
-    for (const chunk *c = from->chunks; c; c = c->next) {
+    for (; c && c != stop; c = c->next) {
         if (sp->n == COPY_UP_CHUNKS) {
             sp->all = true;
-            break;
+            return;
         }
         sp->lo[sp->n] = (const char *)c;
         sp->hi[sp->n++] = (const char *)c + c->size;
@@ -854,8 +853,8 @@ static void span_of(copy_span *sp, const asl_arena *from)
 
 asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v)
 {
-    copy_span sp;
-    span_of(&sp, from);
+    copy_span sp = { .all = false };
+    span_add_chunks(&sp, from->chunks, NULL);
     return copy_from(a, &sp, NULL, v);
 }
 
@@ -869,8 +868,8 @@ void asl_arena_mark_get(const asl_arena *a, asl_arena_mark *m)
 asl_value *asl_value_copy_up_since(asl_arena *a, const asl_arena *from, const asl_value *v,
                                    const asl_arena_mark *m)
 {
-    copy_span sp, fresh = { .all = false };
-    span_of(&sp, from);
+    copy_span sp = { .all = false }, fresh = { .all = false };
+    span_add_chunks(&sp, from->chunks, NULL);
     /* Since the mark: the rest of the chunk it was in, and the chunks made
      * after it (newest first, down to the newest at the mark).  Past
      * COPY_UP_CHUNKS ranges, every container outside sp counts as fresh:
@@ -879,14 +878,7 @@ asl_value *asl_value_copy_up_since(asl_arena *a, const asl_arena *from, const as
     fresh.lo[0] = m->ptr;
     fresh.hi[0] = m->end;
     fresh.n = 1;
-    for (const chunk *c = a->chunks; c && c != m->head; c = c->next) {
-        if (fresh.n == COPY_UP_CHUNKS) {
-            fresh.all = true;
-            break;
-        }
-        fresh.lo[fresh.n] = (const char *)c;
-        fresh.hi[fresh.n++] = (const char *)c + c->size;
-    }
+    span_add_chunks(&fresh, a->chunks, m->head);
     return copy_from(a, &sp, &fresh, v);
 }
 
