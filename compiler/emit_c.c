@@ -415,10 +415,22 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 #include "asl_intrinsics.def"
 #undef X
     };
-    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2)   /* its common case inline (asl.h) */
+    asl_fmt f;
+    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2) {   /* its common case inline (asl.h) */
         put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
-    else
+    } else if (aslc_format_split(e->p->arena, call, &f)) {
+        put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
+        for (uint32_t k = 0; k <= f.holes; k++) {
+            asl_buf_puts(&e->data, k ? ", {" : "{");
+            cstr(&e->data, f.pieces[k].key, f.pieces[k].klen);
+            put(&e->data, ", %u}", f.pieces[k].klen);
+        }
+        put(&e->data, "};\nstatic const asl_fmt FMT_%u = {%u, %u, %u, FMT_%u_pieces};\n", id, f.holes,
+            f.lit, f.plain, id);
+        put(&e->code, "    return asl_format(x, &FMT_%u, a);\n}\n\n", id);
+    } else {
         put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
+    }
     asl_buf_free(&b);
     return id;
 }

@@ -51,6 +51,7 @@
 #define _GNU_SOURCE
 #include "emit_llvm.h"
 #include "aslc_config.h"
+#include "intrinsic.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
@@ -150,7 +151,8 @@
     X(FAIL_STATE, asl_fail_state, "pppp.",                                                          \
       asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
     X(JSON_STRING, asl_json_string, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *))    \
-    X(CONST, asl_const, "ppp", asl_value *(*)(asl_arena *, const char *))
+    X(CONST, asl_const, "ppp", asl_value *(*)(asl_arena *, const char *))                           \
+    X(FORMAT, asl_format, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))
 
 enum {
 #define X(id, name, sig, ctype) RT_##id,
@@ -193,7 +195,7 @@ typedef struct {
 #define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
 
 enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
-       S_FLOW, S__COUNT };
+       S_FLOW, S_LIT_KEY, S_FMT, S__COUNT };
 
 static const cstruct structs[S__COUNT] = {
     [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
@@ -245,6 +247,11 @@ static const cstruct structs[S__COUNT] = {
                 {FLD(asl_flow, input_path, 'p'), FLD(asl_flow, parameters, 'p'), FLD(asl_flow, result, 'p'),
                  FLD(asl_flow, result_selector, 'p'), FLD(asl_flow, result_path, 'p'),
                  FLD(asl_flow, output_path, 'p'), FLD(asl_flow, nulls, 'c')}},
+    [S_LIT_KEY] = {"asl_lit_key", sizeof(asl_lit_key), 2,
+                   {FLD(asl_lit_key, key, 'p'), FLD(asl_lit_key, klen, 'i')}},
+    [S_FMT] = {"asl_fmt", sizeof(asl_fmt), 4,
+               {FLD(asl_fmt, holes, 'i'), FLD(asl_fmt, lit, 'i'), FLD(asl_fmt, plain, 'c'),
+                FLD(asl_fmt, pieces, 'p')}},
 };
 
 /* Generated code reads two fields of a value (Choice type tests, Fail's
@@ -660,10 +667,17 @@ static LLVMValueRef exec_arena(L *l, F *f)
 static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
                               LLVMValueRef *args)
 {
-    if (l->lay.parts > 1 || p->root != ASL_ROOT_INPUT || p->nseg != 1 || p->segs[0].kind != ASL_SEG_KEY)
+    /* $.a in the input; $$.Map.Item.Value.a in the item that x, the Map
+     * iteration's exec, holds (asl.h's asl_item_inline). */
+    const asl_seg *s = NULL;
+    if (p->root == ASL_ROOT_INPUT && p->nseg == 1) s = &p->segs[0];
+    else if (p->root == ASL_ROOT_CONTEXT && p->map_item == ASL_ITEM_VALUE && p->nseg == 4) s = &p->segs[3];
+    if (l->lay.parts > 1 || !s || s->kind != ASL_SEG_KEY)
         return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
-    LLVMValueRef key = str(l, p->segs[0].key, p->segs[0].klen);
+    if (p->root == ASL_ROOT_CONTEXT)
+        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
+    LLVMValueRef key = str(l, s->key, s->klen);
     LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"),
                       body = block(l, f, "member"), next = block(l, f, "next"), found = block(l, f, "found"),
                       slow = block(l, f, "slow"), done = block(l, f, "got");
@@ -685,7 +699,7 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, (LLVMValueRef[]){LLVMBuildMul(b, LLVMBuildZExt(b, i, l->i64, ""), ci64(l, sizeof(asl_member)), "")}, 1, "m");
     LLVMValueRef mkl = load_at(l, f, l->i32, m, ci64(l, offsetof(asl_member, klen)), "klen");
     LLVMBasicBlockRef same_len = block(l, f, "samelen"), bytes = block(l, f, "bytes");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, p->segs[0].klen), ""), same_len, next);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, s->klen), ""), same_len, next);
     /* The very same string (a generated key), else the same bytes: memcmp
      * of a constant length, which LLVM expands into a load or two. */
     LLVMPositionBuilderAtEnd(b, same_len);
@@ -697,7 +711,7 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMValueRef memcmp_fn = LLVMGetNamedFunction(l->m, "memcmp");
     if (!memcmp_fn) memcmp_fn = LLVMAddFunction(l->m, "memcmp", mty);
     LLVMValueRef cargs[3] = {LLVMBuildPointerCast(b, mk, l->ptr, ""), LLVMBuildPointerCast(b, key, l->ptr, ""),
-                             ci64(l, p->segs[0].klen)};
+                             ci64(l, s->klen)};
     LLVMValueRef diff = LLVMBuildCall2(b, mty, memcmp_fn, cargs, 3, "");
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, diff, ci32(l, 0), ""), found, next);
     LLVMPositionBuilderAtEnd(b, next);
@@ -961,10 +975,26 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
         LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
         LLVMBuildStore(f.b, v, LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
     }
-    LLVMTypeRef fty;
-    LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
-    LLVMValueRef args[3] = {f.x, ci32(l, n), cast(l, &f, arr)};
-    LLVMBuildRet(f.b, LLVMBuildCall2(f.b, fty, fn, args, 3, ""));
+    asl_fmt fmt;
+    if (aslc_format_split(l->p->arena, c, &fmt)) {   /* as in emit_c.c: FMT_n */
+        LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
+        for (uint32_t k = 0; k <= fmt.holes; k++) {
+            LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
+            pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
+        }
+        snprintf(name, sizeof name, "FMT_%u_pieces", l->nfn - 1);
+        LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
+        free(pv);
+        LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
+        snprintf(name, sizeof name, "FMT_%u", l->nfn - 1);
+        LLVMValueRef g = global(l, name, cstruct_of(l, S_FMT, fv, 4));
+        LLVMBuildRet(f.b, call(l, &f, RT_FORMAT, 3, f.x, ccast(l, g), cast(l, &f, arr)));
+    } else {
+        LLVMTypeRef fty;
+        LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
+        LLVMValueRef args[3] = {f.x, ci32(l, n), cast(l, &f, arr)};
+        LLVMBuildRet(f.b, LLVMBuildCall2(f.b, fty, fn, args, 3, ""));
+    }
     end(&f);
     free(dep);
     free(kid);

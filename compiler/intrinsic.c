@@ -718,3 +718,12 @@ ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err,
     }
     return c;
 }
+
+/* ---- for the back ends -------------------------------------------------------- */
+
+bool aslc_format_split(asl_arena *a, const ir_call *c, asl_fmt *f)
+{
+    if (c->fn != ASL_FN_FORMAT || c->args[0].kind != IR_ARG_STRING) return false;
+    const ir_arg *t = &c->args[0];
+    return asl_fmt_parse(a, t->str, t->len, f) && f->holes == c->argc - 1;
+}

@@ -26,6 +26,12 @@ ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text,
 ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err, size_t errlen,
                                       size_t *errpos, char *warn, size_t warnlen, size_t *warnpos);
 
+/* Whether c is a States.Format whose template is a literal that works with
+ * its values, split into *f (pieces in a) for asl_format: such a call only
+ * prints its values between pieces known now.  Any other template is left
+ * to asl_intrinsic_FORMAT, which fails the call when it runs, as AWS does. */
+bool aslc_format_split(asl_arena *a, const ir_call *c, asl_fmt *f);
+
 /* ASL name of an intrinsic (ASL_FN_*). */
 const char *aslc_intrinsic_name(int fn);
 

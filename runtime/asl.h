@@ -144,6 +144,8 @@ struct asl_run;
     uint64_t entered_event;              /* event id of its StateEntered event */       \
     uint32_t retry_count;                /* $$.State.RetryCount */                      \
     bool slow_enter;                     /* in a fan-out, or under TimeoutSeconds */    \
+    asl_value *map_index;                /* $$.Map.Item.Index, or NULL outside Map */   \
+    asl_value *map_value;                /* $$.Map.Item.Value (the iteration's exec) */ \
     char entered[40];                    /* $$.State.EnteredTime, "" until asked for */
 #define ASL_RUN_HEAD                                                                    \
     uint64_t events;                     /* history events so far (atomic in a fan-out) */ \
@@ -224,6 +226,10 @@ asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
 /* States.MathAdd(p, q), its two arguments as they are: generated code
  * calls it where it computes them, with no array to build. */
 asl_value *asl_math_add2(asl_exec *x, asl_value *p, asl_value *q);
+/* States.Format of a literal template, split by the compiler (f):
+ * argv[1 ..] are the values for its holes (argv[0], the template, is not
+ * read; the compiler checked that the counts agree). */
+asl_value *asl_format(asl_exec *x, const asl_fmt *f, asl_value **argv);
 
 /* ---- states ---------------------------------------------------------------- */
 
@@ -415,22 +421,40 @@ ASL_INLINE asl_value *asl_key_inline(const asl_value *in, const asl_path *p)
     return p->nseg == 1 ? v : asl_member_inline(v, &p->segs[1]);
 }
 
+/* $$.Map.Item.Value, .Index and $$.Map.Item.Value.a, read from x when x is
+ * the Map iteration's own exec (the ItemSelector's, the ItemProcessor's
+ * states'); from anywhere else (a Parallel branch inside the iteration),
+ * the call looks further up. */
+ASL_INLINE asl_value *asl_item_inline(asl_exec *x, const asl_path *p)
+{
+    const asl_exec_head *h = (const asl_exec_head *)(void *)x;
+    if (p->root != ASL_ROOT_CONTEXT || p->map_item == ASL_ITEM_NONE || p->nseg > 4) return NULL;
+    if (p->map_item == ASL_ITEM_INDEX) return p->nseg == 3 ? h->map_index : NULL;
+    if (p->nseg == 3) return h->map_value;
+    return p->segs[3].kind == ASL_SEG_KEY ? asl_member_inline(h->map_value, &p->segs[3]) : NULL;
+}
+
+ASL_INLINE asl_value *asl_path_inline(asl_exec *x, asl_value *in, const asl_path *p)
+{
+    return p->root == ASL_ROOT_INPUT ? asl_key_inline(in, p) : asl_item_inline(x, p);
+}
+
 ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
                                           const char *field)
 {
-    asl_value *v = asl_key_inline(in, p);
+    asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_param_path(x, in, p, field);
 }
 
 ASL_INLINE asl_value *asl_arg_path_c(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *v = asl_key_inline(in, p);
+    asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_arg_path(x, in, p);
 }
 
 ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    asl_value *v = asl_key_inline(in, p);
+    asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_choice_var(x, in, p);
 }
 

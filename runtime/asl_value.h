@@ -102,6 +102,9 @@ asl_value *asl_string(asl_arena *a, const char *s, size_t n);  /* copies s */
 asl_value *asl_string_known(asl_arena *a, const char *s, size_t n, bool plain);
 asl_value *asl_cstring(asl_arena *a, const char *s);           /* copies s */
 asl_value *asl_string_static(asl_arena *a, const char *s, size_t n); /* s must outlive the arena */
+/* A string of n bytes, which the caller writes at *bytes (NUL added), and
+ * whether they need no JSON escape: value and bytes in one allocation. */
+asl_value *asl_string_room(asl_arena *a, size_t n, bool plain, char **bytes);
 asl_value *asl_array(asl_arena *a, uint32_t cap_hint);
 asl_value *asl_object(asl_arena *a, uint32_t cap_hint);
 
@@ -350,5 +353,26 @@ char *asl_json_string(asl_arena *a, const asl_value *v, size_t *len_out);
 /* Formats a number the way AWS prints it (integers without fraction,
  * others in the shortest form that reads back the same). */
 void asl_number_write(asl_buf *b, const asl_value *num);
+
+/* ---- values inside strings (format.c) ----------------------------------- */
+
+/* v as AWS prints it inside a string (Java's toString): strings bare,
+ * objects as {k=v, k2=v2}, arrays as [a, b]. */
+void asl_repr_write(asl_buf *b, const asl_value *v);
+
+/* A States.Format template split at its {} placeholders: holes + 1 pieces
+ * of literal text, escapes resolved, with their length in all and whether
+ * they need no JSON escape. */
+typedef struct {
+    uint32_t holes;
+    uint32_t lit;
+    bool plain;
+    const asl_lit_key *pieces;
+} asl_fmt;
+/* Splits template t (n bytes) into *f, the pieces in a: false when a brace
+ * is not part of {}. */
+bool asl_fmt_parse(asl_arena *a, const char *t, size_t n, asl_fmt *f);
+/* The string of f with vals[0 .. f->holes) printed into its holes. */
+asl_value *asl_format_render(asl_arena *a, const asl_fmt *f, asl_value *const *vals);
 
 #endif

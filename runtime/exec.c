@@ -261,6 +261,8 @@ SAME_FIELD(asl_exec, asl_exec_head, state);
 SAME_FIELD(asl_exec, asl_exec_head, entered_event);
 SAME_FIELD(asl_exec, asl_exec_head, retry_count);
 SAME_FIELD(asl_exec, asl_exec_head, slow_enter);
+SAME_FIELD(asl_exec, asl_exec_head, map_index);
+SAME_FIELD(asl_exec, asl_exec_head, map_value);
 SAME_FIELD(asl_exec, asl_exec_head, entered);
 SAME_FIELD(asl_run, asl_run_head, events);
 SAME_FIELD(asl_run, asl_run_head, transitions);

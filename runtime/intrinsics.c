@@ -86,47 +86,7 @@ static double java_round(double d)
     return r;
 }
 
-/* ---- how AWS prints a value inside a string (Java's toString) --------------------- */
-
-static void put_repr(asl_buf *b, const asl_value *v)
-{
-    switch (v->type) {
-    case ASL_NULL:
-        asl_buf_put(b, "null", 4);
-        break;
-    case ASL_TRUE:
-        asl_buf_put(b, "true", 4);
-        break;
-    case ASL_FALSE:
-        asl_buf_put(b, "false", 5);
-        break;
-    case ASL_NUMBER:
-        asl_number_write(b, v);
-        break;
-    case ASL_STRING:
-        asl_buf_put(b, v->u.str, v->len);
-        break;
-    case ASL_ARRAY:
-        asl_buf_putc(b, '[');
-        for (uint32_t i = 0; i < v->len; i++) {
-            if (i) asl_buf_put(b, ", ", 2);
-            put_repr(b, v->u.a.items[i]);
-        }
-        asl_buf_putc(b, ']');
-        break;
-    case ASL_OBJECT:
-        asl_buf_putc(b, '{');
-        for (uint32_t i = 0; i < v->len; i++) {
-            const asl_member *m = &v->u.o.members[i];
-            if (i) asl_buf_put(b, ", ", 2);
-            asl_buf_put(b, m->key, m->klen);
-            asl_buf_putc(b, '=');
-            put_repr(b, m->val);
-        }
-        asl_buf_putc(b, '}');
-        break;
-    }
-}
+/* ---- how AWS prints a value inside a string (format.c) ---------------------------- */
 
 /* A string argument's bytes, or the printed form of any other value (in *tmp). */
 static const char *as_text(const asl_value *v, asl_buf *tmp, size_t *len)
@@ -135,7 +95,7 @@ static const char *as_text(const asl_value *v, asl_buf *tmp, size_t *len)
         *len = v->len;
         return v->u.str;
     }
-    put_repr(tmp, v);
+    asl_repr_write(tmp, v);
     *len = tmp->len;
     return tmp->data ? tmp->data : "";
 }
@@ -143,157 +103,21 @@ static const char *as_text(const asl_value *v, asl_buf *tmp, size_t *len)
 
 /* ---- States.Format --------------------------------------------------------------- */
 
-/* The template's escapes: \{ \} \\ \' stand for the character; {} is a
- * placeholder; any other brace is an error. */
-static bool is_escapable(char c)
-{
-    return c == '{' || c == '}' || c == '\\' || c == '\'';
-}
-
-/* The index of the next special byte of s[i..n), or n.  strcspn is
- * vectorised in libc; the string is NUL-terminated, and an embedded NUL just
- * stops it early. */
-static inline size_t next_special(const char *s, size_t i, size_t n)
-{
-    while (i < n) {
-        i += strcspn(s + i, "{}\\");
-        if (i >= n || s[i]) return i;
-        i++;   /* an embedded NUL: plain text */
-    }
-    return n;
-}
-
-typedef struct {
-    const char *s;
-    size_t len;
-} piece;
-
-/* Decimal digits of i into buf (at least 21 bytes, not NUL-terminated). */
-static size_t fmt_int(int64_t i, char *buf)
-{
-    char tmp[24];
-    size_t k = sizeof tmp;
-    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    do {
-        tmp[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (i < 0) tmp[--k] = '-';
-    memcpy(buf, tmp + k, sizeof tmp - k);
-    return sizeof tmp - k;
-}
-
+/* A template from a path (a literal one was split by the compiler:
+ * asl_format), split on each call. */
 static NOINLINE asl_value *fn_format(asl_exec *x, uint32_t argc, asl_value **argv)
 {
     asl_arena *a = x->arena;
     const asl_value *t = argv[0];
     if (t->type != ASL_STRING) return invalid(x, ASL_FN_FORMAT);
-    const char *s = t->u.str;
-    size_t n = t->len;
+    asl_fmt f;
+    if (!asl_fmt_parse(a, t->u.str, t->len, &f) || f.holes != argc - 1) return invalid(x, ASL_FN_FORMAT);
+    return asl_format_render(a, &f, argv + 1);
+}
 
-    /* Pass 1: validate, count placeholders and the template's own characters. */
-    size_t holes = 0, lit = n;
-    /* Where the placeholders and escapes are, so that pass 2 need not scan
-     * again (most templates have only a few). */
-    size_t ev[16];
-    uint32_t nev = 0;
-    bool ev_all = true;
-    for (size_t i = 0;; i++) {
-        i = next_special(s, i, n);
-        if (i >= n) break;
-        if (s[i] == '\\') {
-            if (i + 1 < n && is_escapable(s[i + 1])) {
-                if (nev < 16) ev[nev++] = i;
-                else ev_all = false;
-                i++;
-                lit--;
-            }
-        } else if (s[i] == '{' && i + 1 < n && s[i + 1] == '}') {
-            if (nev < 16) ev[nev++] = i;
-            else ev_all = false;
-            holes++;
-            lit -= 2;
-            i++;
-        } else {
-            return invalid(x, ASL_FN_FORMAT);   /* a brace that is not part of {} */
-        }
-    }
-    if (holes != argc - 1) return invalid(x, ASL_FN_FORMAT);
-
-    /* Values printed bare when they are strings, constants, numbers with
-     * their source text or small integers (on the stack); anything else is
-     * rendered once into a scratch buffer (by offset, as it may move). */
-    piece small[8];
-    piece *pc = argc - 1 <= 8 ? small : asl_alloc(a, (argc - 1) * sizeof *pc);
-    size_t *off = NULL;
-    asl_buf scratch;
-    asl_buf_init(&scratch);
-    char ints[8][24];
-    uint32_t nints = 0;
-    size_t total = lit;
-    for (uint32_t k = 1; k < argc; k++) {
-        const asl_value *v = argv[k];
-        piece *q = &pc[k - 1];
-        switch (v->type) {
-        case ASL_STRING: q->s = v->u.str; q->len = v->len; break;
-        case ASL_NULL: q->s = "null"; q->len = 4; break;
-        case ASL_TRUE: q->s = "true"; q->len = 4; break;
-        case ASL_FALSE: q->s = "false"; q->len = 5; break;
-        case ASL_NUMBER:
-            if (v->u.n.text) {   /* asl_number_write prints the text as it is */
-                q->s = v->u.n.text;
-                q->len = strlen(v->u.n.text);
-                break;
-            }
-            if (v->is_int && nints < 8) {
-                q->len = fmt_int((int64_t)v->u.n.num, ints[nints]);
-                q->s = ints[nints++];
-                break;
-            }
-            /* fall through */
-        default:
-            if (!off) off = asl_alloc(a, argc * sizeof *off);
-            off[k] = scratch.len;
-            put_repr(&scratch, v);
-            q->s = NULL;
-            q->len = scratch.len - off[k];
-            break;
-        }
-        total += q->len;
-    }
-    for (uint32_t k = 1; k < argc; k++)
-        if (!pc[k - 1].s) pc[k - 1].s = scratch.data + off[k];
-
-    /* Pass 2: write straight into the arena. */
-    char *out = asl_alloc(a, total + 1);
-    size_t o = 0, h = 0, run = 0;
-    uint32_t e = 0;
-    for (size_t i = 0;; i++) {
-        if (ev_all) {
-            if (e == nev) break;
-            i = ev[e++];
-        } else {
-            i = next_special(s, i, n);
-            if (i >= n) break;
-            if (s[i] == '\\' && !(i + 1 < n && is_escapable(s[i + 1]))) continue;
-        }
-        memcpy(out + o, s + run, i - run);
-        o += i - run;
-        if (s[i] == '\\') {
-            out[o++] = s[i + 1];
-        } else {
-            memcpy(out + o, pc[h].s, pc[h].len);
-            o += pc[h].len;
-            h++;
-        }
-        i++;
-        run = i + 1;
-    }
-    memcpy(out + o, s + run, n - run);
-    o += n - run;
-    out[o] = 0;
-    asl_buf_free(&scratch);
-    return asl_string_static(a, out, o);
+asl_value *asl_format(asl_exec *x, const asl_fmt *f, asl_value **argv)
+{
+    return asl_format_render(x->arena, f, argv + 1);
 }
 
 /* ---- JSON ---------------------------------------------------------------------- */
@@ -368,7 +192,7 @@ static bool repr_equals(const asl_value *v, const char *s, size_t n)
 {
     asl_buf b;
     asl_buf_init(&b);
-    put_repr(&b, v);
+    asl_repr_write(&b, v);
     bool eq = b.len == n && (n == 0 || memcmp(b.data, s, n) == 0);
     asl_buf_free(&b);
     return eq;

@@ -63,14 +63,13 @@ typedef struct asl_run {
 } asl_run;
 
 struct asl_exec {
-    /* arena, run, state, entered_event, retry_count, slow_enter, entered
-     * (asl.h: generated code enters states): slow_enter is set for the
+    /* arena, run, state, entered_event, retry_count, slow_enter,
+     * map_index, map_value, entered (asl.h: generated code enters states
+     * and reads $$.Map.Item): slow_enter is set for the
      * units of a fan-out and under an execution's TimeoutSeconds, when
      * entering a state has more to do (asl_enter). */
     struct { ASL_EXEC_HEAD };
     asl_exec *parent;
-    asl_value *map_index;         /* $$.Map.Item.Index, or NULL outside Map */
-    asl_value *map_value;         /* $$.Map.Item.Value */
     bool failed;
     const char *err;              /* Error (in arena) */
     const char *cause;            /* Cause (in arena) or NULL */

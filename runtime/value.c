@@ -350,19 +350,27 @@ asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
 }
 
 
-asl_value *asl_string_known(asl_arena *a, const char *s, size_t n, bool plain)
+asl_value *asl_string_room(asl_arena *a, size_t n, bool plain, char **bytes)
 {
     /* Struct and bytes in one allocation: half the bump work, better locality. */
     uint32_t len = check_len(n, "string");
     asl_value *v = alloc8(a, sizeof *v + (size_t)len + 1);
     char *d = (char *)(v + 1);
-    if (len)
-        memcpy(d, s, len);
     d[len] = '\0';
     v->type = ASL_STRING;
     v->is_int = plain;    /* for strings: needs no JSON escape (asl_json_bound) */
     v->len = len;
     v->u.str = d;
+    *bytes = d;
+    return v;
+}
+
+asl_value *asl_string_known(asl_arena *a, const char *s, size_t n, bool plain)
+{
+    char *d;
+    asl_value *v = asl_string_room(a, n, plain, &d);
+    if (n)
+        memcpy(d, s, n);
     return v;
 }
 
@@ -675,6 +683,17 @@ typedef struct {
     const char *lo[COPY_UP_CHUNKS], *hi[COPY_UP_CHUNKS];
 } copy_span;
 
+/* An empty span (or one of everything), its ranges left unset: a copy
+ * up makes two, and zeroing their 16 pointers cost more than the copy of
+ * a small Map iteration's scalars. */
+static inline copy_span span_of(bool all)
+{
+    copy_span sp;
+    sp.all = all;
+    sp.n = 0;
+    return sp;
+}
+
 static inline bool in_span(const copy_span *sp, const void *p)
 {
     if (sp->all)
@@ -833,7 +852,7 @@ static asl_value *copy_from(asl_arena *a, const copy_span *sp, const copy_span *
 
 asl_value *asl_value_copy(asl_arena *a, const asl_value *v)
 {
-    copy_span all = { .all = true };
+    copy_span all = span_of(true);
     return copy_from(a, &all, NULL, v);
 }
 
@@ -853,7 +872,7 @@ static void span_add_chunks(copy_span *sp, const chunk *c, const chunk *stop)
 
 asl_value *asl_value_copy_up(asl_arena *a, const asl_arena *from, const asl_value *v)
 {
-    copy_span sp = { .all = false };
+    copy_span sp = span_of(false);
     span_add_chunks(&sp, from->chunks, NULL);
     return copy_from(a, &sp, NULL, v);
 }
@@ -868,7 +887,7 @@ void asl_arena_mark_get(const asl_arena *a, asl_arena_mark *m)
 asl_value *asl_value_copy_up_since(asl_arena *a, const asl_arena *from, const asl_value *v,
                                    const asl_arena_mark *m)
 {
-    copy_span sp = { .all = false }, fresh = { .all = false };
+    copy_span sp = span_of(false), fresh = span_of(false);
     span_add_chunks(&sp, from->chunks, NULL);
     /* Since the mark: the rest of the chunk it was in, and the chunks made
      * after it (newest first, down to the newest at the mark).  Past

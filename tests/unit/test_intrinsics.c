@@ -327,10 +327,11 @@ static const char *invalid_msg(int fn)
     return asl_sprintf(A, "ERROR States.Runtime: Invalid arguments in %s", aslc_intrinsic_name(fn));
 }
 
-/* Evaluates a parsed call whose arguments are literals or nested calls. */
-static asl_value *eval(ir_call *c)
+static asl_value *eval(ir_call *c);
+
+/* The values of a parsed call's arguments (literals or nested calls). */
+static bool eval_args(ir_call *c, asl_value **argv)
 {
-    asl_value *argv[32];
     for (uint32_t i = 0; i < c->argc; i++) {
         ir_arg *g = &c->args[i];
         switch (g->kind) {
@@ -340,12 +341,19 @@ static asl_value *eval(ir_call *c)
         case IR_ARG_NULL: argv[i] = asl_null(); break;
         case IR_ARG_CALL:
             argv[i] = eval(g->call);
-            if (!argv[i]) return NULL;
+            if (!argv[i]) return false;
             break;
-        default: return NULL;
+        default: return false;
         }
     }
-    return asl_intrinsic(&X, c->fn, c->argc, argv);
+    return true;
+}
+
+/* Evaluates a parsed call whose arguments are literals or nested calls. */
+static asl_value *eval(ir_call *c)
+{
+    asl_value *argv[32];
+    return eval_args(c, argv) ? asl_intrinsic(&X, c->fn, c->argc, argv) : NULL;
 }
 
 static const char *run_text(const char *text)
@@ -355,6 +363,23 @@ static const char *run_text(const char *text)
     asl_error_clear(&X);
     asl_value *r = eval(c);
     if (!r) return asl_sprintf(A, "ERROR %s: %s", asl_error_name(&X), asl_error_cause(&X));
+    return asl_json_string(A, r, NULL);
+}
+
+/* A States.Format as the back ends compile it: the template split now
+ * (aslc_format_split), the values printed into it by asl_format.  Also
+ * checks the result's "needs no JSON escape" mark against its bytes. */
+static const char *run_split(const char *text)
+{
+    ir_call *c = parse(text);
+    asl_fmt f;
+    asl_value *argv[32];
+    if (!c || !aslc_format_split(A, c, &f)) return "NOT SPLIT";
+    if (!eval_args(c, argv)) return "ARGUMENT FAILED";
+    asl_error_clear(&X);
+    asl_value *r = asl_format(&X, &f, argv);
+    if (!r || r->type != ASL_STRING) return "NO STRING";
+    if (r->is_int != asl_json_plain(r->u.str, r->len)) return "WRONG PLAINNESS";
     return asl_json_string(A, r, NULL);
 }
 
@@ -417,6 +442,35 @@ static void test_format(void)
     CHECK_STR(run_text("States.Format('arn:{}:{}', 'lambda', States.JsonToString(States.StringToJson('{\"k\":1}')))"),
               "\"arn:lambda:{\\\"k\\\":1}\"");
     CHECK_STR(run_text("States.Format('Format:{}', 101)"), "\"Format:101\"");
+
+    /* Split by the compiler: the same strings as split when run. */
+    static const char *const split_cases[] = {
+        "States.Format('Name: \\'{}\\', Surname: \"{}\"', 'Gabriel', 'Moreira')",
+        "States.Format('\\{\\} is {}', 'braces')",
+        "States.Format('\\\\{}', 'x')",
+        "States.Format('{}', 'a\"b')",
+        "States.Format('<{}|{}>', 1.5, 12)",
+        "States.Format('{} {} {}', null, true, false)",
+        "States.Format('{}', States.Array('x\"y', 2, States.StringToJson('{\"k\":[1]}')))",
+        "States.Format('{}', States.StringToJson('{\"k\":\"v\"}'))",
+        "States.Format('{}{}{}{}{}{}{}{}{}{}', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9.5)",
+        "States.Format('{}{}{}{}{}{}{}{}{}{}', 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5)",
+        "States.Format('')",
+        "States.Format('no holes')",
+        "States.Format('tab\there {}', 'x')",
+        "States.Format('\u00e9{}\u2713', '\u65e5')",
+        "States.Format('{}', 123456789012345678901234567890)",
+    };
+    for (size_t i = 0; i < sizeof split_cases / sizeof *split_cases; i++)
+        CHECK_STR(run_split(split_cases[i]), run_text(split_cases[i]));
+    /* A template that does not fit its values is not split: the call fails
+     * when it runs (see above). */
+    ir_call *c = aslc_intrinsic_parse_lenient(A, "States.Format('{} {}', 'x')", perr, sizeof perr,
+                                              &perrpos, perr, sizeof perr, &perrpos);
+    asl_fmt f;
+    CHECK(c && !aslc_format_split(A, c, &f));
+    CHECK_STR(run_split("States.Format('{}', States.Format('{}x', 'y'))"), "\"yx\"");
+    CHECK_STR(run_split("States.StringToJson('1')"), "NOT SPLIT");
 }
 
 static void test_json(void)
