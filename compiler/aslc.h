@@ -103,6 +103,9 @@ bool aslc_tmpl_shaped(const ir_tmpl *t);
 /* The bound of such an object's text without its values: braces, keys,
  * colons, quotes and commas (asl_shape.jlen). */
 uint32_t aslc_shape_jlen(const ir_tmpl *t);
+/* asl_json_bound of constant c (an IR_T_CONST), as the program will have
+ * it once init_constants has parsed its text: the same parser, here. */
+uint32_t aslc_const_bound(asl_arena *a, const ir_tmpl *c);
 /* Whether call c is computed in the state's own code, without an fn_n
  * helper: States.MathAdd of paths and literals, whose common case is
  * asl.h's inline asl_math_add_c (a helper's argument array would stop the

@@ -235,6 +235,13 @@ bool aslc_call_in_place(const ir_call *c)
     return true;
 }
 
+uint32_t aslc_const_bound(asl_arena *a, const ir_tmpl *c)
+{
+    asl_json_error err;
+    asl_value *v = asl_json_parse(a, c->ctext, strlen(c->ctext), &err);
+    return v ? asl_json_bound(v) : UINT32_MAX;
+}
+
 uint32_t aslc_shape_jlen(const ir_tmpl *t)
 {
     uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
@@ -560,7 +567,12 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
-        if (shape >= 0) {
+        if (shape >= 0 && c->kind == IR_T_CONST) {
+            put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub,
+                aslc_const_bound(e->p->arena, c));
+            ccomment(b, t->members[i].key);
+            asl_buf_puts(b, " */\n");
+        } else if (shape >= 0) {
             put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
             ccomment(b, t->members[i].key);
             asl_buf_puts(b, " */\n");

@@ -1162,7 +1162,9 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
             store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
-            acc = LLVMBuildAdd(f->b, acc, json_bound(l, f, v), "");
+            const ir_tmpl *c = t->members[i].val;   /* a constant's bound is known now */
+            acc = LLVMBuildAdd(f->b, acc,
+                               c->kind == IR_T_CONST ? ci64(l, aslc_const_bound(l->p->arena, c)) : json_bound(l, f, v), "");
         }
         LLVMValueRef max = ci64(l, UINT32_MAX);
         acc = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, acc, max, ""), max, acc, "");

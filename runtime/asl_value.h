@@ -268,6 +268,14 @@ static inline uint32_t asl_member_set(asl_value *obj, uint32_t i, asl_value *val
     return asl_json_bound(val);
 }
 
+/* asl_member_set of a value whose bound the compiler knew (a constant of
+ * the program): no look at the value, less code in the state. */
+static inline uint32_t asl_member_set_k(asl_value *obj, uint32_t i, asl_value *val, uint32_t bound)
+{
+    obj->u.o.members[i].val = val;
+    return bound;
+}
+
 /* Adds to obj's bound the sum of its members' (asl_member_set's returns). */
 static inline void asl_object_bound(asl_value *obj, uint64_t members)
 {
