@@ -103,6 +103,7 @@
     X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
     X(OBJECT_SIZED, asl_object_sized, "ppi", asl_value *(*)(asl_arena *, uint32_t))                   \
     X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
+    X(NUMBER_INT, asl_number_int, "ppd", asl_value *(*)(asl_arena *, double))                       \
     X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
     X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
     X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
@@ -1113,7 +1114,7 @@ static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef
                                    in_int_range(l, f, sum), "");
     LLVMBuildCondBr(b, ok, fast, slow);
     LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef made = call(l, f, RT_NUMBER, 2, exec_arena(l, f), sum);
+    LLVMValueRef made = call(l, f, RT_NUMBER_INT, 2, exec_arena(l, f), sum);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
     LLVMValueRef called = call(l, f, RT_MATH_ADD2, 3, f->x, p, q);

@@ -519,7 +519,7 @@ ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value *p, asl_value *q)
         if (p->u.n.num >= -2147483648.0 && p->u.n.num <= 2147483647.0 &&
             q->u.n.num >= -2147483648.0 && q->u.n.num <= 2147483647.0 && s >= -2147483648.0 &&
             s <= 2147483647.0)
-            return asl_number(asl_exec_arena(x), s);
+            return asl_number_int(asl_exec_arena(x), s);
     }
     return asl_math_add2(x, p, q);
 }

@@ -453,7 +453,7 @@ static void map_unit(void *ctx, uint32_t i)
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
     in_map_state(it, f->x);
-    it->map_index = asl_number(it->arena, i);
+    it->map_index = asl_number_int(it->arena, i);
     asl_value *input;
     uint32_t nitems = 1;
     if (!f->bstart) {
@@ -483,7 +483,7 @@ static int64_t make_batches(flow *f, asl_exec *s)
     for (uint32_t k = 0; k < n; k++) {
         asl_value *item = f->items->u.a.items[k];
         if (m->selector) {
-            s->map_index = asl_number(s->arena, k);
+            s->map_index = asl_number_int(s->arena, k);
             s->map_value = item;
             if (!(item = m->selector(s, f->state_input))) {
                 asl_exec_adopt_error(x, s);

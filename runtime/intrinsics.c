@@ -284,7 +284,7 @@ static asl_value *fn_array_get_item(asl_exec *x, asl_value **argv)
 static asl_value *fn_array_length(asl_exec *x, asl_value *arr)
 {
     if (arr->type != ASL_ARRAY) return invalid(x, ASL_FN_ARRAY_LENGTH);
-    return asl_number(x->arena, (double)arr->len);
+    return asl_number_int(x->arena, (double)arr->len);
 }
 
 /* A hash consistent with asl_value_equal: numbers by value, objects
@@ -613,7 +613,7 @@ static asl_value *fn_math_add(asl_exec *x, asl_value **argv)
     if (a < -2147483648.0 || a > 2147483647.0 || b < -2147483648.0 || b > 2147483647.0 ||
         sum < -2147483648.0 || sum > 2147483647.0)
         return invalid(x, ASL_FN_MATH_ADD);
-    return asl_number(x->arena, sum);
+    return asl_number_int(x->arena, sum);
 }
 
 /* ---- strings ---------------------------------------------------------------------- */

@@ -339,6 +339,17 @@ asl_value *asl_number(asl_arena *a, double d)
     return v;
 }
 
+asl_value *asl_number_int(asl_arena *a, double d)
+{
+    asl_value *v = alloc8(a, sizeof *v);
+    v->type = ASL_NUMBER;
+    v->is_int = 1;
+    v->len = 0;
+    v->u.n.num = d;
+    v->u.n.text = NULL;
+    return v;
+}
+
 asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
 {
     asl_value *v = asl_number(a, d);
