@@ -34,7 +34,7 @@ sed -e "s|@PROJECT_VERSION@|fuzz|" -e "s|@CMAKE_SOURCE_DIR@|$root|" \
 
 flags=(-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fno-omit-frame-pointer -I"$build" -I"$root/runtime" -I"$root/compiler")
-value=("$root/runtime/value.c" "$root/runtime/json.c" "$root/runtime/timestamp.c")
+value=("$root/runtime/value.c" "$root/runtime/json.c" "$root/runtime/timestamp.c" "$root/runtime/format.c")
 # The front end and the C back end: everything of aslc but the command line,
 # the build driver and the optional LLVM back end.
 compiler=()
