@@ -242,6 +242,19 @@ uint32_t aslc_const_bound(asl_arena *a, const ir_tmpl *c)
     return v ? asl_json_bound(v) : UINT32_MAX;
 }
 
+bool aslc_member_bound(asl_arena *a, const ir_tmpl *c, uint32_t *bound)
+{
+    if (c->kind == IR_T_CONST) {
+        *bound = aslc_const_bound(a, c);
+        return true;
+    }
+    if (c->kind == IR_T_CALL && (c->call->fn == ASL_FN_MATH_ADD || c->call->fn == ASL_FN_ARRAY_LENGTH)) {
+        *bound = 17;   /* asl_json_bound of an integer without text */
+        return true;
+    }
+    return false;
+}
+
 uint32_t aslc_shape_jlen(const ir_tmpl *t)
 {
     uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
@@ -567,9 +580,10 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
-        if (shape >= 0 && c->kind == IR_T_CONST) {
+        uint32_t bound;
+        if (shape >= 0 && aslc_member_bound(e->p->arena, c, &bound)) {
             put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub,
-                aslc_const_bound(e->p->arena, c));
+                bound);
             ccomment(b, t->members[i].key);
             asl_buf_puts(b, " */\n");
         } else if (shape >= 0) {
@@ -578,11 +592,14 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
             asl_buf_puts(b, " */\n");
         } else if (obj) {
             /* _lit: the literal as it is, for a key that needs no JSON
-             * escape (asl_value.h); any other key is copied and measured. */
-            put(b, "%*sasl_object_append%s(a, o%d, ", cind, "",
-                asl_json_plain(t->members[i].key, t->members[i].klen) ? "_lit_c" : "", depth);
+             * escape (asl_value.h); any other key is copied and measured.
+             * _k: with the value's bound, when it is known now. */
+            bool lit = asl_json_plain(t->members[i].key, t->members[i].klen);
+            bool known = lit && aslc_member_bound(e->p->arena, c, &bound);
+            put(b, "%*sasl_object_append%s(a, o%d, ", cind, "", known ? "_lit_k" : lit ? "_lit_c" : "", depth);
             cstr(b, t->members[i].key, t->members[i].klen);
-            put(b, ", %u, %s);\n", t->members[i].klen, sub);
+            if (known) put(b, ", %u, %s, %u);\n", t->members[i].klen, sub, bound);
+            else put(b, ", %u, %s);\n", t->members[i].klen, sub);
         } else {
             put(b, "%*sasl_array_push(a, o%d, %s);\n", cind, "", depth, sub);
         }
@@ -1422,6 +1439,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             "#define asl_leave_c asl_leave\n"
             "#define asl_enter_c asl_enter\n"
             "#define asl_object_append_lit_c asl_object_append_lit\n"
+            "#define asl_object_append_lit_k(a, o, k, n, v, b) asl_object_append_lit(a, o, k, n, v)\n"
             "#define asl_object_shaped_c asl_object_shaped\n\n",
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");

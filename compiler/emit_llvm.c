@@ -805,7 +805,8 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
 /* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
  * fast path as IR in a program of one part: a member that fits the sized,
  * small object is written in place, its bound added to the object's. */
-static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v)
+static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v,
+                       const ir_tmpl *c)
 {
     LLVMValueRef k = str(l, key, klen);
     if (l->lay.parts > 1) {
@@ -823,8 +824,10 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
     LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
+    uint32_t known;   /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
+    LLVMValueRef vb = aslc_member_bound(l->p->arena, c, &known) ? ci64(l, known) : json_bound(l, f, v);
     LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
-                                  LLVMBuildAdd(b, json_bound(l, f, v), comma, ""), "");
+                                  LLVMBuildAdd(b, vb, comma, ""), "");
     LLVMValueRef max = ci64(l, UINT32_MAX);
     j = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, j, max, ""), max, j, "");
     store_at(l, f, LLVMBuildTrunc(b, j, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
@@ -1163,9 +1166,10 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         for (uint32_t i = 0; i < t->n; i++) {
             LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
             store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
-            const ir_tmpl *c = t->members[i].val;   /* a constant's bound is known now */
+            uint32_t bound;   /* known now for a constant, a MathAdd, ... */
             acc = LLVMBuildAdd(f->b, acc,
-                               c->kind == IR_T_CONST ? ci64(l, aslc_const_bound(l->p->arena, c)) : json_bound(l, f, v), "");
+                               aslc_member_bound(l->p->arena, t->members[i].val, &bound) ? ci64(l, bound)
+                                                                                        : json_bound(l, f, v), "");
         }
         LLVMValueRef max = ci64(l, UINT32_MAX);
         acc = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, acc, max, ""), max, acc, "");
@@ -1181,7 +1185,7 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         /* _lit takes the literal as it is, and a key that needs no JSON
          * escape (its payload bound); any other key is copied and measured. */
         if (obj && asl_json_plain(t->members[i].key, t->members[i].klen))
-            append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v);
+            append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v, c);
         else if (obj)
             call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
                  ci64(l, t->members[i].klen), v);

@@ -496,6 +496,13 @@ ASL_INLINE void asl_object_append_lit_c(asl_arena *a, asl_value *obj, const char
     if (!asl_object_put_lit(obj, key, klen, val)) asl_object_append_lit(a, obj, key, klen, val);
 }
 
+/* The same for a value whose bound the compiler knew (asl_member_set_k). */
+ASL_INLINE void asl_object_append_lit_k(asl_arena *a, asl_value *obj, const char *key,
+                                           uint32_t klen, asl_value *val, uint32_t bound)
+{
+    if (!asl_object_put_lit_b(obj, key, klen, val, bound)) asl_object_append_lit(a, obj, key, klen, val);
+}
+
 /* asl_choice_number with op known where it is called. */
 ASL_INLINE bool asl_choice_number_c(const asl_value *v, asl_cmp op, double d)
 {

@@ -273,7 +273,9 @@ static inline uint32_t asl_member_set(asl_value *obj, uint32_t i, asl_value *val
 }
 
 /* asl_member_set of a value whose bound the compiler knew (a constant of
- * the program): no look at the value, less code in the state. */
+ * the program, a MathAdd's integer): no look at the value, less code in
+ * the state, and no reading back of a value just made (a load that the
+ * stores making it may not forward to, on AMD's cores). */
 static inline uint32_t asl_member_set_k(asl_value *obj, uint32_t i, asl_value *val, uint32_t bound)
 {
     obj->u.o.members[i].val = val;
@@ -289,19 +291,27 @@ static inline void asl_object_bound(asl_value *obj, uint64_t members)
 
 /* asl_object_append_lit's common case, inline: the member fits an object
  * built with room for it (generated code sizes its objects) and small
- * enough to have no index; its bound is added to the object's.  false,
- * with nothing done, otherwise. */
-static inline __attribute__((always_inline)) bool asl_object_put_lit(asl_value *obj, const char *key,
-                                                                      uint32_t klen, asl_value *val)
+ * enough to have no index; bound, val's payload bound (asl_json_bound), is
+ * added to the object's.  false, with nothing done, otherwise. */
+static inline __attribute__((always_inline)) bool asl_object_put_lit_b(asl_value *obj, const char *key,
+                                                                        uint32_t klen, asl_value *val,
+                                                                        uint32_t bound)
 {
     if (obj->len >= obj->u.o.cap || obj->is_int) return false;
-    uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + asl_json_bound(val) + (obj->len ? 1 : 0);
+    uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + bound + (obj->len ? 1 : 0);
     obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
     asl_member *m = &obj->u.o.members[obj->len++];
     m->key = key;
     m->klen = klen;
     m->val = val;
     return true;
+}
+
+/* The same, the bound taken from val. */
+static inline __attribute__((always_inline)) bool asl_object_put_lit(asl_value *obj, const char *key,
+                                                                      uint32_t klen, asl_value *val)
+{
+    return asl_object_put_lit_b(obj, key, klen, val, asl_json_bound(val));
 }
 
 /* Shallow copy of an array/object (new member/item vector, same children). */
