@@ -756,6 +756,27 @@ static void test_math(void)
     CHECK_STR(run(ADD, 2, "-1", "[1]"), invalid_msg(ADD));
     CHECK_STR(run_text("States.MathAdd(States.MathAdd(5, 1), 2)"), "8");
 
+    /* The back ends write a MathAdd's and an ArrayLength's payload bound in
+     * as 17 (aslc_member_bound): their results are integers without text,
+     * whatever the operands, the rounded ones and the edges included. */
+    static const char *const sums[][2] = {
+        {"1", "2"}, {"-1.5", "0"}, {"1.6", "2.7"}, {"2147483646", "1"}, {"-2147483648", "0"},
+        {"1.0", "2"}, {"1e2", "-0"}, {"-0", "-0"},
+    };
+    for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+        asl_value *argv[2] = {J(sums[i][0]), J(sums[i][1])};
+        asl_value *r = asl_intrinsic(&X, ADD, 2, argv);
+        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+        r = asl_math_add2(&X, argv[0], argv[1]);
+        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+    }
+    static const char *const arrays[] = {"[]", "[1, 2, 3]", "[[1], {\"a\": 2}, \"x\"]"};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        asl_value *argv[1] = {J(arrays[i])};
+        asl_value *r = asl_intrinsic(&X, ASL_FN_ARRAY_LENGTH, 1, argv);
+        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+    }
+
     /* Unseeded draws: integers in [start, end), and both ends are reached. */
     {
         bool lo = false, hi = false, ok = true;
