@@ -103,14 +103,11 @@ bool aslc_tmpl_shaped(const ir_tmpl *t);
 /* The bound of such an object's text without its values: braces, keys,
  * colons, quotes and commas (asl_shape.jlen). */
 uint32_t aslc_shape_jlen(const ir_tmpl *t);
-/* asl_json_bound of constant c (an IR_T_CONST), as the program will have
- * it once init_constants has parsed its text: the same parser, here. */
-uint32_t aslc_const_bound(asl_arena *a, const ir_tmpl *c);
-/* The payload bound of what member c of a template evaluates to, when the
- * compiler knows it whatever the input: a constant's (aslc_const_bound),
- * or that of an integer without source text (17, asl_json_bound) for the
- * intrinsics that only make such numbers (States.MathAdd, ArrayLength:
- * asl_number_int).  Saves the state reading back a value it just made. */
+/* The payload bound (asl_json_bound) of what member c of a template
+ * evaluates to, when the compiler knows it whatever the input: a
+ * constant's, from its text parsed as init_constants will parse it, or
+ * that of the integers States.MathAdd and ArrayLength only ever make
+ * (asl_number_int).  Saves the state reading back a value it just made. */
 bool aslc_member_bound(asl_arena *a, const ir_tmpl *c, uint32_t *bound);
 /* Whether call c is computed in the state's own code, without an fn_n
  * helper: States.MathAdd of paths and literals, whose common case is

@@ -235,24 +235,17 @@ bool aslc_call_in_place(const ir_call *c)
     return true;
 }
 
-uint32_t aslc_const_bound(asl_arena *a, const ir_tmpl *c)
-{
-    asl_json_error err;
-    asl_value *v = asl_json_parse(a, c->ctext, strlen(c->ctext), &err);
-    return v ? asl_json_bound(v) : UINT32_MAX;
-}
-
 bool aslc_member_bound(asl_arena *a, const ir_tmpl *c, uint32_t *bound)
 {
-    if (c->kind == IR_T_CONST) {
-        *bound = aslc_const_bound(a, c);
-        return true;
+    asl_value *v = NULL;
+    if (c->kind == IR_T_CONST) {   /* as init_constants will parse it */
+        asl_json_error err;
+        v = asl_json_parse(a, c->ctext, strlen(c->ctext), &err);
+    } else if (c->kind == IR_T_CALL && (c->call->fn == ASL_FN_MATH_ADD || c->call->fn == ASL_FN_ARRAY_LENGTH)) {
+        v = asl_number_int(a, 0);   /* what they make, whatever its value: the same bound */
     }
-    if (c->kind == IR_T_CALL && (c->call->fn == ASL_FN_MATH_ADD || c->call->fn == ASL_FN_ARRAY_LENGTH)) {
-        *bound = 17;   /* asl_json_bound of an integer without text */
-        return true;
-    }
-    return false;
+    if (v) *bound = asl_json_bound(v);
+    return v != NULL;
 }
 
 uint32_t aslc_shape_jlen(const ir_tmpl *t)
@@ -581,13 +574,11 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
                        obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
         uint32_t bound;
-        if (shape >= 0 && aslc_member_bound(e->p->arena, c, &bound)) {
-            put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub,
-                bound);
-            ccomment(b, t->members[i].key);
-            asl_buf_puts(b, " */\n");
-        } else if (shape >= 0) {
-            put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
+        if (shape >= 0) {
+            if (aslc_member_bound(e->p->arena, c, &bound))   /* known now: not read back from the value */
+                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, bound);
+            else
+                put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
             ccomment(b, t->members[i].key);
             asl_buf_puts(b, " */\n");
         } else if (obj) {

@@ -328,27 +328,20 @@ static uint32_t check_len(size_t n, const char *what)
     return (uint32_t)n;
 }
 
-asl_value *asl_number(asl_arena *a, double d)
+static asl_value *number(asl_arena *a, double d, uint8_t is_int)
 {
     asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_NUMBER;
-    v->is_int = integral_53(d);
+    v->is_int = is_int;
     v->len = 0;
     v->u.n.num = d;
     v->u.n.text = NULL;
     return v;
 }
 
-asl_value *asl_number_int(asl_arena *a, double d)
-{
-    asl_value *v = alloc8(a, sizeof *v);
-    v->type = ASL_NUMBER;
-    v->is_int = 1;
-    v->len = 0;
-    v->u.n.num = d;
-    v->u.n.text = NULL;
-    return v;
-}
+asl_value *asl_number(asl_arena *a, double d) { return number(a, d, integral_53(d)); }
+
+asl_value *asl_number_int(asl_arena *a, double d) { return number(a, d, 1); }
 
 asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
 {

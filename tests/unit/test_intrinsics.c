@@ -757,8 +757,9 @@ static void test_math(void)
     CHECK_STR(run_text("States.MathAdd(States.MathAdd(5, 1), 2)"), "8");
 
     /* The back ends write a MathAdd's and an ArrayLength's payload bound in
-     * as 17 (aslc_member_bound): their results are integers without text,
-     * whatever the operands, the rounded ones and the edges included. */
+     * as that of asl_number_int's integers, 17 (aslc_member_bound): their
+     * results are such integers whatever the operands, the rounded ones and
+     * the edges included. */
     static const char *const sums[][2] = {
         {"1", "2"}, {"-1.5", "0"}, {"1.6", "2.7"}, {"2147483646", "1"}, {"-2147483648", "0"},
         {"1.0", "2"}, {"1e2", "-0"}, {"-0", "-0"},
