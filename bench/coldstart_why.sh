@@ -7,11 +7,13 @@
 # suspect, and times a fresh process of each with bench/coldstart (median,
 # minimum, page faults, peak RSS):
 #   /bin/true                 the price of any process on this machine
-#   hand-written              the same JSON work, 48 KB binary, no libcrypto
-#   aslc (as shipped)         PIE, runtime + libcrypto linked statically
-#   aslc -no-pie              same code, no load-time relocations
+#   hand-written              the same JSON work, linked as aslc links, no libcrypto
+#   aslc (as built)           runtime, libcrypto and (where it can) the C
+#                             library linked statically; the execution on
+#                             the main thread, its stack switched (bigstack.c)
+#   aslc, C library shared    -no-pie, as aslc linked before: ld.so loads libc
 #   aslc, libcrypto stubbed   (measurement only: States.Hash would not work)
-#   aslc, no exec thread      runtime/main.c without its 512 MiB-stack thread
+#   aslc, execution thread    the execution on a thread with a 512 MiB stack
 #   aslc under ASan           when ASLC_ASAN_BUILD names an -DASLC_SANITIZE=ON
 #                             build dir (its aslc builds ASan binaries)
 # Run it on a quiet machine: process start-up is a few hundred µs, and any
@@ -38,7 +40,9 @@ link() { # name, extra sources/flags...
     local name=$1; shift
     "$cc" -std=gnu11 -O2 -I"$root/runtime" -o "$d/$name" "$d/seed.c" "$here/handlers.c" "$@" -lpthread -lm
 }
-link aslc_nopie "$build/aslc/libaslrt.a" "$crypto" -no-pie
+# As aslc linked before it linked statically: the C library shared, loaded
+# and relocated by ld.so at every start.
+link aslc_dynamic "$build/aslc/libaslrt.a" "$crypto" -no-pie
 # EVP_* are reached only through States.Hash / Base64 (intrinsics.c), which
 # seed_psy never calls; stubs show what linking libcrypto costs at start-up.
 cat > "$d/stub_crypto.c" <<'EOF'
@@ -53,21 +57,20 @@ int EVP_Digest(const void *d, size_t n, unsigned char *md, unsigned *s, const EV
 { (void)d; (void)n; (void)md; (void)s; (void)t; (void)e; return 0; }
 int EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n) { (void)t; (void)f; (void)n; return 0; }
 EOF
-link aslc_nocrypto "$d/stub_crypto.c" "$build/aslc/libaslrt.a"
-# The same driver, running the execution on the main thread (8 MiB stack:
-# enough for seed_psy, not for deep workflows).
-sed 's/if (pthread_create(&t, &attr, run_job, &j) != 0) run_job(&j);/run_job(\&j); if (0) {}/' \
-    "$root/runtime/main.c" > "$d/main_nothread.c"
-if grep -q 'run_job(&j); if (0) {}' "$d/main_nothread.c"; then
-    link aslc_nothread "$d/main_nothread.c" "$build/aslc/libaslrt.a" "$crypto"
-fi
-variants=(/bin/true "$build/hand/seed_psy" "$d/aslc_default" "$d/aslc_nopie" "$d/aslc_nocrypto")
-labels=("\`/bin/true\`" "hand-written" "aslc, as built (PIE, libcrypto)" "aslc, \`-no-pie\`"
-        "aslc, libcrypto stubbed")
-if [ -x "$d/aslc_nothread" ]; then
-    variants+=("$d/aslc_nothread")
-    labels+=("aslc, no execution thread")
-fi
+static=()
+grep -q '^#define ASLC_LINK_STATIC 1' "$build/aslc/aslc_config.h" && static=(-static)
+link aslc_nocrypto "$d/stub_crypto.c" "$build/aslc/libaslrt.a" -no-pie "${static[@]}"
+# The execution on a thread of its own with the 512 MiB stack, as before
+# runtime/bigstack.c switched the main thread's stack instead: bigstack.c
+# compiled without the switch, linked ahead of the archive's.
+"$cc" -std=gnu11 -O2 -DSWITCH_STACKS=0 -I"$root/runtime" -c -o "$d/bigstack_thread.o" \
+    "$root/runtime/bigstack.c"
+link aslc_thread "$d/bigstack_thread.o" "$build/aslc/libaslrt.a" "$crypto" -no-pie "${static[@]}"
+variants=(/bin/true "$build/hand/seed_psy" "$d/aslc_default" "$d/aslc_dynamic" "$d/aslc_nocrypto"
+          "$d/aslc_thread")
+labels=("\`/bin/true\`" "hand-written (linked as aslc links)" "aslc, as built"
+        "aslc, C library shared (\`-no-pie\`)" "aslc, libcrypto stubbed"
+        "aslc, the execution on a thread")
 if [ -n "${ASLC_ASAN_BUILD:-}" ] && [ -x "$ASLC_ASAN_BUILD/aslc" ]; then
     "$ASLC_ASAN_BUILD/aslc" "$shared/workflows/seed_psy.json" --resources "$here/resources.json" \
         --handlers "$here/handlers.c" -o "$d/aslc_asan"

@@ -71,14 +71,18 @@ aslc=$build/aslc/aslc
 crypto=$(sed -n 's/^CRYPTO_STATIC:FILEPATH=//p' "$build/aslc/CMakeCache.txt")
 
 # 2. The cold-start timer and the hand-written programs, with the flags aslc
-# gives generated code (-O2), against the same runtime archive.
+# gives generated code (-O2), against the same runtime archive, linked as
+# aslc links (compiler/build.c: -no-pie, and -static where the C library can
+# be), so that their cold starts compare.
 say "building bench/coldstart and bench/hand/*"
 mkdir -p "$build/hand"
 cflags=(-std=gnu11 -O2 -Wall -Wextra -Werror)
+lflags=(-no-pie)
+grep -q '^#define ASLC_LINK_STATIC 1' "$build/aslc/aslc_config.h" && lflags+=(-static)
 "${CC:-cc}" "${cflags[@]}" -o "$build/coldstart" "$here/coldstart.c"
 for src in "$here"/hand/*.c; do
     w=$(basename "$src" .c)
-    "${CC:-cc}" "${cflags[@]}" -I"$root/runtime" -o "$build/hand/$w" "$src" \
+    "${CC:-cc}" "${cflags[@]}" "${lflags[@]}" -I"$root/runtime" -o "$build/hand/$w" "$src" \
         "$build/aslc/libaslrt.a" "$crypto" -lpthread -lm
 done
 

@@ -17,6 +17,7 @@
 #include "aslc_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -76,7 +77,8 @@ static void push_words(char ***v, int *n, int *cap, const char *s)
     free(copy);
 }
 
-static pid_t spawn(char **argv)
+/* Runs argv; its stderr goes to err_fd when that is not -1. */
+static pid_t spawn_to(char **argv, int err_fd)
 {
     if (getenv("ASLC_VERBOSE")) {
         for (int i = 0; argv[i]; i++) fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
@@ -84,6 +86,7 @@ static pid_t spawn(char **argv)
     }
     pid_t pid = fork();
     if (pid == 0) {
+        if (err_fd >= 0) dup2(err_fd, 2);
         execvp(argv[0], argv);
         fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -91,16 +94,78 @@ static pid_t spawn(char **argv)
     return pid;
 }
 
+static pid_t spawn(char **argv) { return spawn_to(argv, -1); }
+
 static int status_of(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
 
-static int run(char **argv)
+static int wait_for(pid_t pid)
 {
-    pid_t pid = spawn(argv);
     if (pid < 0) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     return status_of(st);
+}
+
+static int run(char **argv) { return wait_for(spawn(argv)); }
+
+/* The line after line (after its newline, or its end). */
+static const char *after(const char *line)
+{
+    const char *eol = strchr(line, '\n');
+    return eol ? eol + 1 : line + strlen(line);
+}
+
+static bool line_has(const char *line, const char *what)
+{
+    return memmem(line, (size_t)(after(line) - line), what, strlen(what)) != NULL;
+}
+
+/* GNU ld warns, in two lines, that a static libcrypto refers to dlopen,
+ * getaddrinfo and gethostbyname ("...libcrypto.a(x.o): in function `f':",
+ * then "(.text+0x11): warning: Using 'dlopen' in statically linked
+ * applications requires at runtime the shared libraries ...").  They are
+ * about libcrypto's loading of provider modules and its network BIOs, which
+ * the runtime never uses (it hashes and encodes), and would be printed at
+ * every compilation; the same warning about the user's own handlers is not
+ * libcrypto's and is kept.  Whether line starts such a pair: */
+static bool crypto_static_warning(const char *line)
+{
+    const char *next = after(line);
+    return line_has(line, "libcrypto.a(") && line_has(line, ": in function") && *next &&
+           line_has(next, "in statically linked applications requires");
+}
+
+/* run, for the link of a static executable: its diagnostics are read
+ * through a pipe and passed on without libcrypto's warnings above. */
+static int run_link(char **argv)
+{
+    if (!ASLC_LINK_STATIC) return run(argv);
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0) return run(argv);
+    pid_t pid = spawn_to(argv, pfd[1]);
+    close(pfd[1]);
+    asl_buf err;
+    asl_buf_init(&err);
+    char chunk[4096];
+    for (;;) {
+        ssize_t got = read(pfd[0], chunk, sizeof chunk);
+        if (got > 0) asl_buf_put(&err, chunk, (size_t)got);
+        else if (got == 0 || errno != EINTR) break;
+    }
+    close(pfd[0]);
+    int rc = wait_for(pid);
+    asl_buf_putc(&err, 0);
+    for (const char *line = err.data; *line;) {
+        if (crypto_static_warning(line)) {
+            line = after(after(line));
+            continue;
+        }
+        fwrite(line, 1, (size_t)(after(line) - line), stderr);
+        line = after(line);
+    }
+    asl_buf_free(&err);
+    return rc;
 }
 
 static void free_argv(char **argv, int n)
@@ -232,6 +297,11 @@ bool aslc_build(const aslc_build_opts *o)
      * libcrypto then need no load-time relocations (half a millisecond of
      * page faults at every start otherwise). */
     push(&argv, &n, &cap, "-no-pie");
+    if (ASLC_LINK_STATIC) {
+        push(&argv, &n, &cap, "-static");
+        /* its diagnostics go through a pipe (run_link): keep their colours */
+        if (isatty(2)) push(&argv, &n, &cap, "-fdiagnostics-color=always");
+    }
     push(&argv, &n, &cap, "-o");
     push(&argv, &n, &cap, tmp_out);
     if (in_parts)
@@ -245,7 +315,7 @@ bool aslc_build(const aslc_build_opts *o)
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");
-    int rc = run(argv);
+    int rc = run_link(argv);
     free_argv(argv, n);
     for (uint32_t k = 0; k < parts; k++) unlink(objs[k]);
     free(objs);

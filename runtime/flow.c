@@ -53,7 +53,6 @@
 #define ENGAGE_AFTER 64                 /* state entries between looks at the clock */
 #define ENGAGE_UNIT_US 10.0             /* units at least this long on average are worth threads */
 #define MAX_THREADS 1024                /* workers per execution */
-#define WORKER_STACK ((size_t)512 << 20) /* as main.c: compiled states call each other */
 #define BATCH_BYTES_MAX (256 * 1024)    /* ItemBatcher's implicit MaxInputBytesPerBatch */
 
 typedef struct {
@@ -120,7 +119,7 @@ static bool has_mocks(const asl_run *r)
 static __attribute__((noinline)) void engage(flow *f)
 {
     asl_run *r = f->x->run;
-    if (!r->pool) r->pool = asl_pool_new(cpu_target(), MAX_THREADS, WORKER_STACK);
+    if (!r->pool) r->pool = asl_pool_new(cpu_target(), MAX_THREADS, ASL_EXEC_STACK);
     asl_group_engage(&f->g, r->pool);
 }
 

@@ -9,7 +9,7 @@
  * success; 1 when the execution failed, with {"Error":...,"Cause":...} as
  * the only line on stderr; 2 for unusable input or options.
  *
- * The execution runs on a thread with a large stack: compiled states call
+ * The execution runs on a large stack (bigstack.c): compiled states call
  * each other, and deeply nested input is walked recursively.
  *
  * --bench N (runtime/bench.c) runs N executions of the same input in this
@@ -203,19 +203,18 @@ out:
     return status;
 }
 
-static void *run_job(void *arg)
+static void run_job(void *arg)
 {
     job *j = arg;
     if (j->bench > 0) {
         j->status = bench_job(j);
-        return NULL;
+        return;
     }
     asl_buf out;
     asl_buf_init(&out);
     j->status = execute(j, &out, NULL);
     if (out.len) fwrite(out.data, 1, out.len, stdout);
     asl_buf_free(&out);
-    return NULL;
 }
 
 int asl_program_main(const asl_program *p, int argc, char **argv)
@@ -292,13 +291,7 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     asl_arena *consts = asl_arena_new();
     if (p->init) p->init(consts);
 
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, (size_t)512 << 20);
-    pthread_t t;
-    if (pthread_create(&t, &attr, run_job, &j) != 0) run_job(&j);
-    else pthread_join(t, NULL);
-    pthread_attr_destroy(&attr);
+    asl_run_on_big_stack(run_job, &j, ASL_EXEC_STACK);
     asl_arena_free(consts);
     free(owned);
     fflush(stdout);

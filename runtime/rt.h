@@ -77,6 +77,11 @@ struct asl_exec {
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
 };
 
+/* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
+ * each worker thread get ASL_EXEC_STACK: compiled states call each other. */
+#define ASL_EXEC_STACK ((size_t)512 << 20)
+void asl_run_on_big_stack(void (*fn)(void *), void *arg, size_t size);
+
 /* exec.c */
 asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */
 void asl_exec_free(asl_exec *x);
