@@ -248,6 +248,9 @@ typedef struct asl_state_info {
 bool asl_enter(asl_exec *x, const asl_state_info *s);
 /* AWS's payload limit: bytes of JSON text in a state's output or a Task's result. */
 #define ASL_PAYLOAD_LIMIT (256 * 1024)
+/* Whether ASL_PAYLOAD_LIMIT=off lifts that limit (for measuring on data AWS
+ * would refuse); read once. */
+bool asl_payload_unlimited(void);
 /* A value leaving the state: enforces the 256 KiB payload limit. */
 asl_value *asl_leave(asl_exec *x, asl_value *out);
 /* A whole Pass state but its transition (template.c): asl_enter(s),

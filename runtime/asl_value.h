@@ -46,6 +46,10 @@ size_t asl_arena_bytes(const asl_arena *a);            /* bytes reserved so far 
 /* The one allocation hook: malloc/realloc that abort with a clear message on OOM. */
 void *asl_xmalloc(size_t n);
 void *asl_xrealloc(void *p, size_t n);
+/* Maps in now the pages of fresh memory that is about to be written, in one
+ * system call rather than a page fault per 4 KiB: a cold start's faults
+ * cost more than its work on virtual machines.  Only a hint: never fails. */
+void asl_prefault(void *p, size_t n);
 /* Grows an explicit work stack that starts in a local array (local) and moves
  * to the heap when it outgrows it: returns the new stack, at least need
  * elements, *cap updated.  The iterative walks use it instead of recursion. */

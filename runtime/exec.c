@@ -345,14 +345,19 @@ static void payload_setting(void)
     payload_unlimited = e && !strcmp(e, "off");
 }
 
+bool asl_payload_unlimited(void)
+{
+    pthread_once(&payload_once, payload_setting);
+    return payload_unlimited;
+}
+
 /* States.DataLimitExceeded past 256 KiB of JSON, once the bound kept by
  * the builders says the output may be over: a walk of the value, then, if
  * that still says so, the text itself. */
 static __attribute__((noinline)) asl_value *check_payload(asl_exec *x, asl_value *out,
                                                            const char *who)
 {
-    pthread_once(&payload_once, payload_setting);
-    if (payload_unlimited) return out;
+    if (asl_payload_unlimited()) return out;
     if (json_len_walk(out, ASL_PAYLOAD_LIMIT) <= ASL_PAYLOAD_LIMIT) return out;
     size_t n = 0;
     asl_json_string(x->arena, out, &n);

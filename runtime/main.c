@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern const asl_program asl_main_program;
@@ -70,10 +71,18 @@ static void usage(FILE *f, const char *argv0)
             argv0);
 }
 
+/* The whole of f.  A regular file is read into a buffer of its size (plus
+ * one byte, to see the end) mapped in at once: growing the buffer and
+ * copying it cost a cold start of a big input more than parsing it. */
 static char *read_all(FILE *f, size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2)
+        cap = (size_t)st.st_size + 1;
     char *buf = asl_xmalloc(cap);
+    asl_prefault(buf, cap);
     for (;;) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
@@ -286,6 +295,16 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     if (!j.input_text) {
         owned = read_all(stdin, &j.input_len);
         j.input_text = owned;
+    }
+    /* StartExecution takes at most 256 KiB of input text, counted in UTF-8
+     * bytes as sent: AWS would not start this execution. */
+    if (j.input_len > ASL_PAYLOAD_LIMIT && !asl_payload_unlimited()) {
+        fprintf(stderr,
+                "%s: the input is %zu bytes, more than the %d that Step Functions accepts for "
+                "an execution's input (ASL_PAYLOAD_LIMIT=off lifts the limit)\n",
+                j.input_name, j.input_len, ASL_PAYLOAD_LIMIT);
+        free(owned);
+        return 2;
     }
     /* The constants live as long as the executions that use them. */
     asl_arena *consts = asl_arena_new();

@@ -31,9 +31,12 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ASL_ASAN 1
@@ -81,6 +84,21 @@ void *asl_xrealloc(void *p, size_t n)
     return q;
 }
 
+/* MADV_POPULATE_WRITE is Linux 5.14's; its number is the kernel's ABI, so
+ * it is used even where the C library's headers predate it.  An older
+ * kernel refuses it (EINVAL) and the pages fault in one by one, as before. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+void asl_prefault(void *p, size_t n)
+{
+    uintptr_t mask = (uintptr_t)getpagesize() - 1;
+    uintptr_t lo = ((uintptr_t)p + mask) & ~mask, hi = ((uintptr_t)p + n) & ~mask;
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 /* ---- arena --------------------------------------------------------------- */
 
 #define ARENA_FIRST_CHUNK 4096
@@ -100,9 +118,41 @@ struct asl_arena {
 
 #define CHUNK_HDR ALIGN16(sizeof(chunk))
 
+/* Bytes of big chunks (PREFAULT_MIN and up) that arenas hold now, and the
+ * most they ever held: a big chunk that takes the total past that peak is
+ * likely memory that the process has never touched (malloc had to grow the
+ * heap or map more), which asl_prefault maps in one call instead of a page
+ * fault per page.  Below the peak, malloc mostly hands back pages already
+ * mapped (an execution after another, a Map iteration after another), and
+ * the call would only cost. */
+#define PREFAULT_MIN (64 * 1024)
+static _Atomic size_t big_held, big_peak;
+
+static void big_chunk_new(void *c, size_t size)
+{
+    size_t held = atomic_fetch_add_explicit(&big_held, size, memory_order_relaxed) + size;
+    size_t peak = atomic_load_explicit(&big_peak, memory_order_relaxed);
+    while (held > peak)
+        if (atomic_compare_exchange_weak_explicit(&big_peak, &peak, held, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            asl_prefault(c, size);
+            return;
+        }
+}
+
+static void chunk_free(chunk *c)
+{
+    if (c->size >= PREFAULT_MIN)
+        atomic_fetch_sub_explicit(&big_held, c->size, memory_order_relaxed);
+    UNPOISON(c, c->size);
+    free(c);
+}
+
 static chunk *chunk_new(asl_arena *a, size_t size)
 {
     chunk *c = asl_xmalloc(size);
+    if (size >= PREFAULT_MIN)
+        big_chunk_new(c, size);
     c->size = size;
     c->next = a->chunks;
     a->chunks = c;
@@ -207,8 +257,7 @@ void asl_arena_reset(asl_arena *a)
     while (c->next) {          /* the first chunk, which holds *a, is the last */
         chunk *next = c->next;
         a->bytes -= c->size;
-        UNPOISON(c, c->size);
-        free(c);
+        chunk_free(c);
         c = next;
     }
     a->chunks = c;

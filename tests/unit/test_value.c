@@ -113,6 +113,23 @@ static void test_arena(void)
     void *m = asl_xmalloc(10);
     m = asl_xrealloc(m, 1000);
     free(m);
+
+    /* asl_prefault is a hint on the whole pages inside the range: none in
+     * a small or empty one, and the memory stays the caller's to write. */
+    char *buf = asl_xmalloc(1 << 18);
+    asl_prefault(buf, 0);
+    asl_prefault(buf + 1, 100);
+    asl_prefault(buf + 3, (1 << 18) - 3);
+    memset(buf, 7, 1 << 18);
+    CHECK(buf[0] == 7 && buf[(1 << 18) - 1] == 7);
+    free(buf);
+    /* Big chunks, prefaulted past the peak, then freed and taken again. */
+    for (int round = 0; round < 3; round++) {
+        asl_arena *b = asl_arena_new();
+        for (int i = 0; i < 64; i++) memset(asl_alloc(b, 60000), i, 60000);
+        CHECK(asl_arena_bytes(b) >= 64 * 60000);
+        asl_arena_free(b);
+    }
 }
 
 /* ---- constructors and builders ------------------------------------------- */
