@@ -7,12 +7,12 @@
 # suspect, and times a fresh process of each with bench/coldstart (median,
 # minimum, page faults, peak RSS):
 #   /bin/true                 the price of any process on this machine
-#   hand-written              the same JSON work, linked as aslc links, no libcrypto
-#   aslc (as built)           runtime, libcrypto and (where it can) the C
-#                             library linked statically; the execution on
-#                             the main thread, its stack switched (bigstack.c)
+#   hand-written              the same JSON work, linked as aslc links
+#   aslc (as built)           runtime and (where it can) the C library linked
+#                             statically; the execution on the main thread,
+#                             its stack switched (bigstack.c)
 #   aslc, C library shared    -no-pie, as aslc linked before: ld.so loads libc
-#   aslc, libcrypto stubbed   (measurement only: States.Hash would not work)
+#   aslc, libcrypto linked in as for a workflow that calls States.Hash
 #   aslc, execution thread    the execution on a thread with a 512 MiB stack
 #   aslc under ASan           when ASLC_ASAN_BUILD names an -DASLC_SANITIZE=ON
 #                             build dir (its aslc builds ASan binaries)
@@ -43,33 +43,22 @@ link() { # name, extra sources/flags...
 # As aslc linked before it linked statically: the C library shared, loaded
 # and relocated by ld.so at every start.
 link aslc_dynamic "$build/aslc/libaslrt.a" "$crypto" -no-pie
-# EVP_* are reached only through States.Hash / Base64 (intrinsics.c), which
-# seed_psy never calls; stubs show what linking libcrypto costs at start-up.
-cat > "$d/stub_crypto.c" <<'EOF'
-#include <stddef.h>
-typedef struct evp_md_st EVP_MD;
-const EVP_MD *EVP_md5(void) { return 0; }
-const EVP_MD *EVP_sha1(void) { return 0; }
-const EVP_MD *EVP_sha256(void) { return 0; }
-const EVP_MD *EVP_sha384(void) { return 0; }
-const EVP_MD *EVP_sha512(void) { return 0; }
-int EVP_Digest(const void *d, size_t n, unsigned char *md, unsigned *s, const EVP_MD *t, void *e)
-{ (void)d; (void)n; (void)md; (void)s; (void)t; (void)e; return 0; }
-int EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n) { (void)t; (void)f; (void)n; return 0; }
-EOF
 static=()
 grep -q '^#define ASLC_LINK_STATIC 1' "$build/aslc/aslc_config.h" && static=(-static)
-link aslc_nocrypto "$d/stub_crypto.c" "$build/aslc/libaslrt.a" -no-pie "${static[@]}"
+# libcrypto comes in only with States.Hash / Base64Encode (runtime/digest.c),
+# which seed_psy never calls: what it costs at start-up, its object forced in.
+link aslc_crypto -Wl,--undefined=asl_intrinsic_HASH "$build/aslc/libaslrt.a" "$crypto" -no-pie \
+    "${static[@]}" 2> >(grep -v "statically linked applications\|: in function" >&2)
 # The execution on a thread of its own with the 512 MiB stack, as before
 # runtime/bigstack.c switched the main thread's stack instead: bigstack.c
 # compiled without the switch, linked ahead of the archive's.
 "$cc" -std=gnu11 -O2 -DSWITCH_STACKS=0 -I"$root/runtime" -c -o "$d/bigstack_thread.o" \
     "$root/runtime/bigstack.c"
 link aslc_thread "$d/bigstack_thread.o" "$build/aslc/libaslrt.a" "$crypto" -no-pie "${static[@]}"
-variants=(/bin/true "$build/hand/seed_psy" "$d/aslc_default" "$d/aslc_dynamic" "$d/aslc_nocrypto"
+variants=(/bin/true "$build/hand/seed_psy" "$d/aslc_default" "$d/aslc_dynamic" "$d/aslc_crypto"
           "$d/aslc_thread")
 labels=("\`/bin/true\`" "hand-written (linked as aslc links)" "aslc, as built"
-        "aslc, C library shared (\`-no-pie\`)" "aslc, libcrypto stubbed"
+        "aslc, C library shared (\`-no-pie\`)" "aslc, libcrypto linked in (as with States.Hash)"
         "aslc, the execution on a thread")
 if [ -n "${ASLC_ASAN_BUILD:-}" ] && [ -x "$ASLC_ASAN_BUILD/aslc" ]; then
     "$ASLC_ASAN_BUILD/aslc" "$shared/workflows/seed_psy.json" --resources "$here/resources.json" \

@@ -12,6 +12,9 @@ the expected one (meta.json) before timing it, then measures side by side:
   is the one least disturbed by other work); the native programs split each
   repetition into SLICES runs, interleaved among themselves;
 - cold start: bench/coldstart, a fresh process per run, spawn to output and exit;
+- the native programs (compiled, hand-written, coldstart) run pinned to one
+  CPU, the one a short probe finds fastest before each workload's runs
+  (--cpu): the vCPUs of a VM need not run at the same speed (see pick_cpu);
 - compile time (best of --reps) and binary size per back end;
 - peak RSS, of the benchmark process and of one execution in a fresh process;
 
@@ -53,14 +56,20 @@ def same(a, b):
     return type(a) is type(b) and a == b
 
 
-def run(cmd, timeout=3600, cwd=None):
+# The CPU that the native programs run on (pick_cpu), or None: anywhere.
+PIN = {"cpu": None}
+
+
+def run(cmd, timeout=3600, cwd=None, pin=False):
+    cpu = PIN["cpu"] if pin else None
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=timeout, cwd=cwd)
+                       timeout=timeout, cwd=cwd,
+                       preexec_fn=None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu})))
     return p.returncode, p.stdout, p.stderr
 
 
-def run_json(cmd, timeout=3600):
-    rc, out, err = run(cmd, timeout)
+def run_json(cmd, timeout=3600, pin=False):
+    rc, out, err = run(cmd, timeout, pin=pin)
     if rc != 0:
         return None, f"exit {rc}: {err.strip()[:500]}"
     try:
@@ -107,7 +116,8 @@ def measure_throughput(engine, w, inp, expected, transitions, seconds):
     and raised again while a run is much shorter than wanted (a JIT, like the
     peer's, runs far faster once warm than its first executions suggest)."""
     probe_n = 1 if engine.kind == "peer" else 5
-    res, err = run_json(engine.bench(w, inp, probe_n, transitions))
+    pin = engine.kind != "peer"   # Node runs threads of its own (JIT, GC): left free
+    res, err = run_json(engine.bench(w, inp, probe_n, transitions), pin=pin)
     n = probe_n
     for _ in range(5):
         if not res:
@@ -116,7 +126,7 @@ def measure_throughput(engine, w, inp, expected, transitions, seconds):
         if n > probe_n and n / rate >= 0.5 * seconds:
             break
         n = int(min(max(seconds * rate, 3, n * 2), 5_000_000))
-        res, err = run_json(engine.bench(w, inp, n, transitions))
+        res, err = run_json(engine.bench(w, inp, n, transitions), pin=pin)
         if n >= 5_000_000:
             break
     if not res:
@@ -128,9 +138,36 @@ def measure_throughput(engine, w, inp, expected, transitions, seconds):
     return res
 
 
-def cold_start(a, cmd, runs):
-    res, err = run_json([a.coldstart, str(runs), "--"] + cmd)
+def cold_start(a, cmd, runs, pin=True):
+    res, err = run_json([a.coldstart, str(runs), "--"] + cmd, pin=pin)
     return res if res else {"error": err}
+
+
+def pick_cpu(a, mode, shared):
+    """The CPU to pin the native programs to: --cpu N, none (--cpu none), or
+    (auto) the fastest of this process's CPUs for a short probe, the
+    hand-written pass_chain_100 --bench 20000 (about 0.1 s).  On the VMs
+    these figures come from, one vCPU at times ran the same program at 0.55
+    of the other's speed, in phases of seconds to minutes: a program landing
+    on either made ratios of runs side by side wrong by up to 1.8x.  Pinned
+    to one CPU, the engines compared share its phase; probing again before
+    each workload follows the phases."""
+    if mode == "none":
+        return None
+    if mode != "auto":
+        return int(mode)
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    probe = [os.path.join(a.hand, "pass_chain_100"), "--input-file",
+             os.path.join(shared, "inputs", "pass_chain_100.json"), "--bench", "20000"]
+    best = None
+    for c in cpus:
+        PIN["cpu"] = c
+        res, _ = run_json(probe, pin=True)
+        if res and (best is None or res["p50_us"] < best[1]):
+            best = (c, res["p50_us"])
+    return best[0] if best else None
 
 
 # ---- formatting ------------------------------------------------------------------
@@ -251,6 +288,7 @@ def main():
     ap.add_argument("--reps", type=int)
     ap.add_argument("--only")
     ap.add_argument("--max-states", type=int)
+    ap.add_argument("--cpu", default="auto")
     a = ap.parse_args()
     seconds = a.seconds or (0.3 if a.quick else 2.0)
     reps = a.reps or (1 if a.quick else 3)
@@ -331,6 +369,8 @@ def main():
     for rep in range(reps):
         for w in workloads:
             r = results["workloads"][w]
+            PIN["cpu"] = pick_cpu(a, a.cpu, a.shared)
+            r.setdefault("cpus", []).append(PIN["cpu"])
             order = [e for e in engines if e.kind != "peer"] * slices + [e for e in engines if e.kind == "peer"]
             for e in order:
                 er = r["engines"][e.name]
@@ -345,19 +385,21 @@ def main():
                 er.setdefault("runs", []).append(m)
                 if "best" not in er or m["exec_per_s"] > er["best"]["exec_per_s"]:
                     er["best"] = m
-            log(f"rep {rep + 1}/{reps} {w}: " + ", ".join(
+            log(f"rep {rep + 1}/{reps} {w} (CPU {PIN['cpu']}): " + ", ".join(
                 f"{n}={f_rate(x['best']['exec_per_s'])}/s" for n, x in r["engines"].items() if "best" in x))
 
     # Cold start: a fresh process per execution.
     for w in workloads:
+        PIN["cpu"] = pick_cpu(a, a.cpu, a.shared)
+        results["workloads"][w]["cold_cpu"] = PIN["cpu"]
         for e in engines:
             er = results["workloads"][w]["engines"][e.name]
             if not er.get("output_ok"):
                 continue
             runs = peer_cold_runs if e.kind == "peer" else cold_runs
-            er["cold"] = cold_start(a, e.once(w, inp(w)), runs)
+            er["cold"] = cold_start(a, e.once(w, inp(w)), runs, pin=e.kind != "peer")
             if e.kind == "peer" and w == "seed_psy":
-                er["cold_validate"] = cold_start(a, e.once(w, inp(w)) + ["--validate"], runs)
+                er["cold_validate"] = cold_start(a, e.once(w, inp(w)) + ["--validate"], runs, pin=False)
         log(f"{w}: cold start measured")
     results["cold_true"] = cold_start(a, ["/bin/true"], cold_runs)
 
@@ -382,6 +424,7 @@ def scaling(a, results, max_states, max_items, seconds, problems):
     n = 10
     while n <= max_states:
         wf, inp_v, exp, trans = pass_chain(n)
+        PIN["cpu"] = pick_cpu(a, a.cpu, a.shared)
         sc["pass"].append(scale_one(a, f"pass_{n}", wf, inp_v, exp, trans, seconds, problems,
                                     {"states": n}, split_compile=True, llvm=llvm))
         log(f"scaling: {n} Pass states")
@@ -394,6 +437,7 @@ def scaling(a, results, max_states, max_items, seconds, problems):
     os.environ["ASL_PAYLOAD_LIMIT"] = "off"
     while n <= max_items:
         wf, inp_v, exp, trans = map_n(a.shared, n)
+        PIN["cpu"] = pick_cpu(a, a.cpu, a.shared)
         row = scale_one(a, f"map_{n}", wf, inp_v, exp, trans, seconds, problems, {"items": n},
                         hand=os.path.join(a.hand, "map_1000"))
         sc["map"].append(row)
@@ -465,6 +509,12 @@ def render(res, workloads, engines, use_peer):
              "the input text and serialises the output. "
              "Cold start: median of fresh processes (spawn → output → exit); "
              f"`/bin/true` takes {f_us(res['cold_true'].get('median_us'))} here.")
+    cpus = sorted({c for w in workloads for c in res["workloads"][w].get("cpus", []) if c is not None})
+    if cpus:
+        L.append("")
+        L.append("The native programs ran pinned to one CPU, the fastest for a short probe before each "
+                 "workload's runs (`--cpu auto`; CPUs chosen: " + ", ".join(map(str, cpus)) +
+                 "); the peer ran unpinned.")
     L.append("")
     L.append("| workload | engine | exec/s | p50 | p99 | transitions/s | peak RSS (bench / 1 exec) "
              "| binary | compile | cold start |")

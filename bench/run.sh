@@ -9,7 +9,7 @@
 # depend on the machine and its load.
 #
 #   bench/run.sh [--quick] [--seconds S] [--reps R] [--only W1,W2]
-#                [--no-peer] [--no-scaling] [--max-states N] [--out DIR] [--no-build]
+#                [--no-peer] [--no-scaling] [--max-states N] [--cpu N|auto|none] [--out DIR] [--no-build]
 #
 #   --quick        short runs (0.3 s per measurement, 1 repetition, fewer
 #                  cold starts, scaling up to 1,000 states / 10,000 items):
@@ -20,6 +20,8 @@
 #   --no-peer      skip the peer (no npm install, no Node)
 #   --no-scaling   skip the workflow-size and Map-size scaling runs
 #   --max-states N largest Pass chain of the scaling run (default 10000)
+#   --cpu C        pin the native programs to CPU C; auto (default): the fastest
+#                  for a short probe before each workload; none: do not pin
 #   --out DIR      where the report and raw results go (default bench/results)
 #   --no-build     use the aslc already built in the build dir (to measure a
 #                  tree that others are editing, or to repeat a run)
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2 ;;
         --no-peer) no_peer=1; args+=("$1"); shift ;;
         --no-build) no_build=1; shift ;;
-        --seconds|--reps|--only|--max-states) args+=("$1" "$2"); shift 2 ;;
+        --seconds|--reps|--only|--max-states|--cpu) args+=("$1" "$2"); shift 2 ;;
         --quick|--no-scaling) args+=("$1"); shift ;;
         -h|--help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
         *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;

@@ -6,7 +6,9 @@
  * aslc_layout_of in emit_c.c), or links
  * the LLVM back end's object files (and compiles the user's native
  * handlers), linking the runtime archive and libcrypto
- * statically so that the result needs nothing beyond the C library.  The
+ * statically so that the result needs nothing beyond the C library (an
+ * archive gives only the members the code refers to: libcrypto's come in
+ * with runtime/digest.c, for States.Hash and Base64Encode alone).  The
  * runtime is found next to aslc: in a build tree (build/aslc beside
  * build/libaslrt.a, headers in the source tree) or in an installed tree
  * (bin/aslc, lib/aslc/libaslrt.a, include/aslc/).  The executable is

@@ -4,11 +4,14 @@
  *
  * The compiler has already parsed the call and checked what it could
  * (names, arities, literal argument types); the generated code evaluates the
- * arguments (paths, literals, nested calls) and calls asl_intrinsic with
- * their values.  Everything here works on immutable values: an argument is
- * never modified, results are new values in the exec's arena that may share
- * unchanged children with the arguments.  There is no global mutable state,
- * so any number of threads may call in at once.
+ * arguments (paths, literals, nested calls) and calls the function's own
+ * entry point (asl_intrinsic_FORMAT, ...) with their values.  Hash and
+ * Base64Encode, which need libcrypto, are digest.c's; asl_intrinsic, the
+ * dispatch by number, is intrinsic_call.c's.  Everything here works on
+ * immutable values: an argument is never modified, results are new values
+ * in the exec's arena that may share unchanged children with the arguments.
+ * There is no global mutable state, so any number of threads may call in at
+ * once.
  *
  * Where AWS's behaviour is not what the documentation suggests, the code
  * follows what AWS was observed to do (the comments say where):
@@ -34,10 +37,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include <openssl/evp.h>
-
 /* Base64Encode/Base64Decode/Hash accept at most this many characters. */
-#define MAX_CHARS 10000
+#define MAX_CHARS ASL_INTRINSIC_MAX_CHARS
 /* ArrayRange builds at most this many items. */
 #define MAX_RANGE 1000
 
@@ -47,14 +48,8 @@ static const char *const fn_names[ASL_FN__COUNT] = {
 #undef X
 };
 
-static const int fn_arity[ASL_FN__COUNT][2] = {
-#define X(id, name, lo, hi) [ASL_FN_##id] = {lo, hi},
-#include "asl_intrinsics.def"
-#undef X
-};
-
-/* Out of line: asl_intrinsic's switch would otherwise inline every function
- * into one frame (a 256-byte table of StringSplit's, saved registers) that
+/* Out of line: a switch over them (intrinsic_call.c's) would otherwise
+ * inline every function into one frame (a 256-byte table of StringSplit's, saved registers) that
  * even a MathAdd in a tight loop pays for. */
 #define NOINLINE __attribute__((noinline))
 
@@ -63,6 +58,11 @@ static const int fn_arity[ASL_FN__COUNT][2] = {
 static NOINLINE asl_value *invalid(asl_exec *x, int fn)
 {
     return asl_fail_state(x, "States.Runtime", "Invalid arguments in %s", fn_names[fn]);
+}
+
+asl_value *asl_intrinsic_invalid(asl_exec *x, int fn)
+{
+    return invalid(x, fn);
 }
 
 /* ---- numbers ------------------------------------------------------------------ */
@@ -85,21 +85,6 @@ static double java_round(double d)
     if (d - r >= 0.5) r += 1;
     return r;
 }
-
-/* ---- how AWS prints a value inside a string (format.c) ---------------------------- */
-
-/* A string argument's bytes, or the printed form of any other value (in *tmp). */
-static const char *as_text(const asl_value *v, asl_buf *tmp, size_t *len)
-{
-    if (v->type == ASL_STRING) {
-        *len = v->len;
-        return v->u.str;
-    }
-    asl_repr_write(tmp, v);
-    *len = tmp->len;
-    return tmp->data ? tmp->data : "";
-}
-
 
 /* ---- States.Format --------------------------------------------------------------- */
 
@@ -384,17 +369,6 @@ static NOINLINE asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
 
 /* ---- encoding and hashing ---------------------------------------------------------- */
 
-static NOINLINE asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
-{
-    if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
-        return invalid(x, ASL_FN_BASE64_ENCODE);
-    size_t outlen = 4 * (((size_t)v->len + 2) / 3);
-    char *out = asl_alloc(x->arena, outlen + 1);
-    int n = EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)v->u.str, (int)v->len);
-    out[n] = 0;
-    return asl_string_static(x->arena, out, (size_t)n);
-}
-
 static signed char b64_digit(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z') return (signed char)(c - 'A');
@@ -492,42 +466,6 @@ static NOINLINE asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
     asl_value *r = asl_string(x->arena, b.data, b.len);
     asl_buf_free(&b);
     return r;
-}
-
-static NOINLINE asl_value *fn_hash(asl_exec *x, asl_value **argv)
-{
-    const asl_value *alg = argv[1];
-    const EVP_MD *md = NULL;
-    if (alg->type == ASL_STRING) {
-        const char *a = alg->u.str;
-        if (!strcmp(a, "MD5")) md = EVP_md5();
-        else if (!strcmp(a, "SHA-1")) md = EVP_sha1();
-        else if (!strcmp(a, "SHA-256")) md = EVP_sha256();
-        else if (!strcmp(a, "SHA-384")) md = EVP_sha384();
-        else if (!strcmp(a, "SHA-512")) md = EVP_sha512();
-        if (md && strlen(a) != alg->len) md = NULL;   /* an embedded NUL */
-    }
-    if (!md) return invalid(x, ASL_FN_HASH);
-
-    /* AWS hashes a non-string argument's printed form. */
-    asl_buf tmp;
-    asl_buf_init(&tmp);
-    size_t n;
-    const char *data = as_text(argv[0], &tmp, &n);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int dn = 0;
-    bool ok = asl_utf16_length(data, n) <= MAX_CHARS && EVP_Digest(data, n, digest, &dn, md, NULL) == 1;
-    asl_buf_free(&tmp);
-    if (!ok) return invalid(x, ASL_FN_HASH);
-
-    static const char hex[] = "0123456789abcdef";
-    char *out = asl_alloc(x->arena, 2 * (size_t)dn + 1);
-    for (unsigned int i = 0; i < dn; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[2 * dn] = 0;
-    return asl_string_static(x->arena, out, 2 * (size_t)dn);
 }
 
 /* ---- math ---------------------------------------------------------------------- */
@@ -702,7 +640,8 @@ static NOINLINE asl_value *fn_uuid(asl_exec *x)
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
-/* The direct entry points (asl.h): one per function, in the table's order. */
+/* The direct entry points (asl.h): one per function, in the table's order;
+ * Base64Encode's and Hash's are digest.c's. */
 #define DIRECT(id, call)                                                           \
     asl_value *asl_intrinsic_##id(asl_exec *x, uint32_t argc, asl_value **argv) \
     {                                                                              \
@@ -719,9 +658,7 @@ DIRECT(ARRAY_RANGE, fn_array_range(x, argv))
 DIRECT(ARRAY_GET_ITEM, fn_array_get_item(x, argv))
 DIRECT(ARRAY_LENGTH, fn_array_length(x, argv[0]))
 DIRECT(ARRAY_UNIQUE, fn_array_unique(x, argv[0]))
-DIRECT(BASE64_ENCODE, fn_base64_encode(x, argv[0]))
 DIRECT(BASE64_DECODE, fn_base64_decode(x, argv[0]))
-DIRECT(HASH, fn_hash(x, argv))
 DIRECT(JSON_MERGE, fn_json_merge(x, argv))
 DIRECT(MATH_RANDOM, fn_math_random(x, argc, argv))
 DIRECT(MATH_ADD, fn_math_add(x, argv))
@@ -733,37 +670,4 @@ asl_value *asl_math_add2(asl_exec *x, asl_value *p, asl_value *q)
 {
     asl_value *argv[2] = {p, q};
     return fn_math_add(x, argv);
-}
-
-asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv)
-{
-    if (fn < 0 || fn >= ASL_FN__COUNT)
-        return asl_fail_state(x, "States.Runtime", "unknown intrinsic function #%d", fn);
-    /* The compiler checked the arity; this guards hand-written callers. */
-    if ((int)argc < fn_arity[fn][0] || (fn_arity[fn][1] >= 0 && (int)argc > fn_arity[fn][1]))
-        return invalid(x, fn);
-    for (uint32_t i = 0; i < argc; i++)
-        if (!argv[i]) return invalid(x, fn);
-
-    switch (fn) {
-    case ASL_FN_FORMAT: return fn_format(x, argc, argv);
-    case ASL_FN_STRING_TO_JSON: return fn_string_to_json(x, argv[0]);
-    case ASL_FN_JSON_TO_STRING: return fn_json_to_string(x, argv[0]);
-    case ASL_FN_ARRAY: return fn_array(x, argc, argv);
-    case ASL_FN_ARRAY_PARTITION: return fn_array_partition(x, argv);
-    case ASL_FN_ARRAY_CONTAINS: return fn_array_contains(x, argv);
-    case ASL_FN_ARRAY_RANGE: return fn_array_range(x, argv);
-    case ASL_FN_ARRAY_GET_ITEM: return fn_array_get_item(x, argv);
-    case ASL_FN_ARRAY_LENGTH: return fn_array_length(x, argv[0]);
-    case ASL_FN_ARRAY_UNIQUE: return fn_array_unique(x, argv[0]);
-    case ASL_FN_BASE64_ENCODE: return fn_base64_encode(x, argv[0]);
-    case ASL_FN_BASE64_DECODE: return fn_base64_decode(x, argv[0]);
-    case ASL_FN_HASH: return fn_hash(x, argv);
-    case ASL_FN_JSON_MERGE: return fn_json_merge(x, argv);
-    case ASL_FN_MATH_RANDOM: return fn_math_random(x, argc, argv);
-    case ASL_FN_MATH_ADD: return fn_math_add(x, argv);
-    case ASL_FN_STRING_SPLIT: return fn_string_split(x, argv);
-    case ASL_FN_UUID: return fn_uuid(x);
-    }
-    return invalid(x, fn);
 }

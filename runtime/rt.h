@@ -137,5 +137,10 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
 
 /* intrinsics.c helpers shared with other runtime files */
 bool asl_uuid4(char out[37]);
+/* Base64Encode, Base64Decode and Hash take at most this many characters. */
+#define ASL_INTRINSIC_MAX_CHARS 10000
+/* States.Runtime "Invalid arguments in States.X", as AWS fails every kind
+ * of bad argument (fn: ASL_FN_*). */
+asl_value *asl_intrinsic_invalid(asl_exec *x, int fn);
 
 #endif
