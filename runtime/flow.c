@@ -452,7 +452,10 @@ static void map_unit(void *ctx, uint32_t i)
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
     in_map_state(it, f->x);
-    it->map_index = asl_number_int(it->arena, i);
+    /* $$.Map.Item.Index, often part of the result: on the calling thread
+     * (in iter_arena, f not engaged, so x's arena is this thread's alone)
+     * it goes straight into the Map's arena, which keeps it without a copy. */
+    it->map_index = asl_number_int(it->arena == f->iter_arena ? f->x->arena : it->arena, i);
     asl_value *input;
     uint32_t nitems = 1;
     if (!f->bstart) {
