@@ -7,12 +7,13 @@
  * largest cost of a short-lived binary: 0.4 ms of a 1.8 ms cold start on
  * the AMD EPYC VM of docs/benchmarks.md (clone, the other CPU woken, the
  * futex wait, the stack unmapped again).  So the calling thread switches to
- * a stack of its own instead (swapcontext), reserved without commitment
- * (MAP_NORESERVE: only the pages touched are ever backed), with a guard
- * page below it as a thread's stack has.
+ * a stack of its own instead (a few instructions on x86-64, swapcontext
+ * elsewhere), reserved without commitment (MAP_NORESERVE: only the pages
+ * touched are ever backed), with a guard page below it as a thread's stack
+ * has.
  *
  * Under AddressSanitizer and ThreadSanitizer, which do not follow a stack
- * switched by swapcontext, the execution runs on a thread as before; and
+ * switched behind their back, the execution runs on a thread as before; and
  * if the stack cannot be mapped, on a thread, or failing that in place.
  */
 #define _GNU_SOURCE
@@ -59,11 +60,53 @@ static bool run_on_thread(call *c, size_t size)
 }
 
 #if SWITCH_STACKS
+#if defined(__x86_64__) && !defined(ASL_STACK_UCONTEXT)
+/* c->fn(c->arg) with the stack pointer at top (16-byte aligned: the call
+ * then leaves it as the ABI wants it at fn's entry), then back.  The old
+ * stack pointer waits in rbx, which fn preserves; every register the ABI
+ * lets fn change is declared clobbered (the runtime is built for baseline
+ * x86-64: no AVX-512 registers).  swapcontext would also save and restore
+ * the signal mask, three system calls, which the paravirtualised VM of
+ * docs/benchmarks.md makes dear: 40-50 us of a 1.6 ms cold start.  Other
+ * architectures (and -DASL_STACK_UCONTEXT) take swapcontext, below. */
+static bool switch_to(char *base, size_t size, call *c)
+{
+    char *top = base + (size & ~(size_t)15);
+    void *arg = c->arg;
+    void (*fn)(void *) = c->fn;
+    __asm__ volatile("mov %%rsp, %%rbx\n\t"
+                     "mov %[top], %%rsp\n\t"
+                     "call *%[fn]\n\t"
+                     "mov %%rbx, %%rsp"
+                     : "+D"(arg), [top] "+S"(top), [fn] "+d"(fn)
+                     :
+                     : "rax", "rbx", "rcx", "r8", "r9", "r10", "r11", "memory", "cc", "xmm0", "xmm1",
+                       "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+                       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)",
+                       "st(4)", "st(5)", "st(6)", "st(7)");
+    return true;
+}
+#else
 /* makecontext passes only ints: the call is handed over in a variable of
  * the thread, set just before the switch. */
 static __thread call *switched;
 
 static void on_stack(void) { switched->fn(switched->arg); }
+
+static bool switch_to(char *base, size_t size, call *c)
+{
+    ucontext_t caller, callee;
+    if (getcontext(&callee) != 0) return false;
+    callee.uc_stack.ss_sp = base;
+    callee.uc_stack.ss_size = size;
+    callee.uc_link = &caller;  /* back here when on_stack returns */
+    makecontext(&callee, on_stack, 0);
+    switched = c;
+    bool ok = swapcontext(&caller, &callee) == 0;
+    switched = NULL;
+    return ok;
+}
+#endif
 
 static bool run_switched(call *c, size_t size)
 {
@@ -71,21 +114,8 @@ static bool run_switched(call *c, size_t size)
     char *base = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (base == MAP_FAILED) return false;
-    if (mprotect(base, page, PROT_NONE) != 0) {  /* the guard: overflow faults */
-        munmap(base, size + page);
-        return false;
-    }
-    ucontext_t caller, callee;
-    bool ok = getcontext(&callee) == 0;
-    if (ok) {
-        callee.uc_stack.ss_sp = base + page;
-        callee.uc_stack.ss_size = size;
-        callee.uc_link = &caller;  /* back here when on_stack returns */
-        makecontext(&callee, on_stack, 0);
-        switched = c;
-        ok = swapcontext(&caller, &callee) == 0;
-        switched = NULL;
-    }
+    bool ok = mprotect(base, page, PROT_NONE) == 0 &&  /* the guard: overflow faults */
+              switch_to(base + page, size, c);
     munmap(base, size + page);
     return ok;
 }
