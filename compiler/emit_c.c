@@ -402,6 +402,42 @@ static void emit_call_in_place(E *e, asl_buf *b, const ir_call *c, const char *s
     put(b, "%*sif (!(%s = asl_math_add_c(x, p, q))) %s;\n%*s}\n", ind + 4, "", lhs, fail, ind, "");
 }
 
+/* The call of c's function on the argument array a, as an expression: a
+ * States.Format whose template splits when compiling (FMT_id, its pieces,
+ * go to the data), else the function itself (asl_intrinsic_MATH_ADD, ...),
+ * not the checked dispatch: arity is checked here and no argument is NULL. */
+static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
+{
+    static const char *const fn_ids[] = {
+#define X(id, name, lo, hi) #id,
+#include "asl_intrinsics.def"
+#undef X
+    };
+    asl_fmt f;
+    if (aslc_format_split(e->p->arena, c, &f)) {
+        put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
+        for (uint32_t k = 0; k <= f.holes; k++) {
+            asl_buf_puts(&e->data, k ? ", {" : "{");
+            cstr(&e->data, f.pieces[k].key, f.pieces[k].klen);
+            put(&e->data, ", %u}", f.pieces[k].klen);
+        }
+        put(&e->data, "};\nstatic const asl_fmt FMT_%u = {%u, %u, %u, FMT_%u_pieces};\n", id, f.holes,
+            f.lit, f.plain, id);
+        return asl_sprintf(e->p->arena, "asl_format(x, &FMT_%u, %s)", id, a);
+    }
+    return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
+}
+
+/* Whether the state's own code makes call c (emit_call_inline) rather than
+ * a helper fn_n: at most ASL_CALL_ARGS arguments, nested calls alike. */
+static bool call_inline(const ir_call *c)
+{
+    if (c->argc > ASL_CALL_ARGS) return false;
+    for (uint32_t i = 0; i < c->argc; i++)
+        if (c->args[i].kind == IR_ARG_CALL && !call_inline(c->args[i].call)) return false;
+    return true;
+}
+
 static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 {
     asl_buf b;
@@ -421,31 +457,45 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
     put(&e->code, "\n{\n    asl_value *a[%u];\n", call->argc ? call->argc : 1);
     if (!call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
     asl_buf_put(&e->code, b.data, b.len);
-    /* The function itself (asl_intrinsic_MATH_ADD, ...), not the checked
-     * dispatch: arity is checked here and no argument is NULL. */
-    static const char *const fn_ids[] = {
-#define X(id, name, lo, hi) #id,
-#include "asl_intrinsics.def"
-#undef X
-    };
-    asl_fmt f;
-    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2) {   /* its common case inline (asl.h) */
+    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2)   /* its common case inline (asl.h) */
         put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
-    } else if (aslc_format_split(e->p->arena, call, &f)) {
-        put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
-        for (uint32_t k = 0; k <= f.holes; k++) {
-            asl_buf_puts(&e->data, k ? ", {" : "{");
-            cstr(&e->data, f.pieces[k].key, f.pieces[k].klen);
-            put(&e->data, ", %u}", f.pieces[k].klen);
-        }
-        put(&e->data, "};\nstatic const asl_fmt FMT_%u = {%u, %u, %u, FMT_%u_pieces};\n", id, f.holes,
-            f.lit, f.plain, id);
-        put(&e->code, "    return asl_format(x, &FMT_%u, a);\n}\n\n", id);
-    } else {
-        put(&e->code, "    return asl_intrinsic_%s(x, %u, a);\n}\n\n", fn_ids[call->fn], call->argc);
-    }
+    else
+        put(&e->code, "    return %s;\n}\n\n", call_expr(e, call, id, "a"));
     asl_buf_free(&b);
     return id;
+}
+
+/* lhs = c of the input in, written in the state's own code (call_inline):
+ * the arguments into locals, nested calls first, then into the exec's
+ * args (asl_call_args) and the call.  depth names the locals apart. */
+static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
+                             const char *lhs, const char *in, const char *fail, unsigned depth)
+{
+    put(b, "%*s{", ind, "");
+    if (src) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, src);
+        asl_buf_puts(b, " */");
+    }
+    asl_buf_putc(b, '\n');
+    char arg[32];
+    if (c->argc) {
+        put(b, "%*sasl_value ", ind + 4, "");
+        for (uint32_t i = 0; i < c->argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
+        asl_buf_puts(b, ";\n");
+    }
+    for (uint32_t i = 0; i < c->argc; i++) {
+        snprintf(arg, sizeof arg, "p%u_%u", depth, i);
+        if (c->args[i].kind == IR_ARG_CALL)
+            emit_call_inline(e, b, c->args[i].call, NULL, ind + 4, arg, in, fail, depth + 1);
+        else
+            emit_arg(e, b, &c->args[i], ind + 4, arg, in, fail);
+    }
+    snprintf(arg, sizeof arg, "a%u", depth);
+    put(b, "%*sasl_value **%s = asl_call_args(x);\n", ind + 4, "", arg);
+    for (uint32_t i = 0; i < c->argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
+    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(e, c, e->nfn++, arg), fail,
+        ind, "");
 }
 
 /* ---- templates ---------------------------------------------------------------------- */
@@ -548,6 +598,8 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
     case IR_T_CALL:
         if (aslc_call_in_place(t->call))
             emit_call_in_place(e, b, t->call, t->src, ind, "m", fail);
+        else if (call_inline(t->call))
+            emit_call_inline(e, b, t->call, t->src, ind, "m", "v", fail, 0);
         else
             put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
         snprintf(expr, exprsz, "m");

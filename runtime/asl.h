@@ -137,6 +137,7 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p);
  * The runtime reads them by name; exec.c checks that the layouts agree. */
 struct asl_state_info;
 struct asl_run;
+#define ASL_CALL_ARGS 8
 #define ASL_EXEC_HEAD                                                                   \
     asl_arena *arena;                    /* where this thread's values are built */     \
     struct asl_run *run;                 /* the execution; begins with ASL_RUN_HEAD */  \
@@ -146,7 +147,8 @@ struct asl_run;
     bool slow_enter;                     /* in a fan-out, or under TimeoutSeconds */    \
     asl_value *map_index;                /* $$.Map.Item.Index, or NULL outside Map */   \
     asl_value *map_value;                /* $$.Map.Item.Value (the iteration's exec) */ \
-    char entered[40];                    /* $$.State.EnteredTime, "" until asked for */
+    char entered[40];                    /* $$.State.EnteredTime, "" until asked for */ \
+    asl_value *args[ASL_CALL_ARGS];      /* an intrinsic call's arguments (asl_call_args) */
 #define ASL_RUN_HEAD                                                                    \
     uint64_t events;                     /* history events so far (atomic in a fan-out) */ \
     uint64_t transitions;                /* states entered (atomic in a fan-out) */
@@ -155,6 +157,14 @@ typedef struct { ASL_RUN_HEAD } __attribute__((may_alias)) asl_run_head;
 
 /* The arena values of this exec are built in. */
 static inline asl_arena *asl_exec_arena(asl_exec *x) { return ((asl_exec_head *)(void *)x)->arena; }
+
+/* Where the C back end's state code puts the arguments of an intrinsic
+ * call of at most ASL_CALL_ARGS of them, made in the state itself: an
+ * array of the state's own, its address taken, would keep GCC from making
+ * the state's transition a tail call.  Only ever filled just before the
+ * call that reads it (nested calls are made before), and by the exec's own
+ * thread. */
+static inline asl_value **asl_call_args(asl_exec *x) { return ((asl_exec_head *)(void *)x)->args; }
 
 /* ---- templates and data flow as data (template.c) --------------------------- */
 
