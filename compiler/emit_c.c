@@ -386,22 +386,6 @@ static void emit_arg(E *e, asl_buf *b, const ir_arg *a, int ind, const char *lhs
     }
 }
 
-/* lhs = c (aslc_call_in_place) of the template input v, as a block of its own. */
-static void emit_call_in_place(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
-                               const char *lhs, const char *fail)
-{
-    put(b, "%*s{", ind, "");
-    if (src) {
-        asl_buf_puts(b, "  /* ");
-        ccomment(b, src);
-        asl_buf_puts(b, " */");
-    }
-    put(b, "\n%*sasl_value *p, *q;\n", ind + 4, "");
-    emit_arg(e, b, &c->args[0], ind + 4, "p", "v", fail);
-    emit_arg(e, b, &c->args[1], ind + 4, "q", "v", fail);
-    put(b, "%*sif (!(%s = asl_math_add_c(x, p, q))) %s;\n%*s}\n", ind + 4, "", lhs, fail, ind, "");
-}
-
 /* The call of c's function on the argument array a, as an expression: a
  * States.Format whose template splits when compiling (FMT_id, its pieces,
  * go to the data), else the function itself (asl_intrinsic_MATH_ADD, ...),
@@ -467,7 +451,10 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 
 /* lhs = c of the input in, written in the state's own code (call_inline):
  * the arguments into locals, nested calls first, then into the exec's
- * args (asl_call_args) and the call.  depth names the locals apart. */
+ * args (asl_call_args) and the call; a MathAdd of the template's own
+ * (aslc_call_in_place, depth 0) is computed by asl_math_add_c instead,
+ * without a number, as the LLVM back end does.  depth names the locals
+ * apart. */
 static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
                              const char *lhs, const char *in, const char *fail, unsigned depth)
 {
@@ -490,6 +477,11 @@ static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src
             emit_call_inline(e, b, c->args[i].call, NULL, ind + 4, arg, in, fail, depth + 1);
         else
             emit_arg(e, b, &c->args[i], ind + 4, arg, in, fail);
+    }
+    if (depth == 0 && aslc_call_in_place(c)) {
+        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, fail,
+            ind, "");
+        return;
     }
     snprintf(arg, sizeof arg, "a%u", depth);
     put(b, "%*sasl_value **%s = asl_call_args(x);\n", ind + 4, "", arg);
@@ -596,9 +588,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         snprintf(expr, exprsz, "m");
         return;
     case IR_T_CALL:
-        if (aslc_call_in_place(t->call))
-            emit_call_in_place(e, b, t->call, t->src, ind, "m", fail);
-        else if (call_inline(t->call))
+        if (call_inline(t->call))
             emit_call_inline(e, b, t->call, t->src, ind, "m", "v", fail, 0);
         else
             put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);

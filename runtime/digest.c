@@ -28,8 +28,10 @@ static const char *text_of(const asl_value *v, asl_buf *tmp, size_t *len)
     return tmp->data ? tmp->data : "";
 }
 
-static asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
+asl_value *asl_intrinsic_BASE64_ENCODE(asl_exec *x, uint32_t argc, asl_value **argv)
 {
+    (void)argc;
+    const asl_value *v = argv[0];
     if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > ASL_INTRINSIC_MAX_CHARS)
         return asl_intrinsic_invalid(x, ASL_FN_BASE64_ENCODE);
     size_t outlen = 4 * (((size_t)v->len + 2) / 3);
@@ -39,8 +41,9 @@ static asl_value *fn_base64_encode(asl_exec *x, asl_value *v)
     return asl_string_static(x->arena, out, (size_t)n);
 }
 
-static asl_value *fn_hash(asl_exec *x, asl_value **argv)
+asl_value *asl_intrinsic_HASH(asl_exec *x, uint32_t argc, asl_value **argv)
 {
+    (void)argc;
     const asl_value *alg = argv[1];
     const EVP_MD *md = NULL;
     if (alg->type == ASL_STRING) {
@@ -61,7 +64,8 @@ static asl_value *fn_hash(asl_exec *x, asl_value **argv)
     const char *data = text_of(argv[0], &tmp, &n);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
-    bool ok = asl_utf16_length(data, n) <= ASL_INTRINSIC_MAX_CHARS && EVP_Digest(data, n, digest, &dn, md, NULL) == 1;
+    bool ok = asl_utf16_length(data, n) <= ASL_INTRINSIC_MAX_CHARS &&
+              EVP_Digest(data, n, digest, &dn, md, NULL) == 1;
     asl_buf_free(&tmp);
     if (!ok) return asl_intrinsic_invalid(x, ASL_FN_HASH);
 
@@ -73,16 +77,4 @@ static asl_value *fn_hash(asl_exec *x, asl_value **argv)
     }
     out[2 * dn] = 0;
     return asl_string_static(x->arena, out, 2 * (size_t)dn);
-}
-
-asl_value *asl_intrinsic_BASE64_ENCODE(asl_exec *x, uint32_t argc, asl_value **argv)
-{
-    (void)argc;
-    return fn_base64_encode(x, argv[0]);
-}
-
-asl_value *asl_intrinsic_HASH(asl_exec *x, uint32_t argc, asl_value **argv)
-{
-    (void)argc;
-    return fn_hash(x, argv);
 }

@@ -37,8 +37,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* Base64Encode/Base64Decode/Hash accept at most this many characters. */
-#define MAX_CHARS ASL_INTRINSIC_MAX_CHARS
 /* ArrayRange builds at most this many items. */
 #define MAX_RANGE 1000
 
@@ -49,8 +47,8 @@ static const char *const fn_names[ASL_FN__COUNT] = {
 };
 
 /* Out of line: a switch over them (intrinsic_call.c's) would otherwise
- * inline every function into one frame (a 256-byte table of StringSplit's, saved registers) that
- * even a MathAdd in a tight loop pays for. */
+ * inline every function into one frame (a 256-byte table of StringSplit's,
+ * saved registers) that even a MathAdd in a tight loop pays for. */
 #define NOINLINE __attribute__((noinline))
 
 /* AWS fails every kind of bad argument the same way: States.Runtime with
@@ -367,7 +365,7 @@ static NOINLINE asl_value *fn_array_unique(asl_exec *x, asl_value *arr)
     return out;
 }
 
-/* ---- encoding and hashing ---------------------------------------------------------- */
+/* ---- Base64Decode (Base64Encode and Hash: digest.c) ---------------------------------- */
 
 static signed char b64_digit(unsigned char c)
 {
@@ -413,7 +411,7 @@ static size_t utf8_seq(const unsigned char *s, size_t i, size_t n, size_t *bad)
 
 static NOINLINE asl_value *fn_base64_decode(asl_exec *x, asl_value *v)
 {
-    if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > MAX_CHARS)
+    if (v->type != ASL_STRING || asl_utf16_length(v->u.str, v->len) > ASL_INTRINSIC_MAX_CHARS)
         return invalid(x, ASL_FN_BASE64_DECODE);
     const unsigned char *s = (const unsigned char *)v->u.str;
     unsigned char *bytes = asl_alloc(x->arena, (size_t)v->len / 4 * 3 + 4);

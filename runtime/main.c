@@ -78,11 +78,11 @@ static char *read_all(FILE *f, size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size < SIZE_MAX / 2)
-        cap = (size_t)st.st_size + 1;
+    bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                 (uint64_t)st.st_size < SIZE_MAX / 2;
+    if (sized) cap = (size_t)st.st_size + 1;
     char *buf = asl_xmalloc(cap);
-    asl_prefault(buf, cap);
+    if (sized) asl_prefault(buf, cap);   /* a pipe's input may use a page of the 64 KiB */
     for (;;) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
