@@ -1,0 +1,77 @@
+/*
+ * jsonata_picture_int.h — what jsonata_picture.c (numbers, integers) shares
+ * with jsonata_datetime.c (dates): strings as code points, JavaScript's
+ * number and string conversions the reference relies on, and the analysed
+ * integer picture that date markers reuse.  Not part of the runtime's API.
+ *
+ * The reference is JavaScript: its pictures are walked with indexOf,
+ * substring and charAt, its quirks included.  Doing the same on arrays of
+ * code points keeps the C next to the rules it follows.
+ */
+#ifndef JSONATA_PICTURE_INT_H
+#define JSONATA_PICTURE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "jsonata_picture.h"
+
+typedef struct {
+    uint32_t *c;   /* code points */
+    size_t n;
+} asl_jnp_str;
+
+/* A string being built, in the arena (it grows by moving). */
+typedef struct {
+    asl_arena *a;
+    uint32_t *c;
+    size_t n, cap;
+} asl_jnp_buf;
+
+void asl_jnp_buf_init(asl_jnp_buf *b, asl_arena *a);
+void asl_jnp_putc(asl_jnp_buf *b, uint32_t c);
+void asl_jnp_puts(asl_jnp_buf *b, const char *ascii);
+void asl_jnp_put(asl_jnp_buf *b, asl_jnp_str s);
+asl_jnp_str asl_jnp_buf_str(const asl_jnp_buf *b);
+
+asl_jnp_str asl_jnp_decode(asl_arena *a, const char *s);    /* UTF-8 to code points */
+char *asl_jnp_encode(asl_arena *a, asl_jnp_str s);           /* and back, NUL-terminated */
+asl_jnp_str asl_jnp_sub(asl_arena *a, asl_jnp_str s, long from, long to);  /* JS substring */
+long asl_jnp_index_of(asl_jnp_str h, asl_jnp_str needle, long from);      /* JS indexOf */
+bool asl_jnp_is_space(uint32_t c);                           /* JS \s */
+
+/* Number.prototype.toString (shortest text that reads back, JS layout). */
+void asl_jnp_js_tostr(double v, char out[40]);
+/* parseInt(s) (radix 10, or 16 after 0x), NaN when no digit. */
+double asl_jnp_js_parseint(asl_jnp_str s);
+
+/* fn:format-integer's analysed picture (the reference's analyseIntegerPicture). */
+enum { ASL_JNP_DECIMAL, ASL_JNP_LETTERS, ASL_JNP_ROMAN, ASL_JNP_WORDS, ASL_JNP_SEQUENCE };
+enum { ASL_JNP_LOWER, ASL_JNP_UPPER, ASL_JNP_TITLE };
+typedef struct {
+    uint32_t pos;      /* digits to the right of the separator */
+    uint32_t ch;
+} asl_jnp_group;
+typedef struct {
+    int primary, tcase;
+    bool ordinal;
+    uint32_t zero;             /* the decimal digit family's zero */
+    double mandatory;          /* digits at least; a date's width may make it NaN */
+    int optional;              /* '#' signs */
+    bool regular;              /* groups[0] repeats every groups[0].pos digits */
+    asl_jnp_group *groups;     /* irregular: in picture order from the right */
+    size_t ngroups;
+    double parse_width;        /* a date's adjacent numbers read exactly this many digits (0: any) */
+} asl_jnp_intfmt;
+
+const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_intfmt *f);
+/* v is an integer (or NaN, of an invalid date); appends to out. */
+const char *asl_jnp_format_integer(asl_jnp_buf *out, double v, const asl_jnp_intfmt *f);
+/* The reverse, without validation of the text, as the reference: NaN when it does not parse. */
+const char *asl_jnp_parse_integer(asl_arena *a, asl_jnp_str s, const asl_jnp_intfmt *f, double *out);
+
+/* The number words the reference knows, in its order (its regular
+ * expression for words tries them in this order). */
+extern const char *const asl_jnp_words[];
+extern const size_t asl_jnp_nwords;
+
+#endif
