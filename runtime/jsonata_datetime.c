@@ -824,77 +824,102 @@ static const char *parse_datetime(asl_arena *a, asl_jnp_str s, asl_jnp_str pic, 
  * an offset past 23 hours, 24:00 with anything after it), rolls a day past
  * its month's end into the next (2018-02-30 is 2 March), reads a time
  * without an offset as UTC (local time, which is UTC where the reference
- * runs), and reads only three digits of a fraction. */
+ * runs), and reads only three digits of a fraction.  What Date.parse reads
+ * only with its legacy rules (an offset or a fraction without a time, a day
+ * without a month: "2020-10:30", "2018.5") is left undefined here. */
+
+typedef struct {
+    const char *s;
+    size_t n;
+    size_t at[6];     /* where each optional group starts; its length in len[] (0: absent) */
+    size_t len[6];
+} isomatch;
+
+static bool dig(const isomatch *m, size_t i, char lo, char hi)
+{
+    return i < m->n && m->s[i] >= lo && m->s[i] <= hi;
+}
+
+/* The length of group g of the expression at i, 0 when it does not match there. */
+static size_t iso_group(const isomatch *m, int g, size_t i)
+{
+    switch (g) {
+    case 0:
+        return i < m->n && m->s[i] == '-' && dig(m, i + 1, '0', '1') && dig(m, i + 2, '0', '9') ? 3 : 0;
+    case 1:
+        return i < m->n && m->s[i] == '-' && dig(m, i + 1, '0', '3') && dig(m, i + 2, '0', '9') ? 3 : 0;
+    case 2:
+        return i < m->n && m->s[i] == 'T' && dig(m, i + 1, '0', '2') && dig(m, i + 2, '0', '9') &&
+               i + 3 < m->n && m->s[i + 3] == ':' && dig(m, i + 4, '0', '5') && dig(m, i + 5, '0', '9') &&
+               i + 6 < m->n && m->s[i + 6] == ':' && dig(m, i + 7, '0', '5') && dig(m, i + 8, '0', '9') ? 9 : 0;
+    case 3: {
+        if (!(i < m->n && m->s[i] == '.' && dig(m, i + 1, '0', '9'))) return 0;
+        size_t k = i + 1;
+        while (dig(m, k, '0', '9')) k++;
+        return k - i;
+    }
+    default: {
+        if (i < m->n && m->s[i] == 'Z') return 1;
+        if (!(i < m->n && (m->s[i] == '+' || m->s[i] == '-') && dig(m, i + 1, '0', '2') && dig(m, i + 2, '0', '9')))
+            return 0;
+        size_t k = i + 3;
+        if (k < m->n && m->s[k] == ':' && dig(m, k + 1, '0', '5') && dig(m, k + 2, '0', '9')) return k + 3 - i;
+        if (dig(m, k, '0', '5') && dig(m, k + 1, '0', '9')) return k + 2 - i;
+        return 0;
+    }
+    }
+}
+
+/* The groups from g on, each tried present first, as the regular expression does. */
+static bool iso_match(isomatch *m, int g, size_t i)
+{
+    if (g == 5) return i == m->n;
+    size_t len = iso_group(m, g, i);
+    m->at[g] = i;
+    if (len) {
+        m->len[g] = len;
+        if (iso_match(m, g + 1, i + len)) return true;
+    }
+    m->len[g] = 0;
+    return iso_match(m, g + 1, i);
+}
+
+static int num2(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 static const char *parse_iso(const char *s, double *out)
 {
-    size_t n = strlen(s), i = 0;
+    isomatch m = {.s = s, .n = strlen(s)};
     *out = NAN;
-#define DIG(k) (i + (k) < n && s[i + (k)] >= '0' && s[i + (k)] <= '9')
-#define NUM2(k) ((s[i + (k)] - '0') * 10 + (s[i + (k) + 1] - '0'))
-    if (!(DIG(0) && DIG(1) && DIG(2) && DIG(3))) return "D3110";
-    int Y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int M = 1, D = 1, h = 0, mi = 0, sec = 0, ms = 0;
-    bool has_month = false, has_day = false, has_time = false, has_frac = false, has_tz = false;
-    int tz = 0;
-    i = 4;
-    if (i < n && s[i] == '-' && i + 1 < n && (s[i + 1] == '0' || s[i + 1] == '1') && DIG(2)) {
-        M = NUM2(1);
-        has_month = true;
-        i += 3;
+    if (!(dig(&m, 0, '0', '9') && dig(&m, 1, '0', '9') && dig(&m, 2, '0', '9') && dig(&m, 3, '0', '9')) ||
+        !iso_match(&m, 0, 4))
+        return "D3110";
+    bool month = m.len[0], day = m.len[1], time = m.len[2], frac = m.len[3], tz = m.len[4];
+    if ((day && !month) || (frac && !time)) return NULL;
+    int Y = num2(s) * 100 + num2(s + 2), M = month ? num2(s + m.at[0] + 1) : 1, D = day ? num2(s + m.at[1] + 1) : 1;
+    int h = 0, mi = 0, sec = 0, ms = 0, offset = 0;
+    if (time) {
+        h = num2(s + m.at[2] + 1);
+        mi = num2(s + m.at[2] + 4);
+        sec = num2(s + m.at[2] + 7);
     }
-    if (i < n && s[i] == '-' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '3' && DIG(2)) {
-        D = NUM2(1);
-        has_day = true;
-        i += 3;
+    if (frac) {
+        const char *f = s + m.at[3] + 1;
+        for (int k = 0; k < 3; k++) ms = ms * 10 + (k < (int)m.len[3] - 1 ? f[k] - '0' : 0);
     }
-    if (i < n && s[i] == 'T') {
-        if (!(i + 8 < n && s[i + 1] >= '0' && s[i + 1] <= '2' && DIG(2) && s[i + 3] == ':' &&
-              s[i + 4] >= '0' && s[i + 4] <= '5' && DIG(5) && s[i + 6] == ':' && s[i + 7] >= '0' &&
-              s[i + 7] <= '5' && DIG(8)))
-            return "D3110";
-        h = NUM2(1);
-        mi = NUM2(4);
-        sec = NUM2(7);
-        has_time = true;
-        i += 9;
-    }
-    if (i < n && s[i] == '.') {
-        if (!DIG(1)) return "D3110";
-        i++;
-        int k = 0;
-        for (; DIG(0); i++, k++)
-            if (k < 3) ms = ms * 10 + (s[i] - '0');
-        for (; k < 3; k++) ms *= 10;
-        has_frac = true;
-    }
-    if (i < n && s[i] == 'Z') {
-        has_tz = true;
-        i++;
-    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-        int sign = s[i] == '-' ? -1 : 1;
-        if (!(i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '2' && DIG(2))) return "D3110";
-        int oh = NUM2(1);
-        i += 3;
-        if (i < n && s[i] == ':') i++;
-        if (!(i < n && s[i] >= '0' && s[i] <= '5' && DIG(1))) return "D3110";
-        int om = NUM2(0);
-        i += 2;
+    if (tz && s[m.at[4]] != 'Z') {
+        if (!time) return NULL;    /* Date.parse: an offset needs a time */
+        const char *z = s + m.at[4];
+        int oh = num2(z + 1), om = num2(z + (z[3] == ':' ? 4 : 3));
         if (oh > 23) return NULL;
-        tz = sign * (oh * 60 + om);
-        has_tz = true;
-        if (!has_time) return NULL;    /* Date.parse: an offset needs a time */
+        offset = (z[0] == '-' ? -1 : 1) * (oh * 60 + om);
     }
-    if (i != n) return "D3110";
-#undef DIG
-#undef NUM2
-    (void)has_month;
-    (void)has_day;
-    if (has_frac && !has_time) return NULL;   /* Date.parse's legacy reading: left undefined here */
-    (void)has_tz;
     if (M < 1 || M > 12 || D < 1 || D > 31) return NULL;
     if (h > 24 || (h == 24 && (mi || sec || ms))) return NULL;
     double t = (double)days_from_civil(Y, M, 1) + D - 1;
-    t = t * DAY_MS + h * 3600000.0 + mi * 60000.0 + sec * 1000.0 + ms - tz * 60000.0;
+    t = t * DAY_MS + h * 3600000.0 + mi * 60000.0 + sec * 1000.0 + ms - offset * 60000.0;
     *out = time_clip(t);
     return NULL;
 }

@@ -521,6 +521,7 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
     f->primary = ASL_JNP_DECIMAL;
     f->tcase = ASL_JNP_LOWER;
     f->zero = '0';
+    f->mandatory = f->optional = NAN;    /* what a date's width and year rules see of a non-decimal */
     asl_jnp_str primary = picture;
     for (long i = (long)picture.n - 1; i >= 0; i--) {
         if (picture.c[i] != ';') continue;
@@ -545,7 +546,7 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
     }
     /* A decimal digit pattern when it has a digit of some family; read from
      * the right, so that separators know their distance from the end. */
-    int mandatory = 0;
+    int mandatory = 0, optional = 0;
     bool have_zero = false;
     uint32_t seppos = 0;
     f->groups = asl_alloc(a, (primary.n + 1) * sizeof *f->groups);
@@ -568,7 +569,7 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
         if (digit) continue;
         if (c == '#') {
             seppos++;
-            f->optional++;
+            optional++;
         } else {
             f->groups[f->ngroups++] = (asl_jnp_group){seppos, c};
         }
@@ -578,6 +579,7 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
         return NULL;
     }
     f->mandatory = mandatory;
+    f->optional = optional;
     uint32_t *pos = asl_alloc(a, (f->ngroups + 1) * sizeof *pos);
     bool same = true;
     for (size_t i = 0; i < f->ngroups; i++) {

@@ -55,8 +55,8 @@ typedef struct {
     int primary, tcase;
     bool ordinal;
     uint32_t zero;             /* the decimal digit family's zero */
-    double mandatory;          /* digits at least; a date's width may make it NaN */
-    int optional;              /* '#' signs */
+    double mandatory;          /* digits at least; NaN (the reference's undefined) when not decimal */
+    double optional;           /* '#' signs, the same */
     bool regular;              /* groups[0] repeats every groups[0].pos digits */
     asl_jnp_group *groups;     /* irregular: in picture order from the right */
     size_t ngroups;
