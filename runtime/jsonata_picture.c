@@ -653,8 +653,9 @@ const char *asl_jnp_format_integer(asl_jnp_buf *out, double value, const asl_jnp
         static const struct { double v; const char *s; } rn[] = {
             {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
             {40, "xl"}, {10, "x"}, {9, "ix"}, {5, "v"}, {4, "iv"}, {1, "i"}};
-        /* the reference recurses once a numeral: JavaScript's stack ends it */
-        if (value > 100000) return "U1001";
+        /* the reference recurses once a numeral: JavaScript's stack ends it
+         * somewhere past ten thousand of them */
+        if (value > 1e7) return "U1001";
         for (size_t i = 0; i < sizeof rn / sizeof *rn; i++)
             while (value >= rn[i].v) {
                 asl_jnp_puts(out, rn[i].s);
