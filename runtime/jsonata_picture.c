@@ -678,6 +678,7 @@ const char *asl_jnp_format_integer(asl_jnp_buf *out, double value, const asl_jnp
     asl_jnp_buf b;
     asl_jnp_buf_init(&b, a);
     double pad = f->mandatory - (double)strlen(num);
+    if (pad > 1e6) return "D1001";    /* a date's width: the reference runs out of string length */
     for (double i = 0; i < pad; i++) asl_jnp_putc(&b, '0');
     asl_jnp_puts(&b, num);
     asl_jnp_str s = asl_jnp_buf_str(&b);
