@@ -136,16 +136,6 @@ asl_jnp_str asl_jnp_sub(asl_arena *a, asl_jnp_str s, long from, long to)
     return (asl_jnp_str){s.c + from, (size_t)(to - from)};
 }
 
-/* String.prototype.slice: negative bounds count from the end. */
-static asl_jnp_str js_slice(asl_jnp_str s, long from, long to)
-{
-    long n = (long)s.n;
-    from = from < 0 ? (from + n < 0 ? 0 : from + n) : (from > n ? n : from);
-    to = to < 0 ? (to + n < 0 ? 0 : to + n) : (to > n ? n : to);
-    if (to < from) to = from;
-    return (asl_jnp_str){s.c + from, (size_t)(to - from)};
-}
-
 long asl_jnp_index_of(asl_jnp_str h, asl_jnp_str needle, long from)
 {
     from = clampl(from, 0, (long)h.n);
@@ -505,14 +495,21 @@ static uint32_t gcd(uint32_t a, uint32_t b)
 static uint32_t regular_interval(const uint32_t *pos, size_t n)
 {
     if (n == 0) return 0;
-    uint32_t f = pos[0];
-    for (size_t i = 1; i < n; i++) f = gcd(f, pos[i]);
-    for (size_t k = 1; k <= n; k++) {
-        size_t j;
-        for (j = 0; j < n && pos[j] != k * f; j++) {}
-        if (j == n) return 0;
+    uint32_t f = pos[0], max = 0;
+    for (size_t i = 0; i < n; i++) {
+        f = gcd(f, pos[i]);
+        if (pos[i] > max) max = pos[i];
     }
-    return f;
+    if (f == 0) return 0;
+    if ((uint64_t)n * f > max) return 0;    /* some multiple up to n * f is missing */
+    /* each multiple f, 2f, ... nf present (positions are at most the picture's length) */
+    bool *seen = calloc((size_t)max + 1, 1);
+    if (!seen) return 0;
+    for (size_t i = 0; i < n; i++) seen[pos[i]] = true;
+    size_t k;
+    for (k = 1; k <= n && seen[k * f]; k++) {}
+    free(seen);
+    return k > n ? f : 0;
 }
 
 const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_intfmt *f)
@@ -595,28 +592,23 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
     return NULL;
 }
 
-/* s.substr(start) and s.substr(0, len) as JavaScript reads them. */
-static asl_jnp_str js_substr_from(asl_jnp_str s, long start)
+/* s.substr(0, pos) + ch + s.substr(pos), in place: a pos before the start
+ * counts from the end in the second substr and leaves the first empty, so
+ * the text before it goes (the reference's "#,##,##0" makes ",5" of 5). */
+static void substr_insert(asl_jnp_buf *b, long pos, uint32_t ch)
 {
-    long n = (long)s.n;
-    if (start < 0) start = start + n < 0 ? 0 : start + n;
-    if (start > n) start = n;
-    return (asl_jnp_str){s.c + start, (size_t)(n - start)};
-}
-
-static asl_jnp_str js_substr_head(asl_jnp_str s, long len)
-{
-    return (asl_jnp_str){s.c, (size_t)clampl(len, 0, (long)s.n)};
-}
-
-static asl_jnp_str insert_at(asl_arena *a, asl_jnp_str s, long pos, uint32_t ch)
-{
-    asl_jnp_buf b;
-    asl_jnp_buf_init(&b, a);
-    asl_jnp_put(&b, js_substr_head(s, pos));
-    asl_jnp_putc(&b, ch);
-    asl_jnp_put(&b, js_substr_from(s, pos));
-    return asl_jnp_buf_str(&b);
+    long n = (long)b->n;
+    if (pos < 0) {
+        long start = n + pos < 0 ? 0 : n + pos;
+        memmove(b->c, b->c + start, (size_t)(n - start) * sizeof *b->c);
+        b->n = (size_t)(n - start);
+        pos = 0;
+    } else if (pos > n) {
+        pos = n;
+    }
+    asl_jnp_putc(b, 0);
+    memmove(b->c + pos + 1, b->c + pos, (b->n - 1 - (size_t)pos) * sizeof *b->c);
+    b->c[pos] = ch;
 }
 
 static void ascii_case(asl_jnp_buf *b, size_t from, int tcase)
@@ -681,18 +673,22 @@ const char *asl_jnp_format_integer(asl_jnp_buf *out, double value, const asl_jnp
     if (pad > 1e6) return "D1001";    /* a date's width: the reference runs out of string length */
     for (double i = 0; i < pad; i++) asl_jnp_putc(&b, '0');
     asl_jnp_puts(&b, num);
-    asl_jnp_str s = asl_jnp_buf_str(&b);
     if (f->zero != '0')
-        for (size_t i = 0; i < s.n; i++) s.c[i] = s.c[i] + f->zero - '0';
+        for (size_t i = 0; i < b.n; i++) b.c[i] = b.c[i] + f->zero - '0';
     if (f->regular) {
-        long every = f->groups[0].pos;
-        long n = ((long)s.n - 1) / every;
-        for (long i = n; i > 0; i--) s = insert_at(a, s, (long)s.n - i * every, f->groups[0].ch);
+        /* a separator before every group of `every` digits from the right */
+        size_t every = f->groups[0].pos, len = b.n;
+        for (size_t i = 0; i < len; i++) {
+            if (i > 0 && (len - i) % every == 0) asl_jnp_putc(out, f->groups[0].ch);
+            asl_jnp_putc(out, b.c[i]);
+        }
     } else {
+        /* the picture's separators from the leftmost, each placed from the right end */
         for (size_t i = f->ngroups; i-- > 0;)
-            s = insert_at(a, s, (long)s.n - (long)f->groups[i].pos, f->groups[i].ch);
+            substr_insert(&b, (long)b.n - (long)f->groups[i].pos, f->groups[i].ch);
+        asl_jnp_put(out, asl_jnp_buf_str(&b));
     }
-    asl_jnp_put(out, s);
+    asl_jnp_str s = {out->c + start, out->n - start};
     if (f->ordinal) {
         uint32_t last = s.n ? s.c[s.n - 1] : 0;
         const char *suffix = last == '1' ? "st" : last == '2' ? "nd" : last == '3' ? "rd" : "th";
@@ -966,10 +962,15 @@ static size_t grouping_positions(asl_arena *a, const numfmt *p, const subpic *r,
     size_t n = 0;
     *out = asl_alloc(a, (part.n + 1) * sizeof **out);
     if (p->grp.n == 0) return 0;
+    /* digits (and optional digits) before each index of part */
+    uint32_t *before = asl_alloc(a, (part.n + 1) * sizeof *before);
+    before[0] = 0;
+    for (size_t i = 0; i < part.n; i++)
+        before[i + 1] = before[i] + (in_family(p, part.c[i]) || is_char(part.c[i], p->digit));
     long g = asl_jnp_index_of(part, p->grp, 0);
     while (g != -1 && n <= part.n) {
-        asl_jnp_str side = to_left ? asl_jnp_sub(a, part, 0, g) : asl_jnp_sub(a, part, g, (long)part.n);
-        (*out)[n++] = (uint32_t)count_family(p, side, true);
+        size_t at = (size_t)g < part.n ? (size_t)g : part.n;
+        (*out)[n++] = to_left ? before[at] : before[part.n] - before[at];
         g = asl_jnp_index_of(r->integer, p->grp, g + 1);
     }
     return n;
@@ -1001,6 +1002,16 @@ static numvars analyse(asl_arena *a, const numfmt *p, const subpic *r)
     v.suffix = r->suffix;
     v.picture = r->sub;
     return v;
+}
+
+/* s.slice(0, at) + ins + s.slice(at), in place. */
+static void slice_insert(asl_jnp_buf *b, long at, asl_jnp_str ins)
+{
+    long n = (long)b->n;
+    at = at < 0 ? (at + n < 0 ? 0 : at + n) : (at > n ? n : at);
+    for (size_t i = 0; i < ins.n; i++) asl_jnp_putc(b, 0);
+    memmove(b->c + at + (long)ins.n, b->c + at, (size_t)(n - at) * sizeof *b->c);
+    if (ins.n) memcpy(b->c + at, ins.c, ins.n * sizeof *b->c);
 }
 
 /* |x|.toFixed(dp) in the picture's digits. */
@@ -1124,25 +1135,27 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
     s = asl_jnp_buf_str(&t);
     dp = asl_jnp_index_of(s, p.dec, 0);
     /* bullet 10: the integer part's groups */
+    asl_jnp_buf g;
+    asl_jnp_buf_init(&g, a);
     if (pv->regular > 0) {
-        long groups = (dp - 1) / (long)pv->regular;
-        for (long g = 1; g <= groups; g++) {
-            long at = dp - g * (long)pv->regular;
-            s = cat3(a, js_slice(s, 0, at), p.grp, js_slice(s, at, (long)s.n));
+        /* before every group of `regular` digits left of the separator */
+        long every = (long)pv->regular;
+        for (long i = 0; i < (long)s.n; i++) {
+            if (i >= 1 && i < dp && (dp - i) % every == 0) asl_jnp_put(&g, p.grp);
+            asl_jnp_putc(&g, s.c[i]);
         }
     } else {
+        asl_jnp_put(&g, s);
         for (size_t i = 0; i < pv->nint; i++) {
-            long at = dp - (long)pv->int_groups[i];
-            s = cat3(a, js_slice(s, 0, at), p.grp, js_slice(s, at, (long)s.n));
+            slice_insert(&g, dp - (long)pv->int_groups[i], p.grp);
             dp++;
         }
     }
     /* bullet 11: the fraction's */
+    s = asl_jnp_buf_str(&g);
     dp = asl_jnp_index_of(s, p.dec, 0);
-    for (size_t i = 0; i < pv->nfrac; i++) {
-        long at = (long)pv->frac_groups[i] + dp + 1;
-        s = cat3(a, js_slice(s, 0, at), p.grp, js_slice(s, at, (long)s.n));
-    }
+    for (size_t i = 0; i < pv->nfrac; i++) slice_insert(&g, (long)pv->frac_groups[i] + dp + 1, p.grp);
+    s = asl_jnp_buf_str(&g);
     /* bullet 12: no decimal separator without a fraction */
     dp = asl_jnp_index_of(s, p.dec, 0);
     if (asl_jnp_index_of(pv->picture, p.dec, 0) == -1 || dp == (long)s.n - 1)
