@@ -1,6 +1,6 @@
 /*
- * jsonata_picture_int.h — what jsonata_picture.c (numbers, integers) shares
- * with jsonata_datetime.c (dates): strings as code points, JavaScript's
+ * jsonata_picture_int.h — what jsonata_picture.c shares with jsonata_number.c,
+ * jsonata_integer.c and jsonata_datetime.c: strings as code points, JavaScript's
  * number and string conversions the reference relies on, and the analysed
  * integer picture that date markers reuse.  Not part of the runtime's API.
  *
@@ -43,6 +43,13 @@ bool asl_jnp_is_space(uint32_t c);                           /* JS \s */
 void asl_jnp_js_tostr(double v, char out[40]);
 /* parseInt(s) (radix 10, or 16 after 0x), NaN when no digit. */
 double asl_jnp_js_parseint(asl_jnp_str s);
+/* Number.prototype.toFixed(dp) of x >= 0 (a tie rounds up), in a. */
+char *asl_jnp_to_fixed(asl_arena *a, double x, int dp);
+/* The reference's $round(x, precision): halves to even. */
+double asl_jnp_round(double x, int precision);
+/* The interval at which grouping positions repeat (all multiples of it,
+ * every multiple present), 0 when they are not regular. */
+uint32_t asl_jnp_regular_interval(const uint32_t *pos, size_t n);
 
 /* fn:format-integer's analysed picture (the reference's analyseIntegerPicture). */
 enum { ASL_JNP_DECIMAL, ASL_JNP_LETTERS, ASL_JNP_ROMAN, ASL_JNP_WORDS, ASL_JNP_SEQUENCE };
