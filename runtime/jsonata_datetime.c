@@ -930,6 +930,10 @@ const char *asl_jn_parse_datetime_at(const char *s, const char *picture, int64_t
     double t;
     const char *err;
     *undefined = 0;
+    if (!s) {
+        *undefined = 1;
+        return NULL;
+    }
     if (!picture) {
         err = parse_iso(s, &t);
     } else {

@@ -427,6 +427,7 @@ const char *asl_jnp_parse_integer(asl_arena *a, asl_jnp_str s, const asl_jnp_int
 const char *asl_jn_format_integer(asl_arena *a, double v, const char *picture, char **out)
 {
     asl_jnp_intfmt f;
+    if (!picture) return "T0410";    /* the signature <n-s:s> wants one */
     const char *err = asl_jnp_analyse_integer(a, asl_jnp_decode(a, picture), &f);
     if (err) return err;
     asl_jnp_buf b;
@@ -439,9 +440,14 @@ const char *asl_jn_format_integer(asl_arena *a, double v, const char *picture, c
 
 const char *asl_jn_parse_integer(const char *s, const char *picture, double *out, int *undefined)
 {
+    *undefined = 0;
+    if (!picture) return "T0410";
+    if (!s) {
+        *undefined = 1;    /* an undefined string is undefined, as everywhere in JSONata */
+        return NULL;
+    }
     asl_arena *a = asl_arena_new();
     asl_jnp_intfmt f;
-    *undefined = 0;
     const char *err = asl_jnp_analyse_integer(a, asl_jnp_decode(a, picture), &f);
     if (!err) err = asl_jnp_parse_integer(a, asl_jnp_decode(a, s), &f, out);
     asl_arena_free(a);

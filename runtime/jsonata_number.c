@@ -252,6 +252,7 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
 {
     static const asl_jn_decimal_format none = {0};
     if (!fmt) fmt = &none;
+    if (!picture) return "T0410";    /* the signature <n-so?:s> wants one */
     numfmt p;
     p.dec = prop(a, fmt->decimal_separator, ".");
     p.grp = prop(a, fmt->grouping_separator, ",");

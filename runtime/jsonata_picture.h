@@ -26,7 +26,11 @@ const char *asl_jn_parse_datetime(const char *s, const char *picture /* NULL: IS
  * invalid date): asl_jn_parse_integer sets *out to NaN (its JSON is null),
  * asl_jn_parse_datetime sets *undefined, as an int64_t cannot hold NaN.
  * Strings are UTF-8; the reference counts UTF-16 code units, these count
- * code points, which differ only outside the Basic Multilingual Plane. */
+ * code points, which differ only outside the Basic Multilingual Plane.
+ * JSONata's undefined: a NULL text parses to *undefined set; a NULL
+ * picture where the function's signature wants one is T0410.  Errors the
+ * reference raises without a code (JavaScript running out of stack or of
+ * string length) are U1001 and D1001 here. */
 
 /* asl_jn_parse_datetime with the evaluation's $now (milliseconds since the
  * epoch): a picture that leaves out the date or the year takes it from now,
