@@ -81,4 +81,51 @@ const char *asl_jnp_parse_integer(asl_arena *a, asl_jnp_str s, const asl_jnp_int
 extern const char *const asl_jnp_words[];
 extern const size_t asl_jnp_nwords;
 
+/* ---- dates (jsonata_datetime.c), shared with their parsing (jsonata_dateparse.c) ---- */
+
+#define ASL_JNP_DAY_MS 86400000.0
+
+int64_t asl_jnp_days_from_civil(int64_t y, int64_t m, int64_t d);   /* days since 1970-01-01 */
+double asl_jnp_time_clip(double t);      /* NaN outside +-8.64e15 ms, else truncated */
+/* Date.UTC(y, mon0, d, h, mi, s, ms): fields truncated, overflowing into the
+ * next, years 0 to 99 meaning 1900 to 1999. */
+double asl_jnp_date_utc(double y, double mon, double d, double h, double mi, double s, double ms);
+
+/* A time value's UTC fields (the reference's Date), all NaN when invalid. */
+typedef struct {
+    bool valid;
+    double t;                 /* the time value */
+    double Y, M, D, H, mi, s, ms, dow;  /* month 1-12, dow 0 = Sunday */
+} asl_jnp_date;
+
+asl_jnp_date asl_jnp_date_of(double t);
+/* The reference's getDateTimeFragment of component c ('P': 0 am, 1 pm). */
+double asl_jnp_fragment(const asl_jnp_date *d, uint32_t c);
+extern const char *const asl_jnp_day_names[];     /* [1] Monday .. [7] Sunday */
+extern const char *const asl_jnp_month_names[];   /* [0] January .. */
+
+enum { ASL_JNP_NAMES_NONE, ASL_JNP_NAMES_LOWER, ASL_JNP_NAMES_UPPER, ASL_JNP_NAMES_TITLE };
+
+/* One part of an analysed date picture: literal text or a variable marker. */
+typedef struct {
+    bool marker;
+    asl_jnp_str lit;            /* literal text */
+    uint32_t comp;              /* the component letter, 0 for an empty marker */
+    bool has_width, min_def, max_def;
+    double wmin, wmax;          /* parseInt of the width: may be NaN */
+    asl_jnp_str pres1;
+    uint32_t pres2;             /* a, t, c, o or 0 */
+    int names;
+    bool has_int;
+    asl_jnp_intfmt ifmt;
+    double n;                   /* Y: the digits kept, -1 for all */
+} asl_jnp_dtpart;
+
+typedef struct {
+    asl_jnp_dtpart *p;
+    size_t n;
+} asl_jnp_dtspec;
+
+const char *asl_jnp_analyse_datetime(asl_arena *a, asl_jnp_str pic, asl_jnp_dtspec *spec);
+
 #endif
