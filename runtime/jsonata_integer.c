@@ -238,6 +238,7 @@ const char *asl_jnp_format_integer(asl_jnp_buf *out, double value, const asl_jnp
         char tmp[1100];
         size_t n = sizeof tmp;
         uint32_t base = f->tcase == ASL_JNP_UPPER ? 'A' : 'a';
+        if (isinf(value)) return "D1001";    /* the reference's loop never ends */
         while (value > 0 && n > 0) {
             tmp[--n] = (char)(fmod(value - 1, 26) + base);
             value = floor((value - 1) / 26);
