@@ -256,7 +256,7 @@ static const char *parse_datetime(asl_arena *a, asl_jnp_str s, asl_jnp_str pic, 
         asl_jnp_str v = {s.c + from, to - from};
         double x;
         if (p->comp == 'Z' || p->comp == 'z') {
-            if (p->comp == 'z') v = asl_jnp_sub(a, v, 3, (long)v.n);
+            if (p->comp == 'z') v = asl_jnp_sub(v, 3, (long)v.n);
             double h = 0, mi = 0;
             if (p->ifmt.primary == ASL_JNP_DECIMAL && p->ifmt.regular) {
                 long at = -1;
@@ -265,13 +265,13 @@ static const char *parse_datetime(asl_arena *a, asl_jnp_str s, asl_jnp_str pic, 
                         at = (long)k;
                         break;
                     }
-                h = asl_jnp_js_parseint(asl_jnp_sub(a, v, 0, at));
-                mi = asl_jnp_js_parseint(asl_jnp_sub(a, v, at + 1, (long)v.n));
+                h = asl_jnp_js_parseint(asl_jnp_sub(v, 0, at));
+                mi = asl_jnp_js_parseint(asl_jnp_sub(v, at + 1, (long)v.n));
             } else if (v.n - 1 <= 2) {
                 h = asl_jnp_js_parseint(v);
             } else {
-                h = asl_jnp_js_parseint(asl_jnp_sub(a, v, 0, 3));
-                mi = asl_jnp_js_parseint(asl_jnp_sub(a, v, 3, (long)v.n));
+                h = asl_jnp_js_parseint(asl_jnp_sub(v, 0, 3));
+                mi = asl_jnp_js_parseint(asl_jnp_sub(v, 3, (long)v.n));
             }
             x = h * 60 + mi;
         } else if (p->comp == 'f') {

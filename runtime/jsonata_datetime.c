@@ -188,14 +188,13 @@ static const char *default_presentation(uint32_t c)
     }
 }
 
-static double width_value(asl_arena *a, asl_jnp_str w, bool *def)
+static double width_value(asl_jnp_str w, bool *def)
 {
     if (w.n == 1 && w.c[0] == '*') {
         *def = false;
         return 0;
     }
     *def = true;
-    (void)a;
     return asl_jnp_js_parseint(w);
 }
 
@@ -254,7 +253,7 @@ const char *asl_jnp_analyse_datetime(asl_arena *a, asl_jnp_str pic, asl_jnp_dtsp
         asl_jnp_str pres;
         if (comma != -1) {
             /* F&O 9.8.4.2: the width modifier, min[-max] */
-            asl_jnp_str w = asl_jnp_sub(a, m, comma + 1, (long)m.n);
+            asl_jnp_str w = asl_jnp_sub(m, comma + 1, (long)m.n);
             long dash = -1;
             for (long i = 0; i < (long)w.n; i++)
                 if (w.c[i] == '-') {
@@ -263,14 +262,14 @@ const char *asl_jnp_analyse_datetime(asl_arena *a, asl_jnp_str pic, asl_jnp_dtsp
                 }
             d->has_width = true;
             if (dash == -1) {
-                d->wmin = width_value(a, w, &d->min_def);
+                d->wmin = width_value(w, &d->min_def);
             } else {
-                d->wmin = width_value(a, asl_jnp_sub(a, w, 0, dash), &d->min_def);
-                d->wmax = width_value(a, asl_jnp_sub(a, w, dash + 1, (long)w.n), &d->max_def);
+                d->wmin = width_value(asl_jnp_sub(w, 0, dash), &d->min_def);
+                d->wmax = width_value(asl_jnp_sub(w, dash + 1, (long)w.n), &d->max_def);
             }
-            pres = asl_jnp_sub(a, m, 1, comma);
+            pres = asl_jnp_sub(m, 1, comma);
         } else {
-            pres = asl_jnp_sub(a, m, 1, (long)m.n);
+            pres = asl_jnp_sub(m, 1, (long)m.n);
         }
         if (pres.n == 1) {
             d->pres1 = pres;
@@ -278,7 +277,7 @@ const char *asl_jnp_analyse_datetime(asl_arena *a, asl_jnp_str pic, asl_jnp_dtsp
             uint32_t last = pres.c[pres.n - 1];
             if (has_char("atco", last)) {
                 d->pres2 = last;
-                d->pres1 = asl_jnp_sub(a, pres, 0, (long)pres.n - 1);
+                d->pres1 = asl_jnp_sub(pres, 0, (long)pres.n - 1);
             } else {
                 d->pres1 = pres;
             }

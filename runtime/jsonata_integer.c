@@ -126,7 +126,7 @@ const char *asl_jnp_analyse_integer(asl_arena *a, asl_jnp_str picture, asl_jnp_i
     asl_jnp_str primary = picture;
     for (long i = (long)picture.n - 1; i >= 0; i--) {
         if (picture.c[i] != ';') continue;
-        primary = asl_jnp_sub(a, picture, 0, i);
+        primary = asl_jnp_sub(picture, 0, i);
         if (i + 1 < (long)picture.n && picture.c[i + 1] == 'o') f->ordinal = true;
         break;
     }

@@ -83,26 +83,26 @@ typedef struct {
     bool has_exponent;
 } subpic;
 
-static subpic split_parts(asl_arena *a, const numfmt *p, asl_jnp_str sub)
+static subpic split_parts(const numfmt *p, asl_jnp_str sub)
 {
     subpic r = {0};
     r.sub = sub;
     long n = (long)sub.n, i;
     for (i = 0; i < n; i++)
         if (is_active(p, sub.c[i]) && !is_char(sub.c[i], p->exp)) break;
-    r.prefix = asl_jnp_sub(a, sub, 0, i < n ? i : 0);
+    r.prefix = asl_jnp_sub(sub, 0, i < n ? i : 0);
     for (i = n - 1; i >= 0; i--)
         if (is_active(p, sub.c[i]) && !is_char(sub.c[i], p->exp)) break;
-    r.suffix = i >= 0 ? asl_jnp_sub(a, sub, i + 1, n) : asl_jnp_sub(a, sub, 0, 0);
-    r.active = asl_jnp_sub(a, sub, (long)r.prefix.n, n - (long)r.suffix.n);
+    r.suffix = i >= 0 ? asl_jnp_sub(sub, i + 1, n) : asl_jnp_sub(sub, 0, 0);
+    r.active = asl_jnp_sub(sub, (long)r.prefix.n, n - (long)r.suffix.n);
     /* The position is the sub-picture's but cuts the active part, as the
      * reference does (they differ only after a prefix). */
     long ep = asl_jnp_index_of(sub, p->exp, (long)r.prefix.n);
     if (ep == -1 || ep > n - (long)r.suffix.n) {
         r.mantissa = r.active;
     } else {
-        r.mantissa = asl_jnp_sub(a, r.active, 0, ep);
-        r.exponent = asl_jnp_sub(a, r.active, ep + 1, (long)r.active.n);
+        r.mantissa = asl_jnp_sub(r.active, 0, ep);
+        r.exponent = asl_jnp_sub(r.active, ep + 1, (long)r.active.n);
         r.has_exponent = true;
     }
     long dp = asl_jnp_index_of(r.mantissa, p->dec, 0);
@@ -110,8 +110,8 @@ static subpic split_parts(asl_arena *a, const numfmt *p, asl_jnp_str sub)
         r.integer = r.mantissa;
         r.fraction = r.suffix;
     } else {
-        r.integer = asl_jnp_sub(a, r.mantissa, 0, dp);
-        r.fraction = asl_jnp_sub(a, r.mantissa, dp + 1, (long)r.mantissa.n);
+        r.integer = asl_jnp_sub(r.mantissa, 0, dp);
+        r.fraction = asl_jnp_sub(r.mantissa, dp + 1, (long)r.mantissa.n);
     }
     return r;
 }
@@ -144,9 +144,9 @@ static const char *validate(asl_arena *a, const numfmt *p, const subpic *r)
     }
     if (asl_jnp_index_of(s, cat(a, p->grp, p->grp), 0) != -1) error = "D3089";
     long od = asl_jnp_index_of(r->integer, p->digit, 0);
-    if (od != -1 && count_family(p, asl_jnp_sub(a, r->integer, 0, od), false) > 0) error = "D3090";
+    if (od != -1 && count_family(p, asl_jnp_sub(r->integer, 0, od), false) > 0) error = "D3090";
     od = last_index_of(r->fraction, p->digit);
-    if (od != -1 && count_family(p, asl_jnp_sub(a, r->fraction, od, (long)r->fraction.n), false) > 0)
+    if (od != -1 && count_family(p, asl_jnp_sub(r->fraction, od, (long)r->fraction.n), false) > 0)
         error = "D3091";
     if (r->has_exponent && r->exponent.n > 0 &&
         (asl_jnp_index_of(s, p->pct, 0) != -1 || asl_jnp_index_of(s, p->pm, 0) != -1))
@@ -280,13 +280,13 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
         for (;;) {
             long at = asl_jnp_index_of(pic, p.patsep, from);
             if (nsub == 2) return "D3080";
-            subs[nsub++] = asl_jnp_sub(a, pic, from, at == -1 ? (long)pic.n : at);
+            subs[nsub++] = asl_jnp_sub(pic, from, at == -1 ? (long)pic.n : at);
             if (at == -1) break;
             from = at + (long)p.patsep.n;
         }
     }
     subpic parts[2];
-    for (size_t i = 0; i < nsub; i++) parts[i] = split_parts(a, &p, subs[i]);
+    for (size_t i = 0; i < nsub; i++) parts[i] = split_parts(&p, subs[i]);
     for (size_t i = 0; i < nsub; i++) {
         const char *err = validate(a, &p, &parts[i]);
         if (err) return err;
@@ -335,9 +335,9 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
     if (dp == -1)
         s = cat(a, s, p.dec);
     else
-        s = cat3(a, asl_jnp_sub(a, s, 0, dp), p.dec, asl_jnp_sub(a, s, dp + 1, (long)s.n));
-    while (char_at_is(s, 0, p.zero) && s.n) s = asl_jnp_sub(a, s, 1, (long)s.n);
-    while (char_at_is(s, (long)s.n - 1, p.zero) && s.n) s = asl_jnp_sub(a, s, 0, (long)s.n - 1);
+        s = cat3(a, asl_jnp_sub(s, 0, dp), p.dec, asl_jnp_sub(s, dp + 1, (long)s.n));
+    while (char_at_is(s, 0, p.zero) && s.n) s = asl_jnp_sub(s, 1, (long)s.n);
+    while (char_at_is(s, (long)s.n - 1, p.zero) && s.n) s = asl_jnp_sub(s, 0, (long)s.n - 1);
     /* bullets 8 and 9: padding */
     dp = asl_jnp_index_of(s, p.dec, 0);
     long padl = pv->min_int - dp, padr = pv->min_frac - ((long)s.n - dp - 1);
@@ -373,7 +373,7 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
     /* bullet 12: no decimal separator without a fraction */
     dp = asl_jnp_index_of(s, p.dec, 0);
     if (asl_jnp_index_of(pv->picture, p.dec, 0) == -1 || dp == (long)s.n - 1)
-        s = asl_jnp_sub(a, s, 0, (long)s.n - 1);
+        s = asl_jnp_sub(s, 0, (long)s.n - 1);
     asl_jnp_put(&b, pv->prefix);
     asl_jnp_put(&b, s);
     /* bullet 13: the exponent */

@@ -120,9 +120,8 @@ static long clampl(long v, long lo, long hi)
 
 /* String.prototype.substring: bounds clamped, swapped when reversed.
  * The result shares s's code points. */
-asl_jnp_str asl_jnp_sub(asl_arena *a, asl_jnp_str s, long from, long to)
+asl_jnp_str asl_jnp_sub(asl_jnp_str s, long from, long to)
 {
-    (void)a;
     long n = (long)s.n;
     from = clampl(from, 0, n);
     to = clampl(to, 0, n);

@@ -35,7 +35,7 @@ asl_jnp_str asl_jnp_buf_str(const asl_jnp_buf *b);
 
 asl_jnp_str asl_jnp_decode(asl_arena *a, const char *s);    /* UTF-8 to code points */
 char *asl_jnp_encode(asl_arena *a, asl_jnp_str s);           /* and back, NUL-terminated */
-asl_jnp_str asl_jnp_sub(asl_arena *a, asl_jnp_str s, long from, long to);  /* JS substring */
+asl_jnp_str asl_jnp_sub(asl_jnp_str s, long from, long to);   /* JS substring, sharing s */
 long asl_jnp_index_of(asl_jnp_str h, asl_jnp_str needle, long from);      /* JS indexOf */
 bool asl_jnp_is_space(uint32_t c);                           /* JS \s */
 
