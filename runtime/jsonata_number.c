@@ -108,7 +108,7 @@ static subpic split_parts(const numfmt *p, asl_jnp_str sub)
     long dp = asl_jnp_index_of(r.mantissa, p->dec, 0);
     if (dp == -1) {
         r.integer = r.mantissa;
-        r.fraction = r.suffix;
+        r.fraction = r.suffix;    /* sic: the reference's fractional part is then the suffix */
     } else {
         r.integer = asl_jnp_sub(r.mantissa, 0, dp);
         r.fraction = asl_jnp_sub(r.mantissa, dp + 1, (long)r.mantissa.n);
@@ -328,6 +328,8 @@ const char *asl_jn_format_number(asl_arena *a, double value, const char *picture
             exponent++;
         }
     }
+    /* JavaScript's toFixed takes up to 100 decimals: the reference's RangeError */
+    if (pv->max_frac > 100) return "D1001";
     double rounded = asl_jnp_round(mantissa, (int)pv->max_frac);
     asl_jnp_str s = make_string(a, &p, rounded, pv->max_frac);
     asl_jnp_str dot = ascii_str(a, ".");

@@ -301,6 +301,13 @@ static void hostile(asl_arena *a)
         asl_jn_parse_datetime_at(pics[i], pics[i], NOW, &ms, &u);
         asl_jn_parse_datetime_at(pics[i], NULL, NOW, &ms, &u);
     }
+    /* more decimals than JavaScript's toFixed takes: the reference's RangeError */
+    char many[120] = "0.";
+    memset(many + 2, '0', 101);
+    many[103] = 0;
+    CHECK_STR(asl_jn_format_number(a, 1.5, many, NULL, &out), "D1001");
+    many[102] = 0;
+    CHECK_STR(asl_jn_format_number(a, 1.5, many, NULL, &out), NULL);
     /* a long text of words: the matcher's budget ends it */
     char big[3000];    /* "one one ... one": 750 of them */
     for (size_t i = 0; i < sizeof big; i += 4) memcpy(big + i, "one ", 4);
