@@ -84,8 +84,8 @@ static bool match_words(matcher *m, size_t i, size_t pos, size_t turns)
     for (size_t w = 0; w <= asl_jnp_nwords + 1; w++) {
         size_t len;
         if (w < asl_jnp_nwords) {
-            if (!lit_at_ascii(m, pos, asl_jnp_words[w])) continue;
-            len = strlen(asl_jnp_words[w]);
+            if (!lit_at_ascii(m, pos, asl_jnp_words[w].word)) continue;
+            len = strlen(asl_jnp_words[w].word);
         } else if (w == asl_jnp_nwords) {
             if (!lit_at_ascii(m, pos, "and")) continue;
             len = 3;

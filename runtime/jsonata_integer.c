@@ -29,29 +29,29 @@ static const char *const magnitudes[] = {"Thousand", "Million", "Billion", "Tril
 /* The reference's table of word values, in its key order: cardinals,
  * ordinals, tens with their "-ieth" forms (its rule also makes
  * "hundreieth"), then the magnitudes and their "-th" forms. */
-const char *const asl_jnp_words[] = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-    "seventeenth", "eighteenth", "nineteenth",
-    "twenty", "twentieth", "thirty", "thirtieth", "forty", "fortieth", "fifty", "fiftieth", "sixty",
-    "sixtieth", "seventy", "seventieth", "eighty", "eightieth", "ninety", "ninetieth", "hundred",
-    "hundreieth", "hundredth", "thousand", "thousandth", "million", "millionth", "billion",
-    "billionth", "trillion", "trillionth"};
+const asl_jnp_word asl_jnp_words[] = {
+    {"zero", 0}, {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6}, {"seven", 7},
+    {"eight", 8}, {"nine", 9}, {"ten", 10}, {"eleven", 11}, {"twelve", 12}, {"thirteen", 13},
+    {"fourteen", 14}, {"fifteen", 15}, {"sixteen", 16}, {"seventeen", 17}, {"eighteen", 18},
+    {"nineteen", 19}, {"zeroth", 0}, {"first", 1}, {"second", 2}, {"third", 3}, {"fourth", 4}, {"fifth", 5},
+    {"sixth", 6}, {"seventh", 7}, {"eighth", 8}, {"ninth", 9}, {"tenth", 10}, {"eleventh", 11},
+    {"twelfth", 12}, {"thirteenth", 13}, {"fourteenth", 14}, {"fifteenth", 15}, {"sixteenth", 16},
+    {"seventeenth", 17}, {"eighteenth", 18}, {"nineteenth", 19}, {"twenty", 20}, {"twentieth", 20},
+    {"thirty", 30}, {"thirtieth", 30}, {"forty", 40}, {"fortieth", 40}, {"fifty", 50}, {"fiftieth", 50},
+    {"sixty", 60}, {"sixtieth", 60}, {"seventy", 70}, {"seventieth", 70}, {"eighty", 80}, {"eightieth", 80},
+    {"ninety", 90}, {"ninetieth", 90}, {"hundred", 100}, {"hundreieth", 100}, {"hundredth", 100},
+    {"thousand", 1e3}, {"thousandth", 1e3}, {"million", 1e6}, {"millionth", 1e6}, {"billion", 1e9},
+    {"billionth", 1e9}, {"trillion", 1e12}, {"trillionth", 1e12}};
 const size_t asl_jnp_nwords = sizeof asl_jnp_words / sizeof *asl_jnp_words;
 
 static double word_value(asl_jnp_str w)
 {
-    static const double tail[] = {20, 20, 30, 30, 40, 40, 50, 50, 60, 60, 70, 70, 80, 80, 90, 90, 100,
-                                  100, 100, 1e3, 1e3, 1e6, 1e6, 1e9, 1e9, 1e12, 1e12};
     for (size_t i = 0; i < asl_jnp_nwords; i++) {
-        const char *s = asl_jnp_words[i];
+        const char *s = asl_jnp_words[i].word;
         size_t n = strlen(s), j;
         if (n != w.n) continue;
         for (j = 0; j < n && w.c[j] == (unsigned char)s[j]; j++) {}
-        if (j < n) continue;
-        return i < 20 ? (double)i : i < 40 ? (double)(i - 20) : tail[i - 40];
+        if (j == n) return asl_jnp_words[i].value;
     }
     return NAN;   /* the reference's undefined: what it touches becomes NaN */
 }

@@ -78,7 +78,11 @@ const char *asl_jnp_parse_integer(asl_arena *a, asl_jnp_str s, const asl_jnp_int
 
 /* The number words the reference knows, in its order (its regular
  * expression for words tries them in this order). */
-extern const char *const asl_jnp_words[];
+typedef struct {
+    const char *word;
+    double value;
+} asl_jnp_word;
+extern const asl_jnp_word asl_jnp_words[];
 extern const size_t asl_jnp_nwords;
 
 /* ---- dates (jsonata_datetime.c), shared with their parsing (jsonata_dateparse.c) ---- */
