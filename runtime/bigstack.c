@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -170,6 +171,11 @@ size_t asl_worker_stacks(uint32_t *max_threads)
 {
     size_t room = address_room();
     if (room == SIZE_MAX) return ASL_EXEC_STACK;
+    /* glibc gives threads malloc arenas of their own, up to 8 per CPU, each
+     * reserving 64 MiB of address space: under a 1 GB limit they, not the
+     * stacks, stopped new threads at 15.  A few arenas do for threads that
+     * mostly wait. */
+    mallopt(M_ARENA_MAX, 4);
     /* Half of what is left is for stacks, shared by WORKERS_PLANNED threads
      * but never less than min_worker_stack each: fewer threads then. */
     size_t budget = room / 2, s = budget / WORKERS_PLANNED, floor = min_worker_stack();
