@@ -125,6 +125,26 @@ static void test_sleep(void)
     asl_arena_free(run.arena);
 }
 
+/* Wait until a timestamp counts from the workflow's now: a second Wait
+ * until the same time, after the first was skipped, waits no more. */
+static void test_wait_until(void)
+{
+    asl_run run;
+    asl_exec x;
+    exec_init(&run, &x, 0, 0);
+    char ts[40];
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += 100;
+    asl_format_iso(&t, ts);
+    CHECK(asl_wait_until(&x, ts));
+    CHECK(x.skew > 98 && x.skew <= 100);
+    double after_first = x.skew;
+    CHECK(asl_wait_until(&x, ts));
+    CHECK(x.skew == after_first);
+    asl_arena_free(run.arena);
+}
+
 static void test_heartbeat_is_a_timeout(void)
 {
     asl_run run;
@@ -163,6 +183,7 @@ int main(void)
     test_retry_delay();
     test_timespec();
     test_sleep();
+    test_wait_until();
     test_heartbeat_is_a_timeout();
     return check_summary();
 }
