@@ -12,6 +12,10 @@
  * touched are ever backed), with a guard page below it as a thread's stack
  * has.
  *
+ * Under an address-space limit (RLIMIT_AS, `ulimit -v`) reserved stacks
+ * count in full, used or not: asl_exec_stack_size and asl_worker_stacks
+ * size them to what the limit leaves (docs/runtime-limits.md).
+ *
  * Under AddressSanitizer and ThreadSanitizer, which do not follow a stack
  * switched behind their back, the execution runs on a thread as before; and
  * if the stack cannot be mapped, on a thread, or failing that in place.
@@ -19,8 +23,11 @@
 #define _GNU_SOURCE
 #include "rt.h"
 
+#include <malloc.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -120,6 +127,65 @@ static bool run_switched(call *c, size_t size)
     return ok;
 }
 #endif
+
+#define MIB ((size_t)1 << 20)
+#define WORKERS_PLANNED 256     /* threads the stacks of a limited address space are sized for */
+
+/* Bytes of address space left under RLIMIT_AS, or SIZE_MAX without one. */
+static size_t address_room(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+    unsigned long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1) pages = 0;
+        fclose(f);
+    }
+    size_t used = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+    return rl.rlim_cur > used ? (size_t)(rl.rlim_cur - used) : 0;
+}
+
+size_t asl_exec_stack_size(void)
+{
+    size_t room = address_room();
+    if (room == SIZE_MAX) return ASL_EXEC_STACK;
+    /* A quarter of what is left: the rest is the heap's and the workers'. */
+    size_t s = room / 4;
+    if (s > ASL_EXEC_STACK) s = ASL_EXEC_STACK;
+    return s < MIB ? MIB : s & ~(MIB - 1);
+}
+
+/* The smallest stack a worker gets: RLIMIT_STACK when set (what the user
+ * gives a program's main thread), else 8 MiB, the usual default. */
+static size_t min_worker_stack(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur >= MIB && rl.rlim_cur < ASL_EXEC_STACK)
+        return (size_t)rl.rlim_cur;
+    return 8 * MIB;
+}
+
+size_t asl_worker_stacks(uint32_t *max_threads)
+{
+    size_t room = address_room();
+    if (room == SIZE_MAX) return ASL_EXEC_STACK;
+    /* glibc gives threads malloc arenas of their own, up to 8 per CPU, each
+     * reserving 64 MiB of address space: under a 1 GB limit they, not the
+     * stacks, stopped new threads at 15.  A few arenas do for threads that
+     * mostly wait. */
+    mallopt(M_ARENA_MAX, 4);
+    /* Half of what is left is for stacks, shared by WORKERS_PLANNED threads
+     * but never less than min_worker_stack each: fewer threads then. */
+    size_t budget = room / 2, s = budget / WORKERS_PLANNED, floor = min_worker_stack();
+    if (s > ASL_EXEC_STACK) s = ASL_EXEC_STACK;
+    if (s < floor) s = floor;
+    s &= ~(MIB - 1);
+    size_t n = budget / s;
+    if (n < *max_threads) *max_threads = (uint32_t)n;
+    return s;
+}
 
 void asl_run_on_big_stack(void (*fn)(void *), void *arg, size_t size)
 {

@@ -127,6 +127,7 @@ asl_exec *asl_exec_child(asl_exec *parent)
     x->arena = a;
     x->run = parent->run;
     x->parent = parent;
+    x->skew = parent->skew;                 /* the branch starts at its parent's workflow time */
     x->slow_enter = x->run->deadline > 0;   /* and for a fan-out's unit (flow.c) */
     return x;
 }
@@ -215,22 +216,51 @@ void asl_run_ids(asl_run *r)
 
 /* Inside a Parallel branch or Map iteration the sleep is asl_flow_sleep's,
  * which a failing sibling can cut short (false, x stopped); even a zero
- * delay checks for that, so that Retry loops end promptly. */
+ * delay checks for that, so that Retry loops end promptly.
+ *
+ * The time scale scales the sleep, not the workflow's clock: the execution's
+ * TimeoutSeconds is measured in workflow time, real time plus what scaled
+ * sleeps skipped (x->skew), so a Wait of 10 s counts 10 s against it under
+ * any --time-scale, and a loop that never sleeps still times out after
+ * TimeoutSeconds of real time (docs/runtime-limits.md). */
 bool asl_sleep(asl_exec *x, double seconds)
 {
     asl_run *r = x->run;
     if (asl_flow_stopped(x)) return false;
-    double d = seconds * r->time_scale;
+    if (!(seconds > 0)) seconds = 0;                  /* NaN too */
+    if (seconds > ASL_SLEEP_MAX) seconds = ASL_SLEEP_MAX;
     if (r->deadline > 0) {
-        double left = r->deadline - asl_now_monotonic();
-        if (d >= left) {
+        double left = r->deadline - (asl_now_monotonic() + x->skew);
+        if (seconds >= left) {
             /* The execution's TimeoutSeconds falls inside this wait. */
-            if (left > 0 && r->time_scale > 0 && !asl_flow_sleep(x, left)) return false;
+            if (left > 0) {
+                double d = left * r->time_scale;
+                if (d > 0 && !asl_flow_sleep(x, d)) return false;
+                x->skew += left - d;
+            }
             asl_fail(x, "States.Timeout", "The execution timed out.");
             return false;
         }
     }
+    double d = seconds * r->time_scale;
+    x->skew += seconds - d;
     return d <= 0 || asl_flow_sleep(x, d);
+}
+
+/* A monotonic time seconds from now, saturated: (time_t) of a double past
+ * its range is undefined (and was 2^63 s of Retry delay slept as none). */
+void asl_timespec_after(struct timespec *ts, double seconds)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    if (!(seconds > 0)) return;
+    if (seconds > ASL_SLEEP_MAX) seconds = ASL_SLEEP_MAX;
+    time_t whole = (time_t)seconds;
+    ts->tv_sec += whole;
+    ts->tv_nsec += (long)((seconds - (double)whole) * 1e9);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
 }
 
 /* ---- states ------------------------------------------------------------------ */
@@ -245,7 +275,7 @@ bool asl_enter_shared(asl_exec *x, const asl_state_info *s)
     x->entered_event = asl_run_event(r, 2);
     if (!r->pool) r->transitions++;
     else __atomic_add_fetch(&r->transitions, 1, __ATOMIC_RELAXED);
-    if (r->deadline > 0 && asl_now_monotonic() > r->deadline) {
+    if (r->deadline > 0 && asl_now_monotonic() + x->skew > r->deadline) {
         asl_fail(x, "States.Timeout", "The execution timed out.");
         return false;
     }

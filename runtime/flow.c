@@ -68,6 +68,8 @@ typedef struct {
     const char *fail_err, *fail_cause;
     uint32_t failed_items;     /* Map: items of the units that failed */
     uint32_t stopped;          /* units that ended because they were stopped */
+    double skew;               /* the largest skew of a unit (asl_exec.skew): the fan-out ends
+                                * when its latest unit does, in workflow time too */
 
     /* Parallel */
     asl_value *in;
@@ -119,7 +121,12 @@ static bool has_mocks(const asl_run *r)
 static __attribute__((noinline)) void engage(flow *f)
 {
     asl_run *r = f->x->run;
-    if (!r->pool) r->pool = asl_pool_new(cpu_target(), MAX_THREADS, ASL_EXEC_STACK);
+    if (!r->pool) {
+        uint32_t max = MAX_THREADS;
+        size_t stack = asl_worker_stacks(&max);
+        r->pool = asl_pool_new(cpu_target(), max, stack);
+        if (max < MAX_THREADS) asl_pool_note_limit(r->pool, "the address-space limit (ulimit -v)");
+    }
     asl_group_engage(&f->g, r->pool);
 }
 
@@ -239,8 +246,9 @@ bool asl_flow_sleep(asl_exec *x, double seconds)
     asl_pool *p = x->run->pool;
     if (x->group && p) return asl_pool_sleep(p, x->group, seconds) || stop(x);
     /* No pool: this is the execution's only thread, nobody can cancel it. */
-    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    struct timespec end;
+    asl_timespec_after(&end, seconds);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR) {}
     return true;
 }
 
@@ -277,7 +285,9 @@ static void flow_run(flow *f, uint32_t n, uint32_t limit, asl_unit_fn fn)
     bool outermost = x->group == NULL && r->pool == NULL;
     pthread_mutex_init(&f->mu, NULL);
     asl_group_init(&f->g, n, limit, fn, f, x->group);
+    f->skew = x->skew;
     asl_group_run(&f->g);
+    x->skew = f->skew;
     asl_group_destroy(&f->g);
     pthread_mutex_destroy(&f->mu);
     if (outermost && r->pool) {
@@ -306,6 +316,7 @@ static asl_exec *unit_exec(flow *f, asl_exec *local)
         memset(u, 0, sizeof *u);
         u->run = f->x->run;
         u->parent = f->x;
+        u->skew = f->x->skew;
         if (f->m) {
             if (!f->iter_arena) f->iter_arena = asl_arena_new();
             u->arena = f->iter_arena;
@@ -362,6 +373,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
      * asl_flow_enter): nobody to lock out. */
     bool alone = f->g.pool == NULL;
     if (!alone) pthread_mutex_lock(&f->mu);
+    if (u->skew > f->skew) f->skew = u->skew;
     if (r) {
         /* Only what the unit built is copied: the rest (its input, static
          * values) already lives in x's arena or longer, except for the

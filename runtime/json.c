@@ -128,15 +128,25 @@ static inline void skip_ws(parser *ps)
 
 /* ---- strings ------------------------------------------------------------- */
 
+/* Reports the invalid UTF-8 sequence that starts at q: the byte named is
+ * always the one at the position given (line:col counts bytes, so the byte
+ * offset is given too, for a tool like `cmp` or `od`). */
+static void bad_utf8(parser *ps, const unsigned char *q, const char *why)
+{
+    fail_at(ps, q, "invalid UTF-8 byte 0x%02x at byte offset %zu in string (%s)", q[0],
+            (size_t)(q - ps->start), why);
+}
+
 /* Length of the valid UTF-8 sequence at q (a byte >= 0x80), or 0 after
- * reporting why it is not one (Unicode 15, table 3-7). */
+ * reporting why it is not one (Unicode 15, table 3-7).  A sequence cut short
+ * is reported at its first byte: the byte after it ('"', or an ASCII
+ * character) is not the invalid one. */
 static size_t utf8_seq(parser *ps, const unsigned char *q)
 {
     unsigned char c = q[0], lo = 0x80, hi = 0xBF;
     size_t n;
     if (c < 0xC2) {
-        fail_at(ps, q, "invalid UTF-8 byte 0x%02x in string (%s)", c,
-                c >= 0xC0 ? "overlong encoding" : "unexpected continuation byte");
+        bad_utf8(ps, q, c >= 0xC0 ? "overlong encoding" : "unexpected continuation byte");
         return 0;
     } else if (c < 0xE0) {
         n = 2;
@@ -153,23 +163,25 @@ static size_t utf8_seq(parser *ps, const unsigned char *q)
         else if (c == 0xF4)
             hi = 0x8F;
     } else {
-        fail_at(ps, q, "invalid UTF-8 byte 0x%02x in string", c);
+        bad_utf8(ps, q, "never valid in UTF-8");
         return 0;
     }
     for (size_t k = 1; k < n; k++) {
         if (q + k >= ps->end) {
-            fail_at(ps, q, "invalid UTF-8 in string (sequence cut off by the end of input)");
+            bad_utf8(ps, q, "sequence cut off by the end of input");
             return 0;
         }
         unsigned char b = q[k];
         if (k == 1 && b >= 0x80 && b <= 0xBF && (b < lo || b > hi)) {
-            fail_at(ps, q, "invalid UTF-8 in string (%s)",
-                    c == 0xED ? "encoded surrogate U+D800..U+DFFF"
-                    : c == 0xF4 ? "code point above U+10FFFF" : "overlong encoding");
+            bad_utf8(ps, q, c == 0xED ? "encoded surrogate U+D800..U+DFFF"
+                            : c == 0xF4 ? "code point above U+10FFFF" : "overlong encoding");
             return 0;
         }
         if (b < 0x80 || b > 0xBF) {
-            fail_at(ps, q + k, "invalid UTF-8 byte 0x%02x in string (truncated multi-byte sequence)", b);
+            char why[96];
+            snprintf(why, sizeof why, "the start of a %zu-byte sequence, followed by %zu "
+                     "continuation byte%s instead of %zu", n, k - 1, k == 2 ? "" : "s", n - 1);
+            bad_utf8(ps, q, why);
             return 0;
         }
     }

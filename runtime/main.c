@@ -7,7 +7,9 @@
  * Reads the execution input (stdin by default), runs one execution of the
  * compiled state machine and prints its output JSON.  Exit status: 0 on
  * success; 1 when the execution failed, with {"Error":...,"Cause":...} as
- * the only line on stderr; 2 for unusable input or options.
+ * the only line on stderr; 2 for unusable input or options; 3 when the
+ * output could not be written (every write, the flush and the close are
+ * checked); 128+N after signal N (children.c).  docs/runtime-limits.md.
  *
  * The execution runs on a large stack (bigstack.c): compiled states call
  * each other, and deeply nested input is walked recursively.
@@ -20,6 +22,8 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,7 @@ typedef struct {
     double time_scale;
     bool pretty;
     int status;
+    int write_errno;           /* writing the output failed with this */
     long bench;                /* --bench N: N timed executions, 0 = run once */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
@@ -67,28 +72,72 @@ static void usage(FILE *f, const char *argv0)
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
-            "2 invalid input or options.\n",
+            "2 invalid input or options, 3 the output could not be written, 128+N killed\n"
+            "by signal N (SIGTERM, SIGINT, SIGHUP, SIGQUIT; docs/runtime-limits.md).\n",
             argv0);
 }
 
-/* The whole of f.  A regular file is read into a buffer of its size (plus
- * one byte, to see the end) mapped in at once: growing the buffer and
- * copying it cost a cold start of a big input more than parsing it. */
-static char *read_all(FILE *f, size_t *len)
+/* The execution input from f, at most limit bytes: reading stops at
+ * limit + 1 (enough to know it is too long), so `./wf < /dev/zero` is
+ * refused at once rather than read until memory runs out.  A regular file
+ * is read into a buffer of its size (plus one byte, to see the end) mapped
+ * in at once: growing the buffer and copying it cost a cold start of a big
+ * input more than parsing it.  NULL, with a message printed, when f cannot
+ * be read or is too long; *status is then the exit status. */
+static char *read_input(FILE *f, const char *argv0, const char *name, size_t limit, size_t *len,
+                        int *status)
 {
     size_t cap = 1 << 16, n = 0;
     struct stat st;
-    bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+    bool have_st = fstat(fileno(f), &st) == 0;
+    *status = 2;
+    if (have_st && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: cannot read the input from %s: it is a directory\n", argv0, name);
+        return NULL;
+    }
+    bool sized = have_st && S_ISREG(st.st_mode) && st.st_size > 0 &&
                  (uint64_t)st.st_size < SIZE_MAX / 2;
     if (sized) cap = (size_t)st.st_size + 1;
+    if (limit < SIZE_MAX && cap > limit + 1) cap = limit + 1;
     char *buf = asl_xmalloc(cap);
     if (sized) asl_prefault(buf, cap);   /* a pipe's input may use a page of the 64 KiB */
     for (;;) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n < cap) break;
-        cap *= 2;
-        buf = asl_xrealloc(buf, cap);
+        if (n > limit) break;
+        cap = limit < SIZE_MAX && cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+        /* Only with ASL_PAYLOAD_LIMIT=off can this outgrow memory: a
+         * refusal, not an abort. */
+        char *more = cap > n ? realloc(buf, cap) : NULL;
+        if (!more) {
+            fprintf(stderr, "%s: cannot read the input from %s: more than %zu bytes, which do "
+                    "not fit in memory\n", argv0, name, n);
+            free(buf);
+            return NULL;
+        }
+        buf = more;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "%s: cannot read the input from %s: %s\n", argv0, name, strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    /* StartExecution takes at most 256 KiB of input text, counted in UTF-8
+     * bytes as sent: AWS would not start this execution. */
+    if (n > limit) {
+        if (sized && (size_t)st.st_size > limit)
+            fprintf(stderr,
+                    "%s: the input is %zu bytes, more than the %d that Step Functions accepts "
+                    "for an execution's input (ASL_PAYLOAD_LIMIT=off lifts the limit)\n",
+                    name, (size_t)st.st_size, ASL_PAYLOAD_LIMIT);
+        else
+            fprintf(stderr,
+                    "%s: the input is more than the %d bytes that Step Functions accepts for "
+                    "an execution's input (ASL_PAYLOAD_LIMIT=off lifts the limit)\n",
+                    name, ASL_PAYLOAD_LIMIT);
+        free(buf);
+        return NULL;
     }
     *len = n;
     return buf;
@@ -150,9 +199,9 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     /* The execution's name, ids and start time are formatted only if $$
      * reads them (asl_run_ids): most executions never do. */
     clock_gettime(CLOCK_REALTIME, &run.started);
-    /* With delays skipped (time scale 0) there is no clock to time out on. */
-    if (j->prog->timeout > 0 && j->time_scale > 0)
-        run.deadline = asl_now_monotonic() + j->prog->timeout * j->time_scale;
+    /* TimeoutSeconds in workflow time, whatever the time scale: real time
+     * plus the delays the scale skipped (asl_sleep, docs/runtime-limits.md). */
+    if (j->prog->timeout > 0) run.deadline = asl_now_monotonic() + j->prog->timeout;
 
     asl_exec top;
     memset(&top, 0, sizeof top);
@@ -222,8 +271,41 @@ static void run_job(void *arg)
     asl_buf out;
     asl_buf_init(&out);
     j->status = execute(j, &out, NULL);
-    if (out.len) fwrite(out.data, 1, out.len, stdout);
+    if (out.len) {
+        /* From here a signal no longer stops the binary: the output goes
+         * out whole or not at all (children.c). */
+        asl_children_output_started();
+        if (fwrite(out.data, 1, out.len, stdout) != out.len) j->write_errno = errno ? errno : EIO;
+    }
     asl_buf_free(&out);
+}
+
+/* --time-scale / ASL_TIME_SCALE: a finite number from 0 to TIME_SCALE_MAX.
+ * "nan", "inf", "-1", "1e300" or "abc" are refused rather than taken as 0
+ * or as an endless wait. */
+#define TIME_SCALE_MAX 1e6
+static bool parse_time_scale(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v) || v < 0 || v > TIME_SCALE_MAX)
+        return false;
+    *out = v == 0 ? 0 : v;  /* -0 is 0 */
+    return true;
+}
+
+/* The output is the point of the run: a write that fails (a full disk,
+ * /dev/full, a closed stdout) is an error, not a success with the result
+ * lost.  Returns the exit status. */
+static int finish_output(const char *argv0, int status, int write_errno)
+{
+    if (fflush(stdout) != 0 && !write_errno) write_errno = errno ? errno : EIO;
+    if (ferror(stdout) && !write_errno) write_errno = EIO;
+    if (fclose(stdout) != 0 && !write_errno && status == 0) write_errno = errno ? errno : EIO;
+    if (!write_errno) return status;
+    fprintf(stderr, "%s: cannot write the output: %s\n", argv0, strerror(write_errno));
+    return 3;
 }
 
 int asl_program_main(const asl_program *p, int argc, char **argv)
@@ -233,22 +315,35 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     j.prog = p;
     j.input_name = "<stdin>";
     j.time_scale = 1.0;
-    const char *env = getenv("ASL_TIME_SCALE");
-    if (env && *env) j.time_scale = strtod(env, NULL);
+    bool scale_set = false;
     char *owned = NULL;
+    size_t limit = asl_payload_unlimited() ? SIZE_MAX : ASL_PAYLOAD_LIMIT;
+    int status;
+
+    /* A closed stdout would be taken by the next descriptor opened (an
+     * input file, a pipe to a handler) and the output written into it; and
+     * the result would be lost: the run is refused before it starts. */
+    if (fcntl(1, F_GETFD) < 0 && errno == EBADF) {
+        fprintf(stderr, "%s: cannot write the output: standard output is closed\n", argv[0]);
+        return 3;
+    }
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout, argv[0]);
-            return 0;
+            free(owned);
+            return finish_output(argv[0], 0, 0);
         } else if (!strcmp(a, "--pretty")) {
             j.pretty = true;
         } else if (!val) {
             fprintf(stderr, "%s: unknown option or missing value: %s (see --help)\n", argv[0], a);
+            free(owned);
             return 2;
         } else if (!strcmp(a, "--input")) {
+            free(owned);
+            owned = NULL;
             j.input_text = val;
             j.input_len = strlen(val);
             j.input_name = "--input";
@@ -257,11 +352,13 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             FILE *f = fopen(val, "rb");
             if (!f) {
                 fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], val, strerror(errno));
+                free(owned);
                 return 2;
             }
             free(owned);
-            owned = read_all(f, &j.input_len);
+            owned = read_input(f, argv[0], val, limit, &j.input_len, &status);
             fclose(f);
+            if (!owned) return status;
             j.input_text = owned;
             j.input_name = val;
             i++;
@@ -276,29 +373,39 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             j.bench = strtol(val, &end, 10);
             if (*end || j.bench < 1) {
                 fprintf(stderr, "%s: --bench needs a number of executions >= 1\n", argv[0]);
+                free(owned);
                 return 2;
             }
             i++;
         } else if (!strcmp(a, "--time-scale")) {
-            char *end;
-            j.time_scale = strtod(val, &end);
-            if (*end || j.time_scale < 0) {
-                fprintf(stderr, "%s: --time-scale needs a number >= 0\n", argv[0]);
+            if (!parse_time_scale(val, &j.time_scale)) {
+                fprintf(stderr, "%s: --time-scale needs a number from 0 to %g, not \"%s\"\n",
+                        argv[0], TIME_SCALE_MAX, val);
+                free(owned);
                 return 2;
             }
+            scale_set = true;
             i++;
         } else {
             fprintf(stderr, "%s: unknown option: %s (see --help)\n", argv[0], a);
+            free(owned);
             return 2;
         }
     }
+    const char *env = getenv("ASL_TIME_SCALE");
+    if (!scale_set && env && *env && !parse_time_scale(env, &j.time_scale)) {
+        fprintf(stderr, "%s: ASL_TIME_SCALE needs a number from 0 to %g, not \"%s\"\n", argv[0],
+                TIME_SCALE_MAX, env);
+        free(owned);
+        return 2;
+    }
     if (!j.input_text) {
-        owned = read_all(stdin, &j.input_len);
+        owned = read_input(stdin, argv[0], j.input_name, limit, &j.input_len, &status);
+        if (!owned) return status;
         j.input_text = owned;
     }
-    /* StartExecution takes at most 256 KiB of input text, counted in UTF-8
-     * bytes as sent: AWS would not start this execution. */
-    if (j.input_len > ASL_PAYLOAD_LIMIT && !asl_payload_unlimited()) {
+    /* --input's text, under the same 256 KiB limit (read_input checked the others). */
+    if (j.input_len > limit) {
         fprintf(stderr,
                 "%s: the input is %zu bytes, more than the %d that Step Functions accepts for "
                 "an execution's input (ASL_PAYLOAD_LIMIT=off lifts the limit)\n",
@@ -310,9 +417,8 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     asl_arena *consts = asl_arena_new();
     if (p->init) p->init(consts);
 
-    asl_run_on_big_stack(run_job, &j, ASL_EXEC_STACK);
+    asl_run_on_big_stack(run_job, &j, asl_exec_stack_size());
     asl_arena_free(consts);
     free(owned);
-    fflush(stdout);
-    return j.status;
+    return finish_output(argv[0], j.status, j.write_errno);
 }

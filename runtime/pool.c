@@ -26,9 +26,10 @@
  */
 #define _GNU_SOURCE
 #include "pool.h"
-#include "asl_value.h"
+#include "rt.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,8 @@ struct asl_pool {
     uint32_t max_threads;
     size_t stack;
     bool stop;
+    const char *limited_by;     /* max_threads was lowered for this reason (asl_pool_note_limit) */
+    bool warned;                /* concurrency was reduced, and stderr told */
 };
 
 /* ---- groups (pool->mu held once engaged) ---------------------------------- */
@@ -131,6 +134,26 @@ static bool spawn(asl_pool *p)
     return true;
 }
 
+/* Work waits for a thread that cannot be started: the fan-out runs with
+ * less concurrency than it asked for, which can turn seconds into minutes;
+ * said once per pool, on stderr. */
+static void warn_reduced(asl_pool *p)
+{
+    if (p->warned) return;
+    if (p->nall >= p->max_threads && !p->limited_by) return; /* the usual cap: nothing unusual */
+    p->warned = true;
+    if (p->nall >= p->max_threads)
+        fprintf(stderr,
+                "aslc runtime: %s allows %u worker threads with %zu MiB stacks: Parallel and Map "
+                "run with less concurrency than asked for\n",
+                p->limited_by, p->max_threads, p->stack >> 20);
+    else
+        fprintf(stderr,
+                "aslc runtime: cannot start more than %u worker threads (%zu MiB stacks): "
+                "Parallel and Map run with less concurrency than asked for\n",
+                p->nall, p->stack >> 20);
+}
+
 /* Wakes or starts workers while there is claimable work and fewer than
  * target threads run.  A woken worker counts as running from here on, so
  * that two kicks in a row do not wake two workers for the same free CPU. */
@@ -151,6 +174,7 @@ static void kick(asl_pool *p)
             w->go = true;
             pthread_cond_signal(&w->cv);
         } else if (p->nall >= p->max_threads || !spawn(p)) {
+            warn_reduced(p);
             return;
         }
         p->running++;
@@ -233,6 +257,11 @@ void asl_pool_free(asl_pool *p)
     }
     pthread_mutex_unlock(&p->mu);
     pool_release(p);
+}
+
+void asl_pool_note_limit(asl_pool *p, const char *what)
+{
+    p->limited_by = what;
 }
 
 uint32_t asl_pool_threads(asl_pool *p)
@@ -353,14 +382,7 @@ void asl_group_cancel(asl_group *g, asl_pool *p)
 bool asl_pool_sleep(asl_pool *p, const asl_group *g, double seconds)
 {
     struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    double whole = (double)(time_t)seconds;
-    end.tv_sec += (time_t)seconds;
-    end.tv_nsec += (long)((seconds - whole) * 1e9);
-    if (end.tv_nsec >= 1000000000L) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000L;
-    }
+    asl_timespec_after(&end, seconds);
     pthread_mutex_lock(&p->mu);
     p->running--;
     kick(p);

@@ -66,6 +66,10 @@ struct asl_group {
 /* target: threads to keep running (the CPUs, >= 1); max_threads: at most
  * that many workers; stack: their stack size in bytes.  Starts no thread. */
 asl_pool *asl_pool_new(uint32_t target, uint32_t max_threads, size_t stack);
+/* max_threads is below the usual because of what (a resource limit): the
+ * first time work waits for a thread the pool may not start, it says so on
+ * stderr, once. */
+void asl_pool_note_limit(asl_pool *p, const char *what);
 /* No group may be running.  Tells every worker to exit and returns at
  * once; the last thread out frees the pool. */
 void asl_pool_free(asl_pool *p);

@@ -9,10 +9,15 @@
  *     States.DataLimitExceeded, which are terminal;
  *   - "States.TaskFailed" matches every error but States.Timeout (and the
  *     terminal ones);
+ *   - States.HeartbeatTimeout is a kind of States.Timeout: AWS documents
+ *     States.Timeout as "ran longer than TimeoutSeconds, or failed to send a
+ *     heartbeat for longer than HeartbeatSeconds", so ["States.Timeout"]
+ *     matches it and "States.TaskFailed" does not;
  *   - States.Runtime is never caught or retried, even when named.
  */
 #include "rt.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -22,7 +27,9 @@ static bool error_matches(const char *err, const char *pattern)
     if (!strcmp(pattern, err)) return true;
     if (!strcmp(err, "States.DataLimitExceeded")) return false;
     if (!strcmp(pattern, "States.ALL")) return true;
-    if (!strcmp(pattern, "States.TaskFailed")) return strcmp(err, "States.Timeout") != 0;
+    bool timeout = !strcmp(err, "States.Timeout") || !strcmp(err, "States.HeartbeatTimeout");
+    if (!strcmp(pattern, "States.Timeout")) return timeout;
+    if (!strcmp(pattern, "States.TaskFailed")) return !timeout;
     return false;
 }
 
@@ -41,15 +48,26 @@ static double unit_random(void)
     return (double)(r >> 11) / 9007199254740992.0;
 }
 
+/* IntervalSeconds * BackoffRate^count, capped by MaxDelaySeconds, in one
+ * step (a loop over the attempts made every retry cost O(count), the retry
+ * loop O(count^2)).  pow saturates to +inf rather than wrapping, and the
+ * result is kept finite (ASL_SLEEP_MAX) so that no later conversion to an
+ * integer overflows: a delay of centuries is slept as one. */
+double asl_retry_delay(const asl_retrier *r, uint32_t count)
+{
+    double delay = r->interval * pow(r->backoff, (double)count);
+    if (isnan(delay) || delay < 0) delay = 0;
+    if (r->max_delay > 0 && delay > r->max_delay) delay = r->max_delay;
+    return delay > ASL_SLEEP_MAX ? ASL_SLEEP_MAX : delay;
+}
+
 bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
 {
     if (!x->failed) return false;
     for (uint32_t i = 0; i < n; i++) {
         if (!any_matches(x->err, r[i].errors, r[i].nerrors)) continue;
         if ((int32_t)counts[i] >= r[i].max_attempts) return false;
-        double delay = r[i].interval;
-        for (uint32_t k = 0; k < counts[i]; k++) delay *= r[i].backoff;
-        if (r[i].max_delay > 0 && delay > r[i].max_delay) delay = r[i].max_delay;
+        double delay = asl_retry_delay(&r[i], counts[i]);
         if (r[i].jitter == ASL_JITTER_FULL) delay *= unit_random();
         counts[i]++;
         x->retry_count++;

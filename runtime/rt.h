@@ -52,7 +52,8 @@ typedef struct asl_run {
     char *sm_id;               /* $$.StateMachine.Id */
     char start_time[40];       /* $$.Execution.StartTime */
     double time_scale;         /* multiplies Wait and Retry delays; 0 skips them */
-    double deadline;           /* monotonic seconds; 0 = none (TimeoutSeconds) */
+    double deadline;           /* monotonic seconds of workflow time (asl_exec.skew); 0 = none
+                                * (TimeoutSeconds, not scaled) */
     asl_binding *bindings;     /* one per program task site */
     pthread_mutex_t lock;      /* mock counters */
     /* flow.c: the worker threads of Parallel and Map; created by the first
@@ -75,12 +76,19 @@ struct asl_exec {
     const char *cause;            /* Cause (in arena) or NULL */
     struct asl_group *group;      /* flow.c: the fan-out this exec is a branch/iteration of */
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
+    double skew;                  /* workflow seconds the time scale skipped in this thread of
+                                   * control (asl_sleep): its clock is real time + skew */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
  * each worker thread get ASL_EXEC_STACK: compiled states call each other. */
 #define ASL_EXEC_STACK ((size_t)512 << 20)
 void asl_run_on_big_stack(void (*fn)(void *), void *arg, size_t size);
+/* ASL_EXEC_STACK, or less under an address-space limit (RLIMIT_AS). */
+size_t asl_exec_stack_size(void);
+/* The stack of a pool worker: ASL_EXEC_STACK, or under RLIMIT_AS what lets a
+ * few hundred threads fit, lowering *max_threads to the number that fits. */
+size_t asl_worker_stacks(uint32_t *max_threads);
 
 /* exec.c */
 asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */
@@ -94,6 +102,16 @@ void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, st
 void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
+/* The longest sleep, in seconds (about 31,700 years): longer delays (a
+ * Retry's IntervalSeconds * BackoffRate^60) are slept as this, never
+ * converted to an integer out of its range. */
+#define ASL_SLEEP_MAX 1e12
+/* *ts = CLOCK_MONOTONIC now + seconds, saturated at ASL_SLEEP_MAX. */
+void asl_timespec_after(struct timespec *ts, double seconds);
+/* retry.c: the delay before retry number count+1 of r, in seconds (not yet
+ * time-scaled): IntervalSeconds * BackoffRate^count, at most MaxDelaySeconds
+ * and ASL_SLEEP_MAX; without jitter. */
+double asl_retry_delay(const asl_retrier *r, uint32_t count);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
 /* A Task's result as the resource returned it: over 256 KiB of JSON it fails
  * with States.DataLimitExceeded naming the resource, as AWS does (before
@@ -134,6 +152,10 @@ void asl_blocking_end(asl_exec *x);
  * mocks are run-time override file paths (NULL = use the embedded ones).
  * On failure returns false with a message in errmsg. */
 bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_buf *errmsg);
+
+/* children.c: main.c is printing the execution's output; a signal from now
+ * on no longer interrupts it (the output goes out whole). */
+void asl_children_output_started(void);
 
 /* intrinsics.c helpers shared with other runtime files */
 bool asl_uuid4(char out[37]);

@@ -549,7 +549,13 @@ static asl_value *next_mock(asl_exec *x, const asl_task_site *site, asl_binding 
  * that outlives HeartbeatSeconds missed its first one: States.HeartbeatTimeout. */
 static void set_deadline(asl_exec *x, double timeout, double heartbeat, asl_task_call *c)
 {
-    double exec_deadline = x->run->deadline;
+    /* The execution's deadline is in workflow time (asl_sleep); a handler
+     * runs in real time. */
+    double exec_deadline = 0;
+    if (x->run->deadline > 0) {
+        exec_deadline = x->run->deadline - x->skew;
+        if (exec_deadline <= 0) exec_deadline = 1e-9; /* passed, but still a deadline */
+    }
     if (timeout <= 0 && heartbeat <= 0 && exec_deadline <= 0) {
         c->timeout = c->deadline = 0; /* no clock to read: none of them is set */
         c->deadline_is_exec = c->deadline_is_heartbeat = false;

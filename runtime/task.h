@@ -9,6 +9,9 @@
 
 #include "rt.h"
 
+#include <signal.h>
+#include <sys/types.h>
+
 /* What a process handler needs to know about one call besides its binding
  * and its event.  Strings are borrowed for the duration of the call. */
 typedef struct {
@@ -39,5 +42,26 @@ extern const char asl_python_shim[];
 /* Finds an executable: a name containing '/' is checked as is, any other
  * name is searched in $PATH.  Returns the path (malloc'd) or NULL. */
 char *asl_find_executable(const char *name);
+
+/* children.c: what concerns all handler processes at once (descriptors,
+ * signals, the registry of running process groups).
+ *
+ * A call first takes a place among the calls in flight, which RLIMIT_NOFILE
+ * bounds; false when the deadline (monotonic, 0 = none) passed meanwhile.
+ * The first call also installs the signal handlers that forward SIGTERM,
+ * SIGINT, SIGHUP and SIGQUIT to the running handlers' groups. */
+bool asl_children_acquire(double deadline);
+void asl_children_release(void);
+/* After EMFILE/ENFILE: gives the call's place back and lowers the bound.
+ * true: other calls hold descriptors, acquire again and retry; false: none
+ * does, the shortage is not ours to wait out. */
+bool asl_children_short_of_fds(void);
+uint32_t asl_children_budget(void);   /* for tests: the bound, 0 before the first call */
+/* The process group pid (led by the handler pid) is running: the signal
+ * handler forwards to it until asl_children_remove.  Returns the slot. */
+int asl_children_add(pid_t pid);
+void asl_children_remove(int slot);
+/* Blocks the forwarded signals in the calling thread (*old: the mask before). */
+void asl_children_block_signals(sigset_t *old);
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,46 +269,73 @@ static void keep_tail(asl_buf *b, const char *s, size_t n)
     }
 }
 
-static void sleep_ms(long ms)
+/* Reaps pid, which has exited or was killed. */
+static void reap(pid_t pid, proc_res *res)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    int st;
+    pid_t r;
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {
     }
+    res->status = r == pid ? st : 0;
 }
 
-/* Waits for pid; past the deadline, kills it.  Also used after a kill. */
-static void reap(pid_t pid, double deadline, proc_res *res)
+/* Whether pid has exited, without reaping it (its pid, and so its process
+ * group's id, stays reserved until the group is killed and it is reaped). */
+static bool exited_yet(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0) return errno != EINTR;
+    return si.si_pid == pid;
+}
+
+/* Reads what fd holds now, without waiting for more.  false at its end. */
+static bool drain(int fd, proc_res *res, bool is_out, bool echo, char *chunk, size_t n)
 {
     for (;;) {
-        int st;
-        pid_t r;
-        if (deadline <= 0 || res->timed_out) {
-            r = waitpid(pid, &st, 0);
-        } else {
-            r = waitpid(pid, &st, WNOHANG);
-            if (r == 0) {
-                if (asl_now_monotonic() >= deadline) {
-                    res->timed_out = true;
-                    kill(pid, SIGKILL);
-                } else {
-                    sleep_ms(2);
+        ssize_t got = read(fd, chunk, n);
+        if (got > 0) {
+            if (is_out) {
+                asl_buf_put(&res->out, chunk, (size_t)got);
+                if (res->out.len > MAX_STDOUT) {
+                    res->too_big = true;
+                    return false;
                 }
-                continue;
+            } else {
+                if (echo && write(2, chunk, (size_t)got) < 0) {
+                }
+                keep_tail(&res->err, chunk, (size_t)got);
             }
+            continue;
         }
-        if (r == pid) {
-            res->status = st;
-            return;
-        }
-        if (r < 0 && errno != EINTR) {
-            res->status = 0;
-            return;
+        if (got < 0 && errno == EINTR) continue;
+        return got < 0 && errno == EAGAIN;
+    }
+}
+
+/* The three pipes of a call; on EMFILE, once other calls give theirs back,
+ * again (asl_children_short_of_fds).  0, or the errno of the failure. */
+static int make_pipes(int in[2], int out[2], int err[2], double deadline)
+{
+    for (;;) {
+        if (!asl_children_acquire(deadline)) return ETIMEDOUT;
+        if (!make_pipe(in) && !make_pipe(out) && !make_pipe(err)) return 0;
+        int e = errno;
+        close_fd(&in[0]), close_fd(&in[1]), close_fd(&out[0]), close_fd(&out[1]);
+        close_fd(&err[0]), close_fd(&err[1]);
+        if ((e != EMFILE && e != ENFILE) || !asl_children_short_of_fds()) {
+            if (e != EMFILE && e != ENFILE) asl_children_release();
+            return e;
         }
     }
 }
 
-/* Runs req->argv with the input on stdin.  Returns with res filled; the
- * buffers are always initialised (free them with asl_buf_free). */
+/* Runs req->argv with the input on stdin, in a process group of its own.
+ * The call ends when the handler exits, with what it wrote by then: a
+ * process it left in the background holding its stdout does not keep the
+ * call waiting (nor outlives it: the group is killed when the call ends).
+ * Returns with res filled; the buffers are always initialised (free them
+ * with asl_buf_free). */
 static void proc_run(const proc_req *req, proc_res *res)
 {
     memset(res, 0, sizeof *res);
@@ -315,10 +343,13 @@ static void proc_run(const proc_req *req, proc_res *res)
     asl_buf_init(&res->err);
 
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (make_pipe(in) || make_pipe(out) || make_pipe(err)) {
-        res->spawn_errno = errno;
-        close_fd(&in[0]), close_fd(&in[1]), close_fd(&out[0]), close_fd(&out[1]);
-        close_fd(&err[0]), close_fd(&err[1]);
+    int e = make_pipes(in, out, err, req->deadline);
+    if (e == ETIMEDOUT) {
+        res->timed_out = true;
+        return;
+    }
+    if (e) {
+        res->spawn_errno = e;
         return;
     }
 
@@ -328,7 +359,9 @@ static void proc_run(const proc_req *req, proc_res *res)
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     /* The child starts with an empty signal mask and SIGPIPE at its default,
-     * whatever this thread has blocked or the process ignores. */
+     * whatever this thread has blocked or the process ignores, and leads a
+     * process group of its own (pgid = its pid), which the call kills at its
+     * end and a signal to the binary is forwarded to (children.c). */
     posix_spawnattr_t at;
     posix_spawnattr_init(&at);
     sigset_t none, dfl;
@@ -337,16 +370,23 @@ static void proc_run(const proc_req *req, proc_res *res)
     sigaddset(&dfl, SIGPIPE);
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
 
     /* SIGPIPE, if the child closes its stdin early, must not kill us. */
-    sigset_t pipe_set, old_mask;
+    sigset_t pipe_set, old_mask, sig_mask;
     sigemptyset(&pipe_set);
     sigaddset(&pipe_set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
 
+    /* Between the spawn and the registration, a forwarded signal would miss
+     * the child: it waits (in this thread) until the child is registered. */
+    asl_children_block_signals(&sig_mask);
     pid_t pid;
     int rc = posix_spawnp(&pid, req->argv[0], &fa, &at, (char *const *)req->argv, environ);
+    int slot = rc == 0 ? asl_children_add(pid) : -1;
+    pthread_sigmask(SIG_SETMASK, &sig_mask, NULL);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     close_fd(&in[0]);
@@ -356,9 +396,18 @@ static void proc_run(const proc_req *req, proc_res *res)
         res->spawn_errno = rc;
         close_fd(&in[1]), close_fd(&out[0]), close_fd(&err[0]);
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+        asl_children_release();
         return;
     }
 
+    /* The child's exit wakes poll through a pidfd; without one (an old
+     * kernel, no descriptor left), poll wakes every 20 ms to look. */
+#ifdef SYS_pidfd_open
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd >= 0) fcntl(pfd, F_SETFD, FD_CLOEXEC);
+#else
+    int pfd = -1;
+#endif
     int fin = in[1], fout = out[0], ferr = err[0];
     set_nonblock(fin);
     set_nonblock(fout);
@@ -367,7 +416,9 @@ static void proc_run(const proc_req *req, proc_res *res)
     if (req->input_len == 0) close_fd(&fin);
     char chunk[65536];
 
-    while (fout >= 0 || ferr >= 0) {
+    /* Until the child exits (a child that closes its stdout early may still
+     * run, and its exit status counts), the deadline, or a failure. */
+    for (;;) {
         int tmo = -1;
         if (req->deadline > 0) {
             double left = req->deadline - asl_now_monotonic();
@@ -378,20 +429,19 @@ static void proc_run(const proc_req *req, proc_res *res)
             double ms = ceil(left * 1000.0);
             tmo = ms > INT_MAX ? INT_MAX : (int)ms;
         }
-        struct pollfd p[3];
-        int n = 0, iin = -1, iout = -1, ierr = -1;
+        if (pfd < 0 && (tmo < 0 || tmo > 20)) tmo = 20;
+        struct pollfd p[4];
+        int n = 0, iin = -1, iout = -1, ierr = -1, ipid = -1;
         if (fin >= 0) iin = n, p[n++] = (struct pollfd){.fd = fin, .events = POLLOUT};
         if (fout >= 0) iout = n, p[n++] = (struct pollfd){.fd = fout, .events = POLLIN};
         if (ferr >= 0) ierr = n, p[n++] = (struct pollfd){.fd = ferr, .events = POLLIN};
+        if (pfd >= 0) ipid = n, p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
         int r = poll(p, (nfds_t)n, tmo);
         if (r < 0) {
             if (errno == EINTR) continue;
             res->io_errno = errno;
-            kill(pid, SIGKILL);
             break;
         }
-        if (r == 0) continue; /* the loop head sees the deadline */
-
         if (iin >= 0 && p[iin].revents) {
             ssize_t w = write(fin, req->input + woff, req->input_len - woff);
             if (w > 0) {
@@ -402,35 +452,31 @@ static void proc_run(const proc_req *req, proc_res *res)
                 close_fd(&fin);
             }
         }
-        if (iout >= 0 && p[iout].revents) {
-            ssize_t got = read(fout, chunk, sizeof chunk);
-            if (got > 0) {
-                asl_buf_put(&res->out, chunk, (size_t)got);
-                if (res->out.len > MAX_STDOUT) {
-                    res->too_big = true;
-                    kill(pid, SIGKILL);
-                    break;
-                }
-            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-                close_fd(&fout);
-            }
+        if (iout >= 0 && p[iout].revents && !drain(fout, res, true, false, chunk, sizeof chunk)) {
+            close_fd(&fout);
+            if (res->too_big) break;
         }
-        if (ierr >= 0 && p[ierr].revents) {
-            ssize_t got = read(ferr, chunk, sizeof chunk);
-            if (got > 0) {
-                if (req->echo_stderr && write(2, chunk, (size_t)got) < 0) {
-                }
-                keep_tail(&res->err, chunk, (size_t)got);
-            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-                close_fd(&ferr);
-            }
+        if (ierr >= 0 && p[ierr].revents &&
+            !drain(ferr, res, false, req->echo_stderr, chunk, sizeof chunk))
+            close_fd(&ferr);
+        if (ipid >= 0 ? p[ipid].revents != 0 : exited_yet(pid)) {
+            /* All the child wrote is in the pipes now: take it, and end the
+             * call whoever else still holds them. */
+            if (fout >= 0) drain(fout, res, true, false, chunk, sizeof chunk);
+            if (ferr >= 0) drain(ferr, res, false, req->echo_stderr, chunk, sizeof chunk);
+            break;
         }
     }
-    if (res->timed_out) kill(pid, SIGKILL);
+    /* The call is over: its process group goes, leader and leftovers (the
+     * leader, exited or not, still holds the group's id until reaped). */
+    kill(-pid, SIGKILL);
+    asl_children_remove(slot);
+    if (pfd >= 0) close(pfd);
     close_fd(&fin);
     close_fd(&fout);
     close_fd(&ferr);
-    reap(pid, req->deadline, res);
+    reap(pid, res);
+    asl_children_release();
 
     /* Consume a SIGPIPE our writes raised before unblocking it, unless the
      * caller had it blocked already (then it is not ours to take). */

@@ -30,11 +30,14 @@ bool asl_wait_seconds_value(asl_exec *x, const asl_value *v, const char *path_te
     return asl_sleep(x, v->u.n.num);
 }
 
-static double now_epoch(void)
+/* The workflow's "now": the real time plus what scaled delays skipped in
+ * this thread of control (asl_exec.skew), so that under --time-scale 0 a
+ * Wait until T after another one until T does not count the time twice. */
+static double now_epoch(const asl_exec *x)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + x->skew;
 }
 
 bool asl_wait_until(asl_exec *x, const char *timestamp)
@@ -45,7 +48,7 @@ bool asl_wait_until(asl_exec *x, const char *timestamp)
                        timestamp);
         return false;
     }
-    double d = t - now_epoch();
+    double d = t - now_epoch(x);
     return d > 0 ? asl_sleep(x, d) : true;
 }
 
@@ -59,6 +62,6 @@ bool asl_wait_until_value(asl_exec *x, const asl_value *v, const char *path_text
                        path_text, asl_json_string(x->arena, v, NULL));
         return false;
     }
-    double d = t - now_epoch();
+    double d = t - now_epoch(x);
     return d > 0 ? asl_sleep(x, d) : true;
 }

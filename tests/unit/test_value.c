@@ -536,21 +536,28 @@ static void test_parse_errors(void)
     ERROR("{\"\\uDFFF\":1}", 1, 3, "lone low surrogate");
 
     /* UTF-8. */
-    ERROR("\"\xff\"", 1, 2, "invalid UTF-8 byte 0xff in string");
-    ERROR("\"abcdefghijkl\xfe\"", 1, 14, "invalid UTF-8 byte 0xfe in string");
-    ERROR("\"\x80\"", 1, 2, "invalid UTF-8 byte 0x80 in string (unexpected continuation byte)");
-    ERROR("\"\xC0\xAF\"", 1, 2, "invalid UTF-8 byte 0xc0 in string (overlong encoding)");
+    ERROR("\"\xff\"", 1, 2, "invalid UTF-8 byte 0xff at byte offset 1 in string (never valid in UTF-8)");
+    ERROR("\"abcdefghijkl\xfe\"", 1, 14, "invalid UTF-8 byte 0xfe at byte offset 13 in string");
+    ERROR("\"\x80\"", 1, 2, "invalid UTF-8 byte 0x80 at byte offset 1 in string (unexpected continuation byte)");
+    ERROR("\"\xC0\xAF\"", 1, 2, "invalid UTF-8 byte 0xc0 at byte offset 1 in string (overlong encoding)");
     ERROR("\"\xC1\xBF\"", 1, 2, "overlong encoding");
-    ERROR("\"\xE0\x80\xAF\"", 1, 2, "invalid UTF-8 in string (overlong encoding)");
+    ERROR("\"\xE0\x80\xAF\"", 1, 2, "invalid UTF-8 byte 0xe0 at byte offset 1 in string (overlong encoding)");
     ERROR("\"\xF0\x8F\xBF\xBF\"", 1, 2, "overlong encoding");
     ERROR("\"\xED\xA0\x80\"", 1, 2, "encoded surrogate");
     ERROR("\"\xED\xBF\xBF\"", 1, 2, "encoded surrogate");
     ERROR("\"\xF4\x90\x80\x80\"", 1, 2, "code point above U+10FFFF");
-    ERROR("\"\xF5\x80\x80\x80\"", 1, 2, "invalid UTF-8 byte 0xf5 in string");
-    ERROR("\"\xC3\"", 1, 3, "invalid UTF-8 byte 0x22 in string (truncated multi-byte sequence)");
-    ERROR("\"\xE2\x82x\"", 1, 4, "truncated multi-byte sequence");
+    ERROR("\"\xF5\x80\x80\x80\"", 1, 2, "invalid UTF-8 byte 0xf5 at byte offset 1 in string");
+    /* A sequence cut short is the fault of its first byte, not of the
+     * character after it (issue #18: this named the '"' and 'x'). */
+    ERROR("\"\xC3\"", 1, 2,
+          "invalid UTF-8 byte 0xc3 at byte offset 1 in string (the start of a 2-byte sequence, "
+          "followed by 0 continuation bytes instead of 1)");
+    ERROR("\"\xE2\x82x\"", 1, 2,
+          "invalid UTF-8 byte 0xe2 at byte offset 1 in string (the start of a 3-byte sequence, "
+          "followed by 1 continuation byte instead of 2)");
+    ERROR("[\"ok\",\n \"\xE2(\xA1\"]", 2, 3, "invalid UTF-8 byte 0xe2 at byte offset 9 in string");
     ERROR("\"\xE2\x82", 1, 2, "sequence cut off by the end of input");
-    ERROR("\"\\n\xff\"", 1, 4, "invalid UTF-8 byte 0xff in string");
+    ERROR("\"\\n\xff\"", 1, 4, "invalid UTF-8 byte 0xff at byte offset 3 in string");
     ERROR("{\"k\xC0\":1}", 1, 4, "overlong encoding");
 
     /* Depth. */
@@ -624,7 +631,7 @@ static void test_hostile(void)
         CHECK(len == n + 2 && memcmp(s, big, len) == 0);
     }
     big[n / 3] = '\xff';
-    ERROR_N(big, n + 2, 1, (int)(n / 3) + 1, "invalid UTF-8 byte 0xff in string");
+    ERROR_N(big, n + 2, 1, (int)(n / 3) + 1, "invalid UTF-8 byte 0xff at byte offset 3333333 in string");
     big[n / 3] = 'a';
     ERROR_N(big, n + 1, 1, 1, "unterminated string");
     asl_arena_free(a);
