@@ -72,6 +72,7 @@ typedef struct {
     uint32_t nnatives;
     const char *source_name;     /* for the header comment */
     bool allow_unbound;          /* unbound Tasks fail at run time instead */
+    bool aws;                    /* a Task calls AWS: link the AWS client (build.c) */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
@@ -142,6 +143,7 @@ typedef struct {
                                     (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at -O1 */
     const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
     uint32_t nobj_files;
+    bool aws;                    /* link the AWS client and libcurl (dynamically, with libc) */
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */

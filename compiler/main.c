@@ -172,19 +172,40 @@ static cJSON *load_mocks(const char *path, bindings *b)
     return m;
 }
 
+/* Whether the binary can call this resource's AWS service itself
+ * (runtime/aws_*.c): Lambda, as a function ARN or lambda:invoke. */
+static bool aws_callable(asl_arena *a, const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (p && (!strcmp(p, ":states:::lambda:invoke") ||
+              !strcmp(p, ":states:::lambda:invoke.waitForTaskToken")))
+        return true;
+    return lambda_name(a, res) != NULL;
+}
+
 /* Every Task must be bound at compile time (mocked by state name, or bound
- * by resource / Lambda function name); a lambda:invoke task names its
+ * by resource / Lambda function name), or be one the binary calls AWS for
+ * (*aws set: the AWS client is linked in); a lambda:invoke task names its
  * function in its input, so it is checked at run time. */
-static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, const cJSON *mocks)
+static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, const cJSON *mocks,
+                           bool *aws)
 {
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
         if (mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) continue;
-        if (!strncmp(s->resource, "arn:aws:states:::lambda:invoke", 30) && (res || mocks)) continue;
+        if (!strncmp(s->resource, "arn:aws:states:::lambda:invoke", 30) && (res || mocks)) {
+            *aws = true;   /* a FunctionName not in the resources file calls AWS */
+            continue;
+        }
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
         if (res && fn && cJSON_GetObjectItemCaseSensitive(res, fn)) continue;
+        if (aws_callable(u->arena, s->resource)) {
+            *aws = true;
+            continue;
+        }
         aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);
@@ -209,13 +230,15 @@ static int compile_one(const options *o, const char *file)
     cJSON *res = NULL, *mocks = NULL;
     bindings b;
     memset(&b, 0, sizeof b);
+    bool aws = false;
     ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
     if (p && !u.errors && !o->check_only) {
         bool ok = true;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         if (!ok) u.errors++;
-        else if (!o->allow_unbound) check_bindings(&u, p, res, mocks);
+        else if (!o->allow_unbound) check_bindings(&u, p, res, mocks, &aws);
+        else aws = p->ntasks > 0;
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;
@@ -225,7 +248,7 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound};
+                         o->allow_unbound, aws};
     asl_buf c;
     asl_buf_init(&c);
     bool llvm = !strcmp(o->backend, "llvm");
@@ -258,7 +281,8 @@ static int compile_one(const options *o, const char *file)
             close(fd);
             temp = true;
         }
-        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0};
+        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0,
+                              aws};
         status = aslc_build(&bo) ? 0 : 1;
         if (temp) unlink(cpath);
     } else {

@@ -21,7 +21,8 @@ typedef enum {
     ASL_BIND_MOCK,      /* mocks.json: a list of results by state name */
     ASL_BIND_COMMAND,   /* {"command": [argv...]} */
     ASL_BIND_PYTHON,    /* {"python": "file.py"} */
-    ASL_BIND_NATIVE     /* {"native": "c_function"} */
+    ASL_BIND_NATIVE,    /* {"native": "c_function"} */
+    ASL_BIND_AWS        /* no mock, no binding: the real service (aws_*.c) */
 } asl_bind_kind;
 
 typedef struct {

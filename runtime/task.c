@@ -34,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include "task.h"
+#include "aws.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,6 +43,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The AWS client (aws_*.c, with libcurl) is in a binary only when aslc
+ * linked it in, for a Task it compiled without a binding: these weak
+ * references are null otherwise, and such a Task then needs a binding. */
+#pragma weak asl_aws_lambda_invoke
+static bool aws_linked(void)
+{
+    return asl_aws_lambda_invoke != NULL;
+}
 
 /* The account and region of the ARNs this runtime makes up; main.c uses the
  * same for the execution ARN. */
@@ -492,6 +502,14 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
             continue;
         }
         bool wait_token;
+        bool invoke = is_lambda_invoke(site->resource, &wait_token);
+        if (aws_linked() && (invoke || is_fn)) {
+            /* the real function; lambda:invoke looks its FunctionName up in
+             * the resources file first, at each call */
+            b->kind = invoke ? ASL_BIND_NONE : ASL_BIND_AWS;
+            dynamic = dynamic || (invoke && nres > 0);
+            continue;
+        }
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
         if (is_lambda_invoke(site->resource, &wait_token) && nres > 0) {
             dynamic = true; /* ASL_BIND_NONE: FunctionName is looked up per call */
@@ -647,8 +665,8 @@ static asl_value *str_array(asl_arena *a, const char *s)
 
 /* The response of arn:aws:states:::lambda:invoke, as Step Functions returns
  * it: the Invoke API's fields plus the SDK's HTTP metadata. */
-static asl_value *lambda_response(asl_exec *x, asl_value *payload, const char *version,
-                                  const char *request_id)
+asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
+                                   const char *request_id)
 {
     asl_arena *a = asl_exec_arena(x);
     asl_buf pb;
@@ -702,6 +720,30 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
+/* A string parameter of lambda:invoke, or NULL. */
+static const char *str_param(const asl_value *input, const char *key)
+{
+    const asl_value *v = asl_object_get(input, key, strlen(key));
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+/* arn:aws:states:::lambda:invoke of the real function FunctionName. */
+static asl_value *call_aws_invoke(asl_exec *x, asl_value *input, const char *fn,
+                                  const asl_task_call *c, bool wait_token)
+{
+    asl_value *payload = asl_object_get(input, "Payload", 7);
+    asl_aws_lambda_call call = {
+        .function = fn,
+        .qualifier = str_param(input, "Qualifier"),
+        .invocation_type = str_param(input, "InvocationType"),
+        .log_type = str_param(input, "LogType"),
+        .client_context = str_param(input, "ClientContext"),
+        .payload = payload ? payload : asl_object(asl_exec_arena(x), 0),
+        .whole_response = !wait_token,
+    };
+    return asl_aws_lambda_invoke(x, &call, c);
+}
+
 /* arn:aws:states:::lambda:invoke whose function is found by FunctionName. */
 static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_value *input,
                                 asl_task_call *c, bool wait_token)
@@ -720,6 +762,8 @@ static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_valu
     bool named = parse_lambda_ref(fn, true, &ref);
     long k = find_key(table->mocks, fn, fnv->len);
     if (k < 0 && named) k = find_key(table->mocks, ref.name, ref.nlen);
+    if (k < 0 && aws_linked())
+        return call_aws_invoke(x, input, fn, c, wait_token);
     if (k < 0)
     {
         bool alt = named && (ref.nlen != fnv->len || memcmp(ref.name, fn, ref.nlen) != 0);
@@ -745,7 +789,7 @@ static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_valu
     if (q && q->type == ASL_STRING && all_digits(q->u.str, q->len)) version = q->u.str;
     else if (named && ref.qual && all_digits(ref.qual, ref.qlen))
         version = asl_strndup(a, ref.qual, ref.qlen);
-    return lambda_response(x, result, version, c->request_id);
+    return asl_task_lambda_response(x, result, version, c->request_id);
 }
 
 static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *input,
@@ -770,6 +814,10 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
         return lambda_invoke(x, site, input, &c, wait_token);
 
     if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
+    if (b->kind == ASL_BIND_AWS) {
+        asl_aws_lambda_call call = {.function = site->resource, .payload = input};
+        return asl_aws_lambda_invoke(x, &call, &c);
+    }
     /* Only a python handler sees the function's name, ARN and request id
      * (its context argument). */
     name_function(x, site->resource, false, &c);
