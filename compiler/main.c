@@ -189,7 +189,7 @@ static bool aws_callable(asl_arena *a, const char *res)
  * (*aws set: the AWS client is linked in); a lambda:invoke task names its
  * function in its input, so it is checked at run time. */
 static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, const cJSON *mocks,
-                           bool *aws)
+                           bool *aws, bool report)
 {
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
@@ -206,7 +206,7 @@ static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, 
             *aws = true;
             continue;
         }
-        aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
+        if (report) aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);
     }
@@ -237,8 +237,7 @@ static int compile_one(const options *o, const char *file)
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         if (!ok) u.errors++;
-        else if (!o->allow_unbound) check_bindings(&u, p, res, mocks, &aws);
-        else aws = p->ntasks > 0;
+        else check_bindings(&u, p, res, mocks, &aws, !o->allow_unbound);
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;
