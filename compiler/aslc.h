@@ -132,6 +132,13 @@ typedef struct {
 } aslc_layout;
 aslc_layout aslc_layout_of(const ir_program *p);
 
+/* ---- aws_model.c ------------------------------------------------------------ */
+/* For a Task whose Resource is an AWS SDK integration or an optimised
+ * integration that is one API call: checks it against the service's API
+ * model and makes the binding that calls it ({"aws": {...}} in *entry).
+ * 1: made; 0: not such a resource; -1: a diagnostic was reported. */
+int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report);
+
 /* ---- build.c ------------------------------------------------------------------ */
 typedef struct {
     const char *c_file;          /* generated source */

@@ -318,7 +318,7 @@ bool aslc_build(const aslc_build_opts *o)
     if (o->aws) {
         /* runtime/aws_*.c: task.c refers to them weakly, so the archive
          * gives them only when asked */
-        push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke");
+        push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call");
     }
     push(&argv, &n, &cap, lib);
     if (o->aws) push(&argv, &n, &cap, "-lcurl");

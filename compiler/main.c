@@ -188,9 +188,10 @@ static bool aws_callable(asl_arena *a, const char *res)
  * by resource / Lambda function name), or be one the binary calls AWS for
  * (*aws set: the AWS client is linked in); a lambda:invoke task names its
  * function in its input, so it is checked at run time. */
-static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, const cJSON *mocks,
+static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, const cJSON *mocks,
                            bool *aws, bool report)
 {
+    const cJSON *res = *resp;
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
@@ -206,6 +207,18 @@ static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, 
             *aws = true;
             continue;
         }
+        cJSON *entry = NULL;
+        int made = aslc_aws_binding(u, s, &entry, report);
+        if (made > 0) {
+            if (!*resp) res = *resp = cJSON_CreateObject();
+            if (!cJSON_GetObjectItemCaseSensitive(*resp, s->resource))
+                cJSON_AddItemToObject(*resp, s->resource, entry);
+            else
+                cJSON_Delete(entry);
+            *aws = true;
+            continue;
+        }
+        if (made < 0) continue;
         if (report) aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);
@@ -237,7 +250,11 @@ static int compile_one(const options *o, const char *file)
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         if (!ok) u.errors++;
-        else check_bindings(&u, p, res, mocks, &aws, !o->allow_unbound);
+        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound);
+        if (aws && res) {   /* with the AWS bindings made from the API models */
+            free(b.resources_json);
+            b.resources_json = cJSON_PrintUnformatted(res);
+        }
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;

@@ -106,4 +106,11 @@ typedef struct {
 asl_value *asl_aws_lambda_invoke(asl_exec *x, const asl_aws_lambda_call *c,
                                  const asl_task_call *tc);
 
+/* aws_sdk.c: one call of a JSON-protocol API as the binding d describes it
+ * (made by aslc from the service's model, compiler/aws_model.c), with the
+ * task's effective parameters as the request.  Returns the response, or NULL
+ * after asl_fail with <Service>.<ErrorCode> as Step Functions names it. */
+asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
+                            const asl_task_call *tc);
+
 #endif

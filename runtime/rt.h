@@ -32,6 +32,8 @@ typedef struct {
     char *dir;                 /* working directory for COMMAND/PYTHON (the resources file's) */
     asl_native_fn fn;          /* NATIVE */
     asl_value *mocks;          /* MOCK: array of results */
+    const asl_value *aws;      /* AWS: what aws_sdk.c sends ({"aws": {...}}, made by aslc from
+                                * the service's API model); NULL: a Lambda function ARN */
     uint32_t mock_next;        /* MOCK: next result to hand out (locked by run->lock) */
 } asl_binding;
 

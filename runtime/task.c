@@ -48,6 +48,7 @@
  * linked it in, for a Task it compiled without a binding: these weak
  * references are null otherwise, and such a Task then needs a binding. */
 #pragma weak asl_aws_lambda_invoke
+#pragma weak asl_aws_sdk_call
 static bool aws_linked(void)
 {
     return asl_aws_lambda_invoke != NULL;
@@ -270,7 +271,7 @@ static void parse_entry(binder *bd, uint32_t k)
     for (uint32_t i = 0; i < v->len; i++) {
         const asl_member *f = &v->u.o.members[i];
         if (!strcmp(f->key, "command") || !strcmp(f->key, "python") ||
-            !strcmp(f->key, "native")) {
+            !strcmp(f->key, "native") || !strcmp(f->key, "aws")) {
             kind = f;
             nkinds++;
         } else if (strcmp(f->key, "comment") != 0 && strcmp(f->key, "Comment") != 0) {
@@ -315,6 +316,16 @@ static void parse_entry(binder *bd, uint32_t k)
         }
         b->python_file = resolve_path(bd, kv->u.str);
         b->kind = ASL_BIND_PYTHON;
+    } else if (!strcmp(kind->key, "aws")) {
+        /* made by aslc from the service's API model (compiler/aws_model.c) */
+        const asl_value *t = kv->type == ASL_OBJECT ? asl_object_get(kv, "target", 6) : NULL;
+        if (!t || t->type != ASL_STRING) {
+            bind_error(bd, "%s: \"%s\": \"aws\" must be the call aslc made from the "
+                           "service's API model", bd->res_label, key);
+            return;
+        }
+        b->aws = kv;
+        b->kind = ASL_BIND_AWS;
     } else {
         if (kv->type != ASL_STRING || kv->len == 0) {
             bind_error(bd, "%s: \"%s\": \"native\" must be the name of a C function",
@@ -401,6 +412,13 @@ static void check_entry(binder *bd, uint32_t k)
         }
         break;
     }
+    case ASL_BIND_AWS:
+        if (!aws_linked())
+            bind_error(bd,
+                       "%s: \"%s\": this binary was compiled without the AWS client (every "
+                       "Task had a mock or a binding); compile it again without them to call AWS",
+                       bd->res_label, m->key);
+        break;
     default:
         break;
     }
@@ -440,6 +458,24 @@ static void check_mocks(binder *bd)
     }
 }
 
+/* res plus the {"aws": ...} entries of built that res does not have. */
+static asl_value *keep_aws_entries(asl_arena *a, asl_value *res, const asl_value *built)
+{
+    if (!built || built->type != ASL_OBJECT || res->type != ASL_OBJECT) return res;
+    asl_value *out = asl_object(a, res->len + built->len);
+    for (uint32_t i = 0; i < res->len; i++) {
+        const asl_member *m = &res->u.o.members[i];
+        asl_object_set(a, out, m->key, m->klen, m->val);
+    }
+    for (uint32_t i = 0; i < built->len; i++) {
+        const asl_member *m = &built->u.o.members[i];
+        if (m->val->type == ASL_OBJECT && asl_object_get(m->val, "aws", 3) &&
+            !asl_object_get(res, m->key, m->klen))
+            asl_object_set(a, out, m->key, m->klen, m->val);
+    }
+    return out;
+}
+
 bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_buf *errmsg)
 {
     const asl_program *prog = run->prog;
@@ -456,6 +492,12 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
     } else if (prog->resources_json) {
         bd.res_label = "resources file (compiled in)";
         bd.res = load_json(&bd, NULL, prog->resources_json, bd.res_label);
+    }
+    if (resources && bd.res && prog->resources_json) {
+        /* The calls aslc made from the API models stay, unless this file
+         * binds the same resource otherwise. */
+        asl_value *built = load_json(&bd, NULL, prog->resources_json, "resources (compiled in)");
+        bd.res = keep_aws_entries(a, bd.res, built);
     }
     if (mocks) {
         bd.mock_label = asl_sprintf(a, "mocks file %s", mocks);
@@ -814,6 +856,7 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
         return lambda_invoke(x, site, input, &c, wait_token);
 
     if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
+    if (b->kind == ASL_BIND_AWS && b->aws) return asl_aws_sdk_call(x, b->aws, input, &c);
     if (b->kind == ASL_BIND_AWS) {
         asl_aws_lambda_call call = {.function = site->resource, .payload = input};
         return asl_aws_lambda_invoke(x, &call, &c);

@@ -19,4 +19,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# AWS-compatible servers that the integration tests start on loopback
+# (tests/check_aws_*.py), from npm, into build/npm.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+fi
+if [ ! -x build/npm/node_modules/.bin/dynalite ]; then
+  mkdir -p build/npm
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 ||
+    echo "warning: dynalite could not be installed; the DynamoDB tests will be skipped"
+fi
+
 cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2 && ctest --test-dir build -j2 --output-on-failure
