@@ -235,6 +235,51 @@ static bool template_keys(const ir_tmpl *t, const char ***keys, uint32_t *n, asl
     return false;
 }
 
+/* Copies into out the named shape and every shape it reaches, without the
+ * documentation: what the runtime needs to write a request and read a
+ * response (types, member names, where each goes on the wire). */
+static void copy_fields(cJSON *to, const cJSON *from, const char *const *keys)
+{
+    for (const char *const *k = keys; *k; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, *k);
+        if (v) cJSON_AddItemToObject(to, *k, cJSON_Duplicate(v, true));
+    }
+}
+
+static void add_shape(cJSON *out, const cJSON *shapes, const char *name)
+{
+    static const char *const shape_keys[] = {"type", "payload", "locationName", "flattened",
+                                             "timestampFormat", "exception", NULL};
+    static const char *const ref_keys[] = {"shape", "location", "locationName", "flattened",
+                                           "jsonvalue", "timestampFormat", "xmlAttribute",
+                                           "xmlNamespace", "hostLabel", NULL};
+    if (!name || cJSON_GetObjectItemCaseSensitive(out, name)) return;
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(shapes, name);
+    if (!sh) return;
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddItemToObject(out, name, c);
+    copy_fields(c, sh, shape_keys);
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(sh, "members");
+    if (members) {
+        cJSON *ms = cJSON_AddObjectToObject(c, "members");
+        for (const cJSON *m = members->child; m; m = m->next) {
+            cJSON *r = cJSON_CreateObject();
+            copy_fields(r, m, ref_keys);
+            cJSON_AddItemToObject(ms, m->string, r);
+            add_shape(out, shapes, cJSON_GetStringValue(cJSON_GetObjectItem(m, "shape")));
+        }
+    }
+    static const char *const parts[] = {"member", "key", "value"};
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(sh, parts[i]);
+        if (!ref) continue;
+        cJSON *r = cJSON_CreateObject();
+        copy_fields(r, ref, ref_keys);
+        cJSON_AddItemToObject(c, parts[i], r);
+        add_shape(out, shapes, cJSON_GetStringValue(cJSON_GetObjectItem(ref, "shape")));
+    }
+}
+
 /* Reports only when asked (aslc --allow-unbound compiles such a Task into
  * one that fails when called). */
 #define DIAG(...) (report ? aslc_diag_at(u, ASLC_ERROR, __VA_ARGS__) : (void)0)
@@ -246,11 +291,11 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     const ir_loc *at = &s->resource_loc;
     const char *root = data_dir();
     if (!root) {
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": calling \"%s\" needs the AWS API models, which are not "
-                     "installed: apt-get install python3-botocore (or set ASLC_BOTOCORE_DATA to "
-                     "botocore's data folder), or bind the resource (--resources) or mock the "
-                     "state (--mocks)", s->name, s->resource);
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": calling \"%s\" needs the AWS API models, which are not "
+             "installed: apt-get install python3-botocore (or set ASLC_BOTOCORE_DATA to "
+             "botocore's data folder), or bind the resource (--resources) or mock the "
+             "state (--mocks)", s->name, s->resource);
         return -1;
     }
     char *dir = service_dir(u->arena, root, t.service);
@@ -258,9 +303,9 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     size_t len = 0;
     char *text = version ? read_model(dir, version, &len) : NULL;
     if (!text) {
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": no AWS service \"%s\" in the API models (%s)", s->name,
-                     t.service, root);
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": no AWS service \"%s\" in the API models (%s)", s->name,
+             t.service, root);
         return -1;
     }
     cJSON *model = cJSON_ParseWithLength(text, len);
@@ -271,8 +316,8 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     const cJSON *shapes = cJSON_GetObjectItemCaseSensitive(model, "shapes");
     const cJSON *op = find_operation(ops, t.action);
     if (!meta || !ops || !shapes) {
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": the API model of \"%s\" cannot be read", s->name, t.service);
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": the API model of \"%s\" cannot be read", s->name, t.service);
         goto done;
     }
     if (!op) {
@@ -280,9 +325,9 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
         asl_buf_init(&b);
         list_names(&b, ops, 40);
         asl_buf_putc(&b, '\0');
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": the AWS service \"%s\" has no action \"%s\"; it has: %s",
-                     s->name, t.service, t.action, b.data);
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": the AWS service \"%s\" has no action \"%s\"; it has: %s",
+             s->name, t.service, t.action, b.data);
         asl_buf_free(&b);
         goto done;
     }
@@ -302,10 +347,10 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
             asl_buf_init(&b);
             list_names(&b, members, 60);
             asl_buf_putc(&b, '\0');
-            DIAG( at->line, at->col, at->ptr,
-                         "state \"%s\": %s %s has no parameter \"%s\"; it has: %s", s->name,
-                         t.service, cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
-                         keys[i], b.len > 1 ? b.data : "(none)");
+            DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": %s %s has no parameter \"%s\"; it has: %s", s->name,
+                 t.service, cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
+                 keys[i], b.len > 1 ? b.data : "(none)");
             asl_buf_free(&b);
             bad = true;
         }
@@ -313,12 +358,13 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     if (bad) goto done;
 
     const char *protocol = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "protocol"));
-    if (!protocol || strcmp(protocol, "json") != 0) {
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": \"%s\" speaks the %s protocol, which aslc's binaries do not "
-                     "call yet (they call JSON-protocol services and Lambda); bind the resource "
-                     "(--resources) or mock the state (--mocks)",
-                     s->name, t.service, protocol ? protocol : "unknown");
+    if (!protocol || (strcmp(protocol, "json") != 0 && strcmp(protocol, "rest-json") != 0 &&
+                      strcmp(protocol, "rest-xml") != 0 && strcmp(protocol, "query") != 0)) {
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": \"%s\" speaks the %s protocol, which aslc's binaries do not "
+             "call yet (they call the json, rest-json, rest-xml and query protocols); bind "
+             "the resource (--resources) or mock the state (--mocks)",
+             s->name, t.service, protocol ? protocol : "unknown");
         goto done;
     }
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "serviceId"));
@@ -327,29 +373,41 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "targetPrefix"));
     const char *jv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "jsonVersion"));
     const char *opname = cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
-    if (!id || !prefix || !target || !opname) {
-        DIAG( at->line, at->col, at->ptr,
-                     "state \"%s\": the API model of \"%s\" lacks its endpoint data", s->name,
-                     t.service);
+    if (!id || !prefix || !opname || (!target && !strcmp(protocol, "json"))) {
+        DIAG(at->line, at->col, at->ptr,
+             "state \"%s\": the API model of \"%s\" lacks its endpoint data", s->name,
+             t.service);
         goto done;
     }
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "protocol", "json");
+    cJSON_AddStringToObject(d, "protocol", protocol);
     cJSON_AddStringToObject(d, "service_id", id);
     cJSON_AddStringToObject(d, "error_prefix",
                             t.optimised ? t.error_prefix : error_prefix(u->arena, id));
     cJSON_AddBoolToObject(d, "optimised", t.optimised);
     cJSON_AddStringToObject(d, "endpoint_prefix", prefix);
     cJSON_AddStringToObject(d, "signing_name", signing ? signing : prefix);
-    cJSON_AddStringToObject(d, "target", asl_sprintf(u->arena, "%s.%s", target, opname));
+    if (target) cJSON_AddStringToObject(d, "target", asl_sprintf(u->arena, "%s.%s", target, opname));
+    cJSON_AddStringToObject(d, "operation", opname);
     cJSON_AddStringToObject(d, "json_version", jv ? jv : "1.0");
-    cJSON *strings = cJSON_AddArrayToObject(d, "strings");
-    for (const cJSON *m = members ? members->child : NULL; m; m = m->next) {
-        const char *sh = cJSON_GetStringValue(cJSON_GetObjectItem(m, "shape"));
-        const cJSON *shape = sh ? cJSON_GetObjectItemCaseSensitive(shapes, sh) : NULL;
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(shape, "type"));
-        if (type && !strcmp(type, "string")) cJSON_AddItemToArray(strings, cJSON_CreateString(m->string));
-    }
+    const char *apiv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "apiVersion"));
+    if (apiv) cJSON_AddStringToObject(d, "api_version", apiv);
+    const cJSON *http = cJSON_GetObjectItemCaseSensitive(op, "http");
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(http, "method"));
+    const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(http, "requestUri"));
+    cJSON_AddStringToObject(d, "method", method ? method : "POST");
+    cJSON_AddStringToObject(d, "request_uri", uri ? uri : "/");
+    const cJSON *out_ref = cJSON_GetObjectItemCaseSensitive(op, "output");
+    const char *out_shape = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "shape"));
+    const char *wrapper = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "resultWrapper"));
+    if (in_ref) cJSON_AddStringToObject(d, "input", in_ref->valuestring);
+    if (out_shape) cJSON_AddStringToObject(d, "output", out_shape);
+    if (wrapper) cJSON_AddStringToObject(d, "result_wrapper", wrapper);
+    const char *ns = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "xmlNamespace"));
+    if (ns) cJSON_AddStringToObject(d, "xml_namespace", ns);
+    cJSON *closure = cJSON_AddObjectToObject(d, "shapes");
+    add_shape(closure, shapes, in_ref ? in_ref->valuestring : NULL);
+    add_shape(closure, shapes, out_shape);
     *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(*entry, "aws", d);
     rc = 1;

@@ -321,7 +321,10 @@ bool aslc_build(const aslc_build_opts *o)
         push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call");
     }
     push(&argv, &n, &cap, lib);
-    if (o->aws) push(&argv, &n, &cap, "-lcurl");
+    if (o->aws) {
+        push(&argv, &n, &cap, "-lcurl");
+        push(&argv, &n, &cap, "-lxml2");
+    }
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");

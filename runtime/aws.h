@@ -76,7 +76,11 @@ typedef struct {
     char *date;                /* Date */
     char *content_type;
     bool timed_out;            /* the request passed its timeout */
+    asl_buf headers;           /* every header, "Name: value\n" each */
 } asl_aws_response;
+
+/* A response header's value (the first of that name, copied into a), or NULL. */
+const char *asl_aws_header(asl_arena *a, const asl_aws_response *r, const char *name);
 
 /* Sends a request signed with c's credentials over this thread's reused
  * connection.  false with a message in err when no response came (connection

@@ -71,7 +71,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     asl_aws_response *r = ud;
     size_t len = size * n;
     /* A new status line (a redirect or 100 Continue) starts the headers over. */
-    if (len > 5 && !strncmp(p, "HTTP/", 5)) return len;
+    if (len > 5 && !strncmp(p, "HTTP/", 5)) {
+        r->headers.len = 0;
+        return len;
+    }
+    size_t k = len;
+    while (k && (p[k - 1] == '\r' || p[k - 1] == '\n')) k--;
+    if (k) {
+        asl_buf_put(&r->headers, p, k);
+        asl_buf_putc(&r->headers, '\n');
+    }
     if (take_header(p, len, "x-amzn-RequestId", &r->request_id) ||
         take_header(p, len, "x-amz-request-id", &r->request_id) ||
         take_header(p, len, "X-Amz-Function-Error", &r->function_error) ||
@@ -92,6 +101,7 @@ bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_re
 {
     memset(r, 0, sizeof *r);
     asl_buf_init(&r->body);
+    asl_buf_init(&r->headers);
     CURL *h = thread_handle();
     if (!h) {
         asl_buf_puts(err, "cannot start an HTTP client (curl_easy_init failed)");
@@ -149,9 +159,26 @@ bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_re
     return true;
 }
 
+const char *asl_aws_header(asl_arena *a, const asl_aws_response *r, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = r->headers.data, *e = p + r->headers.len; p && p < e;) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) nl = e;
+        if ((size_t)(nl - p) > k && p[k] == ':' && !strncasecmp(p, name, k)) {
+            const char *v = p + k + 1;
+            while (v < nl && *v == ' ') v++;
+            return asl_strndup(a, v, (size_t)(nl - v));
+        }
+        p = nl + 1;
+    }
+    return NULL;
+}
+
 void asl_aws_response_free(asl_aws_response *r)
 {
     asl_buf_free(&r->body);
+    asl_buf_free(&r->headers);
     free(r->request_id);
     free(r->error_type);
     free(r->function_error);

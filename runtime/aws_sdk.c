@@ -1,23 +1,20 @@
 /*
- * aws_sdk.c — a Task that calls a JSON-protocol AWS API: an AWS SDK
+ * aws_sdk.c — a Task that calls an AWS API: an AWS SDK
  * integration (arn:aws:states:::aws-sdk:dynamodb:getItem, ...:sfn:startExecution,
  * ...:secretsmanager:getSecretValue) or an optimised integration that is one
  * such call (arn:aws:states:::dynamodb:putItem).
  *
  * What to send was decided when compiling, from the service's API model
- * (compiler/aws_model.c), and comes here as the binding's "aws" object:
- *   target        "DynamoDB_20120810.GetItem" (the X-Amz-Target header)
- *   json_version  "1.0" or "1.1" (the Content-Type)
- *   service_id, endpoint_prefix, signing_name
+ * (compiler/aws_model.c), and comes here as the binding's "aws" object: the
+ * protocol and the operation's model (aws_wire.c writes the request and
+ * reads the response), service_id, endpoint_prefix, signing_name, and
  *   error_prefix  "DynamoDb" for the SDK integration, "DynamoDB" for the
- *                 optimised one: Step Functions names errors PREFIX.Code
- *   strings       input members of type string: a JSON value given for one
- *                 is sent as its JSON text, as Step Functions serialises it
- * The request body is the task's effective parameters; the result is the
- * response body as the API returns it.
+ *                 optimised one: Step Functions names errors PREFIX.Code;
+ *   optimised     the optimised integrations answer as the Java SDK v1 did,
+ *                 with SdkHttpMetadata and SdkResponseMetadata added.
  */
 #define _GNU_SOURCE
-#include "aws.h"
+#include "aws_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,39 +24,6 @@ static const char *field(const asl_value *d, const char *k)
 {
     const asl_value *v = asl_object_get(d, k, strlen(k));
     return v && v->type == ASL_STRING ? v->u.str : NULL;
-}
-
-static bool in_list(const asl_value *list, const char *key, size_t klen)
-{
-    if (!list || list->type != ASL_ARRAY) return false;
-    for (uint32_t i = 0; i < list->len; i++) {
-        const asl_value *s = list->u.a.items[i];
-        if (s->type == ASL_STRING && s->len == klen && !memcmp(s->u.str, key, klen)) return true;
-    }
-    return false;
-}
-
-/* The request body: params, with a non-string value of a string member
- * turned into its JSON text. */
-static asl_value *request_body(asl_arena *a, const asl_value *d, asl_value *params)
-{
-    const asl_value *strings = asl_object_get(d, "strings", 7);
-    if (!params || params->type != ASL_OBJECT) return params;
-    asl_value *out = NULL;
-    for (uint32_t i = 0; i < params->len; i++) {
-        const asl_member *m = &params->u.o.members[i];
-        if (m->val->type == ASL_STRING || !in_list(strings, m->key, m->klen)) continue;
-        if (!out) {
-            out = asl_object(a, params->len);
-            for (uint32_t j = 0; j < params->len; j++)
-                asl_object_set(a, out, params->u.o.members[j].key, params->u.o.members[j].klen,
-                               params->u.o.members[j].val);
-        }
-        size_t n;
-        char *text = asl_json_string(a, m->val, &n);
-        asl_object_set(a, out, m->key, m->klen, asl_string(a, text, n));
-    }
-    return out ? out : params;
 }
 
 /* The Java SDK v1 client names that an optimised integration's Cause shows. */
@@ -77,15 +41,8 @@ static const char *v1_service(const char *prefix)
 static asl_value *api_error(asl_exec *x, const asl_value *d, const asl_aws_response *r)
 {
     asl_arena *a = asl_exec_arena(x);
-    asl_json_error jerr;
-    asl_value *body = r->body.len ? asl_json_parse(a, r->body.data, r->body.len, &jerr) : NULL;
-    const char *code = r->error_type;
-    if (!code && body && body->type == ASL_OBJECT) code = field(body, "__type");
-    if (code && strrchr(code, '#')) code = strrchr(code, '#') + 1;
-    if (!code || !*code) code = r->status >= 500 ? "InternalServerError" : "ServiceException";
-    const char *msg = body && body->type == ASL_OBJECT ? field(body, "message") : NULL;
-    if (!msg && body && body->type == ASL_OBJECT) msg = field(body, "Message");
-    if (!msg) msg = "";
+    const char *code, *msg;
+    asl_aws_wire_error(a, d, r, &code, &msg);
     const char *prefix = field(d, "error_prefix");
     const asl_value *opt = asl_object_get(d, "optimised", 9);
     bool optimised = opt && opt->type == ASL_TRUE;
@@ -100,6 +57,36 @@ static asl_value *api_error(asl_exec *x, const asl_value *d, const asl_aws_respo
                          "Proxy: null)", msg, v1_service(prefix), r->status, code, rid);
     return asl_failf(x, error, "%s (Service: %s, Status Code: %ld, Request ID: %s)", msg, prefix,
                      r->status, rid);
+}
+
+/* SdkHttpMetadata and SdkResponseMetadata, as the Java SDK v1 results that
+ * the optimised integrations return carry them. */
+static void add_sdk_metadata(asl_arena *a, asl_value *obj, const asl_aws_response *r)
+{
+    asl_value *all = asl_object(a, 8), *hh = asl_object(a, 8);
+    for (const char *p = r->headers.data, *e = p + r->headers.len; p && p < e;) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) nl = e;
+        const char *colon = memchr(p, ':', (size_t)(nl - p));
+        if (colon) {
+            const char *v = colon + 1;
+            while (v < nl && *v == ' ') v++;
+            asl_value *sv = asl_string(a, v, (size_t)(nl - v));
+            asl_value *arr = asl_array(a, 1);
+            asl_array_push(a, arr, sv);
+            asl_object_set(a, all, p, (size_t)(colon - p), arr);
+            asl_object_set(a, hh, p, (size_t)(colon - p), sv);
+        }
+        p = nl + 1;
+    }
+    asl_value *http = asl_object(a, 3);
+    asl_object_set(a, http, "AllHttpHeaders", 14, all);
+    asl_object_set(a, http, "HttpHeaders", 11, hh);
+    asl_object_set(a, http, "HttpStatusCode", 14, asl_number(a, (double)r->status));
+    asl_value *meta = asl_object(a, 1);
+    asl_object_set(a, meta, "RequestId", 9, asl_cstring(a, r->request_id ? r->request_id : ""));
+    asl_object_set(a, obj, "SdkHttpMetadata", 15, http);
+    asl_object_set(a, obj, "SdkResponseMetadata", 19, meta);
 }
 
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
@@ -118,27 +105,27 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                         "~/.aws/credentials)");
     char *base = asl_aws_endpoint(cfg, field(d, "service_id"), field(d, "endpoint_prefix"),
                                   cfg->region);
-    char *url = asl_sprintf(a, "%s/", base);
+    char *base_a = asl_strndup(a, base, strlen(base));
     free(base);
-    const char *jv = field(d, "json_version");
-    const char *headers[] = {
-        asl_sprintf(a, "Content-Type: application/x-amz-json-%s", jv ? jv : "1.0"),
-        asl_sprintf(a, "X-Amz-Target: %s", field(d, "target")),
-        NULL,
-    };
-    asl_value *body = request_body(a, d, params ? params : asl_object(a, 0));
-    size_t blen;
-    char *btext = asl_json_string(a, body, &blen);
+    asl_aws_wire_req wq;
+    asl_buf err;
+    asl_buf_init(&err);
+    if (!asl_aws_wire_request(a, d, params, base_a, &wq, &err)) {
+        asl_value *out = asl_fail(x, sdk_err, asl_strndup(a, err.data ? err.data : "", err.len));
+        asl_buf_free(&err);
+        return out;
+    }
     double timeout = 0;
     if (tc && tc->deadline > 0) {
         timeout = tc->deadline - asl_now_monotonic();
-        if (timeout <= 0) return asl_task_timed_out(x, tc);
+        if (timeout <= 0) {
+            asl_buf_free(&err);
+            return asl_task_timed_out(x, tc);
+        }
     }
-    asl_aws_request rq = {"POST", url, field(d, "signing_name"), cfg->region, headers,
-                          btext, blen, timeout};
+    asl_aws_request rq = {wq.method, wq.url, field(d, "signing_name"), cfg->region, wq.headers,
+                          wq.body, wq.body_len, timeout};
     asl_aws_response r;
-    asl_buf err;
-    asl_buf_init(&err);
     asl_blocking_begin(x);
     bool sent = asl_aws_send(cfg, &rq, &r, &err);
     asl_blocking_end(x);
@@ -149,11 +136,13 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
     } else if (r.status >= 300) {
         out = api_error(x, d, &r);
     } else {
-        asl_json_error jerr;
-        out = r.body.len ? asl_json_parse(a, r.body.data, r.body.len, &jerr) : asl_object(a, 0);
+        out = asl_aws_wire_result(a, d, &r, &err);
+        const asl_value *opt = asl_object_get(d, "optimised", 9);
         if (!out)
-            out = asl_failf(x, sdk_err, "Unable to parse the response of %s as JSON",
-                            field(d, "target"));
+            out = asl_failf(x, sdk_err, "Unable to read the response of %s: %.*s",
+                            field(d, "operation"), (int)err.len, err.data ? err.data : "");
+        else if (opt && opt->type == ASL_TRUE && out->type == ASL_OBJECT)
+            add_sdk_metadata(a, out, &r);
     }
     asl_buf_free(&err);
     asl_aws_response_free(&r);

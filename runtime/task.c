@@ -318,7 +318,7 @@ static void parse_entry(binder *bd, uint32_t k)
         b->kind = ASL_BIND_PYTHON;
     } else if (!strcmp(kind->key, "aws")) {
         /* made by aslc from the service's API model (compiler/aws_model.c) */
-        const asl_value *t = kv->type == ASL_OBJECT ? asl_object_get(kv, "target", 6) : NULL;
+        const asl_value *t = kv->type == ASL_OBJECT ? asl_object_get(kv, "protocol", 8) : NULL;
         if (!t || t->type != ASL_STRING) {
             bind_error(bd, "%s: \"%s\": \"aws\" must be the call aslc made from the "
                            "service's API model", bd->res_label, key);

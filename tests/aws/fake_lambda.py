@@ -20,7 +20,6 @@ call with 429 TooManyRequestsException.  --log appends one JSON line per
 request: function, qualifier, client port, invocation type, status.
 """
 import argparse
-import datetime
 import importlib.util
 import json
 import sys
@@ -30,12 +29,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs, unquote
 
-try:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-except ImportError:  # pragma: no cover - the test script checks this first
-    sys.exit("fake_lambda.py needs botocore (Debian: python3-botocore)")
+from sigv4check import verify_sigv4
 
 ACCESS_KEY = "AKIDTEST"
 SECRET_KEY = "fake-secret-key"
@@ -55,38 +49,6 @@ def load_function(spec):
     mod = importlib.util.module_from_spec(mod_spec)
     mod_spec.loader.exec_module(mod)
     FUNCTIONS[name] = getattr(mod, handler or "lambda_handler")
-
-
-def verify_sigv4(method, path, query, headers, body):
-    """Recomputes the request's signature; returns an error message or None."""
-    auth = headers.get("Authorization", "")
-    if not auth.startswith("AWS4-HMAC-SHA256 "):
-        return "Missing Authentication Token"
-    fields = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-    cred = fields.get("Credential", "").split("/")
-    if len(cred) != 5 or cred[0] != ACCESS_KEY:
-        return "The security token included in the request is invalid."
-    if cred[2] != REGION or cred[3] != "lambda" or cred[4] != "aws4_request":
-        return "Credential should be scoped to a valid region and service."
-    signed = fields.get("SignedHeaders", "").split(";")
-    if "host" not in signed or "x-amz-date" not in signed:
-        return "host and x-amz-date must be signed"
-    token = headers.get("X-Amz-Security-Token")
-    if token is not None and (token != "fake-session" or "x-amz-security-token" not in signed):
-        return "The security token included in the request is invalid."
-    amz_date = headers.get("X-Amz-Date", "")
-    url = "http://%s%s%s" % (headers.get("Host"), path, "?" + query if query else "")
-    req = AWSRequest(method=method, url=url, data=body,
-                     headers={h: headers.get(h) for h in signed if h != "host"})
-    req.headers["Host"] = headers.get("Host")
-    req.context["timestamp"] = amz_date
-    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, token), "lambda", REGION)
-    canonical = signer.canonical_request(req)
-    want = signer.signature(signer.string_to_sign(req, canonical), req)
-    if want != fields.get("Signature"):
-        return ("The request signature we calculated does not match the signature you "
-                "provided. Check your AWS Secret Access Key and signing method.")
-    return None
 
 
 class Context:
@@ -142,7 +104,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(segs) != 5 or segs[1] != "2015-03-31" or segs[2] != "functions" or \
                 segs[4] != "invocations":
             return self.error(404, "UnknownOperationException", "Unknown operation")
-        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body)
+        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "lambda",
+                           REGION, ACCESS_KEY, SECRET_KEY)
         if bad:
             code = ("InvalidSignatureException" if "signature" in bad
                     else "UnrecognizedClientException")
