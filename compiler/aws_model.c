@@ -156,6 +156,8 @@ static const cJSON *find_operation(const cJSON *ops, const char *action)
     return NULL;
 }
 
+/* Names as a workflow writes them: Step Functions spells every member in
+ * PascalCase, also where the service's model has camelCase (ECS). */
 static void list_names(asl_buf *b, const cJSON *obj, size_t max)
 {
     size_t i = 0;
@@ -165,14 +167,68 @@ static void list_names(asl_buf *b, const cJSON *obj, size_t max)
             break;
         }
         if (i) asl_buf_puts(b, ", ");
-        asl_buf_puts(b, m->string);
+        asl_buf_putc(b, (char)toupper((unsigned char)m->string[0]));
+        asl_buf_puts(b, m->string + 1);
     }
 }
+
+/* The model's member that a Parameters key names ("Cluster" names ECS's
+ * "cluster"), or NULL. */
+static const cJSON *member_named(const cJSON *members, const char *key)
+{
+    for (const cJSON *m = members ? members->child : NULL; m; m = m->next)
+        if (!strcmp(m->string, key) ||
+            (toupper((unsigned char)m->string[0]) == key[0] && key[0] &&
+             !strcmp(m->string + 1, key + 1)))
+            return m;
+    return NULL;
+}
+
+/* A ".sync" integration: Step Functions starts the job, then calls poll
+ * until the value at state is one of succeeded (the task's result is output)
+ * or failed (States.TaskFailed, the Cause that same output as JSON).
+ * request and output are templates whose strings "$params.X", "$start.X"
+ * and "$poll.X" are read from the task's parameters, the start call's
+ * response and the last poll's (runtime/aws_sdk.c). */
+typedef struct {
+    const char *arn;             /* after arn:aws:states::: */
+    const char *service, *start, *poll;
+    const char *error_prefix;    /* of the start call's errors */
+    const char *request, *state, *succeeded, *failed, *output;
+    bool parse_output;           /* .sync:2: the child execution's Output as JSON */
+} sync_spec;
+
+static const sync_spec syncs[] = {
+    {"states:startExecution.sync", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
+     "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
+     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", false},
+    {"states:startExecution.sync:2", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
+     "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
+     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", true},
+    {"glue:startJobRun.sync", "glue", "StartJobRun", "GetJobRun", "Glue",
+     "{\"JobName\": \"$params.JobName\", \"RunId\": \"$start.JobRunId\"}",
+     "$poll.JobRun.JobRunState", "[\"SUCCEEDED\"]",
+     "[\"FAILED\", \"STOPPED\", \"TIMEOUT\", \"ERROR\"]", "\"$poll.JobRun\"", false},
+    {"ecs:runTask.sync", "ecs", "RunTask", "DescribeTasks", "ECS",
+     "{\"Cluster\": \"$params.Cluster\", \"Tasks\": [\"$start.Tasks[0].TaskArn\"]}",
+     "$poll.Tasks[0].LastStatus", "[\"STOPPED\"]", "[]", "\"$poll.Tasks[0]\"", false},
+    {"batch:submitJob.sync", "batch", "SubmitJob", "DescribeJobs", "Batch",
+     "{\"Jobs\": [\"$start.JobId\"]}", "$poll.Jobs[0].Status", "[\"SUCCEEDED\"]",
+     "[\"FAILED\"]", "\"$poll.Jobs[0]\"", false},
+    {"athena:startQueryExecution.sync", "athena", "StartQueryExecution", "GetQueryExecution", "Athena",
+     "{\"QueryExecutionId\": \"$start.QueryExecutionId\"}", "$poll.QueryExecution.Status.State",
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll\"", false},
+    {"codebuild:startBuild.sync", "codebuild", "StartBuild", "BatchGetBuilds", "CodeBuild",
+     "{\"Ids\": [\"$start.Build.Id\"]}", "$poll.Builds[0].BuildStatus", "[\"SUCCEEDED\"]",
+     "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}",
+     false},
+};
 
 typedef struct {
     const char *service, *action;   /* as the resource names them */
     bool optimised;                 /* an optimised integration (Error prefix differs) */
     const char *error_prefix;       /* optimised: the prefix Step Functions uses */
+    const sync_spec *sync;          /* a .sync integration, or NULL */
 } aws_target;
 
 /* The optimised integrations that are one API call, answered with the API's
@@ -205,6 +261,15 @@ static bool parse_target(const char *res, aws_target *t, asl_arena *a)
         t->action = asl_strndup(a, colon + 1, (size_t)(end - colon - 1));
         return true;
     }
+    for (size_t i = 0; i < sizeof syncs / sizeof *syncs; i++)
+        if (!strcmp(p, syncs[i].arn)) {
+            t->service = syncs[i].service;
+            t->action = syncs[i].start;
+            t->optimised = true;
+            t->error_prefix = syncs[i].error_prefix;
+            t->sync = &syncs[i];
+            return true;
+        }
     for (size_t i = 0; i < sizeof optimised / sizeof *optimised; i++)
         if (!strcmp(p, optimised[i].arn)) {
             t->service = optimised[i].service;
@@ -280,6 +345,65 @@ static void add_shape(cJSON *out, const cJSON *shapes, const char *name)
     }
 }
 
+/* What the runtime needs to call op (aws_wire.c): the protocol, the endpoint
+ * and signing names, how Step Functions names the errors, the operation's
+ * HTTP binding and the shapes its input and output reach.  NULL with *why
+ * when aslc's binaries cannot call it. */
+static cJSON *op_descriptor(asl_arena *a, const cJSON *meta, const cJSON *shapes, const cJSON *op,
+                            const aws_target *t, const char **why)
+{
+    const char *protocol = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "protocol"));
+    if (!protocol || (strcmp(protocol, "json") != 0 && strcmp(protocol, "rest-json") != 0 &&
+                      strcmp(protocol, "rest-xml") != 0 && strcmp(protocol, "query") != 0)) {
+        *why = asl_sprintf(a, "\"%s\" speaks the %s protocol, which aslc's binaries do not call "
+                              "yet (they call the json, rest-json, rest-xml and query protocols); "
+                              "bind the resource (--resources) or mock the state (--mocks)",
+                           t->service, protocol ? protocol : "unknown");
+        return NULL;
+    }
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "serviceId"));
+    const char *prefix = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "endpointPrefix"));
+    const char *signing = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "signingName"));
+    const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "targetPrefix"));
+    const char *jv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "jsonVersion"));
+    const char *opname = cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
+    if (!id || !prefix || !opname || (!target && !strcmp(protocol, "json"))) {
+        *why = asl_sprintf(a, "the API model of \"%s\" lacks its endpoint data", t->service);
+        return NULL;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "protocol", protocol);
+    cJSON_AddStringToObject(d, "service_id", id);
+    cJSON_AddStringToObject(d, "error_prefix", t->optimised ? t->error_prefix : error_prefix(a, id));
+    cJSON_AddBoolToObject(d, "optimised", t->optimised && !t->sync);
+    cJSON_AddStringToObject(d, "endpoint_prefix", prefix);
+    cJSON_AddStringToObject(d, "signing_name", signing ? signing : prefix);
+    if (target) cJSON_AddStringToObject(d, "target", asl_sprintf(a, "%s.%s", target, opname));
+    cJSON_AddStringToObject(d, "operation", opname);
+    cJSON_AddStringToObject(d, "json_version", jv ? jv : "1.0");
+    const char *apiv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "apiVersion"));
+    if (apiv) cJSON_AddStringToObject(d, "api_version", apiv);
+    const cJSON *http = cJSON_GetObjectItemCaseSensitive(op, "http");
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(http, "method"));
+    const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(http, "requestUri"));
+    cJSON_AddStringToObject(d, "method", method ? method : "POST");
+    cJSON_AddStringToObject(d, "request_uri", uri ? uri : "/");
+    const char *in_shape = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(op, "input"), "shape"));
+    const cJSON *out_ref = cJSON_GetObjectItemCaseSensitive(op, "output");
+    const char *out_shape = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "shape"));
+    const char *wrapper = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "resultWrapper"));
+    if (in_shape) cJSON_AddStringToObject(d, "input", in_shape);
+    if (out_shape) cJSON_AddStringToObject(d, "output", out_shape);
+    if (wrapper) cJSON_AddStringToObject(d, "result_wrapper", wrapper);
+    const char *ns = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "xmlNamespace"));
+    if (ns) cJSON_AddStringToObject(d, "xml_namespace", ns);
+    cJSON *closure = cJSON_AddObjectToObject(d, "shapes");
+    add_shape(closure, shapes, in_shape);
+    add_shape(closure, shapes, out_shape);
+    return d;
+}
+
 /* Reports only when asked (aslc --allow-unbound compiles such a Task into
  * one that fails when called). */
 #define DIAG(...) (report ? aslc_diag_at(u, ASLC_ERROR, __VA_ARGS__) : (void)0)
@@ -342,7 +466,7 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     bool bad = false;
     if (template_keys(s->parameters, &keys, &nkeys, u->arena)) {
         for (uint32_t i = 0; i < nkeys; i++) {
-            if (cJSON_GetObjectItemCaseSensitive(members, keys[i])) continue;
+            if (member_named(members, keys[i])) continue;
             asl_buf b;
             asl_buf_init(&b);
             list_names(&b, members, 60);
@@ -357,57 +481,30 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     }
     if (bad) goto done;
 
-    const char *protocol = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "protocol"));
-    if (!protocol || (strcmp(protocol, "json") != 0 && strcmp(protocol, "rest-json") != 0 &&
-                      strcmp(protocol, "rest-xml") != 0 && strcmp(protocol, "query") != 0)) {
-        DIAG(at->line, at->col, at->ptr,
-             "state \"%s\": \"%s\" speaks the %s protocol, which aslc's binaries do not "
-             "call yet (they call the json, rest-json, rest-xml and query protocols); bind "
-             "the resource (--resources) or mock the state (--mocks)",
-             s->name, t.service, protocol ? protocol : "unknown");
+    const char *why = NULL;
+    cJSON *d = op_descriptor(u->arena, meta, shapes, op, &t, &why);
+    if (!d) {
+        DIAG(at->line, at->col, at->ptr, "state \"%s\": %s", s->name, why);
         goto done;
     }
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "serviceId"));
-    const char *prefix = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "endpointPrefix"));
-    const char *signing = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "signingName"));
-    const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "targetPrefix"));
-    const char *jv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "jsonVersion"));
-    const char *opname = cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
-    if (!id || !prefix || !opname || (!target && !strcmp(protocol, "json"))) {
-        DIAG(at->line, at->col, at->ptr,
-             "state \"%s\": the API model of \"%s\" lacks its endpoint data", s->name,
-             t.service);
-        goto done;
+    if (t.sync) {
+        const cJSON *pop = find_operation(ops, t.sync->poll);
+        cJSON *pd = pop ? op_descriptor(u->arena, meta, shapes, pop, &t, &why) : NULL;
+        if (!pd) {
+            DIAG(at->line, at->col, at->ptr, "state \"%s\": the API model of \"%s\" has no %s "
+                 "to follow the job with", s->name, t.service, t.sync->poll);
+            cJSON_Delete(d);
+            goto done;
+        }
+        cJSON *sync = cJSON_AddObjectToObject(d, "sync");
+        cJSON_AddItemToObject(sync, "poll", pd);
+        cJSON_AddItemToObject(sync, "request", cJSON_Parse(t.sync->request));
+        cJSON_AddStringToObject(sync, "state", t.sync->state);
+        cJSON_AddItemToObject(sync, "succeeded", cJSON_Parse(t.sync->succeeded));
+        cJSON_AddItemToObject(sync, "failed", cJSON_Parse(t.sync->failed));
+        cJSON_AddItemToObject(sync, "output", cJSON_Parse(t.sync->output));
+        if (t.sync->parse_output) cJSON_AddBoolToObject(sync, "parse_output", true);
     }
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "protocol", protocol);
-    cJSON_AddStringToObject(d, "service_id", id);
-    cJSON_AddStringToObject(d, "error_prefix",
-                            t.optimised ? t.error_prefix : error_prefix(u->arena, id));
-    cJSON_AddBoolToObject(d, "optimised", t.optimised);
-    cJSON_AddStringToObject(d, "endpoint_prefix", prefix);
-    cJSON_AddStringToObject(d, "signing_name", signing ? signing : prefix);
-    if (target) cJSON_AddStringToObject(d, "target", asl_sprintf(u->arena, "%s.%s", target, opname));
-    cJSON_AddStringToObject(d, "operation", opname);
-    cJSON_AddStringToObject(d, "json_version", jv ? jv : "1.0");
-    const char *apiv = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "apiVersion"));
-    if (apiv) cJSON_AddStringToObject(d, "api_version", apiv);
-    const cJSON *http = cJSON_GetObjectItemCaseSensitive(op, "http");
-    const char *method = cJSON_GetStringValue(cJSON_GetObjectItem(http, "method"));
-    const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(http, "requestUri"));
-    cJSON_AddStringToObject(d, "method", method ? method : "POST");
-    cJSON_AddStringToObject(d, "request_uri", uri ? uri : "/");
-    const cJSON *out_ref = cJSON_GetObjectItemCaseSensitive(op, "output");
-    const char *out_shape = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "shape"));
-    const char *wrapper = cJSON_GetStringValue(cJSON_GetObjectItem(out_ref, "resultWrapper"));
-    if (in_ref) cJSON_AddStringToObject(d, "input", in_ref->valuestring);
-    if (out_shape) cJSON_AddStringToObject(d, "output", out_shape);
-    if (wrapper) cJSON_AddStringToObject(d, "result_wrapper", wrapper);
-    const char *ns = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "xmlNamespace"));
-    if (ns) cJSON_AddStringToObject(d, "xml_namespace", ns);
-    cJSON *closure = cJSON_AddObjectToObject(d, "shapes");
-    add_shape(closure, shapes, in_ref ? in_ref->valuestring : NULL);
-    add_shape(closure, shapes, out_shape);
     *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(*entry, "aws", d);
     rc = 1;

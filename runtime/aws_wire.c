@@ -58,6 +58,45 @@ static const char *type_of(const asl_value *shape)
     return t ? t : "string";
 }
 
+/* Step Functions writes every member name in PascalCase, even where the
+ * service's own names are camelCase (ECS's "cluster" is "Cluster" in a
+ * workflow, and in its results): a member's name as Step Functions shows it. */
+static const char *pascal(asl_arena *a, const char *name, size_t n)
+{
+    if (!n || !(name[0] >= 'a' && name[0] <= 'z')) return name;
+    char *p = asl_strndup(a, name, n);
+    p[0] = (char)(p[0] - 'a' + 'A');
+    return p;
+}
+
+/* Whether key (as the workflow wrote it) names the member called name. */
+static bool names_member(const char *key, size_t klen, const char *name, size_t nlen)
+{
+    if (klen != nlen || !klen) return false;
+    if (memcmp(key + 1, name + 1, klen - 1) != 0) return false;
+    return key[0] == name[0] || (name[0] >= 'a' && name[0] <= 'z' && key[0] == name[0] - 'a' + 'A');
+}
+
+/* The shape's member that key names, or NULL. */
+static const asl_member *member_for(const asl_value *shape, const char *key, size_t klen)
+{
+    const asl_value *members = asl_object_get(shape, "members", 7);
+    for (uint32_t i = 0; members && i < members->len; i++)
+        if (names_member(key, klen, members->u.o.members[i].key, members->u.o.members[i].klen))
+            return &members->u.o.members[i];
+    return NULL;
+}
+
+/* The workflow's value for the member called name, or NULL. */
+static const asl_value *param_of(const asl_value *params, const asl_member *m)
+{
+    if (!params || params->type != ASL_OBJECT) return NULL;
+    for (uint32_t i = 0; i < params->len; i++)
+        if (names_member(params->u.o.members[i].key, params->u.o.members[i].klen, m->key, m->klen))
+            return params->u.o.members[i].val;
+    return NULL;
+}
+
 /* ---- text of values --------------------------------------------------------- */
 
 /* A scalar's text on the wire: strings as they are, anything else as JSON
@@ -118,13 +157,14 @@ static asl_value *json_value(asl_arena *a, const asl_value *d, const asl_value *
         return asl_string(a, text, n);
     }
     if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
-        const asl_value *members = asl_object_get(shape, "members", 7);
         asl_value *out = asl_object(a, v->len);
         for (uint32_t i = 0; i < v->len; i++) {
             const asl_member *m = &v->u.o.members[i];
-            const asl_value *ref = members ? asl_object_get(members, m->key, m->klen) : NULL;
+            const asl_member *mm = member_for(shape, m->key, m->klen);
+            const asl_value *ref = mm ? mm->val : NULL;
             if (skip_located && ref && str(ref, "location")) continue;
-            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName") : m->key;
+            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
+                             : mm ? mm->key : m->key;
             asl_object_set(a, out, wire, strlen(wire),
                            ref ? json_value(a, d, ref_shape(d, ref), m->val, false) : m->val);
         }
@@ -178,7 +218,7 @@ static void xml_members(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
     const asl_value *members = asl_object_get(shape, "members", 7);
     for (uint32_t i = 0; members && i < members->len; i++) {
         const asl_member *m = &members->u.o.members[i];
-        const asl_value *val = asl_object_get(v, m->key, m->klen);
+        const asl_value *val = param_of(v, m);
         if (!val || str(m->val, "location") || flag(m->val, "xmlAttribute")) continue;
         const char *wire = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
         const asl_value *ms = ref_shape(d, m->val);
@@ -241,11 +281,12 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
 {
     const char *t = type_of(shape);
     if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
-        const asl_value *members = asl_object_get(shape, "members", 7);
         for (uint32_t i = 0; i < v->len; i++) {
             const asl_member *m = &v->u.o.members[i];
-            const asl_value *ref = members ? asl_object_get(members, m->key, m->klen) : NULL;
-            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName") : m->key;
+            const asl_member *mm = member_for(shape, m->key, m->klen);
+            const asl_value *ref = mm ? mm->val : NULL;
+            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
+                             : mm ? mm->key : m->key;
             char *key = *prefix ? asl_sprintf(a, "%s.%s", prefix, wire) : (char *)wire;
             query_value(a, b, d, ref ? ref_shape(d, ref) : NULL, key, m->val,
                         ref && flag(ref, "flattened"));
@@ -317,7 +358,7 @@ static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shap
             const char *ln = str(m->val, "locationName");
             if (str(m->val, "location") && !strcmp(str(m->val, "location"), "uri") && ln &&
                 !strcmp(ln, label))
-                v = asl_object_get(params, m->key, m->klen);
+                v = param_of(params, m);
         }
         if (!v) {
             asl_buf_puts(err, "the parameter that fills {");
@@ -341,7 +382,7 @@ static void rest_located(asl_arena *a, const asl_value *d, const asl_value *in_s
     for (uint32_t k = 0; members && k < members->len; k++) {
         const asl_member *m = &members->u.o.members[k];
         const char *loc = str(m->val, "location");
-        const asl_value *v = asl_object_get(params, m->key, m->klen);
+        const asl_value *v = param_of(params, m);
         if (!loc || !v) continue;
         const char *ln = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
         if (!strcmp(loc, "querystring")) {
@@ -441,7 +482,8 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
     if (payload) {
         const asl_value *members = asl_object_get(in_shape, "members", 7);
         const asl_value *ref = asl_object_get(members, payload, strlen(payload));
-        const asl_value *pv = asl_object_get(params, payload, strlen(payload));
+        const asl_member pm = {payload, (uint32_t)strlen(payload), (asl_value *)ref};
+        const asl_value *pv = param_of(params, &pm);
         const asl_value *ps = ref_shape(d, ref);
         const char *pt = type_of(ps);
         if (pv && (!strcmp(pt, "blob") || !strcmp(pt, "string"))) {
@@ -480,6 +522,54 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
     }
     rq->headers[rq->nheaders] = NULL;
     return true;
+}
+
+/* ---- reading JSON ------------------------------------------------------------- */
+
+/* A JSON response read by its shape: members under their PascalCase names,
+ * map keys and unknown members as they came. */
+static asl_value *json_decode(asl_arena *a, const asl_value *d, const asl_value *shape,
+                              asl_value *v)
+{
+    const char *t = type_of(shape);
+    if (!shape) return v;
+    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
+        const asl_value *members = asl_object_get(shape, "members", 7);
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            const asl_member *f = &v->u.o.members[i];
+            const asl_member *mm = NULL;
+            for (uint32_t k = 0; members && k < members->len && !mm; k++) {
+                const asl_member *c = &members->u.o.members[k];
+                const char *wire = str(c->val, "locationName") ? str(c->val, "locationName")
+                                                               : c->key;
+                if (strlen(wire) == f->klen && !memcmp(wire, f->key, f->klen)) mm = c;
+            }
+            if (!mm) {
+                asl_object_set(a, out, f->key, f->klen, f->val);
+                continue;
+            }
+            asl_object_set(a, out, pascal(a, mm->key, mm->klen), mm->klen,
+                           json_decode(a, d, ref_shape(d, mm->val), f->val));
+        }
+        return out;
+    }
+    if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
+        const asl_value *item = ref_shape(d, asl_object_get(shape, "member", 6));
+        asl_value *out = asl_array(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_array_push(a, out, json_decode(a, d, item, v->u.a.items[i]));
+        return out;
+    }
+    if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
+        const asl_value *val = ref_shape(d, asl_object_get(shape, "value", 5));
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_object_set(a, out, v->u.o.members[i].key, v->u.o.members[i].klen,
+                           json_decode(a, d, val, v->u.o.members[i].val));
+        return out;
+    }
+    return v;
 }
 
 /* ---- reading XML -------------------------------------------------------------- */
@@ -579,7 +669,7 @@ static asl_value *xml_decode(asl_arena *a, const asl_value *d, const asl_value *
                 xmlNode *c = child_named(n, wire);
                 if (c) v = xml_decode(a, d, ms, c);
             }
-            if (v) asl_object_set(a, obj, m->key, m->klen, v);
+            if (v) asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen, v);
         }
         return obj;
     }
@@ -617,9 +707,12 @@ static void header_members(asl_arena *a, const asl_value *d, const asl_value *sh
         if (!loc) continue;
         if (!strcmp(loc, "header")) {
             const char *h = asl_aws_header(a, r, ln);
-            if (h) asl_object_set(a, obj, m->key, m->klen, text_value(a, type_of(ref_shape(d, m->val)), h));
+            if (h)
+                asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen,
+                               text_value(a, type_of(ref_shape(d, m->val)), h));
         } else if (!strcmp(loc, "statusCode")) {
-            asl_object_set(a, obj, m->key, m->klen, asl_number(a, (double)r->status));
+            asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen,
+                           asl_number(a, (double)r->status));
         } else if (!strcmp(loc, "headers")) {
             asl_value *map = asl_object(a, 2);
             size_t pl = strlen(ln);
@@ -635,7 +728,7 @@ static void header_members(asl_arena *a, const asl_value *d, const asl_value *sh
                 }
                 p = nl + 1;
             }
-            asl_object_set(a, obj, m->key, m->klen, map);
+            asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen, map);
         }
     }
 }
@@ -650,7 +743,7 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
         if (!r->body.len) return asl_object(a, 0);
         asl_value *v = asl_json_parse(a, r->body.data, r->body.len, &je);
         if (!v) asl_buf_puts(err, "the response is not JSON");
-        return v;
+        return v && out ? json_decode(a, d, out, v) : v;
     }
     if (!strcmp(proto, "query")) {
         xmlDoc *doc = parse_xml(r);
@@ -689,12 +782,15 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
         asl_value *v = r->body.len ? asl_json_parse(a, r->body.data, r->body.len, &je) : NULL;
         if (payload) {
             obj = asl_object(a, 2);
-            if (v) asl_object_set(a, obj, payload, strlen(payload), v);
+            if (v)
+                asl_object_set(a, obj, pascal(a, payload, strlen(payload)), strlen(payload),
+                               json_decode(a, d, ps, v));
         } else if (v && v->type == ASL_OBJECT) {
-            obj = asl_object(a, v->len + 2);
-            for (uint32_t i = 0; i < v->len; i++)
-                asl_object_set(a, obj, v->u.o.members[i].key, v->u.o.members[i].klen,
-                               v->u.o.members[i].val);
+            asl_value *dv = json_decode(a, d, out, v);
+            obj = asl_object(a, dv->len + 2);
+            for (uint32_t i = 0; i < dv->len; i++)
+                asl_object_set(a, obj, dv->u.o.members[i].key, dv->u.o.members[i].klen,
+                               dv->u.o.members[i].val);
         } else {
             obj = asl_object(a, 2);
         }

@@ -14,7 +14,14 @@ API models, against servers this test starts on loopback and stops:
     form as SNS reads it: the optimised sns:publish (a JSON Message sent as
     its text, message attributes flattened as SNS wants them, the answer with
     MessageId and SdkHttpMetadata) and aws-sdk:sns:publish to a missing topic
-    caught as Sns.NotFoundException.
+    caught as Sns.NotFoundException;
+  - tests/aws/fake_jobs.py (Glue, ECS and Step Functions' JSON APIs, checking
+    signatures and the services' own member names): the ".sync" integrations
+    glue:startJobRun.sync, ecs:runTask.sync (PascalCase parameters sent as
+    ECS's camelCase, the result read back in PascalCase) and
+    states:startExecution.sync:2 (a JSON Input sent as text, the child's
+    Output parsed) followed until the job ends, and a failed Glue job caught
+    as States.TaskFailed with the job run as its Cause.
 
 s3rver is found through ASLC_S3RVER or in build/npm (tests/run-all.sh
 installs it there); without it the S3 checks are skipped, not failed, and the
@@ -60,6 +67,27 @@ S3_GET = {"StartAt": "Get", "States": {"Get": {
     "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
     "Parameters": {"Bucket": "orders", "Key": "dir/a b+c=\u00fc.json", "VersionId": "v 1"},
     "End": True}}}
+
+SYNC_FLOW = {"StartAt": "Glue", "States": {
+    "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+             "Parameters": {"JobName": "nightly", "Arguments": {"--day": "1"}},
+             "ResultSelector": {"state.$": "$.JobRunState", "id.$": "$.Id"},
+             "ResultPath": "$.glue", "Next": "Ecs"},
+    "Ecs": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {"Cluster": "c1", "TaskDefinition": "app", "LaunchType": "FARGATE"},
+            "ResultSelector": {"status.$": "$.LastStatus", "exit.$": "$.Containers[0].ExitCode"},
+            "ResultPath": "$.ecs", "Next": "Child"},
+    "Child": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+              "Parameters": {"StateMachineArn":
+                             "arn:aws:states:us-east-1:123456789012:stateMachine:child",
+                             "Input": {"a.$": "$.a"}},
+              "ResultSelector": {"status.$": "$.Status", "out.$": "$.Output"},
+              "ResultPath": "$.child", "Next": "FailingGlue"},
+    "FailingGlue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                    "Parameters": {"JobName": "failing-job"},
+                    "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failed",
+                               "Next": "Done"}], "Next": "Done"},
+    "Done": {"Type": "Pass", "End": True}}}
 
 SNS_FLOW = {"StartAt": "Notify", "States": {
     "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
@@ -220,6 +248,30 @@ def main():
         finally:
             sns.stdin.close()
             sns.wait(timeout=10)
+        jobs = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_jobs.py")],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(jobs.stdout.readline())
+            b = build("sync_flow", SYNC_FLOW)
+            if b:
+                env = dict(base_env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port,
+                           AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key")
+                r = subprocess.run([b, "--input", '{"a": 1}'], capture_output=True, text=True,
+                                   env=env, timeout=60)
+                out = json.loads(r.stdout) if r.returncode == 0 else {}
+                check(".sync jobs followed to their end",
+                      out.get("glue") == {"state": "SUCCEEDED", "id": "jr_nightly"} and
+                      out.get("ecs") == {"status": "STOPPED", "exit": 0} and
+                      out.get("child") == {"status": "SUCCEEDED", "out": {"child": {"a": 1}}},
+                      r.stdout + r.stderr)
+                failed = out.get("failed") or {}
+                cause = json.loads(failed.get("Cause") or "{}")
+                check("a failed job is States.TaskFailed with the job run as Cause",
+                      failed.get("Error") == "States.TaskFailed" and
+                      cause.get("JobRunState") == "FAILED", json.dumps(failed))
+        finally:
+            jobs.stdin.close()
+            jobs.wait(timeout=10)
     print("%d passed, %d failed" % (passed, len(failures)))
     return 1 if failures else 0
 
