@@ -6,7 +6,10 @@
  *
  *   credentials  AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN),
  *                else the profile in the shared credentials file, else in the
- *                config file;
+ *                config file, else the container's (ECS, Lambda:
+ *                AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI), else
+ *                the instance's (IMDSv2), asked only on an EC2 instance or
+ *                where AWS_EC2_METADATA_SERVICE_ENDPOINT names the service;
  *   profile      AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default";
  *   region       AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else
  *                us-east-1 (where an ARN names a region, the call uses that);
@@ -22,6 +25,7 @@
 #include "aws.h"
 
 #include <ctype.h>
+#include <strings.h>
 #include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -121,6 +125,130 @@ static void read_profile(const char *path, const char *name, bool config, profil
     fclose(f);
 }
 
+/* ---- credentials served over HTTP: containers and EC2 instances ---------------- */
+
+/* Fills c's keys from a credentials document {"AccessKeyId",
+ * "SecretAccessKey", "Token"} (the container and instance services'). */
+static bool take_credentials(asl_aws_config *c, const asl_buf *body, const char *source)
+{
+    asl_arena *a = asl_arena_new();
+    asl_json_error je;
+    asl_value *v = body->len ? asl_json_parse(a, body->data, body->len, &je) : NULL;
+    const asl_value *k = v && v->type == ASL_OBJECT ? asl_object_get(v, "AccessKeyId", 11) : NULL;
+    const asl_value *s = v && v->type == ASL_OBJECT ? asl_object_get(v, "SecretAccessKey", 15) : NULL;
+    const asl_value *t = v && v->type == ASL_OBJECT ? asl_object_get(v, "Token", 5) : NULL;
+    bool ok = k && s && k->type == ASL_STRING && s->type == ASL_STRING;
+    if (ok) {
+        c->access_key = strdup(k->u.str);
+        c->secret_key = strdup(s->u.str);
+        c->session_token = t && t->type == ASL_STRING ? strdup(t->u.str) : NULL;
+        c->cred_source = source;
+    }
+    asl_arena_free(a);
+    return ok;
+}
+
+/* An unsigned GET or PUT to a credentials service; the body in *out. */
+static bool fetch(const char *method, const char *url, const char *header, asl_buf *out)
+{
+    asl_aws_config none;
+    memset(&none, 0, sizeof none);
+    const char *headers[2] = {header, NULL};
+    asl_aws_request rq = {method, url, "", "", headers, NULL, 0, 2.0};
+    asl_aws_response r;
+    asl_buf err;
+    asl_buf_init(&err);
+    bool ok = asl_aws_send(&none, &rq, &r, &err) && r.status == 200;
+    if (ok) asl_buf_put(out, r.body.data ? r.body.data : "", r.body.len);
+    asl_buf_free(&err);
+    asl_aws_response_free(&r);
+    return ok;
+}
+
+static void container_credentials(asl_aws_config *c)
+{
+    const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if (!full && !rel) return;
+    char *url = NULL, *auth = NULL;
+    if (full) url = strdup(full);
+    else if (asprintf(&url, "http://169.254.170.2%s", rel) < 0) return;
+    const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    char tbuf[4096] = "";
+    const char *tfile = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    if (tfile) {
+        FILE *f = fopen(tfile, "r");
+        if (f) {
+            size_t n = fread(tbuf, 1, sizeof tbuf - 1, f);
+            tbuf[n] = '\0';
+            fclose(f);
+            trim(tbuf);
+            token = tbuf;
+        }
+    }
+    if (token && asprintf(&auth, "Authorization: %s", token) < 0) auth = NULL;
+    asl_buf body;
+    asl_buf_init(&body);
+    if (fetch("GET", url, auth, &body)) take_credentials(c, &body, "container credentials");
+    asl_buf_free(&body);
+    free(url);
+    free(auth);
+}
+
+/* Whether this machine is an EC2 instance, from what the hypervisor tells
+ * the kernel: the instance service is asked only there, never elsewhere. */
+static bool on_ec2(void)
+{
+    static const char *const files[] = {"/sys/devices/virtual/dmi/id/sys_vendor",
+                                        "/sys/devices/virtual/dmi/id/board_asset_tag",
+                                        "/sys/hypervisor/uuid"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        FILE *f = fopen(files[i], "r");
+        char line[128] = "";
+        if (!f) continue;
+        if (!fgets(line, sizeof line, f)) line[0] = '\0';
+        fclose(f);
+        if (strstr(line, "Amazon EC2") || !strncmp(line, "i-", 2) || !strncmp(line, "ec2", 3))
+            return true;
+    }
+    return false;
+}
+
+static void instance_credentials(asl_aws_config *c)
+{
+    const char *disabled = env("AWS_EC2_METADATA_DISABLED");
+    if (disabled && !strcasecmp(disabled, "true")) return;
+    const char *base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    if (!base && !on_ec2()) return;
+    if (!base) base = "http://169.254.169.254";
+    asl_buf token, role, doc;
+    asl_buf_init(&token);
+    asl_buf_init(&role);
+    asl_buf_init(&doc);
+    char *url = NULL, *hdr = NULL;
+    if (asprintf(&url, "%s/latest/api/token", base) > 0 &&
+        fetch("PUT", url, "X-aws-ec2-metadata-token-ttl-seconds: 21600", &token) &&
+        asprintf(&hdr, "X-aws-ec2-metadata-token: %.*s", (int)token.len, token.data) > 0) {
+        free(url);
+        url = NULL;
+        if (asprintf(&url, "%s/latest/meta-data/iam/security-credentials/", base) > 0 &&
+            fetch("GET", url, hdr, &role) && role.len) {
+            size_t n = strcspn(role.data, "\r\n");
+            free(url);
+            url = NULL;
+            if (asprintf(&url, "%s/latest/meta-data/iam/security-credentials/%.*s", base, (int)n,
+                         role.data) > 0 &&
+                fetch("GET", url, hdr, &doc))
+                take_credentials(c, &doc, "instance credentials");
+        }
+    }
+    free(url);
+    free(hdr);
+    asl_buf_free(&token);
+    asl_buf_free(&role);
+    asl_buf_free(&doc);
+}
+
 bool asl_aws_config_load(asl_aws_config *c, asl_buf *err)
 {
     memset(c, 0, sizeof *c);
@@ -163,6 +291,9 @@ bool asl_aws_config_load(asl_aws_config *c, asl_buf *err)
         c->session_token = dup_or_null(conf.session_token);
         c->cred_source = "config file";
     }
+
+    if (!c->access_key) container_credentials(c);
+    if (!c->access_key) instance_credentials(c);
 
     const char *region = env("AWS_REGION");
     if (!region) region = env("AWS_DEFAULT_REGION");

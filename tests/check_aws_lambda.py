@@ -15,8 +15,10 @@ and serves Python handlers, as Lambda would.  For the back end given:
   - a throttled first call is retried by Retry ["Lambda.TooManyRequestsException"];
   - a wrong secret key: Lambda.AWSLambdaException (InvalidSignatureException),
     and the secret appears in no output;
-  - credentials from a shared credentials file and AWS_PROFILE; a missing
-    profile and missing credentials fail with Lambda.SdkClientException;
+  - credentials from a shared credentials file and AWS_PROFILE, from a
+    container's credentials service and from an instance's (IMDSv2); a
+    missing profile and missing credentials fail with
+    Lambda.SdkClientException;
   - AWS_ENDPOINT_URL_LAMBDA wins over AWS_ENDPOINT_URL;
   - a Map of 30 calls opens at most one connection per worker thread;
   - precedence: a mock, then a resources-file binding, win over the service.
@@ -224,6 +226,18 @@ def main():
                 c.check("no credentials: Lambda.SdkClientException",
                         r.returncode == 1 and "Unable to load AWS credentials" in r.stderr,
                         r.stderr)
+                r = run(b, {}, dict(base_env, AWS_ENDPOINT_URL=url,
+                                    AWS_CONFIG_FILE=os.path.join(tmp, "none"),
+                                    AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"),
+                                    AWS_CONTAINER_CREDENTIALS_FULL_URI=url + "/container-credentials",
+                                    AWS_CONTAINER_AUTHORIZATION_TOKEN="container-auth"))
+                c.check("container credentials (with their session token)", r.returncode == 0,
+                        r.stderr)
+                r = run(b, {}, dict(base_env, AWS_ENDPOINT_URL=url,
+                                    AWS_CONFIG_FILE=os.path.join(tmp, "none"),
+                                    AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"),
+                                    AWS_EC2_METADATA_SERVICE_ENDPOINT=url))
+                c.check("instance credentials (IMDSv2)", r.returncode == 0, r.stderr)
                 r = run(b, {"e": 1}, dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:9",
                                           AWS_ENDPOINT_URL_LAMBDA=url))
                 c.check("AWS_ENDPOINT_URL_LAMBDA wins", r.returncode == 0, r.stderr)

@@ -14,7 +14,10 @@ session token "fake-session" if sent), and a request that does not match gets
 Lambda's 403 InvalidSignatureException.  A function is a Python handler run
 in this process, so that module-level state persists as in a warm Lambda;
 its exception comes back as Lambda's function error (X-Amz-Function-Error:
-Unhandled, the Python runtime's error payload).  An unknown function gets
+Unhandled, the Python runtime's error payload).  It also serves credentials
+as a container's (GET /container-credentials, Authorization "container-auth")
+and an EC2 instance's (IMDSv2: PUT /latest/api/token, then
+/latest/meta-data/iam/security-credentials/ROLE) services do.  An unknown function gets
 404 ResourceNotFoundException; --throttle-first NAME answers NAME's first
 call with 429 TooManyRequestsException.  --log appends one JSON line per
 request: function, qualifier, client port, invocation type, status.
@@ -84,6 +87,31 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, json.dumps({"Type": "User", "message": message}),
                    [("x-amzn-ErrorType", code + ":http://internal.amazon.com/coral/")])
         return status
+
+    # The credentials services of containers (ECS, Lambda) and EC2 instances
+    # (IMDSv2), serving this endpoint's own keys with a session token.
+    CREDS = json.dumps({"AccessKeyId": ACCESS_KEY, "SecretAccessKey": SECRET_KEY,
+                        "Token": "fake-session", "Expiration": "2099-01-01T00:00:00Z"})
+
+    def do_PUT(self):
+        self.request_id = "imds"
+        if self.path == "/latest/api/token" and \
+                self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            return self.reply(200, "imds-token-1")
+        return self.error(403, "Forbidden", "no token")
+
+    def do_GET(self):
+        self.request_id = "creds"
+        if self.path == "/container-credentials":
+            if self.headers.get("Authorization") != "container-auth":
+                return self.error(401, "Unauthorized", "bad container token")
+            return self.reply(200, self.CREDS)
+        if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != "imds-token-1":
+                return self.error(401, "Unauthorized", "IMDSv2 token missing")
+            role = self.path.rsplit("/", 1)[1]
+            return self.reply(200, "workflow-role\n" if not role else self.CREDS)
+        return self.error(404, "NotFound", "no such path")
 
     def do_POST(self):
         self.request_id = str(uuid.uuid4())
