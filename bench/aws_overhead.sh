@@ -37,16 +37,11 @@ echo
 echo "Invoke over HTTP (loopback, one kept connection):"
 "$tmp/http" --bench "$n" < "$input" | tee "$tmp/http.txt"
 python3 - "$tmp/native.txt" "$tmp/http.txt" <<'PY'
-import re, sys
-def p50(path):
-    text = open(path).read()
-    m = re.search(r"p50[^0-9]*([0-9.]+)\s*(ns|us|µs|ms)", text)
-    if not m:
-        sys.exit("cannot read p50 from " + path + ":\n" + text)
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "ns" else v * 1000 if unit == "ms" else v
-a, b = p50(sys.argv[1]), p50(sys.argv[2])
-print("\nHTTP path per call (p50): %.1f us  ((%.1f - %.1f) / 10)" % ((b - a) / 10, b, a))
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for k in ("p50_us", "p90_us", "p99_us"):
+    print("HTTP path per call (%s): %.1f us  ((%.1f - %.1f) / 10)"
+          % (k[:3], (b[k] - a[k]) / 10, b[k], a[k]))
 PY
 if command -v wrk >/dev/null; then
   cat > "$tmp/post.lua" <<'LUA'

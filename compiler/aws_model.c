@@ -408,9 +408,23 @@ static cJSON *op_descriptor(asl_arena *a, const cJSON *meta, const cJSON *shapes
  * one that fails when called). */
 #define DIAG(...) (report ? aslc_diag_at(u, ASLC_ERROR, __VA_ARGS__) : (void)0)
 
+/* arn:PARTITION:states:::http:invoke: the HTTP Task needs no model. */
+static bool is_http_task(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    return p && !strcmp(p, ":states:::http:invoke");
+}
+
 int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report)
 {
     aws_target t;
+    if (s->resource && is_http_task(s->resource)) {
+        *entry = cJSON_CreateObject();
+        cJSON *d = cJSON_AddObjectToObject(*entry, "aws");
+        cJSON_AddStringToObject(d, "protocol", "http-task");
+        return 1;
+    }
     if (!s->resource || !parse_target(s->resource, &t, u->arena)) return 0;
     const ir_loc *at = &s->resource_loc;
     const char *root = data_dir();

@@ -77,6 +77,7 @@ typedef struct {
     char *content_type;
     bool timed_out;            /* the request passed its timeout */
     asl_buf headers;           /* every header, "Name: value\n" each */
+    char *status_text;         /* the status line's reason phrase ("Not Found"), or NULL */
 } asl_aws_response;
 
 /* A response header's value (the first of that name, copied into a), or NULL. */
@@ -116,5 +117,11 @@ asl_value *asl_aws_lambda_invoke(asl_exec *x, const asl_aws_lambda_call *c,
  * after asl_fail with <Service>.<ErrorCode> as Step Functions names it. */
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc);
+
+/* aws_http_task.c: arn:aws:states:::http:invoke, the HTTP Task: params
+ * holds ApiEndpoint, Method, Headers, QueryParameters, RequestBody,
+ * Transform and Authentication.ConnectionArn, whose authorisation comes from
+ * the resources file (connections live in EventBridge). */
+asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc);
 
 #endif

@@ -73,6 +73,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     /* A new status line (a redirect or 100 Continue) starts the headers over. */
     if (len > 5 && !strncmp(p, "HTTP/", 5)) {
         r->headers.len = 0;
+        /* "HTTP/1.1 404 Not Found": the reason phrase */
+        const char *sp = memchr(p, ' ', len);
+        sp = sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - p)) : NULL;
+        size_t k = sp ? len - (size_t)(sp + 1 - p) : 0;
+        while (k && (sp[k] == '\r' || sp[k] == '\n')) k--;
+        free(r->status_text);
+        r->status_text = sp ? strndup(sp + 1, k) : NULL;
         return len;
     }
     size_t k = len;
@@ -185,5 +192,6 @@ void asl_aws_response_free(asl_aws_response *r)
     free(r->executed_version);
     free(r->date);
     free(r->content_type);
+    free(r->status_text);
     memset(r, 0, sizeof *r);
 }

@@ -234,6 +234,8 @@ static bool container_failed(const asl_value *task)
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
+    const char *proto = field(d, "protocol");
+    if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
     const asl_value *sync = asl_object_get(d, "sync", 4);
     asl_value *start = call_once(x, d, params, tc);
     if (!start || !sync) return start;

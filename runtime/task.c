@@ -271,7 +271,8 @@ static void parse_entry(binder *bd, uint32_t k)
     for (uint32_t i = 0; i < v->len; i++) {
         const asl_member *f = &v->u.o.members[i];
         if (!strcmp(f->key, "command") || !strcmp(f->key, "python") ||
-            !strcmp(f->key, "native") || !strcmp(f->key, "aws")) {
+            !strcmp(f->key, "native") || !strcmp(f->key, "aws") ||
+            !strcmp(f->key, "connection")) {
             kind = f;
             nkinds++;
         } else if (strcmp(f->key, "comment") != 0 && strcmp(f->key, "Comment") != 0) {
@@ -316,6 +317,15 @@ static void parse_entry(binder *bd, uint32_t k)
         }
         b->python_file = resolve_path(bd, kv->u.str);
         b->kind = ASL_BIND_PYTHON;
+    } else if (!strcmp(kind->key, "connection")) {
+        /* an EventBridge connection's authorisation, for the HTTP Task
+         * (aws_http_task.c reads it there); binds no Task */
+        if (kv->type != ASL_OBJECT) {
+            bind_error(bd, "%s: \"%s\": \"connection\" must be an object of EventBridge "
+                           "AuthParameters", bd->res_label, key);
+            return;
+        }
+        b->kind = ASL_BIND_NONE;
     } else if (!strcmp(kind->key, "aws")) {
         /* made by aslc from the service's API model (compiler/aws_model.c) */
         const asl_value *t = kv->type == ASL_OBJECT ? asl_object_get(kv, "protocol", 8) : NULL;

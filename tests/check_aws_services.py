@@ -21,7 +21,13 @@ API models, against servers this test starts on loopback and stops:
     ECS's camelCase, the result read back in PascalCase) and
     states:startExecution.sync:2 (a JSON Input sent as text, the child's
     Output parsed) followed until the job ends, and a failed Glue job caught
-    as States.TaskFailed with the job run as its Cause.
+    as States.TaskFailed with the job run as its Cause;
+  - tests/aws/echo_http.py for the HTTP Task (http:invoke): method, query,
+    headers and a URL-encoded body as the parameters and the Transform say,
+    a connection's API key and invocation parameters from the resources file,
+    Basic and OAuth client-credentials connections, the response's Headers,
+    ResponseBody, StatusCode and StatusText, and a 429 caught as
+    States.Http.StatusCode.429 with the body as its Cause.
 
 s3rver is found through ASLC_S3RVER or in build/npm (tests/run-all.sh
 installs it there); without it the S3 checks are skipped, not failed, and the
@@ -272,6 +278,88 @@ def main():
         finally:
             jobs.stdin.close()
             jobs.wait(timeout=10)
+        echo = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "echo_http.py")],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            base = "http://127.0.0.1:%d" % int(echo.stdout.readline())
+            conn = "arn:aws:events:us-east-1:123456789012:connection/%s/abc"
+            flow = {"StartAt": "Call", "States": {
+                "Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                         "Parameters": {
+                             "ApiEndpoint": base + "/v1/customers", "Method": "POST",
+                             "Authentication": {"ConnectionArn": conn % "Key"},
+                             "Headers": {"X-Trace": "t1"}, "QueryParameters": {"limit": "10"},
+                             "RequestBody": {"name.$": "$.name", "tags": ["a", "b"]},
+                             "Transform": {"RequestBodyEncoding": "URL_ENCODED",
+                                           "RequestEncodingOptions": {"ArrayFormat": "BRACKETS"}}},
+                         "ResultSelector": {"status.$": "$.StatusCode", "text.$": "$.StatusText",
+                                            "echo.$": "$.ResponseBody",
+                                            "xecho.$": "$.Headers.x-echo"},
+                         "ResultPath": "$.call", "Next": "Basic"},
+                "Basic": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                          "Parameters": {"ApiEndpoint": base + "/basic", "Method": "GET",
+                                         "Authentication": {"ConnectionArn": conn % "Basic"}},
+                          "ResultSelector": {"auth.$": "$.ResponseBody.headers.authorization"},
+                          "ResultPath": "$.basic", "Next": "OAuth"},
+                "OAuth": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                          "Parameters": {"ApiEndpoint": base + "/oauth", "Method": "PUT",
+                                         "RequestBody": {"k": 1},
+                                         "Authentication": {"ConnectionArn": conn % "OAuth"}},
+                          "ResultSelector": {"auth.$": "$.ResponseBody.headers.authorization",
+                                             "body.$": "$.ResponseBody.body"},
+                          "ResultPath": "$.oauth", "Next": "Text"},
+                "Text": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                         "Parameters": {"ApiEndpoint": base + "/text", "Method": "GET"},
+                         "ResultSelector": {"body.$": "$.ResponseBody"},
+                         "ResultPath": "$.text", "Next": "Fail"},
+                "Fail": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                         "Parameters": {"ApiEndpoint": base + "/fail", "Method": "GET"},
+                         "Catch": [{"ErrorEquals": ["States.Http.StatusCode.429"],
+                                    "ResultPath": "$.err", "Next": "Done"}],
+                         "ResultPath": "$.f", "Next": "Done"},
+                "Done": {"Type": "Pass", "End": True}}}
+            res = os.path.join(tmp, "connections.json")
+            with open(res, "w") as f:
+                json.dump({
+                    conn % "Key": {"connection": {
+                        "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "k1"},
+                        "InvocationHttpParameters": {
+                            "HeaderParameters": [{"Key": "X-Tenant", "Value": "t9"}],
+                            "QueryStringParameters": [{"Key": "env", "Value": "test"}]}}},
+                    conn % "Basic": {"connection": {
+                        "BasicAuthParameters": {"Username": "ann", "Password": "pw"}}},
+                    conn % "OAuth": {"connection": {"OAuthParameters": {
+                        "AuthorizationEndpoint": base + "/oauth/token", "HttpMethod": "POST",
+                        "ClientParameters": {"ClientID": "client-1",
+                                             "ClientSecret": "client-secret"}}}}}, f)
+            b = build("http_flow", flow)
+            if b:
+                r = subprocess.run([b, "--resources", res, "--input", '{"name": "Ann Lee"}'],
+                                   capture_output=True, text=True, env=base_env, timeout=60)
+                out = json.loads(r.stdout) if r.returncode == 0 else {}
+                call = out.get("call") or {}
+                echo_doc = call.get("echo") or {}
+                hdrs = echo_doc.get("headers") or {}
+                check("HTTP Task request as the parameters say",
+                      call.get("status") == 200 and call.get("text") == "OK" and
+                      echo_doc.get("method") == "POST" and
+                      echo_doc.get("query") == "limit=10&env=test" and
+                      hdrs.get("x-trace") == "t1" and hdrs.get("x-tenant") == "t9" and
+                      hdrs.get("x-api-key") == "k1" and
+                      echo_doc.get("body") == "name=Ann%20Lee&tags%5B%5D=a&tags%5B%5D=b" and
+                      call.get("xecho") == ["yes"], r.stdout + r.stderr)
+                check("Basic and OAuth connections",
+                      out.get("basic") == {"auth": "Basic YW5uOnB3"} and
+                      out.get("oauth") == {"auth": "Bearer tok-42", "body": '{"k":1}'},
+                      json.dumps([out.get("basic"), out.get("oauth")]))
+                check("a text response stays text", out.get("text") == {"body": "plain words"},
+                      json.dumps(out.get("text")))
+                check("429 caught as States.Http.StatusCode.429",
+                      out.get("err") == {"Error": "States.Http.StatusCode.429",
+                                         "Cause": "slow down"}, json.dumps(out.get("err")))
+        finally:
+            echo.stdin.close()
+            echo.wait(timeout=10)
     print("%d passed, %d failed" % (passed, len(failures)))
     return 1 if failures else 0
 
