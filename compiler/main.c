@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "aslc.h"
+#include "serve.h"
 #include "aslc_config.h"
 #ifdef ASLC_HAVE_LLVM
 #include "emit_llvm.h"
@@ -324,6 +325,10 @@ int main(int argc, char **argv)
     bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
+    if (argc > 1 && !strcmp(argv[1], "serve")) {
+        free(o.inputs);
+        return aslc_serve_main(argc - 1, argv + 1);
+    }
     if (argc > 1 && !strcmp(argv[1], "check")) {
         o.check_only = true;
         i = 2;

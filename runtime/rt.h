@@ -48,7 +48,7 @@ typedef struct asl_run {
     asl_value *input;          /* $$.Execution.Input */
     struct timespec started;   /* when the execution started (CLOCK_REALTIME) */
     bool ids_ready;            /* the four below are set (asl_run_ids, under lock) */
-    char exec_name[40];        /* $$.Execution.Name (a UUID) */
+    char exec_name[96];        /* $$.Execution.Name (a UUID, or the name aslc serve gave) */
     /* malloc'd, not in the arena, which the execution's top-level states
      * use meanwhile; freed with the run (asl_run_free_ids). */
     char *exec_id;             /* $$.Execution.Id */
