@@ -72,6 +72,7 @@ typedef struct {
     uint32_t nnatives;
     const char *source_name;     /* for the header comment */
     bool allow_unbound;          /* unbound Tasks fail at run time instead */
+    bool aws;                    /* a Task calls AWS: link the AWS client (build.c) */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
@@ -131,6 +132,13 @@ typedef struct {
 } aslc_layout;
 aslc_layout aslc_layout_of(const ir_program *p);
 
+/* ---- aws_model.c ------------------------------------------------------------ */
+/* For a Task whose Resource is an AWS SDK integration or an optimised
+ * integration that is one API call: checks it against the service's API
+ * model and makes the binding that calls it ({"aws": {...}} in *entry).
+ * 1: made; 0: not such a resource; -1: a diagnostic was reported. */
+int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report);
+
 /* ---- build.c ------------------------------------------------------------------ */
 typedef struct {
     const char *c_file;          /* generated source */
@@ -142,6 +150,7 @@ typedef struct {
                                     (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at -O1 */
     const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
     uint32_t nobj_files;
+    bool aws;                    /* link the AWS client and libcurl (dynamically, with libc) */
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */

@@ -301,7 +301,7 @@ bool aslc_build(const aslc_build_opts *o)
      * be (ASLC_LINK_STATIC), no dynamic loader at all (a third of a short
      * workflow's cold start, docs/benchmarks.md). */
     push(&argv, &n, &cap, "-no-pie");
-    if (ASLC_LINK_STATIC) {
+    if (ASLC_LINK_STATIC && !o->aws) {
         push(&argv, &n, &cap, "-static");
         /* its diagnostics go through a pipe (run_link): keep their colours */
         if (isatty(2)) push(&argv, &n, &cap, "-fdiagnostics-color=always");
@@ -315,7 +315,16 @@ bool aslc_build(const aslc_build_opts *o)
     else
         push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
     if (o->handlers) push(&argv, &n, &cap, o->handlers);
+    if (o->aws) {
+        /* runtime/aws_*.c: task.c refers to them weakly, so the archive
+         * gives them only when asked */
+        push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call");
+    }
     push(&argv, &n, &cap, lib);
+    if (o->aws) {
+        push(&argv, &n, &cap, "-lcurl");
+        push(&argv, &n, &cap, "-lxml2");
+    }
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "aslc.h"
+#include "serve.h"
 #include "aslc_config.h"
 #ifdef ASLC_HAVE_LLVM
 #include "emit_llvm.h"
@@ -172,20 +173,54 @@ static cJSON *load_mocks(const char *path, bindings *b)
     return m;
 }
 
-/* Every Task must be bound at compile time (mocked by state name, or bound
- * by resource / Lambda function name); a lambda:invoke task names its
- * function in its input, so it is checked at run time. */
-static void check_bindings(aslc_unit *u, const ir_program *p, const cJSON *res, const cJSON *mocks)
+/* Whether the binary can call this resource's AWS service itself
+ * (runtime/aws_*.c): Lambda, as a function ARN or lambda:invoke. */
+static bool aws_callable(asl_arena *a, const char *res)
 {
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (p && (!strcmp(p, ":states:::lambda:invoke") ||
+              !strcmp(p, ":states:::lambda:invoke.waitForTaskToken")))
+        return true;
+    return lambda_name(a, res) != NULL;
+}
+
+/* Every Task must be bound at compile time (mocked by state name, or bound
+ * by resource / Lambda function name), or be one the binary calls AWS for
+ * (*aws set: the AWS client is linked in); a lambda:invoke task names its
+ * function in its input, so it is checked at run time. */
+static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, const cJSON *mocks,
+                           bool *aws, bool report)
+{
+    const cJSON *res = *resp;
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
         if (mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) continue;
-        if (!strncmp(s->resource, "arn:aws:states:::lambda:invoke", 30) && (res || mocks)) continue;
+        if (!strncmp(s->resource, "arn:aws:states:::lambda:invoke", 30) && (res || mocks)) {
+            *aws = true;   /* a FunctionName not in the resources file calls AWS */
+            continue;
+        }
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
         if (res && fn && cJSON_GetObjectItemCaseSensitive(res, fn)) continue;
-        aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
+        if (aws_callable(u->arena, s->resource)) {
+            *aws = true;
+            continue;
+        }
+        cJSON *entry = NULL;
+        int made = aslc_aws_binding(u, s, &entry, report);
+        if (made > 0) {
+            if (!*resp) res = *resp = cJSON_CreateObject();
+            if (!cJSON_GetObjectItemCaseSensitive(*resp, s->resource))
+                cJSON_AddItemToObject(*resp, s->resource, entry);
+            else
+                cJSON_Delete(entry);
+            *aws = true;
+            continue;
+        }
+        if (made < 0) continue;
+        if (report) aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);
     }
@@ -209,13 +244,18 @@ static int compile_one(const options *o, const char *file)
     cJSON *res = NULL, *mocks = NULL;
     bindings b;
     memset(&b, 0, sizeof b);
+    bool aws = false;
     ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
     if (p && !u.errors && !o->check_only) {
         bool ok = true;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         if (!ok) u.errors++;
-        else if (!o->allow_unbound) check_bindings(&u, p, res, mocks);
+        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound);
+        if (aws && res) {   /* with the AWS bindings made from the API models */
+            free(b.resources_json);
+            b.resources_json = cJSON_PrintUnformatted(res);
+        }
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;
@@ -225,7 +265,7 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound};
+                         o->allow_unbound, aws};
     asl_buf c;
     asl_buf_init(&c);
     bool llvm = !strcmp(o->backend, "llvm");
@@ -258,7 +298,8 @@ static int compile_one(const options *o, const char *file)
             close(fd);
             temp = true;
         }
-        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0};
+        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0,
+                              aws};
         status = aslc_build(&bo) ? 0 : 1;
         if (temp) unlink(cpath);
     } else {
@@ -284,6 +325,10 @@ int main(int argc, char **argv)
     bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
+    if (argc > 1 && !strcmp(argv[1], "serve")) {
+        free(o.inputs);
+        return aslc_serve_main(argc - 1, argv + 1);
+    }
     if (argc > 1 && !strcmp(argv[1], "check")) {
         o.check_only = true;
         i = 2;

@@ -203,11 +203,20 @@ void asl_run_ids(asl_run *r)
      * the first one format them and the others wait for it. */
     pthread_mutex_lock(&r->lock);
     if (!r->ids_ready) {
-        if (!asl_uuid4(r->exec_name)) snprintf(r->exec_name, sizeof r->exec_name, "local");
-        r->sm_id = malloc_printf("arn:aws:states:us-east-1:123456789012:stateMachine:%s",
-                                 r->prog->name);
-        r->exec_id = malloc_printf("arn:aws:states:us-east-1:123456789012:execution:%s:%s",
-                                   r->prog->name, r->exec_name);
+        /* aslc serve names the execution it starts (compiler/serve.c) */
+        const char *given = getenv("ASL_EXECUTION_ARN");
+        const char *sm = getenv("ASL_STATE_MACHINE_ARN");
+        if (given && sm && strrchr(given, ':')) {
+            snprintf(r->exec_name, sizeof r->exec_name, "%s", strrchr(given, ':') + 1);
+            r->sm_id = malloc_printf("%s", sm);
+            r->exec_id = malloc_printf("%s", given);
+        } else {
+            if (!asl_uuid4(r->exec_name)) snprintf(r->exec_name, sizeof r->exec_name, "local");
+            r->sm_id = malloc_printf("arn:aws:states:us-east-1:123456789012:stateMachine:%s",
+                                     r->prog->name);
+            r->exec_id = malloc_printf("arn:aws:states:us-east-1:123456789012:execution:%s:%s",
+                                       r->prog->name, r->exec_name);
+        }
         asl_format_iso(&r->started, r->start_time);
         __atomic_store_n(&r->ids_ready, true, __ATOMIC_RELEASE);
     }

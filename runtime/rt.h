@@ -21,7 +21,8 @@ typedef enum {
     ASL_BIND_MOCK,      /* mocks.json: a list of results by state name */
     ASL_BIND_COMMAND,   /* {"command": [argv...]} */
     ASL_BIND_PYTHON,    /* {"python": "file.py"} */
-    ASL_BIND_NATIVE     /* {"native": "c_function"} */
+    ASL_BIND_NATIVE,    /* {"native": "c_function"} */
+    ASL_BIND_AWS        /* no mock, no binding: the real service (aws_*.c) */
 } asl_bind_kind;
 
 typedef struct {
@@ -31,6 +32,8 @@ typedef struct {
     char *dir;                 /* working directory for COMMAND/PYTHON (the resources file's) */
     asl_native_fn fn;          /* NATIVE */
     asl_value *mocks;          /* MOCK: array of results */
+    const asl_value *aws;      /* AWS: what aws_sdk.c sends ({"aws": {...}}, made by aslc from
+                                * the service's API model); NULL: a Lambda function ARN */
     uint32_t mock_next;        /* MOCK: next result to hand out (locked by run->lock) */
 } asl_binding;
 
@@ -45,7 +48,7 @@ typedef struct asl_run {
     asl_value *input;          /* $$.Execution.Input */
     struct timespec started;   /* when the execution started (CLOCK_REALTIME) */
     bool ids_ready;            /* the four below are set (asl_run_ids, under lock) */
-    char exec_name[40];        /* $$.Execution.Name (a UUID) */
+    char exec_name[96];        /* $$.Execution.Name (a UUID, or the name aslc serve gave) */
     /* malloc'd, not in the arena, which the execution's top-level states
      * use meanwhile; freed with the run (asl_run_free_ids). */
     char *exec_id;             /* $$.Execution.Id */

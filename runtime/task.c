@@ -34,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include "task.h"
+#include "aws.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,6 +43,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The AWS client (aws_*.c, with libcurl) is in a binary only when aslc
+ * linked it in, for a Task it compiled without a binding: these weak
+ * references are null otherwise, and such a Task then needs a binding. */
+#pragma weak asl_aws_lambda_invoke
+#pragma weak asl_aws_sdk_call
+static bool aws_linked(void)
+{
+    return asl_aws_lambda_invoke != NULL;
+}
 
 /* The account and region of the ARNs this runtime makes up; main.c uses the
  * same for the execution ARN. */
@@ -260,7 +271,8 @@ static void parse_entry(binder *bd, uint32_t k)
     for (uint32_t i = 0; i < v->len; i++) {
         const asl_member *f = &v->u.o.members[i];
         if (!strcmp(f->key, "command") || !strcmp(f->key, "python") ||
-            !strcmp(f->key, "native")) {
+            !strcmp(f->key, "native") || !strcmp(f->key, "aws") ||
+            !strcmp(f->key, "connection")) {
             kind = f;
             nkinds++;
         } else if (strcmp(f->key, "comment") != 0 && strcmp(f->key, "Comment") != 0) {
@@ -305,6 +317,25 @@ static void parse_entry(binder *bd, uint32_t k)
         }
         b->python_file = resolve_path(bd, kv->u.str);
         b->kind = ASL_BIND_PYTHON;
+    } else if (!strcmp(kind->key, "connection")) {
+        /* an EventBridge connection's authorisation, for the HTTP Task
+         * (aws_http_task.c reads it there); binds no Task */
+        if (kv->type != ASL_OBJECT) {
+            bind_error(bd, "%s: \"%s\": \"connection\" must be an object of EventBridge "
+                           "AuthParameters", bd->res_label, key);
+            return;
+        }
+        b->kind = ASL_BIND_NONE;
+    } else if (!strcmp(kind->key, "aws")) {
+        /* made by aslc from the service's API model (compiler/aws_model.c) */
+        const asl_value *t = kv->type == ASL_OBJECT ? asl_object_get(kv, "protocol", 8) : NULL;
+        if (!t || t->type != ASL_STRING) {
+            bind_error(bd, "%s: \"%s\": \"aws\" must be the call aslc made from the "
+                           "service's API model", bd->res_label, key);
+            return;
+        }
+        b->aws = kv;
+        b->kind = ASL_BIND_AWS;
     } else {
         if (kv->type != ASL_STRING || kv->len == 0) {
             bind_error(bd, "%s: \"%s\": \"native\" must be the name of a C function",
@@ -391,6 +422,13 @@ static void check_entry(binder *bd, uint32_t k)
         }
         break;
     }
+    case ASL_BIND_AWS:
+        if (!aws_linked())
+            bind_error(bd,
+                       "%s: \"%s\": this binary was compiled without the AWS client (every "
+                       "Task had a mock or a binding); compile it again without them to call AWS",
+                       bd->res_label, m->key);
+        break;
     default:
         break;
     }
@@ -430,6 +468,24 @@ static void check_mocks(binder *bd)
     }
 }
 
+/* res plus the {"aws": ...} entries of built that res does not have. */
+static asl_value *keep_aws_entries(asl_arena *a, asl_value *res, const asl_value *built)
+{
+    if (!built || built->type != ASL_OBJECT || res->type != ASL_OBJECT) return res;
+    asl_value *out = asl_object(a, res->len + built->len);
+    for (uint32_t i = 0; i < res->len; i++) {
+        const asl_member *m = &res->u.o.members[i];
+        asl_object_set(a, out, m->key, m->klen, m->val);
+    }
+    for (uint32_t i = 0; i < built->len; i++) {
+        const asl_member *m = &built->u.o.members[i];
+        if (m->val->type == ASL_OBJECT && asl_object_get(m->val, "aws", 3) &&
+            !asl_object_get(res, m->key, m->klen))
+            asl_object_set(a, out, m->key, m->klen, m->val);
+    }
+    return out;
+}
+
 bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_buf *errmsg)
 {
     const asl_program *prog = run->prog;
@@ -446,6 +502,12 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
     } else if (prog->resources_json) {
         bd.res_label = "resources file (compiled in)";
         bd.res = load_json(&bd, NULL, prog->resources_json, bd.res_label);
+    }
+    if (resources && bd.res && prog->resources_json) {
+        /* The calls aslc made from the API models stay, unless this file
+         * binds the same resource otherwise. */
+        asl_value *built = load_json(&bd, NULL, prog->resources_json, "resources (compiled in)");
+        bd.res = keep_aws_entries(a, bd.res, built);
     }
     if (mocks) {
         bd.mock_label = asl_sprintf(a, "mocks file %s", mocks);
@@ -492,6 +554,14 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
             continue;
         }
         bool wait_token;
+        bool invoke = is_lambda_invoke(site->resource, &wait_token);
+        if (aws_linked() && (invoke || is_fn)) {
+            /* the real function; lambda:invoke looks its FunctionName up in
+             * the resources file first, at each call */
+            b->kind = invoke ? ASL_BIND_NONE : ASL_BIND_AWS;
+            dynamic = dynamic || (invoke && nres > 0);
+            continue;
+        }
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
         if (is_lambda_invoke(site->resource, &wait_token) && nres > 0) {
             dynamic = true; /* ASL_BIND_NONE: FunctionName is looked up per call */
@@ -653,8 +723,8 @@ static asl_value *str_array(asl_arena *a, const char *s)
 
 /* The response of arn:aws:states:::lambda:invoke, as Step Functions returns
  * it: the Invoke API's fields plus the SDK's HTTP metadata. */
-static asl_value *lambda_response(asl_exec *x, asl_value *payload, const char *version,
-                                  const char *request_id)
+asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
+                                   const char *request_id)
 {
     asl_arena *a = asl_exec_arena(x);
     asl_buf pb;
@@ -708,6 +778,30 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
+/* A string parameter of lambda:invoke, or NULL. */
+static const char *str_param(const asl_value *input, const char *key)
+{
+    const asl_value *v = asl_object_get(input, key, strlen(key));
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+/* arn:aws:states:::lambda:invoke of the real function FunctionName. */
+static asl_value *call_aws_invoke(asl_exec *x, asl_value *input, const char *fn,
+                                  const asl_task_call *c, bool wait_token)
+{
+    asl_value *payload = asl_object_get(input, "Payload", 7);
+    asl_aws_lambda_call call = {
+        .function = fn,
+        .qualifier = str_param(input, "Qualifier"),
+        .invocation_type = str_param(input, "InvocationType"),
+        .log_type = str_param(input, "LogType"),
+        .client_context = str_param(input, "ClientContext"),
+        .payload = payload ? payload : asl_object(asl_exec_arena(x), 0),
+        .whole_response = !wait_token,
+    };
+    return asl_aws_lambda_invoke(x, &call, c);
+}
+
 /* arn:aws:states:::lambda:invoke whose function is found by FunctionName. */
 static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_value *input,
                                 asl_task_call *c, bool wait_token)
@@ -726,6 +820,8 @@ static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_valu
     bool named = parse_lambda_ref(fn, true, &ref);
     long k = find_key(table->mocks, fn, fnv->len);
     if (k < 0 && named) k = find_key(table->mocks, ref.name, ref.nlen);
+    if (k < 0 && aws_linked())
+        return call_aws_invoke(x, input, fn, c, wait_token);
     if (k < 0)
     {
         bool alt = named && (ref.nlen != fnv->len || memcmp(ref.name, fn, ref.nlen) != 0);
@@ -751,7 +847,7 @@ static asl_value *lambda_invoke(asl_exec *x, const asl_task_site *site, asl_valu
     if (q && q->type == ASL_STRING && all_digits(q->u.str, q->len)) version = q->u.str;
     else if (named && ref.qual && all_digits(ref.qual, ref.qlen))
         version = asl_strndup(a, ref.qual, ref.qlen);
-    return lambda_response(x, result, version, c->request_id);
+    return asl_task_lambda_response(x, result, version, c->request_id);
 }
 
 static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *input,
@@ -776,6 +872,11 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
         return lambda_invoke(x, site, input, &c, wait_token);
 
     if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
+    if (b->kind == ASL_BIND_AWS && b->aws) return asl_aws_sdk_call(x, b->aws, input, &c);
+    if (b->kind == ASL_BIND_AWS) {
+        asl_aws_lambda_call call = {.function = site->resource, .payload = input};
+        return asl_aws_lambda_invoke(x, &call, &c);
+    }
     /* Only a python handler sees the function's name, ARN and request id
      * (its context argument). */
     name_function(x, site->resource, false, &c);

@@ -35,6 +35,11 @@ asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c);
 asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_call *c,
                             asl_value *event);
 
+/* The response of arn:aws:states:::lambda:invoke as Step Functions returns it
+ * (the Invoke API's fields and the SDK's HTTP metadata), around payload. */
+asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
+                                    const char *request_id);
+
 /* The python program that loads a handler file and calls lambda_handler
  * (task_proc.c).  Exposed so that tests can run it by hand. */
 extern const char asl_python_shim[];

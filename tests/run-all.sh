@@ -6,7 +6,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake libcjson-dev libssl-dev python3 pkg-config llvm-dev clang)
+packages=(build-essential cmake libcjson-dev libssl-dev python3 pkg-config llvm-dev clang libcurl4-openssl-dev libxml2-dev python3-botocore
+          libmicrohttpd-dev libsqlite3-dev python3-boto3)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1; then
@@ -17,6 +18,18 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# AWS-compatible servers that the integration tests start on loopback
+# (tests/check_aws_*.py), from npm, into build/npm.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+fi
+if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ]; then
+  mkdir -p build/npm
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 ||
+    echo "warning: dynalite and s3rver could not be installed; the DynamoDB and S3 tests will be skipped"
 fi
 
 cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2 && ctest --test-dir build -j2 --output-on-failure

@@ -1,0 +1,939 @@
+/*
+ * serve.c — `aslc serve`: the Step Functions API, so that boto3, the AWS CLI
+ * and the SDKs create state machines and start executions of compiled
+ * workflows exactly as they do on AWS:
+ *
+ *   aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR]
+ *              [--region R] [--account N] [--resources F] [--mocks F]
+ *
+ * HTTP/1.1 with keep-alive through libmicrohttpd (a thread per connection:
+ * StartSyncExecution holds its connection while the workflow runs); the AWS
+ * JSON 1.0 protocol: POST /, X-Amz-Target: AWSStepFunctions.<Action>, JSON
+ * in and out, errors as {"__type": "<Code>", "message": ...} with status 400.
+ * State machines and executions are kept in SQLite (serve_store.c); each
+ * definition is compiled once into a native binary and each execution runs
+ * it as a child process (serve_run.c).  docs/serve.md says what is there.
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What one request may carry: a definition (1 MiB on AWS) and its framing. */
+#define MAX_BODY ((size_t)2 << 20)
+/* An execution's input and output (AWS's 256 KiB payload limit). */
+#define MAX_PAYLOAD ((size_t)256 * 1024)
+
+typedef struct running {
+    char *arn;
+    volatile int pid;
+    bool stopped;
+    struct running *next;
+} running;
+
+typedef struct {
+    aslc_store store;
+    char aslc[PATH_MAX];       /* this executable, to compile with */
+    char cache[PATH_MAX];
+    const char *region, *account, *resources, *mocks;
+    pthread_mutex_t lock;      /* the running list */
+    running *run;
+    pthread_mutex_t done_lock; /* asynchronous executions still running */
+    pthread_cond_t done_cond;
+    int async;
+} server;
+
+typedef struct {
+    asl_buf body;
+    bool too_big;
+} request;
+
+typedef struct {
+    int status;                /* HTTP status */
+    cJSON *doc;                /* the answer (success) */
+    const char *code;          /* error code, or NULL */
+    char *message;             /* malloc'd */
+} reply;
+
+/* A random (version 4) UUID: execution names and request ids. */
+static void make_uuid(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        for (size_t i = 0; i < sizeof b; i++) b[i] = (unsigned char)rand();
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* milliseconds, as AWS's dates have them */
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+static void fail(reply *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void fail(reply *r, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(r->message);
+    if (vasprintf(&r->message, fmt, ap) < 0) r->message = NULL;
+    va_end(ap);
+    r->status = status;
+    r->code = code;
+    cJSON_Delete(r->doc);
+    r->doc = NULL;
+}
+
+static const char *str_field(const cJSON *in, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, k));
+}
+
+/* AWS's names: 1-80 characters of letters, digits, - and _. */
+static bool valid_name(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 80) return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+static char *machine_arn(server *sv, const char *name)
+{
+    char *s;
+    if (asprintf(&s, "arn:aws:states:%s:%s:stateMachine:%s", sv->region, sv->account, name) < 0)
+        return NULL;
+    return s;
+}
+
+/* The state machine an ARN names, or a StateMachineDoesNotExist reply. */
+static bool find_machine(server *sv, const cJSON *in, const char *field, aslc_machine *m,
+                         reply *r)
+{
+    const char *arn = str_field(in, field);
+    if (!arn) {
+        fail(r, 400, "ValidationException", "1 validation error detected: Value null at '%s' "
+                                            "failed to satisfy constraint: Member must not be null",
+             field);
+        return false;
+    }
+    if (!aslc_store_get_machine(&sv->store, arn, m)) {
+        fail(r, 400, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
+        return false;
+    }
+    return true;
+}
+
+/* ---- state machines ----------------------------------------------------------- */
+
+/* aslc check's diagnostics in ValidateStateMachineDefinition's shape. */
+static cJSON *diagnostics(server *sv, const char *definition, bool *ok)
+{
+    cJSON *d = aslc_serve_check(sv->aslc, sv->cache, definition);
+    cJSON *out = cJSON_CreateArray();
+    *ok = d != NULL;
+    for (cJSON *e = d ? d->child : NULL; e; e = e->next) {
+        const char *sev = str_field(e, "severity");
+        bool err = sev && !strcmp(sev, "error");
+        if (err) *ok = false;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "severity", err ? "ERROR" : "WARNING");
+        cJSON_AddStringToObject(o, "code", err ? "SCHEMA_VALIDATION_FAILED" : "WARNING");
+        cJSON_AddStringToObject(o, "message", str_field(e, "message") ? str_field(e, "message") : "");
+        const char *ptr = str_field(e, "pointer");
+        if (ptr) cJSON_AddStringToObject(o, "location", ptr);
+        cJSON_AddItemToArray(out, o);
+    }
+    cJSON_Delete(d);
+    return out;
+}
+
+static void first_error(const cJSON *diags, asl_buf *b)
+{
+    for (const cJSON *e = diags ? diags->child : NULL; e; e = e->next) {
+        if (strcmp(str_field(e, "severity"), "ERROR") != 0) continue;
+        if (b->len) asl_buf_puts(b, "; ");
+        asl_buf_puts(b, str_field(e, "message"));
+        const char *loc = str_field(e, "location");
+        if (loc) {
+            asl_buf_puts(b, " at ");
+            asl_buf_puts(b, loc);
+        }
+    }
+}
+
+/* Compiles a definition, or the InvalidDefinition reply. */
+static char *compile_definition(server *sv, const char *name, const char *definition, reply *r)
+{
+    bool ok;
+    cJSON *diags = diagnostics(sv, definition, &ok);
+    if (!ok) {
+        asl_buf b;
+        asl_buf_init(&b);
+        first_error(diags, &b);
+        fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%.*s'",
+             (int)b.len, b.data ? b.data : "aslc could not check it");
+        asl_buf_free(&b);
+        cJSON_Delete(diags);
+        return NULL;
+    }
+    cJSON_Delete(diags);
+    asl_buf err;
+    asl_buf_init(&err);
+    char *bin = aslc_serve_compile(sv->aslc, sv->cache, name, definition, sv->resources,
+                                   sv->mocks, &err);
+    if (!bin)
+        fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%.*s'",
+             (int)err.len, err.data ? err.data : "");
+    asl_buf_free(&err);
+    return bin;
+}
+
+static void create_state_machine(server *sv, const cJSON *in, reply *r)
+{
+    const char *name = str_field(in, "name"), *def = str_field(in, "definition");
+    const char *role = str_field(in, "roleArn"), *type = str_field(in, "type");
+    if (!type) type = "STANDARD";
+    if (!valid_name(name)) {
+        fail(r, 400, "InvalidName", "Invalid Name: '%s'", name ? name : "");
+        return;
+    }
+    if (!def) {
+        fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: 'definition is "
+                                          "missing'");
+        return;
+    }
+    if (strcmp(type, "STANDARD") != 0 && strcmp(type, "EXPRESS") != 0) {
+        fail(r, 400, "ValidationException", "Value '%s' at 'type' failed to satisfy constraint: "
+                                            "Member must satisfy enum value set: [STANDARD, EXPRESS]",
+             type);
+        return;
+    }
+    char *arn = machine_arn(sv, name);
+    aslc_machine old;
+    if (aslc_store_get_machine(&sv->store, arn, &old)) {
+        /* AWS answers the same request again; a different one is a conflict */
+        bool same = !strcmp(old.definition, def) && !strcmp(old.type, type);
+        if (same) {
+            r->doc = cJSON_CreateObject();
+            cJSON_AddStringToObject(r->doc, "stateMachineArn", arn);
+            cJSON_AddNumberToObject(r->doc, "creationDate", old.created);
+        } else {
+            fail(r, 400, "StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn);
+        }
+        aslc_machine_free(&old);
+        free(arn);
+        return;
+    }
+    char *bin = compile_definition(sv, name, def, r);
+    if (bin) {
+        aslc_machine m = {arn, (char *)name, (char *)def,
+                          (char *)(role ? role : "arn:aws:iam::123456789012:role/aslc"),
+                          (char *)type, bin, now_seconds()};
+        aslc_store_put_machine(&sv->store, &m);
+        r->doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(r->doc, "stateMachineArn", arn);
+        cJSON_AddNumberToObject(r->doc, "creationDate", m.created);
+        free(bin);
+    }
+    free(arn);
+}
+
+static void describe_state_machine(server *sv, const cJSON *in, reply *r)
+{
+    aslc_machine m;
+    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    r->doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(r->doc, "stateMachineArn", m.arn);
+    cJSON_AddStringToObject(r->doc, "name", m.name);
+    cJSON_AddStringToObject(r->doc, "status", "ACTIVE");
+    cJSON_AddStringToObject(r->doc, "definition", m.definition);
+    cJSON_AddStringToObject(r->doc, "roleArn", m.role_arn);
+    cJSON_AddStringToObject(r->doc, "type", m.type);
+    cJSON_AddNumberToObject(r->doc, "creationDate", m.created);
+    cJSON *log = cJSON_AddObjectToObject(r->doc, "loggingConfiguration");
+    cJSON_AddStringToObject(log, "level", "OFF");
+    cJSON_AddBoolToObject(log, "includeExecutionData", false);
+    aslc_machine_free(&m);
+}
+
+static void list_one_machine(void *ctx, const aslc_machine *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "stateMachineArn", m->arn);
+    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "type", m->type);
+    cJSON_AddNumberToObject(o, "creationDate", m->created);
+    cJSON_AddItemToArray(ctx, o);
+}
+
+static void list_state_machines(server *sv, const cJSON *in, reply *r)
+{
+    (void)in;
+    r->doc = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(r->doc, "stateMachines");
+    aslc_store_list_machines(&sv->store, list_one_machine, arr);
+}
+
+static void update_state_machine(server *sv, const cJSON *in, reply *r)
+{
+    aslc_machine m;
+    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    const char *def = str_field(in, "definition"), *role = str_field(in, "roleArn");
+    char *bin = def ? compile_definition(sv, m.name, def, r) : NULL;
+    if (!def || bin) {
+        if (bin) {
+            free(m.definition);
+            m.definition = strdup(def);
+            free(m.binary);
+            m.binary = bin;
+        }
+        if (role) {
+            free(m.role_arn);
+            m.role_arn = strdup(role);
+        }
+        aslc_store_put_machine(&sv->store, &m);
+        r->doc = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r->doc, "updateDate", now_seconds());
+    }
+    aslc_machine_free(&m);
+}
+
+static void delete_state_machine(server *sv, const cJSON *in, reply *r)
+{
+    const char *arn = str_field(in, "stateMachineArn");
+    if (arn) aslc_store_delete_machine(&sv->store, arn);
+    r->doc = cJSON_CreateObject();
+}
+
+static void validate_definition(server *sv, const cJSON *in, reply *r)
+{
+    const char *def = str_field(in, "definition");
+    bool ok = false;
+    cJSON *diags = def ? diagnostics(sv, def, &ok) : cJSON_CreateArray();
+    r->doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(r->doc, "result", ok ? "OK" : "FAIL");
+    cJSON_AddItemToObject(r->doc, "diagnostics", diags);
+    cJSON_AddBoolToObject(r->doc, "truncated", false);
+}
+
+/* ---- executions ------------------------------------------------------------------- */
+
+static cJSON *execution_doc(const aslc_execution *e, bool full)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "executionArn", e->arn);
+    cJSON_AddStringToObject(o, "stateMachineArn", e->sm_arn);
+    cJSON_AddStringToObject(o, "name", e->name);
+    cJSON_AddStringToObject(o, "status", e->status);
+    cJSON_AddNumberToObject(o, "startDate", e->started);
+    if (e->stopped > 0) cJSON_AddNumberToObject(o, "stopDate", e->stopped);
+    if (!full) return o;
+    cJSON_AddStringToObject(o, "input", e->input);
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "inputDetails"), "included", true);
+    if (e->output) {
+        cJSON_AddStringToObject(o, "output", e->output);
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(o, "outputDetails"), "included", true);
+    }
+    if (e->error) cJSON_AddStringToObject(o, "error", e->error);
+    if (e->cause) cJSON_AddStringToObject(o, "cause", e->cause);
+    return o;
+}
+
+/* Runs one execution to its end and records it.  On entry e's status is
+ * not owned and output, error and cause are NULL; on return all four are
+ * malloc'd (or NULL). */
+static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
+{
+    running *me = calloc(1, sizeof *me);
+    me->arn = strdup(e->arn);
+    pthread_mutex_lock(&sv->lock);
+    me->next = sv->run;
+    sv->run = me;
+    pthread_mutex_unlock(&sv->lock);
+
+    aslc_run_result res;
+    aslc_serve_run(m->binary, e->input, m->arn, e->arn, &me->pid, &res);
+
+    pthread_mutex_lock(&sv->lock);
+    for (running **p = &sv->run; *p; p = &(*p)->next)
+        if (*p == me) {
+            *p = me->next;
+            break;
+        }
+    bool stopped = me->stopped;
+    pthread_mutex_unlock(&sv->lock);
+    free(me->arn);
+    free(me);
+    if (stopped) {         /* StopExecution recorded it */
+        e->status = strdup("ABORTED");
+        e->stopped = now_seconds();
+        aslc_run_result_free(&res);
+        return;
+    }
+
+    e->stopped = now_seconds();
+    if (res.status == 0) {
+        e->status = "SUCCEEDED";
+        e->output = res.output;
+        if (strlen(res.output) > MAX_PAYLOAD) {
+            e->status = "FAILED";
+            e->output = NULL;
+            e->error = "States.DataLimitExceeded";
+            e->cause = "The state/task returned a result with a size exceeding the maximum "
+                       "number of bytes service limit.";
+        }
+    } else {
+        e->status = res.status == 1 ? (res.error && !strcmp(res.error, "States.Timeout")
+                                           ? "TIMED_OUT" : "FAILED")
+                                    : "FAILED";
+        e->error = res.error;
+        e->cause = res.cause;
+    }
+    aslc_store_finish_execution(&sv->store, e);
+    /* the result's strings are res's: the caller reads e only before this */
+    e->output = e->output ? strdup(e->output) : NULL;
+    e->error = e->error ? strdup(e->error) : NULL;
+    e->cause = e->cause ? strdup(e->cause) : NULL;
+    e->status = strdup(e->status);
+    aslc_run_result_free(&res);
+}
+
+typedef struct {
+    server *sv;
+    aslc_machine m;
+    aslc_execution e;
+} async_job;
+
+static void *async_main(void *arg)
+{
+    async_job *j = arg;
+    run_execution(j->sv, &j->m, &j->e);
+    free(j->e.output);
+    free(j->e.error);
+    free(j->e.cause);
+    free((char *)j->e.status);
+    free(j->e.arn);
+    free(j->e.sm_arn);
+    free(j->e.name);
+    free(j->e.input);
+    aslc_machine_free(&j->m);
+    pthread_mutex_lock(&j->sv->done_lock);
+    j->sv->async--;
+    pthread_cond_broadcast(&j->sv->done_cond);
+    pthread_mutex_unlock(&j->sv->done_lock);
+    free(j);
+    return NULL;
+}
+
+/* The execution a start request names, recorded as RUNNING; false with the
+ * error reply. */
+static bool new_execution(server *sv, const cJSON *in, const aslc_machine *m, bool express,
+                          aslc_execution *e, reply *r)
+{
+    const char *name = str_field(in, "name");
+    const char *input = str_field(in, "input");
+    char uuid[37];
+    if (!name) {
+        make_uuid(uuid);
+        name = uuid;
+    }
+    if (!valid_name(name)) {
+        fail(r, 400, "InvalidName", "Invalid Name: '%s'", name);
+        return false;
+    }
+    if (!input) input = "{}";
+    if (strlen(input) > MAX_PAYLOAD) {
+        fail(r, 400, "ValidationException", "1 validation error detected: Value at 'input' "
+                                            "failed to satisfy constraint: Member must have "
+                                            "length less than or equal to 262144");
+        return false;
+    }
+    cJSON *parsed = cJSON_Parse(input);
+    if (!parsed) {
+        fail(r, 400, "InvalidExecutionInput", "Invalid State Machine Execution Input: 'Unexpected "
+                                              "character'");
+        return false;
+    }
+    cJSON_Delete(parsed);
+    memset(e, 0, sizeof *e);
+    if (asprintf(&e->arn, "arn:aws:states:%s:%s:%s:%s:%s", sv->region, sv->account,
+                 express ? "express" : "execution", m->name, name) < 0)
+        return false;
+    aslc_execution old;
+    if (!express && aslc_store_get_execution(&sv->store, e->arn, &old)) {
+        bool same = !strcmp(old.input, input);
+        aslc_execution_free(&old);
+        fail(r, 400, "ExecutionAlreadyExists", "Execution Already Exists: '%s'", e->arn);
+        (void)same;
+        free(e->arn);
+        return false;
+    }
+    e->sm_arn = strdup(m->arn);
+    e->name = strdup(name);
+    e->status = "RUNNING";
+    e->input = strdup(input);
+    e->started = now_seconds();
+    /* Express executions keep no record on AWS either, beyond the call */
+    if (!express) aslc_store_put_execution(&sv->store, e);
+    return true;
+}
+
+static void start_execution(server *sv, const cJSON *in, reply *r)
+{
+    async_job *j = calloc(1, sizeof *j);
+    j->sv = sv;
+    if (!find_machine(sv, in, "stateMachineArn", &j->m, r) ||
+        !new_execution(sv, in, &j->m, !strcmp(j->m.type, "EXPRESS"), &j->e, r)) {
+        aslc_machine_free(&j->m);
+        free(j);
+        return;
+    }
+    r->doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(r->doc, "executionArn", j->e.arn);
+    cJSON_AddNumberToObject(r->doc, "startDate", j->e.started);
+    pthread_mutex_lock(&sv->done_lock);
+    sv->async++;
+    pthread_mutex_unlock(&sv->done_lock);
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &at, async_main, j) != 0) async_main(j);
+    pthread_attr_destroy(&at);
+}
+
+static void start_sync_execution(server *sv, const cJSON *in, reply *r)
+{
+    aslc_machine m;
+    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    if (strcmp(m.type, "EXPRESS") != 0) {
+        fail(r, 400, "StateMachineTypeNotSupported",
+             "This operation is not supported by this type of state machine");
+        aslc_machine_free(&m);
+        return;
+    }
+    aslc_execution e;
+    if (new_execution(sv, in, &m, true, &e, r)) {
+        run_execution(sv, &m, &e);
+        r->doc = execution_doc(&e, true);
+        cJSON_AddItemToObject(r->doc, "billingDetails", cJSON_CreateObject());
+        free(e.output);
+        free(e.error);
+        free(e.cause);
+        free((char *)e.status);
+        free(e.arn);
+        free(e.sm_arn);
+        free(e.name);
+        free(e.input);
+    }
+    aslc_machine_free(&m);
+}
+
+static void describe_execution(server *sv, const cJSON *in, reply *r)
+{
+    const char *arn = str_field(in, "executionArn");
+    aslc_execution e;
+    if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
+        fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
+        return;
+    }
+    r->doc = execution_doc(&e, true);
+    aslc_execution_free(&e);
+}
+
+static void describe_machine_for_execution(server *sv, const cJSON *in, reply *r)
+{
+    const char *arn = str_field(in, "executionArn");
+    aslc_execution e;
+    if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
+        fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
+        return;
+    }
+    cJSON *q = cJSON_CreateObject();
+    cJSON_AddStringToObject(q, "stateMachineArn", e.sm_arn);
+    describe_state_machine(sv, q, r);
+    if (r->doc) {
+        cJSON_DeleteItemFromObject(r->doc, "status");
+        cJSON_DeleteItemFromObject(r->doc, "type");
+        cJSON_DeleteItemFromObject(r->doc, "creationDate");
+        cJSON_AddNumberToObject(r->doc, "updateDate", e.started);
+    }
+    cJSON_Delete(q);
+    aslc_execution_free(&e);
+}
+
+static void list_one_execution(void *ctx, const aslc_execution *e)
+{
+    cJSON_AddItemToArray(ctx, execution_doc(e, false));
+}
+
+static void list_executions(server *sv, const cJSON *in, reply *r)
+{
+    aslc_machine m;
+    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
+    int limit = cJSON_IsNumber(mr) && mr->valueint > 0 && mr->valueint <= 1000 ? mr->valueint : 100;
+    const char *token = str_field(in, "nextToken");
+    long after = token ? strtol(token, NULL, 10) : 0;
+    long next = 0;
+    r->doc = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(r->doc, "executions");
+    aslc_store_list_executions(&sv->store, m.arn, str_field(in, "statusFilter"), after, limit,
+                               &next, list_one_execution, arr);
+    if (next) {
+        char t[32];
+        snprintf(t, sizeof t, "%ld", next);
+        cJSON_AddStringToObject(r->doc, "nextToken", t);
+    }
+    aslc_machine_free(&m);
+}
+
+static void stop_execution(server *sv, const cJSON *in, reply *r)
+{
+    const char *arn = str_field(in, "executionArn");
+    aslc_execution e;
+    if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
+        fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
+        return;
+    }
+    double stop = now_seconds();
+    if (!strcmp(e.status, "RUNNING")) {
+        pthread_mutex_lock(&sv->lock);
+        for (running *p = sv->run; p; p = p->next)
+            if (!strcmp(p->arn, arn)) {
+                p->stopped = true;
+                if (p->pid > 0) kill(-p->pid, SIGKILL);
+            }
+        pthread_mutex_unlock(&sv->lock);
+        aslc_execution done = e;
+        done.status = "ABORTED";
+        done.output = NULL;
+        done.error = (char *)str_field(in, "error");
+        done.cause = (char *)str_field(in, "cause");
+        done.stopped = stop;
+        aslc_store_finish_execution(&sv->store, &done);
+    }
+    r->doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r->doc, "stopDate", stop);
+    aslc_execution_free(&e);
+}
+
+/* The events an execution's record gives (the per-state events come with
+ * the binaries' history, docs/serve.md). */
+static void get_execution_history(server *sv, const cJSON *in, reply *r)
+{
+    const char *arn = str_field(in, "executionArn");
+    aslc_execution e;
+    if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
+        fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
+        return;
+    }
+    aslc_machine m;
+    bool have_m = aslc_store_get_machine(&sv->store, e.sm_arn, &m);
+    r->doc = cJSON_CreateObject();
+    cJSON *events = cJSON_AddArrayToObject(r->doc, "events");
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "timestamp", e.started);
+    cJSON_AddStringToObject(ev, "type", "ExecutionStarted");
+    cJSON_AddNumberToObject(ev, "id", 1);
+    cJSON_AddNumberToObject(ev, "previousEventId", 0);
+    cJSON *d = cJSON_AddObjectToObject(ev, "executionStartedEventDetails");
+    cJSON_AddStringToObject(d, "input", e.input);
+    cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "inputDetails"), "truncated", false);
+    cJSON_AddStringToObject(d, "roleArn", have_m ? m.role_arn : "");
+    cJSON_AddItemToArray(events, ev);
+    const char *type = !strcmp(e.status, "SUCCEEDED") ? "ExecutionSucceeded"
+                     : !strcmp(e.status, "FAILED")    ? "ExecutionFailed"
+                     : !strcmp(e.status, "TIMED_OUT") ? "ExecutionTimedOut"
+                     : !strcmp(e.status, "ABORTED")   ? "ExecutionAborted" : NULL;
+    if (type) {
+        ev = cJSON_CreateObject();
+        cJSON_AddNumberToObject(ev, "timestamp", e.stopped);
+        cJSON_AddStringToObject(ev, "type", type);
+        cJSON_AddNumberToObject(ev, "id", 2);
+        cJSON_AddNumberToObject(ev, "previousEventId", 1);
+        if (!strcmp(type, "ExecutionSucceeded")) {
+            d = cJSON_AddObjectToObject(ev, "executionSucceededEventDetails");
+            cJSON_AddStringToObject(d, "output", e.output ? e.output : "null");
+            cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "outputDetails"), "truncated", false);
+        } else {
+            const char *key = !strcmp(type, "ExecutionFailed") ? "executionFailedEventDetails"
+                            : !strcmp(type, "ExecutionTimedOut") ? "executionTimedOutEventDetails"
+                                                                 : "executionAbortedEventDetails";
+            d = cJSON_AddObjectToObject(ev, key);
+            if (e.error) cJSON_AddStringToObject(d, "error", e.error);
+            if (e.cause) cJSON_AddStringToObject(d, "cause", e.cause);
+        }
+        cJSON_AddItemToArray(events, ev);
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "reverseOrder"))) {
+        cJSON *rev = cJSON_CreateArray();
+        while (cJSON_GetArraySize(events) > 0)
+            cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(events,
+                                                                cJSON_GetArraySize(events) - 1));
+        cJSON_ReplaceItemInObject(r->doc, "events", rev);
+    }
+    if (have_m) aslc_machine_free(&m);
+    aslc_execution_free(&e);
+}
+
+/* ---- the protocol ------------------------------------------------------------------- */
+
+typedef void (*action_fn)(server *, const cJSON *, reply *);
+
+static const struct { const char *name; action_fn fn; } actions[] = {
+    {"CreateStateMachine", create_state_machine},
+    {"DescribeStateMachine", describe_state_machine},
+    {"ListStateMachines", list_state_machines},
+    {"UpdateStateMachine", update_state_machine},
+    {"DeleteStateMachine", delete_state_machine},
+    {"ValidateStateMachineDefinition", validate_definition},
+    {"StartExecution", start_execution},
+    {"StartSyncExecution", start_sync_execution},
+    {"DescribeExecution", describe_execution},
+    {"DescribeStateMachineForExecution", describe_machine_for_execution},
+    {"ListExecutions", list_executions},
+    {"StopExecution", stop_execution},
+    {"GetExecutionHistory", get_execution_history},
+};
+
+static enum MHD_Result send_reply(struct MHD_Connection *con, reply *r)
+{
+    char *text;
+    if (r->code) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "__type", r->code);
+        cJSON_AddStringToObject(e, "message", r->message ? r->message : "");
+        text = cJSON_PrintUnformatted(e);
+        cJSON_Delete(e);
+    } else {
+        text = cJSON_PrintUnformatted(r->doc ? r->doc : cJSON_CreateObject());
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/x-amz-json-1.0");
+    char rid[37];
+    make_uuid(rid);
+    MHD_add_response_header(resp, "x-amzn-RequestId", rid);
+    if (r->code) MHD_add_response_header(resp, "x-amzn-ErrorType", r->code);
+    enum MHD_Result ok = MHD_queue_response(con, (unsigned)(r->code ? r->status : 200), resp);
+    MHD_destroy_response(resp);
+    cJSON_Delete(r->doc);
+    free(r->message);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    server *sv = cls;
+    (void)url;
+    (void)version;
+    request *rq = *con_cls;
+    if (!rq) {
+        rq = calloc(1, sizeof *rq);
+        asl_buf_init(&rq->body);
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (rq->body.len + *upload_size > MAX_BODY) rq->too_big = true;
+        else asl_buf_put(&rq->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    reply r = {0};
+    const char *target = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target");
+    const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
+    action_fn fn = NULL;
+    for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
+        if (!strcmp(action, actions[i].name)) fn = actions[i].fn;
+    if (strcmp(method, "POST") != 0) {
+        fail(&r, 400, "UnknownOperationException", "Only POST is served");
+    } else if (rq->too_big) {
+        fail(&r, 413, "ValidationException", "The request is larger than %zu bytes", MAX_BODY);
+    } else if (!fn) {
+        fail(&r, 400, "UnknownOperationException", "Unknown operation %s",
+             target ? target : "(no X-Amz-Target)");
+    } else {
+        cJSON *in = cJSON_ParseWithLength(rq->body.data ? rq->body.data : "{}",
+                                          rq->body.len ? rq->body.len : 2);
+        if (!cJSON_IsObject(in)) fail(&r, 400, "SerializationException", "The body is not a "
+                                                                          "JSON object");
+        else fn(sv, in, &r);
+        cJSON_Delete(in);
+    }
+    return send_reply(con, &r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)con;
+    (void)code;
+    request *rq = *con_cls;
+    if (!rq) return;
+    asl_buf_free(&rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* Executions a stopped server left RUNNING: a Standard execution does not
+ * resume yet (docs/serve.md), so it is recorded as failed, not run twice. */
+static void fail_orphan(void *ctx, const aslc_execution *e)
+{
+    server *sv = ctx;
+    aslc_execution done = *e;
+    done.status = "FAILED";
+    done.error = "States.Runtime";
+    done.cause = "aslc serve stopped while the execution ran; executions do not resume after a "
+                 "restart yet";
+    done.stopped = now_seconds();
+    aslc_store_finish_execution(&sv->store, &done);
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR] [--region R]\n"
+          "                  [--account N] [--resources F] [--mocks F]\n"
+          "  --listen HOST:PORT   where to serve the Step Functions API (default 127.0.0.1:8083)\n"
+          "  --db FILE            the SQLite database (default aslc-serve.db)\n"
+          "  --cache DIR          compiled state machines (default FILE.cache)\n"
+          "  --region, --account  in the ARNs (default us-east-1, 123456789012)\n"
+          "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n",
+          f);
+}
+
+int aslc_serve_main(int argc, char **argv)
+{
+    server sv;
+    memset(&sv, 0, sizeof sv);
+    const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL;
+    sv.region = "us-east-1";
+    sv.account = "123456789012";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "aslc serve: %s needs a value\n", a);
+            usage(stderr);
+            return 2;
+        }
+        if (!strcmp(a, "--listen")) listen = v;
+        else if (!strcmp(a, "--db")) db = v;
+        else if (!strcmp(a, "--cache")) cache = v;
+        else if (!strcmp(a, "--region")) sv.region = v;
+        else if (!strcmp(a, "--account")) sv.account = v;
+        else if (!strcmp(a, "--resources")) sv.resources = realpath(v, NULL);
+        else if (!strcmp(a, "--mocks")) sv.mocks = realpath(v, NULL);
+        else {
+            fprintf(stderr, "aslc serve: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+        i++;
+    }
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    snprintf(host, sizeof host, "%.*s", colon ? (int)(colon - listen) : 0, listen);
+    long port = colon ? strtol(colon + 1, NULL, 10) : -1;
+    if (!colon || port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "aslc serve: --listen wants IPv4-ADDRESS:PORT, not \"%s\"\n", listen);
+        return 2;
+    }
+    addr.sin_port = htons((uint16_t)port);
+    ssize_t n = readlink("/proc/self/exe", sv.aslc, sizeof sv.aslc - 1);
+    if (n <= 0) {
+        fprintf(stderr, "aslc serve: cannot find its own executable\n");
+        return 1;
+    }
+    sv.aslc[n] = '\0';
+    snprintf(sv.cache, sizeof sv.cache, "%s", cache ? cache : db);
+    if (!cache) strncat(sv.cache, ".cache", sizeof sv.cache - strlen(sv.cache) - 1);
+    if (mkdir(sv.cache, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "aslc serve: cannot make %s: %s\n", sv.cache, strerror(errno));
+        return 1;
+    }
+    asl_buf err;
+    asl_buf_init(&err);
+    if (!aslc_store_open(&sv.store, db, &err)) {
+        fprintf(stderr, "aslc serve: %.*s\n", (int)err.len, err.data);
+        asl_buf_free(&err);
+        return 1;
+    }
+    asl_buf_free(&err);
+    pthread_mutex_init(&sv.lock, NULL);
+    pthread_mutex_init(&sv.done_lock, NULL);
+    pthread_cond_init(&sv.done_cond, NULL);
+    aslc_store_each_running(&sv.store, fail_orphan, &sv);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)120, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "aslc serve: cannot listen on %s: %s\n", listen, strerror(errno));
+        aslc_store_close(&sv.store);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    fprintf(stderr, "aslc serve: the Step Functions API on http://%s:%u (database %s)\n", host,
+            info ? info->port : (unsigned)port, db);
+    printf("%u\n", info ? info->port : (unsigned)port);
+    fflush(stdout);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!stop_signal) pause();
+
+    MHD_stop_daemon(d);
+    /* running children go with the server: their records say so at the next start */
+    pthread_mutex_lock(&sv.lock);
+    for (running *p = sv.run; p; p = p->next)
+        if (p->pid > 0) kill(-p->pid, SIGTERM);
+    pthread_mutex_unlock(&sv.lock);
+    pthread_mutex_lock(&sv.done_lock);
+    while (sv.async > 0) pthread_cond_wait(&sv.done_cond, &sv.done_lock);
+    pthread_mutex_unlock(&sv.done_lock);
+    aslc_store_close(&sv.store);
+    return 128 + stop_signal;
+}

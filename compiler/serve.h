@@ -1,0 +1,77 @@
+/*
+ * serve.h — `aslc serve`: the Step Functions API (AWS JSON 1.0) over
+ * compiled workflows.  serve.c speaks HTTP (libmicrohttpd) and the API's
+ * actions; serve_store.c keeps state machines and executions in SQLite;
+ * serve_run.c compiles definitions and runs executions.  docs/serve.md is
+ * the user's side.
+ */
+#ifndef ASLC_SERVE_H
+#define ASLC_SERVE_H
+
+#include "aslc.h"
+#include <sqlite3.h>
+
+/* ---- serve_store.c ----------------------------------------------------------- */
+
+typedef struct {
+    sqlite3 *db;
+} aslc_store;
+
+typedef struct {          /* malloc'd strings */
+    char *arn, *name, *definition, *role_arn, *type, *binary;
+    double created;       /* seconds since the epoch */
+} aslc_machine;
+
+typedef struct {
+    char *arn, *sm_arn, *name, *status, *input, *output, *error, *cause;
+    double started, stopped;   /* stopped 0: still running */
+} aslc_execution;
+
+bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err);
+void aslc_store_close(aslc_store *s);
+bool aslc_store_put_machine(aslc_store *s, const aslc_machine *m);
+bool aslc_store_get_machine(aslc_store *s, const char *arn, aslc_machine *m);
+bool aslc_store_delete_machine(aslc_store *s, const char *arn);
+bool aslc_store_list_machines(aslc_store *s, void (*each)(void *, const aslc_machine *), void *ctx);
+void aslc_machine_free(aslc_machine *m);
+bool aslc_store_put_execution(aslc_store *s, const aslc_execution *e);
+/* Records the end of a RUNNING execution; false if it was not running (a
+ * StopExecution came first). */
+bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e);
+bool aslc_store_get_execution(aslc_store *s, const char *arn, aslc_execution *e);
+/* Newest first; after_seq 0 starts at the newest, *last_seq is the token of
+ * the next page (0: none). */
+bool aslc_store_list_executions(aslc_store *s, const char *sm_arn, const char *status,
+                                long after_seq, int limit, long *last_seq,
+                                void (*each)(void *, const aslc_execution *), void *ctx);
+void aslc_store_each_running(aslc_store *s, void (*each)(void *, const aslc_execution *),
+                             void *ctx);
+void aslc_execution_free(aslc_execution *e);
+
+/* ---- serve_run.c ------------------------------------------------------------- */
+
+/* Compiles definition (cached by its hash in cache_dir) with this aslc;
+ * the binary's path (malloc'd), or NULL with aslc's diagnostics in err. */
+char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *name,
+                         const char *definition, const char *resources, const char *mocks,
+                         asl_buf *err);
+/* aslc check --format=json of definition: the diagnostics array (cJSON,
+ * the caller deletes it), or NULL when aslc could not be run. */
+cJSON *aslc_serve_check(const char *aslc, const char *cache_dir, const char *definition);
+
+typedef struct {
+    int status;            /* 0 succeeded, 1 failed, other: aslc's own exit status */
+    char *output;          /* stdout: the output JSON (malloc'd) */
+    char *error, *cause;   /* of a failed execution (malloc'd, cause may be NULL) */
+} aslc_run_result;
+
+/* Runs binary with input, as execution exec_arn of sm_arn; *pid_out is set
+ * while it runs (StopExecution kills it), 0 after. */
+void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
+                    const char *exec_arn, volatile int *pid_out, aslc_run_result *r);
+void aslc_run_result_free(aslc_run_result *r);
+
+/* ---- serve.c ------------------------------------------------------------------ */
+int aslc_serve_main(int argc, char **argv);
+
+#endif

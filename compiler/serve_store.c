@@ -1,0 +1,267 @@
+/*
+ * serve_store.c — what `aslc serve` keeps: state machines and executions in
+ * one SQLite database (WAL), so that a restarted server knows what it had.
+ *
+ * One connection, opened serialized, shared by the server's threads behind
+ * SQLite's own mutex; every statement is prepared per call (the server's
+ * time goes into running workflows, not into these few statements).
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS state_machines ("
+    "  arn TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL,"
+    "  role_arn TEXT NOT NULL, type TEXT NOT NULL, created REAL NOT NULL,"
+    "  binary TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]');"
+    "CREATE TABLE IF NOT EXISTS executions ("
+    "  arn TEXT PRIMARY KEY, sm_arn TEXT NOT NULL, name TEXT NOT NULL,"
+    "  status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,"
+    "  started REAL NOT NULL, stopped REAL, seq INTEGER);"
+    "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions(sm_arn, seq);";
+
+bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err)
+{
+    memset(s, 0, sizeof *s);
+    int rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             NULL);
+    char *msg = NULL;
+    if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, schema, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        asl_buf_puts(err, "cannot open the database ");
+        asl_buf_puts(err, path);
+        asl_buf_puts(err, ": ");
+        asl_buf_puts(err, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        sqlite3_close(s->db);
+        s->db = NULL;
+        return false;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    return true;
+}
+
+void aslc_store_close(aslc_store *s)
+{
+    if (s->db) sqlite3_close(s->db);
+    s->db = NULL;
+}
+
+/* Runs sql with text parameters (NULL binds SQL NULL) and real parameters
+ * after them as "?" in order: params holds nt texts then nr doubles. */
+static bool exec_sql(aslc_store *s, const char *sql, const char *const *texts, int nt,
+                     const double *reals, int nr)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return false;
+    for (int i = 0; i < nt; i++)
+        if (texts[i]) sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_TRANSIENT);
+        else sqlite3_bind_null(st, i + 1);
+    for (int i = 0; i < nr; i++) sqlite3_bind_double(st, nt + i + 1, reals[i]);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+bool aslc_store_put_machine(aslc_store *s, const aslc_machine *m)
+{
+    const char *t[] = {m->arn, m->name, m->definition, m->role_arn, m->type, m->binary};
+    double r[] = {m->created};
+    return exec_sql(s,
+                    "INSERT OR REPLACE INTO state_machines(arn, name, definition, role_arn, type,"
+                    " binary, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    t, 6, r, 1);
+}
+
+bool aslc_store_delete_machine(aslc_store *s, const char *arn)
+{
+    const char *t[] = {arn};
+    return exec_sql(s, "DELETE FROM state_machines WHERE arn = ?", t, 1, NULL, 0);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    return v ? strdup((const char *)v) : NULL;
+}
+
+static void read_machine(sqlite3_stmt *st, aslc_machine *m)
+{
+    m->arn = col_text(st, 0);
+    m->name = col_text(st, 1);
+    m->definition = col_text(st, 2);
+    m->role_arn = col_text(st, 3);
+    m->type = col_text(st, 4);
+    m->binary = col_text(st, 5);
+    m->created = sqlite3_column_double(st, 6);
+}
+
+bool aslc_store_get_machine(aslc_store *s, const char *arn, aslc_machine *m)
+{
+    sqlite3_stmt *st;
+    memset(m, 0, sizeof *m);
+    if (sqlite3_prepare_v2(s->db, "SELECT arn, name, definition, role_arn, type, binary, created "
+                                  "FROM state_machines WHERE arn = ?", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) read_machine(st, m);
+    sqlite3_finalize(st);
+    return found;
+}
+
+void aslc_machine_free(aslc_machine *m)
+{
+    free(m->arn);
+    free(m->name);
+    free(m->definition);
+    free(m->role_arn);
+    free(m->type);
+    free(m->binary);
+    memset(m, 0, sizeof *m);
+}
+
+bool aslc_store_list_machines(aslc_store *s, void (*each)(void *, const aslc_machine *), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT arn, name, definition, role_arn, type, binary, created "
+                                  "FROM state_machines ORDER BY created, name", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        aslc_machine m;
+        read_machine(st, &m);
+        each(ctx, &m);
+        aslc_machine_free(&m);
+    }
+    sqlite3_finalize(st);
+    return true;
+}
+
+bool aslc_store_put_execution(aslc_store *s, const aslc_execution *e)
+{
+    const char *t[] = {e->arn, e->sm_arn, e->name, e->status, e->input, e->output, e->error,
+                       e->cause};
+    double r[] = {e->started, e->stopped};
+    return exec_sql(s,
+                    "INSERT OR REPLACE INTO executions(arn, sm_arn, name, status, input, output,"
+                    " error, cause, started, stopped, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " NULLIF(?, 0), (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions))",
+                    t, 8, r, 2);
+}
+
+bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
+{
+    const char *t[] = {e->status, e->output, e->error, e->cause};
+    double r[] = {e->stopped};
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE executions SET status = ?, output = ?, error = ?,"
+                                  " cause = ?, stopped = ? WHERE arn = ? AND status = 'RUNNING'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (t[i]) sqlite3_bind_text(st, i + 1, t[i], -1, SQLITE_TRANSIENT);
+        else sqlite3_bind_null(st, i + 1);
+    sqlite3_bind_double(st, 5, r[0]);
+    sqlite3_bind_text(st, 6, e->arn, -1, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static void read_execution(sqlite3_stmt *st, aslc_execution *e)
+{
+    e->arn = col_text(st, 0);
+    e->sm_arn = col_text(st, 1);
+    e->name = col_text(st, 2);
+    e->status = col_text(st, 3);
+    e->input = col_text(st, 4);
+    e->output = col_text(st, 5);
+    e->error = col_text(st, 6);
+    e->cause = col_text(st, 7);
+    e->started = sqlite3_column_double(st, 8);
+    e->stopped = sqlite3_column_double(st, 9);
+}
+
+#define EXEC_COLS "arn, sm_arn, name, status, input, output, error, cause, started, stopped"
+
+bool aslc_store_get_execution(aslc_store *s, const char *arn, aslc_execution *e)
+{
+    sqlite3_stmt *st;
+    memset(e, 0, sizeof *e);
+    if (sqlite3_prepare_v2(s->db, "SELECT " EXEC_COLS " FROM executions WHERE arn = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, arn, -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) read_execution(st, e);
+    sqlite3_finalize(st);
+    return found;
+}
+
+void aslc_execution_free(aslc_execution *e)
+{
+    free(e->arn);
+    free(e->sm_arn);
+    free(e->name);
+    free(e->status);
+    free(e->input);
+    free(e->output);
+    free(e->error);
+    free(e->cause);
+    memset(e, 0, sizeof *e);
+}
+
+bool aslc_store_list_executions(aslc_store *s, const char *sm_arn, const char *status,
+                                long after_seq, int limit, long *last_seq,
+                                void (*each)(void *, const aslc_execution *), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " EXEC_COLS ", seq FROM executions WHERE sm_arn = ?"
+                                  " AND (?2 IS NULL OR status = ?2) AND seq < ?3"
+                                  " ORDER BY seq DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, sm_arn, -1, SQLITE_TRANSIENT);
+    if (status) sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 2);
+    sqlite3_bind_int64(st, 3, after_seq > 0 ? after_seq : (long)1 << 62);
+    sqlite3_bind_int(st, 4, limit + 1);
+    int n = 0;
+    *last_seq = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == limit) {            /* one more than asked: there is a next page */
+            *last_seq = (long)sqlite3_column_int64(st, 10) + 1;
+            break;
+        }
+        aslc_execution e;
+        read_execution(st, &e);
+        each(ctx, &e);
+        aslc_execution_free(&e);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return true;
+}
+
+void aslc_store_each_running(aslc_store *s, void (*each)(void *, const aslc_execution *),
+                             void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT " EXEC_COLS " FROM executions WHERE status = 'RUNNING'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        aslc_execution e;
+        read_execution(st, &e);
+        each(ctx, &e);
+        aslc_execution_free(&e);
+    }
+    sqlite3_finalize(st);
+}

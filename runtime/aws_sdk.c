@@ -1,0 +1,279 @@
+/*
+ * aws_sdk.c — a Task that calls an AWS API: an AWS SDK
+ * integration (arn:aws:states:::aws-sdk:dynamodb:getItem, ...:sfn:startExecution,
+ * ...:secretsmanager:getSecretValue) or an optimised integration that is one
+ * such call (arn:aws:states:::dynamodb:putItem).
+ *
+ * What to send was decided when compiling, from the service's API model
+ * (compiler/aws_model.c), and comes here as the binding's "aws" object: the
+ * protocol and the operation's model (aws_wire.c writes the request and
+ * reads the response), service_id, endpoint_prefix, signing_name, and
+ *   error_prefix  "DynamoDb" for the SDK integration, "DynamoDB" for the
+ *                 optimised one: Step Functions names errors PREFIX.Code;
+ *   optimised     the optimised integrations answer as the Java SDK v1 did,
+ *                 with SdkHttpMetadata and SdkResponseMetadata added;
+ *   sync          a .sync integration ("Run a job"): after the start call,
+ *                 the poll operation is called until the job ends, as Step
+ *                 Functions follows it (compiler/aws_model.c has the table).
+ */
+#define _GNU_SOURCE
+#include "aws_wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *field(const asl_value *d, const char *k)
+{
+    const asl_value *v = asl_object_get(d, k, strlen(k));
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+/* The Java SDK v1 client names that an optimised integration's Cause shows. */
+static const char *v1_service(const char *prefix)
+{
+    static const char *const names[][2] = {
+        {"DynamoDB", "AmazonDynamoDBv2"}, {"SQS", "AmazonSQS"}, {"SNS", "AmazonSNS"},
+        {"EventBridge", "AmazonEventBridge"}, {"StepFunctions", "AWSStepFunctions"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(prefix, names[i][0])) return names[i][1];
+    return prefix;
+}
+
+static asl_value *api_error(asl_exec *x, const asl_value *d, const asl_aws_response *r)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *code, *msg;
+    asl_aws_wire_error(a, d, r, &code, &msg);
+    const char *prefix = field(d, "error_prefix");
+    const asl_value *opt = asl_object_get(d, "optimised", 9);
+    bool optimised = opt && opt->type == ASL_TRUE;
+    size_t cl = strlen(code);
+    bool suffixed = cl >= 9 && !strcmp(code + cl - 9, "Exception");
+    /* Step Functions always ends an SDK error's name in Exception. */
+    char *error = asl_sprintf(a, "%s.%s%s", prefix, code, suffixed ? "" : "Exception");
+    const char *rid = r->request_id ? r->request_id : "null";
+    if (optimised)
+        return asl_failf(x, error,
+                         "%s (Service: %s; Status Code: %ld; Error Code: %s; Request ID: %s; "
+                         "Proxy: null)", msg, v1_service(prefix), r->status, code, rid);
+    return asl_failf(x, error, "%s (Service: %s, Status Code: %ld, Request ID: %s)", msg, prefix,
+                     r->status, rid);
+}
+
+/* SdkHttpMetadata and SdkResponseMetadata, as the Java SDK v1 results that
+ * the optimised integrations return carry them. */
+static void add_sdk_metadata(asl_arena *a, asl_value *obj, const asl_aws_response *r)
+{
+    asl_value *all = asl_object(a, 8), *hh = asl_object(a, 8);
+    for (const char *p = r->headers.data, *e = p + r->headers.len; p && p < e;) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) nl = e;
+        const char *colon = memchr(p, ':', (size_t)(nl - p));
+        if (colon) {
+            const char *v = colon + 1;
+            while (v < nl && *v == ' ') v++;
+            asl_value *sv = asl_string(a, v, (size_t)(nl - v));
+            asl_value *arr = asl_array(a, 1);
+            asl_array_push(a, arr, sv);
+            asl_object_set(a, all, p, (size_t)(colon - p), arr);
+            asl_object_set(a, hh, p, (size_t)(colon - p), sv);
+        }
+        p = nl + 1;
+    }
+    asl_value *http = asl_object(a, 3);
+    asl_object_set(a, http, "AllHttpHeaders", 14, all);
+    asl_object_set(a, http, "HttpHeaders", 11, hh);
+    asl_object_set(a, http, "HttpStatusCode", 14, asl_number(a, (double)r->status));
+    asl_value *meta = asl_object(a, 1);
+    asl_object_set(a, meta, "RequestId", 9, asl_cstring(a, r->request_id ? r->request_id : ""));
+    asl_object_set(a, obj, "SdkHttpMetadata", 15, http);
+    asl_object_set(a, obj, "SdkResponseMetadata", 19, meta);
+}
+
+/* One call of the operation d describes. */
+static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
+                            const asl_task_call *tc)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *prefix = field(d, "error_prefix");
+    const char *why = NULL;
+    const asl_aws_config *cfg = asl_aws_config_get(&why);
+    char *sdk_err = asl_sprintf(a, "%s.SdkClientException", prefix ? prefix : "Aws");
+    if (!cfg) return asl_fail(x, sdk_err, why);
+    if (!cfg->access_key)
+        return asl_fail(x, sdk_err,
+                        "Unable to load AWS credentials from any provider in the chain "
+                        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
+                        "~/.aws/credentials)");
+    char *base = asl_aws_endpoint(cfg, field(d, "service_id"), field(d, "endpoint_prefix"),
+                                  cfg->region);
+    char *base_a = asl_strndup(a, base, strlen(base));
+    free(base);
+    asl_aws_wire_req wq;
+    asl_buf err;
+    asl_buf_init(&err);
+    if (!asl_aws_wire_request(a, d, params, base_a, &wq, &err)) {
+        asl_value *out = asl_fail(x, sdk_err, asl_strndup(a, err.data ? err.data : "", err.len));
+        asl_buf_free(&err);
+        return out;
+    }
+    double timeout = 0;
+    if (tc && tc->deadline > 0) {
+        timeout = tc->deadline - asl_now_monotonic();
+        if (timeout <= 0) {
+            asl_buf_free(&err);
+            return asl_task_timed_out(x, tc);
+        }
+    }
+    asl_aws_request rq = {wq.method, wq.url, field(d, "signing_name"), cfg->region, wq.headers,
+                          wq.body, wq.body_len, timeout};
+    asl_aws_response r;
+    asl_blocking_begin(x);
+    bool sent = asl_aws_send(cfg, &rq, &r, &err);
+    asl_blocking_end(x);
+    asl_value *out;
+    if (!sent) {
+        if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
+        else out = asl_fail(x, sdk_err, asl_strndup(a, err.data ? err.data : "", err.len));
+    } else if (r.status >= 300) {
+        out = api_error(x, d, &r);
+    } else {
+        out = asl_aws_wire_result(a, d, &r, &err);
+        const asl_value *opt = asl_object_get(d, "optimised", 9);
+        if (!out)
+            out = asl_failf(x, sdk_err, "Unable to read the response of %s: %.*s",
+                            field(d, "operation"), (int)err.len, err.data ? err.data : "");
+        else if (opt && opt->type == ASL_TRUE && out->type == ASL_OBJECT)
+            add_sdk_metadata(a, out, &r);
+    }
+    asl_buf_free(&err);
+    asl_aws_response_free(&r);
+    return out;
+}
+
+/* ---- .sync: following a job until it ends ------------------------------------------ */
+
+/* The value at a template path "$start.Tasks[0].TaskArn" ($params, $start
+ * or $poll, then names and [index]es), or NULL. */
+static const asl_value *lookup(const char *path, const asl_value *params, const asl_value *start,
+                               const asl_value *poll)
+{
+    const asl_value *v;
+    const char *p;
+    if (!strncmp(path, "$params", 7)) v = params, p = path + 7;
+    else if (!strncmp(path, "$start", 6)) v = start, p = path + 6;
+    else if (!strncmp(path, "$poll", 5)) v = poll, p = path + 5;
+    else return NULL;
+    while (v && *p) {
+        if (*p == '.') {
+            size_t n = strcspn(p + 1, ".[");
+            v = v->type == ASL_OBJECT ? asl_object_get(v, p + 1, n) : NULL;
+            p += 1 + n;
+        } else if (*p == '[') {
+            char *end;
+            unsigned long i = strtoul(p + 1, &end, 10);
+            v = v->type == ASL_ARRAY && i < v->len ? v->u.a.items[i] : NULL;
+            p = *end == ']' ? end + 1 : end;
+        } else {
+            return NULL;
+        }
+    }
+    return v;
+}
+
+/* A template with its "$..." strings filled; members that find nothing
+ * are left out, as a request leaves out an absent parameter. */
+static asl_value *fill(asl_arena *a, const asl_value *t, const asl_value *params,
+                       const asl_value *start, const asl_value *poll)
+{
+    if (t->type == ASL_STRING && t->u.str[0] == '$')
+        return (asl_value *)lookup(t->u.str, params, start, poll);
+    if (t->type == ASL_OBJECT) {
+        asl_value *o = asl_object(a, t->len);
+        for (uint32_t i = 0; i < t->len; i++) {
+            asl_value *v = fill(a, t->u.o.members[i].val, params, start, poll);
+            if (v) asl_object_set(a, o, t->u.o.members[i].key, t->u.o.members[i].klen, v);
+        }
+        return o;
+    }
+    if (t->type == ASL_ARRAY) {
+        asl_value *arr = asl_array(a, t->len);
+        for (uint32_t i = 0; i < t->len; i++) {
+            asl_value *v = fill(a, t->u.a.items[i], params, start, poll);
+            if (v) asl_array_push(a, arr, v);
+        }
+        return arr;
+    }
+    return (asl_value *)t;
+}
+
+static bool listed(const asl_value *list, const asl_value *s)
+{
+    if (!list || list->type != ASL_ARRAY || !s || s->type != ASL_STRING) return false;
+    for (uint32_t i = 0; i < list->len; i++)
+        if (list->u.a.items[i]->type == ASL_STRING && !strcmp(list->u.a.items[i]->u.str, s->u.str))
+            return true;
+    return false;
+}
+
+/* An ECS task that stopped with a container's non-zero exit code failed. */
+static bool container_failed(const asl_value *task)
+{
+    const asl_value *cs = task && task->type == ASL_OBJECT ? asl_object_get(task, "Containers", 10)
+                                                          : NULL;
+    for (uint32_t i = 0; cs && cs->type == ASL_ARRAY && i < cs->len; i++) {
+        const asl_value *code = cs->u.a.items[i]->type == ASL_OBJECT
+                                    ? asl_object_get(cs->u.a.items[i], "ExitCode", 8) : NULL;
+        if (code && code->type == ASL_NUMBER && code->u.n.num != 0) return true;
+    }
+    return false;
+}
+
+asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
+                            const asl_task_call *tc)
+{
+    const char *proto = field(d, "protocol");
+    if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
+    const asl_value *sync = asl_object_get(d, "sync", 4);
+    asl_value *start = call_once(x, d, params, tc);
+    if (!start || !sync) return start;
+
+    asl_arena *a = asl_exec_arena(x);
+    const asl_value *pd = asl_object_get(sync, "poll", 4);
+    const asl_value *po = asl_object_get(sync, "parse_output", 12);
+    bool ecs = field(d, "service_id") && !strcmp(field(d, "service_id"), "ECS");
+    double interval = 1;   /* seconds, scaled by --time-scale as every wait is */
+    for (int polls = 1;; polls++) {
+        asl_value *req = fill(a, asl_object_get(sync, "request", 7), params, start, NULL);
+        asl_value *poll = call_once(x, pd, req, tc);
+        if (!poll) return NULL;
+        const asl_value *state = lookup(field(sync, "state"), params, start, poll);
+        asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, poll);
+        if (!out) out = asl_object(a, 0);
+        if (po && po->type == ASL_TRUE && out->type == ASL_OBJECT) {
+            /* .sync:2: the child execution's Output as JSON, not as text */
+            const asl_value *o = asl_object_get(out, "Output", 6);
+            asl_json_error je;
+            asl_value *parsed = o && o->type == ASL_STRING ? asl_json_parse(a, o->u.str, o->len, &je)
+                                                           : NULL;
+            if (parsed) {
+                asl_value *copy = asl_object(a, out->len);
+                for (uint32_t i = 0; i < out->len; i++)
+                    asl_object_set(a, copy, out->u.o.members[i].key, out->u.o.members[i].klen,
+                                   out->u.o.members[i].val);
+                asl_object_set(a, copy, "Output", 6, parsed);
+                out = copy;
+            }
+        }
+        bool done = listed(asl_object_get(sync, "succeeded", 9), state);
+        if (listed(asl_object_get(sync, "failed", 6), state) || (done && ecs && container_failed(out)))
+            return asl_fail(x, "States.TaskFailed", asl_json_string(a, out, NULL));
+        if (done) return out;
+        if (tc && tc->deadline > 0 && asl_now_monotonic() >= tc->deadline)
+            return asl_task_timed_out(x, tc);
+        if (!asl_sleep(x, interval)) return NULL;
+        if (polls == 10) interval = 5;  /* a long job is followed less often */
+    }
+}

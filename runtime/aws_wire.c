@@ -1,0 +1,836 @@
+/*
+ * aws_wire.c — AWS's four wire protocols, driven by the service's API model:
+ * a Task's parameters (JSON, PascalCase member names) become one HTTP
+ * request, and the response becomes the JSON result Step Functions gives.
+ *
+ *   json       POST /, X-Amz-Target, the parameters as a JSON body;
+ *   rest-json  members to the URI ({Label}, {Label+}), the query string and
+ *              headers as the model places them, the rest as a JSON body;
+ *   rest-xml   the same with an XML body (S3);
+ *   query      Action=Op&Version=V and the parameters flattened into form
+ *              fields (Prefix.member.N, Prefix.entry.N.key), XML responses.
+ *
+ * The model comes from the binding (compiler/aws_model.c): "shapes" holds
+ * every shape the operation's input and output reach.  Where a parameter is
+ * a string in the model and the workflow gives JSON, the JSON text is sent,
+ * as Step Functions serialises it.  XML is read with libxml2.
+ */
+#define _GNU_SOURCE
+#include "aws_wire.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the model ---------------------------------------------------------------- */
+
+static const char *str(const asl_value *o, const char *k)
+{
+    const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+static bool flag(const asl_value *o, const char *k)
+{
+    const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
+    return v && v->type == ASL_TRUE;
+}
+
+static const asl_value *shape_named(const asl_value *d, const char *name)
+{
+    const asl_value *shapes = asl_object_get(d, "shapes", 6);
+    return name && shapes ? asl_object_get(shapes, name, strlen(name)) : NULL;
+}
+
+/* The shape a member reference ({"shape": ...}) points at. */
+static const asl_value *ref_shape(const asl_value *d, const asl_value *ref)
+{
+    return shape_named(d, str(ref, "shape"));
+}
+
+static const char *type_of(const asl_value *shape)
+{
+    const char *t = str(shape, "type");
+    return t ? t : "string";
+}
+
+/* Step Functions writes every member name in PascalCase, even where the
+ * service's own names are camelCase (ECS's "cluster" is "Cluster" in a
+ * workflow, and in its results): a member's name as Step Functions shows it. */
+static const char *pascal(asl_arena *a, const char *name, size_t n)
+{
+    if (!n || !(name[0] >= 'a' && name[0] <= 'z')) return name;
+    char *p = asl_strndup(a, name, n);
+    p[0] = (char)(p[0] - 'a' + 'A');
+    return p;
+}
+
+/* Whether key (as the workflow wrote it) names the member called name. */
+static bool names_member(const char *key, size_t klen, const char *name, size_t nlen)
+{
+    if (klen != nlen || !klen) return false;
+    if (memcmp(key + 1, name + 1, klen - 1) != 0) return false;
+    return key[0] == name[0] || (name[0] >= 'a' && name[0] <= 'z' && key[0] == name[0] - 'a' + 'A');
+}
+
+/* The shape's member that key names, or NULL. */
+static const asl_member *member_for(const asl_value *shape, const char *key, size_t klen)
+{
+    const asl_value *members = asl_object_get(shape, "members", 7);
+    for (uint32_t i = 0; members && i < members->len; i++)
+        if (names_member(key, klen, members->u.o.members[i].key, members->u.o.members[i].klen))
+            return &members->u.o.members[i];
+    return NULL;
+}
+
+/* The workflow's value for the member called name, or NULL. */
+static const asl_value *param_of(const asl_value *params, const asl_member *m)
+{
+    if (!params || params->type != ASL_OBJECT) return NULL;
+    for (uint32_t i = 0; i < params->len; i++)
+        if (names_member(params->u.o.members[i].key, params->u.o.members[i].klen, m->key, m->klen))
+            return params->u.o.members[i].val;
+    return NULL;
+}
+
+/* ---- text of values --------------------------------------------------------- */
+
+/* A scalar's text on the wire: strings as they are, anything else as JSON
+ * text (numbers, booleans; a JSON value given for a string). */
+static const char *scalar_text(asl_arena *a, const asl_value *v, size_t *n)
+{
+    if (v->type == ASL_STRING) {
+        *n = v->len;
+        return v->u.str;
+    }
+    return asl_json_string(a, v, n);
+}
+
+static void put_pct(asl_buf *b, const char *s, size_t n, bool keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            asl_buf_putc(b, (char)c);
+        } else {
+            asl_buf_putc(b, '%');
+            asl_buf_putc(b, hex[c >> 4]);
+            asl_buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+static void put_xml_text(asl_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '<': asl_buf_puts(b, "&lt;"); break;
+        case '>': asl_buf_puts(b, "&gt;"); break;
+        case '&': asl_buf_puts(b, "&amp;"); break;
+        case '"': asl_buf_puts(b, "&quot;"); break;
+        case '\r': asl_buf_puts(b, "&#13;"); break;
+        default: asl_buf_putc(b, s[i]);
+        }
+    }
+}
+
+/* ---- JSON bodies -------------------------------------------------------------- */
+
+/* v converted for a JSON body by its shape: a non-string given for a string
+ * member becomes its JSON text, recursively through structures, lists and
+ * maps; members placed elsewhere (rest-json: URI, query, headers) left out
+ * when skip_located. */
+static asl_value *json_value(asl_arena *a, const asl_value *d, const asl_value *shape,
+                             asl_value *v, bool skip_located)
+{
+    const char *t = type_of(shape);
+    if (!shape) return v;
+    if (!strcmp(t, "string") && v->type != ASL_STRING) {
+        size_t n;
+        char *text = asl_json_string(a, v, &n);
+        return asl_string(a, text, n);
+    }
+    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            const asl_member *m = &v->u.o.members[i];
+            const asl_member *mm = member_for(shape, m->key, m->klen);
+            const asl_value *ref = mm ? mm->val : NULL;
+            if (skip_located && ref && str(ref, "location")) continue;
+            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
+                             : mm ? mm->key : m->key;
+            asl_object_set(a, out, wire, strlen(wire),
+                           ref ? json_value(a, d, ref_shape(d, ref), m->val, false) : m->val);
+        }
+        return out;
+    }
+    if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
+        const asl_value *item = ref_shape(d, asl_object_get(shape, "member", 6));
+        asl_value *out = asl_array(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_array_push(a, out, json_value(a, d, item, v->u.a.items[i], false));
+        return out;
+    }
+    if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
+        const asl_value *val = ref_shape(d, asl_object_get(shape, "value", 5));
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_object_set(a, out, v->u.o.members[i].key, v->u.o.members[i].klen,
+                           json_value(a, d, val, v->u.o.members[i].val, false));
+        return out;
+    }
+    return v;
+}
+
+/* ---- XML bodies (rest-xml) ------------------------------------------------------ */
+
+static void xml_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
+                      const char *name, const asl_value *v, const char *ns);
+
+static void xml_open(asl_buf *b, const char *name, const char *ns)
+{
+    asl_buf_putc(b, '<');
+    asl_buf_puts(b, name);
+    if (ns) {
+        asl_buf_puts(b, " xmlns=\"");
+        asl_buf_puts(b, ns);
+        asl_buf_putc(b, '"');
+    }
+    asl_buf_putc(b, '>');
+}
+
+static void xml_close(asl_buf *b, const char *name)
+{
+    asl_buf_puts(b, "</");
+    asl_buf_puts(b, name);
+    asl_buf_putc(b, '>');
+}
+
+static void xml_members(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
+                        const asl_value *v)
+{
+    const asl_value *members = asl_object_get(shape, "members", 7);
+    for (uint32_t i = 0; members && i < members->len; i++) {
+        const asl_member *m = &members->u.o.members[i];
+        const asl_value *val = param_of(v, m);
+        if (!val || str(m->val, "location") || flag(m->val, "xmlAttribute")) continue;
+        const char *wire = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        const asl_value *ms = ref_shape(d, m->val);
+        if (!strcmp(type_of(ms), "list") && (flag(ms, "flattened") || flag(m->val, "flattened")) &&
+            val->type == ASL_ARRAY) {
+            const asl_value *item = ref_shape(d, asl_object_get(ms, "member", 6));
+            for (uint32_t k = 0; k < val->len; k++)
+                xml_value(a, b, d, item, wire, val->u.a.items[k], NULL);
+        } else {
+            xml_value(a, b, d, ms, wire, val, NULL);
+        }
+    }
+}
+
+static void xml_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
+                      const char *name, const asl_value *v, const char *ns)
+{
+    const char *t = type_of(shape);
+    xml_open(b, name, ns);
+    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
+        xml_members(a, b, d, shape, v);
+    } else if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
+        const asl_value *mref = asl_object_get(shape, "member", 6);
+        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        for (uint32_t i = 0; i < v->len; i++)
+            xml_value(a, b, d, ref_shape(d, mref), iname, v->u.a.items[i], NULL);
+    } else if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
+        const asl_value *kref = asl_object_get(shape, "key", 3);
+        const asl_value *vref = asl_object_get(shape, "value", 5);
+        const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
+        const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+        for (uint32_t i = 0; i < v->len; i++) {
+            asl_buf_puts(b, "<entry>");
+            xml_open(b, kn, NULL);
+            put_xml_text(b, v->u.o.members[i].key, v->u.o.members[i].klen);
+            xml_close(b, kn);
+            xml_value(a, b, d, ref_shape(d, vref), vn, v->u.o.members[i].val, NULL);
+            asl_buf_puts(b, "</entry>");
+        }
+    } else {
+        size_t n;
+        const char *text = scalar_text(a, v, &n);
+        put_xml_text(b, text, n);
+    }
+    xml_close(b, name);
+}
+
+/* ---- query form fields ------------------------------------------------------------ */
+
+static void form_field(asl_buf *b, const char *key, const char *val, size_t n)
+{
+    asl_buf_putc(b, '&');
+    put_pct(b, key, strlen(key), false);
+    asl_buf_putc(b, '=');
+    put_pct(b, val, n, false);
+}
+
+static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
+                        const char *prefix, const asl_value *v, bool flattened)
+{
+    const char *t = type_of(shape);
+    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
+        for (uint32_t i = 0; i < v->len; i++) {
+            const asl_member *m = &v->u.o.members[i];
+            const asl_member *mm = member_for(shape, m->key, m->klen);
+            const asl_value *ref = mm ? mm->val : NULL;
+            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
+                             : mm ? mm->key : m->key;
+            char *key = *prefix ? asl_sprintf(a, "%s.%s", prefix, wire) : (char *)wire;
+            query_value(a, b, d, ref ? ref_shape(d, ref) : NULL, key, m->val,
+                        ref && flag(ref, "flattened"));
+        }
+    } else if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
+        const asl_value *mref = asl_object_get(shape, "member", 6);
+        if (v->len == 0) form_field(b, prefix, "", 0);
+        bool flat = flattened || flag(shape, "flattened");
+        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        for (uint32_t i = 0; i < v->len; i++) {
+            char *key = flat ? asl_sprintf(a, "%s.%u", prefix, i + 1)
+                             : asl_sprintf(a, "%s.%s.%u", prefix, iname, i + 1);
+            query_value(a, b, d, ref_shape(d, mref), key, v->u.a.items[i], false);
+        }
+    } else if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
+        const asl_value *kref = asl_object_get(shape, "key", 3);
+        const asl_value *vref = asl_object_get(shape, "value", 5);
+        const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
+        const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+        bool flat = flattened || flag(shape, "flattened");
+        for (uint32_t i = 0; i < v->len; i++) {
+            const asl_member *m = &v->u.o.members[i];
+            char *entry = flat ? asl_sprintf(a, "%s.%u", prefix, i + 1)
+                               : asl_sprintf(a, "%s.entry.%u", prefix, i + 1);
+            form_field(b, asl_sprintf(a, "%s.%s", entry, kn), m->key, m->klen);
+            query_value(a, b, d, ref_shape(d, vref), asl_sprintf(a, "%s.%s", entry, vn), m->val,
+                        false);
+        }
+    } else {
+        size_t n;
+        const char *text = scalar_text(a, v, &n);
+        form_field(b, prefix, text, n);
+    }
+}
+
+/* ---- the request --------------------------------------------------------------- */
+
+static void add_header(asl_arena *a, asl_aws_wire_req *rq, const char *name, const char *val,
+                       size_t n)
+{
+    if (rq->nheaders + 1 >= sizeof rq->headers / sizeof *rq->headers) return;
+    rq->headers[rq->nheaders++] = asl_sprintf(a, "%s: %.*s", name, (int)n, val);
+    rq->headers[rq->nheaders] = NULL;
+}
+
+/* The path of a rest request: {Label} and {Label+} filled, the model's own
+ * query (S3's "?list-type=2") kept for the query string. */
+static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shape,
+                      const asl_value *params, const char *uri, asl_buf *path, asl_buf *query,
+                      asl_buf *err)
+{
+    const char *q = strchr(uri, '?');
+    size_t ulen = q ? (size_t)(q - uri) : strlen(uri);
+    if (q) asl_buf_puts(query, q + 1);
+    const asl_value *members = asl_object_get(in_shape, "members", 7);
+    for (size_t i = 0; i < ulen; i++) {
+        if (uri[i] != '{') {
+            asl_buf_putc(path, uri[i]);
+            continue;
+        }
+        const char *close = memchr(uri + i, '}', ulen - i);
+        if (!close) break;
+        size_t n = (size_t)(close - uri - i - 1);
+        bool greedy = n > 0 && uri[i + n] == '+';
+        char *label = asl_strndup(a, uri + i + 1, greedy ? n - 1 : n);
+        const asl_value *v = NULL;
+        for (uint32_t k = 0; members && k < members->len; k++) {
+            const asl_member *m = &members->u.o.members[k];
+            const char *ln = str(m->val, "locationName");
+            if (str(m->val, "location") && !strcmp(str(m->val, "location"), "uri") && ln &&
+                !strcmp(ln, label))
+                v = param_of(params, m);
+        }
+        if (!v) {
+            asl_buf_puts(err, "the parameter that fills {");
+            asl_buf_puts(err, label);
+            asl_buf_puts(err, "} of the request URI is missing");
+            return false;
+        }
+        size_t tn;
+        const char *text = scalar_text(a, v, &tn);
+        put_pct(path, text, tn, greedy);
+        i += n + 1;
+    }
+    (void)d;
+    return true;
+}
+
+static void rest_located(asl_arena *a, const asl_value *d, const asl_value *in_shape,
+                         const asl_value *params, asl_buf *query, asl_aws_wire_req *rq)
+{
+    const asl_value *members = asl_object_get(in_shape, "members", 7);
+    for (uint32_t k = 0; members && k < members->len; k++) {
+        const asl_member *m = &members->u.o.members[k];
+        const char *loc = str(m->val, "location");
+        const asl_value *v = param_of(params, m);
+        if (!loc || !v) continue;
+        const char *ln = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        if (!strcmp(loc, "querystring")) {
+            if (v->type == ASL_ARRAY) {
+                for (uint32_t i = 0; i < v->len; i++) {
+                    size_t n;
+                    const char *t = scalar_text(a, v->u.a.items[i], &n);
+                    if (query->len) asl_buf_putc(query, '&');
+                    put_pct(query, ln, strlen(ln), false);
+                    asl_buf_putc(query, '=');
+                    put_pct(query, t, n, false);
+                }
+            } else if (v->type == ASL_OBJECT && !strcmp(type_of(ref_shape(d, m->val)), "map")) {
+                for (uint32_t i = 0; i < v->len; i++) {
+                    size_t n;
+                    const char *t = scalar_text(a, v->u.o.members[i].val, &n);
+                    if (query->len) asl_buf_putc(query, '&');
+                    put_pct(query, v->u.o.members[i].key, v->u.o.members[i].klen, false);
+                    asl_buf_putc(query, '=');
+                    put_pct(query, t, n, false);
+                }
+            } else {
+                size_t n;
+                const char *t = scalar_text(a, v, &n);
+                if (query->len) asl_buf_putc(query, '&');
+                put_pct(query, ln, strlen(ln), false);
+                asl_buf_putc(query, '=');
+                put_pct(query, t, n, false);
+            }
+        } else if (!strcmp(loc, "header")) {
+            size_t n;
+            const char *t = scalar_text(a, v, &n);
+            add_header(a, rq, ln, t, n);
+        } else if (!strcmp(loc, "headers") && v->type == ASL_OBJECT) {
+            for (uint32_t i = 0; i < v->len; i++) {
+                size_t n;
+                const char *t = scalar_text(a, v->u.o.members[i].val, &n);
+                add_header(a, rq, asl_sprintf(a, "%s%s", ln, v->u.o.members[i].key), t, n);
+            }
+        }
+    }
+}
+
+bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, const char *base,
+                          asl_aws_wire_req *rq, asl_buf *err)
+{
+    memset(rq, 0, sizeof *rq);
+    const char *proto = str(d, "protocol");
+    const asl_value *in_shape = shape_named(d, str(d, "input"));
+    if (!params) params = asl_object(a, 0);
+    rq->method = "POST";
+
+    if (!strcmp(proto, "json")) {
+        rq->url = asl_sprintf(a, "%s/", base);
+        const char *jv = str(d, "json_version");
+        rq->headers[rq->nheaders++] = asl_sprintf(a, "Content-Type: application/x-amz-json-%s",
+                                                  jv ? jv : "1.0");
+        rq->headers[rq->nheaders++] = asl_sprintf(a, "X-Amz-Target: %s", str(d, "target"));
+        asl_value *body = in_shape ? json_value(a, d, in_shape, params, false) : params;
+        rq->body = asl_json_string(a, body, &rq->body_len);
+        return true;
+    }
+    if (!strcmp(proto, "query")) {
+        rq->url = asl_sprintf(a, "%s/", base);
+        rq->headers[rq->nheaders++] = "Content-Type: application/x-www-form-urlencoded; charset=utf-8";
+        asl_buf b;
+        asl_buf_init(&b);
+        asl_buf_puts(&b, "Action=");
+        asl_buf_puts(&b, str(d, "operation"));
+        asl_buf_puts(&b, "&Version=");
+        asl_buf_puts(&b, str(d, "api_version") ? str(d, "api_version") : "");
+        query_value(a, &b, d, in_shape, "", params, false);
+        rq->body = asl_strndup(a, b.data, b.len);
+        rq->body_len = b.len;
+        asl_buf_free(&b);
+        return true;
+    }
+
+    /* rest-json, rest-xml */
+    bool xml = !strcmp(proto, "rest-xml");
+    rq->method = str(d, "method") ? str(d, "method") : "POST";
+    asl_buf path, query;
+    asl_buf_init(&path);
+    asl_buf_init(&query);
+    if (!rest_path(a, d, in_shape, params, str(d, "request_uri"), &path, &query, err)) {
+        asl_buf_free(&path);
+        asl_buf_free(&query);
+        return false;
+    }
+    rest_located(a, d, in_shape, params, &query, rq);
+    rq->url = asl_sprintf(a, "%s%.*s%s%.*s", base, (int)path.len, path.data ? path.data : "",
+                          query.len ? "?" : "", (int)query.len, query.data ? query.data : "");
+    asl_buf_free(&path);
+    asl_buf_free(&query);
+
+    const char *payload = str(in_shape, "payload");
+    if (payload) {
+        const asl_value *members = asl_object_get(in_shape, "members", 7);
+        const asl_value *ref = asl_object_get(members, payload, strlen(payload));
+        const asl_member pm = {payload, (uint32_t)strlen(payload), (asl_value *)ref};
+        const asl_value *pv = param_of(params, &pm);
+        const asl_value *ps = ref_shape(d, ref);
+        const char *pt = type_of(ps);
+        if (pv && (!strcmp(pt, "blob") || !strcmp(pt, "string"))) {
+            rq->body = (char *)scalar_text(a, pv, &rq->body_len);
+        } else if (pv && xml) {
+            asl_buf b;
+            asl_buf_init(&b);
+            const char *wire = str(ref, "locationName") ? str(ref, "locationName") : payload;
+            const asl_value *nsv = asl_object_get(ref, "xmlNamespace", 12);
+            const char *ns = nsv ? str(nsv, "uri") : NULL;
+            xml_value(a, &b, d, ps, wire, pv, ns);
+            rq->body = asl_strndup(a, b.data, b.len);
+            rq->body_len = b.len;
+            asl_buf_free(&b);
+            rq->headers[rq->nheaders++] = "Content-Type: application/xml";
+        } else if (pv) {
+            asl_value *body = json_value(a, d, ps, (asl_value *)pv, false);
+            rq->body = asl_json_string(a, body, &rq->body_len);
+            rq->headers[rq->nheaders++] = "Content-Type: application/json";
+        }
+    } else if (!xml) {
+        asl_value *body = json_value(a, d, in_shape, params, true);
+        if (body->type != ASL_OBJECT || body->len > 0 || !strcmp(rq->method, "POST") ||
+            !strcmp(rq->method, "PUT")) {
+            rq->body = asl_json_string(a, body, &rq->body_len);
+            rq->headers[rq->nheaders++] = "Content-Type: application/json";
+        }
+    }
+    if (xml) {
+        /* S3 signs the payload's hash and wants it sent. */
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        SHA256((const unsigned char *)(rq->body ? rq->body : ""), rq->body_len, md);
+        char hex[2 * SHA256_DIGEST_LENGTH + 1];
+        for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) sprintf(hex + 2 * i, "%02x", md[i]);
+        rq->headers[rq->nheaders++] = asl_sprintf(a, "x-amz-content-sha256: %s", hex);
+    }
+    rq->headers[rq->nheaders] = NULL;
+    return true;
+}
+
+/* ---- reading JSON ------------------------------------------------------------- */
+
+/* A JSON response read by its shape: members under their PascalCase names,
+ * map keys and unknown members as they came. */
+static asl_value *json_decode(asl_arena *a, const asl_value *d, const asl_value *shape,
+                              asl_value *v)
+{
+    const char *t = type_of(shape);
+    if (!shape) return v;
+    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
+        const asl_value *members = asl_object_get(shape, "members", 7);
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++) {
+            const asl_member *f = &v->u.o.members[i];
+            const asl_member *mm = NULL;
+            for (uint32_t k = 0; members && k < members->len && !mm; k++) {
+                const asl_member *c = &members->u.o.members[k];
+                const char *wire = str(c->val, "locationName") ? str(c->val, "locationName")
+                                                               : c->key;
+                if (strlen(wire) == f->klen && !memcmp(wire, f->key, f->klen)) mm = c;
+            }
+            if (!mm) {
+                asl_object_set(a, out, f->key, f->klen, f->val);
+                continue;
+            }
+            asl_object_set(a, out, pascal(a, mm->key, mm->klen), mm->klen,
+                           json_decode(a, d, ref_shape(d, mm->val), f->val));
+        }
+        return out;
+    }
+    if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
+        const asl_value *item = ref_shape(d, asl_object_get(shape, "member", 6));
+        asl_value *out = asl_array(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_array_push(a, out, json_decode(a, d, item, v->u.a.items[i]));
+        return out;
+    }
+    if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
+        const asl_value *val = ref_shape(d, asl_object_get(shape, "value", 5));
+        asl_value *out = asl_object(a, v->len);
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_object_set(a, out, v->u.o.members[i].key, v->u.o.members[i].klen,
+                           json_decode(a, d, val, v->u.o.members[i].val));
+        return out;
+    }
+    return v;
+}
+
+/* ---- reading XML -------------------------------------------------------------- */
+
+static const char *local_name(const xmlNode *n)
+{
+    return (const char *)n->name;
+}
+
+static xmlNode *child_named(xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp(local_name(c), name)) return c;
+    return NULL;
+}
+
+static xmlNode *find_descendant(xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (!strcmp(local_name(c), name)) return c;
+        xmlNode *f = find_descendant(c->children, name);
+        if (f) return f;
+    }
+    return NULL;
+}
+
+static asl_value *text_value(asl_arena *a, const char *t, const char *text)
+{
+    size_t n = strlen(text);
+    if (!strcmp(t, "integer") || !strcmp(t, "long") || !strcmp(t, "float") ||
+        !strcmp(t, "double")) {
+        asl_json_error e;
+        asl_value *num = asl_json_parse(a, text, n, &e);
+        if (num && num->type == ASL_NUMBER) return num;
+    }
+    if (!strcmp(t, "boolean")) return asl_bool(!strcmp(text, "true"));
+    return asl_string(a, text, n);
+}
+
+static asl_value *xml_decode(asl_arena *a, const asl_value *d, const asl_value *shape,
+                             xmlNode *n);
+
+static asl_value *xml_list(asl_arena *a, const asl_value *d, const asl_value *item,
+                           xmlNode *parent, const char *name)
+{
+    size_t k = 0;
+    for (xmlNode *c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp(local_name(c), name)) k++;
+    asl_value *arr = asl_array(a, (uint32_t)k);
+    for (xmlNode *c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp(local_name(c), name))
+            asl_array_push(a, arr, xml_decode(a, d, item, c));
+    return arr;
+}
+
+static asl_value *xml_map(asl_arena *a, const asl_value *d, const asl_value *shape,
+                          xmlNode *parent, const char *entry)
+{
+    const asl_value *kref = asl_object_get(shape, "key", 3);
+    const asl_value *vref = asl_object_get(shape, "value", 5);
+    const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
+    const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+    asl_value *obj = asl_object(a, 4);
+    for (xmlNode *c = parent->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp(local_name(c), entry) != 0) continue;
+        xmlNode *kx = child_named(c, kn), *vx = child_named(c, vn);
+        if (!kx) continue;
+        xmlChar *key = xmlNodeGetContent(kx);
+        asl_object_set(a, obj, (const char *)key, strlen((const char *)key),
+                       vx ? xml_decode(a, d, ref_shape(d, vref), vx) : asl_null());
+        xmlFree(key);
+    }
+    return obj;
+}
+
+static asl_value *xml_decode(asl_arena *a, const asl_value *d, const asl_value *shape,
+                             xmlNode *n)
+{
+    const char *t = type_of(shape);
+    if (!strcmp(t, "structure")) {
+        const asl_value *members = asl_object_get(shape, "members", 7);
+        asl_value *obj = asl_object(a, members ? members->len : 0);
+        for (uint32_t i = 0; members && i < members->len; i++) {
+            const asl_member *m = &members->u.o.members[i];
+            if (str(m->val, "location")) continue;      /* headers: read by the caller */
+            const char *wire = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+            const asl_value *ms = ref_shape(d, m->val);
+            const char *mt = type_of(ms);
+            bool flat = flag(m->val, "flattened") || flag(ms, "flattened");
+            asl_value *v = NULL;
+            if (!strcmp(mt, "list") && flat) {
+                if (child_named(n, wire)) v = xml_list(a, d, ref_shape(d, asl_object_get(ms, "member", 6)), n, wire);
+            } else if (!strcmp(mt, "map") && flat) {
+                if (child_named(n, wire)) v = xml_map(a, d, ms, n, wire);
+            } else {
+                xmlNode *c = child_named(n, wire);
+                if (c) v = xml_decode(a, d, ms, c);
+            }
+            if (v) asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen, v);
+        }
+        return obj;
+    }
+    if (!strcmp(t, "list")) {
+        const asl_value *mref = asl_object_get(shape, "member", 6);
+        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        return xml_list(a, d, ref_shape(d, mref), n, iname);
+    }
+    if (!strcmp(t, "map")) return xml_map(a, d, shape, n, "entry");
+    xmlChar *text = xmlNodeGetContent(n);
+    asl_value *v = text_value(a, t, text ? (const char *)text : "");
+    xmlFree(text);
+    return v;
+}
+
+static xmlDoc *parse_xml(const asl_aws_response *r)
+{
+    if (!r->body.len) return NULL;
+    return xmlReadMemory(r->body.data, (int)r->body.len, "response.xml", NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                         XML_PARSE_NOWARNING);
+}
+
+/* ---- the response ---------------------------------------------------------------- */
+
+/* Output members the model places in headers (S3's ContentType, ETag, ...). */
+static void header_members(asl_arena *a, const asl_value *d, const asl_value *shape,
+                           const asl_aws_response *r, asl_value *obj)
+{
+    const asl_value *members = asl_object_get(shape, "members", 7);
+    for (uint32_t i = 0; members && i < members->len; i++) {
+        const asl_member *m = &members->u.o.members[i];
+        const char *loc = str(m->val, "location");
+        const char *ln = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        if (!loc) continue;
+        if (!strcmp(loc, "header")) {
+            const char *h = asl_aws_header(a, r, ln);
+            if (h)
+                asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen,
+                               text_value(a, type_of(ref_shape(d, m->val)), h));
+        } else if (!strcmp(loc, "statusCode")) {
+            asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen,
+                           asl_number(a, (double)r->status));
+        } else if (!strcmp(loc, "headers")) {
+            asl_value *map = asl_object(a, 2);
+            size_t pl = strlen(ln);
+            for (const char *p = r->headers.data, *e = p + r->headers.len; p && p < e;) {
+                const char *nl = memchr(p, '\n', (size_t)(e - p));
+                if (!nl) nl = e;
+                const char *colon = memchr(p, ':', (size_t)(nl - p));
+                if (colon && (size_t)(colon - p) > pl && !strncasecmp(p, ln, pl)) {
+                    const char *v = colon + 1;
+                    while (v < nl && *v == ' ') v++;
+                    asl_object_set(a, map, p + pl, (size_t)(colon - p) - pl,
+                                   asl_string(a, v, (size_t)(nl - v)));
+                }
+                p = nl + 1;
+            }
+            asl_object_set(a, obj, pascal(a, m->key, m->klen), m->klen, map);
+        }
+    }
+}
+
+asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_response *r,
+                               asl_buf *err)
+{
+    const char *proto = str(d, "protocol");
+    const asl_value *out = shape_named(d, str(d, "output"));
+    if (!strcmp(proto, "json")) {
+        asl_json_error je;
+        if (!r->body.len) return asl_object(a, 0);
+        asl_value *v = asl_json_parse(a, r->body.data, r->body.len, &je);
+        if (!v) asl_buf_puts(err, "the response is not JSON");
+        return v && out ? json_decode(a, d, out, v) : v;
+    }
+    if (!strcmp(proto, "query")) {
+        xmlDoc *doc = parse_xml(r);
+        xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+        const char *wrapper = str(d, "result_wrapper");
+        xmlNode *res = wrapper ? child_named(root, wrapper) : root;
+        asl_value *v = out ? (res ? xml_decode(a, d, out, res) : asl_object(a, 0))
+                           : asl_object(a, 0);
+        if (doc) xmlFreeDoc(doc);
+        else if (r->body.len) asl_buf_puts(err, "the response is not XML");
+        return doc || !r->body.len ? v : NULL;
+    }
+    /* rest-json, rest-xml */
+    asl_value *obj;
+    const char *payload = str(out, "payload");
+    const asl_value *members = asl_object_get(out, "members", 7);
+    const asl_value *pref = payload ? asl_object_get(members, payload, strlen(payload)) : NULL;
+    const asl_value *ps = pref ? ref_shape(d, pref) : NULL;
+    bool xml = !strcmp(proto, "rest-xml");
+    if (payload && (!strcmp(type_of(ps), "blob") || !strcmp(type_of(ps), "string"))) {
+        obj = asl_object(a, members ? members->len : 1);
+        asl_object_set(a, obj, payload, strlen(payload),
+                       asl_string(a, r->body.data ? r->body.data : "", r->body.len));
+    } else if (xml) {
+        xmlDoc *doc = parse_xml(r);
+        xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+        if (payload) {
+            obj = asl_object(a, 2);
+            if (root) asl_object_set(a, obj, payload, strlen(payload), xml_decode(a, d, ps, root));
+        } else {
+            obj = out && root ? xml_decode(a, d, out, root) : asl_object(a, 0);
+        }
+        if (doc) xmlFreeDoc(doc);
+    } else {
+        asl_json_error je;
+        asl_value *v = r->body.len ? asl_json_parse(a, r->body.data, r->body.len, &je) : NULL;
+        if (payload) {
+            obj = asl_object(a, 2);
+            if (v)
+                asl_object_set(a, obj, pascal(a, payload, strlen(payload)), strlen(payload),
+                               json_decode(a, d, ps, v));
+        } else if (v && v->type == ASL_OBJECT) {
+            asl_value *dv = json_decode(a, d, out, v);
+            obj = asl_object(a, dv->len + 2);
+            for (uint32_t i = 0; i < dv->len; i++)
+                asl_object_set(a, obj, dv->u.o.members[i].key, dv->u.o.members[i].klen,
+                               dv->u.o.members[i].val);
+        } else {
+            obj = asl_object(a, 2);
+        }
+    }
+    if (out) header_members(a, d, out, r, obj);
+    return obj;
+}
+
+void asl_aws_wire_error(asl_arena *a, const asl_value *d, const asl_aws_response *r,
+                        const char **code, const char **msg)
+{
+    const char *proto = str(d, "protocol");
+    *code = r->error_type;
+    *msg = NULL;
+    if (!strcmp(proto, "json") || !strcmp(proto, "rest-json")) {
+        asl_json_error je;
+        asl_value *b = r->body.len ? asl_json_parse(a, r->body.data, r->body.len, &je) : NULL;
+        if (!*code) *code = str(b, "__type") ? str(b, "__type") : str(b, "code");
+        *msg = str(b, "message") ? str(b, "message") : str(b, "Message");
+    } else {
+        xmlDoc *doc = parse_xml(r);
+        xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+        xmlNode *c = find_descendant(root, "Code"), *m = find_descendant(root, "Message");
+        if (c && !*code) {
+            xmlChar *t = xmlNodeGetContent(c);
+            *code = asl_strndup(a, (const char *)t, strlen((const char *)t));
+            xmlFree(t);
+        }
+        if (m) {
+            xmlChar *t = xmlNodeGetContent(m);
+            *msg = asl_strndup(a, (const char *)t, strlen((const char *)t));
+            xmlFree(t);
+        }
+        if (doc) xmlFreeDoc(doc);
+    }
+    if (*code && strrchr(*code, '#')) *code = strrchr(*code, '#') + 1;
+    if (!*code || !**code) {
+        /* a HEAD request's error has no body: S3 names it by its status */
+        *code = r->status == 404 ? "NotFound" : r->status == 403 ? "Forbidden"
+              : r->status >= 500 ? "InternalServerError" : "BadRequest";
+    }
+    if (!*msg) *msg = "";
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""fake_jobs.py — a loopback stand-in for the JSON APIs behind Step Functions'
+".sync" integrations: Glue (StartJobRun, GetJobRun), ECS (RunTask,
+DescribeTasks) and Step Functions (StartExecution, DescribeExecution).  Each
+request must be signed for its service (Signature V4 recomputed with
+botocore; AKIDTEST / "fake-secret-key") and carry the member names of the
+service's own model (ECS and Step Functions write "cluster",
+"stateMachineArn": camelCase on the wire); a missing member is the
+service's ValidationException.  A job runs for two polls, then ends:
+SUCCEEDED, or FAILED for a Glue job named "failing-job" and an ECS task of
+the task definition "failing" (its container exits with 1).  Prints its port;
+stops when stdin closes; --log appends each request as a JSON line
+{"target", "body"}.
+"""
+import argparse
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from sigv4check import verify_sigv4
+
+JOBS = {}
+LOCK = threading.Lock()
+LOG = None
+SIGNING = {"AWSGlue": "glue", "AmazonEC2ContainerServiceV20141113": "ecs",
+           "AWSStepFunctions": "states"}
+
+
+def poll(key):
+    with LOCK:
+        JOBS[key] = JOBS.get(key, 0) + 1
+        return JOBS[key]
+
+
+def need(body, *names):
+    for n in names:
+        if n not in body:
+            raise KeyError(n)
+
+
+def handle(target, body):
+    op = target.split(".", 1)[1]
+    if op == "StartJobRun":
+        need(body, "JobName")
+        return {"JobRunId": "jr_" + body["JobName"]}
+    if op == "GetJobRun":
+        need(body, "JobName", "RunId")
+        n = poll(body["RunId"])
+        state = "RUNNING" if n < 3 else ("FAILED" if body["JobName"] == "failing-job"
+                                         else "SUCCEEDED")
+        return {"JobRun": {"Id": body["RunId"], "JobName": body["JobName"], "Attempt": 0,
+                           "JobRunState": state, "Arguments": {"--day": "1"}}}
+    if op == "RunTask":
+        need(body, "cluster", "taskDefinition")
+        arn = "arn:aws:ecs:us-east-1:123456789012:task/%s/%s" % (body["cluster"],
+                                                                 body["taskDefinition"])
+        return {"tasks": [{"taskArn": arn, "lastStatus": "PROVISIONING"}], "failures": []}
+    if op == "DescribeTasks":
+        need(body, "cluster", "tasks")
+        arn = body["tasks"][0]
+        n = poll(arn)
+        failing = arn.endswith("/failing")
+        return {"tasks": [{"taskArn": arn, "lastStatus": "RUNNING" if n < 3 else "STOPPED",
+                           "containers": [{"name": "app", "exitCode": 1 if failing else 0}]}],
+                "failures": []}
+    if op == "StartExecution":
+        need(body, "stateMachineArn")
+        name = body.get("name", "child")
+        arn = body["stateMachineArn"].replace(":stateMachine:", ":execution:") + ":" + name
+        JOBS["input:" + arn] = body.get("input", "{}")
+        return {"executionArn": arn, "startDate": 1.7e9}
+    if op == "DescribeExecution":
+        need(body, "executionArn")
+        arn = body["executionArn"]
+        n = poll(arn)
+        doc = {"executionArn": arn, "status": "RUNNING" if n < 3 else "SUCCEEDED",
+               "input": JOBS.get("input:" + arn, "{}"), "startDate": 1.7e9}
+        if n >= 3:
+            doc["output"] = json.dumps({"child": json.loads(doc["input"])})
+        return doc
+    raise LookupError(op)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, doc, headers=()):
+        data = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", "req-1")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        target = self.headers.get("X-Amz-Target", "")
+        service = SIGNING.get(target.split(".")[0])
+        if not service:
+            return self.reply(400, {"__type": "UnknownOperationException"})
+        parts = urlsplit(self.path)
+        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, raw, service,
+                           "us-east-1", "AKIDTEST", "fake-secret-key")
+        if bad:
+            return self.reply(403, {"__type": "InvalidSignatureException", "message": bad})
+        body = json.loads(raw or b"{}")
+        if LOG:
+            with LOCK, open(LOG, "a") as f:
+                f.write(json.dumps({"target": target, "body": body}) + "\n")
+        try:
+            self.reply(200, handle(target, body))
+        except KeyError as e:
+            self.reply(400, {"__type": "ValidationException",
+                             "message": "1 validation error detected: '%s' must not be null"
+                             % e.args[0]})
+        except LookupError as e:
+            self.reply(400, {"__type": "UnknownOperationException", "message": str(e)})
+
+
+def main():
+    global LOG
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log")
+    LOG = ap.parse_args().log
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""fake_lambda.py — a loopback stand-in for the AWS Lambda Invoke API, strict
+where AWS is strict, for the tests of a workflow binary's Lambda calls.
+
+  fake_lambda.py --function NAME=FILE.py[:HANDLER] ... [--throttle-first NAME]
+                 [--log FILE]
+
+Listens on 127.0.0.1 on a free port and prints the port on its first line of
+stdout.  Every request must be POST /2015-03-31/functions/NAME/invocations
+signed with Signature Version 4 for service "lambda": the signature is
+recomputed with botocore from the headers the client signed, with the only
+credentials this endpoint knows (AKIDTEST / secret "fake-secret-key", and the
+session token "fake-session" if sent), and a request that does not match gets
+Lambda's 403 InvalidSignatureException.  A function is a Python handler run
+in this process, so that module-level state persists as in a warm Lambda;
+its exception comes back as Lambda's function error (X-Amz-Function-Error:
+Unhandled, the Python runtime's error payload).  It also serves credentials
+as a container's (GET /container-credentials, Authorization "container-auth")
+and an EC2 instance's (IMDSv2: PUT /latest/api/token, then
+/latest/meta-data/iam/security-credentials/ROLE) services do.  An unknown function gets
+404 ResourceNotFoundException; --throttle-first NAME answers NAME's first
+call with 429 TooManyRequestsException.  --log appends one JSON line per
+request: function, qualifier, client port, invocation type, status.
+"""
+import argparse
+import importlib.util
+import json
+import sys
+import threading
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qs, unquote
+
+from sigv4check import verify_sigv4
+
+ACCESS_KEY = "AKIDTEST"
+SECRET_KEY = "fake-secret-key"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+FUNCTIONS = {}
+THROTTLE = set()
+LOG = None
+LOCK = threading.Lock()
+
+
+def load_function(spec):
+    name, _, target = spec.partition("=")
+    path, _, handler = target.partition(":")
+    mod_spec = importlib.util.spec_from_file_location("fn_" + name, path)
+    mod = importlib.util.module_from_spec(mod_spec)
+    mod_spec.loader.exec_module(mod)
+    FUNCTIONS[name] = getattr(mod, handler or "lambda_handler")
+
+
+class Context:
+    def __init__(self, name, request_id):
+        self.function_name = name
+        self.aws_request_id = request_id
+        self.invoked_function_arn = "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, name)
+        self.memory_limit_in_mb = 128
+        self.function_version = "$LATEST"
+
+    def get_remaining_time_in_millis(self):
+        return 3000
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", self.request_id)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def error(self, status, code, message):
+        self.reply(status, json.dumps({"Type": "User", "message": message}),
+                   [("x-amzn-ErrorType", code + ":http://internal.amazon.com/coral/")])
+        return status
+
+    # The credentials services of containers (ECS, Lambda) and EC2 instances
+    # (IMDSv2), serving this endpoint's own keys with a session token.
+    CREDS = json.dumps({"AccessKeyId": ACCESS_KEY, "SecretAccessKey": SECRET_KEY,
+                        "Token": "fake-session", "Expiration": "2099-01-01T00:00:00Z"})
+
+    def do_PUT(self):
+        self.request_id = "imds"
+        if self.path == "/latest/api/token" and \
+                self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            return self.reply(200, "imds-token-1")
+        return self.error(403, "Forbidden", "no token")
+
+    def do_GET(self):
+        self.request_id = "creds"
+        if self.path == "/container-credentials":
+            if self.headers.get("Authorization") != "container-auth":
+                return self.error(401, "Unauthorized", "bad container token")
+            return self.reply(200, self.CREDS)
+        if self.path.startswith("/latest/meta-data/iam/security-credentials/"):
+            if self.headers.get("X-aws-ec2-metadata-token") != "imds-token-1":
+                return self.error(401, "Unauthorized", "IMDSv2 token missing")
+            role = self.path.rsplit("/", 1)[1]
+            return self.reply(200, "workflow-role\n" if not role else self.CREDS)
+        return self.error(404, "NotFound", "no such path")
+
+    def do_POST(self):
+        self.request_id = str(uuid.uuid4())
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        parts = urlsplit(self.path)
+        segs = parts.path.split("/")
+        qs = parse_qs(parts.query)
+        name = unquote(segs[3]) if len(segs) == 5 else None
+        status = self.handle_invoke(parts, segs, name, qs, body)
+        if LOG:
+            with LOCK, open(LOG, "a") as f:
+                f.write(json.dumps({"function": name, "qualifier": qs.get("Qualifier", [None])[0],
+                                    "port": self.client_address[1], "status": status,
+                                    "type": self.headers.get("X-Amz-Invocation-Type")}) + "\n")
+
+    def handle_invoke(self, parts, segs, name, qs, body):
+        if len(segs) != 5 or segs[1] != "2015-03-31" or segs[2] != "functions" or \
+                segs[4] != "invocations":
+            return self.error(404, "UnknownOperationException", "Unknown operation")
+        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "lambda",
+                           REGION, ACCESS_KEY, SECRET_KEY)
+        if bad:
+            code = ("InvalidSignatureException" if "signature" in bad
+                    else "UnrecognizedClientException")
+            return self.error(403, code, bad)
+        if name not in FUNCTIONS:
+            return self.error(404, "ResourceNotFoundException",
+                              "Function not found: arn:aws:lambda:%s:%s:function:%s"
+                              % (REGION, ACCOUNT, name))
+        with LOCK:
+            throttled = name in THROTTLE
+            THROTTLE.discard(name)
+        if throttled:
+            return self.error(429, "TooManyRequestsException", "Rate Exceeded.")
+        try:
+            event = json.loads(body or b"null")
+        except ValueError:
+            return self.error(400, "InvalidRequestContentException",
+                              "Could not parse request body into json")
+        version = [("X-Amz-Executed-Version", "$LATEST")]
+        kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        if kind == "DryRun":
+            self.reply(204, b"", version)
+            return 204
+        try:
+            result = FUNCTIONS[name](event, Context(name, self.request_id))
+        except Exception as e:  # the Python runtime's error payload
+            payload = {"errorMessage": str(e), "errorType": type(e).__name__,
+                       "requestId": self.request_id,
+                       "stackTrace": traceback.format_tb(e.__traceback__)}
+            self.reply(200, json.dumps(payload), version + [("X-Amz-Function-Error", "Unhandled")])
+            return 200
+        if kind == "Event":
+            self.reply(202, b"", version)
+            return 202
+        self.reply(200, json.dumps(result), version)
+        return 200
+
+
+def main():
+    global LOG
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--function", action="append", default=[])
+    ap.add_argument("--throttle-first", action="append", default=[])
+    ap.add_argument("--log")
+    args = ap.parse_args()
+    for spec in args.function:
+        load_function(spec)
+    THROTTLE.update(args.throttle_first)
+    LOG = args.log
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    # Stops by itself when its parent goes (stdin closed), so that a killed
+    # test leaves nothing running.
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
