@@ -184,6 +184,7 @@ struct ir_state {
     /* Fail */
     const char *error, *cause;
     const asl_path *error_path, *cause_path;
+    ir_tmpl *error_call, *cause_call;     /* ErrorPath / CausePath as an intrinsic call (IR_T_CALL) */
 
     /* Parallel */
     ir_machine **branches; uint32_t nbranches;

@@ -131,9 +131,11 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
         cJSON *py = cJSON_GetObjectItemCaseSensitive(e, "python");
         cJSON *cmd = cJSON_GetObjectItemCaseSensitive(e, "command");
         cJSON *nat = cJSON_GetObjectItemCaseSensitive(e, "native");
-        if (cJSON_IsString(py) && py->valuestring[0] != '/') {
-            char *full = asl_sprintf(a, "%s/%s", dir, py->valuestring);
-            cJSON_SetValuestring(py, full);
+        if (cJSON_IsString(py)) {
+            /* An absolute path stays as it is, as the binary's own loader
+             * (runtime/task.c) takes it at run time. */
+            if (py->valuestring[0] != '/')
+                cJSON_SetValuestring(py, asl_sprintf(a, "%s/%s", dir, py->valuestring));
         } else if (cJSON_IsArray(cmd) && cJSON_IsString(cmd->child)) {
             const char *prog = cmd->child->valuestring;
             if (prog[0] != '/' && strchr(prog, '/'))

@@ -552,6 +552,27 @@ static asl_value *const_value(P *c, const cJSON *n, const char **text)
     return v;
 }
 
+/* The intrinsic call string n into t (an IR_T_CALL node).  Constant
+ * arguments of the wrong type or value are warnings: AWS accepts the
+ * definition and fails the call when it runs, and so does the binary. */
+static void parse_call(P *c, const cJSON *n, const char *ptr, ir_tmpl *t)
+{
+    char err[256], warn[256];
+    size_t pos = 0, wpos = 0;
+    t->kind = IR_T_CALL;
+    t->src = asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
+    t->call = aslc_intrinsic_parse_lenient(c->a, n->valuestring, err, sizeof err, &pos, warn,
+                                           sizeof warn, &wpos);
+    if (!t->call) {
+        path_error(c, n, ptr, "intrinsic function call", err, pos);
+    } else if (warn[0]) {
+        int line, col;
+        string_pos(c, n, wpos, &line, &col);
+        aslc_diag_at(c->u, ASLC_WARNING, line, col, ptr, "%s: this call fails every time it runs",
+                     warn);
+    }
+}
+
 /* Payload templates (ASL specification, Parameters): a member whose key
  * ends in ".$" has a string value, either a path or an intrinsic function
  * call; everything else is a constant. */
@@ -584,22 +605,7 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
                     }
                     v->src = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
                     if (aslc_is_intrinsic(k->valuestring)) {
-                        char err[256], warn[256];
-                        size_t pos = 0, wpos = 0;
-                        v->kind = IR_T_CALL;
-                        /* Constant arguments of the wrong type or value are
-                         * warnings: AWS accepts the definition and fails the
-                         * call when it runs, and so does the binary. */
-                        v->call = aslc_intrinsic_parse_lenient(c->a, k->valuestring, err, sizeof err,
-                                                               &pos, warn, sizeof warn, &wpos);
-                        if (!v->call) {
-                            path_error(c, k, kptr, "intrinsic function call", err, pos);
-                        } else if (warn[0]) {
-                            int line, col;
-                            string_pos(c, k, wpos, &line, &col);
-                            aslc_diag_at(c->u, ASLC_WARNING, line, col, kptr,
-                                         "%s: this call fails every time it runs", warn);
-                        }
+                        parse_call(c, k, kptr, v);
                     } else {
                         v->kind = IR_T_PATH;
                         v->path = parse_path_node(c, k, kptr, ASLC_PATH_PAYLOAD, true);
@@ -1134,19 +1140,21 @@ static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->error = get_string(c, obj, "Error", ptr, false);
     s->cause = get_string(c, obj, "Cause", ptr, false);
-    /* AWS lets ErrorPath and CausePath be an intrinsic function call as well
-     * as a reference path; aslc compiles paths only. */
+    /* AWS Fail state: ErrorPath and CausePath are a reference path or an
+     * intrinsic function call (States.Format('{}', $.Error), ...). */
     static const char *const dyn[] = {"ErrorPath", "CausePath"};
     for (int i = 0; i < 2; i++) {
         const cJSON *n = field(obj, dyn[i]);
-        if (cJSON_IsString(n) && aslc_is_intrinsic(n->valuestring))
-            ERR(c, n, ptr_join(c, ptr, dyn[i]), "an intrinsic function in \"%s\" is not "
-                "implemented yet in aslc (a reference path is)", dyn[i]);
+        if (cJSON_IsString(n) && aslc_is_intrinsic(n->valuestring)) {
+            ir_tmpl *t = asl_alloc(c->a, sizeof *t);
+            memset(t, 0, sizeof *t);
+            parse_call(c, n, ptr_join(c, ptr, dyn[i]), t);
+            *(i ? &s->cause_call : &s->error_call) = t;
+        } else {
+            *(i ? &s->cause_path : &s->error_path) =
+                get_path(c, obj, dyn[i], ptr, ASLC_PATH_REFERENCE, false, NULL);
+        }
     }
-    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "ErrorPath"))))
-        s->error_path = get_path(c, obj, "ErrorPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
-    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "CausePath"))))
-        s->cause_path = get_path(c, obj, "CausePath", ptr, ASLC_PATH_REFERENCE, false, NULL);
     if (field(obj, "Error") && field(obj, "ErrorPath"))
         ERR_KEY(c, field(obj, "ErrorPath"), ptr_join(c, ptr, "ErrorPath"),
                 "\"Error\" and \"ErrorPath\" cannot both be set");

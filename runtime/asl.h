@@ -349,6 +349,9 @@ typedef asl_value *(*asl_native_fn)(asl_task_ctx *t, asl_value *input);
 asl_arena *asl_task_arena(asl_task_ctx *t);
 asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause);
 const char *asl_task_state(asl_task_ctx *t);
+/* $$.Task.Token of a .waitForTaskToken task's attempt (the handler's result
+ * is what SendTaskSuccess would send with it), else NULL. */
+const char *asl_task_token(asl_task_ctx *t);
 
 typedef struct {
     const char *name;

@@ -95,6 +95,9 @@ void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+/* $$.Task.Token of the callback Task x is running (a string in x's arena),
+ * or NULL when x's state is no .waitForTaskToken Task. */
+asl_value *asl_task_token_value(asl_exec *x);
 /* A Task's result as the resource returned it: over 256 KiB of JSON it fails
  * with States.DataLimitExceeded naming the resource, as AWS does (before
  * ResultSelector could trim it).  NULL in, NULL out. */
