@@ -685,15 +685,33 @@ static uint8_t map_item_kind(const asl_path *p)
     return ASL_ITEM_NONE;
 }
 
+static const asl_path *parse_trimmed(parser *p);
+
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode, char *err,
                                 size_t errlen, size_t *errpos)
 {
-    parser P = {.a = a, .s = text ? text : "", .mode = mode, .err = err, .errlen = errlen,
-                .errpos = errpos};
+    const char *written = text ? text : "";
+    /* Jayway's PathCompiler trims the path before it reads it, so AWS takes
+     * "$.items " (and " $.items") as "$.items": parse the trimmed text, and
+     * report positions within the text as written. */
+    size_t lead = 0, len = strlen(written);
+    while (lead < len && is_ws(written[lead])) lead++;
+    while (len > lead && is_ws(written[len - 1])) len--;
+    size_t pos0 = 0;
+    parser P = {.a = a, .s = written + lead, .n = len - lead, .mode = mode, .err = err,
+                .errlen = errlen, .errpos = errpos ? errpos : &pos0};
     parser *p = &P;
-    p->n = strlen(p->s);
     if (err && errlen) err[0] = '\0';
-    if (errpos) *errpos = 0;
+    *p->errpos = 0;
+    const asl_path *path = parse_trimmed(p);
+    if (!path) *p->errpos += lead;
+    else ((asl_path *)path)->text = asl_strndup(a, written, strlen(written));
+    return path;
+}
+
+static const asl_path *parse_trimmed(parser *p)
+{
+    asl_arena *a = p->a;
 
     if (p->n == 0) {
         fail(p, 0, "path is empty");
@@ -760,13 +778,9 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
             *s = tmp;
             if (!check_reference(p, s, start)) return NULL;
         } else if (is_ws(c)) {
-            size_t k = p->pos;
-            while (k < p->n && is_ws(p->s[k])) k++;
-            if (k == p->n)
-                fail(p, p->pos, "trailing whitespace is not allowed in a path");
-            else
-                fail(p, p->pos, "unexpected whitespace in a path (names with spaces need brackets, "
-                                "e.g. ['a b'])");
+            /* (blanks at either end were trimmed) */
+            fail(p, p->pos, "unexpected whitespace in a path (names with spaces need brackets, "
+                            "e.g. ['a b'])");
             return NULL;
         } else if (p->pos == root_end) {
             if (root == ASL_ROOT_CONTEXT && c == '$')
@@ -785,7 +799,7 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
 
     asl_path *path = asl_alloc(a, sizeof *path);
     memset(path, 0, sizeof *path);
-    path->text = asl_strndup(a, p->s, p->n);
+    path->text = NULL;   /* set by aslc_path_parse: the text as written */
     path->root = root;
     path->nseg = p->nseg;
     path->segs = p->segs;

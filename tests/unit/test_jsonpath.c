@@ -250,14 +250,28 @@ static void test_parse_forms(void)
     CHECK(p && !strcmp(p->text, "$.copied") && !strcmp(p->segs[0].key, "copied"));
 }
 
+/* Jayway trims a path before reading it, and so does AWS: "$.items " is
+ * "$.items" (issue #17); the text as written is kept for messages. */
+static void test_trimmed(void)
+{
+    const char *texts[] = {"$.a ", "$.a\n", " $.a", "\t $.a \r\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const asl_path *p = P(texts[i], ASLC_PATH_REFERENCE);
+        CHECK(p && p->nseg == 1 && p->segs[0].klen == 1 && !strcmp(p->segs[0].key, "a") &&
+              !strcmp(p->text, texts[i]));
+    }
+    const asl_path *p = P("$[0]\n", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->nseg == 1 && p->segs[0].kind == ASL_SEG_INDEX);
+    p = P("  $  ", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->nseg == 0 && p->root == ASL_ROOT_INPUT);
+    ERR("   ", "path is empty", 3);
+}
+
 static void test_parse_errors(void)
 {
     ERR("", "path is empty", 0);
     ERR("a.b", "paths must begin with '$'", 0);
-    ERR(" $.a", "paths must begin with '$'", 0);
     ERR("@.a", "paths must begin with '$'", 0);
-    ERR("$.a ", "trailing whitespace", 3);
-    ERR("$.a\n", "trailing whitespace", 3);
     ERR("$.a b", "unexpected whitespace", 3);
     ERR("$. a", "expected a name after '.'", 2);
     ERR("$.", "expected a name after '.'", 2);
@@ -267,7 +281,7 @@ static void test_parse_errors(void)
     ERR("$$$", "unexpected '$' after '$$'", 2);
     ERR("$['a']b", "expected '.' or '[' before 'b'", 6);
     ERR("$[0]\xC3\xA9", "expected '.' or '[' before byte 0xC3", 4);
-    ERR("$[0]\n", "trailing whitespace", 4);
+    ERR(" \t$.a b ", "unexpected whitespace", 5);   /* offsets within the text as written */
     ERR("$[", "unterminated '['", 1);
     ERR("$.a[", "unterminated '['", 3);
     ERR("$['a'", "unterminated '['", 1);
@@ -649,6 +663,7 @@ int main(void)
 {
     A = asl_arena_new();
     test_parse_forms();
+    test_trimmed();
     test_parse_errors();
     test_definite();
     test_indefinite();
