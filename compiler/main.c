@@ -211,11 +211,16 @@ static int compile_one(const options *o, const char *file)
     cJSON *res = NULL, *mocks = NULL;
     bindings b;
     memset(&b, 0, sizeof b);
-    ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
-    if (p && !u.errors && !o->check_only) {
-        bool ok = true;
+    /* The bindings are read first: the front end lets a Resource that AWS
+     * refuses compile, with a warning, when the resources file binds it. */
+    bool ok = true;
+    if (!o->check_only) {
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
+        u.bound = res;
+    }
+    ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
+    if (p && !u.errors && !o->check_only) {
         if (!ok) u.errors++;
         else if (!o->allow_unbound) check_bindings(&u, p, res, mocks);
     }

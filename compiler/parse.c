@@ -1045,14 +1045,26 @@ static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     if (s->resource) s->resource_loc = loc_of(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"));
     if (s->resource) {
         /* The ASL specification makes Resource a URI, and AWS accepts only
-         * ARNs: arn:partition:service:region:account:resource, region and
-         * account possibly empty (arn:aws:states:::lambda:invoke). */
-        int colons = 0;
-        for (const char *r = s->resource; *r; r++) colons += *r == ':';
-        if (strncmp(s->resource, "arn:", 4) || colons < 5)
-            ERR(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"),
-                "\"Resource\" must be an ARN (arn:partition:service:region:account:resource), "
-                "got \"%s\"", s->resource);
+         * the ARNs of a Lambda function, an activity or a service
+         * integration (arn.c).  One it refuses still compiles, with a
+         * warning, when the resources file of the compilation binds that
+         * very name (the seeds' "Lambda:ReceiveOrder"): it runs locally as
+         * written; `aslc check` keeps it an error. */
+        size_t at;
+        const char *why = aslc_arn_check(c->a, s->resource, &at);
+        if (why) {
+            const cJSON *rn = field(obj, "Resource");
+            bool bound = c->u->bound && cJSON_GetObjectItemCaseSensitive(c->u->bound, s->resource);
+            /* The caret: at the part the reason is about, or the whole value. */
+            int line = s->resource_loc.line, col = s->resource_loc.col;
+            if (at) string_pos(c, rn, at, &line, &col);
+            if (bound)
+                aslc_diag_at(c->u, ASLC_WARNING, line, col, ptr_join(c, ptr, "Resource"),
+                             "AWS would reject this Resource: %s; compiled because the resources "
+                             "file binds \"%s\"", why, s->resource);
+            else
+                aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr_join(c, ptr, "Resource"), "%s", why);
+        }
     }
     /* TimeoutSeconds and HeartbeatSeconds: positive integers (at most
      * 99999999), each either constant or from a path, the heartbeat smaller
