@@ -234,3 +234,41 @@ const char *aslc_arn_check(asl_arena *ar, const char *res, size_t *at)
     }
     return integration(ar, &a, at);
 }
+
+/* Credentials.RoleArn: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME (IAM has
+ * no region). */
+const char *aslc_role_arn_check(asl_arena *ar, const char *arn, size_t *at)
+{
+    *at = 0;
+    arn_parts a;
+    memset(&a, 0, sizeof a);
+    size_t len = strlen(arn), start = 0;
+    int k = 0;
+    for (size_t i = 0; i <= len && k < ARN_PARTS; i++) {
+        if (i < len && (arn[i] != ':' || k == ARN_PARTS - 1)) continue;
+        a.s[k] = arn + start;
+        a.n[k] = i - start;
+        a.off[k++] = start;
+        start = i + 1;
+    }
+    const char *form = "an IAM role ARN is arn:PARTITION:iam::ACCOUNT:role/NAME";
+    if (k < ARN_PARTS || !part_is(&a, 0, "arn") || !part_is(&a, 2, "iam") || a.n[3]) {
+        *at = k < ARN_PARTS || !part_is(&a, 0, "arn") ? 0 : a.n[3] ? a.off[3] : a.off[2];
+        return asl_sprintf(ar, "%s, got \"%s\"%s", form, arn, placeholder_hint(arn, len));
+    }
+    if (!partition_ok(a.s[1], a.n[1])) {
+        *at = a.off[1];
+        return asl_sprintf(ar, "\"%.*s\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)%s",
+                           (int)a.n[1], a.s[1], placeholder_hint(a.s[1], a.n[1]));
+    }
+    if (!account_ok(a.s[4], a.n[4])) {
+        *at = a.off[4];
+        return asl_sprintf(ar, "\"%.*s\" is not an AWS account id (12 digits)%s", (int)a.n[4],
+                           a.s[4], placeholder_hint(a.s[4], a.n[4]));
+    }
+    if (a.n[5] <= 5 || memcmp(a.s[5], "role/", 5) || a.s[5][a.n[5] - 1] == '/') {
+        *at = a.off[5];
+        return asl_sprintf(ar, "%s, got \"%s\"", form, arn);
+    }
+    return NULL;
+}

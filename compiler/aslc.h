@@ -67,6 +67,8 @@ ir_program *aslc_front_end(aslc_unit *u, const char *name);
 /* NULL when a Task's Resource has a shape AWS accepts; else why not (in a),
  * with *at the byte offset in res of the part the reason is about. */
 const char *aslc_arn_check(asl_arena *a, const char *res, size_t *at);
+/* The same for a Task's Credentials.RoleArn: an IAM role ARN. */
+const char *aslc_role_arn_check(asl_arena *a, const char *arn, size_t *at);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);

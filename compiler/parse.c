@@ -416,7 +416,7 @@ static const unsigned type_fields[IR__NTYPES] = {
 static const char *const own_fields[IR__NTYPES][16] = {
     [IR_PASS] = {"Result"},
     [IR_TASK] = {"Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-                 "HeartbeatSecondsPath"},
+                 "HeartbeatSecondsPath", "Credentials"},
     [IR_CHOICE] = {"Choices", "Default"},
     [IR_WAIT] = {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
     [IR_FAIL] = {"Error", "ErrorPath", "Cause", "CausePath"},
@@ -430,8 +430,7 @@ static const char *const own_fields[IR__NTYPES][16] = {
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter",
-    "Credentials", NULL};
+    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
@@ -463,7 +462,6 @@ static const char *unimplemented_feature(const char *k)
     if (!strcmp(k, "ItemReader")) return "Distributed Map item reader";
     if (!strcmp(k, "ItemBatcher")) return "Distributed Map item batching";
     if (!strcmp(k, "ResultWriter")) return "Distributed Map result writer";
-    if (!strcmp(k, "Credentials")) return "cross-account Task credentials";
     return "a feature";
 }
 
@@ -1039,6 +1037,59 @@ static void add_state(P *c, ir_state *s)
     }
 }
 
+/* Credentials (AWS Task state): an object with "RoleArn", an IAM role ARN,
+ * or "RoleArn.$", a path or an intrinsic call giving one at run time.  The
+ * role the task would assume is kept in the IR for the integrations; run
+ * locally, a task has no AWS identity to change. */
+static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *ptr)
+{
+    const cJSON *n = field(obj, "Credentials");
+    if (!n) return;
+    const char *cptr = ptr_join(c, ptr, "Credentials");
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, cptr, "expected an object with \"RoleArn\" (or \"RoleArn.$\"), got %s",
+            json_type_name(n));
+        return;
+    }
+    static const char *const known[] = {"RoleArn", "RoleArn.$"};
+    const cJSON *role = NULL;
+    bool ok = true;
+    for (const cJSON *k = n->child; k; k = k->next) {
+        if (strcmp(k->string, "RoleArn") && strcmp(k->string, "RoleArn.$")) {
+            bad_field(c, k, ptr_join(c, cptr, k->string), "Credentials", known, 2);
+            ok = false;
+        } else if (role) {
+            ERR_KEY(c, k, ptr_join(c, cptr, k->string), "\"RoleArn\" and \"RoleArn.$\" cannot "
+                    "both be set");
+            ok = false;
+        } else {
+            role = k;
+        }
+    }
+    if (!role) {
+        if (ok) ERR(c, n, cptr, "missing required field \"RoleArn\" (or \"RoleArn.$\")");
+        return;
+    }
+    const char *rptr = ptr_join(c, cptr, role->string);
+    if (!strcmp(role->string, "RoleArn")) {
+        if (!cJSON_IsString(role)) {
+            ERR(c, role, rptr, "expected an IAM role ARN string, got %s", json_type_name(role));
+            return;
+        }
+        size_t at;
+        const char *why = aslc_role_arn_check(c->a, role->valuestring, &at);
+        if (why) {
+            int line, col;
+            aslc_srcmap_pos(c->u->map, role, false, &line, &col);
+            if (at) string_pos(c, role, at, &line, &col);
+            aslc_diag_at(c->u, ASLC_ERROR, line, col, rptr, "%s", why);
+            return;
+        }
+    }
+    /* "RoleArn.$" is checked as any template member: a path or a call. */
+    s->credentials = parse_tmpl(c, n, cptr);
+}
+
 static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->resource = get_string(c, obj, "Resource", ptr, true);
@@ -1066,6 +1117,7 @@ static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                 aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr_join(c, ptr, "Resource"), "%s", why);
         }
     }
+    parse_credentials(c, s, obj, ptr);
     /* TimeoutSeconds and HeartbeatSeconds: positive integers (at most
      * 99999999), each either constant or from a path, the heartbeat smaller
      * than the timeout (AWS Task state documentation). */
