@@ -41,6 +41,9 @@ typedef struct {
     uint32_t capnames;
     /* names that did not resolve, reported at the end (newest first) */
     struct unresolved *unresolved;
+    /* error names of Retry/Catch that start "States." but are not
+     * predefined, checked at the end (reserved_names) */
+    struct reserved_name *reserved;
     /* every state name of every scope so far, with the first one's scope
      * and pointer (open addressing, at most half full) */
     struct global_name *gnames;
@@ -811,12 +814,23 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
 
 /* ---- Retry / Catch ------------------------------------------------------------------------- */
 
+/* An error name starting "States." that is not one of the predefined ones,
+ * in a Retry or Catch of state s: reported at the end of the parse, when
+ * it is known whether anything the state runs can raise that very name. */
+typedef struct reserved_name {
+    const char *name, *ptr;
+    int line, col;
+    const ir_state *s;
+    const char *suggestion;
+    struct reserved_name *next;
+} reserved_name;
+
 /* The ASL specification (Errors, Retrying after error, Fallback states):
  * "ErrorEquals" is a non-empty array of error-name strings, and
  * "States.ALL" MUST appear alone in its array, in the last retrier or
  * catcher. */
-static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char ***out,
-                             uint32_t *nout, bool *has_all)
+static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const char *ptr,
+                             const char ***out, uint32_t *nout, bool *has_all)
 {
     const cJSON *n = field(obj, "ErrorEquals");
     if (!n) {
@@ -842,8 +856,10 @@ static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char
         (*out)[i] = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
         if (!strncmp(k->valuestring, "States.", 7)) {
             /* The "States." prefix is reserved for the predefined error names
-             * (ASL specification, Errors); any other such name never matches,
-             * which is most likely a typo. */
+             * (ASL specification, Errors), but AWS does not enforce it: a
+             * Fail state or a task can raise "States.MyDone", and a catcher
+             * of that name matches it.  Such a name is recorded, and
+             * reported only if nothing the state runs can raise it. */
             static const char *const predefined[] = {
 #define X(id, name) name,
 #include "asl_errors.def"
@@ -851,11 +867,17 @@ static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char
             };
             size_t np = sizeof predefined / sizeof *predefined, j = 0;
             while (j < np && strcmp(predefined[j], k->valuestring)) j++;
-            if (j == np)
-                aslc_diag(c->u, ASLC_WARNING, k, false, ptr_index(c, eptr, (int)i),
-                          "\"%s\" is not a predefined error name, and names starting with "
-                          "\"States.\" are reserved for those: it never matches%s",
-                          k->valuestring, did_you_mean(c, k->valuestring, predefined, np));
+            if (j == np && s) {
+                reserved_name *r = asl_alloc(c->a, sizeof *r);
+                memset(r, 0, sizeof *r);
+                r->name = (*out)[i];
+                r->ptr = ptr_index(c, eptr, (int)i);
+                r->s = s;
+                aslc_srcmap_pos(c->u->map, k, false, &r->line, &r->col);
+                r->suggestion = did_you_mean(c, k->valuestring, predefined, np);
+                r->next = c->reserved;
+                c->reserved = r;
+            }
         }
         if (!strcmp(k->valuestring, "States.ALL")) {
             *has_all = true;
@@ -905,7 +927,7 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a retrier with \"States.ALL\" must be the last one");
@@ -965,7 +987,7 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
@@ -1547,6 +1569,54 @@ static ir_state *resolve(P *c, ir_machine *m, const name_table *t, const ir_stat
     return NULL;
 }
 
+/* Whether running m can end in error name: a Task can fail with any name
+ * (a Lambda function's errorType, a handler's, a mock's), a Fail state
+ * with its Error or with any name from ErrorPath, and a Parallel or Map
+ * with what their branches or processor raise. */
+static bool machine_raises(const ir_machine *m, const char *name);
+
+static bool state_raises(const ir_state *s, const char *name)
+{
+    switch (s->type) {
+    case IR_TASK: return true;
+    case IR_FAIL:
+        return s->error_path || s->error_call || (s->error && !strcmp(s->error, name));
+    case IR_PARALLEL:
+        for (uint32_t i = 0; i < s->nbranches; i++)
+            if (machine_raises(s->branches[i], name)) return true;
+        return false;
+    case IR_MAP: return machine_raises(s->processor, name);
+    default: return false;
+    }
+}
+
+static bool machine_raises(const ir_machine *m, const char *name)
+{
+    if (!m) return true;    /* invalid, reported already: say nothing more */
+    for (uint32_t i = 0; i < m->nstates; i++)
+        if (!m->states[i] || state_raises(m->states[i], name)) return true;
+    return false;
+}
+
+/* The recorded "States." names that nothing can raise: a warning each,
+ * since such a retrier or catcher never matches (a typo, most likely). */
+static void report_reserved(P *c)
+{
+    reserved_name *rev = NULL;
+    while (c->reserved) {
+        reserved_name *r = c->reserved;
+        c->reserved = r->next;
+        r->next = rev;
+        rev = r;
+    }
+    for (reserved_name *r = rev; r; r = r->next)
+        if (!state_raises(r->s, r->name))
+            aslc_diag_at(c->u, ASLC_WARNING, r->line, r->col, r->ptr,
+                         "\"%s\" is not a predefined error name, and nothing in state \"%s\" "
+                         "can raise it (no Task, no Fail state with that Error or an ErrorPath): "
+                         "it never matches%s", r->name, r->s->name, r->suggestion);
+}
+
 /* "the top level", "branch 2 of \"P\"", "the Map processor of \"M\"". */
 static const char *scope_name(P *c, const ir_machine *m)
 {
@@ -1752,6 +1822,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     p->name = name;
     p->top = parse_machine(&c, root, "/", NULL, true);
     report_unresolved(&c);
+    report_reserved(&c);
     p->all = c.all;
     p->nall = c.nall;
     p->tasks = asl_alloc(c.a, (p->ntasks + 1) * sizeof *p->tasks);
