@@ -66,7 +66,9 @@ typedef enum {
 
 typedef enum {
     ASL_FOP_EXISTS,     /* [?(@.a)] */
-    ASL_FOP_EQ, ASL_FOP_NE, ASL_FOP_LT, ASL_FOP_LE, ASL_FOP_GT, ASL_FOP_GE
+    ASL_FOP_EQ, ASL_FOP_NE, ASL_FOP_LT, ASL_FOP_LE, ASL_FOP_GT, ASL_FOP_GE,
+    ASL_FOP_AND, ASL_FOP_OR,   /* [?(c && d)], [?(c || d)]: the conditions are lhs[i].filter */
+    ASL_FOP_NOT                /* [?(!(c))], [?(!@.a)]: the condition is lhs[0].filter */
 } asl_filter_op;
 
 typedef struct asl_seg asl_seg;

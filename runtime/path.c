@@ -138,6 +138,21 @@ static bool filter_equal(const asl_value *v, const asl_filter *f)
 
 static bool filter_accept(const asl_filter *f, const asl_value *item)
 {
+    /* Jayway's LogicalExpressionNode: && and || stop at the first
+     * condition that decides. */
+    switch (f->op) {
+    case ASL_FOP_AND:
+        for (uint32_t i = 0; i < f->nlhs; i++)
+            if (!filter_accept(f->lhs[i].filter, item)) return false;
+        return true;
+    case ASL_FOP_OR:
+        for (uint32_t i = 0; i < f->nlhs; i++)
+            if (filter_accept(f->lhs[i].filter, item)) return true;
+        return false;
+    case ASL_FOP_NOT:
+        return !filter_accept(f->lhs[0].filter, item);
+    default: break;
+    }
     const asl_value *v = item;
     for (uint32_t i = 0; i < f->nlhs && v; i++) {
         const asl_seg *s = &f->lhs[i];
