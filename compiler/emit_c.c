@@ -1360,23 +1360,23 @@ static void emit_state(E *e, const ir_state *s)
         asl_buf_puts(&body, ", *cause = ");
         cstrz(&body, s->cause);
         asl_buf_puts(&body, ";\n");
-        if (s->error_path)
-            put(&body, "    asl_value *ev;\n    if (!(ev = asl_input_path(x, in, &P_%u))) return NULL;\n"
-                       "    error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL);\n",
-                emit_path(e, s->error_path));
-        if (s->cause_path)
-            put(&body, "    asl_value *cv;\n    if (!(cv = asl_input_path(x, in, &P_%u))) return NULL;\n"
-                       "    cause = cv->type == ASL_STRING ? cv->u.str : asl_json_string(asl_exec_arena(x), cv, NULL);\n",
-                emit_path(e, s->cause_path));
-        /* An intrinsic call in ErrorPath / CausePath: a template function of its own. */
+        /* ErrorPath, then CausePath: a path, or an intrinsic call (a template
+         * function of its own). */
+        const asl_path *paths[2] = {s->error_path, s->cause_path};
         const ir_tmpl *calls[2] = {s->error_call, s->cause_call};
-        for (int k = 0; k < 2; k++)
-            if (calls[k])
-                put(&body, "    asl_value *%s;\n    if (!(%s = tp_%u(x, in))) return NULL;\n"
-                           "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
-                    k ? "cc" : "ec", k ? "cc" : "ec",
-                    emit_tmpl_fn(e, &e->code, calls[k], k ? "CausePath" : "ErrorPath"),
-                    k ? "cause" : "error", k ? "cc" : "ec", k ? "cc" : "ec", k ? "cc" : "ec");
+        for (int k = 0; k < 2; k++) {
+            const char *var = k ? "cv" : "ev", *what = k ? "cause" : "error";
+            if (paths[k])
+                put(&body, "    asl_value *%s;\n    if (!(%s = asl_input_path(x, in, &P_%u))) return NULL;\n",
+                    var, var, emit_path(e, paths[k]));
+            else if (calls[k])
+                put(&body, "    asl_value *%s;\n    if (!(%s = tp_%u(x, in))) return NULL;\n", var, var,
+                    emit_tmpl_fn(e, &e->code, calls[k], k ? "CausePath" : "ErrorPath"));
+            else
+                continue;
+            put(&body, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
+                what, var, var, var);
+        }
         open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);

@@ -1857,11 +1857,11 @@ static void emit_state(L *l, const ir_state *s)
         LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
         LLVMValueRef args[2] = {f.x, f.in};
         if (ecall) error = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ecall, args, 2, "")));
-        if (ccall) cause = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ccall, args, 2, "")));
         if (s->error_path) {
             LLVMValueRef p = emit_path(l, s->error_path);
             error = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
+        if (ccall) cause = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ccall, args, 2, "")));
         if (s->cause_path) {
             LLVMValueRef p = emit_path(l, s->cause_path);
             cause = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
