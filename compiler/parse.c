@@ -42,7 +42,7 @@ typedef struct {
     /* names that did not resolve, reported at the end (newest first) */
     struct unresolved *unresolved;
     /* error names of Retry/Catch that start "States." but are not
-     * predefined, checked at the end (reserved_names) */
+     * predefined, checked at the end (report_reserved) */
     struct reserved_name *reserved;
     /* every state name of every scope so far, with the first one's scope
      * and pointer (open addressing, at most half full) */
