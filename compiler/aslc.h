@@ -27,6 +27,8 @@ typedef struct {
     asl_arena *arena;        /* everything of this compilation */
     int errors, warnings;
     bool json_diags;         /* --format=json */
+    const cJSON *bound;      /* the resources file of a compilation (aslc -o), or NULL: a
+                                Resource AWS refuses is a warning when it binds that name */
     asl_buf json_out;        /* collected JSON diagnostics */
 } aslc_unit;
 
@@ -60,6 +62,13 @@ void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
  * through diag.c.  NULL when the text is not a JSON object; otherwise the
  * program, valid only when u->errors is 0. */
 ir_program *aslc_front_end(aslc_unit *u, const char *name);
+
+/* ---- arn.c -------------------------------------------------------------------- */
+/* NULL when a Task's Resource has a shape AWS accepts; else why not (in a),
+ * with *at the byte offset in res of the part the reason is about. */
+const char *aslc_arn_check(asl_arena *a, const char *res, size_t *at);
+/* The same for a Task's Credentials.RoleArn: an IAM role ARN. */
+const char *aslc_role_arn_check(asl_arena *a, const char *arn, size_t *at);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);

@@ -1007,12 +1007,13 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
         cstrz(&e->data, s->resource);
         put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
         if (s->timeout_path || s->heartbeat_path) {
+            /* AWS reads both from the state's input, not from Parameters' result. */
             asl_buf_puts(decl, ", *to = NULL, *hb = NULL");
             if (s->timeout_path)
-                put(w, "    if (!(to = asl_input_path(x, v, &P_%u))) %s;  /* TimeoutSecondsPath */\n",
+                put(w, "    if (!(to = asl_input_path(x, in, &P_%u))) %s;  /* TimeoutSecondsPath */\n",
                     emit_path(e, s->timeout_path), fail);
             if (s->heartbeat_path)
-                put(w, "    if (!(hb = asl_input_path(x, v, &P_%u))) %s;  /* HeartbeatSecondsPath */\n",
+                put(w, "    if (!(hb = asl_input_path(x, in, &P_%u))) %s;  /* HeartbeatSecondsPath */\n",
                     emit_path(e, s->heartbeat_path), fail);
             put(w, "    if (!(v = asl_task_timed(x, &T_%s, v, to, hb))) %s;\n", s->cname, fail);
         } else {
@@ -1359,14 +1360,23 @@ static void emit_state(E *e, const ir_state *s)
         asl_buf_puts(&body, ", *cause = ");
         cstrz(&body, s->cause);
         asl_buf_puts(&body, ";\n");
-        if (s->error_path)
-            put(&body, "    asl_value *ev;\n    if (!(ev = asl_input_path(x, in, &P_%u))) return NULL;\n"
-                       "    error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL);\n",
-                emit_path(e, s->error_path));
-        if (s->cause_path)
-            put(&body, "    asl_value *cv;\n    if (!(cv = asl_input_path(x, in, &P_%u))) return NULL;\n"
-                       "    cause = cv->type == ASL_STRING ? cv->u.str : asl_json_string(asl_exec_arena(x), cv, NULL);\n",
-                emit_path(e, s->cause_path));
+        /* ErrorPath, then CausePath: a path, or an intrinsic call (a template
+         * function of its own). */
+        const asl_path *paths[2] = {s->error_path, s->cause_path};
+        const ir_tmpl *calls[2] = {s->error_call, s->cause_call};
+        for (int k = 0; k < 2; k++) {
+            const char *var = k ? "cv" : "ev", *what = k ? "cause" : "error";
+            if (paths[k])
+                put(&body, "    asl_value *%s;\n    if (!(%s = asl_input_path(x, in, &P_%u))) return NULL;\n",
+                    var, var, emit_path(e, paths[k]));
+            else if (calls[k])
+                put(&body, "    asl_value *%s;\n    if (!(%s = tp_%u(x, in))) return NULL;\n", var, var,
+                    emit_tmpl_fn(e, &e->code, calls[k], k ? "CausePath" : "ErrorPath"));
+            else
+                continue;
+            put(&body, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
+                what, var, var, var);
+        }
         open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);

@@ -1583,8 +1583,9 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
     case IR_TASK:
         if (s->timeout_path || s->heartbeat_path) {
             LLVMValueRef to = cnull(l), hb = cnull(l);
-            if (w->timeout) to = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->timeout));
-            if (w->heartbeat) hb = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->heartbeat));
+            /* from the state's input (f->in), as AWS reads them */
+            if (w->timeout) to = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->timeout));
+            if (w->heartbeat) hb = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->heartbeat));
             return or_null(l, f, call(l, f, RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
         }
         return or_null(l, f, call(l, f, RT_TASK, 3, f->x, w->site, v));
@@ -1848,13 +1849,19 @@ static void emit_state(L *l, const ir_state *s)
         break;
     }
     case IR_FAIL: {
+        /* An intrinsic call in ErrorPath / CausePath: a template function of its own. */
+        LLVMValueRef ecall = s->error_call ? emit_tmpl_fn(l, s->error_call) : NULL;
+        LLVMValueRef ccall = s->cause_call ? emit_tmpl_fn(l, s->cause_call) : NULL;
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
+        LLVMValueRef args[2] = {f.x, f.in};
+        if (ecall) error = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ecall, args, 2, "")));
         if (s->error_path) {
             LLVMValueRef p = emit_path(l, s->error_path);
             error = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
+        if (ccall) cause = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ccall, args, 2, "")));
         if (s->cause_path) {
             LLVMValueRef p = emit_path(l, s->cause_path);
             cause = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));

@@ -166,6 +166,9 @@ struct ir_state {
     double timeout, heartbeat;            /* 0 = none */
     const asl_path *timeout_path, *heartbeat_path;
     uint32_t site;                        /* task site id */
+    ir_tmpl *credentials;                 /* Credentials: {"RoleArn": ...} or {"RoleArn.$": path or
+                                             call}; the role the task would assume (kept for the
+                                             integrations; no effect on a local run) */
 
     /* Retry / Catch (Task, Parallel, Map) */
     ir_retrier *retry;  uint32_t nretry;
@@ -184,6 +187,7 @@ struct ir_state {
     /* Fail */
     const char *error, *cause;
     const asl_path *error_path, *cause_path;
+    ir_tmpl *error_call, *cause_call;     /* ErrorPath / CausePath as an intrinsic call (IR_T_CALL) */
 
     /* Parallel */
     ir_machine **branches; uint32_t nbranches;

@@ -18,7 +18,8 @@
  *               Test\""Name" (conformance case ESCAPE_SEQUENCES_JSONPATH).
  *   filter   := '@' {relseg} [op constant]        op: == != < <= > >=
  *               relseg: .name | ['name'] | [int]; constant: number, 'string',
- *               "string", true, false, null.  No && / || / regex / $ refs.
+ *               "string", true, false, null; combined with && (binding tighter),
+ *               ||, ! and parentheses as in Jayway.  No regex, no $ refs.
  *
  * A slice's third part (step) is parsed and stored, but Jayway ignores it,
  * and so does runtime/path.c.  ".." followed by a bracket step is encoded as
@@ -440,28 +441,19 @@ static bool keyword(parser *p, const char *w)
     return true;
 }
 
-/* After '[' and blanks, at '?': [?(@.a.b OP constant)] or [?(@.a)]. */
-static bool parse_filter(parser *p, asl_seg *s, size_t open)
+/* One condition of a filter, p->pos at its '@': @.a.b OP constant, or @.a
+ * alone (the member exists).  Leaves p->pos after it. */
+static bool parse_relation(parser *p, size_t open, asl_filter **out)
 {
-    p->pos++; /* '?' */
-    skip_ws(p);
-    if (cur(p) != '(') {
-        if (at_end(p)) return fail(p, open, "unterminated '[?('");
-        return fail(p, p->pos, "expected '(' after '?'");
-    }
-    p->pos++;
-    skip_ws(p);
-    if (at_end(p)) return fail(p, open, "unterminated '[?('");
     if (cur(p) == '$')
         return fail(p, p->pos, "filters may refer only to the current item '@', not to '$'");
-    if (cur(p) == '!')
-        return fail(p, p->pos, "negated filters ('!') are not supported");
     if (cur(p) != '@')
-        return fail(p, p->pos, "expected '@' to start the filter, e.g. [?(@.price < 10)]");
+        return fail(p, p->pos, "expected '@' to start the condition, e.g. [?(@.price < 10)]");
     p->pos++;
 
     asl_filter *f = asl_alloc(p->a, sizeof *f);
     memset(f, 0, sizeof *f);
+    *out = f;
 
     /* The left side: a relative path of names and indexes. */
     asl_seg lbuf[8];
@@ -522,65 +514,166 @@ static bool parse_filter(parser *p, asl_seg *s, size_t open)
     size_t opat = p->pos;
     const char *o = p->s + p->pos;
     size_t left = p->n - p->pos;
-    if (cur(p) == ')') {
+    /* No comparison: the condition is that the member exists. */
+    if (cur(p) == ')' || (left >= 2 && ((o[0] == '&' && o[1] == '&') || (o[0] == '|' && o[1] == '|')))) {
         f->op = ASL_FOP_EXISTS;
-    } else {
-        if (left >= 2 && o[0] == '=' && o[1] == '~')
-            return fail(p, opat, "regular expression filters ('=~') are not supported");
-        if (left >= 2 && ((o[0] == '&' && o[1] == '&') || (o[0] == '|' && o[1] == '|')))
-            return fail(p, opat, "filters combining conditions with '&&' or '||' are not supported");
-        if (left >= 2 && o[0] == '=' && o[1] == '=') {
-            f->op = ASL_FOP_EQ;
-            p->pos += 2;
-        } else if (left >= 2 && o[0] == '!' && o[1] == '=') {
-            f->op = ASL_FOP_NE;
-            p->pos += 2;
-        } else if (left >= 2 && o[0] == '<' && o[1] == '=') {
-            f->op = ASL_FOP_LE;
-            p->pos += 2;
-        } else if (left >= 2 && o[0] == '>' && o[1] == '=') {
-            f->op = ASL_FOP_GE;
-            p->pos += 2;
-        } else if (o[0] == '<') {
-            f->op = ASL_FOP_LT;
-            p->pos += 1;
-        } else if (o[0] == '>') {
-            f->op = ASL_FOP_GT;
-            p->pos += 1;
-        } else {
-            return fail(p, opat, "expected a comparison (==, !=, <, <=, >, >=) or ')' in the filter");
-        }
-        if (p->pos < p->n && p->s[p->pos] == '=')
-            return fail(p, p->pos, "unexpected '=' after the comparison operator");
-        skip_ws(p);
-        if (at_end(p)) return fail(p, open, "unterminated '[?('");
-        char c = cur(p);
-        if (c == '\'' || c == '"') {
-            f->rtype = ASL_STRING;
-            if (!read_quoted_unescaped(p, &f->rstr, &f->rlen)) return false;
-        } else if (int_starts(c)) {
-            if (!read_number_const(p, f)) return false;
-        } else if (keyword(p, "true")) {
-            f->rtype = ASL_TRUE;
-        } else if (keyword(p, "false")) {
-            f->rtype = ASL_FALSE;
-        } else if (keyword(p, "null")) {
-            f->rtype = ASL_NULL;
-        } else if (c == '@' || c == '$') {
-            return fail(p, p->pos, "comparing with another path in a filter is not supported; "
-                                   "use a constant");
-        } else {
-            return fail(p, p->pos, "expected a constant (number, 'string', true, false or null)");
-        }
-        skip_ws(p);
-        if (at_end(p)) return fail(p, open, "unterminated '[?('");
-        o = p->s + p->pos;
-        left = p->n - p->pos;
-        if (left >= 2 && ((o[0] == '&' && o[1] == '&') || (o[0] == '|' && o[1] == '|')))
-            return fail(p, p->pos, "filters combining conditions with '&&' or '||' are not supported");
-        if (cur(p) != ')') return fail(p, p->pos, "expected ')' to end the filter");
+        return true;
     }
-    p->pos++; /* ')' */
+    if (left >= 2 && o[0] == '=' && o[1] == '~')
+        return fail(p, opat, "regular expression filters ('=~') are not supported");
+    if (left >= 2 && o[0] == '=' && o[1] == '=') {
+        f->op = ASL_FOP_EQ;
+        p->pos += 2;
+    } else if (left >= 2 && o[0] == '!' && o[1] == '=') {
+        f->op = ASL_FOP_NE;
+        p->pos += 2;
+    } else if (left >= 2 && o[0] == '<' && o[1] == '=') {
+        f->op = ASL_FOP_LE;
+        p->pos += 2;
+    } else if (left >= 2 && o[0] == '>' && o[1] == '=') {
+        f->op = ASL_FOP_GE;
+        p->pos += 2;
+    } else if (o[0] == '<') {
+        f->op = ASL_FOP_LT;
+        p->pos += 1;
+    } else if (o[0] == '>') {
+        f->op = ASL_FOP_GT;
+        p->pos += 1;
+    } else {
+        return fail(p, opat, "expected a comparison (==, !=, <, <=, >, >=), '&&', '||' or ')' "
+                             "in the filter");
+    }
+    if (p->pos < p->n && p->s[p->pos] == '=')
+        return fail(p, p->pos, "unexpected '=' after the comparison operator");
+    skip_ws(p);
+    if (at_end(p)) return fail(p, open, "unterminated '[?('");
+    char c = cur(p);
+    if (c == '\'' || c == '"') {
+        f->rtype = ASL_STRING;
+        if (!read_quoted_unescaped(p, &f->rstr, &f->rlen)) return false;
+    } else if (int_starts(c)) {
+        if (!read_number_const(p, f)) return false;
+    } else if (keyword(p, "true")) {
+        f->rtype = ASL_TRUE;
+    } else if (keyword(p, "false")) {
+        f->rtype = ASL_FALSE;
+    } else if (keyword(p, "null")) {
+        f->rtype = ASL_NULL;
+    } else if (c == '@' || c == '$') {
+        return fail(p, p->pos, "comparing with another path in a filter is not supported; "
+                               "use a constant");
+    } else {
+        return fail(p, p->pos, "expected a constant (number, 'string', true, false or null)");
+    }
+    return true;
+}
+
+/* A logical node of a filter: op AND / OR over n conditions, NOT over one.
+ * Its operands are carried as FILTER segments in lhs (runtime/path.h), so
+ * that the back ends lay it out as any filter's relative path. */
+static asl_filter *logical(parser *p, uint8_t op, asl_filter *const *kids, uint32_t n)
+{
+    asl_filter *f = asl_alloc(p->a, sizeof *f);
+    memset(f, 0, sizeof *f);
+    asl_seg *segs = asl_alloc(p->a, n * sizeof *segs);
+    memset(segs, 0, n * sizeof *segs);
+    for (uint32_t i = 0; i < n; i++) {
+        segs[i].kind = ASL_SEG_FILTER;
+        segs[i].step = 1;
+        segs[i].filter = kids[i];
+    }
+    f->op = op;
+    f->nlhs = n;
+    f->lhs = segs;
+    return f;
+}
+
+/* Nested parentheses and negations a filter may have: hostile paths stay
+ * off the compiler's stack. */
+enum { MAX_FILTER_DEPTH = 64 };
+
+static bool parse_or(parser *p, size_t open, int depth, asl_filter **out);
+
+/* Jayway's readLogicalANDOperand: '!' operand, '(' or-expression ')', or a
+ * condition.  '!' before '@' negates an existence test (Jayway reads
+ * "!@.a" as "@.a does not exist"; with a comparison after it the '!' does
+ * nothing, as in Jayway). */
+static bool parse_operand(parser *p, size_t open, int depth, asl_filter **out)
+{
+    if (depth > MAX_FILTER_DEPTH)
+        return fail(p, p->pos, "filter nested more than %d levels deep", MAX_FILTER_DEPTH);
+    skip_ws(p);
+    if (at_end(p)) return fail(p, open, "unterminated '[?('");
+    if (cur(p) == '!' && (p->pos + 1 >= p->n || p->s[p->pos + 1] != '=')) {
+        p->pos++;
+        skip_ws(p);
+        asl_filter *kid;
+        if (cur(p) == '@') {
+            if (!parse_relation(p, open, &kid)) return false;
+            *out = kid->op == ASL_FOP_EXISTS ? logical(p, ASL_FOP_NOT, &kid, 1) : kid;
+            return true;
+        }
+        if (!parse_operand(p, open, depth + 1, &kid)) return false;
+        *out = logical(p, ASL_FOP_NOT, &kid, 1);
+        return true;
+    }
+    if (cur(p) == '(') {
+        size_t paren = p->pos++;
+        if (!parse_or(p, open, depth + 1, out)) return false;
+        skip_ws(p);
+        if (cur(p) != ')') {
+            if (at_end(p)) return fail(p, paren, "unclosed '(' in the filter");
+            return fail(p, p->pos, "expected '&&', '||' or ')' after the condition");
+        }
+        p->pos++;
+        return true;
+    }
+    return parse_relation(p, open, out);
+}
+
+/* operand {'&&' operand} (want '&') or and-expression {'||' and-expression}
+ * (want '|'): && binds tighter than ||, as in Jayway's FilterCompiler. */
+static bool parse_chain(parser *p, size_t open, int depth, char want, asl_filter **out)
+{
+    asl_filter *buf[8], **kids = buf;
+    uint32_t n = 0, cap = 8;
+    for (;;) {
+        asl_filter *kid;
+        if (!(want == '&' ? parse_operand(p, open, depth, &kid) : parse_chain(p, open, depth, '&', &kid)))
+            return false;
+        if (n == cap) {
+            asl_filter **nk = asl_alloc(p->a, 2 * cap * sizeof *nk);
+            memcpy(nk, kids, n * sizeof *nk);
+            kids = nk;
+            cap *= 2;
+        }
+        kids[n++] = kid;
+        skip_ws(p);
+        if (!(p->pos + 1 < p->n && p->s[p->pos] == want && p->s[p->pos + 1] == want)) break;
+        p->pos += 2;
+    }
+    *out = n == 1 ? kids[0] : logical(p, want == '&' ? ASL_FOP_AND : ASL_FOP_OR, kids, n);
+    return true;
+}
+
+static bool parse_or(parser *p, size_t open, int depth, asl_filter **out)
+{
+    return parse_chain(p, open, depth, '|', out);
+}
+
+/* After '[' and blanks, at '?': [?( expression )], where the expression
+ * combines conditions (@.a.b OP constant, @.a) with &&, ||, ! and
+ * parentheses, as Jayway's filters do. */
+static bool parse_filter(parser *p, asl_seg *s, size_t open)
+{
+    p->pos++; /* '?' */
+    skip_ws(p);
+    if (cur(p) != '(') {
+        if (at_end(p)) return fail(p, open, "unterminated '[?('");
+        return fail(p, p->pos, "expected '(' after '?'");
+    }
+    asl_filter *f;
+    if (!parse_operand(p, open, 0, &f)) return false;
     skip_ws(p);
     if (at_end(p)) return fail(p, open, "unterminated '[?('");
     if (cur(p) != ']') return fail(p, p->pos, "expected ']' after the filter");
@@ -685,15 +778,33 @@ static uint8_t map_item_kind(const asl_path *p)
     return ASL_ITEM_NONE;
 }
 
+static const asl_path *parse_trimmed(parser *p);
+
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode, char *err,
                                 size_t errlen, size_t *errpos)
 {
-    parser P = {.a = a, .s = text ? text : "", .mode = mode, .err = err, .errlen = errlen,
-                .errpos = errpos};
+    const char *written = text ? text : "";
+    /* Jayway's PathCompiler trims the path before it reads it, so AWS takes
+     * "$.items " (and " $.items") as "$.items": parse the trimmed text, and
+     * report positions within the text as written. */
+    size_t lead = 0, len = strlen(written);
+    while (lead < len && is_ws(written[lead])) lead++;
+    while (len > lead && is_ws(written[len - 1])) len--;
+    size_t pos0 = 0;
+    parser P = {.a = a, .s = written + lead, .n = len - lead, .mode = mode, .err = err,
+                .errlen = errlen, .errpos = errpos ? errpos : &pos0};
     parser *p = &P;
-    p->n = strlen(p->s);
     if (err && errlen) err[0] = '\0';
-    if (errpos) *errpos = 0;
+    *p->errpos = 0;
+    const asl_path *path = parse_trimmed(p);
+    if (!path) *p->errpos += lead;
+    else ((asl_path *)path)->text = asl_strndup(a, written, strlen(written));
+    return path;
+}
+
+static const asl_path *parse_trimmed(parser *p)
+{
+    asl_arena *a = p->a;
 
     if (p->n == 0) {
         fail(p, 0, "path is empty");
@@ -760,13 +871,9 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
             *s = tmp;
             if (!check_reference(p, s, start)) return NULL;
         } else if (is_ws(c)) {
-            size_t k = p->pos;
-            while (k < p->n && is_ws(p->s[k])) k++;
-            if (k == p->n)
-                fail(p, p->pos, "trailing whitespace is not allowed in a path");
-            else
-                fail(p, p->pos, "unexpected whitespace in a path (names with spaces need brackets, "
-                                "e.g. ['a b'])");
+            /* (blanks at either end were trimmed) */
+            fail(p, p->pos, "unexpected whitespace in a path (names with spaces need brackets, "
+                            "e.g. ['a b'])");
             return NULL;
         } else if (p->pos == root_end) {
             if (root == ASL_ROOT_CONTEXT && c == '$')
@@ -785,7 +892,7 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
 
     asl_path *path = asl_alloc(a, sizeof *path);
     memset(path, 0, sizeof *path);
-    path->text = asl_strndup(a, p->s, p->n);
+    path->text = NULL;   /* set by aslc_path_parse: the text as written */
     path->root = root;
     path->nseg = p->nseg;
     path->segs = p->segs;

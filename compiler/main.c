@@ -132,9 +132,11 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
         cJSON *py = cJSON_GetObjectItemCaseSensitive(e, "python");
         cJSON *cmd = cJSON_GetObjectItemCaseSensitive(e, "command");
         cJSON *nat = cJSON_GetObjectItemCaseSensitive(e, "native");
-        if (cJSON_IsString(py) && py->valuestring[0] != '/') {
-            char *full = asl_sprintf(a, "%s/%s", dir, py->valuestring);
-            cJSON_SetValuestring(py, full);
+        if (cJSON_IsString(py)) {
+            /* An absolute path stays as it is, as the binary's own loader
+             * (runtime/task.c) takes it at run time. */
+            if (py->valuestring[0] != '/')
+                cJSON_SetValuestring(py, asl_sprintf(a, "%s/%s", dir, py->valuestring));
         } else if (cJSON_IsArray(cmd) && cJSON_IsString(cmd->child)) {
             const char *prog = cmd->child->valuestring;
             if (prog[0] != '/' && strchr(prog, '/'))
@@ -245,11 +247,16 @@ static int compile_one(const options *o, const char *file)
     bindings b;
     memset(&b, 0, sizeof b);
     bool aws = false;
-    ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
-    if (p && !u.errors && !o->check_only) {
-        bool ok = true;
+    /* The bindings are read first: the front end lets a Resource that AWS
+     * refuses compile, with a warning, when the resources file binds it. */
+    bool ok = true;
+    if (!o->check_only) {
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
+        u.bound = res;
+    }
+    ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
+    if (p && !u.errors && !o->check_only) {
         if (!ok) u.errors++;
         else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound);
         if (aws && res) {   /* with the AWS bindings made from the API models */

@@ -41,6 +41,9 @@ typedef struct {
     uint32_t capnames;
     /* names that did not resolve, reported at the end (newest first) */
     struct unresolved *unresolved;
+    /* error names of Retry/Catch that start "States." but are not
+     * predefined, checked at the end (report_reserved) */
+    struct reserved_name *reserved;
     /* every state name of every scope so far, with the first one's scope
      * and pointer (open addressing, at most half full) */
     struct global_name *gnames;
@@ -416,7 +419,7 @@ static const unsigned type_fields[IR__NTYPES] = {
 static const char *const own_fields[IR__NTYPES][16] = {
     [IR_PASS] = {"Result"},
     [IR_TASK] = {"Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-                 "HeartbeatSecondsPath"},
+                 "HeartbeatSecondsPath", "Credentials"},
     [IR_CHOICE] = {"Choices", "Default"},
     [IR_WAIT] = {"Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
     [IR_FAIL] = {"Error", "ErrorPath", "Cause", "CausePath"},
@@ -430,8 +433,7 @@ static const char *const own_fields[IR__NTYPES][16] = {
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter",
-    "Credentials", NULL};
+    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
@@ -463,7 +465,6 @@ static const char *unimplemented_feature(const char *k)
     if (!strcmp(k, "ItemReader")) return "Distributed Map item reader";
     if (!strcmp(k, "ItemBatcher")) return "Distributed Map item batching";
     if (!strcmp(k, "ResultWriter")) return "Distributed Map result writer";
-    if (!strcmp(k, "Credentials")) return "cross-account Task credentials";
     return "a feature";
 }
 
@@ -552,6 +553,27 @@ static asl_value *const_value(P *c, const cJSON *n, const char **text)
     return v;
 }
 
+/* The intrinsic call string n into t (an IR_T_CALL node).  Constant
+ * arguments of the wrong type or value are warnings: AWS accepts the
+ * definition and fails the call when it runs, and so does the binary. */
+static void parse_call(P *c, const cJSON *n, const char *ptr, ir_tmpl *t)
+{
+    char err[256], warn[256];
+    size_t pos = 0, wpos = 0;
+    t->kind = IR_T_CALL;
+    t->src = asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
+    t->call = aslc_intrinsic_parse_lenient(c->a, n->valuestring, err, sizeof err, &pos, warn,
+                                           sizeof warn, &wpos);
+    if (!t->call) {
+        path_error(c, n, ptr, "intrinsic function call", err, pos);
+    } else if (warn[0]) {
+        int line, col;
+        string_pos(c, n, wpos, &line, &col);
+        aslc_diag_at(c->u, ASLC_WARNING, line, col, ptr, "%s: this call fails every time it runs",
+                     warn);
+    }
+}
+
 /* Payload templates (ASL specification, Parameters): a member whose key
  * ends in ".$" has a string value, either a path or an intrinsic function
  * call; everything else is a constant. */
@@ -584,22 +606,7 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
                     }
                     v->src = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
                     if (aslc_is_intrinsic(k->valuestring)) {
-                        char err[256], warn[256];
-                        size_t pos = 0, wpos = 0;
-                        v->kind = IR_T_CALL;
-                        /* Constant arguments of the wrong type or value are
-                         * warnings: AWS accepts the definition and fails the
-                         * call when it runs, and so does the binary. */
-                        v->call = aslc_intrinsic_parse_lenient(c->a, k->valuestring, err, sizeof err,
-                                                               &pos, warn, sizeof warn, &wpos);
-                        if (!v->call) {
-                            path_error(c, k, kptr, "intrinsic function call", err, pos);
-                        } else if (warn[0]) {
-                            int line, col;
-                            string_pos(c, k, wpos, &line, &col);
-                            aslc_diag_at(c->u, ASLC_WARNING, line, col, kptr,
-                                         "%s: this call fails every time it runs", warn);
-                        }
+                        parse_call(c, k, kptr, v);
                     } else {
                         v->kind = IR_T_PATH;
                         v->path = parse_path_node(c, k, kptr, ASLC_PATH_PAYLOAD, true);
@@ -807,12 +814,23 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
 
 /* ---- Retry / Catch ------------------------------------------------------------------------- */
 
+/* An error name starting "States." that is not one of the predefined ones,
+ * in a Retry or Catch of state s: reported at the end of the parse, when
+ * it is known whether anything the state runs can raise that very name. */
+typedef struct reserved_name {
+    const char *name, *ptr;
+    int line, col;
+    const ir_state *s;
+    const char *suggestion;
+    struct reserved_name *next;
+} reserved_name;
+
 /* The ASL specification (Errors, Retrying after error, Fallback states):
  * "ErrorEquals" is a non-empty array of error-name strings, and
  * "States.ALL" MUST appear alone in its array, in the last retrier or
  * catcher. */
-static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char ***out,
-                             uint32_t *nout, bool *has_all)
+static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const char *ptr,
+                             const char ***out, uint32_t *nout, bool *has_all)
 {
     const cJSON *n = field(obj, "ErrorEquals");
     if (!n) {
@@ -838,8 +856,10 @@ static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char
         (*out)[i] = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
         if (!strncmp(k->valuestring, "States.", 7)) {
             /* The "States." prefix is reserved for the predefined error names
-             * (ASL specification, Errors); any other such name never matches,
-             * which is most likely a typo. */
+             * (ASL specification, Errors), but AWS does not enforce it: a
+             * Fail state or a task can raise "States.MyDone", and a catcher
+             * of that name matches it.  Such a name is recorded, and
+             * reported only if nothing the state runs can raise it. */
             static const char *const predefined[] = {
 #define X(id, name) name,
 #include "asl_errors.def"
@@ -847,11 +867,17 @@ static bool parse_error_list(P *c, const cJSON *obj, const char *ptr, const char
             };
             size_t np = sizeof predefined / sizeof *predefined, j = 0;
             while (j < np && strcmp(predefined[j], k->valuestring)) j++;
-            if (j == np)
-                aslc_diag(c->u, ASLC_WARNING, k, false, ptr_index(c, eptr, (int)i),
-                          "\"%s\" is not a predefined error name, and names starting with "
-                          "\"States.\" are reserved for those: it never matches%s",
-                          k->valuestring, did_you_mean(c, k->valuestring, predefined, np));
+            if (j == np && s) {
+                reserved_name *r = asl_alloc(c->a, sizeof *r);
+                memset(r, 0, sizeof *r);
+                r->name = (*out)[i];
+                r->ptr = ptr_index(c, eptr, (int)i);
+                r->s = s;
+                aslc_srcmap_pos(c->u->map, k, false, &r->line, &r->col);
+                r->suggestion = did_you_mean(c, k->valuestring, predefined, np);
+                r->next = c->reserved;
+                c->reserved = r;
+            }
         }
         if (!strcmp(k->valuestring, "States.ALL")) {
             *has_all = true;
@@ -901,7 +927,7 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a retrier with \"States.ALL\" must be the last one");
@@ -961,7 +987,7 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
@@ -1033,21 +1059,87 @@ static void add_state(P *c, ir_state *s)
     }
 }
 
+/* Credentials (AWS Task state): an object with "RoleArn", an IAM role ARN,
+ * or "RoleArn.$", a path or an intrinsic call giving one at run time.  The
+ * role the task would assume is kept in the IR for the integrations; run
+ * locally, a task has no AWS identity to change. */
+static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *ptr)
+{
+    const cJSON *n = field(obj, "Credentials");
+    if (!n) return;
+    const char *cptr = ptr_join(c, ptr, "Credentials");
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, cptr, "expected an object with \"RoleArn\" (or \"RoleArn.$\"), got %s",
+            json_type_name(n));
+        return;
+    }
+    static const char *const known[] = {"RoleArn", "RoleArn.$"};
+    const cJSON *role = NULL;
+    bool ok = true;
+    for (const cJSON *k = n->child; k; k = k->next) {
+        if (strcmp(k->string, "RoleArn") && strcmp(k->string, "RoleArn.$")) {
+            bad_field(c, k, ptr_join(c, cptr, k->string), "Credentials", known, 2);
+            ok = false;
+        } else if (role) {
+            ERR_KEY(c, k, ptr_join(c, cptr, k->string), "\"RoleArn\" and \"RoleArn.$\" cannot "
+                    "both be set");
+            ok = false;
+        } else {
+            role = k;
+        }
+    }
+    if (!role) {
+        if (ok) ERR(c, n, cptr, "missing required field \"RoleArn\" (or \"RoleArn.$\")");
+        return;
+    }
+    const char *rptr = ptr_join(c, cptr, role->string);
+    if (!strcmp(role->string, "RoleArn")) {
+        if (!cJSON_IsString(role)) {
+            ERR(c, role, rptr, "expected an IAM role ARN string, got %s", json_type_name(role));
+            return;
+        }
+        size_t at;
+        const char *why = aslc_role_arn_check(c->a, role->valuestring, &at);
+        if (why) {
+            int line, col;
+            aslc_srcmap_pos(c->u->map, role, false, &line, &col);
+            if (at) string_pos(c, role, at, &line, &col);
+            aslc_diag_at(c->u, ASLC_ERROR, line, col, rptr, "%s", why);
+            return;
+        }
+    }
+    /* "RoleArn.$" is checked as any template member: a path or a call. */
+    s->credentials = parse_tmpl(c, n, cptr);
+}
+
 static void parse_task(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->resource = get_string(c, obj, "Resource", ptr, true);
     if (s->resource) s->resource_loc = loc_of(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"));
     if (s->resource) {
         /* The ASL specification makes Resource a URI, and AWS accepts only
-         * ARNs: arn:partition:service:region:account:resource, region and
-         * account possibly empty (arn:aws:states:::lambda:invoke). */
-        int colons = 0;
-        for (const char *r = s->resource; *r; r++) colons += *r == ':';
-        if (strncmp(s->resource, "arn:", 4) || colons < 5)
-            ERR(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"),
-                "\"Resource\" must be an ARN (arn:partition:service:region:account:resource), "
-                "got \"%s\"", s->resource);
+         * the ARNs of a Lambda function, an activity or a service
+         * integration (arn.c).  One it refuses still compiles, with a
+         * warning, when the resources file of the compilation binds that
+         * very name (the seeds' "Lambda:ReceiveOrder"): it runs locally as
+         * written; `aslc check` keeps it an error. */
+        size_t at;
+        const char *why = aslc_arn_check(c->a, s->resource, &at);
+        if (why) {
+            const cJSON *rn = field(obj, "Resource");
+            bool bound = c->u->bound && cJSON_GetObjectItemCaseSensitive(c->u->bound, s->resource);
+            /* The caret: at the part the reason is about, or the whole value. */
+            int line = s->resource_loc.line, col = s->resource_loc.col;
+            if (at) string_pos(c, rn, at, &line, &col);
+            if (bound)
+                aslc_diag_at(c->u, ASLC_WARNING, line, col, ptr_join(c, ptr, "Resource"),
+                             "AWS would reject this Resource: %s; compiled because the resources "
+                             "file binds \"%s\"", why, s->resource);
+            else
+                aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr_join(c, ptr, "Resource"), "%s", why);
+        }
     }
+    parse_credentials(c, s, obj, ptr);
     /* TimeoutSeconds and HeartbeatSeconds: positive integers (at most
      * 99999999), each either constant or from a path, the heartbeat smaller
      * than the timeout (AWS Task state documentation). */
@@ -1134,19 +1226,21 @@ static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     s->error = get_string(c, obj, "Error", ptr, false);
     s->cause = get_string(c, obj, "Cause", ptr, false);
-    /* AWS lets ErrorPath and CausePath be an intrinsic function call as well
-     * as a reference path; aslc compiles paths only. */
+    /* AWS Fail state: ErrorPath and CausePath are a reference path or an
+     * intrinsic function call (States.Format('{}', $.Error), ...). */
     static const char *const dyn[] = {"ErrorPath", "CausePath"};
     for (int i = 0; i < 2; i++) {
         const cJSON *n = field(obj, dyn[i]);
-        if (cJSON_IsString(n) && aslc_is_intrinsic(n->valuestring))
-            ERR(c, n, ptr_join(c, ptr, dyn[i]), "an intrinsic function in \"%s\" is not "
-                "implemented yet in aslc (a reference path is)", dyn[i]);
+        if (cJSON_IsString(n) && aslc_is_intrinsic(n->valuestring)) {
+            ir_tmpl *t = asl_alloc(c->a, sizeof *t);
+            memset(t, 0, sizeof *t);
+            parse_call(c, n, ptr_join(c, ptr, dyn[i]), t);
+            *(i ? &s->cause_call : &s->error_call) = t;
+        } else {
+            *(i ? &s->cause_path : &s->error_path) =
+                get_path(c, obj, dyn[i], ptr, ASLC_PATH_REFERENCE, false, NULL);
+        }
     }
-    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "ErrorPath"))))
-        s->error_path = get_path(c, obj, "ErrorPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
-    if (!aslc_is_intrinsic(cJSON_GetStringValue(field(obj, "CausePath"))))
-        s->cause_path = get_path(c, obj, "CausePath", ptr, ASLC_PATH_REFERENCE, false, NULL);
     if (field(obj, "Error") && field(obj, "ErrorPath"))
         ERR_KEY(c, field(obj, "ErrorPath"), ptr_join(c, ptr, "ErrorPath"),
                 "\"Error\" and \"ErrorPath\" cannot both be set");
@@ -1475,6 +1569,54 @@ static ir_state *resolve(P *c, ir_machine *m, const name_table *t, const ir_stat
     return NULL;
 }
 
+/* Whether running m can end in error name: a Task can fail with any name
+ * (a Lambda function's errorType, a handler's, a mock's), a Fail state
+ * with its Error or with any name from ErrorPath, and a Parallel or Map
+ * with what their branches or processor raise. */
+static bool machine_raises(const ir_machine *m, const char *name);
+
+static bool state_raises(const ir_state *s, const char *name)
+{
+    switch (s->type) {
+    case IR_TASK: return true;
+    case IR_FAIL:
+        return s->error_path || s->error_call || (s->error && !strcmp(s->error, name));
+    case IR_PARALLEL:
+        for (uint32_t i = 0; i < s->nbranches; i++)
+            if (machine_raises(s->branches[i], name)) return true;
+        return false;
+    case IR_MAP: return machine_raises(s->processor, name);
+    default: return false;
+    }
+}
+
+static bool machine_raises(const ir_machine *m, const char *name)
+{
+    if (!m) return true;    /* invalid, reported already: say nothing more */
+    for (uint32_t i = 0; i < m->nstates; i++)
+        if (!m->states[i] || state_raises(m->states[i], name)) return true;
+    return false;
+}
+
+/* The recorded "States." names that nothing can raise: a warning each,
+ * since such a retrier or catcher never matches (a typo, most likely). */
+static void report_reserved(P *c)
+{
+    reserved_name *rev = NULL;
+    while (c->reserved) {
+        reserved_name *r = c->reserved;
+        c->reserved = r->next;
+        r->next = rev;
+        rev = r;
+    }
+    for (reserved_name *r = rev; r; r = r->next)
+        if (!state_raises(r->s, r->name))
+            aslc_diag_at(c->u, ASLC_WARNING, r->line, r->col, r->ptr,
+                         "\"%s\" is not a predefined error name, and nothing in state \"%s\" "
+                         "can raise it (no Task, no Fail state with that Error or an ErrorPath): "
+                         "it never matches%s", r->name, r->s->name, r->suggestion);
+}
+
 /* "the top level", "branch 2 of \"P\"", "the Map processor of \"M\"". */
 static const char *scope_name(P *c, const ir_machine *m)
 {
@@ -1680,6 +1822,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     p->name = name;
     p->top = parse_machine(&c, root, "/", NULL, true);
     report_unresolved(&c);
+    report_reserved(&c);
     p->all = c.all;
     p->nall = c.nall;
     p->tasks = asl_alloc(c.a, (p->ntasks + 1) * sizeof *p->tasks);

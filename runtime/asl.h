@@ -66,7 +66,9 @@ typedef enum {
 
 typedef enum {
     ASL_FOP_EXISTS,     /* [?(@.a)] */
-    ASL_FOP_EQ, ASL_FOP_NE, ASL_FOP_LT, ASL_FOP_LE, ASL_FOP_GT, ASL_FOP_GE
+    ASL_FOP_EQ, ASL_FOP_NE, ASL_FOP_LT, ASL_FOP_LE, ASL_FOP_GT, ASL_FOP_GE,
+    ASL_FOP_AND, ASL_FOP_OR,   /* [?(c && d)], [?(c || d)]: the conditions are lhs[i].filter */
+    ASL_FOP_NOT                /* [?(!(c))], [?(!@.a)]: the condition is lhs[0].filter */
 } asl_filter_op;
 
 typedef struct asl_seg asl_seg;
@@ -349,6 +351,9 @@ typedef asl_value *(*asl_native_fn)(asl_task_ctx *t, asl_value *input);
 asl_arena *asl_task_arena(asl_task_ctx *t);
 asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause);
 const char *asl_task_state(asl_task_ctx *t);
+/* $$.Task.Token of a .waitForTaskToken task's attempt (the handler's result
+ * is what SendTaskSuccess would send with it), else NULL. */
+const char *asl_task_token(asl_task_ctx *t);
 
 typedef struct {
     const char *name;

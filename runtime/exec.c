@@ -111,6 +111,11 @@ void asl_exec_adopt_error(asl_exec *x, const asl_exec *child)
 
 asl_arena *asl_task_arena(asl_task_ctx *t) { return t->arena; }
 const char *asl_task_state(asl_task_ctx *t) { return t->state ? t->state->name : ""; }
+const char *asl_task_token(asl_task_ctx *t)
+{
+    asl_value *v = asl_task_token_value(t);
+    return v ? v->u.str : NULL;
+}
 asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause)
 {
     return asl_fail(t, error ? error : "States.TaskFailed", cause);
@@ -433,6 +438,55 @@ static bool state_can_retry(const asl_state_info *s)
     return !strcmp(s->type, "Task") || !strcmp(s->type, "Parallel") || !strcmp(s->type, "Map");
 }
 
+/* Whether the state being run is a Task of a callback resource
+ * (".waitForTaskToken"): AWS puts $$.Task.Token in the context object of
+ * those only.  State names are unique in a state machine, so the state's
+ * task site is found by its name. */
+static bool state_takes_token(const asl_exec *x)
+{
+    const asl_state_info *s = x->state;
+    if (!s || strcmp(s->type, "Task")) return false;
+    const asl_program *prog = x->run->prog;
+    static const char suffix[] = ".waitForTaskToken";
+    for (uint32_t i = 0; i < prog->nsites; i++) {
+        const asl_task_site *t = prog->sites[i];
+        if (strcmp(t->state, s->name)) continue;
+        size_t n = strlen(t->resource);
+        return n >= sizeof suffix - 1 && !strcmp(t->resource + n - (sizeof suffix - 1), suffix);
+    }
+    return false;
+}
+
+/* $$.Task.Token: an opaque string, unique per task attempt and the same
+ * whenever it is read during one (Parameters, the handler).  It encodes,
+ * base64url, the execution's name (a UUID), the event id of the state's
+ * entry (unique within the execution, Map iterations and Parallel branches
+ * included) and the attempt, so nothing needs storing.  NULL outside a
+ * callback Task. */
+asl_value *asl_task_token_value(asl_exec *x)
+{
+    if (!state_takes_token(x)) return NULL;
+    asl_run *r = x->run;
+    if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
+    char raw[96];
+    int n = snprintf(raw, sizeof raw, "aslc:%s:%llu:%u", r->exec_name,
+                     (unsigned long long)x->entered_event, x->retry_count);
+    if (n < 0 || (size_t)n >= sizeof raw) n = (int)sizeof raw - 1;
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char out[136];
+    size_t k = 0;
+    for (int i = 0; i < n; i += 3) {
+        uint32_t w = (uint32_t)(unsigned char)raw[i] << 16;
+        if (i + 1 < n) w |= (uint32_t)(unsigned char)raw[i + 1] << 8;
+        if (i + 2 < n) w |= (unsigned char)raw[i + 2];
+        out[k++] = b64[w >> 18 & 63];
+        out[k++] = b64[w >> 12 & 63];
+        if (i + 1 < n) out[k++] = b64[w >> 6 & 63];
+        if (i + 2 < n) out[k++] = b64[w & 63];
+    }
+    return asl_string(x->arena, out, (uint32_t)k);
+}
+
 asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
 {
     const asl_seg *s = p->segs;
@@ -447,6 +501,7 @@ asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
         return NULL;
     }
     *used = 2;
+    if (key_is(&s[0], "Task")) return key_is(&s[1], "Token") ? asl_task_token_value(x) : NULL;
     if (key_is(&s[0], "State")) {
         if (!x->state) return NULL;
         if (key_is(&s[1], "Name")) return asl_cstring(a, x->state->name);
@@ -499,6 +554,13 @@ asl_value *asl_context_object(asl_exec *x)
         if (state_can_retry(x->state))
             asl_object_append_lit(a, st, "RetryCount", 10, asl_number(a, x->retry_count));
         asl_object_append_lit(a, ctx, "State", 5, st);
+    }
+
+    asl_value *token = asl_task_token_value(x);
+    if (token) {
+        asl_value *task = asl_object(a, 1);
+        asl_object_append_lit(a, task, "Token", 5, token);
+        asl_object_append_lit(a, ctx, "Task", 4, task);
     }
 
     asl_value *value = asl_map_item(x, false);

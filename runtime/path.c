@@ -138,6 +138,21 @@ static bool filter_equal(const asl_value *v, const asl_filter *f)
 
 static bool filter_accept(const asl_filter *f, const asl_value *item)
 {
+    /* Jayway's LogicalExpressionNode: && and || stop at the first
+     * condition that decides. */
+    switch (f->op) {
+    case ASL_FOP_AND:
+        for (uint32_t i = 0; i < f->nlhs; i++)
+            if (!filter_accept(f->lhs[i].filter, item)) return false;
+        return true;
+    case ASL_FOP_OR:
+        for (uint32_t i = 0; i < f->nlhs; i++)
+            if (filter_accept(f->lhs[i].filter, item)) return true;
+        return false;
+    case ASL_FOP_NOT:
+        return !filter_accept(f->lhs[0].filter, item);
+    default: break;
+    }
     const asl_value *v = item;
     for (uint32_t i = 0; i < f->nlhs && v; i++) {
         const asl_seg *s = &f->lhs[i];
@@ -202,6 +217,9 @@ static void apply_slice(walk *w, const asl_value *arr, const asl_seg *s, uint32_
     } else {
         from = s->start;
         to = s->end < len ? s->end : len;
+        /* Indexes below -len select nothing: skip them rather than count
+         * through them ([-1033333333:3] took seconds; found by fuzz/short). */
+        if (from < -len) from = -len;
     }
     for (int64_t i = from; i < to; i++) {
         asl_value *v = index_get(arr, i);

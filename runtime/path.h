@@ -19,6 +19,9 @@
  *   - asl_path.definite also holds for a path whose last step is a list of
  *     names ($['a','b']): Jayway answers that with one object.
  *   - asl_filter with rtype ASL_NUMBER keeps the constant's text in rstr.
+ *   - asl_filter with op AND, OR (n conditions) or NOT (one) has no
+ *     operand of its own: lhs[i] are FILTER segments whose .filter are the
+ *     conditions, so that a back end lays them out like any relative path.
  */
 #ifndef ASL_PATH_H
 #define ASL_PATH_H

@@ -116,6 +116,9 @@ void asl_timespec_after(struct timespec *ts, double seconds);
  * and ASL_SLEEP_MAX; without jitter. */
 double asl_retry_delay(const asl_retrier *r, uint32_t count);
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
+/* $$.Task.Token of the callback Task x is running (a string in x's arena),
+ * or NULL when x's state is no .waitForTaskToken Task. */
+asl_value *asl_task_token_value(asl_exec *x);
 /* A Task's result as the resource returned it: over 256 KiB of JSON it fails
  * with States.DataLimitExceeded naming the resource, as AWS does (before
  * ResultSelector could trim it).  NULL in, NULL out. */

@@ -250,14 +250,54 @@ static void test_parse_forms(void)
     CHECK(p && !strcmp(p->text, "$.copied") && !strcmp(p->segs[0].key, "copied"));
 }
 
+/* Jayway trims a path before reading it, and so does AWS: "$.items " is
+ * "$.items" (issue #17); the text as written is kept for messages. */
+static void test_trimmed(void)
+{
+    const char *texts[] = {"$.a ", "$.a\n", " $.a", "\t $.a \r\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const asl_path *p = P(texts[i], ASLC_PATH_REFERENCE);
+        CHECK(p && p->nseg == 1 && p->segs[0].klen == 1 && !strcmp(p->segs[0].key, "a") &&
+              !strcmp(p->text, texts[i]));
+    }
+    const asl_path *p = P("$[0]\n", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->nseg == 1 && p->segs[0].kind == ASL_SEG_INDEX);
+    p = P("  $  ", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->nseg == 0 && p->root == ASL_ROOT_INPUT);
+    ERR("   ", "path is empty", 3);
+}
+
+/* && / || / ! nodes: operands as FILTER segments (runtime/path.h). */
+static void test_logical_filters(void)
+{
+    const asl_path *p = P("$[?(@.a > 1 && @.b == 'x' || @.c)]", ASLC_PATH_PAYLOAD);
+    const asl_filter *f = p ? p->segs[0].filter : NULL;
+    CHECK(f && f->op == ASL_FOP_OR && f->nlhs == 2 && f->lhs[0].kind == ASL_SEG_FILTER &&
+          f->lhs[0].filter->op == ASL_FOP_AND && f->lhs[0].filter->nlhs == 2 &&
+          f->lhs[0].filter->lhs[1].filter->op == ASL_FOP_EQ && f->lhs[1].filter->op == ASL_FOP_EXISTS);
+    p = P("$[?(!(@.a) && !@.b)]", ASLC_PATH_PAYLOAD);
+    f = p ? p->segs[0].filter : NULL;
+    CHECK(f && f->op == ASL_FOP_AND && f->lhs[0].filter->op == ASL_FOP_NOT &&
+          f->lhs[1].filter->op == ASL_FOP_NOT && f->lhs[1].filter->lhs[0].filter->op == ASL_FOP_EXISTS);
+    /* Jayway: a '!' before a comparison's path changes nothing. */
+    p = P("$[?(!@.a == 1)]", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->segs[0].filter->op == ASL_FOP_EQ);
+    char deep[400] = "$[?(";
+    for (int i = 0; i < 100; i++) strcat(deep, "(");
+    strcat(deep, "@.a");
+    for (int i = 0; i < 100; i++) strcat(deep, ")");
+    strcat(deep, ")]");
+    char err[200];
+    size_t pos;
+    CHECK(!aslc_path_parse(A, deep, ASLC_PATH_PAYLOAD, err, sizeof err, &pos) &&
+          strstr(err, "nested more than"));
+}
+
 static void test_parse_errors(void)
 {
     ERR("", "path is empty", 0);
     ERR("a.b", "paths must begin with '$'", 0);
-    ERR(" $.a", "paths must begin with '$'", 0);
     ERR("@.a", "paths must begin with '$'", 0);
-    ERR("$.a ", "trailing whitespace", 3);
-    ERR("$.a\n", "trailing whitespace", 3);
     ERR("$.a b", "unexpected whitespace", 3);
     ERR("$. a", "expected a name after '.'", 2);
     ERR("$.", "expected a name after '.'", 2);
@@ -267,7 +307,7 @@ static void test_parse_errors(void)
     ERR("$$$", "unexpected '$' after '$$'", 2);
     ERR("$['a']b", "expected '.' or '[' before 'b'", 6);
     ERR("$[0]\xC3\xA9", "expected '.' or '[' before byte 0xC3", 4);
-    ERR("$[0]\n", "trailing whitespace", 4);
+    ERR(" \t$.a b ", "unexpected whitespace", 5);   /* offsets within the text as written */
     ERR("$[", "unterminated '['", 1);
     ERR("$.a[", "unterminated '['", 3);
     ERR("$['a'", "unterminated '['", 1);
@@ -294,16 +334,17 @@ static void test_parse_errors(void)
     ERR("$.. a", "expected a name, '*' or '[' after '..'", 3);
     ERR("$.length()", "functions such as 'length()' are not supported", 2);
     ERR("$.a.max()", "functions such as 'max()'", 4);
-    ERR("$[?(@.a && @.b)]", "'&&' or '||' are not supported", 8);
-    ERR("$[?(@.a == 1 || @.b == 2)]", "'&&' or '||' are not supported", 13);
+    ERR("$[?(@.a && )]", "expected '@'", 11);
+    ERR("$[?(@.a == 1 || (@.b == 2)]", "expected '&&', '||' or ')'", 26);
+    ERR("$[?(@.a == 1 || (@.b == 2", "unclosed '('", 16);
+    ERR("$[?(@.a == 1 & @.b == 2)]", "expected '&&', '||' or ')'", 13);
     ERR("$[?(@.a =~ /x/)]", "regular expression filters", 8);
     ERR("$[?(@.a == @.b)]", "comparing with another path", 11);
     ERR("$[?($.a == 1)]", "may refer only to the current item", 4);
-    ERR("$[?(!@.a)]", "negated filters", 4);
     ERR("$[?(a == 1)]", "expected '@'", 4);
     ERR("$[?@.a]", "expected '(' after '?'", 3);
     ERR("$[?(@.a <)]", "expected a constant", 9);
-    ERR("$[?(@.a == 1]", "expected ')' to end the filter", 12);
+    ERR("$[?(@.a == 1]", "expected '&&', '||' or ')'", 12);
     ERR("$[?(@.a == 1)", "unterminated '[?('", 1);
     ERR("$[?(@.a == 1) x]", "expected ']' after the filter", 14);
     ERR("$[?(@.a === 1)]", "unexpected '='", 10);
@@ -490,6 +531,7 @@ static void test_slices(void)
     CHECK_STR(E(a, "$[1:-1]"), "[]");
     CHECK_STR(E(a, "$[-2:5]"), "[3,4,0,1,2,3,4]");
     CHECK_STR(E(a, "$[-7:1]"), "[0,1,2,3,4,0]");
+    CHECK_STR(E(a, "$[-2147483648:1]"), "[0,1,2,3,4,0]");   /* at once, not 2^31 steps */
     CHECK_STR(E(a, "$[0:5:2]"), "[0,1,2,3,4]");
     CHECK_STR(E("[[1,2,3],[4,5]]", "$[*][1:]"), "[2,3,5]");
 }
@@ -532,6 +574,23 @@ static void test_filters(void)
     /* A filter on an object tests the object itself. */
     CHECK_STR(E("{\"o\":{\"a\":1}}", "$.o[?(@.a == 1)]"), "[{\"a\":1}]");
     CHECK_STR(E("{\"o\":{\"a\":2}}", "$.o[?(@.a == 1)]"), "[]");
+    /* && binds tighter than ||; ! and parentheses (Jayway's FilterCompiler);
+     * each condition compares as above. */
+    const char *people = "[{\"n\":\"a\",\"age\":30,\"vip\":true},{\"n\":\"b\",\"age\":17},"
+                         "{\"n\":\"c\",\"age\":\"40\",\"vip\":false},{\"n\":\"d\"}]";
+    CHECK_STR(E(people, "$[?(@.age > 18 && @.vip == true)].n"), "[\"a\"]");
+    CHECK_STR(E(people, "$[?(@.age < 18 || @.vip == false)].n"), "[\"b\",\"c\"]");
+    CHECK_STR(E(people, "$[?(@.vip == false || @.age > 20 && @.vip)].n"), "[\"a\",\"c\"]");
+    CHECK_STR(E(people, "$[?((@.vip == false || @.age > 20) && @.vip)].n"), "[\"a\",\"c\"]");
+    CHECK_STR(E(people, "$[?(@.n == 'd' || @.age > 20 && @.age < 25)].n"), "[\"d\"]");
+    CHECK_STR(E(people, "$[?((@.n == 'd' || @.age > 20) && @.age < 25)].n"), "[]");
+    CHECK_STR(E(people, "$[?(@.age == '40' && @.age)].n"), "[\"c\"]");  /* == coerces, > does not */
+    CHECK_STR(E(people, "$[?(@.age > '20' && @.age)].n"), "[\"c\"]");
+    CHECK_STR(E(people, "$[?(!@.age)].n"), "[\"d\"]");
+    CHECK_STR(E(people, "$[?(!@.vip && @.age)].n"), "[\"b\"]");
+    CHECK_STR(E(people, "$[?(!(@.age > 18 || @.n == 'd'))].n"), "[\"b\",\"c\"]");
+    CHECK_STR(E(people, "$[?( ( @.vip ) )].n"), "[\"a\",\"c\"]");
+    CHECK_STR(E(people, "$[?(@.age && @.vip && @.n != 'a')].n"), "[\"c\"]");
     /* The conformance case: $.users[?(@.status == 0)]. */
     CHECK_STR(E("{\"users\":[{\"year\":1997,\"status\":0},{\"year\":1998,\"status\":1}]}",
                 "$.users[?(@.status == 0)]"),
@@ -649,6 +708,8 @@ int main(void)
 {
     A = asl_arena_new();
     test_parse_forms();
+    test_trimmed();
+    test_logical_filters();
     test_parse_errors();
     test_definite();
     test_indefinite();
