@@ -79,21 +79,15 @@ static void push_words(char ***v, int *n, int *cap, const char *s)
     free(copy);
 }
 
-/* Runs argv; its stderr goes to err_fd when that is not -1. */
+/* Runs argv, in a process group of its own (tmpdir.c: killed with aslc);
+ * its stderr goes to err_fd when that is not -1. */
 static pid_t spawn_to(char **argv, int err_fd)
 {
     if (getenv("ASLC_VERBOSE")) {
         for (int i = 0; argv[i]; i++) fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
         fputc('\n', stderr);
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (err_fd >= 0) dup2(err_fd, 2);
-        execvp(argv[0], argv);
-        fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    return pid;
+    return aslc_tmp_spawn(argv, err_fd);
 }
 
 static pid_t spawn(char **argv) { return spawn_to(argv, -1); }
@@ -106,6 +100,7 @@ static int wait_for(pid_t pid)
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
+    aslc_tmp_reaped(pid);
     return status_of(st);
 }
 
@@ -199,6 +194,42 @@ static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool quick)
     push(v, n, cap, inc);
 }
 
+/* Says why a run of the C compiler failed: what cannot be the generated
+ * code's fault is said as such; why is the message for the rest. */
+static void cc_failed(int rc, const char *why)
+{
+    const char *cc = getenv("CC");
+    if (rc == 127 || rc < 0)
+        fprintf(stderr, "aslc: the C compiler '%s' could not be run; set CC to a C compiler\n",
+                cc && *cc ? cc : "cc");
+    else if (rc > 128)
+        fprintf(stderr, "aslc: the C compiler was killed by signal %d (out of memory?)\n", rc - 128);
+    else
+        fprintf(stderr, "aslc: the C compiler failed (exit status %d): %s\n", rc, why);
+}
+
+/* The user's handlers file, compiled alone (as C whatever its name) into
+ * obj: its errors are then its own, not mistaken for aslc's. */
+static bool compile_handlers(const char *handlers, const char *inc, const char *obj)
+{
+    char **argv = NULL;
+    int n = 0, cap = 0;
+    cc_argv(&argv, &n, &cap, inc, false);
+    push(&argv, &n, &cap, "-c");
+    push(&argv, &n, &cap, "-o");
+    push(&argv, &n, &cap, obj);
+    push(&argv, &n, &cap, "-x");
+    push(&argv, &n, &cap, "c");
+    push(&argv, &n, &cap, handlers);
+    int rc = run(argv);
+    free_argv(argv, n);
+    if (rc == 0) return true;
+    char why[PATH_MAX + 64];
+    snprintf(why, sizeof why, "the handlers file %s does not compile (see the messages above)", handlers);
+    cc_failed(rc, why);
+    return false;
+}
+
 /* Compiles the parts of o->c_file into objs[0..*nobj): one run of
  * consecutive parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j) per processor,
  * all at once.  false, every object removed, when one fails. */
@@ -254,6 +285,7 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
             rc = -1;
             break;
         }
+        aslc_tmp_reaped(pid);
         for (uint32_t k = 0; k < started; k++)
             if (pids[k] == pid) {
                 running--;
@@ -262,7 +294,7 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
     }
     free(pids);
     if (rc == 0) return true;
-    fprintf(stderr, "aslc: the C compiler failed (exit status %d); this is a bug in aslc\n", rc);
+    cc_failed(rc, "the generated C does not compile; this is a bug in aslc");
 fail:
     for (uint32_t k = 0; k < jobs; k++)
         if (objs[k][0]) unlink(objs[k]);
@@ -276,6 +308,11 @@ bool aslc_build(const aslc_build_opts *o)
         fprintf(stderr, "aslc: cannot find the runtime library libaslrt.a (looked next to aslc "
                         "and in %s)\n", ASLC_BUILD_LIB);
         return false;
+    }
+    char handlers_obj[PATH_MAX];
+    if (o->handlers) {
+        aslc_tmp_path(handlers_obj, "handlers.o");
+        if (!compile_handlers(o->handlers, inc, handlers_obj)) return false;
     }
     bool in_parts = o->c_file && !o->obj_file && o->layout.parts > 1;
     uint32_t parts = 0;  /* objects compiled from the parts */
@@ -314,7 +351,7 @@ bool aslc_build(const aslc_build_opts *o)
         for (uint32_t k = 0; k < o->nobj_files; k++) push(&argv, &n, &cap, o->obj_files[k]);
     else
         push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
-    if (o->handlers) push(&argv, &n, &cap, o->handlers);
+    if (o->handlers) push(&argv, &n, &cap, handlers_obj);
     push(&argv, &n, &cap, lib);
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, "-lpthread");
@@ -325,8 +362,13 @@ bool aslc_build(const aslc_build_opts *o)
     free(objs);
     if (rc != 0) {
         unlink(tmp_out);
-        fprintf(stderr, "aslc: the C compiler failed (exit status %d)%s\n", rc,
-                o->handlers ? "; check the handlers file" : "; this is a bug in aslc");
+        char why[PATH_MAX + 128];
+        if (o->handlers)
+            snprintf(why, sizeof why, "linking failed (see the messages above): does %s define "
+                                      "every native function the resources file names?", o->handlers);
+        else
+            snprintf(why, sizeof why, "this is a bug in aslc");
+        cc_failed(rc, why);
         return false;
     }
     if (rename(tmp_out, o->output) != 0) {
