@@ -784,6 +784,13 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
             return NULL;
         }
         r->num = opnode->valuedouble;
+        if (!isfinite(r->num)) {
+            /* a double cannot hold it, and the back ends have no literal for
+             * it (docs/reliability.md) */
+            ERR(c, opnode, optr, "number %s is out of range (beyond a double's, about 1.8e308)",
+                number_text(c, opnode));
+            ok = false;
+        }
         break;
     case 'B':
     case 'U':
