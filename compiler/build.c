@@ -230,54 +230,54 @@ static bool compile_handlers(const char *handlers, const char *inc, const char *
     return false;
 }
 
-/* Compiles the parts of o->c_file into objs[0..*nobj): one run of
- * consecutive parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j) per processor,
- * all at once.  false, every object removed, when one fails. */
+/* Parts one run of the C compiler takes at most: it holds a whole run in
+ * memory (a 20,000-state workflow in two runs took 475 MB each); a run
+ * also parses the whole source, about 0.2 s for those 20,000 states. */
+#define RUN_PARTS 16
+
+/* Compiles the parts of o->c_file into objs[0..*nobj): runs of consecutive
+ * parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at least one per processor
+ * and at most RUN_PARTS parts each, as many at once as there are
+ * processors.  false, when one fails. */
 static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs)[PATH_MAX],
                           uint32_t *nobj)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint32_t parts = o->layout.parts, jobs = ncpu < 1 ? 1 : (uint32_t)ncpu;
-    if (jobs > parts) jobs = parts;
-    *nobj = jobs;
-    const char *tmpdir = getenv("TMPDIR");
-    for (uint32_t k = 0; k < jobs; k++) objs[k][0] = 0;
-    for (uint32_t k = 0; k < jobs; k++) {
-        snprintf(objs[k], PATH_MAX, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
-        int fd = mkstemps(objs[k], 2);
-        if (fd < 0) {
-            fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
-            objs[k][0] = 0;
-            goto fail;
-        }
-        close(fd);
-    }
-    pid_t *pids = asl_xmalloc(jobs * sizeof *pids);
+    uint32_t runs = (parts + RUN_PARTS - 1) / RUN_PARTS;
+    if (runs < jobs) runs = jobs;
+    if (runs > parts) runs = parts;
+    *nobj = runs;
+    pid_t *pids = asl_xmalloc(runs * sizeof *pids);
     uint32_t started = 0, running = 0;
     int rc = 0;
-    for (; started < jobs; started++) {
-        char **argv = NULL, first[48], last[48];
-        int n = 0, cap = 0;
-        cc_argv(&argv, &n, &cap, inc, true);
-        snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / jobs));
-        snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
-                 (uint32_t)((uint64_t)parts * (started + 1) / jobs) - 1);
-        push(&argv, &n, &cap, first);
-        push(&argv, &n, &cap, last);
-        push(&argv, &n, &cap, "-c");
-        push(&argv, &n, &cap, "-o");
-        push(&argv, &n, &cap, objs[started]);
-        push(&argv, &n, &cap, o->c_file);
-        pid_t pid = spawn(argv);
-        free_argv(argv, n);
-        if (pid < 0) {
-            rc = -1;
-            break;
+    while (started < runs || running) {
+        if (started < runs && running < jobs && rc == 0) {
+            char **argv = NULL, first[48], last[48], name[32];
+            int n = 0, cap = 0;
+            snprintf(name, sizeof name, "part-%u.o", started);
+            aslc_tmp_path(objs[started], name);   /* the directory is aslc's own */
+            cc_argv(&argv, &n, &cap, inc, true);
+            snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / runs));
+            snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
+                     (uint32_t)((uint64_t)parts * (started + 1) / runs) - 1);
+            push(&argv, &n, &cap, first);
+            push(&argv, &n, &cap, last);
+            push(&argv, &n, &cap, "-c");
+            push(&argv, &n, &cap, "-o");
+            push(&argv, &n, &cap, objs[started]);
+            push(&argv, &n, &cap, o->c_file);
+            pid_t pid = spawn(argv);
+            free_argv(argv, n);
+            if (pid < 0) {
+                rc = -1;
+                continue;
+            }
+            pids[started++] = pid;
+            running++;
+            continue;
         }
-        pids[started] = pid;
-        running++;
-    }
-    while (running) {
+        if (!running) break;   /* a failure: nothing more is started */
         int st;
         pid_t pid = waitpid(-1, &st, 0);
         if (pid < 0) {
@@ -295,9 +295,6 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
     free(pids);
     if (rc == 0) return true;
     cc_failed(rc, "the generated C does not compile; this is a bug in aslc");
-fail:
-    for (uint32_t k = 0; k < jobs; k++)
-        if (objs[k][0]) unlink(objs[k]);
     return false;
 }
 
@@ -358,8 +355,7 @@ bool aslc_build(const aslc_build_opts *o)
     push(&argv, &n, &cap, "-lm");
     int rc = run_link(argv);
     free_argv(argv, n);
-    for (uint32_t k = 0; k < parts; k++) unlink(objs[k]);
-    free(objs);
+    free(objs);   /* (the objects go with the temporary directory) */
     if (rc != 0) {
         unlink(tmp_out);
         char why[PATH_MAX + 128];
