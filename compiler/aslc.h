@@ -12,6 +12,7 @@
  *   build.c     C source -> executable, linked with the runtime
  *   files.c     inputs read with a bound; outputs checked first, written last
  *   tmpdir.c    the compilation's temporary directory, removed on every exit
+ *   nulchars.c  U+0000 in definition strings: kept whole, or refused
  */
 #ifndef ASLC_H
 #define ASLC_H
@@ -56,6 +57,13 @@ aslc_srcmap *aslc_srcmap_build(asl_arena *a, const char *text, size_t len, const
 bool aslc_srcmap_pos(const aslc_srcmap *m, const cJSON *node, bool key, int *line, int *col);
 /* The exact source text of a node's value (for constants: keeps every digit). */
 bool aslc_srcmap_span(const aslc_srcmap *m, const cJSON *node, const char **start, size_t *len);
+/* Whether a string key or value holds U+0000 (written \u0000), which cJSON's
+ * NUL-terminated strings lose with all that follows it. */
+bool aslc_srcmap_has_nul(const aslc_srcmap *m, const cJSON *node, bool key);
+/* The whole text of a string key or value, decoded from the source: NUL
+ * characters kept, *len counting them. */
+bool aslc_srcmap_string(const aslc_srcmap *m, asl_arena *a, const cJSON *node, bool key,
+                        const char **s, size_t *len);
 /* Line and column of a byte offset. */
 void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
 
@@ -64,6 +72,10 @@ void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
  * through diag.c.  NULL when the text is not a JSON object; otherwise the
  * program, valid only when u->errors is 0. */
 ir_program *aslc_front_end(aslc_unit *u, const char *name);
+
+/* ---- nulchars.c --------------------------------------------------------------- */
+/* Refuses U+0000 in the strings that the IR keeps NUL-terminated. */
+void aslc_nul_check(aslc_unit *u, const cJSON *root);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);
