@@ -8,8 +8,9 @@
  * /tmp); $TMPDIR is then pointed at it, so that cc, as, ld and the LLVM
  * back end's objects land there too.  The directory is removed on every
  * way out: a normal return, exit() (aslc_fatal), and SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT.  On a signal, the C compilers still running are
- * passed the signal too: each runs in a process group of its own (the
+ * SIGHUP, SIGQUIT and SIGPIPE (--emit-c /dev/stdout | head).  On a
+ * signal, the C compilers still running are passed the signal too: each
+ * runs in a process group of its own (the
  * gcc driver does not pass termination on to cc1 or ld; a whole group
  * does), is given a second to end, then killed; then aslc dies of the
  * same signal, so its caller sees the conventional status.
@@ -37,7 +38,7 @@
 #define MAX_CHILDREN 256   /* compilers at once: one per processor, at most */
 #define MAX_TRACKED 8      /* files outside the directory: the outputs' placeholders */
 
-static const int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 
 static char dir[PATH_MAX];                 /* "" when there is none */
 static pid_t children[MAX_CHILDREN];       /* process group ids; 0 = free slot */
