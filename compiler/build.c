@@ -11,8 +11,12 @@
  * with runtime/digest.c, for States.Hash and Base64Encode alone).  The
  * runtime is found next to aslc: in a build tree (build/aslc beside
  * build/libaslrt.a, headers in the source tree) or in an installed tree
- * (bin/aslc, lib/aslc/libaslrt.a, include/aslc/).  The executable is
- * linked under a temporary name and renamed into place only on success.
+ * (bin/aslc, lib/aslc/libaslrt.a, include/aslc/).  Everything is made in
+ * the compilation's private temporary directory (tmpdir.c), the compilers
+ * each in a process group of their own; main.c copies the executable to
+ * its target (files.c) only on success.  What fails is said as the user's
+ * doing where it is (a $CC that cannot run, the handlers file), and as a
+ * bug in aslc only when the generated code does not compile or link.
  */
 #define _GNU_SOURCE
 #include "aslc.h"

@@ -6,7 +6,9 @@
  *                     or LLVM module and object (emit_llvm.c, --backend=llvm)
  *
  * Every stage reports all the problems it finds before aslc gives up, and
- * no output file is written unless everything succeeded.
+ * no output file is written unless everything succeeded: the outputs are
+ * checked first and written last (files.c), everything in between is made
+ * in a temporary directory that no exit leaves behind (tmpdir.c).
  */
 #define _GNU_SOURCE
 #include "aslc.h"
