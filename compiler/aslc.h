@@ -10,12 +10,17 @@
  *   parse.c     cJSON -> IR, with the structural checks of ASL
  *   emit_c.c    IR -> C source (the C back end); what both back ends share
  *   build.c     C source -> executable, linked with the runtime
+ *   files.c     inputs read with a bound; outputs checked first, written last
+ *   tmpdir.c    the compilation's temporary directory, removed on every exit
+ *   nulchars.c  U+0000 in definition strings: kept whole, or refused
  */
 #ifndef ASLC_H
 #define ASLC_H
 
 #include "ir.h"
 #include <cjson/cJSON.h>
+#include <limits.h>
+#include <sys/types.h>
 
 typedef struct aslc_srcmap aslc_srcmap;
 
@@ -54,6 +59,13 @@ aslc_srcmap *aslc_srcmap_build(asl_arena *a, const char *text, size_t len, const
 bool aslc_srcmap_pos(const aslc_srcmap *m, const cJSON *node, bool key, int *line, int *col);
 /* The exact source text of a node's value (for constants: keeps every digit). */
 bool aslc_srcmap_span(const aslc_srcmap *m, const cJSON *node, const char **start, size_t *len);
+/* Whether a string key or value holds U+0000 (written \u0000), which cJSON's
+ * NUL-terminated strings lose with all that follows it. */
+bool aslc_srcmap_has_nul(const aslc_srcmap *m, const cJSON *node, bool key);
+/* The whole text of a string key or value, decoded from the source: NUL
+ * characters kept, *len counting them. */
+bool aslc_srcmap_string(const aslc_srcmap *m, asl_arena *a, const cJSON *node, bool key,
+                        const char **s, size_t *len);
 /* Line and column of a byte offset. */
 void aslc_offset_pos(const char *text, size_t off, int *line, int *col);
 
@@ -69,6 +81,10 @@ ir_program *aslc_front_end(aslc_unit *u, const char *name);
 const char *aslc_arn_check(asl_arena *a, const char *res, size_t *at);
 /* The same for a Task's Credentials.RoleArn: an IAM role ARN. */
 const char *aslc_role_arn_check(asl_arena *a, const char *arn, size_t *at);
+
+/* ---- nulchars.c --------------------------------------------------------------- */
+/* Refuses U+0000 in the strings that the IR keeps NUL-terminated. */
+void aslc_nul_check(aslc_unit *u, const cJSON *root);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);
@@ -167,5 +183,53 @@ bool aslc_write_file(const char *path, const char *data, size_t len);
 
 /* Compiles and links; false (with a message on stderr) on failure. */
 bool aslc_build(const aslc_build_opts *o);
+
+/* ---- files.c ------------------------------------------------------------------ */
+/* AWS's bound on a definition (CreateStateMachine), in characters. */
+#define ASLC_DEFINITION_CHARS 1048576
+/* A whole file of at most max_chars characters, NUL-terminated (malloc'd);
+ * NULL, with why set, when it cannot be read, is a directory or is longer. */
+char *aslc_file_read(const char *path, size_t max_chars, size_t *len, char *why, size_t whysz);
+
+/* An output file (-o, --emit-c, --emit-llvm): checked and prepared before
+ * the compilation, written at the end (see files.c for what each kind of
+ * target gets). */
+typedef struct {
+    const char *option, *path;   /* as given */
+    char final[PATH_MAX];        /* path, symbolic links followed */
+    char temp[PATH_MAX];         /* the placeholder beside it; "" when none */
+    int fd;                      /* the placeholder, open */
+    bool through;                /* a character device or FIFO: written through */
+    bool exists;                 /* dev/ino: the file already there */
+    dev_t dev;
+    ino_t ino;
+    mode_t mode;                 /* before the umask */
+} aslc_target;
+/* false, with a message, when path cannot be written or is not a file. */
+bool aslc_target_open(aslc_target *t, const char *option, const char *path, bool executable);
+/* Whether path names the file t would overwrite. */
+bool aslc_target_is(const aslc_target *t, const char *path);
+/* Writes the whole content (atomically, or through); false with a message. */
+bool aslc_target_write(aslc_target *t, const char *data, size_t len);
+/* The same, with the content of the file from. */
+bool aslc_target_install(aslc_target *t, const char *from);
+/* Removes the placeholder: nothing is written. */
+void aslc_target_abort(aslc_target *t);
+
+/* ---- tmpdir.c ----------------------------------------------------------------- */
+/* Makes the directory and points $TMPDIR at it; false with a message. */
+bool aslc_tmp_init(void);
+const char *aslc_tmp_dir(void);
+/* out = the directory / name. */
+void aslc_tmp_path(char out[PATH_MAX], const char *name);
+/* Removes the directory (also done at exit and on a signal). */
+void aslc_tmp_finish(void);
+/* A file outside the directory to remove if aslc is killed, and its release. */
+bool aslc_tmp_track(const char *path);
+void aslc_tmp_untrack(const char *path);
+/* Runs argv in a process group of its own (killed with aslc); its stderr
+ * goes to err_fd unless -1.  aslc_tmp_reaped once waited for. */
+pid_t aslc_tmp_spawn(char **argv, int err_fd);
+void aslc_tmp_reaped(pid_t pid);
 
 #endif

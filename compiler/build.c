@@ -11,8 +11,12 @@
  * with runtime/digest.c, for States.Hash and Base64Encode alone).  The
  * runtime is found next to aslc: in a build tree (build/aslc beside
  * build/libaslrt.a, headers in the source tree) or in an installed tree
- * (bin/aslc, lib/aslc/libaslrt.a, include/aslc/).  The executable is
- * linked under a temporary name and renamed into place only on success.
+ * (bin/aslc, lib/aslc/libaslrt.a, include/aslc/).  Everything is made in
+ * the compilation's private temporary directory (tmpdir.c), the compilers
+ * each in a process group of their own; main.c copies the executable to
+ * its target (files.c) only on success.  What fails is said as the user's
+ * doing where it is (a $CC that cannot run, the handlers file), and as a
+ * bug in aslc only when the generated code does not compile or link.
  */
 #define _GNU_SOURCE
 #include "aslc.h"
@@ -79,21 +83,15 @@ static void push_words(char ***v, int *n, int *cap, const char *s)
     free(copy);
 }
 
-/* Runs argv; its stderr goes to err_fd when that is not -1. */
+/* Runs argv, in a process group of its own (tmpdir.c: killed with aslc);
+ * its stderr goes to err_fd when that is not -1. */
 static pid_t spawn_to(char **argv, int err_fd)
 {
     if (getenv("ASLC_VERBOSE")) {
         for (int i = 0; argv[i]; i++) fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
         fputc('\n', stderr);
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (err_fd >= 0) dup2(err_fd, 2);
-        execvp(argv[0], argv);
-        fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    return pid;
+    return aslc_tmp_spawn(argv, err_fd);
 }
 
 static pid_t spawn(char **argv) { return spawn_to(argv, -1); }
@@ -106,6 +104,7 @@ static int wait_for(pid_t pid)
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
+    aslc_tmp_reaped(pid);
     return status_of(st);
 }
 
@@ -199,54 +198,90 @@ static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool quick)
     push(v, n, cap, inc);
 }
 
-/* Compiles the parts of o->c_file into objs[0..*nobj): one run of
- * consecutive parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j) per processor,
- * all at once.  false, every object removed, when one fails. */
+/* Says why a run of the C compiler failed: what cannot be the generated
+ * code's fault is said as such; why is the message for the rest. */
+static void cc_failed(int rc, const char *why)
+{
+    const char *cc = getenv("CC");
+    if (rc == 127 || rc < 0)
+        fprintf(stderr, "aslc: the C compiler '%s' could not be run; set CC to a C compiler\n",
+                cc && *cc ? cc : "cc");
+    else if (rc > 128)
+        fprintf(stderr, "aslc: the C compiler was killed by signal %d (out of memory?)\n", rc - 128);
+    else
+        fprintf(stderr, "aslc: the C compiler failed (exit status %d): %s\n", rc, why);
+}
+
+/* The user's handlers file, compiled alone (as C whatever its name) into
+ * obj: its errors are then its own, not mistaken for aslc's. */
+static bool compile_handlers(const char *handlers, const char *inc, const char *obj)
+{
+    char **argv = NULL;
+    int n = 0, cap = 0;
+    cc_argv(&argv, &n, &cap, inc, false);
+    push(&argv, &n, &cap, "-c");
+    push(&argv, &n, &cap, "-o");
+    push(&argv, &n, &cap, obj);
+    push(&argv, &n, &cap, "-x");
+    push(&argv, &n, &cap, "c");
+    push(&argv, &n, &cap, handlers);
+    int rc = run(argv);
+    free_argv(argv, n);
+    if (rc == 0) return true;
+    char why[PATH_MAX + 64];
+    snprintf(why, sizeof why, "the handlers file %s does not compile (see the messages above)", handlers);
+    cc_failed(rc, why);
+    return false;
+}
+
+/* Parts one run of the C compiler takes at most: it holds a whole run in
+ * memory (a 20,000-state workflow in two runs took 475 MB each); a run
+ * also parses the whole source, about 0.2 s for those 20,000 states. */
+#define RUN_PARTS 16
+
+/* Compiles the parts of o->c_file into objs[0..*nobj): runs of consecutive
+ * parts (-DASL_PART_FIRST=i -DASL_PART_LAST=j), at least one per processor
+ * and at most RUN_PARTS parts each, as many at once as there are
+ * processors.  false, when one fails. */
 static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs)[PATH_MAX],
                           uint32_t *nobj)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     uint32_t parts = o->layout.parts, jobs = ncpu < 1 ? 1 : (uint32_t)ncpu;
-    if (jobs > parts) jobs = parts;
-    *nobj = jobs;
-    const char *tmpdir = getenv("TMPDIR");
-    for (uint32_t k = 0; k < jobs; k++) objs[k][0] = 0;
-    for (uint32_t k = 0; k < jobs; k++) {
-        snprintf(objs[k], PATH_MAX, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
-        int fd = mkstemps(objs[k], 2);
-        if (fd < 0) {
-            fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
-            objs[k][0] = 0;
-            goto fail;
-        }
-        close(fd);
-    }
-    pid_t *pids = asl_xmalloc(jobs * sizeof *pids);
+    uint32_t runs = (parts + RUN_PARTS - 1) / RUN_PARTS;
+    if (runs < jobs) runs = jobs;
+    if (runs > parts) runs = parts;
+    *nobj = runs;
+    pid_t *pids = asl_xmalloc(runs * sizeof *pids);
     uint32_t started = 0, running = 0;
     int rc = 0;
-    for (; started < jobs; started++) {
-        char **argv = NULL, first[48], last[48];
-        int n = 0, cap = 0;
-        cc_argv(&argv, &n, &cap, inc, true);
-        snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / jobs));
-        snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
-                 (uint32_t)((uint64_t)parts * (started + 1) / jobs) - 1);
-        push(&argv, &n, &cap, first);
-        push(&argv, &n, &cap, last);
-        push(&argv, &n, &cap, "-c");
-        push(&argv, &n, &cap, "-o");
-        push(&argv, &n, &cap, objs[started]);
-        push(&argv, &n, &cap, o->c_file);
-        pid_t pid = spawn(argv);
-        free_argv(argv, n);
-        if (pid < 0) {
-            rc = -1;
-            break;
+    while (started < runs || running) {
+        if (started < runs && running < jobs && rc == 0) {
+            char **argv = NULL, first[48], last[48], name[32];
+            int n = 0, cap = 0;
+            snprintf(name, sizeof name, "part-%u.o", started);
+            aslc_tmp_path(objs[started], name);   /* the directory is aslc's own */
+            cc_argv(&argv, &n, &cap, inc, true);
+            snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / runs));
+            snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
+                     (uint32_t)((uint64_t)parts * (started + 1) / runs) - 1);
+            push(&argv, &n, &cap, first);
+            push(&argv, &n, &cap, last);
+            push(&argv, &n, &cap, "-c");
+            push(&argv, &n, &cap, "-o");
+            push(&argv, &n, &cap, objs[started]);
+            push(&argv, &n, &cap, o->c_file);
+            pid_t pid = spawn(argv);
+            free_argv(argv, n);
+            if (pid < 0) {
+                rc = -1;
+                continue;
+            }
+            pids[started++] = pid;
+            running++;
+            continue;
         }
-        pids[started] = pid;
-        running++;
-    }
-    while (running) {
+        if (!running) break;   /* a failure: nothing more is started */
         int st;
         pid_t pid = waitpid(-1, &st, 0);
         if (pid < 0) {
@@ -254,6 +289,7 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
             rc = -1;
             break;
         }
+        aslc_tmp_reaped(pid);
         for (uint32_t k = 0; k < started; k++)
             if (pids[k] == pid) {
                 running--;
@@ -262,10 +298,7 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
     }
     free(pids);
     if (rc == 0) return true;
-    fprintf(stderr, "aslc: the C compiler failed (exit status %d); this is a bug in aslc\n", rc);
-fail:
-    for (uint32_t k = 0; k < jobs; k++)
-        if (objs[k][0]) unlink(objs[k]);
+    cc_failed(rc, "the generated C does not compile; this is a bug in aslc");
     return false;
 }
 
@@ -276,6 +309,11 @@ bool aslc_build(const aslc_build_opts *o)
         fprintf(stderr, "aslc: cannot find the runtime library libaslrt.a (looked next to aslc "
                         "and in %s)\n", ASLC_BUILD_LIB);
         return false;
+    }
+    char handlers_obj[PATH_MAX];
+    if (o->handlers) {
+        aslc_tmp_path(handlers_obj, "handlers.o");
+        if (!compile_handlers(o->handlers, inc, handlers_obj)) return false;
     }
     bool in_parts = o->c_file && !o->obj_file && o->layout.parts > 1;
     uint32_t parts = 0;  /* objects compiled from the parts */
@@ -314,7 +352,7 @@ bool aslc_build(const aslc_build_opts *o)
         for (uint32_t k = 0; k < o->nobj_files; k++) push(&argv, &n, &cap, o->obj_files[k]);
     else
         push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
-    if (o->handlers) push(&argv, &n, &cap, o->handlers);
+    if (o->handlers) push(&argv, &n, &cap, handlers_obj);
     if (o->aws) {
         /* runtime/aws_*.c: task.c refers to them weakly, so the archive
          * gives them only when asked */
@@ -330,12 +368,16 @@ bool aslc_build(const aslc_build_opts *o)
     push(&argv, &n, &cap, "-lm");
     int rc = run_link(argv);
     free_argv(argv, n);
-    for (uint32_t k = 0; k < parts; k++) unlink(objs[k]);
-    free(objs);
+    free(objs);   /* (the objects go with the temporary directory) */
     if (rc != 0) {
         unlink(tmp_out);
-        fprintf(stderr, "aslc: the C compiler failed (exit status %d)%s\n", rc,
-                o->handlers ? "; check the handlers file" : "; this is a bug in aslc");
+        char why[PATH_MAX + 128];
+        if (o->handlers)
+            snprintf(why, sizeof why, "linking failed (see the messages above): does %s define "
+                                      "every native function the resources file names?", o->handlers);
+        else
+            snprintf(why, sizeof why, "this is a bug in aslc");
+        cc_failed(rc, why);
         return false;
     }
     if (rename(tmp_out, o->output) != 0) {

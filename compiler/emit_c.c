@@ -255,13 +255,16 @@ uint32_t aslc_shape_jlen(const ir_tmpl *t)
     return jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
 }
 
-/* Parts of ASLC_PART_STATES states, at most ASLC_MAX_PARTS; above
+/* Parts of ASLC_PART_STATES states, however many that makes: the C
+ * compiler's time on a part grows faster than its size (a part is one
+ * function of its states' blocks), so parts of a bounded size keep the
+ * whole linear (with at most 64 parts, a 20,000-state chain had parts of
+ * 313 states and took 44 s to compile, against 200: issue #18).  Above
  * ASLC_BIG_STATES the quicker optimisation level.  A function of the
  * program only, not of the machine, so that the output is too: the build
  * compiles runs of consecutive parts together, as many runs as there are
  * processors. */
 #define ASLC_PART_STATES 200
-#define ASLC_MAX_PARTS 64
 #define ASLC_BIG_STATES 1000
 
 aslc_layout aslc_layout_of(const ir_program *p)
@@ -269,7 +272,6 @@ aslc_layout aslc_layout_of(const ir_program *p)
     aslc_layout l;
     uint32_t n = p->nall ? p->nall : 1;
     l.parts = (n + ASLC_PART_STATES - 1) / ASLC_PART_STATES;
-    if (l.parts > ASLC_MAX_PARTS) l.parts = ASLC_MAX_PARTS;
     l.per_part = (n + l.parts - 1) / l.parts;
     l.big = n > ASLC_BIG_STATES;
     return l;

@@ -42,6 +42,7 @@
 #include "jsonpath.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +425,8 @@ static bool read_number_const(parser *p, asl_filter *f)
     char *text = asl_strndup(p->a, p->s + start, p->pos - start);
     f->rtype = ASL_NUMBER;
     f->rnum = strtod(text, NULL);
+    if (!isfinite(f->rnum))   /* no double holds it; docs/reliability.md */
+        return fail(p, start, "number %s is out of range (beyond a double's, about 1.8e308)", text);
     f->rstr = text;
     f->rlen = (uint32_t)(p->pos - start);
     return true;

@@ -6,7 +6,9 @@
  *                     or LLVM module and object (emit_llvm.c, --backend=llvm)
  *
  * Every stage reports all the problems it finds before aslc gives up, and
- * no output file is written unless everything succeeded.
+ * no output file is written unless everything succeeded: the outputs are
+ * checked first and written last (files.c), everything in between is made
+ * in a temporary directory that no exit leaves behind (tmpdir.c).
  */
 #define _GNU_SOURCE
 #include "aslc.h"
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -36,6 +39,7 @@ typedef struct {
     const char *name;
     bool json_diags;
     bool allow_unbound;
+    size_t max_chars;       /* --definition-limit; AWS's by default */
     const char **inputs;
     int ninputs;
 } options;
@@ -55,30 +59,16 @@ static void usage(FILE *f)
           "  --name NAME          the state machine's name (default: the file's stem)\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --format=json        print diagnostics as a JSON array\n"
+          "  --definition-limit N refuse definitions of more than N characters (default\n"
+          "                       1048576, AWS's bound; 'off': 67108864)\n"
           "  --version, --help\n"
           "The C compiler is $CC (default cc).\n",
           f);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = asl_xmalloc(cap + 1);
-    for (;;) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        cap *= 2;
-        buf = asl_xrealloc(buf, cap + 1);
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
+/* The bound on --resources and --mocks files, and the most
+ * --definition-limit takes: what aslc can hold without surprises. */
+#define ASLC_MAX_CHARS ((size_t)64 << 20)
 
 static const char *stem(asl_arena *a, const char *path)
 {
@@ -111,9 +101,10 @@ typedef struct {
 static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings *b)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char why[256];
+    char *text = aslc_file_read(path, ASLC_MAX_CHARS, &len, why, sizeof why);
     if (!text) {
-        fprintf(stderr, "aslc: cannot read resources file %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "aslc: --resources %s: %s\n", path, why);
         return false;
     }
     cJSON *r = cJSON_ParseWithLength(text, len);
@@ -158,9 +149,10 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
 static cJSON *load_mocks(const char *path, bindings *b)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char why[256];
+    char *text = aslc_file_read(path, ASLC_MAX_CHARS, &len, why, sizeof why);
     if (!text) {
-        fprintf(stderr, "aslc: cannot read mocks file %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "aslc: --mocks %s: %s\n", path, why);
         return NULL;
     }
     cJSON *m = cJSON_ParseWithLength(text, len);
@@ -228,6 +220,100 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
     }
 }
 
+/* The handlers file must be a readable file: said now, not as the C
+ * compiler's complaint after the whole compilation. */
+static bool check_handlers(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
+        fprintf(stderr, "aslc: --handlers %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "aslc: --handlers %s: not a regular file (give the C source of the "
+                        "handlers)\n", path);
+        return false;
+    }
+    return true;
+}
+
+/* Opens the targets of a compilation (files.c): each must be writable and
+ * none may be one of the inputs or another target.  n: how many opened. */
+static bool open_targets(const options *o, const char *file, aslc_target *t, int *n)
+{
+    const char *opt[3] = {"-o", "--emit-c", "--emit-llvm"};
+    const char *path[3] = {o->output, o->emit_c, o->emit_llvm};
+    const char *ins[4] = {file, o->resources, o->mocks, o->handlers};
+    const char *inopt[4] = {"the definition", "--resources", "--mocks", "--handlers"};
+    *n = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!path[k]) continue;
+        aslc_target *x = &t[*n];
+        if (!aslc_target_open(x, opt[k], path[k], k == 0)) return false;
+        (*n)++;
+        for (int i = 0; i < 4; i++)
+            if (aslc_target_is(x, ins[i])) {
+                if (i) fprintf(stderr, "aslc: %s %s is the %s file %s: refusing to overwrite an "
+                                       "input\n", opt[k], path[k], inopt[i], ins[i]);
+                else fprintf(stderr, "aslc: %s %s is the definition: refusing to overwrite an "
+                                     "input\n", opt[k], path[k]);
+                return false;
+            }
+        for (int j = 0; j < *n - 1; j++)
+            if (!x->through && !t[j].through && !strcmp(x->final, t[j].final)) {
+                fprintf(stderr, "aslc: %s and %s name the same file %s\n", t[j].option, opt[k],
+                        path[k]);
+                return false;
+            }
+    }
+    return true;
+}
+
+/* Generates the code and writes every target; 0 on success. */
+static int generate(const options *o, const ir_program *p, const aslc_emit_opts *eo,
+                    aslc_target *t, int nt)
+{
+    aslc_target *out = NULL, *emit_c = NULL, *emit_llvm = NULL;
+    for (int k = 0; k < nt; k++) {
+        if (!strcmp(t[k].option, "-o")) out = &t[k];
+        else if (!strcmp(t[k].option, "--emit-c")) emit_c = &t[k];
+        else emit_llvm = &t[k];
+    }
+    if (!aslc_tmp_init()) return 1;
+    /* Everything is made in the temporary directory, under names aslc
+     * chose (the C compiler goes by a file's extension), and copied to the
+     * targets at the end. */
+    char cpath[PATH_MAX], llpath[PATH_MAX], exe[PATH_MAX];
+    aslc_tmp_path(cpath, "workflow.c");
+    aslc_tmp_path(llpath, "workflow.ll");
+    aslc_tmp_path(exe, "workflow");
+    bool llvm = !strcmp(o->backend, "llvm");
+    asl_buf c;
+    asl_buf_init(&c);
+    int status = 1;
+    if (!llvm || emit_c) aslc_emit_c(&c, p, eo);
+    if (llvm) {
+#ifdef ASLC_HAVE_LLVM
+        if (!aslc_llvm_compile(p, eo, emit_llvm ? llpath : NULL, out ? exe : NULL, o->handlers)) goto out;
+#endif
+    } else if (out) {
+        if (!aslc_write_file(cpath, c.data, c.len)) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", cpath, strerror(errno));
+            goto out;
+        }
+        aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
+                              eo->aws};
+        if (!aslc_build(&bo)) goto out;
+    }
+    status = 0;
+    if (emit_c && !aslc_target_write(emit_c, c.data, c.len)) status = 1;
+    if (emit_llvm && !aslc_target_install(emit_llvm, llpath)) status = 1;
+    if (out && !aslc_target_install(out, exe)) status = 1;
+out:
+    asl_buf_free(&c);
+    return status;
+}
+
 static int compile_one(const options *o, const char *file)
 {
     aslc_unit u;
@@ -235,14 +321,23 @@ static int compile_one(const options *o, const char *file)
     u.file = file;
     u.json_diags = o->json_diags;
     asl_buf_init(&u.json_out);
-    char *text = read_file(file, &u.len);
+    char why[256];
+    char *text = aslc_file_read(file, o->max_chars, &u.len, why, sizeof why);
     if (!text) {
-        fprintf(stderr, "aslc: cannot read %s: %s\n", file, strerror(errno));
+        /* a diagnostic of the file (in the JSON array with --format=json) */
+        if (!strncmp(why, "more than", 9))
+            aslc_diag_at(&u, ASLC_ERROR, 0, 0, "", "the definition has %s; AWS accepts at most %d "
+                         "(--definition-limit raises aslc's bound)", why, ASLC_DEFINITION_CHARS);
+        else
+            aslc_diag_at(&u, ASLC_ERROR, 0, 0, "", "%s", why);
+        aslc_diag_flush(&u);
+        asl_buf_free(&u.json_out);
         return 1;
     }
     u.text = text;
     u.arena = asl_arena_new();
-    int status = 1;
+    int status = 1, nt = 0;
+    aslc_target t[3];
     cJSON *res = NULL, *mocks = NULL;
     bindings b;
     memset(&b, 0, sizeof b);
@@ -251,6 +346,8 @@ static int compile_one(const options *o, const char *file)
      * refuses compile, with a warning, when the resources file binds it. */
     bool ok = true;
     if (!o->check_only) {
+        if (o->handlers && !check_handlers(o->handlers)) goto done;
+        if (!open_targets(o, file, t, &nt)) goto done;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         u.bound = res;
@@ -270,50 +367,12 @@ static int compile_one(const options *o, const char *file)
         status = 0;
         goto done;
     }
-
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
                          o->allow_unbound, aws};
-    asl_buf c;
-    asl_buf_init(&c);
-    bool llvm = !strcmp(o->backend, "llvm");
-    if (!llvm || o->emit_c) aslc_emit_c(&c, p, &eo);
-    char cpath[PATH_MAX];
-    bool temp = false;
-    if (o->emit_c) {
-        snprintf(cpath, sizeof cpath, "%s", o->emit_c);
-        if (!aslc_write_file(cpath, c.data, c.len)) {
-            fprintf(stderr, "aslc: cannot write %s: %s\n", cpath, strerror(errno));
-            asl_buf_free(&c);
-            goto done;
-        }
-    }
-    if (llvm) {
-#ifdef ASLC_HAVE_LLVM
-        status = aslc_llvm_compile(p, &eo, o->emit_llvm, o->output, o->handlers) ? 0 : 1;
-#endif
-    } else if (o->output) {
-        if (!o->emit_c) {
-            const char *tmpdir = getenv("TMPDIR");
-            snprintf(cpath, sizeof cpath, "%s/aslc-XXXXXX.c", tmpdir && *tmpdir ? tmpdir : "/tmp");
-            int fd = mkstemps(cpath, 2);
-            if (fd < 0 || write(fd, c.data, c.len) != (ssize_t)c.len) {
-                fprintf(stderr, "aslc: cannot write a temporary file: %s\n", strerror(errno));
-                if (fd >= 0) close(fd);
-                asl_buf_free(&c);
-                goto done;
-            }
-            close(fd);
-            temp = true;
-        }
-        aslc_build_opts bo = {cpath, o->handlers, o->output, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              aws};
-        status = aslc_build(&bo) ? 0 : 1;
-        if (temp) unlink(cpath);
-    } else {
-        status = 0;
-    }
-    asl_buf_free(&c);
+    status = generate(o, p, &eo, t, nt);
 done:
+    for (int k = 0; k < nt; k++) aslc_target_abort(&t[k]);
+    aslc_tmp_finish();
     cJSON_Delete(res);
     cJSON_Delete(mocks);
     free(b.resources_json);
@@ -329,6 +388,7 @@ int main(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.backend = "c";
+    o.max_chars = ASLC_DEFINITION_CHARS;
     bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
@@ -368,6 +428,18 @@ int main(int argc, char **argv)
         else if (!strncmp(a, "--backend=", 10)) { o.backend = a + 10; backend_given = true; }
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
         else if (!strcmp(a, "--allow-unbound")) o.allow_unbound = true;
+        else if (!strcmp(a, "--definition-limit") || !strncmp(a, "--definition-limit=", 19)) {
+            const char *v = a[18] == '=' ? a + 19 : (i++, val);
+            char *end = NULL;
+            unsigned long long lim = v && !strcmp(v, "off") ? ASLC_MAX_CHARS : v ? strtoull(v, &end, 10) : 0;
+            if (!v || (end && (*end || end == v)) || lim < 1 || lim > ASLC_MAX_CHARS) {
+                fprintf(stderr, "aslc: --definition-limit takes a number of characters from 1 to "
+                                "%zu, or off\n", ASLC_MAX_CHARS);
+                free(o.inputs);
+                return 2;
+            }
+            o.max_chars = (size_t)lim;
+        }
         else if (!strcmp(a, "--format=text")) o.json_diags = false;
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "aslc: unknown option %s\n", a);

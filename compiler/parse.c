@@ -589,12 +589,16 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
             t->kind = IR_T_OBJECT;
             t->members = asl_alloc(c->a, (cnt + 1) * sizeof *t->members);
             for (const cJSON *k = n->child; k; k = k->next, i++) {
-                size_t kl = strlen(k->string);
+                const char *ks = k->string;
+                size_t kl = strlen(ks);
+                /* whole, \u0000 included (cJSON's copy stops at it: nulchars.c) */
+                if (aslc_srcmap_has_nul(c->u->map, k, true))
+                    aslc_srcmap_string(c->u->map, c->a, k, true, &ks, &kl);
                 const char *kptr = ptr_join(c, ptr, k->string);
                 ir_tmpl_member *m = &t->members[i];
-                if (kl >= 2 && !strcmp(k->string + kl - 2, ".$")) {
+                if (kl >= 2 && !memcmp(ks + kl - 2, ".$", 2)) {
                     computed = true;
-                    m->key = asl_strndup(c->a, k->string, kl - 2);
+                    m->key = asl_strndup(c->a, ks, kl - 2);
                     m->klen = (uint32_t)(kl - 2);
                     ir_tmpl *v = asl_alloc(c->a, sizeof *v);
                     memset(v, 0, sizeof *v);
@@ -612,7 +616,7 @@ static ir_tmpl *parse_tmpl(P *c, const cJSON *n, const char *ptr)
                         v->path = parse_path_node(c, k, kptr, ASLC_PATH_PAYLOAD, true);
                     }
                 } else {
-                    m->key = asl_strndup(c->a, k->string, kl);
+                    m->key = asl_strndup(c->a, ks, kl);
                     m->klen = (uint32_t)kl;
                     m->val = parse_tmpl(c, k, kptr);
                     if (m->val->kind != IR_T_CONST) computed = true;
@@ -774,8 +778,13 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
             ERR(c, opnode, optr, "expected a string, got %s", json_type_name(opnode));
             return NULL;
         }
-        r->str = asl_strndup(c->a, opnode->valuestring, strlen(opnode->valuestring));
-        r->slen = (uint32_t)strlen(r->str);
+        r->str = opnode->valuestring;
+        size_t sl = strlen(r->str);
+        /* whole, \u0000 included (cJSON's copy stops at it: nulchars.c) */
+        if (aslc_srcmap_has_nul(c->u->map, opnode, false))
+            aslc_srcmap_string(c->u->map, c->a, opnode, false, &r->str, &sl);
+        r->str = asl_strndup(c->a, r->str, sl);
+        r->slen = (uint32_t)sl;
         if (ops[found].operand == 'T') {
             double t;
             if (!asl_timestamp_parse(r->str, r->slen, &t)) {
@@ -791,6 +800,13 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
             return NULL;
         }
         r->num = opnode->valuedouble;
+        if (!isfinite(r->num)) {
+            /* a double cannot hold it, and the back ends have no literal for
+             * it (docs/reliability.md) */
+            ERR(c, opnode, optr, "number %s is out of range (beyond a double's, about 1.8e308)",
+                number_text(c, opnode));
+            ok = false;
+        }
         break;
     case 'B':
     case 'U':
@@ -1820,6 +1836,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     c.p = p;
     p->arena = u->arena;
     p->name = name;
+    aslc_nul_check(u, root);   /* \u0000: kept whole below, or refused */
     p->top = parse_machine(&c, root, "/", NULL, true);
     report_unresolved(&c);
     report_reserved(&c);

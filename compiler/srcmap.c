@@ -192,3 +192,43 @@ bool aslc_srcmap_span(const aslc_srcmap *m, const cJSON *node, const char **star
     *len = e->val_end - e->val_off;
     return true;
 }
+
+/* The literal of a node's key or value: [*start, *start + *len), quotes included. */
+static bool literal(const aslc_srcmap *m, const cJSON *node, bool key, size_t *start, size_t *end)
+{
+    if (!m || !node) return false;
+    const entry *e = lookup(m, node, false);
+    if (!e || (key && !e->has_key)) return false;
+    size_t p = key ? e->key_off : e->val_off;
+    if (p >= m->len || m->text[p] != '"') return false;
+    *start = p;
+    *end = skip_string(m, p);
+    if (*end > m->len) *end = m->len;
+    return true;
+}
+
+bool aslc_srcmap_has_nul(const aslc_srcmap *m, const cJSON *node, bool key)
+{
+    size_t p, end;
+    if (!literal(m, node, key, &p, &end)) return false;
+    /* cJSON stores strings NUL-terminated: a \u0000 escape cuts them short */
+    for (p++; p + 6 <= end; p++) {
+        if (m->text[p] != '\\') continue;
+        if (!memcmp(m->text + p + 1, "u0000", 5)) return true;
+        p++;   /* an escaped character, \\ among them */
+    }
+    return false;
+}
+
+bool aslc_srcmap_string(const aslc_srcmap *m, asl_arena *a, const cJSON *node, bool key,
+                        const char **s, size_t *len)
+{
+    size_t p, end;
+    if (!literal(m, node, key, &p, &end)) return false;
+    asl_json_error err;
+    asl_value *v = asl_json_parse(a, m->text + p, end - p, &err);
+    if (!v || v->type != ASL_STRING) return false;
+    *s = v->u.str;
+    *len = v->len;
+    return true;
+}

@@ -132,13 +132,21 @@ static const char *pointer_of(dupwalk *w, const cJSON *last)
 
 typedef struct {
     const cJSON *node;
+    const char *key;   /* whole: cJSON's copy stops at a \u0000 (nulchars.c) */
+    size_t klen;
     int order;
 } keyref;
+
+static int cmp_key(const keyref *a, const keyref *b)
+{
+    int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+    return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
 
 static int cmp_keyref(const void *x, const void *y)
 {
     const keyref *a = x, *b = y;
-    int c = strcmp(a->node->string, b->node->string);
+    int c = cmp_key(a, b);
     return c ? c : a->order - b->order;
 }
 
@@ -153,12 +161,16 @@ static void check_dup_keys(dupwalk *w, const cJSON *obj)
     /* Sorting keeps this n log n on hostile objects with many members. */
     keyref *refs = asl_xmalloc((size_t)n * sizeof *refs);
     int i = 0;
-    for (const cJSON *k = obj->child; k; k = k->next, i++) refs[i] = (keyref){k, i};
+    for (const cJSON *k = obj->child; k; k = k->next, i++) {
+        refs[i] = (keyref){k, k->string, strlen(k->string), i};
+        if (aslc_srcmap_has_nul(w->u->map, k, true))
+            aslc_srcmap_string(w->u->map, w->a, k, true, &refs[i].key, &refs[i].klen);
+    }
     qsort(refs, (size_t)n, sizeof *refs, cmp_keyref);
     for (i = 1; i < n; i++) {
-        if (strcmp(refs[i].node->string, refs[i - 1].node->string)) continue;
+        if (cmp_key(&refs[i], &refs[i - 1])) continue;
         int first = i - 1;
-        while (first > 0 && !strcmp(refs[first - 1].node->string, refs[i].node->string)) first--;
+        while (first > 0 && !cmp_key(&refs[first - 1], &refs[i])) first--;
         int line = 0, col = 0, fline = 0, fcol = 0;
         aslc_srcmap_pos(w->u->map, refs[i].node, true, &line, &col);
         aslc_srcmap_pos(w->u->map, refs[first].node, true, &fline, &fcol);

@@ -13,7 +13,12 @@ and give the expected exit status and, for invalid ones, the expected error.
   - 5,000 transitions to missing states on one line (5,000 diagnostics,
     each with its excerpt: also quadratic before);
   - 20,000 unknown fields (suggestions are bounded);
-  - a 5 MB string constant, and numbers like 1e999999 in every numeric field.
+  - a 5 MB string constant (over AWS's 1,048,576 characters: refused, and
+    accepted with --definition-limit=off), and numbers like 1e999999 in every
+    numeric field;
+  - /dev/zero (an endless definition: refused after the bound, not read into
+    memory until it runs out), a directory, a FIFO with an endless writer,
+    an unreadable file (when not root).
 
 Exit status 0 when all hold, 1 otherwise.
 
@@ -62,8 +67,17 @@ def definitions():
     state.update({"Field%d" % i: i for i in range(20000)})
     yield "many_unknown_fields", json.dumps({"StartAt": "A", "States": {"A": state}}), 1, 'unknown field "Field19999"'
 
-    yield ("big_string", json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "x" * (5 << 20),
-                                                                       "End": True}}}), 0, None)
+    big = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "x" * (5 << 20), "End": True}}})
+    yield "big_string", big, 1, "more than 1048576 characters"
+    yield "big_string_allowed", big, 0, None, ["--definition-limit=off"]
+    # characters, not bytes: 1,000,000 three-byte characters are within the bound
+    yield ("wide_string", json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "\u20ac" * 1000000,
+                                                                      "End": True}}}, ensure_ascii=False), 0, None)
+    yield "dev_zero", "/dev/zero", 1, "more than 1048576 characters"
+    yield "directory", "<dir>", 1, "is a directory"
+    yield "fifo", "<fifo>", 1, "more than 1048576 characters"
+    if os.geteuid() != 0:
+        yield "unreadable", "<unreadable>", 1, "Permission denied"
 
     yield ("huge_numbers", '{"TimeoutSeconds":1e999999,"StartAt":"W","States":{"W":{"Type":"Wait",'
            '"Seconds":123456789012345678901234567890,"Next":"T"},"T":{"Type":"Task","Resource":'
@@ -81,18 +95,37 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix="aslhostiledef.")
     problems = []
     try:
-        for name, text, want, needle in definitions():
+        for name, text, want, needle, *extra in definitions():
             path = os.path.join(work, name + ".json")
-            with open(path, "w") as f:
-                f.write(text)
+            if text == "/dev/zero":
+                path = text
+            elif text == "<dir>":
+                os.makedirs(path, exist_ok=True)
+            elif text == "<unreadable>":
+                with open(path, "w") as f:
+                    f.write("{}")
+                os.chmod(path, 0)
+            elif text != "<fifo>":
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
             for fmt in ([], ["--format=json"]):
+                writer = None
+                if text == "<fifo>":
+                    if not os.path.exists(path):
+                        os.mkfifo(path)
+                    writer = subprocess.Popen(["sh", "-c", "exec cat /dev/zero > '%s'" % path],
+                                              stderr=subprocess.DEVNULL)
                 label = "%s%s" % (name, " (json)" if fmt else "")
                 try:
-                    p = subprocess.run([aslc, "check"] + fmt + [path], capture_output=True,
-                                       timeout=args.timeout)
+                    p = subprocess.run([aslc, "check"] + fmt + (extra[0] if extra else []) + [path],
+                                       capture_output=True, timeout=args.timeout)
                 except subprocess.TimeoutExpired:
                     problems.append("%s: aslc check did not finish within %gs" % (label, args.timeout))
                     continue
+                finally:
+                    if writer:
+                        writer.kill()
+                        writer.wait()
                 err = p.stderr.decode("utf-8", "replace")
                 out = p.stdout.decode("utf-8", "replace")
                 if p.returncode < 0 or "Sanitizer" in err or "runtime error:" in err:
@@ -109,7 +142,8 @@ def main(argv=None):
                     except (ValueError, AssertionError):
                         problems.append("%s: --format=json did not print a JSON array" % label)
                         continue
-                    text_of = "\n".join(d.get("message", "") for d in diags)
+                    # a file that cannot be read is said on stderr
+                    text_of = "\n".join(d.get("message", "") for d in diags) + err
                 else:
                     text_of = err
                 if needle and needle not in text_of:
