@@ -32,7 +32,7 @@ import tempfile
 import time
 
 WF = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
-TASK_WF = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+TASK_WF = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
                                             "End": True}}}
 HANDLERS = """#include "asl.h"
 asl_value *add_one(asl_task_ctx *t, asl_value *in)
