@@ -1,0 +1,930 @@
+/*
+ * jsonata_fn.c — JSONata's built-in functions (jsonata-js 2.0.6's
+ * functions.js) and Step Functions' additions, in one table: name,
+ * signature (checked by asl_jn_apply before the call), arity as the
+ * reference counts it (what higher-order functions pass), implementation.
+ * Strings are counted in code points, as the reference does with Array.from.
+ */
+#include "jsonata.h"
+#include "jsonata_picture.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef asl_jn_ctx ctx;
+#define A(i) (i < n ? args[i] : NULL)
+#define FN(name) static asl_value *fn_##name(ctx *c, asl_value **args, int n, asl_value *focus)
+#define UNUSED (void)focus, (void)c, (void)n
+
+bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups);
+asl_value *asl_jn_regex_match_obj(asl_jn_ctx *c, const char *s, const size_t *ov, int ng);
+
+static asl_value *num(ctx *c, double d) { return asl_jn_num(c, d); }
+static asl_value *str(ctx *c, const char *s, size_t len) { return asl_string(c->a, s, len); }
+
+/* ---- aggregation ------------------------------------------------------------ */
+
+FN(sum)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    double t = 0;
+    for (uint32_t i = 0; i < a->len; i++) t += a->u.a.items[i]->u.n.num;
+    return num(c, t);
+}
+FN(count)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    return num(c, a ? a->len : 0);
+}
+static asl_value *extreme(ctx *c, asl_value *a, int sign)
+{
+    if (!a || a->len == 0) return NULL;
+    double m = a->u.a.items[0]->u.n.num;
+    for (uint32_t i = 1; i < a->len; i++) {
+        double x = a->u.a.items[i]->u.n.num;
+        if (sign * (x - m) > 0) m = x;
+    }
+    return num(c, m);
+}
+FN(max) { UNUSED; return extreme(c, A(0), 1); }
+FN(min) { UNUSED; return extreme(c, A(0), -1); }
+FN(average)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a || a->len == 0) return NULL;
+    double t = 0;
+    for (uint32_t i = 0; i < a->len; i++) t += a->u.a.items[i]->u.n.num;
+    return num(c, t / a->len);
+}
+
+/* ---- strings ------------------------------------------------------------------- */
+
+static size_t cp_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+/* Byte offset of code point i (clamped). */
+static size_t cp_off(const char *s, size_t n, size_t i)
+{
+    size_t b = 0;
+    while (b < n && i > 0) {
+        b++;
+        while (b < n && ((unsigned char)s[b] & 0xC0) == 0x80) b++;
+        i--;
+    }
+    return b;
+}
+
+FN(string)
+{
+    UNUSED;
+    asl_value *v = A(0);
+    if (!v) return NULL;
+    return asl_jn_string(c, v, A(1) && A(1)->type == ASL_TRUE);
+}
+FN(length) { UNUSED; return A(0) ? num(c, (double)cp_len(A(0)->u.str, A(0)->len)) : NULL; }
+FN(substring)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    double len = (double)cp_len(s->u.str, s->len), start = A(1)->u.n.num;
+    double count = A(2) ? A(2)->u.n.num : INFINITY;
+    if (start < 0) start = len + start < 0 ? 0 : len + start;
+    if (start > len) return str(c, "", 0);
+    double end = A(2) ? (count <= 0 ? start : start + count) : len;
+    if (end > len) end = len;
+    start = trunc(start);
+    end = trunc(end);
+    if (end <= start) return str(c, "", 0);
+    size_t b0 = cp_off(s->u.str, s->len, (size_t)start), b1 = cp_off(s->u.str, s->len, (size_t)end);
+    return str(c, s->u.str + b0, b1 - b0);
+}
+static const char *find(const asl_value *s, const asl_value *t)
+{
+    if (t->len == 0) return s->u.str;
+    if (t->len > s->len) return NULL;
+    for (size_t i = 0; i + t->len <= s->len; i++)
+        if (memcmp(s->u.str + i, t->u.str, t->len) == 0) return s->u.str + i;
+    return NULL;
+}
+FN(substringBefore)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    const char *p = find(s, A(1));
+    return p ? str(c, s->u.str, (size_t)(p - s->u.str)) : s;
+}
+FN(substringAfter)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    const char *p = find(s, A(1));
+    return p ? str(c, p + A(1)->len, s->len - (size_t)(p - s->u.str) - A(1)->len) : s;
+}
+static asl_value *recase(ctx *c, asl_value *s, bool up)
+{
+    if (!s) return NULL;
+    char *b;
+    asl_value *r = asl_string_room(c->a, s->len, s->is_int, &b);
+    for (uint32_t i = 0; i < s->len; i++) {
+        char ch = s->u.str[i];
+        b[i] = up ? (ch >= 'a' && ch <= 'z' ? ch - 32 : ch) : (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    return r;
+}
+FN(uppercase) { UNUSED; return recase(c, A(0), true); }
+FN(lowercase) { UNUSED; return recase(c, A(0), false); }
+FN(trim)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    bool space = false;
+    for (uint32_t i = 0; i < s->len; i++) {
+        char ch = s->u.str[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+            space = true;
+            continue;
+        }
+        if (space && b.len) asl_buf_putc(&b, ' ');
+        space = false;
+        asl_buf_putc(&b, ch);
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+FN(pad)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    double w = A(1)->u.n.num;
+    const char *pc = A(2) && A(2)->len ? A(2)->u.str : " ";
+    size_t pcl = A(2) && A(2)->len ? A(2)->len : 1, pcn = cp_len(pc, pcl);
+    size_t have = cp_len(s->u.str, s->len), want = (size_t)fabs(w);
+    if (want <= have) return s;
+    size_t need = want - have;
+    asl_buf b;
+    asl_buf_init(&b);
+    if (w > 0) asl_buf_put(&b, s->u.str, s->len);
+    for (size_t i = 0; i < need; i++) {
+        size_t k = i % pcn, o0 = cp_off(pc, pcl, k), o1 = cp_off(pc, pcl, k + 1);
+        asl_buf_put(&b, pc + o0, o1 - o0);
+    }
+    if (w < 0) asl_buf_put(&b, s->u.str, s->len);
+    asl_value *r = str(c, b.data, b.len);
+    asl_buf_free(&b);
+    return r;
+}
+static bool is_regex(const asl_value *v) { return asl_jn_is_fn(v) && ((const asl_jn_fn *)v)->kind == JN_FN_REGEX; }
+FN(contains)
+{
+    UNUSED;
+    asl_value *s = A(0), *t = A(1);
+    if (!s) return NULL;
+    if (asl_jn_is_str(t)) return asl_bool(find(s, t) != NULL);
+    if (is_regex(t)) {
+        size_t ov[64];
+        int ng;
+        return asl_bool(asl_jn_regex_next((asl_jn_fn *)t, s->u.str, s->len, 0, ov, &ng));
+    }
+    return asl_jn_error(c, "T0410", t);
+}
+FN(split)
+{
+    UNUSED;
+    asl_value *s = A(0), *sep = A(1), *lim = A(2);
+    if (!s) return NULL;
+    if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3020", lim);
+    double limit = lim ? floor(lim->u.n.num) : INFINITY;
+    asl_value *r = asl_array(c->a, 4);
+    if (asl_jn_is_str(sep)) {
+        if (sep->len == 0) {
+            for (size_t i = 0; i < s->len && r->len < limit;) {
+                size_t j = i + 1;
+                while (j < s->len && ((unsigned char)s->u.str[j] & 0xC0) == 0x80) j++;
+                asl_array_push(c->a, r, str(c, s->u.str + i, j - i));
+                i = j;
+            }
+            return r;
+        }
+        size_t at = 0;
+        while (r->len < limit) {
+            asl_value rest = *s;
+            rest.u.str = s->u.str + at;
+            rest.len = s->len - (uint32_t)at;
+            const char *p = find(&rest, sep);
+            if (!p) {
+                asl_array_push(c->a, r, str(c, s->u.str + at, s->len - at));
+                break;
+            }
+            asl_array_push(c->a, r, str(c, s->u.str + at, (size_t)(p - s->u.str) - at));
+            at = (size_t)(p - s->u.str) + sep->len;
+        }
+        return r;
+    }
+    if (!is_regex(sep)) return asl_jn_error(c, "T0410", sep);
+    size_t at = 0, from = 0, ov[64];
+    int ng;
+    while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)sep, s->u.str, s->len, from, ov, &ng)) {
+        if (ov[1] == ov[0]) {   /* an empty match splits between characters */
+            if (ov[0] >= s->len) break;
+            if (ov[0] == at) { from = ov[0] + 1; continue; }
+        }
+        asl_array_push(c->a, r, str(c, s->u.str + at, ov[0] - at));
+        at = ov[1];
+        from = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+    }
+    if (r->len < limit) asl_array_push(c->a, r, str(c, s->u.str + at, s->len - at));
+    return r;
+}
+FN(join)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    for (uint32_t i = 0; i < a->len; i++) {
+        if (i && A(1)) asl_buf_put(&b, A(1)->u.str, A(1)->len);
+        asl_buf_put(&b, a->u.a.items[i]->u.str, a->u.a.items[i]->len);
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+FN(match)
+{
+    UNUSED;
+    asl_value *s = A(0), *re = A(1), *lim = A(2);
+    if (!s) return NULL;
+    if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3040", lim);
+    double limit = lim ? lim->u.n.num : INFINITY;
+    asl_value *r = asl_jn_seq(c->a, 4);
+    if (!is_regex(re)) return r;
+    size_t from = 0, ov[64];
+    int ng;
+    while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)re, s->u.str, s->len, from, ov, &ng)) {
+        if (ov[1] == ov[0]) return asl_jn_error(c, "D1004", NULL);
+        asl_array_push(c->a, r, asl_jn_regex_match_obj(c, s->u.str, ov, ng));
+        from = ov[1];
+    }
+    return r;
+}
+FN(replace)
+{
+    asl_value *s = A(0), *pat = A(1), *rep = A(2), *lim = A(3);
+    if (!s) return NULL;
+    if (asl_jn_is_str(pat) && pat->len == 0) return asl_jn_error(c, "D3010", pat);
+    if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3011", lim);
+    double limit = lim ? lim->u.n.num : INFINITY;
+    asl_buf b;
+    asl_buf_init(&b);
+    size_t at = 0, from = 0, ov[64];
+    int ng = 1, count = 0;
+    for (;;) {
+        if (count >= limit) break;
+        if (asl_jn_is_str(pat)) {
+            asl_value rest = *s;
+            rest.u.str = s->u.str + from;
+            rest.len = s->len - (uint32_t)from;
+            const char *p = from <= s->len ? find(&rest, pat) : NULL;
+            if (!p) break;
+            ov[0] = (size_t)(p - s->u.str);
+            ov[1] = ov[0] + pat->len;
+            ng = 1;
+        } else if (!asl_jn_regex_next((asl_jn_fn *)pat, s->u.str, s->len, from, ov, &ng)) {
+            break;
+        }
+        if (ov[1] == ov[0]) {
+            asl_buf_free(&b);
+            return asl_jn_error(c, "D1004", NULL);
+        }
+        asl_buf_put(&b, s->u.str + at, ov[0] - at);
+        if (asl_jn_is_str(rep)) {
+            for (uint32_t i = 0; i < rep->len; i++) {
+                char ch = rep->u.str[i];
+                if (ch != '$' || i + 1 >= rep->len) { asl_buf_putc(&b, ch); continue; }
+                char d = rep->u.str[i + 1];
+                if (d == '$') { asl_buf_putc(&b, '$'); i++; continue; }
+                if (d < '0' || d > '9') { asl_buf_putc(&b, ch); continue; }
+                /* $n: the longest group number that exists, else the text */
+                int g = d - '0';
+                uint32_t j = i + 2;
+                if (j < rep->len && rep->u.str[j] >= '0' && rep->u.str[j] <= '9' && g * 10 + (rep->u.str[j] - '0') < ng) {
+                    g = g * 10 + (rep->u.str[j] - '0');
+                    j++;
+                }
+                if (g == 0 || g < ng) {
+                    if (g > 0 && ov[2 * g] != (size_t)-1) asl_buf_put(&b, s->u.str + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+                    else if (g == 0) asl_buf_put(&b, s->u.str + ov[0], ov[1] - ov[0]);
+                } else {
+                    j = i + 2;   /* no such group: nothing */
+                }
+                i = j - 1;
+            }
+        } else if (asl_jn_is_fn(rep)) {
+            asl_value *m = asl_jn_regex_match_obj(c, s->u.str, ov, ng);
+            asl_value *x = asl_jn_apply(c, rep, &m, 1, focus);
+            if (asl_jn_failed(c)) { asl_buf_free(&b); return NULL; }
+            if (!asl_jn_is_str(x)) { asl_buf_free(&b); return asl_jn_error(c, "D3012", x); }
+            asl_buf_put(&b, x->u.str, x->len);
+        } else {
+            asl_buf_free(&b);
+            return asl_jn_error(c, "T0410", rep);
+        }
+        at = ov[1];
+        from = ov[1];
+        count++;
+    }
+    asl_buf_put(&b, s->u.str + at, s->len - at);
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+FN(base64encode)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    const unsigned char *p = (const unsigned char *)s->u.str;
+    for (size_t i = 0; i < s->len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < s->len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < s->len ? p[i + 2] : 0);
+        asl_buf_putc(&b, b64[v >> 18 & 63]);
+        asl_buf_putc(&b, b64[v >> 12 & 63]);
+        asl_buf_putc(&b, i + 1 < s->len ? b64[v >> 6 & 63] : '=');
+        asl_buf_putc(&b, i + 2 < s->len ? b64[v & 63] : '=');
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+FN(base64decode)
+{
+    UNUSED;
+    asl_value *s = A(0);
+    if (!s) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    uint32_t acc = 0;
+    int bits = 0;
+    for (uint32_t i = 0; i < s->len; i++) {
+        const char *q = strchr(b64, s->u.str[i]);
+        if (!q || !s->u.str[i]) continue;
+        acc = acc << 6 | (uint32_t)(q - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            asl_buf_putc(&b, (char)(acc >> bits & 0xFF));
+        }
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+static asl_value *url_encode(ctx *c, asl_value *s, const char *keep)
+{
+    if (!s) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    for (uint32_t i = 0; i < s->len; i++) {
+        unsigned char ch = (unsigned char)s->u.str[i];
+        /* a lone surrogate cannot be in valid UTF-8; the reference's URIError D3140 is for those */
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || (ch && strchr(keep, ch))) {
+            asl_buf_putc(&b, (char)ch);
+        } else {
+            char h[4];
+            snprintf(h, sizeof h, "%%%02X", ch);
+            asl_buf_puts(&b, h);
+        }
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+FN(encodeUrlComponent) { UNUSED; return url_encode(c, A(0), "-_.!~*'()"); }
+FN(encodeUrl) { UNUSED; return url_encode(c, A(0), "-_.!~*'();/?:@&=+$,#[]"); }
+static asl_value *url_decode(ctx *c, asl_value *s, const char *reserved)
+{
+    if (!s) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    for (uint32_t i = 0; i < s->len; i++) {
+        char ch = s->u.str[i];
+        if (ch != '%') { asl_buf_putc(&b, ch); continue; }
+        int v = -1;
+        if (i + 2 < s->len) {
+            char h[3] = { s->u.str[i + 1], s->u.str[i + 2], 0 };
+            char *end;
+            long x = strtol(h, &end, 16);
+            if (*end == 0 && h[0] != '-' && h[0] != '+') v = (int)x;
+        }
+        if (v < 0) { asl_buf_free(&b); return asl_jn_error(c, "D3140", s); }
+        if (reserved && v < 128 && v && strchr(reserved, v)) asl_buf_put(&b, s->u.str + i, 3);
+        else asl_buf_putc(&b, (char)v);
+        i += 2;
+    }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
+    return r;
+}
+FN(decodeUrlComponent) { UNUSED; return url_decode(c, A(0), NULL); }
+FN(decodeUrl) { UNUSED; return url_decode(c, A(0), ";/?:@&=+$,#"); }
+
+/* ---- numbers -------------------------------------------------------------------- */
+
+FN(number)
+{
+    UNUSED;
+    asl_value *v = A(0);
+    if (!v) return NULL;
+    if (v->type == ASL_NUMBER) return v;
+    if (v->type == ASL_TRUE) return num(c, 1);
+    if (v->type == ASL_FALSE) return num(c, 0);
+    if (v->type == ASL_STRING) {
+        const char *s = v->u.str;
+        char *end;
+        double d;
+        if (v->len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O')) {
+            int base = s[1] == 'x' || s[1] == 'X' ? 16 : s[1] == 'b' || s[1] == 'B' ? 2 : 8;
+            d = (double)strtoll(s + 2, &end, base);
+        } else {
+            /* JSON number syntax, as the reference checks it */
+            size_t i = 0;
+            if (s[i] == '-') i++;
+            if (s[i] == '0') i++;
+            else if (s[i] >= '1' && s[i] <= '9') while (s[i] >= '0' && s[i] <= '9') i++;
+            else return asl_jn_error(c, "D3030", v);
+            if (s[i] == '.') {
+                i++;
+                if (!(s[i] >= '0' && s[i] <= '9')) return asl_jn_error(c, "D3030", v);
+                while (s[i] >= '0' && s[i] <= '9') i++;
+            }
+            if (s[i] == 'e' || s[i] == 'E') {
+                i++;
+                if (s[i] == '+' || s[i] == '-') i++;
+                if (!(s[i] >= '0' && s[i] <= '9')) return asl_jn_error(c, "D3030", v);
+                while (s[i] >= '0' && s[i] <= '9') i++;
+            }
+            if (i != v->len) return asl_jn_error(c, "D3030", v);
+            d = strtod(s, &end);
+        }
+        if (*end || !isfinite(d)) return asl_jn_error(c, "D3030", v);
+        return num(c, d);
+    }
+    return asl_jn_error(c, "D3030", v);
+}
+FN(floor) { UNUSED; return A(0) ? num(c, floor(A(0)->u.n.num)) : NULL; }
+FN(ceil) { UNUSED; return A(0) ? num(c, ceil(A(0)->u.n.num)) : NULL; }
+FN(abs) { UNUSED; return A(0) ? num(c, fabs(A(0)->u.n.num)) : NULL; }
+FN(sqrt)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    if (A(0)->u.n.num < 0) return asl_jn_error(c, "D3060", A(0));
+    return num(c, sqrt(A(0)->u.n.num));
+}
+FN(power)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    double r = pow(A(0)->u.n.num, A(1)->u.n.num);
+    if (!isfinite(r)) return asl_jn_error(c, "D3061", A(0));
+    return num(c, r);
+}
+FN(round)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    double v = A(0)->u.n.num, p = A(1) ? A(1)->u.n.num : 0;
+    /* half to even, at precision p, on the decimal text (as the reference shifts exponents) */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17ge%d", v, (int)p);
+    double x = strtod(buf, NULL);
+    double r = round(x);
+    double diff = fabs(x - trunc(x));
+    if (diff == 0.5 && fmod(r, 2) != 0) r -= (x > 0 ? 1 : -1);
+    snprintf(buf, sizeof buf, "%.17ge%d", r, -(int)p);
+    return num(c, strtod(buf, NULL));
+}
+static double rnd(ctx *c)
+{
+    c->rng ^= c->rng << 13;
+    c->rng ^= c->rng >> 7;
+    c->rng ^= c->rng << 17;
+    return (double)(c->rng >> 11) / 9007199254740992.0;
+}
+FN(random) { UNUSED; (void)n; (void)args; return num(c, rnd(c)); }
+FN(formatBase)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    double v = round(A(0)->u.n.num), radix = A(1) ? A(1)->u.n.num : 10;
+    if (radix < 2 || radix > 36) return asl_jn_error(c, "D3100", A(1));
+    char buf[80], *p = buf + sizeof buf - 1;
+    *p = 0;
+    bool neg = v < 0;
+    uint64_t x = (uint64_t)fabs(v);
+    do {
+        *--p = "0123456789abcdefghijklmnopqrstuvwxyz"[x % (uint64_t)radix];
+        x /= (uint64_t)radix;
+    } while (x);
+    if (neg) *--p = '-';
+    return str(c, p, strlen(p));
+}
+
+/* ---- boolean -------------------------------------------------------------------- */
+
+FN(boolean) { UNUSED; int t = asl_jn_truthy(A(0)); return t < 0 ? NULL : asl_bool(t); }
+FN(not) { UNUSED; int t = asl_jn_truthy(A(0)); return t < 0 ? NULL : asl_bool(!t); }
+FN(exists) { UNUSED; return asl_bool(A(0) != NULL); }
+
+/* ---- arrays ------------------------------------------------------------------------ */
+
+FN(append) { UNUSED; return asl_jn_append(c->a, A(0), A(1)); }
+FN(reverse)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_value *r = asl_array(c->a, a->len);
+    for (uint32_t i = a->len; i-- > 0;) asl_array_push(c->a, r, a->u.a.items[i]);
+    return r;
+}
+FN(shuffle)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_value *r = asl_array(c->a, a->len);
+    for (uint32_t i = 0; i < a->len; i++) asl_array_push(c->a, r, a->u.a.items[i]);
+    for (uint32_t i = r->len; i > 1; i--) {
+        uint32_t j = (uint32_t)(rnd(c) * i);
+        asl_value *t = r->u.a.items[i - 1];
+        r->u.a.items[i - 1] = r->u.a.items[j];
+        r->u.a.items[j] = t;
+    }
+    return r;
+}
+FN(distinct)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a || a->type != ASL_ARRAY) return a;
+    asl_value *r = asl_jn_seq(c->a, a->len);
+    for (uint32_t i = 0; i < a->len; i++) {
+        bool seen = false;
+        for (uint32_t k = 0; k < r->len && !seen; k++) seen = asl_jn_deep_equal(r->u.a.items[k], a->u.a.items[i]);
+        if (!seen) asl_array_push(c->a, r, a->u.a.items[i]);
+    }
+    return r;
+}
+typedef struct { asl_value *fn; asl_value *focus; } cmp_ud;
+static bool default_after(ctx *c, void *ud, asl_value *x, asl_value *y)
+{
+    (void)ud;
+    if (x->type == ASL_NUMBER) return x->u.n.num > y->u.n.num;
+    size_t m = x->len < y->len ? x->len : y->len;
+    int k = memcmp(x->u.str, y->u.str, m);
+    (void)c;
+    return k > 0 || (k == 0 && x->len > y->len);
+}
+static bool fn_after(ctx *c, void *ud, asl_value *x, asl_value *y)
+{
+    cmp_ud *u = ud;
+    asl_value *args[2] = { x, y };
+    return asl_jn_truthy(asl_jn_apply(c, u->fn, args, 2, u->focus)) == 1;
+}
+FN(sort)
+{
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    if (a->len <= 1) return a;
+    if (!A(1)) {
+        bool nums = true, strs = true;
+        for (uint32_t i = 0; i < a->len; i++) {
+            nums = nums && asl_jn_is_num(a->u.a.items[i]);
+            strs = strs && asl_jn_is_str(a->u.a.items[i]);
+        }
+        if (!nums && !strs) return asl_jn_error(c, "D3070", a);
+        return asl_jn_sort_by(c, a, default_after, NULL);
+    }
+    cmp_ud u = { A(1), focus };
+    return asl_jn_sort_by(c, a, fn_after, &u);
+}
+FN(zip)
+{
+    UNUSED;
+    asl_value *r = asl_array(c->a, 4);
+    if (n == 0) return r;
+    uint32_t len = UINT32_MAX;
+    for (int i = 0; i < n; i++) {
+        uint32_t l = args[i] ? args[i]->len : 0;
+        if (l < len) len = l;
+    }
+    for (uint32_t k = 0; k < len; k++) {
+        asl_value *t = asl_array(c->a, (uint32_t)n);
+        for (int i = 0; i < n; i++) asl_array_push(c->a, t, args[i]->u.a.items[k]);
+        asl_array_push(c->a, r, t);
+    }
+    return r;
+}
+
+/* ---- higher-order ------------------------------------------------------------------ */
+
+/* (value, index, array) cut to the function's arity, as hofFuncArgs does. */
+static asl_value *hof(ctx *c, asl_value *f, asl_value *v, uint32_t i, asl_value *arr, asl_value *focus)
+{
+    asl_value *args[3] = { v, asl_number(c->a, i), arr };
+    int k = asl_jn_arity(f);
+    if (k < 1) k = 1;
+    if (k > 3) k = 3;
+    return asl_jn_apply(c, f, args, k, focus);
+}
+FN(map)
+{
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_value *r = asl_jn_seq(c->a, a->len);
+    for (uint32_t i = 0; i < a->len; i++) {
+        asl_value *x = hof(c, A(1), a->u.a.items[i], i, a, focus);
+        if (asl_jn_failed(c)) return NULL;
+        if (x) asl_array_push(c->a, r, x);
+    }
+    return r;
+}
+FN(filter)
+{
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_value *r = asl_jn_seq(c->a, a->len);
+    for (uint32_t i = 0; i < a->len; i++) {
+        asl_value *x = hof(c, A(1), a->u.a.items[i], i, a, focus);
+        if (asl_jn_failed(c)) return NULL;
+        if (asl_jn_truthy(x) == 1) asl_array_push(c->a, r, a->u.a.items[i]);
+    }
+    return r;
+}
+FN(single)
+{
+    asl_value *a = A(0), *found = NULL;
+    if (!a) return NULL;
+    bool any = false;
+    for (uint32_t i = 0; i < a->len; i++) {
+        bool ok = true;
+        if (A(1)) {
+            asl_value *x = hof(c, A(1), a->u.a.items[i], i, a, focus);
+            if (asl_jn_failed(c)) return NULL;
+            ok = asl_jn_truthy(x) == 1;
+        }
+        if (ok) {
+            if (any) return asl_jn_error(c, "D3138", NULL);
+            found = a->u.a.items[i];
+            any = true;
+        }
+    }
+    if (!any) return asl_jn_error(c, "D3139", NULL);
+    return found;
+}
+FN(reduce)
+{
+    asl_value *a = A(0), *f = A(1);
+    if (!a) return NULL;
+    int k = asl_jn_arity(f);
+    if (k < 2) return asl_jn_error(c, "D3050", NULL);
+    uint32_t i = 0;
+    asl_value *acc;
+    if (A(2)) acc = A(2);
+    else if (a->len == 0) return NULL;
+    else acc = a->u.a.items[i++];
+    for (; i < a->len; i++) {
+        asl_value *xs[4] = { acc, a->u.a.items[i], asl_number(c->a, i), a };
+        acc = asl_jn_apply(c, f, xs, k > 4 ? 4 : k, focus);
+        if (asl_jn_failed(c)) return NULL;
+    }
+    return acc;
+}
+
+/* ---- objects ---------------------------------------------------------------------- */
+
+FN(keys)
+{
+    UNUSED;
+    asl_value *v = A(0);
+    if (!v) return NULL;
+    asl_value *r = asl_jn_seq(c->a, 4);
+    if (v->type == ASL_OBJECT) {
+        for (uint32_t i = 0; i < v->len; i++)
+            asl_array_push(c->a, r, str(c, v->u.o.members[i].key, v->u.o.members[i].klen));
+    } else if (v->type == ASL_ARRAY) {
+        for (uint32_t i = 0; i < v->len; i++) {
+            asl_value *o = v->u.a.items[i];
+            if (!o || o->type != ASL_OBJECT) continue;
+            for (uint32_t k = 0; k < o->len; k++) {
+                bool seen = false;
+                for (uint32_t j = 0; j < r->len && !seen; j++)
+                    seen = r->u.a.items[j]->len == o->u.o.members[k].klen &&
+                           !memcmp(r->u.a.items[j]->u.str, o->u.o.members[k].key, o->u.o.members[k].klen);
+                if (!seen) asl_array_push(c->a, r, str(c, o->u.o.members[k].key, o->u.o.members[k].klen));
+            }
+        }
+    }
+    return asl_jn_settle(r, false);
+}
+FN(lookup) { UNUSED; return asl_jn_lookup(c, A(0), A(1)->u.str, A(1)->len); }
+FN(spread)
+{
+    UNUSED;
+    asl_value *v = A(0);
+    if (!v) return NULL;
+    if (v->type == ASL_ARRAY) {
+        asl_value *r = asl_jn_seq(c->a, 4);
+        for (uint32_t i = 0; i < v->len; i++) {
+            asl_value *x = fn_spread(c, &v->u.a.items[i], 1, focus);
+            r = asl_jn_append(c->a, r, x);
+        }
+        return r;
+    }
+    if (v->type != ASL_OBJECT) return v;
+    asl_value *r = asl_jn_seq(c->a, v->len);
+    for (uint32_t i = 0; i < v->len; i++) {
+        asl_value *o = asl_object(c->a, 1);
+        asl_object_append(c->a, o, v->u.o.members[i].key, v->u.o.members[i].klen, v->u.o.members[i].val);
+        asl_array_push(c->a, r, o);
+    }
+    return r;
+}
+FN(merge)
+{
+    UNUSED;
+    asl_value *a = A(0);
+    if (!a) return NULL;
+    asl_value *r = asl_object(c->a, 8);
+    for (uint32_t i = 0; i < a->len; i++) {
+        asl_value *o = a->u.a.items[i];
+        for (uint32_t k = 0; k < o->len; k++)
+            asl_object_set(c->a, r, o->u.o.members[k].key, o->u.o.members[k].klen, o->u.o.members[k].val);
+    }
+    return r;
+}
+FN(each)
+{
+    asl_value *o = A(0), *f = A(1);
+    if (!o) return NULL;
+    asl_value *r = asl_jn_seq(c->a, o->len);
+    int k = asl_jn_arity(f);
+    for (uint32_t i = 0; i < o->len; i++) {
+        asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
+        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, focus);
+        if (asl_jn_failed(c)) return NULL;
+        if (x) asl_array_push(c->a, r, x);
+    }
+    return r;
+}
+FN(sift)
+{
+    asl_value *o = A(0), *f = A(1);
+    if (!o) return NULL;
+    asl_value *r = asl_object(c->a, o->len);
+    int k = asl_jn_arity(f);
+    for (uint32_t i = 0; i < o->len; i++) {
+        asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
+        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, focus);
+        if (asl_jn_failed(c)) return NULL;
+        if (asl_jn_truthy(x) == 1)
+            asl_object_append(c->a, r, o->u.o.members[i].key, o->u.o.members[i].klen, o->u.o.members[i].val);
+    }
+    return r->len ? r : NULL;
+}
+FN(error)
+{
+    UNUSED;
+    asl_jn_error(c, "D3137", A(0));
+    c->msg = A(0) ? asl_strndup(c->a, A(0)->u.str, A(0)->len) : NULL;
+    return NULL;
+}
+FN(assert)
+{
+    UNUSED;
+    if (A(0)->type == ASL_TRUE) return NULL;
+    asl_jn_error(c, "D3141", A(1));
+    c->msg = A(1) ? asl_strndup(c->a, A(1)->u.str, A(1)->len) : NULL;
+    return NULL;
+}
+FN(type)
+{
+    UNUSED;
+    const char *t = asl_jn_type_name(A(0));
+    return t ? str(c, t, strlen(t)) : NULL;
+}
+
+/* ---- dates and pictures (runtime/jsonata_picture.c) -------------------------------- */
+
+static asl_value *picture_result(ctx *c, const char *code, char *out)
+{
+    if (code) return asl_jn_error(c, code, NULL);
+    return str(c, out, strlen(out));
+}
+FN(now)
+{
+    UNUSED;
+    char *out = NULL;
+    const char *code = asl_jn_format_datetime(c->a, c->now_ms, A(0) ? A(0)->u.str : NULL, A(1) ? A(1)->u.str : NULL, &out);
+    return picture_result(c, code, out);
+}
+FN(millis) { UNUSED; (void)n; (void)args; return num(c, (double)c->now_ms); }
+FN(fromMillis)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    char *out = NULL;
+    const char *code = asl_jn_format_datetime(c->a, (int64_t)A(0)->u.n.num, A(1) ? A(1)->u.str : NULL,
+                                              A(2) ? A(2)->u.str : NULL, &out);
+    return picture_result(c, code, out);
+}
+FN(toMillis)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    int64_t ms = 0;
+    int undef = 0;
+    const char *code = asl_jn_parse_datetime(A(0)->u.str, A(1) ? A(1)->u.str : NULL, &ms, &undef);
+    if (code) return asl_jn_error(c, code, NULL);
+    return undef ? NULL : num(c, (double)ms);
+}
+FN(formatNumber)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    char *out = NULL;
+    const char *code = asl_jn_format_number(c->a, A(0)->u.n.num, A(1)->u.str, NULL, &out);
+    return picture_result(c, code, out);
+}
+FN(formatInteger)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    char *out = NULL;
+    const char *code = asl_jn_format_integer(c->a, A(0)->u.n.num, A(1)->u.str, &out);
+    return picture_result(c, code, out);
+}
+FN(parseInteger)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    double d = 0;
+    int undef = 0;
+    const char *code = asl_jn_parse_integer(A(0)->u.str, A(1)->u.str, &d, &undef);
+    if (code) return asl_jn_error(c, code, NULL);
+    return undef ? NULL : num(c, d);
+}
+FN(clone) { UNUSED; return asl_jn_clone(c->a, A(0)); }
+
+/* ---- the table ----------------------------------------------------------------- */
+
+#define B(name, sig, arity) { { .type = ASL_JN_FUNCTION, .u.a.jlen = 2 }, JN_FN_NATIVE, false, #name, sig, arity, fn_##name, \
+                              NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+static asl_jn_fn builtins[] = {
+    B(sum, "<a<n>:n>", 1), B(count, "<a:n>", 1), B(max, "<a<n>:n>", 1), B(min, "<a<n>:n>", 1),
+    B(average, "<a<n>:n>", 1), B(string, "<x-b?:s>", 2), B(substring, "<s-nn?:s>", 3),
+    B(substringBefore, "<s-s:s>", 2), B(substringAfter, "<s-s:s>", 2), B(lowercase, "<s-:s>", 1),
+    B(uppercase, "<s-:s>", 1), B(length, "<s-:n>", 1), B(trim, "<s-:s>", 1), B(pad, "<s-ns?:s>", 3),
+    B(match, "<s-f<s:o>n?:a<o>>", 3), B(contains, "<s-(sf):b>", 2), B(replace, "<s-(sf)(sf)n?:s>", 4),
+    B(split, "<s-(sf)n?:a<s>>", 3), B(join, "<a<s>s?:s>", 2), B(formatNumber, "<n-so?:s>", 3),
+    B(formatBase, "<n-n?:s>", 2), B(formatInteger, "<n-s:s>", 2), B(parseInteger, "<s-s:n>", 2),
+    B(number, "<(nsb)-:n>", 1), B(floor, "<n-:n>", 1), B(ceil, "<n-:n>", 1), B(round, "<n-n?:n>", 2),
+    B(abs, "<n-:n>", 1), B(sqrt, "<n-:n>", 1), B(power, "<n-n:n>", 2), B(random, "<:n>", 0),
+    B(boolean, "<x-:b>", 1), B(not, "<x-:b>", 1), B(map, "<af>", 2), B(zip, "<a+>", 0),
+    B(filter, "<af>", 2), B(single, "<af?>", 2), B(reduce, "<afj?:j>", 3), B(sift, "<o-f?:o>", 2),
+    B(keys, "<x-:a<s>>", 1), B(lookup, "<x-s:x>", 2), B(append, "<xx:a>", 2), B(exists, "<x:b>", 1),
+    B(spread, "<x-:a<o>>", 1), B(merge, "<a<o>:o>", 1), B(reverse, "<a:a>", 1), B(each, "<o-f:a>", 2),
+    B(error, "<s?:x>", 1), B(assert, "<bs?:x>", 2), B(type, "<x:s>", 1), B(sort, "<af?:a>", 2),
+    B(shuffle, "<a:a>", 1), B(distinct, "<x:x>", 1), B(base64encode, "<s-:s>", 1),
+    B(base64decode, "<s-:s>", 1), B(encodeUrlComponent, "<s-:s>", 1), B(encodeUrl, "<s-:s>", 1),
+    B(decodeUrlComponent, "<s-:s>", 1), B(decodeUrl, "<s-:s>", 1), B(toMillis, "<s-s?:n>", 2),
+    B(fromMillis, "<n-s?s?:s>", 3), B(clone, "<(oa)-:o>", 1), B(now, "<s?s?:s>", 2), B(millis, "<:n>", 0),
+};
+
+asl_jn_fn *asl_jn_builtin(const char *name, size_t n)
+{
+    for (size_t i = 0; i < sizeof builtins / sizeof *builtins; i++)
+        if (strlen(builtins[i].name) == n && memcmp(builtins[i].name, name, n) == 0) return &builtins[i];
+    return NULL;
+}

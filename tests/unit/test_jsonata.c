@@ -1,0 +1,82 @@
+/*
+ * test_jsonata.c — the JSONata parser and the runtime's value model and
+ * operators: sequences and singletons, JavaScript number printing, the
+ * operators' type errors, signatures, syntax error codes and positions.
+ */
+#include "check.h"
+#include "jsonata_ast.h"
+
+#include <math.h>
+
+/* Evaluates expr on the JSON text input: the result as JSON, or "error CODE". */
+static const char *run(asl_arena *a, const char *expr, const char *input)
+{
+    asl_jn_parse_error perr;
+    asl_jn_node *e = asl_jn_parse(a, expr, strlen(expr), &perr);
+    if (!e) return asl_sprintf(a, "error %s@%u", perr.code, perr.pos);
+    asl_json_error jerr;
+    asl_value *in = input ? asl_json_parse(a, input, strlen(input), &jerr) : NULL;
+    asl_jn_ctx c;
+    asl_jn_ctx_init(&c, a);
+    asl_value *r = asl_jn_eval(&c, e, in, NULL);
+    if (c.code) return asl_sprintf(a, "error %s", c.code);
+    r = asl_jn_to_json(a, r);
+    return r ? asl_json_string(a, r, NULL) : "undefined";
+}
+
+#define EXPECT(expr, input, want) check_str(run(a, expr, input), want, __FILE__, __LINE__, expr)
+
+int main(void)
+{
+    asl_arena *a = asl_arena_new();
+    char num[32];
+    asl_jn_num_js(num, 1e21);
+    CHECK_STR(num, "1e+21");
+    asl_jn_num_js(num, 123456789012345680000.0);
+    CHECK_STR(num, "123456789012345680000");
+    asl_jn_num_js(num, 0.000001);
+    CHECK_STR(num, "0.000001");
+    asl_jn_num_js(num, 1e-7);
+    CHECK_STR(num, "1e-7");
+    asl_jn_num_js(num, -1.5);
+    CHECK_STR(num, "-1.5");
+
+    /* sequences: singletons collapse, [] keeps them, arrays flatten in paths */
+    EXPECT("a.b", "{\"a\":[{\"b\":1},{\"b\":[2,3]}]}", "[1,2,3]");
+    EXPECT("a[0].b", "{\"a\":[{\"b\":1},{\"b\":2}]}", "1");
+    EXPECT("a.b[]", "{\"a\":{\"b\":1}}", "[1]");
+    EXPECT("a[-1]", "{\"a\":[1,2,3]}", "3");
+    EXPECT("nothing", "{\"a\":1}", "undefined");
+    /* operators and their type errors */
+    EXPECT("1 + \"a\"", NULL, "error T2002");
+    EXPECT("\"a\" + 1", NULL, "error T2001");
+    EXPECT("1 < \"a\"", NULL, "error T2009");
+    EXPECT("{} < 1", NULL, "error T2010");
+    EXPECT("[1..3]", NULL, "[1,2,3]");
+    EXPECT("[1..1e8]", NULL, "error D2014");
+    EXPECT("1 / 0", NULL, "error D1001");
+    EXPECT("\"x\" & 1.5 & true", NULL, "\"x1.5true\"");
+    EXPECT("$string(0.1 + 0.2)", NULL, "\"0.3\"");
+    EXPECT("{\"a\":[1,{\"b\":2}]} = {\"a\":[1,{\"b\":2}]}", NULL, "true");
+    EXPECT("3 in [1,2,3]", NULL, "true");
+    /* paths with bindings and parents */
+    EXPECT("a.b@$x.c#$i.{'v': $x.v, 'i': $i}", "{\"a\":{\"b\":{\"v\":1},\"c\":[5,6]}}", "[{\"v\":1,\"i\":0},{\"v\":1,\"i\":1}]");
+    EXPECT("a.b.%.k", "{\"a\":{\"k\":7,\"b\":1}}", "7");
+    /* functions: closures, partial application, signatures, tail calls */
+    EXPECT("($f := function($n){$n <= 1 ? 1 : $n * $f($n - 1)}; $f(5))", NULL, "120");
+    EXPECT("($add := function($x, $y){$x + $y}; $inc := $add(?, 1); $inc(41))", NULL, "42");
+    EXPECT("$sum([1, \"a\"])", NULL, "error T0412");
+    EXPECT("$uppercase(1)", NULL, "error T0410");
+    EXPECT("($loop := function($n, $acc){$n = 0 ? $acc : $loop($n - 1, $acc + 1)}; $loop(100000, 0))", NULL, "100000");
+    EXPECT("$round(2.5) & $round(3.5) & $round(-2.5)", NULL, "\"24-2\"");
+    EXPECT("$replace(\"abcabc\", /b(c)/, \"[$1]\")", NULL, "\"a[c]a[c]\"");
+    EXPECT("$split(\"a1b22c\", /[0-9]+/)", NULL, "[\"a\",\"b\",\"c\"]");
+    /* syntax errors carry the reference's codes and the character's offset */
+    EXPECT("a +", NULL, "error S0207@3");
+    EXPECT("\"abc", NULL, "error S0101@0");
+    EXPECT("a ?: b", NULL, "error S0211@3");
+    EXPECT("[1,2", NULL, "error S0203@4");
+    EXPECT("1.a", NULL, "error S0213@0");
+    asl_arena_free(a);
+    return check_summary();
+}
