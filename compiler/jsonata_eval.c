@@ -417,13 +417,23 @@ static asl_value *tuple_step(ctx *c, node *step, asl_value *input, asl_value *tu
     return stages(c, step, result, env);
 }
 
+/* createSequence(undefined): one undefined item, which the first step of a
+ * path still visits (`{"a": 1}.a` on no input). */
+static asl_value *undefined_seq(ctx *c)
+{
+    asl_value *s = asl_jn_seq(c->a, 1);
+    s->u.a.items[0] = NULL;
+    s->len = 1;
+    return s;
+}
+
 static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
 {
     asl_value *in;
     if (input && input->type == ASL_ARRAY && e->list[0]->type != JN_VARIABLE)
         in = input;
     else
-        in = asl_jn_seq1(c->a, input);
+        in = input ? asl_jn_seq1(c->a, input) : undefined_seq(c);
     asl_value *result = NULL, *tuples = NULL;
     bool is_tuples = false;
     for (uint32_t i = 0; i < e->n; i++) {
@@ -515,11 +525,12 @@ static asl_value *lambda_body(ctx *c, asl_jn_fn *f, asl_value **args, int n)
     return eval(c, body->rhs, f->input, env);
 }
 
-static asl_value **eval_args(ctx *c, node *call, asl_value *input, jn_env *env, asl_value *first, int *nargs)
+static asl_value **eval_args(ctx *c, node *call, asl_value *input, jn_env *env, bool has_first, asl_value *first,
+                             int *nargs)
 {
-    int n = (int)call->n + (first ? 1 : 0), k = 0;
+    int n = (int)call->n + (has_first ? 1 : 0), k = 0;
     asl_value **args = asl_alloc(c->a, sizeof *args * (size_t)(n + 1));
-    if (first) args[k++] = first;
+    if (has_first) args[k++] = first;
     for (uint32_t i = 0; i < call->n; i++) {
         args[k++] = eval(c, call->list[i], input, env);
         if (FAILED) return NULL;
@@ -537,7 +548,7 @@ static asl_value *apply_lambda(ctx *c, asl_jn_fn *f, asl_value **args, int n)
         asl_value *proc = eval(c, call->lhs, t->input, t->env);
         if (FAILED) return NULL;
         int nargs;
-        asl_value **targs = eval_args(c, call, t->input, t->env, NULL, &nargs);
+        asl_value **targs = eval_args(c, call, t->input, t->env, false, NULL, &nargs);
         if (FAILED) return NULL;
         if (asl_jn_is_fn(proc) && ((asl_jn_fn *)proc)->kind == JN_FN_LAMBDA && !((asl_jn_fn *)proc)->thunk) {
             asl_jn_fn *g = (asl_jn_fn *)proc;
@@ -564,16 +575,14 @@ static const char *proc_name(node *call)
     return p->str;
 }
 
-static asl_value *call(ctx *c, node *e, asl_value *input, jn_env *env, asl_value *applyto)
+static asl_value *call(ctx *c, node *e, asl_value *input, jn_env *env, bool chained, asl_value *applyto)
 {
     asl_value *proc = eval(c, e->lhs, input, env);
     if (FAILED) return NULL;
-    if (!proc && e->lhs->type == JN_PATH && e->lhs->list[0]->str) {
-        asl_value *dummy;
-        if (lookup(env, e->lhs->list[0]->str, &dummy)) return fail_at(c, e, "T1005", NULL);
-    }
+    if (!proc && e->lhs->type == JN_PATH && e->lhs->list[0]->str && variable(env, e->lhs->list[0]->str))
+        return fail_at(c, e, "T1005", NULL);   /* `sum(x)`: a function's name without its $ */
     int n;
-    asl_value **args = eval_args(c, e, input, env, applyto, &n);
+    asl_value **args = eval_args(c, e, input, env, chained, applyto, &n);
     if (FAILED) return NULL;
     if (!asl_jn_is_fn(proc)) {
         fail_at(c, e, "T1006", proc);
@@ -600,10 +609,8 @@ static asl_value *partial(ctx *c, node *e, asl_value *input, jn_env *env)
     }
     asl_value *proc = eval(c, e->lhs, input, env);
     if (FAILED) return NULL;
-    if (!proc && e->lhs->type == JN_PATH && e->lhs->list[0]->str) {
-        asl_value *dummy;
-        if (lookup(env, e->lhs->list[0]->str, &dummy)) return fail_at(c, e, "T1007", NULL);
-    }
+    if (!proc && e->lhs->type == JN_PATH && e->lhs->list[0]->str && variable(env, e->lhs->list[0]->str))
+        return fail_at(c, e, "T1007", NULL);
     if (!asl_jn_is_fn(proc)) {
         fail_at(c, e, "T1008", NULL);
         c->token = proc_name(e);
@@ -616,7 +623,7 @@ static asl_value *apply_chain(ctx *c, node *e, asl_value *input, jn_env *env)
 {
     asl_value *lhs = eval(c, e->lhs, input, env);
     if (FAILED) return NULL;
-    if (e->rhs->type == JN_FUNCTION) return call(c, e->rhs, input, env, lhs ? lhs : NULL);
+    if (e->rhs->type == JN_FUNCTION) return call(c, e->rhs, input, env, true, lhs);
     asl_value *fn = eval(c, e->rhs, input, env);
     if (FAILED) return NULL;
     if (!asl_jn_is_fn(fn)) return fail_at(c, e, "T2006", fn);
@@ -754,7 +761,7 @@ static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
             ((asl_jn_node *)e)->regex = l;
         }
         return e->regex;
-    case JN_FUNCTION: return call(c, e, input, env, NULL);
+    case JN_FUNCTION: return call(c, e, input, env, false, NULL);
     case JN_VARIABLE:
         if (e->slen == 0)
             return input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_OUTER) ? input->u.a.items[0] : input;

@@ -190,6 +190,16 @@ FN(pad)
     return r;
 }
 static bool is_regex(const asl_value *v) { return asl_jn_is_fn(v) && ((const asl_jn_fn *)v)->kind == JN_FN_REGEX; }
+
+/* A function given where a matcher is expected that is not a regex: the
+ * reference calls it and wants a match object back (T1010 otherwise);
+ * custom matchers are a JavaScript-API feature, so any other is T1010. */
+static asl_value *bad_matcher(ctx *c, asl_value *f, asl_value *s, asl_value *focus)
+{
+    asl_value *r = asl_jn_apply(c, f, &s, 1, focus);
+    if (asl_jn_failed(c)) return NULL;
+    return asl_jn_error(c, "T1010", r);
+}
 FN(contains)
 {
     UNUSED;
@@ -201,7 +211,8 @@ FN(contains)
         int ng;
         return asl_bool(asl_jn_regex_next((asl_jn_fn *)t, s->u.str, s->len, 0, ov, &ng));
     }
-    return asl_jn_error(c, "T0410", t);
+    if (asl_jn_is_fn(t)) return bad_matcher(c, t, s, focus);
+    return NULL;
 }
 FN(split)
 {
@@ -236,7 +247,7 @@ FN(split)
         }
         return r;
     }
-    if (!is_regex(sep)) return asl_jn_error(c, "T0410", sep);
+    if (!is_regex(sep)) return bad_matcher(c, sep, s, focus);
     size_t at = 0, from = 0, ov[64];
     int ng;
     while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)sep, s->u.str, s->len, from, ov, &ng)) {
@@ -274,7 +285,7 @@ FN(match)
     if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3040", lim);
     double limit = lim ? lim->u.n.num : INFINITY;
     asl_value *r = asl_jn_seq(c->a, 4);
-    if (!is_regex(re)) return r;
+    if (!is_regex(re)) return bad_matcher(c, re, s, focus);
     size_t from = 0, ov[64];
     int ng;
     while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)re, s->u.str, s->len, from, ov, &ng)) {
@@ -306,6 +317,9 @@ FN(replace)
             ov[0] = (size_t)(p - s->u.str);
             ov[1] = ov[0] + pat->len;
             ng = 1;
+        } else if (!is_regex(pat)) {
+            asl_buf_free(&b);
+            return bad_matcher(c, pat, s, focus);
         } else if (!asl_jn_regex_next((asl_jn_fn *)pat, s->u.str, s->len, from, ov, &ng)) {
             break;
         }
@@ -469,9 +483,8 @@ FN(number)
             /* JSON number syntax, as the reference checks it */
             size_t i = 0;
             if (s[i] == '-') i++;
-            if (s[i] == '0') i++;
-            else if (s[i] >= '1' && s[i] <= '9') while (s[i] >= '0' && s[i] <= '9') i++;
-            else return asl_jn_error(c, "D3030", v);
+            if (!(s[i] >= '0' && s[i] <= '9')) return asl_jn_error(c, "D3030", v);
+            while (s[i] >= '0' && s[i] <= '9') i++;
             if (s[i] == '.') {
                 i++;
                 if (!(s[i] >= '0' && s[i] <= '9')) return asl_jn_error(c, "D3030", v);
@@ -509,20 +522,32 @@ FN(power)
     if (!isfinite(r)) return asl_jn_error(c, "D3061", A(0));
     return num(c, r);
 }
+/* The number with its decimal exponent moved by p, through its JavaScript
+ * text, as the reference does to round without binary drift. */
+static double shift(double v, int p)
+{
+    char t[32], buf[48];
+    asl_jn_num_js(t, v);
+    char *e = strchr(t, 'e');
+    int x = p;
+    if (e) {
+        x += atoi(e + 1);
+        *e = 0;
+    }
+    snprintf(buf, sizeof buf, "%se%d", t, x);
+    return strtod(buf, NULL);
+}
 FN(round)
 {
     UNUSED;
     if (!A(0)) return NULL;
-    double v = A(0)->u.n.num, p = A(1) ? A(1)->u.n.num : 0;
-    /* half to even, at precision p, on the decimal text (as the reference shifts exponents) */
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.17ge%d", v, (int)p);
-    double x = strtod(buf, NULL);
-    double r = round(x);
-    double diff = fabs(x - trunc(x));
-    if (diff == 0.5 && fmod(r, 2) != 0) r -= (x > 0 ? 1 : -1);
-    snprintf(buf, sizeof buf, "%.17ge%d", r, -(int)p);
-    return num(c, strtod(buf, NULL));
+    double v = A(0)->u.n.num;
+    int p = A(1) ? (int)A(1)->u.n.num : 0;
+    if (p) v = shift(v, p);
+    double r = floor(v + 0.5);   /* Math.round: halves go up */
+    if (fabs(r - v) == 0.5 && fabs(fmod(r, 2)) == 1) r -= 1;   /* to even */
+    if (p) r = shift(r, -p);
+    return num(c, r);
 }
 static double rnd(ctx *c)
 {
