@@ -119,7 +119,8 @@ asl_value *asl_jn_str(asl_arena *a, const char *s, size_t n);
 int asl_jn_truthy(const asl_value *v);
 /* Deep equality (the reference's isDeepEqual). */
 bool asl_jn_deep_equal(const asl_value *x, const asl_value *y);
-/* A value as it leaves JSONata: sequences become arrays, functions "" (as JSON.stringify drops them). */
+/* A value as it leaves JSONata: sequences become arrays, functions "",
+ * numbers plain doubles (JavaScript keeps no source text: 1.10 is 1.1, -0 is 0). */
 asl_value *asl_jn_to_json(asl_arena *a, asl_value *v);
 /* A number as JavaScript prints it (Number.prototype.toString). */
 void asl_jn_num_js(char out[32], double d);

@@ -556,7 +556,6 @@ static double rnd(ctx *c)
     c->rng ^= c->rng << 17;
     return (double)(c->rng >> 11) / 9007199254740992.0;
 }
-FN(random) { UNUSED; (void)n; (void)args; return num(c, rnd(c)); }
 FN(formatBase)
 {
     UNUSED;
@@ -926,6 +925,16 @@ FN(clone) { UNUSED; return asl_jn_clone(c->a, A(0)); }
 
 #define B(name, sig, arity) { { .type = ASL_JN_FUNCTION, .u.a.jlen = 2 }, JN_FN_NATIVE, false, #name, sig, arity, fn_##name, \
                               NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+/* Step Functions' own (jsonata_sfn.c) */
+asl_value *asl_jn_sfn_partition(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_range(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_hash(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_random(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_uuid(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+#define S(name, sig, arity) { { .type = ASL_JN_FUNCTION, .u.a.jlen = 2 }, JN_FN_NATIVE, false, #name, sig, arity, \
+                              asl_jn_sfn_##name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
 static asl_jn_fn builtins[] = {
     B(sum, "<a<n>:n>", 1), B(count, "<a:n>", 1), B(max, "<a<n>:n>", 1), B(min, "<a<n>:n>", 1),
     B(average, "<a<n>:n>", 1), B(string, "<x-b?:s>", 2), B(substring, "<s-nn?:s>", 3),
@@ -935,7 +944,7 @@ static asl_jn_fn builtins[] = {
     B(split, "<s-(sf)n?:a<s>>", 3), B(join, "<a<s>s?:s>", 2), B(formatNumber, "<n-so?:s>", 3),
     B(formatBase, "<n-n?:s>", 2), B(formatInteger, "<n-s:s>", 2), B(parseInteger, "<s-s:n>", 2),
     B(number, "<(nsb)-:n>", 1), B(floor, "<n-:n>", 1), B(ceil, "<n-:n>", 1), B(round, "<n-n?:n>", 2),
-    B(abs, "<n-:n>", 1), B(sqrt, "<n-:n>", 1), B(power, "<n-n:n>", 2), B(random, "<:n>", 0),
+    B(abs, "<n-:n>", 1), B(sqrt, "<n-:n>", 1), B(power, "<n-n:n>", 2),
     B(boolean, "<x-:b>", 1), B(not, "<x-:b>", 1), B(map, "<af>", 2), B(zip, "<a+>", 0),
     B(filter, "<af>", 2), B(single, "<af?>", 2), B(reduce, "<afj?:j>", 3), B(sift, "<o-f?:o>", 2),
     B(keys, "<x-:a<s>>", 1), B(lookup, "<x-s:x>", 2), B(append, "<xx:a>", 2), B(exists, "<x:b>", 1),
@@ -945,6 +954,9 @@ static asl_jn_fn builtins[] = {
     B(base64decode, "<s-:s>", 1), B(encodeUrlComponent, "<s-:s>", 1), B(encodeUrl, "<s-:s>", 1),
     B(decodeUrlComponent, "<s-:s>", 1), B(decodeUrl, "<s-:s>", 1), B(toMillis, "<s-s?:n>", 2),
     B(fromMillis, "<n-s?s?:s>", 3), B(clone, "<(oa)-:o>", 1), B(now, "<s?s?:s>", 2), B(millis, "<:n>", 0),
+    /* Step Functions: $random takes an optional seed; no $eval ($parse instead) */
+    S(partition, "<an:a>", 2), S(range, "<nnn?:a>", 3), S(hash, "<ss:s>", 2), S(random, "<n?:n>", 1),
+    S(uuid, "<:s>", 0), S(parse, "<s:x>", 1),
 };
 
 asl_jn_fn *asl_jn_builtin(const char *name, size_t n)

@@ -165,6 +165,8 @@ asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
         }
         return r;
     }
+    if (v->type == ASL_NUMBER && (v->u.n.text || (v->u.n.num == 0 && signbit(v->u.n.num))))
+        return asl_number(a, v->u.n.num == 0 ? 0.0 : v->u.n.num);   /* a double, as JavaScript has it: no source text, no -0 */
     return v;
 }
 

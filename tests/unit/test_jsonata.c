@@ -71,6 +71,21 @@ int main(void)
     EXPECT("$round(2.5) & $round(3.5) & $round(-2.5)", NULL, "\"24-2\"");
     EXPECT("$replace(\"abcabc\", /b(c)/, \"[$1]\")", NULL, "\"a[c]a[c]\"");
     EXPECT("$split(\"a1b22c\", /[0-9]+/)", NULL, "[\"a\",\"b\",\"c\"]");
+    /* Step Functions' functions, as the AWS-recorded cases give them */
+    EXPECT("$partition([0,1,2], 2)", NULL, "[[0,1],[2]]");
+    EXPECT("$partition([0,1,2], 0)", NULL, "error T0410");
+    EXPECT("$range(0, 10, 3)", NULL, "[0,3,6,9]");
+    EXPECT("$range(1, 9, 9)", NULL, "1");
+    EXPECT("$range(5, 1, -2)", NULL, "[5,3,1]");
+    EXPECT("$parse('-0')", NULL, "0");
+    EXPECT("$parse('{\"Arg1\":1,\"Arg2\":[]}')", NULL, "{\"Arg1\":1,\"Arg2\":[]}");
+    EXPECT("$parse('{')", NULL, "error T0410");
+    EXPECT("$hash('abc', 'SHA-256')", NULL, "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+    EXPECT("$hash('abc', 'SHA-3')", NULL, "error T0410");
+    EXPECT("$random(42)", NULL, "0.7275636800328681");   /* java.util.Random(42).nextDouble() */
+    EXPECT("$length($uuid()) & $substring($uuid(), 14, 1)", NULL, "\"364\"");
+    EXPECT("$randomSeeded(1)", NULL, "error T1006");
+    EXPECT("$eval('1')", NULL, "error T1006");
     /* syntax errors carry the reference's codes and the character's offset */
     EXPECT("a +", NULL, "error S0207@3");
     EXPECT("\"abc", NULL, "error S0101@0");
