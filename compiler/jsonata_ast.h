@@ -90,7 +90,7 @@ struct asl_jn_node {
     asl_jn_slot *slot;       /* JN_PARENT */
     asl_jn_slot **seeking;   /* slots of `%` still unresolved below this node */
     uint32_t nseeking;
-    void *regex;             /* JN_REGEX: the compiled pattern (runtime) */
+    asl_value *regex;        /* JN_REGEX: the regex value, compiled when parsed (in the tree's arena) */
 };
 
 /* A syntax error as the reference reports it: its code (S0101 ...), the

@@ -754,13 +754,7 @@ static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
         if (FAILED) return NULL;
         bind(c, env, e->lhs->str, l);
         return l;
-    case JN_REGEX:
-        if (!e->regex) {
-            l = asl_jn_regex(c, e->str, e->slen, e->flags);
-            if (FAILED) return NULL;
-            ((asl_jn_node *)e)->regex = l;
-        }
-        return e->regex;
+    case JN_REGEX: return e->regex;   /* compiled with the tree */
     case JN_FUNCTION: return call(c, e, input, env, false, NULL);
     case JN_VARIABLE:
         if (e->slen == 0)

@@ -649,6 +649,15 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         push(p->lx.a, &p->parents, &p->nparents, e);
         break;
     }
+    case JN_REGEX: {
+        /* compiled now, as the reference's tokenizer does: a bad pattern is a
+         * syntax error (S0303, aslc's code: JavaScript throws a SyntaxError) */
+        asl_jn_ctx c;
+        asl_jn_ctx_init(&c, p->lx.a);
+        e->regex = asl_jn_regex(&c, e->str, e->slen, e->flags);
+        if (!e->regex) fail(p, "S0303", e->pos, NULL);
+        break;
+    }
     case JN_R_OPERATOR:
         e->type = JN_NAME;
         result = as_path(p, e);
@@ -710,6 +719,7 @@ const char *asl_jn_parse_message(const char *code)
         { "S0217", "The object representing the 'parent' cannot be derived from this expression" },
         { "S0301", "Empty regular expressions are not allowed" },
         { "S0302", "No terminating / in regular expression" },
+        { "S0303", "Invalid regular expression" },
         { "S0401", "Type parameters can only be applied to functions and arrays" },
         { "S0402", "Choice groups containing parameterized types are not supported" },
     };

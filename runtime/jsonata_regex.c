@@ -14,6 +14,11 @@
 
 #include <stdio.h>
 
+/* The compiled pattern lives in the arena of the regex value, like every
+ * value: PCRE2 allocates it through these, and nothing frees it alone. */
+static void *arena_malloc(size_t n, void *arena) { return asl_alloc(arena, n); }
+static void arena_free(void *p, void *arena) { (void)p, (void)arena; }
+
 asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char *flags)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY | PCRE2_MATCH_UNSET_BACKREF;
@@ -23,14 +28,16 @@ asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char
     }
     int errcode;
     PCRE2_SIZE erroff;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, n, opts, &errcode, &erroff, NULL);
+    pcre2_general_context *gc = pcre2_general_context_create(arena_malloc, arena_free, c->a);
+    pcre2_compile_context *cc = pcre2_compile_context_create(gc);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, n, opts, &errcode, &erroff, cc);
     if (!code) return asl_jn_error(c, "S0303", asl_string(c->a, pattern, n));
     asl_jn_fn *f = asl_alloc(c->a, sizeof *f);
     memset(f, 0, sizeof *f);
     f->hdr.type = ASL_JN_FUNCTION;
     f->hdr.u.a.jlen = 2;
     f->kind = JN_FN_REGEX;
-    f->code = code;   /* lives as long as the process: patterns are the program's */
+    f->code = code;
     f->pattern = asl_strndup(c->a, pattern, n);
     f->arity = 1;
     return &f->hdr;
@@ -40,16 +47,20 @@ asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char
  * the group offsets (pairs), *ngroups their count with group 0. */
 bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups)
 {
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+    pcre2_match_data *md = pcre2_match_data_create(32, NULL);   /* malloc'd: freed below */
     int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, from, 0, md, NULL);
     if (rc <= 0) {
         pcre2_match_data_free(md);
         return false;
     }
-    uint32_t cnt = pcre2_get_ovector_count(md);
-    if (cnt > 32) cnt = 32;
+    uint32_t groups = 0;
+    pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    uint32_t cnt = groups + 1 > 32 ? 32 : groups + 1;
     PCRE2_SIZE *o = pcre2_get_ovector_pointer(md);
-    for (uint32_t i = 0; i < 2 * cnt; i++) ov[i] = o[i];
+    for (uint32_t i = 0; i < cnt; i++) {   /* groups past rc did not take part */
+        ov[2 * i] = i < (uint32_t)rc ? o[2 * i] : PCRE2_UNSET;
+        ov[2 * i + 1] = i < (uint32_t)rc ? o[2 * i + 1] : PCRE2_UNSET;
+    }
     *ngroups = (int)cnt;
     pcre2_match_data_free(md);
     return true;
