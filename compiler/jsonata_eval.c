@@ -778,7 +778,7 @@ static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
 
 static asl_value *eval(ctx *c, node *e, asl_value *input, jn_env *env)
 {
-    if (++c->depth > 2000) {
+    if (++c->depth > c->max_depth || asl_jn_out_of_time(c)) {
         c->depth--;
         return fail_at(c, e, "U1001", NULL);
     }

@@ -84,12 +84,24 @@ struct asl_jn_ctx {
     asl_value *(*apply_lambda)(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, int n);
     int64_t now_ms;            /* $now / $millis: fixed for one evaluation */
     uint64_t rng;              /* $random / $shuffle / $uuid state */
-    int depth;
+    int depth;                 /* evaluation depth now */
+    int max_depth;             /* U1001 beyond it (asl_jn_ctx_init: ASL_JN_MAX_DEPTH) */
+    int64_t deadline_ms;       /* CLOCK_MONOTONIC ms after which evaluation fails with U1001; 0: none */
+    uint32_t ticks;            /* evaluations since the clock was last read */
     void *user;
 };
 
+/* Nested evaluations allowed by default: deep enough for any sensible
+ * recursion (tail calls run as loops and do not count), shallow enough for
+ * the C stack of a Map or Parallel thread. */
+#define ASL_JN_MAX_DEPTH 2000
+
 void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a);
 static inline bool asl_jn_failed(const asl_jn_ctx *c) { return c->code != NULL; }
+/* Whether c's deadline has passed (reads the clock one call in 1024). */
+bool asl_jn_out_of_time(asl_jn_ctx *c);
+/* The monotonic clock in milliseconds, for deadline_ms. */
+int64_t asl_jn_clock_ms(void);
 /* Sets the error (first one wins) and returns NULL. */
 asl_value *asl_jn_error(asl_jn_ctx *c, const char *code, asl_value *value);
 

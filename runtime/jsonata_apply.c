@@ -239,10 +239,6 @@ asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *fv, asl_value **args, int n, a
 {
     if (!asl_jn_is_fn(fv)) return asl_jn_error(c, "T1006", fv);
     asl_jn_fn *f = (asl_jn_fn *)fv;
-    if (++c->depth > 2000) {
-        c->depth--;
-        return asl_jn_error(c, "U1001", NULL);
-    }
     asl_value *r = NULL;
     asl_value **v = args;
     int nv = n;
@@ -266,7 +262,6 @@ asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *fv, asl_value **args, int n, a
         r = asl_jn_regex_call(c, f, n > 0 ? args[0] : NULL);
         break;
     }
-    c->depth--;
     return r;
 }
 

@@ -17,10 +17,24 @@ void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a)
     memset(c, 0, sizeof *c);
     c->a = a;
     c->pos = -1;
+    c->max_depth = ASL_JN_MAX_DEPTH;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     c->rng = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL + (uint64_t)ts.tv_sec;
+}
+
+int64_t asl_jn_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool asl_jn_out_of_time(asl_jn_ctx *c)
+{
+    if (!c->deadline_ms || (++c->ticks & 1023) != 0) return false;
+    return asl_jn_clock_ms() > c->deadline_ms;
 }
 
 asl_value *asl_jn_error(asl_jn_ctx *c, const char *code, asl_value *value)
