@@ -80,13 +80,14 @@ static asl_value *variable(const jn_env *e, const char *name)
 static jn_env *tuple_frame(ctx *c, jn_env *parent, asl_value *tuple)
 {
     jn_env *e = frame(c, parent);
-    for (uint32_t i = 0; i < tuple->len; i++) bind(c, e, tuple->u.o.members[i].key, tuple->u.o.members[i].val);
+    for (uint32_t i = 0; tuple && i < tuple->len; i++) bind(c, e, tuple->u.o.members[i].key, tuple->u.o.members[i].val);
     return e;
 }
 
+/* The tuple's context item; an empty tuple stream grouped yields a NULL tuple. */
 static asl_value *tuple_at(asl_value *tuple)
 {
-    return asl_object_get(tuple, "@", 1);
+    return tuple ? asl_object_get(tuple, "@", 1) : NULL;
 }
 
 /* Tuples hold undefined (NULL) members, which asl_object_append refuses:
@@ -99,8 +100,8 @@ static void tuple_add(ctx *c, asl_value *t, const char *k, size_t klen, asl_valu
 
 static asl_value *tuple_copy(ctx *c, asl_value *t)
 {
-    asl_value *r = asl_object(c->a, t->len + 2);
-    for (uint32_t i = 0; i < t->len; i++) tuple_add(c, r, t->u.o.members[i].key, t->u.o.members[i].klen, t->u.o.members[i].val);
+    asl_value *r = asl_object(c->a, (t ? t->len : 0) + 2);
+    for (uint32_t i = 0; t && i < t->len; i++) tuple_add(c, r, t->u.o.members[i].key, t->u.o.members[i].klen, t->u.o.members[i].val);
     return r;
 }
 
@@ -179,7 +180,7 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
 
 static asl_value *reduce_tuples(ctx *c, asl_value *data)
 {
-    if (data->type != ASL_ARRAY) return tuple_copy(c, data);
+    if (!data || data->type != ASL_ARRAY) return tuple_copy(c, data);
     asl_value *r = tuple_copy(c, data->u.a.items[0]);
     for (uint32_t i = 1; i < data->len; i++) {
         asl_value *t = data->u.a.items[i];

@@ -202,19 +202,26 @@ static const struct { const char *op; asl_jn_op code; } binops[] = {
 /* The signature text of a lambda, `<` ... `>` as the tokens spell it. */
 static const char *signature(jn_parser *p)
 {
-    asl_buf b;
-    asl_buf_init(&b);
-    asl_buf_putc(&b, '<');
+    /* in the arena, not an asl_buf: a lexer error longjmps out of the loop */
+    size_t len = 1, cap = 32;
+    char *sig = asl_alloc(p->lx.a, cap);
+    sig[0] = '<';
     int depth = 1;
     uint32_t at = p->t.pos;
     while (depth > 0 && !is_op(&p->t, "{") && p->t.type != JT_END) {
         advance(p, false);
         if (is_op(&p->t, ">")) depth--;
         else if (is_op(&p->t, "<")) depth++;
-        asl_buf_put(&b, p->t.s, p->t.n);
+        if (len + p->t.n + 1 > cap) {
+            cap = 2 * (len + p->t.n + 1);
+            char *grown = asl_alloc(p->lx.a, cap);
+            memcpy(grown, sig, len);
+            sig = grown;
+        }
+        memcpy(sig + len, p->t.s, p->t.n);
+        len += p->t.n;
     }
-    const char *sig = asl_strndup(p->lx.a, b.data, b.len);
-    asl_buf_free(&b);
+    sig[len] = 0;
     expect(p, ">", false);
     int off = 0;
     const char *code = asl_jn_sig_check(sig, &off);

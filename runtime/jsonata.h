@@ -88,6 +88,7 @@ struct asl_jn_ctx {
     int max_depth;             /* U1001 beyond it (asl_jn_ctx_init: ASL_JN_MAX_DEPTH) */
     int64_t deadline_ms;       /* CLOCK_MONOTONIC ms after which evaluation fails with U1001; 0: none */
     uint32_t ticks;            /* evaluations since the clock was last read */
+    double max_range;          /* items a range [a..b] may have (D2014 beyond): 1e7, the reference's */
     void *user;
 };
 

@@ -77,7 +77,7 @@ static const char *sig_parse(const char *sig, jn_sig *out, int *off)
             p->type = '(';
             out->n++;
             prev = p;
-            i = end;
+            i = sig[end] ? end : end - 1;   /* unclosed: stop at the end */
             continue;
         }
         case '<': {
@@ -88,7 +88,7 @@ static const char *sig_parse(const char *sig, jn_sig *out, int *off)
             int end = close_bracket(sig, i, '<', '>');
             int k = 0;
             for (int j = i + 1; j < end && k < 7; j++) prev->subtype[k++] = sig[j];
-            i = end;
+            i = sig[end] ? end : end - 1;   /* unclosed: stop at the end */
             continue;
         }
         default:

@@ -18,6 +18,7 @@ void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a)
     c->a = a;
     c->pos = -1;
     c->max_depth = ASL_JN_MAX_DEPTH;
+    c->max_range = 1e7;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -423,7 +424,7 @@ static asl_value *range(asl_jn_ctx *c, asl_value *l, asl_value *r)
     double lo = l->u.n.num, hi = r->u.n.num;
     if (lo > hi) return NULL;
     double size = hi - lo + 1;
-    if (size > 1e7) return asl_jn_error(c, "D2014", asl_number(c->a, size));
+    if (size > c->max_range) return asl_jn_error(c, "D2014", asl_number(c->a, size));
     asl_value *s = asl_jn_seq(c->a, (uint32_t)size);
     for (double x = lo; x <= hi; x++) asl_array_push(c->a, s, asl_number(c->a, x));
     return s;

@@ -62,6 +62,8 @@ int main(void)
     /* paths with bindings and parents */
     EXPECT("a.b@$x.c#$i.{'v': $x.v, 'i': $i}", "{\"a\":{\"b\":{\"v\":1},\"c\":[5,6]}}", "[{\"v\":1,\"i\":0},{\"v\":1,\"i\":1}]");
     EXPECT("a.b.%.k", "{\"a\":{\"k\":7,\"b\":1}}", "7");
+    /* grouping an empty tuple stream (found by fuzz_jsonata; jsonata-js throws a TypeError) */
+    EXPECT("x@$o.y{'k': 'v'}", "{\"x\":{}}", "{\"k\":\"v\"}");
     /* functions: closures, partial application, signatures, tail calls */
     EXPECT("($f := function($n){$n <= 1 ? 1 : $n * $f($n - 1)}; $f(5))", NULL, "120");
     EXPECT("($add := function($x, $y){$x + $y}; $inc := $add(?, 1); $inc(41))", NULL, "42");
@@ -86,6 +88,8 @@ int main(void)
     EXPECT("$length($uuid()) & $substring($uuid(), 14, 1)", NULL, "\"364\"");
     EXPECT("$randomSeeded(1)", NULL, "error T1006");
     EXPECT("$eval('1')", NULL, "error T1006");
+    /* an unclosed signature group (found by fuzz_jsonata: read past the end) */
+    EXPECT("function($n)<n(>{1}", NULL, "\"\"");
     /* syntax errors carry the reference's codes and the character's offset */
     EXPECT("a +", NULL, "error S0207@3");
     EXPECT("\"abc", NULL, "error S0101@0");
