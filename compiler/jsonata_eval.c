@@ -129,10 +129,10 @@ static asl_value *fail_at(ctx *c, node *e, const char *code, asl_value *v)
 
 /* ---- predicates -------------------------------------------------------------- */
 
-static bool all_numbers(const asl_value *v)
+static bool all_numbers(ctx *c, const asl_value *v)
 {
     for (uint32_t i = 0; i < v->len; i++)
-        if (!asl_jn_is_num(v->u.a.items[i])) return false;
+        if (!asl_jn_numeric(c, v->u.a.items[i])) return false;
     return true;
 }
 
@@ -162,8 +162,11 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
         }
         asl_value *res = eval(c, pred, context, fenv);
         if (FAILED) return NULL;
-        if (asl_jn_is_num(res)) res = asl_jn_seq1(c->a, res);
-        if (res && res->type == ASL_ARRAY && all_numbers(res)) {
+        if (asl_jn_numeric(c, res)) res = asl_jn_seq1(c->a, res);
+        if (FAILED) return NULL;
+        bool indexes = res && res->type == ASL_ARRAY && all_numbers(c, res);
+        if (FAILED) return NULL;
+        if (indexes) {
             for (uint32_t k = 0; k < res->len; k++) {
                 double ii = floor(res->u.a.items[k]->u.n.num);
                 if (ii < 0) ii += input->len;

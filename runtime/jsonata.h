@@ -125,8 +125,11 @@ asl_value *asl_jn_settle(asl_value *v, bool keep_array);
 asl_value *asl_jn_append(asl_arena *a, asl_value *x, asl_value *y);
 /* Array of all items, nested arrays flattened (the reference's flatten()). */
 asl_value *asl_jn_flatten(asl_arena *a, asl_value *v);
-/* A number value; NaN and infinities are error D1001 (c set, NULL back). */
+/* A number value (-0 made 0).  Infinities are values, as in JavaScript,
+ * until an operator takes one (asl_jn_numeric: D1001). */
 asl_value *asl_jn_num(asl_jn_ctx *c, double d);
+/* The reference's isNumeric: whether v is a number, D1001 when infinite. */
+bool asl_jn_numeric(asl_jn_ctx *c, const asl_value *v);
 asl_value *asl_jn_str(asl_arena *a, const char *s, size_t n);
 /* JSONata truthiness: -1 for undefined (and sequences of nothing but undefined), 0, 1. */
 int asl_jn_truthy(const asl_value *v);

@@ -8,9 +8,12 @@
 #include "jsonata.h"
 #include "jsonata_picture.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <wctype.h>
 
 typedef asl_jn_ctx ctx;
 #define A(i) (i < n ? args[i] : NULL)
@@ -131,15 +134,58 @@ FN(substringAfter)
     const char *p = find(s, A(1));
     return p ? str(c, p + A(1)->len, s->len - (size_t)(p - s->u.str) - A(1)->len) : s;
 }
+/* The C.UTF-8 locale's case mappings (Unicode's simple ones, which are
+ * JavaScript's but for the few that change a string's length, as ß).
+ * Made once; read-only afterwards, so shared by every thread. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_init(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+/* Decodes the UTF-8 character at s (n bytes left): its code point, *len its bytes. */
+static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
+{
+    uint32_t c = s[0];
+    size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (k > n) k = n;
+    if (k == 1) { *len = 1; return c; }
+    c &= 0x3F >> (k - 1);
+    for (size_t i = 1; i < k; i++) c = c << 6 | (s[i] & 0x3F);
+    *len = k;
+    return c;
+}
+
+static void utf8_put(asl_buf *b, uint32_t cp)
+{
+    char u[4];
+    int n;
+    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); n = 2; }
+    else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63)); u[2] = (char)(0x80 | (cp & 63)); n = 3;
+    } else {
+        u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 63));
+        u[2] = (char)(0x80 | ((cp >> 6) & 63)); u[3] = (char)(0x80 | (cp & 63)); n = 4;
+    }
+    asl_buf_put(b, u, (size_t)n);
+}
+
 static asl_value *recase(ctx *c, asl_value *s, bool up)
 {
     if (!s) return NULL;
-    char *b;
-    asl_value *r = asl_string_room(c->a, s->len, s->is_int, &b);
-    for (uint32_t i = 0; i < s->len; i++) {
-        char ch = s->u.str[i];
-        b[i] = up ? (ch >= 'a' && ch <= 'z' ? ch - 32 : ch) : (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    pthread_once(&utf8_once, utf8_init);
+    asl_buf b;
+    asl_buf_init(&b);
+    const unsigned char *p = (const unsigned char *)s->u.str;
+    for (size_t i = 0; i < s->len;) {
+        size_t k;
+        uint32_t cp = utf8_decode(p + i, s->len - i, &k);
+        if (cp < 0x80) cp = up ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp) : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        else if (utf8_locale) cp = (uint32_t)(up ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
+        utf8_put(&b, cp);
+        i += k;
     }
+    asl_value *r = str(c, b.data ? b.data : "", b.len);
+    asl_buf_free(&b);
     return r;
 }
 FN(uppercase) { UNUSED; return recase(c, A(0), true); }
@@ -154,7 +200,7 @@ FN(trim)
     bool space = false;
     for (uint32_t i = 0; i < s->len; i++) {
         char ch = s->u.str[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {   /* the reference's [ \t\n\r]+ */
             space = true;
             continue;
         }
@@ -371,23 +417,39 @@ FN(replace)
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/* Base64 as jsonata-js does it on Node: Buffer.from(s, 'binary'), so each
+ * UTF-16 unit of the string is one byte (its low byte), and back. */
 FN(base64encode)
 {
     UNUSED;
     asl_value *s = A(0);
     if (!s) return NULL;
-    asl_buf b;
+    asl_buf bytes, b;
+    asl_buf_init(&bytes);
     asl_buf_init(&b);
-    const unsigned char *p = (const unsigned char *)s->u.str;
-    for (size_t i = 0; i < s->len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < s->len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < s->len ? p[i + 2] : 0);
+    const unsigned char *q = (const unsigned char *)s->u.str;
+    for (size_t i = 0; i < s->len;) {
+        size_t k;
+        uint32_t cp = utf8_decode(q + i, s->len - i, &k);
+        if (cp >= 0x10000) {   /* a surrogate pair: two units */
+            asl_buf_putc(&bytes, (char)((0xD800 + ((cp - 0x10000) >> 10)) & 0xFF));
+            asl_buf_putc(&bytes, (char)((0xDC00 + ((cp - 0x10000) & 0x3FF)) & 0xFF));
+        } else {
+            asl_buf_putc(&bytes, (char)(cp & 0xFF));
+        }
+        i += k;
+    }
+    const unsigned char *p = (const unsigned char *)bytes.data;
+    for (size_t i = 0; i < bytes.len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < bytes.len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < bytes.len ? p[i + 2] : 0);
         asl_buf_putc(&b, b64[v >> 18 & 63]);
         asl_buf_putc(&b, b64[v >> 12 & 63]);
-        asl_buf_putc(&b, i + 1 < s->len ? b64[v >> 6 & 63] : '=');
-        asl_buf_putc(&b, i + 2 < s->len ? b64[v & 63] : '=');
+        asl_buf_putc(&b, i + 1 < bytes.len ? b64[v >> 6 & 63] : '=');
+        asl_buf_putc(&b, i + 2 < bytes.len ? b64[v & 63] : '=');
     }
     asl_value *r = str(c, b.data ? b.data : "", b.len);
     asl_buf_free(&b);
+    asl_buf_free(&bytes);
     return r;
 }
 FN(base64decode)
@@ -400,13 +462,17 @@ FN(base64decode)
     uint32_t acc = 0;
     int bits = 0;
     for (uint32_t i = 0; i < s->len; i++) {
-        const char *q = strchr(b64, s->u.str[i]);
-        if (!q || !s->u.str[i]) continue;
+        char ch = s->u.str[i];
+        if (ch == '=') break;
+        const char *q = ch ? strchr(b64, ch) : NULL;
+        if (ch == '-') q = b64 + 62;   /* Node reads the URL-safe alphabet too */
+        if (ch == '_') q = b64 + 63;
+        if (!q) continue;
         acc = acc << 6 | (uint32_t)(q - b64);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            asl_buf_putc(&b, (char)(acc >> bits & 0xFF));
+            utf8_put(&b, acc >> bits & 0xFF);   /* each byte one Latin-1 character */
         }
     }
     asl_value *r = str(c, b.data ? b.data : "", b.len);
@@ -434,7 +500,25 @@ static asl_value *url_encode(ctx *c, asl_value *s, const char *keep)
     return r;
 }
 FN(encodeUrlComponent) { UNUSED; return url_encode(c, A(0), "-_.!~*'()"); }
-FN(encodeUrl) { UNUSED; return url_encode(c, A(0), "-_.!~*'();/?:@&=+$,#[]"); }
+FN(encodeUrl) { UNUSED; return url_encode(c, A(0), "-_.!~*'();/?:@&=+$,#"); }
+/* Whether s is well-formed UTF-8 (decodeURIComponent's URIError otherwise). */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t k = c < 0x80 ? 1 : (c >= 0xC2 && c < 0xE0) ? 2 : (c >= 0xE0 && c < 0xF0) ? 3 : (c >= 0xF0 && c < 0xF5) ? 4 : 0;
+        if (!k || i + k > n) return false;
+        for (size_t j = 1; j < k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return false;
+        uint32_t cp = c & (0x7F >> (k == 1 ? 0 : k));
+        for (size_t j = 1; j < k; j++) cp = cp << 6 | (s[i + j] & 0x3F);
+        if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp < 0xE000))
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 static asl_value *url_decode(ctx *c, asl_value *s, const char *reserved)
 {
     if (!s) return NULL;
@@ -454,6 +538,10 @@ static asl_value *url_decode(ctx *c, asl_value *s, const char *reserved)
         if (reserved && v < 128 && v && strchr(reserved, v)) asl_buf_put(&b, s->u.str + i, 3);
         else asl_buf_putc(&b, (char)v);
         i += 2;
+    }
+    if (!utf8_valid((const unsigned char *)b.data, b.len)) {
+        asl_buf_free(&b);
+        return asl_jn_error(c, "D3140", s);
     }
     asl_value *r = str(c, b.data ? b.data : "", b.len);
     asl_buf_free(&b);
@@ -611,8 +699,8 @@ FN(distinct)
 {
     UNUSED;
     asl_value *a = A(0);
-    if (!a || a->type != ASL_ARRAY) return a;
-    asl_value *r = asl_jn_seq(c->a, a->len);
+    if (!a || a->type != ASL_ARRAY || a->len <= 1) return a;
+    asl_value *r = asl_jn_is_seq(a) ? asl_jn_seq(c->a, a->len) : asl_array(c->a, a->len);
     for (uint32_t i = 0; i < a->len; i++) {
         bool seen = false;
         for (uint32_t k = 0; k < r->len && !seen; k++) seen = asl_jn_deep_equal(r->u.a.items[k], a->u.a.items[i]);
@@ -770,7 +858,7 @@ FN(keys)
             }
         }
     }
-    return asl_jn_settle(r, false);
+    return r;
 }
 FN(lookup) { UNUSED; return asl_jn_lookup(c, A(0), A(1)->u.str, A(1)->len); }
 FN(spread)

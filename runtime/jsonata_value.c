@@ -112,8 +112,17 @@ asl_value *asl_jn_flatten(asl_arena *a, asl_value *v)
 
 asl_value *asl_jn_num(asl_jn_ctx *c, double d)
 {
-    if (!isfinite(d)) return asl_jn_error(c, "D1001", NULL);
     return asl_number(c->a, d == 0 ? 0.0 : d);   /* -0 prints as 0 in JSON */
+}
+
+bool asl_jn_numeric(asl_jn_ctx *c, const asl_value *v)
+{
+    if (!asl_jn_is_num(v)) return false;
+    if (!isfinite(v->u.n.num)) {
+        asl_jn_error(c, "D1001", (asl_value *)v);
+        return false;
+    }
+    return true;
 }
 
 asl_value *asl_jn_str(asl_arena *a, const char *s, size_t n) { return asl_string(a, s, n); }
@@ -180,6 +189,7 @@ asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
         }
         return r;
     }
+    if (v->type == ASL_NUMBER && !isfinite(v->u.n.num)) return asl_null();   /* as JSON.stringify writes them */
     if (v->type == ASL_NUMBER && (v->u.n.text || (v->u.n.num == 0 && signbit(v->u.n.num))))
         return asl_number(a, v->u.n.num == 0 ? 0.0 : v->u.n.num);   /* a double, as JavaScript has it: no source text, no -0 */
     return v;
@@ -360,8 +370,8 @@ const char *asl_jn_type_name(const asl_value *v)
 
 static asl_value *arith(asl_jn_ctx *c, asl_jn_op op, asl_value *l, asl_value *r)
 {
-    if (l && !asl_jn_is_num(l)) return asl_jn_error(c, "T2001", l);
-    if (r && !asl_jn_is_num(r)) return asl_jn_error(c, "T2002", r);
+    if (l && !asl_jn_numeric(c, l)) return asl_jn_failed(c) ? NULL : asl_jn_error(c, "T2001", l);
+    if (r && !asl_jn_numeric(c, r)) return asl_jn_failed(c) ? NULL : asl_jn_error(c, "T2002", r);
     if (!l || !r) return NULL;
     double x = l->u.n.num, y = r->u.n.num, z = 0;
     switch (op) {
@@ -473,7 +483,7 @@ asl_value *asl_jn_binary(asl_jn_ctx *c, asl_jn_op op, asl_value *l, asl_value *r
 asl_value *asl_jn_negate(asl_jn_ctx *c, asl_value *v)
 {
     if (!v) return NULL;
-    if (!asl_jn_is_num(v)) return asl_jn_error(c, "D1002", v);
+    if (!asl_jn_numeric(c, v)) return asl_jn_failed(c) ? NULL : asl_jn_error(c, "D1002", v);
     return asl_jn_num(c, -v->u.n.num);
 }
 
