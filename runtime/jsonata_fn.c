@@ -235,40 +235,138 @@ FN(pad)
     asl_buf_free(&b);
     return r;
 }
-static bool is_regex(const asl_value *v) { return asl_jn_is_fn(v) && ((const asl_jn_fn *)v)->kind == JN_FN_REGEX; }
 
-/* A function given where a matcher is expected that is not a regex: the
- * reference calls it and wants a match object back (T1010 otherwise);
- * custom matchers are a JavaScript-API feature, so any other is T1010. */
-static asl_value *bad_matcher(ctx *c, asl_value *f, asl_value *s, asl_value *focus)
+/* ---- matchers: a regex, or a function that behaves as one ----------------
+ *
+ * The reference's protocol: a matcher called on a string gives undefined
+ * (no match) or {match, start, end, groups, next}, next giving the match
+ * after it.  For a regex, next searches again from the end of the match
+ * (JavaScript's lastIndex, not moved past an empty match) and gives nothing
+ * once that end is the end of the string; a later match that is empty is
+ * D1004, as it would never move on.  Offsets here are bytes; the match
+ * objects JSONata sees count UTF-16 units. */
+typedef struct {
+    asl_jn_fn *re;          /* a regex, or NULL for a function matcher */
+    asl_value *m;           /* a function matcher's current match object */
+    asl_value *focus;
+    const char *s;
+    size_t n;
+    size_t ov[64];
+    int ng;
+    bool have;
+} matcher;
+
+static bool match_obj_ok(const asl_value *m)
 {
-    asl_value *r = asl_jn_apply(c, f, &s, 1, focus);
-    if (asl_jn_failed(c)) return NULL;
-    return asl_jn_error(c, "T1010", r);
+    if (!m || m->type != ASL_OBJECT) return m == NULL;
+    asl_value *st = asl_object_get(m, "start", 5), *g = asl_object_get(m, "groups", 6), *nx = asl_object_get(m, "next", 4);
+    return asl_jn_is_num(st) || asl_jn_is_array(g) || asl_jn_is_fn(nx);
 }
+
+/* Byte offset of the UTF-16 index u in s (for a function matcher's start/end). */
+static size_t utf16_to_byte(const char *s, size_t n, double u)
+{
+    size_t b = 0;
+    double k = 0;
+    while (b < n && k < u) {
+        size_t len;
+        uint32_t cp = utf8_decode((const unsigned char *)s + b, n - b, &len);
+        k += cp >= 0x10000 ? 2 : 1;
+        b += len;
+    }
+    return b;
+}
+
+static void from_object(matcher *mt)
+{
+    asl_value *m = mt->m, *st = asl_object_get(m, "start", 5), *en = asl_object_get(m, "end", 3);
+    asl_value *mm = asl_object_get(m, "match", 5), *g = asl_object_get(m, "groups", 6);
+    mt->ov[0] = asl_jn_is_num(st) ? utf16_to_byte(mt->s, mt->n, st->u.n.num) : 0;
+    mt->ov[1] = asl_jn_is_num(en) ? utf16_to_byte(mt->s, mt->n, en->u.n.num)
+              : mt->ov[0] + (asl_jn_is_str(mm) ? mm->len : 0);
+    mt->ng = 1;
+    (void)g;
+}
+
+static bool matcher_first(ctx *c, matcher *mt, asl_value *f, asl_value *str, asl_value *focus)
+{
+    memset(mt, 0, sizeof *mt);
+    mt->s = str->u.str;
+    mt->n = str->len;
+    mt->focus = focus;
+    if (asl_jn_is_fn(f) && ((asl_jn_fn *)f)->kind == JN_FN_REGEX) {
+        mt->re = (asl_jn_fn *)f;
+        mt->have = asl_jn_regex_next(mt->re, mt->s, mt->n, 0, mt->ov, &mt->ng);
+        return true;
+    }
+    mt->m = asl_jn_apply(c, f, &str, 1, focus);
+    if (asl_jn_failed(c)) return false;
+    if (!match_obj_ok(mt->m)) {
+        asl_jn_error(c, "T1010", mt->m);
+        return false;
+    }
+    mt->have = mt->m != NULL;
+    if (mt->have) from_object(mt);
+    return true;
+}
+
+static bool matcher_next(ctx *c, matcher *mt)
+{
+    if (mt->re) {
+        if (mt->ov[1] >= mt->n) {
+            mt->have = false;
+            return true;
+        }
+        mt->have = asl_jn_regex_next(mt->re, mt->s, mt->n, mt->ov[1], mt->ov, &mt->ng);
+        if (mt->have && mt->ov[0] == mt->ov[1]) {
+            asl_jn_error(c, "D1004", asl_string(c->a, mt->re->pattern, strlen(mt->re->pattern)));
+            return false;
+        }
+        return true;
+    }
+    asl_value *next = asl_object_get(mt->m, "next", 4);
+    mt->m = asl_jn_is_fn(next) ? asl_jn_apply(c, next, NULL, 0, mt->focus) : NULL;
+    if (asl_jn_failed(c)) return false;
+    if (!match_obj_ok(mt->m)) {
+        asl_jn_error(c, "T1010", mt->m);
+        return false;
+    }
+    mt->have = mt->m != NULL;
+    if (mt->have) from_object(mt);
+    return true;
+}
+
+/* The object $match gives for the current match. */
+static asl_value *matcher_obj(ctx *c, matcher *mt)
+{
+    if (mt->re) return asl_jn_regex_match_obj(c, mt->s, mt->ov, mt->ng);
+    asl_value *o = asl_object(c->a, 3);
+    asl_value *mm = asl_object_get(mt->m, "match", 5), *st = asl_object_get(mt->m, "start", 5), *g = asl_object_get(mt->m, "groups", 6);
+    if (mm) asl_object_append(c->a, o, "match", 5, mm);
+    if (st) asl_object_append(c->a, o, "index", 5, st);
+    if (g) asl_object_append(c->a, o, "groups", 6, g);
+    return o;
+}
+
 FN(contains)
 {
-    UNUSED;
     asl_value *s = A(0), *t = A(1);
     if (!s) return NULL;
     if (asl_jn_is_str(t)) return asl_bool(find(s, t) != NULL);
-    if (is_regex(t)) {
-        size_t ov[64];
-        int ng;
-        return asl_bool(asl_jn_regex_next((asl_jn_fn *)t, s->u.str, s->len, 0, ov, &ng));
-    }
-    if (asl_jn_is_fn(t)) return bad_matcher(c, t, s, focus);
-    return NULL;
+    if (!asl_jn_is_fn(t)) return NULL;
+    matcher mt;
+    if (!matcher_first(c, &mt, t, s, focus)) return NULL;
+    return asl_bool(mt.have);
 }
 FN(split)
 {
-    UNUSED;
     asl_value *s = A(0), *sep = A(1), *lim = A(2);
     if (!s) return NULL;
     if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3020", lim);
-    double limit = lim ? floor(lim->u.n.num) : INFINITY;
     asl_value *r = asl_array(c->a, 4);
+    if (lim && lim->u.n.num == 0) return r;
     if (asl_jn_is_str(sep)) {
+        double limit = lim ? floor(lim->u.n.num) : INFINITY;   /* String.split's ToUint32 */
         if (sep->len == 0) {
             for (size_t i = 0; i < s->len && r->len < limit;) {
                 size_t j = i + 1;
@@ -293,19 +391,22 @@ FN(split)
         }
         return r;
     }
-    if (!is_regex(sep)) return bad_matcher(c, sep, s, focus);
-    size_t at = 0, from = 0, ov[64];
-    int ng;
-    while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)sep, s->u.str, s->len, from, ov, &ng)) {
-        if (ov[1] == ov[0]) {   /* an empty match splits between characters */
-            if (ov[0] >= s->len) break;
-            if (ov[0] == at) { from = ov[0] + 1; continue; }
-        }
-        asl_array_push(c->a, r, str(c, s->u.str + at, ov[0] - at));
-        at = ov[1];
-        from = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+    double limit = lim ? lim->u.n.num : INFINITY;
+    matcher mt;
+    if (!matcher_first(c, &mt, sep, s, focus)) return NULL;
+    if (!mt.have) {
+        asl_array_push(c->a, r, s);
+        return r;
     }
-    if (r->len < limit) asl_array_push(c->a, r, str(c, s->u.str + at, s->len - at));
+    size_t start = 0;
+    double count = 0;
+    while (mt.have && count < limit) {
+        asl_array_push(c->a, r, str(c, s->u.str + start, mt.ov[0] > start ? mt.ov[0] - start : 0));
+        start = mt.ov[1];
+        if (!matcher_next(c, &mt)) return NULL;
+        count++;
+    }
+    if (count < limit) asl_array_push(c->a, r, str(c, s->u.str + start, start < s->len ? s->len - start : 0));
     return r;
 }
 FN(join)
@@ -325,22 +426,52 @@ FN(join)
 }
 FN(match)
 {
-    UNUSED;
     asl_value *s = A(0), *re = A(1), *lim = A(2);
     if (!s) return NULL;
     if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3040", lim);
     double limit = lim ? lim->u.n.num : INFINITY;
     asl_value *r = asl_jn_seq(c->a, 4);
-    if (!is_regex(re)) return bad_matcher(c, re, s, focus);
-    size_t from = 0, ov[64];
-    int ng;
-    while (r->len < limit && from <= s->len && asl_jn_regex_next((asl_jn_fn *)re, s->u.str, s->len, from, ov, &ng)) {
-        if (ov[1] == ov[0]) return asl_jn_error(c, "D1004", NULL);
-        asl_array_push(c->a, r, asl_jn_regex_match_obj(c, s->u.str, ov, ng));
-        from = ov[1];
+    if (limit == 0) return r;
+    matcher mt;
+    if (!matcher_first(c, &mt, re, s, focus)) return NULL;
+    for (double count = 0; mt.have && count < limit; count++) {
+        asl_array_push(c->a, r, matcher_obj(c, &mt));
+        if (!matcher_next(c, &mt)) return NULL;
     }
     return r;
 }
+
+/* The replacement text for one match: $0 the match, $n group n (as many
+ * digits as the group count has, fewer if that is too many), $$ a $. */
+static void substitute(asl_buf *b, const asl_value *rep, const char *s, const size_t *ov, int ng)
+{
+    int groups = ng - 1;
+    int max_digits = groups == 0 ? 1 : (int)floor(log10((double)groups)) + 1;
+    for (uint32_t i = 0; i < rep->len; i++) {
+        char ch = rep->u.str[i];
+        if (ch != '$') {
+            asl_buf_putc(b, ch);
+            continue;
+        }
+        char d = i + 1 < rep->len ? rep->u.str[i + 1] : 0;
+        if (d == '$') { asl_buf_putc(b, '$'); i++; continue; }
+        if (d == '0') { asl_buf_put(b, s + ov[0], ov[1] - ov[0]); i++; continue; }
+        int k = 0, idx = 0;
+        while (k < max_digits && i + 1 + k < rep->len && rep->u.str[i + 1 + k] >= '0' && rep->u.str[i + 1 + k] <= '9') {
+            idx = idx * 10 + (rep->u.str[i + 1 + k] - '0');
+            k++;
+        }
+        if (k == 0) { asl_buf_putc(b, '$'); continue; }   /* not a group: a literal $ */
+        if (k > 1 && idx > groups) {
+            idx /= 10;
+            k--;
+        }
+        if (groups > 0 && idx >= 1 && idx <= groups && ov[2 * idx] != (size_t)-1)
+            asl_buf_put(b, s + ov[2 * idx], ov[2 * idx + 1] - ov[2 * idx]);
+        i += (uint32_t)k;
+    }
+}
+
 FN(replace)
 {
     asl_value *s = A(0), *pat = A(1), *rep = A(2), *lim = A(3);
@@ -348,69 +479,43 @@ FN(replace)
     if (asl_jn_is_str(pat) && pat->len == 0) return asl_jn_error(c, "D3010", pat);
     if (lim && lim->u.n.num < 0) return asl_jn_error(c, "D3011", lim);
     double limit = lim ? lim->u.n.num : INFINITY;
+    if (limit == 0) return s;
     asl_buf b;
     asl_buf_init(&b);
-    size_t at = 0, from = 0, ov[64];
-    int ng = 1, count = 0;
-    for (;;) {
-        if (count >= limit) break;
-        if (asl_jn_is_str(pat)) {
+    size_t at = 0;
+    double count = 0;
+    if (asl_jn_is_str(pat)) {
+        /* a string pattern: the replacement is taken as it is */
+        for (; count < limit; count++) {
             asl_value rest = *s;
-            rest.u.str = s->u.str + from;
-            rest.len = s->len - (uint32_t)from;
-            const char *p = from <= s->len ? find(&rest, pat) : NULL;
+            rest.u.str = s->u.str + at;
+            rest.len = s->len - (uint32_t)at;
+            const char *p = find(&rest, pat);
             if (!p) break;
-            ov[0] = (size_t)(p - s->u.str);
-            ov[1] = ov[0] + pat->len;
-            ng = 1;
-        } else if (!is_regex(pat)) {
-            asl_buf_free(&b);
-            return bad_matcher(c, pat, s, focus);
-        } else if (!asl_jn_regex_next((asl_jn_fn *)pat, s->u.str, s->len, from, ov, &ng)) {
-            break;
+            asl_buf_put(&b, s->u.str + at, (size_t)(p - s->u.str) - at);
+            if (asl_jn_is_str(rep)) asl_buf_put(&b, rep->u.str, rep->len);
+            at = (size_t)(p - s->u.str) + pat->len;
         }
-        if (ov[1] == ov[0]) {
-            asl_buf_free(&b);
-            return asl_jn_error(c, "D1004", NULL);
-        }
-        asl_buf_put(&b, s->u.str + at, ov[0] - at);
-        if (asl_jn_is_str(rep)) {
-            for (uint32_t i = 0; i < rep->len; i++) {
-                char ch = rep->u.str[i];
-                if (ch != '$' || i + 1 >= rep->len) { asl_buf_putc(&b, ch); continue; }
-                char d = rep->u.str[i + 1];
-                if (d == '$') { asl_buf_putc(&b, '$'); i++; continue; }
-                if (d < '0' || d > '9') { asl_buf_putc(&b, ch); continue; }
-                /* $n: the longest group number that exists, else the text */
-                int g = d - '0';
-                uint32_t j = i + 2;
-                if (j < rep->len && rep->u.str[j] >= '0' && rep->u.str[j] <= '9' && g * 10 + (rep->u.str[j] - '0') < ng) {
-                    g = g * 10 + (rep->u.str[j] - '0');
-                    j++;
-                }
-                if (g == 0 || g < ng) {
-                    if (g > 0 && ov[2 * g] != (size_t)-1) asl_buf_put(&b, s->u.str + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
-                    else if (g == 0) asl_buf_put(&b, s->u.str + ov[0], ov[1] - ov[0]);
-                } else {
-                    j = i + 2;   /* no such group: nothing */
-                }
-                i = j - 1;
+    } else {
+        matcher mt;
+        if (!matcher_first(c, &mt, pat, s, focus)) { asl_buf_free(&b); return NULL; }
+        if (!mt.have) { asl_buf_free(&b); return s; }
+        for (; mt.have && count < limit; count++) {
+            asl_buf_put(&b, s->u.str + at, mt.ov[0] > at ? mt.ov[0] - at : 0);
+            if (asl_jn_is_str(rep)) {
+                substitute(&b, rep, s->u.str, mt.ov, mt.ng);
+            } else {
+                asl_value *m = matcher_obj(c, &mt);
+                asl_value *x = asl_jn_apply(c, rep, &m, 1, focus);
+                if (asl_jn_failed(c)) { asl_buf_free(&b); return NULL; }
+                if (!asl_jn_is_str(x)) { asl_buf_free(&b); return asl_jn_error(c, "D3012", x); }
+                asl_buf_put(&b, x->u.str, x->len);
             }
-        } else if (asl_jn_is_fn(rep)) {
-            asl_value *m = asl_jn_regex_match_obj(c, s->u.str, ov, ng);
-            asl_value *x = asl_jn_apply(c, rep, &m, 1, focus);
-            if (asl_jn_failed(c)) { asl_buf_free(&b); return NULL; }
-            if (!asl_jn_is_str(x)) { asl_buf_free(&b); return asl_jn_error(c, "D3012", x); }
-            asl_buf_put(&b, x->u.str, x->len);
-        } else {
-            asl_buf_free(&b);
-            return asl_jn_error(c, "T0410", rep);
+            at = mt.ov[1];
+            if (!matcher_next(c, &mt)) { asl_buf_free(&b); return NULL; }
         }
-        at = ov[1];
-        from = ov[1];
-        count++;
     }
-    asl_buf_put(&b, s->u.str + at, s->len - at);
+    if (at < s->len) asl_buf_put(&b, s->u.str + at, s->len - at);
     asl_value *r = str(c, b.data ? b.data : "", b.len);
     asl_buf_free(&b);
     return r;

@@ -84,6 +84,15 @@ int main(void)
     EXPECT("$length('\u00e9\U0001F600') & $substring('a\U0001F600b', 1, 1)", NULL, "\"2\U0001F600\"");
     EXPECT("$distinct([[1]])", NULL, "[[1]]");
     EXPECT("$keys({'a': 1})", NULL, "\"a\"");
+    /* matchers: the reference's protocol (an empty match after the first is D1004) */
+    EXPECT("$match('abc', /x*/)", NULL, "error D1004");
+    EXPECT("$match('', /x*/)", NULL, "{\"match\":\"\",\"index\":0,\"groups\":[]}");
+    EXPECT("$split('a1b2c', /[0-9]/, 2)", NULL, "[\"a\",\"b\"]");
+    EXPECT("$replace('abc', /b/, '$$-$0-$1')", NULL, "\"a$-b-c\"");
+    EXPECT("$replace('a.b', '.', '$0')", NULL, "\"a$0b\"");
+    EXPECT("$contains('abc', function($s){ undefined })", NULL, "false");
+    EXPECT("$contains('abc', function($s){ {'start': 0, 'end': 1, 'match': 'a', 'groups': []} })", NULL, "true");
+    EXPECT("$split('abc', $uppercase)", NULL, "error T1010");
     /* Step Functions' functions, as the AWS-recorded cases give them */
     EXPECT("$partition([0,1,2], 2)", NULL, "[[0,1],[2]]");
     EXPECT("$partition([0,1,2], 0)", NULL, "error T0410");
