@@ -17,7 +17,7 @@
 
 typedef asl_jn_ctx ctx;
 #define A(i) (i < n ? args[i] : NULL)
-#define FN(name) static asl_value *fn_##name(ctx *c, asl_value **args, int n, asl_value *focus)
+#define FN(name) static asl_value *fn_##name(ctx *c, asl_value **args, int n, asl_value *focus __attribute__((unused)))
 #define UNUSED (void)focus, (void)c, (void)n
 
 bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups);
@@ -93,21 +93,28 @@ FN(string)
     return asl_jn_string(c, v, A(1) && A(1)->type == ASL_TRUE);
 }
 FN(length) { UNUSED; return A(0) ? num(c, (double)cp_len(A(0)->u.str, A(0)->len)) : NULL; }
+/* Array.prototype.slice's index: from the end when negative, clamped, truncated. */
+static double slice_index(double i, double len)
+{
+    i = trunc(i);
+    if (i < 0) return len + i < 0 ? 0 : len + i;
+    return i > len ? len : i;
+}
 FN(substring)
 {
     UNUSED;
     asl_value *s = A(0);
     if (!s) return NULL;
-    double len = (double)cp_len(s->u.str, s->len), start = A(1)->u.n.num;
-    double count = A(2) ? A(2)->u.n.num : INFINITY;
-    if (start < 0) start = len + start < 0 ? 0 : len + start;
-    if (start > len) return str(c, "", 0);
-    double end = A(2) ? (count <= 0 ? start : start + count) : len;
-    if (end > len) end = len;
-    start = trunc(start);
-    end = trunc(end);
-    if (end <= start) return str(c, "", 0);
-    size_t b0 = cp_off(s->u.str, s->len, (size_t)start), b1 = cp_off(s->u.str, s->len, (size_t)end);
+    double len = (double)cp_len(s->u.str, s->len), start = A(1)->u.n.num, end = len;
+    if (len + start < 0) start = 0;
+    if (A(2)) {
+        double count = A(2)->u.n.num;
+        if (count <= 0) return str(c, "", 0);
+        end = start >= 0 ? start + count : len + start + count;
+    }
+    double from = slice_index(start, len), to = slice_index(end, len);
+    if (to <= from) return str(c, "", 0);
+    size_t b0 = cp_off(s->u.str, s->len, (size_t)from), b1 = cp_off(s->u.str, s->len, (size_t)to);
     return str(c, s->u.str + b0, b1 - b0);
 }
 static const char *find(const asl_value *s, const asl_value *t)
@@ -299,7 +306,7 @@ static bool matcher_first(ctx *c, matcher *mt, asl_value *f, asl_value *str, asl
         mt->have = asl_jn_regex_next(mt->re, mt->s, mt->n, 0, mt->ov, &mt->ng);
         return true;
     }
-    mt->m = asl_jn_apply(c, f, &str, 1, focus);
+    mt->m = asl_jn_apply(c, f, &str, 1, NULL);   /* as the reference's wrapper: no input */
     if (asl_jn_failed(c)) return false;
     if (!match_obj_ok(mt->m)) {
         asl_jn_error(c, "T1010", mt->m);
@@ -325,7 +332,7 @@ static bool matcher_next(ctx *c, matcher *mt)
         return true;
     }
     asl_value *next = asl_object_get(mt->m, "next", 4);
-    mt->m = asl_jn_is_fn(next) ? asl_jn_apply(c, next, NULL, 0, mt->focus) : NULL;
+    mt->m = asl_jn_is_fn(next) ? asl_jn_apply(c, next, NULL, 0, NULL) : NULL;
     if (asl_jn_failed(c)) return false;
     if (!match_obj_ok(mt->m)) {
         asl_jn_error(c, "T1010", mt->m);
@@ -506,7 +513,7 @@ FN(replace)
                 substitute(&b, rep, s->u.str, mt.ov, mt.ng);
             } else {
                 asl_value *m = matcher_obj(c, &mt);
-                asl_value *x = asl_jn_apply(c, rep, &m, 1, focus);
+                asl_value *x = asl_jn_apply(c, rep, &m, 1, NULL);
                 if (asl_jn_failed(c)) { asl_buf_free(&b); return NULL; }
                 if (!asl_jn_is_str(x)) { asl_buf_free(&b); return asl_jn_error(c, "D3012", x); }
                 asl_buf_put(&b, x->u.str, x->len);
@@ -827,7 +834,7 @@ static bool fn_after(ctx *c, void *ud, asl_value *x, asl_value *y)
 {
     cmp_ud *u = ud;
     asl_value *args[2] = { x, y };
-    return asl_jn_truthy(asl_jn_apply(c, u->fn, args, 2, u->focus)) == 1;
+    return asl_jn_truthy(asl_jn_apply(c, u->fn, args, 2, NULL)) == 1;
 }
 FN(sort)
 {
@@ -873,7 +880,8 @@ static asl_value *hof(ctx *c, asl_value *f, asl_value *v, uint32_t i, asl_value 
     int k = asl_jn_arity(f);
     if (k < 1) k = 1;
     if (k > 3) k = 3;
-    return asl_jn_apply(c, f, args, k, focus);
+    (void)focus;
+    return asl_jn_apply(c, f, args, k, NULL);   /* the reference's wrapper applies with no input */
 }
 FN(map)
 {
@@ -933,7 +941,7 @@ FN(reduce)
     else acc = a->u.a.items[i++];
     for (; i < a->len; i++) {
         asl_value *xs[4] = { acc, a->u.a.items[i], asl_number(c->a, i), a };
-        acc = asl_jn_apply(c, f, xs, k > 4 ? 4 : k, focus);
+        acc = asl_jn_apply(c, f, xs, k > 4 ? 4 : k, NULL);
         if (asl_jn_failed(c)) return NULL;
     }
     return acc;
@@ -1009,7 +1017,7 @@ FN(each)
     int k = asl_jn_arity(f);
     for (uint32_t i = 0; i < o->len; i++) {
         asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
-        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, focus);
+        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, NULL);
         if (asl_jn_failed(c)) return NULL;
         if (x) asl_array_push(c->a, r, x);
     }
@@ -1023,7 +1031,7 @@ FN(sift)
     int k = asl_jn_arity(f);
     for (uint32_t i = 0; i < o->len; i++) {
         asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
-        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, focus);
+        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, NULL);
         if (asl_jn_failed(c)) return NULL;
         if (asl_jn_truthy(x) == 1)
             asl_object_append(c->a, r, o->u.o.members[i].key, o->u.o.members[i].klen, o->u.o.members[i].val);
@@ -1034,7 +1042,7 @@ FN(error)
 {
     UNUSED;
     asl_jn_error(c, "D3137", A(0));
-    c->msg = A(0) ? asl_strndup(c->a, A(0)->u.str, A(0)->len) : NULL;
+    c->msg = A(0) && A(0)->len ? asl_strndup(c->a, A(0)->u.str, A(0)->len) : "$error() function evaluated";
     return NULL;
 }
 FN(assert)
@@ -1042,7 +1050,7 @@ FN(assert)
     UNUSED;
     if (A(0)->type == ASL_TRUE) return NULL;
     asl_jn_error(c, "D3141", A(1));
-    c->msg = A(1) ? asl_strndup(c->a, A(1)->u.str, A(1)->len) : NULL;
+    c->msg = A(1) && A(1)->len ? asl_strndup(c->a, A(1)->u.str, A(1)->len) : "$assert() statement failed";
     return NULL;
 }
 FN(type)
@@ -1130,7 +1138,7 @@ asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *f
 
 static asl_jn_fn builtins[] = {
     B(sum, "<a<n>:n>", 1), B(count, "<a:n>", 1), B(max, "<a<n>:n>", 1), B(min, "<a<n>:n>", 1),
-    B(average, "<a<n>:n>", 1), B(string, "<x-b?:s>", 2), B(substring, "<s-nn?:s>", 3),
+    B(average, "<a<n>:n>", 1), B(string, "<x-b?:s>", 1), B(substring, "<s-nn?:s>", 3),
     B(substringBefore, "<s-s:s>", 2), B(substringAfter, "<s-s:s>", 2), B(lowercase, "<s-:s>", 1),
     B(uppercase, "<s-:s>", 1), B(length, "<s-:n>", 1), B(trim, "<s-:s>", 1), B(pad, "<s-ns?:s>", 3),
     B(match, "<s-f<s:o>n?:a<o>>", 3), B(contains, "<s-(sf):b>", 2), B(replace, "<s-(sf)(sf)n?:s>", 4),

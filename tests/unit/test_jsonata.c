@@ -84,6 +84,11 @@ int main(void)
     EXPECT("$length('\u00e9\U0001F600') & $substring('a\U0001F600b', 1, 1)", NULL, "\"2\U0001F600\"");
     EXPECT("$distinct([[1]])", NULL, "[[1]]");
     EXPECT("$keys({'a': 1})", NULL, "\"a\"");
+    /* built-ins as the reference's JavaScript: slice indexes, arity of natives */
+    EXPECT("$substring('hello', -1.5) & $substring('abcdef', -3, 2) & $substring('abc', 1.7, 1.2)", NULL, "\"odeb\"");
+    EXPECT("$map([1, 2], $string)", NULL, "[\"1\",\"2\"]");
+    EXPECT("$map([1, 2], function($v, $i, $a){ $count($a) + $i })", NULL, "[2,3]");
+    EXPECT("$reduce([1, 2, 3], function($acc, $v, $i){ $acc + $v * $i })", NULL, "9");
     /* matchers: the reference's protocol (an empty match after the first is D1004) */
     EXPECT("$match('abc', /x*/)", NULL, "error D1004");
     EXPECT("$match('', /x*/)", NULL, "{\"match\":\"\",\"index\":0,\"groups\":[]}");
@@ -113,7 +118,8 @@ int main(void)
     /* syntax errors carry the reference's codes and the character's offset */
     EXPECT("a +", NULL, "error S0207@3");
     EXPECT("\"abc", NULL, "error S0101@0");
-    EXPECT("a ?: b", NULL, "error S0211@3");
+    EXPECT("a ?: b", NULL, "error S0211@3");   /* 2.1 operators: not in 2.0.6, which AWS runs */
+    EXPECT("a ?? b", NULL, "error S0211@3");
     EXPECT("[1,2", NULL, "error S0203@4");
     EXPECT("1.a", NULL, "error S0213@0");
     asl_arena_free(a);
