@@ -184,6 +184,9 @@ bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, as
             }
             continue;
         }
+        /* each argument of a `+` parameter is itself (jsonata-js 2.0.6 gave
+         * them all the first one's value, a bug 2.1 fixed; the suite and the
+         * README's list of AWS's differences follow the fix) */
         for (int m = 0; m < cnt[i]; m++) {
             asl_value *arg = args[ai];
             if (p->type == 'a' && arg) {

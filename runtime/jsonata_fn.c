@@ -90,6 +90,7 @@ FN(string)
     UNUSED;
     asl_value *v = A(0);
     if (!v) return NULL;
+    if (v->type == ASL_ARRAY && (v->is_int & ASL_JN_OUTER) && v->len) v = v->u.a.items[0];   /* the input itself */
     return asl_jn_string(c, v, A(1) && A(1)->type == ASL_TRUE);
 }
 FN(length) { UNUSED; return A(0) ? num(c, (double)cp_len(A(0)->u.str, A(0)->len)) : NULL; }
@@ -105,6 +106,8 @@ FN(substring)
     UNUSED;
     asl_value *s = A(0);
     if (!s) return NULL;
+    /* an undefined start is NaN in JavaScript: the whole string, or nothing with a length */
+    if (!A(1)) return A(2) && A(2)->u.n.num > 0 ? str(c, "", 0) : s;
     double len = (double)cp_len(s->u.str, s->len), start = A(1)->u.n.num, end = len;
     if (len + start < 0) start = 0;
     if (A(2)) {
@@ -117,8 +120,11 @@ FN(substring)
     size_t b0 = cp_off(s->u.str, s->len, (size_t)from), b1 = cp_off(s->u.str, s->len, (size_t)to);
     return str(c, s->u.str + b0, b1 - b0);
 }
+/* JavaScript's indexOf, from the start; an undefined needle is the text "undefined". */
 static const char *find(const asl_value *s, const asl_value *t)
 {
+    static const asl_value undefined_text = { .type = ASL_STRING, .len = 9, .u.str = "undefined" };
+    if (!t) t = &undefined_text;
     if (t->len == 0) return s->u.str;
     if (t->len > s->len) return NULL;
     for (size_t i = 0; i + t->len <= s->len; i++)
@@ -139,7 +145,8 @@ FN(substringAfter)
     asl_value *s = A(0);
     if (!s) return NULL;
     const char *p = find(s, A(1));
-    return p ? str(c, p + A(1)->len, s->len - (size_t)(p - s->u.str) - A(1)->len) : s;
+    size_t tl = A(1) ? A(1)->len : 9;   /* "undefined" */
+    return p ? str(c, p + tl, s->len - (size_t)(p - s->u.str) - tl) : s;
 }
 /* The C.UTF-8 locale's case mappings (Unicode's simple ones, which are
  * JavaScript's but for the few that change a string's length, as ß).
@@ -224,6 +231,7 @@ FN(pad)
     UNUSED;
     asl_value *s = A(0);
     if (!s) return NULL;
+    if (!A(1)) return s;   /* NaN wide */
     double w = A(1)->u.n.num;
     const char *pc = A(2) && A(2)->len ? A(2)->u.str : " ";
     size_t pcl = A(2) && A(2)->len ? A(2)->len : 1, pcn = cp_len(pc, pcl);
@@ -718,7 +726,7 @@ FN(power)
 {
     UNUSED;
     if (!A(0)) return NULL;
-    double r = pow(A(0)->u.n.num, A(1)->u.n.num);
+    double r = A(1) ? pow(A(0)->u.n.num, A(1)->u.n.num) : NAN;
     if (!isfinite(r)) return asl_jn_error(c, "D3061", A(0));
     return num(c, r);
 }
@@ -973,7 +981,12 @@ FN(keys)
     }
     return r;
 }
-FN(lookup) { UNUSED; return asl_jn_lookup(c, A(0), A(1)->u.str, A(1)->len); }
+FN(lookup)
+{
+    UNUSED;
+    /* input[undefined] is input["undefined"] */
+    return A(1) ? asl_jn_lookup(c, A(0), A(1)->u.str, A(1)->len) : asl_jn_lookup(c, A(0), "undefined", 9);
+}
 FN(spread)
 {
     UNUSED;
@@ -1048,7 +1061,7 @@ FN(error)
 FN(assert)
 {
     UNUSED;
-    if (A(0)->type == ASL_TRUE) return NULL;
+    if (A(0) && A(0)->type == ASL_TRUE) return NULL;
     asl_jn_error(c, "D3141", A(1));
     c->msg = A(1) && A(1)->len ? asl_strndup(c->a, A(1)->u.str, A(1)->len) : "$assert() statement failed";
     return NULL;
@@ -1098,6 +1111,7 @@ FN(formatNumber)
 {
     UNUSED;
     if (!A(0)) return NULL;
+    if (!A(1)) return asl_jn_error(c, "T0410", NULL);   /* no picture */
     char *out = NULL;
     const char *code = asl_jn_format_number(c->a, A(0)->u.n.num, A(1)->u.str, NULL, &out);
     return picture_result(c, code, out);
@@ -1106,6 +1120,7 @@ FN(formatInteger)
 {
     UNUSED;
     if (!A(0)) return NULL;
+    if (!A(1)) return asl_jn_error(c, "T0410", NULL);
     char *out = NULL;
     const char *code = asl_jn_format_integer(c->a, A(0)->u.n.num, A(1)->u.str, &out);
     return picture_result(c, code, out);
@@ -1114,6 +1129,7 @@ FN(parseInteger)
 {
     UNUSED;
     if (!A(0)) return NULL;
+    if (!A(1)) return asl_jn_error(c, "T0410", NULL);
     double d = 0;
     int undef = 0;
     const char *code = asl_jn_parse_integer(A(0)->u.str, A(1)->u.str, &d, &undef);

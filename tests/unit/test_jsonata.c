@@ -89,6 +89,12 @@ int main(void)
     EXPECT("$map([1, 2], $string)", NULL, "[\"1\",\"2\"]");
     EXPECT("$map([1, 2], function($v, $i, $a){ $count($a) + $i })", NULL, "[2,3]");
     EXPECT("$reduce([1, 2, 3], function($acc, $v, $i){ $acc + $v * $i })", NULL, "9");
+    /* undefined where a signature lets it through (crashes found by differential testing) */
+    EXPECT("$lookup({'undefined': 1}, nothing) & $substringAfter('xundefinedy', nothing) & $pad('a', nothing)", NULL, "\"1ya\"");
+    EXPECT("$assert(nothing)", NULL, "error D3141");
+    EXPECT("$substring('abc', nothing) & '|' & $substring('abc', nothing, 1)", NULL, "\"abc|\"");
+    EXPECT("$power(2, nothing)", NULL, "error D3061");
+    EXPECT("$string()", "[1,[2]]", "\"[1,[2]]\"");   /* the input, not its top-level wrapper */
     /* matchers: the reference's protocol (an empty match after the first is D1004) */
     EXPECT("$match('abc', /x*/)", NULL, "error D1004");
     EXPECT("$match('', /x*/)", NULL, "{\"match\":\"\",\"index\":0,\"groups\":[]}");
