@@ -129,6 +129,8 @@ static asl_value *fail_at(ctx *c, node *e, const char *code, asl_value *v)
 
 /* ---- predicates -------------------------------------------------------------- */
 
+static asl_value *undefined_seq(ctx *c);
+
 static bool all_numbers(ctx *c, const asl_value *v)
 {
     for (uint32_t i = 0; i < v->len; i++)
@@ -141,15 +143,17 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
     asl_value *results = asl_jn_seq(c->a, 4);
     bool tuples = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
     if (tuples) results->is_int |= ASL_JN_TUPLES;
-    if (!input) return results;
-    if (input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
+    /* createSequence(undefined) is one undefined item: the predicate still
+     * runs once (and may fail), though what it keeps is nothing */
+    if (!input) input = undefined_seq(c);
+    else if (input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
     if (pred->type == JN_NUMBER) {
         double ix = floor(pred->num);
         if (ix < 0) ix += input->len;
         if (ix >= 0 && ix < input->len) {
             asl_value *item = input->u.a.items[(uint32_t)ix];
             if (item && item->type == ASL_ARRAY) return item;
-            asl_jn_push(c->a, results, item);
+            if (item) asl_jn_push(c->a, results, item);
         }
         return results;
     }
@@ -170,9 +174,9 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
             for (uint32_t k = 0; k < res->len; k++) {
                 double ii = floor(res->u.a.items[k]->u.n.num);
                 if (ii < 0) ii += input->len;
-                if (ii == i) asl_jn_push(c->a, results, item);
+                if (ii == i && item) asl_jn_push(c->a, results, item);
             }
-        } else if (asl_jn_truthy(res) == 1) {
+        } else if (asl_jn_truthy(res) == 1 && item) {
             asl_jn_push(c->a, results, item);
         }
     }
@@ -319,9 +323,11 @@ static asl_value *sort(ctx *c, node *s, asl_value *input, jn_env *env)
 
 /* ---- paths ----------------------------------------------------------------------- */
 
+/* A step's stages over its results (evaluateStages); a step that is not
+ * staged had its predicates applied by eval() already. */
 static asl_value *stages(ctx *c, node *step, asl_value *r, jn_env *env)
 {
-    for (uint32_t s = 0; s < step->nstages && !FAILED; s++) {
+    for (uint32_t s = 0; step->staged && s < step->nstages && !FAILED; s++) {
         node *st = step->stages[s];
         if (st->type == JN_FILTER) {
             r = filter(c, st->lhs, r, env);

@@ -64,6 +64,10 @@ int main(void)
     /* paths with bindings and parents */
     EXPECT("a.b@$x.c#$i.{'v': $x.v, 'i': $i}", "{\"a\":{\"b\":{\"v\":1},\"c\":[5,6]}}", "[{\"v\":1,\"i\":0},{\"v\":1,\"i\":1}]");
     EXPECT("a.b.%.k", "{\"a\":{\"k\":7,\"b\":1}}", "7");
+    /* found against jsonata-js: a predicate on a first step that is not a name filters the
+     * step's value, not its tuples again; a predicate on nothing still runs (and fails) */
+    EXPECT("*[1].%", "{\"a\":[1,{\"b\":2}],\"b\":\"x\"}", "{\"a\":[1,{\"b\":2}],\"b\":\"x\"}");
+    EXPECT("nothing[1 < null]", "{}", "error T2010");
     /* grouping an empty tuple stream (found by fuzz_jsonata; jsonata-js throws a TypeError) */
     EXPECT("x@$o.y{'k': 'v'}", "{\"x\":{}}", "{\"k\":\"v\"}");
     /* functions: closures, partial application, signatures, tail calls */
