@@ -153,7 +153,7 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
         if (ix >= 0 && ix < input->len) {
             asl_value *item = input->u.a.items[(uint32_t)ix];
             if (item && item->type == ASL_ARRAY) return item;
-            if (item) asl_jn_push(c->a, results, item);
+            if (item) asl_jn_push(c->a, results, item);   /* an undefined item is not kept here */
         }
         return results;
     }
@@ -174,9 +174,9 @@ static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
             for (uint32_t k = 0; k < res->len; k++) {
                 double ii = floor(res->u.a.items[k]->u.n.num);
                 if (ii < 0) ii += input->len;
-                if (ii == i && item) asl_jn_push(c->a, results, item);
+                if (ii == i) asl_jn_push(c->a, results, item);
             }
-        } else if (asl_jn_truthy(res) == 1 && item) {
+        } else if (asl_jn_truthy(res) == 1) {
             asl_jn_push(c->a, results, item);
         }
     }
@@ -471,6 +471,19 @@ static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
                 asl_value *v = tuple_at(tuples->u.a.items[i]);
                 if (v) asl_jn_push(c->a, result, v);
             }
+        }
+    }
+    if (result && result->type == ASL_ARRAY && !(result->is_int & ASL_JN_TUPLES)) {
+        /* undefined items end here: the reference's would vanish in the
+         * singleton rule or print as null; none leaves a path */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < result->len; i++) k += result->u.a.items[i] != NULL;
+        if (k < result->len) {
+            asl_value *r = asl_jn_seq(c->a, k);
+            r->is_int = result->is_int;
+            for (uint32_t i = 0; i < result->len; i++)
+                if (result->u.a.items[i]) asl_jn_push(c->a, r, result->u.a.items[i]);
+            result = r;
         }
     }
     if (e->keep_singleton && result) {

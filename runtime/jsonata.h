@@ -116,6 +116,9 @@ static inline bool asl_jn_is_str(const asl_value *v) { return v && v->type == AS
 
 asl_value *asl_jn_seq(asl_arena *a, uint32_t cap);          /* empty sequence */
 asl_value *asl_jn_seq1(asl_arena *a, asl_value *v);         /* createSequence(v): [] for undefined */
+/* Appends v, which may be undefined: a path's steps carry undefined items
+ * as the reference does (a predicate that keeps its undefined input), and
+ * the path drops them from its result. */
 void asl_jn_push(asl_arena *a, asl_value *arr, asl_value *v);
 asl_value *asl_jn_array(asl_arena *a, uint32_t cap);        /* a plain (JSON) array */
 /* The tail of the reference's evaluate(): an empty sequence is undefined, a

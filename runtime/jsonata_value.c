@@ -63,7 +63,11 @@ asl_value *asl_jn_seq1(asl_arena *a, asl_value *v)
     return s;
 }
 
-void asl_jn_push(asl_arena *a, asl_value *arr, asl_value *v) { asl_array_push(a, arr, v); }
+void asl_jn_push(asl_arena *a, asl_value *arr, asl_value *v)
+{
+    asl_array_push(a, arr, v ? v : asl_null());
+    if (!v) arr->u.a.items[arr->len - 1] = NULL;   /* an undefined item, inside a path only */
+}
 
 asl_value *asl_jn_array(asl_arena *a, uint32_t cap) { return asl_array(a, cap); }
 
@@ -99,7 +103,7 @@ static void flatten_into(asl_arena *a, asl_value *out, asl_value *v)
 {
     if (v && v->type == ASL_ARRAY)
         for (uint32_t i = 0; i < v->len; i++) flatten_into(a, out, v->u.a.items[i]);
-    else
+    else if (v)
         asl_array_push(a, out, v);
 }
 
@@ -527,6 +531,7 @@ asl_value *asl_jn_wildcard(asl_jn_ctx *c, asl_value *input)
 
 static void descend(asl_arena *a, asl_value *out, asl_value *v)
 {
+    if (!v) return;
     if (v->type != ASL_ARRAY) asl_array_push(a, out, v);
     if (v->type == ASL_ARRAY)
         for (uint32_t i = 0; i < v->len; i++) descend(a, out, v->u.a.items[i]);

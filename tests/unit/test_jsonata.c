@@ -68,6 +68,9 @@ int main(void)
      * step's value, not its tuples again; a predicate on nothing still runs (and fails) */
     EXPECT("*[1].%", "{\"a\":[1,{\"b\":2}],\"b\":\"x\"}", "{\"a\":[1,{\"b\":2}],\"b\":\"x\"}");
     EXPECT("nothing[1 < null]", "{}", "error T2010");
+    EXPECT("[true].x[{'k': 1}[]].($keys(1, 2))", NULL, "error T0410");   /* the kept undefined item reaches the next step */
+    EXPECT("[1, 2].x[true]", NULL, "undefined");                  /* and never leaves the path */
+    EXPECT("a[0].[1]", "{}", "undefined");                         /* an index keeps no undefined item */
     /* grouping an empty tuple stream (found by fuzz_jsonata; jsonata-js throws a TypeError) */
     EXPECT("x@$o.y{'k': 'v'}", "{\"x\":{}}", "{\"k\":\"v\"}");
     /* functions: closures, partial application, signatures, tail calls */
