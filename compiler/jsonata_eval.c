@@ -451,6 +451,19 @@ static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
         if (step->tuple) is_tuples = true;
         if (i == 0 && step->cons_array) {
             result = eval(c, step, in, env);
+            if (result && result->type != ASL_ARRAY && !FAILED) {
+                /* `[x][0].y`: the reference's next step loops over
+                 * input.length, which a string has (its characters) and
+                 * nothing else has (nothing) */
+                asl_value *chars = asl_jn_seq(c->a, 0);
+                for (uint32_t b = 0; result->type == ASL_STRING && b < result->len;) {
+                    uint32_t k = 1;
+                    while (b + k < result->len && ((unsigned char)result->u.str[b + k] & 0xC0) == 0x80) k++;
+                    asl_jn_push(c->a, chars, asl_string(c->a, result->u.str + b, k));
+                    b += k;
+                }
+                result = chars;
+            }
         } else if (is_tuples) {
             tuples = tuple_step(c, step, in, tuples, env);
         } else {
