@@ -183,6 +183,40 @@ static void utf8_put(asl_buf *b, uint32_t cp)
     asl_buf_put(b, u, (size_t)n);
 }
 
+/* toUpperCase's mappings to more than one character (Unicode's
+ * SpecialCasing without conditions): the ones in common text. */
+static const char *special_upper(uint32_t cp)
+{
+    switch (cp) {
+    case 0xDF: return "SS";
+    case 0x149: return "\xca\xbcN";
+    case 0xFB00: return "FF";
+    case 0xFB01: return "FI";
+    case 0xFB02: return "FL";
+    case 0xFB03: return "FFI";
+    case 0xFB04: return "FFL";
+    case 0xFB05: case 0xFB06: return "ST";
+    case 0x587: return "\xd4\xb5\xd5\x92";
+    default: return NULL;
+    }
+}
+
+/* Whether the Σ at byte i (k bytes) ends a word, where toLowerCase gives ς:
+ * a letter before it and none after. */
+static bool final_sigma(const unsigned char *p, size_t n, size_t i, size_t k)
+{
+    if (i == 0) return false;
+    size_t b = i - 1;
+    while (b > 0 && (p[b] & 0xC0) == 0x80) b--;
+    size_t len;
+    uint32_t before = utf8_decode(p + b, n - b, &len);
+    if (!(utf8_locale ? iswalpha_l((wint_t)before, utf8_locale) : (before < 0x80 && ((before | 32) - 'a') < 26)))
+        return false;
+    if (i + k >= n) return true;
+    uint32_t after = utf8_decode(p + i + k, n - i - k, &len);
+    return !(utf8_locale ? iswalpha_l((wint_t)after, utf8_locale) : (after < 0x80 && ((after | 32) - 'a') < 26));
+}
+
 static asl_value *recase(ctx *c, asl_value *s, bool up)
 {
     if (!s) return NULL;
@@ -193,7 +227,18 @@ static asl_value *recase(ctx *c, asl_value *s, bool up)
     for (size_t i = 0; i < s->len;) {
         size_t k;
         uint32_t cp = utf8_decode(p + i, s->len - i, &k);
-        if (cp < 0x80) cp = up ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp) : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        const char *special = up ? special_upper(cp) : NULL;
+        if (special) {
+            asl_buf_puts(&b, special);
+            i += k;
+            continue;
+        }
+        if (!up && cp == 0x3A3 && final_sigma(p, s->len, i, k)) cp = 0x3C2;
+        else if (!up && cp == 0x130) {   /* İ: i and a combining dot above */
+            asl_buf_puts(&b, "i\xcc\x87");
+            i += k;
+            continue;
+        } else if (cp < 0x80) cp = up ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp) : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
         else if (utf8_locale) cp = (uint32_t)(up ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
         utf8_put(&b, cp);
         i += k;
@@ -745,17 +790,20 @@ static double shift(double v, int p)
     snprintf(buf, sizeof buf, "%se%d", t, x);
     return strtod(buf, NULL);
 }
-FN(round)
+/* The reference's round: half to even, at precision p (decimal places). */
+static double jn_round(double v, int p)
 {
-    UNUSED;
-    if (!A(0)) return NULL;
-    double v = A(0)->u.n.num;
-    int p = A(1) ? (int)A(1)->u.n.num : 0;
     if (p) v = shift(v, p);
     double r = floor(v + 0.5);   /* Math.round: halves go up */
     if (fabs(r - v) == 0.5 && fabs(fmod(r, 2)) == 1) r -= 1;   /* to even */
     if (p) r = shift(r, -p);
-    return num(c, r);
+    return r;
+}
+FN(round)
+{
+    UNUSED;
+    if (!A(0)) return NULL;
+    return num(c, jn_round(A(0)->u.n.num, A(1) ? (int)A(1)->u.n.num : 0));
 }
 static double rnd(ctx *c)
 {
@@ -764,21 +812,29 @@ static double rnd(ctx *c)
     c->rng ^= c->rng << 17;
     return (double)(c->rng >> 11) / 9007199254740992.0;
 }
+/* Number.prototype.toString(radix) of an integer, as JavaScript engines
+ * print one beyond 2^53: the digits the double does not hold are zeros. */
 FN(formatBase)
 {
     UNUSED;
     if (!A(0)) return NULL;
-    double v = round(A(0)->u.n.num), radix = A(1) ? A(1)->u.n.num : 10;
+    double v = jn_round(A(0)->u.n.num, 0), radix = A(1) ? jn_round(A(1)->u.n.num, 0) : 10;
     if (radix < 2 || radix > 36) return asl_jn_error(c, "D3100", A(1));
-    char buf[80], *p = buf + sizeof buf - 1;
+    if (!isfinite(v)) return str(c, v > 0 ? "Infinity" : "-Infinity", v > 0 ? 8 : 9);
+    char buf[1200], *p = buf + sizeof buf - 1;
     *p = 0;
     bool neg = v < 0;
-    uint64_t x = (uint64_t)fabs(v);
+    double x = fabs(v);
+    while (x / radix >= 9007199254740992.0 && p > buf + 80) {
+        x /= radix;
+        *--p = '0';
+    }
     do {
-        *--p = "0123456789abcdefghijklmnopqrstuvwxyz"[x % (uint64_t)radix];
-        x /= (uint64_t)radix;
-    } while (x);
-    if (neg) *--p = '-';
+        double r = fmod(x, radix);
+        *--p = "0123456789abcdefghijklmnopqrstuvwxyz"[(int)r];
+        x = (x - r) / radix;
+    } while (x > 0 && p > buf + 1);
+    if (neg && strcmp(p, "0") != 0) *--p = '-';
     return str(c, p, strlen(p));
 }
 

@@ -87,6 +87,10 @@ int main(void)
     EXPECT("$split(\"a1b22c\", /[0-9]+/)", NULL, "[\"a\",\"b\",\"c\"]");
     /* strings as JavaScript has them */
     EXPECT("$uppercase('\u00e9t\u00e9 \u03b1') & $lowercase('\u0416')", NULL, "\"\u00c9T\u00c9 \u0391\u0436\"");
+    EXPECT("$uppercase('stra\u00dfe \ufb01') & $lowercase('\u039f\u0394\u039f\u03a3 \u03a3\u0391\u03a3')", NULL,
+           "\"STRASSE FI\u03bf\u03b4\u03bf\u03c2 \u03c3\u03b1\u03c2\"");   /* special casing, final sigma */
+    EXPECT("$formatBase(4e24, 26) & ' ' & $formatBase(-2.5, 11) & ' ' & $formatBase(-0.5, 34)", NULL,
+           "\"3dilnkblg806000000 -2 0\"");   /* JavaScript's toString(radix) after the reference's round */
     EXPECT("$trim('  a \\n\\t b  ')", NULL, "\"a b\"");
     EXPECT("$base64encode('\u00e9') & ' ' & $base64decode('6Q==')", NULL, "\"6Q== \u00e9\"");
     EXPECT("$encodeUrl('a [b]?c=d')", NULL, "\"a%20%5Bb%5D?c=d\"");
