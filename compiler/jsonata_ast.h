@@ -49,6 +49,7 @@ typedef enum {
     JN_INDEX,       /* a stage: str: the variable bound to the position */
     /* raw nodes of the first pass only, gone after post-processing */
     JN_R_PREDICATE, JN_R_GROUP, JN_R_SORT, JN_R_FOCUS, JN_R_POSITION, JN_R_PATH, JN_R_OPERATOR,
+    JN_R_END,       /* the end of the text as an operand: S0207 if it survives the parse */
     JN_NODE_TYPES
 } asl_jn_node_type;
 
@@ -82,7 +83,8 @@ struct asl_jn_node {
     asl_jn_node **stages;    /* JN_FILTER / JN_INDEX applied after the step (or predicates of a non-step) */
     uint32_t nstages;
     asl_jn_node **group;     /* `{ }` grouping after the expression: key, value, ... */
-    uint32_t ngroup;
+    uint32_t ngroup;         /* pairs */
+    bool grouped;            /* has `{ }` (ngroup may be 0) */
     uint32_t group_pos;
     const char *focus;       /* `@$v` on this step */
     const char *index;       /* `#$i` on this step */

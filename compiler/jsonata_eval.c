@@ -508,7 +508,7 @@ static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
             result->is_int |= ASL_JN_KEEP;
         }
     }
-    if (e->ngroup) result = group(c, e->group, e->ngroup, e->group_pos, is_tuples ? tuples : result, env);
+    if (e->grouped) result = group(c, e->group, e->ngroup, e->group_pos, is_tuples ? tuples : result, env);
     return result;
 }
 
@@ -821,7 +821,7 @@ static asl_value *eval(ctx *c, node *e, asl_value *input, jn_env *env)
     asl_value *r = eval_inner(c, e, input, env);
     if (!FAILED && !e->staged)
         for (uint32_t i = 0; i < e->nstages && !FAILED; i++) r = filter(c, e->stages[i]->lhs, r, env);
-    if (!FAILED && e->type != JN_PATH && e->ngroup) r = group(c, e->group, e->ngroup, e->group_pos, r, env);
+    if (!FAILED && e->type != JN_PATH && e->grouped) r = group(c, e->group, e->ngroup, e->group_pos, r, env);
     c->depth--;
     if (FAILED) return NULL;
     if (r && asl_jn_is_seq(r) && !(r->is_int & ASL_JN_TUPLES)) r = asl_jn_settle(r, e->keep_array);

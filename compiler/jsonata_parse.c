@@ -124,7 +124,10 @@ static void object_pairs(jn_parser *p, asl_jn_node *n)
 
 static asl_jn_node *nud(jn_parser *p, jn_tok t)
 {
-    if (t.type == JT_END) fail(p, "S0207", t.pos, NULL);
+    /* the end is a terminal, as in the reference: an expression that needs
+     * more fails where it expects its next token (S0203), or in the second
+     * pass (S0207) */
+    if (t.type == JT_END) return node(p, JN_R_END, t.pos);
     if (t.type != JT_OPERATOR) return literal(p, &t);
     asl_jn_node *n;
     if (is_op(&t, "and") || is_op(&t, "or") || is_op(&t, "in")) {
@@ -482,7 +485,7 @@ static asl_jn_node *process_predicate(jn_parser *p, asl_jn_node *e)
         step = result->list[result->n - 1];
         step->staged = true;
     }
-    if (step->group) fail(p, "S0209", e->pos, NULL);
+    if (step->grouped) fail(p, "S0209", e->pos, NULL);
     asl_jn_node *pred = process(p, e->rhs);
     for (uint32_t i = 0; i < pred->nseeking; i++) {
         asl_jn_slot *s = pred->seeking[i];
@@ -534,10 +537,11 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         break;
     case JN_R_GROUP:
         result = process(p, e->lhs);
-        if (result->group) fail(p, "S0210", e->pos, NULL);
+        if (result->grouped) fail(p, "S0210", e->pos, NULL);
         for (uint32_t i = 0; i < e->n; i++) e->list[i] = process(p, e->list[i]);
         result->group = e->list;
         result->ngroup = e->n / 2;   /* pairs */
+        result->grouped = true;
         result->group_pos = e->pos;
         break;
     case JN_R_SORT: {
@@ -665,6 +669,8 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         if (!e->regex) fail(p, "S0303", e->pos, NULL);
         break;
     }
+    case JN_R_END:
+        fail(p, "S0207", e->pos, NULL);
     case JN_R_OPERATOR:
         e->type = JN_NAME;
         result = as_path(p, e);

@@ -142,6 +142,9 @@ int main(void)
     EXPECT("a ?? b", NULL, "error S0211@3");
     EXPECT("[1,2", NULL, "error S0203@4");
     EXPECT("1.a", NULL, "error S0213@0");
+    EXPECT("$f(", NULL, "error S0203@3");     /* the end is a terminal: the ')' expected is missing */
+    EXPECT("** @", NULL, "error S0214@4");    /* and not a variable */
+    EXPECT("`n`{}", "{}", "{}");              /* an empty grouping is a grouping */
     asl_arena_free(a);
     return check_summary();
 }
