@@ -2,7 +2,7 @@
  * jsonata_ast.h — the compile-time JSONata parser and its syntax tree.
  *
  * aslc compiles JSONata: every `{% expr %}` is parsed here, when the
- * workflow is compiled, into a tree of asl_jn_node with the character offset
+ * workflow is compiled, into a tree of aslc_jn_node with the character offset
  * of each node, so that a syntax error is a diagnostic at its line:col and
  * nothing parses expression text at run time.  The grammar and the tree are
  * those of jsonata-js 2.0.6 (the version AWS Step Functions runs): a Pratt
@@ -12,7 +12,7 @@
  * step it names, tail calls wrapped as thunks).  The semantics live in the
  * runtime (runtime/jsonata.h); jsonata_eval.c walks this tree over them.
  *
- * The whole tree lives in the arena given to asl_jn_parse.
+ * The whole tree lives in the arena given to aslc_jn_parse.
  */
 #ifndef ASLC_JSONATA_AST_H
 #define ASLC_JSONATA_AST_H
@@ -51,19 +51,19 @@ typedef enum {
     JN_R_PREDICATE, JN_R_GROUP, JN_R_SORT, JN_R_FOCUS, JN_R_POSITION, JN_R_PATH, JN_R_OPERATOR,
     JN_R_END,       /* the end of the text as an operand: S0207 if it survives the parse */
     JN_NODE_TYPES
-} asl_jn_node_type;
+} aslc_jn_node_type;
 
-typedef struct asl_jn_node asl_jn_node;
+typedef struct aslc_jn_node aslc_jn_node;
 
 /* A `%` to resolve: which step it names, counted in steps up from where it is. */
 typedef struct {
     char label[16];    /* the tuple binding that carries the parent ("!0", ...) */
     int level;
     int index;         /* the JN_PARENT node's number */
-} asl_jn_slot;
+} aslc_jn_slot;
 
-struct asl_jn_node {
-    uint8_t type;            /* asl_jn_node_type */
+struct aslc_jn_node {
+    uint8_t type;            /* aslc_jn_node_type */
     uint8_t op;              /* JN_BINARY: asl_jn_op */
     bool keep_array;         /* `[]` after the step: keep a singleton array */
     bool keep_singleton;     /* JN_PATH: one of its steps keeps arrays */
@@ -77,20 +77,20 @@ struct asl_jn_node {
     uint32_t slen;
     const char *flags;       /* JN_REGEX */
     double num;
-    asl_jn_node *lhs, *rhs, *third;
-    asl_jn_node **list;      /* see the types above */
+    aslc_jn_node *lhs, *rhs, *third;
+    aslc_jn_node **list;      /* see the types above */
     uint32_t n;
-    asl_jn_node **stages;    /* JN_FILTER / JN_INDEX applied after the step (or predicates of a non-step) */
+    aslc_jn_node **stages;    /* JN_FILTER / JN_INDEX applied after the step (or predicates of a non-step) */
     uint32_t nstages;
-    asl_jn_node **group;     /* `{ }` grouping after the expression: key, value, ... */
+    aslc_jn_node **group;     /* `{ }` grouping after the expression: key, value, ... */
     uint32_t ngroup;         /* pairs */
     bool grouped;            /* has `{ }` (ngroup may be 0) */
     uint32_t group_pos;
     const char *focus;       /* `@$v` on this step */
     const char *index;       /* `#$i` on this step */
-    asl_jn_slot *ancestor;   /* JN_NAME / JN_WILDCARD: the `%` that binds this step's input */
-    asl_jn_slot *slot;       /* JN_PARENT */
-    asl_jn_slot **seeking;   /* slots of `%` still unresolved below this node */
+    aslc_jn_slot *ancestor;   /* JN_NAME / JN_WILDCARD: the `%` that binds this step's input */
+    aslc_jn_slot *slot;       /* JN_PARENT */
+    aslc_jn_slot **seeking;   /* slots of `%` still unresolved below this node */
     uint32_t nseeking;
     asl_value *regex;        /* JN_REGEX: the regex value, compiled when parsed (in the tree's arena) */
 };
@@ -102,17 +102,17 @@ typedef struct {
     uint32_t pos;
     char token[48];
     char msg[160];
-} asl_jn_parse_error;
+} aslc_jn_parse_error;
 
 /* Parses text (n bytes); NULL with *err filled on a syntax error. */
-asl_jn_node *asl_jn_parse(asl_arena *a, const char *text, size_t n, asl_jn_parse_error *err);
+aslc_jn_node *aslc_jn_parse(asl_arena *a, const char *text, size_t n, aslc_jn_parse_error *err);
 
 /* Evaluates e (jsonata_eval.c, the compile-time walker over the runtime's
  * semantics) against input, with bindings (an object of variables, or
  * NULL); undefined is NULL, an error sets c->code. */
-asl_value *asl_jn_eval(asl_jn_ctx *c, const asl_jn_node *e, asl_value *input, asl_value *bindings);
+asl_value *aslc_jn_eval(asl_jn_ctx *c, const aslc_jn_node *e, asl_value *input, asl_value *bindings);
 
 /* A one-line description of a syntax error code (for diagnostics). */
-const char *asl_jn_parse_message(const char *code);
+const char *aslc_jn_parse_message(const char *code);
 
 #endif

@@ -25,7 +25,7 @@ struct jn_env {
 };
 
 typedef asl_jn_ctx ctx;
-typedef const asl_jn_node node;
+typedef const aslc_jn_node node;
 
 static jn_env *frame(ctx *c, jn_env *parent)
 {
@@ -200,7 +200,7 @@ static asl_value *reduce_tuples(ctx *c, asl_value *data)
     return r;
 }
 
-static asl_value *group(ctx *c, asl_jn_node *const *pairs, uint32_t npairs, uint32_t pos, asl_value *input,
+static asl_value *group(ctx *c, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, asl_value *input,
                         jn_env *env)
 {
     bool reduce = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
@@ -736,7 +736,7 @@ static asl_value *literal(ctx *c, node *e)
 static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
 {
     asl_value *l, *r;
-    switch ((asl_jn_node_type)e->type) {
+    switch ((aslc_jn_node_type)e->type) {
     case JN_PATH: return path(c, e, input, env);
     case JN_BINARY:
         l = eval(c, e->lhs, input, env);
@@ -828,7 +828,7 @@ static asl_value *eval(ctx *c, node *e, asl_value *input, jn_env *env)
     return r;
 }
 
-asl_value *asl_jn_eval(asl_jn_ctx *c, const asl_jn_node *e, asl_value *input, asl_value *bindings)
+asl_value *aslc_jn_eval(asl_jn_ctx *c, const aslc_jn_node *e, asl_value *input, asl_value *bindings)
 {
     c->apply_lambda = apply_lambda;
     jn_env *env = frame(c, NULL);

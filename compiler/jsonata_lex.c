@@ -20,7 +20,7 @@ static const char op_chars[] = ".[]{}(),@#;:?+-*/%|=<>^&!~";
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'; }
 static bool is_op_char(char c) { return c && strchr(op_chars, c) != NULL; }
 
-void jn_lex_fail(jn_lexer *lx, const char *code, uint32_t pos, const char *tok, size_t tokn)
+void aslc_jn_lex_fail(jn_lexer *lx, const char *code, uint32_t pos, const char *tok, size_t tokn)
 {
     lx->err->code = code;
     lx->err->pos = pos;
@@ -85,7 +85,7 @@ static jn_tok lex_string(jn_lexer *lx)
                 asl_buf_putc(&b, rep[m - "\"\\/bfnrt"]);
             } else if (e == 'u') {
                 int cp = hex4(lx->src + lx->at + 1, lx->len - lx->at - 1);
-                if (cp < 0) { asl_buf_free(&b); jn_lex_fail(lx, "S0104", lx->at, NULL, 0); }
+                if (cp < 0) { asl_buf_free(&b); aslc_jn_lex_fail(lx, "S0104", lx->at, NULL, 0); }
                 lx->at += 4;
                 /* a surrogate pair written as two escapes is one character */
                 if (cp >= 0xD800 && cp < 0xDC00 && lx->at + 6 < lx->len && lx->src[lx->at + 1] == '\\' &&
@@ -99,7 +99,7 @@ static jn_tok lex_string(jn_lexer *lx)
                 put_utf8(&b, (uint32_t)cp);
             } else {
                 asl_buf_free(&b);
-                jn_lex_fail(lx, "S0103", lx->at, lx->src + lx->at, e ? 1 : 0);
+                aslc_jn_lex_fail(lx, "S0103", lx->at, lx->src + lx->at, e ? 1 : 0);
             }
         } else if (c == q) {
             lx->at++;
@@ -113,7 +113,7 @@ static jn_tok lex_string(jn_lexer *lx)
         lx->at++;
     }
     asl_buf_free(&b);
-    jn_lex_fail(lx, "S0101", start, NULL, 0);
+    aslc_jn_lex_fail(lx, "S0101", start, NULL, 0);
 }
 
 /* /pattern/flags: the closing slash is one outside any (), [] or {} and not
@@ -128,7 +128,7 @@ static jn_tok lex_regex(jn_lexer *lx)
             uint32_t bs = 0;
             while (p >= 1 + bs && lx->src[p - 1 - bs] == '\\') bs++;
             if (bs % 2 == 0) {
-                if (p == lx->at) jn_lex_fail(lx, "S0301", p, NULL, 0);
+                if (p == lx->at) aslc_jn_lex_fail(lx, "S0301", p, NULL, 0);
                 jn_tok t = tok(JT_REGEX, asl_strndup(lx->a, lx->src + lx->at, p - lx->at), p - lx->at, start);
                 uint32_t f = ++p;
                 while (p < lx->len && (lx->src[p] == 'i' || lx->src[p] == 'm')) p++;
@@ -142,10 +142,10 @@ static jn_tok lex_regex(jn_lexer *lx)
         if ((c == ')' || c == ']' || c == '}') && !esc) depth--;
         p++;
     }
-    jn_lex_fail(lx, "S0302", p, NULL, 0);
+    aslc_jn_lex_fail(lx, "S0302", p, NULL, 0);
 }
 
-jn_tok jn_lex_next(jn_lexer *lx, bool infix)
+jn_tok aslc_jn_lex_next(jn_lexer *lx, bool infix)
 {
     const char *s = lx->src;
     for (;;) {
@@ -154,7 +154,7 @@ jn_tok jn_lex_next(jn_lexer *lx, bool infix)
             uint32_t start = lx->at;
             lx->at += 2;
             for (;;) {
-                if (lx->at + 1 >= lx->len) jn_lex_fail(lx, "S0106", start, NULL, 0);
+                if (lx->at + 1 >= lx->len) aslc_jn_lex_fail(lx, "S0106", start, NULL, 0);
                 if (s[lx->at] == '*' && s[lx->at + 1] == '/') break;
                 lx->at++;
             }
@@ -196,7 +196,7 @@ jn_tok jn_lex_next(jn_lexer *lx, bool infix)
         }
         char *text = asl_strndup(lx->a, s + p, q - p);
         double v = strtod(text, NULL);
-        if (!isfinite(v)) jn_lex_fail(lx, "S0102", p, text, q - p);
+        if (!isfinite(v)) aslc_jn_lex_fail(lx, "S0102", p, text, q - p);
         lx->at = q;
         jn_tok t = tok(JT_NUMBER, text, q - p, p);
         t.num = v;
@@ -206,7 +206,7 @@ jn_tok jn_lex_next(jn_lexer *lx, bool infix)
         const char *e = memchr(s + p + 1, '`', lx->len - p - 1);
         if (!e) {
             lx->at = lx->len;
-            jn_lex_fail(lx, "S0105", lx->len, NULL, 0);
+            aslc_jn_lex_fail(lx, "S0105", lx->len, NULL, 0);
         }
         lx->at = (uint32_t)(e - s) + 1;
         return tok(JT_NAME, asl_strndup(lx->a, s + p + 1, (size_t)(e - s - p - 1)), (size_t)(e - s - p - 1), p);

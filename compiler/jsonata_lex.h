@@ -23,13 +23,13 @@ typedef struct {
     asl_arena *a;
     const char *src;
     uint32_t len, at;
-    asl_jn_parse_error *err;
+    aslc_jn_parse_error *err;
     jmp_buf fail;
 } jn_lexer;
 
 /* Fails (longjmp to lx->fail) with code at pos, token tok (may be NULL). */
-_Noreturn void jn_lex_fail(jn_lexer *lx, const char *code, uint32_t pos, const char *tok, size_t tokn);
+_Noreturn void aslc_jn_lex_fail(jn_lexer *lx, const char *code, uint32_t pos, const char *tok, size_t tokn);
 /* The next token; a '/' starts a regex unless infix (after an operand). */
-jn_tok jn_lex_next(jn_lexer *lx, bool infix);
+jn_tok aslc_jn_lex_next(jn_lexer *lx, bool infix);
 
 #endif

@@ -24,18 +24,18 @@ typedef struct {
     jn_tok t;              /* the current token */
     int depth;
     int labels;            /* `%` slots made so far */
-    asl_jn_node **parents; /* every JN_PARENT, by slot index */
+    aslc_jn_node **parents; /* every JN_PARENT, by slot index */
     uint32_t nparents;
 } jn_parser;
 
 static _Noreturn void fail(jn_parser *p, const char *code, uint32_t pos, const jn_tok *t)
 {
-    jn_lex_fail(&p->lx, code, pos, t ? t->s : NULL, t ? t->n : 0);
+    aslc_jn_lex_fail(&p->lx, code, pos, t ? t->s : NULL, t ? t->n : 0);
 }
 
-static asl_jn_node *node(jn_parser *p, asl_jn_node_type type, uint32_t pos)
+static aslc_jn_node *node(jn_parser *p, aslc_jn_node_type type, uint32_t pos)
 {
-    asl_jn_node *n = asl_alloc(p->lx.a, sizeof *n);
+    aslc_jn_node *n = asl_alloc(p->lx.a, sizeof *n);
     memset(n, 0, sizeof *n);
     n->type = (uint8_t)type;
     n->pos = pos;
@@ -43,10 +43,10 @@ static asl_jn_node *node(jn_parser *p, asl_jn_node_type type, uint32_t pos)
 }
 
 /* Appends x to a list that grows by doubling (capacities are powers of two). */
-static void push(asl_arena *a, asl_jn_node ***list, uint32_t *n, void *x)
+static void push(asl_arena *a, aslc_jn_node ***list, uint32_t *n, void *x)
 {
     if ((*n & (*n - 1)) == 0) {
-        asl_jn_node **grown = asl_alloc(a, sizeof **list * (*n ? *n * 2 : 1));
+        aslc_jn_node **grown = asl_alloc(a, sizeof **list * (*n ? *n * 2 : 1));
         if (*n) memcpy(grown, *list, sizeof **list * *n);
         *list = grown;
     }
@@ -75,7 +75,7 @@ static int lbp(const jn_tok *t)
 
 static void advance(jn_parser *p, bool infix)
 {
-    p->t = jn_lex_next(&p->lx, infix);
+    p->t = aslc_jn_lex_next(&p->lx, infix);
     /* '!' and '~' only end names; alone they are no operator */
     if (p->t.type == JT_OPERATOR && p->t.n == 1 && (p->t.s[0] == '!' || p->t.s[0] == '~'))
         fail(p, "S0204", p->t.pos, &p->t);
@@ -91,15 +91,15 @@ static void expect(jn_parser *p, const char *id, bool infix)
     advance(p, infix);
 }
 
-static asl_jn_node *expression(jn_parser *p, int rbp);
+static aslc_jn_node *expression(jn_parser *p, int rbp);
 
-static asl_jn_node *literal(jn_parser *p, const jn_tok *t)
+static aslc_jn_node *literal(jn_parser *p, const jn_tok *t)
 {
-    static const asl_jn_node_type types[] = {
+    static const aslc_jn_node_type types[] = {
         [JT_NAME] = JN_NAME, [JT_VARIABLE] = JN_VARIABLE, [JT_STRING] = JN_STRING,
         [JT_NUMBER] = JN_NUMBER, [JT_VALUE] = JN_VALUE, [JT_REGEX] = JN_REGEX,
     };
-    asl_jn_node *n = node(p, types[t->type], t->pos);
+    aslc_jn_node *n = node(p, types[t->type], t->pos);
     n->str = t->s;
     n->slen = t->n;
     n->num = t->num;
@@ -108,7 +108,7 @@ static asl_jn_node *literal(jn_parser *p, const jn_tok *t)
 }
 
 /* { key: value, ... } after the '{' (prefix: an object; infix: grouping). */
-static void object_pairs(jn_parser *p, asl_jn_node *n)
+static void object_pairs(jn_parser *p, aslc_jn_node *n)
 {
     if (!is_op(&p->t, "}")) {
         for (;;) {
@@ -122,14 +122,14 @@ static void object_pairs(jn_parser *p, asl_jn_node *n)
     expect(p, "}", true);
 }
 
-static asl_jn_node *nud(jn_parser *p, jn_tok t)
+static aslc_jn_node *nud(jn_parser *p, jn_tok t)
 {
     /* the end is a terminal, as in the reference: an expression that needs
      * more fails where it expects its next token (S0203), or in the second
      * pass (S0207) */
     if (t.type == JT_END) return node(p, JN_R_END, t.pos);
     if (t.type != JT_OPERATOR) return literal(p, &t);
-    asl_jn_node *n;
+    aslc_jn_node *n;
     if (is_op(&t, "and") || is_op(&t, "or") || is_op(&t, "in")) {
         n = node(p, JN_R_OPERATOR, t.pos);   /* a field name, processed below */
         n->str = t.s;
@@ -158,9 +158,9 @@ static asl_jn_node *nud(jn_parser *p, jn_tok t)
         n = node(p, JN_ARRAY, t.pos);
         if (!is_op(&p->t, "]")) {
             for (;;) {
-                asl_jn_node *item = expression(p, 0);
+                aslc_jn_node *item = expression(p, 0);
                 if (is_op(&p->t, "..")) {
-                    asl_jn_node *r = node(p, JN_BINARY, p->t.pos);
+                    aslc_jn_node *r = node(p, JN_BINARY, p->t.pos);
                     r->op = JN_OP_RANGE;
                     r->lhs = item;
                     expect(p, "..", false);
@@ -232,9 +232,9 @@ static const char *signature(jn_parser *p)
     return sig;
 }
 
-static asl_jn_node *led(jn_parser *p, jn_tok t, asl_jn_node *left)
+static aslc_jn_node *led(jn_parser *p, jn_tok t, aslc_jn_node *left)
 {
-    asl_jn_node *n;
+    aslc_jn_node *n;
     int bp = lbp(&t);
     if (is_op(&t, "(")) {
         n = node(p, JN_FUNCTION, t.pos);
@@ -270,7 +270,7 @@ static asl_jn_node *led(jn_parser *p, jn_tok t, asl_jn_node *left)
     }
     if (is_op(&t, "[")) {
         if (is_op(&p->t, "]")) {
-            asl_jn_node *step = left;
+            aslc_jn_node *step = left;
             while (step->type == JN_R_PREDICATE) step = step->lhs;
             step->keep_array = true;
             expect(p, "]", false);
@@ -287,7 +287,7 @@ static asl_jn_node *led(jn_parser *p, jn_tok t, asl_jn_node *left)
         n->lhs = left;
         expect(p, "(", false);
         for (;;) {
-            asl_jn_node *term = node(p, JN_SORTTERM, p->t.pos);
+            aslc_jn_node *term = node(p, JN_SORTTERM, p->t.pos);
             if (is_op(&p->t, "<")) {
                 expect(p, "<", false);
             } else if (is_op(&p->t, ">")) {
@@ -355,12 +355,12 @@ static asl_jn_node *led(jn_parser *p, jn_tok t, asl_jn_node *left)
     fail(p, "S0201", t.pos, &t);
 }
 
-static asl_jn_node *expression(jn_parser *p, int rbp)
+static aslc_jn_node *expression(jn_parser *p, int rbp)
 {
     if (++p->depth > JN_MAX_DEPTH) fail(p, "S0199", p->t.pos, NULL);
     jn_tok t = p->t;
     if (t.type != JT_END) advance(p, true);
-    asl_jn_node *left = nud(p, t);
+    aslc_jn_node *left = nud(p, t);
     while (rbp < lbp(&p->t)) {
         t = p->t;
         advance(p, false);
@@ -372,22 +372,22 @@ static asl_jn_node *expression(jn_parser *p, int rbp)
 
 /* ---- post-processing (the reference's processAST) ------------------------ */
 
-static asl_jn_node *process(jn_parser *p, asl_jn_node *e);
+static aslc_jn_node *process(jn_parser *p, aslc_jn_node *e);
 
-static void add_slot(jn_parser *p, asl_jn_node *n, asl_jn_slot *s)
+static void add_slot(jn_parser *p, aslc_jn_node *n, aslc_jn_slot *s)
 {
-    push(p->lx.a, (asl_jn_node ***)&n->seeking, &n->nseeking, s);
+    push(p->lx.a, (aslc_jn_node ***)&n->seeking, &n->nseeking, s);
 }
 
 /* pushAncestry: what value still seeks becomes result's to resolve. */
-static void inherit(jn_parser *p, asl_jn_node *result, asl_jn_node *value)
+static void inherit(jn_parser *p, aslc_jn_node *result, aslc_jn_node *value)
 {
     for (uint32_t i = 0; i < value->nseeking; i++) add_slot(p, result, value->seeking[i]);
     if (value->type == JN_PARENT) add_slot(p, result, value->slot);
 }
 
 /* seekParent: walks back through node for the step slot names. */
-static asl_jn_slot *seek(jn_parser *p, asl_jn_node *n, asl_jn_slot *slot)
+static aslc_jn_slot *seek(jn_parser *p, aslc_jn_node *n, aslc_jn_slot *slot)
 {
     switch (n->type) {
     case JN_NAME:
@@ -421,42 +421,42 @@ static asl_jn_slot *seek(jn_parser *p, asl_jn_node *n, asl_jn_slot *slot)
     return slot;
 }
 
-static void resolve_ancestry(jn_parser *p, asl_jn_node *path)
+static void resolve_ancestry(jn_parser *p, aslc_jn_node *path)
 {
-    asl_jn_node *last = path->list[path->n - 1];
+    aslc_jn_node *last = path->list[path->n - 1];
     uint32_t nslots = last->nseeking + (last->type == JN_PARENT);
-    asl_jn_slot **slots = asl_alloc(p->lx.a, sizeof *slots * (nslots + 1));
+    aslc_jn_slot **slots = asl_alloc(p->lx.a, sizeof *slots * (nslots + 1));
     for (uint32_t i = 0; i < last->nseeking; i++) slots[i] = last->seeking[i];
     if (last->type == JN_PARENT) slots[last->nseeking] = last->slot;
     for (uint32_t s = 0; s < nslots; s++) {
-        asl_jn_slot *slot = slots[s];
+        aslc_jn_slot *slot = slots[s];
         int i = (int)path->n - 2;
         while (slot->level > 0) {
             if (i < 0) {
                 add_slot(p, path, slot);
                 break;
             }
-            asl_jn_node *step = path->list[i--];
+            aslc_jn_node *step = path->list[i--];
             while (i >= 0 && step->focus && path->list[i]->focus) step = path->list[i--];
             slot = seek(p, step, slot);
         }
     }
 }
 
-static asl_jn_node *as_path(jn_parser *p, asl_jn_node *n)
+static aslc_jn_node *as_path(jn_parser *p, aslc_jn_node *n)
 {
     if (n->type == JN_PATH) return n;
-    asl_jn_node *path = node(p, JN_PATH, n->pos);
+    aslc_jn_node *path = node(p, JN_PATH, n->pos);
     push(p->lx.a, &path->list, &path->n, n);
     return path;
 }
 
-static asl_jn_node *process_map(jn_parser *p, asl_jn_node *e)
+static aslc_jn_node *process_map(jn_parser *p, aslc_jn_node *e)
 {
-    asl_jn_node *lstep = process(p, e->lhs);
-    asl_jn_node *result = as_path(p, lstep);
+    aslc_jn_node *lstep = process(p, e->lhs);
+    aslc_jn_node *result = as_path(p, lstep);
     if (lstep->type == JN_PARENT) add_slot(p, result, lstep->slot);
-    asl_jn_node *rest = process(p, e->rhs);
+    aslc_jn_node *rest = process(p, e->rhs);
     if (rest->type == JN_PATH) {
         for (uint32_t i = 0; i < rest->n; i++) push(p->lx.a, &result->list, &result->n, rest->list[i]);
     } else {
@@ -464,7 +464,7 @@ static asl_jn_node *process_map(jn_parser *p, asl_jn_node *e)
         push(p->lx.a, &result->list, &result->n, rest);
     }
     for (uint32_t i = 0; i < result->n; i++) {
-        asl_jn_node *s = result->list[i];
+        aslc_jn_node *s = result->list[i];
         if (s->type == JN_NUMBER || s->type == JN_VALUE) {
             jn_tok bad = { .s = s->str ? s->str : "", .n = s->slen };
             fail(p, "S0213", s->pos, &bad);
@@ -478,32 +478,32 @@ static asl_jn_node *process_map(jn_parser *p, asl_jn_node *e)
     return result;
 }
 
-static asl_jn_node *process_predicate(jn_parser *p, asl_jn_node *e)
+static aslc_jn_node *process_predicate(jn_parser *p, aslc_jn_node *e)
 {
-    asl_jn_node *result = process(p, e->lhs), *step = result;
+    aslc_jn_node *result = process(p, e->lhs), *step = result;
     if (result->type == JN_PATH) {
         step = result->list[result->n - 1];
         step->staged = true;
     }
     if (step->grouped) fail(p, "S0209", e->pos, NULL);
-    asl_jn_node *pred = process(p, e->rhs);
+    aslc_jn_node *pred = process(p, e->rhs);
     for (uint32_t i = 0; i < pred->nseeking; i++) {
-        asl_jn_slot *s = pred->seeking[i];
+        aslc_jn_slot *s = pred->seeking[i];
         if (s->level == 1) seek(p, step, s);
         else s->level--;
     }
     inherit(p, step, pred);
-    asl_jn_node *f = node(p, JN_FILTER, e->pos);
+    aslc_jn_node *f = node(p, JN_FILTER, e->pos);
     f->lhs = pred;
     push(p->lx.a, &step->stages, &step->nstages, f);
     return result;
 }
 
 /* tailCallOptimize: a call in tail position becomes a thunk the caller runs. */
-static asl_jn_node *tail_call(jn_parser *p, asl_jn_node *e)
+static aslc_jn_node *tail_call(jn_parser *p, aslc_jn_node *e)
 {
     if (e->type == JN_FUNCTION && e->nstages == 0) {
-        asl_jn_node *t = node(p, JN_LAMBDA, e->pos);
+        aslc_jn_node *t = node(p, JN_LAMBDA, e->pos);
         t->thunk = true;
         t->rhs = e;
         return t;
@@ -517,11 +517,11 @@ static asl_jn_node *tail_call(jn_parser *p, asl_jn_node *e)
     return e;
 }
 
-static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
+static aslc_jn_node *process(jn_parser *p, aslc_jn_node *e)
 {
     if (++p->depth > JN_MAX_DEPTH) fail(p, "S0199", e->pos, NULL);
-    asl_jn_node *result = e, *step;
-    switch ((asl_jn_node_type)e->type) {
+    aslc_jn_node *result = e, *step;
+    switch ((aslc_jn_node_type)e->type) {
     case JN_BINARY:
         if (e->op == JN_OP_MAP) {
             result = process_map(p, e);
@@ -546,9 +546,9 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         break;
     case JN_R_SORT: {
         result = as_path(p, process(p, e->lhs));
-        asl_jn_node *sort = node(p, JN_SORT, e->pos);
+        aslc_jn_node *sort = node(p, JN_SORT, e->pos);
         for (uint32_t i = 0; i < e->n; i++) {
-            asl_jn_node *term = e->list[i];
+            aslc_jn_node *term = e->list[i];
             term->lhs = process(p, term->lhs);
             inherit(p, sort, term->lhs);
             push(p->lx.a, &sort->list, &sort->n, term);
@@ -582,7 +582,7 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         if (step->nstages == 0) {
             step->index = e->rhs->str;
         } else {
-            asl_jn_node *ix = node(p, JN_INDEX, e->pos);
+            aslc_jn_node *ix = node(p, JN_INDEX, e->pos);
             ix->str = e->rhs->str;
             push(p->lx.a, &step->stages, &step->nstages, ix);
         }
@@ -642,7 +642,7 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
         break;
     case JN_BLOCK:
         for (uint32_t i = 0; i < e->n; i++) {
-            asl_jn_node *part = process(p, e->list[i]);
+            aslc_jn_node *part = process(p, e->list[i]);
             e->list[i] = part;
             inherit(p, e, part);
             if (part->cons_array || (part->type == JN_PATH && part->list[0]->cons_array)) e->cons_array = true;
@@ -683,7 +683,7 @@ static asl_jn_node *process(jn_parser *p, asl_jn_node *e)
     return result;
 }
 
-asl_jn_node *asl_jn_parse(asl_arena *a, const char *text, size_t n, asl_jn_parse_error *err)
+aslc_jn_node *aslc_jn_parse(asl_arena *a, const char *text, size_t n, aslc_jn_parse_error *err)
 {
     jn_parser p;
     memset(&p, 0, sizeof p);
@@ -693,11 +693,11 @@ asl_jn_node *asl_jn_parse(asl_arena *a, const char *text, size_t n, asl_jn_parse
     p.lx.len = (uint32_t)n;
     p.lx.err = err;
     if (setjmp(p.lx.fail)) {
-        snprintf(err->msg, sizeof err->msg, "%s", asl_jn_parse_message(err->code));
+        snprintf(err->msg, sizeof err->msg, "%s", aslc_jn_parse_message(err->code));
         return NULL;
     }
     advance(&p, false);
-    asl_jn_node *e = expression(&p, 0);
+    aslc_jn_node *e = expression(&p, 0);
     if (p.t.type != JT_END) fail(&p, "S0201", p.t.pos, &p.t);
     p.depth = 0;
     e = process(&p, e);
@@ -705,7 +705,7 @@ asl_jn_node *asl_jn_parse(asl_arena *a, const char *text, size_t n, asl_jn_parse
     return e;
 }
 
-const char *asl_jn_parse_message(const char *code)
+const char *aslc_jn_parse_message(const char *code)
 {
     static const struct { const char *code, *msg; } msgs[] = {
         { "S0101", "String literal must be terminated by a matching quote" },

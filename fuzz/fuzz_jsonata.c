@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = strlen(text);
 
     asl_arena *a = asl_arena_new();
-    asl_jn_parse_error err;
-    asl_jn_node *e = asl_jn_parse(a, text, len, &err);
+    aslc_jn_parse_error err;
+    aslc_jn_node *e = aslc_jn_parse(a, text, len, &err);
     if (!e) {
         if (!err.code || err.pos > len) {
             fprintf(stderr, "fuzz_jsonata: error %s at %u past the end (%zu)\n", err.code ? err.code : "(none)",
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.max_depth = 200;
         c.deadline_ms = asl_jn_clock_ms() + 200;
         c.max_range = 10000;   /* a range of millions is legal, and slow under ASan */
-        asl_value *r = asl_jn_eval(&c, e, doc, NULL);
+        asl_value *r = aslc_jn_eval(&c, e, doc, NULL);
         if (c.code && r) abort();   /* an error gives no value */
         if (!c.code && r) {
             r = asl_jn_to_json(a, r);

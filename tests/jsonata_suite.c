@@ -4,6 +4,7 @@
  * parser and its compile-time evaluator over the runtime's semantics.
  *
  *   jsonata_suite --suite DIR [--known-failures FILE] [-v]
+ *   jsonata_suite --eval-lines FILE
  *
  * Each case: parse `expr`, evaluate it on `data` (or datasets/<dataset>.json)
  * with `bindings`, and compare with `result` (as JSON values), with
@@ -11,6 +12,12 @@
  * exactly "N passed, N failed, N skipped"; a skip says why (a JavaScript-only
  * feature).  With --known-failures, the exit status is 0 when every failure
  * is listed there (a case that now passes is reported, to be removed).
+ *
+ * --eval-lines evaluates a file of JSON lines {"expr", "data", "bindings"}
+ * and prints one line each, {"result": ...}, {"undefined": true} or
+ * {"code": "..."}: the format of tests/jsonata_differential.js, which gives
+ * jsonata-js's answers to the same lines (tests/jsonata_differential.py
+ * compares the two).
  */
 #include "jsonata_ast.h"
 
@@ -85,8 +92,8 @@ static void run_case(const char *suite, const char *dir, const char *id, asl_val
     asl_value *code = asl_object_get(cs, "code", 4);
     asl_value *error = asl_object_get(cs, "error", 5);
     if (!code && error) code = asl_object_get(error, "code", 4);
-    asl_jn_parse_error perr;
-    asl_jn_node *ast = asl_jn_parse(a, expr->u.str, expr->len, &perr);
+    aslc_jn_parse_error perr;
+    aslc_jn_node *ast = aslc_jn_parse(a, expr->u.str, expr->len, &perr);
     const char *got_code = NULL;
     asl_value *got = NULL;
     if (!ast) {
@@ -100,7 +107,7 @@ static void run_case(const char *suite, const char *dir, const char *id, asl_val
          * runaway expression fails (U1001, as there) rather than hangs */
         asl_value *tl = asl_object_get(cs, "timelimit", 9);
         c.deadline_ms = asl_jn_clock_ms() + (tl && tl->type == ASL_NUMBER ? (int64_t)tl->u.n.num : 10000);
-        got = asl_jn_eval(&c, ast, data, bindings);
+        got = aslc_jn_eval(&c, ast, data, bindings);
         got_code = c.code;
         if (!got_code) got = asl_jn_to_json(a, got);
     }
@@ -128,10 +135,52 @@ static void run_case(const char *suite, const char *dir, const char *id, asl_val
     asl_arena_free(a);
 }
 
+/* One evaluation a line (--eval-lines): limits as the differential driver's. */
+static int eval_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        asl_arena *a = asl_arena_new();
+        asl_json_error je;
+        asl_value *cs = asl_json_parse(a, line, (size_t)n, &je);
+        asl_value *expr = cs ? asl_object_get(cs, "expr", 4) : NULL;
+        if (!expr || expr->type != ASL_STRING) {
+            printf("{\"skip\":true}\n");
+            asl_arena_free(a);
+            continue;
+        }
+        asl_value *data = asl_object_get(cs, "data", 4), *b = asl_object_get(cs, "bindings", 8);
+        if (data && data->type == ASL_NULL) data = NULL;   /* null stands for no input */
+        aslc_jn_parse_error pe;
+        aslc_jn_node *e = aslc_jn_parse(a, expr->u.str, expr->len, &pe);
+        asl_jn_ctx c;
+        asl_jn_ctx_init(&c, a);
+        c.max_depth = 500;
+        c.deadline_ms = asl_jn_clock_ms() + 1000;
+        asl_value *r = e ? aslc_jn_eval(&c, e, data, b) : NULL;
+        const char *code = e ? c.code : pe.code;
+        if (code) printf("{\"code\":\"%s\"}\n", code);
+        else if (!r) printf("{\"undefined\":true}\n");
+        else printf("{\"result\":%s}\n", asl_json_string(a, asl_jn_to_json(a, r), NULL));
+        asl_arena_free(a);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *suite = NULL, *known_path = NULL;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--eval-lines") && i + 1 < argc) return eval_lines(argv[i + 1]);
         if (!strcmp(argv[i], "--suite") && i + 1 < argc) suite = argv[++i];
         else if (!strcmp(argv[i], "--known-failures") && i + 1 < argc) known_path = argv[++i];
         else if (!strcmp(argv[i], "-v")) verbose = true;

@@ -11,14 +11,14 @@
 /* Evaluates expr on the JSON text input: the result as JSON, or "error CODE". */
 static const char *run(asl_arena *a, const char *expr, const char *input)
 {
-    asl_jn_parse_error perr;
-    asl_jn_node *e = asl_jn_parse(a, expr, strlen(expr), &perr);
+    aslc_jn_parse_error perr;
+    aslc_jn_node *e = aslc_jn_parse(a, expr, strlen(expr), &perr);
     if (!e) return asl_sprintf(a, "error %s@%u", perr.code, perr.pos);
     asl_json_error jerr;
     asl_value *in = input ? asl_json_parse(a, input, strlen(input), &jerr) : NULL;
     asl_jn_ctx c;
     asl_jn_ctx_init(&c, a);
-    asl_value *r = asl_jn_eval(&c, e, in, NULL);
+    asl_value *r = aslc_jn_eval(&c, e, in, NULL);
     if (c.code) return asl_sprintf(a, "error %s", c.code);
     r = asl_jn_to_json(a, r);
     return r ? asl_json_string(a, r, NULL) : "undefined";
