@@ -80,8 +80,8 @@ asl_value *asl_jn_regex_match_obj(asl_jn_ctx *c, const char *s, const size_t *ov
     asl_object_append(c->a, o, "index", 5, asl_number(c->a, js_index(s, ov[0])));
     asl_value *g = asl_array(c->a, (uint32_t)ng);
     for (int i = 1; i < ng; i++) {
-        if (ov[2 * i] == PCRE2_UNSET)
-            asl_array_push(c->a, g, asl_string(c->a, "", 0));
+        if (ov[2 * i] == PCRE2_UNSET)   /* undefined in JavaScript, null once printed */
+            asl_array_push(c->a, g, asl_null());
         else
             asl_array_push(c->a, g, asl_string(c->a, s + ov[2 * i], ov[2 * i + 1] - ov[2 * i]));
     }
@@ -101,7 +101,7 @@ asl_value *asl_jn_regex_call(asl_jn_ctx *c, asl_jn_fn *re, asl_value *str)
     asl_object_append(c->a, o, "end", 3, asl_number(c->a, js_index(str->u.str, ov[1])));
     asl_value *g = asl_array(c->a, (uint32_t)ng);
     for (int i = 1; i < ng; i++)
-        asl_array_push(c->a, g, ov[2 * i] == PCRE2_UNSET ? asl_string(c->a, "", 0)
+        asl_array_push(c->a, g, ov[2 * i] == PCRE2_UNSET ? asl_null()
                                 : asl_string(c->a, str->u.str + ov[2 * i], ov[2 * i + 1] - ov[2 * i]));
     asl_object_append(c->a, o, "groups", 6, g);
     return o;

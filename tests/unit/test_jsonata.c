@@ -112,6 +112,7 @@ int main(void)
     /* matchers: the reference's protocol (an empty match after the first is D1004) */
     EXPECT("$match('abc', /x*/)", NULL, "error D1004");
     EXPECT("$match('', /x*/)", NULL, "{\"match\":\"\",\"index\":0,\"groups\":[]}");
+    EXPECT("$match('Firefly', /(f)(i)?/i)[1].groups", NULL, "[\"f\",null]");   /* a group that took no part */
     EXPECT("$split('a1b2c', /[0-9]/, 2)", NULL, "[\"a\",\"b\"]");
     EXPECT("$replace('abc', /b/, '$$-$0-$1')", NULL, "\"a$-b-c\"");
     EXPECT("$replace('a.b', '.', '$0')", NULL, "\"a$0b\"");
