@@ -451,6 +451,8 @@ static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
         if (step->tuple) is_tuples = true;
         if (i == 0 && step->cons_array) {
             result = eval(c, step, in, env);
+            if (result && result->type == ASL_STRING && result->len == 0)
+                break;   /* "".length is 0: the path stops with "" as its value */
             if (result && result->type != ASL_ARRAY && !FAILED) {
                 /* `[x][0].y`: the reference's next step loops over
                  * input.length, which a string has (its characters) and

@@ -74,6 +74,7 @@ int main(void)
     /* a first array-constructor step that a predicate made a single value (jsonata-js 2.0.6 and 2.2) */
     EXPECT("[{'a': 1}][0].a", NULL, "undefined");
     EXPECT("['ab'][0].$", NULL, "[\"a\",\"b\"]");
+    EXPECT("[''][0].x", NULL, "\"\"");
     /* grouping an empty tuple stream (found by fuzz_jsonata; jsonata-js throws a TypeError) */
     EXPECT("x@$o.y{'k': 'v'}", "{\"x\":{}}", "{\"k\":\"v\"}");
     /* functions: closures, partial application, signatures, tail calls */
