@@ -112,6 +112,11 @@ aslc_jn_node *aslc_jn_parse(asl_arena *a, const char *text, size_t n, aslc_jn_pa
  * NULL); undefined is NULL, an error sets c->code. */
 asl_value *aslc_jn_eval(asl_jn_ctx *c, const aslc_jn_node *e, asl_value *input, asl_value *bindings);
 
+/* What Step Functions refuses in an expression that parses: a call of
+ * $eval that no binding of the expression defines (AWS has no $eval; $parse
+ * replaces it).  NULL, or a message with *pos the offset of the call. */
+const char *aslc_jn_unsupported(const aslc_jn_node *e, uint32_t *pos);
+
 /* A one-line description of a syntax error code (for diagnostics). */
 const char *aslc_jn_parse_message(const char *code);
 

@@ -740,3 +740,46 @@ const char *aslc_jn_parse_message(const char *code)
         if (code && strcmp(code, msgs[i].code) == 0) return msgs[i].msg;
     return "Syntax error";
 }
+
+/* ---- what AWS refuses ------------------------------------------------------ */
+
+static bool defines_eval(const aslc_jn_node *e, int depth)
+{
+    if (!e || depth > JN_MAX_DEPTH) return false;
+    if (e->type == JN_BIND && e->lhs && e->lhs->str && strcmp(e->lhs->str, "eval") == 0) return true;
+    if (e->type == JN_LAMBDA)
+        for (uint32_t i = 0; i < e->n; i++)
+            if (e->list[i]->str && strcmp(e->list[i]->str, "eval") == 0) return true;
+    const aslc_jn_node *kids[] = { e->lhs, e->rhs, e->third };
+    for (size_t i = 0; i < 3; i++)
+        if (defines_eval(kids[i], depth + 1)) return true;
+    for (uint32_t i = 0; i < e->n; i++)
+        if (defines_eval(e->list[i], depth + 1)) return true;
+    for (uint32_t i = 0; i < e->nstages; i++)
+        if (defines_eval(e->stages[i], depth + 1)) return true;
+    for (uint32_t i = 0; i < 2 * e->ngroup; i++)
+        if (defines_eval(e->group[i], depth + 1)) return true;
+    return false;
+}
+
+static const aslc_jn_node *calls_eval(const aslc_jn_node *e, int depth)
+{
+    if (!e || depth > JN_MAX_DEPTH) return NULL;
+    if ((e->type == JN_FUNCTION || e->type == JN_PARTIAL) && e->lhs && e->lhs->type == JN_VARIABLE &&
+        strcmp(e->lhs->str, "eval") == 0)
+        return e;
+    const aslc_jn_node *found = NULL, *kids[] = { e->lhs, e->rhs, e->third };
+    for (size_t i = 0; i < 3 && !found; i++) found = calls_eval(kids[i], depth + 1);
+    for (uint32_t i = 0; i < e->n && !found; i++) found = calls_eval(e->list[i], depth + 1);
+    for (uint32_t i = 0; i < e->nstages && !found; i++) found = calls_eval(e->stages[i], depth + 1);
+    for (uint32_t i = 0; i < 2 * e->ngroup && !found; i++) found = calls_eval(e->group[i], depth + 1);
+    return found;
+}
+
+const char *aslc_jn_unsupported(const aslc_jn_node *e, uint32_t *pos)
+{
+    const aslc_jn_node *call = calls_eval(e, 0);
+    if (!call || defines_eval(e, 0)) return NULL;
+    *pos = call->lhs->pos;   /* at $eval itself */
+    return "$eval is not available in Step Functions (use $parse to read JSON text)";
+}

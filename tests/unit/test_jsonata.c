@@ -147,6 +147,13 @@ int main(void)
     EXPECT("$f(", NULL, "error S0203@3");     /* the end is a terminal: the ')' expected is missing */
     EXPECT("** @", NULL, "error S0214@4");    /* and not a variable */
     EXPECT("`n`{}", "{}", "{}");              /* an empty grouping is a grouping */
+    /* $eval: refused when compiling, unless the expression binds its own */
+    uint32_t pos = 0;
+    aslc_jn_parse_error perr;
+    const char *why = aslc_jn_unsupported(aslc_jn_parse(a, "1 + $eval('2')", 13, &perr), &pos);
+    CHECK(why != NULL && pos == 4);
+    CHECK(aslc_jn_unsupported(aslc_jn_parse(a, "($eval := function($s){$s}; $eval('2'))", 39, &perr), &pos) == NULL);
+    CHECK(aslc_jn_unsupported(aslc_jn_parse(a, "$parse('2')", 11, &perr), &pos) == NULL);
     asl_arena_free(a);
     return check_summary();
 }
