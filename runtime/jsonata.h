@@ -182,4 +182,21 @@ asl_value *asl_jn_sort_by(asl_jn_ctx *c, asl_value *arr, asl_jn_after after, voi
 /* The object constructor / grouping key rule and transform's clone. */
 asl_value *asl_jn_clone(asl_arena *a, const asl_value *v);
 
+/* ---- between the runtime's JSONata files ---------------------------------- */
+
+/* jsonata_regex.c: the next match of re in s (n bytes) at or after byte
+ * from, group offsets in ov (pairs, PCRE2_UNSET for a group that took no
+ * part), *ngroups with group 0; the match object $match gives for it; a
+ * regex value called as a function (the reference's closure). */
+bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups);
+asl_value *asl_jn_regex_match_obj(asl_jn_ctx *c, const char *s, const size_t *ov, int ng);
+asl_value *asl_jn_regex_call(asl_jn_ctx *c, asl_jn_fn *re, asl_value *str);
+/* jsonata_sfn.c: Step Functions' functions, entries of the built-in table. */
+asl_value *asl_jn_sfn_partition(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_range(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_hash(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_random(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_uuid(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+
 #endif

@@ -236,8 +236,6 @@ int asl_jn_arity(const asl_value *f)
     return fn->arity;
 }
 
-asl_value *asl_jn_regex_call(asl_jn_ctx *c, asl_jn_fn *re, asl_value *str);
-
 asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *fv, asl_value **args, int n, asl_value *focus)
 {
     if (!asl_jn_is_fn(fv)) return asl_jn_error(c, "T1006", fv);

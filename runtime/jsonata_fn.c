@@ -20,8 +20,6 @@ typedef asl_jn_ctx ctx;
 #define FN(name) static asl_value *fn_##name(ctx *c, asl_value **args, int n, asl_value *focus __attribute__((unused)))
 #define UNUSED (void)focus, (void)c, (void)n
 
-bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups);
-asl_value *asl_jn_regex_match_obj(asl_jn_ctx *c, const char *s, const size_t *ov, int ng);
 
 static asl_value *num(ctx *c, double d) { return asl_jn_num(c, d); }
 static asl_value *str(ctx *c, const char *s, size_t len) { return asl_string(c->a, s, len); }
@@ -1199,12 +1197,6 @@ FN(clone) { UNUSED; return asl_jn_clone(c->a, A(0)); }
 #define B(name, sig, arity) { { .type = ASL_JN_FUNCTION, .u.a.jlen = 2 }, JN_FN_NATIVE, false, #name, sig, arity, fn_##name, \
                               NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 /* Step Functions' own (jsonata_sfn.c) */
-asl_value *asl_jn_sfn_partition(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
-asl_value *asl_jn_sfn_range(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
-asl_value *asl_jn_sfn_hash(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
-asl_value *asl_jn_sfn_random(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
-asl_value *asl_jn_sfn_uuid(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
-asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
 #define S(name, sig, arity) { { .type = ASL_JN_FUNCTION, .u.a.jlen = 2 }, JN_FN_NATIVE, false, #name, sig, arity, \
                               asl_jn_sfn_##name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
