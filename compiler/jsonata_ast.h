@@ -112,6 +112,11 @@ aslc_jn_node *aslc_jn_parse(asl_arena *a, const char *text, size_t n, aslc_jn_pa
  * NULL); undefined is NULL, an error sets c->code. */
 asl_value *aslc_jn_eval(asl_jn_ctx *c, const aslc_jn_node *e, asl_value *input, asl_value *bindings);
 
+/* Where byte off of a string's decoded text is in its JSON source: raw
+ * points just after the string's opening quote (rawlen bytes follow).  A
+ * diagnostic's column inside the JSON string, escapes counted as written. */
+uint32_t aslc_jn_raw_offset(const char *raw, size_t rawlen, uint32_t off);
+
 /* What Step Functions refuses in an expression that parses: a call of
  * $eval that no binding of the expression defines (AWS has no $eval; $parse
  * replaces it).  NULL, or a message with *pos the offset of the call. */

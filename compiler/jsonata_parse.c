@@ -783,3 +783,38 @@ const char *aslc_jn_unsupported(const aslc_jn_node *e, uint32_t *pos)
     *pos = call->lhs->pos;   /* at $eval itself */
     return "$eval is not available in Step Functions (use $parse to read JSON text)";
 }
+
+/* ---- offsets in the JSON source -------------------------------------------------- */
+
+/* The decoded length of the \uXXXX escape at r (and of its low surrogate
+ * after it): how many UTF-8 bytes, and *used how many source bytes. */
+static uint32_t unicode_escape(const char *r, size_t left, size_t *used)
+{
+    unsigned v = 0;
+    *used = 2;
+    if (left < 6 || sscanf(r + 2, "%4x", &v) != 1) return 1;
+    *used = 6;
+    if (v >= 0xD800 && v < 0xDC00 && left >= 12 && r[6] == '\\' && r[7] == 'u') {
+        *used = 12;
+        return 4;
+    }
+    return v < 0x80 ? 1 : v < 0x800 ? 2 : 3;
+}
+
+uint32_t aslc_jn_raw_offset(const char *raw, size_t rawlen, uint32_t off)
+{
+    size_t r = 0;
+    uint32_t decoded = 0;
+    while (r < rawlen && raw[r] != '"') {
+        size_t used = 1;
+        uint32_t bytes = 1;
+        if (raw[r] == '\\') {
+            if (r + 1 < rawlen && raw[r + 1] == 'u') bytes = unicode_escape(raw + r, rawlen - r, &used);
+            else used = 2;
+        }
+        if (decoded + bytes > off) break;
+        decoded += bytes;
+        r += used;
+    }
+    return (uint32_t)r;
+}

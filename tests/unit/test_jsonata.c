@@ -159,6 +159,13 @@ int main(void)
     CHECK(trees[0] && aslc_jn_unsupported(trees[0], &pos) != NULL && pos == 4);
     CHECK(trees[1] && aslc_jn_unsupported(trees[1], &pos) == NULL);
     CHECK(trees[2] && aslc_jn_unsupported(trees[2], &pos) == NULL);
+    /* an offset in the decoded text, back in the JSON source (escapes as written) */
+    static const char raw[] = "a \\\"b\\\" \\u00e9 + x\" tail";   /* source: a \"b\" \u00e9 + x" */
+    CHECK(aslc_jn_raw_offset(raw, strlen(raw), 0) == 0);
+    CHECK(aslc_jn_raw_offset(raw, strlen(raw), 2) == 2);     /* the quote: its backslash */
+    CHECK(aslc_jn_raw_offset(raw, strlen(raw), 6) == 8);     /* \u00e9 starts at 8, decoded 6-7 */
+    CHECK(aslc_jn_raw_offset(raw, strlen(raw), 9) == 15);    /* the + */
+    CHECK(aslc_jn_raw_offset(raw, strlen(raw), 99) == 18);   /* past the end: the closing quote */
     asl_arena_free(a);
     return check_summary();
 }
