@@ -1,0 +1,202 @@
+/*
+ * jsonata.h — JSONata's semantics, in the runtime.
+ *
+ * aslc compiles JSONata expressions; what they mean is here, once, as
+ * functions that generated code calls and that the compiler's constant
+ * folder (compiler/jsonata_eval.c) calls too: every operator, the sequence
+ * rules of paths, function application with signature checks, every
+ * built-in function of jsonata-js 2.0.6 and Step Functions' own.
+ *
+ * The value model extends the runtime's JSON values (asl_value.h):
+ *   - undefined is NULL;
+ *   - a sequence is an ASL_ARRAY whose is_int byte (unused by arrays)
+ *     carries ASL_JN_SEQ and the other flags below; it becomes a plain
+ *     array when it leaves JSONata (asl_jn_to_json);
+ *   - a function is an asl_jn_fn, whose header's type is ASL_JN_FUNCTION.
+ * Values are immutable once handed on, as everywhere in the runtime; all
+ * allocation is in the context's arena.
+ *
+ * Errors: a function that fails sets c->code (the reference's code,
+ * "T2001" ...) and returns NULL; callers test asl_jn_failed(c) after any
+ * call that can fail.  Nothing here keeps process-wide mutable state.
+ */
+#ifndef ASL_JSONATA_H
+#define ASL_JSONATA_H
+
+#include "asl_value.h"
+
+#define ASL_JN_FUNCTION 7         /* asl_value.type of an asl_jn_fn */
+
+/* Flags of a sequence (an array's is_int byte). */
+enum {
+    ASL_JN_SEQ = 1,      /* a sequence, not a JSON array */
+    ASL_JN_KEEP = 2,     /* keepSingleton: a singleton stays an array */
+    ASL_JN_CONS = 4,     /* made by an array constructor: paths do not flatten it */
+    ASL_JN_OUTER = 8,    /* outerWrapper: the input wrapped for a top-level path */
+    ASL_JN_TUPLES = 16   /* a stream of tuples (objects of bindings) */
+};
+
+typedef enum {
+    JN_OP_ADD, JN_OP_SUB, JN_OP_MUL, JN_OP_DIV, JN_OP_MOD,
+    JN_OP_EQ, JN_OP_NE, JN_OP_LT, JN_OP_LE, JN_OP_GT, JN_OP_GE,
+    JN_OP_CONCAT, JN_OP_AND, JN_OP_OR, JN_OP_IN, JN_OP_RANGE, JN_OP_MAP /* '.' */
+} asl_jn_op;
+
+typedef struct asl_jn_ctx asl_jn_ctx;
+typedef struct asl_jn_fn asl_jn_fn;
+
+typedef asl_value *(*asl_jn_native)(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+
+typedef enum { JN_FN_NATIVE, JN_FN_LAMBDA, JN_FN_PARTIAL, JN_FN_REGEX } asl_jn_fn_kind;
+
+struct asl_jn_fn {
+    asl_value hdr;             /* hdr.type == ASL_JN_FUNCTION */
+    uint8_t kind;              /* asl_jn_fn_kind */
+    bool thunk;                /* a lambda made for a tail call */
+    const char *name;          /* native: without '$' */
+    const char *sig;           /* "<n-n:n>" or NULL */
+    int arity;
+    asl_jn_native native;
+    /* lambda: what the evaluator that made it needs to run it */
+    const void *body;
+    void *env;
+    asl_value *input;
+    const char **params;
+    /* partial application: base with args, NULL slots (holes) at hole[i] */
+    asl_jn_fn *base;
+    asl_value **args;
+    bool *hole;
+    int nargs;
+    /* regex */
+    void *code;                /* pcre2_code_8 */
+    const char *pattern;
+};
+
+struct asl_jn_ctx {
+    asl_arena *a;
+    const char *code;          /* error code, NULL while all is well */
+    int pos;                   /* offset in the expression, -1 unknown */
+    const char *token;
+    asl_value *value, *value2; /* what the error is about */
+    int index;
+    char *msg;                 /* $error / $assert message, else NULL */
+    /* runs a JN_FN_LAMBDA (the evaluator or generated code that made it) */
+    asl_value *(*apply_lambda)(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, int n);
+    int64_t now_ms;            /* $now / $millis: fixed for one evaluation */
+    uint64_t rng;              /* $random / $shuffle / $uuid state */
+    int depth;                 /* evaluation depth now */
+    int max_depth;             /* U1001 beyond it (asl_jn_ctx_init: ASL_JN_MAX_DEPTH) */
+    int64_t deadline_ms;       /* CLOCK_MONOTONIC ms after which evaluation fails with U1001; 0: none */
+    uint32_t ticks;            /* evaluations since the clock was last read */
+    double max_range;          /* items a range [a..b] may have (D2014 beyond): 1e7, the reference's */
+    void *user;
+};
+
+/* Nested evaluations allowed by default: deep enough for any sensible
+ * recursion (tail calls run as loops and do not count), shallow enough for
+ * the C stack of a Map or Parallel thread. */
+#define ASL_JN_MAX_DEPTH 2000
+
+void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a);
+static inline bool asl_jn_failed(const asl_jn_ctx *c) { return c->code != NULL; }
+/* Whether c's deadline has passed (reads the clock one call in 1024). */
+bool asl_jn_out_of_time(asl_jn_ctx *c);
+/* The monotonic clock in milliseconds, for deadline_ms. */
+int64_t asl_jn_clock_ms(void);
+/* Sets the error (first one wins) and returns NULL. */
+asl_value *asl_jn_error(asl_jn_ctx *c, const char *code, asl_value *value);
+
+/* ---- values -------------------------------------------------------------- */
+
+static inline bool asl_jn_is_fn(const asl_value *v) { return v && v->type == ASL_JN_FUNCTION; }
+static inline bool asl_jn_is_array(const asl_value *v) { return v && v->type == ASL_ARRAY; }
+static inline bool asl_jn_is_seq(const asl_value *v) { return v && v->type == ASL_ARRAY && (v->is_int & ASL_JN_SEQ); }
+static inline bool asl_jn_is_num(const asl_value *v) { return v && v->type == ASL_NUMBER; }
+static inline bool asl_jn_is_str(const asl_value *v) { return v && v->type == ASL_STRING; }
+
+asl_value *asl_jn_seq(asl_arena *a, uint32_t cap);          /* empty sequence */
+asl_value *asl_jn_seq1(asl_arena *a, asl_value *v);         /* createSequence(v): [] for undefined */
+/* Appends v, which may be undefined: a path's steps carry undefined items
+ * as the reference does (a predicate that keeps its undefined input), and
+ * the path drops them from its result. */
+void asl_jn_push(asl_arena *a, asl_value *arr, asl_value *v);
+asl_value *asl_jn_array(asl_arena *a, uint32_t cap);        /* a plain (JSON) array */
+/* The tail of the reference's evaluate(): an empty sequence is undefined, a
+ * singleton its item unless it keeps singletons (keep_array marks it so). */
+asl_value *asl_jn_settle(asl_value *v, bool keep_array);
+/* fn.append: sequences and arrays joined, undefined ignored. */
+asl_value *asl_jn_append(asl_arena *a, asl_value *x, asl_value *y);
+/* Array of all items, nested arrays flattened (the reference's flatten()). */
+asl_value *asl_jn_flatten(asl_arena *a, asl_value *v);
+/* A number value (-0 made 0).  Infinities are values, as in JavaScript,
+ * until an operator takes one (asl_jn_numeric: D1001). */
+asl_value *asl_jn_num(asl_jn_ctx *c, double d);
+/* The reference's isNumeric: whether v is a number, D1001 when infinite. */
+bool asl_jn_numeric(asl_jn_ctx *c, const asl_value *v);
+asl_value *asl_jn_str(asl_arena *a, const char *s, size_t n);
+/* JSONata truthiness: -1 for undefined (and sequences of nothing but undefined), 0, 1. */
+int asl_jn_truthy(const asl_value *v);
+/* Deep equality (the reference's isDeepEqual). */
+bool asl_jn_deep_equal(const asl_value *x, const asl_value *y);
+/* A value as it leaves JSONata: sequences become arrays, functions "",
+ * numbers plain doubles (JavaScript keeps no source text: 1.10 is 1.1, -0 is 0). */
+asl_value *asl_jn_to_json(asl_arena *a, asl_value *v);
+/* A number as JavaScript prints it (Number.prototype.toString). */
+void asl_jn_num_js(char out[32], double d);
+/* fn.string: strings as they are, others as JSON (numbers to 15 significant digits). */
+asl_value *asl_jn_string(asl_jn_ctx *c, asl_value *v, bool pretty);
+/* The type name of $type. */
+const char *asl_jn_type_name(const asl_value *v);
+
+/* ---- operators (the reference's evaluateBinary) -------------------------- */
+
+asl_value *asl_jn_binary(asl_jn_ctx *c, asl_jn_op op, asl_value *l, asl_value *r);
+asl_value *asl_jn_negate(asl_jn_ctx *c, asl_value *v);
+/* fn.lookup: a field of an object, mapped over arrays, flattened. */
+asl_value *asl_jn_lookup(asl_jn_ctx *c, asl_value *input, const char *key, size_t klen);
+asl_value *asl_jn_wildcard(asl_jn_ctx *c, asl_value *input);
+asl_value *asl_jn_descendants(asl_jn_ctx *c, asl_value *input);
+/* Array-constructor item rules: `[a, b]` appends b's items unless b was itself [..]. */
+asl_value *asl_jn_array_add(asl_jn_ctx *c, asl_value *arr, asl_value *item, bool item_is_cons);
+
+/* ---- functions ------------------------------------------------------------ */
+
+/* The built-in named name (without '$'), or NULL. */
+asl_jn_fn *asl_jn_builtin(const char *name, size_t n);
+/* Applies f to args, checking its signature (focus fills a `-` parameter). */
+asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *f, asl_value **args, int n, asl_value *focus);
+int asl_jn_arity(const asl_value *f);
+/* Checks a signature's syntax: NULL, or S0401/S0402 with the offset. */
+const char *asl_jn_sig_check(const char *sig, int *offset);
+/* Checks args against a signature: false with c's error set, else the
+ * arguments as the function receives them in *out, *nout. */
+bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, asl_value *focus,
+                     asl_value ***out, int *nout);
+/* Partial application: args with hole[i] for each `?`. */
+asl_value *asl_jn_partial(asl_jn_ctx *c, asl_value *f, asl_value **args, bool *hole, int n);
+/* A regex literal: compiled once (NULL and c set when the pattern is bad). */
+asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char *flags);
+/* Stable merge sort (fn.sort's); cmp returns true when a must come after b. */
+typedef bool (*asl_jn_after)(asl_jn_ctx *c, void *ud, asl_value *a, asl_value *b);
+asl_value *asl_jn_sort_by(asl_jn_ctx *c, asl_value *arr, asl_jn_after after, void *ud);
+/* The object constructor / grouping key rule and transform's clone. */
+asl_value *asl_jn_clone(asl_arena *a, const asl_value *v);
+
+/* ---- between the runtime's JSONata files ---------------------------------- */
+
+/* jsonata_regex.c: the next match of re in s (n bytes) at or after byte
+ * from, group offsets in ov (pairs, PCRE2_UNSET for a group that took no
+ * part), *ngroups with group 0; the match object $match gives for it; a
+ * regex value called as a function (the reference's closure). */
+bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups);
+asl_value *asl_jn_regex_match_obj(asl_jn_ctx *c, const char *s, const size_t *ov, int ng);
+asl_value *asl_jn_regex_call(asl_jn_ctx *c, asl_jn_fn *re, asl_value *str);
+/* jsonata_sfn.c: Step Functions' functions, entries of the built-in table. */
+asl_value *asl_jn_sfn_partition(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_range(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_hash(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_random(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_uuid(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *focus);
+
+#endif
