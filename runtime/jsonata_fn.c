@@ -1166,8 +1166,32 @@ FN(formatNumber)
     UNUSED;
     if (!A(0)) return NULL;
     if (!A(1)) return asl_jn_error(c, "T0410", NULL);   /* no picture */
+    /* the third argument: the decimal format's properties by their XPath names */
+    asl_jn_decimal_format f = {0}, *fmt = NULL;
+    const asl_value *o = A(2);
+    if (o && o->type == ASL_OBJECT) {
+        static const struct { const char *name; size_t off; } props[] = {
+            {"decimal-separator", offsetof(asl_jn_decimal_format, decimal_separator)},
+            {"grouping-separator", offsetof(asl_jn_decimal_format, grouping_separator)},
+            {"exponent-separator", offsetof(asl_jn_decimal_format, exponent_separator)},
+            {"minus-sign", offsetof(asl_jn_decimal_format, minus_sign)},
+            {"infinity", offsetof(asl_jn_decimal_format, infinity)},
+            {"NaN", offsetof(asl_jn_decimal_format, nan)},
+            {"percent", offsetof(asl_jn_decimal_format, percent)},
+            {"per-mille", offsetof(asl_jn_decimal_format, per_mille)},
+            {"zero-digit", offsetof(asl_jn_decimal_format, zero_digit)},
+            {"digit", offsetof(asl_jn_decimal_format, digit)},
+            {"pattern-separator", offsetof(asl_jn_decimal_format, pattern_separator)},
+        };
+        for (size_t i = 0; i < sizeof props / sizeof *props; i++) {
+            const asl_value *v = asl_object_get(o, props[i].name, strlen(props[i].name));
+            if (v && v->type == ASL_STRING)
+                *(const char **)((char *)&f + props[i].off) = v->u.str;
+        }
+        fmt = &f;
+    }
     char *out = NULL;
-    const char *code = asl_jn_format_number(c->a, A(0)->u.n.num, A(1)->u.str, NULL, &out);
+    const char *code = asl_jn_format_number(c->a, A(0)->u.n.num, A(1)->u.str, fmt, &out);
     return picture_result(c, code, out);
 }
 FN(formatInteger)
