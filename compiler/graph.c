@@ -78,7 +78,9 @@ static void putf(asl_buf *b, const char *fmt, ...)
 
 /* Text s (n bytes of UTF-8) for an HTML-like label: markup escaped, control
  * characters shown as \uXXXX (they are not valid in SVG's XML), at most max
- * characters. */
+ * characters.  Graphviz reads \N as the node's id (and \G, \E, \H, \T, \L
+ * as others) even in an HTML-like label, entity or not: an invisible word
+ * joiner after the backslash keeps such a pair as written. */
 static void put_html(asl_buf *b, const char *s, size_t n, size_t max)
 {
     size_t chars = 0;
@@ -93,6 +95,11 @@ static void put_html(asl_buf *b, const char *s, size_t n, size_t max)
         case '<': asl_buf_puts(b, "&lt;"); break;
         case '>': asl_buf_puts(b, "&gt;"); break;
         case '"': asl_buf_puts(b, "&quot;"); break;
+        case '\\':
+            asl_buf_putc(b, '\\');
+            if (i + 1 < n && strchr("GNEHTL", s[i + 1]) && s[i + 1])
+                asl_buf_puts(b, "\xe2\x81\xa0");   /* U+2060 WORD JOINER: not \N */
+            break;
         default:
             if (c < 0x20 || c == 0x7f) putf(b, "\\u%04x", c);
             else asl_buf_putc(b, (char)c);

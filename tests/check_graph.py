@@ -156,7 +156,7 @@ def not_blank(data, what):
 
 def check_render(aslc):
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("order_flow", "nested", "choice_rules", "catch"):
+        for name in ("order_flow", "nested", "choice_rules", "catch", "hostile_names"):
             defn = definition_of(name)
             svg = os.path.join(tmp, name + ".svg")
             r = run(aslc, "graph", defn, "-o", svg)
@@ -168,8 +168,11 @@ def check_render(aslc):
             except ET.ParseError as e:
                 fail(f"{name}: the SVG is not valid XML: {e}")
                 continue
-            texts = {t.text for t in root.iter(SVG_NS + "text")}
-            missing = [n for n in state_names(defn) if n not in texts]
+            # As labels show them: control characters as \uXXXX; a word
+            # joiner keeps Graphviz from reading "\N" as an escape.
+            texts = {(t.text or "").replace("\u2060", "") for t in root.iter(SVG_NS + "text")}
+            shown = ["".join(f"\\u{ord(c):04x}" if ord(c) < 32 else c for c in n) for n in state_names(defn)]
+            missing = [n for n in shown if n not in texts]
             if root.tag != SVG_NS + "svg" or missing:
                 fail(f"{name}: the SVG does not name the states {missing}")
             else:
