@@ -43,7 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef ASLC_HAVE_GRAPHVIZ
 #include <graphviz/gvc.h>
@@ -231,7 +234,15 @@ typedef struct {
     asl_buf *out;            /* nodes and clusters, nested */
     asl_buf edges;           /* every edge, written after all nodes (an edge written inside
                                 a cluster would pull its nodes into it) */
+    const char *elabel;      /* "label", or "xlabel" for a big graph (BIG_GRAPH) */
 } writer;
+
+/* Past this many states, dot is given a budget and edge labels are placed
+ * after the layout (xlabel) instead of as nodes of it.  Labels as nodes
+ * make the nicest small pictures, but on a few hundred states dot takes
+ * many minutes over them, and crashes on some (a long chain with Choice
+ * edges back up it); the budget (nslimit) alone cuts the time tenfold. */
+#define BIG_GRAPH 100
 
 static bool composite(const ir_state *s)
 {
@@ -428,7 +439,7 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
         asl_buf_init(&t);
         rule_text(&t, r, false);
         attrs.len = 0;
-        asl_buf_puts(&attrs, "label=<");
+        putf(&attrs, "%s=<", w->elabel);
         put_html(&attrs, t.data, t.len, LABEL_MAX);
         asl_buf_puts(&attrs, ">");
         asl_buf_putc(&attrs, 0);
@@ -437,8 +448,8 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
     }
     if (s->default_target) {
         attrs.len = 0;
-        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", label=<Default>", DEFAULT_COLOR,
-             DEFAULT_COLOR);
+        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Default>", DEFAULT_COLOR,
+             DEFAULT_COLOR, w->elabel);
         asl_buf_putc(&attrs, 0);
         edge(w, out, s->default_target, s, attrs.data);
     }
@@ -446,8 +457,8 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
         const ir_catcher *c = &s->catch_[i];
         if (!c->target) continue;
         attrs.len = 0;
-        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", label=<Catch ", CATCH_COLOR,
-             CATCH_COLOR);
+        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Catch ", CATCH_COLOR,
+             CATCH_COLOR, w->elabel);
         error_list(&attrs, c->errors, c->nerrors);
         asl_buf_puts(&attrs, ">");
         asl_buf_putc(&attrs, 0);
@@ -476,7 +487,8 @@ static void write_machine(writer *w, const ir_machine *m, int depth)
 
 void aslc_graph_dot(asl_buf *out, const ir_program *p)
 {
-    writer w = {out, {0}};
+    bool big = p->nall > BIG_GRAPH;
+    writer w = {out, {0}, big ? "xlabel" : "label"};
     asl_buf_init(&w.edges);
     /* The graph's name is an id of the machine's name's safe characters: it
      * is only the SVG's title. */
@@ -493,6 +505,7 @@ void aslc_graph_dot(asl_buf *out, const ir_program *p)
                       "fontsize=11, fontcolor=\"#16191f\", penwidth=1.2, margin=\"0.2,0.06\"];\n"
                       "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#545b64\", "
                       "fontcolor=\"#545b64\", arrowsize=0.7];\n");
+    if (big) asl_buf_puts(out, "  graph [nslimit=2, nslimit1=2, mclimit=0.5];\n");
     write_machine(&w, p->top, 1);
     asl_buf_put(out, w.edges.data, w.edges.len);
     asl_buf_puts(out, "}\n");
@@ -516,8 +529,8 @@ static out_kind kind_of(const char *path)
 }
 
 #ifdef ASLC_HAVE_GRAPHVIZ
-/* Graphviz reports through a callback that takes no context; aslc graph
- * renders once per process, so the messages are kept here. */
+/* Graphviz reports through a callback that takes no context; it runs once
+ * per process (the child of gv_draw), so its messages are kept here. */
 static asl_buf gv_messages;
 
 static int gv_message(char *msg)
@@ -526,8 +539,9 @@ static int gv_message(char *msg)
     return 0;
 }
 
-/* dot text -> laid out with dot -> rendered in format, appended to out.
- * A PNG is drawn at 144 dpi (Graphviz's 96 looks blurred on today's screens). */
+/* dot text -> laid out with dot -> rendered in format, appended to out;
+ * false with gv_messages saying why.  A PNG is drawn at 144 dpi (Graphviz's
+ * 96 looks blurred on today's screens), through cairo when Graphviz has it. */
 static bool gv_render(const char *dot, const char *format, asl_buf *out)
 {
     agseterr(AGERR);       /* warnings (an lhead dot ignores) are not the user's business */
@@ -535,19 +549,96 @@ static bool gv_render(const char *dot, const char *format, asl_buf *out)
     GVC_t *gvc = gvContext();
     Agraph_t *g = agmemread(dot);
     bool ok = false;
-    if (g && !strncmp(format, "png", 3)) agattr(g, AGRAPH, "dpi", "144");
+    if (g && !strcmp(format, "png")) agattr(g, AGRAPH, "dpi", "144");
     if (g && gvLayout(gvc, g, "dot") == 0) {
-        char *data = NULL;
-        unsigned int n = 0;
-        if (gvRenderData(gvc, g, format, &data, &n) == 0 && data && n) {
-            asl_buf_put(out, data, n);
-            ok = true;
+        for (int pass = 0; pass < 2 && !ok; pass++) {
+            const char *f = pass == 0 && !strcmp(format, "png") ? "png:cairo" : format;
+            char *data = NULL;
+            unsigned int n = 0;
+            if (gvRenderData(gvc, g, f, &data, &n) == 0 && data && n) {
+                asl_buf_put(out, data, n);
+                ok = true;
+            }
+            if (data) gvFreeRenderData(data);
         }
-        if (data) gvFreeRenderData(data);
         gvFreeLayout(gvc, g);
     }
     if (g) agclose(g);
     gvFreeContext(gvc);
+    if (!ok && !gv_messages.len) asl_buf_puts(&gv_messages, "no message from Graphviz");
+    return ok;
+}
+
+/* gv_render in a child process, its result read back through a pipe.
+ * Graphviz's dot has long-standing crashes on some graphs (in its ranking
+ * and cluster code; a long chain with many Choice edges back up it is
+ * enough): there they end the child, and aslc reports them as an error of
+ * its own instead of dying; and a layout that would take too long is
+ * stopped (GV_CPU_SECONDS).  The child leaves with _exit: what Graphviz and
+ * the font libraries never free dies with it. */
+#define GV_CPU_SECONDS 120
+static bool gv_draw(const char *dot, const char *format, asl_buf *out, const char *output)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fprintf(stderr, "aslc graph: cannot start Graphviz: %s\n", strerror(errno));
+        return false;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "aslc graph: cannot start Graphviz: %s\n", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {   /* the child: the picture, or why not, down the pipe */
+        close(fds[0]);
+        struct rlimit cpu = {GV_CPU_SECONDS, GV_CPU_SECONDS + 5};
+        setrlimit(RLIMIT_CPU, &cpu);
+        asl_buf_init(&gv_messages);
+        asl_buf r;
+        asl_buf_init(&r);
+        bool ok = gv_render(dot, format, &r);
+        const asl_buf *w = ok ? &r : &gv_messages;
+        for (size_t off = 0; off < w->len;) {
+            ssize_t n = write(fds[1], w->data + off, w->len - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) _exit(3);
+            off += (size_t)n;
+        }
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    asl_buf got;
+    asl_buf_init(&got);
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fds[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        asl_buf_put(&got, chunk, (size_t)n);
+    }
+    close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (ok) {
+        asl_buf_put(out, got.data, got.len);
+    } else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU || WTERMSIG(st) == SIGKILL)) {
+        fprintf(stderr, "aslc graph: Graphviz took more than %d s of CPU time laying out this state "
+                        "machine and was stopped; %s is not written (the .dot can be: aslc graph ... "
+                        "-o FILE.dot)\n", GV_CPU_SECONDS, output);
+    } else if (WIFSIGNALED(st)) {
+        fprintf(stderr, "aslc graph: Graphviz crashed laying out this state machine (%s); "
+                        "%s is not written (the .dot can be: aslc graph ... -o FILE.dot)\n",
+                strsignal(WTERMSIG(st)), output);
+    } else {
+        while (got.len && (got.data[got.len - 1] == '\n' || got.data[got.len - 1] == ' ')) got.len--;
+        fprintf(stderr, "aslc graph: Graphviz could not draw %s: %.*s\n", output, (int)got.len,
+                got.data ? got.data : "");
+    }
+    asl_buf_free(&got);
     return ok;
 }
 
@@ -763,18 +854,12 @@ int aslc_graph_main(int argc, char **argv)
             asl_buf_put(&out, dot.data, dot.len - 1);
         } else {
 #ifdef ASLC_HAVE_GRAPHVIZ
-            asl_buf_init(&gv_messages);
             asl_buf svg;
             asl_buf_init(&svg);
-            const char *fmt = kind == OUT_PNG ? "png:cairo" : "svg";
-            ok = gv_render(dot.data, fmt, kind == OUT_HTML ? &svg : &out);
+            ok = gv_draw(dot.data, kind == OUT_PNG ? "png" : "svg", kind == OUT_HTML ? &svg : &out,
+                         output);
             if (ok && kind == OUT_HTML) html_page(&out, p, svg.data, svg.len);
-            if (!ok)
-                fprintf(stderr, "aslc graph: Graphviz could not draw %s: %.*s\n", output,
-                        (int)(gv_messages.len ? gv_messages.len : 13),
-                        gv_messages.len ? gv_messages.data : "no message");
             asl_buf_free(&svg);
-            asl_buf_free(&gv_messages);
 #endif
         }
         if (ok && graph_write(output, out.data, out.len, &in_st)) status = 0;

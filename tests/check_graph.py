@@ -196,6 +196,31 @@ def check_render(aslc):
             else:
                 print(f"ok {name}.html")
 
+        # A big machine (past graph.c's BIG_GRAPH): a chain of 300 states and
+        # Choice rules back up it, which dot crashed on or took minutes over
+        # with labels as nodes: drawn with its labels placed after layout.
+        import json
+        n = 300
+        states = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(n)}
+        states[f"S{n}"] = {"Type": "Choice", "Default": "Done", "Choices": [
+            {"Variable": "$.x", "NumericEquals": i, "Next": f"S{i * 97 % n}"} for i in range(20)]}
+        states["Done"] = {"Type": "Succeed"}
+        big = os.path.join(tmp, "big.json")
+        json.dump({"StartAt": "S0", "States": states}, open(big, "w"))
+        r = run(aslc, "graph", big, "-o", os.path.join(tmp, "big.dot"))
+        dot = open(os.path.join(tmp, "big.dot")).read() if r.returncode == 0 else ""
+        if "nslimit=2" not in dot or "xlabel=<$.x == 7>" not in dot or " label=<$.x" in dot:
+            fail(f"big machine: the DOT has no budget or labels as nodes: {r.stderr.strip()}")
+        r = run(aslc, "graph", big, "-o", os.path.join(tmp, "big.svg"))
+        if r.returncode != 0:
+            fail(f"big machine: exit {r.returncode}: {r.stderr.strip()}")
+        else:
+            texts = {t.text for t in ET.parse(os.path.join(tmp, "big.svg")).getroot().iter(SVG_NS + "text")}
+            if "S299" not in texts or "$.x == 19" not in texts:
+                fail("big machine: the SVG lacks states or labels")
+            else:
+                print("ok big machine (302 states)")
+
         # Bad input: the diagnostics of aslc check, exit 1, no file.
         bad = os.path.join(tmp, "bad.json")
         open(bad, "w").write('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}\n')
