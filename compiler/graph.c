@@ -25,8 +25,9 @@
  * files): node ids come from state indices, everything is written in
  * definition order, labels are HTML-like (no backslash escapes to mind).
  * With Graphviz (libgraphviz-dev), cgraph reads that text back and gvc lays
- * it out with dot and renders SVG or PNG; .html is one page with the SVG
- * inline.  docs/graph.md shows the result.
+ * it out with dot and renders SVG or PNG, in a child process that may crash
+ * or run too long without taking aslc with it (gv_draw); .html is one page
+ * with the SVG inline.  docs/graph.md shows the result.
  *
  * The output is written under a temporary name in its directory and renamed
  * (graph_write); a target that exists and is not a regular file, or is the
