@@ -14,6 +14,7 @@
 #include "aslc.h"
 #include "serve.h"
 #include "aslc_config.h"
+#include "graph.h"
 #ifdef ASLC_HAVE_LLVM
 #include "emit_llvm.h"
 #endif
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 {
     fputs("usage: aslc FILE.json -o OUT [options]     compile a state machine\n"
           "       aslc check FILE.json...              validate only\n"
+          "       aslc graph FILE.json -o OUT.svg|.png|.dot|.html   draw it (aslc graph --help)\n"
           "Options:\n"
           "  -o OUT               the executable to write\n"
           "  --emit-c FILE.c      keep the generated C source\n"
@@ -385,6 +387,8 @@ done:
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "graph"))   /* its own options: graph.c */
+        return aslc_graph_main(argc - 2, argv + 2);
     options o;
     memset(&o, 0, sizeof o);
     o.backend = "c";
