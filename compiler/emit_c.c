@@ -29,7 +29,7 @@
  *
  * The output depends only on the IR: same definition, same bytes.
  */
-#include "aslc.h"
+#include "lir.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
@@ -214,67 +214,6 @@ void aslc_path_key(asl_buf *b, const asl_path *p)
     key_segs(b, p->segs, p->nseg);
 }
 
-bool aslc_tmpl_shaped(const ir_tmpl *t)
-{
-    if (t->kind != IR_T_OBJECT || t->n < 2 || t->n > ASL_SHAPE_MAX) return false;
-    for (uint32_t i = 0; i < t->n; i++)
-        if (!asl_json_plain(t->members[i].key, t->members[i].klen)) return false;
-    return true;
-}
-
-bool aslc_state_last(const ir_state *s)
-{
-    return s->end && (s->type == IR_PASS || s->type == IR_TASK);
-}
-
-bool aslc_call_in_place(const ir_call *c)
-{
-    if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL) return false;
-    return true;
-}
-
-bool aslc_member_bound(asl_arena *a, const ir_tmpl *c, uint32_t *bound)
-{
-    asl_value *v = NULL;
-    if (c->kind == IR_T_CONST) {   /* as init_constants will parse it */
-        asl_json_error err;
-        v = asl_json_parse(a, c->ctext, strlen(c->ctext), &err);
-    } else if (c->kind == IR_T_CALL && (c->call->fn == ASL_FN_MATH_ADD || c->call->fn == ASL_FN_ARRAY_LENGTH)) {
-        v = asl_number_int(a, 0);   /* what they make, whatever its value: the same bound */
-    }
-    if (v) *bound = asl_json_bound(v);
-    return v != NULL;
-}
-
-uint32_t aslc_shape_jlen(const ir_tmpl *t)
-{
-    uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
-    for (uint32_t i = 0; i < t->n; i++) jlen += (uint64_t)t->members[i].klen + 4;
-    return jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
-}
-
-/* Parts of ASLC_PART_STATES states, at most ASLC_MAX_PARTS; above
- * ASLC_BIG_STATES the quicker optimisation level.  A function of the
- * program only, not of the machine, so that the output is too: the build
- * compiles runs of consecutive parts together, as many runs as there are
- * processors. */
-#define ASLC_PART_STATES 200
-#define ASLC_MAX_PARTS 64
-#define ASLC_BIG_STATES 1000
-
-aslc_layout aslc_layout_of(const ir_program *p)
-{
-    aslc_layout l;
-    uint32_t n = p->nall ? p->nall : 1;
-    l.parts = (n + ASLC_PART_STATES - 1) / ASLC_PART_STATES;
-    if (l.parts > ASLC_MAX_PARTS) l.parts = ASLC_MAX_PARTS;
-    l.per_part = (n + l.parts - 1) / l.parts;
-    l.big = n > ASLC_BIG_STATES;
-    return l;
-}
-
 /* ---- paths ---------------------------------------------------------------------- */
 
 static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n);
@@ -412,16 +351,6 @@ static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
     return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
 }
 
-/* Whether the state's own code makes call c (emit_call_inline) rather than
- * a helper fn_n: at most ASL_CALL_ARGS arguments, nested calls alike. */
-static bool call_inline(const ir_call *c)
-{
-    if (c->argc > ASL_CALL_ARGS) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL && !call_inline(c->args[i].call)) return false;
-    return true;
-}
-
 static uint32_t emit_call(E *e, const ir_call *call, const char *src)
 {
     asl_buf b;
@@ -449,7 +378,7 @@ static uint32_t emit_call(E *e, const ir_call *call, const char *src)
     return id;
 }
 
-/* lhs = c of the input in, written in the state's own code (call_inline):
+/* lhs = c of the input in, written in the state's own code (lir_call_in_state):
  * the arguments into locals, nested calls first, then into the exec's
  * args (asl_call_args) and the call; a MathAdd of the template's own
  * (aslc_call_in_place, depth 0) is computed by asl_math_add_c instead,
@@ -588,7 +517,7 @@ static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int in
         snprintf(expr, exprsz, "m");
         return;
     case IR_T_CALL:
-        if (call_inline(t->call))
+        if (lir_call_in_state(t->call))
             emit_call_inline(e, b, t->call, t->src, ind, "m", "v", fail, 0);
         else
             put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
@@ -797,59 +726,13 @@ static void emit_machine(E *e, const ir_machine *m);
  * program compiled in parts, static otherwise. */
 static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
 
-/* Cuts the states into parts, in the order they are emitted (a Parallel's
- * branches and a Map's processor before their state): per_part states a
- * part, the last part taking what is left. */
-static void plan_machine(E *e, const ir_machine *m, uint32_t *part, uint32_t *in_part)
-{
-    for (uint32_t i = 0; i < m->nstates; i++) {
-        const ir_state *s = m->states[i];
-        if (!s) continue;
-        if (s->type == IR_PARALLEL)
-            for (uint32_t k = 0; k < s->nbranches; k++)
-                if (s->branches[k]) plan_machine(e, s->branches[k], part, in_part);
-        if (s->type == IR_MAP && s->processor) plan_machine(e, s->processor, part, in_part);
-        if (*in_part == e->lay.per_part && *part + 1 < e->lay.parts) {
-            ++*part;
-            *in_part = 0;
-        }
-        ++*in_part;
-        e->part_of[s->index] = *part;
-    }
-}
-
-static void mark_entry(E *e, const ir_state *from, const ir_state *to)
-{
-    if (to && (!from || e->part_of[from->index] != e->part_of[to->index])) e->entry[to->index] = 0;
-}
-
-/* part_of for every state; in a large program also the entries of each
- * part (the starts, and the targets of transitions from other parts),
- * numbered in definition order. */
+/* part_of and entry of every state (aslc_plan_parts, lower.c). */
 static void plan_parts(E *e)
 {
-    const ir_program *p = e->p;
-    uint32_t n = p->nall ? p->nall : 1, part = 0, in_part = 0;
+    uint32_t n = e->p->nall ? e->p->nall : 1;
     e->part_of = asl_xmalloc(n * sizeof *e->part_of);
     e->entry = asl_xmalloc(n * sizeof *e->entry);
-    memset(e->part_of, 0, n * sizeof *e->part_of);
-    plan_machine(e, p->top, &part, &in_part);
-    for (uint32_t i = 0; i < n; i++) e->entry[i] = -1;
-    if (!e->lay.big) return;
-    for (uint32_t i = 0; i < p->nall; i++) {
-        const ir_state *s = p->all[i];
-        if (s->scope->start == s) mark_entry(e, NULL, s);   /* of the workflow, a branch, a Map's items */
-        mark_entry(e, s, s->target);
-        mark_entry(e, s, s->default_target);
-        for (uint32_t k = 0; k < s->nchoices; k++)
-            if (s->choices[k]) mark_entry(e, s, s->choices[k]->target);
-        for (uint32_t k = 0; k < s->ncatch; k++) mark_entry(e, s, s->catch_[k].target);
-    }
-    uint32_t *count = asl_xmalloc(e->lay.parts * sizeof *count);
-    memset(count, 0, e->lay.parts * sizeof *count);
-    for (uint32_t i = 0; i < p->nall; i++)
-        if (e->entry[i] == 0) e->entry[i] = (int32_t)count[e->part_of[i]]++;
-    free(count);
+    aslc_plan_parts(e->p, &e->lay, e->part_of, e->entry);
 }
 
 /* Ends the part being written: in a large program, its function and the

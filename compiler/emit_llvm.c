@@ -28,7 +28,7 @@
  * offset and size and every struct size with what the C compiler says
  * (offsetof/sizeof of runtime/asl.h) before anything is built, so a change to
  * a runtime struct is an internal error here, never a binary that reads the
- * wrong field.  The runtime functions called are in the table RT_FUNCS, each
+ * wrong field.  The runtime functions called are lir.h's table LIR_RT, each
  * with its C prototype, checked at compile time against asl.h.
  *
  * Pointers: LLVM 14 still has typed pointers, LLVM >= 15 opaque ones.  Every
@@ -50,6 +50,7 @@
  */
 #define _GNU_SOURCE
 #include "emit_llvm.h"
+#include "lir.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
@@ -77,104 +78,12 @@
 #endif
 
 /* ---- the runtime functions generated code calls ----------------------------------
- * X(id, C name, signature, C type).  The signature is the return type then the
- * parameters: p pointer, b bool, i int/uint32_t/enum, l size_t, d double,
- * v void; a final '.' makes it variadic.  bool is i8 in both directions: the
- * result is tested against zero (only its low byte is defined by the psABI)
- * and an argument is passed zero-extended, as C compilers do. */
-#define RT_FUNCS(X)                                                                                 \
-    X(ENTER, asl_enter, "bpp", bool (*)(asl_exec *, const asl_state_info *))                        \
-    X(LEAVE, asl_leave, "ppp", asl_value *(*)(asl_exec *, asl_value *))                             \
-    X(INPUT_PATH, asl_input_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
-    X(OUTPUT_PATH, asl_output_path, "pppp",                                                         \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
-    X(RESULT_PATH, asl_result_path, "ppppp",                                                        \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
-    X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
-    X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
-    X(TEMPLATE, asl_template, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *))    \
-    X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
-    X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
-    X(OBJECT_APPEND_LIT, asl_object_append_lit, "vppplp",                                           \
-      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
-    X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
-      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
-    X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
-    X(OBJECT_SIZED, asl_object_sized, "ppi", asl_value *(*)(asl_arena *, uint32_t))                   \
-    X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
-    X(NUMBER_INT, asl_number_int, "ppd", asl_value *(*)(asl_arena *, double))                       \
-    X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
-    X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
-    X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_flow *))                       \
-    X(PASS, asl_pass, "ppppp",                                                                      \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_state_info *, const asl_flow *))            \
-    X(PATH_SELECT, asl_path_select, "bpppp",                                                        \
-      bool (*)(asl_exec *, asl_value *, const asl_path *, asl_value **))                            \
-    X(CHOICE_VAR, asl_choice_var, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
-    X(CHOICE_STRING, asl_choice_string, "bpipi",                                                    \
-      bool (*)(const asl_value *, asl_cmp, const char *, uint32_t))                                 \
-    X(CHOICE_NUMBER, asl_choice_number, "bpid", bool (*)(const asl_value *, asl_cmp, double))       \
-    X(CHOICE_TIMESTAMP, asl_choice_timestamp, "bpip",                                               \
-      bool (*)(const asl_value *, asl_cmp, const char *))                                           \
-    X(CHOICE_BOOLEAN, asl_choice_boolean, "bpb", bool (*)(const asl_value *, bool))                 \
-    X(CHOICE_STRING_V, asl_choice_string_v, "bpip",                                                 \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_NUMBER_V, asl_choice_number_v, "bpip",                                                 \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_TIMESTAMP_V, asl_choice_timestamp_v, "bpip",                                           \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, "bpp", bool (*)(const asl_value *, const asl_value *)) \
-    X(CHOICE_MATCHES, asl_choice_matches, "bpp", bool (*)(const asl_value *, const char *))         \
-    X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, "bp", bool (*)(const asl_value *))              \
-    X(RETRY, asl_retry, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *))   \
-    X(CATCH, asl_catch, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))                 \
-    X(ERROR_VALUE, asl_error_value, "pp", asl_value *(*)(asl_exec *))                               \
-    X(ERROR_CLEAR, asl_error_clear, "vp", void (*)(asl_exec *))                                     \
-    X(WAIT_SECONDS, asl_wait_seconds, "bpd", bool (*)(asl_exec *, double))                          \
-    X(WAIT_UNTIL, asl_wait_until, "bpp", bool (*)(asl_exec *, const char *))                        \
-    X(WAIT_SECONDS_VALUE, asl_wait_seconds_value, "bppp",                                           \
-      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
-    X(WAIT_UNTIL_VALUE, asl_wait_until_value, "bppp",                                               \
-      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
-    X(TASK, asl_task, "pppp", asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *))       \
-    X(TASK_TIMED, asl_task_timed, "pppppp",                                                         \
-      asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *, const asl_value *,             \
-                     const asl_value *))                                                            \
-    X(PARALLEL, asl_parallel, "ppppi",                                                              \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
-    X(MAP, asl_map, "ppppp",                                                                        \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
-    X(MAP_SETTING, asl_map_setting, "bpppip",                                                       \
-      bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
-    X(FAIL, asl_fail, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))               \
-    X(FAIL_STATE, asl_fail_state, "pppp.",                                                          \
-      asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
-    X(JSON_STRING, asl_json_string, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *))    \
-    X(CONST, asl_const, "ppp", asl_value *(*)(asl_arena *, const char *))                           \
-    X(FORMAT, asl_format, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))
-
-enum {
-#define X(id, name, sig, ctype) RT_##id,
-    RT_FUNCS(X)
-#undef X
-    RT__COUNT
-};
-
-static const struct {
-    const char *name, *sig;
-} rt_funcs[RT__COUNT] = {
-#define X(id, name, sig, ctype) {#name, sig},
-    RT_FUNCS(X)
-#undef X
-};
-
-/* If the runtime changes a prototype, this file must change with it. */
-#define X(id, name, sig, ctype)                                                                     \
+ * lir.h's one table, LIR_RT: declared on first use from its signature, and
+ * each C type checked against asl.h here, where the table meets LLVM. */
+#define X(id, name, inl, sig, ctype)                                                                \
     _Static_assert(__builtin_types_compatible_p(__typeof__(&name), ctype),                          \
-                   #name " changed in runtime/asl.h: update RT_FUNCS in emit_llvm.c");
-RT_FUNCS(X)
+                   #name " changed in runtime/asl.h: update LIR_RT in lir.h");
+LIR_RT(X)
 #undef X
 
 /* ---- the runtime's structs -------------------------------------------------------
@@ -278,8 +187,8 @@ typedef struct {
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
     LLVMValueRef *sites;           /* T_ of each task site, by site id */
-    LLVMValueRef rt[RT__COUNT];    /* declared on first use */
-    LLVMTypeRef rt_ty[RT__COUNT];
+    LLVMValueRef rt[LIR_RT__COUNT];    /* declared on first use */
+    LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
     uint32_t npaths, nconsts, ntmpl, nfn, nrule;
@@ -438,7 +347,7 @@ static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
 static LLVMValueRef rt(L *l, int id)
 {
     if (l->rt[id]) return l->rt[id];
-    const char *sig = rt_funcs[id].sig;
+    const char *sig = lir_rt_table[id].sig;
     LLVMTypeRef params[8];
     unsigned n = 0;
     bool vararg = false;
@@ -451,7 +360,7 @@ static LLVMValueRef rt(L *l, int id)
         else params[n++] = t;
     }
     l->rt_ty[id] = LLVMFunctionType(ret, params, n, vararg);
-    LLVMValueRef fn = LLVMAddFunction(l->m, rt_funcs[id].name, l->rt_ty[id]);
+    LLVMValueRef fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
     for (unsigned i = 1; sig[i] && sig[i] != '.'; i++)
         if (sig[i] == 'b') attr(l, fn, i, l->zeroext, 0);
     return l->rt[id] = fn;
@@ -670,10 +579,9 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
 {
     /* $.a in the input; $$.Map.Item.Value.a in the item that x, the Map
      * iteration's exec, holds (asl.h's asl_item_inline). */
-    const asl_seg *s = NULL;
-    if (p->root == ASL_ROOT_INPUT && p->nseg == 1) s = &p->segs[0];
-    else if (p->root == ASL_ROOT_CONTEXT && p->map_item == ASL_ITEM_VALUE && p->nseg == 4) s = &p->segs[3];
-    if (l->lay.parts > 1 || !s || s->kind != ASL_SEG_KEY)
+    lir_fast fast = lir_path_fast(p);
+    const asl_seg *s = fast == LIR_FAST_KEY1 ? &p->segs[0] : fast == LIR_FAST_ITEM_KEY ? &p->segs[3] : NULL;
+    if (l->lay.parts > 1 || !s)
         return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
     if (p->root == ASL_ROOT_CONTEXT)
@@ -736,7 +644,7 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
  * leaves as it is, without the call. */
 static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
 {
-    if (l->lay.parts > 1) return call(l, f, RT_LEAVE, 2, f->x, v);
+    if (l->lay.parts > 1) return call(l, f, LIR_RT_LEAVE, 2, f->x, v);
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
                       done = block(l, f, "left");
@@ -748,7 +656,7 @@ static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef out = call(l, f, RT_LEAVE, 2, f->x, v);
+    LLVMValueRef out = call(l, f, LIR_RT_LEAVE, 2, f->x, v);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
     return join(l, f, v, fast, out, slow, "out");
@@ -810,7 +718,7 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
 {
     LLVMValueRef k = str(l, key, klen);
     if (l->lay.parts > 1) {
-        call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+        call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
         return;
     }
     LLVMBuilderRef b = f->b;
@@ -840,7 +748,7 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
     store_at(l, f, LLVMBuildAdd(b, len, ci32(l, 1), ""), o, ci64(l, offsetof(asl_value, len)));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+    call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }
@@ -972,7 +880,7 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
         LLVMValueRef v;
         if (!n) v = cnull(l);
         else if (c->args[i].kind == IR_ARG_PATH)
-            v = or_null(l, &f, path_call(l, &f, c->args[i].path, f.in, RT_ARG_PATH, 3,
+            v = or_null(l, &f, path_call(l, &f, c->args[i].path, f.in, LIR_RT_ARG_PATH, 3,
                                          (LLVMValueRef[]){f.x, f.in, dep[i]}));
         else if (c->args[i].kind == IR_ARG_CALL) v = or_null(l, &f, call_fn(l, &f, l->t_state, dep[i], f.x, f.in));
         else v = kval(l, &f, kid[i]);
@@ -992,7 +900,7 @@ static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
         LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
         snprintf(name, sizeof name, "FMT_%u", l->nfn - 1);
         LLVMValueRef g = global(l, name, cstruct_of(l, S_FMT, fv, 4));
-        LLVMBuildRet(f.b, call(l, &f, RT_FORMAT, 3, f.x, ccast(l, g), cast(l, &f, arr)));
+        LLVMBuildRet(f.b, call(l, &f, LIR_RT_FORMAT, 3, f.x, ccast(l, g), cast(l, &f, arr)));
     } else {
         LLVMTypeRef fty;
         LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
@@ -1081,7 +989,7 @@ static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
 static LLVMValueRef arg_in_place(L *l, F *f, const ir_arg *a, LLVMValueRef in)
 {
     if (a->kind != IR_ARG_PATH) return kval(l, f, arg_const(l, a));
-    return or_null(l, f, path_call(l, f, a->path, in, RT_ARG_PATH, 3,
+    return or_null(l, f, path_call(l, f, a->path, in, LIR_RT_ARG_PATH, 3,
                                    (LLVMValueRef[]){f->x, in, emit_path(l, a->path)}));
 }
 
@@ -1117,10 +1025,10 @@ static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef
                                    in_int_range(l, f, sum), "");
     LLVMBuildCondBr(b, ok, fast, slow);
     LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef made = call(l, f, RT_NUMBER_INT, 2, exec_arena(l, f), sum);
+    LLVMValueRef made = call(l, f, LIR_RT_NUMBER_INT, 2, exec_arena(l, f), sum);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = call(l, f, RT_MATH_ADD2, 3, f->x, p, q);
+    LLVMValueRef called = call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, q);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
     return or_null(l, f, join(l, f, made, fast, called, slow, "m"));
@@ -1137,7 +1045,7 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
     case IR_T_CONST:
         return kval(l, f, emit_const(l, t->ctext));
     case IR_T_PATH:
-        return or_null(l, f, path_call(l, f, t->path, in, RT_PARAM_PATH, 4,
+        return or_null(l, f, path_call(l, f, t->path, in, LIR_RT_PARAM_PATH, 4,
                                        (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
     case IR_T_CALL: {
         LLVMValueRef fn = *(*calls)++;   /* made by prep_tmpl; unused (and dropped) when in place */
@@ -1155,7 +1063,7 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
          * stores, as the C back end's asl_object_shaped_c): a store per
          * member, whose bound is added up as the member comes (the C back
          * end's asl_member_set), the sum stored once at the end. */
-        LLVMValueRef o = call(l, f, RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
+        LLVMValueRef o = call(l, f, LIR_RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
         LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
         for (uint32_t i = 0; i < t->n; i++) {
             int64_t at = (int64_t)(i * sizeof(asl_member));
@@ -1176,7 +1084,7 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         store_at(l, f, LLVMBuildTrunc(f->b, acc, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
         return o;
     }
-    LLVMValueRef o = call(l, f, obj ? RT_OBJECT : RT_ARRAY, 2, a, ci32(l, t->n));
+    LLVMValueRef o = call(l, f, obj ? LIR_RT_OBJECT : LIR_RT_ARRAY, 2, a, ci32(l, t->n));
     for (uint32_t i = 0; i < t->n; i++) {
         const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
         const char *ckey = obj ? t->members[i].key : key;
@@ -1187,10 +1095,10 @@ static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, con
         if (obj && asl_json_plain(t->members[i].key, t->members[i].klen))
             append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v, c);
         else if (obj)
-            call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
+            call(l, f, LIR_RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
                  ci64(l, t->members[i].klen), v);
         else
-            call(l, f, RT_ARRAY_PUSH, 3, a, o, v);
+            call(l, f, LIR_RT_ARRAY_PUSH, 3, a, o, v);
     }
     return o;
 }
@@ -1212,7 +1120,7 @@ static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
     F f;
     begin(l, &f, define(l, name, l->t_state));
     if (tp) {
-        LLVMBuildRet(f.b, call(l, &f, RT_TEMPLATE, 3, f.x, f.in, tp));
+        LLVMBuildRet(f.b, call(l, &f, LIR_RT_TEMPLATE, 3, f.x, f.in, tp));
     } else {
         LLVMValueRef *c = calls;
         LLVMBuildRet(f.b, tmpl_inline(l, &f, exec_arena(l, &f), f.in, t, "", 0, &c));
@@ -1284,7 +1192,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
     LLVMValueRef var = emit_path(l, r->var);
     if (r->op == IR_OP_IS_PRESENT) {
         LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
+        LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
         LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
         LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
         goto done;
@@ -1292,7 +1200,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
     if (kind == 'U') {
         /* Is* tests on an absent variable are false, not an error. */
         LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
+        LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
         LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
         LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
         LLVMPositionBuilderAtEnd(b, absent);
@@ -1301,7 +1209,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         LLVMValueRef v = LLVMBuildLoad2(b, l->ptr, slot, "v");
         LLVMValueRef is;
         if (r->op == IR_OP_IS_TIMESTAMP) {
-            is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, RT_CHOICE_IS_TIMESTAMP, 1, v), ci8(l, 0), "");
+            is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, LIR_RT_CHOICE_IS_TIMESTAMP, 1, v), ci8(l, 0), "");
         } else {
             LLVMValueRef ty = value_type(l, &f, v);
             if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
@@ -1318,7 +1226,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
         goto done;
     }
-    LLVMValueRef v = path_call(l, &f, r->var, f.in, RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, var});
+    LLVMValueRef v = path_call(l, &f, r->var, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, var});
     {
         LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
         LLVMBuildCondBr(b, LLVMBuildIsNull(b, v, ""), absent, cmp);
@@ -1334,17 +1242,17 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
     LLVMValueRef op = ci32(l, cmp_of(opname));
     switch (kind) {
     case 'S':
-        res = call(l, &f, RT_CHOICE_STRING, 4, v, op, str(l, r->str, r->slen), ci32(l, r->slen));
+        res = call(l, &f, LIR_RT_CHOICE_STRING, 4, v, op, str(l, r->str, r->slen), ci32(l, r->slen));
         break;
     case 'T':
-        res = call(l, &f, RT_CHOICE_TIMESTAMP, 3, v, op, str(l, r->str, r->slen));
+        res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, r->str, r->slen));
         break;
     case 'M':
-        res = call(l, &f, RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
+        res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
         break;
     case 'N':
         if (l->lay.parts > 1) {
-            res = call(l, &f, RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
+            res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
         } else {   /* asl_choice_number_c: a number, compared with the operator known */
             static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
                                                      LLVMRealOGE};
@@ -1355,20 +1263,20 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         }
         break;
     case 'B':
-        res = call(l, &f, RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
+        res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
         break;
     case 'P': {
         LLVMValueRef other = emit_path(l, r->opath);
-        LLVMValueRef w = call(l, &f, RT_CHOICE_VAR, 3, f.x, f.in, other);
+        LLVMValueRef w = call(l, &f, LIR_RT_CHOICE_VAR, 3, f.x, f.in, other);
         LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
         LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), absent, cmp);
         LLVMPositionBuilderAtEnd(b, absent);
         LLVMBuildRet(b, ci32(l, -1));
         LLVMPositionBuilderAtEnd(b, cmp);
-        if (!strcmp(family, "boolean")) res = call(l, &f, RT_CHOICE_BOOLEAN_V, 2, v, w);
-        else if (!strcmp(family, "string")) res = call(l, &f, RT_CHOICE_STRING_V, 3, v, op, w);
-        else if (!strcmp(family, "number")) res = call(l, &f, RT_CHOICE_NUMBER_V, 3, v, op, w);
-        else res = call(l, &f, RT_CHOICE_TIMESTAMP_V, 3, v, op, w);
+        if (!strcmp(family, "boolean")) res = call(l, &f, LIR_RT_CHOICE_BOOLEAN_V, 2, v, w);
+        else if (!strcmp(family, "string")) res = call(l, &f, LIR_RT_CHOICE_STRING_V, 3, v, op, w);
+        else if (!strcmp(family, "number")) res = call(l, &f, LIR_RT_CHOICE_NUMBER_V, 3, v, op, w);
+        else res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP_V, 3, v, op, w);
         break;
     }
     }
@@ -1402,7 +1310,7 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
 static void enter(L *l, F *f, LLVMValueRef info)
 {
     if (l->lay.parts > 1) {
-        or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+        or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
         return;
     }
     LLVMBuilderRef b = f->b;
@@ -1421,14 +1329,14 @@ static void enter(L *l, F *f, LLVMValueRef info)
     store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+    or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }
 
 static LLVMValueRef empty_object(L *l, F *f)
 {
-    return call(l, f, RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
+    return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
 /* InputPath: v from in. */
@@ -1437,7 +1345,7 @@ static LLVMValueRef emit_input_path(L *l, F *f, const ir_state *s, LLVMValueRef 
     if (s->input_path_null) return empty_object(l, f);
     if (s->input_path && s->input_path->nseg + s->input_path->root) {
         LLVMValueRef p = emit_path(l, s->input_path);
-        return or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, p));
+        return or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, p));
     }
     return v;
 }
@@ -1447,7 +1355,7 @@ static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef
     if (s->output_path_null) return empty_object(l, f);
     if (s->output_path && s->output_path->nseg + s->output_path->root) {
         LLVMValueRef p = emit_path(l, s->output_path);
-        return or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, p));
+        return or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, p));
     }
     return v;
 }
@@ -1583,16 +1491,16 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
     case IR_TASK:
         if (s->timeout_path || s->heartbeat_path) {
             LLVMValueRef to = cnull(l), hb = cnull(l);
-            if (w->timeout) to = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->timeout));
-            if (w->heartbeat) hb = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->heartbeat));
-            return or_null(l, f, call(l, f, RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
+            if (w->timeout) to = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->timeout));
+            if (w->heartbeat) hb = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->heartbeat));
+            return or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
         }
-        return or_null(l, f, call(l, f, RT_TASK, 3, f->x, w->site, v));
+        return or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, w->site, v));
     case IR_PARALLEL:
-        return or_null(l, f, call(l, f, RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
+        return or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
     case IR_MAP: {
-        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
-        if (!map_settings(s)) return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
+        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
+        if (!map_settings(s)) return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
         /* asl_map_info mi = M_X; then the settings read from the input */
         static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
                                      ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
@@ -1601,9 +1509,9 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
         LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], w->map, ""), mi);
         for (int k = 0; k < 5; k++)
             if (w->settings[k])
-                or_false(l, f, call(l, f, RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
+                or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
                                     cast(l, f, mi)));
-        return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
+        return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
     }
     default:
         return v;
@@ -1617,12 +1525,12 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
 {
     LLVMValueRef v = f->in;
     if (w->flow) {
-        if (w->has_in) v = or_null(l, f, call(l, f, RT_FLOW_IN, 3, f->x, f->in, w->flow));
+        if (w->has_in) v = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, f->in, w->flow));
         v = emit_work(l, f, s, w, v);
-        return call(l, f, RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
+        return call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
     }
     if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
-    else if (w->input) v = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->input));
+    else if (w->input) v = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->input));
     if (w->params_t) {
         LLVMValueRef *calls = w->params_calls;
         v = tmpl_inline(l, f, exec_arena(l, f), v, w->params_t, "", 0, &calls);
@@ -1634,9 +1542,9 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
         v = tmpl_inline(l, f, exec_arena(l, f), v, w->selector_t, "", 0, &calls);
     }
     if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
-    else if (w->result_path) v = or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
+    else if (w->result_path) v = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
     if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
-    else if (w->output) v = or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, w->output));
+    else if (w->output) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, w->output));
     return leave(l, f, v);
 }
 
@@ -1693,7 +1601,7 @@ static LLVMValueRef emit_try(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMVa
     LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
     LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
     LLVMPositionBuilderAtEnd(f.b, retry);
-    LLVMValueRef again = call(l, &f, RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
+    LLVMValueRef again = call(l, &f, LIR_RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
     LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
     LLVMPositionBuilderAtEnd(f.b, out);
     LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
@@ -1716,7 +1624,7 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     emit_flow(l, s, &w);
     if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch) {
         begin(l, &f, fn);
-        LLVMValueRef v = call(l, &f, RT_PASS, 4, f.x, f.in, info, w.flow);
+        LLVMValueRef v = call(l, &f, LIR_RT_PASS, 4, f.x, f.in, info, w.flow);
         if (s->target) go(l, &f, s->target, or_null(l, &f, v));
         else LLVMBuildRet(f.b, v);
         end(&f);
@@ -1743,20 +1651,20 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     if (s->ncatch) {
         f.fail = ret_null;
         LLVMPositionBuilderAtEnd(f.b, failed);
-        LLVMValueRef k = call(l, &f, RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
+        LLVMValueRef k = call(l, &f, LIR_RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
         LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
         for (uint32_t i = 0; i < s->ncatch; i++) {
             const ir_catcher *c = &s->catch_[i];
             LLVMBasicBlockRef cb = block(l, &f, "catch");
             LLVMAddCase(sw, ci32(l, i), cb);
             LLVMPositionBuilderAtEnd(f.b, cb);
-            LLVMValueRef err = call(l, &f, RT_ERROR_VALUE, 1, f.x), cv;
-            call(l, &f, RT_ERROR_CLEAR, 1, f.x);
+            LLVMValueRef err = call(l, &f, LIR_RT_ERROR_VALUE, 1, f.x), cv;
+            call(l, &f, LIR_RT_ERROR_CLEAR, 1, f.x);
             if (c->result_path_null) {
                 cv = f.in;
             } else if (c->result_path && c->result_path->nseg) {
                 LLVMValueRef p = emit_path(l, c->result_path);
-                cv = or_null(l, &f, call(l, &f, RT_RESULT_PATH, 4, f.x, f.in, err, p));
+                cv = or_null(l, &f, call(l, &f, LIR_RT_RESULT_PATH, 4, f.x, f.in, err, p));
             } else {
                 cv = err;
             }
@@ -1783,7 +1691,7 @@ static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
     LLVMBasicBlockRef from1 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, other);
-    LLVMValueRef s2 = call(l, f, RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
+    LLVMValueRef s2 = call(l, f, LIR_RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
     LLVMBasicBlockRef from2 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, join);
@@ -1829,14 +1737,14 @@ static void emit_state(L *l, const ir_state *s)
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
         if (s->type == IR_WAIT) {
             if (s->has_seconds) {
-                or_false(l, &f, call(l, &f, RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
+                or_false(l, &f, call(l, &f, LIR_RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
             } else if (s->timestamp) {
-                or_false(l, &f, call(l, &f, RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
+                or_false(l, &f, call(l, &f, LIR_RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
             } else if (s->seconds_path || s->timestamp_path) {
                 const asl_path *p = s->seconds_path ? s->seconds_path : s->timestamp_path;
                 LLVMValueRef pd = emit_path(l, p);
-                LLVMValueRef w = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, pd));
-                or_false(l, &f, call(l, &f, s->seconds_path ? RT_WAIT_SECONDS_VALUE : RT_WAIT_UNTIL_VALUE,
+                LLVMValueRef w = or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, v, pd));
+                or_false(l, &f, call(l, &f, s->seconds_path ? LIR_RT_WAIT_SECONDS_VALUE : LIR_RT_WAIT_UNTIL_VALUE,
                                      3, f.x, w, strz(l, p->text)));
             }
         }
@@ -1853,13 +1761,13 @@ static void emit_state(L *l, const ir_state *s)
         LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
         if (s->error_path) {
             LLVMValueRef p = emit_path(l, s->error_path);
-            error = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+            error = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
         if (s->cause_path) {
             LLVMValueRef p = emit_path(l, s->cause_path);
-            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
-        LLVMBuildRet(f.b, call(l, &f, RT_FAIL, 3, f.x, error, cause));
+        LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL, 3, f.x, error, cause));
         end(&f);
         break;
     }
@@ -1884,7 +1792,7 @@ static void emit_state(L *l, const ir_state *s)
         if (s->default_target) {
             go(l, &f, s->default_target, out);
         } else {
-            LLVMBuildRet(f.b, call(l, &f, RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
+            LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
                                    str(l, "No Matches!", 11)));
         }
         end(&f);
@@ -1938,7 +1846,7 @@ static LLVMValueRef emit_constants(L *l)
         LLVMValueRef i = LLVMBuildPhi(f.b, l->i32, "i");
         LLVMValueRef idx[2] = {ci64(l, 0), LLVMBuildZExt(f.b, i, l->i64, "")};
         LLVMValueRef t = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, text, idx, 2, ""), "");
-        LLVMValueRef c = call(l, &f, RT_CONST, 2, a, t);
+        LLVMValueRef c = call(l, &f, LIR_RT_CONST, 2, a, t);
         LLVMBuildStore(f.b, c, LLVMBuildInBoundsGEP2(f.b, at, k, idx, 2, ""));
         LLVMValueRef i1 = LLVMBuildAdd(f.b, i, ci32(l, 1), "");
         LLVMValueRef iv[2] = {ci32(l, 0), i1};
