@@ -568,37 +568,24 @@ static LLVMValueRef exec_arena(L *l, F *f)
     return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
 }
 
-/* The call `slow` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) with the C back end's asl_key_inline before it, as IR:
- * for a $.name path in a program of one part, the input's members are
- * scanned for the name's own global (generated keys and path names are the
- * same strings, str()), and only a miss, a big object or anything else
- * calls the entry point, which decides and words any error. */
-static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
-                              LLVMValueRef *args)
+/* The member s->key of o, when o is a small object (no index: is_int 0)
+ * that has it, as IR from the builder's block (asl.h's asl_member_inline):
+ * a miss, a NULL o or anything else branches to slow.  Returns the value,
+ * the builder at the end of the block that found it. */
+static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LLVMBasicBlockRef slow)
 {
-    /* $.a in the input; $$.Map.Item.Value.a in the item that x, the Map
-     * iteration's exec, holds (asl.h's asl_item_inline). */
-    lir_fast fast = lir_path_fast(p);
-    const asl_seg *s = fast == LIR_FAST_KEY1 ? &p->segs[0] : fast == LIR_FAST_ITEM_KEY ? &p->segs[3] : NULL;
-    if (l->lay.parts > 1 || !s)
-        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
-    if (p->root == ASL_ROOT_CONTEXT)
-        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
     LLVMValueRef key = str(l, s->key, s->klen);
-    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"),
-                      body = block(l, f, "member"), next = block(l, f, "next"), found = block(l, f, "found"),
-                      slow = block(l, f, "slow"), done = block(l, f, "got");
-    LLVMBuildCondBr(b, LLVMBuildIsNull(b, in, ""), slow, obj);
-    /* An object without an index (is_int 0): a small one, scanned here. */
+    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"), body = block(l, f, "member"),
+                      next = block(l, f, "next"), found = block(l, f, "found");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, o, ""), slow, obj);
     LLVMPositionBuilderAtEnd(b, obj);
-    LLVMValueRef ty = value_type(l, f, in);
-    LLVMValueRef isint = load_at(l, f, l->i8, in, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    LLVMValueRef ty = value_type(l, f, o);
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
     LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
                                       LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMValueRef len = load_at(l, f, l->i32, in, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef mem = load_at(l, f, l->ptr, in, ci64(l, offsetof(asl_value, u.o.members)), "members");
+    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
+    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
     LLVMBuildCondBr(b, small, head, slow);
     /* for (i = 0; i < len; i++) if (m[i].key == key && m[i].klen == klen) return m[i].val; */
     LLVMPositionBuilderAtEnd(b, head);
@@ -630,7 +617,48 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMBasicBlockRef ib[2] = {obj, next};
     LLVMAddIncoming(i, iv, ib, 2);
     LLVMPositionBuilderAtEnd(b, found);
-    LLVMValueRef val = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+    return load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+}
+
+/* The call `id` of a path entry point (asl_param_path, asl_arg_path,
+ * asl_choice_var) after the first step lower.c decides (lir_path_fast) in a
+ * program of one part, as IR, as asl.h's asl_path_inline does it for the C
+ * back end: $.a and $.a.b scanned in the input's members (generated keys
+ * and path names are the same strings, str()), $$.Map.Item.Value, .Index
+ * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
+ * object or anything else calls the entry point, which decides and words
+ * any error. */
+static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
+                              LLVMValueRef *args)
+{
+    lir_fast fast = lir_path_fast(p);
+    if (l->lay.parts > 1 || fast == LIR_FAST_NONE)
+        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
+    LLVMValueRef val;
+    switch (fast) {
+    case LIR_FAST_KEY2:
+        val = member_scan(l, f, member_scan(l, f, in, &p->segs[0], slow), &p->segs[1], slow);
+        break;
+    case LIR_FAST_ITEM_KEY:
+        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
+        val = member_scan(l, f, in, &p->segs[3], slow);
+        break;
+    case LIR_FAST_ITEM: {
+        size_t off = p->map_item == ASL_ITEM_INDEX ? offsetof(asl_exec_head, map_index)
+                                                   : offsetof(asl_exec_head, map_value);
+        val = load_at(l, f, l->ptr, f->x, ci64(l, (int64_t)off), "item");
+        LLVMBasicBlockRef got = block(l, f, "found");
+        LLVMBuildCondBr(b, LLVMBuildIsNull(b, val, ""), slow, got);
+        LLVMPositionBuilderAtEnd(b, got);
+        break;
+    }
+    default:
+        val = member_scan(l, f, in, &p->segs[0], slow);
+        break;
+    }
+    LLVMBasicBlockRef found = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
     LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
@@ -1267,7 +1295,7 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         break;
     case 'P': {
         LLVMValueRef other = emit_path(l, r->opath);
-        LLVMValueRef w = call(l, &f, LIR_RT_CHOICE_VAR, 3, f.x, f.in, other);
+        LLVMValueRef w = path_call(l, &f, r->opath, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, other});
         LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
         LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), absent, cmp);
         LLVMPositionBuilderAtEnd(b, absent);
