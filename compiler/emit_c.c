@@ -42,7 +42,8 @@ typedef struct {
     const ir_program *p;
     asl_buf data;     /* what every part sees: paths and task sites */
     asl_buf code;     /* the states, part after part */
-    uint32_t npaths, nconsts, ntmpl, nfn, nrule;
+    const lir_program *lp;   /* the lowering (lower.c) */
+    uint32_t npaths, nconsts, ntmpl, nfn;
     asl_buf consts;   /* K_text initialiser */
     aslc_ids paths;   /* path key -> P_n */
     aslc_ids kids;    /* JSON text -> K[n] */
@@ -617,105 +618,87 @@ static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const ir_tmpl *t, const char *wha
 
 /* ---- Choice rules --------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    char operand;
-} choice_ops[] = {
-#define X(id, name, operand) {name, #operand[0]},
-#include "choice_ops.def"
-#undef X
-};
+static const char *const cmp_names[] = {"ASL_CMP_EQ", "ASL_CMP_LT", "ASL_CMP_GT", "ASL_CMP_LE", "ASL_CMP_GE"};
 
-static const char *cmp_of(const char *opname)
+/* The rule function f (lower.c's r_n), after the rules it calls: a case per op. */
+static void emit_rule(E *e, const lir_fn *f)
 {
-    if (strstr(opname, "GreaterThanEquals")) return "ASL_CMP_GE";
-    if (strstr(opname, "LessThanEquals")) return "ASL_CMP_LE";
-    if (strstr(opname, "GreaterThan")) return "ASL_CMP_GT";
-    if (strstr(opname, "LessThan")) return "ASL_CMP_LT";
-    return "ASL_CMP_EQ";
-}
-
-static uint32_t emit_rule(E *e, const ir_rule *r)
-{
-    uint32_t kids[r->n ? r->n : 1];
-    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i]);
-    uint32_t id = e->nrule++;
+    for (uint32_t i = 0; i < f->nops; i++)
+        if (f->ops[i].k == LIR_RULE) emit_rule(e, f->ops[i].target_fn);
+    const ir_rule *r = lir_rule_of(f);
     asl_buf *b = &e->code;
     /* A rule that passes the address of a local (Is*, IsPresent) stays out of
      * line (ASL_HELPER); the others may be inlined into their state. */
-    bool addr = r->op == IR_OP_IS_PRESENT ||
-                (r->op != IR_OP_AND && r->op != IR_OP_OR && r->op != IR_OP_NOT && choice_ops[r->op].operand == 'U');
-    put(b, "/* %s */\n%s int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr,
-        addr ? "ASL_HELPER" : "static", id);
-    if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
+    put(b, "/* %s */\n%s int %s(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr,
+        lir_rule_addr(f) ? "ASL_HELPER" : "static", f->name);
+    const lir_op *last = &f->ops[f->nops - 1];
+    if (last->k == LIR_RULE && r->op == IR_OP_NOT) {
+        put(b, "    int m = %s(x, in);\n    return m < 0 ? m : !m;\n}\n\n", last->target_fn->name);
+        return;
+    }
+    if (last->k == LIR_RULE) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
         asl_buf_puts(b, "    int m;\n");
-        for (uint32_t i = 0; i < r->n; i++)
-            put(b, "    if ((m = r_%u(x, in)) != %d) return m;\n", kids[i], stop);
+        for (uint32_t i = 0; i < f->nops; i++)
+            put(b, "    if ((m = %s(x, in)) != %d) return m;\n", f->ops[i].target_fn->name, stop);
         put(b, "    return %d;\n}\n\n", stop);
-        return id;
+        return;
     }
-    if (r->op == IR_OP_NOT) {
-        put(b, "    int m = r_%u(x, in);\n    return m < 0 ? m : !m;\n}\n\n", kids[0]);
-        return id;
-    }
-    const char *name = choice_ops[r->op].name;
-    char kind = choice_ops[r->op].operand;
-    uint32_t var = emit_path(e, r->var);
-    if (r->op == IR_OP_IS_PRESENT) {
-        put(b, "    asl_value *v;\n    return asl_path_select(x, in, &P_%u, &v) == %s;\n}\n\n", var,
-            r->b ? "true" : "false");
-        return id;
-    }
-    if (kind == 'U') {
-        /* Is* tests on an absent variable are false, not an error. */
-        put(b, "    asl_value *v;\n    if (!asl_path_select(x, in, &P_%u, &v)) return 0;\n", var);
-        const char *test = r->op == IR_OP_IS_NULL      ? "v->type == ASL_NULL"
-                           : r->op == IR_OP_IS_NUMERIC ? "v->type == ASL_NUMBER"
-                           : r->op == IR_OP_IS_STRING  ? "v->type == ASL_STRING"
-                           : r->op == IR_OP_IS_BOOLEAN ? "asl_is_bool(v)"
-                                                       : "asl_choice_is_timestamp(v)";
-        put(b, "    return (%s) == %s;\n}\n\n", test, r->b ? "true" : "false");
-        return id;
-    }
-    put(b, "    asl_value *v = asl_choice_var_c(x, in, &P_%u);\n    if (!v) return -1;\n", var);
-    const char *family = !strncmp(name, "String", 6)      ? "string"
-                         : !strncmp(name, "Numeric", 7)   ? "number"
-                         : !strncmp(name, "Timestamp", 9) ? "timestamp"
-                                                          : "boolean";
-    switch (kind) {
-    case 'S':
-        put(b, "    return asl_choice_string(v, %s, ", cmp_of(name));
-        cstr(b, r->str, r->slen);
-        put(b, ", %u);\n", r->slen);
-        break;
-    case 'T':
-        put(b, "    return asl_choice_timestamp(v, %s, ", cmp_of(name));
-        cstr(b, r->str, r->slen);
-        asl_buf_puts(b, ");\n");
-        break;
-    case 'M':
-        asl_buf_puts(b, "    return asl_choice_matches(v, ");
-        cstr(b, r->str, r->slen);
-        asl_buf_puts(b, ");\n");
-        break;
-    case 'N':
-        put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_of(name), r->num);
-        break;
-    case 'B':
-        put(b, "    return asl_choice_boolean(v, %s);\n", r->b ? "true" : "false");
-        break;
-    case 'P': {
-        uint32_t other = emit_path(e, r->opath);
-        put(b, "    asl_value *w = asl_choice_var_c(x, in, &P_%u);\n    if (!w) return -1;\n", other);
-        if (!strcmp(family, "boolean")) put(b, "    return asl_choice_boolean_v(v, w);\n");
-        else put(b, "    return asl_choice_%s_v(v, %s, w);\n", family, cmp_of(name));
-        break;
-    }
+    const char *is = r->b ? "true" : "false";
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        uint32_t pid = o->path ? emit_path(e, o->path) : 0;
+        switch (o->rt) {
+        case LIR_RT_PATH_SELECT:
+            if (r->op == IR_OP_IS_PRESENT) {
+                put(b, "    asl_value *v;\n    return asl_path_select(x, in, &P_%u, &v) == %s;\n}\n\n", pid, is);
+                return;
+            }
+            /* Is* tests on an absent variable are false, not an error. */
+            put(b, "    asl_value *v;\n    if (!asl_path_select(x, in, &P_%u, &v)) return 0;\n", pid);
+            put(b, "    return (%s) == %s;\n}\n\n",
+                r->op == IR_OP_IS_NULL      ? "v->type == ASL_NULL"
+                : r->op == IR_OP_IS_NUMERIC ? "v->type == ASL_NUMBER"
+                : r->op == IR_OP_IS_STRING  ? "v->type == ASL_STRING"
+                : r->op == IR_OP_IS_BOOLEAN ? "asl_is_bool(v)"
+                                            : "asl_choice_is_timestamp(v)",
+                is);
+            return;
+        case LIR_RT_CHOICE_VAR:
+            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", i ? 'w' : 'v',
+                pid, i ? 'w' : 'v');
+            break;
+        case LIR_RT_CHOICE_STRING:
+            put(b, "    return asl_choice_string(v, %s, ", cmp_names[o->n]);
+            cstr(b, o->str, o->len);
+            put(b, ", %u);\n", o->len);
+            break;
+        case LIR_RT_CHOICE_TIMESTAMP:
+            put(b, "    return asl_choice_timestamp(v, %s, ", cmp_names[o->n]);
+            cstr(b, o->str, o->len);
+            asl_buf_puts(b, ");\n");
+            break;
+        case LIR_RT_CHOICE_MATCHES:
+            asl_buf_puts(b, "    return asl_choice_matches(v, ");
+            cstr(b, o->str, o->len);
+            asl_buf_puts(b, ");\n");
+            break;
+        case LIR_RT_CHOICE_NUMBER:
+            put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_names[o->n], o->num);
+            break;
+        case LIR_RT_CHOICE_BOOLEAN:
+            put(b, "    return asl_choice_boolean(v, %s);\n", is);
+            break;
+        case LIR_RT_CHOICE_BOOLEAN_V:
+            asl_buf_puts(b, "    return asl_choice_boolean_v(v, w);\n");
+            break;
+        default:   /* asl_choice_{string,number,timestamp}_v */
+            put(b, "    return %s(v, %s, w);\n", lir_rt_table[o->rt].name, cmp_names[o->n]);
+            break;
+        }
     }
     asl_buf_puts(b, "}\n\n");
-    return id;
 }
 
 /* ---- states ------------------------------------------------------------------------------ */
@@ -1258,8 +1241,14 @@ static void emit_state(E *e, const ir_state *s)
         break;
     }
     case IR_CHOICE: {
-        uint32_t ids[s->nchoices ? s->nchoices : 1];
-        for (uint32_t i = 0; i < s->nchoices; i++) ids[i] = s->choices[i] ? emit_rule(e, s->choices[i]) : 0;
+        /* The rules, each before the state: the state's RULE ops, in order. */
+        const lir_fn *sf = e->lp->state_fn[s->index];
+        const char *rules[s->nchoices ? s->nchoices : 1];
+        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
+            if (sf->ops[i].k == LIR_RULE) {
+                emit_rule(e, sf->ops[i].target_fn);
+                rules[k++] = sf->ops[i].target_fn->name;
+            }
         asl_buf body;
         asl_buf_init(&body);
         asl_buf_puts(&body, "    asl_value *v = in, *out;\n    int m;\n");
@@ -1270,10 +1259,10 @@ static void emit_state(E *e, const ir_state *s)
         else if (s->output_path && s->output_path->nseg + s->output_path->root)
             put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* OutputPath */\n",
                 emit_path(e, s->output_path));
-        for (uint32_t i = 0; i < s->nchoices; i++) {
+        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
             const ir_rule *r = s->choices[i];
             if (!r) continue;
-            put(&body, "    if ((m = r_%u(x, v)) < 0) return NULL;\n    if (m)", ids[i]);
+            put(&body, "    if ((m = %s(x, v)) < 0) return NULL;\n    if (m)", rules[k++]);
             asl_buf_puts(&body, " /* -> ");
             ccomment(&body, r->next ? r->next : "");
             asl_buf_puts(&body, " */\n");
@@ -1308,6 +1297,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     memset(&e, 0, sizeof e);
     e.p = p;
     e.lay = aslc_layout_of(p);
+    e.lp = aslc_lower(p);
     asl_buf_init(&e.data);
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);

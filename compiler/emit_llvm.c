@@ -191,7 +191,8 @@ typedef struct {
     LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
-    uint32_t npaths, nconsts, ntmpl, nfn, nrule;
+    const lir_program *lp;         /* the lowering (lower.c) */
+    uint32_t npaths, nconsts, ntmpl, nfn;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
     aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
@@ -1160,44 +1161,35 @@ static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
 
 /* ---- Choice rules --------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    char operand;
-} choice_ops[] = {
-#define X(id, name, operand) {name, #operand[0]},
-#include "choice_ops.def"
-#undef X
-};
-
-static asl_cmp cmp_of(const char *opname)
-{
-    if (strstr(opname, "GreaterThanEquals")) return ASL_CMP_GE;
-    if (strstr(opname, "LessThanEquals")) return ASL_CMP_LE;
-    if (strstr(opname, "GreaterThan")) return ASL_CMP_GT;
-    if (strstr(opname, "LessThan")) return ASL_CMP_LT;
-    return ASL_CMP_EQ;
-}
-
 /* (int)(b8 != 0) */
 static LLVMValueRef bool_int(L *l, F *f, LLVMValueRef b8)
 {
     return LLVMBuildZExt(f->b, LLVMBuildICmp(f->b, LLVMIntNE, b8, ci8(l, 0), ""), l->i32, "");
 }
 
-/* r_n(x, in): 1 (true), 0 (false) or -1 (failed). */
-static LLVMValueRef emit_rule(L *l, const ir_rule *r)
+/* The rule function f (lower.c's r_n): 1 (true), 0 (false) or -1 (failed),
+ * after the rules it calls; a case per op. */
+static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
 {
-    LLVMValueRef *kids = asl_xmalloc((r->n ? r->n : 1) * sizeof *kids);
-    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(l, r->kids[i]);
-    char name[32];
-    snprintf(name, sizeof name, "r_%u", l->nrule++);
+    LLVMValueRef *kids = asl_xmalloc((f0->nops ? f0->nops : 1) * sizeof *kids);
+    for (uint32_t i = 0; i < f0->nops; i++)
+        if (f0->ops[i].k == LIR_RULE) kids[i] = emit_rule(l, f0->ops[i].target_fn);
+    const ir_rule *r = lir_rule_of(f0);
     F f;
-    begin(l, &f, define(l, name, l->t_rule));
+    begin(l, &f, define(l, f0->name, l->t_rule));
     LLVMBuilderRef b = f.b;
-    if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
+    const lir_op *last = &f0->ops[f0->nops - 1];
+    if (last->k == LIR_RULE && r->op == IR_OP_NOT) {
+        LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[0], f.x, f.in);
+        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, ci32(l, 0), "");
+        LLVMValueRef notm = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntEQ, m, ci32(l, 0), ""), l->i32, "");
+        LLVMBuildRet(b, LLVMBuildSelect(b, neg, m, notm, ""));
+        goto done;
+    }
+    if (last->k == LIR_RULE) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
-        for (uint32_t i = 0; i < r->n; i++) {
+        for (uint32_t i = 0; i < f0->nops; i++) {
             LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[i], f.x, f.in);
             LLVMBasicBlockRef ret = block(l, &f, "decided"), next = block(l, &f, "");
             LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, m, ci32(l, stop), ""), ret, next);
@@ -1208,110 +1200,89 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         LLVMBuildRet(b, ci32(l, stop));
         goto done;
     }
-    if (r->op == IR_OP_NOT) {
-        LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[0], f.x, f.in);
-        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, ci32(l, 0), "");
-        LLVMValueRef notm = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntEQ, m, ci32(l, 0), ""), l->i32, "");
-        LLVMBuildRet(b, LLVMBuildSelect(b, neg, m, notm, ""));
-        goto done;
-    }
-    const char *opname = choice_ops[r->op].name;
-    char kind = choice_ops[r->op].operand;
-    LLVMValueRef var = emit_path(l, r->var);
-    if (r->op == IR_OP_IS_PRESENT) {
-        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
-        LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
-        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
-        goto done;
-    }
-    if (kind == 'U') {
-        /* Is* tests on an absent variable are false, not an error. */
-        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, 0));
-        LLVMPositionBuilderAtEnd(b, test);
-        LLVMValueRef v = LLVMBuildLoad2(b, l->ptr, slot, "v");
-        LLVMValueRef is;
-        if (r->op == IR_OP_IS_TIMESTAMP) {
-            is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, LIR_RT_CHOICE_IS_TIMESTAMP, 1, v), ci8(l, 0), "");
-        } else {
-            LLVMValueRef ty = value_type(l, &f, v);
-            if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
-                is = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_TRUE), ""),
-                                 LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), "");
-            else
-                is = LLVMBuildICmp(b, LLVMIntEQ, ty,
-                                   ci8(l, r->op == IR_OP_IS_NULL      ? ASL_NULL
-                                          : r->op == IR_OP_IS_NUMERIC ? ASL_NUMBER
-                                                                      : ASL_STRING),
-                                   "");
+    LLVMValueRef v = NULL, w = NULL, res = NULL;
+    for (uint32_t i = 0; i < f0->nops; i++) {
+        const lir_op *o = &f0->ops[i];
+        LLVMValueRef path = o->path ? emit_path(l, o->path) : NULL;
+        LLVMValueRef op = ci32(l, (int64_t)o->n);
+        switch (o->rt) {
+        case LIR_RT_PATH_SELECT: {
+            LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
+            LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, path, cast(l, &f, slot));
+            if (r->op == IR_OP_IS_PRESENT) {
+                LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
+                LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+                goto done;
+            }
+            /* Is* tests on an absent variable are false, not an error. */
+            LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
+            LLVMPositionBuilderAtEnd(b, absent);
+            LLVMBuildRet(b, ci32(l, 0));
+            LLVMPositionBuilderAtEnd(b, test);
+            LLVMValueRef sv = LLVMBuildLoad2(b, l->ptr, slot, "v");
+            LLVMValueRef is;
+            if (r->op == IR_OP_IS_TIMESTAMP) {
+                is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, LIR_RT_CHOICE_IS_TIMESTAMP, 1, sv), ci8(l, 0), "");
+            } else {
+                LLVMValueRef ty = value_type(l, &f, sv);
+                if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
+                    is = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_TRUE), ""),
+                                     LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), "");
+                else
+                    is = LLVMBuildICmp(b, LLVMIntEQ, ty,
+                                       ci8(l, r->op == IR_OP_IS_NULL      ? ASL_NULL
+                                              : r->op == IR_OP_IS_NUMERIC ? ASL_NUMBER
+                                                                          : ASL_STRING),
+                                       "");
+            }
+            if (!r->b) is = LLVMBuildNot(b, is, "");
+            LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+            goto done;
         }
-        if (!r->b) is = LLVMBuildNot(b, is, "");
-        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
-        goto done;
-    }
-    LLVMValueRef v = path_call(l, &f, r->var, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, var});
-    {
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, v, ""), absent, cmp);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, -1));
-        LLVMPositionBuilderAtEnd(b, cmp);
-    }
-    const char *family = !strncmp(opname, "String", 6)      ? "string"
-                         : !strncmp(opname, "Numeric", 7)   ? "number"
-                         : !strncmp(opname, "Timestamp", 9) ? "timestamp"
-                                                            : "boolean";
-    LLVMValueRef res = NULL;
-    LLVMValueRef op = ci32(l, cmp_of(opname));
-    switch (kind) {
-    case 'S':
-        res = call(l, &f, LIR_RT_CHOICE_STRING, 4, v, op, str(l, r->str, r->slen), ci32(l, r->slen));
-        break;
-    case 'T':
-        res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, r->str, r->slen));
-        break;
-    case 'M':
-        res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
-        break;
-    case 'N':
-        if (l->lay.parts > 1) {
-            res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
-        } else {   /* asl_choice_number_c: a number, compared with the operator known */
-            static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
-                                                     LLVMRealOGE};
-            LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
-            LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
-            LLVMValueRef holds = LLVMBuildFCmp(b, pred[cmp_of(opname)], num, cdbl(l, r->num), "");
-            res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
+        case LIR_RT_CHOICE_VAR: {
+            LLVMValueRef got = path_call(l, &f, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
+            LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
+            LLVMPositionBuilderAtEnd(b, absent);
+            LLVMBuildRet(b, ci32(l, -1));
+            LLVMPositionBuilderAtEnd(b, cmp);
+            *(i ? &w : &v) = got;
+            break;
         }
-        break;
-    case 'B':
-        res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
-        break;
-    case 'P': {
-        LLVMValueRef other = emit_path(l, r->opath);
-        LLVMValueRef w = path_call(l, &f, r->opath, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, other});
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), absent, cmp);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, -1));
-        LLVMPositionBuilderAtEnd(b, cmp);
-        if (!strcmp(family, "boolean")) res = call(l, &f, LIR_RT_CHOICE_BOOLEAN_V, 2, v, w);
-        else if (!strcmp(family, "string")) res = call(l, &f, LIR_RT_CHOICE_STRING_V, 3, v, op, w);
-        else if (!strcmp(family, "number")) res = call(l, &f, LIR_RT_CHOICE_NUMBER_V, 3, v, op, w);
-        else res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP_V, 3, v, op, w);
-        break;
+        case LIR_RT_CHOICE_STRING:
+            res = call(l, &f, LIR_RT_CHOICE_STRING, 4, v, op, str(l, o->str, o->len), ci32(l, o->len));
+            break;
+        case LIR_RT_CHOICE_TIMESTAMP:
+            res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, o->str, o->len));
+            break;
+        case LIR_RT_CHOICE_MATCHES:
+            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, o->str, o->len));
+            break;
+        case LIR_RT_CHOICE_NUMBER:
+            if (!o->fast) {
+                res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
+            } else {   /* asl_choice_number_c: a number, compared with the operator known */
+                static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
+                                                         LLVMRealOGE};
+                LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
+                LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
+                LLVMValueRef holds = LLVMBuildFCmp(b, pred[o->n], num, cdbl(l, o->num), "");
+                res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
+            }
+            break;
+        case LIR_RT_CHOICE_BOOLEAN:
+            res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
+            break;
+        case LIR_RT_CHOICE_BOOLEAN_V:
+            res = call(l, &f, LIR_RT_CHOICE_BOOLEAN_V, 2, v, w);
+            break;
+        default:   /* asl_choice_{string,number,timestamp}_v */
+            res = call(l, &f, o->rt, 3, v, op, w);
+            break;
+        }
     }
-    }
-    /* The C back end writes nothing for an unknown operand kind: the function
-     * then falls off its end.  The front end never produces one. */
-    if (res) LLVMBuildRet(b, bool_int(l, &f, res));
-    else LLVMBuildUnreachable(b);
+    LLVMBuildRet(b, bool_int(l, &f, res));
 done:
     end(&f);
     free(kids);
@@ -1800,16 +1771,19 @@ static void emit_state(L *l, const ir_state *s)
         break;
     }
     case IR_CHOICE: {
+        /* The rules, each before the state: the state's RULE ops, in order. */
+        const lir_fn *sf = l->lp->state_fn[s->index];
         LLVMValueRef *rules = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rules);
-        for (uint32_t i = 0; i < s->nchoices; i++) rules[i] = s->choices[i] ? emit_rule(l, s->choices[i]) : NULL;
+        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
+            if (sf->ops[i].k == LIR_RULE) rules[k++] = emit_rule(l, sf->ops[i].target_fn);
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
         LLVMValueRef out = emit_output_path(l, &f, s, v);
-        for (uint32_t i = 0; i < s->nchoices; i++) {
+        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
             const ir_rule *r = s->choices[i];
             if (!r) continue;
-            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[i], f.x, v);
+            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[k++], f.x, v);
             fail_if(l, &f, LLVMBuildICmp(f.b, LLVMIntSLT, m, ci32(l, 0), ""));
             LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
             LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
@@ -2208,6 +2182,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     L l;
     memset(&l, 0, sizeof l);
     l.p = p;
+    l.lp = aslc_lower(p);
     l.lay = aslc_layout_of(p);
     l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);

@@ -189,7 +189,8 @@ typedef struct {
     uint8_t fast;                /* PATH: lir_fast; ENTER/LEAVE/...: 1 = asl.h's inline first step */
     bool check;                  /* a NULL/false result fails (the function's fail target) */
     uint32_t d, a, b;            /* registers */
-    uint32_t n;                  /* NEW: members; MEMBER: bound; CALL: lir_call_how; CATCH: index; FLOW: part */
+    uint32_t n;                  /* NEW: members; MEMBER: bound; CALL: lir_call_how; CATCH: index;
+                                    FLOW: part; CALL_RT of a Choice comparison: its asl_cmp */
     uint32_t *args;              /* CALL: argument registers (call->argc) */
     const asl_path *path;
     const char *str;             /* PATH: member name; CONST: JSON text; MEMBER: key; FAIL: error */
@@ -237,6 +238,7 @@ typedef struct {
     lir_layout layout;
     lir_fn **fns;                /* in the order the back ends write them */
     uint32_t nfns, cap;
+    lir_fn **state_fn;           /* the st_ function of each state, by ir_state.index */
 } lir_program;
 
 /* ---- lower.c ----------------------------------------------------------------------------- */
@@ -245,6 +247,13 @@ typedef struct {
 lir_program *aslc_lower(const ir_program *p);
 /* The program as text, one function after another, named after the states. */
 void lir_dump(asl_buf *out, const lir_program *lp);
+
+/* A rule function's rule (the IR it tests) and whether it stays out of line
+ * (it passes the address of a local: Is*, IsPresent). */
+const ir_rule *lir_rule_of(const lir_fn *f);
+bool lir_rule_addr(const lir_fn *f);
+/* The asl_cmp of a Choice operator's name (StringLessThan, ...). */
+asl_cmp lir_cmp_of(const char *opname);
 
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);

@@ -474,6 +474,23 @@ static const struct {
 #undef X
 };
 
+asl_cmp lir_cmp_of(const char *opname)
+{
+    if (strstr(opname, "GreaterThanEquals")) return ASL_CMP_GE;
+    if (strstr(opname, "LessThanEquals")) return ASL_CMP_LE;
+    if (strstr(opname, "GreaterThan")) return ASL_CMP_GT;
+    if (strstr(opname, "LessThan")) return ASL_CMP_LT;
+    return ASL_CMP_EQ;
+}
+
+const ir_rule *lir_rule_of(const lir_fn *f) { return f->ops[f->nops - 1].rule; }
+
+bool lir_rule_addr(const lir_fn *f) { return f->ops[f->nops - 1].rt == LIR_RT_PATH_SELECT; }
+
+/* r_n: the rule r, its parts first.  Every op carries r (lir_rule_of); an
+ * And/Or/Not is a RULE op per part, in order; an Is* test one PATH_SELECT;
+ * a comparison the Variable, the other path of a ...Path operator, then
+ * the comparison (n: its asl_cmp). */
 static lir_fn *lower_rule(Lo *lo, const ir_rule *r)
 {
     lir_fn *kids[r->n ? r->n : 1];
@@ -531,7 +548,9 @@ static lir_fn *lower_rule(Lo *lo, const ir_rule *r)
     o->str = r->str;
     o->len = r->slen;
     o->num = r->num;
+    o->n = lir_cmp_of(name);
     o->d = reg(f);
+    for (uint32_t i = 0; i < f->nops; i++) f->ops[i].rule = r;
     add_fn(lo, f);
     return f;
 }
@@ -543,6 +562,7 @@ static void lower_machine(Lo *lo, const ir_machine *m);
 static lir_fn *state_fn(Lo *lo, const ir_state *s)
 {
     lir_fn *f = new_fn(lo, LIR_FN_STATE, s->cname, s);
+    lo->lp->state_fn[s->index] = f;
     f->block = lo->lp->layout.lay.big;
     f->entry = lo->entry[s->index];
     return f;
@@ -869,6 +889,8 @@ lir_program *aslc_lower(const ir_program *p)
     uint32_t n = p->nall ? p->nall : 1;
     lo.part_of = asl_alloc(lo.a, n * sizeof *lo.part_of);
     lo.entry = asl_alloc(lo.a, n * sizeof *lo.entry);
+    lo.lp->state_fn = asl_alloc(lo.a, n * sizeof *lo.lp->state_fn);
+    memset(lo.lp->state_fn, 0, n * sizeof *lo.lp->state_fn);
     aslc_plan_parts(p, &lo.lp->layout.lay, lo.part_of, lo.entry);
     lower_machine(&lo, p->top);
     return lo.lp;
