@@ -293,52 +293,69 @@ static uint32_t emit_const(E *e, const char *json_text)
     return id;
 }
 
-/* ---- intrinsic calls ------------------------------------------------------------- */
+/* ---- intrinsic calls and templates, printed from the LIR -----------------------------
+ * A template's ops (lower.c's tmpl_code) are in pre-order: a container's
+ * NEW, then per member the ops of its value and the MEMBER (or PUSH) that
+ * stores it, then BOUND for an object of known keys; an intrinsic call
+ * made in the state is its arguments' ops, nested calls first, then the
+ * CALL.  The printer walks them with a cursor and writes C blocks that
+ * follow the nesting: a container is o<depth>, a call's arguments
+ * p<depth>_<i>, a value that needs a statement m. */
 
-static uint32_t emit_call(E *e, const ir_call *call, const char *src);
+typedef struct {
+    E *e;
+    const lir_fn *f;
+    uint32_t *def, *use;     /* register -> the op that makes it, the op that takes it */
+    uint32_t at;             /* the next op */
+    const char *in;          /* the C name of the value the paths read: v, or in (fn_) */
+    const char *fail;
+    bool calls;              /* m was used: something that can fail */
+} pr;
 
-/* lhs = argument a of a call, its input in: a path, a nested call (fn_n)
- * or a literal (a constant K[n]); a failure runs fail. */
-static void emit_arg(E *e, asl_buf *b, const ir_arg *a, int ind, const char *lhs, const char *in,
-                     const char *fail)
+static void pr_init(pr *q, E *e, const lir_fn *f, uint32_t at, const char *in, const char *fail)
 {
-    switch (a->kind) {
-    case IR_ARG_PATH: {
-        uint32_t pid = emit_path(e, a->path);
-        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, in, pid, fail);
-        break;
-    }
-    case IR_ARG_CALL: {
-        uint32_t fid = emit_call(e, a->call, NULL);
-        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, fid, in, fail);
-        break;
-    }
-    default: {
-        asl_arena *ar = e->p->arena;
-        asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
-                       : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
-                       : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
-                                                  : asl_null();
-        uint32_t k = emit_const(e, asl_json_string(ar, v, NULL));
-        put(b, "%*s%s = K[%u];\n", ind, "", lhs, k);
-        break;
-    }
+    q->e = e;
+    q->f = f;
+    q->at = at;
+    q->in = in;
+    q->fail = fail;
+    q->calls = false;
+    uint32_t n = f->nregs ? f->nregs : 1;
+    q->def = asl_xmalloc(n * sizeof *q->def);
+    q->use = asl_xmalloc(n * sizeof *q->use);
+    for (uint32_t i = 0; i < n; i++) q->def[i] = q->use[i] = LIR_NONE;
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->d < n && o->k != LIR_BRANCH) q->def[o->d] = i;
+        if (o->k == LIR_CALL)
+            for (uint32_t k = 0; k < o->call->argc; k++) q->use[o->args[k]] = i;
+        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) q->use[o->b] = i;
     }
 }
 
+static void pr_free(pr *q)
+{
+    free(q->def);
+    free(q->use);
+}
+
+static uint32_t emit_call_fn(E *e, const lir_fn *f);
+
 /* The call of c's function on the argument array a, as an expression: a
- * States.Format whose template splits when compiling (FMT_id, its pieces,
- * go to the data), else the function itself (asl_intrinsic_MATH_ADD, ...),
- * not the checked dispatch: arity is checked here and no argument is NULL. */
-static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
+ * States.Format split when compiling (FMT_n, its pieces, go to the data),
+ * else the function itself (asl_intrinsic_MATH_ADD, ...), not the checked
+ * dispatch: arity is checked here and no argument is NULL. */
+static const char *call_expr(E *e, const lir_op *o, const char *a)
 {
     static const char *const fn_ids[] = {
 #define X(id, name, lo, hi) #id,
 #include "asl_intrinsics.def"
 #undef X
     };
+    const ir_call *c = o->call;
+    uint32_t id = o->len;
     asl_fmt f;
-    if (aslc_format_split(e->p->arena, c, &f)) {
+    if (o->n == LIR_CALL_FORMAT && aslc_format_split(e->p->arena, c, &f)) {
         put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
         for (uint32_t k = 0; k <= f.holes; k++) {
             asl_buf_puts(&e->data, k ? ", {" : "{");
@@ -352,42 +369,27 @@ static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
     return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
 }
 
-static uint32_t emit_call(E *e, const ir_call *call, const char *src)
+/* lhs = an argument made by op o (a path, a helper fn_n, a constant K[n]). */
+static void print_arg(pr *q, asl_buf *b, const lir_op *o, int ind, const char *lhs)
 {
-    asl_buf b;
-    asl_buf_init(&b);
-    char lhs[16];
-    for (uint32_t i = 0; i < call->argc; i++) {
-        snprintf(lhs, sizeof lhs, "a[%u]", i);
-        emit_arg(e, &b, &call->args[i], 4, lhs, "in", "return NULL");
-    }
-    uint32_t id = e->nfn++;
-    put(&e->code, "ASL_HELPER asl_value *fn_%u(asl_exec *x, asl_value *in)", id);
-    if (src) {
-        asl_buf_puts(&e->code, "  /* ");
-        ccomment(&e->code, src);
-        asl_buf_puts(&e->code, " */");
-    }
-    put(&e->code, "\n{\n    asl_value *a[%u];\n", call->argc ? call->argc : 1);
-    if (!call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
-    asl_buf_put(&e->code, b.data, b.len);
-    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2)   /* its common case inline (asl.h) */
-        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
+    E *e = q->e;
+    if (o->k == LIR_PATH)
+        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, q->in, emit_path(e, o->path),
+            q->fail);
+    else if (o->k == LIR_HELPER)
+        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, emit_call_fn(e, o->target_fn), q->in, q->fail);
     else
-        put(&e->code, "    return %s;\n}\n\n", call_expr(e, call, id, "a"));
-    asl_buf_free(&b);
-    return id;
+        put(b, "%*s%s = K[%u];\n", ind, "", lhs, emit_const(e, o->str));
 }
 
-/* lhs = c of the input in, written in the state's own code (lir_call_in_state):
- * the arguments into locals, nested calls first, then into the exec's
- * args (asl_call_args) and the call; a MathAdd of the template's own
- * (aslc_call_in_place, depth 0) is computed by asl_math_add_c instead,
- * without a number, as the LLVM back end does.  depth names the locals
- * apart. */
-static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
-                             const char *lhs, const char *in, const char *fail, unsigned depth)
+/* lhs = the call of op c, made in the state's code: a block, the arguments
+ * into locals (nested calls first), then into the exec's args
+ * (asl_call_args) and the call; a MathAdd of two, computed in place, by
+ * asl_math_add_c.  depth names the locals apart. */
+static void print_call(pr *q, asl_buf *b, uint32_t ci, const char *src, int ind, const char *lhs, unsigned depth)
 {
+    const lir_op *c = &q->f->ops[ci];
+    uint32_t argc = c->call->argc;
     put(b, "%*s{", ind, "");
     if (src) {
         asl_buf_puts(b, "  /* ");
@@ -396,35 +398,64 @@ static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src
     }
     asl_buf_putc(b, '\n');
     char arg[32];
-    if (c->argc) {
+    if (argc) {
         put(b, "%*sasl_value ", ind + 4, "");
-        for (uint32_t i = 0; i < c->argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
+        for (uint32_t i = 0; i < argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
         asl_buf_puts(b, ";\n");
     }
-    for (uint32_t i = 0; i < c->argc; i++) {
+    for (uint32_t i = 0; i < argc; i++) {
         snprintf(arg, sizeof arg, "p%u_%u", depth, i);
-        if (c->args[i].kind == IR_ARG_CALL)
-            emit_call_inline(e, b, c->args[i].call, NULL, ind + 4, arg, in, fail, depth + 1);
-        else
-            emit_arg(e, b, &c->args[i], ind + 4, arg, in, fail);
+        uint32_t d = q->def[c->args[i]];
+        if (q->f->ops[d].k == LIR_CALL) print_call(q, b, d, NULL, ind + 4, arg, depth + 1);
+        else print_arg(q, b, &q->f->ops[d], ind + 4, arg);
     }
-    if (depth == 0 && aslc_call_in_place(c)) {
-        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, fail,
-            ind, "");
+    if (c->n == LIR_CALL_MATH_ADD) {
+        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, q->fail, ind, "");
         return;
     }
     snprintf(arg, sizeof arg, "a%u", depth);
     put(b, "%*sasl_value **%s = asl_call_args(x);\n", ind + 4, "", arg);
-    for (uint32_t i = 0; i < c->argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
-    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(e, c, e->nfn++, arg), fail,
-        ind, "");
+    for (uint32_t i = 0; i < argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
+    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(q->e, c, arg), q->fail, ind, "");
 }
 
-/* ---- templates ---------------------------------------------------------------------- */
+/* fn_n: a call out of line, its arguments in a[], after the helpers they
+ * call; returns n. */
+static uint32_t emit_call_fn(E *e, const lir_fn *f)
+{
+    pr q;
+    pr_init(&q, e, f, 0, "in", "return NULL");
+    const lir_op *c = &f->ops[f->nops - 2];   /* the CALL, then the return */
+    asl_buf b;
+    asl_buf_init(&b);
+    char lhs[16];
+    for (uint32_t i = 0; i < c->call->argc; i++) {
+        snprintf(lhs, sizeof lhs, "a[%u]", i);
+        print_arg(&q, &b, &f->ops[q.def[c->args[i]]], 4, lhs);
+    }
+    put(&e->code, "ASL_HELPER asl_value *%s(asl_exec *x, asl_value *in)", f->name);
+    if (c->note) {
+        asl_buf_puts(&e->code, "  /* ");
+        ccomment(&e->code, c->note);
+        asl_buf_puts(&e->code, " */");
+    }
+    put(&e->code, "\n{\n    asl_value *a[%u];\n", c->call->argc ? c->call->argc : 1);
+    if (!c->call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
+    asl_buf_put(&e->code, b.data, b.len);
+    if (c->n == LIR_CALL_MATH_ADD)   /* its common case inline (asl.h) */
+        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
+    else
+        put(&e->code, "    return %s;\n}\n\n", call_expr(e, c, "a"));
+    asl_buf_free(&b);
+    pr_free(&q);
+    return f->num;
+}
 
-/* The nodes of t into b, in pre-order.  key is the member name t is under
- * (for an array item, its enclosing member's: a path failure names it). */
-static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen)
+/* The nodes of t into b, in pre-order; *h: the helpers of its calls, in
+ * that order (lir_op.helpers).  key is the member name t is under (for an
+ * array item, its enclosing member's: a path failure names it). */
+static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen,
+                            const lir_fn *const **h)
 {
     static const char *const kinds[] = {
         [IR_T_CONST] = "ASL_TM_CONST", [IR_T_OBJECT] = "ASL_TM_OBJECT", [IR_T_ARRAY] = "ASL_TM_ARRAY",
@@ -433,7 +464,7 @@ static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key,
      * written to the code before the array that points to it. */
     uint32_t id = t->kind == IR_T_CONST  ? emit_const(e, t->ctext)
                   : t->kind == IR_T_PATH ? emit_path(e, t->path)
-                  : t->kind == IR_T_CALL ? emit_call(e, t->call, t->src)
+                  : t->kind == IR_T_CALL ? emit_call_fn(e, *(*h)++)
                                          : 0;
     bool obj = t->kind == IR_T_OBJECT;
     put(b, "    {%s", kinds[t->kind]);
@@ -461,23 +492,24 @@ static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key,
     }
     asl_buf_puts(b, "},\n");
     for (uint32_t i = 0; i < t->n; i++) {
-        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(e, b, t->items[i], key, klen);
+        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen, h);
+        else emit_tmpl_nodes(e, b, t->items[i], key, klen, h);
     }
 }
 
-/* static const asl_tmpl TP_n[] of t into b (after what it needs); returns n. */
-static uint32_t emit_tmpl(E *e, asl_buf *b, const ir_tmpl *t, const char *what)
+/* static const asl_tmpl TP_n[] of a large program's TEMPLATE op o into b
+ * (after what it needs); returns n. */
+static uint32_t emit_tmpl(E *e, asl_buf *b, const lir_op *o)
 {
     asl_buf nodes;
     asl_buf_init(&nodes);
-    emit_tmpl_nodes(e, &nodes, t, "", 0);
-    uint32_t id = e->ntmpl++;
-    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", id, what);
+    const lir_fn *const *h = o->helpers;
+    emit_tmpl_nodes(e, &nodes, o->tmpl, "", 0, &h);
+    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", o->len, o->note);
     asl_buf_put(b, nodes.data, nodes.len);
     asl_buf_puts(b, "};\n");
     asl_buf_free(&nodes);
-    return id;
+    return o->len;
 }
 
 /* The number n of the shape KS_n of t's keys (aslc_tmpl_shaped), emitted
@@ -500,120 +532,123 @@ static uint32_t emit_shape(E *e, const ir_tmpl *t)
     return id;
 }
 
-/* A small program's template: statements that build t from v (the
- * template's input) as asl_template would, the container first, then each
- * member in order; expr: the C expression of the value.  key is the member
- * name t is under (for an array item, its enclosing member's). */
-static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int ind, const char *key,
-                           uint32_t klen, const char *fail, char *expr, size_t exprsz)
+/* The value whose ops start at q->at, as statements into b, the cursor
+ * moved past them; expr: its C expression. */
+static void print_value(pr *q, asl_buf *b, int depth, int ind, char *expr, size_t exprsz)
 {
-    switch (t->kind) {
-    case IR_T_CONST:
-        snprintf(expr, exprsz, "K[%u]", emit_const(e, t->ctext));
-        return;
-    case IR_T_PATH:
-        put(b, "%*sif (!(m = asl_param_path_c(x, v, &P_%u, ", ind, "", emit_path(e, t->path));
-        cstr(b, key, klen);
-        put(b, "))) %s;\n", fail);
+    E *e = q->e;
+    const lir_op *o = &q->f->ops[q->at];
+    if (o->k != LIR_NEW) {
+        /* One op, or the arguments of a call and the call (the root: the
+         * call whose value the member takes). */
+        uint32_t root = q->at;
+        while (q->f->ops[root].d < q->f->nregs && q->use[q->f->ops[root].d] != LIR_NONE &&
+               q->f->ops[q->use[q->f->ops[root].d]].k == LIR_CALL)
+            root = q->use[q->f->ops[root].d];
+        const lir_op *r = &q->f->ops[root];
+        q->at = root + 1;
+        switch (r->k) {
+        case LIR_CONST:
+            snprintf(expr, exprsz, "K[%u]", emit_const(e, r->str));
+            return;
+        case LIR_PATH:
+            put(b, "%*sif (!(m = asl_param_path_c(x, %s, &P_%u, ", ind, "", q->in, emit_path(e, r->path));
+            cstr(b, r->str, r->len);
+            put(b, "))) %s;\n", q->fail);
+            break;
+        case LIR_HELPER:
+            put(b, "%*sif (!(m = fn_%u(x, %s))) %s;\n", ind, "", emit_call_fn(e, r->target_fn), q->in, q->fail);
+            break;
+        default:   /* LIR_CALL */
+            print_call(q, b, root, r->note, ind, "m", 0);
+            break;
+        }
+        q->calls = true;
         snprintf(expr, exprsz, "m");
         return;
-    case IR_T_CALL:
-        if (lir_call_in_state(t->call))
-            emit_call_inline(e, b, t->call, t->src, ind, "m", "v", fail, 0);
-        else
-            put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
-        snprintf(expr, exprsz, "m");
-        return;
-    case IR_T_OBJECT:
-    case IR_T_ARRAY:
-        break;
     }
-    bool obj = t->kind == IR_T_OBJECT;
+    q->at++;
+    bool obj = o->rt != LIR_RT_ARRAY;
     /* An object of known keys is made with them in place: each member is
      * then one store, and its bound is set once, at the end. */
-    int shape = aslc_tmpl_shaped(t) ? (int)emit_shape(e, t) : -1;
+    int shape = o->tmpl ? (int)emit_shape(e, o->tmpl) : -1;
     if (shape >= 0)
         put(b, "%*sasl_value *o%d = asl_object_shaped_c(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
             ind, "", depth, shape, ind, "", depth);
     else
-        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
-    for (uint32_t i = 0; i < t->n; i++) {
-        const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
+        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", o->n);
+    for (uint32_t i = 0; i < o->n; i++) {
         char sub[48];
-        bool nested = c->kind == IR_T_OBJECT || c->kind == IR_T_ARRAY;
+        bool nested = q->f->ops[q->at].k == LIR_NEW;
         if (nested) put(b, "%*s{\n", ind, "");
-        emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
-                       obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
+        print_value(q, b, nested ? depth + 1 : depth, nested ? ind + 4 : ind, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
-        uint32_t bound;
+        const lir_op *m = &q->f->ops[q->at++];   /* MEMBER or PUSH */
         if (shape >= 0) {
-            if (aslc_member_bound(e->p->arena, c, &bound))   /* known now: not read back from the value */
-                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, bound);
+            if (m->n != LIR_NONE)   /* known now: not read back from the value */
+                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, m->n);
             else
                 put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
-            ccomment(b, t->members[i].key);
+            ccomment(b, m->str);
             asl_buf_puts(b, " */\n");
-        } else if (obj) {
+        } else if (m->k == LIR_MEMBER) {
             /* _lit: the literal as it is, for a key that needs no JSON
              * escape (asl_value.h); any other key is copied and measured.
              * _k: with the value's bound, when it is known now. */
-            bool lit = asl_json_plain(t->members[i].key, t->members[i].klen);
-            bool known = lit && aslc_member_bound(e->p->arena, c, &bound);
+            bool lit = m->rt == LIR_RT_OBJECT_APPEND_LIT, known = m->n != LIR_NONE;
             put(b, "%*sasl_object_append%s(a, o%d, ", cind, "", known ? "_lit_k" : lit ? "_lit_c" : "", depth);
-            cstr(b, t->members[i].key, t->members[i].klen);
-            if (known) put(b, ", %u, %s, %u);\n", t->members[i].klen, sub, bound);
-            else put(b, ", %u, %s);\n", t->members[i].klen, sub);
+            cstr(b, m->str, m->len);
+            if (known) put(b, ", %u, %s, %u);\n", m->len, sub, m->n);
+            else put(b, ", %u, %s);\n", m->len, sub);
         } else {
             put(b, "%*sasl_array_push(a, o%d, %s);\n", cind, "", depth, sub);
         }
         if (nested) put(b, "%*s}\n", ind, "");
     }
-    if (shape >= 0) put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
+    if (shape >= 0) {
+        put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
+        q->at++;   /* BOUND */
+    }
     snprintf(expr, exprsz, "o%d", depth);
 }
 
-/* Whether building t calls anything that can fail (a path or an intrinsic). */
-static bool tmpl_calls(const ir_tmpl *t)
-{
-    if (t->kind == IR_T_PATH || t->kind == IR_T_CALL) return true;
-    bool obj = t->kind == IR_T_OBJECT;
-    if (obj || t->kind == IR_T_ARRAY)
-        for (uint32_t i = 0; i < t->n; i++)
-            if (tmpl_calls(obj ? t->members[i].val : t->items[i])) return true;
-    return false;
-}
-
-/* A small program's template as a block of statements into b: v = its value. */
-static void emit_tmpl_block(E *e, asl_buf *b, const ir_tmpl *t, const char *what, const char *fail)
+/* A small program's template, whose ops start at op `at` of f, as a block
+ * of statements into b: v = its value. */
+static void emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, const char *fail)
 {
     char expr[48];
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    put(b, "    {  /* %s */\n", what);
-    if (container) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
-    if (tmpl_calls(t)) asl_buf_puts(b, "        asl_value *m;\n");
-    emit_tmpl_code(e, b, t, 0, 8, "", 0, fail, expr, sizeof expr);
+    pr q;
+    pr_init(&q, e, f, at, "v", fail);
+    asl_buf code;
+    asl_buf_init(&code);
+    print_value(&q, &code, 0, 8, expr, sizeof expr);
+    put(b, "    {  /* %s */\n", f->ops[at].note);
+    if (f->ops[at].k == LIR_NEW) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
+    if (q.calls) asl_buf_puts(b, "        asl_value *m;\n");
+    asl_buf_put(b, code.data, code.len);
     put(b, "        v = %s;\n    }\n", expr);
+    asl_buf_free(&code);
+    pr_free(&q);
 }
 
-/* A Map's item selector or batch input, tp_n(x, in) (n numbered as TP_n):
- * the template built from in, by asl_template in a large program. */
-static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const ir_tmpl *t, const char *what)
+/* A Map's item selector or batch input, tp_n(x, in) (lower.c's tp_ function
+ * f): the template built from in, by asl_template in a large program. */
+static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const lir_fn *f)
 {
     if (e->lay.big) {
-        uint32_t id = emit_tmpl(e, d, t, what);
+        uint32_t id = emit_tmpl(e, d, &f->ops[0]);
         put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in) { return asl_template(x, in, TP_%u); }\n",
             id, id);
         return id;
     }
     asl_buf body;
     asl_buf_init(&body);
-    emit_tmpl_block(e, &body, t, what, "return NULL");
-    uint32_t id = e->ntmpl++;
-    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", id);
+    emit_tmpl_block(e, &body, f, 0, "return NULL");
+    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", f->num);
     asl_buf_put(d, body.data, body.len);
     asl_buf_puts(d, "    return v;\n}\n");
     asl_buf_free(&body);
-    return id;
+    return f->num;
 }
 
 /* ---- Choice rules --------------------------------------------------------------------- */
@@ -859,8 +894,10 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
     if (s->input_path_null) fl.input = NUL;
     else if (s->input_path && s->input_path->nseg + s->input_path->root) fl.input = emit_path(e, s->input_path);
     if (s->parameters) {
-        if (e->lay.big) fl.params = emit_tmpl(e, d, s->parameters, "Parameters");
-        else emit_tmpl_block(e, &fl.params_code, s->parameters, "Parameters", fail);
+        const lir_fn *ff = lir_flow_fn(e->lp, s);
+        uint32_t at = lir_tmpl_at(ff, "Parameters");
+        if (e->lay.big) fl.params = emit_tmpl(e, d, &ff->ops[at]);
+        else emit_tmpl_block(e, &fl.params_code, ff, at, fail);
     }
     if (s->type == IR_PASS && s->result) fl.result = emit_const(e, s->result_text);
 
@@ -900,7 +937,7 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
         char *names[2] = {selname, biname};
         for (int k = 0; k < 2; k++) {
             if (!fns[k]) continue;
-            uint32_t id = emit_tmpl_fn(e, d, fns[k], k ? "BatchInput" : "ItemSelector");
+            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, k ? "BatchInput" : "ItemSelector"));
             snprintf(names[k], 32, "tp_%u", id);
         }
         put(d,
@@ -941,8 +978,10 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
     }
 
     if (s->result_selector) {
-        if (e->lay.big) fl.selector = emit_tmpl(e, d, s->result_selector, "ResultSelector");
-        else emit_tmpl_block(e, &fl.selector_code, s->result_selector, "ResultSelector", fail);
+        const lir_fn *ff = lir_flow_fn(e->lp, s);
+        uint32_t at = lir_tmpl_at(ff, "ResultSelector");
+        if (e->lay.big) fl.selector = emit_tmpl(e, d, &ff->ops[at]);
+        else emit_tmpl_block(e, &fl.selector_code, ff, at, fail);
     }
     if (s->result_path_null) fl.result_path = NUL;
     else if (s->result_path && s->result_path->nseg) fl.result_path = emit_path(e, s->result_path);

@@ -188,13 +188,15 @@ typedef struct {
     uint8_t rt;                  /* lir_rt called, where the op is a call */
     uint8_t fast;                /* PATH: lir_fast; ENTER/LEAVE/...: 1 = asl.h's inline first step */
     bool check;                  /* a NULL/false result fails (the function's fail target) */
+    bool begins;                 /* the first op of a template built in code (note: which) */
     uint32_t d, a, b;            /* registers */
     uint32_t n;                  /* NEW: members; MEMBER: bound; CALL: lir_call_how; CATCH: index;
                                     FLOW: part; CALL_RT of a Choice comparison: its asl_cmp */
     uint32_t *args;              /* CALL: argument registers (call->argc) */
+    uint32_t nhelpers;           /* TEMPLATE: how many helpers */
     const asl_path *path;
     const char *str;             /* PATH: member name; CONST: JSON text; MEMBER: key; FAIL: error */
-    uint32_t len;
+    uint32_t len;                /* str's length; CALL in state, TEMPLATE: its number (FMT_n, TP_n) */
     const char *str2;            /* FAIL: cause */
     double num;
     const ir_tmpl *tmpl;         /* NEW (shaped: its keys), TEMPLATE */
@@ -202,6 +204,7 @@ typedef struct {
     const ir_rule *rule;         /* RULE */
     const ir_state *target;      /* GOTO, BRANCH: the state (NULL: return) */
     const lir_fn *target_fn;     /* HELPER, RETRY, RULE, CALL helper */
+    const lir_fn **helpers;      /* TEMPLATE: the fn_ of its calls, in the pre-order of its nodes */
     const char *note;            /* what the op is for, in the dump (InputPath, ...) */
 } lir_op;
 
@@ -217,6 +220,7 @@ typedef enum {
 struct lir_fn {
     lir_fn_kind kind;
     const char *name;            /* st_Name, do_Name, fn_3, r_0, ... */
+    uint32_t num;                /* fn_, tp_, r_: its number */
     const ir_state *state;       /* the state it belongs to (NULL for fn_/tp_ of nobody) */
     uint32_t part;               /* the part it is compiled in */
     bool block;                  /* a block of part_<part> (a large program's state) */
@@ -239,6 +243,9 @@ typedef struct {
     lir_fn **fns;                /* in the order the back ends write them */
     uint32_t nfns, cap;
     lir_fn **state_fn;           /* the st_ function of each state, by ir_state.index */
+    lir_fn **do_fn;              /* its do_ function, or NULL */
+    lir_fn **tmpl_fns;           /* the tp_ functions (few: a Map's) */
+    uint32_t ntmpl_fns;
 } lir_program;
 
 /* ---- lower.c ----------------------------------------------------------------------------- */
@@ -254,6 +261,14 @@ const ir_rule *lir_rule_of(const lir_fn *f);
 bool lir_rule_addr(const lir_fn *f);
 /* The asl_cmp of a Choice operator's name (StringLessThan, ...). */
 asl_cmp lir_cmp_of(const char *opname);
+
+/* The function of s where its data flow is (do_ or st_), and the op there
+ * that starts its template `what` (Parameters, ResultSelector): the first
+ * op built in code (begins), or the TEMPLATE op of a large program. */
+const lir_fn *lir_flow_fn(const lir_program *lp, const ir_state *s);
+uint32_t lir_tmpl_at(const lir_fn *f, const char *what);
+/* The tp_ function of a Map's template `what` (ItemSelector, BatchInput). */
+const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *what);
 
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);

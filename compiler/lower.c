@@ -335,10 +335,11 @@ static lir_fn *lower_call_helper(Lo *lo, const ir_call *c, const char *src)
     uint32_t *args = c->argc ? asl_alloc(lo->a, c->argc * sizeof *args) : NULL;
     for (uint32_t i = 0; i < c->argc; i++) args[i] = arg_op(lo, &tmp, &c->args[i], LIR_IN);
     uint32_t id = lo->nfn++;
-    lir_fn *f = new_fn(lo, LIR_FN_CALL, asl_sprintf(lo->a, "fn_%u", id), NULL);
+    lir_fn *f = new_fn(lo, LIR_FN_CALL, NULL, NULL);
     *f = tmp;
     f->kind = LIR_FN_CALL;
     f->name = asl_sprintf(lo->a, "fn_%u", id);
+    f->num = id;
     f->entry = -1;
     lir_op *o = op(lo, f, LIR_CALL);
     o->call = c;
@@ -362,7 +363,7 @@ static lir_fn *lower_call_helper(Lo *lo, const ir_call *c, const char *src)
 /* ---- templates ---------------------------------------------------------------------------- */
 
 /* d = t built from in, as statements of f (a small program). */
-static uint32_t tmpl_code(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, const char *key)
+static uint32_t tmpl_code(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, const char *key, uint32_t klen)
 {
     switch (t->kind) {
     case IR_T_CONST:
@@ -370,6 +371,7 @@ static uint32_t tmpl_code(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, cons
     case IR_T_PATH: {
         uint32_t d = path_op(lo, f, LIR_RT_PARAM_PATH, in, t->path, NULL);
         f->ops[f->nops - 1].str = key;
+        f->ops[f->nops - 1].len = klen;
         return d;
     }
     case IR_T_CALL:
@@ -396,7 +398,7 @@ static uint32_t tmpl_code(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, cons
     uint32_t d = o->d = reg(f);
     for (uint32_t i = 0; i < t->n; i++) {
         const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
-        uint32_t v = tmpl_code(lo, f, c, in, obj ? t->members[i].key : key);
+        uint32_t v = tmpl_code(lo, f, c, in, obj ? t->members[i].key : key, obj ? t->members[i].klen : klen);
         if (!obj) {
             o = op(lo, f, LIR_PUSH);
             o->rt = LIR_RT_ARRAY_PUSH;
@@ -425,10 +427,30 @@ static uint32_t tmpl_code(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, cons
 
 /* The template t of what (Parameters, ...) from in: statements, or in a
  * large program a descriptor TP_n that asl_template builds. */
+/* The helpers fn_n of the calls in a large program's template, in the
+ * pre-order of its nodes (asl_template calls them through the TP_ nodes). */
+static void tmpl_helpers(Lo *lo, lir_op *o, const ir_tmpl *t)
+{
+    if (t->kind == IR_T_CALL) {
+        const lir_fn **h = asl_alloc(lo->a, (o->nhelpers + 1) * sizeof *h);
+        if (o->nhelpers) memcpy(h, o->helpers, o->nhelpers * sizeof *h);
+        h[o->nhelpers++] = lower_call_helper(lo, t->call, t->src);
+        o->helpers = h;
+    }
+    bool obj = t->kind == IR_T_OBJECT;
+    if (obj || t->kind == IR_T_ARRAY)
+        for (uint32_t i = 0; i < t->n; i++) tmpl_helpers(lo, o, obj ? t->members[i].val : t->items[i]);
+}
+
 static uint32_t tmpl_op(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, const char *what)
 {
     if (lo->lp->layout.lay.big) {
+        lir_op tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmpl_helpers(lo, &tmp, t);
         lir_op *o = op(lo, f, LIR_TEMPLATE);
+        o->helpers = tmp.helpers;
+        o->nhelpers = tmp.nhelpers;
         o->rt = LIR_RT_TEMPLATE;
         o->a = in;
         o->tmpl = t;
@@ -438,8 +460,9 @@ static uint32_t tmpl_op(Lo *lo, lir_fn *f, const ir_tmpl *t, uint32_t in, const 
         return o->d = reg(f);
     }
     uint32_t first = f->nops;
-    uint32_t d = tmpl_code(lo, f, t, in, "");
-    if (f->nops > first && !f->ops[first].note) f->ops[first].note = what;
+    uint32_t d = tmpl_code(lo, f, t, in, "", 0);
+    f->ops[first].note = what;
+    f->ops[first].begins = true;
     return d;
 }
 
@@ -453,13 +476,20 @@ static lir_fn *lower_tmpl_fn(Lo *lo, const ir_state *s, const ir_tmpl *t, const 
         id = f->ops[f->nops - 1].len;
         goto_op(lo, f, NULL, d);
     } else {
-        uint32_t d = tmpl_code(lo, f, t, LIR_IN, "");
-        if (f->nops) f->ops[0].note = what;
+        uint32_t d = tmpl_code(lo, f, t, LIR_IN, "", 0);
+        f->ops[0].note = what;
+        f->ops[0].begins = true;
         id = lo->ntmpl++;
         goto_op(lo, f, NULL, d);
     }
     f->name = asl_sprintf(lo->a, "tp_%u", id);
+    f->num = id;
     add_fn(lo, f);
+    lir_program *lp = lo->lp;
+    lir_fn **all = asl_alloc(lo->a, (lp->ntmpl_fns + 1) * sizeof *all);
+    if (lp->ntmpl_fns) memcpy(all, lp->tmpl_fns, lp->ntmpl_fns * sizeof *all);
+    all[lp->ntmpl_fns++] = f;
+    lp->tmpl_fns = all;
     return f;
 }
 
@@ -495,7 +525,8 @@ static lir_fn *lower_rule(Lo *lo, const ir_rule *r)
 {
     lir_fn *kids[r->n ? r->n : 1];
     for (uint32_t i = 0; i < r->n; i++) kids[i] = lower_rule(lo, r->kids[i]);
-    lir_fn *f = new_fn(lo, LIR_FN_RULE, asl_sprintf(lo->a, "r_%u", lo->nrule++), NULL);
+    lir_fn *f = new_fn(lo, LIR_FN_RULE, asl_sprintf(lo->a, "r_%u", lo->nrule), NULL);
+    f->num = lo->nrule++;
     lir_op *o;
     if (r->op == IR_OP_AND || r->op == IR_OP_OR || r->op == IR_OP_NOT) {
         for (uint32_t i = 0; i < r->n; i++) {
@@ -622,6 +653,18 @@ static uint32_t flow_op(Lo *lo, lir_fn *f, lir_flow_part part, uint32_t a, uint3
     return o->d = reg(f);
 }
 
+/* A large program's template of the state's data flow: a descriptor TP_n
+ * that the FLOW op's asl_flow names (n = 1: not run here). */
+static void flow_tmpl(Lo *lo, lir_fn *f, const ir_tmpl *t, const char *what)
+{
+    tmpl_op(lo, f, t, LIR_NONE, what);
+    lir_op *o = &f->ops[f->nops - 1];
+    o->n = 1;
+    o->check = false;
+    o->d = LIR_NONE;
+    f->nregs--;
+}
+
 /* The work of a Task, Parallel or Map state on v, into f. */
 static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
 {
@@ -693,11 +736,13 @@ static void lower_work_state(Lo *lo, const ir_state *s)
     lir_fn *dof = NULL;
     if (helper) {
         dof = new_fn(lo, LIR_FN_DO, asl_sprintf(lo->a, "do_%s", s->cname), s);
+        lo->lp->do_fn[s->index] = dof;
         f = dof;
     } else {
         st->catches = s->ncatch > 0;
     }
     if (big && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+        if (s->parameters) flow_tmpl(lo, st, s->parameters, "Parameters");
         /* asl_pass enters the state itself */
         goto_op(lo, st, s->target, flow_op(lo, st, LIR_FLOW_PASS, LIR_IN, LIR_NONE));
         add_fn(lo, st);
@@ -706,6 +751,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
     if (!helper) enter_op(lo, f);
     uint32_t v = LIR_IN;
     if (big) {
+        if (s->parameters) flow_tmpl(lo, f, s->parameters, "Parameters");
         if (s->input_path_null || has_path(s->input_path) || s->parameters) v = flow_op(lo, f, LIR_FLOW_IN, v, LIR_NONE);
     } else {
         v = input_path(lo, f, s, v);
@@ -714,6 +760,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
     }
     v = work(lo, f, s, v);
     if (big) {
+        if (s->result_selector) flow_tmpl(lo, f, s->result_selector, "ResultSelector");
         v = flow_op(lo, f, LIR_FLOW_OUT, LIR_IN, v);
     } else {
         if (s->result_selector) v = tmpl_op(lo, f, s->result_selector, v, "ResultSelector");
@@ -891,9 +938,34 @@ lir_program *aslc_lower(const ir_program *p)
     lo.entry = asl_alloc(lo.a, n * sizeof *lo.entry);
     lo.lp->state_fn = asl_alloc(lo.a, n * sizeof *lo.lp->state_fn);
     memset(lo.lp->state_fn, 0, n * sizeof *lo.lp->state_fn);
+    lo.lp->do_fn = asl_alloc(lo.a, n * sizeof *lo.lp->do_fn);
+    memset(lo.lp->do_fn, 0, n * sizeof *lo.lp->do_fn);
+    lo.lp->tmpl_fns = NULL;
     aslc_plan_parts(p, &lo.lp->layout.lay, lo.part_of, lo.entry);
     lower_machine(&lo, p->top);
     return lo.lp;
+}
+
+const lir_fn *lir_flow_fn(const lir_program *lp, const ir_state *s)
+{
+    return lp->do_fn[s->index] ? lp->do_fn[s->index] : lp->state_fn[s->index];
+}
+
+uint32_t lir_tmpl_at(const lir_fn *f, const char *what)
+{
+    for (uint32_t i = 0; i < f->nops; i++)
+        if ((f->ops[i].begins || f->ops[i].k == LIR_TEMPLATE) && f->ops[i].note && !strcmp(f->ops[i].note, what))
+            return i;
+    return LIR_NONE;
+}
+
+const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *what)
+{
+    for (uint32_t i = 0; i < lp->ntmpl_fns; i++) {
+        const lir_fn *f = lp->tmpl_fns[i];
+        if (f->state == s && lir_tmpl_at(f, what) != LIR_NONE) return f;
+    }
+    return NULL;
 }
 
 /* ---- the dump ------------------------------------------------------------------------------ */
@@ -1047,7 +1119,8 @@ static void dump_op(asl_buf *b, const lir_op *o)
     case LIR_TEMPLATE:
         snprintf(t, sizeof t, " TP_%u ", o->len);
         asl_buf_puts(b, t);
-        reg_name(b, o->a);
+        if (o->n == 1) asl_buf_puts(b, "(of the flow)");
+        else reg_name(b, o->a);
         break;
     case LIR_FLOW:
         asl_buf_puts(b, o->n == LIR_FLOW_IN ? ".in " : o->n == LIR_FLOW_OUT ? ".out " : ".pass ");
