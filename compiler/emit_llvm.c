@@ -743,7 +743,7 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
  * fast path as IR in a program of one part: a member that fits the sized,
  * small object is written in place, its bound added to the object's. */
 static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v,
-                       const ir_tmpl *c)
+                       uint32_t known)
 {
     LLVMValueRef k = str(l, key, klen);
     if (l->lay.parts > 1) {
@@ -761,8 +761,8 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
     LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
-    uint32_t known;   /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
-    LLVMValueRef vb = aslc_member_bound(l->p->arena, c, &known) ? ci64(l, known) : json_bound(l, f, v);
+    /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
+    LLVMValueRef vb = known != LIR_NONE ? ci64(l, known) : json_bound(l, f, v);
     LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
                                   LLVMBuildAdd(b, vb, comma, ""), "");
     LLVMValueRef max = ci64(l, UINT32_MAX);
@@ -865,84 +865,13 @@ static uint32_t emit_const(L *l, const char *json_text)
     return l->nconsts++;
 }
 
-/* ---- intrinsic calls ------------------------------------------------------------- */
-
-static LLVMValueRef emit_call(L *l, const ir_call *call_, const char *src);
-
-/* The constant K[n] of a literal argument: its n. */
-static uint32_t arg_const(L *l, const ir_arg *a)
-{
-    asl_arena *ar = l->p->arena;
-    asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
-                   : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
-                   : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
-                                              : asl_null();
-    return emit_const(l, asl_json_string(ar, v, NULL));
-}
-
-/* fn_n(x, in): the arguments into a[], then asl_intrinsic.  As in the C back
- * end, what an argument needs (a path, a nested call, a constant) is made
- * argument by argument before fn_n itself. */
-static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
-{
-    uint32_t n = c->argc;
-    LLVMValueRef *dep = asl_xmalloc((n ? n : 1) * sizeof *dep);
-    uint32_t *kid = asl_xmalloc((n ? n : 1) * sizeof *kid);
-    for (uint32_t i = 0; i < n; i++) {
-        const ir_arg *a = &c->args[i];
-        if (a->kind == IR_ARG_PATH) {
-            dep[i] = emit_path(l, a->path);
-        } else if (a->kind == IR_ARG_CALL) {
-            dep[i] = emit_call(l, a->call, NULL);
-        } else {
-            kid[i] = arg_const(l, a);
-        }
-    }
-    (void)src;
-    char name[32];
-    snprintf(name, sizeof name, "fn_%u", l->nfn++);
-    F f;
-    begin(l, &f, define(l, name, l->t_state));
-    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
-    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
-    for (uint32_t i = 0; i < (n ? n : 1); i++) {
-        LLVMValueRef v;
-        if (!n) v = cnull(l);
-        else if (c->args[i].kind == IR_ARG_PATH)
-            v = or_null(l, &f, path_call(l, &f, c->args[i].path, f.in, LIR_RT_ARG_PATH, 3,
-                                         (LLVMValueRef[]){f.x, f.in, dep[i]}));
-        else if (c->args[i].kind == IR_ARG_CALL) v = or_null(l, &f, call_fn(l, &f, l->t_state, dep[i], f.x, f.in));
-        else v = kval(l, &f, kid[i]);
-        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
-        LLVMBuildStore(f.b, v, LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
-    }
-    asl_fmt fmt;
-    if (aslc_format_split(l->p->arena, c, &fmt)) {   /* as in emit_c.c: FMT_n */
-        LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
-        for (uint32_t k = 0; k <= fmt.holes; k++) {
-            LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
-            pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
-        }
-        snprintf(name, sizeof name, "FMT_%u_pieces", l->nfn - 1);
-        LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
-        free(pv);
-        LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
-        snprintf(name, sizeof name, "FMT_%u", l->nfn - 1);
-        LLVMValueRef g = global(l, name, cstruct_of(l, S_FMT, fv, 4));
-        LLVMBuildRet(f.b, call(l, &f, LIR_RT_FORMAT, 3, f.x, ccast(l, g), cast(l, &f, arr)));
-    } else {
-        LLVMTypeRef fty;
-        LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
-        LLVMValueRef args[3] = {f.x, ci32(l, n), cast(l, &f, arr)};
-        LLVMBuildRet(f.b, LLVMBuildCall2(f.b, fty, fn, args, 3, ""));
-    }
-    end(&f);
-    free(dep);
-    free(kid);
-    return f.fn;
-}
-
-/* ---- templates ---------------------------------------------------------------------- */
+/* ---- intrinsic calls and templates, built from the LIR -------------------------------
+ * As the C back end prints them (emit_c.c): a template's ops are in
+ * pre-order, values are registers of the LIR function, an intrinsic call
+ * made in the state puts its arguments into the exec's slots
+ * (asl_call_args) and calls the function.  What the ops need (paths,
+ * constants, helpers fn_n) is made first, in op order (prep_ops), so that
+ * the numbering agrees with the C output; then the ops are built. */
 
 /* &K[id], a constant address (the slot is filled at start). */
 static LLVMValueRef kslot(L *l, uint32_t id)
@@ -951,75 +880,78 @@ static LLVMValueRef kslot(L *l, uint32_t id)
     return ccast(l, LLVMConstInBoundsGEP2(l->ptr, l->kref, &idx, 1));
 }
 
-typedef struct {
-    LLVMValueRef *v;
-    uint32_t n, cap;
-    LLVMValueRef *calls;           /* the fn_ of the CALL nodes, in order */
-    uint32_t ncalls;
-} nodes;
+/* What ops [at, end) of f need, made in their order: P_n, K[n], fn_n. */
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
 
-/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
- * needs (its constant, path or call) is made before its children's. */
-static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
+static void prep_ops(L *l, const lir_fn *f, uint32_t at, uint32_t end)
 {
-    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
-                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
-                                    [IR_T_CALL] = ASL_TM_CALL};
-    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
-    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
-    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
-    else if (t->kind == IR_T_CALL) {
-        LLVMValueRef c = emit_call(l, t->call, t->src);
-        fn = ccast(l, c);
-        out->calls = asl_xrealloc(out->calls, (out->ncalls + 1) * sizeof *out->calls);
-        out->calls[out->ncalls++] = c;
-    }
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
-                         ci32(l, klen), path, k, fn};
-    if (out->n == out->cap) {
-        out->cap = out->cap ? out->cap * 2 : 16;
-        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
-    }
-    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
-    for (uint32_t i = 0; container && i < t->n; i++) {
-        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
+    for (uint32_t i = at; i < end; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_PATH) emit_path(l, o->path);
+        else if (o->k == LIR_CONST) emit_const(l, o->str);
+        else if (o->k == LIR_HELPER) emit_call_fn(l, o->target_fn);
     }
 }
 
-/* TP_n, the nodes of t; *id = n.  calls (or NULL): the fn_ of its CALL
- * nodes, in pre-order (the caller frees them). */
-static LLVMValueRef emit_tmpl(L *l, const ir_tmpl *t, uint32_t *id, LLVMValueRef **calls)
+/* The end of the value whose ops start at `at` (lower.c's pre-order: a
+ * container's members and BOUND, a call's arguments before it). */
+static uint32_t value_end(const lir_fn *f, const uint32_t *use, uint32_t at)
 {
-    nodes out = {0};
-    emit_tmpl_nodes(l, &out, t, "", 0);
-    char name[32];
-    *id = l->ntmpl++;
-    snprintf(name, sizeof name, "TP_%u", *id);
-    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
-    free(out.v);
-    if (calls) *calls = out.calls;
-    else free(out.calls);
-    return ccast(l, g);
+    const lir_op *o = &f->ops[at];
+    if (o->k != LIR_NEW) {
+        while (o->d < f->nregs && use[o->d] != LIR_NONE && f->ops[use[o->d]].k == LIR_CALL) o = &f->ops[use[o->d]];
+        return (uint32_t)(o - f->ops) + 1;
+    }
+    at++;
+    for (uint32_t i = 0; i < o->n; i++) at = value_end(f, use, at) + 1;   /* the value, its MEMBER/PUSH */
+    return o->tmpl ? at + 1 : at;                                         /* BOUND */
 }
 
-/* A small program's template, which has no TP_n: what it needs, made as
- * emit_tmpl would (the numbering agrees); calls: the fn_ of its CALL nodes. */
-static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
+/* The op that takes each register of f (a CALL's argument, a member). */
+static uint32_t *uses_of(const lir_fn *f)
 {
-    nodes out = {0};
-    emit_tmpl_nodes(l, &out, t, "", 0);
-    free(out.v);
-    *calls = out.calls;
+    uint32_t n = f->nregs ? f->nregs : 1;
+    uint32_t *use = asl_xmalloc(n * sizeof *use);
+    for (uint32_t i = 0; i < n; i++) use[i] = LIR_NONE;
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_CALL)
+            for (uint32_t k = 0; k < o->call->argc; k++) use[o->args[k]] = i;
+        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) use[o->b] = i;
+    }
+    return use;
 }
 
-/* Argument a of an aslc_call_in_place call, of the template input in. */
-static LLVMValueRef arg_in_place(L *l, F *f, const ir_arg *a, LLVMValueRef in)
+/* FMT_n of a States.Format split now, as a constant address. */
+static LLVMValueRef fmt_global(L *l, const lir_op *o)
 {
-    if (a->kind != IR_ARG_PATH) return kval(l, f, arg_const(l, a));
-    return or_null(l, f, path_call(l, f, a->path, in, LIR_RT_ARG_PATH, 3,
-                                   (LLVMValueRef[]){f->x, in, emit_path(l, a->path)}));
+    asl_fmt fmt;
+    if (!aslc_format_split(l->p->arena, o->call, &fmt)) return NULL;
+    char name[48];
+    LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
+    for (uint32_t k = 0; k <= fmt.holes; k++) {
+        LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
+        pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
+    }
+    uint32_t id = o->k == LIR_CALL ? o->len : 0;
+    snprintf(name, sizeof name, "FMT_%u_pieces", id);
+    LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
+    free(pv);
+    LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
+    snprintf(name, sizeof name, "FMT_%u", id);
+    return ccast(l, global(l, name, cstruct_of(l, S_FMT, fv, 4)));
+}
+
+/* The intrinsic c on the argument array arr (argc pointers), as the C back
+ * end's call_expr: asl_format of FMT_n, else the function itself. */
+static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr)
+{
+    LLVMValueRef g = c->n == LIR_CALL_FORMAT ? fmt_global(l, c) : NULL;
+    if (g) return call(l, f, LIR_RT_FORMAT, 3, f->x, g, cast(l, f, arr));
+    LLVMTypeRef fty;
+    LLVMValueRef fn = intrinsic_fn(l, c->call->fn, &fty);
+    LLVMValueRef args[3] = {f->x, ci32(l, c->call->argc), cast(l, f, arr)};
+    return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
 }
 
 /* A number's type and is_int both set: p->type == ASL_NUMBER && p->is_int. */
@@ -1039,9 +971,8 @@ static LLVMValueRef in_int_range(L *l, F *f, LLVMValueRef d)
 
 /* States.MathAdd(p, q) as asl.h's asl_math_add_c, in IR: two integers
  * whose sum stays an int add here; anything else calls asl_math_add2. */
-static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef in)
+static LLVMValueRef math_add_in_place(L *l, F *f, LLVMValueRef p, LLVMValueRef q)
 {
-    LLVMValueRef p = arg_in_place(l, f, &c->args[0], in), q = arg_in_place(l, f, &c->args[1], in);
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef ints = block(l, f, "ints"), fast = block(l, f, "add"), slow = block(l, f, "add_call"),
                       done = block(l, f, "added");
@@ -1060,102 +991,219 @@ static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef
     LLVMValueRef called = call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, q);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
-    return or_null(l, f, join(l, f, made, fast, called, slow, "m"));
+    return join(l, f, made, fast, called, slow, "m");
 }
 
-/* A small program's template, built in the state function as emit_tmpl_code
- * in emit_c.c builds it: the calls asl_template would make, in the same
- * order (the container first, then each member, a path failing under its
- * member's name).  calls: the fn_ of the CALL nodes, consumed in pre-order. */
-static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, const ir_tmpl *t,
-                                const char *key, uint32_t klen, LLVMValueRef **calls)
+/* Ops [at, end) of lf built into f, from in (the template's input, or the
+ * helper's); returns the register values (the caller frees them).  A
+ * failing op goes to f's fail block. */
+static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
 {
-    switch (t->kind) {
-    case IR_T_CONST:
-        return kval(l, f, emit_const(l, t->ctext));
-    case IR_T_PATH:
-        return or_null(l, f, path_call(l, f, t->path, in, LIR_RT_PARAM_PATH, 4,
-                                       (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
-    case IR_T_CALL: {
-        LLVMValueRef fn = *(*calls)++;   /* made by prep_tmpl; unused (and dropped) when in place */
-        /* In a program of one part: in parts, the entry points throughout. */
-        if (l->lay.parts == 1 && aslc_call_in_place(t->call)) return math_add_in_place(l, f, t->call, in);
-        return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, in));
-    }
-    case IR_T_OBJECT:
-    case IR_T_ARRAY:
-        break;
-    }
-    bool obj = t->kind == IR_T_OBJECT;
-    if (l->lay.parts == 1 && aslc_tmpl_shaped(t)) {
-        /* Made with its keys in place (asl_object_sized, then the keys'
-         * stores, as the C back end's asl_object_shaped_c): a store per
-         * member, whose bound is added up as the member comes (the C back
-         * end's asl_member_set), the sum stored once at the end. */
-        LLVMValueRef o = call(l, f, LIR_RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
-        LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-        for (uint32_t i = 0; i < t->n; i++) {
-            int64_t at = (int64_t)(i * sizeof(asl_member));
-            store_at(l, f, str(l, t->members[i].key, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, key)));
-            store_at(l, f, ci32(l, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, klen)));
+    uint32_t n = lf->nregs ? lf->nregs : 1;
+    LLVMValueRef *val = asl_xmalloc(n * sizeof *val), *acc = asl_xmalloc(n * sizeof *acc),
+                 *mem = asl_xmalloc(n * sizeof *mem);
+    uint32_t *idx = asl_xmalloc(n * sizeof *idx);
+    LLVMValueRef a = NULL;   /* the exec's arena, read at the first container */
+    for (uint32_t i = at; i < end; i++) {
+        const lir_op *o = &lf->ops[i];
+        switch (o->k) {
+        case LIR_CONST:
+            val[o->d] = kval(l, f, emit_const(l, o->str));
+            break;
+        case LIR_PATH: {
+            LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
+            unsigned na = 3;
+            if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
+            val[o->d] = or_null(l, f, path_call(l, f, o->path, in, o->rt, na, args));
+            break;
         }
-        LLVMValueRef acc = ci64(l, aslc_shape_jlen(t));
-        for (uint32_t i = 0; i < t->n; i++) {
-            LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
-            store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
-            uint32_t bound;   /* known now for a constant, a MathAdd, ... */
-            acc = LLVMBuildAdd(f->b, acc,
-                               aslc_member_bound(l->p->arena, t->members[i].val, &bound) ? ci64(l, bound)
-                                                                                        : json_bound(l, f, v), "");
+        case LIR_HELPER:
+            val[o->d] = or_null(l, f, call_fn(l, f, l->t_state, emit_call_fn(l, o->target_fn), f->x, in));
+            break;
+        case LIR_CALL:
+            if (o->n == LIR_CALL_MATH_ADD && o->fast) {
+                val[o->d] = or_null(l, f, math_add_in_place(l, f, val[o->args[0]], val[o->args[1]]));
+            } else if (o->n == LIR_CALL_MATH_ADD) {
+                val[o->d] = or_null(l, f, call(l, f, LIR_RT_MATH_ADD2, 3, f->x, val[o->args[0]], val[o->args[1]]));
+            } else {
+                /* the exec's own argument slots, asl_call_args(x) */
+                LLVMValueRef slots = LLVMBuildInBoundsGEP2(f->b, l->i8, f->x,
+                                                           (LLVMValueRef[]){ci64(l, offsetof(asl_exec_head, args))}, 1, "args");
+                for (uint32_t k = 0; k < o->call->argc; k++)
+                    store_at(l, f, val[o->args[k]], slots, ci64(l, (int64_t)(k * sizeof(asl_value *))));
+                val[o->d] = or_null(l, f, call_intrinsic(l, f, o, slots));
+            }
+            break;
+        case LIR_NEW:
+            if (!a) a = exec_arena(l, f);
+            if (o->tmpl) {
+                /* Made with its keys in place (asl_object_sized, then the keys'
+                 * stores, as the C back end's asl_object_shaped_c): a store per
+                 * member, whose bound is added up as the member comes (the C back
+                 * end's asl_member_set), the sum stored once at the end. */
+                const ir_tmpl *t = o->tmpl;
+                LLVMValueRef ob = call(l, f, LIR_RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
+                mem[o->d] = load_at(l, f, l->ptr, ob, ci64(l, offsetof(asl_value, u.o.members)), "members");
+                for (uint32_t k = 0; k < t->n; k++) {
+                    int64_t off = (int64_t)(k * sizeof(asl_member));
+                    store_at(l, f, str(l, t->members[k].key, t->members[k].klen), mem[o->d],
+                             ci64(l, off + (int64_t)offsetof(asl_member, key)));
+                    store_at(l, f, ci32(l, t->members[k].klen), mem[o->d], ci64(l, off + (int64_t)offsetof(asl_member, klen)));
+                }
+                acc[o->d] = ci64(l, aslc_shape_jlen(t));
+                val[o->d] = ob;
+            } else {
+                val[o->d] = call(l, f, o->rt == LIR_RT_ARRAY ? LIR_RT_ARRAY : LIR_RT_OBJECT, 2, a, ci32(l, o->n));
+            }
+            idx[o->d] = 0;
+            break;
+        case LIR_MEMBER: {
+            LLVMValueRef v = val[o->b];
+            if (o->fast == 2) {   /* in place, in an object of known keys */
+                uint32_t k = idx[o->a]++;
+                store_at(l, f, v, mem[o->a], ci64(l, (int64_t)(k * sizeof(asl_member) + offsetof(asl_member, val))));
+                acc[o->a] = LLVMBuildAdd(f->b, acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : json_bound(l, f, v), "");
+            } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
+                /* _lit takes the literal as it is, and a key that needs no JSON
+                 * escape (its payload bound); any other key is copied and measured. */
+                append_lit(l, f, a, val[o->a], o->str, o->len, v, o->n);
+            } else {
+                call(l, f, LIR_RT_OBJECT_APPEND, 5, a, val[o->a], str(l, o->str, o->len), ci64(l, o->len), v);
+            }
+            break;
         }
-        LLVMValueRef max = ci64(l, UINT32_MAX);
-        acc = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, acc, max, ""), max, acc, "");
-        store_at(l, f, LLVMBuildTrunc(f->b, acc, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
-        return o;
+        case LIR_PUSH:
+            call(l, f, LIR_RT_ARRAY_PUSH, 3, a, val[o->a], val[o->b]);
+            break;
+        case LIR_BOUND: {
+            LLVMValueRef max = ci64(l, UINT32_MAX), sum = acc[o->a];
+            sum = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, sum, max, ""), max, sum, "");
+            store_at(l, f, LLVMBuildTrunc(f->b, sum, l->i32, ""), val[o->a], ci64(l, offsetof(asl_value, u.o.jlen)));
+            break;
+        }
+        default:
+            break;
+        }
     }
-    LLVMValueRef o = call(l, f, obj ? LIR_RT_OBJECT : LIR_RT_ARRAY, 2, a, ci32(l, t->n));
-    for (uint32_t i = 0; i < t->n; i++) {
-        const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
-        const char *ckey = obj ? t->members[i].key : key;
-        uint32_t cklen = obj ? t->members[i].klen : klen;
-        LLVMValueRef v = tmpl_inline(l, f, a, in, c, ckey, cklen, calls);
-        /* _lit takes the literal as it is, and a key that needs no JSON
-         * escape (its payload bound); any other key is copied and measured. */
-        if (obj && asl_json_plain(t->members[i].key, t->members[i].klen))
-            append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v, c);
-        else if (obj)
-            call(l, f, LIR_RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
-                 ci64(l, t->members[i].klen), v);
-        else
-            call(l, f, LIR_RT_ARRAY_PUSH, 3, a, o, v);
-    }
-    return o;
+    free(acc);
+    free(mem);
+    free(idx);
+    return val;
 }
 
-/* tp_n(x, in), a Map's item selector or batch input, as emit_tmpl_fn in
- * emit_c.c: asl_template(x, in, TP_n) in a large program, the template built
- * in place in a small one. */
-static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
+/* fn_n(x, in) of lower.c's helper f: the arguments into a[] (what they
+ * need made first, nested helpers too), then the call.  Made once. */
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
 {
-    uint32_t id;
-    LLVMValueRef tp = NULL, *calls = NULL;
-    if (l->lay.big) tp = emit_tmpl(l, t, &id, NULL);
-    else {
-        prep_tmpl(l, t, &calls);
-        id = l->ntmpl++;
-    }
-    char name[32];
-    snprintf(name, sizeof name, "tp_%u", id);
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
+    if (fn) return fn;
+    const lir_op *c = &lf->ops[lf->nops - 2];   /* the CALL, then the return */
+    prep_ops(l, lf, 0, lf->nops - 2);
+    uint32_t n = c->call->argc;
     F f;
-    begin(l, &f, define(l, name, l->t_state));
-    if (tp) {
-        LLVMBuildRet(f.b, call(l, &f, LIR_RT_TEMPLATE, 3, f.x, f.in, tp));
+    begin(l, &f, define(l, lf->name, l->t_state));
+    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
+    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
+    LLVMValueRef *val = build_ops(l, &f, lf, 0, lf->nops - 2, f.in);
+    for (uint32_t i = 0; i < (n ? n : 1); i++) {
+        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
+        LLVMBuildStore(f.b, n ? val[c->args[i]] : cnull(l), LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
+    }
+    if (c->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
+        LLVMValueRef p = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 0)}, 2, ""), "");
+        LLVMValueRef q = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 1)}, 2, ""), "");
+        LLVMBuildRet(f.b, c->fast ? math_add_in_place(l, &f, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
     } else {
-        LLVMValueRef *c = calls;
-        LLVMBuildRet(f.b, tmpl_inline(l, &f, exec_arena(l, &f), f.in, t, "", 0, &c));
+        LLVMBuildRet(f.b, call_intrinsic(l, &f, c, arr));
     }
     end(&f);
-    free(calls);
+    free(val);
+    return f.fn;
+}
+
+typedef struct {
+    LLVMValueRef *v;
+    uint32_t n, cap;
+    const lir_fn *const *helpers;  /* the fn_ of the CALL nodes, in order */
+} nodes;
+
+/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
+ * needs (its constant, path or call) is made before its children's. */
+static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
+{
+    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
+                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
+                                    [IR_T_CALL] = ASL_TM_CALL};
+    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
+    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
+    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
+    else if (t->kind == IR_T_CALL) fn = ccast(l, emit_call_fn(l, *out->helpers++));
+    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
+    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
+                         ci32(l, klen), path, k, fn};
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 16;
+        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
+    }
+    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
+    for (uint32_t i = 0; container && i < t->n; i++) {
+        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
+        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
+    }
+}
+
+/* TP_n of a large program's TEMPLATE op o, the nodes of its template. */
+static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
+{
+    nodes out = {0};
+    out.helpers = o->helpers;
+    emit_tmpl_nodes(l, &out, o->tmpl, "", 0);
+    char name[32];
+    snprintf(name, sizeof name, "TP_%u", o->len);
+    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
+    free(out.v);
+    return ccast(l, g);
+}
+
+/* A small program's template whose ops start at op `at` of lf: its extent
+ * (*end), what it needs made now (prep_ops). */
+static uint32_t prep_tmpl(L *l, const lir_fn *lf, uint32_t at)
+{
+    uint32_t *use = uses_of(lf);
+    uint32_t end = value_end(lf, use, at);
+    free(use);
+    prep_ops(l, lf, at, end);
+    return end;
+}
+
+/* The template of ops [at, end) of lf built into f from in; its value. */
+static LLVMValueRef build_tmpl(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
+{
+    uint32_t *use = uses_of(lf);
+    LLVMValueRef *val = build_ops(l, f, lf, at, end, in);
+    const lir_op *o = &lf->ops[at];   /* the value: the container, or the root of the first op */
+    while (o->k != LIR_NEW && o->d < lf->nregs && use[o->d] != LIR_NONE && lf->ops[use[o->d]].k == LIR_CALL)
+        o = &lf->ops[use[o->d]];
+    LLVMValueRef v = val[o->d];
+    free(val);
+    free(use);
+    return v;
+}
+
+/* tp_n(x, in), a Map's item selector or batch input (lower.c's tp_ function
+ * lf), as emit_tmpl_fn in emit_c.c: asl_template(x, in, TP_n) in a large
+ * program, the template built in place in a small one. */
+static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf)
+{
+    LLVMValueRef tp = NULL;
+    uint32_t last = 0;
+    if (l->lay.big) tp = emit_tmpl(l, &lf->ops[0]);
+    else last = prep_tmpl(l, lf, 0);
+    F f;
+    begin(l, &f, define(l, lf->name, l->t_state));
+    if (tp) LLVMBuildRet(f.b, call(l, &f, LIR_RT_TEMPLATE, 3, f.x, f.in, tp));
+    else LLVMBuildRet(f.b, build_tmpl(l, &f, lf, 0, last, f.in));
+    end(&f);
     return f.fn;
 }
 
@@ -1387,8 +1435,8 @@ static bool map_settings(const ir_state *s)
 typedef struct {
     LLVMValueRef input, params, result, selector, result_path, output;  /* P_, TP_, K slot, TP_, P_, P_, or NULL */
     unsigned nulls;                /* ASL_FLOW_*_NULL */
-    const ir_tmpl *params_t, *selector_t;    /* the templates, and their fn_ (a small program) */
-    LLVMValueRef *params_calls, *selector_calls;
+    const lir_fn *ff;              /* a small program: where the templates' ops are (lower.c) */
+    uint32_t params_at, params_end, selector_at, selector_end;   /* their ops, or LIR_NONE */
     int32_t result_k;              /* Pass Result: K[n], or -1 */
     LLVMValueRef flow;             /* a large program: F_<cname> */
     bool has_in;                   /* InputPath or Parameters */
@@ -1402,7 +1450,6 @@ static void emit_flow(L *l, const ir_state *s, work *w)
 {
     char name[512];
     memset(w, 0, sizeof *w);
-    uint32_t id;
     w->result_k = -1;
     if (s->input_path_null) {
         w->nulls |= ASL_FLOW_INPUT_NULL;
@@ -1411,10 +1458,12 @@ static void emit_flow(L *l, const ir_state *s, work *w)
         w->input = emit_path(l, s->input_path);
         w->has_in = true;
     }
+    w->ff = lir_flow_fn(l->lp, s);
+    w->params_at = w->selector_at = LIR_NONE;
     if (s->parameters) {
-        if (l->lay.big) w->params = emit_tmpl(l, s->parameters, &id, NULL);
-        else prep_tmpl(l, s->parameters, &w->params_calls);
-        w->params_t = s->parameters;
+        uint32_t at = lir_tmpl_at(w->ff, "Parameters");
+        if (l->lay.big) w->params = emit_tmpl(l, &w->ff->ops[at]);
+        else w->params_end = prep_tmpl(l, w->ff, w->params_at = at);
         w->has_in = true;
     }
     if (s->type == IR_PASS && s->result) {
@@ -1443,8 +1492,8 @@ static void emit_flow(L *l, const ir_state *s, work *w)
         break;
     }
     case IR_MAP: {
-        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, s->item_selector)) : cnull(l);
-        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, s->batch_input)) : cnull(l);
+        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemSelector"))) : cnull(l);
+        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "BatchInput"))) : cnull(l);
         LLVMValueRef mv[10] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
                                ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
                                cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
@@ -1464,9 +1513,9 @@ static void emit_flow(L *l, const ir_state *s, work *w)
     }
 
     if (s->result_selector) {
-        if (l->lay.big) w->selector = emit_tmpl(l, s->result_selector, &id, NULL);
-        else prep_tmpl(l, s->result_selector, &w->selector_calls);
-        w->selector_t = s->result_selector;
+        uint32_t at = lir_tmpl_at(w->ff, "ResultSelector");
+        if (l->lay.big) w->selector = emit_tmpl(l, &w->ff->ops[at]);
+        else w->selector_end = prep_tmpl(l, w->ff, w->selector_at = at);
     }
     if (s->result_path_null) w->nulls |= ASL_FLOW_RESULT_NULL;
     else if (s->result_path && s->result_path->nseg) w->result_path = emit_path(l, s->result_path);
@@ -1530,16 +1579,10 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
     }
     if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
     else if (w->input) v = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->input));
-    if (w->params_t) {
-        LLVMValueRef *calls = w->params_calls;
-        v = tmpl_inline(l, f, exec_arena(l, f), v, w->params_t, "", 0, &calls);
-    }
+    if (w->params_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->params_at, w->params_end, v);
     if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
     v = emit_work(l, f, s, w, v);
-    if (w->selector_t) {
-        LLVMValueRef *calls = w->selector_calls;
-        v = tmpl_inline(l, f, exec_arena(l, f), v, w->selector_t, "", 0, &calls);
-    }
+    if (w->selector_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->selector_at, w->selector_end, v);
     if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
     else if (w->result_path) v = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
     if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
@@ -1672,8 +1715,6 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     }
     end(&f);
 out:
-    free(w.params_calls);
-    free(w.selector_calls);
 }
 
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
