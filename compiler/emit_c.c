@@ -43,7 +43,7 @@ typedef struct {
     asl_buf data;     /* what every part sees: paths and task sites */
     asl_buf code;     /* the states, part after part */
     const lir_program *lp;   /* the lowering (lower.c) */
-    uint32_t npaths, nconsts, ntmpl, nfn;
+    uint32_t npaths, nconsts;
     asl_buf consts;   /* K_text initialiser */
     aslc_ids paths;   /* path key -> P_n */
     aslc_ids kids;    /* JSON text -> K[n] */

@@ -192,7 +192,7 @@ typedef struct {
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
     const lir_program *lp;         /* the lowering (lower.c) */
-    uint32_t npaths, nconsts, ntmpl, nfn;
+    uint32_t npaths, nconsts;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
     aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
