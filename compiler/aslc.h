@@ -8,7 +8,8 @@
  *   validate.c  the front end in one call (JSON, source map, parse.c, then the
  *               checks across states: names, reachability); never exits
  *   parse.c     cJSON -> IR, with the structural checks of ASL
- *   emit_c.c    IR -> C source (the C back end); what both back ends share
+ *   lower.c     IR -> LIR (lir.h): every decision of how a state becomes code
+ *   emit_c.c    IR -> C source (the C back end)
  *   build.c     C source -> executable, linked with the runtime
  *   files.c     inputs read with a bound; outputs checked first, written last
  *   tmpdir.c    the compilation's temporary directory, removed on every exit
@@ -89,7 +90,7 @@ void aslc_nul_check(aslc_unit *u, const cJSON *root);
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);
 
-/* ---- emit_c.c ------------------------------------------------------------------ */
+/* ---- emit_c.c, lower.c ------------------------------------------------------------------ */
 typedef struct {
     const char *resources_json;  /* embedded resources (paths absolute), or NULL */
     const char *mocks_json;      /* embedded mocks, or NULL */
@@ -156,6 +157,11 @@ typedef struct {
                                     default<O0> with FastISel (LLVM) */
 } aslc_layout;
 aslc_layout aslc_layout_of(const ir_program *p);
+/* The part of every state (part_of, by ir_state.index), cut in the order the
+ * back ends write them; in a large program (lay->big) also entry: the case
+ * of a state entered from elsewhere (a start, a transition from another
+ * part) in its part's function, numbered in definition order, else -1. */
+void aslc_plan_parts(const ir_program *p, const aslc_layout *lay, uint32_t *part_of, int32_t *entry);
 
 /* ---- aws_model.c ------------------------------------------------------------ */
 /* For a Task whose Resource is an AWS SDK integration or an optimised

@@ -29,7 +29,7 @@
  *
  * The output depends only on the IR: same definition, same bytes.
  */
-#include "aslc.h"
+#include "lir.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
@@ -42,7 +42,8 @@ typedef struct {
     const ir_program *p;
     asl_buf data;     /* what every part sees: paths and task sites */
     asl_buf code;     /* the states, part after part */
-    uint32_t npaths, nconsts, ntmpl, nfn, nrule;
+    const lir_program *lp;   /* the lowering (lower.c) */
+    uint32_t npaths, nconsts;
     asl_buf consts;   /* K_text initialiser */
     aslc_ids paths;   /* path key -> P_n */
     aslc_ids kids;    /* JSON text -> K[n] */
@@ -214,69 +215,6 @@ void aslc_path_key(asl_buf *b, const asl_path *p)
     key_segs(b, p->segs, p->nseg);
 }
 
-bool aslc_tmpl_shaped(const ir_tmpl *t)
-{
-    if (t->kind != IR_T_OBJECT || t->n < 2 || t->n > ASL_SHAPE_MAX) return false;
-    for (uint32_t i = 0; i < t->n; i++)
-        if (!asl_json_plain(t->members[i].key, t->members[i].klen)) return false;
-    return true;
-}
-
-bool aslc_state_last(const ir_state *s)
-{
-    return s->end && (s->type == IR_PASS || s->type == IR_TASK);
-}
-
-bool aslc_call_in_place(const ir_call *c)
-{
-    if (c->fn != ASL_FN_MATH_ADD || c->argc != 2) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL) return false;
-    return true;
-}
-
-bool aslc_member_bound(asl_arena *a, const ir_tmpl *c, uint32_t *bound)
-{
-    asl_value *v = NULL;
-    if (c->kind == IR_T_CONST) {   /* as init_constants will parse it */
-        asl_json_error err;
-        v = asl_json_parse(a, c->ctext, strlen(c->ctext), &err);
-    } else if (c->kind == IR_T_CALL && (c->call->fn == ASL_FN_MATH_ADD || c->call->fn == ASL_FN_ARRAY_LENGTH)) {
-        v = asl_number_int(a, 0);   /* what they make, whatever its value: the same bound */
-    }
-    if (v) *bound = asl_json_bound(v);
-    return v != NULL;
-}
-
-uint32_t aslc_shape_jlen(const ir_tmpl *t)
-{
-    uint64_t jlen = 1;   /* {} and, per member, "key": and a comma but the last */
-    for (uint32_t i = 0; i < t->n; i++) jlen += (uint64_t)t->members[i].klen + 4;
-    return jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
-}
-
-/* Parts of ASLC_PART_STATES states, however many that makes: the C
- * compiler's time on a part grows faster than its size (a part is one
- * function of its states' blocks), so parts of a bounded size keep the
- * whole linear (with at most 64 parts, a 20,000-state chain had parts of
- * 313 states and took 44 s to compile, against 200: issue #18).  Above
- * ASLC_BIG_STATES the quicker optimisation level.  A function of the
- * program only, not of the machine, so that the output is too: the build
- * compiles runs of consecutive parts together, as many runs as there are
- * processors. */
-#define ASLC_PART_STATES 200
-#define ASLC_BIG_STATES 1000
-
-aslc_layout aslc_layout_of(const ir_program *p)
-{
-    aslc_layout l;
-    uint32_t n = p->nall ? p->nall : 1;
-    l.parts = (n + ASLC_PART_STATES - 1) / ASLC_PART_STATES;
-    l.per_part = (n + l.parts - 1) / l.parts;
-    l.big = n > ASLC_BIG_STATES;
-    return l;
-}
-
 /* ---- paths ---------------------------------------------------------------------- */
 
 static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n);
@@ -355,52 +293,69 @@ static uint32_t emit_const(E *e, const char *json_text)
     return id;
 }
 
-/* ---- intrinsic calls ------------------------------------------------------------- */
+/* ---- intrinsic calls and templates, printed from the LIR -----------------------------
+ * A template's ops (lower.c's tmpl_code) are in pre-order: a container's
+ * NEW, then per member the ops of its value and the MEMBER (or PUSH) that
+ * stores it, then BOUND for an object of known keys; an intrinsic call
+ * made in the state is its arguments' ops, nested calls first, then the
+ * CALL.  The printer walks them with a cursor and writes C blocks that
+ * follow the nesting: a container is o<depth>, a call's arguments
+ * p<depth>_<i>, a value that needs a statement m. */
 
-static uint32_t emit_call(E *e, const ir_call *call, const char *src);
+typedef struct {
+    E *e;
+    const lir_fn *f;
+    uint32_t *def, *use;     /* register -> the op that makes it, the op that takes it */
+    uint32_t at;             /* the next op */
+    const char *in;          /* the C name of the value the paths read: v, or in (fn_) */
+    const char *fail;
+    bool calls;              /* m was used: something that can fail */
+} pr;
 
-/* lhs = argument a of a call, its input in: a path, a nested call (fn_n)
- * or a literal (a constant K[n]); a failure runs fail. */
-static void emit_arg(E *e, asl_buf *b, const ir_arg *a, int ind, const char *lhs, const char *in,
-                     const char *fail)
+static void pr_init(pr *q, E *e, const lir_fn *f, uint32_t at, const char *in, const char *fail)
 {
-    switch (a->kind) {
-    case IR_ARG_PATH: {
-        uint32_t pid = emit_path(e, a->path);
-        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, in, pid, fail);
-        break;
-    }
-    case IR_ARG_CALL: {
-        uint32_t fid = emit_call(e, a->call, NULL);
-        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, fid, in, fail);
-        break;
-    }
-    default: {
-        asl_arena *ar = e->p->arena;
-        asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
-                       : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
-                       : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
-                                                  : asl_null();
-        uint32_t k = emit_const(e, asl_json_string(ar, v, NULL));
-        put(b, "%*s%s = K[%u];\n", ind, "", lhs, k);
-        break;
-    }
+    q->e = e;
+    q->f = f;
+    q->at = at;
+    q->in = in;
+    q->fail = fail;
+    q->calls = false;
+    uint32_t n = f->nregs ? f->nregs : 1;
+    q->def = asl_xmalloc(n * sizeof *q->def);
+    q->use = asl_xmalloc(n * sizeof *q->use);
+    for (uint32_t i = 0; i < n; i++) q->def[i] = q->use[i] = LIR_NONE;
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->d < n && o->k != LIR_BRANCH) q->def[o->d] = i;
+        if (o->k == LIR_CALL)
+            for (uint32_t k = 0; k < o->call->argc; k++) q->use[o->args[k]] = i;
+        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) q->use[o->b] = i;
     }
 }
 
+static void pr_free(pr *q)
+{
+    free(q->def);
+    free(q->use);
+}
+
+static uint32_t emit_call_fn(E *e, const lir_fn *f);
+
 /* The call of c's function on the argument array a, as an expression: a
- * States.Format whose template splits when compiling (FMT_id, its pieces,
- * go to the data), else the function itself (asl_intrinsic_MATH_ADD, ...),
- * not the checked dispatch: arity is checked here and no argument is NULL. */
-static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
+ * States.Format split when compiling (FMT_n, its pieces, go to the data),
+ * else the function itself (asl_intrinsic_MATH_ADD, ...), not the checked
+ * dispatch: arity is checked here and no argument is NULL. */
+static const char *call_expr(E *e, const lir_op *o, const char *a)
 {
     static const char *const fn_ids[] = {
 #define X(id, name, lo, hi) #id,
 #include "asl_intrinsics.def"
 #undef X
     };
+    const ir_call *c = o->call;
+    uint32_t id = o->len;
     asl_fmt f;
-    if (aslc_format_split(e->p->arena, c, &f)) {
+    if (o->n == LIR_CALL_FORMAT && aslc_format_split(e->p->arena, c, &f)) {
         put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
         for (uint32_t k = 0; k <= f.holes; k++) {
             asl_buf_puts(&e->data, k ? ", {" : "{");
@@ -414,52 +369,27 @@ static const char *call_expr(E *e, const ir_call *c, uint32_t id, const char *a)
     return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
 }
 
-/* Whether the state's own code makes call c (emit_call_inline) rather than
- * a helper fn_n: at most ASL_CALL_ARGS arguments, nested calls alike. */
-static bool call_inline(const ir_call *c)
+/* lhs = an argument made by op o (a path, a helper fn_n, a constant K[n]). */
+static void print_arg(pr *q, asl_buf *b, const lir_op *o, int ind, const char *lhs)
 {
-    if (c->argc > ASL_CALL_ARGS) return false;
-    for (uint32_t i = 0; i < c->argc; i++)
-        if (c->args[i].kind == IR_ARG_CALL && !call_inline(c->args[i].call)) return false;
-    return true;
-}
-
-static uint32_t emit_call(E *e, const ir_call *call, const char *src)
-{
-    asl_buf b;
-    asl_buf_init(&b);
-    char lhs[16];
-    for (uint32_t i = 0; i < call->argc; i++) {
-        snprintf(lhs, sizeof lhs, "a[%u]", i);
-        emit_arg(e, &b, &call->args[i], 4, lhs, "in", "return NULL");
-    }
-    uint32_t id = e->nfn++;
-    put(&e->code, "ASL_HELPER asl_value *fn_%u(asl_exec *x, asl_value *in)", id);
-    if (src) {
-        asl_buf_puts(&e->code, "  /* ");
-        ccomment(&e->code, src);
-        asl_buf_puts(&e->code, " */");
-    }
-    put(&e->code, "\n{\n    asl_value *a[%u];\n", call->argc ? call->argc : 1);
-    if (!call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
-    asl_buf_put(&e->code, b.data, b.len);
-    if (call->fn == ASL_FN_MATH_ADD && call->argc == 2)   /* its common case inline (asl.h) */
-        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
+    E *e = q->e;
+    if (o->k == LIR_PATH)
+        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, q->in, emit_path(e, o->path),
+            q->fail);
+    else if (o->k == LIR_HELPER)
+        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, emit_call_fn(e, o->target_fn), q->in, q->fail);
     else
-        put(&e->code, "    return %s;\n}\n\n", call_expr(e, call, id, "a"));
-    asl_buf_free(&b);
-    return id;
+        put(b, "%*s%s = K[%u];\n", ind, "", lhs, emit_const(e, o->str));
 }
 
-/* lhs = c of the input in, written in the state's own code (call_inline):
- * the arguments into locals, nested calls first, then into the exec's
- * args (asl_call_args) and the call; a MathAdd of the template's own
- * (aslc_call_in_place, depth 0) is computed by asl_math_add_c instead,
- * without a number, as the LLVM back end does.  depth names the locals
- * apart. */
-static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src, int ind,
-                             const char *lhs, const char *in, const char *fail, unsigned depth)
+/* lhs = the call of op c, made in the state's code: a block, the arguments
+ * into locals (nested calls first), then into the exec's args
+ * (asl_call_args) and the call; a MathAdd of two, computed in place, by
+ * asl_math_add_c.  depth names the locals apart. */
+static void print_call(pr *q, asl_buf *b, uint32_t ci, const char *src, int ind, const char *lhs, unsigned depth)
 {
+    const lir_op *c = &q->f->ops[ci];
+    uint32_t argc = c->call->argc;
     put(b, "%*s{", ind, "");
     if (src) {
         asl_buf_puts(b, "  /* ");
@@ -468,35 +398,64 @@ static void emit_call_inline(E *e, asl_buf *b, const ir_call *c, const char *src
     }
     asl_buf_putc(b, '\n');
     char arg[32];
-    if (c->argc) {
+    if (argc) {
         put(b, "%*sasl_value ", ind + 4, "");
-        for (uint32_t i = 0; i < c->argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
+        for (uint32_t i = 0; i < argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
         asl_buf_puts(b, ";\n");
     }
-    for (uint32_t i = 0; i < c->argc; i++) {
+    for (uint32_t i = 0; i < argc; i++) {
         snprintf(arg, sizeof arg, "p%u_%u", depth, i);
-        if (c->args[i].kind == IR_ARG_CALL)
-            emit_call_inline(e, b, c->args[i].call, NULL, ind + 4, arg, in, fail, depth + 1);
-        else
-            emit_arg(e, b, &c->args[i], ind + 4, arg, in, fail);
+        uint32_t d = q->def[c->args[i]];
+        if (q->f->ops[d].k == LIR_CALL) print_call(q, b, d, NULL, ind + 4, arg, depth + 1);
+        else print_arg(q, b, &q->f->ops[d], ind + 4, arg);
     }
-    if (depth == 0 && aslc_call_in_place(c)) {
-        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, fail,
-            ind, "");
+    if (c->n == LIR_CALL_MATH_ADD) {
+        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, q->fail, ind, "");
         return;
     }
     snprintf(arg, sizeof arg, "a%u", depth);
     put(b, "%*sasl_value **%s = asl_call_args(x);\n", ind + 4, "", arg);
-    for (uint32_t i = 0; i < c->argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
-    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(e, c, e->nfn++, arg), fail,
-        ind, "");
+    for (uint32_t i = 0; i < argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
+    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(q->e, c, arg), q->fail, ind, "");
 }
 
-/* ---- templates ---------------------------------------------------------------------- */
+/* fn_n: a call out of line, its arguments in a[], after the helpers they
+ * call; returns n. */
+static uint32_t emit_call_fn(E *e, const lir_fn *f)
+{
+    pr q;
+    pr_init(&q, e, f, 0, "in", "return NULL");
+    const lir_op *c = &f->ops[f->nops - 2];   /* the CALL, then the return */
+    asl_buf b;
+    asl_buf_init(&b);
+    char lhs[16];
+    for (uint32_t i = 0; i < c->call->argc; i++) {
+        snprintf(lhs, sizeof lhs, "a[%u]", i);
+        print_arg(&q, &b, &f->ops[q.def[c->args[i]]], 4, lhs);
+    }
+    put(&e->code, "ASL_HELPER asl_value *%s(asl_exec *x, asl_value *in)", f->name);
+    if (c->note) {
+        asl_buf_puts(&e->code, "  /* ");
+        ccomment(&e->code, c->note);
+        asl_buf_puts(&e->code, " */");
+    }
+    put(&e->code, "\n{\n    asl_value *a[%u];\n", c->call->argc ? c->call->argc : 1);
+    if (!c->call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
+    asl_buf_put(&e->code, b.data, b.len);
+    if (c->n == LIR_CALL_MATH_ADD)   /* its common case inline (asl.h) */
+        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
+    else
+        put(&e->code, "    return %s;\n}\n\n", call_expr(e, c, "a"));
+    asl_buf_free(&b);
+    pr_free(&q);
+    return f->num;
+}
 
-/* The nodes of t into b, in pre-order.  key is the member name t is under
- * (for an array item, its enclosing member's: a path failure names it). */
-static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen)
+/* The nodes of t into b, in pre-order; *h: the helpers of its calls, in
+ * that order (lir_op.helpers).  key is the member name t is under (for an
+ * array item, its enclosing member's: a path failure names it). */
+static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen,
+                            const lir_fn *const **h)
 {
     static const char *const kinds[] = {
         [IR_T_CONST] = "ASL_TM_CONST", [IR_T_OBJECT] = "ASL_TM_OBJECT", [IR_T_ARRAY] = "ASL_TM_ARRAY",
@@ -505,7 +464,7 @@ static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key,
      * written to the code before the array that points to it. */
     uint32_t id = t->kind == IR_T_CONST  ? emit_const(e, t->ctext)
                   : t->kind == IR_T_PATH ? emit_path(e, t->path)
-                  : t->kind == IR_T_CALL ? emit_call(e, t->call, t->src)
+                  : t->kind == IR_T_CALL ? emit_call_fn(e, *(*h)++)
                                          : 0;
     bool obj = t->kind == IR_T_OBJECT;
     put(b, "    {%s", kinds[t->kind]);
@@ -533,23 +492,24 @@ static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key,
     }
     asl_buf_puts(b, "},\n");
     for (uint32_t i = 0; i < t->n; i++) {
-        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(e, b, t->items[i], key, klen);
+        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen, h);
+        else emit_tmpl_nodes(e, b, t->items[i], key, klen, h);
     }
 }
 
-/* static const asl_tmpl TP_n[] of t into b (after what it needs); returns n. */
-static uint32_t emit_tmpl(E *e, asl_buf *b, const ir_tmpl *t, const char *what)
+/* static const asl_tmpl TP_n[] of a large program's TEMPLATE op o into b
+ * (after what it needs); returns n. */
+static uint32_t emit_tmpl(E *e, asl_buf *b, const lir_op *o)
 {
     asl_buf nodes;
     asl_buf_init(&nodes);
-    emit_tmpl_nodes(e, &nodes, t, "", 0);
-    uint32_t id = e->ntmpl++;
-    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", id, what);
+    const lir_fn *const *h = o->helpers;
+    emit_tmpl_nodes(e, &nodes, o->tmpl, "", 0, &h);
+    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", o->len, o->note);
     asl_buf_put(b, nodes.data, nodes.len);
     asl_buf_puts(b, "};\n");
     asl_buf_free(&nodes);
-    return id;
+    return o->len;
 }
 
 /* The number n of the shape KS_n of t's keys (aslc_tmpl_shaped), emitted
@@ -572,223 +532,208 @@ static uint32_t emit_shape(E *e, const ir_tmpl *t)
     return id;
 }
 
-/* A small program's template: statements that build t from v (the
- * template's input) as asl_template would, the container first, then each
- * member in order; expr: the C expression of the value.  key is the member
- * name t is under (for an array item, its enclosing member's). */
-static void emit_tmpl_code(E *e, asl_buf *b, const ir_tmpl *t, int depth, int ind, const char *key,
-                           uint32_t klen, const char *fail, char *expr, size_t exprsz)
+/* The value whose ops start at q->at, as statements into b, the cursor
+ * moved past them; expr: its C expression. */
+static void print_value(pr *q, asl_buf *b, int depth, int ind, char *expr, size_t exprsz)
 {
-    switch (t->kind) {
-    case IR_T_CONST:
-        snprintf(expr, exprsz, "K[%u]", emit_const(e, t->ctext));
-        return;
-    case IR_T_PATH:
-        put(b, "%*sif (!(m = asl_param_path_c(x, v, &P_%u, ", ind, "", emit_path(e, t->path));
-        cstr(b, key, klen);
-        put(b, "))) %s;\n", fail);
+    E *e = q->e;
+    const lir_op *o = &q->f->ops[q->at];
+    if (o->k != LIR_NEW) {
+        /* One op, or the arguments of a call and the call (the root: the
+         * call whose value the member takes). */
+        uint32_t root = q->at;
+        while (q->f->ops[root].d < q->f->nregs && q->use[q->f->ops[root].d] != LIR_NONE &&
+               q->f->ops[q->use[q->f->ops[root].d]].k == LIR_CALL)
+            root = q->use[q->f->ops[root].d];
+        const lir_op *r = &q->f->ops[root];
+        q->at = root + 1;
+        switch (r->k) {
+        case LIR_CONST:
+            snprintf(expr, exprsz, "K[%u]", emit_const(e, r->str));
+            return;
+        case LIR_PATH:
+            put(b, "%*sif (!(m = asl_param_path_c(x, %s, &P_%u, ", ind, "", q->in, emit_path(e, r->path));
+            cstr(b, r->str, r->len);
+            put(b, "))) %s;\n", q->fail);
+            break;
+        case LIR_HELPER:
+            put(b, "%*sif (!(m = fn_%u(x, %s))) %s;\n", ind, "", emit_call_fn(e, r->target_fn), q->in, q->fail);
+            break;
+        default:   /* LIR_CALL */
+            print_call(q, b, root, r->note, ind, "m", 0);
+            break;
+        }
+        q->calls = true;
         snprintf(expr, exprsz, "m");
         return;
-    case IR_T_CALL:
-        if (call_inline(t->call))
-            emit_call_inline(e, b, t->call, t->src, ind, "m", "v", fail, 0);
-        else
-            put(b, "%*sif (!(m = fn_%u(x, v))) %s;\n", ind, "", emit_call(e, t->call, t->src), fail);
-        snprintf(expr, exprsz, "m");
-        return;
-    case IR_T_OBJECT:
-    case IR_T_ARRAY:
-        break;
     }
-    bool obj = t->kind == IR_T_OBJECT;
+    q->at++;
+    bool obj = o->rt != LIR_RT_ARRAY;
     /* An object of known keys is made with them in place: each member is
      * then one store, and its bound is set once, at the end. */
-    int shape = aslc_tmpl_shaped(t) ? (int)emit_shape(e, t) : -1;
+    int shape = o->tmpl ? (int)emit_shape(e, o->tmpl) : -1;
     if (shape >= 0)
         put(b, "%*sasl_value *o%d = asl_object_shaped_c(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
             ind, "", depth, shape, ind, "", depth);
     else
-        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", t->n);
-    for (uint32_t i = 0; i < t->n; i++) {
-        const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
+        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", o->n);
+    for (uint32_t i = 0; i < o->n; i++) {
         char sub[48];
-        bool nested = c->kind == IR_T_OBJECT || c->kind == IR_T_ARRAY;
+        bool nested = q->f->ops[q->at].k == LIR_NEW;
         if (nested) put(b, "%*s{\n", ind, "");
-        emit_tmpl_code(e, b, c, nested ? depth + 1 : depth, nested ? ind + 4 : ind,
-                       obj ? t->members[i].key : key, obj ? t->members[i].klen : klen, fail, sub, sizeof sub);
+        print_value(q, b, nested ? depth + 1 : depth, nested ? ind + 4 : ind, sub, sizeof sub);
         int cind = nested ? ind + 4 : ind;
-        uint32_t bound;
+        const lir_op *m = &q->f->ops[q->at++];   /* MEMBER or PUSH */
         if (shape >= 0) {
-            if (aslc_member_bound(e->p->arena, c, &bound))   /* known now: not read back from the value */
-                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, bound);
+            if (m->n != LIR_NONE)   /* known now: not read back from the value */
+                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, m->n);
             else
                 put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
-            ccomment(b, t->members[i].key);
+            ccomment(b, m->str);
             asl_buf_puts(b, " */\n");
-        } else if (obj) {
+        } else if (m->k == LIR_MEMBER) {
             /* _lit: the literal as it is, for a key that needs no JSON
              * escape (asl_value.h); any other key is copied and measured.
              * _k: with the value's bound, when it is known now. */
-            bool lit = asl_json_plain(t->members[i].key, t->members[i].klen);
-            bool known = lit && aslc_member_bound(e->p->arena, c, &bound);
+            bool lit = m->rt == LIR_RT_OBJECT_APPEND_LIT, known = m->n != LIR_NONE;
             put(b, "%*sasl_object_append%s(a, o%d, ", cind, "", known ? "_lit_k" : lit ? "_lit_c" : "", depth);
-            cstr(b, t->members[i].key, t->members[i].klen);
-            if (known) put(b, ", %u, %s, %u);\n", t->members[i].klen, sub, bound);
-            else put(b, ", %u, %s);\n", t->members[i].klen, sub);
+            cstr(b, m->str, m->len);
+            if (known) put(b, ", %u, %s, %u);\n", m->len, sub, m->n);
+            else put(b, ", %u, %s);\n", m->len, sub);
         } else {
             put(b, "%*sasl_array_push(a, o%d, %s);\n", cind, "", depth, sub);
         }
         if (nested) put(b, "%*s}\n", ind, "");
     }
-    if (shape >= 0) put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
+    if (shape >= 0) {
+        put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
+        q->at++;   /* BOUND */
+    }
     snprintf(expr, exprsz, "o%d", depth);
 }
 
-/* Whether building t calls anything that can fail (a path or an intrinsic). */
-static bool tmpl_calls(const ir_tmpl *t)
-{
-    if (t->kind == IR_T_PATH || t->kind == IR_T_CALL) return true;
-    bool obj = t->kind == IR_T_OBJECT;
-    if (obj || t->kind == IR_T_ARRAY)
-        for (uint32_t i = 0; i < t->n; i++)
-            if (tmpl_calls(obj ? t->members[i].val : t->items[i])) return true;
-    return false;
-}
-
-/* A small program's template as a block of statements into b: v = its value. */
-static void emit_tmpl_block(E *e, asl_buf *b, const ir_tmpl *t, const char *what, const char *fail)
+/* A small program's template, whose ops start at op `at` of f, as a block
+ * of statements into b: v = its value. */
+static void emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, const char *fail)
 {
     char expr[48];
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    put(b, "    {  /* %s */\n", what);
-    if (container) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
-    if (tmpl_calls(t)) asl_buf_puts(b, "        asl_value *m;\n");
-    emit_tmpl_code(e, b, t, 0, 8, "", 0, fail, expr, sizeof expr);
+    pr q;
+    pr_init(&q, e, f, at, "v", fail);
+    asl_buf code;
+    asl_buf_init(&code);
+    print_value(&q, &code, 0, 8, expr, sizeof expr);
+    put(b, "    {  /* %s */\n", f->ops[at].note);
+    if (f->ops[at].k == LIR_NEW) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
+    if (q.calls) asl_buf_puts(b, "        asl_value *m;\n");
+    asl_buf_put(b, code.data, code.len);
     put(b, "        v = %s;\n    }\n", expr);
+    asl_buf_free(&code);
+    pr_free(&q);
 }
 
-/* A Map's item selector or batch input, tp_n(x, in) (n numbered as TP_n):
- * the template built from in, by asl_template in a large program. */
-static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const ir_tmpl *t, const char *what)
+/* A Map's item selector or batch input, tp_n(x, in) (lower.c's tp_ function
+ * f): the template built from in, by asl_template in a large program. */
+static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const lir_fn *f)
 {
     if (e->lay.big) {
-        uint32_t id = emit_tmpl(e, d, t, what);
+        uint32_t id = emit_tmpl(e, d, &f->ops[0]);
         put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in) { return asl_template(x, in, TP_%u); }\n",
             id, id);
         return id;
     }
     asl_buf body;
     asl_buf_init(&body);
-    emit_tmpl_block(e, &body, t, what, "return NULL");
-    uint32_t id = e->ntmpl++;
-    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", id);
+    emit_tmpl_block(e, &body, f, 0, "return NULL");
+    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", f->num);
     asl_buf_put(d, body.data, body.len);
     asl_buf_puts(d, "    return v;\n}\n");
     asl_buf_free(&body);
-    return id;
+    return f->num;
 }
 
 /* ---- Choice rules --------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    char operand;
-} choice_ops[] = {
-#define X(id, name, operand) {name, #operand[0]},
-#include "choice_ops.def"
-#undef X
-};
+static const char *const cmp_names[] = {"ASL_CMP_EQ", "ASL_CMP_LT", "ASL_CMP_GT", "ASL_CMP_LE", "ASL_CMP_GE"};
 
-static const char *cmp_of(const char *opname)
+/* The rule function f (lower.c's r_n), after the rules it calls: a case per op. */
+static void emit_rule(E *e, const lir_fn *f)
 {
-    if (strstr(opname, "GreaterThanEquals")) return "ASL_CMP_GE";
-    if (strstr(opname, "LessThanEquals")) return "ASL_CMP_LE";
-    if (strstr(opname, "GreaterThan")) return "ASL_CMP_GT";
-    if (strstr(opname, "LessThan")) return "ASL_CMP_LT";
-    return "ASL_CMP_EQ";
-}
-
-static uint32_t emit_rule(E *e, const ir_rule *r)
-{
-    uint32_t kids[r->n ? r->n : 1];
-    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(e, r->kids[i]);
-    uint32_t id = e->nrule++;
+    for (uint32_t i = 0; i < f->nops; i++)
+        if (f->ops[i].k == LIR_RULE) emit_rule(e, f->ops[i].target_fn);
+    const ir_rule *r = lir_rule_of(f);
     asl_buf *b = &e->code;
     /* A rule that passes the address of a local (Is*, IsPresent) stays out of
      * line (ASL_HELPER); the others may be inlined into their state. */
-    bool addr = r->op == IR_OP_IS_PRESENT ||
-                (r->op != IR_OP_AND && r->op != IR_OP_OR && r->op != IR_OP_NOT && choice_ops[r->op].operand == 'U');
-    put(b, "/* %s */\n%s int r_%u(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr,
-        addr ? "ASL_HELPER" : "static", id);
-    if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
+    put(b, "/* %s */\n%s int %s(asl_exec *x, asl_value *in)\n{\n", r->loc.ptr,
+        lir_rule_addr(f) ? "ASL_HELPER" : "static", f->name);
+    const lir_op *last = &f->ops[f->nops - 1];
+    if (last->k == LIR_RULE && r->op == IR_OP_NOT) {
+        put(b, "    int m = %s(x, in);\n    return m < 0 ? m : !m;\n}\n\n", last->target_fn->name);
+        return;
+    }
+    if (last->k == LIR_RULE) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
         asl_buf_puts(b, "    int m;\n");
-        for (uint32_t i = 0; i < r->n; i++)
-            put(b, "    if ((m = r_%u(x, in)) != %d) return m;\n", kids[i], stop);
+        for (uint32_t i = 0; i < f->nops; i++)
+            put(b, "    if ((m = %s(x, in)) != %d) return m;\n", f->ops[i].target_fn->name, stop);
         put(b, "    return %d;\n}\n\n", stop);
-        return id;
+        return;
     }
-    if (r->op == IR_OP_NOT) {
-        put(b, "    int m = r_%u(x, in);\n    return m < 0 ? m : !m;\n}\n\n", kids[0]);
-        return id;
-    }
-    const char *name = choice_ops[r->op].name;
-    char kind = choice_ops[r->op].operand;
-    uint32_t var = emit_path(e, r->var);
-    if (r->op == IR_OP_IS_PRESENT) {
-        put(b, "    asl_value *v;\n    return asl_path_select(x, in, &P_%u, &v) == %s;\n}\n\n", var,
-            r->b ? "true" : "false");
-        return id;
-    }
-    if (kind == 'U') {
-        /* Is* tests on an absent variable are false, not an error. */
-        put(b, "    asl_value *v;\n    if (!asl_path_select(x, in, &P_%u, &v)) return 0;\n", var);
-        const char *test = r->op == IR_OP_IS_NULL      ? "v->type == ASL_NULL"
-                           : r->op == IR_OP_IS_NUMERIC ? "v->type == ASL_NUMBER"
-                           : r->op == IR_OP_IS_STRING  ? "v->type == ASL_STRING"
-                           : r->op == IR_OP_IS_BOOLEAN ? "asl_is_bool(v)"
-                                                       : "asl_choice_is_timestamp(v)";
-        put(b, "    return (%s) == %s;\n}\n\n", test, r->b ? "true" : "false");
-        return id;
-    }
-    put(b, "    asl_value *v = asl_choice_var_c(x, in, &P_%u);\n    if (!v) return -1;\n", var);
-    const char *family = !strncmp(name, "String", 6)      ? "string"
-                         : !strncmp(name, "Numeric", 7)   ? "number"
-                         : !strncmp(name, "Timestamp", 9) ? "timestamp"
-                                                          : "boolean";
-    switch (kind) {
-    case 'S':
-        put(b, "    return asl_choice_string(v, %s, ", cmp_of(name));
-        cstr(b, r->str, r->slen);
-        put(b, ", %u);\n", r->slen);
-        break;
-    case 'T':
-        put(b, "    return asl_choice_timestamp(v, %s, ", cmp_of(name));
-        cstr(b, r->str, r->slen);
-        asl_buf_puts(b, ");\n");
-        break;
-    case 'M':
-        asl_buf_puts(b, "    return asl_choice_matches(v, ");
-        cstr(b, r->str, r->slen);
-        asl_buf_puts(b, ");\n");
-        break;
-    case 'N':
-        put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_of(name), r->num);
-        break;
-    case 'B':
-        put(b, "    return asl_choice_boolean(v, %s);\n", r->b ? "true" : "false");
-        break;
-    case 'P': {
-        uint32_t other = emit_path(e, r->opath);
-        put(b, "    asl_value *w = asl_choice_var_c(x, in, &P_%u);\n    if (!w) return -1;\n", other);
-        if (!strcmp(family, "boolean")) put(b, "    return asl_choice_boolean_v(v, w);\n");
-        else put(b, "    return asl_choice_%s_v(v, %s, w);\n", family, cmp_of(name));
-        break;
-    }
+    const char *is = r->b ? "true" : "false";
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        uint32_t pid = o->path ? emit_path(e, o->path) : 0;
+        switch (o->rt) {
+        case LIR_RT_PATH_SELECT:
+            if (r->op == IR_OP_IS_PRESENT) {
+                put(b, "    asl_value *v;\n    return asl_path_select(x, in, &P_%u, &v) == %s;\n}\n\n", pid, is);
+                return;
+            }
+            /* Is* tests on an absent variable are false, not an error. */
+            put(b, "    asl_value *v;\n    if (!asl_path_select(x, in, &P_%u, &v)) return 0;\n", pid);
+            put(b, "    return (%s) == %s;\n}\n\n",
+                r->op == IR_OP_IS_NULL      ? "v->type == ASL_NULL"
+                : r->op == IR_OP_IS_NUMERIC ? "v->type == ASL_NUMBER"
+                : r->op == IR_OP_IS_STRING  ? "v->type == ASL_STRING"
+                : r->op == IR_OP_IS_BOOLEAN ? "asl_is_bool(v)"
+                                            : "asl_choice_is_timestamp(v)",
+                is);
+            return;
+        case LIR_RT_CHOICE_VAR:
+            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", i ? 'w' : 'v',
+                pid, i ? 'w' : 'v');
+            break;
+        case LIR_RT_CHOICE_STRING:
+            put(b, "    return asl_choice_string(v, %s, ", cmp_names[o->n]);
+            cstr(b, o->str, o->len);
+            put(b, ", %u);\n", o->len);
+            break;
+        case LIR_RT_CHOICE_TIMESTAMP:
+            put(b, "    return asl_choice_timestamp(v, %s, ", cmp_names[o->n]);
+            cstr(b, o->str, o->len);
+            asl_buf_puts(b, ");\n");
+            break;
+        case LIR_RT_CHOICE_MATCHES:
+            asl_buf_puts(b, "    return asl_choice_matches(v, ");
+            cstr(b, o->str, o->len);
+            asl_buf_puts(b, ");\n");
+            break;
+        case LIR_RT_CHOICE_NUMBER:
+            put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_names[o->n], o->num);
+            break;
+        case LIR_RT_CHOICE_BOOLEAN:
+            put(b, "    return asl_choice_boolean(v, %s);\n", is);
+            break;
+        case LIR_RT_CHOICE_BOOLEAN_V:
+            asl_buf_puts(b, "    return asl_choice_boolean_v(v, w);\n");
+            break;
+        default:   /* asl_choice_{string,number,timestamp}_v */
+            put(b, "    return %s(v, %s, w);\n", lir_rt_table[o->rt].name, cmp_names[o->n]);
+            break;
+        }
     }
     asl_buf_puts(b, "}\n\n");
-    return id;
 }
 
 /* ---- states ------------------------------------------------------------------------------ */
@@ -799,59 +744,13 @@ static void emit_machine(E *e, const ir_machine *m);
  * program compiled in parts, static otherwise. */
 static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
 
-/* Cuts the states into parts, in the order they are emitted (a Parallel's
- * branches and a Map's processor before their state): per_part states a
- * part, the last part taking what is left. */
-static void plan_machine(E *e, const ir_machine *m, uint32_t *part, uint32_t *in_part)
-{
-    for (uint32_t i = 0; i < m->nstates; i++) {
-        const ir_state *s = m->states[i];
-        if (!s) continue;
-        if (s->type == IR_PARALLEL)
-            for (uint32_t k = 0; k < s->nbranches; k++)
-                if (s->branches[k]) plan_machine(e, s->branches[k], part, in_part);
-        if (s->type == IR_MAP && s->processor) plan_machine(e, s->processor, part, in_part);
-        if (*in_part == e->lay.per_part && *part + 1 < e->lay.parts) {
-            ++*part;
-            *in_part = 0;
-        }
-        ++*in_part;
-        e->part_of[s->index] = *part;
-    }
-}
-
-static void mark_entry(E *e, const ir_state *from, const ir_state *to)
-{
-    if (to && (!from || e->part_of[from->index] != e->part_of[to->index])) e->entry[to->index] = 0;
-}
-
-/* part_of for every state; in a large program also the entries of each
- * part (the starts, and the targets of transitions from other parts),
- * numbered in definition order. */
+/* part_of and entry of every state (aslc_plan_parts, lower.c). */
 static void plan_parts(E *e)
 {
-    const ir_program *p = e->p;
-    uint32_t n = p->nall ? p->nall : 1, part = 0, in_part = 0;
+    uint32_t n = e->p->nall ? e->p->nall : 1;
     e->part_of = asl_xmalloc(n * sizeof *e->part_of);
     e->entry = asl_xmalloc(n * sizeof *e->entry);
-    memset(e->part_of, 0, n * sizeof *e->part_of);
-    plan_machine(e, p->top, &part, &in_part);
-    for (uint32_t i = 0; i < n; i++) e->entry[i] = -1;
-    if (!e->lay.big) return;
-    for (uint32_t i = 0; i < p->nall; i++) {
-        const ir_state *s = p->all[i];
-        if (s->scope->start == s) mark_entry(e, NULL, s);   /* of the workflow, a branch, a Map's items */
-        mark_entry(e, s, s->target);
-        mark_entry(e, s, s->default_target);
-        for (uint32_t k = 0; k < s->nchoices; k++)
-            if (s->choices[k]) mark_entry(e, s, s->choices[k]->target);
-        for (uint32_t k = 0; k < s->ncatch; k++) mark_entry(e, s, s->catch_[k].target);
-    }
-    uint32_t *count = asl_xmalloc(e->lay.parts * sizeof *count);
-    memset(count, 0, e->lay.parts * sizeof *count);
-    for (uint32_t i = 0; i < p->nall; i++)
-        if (e->entry[i] == 0) e->entry[i] = (int32_t)count[e->part_of[i]]++;
-    free(count);
+    aslc_plan_parts(e->p, &e->lay, e->part_of, e->entry);
 }
 
 /* Ends the part being written: in a large program, its function and the
@@ -995,8 +894,10 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
     if (s->input_path_null) fl.input = NUL;
     else if (s->input_path && s->input_path->nseg + s->input_path->root) fl.input = emit_path(e, s->input_path);
     if (s->parameters) {
-        if (e->lay.big) fl.params = emit_tmpl(e, d, s->parameters, "Parameters");
-        else emit_tmpl_block(e, &fl.params_code, s->parameters, "Parameters", fail);
+        const lir_fn *ff = lir_flow_fn(e->lp, s);
+        uint32_t at = lir_tmpl_at(ff, "Parameters");
+        if (e->lay.big) fl.params = emit_tmpl(e, d, &ff->ops[at]);
+        else emit_tmpl_block(e, &fl.params_code, ff, at, fail);
     }
     if (s->type == IR_PASS && s->result) fl.result = emit_const(e, s->result_text);
 
@@ -1037,7 +938,7 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
         char *names[2] = {selname, biname};
         for (int k = 0; k < 2; k++) {
             if (!fns[k]) continue;
-            uint32_t id = emit_tmpl_fn(e, d, fns[k], k ? "BatchInput" : "ItemSelector");
+            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, k ? "BatchInput" : "ItemSelector"));
             snprintf(names[k], 32, "tp_%u", id);
         }
         put(d,
@@ -1078,8 +979,10 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
     }
 
     if (s->result_selector) {
-        if (e->lay.big) fl.selector = emit_tmpl(e, d, s->result_selector, "ResultSelector");
-        else emit_tmpl_block(e, &fl.selector_code, s->result_selector, "ResultSelector", fail);
+        const lir_fn *ff = lir_flow_fn(e->lp, s);
+        uint32_t at = lir_tmpl_at(ff, "ResultSelector");
+        if (e->lay.big) fl.selector = emit_tmpl(e, d, &ff->ops[at]);
+        else emit_tmpl_block(e, &fl.selector_code, ff, at, fail);
     }
     if (s->result_path_null) fl.result_path = NUL;
     else if (s->result_path && s->result_path->nseg) fl.result_path = emit_path(e, s->result_path);
@@ -1373,7 +1276,7 @@ static void emit_state(E *e, const ir_state *s)
                     var, var, emit_path(e, paths[k]));
             else if (calls[k])
                 put(&body, "    asl_value *%s;\n    if (!(%s = tp_%u(x, in))) return NULL;\n", var, var,
-                    emit_tmpl_fn(e, &e->code, calls[k], k ? "CausePath" : "ErrorPath"));
+                    emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, k ? "CausePath" : "ErrorPath")));
             else
                 continue;
             put(&body, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
@@ -1387,8 +1290,14 @@ static void emit_state(E *e, const ir_state *s)
         break;
     }
     case IR_CHOICE: {
-        uint32_t ids[s->nchoices ? s->nchoices : 1];
-        for (uint32_t i = 0; i < s->nchoices; i++) ids[i] = s->choices[i] ? emit_rule(e, s->choices[i]) : 0;
+        /* The rules, each before the state: the state's RULE ops, in order. */
+        const lir_fn *sf = e->lp->state_fn[s->index];
+        const char *rules[s->nchoices ? s->nchoices : 1];
+        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
+            if (sf->ops[i].k == LIR_RULE) {
+                emit_rule(e, sf->ops[i].target_fn);
+                rules[k++] = sf->ops[i].target_fn->name;
+            }
         asl_buf body;
         asl_buf_init(&body);
         asl_buf_puts(&body, "    asl_value *v = in, *out;\n    int m;\n");
@@ -1399,10 +1308,10 @@ static void emit_state(E *e, const ir_state *s)
         else if (s->output_path && s->output_path->nseg + s->output_path->root)
             put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* OutputPath */\n",
                 emit_path(e, s->output_path));
-        for (uint32_t i = 0; i < s->nchoices; i++) {
+        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
             const ir_rule *r = s->choices[i];
             if (!r) continue;
-            put(&body, "    if ((m = r_%u(x, v)) < 0) return NULL;\n    if (m)", ids[i]);
+            put(&body, "    if ((m = %s(x, v)) < 0) return NULL;\n    if (m)", rules[k++]);
             asl_buf_puts(&body, " /* -> ");
             ccomment(&body, r->next ? r->next : "");
             asl_buf_puts(&body, " */\n");
@@ -1437,6 +1346,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     memset(&e, 0, sizeof e);
     e.p = p;
     e.lay = aslc_layout_of(p);
+    e.lp = aslc_lower(p);
     asl_buf_init(&e.data);
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);

@@ -28,7 +28,7 @@
  * offset and size and every struct size with what the C compiler says
  * (offsetof/sizeof of runtime/asl.h) before anything is built, so a change to
  * a runtime struct is an internal error here, never a binary that reads the
- * wrong field.  The runtime functions called are in the table RT_FUNCS, each
+ * wrong field.  The runtime functions called are lir.h's table LIR_RT, each
  * with its C prototype, checked at compile time against asl.h.
  *
  * Pointers: LLVM 14 still has typed pointers, LLVM >= 15 opaque ones.  Every
@@ -50,6 +50,7 @@
  */
 #define _GNU_SOURCE
 #include "emit_llvm.h"
+#include "lir.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
@@ -77,104 +78,12 @@
 #endif
 
 /* ---- the runtime functions generated code calls ----------------------------------
- * X(id, C name, signature, C type).  The signature is the return type then the
- * parameters: p pointer, b bool, i int/uint32_t/enum, l size_t, d double,
- * v void; a final '.' makes it variadic.  bool is i8 in both directions: the
- * result is tested against zero (only its low byte is defined by the psABI)
- * and an argument is passed zero-extended, as C compilers do. */
-#define RT_FUNCS(X)                                                                                 \
-    X(ENTER, asl_enter, "bpp", bool (*)(asl_exec *, const asl_state_info *))                        \
-    X(LEAVE, asl_leave, "ppp", asl_value *(*)(asl_exec *, asl_value *))                             \
-    X(INPUT_PATH, asl_input_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
-    X(OUTPUT_PATH, asl_output_path, "pppp",                                                         \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
-    X(RESULT_PATH, asl_result_path, "ppppp",                                                        \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
-    X(ARG_PATH, asl_arg_path, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *))    \
-    X(OBJECT, asl_object, "ppi", asl_value *(*)(asl_arena *, uint32_t))                             \
-    X(TEMPLATE, asl_template, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *))    \
-    X(PARAM_PATH, asl_param_path, "ppppp",                                                          \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
-    X(ARRAY, asl_array, "ppi", asl_value *(*)(asl_arena *, uint32_t))                               \
-    X(OBJECT_APPEND_LIT, asl_object_append_lit, "vppplp",                                           \
-      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
-    X(OBJECT_APPEND, asl_object_append, "vppplp",                                                   \
-      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
-    X(ARRAY_PUSH, asl_array_push, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))          \
-    X(OBJECT_SIZED, asl_object_sized, "ppi", asl_value *(*)(asl_arena *, uint32_t))                   \
-    X(NUMBER, asl_number, "ppd", asl_value *(*)(asl_arena *, double))                               \
-    X(NUMBER_INT, asl_number_int, "ppd", asl_value *(*)(asl_arena *, double))                       \
-    X(MATH_ADD2, asl_math_add2, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))       \
-    X(FLOW_IN, asl_flow_in, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))      \
-    X(FLOW_OUT, asl_flow_out, "ppppp",                                                              \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_flow *))                       \
-    X(PASS, asl_pass, "ppppp",                                                                      \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_state_info *, const asl_flow *))            \
-    X(PATH_SELECT, asl_path_select, "bpppp",                                                        \
-      bool (*)(asl_exec *, asl_value *, const asl_path *, asl_value **))                            \
-    X(CHOICE_VAR, asl_choice_var, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
-    X(CHOICE_STRING, asl_choice_string, "bpipi",                                                    \
-      bool (*)(const asl_value *, asl_cmp, const char *, uint32_t))                                 \
-    X(CHOICE_NUMBER, asl_choice_number, "bpid", bool (*)(const asl_value *, asl_cmp, double))       \
-    X(CHOICE_TIMESTAMP, asl_choice_timestamp, "bpip",                                               \
-      bool (*)(const asl_value *, asl_cmp, const char *))                                           \
-    X(CHOICE_BOOLEAN, asl_choice_boolean, "bpb", bool (*)(const asl_value *, bool))                 \
-    X(CHOICE_STRING_V, asl_choice_string_v, "bpip",                                                 \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_NUMBER_V, asl_choice_number_v, "bpip",                                                 \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_TIMESTAMP_V, asl_choice_timestamp_v, "bpip",                                           \
-      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
-    X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, "bpp", bool (*)(const asl_value *, const asl_value *)) \
-    X(CHOICE_MATCHES, asl_choice_matches, "bpp", bool (*)(const asl_value *, const char *))         \
-    X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, "bp", bool (*)(const asl_value *))              \
-    X(RETRY, asl_retry, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *))   \
-    X(CATCH, asl_catch, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))                 \
-    X(ERROR_VALUE, asl_error_value, "pp", asl_value *(*)(asl_exec *))                               \
-    X(ERROR_CLEAR, asl_error_clear, "vp", void (*)(asl_exec *))                                     \
-    X(WAIT_SECONDS, asl_wait_seconds, "bpd", bool (*)(asl_exec *, double))                          \
-    X(WAIT_UNTIL, asl_wait_until, "bpp", bool (*)(asl_exec *, const char *))                        \
-    X(WAIT_SECONDS_VALUE, asl_wait_seconds_value, "bppp",                                           \
-      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
-    X(WAIT_UNTIL_VALUE, asl_wait_until_value, "bppp",                                               \
-      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
-    X(TASK, asl_task, "pppp", asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *))       \
-    X(TASK_TIMED, asl_task_timed, "pppppp",                                                         \
-      asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *, const asl_value *,             \
-                     const asl_value *))                                                            \
-    X(PARALLEL, asl_parallel, "ppppi",                                                              \
-      asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
-    X(MAP, asl_map, "ppppp",                                                                        \
-      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
-    X(MAP_SETTING, asl_map_setting, "bpppip",                                                       \
-      bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
-    X(FAIL, asl_fail, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))               \
-    X(FAIL_STATE, asl_fail_state, "pppp.",                                                          \
-      asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
-    X(JSON_STRING, asl_json_string, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *))    \
-    X(CONST, asl_const, "ppp", asl_value *(*)(asl_arena *, const char *))                           \
-    X(FORMAT, asl_format, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))
-
-enum {
-#define X(id, name, sig, ctype) RT_##id,
-    RT_FUNCS(X)
-#undef X
-    RT__COUNT
-};
-
-static const struct {
-    const char *name, *sig;
-} rt_funcs[RT__COUNT] = {
-#define X(id, name, sig, ctype) {#name, sig},
-    RT_FUNCS(X)
-#undef X
-};
-
-/* If the runtime changes a prototype, this file must change with it. */
-#define X(id, name, sig, ctype)                                                                     \
+ * lir.h's one table, LIR_RT: declared on first use from its signature, and
+ * each C type checked against asl.h here, where the table meets LLVM. */
+#define X(id, name, inl, sig, ctype)                                                                \
     _Static_assert(__builtin_types_compatible_p(__typeof__(&name), ctype),                          \
-                   #name " changed in runtime/asl.h: update RT_FUNCS in emit_llvm.c");
-RT_FUNCS(X)
+                   #name " changed in runtime/asl.h: update LIR_RT in lir.h");
+LIR_RT(X)
 #undef X
 
 /* ---- the runtime's structs -------------------------------------------------------
@@ -278,11 +187,12 @@ typedef struct {
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
     LLVMValueRef *sites;           /* T_ of each task site, by site id */
-    LLVMValueRef rt[RT__COUNT];    /* declared on first use */
-    LLVMTypeRef rt_ty[RT__COUNT];
+    LLVMValueRef rt[LIR_RT__COUNT];    /* declared on first use */
+    LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
-    uint32_t npaths, nconsts, ntmpl, nfn, nrule;
+    const lir_program *lp;         /* the lowering (lower.c) */
+    uint32_t npaths, nconsts;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
     aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
@@ -438,7 +348,7 @@ static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
 static LLVMValueRef rt(L *l, int id)
 {
     if (l->rt[id]) return l->rt[id];
-    const char *sig = rt_funcs[id].sig;
+    const char *sig = lir_rt_table[id].sig;
     LLVMTypeRef params[8];
     unsigned n = 0;
     bool vararg = false;
@@ -451,7 +361,7 @@ static LLVMValueRef rt(L *l, int id)
         else params[n++] = t;
     }
     l->rt_ty[id] = LLVMFunctionType(ret, params, n, vararg);
-    LLVMValueRef fn = LLVMAddFunction(l->m, rt_funcs[id].name, l->rt_ty[id]);
+    LLVMValueRef fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
     for (unsigned i = 1; sig[i] && sig[i] != '.'; i++)
         if (sig[i] == 'b') attr(l, fn, i, l->zeroext, 0);
     return l->rt[id] = fn;
@@ -659,38 +569,24 @@ static LLVMValueRef exec_arena(L *l, F *f)
     return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
 }
 
-/* The call `slow` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) with the C back end's asl_key_inline before it, as IR:
- * for a $.name path in a program of one part, the input's members are
- * scanned for the name's own global (generated keys and path names are the
- * same strings, str()), and only a miss, a big object or anything else
- * calls the entry point, which decides and words any error. */
-static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
-                              LLVMValueRef *args)
+/* The member s->key of o, when o is a small object (no index: is_int 0)
+ * that has it, as IR from the builder's block (asl.h's asl_member_inline):
+ * a miss, a NULL o or anything else branches to slow.  Returns the value,
+ * the builder at the end of the block that found it. */
+static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LLVMBasicBlockRef slow)
 {
-    /* $.a in the input; $$.Map.Item.Value.a in the item that x, the Map
-     * iteration's exec, holds (asl.h's asl_item_inline). */
-    const asl_seg *s = NULL;
-    if (p->root == ASL_ROOT_INPUT && p->nseg == 1) s = &p->segs[0];
-    else if (p->root == ASL_ROOT_CONTEXT && p->map_item == ASL_ITEM_VALUE && p->nseg == 4) s = &p->segs[3];
-    if (l->lay.parts > 1 || !s || s->kind != ASL_SEG_KEY)
-        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
-    if (p->root == ASL_ROOT_CONTEXT)
-        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
     LLVMValueRef key = str(l, s->key, s->klen);
-    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"),
-                      body = block(l, f, "member"), next = block(l, f, "next"), found = block(l, f, "found"),
-                      slow = block(l, f, "slow"), done = block(l, f, "got");
-    LLVMBuildCondBr(b, LLVMBuildIsNull(b, in, ""), slow, obj);
-    /* An object without an index (is_int 0): a small one, scanned here. */
+    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"), body = block(l, f, "member"),
+                      next = block(l, f, "next"), found = block(l, f, "found");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, o, ""), slow, obj);
     LLVMPositionBuilderAtEnd(b, obj);
-    LLVMValueRef ty = value_type(l, f, in);
-    LLVMValueRef isint = load_at(l, f, l->i8, in, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    LLVMValueRef ty = value_type(l, f, o);
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
     LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
                                       LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMValueRef len = load_at(l, f, l->i32, in, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef mem = load_at(l, f, l->ptr, in, ci64(l, offsetof(asl_value, u.o.members)), "members");
+    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
+    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
     LLVMBuildCondBr(b, small, head, slow);
     /* for (i = 0; i < len; i++) if (m[i].key == key && m[i].klen == klen) return m[i].val; */
     LLVMPositionBuilderAtEnd(b, head);
@@ -722,7 +618,48 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     LLVMBasicBlockRef ib[2] = {obj, next};
     LLVMAddIncoming(i, iv, ib, 2);
     LLVMPositionBuilderAtEnd(b, found);
-    LLVMValueRef val = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+    return load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+}
+
+/* The call `id` of a path entry point (asl_param_path, asl_arg_path,
+ * asl_choice_var) after the first step lower.c decides (lir_path_fast) in a
+ * program of one part, as IR, as asl.h's asl_path_inline does it for the C
+ * back end: $.a and $.a.b scanned in the input's members (generated keys
+ * and path names are the same strings, str()), $$.Map.Item.Value, .Index
+ * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
+ * object or anything else calls the entry point, which decides and words
+ * any error. */
+static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
+                              LLVMValueRef *args)
+{
+    lir_fast fast = lir_path_fast(p);
+    if (l->lay.parts > 1 || fast == LIR_FAST_NONE)
+        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
+    LLVMBuilderRef b = f->b;
+    LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
+    LLVMValueRef val;
+    switch (fast) {
+    case LIR_FAST_KEY2:
+        val = member_scan(l, f, member_scan(l, f, in, &p->segs[0], slow), &p->segs[1], slow);
+        break;
+    case LIR_FAST_ITEM_KEY:
+        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
+        val = member_scan(l, f, in, &p->segs[3], slow);
+        break;
+    case LIR_FAST_ITEM: {
+        size_t off = p->map_item == ASL_ITEM_INDEX ? offsetof(asl_exec_head, map_index)
+                                                   : offsetof(asl_exec_head, map_value);
+        val = load_at(l, f, l->ptr, f->x, ci64(l, (int64_t)off), "item");
+        LLVMBasicBlockRef got = block(l, f, "found");
+        LLVMBuildCondBr(b, LLVMBuildIsNull(b, val, ""), slow, got);
+        LLVMPositionBuilderAtEnd(b, got);
+        break;
+    }
+    default:
+        val = member_scan(l, f, in, &p->segs[0], slow);
+        break;
+    }
+    LLVMBasicBlockRef found = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
     LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
@@ -736,7 +673,7 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
  * leaves as it is, without the call. */
 static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
 {
-    if (l->lay.parts > 1) return call(l, f, RT_LEAVE, 2, f->x, v);
+    if (l->lay.parts > 1) return call(l, f, LIR_RT_LEAVE, 2, f->x, v);
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
                       done = block(l, f, "left");
@@ -748,7 +685,7 @@ static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef out = call(l, f, RT_LEAVE, 2, f->x, v);
+    LLVMValueRef out = call(l, f, LIR_RT_LEAVE, 2, f->x, v);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
     return join(l, f, v, fast, out, slow, "out");
@@ -806,11 +743,11 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
  * fast path as IR in a program of one part: a member that fits the sized,
  * small object is written in place, its bound added to the object's. */
 static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v,
-                       const ir_tmpl *c)
+                       uint32_t known)
 {
     LLVMValueRef k = str(l, key, klen);
     if (l->lay.parts > 1) {
-        call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+        call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
         return;
     }
     LLVMBuilderRef b = f->b;
@@ -824,8 +761,8 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
     LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
-    uint32_t known;   /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
-    LLVMValueRef vb = aslc_member_bound(l->p->arena, c, &known) ? ci64(l, known) : json_bound(l, f, v);
+    /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
+    LLVMValueRef vb = known != LIR_NONE ? ci64(l, known) : json_bound(l, f, v);
     LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
                                   LLVMBuildAdd(b, vb, comma, ""), "");
     LLVMValueRef max = ci64(l, UINT32_MAX);
@@ -840,7 +777,7 @@ static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *k
     store_at(l, f, LLVMBuildAdd(b, len, ci32(l, 1), ""), o, ci64(l, offsetof(asl_value, len)));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    call(l, f, RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
+    call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }
@@ -928,84 +865,13 @@ static uint32_t emit_const(L *l, const char *json_text)
     return l->nconsts++;
 }
 
-/* ---- intrinsic calls ------------------------------------------------------------- */
-
-static LLVMValueRef emit_call(L *l, const ir_call *call_, const char *src);
-
-/* The constant K[n] of a literal argument: its n. */
-static uint32_t arg_const(L *l, const ir_arg *a)
-{
-    asl_arena *ar = l->p->arena;
-    asl_value *v = a->kind == IR_ARG_STRING   ? asl_string(ar, a->str, a->len)
-                   : a->kind == IR_ARG_NUMBER ? asl_number_text(ar, a->num, a->str, strlen(a->str))
-                   : a->kind == IR_ARG_BOOL   ? asl_bool(a->b)
-                                              : asl_null();
-    return emit_const(l, asl_json_string(ar, v, NULL));
-}
-
-/* fn_n(x, in): the arguments into a[], then asl_intrinsic.  As in the C back
- * end, what an argument needs (a path, a nested call, a constant) is made
- * argument by argument before fn_n itself. */
-static LLVMValueRef emit_call(L *l, const ir_call *c, const char *src)
-{
-    uint32_t n = c->argc;
-    LLVMValueRef *dep = asl_xmalloc((n ? n : 1) * sizeof *dep);
-    uint32_t *kid = asl_xmalloc((n ? n : 1) * sizeof *kid);
-    for (uint32_t i = 0; i < n; i++) {
-        const ir_arg *a = &c->args[i];
-        if (a->kind == IR_ARG_PATH) {
-            dep[i] = emit_path(l, a->path);
-        } else if (a->kind == IR_ARG_CALL) {
-            dep[i] = emit_call(l, a->call, NULL);
-        } else {
-            kid[i] = arg_const(l, a);
-        }
-    }
-    (void)src;
-    char name[32];
-    snprintf(name, sizeof name, "fn_%u", l->nfn++);
-    F f;
-    begin(l, &f, define(l, name, l->t_state));
-    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
-    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
-    for (uint32_t i = 0; i < (n ? n : 1); i++) {
-        LLVMValueRef v;
-        if (!n) v = cnull(l);
-        else if (c->args[i].kind == IR_ARG_PATH)
-            v = or_null(l, &f, path_call(l, &f, c->args[i].path, f.in, RT_ARG_PATH, 3,
-                                         (LLVMValueRef[]){f.x, f.in, dep[i]}));
-        else if (c->args[i].kind == IR_ARG_CALL) v = or_null(l, &f, call_fn(l, &f, l->t_state, dep[i], f.x, f.in));
-        else v = kval(l, &f, kid[i]);
-        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
-        LLVMBuildStore(f.b, v, LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
-    }
-    asl_fmt fmt;
-    if (aslc_format_split(l->p->arena, c, &fmt)) {   /* as in emit_c.c: FMT_n */
-        LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
-        for (uint32_t k = 0; k <= fmt.holes; k++) {
-            LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
-            pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
-        }
-        snprintf(name, sizeof name, "FMT_%u_pieces", l->nfn - 1);
-        LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
-        free(pv);
-        LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
-        snprintf(name, sizeof name, "FMT_%u", l->nfn - 1);
-        LLVMValueRef g = global(l, name, cstruct_of(l, S_FMT, fv, 4));
-        LLVMBuildRet(f.b, call(l, &f, RT_FORMAT, 3, f.x, ccast(l, g), cast(l, &f, arr)));
-    } else {
-        LLVMTypeRef fty;
-        LLVMValueRef fn = intrinsic_fn(l, c->fn, &fty);
-        LLVMValueRef args[3] = {f.x, ci32(l, n), cast(l, &f, arr)};
-        LLVMBuildRet(f.b, LLVMBuildCall2(f.b, fty, fn, args, 3, ""));
-    }
-    end(&f);
-    free(dep);
-    free(kid);
-    return f.fn;
-}
-
-/* ---- templates ---------------------------------------------------------------------- */
+/* ---- intrinsic calls and templates, built from the LIR -------------------------------
+ * As the C back end prints them (emit_c.c): a template's ops are in
+ * pre-order, values are registers of the LIR function, an intrinsic call
+ * made in the state puts its arguments into the exec's slots
+ * (asl_call_args) and calls the function.  What the ops need (paths,
+ * constants, helpers fn_n) is made first, in op order (prep_ops), so that
+ * the numbering agrees with the C output; then the ops are built. */
 
 /* &K[id], a constant address (the slot is filled at start). */
 static LLVMValueRef kslot(L *l, uint32_t id)
@@ -1014,75 +880,78 @@ static LLVMValueRef kslot(L *l, uint32_t id)
     return ccast(l, LLVMConstInBoundsGEP2(l->ptr, l->kref, &idx, 1));
 }
 
-typedef struct {
-    LLVMValueRef *v;
-    uint32_t n, cap;
-    LLVMValueRef *calls;           /* the fn_ of the CALL nodes, in order */
-    uint32_t ncalls;
-} nodes;
+/* What ops [at, end) of f need, made in their order: P_n, K[n], fn_n. */
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
 
-/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
- * needs (its constant, path or call) is made before its children's. */
-static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
+static void prep_ops(L *l, const lir_fn *f, uint32_t at, uint32_t end)
 {
-    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
-                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
-                                    [IR_T_CALL] = ASL_TM_CALL};
-    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
-    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
-    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
-    else if (t->kind == IR_T_CALL) {
-        LLVMValueRef c = emit_call(l, t->call, t->src);
-        fn = ccast(l, c);
-        out->calls = asl_xrealloc(out->calls, (out->ncalls + 1) * sizeof *out->calls);
-        out->calls[out->ncalls++] = c;
-    }
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
-                         ci32(l, klen), path, k, fn};
-    if (out->n == out->cap) {
-        out->cap = out->cap ? out->cap * 2 : 16;
-        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
-    }
-    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
-    for (uint32_t i = 0; container && i < t->n; i++) {
-        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
+    for (uint32_t i = at; i < end; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_PATH) emit_path(l, o->path);
+        else if (o->k == LIR_CONST) emit_const(l, o->str);
+        else if (o->k == LIR_HELPER) emit_call_fn(l, o->target_fn);
     }
 }
 
-/* TP_n, the nodes of t; *id = n.  calls (or NULL): the fn_ of its CALL
- * nodes, in pre-order (the caller frees them). */
-static LLVMValueRef emit_tmpl(L *l, const ir_tmpl *t, uint32_t *id, LLVMValueRef **calls)
+/* The end of the value whose ops start at `at` (lower.c's pre-order: a
+ * container's members and BOUND, a call's arguments before it). */
+static uint32_t value_end(const lir_fn *f, const uint32_t *use, uint32_t at)
 {
-    nodes out = {0};
-    emit_tmpl_nodes(l, &out, t, "", 0);
-    char name[32];
-    *id = l->ntmpl++;
-    snprintf(name, sizeof name, "TP_%u", *id);
-    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
-    free(out.v);
-    if (calls) *calls = out.calls;
-    else free(out.calls);
-    return ccast(l, g);
+    const lir_op *o = &f->ops[at];
+    if (o->k != LIR_NEW) {
+        while (o->d < f->nregs && use[o->d] != LIR_NONE && f->ops[use[o->d]].k == LIR_CALL) o = &f->ops[use[o->d]];
+        return (uint32_t)(o - f->ops) + 1;
+    }
+    at++;
+    for (uint32_t i = 0; i < o->n; i++) at = value_end(f, use, at) + 1;   /* the value, its MEMBER/PUSH */
+    return o->tmpl ? at + 1 : at;                                         /* BOUND */
 }
 
-/* A small program's template, which has no TP_n: what it needs, made as
- * emit_tmpl would (the numbering agrees); calls: the fn_ of its CALL nodes. */
-static void prep_tmpl(L *l, const ir_tmpl *t, LLVMValueRef **calls)
+/* The op that takes each register of f (a CALL's argument, a member). */
+static uint32_t *uses_of(const lir_fn *f)
 {
-    nodes out = {0};
-    emit_tmpl_nodes(l, &out, t, "", 0);
-    free(out.v);
-    *calls = out.calls;
+    uint32_t n = f->nregs ? f->nregs : 1;
+    uint32_t *use = asl_xmalloc(n * sizeof *use);
+    for (uint32_t i = 0; i < n; i++) use[i] = LIR_NONE;
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_CALL)
+            for (uint32_t k = 0; k < o->call->argc; k++) use[o->args[k]] = i;
+        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) use[o->b] = i;
+    }
+    return use;
 }
 
-/* Argument a of an aslc_call_in_place call, of the template input in. */
-static LLVMValueRef arg_in_place(L *l, F *f, const ir_arg *a, LLVMValueRef in)
+/* FMT_n of a States.Format split now, as a constant address. */
+static LLVMValueRef fmt_global(L *l, const lir_op *o)
 {
-    if (a->kind != IR_ARG_PATH) return kval(l, f, arg_const(l, a));
-    return or_null(l, f, path_call(l, f, a->path, in, RT_ARG_PATH, 3,
-                                   (LLVMValueRef[]){f->x, in, emit_path(l, a->path)}));
+    asl_fmt fmt;
+    if (!aslc_format_split(l->p->arena, o->call, &fmt)) return NULL;
+    char name[48];
+    LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
+    for (uint32_t k = 0; k <= fmt.holes; k++) {
+        LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
+        pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
+    }
+    uint32_t id = o->k == LIR_CALL ? o->len : 0;
+    snprintf(name, sizeof name, "FMT_%u_pieces", id);
+    LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
+    free(pv);
+    LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
+    snprintf(name, sizeof name, "FMT_%u", id);
+    return ccast(l, global(l, name, cstruct_of(l, S_FMT, fv, 4)));
+}
+
+/* The intrinsic c on the argument array arr (argc pointers), as the C back
+ * end's call_expr: asl_format of FMT_n, else the function itself. */
+static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr)
+{
+    LLVMValueRef g = c->n == LIR_CALL_FORMAT ? fmt_global(l, c) : NULL;
+    if (g) return call(l, f, LIR_RT_FORMAT, 3, f->x, g, cast(l, f, arr));
+    LLVMTypeRef fty;
+    LLVMValueRef fn = intrinsic_fn(l, c->call->fn, &fty);
+    LLVMValueRef args[3] = {f->x, ci32(l, c->call->argc), cast(l, f, arr)};
+    return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
 }
 
 /* A number's type and is_int both set: p->type == ASL_NUMBER && p->is_int. */
@@ -1102,9 +971,8 @@ static LLVMValueRef in_int_range(L *l, F *f, LLVMValueRef d)
 
 /* States.MathAdd(p, q) as asl.h's asl_math_add_c, in IR: two integers
  * whose sum stays an int add here; anything else calls asl_math_add2. */
-static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef in)
+static LLVMValueRef math_add_in_place(L *l, F *f, LLVMValueRef p, LLVMValueRef q)
 {
-    LLVMValueRef p = arg_in_place(l, f, &c->args[0], in), q = arg_in_place(l, f, &c->args[1], in);
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef ints = block(l, f, "ints"), fast = block(l, f, "add"), slow = block(l, f, "add_call"),
                       done = block(l, f, "added");
@@ -1117,130 +985,229 @@ static LLVMValueRef math_add_in_place(L *l, F *f, const ir_call *c, LLVMValueRef
                                    in_int_range(l, f, sum), "");
     LLVMBuildCondBr(b, ok, fast, slow);
     LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef made = call(l, f, RT_NUMBER_INT, 2, exec_arena(l, f), sum);
+    LLVMValueRef made = call(l, f, LIR_RT_NUMBER_INT, 2, exec_arena(l, f), sum);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = call(l, f, RT_MATH_ADD2, 3, f->x, p, q);
+    LLVMValueRef called = call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, q);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
-    return or_null(l, f, join(l, f, made, fast, called, slow, "m"));
+    return join(l, f, made, fast, called, slow, "m");
 }
 
-/* A small program's template, built in the state function as emit_tmpl_code
- * in emit_c.c builds it: the calls asl_template would make, in the same
- * order (the container first, then each member, a path failing under its
- * member's name).  calls: the fn_ of the CALL nodes, consumed in pre-order. */
-static LLVMValueRef tmpl_inline(L *l, F *f, LLVMValueRef a, LLVMValueRef in, const ir_tmpl *t,
-                                const char *key, uint32_t klen, LLVMValueRef **calls)
+/* Ops [at, end) of lf built into f, from in (the template's input, or the
+ * helper's); returns the register values (the caller frees them).  A
+ * failing op goes to f's fail block. */
+static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
 {
-    switch (t->kind) {
-    case IR_T_CONST:
-        return kval(l, f, emit_const(l, t->ctext));
-    case IR_T_PATH:
-        return or_null(l, f, path_call(l, f, t->path, in, RT_PARAM_PATH, 4,
-                                       (LLVMValueRef[]){f->x, in, emit_path(l, t->path), str(l, key, klen)}));
-    case IR_T_CALL: {
-        LLVMValueRef fn = *(*calls)++;   /* made by prep_tmpl; unused (and dropped) when in place */
-        /* In a program of one part: in parts, the entry points throughout. */
-        if (l->lay.parts == 1 && aslc_call_in_place(t->call)) return math_add_in_place(l, f, t->call, in);
-        return or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, in));
-    }
-    case IR_T_OBJECT:
-    case IR_T_ARRAY:
-        break;
-    }
-    bool obj = t->kind == IR_T_OBJECT;
-    if (l->lay.parts == 1 && aslc_tmpl_shaped(t)) {
-        /* Made with its keys in place (asl_object_sized, then the keys'
-         * stores, as the C back end's asl_object_shaped_c): a store per
-         * member, whose bound is added up as the member comes (the C back
-         * end's asl_member_set), the sum stored once at the end. */
-        LLVMValueRef o = call(l, f, RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
-        LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-        for (uint32_t i = 0; i < t->n; i++) {
-            int64_t at = (int64_t)(i * sizeof(asl_member));
-            store_at(l, f, str(l, t->members[i].key, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, key)));
-            store_at(l, f, ci32(l, t->members[i].klen), mem, ci64(l, at + (int64_t)offsetof(asl_member, klen)));
+    uint32_t n = lf->nregs ? lf->nregs : 1;
+    LLVMValueRef *val = asl_xmalloc(n * sizeof *val), *acc = asl_xmalloc(n * sizeof *acc),
+                 *mem = asl_xmalloc(n * sizeof *mem);
+    uint32_t *idx = asl_xmalloc(n * sizeof *idx);
+    LLVMValueRef a = NULL;   /* the exec's arena, read at the first container */
+    for (uint32_t i = at; i < end; i++) {
+        const lir_op *o = &lf->ops[i];
+        switch (o->k) {
+        case LIR_CONST:
+            val[o->d] = kval(l, f, emit_const(l, o->str));
+            break;
+        case LIR_PATH: {
+            LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
+            unsigned na = 3;
+            if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
+            val[o->d] = or_null(l, f, path_call(l, f, o->path, in, o->rt, na, args));
+            break;
         }
-        LLVMValueRef acc = ci64(l, aslc_shape_jlen(t));
-        for (uint32_t i = 0; i < t->n; i++) {
-            LLVMValueRef v = tmpl_inline(l, f, a, in, t->members[i].val, t->members[i].key, t->members[i].klen, calls);
-            store_at(l, f, v, mem, ci64(l, (int64_t)(i * sizeof(asl_member) + offsetof(asl_member, val))));
-            uint32_t bound;   /* known now for a constant, a MathAdd, ... */
-            acc = LLVMBuildAdd(f->b, acc,
-                               aslc_member_bound(l->p->arena, t->members[i].val, &bound) ? ci64(l, bound)
-                                                                                        : json_bound(l, f, v), "");
+        case LIR_HELPER:
+            val[o->d] = or_null(l, f, call_fn(l, f, l->t_state, emit_call_fn(l, o->target_fn), f->x, in));
+            break;
+        case LIR_CALL:
+            if (o->n == LIR_CALL_MATH_ADD && o->fast) {
+                val[o->d] = or_null(l, f, math_add_in_place(l, f, val[o->args[0]], val[o->args[1]]));
+            } else if (o->n == LIR_CALL_MATH_ADD) {
+                val[o->d] = or_null(l, f, call(l, f, LIR_RT_MATH_ADD2, 3, f->x, val[o->args[0]], val[o->args[1]]));
+            } else {
+                /* the exec's own argument slots, asl_call_args(x) */
+                LLVMValueRef slots = LLVMBuildInBoundsGEP2(f->b, l->i8, f->x,
+                                                           (LLVMValueRef[]){ci64(l, offsetof(asl_exec_head, args))}, 1, "args");
+                for (uint32_t k = 0; k < o->call->argc; k++)
+                    store_at(l, f, val[o->args[k]], slots, ci64(l, (int64_t)(k * sizeof(asl_value *))));
+                val[o->d] = or_null(l, f, call_intrinsic(l, f, o, slots));
+            }
+            break;
+        case LIR_NEW:
+            if (!a) a = exec_arena(l, f);
+            if (o->tmpl) {
+                /* Made with its keys in place (asl_object_sized, then the keys'
+                 * stores, as the C back end's asl_object_shaped_c): a store per
+                 * member, whose bound is added up as the member comes (the C back
+                 * end's asl_member_set), the sum stored once at the end. */
+                const ir_tmpl *t = o->tmpl;
+                LLVMValueRef ob = call(l, f, LIR_RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
+                mem[o->d] = load_at(l, f, l->ptr, ob, ci64(l, offsetof(asl_value, u.o.members)), "members");
+                for (uint32_t k = 0; k < t->n; k++) {
+                    int64_t off = (int64_t)(k * sizeof(asl_member));
+                    store_at(l, f, str(l, t->members[k].key, t->members[k].klen), mem[o->d],
+                             ci64(l, off + (int64_t)offsetof(asl_member, key)));
+                    store_at(l, f, ci32(l, t->members[k].klen), mem[o->d], ci64(l, off + (int64_t)offsetof(asl_member, klen)));
+                }
+                acc[o->d] = ci64(l, aslc_shape_jlen(t));
+                val[o->d] = ob;
+            } else {
+                val[o->d] = call(l, f, o->rt == LIR_RT_ARRAY ? LIR_RT_ARRAY : LIR_RT_OBJECT, 2, a, ci32(l, o->n));
+            }
+            idx[o->d] = 0;
+            break;
+        case LIR_MEMBER: {
+            LLVMValueRef v = val[o->b];
+            if (o->fast == 2) {   /* in place, in an object of known keys */
+                uint32_t k = idx[o->a]++;
+                store_at(l, f, v, mem[o->a], ci64(l, (int64_t)(k * sizeof(asl_member) + offsetof(asl_member, val))));
+                acc[o->a] = LLVMBuildAdd(f->b, acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : json_bound(l, f, v), "");
+            } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
+                /* _lit takes the literal as it is, and a key that needs no JSON
+                 * escape (its payload bound); any other key is copied and measured. */
+                append_lit(l, f, a, val[o->a], o->str, o->len, v, o->n);
+            } else {
+                call(l, f, LIR_RT_OBJECT_APPEND, 5, a, val[o->a], str(l, o->str, o->len), ci64(l, o->len), v);
+            }
+            break;
         }
-        LLVMValueRef max = ci64(l, UINT32_MAX);
-        acc = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, acc, max, ""), max, acc, "");
-        store_at(l, f, LLVMBuildTrunc(f->b, acc, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
-        return o;
+        case LIR_PUSH:
+            call(l, f, LIR_RT_ARRAY_PUSH, 3, a, val[o->a], val[o->b]);
+            break;
+        case LIR_BOUND: {
+            LLVMValueRef max = ci64(l, UINT32_MAX), sum = acc[o->a];
+            sum = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, sum, max, ""), max, sum, "");
+            store_at(l, f, LLVMBuildTrunc(f->b, sum, l->i32, ""), val[o->a], ci64(l, offsetof(asl_value, u.o.jlen)));
+            break;
+        }
+        default:
+            break;
+        }
     }
-    LLVMValueRef o = call(l, f, obj ? RT_OBJECT : RT_ARRAY, 2, a, ci32(l, t->n));
-    for (uint32_t i = 0; i < t->n; i++) {
-        const ir_tmpl *c = obj ? t->members[i].val : t->items[i];
-        const char *ckey = obj ? t->members[i].key : key;
-        uint32_t cklen = obj ? t->members[i].klen : klen;
-        LLVMValueRef v = tmpl_inline(l, f, a, in, c, ckey, cklen, calls);
-        /* _lit takes the literal as it is, and a key that needs no JSON
-         * escape (its payload bound); any other key is copied and measured. */
-        if (obj && asl_json_plain(t->members[i].key, t->members[i].klen))
-            append_lit(l, f, a, o, t->members[i].key, t->members[i].klen, v, c);
-        else if (obj)
-            call(l, f, RT_OBJECT_APPEND, 5, a, o, str(l, t->members[i].key, t->members[i].klen),
-                 ci64(l, t->members[i].klen), v);
-        else
-            call(l, f, RT_ARRAY_PUSH, 3, a, o, v);
-    }
-    return o;
+    free(acc);
+    free(mem);
+    free(idx);
+    return val;
 }
 
-/* tp_n(x, in), a Map's item selector or batch input, as emit_tmpl_fn in
- * emit_c.c: asl_template(x, in, TP_n) in a large program, the template built
- * in place in a small one. */
-static LLVMValueRef emit_tmpl_fn(L *l, const ir_tmpl *t)
+/* fn_n(x, in) of lower.c's helper f: the arguments into a[] (what they
+ * need made first, nested helpers too), then the call.  Made once. */
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
 {
-    uint32_t id;
-    LLVMValueRef tp = NULL, *calls = NULL;
-    if (l->lay.big) tp = emit_tmpl(l, t, &id, NULL);
-    else {
-        prep_tmpl(l, t, &calls);
-        id = l->ntmpl++;
-    }
-    char name[32];
-    snprintf(name, sizeof name, "tp_%u", id);
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
+    if (fn) return fn;
+    const lir_op *c = &lf->ops[lf->nops - 2];   /* the CALL, then the return */
+    prep_ops(l, lf, 0, lf->nops - 2);
+    uint32_t n = c->call->argc;
     F f;
-    begin(l, &f, define(l, name, l->t_state));
-    if (tp) {
-        LLVMBuildRet(f.b, call(l, &f, RT_TEMPLATE, 3, f.x, f.in, tp));
+    begin(l, &f, define(l, lf->name, l->t_state));
+    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
+    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
+    LLVMValueRef *val = build_ops(l, &f, lf, 0, lf->nops - 2, f.in);
+    for (uint32_t i = 0; i < (n ? n : 1); i++) {
+        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
+        LLVMBuildStore(f.b, n ? val[c->args[i]] : cnull(l), LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
+    }
+    if (c->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
+        LLVMValueRef p = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 0)}, 2, ""), "");
+        LLVMValueRef q = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 1)}, 2, ""), "");
+        LLVMBuildRet(f.b, c->fast ? math_add_in_place(l, &f, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
     } else {
-        LLVMValueRef *c = calls;
-        LLVMBuildRet(f.b, tmpl_inline(l, &f, exec_arena(l, &f), f.in, t, "", 0, &c));
+        LLVMBuildRet(f.b, call_intrinsic(l, &f, c, arr));
     }
     end(&f);
-    free(calls);
+    free(val);
+    return f.fn;
+}
+
+typedef struct {
+    LLVMValueRef *v;
+    uint32_t n, cap;
+    const lir_fn *const *helpers;  /* the fn_ of the CALL nodes, in order */
+} nodes;
+
+/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
+ * needs (its constant, path or call) is made before its children's. */
+static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
+{
+    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
+                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
+                                    [IR_T_CALL] = ASL_TM_CALL};
+    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
+    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
+    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
+    else if (t->kind == IR_T_CALL) fn = ccast(l, emit_call_fn(l, *out->helpers++));
+    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
+    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
+                         ci32(l, klen), path, k, fn};
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 16;
+        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
+    }
+    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
+    for (uint32_t i = 0; container && i < t->n; i++) {
+        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
+        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
+    }
+}
+
+/* TP_n of a large program's TEMPLATE op o, the nodes of its template. */
+static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
+{
+    nodes out = {0};
+    out.helpers = o->helpers;
+    emit_tmpl_nodes(l, &out, o->tmpl, "", 0);
+    char name[32];
+    snprintf(name, sizeof name, "TP_%u", o->len);
+    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
+    free(out.v);
+    return ccast(l, g);
+}
+
+/* A small program's template whose ops start at op `at` of lf: its extent
+ * (*end), what it needs made now (prep_ops). */
+static uint32_t prep_tmpl(L *l, const lir_fn *lf, uint32_t at)
+{
+    uint32_t *use = uses_of(lf);
+    uint32_t end = value_end(lf, use, at);
+    free(use);
+    prep_ops(l, lf, at, end);
+    return end;
+}
+
+/* The template of ops [at, end) of lf built into f from in; its value. */
+static LLVMValueRef build_tmpl(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
+{
+    uint32_t *use = uses_of(lf);
+    LLVMValueRef *val = build_ops(l, f, lf, at, end, in);
+    const lir_op *o = &lf->ops[at];   /* the value: the container, or the root of the first op */
+    while (o->k != LIR_NEW && o->d < lf->nregs && use[o->d] != LIR_NONE && lf->ops[use[o->d]].k == LIR_CALL)
+        o = &lf->ops[use[o->d]];
+    LLVMValueRef v = val[o->d];
+    free(val);
+    free(use);
+    return v;
+}
+
+/* tp_n(x, in), a Map's item selector or batch input (lower.c's tp_ function
+ * lf), as emit_tmpl_fn in emit_c.c: asl_template(x, in, TP_n) in a large
+ * program, the template built in place in a small one. */
+static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf)
+{
+    LLVMValueRef tp = NULL;
+    uint32_t last = 0;
+    if (l->lay.big) tp = emit_tmpl(l, &lf->ops[0]);
+    else last = prep_tmpl(l, lf, 0);
+    F f;
+    begin(l, &f, define(l, lf->name, l->t_state));
+    if (tp) LLVMBuildRet(f.b, call(l, &f, LIR_RT_TEMPLATE, 3, f.x, f.in, tp));
+    else LLVMBuildRet(f.b, build_tmpl(l, &f, lf, 0, last, f.in));
+    end(&f);
     return f.fn;
 }
 
 /* ---- Choice rules --------------------------------------------------------------------- */
-
-static const struct {
-    const char *name;
-    char operand;
-} choice_ops[] = {
-#define X(id, name, operand) {name, #operand[0]},
-#include "choice_ops.def"
-#undef X
-};
-
-static asl_cmp cmp_of(const char *opname)
-{
-    if (strstr(opname, "GreaterThanEquals")) return ASL_CMP_GE;
-    if (strstr(opname, "LessThanEquals")) return ASL_CMP_LE;
-    if (strstr(opname, "GreaterThan")) return ASL_CMP_GT;
-    if (strstr(opname, "LessThan")) return ASL_CMP_LT;
-    return ASL_CMP_EQ;
-}
 
 /* (int)(b8 != 0) */
 static LLVMValueRef bool_int(L *l, F *f, LLVMValueRef b8)
@@ -1248,20 +1215,29 @@ static LLVMValueRef bool_int(L *l, F *f, LLVMValueRef b8)
     return LLVMBuildZExt(f->b, LLVMBuildICmp(f->b, LLVMIntNE, b8, ci8(l, 0), ""), l->i32, "");
 }
 
-/* r_n(x, in): 1 (true), 0 (false) or -1 (failed). */
-static LLVMValueRef emit_rule(L *l, const ir_rule *r)
+/* The rule function f (lower.c's r_n): 1 (true), 0 (false) or -1 (failed),
+ * after the rules it calls; a case per op. */
+static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
 {
-    LLVMValueRef *kids = asl_xmalloc((r->n ? r->n : 1) * sizeof *kids);
-    for (uint32_t i = 0; i < r->n; i++) kids[i] = emit_rule(l, r->kids[i]);
-    char name[32];
-    snprintf(name, sizeof name, "r_%u", l->nrule++);
+    LLVMValueRef *kids = asl_xmalloc((f0->nops ? f0->nops : 1) * sizeof *kids);
+    for (uint32_t i = 0; i < f0->nops; i++)
+        if (f0->ops[i].k == LIR_RULE) kids[i] = emit_rule(l, f0->ops[i].target_fn);
+    const ir_rule *r = lir_rule_of(f0);
     F f;
-    begin(l, &f, define(l, name, l->t_rule));
+    begin(l, &f, define(l, f0->name, l->t_rule));
     LLVMBuilderRef b = f.b;
-    if (r->op == IR_OP_AND || r->op == IR_OP_OR) {
+    const lir_op *last = &f0->ops[f0->nops - 1];
+    if (last->k == LIR_RULE && r->op == IR_OP_NOT) {
+        LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[0], f.x, f.in);
+        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, ci32(l, 0), "");
+        LLVMValueRef notm = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntEQ, m, ci32(l, 0), ""), l->i32, "");
+        LLVMBuildRet(b, LLVMBuildSelect(b, neg, m, notm, ""));
+        goto done;
+    }
+    if (last->k == LIR_RULE) {
         /* And: the first rule that is not true decides; Or: the first that is not false. */
         int stop = r->op == IR_OP_AND ? 1 : 0;
-        for (uint32_t i = 0; i < r->n; i++) {
+        for (uint32_t i = 0; i < f0->nops; i++) {
             LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[i], f.x, f.in);
             LLVMBasicBlockRef ret = block(l, &f, "decided"), next = block(l, &f, "");
             LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, m, ci32(l, stop), ""), ret, next);
@@ -1272,110 +1248,89 @@ static LLVMValueRef emit_rule(L *l, const ir_rule *r)
         LLVMBuildRet(b, ci32(l, stop));
         goto done;
     }
-    if (r->op == IR_OP_NOT) {
-        LLVMValueRef m = call_fn(l, &f, l->t_rule, kids[0], f.x, f.in);
-        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, ci32(l, 0), "");
-        LLVMValueRef notm = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntEQ, m, ci32(l, 0), ""), l->i32, "");
-        LLVMBuildRet(b, LLVMBuildSelect(b, neg, m, notm, ""));
-        goto done;
-    }
-    const char *opname = choice_ops[r->op].name;
-    char kind = choice_ops[r->op].operand;
-    LLVMValueRef var = emit_path(l, r->var);
-    if (r->op == IR_OP_IS_PRESENT) {
-        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
-        LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
-        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
-        goto done;
-    }
-    if (kind == 'U') {
-        /* Is* tests on an absent variable are false, not an error. */
-        LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
-        LLVMValueRef sel = call(l, &f, RT_PATH_SELECT, 4, f.x, f.in, var, cast(l, &f, slot));
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, 0));
-        LLVMPositionBuilderAtEnd(b, test);
-        LLVMValueRef v = LLVMBuildLoad2(b, l->ptr, slot, "v");
-        LLVMValueRef is;
-        if (r->op == IR_OP_IS_TIMESTAMP) {
-            is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, RT_CHOICE_IS_TIMESTAMP, 1, v), ci8(l, 0), "");
-        } else {
-            LLVMValueRef ty = value_type(l, &f, v);
-            if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
-                is = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_TRUE), ""),
-                                 LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), "");
-            else
-                is = LLVMBuildICmp(b, LLVMIntEQ, ty,
-                                   ci8(l, r->op == IR_OP_IS_NULL      ? ASL_NULL
-                                          : r->op == IR_OP_IS_NUMERIC ? ASL_NUMBER
-                                                                      : ASL_STRING),
-                                   "");
+    LLVMValueRef v = NULL, w = NULL, res = NULL;
+    for (uint32_t i = 0; i < f0->nops; i++) {
+        const lir_op *o = &f0->ops[i];
+        LLVMValueRef path = o->path ? emit_path(l, o->path) : NULL;
+        LLVMValueRef op = ci32(l, (int64_t)o->n);
+        switch (o->rt) {
+        case LIR_RT_PATH_SELECT: {
+            LLVMValueRef slot = LLVMBuildAlloca(b, l->ptr, "v");
+            LLVMValueRef sel = call(l, &f, LIR_RT_PATH_SELECT, 4, f.x, f.in, path, cast(l, &f, slot));
+            if (r->op == IR_OP_IS_PRESENT) {
+                LLVMValueRef is = LLVMBuildICmp(b, r->b ? LLVMIntNE : LLVMIntEQ, sel, ci8(l, 0), "");
+                LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+                goto done;
+            }
+            /* Is* tests on an absent variable are false, not an error. */
+            LLVMBasicBlockRef absent = block(l, &f, "absent"), test = block(l, &f, "test");
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, sel, ci8(l, 0), ""), absent, test);
+            LLVMPositionBuilderAtEnd(b, absent);
+            LLVMBuildRet(b, ci32(l, 0));
+            LLVMPositionBuilderAtEnd(b, test);
+            LLVMValueRef sv = LLVMBuildLoad2(b, l->ptr, slot, "v");
+            LLVMValueRef is;
+            if (r->op == IR_OP_IS_TIMESTAMP) {
+                is = LLVMBuildICmp(b, LLVMIntNE, call(l, &f, LIR_RT_CHOICE_IS_TIMESTAMP, 1, sv), ci8(l, 0), "");
+            } else {
+                LLVMValueRef ty = value_type(l, &f, sv);
+                if (r->op == IR_OP_IS_BOOLEAN)  /* asl_is_bool() */
+                    is = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_TRUE), ""),
+                                     LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), "");
+                else
+                    is = LLVMBuildICmp(b, LLVMIntEQ, ty,
+                                       ci8(l, r->op == IR_OP_IS_NULL      ? ASL_NULL
+                                              : r->op == IR_OP_IS_NUMERIC ? ASL_NUMBER
+                                                                          : ASL_STRING),
+                                       "");
+            }
+            if (!r->b) is = LLVMBuildNot(b, is, "");
+            LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
+            goto done;
         }
-        if (!r->b) is = LLVMBuildNot(b, is, "");
-        LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
-        goto done;
-    }
-    LLVMValueRef v = path_call(l, &f, r->var, f.in, RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, var});
-    {
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, v, ""), absent, cmp);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, -1));
-        LLVMPositionBuilderAtEnd(b, cmp);
-    }
-    const char *family = !strncmp(opname, "String", 6)      ? "string"
-                         : !strncmp(opname, "Numeric", 7)   ? "number"
-                         : !strncmp(opname, "Timestamp", 9) ? "timestamp"
-                                                            : "boolean";
-    LLVMValueRef res = NULL;
-    LLVMValueRef op = ci32(l, cmp_of(opname));
-    switch (kind) {
-    case 'S':
-        res = call(l, &f, RT_CHOICE_STRING, 4, v, op, str(l, r->str, r->slen), ci32(l, r->slen));
-        break;
-    case 'T':
-        res = call(l, &f, RT_CHOICE_TIMESTAMP, 3, v, op, str(l, r->str, r->slen));
-        break;
-    case 'M':
-        res = call(l, &f, RT_CHOICE_MATCHES, 2, v, str(l, r->str, r->slen));
-        break;
-    case 'N':
-        if (l->lay.parts > 1) {
-            res = call(l, &f, RT_CHOICE_NUMBER, 3, v, op, cdbl(l, r->num));
-        } else {   /* asl_choice_number_c: a number, compared with the operator known */
-            static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
-                                                     LLVMRealOGE};
-            LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
-            LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
-            LLVMValueRef holds = LLVMBuildFCmp(b, pred[cmp_of(opname)], num, cdbl(l, r->num), "");
-            res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
+        case LIR_RT_CHOICE_VAR: {
+            LLVMValueRef got = path_call(l, &f, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
+            LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
+            LLVMPositionBuilderAtEnd(b, absent);
+            LLVMBuildRet(b, ci32(l, -1));
+            LLVMPositionBuilderAtEnd(b, cmp);
+            *(i ? &w : &v) = got;
+            break;
         }
-        break;
-    case 'B':
-        res = call(l, &f, RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
-        break;
-    case 'P': {
-        LLVMValueRef other = emit_path(l, r->opath);
-        LLVMValueRef w = call(l, &f, RT_CHOICE_VAR, 3, f.x, f.in, other);
-        LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), absent, cmp);
-        LLVMPositionBuilderAtEnd(b, absent);
-        LLVMBuildRet(b, ci32(l, -1));
-        LLVMPositionBuilderAtEnd(b, cmp);
-        if (!strcmp(family, "boolean")) res = call(l, &f, RT_CHOICE_BOOLEAN_V, 2, v, w);
-        else if (!strcmp(family, "string")) res = call(l, &f, RT_CHOICE_STRING_V, 3, v, op, w);
-        else if (!strcmp(family, "number")) res = call(l, &f, RT_CHOICE_NUMBER_V, 3, v, op, w);
-        else res = call(l, &f, RT_CHOICE_TIMESTAMP_V, 3, v, op, w);
-        break;
+        case LIR_RT_CHOICE_STRING:
+            res = call(l, &f, LIR_RT_CHOICE_STRING, 4, v, op, str(l, o->str, o->len), ci32(l, o->len));
+            break;
+        case LIR_RT_CHOICE_TIMESTAMP:
+            res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, o->str, o->len));
+            break;
+        case LIR_RT_CHOICE_MATCHES:
+            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, o->str, o->len));
+            break;
+        case LIR_RT_CHOICE_NUMBER:
+            if (!o->fast) {
+                res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
+            } else {   /* asl_choice_number_c: a number, compared with the operator known */
+                static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
+                                                         LLVMRealOGE};
+                LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
+                LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
+                LLVMValueRef holds = LLVMBuildFCmp(b, pred[o->n], num, cdbl(l, o->num), "");
+                res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
+            }
+            break;
+        case LIR_RT_CHOICE_BOOLEAN:
+            res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
+            break;
+        case LIR_RT_CHOICE_BOOLEAN_V:
+            res = call(l, &f, LIR_RT_CHOICE_BOOLEAN_V, 2, v, w);
+            break;
+        default:   /* asl_choice_{string,number,timestamp}_v */
+            res = call(l, &f, o->rt, 3, v, op, w);
+            break;
+        }
     }
-    }
-    /* The C back end writes nothing for an unknown operand kind: the function
-     * then falls off its end.  The front end never produces one. */
-    if (res) LLVMBuildRet(b, bool_int(l, &f, res));
-    else LLVMBuildUnreachable(b);
+    LLVMBuildRet(b, bool_int(l, &f, res));
 done:
     end(&f);
     free(kids);
@@ -1402,7 +1357,7 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
 static void enter(L *l, F *f, LLVMValueRef info)
 {
     if (l->lay.parts > 1) {
-        or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+        or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
         return;
     }
     LLVMBuilderRef b = f->b;
@@ -1421,14 +1376,14 @@ static void enter(L *l, F *f, LLVMValueRef info)
     store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    or_false(l, f, call(l, f, RT_ENTER, 2, f->x, info));
+    or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }
 
 static LLVMValueRef empty_object(L *l, F *f)
 {
-    return call(l, f, RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
+    return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
 /* InputPath: v from in. */
@@ -1437,7 +1392,7 @@ static LLVMValueRef emit_input_path(L *l, F *f, const ir_state *s, LLVMValueRef 
     if (s->input_path_null) return empty_object(l, f);
     if (s->input_path && s->input_path->nseg + s->input_path->root) {
         LLVMValueRef p = emit_path(l, s->input_path);
-        return or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, p));
+        return or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, p));
     }
     return v;
 }
@@ -1447,7 +1402,7 @@ static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef
     if (s->output_path_null) return empty_object(l, f);
     if (s->output_path && s->output_path->nseg + s->output_path->root) {
         LLVMValueRef p = emit_path(l, s->output_path);
-        return or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, p));
+        return or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, p));
     }
     return v;
 }
@@ -1480,8 +1435,8 @@ static bool map_settings(const ir_state *s)
 typedef struct {
     LLVMValueRef input, params, result, selector, result_path, output;  /* P_, TP_, K slot, TP_, P_, P_, or NULL */
     unsigned nulls;                /* ASL_FLOW_*_NULL */
-    const ir_tmpl *params_t, *selector_t;    /* the templates, and their fn_ (a small program) */
-    LLVMValueRef *params_calls, *selector_calls;
+    const lir_fn *ff;              /* a small program: where the templates' ops are (lower.c) */
+    uint32_t params_at, params_end, selector_at, selector_end;   /* their ops, or LIR_NONE */
     int32_t result_k;              /* Pass Result: K[n], or -1 */
     LLVMValueRef flow;             /* a large program: F_<cname> */
     bool has_in;                   /* InputPath or Parameters */
@@ -1495,7 +1450,6 @@ static void emit_flow(L *l, const ir_state *s, work *w)
 {
     char name[512];
     memset(w, 0, sizeof *w);
-    uint32_t id;
     w->result_k = -1;
     if (s->input_path_null) {
         w->nulls |= ASL_FLOW_INPUT_NULL;
@@ -1504,10 +1458,12 @@ static void emit_flow(L *l, const ir_state *s, work *w)
         w->input = emit_path(l, s->input_path);
         w->has_in = true;
     }
+    w->ff = lir_flow_fn(l->lp, s);
+    w->params_at = w->selector_at = LIR_NONE;
     if (s->parameters) {
-        if (l->lay.big) w->params = emit_tmpl(l, s->parameters, &id, NULL);
-        else prep_tmpl(l, s->parameters, &w->params_calls);
-        w->params_t = s->parameters;
+        uint32_t at = lir_tmpl_at(w->ff, "Parameters");
+        if (l->lay.big) w->params = emit_tmpl(l, &w->ff->ops[at]);
+        else w->params_end = prep_tmpl(l, w->ff, w->params_at = at);
         w->has_in = true;
     }
     if (s->type == IR_PASS && s->result) {
@@ -1536,8 +1492,8 @@ static void emit_flow(L *l, const ir_state *s, work *w)
         break;
     }
     case IR_MAP: {
-        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, s->item_selector)) : cnull(l);
-        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, s->batch_input)) : cnull(l);
+        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemSelector"))) : cnull(l);
+        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "BatchInput"))) : cnull(l);
         LLVMValueRef mv[10] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
                                ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
                                cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
@@ -1557,9 +1513,9 @@ static void emit_flow(L *l, const ir_state *s, work *w)
     }
 
     if (s->result_selector) {
-        if (l->lay.big) w->selector = emit_tmpl(l, s->result_selector, &id, NULL);
-        else prep_tmpl(l, s->result_selector, &w->selector_calls);
-        w->selector_t = s->result_selector;
+        uint32_t at = lir_tmpl_at(w->ff, "ResultSelector");
+        if (l->lay.big) w->selector = emit_tmpl(l, &w->ff->ops[at]);
+        else w->selector_end = prep_tmpl(l, w->ff, w->selector_at = at);
     }
     if (s->result_path_null) w->nulls |= ASL_FLOW_RESULT_NULL;
     else if (s->result_path && s->result_path->nseg) w->result_path = emit_path(l, s->result_path);
@@ -1584,16 +1540,16 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
         if (s->timeout_path || s->heartbeat_path) {
             LLVMValueRef to = cnull(l), hb = cnull(l);
             /* from the state's input (f->in), as AWS reads them */
-            if (w->timeout) to = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->timeout));
-            if (w->heartbeat) hb = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->heartbeat));
-            return or_null(l, f, call(l, f, RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
+            if (w->timeout) to = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->timeout));
+            if (w->heartbeat) hb = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->heartbeat));
+            return or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
         }
-        return or_null(l, f, call(l, f, RT_TASK, 3, f->x, w->site, v));
+        return or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, w->site, v));
     case IR_PARALLEL:
-        return or_null(l, f, call(l, f, RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
+        return or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
     case IR_MAP: {
-        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
-        if (!map_settings(s)) return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
+        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
+        if (!map_settings(s)) return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
         /* asl_map_info mi = M_X; then the settings read from the input */
         static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
                                      ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
@@ -1602,9 +1558,9 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
         LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], w->map, ""), mi);
         for (int k = 0; k < 5; k++)
             if (w->settings[k])
-                or_false(l, f, call(l, f, RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
+                or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
                                     cast(l, f, mi)));
-        return or_null(l, f, call(l, f, RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
+        return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
     }
     default:
         return v;
@@ -1618,26 +1574,20 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
 {
     LLVMValueRef v = f->in;
     if (w->flow) {
-        if (w->has_in) v = or_null(l, f, call(l, f, RT_FLOW_IN, 3, f->x, f->in, w->flow));
+        if (w->has_in) v = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, f->in, w->flow));
         v = emit_work(l, f, s, w, v);
-        return call(l, f, RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
+        return call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
     }
     if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
-    else if (w->input) v = or_null(l, f, call(l, f, RT_INPUT_PATH, 3, f->x, f->in, w->input));
-    if (w->params_t) {
-        LLVMValueRef *calls = w->params_calls;
-        v = tmpl_inline(l, f, exec_arena(l, f), v, w->params_t, "", 0, &calls);
-    }
+    else if (w->input) v = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->input));
+    if (w->params_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->params_at, w->params_end, v);
     if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
     v = emit_work(l, f, s, w, v);
-    if (w->selector_t) {
-        LLVMValueRef *calls = w->selector_calls;
-        v = tmpl_inline(l, f, exec_arena(l, f), v, w->selector_t, "", 0, &calls);
-    }
+    if (w->selector_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->selector_at, w->selector_end, v);
     if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
-    else if (w->result_path) v = or_null(l, f, call(l, f, RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
+    else if (w->result_path) v = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
     if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
-    else if (w->output) v = or_null(l, f, call(l, f, RT_OUTPUT_PATH, 3, f->x, v, w->output));
+    else if (w->output) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, w->output));
     return leave(l, f, v);
 }
 
@@ -1694,7 +1644,7 @@ static LLVMValueRef emit_try(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMVa
     LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
     LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
     LLVMPositionBuilderAtEnd(f.b, retry);
-    LLVMValueRef again = call(l, &f, RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
+    LLVMValueRef again = call(l, &f, LIR_RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
     LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
     LLVMPositionBuilderAtEnd(f.b, out);
     LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
@@ -1717,7 +1667,7 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     emit_flow(l, s, &w);
     if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch) {
         begin(l, &f, fn);
-        LLVMValueRef v = call(l, &f, RT_PASS, 4, f.x, f.in, info, w.flow);
+        LLVMValueRef v = call(l, &f, LIR_RT_PASS, 4, f.x, f.in, info, w.flow);
         if (s->target) go(l, &f, s->target, or_null(l, &f, v));
         else LLVMBuildRet(f.b, v);
         end(&f);
@@ -1744,20 +1694,20 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     if (s->ncatch) {
         f.fail = ret_null;
         LLVMPositionBuilderAtEnd(f.b, failed);
-        LLVMValueRef k = call(l, &f, RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
+        LLVMValueRef k = call(l, &f, LIR_RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
         LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
         for (uint32_t i = 0; i < s->ncatch; i++) {
             const ir_catcher *c = &s->catch_[i];
             LLVMBasicBlockRef cb = block(l, &f, "catch");
             LLVMAddCase(sw, ci32(l, i), cb);
             LLVMPositionBuilderAtEnd(f.b, cb);
-            LLVMValueRef err = call(l, &f, RT_ERROR_VALUE, 1, f.x), cv;
-            call(l, &f, RT_ERROR_CLEAR, 1, f.x);
+            LLVMValueRef err = call(l, &f, LIR_RT_ERROR_VALUE, 1, f.x), cv;
+            call(l, &f, LIR_RT_ERROR_CLEAR, 1, f.x);
             if (c->result_path_null) {
                 cv = f.in;
             } else if (c->result_path && c->result_path->nseg) {
                 LLVMValueRef p = emit_path(l, c->result_path);
-                cv = or_null(l, &f, call(l, &f, RT_RESULT_PATH, 4, f.x, f.in, err, p));
+                cv = or_null(l, &f, call(l, &f, LIR_RT_RESULT_PATH, 4, f.x, f.in, err, p));
             } else {
                 cv = err;
             }
@@ -1766,8 +1716,6 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     }
     end(&f);
 out:
-    free(w.params_calls);
-    free(w.selector_calls);
 }
 
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
@@ -1784,7 +1732,7 @@ static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
     LLVMBasicBlockRef from1 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, other);
-    LLVMValueRef s2 = call(l, f, RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
+    LLVMValueRef s2 = call(l, f, LIR_RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
     LLVMBasicBlockRef from2 = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, join);
@@ -1830,14 +1778,14 @@ static void emit_state(L *l, const ir_state *s)
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
         if (s->type == IR_WAIT) {
             if (s->has_seconds) {
-                or_false(l, &f, call(l, &f, RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
+                or_false(l, &f, call(l, &f, LIR_RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
             } else if (s->timestamp) {
-                or_false(l, &f, call(l, &f, RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
+                or_false(l, &f, call(l, &f, LIR_RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
             } else if (s->seconds_path || s->timestamp_path) {
                 const asl_path *p = s->seconds_path ? s->seconds_path : s->timestamp_path;
                 LLVMValueRef pd = emit_path(l, p);
-                LLVMValueRef w = or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, v, pd));
-                or_false(l, &f, call(l, &f, s->seconds_path ? RT_WAIT_SECONDS_VALUE : RT_WAIT_UNTIL_VALUE,
+                LLVMValueRef w = or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, v, pd));
+                or_false(l, &f, call(l, &f, s->seconds_path ? LIR_RT_WAIT_SECONDS_VALUE : LIR_RT_WAIT_UNTIL_VALUE,
                                      3, f.x, w, strz(l, p->text)));
             }
         }
@@ -1850,8 +1798,8 @@ static void emit_state(L *l, const ir_state *s)
     }
     case IR_FAIL: {
         /* An intrinsic call in ErrorPath / CausePath: a template function of its own. */
-        LLVMValueRef ecall = s->error_call ? emit_tmpl_fn(l, s->error_call) : NULL;
-        LLVMValueRef ccall = s->cause_call ? emit_tmpl_fn(l, s->cause_call) : NULL;
+        LLVMValueRef ecall = s->error_call ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ErrorPath")) : NULL;
+        LLVMValueRef ccall = s->cause_call ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "CausePath")) : NULL;
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
@@ -1859,28 +1807,31 @@ static void emit_state(L *l, const ir_state *s)
         if (ecall) error = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ecall, args, 2, "")));
         if (s->error_path) {
             LLVMValueRef p = emit_path(l, s->error_path);
-            error = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+            error = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
         if (ccall) cause = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ccall, args, 2, "")));
         if (s->cause_path) {
             LLVMValueRef p = emit_path(l, s->cause_path);
-            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, RT_INPUT_PATH, 3, f.x, f.in, p)));
+            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
         }
-        LLVMBuildRet(f.b, call(l, &f, RT_FAIL, 3, f.x, error, cause));
+        LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL, 3, f.x, error, cause));
         end(&f);
         break;
     }
     case IR_CHOICE: {
+        /* The rules, each before the state: the state's RULE ops, in order. */
+        const lir_fn *sf = l->lp->state_fn[s->index];
         LLVMValueRef *rules = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rules);
-        for (uint32_t i = 0; i < s->nchoices; i++) rules[i] = s->choices[i] ? emit_rule(l, s->choices[i]) : NULL;
+        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
+            if (sf->ops[i].k == LIR_RULE) rules[k++] = emit_rule(l, sf->ops[i].target_fn);
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
         LLVMValueRef out = emit_output_path(l, &f, s, v);
-        for (uint32_t i = 0; i < s->nchoices; i++) {
+        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
             const ir_rule *r = s->choices[i];
             if (!r) continue;
-            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[i], f.x, v);
+            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[k++], f.x, v);
             fail_if(l, &f, LLVMBuildICmp(f.b, LLVMIntSLT, m, ci32(l, 0), ""));
             LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
             LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
@@ -1891,7 +1842,7 @@ static void emit_state(L *l, const ir_state *s)
         if (s->default_target) {
             go(l, &f, s->default_target, out);
         } else {
-            LLVMBuildRet(f.b, call(l, &f, RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
+            LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
                                    str(l, "No Matches!", 11)));
         }
         end(&f);
@@ -1945,7 +1896,7 @@ static LLVMValueRef emit_constants(L *l)
         LLVMValueRef i = LLVMBuildPhi(f.b, l->i32, "i");
         LLVMValueRef idx[2] = {ci64(l, 0), LLVMBuildZExt(f.b, i, l->i64, "")};
         LLVMValueRef t = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, text, idx, 2, ""), "");
-        LLVMValueRef c = call(l, &f, RT_CONST, 2, a, t);
+        LLVMValueRef c = call(l, &f, LIR_RT_CONST, 2, a, t);
         LLVMBuildStore(f.b, c, LLVMBuildInBoundsGEP2(f.b, at, k, idx, 2, ""));
         LLVMValueRef i1 = LLVMBuildAdd(f.b, i, ci32(l, 1), "");
         LLVMValueRef iv[2] = {ci32(l, 0), i1};
@@ -2279,6 +2230,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     L l;
     memset(&l, 0, sizeof l);
     l.p = p;
+    l.lp = aslc_lower(p);
     l.lay = aslc_layout_of(p);
     l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);

@@ -2,7 +2,8 @@
  * main.c — the aslc command line and the pass pipeline:
  *
  *   read file -> front end (validate.c: JSON, source map, IR with checks)
- *   -> bindings check -> C source (emit_c.c) -> executable (build.c)
+ *   -> bindings check -> [LIR (lower.c), --emit-lir]
+ *   -> C source (emit_c.c) -> executable (build.c)
  *                     or LLVM module and object (emit_llvm.c, --backend=llvm)
  *
  * Every stage reports all the problems it finds before aslc gives up, and
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE
 #include "aslc.h"
 #include "serve.h"
+#include "lir.h"
 #include "aslc_config.h"
 #include "graph.h"
 #ifdef ASLC_HAVE_LLVM
@@ -33,6 +35,7 @@ typedef struct {
     const char *output;
     const char *emit_c;
     const char *emit_llvm;
+    const char *emit_lir;
     const char *resources;
     const char *mocks;
     const char *handlers;
@@ -54,6 +57,7 @@ static void usage(FILE *f)
           "  -o OUT               the executable to write\n"
           "  --emit-c FILE.c      keep the generated C source\n"
           "  --emit-llvm FILE.ll  write the LLVM module as text (implies --backend=llvm)\n"
+          "  --emit-lir FILE.lir  write the lowered program (docs/lir.md) as text\n"
           "  --backend=c|llvm     code generator (default c)\n"
           "  --resources FILE     bind Task resources to implementations (see docs/tasks.md)\n"
           "  --mocks FILE         mock Task results by state name (conformance mocks.json format)\n"
@@ -369,6 +373,23 @@ static int compile_one(const options *o, const char *file)
         status = 0;
         goto done;
     }
+
+    if (o->emit_lir) {
+        asl_buf lb;
+        asl_buf_init(&lb);
+        lir_dump(&lb, aslc_lower(p));
+        bool wrote = aslc_write_file(o->emit_lir, lb.data, lb.len);
+        asl_buf_free(&lb);
+        if (!wrote) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", o->emit_lir, strerror(errno));
+            goto done;
+        }
+        if (!o->output && !o->emit_c && !o->emit_llvm) {
+            status = 0;
+            goto done;
+        }
+    }
+
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
                          o->allow_unbound, aws};
     status = generate(o, p, &eo, t, nt);
@@ -424,6 +445,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-o")) TAKE(output);
         else if (!strcmp(a, "--emit-c")) TAKE(emit_c);
         else if (!strcmp(a, "--emit-llvm")) TAKE(emit_llvm);
+        else if (!strcmp(a, "--emit-lir")) TAKE(emit_lir);
         else if (!strcmp(a, "--resources")) TAKE(resources);
         else if (!strcmp(a, "--mocks")) TAKE(mocks);
         else if (!strcmp(a, "--handlers")) TAKE(handlers);
@@ -484,8 +506,8 @@ int main(int argc, char **argv)
         free(o.inputs);
         return 2;
     }
-    if (!o.check_only && !o.output && !o.emit_c && !o.emit_llvm) {
-        fprintf(stderr, "aslc: nothing to do: give -o OUT, --emit-c FILE.c or --emit-llvm FILE.ll\n");
+    if (!o.check_only && !o.output && !o.emit_c && !o.emit_llvm && !o.emit_lir) {
+        fprintf(stderr, "aslc: nothing to do: give -o OUT, --emit-c FILE.c, --emit-llvm FILE.ll or --emit-lir FILE.lir\n");
         free(o.inputs);
         return 2;
     }

@@ -13,7 +13,7 @@ that fails until it is caught, a Map with an ItemSelector and MaxConcurrencyPath
 The case is then compiled and run like a golden case (run_case.py), and
 the generated code is checked to be split into parts: a workflow this large
 is compiled in parts in parallel, at the cheaper optimisation level
-(aslc_layout_of in compiler/emit_c.c), which this test exercises; with the C
+(aslc_layout_of in compiler/lower.c), which this test exercises; with the C
 back end each part is one function whose blocks are the states.  No
 timing is asserted: bench/ measures compile times.
 """

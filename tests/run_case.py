@@ -13,6 +13,13 @@ A case is a directory (the layout of /work/shared/conformance/cases/*/*):
     case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...) and
                            env, variables set for the run
 
+or, in place of input.json and expected_*.json, many cases of one definition
+(one compile serves them all, in the manner of jq's tests/jq.test):
+
+    cases.test             per case: an input JSON line, then its output JSON line
+                           or "! " and the expected error; cases apart by blank
+                           lines; lines starting with # are comments
+
 The workflow is compiled into a temporary directory (removed afterwards), run
 with ASL_TIME_SCALE=0 so that Wait and Retry never sleep (and ASL_ENGAGE_US=0,
 so that Map and Parallel use worker threads however short their units), and
@@ -185,16 +192,21 @@ def load_case(case_dir):
     """Reads a case directory; raises ValueError when it is malformed."""
     case = {"dir": os.path.abspath(case_dir)}
     d = case["dir"]
-    for name in ("definition.json", "input.json"):
+    multi = os.path.join(d, "cases.test")
+    if os.path.isfile(multi):
+        case["multi"] = load_multi(multi)
+    for name in ("definition.json",) + (() if "multi" in case else ("input.json",)):
         if not os.path.isfile(os.path.join(d, name)):
             raise ValueError("%s: missing %s" % (d, name))
     meta_path = os.path.join(d, "case.json")
     case["meta"] = _read_json(meta_path) if os.path.isfile(meta_path) else {}
     out_path = os.path.join(d, "expected_output.json")
     err_path = os.path.join(d, "expected_error.json")
-    if os.path.isfile(out_path) == os.path.isfile(err_path):
+    if "multi" in case:
+        pass
+    elif os.path.isfile(out_path) == os.path.isfile(err_path):
         raise ValueError("%s: needs exactly one of expected_output.json and expected_error.json" % d)
-    if os.path.isfile(out_path):
+    elif os.path.isfile(out_path):
         case["expect_error"] = False
         case["expected"] = _read_json(out_path)
     else:
@@ -206,6 +218,37 @@ def load_case(case_dir):
         p = os.path.join(d, opt)
         case[opt] = p if os.path.isfile(p) else None
     return case
+
+
+def load_multi(path):
+    """The cases of a cases.test file: [(line, input, expect_error, expected)]."""
+    cases, cur = [], []
+    with open(path, encoding="utf-8") as f:
+        lines = list(enumerate(f.read().splitlines(), 1)) + [(0, "")]
+    for lineno, line in lines:
+        if line.startswith("#"):
+            continue
+        if line.strip():
+            cur.append((lineno, line))
+            continue
+        if not cur:
+            continue
+        if len(cur) != 2:
+            raise ValueError("%s:%d: a case is two lines, its input and its output (or ! error)" % (path, cur[0][0]))
+        (at, inp), (_, out) = cur
+        err = out.startswith("!")
+        try:
+            expected = json.loads(out[1:] if err else out)
+            json.loads(inp)
+        except ValueError as e:
+            raise ValueError("%s:%d: %s" % (path, at, e))
+        if err and (not isinstance(expected, dict) or "Error" not in expected):
+            raise ValueError("%s:%d: an expected error is an object with \"Error\"" % (path, at))
+        cases.append((at, inp, err, expected))
+        cur = []
+    if not cases:
+        raise ValueError("%s: no cases" % path)
+    return cases
 
 
 def _tail(text, n=40):
@@ -273,7 +316,7 @@ def compile_case(case, aslc, backend, workdir, timeout=COMPILE_TIMEOUT, allow_un
 
 def execute(case, exe, timeout=RUN_TIMEOUT, use_stdin=False):
     """Runs the compiled workflow; returns (returncode, stdout, stderr) or a CaseResult."""
-    input_path = os.path.join(case["dir"], "input.json")
+    input_path = case.get("input_path") or os.path.join(case["dir"], "input.json")
     env = dict(os.environ)
     env["ASL_TIME_SCALE"] = "0"
     # Call in worker threads even for fan-outs of tiny units (by default
@@ -380,6 +423,25 @@ def check_result(case, rc, stdout, stderr):
     return CaseResult("pass")
 
 
+def run_multi(case, exe, workdir, run_timeout, use_stdin):
+    """Every case of cases.test against the one executable."""
+    failed = []
+    for k, (line, inp, err, expected) in enumerate(case["multi"]):
+        sub = dict(case, expect_error=err, expected=expected,
+                   input_path=os.path.join(workdir, "input%d.json" % k))
+        with open(sub["input_path"], "w", encoding="utf-8") as f:
+            f.write(inp)
+        res = execute(sub, exe, run_timeout, use_stdin)
+        if not isinstance(res, CaseResult):
+            res = check_result(sub, *res)
+        if not res.ok:
+            failed.append("cases.test:%d (%s): %s" % (line, res.status, res.message.strip()))
+    n = len(case["multi"])
+    if failed:
+        return CaseResult("fail", "%d of %d cases failed\n%s" % (len(failed), n, "\n".join(failed)))
+    return CaseResult("pass", note="%d cases" % n)
+
+
 def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
              run_timeout=RUN_TIMEOUT, use_stdin=False, keep=False, tmp_root=None,
              allow_unbound=False):
@@ -395,6 +457,8 @@ def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
         exe, failure = compile_case(case, aslc, backend, workdir, compile_timeout, allow_unbound)
         if failure:
             return failure
+        if "multi" in case:
+            return run_multi(case, exe, workdir, run_timeout, use_stdin)
         res = execute(case, exe, run_timeout, use_stdin)
         if isinstance(res, CaseResult):
             return res

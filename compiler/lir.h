@@ -1,0 +1,278 @@
+/*
+ * lir.h — the lowered program: what each state does, as a flat list of ops.
+ *
+ * The IR (ir.h) says what a definition means; the LIR says how it becomes
+ * code: which runtime entry point each step calls, which first steps of
+ * asl.h run inline, where a failure goes, which objects are made with
+ * their keys in place, which States.Format templates are split now, which
+ * calls are made in the state and which in a helper, how a large program
+ * is cut into parts.  Every such decision is made once, in lower.c, and
+ * `aslc --emit-lir` prints it (lir_dump), named after the states;
+ * docs/lir.md has the op table.
+ *
+ * Two closed sets, each one X-macro table expanded by everyone:
+ *   LIR_RT   the runtime entry points generated code calls (asl.h), with
+ *            their inline first step, if any, and their signature;
+ *   LIR_OPS  the op kinds.
+ * A new runtime call is one line of LIR_RT plus the place in lower.c
+ * that emits it (an op LIR_CALL_RT naming it).
+ *
+ * Values are numbered registers (%0, %1, ...) of one function; %in is the
+ * function's input.  An op marked `check` fails when its result is NULL
+ * (false for a test): the function's failure target then runs (return
+ * NULL, or the state's Catch).  Everything is in the compilation's arena.
+ */
+#ifndef ASLC_LIR_H
+#define ASLC_LIR_H
+
+#include "aslc.h"
+
+/* ---- the runtime entry points -------------------------------------------------------
+ * X(id, C name, inline first step or 0, signature, C type).  The signature is
+ * the return type then the parameters: p pointer, b bool, i int/uint32_t/enum,
+ * l size_t, d double, v void; a final '.' makes it variadic.  The C type is
+ * checked against asl.h where the table is expanded with it (emit_llvm.c).
+ * The inline first step (asl.h, always inline) is what a program of one
+ * part calls instead of the entry point (lir_layout.inline_first). */
+#define LIR_RT(X)                                                                                   \
+    X(ENTER, asl_enter, asl_enter_c, "bpp", bool (*)(asl_exec *, const asl_state_info *))           \
+    X(LEAVE, asl_leave, asl_leave_c, "ppp", asl_value *(*)(asl_exec *, asl_value *))                \
+    X(INPUT_PATH, asl_input_path, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
+    X(OUTPUT_PATH, asl_output_path, 0, "pppp",                                                      \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
+    X(RESULT_PATH, asl_result_path, 0, "ppppp",                                                     \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_path *))                       \
+    X(ARG_PATH, asl_arg_path, asl_arg_path_c, "pppp",                                               \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
+    X(OBJECT, asl_object, 0, "ppi", asl_value *(*)(asl_arena *, uint32_t))                          \
+    X(TEMPLATE, asl_template, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_tmpl *)) \
+    X(PARAM_PATH, asl_param_path, asl_param_path_c, "ppppp",                                        \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *, const char *))                      \
+    X(ARRAY, asl_array, 0, "ppi", asl_value *(*)(asl_arena *, uint32_t))                            \
+    X(OBJECT_APPEND_LIT, asl_object_append_lit, asl_object_append_lit_c, "vppplp",                  \
+      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
+    X(OBJECT_APPEND, asl_object_append, 0, "vppplp",                                                \
+      void (*)(asl_arena *, asl_value *, const char *, size_t, asl_value *))                        \
+    X(ARRAY_PUSH, asl_array_push, 0, "vppp", void (*)(asl_arena *, asl_value *, asl_value *))       \
+    X(OBJECT_SIZED, asl_object_sized, 0, "ppi", asl_value *(*)(asl_arena *, uint32_t))              \
+    X(NUMBER, asl_number, 0, "ppd", asl_value *(*)(asl_arena *, double))                            \
+    X(NUMBER_INT, asl_number_int, 0, "ppd", asl_value *(*)(asl_arena *, double))                    \
+    X(MATH_ADD2, asl_math_add2, asl_math_add_c, "pppp",                                             \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *))                                         \
+    X(FLOW_IN, asl_flow_in, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_flow *))   \
+    X(FLOW_OUT, asl_flow_out, 0, "ppppp",                                                           \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_flow *))                       \
+    X(PASS, asl_pass, 0, "ppppp",                                                                   \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_state_info *, const asl_flow *))            \
+    X(PATH_SELECT, asl_path_select, 0, "bpppp",                                                     \
+      bool (*)(asl_exec *, asl_value *, const asl_path *, asl_value **))                            \
+    X(CHOICE_VAR, asl_choice_var, asl_choice_var_c, "pppp",                                         \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_path *))                                    \
+    X(CHOICE_STRING, asl_choice_string, 0, "bpipi",                                                 \
+      bool (*)(const asl_value *, asl_cmp, const char *, uint32_t))                                 \
+    X(CHOICE_NUMBER, asl_choice_number, asl_choice_number_c, "bpid",                                \
+      bool (*)(const asl_value *, asl_cmp, double))                                                 \
+    X(CHOICE_TIMESTAMP, asl_choice_timestamp, 0, "bpip",                                            \
+      bool (*)(const asl_value *, asl_cmp, const char *))                                           \
+    X(CHOICE_BOOLEAN, asl_choice_boolean, 0, "bpb", bool (*)(const asl_value *, bool))              \
+    X(CHOICE_STRING_V, asl_choice_string_v, 0, "bpip",                                              \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_NUMBER_V, asl_choice_number_v, 0, "bpip",                                              \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_TIMESTAMP_V, asl_choice_timestamp_v, 0, "bpip",                                        \
+      bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
+    X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, 0, "bpp",                                             \
+      bool (*)(const asl_value *, const asl_value *))                                               \
+    X(CHOICE_MATCHES, asl_choice_matches, 0, "bpp", bool (*)(const asl_value *, const char *))      \
+    X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, 0, "bp", bool (*)(const asl_value *))           \
+    X(RETRY, asl_retry, 0, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *)) \
+    X(CATCH, asl_catch, 0, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))              \
+    X(ERROR_VALUE, asl_error_value, 0, "pp", asl_value *(*)(asl_exec *))                            \
+    X(ERROR_CLEAR, asl_error_clear, 0, "vp", void (*)(asl_exec *))                                  \
+    X(WAIT_SECONDS, asl_wait_seconds, 0, "bpd", bool (*)(asl_exec *, double))                       \
+    X(WAIT_UNTIL, asl_wait_until, 0, "bpp", bool (*)(asl_exec *, const char *))                     \
+    X(WAIT_SECONDS_VALUE, asl_wait_seconds_value, 0, "bppp",                                        \
+      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
+    X(WAIT_UNTIL_VALUE, asl_wait_until_value, 0, "bppp",                                            \
+      bool (*)(asl_exec *, const asl_value *, const char *))                                        \
+    X(TASK, asl_task, 0, "pppp", asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *))    \
+    X(TASK_TIMED, asl_task_timed, 0, "pppppp",                                                      \
+      asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *, const asl_value *,             \
+                     const asl_value *))                                                            \
+    X(PARALLEL, asl_parallel, 0, "ppppi",                                                           \
+      asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
+    X(MAP, asl_map, 0, "ppppp",                                                                     \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
+    X(MAP_SETTING, asl_map_setting, 0, "bpppip",                                                    \
+      bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
+    X(FAIL, asl_fail, 0, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))            \
+    X(FAIL_STATE, asl_fail_state, 0, "pppp.",                                                       \
+      asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
+    X(JSON_STRING, asl_json_string, 0, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *)) \
+    X(CONST, asl_const, 0, "ppp", asl_value *(*)(asl_arena *, const char *))                        \
+    X(FORMAT, asl_format, 0, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))
+
+typedef enum {
+#define X(id, name, inl, sig, ctype) LIR_RT_##id,
+    LIR_RT(X)
+#undef X
+    LIR_RT__COUNT
+} lir_rt;
+
+typedef struct {
+    const char *name;            /* the entry point, e.g. "asl_enter" */
+    const char *inl;             /* its inline first step in asl.h, or NULL */
+    const char *sig;             /* return type and parameters, as above */
+} lir_rt_info;
+extern const lir_rt_info lir_rt_table[LIR_RT__COUNT];
+
+/* ---- ops -------------------------------------------------------------------------------
+ * X(id, mnemonic).  Operands by kind (lir_op below): d the result register,
+ * a/b operand registers, path/str/num/n/tmpl/call/rule/target as the op says. */
+#define LIR_OPS(X)                                                                                  \
+    X(ENTER, "enter")          /* enter the state (its asl_state_info)                         */  \
+    X(LEAVE, "leave")          /* d = leave a: the payload limit                                */  \
+    X(PATH, "path")            /* d = rt(a, path [, str: the member it is for]); fast: asl.h   */  \
+    X(RESULT_PATH, "resultpath") /* d = a with b put at path                                   */  \
+    X(CONST, "const")          /* d = K(str): a constant, parsed once at start                 */  \
+    X(EMPTY, "empty")          /* d = {} (a field given as null)                               */  \
+    X(NEW, "new")              /* d = object / array of n, or an object of known keys (shape)   */  \
+    X(MEMBER, "member")        /* a.str = b (n: its bound when known, else ~0)                  */  \
+    X(PUSH, "push")            /* a[] = b                                                       */  \
+    X(BOUND, "bound")          /* a's bound: the sum of its members' (a shaped object)          */  \
+    X(CALL, "call")            /* d = intrinsic call (how: lir_call_how), args in registers     */  \
+    X(TEMPLATE, "template")    /* d = tmpl built by asl_template from a (a large program)       */  \
+    X(FLOW, "flow")            /* d = the state's data flow as a descriptor: in / out / pass    */  \
+    X(CALL_RT, "callrt")       /* d = rt(a, b, ...): Task, Parallel, Map, Wait, settings       */  \
+    X(HELPER, "helper")        /* d = the function target_fn (do_, try_) of a                   */  \
+    X(RULE, "rule")            /* d = the Choice rule (1 true, 0 false, <0 failed) of a         */  \
+    X(BRANCH, "branch")        /* if d goto target, carrying a                                  */  \
+    X(GOTO, "goto")            /* transition to target with a: a jump or a tail call; none: return a */ \
+    X(FAIL, "fail")            /* fail with error/cause: constants, or registers a/b            */  \
+    X(CATCH, "catch")          /* start of catcher n: a = the error, cleared                    */  \
+    X(RETRY, "retry")          /* the Retry loop around target_fn                               */
+
+typedef enum {
+#define X(id, mn) LIR_##id,
+    LIR_OPS(X)
+#undef X
+    LIR__NOPS
+} lir_opk;
+
+/* How an intrinsic call is made (the CALL op's n). */
+typedef enum {
+    LIR_CALL_STATE,      /* in the state's own code: arguments into asl_call_args, then the call */
+    LIR_CALL_FORMAT,     /* the same, a States.Format split now: asl_format(FMT) */
+    LIR_CALL_MATH_ADD,   /* States.MathAdd of two, computed in place (asl_math_add_c) */
+    LIR_CALL_HELPER      /* an out-of-line helper fn_n with its arguments in an array */
+} lir_call_how;
+
+/* Which first step of asl.h a path lookup takes before the call (the PATH op's fast). */
+typedef enum {
+    LIR_FAST_NONE,       /* the entry point only */
+    LIR_FAST_KEY1,       /* $.a: one name in a small object */
+    LIR_FAST_KEY2,       /* $.a.b: two names */
+    LIR_FAST_ITEM,       /* $$.Map.Item.Value / .Index: read from the iteration's exec */
+    LIR_FAST_ITEM_KEY    /* $$.Map.Item.Value.a */
+} lir_fast;
+
+typedef enum { LIR_FLOW_IN, LIR_FLOW_OUT, LIR_FLOW_PASS } lir_flow_part;
+
+#define LIR_NONE UINT32_MAX      /* no register, no bound */
+#define LIR_IN (UINT32_MAX - 1)  /* the function's input */
+
+typedef struct lir_fn lir_fn;
+
+typedef struct {
+    uint8_t k;                   /* lir_opk */
+    uint8_t rt;                  /* lir_rt called, where the op is a call */
+    uint8_t fast;                /* PATH: lir_fast; ENTER/LEAVE/...: 1 = asl.h's inline first step */
+    bool check;                  /* a NULL/false result fails (the function's fail target) */
+    bool begins;                 /* the first op of a template built in code (note: which) */
+    uint32_t d, a, b;            /* registers */
+    uint32_t n;                  /* NEW: members; MEMBER: bound; CALL: lir_call_how; CATCH: index;
+                                    FLOW: part; CALL_RT of a Choice comparison: its asl_cmp */
+    uint32_t *args;              /* CALL: argument registers (call->argc) */
+    uint32_t nhelpers;           /* TEMPLATE: how many helpers */
+    const asl_path *path;
+    const char *str;             /* PATH: member name; CONST: JSON text; MEMBER: key; FAIL: error */
+    uint32_t len;                /* str's length; CALL in state, TEMPLATE: its number (FMT_n, TP_n) */
+    const char *str2;            /* FAIL: cause */
+    double num;
+    const ir_tmpl *tmpl;         /* NEW (shaped: its keys), TEMPLATE */
+    const ir_call *call;         /* CALL */
+    const ir_rule *rule;         /* RULE */
+    const ir_state *target;      /* GOTO, BRANCH: the state (NULL: return) */
+    const lir_fn *target_fn;     /* HELPER, RETRY, RULE, CALL helper */
+    const lir_fn **helpers;      /* TEMPLATE: the fn_ of its calls, in the pre-order of its nodes */
+    const char *note;            /* what the op is for, in the dump (InputPath, ...) */
+} lir_op;
+
+typedef enum {
+    LIR_FN_STATE,                /* st_<Name>: a function, or a block of its part's function */
+    LIR_FN_DO,                   /* do_<Name>: a state's data flow and work, retried or with locals */
+    LIR_FN_TRY,                  /* try_<Name>: the Retry loop around do_ */
+    LIR_FN_TMPL,                 /* tp_n: a Map's ItemSelector or BatchInput, a Fail's call */
+    LIR_FN_CALL,                 /* fn_n: an intrinsic call out of line */
+    LIR_FN_RULE                  /* r_n: a Choice rule, 1 / 0 / -1 */
+} lir_fn_kind;
+
+struct lir_fn {
+    lir_fn_kind kind;
+    const char *name;            /* st_Name, do_Name, fn_3, r_0, ... */
+    uint32_t num;                /* fn_, tp_, r_: its number */
+    const ir_state *state;       /* the state it belongs to (NULL for fn_/tp_ of nobody) */
+    uint32_t part;               /* the part it is compiled in */
+    bool block;                  /* a block of part_<part> (a large program's state) */
+    int32_t entry;               /* a block entered from elsewhere: its case, else -1 */
+    bool catches;                /* a failure goes to the Catch ops, not return NULL */
+    lir_op *ops;
+    uint32_t nops, cap;
+    uint32_t nregs;
+};
+
+/* How a program is compiled (aslc_layout, decided here). */
+typedef struct {
+    aslc_layout lay;
+    bool inline_first;           /* asl.h's first steps inline: a program of one part */
+} lir_layout;
+
+typedef struct {
+    const ir_program *p;
+    lir_layout layout;
+    lir_fn **fns;                /* in the order the back ends write them */
+    uint32_t nfns, cap;
+    lir_fn **state_fn;           /* the st_ function of each state, by ir_state.index */
+    lir_fn **do_fn;              /* its do_ function, or NULL */
+    lir_fn **tmpl_fns;           /* the tp_ functions (few: a Map's) */
+    uint32_t ntmpl_fns;
+} lir_program;
+
+/* ---- lower.c ----------------------------------------------------------------------------- */
+
+/* The lowered program of p, in p's arena. */
+lir_program *aslc_lower(const ir_program *p);
+/* The program as text, one function after another, named after the states. */
+void lir_dump(asl_buf *out, const lir_program *lp);
+
+/* A rule function's rule (the IR it tests) and whether it stays out of line
+ * (it passes the address of a local: Is*, IsPresent). */
+const ir_rule *lir_rule_of(const lir_fn *f);
+bool lir_rule_addr(const lir_fn *f);
+/* The asl_cmp of a Choice operator's name (StringLessThan, ...). */
+asl_cmp lir_cmp_of(const char *opname);
+
+/* The function of s where its data flow is (do_ or st_), and the op there
+ * that starts its template `what` (Parameters, ResultSelector): the first
+ * op built in code (begins), or the TEMPLATE op of a large program. */
+const lir_fn *lir_flow_fn(const lir_program *lp, const ir_state *s);
+uint32_t lir_tmpl_at(const lir_fn *f, const char *what);
+/* The tp_ function of a Map's template `what` (ItemSelector, BatchInput) or
+ * of a Fail state's call (ErrorPath, CausePath). */
+const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *what);
+
+/* The decisions themselves, for the back ends that still make their own code. */
+lir_fast lir_path_fast(const asl_path *p);
+bool lir_call_in_state(const ir_call *c);
+
+#endif
