@@ -131,7 +131,12 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
         cJSON *py = cJSON_GetObjectItemCaseSensitive(e, "python");
         cJSON *cmd = cJSON_GetObjectItemCaseSensitive(e, "command");
         cJSON *nat = cJSON_GetObjectItemCaseSensitive(e, "native");
-        if (cJSON_IsString(py) && py->valuestring[0] != '/') {
+        cJSON *dirn = cJSON_GetObjectItemCaseSensitive(e, "directory");
+        if (cJSON_IsString(dirn) && !strncmp(e->string, "s3://", 5)) {
+            /* a bucket's objects: the files below this directory */
+            if (dirn->valuestring[0] != '/')
+                cJSON_SetValuestring(dirn, asl_sprintf(a, "%s/%s", dir, dirn->valuestring));
+        } else if (cJSON_IsString(py) && py->valuestring[0] != '/') {
             char *full = asl_sprintf(a, "%s/%s", dir, py->valuestring);
             cJSON_SetValuestring(py, full);
         } else if (cJSON_IsArray(cmd) && cJSON_IsString(cmd->child)) {
@@ -142,7 +147,8 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
             b->natives[b->nnatives++] = asl_strndup(a, nat->valuestring, strlen(nat->valuestring));
         } else {
             fprintf(stderr, "aslc: %s: binding \"%s\" must be {\"python\": FILE}, "
-                            "{\"command\": [PROGRAM, ARGS...]} or {\"native\": C_FUNCTION}\n",
+                            "{\"command\": [PROGRAM, ARGS...]}, {\"native\": C_FUNCTION} or, "
+                            "for an \"s3://BUCKET\" key, {\"directory\": PATH}\n",
                     path, e->string);
             ok = false;
         }
