@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh — builds the libFuzzer harnesses and runs each for a while.
 #
-#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend (default: all)
+#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend itemio (default: all)
 #
 # Each harness is built with clang -fsanitize=fuzzer,address,undefined (leak
 # detection on) into $FUZZ_BUILD (default /tmp/aslc-fuzz-$USER) and run for
@@ -18,10 +18,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-secs="${1:?usage: fuzz/run.sh SECONDS [json|jsonpath|intrinsic|frontend]...}"
+secs="${1:?usage: fuzz/run.sh SECONDS [json|jsonpath|intrinsic|frontend|itemio]...}"
 shift
 targets=("$@")
-((${#targets[@]})) || targets=(json jsonpath intrinsic frontend)
+((${#targets[@]})) || targets=(json jsonpath intrinsic frontend itemio)
 build="${FUZZ_BUILD:-/tmp/aslc-fuzz-${USER:-$(id -u)}}"
 cc="${FUZZ_CC:-clang}"
 mkdir -p "$build/artifacts"
@@ -49,6 +49,7 @@ build_one() {
     jsonpath)  srcs=("${value[@]}" "$root/runtime/path.c" "$root/compiler/jsonpath.c") ;;
     intrinsic) srcs=("${value[@]}" "$root/compiler/jsonpath.c" "$root/compiler/intrinsic.c") ;;
     frontend)  srcs=("${value[@]}" "${compiler[@]}"); libs=(-lcjson -lm) ;;
+    itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
     *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   "$cc" "${flags[@]}" "$here/fuzz_$t.c" "${srcs[@]}" -o "$build/fuzz_$t" "${libs[@]}" -lm
