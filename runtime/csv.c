@@ -6,6 +6,13 @@
  * row ("   " is a value).  Each row is a Java HashMap in AWS's reader, so
  * its members come out in that map's order (by the headers' String
  * hashCode), not in the file's: {"0","{}","True"} for headers 0,True,{}.
+ *
+ * Backslash escapes, as AWS documents them ("How Step Functions parses
+ * input CSV files"): a backslash makes the next character plain data (\\
+ * is a backslash, \" a quote, \, the delimiter) and is itself dropped, so
+ * before any other character it silently disappears.  A doubled quote is
+ * one quote outside quotes too (AWS's example reads {""k"":""v""} as
+ * {"k":"v"}).
  */
 #include "itemio.h"
 
@@ -46,7 +53,9 @@ asl_value *asl_csv_next(asl_csv *c, asl_arena *a)
         f.len = 0;
         if (p < end && *p == '"') {
             for (p++; p < end; p++) {
-                if (*p != '"') {
+                if (*p == '\\') {
+                    if (++p < end) asl_buf_putc(&f, *p);   /* \\, \", \, and any other: the next byte */
+                } else if (*p != '"') {
                     asl_buf_putc(&f, *p);
                 } else if (p + 1 < end && p[1] == '"') {
                     asl_buf_putc(&f, '"');
@@ -57,7 +66,11 @@ asl_value *asl_csv_next(asl_csv *c, asl_arena *a)
                 }
             }
         }
-        while (p < end && *p != c->delim && !eol(p, end)) asl_buf_putc(&f, *p++);
+        while (p < end && *p != c->delim && !eol(p, end)) {
+            if (*p == '\\' && ++p == end) break;
+            else if (*p == '"' && p + 1 < end && p[1] == '"') p++;  /* "" is " here too */
+            asl_buf_putc(&f, *p++);
+        }
         asl_array_push(a, rec, asl_string(a, f.data ? f.data : "", f.len));
         if (p < end && *p == c->delim) {
             p++;

@@ -11,8 +11,9 @@
 /* A CSV reader over text (RFC 4180 with its usual leniencies): fields split
  * by delim, a field that starts with '"' is quoted ("" inside is one ",
  * delimiters and line breaks inside are data, whatever follows the closing
- * quote up to the delimiter is kept), records end at LF, CRLF or CR.  A
- * UTF-8 byte order mark at the start is skipped, and so are empty lines. */
+ * quote up to the delimiter is kept), a backslash makes the next character
+ * data and is dropped, records end at LF, CRLF or CR.  A UTF-8 byte order
+ * mark at the start is skipped, and so are empty lines. */
 typedef struct {
     const char *p, *end;
     char delim;

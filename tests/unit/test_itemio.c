@@ -48,6 +48,18 @@ static void test_csv_records(asl_arena *a)
     CHECK_STR(RECS("a;b\n", ';'), "[[\"a\",\"b\"]]");
     CHECK_STR(RECS("a b  c\n", ' '), "[[\"a\",\"b\",\"\",\"c\"]]");
     CHECK_STR(RECS("a\tb\t\"c\td\"\n", '\t'), "[[\"a\",\"b\",\"c\\td\"]]");
+    /* backslashes (AWS's documented rules): \\ is one, \" a quote, \, a comma that does not
+     * split; before anything else the backslash disappears; inside quotes too */
+    CHECK_STR(RECS("path,size\nC:\\\\Program Files\\\\MyApp.exe,6534512\n", ','),
+              "[[\"path\",\"size\"],[\"C:\\\\Program Files\\\\MyApp.exe\",\"6534512\"]]");
+    CHECK_STR(RECS("a\\,b,c\\\"d\\x\n", ','), "[[\"a,b\",\"c\\\"dx\"]]");
+    CHECK_STR(RECS("\"q\\\"q\",\"\\\\\"\n", ','), "[[\"q\\\"q\",\"\\\\\"]]");
+    CHECK_STR(RECS("end\\", ','), "[[\"end\"]]");
+    /* AWS's documented example row */
+    CHECK_STR(RECS("abc,123,\"This string contains commas, a double quotation marks (\"\"), and a newline (\n)\","
+                   "{\"\"MyKey\"\":\"\"MyValue\"\"},\"[1,2,3]\"\n", ','),
+              "[[\"abc\",\"123\",\"This string contains commas, a double quotation marks (\\\"), and a newline (\\n)\","
+              "\"{\\\"MyKey\\\":\\\"MyValue\\\"}\",\"[1,2,3]\"]]");
     /* UTF-8 passes through */
     CHECK_STR(RECS("\xC3\xA9t\xC3\xA9,\xE2\x82\xAC\n", ','), "[[\"\xC3\xA9t\xC3\xA9\",\"\xE2\x82\xAC\"]]");
 }
@@ -68,6 +80,13 @@ static void test_csv_rows(asl_arena *a)
     CHECK_STR(row(a, "[\"H1\",\"\"]", "[\"a\",\"b\"]"), "{\"\":\"b\",\"H1\":\"a\"}");
     CHECK_STR(row(a, "[\"Col1\",\"Col2\",\"Col3\"]", "[\"a\",\"b\",\"c\"]"),
               "{\"Col1\":\"a\",\"Col2\":\"b\",\"Col3\":\"c\"}");
+    /* and as AWS's documentation shows its items: headers userId,movieId,rating,timestamp
+     * give rating,movieId,userId,timestamp; an inventory's Bucket,Key,Size,LastModifiedDate
+     * gives LastModifiedDate,Bucket,Size,Key */
+    CHECK_STR(row(a, "[\"userId\",\"movieId\",\"rating\",\"timestamp\"]", "[\"1\",\"307\",\"3.5\",\"1256677221\"]"),
+              "{\"rating\":\"3.5\",\"movieId\":\"307\",\"userId\":\"1\",\"timestamp\":\"1256677221\"}");
+    CHECK_STR(row(a, "[\"Bucket\",\"Key\",\"Size\",\"LastModifiedDate\"]", "[\"b\",\"k\",\"1\",\"d\"]"),
+              "{\"LastModifiedDate\":\"d\",\"Bucket\":\"b\",\"Size\":\"1\",\"Key\":\"k\"}");
     /* more headers than 12 grow the table: every member is still there once */
     asl_value *h = asl_array(a, 20), *f = asl_array(a, 20);
     for (int i = 0; i < 20; i++) {
