@@ -1362,7 +1362,7 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
         ERR(c, cfg, cptr, "expected an object, got %s", json_type_name(cfg));
         cfg = NULL;
     }
-    const char *type = NULL;
+    const char *type = NULL, *manifest = NULL, *transform = NULL;
     if (cfg) {
         static const char *const cfields[] = {"InputType", "CSVHeaderLocation", "CSVHeaders",
                                               "CSVDelimiter", "MaxItems", "MaxItemsPath",
@@ -1379,16 +1379,13 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
                 "in aslc");
         const char *loc = get_enum(c, cfg, "CSVHeaderLocation", cptr, where);
         get_enum(c, cfg, "CSVDelimiter", cptr, delims);
-        const char *mt = get_enum(c, cfg, "ManifestType", cptr, manifests);
+        const char *mt = manifest = get_enum(c, cfg, "ManifestType", cptr, manifests);
         if (mt && !strcmp(mt, "ATHENA_DATA"))
             ERR(c, field(cfg, "ManifestType"), ptr_join(c, cptr, "ManifestType"),
                 "ManifestType \"ATHENA_DATA\" is not implemented yet in aslc");
         get_string(c, cfg, "ItemsPointer", cptr, false);
         static const char *const transforms[] = {"NONE", "LOAD_AND_FLATTEN", NULL};
-        const char *tr = get_enum(c, cfg, "Transformation", cptr, transforms);
-        if (tr && !strcmp(tr, "LOAD_AND_FLATTEN"))
-            ERR(c, field(cfg, "Transformation"), ptr_join(c, cptr, "Transformation"),
-                "Transformation \"LOAD_AND_FLATTEN\" is not implemented yet in aslc");
+        transform = get_enum(c, cfg, "Transformation", cptr, transforms);
         const cJSON *hdr = field(cfg, "CSVHeaders");
         if (hdr) {
             bool ok = cJSON_IsArray(hdr) && cJSON_GetArraySize(hdr) > 0;
@@ -1397,7 +1394,13 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
                 ERR(c, hdr, ptr_join(c, cptr, "CSVHeaders"), "CSVHeaders must be a non-empty array of "
                                                               "strings");
         }
-        bool csv = type && !strcmp(type, "CSV");
+        /* S3_INVENTORY manifests are CSV too, and take no InputType. */
+        bool csv = (type && (!strcmp(type, "CSV") || !strcmp(type, "MANIFEST"))) ||
+                   (mt && !strcmp(mt, "S3_INVENTORY"));
+        if (mt && !strcmp(mt, "S3_INVENTORY") && type)
+            ERR_KEY(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
+                    "with \"ManifestType\": \"S3_INVENTORY\" there is no \"InputType\" (the "
+                    "inventory's files are CSV)");
         if (loc && !strcmp(loc, "GIVEN") && !hdr)
             ERR(c, field(cfg, "CSVHeaderLocation"), ptr_join(c, cptr, "CSVHeaderLocation"),
                 "CSVHeaderLocation \"GIVEN\" needs \"CSVHeaders\"");
@@ -1408,7 +1411,7 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
         for (int i = 0; i < 3; i++)
             if (type && !csv && field(cfg, csv_only[i]))
                 ERR_KEY(c, field(cfg, csv_only[i]), ptr_join(c, cptr, csv_only[i]),
-                        "\"%s\" is only for InputType \"CSV\"", csv_only[i]);
+                        "\"%s\" is only for InputType \"CSV\" or \"MANIFEST\"", csv_only[i]);
         double d;
         get_int(c, cfg, "MaxItems", cptr, 0, 100000000, &d);
         if (field(cfg, "MaxItems") && field(cfg, "MaxItemsPath"))
@@ -1436,13 +1439,21 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
             config = tmpl_object(c, keys, vals, n + 1);
         }
     }
-    if (res && !list && !type)
+    bool flatten = transform && !strcmp(transform, "LOAD_AND_FLATTEN");
+    if (res && !list && !type && !manifest)
         ERR(c, cfg ? cfg : ir, cfg ? cptr : ptr,
             "an s3:getObject ItemReader needs \"ReaderConfig\" with \"InputType\" (\"JSON\", "
-            "\"JSONL\", \"CSV\" or \"MANIFEST\")");
-    if (list && type)
+            "\"JSONL\", \"CSV\" or \"MANIFEST\") or \"ManifestType\"");
+    /* listObjectsV2 lists objects; with Transformation LOAD_AND_FLATTEN it reads
+     * each, of InputType. */
+    if (list && type && !flatten)
         ERR_KEY(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
-            "an s3:listObjectsV2 ItemReader lists objects: it has no \"InputType\"");
+                "an s3:listObjectsV2 ItemReader lists objects: \"InputType\" is only for "
+                "\"Transformation\": \"LOAD_AND_FLATTEN\"");
+    if (flatten && (!list || !type || !strcmp(type, "MANIFEST")))
+        ERR(c, field(cfg, "Transformation"), ptr_join(c, cptr, "Transformation"),
+            "Transformation \"LOAD_AND_FLATTEN\" is for an s3:listObjectsV2 ItemReader with an "
+            "\"InputType\" (\"JSON\", \"JSONL\" or \"CSV\")");
     if (!res || !params) return NULL;
     const char *keys[3] = {"Resource", "ReaderConfig", "Parameters"};
     ir_tmpl *vals[3] = {tmpl_string(c, res), config, params};

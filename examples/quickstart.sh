@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake libcjson-dev libssl-dev python3 llvm-dev)
+packages=(build-essential cmake libcjson-dev libssl-dev zlib1g-dev python3 llvm-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -9,7 +9,11 @@
  *                    fileSchema);
  *   s3:listObjectsV2 the objects under Prefix, as ListObjectsV2 lists
  *                    them: {"Etag", "Key", "LastModified", "Size",
- *                    "StorageClass"}.
+ *                    "StorageClass"}; with Transformation LOAD_AND_FLATTEN
+ *                    the items of every object listed, read as InputType.
+ *
+ * An object whose key ends in ".gz" is gunzipped first (AWS reads GZIP and
+ * ZSTD compressed inputs; ZSTD is not supported here yet).
  *
  * MaxItems (or the value of MaxItemsPath) keeps the first n items; 0 means
  * all, and nothing past 100,000,000 is read.  What fails, fails as AWS
@@ -26,6 +30,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #define MAX_ITEMS 100000000u
 
@@ -61,15 +66,6 @@ static bool max_items(asl_exec *x, const asl_value *cfg, uint32_t *out)
     }
     if (d > 0 && d < MAX_ITEMS) *out = (uint32_t)d;
     return true;
-}
-
-/* The first max items of arr (a new array when it has more). */
-static asl_value *first(asl_exec *x, asl_value *arr, uint32_t max)
-{
-    if (arr->len <= max) return arr;
-    asl_value *r = asl_array(asl_exec_arena(x), max);
-    for (uint32_t i = 0; i < max; i++) asl_array_push(asl_exec_arena(x), r, arr->u.a.items[i]);
-    return r;
 }
 
 /* RFC 6901 JSON pointer p into v; NULL when it selects nothing. */
@@ -130,11 +126,60 @@ static asl_value *csv_items(asl_exec *x, const char *text, size_t n, char delim,
     return into;
 }
 
+/* Replaces the gzip data in b (one or more members) by what it holds;
+ * false when it is not gzip. */
+static bool gunzip(asl_buf *b)
+{
+    asl_buf out;
+    asl_buf_init(&out);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 16) != Z_OK) return false;
+    z.next_in = (unsigned char *)b->data;
+    z.avail_in = (uInt)b->len;
+    unsigned char chunk[65536];
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END || z.avail_in > 0) {
+        if (rc == Z_STREAM_END && inflateReset(&z) != Z_OK) break;   /* the next member */
+        z.next_out = chunk;
+        z.avail_out = sizeof chunk;
+        rc = inflate(&z, Z_NO_FLUSH);
+        asl_buf_put(&out, (const char *)chunk, sizeof chunk - z.avail_out);
+        if (rc != Z_OK && rc != Z_STREAM_END) break;
+        if (rc == Z_OK && z.avail_in == 0 && z.avail_out > 0) break;  /* truncated */
+    }
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        asl_buf_free(&out);
+        return false;
+    }
+    asl_buf_free(b);
+    *b = out;
+    return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
 static bool get_object(asl_exec *x, const char *bucket, const char *key, asl_buf *out)
 {
     asl_bucket b;
     char err[1024];
     if (!asl_bucket_open(x, bucket, &b, err, sizeof err) || !b.ops->get(&b, key, out, err, sizeof err)) {
+        reader_failed(x, err);
+        return false;
+    }
+    if (ends_with(key, ".gz") && !gunzip(out)) {
+        snprintf(err, sizeof err, "s3://%s/%s is not valid GZIP data.", bucket, key);
+        reader_failed(x, err);
+        return false;
+    }
+    if (ends_with(key, ".zst") || ends_with(key, ".zstd")) {
+        snprintf(err, sizeof err, "s3://%s/%s: ZSTD-compressed objects are not supported yet by aslc.",
+                 bucket, key);
         reader_failed(x, err);
         return false;
     }
@@ -144,7 +189,7 @@ static bool get_object(asl_exec *x, const char *bucket, const char *key, asl_buf
 /* An S3 inventory manifest: {"fileFormat": "CSV", "fileSchema": "Bucket, Key, ...",
  * "files": [{"key": ...}, ...]}, the data files in the manifest's bucket. */
 static asl_value *manifest_items(asl_exec *x, const char *bucket, const char *text, size_t n,
-                                 uint32_t max)
+                                 char delim, uint32_t max)
 {
     asl_arena *a = asl_exec_arena(x);
     asl_json_error jerr;
@@ -170,14 +215,10 @@ static asl_value *manifest_items(asl_exec *x, const char *bucket, const char *te
     for (uint32_t i = 0; i < files->len && items->len < max; i++) {
         const char *key = str_member(files->u.a.items[i], "key");
         if (!key) return reader_failed(x, "A manifest file entry has no \"key\".");
-        size_t kl = strlen(key);
-        if (kl > 3 && !strcmp(key + kl - 3, ".gz"))
-            return reader_failed(x, "Gzip-compressed inventory files are not supported yet by aslc: "
-                                    "store the data files uncompressed.");
         asl_buf data;
         asl_buf_init(&data);
         bool ok = get_object(x, bucket, key, &data);
-        if (ok) ok = csv_items(x, data.data ? data.data : "", data.len, ',', headers, max, items) != NULL;
+        if (ok) ok = csv_items(x, data.data ? data.data : "", data.len, delim, headers, max, items) != NULL;
         asl_buf_free(&data);
         if (!ok) return NULL;
     }
@@ -185,8 +226,10 @@ static asl_value *manifest_items(asl_exec *x, const char *bucket, const char *te
 }
 
 /* ListObjectsV2's items; Etag is the MD5 of the bytes, in quotes, as S3
- * gives it for an object uploaded in one part. */
-static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix, uint32_t max)
+ * gives it for an object uploaded in one part (computed only with etags:
+ * LOAD_AND_FLATTEN needs the keys alone). */
+static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix, uint32_t max,
+                             bool etags)
 {
     asl_arena *a = asl_exec_arena(x);
     asl_bucket b;
@@ -201,7 +244,7 @@ static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix
     asl_buf_init(&data);
     for (uint32_t i = 0; i < n && i < max; i++) {
         data.len = 0;
-        if (!b.ops->get(&b, objs[i].key, &data, err, sizeof err)) {
+        if (etags && !b.ops->get(&b, objs[i].key, &data, err, sizeof err)) {
             asl_buf_free(&data);
             return reader_failed(x, err);
         }
@@ -226,33 +269,25 @@ static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix
     return items;
 }
 
-asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
+/* Appends to into, up to max items, the items of object key read as cfg's
+ * InputType (or ManifestType); false with x failed. */
+static bool object_items(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
+                         uint32_t max, asl_value *into)
 {
     asl_arena *a = asl_exec_arena(x);
-    const char *res = str_member(reader, "Resource");
-    asl_value *cfg = asl_object_get(reader, "ReaderConfig", 12);
-    asl_value *params = asl_object_get(reader, "Parameters", 10);
-    const char *bucket = str_member(params, "Bucket"), *key = str_member(params, "Key");
-    uint32_t max;
-    if (!max_items(x, cfg, &max)) return NULL;
-    if (!bucket) return reader_failed(x, "The ItemReader's Parameters need a string \"Bucket\".");
-    if (res && strstr(res, ":s3:listObjectsV2")) {
-        const asl_value *pv = asl_object_get(params, "Prefix", 6);
-        if (pv && pv->type != ASL_STRING)
-            return reader_failed(x, "The ItemReader's \"Prefix\" must be a string.");
-        return list_items(x, bucket, pv ? pv->u.str : "", max);
-    }
-    if (!key) return reader_failed(x, "The ItemReader's Parameters need a string \"Key\".");
-    const char *type = str_member(cfg, "InputType");
+    const char *type = str_member(cfg, "InputType"), *manifest = str_member(cfg, "ManifestType");
     asl_buf data;
     asl_buf_init(&data);
     if (!get_object(x, bucket, key, &data)) {
         asl_buf_free(&data);
-        return NULL;
+        return false;
     }
     const char *text = data.data ? data.data : "";
     asl_value *items = NULL;
-    if (type && !strcmp(type, "CSV")) {
+    char cause[512];
+    if (manifest || (type && !strcmp(type, "MANIFEST"))) {
+        items = manifest_items(x, bucket, text, data.len, delimiter(cfg), max);
+    } else if (type && !strcmp(type, "CSV")) {
         const char *loc = str_member(cfg, "CSVHeaderLocation");
         asl_value *given = loc && !strcmp(loc, "GIVEN") ? asl_object_get(cfg, "CSVHeaders", 10) : NULL;
         items = csv_items(x, text, data.len, delimiter(cfg), given, max, asl_array(a, 16));
@@ -260,22 +295,16 @@ asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
         asl_json_error jerr;
         uint32_t line;
         if (!(items = asl_jsonl_parse(a, text, data.len, &line, &jerr))) {
-            char cause[256];
             snprintf(cause, sizeof cause, "Line %u of s3://%s/%s is not valid JSON: %s", line, bucket,
                      key, jerr.msg);
             reader_failed(x, cause);
-        } else {
-            items = first(x, items, max);
         }
-    } else if (type && !strcmp(type, "MANIFEST")) {
-        items = manifest_items(x, bucket, text, data.len, max);
     } else {
         asl_json_error jerr;
         asl_value *v = asl_json_parse(a, text, data.len, &jerr);
         const char *ptr = str_member(cfg, "ItemsPointer");
         if (v && ptr) v = pointer(v, ptr);
         if (!v) {
-            char cause[256];
             if (ptr)
                 snprintf(cause, sizeof cause, "ItemsPointer %s selects nothing in s3://%s/%s.", ptr,
                          bucket, key);
@@ -286,9 +315,42 @@ asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
         } else if (v->type != ASL_ARRAY) {
             reader_failed(x, "Attempting to map over non-iterable node.");
         } else {
-            items = first(x, v, max);
+            items = v;
         }
     }
     asl_buf_free(&data);
-    return items;
+    for (uint32_t i = 0; items && i < items->len && into->len < max; i++)
+        asl_array_push(a, into, items->u.a.items[i]);
+    return items != NULL;
+}
+
+asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *res = str_member(reader, "Resource");
+    asl_value *cfg = asl_object_get(reader, "ReaderConfig", 12);
+    asl_value *params = asl_object_get(reader, "Parameters", 10);
+    const char *bucket = str_member(params, "Bucket"), *key = str_member(params, "Key");
+    uint32_t max;
+    if (!max_items(x, cfg, &max)) return NULL;
+    if (!bucket) return reader_failed(x, "The ItemReader's Parameters need a string \"Bucket\".");
+    asl_value *items = asl_array(a, 16);
+    if (res && strstr(res, ":s3:listObjectsV2")) {
+        const asl_value *pv = asl_object_get(params, "Prefix", 6);
+        if (pv && pv->type != ASL_STRING)
+            return reader_failed(x, "The ItemReader's \"Prefix\" must be a string.");
+        const char *tr = str_member(cfg, "Transformation");
+        if (!tr || strcmp(tr, "LOAD_AND_FLATTEN")) return list_items(x, bucket, pv ? pv->u.str : "", max, true);
+        /* LOAD_AND_FLATTEN: the items of every object listed, in key order
+         * (folder placeholders, keys ending in "/", hold none). */
+        asl_value *objs = list_items(x, bucket, pv ? pv->u.str : "", MAX_ITEMS, false);
+        for (uint32_t i = 0; objs && i < objs->len && items->len < max; i++) {
+            const char *k = str_member(objs->u.a.items[i], "Key");
+            if (ends_with(k, "/")) continue;
+            if (!object_items(x, bucket, k, cfg, max, items)) return NULL;
+        }
+        return objs ? items : NULL;
+    }
+    if (!key) return reader_failed(x, "The ItemReader's Parameters need a string \"Key\".");
+    return object_items(x, bucket, key, cfg, max, items) ? items : NULL;
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake libcjson-dev libssl-dev python3 pkg-config llvm-dev clang)
+packages=(build-essential cmake libcjson-dev libssl-dev zlib1g-dev python3 pkg-config llvm-dev clang)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1; then
