@@ -1404,14 +1404,19 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
         if (loc && !strcmp(loc, "GIVEN") && !hdr)
             ERR(c, field(cfg, "CSVHeaderLocation"), ptr_join(c, cptr, "CSVHeaderLocation"),
                 "CSVHeaderLocation \"GIVEN\" needs \"CSVHeaders\"");
+        /* Settings that have no effect where they are: warned about, not
+         * refused, as it is not known that AWS refuses them. */
         if (hdr && (!loc || strcmp(loc, "GIVEN")))
-            ERR_KEY(c, hdr, ptr_join(c, cptr, "CSVHeaders"),
-                    "\"CSVHeaders\" needs \"CSVHeaderLocation\": \"GIVEN\"");
+            aslc_diag(c->u, ASLC_WARNING, hdr, true, ptr_join(c, cptr, "CSVHeaders"),
+                      "\"CSVHeaders\" is ignored without \"CSVHeaderLocation\": \"GIVEN\" (the "
+                      "headers are then the first row)");
         static const char *const csv_only[] = {"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter"};
         for (int i = 0; i < 3; i++)
             if (type && !csv && field(cfg, csv_only[i]))
-                ERR_KEY(c, field(cfg, csv_only[i]), ptr_join(c, cptr, csv_only[i]),
-                        "\"%s\" is only for InputType \"CSV\" or \"MANIFEST\"", csv_only[i]);
+                aslc_diag(c->u, ASLC_WARNING, field(cfg, csv_only[i]), true,
+                          ptr_join(c, cptr, csv_only[i]),
+                          "\"%s\" is ignored: it is only for InputType \"CSV\" or \"MANIFEST\"",
+                          csv_only[i]);
         double d;
         get_int(c, cfg, "MaxItems", cptr, 0, 100000000, &d);
         if (field(cfg, "MaxItems") && field(cfg, "MaxItemsPath"))
@@ -1447,9 +1452,9 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
     /* listObjectsV2 lists objects; with Transformation LOAD_AND_FLATTEN it reads
      * each, of InputType. */
     if (list && type && !flatten)
-        ERR_KEY(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
-                "an s3:listObjectsV2 ItemReader lists objects: \"InputType\" is only for "
-                "\"Transformation\": \"LOAD_AND_FLATTEN\"");
+        aslc_diag(c->u, ASLC_WARNING, field(cfg, "InputType"), true, ptr_join(c, cptr, "InputType"),
+                  "\"InputType\" is ignored: an s3:listObjectsV2 ItemReader lists objects, and reads "
+                  "them only with \"Transformation\": \"LOAD_AND_FLATTEN\"");
     if (flatten && (!list || !type || !strcmp(type, "MANIFEST")))
         ERR(c, field(cfg, "Transformation"), ptr_join(c, cptr, "Transformation"),
             "Transformation \"LOAD_AND_FLATTEN\" is for an s3:listObjectsV2 ItemReader with an "
