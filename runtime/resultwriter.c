@@ -72,7 +72,7 @@ static asl_value *child_record(const run_info *ri, const asl_map_trace *t, uint3
     }
     asl_object_append(a, o, "RedriveCount", 12, asl_number_int(a, 0));
     put_str(a, o, "RedriveStatus", failed ? "REDRIVABLE_BY_MAP_RUN" : "NOT_REDRIVABLE");
-    if (!failed) put_str(a, o, "RedriveStatusReason", "Execution is SUCCEEDED and cannot be redriven");
+    if (!failed) put_str(a, o, "RedriveStatusReason", "Execution is SUCCEEDED and cannot be redriven.");
     put_str(a, o, "StartDate", ri->started);
     put_str(a, o, "StateMachineArn", asl_sprintf(a, ACCOUNT "stateMachine:%s", ri->machine));
     put_str(a, o, "Status", failed ? "FAILED" : "SUCCEEDED");
