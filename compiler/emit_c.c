@@ -932,22 +932,26 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
         put(w, "    if (!(v = asl_parallel(x, v, B_%s, %u))) %s;\n", s->cname, s->nbranches, fail);
         break;
     case IR_MAP: {
-        /* The item selector and the batch input are functions of the map descriptor. */
-        char selname[32] = "NULL", biname[32] = "NULL";
-        const ir_tmpl *fns[2] = {s->item_selector, s->batch_input};
-        char *names[2] = {selname, biname};
-        for (int k = 0; k < 2; k++) {
+        /* The item selector, the batch input, the ItemReader and the
+         * ResultWriter are functions of the map descriptor. */
+        char selname[32] = "NULL", biname[32] = "NULL", rdname[32] = "NULL", wrname[32] = "NULL";
+        const ir_tmpl *fns[4] = {s->item_selector, s->batch_input, s->item_reader, s->result_writer};
+        char *names[4] = {selname, biname, rdname, wrname};
+        static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
+        for (int k = 0; k < 4; k++) {
             if (!fns[k]) continue;
-            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, k ? "BatchInput" : "ItemSelector"));
+            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, what[k]));
             snprintf(names[k], 32, "tp_%u", id);
         }
+        /* A Map with either reads or writes through asl_map_io. */
+        const char *map_fn = s->item_reader || s->result_writer ? "asl_map_io" : "asl_map";
         put(d,
             "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
             ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
-            ".batch_input = %s};\n",
+            ".batch_input = %s, .reader = %s, .writer = %s};\n",
             s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL",
             selname, s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed,
-            s->batched, s->max_items_per_batch, s->max_bytes_per_batch, biname);
+            s->batched, s->max_items_per_batch, s->max_bytes_per_batch, biname, rdname, wrname);
         const char *items = "v";
         if (s->items_path && s->items_path->nseg + s->items_path->root) {
             asl_buf_puts(decl, ", *items");
@@ -968,9 +972,9 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
                 if (settings[k])
                     put(w, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) %s;\n",
                         emit_path(e, settings[k]), which[k], fail);
-            put(w, "    if (!(v = asl_map(x, v, %s, &mi))) %s;\n", items, fail);
+            put(w, "    if (!(v = %s(x, v, %s, &mi))) %s;\n", map_fn, items, fail);
         } else {
-            put(w, "    if (!(v = asl_map(x, v, %s, &M_%s))) %s;\n", items, s->cname, fail);
+            put(w, "    if (!(v = %s(x, v, %s, &M_%s))) %s;\n", map_fn, items, s->cname, fail);
         }
         break;
     }

@@ -134,12 +134,13 @@ static const cstruct structs[S__COUNT] = {
                 {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
                  FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
                  FLD(asl_task_site, heartbeat, 'd')}},
-    [S_MAP] = {"asl_map_info", sizeof(asl_map_info), 10,
+    [S_MAP] = {"asl_map_info", sizeof(asl_map_info), 12,
                {FLD(asl_map_info, start, 'p'), FLD(asl_map_info, selector, 'p'),
                 FLD(asl_map_info, max_concurrency, 'i'), FLD(asl_map_info, tolerated_count, 'i'),
                 FLD(asl_map_info, tolerated_percent, 'd'), FLD(asl_map_info, distributed, 'c'),
                 FLD(asl_map_info, batched, 'c'), FLD(asl_map_info, max_items_per_batch, 'i'),
-                FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p')}},
+                FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p'),
+                FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p')}},
     [S_NATIVE] = {"asl_native", sizeof(asl_native), 2,
                   {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
     [S_PROGRAM] = {"asl_program", sizeof(asl_program), 11,
@@ -1494,10 +1495,13 @@ static void emit_flow(L *l, const ir_state *s, work *w)
     case IR_MAP: {
         LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemSelector"))) : cnull(l);
         LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "BatchInput"))) : cnull(l);
-        LLVMValueRef mv[10] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
+        LLVMValueRef rd = s->item_reader ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemReader"))) : cnull(l);
+        LLVMValueRef wr = s->result_writer ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ResultWriter"))) : cnull(l);
+        LLVMValueRef mv[12] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
                                ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
                                cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
-                               ci32(l, s->max_items_per_batch), ci32(l, s->max_bytes_per_batch), bi};
+                               ci32(l, s->max_items_per_batch), ci32(l, s->max_bytes_per_batch), bi,
+                               rd, wr};
         snprintf(name, sizeof name, "M_%s", s->cname);
         w->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
         if (s->items_path && s->items_path->nseg + s->items_path->root) w->items = emit_path(l, s->items_path);
@@ -1549,7 +1553,9 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
         return or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
     case IR_MAP: {
         LLVMValueRef items = w->items ? or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
-        if (!map_settings(s)) return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, ccast(l, w->map)));
+        /* A Map with an ItemReader or a ResultWriter goes through asl_map_io. */
+        int map_fn = s->item_reader || s->result_writer ? LIR_RT_MAP_IO : LIR_RT_MAP;
+        if (!map_settings(s)) return or_null(l, f, call(l, f, map_fn, 4, f->x, v, items, ccast(l, w->map)));
         /* asl_map_info mi = M_X; then the settings read from the input */
         static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
                                      ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
@@ -1560,7 +1566,7 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
             if (w->settings[k])
                 or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
                                     cast(l, f, mi)));
-        return or_null(l, f, call(l, f, LIR_RT_MAP, 4, f->x, v, items, cast(l, f, mi)));
+        return or_null(l, f, call(l, f, map_fn, 4, f->x, v, items, cast(l, f, mi)));
     }
     default:
         return v;

@@ -206,6 +206,12 @@ struct ir_state {
     uint32_t max_items_per_batch, max_bytes_per_batch;   /* 0 = not given */
     const asl_path *max_items_per_batch_path, *max_bytes_per_batch_path;
     ir_tmpl *batch_input;         /* ItemBatcher BatchInput */
+    /* Distributed Map ItemReader / ResultWriter, each as one template that
+     * evaluates to the field's object with its paths resolved (parse.c's
+     * parse_item_reader says which members): the runtime reads them
+     * (itemreader.c, resultwriter.c).  NULL when the field is absent. */
+    ir_tmpl *item_reader;
+    ir_tmpl *result_writer;
 };
 
 /* A state machine, a Parallel branch or a Map processor. */

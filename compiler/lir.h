@@ -103,6 +103,8 @@
       asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
     X(MAP, asl_map, 0, "ppppp",                                                                     \
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
+    X(MAP_IO, asl_map_io, 0, "ppppp",                                                               \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
     X(MAP_SETTING, asl_map_setting, 0, "bpppip",                                                    \
       bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
     X(FAIL, asl_fail, 0, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))            \

@@ -695,9 +695,10 @@ static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
         o->note = "Parallel";
         break;
     case IR_MAP: {
-        const ir_tmpl *fns[2] = {s->item_selector, s->batch_input};
-        for (int k = 0; k < 2; k++)
-            if (fns[k]) lower_tmpl_fn(lo, s, fns[k], k ? "BatchInput" : "ItemSelector");
+        const ir_tmpl *fns[4] = {s->item_selector, s->batch_input, s->item_reader, s->result_writer};
+        static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
+        for (int k = 0; k < 4; k++)
+            if (fns[k]) lower_tmpl_fn(lo, s, fns[k], what[k]);
         uint32_t items = v;
         if (has_path(s->items_path)) items = path_op(lo, f, LIR_RT_INPUT_PATH, v, s->items_path, "ItemsPath");
         const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path, s->tolerated_percent_path,
@@ -716,7 +717,8 @@ static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
                 o->check = true;
             }
         o = op(lo, f, LIR_CALL_RT);
-        o->rt = LIR_RT_MAP;
+        /* a Map with an ItemReader or a ResultWriter goes through asl_map_io */
+        o->rt = s->item_reader || s->result_writer ? LIR_RT_MAP_IO : LIR_RT_MAP;
         o->a = v;
         o->b = items;
         o->note = "Map";

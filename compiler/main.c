@@ -129,7 +129,12 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
         cJSON *py = cJSON_GetObjectItemCaseSensitive(e, "python");
         cJSON *cmd = cJSON_GetObjectItemCaseSensitive(e, "command");
         cJSON *nat = cJSON_GetObjectItemCaseSensitive(e, "native");
-        if (cJSON_IsString(py)) {
+        cJSON *dirn = cJSON_GetObjectItemCaseSensitive(e, "directory");
+        if (cJSON_IsString(dirn) && !strncmp(e->string, "s3://", 5)) {
+            /* a bucket's objects: the files below this directory */
+            if (dirn->valuestring[0] != '/')
+                cJSON_SetValuestring(dirn, asl_sprintf(a, "%s/%s", dir, dirn->valuestring));
+        } else if (cJSON_IsString(py)) {
             /* An absolute path stays as it is, as the binary's own loader
              * (runtime/task.c) takes it at run time. */
             if (py->valuestring[0] != '/')
@@ -142,7 +147,8 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
             b->natives[b->nnatives++] = asl_strndup(a, nat->valuestring, strlen(nat->valuestring));
         } else {
             fprintf(stderr, "aslc: %s: binding \"%s\" must be {\"python\": FILE}, "
-                            "{\"command\": [PROGRAM, ARGS...]} or {\"native\": C_FUNCTION}\n",
+                            "{\"command\": [PROGRAM, ARGS...]}, {\"native\": C_FUNCTION} or, "
+                            "for an \"s3://BUCKET\" key, {\"directory\": PATH}\n",
                     path, e->string);
             ok = false;
         }
@@ -320,6 +326,44 @@ out:
     return status;
 }
 
+/* The constant Bucket of a Map's ItemReader or ResultWriter template, or NULL. */
+static const char *const_bucket(const ir_tmpl *t)
+{
+    if (!t) return NULL;
+    const asl_value *params = NULL;
+    if (t->kind == IR_T_CONST) {
+        params = asl_object_get(t->cval, "Parameters", 10);
+    } else {
+        for (uint32_t i = 0; i < t->n; i++)
+            if (!strcmp(t->members[i].key, "Parameters") && t->members[i].val->kind == IR_T_CONST)
+                params = t->members[i].val->cval;
+    }
+    const asl_value *b = params && params->type == ASL_OBJECT ? asl_object_get(params, "Bucket", 6) : NULL;
+    return b && b->type == ASL_STRING ? b->u.str : NULL;
+}
+
+/* A bucket a Distributed Map names as a constant and the resources file does
+ * not bind: a warning, as a run-time --resources may bind it (the Map would
+ * fail otherwise); a bucket from a path is only known when the Map runs. */
+static void check_buckets(aslc_unit *u, const ir_program *p, const cJSON *res)
+{
+    for (uint32_t i = 0; i < p->nall; i++) {
+        const ir_state *s = p->all[i];
+        if (s->type != IR_MAP) continue;
+        const ir_tmpl *io[2] = {s->item_reader, s->result_writer};
+        for (int k = 0; k < 2; k++) {
+            const char *b = const_bucket(io[k]);
+            if (!b) continue;
+            char *key = asl_sprintf(u->arena, "s3://%s", b);
+            if (res && cJSON_GetObjectItemCaseSensitive(res, key)) continue;
+            aslc_diag_at(u, ASLC_WARNING, s->loc.line, s->loc.col, s->loc.ptr,
+                         "state \"%s\": bucket \"%s\" of its %s has no binding; bind \"%s\" to a "
+                         "directory in a resources file (docs/tasks.md), or the Map fails when it runs",
+                         s->name, b, k ? "ResultWriter" : "ItemReader", key);
+        }
+    }
+}
+
 static int compile_one(const options *o, const char *file)
 {
     aslc_unit u;
@@ -366,6 +410,7 @@ static int compile_one(const options *o, const char *file)
             free(b.resources_json);
             b.resources_json = cJSON_PrintUnformatted(res);
         }
+        if (ok && !o->allow_unbound) check_buckets(&u, p, res);
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;

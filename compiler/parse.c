@@ -427,13 +427,13 @@ static const char *const own_fields[IR__NTYPES][16] = {
     [IR_MAP] = {"ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency",
                 "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailurePercentage",
                 "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "Label",
-                "ItemBatcher"},
+                "ItemBatcher", "ItemReader", "ResultWriter"},
 };
 
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", "Arguments", "Output", "Items", "ItemReader", "ResultWriter", NULL};
+    "Assign", "Arguments", "Output", "Items", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
@@ -462,9 +462,6 @@ static const char *unimplemented_feature(const char *k)
 {
     if (!strcmp(k, "Assign")) return "variables";
     if (!strcmp(k, "Arguments") || !strcmp(k, "Output") || !strcmp(k, "Items")) return "JSONata";
-    if (!strcmp(k, "ItemReader")) return "Distributed Map item reader";
-    if (!strcmp(k, "ItemBatcher")) return "Distributed Map item batching";
-    if (!strcmp(k, "ResultWriter")) return "Distributed Map result writer";
     return "a feature";
 }
 
@@ -1323,6 +1320,306 @@ static void check_map_fields(P *c, const cJSON *obj, const char *ptr)
     }
 }
 
+/* ---- Distributed Map: ItemReader and ResultWriter ------------------------------------ */
+
+/* A constant template node of string s. */
+static ir_tmpl *tmpl_string(P *c, const char *s)
+{
+    ir_tmpl *t = asl_alloc(c->a, sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->kind = IR_T_CONST;
+    t->cval = asl_cstring(c->a, s);
+    t->ctext = asl_json_string(c->a, t->cval, NULL);
+    return t;
+}
+
+/* An object template of n members (NULL values skipped): a constant when
+ * every member is one, as parse_tmpl makes them. */
+static ir_tmpl *tmpl_object(P *c, const char *const *keys, ir_tmpl *const *vals, uint32_t n)
+{
+    ir_tmpl *t = asl_alloc(c->a, sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->members = asl_alloc(c->a, (n + 1) * sizeof *t->members);
+    bool computed = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!vals[i]) continue;
+        ir_tmpl_member *m = &t->members[t->n++];
+        m->klen = (uint32_t)strlen(keys[i]);
+        m->key = asl_strndup(c->a, keys[i], m->klen);   /* keys may be cJSON's, freed before emission */
+        m->val = vals[i];
+        computed = computed || vals[i]->kind != IR_T_CONST;
+    }
+    if (computed) {
+        t->kind = IR_T_OBJECT;
+        return t;
+    }
+    asl_value *o = asl_object(c->a, t->n);
+    for (uint32_t i = 0; i < t->n; i++)
+        asl_object_set(c->a, o, t->members[i].key, t->members[i].klen, t->members[i].val->cval);
+    memset(t, 0, sizeof *t);
+    t->kind = IR_T_CONST;
+    t->cval = o;
+    t->ctext = asl_json_string(c->a, o, NULL);
+    return t;
+}
+
+/* A string field whose value is one of a closed set (NULL-terminated). */
+static const char *get_enum(P *c, const cJSON *obj, const char *name, const char *ptr,
+                            const char *const *allowed)
+{
+    const char *v = get_string(c, obj, name, ptr, false);
+    if (!v) return NULL;
+    asl_buf b;
+    asl_buf_init(&b);
+    for (int i = 0; allowed[i]; i++) {
+        if (!strcmp(v, allowed[i])) {
+            asl_buf_free(&b);
+            return v;
+        }
+        asl_buf_puts(&b, i ? (allowed[i + 1] ? ", " : " or ") : "");
+        asl_buf_putc(&b, '"');
+        asl_buf_puts(&b, allowed[i]);
+        asl_buf_putc(&b, '"');
+    }
+    asl_buf_putc(&b, 0);
+    ERR(c, field(obj, name), ptr_join(c, ptr, name), "%s must be %s, got \"%s\"", name, b.data, v);
+    asl_buf_free(&b);
+    return NULL;
+}
+
+/* Reports every member of obj not in known, with a suggestion. */
+static void only_fields(P *c, const cJSON *obj, const char *ptr, const char *where,
+                        const char *const *known, size_t n)
+{
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        bool ok = false;
+        for (size_t i = 0; i < n && !ok; i++) ok = !strcmp(k->string, known[i]);
+        if (!ok) bad_field(c, k, ptr_join(c, ptr, k->string), where, known, n);
+    }
+}
+
+/* An S3 resource of a Map field: arn:PARTITION:states:::s3:ACTION for one of
+ * the actions given; NULL (reported) otherwise. */
+static const char *s3_resource(P *c, const cJSON *obj, const char *ptr, const char *what,
+                               const char *const *actions)
+{
+    const char *r = get_string(c, obj, "Resource", ptr, true);
+    if (!r) return NULL;
+    static const char *const partitions[] = {"arn:aws:", "arn:aws-cn:", "arn:aws-us-gov:"};
+    for (int p = 0; p < 3; p++) {
+        size_t pl = strlen(partitions[p]);
+        if (strncmp(r, partitions[p], pl) || strncmp(r + pl, "states:::s3:", 12)) continue;
+        for (int i = 0; actions[i]; i++)
+            if (!strcmp(r + pl + 12, actions[i])) return r;
+    }
+    ERR(c, field(obj, "Resource"), ptr_join(c, ptr, "Resource"),
+        "%s Resource must be \"arn:aws:states:::s3:%s\"%s%s%s, got \"%s\"", what, actions[0],
+        actions[1] ? " or \"arn:aws:states:::s3:" : "", actions[1] ? actions[1] : "",
+        actions[1] ? "\"" : "", r);
+    return NULL;
+}
+
+/* Parameters of an S3 call: an object with Bucket (or Bucket.$) and, when
+ * key_required, Key (or Key.$); the template. */
+static ir_tmpl *s3_parameters(P *c, const cJSON *obj, const char *ptr, const char *what,
+                              const char *const *required)
+{
+    const cJSON *n = field(obj, "Parameters");
+    if (!n) {
+        ERR(c, obj, ptr, "missing required field \"Parameters\" (the %s's Bucket)", what);
+        return NULL;
+    }
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, ptr_join(c, ptr, "Parameters"), "expected an object, got %s", json_type_name(n));
+        return NULL;
+    }
+    const char *pptr = ptr_join(c, ptr, "Parameters");
+    for (int i = 0; required[i]; i++) {
+        char dollar[32];
+        snprintf(dollar, sizeof dollar, "%s.$", required[i]);
+        if (!field(n, required[i]) && !field(n, dollar))
+            ERR(c, n, pptr, "missing required field \"%s\" (or \"%s\") in the %s's Parameters",
+                required[i], dollar, what);
+        else if (field(n, required[i]) && !cJSON_IsString(field(n, required[i])))
+            ERR(c, field(n, required[i]), ptr_join(c, pptr, required[i]), "expected a string, got %s",
+                json_type_name(field(n, required[i])));
+    }
+    return parse_tmpl(c, n, pptr);
+}
+
+/* ItemReader (AWS "ItemReader (Map)"): where a Distributed Map reads its
+ * items.  s3:getObject reads one object (ReaderConfig InputType JSON,
+ * JSONL, CSV or MANIFEST); s3:listObjectsV2 lists the objects under a
+ * prefix.  The template evaluates to {"Resource", "ReaderConfig",
+ * "Parameters"}; a MaxItemsPath becomes ReaderConfig's "MaxItems" (the
+ * value it selects) next to "MaxItemsPath" (its text, for messages). */
+static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
+{
+    static const char *const fields[] = {"Resource", "ReaderConfig", "Parameters"};
+    static const char *const get_list[] = {"getObject", "listObjectsV2", NULL};
+    if (!cJSON_IsObject(ir)) {
+        ERR(c, ir, ptr, "expected an object, got %s", json_type_name(ir));
+        return NULL;
+    }
+    only_fields(c, ir, ptr, "ItemReader", fields, 3);
+    const char *res = s3_resource(c, ir, ptr, "an ItemReader", get_list);
+    bool list = res && strstr(res, ":listObjectsV2");
+    static const char *const bucket_key[] = {"Bucket", "Key", NULL}, *const bucket[] = {"Bucket", NULL};
+    ir_tmpl *params = s3_parameters(c, ir, ptr, "ItemReader", list ? bucket : bucket_key);
+    const cJSON *cfg = field(ir, "ReaderConfig");
+    const char *cptr = ptr_join(c, ptr, "ReaderConfig");
+    ir_tmpl *config = NULL;
+    if (cfg && !cJSON_IsObject(cfg)) {
+        ERR(c, cfg, cptr, "expected an object, got %s", json_type_name(cfg));
+        cfg = NULL;
+    }
+    const char *type = NULL, *manifest = NULL, *transform = NULL;
+    if (cfg) {
+        static const char *const cfields[] = {"InputType", "CSVHeaderLocation", "CSVHeaders",
+                                              "CSVDelimiter", "MaxItems", "MaxItemsPath",
+                                              "ManifestType", "ItemsPointer", "Transformation"};
+        only_fields(c, cfg, cptr, "ReaderConfig", cfields, sizeof cfields / sizeof *cfields);
+        static const char *const types[] = {"JSON", "JSONL", "CSV", "MANIFEST", "PARQUET", NULL};
+        static const char *const where[] = {"FIRST_ROW", "GIVEN", NULL};
+        static const char *const delims[] = {"COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB", NULL};
+        static const char *const manifests[] = {"S3_INVENTORY", "ATHENA_DATA", NULL};
+        type = get_enum(c, cfg, "InputType", cptr, types);
+        if (type && !strcmp(type, "PARQUET"))
+            ERR(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
+                "InputType \"PARQUET\" (Distributed Map over Parquet files) is not implemented yet "
+                "in aslc");
+        const char *loc = get_enum(c, cfg, "CSVHeaderLocation", cptr, where);
+        get_enum(c, cfg, "CSVDelimiter", cptr, delims);
+        const char *mt = manifest = get_enum(c, cfg, "ManifestType", cptr, manifests);
+        if (mt && !strcmp(mt, "ATHENA_DATA"))
+            ERR(c, field(cfg, "ManifestType"), ptr_join(c, cptr, "ManifestType"),
+                "ManifestType \"ATHENA_DATA\" is not implemented yet in aslc");
+        get_string(c, cfg, "ItemsPointer", cptr, false);
+        static const char *const transforms[] = {"NONE", "LOAD_AND_FLATTEN", NULL};
+        transform = get_enum(c, cfg, "Transformation", cptr, transforms);
+        const cJSON *hdr = field(cfg, "CSVHeaders");
+        if (hdr) {
+            bool ok = cJSON_IsArray(hdr) && cJSON_GetArraySize(hdr) > 0;
+            for (const cJSON *h = ok ? hdr->child : NULL; h; h = h->next) ok = ok && cJSON_IsString(h);
+            if (!ok)
+                ERR(c, hdr, ptr_join(c, cptr, "CSVHeaders"), "CSVHeaders must be a non-empty array of "
+                                                              "strings");
+        }
+        /* S3_INVENTORY manifests are CSV too, and take no InputType. */
+        bool csv = (type && (!strcmp(type, "CSV") || !strcmp(type, "MANIFEST"))) ||
+                   (mt && !strcmp(mt, "S3_INVENTORY"));
+        if (mt && !strcmp(mt, "S3_INVENTORY") && type)
+            ERR_KEY(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
+                    "with \"ManifestType\": \"S3_INVENTORY\" there is no \"InputType\" (the "
+                    "inventory's files are CSV)");
+        if (loc && !strcmp(loc, "GIVEN") && !hdr)
+            ERR(c, field(cfg, "CSVHeaderLocation"), ptr_join(c, cptr, "CSVHeaderLocation"),
+                "CSVHeaderLocation \"GIVEN\" needs \"CSVHeaders\"");
+        /* Settings that have no effect where they are: warned about, not
+         * refused, as it is not known that AWS refuses them. */
+        if (hdr && (!loc || strcmp(loc, "GIVEN")))
+            aslc_diag(c->u, ASLC_WARNING, hdr, true, ptr_join(c, cptr, "CSVHeaders"),
+                      "\"CSVHeaders\" is ignored without \"CSVHeaderLocation\": \"GIVEN\" (the "
+                      "headers are then the first row)");
+        static const char *const csv_only[] = {"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter"};
+        for (int i = 0; i < 3; i++)
+            if (type && !csv && field(cfg, csv_only[i]))
+                aslc_diag(c->u, ASLC_WARNING, field(cfg, csv_only[i]), true,
+                          ptr_join(c, cptr, csv_only[i]),
+                          "\"%s\" is ignored: it is only for InputType \"CSV\" or \"MANIFEST\"",
+                          csv_only[i]);
+        double d;
+        get_int(c, cfg, "MaxItems", cptr, 0, 100000000, &d);
+        if (field(cfg, "MaxItems") && field(cfg, "MaxItemsPath"))
+            ERR_KEY(c, field(cfg, "MaxItemsPath"), ptr_join(c, cptr, "MaxItemsPath"),
+                    "\"MaxItems\" and \"MaxItemsPath\" cannot both be set");
+        const asl_path *mp = get_path(c, cfg, "MaxItemsPath", cptr, ASLC_PATH_REFERENCE, false, NULL);
+        config = parse_tmpl(c, cfg, cptr);
+        if (mp && config->kind == IR_T_CONST) {
+            /* the constant members, then MaxItems from the path */
+            uint32_t n = config->cval->len, i = 0;
+            const char **keys = asl_alloc(c->a, (n + 1) * sizeof *keys);
+            ir_tmpl **vals = asl_alloc(c->a, (n + 1) * sizeof *vals);
+            for (const cJSON *k = cfg->child; k; k = k->next, i++) {
+                keys[i] = k->string;
+                vals[i] = strcmp(k->string, "MaxItemsPath") ? parse_tmpl(c, k, ptr_join(c, cptr, k->string))
+                                                            : tmpl_string(c, mp->text);
+            }
+            ir_tmpl *pv = asl_alloc(c->a, sizeof *pv);
+            memset(pv, 0, sizeof *pv);
+            pv->kind = IR_T_PATH;
+            pv->path = mp;
+            pv->src = mp->text;
+            keys[n] = "MaxItems";
+            vals[n] = pv;
+            config = tmpl_object(c, keys, vals, n + 1);
+        }
+    }
+    bool flatten = transform && !strcmp(transform, "LOAD_AND_FLATTEN");
+    if (res && !list && !type && !manifest)
+        ERR(c, cfg ? cfg : ir, cfg ? cptr : ptr,
+            "an s3:getObject ItemReader needs \"ReaderConfig\" with \"InputType\" (\"JSON\", "
+            "\"JSONL\", \"CSV\" or \"MANIFEST\") or \"ManifestType\"");
+    /* listObjectsV2 lists objects; with Transformation LOAD_AND_FLATTEN it reads
+     * each, of InputType. */
+    if (list && type && !flatten)
+        aslc_diag(c->u, ASLC_WARNING, field(cfg, "InputType"), true, ptr_join(c, cptr, "InputType"),
+                  "\"InputType\" is ignored: an s3:listObjectsV2 ItemReader lists objects, and reads "
+                  "them only with \"Transformation\": \"LOAD_AND_FLATTEN\"");
+    if (flatten && (!list || !type || !strcmp(type, "MANIFEST")))
+        ERR(c, field(cfg, "Transformation"), ptr_join(c, cptr, "Transformation"),
+            "Transformation \"LOAD_AND_FLATTEN\" is for an s3:listObjectsV2 ItemReader with an "
+            "\"InputType\" (\"JSON\", \"JSONL\" or \"CSV\")");
+    if (!res || !params) return NULL;
+    const char *keys[3] = {"Resource", "ReaderConfig", "Parameters"};
+    ir_tmpl *vals[3] = {tmpl_string(c, res), config, params};
+    return tmpl_object(c, keys, vals, 3);
+}
+
+/* ResultWriter (AWS "ResultWriter (Map)"): s3:putObject with Parameters
+ * Bucket and Prefix exports the child executions' results; WriterConfig
+ * (Transformation, OutputType) shapes them, alone or with the export.  The
+ * template evaluates to {"Resource", "Parameters", "WriterConfig", "Label"}
+ * (only the members given). */
+static ir_tmpl *parse_result_writer(P *c, const cJSON *rw, const cJSON *map, const char *ptr)
+{
+    static const char *const fields[] = {"Resource", "Parameters", "WriterConfig"};
+    static const char *const put[] = {"putObject", NULL};
+    if (!cJSON_IsObject(rw)) {
+        ERR(c, rw, ptr, "expected an object, got %s", json_type_name(rw));
+        return NULL;
+    }
+    only_fields(c, rw, ptr, "ResultWriter", fields, 3);
+    const cJSON *wc = field(rw, "WriterConfig");
+    const char *wptr = ptr_join(c, ptr, "WriterConfig");
+    if (wc && !cJSON_IsObject(wc)) {
+        ERR(c, wc, wptr, "expected an object, got %s", json_type_name(wc));
+        wc = NULL;
+    } else if (wc) {
+        static const char *const wfields[] = {"Transformation", "OutputType"};
+        static const char *const transforms[] = {"NONE", "COMPACT", "FLATTEN", NULL};
+        static const char *const outputs[] = {"JSON", "JSONL", NULL};
+        only_fields(c, wc, wptr, "WriterConfig", wfields, 2);
+        get_enum(c, wc, "Transformation", wptr, transforms);
+        get_enum(c, wc, "OutputType", wptr, outputs);
+    }
+    /* Either WriterConfig alone or Resource and Parameters (and maybe WriterConfig). */
+    const char *res = NULL;
+    ir_tmpl *params = NULL;
+    if (field(rw, "Resource") || field(rw, "Parameters") || !wc) {
+        static const char *const bucket[] = {"Bucket", NULL};
+        res = s3_resource(c, rw, ptr, "a ResultWriter", put);
+        params = s3_parameters(c, rw, ptr, "ResultWriter", bucket);
+        if (!res || !params) return NULL;
+    }
+    const cJSON *label = field(map, "Label");
+    const char *keys[4] = {"Resource", "Parameters", "WriterConfig", "Label"};
+    ir_tmpl *vals[4] = {res ? tmpl_string(c, res) : NULL, params,
+                        wc ? parse_tmpl(c, wc, wptr) : NULL,
+                        cJSON_IsString(label) ? tmpl_string(c, label->valuestring) : NULL};
+    return tmpl_object(c, keys, vals, 4);
+}
+
 static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
     check_map_fields(c, obj, ptr);
@@ -1386,6 +1683,28 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             s->tolerated_percent = d;
     }
     get_string(c, obj, "Label", ptr, false);
+
+    /* ItemReader and ResultWriter belong to a Distributed Map.  With an
+     * ItemReader the items are what it reads: AWS then ignores ItemsPath
+     * (recorded: a path that selects nothing in the state input does not
+     * fail the state). */
+    const cJSON *ir = field(obj, "ItemReader"), *rw = field(obj, "ResultWriter");
+    static const char *const io[2] = {"ItemReader", "ResultWriter"};
+    const cJSON *ion[2] = {ir, rw};
+    for (int k = 0; k < 2; k++)
+        if (ion[k] && proc && !s->distributed)
+            ERR_KEY(c, ion[k], ptr_join(c, ptr, io[k]),
+                    "\"%s\" is only for a Distributed Map: set \"Mode\": \"DISTRIBUTED\" in the "
+                    "ItemProcessor's ProcessorConfig", io[k]);
+    if (ir) {
+        s->item_reader = parse_item_reader(c, ir, ptr_join(c, ptr, "ItemReader"));
+        if (field(obj, "ItemsPath"))
+            aslc_diag(c->u, ASLC_WARNING, field(obj, "ItemsPath"), true, ptr_join(c, ptr, "ItemsPath"),
+                      "\"ItemsPath\" is ignored with an \"ItemReader\": the Map iterates over what "
+                      "the reader reads, as on AWS");
+        s->items_path = NULL;
+    }
+    if (rw) s->result_writer = parse_result_writer(c, rw, obj, ptr_join(c, ptr, "ResultWriter"));
 
     /* ItemBatcher: at least one limit, each as a value or a path, not both. */
     const cJSON *ib = field(obj, "ItemBatcher");

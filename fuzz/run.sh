@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh — builds the libFuzzer harnesses and runs each for a while.
 #
-#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata (default: all)
+#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio (default: all)
 #
 # Each harness is built with clang -fsanitize=fuzzer,address,undefined (leak
 # detection on) into $FUZZ_BUILD (default /tmp/aslc-fuzz-$USER) and run for
@@ -18,10 +18,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-secs="${1:?usage: fuzz/run.sh SECONDS [json|jsonpath|intrinsic|frontend|jsonata]...}"
+secs="${1:?usage: fuzz/run.sh SECONDS [json|jsonpath|intrinsic|frontend|jsonata|itemio]...}"
 shift
 targets=("$@")
-((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata)
+((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio)
 build="${FUZZ_BUILD:-/tmp/aslc-fuzz-${USER:-$(id -u)}}"
 cc="${FUZZ_CC:-clang}"
 mkdir -p "$build/artifacts"
@@ -29,7 +29,7 @@ mkdir -p "$build/artifacts"
 # The compiler's config header, as CMake would write it (emit_c.c includes it).
 sed -e "s|@PROJECT_VERSION@|fuzz|" -e "s|@CMAKE_SOURCE_DIR@|$root|" \
     -e "s|@CMAKE_BINARY_DIR@|$build|" -e "s|@CMAKE_INSTALL_LIBDIR@|lib|" \
-    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" \
+    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" -e "s|@Z_STATIC@||" \
     -e "s|@ASLC_SAN_FLAGS_STR@||" "$root/compiler/config.h.in" > "$build/aslc_config.h"
 
 flags=(-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -50,6 +50,7 @@ build_one() {
     intrinsic) srcs=("${value[@]}" "$root/compiler/jsonpath.c" "$root/compiler/intrinsic.c") ;;
     frontend)  srcs=("${value[@]}" "${compiler[@]}"); libs=(-lcjson -lm) ;;
     jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c); libs=(-lpcre2-8 -lcrypto) ;;
+    itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
     *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   "$cc" "${flags[@]}" "$here/fuzz_$t.c" "${srcs[@]}" -o "$build/fuzz_$t" "${libs[@]}" -lm

@@ -382,6 +382,12 @@ typedef struct {
     uint32_t max_items_per_batch;  /* ItemBatcher: 0 = no limit */
     uint32_t max_bytes_per_batch;  /* ItemBatcher: 0 = 256 KiB */
     asl_item_fn batch_input;   /* ItemBatcher BatchInput, on the Map state's exec and input; or NULL */
+    /* A Distributed Map's ItemReader and ResultWriter, each its field's
+     * object with its paths resolved against the state's effective input
+     * (the compiler's parse_item_reader); NULL when absent.  Only
+     * asl_map_io reads them. */
+    asl_item_fn reader;
+    asl_item_fn writer;
 } asl_map_info;
 
 enum { ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT,
@@ -394,6 +400,12 @@ bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, a
 /* Runs one iteration per item (or per batch), concurrently up to
  * max_concurrency; the array of results in item order. */
 asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m);
+/* asl_map for a Map with an ItemReader or a ResultWriter (mapio.c): the
+ * items are read from the reader's source (items is then not read), and the
+ * results are written as the writer says, the state's result being then
+ * {"MapRunArn", "ResultWriterDetails"}.  The byte sources are the buckets
+ * bound in the resources file (docs/tasks.md). */
+asl_value *asl_map_io(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m);
 
 /* ---- the program ------------------------------------------------------------------ */
 

@@ -84,6 +84,7 @@ typedef struct {
     uint32_t *bstart;          /* batches: batch k is items bstart[k] .. bstart[k+1]-1 */
     asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
     asl_arena *iter_arena;     /* Map: the arena of iterations on the calling thread (unit_exec) */
+    asl_map_trace *trace;      /* Map with a ResultWriter: inputs and failures kept, or NULL */
     /* The iteration on the calling thread builds in x's arena since the mark
      * (asl_flow_enter): its last state's output is its result, which finish
      * then keeps, copying up only what it points to in iter_arena. */
@@ -388,6 +389,7 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
         f->failed_items += nitems;
         if (f->m && !threshold_exceeded(f->m, f->failed_items, f->nitems)) {
             asl_array_replace(f->out, i, error_object(a, u)); /* a tolerated failure */
+            if (f->trace) f->trace->failed[i] = 1;
         } else {
             if (!f->failed || i < f->fail_index) {
                 f->failed = true;
@@ -458,6 +460,16 @@ static void in_map_state(asl_exec *it, const asl_exec *x)
     it->retry_count = x->retry_count;
 }
 
+/* An iteration's input, kept in the Map's arena for the ResultWriter
+ * (mapio.c), which reports each child execution's input. */
+static void keep_input(flow *f, uint32_t i, asl_exec *it, asl_value *input)
+{
+    bool alone = f->g.pool == NULL;
+    if (!alone) pthread_mutex_lock(&f->mu);
+    f->trace->inputs[i] = it->arena == f->x->arena ? input : asl_value_copy(f->x->arena, input);
+    if (!alone) pthread_mutex_unlock(&f->mu);
+}
+
 static void map_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
@@ -478,6 +490,7 @@ static void map_unit(void *ctx, uint32_t i)
         nitems = f->bstart[i + 1] - f->bstart[i];
         input = it->map_value = batch_value(it->arena, f, f->bstart[i], f->bstart[i + 1]);
     }
+    if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = input ? m->start(it, input) : NULL;
     finish(f, i, it, r, nitems);
 }
@@ -539,6 +552,12 @@ static int64_t make_batches(flow *f, asl_exec *s)
 
 asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m)
 {
+    return asl_map_traced(x, state_input, items, m, NULL);
+}
+
+asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
+                          const asl_map_info *m, asl_map_trace *trace)
+{
     if (items->type != ASL_ARRAY)
         return asl_fail_state(x, "States.Runtime",
                               "Map state input must be an array but was: %s",
@@ -576,6 +595,14 @@ asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const 
     f.state_input = state_input;
     f.items = items;
     f.nitems = items->len;
+    if (trace) {
+        trace->n = n;
+        trace->inputs = asl_alloc(x->arena, (n ? n : 1) * sizeof *trace->inputs);
+        trace->failed = asl_alloc(x->arena, n ? n : 1);
+        memset(trace->inputs, 0, (n ? n : 1) * sizeof *trace->inputs);
+        memset(trace->failed, 0, n ? n : 1);
+        f.trace = trace;
+    }
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
     asl_arena_free(f.iter_arena);
     free(f.bstart);

@@ -22,7 +22,8 @@ typedef enum {
     ASL_BIND_COMMAND,   /* {"command": [argv...]} */
     ASL_BIND_PYTHON,    /* {"python": "file.py"} */
     ASL_BIND_NATIVE,    /* {"native": "c_function"} */
-    ASL_BIND_AWS        /* no mock, no binding: the real service (aws_*.c) */
+    ASL_BIND_AWS,       /* no mock, no binding: the real service (aws_*.c) */
+    ASL_BIND_DIRECTORY  /* "s3://bucket": {"directory": "path"} (bucket.c) */
 } asl_bind_kind;
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
     char *python_file;         /* PYTHON: absolute path */
     char *dir;                 /* working directory for COMMAND/PYTHON (the resources file's) */
     asl_native_fn fn;          /* NATIVE */
+    char *directory;           /* DIRECTORY: absolute path of the bucket's objects */
     asl_value *mocks;          /* MOCK: array of results */
     const asl_value *aws;      /* AWS: what aws_sdk.c sends ({"aws": {...}}, made by aslc from
                                 * the service's API model); NULL: a Lambda function ARN */
@@ -153,6 +155,18 @@ bool asl_flow_stopped(asl_exec *x);
  * worker thread run meanwhile.  Always in pairs, on the same exec. */
 void asl_blocking_begin(asl_exec *x);
 void asl_blocking_end(asl_exec *x);
+
+/* flow.c: asl_map keeping, for a ResultWriter (mapio.c), what AWS reports of
+ * each child execution: its input (after ItemSelector; a batch's input) and
+ * whether it failed (a tolerated failure, whose result is {Error, Cause}),
+ * for each of the n units, in x's arena. */
+typedef struct {
+    uint32_t n;
+    asl_value **inputs;
+    uint8_t *failed;
+} asl_map_trace;
+asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
+                          const asl_map_info *m, asl_map_trace *trace);
 
 /* task.c: resolves every task site of run->prog to a binding.  resources and
  * mocks are run-time override file paths (NULL = use the embedded ones).

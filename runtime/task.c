@@ -272,13 +272,13 @@ static void parse_entry(binder *bd, uint32_t k)
         const asl_member *f = &v->u.o.members[i];
         if (!strcmp(f->key, "command") || !strcmp(f->key, "python") ||
             !strcmp(f->key, "native") || !strcmp(f->key, "aws") ||
-            !strcmp(f->key, "connection")) {
+            !strcmp(f->key, "connection") || !strcmp(f->key, "directory")) {
             kind = f;
             nkinds++;
         } else if (strcmp(f->key, "comment") != 0 && strcmp(f->key, "Comment") != 0) {
             bind_error(bd,
                        "%s: \"%s\": unknown binding kind \"%s\" (expected \"command\", "
-                       "\"python\" or \"native\")",
+                       "\"python\", \"native\" or, for an \"s3://bucket\", \"directory\")",
                        bd->res_label, key, f->key);
             return;
         }
@@ -289,7 +289,23 @@ static void parse_entry(binder *bd, uint32_t k)
         return;
     }
     const asl_value *kv = kind->val;
-    if (!strcmp(kind->key, "command")) {
+    bool bucket = !strncmp(key, "s3://", 5);
+    if (bucket != !strcmp(kind->key, "directory")) {
+        bind_error(bd, bucket ? "%s: \"%s\": a bucket is bound to {\"directory\": \"path\"}"
+                              : "%s: \"%s\": only an \"s3://bucket\" key is bound to a directory",
+                   bd->res_label, key);
+        return;
+    }
+    if (bucket) {
+        /* The objects of the bucket are the files below the directory (bucket.c). */
+        if (kv->type != ASL_STRING || kv->len == 0 || strlen(kv->u.str) != kv->len) {
+            bind_error(bd, "%s: \"%s\": \"directory\" must be the path of a directory",
+                       bd->res_label, key);
+            return;
+        }
+        b->directory = resolve_path(bd, kv->u.str);
+        b->kind = ASL_BIND_DIRECTORY;
+    } else if (!strcmp(kind->key, "command")) {
         bool ok = kv->type == ASL_ARRAY && kv->len > 0;
         for (uint32_t i = 0; ok && i < kv->len; i++) {
             const asl_value *s = kv->u.a.items[i];

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_link.py — what a generated binary carries: libcrypto only when needed.
+"""check_link.py — what a generated binary carries: libcrypto and zlib only when needed.
 
     tests/check_link.py --aslc build/aslc --backend c|llvm [--static 0|1]
 
@@ -10,6 +10,9 @@ Compiles two workflows and checks that:
   OpenSSL function (EVP_*, OPENSSL_*): its binary is a few hundred KB, not 4 MB;
 - one calling States.Hash and States.Base64Encode runs, with the right digest,
   and does carry EVP_Digest;
+- a Map runs without the Distributed Map's I/O (runtime/mapio.c, itemreader.c:
+  no asl_map_io, no zlib's inflate, no OpenSSL), while a Map with a
+  ResultWriter carries them;
 - with --static 1 (aslc links fully statically here), neither binary asks for
   a dynamic loader (no PT_INTERP: `ldd` says "not a dynamic executable").
 Exit 0 when all hold, 1 otherwise; 77 (skipped) without nm or readelf.
@@ -27,10 +30,16 @@ PLAIN = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {
     "d.$": "States.Base64Decode('aGk=')", "j.$": "States.JsonToString($)"}, "End": True}}}
 DIGEST = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {
     "h.$": "States.Hash($.s, 'SHA-256')", "b.$": "States.Base64Encode($.s)"}, "End": True}}}
+PROC = {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}
+MAP = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": PROC, "End": True}}}
+MAPIO = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": PROC, "End": True,
+                                          "ResultWriter": {"WriterConfig": {"Transformation": "FLATTEN"}}}}}
 CASES = [
     ("plain", PLAIN, {"n": 1}, {"n": 2, "s": "n=1", "d": "hi", "j": "{\"n\":1}"}, False),
     ("digest", DIGEST, {"s": "hi"},
      {"h": "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4", "b": "aGk="}, True),
+    ("map", MAP, [[1], 2], [[1], 2], False),
+    ("mapio", MAPIO, [[1], 2], [1, 2], True),
 ]
 
 
@@ -60,6 +69,11 @@ def check(a, work, name, wf, inp, want, crypto):
     if not crypto and ssl:
         problems.append(f"no Hash/Base64Encode, yet {len(ssl)} OpenSSL symbols are linked in "
                         f"({', '.join(ssl[:3])}, ...)")
+    io = "asl_map_io" in syms and "inflate" in syms
+    if name == "mapio" and not io:
+        problems.append("a Map with a ResultWriter, yet asl_map_io or zlib's inflate is not linked in")
+    if name != "mapio" and ("asl_map_io" in syms or "inflate" in syms):
+        problems.append("no ItemReader or ResultWriter, yet asl_map_io or zlib's inflate is linked in")
     if a.static == "1":
         hdr = subprocess.run(["readelf", "-l", exe], capture_output=True, text=True).stdout
         if "INTERP" in hdr:

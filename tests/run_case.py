@@ -12,6 +12,16 @@ A case is a directory (the layout of /work/shared/conformance/cases/*/*):
     handlers.c             optional: native task handlers (aslc --handlers)
     case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...) and
                            env, variables set for the run
+    buckets/               optional: S3 buckets as directories (a Distributed Map's ItemReader
+                           and ResultWriter); copied with resources.json into the work
+                           directory, so resources.json binds them as {"s3://b": {"directory":
+                           "buckets/b"}} and what the workflow writes stays out of the tree
+    expected_files.json    optional: {"path in the work directory": JSON value}: files the run
+                           must have written, compared as JSON values (JSON Lines as an array)
+
+In expected values (output and files) and in expected_files.json's paths, the
+placeholders <uuid>, <hex8> and <timestamp> match any UUID, eight hex digits
+and ISO 8601 time: the names and dates of Map Runs cannot be predicted.
 
 or, in place of input.json and expected_*.json, many cases of one definition
 (one compile serves them all, in the manner of jq's tests/jq.test):
@@ -39,6 +49,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -167,6 +178,60 @@ def volatile_wildcard(tokens):
     return match
 
 
+_PLACEHOLDERS = {
+    "<uuid>": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "<hex8>": "[0-9a-f]{8}",
+    "<timestamp>": r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z",
+}
+
+
+def placeholder_regex(text):
+    """A regex for text in which the placeholders stand for what they match."""
+    parts = re.split("(%s)" % "|".join(re.escape(k) for k in _PLACEHOLDERS), text)
+    return re.compile("".join(_PLACEHOLDERS.get(p, re.escape(p)) for p in parts))
+
+
+def placeholder_wildcard(exp, act):
+    """For json_diff: an expected string holding a placeholder matches a string
+    of that form."""
+    if not isinstance(exp, str) or not isinstance(act, str) or "<" not in exp:
+        return False
+    if not any(k in exp for k in _PLACEHOLDERS):
+        return False
+    return placeholder_regex(exp).fullmatch(act) is not None
+
+
+def check_files(case, workdir):
+    """Compares the files the run wrote with expected_files.json."""
+    expected = _read_json(case["expected_files.json"])
+    written = []
+    for root, _dirs, files in os.walk(workdir):
+        for f in files:
+            written.append(os.path.relpath(os.path.join(root, f), workdir))
+    problems = []
+    for pattern, want in sorted(expected.items()):
+        rx = placeholder_regex(pattern)
+        found = [w for w in written if rx.fullmatch(w)]
+        if len(found) != 1:
+            problems.append("%s: expected one file, found %d %s" % (pattern, len(found), found[:5]))
+            continue
+        with open(os.path.join(workdir, found[0]), "rb") as fh:
+            text = fh.read().decode("utf-8")
+        try:
+            got = json.loads(text)
+        except ValueError:
+            try:
+                got = [json.loads(l) for l in text.splitlines() if l.strip()]
+            except ValueError as e:
+                problems.append("%s: not JSON nor JSON Lines (%s)" % (found[0], e))
+                continue
+        d = json_diff(want, got, found[0], wildcard=placeholder_wildcard)
+        problems.extend(d)
+    if problems:
+        return CaseResult("fail", "written files differ:\n%s" % "\n".join("    " + p for p in problems))
+    return CaseResult("pass")
+
+
 def json_text_wildcard(exp, act):
     """For cases whose recorded Causes were re-serialised (cause_is_json,
     mock_cause_is_json): two strings that both hold a JSON object or array
@@ -214,9 +279,10 @@ def load_case(case_dir):
         case["expected"] = _read_json(err_path)
         if not isinstance(case["expected"], dict) or "Error" not in case["expected"]:
             raise ValueError("%s: expected_error.json must be an object with \"Error\"" % d)
-    for opt in ("mocks.json", "resources.json", "handlers.c"):
+    for opt in ("mocks.json", "resources.json", "handlers.c", "expected_files.json"):
         p = os.path.join(d, opt)
         case[opt] = p if os.path.isfile(p) else None
+    case["buckets"] = os.path.join(d, "buckets") if os.path.isdir(os.path.join(d, "buckets")) else None
     return case
 
 
@@ -363,7 +429,7 @@ def check_result(case, rc, stdout, stderr):
             note = ("volatile: compared outcome only; other differences:\n" + "\n".join("    " + d for d in diffs)) if diffs else ""
             return CaseResult("pass", note=note)
         lenient = meta.get("cause_is_json") or meta.get("mock_cause_is_json")
-        diffs = json_diff(expected, actual, wildcard=json_text_wildcard if lenient else None)
+        diffs = json_diff(expected, actual, wildcard=json_text_wildcard if lenient else placeholder_wildcard)
         if diffs:
             return CaseResult("fail", "output differs:\n%s\n  expected: %s\n  actual:   %s"
                               % ("\n".join("    " + d for d in diffs),
@@ -454,6 +520,11 @@ def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
         return CaseResult("error", "bad case: %s" % e)
     workdir = tempfile.mkdtemp(prefix="aslcase.", dir=tmp_root)
     try:
+        if case["buckets"]:
+            shutil.copytree(case["buckets"], os.path.join(workdir, "buckets"))
+            if case["resources.json"]:
+                shutil.copy(case["resources.json"], os.path.join(workdir, "resources.json"))
+                case["resources.json"] = os.path.join(workdir, "resources.json")
         exe, failure = compile_case(case, aslc, backend, workdir, compile_timeout, allow_unbound)
         if failure:
             return failure
@@ -462,7 +533,10 @@ def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
         res = execute(case, exe, run_timeout, use_stdin)
         if isinstance(res, CaseResult):
             return res
-        return check_result(case, *res)
+        r = check_result(case, *res)
+        if r.ok and case["expected_files.json"]:
+            return check_files(case, workdir)
+        return r
     finally:
         if keep:
             sys.stderr.write("run_case: work files kept in %s\n" % workdir)
