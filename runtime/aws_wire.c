@@ -142,31 +142,57 @@ static void put_xml_text(asl_buf *b, const char *s, size_t n)
 
 /* ---- JSON bodies -------------------------------------------------------------- */
 
-/* v converted for a JSON body by its shape: a non-string given for a string
- * member becomes its JSON text, recursively through structures, lists and
- * maps; members placed elsewhere (rest-json: URI, query, headers) left out
- * when skip_located. */
-static asl_value *json_value(asl_arena *a, const asl_value *d, const asl_value *shape,
-                             asl_value *v, bool skip_located)
+/* Which way a JSON value crosses the wire (json_shaped). */
+typedef enum {
+    TO_WIRE,           /* a request body: member names as the service spells them */
+    TO_WIRE_BODY,      /* the same, without members placed in the URI, query or headers */
+    FROM_WIRE          /* a response: member names in PascalCase, as Step Functions gives */
+} wire_dir;
+
+/* The member of a structure that a response names by its wire name. */
+static const asl_member *member_on_wire(const asl_value *shape, const char *key, size_t klen)
+{
+    const asl_value *members = asl_object_get(shape, "members", 7);
+    for (uint32_t k = 0; members && k < members->len; k++) {
+        const asl_member *c = &members->u.o.members[k];
+        const char *wire = str(c->val, "locationName") ? str(c->val, "locationName") : c->key;
+        if (strlen(wire) == klen && !memcmp(wire, key, klen)) return c;
+    }
+    return NULL;
+}
+
+/* v carried by its shape, recursively through structures, lists and maps
+ * (map keys and members the model does not have stay as they are).  To the
+ * wire, a non-string given for a string member becomes its JSON text and a
+ * member takes the name the service spells it with; from the wire, members
+ * take Step Functions' PascalCase names. */
+static asl_value *json_shaped(asl_arena *a, const asl_value *d, const asl_value *shape,
+                              asl_value *v, wire_dir dir)
 {
     const char *t = type_of(shape);
     if (!shape) return v;
-    if (!strcmp(t, "string") && v->type != ASL_STRING) {
+    if (dir != FROM_WIRE && !strcmp(t, "string") && v->type != ASL_STRING) {
         size_t n;
         char *text = asl_json_string(a, v, &n);
         return asl_string(a, text, n);
     }
+    wire_dir inner = dir == FROM_WIRE ? FROM_WIRE : TO_WIRE;
     if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
         asl_value *out = asl_object(a, v->len);
         for (uint32_t i = 0; i < v->len; i++) {
             const asl_member *m = &v->u.o.members[i];
-            const asl_member *mm = member_for(shape, m->key, m->klen);
-            const asl_value *ref = mm ? mm->val : NULL;
-            if (skip_located && ref && str(ref, "location")) continue;
-            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
-                             : mm ? mm->key : m->key;
-            asl_object_set(a, out, wire, strlen(wire),
-                           ref ? json_value(a, d, ref_shape(d, ref), m->val, false) : m->val);
+            const asl_member *mm = dir == FROM_WIRE ? member_on_wire(shape, m->key, m->klen)
+                                                    : member_for(shape, m->key, m->klen);
+            if (!mm) {
+                asl_object_set(a, out, m->key, m->klen, m->val);
+                continue;
+            }
+            if (dir == TO_WIRE_BODY && str(mm->val, "location")) continue;
+            const char *name = dir == FROM_WIRE ? pascal(a, mm->key, mm->klen)
+                             : str(mm->val, "locationName") ? str(mm->val, "locationName")
+                                                            : mm->key;
+            asl_object_set(a, out, name, strlen(name),
+                           json_shaped(a, d, ref_shape(d, mm->val), m->val, inner));
         }
         return out;
     }
@@ -174,7 +200,7 @@ static asl_value *json_value(asl_arena *a, const asl_value *d, const asl_value *
         const asl_value *item = ref_shape(d, asl_object_get(shape, "member", 6));
         asl_value *out = asl_array(a, v->len);
         for (uint32_t i = 0; i < v->len; i++)
-            asl_array_push(a, out, json_value(a, d, item, v->u.a.items[i], false));
+            asl_array_push(a, out, json_shaped(a, d, item, v->u.a.items[i], inner));
         return out;
     }
     if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
@@ -182,7 +208,7 @@ static asl_value *json_value(asl_arena *a, const asl_value *d, const asl_value *
         asl_value *out = asl_object(a, v->len);
         for (uint32_t i = 0; i < v->len; i++)
             asl_object_set(a, out, v->u.o.members[i].key, v->u.o.members[i].klen,
-                           json_value(a, d, val, v->u.o.members[i].val, false));
+                           json_shaped(a, d, val, v->u.o.members[i].val, inner));
         return out;
     }
     return v;
@@ -441,7 +467,7 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         rq->headers[rq->nheaders++] = asl_sprintf(a, "Content-Type: application/x-amz-json-%s",
                                                   jv ? jv : "1.0");
         rq->headers[rq->nheaders++] = asl_sprintf(a, "X-Amz-Target: %s", str(d, "target"));
-        asl_value *body = in_shape ? json_value(a, d, in_shape, params, false) : params;
+        asl_value *body = in_shape ? json_shaped(a, d, in_shape, params, TO_WIRE) : params;
         rq->body = asl_json_string(a, body, &rq->body_len);
         return true;
     }
@@ -500,12 +526,12 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
             asl_buf_free(&b);
             rq->headers[rq->nheaders++] = "Content-Type: application/xml";
         } else if (pv) {
-            asl_value *body = json_value(a, d, ps, (asl_value *)pv, false);
+            asl_value *body = json_shaped(a, d, ps, (asl_value *)pv, TO_WIRE);
             rq->body = asl_json_string(a, body, &rq->body_len);
             rq->headers[rq->nheaders++] = "Content-Type: application/json";
         }
     } else if (!xml) {
-        asl_value *body = json_value(a, d, in_shape, params, true);
+        asl_value *body = json_shaped(a, d, in_shape, params, TO_WIRE_BODY);
         if (body->type != ASL_OBJECT || body->len > 0 || !strcmp(rq->method, "POST") ||
             !strcmp(rq->method, "PUT")) {
             rq->body = asl_json_string(a, body, &rq->body_len);
@@ -522,54 +548,6 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
     }
     rq->headers[rq->nheaders] = NULL;
     return true;
-}
-
-/* ---- reading JSON ------------------------------------------------------------- */
-
-/* A JSON response read by its shape: members under their PascalCase names,
- * map keys and unknown members as they came. */
-static asl_value *json_decode(asl_arena *a, const asl_value *d, const asl_value *shape,
-                              asl_value *v)
-{
-    const char *t = type_of(shape);
-    if (!shape) return v;
-    if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
-        const asl_value *members = asl_object_get(shape, "members", 7);
-        asl_value *out = asl_object(a, v->len);
-        for (uint32_t i = 0; i < v->len; i++) {
-            const asl_member *f = &v->u.o.members[i];
-            const asl_member *mm = NULL;
-            for (uint32_t k = 0; members && k < members->len && !mm; k++) {
-                const asl_member *c = &members->u.o.members[k];
-                const char *wire = str(c->val, "locationName") ? str(c->val, "locationName")
-                                                               : c->key;
-                if (strlen(wire) == f->klen && !memcmp(wire, f->key, f->klen)) mm = c;
-            }
-            if (!mm) {
-                asl_object_set(a, out, f->key, f->klen, f->val);
-                continue;
-            }
-            asl_object_set(a, out, pascal(a, mm->key, mm->klen), mm->klen,
-                           json_decode(a, d, ref_shape(d, mm->val), f->val));
-        }
-        return out;
-    }
-    if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
-        const asl_value *item = ref_shape(d, asl_object_get(shape, "member", 6));
-        asl_value *out = asl_array(a, v->len);
-        for (uint32_t i = 0; i < v->len; i++)
-            asl_array_push(a, out, json_decode(a, d, item, v->u.a.items[i]));
-        return out;
-    }
-    if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
-        const asl_value *val = ref_shape(d, asl_object_get(shape, "value", 5));
-        asl_value *out = asl_object(a, v->len);
-        for (uint32_t i = 0; i < v->len; i++)
-            asl_object_set(a, out, v->u.o.members[i].key, v->u.o.members[i].klen,
-                           json_decode(a, d, val, v->u.o.members[i].val));
-        return out;
-    }
-    return v;
 }
 
 /* ---- reading XML -------------------------------------------------------------- */
@@ -743,7 +721,7 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
         if (!r->body.len) return asl_object(a, 0);
         asl_value *v = asl_json_parse(a, r->body.data, r->body.len, &je);
         if (!v) asl_buf_puts(err, "the response is not JSON");
-        return v && out ? json_decode(a, d, out, v) : v;
+        return v && out ? json_shaped(a, d, out, v, FROM_WIRE) : v;
     }
     if (!strcmp(proto, "query")) {
         xmlDoc *doc = parse_xml(r);
@@ -784,9 +762,9 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
             obj = asl_object(a, 2);
             if (v)
                 asl_object_set(a, obj, pascal(a, payload, strlen(payload)), strlen(payload),
-                               json_decode(a, d, ps, v));
+                               json_shaped(a, d, ps, v, FROM_WIRE));
         } else if (v && v->type == ASL_OBJECT) {
-            asl_value *dv = json_decode(a, d, out, v);
+            asl_value *dv = json_shaped(a, d, out, v, FROM_WIRE);
             obj = asl_object(a, dv->len + 2);
             for (uint32_t i = 0; i < dv->len; i++)
                 asl_object_set(a, obj, dv->u.o.members[i].key, dv->u.o.members[i].klen,

@@ -522,9 +522,11 @@ def run_case(case_dir, aslc, backend="c", compile_timeout=COMPILE_TIMEOUT,
     try:
         if case["buckets"]:
             shutil.copytree(case["buckets"], os.path.join(workdir, "buckets"))
-            if case["resources.json"]:
-                shutil.copy(case["resources.json"], os.path.join(workdir, "resources.json"))
-                case["resources.json"] = os.path.join(workdir, "resources.json")
+        if case["resources.json"] and '"directory"' in open(case["resources.json"]).read():
+            # bucket directories resolve against the resources file: in the
+            # work directory, so that what the workflow writes stays out of the tree
+            shutil.copy(case["resources.json"], os.path.join(workdir, "resources.json"))
+            case["resources.json"] = os.path.join(workdir, "resources.json")
         exe, failure = compile_case(case, aslc, backend, workdir, compile_timeout, allow_unbound)
         if failure:
             return failure

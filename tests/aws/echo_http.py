@@ -5,18 +5,12 @@ as JSON; /fail answers 429 "slow down" as text; /text answers text/plain;
 /oauth/token hands out an access token for the client credentials
 "client-1" / "client-secret".  Prints its port; stops when stdin closes."""
 import json
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from loopback import QuietHandler, serve
 from urllib.parse import parse_qs, urlsplit
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def reply(self, status, body, ctype):
         data = body.encode()
         self.send_response(status)
@@ -49,12 +43,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,10 @@ stops when stdin closes; --log appends each request as a JSON line
 """
 import argparse
 import json
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from loopback import QuietHandler, serve
 from sigv4check import verify_sigv4
 
 JOBS = {}
@@ -83,12 +82,7 @@ def handle(target, body):
     raise LookupError(op)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def reply(self, status, doc, headers=()):
         data = json.dumps(doc).encode()
         self.send_response(status)
@@ -130,12 +124,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--log")
     LOG = ap.parse_args().log
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    serve(Handler)
 
 
 if __name__ == "__main__":

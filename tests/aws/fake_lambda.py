@@ -25,13 +25,12 @@ request: function, qualifier, client port, invocation type, status.
 import argparse
 import importlib.util
 import json
-import sys
 import threading
 import traceback
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qs, unquote
 
+from loopback import QuietHandler, serve
 from sigv4check import verify_sigv4
 
 ACCESS_KEY = "AKIDTEST"
@@ -66,12 +65,7 @@ class Context:
         return 3000
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def reply(self, status, body, headers=()):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
@@ -183,14 +177,7 @@ def main():
         load_function(spec)
     THROTTLE.update(args.throttle_first)
     LOG = args.log
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    # Stops by itself when its parent goes (stdin closed), so that a killed
-    # test leaves nothing running.
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -5,20 +5,13 @@ signatures as S3 does (botocore's S3 signer, credentials AKIDTEST /
 NoSuchKey error, every other with SignatureDoesNotMatch: s3rver, which the
 S3 tests run against, does not check secrets.  Prints its port; stops when
 stdin closes."""
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from loopback import QuietHandler, serve
 from sigv4check import verify_sigv4
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def handle_any(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         parts = urlsplit(self.path)
@@ -39,12 +32,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    serve(Handler)
 
 
 if __name__ == "__main__":

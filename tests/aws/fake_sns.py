@@ -15,13 +15,12 @@ closes.
 """
 import argparse
 import json
-import sys
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+from loopback import QuietHandler, serve
 from sigv4check import verify_sigv4
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -35,12 +34,7 @@ def arn(name):
     return "arn:aws:sns:%s:%s:%s" % (REGION, ACCOUNT, name)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(QuietHandler):
     def reply(self, status, xml):
         data = ('<?xml version="1.0"?>\n' + xml).encode()
         self.send_response(status)
@@ -109,12 +103,7 @@ def main():
     args = ap.parse_args()
     TOPICS.update(args.topic)
     LOG = args.log
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    serve(Handler)
 
 
 if __name__ == "__main__":
