@@ -22,16 +22,14 @@ when dynalite cannot be found.
     tests/check_aws_dynamodb.py --aslc build/aslc --backend c
 """
 
-import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
+from harness import Checks, arguments, compile_workflow, free_port, last_error, npm_tool, wait_port  # noqa: E402
 
 ORDER_FLOW = {
     "Comment": "Create the table, record an order once, read it back, refuse a duplicate.",
@@ -81,52 +79,20 @@ MISSPELT = {"StartAt": "Get", "States": {"Get": {
     "Parameters": {"TableName": "orders", "Kee": {"id": {"S": "1"}}}, "End": True}}}
 
 
-def find_dynalite(build):
-    env = os.environ.get("ASLC_DYNALITE")
-    if env:
-        return env
-    for d in (os.path.join(build, "npm"), os.path.join(os.path.dirname(HERE), "build", "npm")):
-        p = os.path.join(d, "node_modules", ".bin", "dynalite")
-        if os.path.exists(p):
-            return p
-    return None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    ap.add_argument("--backend", default="c")
-    args = ap.parse_args()
-    dynalite = find_dynalite(os.path.dirname(os.path.abspath(args.aslc)))
+    args = arguments()
+    dynalite = npm_tool(args.aslc, "dynalite", "ASLC_DYNALITE")
     if not dynalite:
         print("skipped: dynalite is not installed (tests/run-all.sh puts it in build/npm)")
         return 77
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + detail))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     port = free_port()
     server = subprocess.Popen([dynalite, "--port", str(port), "--createTableMs", "0",
                                "--deleteTableMs", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_port(port)
         with tempfile.TemporaryDirectory() as tmp:
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(HOME=tmp, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port,
@@ -134,13 +100,7 @@ def main():
                        AWS_REGION="us-east-1", ASL_TIME_SCALE="0")
 
             def build(name, definition):
-                path = os.path.join(tmp, name + ".json")
-                with open(path, "w") as f:
-                    json.dump(definition, f, indent=1)
-                out = os.path.join(tmp, name)
-                r = subprocess.run([args.aslc, path, "-o", out, "--backend=" + args.backend],
-                                   capture_output=True, text=True)
-                return out if r.returncode == 0 else None, r.stderr
+                return compile_workflow(args, tmp, name, definition)
 
             binary, err = build("order_flow", ORDER_FLOW)
             check("order flow compiles without bindings", binary is not None, err)
@@ -159,8 +119,7 @@ def main():
             if binary:
                 r = subprocess.run([binary, "--input", "{}"], capture_output=True, text=True,
                                    env=env, timeout=60)
-                last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "{}"
-                e = json.loads(last)
+                e = last_error(r.stderr)
                 check("missing table: DynamoDb.ResourceNotFoundException",
                       r.returncode == 1 and e.get("Error") == "DynamoDb.ResourceNotFoundException",
                       r.stderr)
@@ -173,8 +132,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

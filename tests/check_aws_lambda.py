@@ -29,12 +29,14 @@ is missing.
     tests/check_aws_lambda.py --aslc build/aslc --backend c
 """
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
+from harness import Checks, arguments, compile_workflow, last_error  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -71,30 +73,6 @@ WORKFLOWS = {
 }
 
 
-class Checker:
-    def __init__(self, args, tmp):
-        self.args, self.tmp, self.failures, self.passed = args, tmp, [], 0
-
-    def check(self, label, ok, detail=""):
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + detail))
-        self.passed += bool(ok)
-        if not ok:
-            self.failures.append(label)
-
-    def compile(self, name, definition, extra=()):
-        path = os.path.join(self.tmp, name + ".json")
-        if not os.path.exists(path):
-            with open(path, "w") as f:
-                json.dump(definition, f)
-        out = os.path.join(self.tmp, name + "-" + self.args.backend)
-        r = subprocess.run([self.args.aslc, path, "-o", out, "--backend=" + self.args.backend,
-                            *extra], capture_output=True, text=True)
-        if r.returncode != 0:
-            self.check("compile " + name, False, r.stderr)
-            return None
-        return out
-
-
 def start_endpoint(tmp, throttle):
     log = os.path.join(tmp, "requests.jsonl")
     fns = os.path.join(HERE, "aws", "functions.py")
@@ -119,10 +97,7 @@ def read_log(log):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    ap.add_argument("--backend", default="c")
-    args = ap.parse_args()
+    args = arguments()
     try:
         import botocore  # noqa: F401  (the endpoint needs it)
     except ImportError:
@@ -130,7 +105,14 @@ def main():
         return 77
 
     with tempfile.TemporaryDirectory() as tmp:
-        c = Checker(args, tmp)
+        check = Checks()
+
+        def build(name, definition):
+            out, err = compile_workflow(args, tmp, name, definition)
+            if not out:
+                check("compile " + name, False, err)
+            return out
+
         proc, port, log = start_endpoint(tmp, ["count"])
         url = "http://127.0.0.1:%d" % port
         home = os.path.join(tmp, "home")
@@ -148,63 +130,63 @@ def main():
             # The seed's own workflow, compiled with no bindings at all.
             with open(os.path.join(ROOT, "examples", "hello_lambda", "workflow.json")) as f:
                 psy_def = json.load(f)
-            psy = c.compile("psy", psy_def)
+            psy = build("psy", psy_def)
             if psy:
                 before = len(read_log(log))
                 r = run(psy, {"name": "PSY"})
-                c.check("PSY workflow against the Lambda endpoint",
+                check("PSY workflow against the Lambda endpoint",
                         r.returncode == 0 and json.loads(r.stdout or "null") ==
                         {"lyrics": "oh oh oh oh oh pan gangnam style"}, r.stdout + r.stderr)
                 calls = read_log(log)[before:]
-                c.check("both calls over one connection",
+                check("both calls over one connection",
                         len(calls) == 2 and len({x["port"] for x in calls}) == 1, str(calls))
 
-            b = c.compile("invoke", WORKFLOWS["invoke"])
+            b = build("invoke", WORKFLOWS["invoke"])
             if b:
                 r = run(b, {"x": 42})
                 want = {"code": 200, "version": "$LATEST",
                         "payload": {"echo": {"x": 42}, "function": "echo"}}
-                c.check("lambda:invoke response shape", r.returncode == 0 and
+                check("lambda:invoke response shape", r.returncode == 0 and
                         json.loads(r.stdout or "null") == want, r.stdout + r.stderr)
-                c.check("Qualifier sent", read_log(log)[-1].get("qualifier") == "$LATEST",
+                check("Qualifier sent", read_log(log)[-1].get("qualifier") == "$LATEST",
                         str(read_log(log)[-1:]))
 
-            b = c.compile("caught", WORKFLOWS["caught"])
+            b = build("caught", WORKFLOWS["caught"])
             if b:
                 r = run(b, {"why": "testing"})
                 out = json.loads(r.stdout or "null") if r.returncode == 0 else None
                 ok = bool(out) and out.get("Error") == "ValueError"
                 cause = json.loads(out["Cause"]) if ok else {}
-                c.check("function error caught by its errorType",
+                check("function error caught by its errorType",
                         ok and cause.get("errorMessage") == "boom: testing" and
                         cause.get("errorType") == "ValueError" and "stackTrace" in cause,
                         r.stdout + r.stderr)
 
-            b = c.compile("missing", WORKFLOWS["missing"])
+            b = build("missing", WORKFLOWS["missing"])
             if b:
                 r = run(b, {})
-                err = json.loads(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else {}
-                c.check("unknown function: Lambda.ResourceNotFoundException",
+                err = last_error(r.stderr)
+                check("unknown function: Lambda.ResourceNotFoundException",
                         r.returncode == 1 and err.get("Error") ==
                         "Lambda.ResourceNotFoundException" and
                         "Function not found" in (err.get("Cause") or ""), r.stderr)
 
-            b = c.compile("throttled", WORKFLOWS["throttled"])
+            b = build("throttled", WORKFLOWS["throttled"])
             if b:
                 r = run(b, {})
                 statuses = [x["status"] for x in read_log(log) if x["function"] == "count"]
-                c.check("throttled call retried", r.returncode == 0 and r.stdout.strip() == "1" and
+                check("throttled call retried", r.returncode == 0 and r.stdout.strip() == "1" and
                         statuses[:2] == [429, 200], r.stdout + r.stderr + str(statuses))
 
-            b = c.compile("bound", WORKFLOWS["bound"])
+            b = build("bound", WORKFLOWS["bound"])
             if b:
                 wrong = dict(env, AWS_SECRET_ACCESS_KEY="not-the-" + SECRET)
                 r = run(b, {}, wrong)
-                err = json.loads(r.stderr.strip().splitlines()[-1]) if r.stderr.strip() else {}
-                c.check("wrong secret: Lambda.AWSLambdaException",
+                err = last_error(r.stderr)
+                check("wrong secret: Lambda.AWSLambdaException",
                         r.returncode == 1 and err.get("Error") == "Lambda.AWSLambdaException" and
                         "InvalidSignatureException" in (err.get("Cause") or ""), r.stderr)
-                c.check("no secret in any output", SECRET not in r.stdout + r.stderr)
+                check("no secret in any output", SECRET not in r.stdout + r.stderr)
 
                 creds = os.path.join(tmp, "credentials")
                 with open(creds, "w") as f:
@@ -215,15 +197,15 @@ def main():
                 prof = dict(base_env, AWS_ENDPOINT_URL=url, AWS_SHARED_CREDENTIALS_FILE=creds,
                             AWS_PROFILE="tester")
                 r = run(b, {"p": 1}, prof)
-                c.check("credentials from a profile", r.returncode == 0, r.stderr)
+                check("credentials from a profile", r.returncode == 0, r.stderr)
                 r = run(b, {}, dict(prof, AWS_PROFILE="nosuchprofile"))
-                c.check("missing profile named", r.returncode == 1 and
+                check("missing profile named", r.returncode == 1 and
                         "Lambda.SdkClientException" in r.stderr and "nosuchprofile" in r.stderr,
                         r.stderr)
                 r = run(b, {}, dict(base_env, AWS_ENDPOINT_URL=url,
                                     AWS_CONFIG_FILE=os.path.join(tmp, "none"),
                                     AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none")))
-                c.check("no credentials: Lambda.SdkClientException",
+                check("no credentials: Lambda.SdkClientException",
                         r.returncode == 1 and "Unable to load AWS credentials" in r.stderr,
                         r.stderr)
                 r = run(b, {}, dict(base_env, AWS_ENDPOINT_URL=url,
@@ -231,16 +213,16 @@ def main():
                                     AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"),
                                     AWS_CONTAINER_CREDENTIALS_FULL_URI=url + "/container-credentials",
                                     AWS_CONTAINER_AUTHORIZATION_TOKEN="container-auth"))
-                c.check("container credentials (with their session token)", r.returncode == 0,
+                check("container credentials (with their session token)", r.returncode == 0,
                         r.stderr)
                 r = run(b, {}, dict(base_env, AWS_ENDPOINT_URL=url,
                                     AWS_CONFIG_FILE=os.path.join(tmp, "none"),
                                     AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"),
                                     AWS_EC2_METADATA_SERVICE_ENDPOINT=url))
-                c.check("instance credentials (IMDSv2)", r.returncode == 0, r.stderr)
+                check("instance credentials (IMDSv2)", r.returncode == 0, r.stderr)
                 r = run(b, {"e": 1}, dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:9",
                                           AWS_ENDPOINT_URL_LAMBDA=url))
-                c.check("AWS_ENDPOINT_URL_LAMBDA wins", r.returncode == 0, r.stderr)
+                check("AWS_ENDPOINT_URL_LAMBDA wins", r.returncode == 0, r.stderr)
 
                 mocks = os.path.join(tmp, "mocks.json")
                 with open(mocks, "w") as f:
@@ -251,26 +233,25 @@ def main():
                                                     "print('{\"bound\": true}')"]}}, f)
                 r = subprocess.run([b, "--input", "{}", "--mocks", mocks, "--resources", res],
                                    capture_output=True, text=True, env=env, timeout=60)
-                c.check("mock and binding win over the service", r.returncode == 0 and
+                check("mock and binding win over the service", r.returncode == 0 and
                         json.loads(r.stdout or "null") == {"bound": True}, r.stdout + r.stderr)
 
-            b = c.compile("map", WORKFLOWS["map"])
+            b = build("map", WORKFLOWS["map"])
             if b:
                 before = len(read_log(log))
                 items = [{"i": i} for i in range(30)]
                 r = run(b, {"items": items})
                 want = [{"i": i} for i in range(30)]
                 calls = read_log(log)[before:]
-                c.check("Map of 30 calls in order", r.returncode == 0 and
+                check("Map of 30 calls in order", r.returncode == 0 and
                         json.loads(r.stdout or "null") == want, r.stdout + r.stderr)
                 conns = len({x["port"] for x in calls})
-                c.check("connections reused across the Map (%d for 30 calls)" % conns,
+                check("connections reused across the Map (%d for 30 calls)" % conns,
                         len(calls) == 30 and conns <= 3, str(conns))
         finally:
             proc.stdin.close()
             proc.wait(timeout=10)
-        print("%d passed, %d failed" % (c.passed, len(c.failures)))
-        return 1 if c.failures else 0
+        return check.summary()
 
 
 if __name__ == "__main__":

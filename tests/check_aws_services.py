@@ -36,15 +36,14 @@ test exits 77 when nothing could run.
     tests/check_aws_services.py --aslc build/aslc --backend c
 """
 
-import argparse
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
+from harness import Checks, arguments, compile_workflow, free_port, last_error, npm_tool, wait_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -112,67 +111,25 @@ SNS_FLOW = {"StartAt": "Notify", "States": {
     "Done": {"Type": "Pass", "End": True}}}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port):
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
-def find_s3rver(aslc):
-    env = os.environ.get("ASLC_S3RVER")
-    if env:
-        return env
-    for d in (os.path.dirname(os.path.abspath(aslc)), os.path.join(os.path.dirname(HERE), "build")):
-        p = os.path.join(d, "npm", "node_modules", ".bin", "s3rver")
-        if os.path.exists(p):
-            return p
-    return None
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    ap.add_argument("--backend", default="c")
-    args = ap.parse_args()
+    args = arguments()
     try:
         import botocore  # noqa: F401
     except ImportError:
         print("skipped: botocore is not installed (Debian: python3-botocore)")
         return 77
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + detail))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         base_env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0")
 
         def build(name, definition):
-            path = os.path.join(tmp, name + ".json")
-            with open(path, "w") as f:
-                json.dump(definition, f, indent=1)
-            out = os.path.join(tmp, name)
-            r = subprocess.run([args.aslc, path, "-o", out, "--backend=" + args.backend],
-                               capture_output=True, text=True)
-            check("%s compiles without bindings" % name, r.returncode == 0, r.stderr)
-            return out if r.returncode == 0 else None
+            out, err = compile_workflow(args, tmp, name, definition)
+            check("%s compiles without bindings" % name, out is not None, err)
+            return out
 
-        s3rver = find_s3rver(args.aslc)
+        s3rver = npm_tool(args.aslc, "s3rver", "ASLC_S3RVER")
         if not s3rver:
             print("skipped: s3rver is not installed (tests/run-all.sh puts it in build/npm)")
         else:
@@ -216,10 +173,10 @@ def main():
                                      ("wrong", "S3.SignatureDoesNotMatchException")):
                     r = subprocess.run([b, "--input", "{}"], capture_output=True, text=True,
                                        env=dict(env, AWS_SECRET_ACCESS_KEY=secret), timeout=60)
-                    last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "{}"
                     check("S3 signature with %s secret, key with spaces and UTF-8"
                           % ("the right" if secret != "wrong" else "a wrong"),
-                          r.returncode == 1 and json.loads(last).get("Error") == want, r.stderr)
+                          r.returncode == 1 and last_error(r.stderr).get("Error") == want,
+                          r.stderr)
         finally:
             sig.stdin.close()
             sig.wait(timeout=10)
@@ -360,8 +317,7 @@ def main():
         finally:
             echo.stdin.close()
             echo.wait(timeout=10)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,83 @@
+"""harness.py — what the scripts that test Tasks calling AWS share
+(tests/check_aws_*.py): their arguments, the ok/FAIL lines and the closing
+count, compiling a workflow, loopback ports, the servers installed from npm
+into build/npm, and the {"Error", "Cause"} line a failed binary prints."""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import time
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def arguments():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aslc", required=True)
+    ap.add_argument("--backend", default="c")
+    return ap.parse_args()
+
+
+class Checks:
+    """check(label, ok, detail) prints one line; summary() the closing count."""
+
+    def __init__(self):
+        self.passed, self.failures = 0, []
+
+    def __call__(self, label, ok, detail=""):
+        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + str(detail)))
+        self.passed += bool(ok)
+        if not ok:
+            self.failures.append(label)
+
+    def summary(self):
+        print("%d passed, %d failed" % (self.passed, len(self.failures)))
+        return 1 if self.failures else 0
+
+
+def compile_workflow(args, tmp, name, definition, extra=()):
+    """Writes definition to tmp and compiles it: (binary or None, aslc's stderr)."""
+    path = os.path.join(tmp, name + ".json")
+    with open(path, "w") as f:
+        json.dump(definition, f, indent=1)
+    out = os.path.join(tmp, name + "-" + args.backend)
+    r = subprocess.run([args.aslc, path, "-o", out, "--backend=" + args.backend, *extra],
+                       capture_output=True, text=True)
+    return (out if r.returncode == 0 else None), r.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, seconds=15):
+    for _ in range(int(seconds * 10)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def npm_tool(aslc, name, env):
+    """A server from npm: $env, or build/npm (tests/run-all.sh installs it there)."""
+    if os.environ.get(env):
+        return os.environ[env]
+    for d in (os.path.dirname(os.path.abspath(aslc)), os.path.join(os.path.dirname(TESTS), "build")):
+        p = os.path.join(d, "npm", "node_modules", ".bin", name)
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def last_error(stderr):
+    """The {"Error", "Cause"} line a failed execution ends its stderr with."""
+    lines = stderr.strip().splitlines()
+    try:
+        return json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        return {}
