@@ -8,12 +8,17 @@
 # kernel's loopback both ways, reading the response.  /usr/bin/time's user and
 # system seconds say how much of it is the binary's own CPU.  By hand, not in CI.
 #
-#   bench/aws_overhead.sh [ASLC] [N]      (defaults: build/aslc, 20000)
+#   bench/aws_overhead.sh [ASLC] [N] [CPUS]   (defaults: build/aslc, 20000, "1 1")
+#
+# CPUS: the CPU of the binary and of the endpoint (taskset).  The same CPU for
+# both ("1 1") measures the path itself; two ("1 0") adds what waking a process
+# on the other CPU costs, which on a paravirtualised VM is most of the time.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 aslc=${1:-$root/build/aslc}
 n=${2:-20000}
+read -r cpu_bin cpu_srv <<< "${3:-1 1}"
 shared=${ASLC_BENCH_SHARED:-$(cd "$root/.." && pwd)/shared/bench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,19 +29,20 @@ input=$shared/inputs/task_chain_10.json
 "$aslc" "$wf" -o "$tmp/http"
 
 ${CC:-cc} -O2 -o "$tmp/lambda_echo" "$here/lambda_echo.c"
-coproc ECHO { exec "$tmp/lambda_echo"; }
+coproc ECHO { exec taskset -c "$cpu_srv" "$tmp/lambda_echo"; }
 trap 'kill "$ECHO_PID" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 read -r port <&"${ECHO[0]}"
 export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ACCESS_KEY_ID=AKIDBENCH \
        AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1
 
-echo "## task_chain_10, $n executions each (ten Lambda calls per execution)"
+echo "## task_chain_10, $n executions each (ten Lambda calls per execution); binary on CPU $cpu_bin, endpoint on CPU $cpu_srv"
 echo
 echo "native C handlers:"
-"$tmp/native" --bench "$n" < "$input" | tee "$tmp/native.txt"
+taskset -c "$cpu_bin" "$tmp/native" --bench "$n" < "$input" | tee "$tmp/native.txt"
 echo
 echo "Invoke over HTTP (loopback, one kept connection):"
-/usr/bin/time -f "cpu: %U s user, %S s system" "$tmp/http" --bench "$n" < "$input" | tee "$tmp/http.txt"
+/usr/bin/time -f "cpu: %U s user, %S s system" taskset -c "$cpu_bin" "$tmp/http" --bench "$n" \
+    < "$input" | tee "$tmp/http.txt"
 python3 - "$tmp/native.txt" "$tmp/http.txt" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
