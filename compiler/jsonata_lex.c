@@ -42,17 +42,8 @@ static jn_tok tok(jn_tok_type t, const char *s, size_t n, uint32_t pos)
 /* Appends code point cp as UTF-8. */
 static void put_utf8(asl_buf *b, uint32_t cp)
 {
-    char u[4];
-    int n;
-    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); n = 2; }
-    else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63)); u[2] = (char)(0x80 | (cp & 63)); n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 63));
-        u[2] = (char)(0x80 | ((cp >> 6) & 63)); u[3] = (char)(0x80 | (cp & 63)); n = 4;
-    }
-    asl_buf_put(b, u, (size_t)n);
+    unsigned char u[4];
+    asl_buf_put(b, (const char *)u, asl_utf8_encode(cp, u));
 }
 
 static int hex4(const char *s, uint32_t left)

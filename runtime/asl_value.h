@@ -54,6 +54,8 @@ void asl_prefault(void *p, size_t n);
  * to the heap when it outgrows it: returns the new stack, at least need
  * elements, *cap updated.  The iterative walks use it instead of recursion. */
 void *asl_grow_stack(void *stk, void *local, size_t *cap, size_t need, size_t elem);
+/* Writes code point cp as UTF-8 into u; returns its length (1 to 4). */
+size_t asl_utf8_encode(uint32_t cp, unsigned char u[4]);
 /* Length of UTF-8 text in UTF-16 code units: how AWS (Java) counts characters
  * for its limits. */
 size_t asl_utf16_length(const char *s, size_t n);

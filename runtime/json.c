@@ -210,7 +210,7 @@ static int hex4(const unsigned char *q)
     return v;
 }
 
-static size_t utf8_encode(uint32_t cp, unsigned char *u)
+size_t asl_utf8_encode(uint32_t cp, unsigned char u[4])
 {
     if (cp < 0x80) {
         u[0] = (unsigned char)cp;
@@ -258,7 +258,7 @@ static const unsigned char *unicode_escape(parser *ps, const unsigned char *q)
         q += 6;
     }
     unsigned char u[4];
-    sb_put(ps, u, utf8_encode((uint32_t)cp, u));
+    sb_put(ps, u, asl_utf8_encode((uint32_t)cp, u));
     return q;
 }
 

@@ -168,17 +168,8 @@ static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
 
 static void utf8_put(asl_buf *b, uint32_t cp)
 {
-    char u[4];
-    int n;
-    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); n = 2; }
-    else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63)); u[2] = (char)(0x80 | (cp & 63)); n = 3;
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 63));
-        u[2] = (char)(0x80 | ((cp >> 6) & 63)); u[3] = (char)(0x80 | (cp & 63)); n = 4;
-    }
-    asl_buf_put(b, u, (size_t)n);
+    unsigned char u[4];
+    asl_buf_put(b, (const char *)u, asl_utf8_encode(cp, u));
 }
 
 /* toUpperCase's mappings to more than one character (Unicode's
