@@ -68,21 +68,10 @@ static void put(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 
 
 static void put(asl_buf *b, const char *fmt, ...)
 {
-    char small[1024];
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    asl_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < (int)sizeof small) {
-        asl_buf_put(b, small, (size_t)n);
-    } else {
-        char *big = asl_xmalloc((size_t)n + 1);
-        vsnprintf(big, (size_t)n + 1, fmt, ap2);
-        asl_buf_put(b, big, (size_t)n);
-        free(big);
-    }
-    va_end(ap2);
 }
 
 /* A C string literal of s (n bytes). */

@@ -55,27 +55,6 @@
 
 /* ---- text -------------------------------------------------------------------- */
 
-static void putf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(asl_buf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        asl_buf_put(b, small, (size_t)n);
-        return;
-    }
-    char *big = asl_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    asl_buf_put(b, big, (size_t)n);
-    free(big);
-}
-
 /* Labels longer than this many characters are cut, with an ellipsis: a
  * long rule would otherwise stretch the whole picture. */
 #define LABEL_MAX 72
@@ -105,7 +84,7 @@ static void put_html(asl_buf *b, const char *s, size_t n, size_t max)
                 asl_buf_puts(b, "\xe2\x81\xa0");   /* U+2060 WORD JOINER: not \N */
             break;
         default:
-            if (c < 0x20 || c == 0x7f) putf(b, "\\u%04x", c);
+            if (c < 0x20 || c == 0x7f) asl_buf_printf(b, "\\u%04x", c);
             else asl_buf_putc(b, (char)c);
         }
     }
@@ -126,7 +105,7 @@ static void put_quoted(asl_buf *b, const char *s, size_t n)
             asl_buf_putc(b, '\\');
             asl_buf_putc(b, (char)c);
         } else if (c < 0x20) {
-            putf(b, "\\u%04x", c);
+            asl_buf_printf(b, "\\u%04x", c);
         } else {
             asl_buf_putc(b, (char)c);
         }
@@ -196,7 +175,7 @@ static void rule_text(asl_buf *b, const ir_rule *r, bool nested)
     default:
         break;
     }
-    putf(b, " %s ", op_symbol(name));
+    asl_buf_printf(b, " %s ", op_symbol(name));
     switch (op_info[r->op].operand[0]) {
     case 'P': asl_buf_puts(b, r->opath ? r->opath->text : "$"); break;
     case 'S':
@@ -264,11 +243,11 @@ static void scope_prefix(char *buf, size_t n, const ir_machine *m)
 static void edge(writer *w, const char *from, const ir_state *t, const ir_state *from_state,
                  const char *attrs)
 {
-    putf(&w->edges, "  %s -> s%u", from, t->index);
+    asl_buf_printf(&w->edges, "  %s -> s%u", from, t->index);
     bool lhead = composite(t) && t != from_state;
     if (lhead || (attrs && *attrs)) {
         asl_buf_puts(&w->edges, " [");
-        if (lhead) putf(&w->edges, "lhead=cluster_s%u%s", t->index, attrs && *attrs ? ", " : "");
+        if (lhead) asl_buf_printf(&w->edges, "lhead=cluster_s%u%s", t->index, attrs && *attrs ? ", " : "");
         if (attrs) asl_buf_puts(&w->edges, attrs);
         asl_buf_putc(&w->edges, ']');
     }
@@ -328,10 +307,10 @@ static void type_line(asl_buf *b, const ir_state *s)
         }
         break;
     case IR_PARALLEL:
-        putf(b, "%s%u branch%s", sep, s->nbranches, s->nbranches == 1 ? "" : "es");
+        asl_buf_printf(b, "%s%u branch%s", sep, s->nbranches, s->nbranches == 1 ? "" : "es");
         break;
     case IR_MAP:
-        if (s->distributed) putf(b, "%sdistributed", sep);
+        if (s->distributed) asl_buf_printf(b, "%sdistributed", sep);
         if (s->items_path) {
             asl_buf_puts(b, sep);
             put_html_s(b, s->items_path->text, 40);
@@ -360,14 +339,14 @@ static void state_label(asl_buf *b, const ir_state *s)
 {
     asl_buf_puts(b, "label=<<b>");
     put_html_s(b, s->name, 80);
-    putf(b, "</b><br/><font point-size=\"9\" color=\"%s\">", NOTE_COLOR);
+    asl_buf_printf(b, "</b><br/><font point-size=\"9\" color=\"%s\">", NOTE_COLOR);
     type_line(b, s);
     asl_buf_puts(b, "</font>");
     for (uint32_t i = 0; i < s->nretry; i++) {
         const ir_retrier *r = &s->retry[i];
-        putf(b, "<br/><font point-size=\"9\" color=\"%s\">Retry ", NOTE_COLOR);
+        asl_buf_printf(b, "<br/><font point-size=\"9\" color=\"%s\">Retry ", NOTE_COLOR);
         error_list(b, r->errors, r->nerrors);
-        putf(b, " (max %d)</font>", (int)r->max_attempts);
+        asl_buf_printf(b, " (max %d)</font>", (int)r->max_attempts);
     }
     asl_buf_puts(b, ">");
 }
@@ -386,18 +365,18 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
     char out[48];
     indent(b, depth);
     if (!composite(s)) {
-        putf(b, "s%u [fillcolor=\"%s\", color=\"%s\", ", s->index, type_style[s->type].fill,
+        asl_buf_printf(b, "s%u [fillcolor=\"%s\", color=\"%s\", ", s->index, type_style[s->type].fill,
              type_style[s->type].border);
         state_label(b, s);
         asl_buf_puts(b, "];\n");
         snprintf(out, sizeof out, "s%u", s->index);
     } else {
-        putf(b, "subgraph cluster_s%u {\n", s->index);
+        asl_buf_printf(b, "subgraph cluster_s%u {\n", s->index);
         indent(b, depth + 1);
-        putf(b, "style=\"rounded,dashed\"; color=\"%s\"; bgcolor=\"%s\"; penwidth=1.5; label=\"\";\n",
+        asl_buf_printf(b, "style=\"rounded,dashed\"; color=\"%s\"; bgcolor=\"%s\"; penwidth=1.5; label=\"\";\n",
              type_style[s->type].border, type_style[s->type].fill);
         indent(b, depth + 1);
-        putf(b, "s%u [fillcolor=\"#ffffff\", color=\"%s\", ", s->index, type_style[s->type].border);
+        asl_buf_printf(b, "s%u [fillcolor=\"#ffffff\", color=\"%s\", ", s->index, type_style[s->type].border);
         state_label(b, s);
         asl_buf_puts(b, "];\n");
         uint32_t n = s->type == IR_PARALLEL ? s->nbranches : (s->processor ? 1 : 0);
@@ -406,21 +385,21 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
             char p[48];
             scope_prefix(p, sizeof p, m);
             indent(b, depth + 1);
-            putf(b, "subgraph cluster_%s {\n", p);
+            asl_buf_printf(b, "subgraph cluster_%s {\n", p);
             indent(b, depth + 2);
-            putf(b, "style=\"rounded\"; color=\"#aab7b8\"; bgcolor=\"#ffffff\"; penwidth=1; "
+            asl_buf_printf(b, "style=\"rounded\"; color=\"#aab7b8\"; bgcolor=\"#ffffff\"; penwidth=1; "
                     "fontsize=9; fontcolor=\"%s\"; label=<", NOTE_COLOR);
-            if (s->type == IR_PARALLEL) putf(b, "Branch %u", k + 1);
+            if (s->type == IR_PARALLEL) asl_buf_printf(b, "Branch %u", k + 1);
             else asl_buf_puts(b, "Item processor");
             asl_buf_puts(b, ">;\n");
             write_machine(w, m, depth + 2);
             indent(b, depth + 1);
             asl_buf_puts(b, "}\n");
-            putf(&w->edges, "  s%u -> %sstart;\n", s->index, p);
-            putf(&w->edges, "  %send -> s%u_join;\n", p, s->index);
+            asl_buf_printf(&w->edges, "  s%u -> %sstart;\n", s->index, p);
+            asl_buf_printf(&w->edges, "  %send -> s%u_join;\n", p, s->index);
         }
         indent(b, depth + 1);
-        putf(b, "s%u_join [shape=point, width=0.08, color=\"%s\", label=\"\"];\n", s->index,
+        asl_buf_printf(b, "s%u_join [shape=point, width=0.08, color=\"%s\", label=\"\"];\n", s->index,
              type_style[s->type].border);
         indent(b, depth);
         asl_buf_puts(b, "}\n");
@@ -430,7 +409,7 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
     /* Transitions: Next, End (and Succeed/Fail) to the machine's End. */
     if (s->target) edge(w, out, s->target, s, NULL);
     else if (s->end || s->type == IR_SUCCEED || s->type == IR_FAIL)
-        putf(&w->edges, "  %s -> %s;\n", out, end_id);
+        asl_buf_printf(&w->edges, "  %s -> %s;\n", out, end_id);
     asl_buf attrs;
     asl_buf_init(&attrs);
     for (uint32_t i = 0; i < s->nchoices; i++) {
@@ -440,7 +419,7 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
         asl_buf_init(&t);
         rule_text(&t, r, false);
         attrs.len = 0;
-        putf(&attrs, "%s=<", w->elabel);
+        asl_buf_printf(&attrs, "%s=<", w->elabel);
         put_html(&attrs, t.data, t.len, LABEL_MAX);
         asl_buf_puts(&attrs, ">");
         asl_buf_putc(&attrs, 0);
@@ -449,7 +428,7 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
     }
     if (s->default_target) {
         attrs.len = 0;
-        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Default>", DEFAULT_COLOR,
+        asl_buf_printf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Default>", DEFAULT_COLOR,
              DEFAULT_COLOR, w->elabel);
         asl_buf_putc(&attrs, 0);
         edge(w, out, s->default_target, s, attrs.data);
@@ -458,7 +437,7 @@ static void write_state(writer *w, const ir_state *s, int depth, const char *end
         const ir_catcher *c = &s->catch_[i];
         if (!c->target) continue;
         attrs.len = 0;
-        putf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Catch ", CATCH_COLOR,
+        asl_buf_printf(&attrs, "style=dashed, color=\"%s\", fontcolor=\"%s\", %s=<Catch ", CATCH_COLOR,
              CATCH_COLOR, w->elabel);
         error_list(&attrs, c->errors, c->nerrors);
         asl_buf_puts(&attrs, ">");
@@ -475,7 +454,7 @@ static void write_machine(writer *w, const ir_machine *m, int depth)
     scope_prefix(p, sizeof p, m);
     snprintf(end_id, sizeof end_id, "%send", p);
     indent(w->out, depth);
-    putf(w->out, "%sstart [label=\"Start\", %s];\n", p, PILL);
+    asl_buf_printf(w->out, "%sstart [label=\"Start\", %s];\n", p, PILL);
     if (m->start) {
         char from[64];
         snprintf(from, sizeof from, "%sstart", p);
@@ -483,7 +462,7 @@ static void write_machine(writer *w, const ir_machine *m, int depth)
     }
     for (uint32_t i = 0; i < m->nstates; i++) write_state(w, m->states[i], depth, end_id);
     indent(w->out, depth);
-    putf(w->out, "%s [label=\"End\", %s];\n", end_id, PILL);
+    asl_buf_printf(w->out, "%s [label=\"End\", %s];\n", end_id, PILL);
 }
 
 void aslc_graph_dot(asl_buf *out, const ir_program *p)
@@ -676,9 +655,9 @@ static void html_page(asl_buf *out, const ir_program *p, const char *svg, size_t
     asl_buf_put(out, start, n - (size_t)(start - svg));
     asl_buf_puts(out, "</div>\n<div class=\"legend\">");
     for (int t = 0; t < IR__NTYPES; t++)
-        putf(out, "<span><i style=\"background:%s;border-color:%s\"></i>%s</span>", type_style[t].fill,
+        asl_buf_printf(out, "<span><i style=\"background:%s;border-color:%s\"></i>%s</span>", type_style[t].fill,
              type_style[t].border, ir_state_type_name((ir_state_type)t));
-    putf(out, "<span style=\"color:%s\">- - Catch</span><span style=\"color:%s\">- - Default</span>",
+    asl_buf_printf(out, "<span style=\"color:%s\">- - Catch</span><span style=\"color:%s\">- - Default</span>",
          CATCH_COLOR, DEFAULT_COLOR);
     asl_buf_puts(out, "</div>\n</body>\n</html>\n");
 }

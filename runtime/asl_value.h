@@ -24,6 +24,7 @@
 #ifndef ASL_VALUE_H
 #define ASL_VALUE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -370,6 +371,8 @@ void asl_buf_free(asl_buf *b);
 void asl_buf_put(asl_buf *b, const char *s, size_t n);
 void asl_buf_putc(asl_buf *b, char c);
 void asl_buf_puts(asl_buf *b, const char *s);
+void asl_buf_printf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap);
 
 /* Serialises compactly, as AWS does: no spaces, "/" not escaped, non-ASCII
  * UTF-8 kept as is, control characters as \uXXXX except \b \f \n \r \t. */

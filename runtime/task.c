@@ -154,22 +154,10 @@ static void bind_error(binder *bd, const char *fmt, ...)
         asl_buf_puts(bd->err, "(more errors not shown)");
         return;
     }
-    char small[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    asl_buf_vprintf(bd->err, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        asl_buf_put(bd->err, small, (size_t)n);
-    } else {
-        char *big = asl_xmalloc((size_t)n + 1);
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        asl_buf_put(bd->err, big, (size_t)n);
-        free(big);
-    }
 }
 
 static char *errno_text(char *buf, size_t n, int e)

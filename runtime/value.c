@@ -1195,3 +1195,28 @@ void asl_buf_puts(asl_buf *b, const char *s)
 {
     asl_buf_put(b, s, strlen(s));
 }
+
+void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap)
+{
+    char small[1024];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof small) {
+        asl_buf_put(b, small, (size_t)n);
+    } else if (n >= 0) {
+        char *big = asl_xmalloc((size_t)n + 1);
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+        asl_buf_put(b, big, (size_t)n);
+        free(big);
+    }
+    va_end(again);
+}
+
+void asl_buf_printf(asl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    asl_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
