@@ -54,6 +54,12 @@ const asl_aws_config *asl_aws_config_get(const char **why);
 
 /* ---- HTTP (aws_http.c) ----------------------------------------------------- */
 
+/* Percent-encodes s (n bytes) as RFC 3986 wants in a URI or a form: the
+ * unreserved characters kept, '/' too when keep_slash (a path). */
+void asl_aws_pct(asl_buf *b, const char *s, size_t n, bool keep_slash);
+/* The string member k of object o, or NULL (o may be NULL or not an object). */
+const char *asl_aws_str(const asl_value *o, const char *k);
+
 typedef struct {
     const char *method;        /* "POST", "GET", ... */
     const char *url;           /* full URL, query included */

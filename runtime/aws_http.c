@@ -46,6 +46,28 @@ static CURL *thread_handle(void)
     return h;
 }
 
+void asl_aws_pct(asl_buf *b, const char *s, size_t n, bool keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            asl_buf_putc(b, (char)c);
+        } else {
+            asl_buf_putc(b, '%');
+            asl_buf_putc(b, hex[c >> 4]);
+            asl_buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+const char *asl_aws_str(const asl_value *o, const char *k)
+{
+    const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     asl_buf_put(ud, p, size * n);

@@ -32,32 +32,10 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *str(const asl_value *o, const char *k)
-{
-    const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
-    return v && v->type == ASL_STRING ? v->u.str : NULL;
-}
-
 static const asl_value *obj(const asl_value *o, const char *k)
 {
     const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
     return v && v->type == ASL_OBJECT ? v : NULL;
-}
-
-static void put_pct(asl_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            asl_buf_putc(b, (char)c);
-        } else {
-            asl_buf_putc(b, '%');
-            asl_buf_putc(b, hex[c >> 4]);
-            asl_buf_putc(b, hex[c & 15]);
-        }
-    }
 }
 
 static const char *text_of(asl_arena *a, const asl_value *v, size_t *n)
@@ -72,9 +50,9 @@ static const char *text_of(asl_arena *a, const asl_value *v, size_t *n)
 static void put_pair(asl_buf *b, const char *k, size_t kn, const char *v, size_t vn)
 {
     if (b->len) asl_buf_putc(b, '&');
-    put_pct(b, k, kn);
+    asl_aws_pct(b, k, kn, false);
     asl_buf_putc(b, '=');
-    put_pct(b, v, vn);
+    asl_aws_pct(b, v, vn, false);
 }
 
 /* key=value pairs of a form or query: nested objects as key[sub], arrays as
@@ -125,7 +103,7 @@ static void kv_list(asl_arena *a, const asl_value *list, asl_buf *query, const c
                     size_t *nh, asl_value *body)
 {
     for (uint32_t i = 0; list && list->type == ASL_ARRAY && i < list->len; i++) {
-        const char *k = str(list->u.a.items[i], "Key"), *v = str(list->u.a.items[i], "Value");
+        const char *k = asl_aws_str(list->u.a.items[i], "Key"), *v = asl_aws_str(list->u.a.items[i], "Value");
         if (!k || !v) continue;
         if (query) put_pair(query, k, strlen(k), v, strlen(v));
         if (headers && *nh < 30) (*headers)[(*nh)++] = asl_sprintf(a, "%s: %s", k, v);
@@ -146,9 +124,9 @@ static const asl_value *connection(asl_exec *x, const char *arn)
 /* An OAuth client-credentials token from the connection's endpoint. */
 static char *oauth_token(asl_arena *a, const asl_value *o, asl_buf *err)
 {
-    const char *endpoint = str(o, "AuthorizationEndpoint");
+    const char *endpoint = asl_aws_str(o, "AuthorizationEndpoint");
     const asl_value *cp = obj(o, "ClientParameters");
-    const char *id = str(cp, "ClientID"), *secret = str(cp, "ClientSecret");
+    const char *id = asl_aws_str(cp, "ClientID"), *secret = asl_aws_str(cp, "ClientSecret");
     if (!endpoint || !id || !secret) {
         asl_buf_puts(err, "the connection's OAuthParameters need AuthorizationEndpoint and "
                           "ClientParameters ClientID and ClientSecret");
@@ -164,14 +142,14 @@ static char *oauth_token(asl_arena *a, const asl_value *o, asl_buf *err)
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
     asl_aws_config none;
     memset(&none, 0, sizeof none);
-    const char *method = str(o, "HttpMethod") ? str(o, "HttpMethod") : "POST";
+    const char *method = asl_aws_str(o, "HttpMethod") ? asl_aws_str(o, "HttpMethod") : "POST";
     asl_aws_request rq = {method, endpoint, "", "", headers, form.data, form.len, 30};
     asl_aws_response r;
     char *token = NULL;
     if (asl_aws_send(&none, &rq, &r, err)) {
         asl_json_error je;
         asl_value *v = r.body.len ? asl_json_parse(a, r.body.data, r.body.len, &je) : NULL;
-        const char *t = str(v, "access_token");
+        const char *t = asl_aws_str(v, "access_token");
         if (r.status / 100 == 2 && t) token = asl_strndup(a, t, strlen(t));
         else asl_buf_puts(err, "the connection's authorization endpoint gave no access_token");
         asl_aws_response_free(&r);
@@ -218,12 +196,12 @@ static asl_value *response_value(asl_arena *a, const asl_aws_response *r)
 asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc)
 {
     asl_arena *a = asl_exec_arena(x);
-    const char *endpoint = str(params, "ApiEndpoint"), *method = str(params, "Method");
+    const char *endpoint = asl_aws_str(params, "ApiEndpoint"), *method = asl_aws_str(params, "Method");
     if (!endpoint || !method)
         return asl_fail(x, "States.Runtime",
                         "The HTTP Task needs the string parameters ApiEndpoint and Method");
     const asl_value *auth = obj(params, "Authentication");
-    const char *arn = str(auth, "ConnectionArn");
+    const char *arn = asl_aws_str(auth, "ConnectionArn");
     const asl_value *conn = connection(x, arn);
     if (arn && !conn)
         return asl_failf(x, "Events.ConnectionResource.ResourceNotFound",
@@ -231,7 +209,7 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
                          "resources file as {\"%s\": {\"connection\": {...}}} (docs/tasks.md)",
                          arn, arn);
     const asl_value *transform = obj(params, "Transform");
-    const char *format = str(obj(transform, "RequestEncodingOptions"), "ArrayFormat");
+    const char *format = asl_aws_str(obj(transform, "RequestEncodingOptions"), "ArrayFormat");
     if (!format) format = "INDICES";
 
     asl_buf query;
@@ -265,10 +243,10 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
         const asl_value *key = obj(conn, "ApiKeyAuthParameters");
         const asl_value *basic = obj(conn, "BasicAuthParameters");
         const asl_value *oauth = obj(conn, "OAuthParameters");
-        if (key && str(key, "ApiKeyName") && str(key, "ApiKeyValue")) {
-            headers[nh++] = asl_sprintf(a, "%s: %s", str(key, "ApiKeyName"), str(key, "ApiKeyValue"));
-        } else if (basic && str(basic, "Username") && str(basic, "Password")) {
-            char *pair = asl_sprintf(a, "%s:%s", str(basic, "Username"), str(basic, "Password"));
+        if (key && asl_aws_str(key, "ApiKeyName") && asl_aws_str(key, "ApiKeyValue")) {
+            headers[nh++] = asl_sprintf(a, "%s: %s", asl_aws_str(key, "ApiKeyName"), asl_aws_str(key, "ApiKeyValue"));
+        } else if (basic && asl_aws_str(basic, "Username") && asl_aws_str(basic, "Password")) {
+            char *pair = asl_sprintf(a, "%s:%s", asl_aws_str(basic, "Username"), asl_aws_str(basic, "Password"));
             size_t n = strlen(pair);
             unsigned char *b64 = asl_alloc(a, 4 * ((n + 2) / 3) + 1);
             EVP_EncodeBlock(b64, (const unsigned char *)pair, (int)n);
@@ -292,7 +270,7 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
 
     char *body = NULL;
     size_t blen = 0;
-    const char *encoding = str(transform, "RequestBodyEncoding");
+    const char *encoding = asl_aws_str(transform, "RequestBodyEncoding");
     if (rb && encoding && !strcmp(encoding, "URL_ENCODED") && rb->type == ASL_OBJECT) {
         asl_buf form;
         asl_buf_init(&form);

@@ -88,30 +88,11 @@ static bool split_ref(asl_arena *a, const char *s, fn_ref *r)
     return true;
 }
 
-/* Percent-encodes s for a URL's query (RFC 3986 unreserved characters kept). */
-static void put_encoded(asl_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-            ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-            asl_buf_putc(b, (char)ch);
-        } else {
-            asl_buf_putc(b, '%');
-            asl_buf_putc(b, hex[ch >> 4]);
-            asl_buf_putc(b, hex[ch & 15]);
-        }
-    }
-}
-
 /* A string field of a JSON error body, or NULL. */
 static const char *body_field(const asl_value *body, const char *k1, const char *k2)
 {
-    if (!body || body->type != ASL_OBJECT) return NULL;
-    const asl_value *v = asl_object_get(body, k1, strlen(k1));
-    if (!v && k2) v = asl_object_get(body, k2, strlen(k2));
-    return v && v->type == ASL_STRING ? v->u.str : NULL;
+    const char *v = asl_aws_str(body, k1);
+    return v || !k2 ? v : asl_aws_str(body, k2);
 }
 
 static asl_value *service_error(asl_exec *x, const asl_aws_response *r)
@@ -179,7 +160,7 @@ asl_value *asl_aws_lambda_invoke(asl_exec *x, const asl_aws_lambda_call *c,
     asl_buf_puts(&url, "/invocations");
     if (qual) {
         asl_buf_puts(&url, "?Qualifier=");
-        put_encoded(&url, qual);
+        asl_aws_pct(&url, qual, strlen(qual), false);
     }
     asl_buf_putc(&url, '\0');
 

@@ -23,12 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *field(const asl_value *d, const char *k)
-{
-    const asl_value *v = asl_object_get(d, k, strlen(k));
-    return v && v->type == ASL_STRING ? v->u.str : NULL;
-}
-
 /* The Java SDK v1 client names that an optimised integration's Cause shows. */
 static const char *v1_service(const char *prefix)
 {
@@ -46,7 +40,7 @@ static asl_value *api_error(asl_exec *x, const asl_value *d, const asl_aws_respo
     asl_arena *a = asl_exec_arena(x);
     const char *code, *msg;
     asl_aws_wire_error(a, d, r, &code, &msg);
-    const char *prefix = field(d, "error_prefix");
+    const char *prefix = asl_aws_str(d, "error_prefix");
     const asl_value *opt = asl_object_get(d, "optimised", 9);
     bool optimised = opt && opt->type == ASL_TRUE;
     size_t cl = strlen(code);
@@ -97,7 +91,7 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
     asl_arena *a = asl_exec_arena(x);
-    const char *prefix = field(d, "error_prefix");
+    const char *prefix = asl_aws_str(d, "error_prefix");
     const char *why = NULL;
     const asl_aws_config *cfg = asl_aws_config_get(&why);
     char *sdk_err = asl_sprintf(a, "%s.SdkClientException", prefix ? prefix : "Aws");
@@ -107,7 +101,7 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
                         "Unable to load AWS credentials from any provider in the chain "
                         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
                         "~/.aws/credentials)");
-    char *base = asl_aws_endpoint(cfg, field(d, "service_id"), field(d, "endpoint_prefix"),
+    char *base = asl_aws_endpoint(cfg, asl_aws_str(d, "service_id"), asl_aws_str(d, "endpoint_prefix"),
                                   cfg->region);
     char *base_a = asl_strndup(a, base, strlen(base));
     free(base);
@@ -127,7 +121,7 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
             return asl_task_timed_out(x, tc);
         }
     }
-    asl_aws_request rq = {wq.method, wq.url, field(d, "signing_name"), cfg->region, wq.headers,
+    asl_aws_request rq = {wq.method, wq.url, asl_aws_str(d, "signing_name"), cfg->region, wq.headers,
                           wq.body, wq.body_len, timeout};
     asl_aws_response r;
     asl_blocking_begin(x);
@@ -144,7 +138,7 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
         const asl_value *opt = asl_object_get(d, "optimised", 9);
         if (!out)
             out = asl_failf(x, sdk_err, "Unable to read the response of %s: %.*s",
-                            field(d, "operation"), (int)err.len, err.data ? err.data : "");
+                            asl_aws_str(d, "operation"), (int)err.len, err.data ? err.data : "");
         else if (opt && opt->type == ASL_TRUE && out->type == ASL_OBJECT)
             add_sdk_metadata(a, out, &r);
     }
@@ -234,7 +228,7 @@ static bool container_failed(const asl_value *task)
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
-    const char *proto = field(d, "protocol");
+    const char *proto = asl_aws_str(d, "protocol");
     if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
     const asl_value *sync = asl_object_get(d, "sync", 4);
     asl_value *start = call_once(x, d, params, tc);
@@ -243,13 +237,13 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
     asl_arena *a = asl_exec_arena(x);
     const asl_value *pd = asl_object_get(sync, "poll", 4);
     const asl_value *po = asl_object_get(sync, "parse_output", 12);
-    bool ecs = field(d, "service_id") && !strcmp(field(d, "service_id"), "ECS");
+    bool ecs = asl_aws_str(d, "service_id") && !strcmp(asl_aws_str(d, "service_id"), "ECS");
     double interval = 1;   /* seconds, scaled by --time-scale as every wait is */
     for (int polls = 1;; polls++) {
         asl_value *req = fill(a, asl_object_get(sync, "request", 7), params, start, NULL);
         asl_value *poll = call_once(x, pd, req, tc);
         if (!poll) return NULL;
-        const asl_value *state = lookup(field(sync, "state"), params, start, poll);
+        const asl_value *state = lookup(asl_aws_str(sync, "state"), params, start, poll);
         asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, poll);
         if (!out) out = asl_object(a, 0);
         if (po && po->type == ASL_TRUE && out->type == ASL_OBJECT) {

@@ -28,12 +28,6 @@
 
 /* ---- the model ---------------------------------------------------------------- */
 
-static const char *str(const asl_value *o, const char *k)
-{
-    const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
-    return v && v->type == ASL_STRING ? v->u.str : NULL;
-}
-
 static bool flag(const asl_value *o, const char *k)
 {
     const asl_value *v = o && o->type == ASL_OBJECT ? asl_object_get(o, k, strlen(k)) : NULL;
@@ -49,12 +43,12 @@ static const asl_value *shape_named(const asl_value *d, const char *name)
 /* The shape a member reference ({"shape": ...}) points at. */
 static const asl_value *ref_shape(const asl_value *d, const asl_value *ref)
 {
-    return shape_named(d, str(ref, "shape"));
+    return shape_named(d, asl_aws_str(ref, "shape"));
 }
 
 static const char *type_of(const asl_value *shape)
 {
-    const char *t = str(shape, "type");
+    const char *t = asl_aws_str(shape, "type");
     return t ? t : "string";
 }
 
@@ -110,22 +104,6 @@ static const char *scalar_text(asl_arena *a, const asl_value *v, size_t *n)
     return asl_json_string(a, v, n);
 }
 
-static void put_pct(asl_buf *b, const char *s, size_t n, bool keep_slash)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-            asl_buf_putc(b, (char)c);
-        } else {
-            asl_buf_putc(b, '%');
-            asl_buf_putc(b, hex[c >> 4]);
-            asl_buf_putc(b, hex[c & 15]);
-        }
-    }
-}
-
 static void put_xml_text(asl_buf *b, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -155,7 +133,7 @@ static const asl_member *member_on_wire(const asl_value *shape, const char *key,
     const asl_value *members = asl_object_get(shape, "members", 7);
     for (uint32_t k = 0; members && k < members->len; k++) {
         const asl_member *c = &members->u.o.members[k];
-        const char *wire = str(c->val, "locationName") ? str(c->val, "locationName") : c->key;
+        const char *wire = asl_aws_str(c->val, "locationName") ? asl_aws_str(c->val, "locationName") : c->key;
         if (strlen(wire) == klen && !memcmp(wire, key, klen)) return c;
     }
     return NULL;
@@ -187,9 +165,9 @@ static asl_value *json_shaped(asl_arena *a, const asl_value *d, const asl_value 
                 asl_object_set(a, out, m->key, m->klen, m->val);
                 continue;
             }
-            if (dir == TO_WIRE_BODY && str(mm->val, "location")) continue;
+            if (dir == TO_WIRE_BODY && asl_aws_str(mm->val, "location")) continue;
             const char *name = dir == FROM_WIRE ? pascal(a, mm->key, mm->klen)
-                             : str(mm->val, "locationName") ? str(mm->val, "locationName")
+                             : asl_aws_str(mm->val, "locationName") ? asl_aws_str(mm->val, "locationName")
                                                             : mm->key;
             asl_object_set(a, out, name, strlen(name),
                            json_shaped(a, d, ref_shape(d, mm->val), m->val, inner));
@@ -245,8 +223,8 @@ static void xml_members(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
     for (uint32_t i = 0; members && i < members->len; i++) {
         const asl_member *m = &members->u.o.members[i];
         const asl_value *val = param_of(v, m);
-        if (!val || str(m->val, "location") || flag(m->val, "xmlAttribute")) continue;
-        const char *wire = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        if (!val || asl_aws_str(m->val, "location") || flag(m->val, "xmlAttribute")) continue;
+        const char *wire = asl_aws_str(m->val, "locationName") ? asl_aws_str(m->val, "locationName") : m->key;
         const asl_value *ms = ref_shape(d, m->val);
         if (!strcmp(type_of(ms), "list") && (flag(ms, "flattened") || flag(m->val, "flattened")) &&
             val->type == ASL_ARRAY) {
@@ -268,14 +246,14 @@ static void xml_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_va
         xml_members(a, b, d, shape, v);
     } else if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
         const asl_value *mref = asl_object_get(shape, "member", 6);
-        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        const char *iname = asl_aws_str(mref, "locationName") ? asl_aws_str(mref, "locationName") : "member";
         for (uint32_t i = 0; i < v->len; i++)
             xml_value(a, b, d, ref_shape(d, mref), iname, v->u.a.items[i], NULL);
     } else if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
         const asl_value *kref = asl_object_get(shape, "key", 3);
         const asl_value *vref = asl_object_get(shape, "value", 5);
-        const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
-        const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+        const char *kn = asl_aws_str(kref, "locationName") ? asl_aws_str(kref, "locationName") : "key";
+        const char *vn = asl_aws_str(vref, "locationName") ? asl_aws_str(vref, "locationName") : "value";
         for (uint32_t i = 0; i < v->len; i++) {
             asl_buf_puts(b, "<entry>");
             xml_open(b, kn, NULL);
@@ -297,9 +275,9 @@ static void xml_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_va
 static void form_field(asl_buf *b, const char *key, const char *val, size_t n)
 {
     asl_buf_putc(b, '&');
-    put_pct(b, key, strlen(key), false);
+    asl_aws_pct(b, key, strlen(key), false);
     asl_buf_putc(b, '=');
-    put_pct(b, val, n, false);
+    asl_aws_pct(b, val, n, false);
 }
 
 static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
@@ -311,7 +289,7 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
             const asl_member *m = &v->u.o.members[i];
             const asl_member *mm = member_for(shape, m->key, m->klen);
             const asl_value *ref = mm ? mm->val : NULL;
-            const char *wire = ref && str(ref, "locationName") ? str(ref, "locationName")
+            const char *wire = ref && asl_aws_str(ref, "locationName") ? asl_aws_str(ref, "locationName")
                              : mm ? mm->key : m->key;
             char *key = *prefix ? asl_sprintf(a, "%s.%s", prefix, wire) : (char *)wire;
             query_value(a, b, d, ref ? ref_shape(d, ref) : NULL, key, m->val,
@@ -321,7 +299,7 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
         const asl_value *mref = asl_object_get(shape, "member", 6);
         if (v->len == 0) form_field(b, prefix, "", 0);
         bool flat = flattened || flag(shape, "flattened");
-        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        const char *iname = asl_aws_str(mref, "locationName") ? asl_aws_str(mref, "locationName") : "member";
         for (uint32_t i = 0; i < v->len; i++) {
             char *key = flat ? asl_sprintf(a, "%s.%u", prefix, i + 1)
                              : asl_sprintf(a, "%s.%s.%u", prefix, iname, i + 1);
@@ -330,8 +308,8 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
     } else if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
         const asl_value *kref = asl_object_get(shape, "key", 3);
         const asl_value *vref = asl_object_get(shape, "value", 5);
-        const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
-        const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+        const char *kn = asl_aws_str(kref, "locationName") ? asl_aws_str(kref, "locationName") : "key";
+        const char *vn = asl_aws_str(vref, "locationName") ? asl_aws_str(vref, "locationName") : "value";
         bool flat = flattened || flag(shape, "flattened");
         for (uint32_t i = 0; i < v->len; i++) {
             const asl_member *m = &v->u.o.members[i];
@@ -381,8 +359,8 @@ static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shap
         const asl_value *v = NULL;
         for (uint32_t k = 0; members && k < members->len; k++) {
             const asl_member *m = &members->u.o.members[k];
-            const char *ln = str(m->val, "locationName");
-            if (str(m->val, "location") && !strcmp(str(m->val, "location"), "uri") && ln &&
+            const char *ln = asl_aws_str(m->val, "locationName");
+            if (asl_aws_str(m->val, "location") && !strcmp(asl_aws_str(m->val, "location"), "uri") && ln &&
                 !strcmp(ln, label))
                 v = param_of(params, m);
         }
@@ -394,7 +372,7 @@ static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shap
         }
         size_t tn;
         const char *text = scalar_text(a, v, &tn);
-        put_pct(path, text, tn, greedy);
+        asl_aws_pct(path, text, tn, greedy);
         i += n + 1;
     }
     (void)d;
@@ -407,36 +385,36 @@ static void rest_located(asl_arena *a, const asl_value *d, const asl_value *in_s
     const asl_value *members = asl_object_get(in_shape, "members", 7);
     for (uint32_t k = 0; members && k < members->len; k++) {
         const asl_member *m = &members->u.o.members[k];
-        const char *loc = str(m->val, "location");
+        const char *loc = asl_aws_str(m->val, "location");
         const asl_value *v = param_of(params, m);
         if (!loc || !v) continue;
-        const char *ln = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        const char *ln = asl_aws_str(m->val, "locationName") ? asl_aws_str(m->val, "locationName") : m->key;
         if (!strcmp(loc, "querystring")) {
             if (v->type == ASL_ARRAY) {
                 for (uint32_t i = 0; i < v->len; i++) {
                     size_t n;
                     const char *t = scalar_text(a, v->u.a.items[i], &n);
                     if (query->len) asl_buf_putc(query, '&');
-                    put_pct(query, ln, strlen(ln), false);
+                    asl_aws_pct(query, ln, strlen(ln), false);
                     asl_buf_putc(query, '=');
-                    put_pct(query, t, n, false);
+                    asl_aws_pct(query, t, n, false);
                 }
             } else if (v->type == ASL_OBJECT && !strcmp(type_of(ref_shape(d, m->val)), "map")) {
                 for (uint32_t i = 0; i < v->len; i++) {
                     size_t n;
                     const char *t = scalar_text(a, v->u.o.members[i].val, &n);
                     if (query->len) asl_buf_putc(query, '&');
-                    put_pct(query, v->u.o.members[i].key, v->u.o.members[i].klen, false);
+                    asl_aws_pct(query, v->u.o.members[i].key, v->u.o.members[i].klen, false);
                     asl_buf_putc(query, '=');
-                    put_pct(query, t, n, false);
+                    asl_aws_pct(query, t, n, false);
                 }
             } else {
                 size_t n;
                 const char *t = scalar_text(a, v, &n);
                 if (query->len) asl_buf_putc(query, '&');
-                put_pct(query, ln, strlen(ln), false);
+                asl_aws_pct(query, ln, strlen(ln), false);
                 asl_buf_putc(query, '=');
-                put_pct(query, t, n, false);
+                asl_aws_pct(query, t, n, false);
             }
         } else if (!strcmp(loc, "header")) {
             size_t n;
@@ -456,17 +434,17 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
                           asl_aws_wire_req *rq, asl_buf *err)
 {
     memset(rq, 0, sizeof *rq);
-    const char *proto = str(d, "protocol");
-    const asl_value *in_shape = shape_named(d, str(d, "input"));
+    const char *proto = asl_aws_str(d, "protocol");
+    const asl_value *in_shape = shape_named(d, asl_aws_str(d, "input"));
     if (!params) params = asl_object(a, 0);
     rq->method = "POST";
 
     if (!strcmp(proto, "json")) {
         rq->url = asl_sprintf(a, "%s/", base);
-        const char *jv = str(d, "json_version");
+        const char *jv = asl_aws_str(d, "json_version");
         rq->headers[rq->nheaders++] = asl_sprintf(a, "Content-Type: application/x-amz-json-%s",
                                                   jv ? jv : "1.0");
-        rq->headers[rq->nheaders++] = asl_sprintf(a, "X-Amz-Target: %s", str(d, "target"));
+        rq->headers[rq->nheaders++] = asl_sprintf(a, "X-Amz-Target: %s", asl_aws_str(d, "target"));
         asl_value *body = in_shape ? json_shaped(a, d, in_shape, params, TO_WIRE) : params;
         rq->body = asl_json_string(a, body, &rq->body_len);
         return true;
@@ -477,9 +455,9 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         asl_buf b;
         asl_buf_init(&b);
         asl_buf_puts(&b, "Action=");
-        asl_buf_puts(&b, str(d, "operation"));
+        asl_buf_puts(&b, asl_aws_str(d, "operation"));
         asl_buf_puts(&b, "&Version=");
-        asl_buf_puts(&b, str(d, "api_version") ? str(d, "api_version") : "");
+        asl_buf_puts(&b, asl_aws_str(d, "api_version") ? asl_aws_str(d, "api_version") : "");
         query_value(a, &b, d, in_shape, "", params, false);
         rq->body = asl_strndup(a, b.data, b.len);
         rq->body_len = b.len;
@@ -489,11 +467,11 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
 
     /* rest-json, rest-xml */
     bool xml = !strcmp(proto, "rest-xml");
-    rq->method = str(d, "method") ? str(d, "method") : "POST";
+    rq->method = asl_aws_str(d, "method") ? asl_aws_str(d, "method") : "POST";
     asl_buf path, query;
     asl_buf_init(&path);
     asl_buf_init(&query);
-    if (!rest_path(a, d, in_shape, params, str(d, "request_uri"), &path, &query, err)) {
+    if (!rest_path(a, d, in_shape, params, asl_aws_str(d, "request_uri"), &path, &query, err)) {
         asl_buf_free(&path);
         asl_buf_free(&query);
         return false;
@@ -504,7 +482,7 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
     asl_buf_free(&path);
     asl_buf_free(&query);
 
-    const char *payload = str(in_shape, "payload");
+    const char *payload = asl_aws_str(in_shape, "payload");
     if (payload) {
         const asl_value *members = asl_object_get(in_shape, "members", 7);
         const asl_value *ref = asl_object_get(members, payload, strlen(payload));
@@ -517,9 +495,9 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         } else if (pv && xml) {
             asl_buf b;
             asl_buf_init(&b);
-            const char *wire = str(ref, "locationName") ? str(ref, "locationName") : payload;
+            const char *wire = asl_aws_str(ref, "locationName") ? asl_aws_str(ref, "locationName") : payload;
             const asl_value *nsv = asl_object_get(ref, "xmlNamespace", 12);
-            const char *ns = nsv ? str(nsv, "uri") : NULL;
+            const char *ns = nsv ? asl_aws_str(nsv, "uri") : NULL;
             xml_value(a, &b, d, ps, wire, pv, ns);
             rq->body = asl_strndup(a, b.data, b.len);
             rq->body_len = b.len;
@@ -609,8 +587,8 @@ static asl_value *xml_map(asl_arena *a, const asl_value *d, const asl_value *sha
 {
     const asl_value *kref = asl_object_get(shape, "key", 3);
     const asl_value *vref = asl_object_get(shape, "value", 5);
-    const char *kn = str(kref, "locationName") ? str(kref, "locationName") : "key";
-    const char *vn = str(vref, "locationName") ? str(vref, "locationName") : "value";
+    const char *kn = asl_aws_str(kref, "locationName") ? asl_aws_str(kref, "locationName") : "key";
+    const char *vn = asl_aws_str(vref, "locationName") ? asl_aws_str(vref, "locationName") : "value";
     asl_value *obj = asl_object(a, 4);
     for (xmlNode *c = parent->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || strcmp(local_name(c), entry) != 0) continue;
@@ -633,8 +611,8 @@ static asl_value *xml_decode(asl_arena *a, const asl_value *d, const asl_value *
         asl_value *obj = asl_object(a, members ? members->len : 0);
         for (uint32_t i = 0; members && i < members->len; i++) {
             const asl_member *m = &members->u.o.members[i];
-            if (str(m->val, "location")) continue;      /* headers: read by the caller */
-            const char *wire = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+            if (asl_aws_str(m->val, "location")) continue;      /* headers: read by the caller */
+            const char *wire = asl_aws_str(m->val, "locationName") ? asl_aws_str(m->val, "locationName") : m->key;
             const asl_value *ms = ref_shape(d, m->val);
             const char *mt = type_of(ms);
             bool flat = flag(m->val, "flattened") || flag(ms, "flattened");
@@ -653,7 +631,7 @@ static asl_value *xml_decode(asl_arena *a, const asl_value *d, const asl_value *
     }
     if (!strcmp(t, "list")) {
         const asl_value *mref = asl_object_get(shape, "member", 6);
-        const char *iname = str(mref, "locationName") ? str(mref, "locationName") : "member";
+        const char *iname = asl_aws_str(mref, "locationName") ? asl_aws_str(mref, "locationName") : "member";
         return xml_list(a, d, ref_shape(d, mref), n, iname);
     }
     if (!strcmp(t, "map")) return xml_map(a, d, shape, n, "entry");
@@ -680,8 +658,8 @@ static void header_members(asl_arena *a, const asl_value *d, const asl_value *sh
     const asl_value *members = asl_object_get(shape, "members", 7);
     for (uint32_t i = 0; members && i < members->len; i++) {
         const asl_member *m = &members->u.o.members[i];
-        const char *loc = str(m->val, "location");
-        const char *ln = str(m->val, "locationName") ? str(m->val, "locationName") : m->key;
+        const char *loc = asl_aws_str(m->val, "location");
+        const char *ln = asl_aws_str(m->val, "locationName") ? asl_aws_str(m->val, "locationName") : m->key;
         if (!loc) continue;
         if (!strcmp(loc, "header")) {
             const char *h = asl_aws_header(a, r, ln);
@@ -714,8 +692,8 @@ static void header_members(asl_arena *a, const asl_value *d, const asl_value *sh
 asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_response *r,
                                asl_buf *err)
 {
-    const char *proto = str(d, "protocol");
-    const asl_value *out = shape_named(d, str(d, "output"));
+    const char *proto = asl_aws_str(d, "protocol");
+    const asl_value *out = shape_named(d, asl_aws_str(d, "output"));
     if (!strcmp(proto, "json")) {
         asl_json_error je;
         if (!r->body.len) return asl_object(a, 0);
@@ -726,7 +704,7 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
     if (!strcmp(proto, "query")) {
         xmlDoc *doc = parse_xml(r);
         xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-        const char *wrapper = str(d, "result_wrapper");
+        const char *wrapper = asl_aws_str(d, "result_wrapper");
         xmlNode *res = wrapper ? child_named(root, wrapper) : root;
         asl_value *v = out ? (res ? xml_decode(a, d, out, res) : asl_object(a, 0))
                            : asl_object(a, 0);
@@ -736,7 +714,7 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
     }
     /* rest-json, rest-xml */
     asl_value *obj;
-    const char *payload = str(out, "payload");
+    const char *payload = asl_aws_str(out, "payload");
     const asl_value *members = asl_object_get(out, "members", 7);
     const asl_value *pref = payload ? asl_object_get(members, payload, strlen(payload)) : NULL;
     const asl_value *ps = pref ? ref_shape(d, pref) : NULL;
@@ -780,14 +758,14 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
 void asl_aws_wire_error(asl_arena *a, const asl_value *d, const asl_aws_response *r,
                         const char **code, const char **msg)
 {
-    const char *proto = str(d, "protocol");
+    const char *proto = asl_aws_str(d, "protocol");
     *code = r->error_type;
     *msg = NULL;
     if (!strcmp(proto, "json") || !strcmp(proto, "rest-json")) {
         asl_json_error je;
         asl_value *b = r->body.len ? asl_json_parse(a, r->body.data, r->body.len, &je) : NULL;
-        if (!*code) *code = str(b, "__type") ? str(b, "__type") : str(b, "code");
-        *msg = str(b, "message") ? str(b, "message") : str(b, "Message");
+        if (!*code) *code = asl_aws_str(b, "__type") ? asl_aws_str(b, "__type") : asl_aws_str(b, "code");
+        *msg = asl_aws_str(b, "message") ? asl_aws_str(b, "message") : asl_aws_str(b, "Message");
     } else {
         xmlDoc *doc = parse_xml(r);
         xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
