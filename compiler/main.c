@@ -180,7 +180,8 @@ static cJSON *load_mocks(const char *path, bindings *b)
 }
 
 /* Whether the binary can call this resource's AWS service itself
- * (runtime/aws_*.c): Lambda, as a function ARN or lambda:invoke. */
+ * (runtime/aws_*.c): Lambda, as a function ARN or lambda:invoke (whose
+ * FunctionName the binary looks up in the resources file first). */
 static bool aws_callable(asl_arena *a, const char *res)
 {
     if (strncmp(res, "arn:", 4) != 0) return false;
@@ -193,8 +194,7 @@ static bool aws_callable(asl_arena *a, const char *res)
 
 /* Every Task must be bound at compile time (mocked by state name, or bound
  * by resource / Lambda function name), or be one the binary calls AWS for
- * (*aws set: the AWS client is linked in); a lambda:invoke task names its
- * function in its input, so it is checked at run time. */
+ * (*aws set: the AWS client is linked in). */
 static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, const cJSON *mocks,
                            bool *aws, bool report)
 {
@@ -203,10 +203,6 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
         if (mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) continue;
-        if (!strncmp(s->resource, "arn:aws:states:::lambda:invoke", 30) && (res || mocks)) {
-            *aws = true;   /* a FunctionName not in the resources file calls AWS */
-            continue;
-        }
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
         if (res && fn && cJSON_GetObjectItemCaseSensitive(res, fn)) continue;

@@ -484,10 +484,8 @@ static bool new_execution(server *sv, const cJSON *in, const aslc_machine *m, bo
         return false;
     aslc_execution old;
     if (!express && aslc_store_get_execution(&sv->store, e->arn, &old)) {
-        bool same = !strcmp(old.input, input);
         aslc_execution_free(&old);
         fail(r, 400, "ExecutionAlreadyExists", "Execution Already Exists: '%s'", e->arn);
-        (void)same;
         free(e->arn);
         return false;
     }

@@ -338,9 +338,8 @@ static void add_header(asl_arena *a, asl_aws_wire_req *rq, const char *name, con
 
 /* The path of a rest request: {Label} and {Label+} filled, the model's own
  * query (S3's "?list-type=2") kept for the query string. */
-static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shape,
-                      const asl_value *params, const char *uri, asl_buf *path, asl_buf *query,
-                      asl_buf *err)
+static bool rest_path(asl_arena *a, const asl_value *in_shape, const asl_value *params,
+                      const char *uri, asl_buf *path, asl_buf *query, asl_buf *err)
 {
     const char *q = strchr(uri, '?');
     size_t ulen = q ? (size_t)(q - uri) : strlen(uri);
@@ -375,7 +374,6 @@ static bool rest_path(asl_arena *a, const asl_value *d, const asl_value *in_shap
         asl_aws_pct(path, text, tn, greedy);
         i += n + 1;
     }
-    (void)d;
     return true;
 }
 
@@ -471,7 +469,7 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
     asl_buf path, query;
     asl_buf_init(&path);
     asl_buf_init(&query);
-    if (!rest_path(a, d, in_shape, params, asl_aws_str(d, "request_uri"), &path, &query, err)) {
+    if (!rest_path(a, in_shape, params, asl_aws_str(d, "request_uri"), &path, &query, err)) {
         asl_buf_free(&path);
         asl_buf_free(&query);
         return false;
