@@ -56,11 +56,11 @@ static asl_value *api_error(asl_exec *x, const asl_value *d, const asl_aws_respo
                      r->status, rid);
 }
 
-/* SdkHttpMetadata and SdkResponseMetadata, as the Java SDK v1 results that
- * the optimised integrations return carry them. */
+/* SdkHttpMetadata and SdkResponseMetadata of the response's own headers. */
 static void add_sdk_metadata(asl_arena *a, asl_value *obj, const asl_aws_response *r)
 {
-    asl_value *all = asl_object(a, 8), *hh = asl_object(a, 8);
+    uint32_t n = 0, cap = 16;
+    const char *(*hdrs)[2] = asl_alloc(a, cap * sizeof *hdrs);
     for (const char *p = r->headers.data, *e = p + r->headers.len; p && p < e;) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         if (!nl) nl = e;
@@ -68,22 +68,19 @@ static void add_sdk_metadata(asl_arena *a, asl_value *obj, const asl_aws_respons
         if (colon) {
             const char *v = colon + 1;
             while (v < nl && *v == ' ') v++;
-            asl_value *sv = asl_string(a, v, (size_t)(nl - v));
-            asl_value *arr = asl_array(a, 1);
-            asl_array_push(a, arr, sv);
-            asl_object_set(a, all, p, (size_t)(colon - p), arr);
-            asl_object_set(a, hh, p, (size_t)(colon - p), sv);
+            if (n == cap) {
+                const char *(*more)[2] = asl_alloc(a, 2 * cap * sizeof *more);
+                memcpy(more, hdrs, cap * sizeof *hdrs);
+                hdrs = more;
+                cap *= 2;
+            }
+            hdrs[n][0] = asl_strndup(a, p, (size_t)(colon - p));
+            hdrs[n][1] = asl_strndup(a, v, (size_t)(nl - v));
+            n++;
         }
         p = nl + 1;
     }
-    asl_value *http = asl_object(a, 3);
-    asl_object_set(a, http, "AllHttpHeaders", 14, all);
-    asl_object_set(a, http, "HttpHeaders", 11, hh);
-    asl_object_set(a, http, "HttpStatusCode", 14, asl_number(a, (double)r->status));
-    asl_value *meta = asl_object(a, 1);
-    asl_object_set(a, meta, "RequestId", 9, asl_cstring(a, r->request_id ? r->request_id : ""));
-    asl_object_set(a, obj, "SdkHttpMetadata", 15, http);
-    asl_object_set(a, obj, "SdkResponseMetadata", 19, meta);
+    asl_task_sdk_metadata(a, obj, hdrs, n, r->status, r->request_id);
 }
 
 /* One call of the operation d describes. */

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -727,8 +728,34 @@ static asl_value *str_array(asl_arena *a, const char *s)
 
 /* The response of arn:aws:states:::lambda:invoke, as Step Functions returns
  * it: the Invoke API's fields plus the SDK's HTTP metadata. */
+/* A header pair's name ordered without regard to case, as the Java SDK's
+ * HttpHeaders map keeps them. */
+static int header_cmp(const void *l, const void *r)
+{
+    return strcasecmp(((const char *const *)l)[0], ((const char *const *)r)[0]);
+}
+
+void asl_task_sdk_metadata(asl_arena *a, asl_value *obj, const char *(*hdrs)[2], uint32_t n,
+                           long status, const char *request_id)
+{
+    asl_value *all = asl_object(a, n), *hh = asl_object(a, n);
+    for (uint32_t i = 0; i < n; i++)
+        asl_object_set(a, all, hdrs[i][0], strlen(hdrs[i][0]), str_array(a, hdrs[i][1]));
+    qsort(hdrs, n, sizeof *hdrs, header_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        asl_object_set(a, hh, hdrs[i][0], strlen(hdrs[i][0]), asl_cstring(a, hdrs[i][1]));
+    asl_value *http = asl_object(a, 3);
+    asl_object_append_lit(a, http, "AllHttpHeaders", 14, all);
+    asl_object_append_lit(a, http, "HttpHeaders", 11, hh);
+    asl_object_append_lit(a, http, "HttpStatusCode", 14, asl_number(a, (double)status));
+    asl_value *sdk = asl_object(a, 1);
+    asl_object_append_lit(a, sdk, "RequestId", 9, asl_cstring(a, request_id ? request_id : ""));
+    asl_object_set(a, obj, "SdkHttpMetadata", 15, http);
+    asl_object_set(a, obj, "SdkResponseMetadata", 19, sdk);
+}
+
 asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
-                                   const char *request_id)
+                                    const char *request_id)
 {
     asl_arena *a = asl_exec_arena(x);
     asl_buf pb;
@@ -738,38 +765,15 @@ asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char 
     snprintf(clen, sizeof clen, "%zu", pb.len);
     asl_buf_free(&pb);
     http_date(date);
-
-    asl_value *all = asl_object(a, 7);
-    asl_object_append_lit(a, all, "X-Amz-Executed-Version", 22, str_array(a, version));
-    asl_object_append_lit(a, all, "x-amzn-Remapped-Content-Length", 30, str_array(a, "0"));
-    asl_object_append_lit(a, all, "Connection", 10, str_array(a, "keep-alive"));
-    asl_object_append_lit(a, all, "x-amzn-RequestId", 16, str_array(a, request_id));
-    asl_object_append_lit(a, all, "Content-Length", 14, str_array(a, clen));
-    asl_object_append_lit(a, all, "Date", 4, str_array(a, date));
-    asl_object_append_lit(a, all, "Content-Type", 12, str_array(a, "application/json"));
-
-    asl_value *hh = asl_object(a, 7);
-    asl_object_append_lit(a, hh, "Connection", 10, asl_cstring(a, "keep-alive"));
-    asl_object_append_lit(a, hh, "Content-Length", 14, asl_cstring(a, clen));
-    asl_object_append_lit(a, hh, "Content-Type", 12, asl_cstring(a, "application/json"));
-    asl_object_append_lit(a, hh, "Date", 4, asl_cstring(a, date));
-    asl_object_append_lit(a, hh, "X-Amz-Executed-Version", 22, asl_cstring(a, version));
-    asl_object_append_lit(a, hh, "x-amzn-Remapped-Content-Length", 30, asl_cstring(a, "0"));
-    asl_object_append_lit(a, hh, "x-amzn-RequestId", 16, asl_cstring(a, request_id));
-
-    asl_value *http = asl_object(a, 3);
-    asl_object_append_lit(a, http, "AllHttpHeaders", 14, all);
-    asl_object_append_lit(a, http, "HttpHeaders", 11, hh);
-    asl_object_append_lit(a, http, "HttpStatusCode", 14, asl_number(a, 200));
-
-    asl_value *sdk = asl_object(a, 1);
-    asl_object_append_lit(a, sdk, "RequestId", 9, asl_cstring(a, request_id));
-
+    const char *hdrs[7][2] = {
+        {"X-Amz-Executed-Version", version}, {"x-amzn-Remapped-Content-Length", "0"},
+        {"Connection", "keep-alive"}, {"x-amzn-RequestId", request_id},
+        {"Content-Length", clen}, {"Date", date}, {"Content-Type", "application/json"},
+    };
     asl_value *r = asl_object(a, 5);
     asl_object_append_lit(a, r, "ExecutedVersion", 15, asl_cstring(a, version));
     asl_object_append_lit(a, r, "Payload", 7, payload);
-    asl_object_append_lit(a, r, "SdkHttpMetadata", 15, http);
-    asl_object_append_lit(a, r, "SdkResponseMetadata", 19, sdk);
+    asl_task_sdk_metadata(a, r, hdrs, 7, 200, request_id);
     asl_object_append_lit(a, r, "StatusCode", 10, asl_number(a, 200));
     return r;
 }

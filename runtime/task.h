@@ -35,6 +35,13 @@ asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c);
 asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_call *c,
                             asl_value *event);
 
+/* Adds SdkHttpMetadata (AllHttpHeaders in the order given, HttpHeaders by
+ * name regardless of case, HttpStatusCode) and SdkResponseMetadata to obj, as
+ * the Java SDK v1 results of the optimised integrations carry them.  hdrs
+ * holds n {name, value} pairs; it is sorted in place. */
+void asl_task_sdk_metadata(asl_arena *a, asl_value *obj, const char *(*hdrs)[2], uint32_t n,
+                           long status, const char *request_id);
+
 /* The response of arn:aws:states:::lambda:invoke as Step Functions returns it
  * (the Invoke API's fields and the SDK's HTTP metadata), around payload. */
 asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
