@@ -1067,15 +1067,21 @@ FN(merge)
     }
     return r;
 }
+/* f(value, key, object) for member i of o, given as many of those as f
+ * takes: $each's and $sift's callback. */
+static asl_value *apply_to_member(ctx *c, asl_value *f, asl_value *o, uint32_t i)
+{
+    int k = asl_jn_arity(f);
+    asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
+    return asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, NULL);
+}
 FN(each)
 {
     asl_value *o = A(0), *f = A(1);
     if (!o) return NULL;
     asl_value *r = asl_jn_seq(c->a, o->len);
-    int k = asl_jn_arity(f);
     for (uint32_t i = 0; i < o->len; i++) {
-        asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
-        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, NULL);
+        asl_value *x = apply_to_member(c, f, o, i);
         if (asl_jn_failed(c)) return NULL;
         if (x) asl_array_push(c->a, r, x);
     }
@@ -1086,10 +1092,8 @@ FN(sift)
     asl_value *o = A(0), *f = A(1);
     if (!o) return NULL;
     asl_value *r = asl_object(c->a, o->len);
-    int k = asl_jn_arity(f);
     for (uint32_t i = 0; i < o->len; i++) {
-        asl_value *xs[3] = { o->u.o.members[i].val, str(c, o->u.o.members[i].key, o->u.o.members[i].klen), o };
-        asl_value *x = asl_jn_apply(c, f, xs, k < 1 ? 1 : k > 3 ? 3 : k, NULL);
+        asl_value *x = apply_to_member(c, f, o, i);
         if (asl_jn_failed(c)) return NULL;
         if (asl_jn_truthy(x) == 1)
             asl_object_append(c->a, r, o->u.o.members[i].key, o->u.o.members[i].klen, o->u.o.members[i].val);
