@@ -216,7 +216,8 @@ typedef enum {
     LIR_FN_TRY,                  /* try_<Name>: the Retry loop around do_ */
     LIR_FN_TMPL,                 /* tp_n: a Map's ItemSelector or BatchInput, a Fail's call */
     LIR_FN_CALL,                 /* fn_n: an intrinsic call out of line */
-    LIR_FN_RULE                  /* r_n: a Choice rule, 1 / 0 / -1 */
+    LIR_FN_RULE,                 /* r_n: a Choice rule, 1 / 0 / -1 */
+    LIR_FN_JN                    /* jn_n: a JSONata expression (asl_jn_code) */
 } lir_fn_kind;
 
 struct lir_fn {
@@ -272,6 +273,15 @@ uint32_t lir_tmpl_at(const lir_fn *f, const char *what);
 /* The tp_ function of a Map's template `what` (ItemSelector, BatchInput) or
  * of a Fail state's call (ErrorPath, CausePath). */
 const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *what);
+
+/* JSONata (jsonata_lower.c): lowers expression e into a new function of lp,
+ * jn_<n> (LIR_FN_JN), that both back ends print as
+ *   static asl_value *jn_<n>(asl_jn_ctx *c, asl_jn_env *env, asl_value *input)
+ * (asl_jn_code, runtime/jsonata.h); what says where it comes from in the
+ * dump ("/States/A/Output").  Returns it; its name is how generated code
+ * refers to it. */
+struct aslc_jn_node;
+lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what);
 
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);

@@ -106,6 +106,26 @@ int64_t asl_jn_clock_ms(void);
 /* Sets the error (first one wins) and returns NULL. */
 asl_value *asl_jn_error(asl_jn_ctx *c, const char *code, asl_value *value);
 
+/* ---- compiled expressions and their bindings ------------------------------
+ * Each `{% %}` expression is compiled (compiler/jsonata_lower.c) into a
+ * function of this type: input is the context value `$`, env the variable
+ * bindings.  It returns the raw JSONata value (undefined is NULL, a
+ * sequence, a function...); an error sets c->code.  A caller that hands
+ * the value on as JSON converts it with asl_jn_to_json. */
+typedef struct asl_jn_env asl_jn_env;
+typedef asl_value *(*asl_jn_code)(asl_jn_ctx *c, asl_jn_env *env, asl_value *input);
+/* A frame of bindings (names without '$') over parent, or a root frame. */
+asl_jn_env *asl_jn_env_new(asl_arena *a, asl_jn_env *parent);
+void asl_jn_env_bind(asl_arena *a, asl_jn_env *e, const char *name, asl_value *v);
+/* What a root frame asks for a name no frame binds, before the built-in
+ * functions: the workflow's variables (vars.h) come in this way. */
+void asl_jn_env_resolver(asl_jn_env *root, asl_value *(*resolve)(void *ud, const char *name, size_t n, bool *found),
+                         void *ud);
+/* The error in c as Step Functions words it after "threw an error during
+ * evaluation. ": the code and the reference's message ("T1006: Attempted
+ * to invoke a non-function"). */
+const char *asl_jn_error_text(asl_jn_ctx *c);
+
 /* ---- values -------------------------------------------------------------- */
 
 static inline bool asl_jn_is_fn(const asl_value *v) { return v && v->type == ASL_JN_FUNCTION; }
