@@ -249,6 +249,32 @@ static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n)
     asl_buf_puts(&e->data, "};\n");
 }
 
+static uint32_t emit_const(E *e, const char *json_text);
+static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const lir_fn *f);
+
+/* J_n, the field of a JSONata state that P_n stands for (asl.h,
+ * asl_jn_field), with the functions lower.c made for it: its templates
+ * (tp_, written here, before the data that points at them) and its
+ * expression (jn_, which the JSONata code generator declares first). */
+static void emit_jn_field(E *e, const asl_path *p, uint32_t id)
+{
+    const lir_jn *l = lir_jn_of(e->lp, p);
+    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
+    char tp[24] = "NULL", as[24] = "NULL", k[32] = "NULL";
+    asl_buf fns;
+    asl_buf_init(&fns);
+    if (l->tmpl) snprintf(tp, sizeof tp, "tp_%u", emit_tmpl_fn(e, &fns, l->tmpl));
+    if (l->assign) snprintf(as, sizeof as, "tp_%u", emit_tmpl_fn(e, &fns, l->assign));
+    if (j->ktext) snprintf(k, sizeof k, "&K[%u]", emit_const(e, j->ktext));
+    asl_buf_put(&e->data, fns.data, fns.len);
+    asl_buf_free(&fns);
+    put(&e->data, "static const asl_jn_field J_%u = {%u, %u, ", id, j->field.kind, j->field.type);
+    cstrz(&e->data, j->field.where);
+    asl_buf_puts(&e->data, ", ");
+    cstrz(&e->data, j->field.src);
+    put(&e->data, ", %s, %s, %s, %s};\n", l->expr ? l->expr->name : "NULL", tp, as, k);
+}
+
 /* The number n of p's descriptor P_n, emitted the first time the path is seen. */
 static uint32_t emit_path(E *e, const asl_path *p)
 {
@@ -260,10 +286,13 @@ static uint32_t emit_path(E *e, const asl_path *p)
     char name[32];
     snprintf(name, sizeof name, "P_%u_segs", id);
     emit_segs(e, name, p->segs, p->nseg);
+    if (p->root == ASL_ROOT_JSONATA) emit_jn_field(e, p, id);
     put(&e->data, "static const asl_path P_%u = {", id);
     cstrz(&e->data, p->text);
-    put(&e->data, ", %u, %u, %u, %u, %s};\n", p->root, p->definite, p->map_item, p->nseg,
+    put(&e->data, ", %u, %u, %u, %u, %s", p->root, p->definite, p->map_item, p->nseg,
         p->nseg ? name : "NULL");
+    if (p->root == ASL_ROOT_JSONATA) put(&e->data, ", &J_%u", id);
+    asl_buf_puts(&e->data, "};\n");
     return id;
 }
 
@@ -1304,12 +1333,19 @@ static void emit_state(E *e, const ir_state *s)
         for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
             const ir_rule *r = s->choices[i];
             if (!r) continue;
-            put(&body, "    if ((m = %s(x, v)) < 0) return NULL;\n    if (m)", rules[k++]);
+            put(&body, "    if ((m = %s(x, v)) < 0) return NULL;\n", rules[k++]);
+            if (r->jn_leave)  /* a JSONata rule's Output and Assign */
+                put(&body, "    if (m && !(out = asl_output_path(x, v, &P_%u))) return NULL;\n",
+                    emit_path(e, r->jn_leave));
+            asl_buf_puts(&body, "    if (m)");
             asl_buf_puts(&body, " /* -> ");
             ccomment(&body, r->next ? r->next : "");
             asl_buf_puts(&body, " */\n");
             emit_goto(e, &body, r->target, "out", 8);
         }
+        if (s->jn_default)
+            put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* Output, Assign */\n",
+                emit_path(e, s->jn_default));
         if (s->default_target)
             emit_goto(e, &body, s->default_target, "out", 4);
         else
@@ -1405,6 +1441,18 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     put(out, "    for (unsigned i = 0; i < %u; i++) K[i] = asl_const(a, K_text[i]);\n", e.nconsts);
     asl_buf_puts(out, "    (void)a;\n}\n");
     if (parts) put(out, "#else\nextern ASL_SHARED asl_value *K[%u];\n#endif\n", nk);
+    if (p->njn) {  /* TEMPORARY: the JSONata bridge, until the code generator lands */
+        asl_buf_puts(out, "\n#include \"jsonata.h\"\nasl_value *asl_jn_bridge(asl_jn_ctx *c, asl_jn_env *env, "
+                          "asl_value *input, const char *src);\n");
+        for (const ir_jn *j = p->jn; j; j = j->next) {
+            const lir_jn *l = lir_jn_of(e.lp, j->path);
+            if (!l->expr) continue;
+            put(out, "static asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input) "
+                     "{ return asl_jn_bridge(c, env, input, ", l->expr->name);
+            cstrz(out, j->field.src);
+            asl_buf_puts(out, "); }\n");
+        }
+    }
     asl_buf_puts(out, "\n/* ---- paths and task sites ---- */\n");
     asl_buf_put(out, e.data.data, e.data.len);
     asl_buf_puts(out, "\n");

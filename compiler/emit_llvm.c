@@ -105,7 +105,7 @@ typedef struct {
 #define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
 
 enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
-       S_FLOW, S_LIT_KEY, S_FMT, S__COUNT };
+       S_FLOW, S_LIT_KEY, S_FMT, S_JNF, S__COUNT };
 
 static const cstruct structs[S__COUNT] = {
     [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
@@ -117,9 +117,14 @@ static const cstruct structs[S__COUNT] = {
                   {FLD(asl_filter, op, 'c'), FLD(asl_filter, rtype, 'c'), FLD(asl_filter, nlhs, 'i'),
                    FLD(asl_filter, lhs, 'p'), FLD(asl_filter, rnum, 'd'), FLD(asl_filter, rstr, 'p'),
                    FLD(asl_filter, rlen, 'i')}},
-    [S_PATH] = {"asl_path", sizeof(asl_path), 6,
+    [S_PATH] = {"asl_path", sizeof(asl_path), 7,
                 {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
-                 FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p')}},
+                 FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p'),
+                 FLD(asl_path, jn, 'p')}},
+    [S_JNF] = {"asl_jn_field", sizeof(asl_jn_field), 8,
+               {FLD(asl_jn_field, kind, 'c'), FLD(asl_jn_field, type, 'c'), FLD(asl_jn_field, where, 'p'),
+                FLD(asl_jn_field, src, 'p'), FLD(asl_jn_field, expr, 'p'), FLD(asl_jn_field, tmpl, 'p'),
+                FLD(asl_jn_field, assign, 'p'), FLD(asl_jn_field, k, 'p')}},
     [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
                 {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
                  FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
@@ -829,6 +834,32 @@ static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint3
     return ccast(l, g);
 }
 
+static uint32_t emit_const(L *l, const char *json_text);
+static LLVMValueRef kslot(L *l, uint32_t id);
+static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf);
+
+/* J_n, the JSONata field P_n stands for (emit_c.c's emit_jn_field): its
+ * templates (tp_), its constant and its expression (jn_, which the JSONata
+ * code generator puts in the module first). */
+static LLVMValueRef emit_jn_field(L *l, const asl_path *p, uint32_t id)
+{
+    const lir_jn *lj = lir_jn_of(l->lp, p);
+    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
+    LLVMValueRef expr = cnull(l);
+    if (lj->expr) {
+        LLVMValueRef fn = LLVMGetNamedFunction(l->m, lj->expr->name);
+        if (!fn) fn = LLVMAddFunction(l->m, lj->expr->name, LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr}, 3, 0));
+        expr = ccast(l, fn);
+    }
+    LLVMValueRef v[8] = {ci8(l, j->field.kind), ci8(l, j->field.type), strz(l, j->field.where), strz(l, j->field.src),
+                         expr, lj->tmpl ? ccast(l, emit_tmpl_fn(l, lj->tmpl)) : cnull(l),
+                         lj->assign ? ccast(l, emit_tmpl_fn(l, lj->assign)) : cnull(l),
+                         j->ktext ? kslot(l, emit_const(l, j->ktext)) : cnull(l)};
+    char name[32];
+    snprintf(name, sizeof name, "J_%u", id);
+    return ccast(l, global(l, name, cstruct_of(l, S_JNF, v, 8)));
+}
+
 /* The descriptor P_n of p, as a pointer; made the first time the path is seen. */
 static LLVMValueRef emit_path(L *l, const asl_path *p)
 {
@@ -844,8 +875,9 @@ static LLVMValueRef emit_path(L *l, const asl_path *p)
     char name[32];
     snprintf(name, sizeof name, "P_%u_segs", id);
     LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
-    LLVMValueRef v[6] = {strz(l, p->text),     ci8(l, p->root),     ci8(l, p->definite),
-                         ci8(l, p->map_item), ci32(l, p->nseg), segs};
+    LLVMValueRef jn = p->root == ASL_ROOT_JSONATA ? emit_jn_field(l, p, id) : cnull(l);
+    LLVMValueRef v[7] = {strz(l, p->text),     ci8(l, p->root),     ci8(l, p->definite),
+                         ci8(l, p->map_item), ci32(l, p->nseg), segs, jn};
     snprintf(name, sizeof name, "P_%u", id);
     return l->pathv[id] = ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
 }
@@ -1408,6 +1440,12 @@ static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef
     return v;
 }
 
+/* A JSONata Choice rule's (or Default's) Output and Assign, from v. */
+static LLVMValueRef jn_leave(L *l, F *f, const asl_path *p, LLVMValueRef v)
+{
+    return or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, emit_path(l, p)));
+}
+
 /* A static const char *const name[] = {errors...}. */
 static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
 {
@@ -1842,9 +1880,10 @@ static void emit_state(L *l, const ir_state *s)
             LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
             LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
             LLVMPositionBuilderAtEnd(f.b, take);
-            go(l, &f, r->target, out);
+            go(l, &f, r->target, r->jn_leave ? jn_leave(l, &f, r->jn_leave, v) : out);
             LLVMPositionBuilderAtEnd(f.b, next);
         }
+        if (s->jn_default) out = jn_leave(l, &f, s->jn_default, v);
         if (s->default_target) {
             go(l, &f, s->default_target, out);
         } else {
@@ -2316,7 +2355,8 @@ bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char 
     ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
     if (ok) {
         aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs,
-                              .nobj_files = nobj, .aws = o->aws};
+                              .nobj_files = nobj, .aws = o->aws,
+                              .jsonata = p->njn > 0};
         ok = aslc_build(&bo);
     }
     for (uint32_t k = 0; k < made; k++) unlink(obj[k]);

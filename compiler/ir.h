@@ -105,6 +105,7 @@ struct ir_rule {
     ir_rule **kids;
     const char *next;         /* top-level rules only */
     struct ir_state *target;
+    const asl_path *jn_leave; /* a JSONata rule's Output / Assign, taken with it, or NULL */
 };
 
 /* ---- Retry / Catch ------------------------------------------------------------ */
@@ -126,6 +127,24 @@ typedef struct {
     struct ir_state *target;
 } ir_catcher;
 
+/* ---- JSONata fields ------------------------------------------------------------ */
+/* Every field of a JSONata state that computes something is an asl_path of
+ * root ASL_ROOT_JSONATA put where the JSONPath field it replaces goes (see
+ * asl.h, asl_jn_field): its jn points at the `field` of an ir_jn, which
+ * says what the back ends must compile for it (lower.c, lir_jn_of). */
+typedef struct ir_jn ir_jn;
+struct ir_jn {
+    asl_jn_field field;             /* first: path->jn is this ir_jn; function pointers unset */
+    asl_path *path;
+    uint32_t index;                 /* in ir_program.jn */
+    const struct aslc_jn_node *expr;/* one expression, or NULL */
+    struct ir_tmpl *tmpl;           /* ENTER/LEAVE/CATCH: Arguments / Output as a template */
+    struct ir_tmpl *assign;         /* LEAVE/CATCH: Assign (an object template) */
+    const char *ktext;              /* ENTER/LEAVE/CATCH: a constant Arguments / Output (JSON) */
+    const struct ir_state *state;
+    ir_jn *next;
+};
+
 /* ---- states ------------------------------------------------------------------- */
 
 typedef enum {
@@ -146,6 +165,7 @@ struct ir_state {
     ir_loc loc;                   /* the state's object */
     const char *comment;
     ir_machine *scope;            /* the machine (top level, branch, processor) it belongs to */
+    bool jsonata;                 /* QueryLanguage JSONata: its fields are ir_jn (see above) */
 
     const char *next;             /* Next, or NULL with end */
     ir_state *target;
@@ -178,6 +198,7 @@ struct ir_state {
     ir_rule **choices;  uint32_t nchoices;
     const char *default_;
     ir_state *default_target;
+    const asl_path *jn_default;   /* a JSONata Choice's Output / Assign: taken with Default */
 
     /* Wait */
     bool has_seconds; double seconds;
@@ -235,6 +256,8 @@ typedef struct {
     uint32_t nall;
     ir_state **tasks;             /* Task states, by site id */
     uint32_t ntasks;
+    ir_jn *jn, **jn_tail;         /* the JSONata fields, in definition order */
+    uint32_t njn;
 } ir_program;
 
 const char *ir_state_type_name(ir_state_type t);

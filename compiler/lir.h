@@ -249,7 +249,16 @@ typedef struct {
     lir_fn **do_fn;              /* its do_ function, or NULL */
     lir_fn **tmpl_fns;           /* the tp_ functions (few: a Map's) */
     uint32_t ntmpl_fns;
+    struct lir_jn *jn;           /* what each JSONata field compiles to, by ir_jn.index */
 } lir_program;
+
+/* A JSONata field's functions (ir.h, ir_jn): its expression (jn_), its
+ * Arguments / Output template and its Assign (tp_), each or NULL. */
+typedef struct lir_jn {
+    const lir_fn *expr, *tmpl, *assign;
+} lir_jn;
+/* Those of the JSONata field p (a path of root ASL_ROOT_JSONATA). */
+const lir_jn *lir_jn_of(const lir_program *lp, const asl_path *p);
 
 /* ---- lower.c ----------------------------------------------------------------------------- */
 

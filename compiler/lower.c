@@ -103,6 +103,9 @@ aslc_layout aslc_layout_of(const ir_program *p)
     aslc_layout l;
     uint32_t n = p->nall ? p->nall : 1;
     l.parts = (n + ASLC_PART_STATES - 1) / ASLC_PART_STATES;
+    /* JSONata fields point at functions from the data every part shares:
+     * such a program is one translation unit */
+    if (p->njn) l.parts = 1;
     l.per_part = (n + l.parts - 1) / l.parts;
     l.big = n > ASLC_BIG_STATES;
     return l;
@@ -932,6 +935,22 @@ static void lower_machine(Lo *lo, const ir_machine *m)
         if (m->states[i]) lower_state(lo, m->states[i]);
 }
 
+/* The functions of every JSONata field, first: the states' code and
+ * descriptors point at them. */
+static void lower_jn_fields(Lo *lo)
+{
+    const ir_program *p = lo->lp->p;
+    lo->lp->jn = asl_alloc(lo->a, (p->njn ? p->njn : 1) * sizeof *lo->lp->jn);
+    memset(lo->lp->jn, 0, (p->njn ? p->njn : 1) * sizeof *lo->lp->jn);
+    for (const ir_jn *j = p->jn; j; j = j->next) {
+        lir_jn *l = &lo->lp->jn[j->index];
+        if (j->expr) l->expr = lir_jn_expr(lo->lp, j->expr, j->path->text);
+        if (j->tmpl) l->tmpl = lower_tmpl_fn(lo, j->state, j->tmpl, j->path->text);
+        if (j->assign)
+            l->assign = lower_tmpl_fn(lo, j->state, j->assign, asl_sprintf(lo->a, "%s#Assign", j->path->text));
+    }
+}
+
 lir_program *aslc_lower(const ir_program *p)
 {
     Lo lo;
@@ -951,8 +970,14 @@ lir_program *aslc_lower(const ir_program *p)
     memset(lo.lp->do_fn, 0, n * sizeof *lo.lp->do_fn);
     lo.lp->tmpl_fns = NULL;
     aslc_plan_parts(p, &lo.lp->layout.lay, lo.part_of, lo.entry);
+    lower_jn_fields(&lo);
     lower_machine(&lo, p->top);
     return lo.lp;
+}
+
+const lir_jn *lir_jn_of(const lir_program *lp, const asl_path *p)
+{
+    return &lp->jn[((const ir_jn *)(const void *)p->jn)->index];
 }
 
 const lir_fn *lir_flow_fn(const lir_program *lp, const ir_state *s)

@@ -310,7 +310,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
             goto out;
         }
         aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              eo->aws};
+                              eo->aws, p->njn > 0};
         if (!aslc_build(&bo)) goto out;
     }
     status = 0;

@@ -22,6 +22,7 @@
  */
 #include "aslc.h"
 #include "intrinsic.h"
+#include "jsonata_ast.h"
 #include "jsonpath.h"
 
 #include <ctype.h>
@@ -49,6 +50,8 @@ typedef struct {
     struct global_name *gnames;
     uint32_t capg, ng;
     uint32_t suggestions;   /* "did you mean" searches so far */
+    bool top_jsonata;       /* the machine's QueryLanguage is JSONata */
+    ir_state *jn;           /* the JSONata state being read: its `{% %}` values are not numbers */
 } P;
 
 typedef struct global_name {
@@ -130,9 +133,18 @@ static const char *get_string(P *c, const cJSON *obj, const char *name, const ch
     return asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
 }
 
+/* A `{% expression %}` string: a JSONata state's computed value. */
+static bool jn_text(const cJSON *n)
+{
+    if (!cJSON_IsString(n)) return false;
+    size_t l = strlen(n->valuestring);
+    return l >= 4 && !memcmp(n->valuestring, "{%", 2) && !memcmp(n->valuestring + l - 2, "%}", 2);
+}
+
 static bool get_number(P *c, const cJSON *obj, const char *name, const char *ptr, double *out)
 {
     const cJSON *n = field(obj, name);
+    if (c->jn && jn_text(n)) return false;  /* read by read_jn_state */
     if (!n) return false;
     if (!cJSON_IsNumber(n)) {
         ERR(c, n, ptr_join(c, ptr, name), "expected a number, got %s", json_type_name(n));
@@ -371,20 +383,24 @@ static const asl_path *get_path(P *c, const cJSON *obj, const char *name, const 
     return parse_path_node(c, n, fptr, mode, strcmp(name, "ResultPath") != 0);
 }
 
-/* QueryLanguage (AWS state machine structure): "JSONPath" or "JSONata", at
- * the top level and per state.  JSONPath is what aslc implements; JSONata is
- * refused by name. */
-static void check_query_language(P *c, const cJSON *obj, const char *ptr)
+/* QueryLanguage (AWS state machine structure): "JSONPath" (the default) or
+ * "JSONata", at the top level and per state; a state may choose JSONata in
+ * a JSONPath machine, not the reverse.  Whether obj's language is JSONata. */
+static bool check_query_language(P *c, const cJSON *obj, const char *ptr, bool top)
 {
     const char *q = get_string(c, obj, "QueryLanguage", ptr, false);
-    if (!q || !strcmp(q, "JSONPath")) return;
+    if (!q) return c->top_jsonata;
     const cJSON *n = field(obj, "QueryLanguage");
-    if (!strcmp(q, "JSONata"))
-        ERR(c, n, ptr_join(c, ptr, "QueryLanguage"), "QueryLanguage \"JSONata\" is not implemented "
-                                                     "yet in aslc (only JSONPath)");
-    else
-        ERR(c, n, ptr_join(c, ptr, "QueryLanguage"),
-            "QueryLanguage must be \"JSONPath\" or \"JSONata\", got \"%s\"", q);
+    if (!strcmp(q, "JSONata")) return true;
+    if (!strcmp(q, "JSONPath")) {
+        if (!top && c->top_jsonata)
+            ERR(c, n, ptr_join(c, ptr, "QueryLanguage"), "a state cannot be JSONPath in a state "
+                "machine whose QueryLanguage is JSONata (only the reverse mixes)");
+        return false;
+    }
+    ERR(c, n, ptr_join(c, ptr, "QueryLanguage"),
+        "QueryLanguage must be \"JSONPath\" or \"JSONata\", got \"%s\"", q);
+    return c->top_jsonata;
 }
 
 /* ---- field sets ---------------------------------------------------------------------- */
@@ -433,7 +449,7 @@ static const char *const own_fields[IR__NTYPES][16] = {
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", "Arguments", "Output", "Items", NULL};
+    "Assign", NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
@@ -647,6 +663,298 @@ static ir_tmpl *get_tmpl(P *c, const cJSON *obj, const char *name, const char *p
         return NULL;
     }
     return parse_tmpl(c, n, fptr);
+}
+
+/* ---- JSONata fields ------------------------------------------------------------------
+ * A JSONata state's values are JSON in which a string "{% expression %}" is
+ * computed (AWS, "Transforming data with JSONata").  Every expression is
+ * parsed here, its syntax errors reported at their character inside the
+ * string; each computing field becomes an ir_jn, an asl_path of root
+ * ASL_ROOT_JSONATA put where the JSONPath field it replaces goes (asl.h). */
+
+/* A path never walked: the emitters write a JSONata field's path like a
+ * one-step path, which they never drop as "$". */
+static const asl_seg jn_seg = {ASL_SEG_KEY, 0, 0, 7, "jsonata", 0, 0, 0, NULL, 0, NULL};
+
+static ir_jn *jn_new(P *c, const ir_state *s, asl_jnf_kind kind, asl_jnt_type type, const char *where,
+                     const char *ptr)
+{
+    ir_jn *j = asl_alloc(c->a, sizeof *j);
+    memset(j, 0, sizeof *j);
+    asl_path *p = asl_alloc(c->a, sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->text = ptr;            /* unique: no two fields share a descriptor */
+    p->root = ASL_ROOT_JSONATA;
+    p->nseg = 1;
+    p->segs = &jn_seg;
+    p->jn = &j->field;
+    j->path = p;
+    j->field.kind = (uint8_t)kind;
+    j->field.type = (uint8_t)type;
+    j->field.where = where;
+    j->state = s;
+    j->index = c->p->njn++;
+    if (!c->p->jn_tail) c->p->jn_tail = &c->p->jn;
+    *c->p->jn_tail = j;
+    c->p->jn_tail = &j->next;
+    return j;
+}
+
+/* The expression of n ("{% e %}"), parsed; NULL after a diagnostic.  *src:
+ * its text without the braces and the blanks around it (how AWS quotes it). */
+static const aslc_jn_node *jn_expr(P *c, const cJSON *n, const char *ptr, const char **src)
+{
+    const char *t = n->valuestring;
+    size_t l = strlen(t), b = 2, e = l - 2;
+    while (b < e && isspace((unsigned char)t[b])) b++;
+    while (e > b && isspace((unsigned char)t[e - 1])) e--;
+    *src = asl_strndup(c->a, t + b, e - b);
+    /* the tree may keep pointers into its text: a copy in the arena */
+    const char *text = asl_strndup(c->a, t + 2, l - 4);
+    aslc_jn_parse_error err;
+    int line, col;
+    const aslc_jn_node *tree = aslc_jn_parse(c->a, text, l - 4, &err);
+    if (!tree) {
+        string_pos(c, n, 2 + err.pos, &line, &col);
+        aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "JSONata syntax error %s: %s", err.code,
+                     err.msg[0] ? err.msg : aslc_jn_parse_message(err.code));
+        return NULL;
+    }
+    uint32_t pos = 0;
+    const char *why = aslc_jn_unsupported(tree, &pos);
+    if (why) {
+        string_pos(c, n, 2 + pos, &line, &col);
+        aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr, "%s", why);
+        return NULL;
+    }
+    return tree;
+}
+
+/* One expression where a JSONPath state has a ...Path: $states.input is what
+ * that path would have been applied to. */
+static const asl_path *jn_value(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where,
+                                asl_jnt_type type)
+{
+    const char *src;
+    const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
+    if (!e) return NULL;
+    ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, type, where, ptr);
+    j->expr = e;
+    j->field.src = src;
+    return j->path;
+}
+
+/* A JSON value with expressions in it (Arguments, Output, Assign, ItemSelector):
+ * an ir_tmpl whose computed leaves are JSONata fields of kind leaf. */
+static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where,
+                        asl_jnf_kind leaf)
+{
+    ir_tmpl *t = asl_alloc(c->a, sizeof *t);
+    memset(t, 0, sizeof *t);
+    if (jn_text(n)) {
+        const char *src;
+        const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
+        ir_jn *j = jn_new(c, s, leaf, ASL_JNT_ANY, where, ptr);
+        j->expr = e;
+        j->field.src = src;
+        t->kind = IR_T_PATH;
+        t->path = j->path;
+        t->src = src;
+        return t;
+    }
+    if (cJSON_IsObject(n) || cJSON_IsArray(n)) {
+        bool computed = false, obj = cJSON_IsObject(n);
+        uint32_t cnt = (uint32_t)cJSON_GetArraySize(n), i = 0;
+        t->n = cnt;
+        t->kind = obj ? IR_T_OBJECT : IR_T_ARRAY;
+        if (obj) t->members = asl_alloc(c->a, (cnt + 1) * sizeof *t->members);
+        else t->items = asl_alloc(c->a, (cnt + 1) * sizeof *t->items);
+        for (const cJSON *k = n->child; k; k = k->next, i++) {
+            const char *kptr = obj ? ptr_join(c, ptr, k->string) : ptr_index(c, ptr, (int)i);
+            const char *kw = obj ? asl_sprintf(c->a, "%s/%s", where, k->string)
+                                 : asl_sprintf(c->a, "%s/%u", where, i);
+            ir_tmpl *v = jn_tmpl(c, s, k, kptr, kw, leaf);
+            if (v->kind != IR_T_CONST) computed = true;
+            if (obj) {
+                t->members[i].key = asl_strndup(c->a, k->string, strlen(k->string));
+                t->members[i].klen = (uint32_t)strlen(k->string);
+                t->members[i].val = v;
+            } else {
+                t->items[i] = v;
+            }
+        }
+        if (computed) return t;
+    }
+    memset(t, 0, sizeof *t);
+    t->kind = IR_T_CONST;
+    t->cval = const_value(c, n, &t->ctext);
+    return t;
+}
+
+/* Arguments or Output into j: one expression, a template, or a constant. */
+static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where, ir_jn *j)
+{
+    if (jn_text(n)) {
+        j->expr = jn_expr(c, n, ptr, &j->field.src);
+        return;
+    }
+    ir_tmpl *t = jn_tmpl(c, s, n, ptr, where, ASL_JNF_INNER);
+    if (t->kind == IR_T_CONST) j->ktext = t->ctext;
+    else j->tmpl = t;
+}
+
+/* Assign (variables): an object of values. */
+static ir_tmpl *jn_assign(P *c, ir_state *s, const cJSON *n, const char *ptr)
+{
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, ptr, "\"Assign\" must be an object, got %s", json_type_name(n));
+        return NULL;
+    }
+    for (const cJSON *k = n->child; k; k = k->next)
+        if (!strcmp(k->string, "states"))
+            ERR_KEY(c, k, ptr_join(c, ptr, k->string), "\"states\" is reserved: $states is Step "
+                                                       "Functions' own variable");
+    ir_tmpl *t = jn_tmpl(c, s, n, ptr, "Assign", ASL_JNF_INNER);
+    return t;
+}
+
+/* Output and Assign of a state or a catcher: one field of kind LEAVE or
+ * CATCH, or NULL when it has neither. */
+static const asl_path *jn_leave(P *c, ir_state *s, const cJSON *obj, const char *ptr, asl_jnf_kind kind)
+{
+    const cJSON *out = field(obj, "Output"), *as = field(obj, "Assign");
+    if (!out && !as) return NULL;
+    ir_jn *j = jn_new(c, s, kind, ASL_JNT_ANY, "Output", ptr_join(c, ptr, out ? "Output" : "Assign"));
+    if (out) jn_payload(c, s, out, ptr_join(c, ptr, "Output"), "Output", j);
+    if (as) j->assign = jn_assign(c, s, as, ptr_join(c, ptr, "Assign"));
+    return j->path;
+}
+
+/* Fields only JSONPath states have (AWS: a JSONata state has Arguments and
+ * Output in place of the five data-flow fields, and no ...Path field). */
+static bool jsonpath_only(const char *k)
+{
+    static const char *const f[] = {"InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+                                    "ItemsPath", "TimeoutSecondsPath", "HeartbeatSecondsPath", "SecondsPath",
+                                    "TimestampPath", "ErrorPath", "CausePath", "MaxConcurrencyPath",
+                                    "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "Result",
+                                    "Iterator", NULL};
+    for (int i = 0; f[i]; i++)
+        if (!strcmp(f[i], k)) return true;
+    return false;
+}
+
+/* The fields a JSONata state has in place of them. */
+static bool jsonata_field(ir_state_type t, const char *k)
+{
+    if (!strcmp(k, "Arguments")) return t == IR_TASK || t == IR_PARALLEL;
+    if (!strcmp(k, "Output")) return t != IR_FAIL;
+    if (!strcmp(k, "Assign")) return t != IR_FAIL && t != IR_SUCCEED;
+    if (!strcmp(k, "Items")) return t == IR_MAP;
+    return false;
+}
+
+/* What a JSONata state computes, after the fields it shares with JSONPath
+ * states were read (those read numbers leave `{% %}` strings to this). */
+static void read_jn_state(P *c, ir_state *s, const cJSON *obj, const char *ptr)
+{
+    const cJSON *n;
+    bool work = s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP;
+    if ((n = field(obj, "Arguments"))) {
+        ir_jn *j = jn_new(c, s, ASL_JNF_ENTER, ASL_JNT_ANY, "Arguments", ptr_join(c, ptr, "Arguments"));
+        jn_payload(c, s, n, ptr_join(c, ptr, "Arguments"), "Arguments", j);
+        s->input_path = j->path;
+    }
+    if (s->type != IR_FAIL) {
+        const asl_path *p = jn_leave(c, s, obj, ptr, ASL_JNF_LEAVE);
+        if (p && work) s->result_path = p;
+        else if (p && s->type == IR_CHOICE) s->jn_default = p;  /* the rules have their own */
+        else if (p) s->output_path = p;
+    }
+    /* the numbers and strings that may be computed */
+    static const struct { ir_state_type t; const char *name; asl_jnt_type type; } scalars[] = {
+        {IR_TASK, "TimeoutSeconds", ASL_JNT_NUMBER}, {IR_TASK, "HeartbeatSeconds", ASL_JNT_NUMBER},
+        {IR_WAIT, "Seconds", ASL_JNT_NUMBER}, {IR_WAIT, "Timestamp", ASL_JNT_STRING},
+        {IR_FAIL, "Error", ASL_JNT_STRING}, {IR_FAIL, "Cause", ASL_JNT_STRING},
+        {IR_MAP, "Items", ASL_JNT_ARRAY}, {IR_MAP, "MaxConcurrency", ASL_JNT_NUMBER},
+        {IR_MAP, "ToleratedFailureCount", ASL_JNT_NUMBER}, {IR_MAP, "ToleratedFailurePercentage", ASL_JNT_NUMBER},
+    };
+    for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {
+        if (scalars[i].t != s->type || !(n = field(obj, scalars[i].name))) continue;
+        const char *fp = ptr_join(c, ptr, scalars[i].name);
+        const asl_path *p;
+        if (jn_text(n)) {
+            p = jn_value(c, s, n, fp, scalars[i].name, scalars[i].type);
+        } else if (!strcmp(scalars[i].name, "Items")) {
+            /* an array, whose items may be computed */
+            if (!cJSON_IsArray(n)) {
+                ERR(c, n, fp, "\"Items\" must be an array or a JSONata expression, got %s", json_type_name(n));
+                continue;
+            }
+            ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, ASL_JNT_ARRAY, "Items", fp);
+            ir_tmpl *t = jn_tmpl(c, s, n, fp, "Items", ASL_JNF_VALUE);
+            if (t->kind == IR_T_CONST) j->ktext = t->ctext;
+            else j->tmpl = t;
+            p = j->path;
+        } else {
+            continue;   /* a constant: read with the JSONPath fields */
+        }
+        switch (i) {
+        case 0: s->timeout_path = p; break;
+        case 1: s->heartbeat_path = p; break;
+        case 2: s->seconds_path = p; s->has_seconds = false; break;
+        case 3: s->timestamp_path = p; s->timestamp = NULL; break;
+        case 4: s->error_path = p; s->error = NULL; break;
+        case 5: s->cause_path = p; s->cause = NULL; break;
+        case 6: s->items_path = p; break;
+        case 7: s->max_concurrency_path = p; break;
+        case 8: s->tolerated_count_path = p; break;
+        case 9: s->tolerated_percent_path = p; break;
+        }
+    }
+    /* A JSONata Map without Items iterates over its input, which must be
+     * an array (a States.QueryEvaluationError otherwise, as AWS fails it). */
+    if (s->type == IR_MAP && !field(obj, "Items") && !s->item_reader)
+        s->items_path = jn_new(c, s, ASL_JNF_VALUE, ASL_JNT_ARRAY, "Items", ptr_join(c, ptr, "Items"))->path;
+    if (s->type == IR_MAP && (n = field(obj, "ItemSelector")))
+        s->item_selector = jn_tmpl(c, s, n, ptr_join(c, ptr, "ItemSelector"), "ItemSelector", ASL_JNF_VALUE);
+}
+
+/* A JSONata Choice rule: a Condition, true or false, and Next; it runs as
+ * the JSONPath rule BooleanEquals true of the Condition's value. */
+static ir_rule *jn_rule(P *c, ir_state *s, const cJSON *n, const char *ptr)
+{
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, ptr, "a Choice rule must be an object, got %s", json_type_name(n));
+        return NULL;
+    }
+    static const char *const known[] = {"Condition", "Next", "Comment", "Assign", "Output"};
+    for (const cJSON *k = n->child; k; k = k->next) {
+        size_t j = 0;
+        while (j < 5 && strcmp(known[j], k->string)) j++;
+        if (j == 5) bad_field(c, k, ptr_join(c, ptr, k->string), "a JSONata Choice rule", known, 5);
+    }
+    ir_rule *r = asl_alloc(c->a, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->loc = loc_of(c, n, ptr);
+    r->op = IR_OP_BOOLEAN_EQUALS;
+    r->b = true;
+    r->next = get_string(c, n, "Next", ptr, true);
+    r->jn_leave = jn_leave(c, s, n, ptr, ASL_JNF_LEAVE);
+    const cJSON *cond = field(n, "Condition");
+    const char *cp = ptr_join(c, ptr, "Condition");
+    if (!cond)
+        ERR(c, n, ptr, "missing required field \"Condition\"");
+    else if (jn_text(cond))
+        r->var = jn_value(c, s, cond, cp, "Condition", ASL_JNT_BOOLEAN);
+    else if (cJSON_IsBool(cond)) {
+        ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, ASL_JNT_BOOLEAN, "Condition", cp);
+        j->ktext = cJSON_IsTrue(cond) ? "true" : "false";
+        r->var = j->path;
+    } else
+        ERR(c, cond, cp, "\"Condition\" must be a JSONata expression or a boolean, got %s",
+            json_type_name(cond));
+    return r;
 }
 
 /* ---- Choice rules ----------------------------------------------------------------------- */
@@ -991,12 +1299,13 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         /* The catcher fields of the AWS error-handling documentation (Assign
          * and Output, with variables and JSONata, are not implemented). */
         static const char *const known[] = {"ErrorEquals", "Next", "ResultPath", "Comment"};
+        static const char *const jknown[] = {"ErrorEquals", "Next", "Output", "Assign", "Comment"};
+        const char *const *kn = s->jsonata ? jknown : known;
+        size_t nk = s->jsonata ? sizeof jknown / sizeof *jknown : sizeof known / sizeof *known;
         for (const cJSON *f = k->child; f; f = f->next) {
             size_t j = 0;
-            while (j < sizeof known / sizeof *known && strcmp(known[j], f->string)) j++;
-            if (j == sizeof known / sizeof *known)
-                bad_field(c, f, ptr_join(c, kptr, f->string), "a catcher", known,
-                          sizeof known / sizeof *known);
+            while (j < nk && strcmp(kn[j], f->string)) j++;
+            if (j == nk) bad_field(c, f, ptr_join(c, kptr, f->string), "a catcher", kn, nk);
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
@@ -1005,8 +1314,11 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
         r->next = get_string(c, k, "Next", kptr, true);
-        r->result_path = get_path(c, k, "ResultPath", kptr, ASLC_PATH_REFERENCE, true,
-                                  &r->result_path_null);
+        if (s->jsonata)
+            r->result_path = jn_leave(c, s, k, kptr, ASL_JNF_CATCH);
+        else
+            r->result_path = get_path(c, k, "ResultPath", kptr, ASLC_PATH_REFERENCE, true,
+                                      &r->result_path_null);
     }
 }
 
@@ -1192,7 +1504,8 @@ static void parse_choice(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     s->choices = asl_alloc(c->a, s->nchoices * sizeof *s->choices);
     int i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++)
-        s->choices[i] = parse_rule(c, k, ptr_index(c, cptr, i), true);
+        s->choices[i] = s->jsonata ? jn_rule(c, s, k, ptr_index(c, cptr, i))
+                                   : parse_rule(c, k, ptr_index(c, cptr, i), true);
 }
 
 static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
@@ -1225,7 +1538,7 @@ static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         s->seconds = d;
     }
     s->timestamp = get_string(c, obj, "Timestamp", ptr, false);
-    if (s->timestamp) {
+    if (s->timestamp && !(c->jn && jn_text(field(obj, "Timestamp")))) {
         double t;
         if (!asl_timestamp_parse(s->timestamp, strlen(s->timestamp), &t))
             ERR(c, field(obj, "Timestamp"), ptr_join(c, ptr, "Timestamp"),
@@ -1281,6 +1594,7 @@ static void parse_parallel(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     int i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
         s->branches[i] = parse_machine(c, k, ptr_index(c, bptr, i), s, false);
+        if (s->jsonata) c->jn = s;
         if (s->branches[i]) s->branches[i]->index = (uint32_t)i;
     }
 }
@@ -1657,6 +1971,7 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                             "unknown field \"%s\" in ProcessorConfig", k->string);
         }
         s->processor = parse_machine(c, proc, pptr, s, false);
+        if (s->jsonata) c->jn = s;
     }
     s->items_path = get_path(c, obj, "ItemsPath", ptr, ASLC_PATH_PAYLOAD, false, NULL);
     if (field(obj, "ItemSelector") && field(obj, "Parameters"))
@@ -1780,12 +2095,23 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
     s->cname = make_cname(c, s->name);
     add_state(c, s);
 
-    for (const cJSON *k = obj->child; k; k = k->next)
-        if (!field_allowed(s->type, k->string))
-            bad_state_field(c, s->type, k, ptr_join(c, ptr, k->string));
+    s->jsonata = check_query_language(c, obj, ptr, false);
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        const char *f = k->string, *kptr = ptr_join(c, ptr, f);
+        if (s->jsonata && jsonpath_only(f) && field_allowed(s->type, f))
+            ERR_KEY(c, k, kptr, "\"%s\" is a JSONPath field: a JSONata state has \"Arguments\" "
+                                "and \"Output\" in place of the data-flow paths, and `{%% %%}` "
+                                "expressions in place of the ...Path fields", f);
+        else if (!s->jsonata && jsonata_field(s->type, f) && strcmp(f, "Assign"))
+            ERR_KEY(c, k, kptr, "\"%s\" is a JSONata field: set \"QueryLanguage\": \"JSONata\" "
+                                "on the state (or the state machine) to use it", f);
+        else if (s->jsonata ? !jsonata_field(s->type, f) && !field_allowed(s->type, f)
+                            : !field_allowed(s->type, f))
+            bad_state_field(c, s->type, k, kptr);
+    }
 
     s->comment = get_string(c, obj, "Comment", ptr, false);
-    check_query_language(c, obj, ptr);
+    if (s->jsonata) c->jn = s;
     unsigned f = type_fields[s->type];
     /* The ASL specification: a state that is not terminal has "Next", or
      * "End": true, not both ("End" is a boolean, "Next" a state name). */
@@ -1826,6 +2152,8 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
     case IR_MAP: parse_map(c, s, obj, ptr); break;
     default: break;
     }
+    if (s->jsonata) read_jn_state(c, s, obj, ptr);
+    c->jn = NULL;
     return s;
 }
 
@@ -2094,7 +2422,7 @@ static ir_machine *parse_machine(P *c, const cJSON *obj, const char *ptr, ir_sta
     }
     m->comment = get_string(c, obj, "Comment", ptr, false);
     if (top) {
-        check_query_language(c, obj, ptr);
+        c->top_jsonata = check_query_language(c, obj, ptr, true);
         double d;
         if (get_int(c, obj, "TimeoutSeconds", ptr, 1, 99999999, &d)) m->timeout = d;
         const char *v = get_string(c, obj, "Version", ptr, false);

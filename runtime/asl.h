@@ -94,10 +94,16 @@ struct asl_seg {
     const asl_seg *members;
 };
 
-enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1 };
+/* ASL_ROOT_JSONATA: not a path but a field of a JSONata state (`{% %}`),
+ * which the path's `jn` describes; it goes where the JSONPath field it
+ * replaces goes, and the runtime's path entry points hand it to
+ * jsonata_state.c (see asl_jn_field below). */
+enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1, ASL_ROOT_JSONATA = 3 };
 /* $$ paths that start $$.Map.Item.Value or $$.Map.Item.Index, told apart
  * at compile time: ItemSelectors read them for every item. */
 enum { ASL_ITEM_NONE = 0, ASL_ITEM_VALUE = 1, ASL_ITEM_INDEX = 2 };
+
+struct asl_jn_field;
 
 typedef struct {
     const char *text;        /* as written in the definition, for messages */
@@ -106,7 +112,44 @@ typedef struct {
     uint8_t map_item;        /* ASL_ITEM_*: segs[0..2] are Map.Item.Value / Map.Item.Index */
     uint32_t nseg;
     const asl_seg *segs;
+    const struct asl_jn_field *jn;  /* ASL_ROOT_JSONATA: the field */
 } asl_path;
+
+/* ---- JSONata states (jsonata_state.c) ---------------------------------------
+ * A state whose QueryLanguage is JSONata has no paths; aslc puts each of its
+ * fields where the JSONPath field it replaces goes, as an asl_path of root
+ * ASL_ROOT_JSONATA whose jn says what to compute:
+ *   ENTER   in InputPath's place: Arguments (tmpl, or expr), from the input;
+ *   LEAVE   in ResultPath's place (from the raw input and the result):
+ *           Assign, then Output (tmpl or expr; none: the result);
+ *   CATCH   in a catcher's ResultPath: the same, with $states.errorOutput;
+ *   VALUE   one expression in the place of a ...Path (Items, Seconds,
+ *           TimeoutSeconds, Error, a Choice Condition, ...): $states.input is
+ *           the value the path is applied to;
+ *   INNER   one expression inside a template of ENTER / LEAVE / CATCH:
+ *           $states is what that step set.
+ * The semantics, errors included, are the runtime's; generated code only
+ * points at the compiled expressions (asl_jn_code) and templates. */
+struct asl_jn_ctx;
+struct asl_jn_env;
+typedef enum { ASL_JNF_VALUE, ASL_JNF_INNER, ASL_JNF_ENTER, ASL_JNF_LEAVE, ASL_JNF_CATCH } asl_jnf_kind;
+/* What a VALUE must give (AWS checks the type where the field is read). */
+typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_JNT_NUMBER } asl_jnt_type;
+
+typedef struct asl_jn_field {
+    uint8_t kind;            /* asl_jnf_kind */
+    uint8_t type;            /* VALUE: asl_jnt_type */
+    const char *where;       /* the field, for causes: "Output/result", "Items" */
+    const char *src;         /* the expression as written (between {% and %}) */
+    asl_value *(*expr)(struct asl_jn_ctx *c, struct asl_jn_env *env, asl_value *input);
+    asl_value *(*tmpl)(asl_exec *x, asl_value *in);    /* ENTER/LEAVE/CATCH: a template (tp_) */
+    asl_value *(*assign)(asl_exec *x, asl_value *in);  /* LEAVE/CATCH: Assign, an object (tp_) */
+    asl_value *const *k;     /* ENTER/LEAVE/CATCH: a constant Arguments / Output (K[i]) */
+} asl_jn_field;
+
+/* The field p of a JSONata state against in (and result, for LEAVE and
+ * CATCH); NULL with States.QueryEvaluationError (or the error of Assign). */
+asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p);
 
 /* Evaluates p against input (or the context object for $$ paths).
  * A definite path yields the node itself; an indefinite one yields an array of

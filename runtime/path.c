@@ -391,7 +391,7 @@ bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value
         uint32_t k = 0;
         asl_value *start = asl_context_prefix(x, p, &k);
         if (start) {
-            asl_path rest = {p->text, ASL_ROOT_INPUT, p->definite, ASL_ITEM_NONE, p->nseg - k, p->segs + k};
+            asl_path rest = {p->text, ASL_ROOT_INPUT, p->definite, ASL_ITEM_NONE, p->nseg - k, p->segs + k, NULL};
             return asl_path_select(x, start, &rest, out);
         }
         root = asl_context_object(x);

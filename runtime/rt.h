@@ -83,6 +83,10 @@ struct asl_exec {
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
     double skew;                  /* workflow seconds the time scale skipped in this thread of
                                    * control (asl_sleep): its clock is real time + skew */
+    /* jnstate.c: $states while a JSONata state's Arguments, Output or a
+     * Catch's Output is built (what its expressions inside read) */
+    asl_value *jn_input, *jn_result, *jn_error;
+    struct asl_vars *vars;        /* vars.c: this thread of control's variables, or NULL */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and

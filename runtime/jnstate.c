@@ -1,0 +1,154 @@
+/*
+ * jnstate.c — the fields of a JSONata state, as Step Functions evaluates them.
+ *
+ * A state whose QueryLanguage is JSONata computes its fields with `{% %}`
+ * expressions that aslc compiled (asl_jn_code functions of the program).
+ * What the expressions see is Step Functions': `$states.input` (the state's
+ * input), `$states.result` (the work's result, in Output and Assign),
+ * `$states.errorOutput` (in a Catch), `$states.context` (the context
+ * object), and the workflow's variables (vars.h).  How a field fails is
+ * Step Functions' too: States.QueryEvaluationError, with the cause naming
+ * the expression, the field and what went wrong.
+ *
+ * aslc puts each field where the JSONPath field it replaces goes (asl.h,
+ * asl_jn_field), so a JSONata state runs through the same generated code
+ * as a JSONPath one; the path entry points of dataflow.c hand the field
+ * here.
+ */
+#include "rt.h"
+#include "jsonata.h"
+#include "vars.h"
+
+#include <string.h>
+
+static asl_value *resolve_var(void *ud, const char *name, size_t n, bool *found)
+{
+    return asl_vars_get((asl_exec *)ud, name, n, found);
+}
+
+/* The name of v's JSON type as AWS words it in causes. */
+static const char *type_word(const asl_value *v)
+{
+    switch (v->type) {
+    case ASL_NULL: return "null";
+    case ASL_TRUE:
+    case ASL_FALSE: return "boolean";
+    case ASL_NUMBER: return "number";
+    case ASL_STRING: return "string";
+    case ASL_ARRAY: return "array";
+    case ASL_OBJECT: return "object";
+    default: return "unknown";
+    }
+}
+
+static asl_value *query_error(asl_exec *x, const asl_jn_field *f, const char *what)
+{
+    return asl_fail_state(x, "States.QueryEvaluationError",
+                          "The JSONata expression '%s' specified for the field '%s' %s", f->src, f->where, what);
+}
+
+static bool type_ok(const asl_value *v, asl_jnt_type t)
+{
+    switch (t) {
+    case ASL_JNT_ARRAY: return v->type == ASL_ARRAY;
+    case ASL_JNT_BOOLEAN: return asl_is_bool(v);
+    case ASL_JNT_STRING: return v->type == ASL_STRING;
+    case ASL_JNT_NUMBER: return v->type == ASL_NUMBER;
+    default: return true;
+    }
+}
+
+static const char *const type_names[] = {"any", "array", "boolean", "string", "number"};
+
+/* f's expression with $states of input, result and error (NULL: absent). */
+static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+{
+    asl_arena *a = x->arena;
+    if (!f->expr) {
+        /* a constant (Items: [...], Condition: true), or the default: the
+         * input (a Map's items without Items) */
+        asl_value *v = f->tmpl ? f->tmpl(x, input) : f->k ? *f->k : input;
+        if (!v) return NULL;
+        if (!type_ok(v, (asl_jnt_type)f->type))
+            return asl_fail_state(x, "States.QueryEvaluationError", "Map state input must be an array but "
+                                  "was: %s", asl_json_string(a, v, NULL));
+        return v;
+    }
+    asl_jn_ctx c;
+    asl_jn_ctx_init(&c, a);
+    asl_jn_env *env = asl_jn_env_new(a, NULL);
+    asl_jn_env_resolver(env, resolve_var, x);
+    asl_value *st = asl_object(a, 4);
+    asl_object_append_lit(a, st, "input", 5, input);
+    if (result) asl_object_append_lit(a, st, "result", 6, result);
+    if (error) asl_object_append_lit(a, st, "errorOutput", 11, error);
+    asl_object_append_lit(a, st, "context", 7, asl_context_object(x));
+    asl_jn_env_bind(a, env, "states", st);
+    asl_value *v = f->expr(&c, env, input);
+    if (asl_jn_failed(&c))
+        return asl_fail_state(x, "States.QueryEvaluationError",
+                              "The JSONata expression '%s' specified for the field '%s' threw an error "
+                              "during evaluation. %s",
+                              f->src, f->where, asl_jn_error_text(&c));
+    if (!v) return query_error(x, f, "returned nothing (undefined).");
+    if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    v = asl_jn_to_json(a, v);
+    if (!type_ok(v, (asl_jnt_type)f->type))
+        return asl_fail_state(x, "States.QueryEvaluationError",
+                              "The JSONata expression '%s' specified for the field '%s' returned an "
+                              "unexpected result type. Expected '%s', but was '%s' for value: %s",
+                              f->src, f->where, type_names[f->type], type_word(v),
+                              asl_json_string(a, v, NULL));
+    return v;
+}
+
+/* Arguments or Output: a template (whose expressions read $states from
+ * x), one expression, a constant, or none (dflt). */
+static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_value *dflt)
+{
+    if (f->tmpl) return f->tmpl(x, in);
+    if (f->expr) return run(x, f, x->jn_input, x->jn_result, x->jn_error);
+    if (f->k) return *f->k;
+    return dflt;
+}
+
+/* Assign: every value first (against the variables as they were), then
+ * all of them at once, after Output is built. */
+static bool assign(asl_exec *x, asl_value *vals)
+{
+    uint32_t n = vals->len;
+    const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
+    asl_value **v = asl_alloc(x->arena, (n ? n : 1) * sizeof *v);
+    for (uint32_t i = 0; i < n; i++) {
+        const asl_member *m = &vals->u.o.members[i];
+        names[i] = m->key;
+        v[i] = m->val;
+    }
+    return asl_vars_assign(x, n, names, v);
+}
+
+asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
+{
+    const asl_jn_field *f = p->jn;
+    asl_value *out, *pending = NULL;
+    switch ((asl_jnf_kind)f->kind) {
+    case ASL_JNF_VALUE:
+        return run(x, f, in, NULL, NULL);
+    case ASL_JNF_INNER:
+        return run(x, f, x->jn_input, x->jn_result, x->jn_error);
+    case ASL_JNF_ENTER:
+        x->jn_input = in;
+        x->jn_result = x->jn_error = NULL;
+        return build(x, f, in, in);
+    case ASL_JNF_LEAVE:
+    case ASL_JNF_CATCH:
+        x->jn_input = in;
+        x->jn_result = f->kind == ASL_JNF_LEAVE ? result : NULL;
+        x->jn_error = f->kind == ASL_JNF_CATCH ? result : NULL;
+        if (f->assign && !(pending = f->assign(x, in))) return NULL;
+        if (!(out = build(x, f, result, result))) return NULL;
+        if (pending && !assign(x, pending)) return NULL;
+        return out;
+    }
+    return NULL;
+}
