@@ -365,6 +365,7 @@ bool aslc_build(const aslc_build_opts *o)
     }
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
+    push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");
     int rc = run_link(argv);
