@@ -114,6 +114,7 @@ static void ret(B *b, uint32_t r)
 }
 
 static uint32_t lower(B *b, node *e, uint32_t in);
+static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, uint32_t in);
 
 /* A function of its own for e over its input. */
 static const lir_fn *fn_of(B *b, node *e)
@@ -133,6 +134,10 @@ static bool is_const(node *e)
     case JN_NEGATE: return is_const(e->lhs);
     case JN_BINARY: return e->op != JN_OP_RANGE && e->op != JN_OP_MAP && is_const(e->lhs) && is_const(e->rhs);
     case JN_CONDITION: return is_const(e->lhs) && is_const(e->rhs) && (!e->third || is_const(e->third));
+    case JN_BLOCK:
+        for (uint32_t i = 0; i < e->n; i++)
+            if (!is_const(e->list[i])) return false;
+        return e->n > 0;
     default: return false;
     }
 }
@@ -284,7 +289,9 @@ static uint32_t lower_path(B *b, node *e, uint32_t in)
     }
     int flags = (e->tuple ? ASL_JN_PATH_TUPLE : 0) | (e->keep_singleton ? ASL_JN_PATH_KEEP : 0) |
                 (e->grouped ? ASL_JN_PATH_GROUPED : 0);
-    return CALL(b, JN_PATH_END, false, CTX, R(p), I(flags));
+    uint32_t r = CALL(b, JN_PATH_END, false, CTX, R(p), I(flags));
+    if (e->grouped) r = group(b, e->group, e->ngroup, e->group_pos, r);
+    return r;
 }
 
 /* ---- grouping, calls ----------------------------------------------------------------- */

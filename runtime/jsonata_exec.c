@@ -895,6 +895,10 @@ asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, in
     asl_value *r = run_body(c, f, args, n);
     while (!FAILED && is_tail(r)) {
         asl_jn_fn *t = (asl_jn_fn *)r;
+        if (asl_jn_out_of_time(c)) {
+            asl_jn_error(c, "U1001", NULL);
+            break;
+        }
         asl_value *proc = &t->base->hdr;
         if (asl_jn_is_fn(proc) && ((asl_jn_fn *)proc)->kind == JN_FN_LAMBDA && !((asl_jn_fn *)proc)->thunk) {
             asl_jn_fn *g = (asl_jn_fn *)proc;
