@@ -2082,6 +2082,9 @@ static void emit_jn(L *l)
         LLVMValueRef nv = LLVMAddGlobal(l->m, l->i32, "asl_jn_suite_n");
         LLVMSetInitializer(nv, ci32(l, n));
         LLVMSetGlobalConstant(nv, 1);
+        /* in every object of a program in parts: one kept at link time */
+        LLVMSetLinkage(t, LLVMWeakODRLinkage);
+        LLVMSetLinkage(nv, LLVMWeakODRLinkage);
         free(v);
     }
 }
