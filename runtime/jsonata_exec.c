@@ -215,10 +215,17 @@ asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n) { return asl_s
 asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d) { return asl_number(c->a, d); }
 asl_value *asl_jn_lit(int k) { return k == 0 ? asl_bool(false) : k == 1 ? asl_bool(true) : k == 2 ? asl_null() : NULL; }
 
+static const char *const op_names[] = {"+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=",
+                                        "&", "and", "or", "in", "..", "."};
+
 asl_value *asl_jn_binop(asl_jn_ctx *c, int op, asl_value *l, asl_value *r, int pos)
 {
     asl_value *v = asl_jn_binary(c, (asl_jn_op)op, l, r);
-    if (FAILED && c->pos < 0) c->pos = pos;
+    if (FAILED) {   /* what the message names: the operator, the other side */
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token && op >= 0 && op <= JN_OP_MAP) c->token = op_names[op];
+        if (!strcmp(c->code, "T2009") && !c->value2) c->value2 = r;
+    }
     return v;
 }
 
