@@ -182,7 +182,6 @@ typedef struct {
     const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
     uint32_t nobj_files;
     bool aws;                    /* link the AWS client and libcurl (dynamically, with libc) */
-    bool jsonata;                /* JSONata expressions: link PCRE2, their regexes' engine */
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */

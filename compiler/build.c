@@ -363,15 +363,9 @@ bool aslc_build(const aslc_build_opts *o)
         push(&argv, &n, &cap, "-lcurl");
         push(&argv, &n, &cap, "-lxml2");
     }
-    char jnlib[PATH_MAX + 32];  /* TEMPORARY: the JSONata bridge's parser */
-    if (o->jsonata) {
-        snprintf(jnlib, sizeof jnlib, "%.*sasljsonata.a", (int)(strlen(lib) - strlen("aslrt.a")), lib);
-        push(&argv, &n, &cap, jnlib);
-        push(&argv, &n, &cap, lib);
-        push(&argv, &n, &cap, "-lpcre2-8");
-    }
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
+    push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");
     int rc = run_link(argv);

@@ -33,6 +33,7 @@
 #include "aslc_config.h"
 #include "intrinsic.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1363,6 +1364,77 @@ static void emit_state(E *e, const ir_state *s)
     }
 }
 
+/* ---- JSONata: the jn_ functions (jsonata_lower.c), op by op ---------------------------- */
+
+static void jn_reg(asl_buf *b, uint32_t r)
+{
+    if (r == LIR_IN) asl_buf_puts(b, "input");
+    else put(b, "r%u", r);
+}
+
+/* An operand of a JN op; sigc its parameter's type ('p', 'i', 'b', 'l', 'd'),
+ * 0 for a variadic one. */
+static void jn_arg(asl_buf *b, const lir_arg *x, char sigc)
+{
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: jn_reg(b, x->reg); break;
+    case LIR_X_CTX: asl_buf_puts(b, "c"); break;
+    case LIR_X_ENV: asl_buf_puts(b, "env"); break;
+    case LIR_X_INT:
+        if (sigc == 'l') put(b, "%lldu", (long long)x->i);
+        else put(b, "%lld", (long long)x->i);
+        break;
+    case LIR_X_NUM:
+        if (isinf(x->num)) asl_buf_puts(b, x->num < 0 ? "-__builtin_inf()" : "__builtin_inf()");
+        else if (isnan(x->num)) asl_buf_puts(b, "__builtin_nan(\"\")");
+        else put(b, "%a", x->num);
+        break;
+    case LIR_X_STR:
+        if (x->str) cstr(b, x->str, x->len);
+        else asl_buf_puts(b, sigc ? "(const char *)0" : "(asl_value *)0");
+        break;
+    case LIR_X_FN:
+        if (x->fn) asl_buf_puts(b, x->fn->name);
+        else asl_buf_puts(b, "(asl_jn_code)0");
+        break;
+    }
+}
+
+static void emit_jn_fn(asl_buf *b, const lir_fn *f)
+{
+    put(b, "%s asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input)", "JN_LINK", f->name);
+    if (f->nops && f->ops[0].note) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, f->ops[0].note);
+        asl_buf_puts(b, " */");
+    }
+    asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)input;\n");
+    if (f->nregs) {
+        asl_buf_puts(b, "    asl_value ");
+        for (uint32_t i = 0; i < f->nregs; i++) put(b, "%s*r%u", i ? ", " : "", i);
+        asl_buf_puts(b, ";\n");
+    }
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_GOTO) {
+            asl_buf_puts(b, "    return ");
+            jn_reg(b, o->a);
+            asl_buf_puts(b, ";\n");
+            continue;
+        }
+        const char *sig = lir_rt_table[o->rt].sig;
+        put(b, "    r%u = %s(", o->d, lir_rt_table[o->rt].name);
+        size_t fixed = strcspn(sig + 1, ".");
+        for (uint32_t k = 0; k < o->nxargs; k++) {
+            if (k) asl_buf_puts(b, ", ");
+            jn_arg(b, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        }
+        asl_buf_puts(b, ");\n");
+        if (o->check) asl_buf_puts(b, "    if (c->code) return NULL;\n");
+    }
+    asl_buf_puts(b, "}\n\n");
+}
+
 static void emit_machine(E *e, const ir_machine *m)
 {
     for (uint32_t i = 0; i < m->nstates; i++)
@@ -1430,6 +1502,17 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     for (uint32_t i = 0; i < p->nall; i++)
         if (!e.lay.big || e.entry[i] >= 0)
             put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
+    uint32_t njn = 0;
+    for (uint32_t i = 0; i < e.lp->nfns; i++) njn += e.lp->fns[i]->kind == LIR_FN_JN;
+    if (njn) {
+        put(out, "\n/* ---- JSONata expressions (jn_: asl_jn_code, runtime/jsonata.h) ---- */\n"
+                 "#include \"jsonata.h\"\n#define JN_LINK %s\n",
+            parts ? "ASL_SHARED" : "static");
+        for (uint32_t i = 0; i < e.lp->nfns; i++)
+            if (e.lp->fns[i]->kind == LIR_FN_JN)
+                put(out, "JN_LINK __attribute__((unused)) asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input);\n",
+                    e.lp->fns[i]->name);
+    }
     uint32_t nk = e.nconsts ? e.nconsts : 1;
     asl_buf_puts(out, "\n/* ---- constants, parsed once at start ---- */\n");
     if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
@@ -1441,22 +1524,25 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     put(out, "    for (unsigned i = 0; i < %u; i++) K[i] = asl_const(a, K_text[i]);\n", e.nconsts);
     asl_buf_puts(out, "    (void)a;\n}\n");
     if (parts) put(out, "#else\nextern ASL_SHARED asl_value *K[%u];\n#endif\n", nk);
-    if (p->njn) {  /* TEMPORARY: the JSONata bridge, until the code generator lands */
-        asl_buf_puts(out, "\n#include \"jsonata.h\"\nasl_value *asl_jn_bridge(asl_jn_ctx *c, asl_jn_env *env, "
-                          "asl_value *input, const char *src);\n");
-        for (const ir_jn *j = p->jn; j; j = j->next) {
-            const lir_jn *l = lir_jn_of(e.lp, j->path);
-            if (!l->expr) continue;
-            put(out, "static asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input) "
-                     "{ return asl_jn_bridge(c, env, input, ", l->expr->name);
-            cstrz(out, j->field.src);
-            asl_buf_puts(out, "); }\n");
-        }
-    }
     asl_buf_puts(out, "\n/* ---- paths and task sites ---- */\n");
     asl_buf_put(out, e.data.data, e.data.len);
     asl_buf_puts(out, "\n");
     asl_buf_put(out, e.code.data, e.code.len);
+    if (njn) {
+        asl_buf jn;
+        asl_buf_init(&jn);
+        if (parts) asl_buf_puts(&jn, "#if ASL_IN_PART(0)\n");
+        for (uint32_t i = 0; i < e.lp->nfns; i++)
+            if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&jn, e.lp->fns[i]);
+        if (e.lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
+            put(&jn, "const asl_jn_code asl_jn_suite[%u] = {", e.lp->njn_extra);
+            for (uint32_t i = 0; i < e.lp->njn_extra; i++) put(&jn, "%s%s", i ? ", " : "", e.lp->jn_extra[i]->name);
+            put(&jn, "};\nconst unsigned asl_jn_suite_n = %u;\n\n", e.lp->njn_extra);
+        }
+        if (parts) asl_buf_puts(&jn, "#endif\n\n");
+        asl_buf_put(out, jn.data, jn.len);
+        asl_buf_free(&jn);
+    }
 
     asl_buf_puts(out, "/* ---- the program ---- */\n");
     if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");

@@ -51,6 +51,7 @@
 #define _GNU_SOURCE
 #include "emit_llvm.h"
 #include "lir.h"
+#include "jsonata.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
@@ -2048,6 +2049,85 @@ static bool make_types(L *l)
 
 
 /* The module of p in l->m. */
+/* ---- JSONata: the jn_ functions (jsonata_lower.c), op by op, as emit_c.c prints them ---- */
+
+static LLVMTypeRef jn_type(L *l)
+{
+    LLVMTypeRef p[3] = {l->ptr, l->ptr, l->ptr};
+    return LLVMFunctionType(l->ptr, p, 3, 0);
+}
+
+/* Every jn_ function exists, by name, before any code refers to one. */
+static void declare_jn(L *l)
+{
+    for (uint32_t i = 0; i < l->lp->nfns; i++)
+        if (l->lp->fns[i]->kind == LIR_FN_JN) shared(l, define(l, l->lp->fns[i]->name, jn_type(l)));
+}
+
+static LLVMValueRef jn_arg(L *l, LLVMValueRef fn, LLVMValueRef *val, const lir_arg *x, char sigc)
+{
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: return x->reg == LIR_IN ? LLVMGetParam(fn, 2) : val[x->reg];
+    case LIR_X_CTX: return LLVMGetParam(fn, 0);
+    case LIR_X_ENV: return LLVMGetParam(fn, 1);
+    case LIR_X_INT: return sigc == 'b' ? ci8(l, (unsigned)x->i) : sigc == 'l' ? ci64(l, x->i) : ci32(l, x->i);
+    case LIR_X_NUM: return cdbl(l, x->num);
+    case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
+    case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
+    }
+    return cnull(l);
+}
+
+static void emit_jn_fn(L *l, const lir_fn *lf)
+{
+    F f;
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
+    begin(l, &f, fn);
+    LLVMValueRef *val = asl_xmalloc((lf->nregs + 1) * sizeof *val);
+    LLVMValueRef args[64];
+    for (uint32_t i = 0; i < lf->nops; i++) {
+        const lir_op *o = &lf->ops[i];
+        if (o->k == LIR_GOTO) {
+            LLVMBuildRet(f.b, o->a == LIR_IN ? LLVMGetParam(fn, 2) : val[o->a]);
+            continue;
+        }
+        const char *sig = lir_rt_table[o->rt].sig;
+        size_t fixed = strcspn(sig + 1, ".");
+        LLVMValueRef *a = o->nxargs <= 64 ? args : asl_xmalloc(o->nxargs * sizeof *a);
+        for (uint32_t k = 0; k < o->nxargs; k++) a[k] = jn_arg(l, fn, val, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        LLVMValueRef callee = rt(l, o->rt);
+        val[o->d] = LLVMBuildCall2(f.b, l->rt_ty[o->rt], callee, a, o->nxargs, "");
+        if (a != args) free(a);
+        if (o->check) {   /* if (c->code) return NULL; */
+            LLVMValueRef code = load_at(l, &f, l->ptr, LLVMGetParam(fn, 0), ci64(l, offsetof(asl_jn_ctx, code)), "code");
+            fail_if(l, &f, LLVMBuildIsNotNull(f.b, code, ""));
+        }
+    }
+    free(val);
+    end(&f);
+}
+
+static void emit_jn(L *l)
+{
+    for (uint32_t i = 0; i < l->lp->nfns; i++)
+        if (l->lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(l, l->lp->fns[i]);
+    if (l->lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
+        uint32_t n = l->lp->njn_extra;
+        LLVMValueRef *v = asl_xmalloc(n * sizeof *v);
+        for (uint32_t i = 0; i < n; i++) v[i] = ccast(l, LLVMGetNamedFunction(l->m, l->lp->jn_extra[i]->name));
+        LLVMValueRef t = LLVMAddGlobal(l->m, array_of(l->ptr, n), "asl_jn_suite");
+        LLVMSetInitializer(t, const_array(l->ptr, v, n));
+        LLVMSetGlobalConstant(t, 1);
+        LLVMValueRef nv = LLVMAddGlobal(l->m, l->i32, "asl_jn_suite_n");
+        LLVMSetInitializer(nv, ci32(l, n));
+        LLVMSetGlobalConstant(nv, 1);
+        /* in every object of a program in parts: one kept at link time */
+        LLVMSetLinkage(t, LLVMWeakODRLinkage);
+        LLVMSetLinkage(nv, LLVMWeakODRLinkage);
+        free(v);
+    }
+}
+
 static void build_module(L *l, const aslc_emit_opts *o)
 {
     const ir_program *p = l->p;
@@ -2069,9 +2149,11 @@ static void build_module(L *l, const aslc_emit_opts *o)
             attr(l, fn, LLVMAttributeFunctionIndex, noinline, 0);
         shared(l, fn);
     }
+    declare_jn(l);
     l->kref = LLVMAddGlobal(l->m, l->ptr, "K.ref");
     emit_machine(l, p->top);
     l->part = 0;  /* the program's own functions and data */
+    emit_jn(l);
     LLVMValueRef init = emit_constants(l);
     emit_program(l, o, init);
 }
@@ -2355,8 +2437,7 @@ bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char 
     ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
     if (ok) {
         aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs,
-                              .nobj_files = nobj, .aws = o->aws,
-                              .jsonata = p->njn > 0};
+                              .nobj_files = nobj, .aws = o->aws};
         ok = aslc_build(&bo);
     }
     for (uint32_t k = 0; k < made; k++) unlink(obj[k]);

@@ -112,7 +112,76 @@
       asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
     X(JSON_STRING, asl_json_string, 0, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *)) \
     X(CONST, asl_const, 0, "ppp", asl_value *(*)(asl_arena *, const char *))                        \
-    X(FORMAT, asl_format, 0, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))
+    X(FORMAT, asl_format, 0, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))   \
+    LIR_RT_JN(X)
+
+/* The JSONata entry points (runtime/jsonata.h, jsonata_exec.c), called by the
+ * JN ops of jn_ functions (jsonata_lower.c).  asl_jn_code is
+ * asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *). */
+#define LIR_JN_CODE asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *)
+#define LIR_RT_JN(X)                                                                                \
+    X(JN_TOP, asl_jn_top, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))                      \
+    X(JN_CONTEXT, asl_jn_context, 0, "pp", asl_value *(*)(asl_value *))                             \
+    X(JN_FIN, asl_jn_fin, 0, "ppb", asl_value *(*)(asl_value *, bool))                              \
+    X(JN_LIT_STR, asl_jn_lit_str, 0, "pppl", asl_value *(*)(asl_jn_ctx *, const char *, size_t))    \
+    X(JN_LIT_NUM, asl_jn_lit_num, 0, "ppd", asl_value *(*)(asl_jn_ctx *, double))                   \
+    X(JN_LIT, asl_jn_lit, 0, "pi", asl_value *(*)(int))                                             \
+    X(JN_VAR, asl_jn_var, 0, "ppppl", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, const char *, size_t)) \
+    X(JN_BIND, asl_jn_bind, 0, "ppppp",                                                             \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, const char *, asl_value *))                        \
+    X(JN_BLOCK, asl_jn_block, 0, "ppppp",                                                           \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_ROOT, asl_jn_root, 0, "ppppp", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE)) \
+    X(JN_BINOP, asl_jn_binop, 0, "ppippi", asl_value *(*)(asl_jn_ctx *, int, asl_value *, asl_value *, int)) \
+    X(JN_NEG, asl_jn_neg, 0, "pppi", asl_value *(*)(asl_jn_ctx *, asl_value *, int))                \
+    X(JN_AND_OR, asl_jn_and_or, 0, "ppppippi",                                                      \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, asl_value *, LIR_JN_CODE, int))  \
+    X(JN_COND, asl_jn_cond, 0, "ppppppp",                                                            \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, asl_value *, LIR_JN_CODE, LIR_JN_CODE)) \
+    X(JN_ARR_NEW, asl_jn_arr_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
+    X(JN_ARR_PUT, asl_jn_arr_put, 0, "ppppb", asl_value *(*)(asl_jn_ctx *, asl_value *, asl_value *, bool)) \
+    X(JN_ARR_CONS, asl_jn_arr_cons, 0, "pp", asl_value *(*)(asl_value *))                           \
+    X(JN_GET, asl_jn_get, 0, "ppppl" "b",                                                           \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, bool))                        \
+    X(JN_FILTER, asl_jn_filter, 0, "ppppp",                                                         \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_FILTER_AT, asl_jn_filter_at, 0, "pppd", asl_value *(*)(asl_jn_ctx *, asl_value *, double)) \
+    X(JN_GROUP, asl_jn_group, 0, "ppppii.",                                                         \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, ...))                       \
+    X(JN_SORT, asl_jn_sort, 0, "ppppii.",                                                           \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, ...))                       \
+    X(JN_PATH_BEGIN, asl_jn_path_begin, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_value *, bool)) \
+    X(JN_PATH_CONS, asl_jn_path_cons, 0, "ppppp",                                                   \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_PATH_STEP, asl_jn_path_step, 0, "pppppb",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, bool))                   \
+    X(JN_PATH_TSTEP, asl_jn_path_tstep, 0, "pppppppp",                                              \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, const char *, const char *, \
+                     const char *))                                                                 \
+    X(JN_PATH_SORT, asl_jn_path_sort, 0, "pppppbp",                                                 \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, bool, const char *))     \
+    X(JN_PATH_FILTER, asl_jn_path_filter, 0, "ppppp",                                               \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_PATH_FILTER_AT, asl_jn_path_filter_at, 0, "pppd", asl_value *(*)(asl_jn_ctx *, asl_value *, double)) \
+    X(JN_PATH_INDEX, asl_jn_path_index, 0, "pppp", asl_value *(*)(asl_jn_ctx *, asl_value *, const char *)) \
+    X(JN_PATH_NEXT, asl_jn_path_next, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_value *, bool))   \
+    X(JN_PATH_END, asl_jn_path_end, 0, "pppi", asl_value *(*)(asl_jn_ctx *, asl_value *, int))      \
+    X(JN_CALL, asl_jn_call, 0, "pppppippi.",                                                        \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, asl_value *, int, const char *,       \
+                     const char *, int, ...))                                                       \
+    X(JN_TAIL, asl_jn_tail, 0, "ppppii.", asl_value *(*)(asl_jn_ctx *, asl_value *, asl_value *, int, int, ...)) \
+    X(JN_PARTIAL, asl_jn_partial_call, 0, "ppppipppi.",                                             \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, const char *, const char *,      \
+                     const char *, int, ...))                                                       \
+    X(JN_CHAIN, asl_jn_chain, 0, "ppppi", asl_value *(*)(asl_jn_ctx *, asl_value *, asl_value *, int)) \
+    X(JN_LAMBDA, asl_jn_lambda, 0, "pppppppi",                                                      \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, const char *, const char *, int)) \
+    X(JN_TRANSFORM, asl_jn_transform, 0, "ppppppii",                                                \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, LIR_JN_CODE, LIR_JN_CODE, LIR_JN_CODE, int, int))  \
+    X(JN_REGEX, asl_jn_regex, 0, "ppplp", asl_value *(*)(asl_jn_ctx *, const char *, size_t, const char *)) \
+    X(JN_LOOKUP, asl_jn_lookup, 0, "ppppl", asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t)) \
+    X(JN_WILDCARD, asl_jn_wildcard, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))            \
+    X(JN_DESCENDANTS, asl_jn_descendants, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))
 
 typedef enum {
 #define X(id, name, inl, sig, ctype) LIR_RT_##id,
@@ -152,7 +221,8 @@ extern const lir_rt_info lir_rt_table[LIR_RT__COUNT];
     X(GOTO, "goto")            /* transition to target with a: a jump or a tail call; none: return a */ \
     X(FAIL, "fail")            /* fail with error/cause: constants, or registers a/b            */  \
     X(CATCH, "catch")          /* start of catcher n: a = the error, cleared                    */  \
-    X(RETRY, "retry")          /* the Retry loop around target_fn                               */
+    X(RETRY, "retry")          /* the Retry loop around target_fn                               */  \
+    X(JN, "jn")                /* d = rt(xargs): a JSONata call (jn_ functions); check: c->code */
 
 typedef enum {
 #define X(id, mn) LIR_##id,
@@ -185,6 +255,20 @@ typedef enum { LIR_FLOW_IN, LIR_FLOW_OUT, LIR_FLOW_PASS } lir_flow_part;
 
 typedef struct lir_fn lir_fn;
 
+/* An operand of a JN op: a register, the function's context c or frame env,
+ * an int, a double, a string (str, len; NULL for none), a jn_ function's
+ * address (fn; NULL for none). */
+typedef enum { LIR_X_REG, LIR_X_CTX, LIR_X_ENV, LIR_X_INT, LIR_X_NUM, LIR_X_STR, LIR_X_FN } lir_xk;
+typedef struct {
+    uint8_t k;                   /* lir_xk */
+    uint32_t reg;
+    int64_t i;
+    double num;
+    const char *str;
+    uint32_t len;
+    const lir_fn *fn;
+} lir_arg;
+
 typedef struct {
     uint8_t k;                   /* lir_opk */
     uint8_t rt;                  /* lir_rt called, where the op is a call */
@@ -208,6 +292,8 @@ typedef struct {
     const lir_fn *target_fn;     /* HELPER, RETRY, RULE, CALL helper */
     const lir_fn **helpers;      /* TEMPLATE: the fn_ of its calls, in the pre-order of its nodes */
     const char *note;            /* what the op is for, in the dump (InputPath, ...) */
+    const lir_arg *xargs;        /* JN: the call's arguments, in order */
+    uint32_t nxargs;
 } lir_op;
 
 typedef enum {
@@ -250,6 +336,9 @@ typedef struct {
     lir_fn **tmpl_fns;           /* the tp_ functions (few: a Map's) */
     uint32_t ntmpl_fns;
     struct lir_jn *jn;           /* what each JSONata field compiles to, by ir_jn.index */
+    uint32_t njn;                /* jn_ functions so far (their numbers) */
+    const lir_fn **jn_extra;     /* lir_jn_extra's expressions, in order (a table asl_jn_suite) */
+    uint32_t njn_extra;
 } lir_program;
 
 /* A JSONata field's functions (ir.h, ir_jn): its expression (jn_), its
@@ -291,6 +380,13 @@ const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *
  * refers to it. */
 struct aslc_jn_node;
 lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what);
+/* A JN op as text (lir_dump). */
+void lir_jn_dump_op(asl_buf *b, const lir_op *o);
+/* Expressions lowered into every program after its states: aslc's hidden
+ * --jn-exprs option (the JSONata suite through compiled code, tests/). */
+void lir_jn_extra_set(const struct aslc_jn_node *const *exprs, uint32_t n);
+void lir_jn_extra(lir_program *lp);
+bool lir_jn_extra_load(const char *path);
 
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);

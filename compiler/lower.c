@@ -972,6 +972,7 @@ lir_program *aslc_lower(const ir_program *p)
     aslc_plan_parts(p, &lo.lp->layout.lay, lo.part_of, lo.entry);
     lower_jn_fields(&lo);
     lower_machine(&lo, p->top);
+    lir_jn_extra(lo.lp);
     return lo.lp;
 }
 
@@ -1229,6 +1230,9 @@ static void dump_op(asl_buf *b, const lir_op *o)
         snprintf(t, sizeof t, " %s, %u retriers", o->target_fn->name, o->n);
         asl_buf_puts(b, t);
         break;
+    case LIR_JN:
+        lir_jn_dump_op(b, o);
+        break;
     default:
         break;
     }
@@ -1242,7 +1246,7 @@ static void dump_op(asl_buf *b, const lir_op *o)
 
 void lir_dump(asl_buf *out, const lir_program *lp)
 {
-    static const char *const kinds[] = {"state", "do", "try", "tmpl", "fn", "rule"};
+    static const char *const kinds[] = {"state", "do", "try", "tmpl", "fn", "rule", "jn"};
     const ir_program *p = lp->p;
     char t[160];
     asl_buf_puts(out, "; aslc LIR of ");

@@ -48,8 +48,7 @@ build_one() {
     json)      srcs=("${value[@]}") ;;
     jsonpath)  srcs=("${value[@]}" "$root/runtime/path.c" "$root/compiler/jsonpath.c") ;;
     intrinsic) srcs=("${value[@]}" "$root/compiler/jsonpath.c" "$root/compiler/intrinsic.c") ;;
-    frontend)  srcs=("${value[@]}" "${compiler[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c
-                     "$root/compiler/jn_stub.c")
+    frontend)  srcs=("${value[@]}" "${compiler[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c)
                libs=(-lcjson -lm -lpcre2-8 -lcrypto) ;;
     jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c); libs=(-lpcre2-8 -lcrypto) ;;
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;

@@ -126,6 +126,70 @@ void asl_jn_env_resolver(asl_jn_env *root, asl_value *(*resolve)(void *ud, const
  * to invoke a non-function"). */
 const char *asl_jn_error_text(asl_jn_ctx *c);
 
+/* ---- what generated code calls (jsonata_exec.c) ---------------------------
+ * compiler/jsonata_lower.c makes each expression a straight run of these
+ * calls; what is lazy or repeated (a path step, a predicate, a branch, a
+ * sort term, a group's key and value, a lambda's body, a block) is a
+ * generated asl_jn_code passed by address.  Values are as everywhere here:
+ * NULL is undefined; a failure sets c->code (the caller tests it). */
+asl_value *asl_jn_top(asl_jn_ctx *c, asl_value *input);            /* an array input wrapped (outerWrapper) */
+asl_value *asl_jn_context(asl_value *input);                       /* `$` */
+asl_value *asl_jn_fin(asl_value *r, bool keep_array);              /* a node's result settled */
+asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n); /* s: static */
+asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d);
+asl_value *asl_jn_lit(int k);                                      /* 0 false, 1 true, 2 null, 3 undefined */
+asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n);
+asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v);
+asl_value *asl_jn_block(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body);
+asl_value *asl_jn_root(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body); /* binds `$$` */
+asl_value *asl_jn_binop(asl_jn_ctx *c, int op, asl_value *l, asl_value *r, int pos);
+asl_value *asl_jn_neg(asl_jn_ctx *c, asl_value *v, int pos);
+asl_value *asl_jn_and_or(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int op, asl_value *l, asl_jn_code rhs,
+                         int pos);
+asl_value *asl_jn_cond(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *l, asl_jn_code then,
+                       asl_jn_code otherwise);
+asl_value *asl_jn_arr_new(asl_jn_ctx *c, int n);
+asl_value *asl_jn_arr_put(asl_jn_ctx *c, asl_value *arr, asl_value *v, bool is_cons);
+asl_value *asl_jn_arr_cons(asl_value *arr);
+/* A step of a path of plain names: an object's field directly. */
+asl_value *asl_jn_get(asl_jn_ctx *c, asl_value *v, const char *key, size_t klen, bool last);
+asl_value *asl_jn_filter(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code pred);
+asl_value *asl_jn_filter_at(asl_jn_ctx *c, asl_value *input, double ix);   /* `[n]` */
+/* npairs pairs of (key, value) asl_jn_code follow. */
+asl_value *asl_jn_group(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int pos, int npairs, ...);
+/* nterms pairs of (asl_jn_code term, int descending) follow. */
+asl_value *asl_jn_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int pos, int nterms, ...);
+/* Paths: a state made by path_begin, a call per step and stage, path_end. */
+enum { ASL_JN_PATH_TUPLE = 1, ASL_JN_PATH_KEEP = 2, ASL_JN_PATH_GROUPED = 4 };
+asl_value *asl_jn_path_begin(asl_jn_ctx *c, asl_value *input, bool first_is_var);
+asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step);
+asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, bool last);
+asl_value *asl_jn_path_tstep(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, const char *focus,
+                             const char *index, const char *ancestor);
+asl_value *asl_jn_path_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code sort, bool tuple,
+                            const char *index);
+asl_value *asl_jn_path_filter(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code pred);
+asl_value *asl_jn_path_filter_at(asl_jn_ctx *c, asl_value *p, double ix);
+asl_value *asl_jn_path_index(asl_jn_ctx *c, asl_value *p, const char *name);
+asl_value *asl_jn_path_next(asl_jn_ctx *c, asl_value *p, bool focus);
+asl_value *asl_jn_path_end(asl_jn_ctx *c, asl_value *p, int flags);
+/* Calls: n argument values follow.  token names the function in errors;
+ * name, when the procedure is a path of one name, for T1005 / T1007. */
+asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
+                       const char *token, const char *name, int n, ...);
+asl_value *asl_jn_tail(asl_jn_ctx *c, asl_value *input, asl_value *proc, int pos, int n, ...);
+/* holes: a character per argument, '?' for a placeholder (its value NULL). */
+asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,
+                               const char *name, const char *holes, int n, ...);
+asl_value *asl_jn_chain(asl_jn_ctx *c, asl_value *lhs, asl_value *fn, int pos);
+/* params: the parameter names joined by commas. */
+asl_value *asl_jn_lambda(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code code, const char *params,
+                         const char *sig, int n);
+asl_value *asl_jn_transform(asl_jn_ctx *c, asl_jn_env *env, asl_jn_code pattern, asl_jn_code update,
+                            asl_jn_code del, int pos_update, int pos_del);
+/* Runs a lambda made by generated code (asl_jn_ctx_init's apply_lambda). */
+asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, int n);
+
 /* ---- values -------------------------------------------------------------- */
 
 static inline bool asl_jn_is_fn(const asl_value *v) { return v && v->type == ASL_JN_FUNCTION; }

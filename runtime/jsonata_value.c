@@ -19,6 +19,7 @@ void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a)
     c->pos = -1;
     c->max_depth = ASL_JN_MAX_DEPTH;
     c->max_range = 1e7;
+    c->apply_lambda = asl_jn_apply_lambda;   /* generated code's lambdas (jsonata_exec.c) */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -58,18 +58,3 @@ bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_valu
     return true;
 }
 
-/* TEMPORARY (the JSONata bridge): every variable x sees, as an object. */
-asl_value *asl_vars_object(asl_exec *x);
-asl_value *asl_vars_object(asl_exec *x)
-{
-    asl_value *o = asl_object(x->arena, 8);
-    asl_exec *chain[64];
-    int n = 0;
-    for (asl_exec *y = x; y && n < 64; y = y->parent) chain[n++] = y;
-    while (n-- > 0) {
-        asl_vars *v = chain[n]->vars;
-        if (v)
-            for (uint32_t i = 0; i < v->n; i++) asl_object_set(x->arena, o, v->names[i], strlen(v->names[i]), v->vals[i]);
-    }
-    return o;
-}

@@ -17,6 +17,8 @@ A .test file holds many cases:
 
 A definition `@chain N` is N Pass states in a row, each with Parameters
 {"x.$": "$.a", "k": 1}, for the decisions that depend on a program's size.
+A definition `@jsonata EXPR` is a JSONata expression, lowered into the jn_
+functions of a one-state program (aslc's hidden --jn-exprs).
 Matching is by substring, so a case states only the part of a line it means.
 """
 import argparse
@@ -59,13 +61,20 @@ def parse(path):
 
 def check(aslc, case, tmp):
     text = "\n".join(case["defn"]).strip()
+    extra = []
     if text.startswith("@chain"):
         text = chain(int(text.split()[1]))
+    elif text.startswith("@jsonata "):
+        exprs = os.path.join(tmp, "exprs.txt")
+        with open(exprs, "w", encoding="utf-8") as f:
+            f.write(json.dumps(text[len("@jsonata "):]) + "\n")
+        text = '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}'
+        extra = ["--jn-exprs", exprs]
     defn = os.path.join(tmp, "case.json")
     lir = os.path.join(tmp, "case.lir")
     with open(defn, "w", encoding="utf-8") as f:
         f.write(text)
-    r = subprocess.run([aslc, defn, "--allow-unbound", "--emit-lir", lir], capture_output=True, text=True)
+    r = subprocess.run([aslc, defn, "--allow-unbound", "--emit-lir", lir] + extra, capture_output=True, text=True)
     if r.returncode != 0:
         return "aslc failed (%d): %s" % (r.returncode, r.stderr.strip())
     with open(lir, encoding="utf-8") as f:
