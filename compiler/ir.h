@@ -105,6 +105,7 @@ struct ir_rule {
     ir_rule **kids;
     const char *next;         /* top-level rules only */
     struct ir_state *target;
+    struct ir_tmpl *assign;   /* top-level rules only: Assign, when the rule matches */
 };
 
 /* ---- Retry / Catch ------------------------------------------------------------ */
@@ -124,6 +125,7 @@ typedef struct {
     bool result_path_null;
     const char *next;
     struct ir_state *target;
+    struct ir_tmpl *assign;       /* Assign, against the error output, or NULL */
 } ir_catcher;
 
 /* ---- states ------------------------------------------------------------------- */
@@ -159,6 +161,10 @@ struct ir_state {
     ir_tmpl *result_selector;     /* Task, Parallel, Map */
     asl_value *result;            /* Pass Result */
     const char *result_text;
+    /* Assign (docs/variables.md): an object template whose members are the
+     * variables; "$" is the result (Pass, Task, Parallel, Map) or the
+     * effective input (Choice: when Default is taken, Wait).  NULL: none. */
+    ir_tmpl *assign;
 
     /* Task */
     const char *resource;

@@ -94,14 +94,16 @@ struct asl_seg {
     const asl_seg *members;
 };
 
-enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1 };
+/* ASL_ROOT_VAR: a workflow variable ($name, vars.h): segs[0] is a KEY step
+ * holding the variable's name, the steps after it apply to its value. */
+enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1, ASL_ROOT_VAR = 2 };
 /* $$ paths that start $$.Map.Item.Value or $$.Map.Item.Index, told apart
  * at compile time: ItemSelectors read them for every item. */
 enum { ASL_ITEM_NONE = 0, ASL_ITEM_VALUE = 1, ASL_ITEM_INDEX = 2 };
 
 typedef struct {
     const char *text;        /* as written in the definition, for messages */
-    uint8_t root;            /* ASL_ROOT_INPUT ($) or ASL_ROOT_CONTEXT ($$) */
+    uint8_t root;            /* ASL_ROOT_INPUT ($), ASL_ROOT_CONTEXT ($$) or ASL_ROOT_VAR ($name) */
     uint8_t definite;        /* selects at most one node: no wildcard, slice, filter, .., union */
     uint8_t map_item;        /* ASL_ITEM_*: segs[0..2] are Map.Item.Value / Map.Item.Index */
     uint32_t nseg;
@@ -218,6 +220,14 @@ asl_value *asl_flow_in(asl_exec *x, asl_value *in, const asl_flow *f);
 /* ResultSelector, ResultPath, OutputPath, then asl_leave: the state's output
  * from its raw input in and the result of its work. */
 asl_value *asl_flow_out(asl_exec *x, asl_value *in, asl_value *result, const asl_flow *f);
+
+/* ---- workflow variables (vars.c, vars.h) ------------------------------------ */
+
+/* A state's Assign, evaluated beforehand into vars (an object: variable
+ * name -> value, made by the Assign's template function), takes effect:
+ * v (the state's output) back, or NULL with the error of a size limit.
+ * NULL v (a failure before) is handed back as it is. */
+asl_value *asl_assign(asl_exec *x, asl_value *v, asl_value *vars);
 
 /* ---- intrinsic functions -------------------------------------------------- */
 
