@@ -459,7 +459,7 @@ static size_t state_field_names(ir_state_type t, const char **out, bool only_typ
 {
     static const char *const common[] = {"Type", "Comment", "QueryLanguage", "Next", "End",
                                          "InputPath", "OutputPath", "ResultPath", "Parameters",
-                                         "ResultSelector", "Retry", "Catch"};
+                                         "ResultSelector", "Retry", "Catch", "Assign"};
     size_t n = 0;
     for (size_t i = 0; i < sizeof common / sizeof *common; i++)
         if (!only_type || field_allowed(t, common[i])) out[n++] = common[i];
@@ -499,6 +499,9 @@ static void bad_state_field(P *c, ir_state_type t, const cJSON *k, const char *k
     else if (flow)
         ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state: it ends the execution (or "
                             "its branch)", f, tn);
+    else if (!strcmp(f, "Assign"))
+        ERR_KEY(c, k, kptr, "\"Assign\" is not allowed in a %s state: variables are assigned by "
+                            "Pass, Task, Choice, Wait, Parallel and Map states", tn);
     else if (!strcmp(f, "Retry") || !strcmp(f, "Catch"))
         ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state (only Task, Parallel and Map "
                             "states have it)", f, tn);
