@@ -767,7 +767,7 @@ static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *wh
     o->a = a;
     o->target_fn = (lir_fn *)lir_tmpl_fn(lo->lp, s, what);
     o->check = true;
-    o->note = what;
+    o->note = asl_strndup(lo->a, what, strlen(what));
     return o->d = reg(f);
 }
 
