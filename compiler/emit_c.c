@@ -1131,8 +1131,22 @@ static void emit_work_state(E *e, const ir_state *s)
     flow fl = emit_flow(e, s, &d, &w, &decl, fail);
     if (desc) emit_flow_desc(s, &fl, &d);
     emit_retry_catch(s, &d);
+    /* Assign (vars.c): its variables from the result, set as the output leaves */
+    uint32_t atp = s->assign ? emit_tmpl_fn(e, &d, lir_tmpl_fn(e->lp, s, "Assign")) : NONE;
+    uint32_t *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
+    for (uint32_t i = 0; i < s->ncatch; i++) {
+        char an[64];
+        ctp[i] = s->catch_[i].assign
+                     ? emit_tmpl_fn(e, &d, lir_tmpl_fn(e->lp, s, lir_assign_name(an, sizeof an, "Catch", (int)i)))
+                     : NONE;
+    }
+    if (atp != NONE) {
+        asl_buf_puts(&decl, ", *av");
+        if (desc && fl.result != NONE) put(&w, "    v = K[%u];  /* Result */\n", fl.result);
+        put(&w, "    if (!(av = tp_%u(x, v))) %s;  /* Assign */\n", atp, fail);
+    }
 
-    if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+    if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch && atp == NONE) {
         b = &sfn;
         open_state(e, b, s);
         if (s->target) {
@@ -1158,6 +1172,7 @@ static void emit_work_state(E *e, const ir_state *s)
         emit_flow_out(&fl, &body, fail);
         put(&body, "    if (!(v = asl_leave_c(x, v))) %s;\n", fail);
     }
+    if (atp != NONE) put(&body, "    if (!(v = asl_assign(x, v, av))) %s;\n", fail);
 
     if (helper) {
         /* do_X: the data flow, from the raw input to the output. */
@@ -1198,6 +1213,9 @@ static void emit_work_state(E *e, const ir_state *s)
                 asl_buf_puts(b, k + 1 < c->nerrors ? ", " : "");
             }
             asl_buf_puts(b, " */\n        err = asl_error_value(x);\n        asl_error_clear(x);\n");
+            if (ctp[i] != NONE)
+                put(b, "        if (!(v = tp_%u(x, err))) return NULL;  /* Assign */\n        {\n"
+                       "        asl_value *vars = v;\n", ctp[i]);
             if (c->result_path_null)
                 asl_buf_puts(b, "        v = in;\n");
             else if (c->result_path && c->result_path->nseg)
@@ -1205,6 +1223,8 @@ static void emit_work_state(E *e, const ir_state *s)
                     emit_path(e, c->result_path));
             else
                 asl_buf_puts(b, "        v = err;\n");
+            if (ctp[i] != NONE)
+                asl_buf_puts(b, "        if (!(v = asl_assign(x, v, vars))) return NULL;\n        }\n");
             emit_goto(e, b, c->target, "v", 8);
         }
         asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
@@ -1225,6 +1245,7 @@ out:
     asl_buf_free(&body);
     asl_buf_free(&fl.params_code);
     asl_buf_free(&fl.selector_code);
+    free(ctp);
 }
 
 static void emit_state(E *e, const ir_state *s)
@@ -1267,6 +1288,9 @@ static void emit_state(E *e, const ir_state *s)
                 asl_buf_puts(&body, ")) return NULL;\n");
             }
         }
+        if (s->assign)
+            put(&body, "    asl_value *av;\n    if (!(av = tp_%u(x, v))) return NULL;  /* Assign */\n",
+                emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, "Assign")));
         emit_output_path(e, &body, s);
         open_state(e, b, s);
         put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
@@ -1274,6 +1298,7 @@ static void emit_state(E *e, const ir_state *s)
         asl_buf_free(&body);
         if (s->type == IR_WAIT) {
             asl_buf_puts(b, "    if (!(v = asl_leave_c(x, v))) return NULL;\n");
+            if (s->assign) asl_buf_puts(b, "    if (!(v = asl_assign(x, v, av))) return NULL;\n");
             emit_goto(e, b, s->target, "v", 4);
         }
         else asl_buf_puts(b, "    return asl_leave_c(x, v);\n");
@@ -1339,14 +1364,26 @@ static void emit_state(E *e, const ir_state *s)
                 put(&body, "    if (m && !(out = asl_output_path(x, v, &P_%u))) return NULL;\n",
                     emit_path(e, r->jn_leave));
             asl_buf_puts(&body, "    if (m)");
-            asl_buf_puts(&body, " /* -> ");
+            asl_buf_puts(&body, r->assign ? " {  /* -> " : " /* -> ");
             ccomment(&body, r->next ? r->next : "");
             asl_buf_puts(&body, " */\n");
+            if (r->assign) {
+                char an[64];
+                put(&body, "        asl_value *av = tp_%u(x, v);  /* Assign */\n"
+                           "        if (!av || !(out = asl_assign(x, out, av))) return NULL;\n",
+                    emit_tmpl_fn(e, &e->code,
+                                 lir_tmpl_fn(e->lp, s, lir_assign_name(an, sizeof an, "Choices", (int)i))));
+            }
             emit_goto(e, &body, r->target, "out", 8);
+            if (r->assign) asl_buf_puts(&body, "    }\n");
         }
         if (s->jn_default)
             put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* Output, Assign */\n",
                 emit_path(e, s->jn_default));
+        if (s->default_target && s->assign)
+            put(&body, "    asl_value *av = tp_%u(x, v);  /* Assign */\n"
+                       "    if (!av || !(out = asl_assign(x, out, av))) return NULL;\n",
+                emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, "Assign")));
         if (s->default_target)
             emit_goto(e, &body, s->default_target, "out", 4);
         else

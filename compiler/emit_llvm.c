@@ -1484,6 +1484,7 @@ typedef struct {
     LLVMValueRef branches;         /* Parallel: B_ */
     LLVMValueRef map, items;       /* Map: M_ (the global) and ItemsPath */
     LLVMValueRef settings[5];
+    LLVMValueRef assign;           /* Assign: its tp_ function, or NULL */
 } work;
 
 static void emit_flow(L *l, const ir_state *s, work *w)
@@ -1617,23 +1618,29 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
  * or in a large program asl_flow_in and asl_flow_out around the work. */
 static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
 {
-    LLVMValueRef v = f->in;
+    LLVMValueRef v = f->in, av = NULL;
     if (w->flow) {
         if (w->has_in) v = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, f->in, w->flow));
+        if (w->assign && w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
         v = emit_work(l, f, s, w, v);
-        return call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
+        /* Assign: its variables from the result, set as the output leaves */
+        if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
+        LLVMValueRef out = call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
+        return av ? call(l, f, LIR_RT_ASSIGN, 3, f->x, out, av) : out;
     }
     if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
     else if (w->input) v = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->input));
     if (w->params_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->params_at, w->params_end, v);
     if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
     v = emit_work(l, f, s, w, v);
+    if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
     if (w->selector_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->selector_at, w->selector_end, v);
     if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
     else if (w->result_path) v = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
     if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
     else if (w->output) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, w->output));
-    return leave(l, f, v);
+    v = leave(l, f, v);
+    return av ? call(l, f, LIR_RT_ASSIGN, 3, f->x, v, av) : v;
 }
 
 /* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
@@ -1710,7 +1717,16 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     work w;
     F f;
     emit_flow(l, s, &w);
-    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+    /* the Assign template functions (tp_), before the state's */
+    if (s->assign) w.assign = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign"));
+    LLVMValueRef *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
+    for (uint32_t i = 0; i < s->ncatch; i++) {
+        char an[64];
+        ctp[i] = s->catch_[i].assign
+                     ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, lir_assign_name(an, sizeof an, "Catch", (int)i)))
+                     : NULL;
+    }
+    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch && !w.assign) {
         begin(l, &f, fn);
         LLVMValueRef v = call(l, &f, LIR_RT_PASS, 4, f.x, f.in, info, w.flow);
         if (s->target) go(l, &f, s->target, or_null(l, &f, v));
@@ -1746,8 +1762,9 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
             LLVMBasicBlockRef cb = block(l, &f, "catch");
             LLVMAddCase(sw, ci32(l, i), cb);
             LLVMPositionBuilderAtEnd(f.b, cb);
-            LLVMValueRef err = call(l, &f, LIR_RT_ERROR_VALUE, 1, f.x), cv;
+            LLVMValueRef err = call(l, &f, LIR_RT_ERROR_VALUE, 1, f.x), cv, vars = NULL;
             call(l, &f, LIR_RT_ERROR_CLEAR, 1, f.x);
+            if (ctp[i]) vars = or_null(l, &f, call_fn(l, &f, l->t_state, ctp[i], f.x, err));
             if (c->result_path_null) {
                 cv = f.in;
             } else if (c->result_path && c->result_path->nseg) {
@@ -1756,11 +1773,13 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
             } else {
                 cv = err;
             }
+            if (vars) cv = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, cv, vars));
             go(l, &f, c->target, cv);
         }
     }
     end(&f);
 out:
+    free(ctp);
 }
 
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
@@ -1818,6 +1837,7 @@ static void emit_state(L *l, const ir_state *s)
         break;
     case IR_WAIT:
     case IR_SUCCEED: {
+        LLVMValueRef atp = s->assign ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign")) : NULL;
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
@@ -1834,8 +1854,10 @@ static void emit_state(L *l, const ir_state *s)
                                      3, f.x, w, strz(l, p->text)));
             }
         }
+        LLVMValueRef av = atp ? or_null(l, &f, call_fn(l, &f, l->t_state, atp, f.x, v)) : NULL;
         v = emit_output_path(l, &f, s, v);
         LLVMValueRef out = leave(l, &f, v);
+        if (av) out = call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av);
         if (s->type == IR_WAIT) go(l, &f, s->target, or_null(l, &f, out));
         else LLVMBuildRet(f.b, out);
         end(&f);
@@ -1869,6 +1891,15 @@ static void emit_state(L *l, const ir_state *s)
         LLVMValueRef *rules = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rules);
         for (uint32_t i = 0, k = 0; i < sf->nops; i++)
             if (sf->ops[i].k == LIR_RULE) rules[k++] = emit_rule(l, sf->ops[i].target_fn);
+        /* the Assign template functions of the rules, then of Default */
+        LLVMValueRef *rtp = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rtp);
+        for (uint32_t i = 0; i < s->nchoices; i++) {
+            char an[64];
+            rtp[i] = s->choices[i] && s->choices[i]->assign
+                         ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, lir_assign_name(an, sizeof an, "Choices", (int)i)))
+                         : NULL;
+        }
+        LLVMValueRef dtp = s->default_target && s->assign ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign")) : NULL;
         begin(l, &f, fn);
         enter(l, &f, info);
         LLVMValueRef v = emit_input_path(l, &f, s, f.in);
@@ -1881,18 +1912,29 @@ static void emit_state(L *l, const ir_state *s)
             LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
             LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
             LLVMPositionBuilderAtEnd(f.b, take);
-            go(l, &f, r->target, r->jn_leave ? jn_leave(l, &f, r->jn_leave, v) : out);
+            LLVMValueRef o = r->jn_leave ? jn_leave(l, &f, r->jn_leave, v) : out;
+            if (rtp[i]) {
+                LLVMValueRef av = or_null(l, &f, call_fn(l, &f, l->t_state, rtp[i], f.x, v));
+                o = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av));
+            }
+            go(l, &f, r->target, o);
             LLVMPositionBuilderAtEnd(f.b, next);
         }
         if (s->jn_default) out = jn_leave(l, &f, s->jn_default, v);
         if (s->default_target) {
-            go(l, &f, s->default_target, out);
+            LLVMValueRef o = out;
+            if (dtp) {
+                LLVMValueRef av = or_null(l, &f, call_fn(l, &f, l->t_state, dtp, f.x, v));
+                o = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av));
+            }
+            go(l, &f, s->default_target, o);
         } else {
             LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
                                    str(l, "No Matches!", 11)));
         }
         end(&f);
         free(rules);
+        free(rtp);
         break;
     }
     default:

@@ -106,6 +106,7 @@ struct ir_rule {
     const char *next;         /* top-level rules only */
     struct ir_state *target;
     const asl_path *jn_leave; /* a JSONata rule's Output / Assign, taken with it, or NULL */
+    struct ir_tmpl *assign;   /* top-level rules only: Assign, when the rule matches */
 };
 
 /* ---- Retry / Catch ------------------------------------------------------------ */
@@ -125,6 +126,7 @@ typedef struct {
     bool result_path_null;
     const char *next;
     struct ir_state *target;
+    struct ir_tmpl *assign;       /* Assign, against the error output, or NULL */
 } ir_catcher;
 
 /* ---- JSONata fields ------------------------------------------------------------ */
@@ -179,6 +181,10 @@ struct ir_state {
     ir_tmpl *result_selector;     /* Task, Parallel, Map */
     asl_value *result;            /* Pass Result */
     const char *result_text;
+    /* Assign (docs/variables.md): an object template whose members are the
+     * variables; "$" is the result (Pass, Task, Parallel, Map) or the
+     * effective input (Choice: when Default is taken, Wait).  NULL: none. */
+    ir_tmpl *assign;
 
     /* Task */
     const char *resource;

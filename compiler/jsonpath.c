@@ -822,6 +822,15 @@ static const asl_path *parse_trimmed(parser *p)
     if (cur(p) == '$') {
         root = ASL_ROOT_CONTEXT;
         p->pos = 2;
+    } else if (!at_end(p) && aslc_var_char(cur(p), true)) {
+        /* $name: a workflow variable (Assign), its name the first step */
+        size_t start = p->pos;
+        while (!at_end(p) && aslc_var_char(cur(p), false)) p->pos++;
+        asl_seg *s = seg_push(p);
+        s->kind = ASL_SEG_KEY;
+        s->key = asl_strndup(p->a, p->s + start, p->pos - start);
+        s->klen = (uint32_t)(p->pos - start);
+        root = ASL_ROOT_VAR;
     }
     size_t root_end = p->pos;
 
@@ -882,7 +891,7 @@ static const asl_path *parse_trimmed(parser *p)
             if (root == ASL_ROOT_CONTEXT && c == '$')
                 fail(p, p->pos, "unexpected '$' after '$$'");
             else
-                fail(p, p->pos, "expected '.' or '[' after '%s'", root == ASL_ROOT_CONTEXT ? "$$" : "$");
+                fail(p, p->pos, "expected '.' or '[' after '%.*s'", (int)root_end, p->s);
             return NULL;
         } else {
             if (c > ' ' && c < 0x7F)

@@ -17,6 +17,17 @@ typedef enum {
                              .name, ['name'] and [index]; a single node */
 } aslc_path_mode;
 
+/* Whether c may be in a workflow variable's name ($name): the first
+ * character (first) a letter or '_', the others also digits; bytes of UTF-8
+ * sequences are taken as letters (AWS's rule is Unicode's ID_Start and
+ * ID_Continue). */
+static inline bool aslc_var_char(char c, bool first)
+{
+    unsigned char u = (unsigned char)c;
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' || u >= 0x80 ||
+           (!first && u >= '0' && u <= '9');
+}
+
 /* Returns NULL on a malformed path, with a one-line message in err and the
  * byte offset of the problem within text in *errpos. */
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode,

@@ -107,6 +107,7 @@
       asl_value *(*)(asl_exec *, asl_value *, asl_value *, const asl_map_info *))                   \
     X(MAP_SETTING, asl_map_setting, 0, "bpppip",                                                    \
       bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
+    X(ASSIGN, asl_assign, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))          \
     X(FAIL, asl_fail, 0, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))            \
     X(FAIL_STATE, asl_fail_state, 0, "pppp.",                                                       \
       asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
@@ -371,6 +372,9 @@ uint32_t lir_tmpl_at(const lir_fn *f, const char *what);
 /* The tp_ function of a Map's template `what` (ItemSelector, BatchInput) or
  * of a Fail state's call (ErrorPath, CausePath). */
 const lir_fn *lir_tmpl_fn(const lir_program *lp, const ir_state *s, const char *what);
+/* The name of an Assign's template function: "Assign" (where NULL), or
+ * "Catch/<i>/Assign", "Choices/<i>/Assign" (in buf). */
+const char *lir_assign_name(char *buf, size_t n, const char *where, int i);
 
 /* JSONata (jsonata_lower.c): lowers expression e into a new function of lp,
  * jn_<n> (LIR_FN_JN), that both back ends print as

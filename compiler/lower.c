@@ -736,6 +736,56 @@ static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
 
 /* A Pass, Task, Parallel or Map state: in f (or do_/try_), from in to
  * what leaves it. */
+/* The names of a state's Assign template functions (tp_n), by which the
+ * back ends find them (lir_tmpl_fn): "Assign", "Catch/<i>/Assign",
+ * "Choices/<i>/Assign". */
+const char *lir_assign_name(char *buf, size_t n, const char *where, int i)
+{
+    if (!where) return "Assign";
+    snprintf(buf, n, "%s/%d/Assign", where, i);
+    return buf;
+}
+
+/* Every Assign of s as a template function of its own, before the state. */
+static void lower_assigns(Lo *lo, const ir_state *s)
+{
+    char b[64];
+    if (s->assign) lower_tmpl_fn(lo, s, s->assign, "Assign");
+    for (uint32_t i = 0; i < s->ncatch; i++)
+        if (s->catch_[i].assign) {
+            const char *name = lir_assign_name(b, sizeof b, "Catch", (int)i);
+            lower_tmpl_fn(lo, s, s->catch_[i].assign, asl_strndup(lo->a, name, strlen(name)));
+        }
+    for (uint32_t i = 0; i < s->nchoices; i++)
+        if (s->choices[i] && s->choices[i]->assign) {
+            const char *name = lir_assign_name(b, sizeof b, "Choices", (int)i);
+            lower_tmpl_fn(lo, s, s->choices[i]->assign, asl_strndup(lo->a, name, strlen(name)));
+        }
+}
+
+/* %d = helper tp_n %a: an Assign's variables, evaluated against a. */
+static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *what, uint32_t a)
+{
+    lir_op *o = op(lo, f, LIR_HELPER);
+    o->a = a;
+    o->target_fn = (lir_fn *)lir_tmpl_fn(lo->lp, s, what);
+    o->check = true;
+    o->note = asl_strndup(lo->a, what, strlen(what));
+    return o->d = reg(f);
+}
+
+/* %d = callrt asl_assign %v %vars: the variables take effect as v leaves. */
+static uint32_t assign_op(Lo *lo, lir_fn *f, uint32_t v, uint32_t vars)
+{
+    lir_op *o = op(lo, f, LIR_CALL_RT);
+    o->rt = LIR_RT_ASSIGN;
+    o->a = v;
+    o->b = vars;
+    o->check = true;
+    o->note = "Assign";
+    return o->d = reg(f);
+}
+
 static void lower_work_state(Lo *lo, const ir_state *s)
 {
     bool big = lo->lp->layout.lay.big;
@@ -750,7 +800,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
     } else {
         st->catches = s->ncatch > 0;
     }
-    if (big && s->type == IR_PASS && !s->nretry && !s->ncatch) {
+    if (big && s->type == IR_PASS && !s->nretry && !s->ncatch && !s->assign) {
         if (s->parameters) flow_tmpl(lo, st, s->parameters, "Parameters");
         /* asl_pass enters the state itself */
         goto_op(lo, st, s->target, flow_op(lo, st, LIR_FLOW_PASS, LIR_IN, LIR_NONE));
@@ -767,7 +817,9 @@ static void lower_work_state(Lo *lo, const ir_state *s)
         if (s->parameters) v = tmpl_op(lo, f, s->parameters, v, "Parameters");
         if (s->type == IR_PASS && s->result) v = const_op(lo, f, s->result_text, "Result");
     }
+    if (big && s->type == IR_PASS && s->result) v = const_op(lo, f, s->result_text, "Result");
     v = work(lo, f, s, v);
+    uint32_t av = s->assign ? assign_eval(lo, f, s, "Assign", v) : LIR_NONE;
     if (big) {
         if (s->result_selector) flow_tmpl(lo, f, s->result_selector, "ResultSelector");
         v = flow_op(lo, f, LIR_FLOW_OUT, LIR_IN, v);
@@ -788,6 +840,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
         v = output_path(lo, f, s, v);
         v = leave_op(lo, f, v);
     }
+    if (s->assign) v = assign_op(lo, f, v, av);
     if (helper) {
         goto_op(lo, f, NULL, v);
         add_fn(lo, dof);
@@ -820,6 +873,9 @@ static void lower_work_state(Lo *lo, const ir_state *s)
         o->note = c->nerrors ? c->errors[0] : "";
         uint32_t err = o->d = reg(st);
         uint32_t out = err;
+        char b[64];
+        uint32_t cav = c->assign ? assign_eval(lo, st, s, lir_assign_name(b, sizeof b, "Catch", (int)i), err)
+                                 : LIR_NONE;
         if (c->result_path_null) {
             out = LIR_IN;
         } else if (c->result_path && c->result_path->nseg) {
@@ -832,6 +888,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
             o->note = "Catch ResultPath";
             out = o->d = reg(st);
         }
+        if (c->assign) out = assign_op(lo, st, out, cav);
         goto_op(lo, st, c->target, out);
     }
     add_fn(lo, st);
@@ -846,6 +903,7 @@ static void lower_state(Lo *lo, const ir_state *s)
     lir_fn *f;
     lir_op *o;
     uint32_t v;
+    lower_assigns(lo, s);
     switch (s->type) {
     case IR_PASS:
     case IR_TASK:
@@ -871,8 +929,12 @@ static void lower_state(Lo *lo, const ir_state *s)
             o->check = true;
             o->note = "Wait";
         }
-        v = output_path(lo, f, s, v);
-        v = leave_op(lo, f, v);
+        {
+            uint32_t av = s->assign ? assign_eval(lo, f, s, "Assign", v) : LIR_NONE;
+            v = output_path(lo, f, s, v);
+            v = leave_op(lo, f, v);
+            if (s->assign) v = assign_op(lo, f, v, av);
+        }
         goto_op(lo, f, s->type == IR_WAIT ? s->target : NULL, v);
         break;
     case IR_FAIL: {
@@ -914,6 +976,8 @@ static void lower_state(Lo *lo, const ir_state *s)
             o->fast = o->target && f->block && lo->part_of[o->target->index] == f->part;
         }
         if (s->default_target) {
+            /* (a matched rule's Assign is the back ends' to write, in its branch) */
+            if (s->assign) out = assign_op(lo, f, out, assign_eval(lo, f, s, "Assign", v));
             goto_op(lo, f, s->default_target, out);
         } else {
             o = op(lo, f, LIR_FAIL);

@@ -252,30 +252,11 @@ static void string_pos(P *c, const cJSON *n, size_t errpos, int *line, int *col)
     *col = cc;
 }
 
-/* A variable reference ($name) at text[i]: JSONPath with variables. */
-static bool variable_at(const char *text, size_t i)
-{
-    return text[i] == '$' && (isalpha((unsigned char)text[i + 1]) || text[i + 1] == '_');
-}
-
-/* Reports a malformed path or call at the exact character inside the string.
- * A $name there is a variable: a feature, not a typo, and said so. */
+/* Reports a malformed path or call at the exact character inside the string. */
 static void path_error(P *c, const cJSON *n, const char *ptr, const char *what, const char *err,
                        size_t errpos)
 {
     int line, col;
-    const char *t = n->valuestring;
-    size_t tl = strlen(t);
-    for (size_t i = errpos > 1 ? errpos - 2 : 0; i <= errpos && i < tl; i++)
-        if (variable_at(t, i) && (i == 0 || t[i - 1] != '$')) {
-            size_t e = i + 1;
-            while (isalnum((unsigned char)t[e]) || t[e] == '_') e++;
-            string_pos(c, n, i, &line, &col);
-            aslc_diag_at(c->u, ASLC_ERROR, line, col, ptr,
-                         "\"%.*s\" is a variable: variables (Assign) are not implemented yet in "
-                         "aslc", (int)(e - i), t + i);
-            return;
-        }
     string_pos(c, n, errpos, &line, &col);
     /* jsonpath.c says "not supported" of the parts of Jayway's grammar (which
      * AWS evaluates paths with) it does not parse: for the user, features
@@ -356,6 +337,11 @@ static const asl_path *parse_path_node(P *c, const cJSON *n, const char *ptr, as
     }
     if (!allow_context && p->root == ASL_ROOT_CONTEXT) {
         ERR(c, n, ptr, "the context object ($$) cannot be used here");
+        return NULL;
+    }
+    if (!allow_context && p->root == ASL_ROOT_VAR) {
+        ERR(c, n, ptr, "a variable ($%.*s) cannot be used here: ResultPath writes into the "
+                       "state's input", (int)p->segs[0].klen, p->segs[0].key);
         return NULL;
     }
     return p;
@@ -449,12 +435,14 @@ static const char *const own_fields[IR__NTYPES][16] = {
 /* Fields AWS accepts that aslc does not implement yet: refused by name, so a
  * definition never compiles into something that behaves differently. */
 static const char *const unimplemented_fields[] = {
-    "Assign", NULL};
+    NULL};
 
 static bool field_allowed(ir_state_type t, const char *k)
 {
     unsigned f = type_fields[t];
     if (!strcmp(k, "Type") || !strcmp(k, "Comment") || !strcmp(k, "QueryLanguage")) return true;
+    /* Assign (AWS, workflow variables): every state type but Succeed and Fail */
+    if (!strcmp(k, "Assign")) return t != IR_SUCCEED && t != IR_FAIL;
     if ((f & F_NEXT_END) && (!strcmp(k, "Next") || !strcmp(k, "End"))) return true;
     if ((f & F_IO) && (!strcmp(k, "InputPath") || !strcmp(k, "OutputPath"))) return true;
     if ((f & F_RESULT_PATH) && !strcmp(k, "ResultPath")) return true;
@@ -487,7 +475,7 @@ static size_t state_field_names(ir_state_type t, const char **out, bool only_typ
 {
     static const char *const common[] = {"Type", "Comment", "QueryLanguage", "Next", "End",
                                          "InputPath", "OutputPath", "ResultPath", "Parameters",
-                                         "ResultSelector", "Retry", "Catch"};
+                                         "ResultSelector", "Retry", "Catch", "Assign"};
     size_t n = 0;
     for (size_t i = 0; i < sizeof common / sizeof *common; i++)
         if (!only_type || field_allowed(t, common[i])) out[n++] = common[i];
@@ -527,6 +515,9 @@ static void bad_state_field(P *c, ir_state_type t, const cJSON *k, const char *k
     else if (flow)
         ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state: it ends the execution (or "
                             "its branch)", f, tn);
+    else if (!strcmp(f, "Assign"))
+        ERR_KEY(c, k, kptr, "\"Assign\" is not allowed in a %s state: variables are assigned by "
+                            "Pass, Task, Choice, Wait, Parallel and Map states", tn);
     else if (!strcmp(f, "Retry") || !strcmp(f, "Catch"))
         ERR_KEY(c, k, kptr, "\"%s\" is not allowed in a %s state (only Task, Parallel and Map "
                             "states have it)", f, tn);
@@ -957,6 +948,53 @@ static ir_rule *jn_rule(P *c, ir_state *s, const cJSON *n, const char *ptr)
     return r;
 }
 
+/* Assign (AWS, "Passing data between states with variables"): an object
+ * whose members are variables, "name.$" computed as in Parameters (a path,
+ * $name paths included, or an intrinsic call), other members constants.  A
+ * name is a Unicode identifier of at most 80 characters (ID_Start, then
+ * ID_Continue: here letters, '_', digits after the first, and any UTF-8
+ * sequence), and "states" is reserved. */
+static ir_tmpl *get_assign(P *c, const cJSON *obj, const char *ptr)
+{
+    const cJSON *n = field(obj, "Assign");
+    if (!n) return NULL;
+    const char *fptr = ptr_join(c, ptr, "Assign");
+    if (!cJSON_IsObject(n)) {
+        ERR(c, n, fptr, "\"Assign\" must be an object of variables, got %s", json_type_name(n));
+        return NULL;
+    }
+    for (const cJSON *k = n->child; k; k = k->next) {
+        const char *ks = k->string;
+        size_t kl = strlen(ks);
+        if (kl >= 2 && !memcmp(ks + kl - 2, ".$", 2)) kl -= 2;
+        const char *kptr = ptr_join(c, fptr, ks);
+        size_t chars = 0, i = 0;
+        bool ok = kl > 0 && aslc_var_char(ks[0], true);
+        for (; ok && i < kl; i++) {
+            ok = aslc_var_char(ks[i], false);
+            if (((unsigned char)ks[i] & 0xC0) != 0x80) chars++;
+        }
+        if (!ok)
+            ERR_KEY(c, k, kptr, "\"%.*s\" is not a valid variable name: a name begins with a "
+                                "letter or '_' and goes on with letters, digits and '_'",
+                    (int)kl, ks);
+        else if (chars > 80)
+            ERR_KEY(c, k, kptr, "the variable name \"%.*s\" is longer than 80 characters", (int)kl, ks);
+        else if (kl == 6 && !memcmp(ks, "states", 6))
+            ERR_KEY(c, k, kptr, "\"states\" is a reserved variable name ($states)");
+        for (const cJSON *j = n->child; j != k; j = j->next) {
+            size_t jl = strlen(j->string);
+            if (jl >= 2 && !memcmp(j->string + jl - 2, ".$", 2)) jl -= 2;
+            if (jl == kl && !memcmp(j->string, ks, kl)) {
+                ERR_KEY(c, k, kptr, "the variable \"%.*s\" is assigned twice in this Assign",
+                        (int)kl, ks);
+                break;
+            }
+        }
+    }
+    return parse_tmpl(c, n, fptr);
+}
+
 /* ---- Choice rules ----------------------------------------------------------------------- */
 
 typedef struct {
@@ -1004,9 +1042,9 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
             found = op;
             opnode = k;
         } else if (!strcmp(k->string, "Variable") || !strcmp(k->string, "Comment")) {
-        } else if (!strcmp(k->string, "Next")) {
+        } else if (!strcmp(k->string, "Next") || !strcmp(k->string, "Assign")) {
             if (!top) {
-                ERR_KEY(c, k, kptr, "\"Next\" is only allowed in a top-level Choice rule");
+                ERR_KEY(c, k, kptr, "\"%s\" is only allowed in a top-level Choice rule", k->string);
                 ok = false;
             }
         } else {
@@ -1023,6 +1061,7 @@ static ir_rule *parse_rule(P *c, const cJSON *n, const char *ptr, bool top)
     if (top) {
         r->next = get_string(c, n, "Next", ptr, true);
         if (!r->next) ok = false;
+        r->assign = get_assign(c, n, ptr);
     }
     get_string(c, n, "Comment", ptr, false);
     /* "A Choice Rule MUST have exactly one comparison operator" (or And, Or,
@@ -1296,9 +1335,8 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             ERR(c, k, kptr, "a catcher must be an object, got %s", json_type_name(k));
             continue;
         }
-        /* The catcher fields of the AWS error-handling documentation (Assign
-         * and Output, with variables and JSONata, are not implemented). */
-        static const char *const known[] = {"ErrorEquals", "Next", "ResultPath", "Comment"};
+        /* The catcher fields of the AWS error-handling documentation. */
+        static const char *const known[] = {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign"};
         static const char *const jknown[] = {"ErrorEquals", "Next", "Output", "Assign", "Comment"};
         const char *const *kn = s->jsonata ? jknown : known;
         size_t nk = s->jsonata ? sizeof jknown / sizeof *jknown : sizeof known / sizeof *known;
@@ -1314,11 +1352,13 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
         r->next = get_string(c, k, "Next", kptr, true);
-        if (s->jsonata)
+        if (s->jsonata) {
             r->result_path = jn_leave(c, s, k, kptr, ASL_JNF_CATCH);
-        else
+        } else {
             r->result_path = get_path(c, k, "ResultPath", kptr, ASLC_PATH_REFERENCE, true,
                                       &r->result_path_null);
+            r->assign = get_assign(c, k, kptr);
+        }
     }
 }
 
@@ -2138,6 +2178,7 @@ static ir_state *parse_state(P *c, ir_machine *m, const cJSON *obj, const char *
         parse_retry(c, s, obj, ptr);
         parse_catch(c, s, obj, ptr);
     }
+    if (s->type != IR_SUCCEED && s->type != IR_FAIL && !s->jsonata) s->assign = get_assign(c, obj, ptr);
     switch (s->type) {
     case IR_PASS: {
         const cJSON *r = field(obj, "Result");

@@ -10,13 +10,16 @@
  *   - duplicate keys in any object of the definition (cJSON would keep the
  *     first, AWS's parser another: either way the meaning is ambiguous);
  *   - the graph of each scope: states that cannot be reached from StartAt,
- *     and states from which no path leads to an end, are warnings.
+ *     and states from which no path leads to an end, are warnings;
+ *   - workflow variables: an inner scope assigning an outer scope's
+ *     variable (an error), a $name that no state in scope assigns (a warning).
  *
  * It reports through diag.c and never exits, so that `aslc check`, the
  * compiler and the fuzzing harness (fuzz/fuzz_frontend.c) all run the same
  * code in-process, however broken the input.
  */
 #include "aslc.h"
+#include "jsonpath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,6 +399,221 @@ static void check_graphs(aslc_unit *u, const ir_program *p)
     }
 }
 
+/* ---- workflow variables ------------------------------------------------------------- */
+
+/* AWS ("Passing data between states with variables", variable scope): a
+ * Parallel branch or a Map processor reads the variables of the scopes
+ * around it but assigns only its own, and may not assign a name that an
+ * outer scope assigns.  That is an error here, as AWS refuses it (checked
+ * on the whole definition, whatever the order the states run in).  A $name
+ * read where no state of its scope or of an outer one assigns the name
+ * fails when it runs (AWS accepts the definition: States.Runtime then), so
+ * it is a warning.  The walk is over the JSON tree, for positions. */
+
+typedef struct {
+    const char **name;
+    uint32_t *len;
+    uint32_t n, cap;
+} varset;
+
+typedef struct {
+    aslc_unit *u;
+    asl_arena *a;
+} varwalk;
+
+static bool varset_has(const varset *s, const char *name, uint32_t len)
+{
+    for (uint32_t i = 0; s && i < s->n; i++)
+        if (s->len[i] == len && !memcmp(s->name[i], name, len)) return true;
+    return false;
+}
+
+static void varset_add(varwalk *w, varset *s, const char *name, uint32_t len)
+{
+    if (varset_has(s, name, len)) return;
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? 2 * s->cap : 16;
+        const char **nn = asl_alloc(w->a, cap * sizeof *nn);
+        uint32_t *nl = asl_alloc(w->a, cap * sizeof *nl);
+        if (s->n) {
+            memcpy(nn, s->name, s->n * sizeof *nn);
+            memcpy(nl, s->len, s->n * sizeof *nl);
+        }
+        s->name = nn;
+        s->len = nl;
+        s->cap = cap;
+    }
+    s->name[s->n] = name;
+    s->len[s->n++] = len;
+}
+
+static const char *vptr(varwalk *w, const char *ptr, const char *key)
+{
+    asl_buf b;
+    asl_buf_init(&b);
+    asl_buf_puts(&b, ptr[0] == '/' && ptr[1] == 0 ? "" : ptr);
+    asl_buf_putc(&b, '/');
+    for (const char *k = key; *k; k++) {
+        if (*k == '~') asl_buf_puts(&b, "~0");
+        else if (*k == '/') asl_buf_puts(&b, "~1");
+        else asl_buf_putc(&b, *k);
+    }
+    char *r = asl_strndup(w->a, b.data, b.len);
+    asl_buf_free(&b);
+    return r;
+}
+
+static const char *vidx(varwalk *w, const char *ptr, int i)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", i);
+    return vptr(w, ptr, n);
+}
+
+/* The name of an Assign member (its key without ".$"). */
+static uint32_t assign_name_len(const char *k)
+{
+    size_t n = strlen(k);
+    return (uint32_t)(n >= 2 && !strcmp(k + n - 2, ".$") ? n - 2 : n);
+}
+
+/* The names an Assign object assigns into own; an error for each that an
+ * outer scope assigns. */
+static void assign_names(varwalk *w, const cJSON *assign, const char *ptr, const varset *outer, varset *own)
+{
+    if (!cJSON_IsObject(assign)) return;
+    for (const cJSON *k = assign->child; k; k = k->next) {
+        uint32_t n = assign_name_len(k->string);
+        if (varset_has(outer, k->string, n)) {
+            int line = 0, col = 0;
+            aslc_srcmap_pos(w->u->map, k, true, &line, &col);
+            aslc_diag_at(w->u, ASLC_ERROR, line, col, vptr(w, ptr, k->string),
+                         "the variable \"$%.*s\" belongs to an outer scope: a Parallel branch or a "
+                         "Map iteration cannot assign it (give the inner variable another name)",
+                         (int)n, k->string);
+        }
+        varset_add(w, own, k->string, n);
+    }
+}
+
+/* Every $name read in the string n (a path or an intrinsic call; quoted
+ * arguments skipped) that visible lacks: a warning. */
+static void scan_refs(varwalk *w, const cJSON *n, const char *ptr, const varset *visible)
+{
+    if (!cJSON_IsString(n)) return;
+    const char *t = n->valuestring;
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i] == '\'') {
+            for (i++; t[i] && t[i] != '\''; i++)
+                if (t[i] == '\\' && t[i + 1]) i++;
+            if (!t[i]) return;
+            continue;
+        }
+        if (t[i] != '$') continue;
+        if (t[i + 1] == '$') {
+            i++;
+            continue;
+        }
+        if (!aslc_var_char(t[i + 1], true)) continue;
+        size_t e = i + 1;
+        while (aslc_var_char(t[e], false)) e++;
+        if (!varset_has(visible, t + i + 1, (uint32_t)(e - i - 1))) {
+            int line = 0, col = 0;
+            aslc_srcmap_pos(w->u->map, n, false, &line, &col);
+            aslc_diag_at(w->u, ASLC_WARNING, line, col, ptr,
+                         "no state of this scope or of an outer one assigns the variable \"%.*s\": "
+                         "reading it fails when it runs",
+                         (int)(e - i), t + i);
+        }
+        i = e - 1;
+    }
+}
+
+/* The reads in a template (Parameters, ResultSelector, ItemSelector,
+ * Assign, ...): its "key.$" strings, at any depth; with paths (ItemBatcher,
+ * ItemReader and its ReaderConfig, ResultWriter), "...Path" strings too. */
+static void scan_tmpl(varwalk *w, const cJSON *n, const char *ptr, const varset *visible, bool paths)
+{
+    int i = 0;
+    for (const cJSON *k = n ? n->child : NULL; k; k = k->next, i++) {
+        const char *kp = k->string ? vptr(w, ptr, k->string) : vidx(w, ptr, i);
+        if (cJSON_IsString(k) && k->string) {
+            size_t kl = strlen(k->string);
+            if ((kl >= 2 && !strcmp(k->string + kl - 2, ".$")) ||
+                (paths && kl >= 4 && !strcmp(k->string + kl - 4, "Path")))
+                scan_refs(w, k, kp, visible);
+        } else if (cJSON_IsObject(k) || cJSON_IsArray(k)) {
+            scan_tmpl(w, k, kp, visible, paths && k->string && !strcmp(k->string, "ReaderConfig"));
+        }
+    }
+}
+
+/* A Choice rule's reads: Variable and the ...Path operands, nested rules. */
+static void scan_rule(varwalk *w, const cJSON *r, const char *ptr, const varset *visible)
+{
+    int i = 0;
+    for (const cJSON *k = r ? r->child : NULL; k; k = k->next, i++) {
+        const char *kp = k->string ? vptr(w, ptr, k->string) : vidx(w, ptr, i);
+        if (k->string && !strcmp(k->string, "Assign")) scan_tmpl(w, k, kp, visible, false);
+        else if (cJSON_IsString(k) && k->string &&
+                 (!strcmp(k->string, "Variable") ||
+                  (strlen(k->string) > 4 && !strcmp(k->string + strlen(k->string) - 4, "Path"))))
+            scan_refs(w, k, kp, visible);
+        else if (cJSON_IsObject(k) || cJSON_IsArray(k))
+            scan_rule(w, k, kp, visible);
+    }
+}
+
+static void check_machine_vars(varwalk *w, const cJSON *m, const char *ptr, const varset *outer, int depth)
+{
+    const cJSON *states = cJSON_GetObjectItemCaseSensitive(m, "States");
+    if (!cJSON_IsObject(states) || depth > 64) return;
+    const char *sptr = vptr(w, ptr, "States");
+    /* what this scope assigns: the states' Assign, their rules' and catchers' */
+    varset own = {0};
+    for (const cJSON *st = states->child; st; st = st->next) {
+        const char *p = vptr(w, sptr, st->string);
+        assign_names(w, cJSON_GetObjectItemCaseSensitive(st, "Assign"), vptr(w, p, "Assign"), outer, &own);
+        const char *lists[2] = {"Choices", "Catch"};
+        for (int l = 0; l < 2; l++) {
+            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(st, lists[l]);
+            int i = 0;
+            for (const cJSON *r = cJSON_IsArray(arr) ? arr->child : NULL; r; r = r->next, i++)
+                assign_names(w, cJSON_GetObjectItemCaseSensitive(r, "Assign"),
+                             vptr(w, vidx(w, vptr(w, p, lists[l]), i), "Assign"), outer, &own);
+        }
+    }
+    varset visible = {0};
+    for (uint32_t i = 0; outer && i < outer->n; i++) varset_add(w, &visible, outer->name[i], outer->len[i]);
+    for (uint32_t i = 0; i < own.n; i++) varset_add(w, &visible, own.name[i], own.len[i]);
+    /* what it reads, and the scopes inside it */
+    for (const cJSON *st = states->child; st; st = st->next) {
+        const char *p = vptr(w, sptr, st->string);
+        for (const cJSON *f = st->child; f; f = f->next) {
+            const char *fp = vptr(w, p, f->string);
+            size_t fl = strlen(f->string);
+            if (!strcmp(f->string, "Choices")) {
+                scan_rule(w, f, fp, &visible);
+            } else if (!strcmp(f->string, "Branches") && cJSON_IsArray(f)) {
+                int i = 0;
+                for (const cJSON *b = f->child; b; b = b->next, i++)
+                    check_machine_vars(w, b, vidx(w, fp, i), &visible, depth + 1);
+            } else if (!strcmp(f->string, "ItemProcessor") || !strcmp(f->string, "Iterator")) {
+                check_machine_vars(w, f, fp, &visible, depth + 1);
+            } else if (cJSON_IsString(f) && fl > 4 && !strcmp(f->string + fl - 4, "Path") &&
+                       strcmp(f->string, "ResultPath")) {
+                scan_refs(w, f, fp, &visible);
+            } else if ((cJSON_IsObject(f) || cJSON_IsArray(f)) && strcmp(f->string, "Result")) {
+                /* Parameters, Assign, Catch, ItemSelector, ItemReader ...  (Result is
+                 * never evaluated) */
+                bool paths = !strcmp(f->string, "ItemBatcher") || !strcmp(f->string, "ItemReader") ||
+                             !strcmp(f->string, "ResultWriter");
+                scan_tmpl(w, f, fp, &visible, paths);
+            }
+        }
+    }
+}
+
 /* ---- the front end -------------------------------------------------------------------- */
 
 ir_program *aslc_front_end(aslc_unit *u, const char *name)
@@ -412,6 +630,8 @@ ir_program *aslc_front_end(aslc_unit *u, const char *name)
         /* The graph warnings come once the definition is free of errors: a
          * missing Next or a duplicate name would make them misleading. */
         if (!u->errors) check_graphs(u, p);
+        varwalk vw = {u, u->arena};
+        check_machine_vars(&vw, root, "/", NULL, 0);
     }
     cJSON_Delete(root);
     /* Nothing after the front end looks at cJSON nodes or the source map. */

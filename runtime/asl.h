@@ -94,11 +94,13 @@ struct asl_seg {
     const asl_seg *members;
 };
 
-/* ASL_ROOT_JSONATA: not a path but a field of a JSONata state (`{% %}`),
+/* ASL_ROOT_VAR: a workflow variable ($name, vars.h): segs[0] is a KEY step
+ * holding the variable's name, the steps after it apply to its value.
+ * ASL_ROOT_JSONATA: not a path but a field of a JSONata state (`{% %}`),
  * which the path's `jn` describes; it goes where the JSONPath field it
- * replaces goes, and the runtime's path entry points hand it to
- * jsonata_state.c (see asl_jn_field below). */
-enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1, ASL_ROOT_JSONATA = 3 };
+ * replaces goes, and the runtime's path entry points hand it to jnstate.c
+ * (see asl_jn_field below). */
+enum { ASL_ROOT_INPUT = 0, ASL_ROOT_CONTEXT = 1, ASL_ROOT_VAR = 2, ASL_ROOT_JSONATA = 3 };
 /* $$ paths that start $$.Map.Item.Value or $$.Map.Item.Index, told apart
  * at compile time: ItemSelectors read them for every item. */
 enum { ASL_ITEM_NONE = 0, ASL_ITEM_VALUE = 1, ASL_ITEM_INDEX = 2 };
@@ -107,7 +109,7 @@ struct asl_jn_field;
 
 typedef struct {
     const char *text;        /* as written in the definition, for messages */
-    uint8_t root;            /* ASL_ROOT_INPUT ($) or ASL_ROOT_CONTEXT ($$) */
+    uint8_t root;            /* ASL_ROOT_INPUT ($), ASL_ROOT_CONTEXT ($$) or ASL_ROOT_VAR ($name) */
     uint8_t definite;        /* selects at most one node: no wildcard, slice, filter, .., union */
     uint8_t map_item;        /* ASL_ITEM_*: segs[0..2] are Map.Item.Value / Map.Item.Index */
     uint32_t nseg;
@@ -261,6 +263,14 @@ asl_value *asl_flow_in(asl_exec *x, asl_value *in, const asl_flow *f);
 /* ResultSelector, ResultPath, OutputPath, then asl_leave: the state's output
  * from its raw input in and the result of its work. */
 asl_value *asl_flow_out(asl_exec *x, asl_value *in, asl_value *result, const asl_flow *f);
+
+/* ---- workflow variables (vars.c, vars.h) ------------------------------------ */
+
+/* A state's Assign, evaluated beforehand into vars (an object: variable
+ * name -> value, made by the Assign's template function), takes effect:
+ * v (the state's output) back, or NULL with the error of a size limit.
+ * NULL v (a failure before) is handed back as it is. */
+asl_value *asl_assign(asl_exec *x, asl_value *v, asl_value *vars);
 
 /* ---- intrinsic functions -------------------------------------------------- */
 

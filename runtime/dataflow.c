@@ -62,6 +62,7 @@ SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
     asl_value *out = select_names(x, v, p);
     if (out) return out;
     if (asl_path_select(x, v, p, &out)) return out;
+    if (p->root == ASL_ROOT_VAR) return asl_vars_path_fail(x, p, NULL);
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : v;
     char *why = asl_path_miss_reason(x->arena, root, p);
     return asl_fail_state(x, "States.Runtime", "Invalid path '%s' : %s", p->text,
@@ -85,6 +86,7 @@ SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, c
     asl_value *out = select_names(x, in, p);
     if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
+    if (p->root == ASL_ROOT_VAR) return asl_vars_path_fail(x, p, field);
     asl_value *root = p->root == ASL_ROOT_CONTEXT ? asl_context_object(x) : in;
     /* AWS documents States.ParameterPathFailure here but raises States.Runtime
      * (recorded in the conformance cases). */

@@ -624,6 +624,29 @@ bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, a
     asl_value *v = asl_input_path(x, in, p);
     if (!v) return false;
     bool isnum = v->type == ASL_NUMBER;
+    /* AWS parses the text of a string ("1" is 1, conformance
+     * MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH), as Java would: an
+     * integer is [+-]digits, a float what Double.parseDouble reads. */
+    if (v->type == ASL_STRING && v->len > 0 && v->len < 64) {
+        const char *t = v->u.str;
+        char *end = NULL;
+        size_t i = (t[0] == '+' || t[0] == '-') ? 1 : 0;
+        bool digits = i < v->len;
+        for (size_t k = i; k < v->len; k++) digits = digits && t[k] >= '0' && t[k] <= '9';
+        double d = 0;
+        bool ok = false;
+        if (digits) {
+            d = strtod(t, &end);
+            ok = end == t + v->len;
+        } else if (which == ASL_MAP_TOLERATED_PERCENT && strspn(t + i, "0123456789.eE+-") == v->len - i) {
+            d = strtod(t, &end);
+            ok = end == t + v->len;
+        }
+        if (ok) {
+            v = asl_number(x->arena, d);
+            isnum = true;
+        }
+    }
     if (!isnum || (which != ASL_MAP_TOLERATED_PERCENT && !v->is_int)) {
         /* AWS shows a string as it is and anything else as JSON. */
         const char *shown = v->type == ASL_STRING ? v->u.str : asl_json_string(x->arena, v, NULL);

@@ -385,6 +385,14 @@ asl_value *asl_path_walk(asl_arena *a, asl_value *root, const asl_path *p, bool 
 bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value **out)
 {
     asl_value *root = input;
+    if (p->root == ASL_ROOT_VAR) {
+        asl_path rest;
+        if (!asl_vars_root(x, p, &root, &rest)) {
+            *out = NULL;
+            return false;
+        }
+        return asl_path_select(x, root, &rest, out);
+    }
     if (p->root == ASL_ROOT_CONTEXT) {
         /* $$.Map.Item.Value.id and the like start from the value itself;
          * only other $$ paths pay for building the whole context object. */

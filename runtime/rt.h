@@ -76,6 +76,7 @@ struct asl_exec {
      * entering a state has more to do (asl_enter). */
     struct { ASL_EXEC_HEAD };
     asl_exec *parent;
+    struct asl_vars *vars;        /* vars.c: this scope's own variables, NULL until assigned */
     bool failed;
     const char *err;              /* Error (in arena) */
     const char *cause;            /* Cause (in arena) or NULL */
@@ -86,7 +87,6 @@ struct asl_exec {
     /* jnstate.c: $states while a JSONata state's Arguments, Output or a
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
-    struct asl_vars *vars;        /* vars.c: this thread of control's variables, or NULL */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
@@ -98,6 +98,13 @@ size_t asl_exec_stack_size(void);
 /* The stack of a pool worker: ASL_EXEC_STACK, or under RLIMIT_AS what lets a
  * few hundred threads fit, lowering *max_threads to the number that fits. */
 size_t asl_worker_stacks(uint32_t *max_threads);
+
+/* vars.c: a $name path's variable into *root and the path's steps after
+ * the name into *rest; false when no scope has the variable. */
+bool asl_vars_root(asl_exec *x, const asl_path *p, asl_value **root, asl_path *rest);
+/* The failure of a $name path that selected nothing (field: a template
+ * member's name, or NULL), with AWS's States.Runtime. */
+asl_value *asl_vars_path_fail(asl_exec *x, const asl_path *p, const char *field);
 
 /* exec.c */
 asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */

@@ -1,60 +1,193 @@
 /*
- * vars.c — workflow variables (vars.h): a scope per thread of control,
- * reading its parents' scopes.  (A first version: one list per scope.)
+ * vars.c — workflow variables (Assign): the store of an execution and of
+ * its Parallel branches and Map iterations, and the paths that read it.
+ *
+ * A scope is an exec's own table (asl_exec.vars), made at its first
+ * assignment in the exec's arena; reads look in the exec's table, then in
+ * its parent's, up to the execution's.  A branch or an iteration assigns
+ * only in its own table (the compiler refuses a definition in which it
+ * would assign a name of an outer scope, as AWS does), so that the parents'
+ * tables are read-only while children run on other threads: no lock.
+ * A child's table goes with the child.
+ *
+ * A state's Assign is a payload template (its "name.$" members computed,
+ * all against the values the variables had when the state began), which
+ * the generated code evaluates into an object; asl_assign then sets every
+ * member at once, after the state's output is made, checking AWS's limits:
+ * 256 KiB a variable, 256 KiB an Assign, 10 MiB the variables of an
+ * execution (here: of a scope and the scopes around it).
+ *
+ * Workflows without variables pay nothing: no table, and no path reads one
+ * (a $name path has its own root, which the inline fast paths of asl.h and
+ * dataflow.c decline).
  */
 #include "rt.h"
+#include "path.h"
 #include "vars.h"
 
 #include <string.h>
 
-typedef struct asl_vars {
-    const char **names;
-    asl_value **vals;
+#define VAR_LIMIT ((size_t)256 * 1024)          /* one variable's JSON text */
+#define ASSIGN_LIMIT ((size_t)256 * 1024)       /* all the variables of one Assign */
+#define TOTAL_LIMIT ((size_t)10 * 1024 * 1024)  /* the variables of an execution */
+
+typedef struct {
+    const char *name;   /* in the scope's arena */
+    uint32_t n;
+    size_t size;        /* bytes of the value's JSON text */
+    asl_value *val;
+} var;
+
+struct asl_vars {
+    var *v;
     uint32_t n, cap;
-} asl_vars;
+    size_t total;       /* sum of v[].size */
+};
+
+static var *find(struct asl_vars *s, const char *name, size_t n)
+{
+    if (!s) return NULL;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i].n == n && memcmp(s->v[i].name, name, n) == 0) return &s->v[i];
+    return NULL;
+}
 
 asl_value *asl_vars_get(asl_exec *x, const char *name, size_t n, bool *found)
 {
     for (; x; x = x->parent) {
-        asl_vars *v = x->vars;
-        if (!v) continue;
-        for (uint32_t i = v->n; i-- > 0;)
-            if (strlen(v->names[i]) == n && !memcmp(v->names[i], name, n)) {
-                *found = true;
-                return v->vals[i];
-            }
+        var *v = find(x->vars, name, n);
+        if (v) {
+            if (found) *found = true;
+            return v->val;
+        }
     }
-    *found = false;
+    if (found) *found = false;
     return NULL;
+}
+
+/* The bytes of v's JSON text: the bound when it is small (exact but for
+ * numbers without source text), the text's length otherwise. */
+static size_t json_size(const asl_value *v)
+{
+    uint32_t b = asl_json_bound(v);
+    if (b <= 4096) return b;
+    asl_arena *a = asl_arena_new();
+    size_t n = 0;
+    asl_json_string(a, v, &n);
+    asl_arena_free(a);
+    return n;
+}
+
+/* The total of the scopes around x's (read-only while x runs). */
+static size_t outer_total(asl_exec *x)
+{
+    size_t t = 0;
+    for (asl_exec *p = x->parent; p; p = p->parent)
+        if (p->vars) t += p->vars->total;
+    return t;
 }
 
 bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_value **vals)
 {
-    asl_vars *v = x->vars;
-    if (!v) {
-        v = x->vars = asl_alloc(x->arena, sizeof *v);
-        memset(v, 0, sizeof *v);
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t i = 0;
-        while (i < v->n && strcmp(v->names[i], names[k])) i++;
-        if (i == v->n) {
-            if (v->n == v->cap) {
-                uint32_t cap = v->cap ? v->cap * 2 : 8;
-                const char **nn = asl_alloc(x->arena, cap * sizeof *nn);
-                asl_value **nv = asl_alloc(x->arena, cap * sizeof *nv);
-                if (v->n) {
-                    memcpy(nn, v->names, v->n * sizeof *nn);
-                    memcpy(nv, v->vals, v->n * sizeof *nv);
-                }
-                v->names = nn;
-                v->vals = nv;
-                v->cap = cap;
-            }
-            v->names[v->n++] = asl_strndup(x->arena, names[k], strlen(names[k]));
+    if (n == 0) return true;
+    size_t sizes_small[16];
+    size_t *sizes = n <= 16 ? sizes_small : asl_alloc(x->arena, n * sizeof *sizes);
+    size_t sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        sizes[i] = json_size(vals[i]);
+        if (sizes[i] > VAR_LIMIT) {
+            asl_fail_state(x, "States.DataLimitExceeded",
+                           "The variable '%s' has a size of %zu bytes, exceeding the maximum of "
+                           "%zu bytes for a variable.",
+                           names[i], sizes[i], VAR_LIMIT);
+            return false;
         }
-        v->vals[i] = vals[k];
+        sum += sizes[i];
+    }
+    if (sum > ASSIGN_LIMIT) {
+        asl_fail_state(x, "States.DataLimitExceeded",
+                       "The variables assigned by the state have a combined size of %zu bytes, "
+                       "exceeding the maximum of %zu bytes for an Assign.",
+                       sum, ASSIGN_LIMIT);
+        return false;
+    }
+    struct asl_vars *s = x->vars;
+    size_t total = (s ? s->total : 0) + outer_total(x);
+    for (uint32_t i = 0; i < n; i++) {
+        var *v = find(s, names[i], strlen(names[i]));
+        /* (a name given twice counts once: the last value wins) */
+        bool again = false;
+        for (uint32_t k = i + 1; k < n && !again; k++) again = !strcmp(names[k], names[i]);
+        if (again) continue;
+        total = total - (v ? v->size : 0) + sizes[i];
+    }
+    if (total > TOTAL_LIMIT) {
+        asl_fail_state(x, "States.DataLimitExceeded",
+                       "The variables of the execution would have a combined size of %zu bytes, "
+                       "exceeding the maximum of %zu bytes.",
+                       total, TOTAL_LIMIT);
+        return false;
+    }
+    if (!s) {
+        s = x->vars = asl_alloc(x->arena, sizeof *s);
+        memset(s, 0, sizeof *s);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        var *v = find(s, names[i], len);
+        if (!v) {
+            if (s->n == s->cap) {
+                uint32_t cap = s->cap ? 2 * s->cap : 8;
+                var *nv = asl_alloc(x->arena, cap * sizeof *nv);
+                if (s->n) memcpy(nv, s->v, s->n * sizeof *nv);
+                s->v = nv;
+                s->cap = cap;
+            }
+            v = &s->v[s->n++];
+            v->name = asl_strndup(x->arena, names[i], len);
+            v->n = (uint32_t)len;
+            v->size = 0;
+        }
+        s->total = s->total - v->size + sizes[i];
+        v->size = sizes[i];
+        v->val = vals[i];
     }
     return true;
 }
 
+asl_value *asl_assign(asl_exec *x, asl_value *v, asl_value *vars)
+{
+    if (!v) return NULL;
+    uint32_t n = vars->len;
+    const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
+    asl_value **vals = asl_alloc(x->arena, (n ? n : 1) * sizeof *vals);
+    for (uint32_t i = 0; i < n; i++) {
+        names[i] = vars->u.o.members[i].key;
+        vals[i] = vars->u.o.members[i].val;
+    }
+    return asl_vars_assign(x, n, names, vals) ? v : NULL;
+}
+
+bool asl_vars_root(asl_exec *x, const asl_path *p, asl_value **root, asl_path *rest)
+{
+    const asl_seg *s = &p->segs[0];
+    bool found = false;
+    *root = asl_vars_get(x, s->key, s->klen, &found);
+    *rest = (asl_path){p->text, ASL_ROOT_INPUT, p->definite, ASL_ITEM_NONE, p->nseg - 1, p->segs + 1, NULL};
+    return found;
+}
+
+asl_value *asl_vars_path_fail(asl_exec *x, const asl_path *p, const char *field)
+{
+    asl_value *root;
+    asl_path rest;
+    if (!asl_vars_root(x, p, &root, &rest))
+        return asl_fail_state(x, "States.Runtime",
+                              "The variable '$%.*s' referenced by the JSONPath '%s'%s%s%s is not "
+                              "defined.",
+                              (int)p->segs[0].klen, p->segs[0].key, p->text,
+                              field ? " of the field '" : "", field ? field : "", field ? ".$'" : "");
+    char *why = asl_path_miss_reason(x->arena, root, &rest);
+    return asl_fail_state(x, "States.Runtime", "Invalid path '%s' : %s", p->text,
+                          why ? why : "No results for path");
+}

@@ -118,6 +118,14 @@ static void test_parse_forms(void)
     CHECK(p && p->nseg == 0 && p->root == ASL_ROOT_CONTEXT);
     p = P("$$.Execution.Input", ASLC_PATH_REFERENCE);
     CHECK(p && p->nseg == 2 && p->root == ASL_ROOT_CONTEXT && !strcmp(p->segs[1].key, "Input"));
+    /* $name: a workflow variable, its name the first step */
+    p = P("$order.items[0]", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->root == ASL_ROOT_VAR && p->nseg == 3 && p->definite && !strcmp(p->segs[0].key, "order") &&
+          !strcmp(p->segs[1].key, "items") && p->segs[2].kind == ASL_SEG_INDEX);
+    p = P("$_x1", ASLC_PATH_REFERENCE);
+    CHECK(p && p->root == ASL_ROOT_VAR && p->nseg == 1 && !strcmp(p->segs[0].key, "_x1"));
+    p = P("$v[*].a", ASLC_PATH_PAYLOAD);
+    CHECK(p && p->root == ASL_ROOT_VAR && !p->definite);
 
     p = P("$.a.bc", ASLC_PATH_REFERENCE);
     CHECK(p && p->nseg == 2 && p->segs[0].kind == ASL_SEG_KEY && p->segs[0].klen == 1 &&
@@ -302,7 +310,8 @@ static void test_parse_errors(void)
     ERR("$. a", "expected a name after '.'", 2);
     ERR("$.", "expected a name after '.'", 2);
     ERR("$.a.", "expected a name after '.'", 4);
-    ERR("$abc", "expected '.' or '[' after '$'", 1);
+    ERR("$ab-c", "expected '.' or '[' after '$ab'", 3);   /* $ab: a variable */
+    ERR("$1", "expected '.' or '[' after '$'", 1);       /* names start with a letter or '_' */
     ERR("$$abc", "expected '.' or '[' after '$$'", 2);
     ERR("$$$", "unexpected '$' after '$$'", 2);
     ERR("$['a']b", "expected '.' or '[' before 'b'", 6);
