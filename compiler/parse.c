@@ -721,6 +721,28 @@ static const aslc_jn_node *jn_expr(P *c, const cJSON *n, const char *ptr, const 
     return tree;
 }
 
+/* Whether expression text src reads the context object: $states.context, or
+ * $states as a whole (the runtime builds it only then). */
+static bool jn_reads_context(const char *src)
+{
+    for (const char *p = strstr(src, "$states"); p; p = strstr(p + 1, "$states")) {
+        const char *q = p + 7;
+        if (isalnum((unsigned char)*q) || *q == '_') continue;   /* $statesX: another variable */
+        while (isspace((unsigned char)*q)) q++;
+        if (*q != '.') return true;
+        q++;
+        while (isspace((unsigned char)*q)) q++;
+        if (!strncmp(q, "context", 7) || *q == '*' || *q == '(' || *q == '`') return true;
+    }
+    return false;
+}
+
+static void jn_set_src(ir_jn *j, const char *src)
+{
+    j->field.src = src;
+    if (src && jn_reads_context(src)) j->field.type |= ASL_JNT_CONTEXT;
+}
+
 /* One expression where a JSONPath state has a ...Path: $states.input is what
  * that path would have been applied to. */
 static const asl_path *jn_value(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where,
@@ -731,7 +753,7 @@ static const asl_path *jn_value(P *c, ir_state *s, const cJSON *n, const char *p
     if (!e) return NULL;
     ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, type, where, ptr);
     j->expr = e;
-    j->field.src = src;
+    jn_set_src(j, src);
     return j->path;
 }
 
@@ -747,7 +769,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
         const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
         ir_jn *j = jn_new(c, s, leaf, ASL_JNT_ANY, where, ptr);
         j->expr = e;
-        j->field.src = src;
+        jn_set_src(j, src);
         t->kind = IR_T_PATH;
         t->path = j->path;
         t->src = src;
@@ -786,7 +808,9 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
 static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where, ir_jn *j)
 {
     if (jn_text(n)) {
-        j->expr = jn_expr(c, n, ptr, &j->field.src);
+        const char *src;
+        j->expr = jn_expr(c, n, ptr, &src);
+        jn_set_src(j, src);
         return;
     }
     ir_tmpl *t = jn_tmpl(c, s, n, ptr, where, ASL_JNF_INNER);

@@ -137,6 +137,9 @@ struct asl_jn_env;
 typedef enum { ASL_JNF_VALUE, ASL_JNF_INNER, ASL_JNF_ENTER, ASL_JNF_LEAVE, ASL_JNF_CATCH } asl_jnf_kind;
 /* What a VALUE must give (AWS checks the type where the field is read). */
 typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_JNT_NUMBER } asl_jnt_type;
+/* A flag of asl_jn_field.type: the expression reads $states.context (or
+ * $states whole); the context object is built only for those. */
+#define ASL_JNT_CONTEXT 0x80
 
 typedef struct asl_jn_field {
     uint8_t kind;            /* asl_jnf_kind */

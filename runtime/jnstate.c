@@ -69,7 +69,7 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
          * input (a Map's items without Items) */
         asl_value *v = f->tmpl ? f->tmpl(x, input) : f->k ? *f->k : input;
         if (!v) return NULL;
-        if (!type_ok(v, (asl_jnt_type)f->type))
+        if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
             return asl_fail_state(x, "States.QueryEvaluationError", "Map state input must be an array but "
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
@@ -82,7 +82,7 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     asl_object_append_lit(a, st, "input", 5, input);
     if (result) asl_object_append_lit(a, st, "result", 6, result);
     if (error) asl_object_append_lit(a, st, "errorOutput", 11, error);
-    asl_object_append_lit(a, st, "context", 7, asl_context_object(x));
+    if (f->type & ASL_JNT_CONTEXT) asl_object_append_lit(a, st, "context", 7, asl_context_object(x));
     asl_jn_env_bind(a, env, "states", st);
     asl_value *v = f->expr(&c, env, input);
     if (asl_jn_failed(&c))
@@ -93,11 +93,11 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     if (!v) return query_error(x, f, "returned nothing (undefined).");
     if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
     v = asl_jn_to_json(a, v);
-    if (!type_ok(v, (asl_jnt_type)f->type))
+    if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' returned an "
                               "unexpected result type. Expected '%s', but was '%s' for value: %s",
-                              f->src, f->where, type_names[f->type], type_word(v),
+                              f->src, f->where, type_names[f->type & ~ASL_JNT_CONTEXT], type_word(v),
                               asl_json_string(a, v, NULL));
     return v;
 }

@@ -98,6 +98,8 @@ struct asl_jn_ctx {
 #define ASL_JN_MAX_DEPTH 2000
 
 void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a);
+/* Sets now_ms and seeds rng, once (the first $now, $millis, $random...). */
+void asl_jn_clock(asl_jn_ctx *c);
 static inline bool asl_jn_failed(const asl_jn_ctx *c) { return c->code != NULL; }
 /* Whether c's deadline has passed (reads the clock one call in 1024). */
 bool asl_jn_out_of_time(asl_jn_ctx *c);

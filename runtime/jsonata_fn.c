@@ -796,6 +796,7 @@ FN(round)
 }
 static double rnd(ctx *c)
 {
+    asl_jn_clock(c);
     c->rng ^= c->rng << 13;
     c->rng ^= c->rng >> 7;
     c->rng ^= c->rng << 17;
@@ -1133,10 +1134,18 @@ FN(now)
 {
     UNUSED;
     char *out = NULL;
+    asl_jn_clock(c);
     const char *code = asl_jn_format_datetime(c->a, c->now_ms, A(0) ? A(0)->u.str : NULL, A(1) ? A(1)->u.str : NULL, &out);
     return picture_result(c, code, out);
 }
-FN(millis) { UNUSED; (void)n; (void)args; return num(c, (double)c->now_ms); }
+FN(millis)
+{
+    UNUSED;
+    (void)n;
+    (void)args;
+    asl_jn_clock(c);
+    return num(c, (double)c->now_ms);
+}
 FN(fromMillis)
 {
     UNUSED;

@@ -96,6 +96,7 @@ asl_value *asl_jn_sfn_hash(asl_jn_ctx *c, asl_value **args, int n, asl_value *fo
 /* The context's generator (xorshift), for $random() and $uuid(). */
 static uint64_t next64(asl_jn_ctx *c)
 {
+    asl_jn_clock(c);
     c->rng ^= c->rng << 13;
     c->rng ^= c->rng >> 7;
     c->rng ^= c->rng << 17;

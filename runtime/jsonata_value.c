@@ -20,10 +20,19 @@ void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a)
     c->max_depth = ASL_JN_MAX_DEPTH;
     c->max_range = 1e7;
     c->apply_lambda = asl_jn_apply_lambda;   /* generated code's lambdas (jsonata_exec.c) */
+}
+
+/* The clock is read when an expression first asks for the time or a
+ * random number, not for every evaluation: a Step Functions state
+ * evaluates many expressions that never do. */
+void asl_jn_clock(asl_jn_ctx *c)
+{
+    if (c->now_ms) return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    c->rng = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL + (uint64_t)ts.tv_sec;
+    if (!c->rng) c->rng = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL + (uint64_t)ts.tv_sec;
+    if (!c->rng) c->rng = 0x9E3779B97F4A7C15ULL;
 }
 
 int64_t asl_jn_clock_ms(void)
