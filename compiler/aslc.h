@@ -196,8 +196,10 @@ bool aslc_build(const aslc_build_opts *o);
 /* The deployment package of the executable exe: a zip of bootstrap and the
  * shared libraries it needs beyond the C library; false with a message. */
 bool aslc_lambda_package(const char *exe, asl_buf *zip);
-/* An AWS SAM template deploying zip_path with the permissions p's Tasks need. */
-void aslc_lambda_template(asl_buf *out, const ir_program *p, const char *zip_path);
+/* An AWS SAM template (to be written at template_path) deploying zip_path
+ * with the permissions p's Tasks need. */
+void aslc_lambda_template(asl_buf *out, const ir_program *p, const char *zip_path,
+                          const char *template_path);
 
 /* ---- files.c ------------------------------------------------------------------ */
 /* AWS's bound on a definition (CreateStateMachine), in characters. */

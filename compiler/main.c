@@ -449,7 +449,7 @@ static int compile_one(const options *o, const char *file)
     if (status == 0 && o->emit_template) {
         asl_buf tb;
         asl_buf_init(&tb);
-        aslc_lambda_template(&tb, p, o->output ? o->output : "function.zip");
+        aslc_lambda_template(&tb, p, o->output ? o->output : "function.zip", o->emit_template);
         if (!aslc_write_file(o->emit_template, tb.data, tb.len)) {
             fprintf(stderr, "aslc: cannot write %s: %s\n", o->emit_template, strerror(errno));
             status = 1;

@@ -24,6 +24,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,9 +301,28 @@ static void yq(asl_buf *b, asl_arena *a, const char *s)
     asl_json_write(b, asl_cstring(a, s));
 }
 
-void aslc_lambda_template(asl_buf *b, const ir_program *p, const char *zip_path)
+/* The zip as the template names it (CodeUri, which SAM reads relative to
+ * the template's folder): its name alone when both are in the same folder,
+ * else its absolute path. */
+static const char *code_uri(asl_arena *a, const char *zip_path, const char *template_path)
+{
+    char zabs[PATH_MAX], tabs[PATH_MAX];
+    if (!realpath(zip_path, zabs)) return zip_path;
+    const char *slash = strrchr(template_path, '/');
+    char *tdir = slash ? asl_strndup(a, template_path, (size_t)(slash - template_path + (slash == template_path)))
+                       : asl_strndup(a, ".", 1);
+    if (!realpath(tdir, tabs)) return asl_strndup(a, zabs, strlen(zabs));
+    const char *zslash = strrchr(zabs, '/');
+    size_t zdir = (size_t)(zslash - zabs);
+    if (zdir == strlen(tabs) && !strncmp(zabs, tabs, zdir)) return asl_strndup(a, zslash + 1, strlen(zslash + 1));
+    if (zdir == 0 && !strcmp(tabs, "/")) return asl_strndup(a, zslash + 1, strlen(zslash + 1));
+    return asl_strndup(a, zabs, strlen(zabs));
+}
+
+void aslc_lambda_template(asl_buf *b, const ir_program *p, const char *zip_path, const char *template_path)
 {
     asl_arena *a = asl_arena_new();
+    zip_path = code_uri(a, zip_path, template_path);
     grants gs;
     memset(&gs, 0, sizeof gs);
     for (uint32_t i = 0; i < p->ntasks; i++)

@@ -211,7 +211,7 @@ typedef struct {
     const char *function;      /* the invoked function's ARN (qualified as it was invoked) */
 } remote;
 
-static asl_value *remote_unit(asl_exec *it, const asl_map_info *m, asl_value *input);
+static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *input);
 
 static bool retry_wait(asl_exec *it, uint32_t attempt)
 {
@@ -252,7 +252,7 @@ static const char *arn_region(asl_arena *a, const char *arn)
 }
 
 /* One unit of a Distributed Map, run by another invocation of this function. */
-static asl_value *remote_unit(asl_exec *it, const asl_map_info *m, asl_value *input)
+static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *input)
 {
     const remote *rm = it->run->remote_ctx;
     asl_arena *a = it->arena;
@@ -274,8 +274,11 @@ static asl_value *remote_unit(asl_exec *it, const asl_map_info *m, asl_value *in
     asl_json_write(&body, input);
     asl_buf_puts(&body, "}}");
 
+    /* the children join the invocation's X-Ray trace */
+    const char *trace = rm->lr->inv.trace_id[0] ? asl_sprintf(a, "X-Amzn-Trace-Id: %s", rm->lr->inv.trace_id)
+                                                : NULL;
     const char *headers[] = {"Content-Type: application/json",
-                             "X-Amz-Invocation-Type: RequestResponse", NULL};
+                             "X-Amz-Invocation-Type: RequestResponse", trace, NULL};
     asl_value *out = NULL;
     uint32_t throttles = 0, failures = 0;
     for (;;) {
@@ -363,7 +366,7 @@ static void execute(lambda_rt *lr, asl_state_fn start, const char *text, size_t 
     for (uint32_t i = 0; i < lr->prog->nsites; i++) lr->bindings[i].mock_next = 0;
     remote rm = {lr, lr->inv.function_arn};
     if (lr->inv.function_arn[0]) {
-        run.map_remote = remote_unit;
+        run.map_remote = invoke_unit;
         run.remote_ctx = &rm;
     }
     clock_gettime(CLOCK_REALTIME, &run.started);

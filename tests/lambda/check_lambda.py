@@ -206,7 +206,7 @@ def contract(args, tmp):
             for a in st["Action"]:
                 actions.setdefault(a, []).extend(st["Resource"])
         check(fn["Runtime"] == "provided.al2023" and fn["Handler"] == "bootstrap" and
-              fn["CodeUri"].endswith("tpl.zip"), "the template deploys the zip on provided.al2023")
+              fn["CodeUri"] == "tpl.zip", "the template deploys the zip beside it on provided.al2023")
         check(set(actions) == {"lambda:InvokeFunction", "dynamodb:PutItem", "s3:GetObject"},
               "the role allows what the Tasks call: %r" % sorted(actions))
         check("arn:aws:lambda:us-east-1:123456789012:function:score" in actions["lambda:InvokeFunction"]
