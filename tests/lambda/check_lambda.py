@@ -8,7 +8,8 @@
              whose errorType/errorMessage are its Error/Cause (and the
              Lambda-Runtime-Function-Error-Type header); the deadline as the
              execution's timeout (States.Timeout before Lambda's own); the trace
-             id in _X_AMZN_TRACE_ID of a bound command; mocks compiled in; an
+             id in _X_AMZN_TRACE_ID of a bound command; mocks compiled in; a
+             Lambda Task signed with the credentials Lambda sets; an
              unusable binding as an init error; no breach of the Runtime API
              contract; bootstrap without AWS_LAMBDA_RUNTIME_API is the plain
              binary; the SAM template parses as YAML and names the actions.
@@ -82,6 +83,15 @@ TASKS = {"StartAt": "Trace", "States": {
     "Trace": {"Type": "Task", "Resource": "trace", "ResultPath": "$.trace", "Next": "Mocked"},
     "Mocked": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:other",
                "ResultPath": "$.mocked", "End": True}}}
+
+# A Lambda Task calling this same function (the one function the loopback
+# Lambda serves): the AWS client signs with the credentials Lambda sets.
+INTEGRATION = {"StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$.inner", "IsPresent": True, "Next": "Inner"}],
+          "Default": "Call"},
+    "Inner": {"Type": "Pass", "Parameters": {"from": "inner", "v.$": "$.v"}, "End": True},
+    "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:integ",
+             "Parameters": {"inner": True, "v.$": "$.v"}, "ResultPath": "$.called", "End": True}}}
 
 TEMPLATE_WF = {"StartAt": "A", "States": {
     "A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:score", "Next": "B"},
@@ -163,6 +173,17 @@ def contract(args, tmp):
     finally:
         svc.stop()
     check(not svc.violations, "no breach of the contract (tasks): %r" % svc.violations)
+
+    # an integration: Lambda Invoke, signed with the environment's credentials
+    _, boot_i = compile_lambda(args, tmp, "integ", INTEGRATION)
+    svc = FakeLambda(boot_i, tmp, name="integ", max_instances=2)
+    try:
+        r = svc.invoke({"v": 7})
+        check(body(r) == {"v": 7, "called": {"from": "inner", "v": 7}},
+              "a Lambda Task inside bootstrap calls Invoke, signed: %r" % (r[2],))
+    finally:
+        svc.stop()
+    check(not svc.violations, "no breach of the contract (integration): %r" % svc.violations)
 
     # an unusable binding: an init error
     os.unlink(script)
