@@ -205,11 +205,58 @@ typedef struct {
     int status;                /* of the loop: the process's exit status */
 } lambda_rt;
 
-/* The context of the remote units of one invocation (asl_run.remote_ctx). */
+/* The context of the remote units of one invocation (asl_run.remote_ctx).
+ *
+ * Its invocations in flight are bounded by a limit that adapts to throttles
+ * (additive increase, multiplicative decrease, as TCP's congestion window):
+ * a 429 halves it, a success raises it by 1/limit.  A Map without
+ * MaxConcurrency would otherwise keep a thousand threads asking an account
+ * of lesser concurrency, which answers most of them 429. */
 typedef struct {
     const lambda_rt *lr;
     const char *function;      /* the invoked function's ARN (qualified as it was invoked) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    double limit;              /* invocations allowed in flight */
+    uint32_t inflight;
 } remote;
+
+#define INFLIGHT_MAX 1024.0
+
+/* Waits for room under the limit; false when x's fan-out was stopped meanwhile. */
+static bool gate_enter(remote *rm, asl_exec *x)
+{
+    pthread_mutex_lock(&rm->mu);
+    while (rm->inflight >= (uint32_t)rm->limit) {
+        struct timespec end;
+        clock_gettime(CLOCK_REALTIME, &end);
+        end.tv_nsec += 50 * 1000000;
+        if (end.tv_nsec >= 1000000000) end.tv_sec++, end.tv_nsec -= 1000000000;
+        pthread_cond_timedwait(&rm->cv, &rm->mu, &end);
+        if (asl_flow_stopped(x)) {
+            pthread_mutex_unlock(&rm->mu);
+            return false;
+        }
+    }
+    rm->inflight++;
+    pthread_mutex_unlock(&rm->mu);
+    return true;
+}
+
+static void gate_leave(remote *rm, bool throttled)
+{
+    pthread_mutex_lock(&rm->mu);
+    rm->inflight--;
+    if (throttled) {
+        /* halved, once per round of throttles: from what was in flight */
+        double half = (rm->inflight + 1) / 2.0;
+        if (half < rm->limit) rm->limit = half < 1 ? 1 : half;
+    } else if (rm->limit < INFLIGHT_MAX) {
+        rm->limit += 1.0 / rm->limit;
+    }
+    pthread_cond_broadcast(&rm->cv);
+    pthread_mutex_unlock(&rm->mu);
+}
 
 static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *input);
 
@@ -254,7 +301,7 @@ static const char *arn_region(asl_arena *a, const char *arn)
 /* One unit of a Distributed Map, run by another invocation of this function. */
 static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *input)
 {
-    const remote *rm = it->run->remote_ctx;
+    remote *rm = it->run->remote_ctx;
     asl_arena *a = it->arena;
     const char *why = NULL;
     const asl_aws_config *cfg = asl_aws_config_get(&why);
@@ -296,8 +343,11 @@ static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *in
         asl_aws_response r;
         err.len = 0;
         asl_blocking_begin(it);
-        bool sent = asl_aws_send(cfg, &rq, &r, &err);
+        bool entered = gate_enter(rm, it);
+        bool sent = entered && asl_aws_send(cfg, &rq, &r, &err);
+        if (entered) gate_leave(rm, sent && r.status == 429);
         asl_blocking_end(it);
+        if (!entered) break;   /* stopped */
         bool again = false;
         const char *e = NULL;
         char *c = NULL;
@@ -364,7 +414,8 @@ static void execute(lambda_rt *lr, asl_state_fn start, const char *text, size_t 
     run.lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     run.bindings = lr->bindings;
     for (uint32_t i = 0; i < lr->prog->nsites; i++) lr->bindings[i].mock_next = 0;
-    remote rm = {lr, lr->inv.function_arn};
+    remote rm = {lr, lr->inv.function_arn, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                 INFLIGHT_MAX, 0};
     if (lr->inv.function_arn[0]) {
         run.map_remote = invoke_unit;
         run.remote_ctx = &rm;
@@ -399,6 +450,8 @@ static void execute(lambda_rt *lr, asl_state_fn start, const char *text, size_t 
         error_body(resp, err, cause);
     }
     pthread_mutex_destroy(&run.lock);
+    pthread_mutex_destroy(&rm.mu);
+    pthread_cond_destroy(&rm.cv);
     asl_run_free_ids(&run);
     asl_arena_free(run.arena);
 }

@@ -16,7 +16,7 @@
   fanout     a Distributed Map over 10,000 items (batches of 50) fans out as
              invocations of the function over several instances, results in
              order; one item each with tolerated failures; throttled invokes
-             retried; an instance killed mid-run and the Map still completes;
+             retried, and the invocations in flight adapted to throttles; an instance killed mid-run and the Map still completes;
              the plain binary runs the same Map on threads with the same output.
 
     tests/lambda/check_lambda.py --aslc build/aslc --backend c [contract|fanout]
@@ -314,6 +314,21 @@ def fanout(args, tmp):
         check(r[1].get("X-Amz-Function-Error") == "Unhandled" and
               body(r).get("errorType") == "States.ExceedToleratedFailureThreshold",
               "12 failures over a tolerance of 10: States.ExceedToleratedFailureThreshold")
+    finally:
+        svc.stop()
+
+    # no MaxConcurrency, 4 instances for the children: the invocations in
+    # flight adapt to the throttles instead of retrying in a storm
+    wf = fan_definition(None)
+    del wf["States"]["Fan"]["MaxConcurrency"]
+    _, boot3 = compile_lambda(args, tmp, "unbounded", wf)
+    svc = FakeLambda(boot3, tmp, name="unbounded", max_instances=5, queue_wait=0.5)
+    try:
+        items4 = [{"v": k, "bad": False} for k in range(1000)]
+        r = svc.invoke({"items": items4})
+        check(body(r) == [{"v": k, "sq": 2 * k} for k in range(1000)] and svc.stats["throttles"] < 500,
+              "no MaxConcurrency: 1,000 invocations on 4 instances, %d throttled and retried"
+              % svc.stats["throttles"])
     finally:
         svc.stop()
 
