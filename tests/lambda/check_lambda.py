@@ -132,6 +132,10 @@ def contract(args, tmp):
               "22 invocations, one instance (warm)")
         r = svc.invoke(b"[1, 2")
         check(r[1].get("X-Amz-Function-Error") == "Unhandled", "an event that is not JSON fails")
+        r = svc.invoke({"aslc-map-child": {"build": "0" * 40, "state": "401000", "map": "/States/M",
+                                           "input": {}}})
+        check(body(r).get("errorType") == "States.Runtime" and "another build" in body(r).get("errorMessage"),
+              "a child event of another build is refused: %r" % (r[2],))
         cs = svc.cold_starts()
         print("      cold start: %.1f ms to /next, %.1f ms to the first answer (invoke %.1f ms)"
               % (cs[0][0] * 1e3, cs[0][1] * 1e3, first * 1e3))
