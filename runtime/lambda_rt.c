@@ -258,8 +258,6 @@ static void gate_leave(remote *rm, bool throttled)
     pthread_mutex_unlock(&rm->mu);
 }
 
-static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *input);
-
 static bool retry_wait(asl_exec *it, uint32_t attempt)
 {
     double d = BACKOFF_FIRST_S * (double)(1u << (attempt < 10 ? attempt : 10));
@@ -268,22 +266,21 @@ static bool retry_wait(asl_exec *it, uint32_t attempt)
     return asl_flow_sleep(it, d);
 }
 
-/* The function name and qualifier of an ARN, the Invoke path's {FunctionName}
- * with ?Qualifier=. */
+/* The Invoke URL of the function ARN fn (arn:aws:lambda:REGION:ACCOUNT:
+ * function:NAME[:QUALIFIER]): its name in the path, as aws_lambda.c sends it
+ * (names need no escaping, and the signature is computed over the path as
+ * sent), and its version or alias as ?Qualifier=. */
 static void invoke_url(asl_buf *url, const char *base, const char *fn)
 {
     asl_buf_puts(url, base);
     asl_buf_puts(url, "/2015-03-31/functions/");
-    /* arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
     const char *f = strstr(fn, ":function:");
     const char *name = f ? f + 10 : fn, *colon = strchr(name, ':');
-    if (f && colon) {
-        asl_aws_pct(url, fn, (size_t)(colon - fn), false);
-        asl_buf_puts(url, "/invocations?Qualifier=");
+    asl_aws_pct(url, name, colon ? (size_t)(colon - name) : strlen(name), false);
+    asl_buf_puts(url, "/invocations");
+    if (colon) {
+        asl_buf_puts(url, "?Qualifier=");
         asl_aws_pct(url, colon + 1, strlen(colon + 1), false);
-    } else {
-        asl_aws_pct(url, fn, strlen(fn), false);
-        asl_buf_puts(url, "/invocations");
     }
     asl_buf_putc(url, 0);
 }
@@ -385,7 +382,7 @@ static asl_value *invoke_unit(asl_exec *it, const asl_map_info *m, asl_value *in
         }
         if (!out && !again && !c && sent)
             c = asl_strndup(a, r.body.data ? r.body.data : "", r.body.len);
-        if (sent) asl_aws_response_free(&r);
+        if (entered) asl_aws_response_free(&r);   /* (also what a failed send received) */
         if (out) break;
         if (!again) {
             out = asl_fail(it, e, c);
