@@ -336,6 +336,35 @@ def fanout(args, tmp):
     finally:
         svc.stop()
 
+    # ToleratedFailurePercentage, and a ResultWriter to a bucket bound to a directory
+    wf = fan_definition(None)
+    wf["States"]["Fan"]["ToleratedFailurePercentage"] = 5
+    wf["States"]["Fan"]["ResultWriter"] = {"Resource": "arn:aws:states:::s3:putObject",
+                                           "Parameters": {"Bucket": "results", "Prefix": "run"}}
+    os.makedirs(os.path.join(tmp, "results"))
+    res = os.path.join(tmp, "buckets.json")
+    with open(res, "w") as f:
+        json.dump({"s3://results": {"directory": os.path.join(tmp, "results")}}, f)
+    _, boot5 = compile_lambda(args, tmp, "writer", wf, ["--resources", res])
+    svc = FakeLambda(boot5, tmp, name="writer", max_instances=5)
+    try:
+        items5 = [{"v": k, "bad": k % 25 == 0} for k in range(100)]   # 4 % fail
+        r = svc.invoke({"items": items5})
+        details = body(r).get("ResultWriterDetails", {})
+        written = {}
+        for root, _, files in os.walk(os.path.join(tmp, "results")):
+            for name in files:
+                with open(os.path.join(root, name)) as f:
+                    written[name] = json.load(f)
+        ok = [json.loads(e["Output"]) for e in written.get("SUCCEEDED_0.json", [])]
+        failed = written.get("FAILED_0.json", [])
+        check(details.get("Bucket") == "results" and len(ok) == 96 and len(failed) == 4 and
+              ok[0] == {"v": 1, "sq": 2},
+              "ToleratedFailurePercentage 5 with 4 %% failing; results written by ResultWriter "
+              "(%d succeeded, %d failed)" % (len(ok), len(failed)))
+    finally:
+        svc.stop()
+
     # the plain binary: the same Map on local threads
     exe = os.path.join(tmp, "fan-native")
     subprocess.run([args.aslc, os.path.join(tmp, "fan.json"), "--backend=" + args.backend, "-o", exe],

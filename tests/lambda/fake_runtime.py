@@ -5,7 +5,7 @@ It plays both sides Lambda plays for a custom runtime:
 * the Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html),
   one endpoint per instance as each Lambda sandbox has its own, checking the
   contract as Lambda enforces it: the methods and paths, a request id that is
-  the instance's outstanding one and is answered once, the error shape
+  the instance's outstanding one and is answered once, before its deadline, the error shape
   ({"errorMessage", "errorType", ...} as JSON), an init error only before the
   first /next, the 6 MB response limit.  What a runtime does wrong is answered
   as Lambda answers it (400, 403, 404, 413) and kept in `violations`.
@@ -219,6 +219,9 @@ class Instance:
                         inst.violation("second answer to %s" % inv.id)
                         return self.reply(400, {"errorType": "InvalidStateTransition",
                                                 "errorMessage": "already answered"})
+                    if time.time() * 1000 > inv.deadline_ms + 100:
+                        inst.violation("answer to %s %d ms after its deadline"
+                                       % (inv.id, time.time() * 1000 - inv.deadline_ms))
                     if parts[3] == "response":
                         if len(body) > RESPONSE_LIMIT:
                             return self.reply(413, {"errorType": "RequestEntityTooLarge",
