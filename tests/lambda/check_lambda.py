@@ -330,7 +330,9 @@ def fanout(args, tmp):
     try:
         items4 = [{"v": k, "bad": False} for k in range(1000)]
         r = svc.invoke({"items": items4})
-        check(body(r) == [{"v": k, "sq": 2 * k} for k in range(1000)] and svc.stats["throttles"] < 500,
+        # (without the adaptive limit: 8 throttles an item; with it, under
+        # a loaded machine, at most one or two)
+        check(body(r) == [{"v": k, "sq": 2 * k} for k in range(1000)] and svc.stats["throttles"] < 2000,
               "no MaxConcurrency: 1,000 invocations on 4 instances, %d throttled and retried"
               % svc.stats["throttles"])
     finally:

@@ -19,8 +19,8 @@ It plays both sides Lambda plays for a custom runtime:
   a new instance, as Lambda does.
 
 Hooks for the tests: `throttle_first` (the N invocations after the first throttled),
-`kill_after` (the instance holding the Nth invocation is killed with SIGKILL
-before it answers), `stats` (invocations, throttles, exit errors, instances
+`kill_after` (the instance taking the Nth invocation is killed with SIGKILL
+as it takes it), `stats` (invocations, throttles, exit errors, instances
 started, cold starts).
 """
 
@@ -181,14 +181,16 @@ class Instance:
                     kill = svc.kill_after and svc.stats["invocations_routed"] >= svc.kill_after \
                         and not svc.killed
                     if kill:
+                        # dead with the invocation its own: Lambda answers it
+                        # Runtime.ExitError whatever the timing
                         svc.killed = True
+                        inst.proc.send_signal(signal.SIGKILL)
+                        return
                 self.reply(200, inv.payload, [
                     ("Lambda-Runtime-Aws-Request-Id", inv.id),
                     ("Lambda-Runtime-Deadline-Ms", str(inv.deadline_ms)),
                     ("Lambda-Runtime-Invoked-Function-Arn", svc.arn),
                     ("Lambda-Runtime-Trace-Id", inv.trace)])
-                if kill:
-                    inst.proc.send_signal(signal.SIGKILL)
 
             def do_POST(self):
                 svc = inst.svc
