@@ -4,6 +4,8 @@ the tests (tests/lambda/fake_runtime.py), for docs/benchmarks.md:
 
   cold start   from starting bootstrap to its first /next, and to its first
                response posted (a Pass workflow), over fresh instances;
+  warm         the round trip of one invocation of a warm instance, through the
+               loopback Lambda (1,000 invocations one after another);
   fan-out      items/s of a Distributed Map of 10,000 items with 1, 2 and 4
                instances serving the child invocations (MaxConcurrency = the
                instances; the parent's invocation holds one more), one item per
@@ -70,6 +72,20 @@ def main():
         out["cold_start_ms"] = {"to_next_p50": round(statistics.median(to_next), 2),
                                 "to_first_response_p50": round(statistics.median(to_answer), 2),
                                 "to_first_response_min": round(min(to_answer), 2), "n": args.cold}
+        # warm: one instance, invocations one after the other
+        svc = FakeLambda(boot, tmp, name="pass", max_instances=1)
+        try:
+            svc.invoke({"x": 0})
+            lat = []
+            for k in range(1000):
+                t0 = time.monotonic()
+                svc.invoke({"x": k})
+                lat.append((time.monotonic() - t0) * 1e6)
+            lat.sort()
+            out["warm_invocation_us"] = {"p50": round(lat[500]), "p90": round(lat[900]),
+                                         "p99": round(lat[990]), "n": 1000}
+        finally:
+            svc.stop()
         items = list(range(args.items))
         out["fanout_items_per_s"] = {}
         for batch, wait in ((0, 0), (100, 0), (100, 1)):
