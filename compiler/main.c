@@ -445,6 +445,13 @@ static int compile_one(const options *o, const char *file)
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
                          o->allow_unbound, aws, !strcmp(o->target, "lambda")};
+    char tpl_abs[PATH_MAX], in_abs[PATH_MAX];
+    if (o->emit_template && realpath(o->emit_template, tpl_abs) && realpath(file, in_abs) &&
+        !strcmp(tpl_abs, in_abs)) {
+        fprintf(stderr, "aslc: --emit-template %s is the definition: refusing to overwrite an input\n",
+                o->emit_template);
+        goto done;
+    }
     status = generate(o, p, &eo, t, nt);
     if (status == 0 && o->emit_template) {
         asl_buf tb;
