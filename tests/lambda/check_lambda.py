@@ -10,7 +10,8 @@
              execution's timeout (States.Timeout before Lambda's own); the trace
              id in _X_AMZN_TRACE_ID of a bound command; mocks compiled in; a
              Lambda Task signed with the credentials Lambda sets; an
-             unusable binding as an init error; no breach of the Runtime API
+             unusable binding as an init error; an output over 6 MB (413) as an
+             invocation error; no breach of the Runtime API
              contract; bootstrap without AWS_LAMBDA_RUNTIME_API is the plain
              binary; the SAM template parses as YAML and names the actions.
   fanout     a Distributed Map over 10,000 items (batches of 50) fans out as
@@ -142,6 +143,18 @@ def contract(args, tmp):
     finally:
         svc.stop()
     check(not svc.violations, "no breach of the Runtime API contract: %r" % svc.violations)
+
+    # an output over Lambda's 6 MB response limit: 413, then an invocation error
+    _, boot_big = compile_lambda(args, tmp, "big", {"StartAt": "Twice", "States": {"Twice": {
+        "Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": True}}})
+    svc = FakeLambda(boot_big, tmp, name="big", max_instances=1, env={"ASL_PAYLOAD_LIMIT": "off"})
+    try:
+        r = svc.invoke({"s": "x" * (4 << 20)})
+        check(body(r).get("errorType") == "States.DataLimitExceeded",
+              "an 8 MB output: 413 from the Runtime API, then States.DataLimitExceeded: %r" % (r[2][:200],))
+    finally:
+        svc.stop()
+    check(not svc.violations, "no breach of the contract (413): %r" % svc.violations)
 
     # the deadline is the execution's timeout
     _, boot = compile_lambda(args, tmp, "slow", SLOW)
