@@ -99,6 +99,7 @@ typedef struct {
     const char *source_name;     /* for the header comment */
     bool allow_unbound;          /* unbound Tasks fail at run time instead */
     bool aws;                    /* a Task calls AWS: link the AWS client (build.c) */
+    bool lambda;                 /* --target lambda: link the Lambda runtime (target_lambda.c) */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
@@ -182,6 +183,7 @@ typedef struct {
     const char *const *obj_files;/* or several object files (LLVM back end, in parts) */
     uint32_t nobj_files;
     bool aws;                    /* link the AWS client and libcurl (dynamically, with libc) */
+    bool lambda;                 /* main is the Lambda runtime's (runtime/lambda_rt.c) */
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */
@@ -189,6 +191,15 @@ bool aslc_write_file(const char *path, const char *data, size_t len);
 
 /* Compiles and links; false (with a message on stderr) on failure. */
 bool aslc_build(const aslc_build_opts *o);
+
+/* ---- target_lambda.c (--target lambda) ------------------------------------------ */
+/* The deployment package of the executable exe: a zip of bootstrap and the
+ * shared libraries it needs beyond the C library; false with a message. */
+bool aslc_lambda_package(const char *exe, asl_buf *zip);
+/* An AWS SAM template (to be written at template_path) deploying zip_path
+ * with the permissions p's Tasks need. */
+void aslc_lambda_template(asl_buf *out, const ir_program *p, const char *zip_path,
+                          const char *template_path);
 
 /* ---- files.c ------------------------------------------------------------------ */
 /* AWS's bound on a definition (CreateStateMachine), in characters. */

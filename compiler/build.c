@@ -339,7 +339,7 @@ bool aslc_build(const aslc_build_opts *o)
      * be (ASLC_LINK_STATIC), no dynamic loader at all (a third of a short
      * workflow's cold start, docs/benchmarks.md). */
     push(&argv, &n, &cap, "-no-pie");
-    if (ASLC_LINK_STATIC && !o->aws) {
+    if (ASLC_LINK_STATIC && !o->aws && !o->lambda) {
         push(&argv, &n, &cap, "-static");
         /* its diagnostics go through a pipe (run_link): keep their colours */
         if (isatty(2)) push(&argv, &n, &cap, "-fdiagnostics-color=always");
@@ -358,11 +358,15 @@ bool aslc_build(const aslc_build_opts *o)
          * gives them only when asked */
         push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call");
     }
-    push(&argv, &n, &cap, lib);
-    if (o->aws) {
-        push(&argv, &n, &cap, "-lcurl");
-        push(&argv, &n, &cap, "-lxml2");
+    if (o->lambda) {
+        /* runtime/lambda_rt.c's main, and the build id that tells its
+         * instances' child events apart from another build's */
+        push(&argv, &n, &cap, "-Wl,-u,asl_lambda_main,--build-id");
+        push(&argv, &n, &cap, "-Wl,--as-needed");
     }
+    push(&argv, &n, &cap, lib);
+    if (o->aws || o->lambda) push(&argv, &n, &cap, "-lcurl");
+    if (o->aws) push(&argv, &n, &cap, "-lxml2");
     push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
     push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
     push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */

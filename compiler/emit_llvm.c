@@ -2479,7 +2479,7 @@ bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char 
     ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
     if (ok) {
         aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs,
-                              .nobj_files = nobj, .aws = o->aws};
+                              .nobj_files = nobj, .aws = o->aws, .lambda = o->lambda};
         ok = aslc_build(&bo);
     }
     for (uint32_t k = 0; k < made; k++) unlink(obj[k]);

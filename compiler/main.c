@@ -41,6 +41,8 @@ typedef struct {
     const char *handlers;
     const char *backend;
     const char *name;
+    const char *target;     /* --target: "native" or "lambda" (target_lambda.c) */
+    const char *emit_template;  /* --emit-template FILE.yaml (--target lambda) */
     bool json_diags;
     bool allow_unbound;
     size_t max_chars;       /* --definition-limit; AWS's by default */
@@ -63,6 +65,8 @@ static void usage(FILE *f)
           "  --mocks FILE         mock Task results by state name (conformance mocks.json format)\n"
           "  --handlers FILE.c    C source of native Task handlers, linked into OUT\n"
           "  --name NAME          the state machine's name (default: the file's stem)\n"
+          "  --target lambda      OUT is an AWS Lambda deployment zip (bootstrap; docs/lambda.md)\n"
+          "  --emit-template F    with --target lambda: an AWS SAM template deploying it\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --definition-limit N refuse definitions of more than N characters (default\n"
@@ -295,6 +299,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
     aslc_tmp_path(cpath, "workflow.c");
     aslc_tmp_path(llpath, "workflow.ll");
     aslc_tmp_path(exe, "workflow");
+    bool lambda = eo->lambda;
     bool llvm = !strcmp(o->backend, "llvm");
     asl_buf c;
     asl_buf_init(&c);
@@ -310,13 +315,20 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
             goto out;
         }
         aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              eo->aws};
+                              eo->aws, lambda};
         if (!aslc_build(&bo)) goto out;
     }
     status = 0;
     if (emit_c && !aslc_target_write(emit_c, c.data, c.len)) status = 1;
     if (emit_llvm && !aslc_target_install(emit_llvm, llpath)) status = 1;
-    if (out && !aslc_target_install(out, exe)) status = 1;
+    if (out && lambda) {
+        asl_buf zip;
+        asl_buf_init(&zip);
+        if (!aslc_lambda_package(exe, &zip) || !aslc_target_write(out, zip.data, zip.len)) status = 1;
+        asl_buf_free(&zip);
+    } else if (out && !aslc_target_install(out, exe)) {
+        status = 1;
+    }
 out:
     asl_buf_free(&c);
     return status;
@@ -432,8 +444,25 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound, aws};
+                         o->allow_unbound, aws, !strcmp(o->target, "lambda")};
+    char tpl_abs[PATH_MAX], in_abs[PATH_MAX];
+    if (o->emit_template && realpath(o->emit_template, tpl_abs) && realpath(file, in_abs) &&
+        !strcmp(tpl_abs, in_abs)) {
+        fprintf(stderr, "aslc: --emit-template %s is the definition: refusing to overwrite an input\n",
+                o->emit_template);
+        goto done;
+    }
     status = generate(o, p, &eo, t, nt);
+    if (status == 0 && o->emit_template) {
+        asl_buf tb;
+        asl_buf_init(&tb);
+        aslc_lambda_template(&tb, p, o->output ? o->output : "function.zip", o->emit_template);
+        if (!aslc_write_file(o->emit_template, tb.data, tb.len)) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", o->emit_template, strerror(errno));
+            status = 1;
+        }
+        asl_buf_free(&tb);
+    }
 done:
     for (int k = 0; k < nt; k++) aslc_target_abort(&t[k]);
     aslc_tmp_finish();
@@ -454,6 +483,7 @@ int main(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.backend = "c";
+    o.target = "native";
     o.max_chars = ASLC_DEFINITION_CHARS;
     bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
@@ -491,6 +521,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--mocks")) TAKE(mocks);
         else if (!strcmp(a, "--handlers")) TAKE(handlers);
         else if (!strcmp(a, "--name")) TAKE(name);
+        else if (!strcmp(a, "--target")) TAKE(target);
+        else if (!strncmp(a, "--target=", 9)) o.target = a + 9;
+        else if (!strcmp(a, "--emit-template")) TAKE(emit_template);
         else if (!strcmp(a, "--backend")) { TAKE(backend); backend_given = true; }
         else if (!strncmp(a, "--backend=", 10)) { o.backend = a + 10; backend_given = true; }
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
@@ -549,6 +582,16 @@ int main(int argc, char **argv)
         return 2;
     }
 #endif
+    if (strcmp(o.target, "native") && strcmp(o.target, "lambda")) {
+        fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda)\n", o.target);
+        free(o.inputs);
+        return 2;
+    }
+    if (o.emit_template && strcmp(o.target, "lambda")) {
+        fprintf(stderr, "aslc: --emit-template describes a Lambda function: it needs --target lambda\n");
+        free(o.inputs);
+        return 2;
+    }
     if (!o.check_only && o.ninputs != 1) {
         fprintf(stderr, "aslc: give exactly one definition to compile (use 'aslc check' for several)\n");
         free(o.inputs);

@@ -85,6 +85,7 @@ typedef struct {
     asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
     asl_arena *iter_arena;     /* Map: the arena of iterations on the calling thread (unit_exec) */
     asl_map_trace *trace;      /* Map with a ResultWriter: inputs and failures kept, or NULL */
+    bool remote;               /* a Distributed Map whose units are Lambda invocations (lambda_rt.c) */
     /* The iteration on the calling thread builds in x's arena since the mark
      * (asl_flow_enter): its last state's output is its result, which finish
      * then keeps, copying up only what it points to in iter_arena. */
@@ -470,6 +471,16 @@ static void keep_input(flow *f, uint32_t i, asl_exec *it, asl_value *input)
     if (!alone) pthread_mutex_unlock(&f->mu);
 }
 
+/* A Distributed Map's unit under --target lambda: another invocation runs
+ * it (lambda_rt.c), and this thread waits, so the fan-out calls in workers
+ * at once, as it does for a Task (asl_flow_enter). */
+static asl_value *remote_unit(flow *f, asl_exec *it, asl_value *input)
+{
+    if (!f->g.pool && f->g.limit != 1 && f->g.next < f->g.n && !f->sequential) engage(f);
+    if (asl_flow_stopped(it)) return NULL;
+    return f->x->run->map_remote(it, f->m, input);
+}
+
 static void map_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
@@ -491,7 +502,7 @@ static void map_unit(void *ctx, uint32_t i)
         input = it->map_value = batch_value(it->arena, f, f->bstart[i], f->bstart[i + 1]);
     }
     if (f->trace && input) keep_input(f, i, it, input);
-    asl_value *r = input ? m->start(it, input) : NULL;
+    asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
     finish(f, i, it, r, nitems);
 }
 
@@ -595,6 +606,7 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
     f.state_input = state_input;
     f.items = items;
     f.nitems = items->len;
+    f.remote = m->distributed && x->run->map_remote;
     if (trace) {
         trace->n = n;
         trace->inputs = asl_alloc(x->arena, (n ? n : 1) * sizeof *trace->inputs);

@@ -37,8 +37,12 @@ extern const asl_program asl_main_program;
 typedef int (*asl_bench_exec_fn)(void *ctx, asl_buf *out, uint64_t *transitions);
 int asl_bench_run(long n, asl_bench_exec_fn one_exec, void *ctx);
 
+/* runtime/lambda_rt.c, linked in by aslc --target lambda only (build.c). */
+int asl_lambda_main(const asl_program *p, int argc, char **argv) __attribute__((weak));
+
 int main(int argc, char **argv)
 {
+    if (asl_lambda_main) return asl_lambda_main(&asl_main_program, argc, argv);
     return asl_program_main(&asl_main_program, argc, argv);
 }
 

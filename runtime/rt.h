@@ -66,6 +66,10 @@ typedef struct asl_run {
      * the execution's first thread sets or clears it, and only while it is
      * the only thread). */
     struct asl_pool *pool;
+    /* lambda_rt.c, under --target lambda: runs a Distributed Map's unit as an
+     * Invoke of the function itself (flow.c); NULL: on this process's threads. */
+    asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
+    void *remote_ctx;          /* map_remote's context */
 } asl_run;
 
 struct asl_exec {
