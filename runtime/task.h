@@ -51,6 +51,19 @@ asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char 
  * (task_proc.c).  Exposed so that tests can run it by hand. */
 extern const char asl_python_shim[];
 
+/* warm.c: runs a PYTHON or NODE binding in a persistent worker process of
+ * its function's pool (started when none is idle).  Returns the handler's
+ * result in asl_exec_arena(x), or NULL after asl_fail: the errorType of the
+ * error the handler raised, Runtime.ExitError when the worker died during
+ * the call, States.Timeout (asl_task_timed_out) past the deadline. */
+asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call *c,
+                         asl_value *event);
+/* Kills and reaps every idle worker (also done at exit). */
+void asl_warm_shutdown(void);
+/* The programs of the workers (warm_workers.c). */
+extern const char asl_warm_python[];
+extern const char asl_warm_node[];
+
 /* Finds an executable: a name containing '/' is checked as is, any other
  * name is searched in $PATH.  Returns the path (malloc'd) or NULL. */
 char *asl_find_executable(const char *name);
