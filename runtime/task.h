@@ -76,6 +76,9 @@ char *asl_find_executable(const char *name);
  * The first call also installs the signal handlers that forward SIGTERM,
  * SIGINT, SIGHUP and SIGQUIT to the running handlers' groups. */
 bool asl_children_acquire(double deadline);
+/* Installs the forwarding signal handlers without taking a place (warm.c's
+ * workers hold no place: each has its own descriptor bound). */
+void asl_children_init(void);
 void asl_children_release(void);
 /* After EMFILE/ENFILE: gives the call's place back and lowers the bound.
  * true: other calls hold descriptors, acquire again and retry; false: none

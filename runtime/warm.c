@@ -59,6 +59,7 @@ extern char **environ;
 #define IDLE_SECONDS_DEFAULT 300.0
 #define FDS_PER_WORKER 3                 /* request pipe, response pipe, pidfd */
 #define MAX_WORKERS 512                  /* children.c has 1024 slots, commands need some */
+#define REPORT_WAIT 2.0                  /* seconds to wait for a wrapper's report (pool.script) */
 
 typedef struct worker {
     pid_t pid;              /* also its process group */
@@ -75,6 +76,14 @@ typedef struct pool {
     bool node;
     char *interp, *file, *handler, *fname; /* the key, malloc'd */
     worker *idle;
+    /* python through a wrapper script (pyenv's shims, ~60 ms of bash per
+     * start): the first worker reports the interpreter the script ran and
+     * its environment, and later workers start that directly. */
+    bool script;            /* interp starts with "#!" */
+    bool asked;             /* a worker was started to report it */
+    double asked_at;        /* monotonic: when; others wait for it a while */
+    char *exe;              /* what it reported, or NULL */
+    char **envp;
 } pool;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -108,6 +117,7 @@ static void setup(void)
         if (!*end && v >= 0 && isfinite(v)) idle_limit = v;
     }
     atexit(shutdown_all);
+    asl_children_init();
 }
 
 /* ---- starting and retiring workers ------------------------------------------ */
@@ -161,7 +171,7 @@ static void retire(worker *w, int *status)
 }
 
 /* Starts a worker of p; NULL with errno set when it cannot. */
-static worker *spawn_worker(const pool *p, bool echo)
+static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **envp, bool report)
 {
     int rq[2], rs[2];
     if (worker_pipe(rq) != 0) return NULL;
@@ -194,9 +204,9 @@ static worker *spawn_worker(const pool *p, bool echo)
     posix_spawnattr_setpgroup(&at, 0);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                       POSIX_SPAWN_SETPGROUP);
-    const char *argv[8];
+    const char *argv[9];
     int k = 0;
-    argv[k++] = p->interp;
+    argv[k++] = exe;
     if (p->node) {
         argv[k++] = "-e";
         argv[k++] = asl_warm_node;
@@ -208,6 +218,7 @@ static worker *spawn_worker(const pool *p, bool echo)
     argv[k++] = p->file;
     argv[k++] = p->handler;
     argv[k++] = p->fname;
+    if (report) argv[k++] = "report";
     argv[k] = NULL;
 
     /* A forwarded signal must not fall between the spawn and the
@@ -215,7 +226,7 @@ static worker *spawn_worker(const pool *p, bool echo)
     sigset_t old;
     asl_children_block_signals(&old);
     pid_t pid;
-    int rc = posix_spawn(&pid, p->interp, &fa, &at, (char *const *)argv, environ);
+    int rc = posix_spawn(&pid, exe, &fa, &at, (char *const *)argv, envp);
     int slot = rc == 0 ? asl_children_add(pid) : -1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     posix_spawn_file_actions_destroy(&fa);
@@ -283,6 +294,14 @@ static pool *find_pool(bool node, const char *interp, const char *file, const ch
     p->file = dup_str(file);
     p->handler = dup_str(handler);
     p->fname = dup_str(fname);
+    if (!node) {
+        char magic[2] = {0, 0};
+        int fd = open(interp, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            p->script = read(fd, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!';
+            close(fd);
+        }
+    }
     p->next = pools;
     pools = p;
     return p;
@@ -333,7 +352,9 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
     *timed_out = false;
     for (;;) {
         worker *stale = NULL, *w = NULL;
-        bool start = false;
+        bool start = false, report = false;
+        const char *exe = p->interp;
+        char **envp = environ;
         pthread_mutex_lock(&mu);
         for (;;) {
             double now = asl_now_monotonic();
@@ -343,9 +364,31 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
                 p->idle = w->next;
                 break;
             }
+            /* Until the first worker's report (or REPORT_WAIT), starting
+                 * more through the script would only compete with it. */
+            if (live < max_live && p->script && p->asked && !p->exe &&
+                now < p->asked_at + REPORT_WAIT) {
+                double until = p->asked_at + REPORT_WAIT;
+                if (deadline > 0 && deadline < until) until = deadline;
+                struct timespec end;
+                asl_timespec_after(&end, until - now);
+                pthread_cond_timedwait(&idle_cv, &mu, &end);
+                if (deadline > 0 && asl_now_monotonic() >= deadline) {
+                    *timed_out = true;
+                    break;
+                }
+                continue;
+            }
             if (live < max_live) {
                 live++;
                 start = true;
+                if (p->exe) {
+                    exe = p->exe;
+                    envp = p->envp;
+                } else if (p->script && !p->asked) {
+                    p->asked = report = true;
+                    p->asked_at = now;
+                }
                 break;
             }
             /* At the bound: an idle worker of another function makes room. */
@@ -368,7 +411,7 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
         retire_list(stale);
         if (*timed_out) return NULL;
         if (start) {
-            w = spawn_worker(p, echo);
+            w = spawn_worker(p, echo, exe, envp, report);
             if (!w) {
                 int e = errno;
                 pthread_mutex_lock(&mu);
@@ -422,14 +465,85 @@ void asl_warm_shutdown(void)
 
 typedef enum { CALL_OK, CALL_TIMEOUT, CALL_EXITED, CALL_IO, CALL_TOO_BIG, CALL_BAD } call_end;
 
+/* A worker's hello (warm_workers.c): {"exe": PATH, "env": {NAME: VALUE}}. */
+static void record_hello(pool *p, const char *s, size_t n)
+{
+    asl_arena *a = asl_arena_new();
+    asl_json_error jerr;
+    asl_value *v = asl_json_parse(a, s, n, &jerr);
+    const asl_value *exe = v && v->type == ASL_OBJECT ? asl_object_get(v, "exe", 3) : NULL;
+    const asl_value *env = v && v->type == ASL_OBJECT ? asl_object_get(v, "env", 3) : NULL;
+    if (exe && exe->type == ASL_STRING && exe->len && exe->u.str[0] == '/' && env &&
+        env->type == ASL_OBJECT && access(exe->u.str, X_OK) == 0) {
+        char **envp = asl_xmalloc((env->len + 1) * sizeof *envp);
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < env->len; i++) {
+            const asl_member *m = &env->u.o.members[i];
+            if (m->val->type != ASL_STRING) continue;
+            size_t kl = strlen(m->key), vl = strlen(m->val->u.str);
+            envp[k] = asl_xmalloc(kl + vl + 2);
+            memcpy(envp[k], m->key, kl);
+            envp[k][kl] = '=';
+            memcpy(envp[k] + kl + 1, m->val->u.str, vl + 1);
+            k++;
+        }
+        envp[k] = NULL;
+        pthread_mutex_lock(&mu);
+        if (!p->exe) {
+            p->exe = dup_str(exe->u.str);
+            p->envp = envp;
+            envp = NULL;
+        }
+        pthread_cond_broadcast(&idle_cv);
+        pthread_mutex_unlock(&mu);
+        for (char **e = envp; e && *e; e++) free(*e);
+        free(envp);
+    }
+    asl_arena_free(a);
+}
+
+/* Parses the frames in resp: true when the response is complete (*hdr_len
+ * its header's length); a hello before it is taken out.  *bad on a broken
+ * frame. */
+static bool response_ready(pool *p, asl_buf *resp, size_t *hdr_len, call_end *bad)
+{
+    for (;;) {
+        const char *nl = resp->len ? memchr(resp->data, '\n', resp->len) : NULL;
+        if (!nl) {
+            if (resp->len > 32) *bad = CALL_BAD;
+            return false;
+        }
+        char *end;
+        unsigned long long n = strtoull(resp->data + 1, &end, 10);
+        if (end != nl) {
+            *bad = CALL_BAD;
+            return false;
+        }
+        if (n > MAX_RESPONSE) {
+            *bad = CALL_TOO_BIG;
+            return false;
+        }
+        size_t h = (size_t)(nl - resp->data) + 1;
+        if (resp->len < h + n) return false;
+        if (resp->data[0] != 'H') {
+            *hdr_len = h;
+            if (resp->len != h + n) *bad = CALL_BAD;
+            return resp->len == h + n;
+        }
+        record_hello(p, resp->data + h, (size_t)n);
+        memmove(resp->data, resp->data + h + n, resp->len - h - n);
+        resp->len -= h + n;
+    }
+}
+
 /* Sends the frame (head, body) to w and reads its response into *resp
  * (header included); *hdr_len gets the header's length. */
-static call_end exchange(worker *w, const char *head, size_t head_len, const char *body,
+static call_end exchange(pool *p, worker *w, const char *head, size_t head_len, const char *body,
                          size_t body_len, double deadline, asl_buf *resp, size_t *hdr_len,
                          int *io_errno)
 {
     size_t total = head_len + body_len, sent = 0;
-    size_t want = 0; /* the whole response's length, once the header is in */
+    call_end bad = CALL_OK;
     char chunk[65536];
     for (;;) {
         /* Write what the pipe takes now. */
@@ -454,20 +568,8 @@ static call_end exchange(worker *w, const char *head, size_t head_len, const cha
             ssize_t got = read(w->resp, chunk, sizeof chunk);
             if (got > 0) {
                 asl_buf_put(resp, chunk, (size_t)got);
-                if (!want) {
-                    const char *nl = memchr(resp->data, '\n', resp->len);
-                    if (nl) {
-                        char *end;
-                        unsigned long long n = strtoull(resp->data + 1, &end, 10);
-                        if (end != nl) return CALL_BAD;
-                        if (n > MAX_RESPONSE) return CALL_TOO_BIG;
-                        *hdr_len = (size_t)(nl - resp->data) + 1;
-                        want = *hdr_len + (size_t)n;
-                    } else if (resp->len > 32) {
-                        return CALL_BAD;
-                    }
-                }
-                if (want && resp->len >= want) return resp->len == want ? CALL_OK : CALL_BAD;
+                if (response_ready(p, resp, hdr_len, &bad)) return CALL_OK;
+                if (bad != CALL_OK) return bad;
                 continue;
             }
             if (got < 0 && errno == EINTR) continue;
@@ -499,15 +601,9 @@ static call_end exchange(worker *w, const char *head, size_t head_len, const cha
         if (exited) {
             /* What it wrote before it went is in the pipe: take it. */
             ssize_t got;
-            while ((got = read(w->resp, chunk, sizeof chunk)) > 0) asl_buf_put(resp, chunk, (size_t)got);
-            if (!want) {
-                const char *nl = resp->len ? memchr(resp->data, '\n', resp->len) : NULL;
-                if (nl) {
-                    *hdr_len = (size_t)(nl - resp->data) + 1;
-                    want = *hdr_len + strtoull(resp->data + 1, NULL, 10);
-                }
-            }
-            return want && resp->len == want ? CALL_OK : CALL_EXITED;
+            while ((got = read(w->resp, chunk, sizeof chunk)) > 0)
+                asl_buf_put(resp, chunk, (size_t)got);
+            return response_ready(p, resp, hdr_len, &bad) ? CALL_OK : CALL_EXITED;
         }
     }
 }
@@ -610,7 +706,7 @@ asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call 
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
     size_t hdr_len = 0;
     int io_errno = 0;
-    call_end how = exchange(w, head.data, head.len, body.data ? body.data : "", body.len,
+    call_end how = exchange(p, w, head.data, head.len, body.data ? body.data : "", body.len,
                             c->deadline, &resp, &hdr_len, &io_errno);
     if (!sigismember(&old_mask, SIGPIPE)) {
         sigset_t pend;

@@ -9,6 +9,10 @@
  *   fd 3, requests:   "<request id>\t<function name>\t<function arn>\t<ms left>\t<n>\n"
  *                     followed by n bytes, the event as JSON
  *   fd 4, responses:  "<tag><n>\n" followed by n bytes of JSON, tag one of
+ *                     H  (python, started with a fifth argument "report", first
+ *                        thing) {"exe": sys.executable, "env": os.environ}: the
+ *                        interpreter a wrapper script such as a pyenv shim ran, and
+ *                        with what environment (warm.c starts later workers so)
  *                     R  the handler's result
  *                     E  a Lambda error object {"errorType", "errorMessage", ...};
  *                        the worker serves the next request
@@ -23,11 +27,16 @@
  */
 #include "task.h"
 
-/* argv: python3 -B -c PROGRAM FILE HANDLER FUNCTION_NAME */
+/* argv: python3 -B -c PROGRAM FILE HANDLER FUNCTION_NAME [report] */
 const char asl_warm_python[] =
     "import sys, os, json, time\n"
     "def _aslc_worker():\n"
     "    path, hname, fname = sys.argv[1:4]\n"
+    "    if sys.argv[4:] == ['report']:\n"
+    "        hello = json.dumps({'exe': sys.executable, 'env': dict(os.environ)}).encode()\n"
+    "        hello = memoryview(b'H%d\\n' % len(hello) + hello)\n"
+    "        while hello:\n"
+    "            hello = hello[os.write(4, hello):]\n"
     "    os.set_inheritable(3, False)\n"
     "    os.set_inheritable(4, False)\n"
     "    rq = os.fdopen(3, 'rb', buffering=65536)\n"
