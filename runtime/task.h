@@ -1,7 +1,8 @@
 /*
  * task.h — private interface between task.c (bindings, dispatch, mocks,
- * the lambda:invoke integration) and task_proc.c (handlers that run as child
- * processes: "command" and "python").  Not installed, not seen by generated
+ * the lambda:invoke integration), task_proc.c ("command" handlers, a child
+ * process per call) and warm.c ("python" and "node" handlers, in workers that
+ * stay loaded).  Not installed, not seen by generated
  * code.  The user-facing contract is docs/tasks.md.
  */
 #ifndef ASL_TASK_H
@@ -28,7 +29,7 @@ typedef struct {
  * or the execution's) or States.HeartbeatTimeout. */
 asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c);
 
-/* Runs a COMMAND or PYTHON binding with event as its input.  Returns the
+/* Runs a COMMAND binding with event as its input.  Returns the
  * handler's result, parsed into asl_exec_arena(x), or NULL after asl_fail:
  * States.Timeout when the deadline passed, Error = errorType for a
  * Lambda-style error object, States.TaskFailed for everything else. */
@@ -46,10 +47,6 @@ void asl_task_sdk_metadata(asl_arena *a, asl_value *obj, const char *(*hdrs)[2],
  * (the Invoke API's fields and the SDK's HTTP metadata), around payload. */
 asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
                                     const char *request_id);
-
-/* The python program that loads a handler file and calls lambda_handler
- * (task_proc.c).  Exposed so that tests can run it by hand. */
-extern const char asl_python_shim[];
 
 /* warm.c: runs a PYTHON or NODE binding in a persistent worker process of
  * its function's pool (started when none is idle).  Returns the handler's
