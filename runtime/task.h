@@ -55,8 +55,6 @@ asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char 
  * the call, States.Timeout (asl_task_timed_out) past the deadline. */
 asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call *c,
                          asl_value *event);
-/* Kills and reaps every idle worker (also done at exit). */
-void asl_warm_shutdown(void);
 /* The programs of the workers (warm_workers.c). */
 extern const char asl_warm_python[];
 extern const char asl_warm_node[];

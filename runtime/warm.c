@@ -69,6 +69,7 @@ typedef struct worker {
     int slot;               /* children.c registry */
     double idle_since;      /* monotonic, while in its pool's idle list */
     struct worker *next;    /* idle list, most recently used first */
+    struct worker *prev_all, *next_all; /* every live worker (under mu), for exit */
 } worker;
 
 typedef struct pool {
@@ -89,6 +90,7 @@ typedef struct pool {
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cv;  /* CLOCK_MONOTONIC: a worker went idle or away */
 static pool *pools;
+static worker *all;             /* every worker started and not yet retired */
 static uint32_t live;           /* workers started and not yet retired */
 static uint32_t max_live;       /* from RLIMIT_NOFILE, at the first call */
 static double idle_limit;
@@ -163,11 +165,14 @@ static void retire(worker *w, int *status)
     close(w->req);
     close(w->resp);
     if (w->pidfd >= 0) close(w->pidfd);
-    free(w);
     pthread_mutex_lock(&mu);
+    if (w->prev_all) w->prev_all->next_all = w->next_all;
+    else all = w->next_all;
+    if (w->next_all) w->next_all->prev_all = w->prev_all;
     live--;
     pthread_cond_broadcast(&idle_cv);
     pthread_mutex_unlock(&mu);
+    free(w);
 }
 
 /* Starts a worker of p; NULL with errno set when it cannot. */
@@ -253,6 +258,11 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
 #endif
     set_nonblock(w->req);
     set_nonblock(w->resp);
+    pthread_mutex_lock(&mu);
+    w->next_all = all;
+    if (all) all->prev_all = w;
+    all = w;
+    pthread_mutex_unlock(&mu);
     return w;
 }
 
@@ -438,12 +448,13 @@ static void give_back(pool *p, worker *w)
     pthread_mutex_unlock(&mu);
 }
 
-/* At exit: every idle worker goes (a busy one belongs to a thread that is
- * still running; its group is killed too, and the thread finds it gone). */
+/* At exit: every worker's group is killed; the idle ones are reaped (a busy
+ * one belongs to a thread still running, which finds it gone). */
 static void shutdown_all(void)
 {
     worker *l = NULL;
     pthread_mutex_lock(&mu);
+    for (worker *w = all; w; w = w->next_all) kill(-w->pid, SIGKILL);
     for (pool *p = pools; p; p = p->next) {
         while (p->idle) {
             worker *w = p->idle;
@@ -454,11 +465,6 @@ static void shutdown_all(void)
     }
     pthread_mutex_unlock(&mu);
     retire_list(l);
-}
-
-void asl_warm_shutdown(void)
-{
-    shutdown_all();
 }
 
 /* ---- one call ------------------------------------------------------------------------ */
