@@ -231,7 +231,7 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
     sigset_t old;
     asl_children_block_signals(&old);
     pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, &at, (char *const *)argv, envp);
+    int rc = posix_spawnp(&pid, exe, &fa, &at, (char *const *)argv, envp);
     int slot = rc == 0 ? asl_children_add(pid) : -1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     posix_spawn_file_actions_destroy(&fa);
@@ -375,7 +375,7 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
                 break;
             }
             /* Until the first worker's report (or REPORT_WAIT), starting
-                 * more through the script would only compete with it. */
+             * more through the script would only compete with it. */
             if (live < max_live && p->script && p->asked && !p->exe &&
                 now < p->asked_at + REPORT_WAIT) {
                 double until = p->asked_at + REPORT_WAIT;
