@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -59,7 +60,9 @@ extern char **environ;
 #define IDLE_SECONDS_DEFAULT 300.0
 #define FDS_PER_WORKER 3                 /* request pipe, response pipe, pidfd */
 #define MAX_WORKERS 512                  /* children.c has 1024 slots, commands need some */
-#define REPORT_WAIT 2.0                  /* seconds to wait for a wrapper's report (pool.script) */
+#define ZYGOTE_WAIT 30.0                 /* seconds for the fork server to answer */
+
+typedef struct zygote zygote;
 
 typedef struct worker {
     pid_t pid;              /* also its process group */
@@ -67,6 +70,7 @@ typedef struct worker {
     int resp;               /* read end of its response pipe (non-blocking) */
     int pidfd;              /* readable when it exits; -1 without pidfd_open */
     int slot;               /* children.c registry */
+    zygote *z;              /* forked by this fork server (it reaps), or NULL (we do) */
     double idle_since;      /* monotonic, while in its pool's idle list */
     struct worker *next;    /* idle list, most recently used first */
     struct worker *prev_all, *next_all; /* every live worker (under mu), for exit */
@@ -77,26 +81,36 @@ typedef struct pool {
     bool node;
     char *interp, *file, *handler, *fname; /* the key, malloc'd */
     worker *idle;
-    /* python through a wrapper script (pyenv's shims, ~60 ms of bash per
-     * start): the first worker reports the interpreter the script ran and
-     * its environment, and later workers start that directly. */
-    bool script;            /* interp starts with "#!" */
-    bool asked;             /* a worker was started to report it */
-    double asked_at;        /* monotonic: when; others wait for it a while */
-    char *exe;              /* what it reported, or NULL */
-    char **envp;
 } pool;
+
+/* The fork server of one python interpreter (warm_workers.c, --zygote):
+ * python workers are forked from it, so that a worker's start is a fork and
+ * a module import, not an interpreter's start-up (which, through a pyenv
+ * shim and a site with .pth files, is 100 to 300 ms of CPU).  Its workers
+ * are its children: it reaps them, and tells their wait status. */
+struct zygote {
+    struct zygote *next;
+    char *interp;           /* the key, malloc'd */
+    pthread_mutex_t zmu;    /* one request at a time; held across start-up */
+    pid_t pid;              /* 0: not started */
+    int sock;               /* our end of its socket */
+    int slot;               /* children.c registry */
+    bool broken;            /* it failed once: workers are started directly */
+};
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t idle_cv;  /* CLOCK_MONOTONIC: a worker went idle or away */
 static pool *pools;
 static worker *all;             /* every worker started and not yet retired */
+static zygote *zygotes;
 static uint32_t live;           /* workers started and not yet retired */
 static uint32_t max_live;       /* from RLIMIT_NOFILE, at the first call */
 static double idle_limit;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void shutdown_all(void);
+static int zygote_status(zygote *z, pid_t pid);
+static char *dup_str(const char *s);
 
 static void setup(void)
 {
@@ -159,8 +173,10 @@ static void retire(worker *w, int *status)
     kill(-w->pid, SIGKILL);
     asl_children_remove(w->slot);
     int st = 0;
-    while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    if (w->z) st = zygote_status(w->z, w->pid);
+    else
+        while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR) {
+        }
     if (status) *status = st;
     close(w->req);
     close(w->resp);
@@ -175,8 +191,211 @@ static void retire(worker *w, int *status)
     free(w);
 }
 
+static worker *new_worker(pid_t pid, int req, int resp, int pidfd, int slot, zygote *z)
+{
+    worker *w = asl_xmalloc(sizeof *w);
+    memset(w, 0, sizeof *w);
+    w->pid = pid;
+    w->req = req;
+    w->resp = resp;
+    w->pidfd = pidfd;
+    w->slot = slot;
+    w->z = z;
+    set_nonblock(w->req);
+    set_nonblock(w->resp);
+    pthread_mutex_lock(&mu);
+    w->next_all = all;
+    if (all) all->prev_all = w;
+    all = w;
+    pthread_mutex_unlock(&mu);
+    return w;
+}
+
+/* ---- the fork servers ----------------------------------------------------------- */
+
+/* Under z->zmu: stops using z (its process, if any, is killed). */
+static void zygote_break_locked(zygote *z)
+{
+    z->broken = true;
+    if (z->pid > 0) {
+        kill(-z->pid, SIGKILL);
+        asl_children_remove(z->slot);
+        close(z->sock);
+        while (waitpid(z->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        z->pid = 0;
+    }
+}
+
+static void zygote_break(zygote *z)
+{
+    pthread_mutex_lock(&z->zmu);
+    zygote_break_locked(z);
+    pthread_mutex_unlock(&z->zmu);
+}
+
+/* Under z->zmu: starts z's process.  false when it cannot. */
+static bool zygote_start(zygote *z, bool echo)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return false;
+    for (int i = 0; i < 2; i++) {
+        if (sv[i] >= 10) continue;
+        int nfd = fcntl(sv[i], F_DUPFD_CLOEXEC, 10);
+        if (nfd < 0) {
+            close(sv[0]);
+            close(sv[1]);
+            return false;
+        }
+        close(sv[i]);
+        sv[i] = nfd;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (echo) {
+        posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+    posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
+    const char *argv[] = {z->interp, "-B", "-c", asl_warm_python, "--zygote", NULL};
+    sigset_t old;
+    asl_children_block_signals(&old);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, z->interp, &fa, &at, (char *const *)argv, environ);
+    int slot = rc == 0 ? asl_children_add(pid) : -1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(sv[1]);
+    if (rc != 0) {
+        close(sv[0]);
+        return false;
+    }
+    z->pid = pid;
+    z->sock = sv[0];
+    z->slot = slot;
+    return true;
+}
+
+/* The fork server of interp, started if need be; NULL when it is broken. */
+static zygote *get_zygote(const char *interp, bool echo)
+{
+    pthread_mutex_lock(&mu);
+    zygote *z = zygotes;
+    while (z && strcmp(z->interp, interp) != 0) z = z->next;
+    if (!z) {
+        z = asl_xmalloc(sizeof *z);
+        memset(z, 0, sizeof *z);
+        z->interp = dup_str(interp);
+        pthread_mutex_init(&z->zmu, NULL);
+        z->next = zygotes;
+        zygotes = z;
+    }
+    pthread_mutex_unlock(&mu);
+    pthread_mutex_lock(&z->zmu);
+    if (!z->broken && z->pid == 0 && !zygote_start(z, echo)) z->broken = true;
+    bool ok = !z->broken;
+    pthread_mutex_unlock(&z->zmu);
+    return ok ? z : NULL;
+}
+
+/* Under z->zmu: one request (msg, with fds when nfd) and its answer, a
+ * number.  false, with z broken, when the server does not answer. */
+static bool zygote_ask(zygote *z, const char *msg, size_t len, const int *fds, int nfd, long *answer)
+{
+    if (z->broken || z->pid <= 0) return false;
+    struct iovec iov = {(void *)msg, len};
+    union {
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr mh;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (nfd) {
+        memset(&ctl, 0, sizeof ctl);
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = CMSG_SPACE((size_t)nfd * sizeof(int));
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN((size_t)nfd * sizeof(int));
+        memcpy(CMSG_DATA(cm), fds, (size_t)nfd * sizeof(int));
+    }
+    ssize_t sent;
+    while ((sent = sendmsg(z->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    if (sent != (ssize_t)len) {
+        zygote_break_locked(z);
+        return false;
+    }
+    double end = asl_now_monotonic() + ZYGOTE_WAIT;
+    for (;;) {
+        double left = end - asl_now_monotonic();
+        struct pollfd pf = {.fd = z->sock, .events = POLLIN};
+        int r = left > 0 ? poll(&pf, 1, (int)ceil(left * 1000.0)) : 0;
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        char buf[32];
+        ssize_t got = recv(z->sock, buf, sizeof buf - 1, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        buf[got] = 0;
+        char *e;
+        *answer = strtol(buf, &e, 10);
+        if (e != buf && !*e) return true;
+        break;
+    }
+    zygote_break_locked(z);
+    return false;
+}
+
+/* A worker of p forked by z, its request and response pipes rq and rs
+ * (given to it); its pid, or -1 (z is then broken). */
+static pid_t zygote_fork(zygote *z, const pool *p, int rq, int rs)
+{
+    asl_buf m;
+    asl_buf_init(&m);
+    asl_buf_printf(&m, "F%s\t%s\t%s", p->file, p->handler, p->fname);
+    int fds[2] = {rq, rs};
+    long pid = -1;
+    pthread_mutex_lock(&z->zmu);
+    if (!zygote_ask(z, m.data, m.len, fds, 2, &pid) || pid <= 0) pid = -1;
+    pthread_mutex_unlock(&z->zmu);
+    asl_buf_free(&m);
+    return (pid_t)pid;
+}
+
+/* The wait status of z's worker pid (killed or exited), reaped by z; -1
+ * when it cannot be told. */
+static int zygote_status(zygote *z, pid_t pid)
+{
+    char m[32];
+    int n = snprintf(m, sizeof m, "S%ld", (long)pid);
+    long st = -1;
+    pthread_mutex_lock(&z->zmu);
+    if (!zygote_ask(z, m, (size_t)n, NULL, 0, &st)) st = -1;
+    pthread_mutex_unlock(&z->zmu);
+    return (int)st;
+}
+
 /* Starts a worker of p; NULL with errno set when it cannot. */
-static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **envp, bool report)
+static worker *spawn_worker(const pool *p, bool echo)
 {
     int rq[2], rs[2];
     if (worker_pipe(rq) != 0) return NULL;
@@ -209,9 +428,44 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
     posix_spawnattr_setpgroup(&at, 0);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                       POSIX_SPAWN_SETPGROUP);
-    const char *argv[9];
+    /* python: forked by the interpreter's fork server when it works. */
+    zygote *z = p->node ? NULL : get_zygote(p->interp, echo);
+    pid_t zpid = z ? zygote_fork(z, p, rq[0], rs[1]) : -1;
+    int pidfd = -1;
+#ifdef SYS_pidfd_open
+    if (zpid > 0) {
+        pidfd = (int)syscall(SYS_pidfd_open, zpid, 0);
+        if (pidfd < 0) {
+            /* Without a pidfd its exit could not be seen (it is not our
+             * child): no fork server then. */
+            kill(-zpid, SIGKILL);
+            zygote_status(z, zpid);
+            zygote_break(z);
+            zpid = -1;
+        }
+    }
+#else
+    if (zpid > 0) {
+        kill(-zpid, SIGKILL);
+        zygote_status(z, zpid);
+        zygote_break(z);
+        zpid = -1;
+    }
+#endif
+    if (zpid > 0) {
+        close(rq[0]);
+        close(rs[1]);
+        sigset_t old;
+        asl_children_block_signals(&old);
+        int slot = asl_children_add(zpid);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+        return new_worker(zpid, rq[1], rs[0], pidfd, slot, z);
+    }
+
+    const char *argv[8];
     int k = 0;
-    argv[k++] = exe;
+    argv[k++] = p->interp;
     if (p->node) {
         argv[k++] = "-e";
         argv[k++] = asl_warm_node;
@@ -223,7 +477,6 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
     argv[k++] = p->file;
     argv[k++] = p->handler;
     argv[k++] = p->fname;
-    if (report) argv[k++] = "report";
     argv[k] = NULL;
 
     /* A forwarded signal must not fall between the spawn and the
@@ -231,7 +484,7 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
     sigset_t old;
     asl_children_block_signals(&old);
     pid_t pid;
-    int rc = posix_spawnp(&pid, exe, &fa, &at, (char *const *)argv, envp);
+    int rc = posix_spawnp(&pid, p->interp, &fa, &at, (char *const *)argv, environ);
     int slot = rc == 0 ? asl_children_add(pid) : -1;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     posix_spawn_file_actions_destroy(&fa);
@@ -244,26 +497,11 @@ static worker *spawn_worker(const pool *p, bool echo, const char *exe, char **en
         errno = rc;
         return NULL;
     }
-    worker *w = asl_xmalloc(sizeof *w);
-    memset(w, 0, sizeof *w);
-    w->pid = pid;
-    w->req = rq[1];
-    w->resp = rs[0];
-    w->slot = slot;
 #ifdef SYS_pidfd_open
-    w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (w->pidfd >= 0) fcntl(w->pidfd, F_SETFD, FD_CLOEXEC);
-#else
-    w->pidfd = -1;
+    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 #endif
-    set_nonblock(w->req);
-    set_nonblock(w->resp);
-    pthread_mutex_lock(&mu);
-    w->next_all = all;
-    if (all) all->prev_all = w;
-    all = w;
-    pthread_mutex_unlock(&mu);
-    return w;
+    return new_worker(pid, rq[1], rs[0], pidfd, slot, NULL);
 }
 
 /* Whether w has exited (it may have been killed while idle). */
@@ -304,14 +542,6 @@ static pool *find_pool(bool node, const char *interp, const char *file, const ch
     p->file = dup_str(file);
     p->handler = dup_str(handler);
     p->fname = dup_str(fname);
-    if (!node) {
-        char magic[2] = {0, 0};
-        int fd = open(interp, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            p->script = read(fd, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!';
-            close(fd);
-        }
-    }
     p->next = pools;
     pools = p;
     return p;
@@ -362,9 +592,7 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
     *timed_out = false;
     for (;;) {
         worker *stale = NULL, *w = NULL;
-        bool start = false, report = false;
-        const char *exe = p->interp;
-        char **envp = environ;
+        bool start = false;
         pthread_mutex_lock(&mu);
         for (;;) {
             double now = asl_now_monotonic();
@@ -374,31 +602,9 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
                 p->idle = w->next;
                 break;
             }
-            /* Until the first worker's report (or REPORT_WAIT), starting
-             * more through the script would only compete with it. */
-            if (live < max_live && p->script && p->asked && !p->exe &&
-                now < p->asked_at + REPORT_WAIT) {
-                double until = p->asked_at + REPORT_WAIT;
-                if (deadline > 0 && deadline < until) until = deadline;
-                struct timespec end;
-                asl_timespec_after(&end, until - now);
-                pthread_cond_timedwait(&idle_cv, &mu, &end);
-                if (deadline > 0 && asl_now_monotonic() >= deadline) {
-                    *timed_out = true;
-                    break;
-                }
-                continue;
-            }
             if (live < max_live) {
                 live++;
                 start = true;
-                if (p->exe) {
-                    exe = p->exe;
-                    envp = p->envp;
-                } else if (p->script && !p->asked) {
-                    p->asked = report = true;
-                    p->asked_at = now;
-                }
                 break;
             }
             /* At the bound: an idle worker of another function makes room. */
@@ -421,7 +627,7 @@ static worker *take(pool *p, double deadline, bool echo, bool *timed_out)
         retire_list(stale);
         if (*timed_out) return NULL;
         if (start) {
-            w = spawn_worker(p, echo, exe, envp, report);
+            w = spawn_worker(p, echo);
             if (!w) {
                 int e = errno;
                 pthread_mutex_lock(&mu);
@@ -465,55 +671,18 @@ static void shutdown_all(void)
     }
     pthread_mutex_unlock(&mu);
     retire_list(l);
+    for (zygote *z = zygotes; z; z = z->next) zygote_break(z);
 }
 
 /* ---- one call ------------------------------------------------------------------------ */
 
 typedef enum { CALL_OK, CALL_TIMEOUT, CALL_EXITED, CALL_IO, CALL_TOO_BIG, CALL_BAD } call_end;
 
-/* A worker's hello (warm_workers.c): {"exe": PATH, "env": {NAME: VALUE}}. */
-static void record_hello(pool *p, const char *s, size_t n)
+/* Whether resp holds the whole response (*hdr_len: its header's length).
+ * *bad on a broken frame. */
+static bool response_ready(asl_buf *resp, size_t *hdr_len, call_end *bad)
 {
-    asl_arena *a = asl_arena_new();
-    asl_json_error jerr;
-    asl_value *v = asl_json_parse(a, s, n, &jerr);
-    const asl_value *exe = v && v->type == ASL_OBJECT ? asl_object_get(v, "exe", 3) : NULL;
-    const asl_value *env = v && v->type == ASL_OBJECT ? asl_object_get(v, "env", 3) : NULL;
-    if (exe && exe->type == ASL_STRING && exe->len && exe->u.str[0] == '/' && env &&
-        env->type == ASL_OBJECT && access(exe->u.str, X_OK) == 0) {
-        char **envp = asl_xmalloc((env->len + 1) * sizeof *envp);
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < env->len; i++) {
-            const asl_member *m = &env->u.o.members[i];
-            if (m->val->type != ASL_STRING) continue;
-            size_t kl = strlen(m->key), vl = strlen(m->val->u.str);
-            envp[k] = asl_xmalloc(kl + vl + 2);
-            memcpy(envp[k], m->key, kl);
-            envp[k][kl] = '=';
-            memcpy(envp[k] + kl + 1, m->val->u.str, vl + 1);
-            k++;
-        }
-        envp[k] = NULL;
-        pthread_mutex_lock(&mu);
-        if (!p->exe) {
-            p->exe = dup_str(exe->u.str);
-            p->envp = envp;
-            envp = NULL;
-        }
-        pthread_cond_broadcast(&idle_cv);
-        pthread_mutex_unlock(&mu);
-        for (char **e = envp; e && *e; e++) free(*e);
-        free(envp);
-    }
-    asl_arena_free(a);
-}
-
-/* Parses the frames in resp: true when the response is complete (*hdr_len
- * its header's length); a hello before it is taken out.  *bad on a broken
- * frame. */
-static bool response_ready(pool *p, asl_buf *resp, size_t *hdr_len, call_end *bad)
-{
-    for (;;) {
+    {
         const char *nl = resp->len ? memchr(resp->data, '\n', resp->len) : NULL;
         if (!nl) {
             if (resp->len > 32) *bad = CALL_BAD;
@@ -531,20 +700,15 @@ static bool response_ready(pool *p, asl_buf *resp, size_t *hdr_len, call_end *ba
         }
         size_t h = (size_t)(nl - resp->data) + 1;
         if (resp->len < h + n) return false;
-        if (resp->data[0] != 'H') {
-            *hdr_len = h;
-            if (resp->len != h + n) *bad = CALL_BAD;
-            return resp->len == h + n;
-        }
-        record_hello(p, resp->data + h, (size_t)n);
-        memmove(resp->data, resp->data + h + n, resp->len - h - n);
-        resp->len -= h + n;
+        *hdr_len = h;
+        if (resp->len != h + n) *bad = CALL_BAD;
+        return resp->len == h + n;
     }
 }
 
 /* Sends the frame (head, body) to w and reads its response into *resp
  * (header included); *hdr_len gets the header's length. */
-static call_end exchange(pool *p, worker *w, const char *head, size_t head_len, const char *body,
+static call_end exchange(worker *w, const char *head, size_t head_len, const char *body,
                          size_t body_len, double deadline, asl_buf *resp, size_t *hdr_len,
                          int *io_errno)
 {
@@ -574,7 +738,7 @@ static call_end exchange(pool *p, worker *w, const char *head, size_t head_len, 
             ssize_t got = read(w->resp, chunk, sizeof chunk);
             if (got > 0) {
                 asl_buf_put(resp, chunk, (size_t)got);
-                if (response_ready(p, resp, hdr_len, &bad)) return CALL_OK;
+                if (response_ready(resp, hdr_len, &bad)) return CALL_OK;
                 if (bad != CALL_OK) return bad;
                 continue;
             }
@@ -609,7 +773,7 @@ static call_end exchange(pool *p, worker *w, const char *head, size_t head_len, 
             ssize_t got;
             while ((got = read(w->resp, chunk, sizeof chunk)) > 0)
                 asl_buf_put(resp, chunk, (size_t)got);
-            return response_ready(p, resp, hdr_len, &bad) ? CALL_OK : CALL_EXITED;
+            return response_ready(resp, hdr_len, &bad) ? CALL_OK : CALL_EXITED;
         }
     }
 }
@@ -635,7 +799,9 @@ static asl_value *exit_error(asl_exec *x, const asl_task_call *c, int st)
 {
     asl_arena *a = asl_exec_arena(x);
     char how[64];
-    if (WIFSIGNALED(st)) {
+    if (st == -1) {
+        snprintf(how, sizeof how, "%s", "");
+    } else if (WIFSIGNALED(st)) {
         const char *name = sigabbrev_np(WTERMSIG(st));
         const char *desc = sigdescr_np(WTERMSIG(st));
         snprintf(how, sizeof how, "signal: %s", desc ? desc : name ? name : "unknown");
@@ -646,9 +812,13 @@ static asl_value *exit_error(asl_exec *x, const asl_task_call *c, int st)
     asl_value *o = asl_object(a, 2);
     asl_object_append_lit(a, o, "errorType", 9, asl_cstring(a, "Runtime.ExitError"));
     asl_object_append_lit(a, o, "errorMessage", 12,
-                          asl_cstring(a, asl_sprintf(a, "RequestId: %s Error: Runtime exited "
-                                                        "with error: %s",
-                                                     c->request_id, how)));
+                          asl_cstring(a, st == -1
+                                             ? asl_sprintf(a, "RequestId: %s Error: Runtime exited "
+                                                              "without providing a reason",
+                                                           c->request_id)
+                                             : asl_sprintf(a, "RequestId: %s Error: Runtime exited "
+                                                              "with error: %s",
+                                                           c->request_id, how)));
     return asl_fail(x, "Runtime.ExitError", asl_json_string(a, o, NULL));
 }
 
@@ -712,7 +882,7 @@ asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call 
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
     size_t hdr_len = 0;
     int io_errno = 0;
-    call_end how = exchange(p, w, head.data, head.len, body.data ? body.data : "", body.len,
+    call_end how = exchange(w, head.data, head.len, body.data ? body.data : "", body.len,
                             c->deadline, &resp, &hdr_len, &io_errno);
     if (!sigismember(&old_mask, SIGPIPE)) {
         sigset_t pend;

@@ -9,10 +9,6 @@
  *   fd 3, requests:   "<request id>\t<function name>\t<function arn>\t<ms left>\t<n>\n"
  *                     followed by n bytes, the event as JSON
  *   fd 4, responses:  "<tag><n>\n" followed by n bytes of JSON, tag one of
- *                     H  (python, started with a fifth argument "report", first
- *                        thing) {"exe": sys.executable, "env": os.environ}: the
- *                        interpreter a wrapper script such as a pyenv shim ran, and
- *                        with what environment (warm.c starts later workers so)
  *                     R  the handler's result
  *                     E  a Lambda error object {"errorType", "errorMessage", ...};
  *                        the worker serves the next request
@@ -27,16 +23,18 @@
  */
 #include "task.h"
 
-/* argv: python3 -B -c PROGRAM FILE HANDLER FUNCTION_NAME [report] */
+/* argv: python3 -B -c PROGRAM FILE HANDLER FUNCTION_NAME: one worker;
+ * python3 -B -c PROGRAM --zygote: the fork server of warm.c, fd 3 a unix
+ * seqpacket socket.  It has run python's start-up (site, json, importlib)
+ * and never loads a handler; per message:
+ *   "F" FILE TAB HANDLER TAB FUNCTION_NAME, with two descriptors (the
+ *       request pipe's read end, the response pipe's write end): forks a
+ *       worker in a process group of its own, answers its pid;
+ *   "S" PID: reaps that worker (which warm.c has killed, or which exited)
+ *       and answers its wait status, -1 when there is none. */
 const char asl_warm_python[] =
     "import sys, os, json, time\n"
-    "def _aslc_worker():\n"
-    "    path, hname, fname = sys.argv[1:4]\n"
-    "    if sys.argv[4:] == ['report']:\n"
-    "        hello = json.dumps({'exe': sys.executable, 'env': dict(os.environ)}).encode()\n"
-    "        hello = memoryview(b'H%d\\n' % len(hello) + hello)\n"
-    "        while hello:\n"
-    "            hello = hello[os.write(4, hello):]\n"
+    "def _aslc_worker(path, hname, fname):\n"
     "    os.set_inheritable(3, False)\n"
     "    os.set_inheritable(4, False)\n"
     "    rq = os.fdopen(3, 'rb', buffering=65536)\n"
@@ -147,7 +145,57 @@ const char asl_warm_python[] =
     "            send('E', fault(type(e).__name__, str(e), rid, trace(e)), rid)\n"
     "            continue\n"
     "        send('R', result, rid)\n"
-    "_aslc_worker()\n";
+    "def _aslc_zygote():\n"
+    "    import fcntl, signal, socket, importlib.util, traceback\n"
+    "    signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+    "    sock = socket.socket(fileno=3)\n"
+    "    def high(fd):\n"
+    "        h = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)\n"
+    "        os.close(fd)\n"
+    "        return h\n"
+    "    while True:\n"
+    "        try:\n"
+    "            msg, fds, _, _ = socket.recv_fds(sock, 65536, 2)\n"
+    "        except OSError:\n"
+    "            os._exit(0)\n"
+    "        if not msg:\n"
+    "            os._exit(0)\n"
+    "        if msg[:1] == b'F' and len(fds) == 2:\n"
+    "            args = msg[1:].decode('utf-8', 'surrogateescape').split('\\t')\n"
+    "            pid = os.fork()\n"
+    "            if pid == 0:\n"
+    "                try:\n"
+    "                    os.setpgid(0, 0)\n"
+    "                    sock.close()\n"
+    "                    rq, rs = high(fds[0]), high(fds[1])\n"
+    "                    os.dup2(rq, 3)\n"
+    "                    os.dup2(rs, 4)\n"
+    "                    os.close(rq)\n"
+    "                    os.close(rs)\n"
+    "                    _aslc_worker(*args)\n"
+    "                finally:\n"
+    "                    os._exit(1)\n"
+    "            try:\n"
+    "                os.setpgid(pid, pid)\n"
+    "            except OSError:\n"
+    "                pass\n"
+    "            for fd in fds:\n"
+    "                os.close(fd)\n"
+    "            sock.send(b'%d' % pid)\n"
+    "        elif msg[:1] == b'S':\n"
+    "            try:\n"
+    "                st = os.waitpid(int(msg[1:]), 0)[1]\n"
+    "            except (ChildProcessError, ValueError):\n"
+    "                st = -1\n"
+    "            sock.send(b'%d' % st)\n"
+    "        else:\n"
+    "            for fd in fds:\n"
+    "                os.close(fd)\n"
+    "            sock.send(b'-1')\n"
+    "if sys.argv[1:2] == ['--zygote']:\n"
+    "    _aslc_zygote()\n"
+    "else:\n"
+    "    _aslc_worker(*sys.argv[1:4])\n";
 
 /* argv: node -e PROGRAM FILE HANDLER FUNCTION_NAME.  ES modules (.mjs, or
  * .js under "type": "module") are loaded with import(), CommonJS with

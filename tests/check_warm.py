@@ -5,11 +5,11 @@ Sections (each one ctest per back end):
 
   signals  SIGTERM, SIGINT and SIGHUP to a binary in the middle of a Map over a slow
            python handler (and SIGTERM over a node one): it exits 128 + the signal, and
-           no worker, nor a process a handler started, is left (every process whose
-           group is a worker's group is gone; none is left as a zombie of ours)
+           no worker, nor a process a handler started, nor python's fork server is left
+           (every process of a worker's group or of the fork server's group is gone)
   exit     after a normal run and after --bench, every worker and what it started is
-           gone; a binary killed with SIGKILL leaves idle workers that exit on their own
-           (end of file on their request pipe)
+           gone; a binary killed with SIGKILL leaves an idle worker and python's fork
+           server that exit on their own (end of file on their pipe and socket)
   logs     what a handler prints (print, os.write(1, ...), console.log) never reaches the
            result; ASL_TASK_LOGS=1 copies it to the binary's stderr, =0 does not
   idle     ASL_WARM_IDLE_SECONDS: a worker idle for longer is reaped, the next call
@@ -88,7 +88,8 @@ def wait_no_group(groups, seconds):
 
 
 def read_pids(piddir):
-    """{worker pid: [pids it started]} from the files the handlers write."""
+    """{worker pid: [pids it started, its parent]} from the files the handlers write (a
+    python worker's parent is the fork server, which leads a group of its own)."""
     pids = {}
     for name in os.listdir(piddir):
         try:
@@ -113,7 +114,7 @@ SLOW_PY = """import os, subprocess, time
 def lambda_handler(event, context):
     child = subprocess.Popen(["sleep", "60"])
     with open(os.path.join(os.environ["PIDDIR"], "%d.%d" % (os.getpid(), child.pid)), "w") as f:
-        f.write("%d %d" % (os.getpid(), child.pid))
+        f.write("%d %d %d" % (os.getpid(), child.pid, os.getppid()))
     time.sleep(float(os.environ.get("SLOW", "30")))
     return event
 """
@@ -122,7 +123,7 @@ SLOW_MJS = """import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 export const handler = async (event) => {
   const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  writeFileSync(process.env.PIDDIR + "/" + process.pid + "." + child.pid, process.pid + " " + child.pid);
+  writeFileSync(process.env.PIDDIR + "/" + process.pid + "." + child.pid, process.pid + " " + child.pid + " " + process.ppid);
   await new Promise((r) => setTimeout(r, Number(process.env.SLOW || "30") * 1000));
   return event;
 };
@@ -181,8 +182,8 @@ def section_signals(aslc, backend, work):
             fail("%s: the binary did not exit within 15 s" % what)
             kill_groups(pids)
             continue
-        left = wait_no_group(set(pids), 5)
-        children = [c for cs in pids.values() for c in cs]
+        left = wait_no_group(set(pids) | {cs[-1] for cs in pids.values()}, 5)
+        children = [c for cs in pids.values() for c in cs[:-1]]
         if p.returncode != 128 + sig or out:
             fail("%s: expected exit %d and no output, got %d %r %r"
                  % (what, 128 + sig, p.returncode, out, err[-300:]))
@@ -217,7 +218,7 @@ def section_exit(aslc, backend, work):
             fail("%s: exit %d %r" % (what, p.returncode, p.stderr[-300:]))
             kill_groups(pids)
             continue
-        left = wait_no_group(set(pids), 3)
+        left = wait_no_group(set(pids) | {cs[-1] for cs in pids.values()}, 3)
         zombies = [w for w in pids if (proc_stat(w) or ("", 0, 0))[0] == "Z"]
         if left:
             fail("%s: processes %s of the workers' groups outlived it" % (what, left))
@@ -243,7 +244,7 @@ def section_exit(aslc, backend, work):
     pids = read_pids(piddir)
     p.kill()
     p.communicate()
-    workers = list(pids)
+    workers = list(pids) + [cs[-1] for cs in pids.values()]  # and the fork server
     end = time.monotonic() + 5
     while time.monotonic() < end and any(proc_stat(w) and proc_stat(w)[0] not in "ZX"
                                          for w in workers):
@@ -255,7 +256,7 @@ def section_exit(aslc, backend, work):
         fail("SIGKILL: idle workers %s did not exit" % alive)
         kill_groups(pids)
     else:
-        ok("SIGKILL of the binary: its idle worker exited on its own")
+        ok("SIGKILL of the binary: its idle worker and the fork server exited on their own")
         kill_groups(pids)  # the handler's own `sleep 60`, which nobody else kills
 
 
