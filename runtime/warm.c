@@ -7,6 +7,12 @@
  * pipes with the framing described there.  Module-level state (clients,
  * caches, counters) persists between calls, as in a warm Lambda.
  *
+ * Python workers are forked from a fork server (struct zygote), one per
+ * interpreter: python's start-up is paid once per binary, a worker costs a
+ * fork and its module's import.  The fork server is a child of ours; the
+ * workers are its children, each leading a group of its own, and it reaps
+ * them and tells us their wait status.  Node workers are started directly.
+ *
  * Workers are pooled per function: the same interpreter, file, handler name
  * and function name.  A call takes the most recently used idle worker of its
  * pool (its caches are the warmest), or starts one when all are busy: a pool
