@@ -14,6 +14,8 @@ Sections (each one ctest per back end):
            result; ASL_TASK_LOGS=1 copies it to the binary's stderr, =0 does not
   idle     ASL_WARM_IDLE_SECONDS: a worker idle for longer is reaped, the next call
            gets a fresh one (its module state starts again)
+  crash    a worker that exits or is killed: Runtime.ExitError with Lambda's message and the
+           exit status or signal (python's told by the fork server, node's by waitpid)
 
 Golden cases cover the results (tests/golden/warm_*).  Exit status 0 when every
 check passes.
@@ -352,8 +354,50 @@ def section_idle(aslc, backend, work):
             ok("%s: calls counted %s" % (what, [got["a"], got["b"], got["c"]]))
 
 
+# ---- crash ------------------------------------------------------------------------------------
+
+CRASH_PY = """import os, signal
+def lambda_handler(event, context):
+    if event["how"] == "exit":
+        os._exit(3)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+CRASH_MJS = """export const handler = async () => { process.exit(5); };
+"""
+
+
+def section_crash(aslc, backend, work):
+    write(os.path.join(work, "crash.py"), CRASH_PY)
+    write(os.path.join(work, "crash.mjs"), CRASH_MJS)
+    bindings = {"crash": {"python": "crash.py"}}
+    cases = [({"how": "exit"}, "crash", "Runtime exited with error: exit status 3"),
+             ({"how": "kill"}, "crash", "Runtime exited with error: signal: killed")]
+    if shutil.which("node") or shutil.which("nodejs"):
+        bindings["ncrash"] = {"node": "crash.mjs"}
+        cases.append(({}, "ncrash", "Runtime exited with error: exit status 5"))
+    for event, fn, want in cases:
+        d = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ARN + fn,
+                                              "Parameters": event, "End": True}}}
+        wf = compile_wf(aslc, backend, work, "crash_" + fn + str(len(event)), d, bindings)
+        p = subprocess.run([wf, "--input", "{}"], capture_output=True, timeout=60)
+        try:
+            err = json.loads(p.stderr.decode().strip().splitlines()[-1])
+            cause = json.loads(err["Cause"])
+        except (ValueError, KeyError, IndexError):
+            err, cause = None, None
+        what = "%s %s" % (fn, json.dumps(event))
+        if (p.returncode != 1 or not err or err.get("Error") != "Runtime.ExitError" or
+                cause.get("errorType") != "Runtime.ExitError" or
+                not cause.get("errorMessage", "").startswith("RequestId: ") or
+                not cause["errorMessage"].endswith(want)):
+            fail("%s: expected Runtime.ExitError ending %r, got %d %r" % (what, want, p.returncode, p.stderr[-300:]))
+        else:
+            ok("%s: %s" % (what, cause["errorMessage"]))
+
+
 SECTIONS = {"signals": section_signals, "exit": section_exit, "logs": section_logs,
-            "idle": section_idle}
+            "idle": section_idle, "crash": section_crash}
 
 
 def main(argv=None):
