@@ -412,28 +412,6 @@ static worker *spawn_worker(const pool *p, bool echo)
         errno = e;
         return NULL;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (echo) {
-        posix_spawn_file_actions_adddup2(&fa, 2, 1);
-    } else {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    }
-    posix_spawn_file_actions_adddup2(&fa, rq[0], 3);
-    posix_spawn_file_actions_adddup2(&fa, rs[1], 4);
-    posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
     /* python: forked by the interpreter's fork server when it works. */
     zygote *z = p->node ? NULL : get_zygote(p->interp, echo);
     pid_t zpid = z ? zygote_fork(z, p, rq[0], rs[1]) : -1;
@@ -469,6 +447,28 @@ static worker *spawn_worker(const pool *p, bool echo)
         return new_worker(zpid, rq[1], rs[0], pidfd, slot, z);
     }
 
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (echo) {
+        posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+    posix_spawn_file_actions_adddup2(&fa, rq[0], 3);
+    posix_spawn_file_actions_adddup2(&fa, rs[1], 4);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
     const char *argv[8];
     int k = 0;
     argv[k++] = p->interp;
