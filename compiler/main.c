@@ -131,6 +131,7 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
     b->natives = asl_alloc(a, ((size_t)cJSON_GetArraySize(r) + 1) * sizeof *b->natives);
     for (cJSON *e = r->child; e; e = e->next) {
         cJSON *py = cJSON_GetObjectItemCaseSensitive(e, "python");
+        if (!py) py = cJSON_GetObjectItemCaseSensitive(e, "node");
         cJSON *cmd = cJSON_GetObjectItemCaseSensitive(e, "command");
         cJSON *nat = cJSON_GetObjectItemCaseSensitive(e, "native");
         cJSON *dirn = cJSON_GetObjectItemCaseSensitive(e, "directory");
@@ -150,7 +151,7 @@ static bool load_resources(asl_arena *a, const char *path, cJSON **out, bindings
         } else if (cJSON_IsString(nat)) {
             b->natives[b->nnatives++] = asl_strndup(a, nat->valuestring, strlen(nat->valuestring));
         } else {
-            fprintf(stderr, "aslc: %s: binding \"%s\" must be {\"python\": FILE}, "
+            fprintf(stderr, "aslc: %s: binding \"%s\" must be {\"python\": FILE}, {\"node\": FILE}, "
                             "{\"command\": [PROGRAM, ARGS...]}, {\"native\": C_FUNCTION} or, "
                             "for an \"s3://BUCKET\" key, {\"directory\": PATH}\n",
                     path, e->string);

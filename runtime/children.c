@@ -2,8 +2,9 @@
  * children.c — the handler processes of a workflow binary, as a whole.
  *
  * task_proc.c runs one handler per call, each in a process group of its
- * own (so that whatever the handler starts can be killed with it).  Three
- * things concern all of them at once, and live here:
+ * own (so that whatever the handler starts can be killed with it); warm.c
+ * keeps python and node workers, each leading a group of its own too, for
+ * many calls.  Three things concern all of them at once, and live here:
  *
  *   - descriptors: a call holds up to seven (three pipes and a pidfd), and a
  *     Map of 600 command Tasks would run out of them under `ulimit -n 1024`.
@@ -181,6 +182,11 @@ static void setup(void)
     pthread_cond_init(&freed, &ca);
     pthread_condattr_destroy(&ca);
     install();
+}
+
+void asl_children_init(void)
+{
+    pthread_once(&once, setup);
 }
 
 bool asl_children_acquire(double deadline)

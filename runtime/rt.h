@@ -20,7 +20,8 @@ typedef enum {
     ASL_BIND_NONE,
     ASL_BIND_MOCK,      /* mocks.json: a list of results by state name */
     ASL_BIND_COMMAND,   /* {"command": [argv...]} */
-    ASL_BIND_PYTHON,    /* {"python": "file.py"} */
+    ASL_BIND_PYTHON,    /* {"python": "file.py[:handler]"} (warm.c) */
+    ASL_BIND_NODE,      /* {"node": "file.mjs[:handler]"} (warm.c) */
     ASL_BIND_NATIVE,    /* {"native": "c_function"} */
     ASL_BIND_AWS,       /* no mock, no binding: the real service (aws_*.c) */
     ASL_BIND_DIRECTORY  /* "s3://bucket": {"directory": "path"} (bucket.c) */
@@ -28,8 +29,11 @@ typedef enum {
 
 typedef struct {
     asl_bind_kind kind;
-    char **argv;               /* COMMAND: NULL-terminated, absolute program path or PATH name */
-    char *python_file;         /* PYTHON: absolute path */
+    char **argv;               /* COMMAND: NULL-terminated, absolute program path or PATH name;
+                                * PYTHON, NODE: the interpreter in argv[0] */
+    char *python_file;         /* PYTHON, NODE: absolute path of the handler's file */
+    char *handler;             /* PYTHON, NODE: the function's name; NULL = the default
+                                * (lambda_handler, handler) */
     char *dir;                 /* working directory for COMMAND/PYTHON (the resources file's) */
     asl_native_fn fn;          /* NATIVE */
     char *directory;           /* DIRECTORY: absolute path of the bucket's objects */

@@ -10,9 +10,10 @@
  *   mock     the next result from the state's list (a lock-protected counter);
  *   native   a C function linked into the binary, called in-process;
  *   command  a child process, JSON in on stdin and out on stdout;
- *   python   a child python3 calling lambda_handler(event, context);
+ *   python   lambda_handler(event, context) in a warm python3 worker;
+ *   node     exports.handler(event, context) in a warm node worker;
  *
- * the last two live in task_proc.c.  The optimised Lambda integration
+ * command lives in task_proc.c, python and node in warm.c.  The optimised Lambda integration
  * (arn:aws:states:::lambda:invoke) names its function in the task input, so
  * it is resolved per call: the function is looked up by its FunctionName in
  * the resources file, gets the Payload as its event, and its result is
@@ -141,6 +142,8 @@ typedef struct {
     bool *entry_checked;      /* entry k's program / file / function was looked for */
     char *python;             /* interpreter, found once; in run->arena */
     bool python_searched;
+    char *node;               /* the same for node */
+    bool node_searched;
 } binder;
 
 enum { MAX_ERRORS = 20 };
@@ -260,20 +263,20 @@ static void parse_entry(binder *bd, uint32_t k)
     for (uint32_t i = 0; i < v->len; i++) {
         const asl_member *f = &v->u.o.members[i];
         if (!strcmp(f->key, "command") || !strcmp(f->key, "python") ||
-            !strcmp(f->key, "native") || !strcmp(f->key, "aws") ||
+            !strcmp(f->key, "node") || !strcmp(f->key, "native") || !strcmp(f->key, "aws") ||
             !strcmp(f->key, "connection") || !strcmp(f->key, "directory")) {
             kind = f;
             nkinds++;
         } else if (strcmp(f->key, "comment") != 0 && strcmp(f->key, "Comment") != 0) {
             bind_error(bd,
                        "%s: \"%s\": unknown binding kind \"%s\" (expected \"command\", "
-                       "\"python\", \"native\" or, for an \"s3://bucket\", \"directory\")",
+                       "\"python\", \"node\", \"native\" or, for an \"s3://bucket\", \"directory\")",
                        bd->res_label, key, f->key);
             return;
         }
     }
     if (nkinds != 1) {
-        bind_error(bd, "%s: \"%s\": %s one of \"command\", \"python\" or \"native\"",
+        bind_error(bd, "%s: \"%s\": %s one of \"command\", \"python\", \"node\" or \"native\"",
                    bd->res_label, key, nkinds ? "give only" : "give");
         return;
     }
@@ -314,14 +317,24 @@ static void parse_entry(binder *bd, uint32_t k)
          * bare name is looked up in $PATH, arguments are passed as written. */
         if (strchr(b->argv[0], '/')) b->argv[0] = resolve_path(bd, b->argv[0]);
         b->kind = ASL_BIND_COMMAND;
-    } else if (!strcmp(kind->key, "python")) {
+    } else if (!strcmp(kind->key, "python") || !strcmp(kind->key, "node")) {
+        bool node = !strcmp(kind->key, "node");
         if (kv->type != ASL_STRING || kv->len == 0 || strlen(kv->u.str) != kv->len) {
-            bind_error(bd, "%s: \"%s\": \"python\" must be the path of a .py file",
+            bind_error(bd, node ? "%s: \"%s\": \"node\" must be the path of a .js or .mjs file"
+                                : "%s: \"%s\": \"python\" must be the path of a .py file",
                        bd->res_label, key);
             return;
         }
-        b->python_file = resolve_path(bd, kv->u.str);
-        b->kind = ASL_BIND_PYTHON;
+        /* "file.py:handler" names the function, as Lambda's Handler setting
+         * does (a ':' after the last '/', followed by a name). */
+        const char *file = kv->u.str;
+        const char *slash = strrchr(file, '/'), *colon = strrchr(file, ':');
+        if (colon && (!slash || colon > slash) && colon[1] && colon > file) {
+            b->handler = asl_strndup(a, colon + 1, strlen(colon + 1));
+            file = asl_strndup(a, file, (size_t)(colon - file));
+        }
+        b->python_file = resolve_path(bd, file);
+        b->kind = node ? ASL_BIND_NODE : ASL_BIND_PYTHON;
     } else if (!strcmp(kind->key, "connection")) {
         /* an EventBridge connection's authorisation, for the HTTP Task
          * (aws_http_task.c reads it there); binds no Task */
@@ -380,6 +393,33 @@ static void check_entry(binder *bd, uint32_t k)
         free(found);
         break;
     }
+    case ASL_BIND_NODE:
+        if (access(b->python_file, R_OK) != 0) {
+            bind_error(bd, "%s: \"%s\": node file \"%s\": %s", bd->res_label, m->key,
+                       b->python_file, errno_text(eb, sizeof eb, errno));
+            break;
+        }
+        if (!bd->node_searched) {
+            bd->node_searched = true;
+            const char *want = getenv("ASL_NODE");
+            char *found = asl_find_executable(want && *want ? want : "node");
+            if (!found && !(want && *want)) found = asl_find_executable("nodejs");
+            if (found) {
+                bd->node = asl_strndup(bd->run->arena, found, strlen(found));
+                free(found);
+            } else {
+                bind_error(bd,
+                           "%s: \"%s\": node handlers need \"%s\", which was not found "
+                           "(install nodejs or set ASL_NODE to an interpreter)",
+                           bd->res_label, m->key, want && *want ? want : "node");
+            }
+        }
+        if (bd->node) {
+            b->argv = asl_alloc(bd->run->arena, 2 * sizeof *b->argv);
+            b->argv[0] = bd->node;
+            b->argv[1] = NULL;
+        }
+        break;
     case ASL_BIND_PYTHON:
         if (access(b->python_file, R_OK) != 0) {
             bind_error(bd, "%s: \"%s\": python file \"%s\": %s", bd->res_label, m->key,
@@ -675,8 +715,10 @@ static asl_value *call_binding(asl_exec *x, const asl_task_site *site, const asl
     case ASL_BIND_NATIVE:
         return call_native(x, site, b, c, event);
     case ASL_BIND_COMMAND:
-    case ASL_BIND_PYTHON:
         return asl_task_process(x, b, c, event);
+    case ASL_BIND_PYTHON:
+    case ASL_BIND_NODE:
+        return asl_warm_call(x, b, c, event);
     default:
         return asl_failf(x, "States.Runtime", "state \"%s\": resource \"%s\" has no binding",
                          site->state, site->resource);
@@ -885,10 +927,10 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
         asl_aws_lambda_call call = {.function = site->resource, .payload = input};
         return asl_aws_lambda_invoke(x, &call, &c);
     }
-    /* Only a python handler sees the function's name, ARN and request id
-     * (its context argument). */
+    /* Only a python or node handler sees the function's name, ARN and
+     * request id (its context argument). */
     name_function(x, site->resource, false, &c);
-    c.request_id = b->kind == ASL_BIND_PYTHON ? new_request_id(x) : "";
+    c.request_id = b->kind == ASL_BIND_PYTHON || b->kind == ASL_BIND_NODE ? new_request_id(x) : "";
     return call_binding(x, site, b, &c, input);
 }
 

@@ -1,7 +1,8 @@
 /*
  * task.h — private interface between task.c (bindings, dispatch, mocks,
- * the lambda:invoke integration) and task_proc.c (handlers that run as child
- * processes: "command" and "python").  Not installed, not seen by generated
+ * the lambda:invoke integration), task_proc.c ("command" handlers, a child
+ * process per call) and warm.c ("python" and "node" handlers, in workers that
+ * stay loaded).  Not installed, not seen by generated
  * code.  The user-facing contract is docs/tasks.md.
  */
 #ifndef ASL_TASK_H
@@ -28,7 +29,7 @@ typedef struct {
  * or the execution's) or States.HeartbeatTimeout. */
 asl_value *asl_task_timed_out(asl_exec *x, const asl_task_call *c);
 
-/* Runs a COMMAND or PYTHON binding with event as its input.  Returns the
+/* Runs a COMMAND binding with event as its input.  Returns the
  * handler's result, parsed into asl_exec_arena(x), or NULL after asl_fail:
  * States.Timeout when the deadline passed, Error = errorType for a
  * Lambda-style error object, States.TaskFailed for everything else. */
@@ -47,9 +48,16 @@ void asl_task_sdk_metadata(asl_arena *a, asl_value *obj, const char *(*hdrs)[2],
 asl_value *asl_task_lambda_response(asl_exec *x, asl_value *payload, const char *version,
                                     const char *request_id);
 
-/* The python program that loads a handler file and calls lambda_handler
- * (task_proc.c).  Exposed so that tests can run it by hand. */
-extern const char asl_python_shim[];
+/* warm.c: runs a PYTHON or NODE binding in a persistent worker process of
+ * its function's pool (started when none is idle).  Returns the handler's
+ * result in asl_exec_arena(x), or NULL after asl_fail: the errorType of the
+ * error the handler raised, Runtime.ExitError when the worker died during
+ * the call, States.Timeout (asl_task_timed_out) past the deadline. */
+asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call *c,
+                         asl_value *event);
+/* The programs of the workers (warm_workers.c). */
+extern const char asl_warm_python[];
+extern const char asl_warm_node[];
 
 /* Finds an executable: a name containing '/' is checked as is, any other
  * name is searched in $PATH.  Returns the path (malloc'd) or NULL. */
@@ -63,6 +71,9 @@ char *asl_find_executable(const char *name);
  * The first call also installs the signal handlers that forward SIGTERM,
  * SIGINT, SIGHUP and SIGQUIT to the running handlers' groups. */
 bool asl_children_acquire(double deadline);
+/* Installs the forwarding signal handlers without taking a place (warm.c's
+ * workers hold no place: each has its own descriptor bound). */
+void asl_children_init(void);
 void asl_children_release(void);
 /* After EMFILE/ENFILE: gives the call's place back and lowers the bound.
  * true: other calls hold descriptors, acquire again and retry; false: none

@@ -1,11 +1,9 @@
 /*
- * task_proc.c — Task handlers that run as child processes.
+ * task_proc.c — "command" Task handlers: one child process per call.
  *
- * Two binding kinds end up here (see docs/tasks.md for the contract):
- *   command  an argv; the task input JSON goes to its stdin, its result JSON
- *            comes back on its stdout;
- *   python   a file with lambda_handler(event, context), run by python3 with
- *            the shim below, which calls it the way AWS Lambda does.
+ * A command binding is an argv; the task input JSON goes to its stdin, its
+ * result JSON comes back on its stdout (see docs/tasks.md for the contract).
+ * python and node handlers stay loaded between calls instead (warm.c).
  *
  * One call = one child.  The parent writes stdin and drains stdout and stderr
  * in a single poll() loop, so neither side can block the other whatever the
@@ -48,110 +46,6 @@ extern char **environ;
 /* Only the tail of stderr is kept (for the Cause of a failed command), and a
  * Cause is at most 32768 characters on AWS. */
 #define KEEP_STDERR ((size_t)32768)
-/* When no timeout applies, the python context still reports the time left:
- * Lambda's maximum, 15 minutes. */
-#define LAMBDA_MAX_MS 900000
-
-/* The python program run with `python3 -B -c SHIM FILE NAME ARN REQUEST_ID
- * TIMEOUT_MS`.  It imports FILE by path (its directory first on sys.path, as
- * /var/task is on Lambda), reads the event from stdin, calls
- * lambda_handler(event, context) and writes, on the real stdout, "R" + the
- * result JSON or "E" + a Lambda error object {"errorMessage", "errorType",
- * "requestId", "stackTrace"} with AWS's Runtime.* error types for import,
- * syntax, missing-handler and marshalling failures.  While the handler runs,
- * fd 1 and sys.stdout point at stderr so that its prints cannot corrupt the
- * result.  It ends with os._exit(0) as soon as the result is written: Lambda
- * does not wait for threads a handler leaves behind either. */
-const char asl_python_shim[] =
-    "import sys, os, json, time\n"
-    "def _aslc_main():\n"
-    "    path, fname, farn, rid, tmo = sys.argv[1:6]\n"
-    "    tmo = int(tmo)\n"
-    "    t0 = time.monotonic()\n"
-    "    # The result goes to the real stdout at the end; while the handler runs,\n"
-    "    # fd 1 and sys.stdout point at stderr so its prints cannot corrupt it.\n"
-    "    out = os.fdopen(os.dup(1), \"w\", encoding=\"utf-8\")\n"
-    "    os.dup2(2, 1)\n"
-    "    sys.stdout = sys.stderr\n"
-    "    def fault(etype, msg, tb):\n"
-    "        return {\"errorMessage\": msg, \"errorType\": etype, \"requestId\": rid, \"stackTrace\": tb}\n"
-    "    def trace(e):\n"
-    "        import traceback\n"
-    "        frames = [f for f in traceback.extract_tb(e.__traceback__)\n"
-    "                  if not f.filename.startswith(\"<\")]\n"
-    "        return traceback.format_list(frames)\n"
-    "    def finish(tag, obj):\n"
-    "        try:\n"
-    "            text = json.dumps(obj, allow_nan=False)\n"
-    "        except Exception as e:\n"
-    "            tag = \"E\"\n"
-    "            text = json.dumps(fault(\"Runtime.MarshalError\",\n"
-    "                                    \"Unable to marshal response: \" + str(e), []))\n"
-    "        out.write(tag + text)\n"
-    "        out.flush()\n"
-    "        try:\n"
-    "            sys.stderr.flush()\n"
-    "        except Exception:\n"
-    "            pass\n"
-    "        os._exit(0)\n"
-    "    class LambdaContext:\n"
-    "        function_name = fname\n"
-    "        function_version = \"$LATEST\"\n"
-    "        invoked_function_arn = farn\n"
-    "        memory_limit_in_mb = \"128\"\n"
-    "        aws_request_id = rid\n"
-    "        log_group_name = \"/aws/lambda/\" + fname\n"
-    "        log_stream_name = \"aslc/\" + rid\n"
-    "        identity = None\n"
-    "        client_context = None\n"
-    "        def get_remaining_time_in_millis(self):\n"
-    "            return max(0, int(tmo - (time.monotonic() - t0) * 1000))\n"
-    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_NAME\", fname)\n"
-    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_VERSION\", \"$LATEST\")\n"
-    "    os.environ.setdefault(\"AWS_LAMBDA_FUNCTION_MEMORY_SIZE\", \"128\")\n"
-    "    mod_name = os.path.splitext(os.path.basename(path))[0]\n"
-    "    try:\n"
-    "        import importlib.util\n"
-    "        sys.path.insert(0, os.path.dirname(path))\n"
-    "        spec = importlib.util.spec_from_file_location(mod_name, path)\n"
-    "        if spec is None:\n"
-    "            raise ImportError(\"cannot load \" + path)\n"
-    "        mod = importlib.util.module_from_spec(spec)\n"
-    "        sys.modules[mod_name] = mod\n"
-    "        spec.loader.exec_module(mod)\n"
-    "    except SyntaxError as e:\n"
-    "        finish(\"E\", fault(\"Runtime.UserCodeSyntaxError\",\n"
-    "                          \"Syntax error in module '%s': %s\" % (mod_name, e),\n"
-    "                          ['  File \"%s\" Line %s\\n        %s\\n'\n"
-    "                           % (e.filename, e.lineno, (e.text or \"\").strip())]))\n"
-    "    except ImportError as e:\n"
-    "        finish(\"E\", fault(\"Runtime.ImportModuleError\",\n"
-    "                          \"Unable to import module '%s': %s\" % (mod_name, e), []))\n"
-    "    except SystemExit as e:\n"
-    "        finish(\"E\", fault(\"Runtime.ExitError\",\n"
-    "                          \"RequestId: %s Error: Runtime exited with error: exit status %s\"\n"
-    "                          % (rid, e.code), []))\n"
-    "    except BaseException as e:\n"
-    "        finish(\"E\", fault(type(e).__name__, str(e), trace(e)))\n"
-    "    handler = getattr(mod, \"lambda_handler\", None)\n"
-    "    if not callable(handler):\n"
-    "        finish(\"E\", fault(\"Runtime.HandlerNotFound\",\n"
-    "                          \"Handler 'lambda_handler' missing on module '%s'\" % mod_name, []))\n"
-    "    try:\n"
-    "        event = json.loads(sys.stdin.buffer.read())\n"
-    "    except Exception as e:\n"
-    "        finish(\"E\", fault(\"Runtime.UnmarshalError\", \"Unable to unmarshal input: \" + str(e), []))\n"
-    "    try:\n"
-    "        result = handler(event, LambdaContext())\n"
-    "    except SystemExit as e:\n"
-    "        finish(\"E\", fault(\"Runtime.ExitError\",\n"
-    "                          \"RequestId: %s Error: Runtime exited with error: exit status %s\"\n"
-    "                          % (rid, e.code), []))\n"
-    "    except BaseException as e:\n"
-    "        finish(\"E\", fault(type(e).__name__, str(e), trace(e)))\n"
-    "    finish(\"R\", result)\n"
-    "_aslc_main()\n";
-
 /* ---- finding programs ------------------------------------------------------- */
 
 static bool is_executable_file(const char *path)
@@ -578,7 +472,7 @@ static char *output_excerpt(asl_arena *a, const char *s, size_t n)
     return asl_sprintf(a, "%s%s", clean, k < n ? "..." : "");
 }
 
-/* A handler's log lines (python prints go to stderr) are worth seeing, as
+/* A handler's log lines (what it writes on stderr) are worth seeing, as
  * CloudWatch shows them; but a workflow binary's stderr is otherwise only its
  * one-line {"Error", "Cause"} report, which scripts parse.  So they are shown
  * on a terminal, and ASL_TASK_LOGS=1 / =0 forces the choice. */
@@ -602,39 +496,12 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
                             asl_value *event)
 {
     asl_arena *a = asl_exec_arena(x);
-    bool python = b->kind == ASL_BIND_PYTHON;
 
     /* A deadline already behind us: do not start the child at all. */
-    double now = asl_now_monotonic();
-    if (c->deadline > 0 && now >= c->deadline) return asl_task_timed_out(x, c);
+    if (c->deadline > 0 && asl_now_monotonic() >= c->deadline) return asl_task_timed_out(x, c);
 
-    char tmo_ms[32];
-    const char *pyargv[10];
-    const char *const *argv;
-    const char *what;
-    if (python) {
-        long ms = LAMBDA_MAX_MS;
-        if (c->deadline > 0) {
-            double left = (c->deadline - now) * 1000.0;
-            ms = left > LAMBDA_MAX_MS ? LAMBDA_MAX_MS : (long)left;
-        }
-        snprintf(tmo_ms, sizeof tmo_ms, "%ld", ms);
-        pyargv[0] = b->argv && b->argv[0] ? b->argv[0] : "python3";
-        pyargv[1] = "-B";
-        pyargv[2] = "-c";
-        pyargv[3] = asl_python_shim;
-        pyargv[4] = b->python_file;
-        pyargv[5] = c->function_name;
-        pyargv[6] = c->function_arn;
-        pyargv[7] = c->request_id;
-        pyargv[8] = tmo_ms;
-        pyargv[9] = NULL;
-        argv = pyargv;
-        what = asl_sprintf(a, "python handler %s", b->python_file);
-    } else {
-        argv = (const char *const *)b->argv;
-        what = asl_sprintf(a, "command %s", b->argv[0]);
-    }
+    const char *const *argv = (const char *const *)b->argv;
+    const char *what = asl_sprintf(a, "command %s", b->argv[0]);
 
     asl_buf in;
     asl_buf_init(&in);
@@ -673,24 +540,7 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
     int code = exited ? WEXITSTATUS(st) : -1;
     asl_json_error jerr;
 
-    if (python) {
-        /* The shim always exits 0 after writing "R" or "E"; anything else
-         * means python itself failed (not found, killed, os._exit). */
-        if (exited && code == 0 && res.out.len > 0 &&
-            (res.out.data[0] == 'R' || res.out.data[0] == 'E')) {
-            asl_value *v = parse_output(x, res.out.data + 1, res.out.len - 1, &jerr);
-            if (!v) {
-                asl_failf(x, "States.TaskFailed", "%s: the result is not valid JSON: %s", what,
-                          jerr.msg);
-            } else if (res.out.data[0] == 'E') {
-                if (is_error_object(v)) fail_error_object(x, v);
-                else asl_failf(x, "States.TaskFailed", "%s: malformed error report", what);
-            } else {
-                result = v;
-            }
-            goto done;
-        }
-    } else if (exited && code == 0) {
+    if (exited && code == 0) {
         asl_value *v = parse_output(x, res.out.data ? res.out.data : "", res.out.len, &jerr);
         if (!v) {
             if (res.out.len == 0)
@@ -726,8 +576,6 @@ asl_value *asl_task_process(asl_exec *x, const asl_binding *b, const asl_task_ca
             cause = asl_sprintf(a, "%s was killed by signal %d", what, WTERMSIG(st));
         else
             cause = asl_sprintf(a, "%s ended abnormally", what);
-        if (python && exited && code == 0)
-            cause = asl_sprintf(a, "%s exited without reporting a result", what);
     }
     asl_fail(x, "States.TaskFailed", cause);
 
