@@ -41,6 +41,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "pool.h"
+#include "history.h"
 
 #include <errno.h>
 #include <math.h>
@@ -90,6 +91,7 @@ typedef struct {
      * then keeps, copying up only what it points to in iter_arena. */
     bool in_last;
     asl_arena_mark since;
+    asl_hist_fan hist;         /* --history: the fan-out's events (history.c) */
 } flow;
 
 /* ---- the pool, per execution --------------------------------------------------------- */
@@ -423,7 +425,10 @@ static void parallel_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
     asl_exec local, *b = unit_exec(f, &local);
+    bool hist = f->x->run->hist;
+    if (hist) asl_hist_unit_begin(f->x, &f->hist, b, i);
     asl_value *r = f->branches[i](b, f->in);
+    if (hist) asl_hist_unit_end(f->x, &f->hist, b, i, r);
     finish(f, i, b, r, 1);
 }
 
@@ -433,9 +438,12 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
     flow_init(&f, x, n);
     f.in = in;
     f.branches = branches;
+    bool hist = x->run->hist;
+    if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
     flow_run(&f, n, 0, parallel_unit);
-    if (f.failed) return asl_fail(x, f.fail_err, f.fail_cause);
-    return incomplete(&f, n);
+    asl_value *r = f.failed ? asl_fail(x, f.fail_err, f.fail_cause) : incomplete(&f, n);
+    if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
+    return r;
 }
 
 /* ---- Map ------------------------------------------------------------------------------ */
@@ -475,6 +483,8 @@ static void map_unit(void *ctx, uint32_t i)
     flow *f = ctx;
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
+    bool hist = f->x->run->hist;
+    if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -492,6 +502,7 @@ static void map_unit(void *ctx, uint32_t i)
     }
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = input ? m->start(it, input) : NULL;
+    if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
     finish(f, i, it, r, nitems);
 }
 
@@ -603,17 +614,22 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         memset(trace->failed, 0, n ? n : 1);
         f.trace = trace;
     }
+    bool hist = x->run->hist;
+    if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
     asl_arena_free(f.iter_arena);
     free(f.bstart);
     if (scratch) asl_exec_free(scratch);
-    if (f.failed) {
-        if (tolerance_set(m) || m->distributed)
-            return asl_fail(x, "States.ExceedToleratedFailureThreshold",
-                            "The specified tolerated failure threshold was exceeded");
-        return asl_fail(x, f.fail_err, f.fail_cause);
-    }
-    return n > 0 ? incomplete(&f, n) : f.out;
+    asl_value *r;
+    if (f.failed && (tolerance_set(m) || m->distributed))
+        r = asl_fail(x, "States.ExceedToleratedFailureThreshold",
+                     "The specified tolerated failure threshold was exceeded");
+    else if (f.failed)
+        r = asl_fail(x, f.fail_err, f.fail_cause);
+    else
+        r = n > 0 ? incomplete(&f, n) : f.out;
+    if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
+    return r;
 }
 
 bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m)

@@ -2,7 +2,7 @@
  * main.c — the driver of every generated workflow binary.
  *
  *   ./workflow [--input JSON | --input-file F] [--resources F] [--mocks F]
- *              [--time-scale X] [--pretty] [--bench N]
+ *              [--time-scale X] [--pretty] [--bench N] [--history FILE]
  *
  * Reads the execution input (stdin by default), runs one execution of the
  * compiled state machine and prints its output JSON.  Exit status: 0 on
@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "rt.h"
+#include "history.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +54,7 @@ typedef struct {
     int status;
     int write_errno;           /* writing the output failed with this */
     long bench;                /* --bench N: N timed executions, 0 = run once */
+    const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -69,6 +71,8 @@ static void usage(FILE *f, const char *argv0)
             "  --time-scale X      multiply Wait and Retry delays by X (0 skips them);\n"
             "                      also the environment variable ASL_TIME_SCALE\n"
             "  --pretty            indent the output\n"
+            "  --history FILE      write the execution's events to FILE, one JSON object a\n"
+            "                      line, as GetExecutionHistory returns them (docs/history.md)\n"
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
@@ -207,8 +211,12 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     memset(&top, 0, sizeof top);
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
-    top.slow_enter = run.deadline > 0;
+    /* --history: every state entry takes asl_enter, which writes the events. */
+    if (j->history) run.hist = asl_hist_new();
+    top.slow_enter = run.deadline > 0 || run.hist;
+    if (run.hist) asl_hist_started(&top, run.input);
     asl_value *result = j->prog->start(&top, run.input);
+    if (run.hist) asl_hist_ended(&top, result);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
         else asl_json_write(out, result);
@@ -218,7 +226,12 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         print_error_line(top.err, top.cause);
         status = 1;
     }
+    if (run.hist && !asl_hist_save(run.hist, j->history)) {
+        fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
+        status = 3;
+    }
 out:
+    asl_hist_free(run.hist);
     if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
     asl_run_free_ids(&run);
@@ -367,6 +380,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--mocks")) {
             j.mocks = val;
+            i++;
+        } else if (!strcmp(a, "--history")) {
+            j.history = val;
             i++;
         } else if (!strcmp(a, "--bench")) {
             char *end;

@@ -66,6 +66,7 @@ typedef struct asl_run {
      * the execution's first thread sets or clears it, and only while it is
      * the only thread). */
     struct asl_pool *pool;
+    struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
 } asl_run;
 
 struct asl_exec {
@@ -83,6 +84,12 @@ struct asl_exec {
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
     double skew;                  /* workflow seconds the time scale skipped in this thread of
                                    * control (asl_sleep): its clock is real time + skew */
+    /* history.c, only with --history (run->hist): */
+    uint64_t hist_prev;           /* the id of this thread of control's last event */
+    uint64_t hist_entered_prev;   /* the previousEventId of its state's StateEntered */
+    const asl_state_info *hist_state; /* the state entered and not yet exited, or NULL */
+    const char *hist_pending;     /* "MapStateFailed"/"ParallelStateFailed" unless retried */
+    bool hist_mute;               /* a Distributed Map's child execution: no events here */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and

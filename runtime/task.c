@@ -34,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include "task.h"
+#include "history.h"
 #include "aws.h"
 
 #include <errno.h>
@@ -863,8 +864,9 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 {
     asl_run *run = x->run;
     /* TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed: history events
-     * that number the states after this one. */
-    asl_run_event(run, 3);
+     * that number the states after this one (written with --history). */
+    if (run->hist) asl_hist_task_begin(x, site, input, timeout, heartbeat);
+    else asl_run_event(run, 3);
     if (!run->bindings)
         return asl_failf(x, "States.Runtime",
                          "state \"%s\": task bindings were not set up (asl_tasks_bind)",
@@ -894,8 +896,9 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
 {
-    return asl_task_result(x, run_task(x, site, input, site->timeout, site->heartbeat),
-                           site->resource);
+    asl_value *r = run_task(x, site, input, site->timeout, site->heartbeat);
+    if (x->run->hist) asl_hist_task_end(x, site, r);
+    return asl_task_result(x, r, site->resource);
 }
 
 /* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer, at most
@@ -922,5 +925,7 @@ asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *inp
     }
     if (timeout) t = timeout->u.n.num;
     double h = heartbeat ? heartbeat->u.n.num : site->heartbeat;
-    return asl_task_result(x, run_task(x, site, input, t, h), site->resource);
+    asl_value *r = run_task(x, site, input, t, h);
+    if (x->run->hist) asl_hist_task_end(x, site, r);
+    return asl_task_result(x, r, site->resource);
 }
