@@ -439,7 +439,9 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
     f.in = in;
     f.branches = branches;
     bool hist = x->run->hist;
+    /* ParallelStateStarted and its end: written, or only numbered. */
     if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
+    else asl_run_event(x->run, 2);
     flow_run(&f, n, 0, parallel_unit);
     asl_value *r = f.failed ? asl_fail(x, f.fail_err, f.fail_cause) : incomplete(&f, n);
     if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
@@ -484,7 +486,10 @@ static void map_unit(void *ctx, uint32_t i)
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
     bool hist = f->x->run->hist;
+    /* MapIterationStarted and its end: written, or only numbered (so that
+     * the states after it have AWS's event ids, asl_run_event). */
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
+    else if (!m->distributed) asl_run_event(f->x->run, 2);
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -615,7 +620,9 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         f.trace = trace;
     }
     bool hist = x->run->hist;
+    /* MapStateStarted and its end (a Distributed Map: and its map run's two). */
     if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
+    else asl_run_event(x->run, m->distributed ? 4 : 2);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
     asl_arena_free(f.iter_arena);
     free(f.bstart);

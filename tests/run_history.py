@@ -238,6 +238,15 @@ def select(cases_dir, languages, pattern):
     return out
 
 
+_VOLATILE_RX = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                          rb"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _unvolatile(b):
+    """An output with its run's uuids and times blanked."""
+    return _VOLATILE_RX.sub(b"*", b)
+
+
 def run_one(cid, cdir, aslc, backend, tmp_root, threads):
     """("pass"|"fail"|"skip", message)."""
     case = run_case.load_case(cdir)
@@ -255,11 +264,21 @@ def run_one(cid, cdir, aslc, backend, tmp_root, threads):
         if threads:
             env["ASL_ENGAGE_US"] = "0"   # fan-outs on worker threads, however short their units
         env.update(case["meta"].get("env", {}))
-        p = subprocess.run([exe, "--input-file", os.path.join(cdir, "input.json"), "--history", hist],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=120, env=env, cwd=workdir)
+        cmd = [exe, "--input-file", os.path.join(cdir, "input.json")]
+        p = subprocess.run(cmd + ["--history", hist], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120, env=env, cwd=workdir)
         if p.returncode not in (0, 1):
             return "fail", "exit %d: %s" % (p.returncode, p.stderr.decode("utf-8", "replace")[:300])
+        if not threads and not case["meta"].get("volatile"):
+            # Recording changes nothing: the same output or error, event ids
+            # in causes ("entered at the event id #N") included.
+            q = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=120, env=env, cwd=workdir)
+            if (q.returncode, _unvolatile(q.stdout), _unvolatile(q.stderr)) != \
+                    (p.returncode, _unvolatile(p.stdout), _unvolatile(p.stderr)):
+                return "fail", ("    without --history the execution ends otherwise: exit %d %s%s, "
+                                "with it exit %d %s%s" % (q.returncode, q.stdout[:200], q.stderr[:300],
+                                                          p.returncode, p.stdout[:200], p.stderr[:300]))
         actual = []
         with open(hist, encoding="utf-8") as f:
             for line in f:
