@@ -320,13 +320,18 @@ SAME_FIELD(asl_run, asl_run_head, transitions);
  * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
  * top-level flow runs alone: a pool exists only while a fan-out of it
  * runs (flow.c). */
+/* An exec outside any fan-out, under TimeoutSeconds or --history: the
+ * entry, then (--history) its events (history.c). */
+static bool enter_alone(asl_exec *x, const asl_state_info *s, asl_value *in)
+{
+    if (!asl_enter_shared(x, s)) return false;
+    if (x->run->hist) asl_hist_entered(x, s, in);
+    return true;
+}
+
 bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
 {
-    if (x->slow_enter) {
-        if (!(x->group ? asl_flow_enter(x, s) : asl_enter_shared(x, s))) return false;
-        if (x->run->hist) asl_hist_entered(x, s, in);   /* --history (history.c) */
-        return true;
-    }
+    if (x->slow_enter) return x->group ? asl_flow_enter(x, s, in) : enter_alone(x, s, in);
     asl_enter_record(x, s);
     return true;
 }

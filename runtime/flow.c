@@ -219,7 +219,8 @@ static void last_state(flow *f, asl_exec *x, const asl_state_info *s)
     }
 }
 
-bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
+/* asl_flow_enter's work (asl_enter for an exec with a group). */
+static inline __attribute__((always_inline)) bool flow_enter(asl_exec *x, const asl_state_info *s)
 {
     asl_group *g = x->group;
     asl_run *r = x->run;
@@ -242,6 +243,23 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
     if (r->pool || r->deadline > 0) return asl_enter_shared(x, s);
     asl_enter_record(x, s);
     return true;
+}
+
+/* --history: the entry, then its events (history.c). */
+static __attribute__((noinline)) bool flow_enter_recorded(asl_exec *x, const asl_state_info *s,
+                                                          asl_value *in)
+{
+    if (!flow_enter(x, s)) return false;
+    asl_hist_entered(x, s, in);
+    return true;
+}
+
+/* in is read only with --history, before anything else: without it the
+ * entry is what it was, in a register that nothing keeps. */
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
+{
+    if (__builtin_expect(x->run->hist != NULL, 0)) return flow_enter_recorded(x, s, in);
+    return flow_enter(x, s);
 }
 
 bool asl_flow_sleep(asl_exec *x, double seconds)
@@ -421,14 +439,25 @@ static asl_value *incomplete(flow *f, uint32_t n)
 
 /* ---- Parallel -------------------------------------------------------------------------- */
 
+/* A branch with --history: its events around it (history.c). */
+static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
+{
+    asl_exec local, *b = unit_exec(f, &local);
+    asl_hist_unit_begin(f->x, &f->hist, b, i);
+    asl_value *r = f->branches[i](b, f->in);
+    asl_hist_unit_end(f->x, &f->hist, b, i, r);
+    finish(f, i, b, r, 1);
+}
+
 static void parallel_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
+    if (__builtin_expect(f->x->run->hist != NULL, 0)) {
+        parallel_unit_recorded(f, i);
+        return;
+    }
     asl_exec local, *b = unit_exec(f, &local);
-    bool hist = f->x->run->hist;
-    if (hist) asl_hist_unit_begin(f->x, &f->hist, b, i);
     asl_value *r = f->branches[i](b, f->in);
-    if (hist) asl_hist_unit_end(f->x, &f->hist, b, i, r);
     finish(f, i, b, r, 1);
 }
 
@@ -480,16 +509,18 @@ static void keep_input(flow *f, uint32_t i, asl_exec *it, asl_value *input)
     if (!alone) pthread_mutex_unlock(&f->mu);
 }
 
-static void map_unit(void *ctx, uint32_t i)
+/* One iteration; hist (a constant where it is called): --history. */
+static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_t i, bool hist)
 {
-    flow *f = ctx;
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
-    bool hist = f->x->run->hist;
     /* MapIterationStarted and its end: written, or only numbered (so that
      * the states after it have AWS's event ids, asl_run_event). */
+    asl_run *run = f->x->run;
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
-    else if (!m->distributed) asl_run_event(f->x->run, 2);
+    else if (m->distributed) {}
+    else if (!run->pool) run->events += 2;   /* alone: asl_run_event without the call */
+    else asl_run_event(run, 2);
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -509,6 +540,18 @@ static void map_unit(void *ctx, uint32_t i)
     asl_value *r = input ? m->start(it, input) : NULL;
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
     finish(f, i, it, r, nitems);
+}
+
+static __attribute__((noinline)) void map_unit_recorded(flow *f, uint32_t i)
+{
+    map_iteration(f, i, true);
+}
+
+static void map_unit(void *ctx, uint32_t i)
+{
+    flow *f = ctx;
+    if (__builtin_expect(f->x->run->hist != NULL, 0)) map_unit_recorded(f, i);
+    else map_iteration(f, i, false);
 }
 
 /* ItemBatcher: ItemSelector on every item (on the scratch exec s, which

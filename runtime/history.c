@@ -18,7 +18,7 @@
  *
  * A Parallel or Map state that fails is only reported failed
  * (ParallelStateFailed, MapStateFailed) once no Retry runs it again: the
- * event waits on the exec (hist_pending) until the next event there, and
+ * event waits on the exec (its pending event) until the next event there, and
  * asl_retry drops it.
  */
 #define _GNU_SOURCE
@@ -35,10 +35,30 @@
 #define HIST_REGION "us-east-1"
 #define HIST_ROLE "arn:aws:iam::123456789012:role/aslc-local"
 
+/* One thread of control's part (asl_exec.hist), in its exec's arena. */
+typedef struct asl_hist_thread {
+    uint64_t prev;                /* the id of its last event */
+    uint64_t entered_prev;        /* the previousEventId of its state's StateEntered */
+    const asl_state_info *state;  /* the state entered and not yet exited, or NULL */
+    const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
+    bool mute;                    /* a Distributed Map's child execution: no events here */
+} hthread;
+
+static hthread *ht(asl_exec *x)
+{
+    if (!x->hist) {
+        x->hist = asl_alloc(x->arena, sizeof *x->hist);
+        memset(x->hist, 0, sizeof *x->hist);
+    }
+    return x->hist;
+}
+
 struct asl_hist {
     pthread_mutex_t mu;
     uint64_t last;     /* the last id given */
     asl_buf out;       /* the lines so far */
+    time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
+    char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
 };
 
 asl_hist *asl_hist_new(void)
@@ -123,33 +143,47 @@ static void put_field(asl_buf *b, const char *key, const char *s)
     put_str(b, s, strlen(s));
 }
 
+static void put_u64(asl_buf *b, uint64_t v);
+
 static void put_num(asl_buf *b, const char *key, double d)
 {
     put_key(b, key);
-    asl_buf_printf(b, "%.17g", d);
+    if (d >= 0 && d < 1e15 && d == (double)(uint64_t)d) put_u64(b, (uint64_t)d);
+    else asl_buf_printf(b, "%.17g", d);
 }
 
 /* "key":"<JSON text of v>","keyDetails":{"truncated":false}: the text cut
  * at 256 KiB (on a UTF-8 character boundary) when longer. */
-static void put_payload(asl_buf *b, const char *key, const asl_value *v)
+/* The same from the JSON text t. */
+static void put_payload_text(asl_buf *b, const char *key, const asl_buf *t)
 {
-    asl_buf t;
-    asl_buf_init(&t);
-    if (v) asl_json_write(&t, v);
-    else asl_buf_puts(&t, "null");
-    bool cut = t.len > HIST_PAYLOAD_MAX;
-    size_t n = t.len;
+    bool cut = t->len > HIST_PAYLOAD_MAX;
+    size_t n = t->len;
     if (cut) {
         n = HIST_PAYLOAD_MAX;
-        while (n > 0 && ((unsigned char)t.data[n] & 0xC0) == 0x80) n--;
+        while (n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80) n--;
     }
     put_key(b, key);
-    put_str(b, t.data, n);
-    asl_buf_free(&t);
+    put_str(b, t->data, n);
     asl_buf_putc(b, ',');
     asl_buf_putc(b, '"');
     asl_buf_puts(b, key);
     asl_buf_puts(b, cut ? "Details\":{\"truncated\":true}" : "Details\":{\"truncated\":false}");
+}
+
+static void json_text(asl_buf *t, const asl_value *v)
+{
+    asl_buf_init(t);
+    if (v) asl_json_write(t, v);
+    else asl_buf_puts(t, "null");
+}
+
+static void put_payload(asl_buf *b, const char *key, const asl_value *v)
+{
+    asl_buf t;
+    json_text(&t, v);
+    put_payload_text(b, key, &t);
+    asl_buf_free(&t);
 }
 
 /* ---- events --------------------------------------------------------------------- */
@@ -157,46 +191,80 @@ static void put_payload(asl_buf *b, const char *key, const asl_value *v)
 static bool muted(const asl_exec *x)
 {
     for (; x; x = x->parent)
-        if (x->hist_mute) return true;
+        if (x->hist && x->hist->mute) return true;
     return false;
 }
 
 /* Writes one event from x's thread of control: previousEventId prev, its
  * details (an object's members, without braces: d) under the key dkey.
  * Its id becomes x's last event when advance is set. */
+static void put_u64(asl_buf *b, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n) asl_buf_putc(b, t[--n]);
+}
+
+/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order) */
+static void put_stamp(asl_hist *h)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != h->sec || !h->stamp[0]) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(h->stamp, sizeof h->stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        h->sec = ts.tv_sec;
+    }
+    int ms = (int)(ts.tv_nsec / 1000000) % 1000;
+    char frac[7] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z', '"', 0};
+    asl_buf_puts(&h->out, ",\"timestamp\":\"");
+    asl_buf_puts(&h->out, h->stamp);
+    asl_buf_puts(&h->out, frac);
+}
+
 static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
-    char ts[40];
-    asl_now_iso(ts);
     pthread_mutex_lock(&h->mu);
     uint64_t id = ++h->last;
-    asl_buf_printf(&h->out, "{\"id\":%llu,\"previousEventId\":%llu,\"timestamp\":\"%s\",\"type\":\"%s\"",
-                   (unsigned long long)id, (unsigned long long)prev, ts, type);
+    asl_buf_puts(&h->out, "{\"id\":");
+    put_u64(&h->out, id);
+    asl_buf_puts(&h->out, ",\"previousEventId\":");
+    put_u64(&h->out, prev);
+    put_stamp(h);
+    asl_buf_puts(&h->out, ",\"type\":\"");
+    asl_buf_puts(&h->out, type);
+    asl_buf_putc(&h->out, '"');
     if (dkey) {
-        asl_buf_printf(&h->out, ",\"%s\":{", dkey);
+        asl_buf_puts(&h->out, ",\"");
+        asl_buf_puts(&h->out, dkey);
+        asl_buf_puts(&h->out, "\":{");
         if (d) asl_buf_put(&h->out, d->data, d->len);
         asl_buf_putc(&h->out, '}');
     }
     asl_buf_puts(&h->out, "}\n");
     pthread_mutex_unlock(&h->mu);
-    if (advance) x->hist_prev = id;
+    if (advance) ht(x)->prev = id;
     return id;
 }
 
 static void flush_pending(asl_exec *x)
 {
-    if (!x->hist_pending) return;
-    const char *type = x->hist_pending;
-    x->hist_pending = NULL;
-    emit_prev(x, x->hist_prev, true, type, NULL, NULL);
+    if (!ht(x)->pending) return;
+    const char *type = ht(x)->pending;
+    ht(x)->pending = NULL;
+    emit_prev(x, ht(x)->prev, true, type, NULL, NULL);
 }
 
 static uint64_t emit(asl_exec *x, const char *type, const char *dkey, const asl_buf *d)
 {
     flush_pending(x);
-    return emit_prev(x, x->hist_prev, true, type, dkey, d);
+    return emit_prev(x, ht(x)->prev, true, type, dkey, d);
 }
 
 /* A buffer for an event's details. */
@@ -210,38 +278,60 @@ void asl_hist_started(asl_exec *top, const asl_value *input)
     put_field(&d, "roleArn", HIST_ROLE);
     emit(top, "ExecutionStarted", "executionStartedEventDetails", &d);
     asl_buf_free(&d);
-    top->hist_prev = 0;   /* AWS: the first state's StateEntered points at 0 */
+    ht(top)->prev = 0;   /* AWS: the first state's StateEntered points at 0 */
+}
+
+/* "<Type>State<what>" */
+static void state_event_type(char *type, size_t n, const asl_state_info *s, const char *what)
+{
+    size_t k = strlen(s->type), w = strlen(what);
+    if (k + 5 + w >= n) k = n - 6 - w;
+    memcpy(type, s->type, k);
+    memcpy(type + k, "State", 5);
+    memcpy(type + k + 5, what, w + 1);
+}
+
+static void exited_text(asl_exec *x, const asl_buf *text)
+{
+    const asl_state_info *s = ht(x)->state;
+    char type[64];
+    state_event_type(type, sizeof type, s, "Exited");
+    asl_buf d;
+    dinit(&d);
+    put_field(&d, "name", s->name);
+    put_payload_text(&d, "output", text);
+    emit(x, type, "stateExitedEventDetails", &d);
+    asl_buf_free(&d);
+    ht(x)->state = NULL;
 }
 
 static void exited(asl_exec *x, const asl_value *out)
 {
-    const asl_state_info *s = x->hist_state;
-    char type[64];
-    snprintf(type, sizeof type, "%sStateExited", s->type);
-    asl_buf d;
-    dinit(&d);
-    put_field(&d, "name", s->name);
-    put_payload(&d, "output", out);
-    emit(x, type, "stateExitedEventDetails", &d);
-    asl_buf_free(&d);
-    x->hist_state = NULL;
+    asl_buf t;
+    json_text(&t, out);
+    exited_text(x, &t);
+    asl_buf_free(&t);
 }
 
 void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
     if (muted(x)) return;
-    if (x->hist_state) exited(x, in);
+    /* The previous state's output is this one's input: one text for both. */
+    asl_buf t;
+    json_text(&t, in);
+    if (ht(x)->state) exited_text(x, &t);
     char type[64];
-    snprintf(type, sizeof type, "%sStateEntered", s->type);
+    state_event_type(type, sizeof type, s, "Entered");
     asl_buf d;
     dinit(&d);
     put_field(&d, "name", s->name);
-    put_payload(&d, "input", in);
+    put_payload_text(&d, "input", &t);
+    asl_buf_free(&t);
     flush_pending(x);
-    x->hist_entered_prev = x->hist_prev;
+    ht(x)->entered_prev = ht(x)->prev;
     x->entered_event = emit(x, type, "stateEnteredEventDetails", &d);
     asl_buf_free(&d);
-    x->hist_state = s;
+    ht(x)->state = s;
 }
 
 void asl_hist_ended(asl_exec *top, const asl_value *result)
@@ -249,7 +339,7 @@ void asl_hist_ended(asl_exec *top, const asl_value *result)
     asl_buf d;
     dinit(&d);
     if (result) {
-        if (top->hist_state) exited(top, result);
+        if (ht(top)->state) exited(top, result);
         put_payload(&d, "output", result);
         emit(top, "ExecutionSucceeded", "executionSucceededEventDetails", &d);
     } else {
@@ -393,7 +483,7 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
         emit(x, "MapRunStarted", "mapRunStartedEventDetails", &d);
     }
     asl_buf_free(&d);
-    fan->cursor = fan->last_end = fan->started = x->hist_prev;
+    fan->cursor = fan->last_end = fan->started = ht(x)->prev;
 }
 
 static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const char *type,
@@ -410,24 +500,24 @@ static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const c
 
 void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index)
 {
-    if (fan->distributed) u->hist_mute = true;
+    if (fan->distributed) ht(u)->mute = true;
     if (muted(x) || fan->distributed) return;
     asl_hist *h = x->run->hist;
     pthread_mutex_lock(&h->mu);
     uint64_t prev = fan->cursor;
     pthread_mutex_unlock(&h->mu);
     if (fan->map)
-        u->hist_prev = iteration_event(x, u, prev, "MapIterationStarted",
+        ht(u)->prev = iteration_event(x, u, prev, "MapIterationStarted",
                                        "mapIterationStartedEventDetails", index);
     else
-        u->hist_prev = fan->started;
+        ht(u)->prev = fan->started;
 }
 
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result)
 {
     if (muted(x) || fan->distributed) return;
-    if (result && u->hist_state) exited(u, result);
+    if (result && ht(u)->state) exited(u, result);
     if (!result && !u->stopped) flush_pending(u);
     uint64_t end = 0;
     if (fan->map) {
@@ -436,12 +526,12 @@ void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t ind
         const char *dkey = result ? "mapIterationSucceededEventDetails"
                            : u->stopped ? "mapIterationAbortedEventDetails"
                                         : "mapIterationFailedEventDetails";
-        end = iteration_event(x, u, u->hist_prev, type, dkey, index);
+        end = iteration_event(x, u, ht(u)->prev, type, dkey, index);
     }
     asl_hist *h = x->run->hist;
     pthread_mutex_lock(&h->mu);
-    fan->cursor = u->hist_prev;
-    fan->last_end = end ? end : u->hist_prev;
+    fan->cursor = ht(u)->prev;
+    fan->last_end = end ? end : ht(u)->prev;
     pthread_mutex_unlock(&h->mu);
 }
 
@@ -455,17 +545,17 @@ void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
     if (ok) {
         emit_prev(x, fan->last_end, false, fan->map ? "MapStateSucceeded" : "ParallelStateSucceeded",
                   NULL, NULL);
-        x->hist_prev = fan->last_end;
+        ht(x)->prev = fan->last_end;
     } else {
-        x->hist_prev = fan->cursor;
-        x->hist_pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
+        ht(x)->prev = fan->cursor;
+        ht(x)->pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
     }
 }
 
 /* The cause names the field: "... specified for the field 'Output/result' ...". */
 void asl_hist_evaluation_failed(asl_exec *x)
 {
-    const asl_state_info *s = x->hist_state;
+    const asl_state_info *s = ht(x)->state;
     if (!s || muted(x) || !x->cause) return;
     /* Only the state's own failure, not one adopted from a branch (whose
      * cause names its own state). */
@@ -484,13 +574,13 @@ void asl_hist_evaluation_failed(asl_exec *x)
     }
     put_field(&d, "state", s->name);
     flush_pending(x);
-    emit_prev(x, x->hist_entered_prev, true, "EvaluationFailed", "evaluationFailedEventDetails", &d);
+    emit_prev(x, ht(x)->entered_prev, true, "EvaluationFailed", "evaluationFailedEventDetails", &d);
     asl_buf_free(&d);
-    if (!strcmp(s->type, "Map")) x->hist_pending = "MapStateFailed";
-    else if (!strcmp(s->type, "Parallel")) x->hist_pending = "ParallelStateFailed";
+    if (!strcmp(s->type, "Map")) ht(x)->pending = "MapStateFailed";
+    else if (!strcmp(s->type, "Parallel")) ht(x)->pending = "ParallelStateFailed";
 }
 
 void asl_hist_retried(asl_exec *x)
 {
-    x->hist_pending = NULL;
+    ht(x)->pending = NULL;
 }

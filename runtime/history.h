@@ -7,7 +7,7 @@
  *
  * Ids are given in the order events are written, under the history's
  * mutex: Map iterations and Parallel branches on worker threads each chain
- * their own events (asl_exec.hist_prev), as AWS's previousEventId does.
+ * their own events (asl_exec.hist), as AWS's previousEventId does.
  */
 #ifndef ASL_HISTORY_H
 #define ASL_HISTORY_H

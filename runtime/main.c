@@ -157,6 +157,29 @@ static void print_error_line(const char *error, const char *cause)
     asl_arena_free(a);
 }
 
+/* --history (history.c): every state entry takes asl_enter, which writes
+ * the events; ExecutionStarted now, the last events and the file at the end
+ * (the status becomes 3 when the file cannot be written). */
+static __attribute__((noinline)) void history_begin(asl_run *run, asl_exec *top)
+{
+    run->hist = asl_hist_new();
+    top->slow_enter = true;
+    asl_hist_started(top, run->input);
+}
+
+static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl_exec *top,
+                                                 const asl_value *result, int status)
+{
+    asl_hist_ended(top, result);
+    if (!asl_hist_save(run->hist, j->history)) {
+        fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
+        status = 3;
+    }
+    asl_hist_free(run->hist);
+    run->hist = NULL;
+    return status;
+}
+
 /* One execution of j's program: parses the input text, runs it and leaves
  * the output JSON (newline-terminated) in *out.  Returns the exit status:
  * 0; 1 with the {"Error","Cause"} line printed; 2 for invalid input or
@@ -211,12 +234,9 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     memset(&top, 0, sizeof top);
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
-    /* --history: every state entry takes asl_enter, which writes the events. */
-    if (j->history) run.hist = asl_hist_new();
-    top.slow_enter = run.deadline > 0 || run.hist;
-    if (run.hist) asl_hist_started(&top, run.input);
+    top.slow_enter = run.deadline > 0;
+    if (j->history) history_begin(&run, &top);
     asl_value *result = j->prog->start(&top, run.input);
-    if (run.hist) asl_hist_ended(&top, result);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
         else asl_json_write(out, result);
@@ -226,12 +246,8 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         print_error_line(top.err, top.cause);
         status = 1;
     }
-    if (run.hist && !asl_hist_save(run.hist, j->history)) {
-        fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
-        status = 3;
-    }
+    if (run.hist) status = history_end(j, &run, &top, result, status);
 out:
-    asl_hist_free(run.hist);
     if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
     asl_run_free_ids(&run);

@@ -84,12 +84,8 @@ struct asl_exec {
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
     double skew;                  /* workflow seconds the time scale skipped in this thread of
                                    * control (asl_sleep): its clock is real time + skew */
-    /* history.c, only with --history (run->hist): */
-    uint64_t hist_prev;           /* the id of this thread of control's last event */
-    uint64_t hist_entered_prev;   /* the previousEventId of its state's StateEntered */
-    const asl_state_info *hist_state; /* the state entered and not yet exited, or NULL */
-    const char *hist_pending;     /* "MapStateFailed"/"ParallelStateFailed" unless retried */
-    bool hist_mute;               /* a Distributed Map's child execution: no events here */
+    struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
+                                   * its first one with --history (run->hist), else NULL */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
@@ -152,7 +148,8 @@ bool asl_enter_shared(asl_exec *x, const asl_state_info *s);
 /* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */
 /* asl_enter, for an exec with a group: false (x stopped) when its fan-out was
  * cancelled; calls in worker threads when the fan-out proves worth it. */
-bool asl_flow_enter(asl_exec *x, const asl_state_info *s);
+/* in: the state's input, for --history's events (asl_hist_entered). */
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 /* Sleeps seconds (already scaled); false with x stopped when its fan-out is
  * cancelled meanwhile. */
 bool asl_flow_sleep(asl_exec *x, double seconds);

@@ -864,9 +864,8 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 {
     asl_run *run = x->run;
     /* TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed: history events
-     * that number the states after this one (written with --history). */
-    if (run->hist) asl_hist_task_begin(x, site, input, timeout, heartbeat);
-    else asl_run_event(run, 3);
+     * that number the states after this one (written by task_recorded). */
+    asl_run_event(run, 3);
     if (!run->bindings)
         return asl_failf(x, "States.Runtime",
                          "state \"%s\": task bindings were not set up (asl_tasks_bind)",
@@ -894,11 +893,24 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     return call_binding(x, site, b, &c, input);
 }
 
+/* run_task with --history: the attempt's events around it (history.c). */
+static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl_task_site *site,
+                                                          asl_value *input, double timeout,
+                                                          double heartbeat)
+{
+    asl_hist_task_begin(x, site, input, timeout, heartbeat);
+    asl_value *r = run_task(x, site, input, timeout, heartbeat);
+    asl_hist_task_end(x, site, r);
+    return r;
+}
+
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
 {
-    asl_value *r = run_task(x, site, input, site->timeout, site->heartbeat);
-    if (x->run->hist) asl_hist_task_end(x, site, r);
-    return asl_task_result(x, r, site->resource);
+    if (__builtin_expect(x->run->hist != NULL, 0))
+        return asl_task_result(x, task_recorded(x, site, input, site->timeout, site->heartbeat),
+                               site->resource);
+    return asl_task_result(x, run_task(x, site, input, site->timeout, site->heartbeat),
+                           site->resource);
 }
 
 /* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer, at most
@@ -925,7 +937,6 @@ asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *inp
     }
     if (timeout) t = timeout->u.n.num;
     double h = heartbeat ? heartbeat->u.n.num : site->heartbeat;
-    asl_value *r = run_task(x, site, input, t, h);
-    if (x->run->hist) asl_hist_task_end(x, site, r);
+    asl_value *r = x->run->hist ? task_recorded(x, site, input, t, h) : run_task(x, site, input, t, h);
     return asl_task_result(x, r, site->resource);
 }
