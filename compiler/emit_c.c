@@ -1196,7 +1196,7 @@ static void emit_work_state(E *e, const ir_state *s)
     else
         put(b, "    asl_value *v = in%.*s%s;\n", (int)decl.len, decl.data ? decl.data : "",
             s->ncatch ? ", *err" : "");
-    put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
+    put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
     if (helper)
         put(b, "    if (!(v = %s_%s(x, in))) %s%s;\n", s->nretry ? "try" : "do", s->cname,
             s->ncatch ? "goto " : "return NULL", s->ncatch ? failed.data : "");
@@ -1293,7 +1293,7 @@ static void emit_state(E *e, const ir_state *s)
                 emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, "Assign")));
         emit_output_path(e, &body, s);
         open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_free(&body);
         if (s->type == IR_WAIT) {
@@ -1331,7 +1331,7 @@ static void emit_state(E *e, const ir_state *s)
                 what, var, var, var);
         }
         open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
         asl_buf_free(&body);
@@ -1390,7 +1390,7 @@ static void emit_state(E *e, const ir_state *s)
             asl_buf_puts(&body, "    (void)out;\n    return asl_fail_state(x, \"States.NoChoiceMatched\", "
                                 "\"No Matches!\");\n");
         open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s)) return NULL;\n", s->cname);
+        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
         asl_buf_put(b, body.data, body.len);
         asl_buf_puts(b, "}\n\n");
         asl_buf_free(&body);

@@ -1385,13 +1385,13 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
     return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
 }
 
-/* if (!asl_enter(x, &S_)) return NULL; in a program of one part with
+/* if (!asl_enter(x, &S_, in)) return NULL; in a program of one part with
  * asl_enter_c's fast path as IR before it: an exec that is not slow_enter
  * records the transition in its head and its run's (asl.h). */
 static void enter(L *l, F *f, LLVMValueRef info)
 {
     if (l->lay.parts > 1) {
-        or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
+        or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
         return;
     }
     LLVMBuilderRef b = f->b;
@@ -1410,7 +1410,7 @@ static void enter(L *l, F *f, LLVMValueRef info)
     store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, slow);
-    or_false(l, f, call(l, f, LIR_RT_ENTER, 2, f->x, info));
+    or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }

@@ -194,7 +194,7 @@ struct asl_run;
     const struct asl_state_info *state;  /* the state being executed */                 \
     uint64_t entered_event;              /* event id of its StateEntered event */       \
     uint32_t retry_count;                /* $$.State.RetryCount */                      \
-    bool slow_enter;                     /* in a fan-out, or under TimeoutSeconds */    \
+    bool slow_enter;                     /* in a fan-out, under TimeoutSeconds, --history */ \
     asl_value *map_index;                /* $$.Map.Item.Index, or NULL outside Map */   \
     asl_value *map_value;                /* $$.Map.Item.Value (the iteration's exec) */ \
     char entered[40];                    /* $$.State.EnteredTime, "" until asked for */ \
@@ -311,9 +311,11 @@ typedef struct asl_state_info {
                                 (a Map iteration builds it in the Map's arena, flow.c) */
 } asl_state_info;
 
-/* Called first by every state: records the transition, sets $$.State.*,
- * enforces the execution timeout.  false = failed (error set). */
-bool asl_enter(asl_exec *x, const asl_state_info *s);
+/* Called first by every state, with the state's input: records the
+ * transition, sets $$.State.*, enforces the execution timeout, and (with
+ * --history) writes the previous state's StateExited and this one's
+ * StateEntered events.  false = failed (error set). */
+bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 /* AWS's payload limit: bytes of JSON text in a state's output or a Task's result. */
 #define ASL_PAYLOAD_LIMIT (256 * 1024)
 /* Whether ASL_PAYLOAD_LIMIT=off lifts that limit (for measuring on data AWS
@@ -560,10 +562,10 @@ ASL_INLINE void asl_enter_record(asl_exec *x, const asl_state_info *s)
 }
 
 /* asl_enter: a sequential execution without TimeoutSeconds records the
- * transition here; fan-outs and deadlines take the call. */
-ASL_INLINE bool asl_enter_c(asl_exec *x, const asl_state_info *s)
+ * transition here; fan-outs, deadlines and --history take the call. */
+ASL_INLINE bool asl_enter_c(asl_exec *x, const asl_state_info *s, asl_value *in)
 {
-    if (__builtin_expect(((asl_exec_head *)(void *)x)->slow_enter, 0)) return asl_enter(x, s);
+    if (__builtin_expect(((asl_exec_head *)(void *)x)->slow_enter, 0)) return asl_enter(x, s, in);
     asl_enter_record(x, s);
     return true;
 }

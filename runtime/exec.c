@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "rt.h"
+#include "history.h"
 
 #include <math.h>
 
@@ -36,6 +37,8 @@ asl_value *asl_fail(asl_exec *x, const char *error, const char *cause)
     x->failed = true;
     x->err = error ? asl_strndup(x->arena, error, strlen(error)) : NULL;
     x->cause = cause ? asl_strndup(x->arena, cause, strlen(cause)) : NULL;
+    if (x->run && x->run->hist && error && !strcmp(error, "States.QueryEvaluationError"))
+        asl_hist_evaluation_failed(x);   /* --history: EvaluationFailed */
     return NULL;
 }
 
@@ -133,7 +136,8 @@ asl_exec *asl_exec_child(asl_exec *parent)
     x->run = parent->run;
     x->parent = parent;
     x->skew = parent->skew;                 /* the branch starts at its parent's workflow time */
-    x->slow_enter = x->run->deadline > 0;   /* and for a fan-out's unit (flow.c) */
+    /* and for a fan-out's unit (flow.c) */
+    x->slow_enter = x->run->deadline > 0 || x->run->hist;
     return x;
 }
 
@@ -316,9 +320,18 @@ SAME_FIELD(asl_run, asl_run_head, transitions);
  * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
  * top-level flow runs alone: a pool exists only while a fan-out of it
  * runs (flow.c). */
-bool asl_enter(asl_exec *x, const asl_state_info *s)
+/* An exec outside any fan-out, under TimeoutSeconds or --history: the
+ * entry, then (--history) its events (history.c). */
+static bool enter_alone(asl_exec *x, const asl_state_info *s, asl_value *in)
 {
-    if (x->slow_enter) return x->group ? asl_flow_enter(x, s) : asl_enter_shared(x, s);
+    if (!asl_enter_shared(x, s)) return false;
+    if (x->run->hist) asl_hist_entered(x, s, in);
+    return true;
+}
+
+bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
+{
+    if (x->slow_enter) return x->group ? asl_flow_enter(x, s, in) : enter_alone(x, s, in);
     asl_enter_record(x, s);
     return true;
 }

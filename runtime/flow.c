@@ -41,6 +41,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "pool.h"
+#include "history.h"
 
 #include <errno.h>
 #include <math.h>
@@ -91,6 +92,7 @@ typedef struct {
      * then keeps, copying up only what it points to in iter_arena. */
     bool in_last;
     asl_arena_mark since;
+    asl_hist_fan hist;         /* --history: the fan-out's events (history.c) */
 } flow;
 
 /* ---- the pool, per execution --------------------------------------------------------- */
@@ -218,7 +220,8 @@ static void last_state(flow *f, asl_exec *x, const asl_state_info *s)
     }
 }
 
-bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
+/* asl_flow_enter's work (asl_enter for an exec with a group). */
+static inline __attribute__((always_inline)) bool flow_enter(asl_exec *x, const asl_state_info *s)
 {
     asl_group *g = x->group;
     asl_run *r = x->run;
@@ -241,6 +244,23 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s)
     if (r->pool || r->deadline > 0) return asl_enter_shared(x, s);
     asl_enter_record(x, s);
     return true;
+}
+
+/* --history: the entry, then its events (history.c). */
+static __attribute__((noinline)) bool flow_enter_recorded(asl_exec *x, const asl_state_info *s,
+                                                          asl_value *in)
+{
+    if (!flow_enter(x, s)) return false;
+    asl_hist_entered(x, s, in);
+    return true;
+}
+
+/* in is read only with --history, before anything else: without it the
+ * entry is what it was, in a register that nothing keeps. */
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
+{
+    if (__builtin_expect(x->run->hist != NULL, 0)) return flow_enter_recorded(x, s, in);
+    return flow_enter(x, s);
 }
 
 bool asl_flow_sleep(asl_exec *x, double seconds)
@@ -420,9 +440,23 @@ static asl_value *incomplete(flow *f, uint32_t n)
 
 /* ---- Parallel -------------------------------------------------------------------------- */
 
+/* A branch with --history: its events around it (history.c). */
+static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
+{
+    asl_exec local, *b = unit_exec(f, &local);
+    asl_hist_unit_begin(f->x, &f->hist, b, i);
+    asl_value *r = f->branches[i](b, f->in);
+    asl_hist_unit_end(f->x, &f->hist, b, i, r);
+    finish(f, i, b, r, 1);
+}
+
 static void parallel_unit(void *ctx, uint32_t i)
 {
     flow *f = ctx;
+    if (__builtin_expect(f->x->run->hist != NULL, 0)) {
+        parallel_unit_recorded(f, i);
+        return;
+    }
     asl_exec local, *b = unit_exec(f, &local);
     asl_value *r = f->branches[i](b, f->in);
     finish(f, i, b, r, 1);
@@ -434,9 +468,14 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
     flow_init(&f, x, n);
     f.in = in;
     f.branches = branches;
+    bool hist = x->run->hist;
+    /* ParallelStateStarted and its end: written, or only numbered. */
+    if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
+    else asl_run_event(x->run, 2);
     flow_run(&f, n, 0, parallel_unit);
-    if (f.failed) return asl_fail(x, f.fail_err, f.fail_cause);
-    return incomplete(&f, n);
+    asl_value *r = f.failed ? asl_fail(x, f.fail_err, f.fail_cause) : incomplete(&f, n);
+    if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
+    return r;
 }
 
 /* ---- Map ------------------------------------------------------------------------------ */
@@ -481,11 +520,18 @@ static asl_value *remote_unit(flow *f, asl_exec *it, asl_value *input)
     return f->x->run->map_remote(it, f->m, input);
 }
 
-static void map_unit(void *ctx, uint32_t i)
+/* One iteration; hist (a constant where it is called): --history. */
+static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_t i, bool hist)
 {
-    flow *f = ctx;
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
+    /* MapIterationStarted and its end: written, or only numbered (so that
+     * the states after it have AWS's event ids, asl_run_event). */
+    asl_run *run = f->x->run;
+    if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
+    else if (m->distributed) {}
+    else if (!run->pool) run->events += 2;   /* alone: asl_run_event without the call */
+    else asl_run_event(run, 2);
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -503,7 +549,20 @@ static void map_unit(void *ctx, uint32_t i)
     }
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
+    if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
     finish(f, i, it, r, nitems);
+}
+
+static __attribute__((noinline)) void map_unit_recorded(flow *f, uint32_t i)
+{
+    map_iteration(f, i, true);
+}
+
+static void map_unit(void *ctx, uint32_t i)
+{
+    flow *f = ctx;
+    if (__builtin_expect(f->x->run->hist != NULL, 0)) map_unit_recorded(f, i);
+    else map_iteration(f, i, false);
 }
 
 /* ItemBatcher: ItemSelector on every item (on the scratch exec s, which
@@ -615,17 +674,24 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         memset(trace->failed, 0, n ? n : 1);
         f.trace = trace;
     }
+    bool hist = x->run->hist;
+    /* MapStateStarted and its end (a Distributed Map: and its map run's two). */
+    if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
+    else asl_run_event(x->run, m->distributed ? 4 : 2);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
     asl_arena_free(f.iter_arena);
     free(f.bstart);
     if (scratch) asl_exec_free(scratch);
-    if (f.failed) {
-        if (tolerance_set(m) || m->distributed)
-            return asl_fail(x, "States.ExceedToleratedFailureThreshold",
-                            "The specified tolerated failure threshold was exceeded");
-        return asl_fail(x, f.fail_err, f.fail_cause);
-    }
-    return n > 0 ? incomplete(&f, n) : f.out;
+    asl_value *r;
+    if (f.failed && (tolerance_set(m) || m->distributed))
+        r = asl_fail(x, "States.ExceedToleratedFailureThreshold",
+                     "The specified tolerated failure threshold was exceeded");
+    else if (f.failed)
+        r = asl_fail(x, f.fail_err, f.fail_cause);
+    else
+        r = n > 0 ? incomplete(&f, n) : f.out;
+    if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
+    return r;
 }
 
 bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m)

@@ -2,7 +2,7 @@
  * main.c — the driver of every generated workflow binary.
  *
  *   ./workflow [--input JSON | --input-file F] [--resources F] [--mocks F]
- *              [--time-scale X] [--pretty] [--bench N]
+ *              [--time-scale X] [--pretty] [--bench N] [--history FILE]
  *
  * Reads the execution input (stdin by default), runs one execution of the
  * compiled state machine and prints its output JSON.  Exit status: 0 on
@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "rt.h"
+#include "history.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,7 @@ typedef struct {
     int status;
     int write_errno;           /* writing the output failed with this */
     long bench;                /* --bench N: N timed executions, 0 = run once */
+    const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -73,6 +75,8 @@ static void usage(FILE *f, const char *argv0)
             "  --time-scale X      multiply Wait and Retry delays by X (0 skips them);\n"
             "                      also the environment variable ASL_TIME_SCALE\n"
             "  --pretty            indent the output\n"
+            "  --history FILE      write the execution's events to FILE, one JSON object a\n"
+            "                      line, as GetExecutionHistory returns them (docs/history.md)\n"
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
@@ -157,6 +161,29 @@ static void print_error_line(const char *error, const char *cause)
     asl_arena_free(a);
 }
 
+/* --history (history.c): every state entry takes asl_enter, which writes
+ * the events; ExecutionStarted now, the last events and the file at the end
+ * (the status becomes 3 when the file cannot be written). */
+static __attribute__((noinline)) void history_begin(asl_run *run, asl_exec *top)
+{
+    run->hist = asl_hist_new();
+    top->slow_enter = true;
+    asl_hist_started(top, run->input);
+}
+
+static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl_exec *top,
+                                                 const asl_value *result, int status)
+{
+    asl_hist_ended(top, result);
+    if (!asl_hist_save(run->hist, j->history)) {
+        fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
+        status = 3;
+    }
+    asl_hist_free(run->hist);
+    run->hist = NULL;
+    return status;
+}
+
 /* One execution of j's program: parses the input text, runs it and leaves
  * the output JSON (newline-terminated) in *out.  Returns the exit status:
  * 0; 1 with the {"Error","Cause"} line printed; 2 for invalid input or
@@ -212,6 +239,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     top.slow_enter = run.deadline > 0;
+    if (j->history) history_begin(&run, &top);
     asl_value *result = j->prog->start(&top, run.input);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
@@ -222,6 +250,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         print_error_line(top.err, top.cause);
         status = 1;
     }
+    if (run.hist) status = history_end(j, &run, &top, result, status);
 out:
     if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
@@ -371,6 +400,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--mocks")) {
             j.mocks = val;
+            i++;
+        } else if (!strcmp(a, "--history")) {
+            j.history = val;
             i++;
         } else if (!strcmp(a, "--bench")) {
             char *end;

@@ -16,6 +16,7 @@
  *   - States.Runtime is never caught or retried, even when named.
  */
 #include "rt.h"
+#include "history.h"
 
 #include <math.h>
 #include <string.h>
@@ -72,6 +73,7 @@ bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
         counts[i]++;
         x->retry_count++;
         asl_error_clear(x);
+        if (x->run->hist) asl_hist_retried(x);
         return asl_sleep(x, delay);  /* false: the execution timed out meanwhile */
     }
     return false;

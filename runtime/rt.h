@@ -74,6 +74,7 @@ typedef struct asl_run {
      * Invoke of the function itself (flow.c); NULL: on this process's threads. */
     asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
     void *remote_ctx;          /* map_remote's context */
+    struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
 } asl_run;
 
 struct asl_exec {
@@ -95,6 +96,8 @@ struct asl_exec {
     /* jnstate.c: $states while a JSONata state's Arguments, Output or a
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
+    struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
+                                   * its first one with --history (run->hist), else NULL */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
@@ -164,7 +167,8 @@ bool asl_enter_shared(asl_exec *x, const asl_state_info *s);
 /* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */
 /* asl_enter, for an exec with a group: false (x stopped) when its fan-out was
  * cancelled; calls in worker threads when the fan-out proves worth it. */
-bool asl_flow_enter(asl_exec *x, const asl_state_info *s);
+/* in: the state's input, for --history's events (asl_hist_entered). */
+bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 /* Sleeps seconds (already scaled); false with x stopped when its fan-out is
  * cancelled meanwhile. */
 bool asl_flow_sleep(asl_exec *x, double seconds);

@@ -35,6 +35,7 @@
  */
 #define _GNU_SOURCE
 #include "task.h"
+#include "history.h"
 #include "aws.h"
 
 #include <errno.h>
@@ -905,7 +906,7 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
 {
     asl_run *run = x->run;
     /* TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed: history events
-     * that number the states after this one. */
+     * that number the states after this one (written by task_recorded). */
     asl_run_event(run, 3);
     if (!run->bindings)
         return asl_failf(x, "States.Runtime",
@@ -934,8 +935,22 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     return call_binding(x, site, b, &c, input);
 }
 
+/* run_task with --history: the attempt's events around it (history.c). */
+static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl_task_site *site,
+                                                          asl_value *input, double timeout,
+                                                          double heartbeat)
+{
+    asl_hist_task_begin(x, site, input, timeout, heartbeat);
+    asl_value *r = run_task(x, site, input, timeout, heartbeat);
+    asl_hist_task_end(x, site, r);
+    return r;
+}
+
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
 {
+    if (__builtin_expect(x->run->hist != NULL, 0))
+        return asl_task_result(x, task_recorded(x, site, input, site->timeout, site->heartbeat),
+                               site->resource);
     return asl_task_result(x, run_task(x, site, input, site->timeout, site->heartbeat),
                            site->resource);
 }
@@ -964,5 +979,6 @@ asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *inp
     }
     if (timeout) t = timeout->u.n.num;
     double h = heartbeat ? heartbeat->u.n.num : site->heartbeat;
-    return asl_task_result(x, run_task(x, site, input, t, h), site->resource);
+    asl_value *r = x->run->hist ? task_recorded(x, site, input, t, h) : run_task(x, site, input, t, h);
+    return asl_task_result(x, r, site->resource);
 }

@@ -169,7 +169,7 @@ static __attribute__((noinline)) asl_value *pass_flow(asl_exec *x, asl_value *in
 
 asl_value *asl_pass(asl_exec *x, asl_value *in, const asl_state_info *s, const asl_flow *f)
 {
-    if (!asl_enter(x, s)) return NULL;
+    if (!asl_enter(x, s, in)) return NULL;
     if (f->nulls || f->input_path || f->result_selector || f->output_path) return pass_flow(x, in, f);
     /* The common Pass: Parameters, a Result, a ResultPath, or none of them. */
     asl_value *v = in;

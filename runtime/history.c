@@ -1,0 +1,586 @@
+/*
+ * history.c — the execution history, event by event, as AWS records it.
+ *
+ * Every event is one line of JSON, built whole in a local buffer and then
+ * appended to the history under its mutex, which is also where its id is
+ * taken: the lines are in id order whatever threads write them.  An event
+ * is {"id", "previousEventId", "timestamp", "type", "<type>EventDetails"}
+ * with the fields GetExecutionHistory returns; JSON payloads (input,
+ * output, parameters) are JSON text in a string, as the API sends them,
+ * cut at 256 KiB with "truncated": true beyond that.
+ *
+ * previousEventId follows what AWS records (docs/history.md): each thread
+ * of control (the execution, a Parallel branch, a Map iteration) chains its
+ * own events; the first state of the execution points at 0; a Map's
+ * iterations each start from the last event of the one before (in the
+ * order they start); ...StateSucceeded and MapIteration{Succeeded,Failed}
+ * do not become the "previous" of what follows them, a ...StateFailed does.
+ *
+ * A Parallel or Map state that fails is only reported failed
+ * (ParallelStateFailed, MapStateFailed) once no Retry runs it again: the
+ * event waits on the exec (its pending event) until the next event there, and
+ * asl_retry drops it.
+ */
+#define _GNU_SOURCE
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HIST_PAYLOAD_MAX (256 * 1024)   /* AWS's cut for a payload in an event */
+#define HIST_REGION "us-east-1"
+#define HIST_ROLE "arn:aws:iam::123456789012:role/aslc-local"
+
+/* One thread of control's part (asl_exec.hist), in its exec's arena. */
+typedef struct asl_hist_thread {
+    uint64_t prev;                /* the id of its last event */
+    uint64_t entered_prev;        /* the previousEventId of its state's StateEntered */
+    const asl_state_info *state;  /* the state entered and not yet exited, or NULL */
+    const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
+    bool mute;                    /* a Distributed Map's child execution: no events here */
+} hthread;
+
+static hthread *ht(asl_exec *x)
+{
+    if (!x->hist) {
+        x->hist = asl_alloc(x->arena, sizeof *x->hist);
+        memset(x->hist, 0, sizeof *x->hist);
+    }
+    return x->hist;
+}
+
+struct asl_hist {
+    pthread_mutex_t mu;
+    uint64_t last;     /* the last id given */
+    asl_buf out;       /* the lines so far */
+    time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
+    char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
+};
+
+asl_hist *asl_hist_new(void)
+{
+    asl_hist *h = asl_xmalloc(sizeof *h);
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    asl_buf_init(&h->out);
+    return h;
+}
+
+void asl_hist_free(asl_hist *h)
+{
+    if (!h) return;
+    pthread_mutex_destroy(&h->mu);
+    asl_buf_free(&h->out);
+    free(h);
+}
+
+bool asl_hist_save(const asl_hist *h, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    size_t off = 0;
+    while (off < h->out.len) {
+        ssize_t n = write(fd, h->out.data + off, h->out.len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            close(fd);
+            errno = e;
+            return false;
+        }
+        off += (size_t)n;
+    }
+    return close(fd) == 0;
+}
+
+/* ---- JSON pieces -------------------------------------------------------------- */
+
+static void put_str(asl_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    asl_buf_putc(b, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        asl_buf_put(b, s + start, i - start);
+        start = i + 1;
+        switch (c) {
+        case '"': asl_buf_puts(b, "\\\""); break;
+        case '\\': asl_buf_puts(b, "\\\\"); break;
+        case '\n': asl_buf_puts(b, "\\n"); break;
+        case '\r': asl_buf_puts(b, "\\r"); break;
+        case '\t': asl_buf_puts(b, "\\t"); break;
+        case '\b': asl_buf_puts(b, "\\b"); break;
+        case '\f': asl_buf_puts(b, "\\f"); break;
+        default: {
+            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            asl_buf_puts(b, u);
+        }
+        }
+    }
+    asl_buf_put(b, s + start, n - start);
+    asl_buf_putc(b, '"');
+}
+
+/* ,"key":"text" (the comma unless the object just opened) */
+static void put_key(asl_buf *b, const char *key)
+{
+    if (b->len && b->data[b->len - 1] != '{') asl_buf_putc(b, ',');
+    asl_buf_putc(b, '"');
+    asl_buf_puts(b, key);
+    asl_buf_puts(b, "\":");
+}
+
+static void put_field(asl_buf *b, const char *key, const char *s)
+{
+    if (!s) return;
+    put_key(b, key);
+    put_str(b, s, strlen(s));
+}
+
+static void put_u64(asl_buf *b, uint64_t v);
+
+static void put_num(asl_buf *b, const char *key, double d)
+{
+    put_key(b, key);
+    if (d >= 0 && d < 1e15 && d == (double)(uint64_t)d) put_u64(b, (uint64_t)d);
+    else asl_buf_printf(b, "%.17g", d);
+}
+
+/* "key":"<JSON text of v>","keyDetails":{"truncated":false}: the text cut
+ * at 256 KiB (on a UTF-8 character boundary) when longer. */
+/* The same from the JSON text t. */
+static void put_payload_text(asl_buf *b, const char *key, const asl_buf *t)
+{
+    bool cut = t->len > HIST_PAYLOAD_MAX;
+    size_t n = t->len;
+    if (cut) {
+        n = HIST_PAYLOAD_MAX;
+        while (n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80) n--;
+    }
+    put_key(b, key);
+    put_str(b, t->data, n);
+    asl_buf_putc(b, ',');
+    asl_buf_putc(b, '"');
+    asl_buf_puts(b, key);
+    asl_buf_puts(b, cut ? "Details\":{\"truncated\":true}" : "Details\":{\"truncated\":false}");
+}
+
+static void json_text(asl_buf *t, const asl_value *v)
+{
+    asl_buf_init(t);
+    if (v) asl_json_write(t, v);
+    else asl_buf_puts(t, "null");
+}
+
+static void put_payload(asl_buf *b, const char *key, const asl_value *v)
+{
+    asl_buf t;
+    json_text(&t, v);
+    put_payload_text(b, key, &t);
+    asl_buf_free(&t);
+}
+
+/* ---- events --------------------------------------------------------------------- */
+
+static bool muted(const asl_exec *x)
+{
+    for (; x; x = x->parent)
+        if (x->hist && x->hist->mute) return true;
+    return false;
+}
+
+/* Writes one event from x's thread of control: previousEventId prev, its
+ * details (an object's members, without braces: d) under the key dkey.
+ * Its id becomes x's last event when advance is set. */
+static void put_u64(asl_buf *b, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n) asl_buf_putc(b, t[--n]);
+}
+
+/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order) */
+static void put_stamp(asl_hist *h)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != h->sec || !h->stamp[0]) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(h->stamp, sizeof h->stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        h->sec = ts.tv_sec;
+    }
+    int ms = (int)(ts.tv_nsec / 1000000) % 1000;
+    char frac[7] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
+                    'Z', '"', 0};
+    asl_buf_puts(&h->out, ",\"timestamp\":\"");
+    asl_buf_puts(&h->out, h->stamp);
+    asl_buf_puts(&h->out, frac);
+}
+
+static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
+                          const char *dkey, const asl_buf *d)
+{
+    asl_hist *h = x->run->hist;
+    pthread_mutex_lock(&h->mu);
+    uint64_t id = ++h->last;
+    asl_buf_puts(&h->out, "{\"id\":");
+    put_u64(&h->out, id);
+    asl_buf_puts(&h->out, ",\"previousEventId\":");
+    put_u64(&h->out, prev);
+    put_stamp(h);
+    asl_buf_puts(&h->out, ",\"type\":\"");
+    asl_buf_puts(&h->out, type);
+    asl_buf_putc(&h->out, '"');
+    if (dkey) {
+        asl_buf_puts(&h->out, ",\"");
+        asl_buf_puts(&h->out, dkey);
+        asl_buf_puts(&h->out, "\":{");
+        if (d) asl_buf_put(&h->out, d->data, d->len);
+        asl_buf_putc(&h->out, '}');
+    }
+    asl_buf_puts(&h->out, "}\n");
+    pthread_mutex_unlock(&h->mu);
+    if (advance) ht(x)->prev = id;
+    return id;
+}
+
+static void flush_pending(asl_exec *x)
+{
+    if (!ht(x)->pending) return;
+    const char *type = ht(x)->pending;
+    ht(x)->pending = NULL;
+    emit_prev(x, ht(x)->prev, true, type, NULL, NULL);
+}
+
+static uint64_t emit(asl_exec *x, const char *type, const char *dkey, const asl_buf *d)
+{
+    flush_pending(x);
+    return emit_prev(x, ht(x)->prev, true, type, dkey, d);
+}
+
+/* A buffer for an event's details. */
+static void dinit(asl_buf *d) { asl_buf_init(d); }
+
+void asl_hist_started(asl_exec *top, const asl_value *input)
+{
+    asl_buf d;
+    dinit(&d);
+    put_payload(&d, "input", input);
+    put_field(&d, "roleArn", HIST_ROLE);
+    emit(top, "ExecutionStarted", "executionStartedEventDetails", &d);
+    asl_buf_free(&d);
+    ht(top)->prev = 0;   /* AWS: the first state's StateEntered points at 0 */
+}
+
+/* "<Type>State<what>" */
+static void state_event_type(char *type, size_t n, const asl_state_info *s, const char *what)
+{
+    size_t k = strlen(s->type), w = strlen(what);
+    if (k + 5 + w >= n) k = n - 6 - w;
+    memcpy(type, s->type, k);
+    memcpy(type + k, "State", 5);
+    memcpy(type + k + 5, what, w + 1);
+}
+
+static void exited_text(asl_exec *x, const asl_buf *text)
+{
+    const asl_state_info *s = ht(x)->state;
+    char type[64];
+    state_event_type(type, sizeof type, s, "Exited");
+    asl_buf d;
+    dinit(&d);
+    put_field(&d, "name", s->name);
+    put_payload_text(&d, "output", text);
+    emit(x, type, "stateExitedEventDetails", &d);
+    asl_buf_free(&d);
+    ht(x)->state = NULL;
+}
+
+static void exited(asl_exec *x, const asl_value *out)
+{
+    asl_buf t;
+    json_text(&t, out);
+    exited_text(x, &t);
+    asl_buf_free(&t);
+}
+
+void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
+{
+    if (muted(x)) return;
+    /* The previous state's output is this one's input: one text for both. */
+    asl_buf t;
+    json_text(&t, in);
+    if (ht(x)->state) exited_text(x, &t);
+    char type[64];
+    state_event_type(type, sizeof type, s, "Entered");
+    asl_buf d;
+    dinit(&d);
+    put_field(&d, "name", s->name);
+    put_payload_text(&d, "input", &t);
+    asl_buf_free(&t);
+    flush_pending(x);
+    ht(x)->entered_prev = ht(x)->prev;
+    x->entered_event = emit(x, type, "stateEnteredEventDetails", &d);
+    asl_buf_free(&d);
+    ht(x)->state = s;
+}
+
+void asl_hist_ended(asl_exec *top, const asl_value *result)
+{
+    asl_buf d;
+    dinit(&d);
+    if (result) {
+        if (ht(top)->state) exited(top, result);
+        put_payload(&d, "output", result);
+        emit(top, "ExecutionSucceeded", "executionSucceededEventDetails", &d);
+    } else {
+        bool timed_out = top->err && !strcmp(top->err, "States.Timeout") && top->cause &&
+                         !strcmp(top->cause, "The execution timed out.");
+        put_field(&d, "error", top->err);
+        put_field(&d, "cause", top->cause);
+        if (timed_out) emit(top, "ExecutionTimedOut", "executionTimedOutEventDetails", &d);
+        else emit(top, "ExecutionFailed", "executionFailedEventDetails", &d);
+    }
+    asl_buf_free(&d);
+}
+
+/* ---- tasks -------------------------------------------------------------------------- */
+
+/* A bare Lambda function ARN: LambdaFunction... events, not Task... */
+static bool is_lambda_arn(const char *r)
+{
+    return !strncmp(r, "arn:", 4) && strstr(r, ":lambda:") && strstr(r, ":function:");
+}
+
+/* arn:aws:states:::SERVICE:ACTION[.suffix] -> resourceType SERVICE (with
+ * aws-sdk:'s service), resource ACTION[.suffix]; any other resource (a
+ * name bound by the resources file) is its own resource, of type "local". */
+static void task_names(const char *r, asl_buf *type, asl_buf *res)
+{
+    const char *p = strstr(r, ":::");
+    const char *last = strrchr(r, ':');
+    if (!strncmp(r, "arn:", 4) && p && last > p + 3) {
+        asl_buf_put(type, p + 3, (size_t)(last - (p + 3)));
+        asl_buf_puts(res, last + 1);
+    } else {
+        asl_buf_puts(type, "local");
+        asl_buf_puts(res, r);
+    }
+    asl_buf_putc(type, 0);
+    asl_buf_putc(res, 0);
+}
+
+void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                         double timeout, double heartbeat)
+{
+    if (muted(x)) return;
+    asl_buf d;
+    dinit(&d);
+    if (is_lambda_arn(site->resource)) {
+        put_field(&d, "resource", site->resource);
+        put_payload(&d, "input", input);
+        if (timeout > 0) put_num(&d, "timeoutInSeconds", timeout);
+        emit(x, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", &d);
+        emit(x, "LambdaFunctionStarted", NULL, NULL);
+        asl_buf_free(&d);
+        return;
+    }
+    asl_buf type, res;
+    asl_buf_init(&type);
+    asl_buf_init(&res);
+    task_names(site->resource, &type, &res);
+    put_field(&d, "resourceType", type.data);
+    put_field(&d, "resource", res.data);
+    put_field(&d, "region", HIST_REGION);
+    put_key(&d, "parameters");
+    asl_buf t;
+    asl_buf_init(&t);
+    if (input) asl_json_write(&t, input);
+    else asl_buf_puts(&t, "null");
+    put_str(&d, t.data, t.len > HIST_PAYLOAD_MAX ? HIST_PAYLOAD_MAX : t.len);
+    asl_buf_free(&t);
+    if (timeout > 0) put_num(&d, "timeoutInSeconds", timeout);
+    if (heartbeat > 0) put_num(&d, "heartbeatInSeconds", heartbeat);
+    emit(x, "TaskScheduled", "taskScheduledEventDetails", &d);
+    d.len = 0;
+    put_field(&d, "resourceType", type.data);
+    put_field(&d, "resource", res.data);
+    emit(x, "TaskStarted", "taskStartedEventDetails", &d);
+    asl_buf_free(&d);
+    asl_buf_free(&type);
+    asl_buf_free(&res);
+}
+
+void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *result)
+{
+    if (muted(x)) return;
+    /* A failure that stopped the fan-out's units is no failure of the task. */
+    if (!result && x->stopped) return;
+    bool lambda = is_lambda_arn(site->resource);
+    bool timeout = !result && x->err && !strcmp(x->err, "States.Timeout");
+    asl_buf d, type, res;
+    dinit(&d);
+    asl_buf_init(&type);
+    asl_buf_init(&res);
+    if (!lambda) {
+        task_names(site->resource, &type, &res);
+        put_field(&d, "resourceType", type.data);
+        put_field(&d, "resource", res.data);
+    }
+    if (result) {
+        put_payload(&d, "output", result);
+        if (lambda) emit(x, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", &d);
+        else emit(x, "TaskSucceeded", "taskSucceededEventDetails", &d);
+    } else {
+        put_field(&d, "error", x->err);
+        put_field(&d, "cause", x->cause);
+        if (lambda)
+            emit(x, timeout ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
+                 timeout ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails", &d);
+        else
+            emit(x, timeout ? "TaskTimedOut" : "TaskFailed",
+                 timeout ? "taskTimedOutEventDetails" : "taskFailedEventDetails", &d);
+    }
+    asl_buf_free(&d);
+    asl_buf_free(&type);
+    asl_buf_free(&res);
+}
+
+/* ---- Parallel and Map ------------------------------------------------------------------ */
+
+void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
+                          bool distributed)
+{
+    memset(fan, 0, sizeof *fan);
+    fan->map = map;
+    fan->distributed = distributed;
+    if (muted(x)) return;
+    asl_buf d;
+    dinit(&d);
+    if (map) {
+        put_num(&d, "length", length);
+        emit(x, "MapStateStarted", "mapStateStartedEventDetails", &d);
+    } else {
+        emit(x, "ParallelStateStarted", NULL, NULL);
+    }
+    if (distributed) {
+        asl_run *r = x->run;
+        if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
+        d.len = 0;
+        char arn[512];
+        snprintf(arn, sizeof arn, "arn:aws:states:" HIST_REGION ":123456789012:mapRun:%s/%s:%llu",
+                 r->prog->name, x->state ? x->state->name : "", (unsigned long long)x->entered_event);
+        put_field(&d, "mapRunArn", arn);
+        emit(x, "MapRunStarted", "mapRunStartedEventDetails", &d);
+    }
+    asl_buf_free(&d);
+    fan->cursor = fan->last_end = fan->started = ht(x)->prev;
+}
+
+static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const char *type,
+                                const char *dkey, uint32_t index)
+{
+    asl_buf d;
+    dinit(&d);
+    put_num(&d, "index", index);
+    put_field(&d, "name", x->state ? x->state->name : "");
+    uint64_t id = emit_prev(u, prev, false, type, dkey, &d);
+    asl_buf_free(&d);
+    return id;
+}
+
+void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index)
+{
+    if (fan->distributed) ht(u)->mute = true;
+    if (muted(x) || fan->distributed) return;
+    asl_hist *h = x->run->hist;
+    pthread_mutex_lock(&h->mu);
+    uint64_t prev = fan->cursor;
+    pthread_mutex_unlock(&h->mu);
+    if (fan->map)
+        ht(u)->prev = iteration_event(x, u, prev, "MapIterationStarted",
+                                       "mapIterationStartedEventDetails", index);
+    else
+        ht(u)->prev = fan->started;
+}
+
+void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
+                       const asl_value *result)
+{
+    if (muted(x) || fan->distributed) return;
+    if (result && ht(u)->state) exited(u, result);
+    if (!result && !u->stopped) flush_pending(u);
+    uint64_t end = 0;
+    if (fan->map) {
+        const char *type = result ? "MapIterationSucceeded"
+                           : u->stopped ? "MapIterationAborted" : "MapIterationFailed";
+        const char *dkey = result ? "mapIterationSucceededEventDetails"
+                           : u->stopped ? "mapIterationAbortedEventDetails"
+                                        : "mapIterationFailedEventDetails";
+        end = iteration_event(x, u, ht(u)->prev, type, dkey, index);
+    }
+    asl_hist *h = x->run->hist;
+    pthread_mutex_lock(&h->mu);
+    fan->cursor = ht(u)->prev;
+    fan->last_end = end ? end : ht(u)->prev;
+    pthread_mutex_unlock(&h->mu);
+}
+
+void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
+{
+    if (muted(x)) return;
+    if (fan->distributed) {
+        uint64_t id = emit(x, ok ? "MapRunSucceeded" : "MapRunFailed", NULL, NULL);
+        fan->cursor = fan->last_end = id;
+    }
+    if (ok) {
+        emit_prev(x, fan->last_end, false, fan->map ? "MapStateSucceeded" : "ParallelStateSucceeded",
+                  NULL, NULL);
+        ht(x)->prev = fan->last_end;
+    } else {
+        ht(x)->prev = fan->cursor;
+        ht(x)->pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
+    }
+}
+
+/* The cause names the field: "... specified for the field 'Output/result' ...". */
+void asl_hist_evaluation_failed(asl_exec *x)
+{
+    const asl_state_info *s = ht(x)->state;
+    if (!s || muted(x) || !x->cause) return;
+    /* Only the state's own failure, not one adopted from a branch (whose
+     * cause names its own state). */
+    char head[300];
+    snprintf(head, sizeof head, "An error occurred while executing the state '%s' ", s->name);
+    if (strncmp(x->cause, head, strlen(head))) return;
+    asl_buf d;
+    dinit(&d);
+    put_field(&d, "cause", x->cause);
+    put_field(&d, "error", x->err);
+    static const char field[] = "specified for the field '";
+    const char *f = strstr(x->cause, field), *end = f ? strchr(f + sizeof field - 1, '\'') : NULL;
+    if (end) {
+        put_key(&d, "location");
+        put_str(&d, f + sizeof field - 1, (size_t)(end - (f + sizeof field - 1)));
+    }
+    put_field(&d, "state", s->name);
+    flush_pending(x);
+    emit_prev(x, ht(x)->entered_prev, true, "EvaluationFailed", "evaluationFailedEventDetails", &d);
+    asl_buf_free(&d);
+    if (!strcmp(s->type, "Map")) ht(x)->pending = "MapStateFailed";
+    else if (!strcmp(s->type, "Parallel")) ht(x)->pending = "ParallelStateFailed";
+}
+
+void asl_hist_retried(asl_exec *x)
+{
+    ht(x)->pending = NULL;
+}
