@@ -110,3 +110,9 @@ python3 "$here/measure.py" --aslc "$aslc" --handlers "$here/handlers.c" \
     --resources "$here/resources.json" --hand "$build/hand" --coldstart "$build/coldstart" \
     --shared "$shared" --work "$build/work" --out "$out" --runtime "$root/runtime" \
     ${node:+--node "$node" --peer "$peer/peer.mjs"} "${args[@]+"${args[@]}"}"
+
+# 5. The JSONata twins against their JSONPath twins (appended to the report).
+if [ -f "$shared/workflows/pass_chain_100_jsonata.json" ]; then
+    say "JSONata twins"
+    { printf '\n## JSONata twins\n\n'; bash "$here/jsonata_twins.sh" "$aslc"; } | tee -a "$out/report.md"
+fi

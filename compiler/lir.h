@@ -35,7 +35,8 @@
  * The inline first step (asl.h, always inline) is what a program of one
  * part calls instead of the entry point (lir_layout.inline_first). */
 #define LIR_RT(X)                                                                                   \
-    X(ENTER, asl_enter, asl_enter_c, "bppp", bool (*)(asl_exec *, const asl_state_info *, asl_value *))           \
+    X(ENTER, asl_enter, asl_enter_c, "bppp",                                                        \
+      bool (*)(asl_exec *, const asl_state_info *, asl_value *))                                    \
     X(LEAVE, asl_leave, asl_leave_c, "ppp", asl_value *(*)(asl_exec *, asl_value *))                \
     X(INPUT_PATH, asl_input_path, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, const asl_path *)) \
     X(OUTPUT_PATH, asl_output_path, 0, "pppp",                                                      \

@@ -315,11 +315,6 @@ SAME_FIELD(asl_exec, asl_exec_head, entered);
 SAME_FIELD(asl_run, asl_run_head, events);
 SAME_FIELD(asl_run, asl_run_head, transitions);
 
-/* asl_enter_c (asl.h) inline, for the states of a program of more than
- * one part, and the way in for the slow_enter execs: a fan-out's units
- * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
- * top-level flow runs alone: a pool exists only while a fan-out of it
- * runs (flow.c). */
 /* An exec outside any fan-out, under TimeoutSeconds or --history: the
  * entry, then (--history) its events (history.c). */
 static bool enter_alone(asl_exec *x, const asl_state_info *s, asl_value *in)
@@ -329,6 +324,11 @@ static bool enter_alone(asl_exec *x, const asl_state_info *s, asl_value *in)
     return true;
 }
 
+/* asl_enter_c (asl.h) inline, for the states of a program of more than
+ * one part, and the way in for the slow_enter execs: a fan-out's units
+ * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
+ * top-level flow runs alone: a pool exists only while a fan-out of it
+ * runs (flow.c). */
 bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
 {
     if (x->slow_enter) return x->group ? asl_flow_enter(x, s, in) : enter_alone(x, s, in);

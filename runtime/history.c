@@ -99,6 +99,15 @@ bool asl_hist_save(const asl_hist *h, const char *path)
 
 /* ---- JSON pieces -------------------------------------------------------------- */
 
+/* A string literal, without strlen. */
+#define PUT_LIT(b, lit) asl_buf_put((b), (lit), sizeof(lit) - 1)
+
+/* A buffer for an event's details, on the caller's stack until it grows. */
+#define DBUF(d)        \
+    char d##_mem[512]; \
+    asl_buf d;         \
+    asl_buf_init_fixed(&d, d##_mem, sizeof d##_mem)
+
 static void put_str(asl_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -109,19 +118,20 @@ static void put_str(asl_buf *b, const char *s, size_t n)
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         asl_buf_put(b, s + start, i - start);
         start = i + 1;
+        char e[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t k = 2;
         switch (c) {
-        case '"': asl_buf_puts(b, "\\\""); break;
-        case '\\': asl_buf_puts(b, "\\\\"); break;
-        case '\n': asl_buf_puts(b, "\\n"); break;
-        case '\r': asl_buf_puts(b, "\\r"); break;
-        case '\t': asl_buf_puts(b, "\\t"); break;
-        case '\b': asl_buf_puts(b, "\\b"); break;
-        case '\f': asl_buf_puts(b, "\\f"); break;
-        default: {
-            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            asl_buf_puts(b, u);
+        case '"': case '\\': break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        default:
+            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
+            k = 6;
         }
-        }
+        asl_buf_put(b, e, k);
     }
     asl_buf_put(b, s + start, n - start);
     asl_buf_putc(b, '"');
@@ -171,16 +181,16 @@ static void put_payload_text(asl_buf *b, const char *key, const asl_buf *t)
     asl_buf_puts(b, cut ? "Details\":{\"truncated\":true}" : "Details\":{\"truncated\":false}");
 }
 
+/* t: a buffer just made (DBUF) */
 static void json_text(asl_buf *t, const asl_value *v)
 {
-    asl_buf_init(t);
     if (v) asl_json_write(t, v);
     else asl_buf_puts(t, "null");
 }
 
 static void put_payload(asl_buf *b, const char *key, const asl_value *v)
 {
-    asl_buf t;
+    DBUF(t);
     json_text(&t, v);
     put_payload_text(b, key, &t);
     asl_buf_free(&t);
@@ -221,7 +231,7 @@ static void put_stamp(asl_hist *h)
     int ms = (int)(ts.tv_nsec / 1000000) % 1000;
     char frac[7] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10),
                     'Z', '"', 0};
-    asl_buf_puts(&h->out, ",\"timestamp\":\"");
+    PUT_LIT(&h->out, ",\"timestamp\":\"");
     asl_buf_puts(&h->out, h->stamp);
     asl_buf_puts(&h->out, frac);
 }
@@ -232,22 +242,22 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
     asl_hist *h = x->run->hist;
     pthread_mutex_lock(&h->mu);
     uint64_t id = ++h->last;
-    asl_buf_puts(&h->out, "{\"id\":");
+    PUT_LIT(&h->out, "{\"id\":");
     put_u64(&h->out, id);
-    asl_buf_puts(&h->out, ",\"previousEventId\":");
+    PUT_LIT(&h->out, ",\"previousEventId\":");
     put_u64(&h->out, prev);
     put_stamp(h);
-    asl_buf_puts(&h->out, ",\"type\":\"");
+    PUT_LIT(&h->out, ",\"type\":\"");
     asl_buf_puts(&h->out, type);
     asl_buf_putc(&h->out, '"');
     if (dkey) {
-        asl_buf_puts(&h->out, ",\"");
+        PUT_LIT(&h->out, ",\"");
         asl_buf_puts(&h->out, dkey);
-        asl_buf_puts(&h->out, "\":{");
+        PUT_LIT(&h->out, "\":{");
         if (d) asl_buf_put(&h->out, d->data, d->len);
         asl_buf_putc(&h->out, '}');
     }
-    asl_buf_puts(&h->out, "}\n");
+    PUT_LIT(&h->out, "}\n");
     pthread_mutex_unlock(&h->mu);
     if (advance) ht(x)->prev = id;
     return id;
@@ -267,13 +277,11 @@ static uint64_t emit(asl_exec *x, const char *type, const char *dkey, const asl_
     return emit_prev(x, ht(x)->prev, true, type, dkey, d);
 }
 
-/* A buffer for an event's details. */
-static void dinit(asl_buf *d) { asl_buf_init(d); }
+
 
 void asl_hist_started(asl_exec *top, const asl_value *input)
 {
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     put_payload(&d, "input", input);
     put_field(&d, "roleArn", HIST_ROLE);
     emit(top, "ExecutionStarted", "executionStartedEventDetails", &d);
@@ -296,8 +304,7 @@ static void exited_text(asl_exec *x, const asl_buf *text)
     const asl_state_info *s = ht(x)->state;
     char type[64];
     state_event_type(type, sizeof type, s, "Exited");
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     put_field(&d, "name", s->name);
     put_payload_text(&d, "output", text);
     emit(x, type, "stateExitedEventDetails", &d);
@@ -307,7 +314,7 @@ static void exited_text(asl_exec *x, const asl_buf *text)
 
 static void exited(asl_exec *x, const asl_value *out)
 {
-    asl_buf t;
+    DBUF(t);
     json_text(&t, out);
     exited_text(x, &t);
     asl_buf_free(&t);
@@ -317,13 +324,12 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
     if (muted(x)) return;
     /* The previous state's output is this one's input: one text for both. */
-    asl_buf t;
+    DBUF(t);
     json_text(&t, in);
     if (ht(x)->state) exited_text(x, &t);
     char type[64];
     state_event_type(type, sizeof type, s, "Entered");
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     put_field(&d, "name", s->name);
     put_payload_text(&d, "input", &t);
     asl_buf_free(&t);
@@ -336,8 +342,7 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 
 void asl_hist_ended(asl_exec *top, const asl_value *result)
 {
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     if (result) {
         if (ht(top)->state) exited(top, result);
         put_payload(&d, "output", result);
@@ -383,8 +388,7 @@ void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value
                          double timeout, double heartbeat)
 {
     if (muted(x)) return;
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     if (is_lambda_arn(site->resource)) {
         put_field(&d, "resource", site->resource);
         put_payload(&d, "input", input);
@@ -427,8 +431,8 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
     if (!result && x->stopped) return;
     bool lambda = is_lambda_arn(site->resource);
     bool timeout = !result && x->err && !strcmp(x->err, "States.Timeout");
-    asl_buf d, type, res;
-    dinit(&d);
+    DBUF(d);
+    asl_buf type, res;
     asl_buf_init(&type);
     asl_buf_init(&res);
     if (!lambda) {
@@ -464,8 +468,7 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
     fan->map = map;
     fan->distributed = distributed;
     if (muted(x)) return;
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     if (map) {
         put_num(&d, "length", length);
         emit(x, "MapStateStarted", "mapStateStartedEventDetails", &d);
@@ -489,8 +492,7 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
 static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const char *type,
                                 const char *dkey, uint32_t index)
 {
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     put_num(&d, "index", index);
     put_field(&d, "name", x->state ? x->state->name : "");
     uint64_t id = emit_prev(u, prev, false, type, dkey, &d);
@@ -562,8 +564,7 @@ void asl_hist_evaluation_failed(asl_exec *x)
     char head[300];
     snprintf(head, sizeof head, "An error occurred while executing the state '%s' ", s->name);
     if (strncmp(x->cause, head, strlen(head))) return;
-    asl_buf d;
-    dinit(&d);
+    DBUF(d);
     put_field(&d, "cause", x->cause);
     put_field(&d, "error", x->err);
     static const char field[] = "specified for the field '";
