@@ -270,7 +270,8 @@ static uint32_t lower_path(B *b, node *e, uint32_t in)
         node *step = e->list[i];
         if (step->tuple) tuples = true;
         if (i == 0 && step->cons_array) {
-            p = CALL(b, JN_PATH_CONS, true, CTX, ENV, R(p), FN(fn_of(b, step)));
+            p = CALL(b, JN_PATH_CONS, true, CTX, ENV, R(p), FN(fn_of(b, step)),
+                     I((tuples ? 1 : 0) | (step->focus ? 2 : 0)));
         } else if (tuples) {
             if (step->type == JN_SORT)
                 p = CALL(b, JN_PATH_SORT, true, CTX, ENV, R(p), FN(sort_fn(b, step)), I(1), SZ(step->index));

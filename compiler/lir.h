@@ -151,8 +151,8 @@
     X(JN_SORT, asl_jn_sort, 0, "ppppii.",                                                           \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, ...))                       \
     X(JN_PATH_BEGIN, asl_jn_path_begin, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_value *, bool)) \
-    X(JN_PATH_CONS, asl_jn_path_cons, 0, "ppppp",                                                   \
-      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_PATH_CONS, asl_jn_path_cons, 0, "pppppi",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, int))                    \
     X(JN_PATH_STEP, asl_jn_path_step, 0, "pppppb",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, bool))                   \
     X(JN_PATH_TSTEP, asl_jn_path_tstep, 0, "pppppppp",                                              \

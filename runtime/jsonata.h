@@ -162,7 +162,8 @@ asl_value *asl_jn_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int pos
 /* Paths: a state made by path_begin, a call per step and stage, path_end. */
 enum { ASL_JN_PATH_TUPLE = 1, ASL_JN_PATH_KEEP = 2, ASL_JN_PATH_GROUPED = 4 };
 asl_value *asl_jn_path_begin(asl_jn_ctx *c, asl_value *input, bool first_is_var);
-asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step);
+/* flags: 1 the path carries tuples from here, 2 the step has a focus (`@$v`) */
+asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, int flags);
 asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, bool last);
 asl_value *asl_jn_path_tstep(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, const char *focus,
                              const char *index, const char *ancestor);

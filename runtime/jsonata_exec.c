@@ -542,9 +542,10 @@ static asl_value *step_done(ctx *c, pstate *p, bool focus)
     return &p->hdr;
 }
 
-asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step)
+asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step, int flags)
 {
     pstate *p = (pstate *)ps;
+    if (flags & 1) p->is_tuples = true;   /* `[x]@$v`: the stream starts at the next step */
     asl_value *result = step(c, env, p->in);
     if (FAILED) return NULL;
     p->result = result;
@@ -564,7 +565,7 @@ asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_j
         }
         p->result = chars;
     }
-    return step_done(c, p, false);
+    return step_done(c, p, flags & 2);   /* 2: a focus (`@$v`): the input stays */
 }
 
 asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step, bool last)
