@@ -930,8 +930,11 @@ asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, in
 asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
                        const char *token, const char *name, int n, ...)
 {
-    if (!proc && name && asl_jn_var(c, env, name, strlen(name)))
-        return fail_at(c, pos, "T1005", NULL);   /* `sum(x)`: a function's name without its $ */
+    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) {
+        fail_at(c, pos, "T1005", NULL);   /* `sum(x)`: a function's name without its $ */
+        c->token = name;
+        return NULL;
+    }
     va_list ap;
     va_start(ap, n);
     int nargs;
@@ -961,7 +964,11 @@ asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, 
     va_end(ap);
     bool *hole = asl_alloc(c->a, sizeof *hole * (size_t)(n + 1));
     for (int i = 0; i < n; i++) hole[i] = holes[i] == '?';
-    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) return fail_at(c, pos, "T1007", NULL);
+    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) {
+        fail_at(c, pos, "T1007", NULL);
+        c->token = name;
+        return NULL;
+    }
     if (!asl_jn_is_fn(proc)) {
         fail_at(c, pos, "T1008", NULL);
         c->token = token;
