@@ -1361,6 +1361,7 @@ static void jn_arg(asl_buf *b, const lir_arg *x, char sigc)
         if (x->fn) asl_buf_puts(b, x->fn->name);
         else asl_buf_puts(b, "(asl_jn_code)0");
         break;
+    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
     }
 }
 
@@ -1496,6 +1497,8 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
         asl_buf jn;
         asl_buf_init(&jn);
         if (parts) asl_buf_puts(&jn, "#if ASL_IN_PART(0)\n");
+        for (uint32_t i = 0; i < e.lp->njn_slots; i++) put(&jn, "static asl_value *jn_slot_%u;\n", i);
+        if (e.lp->njn_slots) asl_buf_putc(&jn, '\n');
         for (uint32_t i = 0; i < e.lp->nfns; i++)
             if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&jn, e.lp->fns[i]);
         if (e.lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */

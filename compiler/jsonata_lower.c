@@ -444,7 +444,10 @@ static uint32_t inner(B *b, node *e, uint32_t in)
     case JN_BIND:
         l = lower(b, e->rhs, in);
         return CALL(b, JN_BIND, false, CTX, ENV, SZ(e->lhs->str), R(l));
-    case JN_REGEX: return CALL(b, JN_REGEX, true, CTX, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+    case JN_REGEX: {   /* compiled the first time it runs, kept in a static */
+        lir_arg slot = {.k = LIR_X_SLOT, .i = b->lp->njn_slots++};
+        return CALL(b, JN_REGEX, true, CTX, slot, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+    }
     case JN_FUNCTION: return lower_call(b, e, in, LIR_NONE);
     case JN_VARIABLE:
         if (e->slen == 0) return CALL(b, JN_CONTEXT, false, R(in));
@@ -594,6 +597,10 @@ void lir_jn_dump_op(asl_buf *b, const lir_op *o)
             asl_buf_putc(b, '"');
             break;
         case LIR_X_FN: asl_buf_puts(b, x->fn ? x->fn->name : "null"); break;
+        case LIR_X_SLOT:
+            snprintf(t, sizeof t, "&jn_slot_%lld", (long long)x->i);
+            asl_buf_puts(b, t);
+            break;
         }
     }
     asl_buf_putc(b, ')');

@@ -261,6 +261,10 @@ bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, as
 asl_value *asl_jn_partial(asl_jn_ctx *c, asl_value *f, asl_value **args, bool *hole, int n);
 /* A regex literal: compiled once (NULL and c set when the pattern is bad). */
 asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char *flags);
+/* The same for generated code: compiled the first time, in memory of the
+ * program's, kept in *slot (a static of the generated code) for every later
+ * evaluation, on any thread.  A regex value is immutable. */
+asl_value *asl_jn_regex_once(asl_jn_ctx *c, asl_value **slot, const char *pattern, size_t n, const char *flags);
 /* Stable merge sort (fn.sort's); cmp returns true when a must come after b. */
 typedef bool (*asl_jn_after)(asl_jn_ctx *c, void *ud, asl_value *a, asl_value *b);
 asl_value *asl_jn_sort_by(asl_jn_ctx *c, asl_value *arr, asl_jn_after after, void *ud);
