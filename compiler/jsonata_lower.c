@@ -532,7 +532,9 @@ lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     b.f->ops[b.f->nops - 1].note = what;
     uint32_t r;
-    if (names_root(e)) {   /* `$$`: the input, bound in a frame of its own */
+    /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
+     * the input), so that nothing it binds stays in the caller's frame */
+    if (names_root(e) || binds(e)) {
         B sub = {lp, a, new_jn_fn(lp, a, NULL)};
         ret(&sub, lower(&sub, e, LIR_IN));
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
