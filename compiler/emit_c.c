@@ -1434,6 +1434,7 @@ static void jn_arg(asl_buf *b, const lir_arg *x, char sigc)
         if (x->fn) asl_buf_puts(b, x->fn->name);
         else asl_buf_puts(b, "(asl_jn_code)0");
         break;
+    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
     }
 }
 
@@ -1446,11 +1447,22 @@ static void emit_jn_fn(asl_buf *b, const lir_fn *f)
         asl_buf_puts(b, " */");
     }
     asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)input;\n");
-    if (f->nregs) {
-        asl_buf_puts(b, "    asl_value ");
-        for (uint32_t i = 0; i < f->nregs; i++) put(b, "%s*r%u", i ? ", " : "", i);
-        asl_buf_puts(b, ";\n");
+    /* the registers some op reads: the others' calls are statements */
+    bool *used = asl_xmalloc((f->nregs + 1) * sizeof *used);
+    memset(used, 0, (f->nregs + 1) * sizeof *used);
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->k == LIR_GOTO && o->a < f->nregs) used[o->a] = true;
+        for (uint32_t k = 0; k < o->nxargs; k++)
+            if (o->xargs[k].k == LIR_X_REG && o->xargs[k].reg < f->nregs) used[o->xargs[k].reg] = true;
     }
+    bool any = false;
+    for (uint32_t i = 0; i < f->nregs; i++)
+        if (used[i]) {
+            put(b, "%s*r%u", any ? ", " : "    asl_value ", i);
+            any = true;
+        }
+    if (any) asl_buf_puts(b, ";\n");
     for (uint32_t i = 0; i < f->nops; i++) {
         const lir_op *o = &f->ops[i];
         if (o->k == LIR_GOTO) {
@@ -1460,7 +1472,8 @@ static void emit_jn_fn(asl_buf *b, const lir_fn *f)
             continue;
         }
         const char *sig = lir_rt_table[o->rt].sig;
-        put(b, "    r%u = %s(", o->d, lir_rt_table[o->rt].name);
+        if (o->d < f->nregs && used[o->d]) put(b, "    r%u = %s(", o->d, lir_rt_table[o->rt].name);
+        else put(b, "    %s(", lir_rt_table[o->rt].name);
         size_t fixed = strcspn(sig + 1, ".");
         for (uint32_t k = 0; k < o->nxargs; k++) {
             if (k) asl_buf_puts(b, ", ");
@@ -1469,6 +1482,7 @@ static void emit_jn_fn(asl_buf *b, const lir_fn *f)
         asl_buf_puts(b, ");\n");
         if (o->check) asl_buf_puts(b, "    if (c->code) return NULL;\n");
     }
+    free(used);
     asl_buf_puts(b, "}\n\n");
 }
 
@@ -1569,6 +1583,8 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
         asl_buf jn;
         asl_buf_init(&jn);
         if (parts) asl_buf_puts(&jn, "#if ASL_IN_PART(0)\n");
+        for (uint32_t i = 0; i < e.lp->njn_slots; i++) put(&jn, "static asl_value *jn_slot_%u;\n", i);
+        if (e.lp->njn_slots) asl_buf_putc(&jn, '\n');
         for (uint32_t i = 0; i < e.lp->nfns; i++)
             if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&jn, e.lp->fns[i]);
         if (e.lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */

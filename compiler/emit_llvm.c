@@ -2116,6 +2116,17 @@ static LLVMValueRef jn_arg(L *l, LLVMValueRef fn, LLVMValueRef *val, const lir_a
     case LIR_X_NUM: return cdbl(l, x->num);
     case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
     case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
+    case LIR_X_SLOT: {   /* static asl_value *jn_slot_<i>, NULL at start */
+        char name[32];
+        snprintf(name, sizeof name, "jn_slot_%lld", (long long)x->i);
+        LLVMValueRef g = LLVMGetNamedGlobal(l->m, name);
+        if (!g) {
+            g = LLVMAddGlobal(l->m, l->ptr, name);
+            LLVMSetInitializer(g, cnull(l));
+            LLVMSetLinkage(g, LLVMInternalLinkage);
+        }
+        return ccast(l, g);
+    }
     }
     return cnull(l);
 }

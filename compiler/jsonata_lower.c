@@ -270,7 +270,8 @@ static uint32_t lower_path(B *b, node *e, uint32_t in)
         node *step = e->list[i];
         if (step->tuple) tuples = true;
         if (i == 0 && step->cons_array) {
-            p = CALL(b, JN_PATH_CONS, true, CTX, ENV, R(p), FN(fn_of(b, step)));
+            p = CALL(b, JN_PATH_CONS, true, CTX, ENV, R(p), FN(fn_of(b, step)),
+                     I((tuples ? 1 : 0) | (step->focus ? 2 : 0)));
         } else if (tuples) {
             if (step->type == JN_SORT)
                 p = CALL(b, JN_PATH_SORT, true, CTX, ENV, R(p), FN(sort_fn(b, step)), I(1), SZ(step->index));
@@ -443,7 +444,10 @@ static uint32_t inner(B *b, node *e, uint32_t in)
     case JN_BIND:
         l = lower(b, e->rhs, in);
         return CALL(b, JN_BIND, false, CTX, ENV, SZ(e->lhs->str), R(l));
-    case JN_REGEX: return CALL(b, JN_REGEX, true, CTX, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+    case JN_REGEX: {   /* compiled the first time it runs, kept in a static */
+        lir_arg slot = {.k = LIR_X_SLOT, .i = b->lp->njn_slots++};
+        return CALL(b, JN_REGEX, true, CTX, slot, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+    }
     case JN_FUNCTION: return lower_call(b, e, in, LIR_NONE);
     case JN_VARIABLE:
         if (e->slen == 0) return CALL(b, JN_CONTEXT, false, R(in));
@@ -528,7 +532,9 @@ lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     b.f->ops[b.f->nops - 1].note = what;
     uint32_t r;
-    if (names_root(e)) {   /* `$$`: the input, bound in a frame of its own */
+    /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
+     * the input), so that nothing it binds stays in the caller's frame */
+    if (names_root(e) || binds(e)) {
         B sub = {lp, a, new_jn_fn(lp, a, NULL)};
         ret(&sub, lower(&sub, e, LIR_IN));
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
@@ -593,6 +599,10 @@ void lir_jn_dump_op(asl_buf *b, const lir_op *o)
             asl_buf_putc(b, '"');
             break;
         case LIR_X_FN: asl_buf_puts(b, x->fn ? x->fn->name : "null"); break;
+        case LIR_X_SLOT:
+            snprintf(t, sizeof t, "&jn_slot_%lld", (long long)x->i);
+            asl_buf_puts(b, t);
+            break;
         }
     }
     asl_buf_putc(b, ')');

@@ -153,8 +153,8 @@
     X(JN_SORT, asl_jn_sort, 0, "ppppii.",                                                           \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, ...))                       \
     X(JN_PATH_BEGIN, asl_jn_path_begin, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_value *, bool)) \
-    X(JN_PATH_CONS, asl_jn_path_cons, 0, "ppppp",                                                   \
-      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
+    X(JN_PATH_CONS, asl_jn_path_cons, 0, "pppppi",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, int))                    \
     X(JN_PATH_STEP, asl_jn_path_step, 0, "pppppb",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, bool))                   \
     X(JN_PATH_TSTEP, asl_jn_path_tstep, 0, "pppppppp",                                              \
@@ -180,7 +180,8 @@
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, const char *, const char *, int)) \
     X(JN_TRANSFORM, asl_jn_transform, 0, "ppppppii",                                                \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, LIR_JN_CODE, LIR_JN_CODE, LIR_JN_CODE, int, int))  \
-    X(JN_REGEX, asl_jn_regex, 0, "ppplp", asl_value *(*)(asl_jn_ctx *, const char *, size_t, const char *)) \
+    X(JN_REGEX, asl_jn_regex_once, 0, "pppplp",                                                     \
+      asl_value *(*)(asl_jn_ctx *, asl_value **, const char *, size_t, const char *))               \
     X(JN_LOOKUP, asl_jn_lookup, 0, "ppppl", asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t)) \
     X(JN_WILDCARD, asl_jn_wildcard, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))            \
     X(JN_DESCENDANTS, asl_jn_descendants, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))
@@ -260,7 +261,8 @@ typedef struct lir_fn lir_fn;
 /* An operand of a JN op: a register, the function's context c or frame env,
  * an int, a double, a string (str, len; NULL for none), a jn_ function's
  * address (fn; NULL for none). */
-typedef enum { LIR_X_REG, LIR_X_CTX, LIR_X_ENV, LIR_X_INT, LIR_X_NUM, LIR_X_STR, LIR_X_FN } lir_xk;
+typedef enum { LIR_X_REG, LIR_X_CTX, LIR_X_ENV, LIR_X_INT, LIR_X_NUM, LIR_X_STR, LIR_X_FN,
+               LIR_X_SLOT /* the address of a static asl_value *, jn_slot_<i>, NULL at start */ } lir_xk;
 typedef struct {
     uint8_t k;                   /* lir_xk */
     uint32_t reg;
@@ -339,6 +341,7 @@ typedef struct {
     uint32_t ntmpl_fns;
     struct lir_jn *jn;           /* what each JSONata field compiles to, by ir_jn.index */
     uint32_t njn;                /* jn_ functions so far (their numbers) */
+    uint32_t njn_slots;          /* jn_slot_ statics (a regex compiled once) */
     const lir_fn **jn_extra;     /* lir_jn_extra's expressions, in order (a table asl_jn_suite) */
     uint32_t njn_extra;
 } lir_program;

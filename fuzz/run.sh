@@ -29,7 +29,7 @@ mkdir -p "$build/artifacts"
 # The compiler's config header, as CMake would write it (emit_c.c includes it).
 sed -e "s|@PROJECT_VERSION@|fuzz|" -e "s|@CMAKE_SOURCE_DIR@|$root|" \
     -e "s|@CMAKE_BINARY_DIR@|$build|" -e "s|@CMAKE_INSTALL_LIBDIR@|lib|" \
-    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" -e "s|@Z_STATIC@||" \
+    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" -e "s|@Z_STATIC@||" -e "s|@PCRE2_STATIC@||" \
     -e "s|@ASLC_SAN_FLAGS_STR@||" "$root/compiler/config.h.in" > "$build/aslc_config.h"
 
 flags=(-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -49,8 +49,9 @@ build_one() {
     jsonpath)  srcs=("${value[@]}" "$root/runtime/path.c" "$root/compiler/jsonpath.c" "$here/vars_stub.c") ;;
     intrinsic) srcs=("${value[@]}" "$root/compiler/jsonpath.c" "$root/compiler/intrinsic.c") ;;
     frontend)  srcs=("${value[@]}" "${compiler[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c)
-               libs=(-lcjson -lm -lpcre2-8 -lcrypto) ;;
-    jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c); libs=(-lpcre2-8 -lcrypto) ;;
+               libs=(-lcjson -lpcre2-8 -lcrypto -lm) ;;   # lower.c lowers JSONata (jsonata_lower.c)
+    jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_{lex,parse,eval}.c)
+               libs=(-lpcre2-8 -lcrypto) ;;   # the parser and the walker (not the lowering: lower.c's)
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
     *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
   esac

@@ -164,7 +164,8 @@ asl_value *asl_jn_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int pos
 /* Paths: a state made by path_begin, a call per step and stage, path_end. */
 enum { ASL_JN_PATH_TUPLE = 1, ASL_JN_PATH_KEEP = 2, ASL_JN_PATH_GROUPED = 4 };
 asl_value *asl_jn_path_begin(asl_jn_ctx *c, asl_value *input, bool first_is_var);
-asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step);
+/* flags: 1 the path carries tuples from here, 2 the step has a focus (`@$v`) */
+asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, int flags);
 asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, bool last);
 asl_value *asl_jn_path_tstep(asl_jn_ctx *c, asl_jn_env *env, asl_value *p, asl_jn_code step, const char *focus,
                              const char *index, const char *ancestor);
@@ -262,6 +263,10 @@ bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, as
 asl_value *asl_jn_partial(asl_jn_ctx *c, asl_value *f, asl_value **args, bool *hole, int n);
 /* A regex literal: compiled once (NULL and c set when the pattern is bad). */
 asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char *flags);
+/* The same for generated code: compiled the first time, in memory of the
+ * program's, kept in *slot (a static of the generated code) for every later
+ * evaluation, on any thread.  A regex value is immutable. */
+asl_value *asl_jn_regex_once(asl_jn_ctx *c, asl_value **slot, const char *pattern, size_t n, const char *flags);
 /* Stable merge sort (fn.sort's); cmp returns true when a must come after b. */
 typedef bool (*asl_jn_after)(asl_jn_ctx *c, void *ud, asl_value *a, asl_value *b);
 asl_value *asl_jn_sort_by(asl_jn_ctx *c, asl_value *arr, asl_jn_after after, void *ud);

@@ -542,9 +542,10 @@ static asl_value *step_done(ctx *c, pstate *p, bool focus)
     return &p->hdr;
 }
 
-asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step)
+asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step, int flags)
 {
     pstate *p = (pstate *)ps;
+    if (flags & 1) p->is_tuples = true;   /* `[x]@$v`: the stream starts at the next step */
     asl_value *result = step(c, env, p->in);
     if (FAILED) return NULL;
     p->result = result;
@@ -564,7 +565,7 @@ asl_value *asl_jn_path_cons(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_j
         }
         p->result = chars;
     }
-    return step_done(c, p, false);
+    return step_done(c, p, flags & 2);   /* 2: a focus (`@$v`): the input stays */
 }
 
 asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_jn_code step, bool last)
@@ -929,8 +930,11 @@ asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, in
 asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
                        const char *token, const char *name, int n, ...)
 {
-    if (!proc && name && asl_jn_var(c, env, name, strlen(name)))
-        return fail_at(c, pos, "T1005", NULL);   /* `sum(x)`: a function's name without its $ */
+    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) {
+        fail_at(c, pos, "T1005", NULL);   /* `sum(x)`: a function's name without its $ */
+        c->token = name;
+        return NULL;
+    }
     va_list ap;
     va_start(ap, n);
     int nargs;
@@ -960,7 +964,11 @@ asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, 
     va_end(ap);
     bool *hole = asl_alloc(c->a, sizeof *hole * (size_t)(n + 1));
     for (int i = 0; i < n; i++) hole[i] = holes[i] == '?';
-    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) return fail_at(c, pos, "T1007", NULL);
+    if (!proc && name && asl_jn_var(c, env, name, strlen(name))) {
+        fail_at(c, pos, "T1007", NULL);
+        c->token = name;
+        return NULL;
+    }
     if (!asl_jn_is_fn(proc)) {
         fail_at(c, pos, "T1008", NULL);
         c->token = token;

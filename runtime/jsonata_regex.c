@@ -43,6 +43,26 @@ asl_value *asl_jn_regex(asl_jn_ctx *c, const char *pattern, size_t n, const char
     return &f->hdr;
 }
 
+asl_value *asl_jn_regex_once(asl_jn_ctx *c, asl_value **slot, const char *pattern, size_t n, const char *flags)
+{
+    asl_value *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (v) return v;
+    asl_arena *a = asl_arena_new();   /* the program's, as long as it runs: never freed */
+    asl_jn_ctx rc;
+    asl_jn_ctx_init(&rc, a);
+    v = asl_jn_regex(&rc, pattern, n, flags);
+    if (!v) {
+        asl_arena_free(a);
+        return asl_jn_error(c, "S0303", asl_string(c->a, pattern, n));
+    }
+    asl_value *seen = NULL;
+    if (!__atomic_compare_exchange_n(slot, &seen, v, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        asl_arena_free(a);   /* another thread made it first */
+        return seen;
+    }
+    return v;
+}
+
 /* The next match of re in s at or after byte from: false when none. ov gets
  * the group offsets (pairs), *ngroups their count with group 0. */
 bool asl_jn_regex_next(asl_jn_fn *re, const char *s, size_t n, size_t from, size_t *ov, int *ngroups)

@@ -321,7 +321,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
         else if (!strcmp(argv[i], "--driver") && i + 1 < argc) driver = argv[++i];
         else {
-            fprintf(stderr, "usage: %s --suite DIR [--known-failures FILE] [-v]\n", argv[0]);
+            fprintf(stderr, "usage: %s --suite DIR [--known-failures FILE] [-v] [--aslc ASLC --driver jsonata_run.c [--backend c|llvm]]\n", argv[0]);
             return 2;
         }
     }
@@ -330,7 +330,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!suite) {
-        fprintf(stderr, "usage: %s --suite DIR [--known-failures FILE] [-v]\n", argv[0]);
+        fprintf(stderr, "usage: %s --suite DIR [--known-failures FILE] [-v] [--aslc ASLC --driver jsonata_run.c [--backend c|llvm]]\n", argv[0]);
         return 2;
     }
     if (known_path) {

@@ -1,7 +1,8 @@
 /*
  * test_jsonata.c — the JSONata parser and the runtime's value model and
  * operators: sequences and singletons, JavaScript number printing, the
- * operators' type errors, signatures, syntax error codes and positions.
+ * operators' type errors, signatures, syntax error codes and positions;
+ * the frames compiled code looks variables up in and the error text.
  */
 #include "check.h"
 #include "jsonata_ast.h"
@@ -25,6 +26,52 @@ static const char *run(asl_arena *a, const char *expr, const char *input)
 }
 
 #define EXPECT(expr, input, want) check_str(run(a, expr, input), want, __FILE__, __LINE__, expr)
+
+/* A root frame's resolver (the workflow's variables): knows "wf" and "states". */
+static asl_value *resolve(void *ud, const char *name, size_t n, bool *found)
+{
+    asl_value *vars = ud;
+    asl_value *v = asl_object_get(vars, name, n);
+    *found = v != NULL;
+    return v;
+}
+
+/* The frames of compiled code (jsonata_exec.c) and the error text. */
+static void test_env_and_errors(asl_arena *a)
+{
+    asl_jn_ctx c;
+    asl_jn_ctx_init(&c, a);
+    asl_json_error je;
+    const char *text = "{\"wf\": 1, \"states\": {\"input\": {\"a\": 2}}, \"string\": 3}";
+    asl_value *vars = asl_json_parse(a, text, strlen(text), &je);
+    asl_jn_env *root = asl_jn_env_new(a, NULL);
+    asl_jn_env_resolver(root, resolve, vars);
+    asl_jn_env *inner = asl_jn_env_new(a, root);
+    asl_jn_env_bind(a, inner, "wf", asl_number(a, 7));
+    asl_jn_env_bind(a, root, "x", asl_number(a, 5));
+    CHECK(asl_jn_var(&c, inner, "wf", 2)->u.n.num == 7);        /* a frame before the resolver */
+    CHECK(asl_jn_var(&c, root, "wf", 2)->u.n.num == 1);         /* the resolver */
+    CHECK(asl_jn_var(&c, inner, "x", 1)->u.n.num == 5);         /* the root's own bindings first */
+    CHECK(asl_jn_var(&c, inner, "string", 6)->type == ASL_NUMBER); /* the resolver before the built-ins */
+    CHECK(asl_jn_is_fn(asl_jn_var(&c, inner, "sum", 3)));       /* then the built-ins */
+    CHECK(asl_jn_var(&c, inner, "nope", 4) == NULL);
+    asl_value *st = asl_jn_var(&c, inner, "states", 6);
+    CHECK(asl_jn_get(&c, asl_jn_get(&c, st, "input", 5, false), "a", 1, true)->u.n.num == 2);
+
+    asl_jn_error(&c, "T1006", NULL);
+    CHECK_STR(asl_jn_error_text(&c), "T1006: Attempted to invoke a non-function");
+    asl_jn_ctx_init(&c, a);
+    asl_jn_binop(&c, JN_OP_ADD, asl_number(a, 1), asl_string(a, "a", 1), 2);
+    CHECK_STR(asl_jn_error_text(&c), "T2002: The right side of the \"+\" operator must evaluate to a number");
+    CHECK(c.pos == 2);
+    asl_jn_ctx_init(&c, a);
+    asl_jn_binop(&c, JN_OP_LT, asl_number(a, 1), asl_string(a, "a", 1), 0);
+    CHECK_STR(asl_jn_error_text(&c),
+              "T2009: The values 1 and \"a\" either side of operator \"<\" must be of the same data type");
+    asl_jn_ctx_init(&c, a);
+    asl_jn_call(&c, inner, NULL, NULL, 0, "sum", "sum", 0);
+    CHECK_STR(asl_jn_error_text(&c), "T1005: Attempted to invoke a non-function. Did you mean $sum?");
+}
 
 int main(void)
 {
@@ -166,6 +213,7 @@ int main(void)
     CHECK(aslc_jn_raw_offset(raw, strlen(raw), 6) == 8);     /* \u00e9 starts at 8, decoded 6-7 */
     CHECK(aslc_jn_raw_offset(raw, strlen(raw), 9) == 15);    /* the + */
     CHECK(aslc_jn_raw_offset(raw, strlen(raw), 99) == 18);   /* past the end: the closing quote */
+    test_env_and_errors(a);
     asl_arena_free(a);
     return check_summary();
 }
