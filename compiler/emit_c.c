@@ -273,7 +273,7 @@ static void emit_jn_field(E *e, const asl_path *p, uint32_t id)
     cstrz(&e->data, j->field.where);
     asl_buf_puts(&e->data, ", ");
     cstrz(&e->data, j->field.src);
-    put(&e->data, ", %s, %s, %s, %s};\n", l->expr ? l->expr->name : "NULL", tp, as, k);
+    put(&e->data, ", %s, %s, %s, %s, asl_jn_field_eval};\n", l->expr ? l->expr->name : "NULL", tp, as, k);
 }
 
 /* The number n of p's descriptor P_n, emitted the first time the path is seen. */

@@ -122,10 +122,10 @@ static const cstruct structs[S__COUNT] = {
                 {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
                  FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p'),
                  FLD(asl_path, jn, 'p')}},
-    [S_JNF] = {"asl_jn_field", sizeof(asl_jn_field), 8,
+    [S_JNF] = {"asl_jn_field", sizeof(asl_jn_field), 9,
                {FLD(asl_jn_field, kind, 'c'), FLD(asl_jn_field, type, 'c'), FLD(asl_jn_field, where, 'p'),
                 FLD(asl_jn_field, src, 'p'), FLD(asl_jn_field, expr, 'p'), FLD(asl_jn_field, tmpl, 'p'),
-                FLD(asl_jn_field, assign, 'p'), FLD(asl_jn_field, k, 'p')}},
+                FLD(asl_jn_field, assign, 'p'), FLD(asl_jn_field, k, 'p'), FLD(asl_jn_field, eval, 'p')}},
     [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
                 {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
                  FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
@@ -852,13 +852,17 @@ static LLVMValueRef emit_jn_field(L *l, const asl_path *p, uint32_t id)
         if (!fn) fn = LLVMAddFunction(l->m, lj->expr->name, LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr}, 3, 0));
         expr = ccast(l, fn);
     }
-    LLVMValueRef v[8] = {ci8(l, j->field.kind), ci8(l, j->field.type), strz(l, j->field.where), strz(l, j->field.src),
+    LLVMValueRef eval = LLVMGetNamedFunction(l->m, "asl_jn_field_eval");
+    if (!eval)
+        eval = LLVMAddFunction(l->m, "asl_jn_field_eval",
+                               LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr, l->ptr}, 4, 0));
+    LLVMValueRef v[9] = {ci8(l, j->field.kind), ci8(l, j->field.type), strz(l, j->field.where), strz(l, j->field.src),
                          expr, lj->tmpl ? ccast(l, emit_tmpl_fn(l, lj->tmpl)) : cnull(l),
                          lj->assign ? ccast(l, emit_tmpl_fn(l, lj->assign)) : cnull(l),
-                         j->ktext ? kslot(l, emit_const(l, j->ktext)) : cnull(l)};
+                         j->ktext ? kslot(l, emit_const(l, j->ktext)) : cnull(l), ccast(l, eval)};
     char name[32];
     snprintf(name, sizeof name, "J_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_JNF, v, 8)));
+    return ccast(l, global(l, name, cstruct_of(l, S_JNF, v, 9)));
 }
 
 /* The descriptor P_n of p, as a pointer; made the first time the path is seen. */

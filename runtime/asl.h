@@ -150,6 +150,9 @@ typedef struct asl_jn_field {
     asl_value *(*tmpl)(asl_exec *x, asl_value *in);    /* ENTER/LEAVE/CATCH: a template (tp_) */
     asl_value *(*assign)(asl_exec *x, asl_value *in);  /* LEAVE/CATCH: Assign, an object (tp_) */
     asl_value *const *k;     /* ENTER/LEAVE/CATCH: a constant Arguments / Output (K[i]) */
+    /* asl_jn_field_eval: the path entry points call it through here, so
+     * that only a program with JSONata links it, and JSONata's runtime */
+    asl_value *(*eval)(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p);
 } asl_jn_field;
 
 /* The field p of a JSONata state against in (and result, for LEAVE and

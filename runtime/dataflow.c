@@ -58,7 +58,7 @@ static inline asl_value *select_key(asl_exec *x, asl_value *v, const asl_path *p
 
 SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 {
-    if (p->root == ASL_ROOT_JSONATA) return asl_jn_field_eval(x, v, v, p);
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, v, v, p);
     asl_value *out = select_names(x, v, p);
     if (out) return out;
     if (asl_path_select(x, v, p, &out)) return out;
@@ -71,7 +71,7 @@ SLOW asl_value *select_or_fail(asl_exec *x, asl_value *v, const asl_path *p)
 
 SLOW asl_value *choice_var_slow(asl_exec *x, asl_value *in, const asl_path *p)
 {
-    if (p->root == ASL_ROOT_JSONATA) return asl_jn_field_eval(x, in, NULL, p);
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);
     asl_value *out = select_names(x, in, p);
     if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
@@ -82,7 +82,7 @@ SLOW asl_value *choice_var_slow(asl_exec *x, asl_value *in, const asl_path *p)
 
 SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
-    if (p->root == ASL_ROOT_JSONATA) return asl_jn_field_eval(x, in, NULL, p);
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);
     asl_value *out = select_names(x, in, p);
     if (out) return out;
     if (asl_path_select(x, in, p, &out)) return out;
@@ -121,7 +121,7 @@ asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const c
 
 asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p)
 {
-    if (p->root == ASL_ROOT_JSONATA) return asl_jn_field_eval(x, raw_in, result, p);
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, raw_in, result, p);
     if (p->nseg == 0) return result;  /* "$" */
     const char *why = NULL;
     asl_value *out = asl_path_insert(x->arena, raw_in, p, result, &why);
