@@ -188,6 +188,7 @@ typedef struct {
     uint32_t *part_of;
     int32_t *entry;
     uint32_t nfn, nrule, ntmpl;   /* fn_n, r_n, TP_n/tp_n: numbered as the back ends do */
+    uint32_t cap_tmpl_fns;        /* of lp->tmpl_fns (one an Assign: grown by doubling) */
 } Lo;
 
 static lir_fn *new_fn(Lo *lo, lir_fn_kind kind, const char *name, const ir_state *s)
@@ -489,10 +490,13 @@ static lir_fn *lower_tmpl_fn(Lo *lo, const ir_state *s, const ir_tmpl *t, const 
     f->num = id;
     add_fn(lo, f);
     lir_program *lp = lo->lp;
-    lir_fn **all = asl_alloc(lo->a, (lp->ntmpl_fns + 1) * sizeof *all);
-    if (lp->ntmpl_fns) memcpy(all, lp->tmpl_fns, lp->ntmpl_fns * sizeof *all);
-    all[lp->ntmpl_fns++] = f;
-    lp->tmpl_fns = all;
+    if (lp->ntmpl_fns == lo->cap_tmpl_fns) {
+        lo->cap_tmpl_fns = lo->cap_tmpl_fns ? 2 * lo->cap_tmpl_fns : 16;
+        lir_fn **all = asl_alloc(lo->a, lo->cap_tmpl_fns * sizeof *all);
+        if (lp->ntmpl_fns) memcpy(all, lp->tmpl_fns, lp->ntmpl_fns * sizeof *all);
+        lp->tmpl_fns = all;
+    }
+    lp->tmpl_fns[lp->ntmpl_fns++] = f;
     return f;
 }
 
