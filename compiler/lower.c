@@ -764,12 +764,25 @@ static void lower_assigns(Lo *lo, const ir_state *s)
         }
 }
 
-/* %d = helper tp_n %a: an Assign's variables, evaluated against a. */
+/* %d = helper tp_n %a: an Assign's variables, evaluated against a; in a
+ * large program, a Pass, Task, Parallel or Map state's is built in the
+ * state by asl_template (%d = template TP_n %a): no function of its own. */
 static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *what, uint32_t a)
 {
+    const lir_fn *tf = lir_tmpl_fn(lo->lp, s, what);
+    bool work = s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP;
+    if (lo->lp->layout.lay.big && work && !strcmp(what, "Assign")) {
+        lir_op *o = op(lo, f, LIR_TEMPLATE);
+        o->rt = LIR_RT_TEMPLATE;
+        o->a = a;
+        o->len = tf->num;
+        o->check = true;
+        o->note = "Assign";
+        return o->d = reg(f);
+    }
     lir_op *o = op(lo, f, LIR_HELPER);
     o->a = a;
-    o->target_fn = (lir_fn *)lir_tmpl_fn(lo->lp, s, what);
+    o->target_fn = (lir_fn *)tf;
     o->check = true;
     o->note = asl_strndup(lo->a, what, strlen(what));
     return o->d = reg(f);
