@@ -1131,8 +1131,11 @@ static void emit_work_state(E *e, const ir_state *s)
     flow fl = emit_flow(e, s, &d, &w, &decl, fail);
     if (desc) emit_flow_desc(s, &fl, &d);
     emit_retry_catch(s, &d);
-    /* Assign (vars.c): its variables from the result, set as the output leaves */
-    uint32_t atp = s->assign ? emit_tmpl_fn(e, &d, lir_tmpl_fn(e->lp, s, "Assign")) : NONE;
+    /* Assign (vars.c): its variables from the result, set as the output leaves.
+     * In a large program its TP_ is built by asl_template in the state itself
+     * (a function per Assign would cost the C compiler a millisecond each). */
+    const lir_fn *af = s->assign ? lir_tmpl_fn(e->lp, s, "Assign") : NULL;
+    uint32_t atp = !af ? NONE : desc ? emit_tmpl(e, &d, &af->ops[0]) : emit_tmpl_fn(e, &d, af);
     uint32_t *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
     for (uint32_t i = 0; i < s->ncatch; i++) {
         char an[64];
@@ -1143,7 +1146,8 @@ static void emit_work_state(E *e, const ir_state *s)
     if (atp != NONE) {
         asl_buf_puts(&decl, ", *av");
         if (desc && fl.result != NONE) put(&w, "    v = K[%u];  /* Result */\n", fl.result);
-        put(&w, "    if (!(av = tp_%u(x, v))) %s;  /* Assign */\n", atp, fail);
+        if (desc) put(&w, "    if (!(av = asl_template(x, v, TP_%u))) %s;  /* Assign */\n", atp, fail);
+        else put(&w, "    if (!(av = tp_%u(x, v))) %s;  /* Assign */\n", atp, fail);
     }
 
     if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch && atp == NONE) {

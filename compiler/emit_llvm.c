@@ -1489,6 +1489,7 @@ typedef struct {
     LLVMValueRef map, items;       /* Map: M_ (the global) and ItemsPath */
     LLVMValueRef settings[5];
     LLVMValueRef assign;           /* Assign: its tp_ function, or NULL */
+    LLVMValueRef assign_tp;        /* a large program's Assign: its TP_, built by asl_template */
 } work;
 
 static void emit_flow(L *l, const ir_state *s, work *w)
@@ -1625,10 +1626,11 @@ static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
     LLVMValueRef v = f->in, av = NULL;
     if (w->flow) {
         if (w->has_in) v = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, f->in, w->flow));
-        if (w->assign && w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
+        if ((w->assign || w->assign_tp) && w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
         v = emit_work(l, f, s, w, v);
         /* Assign: its variables from the result, set as the output leaves */
-        if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
+        if (w->assign_tp) av = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, v, w->assign_tp));
+        else if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
         LLVMValueRef out = call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
         return av ? call(l, f, LIR_RT_ASSIGN, 3, f->x, out, av) : out;
     }
@@ -1722,7 +1724,8 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
     F f;
     emit_flow(l, s, &w);
     /* the Assign template functions (tp_), before the state's */
-    if (s->assign) w.assign = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign"));
+    if (s->assign && l->lay.big) w.assign_tp = emit_tmpl(l, &lir_tmpl_fn(l->lp, s, "Assign")->ops[0]);
+    else if (s->assign) w.assign = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign"));
     LLVMValueRef *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
     for (uint32_t i = 0; i < s->ncatch; i++) {
         char an[64];
@@ -1730,7 +1733,7 @@ static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueR
                      ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, lir_assign_name(an, sizeof an, "Catch", (int)i)))
                      : NULL;
     }
-    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch && !w.assign) {
+    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch && !s->assign) {
         begin(l, &f, fn);
         LLVMValueRef v = call(l, &f, LIR_RT_PASS, 4, f.x, f.in, info, w.flow);
         if (s->target) go(l, &f, s->target, or_null(l, &f, v));

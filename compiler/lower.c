@@ -191,6 +191,7 @@ typedef struct {
     uint32_t *part_of;
     int32_t *entry;
     uint32_t nfn, nrule, ntmpl;   /* fn_n, r_n, TP_n/tp_n: numbered as the back ends do */
+    uint32_t cap_tmpl_fns;        /* of lp->tmpl_fns (one an Assign: grown by doubling) */
 } Lo;
 
 static lir_fn *new_fn(Lo *lo, lir_fn_kind kind, const char *name, const ir_state *s)
@@ -492,10 +493,13 @@ static lir_fn *lower_tmpl_fn(Lo *lo, const ir_state *s, const ir_tmpl *t, const 
     f->num = id;
     add_fn(lo, f);
     lir_program *lp = lo->lp;
-    lir_fn **all = asl_alloc(lo->a, (lp->ntmpl_fns + 1) * sizeof *all);
-    if (lp->ntmpl_fns) memcpy(all, lp->tmpl_fns, lp->ntmpl_fns * sizeof *all);
-    all[lp->ntmpl_fns++] = f;
-    lp->tmpl_fns = all;
+    if (lp->ntmpl_fns == lo->cap_tmpl_fns) {
+        lo->cap_tmpl_fns = lo->cap_tmpl_fns ? 2 * lo->cap_tmpl_fns : 16;
+        lir_fn **all = asl_alloc(lo->a, lo->cap_tmpl_fns * sizeof *all);
+        if (lp->ntmpl_fns) memcpy(all, lp->tmpl_fns, lp->ntmpl_fns * sizeof *all);
+        lp->tmpl_fns = all;
+    }
+    lp->tmpl_fns[lp->ntmpl_fns++] = f;
     return f;
 }
 
@@ -763,12 +767,25 @@ static void lower_assigns(Lo *lo, const ir_state *s)
         }
 }
 
-/* %d = helper tp_n %a: an Assign's variables, evaluated against a. */
+/* %d = helper tp_n %a: an Assign's variables, evaluated against a; in a
+ * large program, a Pass, Task, Parallel or Map state's is built in the
+ * state by asl_template (%d = template TP_n %a): no function of its own. */
 static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *what, uint32_t a)
 {
+    const lir_fn *tf = lir_tmpl_fn(lo->lp, s, what);
+    bool work = s->type == IR_PASS || s->type == IR_TASK || s->type == IR_PARALLEL || s->type == IR_MAP;
+    if (lo->lp->layout.lay.big && work && !strcmp(what, "Assign")) {
+        lir_op *o = op(lo, f, LIR_TEMPLATE);
+        o->rt = LIR_RT_TEMPLATE;
+        o->a = a;
+        o->len = tf->num;
+        o->check = true;
+        o->note = "Assign";
+        return o->d = reg(f);
+    }
     lir_op *o = op(lo, f, LIR_HELPER);
     o->a = a;
-    o->target_fn = (lir_fn *)lir_tmpl_fn(lo->lp, s, what);
+    o->target_fn = (lir_fn *)tf;
     o->check = true;
     o->note = asl_strndup(lo->a, what, strlen(what));
     return o->d = reg(f);

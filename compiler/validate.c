@@ -453,7 +453,7 @@ static const char *vptr(varwalk *w, const char *ptr, const char *key)
     asl_buf_init(&b);
     asl_buf_puts(&b, ptr[0] == '/' && ptr[1] == 0 ? "" : ptr);
     asl_buf_putc(&b, '/');
-    for (const char *k = key; *k; k++) {
+    for (const char *k = key ? key : ""; *k; k++) {
         if (*k == '~') asl_buf_puts(&b, "~0");
         else if (*k == '/') asl_buf_puts(&b, "~1");
         else asl_buf_putc(&b, *k);
@@ -572,7 +572,7 @@ static void check_machine_vars(varwalk *w, const cJSON *m, const char *ptr, cons
     /* what this scope assigns: the states' Assign, their rules' and catchers' */
     varset own = {0};
     for (const cJSON *st = states->child; st; st = st->next) {
-        if (!cJSON_IsObject(st)) continue;   /* reported by the parser */
+        if (!cJSON_IsObject(st)) continue;   /* (parse.c reports it) */
         const char *p = vptr(w, sptr, st->string);
         assign_names(w, cJSON_GetObjectItemCaseSensitive(st, "Assign"), vptr(w, p, "Assign"), outer, &own);
         const char *lists[2] = {"Choices", "Catch"};
@@ -589,7 +589,7 @@ static void check_machine_vars(varwalk *w, const cJSON *m, const char *ptr, cons
     for (uint32_t i = 0; i < own.n; i++) varset_add(w, &visible, own.name[i], own.len[i]);
     /* what it reads, and the scopes inside it */
     for (const cJSON *st = states->child; st; st = st->next) {
-        if (!cJSON_IsObject(st)) continue;   /* reported by the parser */
+        if (!cJSON_IsObject(st)) continue;
         const char *p = vptr(w, sptr, st->string);
         for (const cJSON *f = st->child; f; f = f->next) {
             const char *fp = vptr(w, p, f->string);

@@ -30,6 +30,11 @@ asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
     (void)x, (void)p, (void)used;
     abort();
 }
+bool asl_vars_root(asl_exec *x, const asl_path *p, asl_value **root, asl_path *rest)
+{
+    (void)x, (void)p, (void)root, (void)rest;
+    abort();
+}
 
 static const char doc_text[] =
     "{\"a\":{\"b\":[1,2,{\"c\":\"x\"},null,true],\"d\":{\"e\":1.5e3,\"f\":\"str\"}},"

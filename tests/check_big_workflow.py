@@ -9,7 +9,9 @@ often a counter incremented with States.MathAdd, a Choice on it, a loop of a
 million transitions (which must leave the stack where it was), Pass states
 with InputPath, Result, OutputPath and null paths, a mocked Task that fails
 once and is retried (with ResultSelector, TimeoutSecondsPath and a Catch), one
-that fails until it is caught, a Map with an ItemSelector and MaxConcurrencyPath, and a Parallel.  The expected output is computed here.
+that fails until it is caught, a Map with an ItemSelector and MaxConcurrencyPath, and a Parallel;
+variables (Assign) in the counters, the Choices, the Result states, the Tasks and their
+catchers and the Map, read by the ItemSelector and the last state.  The expected output is computed here.
 The case is then compiled and run like a golden case (run_case.py), and
 the generated code is checked to be split into parts: a workflow this large
 is compiled in parts in parallel, at the cheaper optimisation level
@@ -63,6 +65,7 @@ def generate(n):
     """The definition, input, mocks and expected output of an n-state chain."""
     states, mocks = {}, {}
     p = dict(INPUT)
+    var = {}   # the variables, as the chain has set them
     names = ["S%d" % k for k in range(1, n + 1)]
     for k, name in enumerate(names, 1):
         nxt = names[k] if k < n else None
@@ -73,9 +76,13 @@ def generate(n):
                                                 "timeout.$": "$.timeout", "mc.$": "$.mc"}}
             p = {"n": p["n"] + 1, "i": p["i"], "name": p["name"], "items": p["items"],
                  "timeout": p["timeout"], "mc": p["mc"]}
+            s["Assign"] = {"count.$": "$.n"}   # $: the Pass state's result
+            var["count"] = p["n"]
         elif what == "choice":
-            s = {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Next": nxt}],
+            s = {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Next": nxt,
+                                                "Assign": {"seen.$": "$count"}}],
                  "Default": "Bad"}
+            var["seen"] = var["count"]
         elif what == "spin0":
             s = {"Type": "Pass", "Result": {"v": 0}, "ResultPath": "$.spin"}
         elif what == "spin":
@@ -89,21 +96,26 @@ def generate(n):
             s = {"Type": "Task", "Resource": ARN, "ResultSelector": {"got.$": "$.v", "at": k},
                  "ResultPath": "$.task", "TimeoutSecondsPath": "$.timeout",
                  "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 2, "IntervalSeconds": 1}],
-                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": nxt}]}
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": nxt}],
+                 "Assign": {"taskRaw.$": "$.v"}}   # $: the result before ResultSelector
             mocks[name] = [{"Error": "Boom", "Cause": "once"}, {"v": k}]
+            var["taskRaw"] = k
             p["task"] = {"got": k, "at": k}
         elif what == "caught":
             s = {"Type": "Task", "Resource": ARN, "ResultPath": "$.task",
                  "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 1, "IntervalSeconds": 1}],
-                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": nxt}]}
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": nxt,
+                            "Assign": {"caught.$": "$.Cause"}}]}
             mocks[name] = [{"Error": "Boom", "Cause": "first"}, {"Error": "Boom", "Cause": "again %d" % k}]
+            var["caught"] = "again %d" % k
             p["error"] = {"Error": "Boom", "Cause": "again %d" % k}
         elif what == "map":
             s = {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrencyPath": "$.mc",
-                 "ItemSelector": {"x.$": "$$.Map.Item.Value", "k": k},
+                 "ItemSelector": {"x.$": "$$.Map.Item.Value", "k": k, "c.$": "$count"},
                  "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
-                 "ResultPath": "$.mapped"}
-            p["mapped"] = [{"x": v, "k": k} for v in p["items"]]
+                 "ResultPath": "$.mapped", "Assign": {"mappedN.$": "States.ArrayLength($)"}}
+            p["mapped"] = [{"x": v, "k": k, "c": var["count"]} for v in p["items"]]
+            var["mappedN"] = len(p["items"])
         elif what == "parallel":
             s = {"Type": "Parallel", "ResultPath": "$.par",
                  "Branches": [{"StartAt": "B%d" % b,
@@ -115,8 +127,9 @@ def generate(n):
             s = {"Type": "Pass", "InputPath": "$.i", "Parameters": {"v.$": "$"}, "ResultPath": "$.inout"}
             p["inout"] = {"v": p["i"]}
         elif what == "flow1":
-            s = {"Type": "Pass", "Result": {"r": k}, "ResultPath": "$.res"}
+            s = {"Type": "Pass", "Result": {"r": k}, "ResultPath": "$.res", "Assign": {"lastRes.$": "$.r"}}
             p["res"] = {"r": k}
+            var["lastRes"] = k
         elif what == "flow2":
             s = {"Type": "Pass", "Parameters": {"lost": k}, "ResultPath": None}
         elif what == "flow3":
@@ -133,6 +146,10 @@ def generate(n):
             s = {"Type": "Pass", "Parameters": {"i.$": "$.i", "name.$": "$.name", "step": k},
                  "ResultPath": "$.last"}
             p["last"] = {"i": p["i"], "name": p["name"], "step": k}
+            if k == n:
+                names_ = [v for v in ("count", "seen", "lastRes", "taskRaw", "caught", "mappedN") if v in var]
+                s["Parameters"]["vars.$"] = "States.Array(%s)" % ", ".join("$" + v for v in names_)
+                p["last"]["vars"] = [var[v] for v in names_]
         if s["Type"] != "Choice":
             s.update({"Next": nxt} if nxt else {"End": True})
         states[name] = s

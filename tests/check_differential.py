@@ -6,7 +6,8 @@
 Generates random but valid state machines from a fixed seed (data flow with
 every path field, Parameters with paths and intrinsic calls, Choice rules of
 every family with And/Or/Not and ...Path operands, Map with ItemSelector,
-Parallel, Retry and Catch around failures, Fail with ErrorPath), compiles each
+Parallel, Retry and Catch around failures, Fail with ErrorPath, variables
+assigned by states, rules and catchers and read in paths), compiles each
 with the C and the LLVM back ends and runs both on the same inputs: outputs,
 errors and exit statuses must be byte-identical.  Both back ends print one
 lowering (lower.c, docs/lir.md); this is what holds them to it beyond the
@@ -36,6 +37,7 @@ class Gen:
     def __init__(self, rnd):
         self.r = rnd
         self.count = 0
+        self.depth = 0     # of the machine being generated: its variables are v<depth><x>
 
     def name(self, what):
         self.count += 1
@@ -48,6 +50,10 @@ class Gen:
         r = self.r
         if r.random() < 0.04:
             return r.choice(["$.missing", "$.o.missing", "$.o.x.z"])
+        if r.random() < 0.04:
+            # a variable of this scope or an outer one (it may not be set yet:
+            # then States.Runtime, as for a missing path)
+            return "$v%d%s" % (r.randint(0, self.depth), r.choice(["a", "b", "a.x", "b[0]"]))
         return r.choice(["$", "$.a", "$.n", "$.s", "$.l", "$.o", "$.o.x", "$.o.y", "$.l[0]",
                          "$.l[*]", "$.b"])
 
@@ -99,6 +105,22 @@ class Gen:
                 out[k] = r.choice([1, "s", None, True, [1, 2], {"c": 1}])
         return out
 
+    def assign(self, s, what="$"):
+        """Sometimes an Assign of this scope's variables (v<depth>a, v<depth>b)."""
+        r = self.r
+        if r.random() < 0.35:
+            a = {}
+            for x in r.sample(["a", "b"], r.randint(1, 2)):
+                k = r.random()
+                name = "v%d%s" % (self.depth, x)
+                if k < 0.4:
+                    a[name + ".$"] = r.choice([what, self.path()])
+                elif k < 0.6:
+                    a[name + ".$"] = self.call()
+                else:
+                    a[name] = r.choice([1, {"x": 2}, [3, 4], "s", None])
+            s["Assign"] = a
+
     def data_flow(self, s, result=True):
         r = self.r
         if r.random() < 0.3:
@@ -137,6 +159,8 @@ class Gen:
     def chain(self, length, depth):
         """States of a machine: a chain of length with side branches; returns (start, states)."""
         r = self.r
+        outer = self.depth
+        self.depth = depth
         names = [self.name("S") for _ in range(length)]
         states = {}
         for i, nm in enumerate(names):
@@ -152,6 +176,7 @@ class Gen:
                     s["Parameters"] = self.template()
                 elif r.random() < 0.5:
                     s["Result"] = r.choice([{"r": 1}, [1, "x"], "s", 2.50])
+                self.assign(s)
                 self.data_flow(s)
             elif kind == "choice":
                 s = {"Type": "Choice", "Choices": []}
@@ -164,7 +189,9 @@ class Gen:
                 for _ in range(r.randint(1, 3)):
                     rl = self.rule()
                     rl["Next"] = end
+                    self.assign(rl)
                     s["Choices"].append(rl)
+                self.assign(s)
                 if r.random() < 0.8:
                     s["Default"] = nxt or end
                 self.data_flow(s, result=False)
@@ -181,8 +208,9 @@ class Gen:
                 continue
             elif kind == "map":
                 start, sub = self.chain(r.randint(1, 3), depth + 1)
-                s = {"Type": "Map", "ItemsPath": r.choice(["$.l", "$.items"]),
-                     "ItemProcessor": {"StartAt": start, "States": sub}}
+                self.assign(s)
+                s.update({"Type": "Map", "ItemsPath": r.choice(["$.l", "$.items"]),
+                          "ItemProcessor": {"StartAt": start, "States": sub}})
                 if r.random() < 0.7:
                     s["ItemSelector"] = {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index",
                                          "n.$": r.choice(["$.n", "$.o.x", "$$.Map.Item.Value.x"])}
@@ -195,6 +223,7 @@ class Gen:
                     start, sub = self.chain(r.randint(1, 3), depth + 1)
                     branches.append({"StartAt": start, "States": sub})
                 s = {"Type": "Parallel", "Branches": branches}
+                self.assign(s)
                 if r.random() < 0.5:
                     s["Parameters"] = self.template()
                 self.data_flow(s)
@@ -210,6 +239,8 @@ class Gen:
                      "Retry": [{"ErrorEquals": ["E.One"], "MaxAttempts": r.randint(0, 2), "IntervalSeconds": 1}],
                      "Catch": [{"ErrorEquals": [r.choice(["E.Two", "States.ALL"])],
                                 "ResultPath": r.choice(["$.err", None, "$"]), "Next": self.name("C")}]}
+                if r.random() < 0.4:
+                    s["Catch"][0]["Assign"] = {"v%da.$" % depth: "$.Error", "v%db" % depth: "caught"}
                 caught = s["Catch"][0]["Next"]
                 states[caught] = {"Type": "Pass", "Parameters": {"caught.$": "$"}}
                 if nxt:
@@ -222,6 +253,7 @@ class Gen:
             else:
                 s["End"] = True
             states[nm] = s
+        self.depth = outer
         return names[0], states
 
     def definition(self, units):
