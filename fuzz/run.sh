@@ -46,7 +46,7 @@ build_one() {
   local t="$1" srcs=() libs=()
   case "$t" in
     json)      srcs=("${value[@]}") ;;
-    jsonpath)  srcs=("${value[@]}" "$root/runtime/path.c" "$root/compiler/jsonpath.c" "$here/vars_stub.c") ;;
+    jsonpath)  srcs=("${value[@]}" "$root/runtime/path.c" "$root/compiler/jsonpath.c") ;;
     intrinsic) srcs=("${value[@]}" "$root/compiler/jsonpath.c" "$root/compiler/intrinsic.c") ;;
     frontend)  srcs=("${value[@]}" "${compiler[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_*.c)
                libs=(-lcjson -lpcre2-8 -lcrypto -lm) ;;   # lower.c lowers JSONata (jsonata_lower.c)

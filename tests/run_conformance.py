@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """run_conformance.py — runs the AWS-recorded conformance cases through aslc.
 
-Selects every case under the cases directory whose case.json says
-query_language "JSONPath" (the language aslc compiles; with or without
-variables, uses_variables: JSONata and mixed cases are skipped),
-runs each one with run_case.run_case() in parallel, and compares the outcome
+Selects every case under the cases directory (JSONPath, JSONata and mixed,
+with or without variables), runs each one with run_case.run_case() in parallel, and compares the outcome
 with the list of known failures (tests/conformance_known_failures.txt):
 
   - a failure listed there is expected: it is counted as failed but does not
