@@ -41,6 +41,7 @@ typedef struct asl_hist_thread {
     uint64_t entered_prev;        /* the previousEventId of its state's StateEntered */
     const asl_state_info *state;  /* the state entered and not yet exited, or NULL */
     const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
+    char *assigned;               /* the state's assignedVariables (a JSON object), or NULL */
     bool mute;                    /* a Distributed Map's child execution: no events here */
 } hthread;
 
@@ -307,9 +308,34 @@ static void exited_text(asl_exec *x, const asl_buf *text)
     DBUF(d);
     put_field(&d, "name", s->name);
     put_payload_text(&d, "output", text);
+    if (ht(x)->assigned) {
+        put_key(&d, "assignedVariables");
+        asl_buf_puts(&d, ht(x)->assigned);
+        put_key(&d, "assignedVariablesDetails");
+        asl_buf_puts(&d, "{\"truncated\":false}");
+        ht(x)->assigned = NULL;
+    }
     emit(x, type, "stateExitedEventDetails", &d);
     asl_buf_free(&d);
     ht(x)->state = NULL;
+}
+
+void asl_hist_assigned(asl_exec *x, uint32_t n, const char *const *names, asl_value *const *vals)
+{
+    DBUF(o);
+    asl_buf_putc(&o, '{');
+    for (uint32_t i = 0; i < n; i++) {
+        DBUF(t);
+        json_text(&t, vals[i]);
+        if (i) asl_buf_putc(&o, ',');
+        put_str(&o, names[i], strlen(names[i]));
+        asl_buf_putc(&o, ':');
+        put_str(&o, t.data, t.len);
+        asl_buf_free(&t);
+    }
+    asl_buf_putc(&o, '}');
+    ht(x)->assigned = asl_strndup(x->arena, o.data, o.len);
+    asl_buf_free(&o);
 }
 
 static void exited(asl_exec *x, const asl_value *out)

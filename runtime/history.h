@@ -56,6 +56,9 @@ void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok);
 /* asl_fail's hook for States.QueryEvaluationError in the state being run:
  * EvaluationFailed (then, for a Map or Parallel state, ...StateFailed). */
 void asl_hist_evaluation_failed(asl_exec *x);
+/* The variables a state assigns (vars.c): its StateExited event lists them
+ * (assignedVariables, each value as JSON text). */
+void asl_hist_assigned(asl_exec *x, uint32_t n, const char *const *names, asl_value *const *vals);
 /* asl_retry is about to run the state again: a pending ...StateFailed goes. */
 void asl_hist_retried(asl_exec *x);
 

@@ -24,6 +24,7 @@
 #include "rt.h"
 #include "path.h"
 #include "vars.h"
+#include "history.h"
 
 #include <string.h>
 
@@ -152,6 +153,7 @@ bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_valu
         v->size = sizes[i];
         v->val = vals[i];
     }
+    if (x->run->hist) asl_hist_assigned(x, n, names, vals);   /* --history: StateExited lists them */
     return true;
 }
 

@@ -165,15 +165,15 @@ static void test_assign_and_paths(void)
     static const asl_seg segs[] = {{.kind = ASL_SEG_KEY, .klen = 1, .key = "p"},
                                    {.kind = ASL_SEG_KEY, .klen = 1, .key = "q"},
                                    {.kind = ASL_SEG_INDEX, .start = 1}};
-    asl_path p = {"$p.q[1]", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 3, segs};
+    asl_path p = {"$p.q[1]", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 3, segs, NULL};
     asl_value *v = NULL;
     CHECK(asl_path_select(&top, J("{}"), &p, &v) && v && asl_json_string(A, v, NULL)[0] == '6');
     static const asl_seg miss[] = {{.kind = ASL_SEG_KEY, .klen = 1, .key = "p"},
                                    {.kind = ASL_SEG_KEY, .klen = 1, .key = "r"}};
-    asl_path pm = {"$p.r", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 2, miss};
+    asl_path pm = {"$p.r", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 2, miss, NULL};
     CHECK(!asl_path_select(&top, J("{}"), &pm, &v) && !v);
     static const asl_seg unset[] = {{.kind = ASL_SEG_KEY, .klen = 4, .key = "nope"}};
-    asl_path pu = {"$nope", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 1, unset};
+    asl_path pu = {"$nope", ASL_ROOT_VAR, 1, ASL_ITEM_NONE, 1, unset, NULL};
     CHECK(!asl_path_select(&top, J("{}"), &pu, &v));
     CHECK(asl_input_path(&top, J("{}"), &pu) == NULL);
     CHECK_STR(top.err, "States.Runtime");
