@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 rate() {
     local n=10 out
     while :; do
-        out=$("$1" --input-file "$2" --bench "$n" 2>&1 >/dev/null | tail -1)
+        out=$("$1" --input-file "$2" --bench "$n" 2>/dev/null | tail -1)
         local s
         s=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["executions"]/d["exec_per_s"])' "$out")
         if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= $secs/4 or $n >= 10**7 else 1)" "$s"; then
