@@ -183,9 +183,45 @@ bool asl_jn_deep_equal(const asl_value *x, const asl_value *y)
     }
 }
 
+/* Whether the text of a number is what JavaScript prints for it: an
+ * integer of at most 15 digits, without a leading zero. */
+static bool js_integer_text(const char *t, uint32_t n)
+{
+    uint32_t i = t[0] == '-';
+    if (n <= i || n - i > 15 || (t[i] == '0' && n - i > 1)) return false;
+    for (; i < n; i++)
+        if (t[i] < '0' || t[i] > '9') return false;
+    return true;
+}
+
+/* Whether v leaves JSONata as it is: no sequence, function, infinity, -0
+ * or number whose source text JavaScript would print otherwise, anywhere
+ * in it.  Most results are (a state's input passed on, a value built by
+ * an object constructor), and then need no copy. */
+static bool plain_json(const asl_value *v)
+{
+    switch (v->type) {
+    case ASL_JN_FUNCTION: return false;
+    case ASL_ARRAY:
+        if (v->is_int) return false;   /* a sequence's flags */
+        for (uint32_t i = 0; i < v->len; i++)
+            if (!v->u.a.items[i] || !plain_json(v->u.a.items[i])) return false;
+        return true;
+    case ASL_OBJECT:
+        for (uint32_t i = 0; i < v->len; i++)
+            if (!v->u.o.members[i].val || !plain_json(v->u.o.members[i].val)) return false;
+        return true;
+    case ASL_NUMBER:
+        if (!isfinite(v->u.n.num) || (v->u.n.num == 0 && signbit(v->u.n.num))) return false;
+        return !v->u.n.text || js_integer_text(v->u.n.text, v->len);
+    default: return true;
+    }
+}
+
 asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
 {
     if (!v) return NULL;
+    if (plain_json(v)) return v;
     if (v->type == ASL_JN_FUNCTION) return asl_string(a, "", 0);
     if (v->type == ASL_ARRAY) {
         asl_value *r = asl_array(a, v->len);
