@@ -1256,7 +1256,7 @@ asl_jn_fn *asl_jn_builtin(const char *name, size_t n)
 {
     /* the first byte first: most names differ there, and no strlen then */
     for (size_t i = 0; n && i < sizeof builtins / sizeof *builtins; i++)
-        if (builtins[i].name[0] == name[0] && memcmp(builtins[i].name, name, n) == 0 &&
+        if (builtins[i].name[0] == name[0] && strncmp(builtins[i].name, name, n) == 0 &&
             builtins[i].name[n] == 0)
             return &builtins[i];
     return NULL;
