@@ -2,6 +2,7 @@
 # fuzz/run.sh — builds the libFuzzer harnesses and runs each for a while.
 #
 #   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio (default: all)
+#   fuzz/run.sh --runs N [TARGET...]    the same, repeatable: N inputs from seed 1
 #
 # Each harness is built with clang -fsanitize=fuzzer,address,undefined (leak
 # detection on) into $FUZZ_BUILD (default /tmp/aslc-fuzz-$USER) and run for
@@ -12,14 +13,25 @@
 # input in $FUZZ_BUILD/artifacts/; reproduce it with
 #     $FUZZ_BUILD/fuzz_TARGET $FUZZ_BUILD/artifacts/crash-...
 # then add it as a regression test (tests/diag or a unit test).
-# CI runs a short round:  bash fuzz/run.sh 20
+# CI runs the repeatable round (bash fuzz/run.sh --runs 200000): every seed
+# in fuzz/corpus (the regressions among them), then a fixed number of
+# mutations from a fixed seed into a fresh scratch corpus, so the same tree
+# gives the same verdict on every machine.  A timed run explores instead and
+# keeps what it finds: that is for finding bugs, not for gating a change.
 # Needs clang (with libFuzzer) and libcjson-dev; jsonata also libpcre2-dev and libssl-dev.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-secs="${1:?usage: fuzz/run.sh SECONDS [json|jsonpath|intrinsic|frontend|jsonata|itemio]...}"
-shift
+usage="usage: fuzz/run.sh SECONDS|--runs N [json|jsonpath|intrinsic|frontend|jsonata|itemio]..."
+runs=""
+if [[ "${1:-}" == --runs ]]; then
+  runs="${2:?$usage}"
+  shift 2
+else
+  secs="${1:?$usage}"
+  shift
+fi
 targets=("$@")
 ((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio)
 build="${FUZZ_BUILD:-/tmp/aslc-fuzz-${USER:-$(id -u)}}"
@@ -65,11 +77,20 @@ for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t"
   dict=()
   [[ -f "$here/dict/$t.dict" ]] && dict=(-dict="$here/dict/$t.dict")
-  echo "== fuzz_$t: running for ${secs}s"
-  # New inputs go to the first directory (the build's), seeds are read from the second.
-  if ! "$build/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
-        "${dict[@]}" "$build/corpus/$t" "$here/corpus/$t" 2>"$build/$t.log"; then
+  if [[ -n "$runs" ]]; then
+    echo "== fuzz_$t: $runs runs from seed 1"
+    work="$build/scratch/$t"
+    rm -rf "$work" && mkdir -p "$work"
+    how=(-seed=1 -runs="$runs" -max_len=4096)
+  else
+    echo "== fuzz_$t: running for ${secs}s"
+    work="$build/corpus/$t"
+    how=(-max_total_time="$secs" -max_len=65536)
+  fi
+  # New inputs go to the first directory, seeds are read from the second.
+  if ! "$build/fuzz_$t" "${how[@]}" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
+        "${dict[@]}" "$work" "$here/corpus/$t" 2>"$build/$t.log"; then
     echo "== fuzz_$t: FAILED; see $build/$t.log and $build/artifacts/"
     tail -n 40 "$build/$t.log"
     status=1

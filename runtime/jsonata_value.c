@@ -569,7 +569,7 @@ asl_value *asl_jn_wildcard(asl_jn_ctx *c, asl_value *input)
         asl_value *v = input->type == ASL_OBJECT ? input->u.o.members[i].val : input->u.a.items[i];
         if (v && v->type == ASL_ARRAY)
             flatten_into(c->a, r, v);
-        else
+        else if (v)   /* an undefined member (a filter's hole) is no match */
             asl_array_push(c->a, r, v);
     }
     return r;
