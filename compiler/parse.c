@@ -1482,6 +1482,12 @@ static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *p
         return;
     }
     const char *rptr = ptr_join(c, cptr, role->string);
+    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(role)) {
+        /* JSONata: "RoleArn": "{% ... %}", evaluated as the state's other
+         * values are, on $states.input */
+        s->credentials = jn_tmpl(c, s, n, cptr, "Credentials", ASL_JNF_VALUE);
+        return;
+    }
     if (!strcmp(role->string, "RoleArn")) {
         if (!cJSON_IsString(role)) {
             ERR(c, role, rptr, "expected an IAM role ARN string, got %s", json_type_name(role));

@@ -97,7 +97,8 @@ struct asl_exec {
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
-                                   * its first one with --history (run->hist), else NULL */
+                                   * its first one with --history (run->hist), else NULL */    const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
+                                   * (asl_task_credentials), taken by that Task */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and

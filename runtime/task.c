@@ -918,6 +918,8 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     asl_task_call c;
     memset(&c, 0, sizeof c);
     set_deadline(x, timeout, heartbeat, &c);
+    c.role_arn = x->task_role;
+    x->task_role = NULL;
     bool wait_token;
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
@@ -944,6 +946,22 @@ static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl
     asl_value *r = run_task(x, site, input, timeout, heartbeat);
     asl_hist_task_end(x, site, r);
     return r;
+}
+
+bool asl_task_credentials(asl_exec *x, const asl_value *creds)
+{
+    const asl_value *role = creds && creds->type == ASL_OBJECT ? asl_object_get(creds, "RoleArn", 7)
+                                                               : NULL;
+    if (!role || role->type != ASL_STRING || role->len == 0) {
+        size_t n = 0;
+        char *text = role ? asl_json_string(asl_exec_arena(x), role, &n) : NULL;
+        asl_fail_state(x, "States.Runtime",
+                       "The value of the field 'RoleArn' must be a non-empty string, but it is %.*s%s",
+                       n > 100 ? 100 : (int)n, text ? text : "missing", n > 100 ? "..." : "");
+        return false;
+    }
+    x->task_role = role->u.str;
+    return true;
 }
 
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
