@@ -97,7 +97,14 @@ struct asl_exec {
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
-                                   * its first one with --history (run->hist), else NULL */    const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
+                                   * its first one with --history (run->hist), else NULL */    /* flow.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
+     * $$.Map.Item.Source ("STATE_DATA", or the s3:// URI an ItemReader read
+     * the item from) of an iteration; map_sources, set by asl_map_io for the
+     * asl_map it calls next on this exec: each item's source, or NULL */
+    asl_value *map_key;
+    const char *map_source;
+    asl_value *map_sources;
+    const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
                                    * (asl_task_credentials), taken by that Task */
 };
 
@@ -153,6 +160,13 @@ static inline asl_value *asl_map_item(const asl_exec *x, bool index)
 {
     for (; x; x = x->parent)
         if (x->map_value) return index ? x->map_index : x->map_value;
+    return NULL;
+}
+/* The nearest enclosing Map iteration's exec (its map_key, map_source), or NULL. */
+static inline const asl_exec *asl_map_item_exec(const asl_exec *x)
+{
+    for (; x; x = x->parent)
+        if (x->map_value) return x;
     return NULL;
 }
 /* The value at the first *used steps of the $$ path p, without building
