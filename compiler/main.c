@@ -197,6 +197,17 @@ static bool aws_callable(asl_arena *a, const char *res)
     return lambda_name(a, res) != NULL;
 }
 
+/* An activity ARN (arn:PARTITION:states:REGION:ACCOUNT:activity:NAME). */
+static bool is_activity(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (!p || strncmp(p, ":states:", 8) != 0) return false;
+    int colons = 0;
+    for (p += 8; *p && colons < 2; p++) colons += *p == ':';
+    return colons == 2 && !strncmp(p, "activity:", 9) && p[9];
+}
+
 /* Every Task must be bound at compile time (mocked by state name, or bound
  * by resource / Lambda function name), or be one the binary calls AWS for
  * (*aws set: the AWS client is linked in). */
@@ -227,6 +238,18 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
             continue;
         }
         if (made < 0) continue;
+        if (is_activity(s->resource)) {
+            /* compiles: the binary fails the state when it is reached (task.c) */
+            if (report)
+                aslc_diag_at(u, ASLC_WARNING, s->resource_loc.line, s->resource_loc.col,
+                             s->resource_loc.ptr,
+                             "state \"%s\": an activity's workers take their tasks from Step "
+                             "Functions (GetActivityTask), which a compiled workflow cannot serve: "
+                             "unless a resources file binds \"%s\" or --mocks mocks the state, "
+                             "the state fails with States.TaskFailed when it is reached",
+                             s->name, s->resource);
+            continue;
+        }
         if (report) aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);

@@ -117,6 +117,19 @@ static bool is_lambda_invoke(const char *res, bool *wait_token)
     return *wait_token || *p == '\0';
 }
 
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME: an activity, whose
+ * workers poll Step Functions (GetActivityTask) for their work.  A compiled
+ * binary is no such endpoint: unbound, the Task fails when it is reached. */
+static bool is_activity(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (!p || strncmp(p, ":states:", 8) != 0) return false;
+    int colons = 0;
+    for (p += 8; *p && colons < 2; p++) colons += *p == ':';
+    return colons == 2 && !strncmp(p, "activity:", 9) && p[9];
+}
+
 static long find_key(const asl_value *obj, const char *key, size_t klen)
 {
     if (!obj) return -1;
@@ -609,6 +622,7 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
             continue;
         }
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
+        if (is_activity(site->resource)) continue; /* fails when reached (run_task) */
         if (is_lambda_invoke(site->resource, &wait_token) && nres > 0) {
             dynamic = true; /* ASL_BIND_NONE: FunctionName is looked up per call */
             continue;
@@ -924,6 +938,13 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
 
+    if (b->kind == ASL_BIND_NONE && is_activity(site->resource))
+        return asl_failf(x, "States.TaskFailed",
+                         "state \"%s\": %s is an activity: its workers take their tasks from Step "
+                         "Functions (GetActivityTask, SendTaskSuccess), which a compiled workflow "
+                         "cannot serve; bind the activity in a resources file (--resources) or "
+                         "mock state \"%s\" (--mocks)",
+                         site->state, site->resource, site->state);
     if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
     if (b->kind == ASL_BIND_AWS && b->aws) return asl_aws_sdk_call(x, b->aws, input, &c);
     if (b->kind == ASL_BIND_AWS) {
