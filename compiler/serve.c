@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -35,6 +36,10 @@
 #define MAX_BODY ((size_t)2 << 20)
 /* An execution's input and output (AWS's 256 KiB payload limit). */
 #define MAX_PAYLOAD ((size_t)256 * 1024)
+/* A connection thread's stack: an Express execution runs on it
+ * (serve_inproc.c), recursing as deep as the input nests (the runtime
+ * caps that at 10,000 levels); it is address space, touched as used. */
+#define SERVE_STACK ((size_t)64 << 20)
 
 typedef struct running {
     char *arn;
@@ -47,7 +52,9 @@ typedef struct {
     aslc_store store;
     char aslc[PATH_MAX];       /* this executable, to compile with */
     char cache[PATH_MAX];
-    const char *region, *account, *resources, *mocks;
+    const char *region, *account, *resources, *mocks, *handlers;
+    bool isolate;              /* --isolate: Express executions in processes too */
+    pthread_mutex_t load_lock; /* loading a machine in process (serve_inproc.c) */
     pthread_mutex_t lock;      /* the running list */
     running *run;
     pthread_mutex_t done_lock; /* asynchronous executions still running */
@@ -202,13 +209,40 @@ static char *compile_definition(server *sv, const char *name, const char *defini
     cJSON_Delete(diags);
     asl_buf err;
     asl_buf_init(&err);
-    char *bin = aslc_serve_compile(sv->aslc, sv->cache, name, definition, sv->resources,
-                                   sv->mocks, &err);
+    char *bin = aslc_serve_compile_as(sv->aslc, sv->cache, name, definition, sv->resources,
+                                      sv->mocks, sv->handlers, false, &err);
     if (!bin)
         fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%.*s'",
              (int)err.len, err.data ? err.data : "");
     asl_buf_free(&err);
     return bin;
+}
+
+/* An EXPRESS machine compiled as a shared object and loaded in process
+ * (serve_inproc.c); false, said on stderr, when it cannot be: its
+ * executions then run as processes. */
+static bool load_inproc(server *sv, const char *arn, const char *name, const char *definition,
+                        aslc_inproc_machine *out)
+{
+    asl_buf err;
+    asl_buf_init(&err);
+    const asl_embed_api *api = NULL;
+    char *so = aslc_serve_compile_as(sv->aslc, sv->cache, name, definition, sv->resources,
+                                     sv->mocks, sv->handlers, true, &err);
+    if (so) api = aslc_inproc_load(so, &err);
+    if (api) {
+        aslc_inproc_put(arn, name, api);
+        if (out) {
+            snprintf(out->name, sizeof out->name, "%s", name);
+            out->api = api;
+        }
+    } else {
+        fprintf(stderr, "aslc serve: %s runs its executions as processes: %.*s\n", arn,
+                (int)err.len, err.data ? err.data : "");
+    }
+    free(so);
+    asl_buf_free(&err);
+    return api != NULL;
 }
 
 static void create_state_machine(server *sv, const cJSON *in, reply *r)
@@ -253,6 +287,7 @@ static void create_state_machine(server *sv, const cJSON *in, reply *r)
                           (char *)(role ? role : "arn:aws:iam::123456789012:role/aslc"),
                           (char *)type, bin, now_seconds()};
         aslc_store_put_machine(&sv->store, &m);
+        if (!strcmp(type, "EXPRESS") && !sv->isolate) load_inproc(sv, arn, name, def, NULL);
         r->doc = cJSON_CreateObject();
         cJSON_AddStringToObject(r->doc, "stateMachineArn", arn);
         cJSON_AddNumberToObject(r->doc, "creationDate", m.created);
@@ -315,6 +350,8 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
             m.role_arn = strdup(role);
         }
         aslc_store_put_machine(&sv->store, &m);
+        /* loaded again at its next StartSyncExecution */
+        if (bin) aslc_inproc_forget(m.arn);
         r->doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(r->doc, "updateDate", now_seconds());
     }
@@ -324,7 +361,10 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
 static void delete_state_machine(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = str_field(in, "stateMachineArn");
-    if (arn) aslc_store_delete_machine(&sv->store, arn);
+    if (arn) {
+        aslc_store_delete_machine(&sv->store, arn);
+        aslc_inproc_forget(arn);
+    }
     r->doc = cJSON_CreateObject();
 }
 
@@ -523,8 +563,94 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     pthread_attr_destroy(&at);
 }
 
+/* AWS bills an Express execution by 64 MB and by 100 ms (rounded up). */
+static void add_billing(cJSON *doc, double started, double stopped)
+{
+    cJSON *b = cJSON_AddObjectToObject(doc, "billingDetails");
+    double ms = (stopped - started) * 1000.0;
+    cJSON_AddNumberToObject(b, "billedMemoryUsedInMB", 64);
+    cJSON_AddNumberToObject(b, "billedDurationInMilliseconds", ms <= 100 ? 100 : 100 * ceil(ms / 100));
+}
+
+/* An EXPRESS machine that runs in process: loaded already, or now (once,
+ * under load_lock); false for any other (then the slow path answers). */
+static bool find_inproc(server *sv, const char *arn, aslc_inproc_machine *im)
+{
+    if (aslc_inproc_get(arn, im)) return true;
+    pthread_mutex_lock(&sv->load_lock);
+    bool ok = aslc_inproc_get(arn, im);
+    aslc_machine m;
+    if (!ok && aslc_store_get_machine(&sv->store, arn, &m)) {
+        if (!strcmp(m.type, "EXPRESS")) ok = load_inproc(sv, m.arn, m.name, m.definition, im);
+        aslc_machine_free(&m);
+    }
+    pthread_mutex_unlock(&sv->load_lock);
+    return ok;
+}
+
+/* StartSyncExecution in process: no store, no child; the execution runs on
+ * this connection's thread (whose stack is SERVE_STACK). */
+static void start_sync_inproc(server *sv, const cJSON *in, const char *sm_arn,
+                              const aslc_inproc_machine *im, reply *r)
+{
+    const char *name = str_field(in, "name");
+    const char *input = str_field(in, "input");
+    char uuid[37];
+    if (!name) {
+        make_uuid(uuid);
+        name = uuid;
+    }
+    if (!valid_name(name)) {
+        fail(r, 400, "InvalidName", "Invalid Name: '%s'", name);
+        return;
+    }
+    if (!input) input = "{}";
+    size_t len = strlen(input);
+    if (len > MAX_PAYLOAD) {
+        fail(r, 400, "ValidationException", "1 validation error detected: Value at 'input' "
+                                            "failed to satisfy constraint: Member must have "
+                                            "length less than or equal to 262144");
+        return;
+    }
+    char exec_arn[512];
+    snprintf(exec_arn, sizeof exec_arn, "arn:aws:states:%s:%s:express:%s:%s", sv->region,
+             sv->account, im->name, name);
+    asl_embed_call c = {input, len, exec_arn, sm_arn, NULL, NULL, NULL};
+    double started = now_seconds();
+    int st = im->api->run(&c);
+    double stopped = now_seconds();
+    if (st == 2) {
+        fail(r, 400, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
+             c.cause ? c.cause : "not JSON");
+    } else {
+        aslc_execution e = {exec_arn, (char *)sm_arn, (char *)name, "SUCCEEDED", (char *)input,
+                            c.output, c.error, c.cause, started, stopped};
+        if (st != 0) {
+            e.status = c.error && !strcmp(c.error, "States.Timeout") ? "TIMED_OUT" : "FAILED";
+            e.output = NULL;
+        } else if (strlen(c.output) > MAX_PAYLOAD) {
+            e.status = "FAILED";
+            e.output = NULL;
+            e.error = "States.DataLimitExceeded";
+            e.cause = "The state/task returned a result with a size exceeding the maximum "
+                      "number of bytes service limit.";
+        }
+        r->doc = execution_doc(&e, true);
+        add_billing(r->doc, started, stopped);
+    }
+    free(c.output);
+    free(c.error);
+    free(c.cause);
+}
+
 static void start_sync_execution(server *sv, const cJSON *in, reply *r)
 {
+    const char *sm_arn = str_field(in, "stateMachineArn");
+    aslc_inproc_machine im;
+    if (sm_arn && !sv->isolate && find_inproc(sv, sm_arn, &im)) {
+        start_sync_inproc(sv, in, sm_arn, &im, r);
+        return;
+    }
     aslc_machine m;
     if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
     if (strcmp(m.type, "EXPRESS") != 0) {
@@ -537,7 +663,7 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
     if (new_execution(sv, in, &m, true, &e, r)) {
         run_execution(sv, &m, &e);
         r->doc = execution_doc(&e, true);
-        cJSON_AddItemToObject(r->doc, "billingDetails", cJSON_CreateObject());
+        add_billing(r->doc, e.started, e.stopped);
         free(e.output);
         free(e.error);
         free(e.cause);
@@ -825,12 +951,16 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fputs("usage: aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR] [--region R]\n"
-          "                  [--account N] [--resources F] [--mocks F]\n"
+          "                  [--account N] [--resources F] [--mocks F] [--handlers F.c]\n"
+          "                  [--isolate on|off]\n"
           "  --listen HOST:PORT   where to serve the Step Functions API (default 127.0.0.1:8083)\n"
           "  --db FILE            the SQLite database (default aslc-serve.db)\n"
           "  --cache DIR          compiled state machines (default FILE.cache)\n"
           "  --region, --account  in the ARNs (default us-east-1, 123456789012)\n"
-          "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n",
+          "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n"
+          "  --handlers FILE.c    native Task handlers linked into every state machine\n"
+          "  --isolate on|off     on: Express executions run as processes too (default off:\n"
+          "                       in the server's threads, docs/serve.md)\n",
           f);
 }
 
@@ -859,6 +989,9 @@ int aslc_serve_main(int argc, char **argv)
         else if (!strcmp(a, "--account")) sv.account = v;
         else if (!strcmp(a, "--resources")) sv.resources = realpath(v, NULL);
         else if (!strcmp(a, "--mocks")) sv.mocks = realpath(v, NULL);
+        else if (!strcmp(a, "--handlers")) sv.handlers = realpath(v, NULL);
+        else if (!strcmp(a, "--isolate") && (!strcmp(v, "on") || !strcmp(v, "off")))
+            sv.isolate = !strcmp(v, "on");
         else {
             fprintf(stderr, "aslc serve: unknown option %s\n", a);
             usage(stderr);
@@ -897,6 +1030,7 @@ int aslc_serve_main(int argc, char **argv)
     }
     asl_buf_free(&err);
     pthread_mutex_init(&sv.lock, NULL);
+    pthread_mutex_init(&sv.load_lock, NULL);
     pthread_mutex_init(&sv.done_lock, NULL);
     pthread_cond_init(&sv.done_cond, NULL);
     aslc_store_each_running(&sv.store, fail_orphan, &sv);
@@ -905,7 +1039,7 @@ int aslc_serve_main(int argc, char **argv)
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_END);
+        (unsigned)120, MHD_OPTION_THREAD_STACK_SIZE, SERVE_STACK, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "aslc serve: cannot listen on %s: %s\n", listen, strerror(errno));
         aslc_store_close(&sv.store);
@@ -932,6 +1066,7 @@ int aslc_serve_main(int argc, char **argv)
     pthread_mutex_lock(&sv.done_lock);
     while (sv.async > 0) pthread_cond_wait(&sv.done_cond, &sv.done_lock);
     pthread_mutex_unlock(&sv.done_lock);
+    aslc_inproc_clear();
     aslc_store_close(&sv.store);
     return 128 + stop_signal;
 }

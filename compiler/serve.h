@@ -9,6 +9,7 @@
 #define ASLC_SERVE_H
 
 #include "aslc.h"
+#include "asl_embed.h"
 #include <sqlite3.h>
 
 /* ---- serve_store.c ----------------------------------------------------------- */
@@ -55,6 +56,11 @@ void aslc_execution_free(aslc_execution *e);
 char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *name,
                          const char *definition, const char *resources, const char *mocks,
                          asl_buf *err);
+/* The same, with --handlers FILE.c (NULL: none) and, when shared, as the
+ * shared object that serve_inproc.c loads (--target shared). */
+char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char *name,
+                            const char *definition, const char *resources, const char *mocks,
+                            const char *handlers, bool shared, asl_buf *err);
 /* aslc check --format=json of definition: the diagnostics array (cJSON,
  * the caller deletes it), or NULL when aslc could not be run. */
 cJSON *aslc_serve_check(const char *aslc, const char *cache_dir, const char *definition);
@@ -70,6 +76,24 @@ typedef struct {
 void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
                     const char *exec_arn, volatile int *pid_out, aslc_run_result *r);
 void aslc_run_result_free(aslc_run_result *r);
+
+/* ---- serve_inproc.c ---------------------------------------------------------- */
+
+/* An EXPRESS machine loaded in process: its name (for execution ARNs) and
+ * its entry (runtime/asl_embed.h). */
+typedef struct {
+    char name[81];
+    const asl_embed_api *api;
+} aslc_inproc_machine;
+
+/* Loads a shared object made by --target shared, once per path (dlopen);
+ * its interface, or NULL with why. */
+const asl_embed_api *aslc_inproc_load(const char *so_path, asl_buf *why);
+/* The table of loaded machines by ARN: any thread, any time. */
+bool aslc_inproc_get(const char *sm_arn, aslc_inproc_machine *out);
+void aslc_inproc_put(const char *sm_arn, const char *name, const asl_embed_api *api);
+void aslc_inproc_forget(const char *sm_arn);
+void aslc_inproc_clear(void);
 
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);

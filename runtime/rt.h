@@ -75,6 +75,9 @@ typedef struct asl_run {
     asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
+    /* embed.c: the ARNs aslc serve gave this execution in process, read by
+     * asl_run_ids before the environment's (a process per execution); NULL: none. */
+    const char *given_exec_arn, *given_sm_arn;
 } asl_run;
 
 struct asl_exec {
