@@ -54,6 +54,7 @@ typedef struct {
     char cache[PATH_MAX];
     const char *region, *account, *resources, *mocks, *handlers;
     bool isolate;              /* --isolate: Express executions in processes too */
+    aslc_auth *auth;           /* --auth: check the requests' signatures (serve_auth.c) */
     pthread_mutex_t load_lock; /* loading a machine in process (serve_inproc.c) */
     pthread_mutex_t lock;      /* the running list */
     running *run;
@@ -875,7 +876,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
     server *sv = cls;
-    (void)url;
     (void)version;
     request *rq = *con_cls;
     if (!rq) {
@@ -891,6 +891,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return MHD_YES;
     }
     reply r = {0};
+    const char *auth_code, *auth_msg;
+    int auth_status;
     const char *target = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target");
     const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
     action_fn fn = NULL;
@@ -900,6 +902,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         fail(&r, 400, "UnknownOperationException", "Only POST is served");
     } else if (rq->too_big) {
         fail(&r, 413, "ValidationException", "The request is larger than %zu bytes", MAX_BODY);
+    } else if (sv->auth && (auth_code = aslc_auth_check(sv->auth, con, method, url, rq->body.data,
+                                                        rq->body.len, &auth_msg, &auth_status))) {
+        fail(&r, auth_status, auth_code, "%s", auth_msg);
     } else if (!fn) {
         fail(&r, 400, "UnknownOperationException", "Unknown operation %s",
              target ? target : "(no X-Amz-Target)");
@@ -952,13 +957,15 @@ static void usage(FILE *f)
 {
     fputs("usage: aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR] [--region R]\n"
           "                  [--account N] [--resources F] [--mocks F] [--handlers F.c]\n"
-          "                  [--isolate on|off]\n"
+          "                  [--isolate on|off] [--auth FILE]\n"
           "  --listen HOST:PORT   where to serve the Step Functions API (default 127.0.0.1:8083)\n"
           "  --db FILE            the SQLite database (default aslc-serve.db)\n"
           "  --cache DIR          compiled state machines (default FILE.cache)\n"
           "  --region, --account  in the ARNs (default us-east-1, 123456789012)\n"
           "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n"
           "  --handlers FILE.c    native Task handlers linked into every state machine\n"
+          "  --auth FILE          check requests' SigV4 signatures against the credentials in\n"
+          "                       FILE, {\"ACCESS_KEY_ID\": \"SECRET\", ...}\n"
           "  --isolate on|off     on: Express executions run as processes too (default off:\n"
           "                       in the server's threads, docs/serve.md)\n",
           f);
@@ -968,7 +975,7 @@ int aslc_serve_main(int argc, char **argv)
 {
     server sv;
     memset(&sv, 0, sizeof sv);
-    const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL;
+    const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL, *auth_file = NULL;
     sv.region = "us-east-1";
     sv.account = "123456789012";
     for (int i = 1; i < argc; i++) {
@@ -990,6 +997,7 @@ int aslc_serve_main(int argc, char **argv)
         else if (!strcmp(a, "--resources")) sv.resources = realpath(v, NULL);
         else if (!strcmp(a, "--mocks")) sv.mocks = realpath(v, NULL);
         else if (!strcmp(a, "--handlers")) sv.handlers = realpath(v, NULL);
+        else if (!strcmp(a, "--auth")) auth_file = v;
         else if (!strcmp(a, "--isolate") && (!strcmp(v, "on") || !strcmp(v, "off")))
             sv.isolate = !strcmp(v, "on");
         else {
@@ -1023,6 +1031,11 @@ int aslc_serve_main(int argc, char **argv)
     }
     asl_buf err;
     asl_buf_init(&err);
+    if (auth_file && !(sv.auth = aslc_auth_load(auth_file, &err))) {
+        fprintf(stderr, "aslc serve: --auth %.*s\n", (int)err.len, err.data);
+        asl_buf_free(&err);
+        return 2;
+    }
     if (!aslc_store_open(&sv.store, db, &err)) {
         fprintf(stderr, "aslc serve: %.*s\n", (int)err.len, err.data);
         asl_buf_free(&err);
@@ -1067,6 +1080,7 @@ int aslc_serve_main(int argc, char **argv)
     while (sv.async > 0) pthread_cond_wait(&sv.done_cond, &sv.done_lock);
     pthread_mutex_unlock(&sv.done_lock);
     aslc_inproc_clear();
+    aslc_auth_free(sv.auth);
     aslc_store_close(&sv.store);
     return 128 + stop_signal;
 }

@@ -95,6 +95,19 @@ void aslc_inproc_put(const char *sm_arn, const char *name, const asl_embed_api *
 void aslc_inproc_forget(const char *sm_arn);
 void aslc_inproc_clear(void);
 
+/* ---- serve_auth.c ------------------------------------------------------------ */
+
+/* --auth FILE: the credentials requests must be signed with (SigV4). */
+typedef struct aslc_auth aslc_auth;
+struct MHD_Connection;
+aslc_auth *aslc_auth_load(const char *path, asl_buf *err);
+void aslc_auth_free(aslc_auth *a);
+/* NULL when the request is signed right with known credentials; else AWS's
+ * error code, with its message and HTTP status. */
+const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, const char *method,
+                            const char *url, const char *body, size_t body_len,
+                            const char **message, int *status);
+
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);
 
