@@ -55,6 +55,7 @@ typedef struct {
     const char *region, *account, *resources, *mocks, *handlers;
     bool isolate;              /* --isolate: Express executions in processes too */
     aslc_auth *auth;           /* --auth: check the requests' signatures (serve_auth.c) */
+    cJSON *mockcfg;            /* --mock-config: Step Functions Local's test cases */
     pthread_mutex_t load_lock; /* loading a machine in process (serve_inproc.c) */
     pthread_mutex_t lock;      /* the running list */
     running *run;
@@ -68,12 +69,8 @@ typedef struct {
     bool too_big;
 } request;
 
-typedef struct {
-    int status;                /* HTTP status */
-    cJSON *doc;                /* the answer (success) */
-    const char *code;          /* error code, or NULL */
-    char *message;             /* malloc'd */
-} reply;
+typedef aslc_reply reply;
+#define fail aslc_fail
 
 /* A random (version 4) UUID: execution names and request ids. */
 static void make_uuid(char out[37])
@@ -96,9 +93,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
 }
 
-static void fail(reply *r, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void fail(reply *r, int status, const char *code, const char *fmt, ...)
+void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -151,6 +146,40 @@ static bool find_machine(server *sv, const cJSON *in, const char *field, aslc_ma
         fail(r, 400, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
         return false;
     }
+    return true;
+}
+
+/* The machine a start request names.  "ARN#TestCase" (Step Functions
+ * Local's way, with --mock-config) is that machine with its binary compiled
+ * with the test case's mocks (serve_mockcfg.c). */
+static bool find_machine_case(server *sv, const cJSON *in, aslc_machine *m, reply *r)
+{
+    const char *arn = str_field(in, "stateMachineArn");
+    const char *hash = arn ? strchr(arn, '#') : NULL;
+    if (!hash || !sv->mockcfg) return find_machine(sv, in, "stateMachineArn", m, r);
+    cJSON *q = cJSON_CreateObject();
+    char *base = strndup(arn, (size_t)(hash - arn));
+    cJSON_AddStringToObject(q, "stateMachineArn", base);
+    free(base);
+    bool ok = find_machine(sv, q, "stateMachineArn", m, r);
+    cJSON_Delete(q);
+    if (!ok) return false;
+    asl_buf err;
+    asl_buf_init(&err);
+    char *mocks = aslc_mockcfg_mocks(sv->mockcfg, m->name, hash + 1, sv->cache, &err);
+    char *bin = mocks ? aslc_serve_compile_as(sv->aslc, sv->cache, m->name, m->definition,
+                                              sv->resources, mocks, sv->handlers, false, &err)
+                      : NULL;
+    free(mocks);
+    if (!bin) {
+        fail(r, 400, "ValidationException", "%.*s", (int)err.len, err.data ? err.data : "");
+        asl_buf_free(&err);
+        aslc_machine_free(m);
+        return false;
+    }
+    asl_buf_free(&err);
+    free(m->binary);
+    m->binary = bin;
     return true;
 }
 
@@ -267,6 +296,11 @@ static void create_state_machine(server *sv, const cJSON *in, reply *r)
         return;
     }
     char *arn = machine_arn(sv, name);
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(in, "tags");
+    if (!aslc_tags_valid(tags, arn, 0, r)) {
+        free(arn);
+        return;
+    }
     aslc_machine old;
     if (aslc_store_get_machine(&sv->store, arn, &old)) {
         /* AWS answers the same request again; a different one is a conflict */
@@ -288,6 +322,7 @@ static void create_state_machine(server *sv, const cJSON *in, reply *r)
                           (char *)(role ? role : "arn:aws:iam::123456789012:role/aslc"),
                           (char *)type, bin, now_seconds()};
         aslc_store_put_machine(&sv->store, &m);
+        aslc_tags_put(&sv->store, arn, tags);
         if (!strcmp(type, "EXPRESS") && !sv->isolate) load_inproc(sv, arn, name, def, NULL);
         r->doc = cJSON_CreateObject();
         cJSON_AddStringToObject(r->doc, "stateMachineArn", arn);
@@ -364,6 +399,7 @@ static void delete_state_machine(server *sv, const cJSON *in, reply *r)
     const char *arn = str_field(in, "stateMachineArn");
     if (arn) {
         aslc_store_delete_machine(&sv->store, arn);
+        aslc_tags_drop(&sv->store, arn);
         aslc_inproc_forget(arn);
     }
     r->doc = cJSON_CreateObject();
@@ -544,7 +580,7 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
 {
     async_job *j = calloc(1, sizeof *j);
     j->sv = sv;
-    if (!find_machine(sv, in, "stateMachineArn", &j->m, r) ||
+    if (!find_machine_case(sv, in, &j->m, r) ||
         !new_execution(sv, in, &j->m, !strcmp(j->m.type, "EXPRESS"), &j->e, r)) {
         aslc_machine_free(&j->m);
         free(j);
@@ -653,7 +689,7 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
         return;
     }
     aslc_machine m;
-    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    if (!find_machine_case(sv, in, &m, r)) return;
     if (strcmp(m.type, "EXPRESS") != 0) {
         fail(r, 400, "StateMachineTypeNotSupported",
              "This operation is not supported by this type of state machine");
@@ -825,6 +861,30 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
     aslc_execution_free(&e);
 }
 
+/* ---- tags (serve_tags.c) ------------------------------------------------------------ */
+
+static void tag_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_tag_resource(&sv->store, in, r);
+}
+
+static void untag_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_untag_resource(&sv->store, in, r);
+}
+
+static void list_tags_for_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_list_tags(&sv->store, in, r);
+}
+
+static void test_state(server *sv, const cJSON *in, reply *r)
+{
+    aslc_serve_env env = {sv->aslc, sv->cache, sv->resources, sv->mocks, sv->handlers,
+                          sv->region, sv->account};
+    aslc_act_test_state(&env, in, r);
+}
+
 /* ---- the protocol ------------------------------------------------------------------- */
 
 typedef void (*action_fn)(server *, const cJSON *, reply *);
@@ -843,6 +903,10 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"ListExecutions", list_executions},
     {"StopExecution", stop_execution},
     {"GetExecutionHistory", get_execution_history},
+    {"TagResource", tag_resource},
+    {"UntagResource", untag_resource},
+    {"ListTagsForResource", list_tags_for_resource},
+    {"TestState", test_state},
 };
 
 static enum MHD_Result send_reply(struct MHD_Connection *con, reply *r)
@@ -958,12 +1022,14 @@ static void usage(FILE *f)
     fputs("usage: aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR] [--region R]\n"
           "                  [--account N] [--resources F] [--mocks F] [--handlers F.c]\n"
           "                  [--isolate on|off] [--auth FILE]\n"
+          "                  [--mock-config FILE]\n"
           "  --listen HOST:PORT   where to serve the Step Functions API (default 127.0.0.1:8083)\n"
           "  --db FILE            the SQLite database (default aslc-serve.db)\n"
           "  --cache DIR          compiled state machines (default FILE.cache)\n"
           "  --region, --account  in the ARNs (default us-east-1, 123456789012)\n"
           "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n"
           "  --handlers FILE.c    native Task handlers linked into every state machine\n"
+          "  --mock-config FILE   Step Functions Local's MockConfigFile: start ARN#TestCase\n"
           "  --auth FILE          check requests' SigV4 signatures against the credentials in\n"
           "                       FILE, {\"ACCESS_KEY_ID\": \"SECRET\", ...}\n"
           "  --isolate on|off     on: Express executions run as processes too (default off:\n"
@@ -976,6 +1042,7 @@ int aslc_serve_main(int argc, char **argv)
     server sv;
     memset(&sv, 0, sizeof sv);
     const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL, *auth_file = NULL;
+    const char *mock_file = NULL;
     sv.region = "us-east-1";
     sv.account = "123456789012";
     for (int i = 1; i < argc; i++) {
@@ -998,6 +1065,7 @@ int aslc_serve_main(int argc, char **argv)
         else if (!strcmp(a, "--mocks")) sv.mocks = realpath(v, NULL);
         else if (!strcmp(a, "--handlers")) sv.handlers = realpath(v, NULL);
         else if (!strcmp(a, "--auth")) auth_file = v;
+        else if (!strcmp(a, "--mock-config")) mock_file = v;
         else if (!strcmp(a, "--isolate") && (!strcmp(v, "on") || !strcmp(v, "off")))
             sv.isolate = !strcmp(v, "on");
         else {
@@ -1036,12 +1104,23 @@ int aslc_serve_main(int argc, char **argv)
         asl_buf_free(&err);
         return 2;
     }
+    if (mock_file && !(sv.mockcfg = aslc_mockcfg_load(mock_file, &err))) {
+        fprintf(stderr, "aslc serve: --mock-config %.*s\n", (int)err.len, err.data);
+        asl_buf_free(&err);
+        aslc_auth_free(sv.auth);
+        return 2;
+    }
     if (!aslc_store_open(&sv.store, db, &err)) {
         fprintf(stderr, "aslc serve: %.*s\n", (int)err.len, err.data);
         asl_buf_free(&err);
         return 1;
     }
     asl_buf_free(&err);
+    if (!aslc_tags_open(&sv.store)) {
+        fprintf(stderr, "aslc serve: cannot make the tags table in %s\n", db);
+        aslc_store_close(&sv.store);
+        return 1;
+    }
     pthread_mutex_init(&sv.lock, NULL);
     pthread_mutex_init(&sv.load_lock, NULL);
     pthread_mutex_init(&sv.done_lock, NULL);
@@ -1081,6 +1160,7 @@ int aslc_serve_main(int argc, char **argv)
     pthread_mutex_unlock(&sv.done_lock);
     aslc_inproc_clear();
     aslc_auth_free(sv.auth);
+    cJSON_Delete(sv.mockcfg);
     aslc_store_close(&sv.store);
     return 128 + stop_signal;
 }

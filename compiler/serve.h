@@ -12,6 +12,19 @@
 #include "asl_embed.h"
 #include <sqlite3.h>
 
+/* What an action answers: doc, or the error code and message (AWS JSON 1.0:
+ * {"__type": code, "message": ...} with the HTTP status). */
+typedef struct {
+    int status;                /* HTTP status */
+    cJSON *doc;                /* the answer (success) */
+    const char *code;          /* error code, or NULL */
+    char *message;             /* malloc'd */
+} aslc_reply;
+
+/* Makes r the error reply (serve.c). */
+void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* ---- serve_store.c ----------------------------------------------------------- */
 
 typedef struct {
@@ -107,6 +120,36 @@ void aslc_auth_free(aslc_auth *a);
 const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, const char *method,
                             const char *url, const char *body, size_t body_len,
                             const char **message, int *status);
+
+/* ---- serve_tags.c ------------------------------------------------------------ */
+
+/* Tags of state machines and activities, in their own table of the store. */
+bool aslc_tags_open(aslc_store *s);
+/* Checks a tags list ([{key, value}]) as AWS does; false with the reply. */
+bool aslc_tags_valid(const cJSON *tags, const char *arn, size_t have, aslc_reply *r);
+void aslc_tags_put(aslc_store *s, const char *arn, const cJSON *tags);
+void aslc_tags_drop(aslc_store *s, const char *arn);
+void aslc_act_tag_resource(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_untag_resource(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_list_tags(aslc_store *s, const cJSON *in, aslc_reply *r);
+
+/* ---- serve_teststate.c ------------------------------------------------------- */
+
+/* What compiling and running a definition needs (the server's options). */
+typedef struct {
+    const char *aslc, *cache, *resources, *mocks, *handlers, *region, *account;
+} aslc_serve_env;
+
+void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply *r);
+
+/* ---- serve_mockcfg.c ---------------------------------------------------------- */
+
+/* --mock-config FILE, Step Functions Local's MockConfigFile (cJSON), or NULL. */
+cJSON *aslc_mockcfg_load(const char *path, asl_buf *err);
+/* The test case as aslc's mocks file (docs/tasks.md), written into
+ * cache_dir: its path (malloc'd), or NULL with why. */
+char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test_case,
+                         const char *cache_dir, asl_buf *err);
 
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);

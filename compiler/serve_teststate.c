@@ -1,0 +1,286 @@
+/*
+ * serve_teststate.c — TestState: one state, run alone on an input, as AWS
+ * answers it (output, error, cause, nextState, status, inspectionData).
+ *
+ * The state becomes a state machine of its own whose exits are marker
+ * Pass states: each Next, each Choice target, End, and each Catch's Next
+ * goes to a marker that wraps the output with where it was going
+ * ({"__aslc_next": T, "__aslc_caught": bool, "__aslc_output": $}), so that
+ * one run of the compiled machine (cached by its hash, as every machine
+ * is) says the output, the next state and whether an error was caught.
+ * Retry is taken off: TestState does not retry, it answers RETRIABLE when
+ * a retrier matches the error.  At inspectionLevel DEBUG and TRACE the
+ * data-flow steps are computed by side-effect-free Pass states run first
+ * in a Parallel (a Task is not called twice): afterInputPath and
+ * afterParameters, and for a Pass state result and afterResultPath too.
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATE "TestState"
+#define PROBE "__aslc_probe"
+#define ORIGINAL "__aslc_input"
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* The marker every exit to target (NULL: End) goes to; its name. */
+static const char *marker(cJSON *states, const char *target, bool caught, bool probe, int *n)
+{
+    char name[64];
+    snprintf(name, sizeof name, "__aslc_exit_%d", (*n)++);
+    cJSON *m = cJSON_AddObjectToObject(states, name);
+    cJSON_AddStringToObject(m, "Type", "Pass");
+    cJSON_AddStringToObject(m, "QueryLanguage", "JSONPath");
+    cJSON *p = cJSON_AddObjectToObject(m, "Parameters");
+    if (target) cJSON_AddStringToObject(p, "__aslc_next", target);
+    else cJSON_AddNullToObject(p, "__aslc_next");
+    cJSON_AddBoolToObject(p, "__aslc_caught", caught);
+    cJSON_AddStringToObject(p, "__aslc_output.$", "$");
+    if (probe) cJSON_AddStringToObject(p, "__aslc_probe.$", "$aslcProbe");
+    cJSON_AddBoolToObject(m, "End", true);
+    return cJSON_GetObjectItemCaseSensitive(states, name)->string;
+}
+
+static void retarget(cJSON *obj, const char *key, cJSON *states, bool caught, bool probe, int *n)
+{
+    const char *t = str_of(obj, key);
+    if (!t) return;
+    char *target = strdup(t);
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
+                                           cJSON_CreateString(marker(states, target, caught, probe,
+                                                                     n)));
+    free(target);
+}
+
+/* A Pass state keeping the fields of st named in keep (NULL-terminated). */
+static cJSON *probe_pass(const cJSON *st, const char *const *keep)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "Type", "Pass");
+    for (const char *const *k = keep; *k; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, *k);
+        if (v) cJSON_AddItemToObject(p, *k, cJSON_Duplicate(v, true));
+    }
+    cJSON_AddBoolToObject(p, "End", true);
+    return p;
+}
+
+/* Branch i of the probe (state names are unique across branches). */
+static cJSON *branch_of(cJSON *state, int i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "__aslc_probe_%d", i);
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "StartAt", name);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(b, "States"), name, state);
+    return b;
+}
+
+/* The machine that runs st; *probes: how many inspection values its Parallel
+ * computes first (0: none). */
+static cJSON *wrap(const cJSON *st, bool inspect, int *probes)
+{
+    cJSON *sm = cJSON_CreateObject();
+    cJSON *states = cJSON_CreateObject();
+    cJSON *s = cJSON_Duplicate(st, true);
+    const char *type = str_of(s, "Type");
+    const char *ql = str_of(s, "QueryLanguage");
+    bool jsonpath = !ql || !strcmp(ql, "JSONPath");
+    *probes = 0;
+    if (inspect && jsonpath && type && (!strcmp(type, "Pass") || !strcmp(type, "Task"))) {
+        bool pass = !strcmp(type, "Pass");
+        static const char *const in_path[] = {"InputPath", NULL};
+        static const char *const params[] = {"InputPath", "Parameters", NULL};
+        static const char *const result[] = {"InputPath", "Parameters", "Result", NULL};
+        static const char *const after_rp[] = {"InputPath", "Parameters", "Result", "ResultPath",
+                                               NULL};
+        cJSON *par = cJSON_AddObjectToObject(states, PROBE);
+        cJSON_AddStringToObject(par, "Type", "Parallel");
+        cJSON *br = cJSON_AddArrayToObject(par, "Branches");
+        cJSON_AddItemToArray(br, branch_of(probe_pass(s, (const char *const[]){NULL}), 0));
+        cJSON_AddItemToArray(br, branch_of(probe_pass(s, in_path), 1));
+        cJSON_AddItemToArray(br, branch_of(probe_pass(s, params), 2));
+        if (pass) {
+            cJSON_AddItemToArray(br, branch_of(probe_pass(s, result), 3));
+            cJSON_AddItemToArray(br, branch_of(probe_pass(s, after_rp), 4));
+        }
+        *probes = pass ? 4 : 2;
+        cJSON *as = cJSON_AddObjectToObject(par, "Assign");
+        cJSON_AddStringToObject(as, "aslcProbe.$", "$");
+        cJSON_AddStringToObject(par, "Next", ORIGINAL);
+        cJSON *orig = cJSON_AddObjectToObject(states, ORIGINAL);
+        cJSON_AddStringToObject(orig, "Type", "Pass");
+        cJSON_AddStringToObject(orig, "InputPath", "$[0]");
+        cJSON_AddStringToObject(orig, "Next", STATE);
+        cJSON_AddStringToObject(sm, "StartAt", PROBE);
+    } else {
+        cJSON_AddStringToObject(sm, "StartAt", STATE);
+    }
+    bool probe = *probes > 0;
+    int n = 0;
+    cJSON_DeleteItemFromObjectCaseSensitive(s, "Retry");
+    retarget(s, "Next", states, false, probe, &n);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "End"))) {
+        cJSON_DeleteItemFromObjectCaseSensitive(s, "End");
+        cJSON_AddStringToObject(s, "Next", marker(states, NULL, false, probe, &n));
+    }
+    retarget(s, "Default", states, false, probe, &n);
+    cJSON *choices = cJSON_GetObjectItemCaseSensitive(s, "Choices");
+    for (cJSON *c = cJSON_IsArray(choices) ? choices->child : NULL; c; c = c->next)
+        retarget(c, "Next", states, false, probe, &n);
+    cJSON *catches = cJSON_GetObjectItemCaseSensitive(s, "Catch");
+    for (cJSON *c = cJSON_IsArray(catches) ? catches->child : NULL; c; c = c->next)
+        retarget(c, "Next", states, true, probe, &n);
+    cJSON_AddItemToObject(states, STATE, s);
+    cJSON_AddItemToObject(sm, "States", states);
+    return sm;
+}
+
+/* Does a retrier of st match error (ErrorEquals, States.ALL)? */
+static bool retriable(const cJSON *st, const char *error)
+{
+    const cJSON *retry = cJSON_GetObjectItemCaseSensitive(st, "Retry");
+    for (const cJSON *r = cJSON_IsArray(retry) ? retry->child : NULL; r; r = r->next) {
+        const cJSON *eq = cJSON_GetObjectItemCaseSensitive(r, "ErrorEquals");
+        const cJSON *max = cJSON_GetObjectItemCaseSensitive(r, "MaxAttempts");
+        if (cJSON_IsNumber(max) && max->valuedouble < 1) continue;
+        for (const cJSON *e = cJSON_IsArray(eq) ? eq->child : NULL; e; e = e->next)
+            if (cJSON_IsString(e) && (!strcmp(e->valuestring, error) ||
+                                      (!strcmp(e->valuestring, "States.ALL") &&
+                                       strcmp(error, "States.Runtime") != 0)))
+                return true;
+    }
+    return false;
+}
+
+/* The Error and Cause a Catch put at its ResultPath ($ or $.a.b) of out. */
+static void caught_error(const cJSON *st, const char *next, const cJSON *out, aslc_reply *r)
+{
+    const cJSON *catches = cJSON_GetObjectItemCaseSensitive(st, "Catch");
+    const char *rp = "$";
+    for (const cJSON *c = cJSON_IsArray(catches) ? catches->child : NULL; c; c = c->next)
+        if (next && str_of(c, "Next") && !strcmp(str_of(c, "Next"), next)) {
+            if (str_of(c, "ResultPath")) rp = str_of(c, "ResultPath");
+            break;
+        }
+    const cJSON *at = out;
+    if (strncmp(rp, "$", 1) != 0) return;
+    char *path = strdup(rp + 1), *save = NULL;
+    for (char *k = strtok_r(path, ".", &save); k && at; k = strtok_r(NULL, ".", &save))
+        at = cJSON_GetObjectItemCaseSensitive(at, k);
+    free(path);
+    if (str_of(at, "Error")) cJSON_AddStringToObject(r->doc, "error", str_of(at, "Error"));
+    if (str_of(at, "Cause")) cJSON_AddStringToObject(r->doc, "cause", str_of(at, "Cause"));
+}
+
+static void add_json_string(cJSON *o, const char *k, const cJSON *v)
+{
+    char *text = cJSON_PrintUnformatted(v);
+    cJSON_AddStringToObject(o, k, text ? text : "null");
+    free(text);
+}
+
+void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply *r)
+{
+    const char *def = str_of(in, "definition"), *input = str_of(in, "input");
+    const char *level = str_of(in, "inspectionLevel");
+    if (!level) level = "INFO";
+    if (strcmp(level, "INFO") && strcmp(level, "DEBUG") && strcmp(level, "TRACE")) {
+        aslc_fail(r, 400, "ValidationException", "1 validation error detected: Value '%s' at "
+                                                 "'inspectionLevel' failed to satisfy constraint: "
+                                                 "Member must satisfy enum value set: [INFO, "
+                                                 "DEBUG, TRACE]", level);
+        return;
+    }
+    if (!input) input = "{}";
+    cJSON *st = def ? cJSON_Parse(def) : NULL;
+    if (!cJSON_IsObject(st) || !str_of(st, "Type")) {
+        aslc_fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%s'",
+                  def ? "the definition must be one state, a JSON object with a Type"
+                      : "definition is missing");
+        cJSON_Delete(st);
+        return;
+    }
+    cJSON *parsed_input = cJSON_Parse(input);
+    if (!parsed_input) {
+        aslc_fail(r, 400, "InvalidExecutionInput", "Invalid State Machine Execution Input: "
+                                                   "'Unexpected character'");
+        cJSON_Delete(st);
+        return;
+    }
+    cJSON_Delete(parsed_input);
+    bool inspect = strcmp(level, "INFO") != 0;
+    int probes;
+    cJSON *sm = wrap(st, inspect, &probes);
+    char *sm_text = cJSON_PrintUnformatted(sm);
+    cJSON_Delete(sm);
+    asl_buf err;
+    asl_buf_init(&err);
+    cJSON *diags = aslc_serve_check(env->aslc, env->cache, sm_text);
+    for (const cJSON *d = diags ? diags->child : NULL; d; d = d->next)
+        if (str_of(d, "severity") && !strcmp(str_of(d, "severity"), "error")) {
+            asl_buf_puts(&err, str_of(d, "message") ? str_of(d, "message") : "invalid");
+            break;
+        }
+    cJSON_Delete(diags);
+    char *bin = err.len ? NULL
+                        : aslc_serve_compile_as(env->aslc, env->cache, "TestState", sm_text,
+                                                env->resources, env->mocks, env->handlers, false,
+                                                &err);
+    free(sm_text);
+    if (!bin) {
+        aslc_fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%.*s'",
+                  (int)err.len, err.data ? err.data : "");
+        asl_buf_free(&err);
+        cJSON_Delete(st);
+        return;
+    }
+    asl_buf_free(&err);
+    char sm_arn[256], exec_arn[300];
+    snprintf(sm_arn, sizeof sm_arn, "arn:aws:states:%s:%s:stateMachine:TestState", env->region,
+             env->account);
+    snprintf(exec_arn, sizeof exec_arn, "arn:aws:states:%s:%s:execution:TestState:test",
+             env->region, env->account);
+    aslc_run_result res;
+    aslc_serve_run(bin, input, sm_arn, exec_arn, NULL, &res);
+    free(bin);
+
+    r->doc = cJSON_CreateObject();
+    cJSON *out = res.status == 0 ? cJSON_Parse(res.output) : NULL;
+    const cJSON *wrapped = cJSON_GetObjectItemCaseSensitive(out, "__aslc_output");
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(out, "__aslc_next");
+    bool caught = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "__aslc_caught"));
+    const char *status;
+    if (res.status == 0) {
+        const cJSON *value = wrapped ? wrapped : out;   /* Succeed: its output as it is */
+        add_json_string(r->doc, "output", value);
+        if (cJSON_IsString(next)) cJSON_AddStringToObject(r->doc, "nextState", next->valuestring);
+        status = caught ? "CAUGHT_ERROR" : "SUCCEEDED";
+        if (caught) caught_error(st, cJSON_GetStringValue(next), value, r);
+    } else {
+        const char *e = res.error ? res.error : "States.Runtime";
+        cJSON_AddStringToObject(r->doc, "error", e);
+        if (res.cause) cJSON_AddStringToObject(r->doc, "cause", res.cause);
+        status = retriable(st, e) ? "RETRIABLE" : "FAILED";
+    }
+    cJSON_AddStringToObject(r->doc, "status", status);
+    if (inspect) {
+        cJSON *data = cJSON_AddObjectToObject(r->doc, "inspectionData");
+        cJSON_AddStringToObject(data, "input", input);
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(out, "__aslc_probe");
+        static const char *const names[] = {"afterInputPath", "afterParameters", "result",
+                                            "afterResultPath"};
+        for (int i = 0; cJSON_IsArray(pr) && i < probes; i++)
+            add_json_string(data, names[i], cJSON_GetArrayItem(pr, i + 1));
+    }
+    cJSON_Delete(out);
+    cJSON_Delete(st);
+    aslc_run_result_free(&res);
+}
