@@ -909,6 +909,25 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"TestState", test_state},
 };
 
+/* One request's answer from its X-Amz-Target and body: what does not
+ * depend on HTTP (fuzz/fuzz_serve.c drives it). */
+static void dispatch(server *sv, const char *target, const char *body, size_t len, reply *r)
+{
+    const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
+    action_fn fn = NULL;
+    for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
+        if (!strcmp(action, actions[i].name)) fn = actions[i].fn;
+    if (!fn) {
+        fail(r, 400, "UnknownOperationException", "Unknown operation %s",
+             target ? target : "(no X-Amz-Target)");
+        return;
+    }
+    cJSON *in = cJSON_ParseWithLength(body && len ? body : "{}", body && len ? len : 2);
+    if (!cJSON_IsObject(in)) fail(r, 400, "SerializationException", "The body is not a JSON object");
+    else if (aslc_limits_check(action, in, r)) fn(sv, in, r);
+    cJSON_Delete(in);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *con, reply *r)
 {
     char *text;
@@ -957,11 +976,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     reply r = {0};
     const char *auth_code, *auth_msg;
     int auth_status;
-    const char *target = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target");
-    const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
-    action_fn fn = NULL;
-    for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
-        if (!strcmp(action, actions[i].name)) fn = actions[i].fn;
     if (strcmp(method, "POST") != 0) {
         fail(&r, 400, "UnknownOperationException", "Only POST is served");
     } else if (rq->too_big) {
@@ -969,16 +983,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     } else if (sv->auth && (auth_code = aslc_auth_check(sv->auth, con, method, url, rq->body.data,
                                                         rq->body.len, &auth_msg, &auth_status))) {
         fail(&r, auth_status, auth_code, "%s", auth_msg);
-    } else if (!fn) {
-        fail(&r, 400, "UnknownOperationException", "Unknown operation %s",
-             target ? target : "(no X-Amz-Target)");
     } else {
-        cJSON *in = cJSON_ParseWithLength(rq->body.data ? rq->body.data : "{}",
-                                          rq->body.len ? rq->body.len : 2);
-        if (!cJSON_IsObject(in)) fail(&r, 400, "SerializationException", "The body is not a "
-                                                                          "JSON object");
-        else fn(sv, in, &r);
-        cJSON_Delete(in);
+        dispatch(sv, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target"),
+                 rq->body.data, rq->body.len, &r);
     }
     return send_reply(con, &r);
 }

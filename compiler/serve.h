@@ -146,10 +146,18 @@ void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply 
 
 /* --mock-config FILE, Step Functions Local's MockConfigFile (cJSON), or NULL. */
 cJSON *aslc_mockcfg_load(const char *path, asl_buf *err);
+/* The test case as the text of aslc's mocks file (malloc'd), or NULL with why. */
+char *aslc_mockcfg_text(const cJSON *cfg, const char *machine, const char *test_case,
+                        asl_buf *err);
 /* The test case as aslc's mocks file (docs/tasks.md), written into
  * cache_dir: its path (malloc'd), or NULL with why. */
 char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test_case,
                          const char *cache_dir, asl_buf *err);
+
+/* ---- serve_limits.c ---------------------------------------------------------- */
+
+/* AWS's limits on the fields of action's request; false with AWS's reply. */
+bool aslc_limits_check(const char *action, const cJSON *in, aslc_reply *r);
 
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);

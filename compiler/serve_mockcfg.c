@@ -101,8 +101,8 @@ bad:
     return NULL;
 }
 
-char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test_case,
-                         const char *cache_dir, asl_buf *err)
+char *aslc_mockcfg_text(const cJSON *cfg, const char *machine, const char *test_case,
+                        asl_buf *err)
 {
     const cJSON *sm = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(cfg, "StateMachines"), machine);
@@ -133,6 +133,14 @@ char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test
     }
     char *text = cJSON_PrintUnformatted(mocks);
     cJSON_Delete(mocks);
+    return text;
+}
+
+char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test_case,
+                         const char *cache_dir, asl_buf *err)
+{
+    char *text = aslc_mockcfg_text(cfg, machine, test_case, err);
+    if (!text) return NULL;
     unsigned char md[32];
     unsigned int len = 0;
     EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);

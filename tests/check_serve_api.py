@@ -196,6 +196,29 @@ def main():
             check("TestState: an invalid state is InvalidDefinition",
                   st == 400 and out.get("__type") == "InvalidDefinition", (st, out))
 
+            # ---- AWS's payload limits, with AWS's error codes
+            big = '{"s": "%s"}' % ("x" * 262144)
+            check("an input over 256 KiB: ValidationException",
+                  code_of(sfn.start_execution, stateMachineArn=arn, input=big) ==
+                  "ValidationException")
+            huge = json.dumps({"StartAt": "P", "Comment": "x" * 1048576,
+                               "States": {"P": {"Type": "Pass", "End": True}}})
+            check("a definition over 1 MiB: ValidationException",
+                  code_of(sfn.create_state_machine, name="huge", definition=huge, roleArn=ROLE)
+                  == "ValidationException")
+            check("maxResults over 1000: ValidationException",
+                  code_of(sfn.list_executions, stateMachineArn=arn, maxResults=1001) ==
+                  "ValidationException")
+            check("a StopExecution error over 256 characters: ValidationException",
+                  code_of(sfn.stop_execution, executionArn=arn.replace(
+                      "stateMachine", "execution") + ":x", error="e" * 257) ==
+                  "ValidationException")
+            st, out = post("DescribeStateMachine", {"stateMachineArn": 7})
+            check("a string field sent as a number: SerializationException",
+                  st == 400 and out.get("__type") == "SerializationException", (st, out))
+            st, out = post("ListStateMachines", {"pad": "x" * (3 << 20)})
+            check("a request over 2 MiB: 413", st == 413, (st, out))
+
             # ---- MockConfigFile
             orders = sfn.create_state_machine(name="orders", definition=json.dumps(ORDERS),
                                               roleArn=ROLE)["stateMachineArn"]
