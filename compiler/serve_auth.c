@@ -4,7 +4,8 @@
  * ({"ACCESS_KEY_ID": "SECRET_ACCESS_KEY", ...}), with OpenSSL's SHA-256 and
  * HMAC.  A request with no signature is MissingAuthenticationToken, one
  * from an unknown access key UnrecognizedClientException, one whose
- * signature does not match InvalidSignatureException, with AWS's messages.
+ * signature does not match InvalidSignatureException, with AWS's messages;
+ * so is one whose X-Amz-Date is more than 5 minutes from the server's clock.
  *
  * The canonical request is AWS's: method, the path (each segment
  * URI-encoded), the query sorted, the headers the client says it signed
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct aslc_auth {
     cJSON *keys;   /* access key id -> secret */
@@ -162,6 +164,8 @@ static const char *auth_field(const char *auth, const char *name, size_t *len)
     return NULL;
 }
 
+#define SKEW_S (5 * 60)
+
 #define INVALID_SIGNATURE                                                                         \
     "The request signature we calculated does not match the signature you provided. Check "    \
     "your AWS Secret Access Key and signing method. Consult the service documentation for "     \
@@ -202,6 +206,18 @@ const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, cons
     if (!secret) {
         *message = "The security token included in the request is invalid.";
         return "UnrecognizedClientException";
+    }
+    /* AWS refuses a signature made more than 5 minutes from its clock */
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(date, "%Y%m%dT%H%M%SZ", &tm);
+    time_t when = end && !*end ? timegm(&tm) : (time_t)-1;
+    time_t now = time(NULL);
+    if (when == (time_t)-1 || when < now - SKEW_S || when > now + SKEW_S) {
+        *message = when == (time_t)-1 ? "X-Amz-Date must be in the form YYYYMMDD'T'HHMMSS'Z'"
+                                      : "Signature expired: the request's X-Amz-Date is more "
+                                        "than 5 minutes from the server's time.";
+        return "InvalidSignatureException";
     }
     char sday[16], sregion[64], sservice[64], sterm[32];
     if (sscanf(scope, "%15[^/]/%63[^/]/%63[^/]/%31s", sday, sregion, sservice, sterm) != 4 ||

@@ -5,7 +5,8 @@ served (a state machine created and an EXPRESS execution run); the right
 key with a wrong secret is InvalidSignatureException, an unknown key
 UnrecognizedClientException, an unsigned request (botocore's UNSIGNED, and
 a plain HTTP POST) MissingAuthenticationToken with status 403, a signed
-request whose body was changed after signing InvalidSignatureException.
+request whose body was changed after signing, or signed with a date more
+than 5 minutes away, InvalidSignatureException.
 Without --auth the same unsigned request is served.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
@@ -128,6 +129,21 @@ def main():
             check("a body changed after signing: InvalidSignatureException",
                   status == 400 and body.get("__type") == "InvalidSignatureException",
                   (status, body))
+
+            old = AWSRequest(method="POST", url=endpoint + "/", data=b"{}", headers={
+                "X-Amz-Target": "AWSStepFunctions.ListStateMachines",
+                "Content-Type": "application/x-amz-json-1.0", "Host": host})
+            signer = SigV4Auth(Credentials("AKIDSERVE", "the-right-secret"), "states",
+                               "us-east-1")
+            # signed right, but in 2020 (what add_auth does, at a given time)
+            old.context["timestamp"] = "20200101T000000Z"
+            signer._modify_request_before_signing(old)
+            signer._inject_signature_to_request(old, signer.signature(
+                signer.string_to_sign(old, signer.canonical_request(old)), old))
+            status, body = post(endpoint, "ListStateMachines", "{}", dict(old.headers.items()).items())
+            check("a signature made in 2020: InvalidSignatureException (Signature expired)",
+                  status == 400 and body.get("__type") == "InvalidSignatureException" and
+                  "expired" in body.get("message", ""), (status, body))
 
             open_endpoint = start()
             status, body = post(open_endpoint, "ListStateMachines", "{}")
