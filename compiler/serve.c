@@ -502,16 +502,26 @@ typedef struct {
     server *sv;
     aslc_machine m;
     aslc_execution e;
+    const asl_embed_api *api;   /* an Express execution run in process, else NULL */
 } async_job;
 
 static void *async_main(void *arg)
 {
     async_job *j = arg;
-    run_execution(j->sv, &j->m, &j->e);
+    if (j->api) {
+        /* Express: no record to keep, the output goes nowhere (AWS logs it) */
+        asl_embed_call c = {j->e.input, strlen(j->e.input), j->e.arn, j->m.arn, NULL, NULL, NULL};
+        j->api->run(&c);
+        free(c.output);
+        free(c.error);
+        free(c.cause);
+    } else {
+        run_execution(j->sv, &j->m, &j->e);
+    }
     free(j->e.output);
     free(j->e.error);
     free(j->e.cause);
-    free((char *)j->e.status);
+    if (!j->api) free((char *)j->e.status);
     free(j->e.arn);
     free(j->e.sm_arn);
     free(j->e.name);
@@ -576,6 +586,8 @@ static bool new_execution(server *sv, const cJSON *in, const aslc_machine *m, bo
     return true;
 }
 
+static bool find_inproc(server *sv, const char *arn, aslc_inproc_machine *im);
+
 static void start_execution(server *sv, const cJSON *in, reply *r)
 {
     async_job *j = calloc(1, sizeof *j);
@@ -589,6 +601,11 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     r->doc = cJSON_CreateObject();
     cJSON_AddStringToObject(r->doc, "executionArn", j->e.arn);
     cJSON_AddNumberToObject(r->doc, "startDate", j->e.started);
+    aslc_inproc_machine im;
+    const char *asked = str_field(in, "stateMachineArn");
+    if (!strcmp(j->m.type, "EXPRESS") && !sv->isolate && asked && !strchr(asked, '#') &&
+        find_inproc(sv, j->m.arn, &im))
+        j->api = im.api;
     pthread_mutex_lock(&sv->done_lock);
     sv->async++;
     pthread_mutex_unlock(&sv->done_lock);
@@ -596,6 +613,7 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&at, SERVE_STACK);   /* an in-process execution runs on it */
     if (pthread_create(&t, &at, async_main, j) != 0) async_main(j);
     pthread_attr_destroy(&at);
 }

@@ -35,7 +35,7 @@ typedef struct {
 } asl_embed_api;
 
 /* The program's interface; NULL when its Task bindings do not bind (the
- * reason then in *why, a static string). */
+ * reason then in *why, which lives as long as the library). */
 const asl_embed_api *asl_embed(const char **why);
 
 #endif

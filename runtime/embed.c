@@ -8,9 +8,11 @@
  * execution copies the per-site binding slots (their mock counters restart
  * with every execution, as in a fresh process) and is otherwise alone with
  * its arena.  The runtime keeps no process-wide mutable state an execution
- * depends on (STYLE.md), so executions run at once on any threads.  What a
- * process gave for free is the caller's: the stack (stack_size), and that a
- * crash in a workflow's handlers takes the caller with it.
+ * depends on (STYLE.md), so executions run at once on any threads; the one
+ * process-wide part, children.c's signal forwarding, is turned off: the
+ * host's signals stay the host's.  What a process gave for free is the
+ * caller's: the stack (stack_size), and that a crash in a workflow's
+ * handlers takes the caller with it.
  */
 #define _GNU_SOURCE
 #include "rt.h"
@@ -27,7 +29,7 @@ static struct {
     pthread_once_t once;
     asl_arena *consts;         /* the program's constants, for the life of the process */
     asl_run proto;             /* its arena holds the bindings made once */
-    const char *why;           /* the bindings did not bind */
+    const char *why;           /* why the bindings did not bind (malloc'd, kept) */
     double time_scale;
     asl_embed_api api;
 } lib = {.once = PTHREAD_ONCE_INIT};
@@ -37,14 +39,20 @@ static int embed_run(asl_embed_call *c);
 static void lib_init(void)
 {
     const asl_program *p = &asl_main_program;
+    asl_children_embedded();   /* SIGTERM stops the server, not a handler's run */
     lib.consts = asl_arena_new();
     if (p->init) p->init(lib.consts);
     lib.proto.prog = p;
     lib.proto.arena = asl_arena_new();
     asl_buf msg;
     asl_buf_init(&msg);
-    if (!asl_tasks_bind(&lib.proto, NULL, NULL, &msg)) lib.why = "the Task bindings do not bind";
-    asl_buf_free(&msg);
+    if (!asl_tasks_bind(&lib.proto, NULL, NULL, &msg)) {
+        /* kept for the life of the process, as the library is */
+        asl_buf_putc(&msg, '\0');
+        lib.why = msg.data;
+    } else {
+        asl_buf_free(&msg);
+    }
     lib.time_scale = 1.0;
     const char *ts = getenv("ASL_TIME_SCALE");
     if (ts && *ts) {

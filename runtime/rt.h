@@ -202,6 +202,8 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */
 void asl_children_output_started(void);
+/* In a host process (embed.c): handlers never take over the host's signals. */
+void asl_children_embedded(void);
 
 /* intrinsics.c helpers shared with other runtime files */
 bool asl_uuid4(char out[37]);

@@ -8,6 +8,8 @@ shared) and runs its executions on its own threads.  Checked with boto3:
     $$.StateMachine.Id, and answers exactly what `--isolate on` (a process
     per execution) answers for the same requests, failures included;
   - 200 executions from 8 threads at once each get their own output;
+  - a native handler's getpid() is the server's (and not with --isolate
+    on), for StartSyncExecution and for StartExecution of an EXPRESS machine;
   - input that is not JSON: InvalidExecutionInput; a Task failing in a
     native handler: FAILED with its Error and Cause; billingDetails;
   - update_state_machine takes effect at the next execution, and a deleted
@@ -26,12 +28,27 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 HANDLERS = r"""
 #include "asl.h"
+#include <stdio.h>
+#include <unistd.h>
+/* the process the execution runs in: {"pid": N}, also written to input.path if given */
+asl_value *whoami(asl_task_ctx *t, asl_value *in) {
+    asl_arena *a = asl_task_arena(t);
+    asl_value *p = in->type == ASL_OBJECT ? asl_object_get(in, "path", 4) : NULL;
+    if (p && p->type == ASL_STRING) {
+        FILE *f = fopen(p->u.str, "w");
+        if (f) { fprintf(f, "%ld", (long)getpid()); fclose(f); }
+    }
+    asl_value *o = asl_object(a, 1);
+    asl_object_append_lit(a, o, "pid", 3, asl_number(a, (double)getpid()));
+    return o;
+}
 asl_value *twice(asl_task_ctx *t, asl_value *in) {
     asl_value *v = in->type == ASL_OBJECT ? asl_object_get(in, "n", 1) : NULL;
     if (!v || v->type != ASL_NUMBER) return asl_task_fail(t, "NoNumber", "n is not a number");
@@ -86,7 +103,7 @@ def main():
             f.write(HANDLERS)
         resources = os.path.join(tmp, "resources.json")
         with open(resources, "w") as f:
-            json.dump({"twice": {"native": "twice"}}, f)
+            json.dump({"twice": {"native": "twice"}, "whoami": {"native": "whoami"}}, f)
         wf = os.path.join(tmp, "wf.json")
         with open(wf, "w") as f:
             json.dump(CONTEXT, f)
@@ -128,6 +145,27 @@ def main():
                 arns[name] = c.create_state_machine(name="ctx", type="EXPRESS", roleArn=role,
                                                     definition=json.dumps(CONTEXT))["stateMachineArn"]
             arn = arns["in"]
+
+            who = json.dumps({"StartAt": "W", "States": {"W": {
+                "Type": "Task", "End": True,
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:whoami"}}})
+            pids = {}
+            for name, c in (("in", sfn), ("iso", iso)):
+                w = c.create_state_machine(name="who", type="EXPRESS", roleArn=role,
+                                           definition=who)["stateMachineArn"]
+                pids[name] = json.loads(c.start_sync_execution(stateMachineArn=w)["output"])["pid"]
+            check("StartSyncExecution runs in the server's process, --isolate on in another",
+                  pids["in"] == servers[0].pid and pids["iso"] not in (0, servers[1].pid), pids)
+            mark = os.path.join(tmp, "mark")
+            w = arns["in"].replace(":ctx", ":who")
+            ex = sfn.start_execution(stateMachineArn=w, input=json.dumps({"path": mark}))
+            for _ in range(100):
+                if os.path.exists(mark) and open(mark).read():
+                    break
+                time.sleep(0.05)
+            got = open(mark).read() if os.path.exists(mark) else ""
+            check("StartExecution of an EXPRESS machine runs in process too",
+                  ":express:who:" in ex["executionArn"] and got == str(servers[0].pid), got)
 
             out = sfn.start_sync_execution(stateMachineArn=arn, name="run-1", input='{"n": 21}')
             check("in process: the output and the context object", out["status"] == "SUCCEEDED" and
