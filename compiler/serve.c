@@ -624,7 +624,8 @@ static void add_billing(cJSON *doc, double started, double stopped)
     cJSON *b = cJSON_AddObjectToObject(doc, "billingDetails");
     double ms = (stopped - started) * 1000.0;
     cJSON_AddNumberToObject(b, "billedMemoryUsedInMB", 64);
-    cJSON_AddNumberToObject(b, "billedDurationInMilliseconds", ms <= 100 ? 100 : 100 * ceil(ms / 100));
+    cJSON_AddNumberToObject(b, "billedDurationInMilliseconds",
+                            ms <= 100 ? 100 : 100 * ceil(ms / 100));
 }
 
 /* An EXPRESS machine that runs in process: loaded already, or now (once,
@@ -941,7 +942,8 @@ static void dispatch(server *sv, const char *target, const char *body, size_t le
         return;
     }
     cJSON *in = cJSON_ParseWithLength(body && len ? body : "{}", body && len ? len : 2);
-    if (!cJSON_IsObject(in)) fail(r, 400, "SerializationException", "The body is not a JSON object");
+    if (!cJSON_IsObject(in))
+        fail(r, 400, "SerializationException", "The body is not a JSON object");
     else if (aslc_limits_check(action, in, r)) fn(sv, in, r);
     cJSON_Delete(in);
 }

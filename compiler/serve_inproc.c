@@ -79,7 +79,8 @@ const asl_embed_api *aslc_inproc_load(const char *so_path, asl_buf *why)
     const char *w = NULL;
     const asl_embed_api *api = entry_fn(&w);
     if (!api || api->version != ASL_EMBED_VERSION) {
-        asl_buf_puts(why, api ? "a shared object of another aslc version" : w ? w : "asl_embed failed");
+        asl_buf_puts(why, api ? "a shared object of another aslc version"
+                              : w ? w : "asl_embed failed");
         return NULL;   /* kept loaded: its init ran */
     }
     return api;

@@ -76,8 +76,10 @@ static cJSON *response_list(const cJSON *resp, const char *name, asl_buf *err)
                 slots[i] = cJSON_Duplicate(ret, true);
             } else {
                 slots[i] = cJSON_CreateObject();
-                const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(thr, "Error"));
-                const char *ca = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(thr, "Cause"));
+                const char *er =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(thr, "Error"));
+                const char *ca =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(thr, "Cause"));
                 cJSON_AddStringToObject(slots[i], "Error", er ? er : "States.TaskFailed");
                 if (ca) cJSON_AddStringToObject(slots[i], "Cause", ca);
                 else cJSON_AddNullToObject(slots[i], "Cause");

@@ -154,7 +154,8 @@ char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char 
     char *bin = NULL, *src = NULL;
     if (asprintf(&bin, "%s/%s%s", cache_dir, h, shared ? ".so" : "") < 0) return NULL;
     if (access(bin, X_OK) == 0) return bin;     /* compiled before */
-    if (asprintf(&src, "%s/%s%s.json", cache_dir, h, shared ? ".so" : "") < 0 || !write_text(src, definition)) {
+    if (asprintf(&src, "%s/%s%s.json", cache_dir, h, shared ? ".so" : "") < 0 ||
+        !write_text(src, definition)) {
         asl_buf_puts(err, "cannot write into the cache folder ");
         asl_buf_puts(err, cache_dir);
         free(src);
