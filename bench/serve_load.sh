@@ -3,25 +3,28 @@
 # fast, under wrk (Debian: wrk) with N keep-alive connections; beside the
 # floor, a do-nothing server on the same HTTP library (bench/serve_floor.c).
 #
-#   bench/serve_load.sh [--aslc build/aslc] [--duration 5] [--conns "1 64"] [--isolate]
+#   bench/serve_load.sh [--aslc build/aslc] [--duration 5] [--conns "1 64"] [--isolate] [--auth]
 #
 # Workflows: seed_psy (its Lambdas as bench/handlers.c, native) and
 # pass_chain_100, from /work/shared/bench (or $ASLC_BENCH_DIR), created as
 # EXPRESS state machines.  --isolate also measures `--isolate on` (a
-# process per execution, as before issue #23).  Prints a Markdown table:
+# process per execution, as before issue #23); --auth also a server with
+# --auth (SigV4 checked), sent one request signed by botocore (a signature
+# stays valid 5 minutes: keep --duration short).  Prints a Markdown table:
 # exec/s, p50 and p99 latency (wrk's), errors (non-200 answers, or an
 # execution that did not succeed, counted by the Lua script).  Timing goes
 # to docs/benchmarks.md, never into a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-aslc=build/aslc duration=5 conns="1 64" isolate=0
+aslc=build/aslc duration=5 conns="1 64" isolate=0 auth=0
 while (($#)); do
   case "$1" in
     --aslc) aslc=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --isolate) isolate=1; shift ;;
-    *) echo "usage: $0 [--aslc A] [--duration S] [--conns \"1 64\"] [--isolate]" >&2; exit 2 ;;
+    --auth) auth=1; shift ;;
+    *) echo "usage: $0 [--aslc A] [--duration S] [--conns \"1 64\"] [--isolate] [--auth]" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "serve_load.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
@@ -47,16 +50,18 @@ call() {  # call PORT ACTION JSON
        -H 'Content-Type: application/x-amz-json-1.0' --data-binary "$3"
 }
 
-# wrk_run LABEL PORT CONNS BODY EXPECT: one row of the table
+# wrk_run LABEL PORT CONNS BODY EXPECT [HEADERS-JSON]: one row of the table
 wrk_run() {
-  local label=$1 port=$2 c=$3 body=$4 expect=$5 lua="$tmp/run.lua"
-  python3 - "$body" "$expect" >"$lua" <<'PY'
+  local label=$1 port=$2 c=$3 body=$4 expect=$5 headers=${6:-"{}"} lua="$tmp/run.lua"
+  python3 - "$body" "$expect" "$headers" >"$lua" <<'PY'
 import json, sys
-body, expect = sys.argv[1], sys.argv[2]
+body, expect, headers = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+extra = "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in headers.items())
 print(f'''wrk.method = "POST"
 wrk.body = {json.dumps(body)}
 wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
 wrk.headers["X-Amz-Target"] = "AWSStepFunctions.StartSyncExecution"
+{extra}
 local threads = {{}}
 function setup(t) table.insert(threads, t) end
 function init(args) bad = 0 end
@@ -95,11 +100,38 @@ serve_cmd=("$aslc" serve --listen 127.0.0.1:0 --resources bench/resources.json -
 port=$(start_server serve "${serve_cmd[@]}" --db "$tmp/a.db")
 iport=
 if ((isolate)); then iport=$(start_server iserve "${serve_cmd[@]}" --db "$tmp/i.db" --isolate on); fi
+aport=
+if ((auth)); then
+  echo '{"AKIDBENCH": "bench-secret"}' >"$tmp/creds.json"
+  aport=$(start_server aserve "${serve_cmd[@]}" --db "$tmp/s.db" --auth "$tmp/creds.json")
+fi
+# signed PORT ACTION BODY [post]: the headers botocore signs BODY with, as a
+# JSON object; with "post", the signed request is sent instead
+signed() {
+  python3 - "$@" <<'PY'
+import json, sys, urllib.request
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+port, action, body = sys.argv[1:4]
+url = f"http://127.0.0.1:{port}/"
+req = AWSRequest(method="POST", url=url, data=body.encode(), headers={
+    "X-Amz-Target": "AWSStepFunctions." + action,
+    "Content-Type": "application/x-amz-json-1.0", "Host": f"127.0.0.1:{port}"})
+SigV4Auth(Credentials("AKIDBENCH", "bench-secret"), "states", "us-east-1").add_auth(req)
+if sys.argv[4:] == ["post"]:
+    urllib.request.urlopen(urllib.request.Request(url, data=body.encode(), method="POST",
+                                                  headers=dict(req.headers.items()))).read()
+else:
+    print(json.dumps({k: v for k, v in req.headers.items() if k in ("Authorization", "X-Amz-Date")}))
+PY
+}
 
 arns=()
 for wf in seed_psy pass_chain_100; do
   def=$(python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[2], "type": "EXPRESS", "roleArn": "arn:aws:iam::123456789012:role/r", "definition": open(sys.argv[1]).read()}))' "$bench/workflows/$wf.json" "$wf")
   for p in $port $iport; do call "$p" CreateStateMachine "$def" >/dev/null; done
+  if ((auth)); then signed "$aport" CreateStateMachine "$def" post >/dev/null; fi
 done
 
 echo "| server | connections | exec/s | p50 | p99 | errors |"
@@ -110,5 +142,9 @@ for c in $conns; do
     body=$(python3 -c 'import json,sys; print(json.dumps({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:" + sys.argv[1], "input": open(sys.argv[2]).read()}))' "$wf" "$bench/inputs/$wf.json")
     wrk_run "aslc serve, $wf" "$port" "$c" "$body" '"SUCCEEDED"'
     if ((isolate)); then wrk_run "aslc serve --isolate on, $wf" "$iport" "$c" "$body" '"SUCCEEDED"'; fi
+    if ((auth)); then
+      wrk_run "aslc serve --auth, $wf" "$aport" "$c" "$body" '"SUCCEEDED"' \
+              "$(signed "$aport" StartSyncExecution "$body")"
+    fi
   done
 done

@@ -117,7 +117,7 @@ aslc_auth *aslc_auth_load(const char *path, asl_buf *err);
 void aslc_auth_free(aslc_auth *a);
 /* NULL when the request is signed right with known credentials; else AWS's
  * error code, with its message and HTTP status. */
-const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, const char *method,
+const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char *method,
                             const char *url, const char *body, size_t body_len,
                             const char **message, int *status);
 

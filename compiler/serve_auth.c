@@ -20,13 +20,28 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* The signing key of a credential scope (the four HMACs of the secret
+ * with the day, region, service and "aws4_request") changes once a day:
+ * kept for the last few scopes seen, so a request costs one HMAC. */
+#define SCOPES 8
+
+typedef struct {
+    char scope[672];   /* "AKID/day/region/service": room for all four whole */
+    unsigned char key[32];
+} scope_key;
+
 struct aslc_auth {
-    cJSON *keys;   /* access key id -> secret */
+    cJSON *keys;       /* access key id -> secret */
+    EVP_MD *sha256;    /* fetched once: not looked up by name at every request */
+    pthread_mutex_t lock;
+    scope_key cache[SCOPES];
+    unsigned next;     /* the slot to replace */
 };
 
 aslc_auth *aslc_auth_load(const char *path, asl_buf *err)
@@ -54,6 +69,8 @@ aslc_auth *aslc_auth_load(const char *path, asl_buf *err)
     }
     aslc_auth *a = calloc(1, sizeof *a);
     a->keys = keys;
+    a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    pthread_mutex_init(&a->lock, NULL);
     return a;
 }
 
@@ -61,6 +78,8 @@ void aslc_auth_free(aslc_auth *a)
 {
     if (!a) return;
     cJSON_Delete(a->keys);
+    EVP_MD_free(a->sha256);
+    pthread_mutex_destroy(&a->lock);
     free(a);
 }
 
@@ -69,18 +88,19 @@ static void hex(const unsigned char *md, size_t n, char *out)
     for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-static void sha256_hex(const void *data, size_t n, char out[65])
+static void sha256_hex(const aslc_auth *a, const void *data, size_t n, char out[65])
 {
     unsigned char md[32];
     unsigned int len = 0;
-    EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
+    EVP_Digest(data, n, md, &len, a->sha256, NULL);
     hex(md, 32, out);
 }
 
-static void hmac(const void *key, size_t klen, const char *data, unsigned char out[32])
+static void hmac(const aslc_auth *a, const void *key, size_t klen, const char *data,
+                 unsigned char out[32])
 {
     unsigned int len = 32;
-    HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)data, strlen(data), out, &len);
+    HMAC(a->sha256, key, (int)klen, (const unsigned char *)data, strlen(data), out, &len);
 }
 
 /* RFC 3986's unreserved characters stay; '/' too when keep_slash (paths). */
@@ -171,7 +191,7 @@ static const char *auth_field(const char *auth, const char *name, size_t *len)
     "your AWS Secret Access Key and signing method. Consult the service documentation for "     \
     "details."
 
-const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, const char *method,
+const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char *method,
                             const char *url, const char *body, size_t body_len,
                             const char **message, int *status)
 {
@@ -259,25 +279,43 @@ const char *aslc_auth_check(const aslc_auth *a, struct MHD_Connection *con, cons
     asl_buf_put(&cr, signed_h, sl);
     asl_buf_putc(&cr, '\n');
     char body_hash[65], cr_hash[65];
-    sha256_hex(body ? body : "", body_len, body_hash);
+    sha256_hex(a, body ? body : "", body_len, body_hash);
     asl_buf_puts(&cr, body_hash);
-    sha256_hex(cr.data, cr.len, cr_hash);
+    sha256_hex(a, cr.data, cr.len, cr_hash);
     asl_buf_free(&cr);
 
     asl_buf sts;   /* the string to sign */
     asl_buf_init(&sts);
     asl_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", date, scope, cr_hash);
     asl_buf_putc(&sts, 0);
-    asl_buf key;
-    asl_buf_init(&key);
-    asl_buf_printf(&key, "AWS4%s", secret);
-    unsigned char k1[32], k2[32], k3[32], k4[32], mac[32];
-    hmac(key.data, key.len, sday, k1);
-    hmac(k1, 32, sregion, k2);
-    hmac(k2, 32, sservice, k3);
-    hmac(k3, 32, "aws4_request", k4);
-    hmac(k4, 32, sts.data, mac);
-    asl_buf_free(&key);
+    char scope_id[672];
+    snprintf(scope_id, sizeof scope_id, "%s/%s/%s/%s", scope_buf, sday, sregion, sservice);
+    unsigned char k4[32], mac[32];
+    bool cached = false;
+    pthread_mutex_lock(&a->lock);
+    for (int i = 0; i < SCOPES && !cached; i++)
+        if (!strcmp(a->cache[i].scope, scope_id)) {
+            memcpy(k4, a->cache[i].key, 32);
+            cached = true;
+        }
+    pthread_mutex_unlock(&a->lock);
+    if (!cached) {
+        asl_buf key;
+        asl_buf_init(&key);
+        asl_buf_printf(&key, "AWS4%s", secret);
+        unsigned char k1[32], k2[32], k3[32];
+        hmac(a, key.data, key.len, sday, k1);
+        hmac(a, k1, 32, sregion, k2);
+        hmac(a, k2, 32, sservice, k3);
+        hmac(a, k3, 32, "aws4_request", k4);
+        asl_buf_free(&key);
+        pthread_mutex_lock(&a->lock);
+        scope_key *slot = &a->cache[a->next++ % SCOPES];
+        snprintf(slot->scope, sizeof slot->scope, "%s", scope_id);
+        memcpy(slot->key, k4, 32);
+        pthread_mutex_unlock(&a->lock);
+    }
+    hmac(a, k4, 32, sts.data, mac);
     asl_buf_free(&sts);
     char want[65];
     hex(mac, 32, want);
