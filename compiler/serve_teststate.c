@@ -13,6 +13,7 @@
  * data-flow steps are computed by side-effect-free Pass states run first
  * in a Parallel (a Task is not called twice): afterInputPath and
  * afterParameters, and for a Pass state result and afterResultPath too.
+ * The request's variables are assigned by a Pass state before all that.
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -24,6 +25,7 @@
 #define STATE "TestState"
 #define PROBE "__aslc_probe"
 #define ORIGINAL "__aslc_input"
+#define VARS "__aslc_variables"
 
 static const char *str_of(const cJSON *o, const char *k)
 {
@@ -143,6 +145,19 @@ static cJSON *wrap(const cJSON *st, bool inspect, int *probes)
     return sm;
 }
 
+/* TestState's variables: a Pass state first that assigns them (their
+ * values as literals), then where the machine started. */
+static void assign_first(cJSON *sm, const cJSON *vars)
+{
+    cJSON *states = cJSON_GetObjectItemCaseSensitive(sm, "States");
+    cJSON *a = cJSON_AddObjectToObject(states, VARS);
+    cJSON_AddStringToObject(a, "Type", "Pass");
+    cJSON_AddStringToObject(a, "QueryLanguage", "JSONPath");
+    cJSON_AddItemToObject(a, "Assign", cJSON_Duplicate(vars, true));
+    cJSON_AddStringToObject(a, "Next", str_of(sm, "StartAt"));
+    cJSON_ReplaceItemInObjectCaseSensitive(sm, "StartAt", cJSON_CreateString(VARS));
+}
+
 /* Does a retrier of st match error (ErrorEquals, States.ALL)? */
 static bool retriable(const cJSON *st, const char *error)
 {
@@ -216,9 +231,20 @@ void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply 
         return;
     }
     cJSON_Delete(parsed_input);
+    const char *vtext = str_of(in, "variables");
+    cJSON *vars = vtext ? cJSON_Parse(vtext) : NULL;
+    if (vtext && !cJSON_IsObject(vars)) {
+        aslc_fail(r, 400, "ValidationException", "variables must be a JSON object of variable "
+                                                 "names to values");
+        cJSON_Delete(vars);
+        cJSON_Delete(st);
+        return;
+    }
     bool inspect = strcmp(level, "INFO") != 0;
     int probes;
     cJSON *sm = wrap(st, inspect, &probes);
+    if (vars && vars->child) assign_first(sm, vars);
+    cJSON_Delete(vars);
     char *sm_text = cJSON_PrintUnformatted(sm);
     cJSON_Delete(sm);
     asl_buf err;

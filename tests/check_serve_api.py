@@ -12,7 +12,8 @@ plain AWS JSON 1.0 requests):
     afterResultPath), End (no nextState), a Choice (its nextState), a Fail
     (FAILED with error and cause), a Task that fails with a matching Retry
     (RETRIABLE) and one with a Catch (CAUGHT_ERROR, the catcher's
-    nextState, error and cause), an invalid state (InvalidDefinition);
+    nextState, error and cause), variables given with the request, an
+    invalid state (InvalidDefinition);
   - --mock-config, Step Functions Local's MockConfigFile: start_execution
     of "ARN#HappyPath" and "ARN#RetryPath" (Throw twice, then Return, over
     a Retry) give the test cases' outputs, under the machine's own
@@ -172,6 +173,13 @@ def main():
                 "Choices": [{"Variable": "$.n", "NumericGreaterThan": 2, "Next": "Big"}]})})
             check("TestState: a Choice's nextState", out.get("nextState") == "Big" and
                   out.get("status") == "SUCCEEDED", out)
+            st, out = post("TestState", {"variables": '{"limit": 5, "who": "me"}',
+                                         "input": '{"n": 2}', "definition": json.dumps({
+                "Type": "Pass", "End": True,
+                "Parameters": {"n.$": "$.n", "limit.$": "$limit", "who.$": "$who"}})})
+            check("TestState: the request's variables", out.get("status") == "SUCCEEDED" and
+                  json.loads(out.get("output", "null")) == {"n": 2, "limit": 5, "who": "me"},
+                  out)
             st, out = post("TestState", {"definition": json.dumps(
                 {"Type": "Fail", "Error": "Oops", "Cause": "bad"})})
             check("TestState: a Fail state", out.get("status") == "FAILED" and
