@@ -12,7 +12,10 @@
  * a retrier matches the error.  At inspectionLevel DEBUG and TRACE the
  * data-flow steps are computed by side-effect-free Pass states run first
  * in a Parallel (a Task is not called twice): afterInputPath and
- * afterParameters, and for a Pass state result and afterResultPath too.
+ * afterParameters, and for a Pass state result and afterResultPath too;
+ * a Task's own result (before its ResultSelector, by an Assign added to
+ * it) and the output before its OutputPath (which its markers apply
+ * instead) come from the markers of its normal exits.
  * The request's variables are assigned by a Pass state before all that.
  */
 #define _GNU_SOURCE
@@ -32,32 +35,57 @@ static const char *str_of(const cJSON *o, const char *k)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* The marker every exit to target (NULL: End) goes to; its name. */
-static const char *marker(cJSON *states, const char *target, bool caught, bool probe, int *n)
+/* Where the exits go, and what their markers read. */
+typedef struct {
+    cJSON *states;
+    int n;               /* markers made */
+    bool probe;          /* they read $aslcProbe (the Parallel's inspection values) */
+    bool task;           /* a Task at DEBUG: a normal exit applies the Task's OutputPath
+                          * itself, after noting the output before it ($aslcAfterRp), and
+                          * reads the Task's result ($aslcResult) */
+    cJSON *output_path;  /* the Task's OutputPath, taken off it (NULL: none) */
+} exits;
+
+/* The marker an exit to target (NULL: End) goes to; its name. */
+static const char *marker(exits *x, const char *target, bool caught)
 {
-    char name[64];
-    snprintf(name, sizeof name, "__aslc_exit_%d", (*n)++);
-    cJSON *m = cJSON_AddObjectToObject(states, name);
+    char name[64], out[80];
+    int k = x->n++;
+    snprintf(name, sizeof name, "__aslc_exit_%d", k);
+    snprintf(out, sizeof out, "__aslc_exit_%d_out", k);
+    bool two = x->task && !caught;
+    if (two) {
+        cJSON *pre = cJSON_AddObjectToObject(x->states, name);
+        cJSON_AddStringToObject(pre, "Type", "Pass");
+        cJSON_AddStringToObject(pre, "QueryLanguage", "JSONPath");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(pre, "Assign"), "aslcAfterRp.$", "$");
+        cJSON_AddStringToObject(pre, "Next", out);
+    }
+    cJSON *m = cJSON_AddObjectToObject(x->states, two ? out : name);
     cJSON_AddStringToObject(m, "Type", "Pass");
     cJSON_AddStringToObject(m, "QueryLanguage", "JSONPath");
+    if (two && x->output_path)
+        cJSON_AddItemToObject(m, "InputPath", cJSON_Duplicate(x->output_path, true));
     cJSON *p = cJSON_AddObjectToObject(m, "Parameters");
     if (target) cJSON_AddStringToObject(p, "__aslc_next", target);
     else cJSON_AddNullToObject(p, "__aslc_next");
     cJSON_AddBoolToObject(p, "__aslc_caught", caught);
     cJSON_AddStringToObject(p, "__aslc_output.$", "$");
-    if (probe) cJSON_AddStringToObject(p, "__aslc_probe.$", "$aslcProbe");
+    if (x->probe) cJSON_AddStringToObject(p, "__aslc_probe.$", "$aslcProbe");
+    if (two) {
+        cJSON_AddStringToObject(p, "__aslc_rs.$", "$aslcResult");
+        cJSON_AddStringToObject(p, "__aslc_rp.$", "$aslcAfterRp");
+    }
     cJSON_AddBoolToObject(m, "End", true);
-    return cJSON_GetObjectItemCaseSensitive(states, name)->string;
+    return cJSON_GetObjectItemCaseSensitive(x->states, name)->string;
 }
 
-static void retarget(cJSON *obj, const char *key, cJSON *states, bool caught, bool probe, int *n)
+static void retarget(exits *x, cJSON *obj, const char *key, bool caught)
 {
     const char *t = str_of(obj, key);
     if (!t) return;
     char *target = strdup(t);
-    cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
-                                           cJSON_CreateString(marker(states, target, caught, probe,
-                                                                     n)));
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateString(marker(x, target, caught)));
     free(target);
 }
 
@@ -125,21 +153,32 @@ static cJSON *wrap(const cJSON *st, bool inspect, int *probes)
     } else {
         cJSON_AddStringToObject(sm, "StartAt", STATE);
     }
-    bool probe = *probes > 0;
-    int n = 0;
+    exits x = {states, 0, *probes > 0, false, NULL};
+    if (*probes > 0 && !strcmp(type, "Task")) {
+        /* its result, and its OutputPath applied by the markers */
+        x.task = true;
+        x.output_path = cJSON_DetachItemFromObjectCaseSensitive(s, "OutputPath");
+        cJSON *assign = cJSON_GetObjectItemCaseSensitive(s, "Assign");
+        if (!cJSON_IsObject(assign)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(s, "Assign");
+            assign = cJSON_AddObjectToObject(s, "Assign");
+        }
+        cJSON_AddStringToObject(assign, "aslcResult.$", "$");
+    }
     cJSON_DeleteItemFromObjectCaseSensitive(s, "Retry");
-    retarget(s, "Next", states, false, probe, &n);
+    retarget(&x, s, "Next", false);
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "End"))) {
         cJSON_DeleteItemFromObjectCaseSensitive(s, "End");
-        cJSON_AddStringToObject(s, "Next", marker(states, NULL, false, probe, &n));
+        cJSON_AddStringToObject(s, "Next", marker(&x, NULL, false));
     }
-    retarget(s, "Default", states, false, probe, &n);
+    retarget(&x, s, "Default", false);
     cJSON *choices = cJSON_GetObjectItemCaseSensitive(s, "Choices");
     for (cJSON *c = cJSON_IsArray(choices) ? choices->child : NULL; c; c = c->next)
-        retarget(c, "Next", states, false, probe, &n);
+        retarget(&x, c, "Next", false);
     cJSON *catches = cJSON_GetObjectItemCaseSensitive(s, "Catch");
     for (cJSON *c = cJSON_IsArray(catches) ? catches->child : NULL; c; c = c->next)
-        retarget(c, "Next", states, true, probe, &n);
+        retarget(&x, c, "Next", true);
+    cJSON_Delete(x.output_path);
     cJSON_AddItemToObject(states, STATE, s);
     cJSON_AddItemToObject(sm, "States", states);
     return sm;
@@ -305,6 +344,12 @@ void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply 
                                             "afterResultPath"};
         for (int i = 0; cJSON_IsArray(pr) && i < probes; i++)
             add_json_string(data, names[i], cJSON_GetArrayItem(pr, i + 1));
+        /* a Task's, from its markers ($ in a Task's Assign is its result before
+         * ResultSelector: docs/variables.md) */
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(out, "__aslc_rs");
+        const cJSON *rp = cJSON_GetObjectItemCaseSensitive(out, "__aslc_rp");
+        if (rs) add_json_string(data, "result", rs);
+        if (rp) add_json_string(data, "afterResultPath", rp);
     }
     cJSON_Delete(out);
     cJSON_Delete(st);

@@ -12,8 +12,9 @@ plain AWS JSON 1.0 requests):
     afterResultPath), End (no nextState), a Choice (its nextState), a Fail
     (FAILED with error and cause), a Task that fails with a matching Retry
     (RETRIABLE) and one with a Catch (CAUGHT_ERROR, the catcher's
-    nextState, error and cause), variables given with the request, an
-    invalid state (InvalidDefinition);
+    nextState, error and cause), variables given with the request, a Task
+    at DEBUG (mocked: afterParameters, result, afterResultPath),
+    an invalid state (InvalidDefinition);
   - --mock-config, Step Functions Local's MockConfigFile: start_execution
     of "ARN#HappyPath" and "ARN#RetryPath" (Throw twice, then Return, over
     a Retry) give the test cases' outputs, under the machine's own
@@ -194,7 +195,8 @@ def main():
             failing.pop("Retry")
             failing["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err",
                                  "Next": "Recover"}]
-            st, out = post("TestState", {"definition": json.dumps(failing), "input": '{"i": 1}'})
+            st, out = post("TestState", {"definition": json.dumps(failing), "input": '{"i": 1}',
+                                         "inspectionLevel": "DEBUG"})
             o = json.loads(out.get("output", "null")) or {}
             check("TestState: a caught error is CAUGHT_ERROR with the catcher's nextState",
                   out.get("status") == "CAUGHT_ERROR" and out.get("nextState") == "Recover" and
@@ -203,6 +205,42 @@ def main():
             st, out = post("TestState", {"definition": json.dumps({"Type": "Pass", "Bogus": 1})})
             check("TestState: an invalid state is InvalidDefinition",
                   st == 400 and out.get("__type") == "InvalidDefinition", (st, out))
+
+            # a Task at DEBUG, its call mocked (a server of its own: --mocks by state name)
+            mocks = os.path.join(tmp, "mocks.json")
+            with open(mocks, "w") as f:
+                json.dump({"TestState": [{"Payload": {"v": 1}, "StatusCode": 200}]}, f)
+            other = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
+                                      os.path.join(tmp, "other.db"), "--mocks", mocks],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                     env=env)
+            try:
+                oport = int(other.stdout.readline())
+                req = urllib.request.Request(
+                    "http://127.0.0.1:%d/" % oport, method="POST", headers={
+                        "X-Amz-Target": "AWSStepFunctions.TestState",
+                        "Content-Type": "application/x-amz-json-1.0"},
+                    data=json.dumps({"inspectionLevel": "DEBUG", "input": '{"k": 1}',
+                                     "definition": json.dumps({
+                                         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                         "Parameters": {"FunctionName": "f", "Payload.$": "$"},
+                                         "ResultSelector": {"v.$": "$.Payload.v"},
+                                         "ResultPath": "$.r", "OutputPath": "$.r",
+                                         "Next": "After"})}).encode())
+                with urllib.request.urlopen(req, timeout=120) as resp:
+                    out = json.loads(resp.read())
+            finally:
+                other.terminate()
+                other.wait(timeout=30)
+            insp = {k: json.loads(v) for k, v in out.get("inspectionData", {}).items()}
+            check("TestState: a Task at DEBUG (afterParameters, result, afterResultPath; "
+                  "its OutputPath applied once)",
+                  out.get("status") == "SUCCEEDED" and out.get("nextState") == "After" and
+                  json.loads(out["output"]) == {"v": 1} and
+                  insp.get("afterInputPath") == {"k": 1} and
+                  insp.get("afterParameters") == {"FunctionName": "f", "Payload": {"k": 1}} and
+                  insp.get("result") == {"Payload": {"v": 1}, "StatusCode": 200} and
+                  insp.get("afterResultPath") == {"k": 1, "r": {"v": 1}}, out)
 
             # ---- AWS's payload limits, with AWS's error codes
             big = '{"s": "%s"}' % ("x" * 262144)
