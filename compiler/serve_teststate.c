@@ -14,7 +14,8 @@
  * in a Parallel (a Task is not called twice): afterInputPath and
  * afterParameters, and for a Pass state result and afterResultPath too;
  * a Task's own result (before its ResultSelector, by an Assign added to
- * it) and the output before its OutputPath (which its markers apply
+ * it), its afterResultSelector (the selector applied once more, to that
+ * result) and the output before its OutputPath (which its markers apply
  * instead) come from the markers of its normal exits.
  * The request's variables are assigned by a Pass state before all that.
  */
@@ -44,14 +45,16 @@ typedef struct {
                           * itself, after noting the output before it ($aslcAfterRp), and
                           * reads the Task's result ($aslcResult) */
     cJSON *output_path;  /* the Task's OutputPath, taken off it (NULL: none) */
+    const cJSON *selector; /* the Task's ResultSelector, applied again to its result */
 } exits;
 
 /* The marker an exit to target (NULL: End) goes to; its name. */
 static const char *marker(exits *x, const char *target, bool caught)
 {
-    char name[64], out[80];
+    char name[64], sel[80], out[80];
     int k = x->n++;
     snprintf(name, sizeof name, "__aslc_exit_%d", k);
+    snprintf(sel, sizeof sel, "__aslc_exit_%d_sel", k);
     snprintf(out, sizeof out, "__aslc_exit_%d_out", k);
     bool two = x->task && !caught;
     if (two) {
@@ -59,7 +62,19 @@ static const char *marker(exits *x, const char *target, bool caught)
         cJSON_AddStringToObject(pre, "Type", "Pass");
         cJSON_AddStringToObject(pre, "QueryLanguage", "JSONPath");
         cJSON_AddStringToObject(cJSON_AddObjectToObject(pre, "Assign"), "aslcAfterRp.$", "$");
-        cJSON_AddStringToObject(pre, "Next", out);
+        cJSON_AddStringToObject(pre, "Next", x->selector ? sel : out);
+    }
+    if (two && x->selector) {
+        /* the ResultSelector once more, on the result kept in $aslcResult; its
+         * ResultPath null passes the Task's output on untouched */
+        cJSON *p = cJSON_AddObjectToObject(x->states, sel);
+        cJSON_AddStringToObject(p, "Type", "Pass");
+        cJSON_AddStringToObject(p, "QueryLanguage", "JSONPath");
+        cJSON_AddStringToObject(p, "InputPath", "$aslcResult");
+        cJSON_AddItemToObject(p, "Parameters", cJSON_Duplicate(x->selector, true));
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(p, "Assign"), "aslcSelected.$", "$");
+        cJSON_AddNullToObject(p, "ResultPath");
+        cJSON_AddStringToObject(p, "Next", out);
     }
     cJSON *m = cJSON_AddObjectToObject(x->states, two ? out : name);
     cJSON_AddStringToObject(m, "Type", "Pass");
@@ -75,6 +90,7 @@ static const char *marker(exits *x, const char *target, bool caught)
     if (two) {
         cJSON_AddStringToObject(p, "__aslc_rs.$", "$aslcResult");
         cJSON_AddStringToObject(p, "__aslc_rp.$", "$aslcAfterRp");
+        if (x->selector) cJSON_AddStringToObject(p, "__aslc_sel.$", "$aslcSelected");
     }
     cJSON_AddBoolToObject(m, "End", true);
     return cJSON_GetObjectItemCaseSensitive(x->states, name)->string;
@@ -153,11 +169,12 @@ static cJSON *wrap(const cJSON *st, bool inspect, int *probes)
     } else {
         cJSON_AddStringToObject(sm, "StartAt", STATE);
     }
-    exits x = {states, 0, *probes > 0, false, NULL};
+    exits x = {states, 0, *probes > 0, false, NULL, NULL};
     if (*probes > 0 && !strcmp(type, "Task")) {
         /* its result, and its OutputPath applied by the markers */
         x.task = true;
         x.output_path = cJSON_DetachItemFromObjectCaseSensitive(s, "OutputPath");
+        x.selector = cJSON_GetObjectItemCaseSensitive(s, "ResultSelector");
         cJSON *assign = cJSON_GetObjectItemCaseSensitive(s, "Assign");
         if (!cJSON_IsObject(assign)) {
             cJSON_DeleteItemFromObjectCaseSensitive(s, "Assign");
@@ -348,7 +365,9 @@ void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply 
          * ResultSelector: docs/variables.md) */
         const cJSON *rs = cJSON_GetObjectItemCaseSensitive(out, "__aslc_rs");
         const cJSON *rp = cJSON_GetObjectItemCaseSensitive(out, "__aslc_rp");
+        const cJSON *sel = cJSON_GetObjectItemCaseSensitive(out, "__aslc_sel");
         if (rs) add_json_string(data, "result", rs);
+        if (sel) add_json_string(data, "afterResultSelector", sel);
         if (rp) add_json_string(data, "afterResultPath", rp);
     }
     cJSON_Delete(out);

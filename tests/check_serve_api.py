@@ -13,7 +13,8 @@ plain AWS JSON 1.0 requests):
     (FAILED with error and cause), a Task that fails with a matching Retry
     (RETRIABLE) and one with a Catch (CAUGHT_ERROR, the catcher's
     nextState, error and cause), variables given with the request, a Task
-    at DEBUG (mocked: afterParameters, result, afterResultPath),
+    at DEBUG (mocked: afterParameters, result, afterResultSelector,
+    afterResultPath),
     an invalid state (InvalidDefinition);
   - --mock-config, Step Functions Local's MockConfigFile: start_execution
     of "ARN#HappyPath" and "ARN#RetryPath" (Throw twice, then Return, over
@@ -233,13 +234,15 @@ def main():
                 other.terminate()
                 other.wait(timeout=30)
             insp = {k: json.loads(v) for k, v in out.get("inspectionData", {}).items()}
-            check("TestState: a Task at DEBUG (afterParameters, result, afterResultPath; "
+            check("TestState: a Task at DEBUG (afterParameters, result, afterResultSelector, "
+                  "afterResultPath; "
                   "its OutputPath applied once)",
                   out.get("status") == "SUCCEEDED" and out.get("nextState") == "After" and
                   json.loads(out["output"]) == {"v": 1} and
                   insp.get("afterInputPath") == {"k": 1} and
                   insp.get("afterParameters") == {"FunctionName": "f", "Payload": {"k": 1}} and
                   insp.get("result") == {"Payload": {"v": 1}, "StatusCode": 200} and
+                  insp.get("afterResultSelector") == {"v": 1} and
                   insp.get("afterResultPath") == {"k": 1, "r": {"v": 1}}, out)
 
             # ---- AWS's payload limits, with AWS's error codes
