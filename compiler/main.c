@@ -67,6 +67,8 @@ static void usage(FILE *f)
           "  --name NAME          the state machine's name (default: the file's stem)\n"
           "  --target lambda      OUT is an AWS Lambda deployment zip (bootstrap; docs/lambda.md)\n"
           "  --emit-template F    with --target lambda: an AWS SAM template deploying it\n"
+          "  --target shared      OUT is a shared object exporting asl_embed (runtime/asl_embed.h),\n"
+          "                       which aslc serve loads to run executions in process\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --definition-limit N refuse definitions of more than N characters (default\n"
@@ -339,7 +341,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
             goto out;
         }
         aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              eo->aws, lambda};
+                              eo->aws, lambda, !strcmp(o->target, "shared")};
         if (!aslc_build(&bo)) goto out;
     }
     status = 0;
@@ -606,8 +608,13 @@ int main(int argc, char **argv)
         return 2;
     }
 #endif
-    if (strcmp(o.target, "native") && strcmp(o.target, "lambda")) {
-        fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda)\n", o.target);
+    if (strcmp(o.target, "native") && strcmp(o.target, "lambda") && strcmp(o.target, "shared")) {
+        fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda, shared)\n", o.target);
+        free(o.inputs);
+        return 2;
+    }
+    if (!strcmp(o.target, "shared") && !strcmp(o.backend, "llvm")) {
+        fprintf(stderr, "aslc: --target shared is built by the C back end: use --backend=c\n");
         free(o.inputs);
         return 2;
     }

@@ -213,8 +213,8 @@ void asl_run_ids(asl_run *r)
     pthread_mutex_lock(&r->lock);
     if (!r->ids_ready) {
         /* aslc serve names the execution it starts (compiler/serve.c) */
-        const char *given = getenv("ASL_EXECUTION_ARN");
-        const char *sm = getenv("ASL_STATE_MACHINE_ARN");
+        const char *given = r->given_exec_arn ? r->given_exec_arn : getenv("ASL_EXECUTION_ARN");
+        const char *sm = r->given_exec_arn ? r->given_sm_arn : getenv("ASL_STATE_MACHINE_ARN");
         if (given && sm && strrchr(given, ':')) {
             snprintf(r->exec_name, sizeof r->exec_name, "%s", strrchr(given, ':') + 1);
             r->sm_id = malloc_printf("%s", sm);

@@ -75,6 +75,9 @@ typedef struct asl_run {
     asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
+    /* embed.c: the ARNs aslc serve gave this execution in process, read by
+     * asl_run_ids before the environment's (a process per execution); NULL: none. */
+    const char *given_exec_arn, *given_sm_arn;
 } asl_run;
 
 struct asl_exec {
@@ -214,6 +217,8 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */
 void asl_children_output_started(void);
+/* In a host process (embed.c): handlers never take over the host's signals. */
+void asl_children_embedded(void);
 
 /* intrinsics.c helpers shared with other runtime files */
 bool asl_uuid4(char out[37]);
