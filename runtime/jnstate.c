@@ -74,17 +74,18 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
     }
+    /* no frame and no `$states` object: the expression reads $states'
+     * members and the variables through the context (asl_jn_states) */
     asl_jn_ctx c;
     asl_jn_ctx_init(&c, a);
-    asl_jn_env *env = asl_jn_env_new(a, NULL);
-    asl_jn_env_resolver(env, resolve_var, x);
-    asl_value *st = asl_object(a, 4);
-    asl_object_append_lit(a, st, "input", 5, input);
-    if (result) asl_object_append_lit(a, st, "result", 6, result);
-    if (error) asl_object_append_lit(a, st, "errorOutput", 11, error);
-    if (f->type & ASL_JNT_CONTEXT) asl_object_append_lit(a, st, "context", 7, asl_context_object(x));
-    asl_jn_env_bind(a, env, "states", st);
-    asl_value *v = f->expr(&c, env, input);
+    c.resolve = resolve_var;
+    c.resolve_ud = x;
+    c.has_states = true;
+    c.states[0] = input;
+    c.states[1] = result;
+    c.states[2] = error;
+    if (f->type & ASL_JNT_CONTEXT) c.states[3] = asl_context_object(x);
+    asl_value *v = f->expr(&c, NULL, input);
     if (asl_jn_failed(&c))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' threw an error "
@@ -112,21 +113,6 @@ static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_v
     return dflt;
 }
 
-/* Assign: every value first (against the variables as they were), then
- * all of them at once, after Output is built. */
-static bool assign(asl_exec *x, asl_value *vals)
-{
-    uint32_t n = vals->len;
-    const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
-    asl_value **v = asl_alloc(x->arena, (n ? n : 1) * sizeof *v);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_member *m = &vals->u.o.members[i];
-        names[i] = m->key;
-        v[i] = m->val;
-    }
-    return asl_vars_assign(x, n, names, v);
-}
-
 asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
 {
     const asl_jn_field *f = p->jn;
@@ -147,8 +133,9 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
         x->jn_error = f->kind == ASL_JNF_CATCH ? result : NULL;
         if (f->assign && !(pending = f->assign(x, in))) return NULL;
         if (!(out = build(x, f, result, result))) return NULL;
-        if (pending && !assign(x, pending)) return NULL;
-        return out;
+        /* Assign: every value first (against the variables as they were),
+         * then all of them at once, after Output is built */
+        return pending ? asl_assign(x, out, pending) : out;
     }
     return NULL;
 }

@@ -85,7 +85,20 @@ void asl_jn_env_resolver(asl_jn_env *root, asl_value *(*resolve)(void *ud, const
     root->ud = ud;
 }
 
-static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_value **out)
+/* `$states` made from c->states: the members given, in Step Functions' order. */
+static asl_value *states_object(ctx *c)
+{
+    static const char *const names[4] = {"input", "result", "errorOutput", "context"};
+    if (c->states_obj) return c->states_obj;
+    asl_value *st = asl_object(c->a, 4);
+    for (int k = 0; k < 4; k++)
+        if (c->states[k]) asl_object_append_lit(c->a, st, names[k], strlen(names[k]), c->states[k]);
+    return c->states_obj = st;
+}
+
+/* name in the frames from e out, then (after the root frame) c's `$states`
+ * and c's resolver. */
+static bool env_lookup(ctx *c, const asl_jn_env *e, const char *name, size_t len, asl_value **out)
 {
     for (; e; e = e->parent) {
         for (uint32_t i = e->n; i-- > 0;)
@@ -100,6 +113,19 @@ static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_va
                 *out = v;
                 return true;
             }
+            return false;   /* a root frame's resolver stands for c's */
+        }
+    }
+    if (c->has_states && len == 6 && memcmp(name, "states", 6) == 0) {
+        *out = states_object(c);
+        return true;
+    }
+    if (c->resolve) {
+        bool found = false;
+        asl_value *v = c->resolve(c->resolve_ud, name, len, &found);
+        if (found) {
+            *out = v;
+            return true;
         }
     }
     return false;
@@ -107,11 +133,18 @@ static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_va
 
 asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n)
 {
-    (void)c;
     asl_value *v = NULL;
-    if (env_lookup(env, name, n, &v)) return v;
+    if (env_lookup(c, env, name, n, &v)) return v;
     asl_jn_fn *f = asl_jn_builtin(name, n);
     return f ? &f->hdr : NULL;
+}
+
+asl_value *asl_jn_states(asl_jn_ctx *c, asl_jn_env *env, int k)
+{
+    static const char *const names[4] = {"input", "result", "errorOutput", "context"};
+    if (c->has_states && k >= 0 && k < 4) return c->states[k];
+    asl_value *st = asl_jn_var(c, env, "states", 6);
+    return k >= 0 && k < 4 ? asl_jn_get(c, st, names[k], strlen(names[k]), false) : NULL;
 }
 
 asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v)
@@ -441,6 +474,28 @@ asl_value *asl_jn_group(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int po
     for (int i = 0; i < 2 * npairs; i++) f[i] = va_arg(ap, asl_jn_code);
     va_end(ap);
     return group(c, env, input, pos, (uint32_t)npairs, f);
+}
+
+/* ---- object constructors of literal keys ------------------------------------------
+ * What group() computes when every key is a distinct string literal: each
+ * item gives every key, so each pair's group holds all the items, and each
+ * value is evaluated once against them joined (undefined for none). */
+
+asl_value *asl_jn_obj_ctx(asl_jn_ctx *c, asl_value *input)
+{
+    if (!input || input->type != ASL_ARRAY) return input;
+    if (input->len == 0) return NULL;
+    asl_value *data = input->u.a.items[0];
+    for (uint32_t i = 1; i < input->len; i++) data = asl_jn_append(c->a, data, input->u.a.items[i]);
+    return data;
+}
+
+asl_value *asl_jn_obj_new(asl_jn_ctx *c, int n) { return asl_object(c->a, (uint32_t)n); }
+
+asl_value *asl_jn_obj_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    if (v) asl_object_append_lit(c->a, obj, key, klen, v);
+    return obj;
 }
 
 /* ---- sorting ------------------------------------------------------------------------- */
@@ -935,6 +990,33 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
         c->token = name;
         return NULL;
     }
+    va_list ap;
+    va_start(ap, n);
+    int nargs;
+    asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
+    va_end(ap);
+    if (!asl_jn_is_fn(proc)) {
+        fail_at(c, pos, "T1006", proc);
+        c->token = token;
+        return NULL;
+    }
+    asl_value *r = asl_jn_apply(c, proc, args, nargs, input);
+    if (FAILED) {
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
+}
+
+asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos, const char *token,
+                          int n, ...)
+{
+    asl_jn_fn *f = asl_jn_builtin_at(bi);
+    asl_value *proc = f ? &f->hdr : NULL;
+    /* a frame, `$states` or a workflow variable of the name comes first */
+    asl_value *v;
+    if (f && (env || c->has_states || c->resolve) && env_lookup(c, env, f->name, strlen(f->name), &v)) proc = v;
     va_list ap;
     va_start(ap, n);
     int nargs;

@@ -1261,3 +1261,19 @@ asl_jn_fn *asl_jn_builtin(const char *name, size_t n)
             return &builtins[i];
     return NULL;
 }
+
+int asl_jn_builtin_index(const char *name, size_t n)
+{
+    asl_jn_fn *f = asl_jn_builtin(name, n);
+    return f ? (int)(f - builtins) : -1;
+}
+
+asl_jn_fn *asl_jn_builtin_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof builtins / sizeof *builtins ? &builtins[i] : NULL;
+}
+
+int asl_jn_builtin_ord(const asl_jn_fn *f)
+{
+    return f >= builtins && f < builtins + sizeof builtins / sizeof *builtins ? (int)(f - builtins) : -1;
+}
