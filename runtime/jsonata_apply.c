@@ -198,7 +198,13 @@ static bool validate(asl_jn_ctx *c, const jn_sig *sp, asl_value **args, int n, a
     for (int i = 0; i < n; i++) syms[i] = symbol(args[i]);
     syms[n] = 0;
     int cnt[JN_MAX_PARAMS], end;
-    if (!match(sp, sp->n, 0, syms, 0, n, cnt, true, &end)) {
+    /* an argument per parameter, each of its type, no `+`: the match's
+     * first try succeeds (one symbol each), without the backtracking */
+    bool direct = n == sp->n;
+    for (int i = 0; direct && i < n; i++) direct = sp->p[i].quant != '+' && strchr(sp->p[i].cls, syms[i]);
+    if (direct) {
+        for (int i = 0; i < n; i++) cnt[i] = 1;
+    } else if (!match(sp, sp->n, 0, syms, 0, n, cnt, true, &end)) {
         int good = 0;
         for (int k = 1; k <= sp->n; k++) {
             if (!match(sp, k, 0, syms, 0, n, cnt, false, &end)) break;
