@@ -40,6 +40,8 @@ typedef struct {
     asl_arena *a;
     lir_fn *f;
     bool binds_states;   /* the expression binds `$states` somewhere: no direct reads of it */
+    node *root;          /* the whole expression */
+    bool workflow;       /* a workflow's (its variables are the Assigns'), not aslc --jn-exprs' */
 } B;
 
 static lir_fn *new_jn_fn(lir_program *lp, asl_arena *a, const char *note)
@@ -115,12 +117,13 @@ static void ret(B *b, uint32_t r)
 }
 
 static uint32_t lower(B *b, node *e, uint32_t in);
+static bool binds_name(node *e, const char *name);
 static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, uint32_t in);
 
 /* A function of its own for e over its input. */
 static const lir_fn *fn_of(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     ret(&sub, lower(&sub, e, LIR_IN));
     return sub.f;
 }
@@ -143,12 +146,17 @@ static bool is_const(node *e)
     }
 }
 
+/* A static of the generated code for a value made once (asl_jn_*_once). */
+static lir_arg slot(B *b) { return (lir_arg){.k = LIR_X_SLOT, .i = b->lp->njn_slots++}; }
+
+/* A literal is a value made the first time its site runs and kept (values
+ * are immutable): no allocation per evaluation. */
 static uint32_t literal(B *b, const asl_value *v)
 {
     if (!v) return CALL(b, JN_LIT, false, I(3));
     switch (v->type) {
-    case ASL_STRING: return CALL(b, JN_LIT_STR, false, CTX, SL(v->u.str, v->len));
-    case ASL_NUMBER: return CALL(b, JN_LIT_NUM, false, CTX, D(v->u.n.num));
+    case ASL_STRING: return CALL(b, JN_LIT_STR_ONCE, false, CTX, slot(b), SL(v->u.str, v->len));
+    case ASL_NUMBER: return CALL(b, JN_LIT_NUM_ONCE, false, CTX, slot(b), D(v->u.n.num));
     case ASL_TRUE: return CALL(b, JN_LIT, false, I(1));
     case ASL_FALSE: return CALL(b, JN_LIT, false, I(0));
     default: return CALL(b, JN_LIT, false, I(2));
@@ -253,7 +261,7 @@ static uint32_t filter(B *b, node *pred, uint32_t r)
 /* A step evaluated per item of its input, its stages after it. */
 static const lir_fn *step_fn(B *b, node *step)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     uint32_t r = lower(&sub, step, LIR_IN);
     for (uint32_t s = 0; step->staged && s < step->nstages; s++) r = filter(&sub, step->stages[s]->lhs, r);
     ret(&sub, r);
@@ -274,7 +282,7 @@ static uint32_t sort_call(B *b, node *s, uint32_t in)
 
 static const lir_fn *sort_fn(B *b, node *s)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     ret(&sub, sort_call(&sub, s, LIR_IN));
     return sub.f;
 }
@@ -349,16 +357,28 @@ static int builtin_callee(node *call)
     return asl_jn_builtin_index(p->str, p->slen);
 }
 
+/* Whether `$name` may be a variable when it runs: the expression binds it, or
+ * (a workflow's expression) an Assign of the workflow sets it, or (aslc
+ * --jn-exprs) the caller's bindings may have it. */
+static bool may_be_var(B *b, const char *name)
+{
+    if (!b->workflow || binds_name(b->root, name)) return true;
+    const ir_program *p = b->lp->p;
+    for (uint32_t i = 0; i < p->nvars; i++)
+        if (!strcmp(p->vars[i], name)) return true;
+    return false;
+}
+
 /* A call of e (JN_FUNCTION); first: the `~>` left side's register, or LIR_NONE. */
 static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
 {
     int bi = builtin_callee(e);
     if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
         uint32_t nargs = e->n + (first != LIR_NONE);
-        lir_arg *x = asl_alloc(b->a, sizeof *x * (7 + nargs));
+        lir_arg *x = asl_alloc(b->a, sizeof *x * (8 + nargs));
         uint32_t n = 0;
-        x[n++] = CTX, x[n++] = ENV, x[n++] = R(in), x[n++] = I(bi), x[n++] = I(e->pos);
-        x[n++] = SZ(proc_name(e)), x[n++] = I(nargs);
+        x[n++] = CTX, x[n++] = ENV, x[n++] = R(in), x[n++] = I(bi), x[n++] = I(may_be_var(b, e->lhs->str));
+        x[n++] = I(e->pos), x[n++] = SZ(proc_name(e)), x[n++] = I(nargs);
         if (first != LIR_NONE) x[n++] = R(first);
         for (uint32_t i = 0; i < e->n; i++) {
             uint32_t r = lower(b, e->list[i], in);
@@ -429,7 +449,7 @@ static bool binds(node *e)
 
 static const lir_fn *block_fn(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     uint32_t r = LIR_NONE;
     for (uint32_t i = 0; i < e->n; i++) r = lower(&sub, e->list[i], LIR_IN);
     if (r == LIR_NONE) r = CALL(&sub, JN_LIT, false, I(3));
@@ -495,8 +515,8 @@ static uint32_t inner(B *b, node *e, uint32_t in)
         if (literal_keys(e)) return object(b, e, in);
         return group(b, e->list, e->n / 2, e->pos, in);
     case JN_NAME: return CALL(b, JN_LOOKUP, false, CTX, R(in), SL(e->str, e->slen));
-    case JN_STRING: return CALL(b, JN_LIT_STR, false, CTX, SL(e->str, e->slen));
-    case JN_NUMBER: return CALL(b, JN_LIT_NUM, false, CTX, D(e->num));
+    case JN_STRING: return CALL(b, JN_LIT_STR_ONCE, false, CTX, slot(b), SL(e->str, e->slen));
+    case JN_NUMBER: return CALL(b, JN_LIT_NUM_ONCE, false, CTX, slot(b), D(e->num));
     case JN_VALUE: return CALL(b, JN_LIT, false, I(e->num == 0 ? 0 : e->num == 1 ? 1 : 2));
     case JN_WILDCARD: return CALL(b, JN_WILDCARD, false, CTX, R(in));
     case JN_DESCENDANT: return CALL(b, JN_DESCENDANTS, false, CTX, R(in));
@@ -517,8 +537,7 @@ static uint32_t inner(B *b, node *e, uint32_t in)
         l = lower(b, e->rhs, in);
         return CALL(b, JN_BIND, false, CTX, ENV, SZ(e->lhs->str), R(l));
     case JN_REGEX: {   /* compiled the first time it runs, kept in a static */
-        lir_arg slot = {.k = LIR_X_SLOT, .i = b->lp->njn_slots++};
-        return CALL(b, JN_REGEX, true, CTX, slot, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+        return CALL(b, JN_REGEX, true, CTX, slot(b), SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
     }
     case JN_FUNCTION: return lower_call(b, e, in, LIR_NONE);
     case JN_VARIABLE:
@@ -616,17 +635,17 @@ static bool binds_name(node *e, const char *name)
     return false;
 }
 
-lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what)
+static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *what, bool workflow)
 {
     asl_arena *a = lp->p->arena;
-    B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states")};
+    B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     b.f->ops[b.f->nops - 1].note = what;
     uint32_t r;
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */
     if (names_root(e) || binds(e)) {
-        B sub = {lp, a, new_jn_fn(lp, a, NULL), b.binds_states};
+        B sub = {lp, a, new_jn_fn(lp, a, NULL), b.binds_states, b.root, b.workflow};
         ret(&sub, lower(&sub, e, LIR_IN));
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
     } else {
@@ -634,6 +653,11 @@ lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     }
     ret(&b, r);
     return b.f;
+}
+
+lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what)
+{
+    return expr(lp, e, what, true);
 }
 
 /* ---- the dump ----------------------------------------------------------------------------- */
@@ -717,7 +741,7 @@ void lir_jn_extra(lir_program *lp)
     for (uint32_t i = 0; i < nextra; i++) {
         char what[32];
         snprintf(what, sizeof what, "expression %u", i);
-        t[i] = lir_jn_expr(lp, extra[i], asl_strndup(lp->p->arena, what, strlen(what)));
+        t[i] = expr(lp, extra[i], asl_strndup(lp->p->arena, what, strlen(what)), false);
     }
     lp->jn_extra = t;
     lp->njn_extra = nextra;

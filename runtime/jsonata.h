@@ -152,7 +152,12 @@ asl_value *asl_jn_context(asl_value *input);                       /* `$` */
 asl_value *asl_jn_fin(asl_value *r, bool keep_array);              /* a node's result settled */
 asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n); /* s: static */
 asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d);
-asl_value *asl_jn_lit(int k);                                      /* 0 false, 1 true, 2 null, 3 undefined */
+asl_value *asl_jn_lit(int k);
+/* The same made once for a site of generated code, kept in *slot (a
+ * static, NULL at start) for every later evaluation, on any thread: a
+ * literal is immutable.  Its memory is the program's (never freed). */
+asl_value *asl_jn_lit_num_once(asl_jn_ctx *c, asl_value **slot, double d);
+asl_value *asl_jn_lit_str_once(asl_jn_ctx *c, asl_value **slot, const char *s, size_t n);   /* s: static */                                      /* 0 false, 1 true, 2 null, 3 undefined */
 asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n);
 /* `$states.input` (k 0), `.result` (1), `.errorOutput` (2), `.context` (3):
  * the member directly when the caller gave c->states, else through the
@@ -199,11 +204,11 @@ asl_value *asl_jn_path_end(asl_jn_ctx *c, asl_value *p, int flags);
 asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
                        const char *token, const char *name, int n, ...);
 /* A call of `$name(...)` where name is the built-in number bi (asl_jn_builtin_index,
- * decided when compiling): a frame or a workflow variable of that name
- * still wins, as in asl_jn_call; else the built-in directly, without a
- * look-up by name. */
-asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos, const char *token,
-                          int n, ...);
+ * decided when compiling), without a look-up by name.  may_be_var: a frame
+ * or a workflow variable may have the name, and wins then, as in
+ * asl_jn_call (false when the compiler saw that nothing binds or assigns it). */
+asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                          const char *token, int n, ...);
 /* An object constructor whose keys are distinct string literals, built
  * directly (no grouping): obj_ctx gives the context its values are
  * evaluated against (the grouping's: the input's items joined), obj_new

@@ -248,11 +248,52 @@ asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n) { return asl_s
 asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d) { return asl_number(c->a, d); }
 asl_value *asl_jn_lit(int k) { return k == 0 ? asl_bool(false) : k == 1 ? asl_bool(true) : k == 2 ? asl_null() : NULL; }
 
+/* *slot, or v copied into memory of the program's and put there (the first
+ * thread wins; v is the arena's copy, left there). */
+static asl_value *keep_once(asl_value **slot, const asl_value *v)
+{
+    asl_value *k = asl_xmalloc(sizeof *k);
+    *k = *v;
+    asl_value *seen = NULL;
+    if (!__atomic_compare_exchange_n(slot, &seen, k, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(k);
+        return seen;
+    }
+    return k;
+}
+
+asl_value *asl_jn_lit_num_once(asl_jn_ctx *c, asl_value **slot, double d)
+{
+    asl_value *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return v ? v : keep_once(slot, asl_number(c->a, d));
+}
+
+asl_value *asl_jn_lit_str_once(asl_jn_ctx *c, asl_value **slot, const char *s, size_t n)
+{
+    asl_value *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return v ? v : keep_once(slot, asl_string_static(c->a, s, n));
+}
+
 static const char *const op_names[] = {"+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=",
                                         "&", "and", "or", "in", "..", "."};
 
 asl_value *asl_jn_binop(asl_jn_ctx *c, int op, asl_value *l, asl_value *r, int pos)
 {
+    /* two finite numbers, the usual case: what asl_jn_binary computes, in line */
+    if (l && r && l->type == ASL_NUMBER && r->type == ASL_NUMBER && isfinite(l->u.n.num) &&
+        isfinite(r->u.n.num)) {
+        double x = l->u.n.num, y = r->u.n.num;
+        switch (op) {
+        case JN_OP_ADD: return asl_jn_num(c, x + y);
+        case JN_OP_SUB: return asl_jn_num(c, x - y);
+        case JN_OP_MUL: return asl_jn_num(c, x * y);
+        case JN_OP_LT: return asl_bool(x < y);
+        case JN_OP_LE: return asl_bool(!(x > y));
+        case JN_OP_GT: return asl_bool(x > y);
+        case JN_OP_GE: return asl_bool(!(x < y));
+        default: break;
+        }
+    }
     asl_value *v = asl_jn_binary(c, (asl_jn_op)op, l, r);
     if (FAILED) {   /* what the message names: the operator, the other side */
         if (c->pos < 0) c->pos = pos;
@@ -1009,14 +1050,14 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
     return r;
 }
 
-asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos, const char *token,
-                          int n, ...)
+asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                          const char *token, int n, ...)
 {
     asl_jn_fn *f = asl_jn_builtin_at(bi);
     asl_value *proc = f ? &f->hdr : NULL;
-    /* a frame, `$states` or a workflow variable of the name comes first */
+    /* a frame or a workflow variable of the name comes first */
     asl_value *v;
-    if (f && (env || c->has_states || c->resolve) && env_lookup(c, env, f->name, strlen(f->name), &v)) proc = v;
+    if (f && may_be_var && env_lookup(c, env, f->name, strlen(f->name), &v)) proc = v;
     va_list ap;
     va_start(ap, n);
     int nargs;
