@@ -216,13 +216,20 @@ static int states_member(B *b, node *e)
     return -1;
 }
 
+static bool step_is(node *s, const char *name) { return s->slen == strlen(name) && !memcmp(s->str, name, s->slen); }
+
 static uint32_t lower_simple_path(B *b, node *e, uint32_t in)
 {
     node *first = e->list[0];
     uint32_t v;
     uint32_t i = 1;
     int k = states_member(b, e);
-    if (k >= 0) {   /* `$states.input...`: the member directly, no `$states` object */
+    if (k == 3 && e->n >= 5 && step_is(e->list[2], "Map") && step_is(e->list[3], "Item") &&
+        (step_is(e->list[4], "Value") || step_is(e->list[4], "Index"))) {
+        /* `$states.context.Map.Item.Value`: the iteration's item, no context object */
+        v = CALL(b, JN_MAP_ITEM, false, CTX, ENV, I(step_is(e->list[4], "Index")));
+        i = 5;
+    } else if (k >= 0) {   /* `$states.input...`: the member directly, no `$states` object */
         v = CALL(b, JN_STATES, false, CTX, ENV, I(k));
         i = 2;
     } else if (first->type == JN_VARIABLE)

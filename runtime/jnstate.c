@@ -26,6 +26,15 @@ static asl_value *resolve_var(void *ud, const char *name, size_t n, bool *found)
     return asl_vars_get((asl_exec *)ud, name, n, found);
 }
 
+static asl_value *context_object(void *ud) { return asl_context_object((asl_exec *)ud); }
+
+/* As $states.context.Map.Item has them: both absent outside a Map iteration. */
+static asl_value *map_item(void *ud, bool index)
+{
+    asl_exec *x = ud;
+    return asl_map_item(x, false) ? asl_map_item(x, index) : NULL;
+}
+
 /* The name of v's JSON type as AWS words it in causes. */
 static const char *type_word(const asl_value *v)
 {
@@ -84,7 +93,8 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     c.states[0] = input;
     c.states[1] = result;
     c.states[2] = error;
-    if (f->type & ASL_JNT_CONTEXT) c.states[3] = asl_context_object(x);
+    c.context = context_object;   /* $states.context: made if it is read */
+    c.map_item = map_item;
     asl_value *v = f->expr(&c, NULL, input);
     if (asl_jn_failed(&c))
         return asl_fail_state(x, "States.QueryEvaluationError",

@@ -98,6 +98,10 @@ struct asl_jn_ctx {
     bool has_states;
     asl_value *states[4];
     asl_value *states_obj;
+    /* context (states[3]) made when first read, by context(resolve_ud); and
+     * `$states.context.Map.Item.Value` / `.Index` without it (NULL: none) */
+    asl_value *(*context)(void *ud);
+    asl_value *(*map_item)(void *ud, bool index);
     /* What a name no frame binds resolves to before the built-ins, when the
      * root frame has no resolver of its own (asl_jn_env_resolver): the
      * workflow's variables.  Lets a caller evaluate without any frame. */
@@ -164,6 +168,10 @@ asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n
  * frames as `$states` then the member.  The compiler uses it only where the
  * expression itself never binds `$states`. */
 asl_value *asl_jn_states(asl_jn_ctx *c, asl_jn_env *env, int k);
+/* `$states.context.Map.Item.Value` (index false) or `.Index`: through
+ * c->map_item when the caller gave it, else as asl_jn_states(c, env, 3)
+ * and the three names. */
+asl_value *asl_jn_map_item(asl_jn_ctx *c, asl_jn_env *env, bool index);
 asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v);
 asl_value *asl_jn_block(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body);
 asl_value *asl_jn_root(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body); /* binds `$$` */

@@ -90,6 +90,7 @@ static asl_value *states_object(ctx *c)
 {
     static const char *const names[4] = {"input", "result", "errorOutput", "context"};
     if (c->states_obj) return c->states_obj;
+    if (!c->states[3] && c->context) c->states[3] = c->context(c->resolve_ud);
     asl_value *st = asl_object(c->a, 4);
     for (int k = 0; k < 4; k++)
         if (c->states[k]) asl_object_append_lit(c->a, st, names[k], strlen(names[k]), c->states[k]);
@@ -142,9 +143,21 @@ asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n
 asl_value *asl_jn_states(asl_jn_ctx *c, asl_jn_env *env, int k)
 {
     static const char *const names[4] = {"input", "result", "errorOutput", "context"};
-    if (c->has_states && k >= 0 && k < 4) return c->states[k];
+    if (c->has_states && k >= 0 && k < 4) {
+        if (k == 3 && !c->states[3] && c->context) c->states[3] = c->context(c->resolve_ud);
+        return c->states[k];
+    }
     asl_value *st = asl_jn_var(c, env, "states", 6);
     return k >= 0 && k < 4 ? asl_jn_get(c, st, names[k], strlen(names[k]), false) : NULL;
+}
+
+asl_value *asl_jn_map_item(asl_jn_ctx *c, asl_jn_env *env, bool index)
+{
+    if (c->has_states && c->map_item) return c->map_item(c->resolve_ud, index);
+    asl_value *v = asl_jn_states(c, env, 3);
+    v = asl_jn_get(c, v, "Map", 3, false);
+    v = asl_jn_get(c, v, "Item", 4, false);
+    return asl_jn_get(c, v, index ? "Index" : "Value", 5, false);
 }
 
 asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v)
