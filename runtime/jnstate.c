@@ -19,6 +19,7 @@
 #include "jsonata.h"
 #include "vars.h"
 
+#include <math.h>
 #include <string.h>
 
 static asl_value *resolve_var(void *ud, const char *name, size_t n, bool *found)
@@ -85,16 +86,12 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     }
     /* no frame and no `$states` object: the expression reads $states'
      * members and the variables through the context (asl_jn_states) */
-    asl_jn_ctx c;
-    asl_jn_ctx_init(&c, a);
-    c.resolve = resolve_var;
-    c.resolve_ud = x;
-    c.has_states = true;
-    c.states[0] = input;
-    c.states[1] = result;
-    c.states[2] = error;
-    c.context = context_object;   /* $states.context: made if it is read */
-    c.map_item = map_item;
+    asl_jn_ctx c = {   /* asl_jn_ctx_init's, in one initializer (no memset call per evaluation) */
+        .a = a, .pos = -1, .max_depth = ASL_JN_MAX_DEPTH, .max_range = 1e7, .apply_lambda = asl_jn_apply_lambda,
+        .has_states = true, .states = {input, result, error, NULL},
+        .context = context_object,   /* $states.context: made if it is read */
+        .map_item = map_item, .resolve = resolve_var, .resolve_ud = x,
+    };
     asl_value *v = f->expr(&c, NULL, input);
     if (asl_jn_failed(&c))
         return asl_fail_state(x, "States.QueryEvaluationError",
@@ -103,7 +100,10 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                               f->src, f->where, asl_jn_error_text(&c));
     if (!v) return query_error(x, f, "returned nothing (undefined).");
     if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
-    v = asl_jn_to_json(a, v);
+    /* strings, null, booleans and numbers without source text are JSON as they are */
+    bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
+                 (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0);
+    if (!plain) v = asl_jn_to_json(a, v);
     if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' returned an "
