@@ -264,6 +264,8 @@ typedef struct {
     uint32_t ntasks;
     ir_jn *jn, **jn_tail;         /* the JSONata fields, in definition order */
     uint32_t njn;
+    const char **vars;            /* every name an Assign sets (without ".$"), repeats included: */
+    uint32_t nvars, capvars;      /* a JSONata built-in's name not here is never a variable */
 } ir_program;
 
 const char *ir_state_type_name(ir_state_type t);

@@ -39,6 +39,9 @@ typedef struct {
     lir_program *lp;
     asl_arena *a;
     lir_fn *f;
+    bool binds_states;   /* the expression binds `$states` somewhere: no direct reads of it */
+    node *root;          /* the whole expression */
+    bool workflow;       /* a workflow's (its variables are the Assigns'), not aslc --jn-exprs' */
 } B;
 
 static lir_fn *new_jn_fn(lir_program *lp, asl_arena *a, const char *note)
@@ -114,12 +117,13 @@ static void ret(B *b, uint32_t r)
 }
 
 static uint32_t lower(B *b, node *e, uint32_t in);
+static bool binds_name(node *e, const char *name);
 static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, uint32_t in);
 
 /* A function of its own for e over its input. */
 static const lir_fn *fn_of(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL)};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     ret(&sub, lower(&sub, e, LIR_IN));
     return sub.f;
 }
@@ -142,12 +146,17 @@ static bool is_const(node *e)
     }
 }
 
+/* A static of the generated code for a value made once (asl_jn_*_once). */
+static lir_arg slot(B *b) { return (lir_arg){.k = LIR_X_SLOT, .i = b->lp->njn_slots++}; }
+
+/* A literal is a value made the first time its site runs and kept (values
+ * are immutable): no allocation per evaluation. */
 static uint32_t literal(B *b, const asl_value *v)
 {
     if (!v) return CALL(b, JN_LIT, false, I(3));
     switch (v->type) {
-    case ASL_STRING: return CALL(b, JN_LIT_STR, false, CTX, SL(v->u.str, v->len));
-    case ASL_NUMBER: return CALL(b, JN_LIT_NUM, false, CTX, D(v->u.n.num));
+    case ASL_STRING: return CALL(b, JN_LIT_STR_ONCE, false, CTX, slot(b), SL(v->u.str, v->len));
+    case ASL_NUMBER: return CALL(b, JN_LIT_NUM_ONCE, false, CTX, slot(b), D(v->u.n.num));
     case ASL_TRUE: return CALL(b, JN_LIT, false, I(1));
     case ASL_FALSE: return CALL(b, JN_LIT, false, I(0));
     default: return CALL(b, JN_LIT, false, I(2));
@@ -194,12 +203,36 @@ static bool simple_path(node *e)
     return true;
 }
 
+/* The member of `$states` a path's second step names (asl_jn_states), or -1. */
+static int states_member(B *b, node *e)
+{
+    static const char *const names[4] = {"input", "result", "errorOutput", "context"};
+    node *first = e->list[0];
+    if (b->binds_states || e->n < 2 || first->type != JN_VARIABLE || first->slen != 6 ||
+        memcmp(first->str, "states", 6) != 0)
+        return -1;
+    for (int k = 0; k < 4; k++)
+        if (e->list[1]->slen == strlen(names[k]) && !memcmp(e->list[1]->str, names[k], e->list[1]->slen)) return k;
+    return -1;
+}
+
+static bool step_is(node *s, const char *name) { return s->slen == strlen(name) && !memcmp(s->str, name, s->slen); }
+
 static uint32_t lower_simple_path(B *b, node *e, uint32_t in)
 {
     node *first = e->list[0];
     uint32_t v;
     uint32_t i = 1;
-    if (first->type == JN_VARIABLE)
+    int k = states_member(b, e);
+    if (k == 3 && e->n >= 5 && step_is(e->list[2], "Map") && step_is(e->list[3], "Item") &&
+        (step_is(e->list[4], "Value") || step_is(e->list[4], "Index"))) {
+        /* `$states.context.Map.Item.Value`: the iteration's item, no context object */
+        v = CALL(b, JN_MAP_ITEM, false, CTX, ENV, I(step_is(e->list[4], "Index")));
+        i = 5;
+    } else if (k >= 0) {   /* `$states.input...`: the member directly, no `$states` object */
+        v = CALL(b, JN_STATES, false, CTX, ENV, I(k));
+        i = 2;
+    } else if (first->type == JN_VARIABLE)
         v = first->slen == 0 ? CALL(b, JN_CONTEXT, false, R(in)) : CALL(b, JN_VAR, false, CTX, ENV, SL(first->str, first->slen));
     else {
         v = CALL(b, JN_GET, false, CTX, R(in), SL(first->str, first->slen), I(e->n == 1));
@@ -235,7 +268,7 @@ static uint32_t filter(B *b, node *pred, uint32_t r)
 /* A step evaluated per item of its input, its stages after it. */
 static const lir_fn *step_fn(B *b, node *step)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL)};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     uint32_t r = lower(&sub, step, LIR_IN);
     for (uint32_t s = 0; step->staged && s < step->nstages; s++) r = filter(&sub, step->stages[s]->lhs, r);
     ret(&sub, r);
@@ -256,7 +289,7 @@ static uint32_t sort_call(B *b, node *s, uint32_t in)
 
 static const lir_fn *sort_fn(B *b, node *s)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL)};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     ret(&sub, sort_call(&sub, s, LIR_IN));
     return sub.f;
 }
@@ -322,9 +355,44 @@ static const char *t1005_name(node *call)
     return p->type == JN_PATH && p->list[0]->str ? p->list[0]->str : NULL;
 }
 
+/* The built-in `$name` of a call names (its number), or -1: the runtime
+ * still lets a frame or a workflow variable of that name win. */
+static int builtin_callee(node *call)
+{
+    node *p = call->lhs;
+    if (p->type != JN_VARIABLE || p->slen == 0 || p->nstages || p->grouped || p->keep_array) return -1;
+    return asl_jn_builtin_index(p->str, p->slen);
+}
+
+/* Whether `$name` may be a variable when it runs: the expression binds it, or
+ * (a workflow's expression) an Assign of the workflow sets it, or (aslc
+ * --jn-exprs) the caller's bindings may have it. */
+static bool may_be_var(B *b, const char *name)
+{
+    if (!b->workflow || binds_name(b->root, name)) return true;
+    const ir_program *p = b->lp->p;
+    for (uint32_t i = 0; i < p->nvars; i++)
+        if (!strcmp(p->vars[i], name)) return true;
+    return false;
+}
+
 /* A call of e (JN_FUNCTION); first: the `~>` left side's register, or LIR_NONE. */
 static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
 {
+    int bi = builtin_callee(e);
+    if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
+        uint32_t nargs = e->n + (first != LIR_NONE);
+        lir_arg *x = asl_alloc(b->a, sizeof *x * (8 + nargs));
+        uint32_t n = 0;
+        x[n++] = CTX, x[n++] = ENV, x[n++] = R(in), x[n++] = I(bi), x[n++] = I(may_be_var(b, e->lhs->str));
+        x[n++] = I(e->pos), x[n++] = SZ(proc_name(e)), x[n++] = I(nargs);
+        if (first != LIR_NONE) x[n++] = R(first);
+        for (uint32_t i = 0; i < e->n; i++) {
+            uint32_t r = lower(b, e->list[i], in);
+            x[n++] = R(r);
+        }
+        return callv(b, LIR_RT_JN_CALL_BI, true, n, x);
+    }
     uint32_t proc = lower(b, e->lhs, in);
     uint32_t nargs = e->n + (first != LIR_NONE);
     lir_arg *x = asl_alloc(b->a, sizeof *x * (8 + nargs));
@@ -388,12 +456,41 @@ static bool binds(node *e)
 
 static const lir_fn *block_fn(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL)};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
     uint32_t r = LIR_NONE;
     for (uint32_t i = 0; i < e->n; i++) r = lower(&sub, e->list[i], LIR_IN);
     if (r == LIR_NONE) r = CALL(&sub, JN_LIT, false, I(3));
     ret(&sub, r);
     return sub.f;
+}
+
+/* ---- object constructors -------------------------------------------------------------- */
+
+/* Whether every key of the constructor e is a string literal, no two alike. */
+static bool literal_keys(node *e)
+{
+    for (uint32_t p = 0; p < e->n / 2; p++) {
+        node *k = e->list[2 * p];
+        if (k->type != JN_STRING || k->nstages || k->grouped || k->keep_array) return false;
+        for (uint32_t q = 0; q < p; q++)
+            if (e->list[2 * q]->slen == k->slen && !memcmp(e->list[2 * q]->str, k->str, k->slen)) return false;
+    }
+    return true;
+}
+
+/* Such a constructor built directly, with its known shape: its values in
+ * line, against the context the grouping would give them. */
+static uint32_t object(B *b, node *e, uint32_t in)
+{
+    uint32_t np = e->n / 2;
+    uint32_t cx = CALL(b, JN_OBJ_CTX, false, CTX, R(in));
+    uint32_t o = CALL(b, JN_OBJ_NEW, false, CTX, I(np));
+    for (uint32_t p = 0; p < np; p++) {
+        node *k = e->list[2 * p];
+        uint32_t v = lower(b, e->list[2 * p + 1], cx);
+        o = CALL(b, JN_OBJ_PUT, false, CTX, R(o), SL(k->str, k->slen), R(v));
+    }
+    return o;
 }
 
 /* ---- nodes ------------------------------------------------------------------------------ */
@@ -421,10 +518,12 @@ static uint32_t inner(B *b, node *e, uint32_t in)
         if (e->cons_array) arr = CALL(b, JN_ARR_CONS, false, R(arr));
         return arr;
     }
-    case JN_OBJECT: return group(b, e->list, e->n / 2, e->pos, in);
+    case JN_OBJECT:
+        if (literal_keys(e)) return object(b, e, in);
+        return group(b, e->list, e->n / 2, e->pos, in);
     case JN_NAME: return CALL(b, JN_LOOKUP, false, CTX, R(in), SL(e->str, e->slen));
-    case JN_STRING: return CALL(b, JN_LIT_STR, false, CTX, SL(e->str, e->slen));
-    case JN_NUMBER: return CALL(b, JN_LIT_NUM, false, CTX, D(e->num));
+    case JN_STRING: return CALL(b, JN_LIT_STR_ONCE, false, CTX, slot(b), SL(e->str, e->slen));
+    case JN_NUMBER: return CALL(b, JN_LIT_NUM_ONCE, false, CTX, slot(b), D(e->num));
     case JN_VALUE: return CALL(b, JN_LIT, false, I(e->num == 0 ? 0 : e->num == 1 ? 1 : 2));
     case JN_WILDCARD: return CALL(b, JN_WILDCARD, false, CTX, R(in));
     case JN_DESCENDANT: return CALL(b, JN_DESCENDANTS, false, CTX, R(in));
@@ -445,8 +544,7 @@ static uint32_t inner(B *b, node *e, uint32_t in)
         l = lower(b, e->rhs, in);
         return CALL(b, JN_BIND, false, CTX, ENV, SZ(e->lhs->str), R(l));
     case JN_REGEX: {   /* compiled the first time it runs, kept in a static */
-        lir_arg slot = {.k = LIR_X_SLOT, .i = b->lp->njn_slots++};
-        return CALL(b, JN_REGEX, true, CTX, slot, SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
+        return CALL(b, JN_REGEX, true, CTX, slot(b), SL(e->str, e->slen), SZ(e->flags ? e->flags : ""));
     }
     case JN_FUNCTION: return lower_call(b, e, in, LIR_NONE);
     case JN_VARIABLE:
@@ -525,17 +623,36 @@ static bool names_root(node *e)
     return false;
 }
 
-lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what)
+/* Whether e binds the variable name anywhere (`:=`, a parameter, `@$v`, `#$i`). */
+static bool binds_name(node *e, const char *name)
+{
+    if (!e) return false;
+    if (e->type == JN_BIND && e->lhs->str && !strcmp(e->lhs->str, name)) return true;
+    if (e->type == JN_LAMBDA)
+        for (uint32_t i = 0; i < e->n; i++)
+            if (e->list[i]->str && !strcmp(e->list[i]->str, name)) return true;
+    if ((e->focus && !strcmp(e->focus, name)) || (e->index && !strcmp(e->index, name))) return true;
+    if (binds_name(e->lhs, name) || binds_name(e->rhs, name) || binds_name(e->third, name)) return true;
+    for (uint32_t i = 0; i < e->n; i++)
+        if (binds_name(e->list[i], name)) return true;
+    for (uint32_t i = 0; i < e->nstages; i++)
+        if (binds_name(e->stages[i], name)) return true;
+    for (uint32_t i = 0; i < 2 * e->ngroup; i++)
+        if (binds_name(e->group[i], name)) return true;
+    return false;
+}
+
+static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *what, bool workflow)
 {
     asl_arena *a = lp->p->arena;
-    B b = {lp, a, new_jn_fn(lp, a, what)};
+    B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     b.f->ops[b.f->nops - 1].note = what;
     uint32_t r;
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */
     if (names_root(e) || binds(e)) {
-        B sub = {lp, a, new_jn_fn(lp, a, NULL)};
+        B sub = {lp, a, new_jn_fn(lp, a, NULL), b.binds_states, b.root, b.workflow};
         ret(&sub, lower(&sub, e, LIR_IN));
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
     } else {
@@ -543,6 +660,11 @@ lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     }
     ret(&b, r);
     return b.f;
+}
+
+lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what)
+{
+    return expr(lp, e, what, true);
 }
 
 /* ---- the dump ----------------------------------------------------------------------------- */
@@ -626,7 +748,7 @@ void lir_jn_extra(lir_program *lp)
     for (uint32_t i = 0; i < nextra; i++) {
         char what[32];
         snprintf(what, sizeof what, "expression %u", i);
-        t[i] = lir_jn_expr(lp, extra[i], asl_strndup(lp->p->arena, what, strlen(what)));
+        t[i] = expr(lp, extra[i], asl_strndup(lp->p->arena, what, strlen(what)), false);
     }
     lp->jn_extra = t;
     lp->njn_extra = nextra;

@@ -185,7 +185,18 @@
       asl_value *(*)(asl_jn_ctx *, asl_value **, const char *, size_t, const char *))               \
     X(JN_LOOKUP, asl_jn_lookup, 0, "ppppl", asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t)) \
     X(JN_WILDCARD, asl_jn_wildcard, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))            \
-    X(JN_DESCENDANTS, asl_jn_descendants, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))
+    X(JN_DESCENDANTS, asl_jn_descendants, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))      \
+    X(JN_LIT_NUM_ONCE, asl_jn_lit_num_once, 0, "pppd", asl_value *(*)(asl_jn_ctx *, asl_value **, double)) \
+    X(JN_LIT_STR_ONCE, asl_jn_lit_str_once, 0, "ppppl",                                             \
+      asl_value *(*)(asl_jn_ctx *, asl_value **, const char *, size_t))                             \
+    X(JN_STATES, asl_jn_states, 0, "pppi", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, int))         \
+    X(JN_MAP_ITEM, asl_jn_map_item, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, bool))    \
+    X(JN_CALL_BI, asl_jn_call_bi, 0, "ppppibipi.",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
+    X(JN_OBJ_CTX, asl_jn_obj_ctx, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))              \
+    X(JN_OBJ_NEW, asl_jn_obj_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
+    X(JN_OBJ_PUT, asl_jn_obj_put, 0, "pppplp",                                                      \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))
 
 typedef enum {
 #define X(id, name, inl, sig, ctype) LIR_RT_##id,

@@ -819,12 +819,30 @@ static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const
 }
 
 /* Assign (variables): an object of values. */
+/* Notes the names the Assign object n sets (ir_program.vars). */
+static void note_vars(P *c, const cJSON *n)
+{
+    for (const cJSON *k = n->child; k; k = k->next) {
+        size_t kl = strlen(k->string);
+        if (kl >= 2 && !memcmp(k->string + kl - 2, ".$", 2)) kl -= 2;
+        if (c->p->nvars == c->p->capvars) {
+            uint32_t cap = c->p->capvars ? 2 * c->p->capvars : 16;
+            const char **v = asl_alloc(c->a, cap * sizeof *v);
+            if (c->p->nvars) memcpy(v, c->p->vars, c->p->nvars * sizeof *v);
+            c->p->vars = v;
+            c->p->capvars = cap;
+        }
+        c->p->vars[c->p->nvars++] = asl_strndup(c->a, k->string, kl);
+    }
+}
+
 static ir_tmpl *jn_assign(P *c, ir_state *s, const cJSON *n, const char *ptr)
 {
     if (!cJSON_IsObject(n)) {
         ERR(c, n, ptr, "\"Assign\" must be an object, got %s", json_type_name(n));
         return NULL;
     }
+    note_vars(c, n);
     for (const cJSON *k = n->child; k; k = k->next)
         if (!strcmp(k->string, "states"))
             ERR_KEY(c, k, ptr_join(c, ptr, k->string), "\"states\" is reserved: $states is Step "
@@ -987,6 +1005,7 @@ static ir_tmpl *get_assign(P *c, const cJSON *obj, const char *ptr)
         ERR(c, n, fptr, "\"Assign\" must be an object of variables, got %s", json_type_name(n));
         return NULL;
     }
+    note_vars(c, n);
     for (const cJSON *k = n->child; k; k = k->next) {
         const char *ks = k->string;
         size_t kl = strlen(ks);

@@ -126,6 +126,9 @@ void asl_array_push(asl_arena *a, asl_value *arr, asl_value *item);
 void asl_array_replace(asl_value *arr, uint32_t i, asl_value *item);
 /* Sets key (replacing an existing member with that key, keeping its position). key is copied. */
 void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
+/* The same with key not copied: it must live as long as obj (a literal, or
+ * the key of another object whose value obj takes with it). */
+void asl_object_set_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
 /* Appends without checking for a duplicate key: for builders that know keys are distinct. */
 void asl_object_append(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val);
 /* The same with a key that is not copied: it must outlive every value

@@ -19,11 +19,21 @@
 #include "jsonata.h"
 #include "vars.h"
 
+#include <math.h>
 #include <string.h>
 
 static asl_value *resolve_var(void *ud, const char *name, size_t n, bool *found)
 {
     return asl_vars_get((asl_exec *)ud, name, n, found);
+}
+
+static asl_value *context_object(void *ud) { return asl_context_object((asl_exec *)ud); }
+
+/* As $states.context.Map.Item has them: both absent outside a Map iteration. */
+static asl_value *map_item(void *ud, bool index)
+{
+    asl_exec *x = ud;
+    return asl_map_item(x, false) ? asl_map_item(x, index) : NULL;
 }
 
 /* The name of v's JSON type as AWS words it in causes. */
@@ -74,17 +84,15 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
     }
-    asl_jn_ctx c;
-    asl_jn_ctx_init(&c, a);
-    asl_jn_env *env = asl_jn_env_new(a, NULL);
-    asl_jn_env_resolver(env, resolve_var, x);
-    asl_value *st = asl_object(a, 4);
-    asl_object_append_lit(a, st, "input", 5, input);
-    if (result) asl_object_append_lit(a, st, "result", 6, result);
-    if (error) asl_object_append_lit(a, st, "errorOutput", 11, error);
-    if (f->type & ASL_JNT_CONTEXT) asl_object_append_lit(a, st, "context", 7, asl_context_object(x));
-    asl_jn_env_bind(a, env, "states", st);
-    asl_value *v = f->expr(&c, env, input);
+    /* no frame and no `$states` object: the expression reads $states'
+     * members and the variables through the context (asl_jn_states) */
+    asl_jn_ctx c = {   /* asl_jn_ctx_init's, in one initializer (no memset call per evaluation) */
+        .a = a, .pos = -1, .max_depth = ASL_JN_MAX_DEPTH, .max_range = 1e7, .apply_lambda = asl_jn_apply_lambda,
+        .has_states = true, .states = {input, result, error, NULL},
+        .context = context_object,   /* $states.context: made if it is read */
+        .map_item = map_item, .resolve = resolve_var, .resolve_ud = x,
+    };
+    asl_value *v = f->expr(&c, NULL, input);
     if (asl_jn_failed(&c))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' threw an error "
@@ -92,7 +100,10 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                               f->src, f->where, asl_jn_error_text(&c));
     if (!v) return query_error(x, f, "returned nothing (undefined).");
     if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
-    v = asl_jn_to_json(a, v);
+    /* strings, null, booleans and numbers without source text are JSON as they are */
+    bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
+                 (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0);
+    if (!plain) v = asl_jn_to_json(a, v);
     if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' returned an "
@@ -110,21 +121,6 @@ static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_v
     if (f->expr) return run(x, f, x->jn_input, x->jn_result, x->jn_error);
     if (f->k) return *f->k;
     return dflt;
-}
-
-/* Assign: every value first (against the variables as they were), then
- * all of them at once, after Output is built. */
-static bool assign(asl_exec *x, asl_value *vals)
-{
-    uint32_t n = vals->len;
-    const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
-    asl_value **v = asl_alloc(x->arena, (n ? n : 1) * sizeof *v);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_member *m = &vals->u.o.members[i];
-        names[i] = m->key;
-        v[i] = m->val;
-    }
-    return asl_vars_assign(x, n, names, v);
 }
 
 asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
@@ -147,8 +143,9 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
         x->jn_error = f->kind == ASL_JNF_CATCH ? result : NULL;
         if (f->assign && !(pending = f->assign(x, in))) return NULL;
         if (!(out = build(x, f, result, result))) return NULL;
-        if (pending && !assign(x, pending)) return NULL;
-        return out;
+        /* Assign: every value first (against the variables as they were),
+         * then all of them at once, after Output is built */
+        return pending ? asl_assign(x, out, pending) : out;
     }
     return NULL;
 }

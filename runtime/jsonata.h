@@ -90,6 +90,23 @@ struct asl_jn_ctx {
     uint32_t ticks;            /* evaluations since the clock was last read */
     double max_range;          /* items a range [a..b] may have (D2014 beyond): 1e7, the reference's */
     void *user;
+    /* Step Functions' `$states` given without a frame (jnstate.c): its
+     * members input, result, errorOutput, context (NULL: absent), read
+     * directly by `$states.input...` (asl_jn_states); the object itself is
+     * made only when an expression names `$states` whole.  Consulted after
+     * every frame, like a binding of the root frame. */
+    bool has_states;
+    asl_value *states[4];
+    asl_value *states_obj;
+    /* context (states[3]) made when first read, by context(resolve_ud); and
+     * `$states.context.Map.Item.Value` / `.Index` without it (NULL: none) */
+    asl_value *(*context)(void *ud);
+    asl_value *(*map_item)(void *ud, bool index);
+    /* What a name no frame binds resolves to before the built-ins, when the
+     * root frame has no resolver of its own (asl_jn_env_resolver): the
+     * workflow's variables.  Lets a caller evaluate without any frame. */
+    asl_value *(*resolve)(void *ud, const char *name, size_t n, bool *found);
+    void *resolve_ud;
 };
 
 /* Nested evaluations allowed by default: deep enough for any sensible
@@ -139,8 +156,22 @@ asl_value *asl_jn_context(asl_value *input);                       /* `$` */
 asl_value *asl_jn_fin(asl_value *r, bool keep_array);              /* a node's result settled */
 asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n); /* s: static */
 asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d);
-asl_value *asl_jn_lit(int k);                                      /* 0 false, 1 true, 2 null, 3 undefined */
+asl_value *asl_jn_lit(int k);
+/* The same made once for a site of generated code, kept in *slot (a
+ * static, NULL at start) for every later evaluation, on any thread: a
+ * literal is immutable.  Its memory is the program's (never freed). */
+asl_value *asl_jn_lit_num_once(asl_jn_ctx *c, asl_value **slot, double d);
+asl_value *asl_jn_lit_str_once(asl_jn_ctx *c, asl_value **slot, const char *s, size_t n);   /* s: static */                                      /* 0 false, 1 true, 2 null, 3 undefined */
 asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n);
+/* `$states.input` (k 0), `.result` (1), `.errorOutput` (2), `.context` (3):
+ * the member directly when the caller gave c->states, else through the
+ * frames as `$states` then the member.  The compiler uses it only where the
+ * expression itself never binds `$states`. */
+asl_value *asl_jn_states(asl_jn_ctx *c, asl_jn_env *env, int k);
+/* `$states.context.Map.Item.Value` (index false) or `.Index`: through
+ * c->map_item when the caller gave it, else as asl_jn_states(c, env, 3)
+ * and the three names. */
+asl_value *asl_jn_map_item(asl_jn_ctx *c, asl_jn_env *env, bool index);
 asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v);
 asl_value *asl_jn_block(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body);
 asl_value *asl_jn_root(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code body); /* binds `$$` */
@@ -180,6 +211,19 @@ asl_value *asl_jn_path_end(asl_jn_ctx *c, asl_value *p, int flags);
  * name, when the procedure is a path of one name, for T1005 / T1007. */
 asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
                        const char *token, const char *name, int n, ...);
+/* A call of `$name(...)` where name is the built-in number bi (asl_jn_builtin_index,
+ * decided when compiling), without a look-up by name.  may_be_var: a frame
+ * or a workflow variable may have the name, and wins then, as in
+ * asl_jn_call (false when the compiler saw that nothing binds or assigns it). */
+asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                          const char *token, int n, ...);
+/* An object constructor whose keys are distinct string literals, built
+ * directly (no grouping): obj_ctx gives the context its values are
+ * evaluated against (the grouping's: the input's items joined), obj_new
+ * the object, obj_put a member (undefined: none). */
+asl_value *asl_jn_obj_ctx(asl_jn_ctx *c, asl_value *input);
+asl_value *asl_jn_obj_new(asl_jn_ctx *c, int n);
+asl_value *asl_jn_obj_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v);
 asl_value *asl_jn_tail(asl_jn_ctx *c, asl_value *input, asl_value *proc, int pos, int n, ...);
 /* holes: a character per argument, '?' for a placeholder (its value NULL). */
 asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,
@@ -250,6 +294,11 @@ asl_value *asl_jn_array_add(asl_jn_ctx *c, asl_value *arr, asl_value *item, bool
 
 /* The built-in named name (without '$'), or NULL. */
 asl_jn_fn *asl_jn_builtin(const char *name, size_t n);
+/* Built-ins by number (their order in the table, fixed for a build of
+ * aslc and its runtime): -1 for none; the i-th (NULL out of range). */
+int asl_jn_builtin_index(const char *name, size_t n);
+asl_jn_fn *asl_jn_builtin_at(int i);
+int asl_jn_builtin_ord(const asl_jn_fn *f);     /* f's number, -1 when f is not a built-in */
 /* Applies f to args, checking its signature (focus fills a `-` parameter). */
 asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *f, asl_value **args, int n, asl_value *focus);
 int asl_jn_arity(const asl_value *f);

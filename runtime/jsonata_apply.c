@@ -7,6 +7,7 @@
  */
 #include "jsonata.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -144,6 +145,30 @@ static bool match(const jn_sig *s, int np, int i, const char *syms, int j, int l
     return false;
 }
 
+/* The built-ins' signatures, parsed once for the process (the table is
+ * constant, so is this once made): a call of a built-in checks its
+ * arguments without parsing text. */
+#define JN_MAX_BUILTINS 128
+static jn_sig builtin_sigs[JN_MAX_BUILTINS];
+static bool builtin_sig_ok[JN_MAX_BUILTINS];
+static int nbuiltin_sigs;
+static pthread_once_t builtin_sigs_once = PTHREAD_ONCE_INIT;
+
+static void parse_builtin_sigs(void)
+{
+    int n = 0;
+    while (n < JN_MAX_BUILTINS && asl_jn_builtin_at(n)) n++;   /* beyond: parsed at each call */
+    for (int i = 0; i < n; i++) {
+        int off;
+        const char *sig = asl_jn_builtin_at(i)->sig;
+        builtin_sig_ok[i] = sig && !sig_parse(sig, &builtin_sigs[i], &off);
+    }
+    nbuiltin_sigs = n;
+}
+
+static bool validate(asl_jn_ctx *c, const jn_sig *sp, asl_value **args, int n, asl_value *focus, asl_value ***out,
+                     int *nout);
+
 /* Validates args against f's signature into out (*nout), as signature.js's validate. */
 bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, asl_value *focus,
                      asl_value ***out, int *nout)
@@ -151,25 +176,48 @@ bool asl_jn_validate(asl_jn_ctx *c, const char *sig, asl_value **args, int n, as
     jn_sig s;
     int off;
     if (sig_parse(sig, &s, &off)) return true;
+    return validate(c, &s, args, n, focus, out, nout);
+}
+
+/* The same for the built-in f (a native function of the table). */
+static bool validate_builtin(asl_jn_ctx *c, const asl_jn_fn *f, asl_value **args, int n, asl_value *focus,
+                             asl_value ***out, int *nout)
+{
+    pthread_once(&builtin_sigs_once, parse_builtin_sigs);
+    int i = asl_jn_builtin_ord(f);
+    if (i < 0 || i >= nbuiltin_sigs) return asl_jn_validate(c, f->sig, args, n, focus, out, nout);
+    if (!builtin_sig_ok[i]) return true;
+    return validate(c, &builtin_sigs[i], args, n, focus, out, nout);
+}
+
+static bool validate(asl_jn_ctx *c, const jn_sig *sp, asl_value **args, int n, asl_value *focus, asl_value ***out,
+                     int *nout)
+{
     char syms[64];
     if (n > 60) n = 60;
     for (int i = 0; i < n; i++) syms[i] = symbol(args[i]);
     syms[n] = 0;
     int cnt[JN_MAX_PARAMS], end;
-    if (!match(&s, s.n, 0, syms, 0, n, cnt, true, &end)) {
+    /* an argument per parameter, each of its type, no `+`: the match's
+     * first try succeeds (one symbol each), without the backtracking */
+    bool direct = n == sp->n;
+    for (int i = 0; direct && i < n; i++) direct = sp->p[i].quant != '+' && strchr(sp->p[i].cls, syms[i]);
+    if (direct) {
+        for (int i = 0; i < n; i++) cnt[i] = 1;
+    } else if (!match(sp, sp->n, 0, syms, 0, n, cnt, true, &end)) {
         int good = 0;
-        for (int k = 1; k <= s.n; k++) {
-            if (!match(&s, k, 0, syms, 0, n, cnt, false, &end)) break;
+        for (int k = 1; k <= sp->n; k++) {
+            if (!match(sp, k, 0, syms, 0, n, cnt, false, &end)) break;
             good = end;
         }
         asl_jn_error(c, "T0410", good < n ? args[good] : NULL);
         c->index = good + 1;
         return false;
     }
-    asl_value **v = asl_alloc(c->a, sizeof *v * (size_t)(s.n + n + 1));
+    asl_value **v = asl_alloc(c->a, sizeof *v * (size_t)(sp->n + n + 1));
     int k = 0, ai = 0;
-    for (int i = 0; i < s.n; i++) {
-        const jn_param *p = &s.p[i];
+    for (int i = 0; i < sp->n; i++) {
+        const jn_param *p = &sp->p[i];
         if (cnt[i] == 0) {
             if (p->context) {
                 if (!strchr(p->ctx_cls, symbol(focus))) {
@@ -245,7 +293,7 @@ asl_value *asl_jn_apply(asl_jn_ctx *c, asl_value *fv, asl_value **args, int n, a
     int nv = n;
     switch ((asl_jn_fn_kind)f->kind) {
     case JN_FN_NATIVE:
-        if (f->sig && !asl_jn_validate(c, f->sig, args, n, focus, &v, &nv)) break;
+        if (f->sig && !validate_builtin(c, f, args, n, focus, &v, &nv)) break;
         r = f->native(c, v, nv, focus);
         break;
     case JN_FN_LAMBDA:

@@ -85,7 +85,21 @@ void asl_jn_env_resolver(asl_jn_env *root, asl_value *(*resolve)(void *ud, const
     root->ud = ud;
 }
 
-static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_value **out)
+/* `$states` made from c->states: the members given, in Step Functions' order. */
+static asl_value *states_object(ctx *c)
+{
+    static const char *const names[4] = {"input", "result", "errorOutput", "context"};
+    if (c->states_obj) return c->states_obj;
+    if (!c->states[3] && c->context) c->states[3] = c->context(c->resolve_ud);
+    asl_value *st = asl_object(c->a, 4);
+    for (int k = 0; k < 4; k++)
+        if (c->states[k]) asl_object_append_lit(c->a, st, names[k], strlen(names[k]), c->states[k]);
+    return c->states_obj = st;
+}
+
+/* name in the frames from e out, then (after the root frame) c's `$states`
+ * and c's resolver. */
+static bool env_lookup(ctx *c, const asl_jn_env *e, const char *name, size_t len, asl_value **out)
 {
     for (; e; e = e->parent) {
         for (uint32_t i = e->n; i-- > 0;)
@@ -100,6 +114,19 @@ static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_va
                 *out = v;
                 return true;
             }
+            return false;   /* a root frame's resolver stands for c's */
+        }
+    }
+    if (c->has_states && len == 6 && memcmp(name, "states", 6) == 0) {
+        *out = states_object(c);
+        return true;
+    }
+    if (c->resolve) {
+        bool found = false;
+        asl_value *v = c->resolve(c->resolve_ud, name, len, &found);
+        if (found) {
+            *out = v;
+            return true;
         }
     }
     return false;
@@ -107,11 +134,30 @@ static bool env_lookup(const asl_jn_env *e, const char *name, size_t len, asl_va
 
 asl_value *asl_jn_var(asl_jn_ctx *c, asl_jn_env *env, const char *name, size_t n)
 {
-    (void)c;
     asl_value *v = NULL;
-    if (env_lookup(env, name, n, &v)) return v;
+    if (env_lookup(c, env, name, n, &v)) return v;
     asl_jn_fn *f = asl_jn_builtin(name, n);
     return f ? &f->hdr : NULL;
+}
+
+asl_value *asl_jn_states(asl_jn_ctx *c, asl_jn_env *env, int k)
+{
+    static const char *const names[4] = {"input", "result", "errorOutput", "context"};
+    if (c->has_states && k >= 0 && k < 4) {
+        if (k == 3 && !c->states[3] && c->context) c->states[3] = c->context(c->resolve_ud);
+        return c->states[k];
+    }
+    asl_value *st = asl_jn_var(c, env, "states", 6);
+    return k >= 0 && k < 4 ? asl_jn_get(c, st, names[k], strlen(names[k]), false) : NULL;
+}
+
+asl_value *asl_jn_map_item(asl_jn_ctx *c, asl_jn_env *env, bool index)
+{
+    if (c->has_states && c->map_item) return c->map_item(c->resolve_ud, index);
+    asl_value *v = asl_jn_states(c, env, 3);
+    v = asl_jn_get(c, v, "Map", 3, false);
+    v = asl_jn_get(c, v, "Item", 4, false);
+    return asl_jn_get(c, v, index ? "Index" : "Value", 5, false);
 }
 
 asl_value *asl_jn_bind(asl_jn_ctx *c, asl_jn_env *env, const char *name, asl_value *v)
@@ -215,11 +261,52 @@ asl_value *asl_jn_lit_str(asl_jn_ctx *c, const char *s, size_t n) { return asl_s
 asl_value *asl_jn_lit_num(asl_jn_ctx *c, double d) { return asl_number(c->a, d); }
 asl_value *asl_jn_lit(int k) { return k == 0 ? asl_bool(false) : k == 1 ? asl_bool(true) : k == 2 ? asl_null() : NULL; }
 
+/* *slot, or v copied into memory of the program's and put there (the first
+ * thread wins; v is the arena's copy, left there). */
+static asl_value *keep_once(asl_value **slot, const asl_value *v)
+{
+    asl_value *k = asl_xmalloc(sizeof *k);
+    *k = *v;
+    asl_value *seen = NULL;
+    if (!__atomic_compare_exchange_n(slot, &seen, k, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(k);
+        return seen;
+    }
+    return k;
+}
+
+asl_value *asl_jn_lit_num_once(asl_jn_ctx *c, asl_value **slot, double d)
+{
+    asl_value *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return v ? v : keep_once(slot, asl_number(c->a, d));
+}
+
+asl_value *asl_jn_lit_str_once(asl_jn_ctx *c, asl_value **slot, const char *s, size_t n)
+{
+    asl_value *v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return v ? v : keep_once(slot, asl_string_static(c->a, s, n));
+}
+
 static const char *const op_names[] = {"+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=",
                                         "&", "and", "or", "in", "..", "."};
 
 asl_value *asl_jn_binop(asl_jn_ctx *c, int op, asl_value *l, asl_value *r, int pos)
 {
+    /* two finite numbers, the usual case: what asl_jn_binary computes, in line */
+    if (l && r && l->type == ASL_NUMBER && r->type == ASL_NUMBER && isfinite(l->u.n.num) &&
+        isfinite(r->u.n.num)) {
+        double x = l->u.n.num, y = r->u.n.num;
+        switch (op) {
+        case JN_OP_ADD: return asl_jn_num(c, x + y);
+        case JN_OP_SUB: return asl_jn_num(c, x - y);
+        case JN_OP_MUL: return asl_jn_num(c, x * y);
+        case JN_OP_LT: return asl_bool(x < y);
+        case JN_OP_LE: return asl_bool(!(x > y));
+        case JN_OP_GT: return asl_bool(x > y);
+        case JN_OP_GE: return asl_bool(!(x < y));
+        default: break;
+        }
+    }
     asl_value *v = asl_jn_binary(c, (asl_jn_op)op, l, r);
     if (FAILED) {   /* what the message names: the operator, the other side */
         if (c->pos < 0) c->pos = pos;
@@ -441,6 +528,28 @@ asl_value *asl_jn_group(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int po
     for (int i = 0; i < 2 * npairs; i++) f[i] = va_arg(ap, asl_jn_code);
     va_end(ap);
     return group(c, env, input, pos, (uint32_t)npairs, f);
+}
+
+/* ---- object constructors of literal keys ------------------------------------------
+ * What group() computes when every key is a distinct string literal: each
+ * item gives every key, so each pair's group holds all the items, and each
+ * value is evaluated once against them joined (undefined for none). */
+
+asl_value *asl_jn_obj_ctx(asl_jn_ctx *c, asl_value *input)
+{
+    if (!input || input->type != ASL_ARRAY) return input;
+    if (input->len == 0) return NULL;
+    asl_value *data = input->u.a.items[0];
+    for (uint32_t i = 1; i < input->len; i++) data = asl_jn_append(c->a, data, input->u.a.items[i]);
+    return data;
+}
+
+asl_value *asl_jn_obj_new(asl_jn_ctx *c, int n) { return asl_object(c->a, (uint32_t)n); }
+
+asl_value *asl_jn_obj_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    if (v) asl_object_append_lit(c->a, obj, key, klen, v);
+    return obj;
 }
 
 /* ---- sorting ------------------------------------------------------------------------- */
@@ -935,6 +1044,33 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
         c->token = name;
         return NULL;
     }
+    va_list ap;
+    va_start(ap, n);
+    int nargs;
+    asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
+    va_end(ap);
+    if (!asl_jn_is_fn(proc)) {
+        fail_at(c, pos, "T1006", proc);
+        c->token = token;
+        return NULL;
+    }
+    asl_value *r = asl_jn_apply(c, proc, args, nargs, input);
+    if (FAILED) {
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
+}
+
+asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                          const char *token, int n, ...)
+{
+    asl_jn_fn *f = asl_jn_builtin_at(bi);
+    asl_value *proc = f ? &f->hdr : NULL;
+    /* a frame or a workflow variable of the name comes first */
+    asl_value *v;
+    if (f && may_be_var && env_lookup(c, env, f->name, strlen(f->name), &v)) proc = v;
     va_list ap;
     va_start(ap, n);
     int nargs;

@@ -1060,11 +1060,18 @@ FN(merge)
     UNUSED;
     asl_value *a = A(0);
     if (!a) return NULL;
-    asl_value *r = asl_object(c->a, 8);
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < a->len; i++) size += a->u.a.items[i]->len;
+    asl_value *r = asl_object(c->a, size ? size : 1);
+    /* the keys are shared with the objects merged, whose values r takes;
+     * the first object's are distinct already */
     for (uint32_t i = 0; i < a->len; i++) {
         asl_value *o = a->u.a.items[i];
-        for (uint32_t k = 0; k < o->len; k++)
-            asl_object_set(c->a, r, o->u.o.members[k].key, o->u.o.members[k].klen, o->u.o.members[k].val);
+        for (uint32_t k = 0; k < o->len; k++) {
+            const asl_member *m = &o->u.o.members[k];
+            if (i == 0) asl_object_append_lit(c->a, r, m->key, m->klen, m->val);
+            else asl_object_set_lit(c->a, r, m->key, m->klen, m->val);
+        }
     }
     return r;
 }
@@ -1260,4 +1267,20 @@ asl_jn_fn *asl_jn_builtin(const char *name, size_t n)
             builtins[i].name[n] == 0)
             return &builtins[i];
     return NULL;
+}
+
+int asl_jn_builtin_index(const char *name, size_t n)
+{
+    asl_jn_fn *f = asl_jn_builtin(name, n);
+    return f ? (int)(f - builtins) : -1;
+}
+
+asl_jn_fn *asl_jn_builtin_at(int i)
+{
+    return i >= 0 && (size_t)i < sizeof builtins / sizeof *builtins ? &builtins[i] : NULL;
+}
+
+int asl_jn_builtin_ord(const asl_jn_fn *f)
+{
+    return f >= builtins && f < builtins + sizeof builtins / sizeof *builtins ? (int)(f - builtins) : -1;
 }

@@ -247,9 +247,28 @@ asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
 
 /* ---- numbers and strings as JavaScript prints them ------------------------ */
 
+/* An integer below 10^15 in magnitude as its digits (what both JavaScript's
+ * shortest form and $string's 15 significant digits print for it): false
+ * for any other number. */
+static bool small_integer(char out[32], double d)
+{
+    if (!(d > -1e15 && d < 1e15) || d != (double)(int64_t)d) return false;
+    int64_t i = (int64_t)d;
+    char t[24];
+    int k = 0;
+    uint64_t u = i < 0 ? (uint64_t)-i : (uint64_t)i;
+    do t[k++] = (char)('0' + u % 10); while ((u /= 10) > 0);
+    char *o = out;
+    if (i < 0) *o++ = '-';
+    while (k) *o++ = t[--k];
+    *o = 0;
+    return true;
+}
+
 void asl_jn_num_js(char out[32], double d)
 {
     if (d == 0) { strcpy(out, "0"); return; }
+    if (small_integer(out, d)) return;
     if (isnan(d)) { strcpy(out, "NaN"); return; }
     if (isinf(d)) { strcpy(out, d > 0 ? "Infinity" : "-Infinity"); return; }
     char e[40];
@@ -350,9 +369,11 @@ static bool stringify(asl_jn_ctx *c, asl_buf *b, const asl_value *v, int pretty,
             asl_jn_error(c, "D3001", (asl_value *)v);
             return false;
         }
-        char p[40];
-        snprintf(p, sizeof p, "%.14e", d);
-        asl_jn_num_js(num, strtod(p, NULL));
+        if (!small_integer(num, d)) {   /* 15 significant digits, as the reference's toPrecision(15) */
+            char p[40];
+            snprintf(p, sizeof p, "%.14e", d);
+            asl_jn_num_js(num, strtod(p, NULL));
+        }
         asl_buf_puts(b, num);
         break;
     }
@@ -394,6 +415,8 @@ asl_value *asl_jn_string(asl_jn_ctx *c, asl_value *v, bool pretty)
     if (!v) return NULL;
     if (v->type == ASL_STRING) return v;
     if (v->type == ASL_JN_FUNCTION) return asl_string(c->a, "", 0);
+    char num[32];
+    if (v->type == ASL_NUMBER && small_integer(num, v->u.n.num)) return asl_string(c->a, num, strlen(num));
     asl_buf b;
     asl_buf_init(&b);
     bool ok = stringify(c, &b, v, pretty, 0);

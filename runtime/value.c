@@ -697,6 +697,17 @@ void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, 
         asl_object_append(a, obj, key, klen, val);
 }
 
+void asl_object_set_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
+{
+    int64_t i = find_member(obj, key, klen);
+    if (i >= 0) {
+        obj->u.o.jlen = jlen_swap(obj->u.o.jlen, asl_json_bound(obj->u.o.members[i].val),
+                                  asl_json_bound(val));
+        obj->u.o.members[i].val = val;
+    } else
+        asl_object_append_lit(a, obj, key, klen, val);
+}
+
 /* ---- copies -------------------------------------------------------------- */
 
 static bool is_container(const asl_value *v)
