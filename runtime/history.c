@@ -98,6 +98,12 @@ bool asl_hist_save(const asl_hist *h, const char *path)
     return close(fd) == 0;
 }
 
+const char *asl_hist_lines(const asl_hist *h, size_t *len)
+{
+    *len = h->out.len;
+    return h->out.data ? h->out.data : "";
+}
+
 /* ---- JSON pieces -------------------------------------------------------------- */
 
 /* A string literal, without strlen. */

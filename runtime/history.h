@@ -30,6 +30,9 @@ void asl_hist_free(asl_hist *h);
 /* Writes the events so far to path (replacing it); false with errno set. */
 bool asl_hist_save(const asl_hist *h, const char *path);
 
+/* The events so far, as JSON Lines (report.c draws the page from them). */
+const char *asl_hist_lines(const asl_hist *h, size_t *len);
+
 /* ExecutionStarted, on the execution's top-level exec. */
 void asl_hist_started(asl_exec *top, const asl_value *input);
 /* The end of the execution: the last state's StateExited and

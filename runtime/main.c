@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "history.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,7 @@ typedef struct {
     int write_errno;           /* writing the output failed with this */
     long bench;                /* --bench N: N timed executions, 0 = run once */
     const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
+    const char *report;        /* --report FILE.html: the page drawn from them (report.c), or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -77,6 +79,9 @@ static void usage(FILE *f, const char *argv0)
             "  --pretty            indent the output\n"
             "  --history FILE      write the execution's events to FILE, one JSON object a\n"
             "                      line, as GetExecutionHistory returns them (docs/history.md)\n"
+            "  --report FILE.html  write a page about the execution: the graph coloured by\n"
+            "                      what happened, each state's input, output, error, retries\n"
+            "                      and timings, the events (docs/history.md)\n"
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
@@ -175,8 +180,14 @@ static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl
                                                  const asl_value *result, int status)
 {
     asl_hist_ended(top, result);
-    if (!asl_hist_save(run->hist, j->history)) {
+    if (j->history && !asl_hist_save(run->hist, j->history)) {
         fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
+        status = 3;
+    }
+    size_t n;
+    const char *lines = asl_hist_lines(run->hist, &n);
+    if (j->report && !asl_report_save(j->report, j->prog->name, lines, n)) {
+        fprintf(stderr, "cannot write the report to %s: %s\n", j->report, strerror(errno));
         status = 3;
     }
     asl_hist_free(run->hist);
@@ -239,7 +250,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     top.slow_enter = run.deadline > 0;
-    if (j->history) history_begin(&run, &top);
+    if (j->history || j->report) history_begin(&run, &top);
     asl_value *result = j->prog->start(&top, run.input);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
@@ -403,6 +414,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--history")) {
             j.history = val;
+            i++;
+        } else if (!strcmp(a, "--report")) {
+            j.report = val;
             i++;
         } else if (!strcmp(a, "--bench")) {
             char *end;
