@@ -61,6 +61,7 @@ typedef struct {
     long bench;                /* --bench N: N timed executions, 0 = run once */
     const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
     const char *report;        /* --report FILE.html: the page drawn from them (report.c), or NULL */
+    bool progress;             /* stderr is a terminal, no --quiet: the progress line (progress.c) */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -77,6 +78,7 @@ static void usage(FILE *f, const char *argv0)
             "  --time-scale X      multiply Wait and Retry delays by X (0 skips them);\n"
             "                      also the environment variable ASL_TIME_SCALE\n"
             "  --pretty            indent the output\n"
+            "  --quiet             no progress line on a terminal's stderr\n"
             "  --history FILE      write the execution's events to FILE, one JSON object a\n"
             "                      line, as GetExecutionHistory returns them (docs/history.md)\n"
             "  --report FILE.html  write a page about the execution: the graph coloured by\n"
@@ -195,6 +197,19 @@ static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl
     return status;
 }
 
+/* The progress line, without --history or --report: a history that keeps
+ * no events, only what runs now (asl_hist_new_live), whose hooks every
+ * state entry then takes as with --history. */
+static __attribute__((noinline)) asl_progress *progress_begin(const job *j, asl_run *run,
+                                                              asl_exec *top)
+{
+    if (!run->hist) {
+        run->hist = asl_hist_new_live();
+        top->slow_enter = true;
+    }
+    return asl_progress_start(run->hist, j->prog->name);
+}
+
 /* One execution of j's program: parses the input text, runs it and leaves
  * the output JSON (newline-terminated) in *out.  Returns the exit status:
  * 0; 1 with the {"Error","Cause"} line printed; 2 for invalid input or
@@ -251,7 +266,9 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.run = &run;
     top.slow_enter = run.deadline > 0;
     if (j->history || j->report) history_begin(&run, &top);
+    asl_progress *progress = j->progress ? progress_begin(j, &run, &top) : NULL;
     asl_value *result = j->prog->start(&top, run.input);
+    if (progress) asl_progress_stop(progress);   /* the line erased before anything is printed */
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
         else asl_json_write(out, result);
@@ -359,7 +376,7 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     j.prog = p;
     j.input_name = "<stdin>";
     j.time_scale = 1.0;
-    bool scale_set = false;
+    bool scale_set = false, quiet = false;
     char *owned = NULL;
     size_t limit = asl_payload_unlimited() ? SIZE_MAX : ASL_PAYLOAD_LIMIT;
     int status;
@@ -381,6 +398,8 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             return finish_output(argv[0], 0, 0);
         } else if (!strcmp(a, "--pretty")) {
             j.pretty = true;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (!val) {
             fprintf(stderr, "%s: unknown option or missing value: %s (see --help)\n", argv[0], a);
             free(owned);
@@ -467,6 +486,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     asl_arena *consts = asl_arena_new();
     if (p->init) p->init(consts);
 
+    /* The progress line only where someone watches it: one isatty per
+     * process, nothing per state when it is off. */
+    j.progress = !quiet && j.bench == 0 && isatty(2);
     asl_run_on_big_stack(run_job, &j, asl_exec_stack_size());
     asl_arena_free(consts);
     free(owned);

@@ -182,7 +182,7 @@
         v.attempts.forEach((a, i) => t.append(el('tr', {class: a.ok === false ? 'fail' : ''}, el('td', {}, String(i + 1)),
           el('td', {}, ms(a.end - a.start)),
           el('td', {}, a.ok ? 'succeeded' : a.ok === false ? (a.error || '') + (a.cause ? ': ' + a.cause : '') : 'no result'))));
-        box.append(el('div', {class: 'muted'}, (v.attempts.length - 1) + ' retr' + (v.attempts.length === 2 ? 'y' : 'ies')), t);
+        box.append(el('div', {class: 'muted'}, v.attempts.length === 1 ? 'one attempt' : v.attempts.length + ' attempts (' + (v.attempts.length - 1) + (v.attempts.length === 2 ? ' retry)' : ' retries)')), t);
       }
       for (const f of v.failures) if (f.error !== undefined) field(box, 'failure', f.error + (f.cause ? ': ' + f.cause : ''));
       if (v.starts > 1) box.append(el('div', {class: 'muted'}, 'started ' + v.starts + ' times (retried)'));
