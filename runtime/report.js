@@ -85,7 +85,11 @@
       if (m[1] === 'Started') it.start = time(e);
       else {
         it.end = time(e); it.status = m[1];
-        if (m[1] === 'Failed') Object.assign(it, failureOf(e.previousEventId) || {});
+        if (m[1] === 'Failed') {   // its last event: a failed Task's, or the state it ended in
+          Object.assign(it, failureOf(e.previousEventId) || {});
+          const at = owner.get(e.previousEventId);
+          if (at) it.at = at.name;
+        }
       }
     } else if (ty === 'EvaluationFailed') {
       const v = latestOpen(x => x.name === d.state);
@@ -213,7 +217,8 @@
     const failed = its.filter(it => it.status === 'Failed');
     if (failed.length) {
       const ul = el('ul');
-      for (const it of failed.slice(0, 100)) ul.append(el('li', {}, 'item #' + it.index + ': ' + (it.error || '') + (it.cause ? ' \u2014 ' + it.cause : '')));
+      for (const it of failed.slice(0, 100)) ul.append(el('li', {}, 'item #' + it.index + ': failed' + (it.at ? ' in ' + it.at : '') +
+        (it.error !== undefined ? ' (' + it.error + (it.cause ? ': ' + it.cause : '') + ')' : '')));
       if (failed.length > 100) ul.append(el('li', {}, (failed.length - 100) + ' more'));
       box.append(el('div', {}, 'failed:'), ul);
     }

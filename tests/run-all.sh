@@ -22,15 +22,17 @@ if ((${#missing[@]})); then
 fi
 
 # AWS-compatible servers that the integration tests start on loopback
-# (tests/check_aws_*.py), from npm, into build/npm.
+# (tests/check_aws_*.py), and playwright-core, from npm, into build/npm.
 if ! command -v npm >/dev/null 2>&1; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
 fi
-if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ]; then
+# playwright-core drives Debian's chromium for report/chromium (no browser of its own).
+if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ] ||
+   [ ! -d build/npm/node_modules/playwright-core ]; then
   mkdir -p build/npm
-  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 ||
-    echo "warning: dynalite and s3rver could not be installed; the DynamoDB and S3 tests will be skipped"
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 playwright-core@1 ||
+    echo "warning: dynalite, s3rver and playwright-core could not be installed; the DynamoDB and S3 tests will be skipped, report/chromium fails"
 fi
 
 cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2 && ctest --test-dir build -j2 --output-on-failure

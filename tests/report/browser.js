@@ -1,11 +1,11 @@
 // browser.js — drives headless Chromium through playwright-core (npm) for
 // tests/check_report.py: opens a --report page, screenshots it, clicks a
 // state and reports what its panel then says; screenshots an SVG too.
-//   node browser.js PLAYWRIGHT_DIR CHROMIUM REPORT.html GRAPH.svg OUTDIR STATE
-// Prints one JSON object: {panel, classes, shots: [...], errors: [...]}.
+//   node browser.js PLAYWRIGHT_DIR CHROMIUM REPORT.html GRAPH.svg OUTDIR STATE [MAP_REPORT.html]
+// Prints one JSON object: {panel, states, rows, maps, shots: [...], errors: [...]}.
 'use strict';
 const path = require('path');
-const [pwDir, chromium, report, svg, outDir, state] = process.argv.slice(2);
+const [pwDir, chromium, report, svg, outDir, state, mapReport] = process.argv.slice(2);
 const { chromium: browserType } = require(path.join(pwDir, 'playwright-core'));
 
 (async () => {
@@ -36,6 +36,12 @@ const { chromium: browserType } = require(path.join(pwDir, 'playwright-core'));
     const svgShot = path.join(outDir, 'graph.png');
     await pic.screenshot({ path: svgShot });
     result.shots.push(svgShot);
+    if (mapReport) {
+      const mp = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+      mp.on('pageerror', e => result.errors.push(String(e)));
+      await mp.goto('file://' + mapReport);
+      result.maps = await mp.locator('#maps').innerText();
+    }
   } catch (e) {
     result.errors.push(String(e && e.stack || e));
   }
