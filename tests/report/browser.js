@@ -31,7 +31,7 @@ const { chromium: browserType } = require(path.join(pwDir, 'playwright-core'));
       gs => gs.map(g => [g.getAttribute('data-state'), g.getAttribute('class')]));
     result.states = Object.fromEntries(states);
     result.rows = await page.locator('#events tr').count();
-    const pic = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    const pic = await browser.newPage({ viewport: { width: 520, height: 540 } });
     await pic.goto('file://' + svg);
     const svgShot = path.join(outDir, 'graph.png');
     await pic.screenshot({ path: svgShot });
