@@ -29,6 +29,9 @@
 
 /* The page's style and script, NUL-terminated (CMake defines ASL_REPORT_DIR
  * and makes this object depend on both files). */
+#ifndef ASL_REPORT_DIR
+#error "ASL_REPORT_DIR: the directory of report.css and report.js (CMakeLists.txt defines it)"
+#endif
 #define ASL_INCBIN(sym, file)                                                   \
     __asm__(".pushsection .rodata\n"                                          \
             ".globl " #sym "\n"                                               \

@@ -42,12 +42,15 @@ def check(label, ok, detail=""):
         failures.append(label)
 
 
-# A Map of 10 items, 2 at a time, each waiting 1 s (0.1 s at --time-scale 0.1);
-# item 7 fails, within the tolerated failures.
+# A Task that fails once and is retried (mocked), then a Map of 10 items, 2 at
+# a time, each waiting 1 s (0.1 s at --time-scale 0.1); item 7 fails, within
+# the tolerated failures.
 MAP_FLOW = {
     "StartAt": "Prepare",
     "States": {
-        "Prepare": {"Type": "Pass", "Next": "ProcessAll"},
+        "Prepare": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": None,
+                    "Parameters": {"FunctionName": "prepare"}, "Next": "ProcessAll",
+                    "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 2}]},
         "ProcessAll": {
             "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ToleratedFailureCount": 5,
             "ItemProcessor": {"StartAt": "Check", "States": {
@@ -57,6 +60,7 @@ MAP_FLOW = {
                 "Sleep": {"Type": "Wait", "Seconds": 1, "End": True}}},
             "Next": "Done"},
         "Done": {"Type": "Succeed"}}}
+MAP_MOCKS = {"Prepare": [{"Error": "Flaky", "Cause": "once"}, {"ok": True}]}
 MAP_INPUT = '{"items":[1,2,3,4,5,6,7,8,9,10]}'
 FAILING = {"StartAt": "Slow", "States": {
     "Slow": {"Type": "Wait", "Seconds": 3, "Next": "Boom"},
@@ -71,6 +75,11 @@ def compile_flow(a, tmp, name, definition=None, extra=()):
         src = os.path.join(tmp, name + ".json")
         with open(src, "w") as f:
             json.dump(definition, f)
+    if definition is MAP_FLOW:
+        mocks = os.path.join(tmp, name + "-mocks.json")
+        with open(mocks, "w") as f:
+            json.dump(MAP_MOCKS, f)
+        extra = ("--mocks", mocks, *extra)
     out = os.path.join(tmp, name)
     r = subprocess.run([a.aslc, src, "-o", out, "--name", name, "--backend=" + a.backend, *extra],
                        capture_output=True, text=True, timeout=300)
@@ -243,6 +252,10 @@ def check_chromium(a):
         maps = got.get("maps") or ""
         check("the Map run summarised", "10 items: 9 succeeded, 1 failed" in maps and
               "item #6: failed in Bad" in maps and "slowest:" in maps, maps)
+        want = {"Prepare": "retried", "ProcessAll": "succeeded", "Check": "succeeded", "Bad": "failed",
+                "Sleep": "succeeded", "Done": "succeeded"}
+        seen = {k: re.sub(r".*\bst-(\w+).*", r"\1", v or "") for k, v in got.get("map_states", {}).items()}
+        check("a retried Task, a failed item's state", seen == want, seen)
         for shot in got["shots"]:
             if os.path.exists(shot):
                 not_blank(shot, os.path.basename(shot))

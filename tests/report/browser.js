@@ -41,6 +41,8 @@ const { chromium: browserType } = require(path.join(pwDir, 'playwright-core'));
       mp.on('pageerror', e => result.errors.push(String(e)));
       await mp.goto('file://' + mapReport);
       result.maps = await mp.locator('#maps').innerText();
+      result.map_states = Object.fromEntries(await mp.locator('#picture g[data-state]').evaluateAll(
+        gs => gs.map(g => [g.getAttribute('data-state'), g.getAttribute('class')])));
     }
   } catch (e) {
     result.errors.push(String(e && e.stack || e));
