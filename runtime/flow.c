@@ -529,8 +529,9 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
 {
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
-    /* MapIterationStarted and its end: written, or only numbered (so that
-     * the states after it have AWS's event ids, asl_run_event). */
+    /* MapIterationStarted and its end: written, or only numbered, each
+     * when it happens (so that the states in and after it have AWS's event
+     * ids, asl_run_event). */
     asl_run *run = f->x->run;
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
     else if (m->distributed) {}
@@ -554,7 +555,9 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
-    else if (!m->distributed) asl_run_event(run, 1);   /* MapIterationSucceeded, Failed, ... */
+    else if (m->distributed) {}
+    else if (!run->pool) run->events += 1;   /* MapIterationSucceeded, Failed, ...: as above */
+    else asl_run_event(run, 1);
     finish(f, i, it, r, nitems);
 }
 
