@@ -62,6 +62,8 @@ typedef struct {
     const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
     const char *report;        /* --report FILE.html: the page drawn from them (report.c), or NULL */
     bool progress;             /* stderr is a terminal, no --quiet: the progress line (progress.c) */
+    bool record;               /* history, report or progress: the states report their entries */
+    asl_progress *line;        /* the progress line drawn while an execution runs, or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -178,9 +180,11 @@ static __attribute__((noinline)) void history_begin(asl_run *run, asl_exec *top)
     asl_hist_started(top, run->input);
 }
 
-static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl_exec *top,
+static __attribute__((noinline)) int history_end(job *j, asl_run *run, asl_exec *top,
                                                  const asl_value *result, int status)
 {
+    asl_progress_stop(j->line);   /* erased before the output is printed */
+    j->line = NULL;
     asl_hist_ended(top, result);
     if (j->history && !asl_hist_save(run->hist, j->history)) {
         fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
@@ -197,17 +201,19 @@ static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl
     return status;
 }
 
-/* The progress line, without --history or --report: a history that keeps
- * no events, only what runs now (asl_hist_new_live), whose hooks every
- * state entry then takes as with --history. */
-static __attribute__((noinline)) asl_progress *progress_begin(const job *j, asl_run *run,
-                                                              asl_exec *top)
+/* --history, --report, the progress line: the states report their
+ * entries through the history's hooks.  The progress line alone needs no
+ * events, only what runs now: a history that keeps none
+ * (asl_hist_new_live).  history_end ends it all, the line first. */
+static __attribute__((noinline)) void record_begin(job *j, asl_run *run, asl_exec *top)
 {
-    if (!run->hist) {
+    if (j->history || j->report) {
+        history_begin(run, top);
+    } else {
         run->hist = asl_hist_new_live();
         top->slow_enter = true;
     }
-    return asl_progress_start(run->hist, j->prog->name);
+    if (j->progress) j->line = asl_progress_start(run->hist, j->prog->name);
 }
 
 /* One execution of j's program: parses the input text, runs it and leaves
@@ -265,16 +271,20 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     top.slow_enter = run.deadline > 0;
-    if (j->history || j->report) history_begin(&run, &top);
-    asl_progress *progress = j->progress ? progress_begin(j, &run, &top) : NULL;
+    /* One test when nothing is recorded, as before any of it: the six
+     * benchmark workloads run the same instructions (docs/benchmarks.md). */
+    if (j->record) record_begin(j, &run, &top);
     asl_value *result = j->prog->start(&top, run.input);
-    if (progress) asl_progress_stop(progress);   /* the line erased before anything is printed */
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
         else asl_json_write(out, result);
         asl_buf_putc(out, '\n');
         status = 0;
     } else {
+        if (j->line) {   /* erased before the error line */
+            asl_progress_stop(j->line);
+            j->line = NULL;
+        }
         print_error_line(top.err, top.cause);
         status = 1;
     }
@@ -489,6 +499,7 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     /* The progress line only where someone watches it: one isatty per
      * process, nothing per state when it is off. */
     j.progress = !quiet && j.bench == 0 && isatty(2);
+    j.record = j.history || j.report || j.progress;
     asl_run_on_big_stack(run_job, &j, asl_exec_stack_size());
     asl_arena_free(consts);
     free(owned);
