@@ -530,13 +530,16 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
     /* MapIterationStarted and its end: written, or only numbered, each
-     * when it happens (so that the states in and after it have AWS's event
-     * ids, asl_run_event). */
+     * before the states that follow it (so that the states in and after
+     * the iteration have AWS's event ids, asl_run_event).  Numbered, the
+     * end of one iteration is counted at the start of the next, which is
+     * when it is past on the calling thread (the first counts its start
+     * alone, the Map's end the last one's end): 2n + 2 ids in all. */
     asl_run *run = f->x->run;
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
     else if (m->distributed) {}
-    else if (!run->pool) run->events += 1;   /* alone: asl_run_event without the call */
-    else asl_run_event(run, 1);
+    else if (!run->pool) run->events += 2 - (i == 0);   /* alone: asl_run_event without the call */
+    else asl_run_event(run, 2 - (i == 0));
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -555,9 +558,6 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
-    else if (m->distributed) {}
-    else if (!run->pool) run->events += 1;   /* MapIterationSucceeded, Failed, ...: as above */
-    else asl_run_event(run, 1);
     finish(f, i, it, r, nitems);
 }
 
@@ -690,7 +690,7 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
     if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
     else if (m->distributed) asl_run_event(x->run, 1);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
-    if (!hist) asl_run_event(x->run, m->distributed ? 3 : 2);
+    if (!hist) asl_run_event(x->run, m->distributed ? 3 : n > 0 ? 3 : 2);
     asl_arena_free(f.iter_arena);
     free(f.bstart);
     if (scratch) asl_exec_free(scratch);
