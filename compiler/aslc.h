@@ -191,6 +191,10 @@ typedef struct {
 /* Writes a whole file atomically (temporary name, then rename). */
 bool aslc_write_file(const char *path, const char *data, size_t len);
 
+/* The name, in the temporary directory (tmpdir.c), of the C source of the
+ * picture for --report (graph.c); aslc_build links it in when it exists. */
+#define ASLC_REPORT_GRAPH_C "report_graph.c"
+
 /* Compiles and links; false (with a message on stderr) on failure. */
 bool aslc_build(const aslc_build_opts *o);
 

@@ -379,6 +379,9 @@ bool aslc_build(const aslc_build_opts *o)
     else
         push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
     if (o->handlers) push(&argv, &n, &cap, handlers_obj);
+    char report_graph[PATH_MAX];   /* --report's picture, when main.c made one */
+    aslc_tmp_path(report_graph, ASLC_REPORT_GRAPH_C);
+    if (is_file(report_graph)) push(&argv, &n, &cap, report_graph);
     if (o->aws) {
         /* runtime/aws_*.c: task.c refers to them weakly, so the archive
          * gives them only when asked */

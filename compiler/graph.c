@@ -661,7 +661,102 @@ static void html_page(asl_buf *out, const ir_program *p, const char *svg, size_t
          CATCH_COLOR, DEFAULT_COLOR);
     asl_buf_puts(out, "</div>\n</body>\n</html>\n");
 }
+
+/* ---- the report's picture (./wf --report) ------------------------------------------ */
+
+/* Escapes s for an XML attribute value (the SVG is inline HTML in the
+ * report: a control character, not allowed in XML, becomes U+FFFD). */
+static void put_attr(asl_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': asl_buf_puts(b, "&amp;"); break;
+        case '<': asl_buf_puts(b, "&lt;"); break;
+        case '>': asl_buf_puts(b, "&gt;"); break;
+        case '"': asl_buf_puts(b, "&quot;"); break;
+        default:
+            if (c < 0x20 || c == 0x7f) asl_buf_puts(b, "\xef\xbf\xbd");
+            else asl_buf_putc(b, (char)c);
+        }
+    }
+}
+
+/* Graphviz's SVG made fit to be inlined in the report and found by state
+ * name: from <svg on (no prologue), without the <!-- id --> comments, and
+ * each state's node group <g id="nodeN" class="node"> given
+ * data-state="NAME" (its <title> is sK, K the state's index in p->all).
+ * Names are unique in the whole machine (parse.c), so the name is a key. */
+static void report_svg(asl_buf *out, const ir_program *p, const char *svg, size_t n)
+{
+    const char *s = memmem(svg, n, "<svg", 4);
+    const char *end = svg + n;
+    if (!s) s = svg;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *next = nl ? nl + 1 : end;
+        size_t len = (size_t)(next - s);
+        unsigned k;
+        int used = 0;
+        if (len > 4 && !memcmp(s, "<!--", 4) && len >= 4 && !memcmp(next - (nl ? 4 : 3), "-->", 3)) {
+            s = next;   /* Graphviz's comment naming the element: the <title> says it too */
+            continue;
+        }
+        if (len > 22 && !memcmp(s, "<g id=\"node", 11) && next < end &&
+            sscanf(next, "<title>s%u</title>%n", &k, &used) == 1 && used > 0 && k < p->nall) {
+            const char *close = memchr(s, '>', len);
+            asl_buf_put(out, s, (size_t)(close - s));
+            asl_buf_puts(out, " data-state=\"");
+            put_attr(out, p->all[k]->name);
+            asl_buf_puts(out, "\"");
+            asl_buf_put(out, close, (size_t)(next - close));
+        } else {
+            asl_buf_put(out, s, len);
+        }
+        s = next;
+    }
+}
 #endif
+
+/* The C source of the picture a workflow binary's --report draws
+ * (runtime/report.c reads asl_report_svg, a weak symbol there), or false
+ * when there is none: aslc without Graphviz, a machine of more than
+ * BIG_GRAPH states (its layout could take seconds to minutes, and the
+ * picture would be an overview at best), or a layout that failed. */
+bool aslc_graph_report_source(asl_buf *c, const ir_program *p)
+{
+#ifdef ASLC_HAVE_GRAPHVIZ
+    if (p->nall > BIG_GRAPH) return false;
+    asl_buf dot, svg, fit;
+    asl_buf_init(&dot);
+    asl_buf_init(&svg);
+    asl_buf_init(&fit);
+    aslc_graph_dot(&dot, p);
+    asl_buf_putc(&dot, 0);
+    bool ok = gv_draw(dot.data, "svg", &svg, "the picture of --report");
+    if (ok) {
+        report_svg(&fit, p, svg.data, svg.len);
+        asl_buf_puts(c, "/* The picture of ./wf --report (aslc graph's SVG; runtime/report.c). */\n"
+                        "const char asl_report_svg[] =\n\"");
+        for (size_t i = 0; i < fit.len; i++) {
+            unsigned char ch = (unsigned char)fit.data[i];
+            if (ch == '"' || ch == '\\') asl_buf_printf(c, "\\%c", ch);
+            else if (ch == '\n') asl_buf_puts(c, "\\n\"\n\"");
+            else if (ch < 0x20 || ch >= 0x7f || ch == '?') asl_buf_printf(c, "\\%03o", ch);
+            else asl_buf_putc(c, (char)ch);
+        }
+        asl_buf_puts(c, "\";\n");
+    }
+    asl_buf_free(&dot);
+    asl_buf_free(&svg);
+    asl_buf_free(&fit);
+    return ok;
+#else
+    (void)c;
+    (void)p;
+    return false;
+#endif
+}
 
 /* ---- files ----------------------------------------------------------------------- */
 

@@ -45,6 +45,7 @@ typedef struct {
     const char *emit_template;  /* --emit-template FILE.yaml (--target lambda) */
     bool json_diags;
     bool allow_unbound;
+    bool no_report_graph;   /* --no-report-graph: the binary's --report draws no picture */
     size_t max_chars;       /* --definition-limit; AWS's by default */
     const char **inputs;
     int ninputs;
@@ -70,6 +71,7 @@ static void usage(FILE *f)
           "  --target shared      OUT is a shared object exporting asl_embed (runtime/asl_embed.h),\n"
           "                       which aslc serve loads to run executions in process\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
+          "  --no-report-graph    leave the picture out of the binary's --report (docs/history.md)\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --definition-limit N refuse definitions of more than N characters (default\n"
           "                       1048576, AWS's bound; 'off': 67108864)\n"
@@ -307,6 +309,26 @@ static bool open_targets(const options *o, const char *file, aslc_target *t, int
     return true;
 }
 
+/* The picture of the binary's --report, laid out now (a binary cannot run
+ * Graphviz): graph.c writes it as C, which build.c links in when the
+ * temporary directory has ASLC_REPORT_GRAPH_C.  None is fine (no Graphviz, a
+ * large machine): the report then has no picture.  False only when the
+ * file cannot be written. */
+static bool write_report_graph(const ir_program *p)
+{
+    asl_buf src;
+    asl_buf_init(&src);
+    bool ok = true;
+    if (aslc_graph_report_source(&src, p)) {
+        char path[PATH_MAX];
+        aslc_tmp_path(path, ASLC_REPORT_GRAPH_C);
+        if (!(ok = aslc_write_file(path, src.data, src.len)))
+            fprintf(stderr, "aslc: cannot write %s: %s\n", path, strerror(errno));
+    }
+    asl_buf_free(&src);
+    return ok;
+}
+
 /* Generates the code and writes every target; 0 on success. */
 static int generate(const options *o, const ir_program *p, const aslc_emit_opts *eo,
                     aslc_target *t, int nt)
@@ -330,6 +352,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
     asl_buf c;
     asl_buf_init(&c);
     int status = 1;
+    if (out && !lambda && !o->no_report_graph && !write_report_graph(p)) goto out;
     if (!llvm || emit_c) aslc_emit_c(&c, p, eo);
     if (llvm) {
 #ifdef ASLC_HAVE_LLVM
@@ -554,6 +577,7 @@ int main(int argc, char **argv)
         else if (!strncmp(a, "--backend=", 10)) { o.backend = a + 10; backend_given = true; }
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
         else if (!strcmp(a, "--allow-unbound")) o.allow_unbound = true;
+        else if (!strcmp(a, "--no-report-graph")) o.no_report_graph = true;
         else if (!strcmp(a, "--definition-limit") || !strncmp(a, "--definition-limit=", 19)) {
             const char *v = a[18] == '=' ? a + 19 : (i++, val);
             char *end = NULL;

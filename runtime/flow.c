@@ -471,10 +471,14 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
     f.in = in;
     f.branches = branches;
     bool hist = x->run->hist;
-    /* ParallelStateStarted and its end: written, or only numbered. */
+    /* ParallelStateStarted and its end: written, or only numbered.  The
+     * branches' states must not count the events that come after them:
+     * ParallelStateStarted takes the id asl_enter reserved for the state's
+     * StateExited, and both are numbered at the end with
+     * ParallelStateSucceeded (or Failed), as their ids are taken. */
     if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
-    else asl_run_event(x->run, 2);
     flow_run(&f, n, 0, parallel_unit);
+    if (!hist) asl_run_event(x->run, 2);
     asl_value *r = f.failed ? asl_fail(x, f.fail_err, f.fail_cause) : incomplete(&f, n);
     if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
     return r;
@@ -538,13 +542,17 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
 {
     const asl_map_info *m = f->m;
     asl_exec local, *it = unit_exec(f, &local);
-    /* MapIterationStarted and its end: written, or only numbered (so that
-     * the states after it have AWS's event ids, asl_run_event). */
+    /* MapIterationStarted and its end: written, or only numbered, each
+     * before the states that follow it (so that the states in and after
+     * the iteration have AWS's event ids, asl_run_event).  Numbered, the
+     * end of one iteration is counted at the start of the next, which is
+     * when it is past on the calling thread (the first counts its start
+     * alone, the Map's end the last one's end): 2n + 2 ids in all. */
     asl_run *run = f->x->run;
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
     else if (m->distributed) {}
-    else if (!run->pool) run->events += 2;   /* alone: asl_run_event without the call */
-    else asl_run_event(run, 2);
+    else if (!run->pool) run->events += 2 - (i == 0);   /* alone: asl_run_event without the call */
+    else asl_run_event(run, 2 - (i == 0));
     in_map_state(it, f->x);
     /* $$.Map.Item.Index, often part of the result: on the calling thread
      * (in iter_arena, f not engaged, so x's arena is this thread's alone)
@@ -719,10 +727,14 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         f.trace = trace;
     }
     bool hist = x->run->hist;
-    /* MapStateStarted and its end (a Distributed Map: and its map run's two). */
+    /* MapStateStarted and its end (a Distributed Map: and its map run's
+     * two), numbered as they happen (see asl_parallel): MapStateStarted
+     * takes the id reserved for the state's StateExited (MapRunStarted one
+     * more), the end and StateExited are numbered after the iterations. */
     if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
-    else asl_run_event(x->run, m->distributed ? 4 : 2);
+    else if (m->distributed) asl_run_event(x->run, 1);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
+    if (!hist) asl_run_event(x->run, m->distributed ? 3 : n > 0 ? 3 : 2);
     asl_arena_free(f.iter_arena);
     free(f.bstart);
     if (scratch) asl_exec_free(scratch);

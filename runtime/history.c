@@ -56,6 +56,8 @@ static hthread *ht(asl_exec *x)
 
 struct asl_hist {
     pthread_mutex_t mu;
+    bool light;        /* asl_hist_new_live: no events, only live (the progress line) */
+    asl_hist_live live;/* what runs now, read by progress.c (atomic loads and stores) */
     uint64_t last;     /* the last id given */
     asl_buf out;       /* the lines so far */
     time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
@@ -69,6 +71,22 @@ asl_hist *asl_hist_new(void)
     pthread_mutex_init(&h->mu, NULL);
     asl_buf_init(&h->out);
     return h;
+}
+
+asl_hist *asl_hist_new_live(void)
+{
+    asl_hist *h = asl_hist_new();
+    h->light = true;
+    return h;
+}
+
+void asl_hist_live_get(asl_hist *h, asl_hist_live *out)
+{
+    out->state = __atomic_load_n(&h->live.state, __ATOMIC_RELAXED);
+    out->map = __atomic_load_n(&h->live.map, __ATOMIC_RELAXED);
+    out->total = __atomic_load_n(&h->live.total, __ATOMIC_RELAXED);
+    out->done = __atomic_load_n(&h->live.done, __ATOMIC_RELAXED);
+    out->failed = __atomic_load_n(&h->live.failed, __ATOMIC_RELAXED);
 }
 
 void asl_hist_free(asl_hist *h)
@@ -96,6 +114,12 @@ bool asl_hist_save(const asl_hist *h, const char *path)
         off += (size_t)n;
     }
     return close(fd) == 0;
+}
+
+const char *asl_hist_lines(const asl_hist *h, size_t *len)
+{
+    *len = h->out.len;
+    return h->out.data ? h->out.data : "";
 }
 
 /* ---- JSON pieces -------------------------------------------------------------- */
@@ -201,6 +225,7 @@ static void put_payload(asl_buf *b, const char *key, const asl_value *v)
 
 static bool muted(const asl_exec *x)
 {
+    if (x->run->hist->light) return true;   /* the progress line's: no events */
     for (; x; x = x->parent)
         if (x->hist && x->hist->mute) return true;
     return false;
@@ -282,6 +307,7 @@ static uint64_t emit(asl_exec *x, const char *type, const char *dkey, const asl_
 
 void asl_hist_started(asl_exec *top, const asl_value *input)
 {
+    if (muted(top)) return;
     DBUF(d);
     put_payload(&d, "input", input);
     put_field(&d, "roleArn", HIST_ROLE);
@@ -322,6 +348,7 @@ static void exited_text(asl_exec *x, const asl_buf *text)
 
 void asl_hist_assigned(asl_exec *x, uint32_t n, const char *const *names, asl_value *const *vals)
 {
+    if (muted(x)) return;
     DBUF(o);
     asl_buf_putc(&o, '{');
     for (uint32_t i = 0; i < n; i++) {
@@ -348,6 +375,7 @@ static void exited(asl_exec *x, const asl_value *out)
 
 void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
+    __atomic_store_n(&x->run->hist->live.state, s->name, __ATOMIC_RELAXED);
     if (muted(x)) return;
     /* The previous state's output is this one's input: one text for both. */
     DBUF(t);
@@ -368,6 +396,7 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 
 void asl_hist_ended(asl_exec *top, const asl_value *result)
 {
+    if (muted(top)) return;
     DBUF(d);
     if (result) {
         if (ht(top)->state) exited(top, result);
@@ -493,6 +522,13 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
     memset(fan, 0, sizeof *fan);
     fan->map = map;
     fan->distributed = distributed;
+    if (map && !distributed) {   /* the progress line counts this Map's items from now */
+        asl_hist_live *l = &x->run->hist->live;
+        __atomic_store_n(&l->map, x->state ? x->state->name : "Map", __ATOMIC_RELAXED);
+        __atomic_store_n(&l->total, length, __ATOMIC_RELAXED);
+        __atomic_store_n(&l->done, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&l->failed, 0, __ATOMIC_RELAXED);
+    }
     if (muted(x)) return;
     DBUF(d);
     if (map) {
@@ -544,6 +580,11 @@ void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t i
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result)
 {
+    if (fan->map && !fan->distributed) {
+        asl_hist_live *l = &x->run->hist->live;
+        if (result) __atomic_add_fetch(&l->done, 1, __ATOMIC_RELAXED);
+        else if (!u->stopped) __atomic_add_fetch(&l->failed, 1, __ATOMIC_RELAXED);
+    }
     if (muted(x) || fan->distributed) return;
     if (result && ht(u)->state) exited(u, result);
     if (!result && !u->stopped) flush_pending(u);
@@ -565,6 +606,8 @@ void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t ind
 
 void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
 {
+    if (fan->map && !fan->distributed)
+        __atomic_store_n(&x->run->hist->live.map, NULL, __ATOMIC_RELAXED);
     if (muted(x)) return;
     if (fan->distributed) {
         uint64_t id = emit(x, ok ? "MapRunSucceeded" : "MapRunFailed", NULL, NULL);

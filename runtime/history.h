@@ -26,9 +26,26 @@ typedef struct {
 } asl_hist_fan;
 
 asl_hist *asl_hist_new(void);
+/* A history that records no events, only what runs now (asl_hist_live):
+ * the progress line's (progress.c), when neither --history nor --report
+ * asks for the events, whose payloads cost far more to write. */
+asl_hist *asl_hist_new_live(void);
+
+/* What the execution is doing now, for the progress line: the state entered
+ * last (in any thread), and the inline Map started last, with its items'
+ * count, those done and those failed (NULL once it has ended). */
+typedef struct {
+    const char *state;
+    const char *map;
+    uint32_t total, done, failed;
+} asl_hist_live;
+void asl_hist_live_get(asl_hist *h, asl_hist_live *out);
 void asl_hist_free(asl_hist *h);
 /* Writes the events so far to path (replacing it); false with errno set. */
 bool asl_hist_save(const asl_hist *h, const char *path);
+
+/* The events so far, as JSON Lines (report.c draws the page from them). */
+const char *asl_hist_lines(const asl_hist *h, size_t *len);
 
 /* ExecutionStarted, on the execution's top-level exec. */
 void asl_hist_started(asl_exec *top, const asl_value *input);

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "history.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,10 @@ typedef struct {
     int write_errno;           /* writing the output failed with this */
     long bench;                /* --bench N: N timed executions, 0 = run once */
     const char *history;       /* --history FILE: the execution's events (history.c), or NULL */
+    const char *report;        /* --report FILE.html: the page drawn from them (report.c), or NULL */
+    bool progress;             /* stderr is a terminal, no --quiet: the progress line (progress.c) */
+    bool record;               /* history, report or progress: the states report their entries */
+    asl_progress *line;        /* the progress line drawn while an execution runs, or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
 } job;
 
@@ -75,8 +80,12 @@ static void usage(FILE *f, const char *argv0)
             "  --time-scale X      multiply Wait and Retry delays by X (0 skips them);\n"
             "                      also the environment variable ASL_TIME_SCALE\n"
             "  --pretty            indent the output\n"
+            "  --quiet             no progress line on a terminal's stderr\n"
             "  --history FILE      write the execution's events to FILE, one JSON object a\n"
             "                      line, as GetExecutionHistory returns them (docs/history.md)\n"
+            "  --report FILE.html  write a page about the execution: the graph coloured by\n"
+            "                      what happened, each state's input, output, error, retries\n"
+            "                      and timings, the events (docs/history.md)\n"
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
@@ -171,17 +180,40 @@ static __attribute__((noinline)) void history_begin(asl_run *run, asl_exec *top)
     asl_hist_started(top, run->input);
 }
 
-static __attribute__((noinline)) int history_end(const job *j, asl_run *run, asl_exec *top,
+static __attribute__((noinline)) int history_end(job *j, asl_run *run, asl_exec *top,
                                                  const asl_value *result, int status)
 {
+    asl_progress_stop(j->line);   /* erased before the output is printed */
+    j->line = NULL;
     asl_hist_ended(top, result);
-    if (!asl_hist_save(run->hist, j->history)) {
+    if (j->history && !asl_hist_save(run->hist, j->history)) {
         fprintf(stderr, "cannot write the history to %s: %s\n", j->history, strerror(errno));
+        status = 3;
+    }
+    size_t n;
+    const char *lines = asl_hist_lines(run->hist, &n);
+    if (j->report && !asl_report_save(j->report, j->prog->name, lines, n)) {
+        fprintf(stderr, "cannot write the report to %s: %s\n", j->report, strerror(errno));
         status = 3;
     }
     asl_hist_free(run->hist);
     run->hist = NULL;
     return status;
+}
+
+/* --history, --report, the progress line: the states report their
+ * entries through the history's hooks.  The progress line alone needs no
+ * events, only what runs now: a history that keeps none
+ * (asl_hist_new_live).  history_end ends it all, the line first. */
+static __attribute__((noinline)) void record_begin(job *j, asl_run *run, asl_exec *top)
+{
+    if (j->history || j->report) {
+        history_begin(run, top);
+    } else {
+        run->hist = asl_hist_new_live();
+        top->slow_enter = true;
+    }
+    if (j->progress) j->line = asl_progress_start(run->hist, j->prog->name);
 }
 
 /* One execution of j's program: parses the input text, runs it and leaves
@@ -239,7 +271,9 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     top.slow_enter = run.deadline > 0;
-    if (j->history) history_begin(&run, &top);
+    /* One test when nothing is recorded, as before any of it: the six
+     * benchmark workloads run the same instructions (docs/benchmarks.md). */
+    if (j->record) record_begin(j, &run, &top);
     asl_value *result = j->prog->start(&top, run.input);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
@@ -247,6 +281,10 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         asl_buf_putc(out, '\n');
         status = 0;
     } else {
+        if (j->line) {   /* erased before the error line */
+            asl_progress_stop(j->line);
+            j->line = NULL;
+        }
         print_error_line(top.err, top.cause);
         status = 1;
     }
@@ -348,7 +386,7 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     j.prog = p;
     j.input_name = "<stdin>";
     j.time_scale = 1.0;
-    bool scale_set = false;
+    bool scale_set = false, quiet = false;
     char *owned = NULL;
     size_t limit = asl_payload_unlimited() ? SIZE_MAX : ASL_PAYLOAD_LIMIT;
     int status;
@@ -370,6 +408,8 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             return finish_output(argv[0], 0, 0);
         } else if (!strcmp(a, "--pretty")) {
             j.pretty = true;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (!val) {
             fprintf(stderr, "%s: unknown option or missing value: %s (see --help)\n", argv[0], a);
             free(owned);
@@ -403,6 +443,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--history")) {
             j.history = val;
+            i++;
+        } else if (!strcmp(a, "--report")) {
+            j.report = val;
             i++;
         } else if (!strcmp(a, "--bench")) {
             char *end;
@@ -453,6 +496,10 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     asl_arena *consts = asl_arena_new();
     if (p->init) p->init(consts);
 
+    /* The progress line only where someone watches it: one isatty per
+     * process, nothing per state when it is off. */
+    j.progress = !quiet && j.bench == 0 && isatty(2);
+    j.record = j.history || j.report || j.progress;
     asl_run_on_big_stack(run_job, &j, asl_exec_stack_size());
     asl_arena_free(consts);
     free(owned);

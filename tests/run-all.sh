@@ -22,16 +22,17 @@ if ((${#missing[@]})); then
 fi
 
 # AWS-compatible servers that the integration tests start on loopback
-# (tests/check_aws_*.py), from npm, into build/npm.
+# (tests/check_aws_*.py), and playwright-core, from npm, into build/npm.
 if ! command -v npm >/dev/null 2>&1; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
 fi
+# playwright-core drives Debian's chromium for report/chromium (no browser of its own).
 if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ] ||
-   [ ! -d build/npm/node_modules/@aws-sdk/client-sfn ]; then
+   [ ! -d build/npm/node_modules/@aws-sdk/client-sfn ] || [ ! -d build/npm/node_modules/playwright-core ]; then
   mkdir -p build/npm
-  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 @aws-sdk/client-sfn@3 ||
-    echo "warning: dynalite, s3rver or @aws-sdk/client-sfn could not be installed; the DynamoDB, S3 and serve/client-js tests will be skipped"
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 @aws-sdk/client-sfn@3 playwright-core@1 ||
+    echo "warning: dynalite, s3rver, @aws-sdk/client-sfn or playwright-core could not be installed; the tests that need them will be skipped or fail"
 fi
 
 cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2 && ctest --test-dir build -j2 --output-on-failure
