@@ -352,7 +352,9 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
     asl_buf c;
     asl_buf_init(&c);
     int status = 1;
-    if (out && !lambda && !o->no_report_graph && !write_report_graph(p)) goto out;
+    /* Lambda functions and serve's shared objects have no --report to draw for. */
+    bool shared = !strcmp(o->target, "shared");
+    if (out && !lambda && !shared && !o->no_report_graph && !write_report_graph(p)) goto out;
     if (!llvm || emit_c) aslc_emit_c(&c, p, eo);
     if (llvm) {
 #ifdef ASLC_HAVE_LLVM
