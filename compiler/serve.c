@@ -362,11 +362,19 @@ static cJSON *execution_doc(const aslc_execution *e, bool full)
     return o;
 }
 
+static volatile sig_atomic_t stop_signal;   /* (defined with on_signal, below) */
+
 /* Runs one execution to its end and records it.  On entry e's status is
  * not owned and output, error and cause are NULL; on return all four are
- * malloc'd (or NULL). */
-static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
+ * malloc'd (or NULL).  A Standard execution's events are recorded as they
+ * come (serve_hist.c); resume: its checkpoint file, when it continues
+ * after a restart. */
+static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution *e,
+                               const char *resume)
 {
+    bool standard = !strcmp(m->type, "STANDARD");
+    aslc_hist_sink sink = {&sv->store, e->arn, 0};
+    aslc_channel ch = {aslc_hist_record, &sink, resume};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
     pthread_mutex_lock(&sv->lock);
@@ -375,7 +383,7 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     pthread_mutex_unlock(&sv->lock);
 
     aslc_run_result res;
-    aslc_serve_run(m->binary, e->input, m->arn, e->arn, &me->pid, &res);
+    aslc_serve_run_ch(m->binary, e->input, m->arn, e->arn, &me->pid, standard ? &ch : NULL, &res);
 
     pthread_mutex_lock(&sv->lock);
     for (running **p = &sv->run; *p; p = &(*p)->next)
@@ -388,8 +396,19 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     free(me->arn);
     free(me);
     if (stopped) {         /* StopExecution recorded it */
+        aslc_execution rec;
+        if (standard && aslc_store_get_execution(&sv->store, e->arn, &rec)) {
+            aslc_hist_finish(&sv->store, &rec);
+            aslc_execution_free(&rec);
+        }
         e->status = strdup("ABORTED");
         e->stopped = now_seconds();
+        aslc_run_result_free(&res);
+        return;
+    }
+    if (standard && stop_signal) {
+        /* the server is stopping: the execution goes on when it restarts */
+        e->status = strdup("RUNNING");
         aslc_run_result_free(&res);
         return;
     }
@@ -412,7 +431,7 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
         e->error = res.error;
         e->cause = res.cause;
     }
-    aslc_store_finish_execution(&sv->store, e);
+    if (aslc_store_finish_execution(&sv->store, e) && standard) aslc_hist_finish(&sv->store, e);
     /* the result's strings are res's: the caller reads e only before this */
     e->output = e->output ? strdup(e->output) : NULL;
     e->error = e->error ? strdup(e->error) : NULL;
@@ -421,16 +440,24 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     aslc_run_result_free(&res);
 }
 
+static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
+{
+    run_execution_from(sv, m, e, NULL);
+}
+
 typedef struct {
     server *sv;
     aslc_machine m;
     aslc_execution e;
+    char *resume;          /* a restarted execution's checkpoint file, or NULL */
 } async_job;
 
 static void *async_main(void *arg)
 {
     async_job *j = arg;
-    run_execution(j->sv, &j->m, &j->e);
+    run_execution_from(j->sv, &j->m, &j->e, j->resume);
+    if (j->resume) unlink(j->resume);
+    free(j->resume);
     free(j->e.output);
     free(j->e.error);
     free(j->e.cause);
@@ -619,13 +646,8 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
     }
     double stop = now_seconds();
     if (!strcmp(e.status, "RUNNING")) {
-        pthread_mutex_lock(&sv->lock);
-        for (running *p = sv->run; p; p = p->next)
-            if (!strcmp(p->arn, arn)) {
-                p->stopped = true;
-                if (p->pid > 0) kill(-p->pid, SIGKILL);
-            }
-        pthread_mutex_unlock(&sv->lock);
+        /* recorded first: the execution's thread reads it for the history's
+         * ExecutionAborted once the process is gone */
         aslc_execution done = e;
         done.status = "ABORTED";
         done.output = NULL;
@@ -633,6 +655,13 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
         done.cause = (char *)str_field(in, "cause");
         done.stopped = stop;
         aslc_store_finish_execution(&sv->store, &done);
+        pthread_mutex_lock(&sv->lock);
+        for (running *p = sv->run; p; p = p->next)
+            if (!strcmp(p->arn, arn)) {
+                p->stopped = true;
+                if (p->pid > 0) kill(-p->pid, SIGKILL);
+            }
+        pthread_mutex_unlock(&sv->lock);
     }
     r->doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(r->doc, "stopDate", stop);
@@ -651,6 +680,17 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
     }
     aslc_machine m;
     bool have_m = aslc_store_get_machine(&sv->store, e.sm_arn, &m);
+    /* a Standard execution's recorded events (serve_hist.c) */
+    const char *herr = NULL;
+    cJSON *page = aslc_hist_page(&sv->store, arn, have_m ? m.role_arn : NULL, in, &herr);
+    if (page || herr) {
+        if (herr) fail(r, 400, strncmp(herr, "Invalid Token", 13) ? "ValidationException"
+                                                                  : "InvalidToken", "%s", herr);
+        else r->doc = page;
+        if (have_m) aslc_machine_free(&m);
+        aslc_execution_free(&e);
+        return;
+    }
     r->doc = cJSON_CreateObject();
     cJSON *events = cJSON_AddArrayToObject(r->doc, "events");
     cJSON *ev = cJSON_CreateObject();
@@ -801,18 +841,78 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     *con_cls = NULL;
 }
 
-/* Executions a stopped server left RUNNING: a Standard execution does not
- * resume yet (docs/serve.md), so it is recorded as failed, not run twice. */
-static void fail_orphan(void *ctx, const aslc_execution *e)
+/* An execution a stopped server left RUNNING that cannot go on (its
+ * machine or binary is gone, its checkpoint unusable): recorded as failed,
+ * not run twice. */
+static void fail_orphan(server *sv, const aslc_execution *e)
 {
-    server *sv = ctx;
     aslc_execution done = *e;
     done.status = "FAILED";
     done.error = "States.Runtime";
-    done.cause = "aslc serve stopped while the execution ran; executions do not resume after a "
-                 "restart yet";
+    done.cause = "aslc serve stopped while the execution ran, and it could not be resumed";
     done.stopped = now_seconds();
     aslc_store_finish_execution(&sv->store, &done);
+    aslc_hist_finish(&sv->store, &done);
+}
+
+static void collect_running(void *ctx, const aslc_execution *e)
+{
+    aslc_execution *c = calloc(1, sizeof *c);
+    *c = *e;
+    c->arn = strdup(e->arn);
+    c->sm_arn = strdup(e->sm_arn);
+    c->name = strdup(e->name);
+    c->status = NULL;
+    c->input = strdup(e->input);
+    c->output = c->error = c->cause = NULL;
+    cJSON_AddItemToArray(ctx, cJSON_CreateNumber((double)(uintptr_t)c));
+}
+
+/* The Standard executions a stopped server left RUNNING go on from their
+ * last checkpoint (serve_hist.c, runtime/served.c), each on its thread. */
+static void resume_orphans(server *sv)
+{
+    cJSON *list = cJSON_CreateArray();
+    aslc_store_each_running(&sv->store, collect_running, list);
+    for (cJSON *it = list->child; it; it = it->next) {
+        aslc_execution *e = (aslc_execution *)(uintptr_t)it->valuedouble;
+        async_job *j = calloc(1, sizeof *j);
+        j->sv = sv;
+        aslc_execution done;
+        int plan = -1;
+        if (aslc_store_get_machine(&sv->store, e->sm_arn, &j->m) &&
+            !strcmp(j->m.type, "STANDARD") && access(j->m.binary, X_OK) == 0)
+            plan = aslc_hist_resume_plan(&sv->store, e, sv->cache, &j->resume, &done);
+        if (plan == 2) {
+            aslc_store_finish_execution(&sv->store, &done);
+            free(done.output);
+            free(done.error);
+            free(done.cause);
+        } else if (plan < 0) {
+            fail_orphan(sv, e);
+        } else {
+            j->e = *e;
+            j->e.status = "RUNNING";
+            free(e);
+            e = NULL;
+            pthread_mutex_lock(&sv->done_lock);
+            sv->async++;
+            pthread_mutex_unlock(&sv->done_lock);
+            pthread_t t;
+            pthread_attr_t at;
+            pthread_attr_init(&at);
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            if (pthread_create(&t, &at, async_main, j) != 0) async_main(j);
+            pthread_attr_destroy(&at);
+            continue;
+        }
+        aslc_machine_free(&j->m);
+        free(j->resume);
+        free(j);
+        aslc_execution_free(e);
+        free(e);
+    }
+    cJSON_Delete(list);
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -899,7 +999,7 @@ int aslc_serve_main(int argc, char **argv)
     pthread_mutex_init(&sv.lock, NULL);
     pthread_mutex_init(&sv.done_lock, NULL);
     pthread_cond_init(&sv.done_cond, NULL);
-    aslc_store_each_running(&sv.store, fail_orphan, &sv);
+    resume_orphans(&sv);
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,

@@ -29,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include "vars.h"
 
 #define HIST_PAYLOAD_MAX (256 * 1024)   /* AWS's cut for a payload in an event */
 #define HIST_REGION "us-east-1"
@@ -60,6 +63,15 @@ struct asl_hist {
     asl_buf out;       /* the lines so far */
     time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
     char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
+    /* aslc serve's channel (served.c): each event goes out as it is made,
+     * and waits for the server's acknowledgement (durable) before the
+     * execution acts on it; -1 without.  The lines are then not kept. */
+    int fd;
+    bool durable;
+    /* --resume: the top-level state's StateEntered is already recorded
+     * (id resume_entered, previousEventId resume_prev): its entry writes none. */
+    bool resume_skip;
+    uint64_t resume_entered, resume_prev;
 };
 
 asl_hist *asl_hist_new(void)
@@ -68,6 +80,7 @@ asl_hist *asl_hist_new(void)
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);
     asl_buf_init(&h->out);
+    h->fd = -1;
     return h;
 }
 
@@ -237,11 +250,46 @@ static void put_stamp(asl_hist *h)
     asl_buf_puts(&h->out, frac);
 }
 
+/* Sends out[from..] on the channel, prefixed with tag ("E " or "C "), and
+ * for an event of a durable execution waits for the server's one-byte
+ * acknowledgement.  A server that is gone (its end closed) will resume the
+ * execution itself when it restarts: this process must act no further. */
+static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+{
+    const char *p = h->out.data + from;
+    size_t n = h->out.len - from;
+    struct iovec iov[2] = {{(void *)tag, 2}, {(void *)p, n}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    size_t total = n + 2;
+    while (total > 0) {
+        ssize_t k = sendmsg(h->fd, &mh, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) _exit(ASL_SERVED_LOST);
+        total -= (size_t)k;
+        while (mh.msg_iovlen && (size_t)k >= mh.msg_iov[0].iov_len) {
+            k -= (ssize_t)mh.msg_iov[0].iov_len;
+            mh.msg_iov++;
+            mh.msg_iovlen--;
+        }
+        if (mh.msg_iovlen) {
+            mh.msg_iov[0].iov_base = (char *)mh.msg_iov[0].iov_base + k;
+            mh.msg_iov[0].iov_len -= (size_t)k;
+        }
+    }
+    h->out.len = from;
+    if (!ack) return;
+    char c;
+    ssize_t k;
+    while ((k = read(h->fd, &c, 1)) < 0 && errno == EINTR) {}
+    if (k != 1) _exit(ASL_SERVED_LOST);
+}
+
 static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
     pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
     uint64_t id = ++h->last;
     PUT_LIT(&h->out, "{\"id\":");
     put_u64(&h->out, id);
@@ -259,6 +307,7 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
         asl_buf_putc(&h->out, '}');
     }
     PUT_LIT(&h->out, "}\n");
+    if (h->fd >= 0) chan_send(h, "E ", from, h->durable);
     pthread_mutex_unlock(&h->mu);
     if (advance) ht(x)->prev = id;
     return id;
@@ -346,9 +395,57 @@ static void exited(asl_exec *x, const asl_value *out)
     asl_buf_free(&t);
 }
 
+void asl_hist_channel(asl_hist *h, int fd, bool durable)
+{
+    h->fd = fd;
+    h->durable = durable;
+}
+
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev)
+{
+    h->last = last;
+    h->resume_skip = true;
+    h->resume_entered = entered;
+    h->resume_prev = entered_prev;
+}
+
+/* The checkpoint of a top-level state about to be entered (durable
+ * channel): its name, input, the variables and the previousEventId of its
+ * StateEntered, the next event, which the server records with it. */
+static void checkpoint(asl_exec *x, const asl_state_info *s, const asl_buf *in)
+{
+    asl_hist *h = x->run->hist;
+    DBUF(c);
+    put_field(&c, "state", s->name);
+    put_key(&c, "input");
+    asl_buf_put(&c, in->data, in->len);
+    put_key(&c, "vars");
+    asl_vars_write(x, &c);
+    put_num(&c, "prev", (double)ht(x)->prev);
+    pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
+    asl_buf_putc(&h->out, '{');
+    asl_buf_put(&h->out, c.data, c.len);
+    PUT_LIT(&h->out, "}\n");
+    chan_send(h, "C ", from, false);
+    pthread_mutex_unlock(&h->mu);
+    asl_buf_free(&c);
+}
+
 void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
     if (muted(x)) return;
+    asl_hist *h = x->run->hist;
+    if (h->resume_skip && !x->parent) {
+        /* resumed: this entry is the one recorded before the restart */
+        h->resume_skip = false;
+        ht(x)->entered_prev = h->resume_prev;
+        ht(x)->prev = h->resume_entered;
+        x->entered_event = h->resume_entered;
+        ht(x)->state = s;
+        if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;
+        return;
+    }
     /* The previous state's output is this one's input: one text for both. */
     DBUF(t);
     json_text(&t, in);
@@ -358,8 +455,9 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
     DBUF(d);
     put_field(&d, "name", s->name);
     put_payload_text(&d, "input", &t);
-    asl_buf_free(&t);
     flush_pending(x);
+    if (h->durable && !x->parent) checkpoint(x, s, &t);
+    asl_buf_free(&t);
     ht(x)->entered_prev = ht(x)->prev;
     x->entered_event = emit(x, type, "stateEnteredEventDetails", &d);
     asl_buf_free(&d);

@@ -30,6 +30,18 @@ void asl_hist_free(asl_hist *h);
 /* Writes the events so far to path (replacing it); false with errno set. */
 bool asl_hist_save(const asl_hist *h, const char *path);
 
+/* aslc serve (served.c): every event is sent on fd as it is made, as a
+ * line "E <event>"; durable: after each, the server's one-byte
+ * acknowledgement is awaited, and each top-level StateEntered is preceded
+ * by "C <checkpoint>" ({"state","input","vars","prev"}).  Losing the server
+ * ends the process with ASL_SERVED_LOST. */
+#define ASL_SERVED_LOST 75
+void asl_hist_channel(asl_hist *h, int fd, bool durable);
+/* --resume: the events so far end at id last; the first top-level state
+ * entered is the one whose StateEntered (id entered, previousEventId
+ * entered_prev) is recorded. */
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
+
 /* ExecutionStarted, on the execution's top-level exec. */
 void asl_hist_started(asl_exec *top, const asl_value *input);
 /* The end of the execution: the last state's StateExited and
