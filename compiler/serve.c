@@ -425,9 +425,10 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
                        "number of bytes service limit.";
         }
     } else {
-        e->status = res.status == 1 ? (res.error && !strcmp(res.error, "States.Timeout")
-                                           ? "TIMED_OUT" : "FAILED")
-                                    : "FAILED";
+        /* TIMED_OUT: the execution's TimeoutSeconds, not a Task's */
+        e->status = res.status == 1 && res.error && !strcmp(res.error, "States.Timeout") &&
+                            res.cause && !strcmp(res.cause, "The execution timed out.")
+                        ? "TIMED_OUT" : "FAILED";
         e->error = res.error;
         e->cause = res.cause;
     }
@@ -738,6 +739,27 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
     aslc_execution_free(&e);
 }
 
+/* ---- callback Tasks and activities (serve_task.c) ------------------------------------ */
+
+#define TASK_ACTION(name, fn)                                                    \
+    static void name(server *sv, const cJSON *in, reply *r)                      \
+    {                                                                            \
+        aslc_serve_ctx c = {&sv->store, sv->region, sv->account, 60};            \
+        aslc_answer a = {0};                                                     \
+        fn(&c, in, &a);                                                          \
+        if (a.code) fail(r, 400, a.code, "%s", a.message ? a.message : "");      \
+        else r->doc = a.doc ? a.doc : cJSON_CreateObject();                      \
+        free(a.message);                                                         \
+    }
+TASK_ACTION(send_task_success, aslc_send_task_success)
+TASK_ACTION(send_task_failure, aslc_send_task_failure)
+TASK_ACTION(send_task_heartbeat, aslc_send_task_heartbeat)
+TASK_ACTION(create_activity, aslc_create_activity)
+TASK_ACTION(describe_activity, aslc_describe_activity)
+TASK_ACTION(delete_activity, aslc_delete_activity)
+TASK_ACTION(list_activities, aslc_list_activities)
+TASK_ACTION(get_activity_task, aslc_get_activity_task)
+
 /* ---- the protocol ------------------------------------------------------------------- */
 
 typedef void (*action_fn)(server *, const cJSON *, reply *);
@@ -756,6 +778,14 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"ListExecutions", list_executions},
     {"StopExecution", stop_execution},
     {"GetExecutionHistory", get_execution_history},
+    {"SendTaskSuccess", send_task_success},
+    {"SendTaskFailure", send_task_failure},
+    {"SendTaskHeartbeat", send_task_heartbeat},
+    {"CreateActivity", create_activity},
+    {"DescribeActivity", describe_activity},
+    {"DeleteActivity", delete_activity},
+    {"ListActivities", list_activities},
+    {"GetActivityTask", get_activity_task},
 };
 
 static enum MHD_Result send_reply(struct MHD_Connection *con, reply *r)
@@ -855,27 +885,35 @@ static void fail_orphan(server *sv, const aslc_execution *e)
     aslc_hist_finish(&sv->store, &done);
 }
 
+typedef struct orphan {
+    aslc_execution e;
+    struct orphan *next;
+} orphan;
+
+/* Copied out first: the executions are resumed once the query is done. */
 static void collect_running(void *ctx, const aslc_execution *e)
 {
-    aslc_execution *c = calloc(1, sizeof *c);
-    *c = *e;
-    c->arn = strdup(e->arn);
-    c->sm_arn = strdup(e->sm_arn);
-    c->name = strdup(e->name);
-    c->status = NULL;
-    c->input = strdup(e->input);
-    c->output = c->error = c->cause = NULL;
-    cJSON_AddItemToArray(ctx, cJSON_CreateNumber((double)(uintptr_t)c));
+    orphan **list = ctx, *o = calloc(1, sizeof *o);
+    o->e = *e;
+    o->e.arn = strdup(e->arn);
+    o->e.sm_arn = strdup(e->sm_arn);
+    o->e.name = strdup(e->name);
+    o->e.status = NULL;
+    o->e.input = strdup(e->input);
+    o->e.output = o->e.error = o->e.cause = NULL;
+    o->next = *list;
+    *list = o;
 }
 
 /* The Standard executions a stopped server left RUNNING go on from their
  * last checkpoint (serve_hist.c, runtime/served.c), each on its thread. */
 static void resume_orphans(server *sv)
 {
-    cJSON *list = cJSON_CreateArray();
-    aslc_store_each_running(&sv->store, collect_running, list);
-    for (cJSON *it = list->child; it; it = it->next) {
-        aslc_execution *e = (aslc_execution *)(uintptr_t)it->valuedouble;
+    orphan *list = NULL, *next;
+    aslc_store_each_running(&sv->store, collect_running, &list);
+    for (orphan *o = list; o; o = next) {
+        next = o->next;
+        aslc_execution *e = &o->e;
         async_job *j = calloc(1, sizeof *j);
         j->sv = sv;
         aslc_execution done;
@@ -893,8 +931,7 @@ static void resume_orphans(server *sv)
         } else {
             j->e = *e;
             j->e.status = "RUNNING";
-            free(e);
-            e = NULL;
+            free(o);
             pthread_mutex_lock(&sv->done_lock);
             sv->async++;
             pthread_mutex_unlock(&sv->done_lock);
@@ -910,9 +947,8 @@ static void resume_orphans(server *sv)
         free(j->resume);
         free(j);
         aslc_execution_free(e);
-        free(e);
+        free(o);
     }
-    cJSON_Delete(list);
 }
 
 static volatile sig_atomic_t stop_signal;

@@ -129,6 +129,40 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
 int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
                           char **resume_path, aslc_execution *done);
 
+/* ---- serve_task.c ------------------------------------------------------------ */
+
+/* The server's end of an execution's channel, shared (counted) by the
+ * tasks that wait on it. */
+typedef struct aslc_link aslc_link;
+aslc_link *aslc_link_new(int fd);
+/* Writes a then b, whole, under the link's lock; false once closed. */
+bool aslc_link_send(aslc_link *l, const char *a, size_t an, const char *b, size_t bn);
+/* The channel is done (the process ended): its tasks wait no more. */
+void aslc_link_close(aslc_link *l);
+/* A request line of the binary (runtime/served.c): 'W' registers a waiting
+ * task ({"token", "activity", "input", ...}), 'X' its end (token). */
+void aslc_tasks_line(aslc_link *l, char kind, const char *text, size_t n);
+
+/* What serve_task.c's actions see, and answer. */
+typedef struct {
+    aslc_store *store;
+    const char *region, *account;
+    int poll_seconds;      /* GetActivityTask's long poll (60) */
+} aslc_serve_ctx;
+typedef struct {
+    cJSON *doc;            /* the answer */
+    const char *code;      /* or the error's code, with message (malloc'd) */
+    char *message;
+} aslc_answer;
+void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);
 

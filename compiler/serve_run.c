@@ -33,6 +33,7 @@ extern char **environ;
  * with the checkpoint before it, then acknowledged with one byte. */
 typedef struct {
     int fd;
+    aslc_link *link;       /* the writing end, shared with serve_task.c */
     const aslc_channel *ch;
     asl_buf line;          /* what came of the line not yet complete */
     char *checkpoint;      /* the last "C" line's, until its event comes */
@@ -55,8 +56,10 @@ static void chan_lines(chan_state *c)
             free(c->checkpoint);
             c->checkpoint = NULL;
             /* recorded: the binary may act on it now */
-            ssize_t k;
-            while ((k = write(c->fd, "\n", 1)) < 0 && errno == EINTR) {}
+            aslc_link_send(c->link, "A\n", 2, "", 0);
+        } else if (n >= 2 && (l[0] == 'W' || l[0] == 'X')) {
+            aslc_tasks_line(c->link, l[0], l + 2, n - 2);   /* a callback Task */
+            aslc_link_send(c->link, "A\n", 2, "", 0);
         }
         start += n + 1;
     }
@@ -130,6 +133,7 @@ static int run_child(char *const argv[], char *const *extra_env, const char *in,
         close(pc[1]);
         pc[1] = hi;
         c->fd = pc[0];
+        c->link = aslc_link_new(pc[0]);
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -161,13 +165,19 @@ static int run_child(char *const argv[], char *const *extra_env, const char *in,
         close(pi[1]);
         close(po[0]);
         close(pe[0]);
-        if (c) close(pc[0]);
+        if (c) {
+            aslc_link_close(c->link);
+            close(pc[0]);
+        }
         errno = rc;
         return -1;
     }
     if (pid_out) *pid_out = pid;
     pump(po[0], pe[0], pi[1], in, in_len, out, err, c);
-    if (c) close(pc[0]);
+    if (c) {
+        aslc_link_close(c->link);
+        close(pc[0]);
+    }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (pid_out) *pid_out = 0;
@@ -214,7 +224,7 @@ char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *na
         free(bin);
         return NULL;
     }
-    char *argv[12];
+    char *argv[14];
     int n = 0;
     argv[n++] = (char *)aslc;
     argv[n++] = src;
@@ -222,6 +232,7 @@ char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *na
     argv[n++] = bin;
     argv[n++] = "--name";
     argv[n++] = (char *)name;
+    argv[n++] = "--served";   /* activities and callback Tasks: answered by the server */
     if (resources) { argv[n++] = "--resources"; argv[n++] = (char *)resources; }
     if (mocks) { argv[n++] = "--mocks"; argv[n++] = (char *)mocks; }
     argv[n] = NULL;

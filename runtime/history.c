@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -72,6 +73,7 @@ struct asl_hist {
      * (id resume_entered, previousEventId resume_prev): its entry writes none. */
     bool resume_skip;
     uint64_t resume_entered, resume_prev;
+    asl_buf in;        /* what the server sent and no one took yet (chan_take) */
 };
 
 asl_hist *asl_hist_new(void)
@@ -81,6 +83,7 @@ asl_hist *asl_hist_new(void)
     pthread_mutex_init(&h->mu, NULL);
     asl_buf_init(&h->out);
     h->fd = -1;
+    asl_buf_init(&h->in);
     return h;
 }
 
@@ -89,6 +92,7 @@ void asl_hist_free(asl_hist *h)
     if (!h) return;
     pthread_mutex_destroy(&h->mu);
     asl_buf_free(&h->out);
+    asl_buf_free(&h->in);
     free(h);
 }
 
@@ -250,8 +254,52 @@ static void put_stamp(asl_hist *h)
     asl_buf_puts(&h->out, frac);
 }
 
-/* Sends out[from..] on the channel, prefixed with tag ("E " or "C "), and
- * for an event of a durable execution waits for the server's one-byte
+/* What the server sends are lines: "A" acknowledges the event (or request)
+ * just sent; "S <token> <json>", "F <token> <json>" and "H <token>" are the
+ * outcome and the heartbeats of a callback Task (served.c), kept in h->in
+ * until the thread that waits for that token takes them.  Read under h->mu
+ * only, so that an acknowledgement always goes to the sender holding it.
+ *
+ * chan_take: the first complete line that is an "A" (token NULL) or one of
+ * token's, removed from h->in; its kind, its text after the token in out. */
+static char chan_take(asl_hist *h, const char *token, asl_buf *out)
+{
+    size_t at = 0, tl = token ? strlen(token) : 0;
+    while (at < h->in.len) {
+        char *l = h->in.data + at;
+        char *nl = memchr(l, '\n', h->in.len - at);
+        if (!nl) break;
+        size_t n = (size_t)(nl - l);
+        char kind = n ? l[0] : 0;
+        bool mine = !token ? kind == 'A'
+                           : kind != 'A' && n >= 2 + tl && !memcmp(l + 2, token, tl) &&
+                                 (n == 2 + tl || l[2 + tl] == ' ');
+        if (mine) {
+            if (out && token && n > 3 + tl) asl_buf_put(out, l + 3 + tl, n - 3 - tl);
+            memmove(l, nl + 1, h->in.len - at - n - 1);
+            h->in.len -= n + 1;
+            return kind;
+        }
+        at += n + 1;
+    }
+    return 0;
+}
+
+/* Reads what the server sent into h->in (blocking or not); false when
+ * nothing came without blocking.  A closed channel ends the process. */
+static bool chan_read(asl_hist *h, bool block)
+{
+    char buf[65536];
+    ssize_t k;
+    while ((k = recv(h->fd, buf, sizeof buf, block ? 0 : MSG_DONTWAIT)) < 0 && errno == EINTR) {}
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+    if (k <= 0) _exit(ASL_SERVED_LOST);
+    asl_buf_put(&h->in, buf, (size_t)k);
+    return true;
+}
+
+/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W "),
+ * and for an event of a durable execution waits for the server's
  * acknowledgement.  A server that is gone (its end closed) will resume the
  * execution itself when it restarts: this process must act no further. */
 static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
@@ -278,10 +326,40 @@ static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
     }
     h->out.len = from;
     if (!ack) return;
-    char c;
-    ssize_t k;
-    while ((k = read(h->fd, &c, 1)) < 0 && errno == EINTR) {}
-    if (k != 1) _exit(ASL_SERVED_LOST);
+    while (!chan_take(h, NULL, NULL)) chan_read(h, true);
+}
+
+void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack)
+{
+    pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
+    asl_buf_put(&h->out, line, n);
+    asl_buf_putc(&h->out, '\n');
+    chan_send(h, tag, from, ack);
+    pthread_mutex_unlock(&h->mu);
+}
+
+char asl_hist_chan_wait(asl_hist *h, const char *token, double until, asl_buf *out)
+{
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        char kind = chan_take(h, token, out);
+        bool more = !kind && chan_read(h, false);
+        pthread_mutex_unlock(&h->mu);
+        if (kind) return kind;
+        if (more) continue;
+        double left = until - asl_now_monotonic();
+        if (left <= 0) return 0;
+        /* outside the lock: a sender waiting for its acknowledgement may
+         * read this line first, and keeps it in h->in; hence the bound */
+        struct pollfd p = {h->fd, POLLIN, 0};
+        poll(&p, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+    }
+}
+
+bool asl_hist_served(const asl_hist *h)
+{
+    return h && h->fd >= 0;
 }
 
 static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
@@ -508,11 +586,38 @@ static void task_names(const char *r, asl_buf *type, asl_buf *res)
     asl_buf_putc(res, 0);
 }
 
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME: Activity... events */
+static bool is_activity_arn(const char *r)
+{
+    const char *p = !strncmp(r, "arn:", 4) ? strchr(r + 4, ':') : NULL;
+    return p && !strncmp(p, ":states:", 8) && strstr(p, ":activity:");
+}
+
+void asl_hist_activity_started(asl_exec *x, const char *worker)
+{
+    if (muted(x)) return;
+    DBUF(d);
+    put_field(&d, "workerName", worker);
+    emit(x, "ActivityStarted", "activityStartedEventDetails", &d);
+    asl_buf_free(&d);
+}
+
 void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value *input,
                          double timeout, double heartbeat)
 {
     if (muted(x)) return;
     DBUF(d);
+    if (is_activity_arn(site->resource)) {
+        /* ActivityStarted comes when a worker takes it (or at once, below) */
+        put_field(&d, "resource", site->resource);
+        put_payload(&d, "input", input);
+        if (timeout > 0) put_num(&d, "timeoutInSeconds", timeout);
+        if (heartbeat > 0) put_num(&d, "heartbeatInSeconds", heartbeat);
+        emit(x, "ActivityScheduled", "activityScheduledEventDetails", &d);
+        asl_buf_free(&d);
+        if (!asl_hist_served(x->run->hist)) asl_hist_activity_started(x, NULL);
+        return;
+    }
     if (is_lambda_arn(site->resource)) {
         put_field(&d, "resource", site->resource);
         put_payload(&d, "input", input);
@@ -554,8 +659,22 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
     /* A failure that stopped the fan-out's units is no failure of the task. */
     if (!result && x->stopped) return;
     bool lambda = is_lambda_arn(site->resource);
-    bool timeout = !result && x->err && !strcmp(x->err, "States.Timeout");
+    bool timeout = !result && x->err && (!strcmp(x->err, "States.Timeout") ||
+                                         !strcmp(x->err, "States.HeartbeatTimeout"));
     DBUF(d);
+    if (is_activity_arn(site->resource)) {
+        if (result) {
+            put_payload(&d, "output", result);
+            emit(x, "ActivitySucceeded", "activitySucceededEventDetails", &d);
+        } else {
+            put_field(&d, "error", x->err);
+            put_field(&d, "cause", x->cause);
+            emit(x, timeout ? "ActivityTimedOut" : "ActivityFailed",
+                 timeout ? "activityTimedOutEventDetails" : "activityFailedEventDetails", &d);
+        }
+        asl_buf_free(&d);
+        return;
+    }
     asl_buf type, res;
     asl_buf_init(&type);
     asl_buf_init(&res);

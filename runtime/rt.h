@@ -206,6 +206,16 @@ bool asl_served_begin(asl_run *run, asl_exec *top, int fd, bool durable, const c
                       asl_state_fn *fn, asl_value **input, asl_buf *err);
 void asl_served_end(asl_run *run, asl_exec *top, const asl_value *result);
 double asl_served_waited(asl_exec *x);
+/* Callback Tasks under aslc serve: an activity's or a .waitForTaskToken
+ * resource with no binding waits for SendTaskSuccess/Failure.  resource:
+ * whether the binary is served and the resource is one (asl_tasks_bind lets
+ * it be unbound); callback: registers the attempt's token with the server
+ * (NULL: not such a Task); await: its outcome (NULL with the error, a
+ * timeout's included). */
+bool asl_served_resource(const char *resource);
+const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                                double timeout, double heartbeat);
+asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

@@ -121,3 +121,130 @@ double asl_served_waited(asl_exec *x)
     }
     return 0;
 }
+
+/* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME */
+static bool is_activity(const char *r)
+{
+    if (strncmp(r, "arn:", 4) != 0) return false;
+    const char *p = strchr(r + 4, ':');
+    return p && !strncmp(p, ":states:", 8) && strstr(p, ":activity:");
+}
+
+bool asl_served_resource(const char *resource)
+{
+    static int served = -1;
+    if (served < 0) {
+        const char *fd = getenv("ASL_SERVE_FD");
+        served = fd && *fd;
+    }
+    return served && (is_activity(resource) || ends_with(resource, ".waitForTaskToken"));
+}
+
+/* base64url of text: an activity task's token */
+static char *token_of(asl_arena *a, const char *raw)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = strlen(raw), k = 0;
+    char *out = asl_alloc(a, n / 3 * 4 + 5);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t w = (uint32_t)(unsigned char)raw[i] << 16;
+        if (i + 1 < n) w |= (uint32_t)(unsigned char)raw[i + 1] << 8;
+        if (i + 2 < n) w |= (unsigned char)raw[i + 2];
+        out[k++] = b64[w >> 18 & 63];
+        out[k++] = b64[w >> 12 & 63];
+        if (i + 1 < n) out[k++] = b64[w >> 6 & 63];
+        if (i + 2 < n) out[k++] = b64[w & 63];
+    }
+    out[k] = 0;
+    return out;
+}
+
+const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                                double timeout, double heartbeat)
+{
+    asl_run *run = x->run;
+    if (!asl_hist_served(run->hist) || !asl_served_resource(site->resource)) return NULL;
+    if (run->bindings && run->bindings[site->id].kind != ASL_BIND_NONE) return NULL;
+    bool activity = is_activity(site->resource);
+    const char *token;
+    if (activity) {
+        if (!__atomic_load_n(&run->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(run);
+        token = token_of(x->arena, asl_sprintf(x->arena, "aslc:%s:%llu:%u", run->exec_id,
+                                               (unsigned long long)x->entered_event,
+                                               x->retry_count));
+    } else {
+        asl_value *t = asl_task_token_value(x);
+        if (!t) return NULL;
+        token = t->u.str;
+    }
+    asl_arena *a = x->arena;
+    asl_value *w = asl_object(a, 5);
+    asl_object_append_lit(a, w, "token", 5, asl_cstring(a, token));
+    if (activity) asl_object_append_lit(a, w, "activity", 8, asl_cstring(a, site->resource));
+    asl_object_append_lit(a, w, "input", 5,
+                          asl_cstring(a, input ? asl_json_string(a, input, NULL) : "null"));
+    asl_object_append_lit(a, w, "state", 5, asl_cstring(a, site->state));
+    if (heartbeat > 0) asl_object_append_lit(a, w, "heartbeat", 9, asl_number(a, heartbeat));
+    if (timeout > 0) asl_object_append_lit(a, w, "timeout", 7, asl_number(a, timeout));
+    size_t n;
+    char *text = asl_json_string(a, w, &n);
+    /* registered before the TaskScheduled that shows the token is recorded */
+    asl_hist_chan_request(run->hist, "W ", text, n, true);
+    return token;
+}
+
+asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat)
+{
+    asl_hist *h = x->run->hist;
+    double start = asl_now_monotonic();
+    double end = timeout > 0 ? start + timeout : start + ASL_SLEEP_MAX;
+    double beat = heartbeat > 0 ? start + heartbeat : end;
+    asl_buf msg;
+    asl_buf_init(&msg);
+    asl_value *r = NULL;
+    asl_blocking_begin(x);
+    for (;;) {
+        msg.len = 0;
+        char kind = asl_hist_chan_wait(h, token, beat < end ? beat : end, &msg);
+        if (kind == 'H') {
+            if (heartbeat > 0) beat = asl_now_monotonic() + heartbeat;
+            continue;
+        }
+        if (kind == 'P') {   /* GetActivityTask gave it to a worker (its name) */
+            asl_buf_putc(&msg, 0);
+            asl_hist_activity_started(x, msg.len > 1 ? msg.data : NULL);
+            continue;
+        }
+        if (kind == 'S') {
+            asl_json_error jerr;
+            r = asl_json_parse(x->arena, msg.data ? msg.data : "", msg.len, &jerr);
+            if (!r) asl_fail(x, "States.Runtime", "the task's output is not JSON");
+        } else if (kind == 'F') {
+            asl_json_error jerr;
+            asl_value *f = asl_json_parse(x->arena, msg.data ? msg.data : "", msg.len, &jerr);
+            asl_value *e = f ? asl_object_get(f, "error", 5) : NULL;
+            asl_value *c = f ? asl_object_get(f, "cause", 5) : NULL;
+            asl_fail(x, e && e->type == ASL_STRING ? e->u.str : "",
+                     c && c->type == ASL_STRING ? c->u.str : NULL);
+        } else {
+            bool hb = beat < end;
+            asl_fail(x, hb ? "States.HeartbeatTimeout" : "States.Timeout",
+                     hb ? "The task did not send a heartbeat in time (HeartbeatSeconds)"
+                        : "The task did not complete in time (TimeoutSeconds)");
+            /* the server forgets the token: a late SendTask* is TaskTimedOut */
+            asl_hist_chan_request(h, "X ", token, strlen(token), true);
+        }
+        break;
+    }
+    asl_blocking_end(x);
+    asl_buf_free(&msg);
+    return r;
+}
