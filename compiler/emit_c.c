@@ -1618,14 +1618,15 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     if (!p->ntasks) asl_buf_puts(out, "NULL");
     asl_buf_puts(out, "};\n");
     /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c); in a large program, those with a function. */
+     * (runtime/served.c); in a large program, those with a function.  For
+     * aslc serve only (--served): see aslc_emit_opts.served. */
     uint32_t nres = 0;
     asl_buf rn, rf;
     asl_buf_init(&rn);
     asl_buf_init(&rf);
     for (uint32_t i = 0; i < p->top->nstates; i++) {
         const ir_state *s = p->top->states[i];
-        if (e.lay.big && e.entry[s->index] < 0) continue;
+        if (!o->served || (e.lay.big && e.entry[s->index] < 0)) continue;
         if (nres++) {
             asl_buf_puts(&rn, ", ");
             asl_buf_puts(&rf, ", ");

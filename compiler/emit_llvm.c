@@ -2033,12 +2033,12 @@ static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
     free(sv);
 
     /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c). */
+     * (runtime/served.c); for aslc serve only (aslc_emit_opts.served). */
     uint32_t nres = 0, nt = p->top->nstates ? p->top->nstates : 1;
     LLVMValueRef *rn = asl_xmalloc(nt * sizeof *rn), *rf = asl_xmalloc(nt * sizeof *rf);
     for (uint32_t i = 0; i < p->top->nstates; i++) {
         const ir_state *s = p->top->states[i];
-        if (!LLVMGetNamedFunction(l->m, s->cname)) continue;
+        if (!o->served || !LLVMGetNamedFunction(l->m, s->cname)) continue;
         rn[nres] = strz(l, s->name);
         rf[nres++] = state_fn(l, s);
     }

@@ -70,7 +70,8 @@ static void usage(FILE *f)
           "  --emit-template F    with --target lambda: an AWS SAM template deploying it\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --served             for aslc serve: activities and .waitForTaskToken Tasks\n"
-          "                       need no binding (they wait for SendTaskSuccess)\n"
+          "                       need no binding (they wait for SendTaskSuccess), and the\n"
+          "                       binary can resume at a top-level state (--resume)\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --definition-limit N refuse definitions of more than N characters (default\n"
           "                       1048576, AWS's bound; 'off': 67108864)\n"
@@ -461,7 +462,7 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound, aws, !strcmp(o->target, "lambda")};
+                         o->allow_unbound, aws, !strcmp(o->target, "lambda"), o->served};
     char tpl_abs[PATH_MAX], in_abs[PATH_MAX];
     if (o->emit_template && realpath(o->emit_template, tpl_abs) && realpath(file, in_abs) &&
         !strcmp(tpl_abs, in_abs)) {
