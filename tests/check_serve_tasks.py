@@ -18,7 +18,10 @@
     States.HeartbeatTimeout; TimeoutSeconds: States.Timeout; a late
     SendTaskSuccess is TaskTimedOut;
   - a malformed token is InvalidToken, an unknown one TaskDoesNotExist,
-    output that is not JSON InvalidOutput.
+    output that is not JSON InvalidOutput;
+  - a .waitForTaskToken Task waiting when the server is killed (-9) waits
+    again after the restart, for the same token, and its history has each
+    event once.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -87,13 +90,17 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "serve.db")
-        server = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        port = int(server.stdout.readline())
-        sfn = boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                           region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                           aws_secret_access_key="secret",
-                           config=Config(inject_host_prefix=False, read_timeout=90))
+
+        def start_server():
+            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            port = int(p.stdout.readline())
+            return p, boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
+                                   region_name="us-east-1", aws_access_key_id="AKIDTEST",
+                                   aws_secret_access_key="secret",
+                                   config=Config(inject_host_prefix=False, read_timeout=90))
+
+        server, sfn = start_server()
         role = "arn:aws:iam::123456789012:role/StepFunctionsRole"
 
         def machine(name, states):
@@ -210,6 +217,31 @@ def main():
             d = wait_end(sfn, ex)
             check("send_task_success of a .waitForTaskToken Task",
                   d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"fine": 1}, d)
+
+            # ---- a callback Task across kill -9 of the server
+            ex = sfn.start_execution(stateMachineArn=cb, name="across")["executionArn"]
+            token = json.loads(scheduled(sfn, ex)["parameters"])["MessageBody"]["token"]
+        finally:
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+        server, sfn = start_server()
+        try:
+            # the resumed Task registers the same token again (it is made of the
+            # execution's name and the Task's StateEntered id, both kept)
+            code, deadline = "TaskDoesNotExist", time.time() + 20
+            while code == "TaskDoesNotExist" and time.time() < deadline:
+                code = code_of(sfn.send_task_success, taskToken=token, output='{"later": 2}')
+                if code == "TaskDoesNotExist":
+                    time.sleep(0.1)
+            d = wait_end(sfn, ex)
+            check("after kill -9 and a restart the token still reaches its Task",
+                  code is None and d["status"] == "SUCCEEDED" and
+                  json.loads(d["output"]) == {"later": 2}, (code, d))
+            h = sfn.get_execution_history(executionArn=ex)["events"]
+            types = [e["type"] for e in h]
+            check("its history: each event once (TaskScheduled once), ids 1..n",
+                  types.count("TaskScheduled") == 1 and types.count("TaskStateEntered") == 1 and
+                  [e["id"] for e in h] == list(range(1, len(h) + 1)), types)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
