@@ -211,9 +211,11 @@ char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *na
                          const char *definition, const char *resources, const char *mocks,
                          asl_buf *err)
 {
-    const char *parts[] = {ASLC_VERSION, name, definition, resources, mocks};
+    /* "--served": binaries of this aslc carry what serve needs (the resume
+     * table, callback Tasks); those an older one left in the cache do not */
+    const char *parts[] = {ASLC_VERSION, "--served", name, definition, resources, mocks};
     char h[65];
-    hash_hex(parts, 5, h);
+    hash_hex(parts, 6, h);
     char *bin = NULL, *src = NULL;
     if (asprintf(&bin, "%s/%s", cache_dir, h) < 0) return NULL;
     if (access(bin, X_OK) == 0) return bin;     /* compiled before */
