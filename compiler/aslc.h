@@ -188,6 +188,8 @@ typedef struct {
     uint32_t nobj_files;
     bool aws;                    /* link the AWS client and libcurl (dynamically, with libc) */
     bool lambda;                 /* main is the Lambda runtime's (runtime/lambda_rt.c) */
+    bool shared;                 /* --target shared: a shared object exporting asl_embed
+                                    (runtime/asl_embed.h), for aslc serve */
 } aslc_build_opts;
 
 /* Writes a whole file atomically (temporary name, then rename). */

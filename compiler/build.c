@@ -182,7 +182,7 @@ static void free_argv(char **argv, int n)
  * inline fast paths of asl.h (emit_c.c), and -O2 makes them no faster
  * (a 1,000-state chain ran at the same rate) while it costs the C compiler
  * 1.7 to 2 times the time. */
-static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool quick)
+static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool quick, bool pic)
 {
     const char *cc = getenv("CC");
     push_words(v, n, cap, cc && *cc ? cc : "cc");
@@ -194,6 +194,7 @@ static void cc_argv(char ***v, int *n, int *cap, const char *inc, bool quick)
         push(v, n, cap, "-O2");
     }
     push_words(v, n, cap, ASLC_SAN_FLAGS);
+    if (pic) push(v, n, cap, "-fPIC");   /* --target shared */
     push(v, n, cap, "-I");
     push(v, n, cap, inc);
 }
@@ -214,11 +215,11 @@ static void cc_failed(int rc, const char *why)
 
 /* The user's handlers file, compiled alone (as C whatever its name) into
  * obj: its errors are then its own, not mistaken for aslc's. */
-static bool compile_handlers(const char *handlers, const char *inc, const char *obj)
+static bool compile_handlers(const char *handlers, const char *inc, const char *obj, bool pic)
 {
     char **argv = NULL;
     int n = 0, cap = 0;
-    cc_argv(&argv, &n, &cap, inc, false);
+    cc_argv(&argv, &n, &cap, inc, false, pic);
     push(&argv, &n, &cap, "-c");
     push(&argv, &n, &cap, "-o");
     push(&argv, &n, &cap, obj);
@@ -261,7 +262,7 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
             int n = 0, cap = 0;
             snprintf(name, sizeof name, "part-%u.o", started);
             aslc_tmp_path(objs[started], name);   /* the directory is aslc's own */
-            cc_argv(&argv, &n, &cap, inc, true);
+            cc_argv(&argv, &n, &cap, inc, true, o->shared);
             snprintf(first, sizeof first, "-DASL_PART_FIRST=%u", (uint32_t)((uint64_t)parts * started / runs));
             snprintf(last, sizeof last, "-DASL_PART_LAST=%u",
                      (uint32_t)((uint64_t)parts * (started + 1) / runs) - 1);
@@ -313,7 +314,7 @@ bool aslc_build(const aslc_build_opts *o)
     char handlers_obj[PATH_MAX];
     if (o->handlers) {
         aslc_tmp_path(handlers_obj, "handlers.o");
-        if (!compile_handlers(o->handlers, inc, handlers_obj)) return false;
+        if (!compile_handlers(o->handlers, inc, handlers_obj, o->shared)) return false;
     }
     bool in_parts = o->c_file && !o->obj_file && o->layout.parts > 1;
     uint32_t parts = 0;  /* objects compiled from the parts */
@@ -332,14 +333,39 @@ bool aslc_build(const aslc_build_opts *o)
      * and links. */
     char **argv = NULL;
     int n = 0, cap = 0;
-    cc_argv(&argv, &n, &cap, inc, o->layout.big && !in_parts && !o->obj_file && !o->nobj_files);
+    cc_argv(&argv, &n, &cap, inc, o->layout.big && !in_parts && !o->obj_file && !o->nobj_files,
+            o->shared);
     /* A position-dependent executable: the statically linked runtime and
      * libcrypto then need no load-time relocations (half a millisecond of
      * page faults at every start otherwise); and, where the C library can
      * be (ASLC_LINK_STATIC), no dynamic loader at all (a third of a short
      * workflow's cold start, docs/benchmarks.md). */
-    push(&argv, &n, &cap, "-no-pie");
-    if (ASLC_LINK_STATIC && !o->aws && !o->lambda) {
+    char version_script[PATH_MAX];
+    if (o->shared) {
+        /* A shared object for aslc serve (runtime/embed.c): its own copy of
+         * the position-independent runtime, bound to itself (-Bsymbolic)
+         * and hidden but for asl_embed, so that many of them live in one
+         * process; the C library's and libcrypto's shared copies are the
+         * process's. */
+        aslc_tmp_path(version_script, "embed.map");
+        static const char map[] = "{ global: asl_embed; local: *; };\n";
+        if (!aslc_write_file(version_script, map, sizeof map - 1)) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", version_script, strerror(errno));
+            free_argv(argv, n);
+            free(objs);
+            return false;
+        }
+        char opt[PATH_MAX + 32];
+        snprintf(opt, sizeof opt, "-Wl,--version-script=%s", version_script);
+        push(&argv, &n, &cap, "-shared");
+        push(&argv, &n, &cap, "-Wl,-Bsymbolic");
+        push(&argv, &n, &cap, opt);
+        /* the archive gives embed.c only when asked */
+        push(&argv, &n, &cap, "-Wl,-u,asl_embed");
+    } else {
+        push(&argv, &n, &cap, "-no-pie");
+    }
+    if (ASLC_LINK_STATIC && !o->aws && !o->lambda && !o->shared) {
         push(&argv, &n, &cap, "-static");
         /* its diagnostics go through a pipe (run_link): keep their colours */
         if (isatty(2)) push(&argv, &n, &cap, "-fdiagnostics-color=always");
@@ -364,12 +390,27 @@ bool aslc_build(const aslc_build_opts *o)
         push(&argv, &n, &cap, "-Wl,-u,asl_lambda_main,--build-id");
         push(&argv, &n, &cap, "-Wl,--as-needed");
     }
-    push(&argv, &n, &cap, lib);
+    if (o->shared) {
+        /* libaslrt_pic.a, beside libaslrt.a (CMakeLists.txt) */
+        char pic[PATH_MAX];
+        size_t l = strlen(lib);
+        snprintf(pic, sizeof pic, "%.*s_pic.a", (int)(l > 2 ? l - 2 : l), lib);
+        push(&argv, &n, &cap, pic);
+    } else {
+        push(&argv, &n, &cap, lib);
+    }
     if (o->aws || o->lambda) push(&argv, &n, &cap, "-lcurl");
     if (o->aws) push(&argv, &n, &cap, "-lxml2");
-    push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
-    push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
-    push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */
+    if (o->shared) {
+        /* the static archives are not position independent */
+        push(&argv, &n, &cap, "-lcrypto");
+        push(&argv, &n, &cap, "-lz");
+        push(&argv, &n, &cap, "-lpcre2-8");
+    } else {
+        push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
+        push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
+        push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */
+    }
     push(&argv, &n, &cap, "-lpthread");
     push(&argv, &n, &cap, "-lm");
     int rc = run_link(argv);

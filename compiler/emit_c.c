@@ -928,6 +928,13 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
         asl_buf_puts(&e->data, ", ");
         cstrz(&e->data, s->resource);
         put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
+        char cred_check[64] = "";
+        if (s->credentials) {
+            /* Credentials: {"RoleArn": ...} evaluated on the state's input;
+             * its function is emitted before the paths (emit_llvm.c's order). */
+            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, "Credentials"));
+            snprintf(cred_check, sizeof cred_check, "tp_%u", id);
+        }
         if (s->timeout_path || s->heartbeat_path) {
             /* AWS reads both from the state's input, not from Parameters' result. */
             asl_buf_puts(decl, ", *to = NULL, *hb = NULL");
@@ -937,6 +944,11 @@ static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *
             if (s->heartbeat_path)
                 put(w, "    if (!(hb = asl_input_path(x, in, &P_%u))) %s;  /* HeartbeatSecondsPath */\n",
                     emit_path(e, s->heartbeat_path), fail);
+        }
+        if (cred_check[0])
+            put(w, "    { asl_value *cr = %s(x, in);  /* Credentials */\n"
+                   "      if (!cr || !asl_task_credentials(x, cr)) %s; }\n", cred_check, fail);
+        if (s->timeout_path || s->heartbeat_path) {
             put(w, "    if (!(v = asl_task_timed(x, &T_%s, v, to, hb))) %s;\n", s->cname, fail);
         } else {
             put(w, "    if (!(v = asl_task(x, &T_%s, v))) %s;\n", s->cname, fail);

@@ -1486,6 +1486,7 @@ typedef struct {
     LLVMValueRef flow;             /* a large program: F_<cname> */
     bool has_in;                   /* InputPath or Parameters */
     LLVMValueRef site, timeout, heartbeat;  /* Task: T_ and its paths */
+    LLVMValueRef credentials;      /* Task: the tp_ function of its Credentials, or NULL */
     LLVMValueRef branches;         /* Parallel: B_ */
     LLVMValueRef map, items;       /* Map: M_ (the global) and ItemsPath */
     LLVMValueRef settings[5];
@@ -1525,6 +1526,8 @@ static void emit_flow(L *l, const ir_state *s, work *w)
         snprintf(name, sizeof name, "T_%s", s->cname);
         w->site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
         if (s->site < l->p->ntasks) l->sites[s->site] = w->site;
+        /* in emit_c.c's order: Credentials, then the paths */
+        if (s->credentials) w->credentials = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Credentials"));
         if (s->timeout_path) w->timeout = emit_path(l, s->timeout_path);
         if (s->heartbeat_path) w->heartbeat = emit_path(l, s->heartbeat_path);
         break;
@@ -1587,6 +1590,11 @@ static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVM
 {
     switch (s->type) {
     case IR_TASK:
+        if (w->credentials) {
+            LLVMValueRef args[2] = {f->x, f->in};
+            LLVMValueRef cr = or_null(l, f, LLVMBuildCall2(f->b, l->t_state, w->credentials, args, 2, ""));
+            or_false(l, f, call(l, f, LIR_RT_TASK_CREDENTIALS, 2, f->x, cr));
+        }
         if (s->timeout_path || s->heartbeat_path) {
             LLVMValueRef to = cnull(l), hb = cnull(l);
             /* from the state's input (f->in), as AWS reads them */

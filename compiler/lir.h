@@ -100,6 +100,7 @@
     X(TASK_TIMED, asl_task_timed, 0, "pppppp",                                                      \
       asl_value *(*)(asl_exec *, const asl_task_site *, asl_value *, const asl_value *,             \
                      const asl_value *))                                                            \
+    X(TASK_CREDENTIALS, asl_task_credentials, 0, "bpp", bool (*)(asl_exec *, const asl_value *))  \
     X(PARALLEL, asl_parallel, 0, "ppppi",                                                           \
       asl_value *(*)(asl_exec *, asl_value *, const asl_state_fn *, uint32_t))                      \
     X(MAP, asl_map, 0, "ppppp",                                                                     \

@@ -682,6 +682,9 @@ static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
     switch (s->type) {
     case IR_TASK: {
         uint32_t to = LIR_NONE, hb = LIR_NONE;
+        /* Credentials: a template function of its own, which the back ends
+         * call on the state's input just before the task (asl_task_credentials) */
+        if (s->credentials) lower_tmpl_fn(lo, s, s->credentials, "Credentials");
         /* from the state's input, as AWS reads them, not from Parameters' result */
         if (s->timeout_path) to = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->timeout_path, "TimeoutSecondsPath");
         if (s->heartbeat_path) hb = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->heartbeat_path, "HeartbeatSecondsPath");

@@ -68,6 +68,8 @@ static void usage(FILE *f)
           "  --name NAME          the state machine's name (default: the file's stem)\n"
           "  --target lambda      OUT is an AWS Lambda deployment zip (bootstrap; docs/lambda.md)\n"
           "  --emit-template F    with --target lambda: an AWS SAM template deploying it\n"
+          "  --target shared      OUT is a shared object exporting asl_embed (runtime/asl_embed.h),\n"
+          "                       which aslc serve loads to run executions in process\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --served             for aslc serve: activities and .waitForTaskToken Tasks\n"
           "                       need no binding (they wait for SendTaskSuccess), and the\n"
@@ -201,6 +203,17 @@ static bool aws_callable(asl_arena *a, const char *res)
     return lambda_name(a, res) != NULL;
 }
 
+/* An activity ARN (arn:PARTITION:states:REGION:ACCOUNT:activity:NAME). */
+static bool is_activity(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (!p || strncmp(p, ":states:", 8) != 0) return false;
+    int colons = 0;
+    for (p += 8; *p && colons < 2; p++) colons += *p == ':';
+    return colons == 2 && !strncmp(p, "activity:", 9) && p[9];
+}
+
 /* Every Task must be bound at compile time (mocked by state name, or bound
  * by resource / Lambda function name), or be one the binary calls AWS for
  * (*aws set: the AWS client is linked in). */
@@ -244,6 +257,18 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
             continue;
         }
         if (made < 0) continue;
+        if (is_activity(s->resource)) {
+            /* compiles: the binary fails the state when it is reached (task.c) */
+            if (report)
+                aslc_diag_at(u, ASLC_WARNING, s->resource_loc.line, s->resource_loc.col,
+                             s->resource_loc.ptr,
+                             "state \"%s\": an activity's workers take their tasks from Step "
+                             "Functions (GetActivityTask), which a compiled workflow cannot serve: "
+                             "unless a resources file binds \"%s\" or --mocks mocks the state, "
+                             "the state fails with States.TaskFailed when it is reached",
+                             s->name, s->resource);
+            continue;
+        }
         if (report) aslc_diag_at(u, ASLC_ERROR, s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
                      "state \"%s\": no binding for resource \"%s\"; bind it in a resources file "
                      "(--resources) or mock it (--mocks)", s->name, s->resource);
@@ -333,7 +358,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
             goto out;
         }
         aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              eo->aws, lambda};
+                              eo->aws, lambda, !strcmp(o->target, "shared")};
         if (!aslc_build(&bo)) goto out;
     }
     status = 0;
@@ -601,8 +626,13 @@ int main(int argc, char **argv)
         return 2;
     }
 #endif
-    if (strcmp(o.target, "native") && strcmp(o.target, "lambda")) {
-        fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda)\n", o.target);
+    if (strcmp(o.target, "native") && strcmp(o.target, "lambda") && strcmp(o.target, "shared")) {
+        fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda, shared)\n", o.target);
+        free(o.inputs);
+        return 2;
+    }
+    if (!strcmp(o.target, "shared") && !strcmp(o.backend, "llvm")) {
+        fprintf(stderr, "aslc: --target shared is built by the C back end: use --backend=c\n");
         free(o.inputs);
         return 2;
     }

@@ -1482,6 +1482,12 @@ static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *p
         return;
     }
     const char *rptr = ptr_join(c, cptr, role->string);
+    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(role)) {
+        /* JSONata: "RoleArn": "{% ... %}", evaluated as the state's other
+         * values are, on $states.input */
+        s->credentials = jn_tmpl(c, s, n, cptr, "Credentials", ASL_JNF_VALUE);
+        return;
+    }
     if (!strcmp(role->string, "RoleArn")) {
         if (!cJSON_IsString(role)) {
             ERR(c, role, rptr, "expected an IAM role ARN string, got %s", json_type_name(role));
@@ -1798,20 +1804,26 @@ static const char *s3_resource(P *c, const cJSON *obj, const char *ptr, const ch
 }
 
 /* Parameters of an S3 call: an object with Bucket (or Bucket.$) and, when
- * key_required, Key (or Key.$); the template. */
-static ir_tmpl *s3_parameters(P *c, const cJSON *obj, const char *ptr, const char *what,
+ * key_required, Key (or Key.$); the template.  In a JSONata state (jn) the
+ * field is "Arguments", as AWS names it there: an object whose values may
+ * be `{% %}` expressions, or one expression giving the whole object. */
+static ir_tmpl *s3_parameters(P *c, ir_state *jn, const cJSON *obj, const char *ptr, const char *what,
                               const char *const *required)
 {
-    const cJSON *n = field(obj, "Parameters");
+    const char *fname = jn ? "Arguments" : "Parameters";
+    const cJSON *n = field(obj, fname);
     if (!n) {
-        ERR(c, obj, ptr, "missing required field \"Parameters\" (the %s's Bucket)", what);
+        /* the other of the two is reported by s3_args_field */
+        if (!field(obj, jn ? "Parameters" : "Arguments"))
+            ERR(c, obj, ptr, "missing required field \"%s\" (the %s's Bucket)", fname, what);
         return NULL;
     }
+    const char *pptr = ptr_join(c, ptr, fname);
+    if (jn && jn_text(n)) return jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE);
     if (!cJSON_IsObject(n)) {
-        ERR(c, n, ptr_join(c, ptr, "Parameters"), "expected an object, got %s", json_type_name(n));
+        ERR(c, n, pptr, "expected an object, got %s", json_type_name(n));
         return NULL;
     }
-    const char *pptr = ptr_join(c, ptr, "Parameters");
     for (int i = 0; required[i]; i++) {
         char dollar[32];
         snprintf(dollar, sizeof dollar, "%s.$", required[i]);
@@ -1822,7 +1834,25 @@ static ir_tmpl *s3_parameters(P *c, const cJSON *obj, const char *ptr, const cha
             ERR(c, field(n, required[i]), ptr_join(c, pptr, required[i]), "expected a string, got %s",
                 json_type_name(field(n, required[i])));
     }
-    return parse_tmpl(c, n, pptr);
+    return jn ? jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE)
+              : parse_tmpl(c, n, pptr);
+}
+
+/* A JSONata state's ItemReader or ResultWriter names its S3 call's
+ * arguments "Arguments"; a JSONPath state's "Parameters".  The other is
+ * reported, naming the one to use. */
+static void s3_args_field(P *c, const cJSON *obj, const char *ptr, const ir_state *jn)
+{
+    const char *wrong = jn ? "Parameters" : "Arguments";
+    const cJSON *k = field(obj, wrong);
+    if (!k) return;
+    if (jn)
+        ERR_KEY(c, k, ptr_join(c, ptr, wrong), "\"Parameters\" is a JSONPath field: in a JSONata "
+                "state the S3 call's Bucket (and Key or Prefix) are in \"Arguments\"");
+    else
+        ERR_KEY(c, k, ptr_join(c, ptr, wrong), "\"Arguments\" is a JSONata field: set "
+                "\"QueryLanguage\": \"JSONata\" on the state (or the state machine), or use "
+                "\"Parameters\"");
 }
 
 /* ItemReader (AWS "ItemReader (Map)"): where a Distributed Map reads its
@@ -1831,19 +1861,22 @@ static ir_tmpl *s3_parameters(P *c, const cJSON *obj, const char *ptr, const cha
  * prefix.  The template evaluates to {"Resource", "ReaderConfig",
  * "Parameters"}; a MaxItemsPath becomes ReaderConfig's "MaxItems" (the
  * value it selects) next to "MaxItemsPath" (its text, for messages). */
-static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
+static ir_tmpl *parse_item_reader(P *c, ir_state *s, const cJSON *ir, const char *ptr)
 {
-    static const char *const fields[] = {"Resource", "ReaderConfig", "Parameters"};
+    ir_state *jn = s->jsonata ? s : NULL;
+    const char *const fields[] = {"Resource", "ReaderConfig", jn ? "Arguments" : "Parameters",
+                                  jn ? "Parameters" : "Arguments"};
     static const char *const get_list[] = {"getObject", "listObjectsV2", NULL};
     if (!cJSON_IsObject(ir)) {
         ERR(c, ir, ptr, "expected an object, got %s", json_type_name(ir));
         return NULL;
     }
-    only_fields(c, ir, ptr, "ItemReader", fields, 3);
+    s3_args_field(c, ir, ptr, jn);   /* the other of Parameters and Arguments */
+    only_fields(c, ir, ptr, "ItemReader", fields, 4);
     const char *res = s3_resource(c, ir, ptr, "an ItemReader", get_list);
     bool list = res && strstr(res, ":listObjectsV2");
     static const char *const bucket_key[] = {"Bucket", "Key", NULL}, *const bucket[] = {"Bucket", NULL};
-    ir_tmpl *params = s3_parameters(c, ir, ptr, "ItemReader", list ? bucket : bucket_key);
+    ir_tmpl *params = s3_parameters(c, jn, ir, ptr, "ItemReader", list ? bucket : bucket_key);
     const cJSON *cfg = field(ir, "ReaderConfig");
     const char *cptr = ptr_join(c, ptr, "ReaderConfig");
     ir_tmpl *config = NULL;
@@ -1911,8 +1944,14 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
         if (field(cfg, "MaxItems") && field(cfg, "MaxItemsPath"))
             ERR_KEY(c, field(cfg, "MaxItemsPath"), ptr_join(c, cptr, "MaxItemsPath"),
                     "\"MaxItems\" and \"MaxItemsPath\" cannot both be set");
-        const asl_path *mp = get_path(c, cfg, "MaxItemsPath", cptr, ASLC_PATH_REFERENCE, false, NULL);
-        config = parse_tmpl(c, cfg, cptr);
+        if (jn && field(cfg, "MaxItemsPath"))
+            ERR_KEY(c, field(cfg, "MaxItemsPath"), ptr_join(c, cptr, "MaxItemsPath"),
+                    "\"MaxItemsPath\" is a JSONPath field: in a JSONata state \"MaxItems\" takes a "
+                    "`{%% %%}` expression");
+        const asl_path *mp = jn ? NULL : get_path(c, cfg, "MaxItemsPath", cptr, ASLC_PATH_REFERENCE, false, NULL);
+        /* JSONata: MaxItems (or any member) may be an expression on $states.input */
+        config = jn ? jn_tmpl(c, jn, cfg, cptr, "ItemReader/ReaderConfig", ASL_JNF_VALUE)
+                    : parse_tmpl(c, cfg, cptr);
         if (mp && config->kind == IR_T_CONST) {
             /* the constant members, then MaxItems from the path */
             uint32_t n = config->cval->len, i = 0;
@@ -1949,6 +1988,7 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
             "Transformation \"LOAD_AND_FLATTEN\" is for an s3:listObjectsV2 ItemReader with an "
             "\"InputType\" (\"JSON\", \"JSONL\" or \"CSV\")");
     if (!res || !params) return NULL;
+    /* Arguments too are "Parameters" to the runtime (itemreader.c) */
     const char *keys[3] = {"Resource", "ReaderConfig", "Parameters"};
     ir_tmpl *vals[3] = {tmpl_string(c, res), config, params};
     return tmpl_object(c, keys, vals, 3);
@@ -1959,15 +1999,18 @@ static ir_tmpl *parse_item_reader(P *c, const cJSON *ir, const char *ptr)
  * (Transformation, OutputType) shapes them, alone or with the export.  The
  * template evaluates to {"Resource", "Parameters", "WriterConfig", "Label"}
  * (only the members given). */
-static ir_tmpl *parse_result_writer(P *c, const cJSON *rw, const cJSON *map, const char *ptr)
+static ir_tmpl *parse_result_writer(P *c, ir_state *s, const cJSON *rw, const cJSON *map, const char *ptr)
 {
-    static const char *const fields[] = {"Resource", "Parameters", "WriterConfig"};
+    ir_state *jn = s->jsonata ? s : NULL;
+    const char *const fields[] = {"Resource", jn ? "Arguments" : "Parameters", "WriterConfig",
+                                  jn ? "Parameters" : "Arguments"};
     static const char *const put[] = {"putObject", NULL};
     if (!cJSON_IsObject(rw)) {
         ERR(c, rw, ptr, "expected an object, got %s", json_type_name(rw));
         return NULL;
     }
-    only_fields(c, rw, ptr, "ResultWriter", fields, 3);
+    s3_args_field(c, rw, ptr, jn);   /* the other of Parameters and Arguments */
+    only_fields(c, rw, ptr, "ResultWriter", fields, 4);
     const cJSON *wc = field(rw, "WriterConfig");
     const char *wptr = ptr_join(c, ptr, "WriterConfig");
     if (wc && !cJSON_IsObject(wc)) {
@@ -1984,10 +2027,10 @@ static ir_tmpl *parse_result_writer(P *c, const cJSON *rw, const cJSON *map, con
     /* Either WriterConfig alone or Resource and Parameters (and maybe WriterConfig). */
     const char *res = NULL;
     ir_tmpl *params = NULL;
-    if (field(rw, "Resource") || field(rw, "Parameters") || !wc) {
+    if (field(rw, "Resource") || field(rw, jn ? "Arguments" : "Parameters") || !wc) {
         static const char *const bucket[] = {"Bucket", NULL};
         res = s3_resource(c, rw, ptr, "a ResultWriter", put);
-        params = s3_parameters(c, rw, ptr, "ResultWriter", bucket);
+        params = s3_parameters(c, jn, rw, ptr, "ResultWriter", bucket);
         if (!res || !params) return NULL;
     }
     const cJSON *label = field(map, "Label");
@@ -2076,14 +2119,14 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                     "\"%s\" is only for a Distributed Map: set \"Mode\": \"DISTRIBUTED\" in the "
                     "ItemProcessor's ProcessorConfig", io[k]);
     if (ir) {
-        s->item_reader = parse_item_reader(c, ir, ptr_join(c, ptr, "ItemReader"));
+        s->item_reader = parse_item_reader(c, s, ir, ptr_join(c, ptr, "ItemReader"));
         if (field(obj, "ItemsPath"))
             aslc_diag(c->u, ASLC_WARNING, field(obj, "ItemsPath"), true, ptr_join(c, ptr, "ItemsPath"),
                       "\"ItemsPath\" is ignored with an \"ItemReader\": the Map iterates over what "
                       "the reader reads, as on AWS");
         s->items_path = NULL;
     }
-    if (rw) s->result_writer = parse_result_writer(c, rw, obj, ptr_join(c, ptr, "ResultWriter"));
+    if (rw) s->result_writer = parse_result_writer(c, s, rw, obj, ptr_join(c, ptr, "ResultWriter"));
 
     /* ItemBatcher: at least one limit, each as a value or a path, not both. */
     const cJSON *ib = field(obj, "ItemBatcher");
@@ -2118,7 +2161,31 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
             !field(ib, "MaxInputBytesPerBatch") && !field(ib, "MaxInputBytesPerBatchPath"))
             ERR(c, ib, bptr, "ItemBatcher needs one of \"MaxItemsPerBatch\", \"MaxItemsPerBatchPath\", "
                 "\"MaxInputBytesPerBatch\" or \"MaxInputBytesPerBatchPath\"");
-        s->batch_input = get_tmpl(c, ib, "BatchInput", bptr);
+        if (s->jsonata) {
+            /* JSONata (AWS "ItemBatcher (Map)"): MaxItemsPerBatch and
+             * MaxInputBytesPerBatch may be `{% %}` expressions, read as the
+             * ...Path fields are (asl_map_setting), which JSONata has not;
+             * BatchInput may hold expressions. */
+            static const char *const lim[2] = {"MaxItemsPerBatch", "MaxInputBytesPerBatch"};
+            const asl_path **slot[2] = {&s->max_items_per_batch_path, &s->max_bytes_per_batch_path};
+            for (int k = 0; k < 2; k++) {
+                const cJSON *n = field(ib, lim[k]);
+                char pf[40];
+                snprintf(pf, sizeof pf, "%sPath", lim[k]);
+                if (field(ib, pf))
+                    ERR_KEY(c, field(ib, pf), ptr_join(c, bptr, pf), "\"%s\" is a JSONPath field: in a "
+                            "JSONata state \"%s\" takes a `{%% %%}` expression", pf, lim[k]);
+                if (jn_text(n))
+                    *slot[k] = jn_value(c, s, n, ptr_join(c, bptr, lim[k]),
+                                        asl_sprintf(c->a, "ItemBatcher/%s", lim[k]), ASL_JNT_NUMBER);
+            }
+            const cJSON *bi = field(ib, "BatchInput");
+            s->batch_input = bi ? jn_tmpl(c, s, bi, ptr_join(c, bptr, "BatchInput"), "ItemBatcher/BatchInput",
+                                          ASL_JNF_VALUE)
+                                : NULL;
+        } else {
+            s->batch_input = get_tmpl(c, ib, "BatchInput", bptr);
+        }
     }
 }
 

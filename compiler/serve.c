@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -35,6 +36,10 @@
 #define MAX_BODY ((size_t)2 << 20)
 /* An execution's input and output (AWS's 256 KiB payload limit). */
 #define MAX_PAYLOAD ((size_t)256 * 1024)
+/* A connection thread's stack: an Express execution runs on it
+ * (serve_inproc.c), recursing as deep as the input nests (the runtime
+ * caps that at 10,000 levels); it is address space, touched as used. */
+#define SERVE_STACK ((size_t)64 << 20)
 
 typedef struct running {
     char *arn;
@@ -47,7 +52,11 @@ typedef struct {
     aslc_store store;
     char aslc[PATH_MAX];       /* this executable, to compile with */
     char cache[PATH_MAX];
-    const char *region, *account, *resources, *mocks;
+    const char *region, *account, *resources, *mocks, *handlers;
+    bool isolate;              /* --isolate: Express executions in processes too */
+    aslc_auth *auth;           /* --auth: check the requests' signatures (serve_auth.c) */
+    cJSON *mockcfg;            /* --mock-config: Step Functions Local's test cases */
+    pthread_mutex_t load_lock; /* loading a machine in process (serve_inproc.c) */
     pthread_mutex_t lock;      /* the running list */
     running *run;
     pthread_mutex_t done_lock; /* asynchronous executions still running */
@@ -60,12 +69,8 @@ typedef struct {
     bool too_big;
 } request;
 
-typedef struct {
-    int status;                /* HTTP status */
-    cJSON *doc;                /* the answer (success) */
-    const char *code;          /* error code, or NULL */
-    char *message;             /* malloc'd */
-} reply;
+typedef aslc_reply reply;
+#define fail aslc_fail
 
 /* A random (version 4) UUID: execution names and request ids. */
 static void make_uuid(char out[37])
@@ -88,9 +93,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
 }
 
-static void fail(reply *r, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void fail(reply *r, int status, const char *code, const char *fmt, ...)
+void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -143,6 +146,40 @@ static bool find_machine(server *sv, const cJSON *in, const char *field, aslc_ma
         fail(r, 400, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn);
         return false;
     }
+    return true;
+}
+
+/* The machine a start request names.  "ARN#TestCase" (Step Functions
+ * Local's way, with --mock-config) is that machine with its binary compiled
+ * with the test case's mocks (serve_mockcfg.c). */
+static bool find_machine_case(server *sv, const cJSON *in, aslc_machine *m, reply *r)
+{
+    const char *arn = str_field(in, "stateMachineArn");
+    const char *hash = arn ? strchr(arn, '#') : NULL;
+    if (!hash || !sv->mockcfg) return find_machine(sv, in, "stateMachineArn", m, r);
+    cJSON *q = cJSON_CreateObject();
+    char *base = strndup(arn, (size_t)(hash - arn));
+    cJSON_AddStringToObject(q, "stateMachineArn", base);
+    free(base);
+    bool ok = find_machine(sv, q, "stateMachineArn", m, r);
+    cJSON_Delete(q);
+    if (!ok) return false;
+    asl_buf err;
+    asl_buf_init(&err);
+    char *mocks = aslc_mockcfg_mocks(sv->mockcfg, m->name, hash + 1, sv->cache, &err);
+    char *bin = mocks ? aslc_serve_compile_as(sv->aslc, sv->cache, m->name, m->definition,
+                                              sv->resources, mocks, sv->handlers, false, &err)
+                      : NULL;
+    free(mocks);
+    if (!bin) {
+        fail(r, 400, "ValidationException", "%.*s", (int)err.len, err.data ? err.data : "");
+        asl_buf_free(&err);
+        aslc_machine_free(m);
+        return false;
+    }
+    asl_buf_free(&err);
+    free(m->binary);
+    m->binary = bin;
     return true;
 }
 
@@ -202,13 +239,40 @@ static char *compile_definition(server *sv, const char *name, const char *defini
     cJSON_Delete(diags);
     asl_buf err;
     asl_buf_init(&err);
-    char *bin = aslc_serve_compile(sv->aslc, sv->cache, name, definition, sv->resources,
-                                   sv->mocks, &err);
+    char *bin = aslc_serve_compile_as(sv->aslc, sv->cache, name, definition, sv->resources,
+                                      sv->mocks, sv->handlers, false, &err);
     if (!bin)
         fail(r, 400, "InvalidDefinition", "Invalid State Machine Definition: '%.*s'",
              (int)err.len, err.data ? err.data : "");
     asl_buf_free(&err);
     return bin;
+}
+
+/* An EXPRESS machine compiled as a shared object and loaded in process
+ * (serve_inproc.c); false, said on stderr, when it cannot be: its
+ * executions then run as processes. */
+static bool load_inproc(server *sv, const char *arn, const char *name, const char *definition,
+                        aslc_inproc_machine *out)
+{
+    asl_buf err;
+    asl_buf_init(&err);
+    const asl_embed_api *api = NULL;
+    char *so = aslc_serve_compile_as(sv->aslc, sv->cache, name, definition, sv->resources,
+                                     sv->mocks, sv->handlers, true, &err);
+    if (so) api = aslc_inproc_load(so, &err);
+    if (api) {
+        aslc_inproc_put(arn, name, api);
+        if (out) {
+            snprintf(out->name, sizeof out->name, "%s", name);
+            out->api = api;
+        }
+    } else {
+        fprintf(stderr, "aslc serve: %s runs its executions as processes: %.*s\n", arn,
+                (int)err.len, err.data ? err.data : "");
+    }
+    free(so);
+    asl_buf_free(&err);
+    return api != NULL;
 }
 
 static void create_state_machine(server *sv, const cJSON *in, reply *r)
@@ -232,6 +296,11 @@ static void create_state_machine(server *sv, const cJSON *in, reply *r)
         return;
     }
     char *arn = machine_arn(sv, name);
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(in, "tags");
+    if (!aslc_tags_valid(tags, arn, 0, r)) {
+        free(arn);
+        return;
+    }
     aslc_machine old;
     if (aslc_store_get_machine(&sv->store, arn, &old)) {
         /* AWS answers the same request again; a different one is a conflict */
@@ -253,6 +322,8 @@ static void create_state_machine(server *sv, const cJSON *in, reply *r)
                           (char *)(role ? role : "arn:aws:iam::123456789012:role/aslc"),
                           (char *)type, bin, now_seconds()};
         aslc_store_put_machine(&sv->store, &m);
+        aslc_tags_put(&sv->store, arn, tags);
+        if (!strcmp(type, "EXPRESS") && !sv->isolate) load_inproc(sv, arn, name, def, NULL);
         r->doc = cJSON_CreateObject();
         cJSON_AddStringToObject(r->doc, "stateMachineArn", arn);
         cJSON_AddNumberToObject(r->doc, "creationDate", m.created);
@@ -315,6 +386,8 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
             m.role_arn = strdup(role);
         }
         aslc_store_put_machine(&sv->store, &m);
+        /* loaded again at its next StartSyncExecution */
+        if (bin) aslc_inproc_forget(m.arn);
         r->doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(r->doc, "updateDate", now_seconds());
     }
@@ -324,7 +397,11 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
 static void delete_state_machine(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = str_field(in, "stateMachineArn");
-    if (arn) aslc_store_delete_machine(&sv->store, arn);
+    if (arn) {
+        aslc_store_delete_machine(&sv->store, arn);
+        aslc_tags_drop(&sv->store, arn);
+        aslc_inproc_forget(arn);
+    }
     r->doc = cJSON_CreateObject();
 }
 
@@ -451,18 +528,28 @@ typedef struct {
     aslc_machine m;
     aslc_execution e;
     char *resume;          /* a restarted execution's checkpoint file, or NULL */
+    const asl_embed_api *api;   /* an Express execution run in process, else NULL */
 } async_job;
 
 static void *async_main(void *arg)
 {
     async_job *j = arg;
-    run_execution_from(j->sv, &j->m, &j->e, j->resume);
-    if (j->resume) unlink(j->resume);
+    if (j->api) {
+        /* Express: no record to keep, the output goes nowhere (AWS logs it) */
+        asl_embed_call c = {j->e.input, strlen(j->e.input), j->e.arn, j->m.arn, NULL, NULL, NULL};
+        j->api->run(&c);
+        free(c.output);
+        free(c.error);
+        free(c.cause);
+    } else {
+        run_execution_from(j->sv, &j->m, &j->e, j->resume);
+        if (j->resume) unlink(j->resume);
+    }
     free(j->resume);
     free(j->e.output);
     free(j->e.error);
     free(j->e.cause);
-    free((char *)j->e.status);
+    if (!j->api) free((char *)j->e.status);
     free(j->e.arn);
     free(j->e.sm_arn);
     free(j->e.name);
@@ -527,11 +614,13 @@ static bool new_execution(server *sv, const cJSON *in, const aslc_machine *m, bo
     return true;
 }
 
+static bool find_inproc(server *sv, const char *arn, aslc_inproc_machine *im);
+
 static void start_execution(server *sv, const cJSON *in, reply *r)
 {
     async_job *j = calloc(1, sizeof *j);
     j->sv = sv;
-    if (!find_machine(sv, in, "stateMachineArn", &j->m, r) ||
+    if (!find_machine_case(sv, in, &j->m, r) ||
         !new_execution(sv, in, &j->m, !strcmp(j->m.type, "EXPRESS"), &j->e, r)) {
         aslc_machine_free(&j->m);
         free(j);
@@ -540,6 +629,11 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     r->doc = cJSON_CreateObject();
     cJSON_AddStringToObject(r->doc, "executionArn", j->e.arn);
     cJSON_AddNumberToObject(r->doc, "startDate", j->e.started);
+    aslc_inproc_machine im;
+    const char *asked = str_field(in, "stateMachineArn");
+    if (!strcmp(j->m.type, "EXPRESS") && !sv->isolate && asked && !strchr(asked, '#') &&
+        find_inproc(sv, j->m.arn, &im))
+        j->api = im.api;
     pthread_mutex_lock(&sv->done_lock);
     sv->async++;
     pthread_mutex_unlock(&sv->done_lock);
@@ -547,14 +641,102 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&at, SERVE_STACK);   /* an in-process execution runs on it */
     if (pthread_create(&t, &at, async_main, j) != 0) async_main(j);
     pthread_attr_destroy(&at);
 }
 
+/* AWS bills an Express execution by 64 MB and by 100 ms (rounded up). */
+static void add_billing(cJSON *doc, double started, double stopped)
+{
+    cJSON *b = cJSON_AddObjectToObject(doc, "billingDetails");
+    double ms = (stopped - started) * 1000.0;
+    cJSON_AddNumberToObject(b, "billedMemoryUsedInMB", 64);
+    cJSON_AddNumberToObject(b, "billedDurationInMilliseconds",
+                            ms <= 100 ? 100 : 100 * ceil(ms / 100));
+}
+
+/* An EXPRESS machine that runs in process: loaded already, or now (once,
+ * under load_lock); false for any other (then the slow path answers). */
+static bool find_inproc(server *sv, const char *arn, aslc_inproc_machine *im)
+{
+    if (aslc_inproc_get(arn, im)) return true;
+    pthread_mutex_lock(&sv->load_lock);
+    bool ok = aslc_inproc_get(arn, im);
+    aslc_machine m;
+    if (!ok && aslc_store_get_machine(&sv->store, arn, &m)) {
+        if (!strcmp(m.type, "EXPRESS")) ok = load_inproc(sv, m.arn, m.name, m.definition, im);
+        aslc_machine_free(&m);
+    }
+    pthread_mutex_unlock(&sv->load_lock);
+    return ok;
+}
+
+/* StartSyncExecution in process: no store, no child; the execution runs on
+ * this connection's thread (whose stack is SERVE_STACK). */
+static void start_sync_inproc(server *sv, const cJSON *in, const char *sm_arn,
+                              const aslc_inproc_machine *im, reply *r)
+{
+    const char *name = str_field(in, "name");
+    const char *input = str_field(in, "input");
+    char uuid[37];
+    if (!name) {
+        make_uuid(uuid);
+        name = uuid;
+    }
+    if (!valid_name(name)) {
+        fail(r, 400, "InvalidName", "Invalid Name: '%s'", name);
+        return;
+    }
+    if (!input) input = "{}";
+    size_t len = strlen(input);
+    if (len > MAX_PAYLOAD) {
+        fail(r, 400, "ValidationException", "1 validation error detected: Value at 'input' "
+                                            "failed to satisfy constraint: Member must have "
+                                            "length less than or equal to 262144");
+        return;
+    }
+    char exec_arn[512];
+    snprintf(exec_arn, sizeof exec_arn, "arn:aws:states:%s:%s:express:%s:%s", sv->region,
+             sv->account, im->name, name);
+    asl_embed_call c = {input, len, exec_arn, sm_arn, NULL, NULL, NULL};
+    double started = now_seconds();
+    int st = im->api->run(&c);
+    double stopped = now_seconds();
+    if (st == 2) {
+        fail(r, 400, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
+             c.cause ? c.cause : "not JSON");
+    } else {
+        aslc_execution e = {exec_arn, (char *)sm_arn, (char *)name, "SUCCEEDED", (char *)input,
+                            c.output, c.error, c.cause, started, stopped};
+        if (st != 0) {
+            e.status = c.error && !strcmp(c.error, "States.Timeout") ? "TIMED_OUT" : "FAILED";
+            e.output = NULL;
+        } else if (strlen(c.output) > MAX_PAYLOAD) {
+            e.status = "FAILED";
+            e.output = NULL;
+            e.error = "States.DataLimitExceeded";
+            e.cause = "The state/task returned a result with a size exceeding the maximum "
+                      "number of bytes service limit.";
+        }
+        r->doc = execution_doc(&e, true);
+        add_billing(r->doc, started, stopped);
+    }
+    free(c.output);
+    free(c.error);
+    free(c.cause);
+}
+
 static void start_sync_execution(server *sv, const cJSON *in, reply *r)
 {
+    const char *sm_arn = str_field(in, "stateMachineArn");
+    aslc_inproc_machine im;
+    if (sm_arn && !sv->isolate && find_inproc(sv, sm_arn, &im)) {
+        start_sync_inproc(sv, in, sm_arn, &im, r);
+        return;
+    }
     aslc_machine m;
-    if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
+    if (!find_machine_case(sv, in, &m, r)) return;
     if (strcmp(m.type, "EXPRESS") != 0) {
         fail(r, 400, "StateMachineTypeNotSupported",
              "This operation is not supported by this type of state machine");
@@ -565,7 +747,7 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
     if (new_execution(sv, in, &m, true, &e, r)) {
         run_execution(sv, &m, &e);
         r->doc = execution_doc(&e, true);
-        cJSON_AddItemToObject(r->doc, "billingDetails", cJSON_CreateObject());
+        add_billing(r->doc, e.started, e.stopped);
         free(e.output);
         free(e.error);
         free(e.cause);
@@ -759,6 +941,29 @@ TASK_ACTION(describe_activity, aslc_describe_activity)
 TASK_ACTION(delete_activity, aslc_delete_activity)
 TASK_ACTION(list_activities, aslc_list_activities)
 TASK_ACTION(get_activity_task, aslc_get_activity_task)
+/* ---- tags (serve_tags.c) ------------------------------------------------------------ */
+
+static void tag_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_tag_resource(&sv->store, in, r);
+}
+
+static void untag_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_untag_resource(&sv->store, in, r);
+}
+
+static void list_tags_for_resource(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_list_tags(&sv->store, in, r);
+}
+
+static void test_state(server *sv, const cJSON *in, reply *r)
+{
+    aslc_serve_env env = {sv->aslc, sv->cache, sv->resources, sv->mocks, sv->handlers,
+                          sv->region, sv->account};
+    aslc_act_test_state(&env, in, r);
+}
 
 /* ---- the protocol ------------------------------------------------------------------- */
 
@@ -786,7 +991,31 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"DeleteActivity", delete_activity},
     {"ListActivities", list_activities},
     {"GetActivityTask", get_activity_task},
+    {"TagResource", tag_resource},
+    {"UntagResource", untag_resource},
+    {"ListTagsForResource", list_tags_for_resource},
+    {"TestState", test_state},
 };
+
+/* One request's answer from its X-Amz-Target and body: what does not
+ * depend on HTTP (fuzz/fuzz_serve.c drives it). */
+static void dispatch(server *sv, const char *target, const char *body, size_t len, reply *r)
+{
+    const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
+    action_fn fn = NULL;
+    for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
+        if (!strcmp(action, actions[i].name)) fn = actions[i].fn;
+    if (!fn) {
+        fail(r, 400, "UnknownOperationException", "Unknown operation %s",
+             target ? target : "(no X-Amz-Target)");
+        return;
+    }
+    cJSON *in = cJSON_ParseWithLength(body && len ? body : "{}", body && len ? len : 2);
+    if (!cJSON_IsObject(in))
+        fail(r, 400, "SerializationException", "The body is not a JSON object");
+    else if (aslc_limits_check(action, in, r)) fn(sv, in, r);
+    cJSON_Delete(in);
+}
 
 static enum MHD_Result send_reply(struct MHD_Connection *con, reply *r)
 {
@@ -819,7 +1048,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
     server *sv = cls;
-    (void)url;
     (void)version;
     request *rq = *con_cls;
     if (!rq) {
@@ -835,25 +1063,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return MHD_YES;
     }
     reply r = {0};
-    const char *target = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target");
-    const char *action = target && !strncmp(target, "AWSStepFunctions.", 17) ? target + 17 : NULL;
-    action_fn fn = NULL;
-    for (size_t i = 0; action && i < sizeof actions / sizeof *actions; i++)
-        if (!strcmp(action, actions[i].name)) fn = actions[i].fn;
+    const char *auth_code, *auth_msg;
+    int auth_status;
     if (strcmp(method, "POST") != 0) {
         fail(&r, 400, "UnknownOperationException", "Only POST is served");
     } else if (rq->too_big) {
         fail(&r, 413, "ValidationException", "The request is larger than %zu bytes", MAX_BODY);
-    } else if (!fn) {
-        fail(&r, 400, "UnknownOperationException", "Unknown operation %s",
-             target ? target : "(no X-Amz-Target)");
+    } else if (sv->auth && (auth_code = aslc_auth_check(sv->auth, con, method, url, rq->body.data,
+                                                        rq->body.len, &auth_msg, &auth_status))) {
+        fail(&r, auth_status, auth_code, "%s", auth_msg);
     } else {
-        cJSON *in = cJSON_ParseWithLength(rq->body.data ? rq->body.data : "{}",
-                                          rq->body.len ? rq->body.len : 2);
-        if (!cJSON_IsObject(in)) fail(&r, 400, "SerializationException", "The body is not a "
-                                                                          "JSON object");
-        else fn(sv, in, &r);
-        cJSON_Delete(in);
+        dispatch(sv, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Target"),
+                 rq->body.data, rq->body.len, &r);
     }
     return send_reply(con, &r);
 }
@@ -961,12 +1182,20 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fputs("usage: aslc serve [--listen HOST:PORT] [--db FILE] [--cache DIR] [--region R]\n"
-          "                  [--account N] [--resources F] [--mocks F]\n"
+          "                  [--account N] [--resources F] [--mocks F] [--handlers F.c]\n"
+          "                  [--isolate on|off] [--auth FILE]\n"
+          "                  [--mock-config FILE]\n"
           "  --listen HOST:PORT   where to serve the Step Functions API (default 127.0.0.1:8083)\n"
           "  --db FILE            the SQLite database (default aslc-serve.db)\n"
           "  --cache DIR          compiled state machines (default FILE.cache)\n"
           "  --region, --account  in the ARNs (default us-east-1, 123456789012)\n"
-          "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n",
+          "  --resources, --mocks Task bindings and mocks for every state machine (docs/tasks.md)\n"
+          "  --handlers FILE.c    native Task handlers linked into every state machine\n"
+          "  --mock-config FILE   Step Functions Local's MockConfigFile: start ARN#TestCase\n"
+          "  --auth FILE          check requests' SigV4 signatures against the credentials in\n"
+          "                       FILE, {\"ACCESS_KEY_ID\": \"SECRET\", ...}\n"
+          "  --isolate on|off     on: Express executions run as processes too (default off:\n"
+          "                       in the server's threads, docs/serve.md)\n",
           f);
 }
 
@@ -974,7 +1203,8 @@ int aslc_serve_main(int argc, char **argv)
 {
     server sv;
     memset(&sv, 0, sizeof sv);
-    const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL;
+    const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL, *auth_file = NULL;
+    const char *mock_file = NULL;
     sv.region = "us-east-1";
     sv.account = "123456789012";
     for (int i = 1; i < argc; i++) {
@@ -995,6 +1225,11 @@ int aslc_serve_main(int argc, char **argv)
         else if (!strcmp(a, "--account")) sv.account = v;
         else if (!strcmp(a, "--resources")) sv.resources = realpath(v, NULL);
         else if (!strcmp(a, "--mocks")) sv.mocks = realpath(v, NULL);
+        else if (!strcmp(a, "--handlers")) sv.handlers = realpath(v, NULL);
+        else if (!strcmp(a, "--auth")) auth_file = v;
+        else if (!strcmp(a, "--mock-config")) mock_file = v;
+        else if (!strcmp(a, "--isolate") && (!strcmp(v, "on") || !strcmp(v, "off")))
+            sv.isolate = !strcmp(v, "on");
         else {
             fprintf(stderr, "aslc serve: unknown option %s\n", a);
             usage(stderr);
@@ -1026,13 +1261,30 @@ int aslc_serve_main(int argc, char **argv)
     }
     asl_buf err;
     asl_buf_init(&err);
+    if (auth_file && !(sv.auth = aslc_auth_load(auth_file, &err))) {
+        fprintf(stderr, "aslc serve: --auth %.*s\n", (int)err.len, err.data);
+        asl_buf_free(&err);
+        return 2;
+    }
+    if (mock_file && !(sv.mockcfg = aslc_mockcfg_load(mock_file, &err))) {
+        fprintf(stderr, "aslc serve: --mock-config %.*s\n", (int)err.len, err.data);
+        asl_buf_free(&err);
+        aslc_auth_free(sv.auth);
+        return 2;
+    }
     if (!aslc_store_open(&sv.store, db, &err)) {
         fprintf(stderr, "aslc serve: %.*s\n", (int)err.len, err.data);
         asl_buf_free(&err);
         return 1;
     }
     asl_buf_free(&err);
+    if (!aslc_tags_open(&sv.store)) {
+        fprintf(stderr, "aslc serve: cannot make the tags table in %s\n", db);
+        aslc_store_close(&sv.store);
+        return 1;
+    }
     pthread_mutex_init(&sv.lock, NULL);
+    pthread_mutex_init(&sv.load_lock, NULL);
     pthread_mutex_init(&sv.done_lock, NULL);
     pthread_cond_init(&sv.done_cond, NULL);
     resume_orphans(&sv);
@@ -1041,7 +1293,7 @@ int aslc_serve_main(int argc, char **argv)
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_END);
+        (unsigned)120, MHD_OPTION_THREAD_STACK_SIZE, SERVE_STACK, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "aslc serve: cannot listen on %s: %s\n", listen, strerror(errno));
         aslc_store_close(&sv.store);
@@ -1068,6 +1320,9 @@ int aslc_serve_main(int argc, char **argv)
     pthread_mutex_lock(&sv.done_lock);
     while (sv.async > 0) pthread_cond_wait(&sv.done_cond, &sv.done_lock);
     pthread_mutex_unlock(&sv.done_lock);
+    aslc_inproc_clear();
+    aslc_auth_free(sv.auth);
+    cJSON_Delete(sv.mockcfg);
     aslc_store_close(&sv.store);
     return 128 + stop_signal;
 }

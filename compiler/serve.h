@@ -9,7 +9,21 @@
 #define ASLC_SERVE_H
 
 #include "aslc.h"
+#include "asl_embed.h"
 #include <sqlite3.h>
+
+/* What an action answers: doc, or the error code and message (AWS JSON 1.0:
+ * {"__type": code, "message": ...} with the HTTP status). */
+typedef struct {
+    int status;                /* HTTP status */
+    cJSON *doc;                /* the answer (success) */
+    const char *code;          /* error code, or NULL */
+    char *message;             /* malloc'd */
+} aslc_reply;
+
+/* Makes r the error reply (serve.c). */
+void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- serve_store.c ----------------------------------------------------------- */
 
@@ -71,6 +85,11 @@ bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after);
 char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *name,
                          const char *definition, const char *resources, const char *mocks,
                          asl_buf *err);
+/* The same, with --handlers FILE.c (NULL: none) and, when shared, as the
+ * shared object that serve_inproc.c loads (--target shared). */
+char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char *name,
+                            const char *definition, const char *resources, const char *mocks,
+                            const char *handlers, bool shared, asl_buf *err);
 /* aslc check --format=json of definition: the diagnostics array (cJSON,
  * the caller deletes it), or NULL when aslc could not be run. */
 cJSON *aslc_serve_check(const char *aslc, const char *cache_dir, const char *definition);
@@ -162,6 +181,74 @@ void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
 void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
 void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
 void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+/* ---- serve_inproc.c ---------------------------------------------------------- */
+
+/* An EXPRESS machine loaded in process: its name (for execution ARNs) and
+ * its entry (runtime/asl_embed.h). */
+typedef struct {
+    char name[81];
+    const asl_embed_api *api;
+} aslc_inproc_machine;
+
+/* Loads a shared object made by --target shared, once per path (dlopen);
+ * its interface, or NULL with why. */
+const asl_embed_api *aslc_inproc_load(const char *so_path, asl_buf *why);
+/* The table of loaded machines by ARN: any thread, any time. */
+bool aslc_inproc_get(const char *sm_arn, aslc_inproc_machine *out);
+void aslc_inproc_put(const char *sm_arn, const char *name, const asl_embed_api *api);
+void aslc_inproc_forget(const char *sm_arn);
+void aslc_inproc_clear(void);
+
+/* ---- serve_auth.c ------------------------------------------------------------ */
+
+/* --auth FILE: the credentials requests must be signed with (SigV4). */
+typedef struct aslc_auth aslc_auth;
+struct MHD_Connection;
+aslc_auth *aslc_auth_load(const char *path, asl_buf *err);
+void aslc_auth_free(aslc_auth *a);
+/* NULL when the request is signed right with known credentials; else AWS's
+ * error code, with its message and HTTP status. */
+const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char *method,
+                            const char *url, const char *body, size_t body_len,
+                            const char **message, int *status);
+
+/* ---- serve_tags.c ------------------------------------------------------------ */
+
+/* Tags of state machines and activities, in their own table of the store. */
+bool aslc_tags_open(aslc_store *s);
+/* Checks a tags list ([{key, value}]) as AWS does; false with the reply. */
+bool aslc_tags_valid(const cJSON *tags, const char *arn, size_t have, aslc_reply *r);
+void aslc_tags_put(aslc_store *s, const char *arn, const cJSON *tags);
+void aslc_tags_drop(aslc_store *s, const char *arn);
+void aslc_act_tag_resource(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_untag_resource(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_list_tags(aslc_store *s, const cJSON *in, aslc_reply *r);
+
+/* ---- serve_teststate.c ------------------------------------------------------- */
+
+/* What compiling and running a definition needs (the server's options). */
+typedef struct {
+    const char *aslc, *cache, *resources, *mocks, *handlers, *region, *account;
+} aslc_serve_env;
+
+void aslc_act_test_state(const aslc_serve_env *env, const cJSON *in, aslc_reply *r);
+
+/* ---- serve_mockcfg.c ---------------------------------------------------------- */
+
+/* --mock-config FILE, Step Functions Local's MockConfigFile (cJSON), or NULL. */
+cJSON *aslc_mockcfg_load(const char *path, asl_buf *err);
+/* The test case as the text of aslc's mocks file (malloc'd), or NULL with why. */
+char *aslc_mockcfg_text(const cJSON *cfg, const char *machine, const char *test_case,
+                        asl_buf *err);
+/* The test case as aslc's mocks file (docs/tasks.md), written into
+ * cache_dir: its path (malloc'd), or NULL with why. */
+char *aslc_mockcfg_mocks(const cJSON *cfg, const char *machine, const char *test_case,
+                         const char *cache_dir, asl_buf *err);
+
+/* ---- serve_limits.c ---------------------------------------------------------- */
+
+/* AWS's limits on the fields of action's request; false with AWS's reply. */
+bool aslc_limits_check(const char *action, const cJSON *in, aslc_reply *r);
 
 /* ---- serve.c ------------------------------------------------------------------ */
 int aslc_serve_main(int argc, char **argv);

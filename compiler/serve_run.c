@@ -211,22 +211,33 @@ char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *na
                          const char *definition, const char *resources, const char *mocks,
                          asl_buf *err)
 {
-    /* "--served": binaries of this aslc carry what serve needs (the resume
-     * table, callback Tasks); those an older one left in the cache do not */
-    const char *parts[] = {ASLC_VERSION, "--served", name, definition, resources, mocks};
+    return aslc_serve_compile_as(aslc, cache_dir, name, definition, resources, mocks, NULL, false,
+                                 err);
+}
+
+char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char *name,
+                            const char *definition, const char *resources, const char *mocks,
+                            const char *handlers, bool shared, asl_buf *err)
+{
+    /* "--served" (a binary, not a shared object run in process): binaries of
+     * this aslc carry what serve needs (the resume table, callback Tasks);
+     * those an older one left in the cache do not */
+    const char *parts[] = {ASLC_VERSION, shared ? "" : "--served", name, definition, resources,
+                           mocks, handlers};
     char h[65];
-    hash_hex(parts, 6, h);
+    hash_hex(parts, 7, h);
     char *bin = NULL, *src = NULL;
-    if (asprintf(&bin, "%s/%s", cache_dir, h) < 0) return NULL;
+    if (asprintf(&bin, "%s/%s%s", cache_dir, h, shared ? ".so" : "") < 0) return NULL;
     if (access(bin, X_OK) == 0) return bin;     /* compiled before */
-    if (asprintf(&src, "%s/%s.json", cache_dir, h) < 0 || !write_text(src, definition)) {
+    if (asprintf(&src, "%s/%s%s.json", cache_dir, h, shared ? ".so" : "") < 0 ||
+        !write_text(src, definition)) {
         asl_buf_puts(err, "cannot write into the cache folder ");
         asl_buf_puts(err, cache_dir);
         free(src);
         free(bin);
         return NULL;
     }
-    char *argv[14];
+    char *argv[18];
     int n = 0;
     argv[n++] = (char *)aslc;
     argv[n++] = src;
@@ -234,9 +245,13 @@ char *aslc_serve_compile(const char *aslc, const char *cache_dir, const char *na
     argv[n++] = bin;
     argv[n++] = "--name";
     argv[n++] = (char *)name;
-    argv[n++] = "--served";   /* activities and callback Tasks: answered by the server */
+    /* activities and callback Tasks answered by the server, --resume (not
+     * for in-process Express machines: the resume table costs them inlining) */
+    if (!shared) argv[n++] = "--served";
     if (resources) { argv[n++] = "--resources"; argv[n++] = (char *)resources; }
     if (mocks) { argv[n++] = "--mocks"; argv[n++] = (char *)mocks; }
+    if (handlers) { argv[n++] = "--handlers"; argv[n++] = (char *)handlers; }
+    if (shared) argv[n++] = "--target=shared";
     argv[n] = NULL;
     asl_buf out;
     asl_buf_init(&out);

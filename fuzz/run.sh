@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh — builds the libFuzzer harnesses and runs each for a while.
 #
-#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio (default: all)
+#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio serve (default: all)
 #   fuzz/run.sh --runs N [TARGET...]    the same, repeatable: N inputs from seed 1
 #
 # Each harness is built with clang -fsanitize=fuzzer,address,undefined (leak
@@ -18,12 +18,13 @@
 # mutations from a fixed seed into a fresh scratch corpus, so the same tree
 # gives the same verdict on every machine.  A timed run explores instead and
 # keeps what it finds: that is for finding bugs, not for gating a change.
-# Needs clang (with libFuzzer) and libcjson-dev; jsonata also libpcre2-dev and libssl-dev.
+# Needs clang (with libFuzzer) and libcjson-dev; jsonata also libpcre2-dev and libssl-dev;
+# serve also libmicrohttpd-dev and libsqlite3-dev.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-usage="usage: fuzz/run.sh SECONDS|--runs N [json|jsonpath|intrinsic|frontend|jsonata|itemio]..."
+usage="usage: fuzz/run.sh SECONDS|--runs N [json|jsonpath|intrinsic|frontend|jsonata|itemio|serve]..."
 runs=""
 if [[ "${1:-}" == --runs ]]; then
   runs="${2:?$usage}"
@@ -33,7 +34,7 @@ else
   shift
 fi
 targets=("$@")
-((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio)
+((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio serve)
 build="${FUZZ_BUILD:-/tmp/aslc-fuzz-${USER:-$(id -u)}}"
 cc="${FUZZ_CC:-clang}"
 mkdir -p "$build/artifacts"
@@ -65,6 +66,11 @@ build_one() {
     jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_{lex,parse,eval}.c)
                libs=(-lpcre2-8 -lcrypto) ;;   # the parser and the walker (not the lowering: lower.c's)
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
+    serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c)
+               srcs=("${value[@]}")
+               for f in serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
+                        serve_auth serve_limits; do srcs+=("$root/compiler/$f.c"); done
+               libs=(-lcjson -lmicrohttpd -lsqlite3 -lcrypto -ldl -lpthread) ;;
     *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
   esac
   "$cc" "${flags[@]}" "$here/fuzz_$t.c" "${srcs[@]}" -o "$build/fuzz_$t" "${libs[@]}" -lm

@@ -399,6 +399,10 @@ typedef struct {
 
 /* Runs the task bound to site with input; its result, or NULL with the error. */
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input);
+/* A Task's Credentials, {"RoleArn": ...} evaluated on the state's input,
+ * just before its asl_task: the role its AWS calls assume.  false after
+ * States.Runtime when RoleArn is not a non-empty string. */
+bool asl_task_credentials(asl_exec *x, const asl_value *creds);
 /* TimeoutSecondsPath / HeartbeatSecondsPath: a copy of site with the value. */
 asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *input,
                           const asl_value *timeout, const asl_value *heartbeat);

@@ -52,6 +52,20 @@ char *asl_aws_endpoint(const asl_aws_config *c, const char *service_id, const ch
  * could not be loaded. */
 const asl_aws_config *asl_aws_config_get(const char **why);
 
+/* aws_role.c: the configuration a Task with `Credentials` calls with: base
+ * with the role's temporary credentials, from STS AssumeRole signed with
+ * base's own, kept for the process until REFRESH_MARGIN before they expire.
+ * *out's strings are in a (valid for the call).  role_arn NULL: *out = *base.
+ * false with STS's error code and message (never a secret) in err. */
+bool asl_aws_config_role(asl_arena *a, const asl_aws_config *base, const char *role_arn,
+                         double timeout, asl_aws_config *out, asl_buf *err);
+
+/* The configuration task call tc uses: base, or base under tc's role
+ * (asl_aws_config_role, *buf filled).  NULL after asl_fail: States.TaskFailed
+ * when the role cannot be assumed, or the task's timeout. */
+const asl_aws_config *asl_aws_task_config(asl_exec *x, const asl_aws_config *base,
+                                          const asl_task_call *tc, asl_aws_config *buf);
+
 /* ---- HTTP (aws_http.c) ----------------------------------------------------- */
 
 /* Percent-encodes s (n bytes) as RFC 3986 wants in a URI or a form: the

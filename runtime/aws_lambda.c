@@ -137,6 +137,8 @@ asl_value *asl_aws_lambda_invoke(asl_exec *x, const asl_aws_lambda_call *c,
                         "Unable to load AWS credentials from any provider in the chain "
                         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
                         "~/.aws/credentials)");
+    asl_aws_config role_cfg;   /* the task's Credentials: its role's keys */
+    if (!(cfg = asl_aws_task_config(x, cfg, tc, &role_cfg))) return NULL;
     fn_ref ref;
     if (!split_ref(a, c->function, &ref))
         return asl_failf(x, "Lambda.AWSLambdaException",

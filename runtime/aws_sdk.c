@@ -98,6 +98,8 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
                         "Unable to load AWS credentials from any provider in the chain "
                         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, "
                         "~/.aws/credentials)");
+    asl_aws_config role_cfg;   /* the task's Credentials: its role's keys */
+    if (!(cfg = asl_aws_task_config(x, cfg, tc, &role_cfg))) return NULL;
     char *base = asl_aws_endpoint(cfg, asl_aws_str(d, "service_id"), asl_aws_str(d, "endpoint_prefix"),
                                   cfg->region);
     char *base_a = asl_strndup(a, base, strlen(base));

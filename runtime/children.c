@@ -24,6 +24,10 @@
  *     array of slots written with atomics, as a signal handler can take no
  *     lock.
  *
+ * In a host process (runtime/embed.c: aslc serve) the signals are the
+ * host's: asl_children_embedded, called before any handler runs, leaves
+ * them alone.
+ *
  * Descriptors, signal dispositions and child processes belong to the
  * process, not to an execution: so does this state (the one exception to
  * "no process-wide mutable state" in the runtime, and the reason it is
@@ -52,6 +56,7 @@ static uint32_t budget;             /* calls allowed in flight; 0 = not measured
 static uint32_t in_flight;
 static pid_t slots[SLOTS];          /* atomic: a running handler's pid (= its pgid), or 0 */
 static int output_started;          /* atomic: the binary is printing its output */
+static bool embedded;               /* asl_children_embedded: the host keeps its signals */
 
 /* ---- signals ---------------------------------------------------------------- */
 
@@ -103,6 +108,7 @@ static void on_signal(int sig)
 
 static void install(void)
 {
+    if (embedded) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -182,6 +188,11 @@ static void setup(void)
     pthread_cond_init(&freed, &ca);
     pthread_condattr_destroy(&ca);
     install();
+}
+
+void asl_children_embedded(void)
+{
+    embedded = true;
 }
 
 void asl_children_init(void)

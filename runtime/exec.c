@@ -213,8 +213,8 @@ void asl_run_ids(asl_run *r)
     pthread_mutex_lock(&r->lock);
     if (!r->ids_ready) {
         /* aslc serve names the execution it starts (compiler/serve.c) */
-        const char *given = getenv("ASL_EXECUTION_ARN");
-        const char *sm = getenv("ASL_STATE_MACHINE_ARN");
+        const char *given = r->given_exec_arn ? r->given_exec_arn : getenv("ASL_EXECUTION_ARN");
+        const char *sm = r->given_exec_arn ? r->given_sm_arn : getenv("ASL_STATE_MACHINE_ARN");
         if (given && sm && strrchr(given, ':')) {
             snprintf(r->exec_name, sizeof r->exec_name, "%s", strrchr(given, ':') + 1);
             r->sm_id = malloc_printf("%s", sm);
@@ -511,6 +511,10 @@ asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used)
         *used = 3;
         if (key_is(&s[2], "Value")) return asl_map_item(x, false);
         if (key_is(&s[2], "Index")) return asl_map_item(x, true);
+        const asl_exec *it = asl_map_item_exec(x);
+        if (key_is(&s[2], "Key")) return it ? it->map_key : NULL;
+        if (key_is(&s[2], "Source"))
+            return it && it->map_source ? asl_cstring(a, it->map_source) : NULL;
         return NULL;
     }
     *used = 2;
@@ -578,9 +582,12 @@ asl_value *asl_context_object(asl_exec *x)
 
     asl_value *value = asl_map_item(x, false);
     if (value) {
-        asl_value *item = asl_object(a, 2);
+        asl_value *item = asl_object(a, 4);
         asl_object_append_lit(a, item, "Index", 5, asl_map_item(x, true));
+        const asl_exec *it = asl_map_item_exec(x);
+        if (it->map_key) asl_object_append_lit(a, item, "Key", 3, it->map_key);
         asl_object_append_lit(a, item, "Value", 5, value);
+        if (it->map_source) asl_object_append_lit(a, item, "Source", 6, asl_cstring(a, it->map_source));
         asl_value *map = asl_object(a, 1);
         asl_object_append_lit(a, map, "Item", 4, item);
         asl_object_append_lit(a, ctx, "Map", 3, map);

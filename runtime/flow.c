@@ -84,6 +84,8 @@ typedef struct {
     asl_value **selected;      /* batches: the items after ItemSelector */
     uint32_t *bstart;          /* batches: batch k is items bstart[k] .. bstart[k+1]-1 */
     asl_value *batch_input;    /* ItemBatcher.BatchInput, or NULL */
+    asl_value **keys;          /* a Map over an object: its members' keys, else NULL */
+    asl_value *sources;        /* an ItemReader's items: each one's $$.Map.Item.Source, else NULL */
     asl_arena *iter_arena;     /* Map: the arena of iterations on the calling thread (unit_exec) */
     asl_map_trace *trace;      /* Map with a ResultWriter: inputs and failures kept, or NULL */
     bool remote;               /* a Distributed Map whose units are Lambda invocations (lambda_rt.c) */
@@ -520,6 +522,17 @@ static asl_value *remote_unit(flow *f, asl_exec *it, asl_value *input)
     return f->x->run->map_remote(it, f->m, input);
 }
 
+/* $$.Map.Item.Key and .Source of item k on exec it. */
+static void item_context(const flow *f, asl_exec *it, uint32_t k)
+{
+    it->map_key = f->keys ? f->keys[k] : NULL;
+    it->map_source = "STATE_DATA";
+    if (f->sources && f->sources->type == ASL_STRING)
+        it->map_source = f->sources->u.str;
+    else if (f->sources && k < f->sources->len && f->sources->u.a.items[k]->type == ASL_STRING)
+        it->map_source = f->sources->u.a.items[k]->u.str;
+}
+
 /* One iteration; hist (a constant where it is called): --history. */
 static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_t i, bool hist)
 {
@@ -539,9 +552,13 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     it->map_index = asl_number_int(it->arena == f->iter_arena ? f->x->arena : it->arena, i);
     asl_value *input;
     uint32_t nitems = 1;
+    item_context(f, it, f->bstart ? f->bstart[i] : i);
     if (!f->bstart) {
-        it->map_value = f->items->u.a.items[i];
-        input = m->selector ? m->selector(it, f->state_input) : it->map_value;
+        /* over an object, the iteration's input is the {"Key", "Value"} pair,
+         * $$.Map.Item.Value the member's value */
+        asl_value *item = f->items->u.a.items[i];
+        it->map_value = f->keys ? asl_object_get(item, "Value", 5) : item;
+        input = m->selector ? m->selector(it, f->state_input) : item;
     } else {
         /* $$.Map.Item of a batch: its index and its input. */
         nitems = f->bstart[i + 1] - f->bstart[i];
@@ -581,7 +598,8 @@ static int64_t make_batches(flow *f, asl_exec *s)
         asl_value *item = f->items->u.a.items[k];
         if (m->selector) {
             s->map_index = asl_number_int(s->arena, k);
-            s->map_value = item;
+            s->map_value = f->keys ? asl_object_get(item, "Value", 5) : item;
+            item_context(f, s, k);
             if (!(item = m->selector(s, f->state_input))) {
                 asl_exec_adopt_error(x, s);
                 return -1;
@@ -589,7 +607,7 @@ static int64_t make_batches(flow *f, asl_exec *s)
         }
         f->selected[k] = item;
     }
-    s->map_index = s->map_value = NULL;
+    s->map_index = s->map_value = s->map_key = NULL;
     if (m->batch_input && !(f->batch_input = m->batch_input(x, f->state_input))) return -1;
 
     size_t max_bytes = m->max_bytes_per_batch ? m->max_bytes_per_batch : BATCH_BYTES_MAX;
@@ -625,9 +643,31 @@ asl_value *asl_map(asl_exec *x, asl_value *state_input, asl_value *items, const 
     return asl_map_traced(x, state_input, items, m, NULL);
 }
 
+/* A Map over an object (AWS "ItemsPath": "an iteration for each key-value
+ * pair in the object, passing the pair to the iteration as input"): the
+ * pairs {"Key", "Value"} in the object's order, their keys in *keys. */
+static asl_value *object_pairs(asl_arena *a, const asl_value *obj, asl_value ***keys)
+{
+    asl_value *pairs = asl_array(a, obj->len ? obj->len : 1);
+    *keys = asl_alloc(a, (obj->len ? obj->len : 1) * sizeof **keys);
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const asl_member *mb = &obj->u.o.members[i];
+        asl_value *k = asl_string(a, mb->key, mb->klen);
+        asl_value *p = asl_object(a, 2);
+        asl_object_append_lit(a, p, "Key", 3, k);
+        asl_object_append_lit(a, p, "Value", 5, mb->val);
+        asl_array_push(a, pairs, p);
+        (*keys)[i] = k;
+    }
+    return pairs;
+}
+
 asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
                           const asl_map_info *m, asl_map_trace *trace)
 {
+    asl_value **keys = NULL, *sources = x->map_sources;
+    x->map_sources = NULL;
+    if (items->type == ASL_OBJECT) items = object_pairs(x->arena, items, &keys);
     if (items->type != ASL_ARRAY)
         return asl_fail_state(x, "States.Runtime",
                               "Map state input must be an array but was: %s",
@@ -643,6 +683,8 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         f.state_input = state_input;
         f.items = items;
         f.nitems = n;
+        f.keys = keys;
+        f.sources = sources;
         scratch = asl_exec_child(x);
         int64_t nb = make_batches(&f, scratch);
         if (nb < 0) {
@@ -665,6 +707,8 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
     f.state_input = state_input;
     f.items = items;
     f.nitems = items->len;
+    f.keys = keys;
+    f.sources = sources;
     f.remote = m->distributed && x->run->map_remote;
     if (trace) {
         trace->n = n;

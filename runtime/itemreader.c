@@ -272,7 +272,7 @@ static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix
 /* Appends to into, up to max items, the items of object key read as cfg's
  * InputType (or ManifestType); false with x failed. */
 static bool object_items(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
-                         uint32_t max, asl_value *into)
+                         uint32_t max, asl_value *into, asl_value *sources)
 {
     asl_arena *a = asl_exec_arena(x);
     const char *type = str_member(cfg, "InputType"), *manifest = str_member(cfg, "ManifestType");
@@ -319,12 +319,15 @@ static bool object_items(asl_exec *x, const char *bucket, const char *key, const
         }
     }
     asl_buf_free(&data);
-    for (uint32_t i = 0; items && i < items->len && into->len < max; i++)
+    asl_value *src = asl_cstring(a, asl_sprintf(a, "s3://%s/%s", bucket, key));
+    for (uint32_t i = 0; items && i < items->len && into->len < max; i++) {
         asl_array_push(a, into, items->u.a.items[i]);
+        asl_array_push(a, sources, src);
+    }
     return items != NULL;
 }
 
-asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
+asl_value *asl_items_read(asl_exec *x, const asl_value *reader, asl_value **sources)
 {
     asl_arena *a = asl_exec_arena(x);
     const char *res = str_member(reader, "Resource");
@@ -335,22 +338,27 @@ asl_value *asl_items_read(asl_exec *x, const asl_value *reader)
     if (!max_items(x, cfg, &max)) return NULL;
     if (!bucket) return reader_failed(x, "The ItemReader's Parameters need a string \"Bucket\".");
     asl_value *items = asl_array(a, 16);
+    *sources = asl_array(a, 16);
     if (res && strstr(res, ":s3:listObjectsV2")) {
         const asl_value *pv = asl_object_get(params, "Prefix", 6);
         if (pv && pv->type != ASL_STRING)
             return reader_failed(x, "The ItemReader's \"Prefix\" must be a string.");
         const char *tr = str_member(cfg, "Transformation");
-        if (!tr || strcmp(tr, "LOAD_AND_FLATTEN")) return list_items(x, bucket, pv ? pv->u.str : "", max, true);
+        if (!tr || strcmp(tr, "LOAD_AND_FLATTEN")) {
+            /* a listing's items come from the bucket itself */
+            *sources = asl_cstring(a, asl_sprintf(a, "s3://%s", bucket));
+            return list_items(x, bucket, pv ? pv->u.str : "", max, true);
+        }
         /* LOAD_AND_FLATTEN: the items of every object listed, in key order
          * (folder placeholders, keys ending in "/", hold none). */
         asl_value *objs = list_items(x, bucket, pv ? pv->u.str : "", MAX_ITEMS, false);
         for (uint32_t i = 0; objs && i < objs->len && items->len < max; i++) {
             const char *k = str_member(objs->u.a.items[i], "Key");
             if (ends_with(k, "/")) continue;
-            if (!object_items(x, bucket, k, cfg, max, items)) return NULL;
+            if (!object_items(x, bucket, k, cfg, max, items, *sources)) return NULL;
         }
         return objs ? items : NULL;
     }
     if (!key) return reader_failed(x, "The ItemReader's Parameters need a string \"Key\".");
-    return object_items(x, bucket, key, cfg, max, items) ? items : NULL;
+    return object_items(x, bucket, key, cfg, max, items, *sources) ? items : NULL;
 }

@@ -14,8 +14,10 @@
 asl_value *asl_map_io(asl_exec *x, asl_value *state_input, asl_value *items, const asl_map_info *m)
 {
     if (m->reader) {
-        asl_value *r = m->reader(x, state_input);
-        if (!r || !(items = asl_items_read(x, r))) return NULL;
+        asl_value *r = m->reader(x, state_input), *sources = NULL;
+        if (!r || !(items = asl_items_read(x, r, &sources))) return NULL;
+        /* $$.Map.Item.Source: a string for every item, or one array item each */
+        x->map_sources = sources;
     }
     if (!m->writer) return asl_map(x, state_input, items, m);
     char started[40];

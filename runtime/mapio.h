@@ -10,8 +10,10 @@
 
 /* The items that reader (the ItemReader object, its paths resolved) names,
  * in x's arena; NULL with x failed (States.ItemReaderFailed, or
- * States.Runtime for a MaxItemsPath that is not an integer). */
-asl_value *asl_items_read(asl_exec *x, const asl_value *reader);
+ * States.Runtime for a MaxItemsPath that is not an integer).  *sources:
+ * where they came from, for $$.Map.Item.Source: "s3://BUCKET" for a
+ * listing's, else an array of "s3://BUCKET/KEY", one per item. */
+asl_value *asl_items_read(asl_exec *x, const asl_value *reader, asl_value **sources);
 
 /* The Map state's result from its results (one per unit, tolerated
  * failures as {Error, Cause}) as writer (the ResultWriter object) says:

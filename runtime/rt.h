@@ -76,6 +76,9 @@ typedef struct asl_run {
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
     double resume_waited;      /* served.c: workflow seconds the resumed Wait already waited */
+    /* embed.c: the ARNs aslc serve gave this execution in process, read by
+     * asl_run_ids before the environment's (a process per execution); NULL: none. */
+    const char *given_exec_arn, *given_sm_arn;
 } asl_run;
 
 struct asl_exec {
@@ -98,7 +101,15 @@ struct asl_exec {
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
-                                   * its first one with --history (run->hist), else NULL */
+                                   * its first one with --history (run->hist), else NULL */    /* flow.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
+     * $$.Map.Item.Source ("STATE_DATA", or the s3:// URI an ItemReader read
+     * the item from) of an iteration; map_sources, set by asl_map_io for the
+     * asl_map it calls next on this exec: each item's source, or NULL */
+    asl_value *map_key;
+    const char *map_source;
+    asl_value *map_sources;
+    const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
+                                   * (asl_task_credentials), taken by that Task */
 };
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
@@ -153,6 +164,13 @@ static inline asl_value *asl_map_item(const asl_exec *x, bool index)
 {
     for (; x; x = x->parent)
         if (x->map_value) return index ? x->map_index : x->map_value;
+    return NULL;
+}
+/* The nearest enclosing Map iteration's exec (its map_key, map_source), or NULL. */
+static inline const asl_exec *asl_map_item_exec(const asl_exec *x)
+{
+    for (; x; x = x->parent)
+        if (x->map_value) return x;
     return NULL;
 }
 /* The value at the first *used steps of the $$ path p, without building
@@ -220,6 +238,8 @@ asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, doub
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */
 void asl_children_output_started(void);
+/* In a host process (embed.c): handlers never take over the host's signals. */
+void asl_children_embedded(void);
 
 /* intrinsics.c helpers shared with other runtime files */
 bool asl_uuid4(char out[37]);

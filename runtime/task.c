@@ -117,6 +117,19 @@ static bool is_lambda_invoke(const char *res, bool *wait_token)
     return *wait_token || *p == '\0';
 }
 
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME: an activity, whose
+ * workers poll Step Functions (GetActivityTask) for their work.  A compiled
+ * binary is no such endpoint: unbound, the Task fails when it is reached. */
+static bool is_activity(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    if (!p || strncmp(p, ":states:", 8) != 0) return false;
+    int colons = 0;
+    for (p += 8; *p && colons < 2; p++) colons += *p == ':';
+    return colons == 2 && !strncmp(p, "activity:", 9) && p[9];
+}
+
 static long find_key(const asl_value *obj, const char *key, size_t klen)
 {
     if (!obj) return -1;
@@ -610,6 +623,7 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
         }
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
         if (asl_served_resource(site->resource)) continue; /* aslc serve answers it (served.c) */
+        if (is_activity(site->resource)) continue; /* fails when reached (run_task) */
         if (is_lambda_invoke(site->resource, &wait_token) && nres > 0) {
             dynamic = true; /* ASL_BIND_NONE: FunctionName is looked up per call */
             continue;
@@ -919,10 +933,19 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     asl_task_call c;
     memset(&c, 0, sizeof c);
     set_deadline(x, timeout, heartbeat, &c);
+    c.role_arn = x->task_role;
+    x->task_role = NULL;
     bool wait_token;
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
 
+    if (b->kind == ASL_BIND_NONE && is_activity(site->resource))
+        return asl_failf(x, "States.TaskFailed",
+                         "state \"%s\": %s is an activity: its workers take their tasks from Step "
+                         "Functions (GetActivityTask, SendTaskSuccess), which a compiled workflow "
+                         "cannot serve; bind the activity in a resources file (--resources) or "
+                         "mock state \"%s\" (--mocks)",
+                         site->state, site->resource, site->state);
     if (b->kind == ASL_BIND_NATIVE) return call_native(x, site, b, &c, input);
     if (b->kind == ASL_BIND_AWS && b->aws) return asl_aws_sdk_call(x, b->aws, input, &c);
     if (b->kind == ASL_BIND_AWS) {
@@ -948,6 +971,22 @@ static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl
                          : run_task(x, site, input, timeout, heartbeat);
     asl_hist_task_end(x, site, r);
     return r;
+}
+
+bool asl_task_credentials(asl_exec *x, const asl_value *creds)
+{
+    const asl_value *role = creds && creds->type == ASL_OBJECT ? asl_object_get(creds, "RoleArn", 7)
+                                                               : NULL;
+    if (!role || role->type != ASL_STRING || role->len == 0) {
+        size_t n = 0;
+        char *text = role ? asl_json_string(asl_exec_arena(x), role, &n) : NULL;
+        asl_fail_state(x, "States.Runtime",
+                       "The value of the field 'RoleArn' must be a non-empty string, but it is %.*s%s",
+                       n > 100 ? 100 : (int)n, text ? text : "missing", n > 100 ? "..." : "");
+        return false;
+    }
+    x->task_role = role->u.str;
+    return true;
 }
 
 asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)

@@ -23,6 +23,7 @@ typedef struct {
     bool deadline_is_exec;      /* the deadline is the execution's, not the task's */
     bool deadline_is_heartbeat; /* the deadline is HeartbeatSeconds: no handler sends heartbeats */
     double timeout;             /* the task's timeout in seconds (for messages), 0 = none */
+    const char *role_arn;       /* Credentials.RoleArn, evaluated; NULL = the caller's own */
 } asl_task_call;
 
 /* The failure of a call that passed its deadline: States.Timeout (the task's

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcjson-dev libssl-dev python3 pkg-config llvm-dev clang libcurl4-openssl-dev libxml2-dev python3-botocore
           libmicrohttpd-dev libsqlite3-dev python3-boto3 libpcre2-dev nodejs
-          libgraphviz-dev chromium zlib1g-dev)
+          libgraphviz-dev chromium zlib1g-dev awscli)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1; then
@@ -27,10 +27,11 @@ if ! command -v npm >/dev/null 2>&1; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
 fi
-if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ]; then
+if [ ! -x build/npm/node_modules/.bin/dynalite ] || [ ! -x build/npm/node_modules/.bin/s3rver ] ||
+   [ ! -d build/npm/node_modules/@aws-sdk/client-sfn ]; then
   mkdir -p build/npm
-  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 ||
-    echo "warning: dynalite and s3rver could not be installed; the DynamoDB and S3 tests will be skipped"
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error dynalite@3 s3rver@3 @aws-sdk/client-sfn@3 ||
+    echo "warning: dynalite, s3rver or @aws-sdk/client-sfn could not be installed; the DynamoDB, S3 and serve/client-js tests will be skipped"
 fi
 
 cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j2 && ctest --test-dir build -j2 --output-on-failure

@@ -20,9 +20,17 @@ and an EC2 instance's (IMDSv2: PUT /latest/api/token, then
 /latest/meta-data/iam/security-credentials/ROLE) services do.  An unknown function gets
 404 ResourceNotFoundException; --throttle-first NAME answers NAME's first
 call with 429 TooManyRequestsException.  --log appends one JSON line per
-request: function, qualifier, client port, invocation type, status.
+request: function, qualifier, client port, invocation type, status, and the
+access key that signed it.
+
+It is also STS (POST / with Action=AssumeRole, the query protocol, signed for
+service "sts" with the keys above): a role named by --role ARN is assumed,
+giving the temporary keys ROLE_KEY / ROLE_SECRET / ROLE_TOKEN, valid for
+--role-ttl seconds (default 3600); any other role gets STS's 403
+AccessDenied.  Lambda accepts a call signed with either set of keys.
 """
 import argparse
+import datetime
 import importlib.util
 import json
 import threading
@@ -38,7 +46,13 @@ SECRET_KEY = "fake-secret-key"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
+ROLE_KEY = "ASIAROLETEST"
+ROLE_SECRET = "role-secret-key"
+ROLE_TOKEN = "role-session-token"
+
 FUNCTIONS = {}
+ROLES = set()
+ROLE_TTL = 3600
 THROTTLE = set()
 LOG = None
 LOCK = threading.Lock()
@@ -121,17 +135,60 @@ class Handler(QuietHandler):
         segs = parts.path.split("/")
         qs = parse_qs(parts.query)
         name = unquote(segs[3]) if len(segs) == 5 else None
+        cred = self.headers.get("Authorization", "").split("Credential=", 1)[-1]
         self.log_entry = {"function": name, "qualifier": qs.get("Qualifier", [None])[0],
                           "port": self.client_address[1],
-                          "type": self.headers.get("X-Amz-Invocation-Type")}
+                          "type": self.headers.get("X-Amz-Invocation-Type"),
+                          "key": cred.split("/", 1)[0]}
+        if parts.path == "/":
+            return self.handle_sts(parts, body)
         self.handle_invoke(parts, segs, name, qs, body)
+
+    def sts_error(self, status, code, message):
+        xml = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+               "<Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+               "<RequestId>%s</RequestId></ErrorResponse>" % (code, message, self.request_id))
+        self.reply(status, xml, [("Content-Type", "text/xml")])
+
+    def handle_sts(self, parts, body):
+        form = parse_qs(body.decode())
+        self.log_entry["action"] = form.get("Action", [None])[0]
+        self.log_entry["role"] = form.get("RoleArn", [None])[0]
+        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "sts",
+                           REGION, ACCESS_KEY, SECRET_KEY)
+        if bad:
+            return self.sts_error(403, "SignatureDoesNotMatch", bad)
+        if form.get("Action") != ["AssumeRole"] or form.get("Version") != ["2011-06-15"]:
+            return self.sts_error(400, "InvalidAction", "Could not find operation")
+        if not form.get("RoleSessionName"):
+            return self.sts_error(400, "ValidationError", "RoleSessionName is required")
+        role = form.get("RoleArn", [""])[0]
+        if role not in ROLES:
+            return self.sts_error(403, "AccessDenied",
+                                  "User: arn:aws:iam::%s:user/test is not authorized to perform: "
+                                  "sts:AssumeRole on resource: %s" % (ACCOUNT, role))
+        until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=ROLE_TTL)
+        xml = ("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+               "<AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId>"
+               "<SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken>"
+               "<Expiration>%s</Expiration></Credentials><AssumedRoleUser><Arn>%s</Arn>"
+               "<AssumedRoleId>AROA:%s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>"
+               "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata>"
+               "</AssumeRoleResponse>"
+               % (ROLE_KEY, ROLE_SECRET, ROLE_TOKEN, until.strftime("%Y-%m-%dT%H:%M:%SZ"), role,
+                  form["RoleSessionName"][0], self.request_id))
+        self.reply(200, xml, [("Content-Type", "text/xml")])
 
     def handle_invoke(self, parts, segs, name, qs, body):
         if len(segs) != 5 or segs[1] != "2015-03-31" or segs[2] != "functions" or \
                 segs[4] != "invocations":
             return self.error(404, "UnknownOperationException", "Unknown operation")
-        bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "lambda",
-                           REGION, ACCESS_KEY, SECRET_KEY)
+        if self.log_entry["key"] == ROLE_KEY:  # the temporary keys of an assumed role
+            bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "lambda",
+                               REGION, ROLE_KEY, ROLE_SECRET, ROLE_TOKEN)
+        else:
+            bad = verify_sigv4("POST", parts.path, parts.query, self.headers, body, "lambda",
+                               REGION, ACCESS_KEY, SECRET_KEY)
         if bad:
             code = ("InvalidSignatureException" if "signature" in bad
                     else "UnrecognizedClientException")
@@ -175,7 +232,12 @@ def main():
     ap.add_argument("--function", action="append", default=[])
     ap.add_argument("--throttle-first", action="append", default=[])
     ap.add_argument("--log")
+    ap.add_argument("--role", action="append", default=[])
+    ap.add_argument("--role-ttl", type=int, default=3600)
     args = ap.parse_args()
+    global ROLE_TTL
+    ROLES.update(args.role)
+    ROLE_TTL = args.role_ttl
     for spec in args.function:
         load_function(spec)
     THROTTLE.update(args.throttle_first)

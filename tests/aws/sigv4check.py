@@ -9,7 +9,8 @@ except ImportError:  # pragma: no cover - the test scripts check this first
     raise SystemExit("the fake AWS endpoints need botocore (Debian: python3-botocore)")
 
 
-def verify_sigv4(method, path, query, headers, body, service, region, access_key, secret_key):
+def verify_sigv4(method, path, query, headers, body, service, region, access_key, secret_key,
+                 session_token="fake-session"):
     """Returns None when the request is signed right, else AWS's complaint.
     S3 signs as S3 does (no double-encoded path, the payload's hash sent in
     x-amz-content-sha256)."""
@@ -26,7 +27,7 @@ def verify_sigv4(method, path, query, headers, body, service, region, access_key
     if "host" not in signed or "x-amz-date" not in signed:
         return "host and x-amz-date must be signed"
     token = headers.get("X-Amz-Security-Token")
-    if token is not None and (token != "fake-session" or "x-amz-security-token" not in signed):
+    if token is not None and (token != session_token or "x-amz-security-token" not in signed):
         return "The security token included in the request is invalid."
     amz_date = headers.get("X-Amz-Date", "")
     url = "http://%s%s%s" % (headers.get("Host"), path, "?" + query if query else "")

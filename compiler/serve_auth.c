@@ -1,0 +1,327 @@
+/*
+ * serve_auth.c — `aslc serve --auth FILE`: the AWS Signature Version 4 of
+ * every request checked as AWS checks it, against the credentials in FILE
+ * ({"ACCESS_KEY_ID": "SECRET_ACCESS_KEY", ...}), with OpenSSL's SHA-256 and
+ * HMAC.  A request with no signature is MissingAuthenticationToken, one
+ * from an unknown access key UnrecognizedClientException, one whose
+ * signature does not match InvalidSignatureException, with AWS's messages;
+ * so is one whose X-Amz-Date is more than 5 minutes from the server's clock.
+ *
+ * The canonical request is AWS's: method, the path (each segment
+ * URI-encoded), the query sorted, the headers the client says it signed
+ * (lower-case names, values trimmed, inner blanks folded), their names,
+ * and the SHA-256 of the body.
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <ctype.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The signing key of a credential scope (the four HMACs of the secret
+ * with the day, region, service and "aws4_request") changes once a day:
+ * kept for the last few scopes seen, so a request costs one HMAC. */
+#define SCOPES 8
+
+typedef struct {
+    char scope[672];   /* "AKID/day/region/service": room for all four whole */
+    unsigned char key[32];
+} scope_key;
+
+struct aslc_auth {
+    cJSON *keys;       /* access key id -> secret */
+    EVP_MD *sha256;    /* fetched once: not looked up by name at every request */
+    pthread_mutex_t lock;
+    scope_key cache[SCOPES];
+    unsigned next;     /* the slot to replace */
+};
+
+aslc_auth *aslc_auth_load(const char *path, asl_buf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        asl_buf_printf(err, "cannot read %s", path);
+        return NULL;
+    }
+    asl_buf text;
+    asl_buf_init(&text);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(&text, chunk, n);
+    fclose(f);
+    cJSON *keys = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
+    asl_buf_free(&text);
+    bool ok = cJSON_IsObject(keys) && keys->child;
+    for (cJSON *k = keys ? keys->child : NULL; ok && k; k = k->next) ok = cJSON_IsString(k);
+    if (!ok) {
+        asl_buf_printf(err, "%s: want a JSON object of access key ids to secret keys, "
+                            "{\"AKID...\": \"secret\"}", path);
+        cJSON_Delete(keys);
+        return NULL;
+    }
+    aslc_auth *a = calloc(1, sizeof *a);
+    a->keys = keys;
+    a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    pthread_mutex_init(&a->lock, NULL);
+    return a;
+}
+
+void aslc_auth_free(aslc_auth *a)
+{
+    if (!a) return;
+    cJSON_Delete(a->keys);
+    EVP_MD_free(a->sha256);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+static void hex(const unsigned char *md, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static void sha256_hex(const aslc_auth *a, const void *data, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(data, n, md, &len, a->sha256, NULL);
+    hex(md, 32, out);
+}
+
+static void hmac(const aslc_auth *a, const void *key, size_t klen, const char *data,
+                 unsigned char out[32])
+{
+    unsigned int len = 32;
+    HMAC(a->sha256, key, (int)klen, (const unsigned char *)data, strlen(data), out, &len);
+}
+
+/* RFC 3986's unreserved characters stay; '/' too when keep_slash (paths). */
+static void uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/'))
+            asl_buf_putc(b, (char)c);
+        else
+            asl_buf_printf(b, "%%%02X", c);
+    }
+}
+
+typedef struct {
+    char *k, *v;   /* encoded */
+} qpair;
+
+typedef struct {
+    qpair *p;
+    size_t n, cap;
+} qlist;
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    qlist *q = cls;
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 8;
+        q->p = realloc(q->p, q->cap * sizeof *q->p);
+    }
+    asl_buf k, v;
+    asl_buf_init(&k);
+    asl_buf_init(&v);
+    uri_encode(&k, key, strlen(key), false);
+    asl_buf_putc(&k, 0);
+    uri_encode(&v, value ? value : "", value ? strlen(value) : 0, false);
+    asl_buf_putc(&v, 0);
+    q->p[q->n++] = (qpair){k.data, v.data};
+    return MHD_YES;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const qpair *x = a, *y = b;
+    int c = strcmp(x->k, y->k);
+    return c ? c : strcmp(x->v, y->v);
+}
+
+/* One header's canonical value: trimmed, runs of blanks as one space. */
+static void header_value(asl_buf *b, const char *v)
+{
+    while (*v == ' ' || *v == '\t') v++;
+    size_t end = strlen(v);
+    while (end && (v[end - 1] == ' ' || v[end - 1] == '\t')) end--;
+    bool blank = false;
+    for (size_t i = 0; i < end; i++) {
+        if (v[i] == ' ' || v[i] == '\t') {
+            blank = true;
+            continue;
+        }
+        if (blank) asl_buf_putc(b, ' ');
+        blank = false;
+        asl_buf_putc(b, v[i]);
+    }
+}
+
+/* The value of field name= in the Authorization header's list, or NULL
+ * (its length in *len). */
+static const char *auth_field(const char *auth, const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    for (const char *p = auth; (p = strstr(p, name)); p += nl) {
+        if (p != auth && p[-1] != ' ' && p[-1] != ',') continue;
+        if (p[nl] != '=') continue;
+        const char *v = p + nl + 1;
+        *len = strcspn(v, ", ");
+        return v;
+    }
+    return NULL;
+}
+
+#define SKEW_S (5 * 60)
+
+#define INVALID_SIGNATURE                                                                         \
+    "The request signature we calculated does not match the signature you provided. Check "    \
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "     \
+    "details."
+
+const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char *method,
+                            const char *url, const char *body, size_t body_len,
+                            const char **message, int *status)
+{
+    const char *auth = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+    *status = 400;
+    if (!auth || strncmp(auth, "AWS4-HMAC-SHA256 ", 17) != 0) {
+        *status = 403;
+        *message = "Missing Authentication Token";
+        return "MissingAuthenticationToken";
+    }
+    size_t cl, sl, gl;
+    const char *cred = auth_field(auth, "Credential", &cl);
+    const char *signed_h = auth_field(auth, "SignedHeaders", &sl);
+    const char *sig = auth_field(auth, "Signature", &gl);
+    const char *date = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Amz-Date");
+    if (!cred || !signed_h || !sig || !date) {
+        *message = "Authorization header requires 'Credential', 'Signature' and "
+                   "'SignedHeaders' parameters, and X-Amz-Date";
+        return "IncompleteSignatureException";
+    }
+    /* AKID/yyyymmdd/region/service/aws4_request */
+    char scope_buf[512];
+    snprintf(scope_buf, sizeof scope_buf, "%.*s", (int)cl, cred);
+    char *slash = strchr(scope_buf, '/');
+    if (!slash) {
+        *message = "The security token included in the request is invalid.";
+        return "UnrecognizedClientException";
+    }
+    *slash = '\0';
+    const char *scope = slash + 1;
+    const char *secret = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->keys, scope_buf));
+    if (!secret) {
+        *message = "The security token included in the request is invalid.";
+        return "UnrecognizedClientException";
+    }
+    /* AWS refuses a signature made more than 5 minutes from its clock */
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(date, "%Y%m%dT%H%M%SZ", &tm);
+    time_t when = end && !*end ? timegm(&tm) : (time_t)-1;
+    time_t now = time(NULL);
+    if (when == (time_t)-1 || when < now - SKEW_S || when > now + SKEW_S) {
+        *message = when == (time_t)-1 ? "X-Amz-Date must be in the form YYYYMMDD'T'HHMMSS'Z'"
+                                      : "Signature expired: the request's X-Amz-Date is more "
+                                        "than 5 minutes from the server's time.";
+        return "InvalidSignatureException";
+    }
+    char sday[16], sregion[64], sservice[64], sterm[32];
+    if (sscanf(scope, "%15[^/]/%63[^/]/%63[^/]/%31s", sday, sregion, sservice, sterm) != 4 ||
+        strcmp(sterm, "aws4_request") != 0 || strncmp(date, sday, strlen(sday)) != 0) {
+        *message = "Credential should be scoped to a valid date, region and service, ending "
+                   "with aws4_request.";
+        return "InvalidSignatureException";
+    }
+
+    asl_buf cr;   /* the canonical request */
+    asl_buf_init(&cr);
+    asl_buf_puts(&cr, method);
+    asl_buf_putc(&cr, '\n');
+    uri_encode(&cr, url, strlen(url), true);
+    asl_buf_putc(&cr, '\n');
+    qlist q = {0};
+    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, &q);
+    qsort(q.p, q.n, sizeof *q.p, cmp_pair);
+    for (size_t i = 0; i < q.n; i++) {
+        asl_buf_printf(&cr, "%s%s=%s", i ? "&" : "", q.p[i].k, q.p[i].v);
+        free(q.p[i].k);
+        free(q.p[i].v);
+    }
+    free(q.p);
+    asl_buf_putc(&cr, '\n');
+    char name[128];
+    for (size_t i = 0; i < sl;) {
+        size_t e = i;
+        while (e < sl && signed_h[e] != ';') e++;
+        snprintf(name, sizeof name, "%.*s", (int)(e - i), signed_h + i);
+        const char *v = MHD_lookup_connection_value(con, MHD_HEADER_KIND, name);
+        asl_buf_puts(&cr, name);
+        asl_buf_putc(&cr, ':');
+        if (v) header_value(&cr, v);
+        asl_buf_putc(&cr, '\n');
+        i = e + 1;
+    }
+    asl_buf_putc(&cr, '\n');
+    asl_buf_put(&cr, signed_h, sl);
+    asl_buf_putc(&cr, '\n');
+    char body_hash[65], cr_hash[65];
+    sha256_hex(a, body ? body : "", body_len, body_hash);
+    asl_buf_puts(&cr, body_hash);
+    sha256_hex(a, cr.data, cr.len, cr_hash);
+    asl_buf_free(&cr);
+
+    asl_buf sts;   /* the string to sign */
+    asl_buf_init(&sts);
+    asl_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", date, scope, cr_hash);
+    asl_buf_putc(&sts, 0);
+    char scope_id[672];
+    snprintf(scope_id, sizeof scope_id, "%s/%s/%s/%s", scope_buf, sday, sregion, sservice);
+    unsigned char k4[32], mac[32];
+    bool cached = false;
+    pthread_mutex_lock(&a->lock);
+    for (int i = 0; i < SCOPES && !cached; i++)
+        if (!strcmp(a->cache[i].scope, scope_id)) {
+            memcpy(k4, a->cache[i].key, 32);
+            cached = true;
+        }
+    pthread_mutex_unlock(&a->lock);
+    if (!cached) {
+        asl_buf key;
+        asl_buf_init(&key);
+        asl_buf_printf(&key, "AWS4%s", secret);
+        unsigned char k1[32], k2[32], k3[32];
+        hmac(a, key.data, key.len, sday, k1);
+        hmac(a, k1, 32, sregion, k2);
+        hmac(a, k2, 32, sservice, k3);
+        hmac(a, k3, 32, "aws4_request", k4);
+        asl_buf_free(&key);
+        pthread_mutex_lock(&a->lock);
+        scope_key *slot = &a->cache[a->next++ % SCOPES];
+        snprintf(slot->scope, sizeof slot->scope, "%s", scope_id);
+        memcpy(slot->key, k4, 32);
+        pthread_mutex_unlock(&a->lock);
+    }
+    hmac(a, k4, 32, sts.data, mac);
+    asl_buf_free(&sts);
+    char want[65];
+    hex(mac, 32, want);
+    if (gl != 64 || CRYPTO_memcmp(want, sig, 64) != 0) {
+        *message = INVALID_SIGNATURE;
+        return "InvalidSignatureException";
+    }
+    return NULL;
+}

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""check_serve_inproc.py — StartSyncExecution run in process (issue #23):
+`aslc serve` loads each EXPRESS machine as a shared object (aslc --target
+shared) and runs its executions on its own threads.  Checked with boto3:
+
+  - `aslc --target shared` makes an object that exports asl_embed alone;
+  - an EXPRESS execution sees its own $$.Execution.Id/Name and
+    $$.StateMachine.Id, and answers exactly what `--isolate on` (a process
+    per execution) answers for the same requests, failures included;
+  - 200 executions from 8 threads at once each get their own output;
+  - a native handler's getpid() is the server's (and not with --isolate
+    on), for StartSyncExecution and for StartExecution of an EXPRESS machine;
+  - input that is not JSON: InvalidExecutionInput; a Task failing in a
+    native handler: FAILED with its Error and Cause; billingDetails;
+  - update_state_machine takes effect at the next execution, and a deleted
+    machine answers StateMachineDoesNotExist;
+  - after a restart, a machine from the database is loaded again.
+
+Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
+
+    tests/check_serve_inproc.py --aslc build/aslc
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+HANDLERS = r"""
+#include "asl.h"
+#include <stdio.h>
+#include <unistd.h>
+/* the process the execution runs in: {"pid": N}, also written to input.path if given */
+asl_value *whoami(asl_task_ctx *t, asl_value *in) {
+    asl_arena *a = asl_task_arena(t);
+    asl_value *p = in->type == ASL_OBJECT ? asl_object_get(in, "path", 4) : NULL;
+    if (p && p->type == ASL_STRING) {
+        FILE *f = fopen(p->u.str, "w");
+        if (f) { fprintf(f, "%ld", (long)getpid()); fclose(f); }
+    }
+    asl_value *o = asl_object(a, 1);
+    asl_object_append_lit(a, o, "pid", 3, asl_number(a, (double)getpid()));
+    return o;
+}
+asl_value *twice(asl_task_ctx *t, asl_value *in) {
+    asl_value *v = in->type == ASL_OBJECT ? asl_object_get(in, "n", 1) : NULL;
+    if (!v || v->type != ASL_NUMBER) return asl_task_fail(t, "NoNumber", "n is not a number");
+    asl_arena *a = asl_task_arena(t);
+    asl_value *o = asl_object(a, 1);
+    asl_object_append_lit(a, o, "n", 1, asl_number(a, v->u.n.num * 2));
+    return o;
+}
+"""
+
+CONTEXT = {"StartAt": "T", "States": {
+    "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:twice",
+          "ResultPath": "$.r", "Next": "P"},
+    "P": {"Type": "Pass", "End": True, "Parameters": {
+        "n.$": "$.r.n", "id.$": "$$.Execution.Id", "name.$": "$$.Execution.Name",
+        "sm.$": "$$.StateMachine.Id", "sum.$": "States.MathAdd($.r.n, 1)"}}}}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aslc", required=True)
+    args = ap.parse_args()
+    try:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import ClientError
+    except ImportError:
+        if os.path.exists("/usr/bin/python3") and sys.executable != "/usr/bin/python3":
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        print("skipped: boto3 is not installed (Debian: python3-boto3)")
+        return 77
+
+    failures, passed = [], 0
+
+    def check(label, ok, detail=""):
+        nonlocal passed
+        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + str(detail)))
+        passed += bool(ok)
+        if not ok:
+            failures.append(label)
+
+    def code_of(fn, **kw):
+        try:
+            fn(**kw)
+            return None
+        except ClientError as e:
+            return e.response["Error"]["Code"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        handlers = os.path.join(tmp, "handlers.c")
+        with open(handlers, "w") as f:
+            f.write(HANDLERS)
+        resources = os.path.join(tmp, "resources.json")
+        with open(resources, "w") as f:
+            json.dump({"twice": {"native": "twice"}, "whoami": {"native": "whoami"}}, f)
+        wf = os.path.join(tmp, "wf.json")
+        with open(wf, "w") as f:
+            json.dump(CONTEXT, f)
+
+        so = os.path.join(tmp, "wf.so")
+        r = subprocess.run([args.aslc, wf, "--target", "shared", "-o", so, "--resources",
+                            resources, "--handlers", handlers], capture_output=True, text=True)
+        nm = subprocess.run(["nm", "-D", "--defined-only", so], capture_output=True, text=True)
+        exported = [l.split()[-1] for l in nm.stdout.splitlines() if l.strip()]
+        check("aslc --target shared exports asl_embed alone", r.returncode == 0 and
+              exported == ["asl_embed"], (r.stderr, exported))
+
+        servers = []
+
+        def start_server(db, *extra):
+            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db,
+                                  "--resources", resources, "--handlers", handlers, *extra],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            servers.append(p)
+            port = int(p.stdout.readline())
+            return boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
+                                region_name="us-east-1", aws_access_key_id="AKIDTEST",
+                                aws_secret_access_key="secret",
+                                config=Config(inject_host_prefix=False,
+                                              max_pool_connections=16))
+
+        def stop(p):
+            p.terminate()
+            p.wait(timeout=30)
+            servers.remove(p)
+
+        role = "arn:aws:iam::123456789012:role/r"
+        try:
+            db = os.path.join(tmp, "a.db")
+            sfn = start_server(db)
+            iso = start_server(os.path.join(tmp, "i.db"), "--isolate", "on")
+            arns = {}
+            for name, c in (("in", sfn), ("iso", iso)):
+                arns[name] = c.create_state_machine(name="ctx", type="EXPRESS", roleArn=role,
+                                                    definition=json.dumps(CONTEXT))["stateMachineArn"]
+            arn = arns["in"]
+
+            who = json.dumps({"StartAt": "W", "States": {"W": {
+                "Type": "Task", "End": True,
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:whoami"}}})
+            pids = {}
+            for name, c in (("in", sfn), ("iso", iso)):
+                w = c.create_state_machine(name="who", type="EXPRESS", roleArn=role,
+                                           definition=who)["stateMachineArn"]
+                pids[name] = json.loads(c.start_sync_execution(stateMachineArn=w)["output"])["pid"]
+            check("StartSyncExecution runs in the server's process, --isolate on in another",
+                  pids["in"] == servers[0].pid and pids["iso"] not in (0, servers[1].pid), pids)
+            mark = os.path.join(tmp, "mark")
+            w = arns["in"].replace(":ctx", ":who")
+            ex = sfn.start_execution(stateMachineArn=w, input=json.dumps({"path": mark}))
+            for _ in range(100):
+                if os.path.exists(mark) and open(mark).read():
+                    break
+                time.sleep(0.05)
+            got = open(mark).read() if os.path.exists(mark) else ""
+            check("StartExecution of an EXPRESS machine runs in process too",
+                  ":express:who:" in ex["executionArn"] and got == str(servers[0].pid), got)
+
+            out = sfn.start_sync_execution(stateMachineArn=arn, name="run-1", input='{"n": 21}')
+            check("in process: the output and the context object", out["status"] == "SUCCEEDED" and
+                  json.loads(out["output"]) == {
+                      "n": 42, "sum": 43, "name": "run-1", "sm": arn,
+                      "id": "arn:aws:states:us-east-1:123456789012:express:ctx:run-1"}, out)
+            check("billingDetails", out.get("billingDetails", {}).get(
+                "billedDurationInMilliseconds") == 100 and
+                out["billingDetails"].get("billedMemoryUsedInMB") == 64, out)
+
+            keys = ("status", "output", "error", "cause", "name", "executionArn",
+                    "stateMachineArn", "input")
+            for label, inp in (("success", '{"n": 5}'), ("a failing handler", '{"m": 1}')):
+                a = sfn.start_sync_execution(stateMachineArn=arn, name="same", input=inp)
+                b = iso.start_sync_execution(stateMachineArn=arns["iso"], name="same", input=inp)
+                check("in process and --isolate on answer alike: " + label,
+                      {k: a.get(k) for k in keys} == {k: b.get(k) for k in keys}, (a, b))
+            a = sfn.start_sync_execution(stateMachineArn=arn, input='{"m": 1}')
+            check("a failing native handler: FAILED with its Error and Cause",
+                  a["status"] == "FAILED" and a.get("error") == "NoNumber" and
+                  a.get("cause") == "n is not a number", a)
+            check("input that is not JSON: InvalidExecutionInput",
+                  code_of(sfn.start_sync_execution, stateMachineArn=arn, input='{"n": ') ==
+                  "InvalidExecutionInput")
+
+            results, errors = {}, []
+
+            def worker(k):
+                try:
+                    for i in range(25):
+                        name = "t%d-%d" % (k, i)
+                        o = sfn.start_sync_execution(stateMachineArn=arn, name=name,
+                                                     input=json.dumps({"n": k * 100 + i}))
+                        results[name] = o
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(repr(e))
+
+            ts = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            good = sum(1 for name, o in results.items()
+                       if o["status"] == "SUCCEEDED" and json.loads(o["output"])["name"] == name
+                       and json.loads(o["output"])["n"] == 2 * json.loads(o["input"])["n"])
+            check("200 executions from 8 threads at once, each its own", good == 200 and
+                  not errors, (good, errors[:3]))
+
+            sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "v2", "End": True}}}))
+            out = sfn.start_sync_execution(stateMachineArn=arn)
+            check("update_state_machine takes effect at the next execution",
+                  out["status"] == "SUCCEEDED" and json.loads(out["output"]) == "v2", out)
+
+            gone = sfn.create_state_machine(name="gone", type="EXPRESS", roleArn=role,
+                                            definition=json.dumps(CONTEXT))["stateMachineArn"]
+            sfn.start_sync_execution(stateMachineArn=gone, input='{"n": 1}')
+            sfn.delete_state_machine(stateMachineArn=gone)
+            check("a deleted machine: StateMachineDoesNotExist",
+                  code_of(sfn.start_sync_execution, stateMachineArn=gone) ==
+                  "StateMachineDoesNotExist")
+
+            stop(servers[0])
+            sfn = start_server(db)
+            out = sfn.start_sync_execution(stateMachineArn=arn)
+            check("after a restart the machine is loaded from the database",
+                  out["status"] == "SUCCEEDED" and json.loads(out["output"]) == "v2", out)
+        finally:
+            for p in list(servers):
+                stop(p)
+    print("%d passed, %d failed" % (passed, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
