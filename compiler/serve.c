@@ -923,10 +923,14 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
 
 /* ---- callback Tasks and activities (serve_task.c) ------------------------------------ */
 
+/* GetActivityTask's long poll, AWS's 60 s (fuzz/fuzz_serve.c: 0, no wait) */
+static int activity_poll_seconds = 60;
+
 #define TASK_ACTION(name, fn)                                                    \
     static void name(server *sv, const cJSON *in, reply *r)                      \
     {                                                                            \
-        aslc_serve_ctx c = {&sv->store, sv->region, sv->account, 60};            \
+        aslc_serve_ctx c = {&sv->store, sv->region, sv->account,                 \
+                            activity_poll_seconds};                              \
         aslc_answer a = {0};                                                     \
         fn(&c, in, &a);                                                          \
         if (a.code) fail(r, 400, a.code, "%s", a.message ? a.message : "");      \

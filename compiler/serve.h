@@ -166,7 +166,7 @@ void aslc_tasks_line(aslc_link *l, char kind, const char *text, size_t n);
 typedef struct {
     aslc_store *store;
     const char *region, *account;
-    int poll_seconds;      /* GetActivityTask's long poll (60) */
+    int poll_seconds;      /* GetActivityTask's long poll (60; 0: answers at once) */
 } aslc_serve_ctx;
 typedef struct {
     cJSON *doc;            /* the answer */

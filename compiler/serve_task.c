@@ -434,7 +434,7 @@ void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
     }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += c->poll_seconds > 0 ? c->poll_seconds : 60;
+    until.tv_sec += c->poll_seconds > 0 ? c->poll_seconds : 0;
     a->doc = cJSON_CreateObject();
     pthread_mutex_lock(&reg_mu);
     for (;;) {
