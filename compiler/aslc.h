@@ -100,6 +100,10 @@ typedef struct {
     bool allow_unbound;          /* unbound Tasks fail at run time instead */
     bool aws;                    /* a Task calls AWS: link the AWS client (build.c) */
     bool lambda;                 /* --target lambda: link the Lambda runtime (target_lambda.c) */
+    bool served;                 /* --served: the table of top-level states aslc serve resumes
+                                    at (asl_program.state_fns); only then, as a second
+                                    reference to a state's function keeps the C compiler from
+                                    inlining it into its only caller */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);

@@ -1628,14 +1628,38 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     put(out, "static const asl_task_site *const sites[%u] = {", p->ntasks ? p->ntasks : 1);
     for (uint32_t i = 0; i < p->ntasks; i++) put(out, "%s&T_%s", i ? ", " : "", p->tasks[i]->cname);
     if (!p->ntasks) asl_buf_puts(out, "NULL");
-    asl_buf_puts(out, "};\n\nconst asl_program asl_main_program = {\n    ");
+    asl_buf_puts(out, "};\n");
+    /* The top-level states by name, where aslc serve resumes an execution
+     * (runtime/served.c); in a large program, those with a function.  For
+     * aslc serve only (--served): see aslc_emit_opts.served. */
+    uint32_t nres = 0;
+    asl_buf rn, rf;
+    asl_buf_init(&rn);
+    asl_buf_init(&rf);
+    for (uint32_t i = 0; i < p->top->nstates; i++) {
+        const ir_state *s = p->top->states[i];
+        if (!o->served || (e.lay.big && e.entry[s->index] < 0)) continue;
+        if (nres++) {
+            asl_buf_puts(&rn, ", ");
+            asl_buf_puts(&rf, ", ");
+        }
+        cstrz(&rn, s->name);
+        asl_buf_puts(&rf, s->cname);
+    }
+    put(out, "static const char *const state_names[%u] = {%.*s};\n", nres ? nres : 1,
+        (int)rn.len, nres ? rn.data : "NULL");
+    put(out, "static const asl_state_fn state_fns[%u] = {%.*s};\n", nres ? nres : 1,
+        (int)rf.len, nres ? rf.data : "NULL");
+    asl_buf_free(&rn);
+    asl_buf_free(&rf);
+    asl_buf_puts(out, "\nconst asl_program asl_main_program = {\n    ");
     cstrz(out, p->name);
     put(out, ",\n    %s,\n    init_constants,\n    ", p->top->start ? p->top->start->cname : "NULL");
     cstrz(out, o->resources_json);
     asl_buf_puts(out, ",\n    ");
     cstrz(out, o->mocks_json);
-    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s\n};\n", o->nnatives, p->ntasks,
-        p->top->timeout, o->allow_unbound ? "true" : "false");
+    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s,\n    state_names, state_fns, %u\n};\n",
+        o->nnatives, p->ntasks, p->top->timeout, o->allow_unbound ? "true" : "false", nres);
     if (parts) asl_buf_puts(out, "#endif\n");
 
     asl_buf_free(&e.data);

@@ -100,7 +100,7 @@ typedef struct {
     const char *name;
     size_t size;
     uint32_t n;
-    cfield f[12];
+    cfield f[14];
 } cstruct;
 
 #define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
@@ -149,13 +149,14 @@ static const cstruct structs[S__COUNT] = {
                 FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p')}},
     [S_NATIVE] = {"asl_native", sizeof(asl_native), 2,
                   {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
-    [S_PROGRAM] = {"asl_program", sizeof(asl_program), 11,
+    [S_PROGRAM] = {"asl_program", sizeof(asl_program), 14,
                    {FLD(asl_program, name, 'p'), FLD(asl_program, start, 'p'),
                     FLD(asl_program, init, 'p'), FLD(asl_program, resources_json, 'p'),
                     FLD(asl_program, mocks_json, 'p'), FLD(asl_program, natives, 'p'),
                     FLD(asl_program, nnatives, 'i'), FLD(asl_program, sites, 'p'),
                     FLD(asl_program, nsites, 'i'), FLD(asl_program, timeout, 'd'),
-                    FLD(asl_program, allow_unbound, 'c')}},
+                    FLD(asl_program, allow_unbound, 'c'), FLD(asl_program, state_names, 'p'),
+                    FLD(asl_program, state_fns, 'p'), FLD(asl_program, nstates, 'i')}},
     [S_TMPL] = {"asl_tmpl", sizeof(asl_tmpl), 7,
                 {FLD(asl_tmpl, kind, 'c'), FLD(asl_tmpl, n, 'i'), FLD(asl_tmpl, key, 'p'),
                  FLD(asl_tmpl, klen, 'i'), FLD(asl_tmpl, path, 'p'), FLD(asl_tmpl, k, 'p'),
@@ -2039,10 +2040,26 @@ static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
     LLVMValueRef sites = ccast(l, global(l, "sites", const_array(l->ptr, sv, ns)));
     free(sv);
 
-    LLVMValueRef v[11] = {strz(l, p->name), state_fn(l, p->top->start), ccast(l, init),
+    /* The top-level states by name, where aslc serve resumes an execution
+     * (runtime/served.c); for aslc serve only (aslc_emit_opts.served). */
+    uint32_t nres = 0, nt = p->top->nstates ? p->top->nstates : 1;
+    LLVMValueRef *rn = asl_xmalloc(nt * sizeof *rn), *rf = asl_xmalloc(nt * sizeof *rf);
+    for (uint32_t i = 0; i < p->top->nstates; i++) {
+        const ir_state *s = p->top->states[i];
+        if (!o->served || !LLVMGetNamedFunction(l->m, s->cname)) continue;
+        rn[nres] = strz(l, s->name);
+        rf[nres++] = state_fn(l, s);
+    }
+    if (!nres) rn[0] = rf[0] = cnull(l);
+    LLVMValueRef names = ccast(l, global(l, "state_names", const_array(l->ptr, rn, nres ? nres : 1)));
+    LLVMValueRef fns = ccast(l, global(l, "state_fns", const_array(l->ptr, rf, nres ? nres : 1)));
+    free(rn);
+    free(rf);
+
+    LLVMValueRef v[14] = {strz(l, p->name), state_fn(l, p->top->start), ccast(l, init),
                           strz(l, o->resources_json), strz(l, o->mocks_json), natives,
                           ci32(l, o->nnatives), sites, ci32(l, p->ntasks), cdbl(l, p->top->timeout),
-                          ci8(l, o->allow_unbound)};
+                          ci8(l, o->allow_unbound), names, fns, ci32(l, nres)};
     LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, S_PROGRAM, v, sizeof v / sizeof *v));
     LLVMSetLinkage(g, LLVMExternalLinkage);
 }

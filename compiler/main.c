@@ -46,6 +46,7 @@ typedef struct {
     bool json_diags;
     bool allow_unbound;
     bool no_report_graph;   /* --no-report-graph: the binary's --report draws no picture */
+    bool served;            /* --served: for aslc serve, which answers callback Tasks */
     size_t max_chars;       /* --definition-limit; AWS's by default */
     const char **inputs;
     int ninputs;
@@ -72,6 +73,9 @@ static void usage(FILE *f)
           "                       which aslc serve loads to run executions in process\n"
           "  --allow-unbound      compile Tasks that have no binding; they fail when called\n"
           "  --no-report-graph    leave the picture out of the binary's --report (docs/history.md)\n"
+          "  --served             for aslc serve: activities and .waitForTaskToken Tasks\n"
+          "                       need no binding (they wait for SendTaskSuccess), and the\n"
+          "                       binary can resume at a top-level state (--resume)\n"
           "  --format=json        print diagnostics as a JSON array\n"
           "  --definition-limit N refuse definitions of more than N characters (default\n"
           "                       1048576, AWS's bound; 'off': 67108864)\n"
@@ -215,13 +219,26 @@ static bool is_activity(const char *res)
 /* Every Task must be bound at compile time (mocked by state name, or bound
  * by resource / Lambda function name), or be one the binary calls AWS for
  * (*aws set: the AWS client is linked in). */
+/* What aslc serve answers itself (runtime/served.c): an activity, a
+ * .waitForTaskToken resource. */
+static bool served_resource(const char *r)
+{
+    size_t n = strlen(r);
+    return (!strncmp(r, "arn:", 4) && strstr(r, ":states:") && strstr(r, ":activity:")) ||
+           (n > 17 && !strcmp(r + n - 17, ".waitForTaskToken"));
+}
+
 static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, const cJSON *mocks,
-                           bool *aws, bool report)
+                           bool *aws, bool report, bool served)
 {
     const cJSON *res = *resp;
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
+        if (served && served_resource(s->resource) &&
+            !(mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) &&
+            !(*resp && cJSON_GetObjectItemCaseSensitive(*resp, s->resource)))
+            continue;
         if (mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) continue;
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
@@ -464,7 +481,7 @@ static int compile_one(const options *o, const char *file)
     ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
     if (p && !u.errors && !o->check_only) {
         if (!ok) u.errors++;
-        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound);
+        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound, o->served);
         if (aws && res) {   /* with the AWS bindings made from the API models */
             free(b.resources_json);
             b.resources_json = cJSON_PrintUnformatted(res);
@@ -495,7 +512,7 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound, aws, !strcmp(o->target, "lambda")};
+                         o->allow_unbound, aws, !strcmp(o->target, "lambda"), o->served};
     char tpl_abs[PATH_MAX], in_abs[PATH_MAX];
     if (o->emit_template && realpath(o->emit_template, tpl_abs) && realpath(file, in_abs) &&
         !strcmp(tpl_abs, in_abs)) {
@@ -580,6 +597,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--format=json")) o.json_diags = true;
         else if (!strcmp(a, "--allow-unbound")) o.allow_unbound = true;
         else if (!strcmp(a, "--no-report-graph")) o.no_report_graph = true;
+        else if (!strcmp(a, "--served")) o.served = true;
         else if (!strcmp(a, "--definition-limit") || !strncmp(a, "--definition-limit=", 19)) {
             const char *v = a[18] == '=' ? a + 19 : (i++, val);
             char *end = NULL;

@@ -439,11 +439,19 @@ static cJSON *execution_doc(const aslc_execution *e, bool full)
     return o;
 }
 
+static volatile sig_atomic_t stop_signal;   /* (defined with on_signal, below) */
+
 /* Runs one execution to its end and records it.  On entry e's status is
  * not owned and output, error and cause are NULL; on return all four are
- * malloc'd (or NULL). */
-static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
+ * malloc'd (or NULL).  A Standard execution's events are recorded as they
+ * come (serve_hist.c); resume: its checkpoint file, when it continues
+ * after a restart. */
+static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution *e,
+                               const char *resume)
 {
+    bool standard = !strcmp(m->type, "STANDARD");
+    aslc_hist_sink sink = {&sv->store, e->arn, 0};
+    aslc_channel ch = {aslc_hist_record, &sink, resume};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
     pthread_mutex_lock(&sv->lock);
@@ -452,7 +460,7 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     pthread_mutex_unlock(&sv->lock);
 
     aslc_run_result res;
-    aslc_serve_run(m->binary, e->input, m->arn, e->arn, &me->pid, &res);
+    aslc_serve_run_ch(m->binary, e->input, m->arn, e->arn, &me->pid, standard ? &ch : NULL, &res);
 
     pthread_mutex_lock(&sv->lock);
     for (running **p = &sv->run; *p; p = &(*p)->next)
@@ -465,8 +473,19 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     free(me->arn);
     free(me);
     if (stopped) {         /* StopExecution recorded it */
+        aslc_execution rec;
+        if (standard && aslc_store_get_execution(&sv->store, e->arn, &rec)) {
+            aslc_hist_finish(&sv->store, &rec);
+            aslc_execution_free(&rec);
+        }
         e->status = strdup("ABORTED");
         e->stopped = now_seconds();
+        aslc_run_result_free(&res);
+        return;
+    }
+    if (standard && stop_signal) {
+        /* the server is stopping: the execution goes on when it restarts */
+        e->status = strdup("RUNNING");
         aslc_run_result_free(&res);
         return;
     }
@@ -483,13 +502,14 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
                        "number of bytes service limit.";
         }
     } else {
-        e->status = res.status == 1 ? (res.error && !strcmp(res.error, "States.Timeout")
-                                           ? "TIMED_OUT" : "FAILED")
-                                    : "FAILED";
+        /* TIMED_OUT: the execution's TimeoutSeconds, not a Task's */
+        e->status = res.status == 1 && res.error && !strcmp(res.error, "States.Timeout") &&
+                            res.cause && !strcmp(res.cause, "The execution timed out.")
+                        ? "TIMED_OUT" : "FAILED";
         e->error = res.error;
         e->cause = res.cause;
     }
-    aslc_store_finish_execution(&sv->store, e);
+    if (aslc_store_finish_execution(&sv->store, e) && standard) aslc_hist_finish(&sv->store, e);
     /* the result's strings are res's: the caller reads e only before this */
     e->output = e->output ? strdup(e->output) : NULL;
     e->error = e->error ? strdup(e->error) : NULL;
@@ -498,10 +518,16 @@ static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
     aslc_run_result_free(&res);
 }
 
+static void run_execution(server *sv, const aslc_machine *m, aslc_execution *e)
+{
+    run_execution_from(sv, m, e, NULL);
+}
+
 typedef struct {
     server *sv;
     aslc_machine m;
     aslc_execution e;
+    char *resume;          /* a restarted execution's checkpoint file, or NULL */
     const asl_embed_api *api;   /* an Express execution run in process, else NULL */
 } async_job;
 
@@ -516,8 +542,10 @@ static void *async_main(void *arg)
         free(c.error);
         free(c.cause);
     } else {
-        run_execution(j->sv, &j->m, &j->e);
+        run_execution_from(j->sv, &j->m, &j->e, j->resume);
+        if (j->resume) unlink(j->resume);
     }
+    free(j->resume);
     free(j->e.output);
     free(j->e.error);
     free(j->e.cause);
@@ -801,13 +829,8 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
     }
     double stop = now_seconds();
     if (!strcmp(e.status, "RUNNING")) {
-        pthread_mutex_lock(&sv->lock);
-        for (running *p = sv->run; p; p = p->next)
-            if (!strcmp(p->arn, arn)) {
-                p->stopped = true;
-                if (p->pid > 0) kill(-p->pid, SIGKILL);
-            }
-        pthread_mutex_unlock(&sv->lock);
+        /* recorded first: the execution's thread reads it for the history's
+         * ExecutionAborted once the process is gone */
         aslc_execution done = e;
         done.status = "ABORTED";
         done.output = NULL;
@@ -815,6 +838,13 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
         done.cause = (char *)str_field(in, "cause");
         done.stopped = stop;
         aslc_store_finish_execution(&sv->store, &done);
+        pthread_mutex_lock(&sv->lock);
+        for (running *p = sv->run; p; p = p->next)
+            if (!strcmp(p->arn, arn)) {
+                p->stopped = true;
+                if (p->pid > 0) kill(-p->pid, SIGKILL);
+            }
+        pthread_mutex_unlock(&sv->lock);
     }
     r->doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(r->doc, "stopDate", stop);
@@ -833,6 +863,17 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
     }
     aslc_machine m;
     bool have_m = aslc_store_get_machine(&sv->store, e.sm_arn, &m);
+    /* a Standard execution's recorded events (serve_hist.c) */
+    const char *herr = NULL;
+    cJSON *page = aslc_hist_page(&sv->store, arn, have_m ? m.role_arn : NULL, in, &herr);
+    if (page || herr) {
+        if (herr) fail(r, 400, strncmp(herr, "Invalid Token", 13) ? "ValidationException"
+                                                                  : "InvalidToken", "%s", herr);
+        else r->doc = page;
+        if (have_m) aslc_machine_free(&m);
+        aslc_execution_free(&e);
+        return;
+    }
     r->doc = cJSON_CreateObject();
     cJSON *events = cJSON_AddArrayToObject(r->doc, "events");
     cJSON *ev = cJSON_CreateObject();
@@ -880,6 +921,30 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
     aslc_execution_free(&e);
 }
 
+/* ---- callback Tasks and activities (serve_task.c) ------------------------------------ */
+
+/* GetActivityTask's long poll, AWS's 60 s (fuzz/fuzz_serve.c: 0, no wait) */
+static int activity_poll_seconds = 60;
+
+#define TASK_ACTION(name, fn)                                                    \
+    static void name(server *sv, const cJSON *in, reply *r)                      \
+    {                                                                            \
+        aslc_serve_ctx c = {&sv->store, sv->region, sv->account,                 \
+                            activity_poll_seconds};                              \
+        aslc_answer a = {0};                                                     \
+        fn(&c, in, &a);                                                          \
+        if (a.code) fail(r, 400, a.code, "%s", a.message ? a.message : "");      \
+        else r->doc = a.doc ? a.doc : cJSON_CreateObject();                      \
+        free(a.message);                                                         \
+    }
+TASK_ACTION(send_task_success, aslc_send_task_success)
+TASK_ACTION(send_task_failure, aslc_send_task_failure)
+TASK_ACTION(send_task_heartbeat, aslc_send_task_heartbeat)
+TASK_ACTION(create_activity, aslc_create_activity)
+TASK_ACTION(describe_activity, aslc_describe_activity)
+TASK_ACTION(delete_activity, aslc_delete_activity)
+TASK_ACTION(list_activities, aslc_list_activities)
+TASK_ACTION(get_activity_task, aslc_get_activity_task)
 /* ---- tags (serve_tags.c) ------------------------------------------------------------ */
 
 static void tag_resource(server *sv, const cJSON *in, reply *r)
@@ -922,6 +987,14 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"ListExecutions", list_executions},
     {"StopExecution", stop_execution},
     {"GetExecutionHistory", get_execution_history},
+    {"SendTaskSuccess", send_task_success},
+    {"SendTaskFailure", send_task_failure},
+    {"SendTaskHeartbeat", send_task_heartbeat},
+    {"CreateActivity", create_activity},
+    {"DescribeActivity", describe_activity},
+    {"DeleteActivity", delete_activity},
+    {"ListActivities", list_activities},
+    {"GetActivityTask", get_activity_task},
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags_for_resource},
@@ -1023,18 +1096,84 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     *con_cls = NULL;
 }
 
-/* Executions a stopped server left RUNNING: a Standard execution does not
- * resume yet (docs/serve.md), so it is recorded as failed, not run twice. */
-static void fail_orphan(void *ctx, const aslc_execution *e)
+/* An execution a stopped server left RUNNING that cannot go on (its
+ * machine or binary is gone, its checkpoint unusable): recorded as failed,
+ * not run twice. */
+static void fail_orphan(server *sv, const aslc_execution *e)
 {
-    server *sv = ctx;
     aslc_execution done = *e;
     done.status = "FAILED";
     done.error = "States.Runtime";
-    done.cause = "aslc serve stopped while the execution ran; executions do not resume after a "
-                 "restart yet";
+    done.cause = "aslc serve stopped while the execution ran, and it could not be resumed";
     done.stopped = now_seconds();
     aslc_store_finish_execution(&sv->store, &done);
+    aslc_hist_finish(&sv->store, &done);
+}
+
+typedef struct orphan {
+    aslc_execution e;
+    struct orphan *next;
+} orphan;
+
+/* Copied out first: the executions are resumed once the query is done. */
+static void collect_running(void *ctx, const aslc_execution *e)
+{
+    orphan **list = ctx, *o = calloc(1, sizeof *o);
+    o->e = *e;
+    o->e.arn = strdup(e->arn);
+    o->e.sm_arn = strdup(e->sm_arn);
+    o->e.name = strdup(e->name);
+    o->e.status = NULL;
+    o->e.input = strdup(e->input);
+    o->e.output = o->e.error = o->e.cause = NULL;
+    o->next = *list;
+    *list = o;
+}
+
+/* The Standard executions a stopped server left RUNNING go on from their
+ * last checkpoint (serve_hist.c, runtime/served.c), each on its thread. */
+static void resume_orphans(server *sv)
+{
+    orphan *list = NULL, *next;
+    aslc_store_each_running(&sv->store, collect_running, &list);
+    for (orphan *o = list; o; o = next) {
+        next = o->next;
+        aslc_execution *e = &o->e;
+        async_job *j = calloc(1, sizeof *j);
+        j->sv = sv;
+        aslc_execution done;
+        int plan = -1;
+        if (aslc_store_get_machine(&sv->store, e->sm_arn, &j->m) &&
+            !strcmp(j->m.type, "STANDARD") && access(j->m.binary, X_OK) == 0)
+            plan = aslc_hist_resume_plan(&sv->store, e, sv->cache, &j->resume, &done);
+        if (plan == 2) {
+            aslc_store_finish_execution(&sv->store, &done);
+            free(done.output);
+            free(done.error);
+            free(done.cause);
+        } else if (plan < 0) {
+            fail_orphan(sv, e);
+        } else {
+            j->e = *e;
+            j->e.status = "RUNNING";
+            free(o);
+            pthread_mutex_lock(&sv->done_lock);
+            sv->async++;
+            pthread_mutex_unlock(&sv->done_lock);
+            pthread_t t;
+            pthread_attr_t at;
+            pthread_attr_init(&at);
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            if (pthread_create(&t, &at, async_main, j) != 0) async_main(j);
+            pthread_attr_destroy(&at);
+            continue;
+        }
+        aslc_machine_free(&j->m);
+        free(j->resume);
+        free(j);
+        aslc_execution_free(e);
+        free(o);
+    }
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -1152,7 +1291,7 @@ int aslc_serve_main(int argc, char **argv)
     pthread_mutex_init(&sv.load_lock, NULL);
     pthread_mutex_init(&sv.done_lock, NULL);
     pthread_cond_init(&sv.done_cond, NULL);
-    aslc_store_each_running(&sv.store, fail_orphan, &sv);
+    resume_orphans(&sv);
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,

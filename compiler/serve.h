@@ -61,6 +61,22 @@ bool aslc_store_list_executions(aslc_store *s, const char *sm_arn, const char *s
 void aslc_store_each_running(aslc_store *s, void (*each)(void *, const aslc_execution *),
                              void *ctx);
 void aslc_execution_free(aslc_execution *e);
+/* A Standard execution's history (runtime/served.c sends it): event id
+ * with its JSON text, and the checkpoint sent with it (NULL: none). */
+bool aslc_store_add_event(aslc_store *s, const char *exec_arn, long id, const char *body,
+                          size_t len, const char *checkpoint);
+/* limit events from id from (0: the first, or the last when reverse) in
+ * id order (reverse: descending); *next: the id the next page starts at (0:
+ * none). */
+bool aslc_store_events(aslc_store *s, const char *exec_arn, long from, bool reverse, int limit,
+                       long *next, void (*each)(void *, long, const char *), void *ctx);
+/* The last event's id (0: none) and its text (malloc'd, if body). */
+long aslc_store_last_event(aslc_store *s, const char *exec_arn, char **body);
+/* The id of the last event that came with a checkpoint (0: none), the
+ * checkpoint and the event (malloc'd). */
+long aslc_store_checkpoint(aslc_store *s, const char *exec_arn, char **checkpoint, char **body);
+/* Drops the events after id after. */
+bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after);
 
 /* ---- serve_run.c ------------------------------------------------------------- */
 
@@ -88,8 +104,83 @@ typedef struct {
  * while it runs (StopExecution kills it), 0 after. */
 void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
                     const char *exec_arn, volatile int *pid_out, aslc_run_result *r);
+
+/* The channel of a Standard execution (runtime/served.c): on_event gets
+ * each history event (its JSON text, len bytes, not NUL-terminated) with
+ * the checkpoint sent before it (NULL: none), and records it; the binary
+ * waits until it has returned.  resume: a checkpoint file to continue from
+ * (--resume), or NULL to start. */
+typedef struct {
+    void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint);
+    void *ctx;
+    const char *resume;
+} aslc_channel;
+/* aslc_serve_run with the channel (ch NULL: none). */
+void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn,
+                       const char *exec_arn, volatile int *pid_out, const aslc_channel *ch,
+                       aslc_run_result *r);
 void aslc_run_result_free(aslc_run_result *r);
 
+/* ---- serve_hist.c ------------------------------------------------------------ */
+
+/* Where a Standard execution's events go as they come (aslc_channel's ctx). */
+typedef struct {
+    aslc_store *store;
+    const char *arn;
+    long last;             /* the last event's id */
+} aslc_hist_sink;
+/* aslc_channel's on_event: records the event (and its checkpoint). */
+void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint);
+/* Adds the end event of e (its status, output, error, cause, stopped) when
+ * its binary did not write one (killed, stopped, crashed). */
+void aslc_hist_finish(aslc_store *s, const aslc_execution *e);
+/* GetExecutionHistory of exec_arn from its recorded events (maxResults,
+ * nextToken, reverseOrder, includeExecutionData in in; role: the machine's,
+ * for ExecutionStarted): the answer, or NULL when there are none or with
+ * *error set (a ValidationException's message). */
+cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, const cJSON *in,
+                      const char **error);
+/* How a running execution found by a restarted server goes on: 0 from its
+ * start (its events dropped), 1 from its last checkpoint (*resume_path: the
+ * file for --resume, in dir; the events after it dropped), 2 it had ended
+ * (done: its status, output, error, cause, stopped; arn borrowed from e,
+ * the rest malloc'd but status), -1 on failure. */
+int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
+                          char **resume_path, aslc_execution *done);
+
+/* ---- serve_task.c ------------------------------------------------------------ */
+
+/* The server's end of an execution's channel, shared (counted) by the
+ * tasks that wait on it. */
+typedef struct aslc_link aslc_link;
+aslc_link *aslc_link_new(int fd);
+/* Writes a then b, whole, under the link's lock; false once closed. */
+bool aslc_link_send(aslc_link *l, const char *a, size_t an, const char *b, size_t bn);
+/* The channel is done (the process ended): its tasks wait no more. */
+void aslc_link_close(aslc_link *l);
+/* A request line of the binary (runtime/served.c): 'W' registers a waiting
+ * task ({"token", "activity", "input", ...}), 'X' its end (token). */
+void aslc_tasks_line(aslc_link *l, char kind, const char *text, size_t n);
+
+/* What serve_task.c's actions see, and answer. */
+typedef struct {
+    aslc_store *store;
+    const char *region, *account;
+    int poll_seconds;      /* GetActivityTask's long poll (60; 0: answers at once) */
+} aslc_serve_ctx;
+typedef struct {
+    cJSON *doc;            /* the answer */
+    const char *code;      /* or the error's code, with message (malloc'd) */
+    char *message;
+} aslc_answer;
+void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
 /* ---- serve_inproc.c ---------------------------------------------------------- */
 
 /* An EXPRESS machine loaded in process: its name (for execution ARNs) and

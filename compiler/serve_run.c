@@ -21,25 +21,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
+/* What comes on a Standard execution's channel: lines "C <checkpoint>"
+ * and "E <event>" (runtime/history.c); each event is handed to on_event
+ * with the checkpoint before it, then acknowledged with one byte. */
+typedef struct {
+    int fd;
+    aslc_link *link;       /* the writing end, shared with serve_task.c */
+    const aslc_channel *ch;
+    asl_buf line;          /* what came of the line not yet complete */
+    char *checkpoint;      /* the last "C" line's, until its event comes */
+} chan_state;
+
+static void chan_lines(chan_state *c)
+{
+    size_t start = 0;
+    for (;;) {
+        char *nl = c->line.len > start ? memchr(c->line.data + start, '\n', c->line.len - start)
+                                       : NULL;
+        if (!nl) break;
+        const char *l = c->line.data + start;
+        size_t n = (size_t)(nl - l);
+        if (n >= 2 && l[0] == 'C') {
+            free(c->checkpoint);
+            c->checkpoint = strndup(l + 2, n - 2);
+        } else if (n >= 2 && l[0] == 'E') {
+            c->ch->on_event(c->ch->ctx, l + 2, n - 2, c->checkpoint);
+            free(c->checkpoint);
+            c->checkpoint = NULL;
+            /* recorded: the binary may act on it now */
+            aslc_link_send(c->link, "A\n", 2, "", 0);
+        } else if (n >= 2 && (l[0] == 'W' || l[0] == 'X')) {
+            aslc_tasks_line(c->link, l[0], l + 2, n - 2);   /* a callback Task */
+            aslc_link_send(c->link, "A\n", 2, "", 0);
+        }
+        start += n + 1;
+    }
+    memmove(c->line.data, c->line.data + start, c->line.len - start);
+    c->line.len -= start;
+}
+
 /* Reads fds[0..1] (stdout, stderr of a child) to their ends while writing
- * in to fds[2] (its stdin). */
+ * in to fds[2] (its stdin), and serves the channel c (NULL: none). */
 static void pump(int out_fd, int err_fd, int in_fd, const char *in, size_t in_len, asl_buf *out,
-                 asl_buf *err)
+                 asl_buf *err, chan_state *c)
 {
     size_t off = 0;
+    int ch_fd = c ? c->fd : -1;
     if (in_fd >= 0 && in_len == 0) {
         close(in_fd);
         in_fd = -1;
     }
-    while (out_fd >= 0 || err_fd >= 0 || in_fd >= 0) {
-        struct pollfd p[3];
-        int n = 0, io = -1, ie = -1, ii = -1;
+    while (out_fd >= 0 || err_fd >= 0 || in_fd >= 0 || ch_fd >= 0) {
+        struct pollfd p[4];
+        int n = 0, io = -1, ie = -1, ii = -1, ic = -1;
+        if (ch_fd >= 0) p[ic = n++] = (struct pollfd){ch_fd, POLLIN, 0};
         if (out_fd >= 0) p[io = n++] = (struct pollfd){out_fd, POLLIN, 0};
         if (err_fd >= 0) p[ie = n++] = (struct pollfd){err_fd, POLLIN, 0};
         if (in_fd >= 0) p[ii = n++] = (struct pollfd){in_fd, POLLOUT, 0};
@@ -48,6 +90,15 @@ static void pump(int out_fd, int err_fd, int in_fd, const char *in, size_t in_le
             break;
         }
         char buf[65536];
+        if (ic >= 0 && p[ic].revents) {
+            ssize_t k = read(ch_fd, buf, sizeof buf);
+            if (k > 0) {
+                asl_buf_put(&c->line, buf, (size_t)k);
+                chan_lines(c);
+            } else if (k == 0 || errno != EINTR) {
+                ch_fd = -1;   /* closed by the child's end: its exit */
+            }
+        }
         if (io >= 0 && p[io].revents) {
             ssize_t k = read(out_fd, buf, sizeof buf);
             if (k > 0) asl_buf_put(out, buf, (size_t)k);
@@ -70,15 +121,26 @@ static void pump(int out_fd, int err_fd, int in_fd, const char *in, size_t in_le
  * its stdin; its exit status (128 + signal when killed), -1 when it could
  * not start. */
 static int run_child(char *const argv[], char *const *extra_env, const char *in, size_t in_len,
-                     asl_buf *out, asl_buf *err, volatile int *pid_out)
+                     asl_buf *out, asl_buf *err, volatile int *pid_out, chan_state *c)
 {
-    int po[2], pe[2], pi[2];
+    int po[2], pe[2], pi[2], pc[2] = {-1, -1};
     if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC) || pipe2(pi, O_CLOEXEC)) return -1;
+    if (c) {
+        /* the child's end becomes its fd 3 (ASL_SERVE_FD): above it first,
+         * so that the dup2 always clears close-on-exec */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc)) return -1;
+        int hi = fcntl(pc[1], F_DUPFD_CLOEXEC, 10);
+        close(pc[1]);
+        pc[1] = hi;
+        c->fd = pc[0];
+        c->link = aslc_link_new(pc[0]);
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pi[0], 0);
     posix_spawn_file_actions_adddup2(&fa, po[1], 1);
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    if (c) posix_spawn_file_actions_adddup2(&fa, pc[1], 3);
     posix_spawnattr_t at;
     posix_spawnattr_init(&at);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);   /* its own group: killed whole */
@@ -98,15 +160,24 @@ static int run_child(char *const argv[], char *const *extra_env, const char *in,
     close(pi[0]);
     close(po[1]);
     close(pe[1]);
+    if (c) close(pc[1]);
     if (rc != 0) {
         close(pi[1]);
         close(po[0]);
         close(pe[0]);
+        if (c) {
+            aslc_link_close(c->link);
+            close(pc[0]);
+        }
         errno = rc;
         return -1;
     }
     if (pid_out) *pid_out = pid;
-    pump(po[0], pe[0], pi[1], in, in_len, out, err);
+    pump(po[0], pe[0], pi[1], in, in_len, out, err, c);
+    if (c) {
+        aslc_link_close(c->link);
+        close(pc[0]);
+    }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     if (pid_out) *pid_out = 0;
@@ -148,9 +219,13 @@ char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char 
                             const char *definition, const char *resources, const char *mocks,
                             const char *handlers, bool shared, asl_buf *err)
 {
-    const char *parts[] = {ASLC_VERSION, name, definition, resources, mocks, handlers};
+    /* "--served" (a binary, not a shared object run in process): binaries of
+     * this aslc carry what serve needs (the resume table, callback Tasks);
+     * those an older one left in the cache do not */
+    const char *parts[] = {ASLC_VERSION, shared ? "" : "--served", name, definition, resources,
+                           mocks, handlers};
     char h[65];
-    hash_hex(parts, 6, h);
+    hash_hex(parts, 7, h);
     char *bin = NULL, *src = NULL;
     if (asprintf(&bin, "%s/%s%s", cache_dir, h, shared ? ".so" : "") < 0) return NULL;
     if (access(bin, X_OK) == 0) return bin;     /* compiled before */
@@ -162,7 +237,7 @@ char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char 
         free(bin);
         return NULL;
     }
-    char *argv[16];
+    char *argv[18];
     int n = 0;
     argv[n++] = (char *)aslc;
     argv[n++] = src;
@@ -170,6 +245,9 @@ char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char 
     argv[n++] = bin;
     argv[n++] = "--name";
     argv[n++] = (char *)name;
+    /* activities and callback Tasks answered by the server, --resume (not
+     * for in-process Express machines: the resume table costs them inlining) */
+    if (!shared) argv[n++] = "--served";
     if (resources) { argv[n++] = "--resources"; argv[n++] = (char *)resources; }
     if (mocks) { argv[n++] = "--mocks"; argv[n++] = (char *)mocks; }
     if (handlers) { argv[n++] = "--handlers"; argv[n++] = (char *)handlers; }
@@ -177,7 +255,7 @@ char *aslc_serve_compile_as(const char *aslc, const char *cache_dir, const char 
     argv[n] = NULL;
     asl_buf out;
     asl_buf_init(&out);
-    int rc = run_child(argv, NULL, NULL, 0, &out, err, NULL);
+    int rc = run_child(argv, NULL, NULL, 0, &out, err, NULL, NULL);
     asl_buf_free(&out);
     unlink(src);
     free(src);
@@ -201,7 +279,7 @@ cJSON *aslc_serve_check(const char *aslc, const char *cache_dir, const char *def
     asl_buf out, err;
     asl_buf_init(&out);
     asl_buf_init(&err);
-    int rc = run_child(argv, NULL, NULL, 0, &out, &err, NULL);
+    int rc = run_child(argv, NULL, NULL, 0, &out, &err, NULL, NULL);
     unlink(src);
     free(src);
     cJSON *d = rc >= 0 && out.len ? cJSON_ParseWithLength(out.data, out.len) : NULL;
@@ -214,15 +292,34 @@ cJSON *aslc_serve_check(const char *aslc, const char *cache_dir, const char *def
 void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
                     const char *exec_arn, volatile int *pid_out, aslc_run_result *r)
 {
+    aslc_serve_run_ch(binary, input, sm_arn, exec_arn, pid_out, NULL, r);
+}
+
+void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn,
+                       const char *exec_arn, volatile int *pid_out, const aslc_channel *ch,
+                       aslc_run_result *r)
+{
     memset(r, 0, sizeof *r);
-    char *env[3] = {NULL, NULL, NULL};
+    char *env[5] = {NULL, NULL, NULL, NULL, NULL};
     if (asprintf(&env[0], "ASL_EXECUTION_ARN=%s", exec_arn) < 0) env[0] = NULL;
     if (asprintf(&env[1], "ASL_STATE_MACHINE_ARN=%s", sm_arn) < 0) env[1] = NULL;
-    char *argv[] = {(char *)binary, NULL};
+    if (ch) {
+        env[2] = "ASL_SERVE_FD=3";
+        env[3] = "ASL_SERVE_DURABLE=1";
+    }
+    char *argv[] = {(char *)binary, NULL, NULL, NULL};
+    if (ch && ch->resume) {
+        argv[1] = "--resume";
+        argv[2] = (char *)ch->resume;
+    }
     asl_buf out, err;
     asl_buf_init(&out);
     asl_buf_init(&err);
-    r->status = run_child(argv, env, input, strlen(input), &out, &err, pid_out);
+    chan_state cs = {.fd = -1, .ch = ch};
+    asl_buf_init(&cs.line);
+    r->status = run_child(argv, env, input, strlen(input), &out, &err, pid_out, ch ? &cs : NULL);
+    asl_buf_free(&cs.line);
+    free(cs.checkpoint);
     free(env[0]);
     free(env[1]);
     while (out.len && (out.data[out.len - 1] == '\n')) out.len--;

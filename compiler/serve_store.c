@@ -24,7 +24,13 @@ static const char schema[] =
     "  arn TEXT PRIMARY KEY, sm_arn TEXT NOT NULL, name TEXT NOT NULL,"
     "  status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,"
     "  started REAL NOT NULL, stopped REAL, seq INTEGER);"
-    "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions(sm_arn, seq);";
+    "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions(sm_arn, seq);"
+    /* a Standard execution's history, event by event as its binary sends
+     * them; checkpoint: on a top-level StateEntered, where a restarted
+     * server resumes it (runtime/served.c) */
+    "CREATE TABLE IF NOT EXISTS events ("
+    "  exec_arn TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, checkpoint TEXT,"
+    "  PRIMARY KEY (exec_arn, id)) WITHOUT ROWID;";
 
 bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err)
 {
@@ -264,4 +270,101 @@ void aslc_store_each_running(aslc_store *s, void (*each)(void *, const aslc_exec
         aslc_execution_free(&e);
     }
     sqlite3_finalize(st);
+}
+
+/* ---- history events ------------------------------------------------------------ */
+
+bool aslc_store_add_event(aslc_store *s, const char *exec_arn, long id, const char *body,
+                          size_t len, const char *checkpoint)
+{
+    sqlite3_stmt *st;
+    /* one statement: the event and its checkpoint are recorded together or
+     * not at all (the connection is shared: no multi-statement transaction) */
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO events(exec_arn, id, body, checkpoint)"
+                                  " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, body, (int)len, SQLITE_TRANSIENT);
+    if (checkpoint) sqlite3_bind_text(st, 4, checkpoint, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 4);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+bool aslc_store_events(aslc_store *s, const char *exec_arn, long from, bool reverse, int limit,
+                       long *next, void (*each)(void *, long, const char *), void *ctx)
+{
+    sqlite3_stmt *st;
+    const char *sql = reverse ? "SELECT id, body FROM events WHERE exec_arn = ? AND id <= ?"
+                                " ORDER BY id DESC LIMIT ?"
+                              : "SELECT id, body FROM events WHERE exec_arn = ? AND id >= ?"
+                                " ORDER BY id LIMIT ?";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return false;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, from > 0 ? from : reverse ? (long)1 << 62 : 0);
+    sqlite3_bind_int(st, 3, limit + 1);
+    int n = 0;
+    *next = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long id = (long)sqlite3_column_int64(st, 0);
+        if (n == limit) {            /* one more than asked: the next page starts there */
+            *next = id;
+            break;
+        }
+        each(ctx, id, (const char *)sqlite3_column_text(st, 1));
+        n++;
+    }
+    sqlite3_finalize(st);
+    return true;
+}
+
+long aslc_store_last_event(aslc_store *s, const char *exec_arn, char **body)
+{
+    sqlite3_stmt *st;
+    long id = 0;
+    if (body) *body = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, body FROM events WHERE exec_arn = ?"
+                                  " ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = (long)sqlite3_column_int64(st, 0);
+        if (body) *body = col_text(st, 1);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+long aslc_store_checkpoint(aslc_store *s, const char *exec_arn, char **checkpoint, char **body)
+{
+    sqlite3_stmt *st;
+    long id = 0;
+    *checkpoint = *body = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, checkpoint, body FROM events WHERE exec_arn = ?"
+                                  " AND checkpoint IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = (long)sqlite3_column_int64(st, 0);
+        *checkpoint = col_text(st, 1);
+        *body = col_text(st, 2);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE exec_arn = ? AND id > ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, after);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
 }

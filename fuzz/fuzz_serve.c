@@ -38,6 +38,7 @@ static void setup(void)
     fz.region = "us-east-1";
     fz.account = "123456789012";
     fz.isolate = true;
+    activity_poll_seconds = 0;   /* GetActivityTask answers at once */
     pthread_mutex_init(&fz.lock, NULL);
     pthread_mutex_init(&fz.load_lock, NULL);
     pthread_mutex_init(&fz.done_lock, NULL);

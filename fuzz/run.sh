@@ -69,7 +69,9 @@ build_one() {
     serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c)
                srcs=("${value[@]}")
                for f in serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
-                        serve_auth serve_limits; do srcs+=("$root/compiler/$f.c"); done
+                        serve_auth serve_limits serve_hist serve_task; do
+                 srcs+=("$root/compiler/$f.c")
+               done
                libs=(-lcjson -lmicrohttpd -lsqlite3 -lcrypto -ldl -lpthread) ;;
     *) echo "fuzz/run.sh: unknown target $t" >&2; exit 2 ;;
   esac

@@ -486,6 +486,11 @@ typedef struct {
     uint32_t nsites;
     double timeout;            /* top-level TimeoutSeconds, 0 = none */
     bool allow_unbound;        /* aslc --allow-unbound: an unbound Task fails when called */
+    /* The top-level states that have a function of their own, by name:
+     * where --resume (served.c, aslc serve) continues an execution. */
+    const char *const *state_names;
+    const asl_state_fn *state_fns;
+    uint32_t nstates;
 } asl_program;
 
 /* ---- inline first steps, for generated C --------------------------------------- */

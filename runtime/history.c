@@ -29,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include "vars.h"
 
 #define HIST_PAYLOAD_MAX (256 * 1024)   /* AWS's cut for a payload in an event */
 #define HIST_REGION "us-east-1"
@@ -62,6 +66,16 @@ struct asl_hist {
     asl_buf out;       /* the lines so far */
     time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
     char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
+    /* aslc serve's channel (served.c): each event goes out as it is made,
+     * and waits for the server's acknowledgement (durable) before the
+     * execution acts on it; -1 without.  The lines are then not kept. */
+    int fd;
+    bool durable;
+    /* --resume: the top-level state's StateEntered is already recorded
+     * (id resume_entered, previousEventId resume_prev): its entry writes none. */
+    bool resume_skip;
+    uint64_t resume_entered, resume_prev;
+    asl_buf in;        /* what the server sent and no one took yet (chan_take) */
 };
 
 asl_hist *asl_hist_new(void)
@@ -70,6 +84,8 @@ asl_hist *asl_hist_new(void)
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);
     asl_buf_init(&h->out);
+    h->fd = -1;
+    asl_buf_init(&h->in);
     return h;
 }
 
@@ -94,6 +110,7 @@ void asl_hist_free(asl_hist *h)
     if (!h) return;
     pthread_mutex_destroy(&h->mu);
     asl_buf_free(&h->out);
+    asl_buf_free(&h->in);
     free(h);
 }
 
@@ -262,11 +279,120 @@ static void put_stamp(asl_hist *h)
     asl_buf_puts(&h->out, frac);
 }
 
+/* What the server sends are lines: "A" acknowledges the event (or request)
+ * just sent; "S <token> <json>", "F <token> <json>" and "H <token>" are the
+ * outcome and the heartbeats of a callback Task (served.c), kept in h->in
+ * until the thread that waits for that token takes them.  Read under h->mu
+ * only, so that an acknowledgement always goes to the sender holding it.
+ *
+ * chan_take: the first complete line that is an "A" (token NULL) or one of
+ * token's, removed from h->in; its kind, its text after the token in out. */
+static char chan_take(asl_hist *h, const char *token, asl_buf *out)
+{
+    size_t at = 0, tl = token ? strlen(token) : 0;
+    while (at < h->in.len) {
+        char *l = h->in.data + at;
+        char *nl = memchr(l, '\n', h->in.len - at);
+        if (!nl) break;
+        size_t n = (size_t)(nl - l);
+        char kind = n ? l[0] : 0;
+        bool mine = !token ? kind == 'A'
+                           : kind != 'A' && n >= 2 + tl && !memcmp(l + 2, token, tl) &&
+                                 (n == 2 + tl || l[2 + tl] == ' ');
+        if (mine) {
+            if (out && token && n > 3 + tl) asl_buf_put(out, l + 3 + tl, n - 3 - tl);
+            memmove(l, nl + 1, h->in.len - at - n - 1);
+            h->in.len -= n + 1;
+            return kind;
+        }
+        at += n + 1;
+    }
+    return 0;
+}
+
+/* Reads what the server sent into h->in (blocking or not); false when
+ * nothing came without blocking.  A closed channel ends the process. */
+static bool chan_read(asl_hist *h, bool block)
+{
+    char buf[65536];
+    ssize_t k;
+    while ((k = recv(h->fd, buf, sizeof buf, block ? 0 : MSG_DONTWAIT)) < 0 && errno == EINTR) {}
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+    if (k <= 0) _exit(ASL_SERVED_LOST);
+    asl_buf_put(&h->in, buf, (size_t)k);
+    return true;
+}
+
+/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W "),
+ * and for an event of a durable execution waits for the server's
+ * acknowledgement.  A server that is gone (its end closed) will resume the
+ * execution itself when it restarts: this process must act no further. */
+static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+{
+    const char *p = h->out.data + from;
+    size_t n = h->out.len - from;
+    struct iovec iov[2] = {{(void *)tag, 2}, {(void *)p, n}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    size_t total = n + 2;
+    while (total > 0) {
+        ssize_t k = sendmsg(h->fd, &mh, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) _exit(ASL_SERVED_LOST);
+        total -= (size_t)k;
+        while (mh.msg_iovlen && (size_t)k >= mh.msg_iov[0].iov_len) {
+            k -= (ssize_t)mh.msg_iov[0].iov_len;
+            mh.msg_iov++;
+            mh.msg_iovlen--;
+        }
+        if (mh.msg_iovlen) {
+            mh.msg_iov[0].iov_base = (char *)mh.msg_iov[0].iov_base + k;
+            mh.msg_iov[0].iov_len -= (size_t)k;
+        }
+    }
+    h->out.len = from;
+    if (!ack) return;
+    while (!chan_take(h, NULL, NULL)) chan_read(h, true);
+}
+
+void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack)
+{
+    pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
+    asl_buf_put(&h->out, line, n);
+    asl_buf_putc(&h->out, '\n');
+    chan_send(h, tag, from, ack);
+    pthread_mutex_unlock(&h->mu);
+}
+
+char asl_hist_chan_wait(asl_hist *h, const char *token, double until, asl_buf *out)
+{
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        char kind = chan_take(h, token, out);
+        bool more = !kind && chan_read(h, false);
+        pthread_mutex_unlock(&h->mu);
+        if (kind) return kind;
+        if (more) continue;
+        double left = until - asl_now_monotonic();
+        if (left <= 0) return 0;
+        /* outside the lock: a sender waiting for its acknowledgement may
+         * read this line first, and keeps it in h->in; hence the bound */
+        struct pollfd p = {h->fd, POLLIN, 0};
+        poll(&p, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+    }
+}
+
+bool asl_hist_served(const asl_hist *h)
+{
+    return h && h->fd >= 0;
+}
+
 static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
     pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
     uint64_t id = ++h->last;
     PUT_LIT(&h->out, "{\"id\":");
     put_u64(&h->out, id);
@@ -284,6 +410,7 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
         asl_buf_putc(&h->out, '}');
     }
     PUT_LIT(&h->out, "}\n");
+    if (h->fd >= 0) chan_send(h, "E ", from, h->durable);
     pthread_mutex_unlock(&h->mu);
     if (advance) ht(x)->prev = id;
     return id;
@@ -373,10 +500,58 @@ static void exited(asl_exec *x, const asl_value *out)
     asl_buf_free(&t);
 }
 
+void asl_hist_channel(asl_hist *h, int fd, bool durable)
+{
+    h->fd = fd;
+    h->durable = durable;
+}
+
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev)
+{
+    h->last = last;
+    h->resume_skip = true;
+    h->resume_entered = entered;
+    h->resume_prev = entered_prev;
+}
+
+/* The checkpoint of a top-level state about to be entered (durable
+ * channel): its name, input, the variables and the previousEventId of its
+ * StateEntered, the next event, which the server records with it. */
+static void checkpoint(asl_exec *x, const asl_state_info *s, const asl_buf *in)
+{
+    asl_hist *h = x->run->hist;
+    DBUF(c);
+    put_field(&c, "state", s->name);
+    put_key(&c, "input");
+    asl_buf_put(&c, in->data, in->len);
+    put_key(&c, "vars");
+    asl_vars_write(x, &c);
+    put_num(&c, "prev", (double)ht(x)->prev);
+    pthread_mutex_lock(&h->mu);
+    size_t from = h->out.len;
+    asl_buf_putc(&h->out, '{');
+    asl_buf_put(&h->out, c.data, c.len);
+    PUT_LIT(&h->out, "}\n");
+    chan_send(h, "C ", from, false);
+    pthread_mutex_unlock(&h->mu);
+    asl_buf_free(&c);
+}
+
 void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
     __atomic_store_n(&x->run->hist->live.state, s->name, __ATOMIC_RELAXED);
     if (muted(x)) return;
+    asl_hist *h = x->run->hist;
+    if (h->resume_skip && !x->parent) {
+        /* resumed: this entry is the one recorded before the restart */
+        h->resume_skip = false;
+        ht(x)->entered_prev = h->resume_prev;
+        ht(x)->prev = h->resume_entered;
+        x->entered_event = h->resume_entered;
+        ht(x)->state = s;
+        if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;
+        return;
+    }
     /* The previous state's output is this one's input: one text for both. */
     DBUF(t);
     json_text(&t, in);
@@ -386,8 +561,9 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
     DBUF(d);
     put_field(&d, "name", s->name);
     put_payload_text(&d, "input", &t);
-    asl_buf_free(&t);
     flush_pending(x);
+    if (h->durable && !x->parent) checkpoint(x, s, &t);
+    asl_buf_free(&t);
     ht(x)->entered_prev = ht(x)->prev;
     x->entered_event = emit(x, type, "stateEnteredEventDetails", &d);
     asl_buf_free(&d);
@@ -439,11 +615,38 @@ static void task_names(const char *r, asl_buf *type, asl_buf *res)
     asl_buf_putc(res, 0);
 }
 
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME: Activity... events */
+static bool is_activity_arn(const char *r)
+{
+    const char *p = !strncmp(r, "arn:", 4) ? strchr(r + 4, ':') : NULL;
+    return p && !strncmp(p, ":states:", 8) && strstr(p, ":activity:");
+}
+
+void asl_hist_activity_started(asl_exec *x, const char *worker)
+{
+    if (muted(x)) return;
+    DBUF(d);
+    put_field(&d, "workerName", worker);
+    emit(x, "ActivityStarted", "activityStartedEventDetails", &d);
+    asl_buf_free(&d);
+}
+
 void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value *input,
                          double timeout, double heartbeat)
 {
     if (muted(x)) return;
     DBUF(d);
+    if (is_activity_arn(site->resource)) {
+        /* ActivityStarted comes when a worker takes it (or at once, below) */
+        put_field(&d, "resource", site->resource);
+        put_payload(&d, "input", input);
+        if (timeout > 0) put_num(&d, "timeoutInSeconds", timeout);
+        if (heartbeat > 0) put_num(&d, "heartbeatInSeconds", heartbeat);
+        emit(x, "ActivityScheduled", "activityScheduledEventDetails", &d);
+        asl_buf_free(&d);
+        if (!asl_hist_served(x->run->hist)) asl_hist_activity_started(x, NULL);
+        return;
+    }
     if (is_lambda_arn(site->resource)) {
         put_field(&d, "resource", site->resource);
         put_payload(&d, "input", input);
@@ -485,8 +688,22 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
     /* A failure that stopped the fan-out's units is no failure of the task. */
     if (!result && x->stopped) return;
     bool lambda = is_lambda_arn(site->resource);
-    bool timeout = !result && x->err && !strcmp(x->err, "States.Timeout");
+    bool timeout = !result && x->err && (!strcmp(x->err, "States.Timeout") ||
+                                         !strcmp(x->err, "States.HeartbeatTimeout"));
     DBUF(d);
+    if (is_activity_arn(site->resource)) {
+        if (result) {
+            put_payload(&d, "output", result);
+            emit(x, "ActivitySucceeded", "activitySucceededEventDetails", &d);
+        } else {
+            put_field(&d, "error", x->err);
+            put_field(&d, "cause", x->cause);
+            emit(x, timeout ? "ActivityTimedOut" : "ActivityFailed",
+                 timeout ? "activityTimedOutEventDetails" : "activityFailedEventDetails", &d);
+        }
+        asl_buf_free(&d);
+        return;
+    }
     asl_buf type, res;
     asl_buf_init(&type);
     asl_buf_init(&res);

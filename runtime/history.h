@@ -46,6 +46,26 @@ bool asl_hist_save(const asl_hist *h, const char *path);
 
 /* The events so far, as JSON Lines (report.c draws the page from them). */
 const char *asl_hist_lines(const asl_hist *h, size_t *len);
+/* aslc serve (served.c): every event is sent on fd as it is made, as a
+ * line "E <event>"; durable: after each, the server's one-byte
+ * acknowledgement is awaited, and each top-level StateEntered is preceded
+ * by "C <checkpoint>" ({"state","input","vars","prev"}).  Losing the server
+ * ends the process with ASL_SERVED_LOST. */
+#define ASL_SERVED_LOST 75
+void asl_hist_channel(asl_hist *h, int fd, bool durable);
+/* --resume: the events so far end at id last; the first top-level state
+ * entered is the one whose StateEntered (id entered, previousEventId
+ * entered_prev) is recorded. */
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
+
+/* A request line "<tag><line>" to the server (served.c's "W " of a callback
+ * Task), acknowledged when ack. */
+void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack);
+/* Waits until the monotonic time until for a line about token: its kind
+ * ('S', 'F', 'H') with its text in out, or 0 when the time has come. */
+char asl_hist_chan_wait(asl_hist *h, const char *token, double until, asl_buf *out);
+/* Whether h has aslc serve's channel. */
+bool asl_hist_served(const asl_hist *h);
 
 /* ExecutionStarted, on the execution's top-level exec. */
 void asl_hist_started(asl_exec *top, const asl_value *input);
@@ -61,6 +81,11 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value *input,
                          double timeout, double heartbeat);
 void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *result);
+/* An activity's task (Resource ...:activity:NAME) has Activity... events
+ * instead: ActivityScheduled, ActivityStarted when a worker takes it
+ * (aslc serve's GetActivityTask; at once otherwise), ActivitySucceeded/
+ * Failed/TimedOut. */
+void asl_hist_activity_started(asl_exec *x, const char *worker);
 /* Parallel and Map: ...StateStarted (Map: of length items), each unit's
  * start and end (MapIteration... events), and the state's end: ...Succeeded,
  * or a failure whose ...StateFailed event waits until no Retry takes it. */

@@ -65,6 +65,9 @@ typedef struct {
     bool record;               /* history, report or progress: the states report their entries */
     asl_progress *line;        /* the progress line drawn while an execution runs, or NULL */
     asl_binding *bindings;     /* --bench: bound once, shared by the executions */
+    int serve_fd;              /* ASL_SERVE_FD: run by aslc serve (served.c), else -1 */
+    bool durable;              /* ASL_SERVE_DURABLE=1: a Standard execution */
+    const char *resume;        /* --resume FILE: continue from aslc serve's checkpoint */
 } job;
 
 static void usage(FILE *f, const char *argv0)
@@ -86,6 +89,7 @@ static void usage(FILE *f, const char *argv0)
             "  --report FILE.html  write a page about the execution: the graph coloured by\n"
             "                      what happened, each state's input, output, error, retries\n"
             "                      and timings, the events (docs/history.md)\n"
+            "  --resume FILE       (aslc serve) continue an execution from its checkpoint\n"
             "  --bench N           run N executions after a warm-up and print their\n"
             "                      timings as JSON (exec_per_s, p50_us, ..., output)\n"
             "Exit status: 0 success, 1 the execution failed ({\"Error\",\"Cause\"} on stderr),\n"
@@ -271,10 +275,25 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     top.arena = run.arena; /* one arena per execution */
     top.run = &run;
     top.slow_enter = run.deadline > 0;
+    asl_state_fn start = j->prog->start;
+    asl_value *start_input = run.input;
     /* One test when nothing is recorded, as before any of it: the six
      * benchmark workloads run the same instructions (docs/benchmarks.md). */
     if (j->record) record_begin(j, &run, &top);
-    asl_value *result = j->prog->start(&top, run.input);
+    else if (j->serve_fd >= 0) {
+        asl_buf msg;
+        asl_buf_init(&msg);
+        if (!asl_served_begin(&run, &top, j->serve_fd, j->durable, j->resume, &start,
+                              &start_input, &msg)) {
+            fprintf(stderr, "%s: --resume: %.*s\n", j->input_name, (int)msg.len, msg.data);
+            asl_buf_free(&msg);
+            asl_hist_free(run.hist);
+            status = 2;
+            goto out;
+        }
+        asl_buf_free(&msg);
+    }
+    asl_value *result = start(&top, start_input);
     if (result) {
         if (j->pretty) asl_json_write_pretty(out, result);
         else asl_json_write(out, result);
@@ -288,7 +307,8 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
         print_error_line(top.err, top.cause);
         status = 1;
     }
-    if (run.hist) status = history_end(j, &run, &top, result, status);
+    if (j->serve_fd >= 0 && !j->history) asl_served_end(&run, &top, result);
+    else if (run.hist) status = history_end(j, &run, &top, result, status);
 out:
     if (transitions) *transitions = run.transitions;
     pthread_mutex_destroy(&run.lock);
@@ -386,6 +406,13 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     j.prog = p;
     j.input_name = "<stdin>";
     j.time_scale = 1.0;
+    j.serve_fd = -1;
+    const char *serve_fd = getenv("ASL_SERVE_FD");
+    if (serve_fd && *serve_fd) {
+        j.serve_fd = atoi(serve_fd);
+        const char *d = getenv("ASL_SERVE_DURABLE");
+        j.durable = d && !strcmp(d, "1");
+    }
     bool scale_set = false, quiet = false;
     char *owned = NULL;
     size_t limit = asl_payload_unlimited() ? SIZE_MAX : ASL_PAYLOAD_LIMIT;
@@ -446,6 +473,9 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--report")) {
             j.report = val;
+            i++;
+        } else if (!strcmp(a, "--resume")) {
+            j.resume = val;
             i++;
         } else if (!strcmp(a, "--bench")) {
             char *end;

@@ -75,6 +75,7 @@ typedef struct asl_run {
     asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
+    double resume_waited;      /* served.c: workflow seconds the resumed Wait already waited */
     /* embed.c: the ARNs aslc serve gave this execution in process, read by
      * asl_run_ids before the environment's (a process per execution); NULL: none. */
     const char *given_exec_arn, *given_sm_arn;
@@ -213,6 +214,26 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
  * mocks are run-time override file paths (NULL = use the embedded ones).
  * On failure returns false with a message in errmsg. */
 bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_buf *errmsg);
+
+/* served.c: a binary run by aslc serve (ASL_SERVE_FD).  begin: the events
+ * go out on fd (durable: each acknowledged); with resume_path, *fn and
+ * *input become the state to continue in and its input (false with a
+ * message in err).  end: the last events.  waited: the seconds a resumed
+ * Wait already waited (once, on the top-level exec; 0 otherwise). */
+bool asl_served_begin(asl_run *run, asl_exec *top, int fd, bool durable, const char *resume_path,
+                      asl_state_fn *fn, asl_value **input, asl_buf *err);
+void asl_served_end(asl_run *run, asl_exec *top, const asl_value *result);
+double asl_served_waited(asl_exec *x);
+/* Callback Tasks under aslc serve: an activity's or a .waitForTaskToken
+ * resource with no binding waits for SendTaskSuccess/Failure.  resource:
+ * whether the binary is served and the resource is one (asl_tasks_bind lets
+ * it be unbound); callback: registers the attempt's token with the server
+ * (NULL: not such a Task); await: its outcome (NULL with the error, a
+ * timeout's included). */
+bool asl_served_resource(const char *resource);
+const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                                double timeout, double heartbeat);
+asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

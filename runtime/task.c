@@ -622,6 +622,7 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
             continue;
         }
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
+        if (asl_served_resource(site->resource)) continue; /* aslc serve answers it (served.c) */
         if (is_activity(site->resource)) continue; /* fails when reached (run_task) */
         if (is_lambda_invoke(site->resource, &wait_token) && nres > 0) {
             dynamic = true; /* ASL_BIND_NONE: FunctionName is looked up per call */
@@ -963,8 +964,11 @@ static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl
                                                           asl_value *input, double timeout,
                                                           double heartbeat)
 {
+    /* under aslc serve, an unbound callback Task waits for its callback */
+    const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
     asl_hist_task_begin(x, site, input, timeout, heartbeat);
-    asl_value *r = run_task(x, site, input, timeout, heartbeat);
+    asl_value *r = token ? asl_served_await(x, token, timeout, heartbeat)
+                         : run_task(x, site, input, timeout, heartbeat);
     asl_hist_task_end(x, site, r);
     return r;
 }

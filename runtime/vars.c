@@ -193,3 +193,14 @@ asl_value *asl_vars_path_fail(asl_exec *x, const asl_path *p, const char *field)
     return asl_fail_state(x, "States.Runtime", "Invalid path '%s' : %s", p->text,
                           why ? why : "No results for path");
 }
+
+/* The variables of x's own scope as one JSON object (served.c: what a
+ * resumed execution starts from). */
+void asl_vars_write(asl_exec *x, asl_buf *out)
+{
+    struct asl_vars *s = x->vars;
+    asl_value *o = asl_object(x->arena, s ? s->n : 0);
+    for (uint32_t i = 0; s && i < s->n; i++)
+        asl_object_append_lit(x->arena, o, s->v[i].name, s->v[i].n, s->v[i].val);
+    asl_json_write(out, o);
+}

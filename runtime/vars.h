@@ -26,4 +26,7 @@ asl_value *asl_vars_get(asl_exec *x, const char *name, size_t n, bool *found);
  * size limit is passed. */
 bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_value **vals);
 
+/* The variables of x's own scope as one JSON object, appended to out. */
+void asl_vars_write(asl_exec *x, asl_buf *out);
+
 #endif

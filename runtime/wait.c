@@ -13,6 +13,7 @@
 
 bool asl_wait_seconds(asl_exec *x, double seconds)
 {
+    if (__builtin_expect(x->run->resume_waited > 0, 0)) seconds -= asl_served_waited(x);
     return asl_sleep(x, seconds);
 }
 
@@ -27,7 +28,9 @@ bool asl_wait_seconds_value(asl_exec *x, const asl_value *v, const char *path_te
                        path_text, shown);
         return false;
     }
-    return asl_sleep(x, v->u.n.num);
+    double seconds = v->u.n.num;
+    if (__builtin_expect(x->run->resume_waited > 0, 0)) seconds -= asl_served_waited(x);
+    return asl_sleep(x, seconds);
 }
 
 /* The workflow's "now": the real time plus what scaled delays skipped in

@@ -1,0 +1,267 @@
+/*
+ * serve_hist.c — a Standard execution's history in `aslc serve`: recording
+ * the events its binary sends (runtime/served.c) as they come, serving them
+ * as GetExecutionHistory pages, and planning the resumption of an execution
+ * a stopped server left running.
+ *
+ * The binary makes every event, in AWS's shapes (runtime/history.c); the
+ * server records it, with the checkpoint of a top-level state when one came
+ * before it, and only then lets the binary act on it.  So after a crash the
+ * store holds every event the execution acted on; events after the last
+ * checkpoint (the state that was running: a Wait, a Task) are dropped and
+ * that state is continued from its recorded StateEntered, which is not
+ * written again: no event is lost and none is there twice.
+ */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* "2026-12-07T03:08:59.628Z" as seconds since the epoch; 0 if not one. */
+static double iso_seconds(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest) return 0;
+    double frac = *rest == '.' ? strtod(rest, NULL) : 0;
+    return (double)timegm(&tm) + frac;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+/* The event's id: the text begins {"id":N (history.c writes it first). */
+static long event_id(const char *ev, size_t len)
+{
+    if (len < 7 || strncmp(ev, "{\"id\":", 6) != 0) return 0;
+    return strtol(ev + 6, NULL, 10);
+}
+
+void aslc_hist_record(void *ctx, const char *event, size_t len, const char *checkpoint)
+{
+    aslc_hist_sink *k = ctx;
+    long id = event_id(event, len);
+    if (id <= 0) return;
+    aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint);
+    if (id > k->last) k->last = id;
+}
+
+/* Whether the event's type ends an execution. */
+static bool terminal(const char *type)
+{
+    return type && (!strcmp(type, "ExecutionSucceeded") || !strcmp(type, "ExecutionFailed") ||
+                    !strcmp(type, "ExecutionTimedOut") || !strcmp(type, "ExecutionAborted"));
+}
+
+void aslc_hist_finish(aslc_store *s, const aslc_execution *e)
+{
+    char *body = NULL;
+    long last = aslc_store_last_event(s, e->arn, &body);
+    cJSON *j = body ? cJSON_Parse(body) : NULL;
+    free(body);
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "type"));
+    bool done = terminal(type);
+    cJSON_Delete(j);
+    /* an execution that never spoke (an old record, an Express one) has none */
+    if (done || last == 0) return;
+    const char *t = !strcmp(e->status, "SUCCEEDED")  ? "ExecutionSucceeded"
+                    : !strcmp(e->status, "TIMED_OUT") ? "ExecutionTimedOut"
+                    : !strcmp(e->status, "ABORTED")   ? "ExecutionAborted"
+                                                      : "ExecutionFailed";
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "id", (double)(last + 1));
+    cJSON_AddNumberToObject(ev, "previousEventId", (double)last);
+    char stamp[40];
+    time_t sec = (time_t)e->stopped;
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    size_t n = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(stamp + n, sizeof stamp - n, ".%03dZ",
+             (int)((e->stopped - (double)sec) * 1000 + 0.5) % 1000);
+    cJSON_AddStringToObject(ev, "timestamp", stamp);
+    cJSON_AddStringToObject(ev, "type", t);
+    cJSON *d;
+    if (!strcmp(t, "ExecutionSucceeded")) {
+        d = cJSON_AddObjectToObject(ev, "executionSucceededEventDetails");
+        cJSON_AddStringToObject(d, "output", e->output ? e->output : "null");
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(d, "outputDetails"), "truncated", false);
+    } else {
+        d = cJSON_AddObjectToObject(ev, !strcmp(t, "ExecutionTimedOut")
+                                            ? "executionTimedOutEventDetails"
+                                        : !strcmp(t, "ExecutionAborted")
+                                            ? "executionAbortedEventDetails"
+                                            : "executionFailedEventDetails");
+        if (e->error) cJSON_AddStringToObject(d, "error", e->error);
+        if (e->cause) cJSON_AddStringToObject(d, "cause", e->cause);
+    }
+    char *text = cJSON_PrintUnformatted(ev);
+    aslc_store_add_event(s, e->arn, last + 1, text, strlen(text), NULL);
+    free(text);
+    cJSON_Delete(ev);
+}
+
+/* ---- GetExecutionHistory ----------------------------------------------------------- */
+
+typedef struct {
+    cJSON *events;
+    const char *role;
+    bool data;          /* includeExecutionData */
+} page;
+
+static void strip_data(cJSON *details)
+{
+    static const char *const keys[] = {"input", "inputDetails", "output", "outputDetails",
+                                       "parameters"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(details, keys[i]);
+}
+
+static void add_event(void *ctx, long id, const char *body)
+{
+    page *p = ctx;
+    (void)id;
+    cJSON *ev = cJSON_Parse(body);
+    if (!ev) return;
+    /* the API's timestamps are seconds since the epoch */
+    cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
+    if (cJSON_IsString(ts))
+        cJSON_ReplaceItemInObjectCaseSensitive(ev, "timestamp",
+                                               cJSON_CreateNumber(iso_seconds(ts->valuestring)));
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    for (cJSON *d = ev->child; d; d = d->next) {
+        if (!cJSON_IsObject(d) || !d->string || !strstr(d->string, "EventDetails")) continue;
+        if (type && !strcmp(type, "ExecutionStarted") && p->role &&
+            cJSON_GetObjectItemCaseSensitive(d, "roleArn"))
+            cJSON_ReplaceItemInObjectCaseSensitive(d, "roleArn", cJSON_CreateString(p->role));
+        if (!p->data) strip_data(d);
+    }
+    cJSON_AddItemToArray(p->events, ev);
+}
+
+cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, const cJSON *in,
+                      const char **error)
+{
+    *error = NULL;
+    if (aslc_store_last_event(s, exec_arn, NULL) == 0) return NULL;
+    const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
+    int limit = 100;
+    if (cJSON_IsNumber(mr) && mr->valuedouble != 0) {
+        if (mr->valuedouble < 0 || mr->valuedouble > 1000) {
+            *error = "1 validation error detected: Value at 'maxResults' failed to satisfy "
+                     "constraint: Member must have value less than or equal to 1000";
+            return NULL;
+        }
+        limit = mr->valueint;
+    }
+    bool reverse = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in, "reverseOrder"));
+    const cJSON *inc = cJSON_GetObjectItemCaseSensitive(in, "includeExecutionData");
+    const char *token = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "nextToken"));
+    long from = 0;
+    if (token) {
+        char *end;
+        from = strtol(token, &end, 10);
+        if (*end || from <= 0) {
+            *error = "Invalid Token: the nextToken is not one this server gave";
+            return NULL;
+        }
+    }
+    page p = {cJSON_CreateArray(), role, !cJSON_IsFalse(inc)};
+    long next = 0;
+    aslc_store_events(s, exec_arn, from, reverse, limit, &next, add_event, &p);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "events", p.events);
+    if (next) {
+        char t[32];
+        snprintf(t, sizeof t, "%ld", next);
+        cJSON_AddStringToObject(doc, "nextToken", t);
+    }
+    return doc;
+}
+
+/* ---- resuming ------------------------------------------------------------------------- */
+
+int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
+                          char **resume_path, aslc_execution *done)
+{
+    *resume_path = NULL;
+    char *body = NULL;
+    aslc_store_last_event(s, e->arn, &body);
+    cJSON *last = body ? cJSON_Parse(body) : NULL;
+    free(body);
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "type"));
+    if (terminal(type)) {
+        /* it ended, recorded, before the server could write its record */
+        memset(done, 0, sizeof *done);
+        done->arn = e->arn;
+        done->status = !strcmp(type, "ExecutionSucceeded")  ? "SUCCEEDED"
+                       : !strcmp(type, "ExecutionTimedOut") ? "TIMED_OUT"
+                       : !strcmp(type, "ExecutionAborted")  ? "ABORTED"
+                                                            : "FAILED";
+        const cJSON *d = NULL;
+        for (const cJSON *c = last->child; c; c = c->next)
+            if (cJSON_IsObject(c)) d = c;
+        const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "output"));
+        const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+        const char *ca = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "cause"));
+        done->output = o ? strdup(o) : NULL;
+        done->error = er ? strdup(er) : NULL;
+        done->cause = ca ? strdup(ca) : NULL;
+        done->stopped = iso_seconds(cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(last, "timestamp")));
+        cJSON_Delete(last);
+        return 2;
+    }
+    cJSON_Delete(last);
+    char *cp = NULL, *entered = NULL;
+    long id = aslc_store_checkpoint(s, e->arn, &cp, &entered);
+    cJSON *c = cp ? cJSON_Parse(cp) : NULL;
+    cJSON *ev = entered ? cJSON_Parse(entered) : NULL;
+    free(cp);
+    free(entered);
+    if (!c || !ev) {
+        /* no state entered yet: it starts again, its history with it */
+        cJSON_Delete(c);
+        cJSON_Delete(ev);
+        aslc_store_trim_events(s, e->arn, 0);
+        return 0;
+    }
+    aslc_store_trim_events(s, e->arn, id);
+    double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
+    double waited = at > 0 ? now_seconds() - at : 0;
+    cJSON_AddNumberToObject(c, "entered", (double)id);
+    cJSON_AddNumberToObject(c, "last", (double)id);
+    cJSON_AddNumberToObject(c, "started", e->started);
+    cJSON_AddNumberToObject(c, "waited", waited > 0 ? waited : 0);
+    cJSON_Delete(ev);
+    unsigned char r[8];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) memset(r, 0, sizeof r);
+    char *path = NULL;
+    if (asprintf(&path, "%s/resume-%ld-%02x%02x%02x%02x%02x%02x%02x%02x.json", dir, (long)getpid(),
+                 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) < 0) {
+        cJSON_Delete(c);
+        return -1;
+    }
+    char *text = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0) ok = false;
+    free(text);
+    if (!ok) {
+        unlink(path);
+        free(path);
+        return -1;
+    }
+    *resume_path = path;
+    return 1;
+}

@@ -1,0 +1,250 @@
+/*
+ * served.c — a workflow binary run by `aslc serve` (compiler/serve_run.c).
+ *
+ * The server passes an inherited socket as ASL_SERVE_FD: the execution's
+ * history events go out on it one by one as history.c makes them, and for a
+ * Standard execution (ASL_SERVE_DURABLE=1) each waits until the server has
+ * recorded it, with the checkpoint of every top-level state before its
+ * StateEntered.  After a restart the server runs the binary again with
+ * --resume FILE, that checkpoint: the state's name, its recorded input, the
+ * variables, the history's position and how long a Wait had waited; the
+ * execution continues in that state without entering it again.
+ *
+ * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
+ * so a plain binary pays nothing.
+ */
+#define _GNU_SOURCE
+#include "rt.h"
+#include "history.h"
+#include "vars.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double num_of(const asl_value *o, const char *k)
+{
+    const asl_value *v = asl_object_get(o, k, strlen(k));
+    return v && v->type == ASL_NUMBER ? v->u.n.num : 0;
+}
+
+/* --resume FILE: the state's function and input, with the run set up as
+ * the checkpoint says.  false with a message in err. */
+static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *fn,
+                   asl_value **input, asl_buf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        asl_buf_printf(err, "cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    asl_buf text;
+    asl_buf_init(&text);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(&text, chunk, n);
+    fclose(f);
+    asl_json_error jerr;
+    asl_value *c = text.len ? asl_json_parse(run->arena, text.data, text.len, &jerr) : NULL;
+    asl_buf_free(&text);
+    const asl_value *name = c && c->type == ASL_OBJECT ? asl_object_get(c, "state", 5) : NULL;
+    if (!name || name->type != ASL_STRING) {
+        asl_buf_printf(err, "%s is no checkpoint", path);
+        return false;
+    }
+    const asl_program *p = run->prog;
+    *fn = NULL;
+    for (uint32_t i = 0; i < p->nstates; i++)
+        if (!strcmp(p->state_names[i], name->u.str)) *fn = p->state_fns[i];
+    if (!*fn) {
+        asl_buf_printf(err, "no top-level state %s to resume", name->u.str);
+        return false;
+    }
+    *input = asl_object_get(c, "input", 5);
+    if (!*input) *input = asl_const(run->arena, "null");
+    const asl_value *vars = asl_object_get(c, "vars", 4);
+    if (vars && vars->type == ASL_OBJECT && vars->len) {
+        const char **names = asl_alloc(run->arena, vars->len * sizeof *names);
+        asl_value **vals = asl_alloc(run->arena, vars->len * sizeof *vals);
+        for (uint32_t i = 0; i < vars->len; i++) {
+            names[i] = vars->u.o.members[i].key;
+            vals[i] = vars->u.o.members[i].val;
+        }
+        if (!asl_vars_assign(top, vars->len, names, vals)) {
+            asl_buf_printf(err, "cannot restore the variables: %s", top->cause ? top->cause : "");
+            return false;
+        }
+    }
+    double started = num_of(c, "started");
+    if (started > 0) {
+        run->started.tv_sec = (time_t)started;
+        run->started.tv_nsec = (long)((started - (double)(time_t)started) * 1e9);
+    }
+    /* real seconds the Wait already waited, in workflow seconds */
+    double waited = num_of(c, "waited");
+    run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
+    uint64_t last = (uint64_t)num_of(c, "last");
+    run->events = last;
+    asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
+    return true;
+}
+
+bool asl_served_begin(asl_run *run, asl_exec *top, int fd, bool durable, const char *resume_path,
+                      asl_state_fn *fn, asl_value **input, asl_buf *err)
+{
+    run->hist = asl_hist_new();
+    /* not for the processes of the Task handlers: the channel must close
+     * when this process ends */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    asl_hist_channel(run->hist, fd, durable);
+    top->slow_enter = true;
+    if (resume_path) return resume(run, top, resume_path, fn, input, err);
+    asl_hist_started(top, run->input);
+    return true;
+}
+
+void asl_served_end(asl_run *run, asl_exec *top, const asl_value *result)
+{
+    asl_hist_ended(top, result);
+    asl_hist_free(run->hist);
+    run->hist = NULL;
+}
+
+double asl_served_waited(asl_exec *x)
+{
+    double w = x->run->resume_waited;
+    if (w > 0 && !x->parent) {
+        x->run->resume_waited = 0;
+        return w;
+    }
+    return 0;
+}
+
+/* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* arn:PARTITION:states:REGION:ACCOUNT:activity:NAME */
+static bool is_activity(const char *r)
+{
+    if (strncmp(r, "arn:", 4) != 0) return false;
+    const char *p = strchr(r + 4, ':');
+    return p && !strncmp(p, ":states:", 8) && strstr(p, ":activity:");
+}
+
+bool asl_served_resource(const char *resource)
+{
+    static int served = -1;
+    if (served < 0) {
+        const char *fd = getenv("ASL_SERVE_FD");
+        served = fd && *fd;
+    }
+    return served && (is_activity(resource) || ends_with(resource, ".waitForTaskToken"));
+}
+
+/* base64url of text: an activity task's token */
+static char *token_of(asl_arena *a, const char *raw)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = strlen(raw), k = 0;
+    char *out = asl_alloc(a, n / 3 * 4 + 5);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t w = (uint32_t)(unsigned char)raw[i] << 16;
+        if (i + 1 < n) w |= (uint32_t)(unsigned char)raw[i + 1] << 8;
+        if (i + 2 < n) w |= (unsigned char)raw[i + 2];
+        out[k++] = b64[w >> 18 & 63];
+        out[k++] = b64[w >> 12 & 63];
+        if (i + 1 < n) out[k++] = b64[w >> 6 & 63];
+        if (i + 2 < n) out[k++] = b64[w & 63];
+    }
+    out[k] = 0;
+    return out;
+}
+
+const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                                double timeout, double heartbeat)
+{
+    asl_run *run = x->run;
+    if (!asl_hist_served(run->hist) || !asl_served_resource(site->resource)) return NULL;
+    if (run->bindings && run->bindings[site->id].kind != ASL_BIND_NONE) return NULL;
+    bool activity = is_activity(site->resource);
+    const char *token;
+    if (activity) {
+        if (!__atomic_load_n(&run->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(run);
+        token = token_of(x->arena, asl_sprintf(x->arena, "aslc:%s:%llu:%u", run->exec_id,
+                                               (unsigned long long)x->entered_event,
+                                               x->retry_count));
+    } else {
+        asl_value *t = asl_task_token_value(x);
+        if (!t) return NULL;
+        token = t->u.str;
+    }
+    asl_arena *a = x->arena;
+    asl_value *w = asl_object(a, 5);
+    asl_object_append_lit(a, w, "token", 5, asl_cstring(a, token));
+    if (activity) asl_object_append_lit(a, w, "activity", 8, asl_cstring(a, site->resource));
+    asl_object_append_lit(a, w, "input", 5,
+                          asl_cstring(a, input ? asl_json_string(a, input, NULL) : "null"));
+    asl_object_append_lit(a, w, "state", 5, asl_cstring(a, site->state));
+    if (heartbeat > 0) asl_object_append_lit(a, w, "heartbeat", 9, asl_number(a, heartbeat));
+    if (timeout > 0) asl_object_append_lit(a, w, "timeout", 7, asl_number(a, timeout));
+    size_t n;
+    char *text = asl_json_string(a, w, &n);
+    /* registered before the TaskScheduled that shows the token is recorded */
+    asl_hist_chan_request(run->hist, "W ", text, n, true);
+    return token;
+}
+
+asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat)
+{
+    asl_hist *h = x->run->hist;
+    double start = asl_now_monotonic();
+    double end = timeout > 0 ? start + timeout : start + ASL_SLEEP_MAX;
+    double beat = heartbeat > 0 ? start + heartbeat : end;
+    asl_buf msg;
+    asl_buf_init(&msg);
+    asl_value *r = NULL;
+    asl_blocking_begin(x);
+    for (;;) {
+        msg.len = 0;
+        char kind = asl_hist_chan_wait(h, token, beat < end ? beat : end, &msg);
+        if (kind == 'H') {
+            if (heartbeat > 0) beat = asl_now_monotonic() + heartbeat;
+            continue;
+        }
+        if (kind == 'P') {   /* GetActivityTask gave it to a worker (its name) */
+            asl_buf_putc(&msg, 0);
+            asl_hist_activity_started(x, msg.len > 1 ? msg.data : NULL);
+            continue;
+        }
+        if (kind == 'S') {
+            asl_json_error jerr;
+            r = asl_json_parse(x->arena, msg.data ? msg.data : "", msg.len, &jerr);
+            if (!r) asl_fail(x, "States.Runtime", "the task's output is not JSON");
+        } else if (kind == 'F') {
+            asl_json_error jerr;
+            asl_value *f = asl_json_parse(x->arena, msg.data ? msg.data : "", msg.len, &jerr);
+            asl_value *e = f ? asl_object_get(f, "error", 5) : NULL;
+            asl_value *c = f ? asl_object_get(f, "cause", 5) : NULL;
+            asl_fail(x, e && e->type == ASL_STRING ? e->u.str : "",
+                     c && c->type == ASL_STRING ? c->u.str : NULL);
+        } else {
+            bool hb = beat < end;
+            asl_fail(x, hb ? "States.HeartbeatTimeout" : "States.Timeout",
+                     hb ? "The task did not send a heartbeat in time (HeartbeatSeconds)"
+                        : "The task did not complete in time (TimeoutSeconds)");
+            /* the server forgets the token: a late SendTask* is TaskTimedOut */
+            asl_hist_chan_request(h, "X ", token, strlen(token), true);
+        }
+        break;
+    }
+    asl_blocking_end(x);
+    asl_buf_free(&msg);
+    return r;
+}
