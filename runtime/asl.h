@@ -491,7 +491,8 @@ typedef struct {
  * generated code's static const data, so the compiler folds its fields
  * and keeps only the code for its kind of path; anything that is not the
  * common case calls the entry point, which decides and words any error.
- * (The LLVM back end calls the entry points themselves.)  Always inlined:
+ * (The LLVM back end builds the same first steps as IR, emit_llvm.c; where
+ * they are taken, lower.c decides for both.)  Always inlined:
  * an out-of-line copy would only add a call, without the folding. */
 #define ASL_INLINE static inline __attribute__((always_inline))
 
