@@ -200,8 +200,10 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
  * on no longer interrupts it (the output goes out whole). */
 void asl_children_output_started(void);
 
-/* intrinsics.c helpers shared with other runtime files */
+/* uuid.c: a random version 4 UUID into out (36 characters and a NUL); false
+ * (out empty) when the system has no randomness to give */
 bool asl_uuid4(char out[37]);
+/* intrinsics.c helpers shared with other runtime files */
 /* Base64Encode, Base64Decode and Hash take at most this many characters. */
 #define ASL_INTRINSIC_MAX_CHARS 10000
 /* States.Runtime "Invalid arguments in States.X", as AWS fails every kind
