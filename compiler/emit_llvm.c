@@ -621,18 +621,17 @@ static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LL
 }
 
 /* The call `id` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) after the first step lower.c decides (lir_path_fast) in a
- * program of one part, as IR, as asl.h's asl_path_inline does it for the C
+ * asl_choice_var) after the first step its PATH op names (fast: lower.c's
+ * lir_path_fast, in a program of one part), as IR, as asl.h's asl_path_inline does it for the C
  * back end: $.a and $.a.b scanned in the input's members (generated keys
  * and path names are the same strings, str()), $$.Map.Item.Value, .Index
  * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
  * object or anything else calls the entry point, which decides and words
  * any error. */
-static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
+static LLVMValueRef path_call(L *l, F *f, lir_fast fast, const asl_path *p, LLVMValueRef in, int id, unsigned n,
                               LLVMValueRef *args)
 {
-    lir_fast fast = lir_path_fast(p);
-    if (l->lay.parts > 1 || fast == LIR_FAST_NONE)
+    if (fast == LIR_FAST_NONE)
         return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
@@ -738,13 +737,13 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
 }
 
 /* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
- * fast path as IR in a program of one part: a member that fits the sized,
+ * fast path as IR where the MEMBER op says so (a program of one part): a member that fits the sized,
  * small object is written in place, its bound added to the object's. */
-static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v,
-                       uint32_t known)
+static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen,
+                       LLVMValueRef v, uint32_t known)
 {
     LLVMValueRef k = str(l, key, klen);
-    if (l->lay.parts > 1) {
+    if (!inline_first) {
         call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
         return;
     }
@@ -1043,7 +1042,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
             unsigned na = 3;
             if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
-            val[o->d] = or_null(l, f, path_call(l, f, o->path, in, o->rt, na, args));
+            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->path, in, o->rt, na, args));
             break;
         }
         case LIR_HELPER:
@@ -1095,7 +1094,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
                 /* _lit takes the literal as it is, and a key that needs no JSON
                  * escape (its payload bound); any other key is copied and measured. */
-                append_lit(l, f, a, val[o->a], o->str, o->len, v, o->n);
+                append_lit(l, f, o->fast, a, val[o->a], o->str, o->len, v, o->n);
             } else {
                 call(l, f, LIR_RT_OBJECT_APPEND, 5, a, val[o->a], str(l, o->str, o->len), ci64(l, o->len), v);
             }
@@ -1318,7 +1317,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             goto done;
         }
         case LIR_RT_CHOICE_VAR: {
-            LLVMValueRef got = path_call(l, &f, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
             LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
             LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
             LLVMPositionBuilderAtEnd(b, absent);
