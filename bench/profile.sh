@@ -33,7 +33,7 @@ input=$shared/inputs/$w.json
 runs=$(( n + (n / 10 > 0 ? (n / 10 > 1000 ? 1000 : n / 10) : 1) ))
 # Under valgrind every unit looks 50 times longer than it is, which would
 # make Map and Parallel call in worker threads they do not use natively
-# (runtime/flow.c): keep fan-outs on one thread unless told otherwise.
+# (runtime/fanout.c): keep fan-outs on one thread unless told otherwise.
 export ASL_ENGAGE_US=${ASL_ENGAGE_US:-100000000}
 
 count() { # binary, output file

@@ -127,6 +127,8 @@ void aslc_ids_free(aslc_ids *t);
 /* Sets b to a key of p: every field of p and of its segments, so that
  * paths with equal keys have interchangeable descriptors (one P_n each). */
 void aslc_path_key(asl_buf *b, const asl_path *p);
+/* Appends to b a key of the string s (n bytes; NULL is not ""). */
+void aslc_key_str(asl_buf *b, const char *s, size_t n);
 
 /* Whether t is an object template that asl_object_shaped makes: 2 to
  * ASL_SHAPE_MAX members (one is quicker appended inline), each key one

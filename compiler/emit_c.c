@@ -114,97 +114,6 @@ static void ccomment(asl_buf *b, const char *s)
     }
 }
 
-/* ---- what both back ends share ----------------------------------------------------
- * Both number descriptors the same way (docs/backends.md): these decide
- * which paths and constants are the same, and how a program is cut up. */
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
-    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-    return h;
-}
-
-uint32_t aslc_ids_get(aslc_ids *t, const char *s, size_t n, bool *fresh)
-{
-    if (t->n * 2 >= t->cap) {  /* open addressing, at most half full */
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        aslc_id *tab = asl_xmalloc(cap * sizeof *tab);
-        memset(tab, 0, cap * sizeof *tab);
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->tab[i].s) continue;
-            size_t j = t->tab[i].h & (cap - 1);
-            while (tab[j].s) j = (j + 1) & (cap - 1);
-            tab[j] = t->tab[i];
-        }
-        free(t->tab);
-        t->tab = tab;
-        t->cap = cap;
-    }
-    uint64_t h = hash_bytes(s, n);
-    size_t j = h & (t->cap - 1);
-    for (; t->tab[j].s; j = (j + 1) & (t->cap - 1))
-        if (t->tab[j].h == h && t->tab[j].n == n && !memcmp(t->tab[j].s, s, n)) {
-            *fresh = false;
-            return t->tab[j].id;
-        }
-    char *copy = asl_xmalloc(n ? n : 1);
-    memcpy(copy, s, n);
-    t->tab[j] = (aslc_id){copy, n, h, (uint32_t)t->n};
-    t->n++;
-    *fresh = true;
-    return t->tab[j].id;
-}
-
-void aslc_ids_free(aslc_ids *t)
-{
-    for (size_t i = 0; i < t->cap; i++) free(t->tab[i].s);
-    free(t->tab);
-    memset(t, 0, sizeof *t);
-}
-
-static void key_bytes(asl_buf *b, const void *p, size_t n) { asl_buf_put(b, p, n); }
-
-static void key_str(asl_buf *b, const char *s, size_t n)
-{
-    uint64_t len = s ? n : UINT64_MAX;
-    key_bytes(b, &len, sizeof len);
-    if (s) key_bytes(b, s, n);
-}
-
-static void key_segs(asl_buf *b, const asl_seg *segs, uint32_t n)
-{
-    key_bytes(b, &n, sizeof n);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_seg *s = &segs[i];
-        uint8_t f[3] = {s->kind, s->has_start, s->has_end};
-        key_bytes(b, f, sizeof f);
-        key_str(b, s->key, s->klen);
-        int64_t r[3] = {s->start, s->end, s->step};
-        key_bytes(b, r, sizeof r);
-        if (s->kind == ASL_SEG_FILTER && s->filter) {
-            const asl_filter *fl = s->filter;
-            uint8_t o[3] = {1, fl->op, fl->rtype};
-            key_bytes(b, o, sizeof o);
-            key_segs(b, fl->lhs, fl->nlhs);
-            key_bytes(b, &fl->rnum, sizeof fl->rnum);
-            key_str(b, fl->rstr, fl->rlen);
-        } else {
-            asl_buf_putc(b, 0);
-        }
-        key_segs(b, s->members, s->nunion && s->members ? s->nunion : 0);
-    }
-}
-
-void aslc_path_key(asl_buf *b, const asl_path *p)
-{
-    b->len = 0;
-    key_str(b, p->text, p->text ? strlen(p->text) : 0);
-    uint8_t f[2] = {p->root, p->definite};
-    key_bytes(b, f, sizeof f);
-    key_segs(b, p->segs, p->nseg);
-}
-
 /* ---- paths ---------------------------------------------------------------------- */
 
 static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n);
@@ -537,7 +446,7 @@ static uint32_t emit_shape(E *e, const ir_tmpl *t)
 {
     bool fresh;
     e->key.len = 0;
-    for (uint32_t i = 0; i < t->n; i++) key_str(&e->key, t->members[i].key, t->members[i].klen);
+    for (uint32_t i = 0; i < t->n; i++) aslc_key_str(&e->key, t->members[i].key, t->members[i].klen);
     uint32_t id = aslc_ids_get(&e->shapes, e->key.data, e->key.len, &fresh);
     if (!fresh) return id;
     put(&e->data, "static const asl_lit_key KS_%u_keys[] = {", id);
@@ -633,7 +542,7 @@ static void print_value(pr *q, asl_buf *b, int depth, int ind, char *expr, size_
 
 /* A small program's template, whose ops start at op `at` of f, as a block
  * of statements into b: v = its value. */
-static void emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, const char *fail)
+static uint32_t emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, const char *fail)
 {
     char expr[48];
     pr q;
@@ -648,6 +557,7 @@ static void emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, cons
     put(b, "        v = %s;\n    }\n", expr);
     asl_buf_free(&code);
     pr_free(&q);
+    return q.at;
 }
 
 /* A Map's item selector or batch input, tp_n(x, in) (lower.c's tp_ function
@@ -817,13 +727,6 @@ static void open_state(E *e, asl_buf *b, const ir_state *s)
     else put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n", st_link(e), s->cname);
 }
 
-/* The label a state's Catch starts at: one per block in a large program. */
-static void failed_label(E *e, asl_buf *b, const ir_state *s)
-{
-    asl_buf_puts(b, "failed");
-    if (e->lay.big) put(b, "_%s", s->cname);
-}
-
 static void emit_banner(asl_buf *b, const ir_state *s)
 {
     asl_buf_puts(b, "/* ==== State \"");
@@ -846,36 +749,6 @@ static void emit_header(E *e, const ir_state *s)
     asl_buf_puts(b, aslc_state_last(s) ? ", true};  /* last: ends its machine */\n\n" : ", false};\n\n");
 }
 
-/* The transition at the end of a state: a tail call, a goto to a block of
- * the same part, or the end of its flow. */
-static void emit_goto(const E *e, asl_buf *b, const ir_state *target, const char *val, int ind)
-{
-    if (target && e->lay.big && e->part_of[target->index] == e->part)
-        put(b, "%*s{ in = %s; goto %s; }\n", ind, "", val, target->cname);
-    else if (target)
-        put(b, "%*sreturn %s(x, %s);\n", ind, "", target->cname, val);
-    else
-        put(b, "%*sreturn %s;\n", ind, "", val);
-}
-
-static void emit_input_path(E *e, asl_buf *b, const ir_state *s)
-{
-    if (s->input_path_null)
-        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* InputPath: null */\n");
-    else if (s->input_path && s->input_path->nseg + s->input_path->root)
-        put(b, "    if (!(v = asl_input_path(x, in, &P_%u))) return NULL;  /* InputPath */\n",
-            emit_path(e, s->input_path));
-}
-
-static void emit_output_path(E *e, asl_buf *b, const ir_state *s)
-{
-    if (s->output_path_null)
-        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* OutputPath: null */\n");
-    else if (s->output_path && s->output_path->nseg + s->output_path->root)
-        put(b, "    if (!(v = asl_output_path(x, v, &P_%u))) return NULL;  /* OutputPath */\n",
-            emit_path(e, s->output_path));
-}
-
 static void emit_errors(asl_buf *b, const char *name, const char **errors, uint32_t n)
 {
     put(b, "static const char *const %s[] = {", name);
@@ -884,199 +757,6 @@ static void emit_errors(asl_buf *b, const char *name, const char **errors, uint3
         cstrz(b, errors[i]);
     }
     asl_buf_puts(b, "};\n");
-}
-
-/* A Map whose settings are read from the input adjusts a copy of its
- * descriptor: a local whose address is taken. */
-static bool map_settings(const ir_state *s)
-{
-    return s->type == IR_MAP && (s->max_concurrency_path || s->tolerated_count_path ||
-                                 s->tolerated_percent_path || s->max_items_per_batch_path ||
-                                 s->max_bytes_per_batch_path);
-}
-
-/* The data flow of a Pass, Task, Parallel or Map state: what each step
- * uses (NONE: the step is not there, NUL: the field was null). */
-enum { NONE = UINT32_MAX, NUL = UINT32_MAX - 1 };
-typedef struct {
-    uint32_t input, params, result, selector, result_path, output;  /* P_, TP_, K, TP_, P_, P_ */
-    asl_buf params_code, selector_code;  /* a small program's templates, as statements */
-} flow;
-
-/* What s's data flow uses (its paths, templates and constants, written
- * where they go), and its work into w as statements from v (the effective
- * input) to v (the result), each failing with `fail`.  The order here is the
- * order of P_, K, TP_ and fn_ numbers, which emit_llvm.c follows. */
-static flow emit_flow(E *e, const ir_state *s, asl_buf *d, asl_buf *w, asl_buf *decl, const char *fail)
-{
-    flow fl = {NONE, NONE, NONE, NONE, NONE, NONE, {0}, {0}};
-    if (s->input_path_null) fl.input = NUL;
-    else if (s->input_path && s->input_path->nseg + s->input_path->root) fl.input = emit_path(e, s->input_path);
-    if (s->parameters) {
-        const lir_fn *ff = lir_flow_fn(e->lp, s);
-        uint32_t at = lir_tmpl_at(ff, "Parameters");
-        if (e->lay.big) fl.params = emit_tmpl(e, d, &ff->ops[at]);
-        else emit_tmpl_block(e, &fl.params_code, ff, at, fail);
-    }
-    if (s->type == IR_PASS && s->result) fl.result = emit_const(e, s->result_text);
-
-    switch (s->type) {
-    case IR_TASK:
-        /* Task sites are with the paths: the program's table of sites in part 0 points to them. */
-        put(&e->data, "static const asl_task_site T_%s = {%u, ", s->cname, s->site);
-        cstrz(&e->data, s->name);
-        asl_buf_puts(&e->data, ", ");
-        cstrz(&e->data, s->resource);
-        put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
-        char cred_check[64] = "";
-        if (s->credentials) {
-            /* Credentials: {"RoleArn": ...} evaluated on the state's input;
-             * its function is emitted before the paths (emit_llvm.c's order). */
-            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, "Credentials"));
-            snprintf(cred_check, sizeof cred_check, "tp_%u", id);
-        }
-        if (s->timeout_path || s->heartbeat_path) {
-            /* AWS reads both from the state's input, not from Parameters' result. */
-            asl_buf_puts(decl, ", *to = NULL, *hb = NULL");
-            if (s->timeout_path)
-                put(w, "    if (!(to = asl_input_path(x, in, &P_%u))) %s;  /* TimeoutSecondsPath */\n",
-                    emit_path(e, s->timeout_path), fail);
-            if (s->heartbeat_path)
-                put(w, "    if (!(hb = asl_input_path(x, in, &P_%u))) %s;  /* HeartbeatSecondsPath */\n",
-                    emit_path(e, s->heartbeat_path), fail);
-        }
-        if (cred_check[0])
-            put(w, "    { asl_value *cr = %s(x, in);  /* Credentials */\n"
-                   "      if (!cr || !asl_task_credentials(x, cr)) %s; }\n", cred_check, fail);
-        if (s->timeout_path || s->heartbeat_path) {
-            put(w, "    if (!(v = asl_task_timed(x, &T_%s, v, to, hb))) %s;\n", s->cname, fail);
-        } else {
-            put(w, "    if (!(v = asl_task(x, &T_%s, v))) %s;\n", s->cname, fail);
-        }
-        break;
-    case IR_PARALLEL:
-        put(d, "static const asl_state_fn B_%s[] = {", s->cname);
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            put(d, "%s%s", i ? ", " : "",
-                s->branches[i] && s->branches[i]->start ? s->branches[i]->start->cname : "NULL");
-        asl_buf_puts(d, "};\n");
-        put(w, "    if (!(v = asl_parallel(x, v, B_%s, %u))) %s;\n", s->cname, s->nbranches, fail);
-        break;
-    case IR_MAP: {
-        /* The item selector, the batch input, the ItemReader and the
-         * ResultWriter are functions of the map descriptor. */
-        char selname[32] = "NULL", biname[32] = "NULL", rdname[32] = "NULL", wrname[32] = "NULL";
-        const ir_tmpl *fns[4] = {s->item_selector, s->batch_input, s->item_reader, s->result_writer};
-        char *names[4] = {selname, biname, rdname, wrname};
-        static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
-        for (int k = 0; k < 4; k++) {
-            if (!fns[k]) continue;
-            uint32_t id = emit_tmpl_fn(e, d, lir_tmpl_fn(e->lp, s, what[k]));
-            snprintf(names[k], 32, "tp_%u", id);
-        }
-        /* A Map with either reads or writes through asl_map_io. */
-        const char *map_fn = s->item_reader || s->result_writer ? "asl_map_io" : "asl_map";
-        put(d,
-            "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
-            ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
-            ".batch_input = %s, .reader = %s, .writer = %s};\n",
-            s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL",
-            selname, s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed,
-            s->batched, s->max_items_per_batch, s->max_bytes_per_batch, biname, rdname, wrname);
-        const char *items = "v";
-        if (s->items_path && s->items_path->nseg + s->items_path->root) {
-            asl_buf_puts(decl, ", *items");
-            put(w, "    if (!(items = asl_input_path(x, v, &P_%u))) %s;  /* ItemsPath */\n",
-                emit_path(e, s->items_path), fail);
-            items = "items";
-        }
-        const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
-                                       s->tolerated_percent_path, s->max_items_per_batch_path,
-                                       s->max_bytes_per_batch_path};
-        static const char *const which[5] = {"ASL_MAP_MAX_CONCURRENCY", "ASL_MAP_TOLERATED_COUNT",
-                                             "ASL_MAP_TOLERATED_PERCENT",
-                                             "ASL_MAP_MAX_ITEMS_PER_BATCH",
-                                             "ASL_MAP_MAX_BYTES_PER_BATCH"};
-        if (map_settings(s)) {
-            put(w, "    asl_map_info mi = M_%s;\n", s->cname);
-            for (int k = 0; k < 5; k++)
-                if (settings[k])
-                    put(w, "    if (!asl_map_setting(x, v, &P_%u, %s, &mi)) %s;\n",
-                        emit_path(e, settings[k]), which[k], fail);
-            put(w, "    if (!(v = %s(x, v, %s, &mi))) %s;\n", map_fn, items, fail);
-        } else {
-            put(w, "    if (!(v = %s(x, v, %s, &M_%s))) %s;\n", map_fn, items, s->cname, fail);
-        }
-        break;
-    }
-    default:
-        break;
-    }
-
-    if (s->result_selector) {
-        const lir_fn *ff = lir_flow_fn(e->lp, s);
-        uint32_t at = lir_tmpl_at(ff, "ResultSelector");
-        if (e->lay.big) fl.selector = emit_tmpl(e, d, &ff->ops[at]);
-        else emit_tmpl_block(e, &fl.selector_code, ff, at, fail);
-    }
-    if (s->result_path_null) fl.result_path = NUL;
-    else if (s->result_path && s->result_path->nseg) fl.result_path = emit_path(e, s->result_path);
-    if (s->output_path_null) fl.output = NUL;
-    else if (s->output_path && s->output_path->nseg + s->output_path->root) fl.output = emit_path(e, s->output_path);
-    return fl;
-}
-
-/* The descriptor F_<cname> of a large program's data flow (see emit_work_state). */
-static void emit_flow_desc(const ir_state *s, const flow *fl, asl_buf *d)
-{
-    asl_buf f;
-    asl_buf_init(&f);
-    if (fl->input != NONE && fl->input != NUL) put(&f, ", .input_path = &P_%u", fl->input);
-    if (fl->params != NONE) put(&f, ", .parameters = TP_%u", fl->params);
-    if (fl->result != NONE) put(&f, ", .result = &K[%u]", fl->result);
-    if (fl->selector != NONE) put(&f, ", .result_selector = TP_%u", fl->selector);
-    if (fl->result_path != NONE && fl->result_path != NUL) put(&f, ", .result_path = &P_%u", fl->result_path);
-    if (fl->output != NONE && fl->output != NUL) put(&f, ", .output_path = &P_%u", fl->output);
-    const char *flags[3] = {fl->input == NUL ? "ASL_FLOW_INPUT_NULL" : NULL,
-                            fl->result_path == NUL ? "ASL_FLOW_RESULT_NULL" : NULL,
-                            fl->output == NUL ? "ASL_FLOW_OUTPUT_NULL" : NULL};
-    const char *sep = ", .nulls = ";
-    for (int k = 0; k < 3; k++)
-        if (flags[k]) {
-            put(&f, "%s%s", sep, flags[k]);
-            sep = " | ";
-        }
-    put(d, "static const asl_flow F_%s = {", s->cname);
-    if (f.len) asl_buf_put(d, f.data + 2, f.len - 2);
-    else asl_buf_puts(d, "0");
-    asl_buf_puts(d, "};\n");
-    asl_buf_free(&f);
-}
-
-/* The steps before the work, as statements (a small program's data flow). */
-static void emit_flow_in(const flow *fl, asl_buf *b, const char *fail)
-{
-    if (fl->input == NUL)
-        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* InputPath: null */\n");
-    else if (fl->input != NONE)
-        put(b, "    if (!(v = asl_input_path(x, in, &P_%u))) %s;  /* InputPath */\n", fl->input, fail);
-    asl_buf_put(b, fl->params_code.data, fl->params_code.len);
-    if (fl->result != NONE) put(b, "    v = K[%u];  /* Result */\n", fl->result);
-}
-
-/* The steps after the work, up to the value leaving the state (without asl_leave). */
-static void emit_flow_out(const flow *fl, asl_buf *b, const char *fail)
-{
-    asl_buf_put(b, fl->selector_code.data, fl->selector_code.len);
-    if (fl->result_path == NUL)
-        asl_buf_puts(b, "    v = in;  /* ResultPath: null */\n");
-    else if (fl->result_path != NONE)
-        put(b, "    if (!(v = asl_result_path(x, in, v, &P_%u))) %s;  /* ResultPath */\n", fl->result_path,
-            fail);
-    if (fl->output == NUL)
-        asl_buf_puts(b, "    v = asl_object(asl_exec_arena(x), 0);  /* OutputPath: null */\n");
-    else if (fl->output != NONE)
-        put(b, "    if (!(v = asl_output_path(x, v, &P_%u))) %s;  /* OutputPath */\n", fl->output, fail);
 }
 
 /* RE_/R_ and CE_/C_ of s into d. */
@@ -1109,164 +789,411 @@ static void emit_retry_catch(const ir_state *s, asl_buf *d)
     }
 }
 
-/* A Pass, Task, Parallel or Map state.  Its data flow is folded into the
- * state function unless it must be retried (do_, looped over by try_) or
- * needs a local whose address is taken (Map settings: do_): such a local in
- * the state function would keep the transition from being a tail call
- * under AddressSanitizer, which checks it after every call.
- *
- * The data flow is a run of runtime calls, one per step the state has.  In
- * a large program (aslc_layout_of) it is a descriptor, F_<cname>, which one
- * runtime call runs (asl_pass for a Pass, asl_flow_in and asl_flow_out
- * around another state's work): a state is then a function of one or two
- * calls, which the C compiler compiles about twice as fast. */
-static void emit_work_state(E *e, const ir_state *s)
+/* ---- a state's functions, printed from the LIR, a case per op ----------------------------
+ * lower.c made every decision: which ops, in which function (st_, do_,
+ * try_), where a failure goes, which transition jumps.  Each register is a
+ * C local named after what it holds: v for the value flowing through the
+ * state, else by the op that makes it (a path's note, a rule's m, a
+ * catcher's err, ...); asl_assign's result keeps its operand's name.  What
+ * the ops point at (paths, constants, templates, the descriptors of a Task,
+ * a Parallel, a Map, Retry and Catch, a large program's F_) is written
+ * into the state's data as the ops are printed. */
+
+static const struct { const char *note, *name; } local_names[] = {
+    {"ErrorPath", "ev"}, {"CausePath", "cv"}, {"SecondsPath", "w"}, {"TimestampPath", "w"},
+    {"TimeoutSecondsPath", "to"}, {"HeartbeatSecondsPath", "hb"}, {"ItemsPath", "items"},
+    {"Assign", "av"}, {"Output, Assign", "out"},
+};
+
+typedef struct {
+    E *e;
+    const ir_state *s;
+    const lir_fn *f;
+    asl_buf *d;              /* the state's data: descriptors, tp_ functions */
+    const char **name;       /* register -> its C local */
+    char failed[300];        /* the label of the state's Catch */
+    char go_failed[310];
+    const char *fail;        /* what a failing op does: return NULL, goto failed */
+    uint32_t ncaught;        /* CATCH ops printed */
+    bool mi;                 /* the Map's descriptor is the local copy mi */
+    uint32_t tp_params, tp_selector;   /* its TP_, or UINT32_MAX */
+} sp;
+
+static const char *sp_reg(const sp *q, uint32_t r)
 {
-    asl_buf d, w, decl, fns, sfn, body, failed;
-    asl_buf_init(&sfn);
-    asl_buf_init(&d);
-    asl_buf_init(&w);
-    asl_buf_init(&decl);
-    asl_buf_init(&fns);
-    asl_buf_init(&body);
-    asl_buf_init(&failed);
-    asl_buf *b = &fns;
-    bool desc = e->lay.big;
-    bool helper = s->nretry || map_settings(s);
-    /* A failure in the work: caught in the state's code, or handed back by do_. */
-    failed_label(e, &failed, s);
-    asl_buf fail_buf;
-    asl_buf_init(&fail_buf);
-    if (helper || !s->ncatch) asl_buf_puts(&fail_buf, "return NULL");
-    else put(&fail_buf, "goto %s", failed.data);
-    const char *fail = fail_buf.data;
-    flow fl = emit_flow(e, s, &d, &w, &decl, fail);
-    if (desc) emit_flow_desc(s, &fl, &d);
-    emit_retry_catch(s, &d);
-    /* Assign (vars.c): its variables from the result, set as the output leaves.
-     * In a large program its TP_ is built by asl_template in the state itself
-     * (a function per Assign would cost the C compiler a millisecond each). */
-    const lir_fn *af = s->assign ? lir_tmpl_fn(e->lp, s, "Assign") : NULL;
-    uint32_t atp = !af ? NONE : desc ? emit_tmpl(e, &d, &af->ops[0]) : emit_tmpl_fn(e, &d, af);
-    uint32_t *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
-    for (uint32_t i = 0; i < s->ncatch; i++) {
-        char an[64];
-        ctp[i] = s->catch_[i].assign
-                     ? emit_tmpl_fn(e, &d, lir_tmpl_fn(e->lp, s, lir_assign_name(an, sizeof an, "Catch", (int)i)))
-                     : NONE;
-    }
-    if (atp != NONE) {
-        asl_buf_puts(&decl, ", *av");
-        if (desc && fl.result != NONE) put(&w, "    v = K[%u];  /* Result */\n", fl.result);
-        if (desc) put(&w, "    if (!(av = asl_template(x, v, TP_%u))) %s;  /* Assign */\n", atp, fail);
-        else put(&w, "    if (!(av = tp_%u(x, v))) %s;  /* Assign */\n", atp, fail);
-    }
+    return r == LIR_IN ? "in" : r == LIR_NONE ? "NULL" : q->name[r];
+}
 
-    if (desc && s->type == IR_PASS && !s->nretry && !s->ncatch && atp == NONE) {
-        b = &sfn;
-        open_state(e, b, s);
-        if (s->target) {
-            put(b, "    asl_value *v = asl_pass(x, in, &S_%s, &F_%s);\n    if (!v) return NULL;\n",
-                s->cname, s->cname);
-            emit_goto(e, b, s->target, "v", 4);
+/* The names of f's registers, and the declaration of those locals into decl. */
+static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
+{
+    q->f = f;
+    q->name = asl_xmalloc((f->nregs ? f->nregs : 1) * sizeof *q->name);
+    bool choice = f->state && f->state->type == IR_CHOICE, rule = false;
+    const char *seen[16];
+    unsigned nseen = 0;
+    for (uint32_t i = 0; i < f->nops; i++) {
+        const lir_op *o = &f->ops[i];
+        if (o->d == LIR_NONE || o->k == LIR_BRANCH) continue;
+        const char *n = "v";
+        if (o->k == LIR_RULE) n = "m", rule = true;
+        else if (o->k == LIR_CATCH) n = "err";
+        else if (o->k == LIR_CALL_RT && o->rt == LIR_RT_ASSIGN && o->a != LIR_IN) n = sp_reg(q, o->a);
+        else if (choice && (o->k == LIR_PATH || o->k == LIR_EMPTY) && !strncmp(o->note, "Output", 6)) n = "out";
+        else if (o->k == LIR_HELPER && o->note && strstr(o->note, "/Assign")) n = "vars";
+        else if ((o->k == LIR_PATH || o->k == LIR_HELPER || o->k == LIR_TEMPLATE) && o->note)
+            for (size_t k = 0; k < sizeof local_names / sizeof *local_names; k++)
+                if (!strcmp(o->note, local_names[k].note)) n = local_names[k].name;
+        q->name[o->d] = n;
+        if (!strcmp(n, "m")) continue;
+        unsigned k = 0;
+        while (k < nseen && strcmp(seen[k], n)) k++;
+        if (k == nseen && nseen < 16) seen[nseen++] = n;
+    }
+    const char *sep = "    asl_value ";
+    for (unsigned k = 0; k < nseen; k++) {
+        put(decl, "%s*%s%s", sep, seen[k], !strcmp(seen[k], "v") ? " = in" : "");
+        sep = ", ";
+    }
+    if (nseen) asl_buf_puts(decl, ";\n");
+    if (rule) asl_buf_puts(decl, "    int m;\n");
+}
+
+/* The transition of a GOTO or BRANCH op: a jump to a block of the same
+ * part, a tail call, or the end of the function. */
+static void sp_goto(const sp *q, asl_buf *b, const lir_op *o, int ind)
+{
+    const char *val = sp_reg(q, o->a);
+    if (o->target && o->fast && o->a == LIR_IN) put(b, "%*sgoto %s;\n", ind, "", o->target->cname);
+    else if (o->target && o->fast) put(b, "%*s{ in = %s; goto %s; }\n", ind, "", val, o->target->cname);
+    else if (o->target) put(b, "%*sreturn %s(x, %s);\n", ind, "", o->target->cname, val);
+    else put(b, "%*sreturn %s;\n", ind, "", val);
+}
+
+/* The error or cause text of a Fail state from the value of ErrorPath or CausePath. */
+static void sp_fail_text(asl_buf *b, const char *what, const char *var)
+{
+    put(b, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
+        what, var, var, var);
+}
+
+/* B_ of a Parallel, M_ of a Map (with its tp_ functions), into q->d. */
+static void sp_fanout(sp *q, const ir_state *s)
+{
+    E *e = q->e;
+    asl_buf *d = q->d;
+    if (s->type == IR_PARALLEL) {
+        put(d, "static const asl_state_fn B_%s[] = {", s->cname);
+        for (uint32_t i = 0; i < s->nbranches; i++)
+            put(d, "%s%s", i ? ", " : "", s->branches[i] && s->branches[i]->start ? s->branches[i]->start->cname : "NULL");
+        asl_buf_puts(d, "};\n");
+        return;
+    }
+    char names[4][32];
+    static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
+    for (int k = 0; k < 4; k++) {
+        const lir_fn *tf = lir_tmpl_fn(e->lp, s, what[k]);
+        if (tf) snprintf(names[k], 32, "tp_%u", emit_tmpl_fn(e, d, tf));
+        else snprintf(names[k], 32, "NULL");
+    }
+    put(d,
+        "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
+        ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
+        ".batch_input = %s, .reader = %s, .writer = %s};\n",
+        s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL", names[0],
+        s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed, s->batched,
+        s->max_items_per_batch, s->max_bytes_per_batch, names[1], names[2], names[3]);
+}
+
+/* F_<cname>: a large program's data flow, run by asl_pass, asl_flow_in and asl_flow_out. */
+static void sp_flow_desc(sp *q, const ir_state *s)
+{
+    E *e = q->e;
+    asl_buf f;
+    asl_buf_init(&f);
+    if (s->input_path && s->input_path->nseg + s->input_path->root && !s->input_path_null)
+        put(&f, ", .input_path = &P_%u", emit_path(e, s->input_path));
+    if (q->tp_params != UINT32_MAX) put(&f, ", .parameters = TP_%u", q->tp_params);
+    if (s->type == IR_PASS && s->result) put(&f, ", .result = &K[%u]", emit_const(e, s->result_text));
+    if (q->tp_selector != UINT32_MAX) put(&f, ", .result_selector = TP_%u", q->tp_selector);
+    if (s->result_path && s->result_path->nseg && !s->result_path_null)
+        put(&f, ", .result_path = &P_%u", emit_path(e, s->result_path));
+    if (s->output_path && s->output_path->nseg + s->output_path->root && !s->output_path_null)
+        put(&f, ", .output_path = &P_%u", emit_path(e, s->output_path));
+    const char *flags[3] = {s->input_path_null ? "ASL_FLOW_INPUT_NULL" : NULL,
+                            s->result_path_null ? "ASL_FLOW_RESULT_NULL" : NULL,
+                            s->output_path_null ? "ASL_FLOW_OUTPUT_NULL" : NULL};
+    const char *sep = ", .nulls = ";
+    for (int k = 0; k < 3; k++)
+        if (flags[k]) {
+            put(&f, "%s%s", sep, flags[k]);
+            sep = " | ";
+        }
+    put(q->d, "static const asl_flow F_%s = {", s->cname);
+    if (f.len) asl_buf_put(q->d, f.data + 2, f.len - 2);
+    else asl_buf_puts(q->d, "0");
+    asl_buf_puts(q->d, "};\n");
+    asl_buf_free(&f);
+}
+
+/* Op o of a state's function as C statements into b. */
+static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
+{
+    static const char *const map_which[5] = {"ASL_MAP_MAX_CONCURRENCY", "ASL_MAP_TOLERATED_COUNT",
+                                             "ASL_MAP_TOLERATED_PERCENT", "ASL_MAP_MAX_ITEMS_PER_BATCH",
+                                             "ASL_MAP_MAX_BYTES_PER_BATCH"};
+    E *e = q->e;
+    const ir_state *s = q->s;
+    const char *d = o->d != LIR_NONE ? sp_reg(q, o->d) : NULL, *a = sp_reg(q, o->a), *ob = sp_reg(q, o->b);
+    const char *rt = lir_rt_table[o->rt].name, *fail = q->fail;
+    asl_buf note;
+    asl_buf_init(&note);
+    if (o->note) {
+        asl_buf_puts(&note, "  /* ");
+        ccomment(&note, o->note);
+        asl_buf_puts(&note, " */");
+    }
+    const char *nt = note.data ? note.data : "";
+    switch ((lir_opk)o->k) {
+    case LIR_ENTER:
+        put(b, "%*sif (!asl_enter_c(x, &S_%s, in)) return NULL;\n", ind, "", s->cname);
+        break;
+    case LIR_PATH:
+        put(b, "%*sif (!(%s = %s(x, %s, &P_%u))) %s;%s\n", ind, "", d, rt, a, emit_path(e, o->path), fail, nt);
+        break;
+    case LIR_EMPTY:
+        put(b, "%*s%s = asl_object(asl_exec_arena(x), 0);%s\n", ind, "", d, nt);
+        break;
+    case LIR_CONST:
+        put(b, "%*s%s = K[%u];%s\n", ind, "", d, emit_const(e, o->str), nt);
+        break;
+    case LIR_LEAVE:
+        put(b, "%*sif (!(%s = asl_leave_c(x, %s))) %s;\n", ind, "", d, a, fail);
+        break;
+    case LIR_RESULT_PATH:
+        put(b, "%*sif (!(%s = asl_result_path(x, %s, %s, &P_%u))) %s;%s\n", ind, "", d, a, ob,
+            emit_path(e, o->path), fail, nt);
+        break;
+    case LIR_HELPER:
+        if (o->target_fn->kind == LIR_FN_TMPL)
+            put(b, "%*sif (!(%s = tp_%u(x, %s))) %s;%s\n", ind, "", d, emit_tmpl_fn(e, q->d, o->target_fn), a,
+                fail, nt);
+        else
+            put(b, "%*sif (!(%s = %s(x, %s))) %s;%s\n", ind, "", d, o->target_fn->name, a, fail, nt);
+        break;
+    case LIR_TEMPLATE:   /* (one of the flow's is in F_, made first) */
+        if (o->n != 1)
+            put(b, "%*sif (!(%s = asl_template(x, %s, TP_%u))) %s;%s\n", ind, "", d, a,
+                emit_tmpl(e, q->d, &o->target_fn->ops[0]), fail, nt);
+        break;
+    case LIR_FLOW:
+        if (o->n == LIR_FLOW_PASS)
+            put(b, "%*sif (!(%s = asl_pass(x, in, &S_%s, &F_%s))) %s;\n", ind, "", d, s->cname, s->cname, fail);
+        else if (o->n == LIR_FLOW_IN)
+            put(b, "%*sif (!(%s = asl_flow_in(x, %s, &F_%s))) %s;\n", ind, "", d, a, s->cname, fail);
+        else
+            put(b, "%*sif (!(%s = asl_flow_out(x, %s, %s, &F_%s))) %s;\n", ind, "", d, a, ob, s->cname, fail);
+        break;
+    case LIR_RULE:
+        put(b, "%*sif ((m = %s(x, %s)) < 0) %s;\n", ind, "", o->target_fn->name, a, fail);
+        break;
+    case LIR_BRANCH:
+        /* what leaves with the transition: a, a JSONata rule's Output and
+         * Assign (path, from b), a JSONPath rule's Assign (target_fn, of b) */
+        put(b, "%*sif (m)%s", ind, "", o->path || o->target_fn ? " {  /* -> " : " /* -> ");
+        ccomment(b, o->target ? o->target->name : "");
+        asl_buf_puts(b, " */\n");
+        if (o->path || o->target_fn) {
+            lir_op g = *o;
+            q->name[o->d] = "o";
+            g.a = o->d;
+            put(b, "%*sasl_value *o = %s;\n", ind + 4, "", a);
+            if (o->path)
+                put(b, "%*sif (!(o = asl_output_path(x, %s, &P_%u))) %s;\n", ind + 4, "", ob, emit_path(e, o->path),
+                    fail);
+            if (o->target_fn)
+                put(b, "%*sasl_value *av = tp_%u(x, %s);  /* Assign */\n"
+                       "%*sif (!av || !(o = asl_assign(x, o, av))) %s;\n",
+                    ind + 4, "", emit_tmpl_fn(e, q->d, o->target_fn), ob, ind + 4, "", fail);
+            sp_goto(q, b, &g, ind + 4);
+            put(b, "%*s}\n", ind, "");
         } else {
-            put(b, "    return asl_pass(x, in, &S_%s, &F_%s);\n", s->cname, s->cname);
+            sp_goto(q, b, o, ind + 4);
         }
-        asl_buf_puts(b, "}\n\n");
-        goto out;
-    }
-
-    /* The data flow and the work: statements from in to the value leaving the state. */
-    if (desc) {
-        if (fl.input != NONE || fl.params != NONE)
-            put(&body, "    if (!(v = asl_flow_in(x, in, &F_%s))) %s;\n", s->cname, fail);
-        asl_buf_put(&body, w.data, w.len);
-        put(&body, "    if (!(v = asl_flow_out(x, in, v, &F_%s))) %s;\n", s->cname, fail);
-    } else {
-        emit_flow_in(&fl, &body, fail);
-        asl_buf_put(&body, w.data, w.len);
-        emit_flow_out(&fl, &body, fail);
-        put(&body, "    if (!(v = asl_leave_c(x, v))) %s;\n", fail);
-    }
-    if (atp != NONE) put(&body, "    if (!(v = asl_assign(x, v, av))) %s;\n", fail);
-
-    if (helper) {
-        /* do_X: the data flow, from the raw input to the output. */
-        put(b, "ASL_HELPER asl_value *do_%s(asl_exec *x, asl_value *in)\n{\n", s->cname);
-        put(b, "    asl_value *v = in%.*s;\n", (int)decl.len, decl.data ? decl.data : "");
-        asl_buf_put(b, body.data, body.len);
-        asl_buf_puts(b, "    return v;\n}\n\n");
-        if (s->nretry)
-            put(b,
-                "ASL_HELPER asl_value *try_%s(asl_exec *x, asl_value *in)\n{\n"
-                "    uint32_t counts[%u] = {0};\n    asl_value *v;\n"
-                "    while (!(v = do_%s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n"
-                "    return v;\n}\n\n",
-                s->cname, s->nretry, s->cname, s->cname, s->nretry);
-    }
-
-    b = &sfn;
-    open_state(e, b, s);
-    if (helper)
-        put(b, "    asl_value *v%s;\n", s->ncatch ? ", *err" : "");
-    else
-        put(b, "    asl_value *v = in%.*s%s;\n", (int)decl.len, decl.data ? decl.data : "",
-            s->ncatch ? ", *err" : "");
-    put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
-    if (helper)
-        put(b, "    if (!(v = %s_%s(x, in))) %s%s;\n", s->nretry ? "try" : "do", s->cname,
-            s->ncatch ? "goto " : "return NULL", s->ncatch ? failed.data : "");
-    else
-        asl_buf_put(b, body.data, body.len);
-    emit_goto(e, b, s->target, "v", 4);
-    if (s->ncatch) {
-        put(b, "%s:\n    switch (asl_catch(x, C_%s, %u)) {\n", failed.data, s->cname, s->ncatch);
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            const ir_catcher *c = &s->catch_[i];
-            put(b, "    case %u:  /* Catch ", i);
-            for (uint32_t k = 0; k < c->nerrors; k++) {
-                ccomment(b, c->errors[k]);
-                asl_buf_puts(b, k + 1 < c->nerrors ? ", " : "");
-            }
-            asl_buf_puts(b, " */\n        err = asl_error_value(x);\n        asl_error_clear(x);\n");
-            if (ctp[i] != NONE)
-                put(b, "        if (!(v = tp_%u(x, err))) return NULL;  /* Assign */\n        {\n"
-                       "        asl_value *vars = v;\n", ctp[i]);
-            if (c->result_path_null)
-                asl_buf_puts(b, "        v = in;\n");
-            else if (c->result_path && c->result_path->nseg)
-                put(b, "        if (!(v = asl_result_path(x, in, err, &P_%u))) return NULL;\n",
-                    emit_path(e, c->result_path));
+        break;
+    case LIR_GOTO:
+        sp_goto(q, b, o, ind);
+        break;
+    case LIR_CALL_RT:
+        switch ((lir_rt)o->rt) {
+        case LIR_RT_WAIT_SECONDS:
+            put(b, "%*sif (!%s(x, %.17g)) %s;\n", ind, "", rt, o->num, fail);
+            break;
+        case LIR_RT_WAIT_UNTIL:
+        case LIR_RT_WAIT_SECONDS_VALUE:
+        case LIR_RT_WAIT_UNTIL_VALUE:
+            put(b, "%*sif (!%s(x, ", ind, "", rt);
+            if (o->a != LIR_NONE) put(b, "%s, ", a);
+            cstrz(b, o->str);
+            put(b, ")) %s;\n", fail);
+            break;
+        case LIR_RT_ASSIGN:
+            put(b, "%*sif (!(%s = asl_assign(x, %s, %s))) %s;\n", ind, "", d, a, ob, fail);
+            break;
+        case LIR_RT_TASK_CREDENTIALS:
+            put(b, "%*sif (!asl_task_credentials(x, %s)) %s;%s\n", ind, "", a, fail, nt);
+            break;
+        case LIR_RT_TASK:
+        case LIR_RT_TASK_TIMED:
+            /* the site, with the paths: the program's table of sites in part 0 points to it */
+            put(&e->data, "static const asl_task_site T_%s = {%u, ", s->cname, s->site);
+            cstrz(&e->data, s->name);
+            asl_buf_puts(&e->data, ", ");
+            cstrz(&e->data, s->resource);
+            put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
+            if (o->rt == LIR_RT_TASK)
+                put(b, "%*sif (!(%s = asl_task(x, &T_%s, %s))) %s;\n", ind, "", d, s->cname, a, fail);
             else
-                asl_buf_puts(b, "        v = err;\n");
-            if (ctp[i] != NONE)
-                asl_buf_puts(b, "        if (!(v = asl_assign(x, v, vars))) return NULL;\n        }\n");
-            emit_goto(e, b, c->target, "v", 8);
+                put(b, "%*sif (!(%s = asl_task_timed(x, &T_%s, %s, %s, %s))) %s;\n", ind, "", d, s->cname, a, ob,
+                    sp_reg(q, o->n), fail);
+            break;
+        case LIR_RT_PARALLEL:
+            sp_fanout(q, s);
+            put(b, "%*sif (!(%s = asl_parallel(x, %s, B_%s, %u))) %s;\n", ind, "", d, a, s->cname, o->n, fail);
+            break;
+        case LIR_RT_MAP_SETTING:
+            if (!q->mi) sp_fanout(q, s);
+            if (!q->mi) put(b, "%*sasl_map_info mi = M_%s;\n", ind, "", s->cname);
+            q->mi = true;
+            put(b, "%*sif (!asl_map_setting(x, %s, &P_%u, %s, &mi)) %s;\n", ind, "", a, emit_path(e, o->path),
+                map_which[o->n], fail);
+            break;
+        case LIR_RT_MAP:
+        case LIR_RT_MAP_IO:
+            if (!q->mi) sp_fanout(q, s);
+            put(b, "%*sif (!(%s = %s(x, %s, %s, %s%s))) %s;\n", ind, "", d, rt, a, ob, q->mi ? "&mi" : "&M_",
+                q->mi ? "" : s->cname, fail);
+            break;
+        default:
+            break;
         }
-        asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
+        break;
+    case LIR_RETRY:
+        put(b, "%*suint32_t counts[%u] = {0};\n"
+               "%*swhile (!(%s = %s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n",
+            ind, "", o->n, ind, "", d, o->target_fn->name, s->cname, o->n);
+        break;
+    case LIR_CATCH: {
+        const ir_catcher *c = &s->catch_[o->n];
+        if (!q->ncaught++) put(b, "%s:\n    switch (asl_catch(x, C_%s, %u)) {\n", q->failed, s->cname, s->ncatch);
+        put(b, "    case %u:  /* Catch ", o->n);
+        for (uint32_t k = 0; k < c->nerrors; k++) {
+            ccomment(b, c->errors[k]);
+            asl_buf_puts(b, k + 1 < c->nerrors ? ", " : "");
+        }
+        put(b, " */\n        %s = asl_error_value(x);\n        asl_error_clear(x);\n", d);
+        q->fail = "return NULL";   /* a catcher's failure is not caught again */
+        break;
     }
-    asl_buf_puts(b, "}\n\n");
-out:
+    case LIR_FAIL:
+        if (o->rt == LIR_RT_FAIL_STATE) {
+            put(b, "%*sreturn asl_fail_state(x, ", ind, "");
+            cstrz(b, o->str);
+            asl_buf_puts(b, ", ");
+            cstrz(b, o->str2);
+            asl_buf_puts(b, ");\n");
+            break;
+        }
+        asl_buf_puts(b, "    const char *error = ");
+        cstrz(b, o->str);
+        asl_buf_puts(b, ", *cause = ");
+        cstrz(b, o->str2);
+        asl_buf_puts(b, ";\n");
+        if (o->a != LIR_NONE) sp_fail_text(b, "error", a);
+        if (o->b != LIR_NONE) sp_fail_text(b, "cause", ob);
+        asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n");
+        break;
+    default:
+        break;
+    }
+    asl_buf_free(&note);
+}
+
+/* The body of f (its locals, then op after op) into b. */
+static void sp_body(sp *q, asl_buf *b, const lir_fn *f)
+{
+    sp_names(q, f, b);
+    q->fail = f->catches ? q->go_failed : "return NULL";
+    q->ncaught = 0;
+    for (uint32_t i = 0; i < f->nops;) {
+        const lir_op *o = &f->ops[i];
+        if (o->begins) {   /* a small program's template: a block of statements */
+            i = emit_tmpl_block(q->e, b, f, i, q->fail);
+            continue;
+        }
+        sp_op(q, b, o, q->ncaught ? 8 : 4);
+        i++;
+    }
+    if (q->ncaught) asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
+    free(q->name);
+}
+
+/* A state's functions, op by op: its do_ and try_ (Retry, Map settings),
+ * its own function (or block), after the data they point at. */
+static void emit_state_ops(E *e, const ir_state *s)
+{
+    const lir_fn *st = e->lp->state_fn[s->index], *dof = e->lp->do_fn[s->index], *tryf = NULL;
+    for (uint32_t i = 0; i < st->nops; i++) {
+        const lir_op *o = &st->ops[i];
+        if (o->k == LIR_RULE) emit_rule(e, o->target_fn);   /* the rules, each before the state */
+        if (o->k == LIR_HELPER && o->target_fn->kind == LIR_FN_TRY) tryf = o->target_fn;
+    }
+    asl_buf d, fns, sfn;
+    asl_buf_init(&d);
+    asl_buf_init(&fns);
+    asl_buf_init(&sfn);
+    sp q;
+    memset(&q, 0, sizeof q);
+    q.e = e;
+    q.s = s;
+    q.d = &d;
+    q.tp_params = q.tp_selector = UINT32_MAX;
+    /* a large program's templates of the data flow and F_, first (as emit_llvm.c) */
+    const lir_fn *ff = dof ? dof : st;
+    bool flow = false;
+    for (uint32_t i = 0; i < ff->nops; i++) {
+        const lir_op *o = &ff->ops[i];
+        if (o->k == LIR_TEMPLATE && o->n == 1) {
+            uint32_t id = emit_tmpl(e, &d, o);
+            *(strcmp(o->note, "Parameters") ? &q.tp_selector : &q.tp_params) = id;
+        }
+        flow |= o->k == LIR_FLOW;
+    }
+    if (flow) sp_flow_desc(&q, s);
+    snprintf(q.failed, sizeof q.failed, e->lay.big ? "failed_%s" : "failed", s->cname);
+    snprintf(q.go_failed, sizeof q.go_failed, "goto %s", q.failed);
+    const lir_fn *helpers[2] = {dof, tryf};
+    for (int k = 0; k < 2; k++) {
+        if (!helpers[k]) continue;
+        put(&fns, "ASL_HELPER asl_value *%s(asl_exec *x, asl_value *in)\n{\n", helpers[k]->name);
+        sp_body(&q, &fns, helpers[k]);
+        asl_buf_puts(&fns, "}\n\n");
+    }
+    open_state(e, &sfn, s);
+    sp_body(&q, &sfn, st);
+    asl_buf_puts(&sfn, "}\n\n");
+    emit_retry_catch(s, &d);
     asl_buf_put(&e->code, d.data, d.len);
     if (d.len) asl_buf_puts(&e->code, "\n");
     asl_buf_put(&e->code, fns.data, fns.len);
     asl_buf_put(state_code(e), sfn.data, sfn.len);
-    asl_buf_free(&sfn);
-    asl_buf_free(&failed);
-    asl_buf_free(&fail_buf);
     asl_buf_free(&d);
-    asl_buf_free(&w);
-    asl_buf_free(&decl);
     asl_buf_free(&fns);
-    asl_buf_free(&body);
-    asl_buf_free(&fl.params_code);
-    asl_buf_free(&fl.selector_code);
-    free(ctp);
+    asl_buf_free(&sfn);
 }
 
 static void emit_state(E *e, const ir_state *s)
 {
-    asl_buf *b;
     if (s->type == IR_PARALLEL)
         for (uint32_t i = 0; i < s->nbranches; i++)
             if (s->branches[i]) emit_machine(e, s->branches[i]);
@@ -1274,147 +1201,7 @@ static void emit_state(E *e, const ir_state *s)
 
     begin_group(e, s);
     emit_header(e, s);
-    b = state_code(e);
-    switch (s->type) {
-    case IR_PASS:
-    case IR_TASK:
-    case IR_PARALLEL:
-    case IR_MAP:
-        emit_work_state(e, s);
-        break;
-    case IR_WAIT:
-    case IR_SUCCEED: {
-        asl_buf body;
-        asl_buf_init(&body);
-        asl_buf_puts(&body, "    asl_value *v = in;\n");
-        emit_input_path(e, &body, s);
-        if (s->type == IR_WAIT) {
-            if (s->has_seconds)
-                put(&body, "    if (!asl_wait_seconds(x, %.17g)) return NULL;\n", s->seconds);
-            else if (s->timestamp) {
-                asl_buf_puts(&body, "    if (!asl_wait_until(x, ");
-                cstrz(&body, s->timestamp);
-                asl_buf_puts(&body, ")) return NULL;\n");
-            } else if (s->seconds_path || s->timestamp_path) {
-                const asl_path *p = s->seconds_path ? s->seconds_path : s->timestamp_path;
-                put(&body, "    asl_value *w;\n    if (!(w = asl_input_path(x, v, &P_%u))) return NULL;\n",
-                    emit_path(e, p));
-                put(&body, "    if (!asl_wait_%s_value(x, w, ", s->seconds_path ? "seconds" : "until");
-                cstrz(&body, p->text);
-                asl_buf_puts(&body, ")) return NULL;\n");
-            }
-        }
-        if (s->assign)
-            put(&body, "    asl_value *av;\n    if (!(av = tp_%u(x, v))) return NULL;  /* Assign */\n",
-                emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, "Assign")));
-        emit_output_path(e, &body, s);
-        open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
-        asl_buf_put(b, body.data, body.len);
-        asl_buf_free(&body);
-        if (s->type == IR_WAIT) {
-            asl_buf_puts(b, "    if (!(v = asl_leave_c(x, v))) return NULL;\n");
-            if (s->assign) asl_buf_puts(b, "    if (!(v = asl_assign(x, v, av))) return NULL;\n");
-            emit_goto(e, b, s->target, "v", 4);
-        }
-        else asl_buf_puts(b, "    return asl_leave_c(x, v);\n");
-        asl_buf_puts(b, "}\n\n");
-        break;
-    }
-    case IR_FAIL: {
-        asl_buf body;
-        asl_buf_init(&body);
-        asl_buf_puts(&body, "    const char *error = ");
-        cstrz(&body, s->error);
-        asl_buf_puts(&body, ", *cause = ");
-        cstrz(&body, s->cause);
-        asl_buf_puts(&body, ";\n");
-        /* ErrorPath, then CausePath: a path, or an intrinsic call (a template
-         * function of its own). */
-        const asl_path *paths[2] = {s->error_path, s->cause_path};
-        const ir_tmpl *calls[2] = {s->error_call, s->cause_call};
-        for (int k = 0; k < 2; k++) {
-            const char *var = k ? "cv" : "ev", *what = k ? "cause" : "error";
-            if (paths[k])
-                put(&body, "    asl_value *%s;\n    if (!(%s = asl_input_path(x, in, &P_%u))) return NULL;\n",
-                    var, var, emit_path(e, paths[k]));
-            else if (calls[k])
-                put(&body, "    asl_value *%s;\n    if (!(%s = tp_%u(x, in))) return NULL;\n", var, var,
-                    emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, k ? "CausePath" : "ErrorPath")));
-            else
-                continue;
-            put(&body, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
-                what, var, var, var);
-        }
-        open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
-        asl_buf_put(b, body.data, body.len);
-        asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n}\n\n");
-        asl_buf_free(&body);
-        break;
-    }
-    case IR_CHOICE: {
-        /* The rules, each before the state: the state's RULE ops, in order. */
-        const lir_fn *sf = e->lp->state_fn[s->index];
-        const char *rules[s->nchoices ? s->nchoices : 1];
-        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
-            if (sf->ops[i].k == LIR_RULE) {
-                emit_rule(e, sf->ops[i].target_fn);
-                rules[k++] = sf->ops[i].target_fn->name;
-            }
-        asl_buf body;
-        asl_buf_init(&body);
-        asl_buf_puts(&body, "    asl_value *v = in, *out;\n    int m;\n");
-        emit_input_path(e, &body, s);
-        asl_buf_puts(&body, "    out = v;\n");
-        if (s->output_path_null)
-            asl_buf_puts(&body, "    out = asl_object(asl_exec_arena(x), 0);  /* OutputPath: null */\n");
-        else if (s->output_path && s->output_path->nseg + s->output_path->root)
-            put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* OutputPath */\n",
-                emit_path(e, s->output_path));
-        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
-            const ir_rule *r = s->choices[i];
-            if (!r) continue;
-            put(&body, "    if ((m = %s(x, v)) < 0) return NULL;\n", rules[k++]);
-            if (r->jn_leave)  /* a JSONata rule's Output and Assign */
-                put(&body, "    if (m && !(out = asl_output_path(x, v, &P_%u))) return NULL;\n",
-                    emit_path(e, r->jn_leave));
-            asl_buf_puts(&body, "    if (m)");
-            asl_buf_puts(&body, r->assign ? " {  /* -> " : " /* -> ");
-            ccomment(&body, r->next ? r->next : "");
-            asl_buf_puts(&body, " */\n");
-            if (r->assign) {
-                char an[64];
-                put(&body, "        asl_value *av = tp_%u(x, v);  /* Assign */\n"
-                           "        if (!av || !(out = asl_assign(x, out, av))) return NULL;\n",
-                    emit_tmpl_fn(e, &e->code,
-                                 lir_tmpl_fn(e->lp, s, lir_assign_name(an, sizeof an, "Choices", (int)i))));
-            }
-            emit_goto(e, &body, r->target, "out", 8);
-            if (r->assign) asl_buf_puts(&body, "    }\n");
-        }
-        if (s->jn_default)
-            put(&body, "    if (!(out = asl_output_path(x, v, &P_%u))) return NULL;  /* Output, Assign */\n",
-                emit_path(e, s->jn_default));
-        if (s->default_target && s->assign)
-            put(&body, "    asl_value *av = tp_%u(x, v);  /* Assign */\n"
-                       "    if (!av || !(out = asl_assign(x, out, av))) return NULL;\n",
-                emit_tmpl_fn(e, &e->code, lir_tmpl_fn(e->lp, s, "Assign")));
-        if (s->default_target)
-            emit_goto(e, &body, s->default_target, "out", 4);
-        else
-            asl_buf_puts(&body, "    (void)out;\n    return asl_fail_state(x, \"States.NoChoiceMatched\", "
-                                "\"No Matches!\");\n");
-        open_state(e, b, s);
-        put(b, "    if (!asl_enter_c(x, &S_%s, in)) return NULL;\n", s->cname);
-        asl_buf_put(b, body.data, body.len);
-        asl_buf_puts(b, "}\n\n");
-        asl_buf_free(&body);
-        break;
-    }
-    default:
-        break;
-    }
+    emit_state_ops(e, s);
 }
 
 /* ---- JSONata: the jn_ functions (jsonata_lower.c), op by op ---------------------------- */

@@ -3,24 +3,21 @@
  * the LLVM-C API, optimised, and written as an object file that build.c
  * links with the runtime exactly as it links the C back end's output.
  *
- * It is the C back end (emit_c.c) said in IR: the same functions with the
- * same names (st_<Name>, do_, try_, tp_, fn_, r_), the same runtime calls in
- * the same order with the same arguments, and the same static descriptors
- * (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text, natives,
- * sites, asl_main_program).  Every decision about *what* a state does is
- * made in emit_c.c first and transcribed here, walking the IR in the same
- * order, so that even the numbering of P_n, K[n], TP_n, fn_n and r_n agrees
- * and the two outputs can be read side by side (docs/backends.md shows one
- * workflow in both).  What must agree exactly is shared with emit_c.c: when
- * two paths are the same (aslc_path_key), the numbering (aslc_ids), and the
- * cutting of a large program into parts (aslc_layout_of).  No semantics live
- * in one back end only.
+ * Like the C back end (emit_c.c) it prints the lowered program (lir.h,
+ * lower.c, which makes every decision), op by op: the same functions with
+ * the same names (st_<Name>, do_, try_, tp_, fn_, r_, jn_), the same runtime
+ * calls in the same order with the same arguments, and the same static
+ * descriptors (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text,
+ * natives, sites, asl_main_program), made in the same order, so that even
+ * the numbering of P_n, K[n], TP_n, fn_n and r_n agrees and the two outputs
+ * can be read side by side (docs/backends.md shows one workflow in both).
+ * What must agree exactly is shared with emit_c.c: when two paths are the
+ * same (aslc_path_key), the numbering (aslc_ids).  No semantics live in one
+ * back end only.
  *
- * A program of more than a few hundred states is compiled in parts, in
- * parallel (aslc_layout_of): the module is built once, every function marked
- * with its part ("aslc-part"), and each of a few threads reads the module's
- * bitcode into a context of its own, keeps its run of parts (keep_parts) and
- * optimises it into an object file of its own.
+ * A program of more than a few hundred states is compiled in parts: the
+ * module is built once, every function marked with its part ("aslc-part"),
+ * and llvm_codegen.c optimises runs of parts in parallel.
  *
  * Descriptor layout: each runtime struct is a named LLVM struct type listing
  * the C fields in order with the same types (the table `structs` below); the
@@ -50,29 +47,24 @@
  */
 #define _GNU_SOURCE
 #include "emit_llvm.h"
+#include "llvm_codegen.h"
 #include "lir.h"
 #include "jsonata.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
 
 #include <llvm-c/Analysis.h>
-#include <llvm-c/BitReader.h>
-#include <llvm-c/BitWriter.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
-#include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
 
 #include <errno.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #if LLVM_VERSION_MAJOR < 14
 #error "the LLVM back end needs LLVM 14 or newer"
@@ -630,18 +622,17 @@ static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LL
 }
 
 /* The call `id` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) after the first step lower.c decides (lir_path_fast) in a
- * program of one part, as IR, as asl.h's asl_path_inline does it for the C
+ * asl_choice_var) after the first step its PATH op names (fast: lower.c's
+ * lir_path_fast, in a program of one part), as IR, as asl.h's asl_path_inline does it for the C
  * back end: $.a and $.a.b scanned in the input's members (generated keys
  * and path names are the same strings, str()), $$.Map.Item.Value, .Index
  * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
  * object or anything else calls the entry point, which decides and words
  * any error. */
-static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, int id, unsigned n,
+static LLVMValueRef path_call(L *l, F *f, lir_fast fast, const asl_path *p, LLVMValueRef in, int id, unsigned n,
                               LLVMValueRef *args)
 {
-    lir_fast fast = lir_path_fast(p);
-    if (l->lay.parts > 1 || fast == LIR_FAST_NONE)
+    if (fast == LIR_FAST_NONE)
         return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
@@ -676,12 +667,11 @@ static LLVMValueRef path_call(L *l, F *f, const asl_path *p, LLVMValueRef in, in
     return join(l, f, val, found, called, slow, "v");
 }
 
-/* asl_leave(x, v), after asl_leave_c's test as IR in a program of one
- * part: an array or object whose JSON bound (jlen) is within 256 KiB
+/* asl_leave(x, v), after asl_leave_c's test as IR (where the LEAVE op says
+ * so: a program of one part): an array or object whose JSON bound (jlen) is within 256 KiB
  * leaves as it is, without the call. */
 static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
 {
-    if (l->lay.parts > 1) return call(l, f, LIR_RT_LEAVE, 2, f->x, v);
     LLVMBuilderRef b = f->b;
     LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
                       done = block(l, f, "left");
@@ -748,13 +738,13 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
 }
 
 /* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
- * fast path as IR in a program of one part: a member that fits the sized,
+ * fast path as IR where the MEMBER op says so (a program of one part): a member that fits the sized,
  * small object is written in place, its bound added to the object's. */
-static void append_lit(L *l, F *f, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen, LLVMValueRef v,
-                       uint32_t known)
+static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen,
+                       LLVMValueRef v, uint32_t known)
 {
     LLVMValueRef k = str(l, key, klen);
-    if (l->lay.parts > 1) {
+    if (!inline_first) {
         call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
         return;
     }
@@ -1053,7 +1043,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
             unsigned na = 3;
             if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
-            val[o->d] = or_null(l, f, path_call(l, f, o->path, in, o->rt, na, args));
+            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->path, in, o->rt, na, args));
             break;
         }
         case LIR_HELPER:
@@ -1105,7 +1095,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
                 /* _lit takes the literal as it is, and a key that needs no JSON
                  * escape (its payload bound); any other key is copied and measured. */
-                append_lit(l, f, a, val[o->a], o->str, o->len, v, o->n);
+                append_lit(l, f, o->fast, a, val[o->a], o->str, o->len, v, o->n);
             } else {
                 call(l, f, LIR_RT_OBJECT_APPEND, 5, a, val[o->a], str(l, o->str, o->len), ci64(l, o->len), v);
             }
@@ -1328,7 +1318,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             goto done;
         }
         case LIR_RT_CHOICE_VAR: {
-            LLVMValueRef got = path_call(l, &f, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
             LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
             LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
             LLVMPositionBuilderAtEnd(b, absent);
@@ -1390,12 +1380,12 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
     return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
 }
 
-/* if (!asl_enter(x, &S_, in)) return NULL; in a program of one part with
- * asl_enter_c's fast path as IR before it: an exec that is not slow_enter
+/* if (!asl_enter(x, &S_, in)) return NULL; where the op says so (a program
+ * of one part) with asl_enter_c's fast path as IR before it: an exec that is not slow_enter
  * records the transition in its head and its run's (asl.h). */
-static void enter(L *l, F *f, LLVMValueRef info)
+static void enter(L *l, F *f, LLVMValueRef info, bool inline_first)
 {
-    if (l->lay.parts > 1) {
+    if (!inline_first) {
         or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
         return;
     }
@@ -1425,33 +1415,6 @@ static LLVMValueRef empty_object(L *l, F *f)
     return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
-/* InputPath: v from in. */
-static LLVMValueRef emit_input_path(L *l, F *f, const ir_state *s, LLVMValueRef v)
-{
-    if (s->input_path_null) return empty_object(l, f);
-    if (s->input_path && s->input_path->nseg + s->input_path->root) {
-        LLVMValueRef p = emit_path(l, s->input_path);
-        return or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, p));
-    }
-    return v;
-}
-
-static LLVMValueRef emit_output_path(L *l, F *f, const ir_state *s, LLVMValueRef v)
-{
-    if (s->output_path_null) return empty_object(l, f);
-    if (s->output_path && s->output_path->nseg + s->output_path->root) {
-        LLVMValueRef p = emit_path(l, s->output_path);
-        return or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, p));
-    }
-    return v;
-}
-
-/* A JSONata Choice rule's (or Default's) Output and Assign, from v. */
-static LLVMValueRef jn_leave(L *l, F *f, const asl_path *p, LLVMValueRef v)
-{
-    return or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, emit_path(l, p)));
-}
-
 /* A static const char *const name[] = {errors...}. */
 static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
 {
@@ -1465,197 +1428,6 @@ static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uin
 static LLVMValueRef state_fn(L *l, const ir_state *s)
 {
     return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
-}
-
-/* A Map whose settings are read from the input adjusts a copy of its descriptor. */
-static bool map_settings(const ir_state *s)
-{
-    return s->type == IR_MAP && (s->max_concurrency_path || s->tolerated_count_path ||
-                                 s->tolerated_percent_path || s->max_items_per_batch_path ||
-                                 s->max_bytes_per_batch_path);
-}
-
-/* What the work of a Pass, Task, Parallel or Map state needs, made in the
- * order of emit_flow in emit_c.c (which numbers P_, K, TP_ and fn_). */
-typedef struct {
-    LLVMValueRef input, params, result, selector, result_path, output;  /* P_, TP_, K slot, TP_, P_, P_, or NULL */
-    unsigned nulls;                /* ASL_FLOW_*_NULL */
-    const lir_fn *ff;              /* a small program: where the templates' ops are (lower.c) */
-    uint32_t params_at, params_end, selector_at, selector_end;   /* their ops, or LIR_NONE */
-    int32_t result_k;              /* Pass Result: K[n], or -1 */
-    LLVMValueRef flow;             /* a large program: F_<cname> */
-    bool has_in;                   /* InputPath or Parameters */
-    LLVMValueRef site, timeout, heartbeat;  /* Task: T_ and its paths */
-    LLVMValueRef credentials;      /* Task: the tp_ function of its Credentials, or NULL */
-    LLVMValueRef branches;         /* Parallel: B_ */
-    LLVMValueRef map, items;       /* Map: M_ (the global) and ItemsPath */
-    LLVMValueRef settings[5];
-    LLVMValueRef assign;           /* Assign: its tp_ function, or NULL */
-    LLVMValueRef assign_tp;        /* a large program's Assign: its TP_, built by asl_template */
-} work;
-
-static void emit_flow(L *l, const ir_state *s, work *w)
-{
-    char name[512];
-    memset(w, 0, sizeof *w);
-    w->result_k = -1;
-    if (s->input_path_null) {
-        w->nulls |= ASL_FLOW_INPUT_NULL;
-        w->has_in = true;
-    } else if (s->input_path && s->input_path->nseg + s->input_path->root) {
-        w->input = emit_path(l, s->input_path);
-        w->has_in = true;
-    }
-    w->ff = lir_flow_fn(l->lp, s);
-    w->params_at = w->selector_at = LIR_NONE;
-    if (s->parameters) {
-        uint32_t at = lir_tmpl_at(w->ff, "Parameters");
-        if (l->lay.big) w->params = emit_tmpl(l, &w->ff->ops[at]);
-        else w->params_end = prep_tmpl(l, w->ff, w->params_at = at);
-        w->has_in = true;
-    }
-    if (s->type == IR_PASS && s->result) {
-        w->result_k = (int32_t)emit_const(l, s->result_text);
-        w->result = kslot(l, (uint32_t)w->result_k);
-    }
-
-    switch (s->type) {
-    case IR_TASK: {
-        LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource),
-                              cdbl(l, s->timeout), cdbl(l, s->heartbeat)};
-        snprintf(name, sizeof name, "T_%s", s->cname);
-        w->site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
-        if (s->site < l->p->ntasks) l->sites[s->site] = w->site;
-        /* in emit_c.c's order: Credentials, then the paths */
-        if (s->credentials) w->credentials = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Credentials"));
-        if (s->timeout_path) w->timeout = emit_path(l, s->timeout_path);
-        if (s->heartbeat_path) w->heartbeat = emit_path(l, s->heartbeat_path);
-        break;
-    }
-    case IR_PARALLEL: {
-        LLVMValueRef *bv = asl_xmalloc((s->nbranches ? s->nbranches : 1) * sizeof *bv);
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            bv[i] = state_fn(l, s->branches[i] ? s->branches[i]->start : NULL);
-        snprintf(name, sizeof name, "B_%s", s->cname);
-        w->branches = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
-        free(bv);
-        break;
-    }
-    case IR_MAP: {
-        LLVMValueRef sel = s->item_selector ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemSelector"))) : cnull(l);
-        LLVMValueRef bi = s->batch_input ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "BatchInput"))) : cnull(l);
-        LLVMValueRef rd = s->item_reader ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ItemReader"))) : cnull(l);
-        LLVMValueRef wr = s->result_writer ? ccast(l, emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ResultWriter"))) : cnull(l);
-        LLVMValueRef mv[12] = {state_fn(l, s->processor ? s->processor->start : NULL), sel,
-                               ci32(l, s->max_concurrency), ci32(l, s->tolerated_count),
-                               cdbl(l, s->tolerated_percent), ci8(l, s->distributed), ci8(l, s->batched),
-                               ci32(l, s->max_items_per_batch), ci32(l, s->max_bytes_per_batch), bi,
-                               rd, wr};
-        snprintf(name, sizeof name, "M_%s", s->cname);
-        w->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
-        if (s->items_path && s->items_path->nseg + s->items_path->root) w->items = emit_path(l, s->items_path);
-        const asl_path *settings[5] = {s->max_concurrency_path, s->tolerated_count_path,
-                                       s->tolerated_percent_path, s->max_items_per_batch_path,
-                                       s->max_bytes_per_batch_path};
-        for (int k = 0; k < 5; k++)
-            if (settings[k]) w->settings[k] = emit_path(l, settings[k]);
-        break;
-    }
-    default:
-        break;
-    }
-
-    if (s->result_selector) {
-        uint32_t at = lir_tmpl_at(w->ff, "ResultSelector");
-        if (l->lay.big) w->selector = emit_tmpl(l, &w->ff->ops[at]);
-        else w->selector_end = prep_tmpl(l, w->ff, w->selector_at = at);
-    }
-    if (s->result_path_null) w->nulls |= ASL_FLOW_RESULT_NULL;
-    else if (s->result_path && s->result_path->nseg) w->result_path = emit_path(l, s->result_path);
-    if (s->output_path_null) w->nulls |= ASL_FLOW_OUTPUT_NULL;
-    else if (s->output_path && s->output_path->nseg + s->output_path->root) w->output = emit_path(l, s->output_path);
-    if (!l->lay.big) return;
-    /* a large program: the descriptor F_, as emit_flow_desc in emit_c.c */
-    LLVMValueRef *f[6] = {&w->input, &w->params, &w->result, &w->selector, &w->result_path, &w->output};
-    LLVMValueRef v[7];
-    for (int k = 0; k < 6; k++) v[k] = *f[k] ? *f[k] : cnull(l);
-    v[6] = ci8(l, w->nulls);
-    snprintf(name, sizeof name, "F_%s", s->cname);
-    w->flow = ccast(l, global(l, name, cstruct_of(l, S_FLOW, v, sizeof v / sizeof *v)));
-}
-
-/* The work itself, from v (the effective input) to its result; a failure
- * goes to f's fail block. */
-static LLVMValueRef emit_work(L *l, F *f, const ir_state *s, const work *w, LLVMValueRef v)
-{
-    switch (s->type) {
-    case IR_TASK:
-        if (w->credentials) {
-            LLVMValueRef args[2] = {f->x, f->in};
-            LLVMValueRef cr = or_null(l, f, LLVMBuildCall2(f->b, l->t_state, w->credentials, args, 2, ""));
-            or_false(l, f, call(l, f, LIR_RT_TASK_CREDENTIALS, 2, f->x, cr));
-        }
-        if (s->timeout_path || s->heartbeat_path) {
-            LLVMValueRef to = cnull(l), hb = cnull(l);
-            /* from the state's input (f->in), as AWS reads them */
-            if (w->timeout) to = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->timeout));
-            if (w->heartbeat) hb = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->heartbeat));
-            return or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, w->site, v, to, hb));
-        }
-        return or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, w->site, v));
-    case IR_PARALLEL:
-        return or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, v, w->branches, ci32(l, s->nbranches)));
-    case IR_MAP: {
-        LLVMValueRef items = w->items ? or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, v, w->items)) : v;
-        /* A Map with an ItemReader or a ResultWriter goes through asl_map_io. */
-        int map_fn = s->item_reader || s->result_writer ? LIR_RT_MAP_IO : LIR_RT_MAP;
-        if (!map_settings(s)) return or_null(l, f, call(l, f, map_fn, 4, f->x, v, items, ccast(l, w->map)));
-        /* asl_map_info mi = M_X; then the settings read from the input */
-        static const int which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT,
-                                     ASL_MAP_TOLERATED_PERCENT, ASL_MAP_MAX_ITEMS_PER_BATCH,
-                                     ASL_MAP_MAX_BYTES_PER_BATCH};
-        LLVMValueRef mi = LLVMBuildAlloca(f->b, l->st[S_MAP], "mi");
-        LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], w->map, ""), mi);
-        for (int k = 0; k < 5; k++)
-            if (w->settings[k])
-                or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, v, w->settings[k], ci32(l, which[k]),
-                                    cast(l, f, mi)));
-        return or_null(l, f, call(l, f, map_fn, 4, f->x, v, items, cast(l, f, mi)));
-    }
-    default:
-        return v;
-    }
-}
-
-/* The data flow and the work: the state's output from its raw input (NULL
- * when asl_leave or asl_flow_out fails).  As in emit_c.c, one call per step,
- * or in a large program asl_flow_in and asl_flow_out around the work. */
-static LLVMValueRef emit_flow_work(L *l, F *f, const ir_state *s, const work *w)
-{
-    LLVMValueRef v = f->in, av = NULL;
-    if (w->flow) {
-        if (w->has_in) v = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, f->in, w->flow));
-        if ((w->assign || w->assign_tp) && w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
-        v = emit_work(l, f, s, w, v);
-        /* Assign: its variables from the result, set as the output leaves */
-        if (w->assign_tp) av = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, v, w->assign_tp));
-        else if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
-        LLVMValueRef out = call(l, f, LIR_RT_FLOW_OUT, 4, f->x, f->in, v, w->flow);
-        return av ? call(l, f, LIR_RT_ASSIGN, 3, f->x, out, av) : out;
-    }
-    if (w->nulls & ASL_FLOW_INPUT_NULL) v = empty_object(l, f);
-    else if (w->input) v = or_null(l, f, call(l, f, LIR_RT_INPUT_PATH, 3, f->x, f->in, w->input));
-    if (w->params_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->params_at, w->params_end, v);
-    if (w->result_k >= 0) v = kval(l, f, (uint32_t)w->result_k);
-    v = emit_work(l, f, s, w, v);
-    if (w->assign) av = or_null(l, f, call_fn(l, f, l->t_state, w->assign, f->x, v));
-    if (w->selector_at != LIR_NONE) v = build_tmpl(l, f, w->ff, w->selector_at, w->selector_end, v);
-    if (w->nulls & ASL_FLOW_RESULT_NULL) v = f->in;
-    else if (w->result_path) v = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, f->in, v, w->result_path));
-    if (w->nulls & ASL_FLOW_OUTPUT_NULL) v = empty_object(l, f);
-    else if (w->output) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, v, w->output));
-    v = leave(l, f, v);
-    return av ? call(l, f, LIR_RT_ASSIGN, 3, f->x, v, av) : v;
 }
 
 /* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
@@ -1693,111 +1465,6 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
     return rg;
 }
 
-/* try_X: uint32_t counts[n] = {0};
- *        while (!(v = do_X(x, in)) && asl_retry(x, R_X, n, counts)) {}
- *        return v; */
-static LLVMValueRef emit_try(L *l, const ir_state *s, LLVMValueRef do_fn, LLVMValueRef rg)
-{
-    char name[512];
-    snprintf(name, sizeof name, "try_%s", s->cname);
-    F f;
-    begin(l, &f, define(l, name, l->t_state));
-    LLVMTypeRef ct = array_of(l->i32, s->nretry);
-    LLVMValueRef counts = LLVMBuildAlloca(f.b, ct, "counts");
-    LLVMBuildStore(f.b, LLVMConstNull(ct), counts);
-    LLVMBasicBlockRef loop = block(l, &f, "attempt"), retry = block(l, &f, "retry"), out = block(l, &f, "out");
-    LLVMBuildBr(f.b, loop);
-    LLVMPositionBuilderAtEnd(f.b, loop);
-    LLVMValueRef v = call_fn(l, &f, l->t_state, do_fn, f.x, f.in);
-    LLVMBuildCondBr(f.b, LLVMBuildIsNull(f.b, v, ""), retry, out);
-    LLVMPositionBuilderAtEnd(f.b, retry);
-    LLVMValueRef again = call(l, &f, LIR_RT_RETRY, 4, f.x, rg, ci32(l, s->nretry), cast(l, &f, counts));
-    LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
-    LLVMPositionBuilderAtEnd(f.b, out);
-    LLVMValueRef phi = LLVMBuildPhi(f.b, l->ptr, "v");
-    LLVMValueRef inc_v[2] = {v, v};
-    LLVMBasicBlockRef inc_b[2] = {loop, retry};
-    LLVMAddIncoming(phi, inc_v, inc_b, 2);
-    LLVMBuildRet(f.b, phi);
-    end(&f);
-    return f.fn;
-}
-
-/* A Pass, Task, Parallel or Map state, as emit_work_state in emit_c.c: the
- * data flow folded into the state function, unless it is retried or needs
- * a local whose address is taken (then do_X, and try_X); a large program's
- * Pass state is a call of asl_pass. */
-static void emit_work_state(L *l, const ir_state *s, LLVMValueRef fn, LLVMValueRef info)
-{
-    work w;
-    F f;
-    emit_flow(l, s, &w);
-    /* the Assign template functions (tp_), before the state's */
-    if (s->assign && l->lay.big) w.assign_tp = emit_tmpl(l, &lir_tmpl_fn(l->lp, s, "Assign")->ops[0]);
-    else if (s->assign) w.assign = emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign"));
-    LLVMValueRef *ctp = asl_xmalloc((s->ncatch ? s->ncatch : 1) * sizeof *ctp);
-    for (uint32_t i = 0; i < s->ncatch; i++) {
-        char an[64];
-        ctp[i] = s->catch_[i].assign
-                     ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, lir_assign_name(an, sizeof an, "Catch", (int)i)))
-                     : NULL;
-    }
-    if (w.flow && s->type == IR_PASS && !s->nretry && !s->ncatch && !s->assign) {
-        begin(l, &f, fn);
-        LLVMValueRef v = call(l, &f, LIR_RT_PASS, 4, f.x, f.in, info, w.flow);
-        if (s->target) go(l, &f, s->target, or_null(l, &f, v));
-        else LLVMBuildRet(f.b, v);
-        end(&f);
-        goto out;
-    }
-    LLVMValueRef catchers;
-    LLVMValueRef rg = emit_retry_catch(l, s, &catchers);
-    LLVMValueRef helper = NULL;
-    if (s->nretry || map_settings(s)) {
-        char name[512];
-        snprintf(name, sizeof name, "do_%s", s->cname);
-        begin(l, &f, define(l, name, l->t_state));
-        LLVMBuildRet(f.b, emit_flow_work(l, &f, s, &w));
-        end(&f);
-        helper = s->nretry ? emit_try(l, s, f.fn, rg) : f.fn;
-    }
-
-    begin(l, &f, fn);
-    enter(l, &f, info);
-    LLVMBasicBlockRef ret_null = f.fail, failed = NULL;
-    if (s->ncatch) f.fail = failed = block(l, &f, "failed");
-    LLVMValueRef v = helper ? call_fn(l, &f, l->t_state, helper, f.x, f.in) : emit_flow_work(l, &f, s, &w);
-    go(l, &f, s->target, or_null(l, &f, v));
-    if (s->ncatch) {
-        f.fail = ret_null;
-        LLVMPositionBuilderAtEnd(f.b, failed);
-        LLVMValueRef k = call(l, &f, LIR_RT_CATCH, 3, f.x, catchers, ci32(l, s->ncatch));
-        LLVMValueRef sw = LLVMBuildSwitch(f.b, k, fail_block(l, &f), s->ncatch);
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            const ir_catcher *c = &s->catch_[i];
-            LLVMBasicBlockRef cb = block(l, &f, "catch");
-            LLVMAddCase(sw, ci32(l, i), cb);
-            LLVMPositionBuilderAtEnd(f.b, cb);
-            LLVMValueRef err = call(l, &f, LIR_RT_ERROR_VALUE, 1, f.x), cv, vars = NULL;
-            call(l, &f, LIR_RT_ERROR_CLEAR, 1, f.x);
-            if (ctp[i]) vars = or_null(l, &f, call_fn(l, &f, l->t_state, ctp[i], f.x, err));
-            if (c->result_path_null) {
-                cv = f.in;
-            } else if (c->result_path && c->result_path->nseg) {
-                LLVMValueRef p = emit_path(l, c->result_path);
-                cv = or_null(l, &f, call(l, &f, LIR_RT_RESULT_PATH, 4, f.x, f.in, err, p));
-            } else {
-                cv = err;
-            }
-            if (vars) cv = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, cv, vars));
-            go(l, &f, c->target, cv);
-        }
-    }
-    end(&f);
-out:
-    free(ctp);
-}
-
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
 static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
 {
@@ -1823,6 +1490,311 @@ static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
     return phi;
 }
 
+/* ---- a state's functions, built from the LIR, a case per op ------------------------------
+ * As emit_c.c prints them (emit_state_ops): lower.c decided every op, which
+ * function it is in and where a failure goes.  One difference: the LLVM
+ * back end does not group a large program's states into part functions, so
+ * a transition that is a jump there is a tail call here. */
+
+typedef struct {
+    L *l;
+    const ir_state *s;
+    LLVMValueRef info;             /* S_ */
+    LLVMValueRef *val;             /* register -> its value */
+    LLVMValueRef flow;             /* F_, or NULL */
+    LLVMValueRef map, mi;          /* M_ and its local copy, or NULL */
+    LLVMValueRef rg, catchers;     /* R_, C_ */
+    LLVMValueRef helper[2];        /* do_, try_ */
+    LLVMValueRef *rules;           /* by op index of the state function */
+    LLVMBasicBlockRef ret_null;    /* return NULL, once the Catch starts */
+    LLVMValueRef sw;               /* the switch on asl_catch */
+    uint32_t ncaught;
+} sb;
+
+static LLVMValueRef sb_reg(const sb *q, F *f, uint32_t r)
+{
+    return r == LIR_IN ? f->in : r == LIR_NONE ? cnull(q->l) : q->val[r];
+}
+
+/* M_ of a Map, with its tp_ functions. */
+static LLVMValueRef sb_map(sb *q)
+{
+    L *l = q->l;
+    const ir_state *s = q->s;
+    if (q->map) return q->map;
+    static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
+    LLVMValueRef fns[4];
+    for (int k = 0; k < 4; k++) {
+        const lir_fn *tf = lir_tmpl_fn(l->lp, s, what[k]);
+        fns[k] = tf ? ccast(l, emit_tmpl_fn(l, tf)) : cnull(l);
+    }
+    LLVMValueRef mv[12] = {state_fn(l, s->processor ? s->processor->start : NULL), fns[0],
+                           ci32(l, s->max_concurrency), ci32(l, s->tolerated_count), cdbl(l, s->tolerated_percent),
+                           ci8(l, s->distributed), ci8(l, s->batched), ci32(l, s->max_items_per_batch),
+                           ci32(l, s->max_bytes_per_batch), fns[1], fns[2], fns[3]};
+    char name[512];
+    snprintf(name, sizeof name, "M_%s", s->cname);
+    return q->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
+}
+
+/* What the state's ops point at, made before its functions: its rules,
+ * Retry and Catch, a large program's templates of the data flow and F_. */
+static void sb_prepare(sb *q, const lir_fn *st, const lir_fn *dof)
+{
+    L *l = q->l;
+    const ir_state *s = q->s;
+    char name[512];
+    q->rules = asl_xmalloc((st->nops ? st->nops : 1) * sizeof *q->rules);
+    for (uint32_t i = 0; i < st->nops; i++)
+        if (st->ops[i].k == LIR_RULE) q->rules[i] = emit_rule(l, st->ops[i].target_fn);
+    q->rg = emit_retry_catch(l, s, &q->catchers);
+    const lir_fn *ff = dof ? dof : st;
+    LLVMValueRef tp[2] = {NULL, NULL};
+    bool flow = false;
+    for (uint32_t i = 0; i < ff->nops; i++) {
+        const lir_op *o = &ff->ops[i];
+        if (o->k == LIR_TEMPLATE && o->n == 1) tp[strcmp(o->note, "Parameters") != 0] = emit_tmpl(l, o);
+        flow |= o->k == LIR_FLOW;
+    }
+    if (!flow) return;
+    LLVMValueRef v[7] = {cnull(l), tp[0] ? tp[0] : cnull(l), cnull(l), tp[1] ? tp[1] : cnull(l), cnull(l), cnull(l),
+                         ci8(l, (s->input_path_null ? ASL_FLOW_INPUT_NULL : 0) |
+                                    (s->result_path_null ? ASL_FLOW_RESULT_NULL : 0) |
+                                    (s->output_path_null ? ASL_FLOW_OUTPUT_NULL : 0))};
+    if (s->input_path && s->input_path->nseg + s->input_path->root && !s->input_path_null)
+        v[0] = emit_path(l, s->input_path);
+    if (s->type == IR_PASS && s->result) v[2] = kslot(l, emit_const(l, s->result_text));
+    if (s->result_path && s->result_path->nseg && !s->result_path_null) v[4] = emit_path(l, s->result_path);
+    if (s->output_path && s->output_path->nseg + s->output_path->root && !s->output_path_null)
+        v[5] = emit_path(l, s->output_path);
+    snprintf(name, sizeof name, "F_%s", s->cname);
+    q->flow = ccast(l, global(l, name, cstruct_of(l, S_FLOW, v, sizeof v / sizeof *v)));
+}
+
+/* Op i of lf into f. */
+static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
+{
+    static const int map_which[5] = {ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT,
+                                     ASL_MAP_MAX_ITEMS_PER_BATCH, ASL_MAP_MAX_BYTES_PER_BATCH};
+    L *l = q->l;
+    const ir_state *s = q->s;
+    const lir_op *o = &lf->ops[i];
+    LLVMValueRef a = sb_reg(q, f, o->a), b = sb_reg(q, f, o->b), r = NULL;
+    char name[512];
+    switch ((lir_opk)o->k) {
+    case LIR_ENTER: {   /* a failure to enter is not caught */
+        LLVMBasicBlockRef keep = f->fail;
+        if (q->ret_null) f->fail = q->ret_null;
+        enter(l, f, q->info, o->fast);
+        if (q->ret_null) f->fail = keep;
+        break;
+    }
+    case LIR_PATH:
+        r = or_null(l, f, call(l, f, o->rt, 3, f->x, a, emit_path(l, o->path)));
+        break;
+    case LIR_EMPTY:
+        r = empty_object(l, f);
+        break;
+    case LIR_CONST:
+        r = kval(l, f, emit_const(l, o->str));
+        break;
+    case LIR_LEAVE:
+        r = or_null(l, f, o->fast ? leave(l, f, a) : call(l, f, LIR_RT_LEAVE, 2, f->x, a));
+        break;
+    case LIR_RESULT_PATH:
+        r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
+        break;
+    case LIR_HELPER: {
+        const lir_fn *t = o->target_fn;
+        LLVMValueRef fn = t->kind == LIR_FN_TMPL ? emit_tmpl_fn(l, t) : q->helper[t->kind == LIR_FN_TRY];
+        r = or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, a));
+        break;
+    }
+    case LIR_TEMPLATE:
+        if (o->n != 1)
+            r = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, a, emit_tmpl(l, &o->target_fn->ops[0])));
+        break;
+    case LIR_FLOW:
+        if (o->n == LIR_FLOW_PASS) r = or_null(l, f, call(l, f, LIR_RT_PASS, 4, f->x, f->in, q->info, q->flow));
+        else if (o->n == LIR_FLOW_IN) r = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, a, q->flow));
+        else r = or_null(l, f, call(l, f, LIR_RT_FLOW_OUT, 4, f->x, a, b, q->flow));
+        break;
+    case LIR_RULE:
+        r = call_fn(l, f, l->t_rule, q->rules[i], f->x, a);
+        fail_if(l, f, LLVMBuildICmp(f->b, LLVMIntSLT, r, ci32(l, 0), ""));
+        break;
+    case LIR_BRANCH: {
+        LLVMBasicBlockRef take = block(l, f, "match"), next = block(l, f, "");
+        LLVMBuildCondBr(f->b, LLVMBuildICmp(f->b, LLVMIntNE, q->val[o->d], ci32(l, 0), ""), take, next);
+        LLVMPositionBuilderAtEnd(f->b, take);
+        LLVMValueRef v = a;
+        if (o->path) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, b, emit_path(l, o->path)));
+        if (o->target_fn) {
+            LLVMValueRef av = or_null(l, f, call_fn(l, f, l->t_state, emit_tmpl_fn(l, o->target_fn), f->x, b));
+            v = or_null(l, f, call(l, f, LIR_RT_ASSIGN, 3, f->x, v, av));
+        }
+        go(l, f, o->target, v);
+        LLVMPositionBuilderAtEnd(f->b, next);
+        break;
+    }
+    case LIR_GOTO:
+        go(l, f, o->target, a);
+        break;
+    case LIR_CALL_RT:
+        switch ((lir_rt)o->rt) {
+        case LIR_RT_WAIT_SECONDS:
+            or_false(l, f, call(l, f, o->rt, 2, f->x, cdbl(l, o->num)));
+            break;
+        case LIR_RT_WAIT_UNTIL:
+            or_false(l, f, call(l, f, o->rt, 2, f->x, strz(l, o->str)));
+            break;
+        case LIR_RT_WAIT_SECONDS_VALUE:
+        case LIR_RT_WAIT_UNTIL_VALUE:
+            or_false(l, f, call(l, f, o->rt, 3, f->x, a, strz(l, o->str)));
+            break;
+        case LIR_RT_ASSIGN:
+            r = or_null(l, f, call(l, f, LIR_RT_ASSIGN, 3, f->x, a, b));
+            break;
+        case LIR_RT_TASK_CREDENTIALS:
+            or_false(l, f, call(l, f, LIR_RT_TASK_CREDENTIALS, 2, f->x, a));
+            break;
+        case LIR_RT_TASK:
+        case LIR_RT_TASK_TIMED: {
+            LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource), cdbl(l, s->timeout),
+                                  cdbl(l, s->heartbeat)};
+            snprintf(name, sizeof name, "T_%s", s->cname);
+            LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
+            if (s->site < l->p->ntasks) l->sites[s->site] = site;
+            if (o->rt == LIR_RT_TASK) r = or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, site, a));
+            else r = or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, site, a, b, sb_reg(q, f, o->n)));
+            break;
+        }
+        case LIR_RT_PARALLEL: {
+            LLVMValueRef *bv = asl_xmalloc((s->nbranches ? s->nbranches : 1) * sizeof *bv);
+            for (uint32_t k = 0; k < s->nbranches; k++)
+                bv[k] = state_fn(l, s->branches[k] ? s->branches[k]->start : NULL);
+            snprintf(name, sizeof name, "B_%s", s->cname);
+            LLVMValueRef br = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
+            free(bv);
+            r = or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, a, br, ci32(l, o->n)));
+            break;
+        }
+        case LIR_RT_MAP_SETTING:
+            if (!q->mi) {   /* asl_map_info mi = M_X; */
+                q->mi = LLVMBuildAlloca(f->b, l->st[S_MAP], "mi");
+                LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], sb_map(q), ""), q->mi);
+            }
+            or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, a, emit_path(l, o->path), ci32(l, map_which[o->n]),
+                                cast(l, f, q->mi)));
+            break;
+        case LIR_RT_MAP:
+        case LIR_RT_MAP_IO:
+            r = or_null(l, f, call(l, f, o->rt, 4, f->x, a, b, q->mi ? cast(l, f, q->mi) : ccast(l, sb_map(q))));
+            break;
+        default:
+            break;
+        }
+        break;
+    case LIR_RETRY: {
+        /* uint32_t counts[n] = {0}; while (!(v = do_X(x, in)) && asl_retry(x, R_X, n, counts)) {} */
+        LLVMTypeRef ct = array_of(l->i32, o->n);
+        LLVMValueRef counts = LLVMBuildAlloca(f->b, ct, "counts");
+        LLVMBuildStore(f->b, LLVMConstNull(ct), counts);
+        LLVMBasicBlockRef loop = block(l, f, "attempt"), retry = block(l, f, "retry"), out = block(l, f, "out");
+        LLVMBuildBr(f->b, loop);
+        LLVMPositionBuilderAtEnd(f->b, loop);
+        LLVMValueRef v = call_fn(l, f, l->t_state, q->helper[0], f->x, f->in);
+        LLVMBuildCondBr(f->b, LLVMBuildIsNull(f->b, v, ""), retry, out);
+        LLVMPositionBuilderAtEnd(f->b, retry);
+        LLVMValueRef again = call(l, f, LIR_RT_RETRY, 4, f->x, q->rg, ci32(l, o->n), cast(l, f, counts));
+        LLVMBuildCondBr(f->b, LLVMBuildICmp(f->b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
+        LLVMPositionBuilderAtEnd(f->b, out);
+        r = LLVMBuildPhi(f->b, l->ptr, "v");
+        LLVMValueRef inc_v[2] = {v, v};
+        LLVMBasicBlockRef inc_b[2] = {loop, retry};
+        LLVMAddIncoming(r, inc_v, inc_b, 2);
+        break;
+    }
+    case LIR_CATCH: {
+        if (!q->ncaught++) {   /* switch (asl_catch(x, C_X, n)) */
+            LLVMPositionBuilderAtEnd(f->b, f->fail);
+            f->fail = q->ret_null;   /* a catcher's failure is not caught again */
+            LLVMValueRef k = call(l, f, LIR_RT_CATCH, 3, f->x, q->catchers, ci32(l, s->ncatch));
+            q->sw = LLVMBuildSwitch(f->b, k, fail_block(l, f), s->ncatch);
+        }
+        LLVMBasicBlockRef cb = block(l, f, "catch");
+        LLVMAddCase(q->sw, ci32(l, o->n), cb);
+        LLVMPositionBuilderAtEnd(f->b, cb);
+        r = call(l, f, LIR_RT_ERROR_VALUE, 1, f->x);
+        call(l, f, LIR_RT_ERROR_CLEAR, 1, f->x);
+        break;
+    }
+    case LIR_FAIL:
+        if (o->rt == LIR_RT_FAIL_STATE) {
+            LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL_STATE, 3, f->x, strz(l, o->str), strz(l, o->str2)));
+            break;
+        }
+        LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL, 3, f->x, o->a != LIR_NONE ? fail_text(l, f, a) : strz(l, o->str),
+                                o->b != LIR_NONE ? fail_text(l, f, b) : strz(l, o->str2)));
+        break;
+    default:
+        break;
+    }
+    if (r && o->d != LIR_NONE && o->k != LIR_BRANCH) q->val[o->d] = r;
+}
+
+/* The function fn from lf's ops. */
+static void sb_fn(sb *q, const lir_fn *lf, LLVMValueRef fn)
+{
+    L *l = q->l;
+    F f;
+    begin(l, &f, fn);
+    q->val = asl_xmalloc((lf->nregs ? lf->nregs : 1) * sizeof *q->val);
+    q->mi = NULL;
+    q->ncaught = 0;
+    q->ret_null = NULL;
+    if (lf->catches) {
+        q->ret_null = fail_block(l, &f);
+        f.fail = block(l, &f, "failed");
+    }
+    for (uint32_t i = 0; i < lf->nops;) {
+        const lir_op *o = &lf->ops[i];
+        if (o->begins) {   /* a small program's template, built in place */
+            uint32_t end = prep_tmpl(l, lf, i), in = LIR_IN;
+            for (uint32_t k = i; k < end && in == LIR_IN; k++)   /* what its paths read */
+                if ((lf->ops[k].k == LIR_PATH || lf->ops[k].k == LIR_HELPER) && lf->ops[k].a != LIR_NONE)
+                    in = lf->ops[k].a;
+            /* its value: the container, else the last of its ops (a call after its arguments) */
+            const lir_op *root = o->k == LIR_NEW ? o : &lf->ops[end - 1];
+            q->val[root->d] = build_tmpl(l, &f, lf, i, end, sb_reg(q, &f, in));
+            i = end;
+            continue;
+        }
+        sb_op(q, &f, lf, i++);
+    }
+    end(&f);
+    free(q->val);
+}
+
+/* A state's functions: its do_ and try_, then its own. */
+static void emit_state_ops(L *l, const ir_state *s, LLVMValueRef info)
+{
+    const lir_fn *st = l->lp->state_fn[s->index], *dof = l->lp->do_fn[s->index], *tryf = NULL;
+    for (uint32_t i = 0; i < st->nops; i++)
+        if (st->ops[i].k == LIR_HELPER && st->ops[i].target_fn->kind == LIR_FN_TRY) tryf = st->ops[i].target_fn;
+    sb q;
+    memset(&q, 0, sizeof q);
+    q.l = l;
+    q.s = s;
+    q.info = info;
+    sb_prepare(&q, st, dof);
+    const lir_fn *helpers[2] = {dof, tryf};
+    for (int k = 0; k < 2; k++)
+        if (helpers[k]) sb_fn(&q, helpers[k], q.helper[k] = define(l, helpers[k]->name, l->t_state));
+    sb_fn(&q, st, LLVMGetNamedFunction(l->m, s->cname));
+    free(q.rules);
+}
+
 /* The group of a state, as begin_group in emit_c.c: the parts are the same. */
 static void begin_group(L *l)
 {
@@ -1841,121 +1813,7 @@ static void emit_state(L *l, const ir_state *s)
     if (s->type == IR_MAP && s->processor) emit_machine(l, s->processor);
 
     begin_group(l);
-    LLVMValueRef info = emit_header(l, s);
-    LLVMValueRef fn = LLVMGetNamedFunction(l->m, s->cname);
-    F f;
-    switch (s->type) {
-    case IR_PASS:
-    case IR_TASK:
-    case IR_PARALLEL:
-    case IR_MAP:
-        emit_work_state(l, s, fn, info);
-        break;
-    case IR_WAIT:
-    case IR_SUCCEED: {
-        LLVMValueRef atp = s->assign ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign")) : NULL;
-        begin(l, &f, fn);
-        enter(l, &f, info);
-        LLVMValueRef v = emit_input_path(l, &f, s, f.in);
-        if (s->type == IR_WAIT) {
-            if (s->has_seconds) {
-                or_false(l, &f, call(l, &f, LIR_RT_WAIT_SECONDS, 2, f.x, cdbl(l, s->seconds)));
-            } else if (s->timestamp) {
-                or_false(l, &f, call(l, &f, LIR_RT_WAIT_UNTIL, 2, f.x, strz(l, s->timestamp)));
-            } else if (s->seconds_path || s->timestamp_path) {
-                const asl_path *p = s->seconds_path ? s->seconds_path : s->timestamp_path;
-                LLVMValueRef pd = emit_path(l, p);
-                LLVMValueRef w = or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, v, pd));
-                or_false(l, &f, call(l, &f, s->seconds_path ? LIR_RT_WAIT_SECONDS_VALUE : LIR_RT_WAIT_UNTIL_VALUE,
-                                     3, f.x, w, strz(l, p->text)));
-            }
-        }
-        LLVMValueRef av = atp ? or_null(l, &f, call_fn(l, &f, l->t_state, atp, f.x, v)) : NULL;
-        v = emit_output_path(l, &f, s, v);
-        LLVMValueRef out = leave(l, &f, v);
-        if (av) out = call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av);
-        if (s->type == IR_WAIT) go(l, &f, s->target, or_null(l, &f, out));
-        else LLVMBuildRet(f.b, out);
-        end(&f);
-        break;
-    }
-    case IR_FAIL: {
-        /* An intrinsic call in ErrorPath / CausePath: a template function of its own. */
-        LLVMValueRef ecall = s->error_call ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "ErrorPath")) : NULL;
-        LLVMValueRef ccall = s->cause_call ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "CausePath")) : NULL;
-        begin(l, &f, fn);
-        enter(l, &f, info);
-        LLVMValueRef error = strz(l, s->error), cause = strz(l, s->cause);
-        LLVMValueRef args[2] = {f.x, f.in};
-        if (ecall) error = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ecall, args, 2, "")));
-        if (s->error_path) {
-            LLVMValueRef p = emit_path(l, s->error_path);
-            error = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
-        }
-        if (ccall) cause = fail_text(l, &f, or_null(l, &f, LLVMBuildCall2(f.b, l->t_state, ccall, args, 2, "")));
-        if (s->cause_path) {
-            LLVMValueRef p = emit_path(l, s->cause_path);
-            cause = fail_text(l, &f, or_null(l, &f, call(l, &f, LIR_RT_INPUT_PATH, 3, f.x, f.in, p)));
-        }
-        LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL, 3, f.x, error, cause));
-        end(&f);
-        break;
-    }
-    case IR_CHOICE: {
-        /* The rules, each before the state: the state's RULE ops, in order. */
-        const lir_fn *sf = l->lp->state_fn[s->index];
-        LLVMValueRef *rules = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rules);
-        for (uint32_t i = 0, k = 0; i < sf->nops; i++)
-            if (sf->ops[i].k == LIR_RULE) rules[k++] = emit_rule(l, sf->ops[i].target_fn);
-        /* the Assign template functions of the rules, then of Default */
-        LLVMValueRef *rtp = asl_xmalloc((s->nchoices ? s->nchoices : 1) * sizeof *rtp);
-        for (uint32_t i = 0; i < s->nchoices; i++) {
-            char an[64];
-            rtp[i] = s->choices[i] && s->choices[i]->assign
-                         ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, lir_assign_name(an, sizeof an, "Choices", (int)i)))
-                         : NULL;
-        }
-        LLVMValueRef dtp = s->default_target && s->assign ? emit_tmpl_fn(l, lir_tmpl_fn(l->lp, s, "Assign")) : NULL;
-        begin(l, &f, fn);
-        enter(l, &f, info);
-        LLVMValueRef v = emit_input_path(l, &f, s, f.in);
-        LLVMValueRef out = emit_output_path(l, &f, s, v);
-        for (uint32_t i = 0, k = 0; i < s->nchoices; i++) {
-            const ir_rule *r = s->choices[i];
-            if (!r) continue;
-            LLVMValueRef m = call_fn(l, &f, l->t_rule, rules[k++], f.x, v);
-            fail_if(l, &f, LLVMBuildICmp(f.b, LLVMIntSLT, m, ci32(l, 0), ""));
-            LLVMBasicBlockRef take = block(l, &f, "match"), next = block(l, &f, "");
-            LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntNE, m, ci32(l, 0), ""), take, next);
-            LLVMPositionBuilderAtEnd(f.b, take);
-            LLVMValueRef o = r->jn_leave ? jn_leave(l, &f, r->jn_leave, v) : out;
-            if (rtp[i]) {
-                LLVMValueRef av = or_null(l, &f, call_fn(l, &f, l->t_state, rtp[i], f.x, v));
-                o = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av));
-            }
-            go(l, &f, r->target, o);
-            LLVMPositionBuilderAtEnd(f.b, next);
-        }
-        if (s->jn_default) out = jn_leave(l, &f, s->jn_default, v);
-        if (s->default_target) {
-            LLVMValueRef o = out;
-            if (dtp) {
-                LLVMValueRef av = or_null(l, &f, call_fn(l, &f, l->t_state, dtp, f.x, v));
-                o = or_null(l, &f, call(l, &f, LIR_RT_ASSIGN, 3, f.x, out, av));
-            }
-            go(l, &f, s->default_target, o);
-        } else {
-            LLVMBuildRet(f.b, call(l, &f, LIR_RT_FAIL_STATE, 3, f.x, str(l, "States.NoChoiceMatched", 22),
-                                   str(l, "No Matches!", 11)));
-        }
-        end(&f);
-        free(rules);
-        free(rtp);
-        break;
-    }
-    default:
-        break;
-    }
+    emit_state_ops(l, s, emit_header(l, s));
 }
 
 static void emit_machine(L *l, const ir_machine *m)
@@ -2243,172 +2101,6 @@ static void build_module(L *l, const aslc_emit_opts *o)
     emit_program(l, o, init);
 }
 
-/* ---- code generation ------------------------------------------------------------------ */
-
-/* Leaves in m what parts first..last need: the other parts' state functions
- * become declarations (another object defines them), their helpers go, and
- * so do the program's descriptor and K's definition unless part 0 is here.
- * What nothing uses any more is left to the optimiser's dead global
- * elimination. */
-static void keep_parts(LLVMModuleRef m, uint32_t first, uint32_t last)
-{
-    if (first > 0) {
-        LLVMValueRef g = LLVMGetNamedGlobal(m, "asl_main_program");
-        if (g) LLVMDeleteGlobal(g);
-        LLVMValueRef k = LLVMGetNamedGlobal(m, "K");
-        if (k) LLVMSetInitializer(k, NULL);  /* a declaration */
-    }
-    LLVMValueRef next;
-    for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn; fn = next) {
-        next = LLVMGetNextFunction(fn);
-        if (LLVMIsDeclaration(fn)) continue;
-        LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "aslc-part", 9);
-        unsigned n = 0;
-        const char *v = a ? LLVMGetStringAttributeValue(a, &n) : "0";
-        char num[16];
-        snprintf(num, sizeof num, "%.*s", (int)(n < 15 ? n : 15), v);
-        uint32_t part = (uint32_t)strtoul(num, NULL, 10);
-        if (part >= first && part <= last) continue;
-        if (LLVMGetLinkage(fn) == LLVMExternalLinkage) {
-            size_t len;
-            const char *name = LLVMGetValueName2(fn, &len);
-            char *copy = strndup(name, len);
-            LLVMValueRef decl = LLVMAddFunction(m, "", LLVMGlobalGetValueType(fn));
-            LLVMReplaceAllUsesWith(fn, decl);
-            LLVMDeleteFunction(fn);
-            LLVMSetValueName2(decl, copy, len);
-            LLVMSetVisibility(decl, LLVMHiddenVisibility);
-            free(copy);
-        } else {
-            /* a helper: only its own state, in its own part, used it */
-            LLVMReplaceAllUsesWith(fn, LLVMConstNull(LLVMTypeOf(fn)));
-            LLVMDeleteFunction(fn);
-        }
-    }
-}
-
-/* One object file of the program: a whole module, or (from the module's
- * bitcode, in a context of its own, on a thread of its own) parts first..last. */
-typedef struct {
-    LLVMModuleRef m;               /* the module, or NULL: parse bc */
-    const char *bc;
-    size_t bclen;
-    LLVMTargetRef target;
-    const char *triple;
-    bool big;
-    uint32_t first, last;
-    const char *obj;
-    bool ok;
-} cg_job;
-
-static void *codegen(void *arg)
-{
-    cg_job *j = arg;
-    char *err = NULL;
-    LLVMContextRef cx = NULL;
-    LLVMModuleRef m = j->m;
-    j->ok = false;
-    if (!m) {
-        cx = LLVMContextCreate();
-        LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(j->bc, j->bclen, "module", 0);
-        bool bad = LLVMParseBitcodeInContext2(cx, buf, &m);
-        LLVMDisposeMemoryBuffer(buf);
-        if (bad) {
-            fprintf(stderr, "aslc: internal error: LLVM cannot read back its module\n");
-            LLVMContextDispose(cx);
-            return NULL;
-        }
-        keep_parts(m, j->first, j->last);
-    }
-    /* The generic CPU of the triple, as `cc -O2` targets: the binary runs on
-     * any machine of the architecture, not only the one that compiled it.
-     * A large program (aslc_layout_of) is not optimised, and its code is
-     * selected by the quick FastISel: its state functions are a runtime call
-     * or two, which optimisation makes no faster, and this halves its
-     * compile time (against clang's -O1).  Its transitions stay jumps:
-     * FastISel leaves a tail call to the SelectionDAG, which makes it one
-     * (tests/check_big_workflow.py runs a loop of a million transitions). */
-    LLVMTargetMachineRef tm =
-        LLVMCreateTargetMachine(j->target, j->triple, "generic", "",
-                                j->big ? LLVMCodeGenLevelNone : LLVMCodeGenLevelDefault, LLVMRelocPIC,
-                                LLVMCodeModelDefault);
-    if (!tm) {
-        fprintf(stderr, "aslc: LLVM cannot create a code generator for %s\n", j->triple);
-        goto out;
-    }
-    /* The optimisation -O2 (-O0) means in clang, then code generation. */
-    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(m, j->big ? "default<O0>" : "default<O2>", tm, po);
-    LLVMDisposePassBuilderOptions(po);
-    if (e) {
-        char *msg = LLVMGetErrorMessage(e);
-        fprintf(stderr, "aslc: internal error: LLVM optimisation failed: %s\n", msg);
-        LLVMDisposeErrorMessage(msg);
-        goto out;
-    }
-    char *path = strdup(j->obj);
-    bool bad = LLVMTargetMachineEmitToFile(tm, m, path, LLVMObjectFile, &err);
-    free(path);
-    if (bad) fprintf(stderr, "aslc: cannot write the object file %s: %s\n", j->obj, err ? err : "?");
-    else j->ok = true;
-out:
-    LLVMDisposeMessage(err);
-    if (tm) LLVMDisposeTargetMachine(tm);
-    if (cx) {
-        LLVMDisposeModule(m);
-        LLVMContextDispose(cx);
-    }
-    return NULL;
-}
-
-/* libLLVM is not built with ThreadSanitizer, which therefore cannot see how
- * it publishes its lazily created globals (timer groups, ...) and reports
- * races in them: a ThreadSanitizer build of aslc compiles the parts one
- * after the other. */
-#if defined(__SANITIZE_THREAD__)
-#define PARALLEL_CODEGEN 0
-#else
-#define PARALLEL_CODEGEN 1
-#endif
-
-/* Optimises m and writes it as nobj objects: the whole module into one, or
- * runs of its parts into several, compiled in parallel. */
-static bool compile_module(L *l, LLVMTargetRef target, const char *triple, const char *const *objs,
-                           uint32_t nobj)
-{
-    cg_job *jobs = asl_xmalloc(nobj * sizeof *jobs);
-    memset(jobs, 0, nobj * sizeof *jobs);
-    for (uint32_t k = 0; k < nobj; k++)
-        jobs[k] = (cg_job){.target = target, .triple = triple, .big = l->lay.big, .obj = objs[k],
-                           .first = (uint32_t)((uint64_t)l->lay.parts * k / nobj),
-                           .last = (uint32_t)((uint64_t)l->lay.parts * (k + 1) / nobj) - 1};
-    bool ok = true;
-    if (nobj == 1) {
-        jobs[0].m = l->m;
-        codegen(&jobs[0]);
-        ok = jobs[0].ok;
-    } else {
-        LLVMMemoryBufferRef bc = LLVMWriteBitcodeToMemoryBuffer(l->m);
-        pthread_t *th = asl_xmalloc(nobj * sizeof *th);
-        bool *started = asl_xmalloc(nobj * sizeof *started);
-        for (uint32_t k = 0; k < nobj; k++) {
-            jobs[k].bc = LLVMGetBufferStart(bc);
-            jobs[k].bclen = LLVMGetBufferSize(bc);
-            started[k] = PARALLEL_CODEGEN && pthread_create(&th[k], NULL, codegen, &jobs[k]) == 0;
-            if (!started[k]) codegen(&jobs[k]);
-        }
-        for (uint32_t k = 0; k < nobj; k++) {
-            if (started[k]) pthread_join(th[k], NULL);
-            ok = ok && jobs[k].ok;
-        }
-        free(th);
-        free(started);
-        LLVMDisposeMemoryBuffer(bc);
-    }
-    free(jobs);
-    return ok;
-}
-
 bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
                     const char *const *objs, uint32_t nobj)
 {
@@ -2475,7 +2167,7 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
             goto out;
         }
     }
-    if (nobj && !compile_module(&l, target, triple, objs, nobj)) goto out;
+    if (nobj && !aslc_llvm_codegen(l.m, &l.lay, target, triple, objs, nobj)) goto out;
     ok = true;
 out:
     LLVMDisposeMessage(err);
@@ -2491,42 +2183,5 @@ out:
     aslc_ids_free(&l.path_ids);
     aslc_ids_free(&l.const_ids);
     asl_buf_free(&l.key);
-    return ok;
-}
-
-bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
-                       const char *output, const char *handlers)
-{
-    if (!output) return aslc_emit_llvm(p, o, ll_path, NULL, 0);
-    /* One object, or for a program in parts one per processor. */
-    aslc_layout lay = aslc_layout_of(p);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    uint32_t nobj = ncpu < 1 ? 1 : (uint32_t)ncpu;
-    if (nobj > lay.parts) nobj = lay.parts;
-    char (*obj)[PATH_MAX] = asl_xmalloc(nobj * sizeof *obj);
-    const char **objs = asl_xmalloc(nobj * sizeof *objs);
-    const char *tmpdir = getenv("TMPDIR");
-    uint32_t made = 0;
-    bool ok = true;
-    for (; made < nobj; made++) {
-        snprintf(obj[made], PATH_MAX, "%s/aslc-XXXXXX.o", tmpdir && *tmpdir ? tmpdir : "/tmp");
-        int fd = mkstemps(obj[made], 2);
-        if (fd < 0) {
-            fprintf(stderr, "aslc: cannot create a temporary file: %s\n", strerror(errno));
-            ok = false;
-            break;
-        }
-        close(fd);
-        objs[made] = obj[made];
-    }
-    ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
-    if (ok) {
-        aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs,
-                              .nobj_files = nobj, .aws = o->aws, .lambda = o->lambda};
-        ok = aslc_build(&bo);
-    }
-    for (uint32_t k = 0; k < made; k++) unlink(obj[k]);
-    free(obj);
-    free(objs);
     return ok;
 }

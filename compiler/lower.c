@@ -675,6 +675,8 @@ static void flow_tmpl(Lo *lo, lir_fn *f, const ir_tmpl *t, const char *what)
     f->nregs--;
 }
 
+static uint32_t helper_op(Lo *lo, lir_fn *f, const lir_fn *fn, uint32_t a, const char *note);
+
 /* The work of a Task, Parallel or Map state on v, into f. */
 static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
 {
@@ -682,12 +684,21 @@ static uint32_t work(Lo *lo, lir_fn *f, const ir_state *s, uint32_t v)
     switch (s->type) {
     case IR_TASK: {
         uint32_t to = LIR_NONE, hb = LIR_NONE;
-        /* Credentials: a template function of its own, which the back ends
-         * call on the state's input just before the task (asl_task_credentials) */
-        if (s->credentials) lower_tmpl_fn(lo, s, s->credentials, "Credentials");
         /* from the state's input, as AWS reads them, not from Parameters' result */
         if (s->timeout_path) to = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->timeout_path, "TimeoutSecondsPath");
         if (s->heartbeat_path) hb = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->heartbeat_path, "HeartbeatSecondsPath");
+        if (s->credentials) {
+            /* Credentials: {"RoleArn": ...}, a template function of its own
+             * evaluated on the state's input, then the role assumed for this
+             * Task's calls just before it (asl_task_credentials) */
+            lir_fn *cf = lower_tmpl_fn(lo, s, s->credentials, "Credentials");
+            uint32_t cr = helper_op(lo, f, cf, LIR_IN, "Credentials");
+            o = op(lo, f, LIR_CALL_RT);
+            o->rt = LIR_RT_TASK_CREDENTIALS;
+            o->a = cr;
+            o->check = true;
+            o->note = "Credentials";
+        }
         o = op(lo, f, LIR_CALL_RT);
         o->rt = (uint8_t)(s->timeout_path || s->heartbeat_path ? LIR_RT_TASK_TIMED : LIR_RT_TASK);
         o->a = v;
@@ -782,6 +793,7 @@ static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *wh
         o->rt = LIR_RT_TEMPLATE;
         o->a = a;
         o->len = tf->num;
+        o->target_fn = tf;
         o->check = true;
         o->note = "Assign";
         return o->d = reg(f);
@@ -791,6 +803,17 @@ static uint32_t assign_eval(Lo *lo, lir_fn *f, const ir_state *s, const char *wh
     o->target_fn = (lir_fn *)tf;
     o->check = true;
     o->note = asl_strndup(lo->a, what, strlen(what));
+    return o->d = reg(f);
+}
+
+/* %d = helper fn %a (a tp_ function), failing on NULL. */
+static uint32_t helper_op(Lo *lo, lir_fn *f, const lir_fn *fn, uint32_t a, const char *note)
+{
+    lir_op *o = op(lo, f, LIR_HELPER);
+    o->a = a;
+    o->target_fn = fn;
+    o->check = true;
+    o->note = note;
     return o->d = reg(f);
 }
 
@@ -837,7 +860,8 @@ static void lower_work_state(Lo *lo, const ir_state *s)
         if (s->parameters) v = tmpl_op(lo, f, s->parameters, v, "Parameters");
         if (s->type == IR_PASS && s->result) v = const_op(lo, f, s->result_text, "Result");
     }
-    if (big && s->type == IR_PASS && s->result) v = const_op(lo, f, s->result_text, "Result");
+    /* (asl_flow_out puts a large program's Result; Assign reads it first) */
+    if (big && s->type == IR_PASS && s->result && s->assign) v = const_op(lo, f, s->result_text, "Result");
     v = work(lo, f, s, v);
     uint32_t av = s->assign ? assign_eval(lo, f, s, "Assign", v) : LIR_NONE;
     if (big) {
@@ -959,13 +983,15 @@ static void lower_state(Lo *lo, const ir_state *s)
         break;
     case IR_FAIL: {
         /* an intrinsic call in ErrorPath / CausePath: a template function of its own */
-        if (s->error_call) lower_tmpl_fn(lo, s, s->error_call, "ErrorPath");
-        if (s->cause_call) lower_tmpl_fn(lo, s, s->cause_call, "CausePath");
+        const lir_fn *ecall = s->error_call ? lower_tmpl_fn(lo, s, s->error_call, "ErrorPath") : NULL;
+        const lir_fn *ccall = s->cause_call ? lower_tmpl_fn(lo, s, s->cause_call, "CausePath") : NULL;
         f = state_fn(lo, s);
         enter_op(lo, f);
         uint32_t ev = LIR_NONE, cv = LIR_NONE;
         if (s->error_path) ev = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->error_path, "ErrorPath");
+        else if (ecall) ev = helper_op(lo, f, ecall, LIR_IN, "ErrorPath");
         if (s->cause_path) cv = path_op(lo, f, LIR_RT_INPUT_PATH, LIR_IN, s->cause_path, "CausePath");
+        else if (ccall) cv = helper_op(lo, f, ccall, LIR_IN, "CausePath");
         o = op(lo, f, LIR_FAIL);
         o->rt = LIR_RT_FAIL;
         o->a = ev;
@@ -989,14 +1015,23 @@ static void lower_state(Lo *lo, const ir_state *s)
             o->rule = s->choices[i];
             o->check = true;
             uint32_t m = o->d = reg(f);
+            /* taken when the rule matched: a JSONata rule's Output and Assign
+             * (path: output_path from b), a JSONPath rule's Assign (target_fn
+             * of b, asl_assign onto a), then the transition with a */
             o = op(lo, f, LIR_BRANCH);
             o->d = m;
             o->a = out;
+            o->b = v;
+            o->path = s->choices[i]->jn_leave;
+            if (s->choices[i]->assign) {
+                char an[64];
+                o->target_fn = lir_tmpl_fn(lo->lp, s, lir_assign_name(an, sizeof an, "Choices", (int)i));
+            }
             o->target = s->choices[i]->target;
             o->fast = o->target && f->block && lo->part_of[o->target->index] == f->part;
         }
+        if (s->jn_default) out = path_op(lo, f, LIR_RT_OUTPUT_PATH, v, s->jn_default, "Output, Assign");
         if (s->default_target) {
-            /* (a matched rule's Assign is the back ends' to write, in its branch) */
             if (s->assign) out = assign_op(lo, f, out, assign_eval(lo, f, s, "Assign", v));
             goto_op(lo, f, s->default_target, out);
         } else {
@@ -1285,6 +1320,14 @@ static void dump_op(asl_buf *b, const lir_op *o)
     case LIR_BRANCH:
         asl_buf_putc(b, ' ');
         reg_name(b, o->d);
+        if (o->path) {
+            asl_buf_puts(b, " output ");
+            asl_buf_puts(b, o->path->text ? o->path->text : "?");
+        }
+        if (o->target_fn) {
+            asl_buf_puts(b, " assign ");
+            asl_buf_puts(b, o->target_fn->name);
+        }
         /* fall through */
     case LIR_GOTO:
         if (o->target) {

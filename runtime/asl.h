@@ -311,7 +311,7 @@ typedef struct asl_state_info {
     const char *type;        /* "Pass", "Task", ... */
     const char *json_path;   /* /States/Name in the definition */
     bool last;               /* a Pass or Task with End: its output ends its machine
-                                (a Map iteration builds it in the Map's arena, flow.c) */
+                                (a Map iteration builds it in the Map's arena, fanout.c) */
 } asl_state_info;
 
 /* Called first by every state, with the state's input: records the
@@ -500,7 +500,8 @@ typedef struct {
  * generated code's static const data, so the compiler folds its fields
  * and keeps only the code for its kind of path; anything that is not the
  * common case calls the entry point, which decides and words any error.
- * (The LLVM back end calls the entry points themselves.)  Always inlined:
+ * (The LLVM back end builds the same first steps as IR, emit_llvm.c; where
+ * they are taken, lower.c decides for both.)  Always inlined:
  * an out-of-line copy would only add a call, without the folding. */
 #define ASL_INLINE static inline __attribute__((always_inline))
 
@@ -560,7 +561,7 @@ ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_pat
 
 /* The transition into s, recorded in x's head and its run's with plain
  * additions: for an exec that is its execution's only thread, with no
- * deadline (asl_enter_c, and the runtime's own entries, exec.c, flow.c). */
+ * deadline (asl_enter_c, and the runtime's own entries, exec.c, fanout.c). */
 ASL_INLINE void asl_enter_record(asl_exec *x, const asl_state_info *s)
 {
     asl_exec_head *h = (asl_exec_head *)(void *)x;

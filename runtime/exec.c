@@ -136,7 +136,7 @@ asl_exec *asl_exec_child(asl_exec *parent)
     x->run = parent->run;
     x->parent = parent;
     x->skew = parent->skew;                 /* the branch starts at its parent's workflow time */
-    /* and for a fan-out's unit (flow.c) */
+    /* and for a fan-out's unit (fanout.c) */
     x->slow_enter = x->run->deadline > 0 || x->run->hist;
     return x;
 }
@@ -328,7 +328,7 @@ static bool enter_alone(asl_exec *x, const asl_state_info *s, asl_value *in)
  * one part, and the way in for the slow_enter execs: a fan-out's units
  * (asl_flow_enter) and the top-level flow under TimeoutSeconds.  The
  * top-level flow runs alone: a pool exists only while a fan-out of it
- * runs (flow.c). */
+ * runs (fanout.c). */
 bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
 {
     if (x->slow_enter) return x->group ? asl_flow_enter(x, s, in) : enter_alone(x, s, in);

@@ -2,7 +2,7 @@
  * history.h — the execution history (./wf --history FILE): the events of one
  * execution, each a line of JSON as GetExecutionHistory returns it
  * (docs/history.md).  history.c writes them; the hooks in main.c, exec.c,
- * task.c, flow.c and retry.c call it only when run->hist is set, so that a
+ * task.c, fanout.c and retry.c call it only when run->hist is set, so that a
  * run without --history pays one test of a pointer it already has.
  *
  * Ids are given in the order events are written, under the history's
@@ -16,7 +16,7 @@
 
 typedef struct asl_hist asl_hist;
 
-/* One Parallel or Map state's fan-out, as its events need it (flow.c keeps
+/* One Parallel or Map state's fan-out, as its events need it (fanout.c keeps
  * it; read and written under the history's mutex). */
 typedef struct {
     uint64_t cursor;       /* the previousEventId of the next unit's first event */

@@ -25,7 +25,7 @@
  *
  * Distributed Map.  A Map with ProcessorConfig.Mode DISTRIBUTED runs each of
  * its units (an item, or an ItemBatcher batch) as a synchronous Invoke of
- * this same function (flow.c calls asl_run.map_remote): the payload is a
+ * this same function (fanout.c calls asl_run.map_remote): the payload is a
  * marked child event
  *
  *   {"aslc-map-child": {"build": BUILD-ID, "state": ADDRESS, "map": "/States/M", "input": ...}}
@@ -36,7 +36,7 @@
  * id, so that an instance of another build refuses the event rather than
  * jump into other code).  The unit's result is the child's response; a
  * failed child is a failed unit with the child's Error and Cause, counted
- * against ToleratedFailureCount/Percentage by flow.c.  Throttles (429),
+ * against ToleratedFailureCount/Percentage by fanout.c.  Throttles (429),
  * service errors (5xx), no answer, and an instance that died under the
  * invocation (Runtime.ExitError, Runtime.Unknown...) are retried with
  * exponential backoff, as Step Functions' Map Run retries its child

@@ -4,7 +4,7 @@
  * code calls for such a Map instead of asl_map.  The reader and writer
  * fields arrive as values (the compiler made templates of them, so their
  * paths are already resolved against the state's effective input); the
- * iterations themselves are asl_map's (flow.c).
+ * iterations themselves are asl_map's (fanout.c).
  *
  * This file, and the I/O behind it, is linked into a workflow only when it
  * has such a Map: the others do not pay for it.

@@ -56,7 +56,7 @@ struct asl_group {
     asl_group *prev_open, *next_open;
     pthread_cond_t cv;          /* the caller waits here for helpers */
 
-    /* For the user of the group (flow.c's engagement heuristic): the
+    /* For the user of the group (fanout.c's engagement heuristic): the
      * caller's alone, like the counters above. */
     uint32_t entries;
 

@@ -65,13 +65,13 @@ typedef struct asl_run {
                                 * (TimeoutSeconds, not scaled) */
     asl_binding *bindings;     /* one per program task site */
     pthread_mutex_t lock;      /* mock counters */
-    /* flow.c: the worker threads of Parallel and Map; created by the first
+    /* fanout.c: the worker threads of Parallel and Map; created by the first
      * fan-out that needs them, freed when the outermost fan-out ends (only
      * the execution's first thread sets or clears it, and only while it is
      * the only thread). */
     struct asl_pool *pool;
     /* lambda_rt.c, under --target lambda: runs a Distributed Map's unit as an
-     * Invoke of the function itself (flow.c); NULL: on this process's threads. */
+     * Invoke of the function itself (fanout.c); NULL: on this process's threads. */
     asl_value *(*map_remote)(asl_exec *it, const asl_map_info *m, asl_value *input);
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
@@ -93,7 +93,7 @@ struct asl_exec {
     bool failed;
     const char *err;              /* Error (in arena) */
     const char *cause;            /* Cause (in arena) or NULL */
-    struct asl_group *group;      /* flow.c: the fan-out this exec is a branch/iteration of */
+    struct asl_group *group;      /* fanout.c: the fan-out this exec is a branch/iteration of */
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
     double skew;                  /* workflow seconds the time scale skipped in this thread of
                                    * control (asl_sleep): its clock is real time + skew */
@@ -183,7 +183,7 @@ asl_value *asl_context_prefix(asl_exec *x, const asl_path *p, uint32_t *used);
  * (asl.h's asl_enter_record when the thread is alone and there is none). */
 bool asl_enter_shared(asl_exec *x, const asl_state_info *s);
 
-/* flow.c: the concurrency of Parallel and Map (docs/concurrency.md). */
+/* fanout.c: the concurrency of Parallel and Map (docs/concurrency.md). */
 /* asl_enter, for an exec with a group: false (x stopped) when its fan-out was
  * cancelled; calls in worker threads when the fan-out proves worth it. */
 /* in: the state's input, for --history's events (asl_hist_entered). */
@@ -198,7 +198,7 @@ bool asl_flow_stopped(asl_exec *x);
 void asl_blocking_begin(asl_exec *x);
 void asl_blocking_end(asl_exec *x);
 
-/* flow.c: asl_map keeping, for a ResultWriter (mapio.c), what AWS reports of
+/* fanout.c: asl_map keeping, for a ResultWriter (mapio.c), what AWS reports of
  * each child execution: its input (after ItemSelector; a batch's input) and
  * whether it failed (a tolerated failure, whose result is {Error, Cause}),
  * for each of the n units, in x's arena. */
@@ -241,8 +241,10 @@ void asl_children_output_started(void);
 /* In a host process (embed.c): handlers never take over the host's signals. */
 void asl_children_embedded(void);
 
-/* intrinsics.c helpers shared with other runtime files */
+/* uuid.c: a random version 4 UUID into out (36 characters and a NUL); false
+ * (out empty) when the system has no randomness to give */
 bool asl_uuid4(char out[37]);
+/* intrinsics.c helpers shared with other runtime files */
 /* Base64Encode, Base64Decode and Hash take at most this many characters. */
 #define ASL_INTRINSIC_MAX_CHARS 10000
 /* States.Runtime "Invalid arguments in States.X", as AWS fails every kind

@@ -1,5 +1,5 @@
 /*
- * flow.c — Parallel branches and Map iterations, run concurrently.
+ * fanout.c — Parallel branches and Map iterations, run concurrently.
  *
  * A Parallel or Map state is one fan-out: an asl_group of units (branches,
  * iterations or ItemBatcher batches) run by the pool of pool.c.  Each unit
