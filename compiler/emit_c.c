@@ -802,7 +802,7 @@ static void emit_retry_catch(const ir_state *s, asl_buf *d)
 static const struct { const char *note, *name; } local_names[] = {
     {"ErrorPath", "ev"}, {"CausePath", "cv"}, {"SecondsPath", "w"}, {"TimestampPath", "w"},
     {"TimeoutSecondsPath", "to"}, {"HeartbeatSecondsPath", "hb"}, {"ItemsPath", "items"},
-    {"Assign", "av"}, {"Output, Assign", "out"},
+    {"Assign", "av"}, {"Output, Assign", "out"}, {"Credentials", "cr"},
 };
 
 typedef struct {
