@@ -118,6 +118,7 @@ static void ret(B *b, uint32_t r)
 
 static uint32_t lower(B *b, node *e, uint32_t in);
 static bool binds_name(node *e, const char *name);
+static bool literal_keys(node *e);
 static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, uint32_t in);
 
 /* A function of its own for e over its input. */
@@ -376,10 +377,30 @@ static bool may_be_var(B *b, const char *name)
     return false;
 }
 
+/* `$merge([X, {'k': ...}])`: the two items, for asl_jn_merge2 (X not an
+ * array constructor, whose items ARR_PUT would flatten; the list plain). */
+static bool merge2_form(node *e, int bi)
+{
+    static int merge_bi = -2;
+    if (merge_bi == -2) merge_bi = asl_jn_builtin_index("merge", 5);
+    if (bi != merge_bi || e->n != 1) return false;
+    node *l = e->list[0];
+    if (l->type != JN_ARRAY || l->n != 2 || l->cons_array || l->nstages || l->grouped || l->keep_array) return false;
+    return l->list[0]->type != JN_ARRAY && l->list[1]->type == JN_OBJECT && literal_keys(l->list[1]);
+}
+
 /* A call of e (JN_FUNCTION); first: the `~>` left side's register, or LIR_NONE. */
 static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
 {
     int bi = builtin_callee(e);
+    if (bi >= 0 && first == LIR_NONE && merge2_form(e, bi)) {
+        /* an object merged with literal keys: built directly when both are
+         * objects and no variable is named merge, the call otherwise */
+        uint32_t x = lower(b, e->list[0]->list[0], in);
+        uint32_t y = lower(b, e->list[0]->list[1], in);
+        return CALL(b, JN_MERGE2, true, CTX, ENV, R(in), I(bi), I(may_be_var(b, e->lhs->str)), I(e->pos),
+                    SZ(proc_name(e)), R(x), R(y));
+    }
     if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
         uint32_t nargs = e->n + (first != LIR_NONE);
         lir_arg *x = asl_alloc(b->a, sizeof *x * (8 + nargs));

@@ -193,6 +193,9 @@
     X(JN_MAP_ITEM, asl_jn_map_item, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, bool))    \
     X(JN_CALL_BI, asl_jn_call_bi, 0, "ppppibipi.",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
+    X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
+                     asl_value *))                                                                  \
     X(JN_OBJ_CTX, asl_jn_obj_ctx, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))              \
     X(JN_OBJ_NEW, asl_jn_obj_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
     X(JN_OBJ_PUT, asl_jn_obj_put, 0, "pppplp",                                                      \
