@@ -86,12 +86,18 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     }
     /* no frame and no `$states` object: the expression reads $states'
      * members and the variables through the context (asl_jn_states) */
-    asl_jn_ctx c = {   /* asl_jn_ctx_init's, in one initializer (no memset call per evaluation) */
-        .a = a, .pos = -1, .max_depth = ASL_JN_MAX_DEPTH, .max_range = 1e7, .apply_lambda = asl_jn_apply_lambda,
-        .has_states = true, .states = {input, result, error, NULL},
-        .context = context_object,   /* $states.context: made if it is read */
-        .map_item = map_item, .resolve = resolve_var, .resolve_ud = x,
-    };
+    /* asl_jn_ctx_init's, field by field: an initializer (or a copy) of the
+     * whole struct is a `rep stos` (movs) of 21 words, several times the
+     * stores; the assert makes a new field of asl_jn_ctx come here */
+    _Static_assert(sizeof(asl_jn_ctx) == 208, "asl_jn_ctx changed: set its new fields here");
+    asl_jn_ctx c;
+    c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
+    c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
+    c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = NULL;
+    c.has_states = true;
+    c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
+    c.context = context_object;   /* $states.context: made if it is read */
+    c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x;
     asl_value *v = f->expr(&c, NULL, input);
     if (asl_jn_failed(&c))
         return asl_fail_state(x, "States.QueryEvaluationError",
