@@ -245,6 +245,47 @@ static uint32_t lower_simple_path(B *b, node *e, uint32_t in)
     return v;
 }
 
+/* A field that is only `$states.input.a.b` or `$states.context.Map.Item.Value.a`
+ * (parse.c, ASL_JNT_PATH): its names as a JSON array, the first "input" or
+ * "Map.Item.Value", which jnstate.c reads with direct member look-ups
+ * before its generic evaluation.  NULL for any other expression (or a name
+ * that would need escaping). */
+const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *root)
+{
+    node *e = (node *)root;
+    if (!e || e->type != JN_PATH || e->nstages || e->keep_array || !simple_path(e)) return NULL;
+    B b = {.binds_states = false};
+    int k = states_member(&b, e);
+    uint32_t i;
+    asl_buf t;
+    asl_buf_init(&t);
+    if (k == 3 && e->n >= 5 && step_is(e->list[2], "Map") && step_is(e->list[3], "Item") &&
+        step_is(e->list[4], "Value")) {
+        asl_buf_puts(&t, "[\"Map.Item.Value\"");
+        i = 5;
+    } else if (k == 0) {
+        asl_buf_puts(&t, "[\"input\"");
+        i = 2;
+    } else {
+        return NULL;
+    }
+    for (; i < e->n; i++) {
+        node *s = e->list[i];
+        for (uint32_t j = 0; j < s->slen; j++)
+            if (s->str[j] == '"' || s->str[j] == '\\' || (unsigned char)s->str[j] < 0x20) {
+                asl_buf_free(&t);
+                return NULL;
+            }
+        asl_buf_puts(&t, ",\"");
+        asl_buf_put(&t, s->str, s->slen);
+        asl_buf_putc(&t, '"');
+    }
+    asl_buf_putc(&t, ']');
+    const char *r = asl_strndup(a, t.data, t.len);
+    asl_buf_free(&t);
+    return r;
+}
+
 /* The stages of a step over its whole result, as calls on the path p. */
 static uint32_t path_stages(B *b, node *step, uint32_t p)
 {

@@ -403,6 +403,9 @@ const char *lir_assign_name(char *buf, size_t n, const char *where, int i);
  * refers to it. */
 struct aslc_jn_node;
 lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what);
+/* `$states.input.a.b` (or `$states.context.Map.Item.Value.a`) alone: its
+ * names as JSON array text (the field's constant, ASL_JNT_PATH), else NULL. */
+const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *e);
 /* A JN op as text (lir_dump). */
 void lir_jn_dump_op(asl_buf *b, const lir_op *o);
 /* Expressions lowered into every program after its states: aslc's hidden
