@@ -709,7 +709,8 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     asl_arena *a = lp->p->arena;
     B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
-    b.f->ops[b.f->nops - 1].note = what;
+    /* (parse.c gives the field ASL_JNT_PATH: jnstate.c reads it directly first) */
+    b.f->ops[b.f->nops - 1].note = what && workflow && lir_jn_direct_path(a, e) ? asl_sprintf(a, "%s, read directly", what) : what;
     uint32_t r;
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */

@@ -744,7 +744,7 @@ static void jn_set_src(P *c, ir_jn *j, const char *src)
     if (src && jn_reads_context(src)) j->field.type |= ASL_JNT_CONTEXT;
     /* `$states.input.a.b` alone: read directly (jnstate.c), its names a constant */
     const char *names = NULL;
-    if ((j->field.kind == ASL_JNF_VALUE || j->field.kind == ASL_JNF_INNER) && j->expr && !j->ktext &&
+    if (j->expr && !j->ktext &&
         (names = lir_jn_direct_path(c->a, j->expr)) != NULL) {
         j->ktext = names;
         j->field.type |= ASL_JNT_PATH;
