@@ -142,7 +142,8 @@ struct ir_jn {
     const struct aslc_jn_node *expr;/* one expression, or NULL */
     struct ir_tmpl *tmpl;           /* ENTER/LEAVE/CATCH: Arguments / Output as a template */
     struct ir_tmpl *assign;         /* LEAVE/CATCH: Assign (an object template) */
-    const char *ktext;              /* ENTER/LEAVE/CATCH: a constant Arguments / Output (JSON) */
+    const char *ktext;              /* ENTER/LEAVE/CATCH: a constant Arguments / Output (JSON);
+                                     * with expr, ASL_JNT_PATH: the path's names */
     const struct ir_state *state;
     ir_jn *next;
 };

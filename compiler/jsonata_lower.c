@@ -118,6 +118,7 @@ static void ret(B *b, uint32_t r)
 
 static uint32_t lower(B *b, node *e, uint32_t in);
 static bool binds_name(node *e, const char *name);
+static bool literal_keys(node *e);
 static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, uint32_t in);
 
 /* A function of its own for e over its input. */
@@ -242,6 +243,47 @@ static uint32_t lower_simple_path(B *b, node *e, uint32_t in)
         v = CALL(b, JN_GET, false, CTX, R(v), SL(s->str, s->slen), I(i == e->n - 1));
     }
     return v;
+}
+
+/* A field that is only `$states.input.a.b` or `$states.context.Map.Item.Value.a`
+ * (parse.c, ASL_JNT_PATH): its names as a JSON array, the first "input" or
+ * "Map.Item.Value", which jnstate.c reads with direct member look-ups
+ * before its generic evaluation.  NULL for any other expression (or a name
+ * that would need escaping). */
+const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *root)
+{
+    node *e = (node *)root;
+    if (!e || e->type != JN_PATH || e->nstages || e->keep_array || !simple_path(e)) return NULL;
+    B b = {.binds_states = false};
+    int k = states_member(&b, e);
+    uint32_t i;
+    asl_buf t;
+    asl_buf_init(&t);
+    if (k == 3 && e->n >= 5 && step_is(e->list[2], "Map") && step_is(e->list[3], "Item") &&
+        step_is(e->list[4], "Value")) {
+        asl_buf_puts(&t, "[\"Map.Item.Value\"");
+        i = 5;
+    } else if (k == 0) {
+        asl_buf_puts(&t, "[\"input\"");
+        i = 2;
+    } else {
+        return NULL;
+    }
+    for (; i < e->n; i++) {
+        node *s = e->list[i];
+        for (uint32_t j = 0; j < s->slen; j++)
+            if (s->str[j] == '"' || s->str[j] == '\\' || (unsigned char)s->str[j] < 0x20) {
+                asl_buf_free(&t);
+                return NULL;
+            }
+        asl_buf_puts(&t, ",\"");
+        asl_buf_put(&t, s->str, s->slen);
+        asl_buf_putc(&t, '"');
+    }
+    asl_buf_putc(&t, ']');
+    const char *r = asl_strndup(a, t.data, t.len);
+    asl_buf_free(&t);
+    return r;
 }
 
 /* The stages of a step over its whole result, as calls on the path p. */
@@ -376,10 +418,30 @@ static bool may_be_var(B *b, const char *name)
     return false;
 }
 
+/* `$merge([X, {'k': ...}])`: the two items, for asl_jn_merge2 (X not an
+ * array constructor, whose items ARR_PUT would flatten; the list plain). */
+static bool merge2_form(node *e, int bi)
+{
+    static int merge_bi = -2;
+    if (merge_bi == -2) merge_bi = asl_jn_builtin_index("merge", 5);
+    if (bi != merge_bi || e->n != 1) return false;
+    node *l = e->list[0];
+    if (l->type != JN_ARRAY || l->n != 2 || l->cons_array || l->nstages || l->grouped || l->keep_array) return false;
+    return l->list[0]->type != JN_ARRAY && l->list[1]->type == JN_OBJECT && literal_keys(l->list[1]);
+}
+
 /* A call of e (JN_FUNCTION); first: the `~>` left side's register, or LIR_NONE. */
 static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
 {
     int bi = builtin_callee(e);
+    if (bi >= 0 && first == LIR_NONE && merge2_form(e, bi)) {
+        /* an object merged with literal keys: built directly when both are
+         * objects and no variable is named merge, the call otherwise */
+        uint32_t x = lower(b, e->list[0]->list[0], in);
+        uint32_t y = lower(b, e->list[0]->list[1], in);
+        return CALL(b, JN_MERGE2, true, CTX, ENV, R(in), I(bi), I(may_be_var(b, e->lhs->str)), I(e->pos),
+                    SZ(proc_name(e)), R(x), R(y));
+    }
     if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
         uint32_t nargs = e->n + (first != LIR_NONE);
         lir_arg *x = asl_alloc(b->a, sizeof *x * (8 + nargs));
@@ -647,7 +709,8 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     asl_arena *a = lp->p->arena;
     B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
-    b.f->ops[b.f->nops - 1].note = what;
+    /* (parse.c gives the field ASL_JNT_PATH: jnstate.c reads it directly first) */
+    b.f->ops[b.f->nops - 1].note = what && workflow && lir_jn_direct_path(a, e) ? asl_sprintf(a, "%s, read directly", what) : what;
     uint32_t r;
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */

@@ -193,6 +193,9 @@
     X(JN_MAP_ITEM, asl_jn_map_item, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, bool))    \
     X(JN_CALL_BI, asl_jn_call_bi, 0, "ppppibipi.",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
+    X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
+                     asl_value *))                                                                  \
     X(JN_OBJ_CTX, asl_jn_obj_ctx, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))              \
     X(JN_OBJ_NEW, asl_jn_obj_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
     X(JN_OBJ_PUT, asl_jn_obj_put, 0, "pppplp",                                                      \
@@ -400,6 +403,9 @@ const char *lir_assign_name(char *buf, size_t n, const char *where, int i);
  * refers to it. */
 struct aslc_jn_node;
 lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *what);
+/* `$states.input.a.b` (or `$states.context.Map.Item.Value.a`) alone: its
+ * names as JSON array text (the field's constant, ASL_JNT_PATH), else NULL. */
+const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *e);
 /* A JN op as text (lir_dump). */
 void lir_jn_dump_op(asl_buf *b, const lir_op *o);
 /* Expressions lowered into every program after its states: aslc's hidden

@@ -24,6 +24,7 @@
 #include "intrinsic.h"
 #include "jsonata_ast.h"
 #include "jsonpath.h"
+#include "lir.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -737,10 +738,17 @@ static bool jn_reads_context(const char *src)
     return false;
 }
 
-static void jn_set_src(ir_jn *j, const char *src)
+static void jn_set_src(P *c, ir_jn *j, const char *src)
 {
     j->field.src = src;
     if (src && jn_reads_context(src)) j->field.type |= ASL_JNT_CONTEXT;
+    /* `$states.input.a.b` alone: read directly (jnstate.c), its names a constant */
+    const char *names = NULL;
+    if (j->expr && !j->ktext &&
+        (names = lir_jn_direct_path(c->a, j->expr)) != NULL) {
+        j->ktext = names;
+        j->field.type |= ASL_JNT_PATH;
+    }
 }
 
 /* One expression where a JSONPath state has a ...Path: $states.input is what
@@ -753,7 +761,7 @@ static const asl_path *jn_value(P *c, ir_state *s, const cJSON *n, const char *p
     if (!e) return NULL;
     ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, type, where, ptr);
     j->expr = e;
-    jn_set_src(j, src);
+    jn_set_src(c, j, src);
     return j->path;
 }
 
@@ -769,7 +777,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
         const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
         ir_jn *j = jn_new(c, s, leaf, ASL_JNT_ANY, where, ptr);
         j->expr = e;
-        jn_set_src(j, src);
+        jn_set_src(c, j, src);
         t->kind = IR_T_PATH;
         t->path = j->path;
         t->src = src;
@@ -810,7 +818,7 @@ static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const
     if (jn_text(n)) {
         const char *src;
         j->expr = jn_expr(c, n, ptr, &src);
-        jn_set_src(j, src);
+        jn_set_src(c, j, src);
         return;
     }
     ir_tmpl *t = jn_tmpl(c, s, n, ptr, where, ASL_JNF_INNER);

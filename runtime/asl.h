@@ -140,6 +140,13 @@ typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_
 /* A flag of asl_jn_field.type: the expression reads $states.context (or
  * $states whole); the context object is built only for those. */
 #define ASL_JNT_CONTEXT 0x80
+/* A flag of asl_jn_field.type: a field whose expression is
+ * only `$states.input.a...` or `$states.context.Map.Item.Value.a...`; k is
+ * its names (["input", "a", ...], ["Map.Item.Value", "a", ...]), read with
+ * direct look-ups, the expression run when one of them is not an object's
+ * member (jnstate.c). */
+#define ASL_JNT_PATH 0x40
+#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH)
 
 typedef struct asl_jn_field {
     uint8_t kind;            /* asl_jnf_kind */

@@ -70,6 +70,51 @@ static bool type_ok(const asl_value *v, asl_jnt_type t)
 
 static const char *const type_names[] = {"any", "array", "boolean", "string", "number"};
 
+/* An ASL_JNT_PATH field (`$states.input.a.b`) read with direct look-ups:
+ * its value, or NULL when a step is not an object's member (or the value
+ * a sequence), which the expression then evaluates, undefined and all. */
+static asl_value *direct_path(asl_exec *x, const asl_jn_field *f, asl_value *input)
+{
+    const asl_value *names = *f->k;
+    asl_value *v = names->u.a.items[0]->len == 5 ? input : map_item(x, false);
+    for (uint32_t i = 1; i < names->len; i++) {
+        if (!v || v->type != ASL_OBJECT) return NULL;
+        const asl_value *n = names->u.a.items[i];
+        v = asl_object_get(v, n->u.str, n->len);
+    }
+    return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) ? v : NULL;
+}
+
+/* f's expression evaluated in full: its value, or NULL with the state
+ * failed (an error, undefined, a function). */
+static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+{
+    asl_arena *a = x->arena;
+    /* no frame and no `$states` object: the expression reads $states'
+     * members and the variables through the context (asl_jn_states) */
+    /* asl_jn_ctx_init's, field by field: an initializer (or a copy) of the
+     * whole struct is a `rep stos` (movs) of 21 words, several times the
+     * stores; the assert makes a new field of asl_jn_ctx come here */
+    _Static_assert(sizeof(asl_jn_ctx) == 208, "asl_jn_ctx changed: set its new fields here");
+    asl_jn_ctx c;
+    c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
+    c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
+    c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = NULL;
+    c.has_states = true;
+    c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
+    c.context = context_object;   /* $states.context: made if it is read */
+    c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x;
+    asl_value *v = f->expr(&c, NULL, input);
+    if (asl_jn_failed(&c))
+        return asl_fail_state(x, "States.QueryEvaluationError",
+                              "The JSONata expression '%s' specified for the field '%s' threw an error "
+                              "during evaluation. %s",
+                              f->src, f->where, asl_jn_error_text(&c));
+    if (!v) return query_error(x, f, "returned nothing (undefined).");
+    if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    return v;
+}
+
 /* f's expression with $states of input, result and error (NULL: absent). */
 static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
 {
@@ -79,36 +124,23 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
          * input (a Map's items without Items) */
         asl_value *v = f->tmpl ? f->tmpl(x, input) : f->k ? *f->k : input;
         if (!v) return NULL;
-        if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
+        if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS)))
             return asl_fail_state(x, "States.QueryEvaluationError", "Map state input must be an array but "
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
     }
-    /* no frame and no `$states` object: the expression reads $states'
-     * members and the variables through the context (asl_jn_states) */
-    asl_jn_ctx c = {   /* asl_jn_ctx_init's, in one initializer (no memset call per evaluation) */
-        .a = a, .pos = -1, .max_depth = ASL_JN_MAX_DEPTH, .max_range = 1e7, .apply_lambda = asl_jn_apply_lambda,
-        .has_states = true, .states = {input, result, error, NULL},
-        .context = context_object,   /* $states.context: made if it is read */
-        .map_item = map_item, .resolve = resolve_var, .resolve_ud = x,
-    };
-    asl_value *v = f->expr(&c, NULL, input);
-    if (asl_jn_failed(&c))
-        return asl_fail_state(x, "States.QueryEvaluationError",
-                              "The JSONata expression '%s' specified for the field '%s' threw an error "
-                              "during evaluation. %s",
-                              f->src, f->where, asl_jn_error_text(&c));
-    if (!v) return query_error(x, f, "returned nothing (undefined).");
-    if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    asl_value *v = f->type & ASL_JNT_PATH ? direct_path(x, f, input) : NULL;
+    if (!v) v = eval(x, f, input, result, error);
+    if (!v) return NULL;
     /* strings, null, booleans and numbers without source text are JSON as they are */
     bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
                  (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0);
     if (!plain) v = asl_jn_to_json(a, v);
-    if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_CONTEXT)))
+    if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS)))
         return asl_fail_state(x, "States.QueryEvaluationError",
                               "The JSONata expression '%s' specified for the field '%s' returned an "
                               "unexpected result type. Expected '%s', but was '%s' for value: %s",
-                              f->src, f->where, type_names[f->type & ~ASL_JNT_CONTEXT], type_word(v),
+                              f->src, f->where, type_names[f->type & ~ASL_JNT_FLAGS], type_word(v),
                               asl_json_string(a, v, NULL));
     return v;
 }

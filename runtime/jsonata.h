@@ -217,6 +217,12 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
  * asl_jn_call (false when the compiler saw that nothing binds or assigns it). */
 asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                           const char *token, int n, ...);
+/* `$merge([x, y])` with y an object constructor of literal keys: when x
+ * and y are objects and no variable may be named merge, x's members then
+ * y's set over them (what $merge makes), without the argument array, the
+ * signature check or the call; otherwise exactly the generic call. */
+asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                         const char *token, asl_value *x, asl_value *y);
 /* An object constructor whose keys are distinct string literals, built
  * directly (no grouping): obj_ctx gives the context its values are
  * evaluated against (the grouping's: the input's items joined), obj_new

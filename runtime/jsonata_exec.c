@@ -1090,6 +1090,23 @@ asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int 
     return r;
 }
 
+asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
+                         const char *token, asl_value *x, asl_value *y)
+{
+    if (!may_be_var && x && y && x->type == ASL_OBJECT && y->type == ASL_OBJECT) {
+        /* x's members copied as a block (its keys are distinct already,
+         * and shared, as $merge shares them), then y's set over them */
+        asl_value *r = asl_value_shallow_copy(c->a, x);
+        for (uint32_t k = 0; k < y->len; k++)
+            asl_object_set_lit(c->a, r, y->u.o.members[k].key, y->u.o.members[k].klen, y->u.o.members[k].val);
+        return r;
+    }
+    asl_value *arr = asl_jn_arr_new(c, 2);
+    arr = asl_jn_arr_put(c, arr, x, false);
+    arr = asl_jn_arr_put(c, arr, y, false);
+    return asl_jn_call_bi(c, env, input, bi, may_be_var, pos, token, 1, arr);
+}
+
 asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,
                                const char *name, const char *holes, int n, ...)
 {

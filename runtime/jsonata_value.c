@@ -198,6 +198,15 @@ static bool js_integer_text(const char *t, uint32_t n)
  * or number whose source text JavaScript would print otherwise, anywhere
  * in it.  Most results are (a state's input passed on, a value built by
  * an object constructor), and then need no copy. */
+static bool plain_json(const asl_value *v);
+
+/* plain_json of an item or member: strings, null and booleans (most of
+ * them) without a call. */
+static inline bool plain_item(const asl_value *v)
+{
+    return v && (v->type == ASL_STRING || v->type <= ASL_TRUE || plain_json(v));
+}
+
 static bool plain_json(const asl_value *v)
 {
     switch (v->type) {
@@ -205,11 +214,11 @@ static bool plain_json(const asl_value *v)
     case ASL_ARRAY:
         if (v->is_int) return false;   /* a sequence's flags */
         for (uint32_t i = 0; i < v->len; i++)
-            if (!v->u.a.items[i] || !plain_json(v->u.a.items[i])) return false;
+            if (!plain_item(v->u.a.items[i])) return false;
         return true;
     case ASL_OBJECT:
         for (uint32_t i = 0; i < v->len; i++)
-            if (!v->u.o.members[i].val || !plain_json(v->u.o.members[i].val)) return false;
+            if (!plain_item(v->u.o.members[i].val)) return false;
         return true;
     case ASL_NUMBER:
         if (!isfinite(v->u.n.num) || (v->u.n.num == 0 && signbit(v->u.n.num))) return false;

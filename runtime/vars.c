@@ -88,9 +88,28 @@ static size_t outer_total(asl_exec *x)
     return t;
 }
 
+/* One variable that the scope has already (a loop's counter): the limits
+ * checked and the value set without asl_vars_assign's arrays and passes.
+ * false, with nothing done, when it is new or a limit is exceeded: the
+ * general path then does it, or words the failure. */
+static bool assign_one(asl_exec *x, const char *name, size_t len, asl_value *val)
+{
+    struct asl_vars *s = x->vars;
+    var *v = find(s, name, len);
+    if (!v) return false;
+    size_t size = json_size(val);
+    if (size > VAR_LIMIT || s->total - v->size + size + outer_total(x) > TOTAL_LIMIT) return false;
+    s->total = s->total - v->size + size;
+    v->size = size;
+    v->val = val;
+    if (x->run->hist) asl_hist_assigned(x, 1, &name, &val);
+    return true;
+}
+
 bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_value **vals)
 {
     if (n == 0) return true;
+    if (n == 1 && assign_one(x, names[0], strlen(names[0]), vals[0])) return true;
     size_t sizes_small[16];
     size_t *sizes = n <= 16 ? sizes_small : asl_alloc(x->arena, n * sizeof *sizes);
     size_t sum = 0;
@@ -161,6 +180,8 @@ asl_value *asl_assign(asl_exec *x, asl_value *v, asl_value *vars)
 {
     if (!v) return NULL;
     uint32_t n = vars->len;
+    if (n == 1 && assign_one(x, vars->u.o.members[0].key, vars->u.o.members[0].klen, vars->u.o.members[0].val))
+        return v;
     const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
     asl_value **vals = asl_alloc(x->arena, (n ? n : 1) * sizeof *vals);
     for (uint32_t i = 0; i < n; i++) {
