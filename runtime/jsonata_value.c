@@ -632,7 +632,11 @@ asl_value *asl_jn_array_add(asl_jn_ctx *c, asl_value *arr, asl_value *item, bool
         asl_array_push(c->a, arr, item);
         return arr;
     }
-    for (uint32_t i = 0; i < item->len; i++) asl_array_push(c->a, arr, item->u.a.items[i]);
+    /* A sequence may hold undefined items (a path's first step over an
+     * undefined input: `*[[$[]].$]` on a scalar, found by fuzz_jsonata);
+     * they stay out of the array, as no undefined item leaves a path. */
+    for (uint32_t i = 0; i < item->len; i++)
+        if (item->u.a.items[i]) asl_array_push(c->a, arr, item->u.a.items[i]);
     return arr;
 }
 

@@ -118,6 +118,10 @@ int main(void)
     EXPECT("[true].x[{'k': 1}[]].($keys(1, 2))", NULL, "error T0410");   /* the kept undefined item reaches the next step */
     EXPECT("[1, 2].x[true]", NULL, "undefined");                  /* and never leaves the path */
     EXPECT("a[0].[1]", "{}", "undefined");                         /* an index keeps no undefined item */
+    /* a predicate on nothing runs once on an undefined input, whose `$[]` is a sequence with an
+     * undefined item: an array constructor flattening it skips it (found by fuzz_jsonata: a NULL pushed) */
+    EXPECT("nothing[[$[]].$]", "{}", "undefined");
+    EXPECT("nothing[[$[]]]", "{}", "undefined");
     /* a first array-constructor step that a predicate made a single value (jsonata-js 2.0.6 and 2.2) */
     EXPECT("[{'a': 1}][0].a", NULL, "undefined");
     EXPECT("['ab'][0].$", NULL, "[\"a\",\"b\"]");
