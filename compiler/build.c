@@ -385,7 +385,7 @@ bool aslc_build(const aslc_build_opts *o)
     if (o->aws) {
         /* runtime/aws_*.c: task.c refers to them weakly, so the archive
          * gives them only when asked */
-        push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call");
+        push(&argv, &n, &cap, "-Wl,-u,asl_aws_lambda_invoke,-u,asl_aws_sdk_call,-u,asl_bucket_s3_open");
     }
     if (o->lambda) {
         /* runtime/lambda_rt.c's main, and the build id that tells its

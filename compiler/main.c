@@ -418,24 +418,43 @@ static const char *const_bucket(const ir_tmpl *t)
     return b && b->type == ASL_STRING ? b->u.str : NULL;
 }
 
-/* A bucket a Distributed Map names as a constant and the resources file does
- * not bind: a warning, as a run-time --resources may bind it (the Map would
- * fail otherwise); a bucket from a path is only known when the Map runs. */
-static void check_buckets(aslc_unit *u, const ir_program *p, const cJSON *res)
+/* Whether a Map's ItemReader or ResultWriter template names a bucket at all
+ * (has Parameters: a ResultWriter without one only shapes the result). */
+static bool names_bucket(const ir_tmpl *t)
+{
+    if (!t) return false;
+    if (t->kind == IR_T_CONST) return asl_object_get(t->cval, "Parameters", 10) != NULL;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (!strcmp(t->members[i].key, "Parameters")) return true;
+    return false;
+}
+
+/* A bucket that the resources file does not bind is S3's own when the Map
+ * runs (runtime/bucket_s3.c): *aws is set, which links the AWS client in.
+ * One named as a constant is warned about when warn (a run-time --resources
+ * may still bind it); a bucket from a path is only known when the Map runs. */
+static void check_buckets(aslc_unit *u, const ir_program *p, const cJSON *res, bool warn, bool *aws)
 {
     for (uint32_t i = 0; i < p->nall; i++) {
         const ir_state *s = p->all[i];
         if (s->type != IR_MAP) continue;
         const ir_tmpl *io[2] = {s->item_reader, s->result_writer};
         for (int k = 0; k < 2; k++) {
+            if (!names_bucket(io[k])) continue;
             const char *b = const_bucket(io[k]);
-            if (!b) continue;
+            if (!b) {
+                *aws = true;
+                continue;
+            }
             char *key = asl_sprintf(u->arena, "s3://%s", b);
             if (res && cJSON_GetObjectItemCaseSensitive(res, key)) continue;
-            aslc_diag_at(u, ASLC_WARNING, s->loc.line, s->loc.col, s->loc.ptr,
-                         "state \"%s\": bucket \"%s\" of its %s has no binding; bind \"%s\" to a "
-                         "directory in a resources file (docs/tasks.md), or the Map fails when it runs",
-                         s->name, b, k ? "ResultWriter" : "ItemReader", key);
+            *aws = true;
+            if (warn)
+                aslc_diag_at(u, ASLC_WARNING, s->loc.line, s->loc.col, s->loc.ptr,
+                             "state \"%s\": bucket \"%s\" of its %s has no binding: the Map uses the "
+                             "S3 bucket itself; bind \"%s\" to a directory in a resources file to use "
+                             "local files (docs/tasks.md)",
+                             s->name, b, k ? "ResultWriter" : "ItemReader", key);
         }
     }
 }
@@ -486,7 +505,7 @@ static int compile_one(const options *o, const char *file)
             free(b.resources_json);
             b.resources_json = cJSON_PrintUnformatted(res);
         }
-        if (ok && !o->allow_unbound) check_buckets(&u, p, res);
+        if (ok) check_buckets(&u, p, res, !o->allow_unbound, &aws);
     }
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;

@@ -182,6 +182,11 @@ static bool dir_put(const asl_bucket *b, const char *key, const char *data, size
 
 static const asl_bucket_ops dir_ops = {dir_get, dir_list, dir_put};
 
+/* bucket_s3.c, present when aslc linked the AWS client in (compiler/build.c):
+ * weak, so a binary without it stays free of libcurl. */
+bool asl_bucket_s3_open(const char *name, asl_bucket *b, char *err, size_t errn);
+#pragma weak asl_bucket_s3_open
+
 bool asl_bucket_open(asl_exec *x, const char *name, asl_bucket *b, char *err, size_t errn)
 {
     asl_run *r = x->run;
@@ -198,6 +203,7 @@ bool asl_bucket_open(asl_exec *x, const char *name, asl_bucket *b, char *err, si
         b->directory = e->directory;
         return true;
     }
+    if (asl_bucket_s3_open) return asl_bucket_s3_open(name, b, err, errn);
     snprintf(err, errn, "no binding for bucket \"%s\": bind \"s3://%s\" to a directory in a "
                         "resources file ({\"s3://%s\": {\"directory\": \"path\"}}, docs/tasks.md)",
              name, name, name);

@@ -40,7 +40,8 @@ struct asl_bucket {
     const char *directory;     /* the local binding's */
 };
 
-/* Finds bucket name's binding; false with a message when it has none. */
+/* Finds bucket name's binding: its directory, else S3 itself when the binary
+ * has the AWS client (bucket_s3.c); false with a message when neither. */
 bool asl_bucket_open(asl_exec *x, const char *name, asl_bucket *b, char *err, size_t errn);
 
 #endif
