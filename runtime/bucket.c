@@ -103,6 +103,7 @@ static void walk(const char *root, const char *rel, const char *prefix, listing 
                 o->key = asl_strndup(a, sub, sl);
                 o->size = (uint64_t)st.st_size;
                 o->mtime = (double)st.st_mtim.tv_sec;
+                o->etag = o->storage_class = NULL;
             }
         }
         free(sub);

@@ -4,10 +4,10 @@
  * object's bytes, list the objects under a prefix, put an object).
  *
  * A bucket is found by name in the resources file, under the key
- * "s3://NAME" (docs/tasks.md).  Today the only binding is a local
- * directory ({"directory": "path"}: object KEY is the file path/KEY); a
- * real S3 client will be another asl_bucket_ops behind the same calls, so
- * mapio.c and resultwriter.c do not change.  Private to the runtime.
+ * "s3://NAME" (docs/tasks.md), bound to a local directory ({"directory":
+ * "path"}: object KEY is the file path/KEY, bucket.c); a bucket with no
+ * binding is S3's own (bucket_s3.c), when the binary has the AWS client.
+ * mapio.c and resultwriter.c see only these calls.  Private to the runtime.
  */
 #ifndef ASL_BUCKET_H
 #define ASL_BUCKET_H
@@ -19,6 +19,8 @@ typedef struct {
     const char *key;
     uint64_t size;
     double mtime;              /* LastModified, seconds since the epoch */
+    const char *etag;          /* S3's ETag, quotes included, or NULL: the MD5 of the bytes */
+    const char *storage_class; /* S3's StorageClass, or NULL: STANDARD */
 } asl_object_info;
 
 typedef struct asl_bucket asl_bucket;

@@ -236,6 +236,8 @@ static bool s3_list(const asl_bucket *b, const char *prefix, asl_arena *a, asl_o
             v[len].key = key ? key : "";
             v[len].size = size ? strtoull(size, NULL, 10) : 0;
             v[len].mtime = iso_time(xml_text(a, s, t, "LastModified", NULL));
+            v[len].etag = xml_text(a, s, t, "ETag", NULL);
+            v[len].storage_class = xml_text(a, s, t, "StorageClass", NULL);
             len++;
             q = t + 11;
         }

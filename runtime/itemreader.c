@@ -225,9 +225,10 @@ static asl_value *manifest_items(asl_exec *x, const char *bucket, const char *te
     return items;
 }
 
-/* ListObjectsV2's items; Etag is the MD5 of the bytes, in quotes, as S3
- * gives it for an object uploaded in one part (computed only with etags:
- * LOAD_AND_FLATTEN needs the keys alone). */
+/* ListObjectsV2's items; Etag is S3's when the bucket is S3 (bucket_s3.c),
+ * else the MD5 of the bytes, in quotes, as S3 gives it for an object
+ * uploaded in one part (computed only with etags: LOAD_AND_FLATTEN needs the
+ * keys alone). */
 static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix, uint32_t max,
                              bool etags)
 {
@@ -243,26 +244,31 @@ static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix
     asl_buf data;
     asl_buf_init(&data);
     for (uint32_t i = 0; i < n && i < max; i++) {
-        data.len = 0;
-        if (etags && !b.ops->get(&b, objs[i].key, &data, err, sizeof err)) {
-            asl_buf_free(&data);
-            return reader_failed(x, err);
+        char md5tag[2 * EVP_MAX_MD_SIZE + 3];
+        const char *etag = objs[i].etag;   /* S3's own listing says it */
+        if (!etag) {
+            data.len = 0;
+            if (etags && !b.ops->get(&b, objs[i].key, &data, err, sizeof err)) {
+                asl_buf_free(&data);
+                return reader_failed(x, err);
+            }
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned mdlen = 0;
+            EVP_Digest(data.data ? data.data : "", data.len, md, &mdlen, EVP_md5(), NULL);
+            size_t k = 0;
+            md5tag[k++] = '"';
+            for (unsigned j = 0; j < mdlen; j++) k += (size_t)snprintf(md5tag + k, 3, "%02x", md[j]);
+            md5tag[k++] = '"';
+            md5tag[k] = 0;
+            etag = md5tag;
         }
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned mdlen = 0;
-        EVP_Digest(data.data ? data.data : "", data.len, md, &mdlen, EVP_md5(), NULL);
-        char etag[2 * EVP_MAX_MD_SIZE + 3];
-        size_t k = 0;
-        etag[k++] = '"';
-        for (unsigned j = 0; j < mdlen; j++) k += (size_t)snprintf(etag + k, 3, "%02x", md[j]);
-        etag[k++] = '"';
-        etag[k] = 0;
         asl_value *o = asl_object(a, 5);
         asl_object_append(a, o, "Etag", 4, asl_cstring(a, etag));
         asl_object_append(a, o, "Key", 3, asl_cstring(a, objs[i].key));
         asl_object_append(a, o, "LastModified", 12, asl_number_int(a, objs[i].mtime));
         asl_object_append(a, o, "Size", 4, asl_number_int(a, (double)objs[i].size));
-        asl_object_append(a, o, "StorageClass", 12, asl_cstring(a, "STANDARD"));
+        asl_object_append(a, o, "StorageClass", 12,
+                          asl_cstring(a, objs[i].storage_class ? objs[i].storage_class : "STANDARD"));
         asl_array_push(a, items, o);
     }
     asl_buf_free(&data);

@@ -11,6 +11,7 @@ file are read back from s3rver and checked.  A missing key fails the Map
 with States.ItemReaderFailed, S3's code in the Cause and no secret.
 Exit 0 when all hold, 1 otherwise, 77 when s3rver is not installed.
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -42,18 +43,36 @@ FLOW = {"StartAt": "Json", "States": {
             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
                            "Parameters": {"Bucket": "aslc-in", "Key": "rows.csv"}}},
-    "List": {"Type": "Map", "ItemProcessor": proc("L"), "ResultPath": "$.list", "End": True,
+    "List": {"Type": "Map", "ItemProcessor": proc("L"), "ResultPath": "$.list", "Next": "Many",
              "ItemSelector": {"key.$": "$$.Map.Item.Value.Key",
                               "size.$": "$$.Map.Item.Value.Size",
                               "etag.$": "$$.Map.Item.Value.Etag"},
              "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
-                            "Parameters": {"Bucket": "aslc-in", "Prefix": "list/"}}}}}
+                            "Parameters": {"Bucket": "aslc-in", "Prefix": "list/"}}},
+    "Many": {"Type": "Map", "ItemProcessor": proc("M"), "ResultPath": "$.many", "End": True,
+             "ItemSelector": {"k.$": "$$.Map.Item.Value.Key"},
+             "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
+                            "Parameters": {"Bucket": "aslc-in", "Prefix": "many/"}}}}}
+MANY = 1010   # more than one page of ListObjectsV2 (1,000 keys): continuation tokens
 
 
 def s3(port, method, path, body=None):
     rq = urllib.request.Request("http://127.0.0.1:%d/%s" % (port, urllib.parse.quote(path)), data=body, method=method)
     with urllib.request.urlopen(rq, timeout=10) as r:
         return r.read()
+
+
+def node_env():
+    """s3rver's environment: its continuation tokens use a cipher that OpenSSL 3
+    keeps in its legacy provider (a Node on OpenSSL 1.1 refuses the option)."""
+    env = dict(os.environ)
+    try:
+        if subprocess.run(["node", "--openssl-legacy-provider", "-e", "0"], capture_output=True,
+                          timeout=30).returncode == 0:
+            env["NODE_OPTIONS"] = "--openssl-legacy-provider"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return env
 
 
 def main():
@@ -71,7 +90,10 @@ def main():
         os.makedirs(data)
         server = subprocess.Popen([s3rver, "-d", data, "-a", "127.0.0.1", "-p", str(port), "-s",
                                    "--configure-bucket", "aslc-in", "--configure-bucket", "aslc-out"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  # s3rver's continuation tokens use a cipher OpenSSL 3 keeps
+                                  # in its legacy provider
+                                  env=node_env())
         try:
             check("s3rver started", wait_port(port))
             items = [{"n": 1}, {"n": 2, "s": "ü & <x>"}, [3]]
@@ -80,6 +102,8 @@ def main():
             s3(port, "PUT", "aslc-in/list/a.json", b"[1]")
             s3(port, "PUT", "aslc-in/list/b c.json", b"[22]")
             s3(port, "PUT", "aslc-in/other.json", b"[]")
+            for i in range(MANY):
+                s3(port, "PUT", "aslc-in/many/%04d" % i, b"")
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0",
                        AWS_ENDPOINT_URL_S3="http://127.0.0.1:%d" % port,
@@ -94,7 +118,11 @@ def main():
                 lst = out.get("list") or []
                 check("listing under the prefix, in key order",
                       [(o.get("key"), o.get("size")) for o in lst] == [("list/a.json", 3), ("list/b c.json", 4)]
-                      and all(o.get("etag", "").startswith('"') for o in lst), json.dumps(lst))
+                      and [o.get("etag") for o in lst] ==
+                      ['"%s"' % hashlib.md5(t).hexdigest() for t in (b"[1]", b"[22]")], json.dumps(lst))
+                many = [o.get("k") for o in out.get("many") or []]
+                check("a listing of more than one page", many == ["many/%04d" % i for i in range(MANY)],
+                      "%d keys" % len(many))
                 det = (out.get("json") or {}).get("ResultWriterDetails") or {}
                 check("ResultWriterDetails names the manifest",
                       det.get("Bucket") == "aslc-out" and det.get("Key", "").startswith("runs/")
