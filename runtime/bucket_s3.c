@@ -5,7 +5,8 @@
  *
  * Addressing: with an endpoint override (AWS_ENDPOINT_URL_S3 or
  * AWS_ENDPOINT_URL, as for s3rver or MinIO) path-style, ENDPOINT/BUCKET/KEY;
- * against AWS virtual-host style, https://BUCKET.s3.REGION.amazonaws.com/KEY.
+ * against AWS virtual-host style, https://BUCKET.s3.REGION.amazonaws.com/KEY
+ * (path-style for a bucket whose name has a dot).
  *
  * Linked in only with the rest of the AWS client: bucket.c reaches
  * asl_bucket_s3_open through a weak reference, and aslc asks for it
@@ -25,7 +26,7 @@
 
 bool asl_bucket_s3_open(const char *name, asl_bucket *b, char *err, size_t errn);
 
-/* The URL of key (NULL: the bucket itself) in bucket b, malloc'd. */
+/* The URL of key (NULL: the bucket itself) in bucket, malloc'd. */
 static char *object_url(const asl_aws_config *c, const char *bucket, const char *key)
 {
     char *base = asl_aws_endpoint(c, "S3", "s3", c->region);
@@ -35,7 +36,9 @@ static char *object_url(const asl_aws_config *c, const char *bucket, const char 
         abort();
     asl_buf u;
     asl_buf_init(&u);
-    if (strcmp(base, deflt)) {   /* an override: path-style */
+    /* An override is path-style; so is a bucket with a dot in its name, as the
+     * SDKs do, since BUCKET.s3... would not match S3's TLS certificate. */
+    if (strcmp(base, deflt) || strchr(bucket, '.')) {
         asl_buf_puts(&u, base);
         asl_buf_putc(&u, '/');
         asl_aws_pct(&u, bucket, strlen(bucket), false);
