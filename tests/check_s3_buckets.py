@@ -7,8 +7,10 @@ A workflow whose buckets the resources file does not bind reads and writes
 them on S3 (runtime/bucket_s3.c), here s3rver (npm) on loopback, path-style
 through AWS_ENDPOINT_URL_S3: a JSON array, a CSV file and a listing are read
 as items, and a ResultWriter writes its results; the manifest and the result
-file are read back from s3rver and checked.  A missing key fails the Map
-with States.ItemReaderFailed, S3's code in the Cause and no secret.
+file are read back from s3rver and checked; a listing of 1,010 keys takes
+two pages.  A missing key fails the Map with States.ItemReaderFailed, a
+missing bucket a ResultWriter with States.ResultWriterFailed, S3's code in
+the Cause and no secret.
 Exit 0 when all hold, 1 otherwise, 77 when s3rver is not installed.
 """
 import hashlib
@@ -53,6 +55,11 @@ FLOW = {"StartAt": "Json", "States": {
              "ItemSelector": {"k.$": "$$.Map.Item.Value.Key"},
              "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
                             "Parameters": {"Bucket": "aslc-in", "Prefix": "many/"}}}}}
+# a ResultWriter into a bucket S3 does not have
+NOWHERE = {"StartAt": "W", "States": {
+    "W": {"Type": "Map", "ItemProcessor": proc("P"), "End": True,
+          "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                           "Parameters": {"Bucket": "aslc-nowhere", "Prefix": "p"}}}}}
 MANY = 1010   # more than one page of ListObjectsV2 (1,000 keys): continuation tokens
 
 
@@ -84,6 +91,8 @@ def main():
     check = Checks()
     with tempfile.TemporaryDirectory() as tmp:
         b, err = compile_workflow(args, tmp, "s3_map", FLOW)
+        nowhere, err2 = compile_workflow(args, tmp, "s3_nowhere", NOWHERE)
+        check("compiles a writer to an unbound bucket", nowhere is not None, err2)
         check("compiles with unbound buckets (warned about)", b is not None and "has no binding" in err, err)
         port = free_port()
         data = os.path.join(tmp, "s3data")
@@ -145,6 +154,13 @@ def main():
                       r.stderr)
                 print("  Cause: " + e.get("Cause", ""))
                 check("no secret in any output", SECRET not in r.stdout + r.stderr)
+            if nowhere:
+                r = subprocess.run([nowhere, "--input", "[1, 2]"], capture_output=True, text=True,
+                                   env=env, timeout=60)
+                e = last_error(r.stderr)
+                check("missing bucket: States.ResultWriterFailed with S3's code",
+                      e.get("Error") == "States.ResultWriterFailed" and "NoSuchBucket" in e.get("Cause", "")
+                      and SECRET not in r.stderr, r.stderr)
         finally:
             server.terminate()
             server.wait(timeout=10)
