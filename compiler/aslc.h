@@ -216,6 +216,10 @@ void aslc_lambda_template(asl_buf *out, const ir_program *p, const char *zip_pat
 /* ---- files.c ------------------------------------------------------------------ */
 /* AWS's bound on a definition (CreateStateMachine), in characters. */
 #define ASLC_DEFINITION_CHARS 1048576
+/* The bound on the other files aslc reads (--resources, --mocks, serve's
+ * --auth and --mock-config), and the most --definition-limit takes: what
+ * aslc can hold without surprises. */
+#define ASLC_MAX_CHARS ((size_t)64 << 20)
 /* A whole file of at most max_chars characters, NUL-terminated (malloc'd);
  * NULL, with why set, when it cannot be read, is a directory or is longer. */
 char *aslc_file_read(const char *path, size_t max_chars, size_t *len, char *why, size_t whysz);

@@ -84,10 +84,6 @@ static void usage(FILE *f)
           f);
 }
 
-/* The bound on --resources and --mocks files, and the most
- * --definition-limit takes: what aslc can hold without surprises. */
-#define ASLC_MAX_CHARS ((size_t)64 << 20)
-
 static const char *stem(asl_arena *a, const char *path)
 {
     const char *base = strrchr(path, '/');

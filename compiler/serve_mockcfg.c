@@ -25,19 +25,15 @@
 
 cJSON *aslc_mockcfg_load(const char *path, asl_buf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        asl_buf_printf(err, "cannot read %s", path);
+    char why[256];
+    size_t len;
+    char *text = aslc_file_read(path, ASLC_MAX_CHARS, &len, why, sizeof why);
+    if (!text) {
+        asl_buf_printf(err, "%s: %s", path, why);
         return NULL;
     }
-    asl_buf text;
-    asl_buf_init(&text);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(&text, chunk, n);
-    fclose(f);
-    cJSON *cfg = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
-    asl_buf_free(&text);
+    cJSON *cfg = cJSON_ParseWithLength(text, len);
+    free(text);
     if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cfg, "StateMachines")) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cfg, "MockedResponses"))) {
         asl_buf_printf(err, "%s is not a MockConfigFile: it wants \"StateMachines\" and "

@@ -68,7 +68,7 @@ build_one() {
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
     serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c)
                srcs=("${value[@]}")
-               for f in serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
+               for f in files tmpdir serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
                         serve_auth serve_limits serve_hist serve_task; do
                  srcs+=("$root/compiler/$f.c")
                done

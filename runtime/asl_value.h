@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdbool.h>
 
@@ -375,6 +376,8 @@ void asl_buf_put(asl_buf *b, const char *s, size_t n);
 void asl_buf_putc(asl_buf *b, char c);
 void asl_buf_puts(asl_buf *b, const char *s);
 void asl_buf_printf(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the rest of the stream f to b; false on a read error. */
+bool asl_buf_read_stream(asl_buf *b, FILE *f);
 void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap);
 
 /* Serialises compactly, as AWS does: no spaces, "/" not escaped, non-ASCII

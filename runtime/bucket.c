@@ -57,10 +57,7 @@ static bool dir_get(const asl_bucket *b, const char *key, asl_buf *out, char *er
         free(path);
         return false;
     }
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(out, chunk, got);
-    bool ok = !ferror(f);
+    bool ok = asl_buf_read_stream(out, f);
     fclose(f);
     if (!ok) snprintf(err, errn, "s3://%s/%s: cannot read %s", b->name, key, path);
     free(path);

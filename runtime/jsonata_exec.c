@@ -1036,6 +1036,25 @@ asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, in
     return FAILED ? NULL : r;
 }
 
+/* proc applied to args, a call at pos of the expression text (token: the
+ * name to report); T1006 when proc is not a function. */
+static asl_value *apply_at(asl_jn_ctx *c, asl_value *proc, asl_value **args, int nargs, asl_value *input,
+                           int pos, const char *token)
+{
+    if (!asl_jn_is_fn(proc)) {
+        fail_at(c, pos, "T1006", proc);
+        c->token = token;
+        return NULL;
+    }
+    asl_value *r = asl_jn_apply(c, proc, args, nargs, input);
+    if (FAILED) {
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
+}
+
 asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_value *proc, int pos,
                        const char *token, const char *name, int n, ...)
 {
@@ -1049,18 +1068,7 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
     int nargs;
     asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
     va_end(ap);
-    if (!asl_jn_is_fn(proc)) {
-        fail_at(c, pos, "T1006", proc);
-        c->token = token;
-        return NULL;
-    }
-    asl_value *r = asl_jn_apply(c, proc, args, nargs, input);
-    if (FAILED) {
-        if (c->pos < 0) c->pos = pos;
-        if (!c->token) c->token = token;
-        return NULL;
-    }
-    return r;
+    return apply_at(c, proc, args, nargs, input, pos, token);
 }
 
 asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
@@ -1076,18 +1084,7 @@ asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int 
     int nargs;
     asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
     va_end(ap);
-    if (!asl_jn_is_fn(proc)) {
-        fail_at(c, pos, "T1006", proc);
-        c->token = token;
-        return NULL;
-    }
-    asl_value *r = asl_jn_apply(c, proc, args, nargs, input);
-    if (FAILED) {
-        if (c->pos < 0) c->pos = pos;
-        if (!c->token) c->token = token;
-        return NULL;
-    }
-    return r;
+    return apply_at(c, proc, args, nargs, input, pos, token);
 }
 
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,

@@ -42,12 +42,10 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     }
     asl_buf text;
     asl_buf_init(&text);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(&text, chunk, n);
+    bool read = asl_buf_read_stream(&text, f);
     fclose(f);
     asl_json_error jerr;
-    asl_value *c = text.len ? asl_json_parse(run->arena, text.data, text.len, &jerr) : NULL;
+    asl_value *c = read && text.len ? asl_json_parse(run->arena, text.data, text.len, &jerr) : NULL;
     asl_buf_free(&text);
     const asl_value *name = c && c->type == ASL_OBJECT ? asl_object_get(c, "state", 5) : NULL;
     if (!name || name->type != ASL_STRING) {

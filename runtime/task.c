@@ -203,10 +203,7 @@ static asl_value *load_json(binder *bd, const char *path, const char *embedded,
         }
         asl_buf b;
         asl_buf_init(&b);
-        char chunk[65536];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(&b, chunk, got);
-        bool bad = ferror(f);
+        bool bad = !asl_buf_read_stream(&b, f);
         fclose(f);
         if (bad) {
             bind_error(bd, "cannot read %s", label);

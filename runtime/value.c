@@ -686,26 +686,24 @@ void asl_object_append_lit(asl_arena *a, asl_value *obj, const char *key, size_t
         append_lit_slow(a, obj, key, klen, val);
 }
 
-void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
+/* Replaces the value of obj's member key, if it has one. */
+static bool replace_member(asl_value *obj, const char *key, size_t klen, asl_value *val)
 {
     int64_t i = find_member(obj, key, klen);
-    if (i >= 0) {
-        obj->u.o.jlen = jlen_swap(obj->u.o.jlen, asl_json_bound(obj->u.o.members[i].val),
-                                  asl_json_bound(val));
-        obj->u.o.members[i].val = val;
-    } else
-        asl_object_append(a, obj, key, klen, val);
+    if (i < 0) return false;
+    obj->u.o.jlen = jlen_swap(obj->u.o.jlen, asl_json_bound(obj->u.o.members[i].val), asl_json_bound(val));
+    obj->u.o.members[i].val = val;
+    return true;
+}
+
+void asl_object_set(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
+{
+    if (!replace_member(obj, key, klen, val)) asl_object_append(a, obj, key, klen, val);
 }
 
 void asl_object_set_lit(asl_arena *a, asl_value *obj, const char *key, size_t klen, asl_value *val)
 {
-    int64_t i = find_member(obj, key, klen);
-    if (i >= 0) {
-        obj->u.o.jlen = jlen_swap(obj->u.o.jlen, asl_json_bound(obj->u.o.members[i].val),
-                                  asl_json_bound(val));
-        obj->u.o.members[i].val = val;
-    } else
-        asl_object_append_lit(a, obj, key, klen, val);
+    if (!replace_member(obj, key, klen, val)) asl_object_append_lit(a, obj, key, klen, val);
 }
 
 /* ---- copies -------------------------------------------------------------- */
@@ -1222,6 +1220,14 @@ void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap)
         free(big);
     }
     va_end(again);
+}
+
+bool asl_buf_read_stream(asl_buf *b, FILE *f)
+{
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) asl_buf_put(b, chunk, got);
+    return !ferror(f);
 }
 
 void asl_buf_printf(asl_buf *b, const char *fmt, ...)
