@@ -23,6 +23,9 @@ import tempfile
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import Checks  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -42,14 +45,7 @@ def main():
         print("skipped: boto3 is not installed (Debian: python3-boto3)")
         return 77
 
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + str(detail)))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     def error_of(fn, **kw):
         try:
@@ -158,8 +154,7 @@ def main():
             for p in servers:
                 p.terminate()
                 p.wait(timeout=30)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import Checks  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -96,14 +99,7 @@ def main():
                   "puts it in build/npm)")
             return 77
 
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + str(detail)))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
@@ -176,8 +172,7 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

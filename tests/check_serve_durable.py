@@ -31,6 +31,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import boto3_or_skip, Checks  # noqa: E402
+
 WAIT_S = 6
 
 DEFINITION = json.dumps({
@@ -52,24 +55,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aslc", required=True)
     args = ap.parse_args()
-    try:
-        import boto3
-        from botocore.config import Config
-    except ImportError:
-        if os.path.exists("/usr/bin/python3") and sys.executable != "/usr/bin/python3":
-            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-        print("skipped: boto3 is not installed (Debian: python3-boto3)")
+    aws = boto3_or_skip()
+    if not aws:
         return 77
+    boto3, Config, _ = aws
 
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print("%s: %s%s" % ("ok" if ok else "FAIL", label,
-                            "" if ok or detail == "" else "\n    %s" % (detail,)))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     def wait_end(sfn, arn, limit=30):
         d = None
@@ -224,8 +215,7 @@ def main():
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

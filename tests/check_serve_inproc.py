@@ -30,6 +30,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -71,31 +74,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aslc", required=True)
     args = ap.parse_args()
-    try:
-        import boto3
-        from botocore.config import Config
-        from botocore.exceptions import ClientError
-    except ImportError:
-        if os.path.exists("/usr/bin/python3") and sys.executable != "/usr/bin/python3":
-            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-        print("skipped: boto3 is not installed (Debian: python3-boto3)")
+    aws = boto3_or_skip()
+    if not aws:
         return 77
+    boto3, Config, ClientError = aws
 
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print(("ok   " if ok else "FAIL ") + label + ("" if ok else ": " + str(detail)))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     def code_of(fn, **kw):
-        try:
-            fn(**kw)
-            return None
-        except ClientError as e:
-            return e.response["Error"]["Code"]
+        return error_code(ClientError, fn, **kw)
 
     with tempfile.TemporaryDirectory() as tmp:
         handlers = os.path.join(tmp, "handlers.c")
@@ -236,8 +223,7 @@ def main():
         finally:
             for p in list(servers):
                 stop(p)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

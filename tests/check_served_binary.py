@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import Checks  # noqa: E402
+
 DEFINITION = {
     "StartAt": "Remember",
     "States": {
@@ -86,15 +89,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aslc", required=True)
     args = ap.parse_args()
-    failures, passed = [], 0
-
-    def check(label, ok, detail=""):
-        nonlocal passed
-        print("%s: %s%s" % ("ok" if ok else "FAIL", label,
-                            "" if ok or detail == "" else "\n    %s" % (detail,)))
-        passed += bool(ok)
-        if not ok:
-            failures.append(label)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "wf.json")
@@ -140,8 +135,7 @@ def main():
             status, _, ev3, _, _, _ = run(binary, inp, close_at=3)
             check(backend + ": a closed channel stops the binary at its next event (75)",
                   status == 75 and len(ev3) == 3, (status, len(ev3)))
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
