@@ -21,9 +21,18 @@ typedef struct {
     char *message;             /* malloc'd */
 } aslc_reply;
 
+/* AWS's bound of an execution's input and output: 256 KiB; an output over
+ * it fails the execution with States.DataLimitExceeded and this cause. */
+#define ASLC_MAX_PAYLOAD ((size_t)256 * 1024)
+#define ASLC_DATA_LIMIT_CAUSE                                                          \
+    "The state/task returned a result with a size exceeding the maximum number of " \
+    "bytes service limit."
+
 /* Makes r the error reply (serve.c). */
 void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The string member k of in, or NULL. */
+const char *aslc_str_field(const cJSON *in, const char *k);
 
 /* ---- serve_store.c ----------------------------------------------------------- */
 
@@ -168,19 +177,14 @@ typedef struct {
     const char *region, *account;
     int poll_seconds;      /* GetActivityTask's long poll (60; 0: answers at once) */
 } aslc_serve_ctx;
-typedef struct {
-    cJSON *doc;            /* the answer */
-    const char *code;      /* or the error's code, with message (malloc'd) */
-    char *message;
-} aslc_answer;
-void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
 /* ---- serve_inproc.c ---------------------------------------------------------- */
 
 /* An EXPRESS machine loaded in process: its name (for execution ARNs) and

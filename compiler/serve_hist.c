@@ -47,12 +47,41 @@ static long event_id(const char *ev, size_t len)
     return strtol(ev + 6, NULL, 10);
 }
 
+/* An ExecutionSucceeded whose output is over AWS's 256 KiB, as the
+ * ExecutionFailed (States.DataLimitExceeded) the execution's record will
+ * say (serve.c), with the same id and place: NULL for any other event. */
+static char *over_limit(const char *event, size_t len)
+{
+    /* only the end event can be that long and succeed: cheap tests first */
+    if (len <= ASLC_MAX_PAYLOAD || !memmem(event, len, "\"ExecutionSucceeded\"", 20)) return NULL;
+    cJSON *ev = cJSON_ParseWithLength(event, len);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "executionSucceededEventDetails");
+    const char *out = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "output"));
+    char *text = NULL;
+    if (out && strlen(out) > ASLC_MAX_PAYLOAD) {
+        cJSON_DeleteItemFromObjectCaseSensitive(ev, "executionSucceededEventDetails");
+        cJSON_ReplaceItemInObjectCaseSensitive(ev, "type", cJSON_CreateString("ExecutionFailed"));
+        cJSON *f = cJSON_AddObjectToObject(ev, "executionFailedEventDetails");
+        cJSON_AddStringToObject(f, "error", "States.DataLimitExceeded");
+        cJSON_AddStringToObject(f, "cause", ASLC_DATA_LIMIT_CAUSE);
+        text = cJSON_PrintUnformatted(ev);
+    }
+    cJSON_Delete(ev);
+    return text;
+}
+
 void aslc_hist_record(void *ctx, const char *event, size_t len, const char *checkpoint)
 {
     aslc_hist_sink *k = ctx;
     long id = event_id(event, len);
     if (id <= 0) return;
+    char *failed = over_limit(event, len);
+    if (failed) {
+        event = failed;
+        len = strlen(failed);
+    }
     aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint);
+    free(failed);
     if (id > k->last) k->last = id;
 }
 
@@ -190,6 +219,65 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
 
 /* ---- resuming ------------------------------------------------------------------------- */
 
+/* The events after a Task state's checkpoint: the last one's id and the
+ * last of its Task attempt's events (Task..., LambdaFunction...,
+ * Activity...). */
+typedef struct {
+    long last;
+    cJSON *task;
+} after_entry;
+
+static void note_event(void *ctx, long id, const char *body)
+{
+    after_entry *a = ctx;
+    cJSON *ev = cJSON_Parse(body);
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    if (type && (!strncmp(type, "Task", 4) || !strncmp(type, "LambdaFunction", 14) ||
+                 !strncmp(type, "Activity", 8))) {
+        cJSON_Delete(a->task);
+        a->task = ev;
+    } else {
+        cJSON_Delete(ev);
+    }
+    if (id > a->last) a->last = id;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* What the resumed binary makes of the Task attempt recorded after the
+ * checkpoint (runtime/served.c, asl_served_replay): its outcome when one
+ * was recorded, else "started" (it was running).  NULL: no attempt. */
+static cJSON *replay_of(const cJSON *task)
+{
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(task, "type"));
+    if (!type) return NULL;
+    const cJSON *d = NULL;
+    for (const cJSON *c = task->child; c; c = c->next)
+        if (cJSON_IsObject(c) && c->string && strstr(c->string, "EventDetails")) d = c;
+    cJSON *r = cJSON_CreateObject();
+    const char *out = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "output"));
+    const cJSON *od = cJSON_GetObjectItemCaseSensitive(d, "outputDetails");
+    bool whole = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(od, "truncated"));
+    if (ends_with(type, "Succeeded") && out && whole) {
+        cJSON_AddStringToObject(r, "outcome", "succeeded");
+        cJSON_AddStringToObject(r, "output", out);
+    } else if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
+        const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+        const char *ca = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "cause"));
+        cJSON_AddStringToObject(r, "outcome", "failed");
+        if (er) cJSON_AddStringToObject(r, "error", er);
+        if (ca) cJSON_AddStringToObject(r, "cause", ca);
+    } else {
+        /* Scheduled, Started, or a success too large to have been kept */
+        cJSON_AddStringToObject(r, "outcome", "started");
+    }
+    return r;
+}
+
 int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
                           char **resume_path, aslc_execution *done)
 {
@@ -235,11 +323,27 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
         aslc_store_trim_events(s, e->arn, 0);
         return 0;
     }
-    aslc_store_trim_events(s, e->arn, id);
+    /* A Task state keeps its attempt's events: the attempt is not made
+     * again (AWS Standard: no state runs twice without a Retry), its
+     * outcome is replayed.  Any other state runs again from its entry. */
+    long last_id = id;
+    const char *etype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    if (etype && !strcmp(etype, "TaskStateEntered")) {
+        after_entry a = {id, NULL};
+        long next = 0;
+        aslc_store_events(s, e->arn, id + 1, false, 1 << 30, &next, note_event, &a);
+        cJSON *rp = a.task ? replay_of(a.task) : NULL;
+        cJSON_Delete(a.task);
+        if (rp) {
+            cJSON_AddItemToObject(c, "replay", rp);
+            last_id = a.last;
+        }
+    }
+    aslc_store_trim_events(s, e->arn, last_id);
     double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
     double waited = at > 0 ? now_seconds() - at : 0;
     cJSON_AddNumberToObject(c, "entered", (double)id);
-    cJSON_AddNumberToObject(c, "last", (double)id);
+    cJSON_AddNumberToObject(c, "last", (double)last_id);
     cJSON_AddNumberToObject(c, "started", e->started);
     cJSON_AddNumberToObject(c, "waited", waited > 0 ? waited : 0);
     cJSON_Delete(ev);

@@ -336,6 +336,13 @@ void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn
         if (ev) {
             r->error = strdup(ev);
             r->cause = cv ? strdup(cv) : NULL;
+        } else if (e == b && r->status > 128 && r->status < 128 + NSIG) {
+            /* killed (a native handler's crash): say so, stderr has nothing */
+            int sig = r->status - 128;
+            r->error = strdup("States.Runtime");
+            if (asprintf(&r->cause, "the execution's process was killed by signal %d (%s)", sig,
+                         strsignal(sig)) < 0)
+                r->cause = NULL;
         } else {
             r->error = strdup("States.Runtime");
             r->cause = strndup(err.data ? err.data + b : "", e - b);

@@ -546,7 +546,8 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
         /* resumed: this entry is the one recorded before the restart */
         h->resume_skip = false;
         ht(x)->entered_prev = h->resume_prev;
-        ht(x)->prev = h->resume_entered;
+        /* the state's events recorded after it (a Task attempt's) are kept */
+        ht(x)->prev = h->last;
         x->entered_event = h->resume_entered;
         ht(x)->state = s;
         if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;

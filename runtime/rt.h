@@ -234,6 +234,12 @@ bool asl_served_resource(const char *resource);
 const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
                                 double timeout, double heartbeat);
 asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat);
+/* A resumed execution's Task attempt whose TaskScheduled was recorded
+ * before the restart (the checkpoint's "replay"): true with *out its
+ * outcome, recorded or, for one still running then, States.TaskFailed;
+ * false: call the Task as usual.  Once, on the top-level exec. */
+bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                       double timeout, double heartbeat, asl_value **out);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

@@ -24,6 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The checkpoint's "replay": the outcome of the Task attempt recorded
+ * after the state's StateEntered ({"outcome": "started" | "succeeded" |
+ * "failed", "output" | "error", "cause"}), for the first Task call of the
+ * resumed top-level state; taken once. */
+static const asl_value *replay;
+
 static double num_of(const asl_value *o, const char *k)
 {
     const asl_value *v = asl_object_get(o, k, strlen(k));
@@ -83,6 +89,8 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     /* real seconds the Wait already waited, in workflow seconds */
     double waited = num_of(c, "waited");
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
+    const asl_value *rp = asl_object_get(c, "replay", 6);
+    if (rp && rp->type == ASL_OBJECT) replay = rp;
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
     asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
@@ -118,6 +126,50 @@ double asl_served_waited(asl_exec *x)
         return w;
     }
     return 0;
+}
+
+static const char *str_of(const asl_value *o, const char *k)
+{
+    const asl_value *v = asl_object_get(o, k, strlen(k));
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+/* AWS Standard runs a state once unless a Retry says otherwise: a Task
+ * whose attempt was recorded is not called again by the restart.  Its
+ * recorded outcome stands (no event again); one that was running when the
+ * server stopped may or may not have done its work, so it fails with an
+ * error Retry and Catch can take (States.TaskFailed, which States.ALL
+ * matches).  A callback Task is not called but waited for: it waits again,
+ * for the same token. */
+bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                       double timeout, double heartbeat, asl_value **out)
+{
+    if (!replay || x->parent) return false;
+    const asl_value *rp = __atomic_exchange_n(&replay, NULL, __ATOMIC_ACQ_REL);
+    if (!rp) return false;
+    const char *outcome = str_of(rp, "outcome");
+    if (outcome && !strcmp(outcome, "succeeded")) {
+        const char *text = str_of(rp, "output");
+        asl_json_error jerr;
+        *out = text ? asl_json_parse(x->arena, text, strlen(text), &jerr) : NULL;
+        if (!*out) asl_fail(x, "States.Runtime", "the recorded output of the task is not JSON");
+        return true;
+    }
+    if (outcome && !strcmp(outcome, "failed")) {
+        const char *e = str_of(rp, "error");
+        *out = asl_fail(x, e ? e : "", str_of(rp, "cause"));
+        return true;
+    }
+    const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
+    if (token) {
+        *out = asl_served_await(x, token, timeout, heartbeat);
+    } else {
+        *out = asl_fail(x, "States.TaskFailed",
+                        "aslc serve stopped while the task was running; it may or may not have "
+                        "completed and is not called again unless a Retry matches this error");
+    }
+    asl_hist_task_end(x, site, *out);
+    return true;
 }
 
 /* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */

@@ -106,8 +106,11 @@ def main():
         servers = []
 
         def start_server(db, *extra):
+            # --handlers alone isolates (a native handler could crash the
+            # server): in process is what --isolate off asks for
             p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                  "--resources", resources, "--handlers", handlers, *extra],
+                                  "--resources", resources, "--handlers", handlers,
+                                  *(extra or ("--isolate", "off"))],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             servers.append(p)
             port = int(p.stdout.readline())
