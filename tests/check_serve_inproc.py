@@ -34,7 +34,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+                          start_server as common_start_server)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -88,7 +89,7 @@ def main():
     aws = boto3_or_skip()
     if not aws:
         return 77
-    boto3, Config, ClientError = aws
+    _, _, ClientError = aws
 
     check = Checks()
 
@@ -120,17 +121,11 @@ def main():
         def start_server(db, isolate="off"):
             # --handlers alone isolates (a native handler could crash the
             # server): in process is what --isolate off asks for
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                  "--resources", resources, "--handlers", handlers,
-                                  *(("--isolate", isolate) if isolate else ())],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            p, client, _ = common_start_server(
+                args.aslc, db, "--resources", resources, "--handlers", handlers,
+                *(("--isolate", isolate) if isolate else ()), max_pool_connections=16)
             servers.append(p)
-            port = int(p.stdout.readline())
-            return boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                                region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                                aws_secret_access_key="secret",
-                                config=Config(inject_host_prefix=False,
-                                              max_pool_connections=16))
+            return client
 
         def stop(p):
             p.terminate()

@@ -52,17 +52,20 @@ def error_code(client_error, fn, **kw):
         return e.response["Error"]["Code"]
 
 
-def start_server(aslc, db, *extra, **config):
-    """`aslc serve` on a free loopback port with database db and the options
-    extra: (the process, a boto3 client for it, its endpoint).  config: more
+def start_server(aslc, db, *extra, env=None, **config):
+    """`aslc serve` on a free loopback port with database db, the options
+    extra and the environment env (None: this one's): (the process, a boto3
+    client for it or None without boto3, its endpoint).  config: more
     botocore Config settings (read_timeout, max_pool_connections, ...); the
-    client never adds StartSyncExecution's "sync-" host prefix.  Call only
-    after boto3_or_skip."""
-    import boto3
-    from botocore.config import Config
+    client never adds StartSyncExecution's "sync-" host prefix."""
     p = subprocess.Popen([aslc, "serve", "--listen", "127.0.0.1:0", "--db", db, *extra],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     endpoint = "http://127.0.0.1:%d" % int(p.stdout.readline())
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        return p, None, endpoint
     client = boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
                           aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
                           config=Config(inject_host_prefix=False, **config))
