@@ -451,7 +451,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
 {
     bool standard = !strcmp(m->type, "STANDARD");
     aslc_hist_sink sink = {&sv->store, e->arn, 0};
-    aslc_channel ch = {aslc_hist_record, &sink, resume};
+    aslc_channel ch = {aslc_hist_record, &sink, resume, aslc_hist_unit};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
     pthread_mutex_lock(&sv->lock);

@@ -86,6 +86,17 @@ long aslc_store_last_event(aslc_store *s, const char *exec_arn, char **body);
 long aslc_store_checkpoint(aslc_store *s, const char *exec_arn, char **checkpoint, char **body);
 /* Drops the events after id after. */
 bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after);
+/* A top-level fan-out's finished unit (serve_hist.c): its index, the id of
+ * its last event and its result, under its ...StateStarted event's id. */
+bool aslc_store_add_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last,
+                         const char *result, size_t len);
+void aslc_store_units(aslc_store *s, const char *exec_arn, long started,
+                      void (*each)(void *, long idx, long last, const char *result), void *ctx);
+bool aslc_store_move_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last);
+/* The event id from becomes id to (free), with body; or goes. */
+bool aslc_store_move_event(aslc_store *s, const char *exec_arn, long from, long to,
+                           const char *body);
+bool aslc_store_drop_event(aslc_store *s, const char *exec_arn, long id);
 
 /* ---- serve_run.c ------------------------------------------------------------- */
 
@@ -123,6 +134,9 @@ typedef struct {
     void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint);
     void *ctx;
     const char *resume;
+    /* a top-level fan-out's unit finished ({"started", "index", "last",
+     * "result"}): recorded before the binary goes on */
+    void (*on_unit)(void *ctx, const char *line, size_t len);
 } aslc_channel;
 /* aslc_serve_run with the channel (ch NULL: none). */
 void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn,
@@ -140,6 +154,8 @@ typedef struct {
 } aslc_hist_sink;
 /* aslc_channel's on_event: records the event (and its checkpoint). */
 void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint);
+/* aslc_channel's on_unit: records the unit's result. */
+void aslc_hist_unit(void *sink, const char *line, size_t len);
 /* Adds the end event of e (its status, output, error, cause, stopped) when
  * its binary did not write one (killed, stopped, crashed). */
 void aslc_hist_finish(aslc_store *s, const aslc_execution *e);

@@ -58,6 +58,11 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable);
  * entered_prev) is recorded. */
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
 
+/* --resume inside a top-level Parallel or Map (served.c): its
+ * ...StateStarted is event started, its finished units' events end at
+ * cursor; the fan-out's start then writes nothing. */
+void asl_hist_resume_fan(asl_hist *h, uint64_t started, uint64_t cursor);
+
 /* A request line "<tag><line>" to the server (served.c's "W " of a callback
  * Task), acknowledged when ack. */
 void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack);

@@ -240,6 +240,9 @@ asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, doub
  * false: call the Task as usual.  Once, on the top-level exec. */
 bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
                        double timeout, double heartbeat, asl_value **out);
+/* A resumed execution's top-level Parallel or Map (x): the result of its
+ * unit index recorded before the restart (in u's arena), or NULL: run it. */
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

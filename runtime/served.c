@@ -30,10 +30,39 @@
  * resumed top-level state; taken once. */
 static const asl_value *replay;
 
+/* The checkpoint's "fan": a top-level Parallel or Map resumed in the middle
+ * ({"started", "cursor", "done": [{"index", "result"}]}): the results of
+ * its finished units, by index, for its first run after the restart (the
+ * state's recorded entry, before any Retry). */
+static const asl_value **unit_done;
+static uint32_t unit_count;
+static uint64_t unit_entered;
+
 static double num_of(const asl_value *o, const char *k)
 {
     const asl_value *v = asl_object_get(o, k, strlen(k));
     return v && v->type == ASL_NUMBER ? v->u.n.num : 0;
+}
+
+static void resume_fan(asl_run *run, const asl_value *fan, uint64_t entered)
+{
+    const asl_value *done = asl_object_get(fan, "done", 4);
+    uint32_t n = 0;
+    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
+        double k = num_of(done->u.a.items[i], "index");
+        if (k >= 0 && k < 1e7 && (uint32_t)k + 1 > n) n = (uint32_t)k + 1;
+    }
+    unit_done = asl_alloc(run->arena, (n ? n : 1) * sizeof *unit_done);
+    memset(unit_done, 0, (n ? n : 1) * sizeof *unit_done);
+    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
+        const asl_value *d = done->u.a.items[i];
+        double k = num_of(d, "index");
+        const asl_value *r = asl_object_get(d, "result", 6);
+        if (k >= 0 && k < 1e7 && r) unit_done[(uint32_t)k] = r;
+    }
+    unit_count = n;
+    unit_entered = entered;
+    asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"), (uint64_t)num_of(fan, "cursor"));
 }
 
 /* --resume FILE: the state's function and input, with the run set up as
@@ -91,6 +120,8 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
     const asl_value *rp = asl_object_get(c, "replay", 6);
     if (rp && rp->type == ASL_OBJECT) replay = rp;
+    const asl_value *fan = asl_object_get(c, "fan", 3);
+    if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
     asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
@@ -170,6 +201,14 @@ bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *
     }
     asl_hist_task_end(x, site, *out);
     return true;
+}
+
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
+{
+    if (index >= unit_count || x->parent || !unit_done[index] || x->retry_count ||
+        x->entered_event != unit_entered)
+        return NULL;
+    return asl_value_copy(u->arena, unit_done[index]);
 }
 
 /* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */
