@@ -135,7 +135,7 @@ typedef struct {
     void *ctx;
     const char *resume;
     /* a top-level fan-out's unit finished ({"started", "index", "last",
-     * "result"}): recorded before the binary goes on */
+     * "result"}): recorded before the events after it */
     void (*on_unit)(void *ctx, const char *line, size_t len);
 } aslc_channel;
 /* aslc_serve_run with the channel (ch NULL: none). */

@@ -10,7 +10,10 @@
  * store holds every event the execution acted on; events after the last
  * checkpoint (the state that was running: a Wait, a Task) are dropped and
  * that state is continued from its recorded StateEntered, which is not
- * written again: no event is lost and none is there twice.
+ * written again: no event is lost and none is there twice.  Two things
+ * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
+ * the Task not called again), and a top-level Parallel's or Map's finished
+ * units (with their recorded results; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"

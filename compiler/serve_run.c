@@ -58,8 +58,9 @@ static void chan_lines(chan_state *c)
             /* recorded: the binary may act on it now */
             aslc_link_send(c->link, "A\n", 2, "", 0);
         } else if (n >= 2 && l[0] == 'R') {
+            /* not acknowledged: the lines after it are recorded after it,
+             * and a unit whose result was lost runs again */
             if (c->ch->on_unit) c->ch->on_unit(c->ch->ctx, l + 2, n - 2);
-            aslc_link_send(c->link, "A\n", 2, "", 0);
         } else if (n >= 2 && (l[0] == 'W' || l[0] == 'X')) {
             aslc_tasks_line(c->link, l[0], l + 2, n - 2);   /* a callback Task */
             aslc_link_send(c->link, "A\n", 2, "", 0);

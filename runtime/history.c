@@ -852,7 +852,10 @@ void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t ind
         asl_buf_putc(&line, '{');
         asl_buf_put(&line, r.data, r.len);
         asl_buf_putc(&line, '}');
-        asl_hist_chan_request(h, "R ", line.data, line.len, true);
+        /* no acknowledgement to wait for: the server records it before
+         * the events that follow, and a result it lost means the unit
+         * runs again after a restart, no worse */
+        asl_hist_chan_request(h, "R ", line.data, line.len, false);
         asl_buf_free(&line);
         asl_buf_free(&r);
     }

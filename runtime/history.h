@@ -49,7 +49,9 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
 /* aslc serve (served.c): every event is sent on fd as it is made, as a
  * line "E <event>"; durable: after each, the server's one-byte
  * acknowledgement is awaited, and each top-level StateEntered is preceded
- * by "C <checkpoint>" ({"state","input","vars","prev"}).  Losing the server
+ * by "C <checkpoint>" ({"state","input","vars","prev"}); each finished unit
+ * of a top-level Parallel or Map is followed by "R {"started","index",
+ * "last","result"}" (not acknowledged).  Losing the server
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);

@@ -8,7 +8,10 @@
  * StateEntered.  After a restart the server runs the binary again with
  * --resume FILE, that checkpoint: the state's name, its recorded input, the
  * variables, the history's position and how long a Wait had waited; the
- * execution continues in that state without entering it again.
+ * execution continues in that state without entering it again.  With it
+ * may come the outcome of a Task attempt made before the restart
+ * (asl_served_replay) and the results of a top-level fan-out's finished
+ * units (asl_served_unit), neither run again.
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.
