@@ -4,13 +4,13 @@ Map or Parallel state resumes inside it (docs/serve.md, "History and
 durability"), driven by boto3:
 
   - a Map over 6 items, MaxConcurrency 2, each iteration a Wait of 2 s then
-    a Task (a command appending its input to a file), killed 3 s in: after
-    the restart the two finished iterations are not run again, the others
-    are; the output is every item's result in order; the file has each
+    a Task (a command appending its input to a file), killed once two
+    iterations are done: after the restart the finished iterations are not
+    run again, the others are; the output is every item's result in order; the file has each
     item's call once; the history has ids 1..n, each previousEventId an
     earlier event, each iteration started and succeeded once;
-  - a Parallel of a quick Task branch and a branch waiting 3 s before its
-    Task, killed 1.5 s in: the finished branch is not run again (its Task
+  - a Parallel of a quick Task branch and a branch waiting 5 s before its
+    Task, killed meanwhile: the finished branch is not run again (its Task
     called once), the other completes; the history the same.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
@@ -52,7 +52,7 @@ PARALLEL = json.dumps({"StartAt": "Both", "States": {"Both": {
             "Quick": {"Type": "Task", "Resource": RESOURCE, "End": True,
                       "Parameters": {"label": "quick"}}}},
         {"StartAt": "Slow", "States": {
-            "Slow": {"Type": "Wait", "Seconds": 3, "Next": "Late"},
+            "Slow": {"Type": "Wait", "Seconds": 5, "Next": "Late"},
             "Late": {"Type": "Task", "Resource": RESOURCE, "End": True,
                      "Parameters": {"label": "late"}}}}]}}})
 
@@ -101,21 +101,26 @@ def main():
                                          definition=MAP)["stateMachineArn"]
             p = sfn.create_state_machine(name="both", roleArn=ROLE,
                                          definition=PARALLEL)["stateMachineArn"]
-            t0 = time.time()
+            ex_p = sfn.start_execution(stateMachineArn=p)["executionArn"]
             ex_m = sfn.start_execution(stateMachineArn=m, input="[0, 1, 2, 3, 4, 5]")[
                 "executionArn"]
-            time.sleep(max(0.0, t0 + 1.5 - time.time()))
-            ex_p = sfn.start_execution(stateMachineArn=p)["executionArn"]
-            time.sleep(max(0.0, t0 + 3.1 - time.time()))
-            before_m = history(sfn, ex_m)
-            before_p = history(sfn, ex_p)
+            # killed as soon as two iterations are done (the next two then
+            # have 2 s of Wait to go) and the quick branch is
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                before_m = history(sfn, ex_m)
+                before_p = history(sfn, ex_p)
+                if [e["type"] for e in before_m].count("MapIterationSucceeded") >= 2 and \
+                        "TaskSucceeded" in [e["type"] for e in before_p]:
+                    break
+                time.sleep(0.02)
         finally:
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=10)
         done_m = [e["mapIterationSucceededEventDetails"]["index"] for e in before_m
                   if e["type"] == "MapIterationSucceeded"]
-        check("the Map was killed with iterations 0 and 1 finished, others not",
-              sorted(done_m) == [0, 1], [e["type"] for e in before_m])
+        check("the Map was killed with some iterations finished, others not",
+              2 <= len(done_m) < 6, [e["type"] for e in before_m])
         check("the Parallel was killed with its quick branch finished, the other waiting",
               "TaskSucceeded" in [e["type"] for e in before_p] and
               "WaitStateExited" not in [e["type"] for e in before_p],
