@@ -18,7 +18,6 @@
 #include "serve.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
