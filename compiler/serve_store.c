@@ -186,6 +186,13 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
     sqlite3_bind_text(st, 6, e->arn, -1, SQLITE_TRANSIENT);
     bool ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
     sqlite3_finalize(st);
+    /* the results of its fan-outs' units serve only a restart while it runs */
+    if (ok && sqlite3_prepare_v2(s->db, "DELETE FROM units WHERE exec_arn = ?", -1, &st, NULL) ==
+                  SQLITE_OK) {
+        sqlite3_bind_text(st, 1, e->arn, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
     return ok;
 }
 

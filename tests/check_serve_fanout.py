@@ -8,7 +8,8 @@ durability"), driven by boto3:
     iterations are done: after the restart the finished iterations are not
     run again, the others are; the output is every item's result in order; the file has each
     item's call once; the history has ids 1..n, each previousEventId an
-    earlier event, each iteration started and succeeded once;
+    earlier event, each iteration started and succeeded once; the recorded
+    results of the units are gone once the executions end;
   - a Parallel of a quick Task branch and a branch waiting 5 s before its
     Task, killed meanwhile: the finished branch is not run again (its Task
     called once), the other completes; the history the same.
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -161,6 +163,9 @@ def main():
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+        with sqlite3.connect(db) as con:
+            left = con.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        check("the units' recorded results go when their executions end", left == 0, left)
         with open(log) as f:
             calls = [json.loads(l)["label"] for l in f if l.strip()]
         check("no Task called twice: each item's and each branch's call once",
