@@ -198,7 +198,8 @@ static cJSON *diagnostics(server *sv, const char *definition, bool *ok)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "severity", err ? "ERROR" : "WARNING");
         cJSON_AddStringToObject(o, "code", err ? "SCHEMA_VALIDATION_FAILED" : "WARNING");
-        cJSON_AddStringToObject(o, "message", aslc_str_field(e, "message") ? aslc_str_field(e, "message") : "");
+        const char *msg = aslc_str_field(e, "message");
+        cJSON_AddStringToObject(o, "message", msg ? msg : "");
         const char *ptr = aslc_str_field(e, "pointer");
         if (ptr) cJSON_AddStringToObject(o, "location", ptr);
         cJSON_AddItemToArray(out, o);

@@ -252,8 +252,9 @@ void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
     (void)c;
     cJSON *f = cJSON_CreateObject();
-    if (aslc_str_field(in, "error")) cJSON_AddStringToObject(f, "error", aslc_str_field(in, "error"));
-    if (aslc_str_field(in, "cause")) cJSON_AddStringToObject(f, "cause", aslc_str_field(in, "cause"));
+    const char *error = aslc_str_field(in, "error"), *cause = aslc_str_field(in, "cause");
+    if (error) cJSON_AddStringToObject(f, "error", error);
+    if (cause) cJSON_AddStringToObject(f, "cause", cause);
     char *text = cJSON_PrintUnformatted(f);
     cJSON_Delete(f);
     to_task(in, 'F', text, a);

@@ -65,7 +65,8 @@ static void resume_fan(asl_run *run, const asl_value *fan, uint64_t entered)
     }
     unit_count = n;
     unit_entered = entered;
-    asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"), (uint64_t)num_of(fan, "cursor"));
+    asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"),
+                        (uint64_t)num_of(fan, "cursor"));
 }
 
 /* --resume FILE: the state's function and input, with the run set up as
