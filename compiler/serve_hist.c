@@ -238,13 +238,21 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
 
 /* ---- resuming ------------------------------------------------------------------------- */
 
-/* The events after a Task state's checkpoint: the last one's id and the
- * last of its Task attempt's events (Task..., LambdaFunction...,
- * Activity...). */
+/* The events after a Task state's checkpoint: the last one's id, the last
+ * of its Task attempts' events (Task..., LambdaFunction..., Activity...)
+ * and the errors of the attempts that failed (a Retry took all but maybe
+ * the last). */
 typedef struct {
     long last;
     cJSON *task;
+    cJSON *failed;
 } after_entry;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
 
 static void note_event(void *ctx, long id, const char *body)
 {
@@ -253,18 +261,19 @@ static void note_event(void *ctx, long id, const char *body)
     const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
     if (type && (!strncmp(type, "Task", 4) || !strncmp(type, "LambdaFunction", 14) ||
                  !strncmp(type, "Activity", 8))) {
+        if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
+            const cJSON *d = NULL;
+            for (const cJSON *c = ev->child; c; c = c->next)
+                if (cJSON_IsObject(c) && c->string && strstr(c->string, "EventDetails")) d = c;
+            const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+            cJSON_AddItemToArray(a->failed, cJSON_CreateString(er ? er : ""));
+        }
         cJSON_Delete(a->task);
         a->task = ev;
     } else {
         cJSON_Delete(ev);
     }
     if (id > a->last) a->last = id;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
 }
 
 /* ---- resuming inside a top-level Parallel or Map --------------------------------------------
@@ -532,15 +541,22 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
     if (etype && (!strcmp(etype, "MapStateEntered") || !strcmp(etype, "ParallelStateEntered"))) {
         if (!fan_plan(s, e->arn, id, ev, c, &last_id)) last_id = id;
     } else if (etype && !strcmp(etype, "TaskStateEntered")) {
-        after_entry a = {id, NULL};
+        after_entry a = {id, NULL, cJSON_CreateArray()};
         long next = 0;
         aslc_store_events(s, e->arn, id + 1, false, 1 << 30, &next, note_event, &a);
         cJSON *rp = a.task ? replay_of(a.task) : NULL;
         cJSON_Delete(a.task);
         if (rp) {
+            /* the failures Retry took: its attempt counts go on from them */
+            const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rp, "outcome"));
+            if (o && !strcmp(o, "failed")) cJSON_DeleteItemFromArray(a.failed,
+                                                                     cJSON_GetArraySize(a.failed) - 1);
+            cJSON_AddItemToObject(rp, "retried", a.failed);
+            a.failed = NULL;
             cJSON_AddItemToObject(c, "replay", rp);
             last_id = a.last;
         }
+        cJSON_Delete(a.failed);
     }
     aslc_store_trim_events(s, e->arn, last_id);
     double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));

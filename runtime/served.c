@@ -32,6 +32,10 @@
  * "failed", "output" | "error", "cause"}), for the first Task call of the
  * resumed top-level state; taken once. */
 static const asl_value *replay;
+/* The replay's "retried": the errors of the attempts a Retry took, for the
+ * attempt counts of the state's first asl_retry after the restart. */
+static const asl_value *retried;
+static uint64_t retried_entered;
 
 /* The checkpoint's "fan": a top-level Parallel or Map resumed in the middle
  * ({"started", "cursor", "done": [{"index", "result"}]}): the results of
@@ -123,7 +127,14 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     double waited = num_of(c, "waited");
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
     const asl_value *rp = asl_object_get(c, "replay", 6);
-    if (rp && rp->type == ASL_OBJECT) replay = rp;
+    if (rp && rp->type == ASL_OBJECT) {
+        replay = rp;
+        const asl_value *t = asl_object_get(rp, "retried", 7);
+        if (t && t->type == ASL_ARRAY && t->len) {
+            retried = t;
+            retried_entered = (uint64_t)num_of(c, "entered");
+        }
+    }
     const asl_value *fan = asl_object_get(c, "fan", 3);
     if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
@@ -213,6 +224,12 @@ asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
         x->entered_event != unit_entered)
         return NULL;
     return asl_value_copy(u->arena, unit_done[index]);
+}
+
+const asl_value *asl_served_retried(asl_exec *x)
+{
+    if (!retried || x->parent || x->entered_event != retried_entered) return NULL;
+    return __atomic_exchange_n(&retried, NULL, __ATOMIC_ACQ_REL);
 }
 
 /* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */

@@ -17,6 +17,8 @@ acknowledging each event as the server does;
     not called: a recorded success goes on as its result, a recorded
     failure to the Catch, an attempt with no outcome fails with
     States.TaskFailed (a TaskFailed event, the Catch takes it);
+  - the failures a Retry took before the restart count: its attempts are
+    not made again;
   - resumed in a Parallel with a finished branch ("fan"), only the other
     branch runs: its Task is called, the finished one's is not, the output
     has both results, no ParallelStateStarted is written again.
@@ -60,6 +62,11 @@ TASKS = {
         "Done": {"Type": "Pass", "End": True},
     },
 }
+
+# the same Task with a Retry of one attempt on Boom
+RETRIED = json.loads(json.dumps(TASKS))
+RETRIED["States"]["Work"]["Retry"] = [{"ErrorEquals": ["Boom"], "MaxAttempts": 1,
+                                       "IntervalSeconds": 1}]
 
 FAN = {
     "StartAt": "Both",
@@ -236,6 +243,20 @@ def replays(aslc, tmp, backend, check):
               bool(evs) and (evs[0]["type"], evs[0]["id"], evs[0]["previousEventId"]) ==
               (first, 5, 4) and "TaskScheduled" not in [e["type"] for e in evs],
               [(e["id"], e["previousEventId"], e["type"]) for e in evs])
+
+    retried = build(RETRIED, "retried")
+    if retried:
+        # before the restart: a Boom the Retry took, then a Boom again (6, 7: the
+        # second attempt's TaskScheduled and TaskStarted, 8 its TaskFailed)
+        before = len(calls())
+        status, out, evs, _, _, err = resume_with(retried, dict(
+            base, last=8, replay={"outcome": "failed", "error": "Boom", "cause": "c",
+                                  "retried": ["Boom"]}))
+        check(backend + ": resumed after a retried failure: the Retry's attempt is used up",
+              status == 0 and json.loads(out).get("error", {}).get("Error") == "Boom" and
+              len(calls()) == before, (status, out, err, calls()))
+    else:
+        check(backend + ": a Task workflow with a Retry compiles with --served", False)
 
     fan = build(FAN, "fan")
     if not fan:
