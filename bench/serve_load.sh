@@ -97,13 +97,15 @@ PY
 floor_port=$(start_server floor "$tmp/floor" 0)
 
 serve_cmd=("$aslc" serve --listen 127.0.0.1:0 --resources bench/resources.json --handlers bench/handlers.c)
-port=$(start_server serve "${serve_cmd[@]}" --db "$tmp/a.db")
+# --isolate off: the bench's handlers are trusted (with --handlers serve runs
+# Express executions as processes unless told so, docs/serve.md)
+port=$(start_server serve "${serve_cmd[@]}" --db "$tmp/a.db" --isolate off)
 iport=
 if ((isolate)); then iport=$(start_server iserve "${serve_cmd[@]}" --db "$tmp/i.db" --isolate on); fi
 aport=
 if ((auth)); then
   echo '{"AKIDBENCH": "bench-secret"}' >"$tmp/creds.json"
-  aport=$(start_server aserve "${serve_cmd[@]}" --db "$tmp/s.db" --auth "$tmp/creds.json")
+  aport=$(start_server aserve "${serve_cmd[@]}" --db "$tmp/s.db" --auth "$tmp/creds.json" --isolate off)
 fi
 # signed PORT ACTION BODY [post]: the headers botocore signs BODY with, as a
 # JSON object; with "post", the signed request is sent instead

@@ -35,7 +35,7 @@
 /* What one request may carry: a definition (1 MiB on AWS) and its framing. */
 #define MAX_BODY ((size_t)2 << 20)
 /* An execution's input and output (AWS's 256 KiB payload limit). */
-#define MAX_PAYLOAD ((size_t)256 * 1024)
+#define MAX_PAYLOAD ASLC_MAX_PAYLOAD
 /* A connection thread's stack: an Express execution runs on it
  * (serve_inproc.c), recursing as deep as the input nests (the runtime
  * caps that at 10,000 levels); it is address space, touched as used. */
@@ -106,7 +106,7 @@ void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...
     r->doc = NULL;
 }
 
-static const char *str_field(const cJSON *in, const char *k)
+const char *aslc_str_field(const cJSON *in, const char *k)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, k));
 }
@@ -135,7 +135,7 @@ static char *machine_arn(server *sv, const char *name)
 static bool find_machine(server *sv, const cJSON *in, const char *field, aslc_machine *m,
                          reply *r)
 {
-    const char *arn = str_field(in, field);
+    const char *arn = aslc_str_field(in, field);
     if (!arn) {
         fail(r, 400, "ValidationException", "1 validation error detected: Value null at '%s' "
                                             "failed to satisfy constraint: Member must not be null",
@@ -154,7 +154,7 @@ static bool find_machine(server *sv, const cJSON *in, const char *field, aslc_ma
  * with the test case's mocks (serve_mockcfg.c). */
 static bool find_machine_case(server *sv, const cJSON *in, aslc_machine *m, reply *r)
 {
-    const char *arn = str_field(in, "stateMachineArn");
+    const char *arn = aslc_str_field(in, "stateMachineArn");
     const char *hash = arn ? strchr(arn, '#') : NULL;
     if (!hash || !sv->mockcfg) return find_machine(sv, in, "stateMachineArn", m, r);
     cJSON *q = cJSON_CreateObject();
@@ -192,14 +192,15 @@ static cJSON *diagnostics(server *sv, const char *definition, bool *ok)
     cJSON *out = cJSON_CreateArray();
     *ok = d != NULL;
     for (cJSON *e = d ? d->child : NULL; e; e = e->next) {
-        const char *sev = str_field(e, "severity");
+        const char *sev = aslc_str_field(e, "severity");
         bool err = sev && !strcmp(sev, "error");
         if (err) *ok = false;
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "severity", err ? "ERROR" : "WARNING");
         cJSON_AddStringToObject(o, "code", err ? "SCHEMA_VALIDATION_FAILED" : "WARNING");
-        cJSON_AddStringToObject(o, "message", str_field(e, "message") ? str_field(e, "message") : "");
-        const char *ptr = str_field(e, "pointer");
+        const char *msg = aslc_str_field(e, "message");
+        cJSON_AddStringToObject(o, "message", msg ? msg : "");
+        const char *ptr = aslc_str_field(e, "pointer");
         if (ptr) cJSON_AddStringToObject(o, "location", ptr);
         cJSON_AddItemToArray(out, o);
     }
@@ -210,10 +211,10 @@ static cJSON *diagnostics(server *sv, const char *definition, bool *ok)
 static void first_error(const cJSON *diags, asl_buf *b)
 {
     for (const cJSON *e = diags ? diags->child : NULL; e; e = e->next) {
-        if (strcmp(str_field(e, "severity"), "ERROR") != 0) continue;
+        if (strcmp(aslc_str_field(e, "severity"), "ERROR") != 0) continue;
         if (b->len) asl_buf_puts(b, "; ");
-        asl_buf_puts(b, str_field(e, "message"));
-        const char *loc = str_field(e, "location");
+        asl_buf_puts(b, aslc_str_field(e, "message"));
+        const char *loc = aslc_str_field(e, "location");
         if (loc) {
             asl_buf_puts(b, " at ");
             asl_buf_puts(b, loc);
@@ -277,8 +278,8 @@ static bool load_inproc(server *sv, const char *arn, const char *name, const cha
 
 static void create_state_machine(server *sv, const cJSON *in, reply *r)
 {
-    const char *name = str_field(in, "name"), *def = str_field(in, "definition");
-    const char *role = str_field(in, "roleArn"), *type = str_field(in, "type");
+    const char *name = aslc_str_field(in, "name"), *def = aslc_str_field(in, "definition");
+    const char *role = aslc_str_field(in, "roleArn"), *type = aslc_str_field(in, "type");
     if (!type) type = "STANDARD";
     if (!valid_name(name)) {
         fail(r, 400, "InvalidName", "Invalid Name: '%s'", name ? name : "");
@@ -372,7 +373,7 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
 {
     aslc_machine m;
     if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
-    const char *def = str_field(in, "definition"), *role = str_field(in, "roleArn");
+    const char *def = aslc_str_field(in, "definition"), *role = aslc_str_field(in, "roleArn");
     char *bin = def ? compile_definition(sv, m.name, def, r) : NULL;
     if (!def || bin) {
         if (bin) {
@@ -396,7 +397,7 @@ static void update_state_machine(server *sv, const cJSON *in, reply *r)
 
 static void delete_state_machine(server *sv, const cJSON *in, reply *r)
 {
-    const char *arn = str_field(in, "stateMachineArn");
+    const char *arn = aslc_str_field(in, "stateMachineArn");
     if (arn) {
         aslc_store_delete_machine(&sv->store, arn);
         aslc_tags_drop(&sv->store, arn);
@@ -407,7 +408,7 @@ static void delete_state_machine(server *sv, const cJSON *in, reply *r)
 
 static void validate_definition(server *sv, const cJSON *in, reply *r)
 {
-    const char *def = str_field(in, "definition");
+    const char *def = aslc_str_field(in, "definition");
     bool ok = false;
     cJSON *diags = def ? diagnostics(sv, def, &ok) : cJSON_CreateArray();
     r->doc = cJSON_CreateObject();
@@ -451,7 +452,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
 {
     bool standard = !strcmp(m->type, "STANDARD");
     aslc_hist_sink sink = {&sv->store, e->arn, 0};
-    aslc_channel ch = {aslc_hist_record, &sink, resume};
+    aslc_channel ch = {aslc_hist_record, &sink, resume, aslc_hist_unit};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
     pthread_mutex_lock(&sv->lock);
@@ -498,8 +499,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
             e->status = "FAILED";
             e->output = NULL;
             e->error = "States.DataLimitExceeded";
-            e->cause = "The state/task returned a result with a size exceeding the maximum "
-                       "number of bytes service limit.";
+            e->cause = ASLC_DATA_LIMIT_CAUSE;
         }
     } else {
         /* TIMED_OUT: the execution's TimeoutSeconds, not a Task's */
@@ -568,8 +568,8 @@ static void *async_main(void *arg)
 static bool new_execution(server *sv, const cJSON *in, const aslc_machine *m, bool express,
                           aslc_execution *e, reply *r)
 {
-    const char *name = str_field(in, "name");
-    const char *input = str_field(in, "input");
+    const char *name = aslc_str_field(in, "name");
+    const char *input = aslc_str_field(in, "input");
     char uuid[37];
     if (!name) {
         make_uuid(uuid);
@@ -630,7 +630,7 @@ static void start_execution(server *sv, const cJSON *in, reply *r)
     cJSON_AddStringToObject(r->doc, "executionArn", j->e.arn);
     cJSON_AddNumberToObject(r->doc, "startDate", j->e.started);
     aslc_inproc_machine im;
-    const char *asked = str_field(in, "stateMachineArn");
+    const char *asked = aslc_str_field(in, "stateMachineArn");
     if (!strcmp(j->m.type, "EXPRESS") && !sv->isolate && asked && !strchr(asked, '#') &&
         find_inproc(sv, j->m.arn, &im))
         j->api = im.api;
@@ -677,8 +677,8 @@ static bool find_inproc(server *sv, const char *arn, aslc_inproc_machine *im)
 static void start_sync_inproc(server *sv, const cJSON *in, const char *sm_arn,
                               const aslc_inproc_machine *im, reply *r)
 {
-    const char *name = str_field(in, "name");
-    const char *input = str_field(in, "input");
+    const char *name = aslc_str_field(in, "name");
+    const char *input = aslc_str_field(in, "input");
     char uuid[37];
     if (!name) {
         make_uuid(uuid);
@@ -716,8 +716,7 @@ static void start_sync_inproc(server *sv, const cJSON *in, const char *sm_arn,
             e.status = "FAILED";
             e.output = NULL;
             e.error = "States.DataLimitExceeded";
-            e.cause = "The state/task returned a result with a size exceeding the maximum "
-                      "number of bytes service limit.";
+            e.cause = ASLC_DATA_LIMIT_CAUSE;
         }
         r->doc = execution_doc(&e, true);
         add_billing(r->doc, started, stopped);
@@ -729,7 +728,7 @@ static void start_sync_inproc(server *sv, const cJSON *in, const char *sm_arn,
 
 static void start_sync_execution(server *sv, const cJSON *in, reply *r)
 {
-    const char *sm_arn = str_field(in, "stateMachineArn");
+    const char *sm_arn = aslc_str_field(in, "stateMachineArn");
     aslc_inproc_machine im;
     if (sm_arn && !sv->isolate && find_inproc(sv, sm_arn, &im)) {
         start_sync_inproc(sv, in, sm_arn, &im, r);
@@ -762,7 +761,7 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
 
 static void describe_execution(server *sv, const cJSON *in, reply *r)
 {
-    const char *arn = str_field(in, "executionArn");
+    const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
@@ -774,7 +773,7 @@ static void describe_execution(server *sv, const cJSON *in, reply *r)
 
 static void describe_machine_for_execution(server *sv, const cJSON *in, reply *r)
 {
-    const char *arn = str_field(in, "executionArn");
+    const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
@@ -804,12 +803,12 @@ static void list_executions(server *sv, const cJSON *in, reply *r)
     if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
     int limit = cJSON_IsNumber(mr) && mr->valueint > 0 && mr->valueint <= 1000 ? mr->valueint : 100;
-    const char *token = str_field(in, "nextToken");
+    const char *token = aslc_str_field(in, "nextToken");
     long after = token ? strtol(token, NULL, 10) : 0;
     long next = 0;
     r->doc = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(r->doc, "executions");
-    aslc_store_list_executions(&sv->store, m.arn, str_field(in, "statusFilter"), after, limit,
+    aslc_store_list_executions(&sv->store, m.arn, aslc_str_field(in, "statusFilter"), after, limit,
                                &next, list_one_execution, arr);
     if (next) {
         char t[32];
@@ -821,7 +820,7 @@ static void list_executions(server *sv, const cJSON *in, reply *r)
 
 static void stop_execution(server *sv, const cJSON *in, reply *r)
 {
-    const char *arn = str_field(in, "executionArn");
+    const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
@@ -834,8 +833,8 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
         aslc_execution done = e;
         done.status = "ABORTED";
         done.output = NULL;
-        done.error = (char *)str_field(in, "error");
-        done.cause = (char *)str_field(in, "cause");
+        done.error = (char *)aslc_str_field(in, "error");
+        done.cause = (char *)aslc_str_field(in, "cause");
         done.stopped = stop;
         aslc_store_finish_execution(&sv->store, &done);
         pthread_mutex_lock(&sv->lock);
@@ -855,7 +854,7 @@ static void stop_execution(server *sv, const cJSON *in, reply *r)
  * the binaries' history, docs/serve.md). */
 static void get_execution_history(server *sv, const cJSON *in, reply *r)
 {
-    const char *arn = str_field(in, "executionArn");
+    const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
@@ -931,11 +930,8 @@ static int activity_poll_seconds = 60;
     {                                                                            \
         aslc_serve_ctx c = {&sv->store, sv->region, sv->account,                 \
                             activity_poll_seconds};                              \
-        aslc_answer a = {0};                                                     \
-        fn(&c, in, &a);                                                          \
-        if (a.code) fail(r, 400, a.code, "%s", a.message ? a.message : "");      \
-        else r->doc = a.doc ? a.doc : cJSON_CreateObject();                      \
-        free(a.message);                                                         \
+        fn(&c, in, r);                                                           \
+        if (!r->code && !r->doc) r->doc = cJSON_CreateObject();                  \
     }
 TASK_ACTION(send_task_success, aslc_send_task_success)
 TASK_ACTION(send_task_failure, aslc_send_task_failure)
@@ -1199,7 +1195,8 @@ static void usage(FILE *f)
           "  --auth FILE          check requests' SigV4 signatures against the credentials in\n"
           "                       FILE, {\"ACCESS_KEY_ID\": \"SECRET\", ...}\n"
           "  --isolate on|off     on: Express executions run as processes too (default off:\n"
-          "                       in the server's threads, docs/serve.md)\n",
+          "                       in the server's threads, docs/serve.md; on with --handlers,\n"
+          "                       whose native code could crash the server)\n",
           f);
 }
 
@@ -1208,7 +1205,7 @@ int aslc_serve_main(int argc, char **argv)
     server sv;
     memset(&sv, 0, sizeof sv);
     const char *listen = "127.0.0.1:8083", *db = "aslc-serve.db", *cache = NULL, *auth_file = NULL;
-    const char *mock_file = NULL;
+    const char *mock_file = NULL, *isolate = NULL;
     sv.region = "us-east-1";
     sv.account = "123456789012";
     for (int i = 1; i < argc; i++) {
@@ -1233,7 +1230,7 @@ int aslc_serve_main(int argc, char **argv)
         else if (!strcmp(a, "--auth")) auth_file = v;
         else if (!strcmp(a, "--mock-config")) mock_file = v;
         else if (!strcmp(a, "--isolate") && (!strcmp(v, "on") || !strcmp(v, "off")))
-            sv.isolate = !strcmp(v, "on");
+            isolate = v;
         else {
             fprintf(stderr, "aslc serve: unknown option %s\n", a);
             usage(stderr);
@@ -1241,6 +1238,11 @@ int aslc_serve_main(int argc, char **argv)
         }
         i++;
     }
+    /* A native handler is C run in the server's own process when in-process:
+     * a crash of it would end every execution and the API with it.  So
+     * machines with --handlers run as processes, unless --isolate off says
+     * the handlers are trusted (the process per execution costs ~1 ms). */
+    sv.isolate = isolate ? !strcmp(isolate, "on") : sv.handlers != NULL;
     struct sockaddr_in addr = {.sin_family = AF_INET};
     const char *colon = strrchr(listen, ':');
     char host[64];

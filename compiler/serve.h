@@ -21,9 +21,18 @@ typedef struct {
     char *message;             /* malloc'd */
 } aslc_reply;
 
+/* AWS's bound of an execution's input and output: 256 KiB; an output over
+ * it fails the execution with States.DataLimitExceeded and this cause. */
+#define ASLC_MAX_PAYLOAD ((size_t)256 * 1024)
+#define ASLC_DATA_LIMIT_CAUSE                                                          \
+    "The state/task returned a result with a size exceeding the maximum number of " \
+    "bytes service limit."
+
 /* Makes r the error reply (serve.c). */
 void aslc_fail(aslc_reply *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The string member k of in, or NULL. */
+const char *aslc_str_field(const cJSON *in, const char *k);
 
 /* ---- serve_store.c ----------------------------------------------------------- */
 
@@ -77,6 +86,17 @@ long aslc_store_last_event(aslc_store *s, const char *exec_arn, char **body);
 long aslc_store_checkpoint(aslc_store *s, const char *exec_arn, char **checkpoint, char **body);
 /* Drops the events after id after. */
 bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after);
+/* A top-level fan-out's finished unit (serve_hist.c): its index, the id of
+ * its last event and its result, under its ...StateStarted event's id. */
+bool aslc_store_add_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last,
+                         const char *result, size_t len);
+void aslc_store_units(aslc_store *s, const char *exec_arn, long started,
+                      void (*each)(void *, long idx, long last, const char *result), void *ctx);
+bool aslc_store_move_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last);
+/* The event id from becomes id to (free), with body; or goes. */
+bool aslc_store_move_event(aslc_store *s, const char *exec_arn, long from, long to,
+                           const char *body);
+bool aslc_store_drop_event(aslc_store *s, const char *exec_arn, long id);
 
 /* ---- serve_run.c ------------------------------------------------------------- */
 
@@ -114,6 +134,9 @@ typedef struct {
     void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint);
     void *ctx;
     const char *resume;
+    /* a top-level fan-out's unit finished ({"started", "index", "last",
+     * "result"}): recorded before the events after it */
+    void (*on_unit)(void *ctx, const char *line, size_t len);
 } aslc_channel;
 /* aslc_serve_run with the channel (ch NULL: none). */
 void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn,
@@ -131,6 +154,8 @@ typedef struct {
 } aslc_hist_sink;
 /* aslc_channel's on_event: records the event (and its checkpoint). */
 void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint);
+/* aslc_channel's on_unit: records the unit's result. */
+void aslc_hist_unit(void *sink, const char *line, size_t len);
 /* Adds the end event of e (its status, output, error, cause, stopped) when
  * its binary did not write one (killed, stopped, crashed). */
 void aslc_hist_finish(aslc_store *s, const aslc_execution *e);
@@ -168,19 +193,14 @@ typedef struct {
     const char *region, *account;
     int poll_seconds;      /* GetActivityTask's long poll (60; 0: answers at once) */
 } aslc_serve_ctx;
-typedef struct {
-    cJSON *doc;            /* the answer */
-    const char *code;      /* or the error's code, with message (malloc'd) */
-    char *message;
-} aslc_answer;
-void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
-void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a);
+void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
+void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a);
 /* ---- serve_inproc.c ---------------------------------------------------------- */
 
 /* An EXPRESS machine loaded in process: its name (for execution ARNs) and

@@ -10,7 +10,10 @@
  * store holds every event the execution acted on; events after the last
  * checkpoint (the state that was running: a Wait, a Task) are dropped and
  * that state is continued from its recorded StateEntered, which is not
- * written again: no event is lost and none is there twice.
+ * written again: no event is lost and none is there twice.  Two things
+ * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
+ * the Task not called again), and a top-level Parallel's or Map's finished
+ * units (with their recorded results; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -47,13 +50,58 @@ static long event_id(const char *ev, size_t len)
     return strtol(ev + 6, NULL, 10);
 }
 
+/* An ExecutionSucceeded whose output is over AWS's 256 KiB, as the
+ * ExecutionFailed (States.DataLimitExceeded) the execution's record will
+ * say (serve.c), with the same id and place: NULL for any other event. */
+static char *over_limit(const char *event, size_t len)
+{
+    /* only the end event can be that long and succeed: cheap tests first */
+    if (len <= ASLC_MAX_PAYLOAD || !memmem(event, len, "\"ExecutionSucceeded\"", 20)) return NULL;
+    cJSON *ev = cJSON_ParseWithLength(event, len);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "executionSucceededEventDetails");
+    const char *out = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "output"));
+    char *text = NULL;
+    if (out && strlen(out) > ASLC_MAX_PAYLOAD) {
+        cJSON_DeleteItemFromObjectCaseSensitive(ev, "executionSucceededEventDetails");
+        cJSON_ReplaceItemInObjectCaseSensitive(ev, "type", cJSON_CreateString("ExecutionFailed"));
+        cJSON *f = cJSON_AddObjectToObject(ev, "executionFailedEventDetails");
+        cJSON_AddStringToObject(f, "error", "States.DataLimitExceeded");
+        cJSON_AddStringToObject(f, "cause", ASLC_DATA_LIMIT_CAUSE);
+        text = cJSON_PrintUnformatted(ev);
+    }
+    cJSON_Delete(ev);
+    return text;
+}
+
 void aslc_hist_record(void *ctx, const char *event, size_t len, const char *checkpoint)
 {
     aslc_hist_sink *k = ctx;
     long id = event_id(event, len);
     if (id <= 0) return;
+    char *failed = over_limit(event, len);
+    if (failed) {
+        event = failed;
+        len = strlen(failed);
+    }
     aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint);
+    free(failed);
     if (id > k->last) k->last = id;
+}
+
+void aslc_hist_unit(void *ctx, const char *line, size_t len)
+{
+    aslc_hist_sink *k = ctx;
+    cJSON *u = cJSON_ParseWithLength(line, len);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(u, "result");
+    double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "started"));
+    double idx = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "index"));
+    double last = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "last"));
+    char *text = r ? cJSON_PrintUnformatted(r) : NULL;
+    if (text && started > 0 && idx >= 0 && last > 0)
+        aslc_store_add_unit(k->store, k->arn, (long)started, (long)idx, (long)last, text,
+                            strlen(text));
+    free(text);
+    cJSON_Delete(u);
 }
 
 /* Whether the event's type ends an execution. */
@@ -190,6 +238,256 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
 
 /* ---- resuming ------------------------------------------------------------------------- */
 
+/* The events after a Task state's checkpoint: the last one's id, the last
+ * of its Task attempts' events (Task..., LambdaFunction..., Activity...)
+ * and the errors of the attempts that failed (a Retry took all but maybe
+ * the last). */
+typedef struct {
+    long last;
+    cJSON *task;
+    cJSON *failed;
+} after_entry;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static void note_event(void *ctx, long id, const char *body)
+{
+    after_entry *a = ctx;
+    cJSON *ev = cJSON_Parse(body);
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    if (type && (!strncmp(type, "Task", 4) || !strncmp(type, "LambdaFunction", 14) ||
+                 !strncmp(type, "Activity", 8))) {
+        if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
+            const cJSON *d = NULL;
+            for (const cJSON *c = ev->child; c; c = c->next)
+                if (cJSON_IsObject(c) && c->string && strstr(c->string, "EventDetails")) d = c;
+            const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+            cJSON_AddItemToArray(a->failed, cJSON_CreateString(er ? er : ""));
+        }
+        cJSON_Delete(a->task);
+        a->task = ev;
+    } else {
+        cJSON_Delete(ev);
+    }
+    if (id > a->last) a->last = id;
+}
+
+/* ---- resuming inside a top-level Parallel or Map --------------------------------------------
+ *
+ * The events after the state's StateEntered: its ...StateStarted (S), then
+ * the units' events, interleaved.  Each unit's events chain by
+ * previousEventId from its first (a MapIterationStarted of this state, or
+ * for a branch the event that follows S), so each event's unit (its root)
+ * is its previous event's.  The units whose results were recorded
+ * (aslc_hist_unit) keep their events and are not run again; the others'
+ * events go and they run again from their start; the ids of what is kept
+ * are made consecutive again.  The fan-out's own end, if recorded, goes
+ * too (it is made again). */
+
+typedef struct {
+    long id, prev, root, new_id;
+    bool done;             /* a root: its unit's result is recorded */
+    cJSON *ev;
+} fan_event;
+
+typedef struct {
+    fan_event *v;
+    size_t n, cap;
+} fan_events;
+
+static void collect(void *ctx, long id, const char *body)
+{
+    fan_events *a = ctx;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 64;
+        a->v = realloc(a->v, a->cap * sizeof *a->v);
+    }
+    cJSON *ev = cJSON_Parse(body);
+    fan_event *e = &a->v[a->n++];
+    e->id = id;
+    e->prev = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev, "previousEventId"));
+    e->root = e->new_id = 0;
+    e->done = false;
+    e->ev = ev;
+}
+
+typedef struct {
+    long idx, last;
+    char *result;
+} fan_unit;
+
+typedef struct {
+    fan_unit *v;
+    size_t n, cap;
+} fan_units;
+
+static void collect_unit(void *ctx, long idx, long last, const char *result)
+{
+    fan_units *a = ctx;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 16;
+        a->v = realloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = (fan_unit){idx, last, strdup(result ? result : "null")};
+}
+
+/* The index in a of event id (ids ascend), or -1. */
+static long find_event(const fan_events *a, long id)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->v[mid].id == id) return (long)mid;
+        if (a->v[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+static const char *type_of(const cJSON *ev)
+{
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    return t ? t : "";
+}
+
+/* Plans the resumption of the fan-out state entered at event entered
+ * (StateEntered ev): true with the checkpoint c given its "fan" and *last
+ * the last event kept; false to run the state again whole. */
+static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *ev, cJSON *c,
+                     long *last)
+{
+    bool map = !strcmp(type_of(ev), "MapStateEntered");
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ev, "stateEnteredEventDetails"), "name"));
+    fan_events a = {0};
+    long next = 0;
+    aslc_store_events(s, arn, entered + 1, false, 1 << 30, &next, collect, &a);
+    bool ok = a.n > 0 && a.v[0].prev == entered &&
+              !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted") &&
+              name;
+    long started = ok ? a.v[0].id : 0;
+    fan_units u = {0};
+    if (ok) aslc_store_units(s, arn, started, collect_unit, &u);
+    long cut = 0;      /* the fan-out's own end: it and what follows go */
+    for (size_t i = 1; ok && i < a.n && !cut; i++) {
+        fan_event *e = &a.v[i];
+        const char *t = type_of(e->ev);
+        if (!strcmp(t, "MapRunStarted")) ok = false;   /* distributed: not resumed inside */
+        long p = find_event(&a, e->prev);
+        bool mine_start = map ? !strcmp(t, "MapIterationStarted") &&
+                                    !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                                                cJSON_GetObjectItemCaseSensitive(
+                                                    e->ev, "mapIterationStartedEventDetails"),
+                                                "name")) ?: "", name)
+                              : e->prev == started;
+        bool end_type = !strcmp(t, "MapStateSucceeded") || !strcmp(t, "MapStateFailed") ||
+                        !strcmp(t, "ParallelStateSucceeded") || !strcmp(t, "ParallelStateFailed");
+        bool after_unit = false;
+        for (size_t k = 0; k < u.n && end_type; k++)
+            if (u.v[k].last == e->prev) after_unit = true;
+        if (end_type && after_unit) cut = e->id;
+        else if (mine_start) e->root = e->id;
+        else if (p > 0 && a.v[p].root) e->root = a.v[p].root;
+        else cut = e->id;      /* not one of the units': the state went on, run it again */
+    }
+    if (!ok) {
+        for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
+        for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
+        free(a.v);
+        free(u.v);
+        return false;
+    }
+    /* the roots of the finished units */
+    for (size_t k = 0; k < u.n; k++) {
+        long i = find_event(&a, u.v[k].last);
+        long r = i >= 0 && a.v[i].root ? find_event(&a, a.v[i].root) : -1;
+        if (r >= 0) a.v[r].done = true;
+    }
+    long new_id = started;
+    a.v[0].new_id = started;
+    long *kept_upto = malloc(a.n * sizeof *kept_upto);   /* the last new id at or before i */
+    kept_upto[0] = started;
+    for (size_t i = 1; i < a.n; i++) {
+        fan_event *e = &a.v[i];
+        long r = e->root && (!cut || e->id < cut) ? find_event(&a, e->root) : -1;
+        if (r >= 0 && a.v[r].done) e->new_id = ++new_id;
+        kept_upto[i] = new_id;
+    }
+    cJSON *fan = cJSON_AddObjectToObject(c, "fan");
+    cJSON_AddNumberToObject(fan, "started", (double)started);
+    cJSON_AddNumberToObject(fan, "cursor", (double)new_id);
+    cJSON *list = cJSON_AddArrayToObject(fan, "done");
+    for (size_t k = 0; k < u.n; k++) {
+        long i = find_event(&a, u.v[k].last);
+        if (i < 0 || !a.v[i].new_id) continue;
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
+        cJSON *r = cJSON_Parse(u.v[k].result);
+        cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
+        cJSON_AddItemToArray(list, d);
+        aslc_store_move_unit(s, arn, started, u.v[k].idx, a.v[i].new_id);
+    }
+    /* what goes first, then each kept event to its new id, in ascending
+     * order (an id is free by the time an event moves to it) */
+    for (size_t i = 1; i < a.n; i++)
+        if (!a.v[i].new_id) aslc_store_drop_event(s, arn, a.v[i].id);
+    for (size_t i = 1; i < a.n; i++) {
+        fan_event *e = &a.v[i];
+        if (!e->new_id) continue;
+        long p = find_event(&a, e->prev);
+        /* a previous event that went: the last kept before it */
+        long np = e->prev <= started ? e->prev : p >= 0 ? kept_upto[p] : started;
+        if (np == e->prev && e->new_id == e->id) continue;
+        cJSON_ReplaceItemInObjectCaseSensitive(e->ev, "id", cJSON_CreateNumber((double)e->new_id));
+        cJSON_ReplaceItemInObjectCaseSensitive(e->ev, "previousEventId",
+                                               cJSON_CreateNumber((double)np));
+        char *body = cJSON_PrintUnformatted(e->ev);
+        aslc_store_move_event(s, arn, e->id, e->new_id, body);
+        free(body);
+    }
+    *last = new_id;
+    for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
+    for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
+    free(a.v);
+    free(u.v);
+    free(kept_upto);
+    return true;
+}
+
+/* What the resumed binary makes of the Task attempt recorded after the
+ * checkpoint (runtime/served.c, asl_served_replay): its outcome when one
+ * was recorded, else "started" (it was running).  NULL: no attempt. */
+static cJSON *replay_of(const cJSON *task)
+{
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(task, "type"));
+    if (!type) return NULL;
+    const cJSON *d = NULL;
+    for (const cJSON *c = task->child; c; c = c->next)
+        if (cJSON_IsObject(c) && c->string && strstr(c->string, "EventDetails")) d = c;
+    cJSON *r = cJSON_CreateObject();
+    const char *out = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "output"));
+    const cJSON *od = cJSON_GetObjectItemCaseSensitive(d, "outputDetails");
+    bool whole = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(od, "truncated"));
+    if (ends_with(type, "Succeeded") && out && whole) {
+        cJSON_AddStringToObject(r, "outcome", "succeeded");
+        cJSON_AddStringToObject(r, "output", out);
+    } else if (ends_with(type, "Failed") || ends_with(type, "TimedOut")) {
+        const char *er = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "error"));
+        const char *ca = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "cause"));
+        cJSON_AddStringToObject(r, "outcome", "failed");
+        if (er) cJSON_AddStringToObject(r, "error", er);
+        if (ca) cJSON_AddStringToObject(r, "cause", ca);
+    } else {
+        /* Scheduled, Started, or a success too large to have been kept */
+        cJSON_AddStringToObject(r, "outcome", "started");
+    }
+    return r;
+}
+
 int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
                           char **resume_path, aslc_execution *done)
 {
@@ -235,11 +533,36 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
         aslc_store_trim_events(s, e->arn, 0);
         return 0;
     }
-    aslc_store_trim_events(s, e->arn, id);
+    /* A Task state keeps its attempt's events: the attempt is not made
+     * again (AWS Standard: no state runs twice without a Retry), its
+     * outcome is replayed.  Any other state runs again from its entry. */
+    long last_id = id;
+    const char *etype = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+    if (etype && (!strcmp(etype, "MapStateEntered") || !strcmp(etype, "ParallelStateEntered"))) {
+        if (!fan_plan(s, e->arn, id, ev, c, &last_id)) last_id = id;
+    } else if (etype && !strcmp(etype, "TaskStateEntered")) {
+        after_entry a = {id, NULL, cJSON_CreateArray()};
+        long next = 0;
+        aslc_store_events(s, e->arn, id + 1, false, 1 << 30, &next, note_event, &a);
+        cJSON *rp = a.task ? replay_of(a.task) : NULL;
+        cJSON_Delete(a.task);
+        if (rp) {
+            /* the failures Retry took: its attempt counts go on from them */
+            const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rp, "outcome"));
+            if (o && !strcmp(o, "failed")) cJSON_DeleteItemFromArray(a.failed,
+                                                                     cJSON_GetArraySize(a.failed) - 1);
+            cJSON_AddItemToObject(rp, "retried", a.failed);
+            a.failed = NULL;
+            cJSON_AddItemToObject(c, "replay", rp);
+            last_id = a.last;
+        }
+        cJSON_Delete(a.failed);
+    }
+    aslc_store_trim_events(s, e->arn, last_id);
     double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
     double waited = at > 0 ? now_seconds() - at : 0;
     cJSON_AddNumberToObject(c, "entered", (double)id);
-    cJSON_AddNumberToObject(c, "last", (double)id);
+    cJSON_AddNumberToObject(c, "last", (double)last_id);
     cJSON_AddNumberToObject(c, "started", e->started);
     cJSON_AddNumberToObject(c, "waited", waited > 0 ? waited : 0);
     cJSON_Delete(ev);

@@ -57,6 +57,10 @@ static void chan_lines(chan_state *c)
             c->checkpoint = NULL;
             /* recorded: the binary may act on it now */
             aslc_link_send(c->link, "A\n", 2, "", 0);
+        } else if (n >= 2 && l[0] == 'R') {
+            /* not acknowledged: the lines after it are recorded after it,
+             * and a unit whose result was lost runs again */
+            if (c->ch->on_unit) c->ch->on_unit(c->ch->ctx, l + 2, n - 2);
         } else if (n >= 2 && (l[0] == 'W' || l[0] == 'X')) {
             aslc_tasks_line(c->link, l[0], l + 2, n - 2);   /* a callback Task */
             aslc_link_send(c->link, "A\n", 2, "", 0);
@@ -336,6 +340,13 @@ void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn
         if (ev) {
             r->error = strdup(ev);
             r->cause = cv ? strdup(cv) : NULL;
+        } else if (e == b && r->status > 128 && r->status < 128 + NSIG) {
+            /* killed (a native handler's crash): say so, stderr has nothing */
+            int sig = r->status - 128;
+            r->error = strdup("States.Runtime");
+            if (asprintf(&r->cause, "the execution's process was killed by signal %d (%s)", sig,
+                         strsignal(sig)) < 0)
+                r->cause = NULL;
         } else {
             r->error = strdup("States.Runtime");
             r->cause = strndup(err.data ? err.data + b : "", e - b);

@@ -30,7 +30,14 @@ static const char schema[] =
      * server resumes it (runtime/served.c) */
     "CREATE TABLE IF NOT EXISTS events ("
     "  exec_arn TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, checkpoint TEXT,"
-    "  PRIMARY KEY (exec_arn, id)) WITHOUT ROWID;";
+    "  PRIMARY KEY (exec_arn, id)) WITHOUT ROWID;"
+    /* the results of a top-level Parallel's or Map's finished units (its
+     * ...StateStarted event: started), each recorded after its last event
+     * (last): a restart inside the fan-out does not run them again */
+    "CREATE TABLE IF NOT EXISTS units ("
+    "  exec_arn TEXT NOT NULL, started INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    "  last INTEGER NOT NULL, result TEXT NOT NULL,"
+    "  PRIMARY KEY (exec_arn, started, idx)) WITHOUT ROWID;";
 
 bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err)
 {
@@ -179,6 +186,13 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
     sqlite3_bind_text(st, 6, e->arn, -1, SQLITE_TRANSIENT);
     bool ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
     sqlite3_finalize(st);
+    /* the results of its fan-outs' units serve only a restart while it runs */
+    if (ok && sqlite3_prepare_v2(s->db, "DELETE FROM units WHERE exec_arn = ?", -1, &st, NULL) ==
+                  SQLITE_OK) {
+        sqlite3_bind_text(st, 1, e->arn, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
     return ok;
 }
 
@@ -364,6 +378,84 @@ bool aslc_store_trim_events(aslc_store *s, const char *exec_arn, long after)
         return false;
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, after);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* ---- the finished units of a fan-out ----------------------------------------------------- */
+
+bool aslc_store_add_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last,
+                         const char *result, size_t len)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO units(exec_arn, started, idx, last,"
+                                  " result) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, started);
+    sqlite3_bind_int64(st, 3, idx);
+    sqlite3_bind_int64(st, 4, last);
+    sqlite3_bind_text(st, 5, result, (int)len, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+void aslc_store_units(aslc_store *s, const char *exec_arn, long started,
+                      void (*each)(void *, long idx, long last, const char *result), void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT idx, last, result FROM units WHERE exec_arn = ? AND"
+                                  " started = ? ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, started);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        each(ctx, (long)sqlite3_column_int64(st, 0), (long)sqlite3_column_int64(st, 1),
+             (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+}
+
+bool aslc_store_move_event(aslc_store *s, const char *exec_arn, long from, long to,
+                           const char *body)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE events SET id = ?, body = ? WHERE exec_arn = ? AND"
+                                  " id = ?", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_text(st, 2, body, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, from);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+bool aslc_store_drop_event(aslc_store *s, const char *exec_arn, long id)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE exec_arn = ? AND id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+bool aslc_store_move_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE units SET last = ? WHERE exec_arn = ? AND started = ?"
+                                  " AND idx = ?", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, last);
+    sqlite3_bind_text(st, 2, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, started);
+    sqlite3_bind_int64(st, 4, idx);
     bool ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     return ok;

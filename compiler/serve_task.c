@@ -18,7 +18,6 @@
 #include "serve.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,25 +184,6 @@ void aslc_link_close(aslc_link *l)
 
 /* ---- SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat --------------------------------- */
 
-static void answer_fail(aslc_answer *a, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void answer_fail(aslc_answer *a, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    free(a->message);
-    if (vasprintf(&a->message, fmt, ap) < 0) a->message = NULL;
-    va_end(ap);
-    a->code = code;
-    cJSON_Delete(a->doc);
-    a->doc = NULL;
-}
-
-static const char *field(const cJSON *in, const char *k)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, k));
-}
-
 /* AWS's token: 1 to 1024 characters. */
 static bool token_ok(const char *t)
 {
@@ -215,23 +195,23 @@ static bool token_ok(const char *t)
 }
 
 /* Sends kind and text to the task of in's taskToken; its status after. */
-static void to_task(const cJSON *in, char kind, const char *text, aslc_answer *a)
+static void to_task(const cJSON *in, char kind, const char *text, aslc_reply *a)
 {
-    const char *token = field(in, "taskToken");
+    const char *token = aslc_str_field(in, "taskToken");
     if (!token_ok(token)) {
-        answer_fail(a, "InvalidToken", "Invalid Token: '%s'", token ? token : "");
+        aslc_fail(a, 400, "InvalidToken", "Invalid Token: '%s'", token ? token : "");
         return;
     }
     pthread_mutex_lock(&reg_mu);
     task *t = find(token);
     if (!t) {
         pthread_mutex_unlock(&reg_mu);
-        answer_fail(a, "TaskDoesNotExist", "Task Does Not Exist: '%s'", token);
+        aslc_fail(a, 400, "TaskDoesNotExist", "Task Does Not Exist: '%s'", token);
         return;
     }
     if (t->status >= T_DONE) {
         pthread_mutex_unlock(&reg_mu);
-        answer_fail(a, "TaskTimedOut", "Task Timed Out: '%s'", token);
+        aslc_fail(a, 400, "TaskTimedOut", "Task Timed Out: '%s'", token);
         return;
     }
     asl_buf line;
@@ -249,17 +229,17 @@ static void to_task(const cJSON *in, char kind, const char *text, aslc_answer *a
     if (!sent) finish(t, T_TIMED_OUT);
     else if (kind != 'H') finish(t, T_DONE);
     pthread_mutex_unlock(&reg_mu);
-    if (!sent) answer_fail(a, "TaskTimedOut", "Task Timed Out: '%s'", token);
+    if (!sent) aslc_fail(a, 400, "TaskTimedOut", "Task Timed Out: '%s'", token);
     else a->doc = cJSON_CreateObject();
 }
 
-void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
     (void)c;
-    const char *out = field(in, "output");
+    const char *out = aslc_str_field(in, "output");
     cJSON *j = out ? cJSON_Parse(out) : NULL;
     if (!j) {
-        answer_fail(a, "InvalidOutput", "Invalid Output: the output is not JSON");
+        aslc_fail(a, 400, "InvalidOutput", "Invalid Output: the output is not JSON");
         return;
     }
     char *text = cJSON_PrintUnformatted(j);   /* one line */
@@ -268,19 +248,20 @@ void aslc_send_task_success(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
     free(text);
 }
 
-void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_send_task_failure(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
     (void)c;
     cJSON *f = cJSON_CreateObject();
-    if (field(in, "error")) cJSON_AddStringToObject(f, "error", field(in, "error"));
-    if (field(in, "cause")) cJSON_AddStringToObject(f, "cause", field(in, "cause"));
+    const char *error = aslc_str_field(in, "error"), *cause = aslc_str_field(in, "cause");
+    if (error) cJSON_AddStringToObject(f, "error", error);
+    if (cause) cJSON_AddStringToObject(f, "cause", cause);
     char *text = cJSON_PrintUnformatted(f);
     cJSON_Delete(f);
     to_task(in, 'F', text, a);
     free(text);
 }
 
-void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_send_task_heartbeat(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
     (void)c;
     to_task(in, 'H', NULL, a);
@@ -330,11 +311,11 @@ static bool get_activity(aslc_store *s, const char *arn, char **name, double *cr
     return found;
 }
 
-void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
-    const char *name = field(in, "name");
+    const char *name = aslc_str_field(in, "name");
     if (!name_ok(name)) {
-        answer_fail(a, "InvalidName", "Invalid Name: '%s'", name ? name : "");
+        aslc_fail(a, 400, "InvalidName", "Invalid Name: '%s'", name ? name : "");
         return;
     }
     char *arn;
@@ -359,13 +340,13 @@ void aslc_create_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
     free(arn);
 }
 
-void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
-    const char *arn = field(in, "activityArn");
+    const char *arn = aslc_str_field(in, "activityArn");
     char *name = NULL;
     double created = 0;
     if (!arn || !get_activity(c->store, arn, &name, &created)) {
-        answer_fail(a, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", arn ? arn : "");
+        aslc_fail(a, 400, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", arn ? arn : "");
         return;
     }
     a->doc = cJSON_CreateObject();
@@ -375,9 +356,9 @@ void aslc_describe_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
     free(name);
 }
 
-void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
-    const char *arn = field(in, "activityArn");
+    const char *arn = aslc_str_field(in, "activityArn");
     schema(c->store);
     sqlite3_stmt *st;
     if (arn && sqlite3_prepare_v2(c->store->db, "DELETE FROM activities WHERE arn = ?", -1, &st,
@@ -389,11 +370,11 @@ void aslc_delete_activity(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
     a->doc = cJSON_CreateObject();
 }
 
-void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
     int limit = cJSON_IsNumber(mr) && mr->valueint > 0 && mr->valueint <= 1000 ? mr->valueint : 100;
-    const char *token = field(in, "nextToken");
+    const char *token = aslc_str_field(in, "nextToken");
     long skip = token ? strtol(token, NULL, 10) : 0;
     schema(c->store);
     a->doc = cJSON_CreateObject();
@@ -425,11 +406,11 @@ void aslc_list_activities(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
 
 /* Long poll: the first task of the activity not yet handed out, waiting up
  * to 60 s (AWS's bound) for one; its binary is told ("P <token> <worker>"). */
-void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
+void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_reply *a)
 {
-    const char *arn = field(in, "activityArn");
+    const char *arn = aslc_str_field(in, "activityArn");
     if (!arn || !get_activity(c->store, arn, NULL, NULL)) {
-        answer_fail(a, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", arn ? arn : "");
+        aslc_fail(a, 400, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", arn ? arn : "");
         return;
     }
     struct timespec until;
@@ -446,7 +427,7 @@ void aslc_get_activity_task(aslc_serve_ctx *c, const cJSON *in, aslc_answer *a)
             cJSON_AddStringToObject(a->doc, "taskToken", found->token);
             cJSON_AddStringToObject(a->doc, "input", found->input);
             /* the binary writes ActivityStarted with the worker's name */
-            const char *worker = field(in, "workerName");
+            const char *worker = aslc_str_field(in, "workerName");
             asl_buf line;
             asl_buf_init(&line);
             asl_buf_puts(&line, "P ");

@@ -472,21 +472,22 @@ static bool state_takes_token(const asl_exec *x)
 
 /* $$.Task.Token: an opaque string, unique per task attempt and the same
  * whenever it is read during one (Parameters, the handler).  It encodes,
- * base64url, the execution's name (a UUID), the event id of the state's
- * entry (unique within the execution, Map iterations and Parallel branches
- * included) and the attempt, so nothing needs storing.  NULL outside a
+ * base64url, the execution's id (its ARN: two state machines' executions
+ * of one name must not share tokens under aslc serve), the event id of the
+ * state's entry (unique within the execution, Map iterations and Parallel
+ * branches included) and the attempt, so nothing needs storing.  NULL outside a
  * callback Task. */
 asl_value *asl_task_token_value(asl_exec *x)
 {
     if (!state_takes_token(x)) return NULL;
     asl_run *r = x->run;
     if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
-    char raw[96];
-    int n = snprintf(raw, sizeof raw, "aslc:%s:%llu:%u", r->exec_name,
+    char raw[400];   /* an ARN is at most 256 characters */
+    int n = snprintf(raw, sizeof raw, "aslc:%s:%llu:%u", r->exec_id,
                      (unsigned long long)x->entered_event, x->retry_count);
     if (n < 0 || (size_t)n >= sizeof raw) n = (int)sizeof raw - 1;
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    char out[136];
+    char out[536];
     size_t k = 0;
     for (int i = 0; i < n; i += 3) {
         uint32_t w = (uint32_t)(unsigned char)raw[i] << 16;

@@ -446,6 +446,11 @@ static asl_value *incomplete(flow *f, uint32_t n)
 static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
 {
     asl_exec local, *b = unit_exec(f, &local);
+    asl_value *done = asl_served_unit(f->x, b, i);   /* resumed by aslc serve: finished */
+    if (done) {
+        finish(f, i, b, done, 1);
+        return;
+    }
     asl_hist_unit_begin(f->x, &f->hist, b, i);
     asl_value *r = f->branches[i](b, f->in);
     asl_hist_unit_end(f->x, &f->hist, b, i, r);
@@ -549,6 +554,11 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
      * when it is past on the calling thread (the first counts its start
      * alone, the Map's end the last one's end): 2n + 2 ids in all. */
     asl_run *run = f->x->run;
+    asl_value *done = hist ? asl_served_unit(f->x, it, i) : NULL;
+    if (done) {   /* resumed by aslc serve: this iteration had finished */
+        finish(f, i, it, done, f->bstart ? f->bstart[i + 1] - f->bstart[i] : 1);
+        return;
+    }
     if (hist) asl_hist_unit_begin(f->x, &f->hist, it, i);
     else if (m->distributed) {}
     else if (!run->pool) run->events += 2 - (i == 0);   /* alone: asl_run_event without the call */

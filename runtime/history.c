@@ -75,6 +75,10 @@ struct asl_hist {
      * (id resume_entered, previousEventId resume_prev): its entry writes none. */
     bool resume_skip;
     uint64_t resume_entered, resume_prev;
+    /* --resume in a top-level Parallel or Map: its ...StateStarted is
+     * recorded (id resume_started), and its units' events up to
+     * resume_cursor; the fan-out's start writes none (asl_hist_resume_fan). */
+    uint64_t resume_started, resume_cursor;
     asl_buf in;        /* what the server sent and no one took yet (chan_take) */
 };
 
@@ -546,7 +550,8 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
         /* resumed: this entry is the one recorded before the restart */
         h->resume_skip = false;
         ht(x)->entered_prev = h->resume_prev;
-        ht(x)->prev = h->resume_entered;
+        /* the state's events recorded after it (a Task attempt's) are kept */
+        ht(x)->prev = h->last;
         x->entered_event = h->resume_entered;
         ht(x)->state = s;
         if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;
@@ -733,6 +738,12 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
 
 /* ---- Parallel and Map ------------------------------------------------------------------ */
 
+void asl_hist_resume_fan(asl_hist *h, uint64_t started, uint64_t cursor)
+{
+    h->resume_started = started;
+    h->resume_cursor = cursor;
+}
+
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
                           bool distributed)
 {
@@ -747,6 +758,14 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
         __atomic_store_n(&l->failed, 0, __ATOMIC_RELAXED);
     }
     if (muted(x)) return;
+    asl_hist *h = x->run->hist;
+    if (h->resume_started && !x->parent && !distributed) {
+        /* resumed: this start and the finished units' events are recorded */
+        fan->started = ht(x)->prev = h->resume_started;
+        fan->cursor = fan->last_end = h->resume_cursor;
+        h->resume_started = 0;
+        return;
+    }
     DBUF(d);
     if (map) {
         put_num(&d, "length", length);
@@ -819,6 +838,27 @@ void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t ind
     fan->cursor = ht(u)->prev;
     fan->last_end = end ? end : ht(u)->prev;
     pthread_mutex_unlock(&h->mu);
+    if (result && h->durable && !x->parent) {
+        /* a top-level unit's result, kept by the server after its last
+         * event: a restart inside the fan-out does not run it again
+         * (served.c, asl_served_unit) */
+        DBUF(r);
+        put_num(&r, "started", (double)fan->started);
+        put_num(&r, "index", index);
+        put_num(&r, "last", (double)ht(u)->prev);
+        put_key(&r, "result");
+        json_text(&r, result);
+        DBUF(line);
+        asl_buf_putc(&line, '{');
+        asl_buf_put(&line, r.data, r.len);
+        asl_buf_putc(&line, '}');
+        /* no acknowledgement to wait for: the server records it before
+         * the events that follow, and a result it lost means the unit
+         * runs again after a restart, no worse */
+        asl_hist_chan_request(h, "R ", line.data, line.len, false);
+        asl_buf_free(&line);
+        asl_buf_free(&r);
+    }
 }
 
 void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)

@@ -49,7 +49,9 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
 /* aslc serve (served.c): every event is sent on fd as it is made, as a
  * line "E <event>"; durable: after each, the server's one-byte
  * acknowledgement is awaited, and each top-level StateEntered is preceded
- * by "C <checkpoint>" ({"state","input","vars","prev"}).  Losing the server
+ * by "C <checkpoint>" ({"state","input","vars","prev"}); each finished unit
+ * of a top-level Parallel or Map is followed by "R {"started","index",
+ * "last","result"}" (not acknowledged).  Losing the server
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
@@ -57,6 +59,11 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable);
  * entered is the one whose StateEntered (id entered, previousEventId
  * entered_prev) is recorded. */
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
+
+/* --resume inside a top-level Parallel or Map (served.c): its
+ * ...StateStarted is event started, its finished units' events end at
+ * cursor; the fan-out's start then writes nothing. */
+void asl_hist_resume_fan(asl_hist *h, uint64_t started, uint64_t cursor);
 
 /* A request line "<tag><line>" to the server (served.c's "W " of a callback
  * Task), acknowledged when ack. */

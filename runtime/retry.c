@@ -62,9 +62,31 @@ double asl_retry_delay(const asl_retrier *r, uint32_t count)
     return delay > ASL_SLEEP_MAX ? ASL_SLEEP_MAX : delay;
 }
 
+/* aslc serve resumed this Task state after a restart (served.c): the
+ * attempts a Retry took before it count, each failure taken as asl_retry
+ * took it (the first retrier that matches, if it had attempts left). */
+static __attribute__((noinline)) void resumed_counts(asl_exec *x, const asl_retrier *r,
+                                                     uint32_t n, uint32_t *counts)
+{
+    const asl_value *t = asl_served_retried(x);
+    for (uint32_t k = 0; t && k < t->len; k++) {
+        const asl_value *e = t->u.a.items[k];
+        if (e->type != ASL_STRING) continue;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!any_matches(e->u.str, r[i].errors, r[i].nerrors)) continue;
+            if ((int32_t)counts[i] < r[i].max_attempts) {
+                counts[i]++;
+                x->retry_count++;
+            }
+            break;
+        }
+    }
+}
+
 bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
 {
     if (!x->failed) return false;
+    if (__builtin_expect(x->run->hist != NULL, 0)) resumed_counts(x, r, n, counts);
     for (uint32_t i = 0; i < n; i++) {
         if (!any_matches(x->err, r[i].errors, r[i].nerrors)) continue;
         if ((int32_t)counts[i] >= r[i].max_attempts) return false;

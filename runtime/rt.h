@@ -234,6 +234,19 @@ bool asl_served_resource(const char *resource);
 const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
                                 double timeout, double heartbeat);
 asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat);
+/* A resumed execution's Task attempt whose TaskScheduled was recorded
+ * before the restart (the checkpoint's "replay"): true with *out its
+ * outcome, recorded or, for one still running then, States.TaskFailed;
+ * false: call the Task as usual.  Once, on the top-level exec. */
+bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                       double timeout, double heartbeat, asl_value **out);
+/* A resumed execution's top-level Parallel or Map (x): the result of its
+ * unit index recorded before the restart (in u's arena), or NULL: run it. */
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index);
+/* For asl_retry's first call in that resumed Task state (once, else NULL):
+ * the errors of the attempts a Retry took before the restart, an array of
+ * strings, which its attempt counts go on from. */
+const asl_value *asl_served_retried(asl_exec *x);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

@@ -8,7 +8,10 @@
  * StateEntered.  After a restart the server runs the binary again with
  * --resume FILE, that checkpoint: the state's name, its recorded input, the
  * variables, the history's position and how long a Wait had waited; the
- * execution continues in that state without entering it again.
+ * execution continues in that state without entering it again.  With it
+ * may come the outcome of a Task attempt made before the restart
+ * (asl_served_replay) and the results of a top-level fan-out's finished
+ * units (asl_served_unit), neither run again.
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.
@@ -24,10 +27,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The checkpoint's "replay": the outcome of the Task attempt recorded
+ * after the state's StateEntered ({"outcome": "started" | "succeeded" |
+ * "failed", "output" | "error", "cause"}), for the first Task call of the
+ * resumed top-level state; taken once. */
+static const asl_value *replay;
+/* The replay's "retried": the errors of the attempts a Retry took, for the
+ * attempt counts of the state's first asl_retry after the restart. */
+static const asl_value *retried;
+static uint64_t retried_entered;
+
+/* The checkpoint's "fan": a top-level Parallel or Map resumed in the middle
+ * ({"started", "cursor", "done": [{"index", "result"}]}): the results of
+ * its finished units, by index, for its first run after the restart (the
+ * state's recorded entry, before any Retry). */
+static const asl_value **unit_done;
+static uint32_t unit_count;
+static uint64_t unit_entered;
+
 static double num_of(const asl_value *o, const char *k)
 {
     const asl_value *v = asl_object_get(o, k, strlen(k));
     return v && v->type == ASL_NUMBER ? v->u.n.num : 0;
+}
+
+static void resume_fan(asl_run *run, const asl_value *fan, uint64_t entered)
+{
+    const asl_value *done = asl_object_get(fan, "done", 4);
+    uint32_t n = 0;
+    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
+        double k = num_of(done->u.a.items[i], "index");
+        if (k >= 0 && k < 1e7 && (uint32_t)k + 1 > n) n = (uint32_t)k + 1;
+    }
+    unit_done = asl_alloc(run->arena, (n ? n : 1) * sizeof *unit_done);
+    memset(unit_done, 0, (n ? n : 1) * sizeof *unit_done);
+    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
+        const asl_value *d = done->u.a.items[i];
+        double k = num_of(d, "index");
+        const asl_value *r = asl_object_get(d, "result", 6);
+        if (k >= 0 && k < 1e7 && r) unit_done[(uint32_t)k] = r;
+    }
+    unit_count = n;
+    unit_entered = entered;
+    asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"),
+                        (uint64_t)num_of(fan, "cursor"));
 }
 
 /* --resume FILE: the state's function and input, with the run set up as
@@ -83,6 +126,17 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     /* real seconds the Wait already waited, in workflow seconds */
     double waited = num_of(c, "waited");
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
+    const asl_value *rp = asl_object_get(c, "replay", 6);
+    if (rp && rp->type == ASL_OBJECT) {
+        replay = rp;
+        const asl_value *t = asl_object_get(rp, "retried", 7);
+        if (t && t->type == ASL_ARRAY && t->len) {
+            retried = t;
+            retried_entered = (uint64_t)num_of(c, "entered");
+        }
+    }
+    const asl_value *fan = asl_object_get(c, "fan", 3);
+    if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
     asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
@@ -118,6 +172,64 @@ double asl_served_waited(asl_exec *x)
         return w;
     }
     return 0;
+}
+
+static const char *str_of(const asl_value *o, const char *k)
+{
+    const asl_value *v = asl_object_get(o, k, strlen(k));
+    return v && v->type == ASL_STRING ? v->u.str : NULL;
+}
+
+/* AWS Standard runs a state once unless a Retry says otherwise: a Task
+ * whose attempt was recorded is not called again by the restart.  Its
+ * recorded outcome stands (no event again); one that was running when the
+ * server stopped may or may not have done its work, so it fails with an
+ * error Retry and Catch can take (States.TaskFailed, which States.ALL
+ * matches).  A callback Task is not called but waited for: it waits again,
+ * for the same token. */
+bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                       double timeout, double heartbeat, asl_value **out)
+{
+    if (!replay || x->parent) return false;
+    const asl_value *rp = __atomic_exchange_n(&replay, NULL, __ATOMIC_ACQ_REL);
+    if (!rp) return false;
+    const char *outcome = str_of(rp, "outcome");
+    if (outcome && !strcmp(outcome, "succeeded")) {
+        const char *text = str_of(rp, "output");
+        asl_json_error jerr;
+        *out = text ? asl_json_parse(x->arena, text, strlen(text), &jerr) : NULL;
+        if (!*out) asl_fail(x, "States.Runtime", "the recorded output of the task is not JSON");
+        return true;
+    }
+    if (outcome && !strcmp(outcome, "failed")) {
+        const char *e = str_of(rp, "error");
+        *out = asl_fail(x, e ? e : "", str_of(rp, "cause"));
+        return true;
+    }
+    const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
+    if (token) {
+        *out = asl_served_await(x, token, timeout, heartbeat);
+    } else {
+        *out = asl_fail(x, "States.TaskFailed",
+                        "aslc serve stopped while the task was running; it may or may not have "
+                        "completed and is not called again unless a Retry matches this error");
+    }
+    asl_hist_task_end(x, site, *out);
+    return true;
+}
+
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
+{
+    if (index >= unit_count || x->parent || !unit_done[index] || x->retry_count ||
+        x->entered_event != unit_entered)
+        return NULL;
+    return asl_value_copy(u->arena, unit_done[index]);
+}
+
+const asl_value *asl_served_retried(asl_exec *x)
+{
+    if (!retried || x->parent || x->entered_event != retried_entered) return NULL;
+    return __atomic_exchange_n(&retried, NULL, __ATOMIC_ACQ_REL);
 }
 
 /* ---- callback Tasks: .waitForTaskToken and activities ------------------------- */

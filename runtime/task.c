@@ -961,6 +961,9 @@ static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl
                                                           asl_value *input, double timeout,
                                                           double heartbeat)
 {
+    /* resumed by aslc serve in an attempt made before its restart */
+    asl_value *replayed;
+    if (asl_served_replay(x, site, input, timeout, heartbeat, &replayed)) return replayed;
     /* under aslc serve, an unbound callback Task waits for its callback */
     const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
     asl_hist_task_begin(x, site, input, timeout, heartbeat);

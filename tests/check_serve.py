@@ -29,13 +29,13 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+                          start_server as common_start_server)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -48,7 +48,7 @@ def main():
     aws = boto3_or_skip()
     if not aws:
         return 77
-    boto3, Config, ClientError = aws
+    _, _, ClientError = aws
 
     check = Checks()
 
@@ -60,16 +60,10 @@ def main():
         hello = os.path.join(ROOT, "examples", "hello_lambda")
 
         def start_server():
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                  "--resources", os.path.join(hello, "resources.json")],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            port = int(p.stdout.readline())
             # StartSyncExecution's endpoint is "sync-" + the host on AWS: with a
             # local endpoint the SDK must not add that prefix (docs/serve.md).
-            client = boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                                  region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                                  aws_secret_access_key="secret",
-                                  config=Config(inject_host_prefix=False))
+            p, client, _ = common_start_server(args.aslc, db, "--resources",
+                                               os.path.join(hello, "resources.json"))
             return p, client
 
         server, sfn = start_server()

@@ -29,7 +29,6 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+from serve_common import boto3_or_skip, Checks, error_code, start_server  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 MOCK_CONFIG = {
@@ -65,7 +64,7 @@ def main():
     aws = boto3_or_skip()
     if not aws:
         return 77
-    boto3, Config, ClientError = aws
+    _, _, ClientError = aws
 
     check = Checks()
 
@@ -80,15 +79,9 @@ def main():
         # credentials, so that a Task calling AWS fails at once, offline.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(ASL_TIME_SCALE="0", HOME=tmp)
-        server = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
-                                   os.path.join(tmp, "serve.db"), "--mock-config", mock_path],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                  env=env)
+        server, sfn, endpoint = start_server(args.aslc, os.path.join(tmp, "serve.db"),
+                                             "--mock-config", mock_path, env=env)
         try:
-            endpoint = "http://127.0.0.1:%d" % int(server.stdout.readline())
-            sfn = boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
-                               aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
-                               config=Config(inject_host_prefix=False))
 
             def post(action, body):
                 req = urllib.request.Request(endpoint + "/", data=json.dumps(body).encode(),
@@ -198,14 +191,11 @@ def main():
             mocks = os.path.join(tmp, "mocks.json")
             with open(mocks, "w") as f:
                 json.dump({"TestState": [{"Payload": {"v": 1}, "StatusCode": 200}]}, f)
-            other = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
-                                      os.path.join(tmp, "other.db"), "--mocks", mocks],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                     env=env)
+            other, _, oendpoint = start_server(args.aslc, os.path.join(tmp, "other.db"),
+                                               "--mocks", mocks, env=env)
             try:
-                oport = int(other.stdout.readline())
                 req = urllib.request.Request(
-                    "http://127.0.0.1:%d/" % oport, method="POST", headers={
+                    oendpoint + "/", method="POST", headers={
                         "X-Amz-Target": "AWSStepFunctions.TestState",
                         "Content-Type": "application/x-amz-json-1.0"},
                     data=json.dumps({"inspectionLevel": "DEBUG", "input": '{"k": 1}',

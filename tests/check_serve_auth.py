@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import Checks  # noqa: E402
+from serve_common import Checks, start_server  # noqa: E402
 
 
 def main():
@@ -72,11 +72,10 @@ def main():
         servers = []
 
         def start(*extra):
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
-                                  os.path.join(tmp, "s%d.db" % len(servers)), *extra],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            p, _, endpoint = start_server(args.aslc, os.path.join(tmp, "s%d.db" % len(servers)),
+                                          *extra)
             servers.append(p)
-            return "http://127.0.0.1:%d" % int(p.stdout.readline())
+            return endpoint
 
         def client(endpoint, key, secret, **cfg):
             return boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",

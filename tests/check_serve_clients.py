@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import Checks  # noqa: E402
+from serve_common import Checks, start_server  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -102,11 +102,8 @@ def main():
     check = Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db",
-                                   os.path.join(tmp, "serve.db")],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server, _, endpoint = start_server(args.aslc, os.path.join(tmp, "serve.db"))
         try:
-            endpoint = "http://127.0.0.1:%d" % int(server.stdout.readline())
             # the clients' own configuration stays out of it
             env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="secret",
                        AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",

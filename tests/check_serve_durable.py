@@ -26,13 +26,13 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks  # noqa: E402
+from serve_common import (boto3_or_skip, Checks,  # noqa: E402
+                          start_server as common_start_server)
 
 WAIT_S = 6
 
@@ -55,10 +55,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aslc", required=True)
     args = ap.parse_args()
-    aws = boto3_or_skip()
-    if not aws:
+    if not boto3_or_skip():
         return 77
-    boto3, Config, _ = aws
 
     check = Checks()
 
@@ -99,14 +97,7 @@ def main():
         db = os.path.join(tmp, "serve.db")
 
         def start_server():
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            port = int(p.stdout.readline())
-            client = boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                                  region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                                  aws_secret_access_key="secret",
-                                  config=Config(inject_host_prefix=False))
-            return p, client
+            return common_start_server(args.aslc, db)[:2]
 
         server, sfn = start_server()
         try:

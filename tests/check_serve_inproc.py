@@ -8,13 +8,16 @@ shared) and runs its executions on its own threads.  Checked with boto3:
     $$.StateMachine.Id, and answers exactly what `--isolate on` (a process
     per execution) answers for the same requests, failures included;
   - 200 executions from 8 threads at once each get their own output;
-  - a native handler's getpid() is the server's (and not with --isolate
-    on), for StartSyncExecution and for StartExecution of an EXPRESS machine;
+  - a native handler's getpid() is the server's with --isolate off (and
+    not with --isolate on), for StartSyncExecution and for StartExecution of an EXPRESS machine;
   - input that is not JSON: InvalidExecutionInput; a Task failing in a
     native handler: FAILED with its Error and Cause; billingDetails;
   - update_state_machine takes effect at the next execution, and a deleted
     machine answers StateMachineDoesNotExist;
-  - after a restart, a machine from the database is loaded again.
+  - after a restart, a machine from the database is loaded again;
+  - with --handlers and no --isolate, executions are processes: a native
+    handler that segfaults FAILS its execution (States.Runtime, a cause
+    naming the signal) and the server goes on answering.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -31,7 +34,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+                          start_server as common_start_server)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -39,7 +43,15 @@ ROOT = os.path.dirname(HERE)
 HANDLERS = r"""
 #include "asl.h"
 #include <stdio.h>
+#include <signal.h>
 #include <unistd.h>
+/* a handler with a bug: the process it runs in dies */
+asl_value *crash(asl_task_ctx *t, asl_value *in) {
+    (void)t;
+    (void)in;
+    raise(SIGSEGV);
+    return NULL;
+}
 /* the process the execution runs in: {"pid": N}, also written to input.path if given */
 asl_value *whoami(asl_task_ctx *t, asl_value *in) {
     asl_arena *a = asl_task_arena(t);
@@ -77,7 +89,7 @@ def main():
     aws = boto3_or_skip()
     if not aws:
         return 77
-    boto3, Config, ClientError = aws
+    _, _, ClientError = aws
 
     check = Checks()
 
@@ -90,7 +102,8 @@ def main():
             f.write(HANDLERS)
         resources = os.path.join(tmp, "resources.json")
         with open(resources, "w") as f:
-            json.dump({"twice": {"native": "twice"}, "whoami": {"native": "whoami"}}, f)
+            json.dump({"twice": {"native": "twice"}, "whoami": {"native": "whoami"},
+                       "crash": {"native": "crash"}}, f)
         wf = os.path.join(tmp, "wf.json")
         with open(wf, "w") as f:
             json.dump(CONTEXT, f)
@@ -105,17 +118,14 @@ def main():
 
         servers = []
 
-        def start_server(db, *extra):
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                  "--resources", resources, "--handlers", handlers, *extra],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        def start_server(db, isolate="off"):
+            # --handlers alone isolates (a native handler could crash the
+            # server): in process is what --isolate off asks for
+            p, client, _ = common_start_server(
+                args.aslc, db, "--resources", resources, "--handlers", handlers,
+                *(("--isolate", isolate) if isolate else ()), max_pool_connections=16)
             servers.append(p)
-            port = int(p.stdout.readline())
-            return boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                                region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                                aws_secret_access_key="secret",
-                                config=Config(inject_host_prefix=False,
-                                              max_pool_connections=16))
+            return client
 
         def stop(p):
             p.terminate()
@@ -126,7 +136,7 @@ def main():
         try:
             db = os.path.join(tmp, "a.db")
             sfn = start_server(db)
-            iso = start_server(os.path.join(tmp, "i.db"), "--isolate", "on")
+            iso = start_server(os.path.join(tmp, "i.db"), "on")
             arns = {}
             for name, c in (("in", sfn), ("iso", iso)):
                 arns[name] = c.create_state_machine(name="ctx", type="EXPRESS", roleArn=role,
@@ -214,6 +224,26 @@ def main():
             check("a deleted machine: StateMachineDoesNotExist",
                   code_of(sfn.start_sync_execution, stateMachineArn=gone) ==
                   "StateMachineDoesNotExist")
+
+            # --handlers without --isolate: processes, so a crashing handler
+            # fails its execution and nothing else
+            dflt = start_server(os.path.join(tmp, "d.db"), None)
+            crash = dflt.create_state_machine(name="crash", type="EXPRESS", roleArn=role,
+                                              definition=json.dumps({"StartAt": "C", "States": {
+                                                  "C": {"Type": "Task", "End": True,
+                                                        "Resource": "arn:aws:lambda:us-east-1:"
+                                                        "123456789012:function:crash"}}}))
+            a = dflt.start_sync_execution(stateMachineArn=crash["stateMachineArn"])
+            check("--handlers, no --isolate: a handler that segfaults FAILS its execution "
+                  "(States.Runtime, the signal)",
+                  a["status"] == "FAILED" and a.get("error") == "States.Runtime" and
+                  "signal 11" in a.get("cause", ""), a)
+            w = dflt.create_state_machine(name="who", type="EXPRESS", roleArn=role,
+                                          definition=who)["stateMachineArn"]
+            pid = json.loads(dflt.start_sync_execution(stateMachineArn=w)["output"])["pid"]
+            check("... and the server still answers, its executions in processes of their own",
+                  servers[-1].poll() is None and pid != servers[-1].pid and
+                  len(dflt.list_state_machines()["stateMachines"]) == 2, pid)
 
             stop(servers[0])
             sfn = start_server(db)

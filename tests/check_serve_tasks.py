@@ -32,13 +32,13 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+                          start_server as common_start_server)
 
 
 def main():
@@ -48,7 +48,7 @@ def main():
     aws = boto3_or_skip()
     if not aws:
         return 77
-    boto3, Config, ClientError = aws
+    _, _, ClientError = aws
 
     check = Checks()
 
@@ -78,13 +78,7 @@ def main():
         db = os.path.join(tmp, "serve.db")
 
         def start_server():
-            p = subprocess.Popen([args.aslc, "serve", "--listen", "127.0.0.1:0", "--db", db],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-            port = int(p.stdout.readline())
-            return p, boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:%d" % port,
-                                   region_name="us-east-1", aws_access_key_id="AKIDTEST",
-                                   aws_secret_access_key="secret",
-                                   config=Config(inject_host_prefix=False, read_timeout=90))
+            return common_start_server(args.aslc, db, read_timeout=90)[:2]
 
         server, sfn = start_server()
         role = "arn:aws:iam::123456789012:role/StepFunctionsRole"

@@ -12,7 +12,16 @@ acknowledging each event as the server does;
   - run again with --resume (the checkpoint of the last state, as the server
     writes it), it continues there: the same output, the events after that
     StateEntered with the same ids and types, none before;
-  - a binary whose channel is closed stops at its next event with status 75.
+  - a binary whose channel is closed stops at its next event with status 75;
+  - resumed in a Task state with a recorded attempt ("replay"), the Task is
+    not called: a recorded success goes on as its result, a recorded
+    failure to the Catch, an attempt with no outcome fails with
+    States.TaskFailed (a TaskFailed event, the Catch takes it);
+  - the failures a Retry took before the restart count: its attempts are
+    not made again;
+  - resumed in a Parallel with a finished branch ("fan"), only the other
+    branch runs: its Task is called, the finished one's is not, the output
+    has both results, no ParallelStateStarted is written again.
 
     tests/check_served_binary.py --aslc build/aslc
 """
@@ -40,6 +49,42 @@ DEFINITION = {
                                                   "n.$": "$.n"}, "End": True},
     },
 }
+
+
+TASKS = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                 "Parameters": {"label": "work"}, "Next": "Done",
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
+                            "Next": "Caught"}]},
+        "Caught": {"Type": "Pass", "End": True},
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
+
+# the same Task with a Retry of one attempt on Boom
+RETRIED = json.loads(json.dumps(TASKS))
+RETRIED["States"]["Work"]["Retry"] = [{"ErrorEquals": ["Boom"], "MaxAttempts": 1,
+                                       "IntervalSeconds": 1}]
+
+FAN = {
+    "StartAt": "Both",
+    "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Task", "End": True,
+                                          "Resource": "arn:aws:states:::sqs:sendMessage",
+                                          "Parameters": {"label": "a"}}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Task", "End": True,
+                                          "Resource": "arn:aws:states:::sqs:sendMessage",
+                                          "Parameters": {"label": "b"}}}}]}},
+}
+
+# the handler: its input appended to the log, and answered
+HANDLER = """#!/bin/sh
+input=$(cat)
+echo "$input" >> "%s"
+echo "$input"
+"""
 
 
 def run(binary, inp, args=(), hold=None, close_at=None):
@@ -135,7 +180,103 @@ def main():
             status, _, ev3, _, _, _ = run(binary, inp, close_at=3)
             check(backend + ": a closed channel stops the binary at its next event (75)",
                   status == 75 and len(ev3) == 3, (status, len(ev3)))
+            replays(args.aslc, tmp, backend, check)
     return check.summary()
+
+
+def replays(aslc, tmp, backend, check):
+    """The "replay" and "fan" parts of a checkpoint (aslc serve's restart)."""
+    log = os.path.join(tmp, "calls-" + backend)
+    handler = os.path.join(tmp, "send.sh")
+    with open(handler, "w") as f:
+        f.write(HANDLER % log)
+    os.chmod(handler, 0o755)
+    res = os.path.join(tmp, "res.json")
+    with open(res, "w") as f:
+        json.dump({"arn:aws:states:::sqs:sendMessage": {"command": [handler]}}, f)
+
+    def build(defn, name):
+        src = os.path.join(tmp, name + ".json")
+        with open(src, "w") as f:
+            json.dump(defn, f)
+        binary = os.path.join(tmp, name + "-" + backend)
+        r = subprocess.run([aslc, src, "-o", binary, "--served", "--backend=" + backend,
+                            "--resources", res], capture_output=True, text=True)
+        return binary if r.returncode == 0 else None
+
+    def calls():
+        if not os.path.exists(log):
+            return []
+        with open(log) as f:
+            return [json.loads(l)["label"] for l in f if l.strip()]
+
+    def resume_with(binary, cp):
+        rf = os.path.join(tmp, "cp.json")
+        with open(rf, "w") as f:
+            json.dump(cp, f)
+        return run(binary, "{}", args=("--resume", rf))
+
+    tasks = build(TASKS, "tasks")
+    if not tasks:
+        check(backend + ": a Task workflow compiles with --served", False)
+        return
+    # events 1 ExecutionStarted, 2 TaskStateEntered, 3 TaskScheduled, 4 TaskStarted
+    base = {"state": "Work", "input": {}, "vars": {}, "prev": 1, "entered": 2, "last": 4,
+            "waited": 0}
+    for outcome, replay, want, first in (
+            ("a recorded success", {"outcome": "succeeded", "output": '{"r": 7}'},
+             {"r": 7}, "TaskStateExited"),
+            ("a recorded failure", {"outcome": "failed", "error": "Boom", "cause": "c"},
+             {"error": {"Error": "Boom", "Cause": "c"}}, "TaskStateExited"),
+            ("an attempt with no outcome", {"outcome": "started"}, None, "TaskFailed")):
+        before = len(calls())
+        status, out, evs, _, _, err = resume_with(tasks, dict(base, replay=replay))
+        got = json.loads(out) if status == 0 and out.strip() else None
+        if want is None:
+            ok = got is not None and got.get("error", {}).get("Error") == "States.TaskFailed" \
+                and "stopped" in got["error"].get("Cause", "")
+        else:
+            ok = got == want
+        check(backend + ": resumed with " + outcome + ": not called, the outcome goes on",
+              ok and len(calls()) == before, (status, out, err, calls()))
+        check(backend + ": ... its first event " + first + ", id 5 after 4",
+              bool(evs) and (evs[0]["type"], evs[0]["id"], evs[0]["previousEventId"]) ==
+              (first, 5, 4) and "TaskScheduled" not in [e["type"] for e in evs],
+              [(e["id"], e["previousEventId"], e["type"]) for e in evs])
+
+    retried = build(RETRIED, "retried")
+    if retried:
+        # before the restart: a Boom the Retry took, then a Boom again (6, 7: the
+        # second attempt's TaskScheduled and TaskStarted, 8 its TaskFailed)
+        before = len(calls())
+        status, out, evs, _, _, err = resume_with(retried, dict(
+            base, last=8, replay={"outcome": "failed", "error": "Boom", "cause": "c",
+                                  "retried": ["Boom"]}))
+        check(backend + ": resumed after a retried failure: the Retry's attempt is used up",
+              status == 0 and json.loads(out).get("error", {}).get("Error") == "Boom" and
+              len(calls()) == before, (status, out, err, calls()))
+    else:
+        check(backend + ": a Task workflow with a Retry compiles with --served", False)
+
+    fan = build(FAN, "fan")
+    if not fan:
+        check(backend + ": a Parallel workflow compiles with --served", False)
+        return
+    # 1 ExecutionStarted, 2 ParallelStateEntered, 3 ParallelStateStarted, branch a's
+    # 4 TaskStateEntered .. 8 TaskStateExited
+    before = calls()
+    status, out, evs, _, _, err = resume_with(fan, {
+        "state": "Both", "input": {}, "vars": {}, "prev": 1, "entered": 2, "last": 8,
+        "waited": 0, "fan": {"started": 3, "cursor": 8,
+                             "done": [{"index": 0, "result": {"label": "a"}}]}})
+    check(backend + ": resumed in a Parallel: the finished branch's result, the other run",
+          status == 0 and json.loads(out) == [{"label": "a"}, {"label": "b"}] and
+          calls()[len(before):] == ["b"], (status, out, err, calls()[len(before):]))
+    types = [e["type"] for e in evs]
+    check(backend + ": ... no ParallelStateStarted again, the branch's events from id 9 on",
+          "ParallelStateStarted" not in types and evs and evs[0]["id"] == 9 and
+          evs[0]["previousEventId"] == 3 and types.count("TaskScheduled") == 1,
+          [(e["id"], e["previousEventId"], e["type"]) for e in evs])
 
 
 if __name__ == "__main__":

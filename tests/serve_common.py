@@ -1,9 +1,10 @@
 """serve_common.py — what the tests of `aslc serve` share (tests/check_serve*.py,
 check_served_binary.py): boto3 or the skip, the `ok`/`FAIL` lines with their
-count, and the AWS error code a call answers.
+count, the AWS error code a call answers, and a server on a free loopback port.
 """
 
 import os
+import subprocess
 import sys
 
 
@@ -49,3 +50,23 @@ def error_code(client_error, fn, **kw):
         return None
     except client_error as e:
         return e.response["Error"]["Code"]
+
+
+def start_server(aslc, db, *extra, env=None, **config):
+    """`aslc serve` on a free loopback port with database db, the options
+    extra and the environment env (None: this one's): (the process, a boto3
+    client for it or None without boto3, its endpoint).  config: more
+    botocore Config settings (read_timeout, max_pool_connections, ...); the
+    client never adds StartSyncExecution's "sync-" host prefix."""
+    p = subprocess.Popen([aslc, "serve", "--listen", "127.0.0.1:0", "--db", db, *extra],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    endpoint = "http://127.0.0.1:%d" % int(p.stdout.readline())
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        return p, None, endpoint
+    client = boto3.client("stepfunctions", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
+                          config=Config(inject_host_prefix=False, **config))
+    return p, client, endpoint

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""check_serve_fanout.py — a Standard execution killed (-9) inside a top-level
+Map or Parallel state resumes inside it (docs/serve.md, "History and
+durability"), driven by boto3:
+
+  - a Map over 6 items, MaxConcurrency 2, each iteration a Wait of 2 s then
+    a Task (a command appending its input to a file), killed once two
+    iterations are done: after the restart the finished iterations are not
+    run again, the others are; the output is every item's result in order; the file has each
+    item's call once; the history has ids 1..n, each previousEventId an
+    earlier event, each iteration started and succeeded once; the recorded
+    results of the units are gone once the executions end;
+  - a Parallel of a quick Task branch and a branch waiting 5 s before its
+    Task, killed meanwhile: the finished branch is not run again (its Task
+    called once), the other completes; the history the same.
+
+Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
+
+    tests/check_serve_fanout.py --aslc build/aslc
+"""
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_common import boto3_or_skip, Checks, start_server  # noqa: E402
+
+ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+RESOURCE = "arn:aws:states:::sqs:sendMessage"
+
+# the handler: its input appended to the log, a line per call
+HANDLER = """#!/bin/sh
+input=$(cat)
+echo "$input" >> "%s"
+echo "$input"
+"""
+
+MAP = json.dumps({"StartAt": "Each", "States": {"Each": {
+    "Type": "Map", "MaxConcurrency": 2, "End": True,
+    "ItemProcessor": {"StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": RESOURCE, "End": True,
+                 "Parameters": {"label.$": "States.Format('item-{}', $)"}}}}}}})
+
+PARALLEL = json.dumps({"StartAt": "Both", "States": {"Both": {
+    "Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Quick", "States": {
+            "Quick": {"Type": "Task", "Resource": RESOURCE, "End": True,
+                      "Parameters": {"label": "quick"}}}},
+        {"StartAt": "Slow", "States": {
+            "Slow": {"Type": "Wait", "Seconds": 5, "Next": "Late"},
+            "Late": {"Type": "Task", "Resource": RESOURCE, "End": True,
+                     "Parameters": {"label": "late"}}}}]}}})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aslc", required=True)
+    args = ap.parse_args()
+    if not boto3_or_skip():
+        return 77
+    check = Checks()
+
+    def wait_end(sfn, arn, limit=40):
+        d = None
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            d = sfn.describe_execution(executionArn=arn)
+            if d["status"] != "RUNNING":
+                break
+            time.sleep(0.05)
+        return d
+
+    def history(sfn, arn):
+        return sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+
+    def whole(h, label):
+        check(label + ": ids 1..n, each previousEventId an earlier event",
+              [e["id"] for e in h] == list(range(1, len(h) + 1)) and
+              all(0 <= e["previousEventId"] < e["id"] for e in h),
+              [(e["id"], e["previousEventId"], e["type"]) for e in h])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "serve.db")
+        log = os.path.join(tmp, "calls.log")
+        handler = os.path.join(tmp, "send.sh")
+        with open(handler, "w") as f:
+            f.write(HANDLER % log)
+        os.chmod(handler, 0o755)
+        resources = os.path.join(tmp, "resources.json")
+        with open(resources, "w") as f:
+            json.dump({RESOURCE: {"command": [handler]}}, f)
+
+        server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+        try:
+            m = sfn.create_state_machine(name="each", roleArn=ROLE,
+                                         definition=MAP)["stateMachineArn"]
+            p = sfn.create_state_machine(name="both", roleArn=ROLE,
+                                         definition=PARALLEL)["stateMachineArn"]
+            ex_p = sfn.start_execution(stateMachineArn=p)["executionArn"]
+            ex_m = sfn.start_execution(stateMachineArn=m, input="[0, 1, 2, 3, 4, 5]")[
+                "executionArn"]
+            # killed as soon as two iterations are done (the next two then
+            # have 2 s of Wait to go) and the quick branch is
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                before_m = history(sfn, ex_m)
+                before_p = history(sfn, ex_p)
+                if [e["type"] for e in before_m].count("MapIterationSucceeded") >= 2 and \
+                        "TaskSucceeded" in [e["type"] for e in before_p]:
+                    break
+                time.sleep(0.02)
+        finally:
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=10)
+        done_m = [e["mapIterationSucceededEventDetails"]["index"] for e in before_m
+                  if e["type"] == "MapIterationSucceeded"]
+        check("the Map was killed with some iterations finished, others not",
+              2 <= len(done_m) < 6, [e["type"] for e in before_m])
+        check("the Parallel was killed with its quick branch finished, the other waiting",
+              "TaskSucceeded" in [e["type"] for e in before_p] and
+              "WaitStateExited" not in [e["type"] for e in before_p],
+              [e["type"] for e in before_p])
+
+        time.sleep(0.3)
+        server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+        try:
+            d = wait_end(sfn, ex_m)
+            check("the Map's execution SUCCEEDED with every item's result, in order",
+                  d["status"] == "SUCCEEDED" and json.loads(d["output"]) ==
+                  [{"label": "item-%d" % i} for i in range(6)], d)
+            h = history(sfn, ex_m)
+            whole(h, "Map")
+            starts = sorted(e["mapIterationStartedEventDetails"]["index"] for e in h
+                            if e["type"] == "MapIterationStarted")
+            ends = sorted(e["mapIterationSucceededEventDetails"]["index"] for e in h
+                          if e["type"] == "MapIterationSucceeded")
+            check("Map: each iteration started and succeeded once",
+                  starts == list(range(6)) and ends == list(range(6)), (starts, ends))
+            types = [e["type"] for e in h]
+            check("Map: MapStateStarted once, each iteration's Task scheduled once",
+                  types.count("MapStateStarted") == 1 and types.count("TaskScheduled") == 6 and
+                  types.count("WaitStateEntered") == 6, types)
+            check("Map: the events before the crash of the finished iterations are kept",
+                  all(e in h for e in before_m
+                      if e["type"] in ("MapStateEntered", "MapStateStarted")), "")
+            d = wait_end(sfn, ex_p)
+            check("the Parallel's execution SUCCEEDED with both branches' results",
+                  d["status"] == "SUCCEEDED" and json.loads(d["output"]) ==
+                  [{"label": "quick"}, {"label": "late"}], d)
+            h = history(sfn, ex_p)
+            whole(h, "Parallel")
+            types = [e["type"] for e in h]
+            check("Parallel: ParallelStateStarted once, each Task scheduled once",
+                  types.count("ParallelStateStarted") == 1 and
+                  types.count("TaskScheduled") == 2, types)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        with sqlite3.connect(db) as con:
+            left = con.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        check("the units' recorded results go when their executions end", left == 0, left)
+        with open(log) as f:
+            calls = [json.loads(l)["label"] for l in f if l.strip()]
+        check("no Task called twice: each item's and each branch's call once",
+              sorted(calls) == sorted(["item-%d" % i for i in range(6)] + ["quick", "late"]),
+              calls)
+    return check.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
