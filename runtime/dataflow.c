@@ -109,6 +109,8 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p) { return 
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {
+    /* a JSONata Condition (a loop's test): straight to its field */
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);
     asl_value *out = select_key(x, in, p);
     return out ? out : choice_var_slow(x, in, p);
 }
