@@ -134,8 +134,11 @@ static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, 
 }
 
 /* f's expression evaluated in full: its value, or NULL with the state
- * failed (an error, undefined, a function). */
-static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+ * failed (an error, undefined, a function).  Out of line: the fields read
+ * directly (ASL_JNT_PATH, ASL_JNT_FAST) do not pay its context's set-up in
+ * run's prologue. */
+static __attribute__((noinline)) asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input,
+                                                 asl_value *result, asl_value *error)
 {
     asl_arena *a = x->arena;
     /* no frame and no `$states` object: the expression reads $states'
@@ -257,7 +260,7 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
         if (f->expr || f->tmpl) break;
         asl_value *const *it = k->u.a.items;
         if (!(v = fast_value(x, it[2], in)) ||
-            !asl_vars_set1(x, (uint32_t)it[1]->u.n.num, it[0]->u.str, it[0]->len, v))
+            !asl_vars_set_slot(x, (uint32_t)it[1]->u.n.num, it[0]->u.str, it[0]->len, v))
             break;
         x->jn_input = in;
         x->jn_result = result;

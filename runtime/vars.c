@@ -30,7 +30,7 @@
 
 #define VAR_LIMIT ((size_t)256 * 1024)          /* one variable's JSON text */
 #define ASSIGN_LIMIT ((size_t)256 * 1024)       /* all the variables of one Assign */
-#define TOTAL_LIMIT ((size_t)10 * 1024 * 1024)  /* the variables of an execution */
+#define TOTAL_LIMIT ASL_VARS_TOTAL_LIMIT           /* the variables of an execution (vars.h) */
 
 typedef asl_var var;   /* (vars.h, for asl_vars_slot) */
 
@@ -139,18 +139,7 @@ static bool assign_one(asl_exec *x, const char *name, size_t len, asl_value *val
 
 bool asl_vars_set1(asl_exec *x, uint32_t slot, const char *name, size_t n, asl_value *val)
 {
-    struct asl_vars *s = x->vars;
-    if (!s || slot >= s->nslot || !s->slot[slot] || x->parent || x->run->hist || asl_json_bound(val) > 4096)
-        return assign_one(x, name, n, val, slot);
-    /* the scope's own variable by its slot, a small value, no outer scope
-     * and no history: assign_one's checks without its calls */
-    var *v = &s->v[s->slot[slot] - 1];
-    size_t size = asl_json_bound(val);
-    if (s->total - v->size + size > TOTAL_LIMIT) return false;
-    s->total = s->total - v->size + size;
-    v->size = size;
-    v->val = val;
-    return true;
+    return assign_one(x, name, n, val, slot);   /* (asl_vars_set_slot did the common case) */
 }
 
 bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_value **vals)

@@ -15,7 +15,7 @@
 #ifndef ASL_VARS_H
 #define ASL_VARS_H
 
-#include "asl.h"
+#include "rt.h"
 
 /* A scope's table (vars.c's; here for asl_vars_slot, which jnstate.c
  * inlines). */
@@ -66,5 +66,25 @@ asl_value *asl_vars_get_slot(asl_exec *x, uint32_t slot, const char *name, size_
 
 /* The variables of x's own scope as one JSON object, appended to out. */
 void asl_vars_write(asl_exec *x, asl_buf *out);
+
+/* The variables of an execution, at most (AWS: 10 MiB; vars.c). */
+#define ASL_VARS_TOTAL_LIMIT ((size_t)10 * 1024 * 1024)
+
+/* asl_vars_set1's first step, in line: the scope's own variable by its slot,
+ * a small value, no outer scope and no history (an execution's loop
+ * counter): assign_one's checks without its calls. */
+static inline bool asl_vars_set_slot(asl_exec *x, uint32_t slot, const char *name, size_t n, asl_value *val)
+{
+    struct asl_vars *s = x->vars;
+    size_t size;
+    if (!s || slot >= s->nslot || !s->slot[slot] || x->parent || x->run->hist || (size = asl_json_bound(val)) > 4096)
+        return asl_vars_set1(x, slot, name, n, val);
+    asl_var *v = &s->v[s->slot[slot] - 1];
+    if (s->total - v->size + size > ASL_VARS_TOTAL_LIMIT) return false;
+    s->total = s->total - v->size + size;
+    v->size = size;
+    v->val = val;
+    return true;
+}
 
 #endif
