@@ -134,11 +134,8 @@ static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, 
 }
 
 /* f's expression evaluated in full: its value, or NULL with the state
- * failed (an error, undefined, a function).  Out of line: the fields read
- * directly (ASL_JNT_PATH, ASL_JNT_FAST) do not pay its context's set-up in
- * run's prologue. */
-static __attribute__((noinline)) asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input,
-                                                 asl_value *result, asl_value *error)
+ * failed (an error, undefined, a function). */
+static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
 {
     asl_arena *a = x->arena;
     /* no frame and no `$states` object: the expression reads $states'
@@ -208,8 +205,9 @@ static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_v
     return dflt;
 }
 
-/* Out of line: the fast fields' path above stays short. */
-static __attribute__((noinline)) asl_value *field_eval(asl_exec *x, asl_value *in, asl_value *result,
+/* The field in full (out of line: the fast forms' path does not pay its
+ * prologue, nor the others a fast form's). */
+static __attribute__((noinline)) asl_value *full_field(asl_exec *x, asl_value *in, asl_value *result,
                                                        const asl_path *p)
 {
     const asl_jn_field *f = p->jn;
@@ -237,16 +235,16 @@ static __attribute__((noinline)) asl_value *field_eval(asl_exec *x, asl_value *i
     return NULL;
 }
 
-/* A field whose fast form (ASL_JNT_FAST) applies is computed here with no
+/* A field whose fast form (ASL_JNT_FAST) applies, computed with no
  * evaluation context: a VALUE or INNER expression, or a LEAVE with no
  * Output whose Assign sets one variable to such an expression (k: [name,
- * its slot, descriptor]; the output is the result).  Whatever declines
- * (the operand, the type, a variable's limit) goes to field_eval with
- * nothing done, which does it all and words any failure. */
-asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
+ * its slot, descriptor]; the output is the result).  NULL, with nothing
+ * done, when it declines (the operand, the type, a variable's limit):
+ * full_field then does it all and words any failure. */
+static __attribute__((noinline)) asl_value *fast_then_full(asl_exec *x, asl_value *in, asl_value *result,
+                                                           const asl_path *p)
 {
     const asl_jn_field *f = p->jn;
-    if (!(f->type & ASL_JNT_FAST)) return field_eval(x, in, result, p);
     const asl_value *k = *f->k;
     asl_value *v;
     switch ((asl_jnf_kind)f->kind) {
@@ -270,5 +268,10 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
     default:
         break;
     }
-    return field_eval(x, in, result, p);
+    return full_field(x, in, result, p);
+}
+
+asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
+{
+    return p->jn->type & ASL_JNT_FAST ? fast_then_full(x, in, result, p) : full_field(x, in, result, p);
 }
