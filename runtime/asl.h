@@ -556,6 +556,7 @@ ASL_INLINE asl_value *asl_path_inline(asl_exec *x, asl_value *in, const asl_path
 ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
                                           const char *field)
 {
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);   /* a JSONata template's field */
     asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_param_path(x, in, p, field);
 }
