@@ -286,6 +286,69 @@ const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *root)
     return r;
 }
 
+/* Whether name (a variable's or a step's) can go in JSON text unescaped. */
+static bool plain_name(const char *s, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        if (s[j] == '"' || s[j] == '\\' || (unsigned char)s[j] < 0x20) return false;
+    return true;
+}
+
+/* The operand of a fast form: `$name` (a workflow variable: not `$`, not
+ * `$states`) or a path lir_jn_direct_path reads; its part of the
+ * descriptor (`"var","n"`, `"input","a","b"`), or NULL. */
+static const char *fast_operand(asl_arena *a, node *e, uint32_t (*slot)(void *, const char *, uint32_t), void *ud)
+{
+    node *v = e;
+    if (e->type == JN_PATH && e->n == 1 && !e->nstages && !e->keep_array && !e->keep_singleton && !e->tuple &&
+        !e->grouped)
+        v = e->list[0];
+    if (v->type == JN_VARIABLE) {
+        if (!plain_step(v) || v->slen == 0 || (v->slen == 6 && !memcmp(v->str, "states", 6)) || !plain_name(v->str, v->slen))
+            return NULL;
+        return asl_sprintf(a, "\"var\",\"%.*s\",%u", (int)v->slen, v->str, slot ? slot(ud, v->str, v->slen) : 0);
+    }
+    const char *p = lir_jn_direct_path(a, e);
+    return p ? asl_strndup(a, p + 1, strlen(p) - 2) : NULL;
+}
+
+/* `<operand> <op> <number>` (or the number first, where the operator turns
+ * round): + - * and the six comparisons, whose result is computed with no
+ * evaluation context when the operand is a finite number (parse.c,
+ * ASL_JNT_FAST; jnstate.c).  Its descriptor as JSON array text:
+ * [op (asl_jn_op), the number, "var", the name, its slot (slot(ud, name):
+ * the name's number in the program, asl_vars_get_slot)] or [op, the
+ * number, "input" or "Map.Item.Value", names...]; NULL for any other
+ * expression. */
+const char *lir_jn_fast_form(asl_arena *a, const struct aslc_jn_node *root, uint32_t (*slot)(void *, const char *, uint32_t),
+                             void *ud)
+{
+    node *e = (node *)root;
+    if (!e || e->type != JN_BINARY || e->nstages || e->grouped || e->keep_array || e->tuple) return NULL;
+    int op = e->op;
+    node *l = e->lhs, *r = e->rhs;
+    if (l->type == JN_NUMBER && r->type != JN_NUMBER) {
+        node *t = l;
+        l = r, r = t;
+        switch (op) {
+        case JN_OP_ADD: case JN_OP_MUL: case JN_OP_EQ: case JN_OP_NE: break;
+        case JN_OP_LT: op = JN_OP_GT; break;
+        case JN_OP_LE: op = JN_OP_GE; break;
+        case JN_OP_GT: op = JN_OP_LT; break;
+        case JN_OP_GE: op = JN_OP_LE; break;
+        default: return NULL;
+        }
+    }
+    if (r->type != JN_NUMBER || r->nstages || r->grouped || r->keep_array) return NULL;
+    switch (op) {
+    case JN_OP_ADD: case JN_OP_SUB: case JN_OP_MUL: case JN_OP_EQ: case JN_OP_NE:
+    case JN_OP_LT: case JN_OP_LE: case JN_OP_GT: case JN_OP_GE: break;
+    default: return NULL;
+    }
+    const char *operand = fast_operand(a, l, slot, ud);
+    return operand ? asl_sprintf(a, "[%d,%.17g,%s]", op, r->num, operand) : NULL;
+}
+
 /* The stages of a step over its whole result, as calls on the path p. */
 static uint32_t path_stages(B *b, node *step, uint32_t p)
 {
@@ -710,7 +773,9 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     /* (parse.c gives the field ASL_JNT_PATH: jnstate.c reads it directly first) */
-    b.f->ops[b.f->nops - 1].note = what && workflow && lir_jn_direct_path(a, e) ? asl_sprintf(a, "%s, read directly", what) : what;
+    b.f->ops[b.f->nops - 1].note = what && workflow && lir_jn_direct_path(a, e) ? asl_sprintf(a, "%s, read directly", what)
+                                   : what && workflow && lir_jn_fast_form(a, e, NULL, NULL) ? asl_sprintf(a, "%s, computed directly", what)
+                                                                                 : what;
     uint32_t r;
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */

@@ -406,6 +406,12 @@ lir_fn *lir_jn_expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
 /* `$states.input.a.b` (or `$states.context.Map.Item.Value.a`) alone: its
  * names as JSON array text (the field's constant, ASL_JNT_PATH), else NULL. */
 const char *lir_jn_direct_path(asl_arena *a, const struct aslc_jn_node *e);
+/* `$v + 1`, `$states.input.n < 10` (an operand, + - * or a comparison, a
+ * number): its descriptor as JSON array text (the field's constant,
+ * ASL_JNT_FAST: [op, number, "var", name, slot(ud, name)] or
+ * [op, number, "input", names...]), else NULL. */
+const char *lir_jn_fast_form(asl_arena *a, const struct aslc_jn_node *e, uint32_t (*slot)(void *, const char *, uint32_t),
+                             void *ud);
 /* A JN op as text (lir_dump). */
 void lir_jn_dump_op(asl_buf *b, const lir_op *o);
 /* Expressions lowered into every program after its states: aslc's hidden

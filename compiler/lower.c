@@ -241,6 +241,15 @@ static uint32_t reg(lir_fn *f) { return f->nregs++; }
 
 static bool inl(const Lo *lo) { return lo->lp->layout.inline_first; }
 
+/* A JSONata state's Output and Assign whose Assign sets one variable to a
+ * fast form, with no Output (parse.c, jn_leave; jnstate.c sets it). */
+static bool assign_set_directly(const asl_path *p)
+{
+    const asl_jn_field *f = p->root == ASL_ROOT_JSONATA ? p->jn : NULL;
+    return f && f->kind == ASL_JNF_LEAVE && (f->type & ASL_JNT_FAST) && !((const ir_jn *)(const void *)f)->expr &&
+           !((const ir_jn *)(const void *)f)->tmpl;
+}
+
 /* d = rt(from, path) with its first step when the program takes them. */
 static uint32_t path_op(Lo *lo, lir_fn *f, lir_rt rt, uint32_t from, const asl_path *p, const char *note)
 {
@@ -878,7 +887,7 @@ static void lower_work_state(Lo *lo, const ir_state *s)
             o->b = v;
             o->path = s->result_path;
             o->check = true;
-            o->note = "ResultPath";
+            o->note = assign_set_directly(s->result_path) ? "ResultPath; Assign: one variable set directly" : "ResultPath";
             v = o->d = reg(f);
         }
         v = output_path(lo, f, s, v);

@@ -52,6 +52,8 @@ typedef struct {
     uint32_t capg, ng;
     uint32_t suggestions;   /* "did you mean" searches so far */
     bool top_jsonata;       /* the machine's QueryLanguage is JSONata */
+    const char **slots;     /* variable names read by ASL_JNT_FAST fields: a slot each */
+    uint32_t nslots, capslots;
     ir_state *jn;           /* the JSONata state being read: its `{% %}` values are not numbers */
 } P;
 
@@ -738,6 +740,24 @@ static bool jn_reads_context(const char *src)
     return false;
 }
 
+/* The number of variable name in the program (lir_jn_fast_form's slot):
+ * the scopes remember where they keep it by that number (vars.c). */
+static uint32_t var_slot(void *ud, const char *name, uint32_t n)
+{
+    P *c = ud;
+    for (uint32_t i = 0; i < c->nslots; i++)
+        if (strlen(c->slots[i]) == n && !memcmp(c->slots[i], name, n)) return i;
+    if (c->nslots == c->capslots) {
+        uint32_t cap = c->capslots ? 2 * c->capslots : 8;
+        const char **v = asl_alloc(c->a, cap * sizeof *v);
+        if (c->nslots) memcpy(v, c->slots, c->nslots * sizeof *v);
+        c->slots = v;
+        c->capslots = cap;
+    }
+    c->slots[c->nslots] = asl_strndup(c->a, name, n);
+    return c->nslots++;
+}
+
 static void jn_set_src(P *c, ir_jn *j, const char *src)
 {
     j->field.src = src;
@@ -748,6 +768,10 @@ static void jn_set_src(P *c, ir_jn *j, const char *src)
         (names = lir_jn_direct_path(c->a, j->expr)) != NULL) {
         j->ktext = names;
         j->field.type |= ASL_JNT_PATH;
+    } else if (j->expr && !j->ktext && (names = lir_jn_fast_form(c->a, j->expr, var_slot, c)) != NULL) {
+        /* `$n + 1`, `$n < 10`: computed directly while $n is a number (jnstate.c) */
+        j->ktext = names;
+        j->field.type |= ASL_JNT_FAST;
     }
 }
 
@@ -868,6 +892,20 @@ static const asl_path *jn_leave(P *c, ir_state *s, const cJSON *obj, const char 
     ir_jn *j = jn_new(c, s, kind, ASL_JNT_ANY, "Output", ptr_join(c, ptr, out ? "Output" : "Assign"));
     if (out) jn_payload(c, s, out, ptr_join(c, ptr, "Output"), "Output", j);
     if (as) j->assign = jn_assign(c, s, as, ptr_join(c, ptr, "Assign"));
+    /* no Output and one variable set to `$n + 1` (a loop's counter): the
+     * value computed and set directly, no template (jnstate.c) */
+    const ir_tmpl *t = j->assign;
+    if (kind == ASL_JNF_LEAVE && !out && t && t->kind == IR_T_OBJECT && t->n == 1 &&
+        t->members[0].val->kind == IR_T_PATH) {
+        const ir_jn *v = (const ir_jn *)(const void *)t->members[0].val->path->jn;
+        const char *key = t->members[0].key;
+        bool plain = true;
+        for (const char *q = key; *q; q++) plain &= *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20;
+        if (plain && (v->field.type & ASL_JNT_FAST) && v->ktext) {
+            j->ktext = asl_sprintf(c->a, "[\"%s\",%u,%s]", key, var_slot(c, key, (uint32_t)strlen(key)), v->ktext);
+            j->field.type |= ASL_JNT_FAST;
+        }
+    }
     return j->path;
 }
 

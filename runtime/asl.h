@@ -146,7 +146,13 @@ typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_
  * direct look-ups, the expression run when one of them is not an object's
  * member (jnstate.c). */
 #define ASL_JNT_PATH 0x40
-#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH)
+/* A flag of asl_jn_field.type: the expression is `<operand> <op> <number>`
+ * (lir_jn_fast_form): k is its descriptor, computed without an evaluation
+ * context while the operand is a finite number.  On a LEAVE field with no
+ * Output: its Assign sets one variable to such an expression, and k is
+ * [name, its slot, descriptor] (jnstate.c). */
+#define ASL_JNT_FAST 0x20
+#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH | ASL_JNT_FAST)
 
 typedef struct asl_jn_field {
     uint8_t kind;            /* asl_jnf_kind */
@@ -550,6 +556,7 @@ ASL_INLINE asl_value *asl_path_inline(asl_exec *x, asl_value *in, const asl_path
 ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
                                           const char *field)
 {
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);   /* a JSONata template's field */
     asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_param_path(x, in, p, field);
 }
@@ -562,6 +569,7 @@ ASL_INLINE asl_value *asl_arg_path_c(asl_exec *x, asl_value *in, const asl_path 
 
 ASL_INLINE asl_value *asl_choice_var_c(asl_exec *x, asl_value *in, const asl_path *p)
 {
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);   /* a Condition: its field */
     asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_choice_var(x, in, p);
 }

@@ -99,6 +99,7 @@ SLOW asl_value *param_path_slow(asl_exec *x, asl_value *in, const asl_path *p, c
 /* InputPath, OutputPath and intrinsic arguments: one rule, one wording. */
 static inline asl_value *select_path(asl_exec *x, asl_value *in, const asl_path *p)
 {
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, in, p);   /* a JSONata field */
     asl_value *out = select_key(x, in, p);
     return out ? out : select_or_fail(x, in, p);
 }
@@ -109,12 +110,16 @@ asl_value *asl_arg_path(asl_exec *x, asl_value *in, const asl_path *p) { return 
 
 asl_value *asl_choice_var(asl_exec *x, asl_value *in, const asl_path *p)
 {
+    /* a JSONata Condition (a loop's test): straight to its field */
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);
     asl_value *out = select_key(x, in, p);
     return out ? out : choice_var_slow(x, in, p);
 }
 
 asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const char *field)
 {
+    /* a JSONata template's field (19 an item in map_1000): straight to it */
+    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);
     asl_value *out = select_key(x, in, p);
     return out ? out : param_path_slow(x, in, p, field);
 }

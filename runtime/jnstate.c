@@ -85,6 +85,54 @@ static asl_value *direct_path(asl_exec *x, const asl_jn_field *f, asl_value *inp
     return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) ? v : NULL;
 }
 
+/* The operand of an ASL_JNT_FAST descriptor d ([op, number, root,
+ * names...], lir_jn_fast_form) when the slot did not give it at once: a
+ * variable by name through the scopes, or $states.input's / the Map
+ * item's members read directly.  NULL when a step is not an object's
+ * member (the expression then runs in full). */
+static __attribute__((noinline)) asl_value *fast_operand(asl_exec *x, const asl_value *d, asl_value *input)
+{
+    asl_value *const *it = d->u.a.items;
+    if (it[2]->len == 3)   /* "var", name, slot */
+        return asl_vars_get_slot(x, (uint32_t)it[4]->u.n.num, it[3]->u.str, it[3]->len);
+    asl_value *v = it[2]->len == 5 ? input : map_item(x, false);   /* "input", "Map.Item.Value" */
+    for (uint32_t i = 3; i < d->len; i++) {
+        if (!v || v->type != ASL_OBJECT) return NULL;
+        v = asl_object_get(v, it[i]->u.str, it[i]->len);
+    }
+    return v;
+}
+
+/* An ASL_JNT_FAST field's value (d its descriptor): when the operand is a
+ * finite number, the operator applied as asl_jn_binop applies it, made
+ * plain JSON as run makes it.  NULL when the operand is anything else
+ * (undefined, a string, a sequence, a built-in of the name) or the result
+ * is not finite: the expression then runs in full, and its value or error
+ * is the expression's. */
+static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, const asl_value *d,
+                                                                   asl_value *input)
+{
+    asl_value *const *it = d->u.a.items;
+    asl_value *v = it[2]->len == 3 ? asl_vars_slot(x->vars, (uint32_t)it[4]->u.n.num) : NULL;
+    if (!v) v = fast_operand(x, d, input);
+    if (!v || v->type != ASL_NUMBER || !isfinite(v->u.n.num)) return NULL;
+    double a = v->u.n.num, b = it[1]->u.n.num, r;
+    switch ((int)it[0]->u.n.num) {
+    case JN_OP_ADD: r = a + b; break;
+    case JN_OP_SUB: r = a - b; break;
+    case JN_OP_MUL: r = a * b; break;
+    case JN_OP_EQ: return asl_bool(a == b);
+    case JN_OP_NE: return asl_bool(a != b);
+    case JN_OP_LT: return asl_bool(a < b);
+    case JN_OP_LE: return asl_bool(!(a > b));
+    case JN_OP_GT: return asl_bool(a > b);
+    case JN_OP_GE: return asl_bool(!(a < b));
+    default: return NULL;
+    }
+    /* (-0 is 0, as asl_jn_num and asl_jn_to_json make it) */
+    return isfinite(r) ? asl_number(x->arena, r == 0 ? 0.0 : r) : NULL;
+}
+
 /* f's expression evaluated in full: its value, or NULL with the state
  * failed (an error, undefined, a function). */
 static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
@@ -129,7 +177,9 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
     }
-    asl_value *v = f->type & ASL_JNT_PATH ? direct_path(x, f, input) : NULL;
+    asl_value *v = f->type & ASL_JNT_PATH   ? direct_path(x, f, input)
+                   : f->type & ASL_JNT_FAST ? fast_value(x, *f->k, input)
+                                            : NULL;
     if (!v) v = eval(x, f, input, result, error);
     if (!v) return NULL;
     /* strings, null, booleans and numbers without source text are JSON as they are */
@@ -151,11 +201,14 @@ static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_v
 {
     if (f->tmpl) return f->tmpl(x, in);
     if (f->expr) return run(x, f, x->jn_input, x->jn_result, x->jn_error);
-    if (f->k) return *f->k;
+    if (f->k && !(f->type & ASL_JNT_FAST)) return *f->k;
     return dflt;
 }
 
-asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
+/* The field in full (out of line: the fast forms' path does not pay its
+ * prologue, nor the others a fast form's). */
+static __attribute__((noinline)) asl_value *full_field(asl_exec *x, asl_value *in, asl_value *result,
+                                                       const asl_path *p)
 {
     const asl_jn_field *f = p->jn;
     asl_value *out, *pending = NULL;
@@ -180,4 +233,45 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
         return pending ? asl_assign(x, out, pending) : out;
     }
     return NULL;
+}
+
+/* A field whose fast form (ASL_JNT_FAST) applies, computed with no
+ * evaluation context: a VALUE or INNER expression, or a LEAVE with no
+ * Output whose Assign sets one variable to such an expression (k: [name,
+ * its slot, descriptor]; the output is the result).  NULL, with nothing
+ * done, when it declines (the operand, the type, a variable's limit):
+ * full_field then does it all and words any failure. */
+static __attribute__((noinline)) asl_value *fast_then_full(asl_exec *x, asl_value *in, asl_value *result,
+                                                           const asl_path *p)
+{
+    const asl_jn_field *f = p->jn;
+    const asl_value *k = *f->k;
+    asl_value *v;
+    switch ((asl_jnf_kind)f->kind) {
+    case ASL_JNF_VALUE:
+    case ASL_JNF_INNER:
+        if (!f->expr) break;
+        v = fast_value(x, k, f->kind == ASL_JNF_VALUE ? in : x->jn_input);
+        if (!v || !type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS))) break;
+        return v;
+    case ASL_JNF_LEAVE: {
+        if (f->expr || f->tmpl) break;
+        asl_value *const *it = k->u.a.items;
+        if (!(v = fast_value(x, it[2], in)) ||
+            !asl_vars_set_slot(x, (uint32_t)it[1]->u.n.num, it[0]->u.str, it[0]->len, v))
+            break;
+        x->jn_input = in;
+        x->jn_result = result;
+        x->jn_error = NULL;
+        return result;
+    }
+    default:
+        break;
+    }
+    return full_field(x, in, result, p);
+}
+
+asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
+{
+    return p->jn->type & ASL_JNT_FAST ? fast_then_full(x, in, result, p) : full_field(x, in, result, p);
 }

@@ -200,11 +200,13 @@ static bool js_integer_text(const char *t, uint32_t n)
  * an object constructor), and then need no copy. */
 static bool plain_json(const asl_value *v);
 
-/* plain_json of an item or member: strings, null and booleans (most of
- * them) without a call. */
+/* plain_json of an item or member: strings, null, booleans and numbers
+ * without source text (most of them) without a call. */
 static inline bool plain_item(const asl_value *v)
 {
-    return v && (v->type == ASL_STRING || v->type <= ASL_TRUE || plain_json(v));
+    return v && (v->type == ASL_STRING || v->type <= ASL_TRUE ||
+                 (v->type == ASL_NUMBER && !v->u.n.text && v->u.n.num != 0 && isfinite(v->u.n.num)) ||
+                 plain_json(v));
 }
 
 static bool plain_json(const asl_value *v)

@@ -30,27 +30,58 @@
 
 #define VAR_LIMIT ((size_t)256 * 1024)          /* one variable's JSON text */
 #define ASSIGN_LIMIT ((size_t)256 * 1024)       /* all the variables of one Assign */
-#define TOTAL_LIMIT ((size_t)10 * 1024 * 1024)  /* the variables of an execution */
+#define TOTAL_LIMIT ASL_VARS_TOTAL_LIMIT           /* the variables of an execution (vars.h) */
 
-typedef struct {
-    const char *name;   /* in the scope's arena */
-    uint32_t n;
-    size_t size;        /* bytes of the value's JSON text */
-    asl_value *val;
-} var;
-
-struct asl_vars {
-    var *v;
-    uint32_t n, cap;
-    size_t total;       /* sum of v[].size */
-};
+typedef asl_var var;   /* (vars.h, for asl_vars_slot) */
 
 static var *find(struct asl_vars *s, const char *name, size_t n)
 {
     if (!s) return NULL;
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->v[i].n == n && memcmp(s->v[i].name, name, n) == 0) return &s->v[i];
+        /* (the first byte before the call: most names differ there) */
+        if (s->v[i].n == n && (n == 0 || s->v[i].name[0] == name[0]) && memcmp(s->v[i].name, name, n) == 0)
+            return &s->v[i];
     return NULL;
+}
+
+#define MAX_SLOT 1024u
+
+/* find, through x's slot cache of s first; own: s is x's own scope (its
+ * cache is filled on a hit) */
+static var *find_slot(asl_exec *x, struct asl_vars *s, uint32_t slot, const char *name, size_t n, bool own)
+{
+    if (!s) return NULL;
+    if (slot < s->nslot && s->slot[slot]) return &s->v[s->slot[slot] - 1];
+    var *v = find(s, name, n);
+    if (v && own && slot < MAX_SLOT) {
+        if (slot >= s->nslot) {
+            uint32_t m = slot < 8 ? 8 : 2 * slot;
+            if (m > MAX_SLOT) m = MAX_SLOT;
+            uint32_t *t = asl_alloc(x->arena, m * sizeof *t);
+            memset(t, 0, m * sizeof *t);
+            if (s->nslot) memcpy(t, s->slot, s->nslot * sizeof *t);
+            s->slot = t;
+            s->nslot = m;
+        }
+        s->slot[slot] = (uint32_t)(v - s->v) + 1;
+    }
+    return v;
+}
+
+static __attribute__((noinline)) asl_value *get_slot_slow(asl_exec *x, uint32_t slot, const char *name, size_t n)
+{
+    for (asl_exec *e = x; e; e = e->parent) {
+        var *v = find_slot(x, e->vars, slot, name, n, e == x);
+        if (v) return v->val;
+    }
+    return NULL;
+}
+
+asl_value *asl_vars_get_slot(asl_exec *x, uint32_t slot, const char *name, size_t n)
+{
+    /* the scope's own variable, known by its slot: one look */
+    asl_value *v = asl_vars_slot(x->vars, slot);
+    return v ? v : get_slot_slow(x, slot, name, n);
 }
 
 asl_value *asl_vars_get(asl_exec *x, const char *name, size_t n, bool *found)
@@ -92,10 +123,10 @@ static size_t outer_total(asl_exec *x)
  * checked and the value set without asl_vars_assign's arrays and passes.
  * false, with nothing done, when it is new or a limit is exceeded: the
  * general path then does it, or words the failure. */
-static bool assign_one(asl_exec *x, const char *name, size_t len, asl_value *val)
+static bool assign_one(asl_exec *x, const char *name, size_t len, asl_value *val, uint32_t slot)
 {
     struct asl_vars *s = x->vars;
-    var *v = find(s, name, len);
+    var *v = slot < MAX_SLOT ? find_slot(x, s, slot, name, len, true) : find(s, name, len);
     if (!v) return false;
     size_t size = json_size(val);
     if (size > VAR_LIMIT || s->total - v->size + size + outer_total(x) > TOTAL_LIMIT) return false;
@@ -106,10 +137,15 @@ static bool assign_one(asl_exec *x, const char *name, size_t len, asl_value *val
     return true;
 }
 
+bool asl_vars_set1(asl_exec *x, uint32_t slot, const char *name, size_t n, asl_value *val)
+{
+    return assign_one(x, name, n, val, slot);   /* (asl_vars_set_slot did the common case) */
+}
+
 bool asl_vars_assign(asl_exec *x, uint32_t n, const char *const *names, asl_value **vals)
 {
     if (n == 0) return true;
-    if (n == 1 && assign_one(x, names[0], strlen(names[0]), vals[0])) return true;
+    if (n == 1 && assign_one(x, names[0], strlen(names[0]), vals[0], MAX_SLOT)) return true;
     size_t sizes_small[16];
     size_t *sizes = n <= 16 ? sizes_small : asl_alloc(x->arena, n * sizeof *sizes);
     size_t sum = 0;
@@ -180,7 +216,8 @@ asl_value *asl_assign(asl_exec *x, asl_value *v, asl_value *vars)
 {
     if (!v) return NULL;
     uint32_t n = vars->len;
-    if (n == 1 && assign_one(x, vars->u.o.members[0].key, vars->u.o.members[0].klen, vars->u.o.members[0].val))
+    if (n == 1 &&
+        assign_one(x, vars->u.o.members[0].key, vars->u.o.members[0].klen, vars->u.o.members[0].val, MAX_SLOT))
         return v;
     const char **names = asl_alloc(x->arena, (n ? n : 1) * sizeof *names);
     asl_value **vals = asl_alloc(x->arena, (n ? n : 1) * sizeof *vals);
