@@ -4,15 +4,23 @@
  * cJSON keeps strings NUL-terminated, so "ab\u0000cd" reaches the front end
  * as "ab" and, used as such, compares, matches and prints wrong with no
  * word (a Choice "StringEquals": "ab\u0000cd" matched the input "ab").
- * Where the IR keeps strings counted, the front end reads them whole from
- * the source (aslc_srcmap_string): constants (Result, the constant parts
- * and every key of Parameters, ResultSelector, ItemSelector and
- * BatchInput) and the operands of Choice string and timestamp comparisons.
- * Everywhere else (state names, Next, error names, Error and Cause,
- * Resource, paths, intrinsic calls, field names...) the IR, the runtime
- * and the error values are NUL-terminated text: such a string is refused,
- * naming the field, instead of being cut short.  AWS's own names (of state
- * machines, executions, labels) exclude control characters altogether.
+ * Where a string may hold one, the front end reads it whole from the source
+ * (aslc_srcmap_string) and the IR, the back ends and the runtime keep it
+ * counted: constants (Result, the constant parts and every key of
+ * Parameters, ResultSelector, ItemSelector and BatchInput), the operands of
+ * Choice string and timestamp comparisons, a Fail state's Error and Cause,
+ * the names of ErrorEquals, paths (their member names: $['a\u0000b']),
+ * intrinsic calls (their string arguments), and every Comment (unused).
+ *
+ * Refused, naming the field:
+ *   - state names, and StartAt, Next and Default that name a state: AWS
+ *     documents the name of a state (StateEnteredEventDetails and the other
+ *     history events) as excluding control characters, U+0000-001F;
+ *   - field names of the language itself (a "Type\u0000x" would read as
+ *     "Type"): none holds one;
+ *   - everything else (Type, Resource, QueryLanguage, Timestamp, JSONata
+ *     expressions, Assign, ItemReader...), which the front end still reads
+ *     NUL-terminated: refused rather than cut short.
  *
  * The walk runs only when the text holds a \u0000 escape at all.
  */
@@ -51,8 +59,26 @@ static const char *ptr_index(asl_arena *a, const char *base, int i)
 static void refuse(aslc_unit *u, const cJSON *n, bool key, const char *ptr)
 {
     aslc_diag(u, ASLC_ERROR, n, key, ptr,
-              "this %s holds U+0000 (\\u0000), which aslc keeps only in constants and Choice "
-              "string comparisons: here it would cut the text short", key ? "name" : "string");
+              "this %s holds U+0000 (\\u0000), which aslc does not keep here: it would cut the "
+              "text short", key ? "name" : "string");
+}
+
+/* A field name of the language (the key of a state, a rule, a retrier...). */
+static void field_name(aslc_unit *u, const cJSON *k, const char *ptr)
+{
+    if (aslc_srcmap_has_nul(u->map, k, true))
+        aslc_diag(u, ASLC_ERROR, k, true, ptr,
+                  "this name holds U+0000 (\\u0000): no field of the Amazon States Language does "
+                  "(it would read as \"%s\")", k->string);
+}
+
+/* A state's name, or a string naming one (StartAt, Next, Default). */
+static void state_name(aslc_unit *u, const cJSON *n, bool key, const char *ptr)
+{
+    if ((key || cJSON_IsString(n)) && aslc_srcmap_has_nul(u->map, n, key))
+        aslc_diag(u, ASLC_ERROR, n, key, ptr,
+                  "this state name holds U+0000 (\\u0000): AWS documents the name of a state as "
+                  "excluding control characters (U+0000-001F, U+007F-009F)");
 }
 
 /* Anything in a structural place: no U+0000 in keys or string values. */
@@ -67,15 +93,44 @@ static void structural(aslc_unit *u, const cJSON *n, const char *ptr)
     }
 }
 
-/* A template: keys whole; "key.$" values are paths or calls (structural). */
+/* Whether field f's string value is read whole (parse.c: Error and Cause;
+ * paths and the intrinsic calls of ErrorPath and CausePath; Comment is
+ * never used).  The fields named ...Path are all paths, or calls. */
+static bool whole_value(const char *f)
+{
+    size_t n = strlen(f);
+    return !strcmp(f, "Error") || !strcmp(f, "Cause") || !strcmp(f, "Comment") ||
+           !strcmp(f, "Variable") || (n > 4 && !strcmp(f + n - 4, "Path"));
+}
+
+/* A JSONata state's "{% expression %}" (read NUL-terminated). */
+static bool jn_expression(const cJSON *k)
+{
+    size_t l = strlen(k->valuestring);
+    return l >= 2 && !memcmp(k->valuestring, "{%", 2);
+}
+
+/* A member k (field f) of a state, rule, retrier or catcher: a string read
+ * whole, a state's name, or anything else (structural). */
+static void member(aslc_unit *u, const cJSON *k, const char *f, const char *kp)
+{
+    if (cJSON_IsString(k) && whole_value(f) && !jn_expression(k)) return;
+    if (!strcmp(f, "Next") || !strcmp(f, "Default") || !strcmp(f, "StartAt")) state_name(u, k, false, kp);
+    else structural(u, k, kp);
+}
+
+/* A template: keys whole; "key.$" values are paths or calls, read whole. */
 static void tmpl(aslc_unit *u, const cJSON *n, const char *ptr)
 {
     int i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
         const char *kp = k->string ? key_ptr(u, ptr, k) : ptr_index(u->arena, ptr, i);
         size_t kl = k->string ? strlen(k->string) : 0;
-        if (cJSON_IsObject(n) && kl >= 2 && !strcmp(k->string + kl - 2, ".$")) structural(u, k, kp);
-        else tmpl(u, k, kp);
+        if (cJSON_IsObject(n) && kl >= 2 && !strcmp(k->string + kl - 2, ".$")) {
+            if (!cJSON_IsString(k)) structural(u, k, kp);
+        } else {
+            tmpl(u, k, kp);
+        }
     }
 }
 
@@ -98,10 +153,38 @@ static void rule(aslc_unit *u, const cJSON *r, const char *ptr)
             rule(u, k, kp);   /* an element of And / Or */
             continue;
         }
-        if (aslc_srcmap_has_nul(u->map, k, true)) refuse(u, k, true, kp);
+        field_name(u, k, kp);
         if (!strcmp(k->string, "And") || !strcmp(k->string, "Or") || !strcmp(k->string, "Not"))
             rule(u, k, kp);
-        else if (!string_operator(k->string)) structural(u, k, kp);
+        else if (!string_operator(k->string)) member(u, k, k->string, kp);
+    }
+}
+
+/* The retriers or catchers of a state: ErrorEquals names are read whole. */
+static void handlers(aslc_unit *u, const cJSON *list, const char *ptr)
+{
+    if (!cJSON_IsArray(list)) {
+        structural(u, list, ptr);
+        return;
+    }
+    int i = 0;
+    for (const cJSON *h = list->child; h; h = h->next, i++) {
+        const char *hp = ptr_index(u->arena, ptr, i);
+        if (!cJSON_IsObject(h)) {
+            structural(u, h, hp);
+            continue;
+        }
+        for (const cJSON *k = h->child; k; k = k->next) {
+            const char *kp = key_ptr(u, hp, k);
+            field_name(u, k, kp);
+            if (!strcmp(k->string, "ErrorEquals") && cJSON_IsArray(k)) {
+                int j = 0;
+                for (const cJSON *e = k->child; e; e = e->next, j++)
+                    if (!cJSON_IsString(e)) structural(u, e, ptr_index(u->arena, kp, j));
+            } else {
+                member(u, k, k->string, kp);
+            }
+        }
     }
 }
 
@@ -109,7 +192,7 @@ static void state(aslc_unit *u, const cJSON *s, const char *ptr)
 {
     for (const cJSON *k = s->child; k; k = k->next) {
         const char *kp = key_ptr(u, ptr, k);
-        if (aslc_srcmap_has_nul(u->map, k, true)) refuse(u, k, true, kp);
+        field_name(u, k, kp);
         const char *f = k->string;
         if (!strcmp(f, "Result") || !strcmp(f, "Parameters") || !strcmp(f, "ResultSelector") ||
             !strcmp(f, "ItemSelector")) {
@@ -117,20 +200,22 @@ static void state(aslc_unit *u, const cJSON *s, const char *ptr)
         } else if (!strcmp(f, "ItemBatcher")) {
             for (const cJSON *b = k->child; b; b = b->next) {
                 const char *bp = key_ptr(u, kp, b);
-                if (aslc_srcmap_has_nul(u->map, b, true)) refuse(u, b, true, bp);
+                field_name(u, b, bp);
                 if (!strcmp(b->string, "BatchInput")) tmpl(u, b, bp);
                 else structural(u, b, bp);
             }
         } else if (!strcmp(f, "Choices")) {
             int i = 0;
             for (const cJSON *r = k->child; r; r = r->next, i++) rule(u, r, ptr_index(u->arena, kp, i));
+        } else if (!strcmp(f, "Retry") || !strcmp(f, "Catch")) {
+            handlers(u, k, kp);
         } else if (!strcmp(f, "Branches")) {
             int i = 0;
             for (const cJSON *b = k->child; b; b = b->next, i++) machine(u, b, ptr_index(u->arena, kp, i));
         } else if (!strcmp(f, "ItemProcessor") || !strcmp(f, "Iterator")) {
             machine(u, k, kp);
         } else {
-            structural(u, k, kp);
+            member(u, k, f, kp);
         }
     }
 }
@@ -140,13 +225,15 @@ static void machine(aslc_unit *u, const cJSON *m, const char *ptr)
     for (const cJSON *k = m->child; k; k = k->next) {
         if (!k->string) continue;
         const char *kp = key_ptr(u, ptr, k);
-        if (aslc_srcmap_has_nul(u->map, k, true)) refuse(u, k, true, kp);
+        field_name(u, k, kp);
         if (!strcmp(k->string, "States") && cJSON_IsObject(k)) {
             for (const cJSON *s = k->child; s; s = s->next) {
                 const char *sp = key_ptr(u, kp, s);
-                if (aslc_srcmap_has_nul(u->map, s, true)) refuse(u, s, true, sp);
+                state_name(u, s, true, sp);
                 if (cJSON_IsObject(s)) state(u, s, sp);
             }
+        } else if (!strcmp(k->string, "StartAt") || !strcmp(k->string, "Comment")) {
+            member(u, k, k->string, kp);
         } else {
             structural(u, k, kp);
         }

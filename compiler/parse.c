@@ -134,6 +134,30 @@ static const char *get_string(P *c, const cJSON *obj, const char *name, const ch
     return asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
 }
 
+/* The string n whole, a copy in the arena, its length in *len: cJSON's
+ * copy stops at a \u0000, so such a string is read again from the source
+ * (nulchars.c). */
+static const char *whole(P *c, const cJSON *n, size_t *len)
+{
+    const char *s = n->valuestring;
+    *len = strlen(s);
+    if (aslc_srcmap_has_nul(c->u->map, n, false)) aslc_srcmap_string(c->u->map, c->a, n, false, &s, len);
+    return asl_strndup(c->a, s, *len);   /* in the arena: the cJSON tree is freed first */
+}
+
+/* get_string, whole (a U+0000 kept), its length in *len. */
+static const char *get_string_n(P *c, const cJSON *obj, const char *name, const char *ptr,
+                                uint32_t *len)
+{
+    *len = 0;
+    const char *s = get_string(c, obj, name, ptr, false);
+    if (!s) return NULL;
+    size_t n;
+    s = whole(c, field(obj, name), &n);
+    *len = (uint32_t)n;
+    return s;
+}
+
 /* A `{% expression %}` string: a JSONata state's computed value. */
 static bool jn_text(const cJSON *n)
 {
@@ -331,7 +355,9 @@ static const asl_path *parse_path_node(P *c, const cJSON *n, const char *ptr, as
 {
     char err[256];
     size_t pos = 0;
-    const asl_path *p = aslc_path_parse(c->a, n->valuestring, mode, err, sizeof err, &pos);
+    size_t len;
+    const char *text = whole(c, n, &len);   /* member names may hold a U+0000 */
+    const asl_path *p = aslc_path_parse_n(c->a, text, len, mode, err, sizeof err, &pos);
     if (!p) {
         path_error(c, n, ptr, "JSONPath", err, pos);
         return NULL;
@@ -567,8 +593,9 @@ static void parse_call(P *c, const cJSON *n, const char *ptr, ir_tmpl *t)
     size_t pos = 0, wpos = 0;
     t->kind = IR_T_CALL;
     t->src = asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
-    t->call = aslc_intrinsic_parse_lenient(c->a, n->valuestring, err, sizeof err, &pos, warn,
-                                           sizeof warn, &wpos);
+    size_t len;
+    const char *text = whole(c, n, &len);   /* string arguments may hold a U+0000 */
+    t->call = aslc_intrinsic_parse_n(c->a, text, len, err, sizeof err, &pos, warn, sizeof warn, &wpos);
     if (!t->call) {
         path_error(c, n, ptr, "intrinsic function call", err, pos);
     } else if (warn[0]) {
@@ -1241,7 +1268,7 @@ typedef struct reserved_name {
  * "States.ALL" MUST appear alone in its array, in the last retrier or
  * catcher. */
 static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const char *ptr,
-                             const char ***out, uint32_t *nout, bool *has_all)
+                             const char ***out, uint32_t **lens, uint32_t *nout, bool *has_all)
 {
     const cJSON *n = field(obj, "ErrorEquals");
     if (!n) {
@@ -1264,7 +1291,21 @@ static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const ch
             ok = false;
             continue;
         }
-        (*out)[i] = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
+        size_t klen;
+        (*out)[i] = whole(c, k, &klen);
+        if (klen != strlen(k->valuestring)) {
+            /* a U+0000 inside: the runtime compares the names counted */
+            if (!*lens) {
+                *lens = asl_alloc(c->a, cnt * sizeof **lens);
+                for (uint32_t j = 0; j < cnt; j++) (*lens)[j] = 0;
+                uint32_t j = 0;
+                for (const cJSON *e = n->child; e != k; e = e->next, j++)
+                    (*lens)[j] = cJSON_IsString(e) ? (uint32_t)strlen(e->valuestring) : 0;
+            }
+            (*lens)[i] = (uint32_t)klen;
+            continue;   /* none of AWS's names, reserved or not */
+        }
+        if (*lens) (*lens)[i] = (uint32_t)klen;
         if (!strncmp(k->valuestring, "States.", 7)) {
             /* The "States." prefix is reserved for the predefined error names
              * (ASL specification, Errors), but AWS does not enforce it: a
@@ -1338,7 +1379,7 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->lens, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a retrier with \"States.ALL\" must be the last one");
@@ -1398,7 +1439,7 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->lens, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
@@ -1647,8 +1688,8 @@ static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 
 static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
-    s->error = get_string(c, obj, "Error", ptr, false);
-    s->cause = get_string(c, obj, "Cause", ptr, false);
+    s->error = get_string_n(c, obj, "Error", ptr, &s->error_len);
+    s->cause = get_string_n(c, obj, "Cause", ptr, &s->cause_len);
     /* AWS Fail state: ErrorPath and CausePath are a reference path or an
      * intrinsic function call (States.Format('{}', $.Error), ...). */
     static const char *const dyn[] = {"ErrorPath", "CausePath"};
@@ -2402,7 +2443,8 @@ static bool state_raises(const ir_state *s, const char *name)
     switch (s->type) {
     case IR_TASK: return true;
     case IR_FAIL:
-        return s->error_path || s->error_call || (s->error && !strcmp(s->error, name));
+        return s->error_path || s->error_call ||
+               (s->error && s->error_len == strlen(name) && !memcmp(s->error, name, s->error_len));
     case IR_PARALLEL:
         for (uint32_t i = 0; i < s->nbranches; i++)
             if (machine_raises(s->branches[i], name)) return true;
