@@ -651,9 +651,9 @@ static void emit_rule(E *e, const lir_fn *f)
             asl_buf_puts(b, ");\n");
             break;
         case LIR_RT_CHOICE_MATCHES:
-            asl_buf_puts(b, "    return asl_choice_matches(v, ");
+            asl_buf_puts(b, "    return asl_choice_matches_n(v, ");
             cstr(b, o->str, o->len);
-            asl_buf_puts(b, ");\n");
+            put(b, ", %u);\n", o->len);
             break;
         case LIR_RT_CHOICE_NUMBER:
             put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_names[o->n], o->num);

@@ -1323,7 +1323,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, o->str, o->len));
             break;
         case LIR_RT_CHOICE_MATCHES:
-            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, o->str, o->len));
+            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 3, v, str(l, o->str, o->len), ci64(l, o->len));
             break;
         case LIR_RT_CHOICE_NUMBER:
             if (!o->fast) {

@@ -103,19 +103,69 @@ static bool whole_value(const char *f)
            !strcmp(f, "Variable") || (n > 4 && !strcmp(f + n - 4, "Path"));
 }
 
-/* A JSONata state's "{% expression %}" (read NUL-terminated). */
+/* A "{% expression %}" string (cJSON's copy may end before its "%}"). */
 static bool jn_expression(const cJSON *k)
 {
-    size_t l = strlen(k->valuestring);
-    return l >= 2 && !memcmp(k->valuestring, "{%", 2);
+    return cJSON_IsString(k) && !strncmp(k->valuestring, "{%", 2);
 }
 
-/* A member k (field f) of a state, rule, retrier or catcher: a string read
- * whole, a state's name, or anything else (structural). */
-static void member(aslc_unit *u, const cJSON *k, const char *f, const char *kp)
+/* The fields of a JSONata state whose value is one expression, read whole
+ * (parse.c: jn_text, jn_expr): the scalars of read_jn_state, Condition. */
+static bool jn_scalar(const char *f)
+{
+    static const char *const names[] = {"TimeoutSeconds", "HeartbeatSeconds", "Seconds", "Timestamp",
+                                        "Error", "Cause", "MaxConcurrency", "ToleratedFailureCount",
+                                        "ToleratedFailurePercentage", "Condition"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(f, names[i])) return true;
+    return false;
+}
+
+/* The values a JSONata state computes with templates (parse.c: jn_tmpl): an
+ * expression, or JSON with expressions in it, keys and strings read whole. */
+static bool jn_template(const char *f)
+{
+    return !strcmp(f, "Arguments") || !strcmp(f, "Output") || !strcmp(f, "ItemSelector") ||
+           !strcmp(f, "Items");
+}
+
+static void tmpl(aslc_unit *u, const cJSON *n, const char *ptr);
+
+/* Assign: its keys name variables, which AWS limits to identifiers; its
+ * values are templates (JSONPath) or JSONata values, read whole. */
+static void assign(aslc_unit *u, const cJSON *n, const char *ptr, bool jn)
+{
+    if (!cJSON_IsObject(n)) {
+        structural(u, n, ptr);
+        return;
+    }
+    for (const cJSON *k = n->child; k; k = k->next) {
+        const char *kp = key_ptr(u, ptr, k);
+        if (aslc_srcmap_has_nul(u->map, k, true))
+            aslc_diag(u, ASLC_ERROR, k, true, kp,
+                      "this variable name holds U+0000 (\\u0000): AWS's variable names are "
+                      "identifiers (letters, digits and '_')");
+        if (!jn) {
+            /* one member of a JSONPath template */
+            size_t kl = strlen(k->string);
+            if (kl >= 2 && !strcmp(k->string + kl - 2, ".$")) {
+                if (!cJSON_IsString(k)) structural(u, k, kp);
+            } else {
+                tmpl(u, k, kp);
+            }
+        }
+    }
+}
+
+/* A member k (field f) of a state, rule, retrier or catcher (of a JSONata
+ * state: jn): a string read whole, a state's name, or anything else
+ * (structural). */
+static void member(aslc_unit *u, const cJSON *k, const char *f, const char *kp, bool jn)
 {
     if (cJSON_IsString(k) && whole_value(f) && !jn_expression(k)) return;
-    if (!strcmp(f, "Next") || !strcmp(f, "Default") || !strcmp(f, "StartAt")) state_name(u, k, false, kp);
+    if (jn && ((jn_scalar(f) && jn_expression(k)) || jn_template(f))) return;
+    if (!strcmp(f, "Assign")) assign(u, k, kp, jn);
+    else if (!strcmp(f, "Next") || !strcmp(f, "Default") || !strcmp(f, "StartAt")) state_name(u, k, false, kp);
     else structural(u, k, kp);
 }
 
@@ -134,7 +184,14 @@ static void tmpl(aslc_unit *u, const cJSON *n, const char *ptr)
     }
 }
 
-static void machine(aslc_unit *u, const cJSON *m, const char *ptr);
+static void machine(aslc_unit *u, const cJSON *m, const char *ptr, bool jn);
+
+/* The query language of object o: its QueryLanguage, or that of its machine (jn). */
+static bool jsonata(const cJSON *o, bool jn)
+{
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "QueryLanguage");
+    return cJSON_IsString(q) ? !strcmp(q->valuestring, "JSONata") : jn;
+}
 
 /* Whether a Choice comparison's operand is kept whole: strings and timestamps. */
 static bool string_operator(const char *op)
@@ -144,24 +201,24 @@ static bool string_operator(const char *op)
     return !strncmp(op, "String", 6) || !strncmp(op, "Timestamp", 9);
 }
 
-static void rule(aslc_unit *u, const cJSON *r, const char *ptr)
+static void rule(aslc_unit *u, const cJSON *r, const char *ptr, bool jn)
 {
     int i = 0;
     for (const cJSON *k = r->child; k; k = k->next, i++) {
         const char *kp = k->string ? key_ptr(u, ptr, k) : ptr_index(u->arena, ptr, i);
         if (!k->string) {
-            rule(u, k, kp);   /* an element of And / Or */
+            rule(u, k, kp, jn);   /* an element of And / Or */
             continue;
         }
         field_name(u, k, kp);
         if (!strcmp(k->string, "And") || !strcmp(k->string, "Or") || !strcmp(k->string, "Not"))
-            rule(u, k, kp);
-        else if (!string_operator(k->string)) member(u, k, k->string, kp);
+            rule(u, k, kp, jn);
+        else if (jn || !string_operator(k->string)) member(u, k, k->string, kp, jn);
     }
 }
 
 /* The retriers or catchers of a state: ErrorEquals names are read whole. */
-static void handlers(aslc_unit *u, const cJSON *list, const char *ptr)
+static void handlers(aslc_unit *u, const cJSON *list, const char *ptr, bool jn)
 {
     if (!cJSON_IsArray(list)) {
         structural(u, list, ptr);
@@ -182,14 +239,15 @@ static void handlers(aslc_unit *u, const cJSON *list, const char *ptr)
                 for (const cJSON *e = k->child; e; e = e->next, j++)
                     if (!cJSON_IsString(e)) structural(u, e, ptr_index(u->arena, kp, j));
             } else {
-                member(u, k, k->string, kp);
+                member(u, k, k->string, kp, jn);
             }
         }
     }
 }
 
-static void state(aslc_unit *u, const cJSON *s, const char *ptr)
+static void state(aslc_unit *u, const cJSON *s, const char *ptr, bool jn)
 {
+    jn = jsonata(s, jn);
     for (const cJSON *k = s->child; k; k = k->next) {
         const char *kp = key_ptr(u, ptr, k);
         field_name(u, k, kp);
@@ -206,22 +264,23 @@ static void state(aslc_unit *u, const cJSON *s, const char *ptr)
             }
         } else if (!strcmp(f, "Choices")) {
             int i = 0;
-            for (const cJSON *r = k->child; r; r = r->next, i++) rule(u, r, ptr_index(u->arena, kp, i));
+            for (const cJSON *r = k->child; r; r = r->next, i++) rule(u, r, ptr_index(u->arena, kp, i), jn);
         } else if (!strcmp(f, "Retry") || !strcmp(f, "Catch")) {
-            handlers(u, k, kp);
+            handlers(u, k, kp, jn);
         } else if (!strcmp(f, "Branches")) {
             int i = 0;
-            for (const cJSON *b = k->child; b; b = b->next, i++) machine(u, b, ptr_index(u->arena, kp, i));
+            for (const cJSON *b = k->child; b; b = b->next, i++) machine(u, b, ptr_index(u->arena, kp, i), jn);
         } else if (!strcmp(f, "ItemProcessor") || !strcmp(f, "Iterator")) {
-            machine(u, k, kp);
+            machine(u, k, kp, jn);
         } else {
-            member(u, k, f, kp);
+            member(u, k, f, kp, jn);
         }
     }
 }
 
-static void machine(aslc_unit *u, const cJSON *m, const char *ptr)
+static void machine(aslc_unit *u, const cJSON *m, const char *ptr, bool jn)
 {
+    jn = jsonata(m, jn);
     for (const cJSON *k = m->child; k; k = k->next) {
         if (!k->string) continue;
         const char *kp = key_ptr(u, ptr, k);
@@ -230,10 +289,10 @@ static void machine(aslc_unit *u, const cJSON *m, const char *ptr)
             for (const cJSON *s = k->child; s; s = s->next) {
                 const char *sp = key_ptr(u, kp, s);
                 state_name(u, s, true, sp);
-                if (cJSON_IsObject(s)) state(u, s, sp);
+                if (cJSON_IsObject(s)) state(u, s, sp, jn);
             }
         } else if (!strcmp(k->string, "StartAt") || !strcmp(k->string, "Comment")) {
-            member(u, k, k->string, kp);
+            member(u, k, k->string, kp, jn);
         } else {
             structural(u, k, kp);
         }
@@ -243,5 +302,5 @@ static void machine(aslc_unit *u, const cJSON *m, const char *ptr)
 void aslc_nul_check(aslc_unit *u, const cJSON *root)
 {
     if (!memmem(u->text, u->len, "\\u0000", 6) || !cJSON_IsObject(root)) return;
-    machine(u, root, "/");
+    machine(u, root, "/", false);
 }

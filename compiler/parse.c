@@ -145,6 +145,30 @@ static const char *whole(P *c, const cJSON *n, size_t *len)
     return asl_strndup(c->a, s, *len);   /* in the arena: the cJSON tree is freed first */
 }
 
+/* The key of member k whole, a copy in the arena, its length in *len. */
+static const char *whole_key(P *c, const cJSON *k, size_t *len)
+{
+    const char *s = k->string;
+    *len = strlen(s);
+    if (aslc_srcmap_has_nul(c->u->map, k, true)) aslc_srcmap_string(c->u->map, c->a, k, true, &s, len);
+    return asl_strndup(c->a, s, *len);
+}
+
+/* Text for messages (an expression as written): a U+0000 is written \u0000. */
+static const char *message_text(P *c, const char *s, size_t n)
+{
+    if (!memchr(s, 0, n)) return asl_strndup(c->a, s, n);
+    asl_buf b;
+    asl_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i]) asl_buf_putc(&b, s[i]);
+        else asl_buf_puts(&b, "\\u0000");
+    }
+    const char *t = asl_strndup(c->a, b.data, b.len);
+    asl_buf_free(&b);
+    return t;
+}
+
 /* get_string, whole (a U+0000 kept), its length in *len. */
 static const char *get_string_n(P *c, const cJSON *obj, const char *name, const char *ptr,
                                 uint32_t *len)
@@ -158,18 +182,21 @@ static const char *get_string_n(P *c, const cJSON *obj, const char *name, const 
     return s;
 }
 
-/* A `{% expression %}` string: a JSONata state's computed value. */
-static bool jn_text(const cJSON *n)
+/* A `{% expression %}` string: a JSONata state's computed value (whole:
+ * "{% 'a\u0000' %}" is one, though cJSON's copy ends before its "%}"). */
+static bool jn_text(P *c, const cJSON *n)
 {
     if (!cJSON_IsString(n)) return false;
-    size_t l = strlen(n->valuestring);
-    return l >= 4 && !memcmp(n->valuestring, "{%", 2) && !memcmp(n->valuestring + l - 2, "%}", 2);
+    const char *t = n->valuestring;
+    size_t l = strlen(t);
+    if (aslc_srcmap_has_nul(c->u->map, n, false)) aslc_srcmap_string(c->u->map, c->a, n, false, &t, &l);
+    return l >= 4 && !memcmp(t, "{%", 2) && !memcmp(t + l - 2, "%}", 2);
 }
 
 static bool get_number(P *c, const cJSON *obj, const char *name, const char *ptr, double *out)
 {
     const cJSON *n = field(obj, name);
-    if (c->jn && jn_text(n)) return false;  /* read by read_jn_state */
+    if (c->jn && jn_text(c, n)) return false;  /* read by read_jn_state */
     if (!n) return false;
     if (!cJSON_IsNumber(n)) {
         ERR(c, n, ptr_join(c, ptr, name), "expected a number, got %s", json_type_name(n));
@@ -723,11 +750,12 @@ static ir_jn *jn_new(P *c, const ir_state *s, asl_jnf_kind kind, asl_jnt_type ty
  * its text without the braces and the blanks around it (how AWS quotes it). */
 static const aslc_jn_node *jn_expr(P *c, const cJSON *n, const char *ptr, const char **src)
 {
-    const char *t = n->valuestring;
-    size_t l = strlen(t), b = 2, e = l - 2;
+    size_t l;
+    const char *t = whole(c, n, &l);   /* a string literal may hold a U+0000 */
+    size_t b = 2, e = l - 2;
     while (b < e && isspace((unsigned char)t[b])) b++;
     while (e > b && isspace((unsigned char)t[e - 1])) e--;
-    *src = asl_strndup(c->a, t + b, e - b);
+    *src = message_text(c, t + b, e - b);
     /* the tree may keep pointers into its text: a copy in the arena */
     const char *text = asl_strndup(c->a, t + 2, l - 4);
     aslc_jn_parse_error err;
@@ -799,7 +827,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
 {
     ir_tmpl *t = asl_alloc(c->a, sizeof *t);
     memset(t, 0, sizeof *t);
-    if (jn_text(n)) {
+    if (jn_text(c, n)) {
         const char *src;
         const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
         ir_jn *j = jn_new(c, s, leaf, ASL_JNT_ANY, where, ptr);
@@ -824,8 +852,9 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
             ir_tmpl *v = jn_tmpl(c, s, k, kptr, kw, leaf);
             if (v->kind != IR_T_CONST) computed = true;
             if (obj) {
-                t->members[i].key = asl_strndup(c->a, k->string, strlen(k->string));
-                t->members[i].klen = (uint32_t)strlen(k->string);
+                size_t kl;
+                t->members[i].key = whole_key(c, k, &kl);
+                t->members[i].klen = (uint32_t)kl;
                 t->members[i].val = v;
             } else {
                 t->items[i] = v;
@@ -842,7 +871,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
 /* Arguments or Output into j: one expression, a template, or a constant. */
 static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where, ir_jn *j)
 {
-    if (jn_text(n)) {
+    if (jn_text(c, n)) {
         const char *src;
         j->expr = jn_expr(c, n, ptr, &src);
         jn_set_src(c, j, src);
@@ -951,7 +980,7 @@ static void read_jn_state(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         if (scalars[i].t != s->type || !(n = field(obj, scalars[i].name))) continue;
         const char *fp = ptr_join(c, ptr, scalars[i].name);
         const asl_path *p;
-        if (jn_text(n)) {
+        if (jn_text(c, n)) {
             p = jn_value(c, s, n, fp, scalars[i].name, scalars[i].type);
         } else if (!strcmp(scalars[i].name, "Items")) {
             /* an array, whose items may be computed */
@@ -1013,7 +1042,7 @@ static ir_rule *jn_rule(P *c, ir_state *s, const cJSON *n, const char *ptr)
     const char *cp = ptr_join(c, ptr, "Condition");
     if (!cond)
         ERR(c, n, ptr, "missing required field \"Condition\"");
-    else if (jn_text(cond))
+    else if (jn_text(c, cond))
         r->var = jn_value(c, s, cond, cp, "Condition", ASL_JNT_BOOLEAN);
     else if (cJSON_IsBool(cond)) {
         ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, ASL_JNT_BOOLEAN, "Condition", cp);
@@ -1550,7 +1579,7 @@ static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *p
         return;
     }
     const char *rptr = ptr_join(c, cptr, role->string);
-    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(role)) {
+    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(c, role)) {
         /* JSONata: "RoleArn": "{% ... %}", evaluated as the state's other
          * values are, on $states.input */
         s->credentials = jn_tmpl(c, s, n, cptr, "Credentials", ASL_JNF_VALUE);
@@ -1676,7 +1705,7 @@ static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         s->seconds = d;
     }
     s->timestamp = get_string(c, obj, "Timestamp", ptr, false);
-    if (s->timestamp && !(c->jn && jn_text(field(obj, "Timestamp")))) {
+    if (s->timestamp && !(c->jn && jn_text(c, field(obj, "Timestamp")))) {
         double t;
         if (!asl_timestamp_parse(s->timestamp, strlen(s->timestamp), &t))
             ERR(c, field(obj, "Timestamp"), ptr_join(c, ptr, "Timestamp"),
@@ -1887,7 +1916,7 @@ static ir_tmpl *s3_parameters(P *c, ir_state *jn, const cJSON *obj, const char *
         return NULL;
     }
     const char *pptr = ptr_join(c, ptr, fname);
-    if (jn && jn_text(n)) return jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE);
+    if (jn && jn_text(c, n)) return jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE);
     if (!cJSON_IsObject(n)) {
         ERR(c, n, pptr, "expected an object, got %s", json_type_name(n));
         return NULL;
@@ -2243,7 +2272,7 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                 if (field(ib, pf))
                     ERR_KEY(c, field(ib, pf), ptr_join(c, bptr, pf), "\"%s\" is a JSONPath field: in a "
                             "JSONata state \"%s\" takes a `{%% %%}` expression", pf, lim[k]);
-                if (jn_text(n))
+                if (jn_text(c, n))
                     *slot[k] = jn_value(c, s, n, ptr_join(c, bptr, lim[k]),
                                         asl_sprintf(c->a, "ItemBatcher/%s", lim[k]), ASL_JNT_NUMBER);
             }

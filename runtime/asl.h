@@ -363,6 +363,8 @@ bool asl_choice_number_v(const asl_value *v, asl_cmp op, const asl_value *w);
 bool asl_choice_timestamp_v(const asl_value *v, asl_cmp op, const asl_value *w);
 bool asl_choice_boolean_v(const asl_value *v, const asl_value *w);
 bool asl_choice_matches(const asl_value *v, const char *pattern);
+/* The same with a counted pattern (n bytes, a U+0000 among them). */
+bool asl_choice_matches_n(const asl_value *v, const char *pattern, size_t n);
 bool asl_choice_is_timestamp(const asl_value *v);
 /* RFC 3339 (uppercase T, Z or +hh:mm offset) to seconds since the epoch. */
 bool asl_timestamp_parse(const char *s, size_t n, double *epoch);
