@@ -1122,7 +1122,8 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         cstrn(b, o->str, o->len);
         put(b, ", %u, ", o->len);
         cstrn(b, o->str2, o->len2);
-        put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL", o->b != LIR_NONE ? ob : "NULL");
+        put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL",
+            o->b != LIR_NONE ? ob : "NULL");
         break;
     default:
         break;

@@ -1440,9 +1440,10 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
             const ir_retrier *r = &s->retry[i];
             snprintf(name, sizeof name, "RE_%s_%u", s->cname, i);
             LLVMValueRef lens;
-            LLVMValueRef v[8] = {emit_errors(l, name, r->errors, r->lens, r->nerrors, &lens), ci32(l, r->nerrors),
-                                 ci32(l, r->max_attempts), cdbl(l, r->interval), cdbl(l, r->backoff),
-                                 cdbl(l, r->max_delay), ci8(l, (unsigned)r->jitter), lens};
+            LLVMValueRef errors = emit_errors(l, name, r->errors, r->lens, r->nerrors, &lens);
+            LLVMValueRef v[8] = {errors, ci32(l, r->nerrors), ci32(l, r->max_attempts),
+                                 cdbl(l, r->interval), cdbl(l, r->backoff), cdbl(l, r->max_delay),
+                                 ci8(l, (unsigned)r->jitter), lens};
             rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
         }
         snprintf(name, sizeof name, "R_%s", s->cname);
@@ -1455,8 +1456,8 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
             snprintf(name, sizeof name, "CE_%s_%u", s->cname, i);
             const ir_catcher *c = &s->catch_[i];
             LLVMValueRef lens;
-            LLVMValueRef v[3] = {emit_errors(l, name, c->errors, c->lens, c->nerrors, &lens), ci32(l, c->nerrors),
-                                 lens};
+            LLVMValueRef errors = emit_errors(l, name, c->errors, c->lens, c->nerrors, &lens);
+            LLVMValueRef v[3] = {errors, ci32(l, c->nerrors), lens};
             cv[i] = cstruct_of(l, S_CATCHER, v, sizeof v / sizeof *v);
         }
         snprintf(name, sizeof name, "C_%s", s->cname);
@@ -1712,9 +1713,10 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
             break;
         }
         /* counted: an Error or Cause may hold a U+0000 */
-        LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL, 7, f->x, o->str ? str(l, o->str, o->len) : cnull(l), ci64(l, o->len),
-                                o->str2 ? str(l, o->str2, o->len2) : cnull(l), ci64(l, o->len2),
-                                o->a != LIR_NONE ? a : cnull(l), o->b != LIR_NONE ? b : cnull(l)));
+        LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL, 7, f->x, o->str ? str(l, o->str, o->len) : cnull(l),
+                                ci64(l, o->len), o->str2 ? str(l, o->str2, o->len2) : cnull(l),
+                                ci64(l, o->len2), o->a != LIR_NONE ? a : cnull(l),
+                                o->b != LIR_NONE ? b : cnull(l)));
         break;
     default:
         break;

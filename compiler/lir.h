@@ -84,7 +84,8 @@
       bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
     X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, 0, "bpp",                                             \
       bool (*)(const asl_value *, const asl_value *))                                               \
-    X(CHOICE_MATCHES, asl_choice_matches_n, 0, "bppl", bool (*)(const asl_value *, const char *, size_t)) \
+    X(CHOICE_MATCHES, asl_choice_matches_n, 0, "bppl",                                              \
+      bool (*)(const asl_value *, const char *, size_t))                                            \
     X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, 0, "bp", bool (*)(const asl_value *))           \
     X(RETRY, asl_retry, 0, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *)) \
     X(CATCH, asl_catch, 0, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))              \

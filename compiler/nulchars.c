@@ -165,7 +165,8 @@ static void member(aslc_unit *u, const cJSON *k, const char *f, const char *kp, 
     if (cJSON_IsString(k) && whole_value(f) && !jn_expression(k)) return;
     if (jn && ((jn_scalar(f) && jn_expression(k)) || jn_template(f))) return;
     if (!strcmp(f, "Assign")) assign(u, k, kp, jn);
-    else if (!strcmp(f, "Next") || !strcmp(f, "Default") || !strcmp(f, "StartAt")) state_name(u, k, false, kp);
+    else if (!strcmp(f, "Next") || !strcmp(f, "Default") || !strcmp(f, "StartAt"))
+        state_name(u, k, false, kp);
     else structural(u, k, kp);
 }
 
@@ -264,12 +265,14 @@ static void state(aslc_unit *u, const cJSON *s, const char *ptr, bool jn)
             }
         } else if (!strcmp(f, "Choices")) {
             int i = 0;
-            for (const cJSON *r = k->child; r; r = r->next, i++) rule(u, r, ptr_index(u->arena, kp, i), jn);
+            for (const cJSON *r = k->child; r; r = r->next, i++)
+                rule(u, r, ptr_index(u->arena, kp, i), jn);
         } else if (!strcmp(f, "Retry") || !strcmp(f, "Catch")) {
             handlers(u, k, kp, jn);
         } else if (!strcmp(f, "Branches")) {
             int i = 0;
-            for (const cJSON *b = k->child; b; b = b->next, i++) machine(u, b, ptr_index(u->arena, kp, i), jn);
+            for (const cJSON *b = k->child; b; b = b->next, i++)
+                machine(u, b, ptr_index(u->arena, kp, i), jn);
         } else if (!strcmp(f, "ItemProcessor") || !strcmp(f, "Iterator")) {
             machine(u, k, kp, jn);
         } else {
@@ -299,8 +302,9 @@ static void machine(aslc_unit *u, const cJSON *m, const char *ptr, bool jn)
     }
 }
 
-void aslc_nul_check(aslc_unit *u, const cJSON *root)
+bool aslc_nul_check(aslc_unit *u, const cJSON *root)
 {
-    if (!memmem(u->text, u->len, "\\u0000", 6) || !cJSON_IsObject(root)) return;
-    machine(u, root, "/", false);
+    if (!memmem(u->text, u->len, "\\u0000", 6)) return false;
+    if (cJSON_IsObject(root)) machine(u, root, "/", false);
+    return true;
 }

@@ -53,6 +53,7 @@ typedef struct {
     uint32_t suggestions;   /* "did you mean" searches so far */
     bool top_jsonata;       /* the machine's QueryLanguage is JSONata */
     ir_state *jn;           /* the JSONata state being read: its `{% %}` values are not numbers */
+    bool nul;               /* the text holds a \u0000 escape: strings may have to be read whole */
 } P;
 
 typedef struct global_name {
@@ -141,7 +142,8 @@ static const char *whole(P *c, const cJSON *n, size_t *len)
 {
     const char *s = n->valuestring;
     *len = strlen(s);
-    if (aslc_srcmap_has_nul(c->u->map, n, false)) aslc_srcmap_string(c->u->map, c->a, n, false, &s, len);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, n, false))
+        aslc_srcmap_string(c->u->map, c->a, n, false, &s, len);
     return asl_strndup(c->a, s, *len);   /* in the arena: the cJSON tree is freed first */
 }
 
@@ -150,7 +152,8 @@ static const char *whole_key(P *c, const cJSON *k, size_t *len)
 {
     const char *s = k->string;
     *len = strlen(s);
-    if (aslc_srcmap_has_nul(c->u->map, k, true)) aslc_srcmap_string(c->u->map, c->a, k, true, &s, len);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, k, true))
+        aslc_srcmap_string(c->u->map, c->a, k, true, &s, len);
     return asl_strndup(c->a, s, *len);
 }
 
@@ -189,7 +192,8 @@ static bool jn_text(P *c, const cJSON *n)
     if (!cJSON_IsString(n)) return false;
     const char *t = n->valuestring;
     size_t l = strlen(t);
-    if (aslc_srcmap_has_nul(c->u->map, n, false)) aslc_srcmap_string(c->u->map, c->a, n, false, &t, &l);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, n, false))
+        aslc_srcmap_string(c->u->map, c->a, n, false, &t, &l);
     return l >= 4 && !memcmp(t, "{%", 2) && !memcmp(t + l - 2, "%}", 2);
 }
 
@@ -2713,7 +2717,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     c.p = p;
     p->arena = u->arena;
     p->name = name;
-    aslc_nul_check(u, root);   /* \u0000: kept whole below, or refused */
+    c.nul = aslc_nul_check(u, root);   /* \u0000: kept whole below, or refused */
     p->top = parse_machine(&c, root, "/", NULL, true);
     report_unresolved(&c);
     report_reserved(&c);
