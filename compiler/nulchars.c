@@ -162,6 +162,7 @@ static void assign(aslc_unit *u, const cJSON *n, const char *ptr, bool jn)
  * (structural). */
 static void member(aslc_unit *u, const cJSON *k, const char *f, const char *kp, bool jn)
 {
+    if (!strcmp(f, "Comment")) return;   /* never read */
     if (cJSON_IsString(k) && whole_value(f) && !jn_expression(k)) return;
     if (jn && ((jn_scalar(f) && jn_expression(k)) || jn_template(f))) return;
     if (!strcmp(f, "Assign")) assign(u, k, kp, jn);
