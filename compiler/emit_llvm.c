@@ -328,7 +328,7 @@ static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
  * members a C initializer leaves out. */
 static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
 {
-    LLVMValueRef all[12];
+    LLVMValueRef all[sizeof structs[0].f / sizeof structs[0].f[0]];   /* asl_program has 14 */
     for (uint32_t i = 0; i < structs[s].n; i++)
         all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
     return LLVMConstNamedStruct(l->st[s], all, structs[s].n);
@@ -1927,7 +1927,7 @@ static bool make_types(L *l)
         const cstruct *c = &structs[s];
         char name[64];
         snprintf(name, sizeof name, "struct.%s", c->name);
-        LLVMTypeRef el[12];
+        LLVMTypeRef el[sizeof structs[0].f / sizeof structs[0].f[0]];
         for (uint32_t i = 0; i < c->n; i++) {
             char t = c->f[i].t;
             el[i] = t == 'c' ? l->i8 : t == 'i' ? l->i32 : t == 'l' ? l->i64 : t == 'd' ? l->dbl : l->ptr;
