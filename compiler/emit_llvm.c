@@ -338,7 +338,7 @@ static LLVMValueRef rt(L *l, int id)
 {
     if (l->rt[id]) return l->rt[id];
     const char *sig = lir_rt_table[id].sig;
-    LLVMTypeRef params[8];
+    LLVMTypeRef params[16];   /* the JSONata calls take up to 9 */
     unsigned n = 0;
     bool vararg = false;
     LLVMTypeRef ret = NULL;
