@@ -84,8 +84,9 @@ const char *aslc_arn_check(asl_arena *a, const char *res, size_t *at);
 const char *aslc_role_arn_check(asl_arena *a, const char *arn, size_t *at);
 
 /* ---- nulchars.c --------------------------------------------------------------- */
-/* Refuses U+0000 in the strings that the IR keeps NUL-terminated. */
-void aslc_nul_check(aslc_unit *u, const cJSON *root);
+/* Refuses U+0000 where AWS does or aslc cannot keep it; whether the text
+ * holds a \u0000 escape at all (the front end then reads strings whole). */
+bool aslc_nul_check(aslc_unit *u, const cJSON *root);
 
 /* ---- parse.c ------------------------------------------------------------------ */
 ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name);

@@ -97,6 +97,13 @@ static void cstr(asl_buf *b, const char *s, size_t n)
     asl_buf_putc(b, '"');
 }
 
+/* s (n bytes) or NULL */
+static void cstrn(asl_buf *b, const char *s, size_t n)
+{
+    if (!s) asl_buf_puts(b, "NULL");
+    else cstr(b, s, n);
+}
+
 static void cstrz(asl_buf *b, const char *s)
 {
     if (!s) asl_buf_puts(b, "NULL");
@@ -644,9 +651,9 @@ static void emit_rule(E *e, const lir_fn *f)
             asl_buf_puts(b, ");\n");
             break;
         case LIR_RT_CHOICE_MATCHES:
-            asl_buf_puts(b, "    return asl_choice_matches(v, ");
+            asl_buf_puts(b, "    return asl_choice_matches_n(v, ");
             cstr(b, o->str, o->len);
-            asl_buf_puts(b, ");\n");
+            put(b, ", %u);\n", o->len);
             break;
         case LIR_RT_CHOICE_NUMBER:
             put(b, "    return asl_choice_number_c(v, %s, %.17g);\n", cmp_names[o->n], o->num);
@@ -749,13 +756,21 @@ static void emit_header(E *e, const ir_state *s)
     asl_buf_puts(b, aslc_state_last(s) ? ", true};  /* last: ends its machine */\n\n" : ", false};\n\n");
 }
 
-static void emit_errors(asl_buf *b, const char *name, const char **errors, uint32_t n)
+/* ErrorEquals: the names, counted (a U+0000 may be inside), and their
+ * lengths (RL_...) when one of them holds a U+0000. */
+static void emit_errors(asl_buf *b, const char *name, const char **errors, const uint32_t *lens,
+                        uint32_t n)
 {
     put(b, "static const char *const %s[] = {", name);
     for (uint32_t i = 0; i < n; i++) {
         if (i) asl_buf_puts(b, ", ");
-        cstrz(b, errors[i]);
+        if (lens) cstrn(b, errors[i], lens[i]);
+        else cstrz(b, errors[i]);
     }
+    asl_buf_puts(b, "};\n");
+    if (!lens) return;
+    put(b, "static const uint32_t RL%s[] = {", name);
+    for (uint32_t i = 0; i < n; i++) put(b, "%s%u", i ? ", " : "", lens[i]);
     asl_buf_puts(b, "};\n");
 }
 
@@ -766,13 +781,15 @@ static void emit_retry_catch(const ir_state *s, asl_buf *d)
         for (uint32_t i = 0; i < s->nretry; i++) {
             char n[96];
             snprintf(n, sizeof n, "RE_%s_%u", s->cname, i);
-            emit_errors(d, n, s->retry[i].errors, s->retry[i].nerrors);
+            emit_errors(d, n, s->retry[i].errors, s->retry[i].lens, s->retry[i].nerrors);
         }
         put(d, "static const asl_retrier R_%s[] = {\n", s->cname);
         for (uint32_t i = 0; i < s->nretry; i++) {
             const ir_retrier *r = &s->retry[i];
-            put(d, "    {RE_%s_%u, %u, %d, %.17g, %.17g, %.17g, %d},\n", s->cname, i, r->nerrors,
+            put(d, "    {RE_%s_%u, %u, %d, %.17g, %.17g, %.17g, %d", s->cname, i, r->nerrors,
                 r->max_attempts, r->interval, r->backoff, r->max_delay, r->jitter);
+            if (r->lens) put(d, ", RLRE_%s_%u", s->cname, i);
+            asl_buf_puts(d, "},\n");
         }
         asl_buf_puts(d, "};\n");
     }
@@ -780,11 +797,14 @@ static void emit_retry_catch(const ir_state *s, asl_buf *d)
         for (uint32_t i = 0; i < s->ncatch; i++) {
             char n[96];
             snprintf(n, sizeof n, "CE_%s_%u", s->cname, i);
-            emit_errors(d, n, s->catch_[i].errors, s->catch_[i].nerrors);
+            emit_errors(d, n, s->catch_[i].errors, s->catch_[i].lens, s->catch_[i].nerrors);
         }
         put(d, "static const asl_catcher C_%s[] = {", s->cname);
-        for (uint32_t i = 0; i < s->ncatch; i++)
-            put(d, "%s{CE_%s_%u, %u}", i ? ", " : "", s->cname, i, s->catch_[i].nerrors);
+        for (uint32_t i = 0; i < s->ncatch; i++) {
+            put(d, "%s{CE_%s_%u, %u", i ? ", " : "", s->cname, i, s->catch_[i].nerrors);
+            if (s->catch_[i].lens) put(d, ", RLCE_%s_%u", s->cname, i);
+            asl_buf_putc(d, '}');
+        }
         asl_buf_puts(d, "};\n");
     }
 }
@@ -868,13 +888,6 @@ static void sp_goto(const sp *q, asl_buf *b, const lir_op *o, int ind)
     else if (o->target && o->fast) put(b, "%*s{ in = %s; goto %s; }\n", ind, "", val, o->target->cname);
     else if (o->target) put(b, "%*sreturn %s(x, %s);\n", ind, "", o->target->cname, val);
     else put(b, "%*sreturn %s;\n", ind, "", val);
-}
-
-/* The error or cause text of a Fail state from the value of ErrorPath or CausePath. */
-static void sp_fail_text(asl_buf *b, const char *what, const char *var)
-{
-    put(b, "    %s = %s->type == ASL_STRING ? %s->u.str : asl_json_string(asl_exec_arena(x), %s, NULL);\n",
-        what, var, var, var);
 }
 
 /* B_ of a Parallel, M_ of a Map (with its tp_ functions), into q->d. */
@@ -1104,14 +1117,13 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
             asl_buf_puts(b, ");\n");
             break;
         }
-        asl_buf_puts(b, "    const char *error = ");
-        cstrz(b, o->str);
-        asl_buf_puts(b, ", *cause = ");
-        cstrz(b, o->str2);
-        asl_buf_puts(b, ";\n");
-        if (o->a != LIR_NONE) sp_fail_text(b, "error", a);
-        if (o->b != LIR_NONE) sp_fail_text(b, "cause", ob);
-        asl_buf_puts(b, "    (void)in;\n    return asl_fail(x, error, cause);\n");
+        /* counted: an Error or Cause may hold a U+0000 */
+        asl_buf_puts(b, "    (void)in;\n    return asl_fail_fields(x, ");
+        cstrn(b, o->str, o->len);
+        put(b, ", %u, ", o->len);
+        cstrn(b, o->str2, o->len2);
+        put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL",
+            o->b != LIR_NONE ? ob : "NULL");
         break;
     default:
         break;

@@ -121,13 +121,14 @@ static const cstruct structs[S__COUNT] = {
     [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
                 {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
                  FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
-    [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 7,
+    [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 8,
                    {FLD(asl_retrier, errors, 'p'), FLD(asl_retrier, nerrors, 'i'),
                     FLD(asl_retrier, max_attempts, 'i'), FLD(asl_retrier, interval, 'd'),
                     FLD(asl_retrier, backoff, 'd'), FLD(asl_retrier, max_delay, 'd'),
-                    FLD(asl_retrier, jitter, 'c')}},
-    [S_CATCHER] = {"asl_catcher", sizeof(asl_catcher), 2,
-                   {FLD(asl_catcher, errors, 'p'), FLD(asl_catcher, nerrors, 'i')}},
+                    FLD(asl_retrier, jitter, 'c'), FLD(asl_retrier, lens, 'p')}},
+    [S_CATCHER] = {"asl_catcher", sizeof(asl_catcher), 3,
+                   {FLD(asl_catcher, errors, 'p'), FLD(asl_catcher, nerrors, 'i'),
+                    FLD(asl_catcher, lens, 'p')}},
     [S_SITE] = {"asl_task_site", sizeof(asl_task_site), 5,
                 {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
                  FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
@@ -253,18 +254,6 @@ static LLVMValueRef cast(L *l, F *f, LLVMValueRef v)
 #endif
 }
 
-/* A `ptr` used as the address of a value of type t (for a load or store). */
-static LLVMValueRef addr_of(L *l, F *f, LLVMValueRef p, LLVMTypeRef t)
-{
-#if LLVM_VERSION_MAJOR >= 15
-    (void)l, (void)f, (void)t;
-    return p;
-#else
-    (void)l;
-    return LLVMBuildPointerCast(f->b, p, LLVMPointerType(t, 0), "");
-#endif
-}
-
 static LLVMValueRef ci8(L *l, unsigned v) { return LLVMConstInt(l->i8, v, 0); }
 static LLVMValueRef ci32(L *l, int64_t v) { return LLVMConstInt(l->i32, (unsigned long long)v, 1); }
 static LLVMValueRef ci64(L *l, int64_t v) { return LLVMConstInt(l->i64, (unsigned long long)v, 1); }
@@ -339,7 +328,7 @@ static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
  * members a C initializer leaves out. */
 static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
 {
-    LLVMValueRef all[12];
+    LLVMValueRef all[sizeof structs[0].f / sizeof structs[0].f[0]];   /* asl_program has 14 */
     for (uint32_t i = 0; i < structs[s].n; i++)
         all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
     return LLVMConstNamedStruct(l->st[s], all, structs[s].n);
@@ -349,7 +338,7 @@ static LLVMValueRef rt(L *l, int id)
 {
     if (l->rt[id]) return l->rt[id];
     const char *sig = lir_rt_table[id].sig;
-    LLVMTypeRef params[8];
+    LLVMTypeRef params[16];   /* the JSONata calls take up to 9 */
     unsigned n = 0;
     bool vararg = false;
     LLVMTypeRef ret = NULL;
@@ -1334,7 +1323,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             res = call(l, &f, LIR_RT_CHOICE_TIMESTAMP, 3, v, op, str(l, o->str, o->len));
             break;
         case LIR_RT_CHOICE_MATCHES:
-            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, o->str, o->len));
+            res = call(l, &f, LIR_RT_CHOICE_MATCHES, 3, v, str(l, o->str, o->len), ci64(l, o->len));
             break;
         case LIR_RT_CHOICE_NUMBER:
             if (!o->fast) {
@@ -1415,12 +1404,21 @@ static LLVMValueRef empty_object(L *l, F *f)
     return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
-/* A static const char *const name[] = {errors...}. */
-static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
+/* A static const char *const name[] = {errors...}, counted (a U+0000 may
+ * be inside); *lg the names' lengths (RL<name>) when given, else null. */
+static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, const uint32_t *lens,
+                                uint32_t n, LLVMValueRef *lg)
 {
     LLVMValueRef *v = asl_xmalloc((n ? n : 1) * sizeof *v);
-    for (uint32_t i = 0; i < n; i++) v[i] = strz(l, errors[i]);
+    for (uint32_t i = 0; i < n; i++) v[i] = lens ? str(l, errors[i], lens[i]) : strz(l, errors[i]);
     LLVMValueRef g = global(l, name, const_array(l->ptr, v, n));
+    *lg = cnull(l);
+    if (lens) {
+        char ln[520];
+        snprintf(ln, sizeof ln, "RL%s", name);
+        for (uint32_t i = 0; i < n; i++) v[i] = ci32(l, lens[i]);
+        *lg = ccast(l, global(l, ln, const_array(l->i32, v, n)));
+    }
     free(v);
     return ccast(l, g);
 }
@@ -1441,9 +1439,11 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
         for (uint32_t i = 0; i < s->nretry; i++) {
             const ir_retrier *r = &s->retry[i];
             snprintf(name, sizeof name, "RE_%s_%u", s->cname, i);
-            LLVMValueRef v[7] = {emit_errors(l, name, r->errors, r->nerrors), ci32(l, r->nerrors),
-                                 ci32(l, r->max_attempts), cdbl(l, r->interval), cdbl(l, r->backoff),
-                                 cdbl(l, r->max_delay), ci8(l, (unsigned)r->jitter)};
+            LLVMValueRef lens;
+            LLVMValueRef errors = emit_errors(l, name, r->errors, r->lens, r->nerrors, &lens);
+            LLVMValueRef v[8] = {errors, ci32(l, r->nerrors), ci32(l, r->max_attempts),
+                                 cdbl(l, r->interval), cdbl(l, r->backoff), cdbl(l, r->max_delay),
+                                 ci8(l, (unsigned)r->jitter), lens};
             rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
         }
         snprintf(name, sizeof name, "R_%s", s->cname);
@@ -1454,8 +1454,10 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
         LLVMValueRef *cv = asl_xmalloc(s->ncatch * sizeof *cv);
         for (uint32_t i = 0; i < s->ncatch; i++) {
             snprintf(name, sizeof name, "CE_%s_%u", s->cname, i);
-            LLVMValueRef v[2] = {emit_errors(l, name, s->catch_[i].errors, s->catch_[i].nerrors),
-                                 ci32(l, s->catch_[i].nerrors)};
+            const ir_catcher *c = &s->catch_[i];
+            LLVMValueRef lens;
+            LLVMValueRef errors = emit_errors(l, name, c->errors, c->lens, c->nerrors, &lens);
+            LLVMValueRef v[3] = {errors, ci32(l, c->nerrors), lens};
             cv[i] = cstruct_of(l, S_CATCHER, v, sizeof v / sizeof *v);
         }
         snprintf(name, sizeof name, "C_%s", s->cname);
@@ -1465,30 +1467,6 @@ static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catc
     return rg;
 }
 
-/* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
-static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef is_str = block(l, f, "string"), other = block(l, f, "json"), join = block(l, f, "");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, value_type(l, f, ev), ci8(l, ASL_STRING), ""), is_str,
-                    other);
-    LLVMPositionBuilderAtEnd(b, is_str);
-    LLVMValueRef off = ci64(l, offsetof(asl_value, u.str));
-    LLVMValueRef a = LLVMBuildInBoundsGEP2(b, l->i8, ev, &off, 1, "");
-    LLVMValueRef s1 = LLVMBuildLoad2(b, l->ptr, addr_of(l, f, a, l->ptr), "str");
-    LLVMBasicBlockRef from1 = LLVMGetInsertBlock(b);
-    LLVMBuildBr(b, join);
-    LLVMPositionBuilderAtEnd(b, other);
-    LLVMValueRef s2 = call(l, f, LIR_RT_JSON_STRING, 3, exec_arena(l, f), ev, cnull(l));
-    LLVMBasicBlockRef from2 = LLVMGetInsertBlock(b);
-    LLVMBuildBr(b, join);
-    LLVMPositionBuilderAtEnd(b, join);
-    LLVMValueRef phi = LLVMBuildPhi(b, l->ptr, "");
-    LLVMValueRef iv[2] = {s1, s2};
-    LLVMBasicBlockRef ib[2] = {from1, from2};
-    LLVMAddIncoming(phi, iv, ib, 2);
-    return phi;
-}
 
 /* ---- a state's functions, built from the LIR, a case per op ------------------------------
  * As emit_c.c prints them (emit_state_ops): lower.c decided every op, which
@@ -1734,8 +1712,11 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
             LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL_STATE, 3, f->x, strz(l, o->str), strz(l, o->str2)));
             break;
         }
-        LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL, 3, f->x, o->a != LIR_NONE ? fail_text(l, f, a) : strz(l, o->str),
-                                o->b != LIR_NONE ? fail_text(l, f, b) : strz(l, o->str2)));
+        /* counted: an Error or Cause may hold a U+0000 */
+        LLVMBuildRet(f->b, call(l, f, LIR_RT_FAIL, 7, f->x, o->str ? str(l, o->str, o->len) : cnull(l),
+                                ci64(l, o->len), o->str2 ? str(l, o->str2, o->len2) : cnull(l),
+                                ci64(l, o->len2), o->a != LIR_NONE ? a : cnull(l),
+                                o->b != LIR_NONE ? b : cnull(l)));
         break;
     default:
         break;
@@ -1946,7 +1927,7 @@ static bool make_types(L *l)
         const cstruct *c = &structs[s];
         char name[64];
         snprintf(name, sizeof name, "struct.%s", c->name);
-        LLVMTypeRef el[12];
+        LLVMTypeRef el[sizeof structs[0].f / sizeof structs[0].f[0]];
         for (uint32_t i = 0; i < c->n; i++) {
             char t = c->f[i].t;
             el[i] = t == 'c' ? l->i8 : t == 'i' ? l->i32 : t == 'l' ? l->i64 : t == 'd' ? l->dbl : l->ptr;

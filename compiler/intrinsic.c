@@ -117,6 +117,7 @@ static stype arg_type(const ir_arg *g)
 typedef struct {
     asl_arena *a;
     const char *s;
+    size_t n;          /* s's length: a U+0000 in a string literal or path is kept */
     size_t pos;
     char *err;
     size_t errlen;
@@ -209,26 +210,26 @@ static void parse_string(icall_parser *p, ir_arg *g, bool template)
     size_t open = p->pos++;
     size_t cap = 0;
     /* The unescaped text is never longer than the source. */
-    for (size_t i = p->pos; p->s[i] && p->s[i] != '\''; i++) {
+    for (size_t i = p->pos; i < p->n && p->s[i] != '\''; i++) {
         cap++;
-        if (p->s[i] == '\\' && p->s[i + 1]) i++;
+        if (p->s[i] == '\\' && i + 1 < p->n) i++;
     }
     char *out = asl_alloc(p->a, cap * 2 + 1);
     size_t n = 0;
     for (;;) {
-        char c = p->s[p->pos];
-        if (c == 0) {
+        if (p->pos >= p->n) {
             fail_at(p, open, "unterminated string literal");
             return;
         }
+        char c = p->s[p->pos];
         if (c == '\'') {
             p->pos++;
             break;
         }
         if (c == '\\') {
-            char e = p->s[p->pos + 1];
+            char e = p->pos + 1 < p->n ? p->s[p->pos + 1] : 0;
             if (e != '\'' && e != '{' && e != '}' && e != '\\') {
-                if (e == 0)
+                if (p->pos + 1 >= p->n)
                     fail_at(p, p->pos, "unterminated string literal (it ends with a backslash)");
                 else
                     fail_at(p, p->pos,
@@ -307,10 +308,10 @@ static void parse_path(icall_parser *p, ir_arg *g)
     int depth = 0;
     char quote = 0;
     const char *s = p->s;
-    for (; s[i]; i++) {
+    for (; i < p->n; i++) {
         char c = s[i];
         if (quote) {
-            if (c == '\\' && s[i + 1]) i++;
+            if (c == '\\' && i + 1 < p->n) i++;
             else if (c == quote) quote = 0;
             continue;
         }
@@ -331,7 +332,8 @@ static void parse_path(icall_parser *p, ir_arg *g)
     char perr[256];
     size_t ppos = 0;
     perr[0] = 0;
-    const asl_path *path = aslc_path_parse(p->a, text, ASLC_PATH_PAYLOAD, perr, sizeof perr, &ppos);
+    const asl_path *path =
+        aslc_path_parse_n(p->a, text, end - start, ASLC_PATH_PAYLOAD, perr, sizeof perr, &ppos);
     if (!path) {
         if (ppos > end - start) ppos = end - start;
         fail_at(p, start + ppos, "%s", perr[0] ? perr : "invalid path");
@@ -703,7 +705,14 @@ ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text, char *err, size_t 
 ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err, size_t errlen,
                                       size_t *errpos, char *warn, size_t warnlen, size_t *warnpos)
 {
-    icall_parser p = {a, text ? text : "", 0, err, errlen, errpos, false,
+    return aslc_intrinsic_parse_n(a, text, text ? strlen(text) : 0, err, errlen, errpos, warn,
+                                  warnlen, warnpos);
+}
+
+ir_call *aslc_intrinsic_parse_n(asl_arena *a, const char *text, size_t n, char *err, size_t errlen,
+                                size_t *errpos, char *warn, size_t warnlen, size_t *warnpos)
+{
+    icall_parser p = {a, text ? text : "", text ? n : 0, 0, err, errlen, errpos, false,
                       warn && warnlen ? warn : NULL, warnlen, warnpos, false, false};
     if (p.warn) warn[0] = 0;
     if (err && errlen) err[0] = 0;
@@ -712,7 +721,7 @@ ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err,
     ir_call *c = parse_call(&p, 1);
     if (!c) return NULL;
     skip_space(&p);
-    if (p.s[p.pos]) {
+    if (p.pos < p.n) {
         fail_at(&p, p.pos, "unexpected text after the intrinsic call: '%.20s'", p.s + p.pos);
         return NULL;
     }

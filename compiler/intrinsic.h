@@ -25,6 +25,10 @@ ir_call *aslc_intrinsic_parse(asl_arena *a, const char *text,
  * argument counts and nesting still fail. */
 ir_call *aslc_intrinsic_parse_lenient(asl_arena *a, const char *text, char *err, size_t errlen,
                                       size_t *errpos, char *warn, size_t warnlen, size_t *warnpos);
+/* aslc_intrinsic_parse_lenient of the n bytes at text, which may hold a
+ * U+0000 (kept in string literals and in the member names of paths). */
+ir_call *aslc_intrinsic_parse_n(asl_arena *a, const char *text, size_t n, char *err, size_t errlen,
+                                size_t *errpos, char *warn, size_t warnlen, size_t *warnpos);
 
 /* Whether c is a States.Format whose template is a literal that works with
  * its values, split into *f (pieces in a) for asl_format: such a call only

@@ -113,6 +113,7 @@ struct ir_rule {
 
 typedef struct {
     const char **errors;
+    uint32_t *lens;           /* the names' lengths, or NULL when none holds a U+0000 */
     uint32_t nerrors;
     int32_t max_attempts;
     double interval, backoff, max_delay;
@@ -121,6 +122,7 @@ typedef struct {
 
 typedef struct {
     const char **errors;
+    uint32_t *lens;               /* as in ir_retrier */
     uint32_t nerrors;
     const asl_path *result_path;  /* NULL with result_path_null = discard */
     bool result_path_null;
@@ -214,6 +216,7 @@ struct ir_state {
 
     /* Fail */
     const char *error, *cause;
+    uint32_t error_len, cause_len;        /* counted: a U+0000 may be inside */
     const asl_path *error_path, *cause_path;
     ir_tmpl *error_call, *cause_call;     /* ErrorPath / CausePath as an intrinsic call (IR_T_CALL) */
 

@@ -115,7 +115,7 @@ static bool read_name(parser *p, const char *stop, const char **out, uint32_t *l
     size_t start = p->pos;
     while (p->pos < p->n) {
         char c = p->s[p->pos];
-        if (c == '.' || c == '[' || c == '(' || is_ws(c) || (stop && strchr(stop, c))) break;
+        if (c == '.' || c == '[' || c == '(' || is_ws(c) || (stop && c && strchr(stop, c))) break;
         p->pos++;
     }
     if (p->pos == start) return fail(p, start, "expected a name");
@@ -786,11 +786,32 @@ static const asl_path *parse_trimmed(parser *p);
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode, char *err,
                                 size_t errlen, size_t *errpos)
 {
+    return aslc_path_parse_n(a, text, text ? strlen(text) : 0, mode, err, errlen, errpos);
+}
+
+/* The path's text for messages: a U+0000 in it is written \u0000. */
+static const char *message_text(asl_arena *a, const char *s, size_t n)
+{
+    if (!memchr(s, 0, n)) return asl_strndup(a, s, n);
+    asl_buf b;
+    asl_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i]) asl_buf_putc(&b, s[i]);
+        else asl_buf_puts(&b, "\\u0000");
+    }
+    const char *t = asl_strndup(a, b.data, b.len);
+    asl_buf_free(&b);
+    return t;
+}
+
+const asl_path *aslc_path_parse_n(asl_arena *a, const char *text, size_t n, aslc_path_mode mode,
+                                  char *err, size_t errlen, size_t *errpos)
+{
     const char *written = text ? text : "";
     /* Jayway's PathCompiler trims the path before it reads it, so AWS takes
      * "$.items " (and " $.items") as "$.items": parse the trimmed text, and
      * report positions within the text as written. */
-    size_t lead = 0, len = strlen(written);
+    size_t lead = 0, len = text ? n : 0;
     while (lead < len && is_ws(written[lead])) lead++;
     while (len > lead && is_ws(written[len - 1])) len--;
     size_t pos0 = 0;
@@ -801,7 +822,7 @@ const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode m
     *p->errpos = 0;
     const asl_path *path = parse_trimmed(p);
     if (!path) *p->errpos += lead;
-    else ((asl_path *)path)->text = asl_strndup(a, written, strlen(written));
+    else ((asl_path *)path)->text = message_text(a, written, text ? n : 0);
     return path;
 }
 

@@ -32,5 +32,9 @@ static inline bool aslc_var_char(char c, bool first)
  * byte offset of the problem within text in *errpos. */
 const asl_path *aslc_path_parse(asl_arena *a, const char *text, aslc_path_mode mode,
                                 char *err, size_t errlen, size_t *errpos);
+/* The same for the n bytes at text, which may hold a U+0000 (kept in member
+ * names; the path's text, for messages, writes it \u0000). */
+const asl_path *aslc_path_parse_n(asl_arena *a, const char *text, size_t n, aslc_path_mode mode,
+                                  char *err, size_t errlen, size_t *errpos);
 
 #endif

@@ -84,7 +84,8 @@
       bool (*)(const asl_value *, asl_cmp, const asl_value *))                                      \
     X(CHOICE_BOOLEAN_V, asl_choice_boolean_v, 0, "bpp",                                             \
       bool (*)(const asl_value *, const asl_value *))                                               \
-    X(CHOICE_MATCHES, asl_choice_matches, 0, "bpp", bool (*)(const asl_value *, const char *))      \
+    X(CHOICE_MATCHES, asl_choice_matches_n, 0, "bppl",                                              \
+      bool (*)(const asl_value *, const char *, size_t))                                            \
     X(CHOICE_IS_TIMESTAMP, asl_choice_is_timestamp, 0, "bp", bool (*)(const asl_value *))           \
     X(RETRY, asl_retry, 0, "bppip", bool (*)(asl_exec *, const asl_retrier *, uint32_t, uint32_t *)) \
     X(CATCH, asl_catch, 0, "ippi", int (*)(asl_exec *, const asl_catcher *, uint32_t))              \
@@ -110,7 +111,9 @@
     X(MAP_SETTING, asl_map_setting, 0, "bpppip",                                                    \
       bool (*)(asl_exec *, asl_value *, const asl_path *, int, asl_map_info *))                     \
     X(ASSIGN, asl_assign, 0, "pppp", asl_value *(*)(asl_exec *, asl_value *, asl_value *))          \
-    X(FAIL, asl_fail, 0, "pppp", asl_value *(*)(asl_exec *, const char *, const char *))            \
+    X(FAIL, asl_fail_fields, 0, "ppplplpp",                                                         \
+      asl_value *(*)(asl_exec *, const char *, size_t, const char *, size_t, const asl_value *,     \
+                     const asl_value *))                                                            \
     X(FAIL_STATE, asl_fail_state, 0, "pppp.",                                                       \
       asl_value *(*)(asl_exec *, const char *, const char *, ...))                                  \
     X(JSON_STRING, asl_json_string, 0, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *)) \
@@ -303,6 +306,7 @@ typedef struct {
     const char *str;             /* PATH: member name; CONST: JSON text; MEMBER: key; FAIL: error */
     uint32_t len;                /* str's length; CALL in state, TEMPLATE: its number (FMT_n, TP_n) */
     const char *str2;            /* FAIL: cause */
+    uint32_t len2;               /* str2's length */
     double num;
     const ir_tmpl *tmpl;         /* NEW (shaped: its keys), TEMPLATE */
     const ir_call *call;         /* CALL */

@@ -1006,7 +1006,9 @@ static void lower_state(Lo *lo, const ir_state *s)
         o->a = ev;
         o->b = cv;
         o->str = s->error;
+        o->len = s->error_len;
         o->str2 = s->cause;
+        o->len2 = s->cause_len;
         break;
     }
     case IR_CHOICE: {
@@ -1352,9 +1354,11 @@ static void dump_op(asl_buf *b, const lir_op *o)
     case LIR_FAIL:
         asl_buf_putc(b, ' ');
         if (o->a != LIR_NONE) reg_name(b, o->a);
+        else if (o->rt == LIR_RT_FAIL) quote(b, o->str, o->len);
         else quotez(b, o->str);
         asl_buf_putc(b, ' ');
         if (o->b != LIR_NONE) reg_name(b, o->b);
+        else if (o->rt == LIR_RT_FAIL) quote(b, o->str2, o->len2);
         else quotez(b, o->str2);
         if (o->rt == LIR_RT_FAIL_STATE) asl_buf_puts(b, " (no rule matched)");
         break;

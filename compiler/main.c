@@ -177,14 +177,23 @@ static cJSON *load_mocks(const char *path, bindings *b)
         return NULL;
     }
     cJSON *m = cJSON_ParseWithLength(text, len);
-    free(text);
     if (!m || !cJSON_IsObject(m)) {
         fprintf(stderr, "aslc: %s: a mocks file must be a JSON object of state name -> list of "
                         "results\n", path);
         cJSON_Delete(m);
+        free(text);
         return NULL;
     }
-    b->mocks_json = cJSON_PrintUnformatted(m);
+    /* compacted by the runtime's parser: cJSON's copy of a string stops at
+     * a \u0000, which a mocked result or error may hold (issue #18) */
+    asl_arena *a = asl_arena_new();
+    asl_json_error jerr;
+    asl_value *v = asl_json_parse(a, text, len, &jerr);
+    size_t n = 0;
+    const char *compact = v ? asl_json_string(a, v, &n) : NULL;
+    b->mocks_json = compact ? strndup(compact, n) : cJSON_PrintUnformatted(m);
+    asl_arena_free(a);
+    free(text);
     return m;
 }
 

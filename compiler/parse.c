@@ -55,6 +55,7 @@ typedef struct {
     const char **slots;     /* variable names read by ASL_JNT_FAST fields: a slot each */
     uint32_t nslots, capslots;
     ir_state *jn;           /* the JSONata state being read: its `{% %}` values are not numbers */
+    bool nul;               /* the text holds a \u0000 escape: strings may have to be read whole */
 } P;
 
 typedef struct global_name {
@@ -136,18 +137,72 @@ static const char *get_string(P *c, const cJSON *obj, const char *name, const ch
     return asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
 }
 
-/* A `{% expression %}` string: a JSONata state's computed value. */
-static bool jn_text(const cJSON *n)
+/* The string n whole, a copy in the arena, its length in *len: cJSON's
+ * copy stops at a \u0000, so such a string is read again from the source
+ * (nulchars.c). */
+static const char *whole(P *c, const cJSON *n, size_t *len)
+{
+    const char *s = n->valuestring;
+    *len = strlen(s);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, n, false))
+        aslc_srcmap_string(c->u->map, c->a, n, false, &s, len);
+    return asl_strndup(c->a, s, *len);   /* in the arena: the cJSON tree is freed first */
+}
+
+/* The key of member k whole, a copy in the arena, its length in *len. */
+static const char *whole_key(P *c, const cJSON *k, size_t *len)
+{
+    const char *s = k->string;
+    *len = strlen(s);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, k, true))
+        aslc_srcmap_string(c->u->map, c->a, k, true, &s, len);
+    return asl_strndup(c->a, s, *len);
+}
+
+/* Text for messages (an expression as written): a U+0000 is written \u0000. */
+static const char *message_text(P *c, const char *s, size_t n)
+{
+    if (!memchr(s, 0, n)) return asl_strndup(c->a, s, n);
+    asl_buf b;
+    asl_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i]) asl_buf_putc(&b, s[i]);
+        else asl_buf_puts(&b, "\\u0000");
+    }
+    const char *t = asl_strndup(c->a, b.data, b.len);
+    asl_buf_free(&b);
+    return t;
+}
+
+/* get_string, whole (a U+0000 kept), its length in *len. */
+static const char *get_string_n(P *c, const cJSON *obj, const char *name, const char *ptr,
+                                uint32_t *len)
+{
+    *len = 0;
+    const char *s = get_string(c, obj, name, ptr, false);
+    if (!s) return NULL;
+    size_t n;
+    s = whole(c, field(obj, name), &n);
+    *len = (uint32_t)n;
+    return s;
+}
+
+/* A `{% expression %}` string: a JSONata state's computed value (whole:
+ * "{% 'a\u0000' %}" is one, though cJSON's copy ends before its "%}"). */
+static bool jn_text(P *c, const cJSON *n)
 {
     if (!cJSON_IsString(n)) return false;
-    size_t l = strlen(n->valuestring);
-    return l >= 4 && !memcmp(n->valuestring, "{%", 2) && !memcmp(n->valuestring + l - 2, "%}", 2);
+    const char *t = n->valuestring;
+    size_t l = strlen(t);
+    if (c->nul && aslc_srcmap_has_nul(c->u->map, n, false))
+        aslc_srcmap_string(c->u->map, c->a, n, false, &t, &l);
+    return l >= 4 && !memcmp(t, "{%", 2) && !memcmp(t + l - 2, "%}", 2);
 }
 
 static bool get_number(P *c, const cJSON *obj, const char *name, const char *ptr, double *out)
 {
     const cJSON *n = field(obj, name);
-    if (c->jn && jn_text(n)) return false;  /* read by read_jn_state */
+    if (c->jn && jn_text(c, n)) return false;  /* read by read_jn_state */
     if (!n) return false;
     if (!cJSON_IsNumber(n)) {
         ERR(c, n, ptr_join(c, ptr, name), "expected a number, got %s", json_type_name(n));
@@ -333,7 +388,9 @@ static const asl_path *parse_path_node(P *c, const cJSON *n, const char *ptr, as
 {
     char err[256];
     size_t pos = 0;
-    const asl_path *p = aslc_path_parse(c->a, n->valuestring, mode, err, sizeof err, &pos);
+    size_t len;
+    const char *text = whole(c, n, &len);   /* member names may hold a U+0000 */
+    const asl_path *p = aslc_path_parse_n(c->a, text, len, mode, err, sizeof err, &pos);
     if (!p) {
         path_error(c, n, ptr, "JSONPath", err, pos);
         return NULL;
@@ -569,8 +626,9 @@ static void parse_call(P *c, const cJSON *n, const char *ptr, ir_tmpl *t)
     size_t pos = 0, wpos = 0;
     t->kind = IR_T_CALL;
     t->src = asl_strndup(c->a, n->valuestring, strlen(n->valuestring));
-    t->call = aslc_intrinsic_parse_lenient(c->a, n->valuestring, err, sizeof err, &pos, warn,
-                                           sizeof warn, &wpos);
+    size_t len;
+    const char *text = whole(c, n, &len);   /* string arguments may hold a U+0000 */
+    t->call = aslc_intrinsic_parse_n(c->a, text, len, err, sizeof err, &pos, warn, sizeof warn, &wpos);
     if (!t->call) {
         path_error(c, n, ptr, "intrinsic function call", err, pos);
     } else if (warn[0]) {
@@ -698,11 +756,12 @@ static ir_jn *jn_new(P *c, const ir_state *s, asl_jnf_kind kind, asl_jnt_type ty
  * its text without the braces and the blanks around it (how AWS quotes it). */
 static const aslc_jn_node *jn_expr(P *c, const cJSON *n, const char *ptr, const char **src)
 {
-    const char *t = n->valuestring;
-    size_t l = strlen(t), b = 2, e = l - 2;
+    size_t l;
+    const char *t = whole(c, n, &l);   /* a string literal may hold a U+0000 */
+    size_t b = 2, e = l - 2;
     while (b < e && isspace((unsigned char)t[b])) b++;
     while (e > b && isspace((unsigned char)t[e - 1])) e--;
-    *src = asl_strndup(c->a, t + b, e - b);
+    *src = message_text(c, t + b, e - b);
     /* the tree may keep pointers into its text: a copy in the arena */
     const char *text = asl_strndup(c->a, t + 2, l - 4);
     aslc_jn_parse_error err;
@@ -796,7 +855,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
 {
     ir_tmpl *t = asl_alloc(c->a, sizeof *t);
     memset(t, 0, sizeof *t);
-    if (jn_text(n)) {
+    if (jn_text(c, n)) {
         const char *src;
         const aslc_jn_node *e = jn_expr(c, n, ptr, &src);
         ir_jn *j = jn_new(c, s, leaf, ASL_JNT_ANY, where, ptr);
@@ -821,8 +880,9 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
             ir_tmpl *v = jn_tmpl(c, s, k, kptr, kw, leaf);
             if (v->kind != IR_T_CONST) computed = true;
             if (obj) {
-                t->members[i].key = asl_strndup(c->a, k->string, strlen(k->string));
-                t->members[i].klen = (uint32_t)strlen(k->string);
+                size_t kl;
+                t->members[i].key = whole_key(c, k, &kl);
+                t->members[i].klen = (uint32_t)kl;
                 t->members[i].val = v;
             } else {
                 t->items[i] = v;
@@ -839,7 +899,7 @@ static ir_tmpl *jn_tmpl(P *c, ir_state *s, const cJSON *n, const char *ptr, cons
 /* Arguments or Output into j: one expression, a template, or a constant. */
 static void jn_payload(P *c, ir_state *s, const cJSON *n, const char *ptr, const char *where, ir_jn *j)
 {
-    if (jn_text(n)) {
+    if (jn_text(c, n)) {
         const char *src;
         j->expr = jn_expr(c, n, ptr, &src);
         jn_set_src(c, j, src);
@@ -962,7 +1022,7 @@ static void read_jn_state(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         if (scalars[i].t != s->type || !(n = field(obj, scalars[i].name))) continue;
         const char *fp = ptr_join(c, ptr, scalars[i].name);
         const asl_path *p;
-        if (jn_text(n)) {
+        if (jn_text(c, n)) {
             p = jn_value(c, s, n, fp, scalars[i].name, scalars[i].type);
         } else if (!strcmp(scalars[i].name, "Items")) {
             /* an array, whose items may be computed */
@@ -1024,7 +1084,7 @@ static ir_rule *jn_rule(P *c, ir_state *s, const cJSON *n, const char *ptr)
     const char *cp = ptr_join(c, ptr, "Condition");
     if (!cond)
         ERR(c, n, ptr, "missing required field \"Condition\"");
-    else if (jn_text(cond))
+    else if (jn_text(c, cond))
         r->var = jn_value(c, s, cond, cp, "Condition", ASL_JNT_BOOLEAN);
     else if (cJSON_IsBool(cond)) {
         ir_jn *j = jn_new(c, s, ASL_JNF_VALUE, ASL_JNT_BOOLEAN, "Condition", cp);
@@ -1279,7 +1339,7 @@ typedef struct reserved_name {
  * "States.ALL" MUST appear alone in its array, in the last retrier or
  * catcher. */
 static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const char *ptr,
-                             const char ***out, uint32_t *nout, bool *has_all)
+                             const char ***out, uint32_t **lens, uint32_t *nout, bool *has_all)
 {
     const cJSON *n = field(obj, "ErrorEquals");
     if (!n) {
@@ -1302,7 +1362,21 @@ static bool parse_error_list(P *c, const ir_state *s, const cJSON *obj, const ch
             ok = false;
             continue;
         }
-        (*out)[i] = asl_strndup(c->a, k->valuestring, strlen(k->valuestring));
+        size_t klen;
+        (*out)[i] = whole(c, k, &klen);
+        if (klen != strlen(k->valuestring)) {
+            /* a U+0000 inside: the runtime compares the names counted */
+            if (!*lens) {
+                *lens = asl_alloc(c->a, cnt * sizeof **lens);
+                for (uint32_t j = 0; j < cnt; j++) (*lens)[j] = 0;
+                uint32_t j = 0;
+                for (const cJSON *e = n->child; e != k; e = e->next, j++)
+                    (*lens)[j] = cJSON_IsString(e) ? (uint32_t)strlen(e->valuestring) : 0;
+            }
+            (*lens)[i] = (uint32_t)klen;
+            continue;   /* none of AWS's names, reserved or not */
+        }
+        if (*lens) (*lens)[i] = (uint32_t)klen;
         if (!strncmp(k->valuestring, "States.", 7)) {
             /* The "States." prefix is reserved for the predefined error names
              * (ASL specification, Errors), but AWS does not enforce it: a
@@ -1376,7 +1450,7 @@ static void parse_retry(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->lens, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a retrier with \"States.ALL\" must be the last one");
@@ -1436,7 +1510,7 @@ static void parse_catch(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         }
         get_string(c, k, "Comment", kptr, false);
         bool has_all = false;
-        parse_error_list(c, s, k, kptr, &r->errors, &r->nerrors, &has_all);
+        parse_error_list(c, s, k, kptr, &r->errors, &r->lens, &r->nerrors, &has_all);
         if (has_all && k->next)
             ERR(c, field(k, "ErrorEquals"), ptr_join(c, kptr, "ErrorEquals"),
                 "a catcher with \"States.ALL\" must be the last one");
@@ -1547,7 +1621,7 @@ static void parse_credentials(P *c, ir_state *s, const cJSON *obj, const char *p
         return;
     }
     const char *rptr = ptr_join(c, cptr, role->string);
-    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(role)) {
+    if (s->jsonata && !strcmp(role->string, "RoleArn") && jn_text(c, role)) {
         /* JSONata: "RoleArn": "{% ... %}", evaluated as the state's other
          * values are, on $states.input */
         s->credentials = jn_tmpl(c, s, n, cptr, "Credentials", ASL_JNF_VALUE);
@@ -1673,7 +1747,7 @@ static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
         s->seconds = d;
     }
     s->timestamp = get_string(c, obj, "Timestamp", ptr, false);
-    if (s->timestamp && !(c->jn && jn_text(field(obj, "Timestamp")))) {
+    if (s->timestamp && !(c->jn && jn_text(c, field(obj, "Timestamp")))) {
         double t;
         if (!asl_timestamp_parse(s->timestamp, strlen(s->timestamp), &t))
             ERR(c, field(obj, "Timestamp"), ptr_join(c, ptr, "Timestamp"),
@@ -1685,8 +1759,8 @@ static void parse_wait(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 
 static void parse_fail(P *c, ir_state *s, const cJSON *obj, const char *ptr)
 {
-    s->error = get_string(c, obj, "Error", ptr, false);
-    s->cause = get_string(c, obj, "Cause", ptr, false);
+    s->error = get_string_n(c, obj, "Error", ptr, &s->error_len);
+    s->cause = get_string_n(c, obj, "Cause", ptr, &s->cause_len);
     /* AWS Fail state: ErrorPath and CausePath are a reference path or an
      * intrinsic function call (States.Format('{}', $.Error), ...). */
     static const char *const dyn[] = {"ErrorPath", "CausePath"};
@@ -1884,7 +1958,7 @@ static ir_tmpl *s3_parameters(P *c, ir_state *jn, const cJSON *obj, const char *
         return NULL;
     }
     const char *pptr = ptr_join(c, ptr, fname);
-    if (jn && jn_text(n)) return jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE);
+    if (jn && jn_text(c, n)) return jn_tmpl(c, jn, n, pptr, asl_sprintf(c->a, "%s/%s", what, fname), ASL_JNF_VALUE);
     if (!cJSON_IsObject(n)) {
         ERR(c, n, pptr, "expected an object, got %s", json_type_name(n));
         return NULL;
@@ -2240,7 +2314,7 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
                 if (field(ib, pf))
                     ERR_KEY(c, field(ib, pf), ptr_join(c, bptr, pf), "\"%s\" is a JSONPath field: in a "
                             "JSONata state \"%s\" takes a `{%% %%}` expression", pf, lim[k]);
-                if (jn_text(n))
+                if (jn_text(c, n))
                     *slot[k] = jn_value(c, s, n, ptr_join(c, bptr, lim[k]),
                                         asl_sprintf(c->a, "ItemBatcher/%s", lim[k]), ASL_JNT_NUMBER);
             }
@@ -2440,7 +2514,8 @@ static bool state_raises(const ir_state *s, const char *name)
     switch (s->type) {
     case IR_TASK: return true;
     case IR_FAIL:
-        return s->error_path || s->error_call || (s->error && !strcmp(s->error, name));
+        return s->error_path || s->error_call ||
+               (s->error && s->error_len == strlen(name) && !memcmp(s->error, name, s->error_len));
     case IR_PARALLEL:
         for (uint32_t i = 0; i < s->nbranches; i++)
             if (machine_raises(s->branches[i], name)) return true;
@@ -2680,7 +2755,7 @@ ir_program *aslc_parse(aslc_unit *u, const cJSON *root, const char *name)
     c.p = p;
     p->arena = u->arena;
     p->name = name;
-    aslc_nul_check(u, root);   /* \u0000: kept whole below, or refused */
+    c.nul = aslc_nul_check(u, root);   /* \u0000: kept whole below, or refused */
     p->top = parse_machine(&c, root, "/", NULL, true);
     report_unresolved(&c);
     report_reserved(&c);

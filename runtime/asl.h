@@ -39,6 +39,13 @@ extern const char *const asl_error_names[ASL_ERR__COUNT];
  * `return asl_fail(x, ...)`.  error and cause are copied; cause may be NULL
  * (no Cause).  */
 asl_value *asl_fail(asl_exec *x, const char *error, const char *cause);
+/* The same with counted texts (elen, clen bytes): a U+0000 is kept in them. */
+asl_value *asl_fail_n(asl_exec *x, const char *error, size_t elen, const char *cause, size_t clen);
+/* A Fail state: Error and Cause are the constants (NULL: none) or, when ev /
+ * cv is set, the value of ErrorPath / CausePath (a string's text, else its
+ * JSON). */
+asl_value *asl_fail_fields(asl_exec *x, const char *error, size_t elen, const char *cause,
+                           size_t clen, const asl_value *ev, const asl_value *cv);
 asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A States.Runtime (or other) failure with AWS's wording:
@@ -362,6 +369,8 @@ bool asl_choice_number_v(const asl_value *v, asl_cmp op, const asl_value *w);
 bool asl_choice_timestamp_v(const asl_value *v, asl_cmp op, const asl_value *w);
 bool asl_choice_boolean_v(const asl_value *v, const asl_value *w);
 bool asl_choice_matches(const asl_value *v, const char *pattern);
+/* The same with a counted pattern (n bytes, a U+0000 among them). */
+bool asl_choice_matches_n(const asl_value *v, const char *pattern, size_t n);
 bool asl_choice_is_timestamp(const asl_value *v);
 /* RFC 3339 (uppercase T, Z or +hh:mm offset) to seconds since the epoch. */
 bool asl_timestamp_parse(const char *s, size_t n, double *epoch);
@@ -378,11 +387,13 @@ typedef struct {
     double backoff;            /* BackoffRate, default 2.0 */
     double max_delay;          /* MaxDelaySeconds, 0 = none */
     uint8_t jitter;
+    const uint32_t *lens;      /* the names' lengths, or NULL when none holds a U+0000 */
 } asl_retrier;
 
 typedef struct {
     const char *const *errors;
     uint32_t nerrors;
+    const uint32_t *lens;      /* as in asl_retrier */
 } asl_catcher;
 
 /* With the exec failed: finds the first retrier that matches the error; if it

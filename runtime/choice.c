@@ -94,8 +94,13 @@ static bool wildcard(const char *s, size_t n, const char *p, size_t m)
 
 bool asl_choice_matches(const asl_value *v, const char *pattern)
 {
+    return asl_choice_matches_n(v, pattern, pattern ? strlen(pattern) : 0);
+}
+
+bool asl_choice_matches_n(const asl_value *v, const char *pattern, size_t n)
+{
     if (!v || v->type != ASL_STRING || !pattern) return false;
-    return wildcard(v->u.str, v->len, pattern, strlen(pattern));
+    return wildcard(v->u.str, v->len, pattern, n);
 }
 
 /* ---- numbers and booleans ------------------------------------------------ */

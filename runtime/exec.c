@@ -34,12 +34,41 @@ const char *const asl_error_names[ASL_ERR__COUNT] = {
 /* error may be NULL: a Fail state without Error fails with no error name. */
 asl_value *asl_fail(asl_exec *x, const char *error, const char *cause)
 {
+    return asl_fail_n(x, error, error ? strlen(error) : 0, cause, cause ? strlen(cause) : 0);
+}
+
+/* Counted, because a Fail state's Error or Cause (and an error from a task
+ * or a path) may hold U+0000 (issue #18): x->err / x->cause stay
+ * NUL-terminated for the readers that only compare them to AWS's names. */
+asl_value *asl_fail_n(asl_exec *x, const char *error, size_t elen, const char *cause, size_t clen)
+{
     x->failed = true;
-    x->err = error ? asl_strndup(x->arena, error, strlen(error)) : NULL;
-    x->cause = cause ? asl_strndup(x->arena, cause, strlen(cause)) : NULL;
+    x->err = error ? asl_strndup(x->arena, error, elen) : NULL;
+    x->err_len = error ? elen : 0;
+    x->cause = cause ? asl_strndup(x->arena, cause, clen) : NULL;
+    x->cause_len = cause ? clen : 0;
     if (x->run && x->run->hist && error && !strcmp(error, "States.QueryEvaluationError"))
         asl_hist_evaluation_failed(x);   /* --history: EvaluationFailed */
     return NULL;
+}
+
+/* The text of a Fail state's ErrorPath / CausePath value, into *s, *n. */
+static void fail_text(asl_exec *x, const asl_value *v, const char **s, size_t *n)
+{
+    if (v->type == ASL_STRING) {
+        *s = v->u.str;
+        *n = v->len;
+    } else {
+        *s = asl_json_string(x->arena, v, n);
+    }
+}
+
+asl_value *asl_fail_fields(asl_exec *x, const char *error, size_t elen, const char *cause,
+                           size_t clen, const asl_value *ev, const asl_value *cv)
+{
+    if (ev) fail_text(x, ev, &error, &elen);
+    if (cv) fail_text(x, cv, &cause, &clen);
+    return asl_fail_n(x, error, elen, cause, clen);
 }
 
 static asl_value *vfail(asl_exec *x, const char *error, const char *prefix,
@@ -95,9 +124,9 @@ const char *asl_error_cause(const asl_exec *x) { return x->failed ? x->cause : N
 asl_value *asl_error_value(asl_exec *x)
 {
     asl_value *o = asl_object(x->arena, 2);
-    if (x->err) asl_object_append_lit(x->arena, o, "Error", 5, asl_cstring(x->arena, x->err));
+    if (x->err) asl_object_append_lit(x->arena, o, "Error", 5, asl_string(x->arena, x->err, x->err_len));
     if (x->cause)
-        asl_object_append_lit(x->arena, o, "Cause", 5, asl_cstring(x->arena, x->cause));
+        asl_object_append_lit(x->arena, o, "Cause", 5, asl_string(x->arena, x->cause, x->cause_len));
     return o;
 }
 
@@ -105,11 +134,12 @@ void asl_error_clear(asl_exec *x)
 {
     x->failed = false;
     x->err = x->cause = NULL;
+    x->err_len = x->cause_len = 0;
 }
 
 void asl_exec_adopt_error(asl_exec *x, const asl_exec *child)
 {
-    asl_fail(x, child->err, child->cause);
+    asl_fail_n(x, child->err, child->err_len, child->cause, child->cause_len);
 }
 
 asl_arena *asl_task_arena(asl_task_ctx *t) { return t->arena; }

@@ -67,6 +67,7 @@ typedef struct {
     bool failed;               /* some unit failed beyond tolerance */
     uint32_t fail_index;       /* the lowest such unit */
     const char *fail_err, *fail_cause;
+    size_t fail_err_len, fail_cause_len;   /* counted: a U+0000 may be inside */
     uint32_t failed_items;     /* Map: items of the units that failed */
     uint32_t stopped;          /* units that ended because they were stopped */
     double skew;               /* the largest skew of a unit (asl_exec.skew): the fan-out ends
@@ -359,8 +360,8 @@ static asl_exec *unit_exec(flow *f, asl_exec *local)
 static asl_value *error_object(asl_arena *a, const asl_exec *u)
 {
     asl_value *o = asl_object(a, 2);
-    if (u->err) asl_object_append_lit(a, o, "Error", 5, asl_cstring(a, u->err));
-    if (u->cause) asl_object_append_lit(a, o, "Cause", 5, asl_cstring(a, u->cause));
+    if (u->err) asl_object_append_lit(a, o, "Error", 5, asl_string(a, u->err, u->err_len));
+    if (u->cause) asl_object_append_lit(a, o, "Cause", 5, asl_string(a, u->cause, u->cause_len));
     return o;
 }
 
@@ -417,8 +418,10 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
             if (!f->failed || i < f->fail_index) {
                 f->failed = true;
                 f->fail_index = i;
-                f->fail_err = u->err ? asl_strndup(a, u->err, strlen(u->err)) : NULL;
-                f->fail_cause = u->cause ? asl_strndup(a, u->cause, strlen(u->cause)) : NULL;
+                f->fail_err = u->err ? asl_strndup(a, u->err, u->err_len) : NULL;
+                f->fail_cause = u->cause ? asl_strndup(a, u->cause, u->cause_len) : NULL;
+                f->fail_err_len = u->err_len;
+                f->fail_cause_len = u->cause_len;
             }
             cancel = true;
         }
@@ -484,7 +487,8 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
     if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
     flow_run(&f, n, 0, parallel_unit);
     if (!hist) asl_run_event(x->run, 2);
-    asl_value *r = f.failed ? asl_fail(x, f.fail_err, f.fail_cause) : incomplete(&f, n);
+    asl_value *r = f.failed ? asl_fail_n(x, f.fail_err, f.fail_err_len, f.fail_cause, f.fail_cause_len)
+                            : incomplete(&f, n);
     if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
     return r;
 }
@@ -753,7 +757,7 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         r = asl_fail(x, "States.ExceedToleratedFailureThreshold",
                      "The specified tolerated failure threshold was exceeded");
     else if (f.failed)
-        r = asl_fail(x, f.fail_err, f.fail_cause);
+        r = asl_fail_n(x, f.fail_err, f.fail_err_len, f.fail_cause, f.fail_cause_len);
     else
         r = n > 0 ? incomplete(&f, n) : f.out;
     if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);

@@ -199,6 +199,14 @@ static void put_field(asl_buf *b, const char *key, const char *s)
     put_str(b, s, strlen(s));
 }
 
+/* An exec's error or cause, counted: a Fail state's may hold a U+0000. */
+static void put_counted(asl_buf *b, const char *key, const char *s, size_t n)
+{
+    if (!s) return;
+    put_key(b, key);
+    put_str(b, s, n);
+}
+
 static void put_u64(asl_buf *b, uint64_t v);
 
 static void put_num(asl_buf *b, const char *key, double d)
@@ -586,8 +594,8 @@ void asl_hist_ended(asl_exec *top, const asl_value *result)
     } else {
         bool timed_out = top->err && !strcmp(top->err, "States.Timeout") && top->cause &&
                          !strcmp(top->cause, "The execution timed out.");
-        put_field(&d, "error", top->err);
-        put_field(&d, "cause", top->cause);
+        put_counted(&d, "error", top->err, top->err_len);
+        put_counted(&d, "cause", top->cause, top->cause_len);
         if (timed_out) emit(top, "ExecutionTimedOut", "executionTimedOutEventDetails", &d);
         else emit(top, "ExecutionFailed", "executionFailedEventDetails", &d);
     }
@@ -701,8 +709,8 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
             put_payload(&d, "output", result);
             emit(x, "ActivitySucceeded", "activitySucceededEventDetails", &d);
         } else {
-            put_field(&d, "error", x->err);
-            put_field(&d, "cause", x->cause);
+            put_counted(&d, "error", x->err, x->err_len);
+            put_counted(&d, "cause", x->cause, x->cause_len);
             emit(x, timeout ? "ActivityTimedOut" : "ActivityFailed",
                  timeout ? "activityTimedOutEventDetails" : "activityFailedEventDetails", &d);
         }
@@ -722,8 +730,8 @@ void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *
         if (lambda) emit(x, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", &d);
         else emit(x, "TaskSucceeded", "taskSucceededEventDetails", &d);
     } else {
-        put_field(&d, "error", x->err);
-        put_field(&d, "cause", x->cause);
+        put_counted(&d, "error", x->err, x->err_len);
+        put_counted(&d, "cause", x->cause, x->cause_len);
         if (lambda)
             emit(x, timeout ? "LambdaFunctionTimedOut" : "LambdaFunctionFailed",
                  timeout ? "lambdaFunctionTimedOutEventDetails" : "lambdaFunctionFailedEventDetails", &d);
@@ -891,8 +899,8 @@ void asl_hist_evaluation_failed(asl_exec *x)
     snprintf(head, sizeof head, "An error occurred while executing the state '%s' ", s->name);
     if (strncmp(x->cause, head, strlen(head))) return;
     DBUF(d);
-    put_field(&d, "cause", x->cause);
-    put_field(&d, "error", x->err);
+    put_counted(&d, "cause", x->cause, x->cause_len);
+    put_counted(&d, "error", x->err, x->err_len);
     static const char field[] = "specified for the field '";
     const char *f = strstr(x->cause, field), *end = f ? strchr(f + sizeof field - 1, '\'') : NULL;
     if (end) {

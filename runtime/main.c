@@ -164,12 +164,13 @@ static char *read_input(FILE *f, const char *argv0, const char *name, size_t lim
     return buf;
 }
 
-static void print_error_line(const char *error, const char *cause)
+static void print_error_line(const asl_exec *top)
 {
     asl_arena *a = asl_arena_new();
     asl_value *o = asl_object(a, 2);
-    if (error) asl_object_append_lit(a, o, "Error", 5, asl_cstring(a, error));
-    if (cause) asl_object_append_lit(a, o, "Cause", 5, asl_cstring(a, cause));
+    if (top->err) asl_object_append_lit(a, o, "Error", 5, asl_string(a, top->err, top->err_len));
+    if (top->cause)
+        asl_object_append_lit(a, o, "Cause", 5, asl_string(a, top->cause, top->cause_len));
     fprintf(stderr, "%s\n", asl_json_string(a, o, NULL));
     asl_arena_free(a);
 }
@@ -304,7 +305,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
             asl_progress_stop(j->line);
             j->line = NULL;
         }
-        print_error_line(top.err, top.cause);
+        print_error_line(&top);
         status = 1;
     }
     if (j->serve_fd >= 0 && !j->history) asl_served_end(&run, &top, result);

@@ -22,23 +22,33 @@
 #include <string.h>
 #include <sys/random.h>
 
-static bool error_matches(const char *err, const char *pattern)
+/* Whether s (n bytes) is the name lit. */
+static bool is(const char *s, size_t n, const char *lit)
 {
-    if (!strcmp(err, "States.Runtime")) return false;
-    if (!strcmp(pattern, err)) return true;
-    if (!strcmp(err, "States.DataLimitExceeded")) return false;
-    if (!strcmp(pattern, "States.ALL")) return true;
-    bool timeout = !strcmp(err, "States.Timeout") || !strcmp(err, "States.HeartbeatTimeout");
-    if (!strcmp(pattern, "States.Timeout")) return timeout;
-    if (!strcmp(pattern, "States.TaskFailed")) return !timeout;
+    return n == strlen(lit) && !memcmp(s, lit, n);
+}
+
+/* err (elen bytes) against the ErrorEquals name pattern (plen bytes): both
+ * counted, so that "E\u0000x" is neither "E" nor "E\u0000y" (issue #18). */
+static bool error_matches(const char *err, size_t elen, const char *pattern, size_t plen)
+{
+    if (is(err, elen, "States.Runtime")) return false;
+    if (plen == elen && !memcmp(pattern, err, elen)) return true;
+    if (is(err, elen, "States.DataLimitExceeded")) return false;
+    if (is(pattern, plen, "States.ALL")) return true;
+    bool timeout = is(err, elen, "States.Timeout") || is(err, elen, "States.HeartbeatTimeout");
+    if (is(pattern, plen, "States.Timeout")) return timeout;
+    if (is(pattern, plen, "States.TaskFailed")) return !timeout;
     return false;
 }
 
-static bool any_matches(const char *err, const char *const *errors, uint32_t n)
+static bool any_matches(const asl_exec *x, const char *const *errors, const uint32_t *lens,
+                        uint32_t n)
 {
-    if (!err) err = "";
+    const char *err = x->err ? x->err : "";
+    size_t elen = x->err ? x->err_len : 0;
     for (uint32_t i = 0; i < n; i++)
-        if (error_matches(err, errors[i])) return true;
+        if (error_matches(err, elen, errors[i], lens ? lens[i] : strlen(errors[i]))) return true;
     return false;
 }
 
@@ -88,7 +98,7 @@ bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
     if (!x->failed) return false;
     if (__builtin_expect(x->run->hist != NULL, 0)) resumed_counts(x, r, n, counts);
     for (uint32_t i = 0; i < n; i++) {
-        if (!any_matches(x->err, r[i].errors, r[i].nerrors)) continue;
+        if (!any_matches(x, r[i].errors, r[i].lens, r[i].nerrors)) continue;
         if ((int32_t)counts[i] >= r[i].max_attempts) return false;
         double delay = asl_retry_delay(&r[i], counts[i]);
         if (r[i].jitter == ASL_JITTER_FULL) delay *= unit_random();
@@ -105,6 +115,6 @@ int asl_catch(asl_exec *x, const asl_catcher *c, uint32_t n)
 {
     if (!x->failed) return -1;
     for (uint32_t i = 0; i < n; i++)
-        if (any_matches(x->err, c[i].errors, c[i].nerrors)) return (int)i;
+        if (any_matches(x, c[i].errors, c[i].lens, c[i].nerrors)) return (int)i;
     return -1;
 }

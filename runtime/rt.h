@@ -93,6 +93,7 @@ struct asl_exec {
     bool failed;
     const char *err;              /* Error (in arena) */
     const char *cause;            /* Cause (in arena) or NULL */
+    size_t err_len, cause_len;    /* their lengths: a U+0000 may be inside (asl_fail_n) */
     struct asl_group *group;      /* fanout.c: the fan-out this exec is a branch/iteration of */
     bool stopped;                 /* failed because that fan-out (or an enclosing one) was stopped */
     double skew;                  /* workflow seconds the time scale skipped in this thread of

@@ -666,8 +666,9 @@ static asl_value *next_mock(asl_exec *x, const asl_task_site *site, asl_binding 
     asl_value *e = b->mocks->u.a.items[i];
     if (is_mock_error(e)) {
         const asl_value *cause = asl_object_get(e, "Cause", 5);
-        return asl_fail(x, asl_object_get(e, "Error", 5)->u.str,
-                        cause && cause->type == ASL_STRING ? cause->u.str : NULL);
+        const asl_value *err = asl_object_get(e, "Error", 5);   /* counted: may hold U+0000 */
+        bool has = cause && cause->type == ASL_STRING;
+        return asl_fail_n(x, err->u.str, err->len, has ? cause->u.str : NULL, has ? cause->len : 0);
     }
     return e;
 }

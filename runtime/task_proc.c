@@ -454,7 +454,9 @@ static asl_value *fail_error_object(asl_exec *x, const asl_value *obj)
 {
     asl_arena *a = asl_exec_arena(x);
     const asl_value *t = asl_object_get(obj, "errorType", 9);
-    return asl_fail(x, t->u.str, asl_json_string(a, obj, NULL));
+    size_t n;
+    const char *cause = asl_json_string(a, obj, &n);
+    return asl_fail_n(x, t->u.str, t->len, cause, n);   /* errorType may hold a U+0000 */
 }
 
 static asl_value *parse_output(asl_exec *x, const char *s, size_t n, asl_json_error *jerr)

@@ -922,11 +922,15 @@ asl_value *asl_warm_call(asl_exec *x, const asl_binding *b, const asl_task_call 
                       kind, b->python_file, jerr.msg);
         else if (tag == 'R')
             result = v;
-        else if (is_error_object(v))
-            asl_fail(x, asl_object_get(v, "errorType", 9)->u.str, asl_json_string(a, v, NULL));
-        else
+        else if (is_error_object(v)) {
+            const asl_value *t = asl_object_get(v, "errorType", 9);   /* counted: may hold U+0000 */
+            size_t n;
+            const char *cause = asl_json_string(a, v, &n);
+            asl_fail_n(x, t->u.str, t->len, cause, n);
+        } else {
             asl_failf(x, "States.TaskFailed", "%s handler %s: malformed error report", kind,
                       b->python_file);
+        }
         break;
     }
     case CALL_TIMEOUT:

@@ -331,6 +331,11 @@ static void test_matches(void)
     }
     CHECK(!asl_choice_matches(NULL, "*"));
     CHECK(!asl_choice_matches(Str("x"), NULL));
+    /* A U+0000 is a character like any other (issue #18): counted on both sides. */
+    CHECK(asl_choice_matches_n(asl_string(A, "x\0yz", 4), "x\0*", 3));
+    CHECK(!asl_choice_matches_n(Str("x"), "x\0*", 3));
+    CHECK(!asl_choice_matches_n(Str("xyz"), "x\0*", 3));
+    CHECK(asl_choice_matches_n(asl_string(A, "a\0", 2), "*\0", 2));
     /* Many stars on a long text stay fast (no exponential backtracking). */
     {
         size_t n = 100000;

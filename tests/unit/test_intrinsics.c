@@ -77,6 +77,21 @@ static ir_call *parse_ok(const char *file, int line, const char *text)
     return c;
 }
 
+/* aslc_intrinsic_parse_n: a U+0000 in a string literal or in a path's
+ * member name is kept (issue #18); it is no end of the text. */
+static void test_parser_counted(void)
+{
+    static const char text[] = "States.Format('a\0{}', $['k\0'])";
+    ir_call *c = aslc_intrinsic_parse_n(A, text, sizeof text - 1, perr, sizeof perr, &perrpos, NULL, 0,
+                                        NULL);
+    CHECK(c && c->argc == 2 && c->args[0].kind == IR_ARG_STRING && c->args[0].len == 4 &&
+          !memcmp(c->args[0].str, "a\0{}", 4) && c->args[1].kind == IR_ARG_PATH &&
+          c->args[1].path->segs[0].klen == 2 && !memcmp(c->args[1].path->segs[0].key, "k\0", 2));
+    static const char open[] = "States.Format('a\0";
+    CHECK(!aslc_intrinsic_parse_n(A, open, sizeof open - 1, perr, sizeof perr, &perrpos, NULL, 0, NULL) &&
+          strstr(perr, "unterminated string literal"));
+}
+
 static void test_parser_literals(void)
 {
     ir_call *c = PARSE_OK("States.Array()");
@@ -974,6 +989,7 @@ int main(void)
     X.arena = A;
 
     test_parser_literals();
+    test_parser_counted();
     test_parser_paths_and_nesting();
     test_parser_errors();
     test_parser_misc();

@@ -275,6 +275,30 @@ static void test_trimmed(void)
     ERR("   ", "path is empty", 3);
 }
 
+/* aslc_path_parse_n: a U+0000 in a member name is kept (issue #18), dotted,
+ * bracketed or in a filter's name and constant; the text for messages
+ * writes it \u0000. */
+#define COUNTED(lit) (lit), sizeof(lit) - 1
+
+static void test_counted(void)
+{
+    char err[256];
+    size_t pos;
+    const asl_path *p = aslc_path_parse_n(A, COUNTED("$['a\0b'].c\0"), ASLC_PATH_REFERENCE, err, sizeof err, &pos);
+    CHECK(p && p->nseg == 2 && p->segs[0].klen == 3 && !memcmp(p->segs[0].key, "a\0b", 3) &&
+          p->segs[1].klen == 2 && !memcmp(p->segs[1].key, "c\0", 2) &&
+          !strcmp(p->text, "$['a\\u0000b'].c\\u0000"));
+    p = aslc_path_parse_n(A, COUNTED("$[?(@.k\0 == 'v\0')]"), ASLC_PATH_PAYLOAD, err, sizeof err, &pos);
+    CHECK(p && p->nseg == 1 && p->segs[0].kind == ASL_SEG_FILTER);
+    const asl_filter *f = p ? p->segs[0].filter : NULL;
+    CHECK(f && f->nlhs == 1 && f->lhs[0].klen == 2 && !memcmp(f->lhs[0].key, "k\0", 2) && f->rlen == 2 &&
+          !memcmp(f->rstr, "v\0", 2));
+    p = aslc_path_parse_n(A, COUNTED("$['a\0b']"), ASLC_PATH_REFERENCE, err, sizeof err, &pos);
+    bool found = false;
+    asl_value *got = p ? asl_path_walk(A, J("{\"a\": 1, \"a\\u0000b\": 2}"), p, &found) : NULL;
+    CHECK(found && !strcmp(S(got), "2"));
+}
+
 /* && / || / ! nodes: operands as FILTER segments (runtime/path.h). */
 static void test_logical_filters(void)
 {
@@ -718,6 +742,7 @@ int main(void)
     A = asl_arena_new();
     test_parse_forms();
     test_trimmed();
+    test_counted();
     test_logical_filters();
     test_parse_errors();
     test_definite();

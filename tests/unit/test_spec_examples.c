@@ -614,7 +614,7 @@ static bool known_error(const char *name)
 
 static int catch_index(const char *error, const char *const *errors, uint32_t n)
 {
-    asl_catcher c = {errors, n};
+    asl_catcher c = {errors, n, NULL};
     asl_error_clear(&X);
     asl_fail(&X, error, NULL);
     int i = asl_catch(&X, &c, 1);

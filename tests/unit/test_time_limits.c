@@ -154,7 +154,8 @@ static void test_heartbeat_is_a_timeout(void)
     static const char *const failed[] = {"States.TaskFailed"};
     static const char *const all[] = {"States.ALL"};
     static const char *const hb[] = {"States.HeartbeatTimeout"};
-    asl_catcher c_timeout = {timeout, 1}, c_failed = {failed, 1}, c_all = {all, 1}, c_hb = {hb, 1};
+    asl_catcher c_timeout = {timeout, 1, NULL}, c_failed = {failed, 1, NULL}, c_all = {all, 1, NULL},
+                c_hb = {hb, 1, NULL};
 
     asl_fail(&x, "States.HeartbeatTimeout", "no heartbeat");
     CHECK(asl_catch(&x, &c_timeout, 1) == 0);
