@@ -42,14 +42,18 @@ static bool error_matches(const char *err, size_t elen, const char *pattern, siz
     return false;
 }
 
-static bool any_matches(const asl_exec *x, const char *const *errors, const uint32_t *lens,
-                        uint32_t n)
+static bool matches_in(const char *err, size_t elen, const char *const *errors,
+                       const uint32_t *lens, uint32_t n)
 {
-    const char *err = x->err ? x->err : "";
-    size_t elen = x->err ? x->err_len : 0;
     for (uint32_t i = 0; i < n; i++)
         if (error_matches(err, elen, errors[i], lens ? lens[i] : strlen(errors[i]))) return true;
     return false;
+}
+
+static bool any_matches(const asl_exec *x, const char *const *errors, const uint32_t *lens,
+                        uint32_t n)
+{
+    return x->err ? matches_in(x->err, x->err_len, errors, lens, n) : matches_in("", 0, errors, lens, n);
 }
 
 static double unit_random(void)
@@ -83,7 +87,7 @@ static __attribute__((noinline)) void resumed_counts(asl_exec *x, const asl_retr
         const asl_value *e = t->u.a.items[k];
         if (e->type != ASL_STRING) continue;
         for (uint32_t i = 0; i < n; i++) {
-            if (!any_matches(e->u.str, r[i].errors, r[i].nerrors)) continue;
+            if (!matches_in(e->u.str, e->len, r[i].errors, r[i].lens, r[i].nerrors)) continue;
             if ((int32_t)counts[i] < r[i].max_attempts) {
                 counts[i]++;
                 x->retry_count++;
