@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "task.h"
+#include "history.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -285,12 +286,12 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
                                      sm + 14, name));
     c->time_scale = x->run->time_scale;
     clock_gettime(CLOCK_REALTIME, &c->started);
-    (void)site;
 
+    /* StartExecution's answer: the plain form's result, a .sync's TaskSubmitted */
+    asl_value *o = asl_object(a, 2);
+    put(a, o, "ExecutionArn", asl_cstring(a, c->exec_arn));
+    put(a, o, "StartDate", asl_number_int(a, epoch_ms(&c->started)));
     if (mode == ASL_LINKED_PLAIN) {
-        asl_value *o = asl_object(a, 2);
-        put(a, o, "ExecutionArn", asl_cstring(a, c->exec_arn));
-        put(a, o, "StartDate", asl_number_int(a, epoch_ms(&c->started)));
         started *s = calloc(1, sizeof *s);
         pthread_attr_t attr;
         pthread_attr_init(&attr);
@@ -309,6 +310,8 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
         pthread_mutex_unlock(&started_lock);
         return o;
     }
+    asl_run_event(x->run, 1);   /* TaskSubmitted, between TaskStarted and TaskSucceeded */
+    if (x->run->hist) asl_hist_task_submitted(x, site, o);
     child_run(c);
     asl_value *d = describe(a, c, name, qual, mode == ASL_LINKED_SYNC2);
     bool failed = c->error != NULL;
