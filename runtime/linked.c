@@ -90,8 +90,16 @@ static void program_init(const asl_program *p)
 
 /* ---- one child execution ----------------------------------------------------------- */
 
+/* How deep in linked executions this thread is: machines that start each
+ * other by ARNs computed at run time (a cycle of constant ARNs is refused
+ * by aslc) would otherwise recurse until the stack ends.  Kept low: each
+ * level's Cause quotes the one below it, its escapes doubling. */
+#define MAX_DEPTH 10
+static __thread int depth;
+
 typedef struct {
     const asl_program *prog;
+    int depth;                 /* of the child's execution */
     char *input;               /* the execution input, JSON text (malloc'd) */
     char *exec_arn, *sm_arn;   /* malloc'd */
     double time_scale;
@@ -111,6 +119,8 @@ static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 static void child_run(child *c)
 {
     const asl_program *p = c->prog;
+    int outer = depth;
+    depth = c->depth;
     program_init(p);
     asl_run run;
     memset(&run, 0, sizeof run);
@@ -153,6 +163,7 @@ static void child_run(child *c)
     pthread_mutex_destroy(&run.lock);
     asl_run_free_ids(&run);
     asl_arena_free(run.arena);
+    depth = outer;
 }
 
 static void child_free(child *c)
@@ -258,6 +269,10 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
     const asl_linked *l = find(arn_v->u.str, arn_v->len, &qual);
     if (!l) return NULL;
     *taken = true;
+    if (depth >= MAX_DEPTH)
+        return asl_failf(x, "States.Runtime",
+                         "linked state machines started each other more than %d deep (%s)",
+                         MAX_DEPTH, arn_v->u.str);
 
     /* Input: a string is the JSON text itself (as the API takes it), any
      * other value is sent as its JSON text; none is {}. */
@@ -279,6 +294,7 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
     if (!name) name = asl_uuid4(uuid) ? uuid : "local";
     child *c = calloc(1, sizeof *c);
     c->prog = l->prog;
+    c->depth = depth + 1;
     c->input = strdup(text);
     c->sm_arn = strdup(l->arn);
     const char *sm = strstr(l->arn, ":stateMachine:");

@@ -5,7 +5,8 @@
 
 Checks that:
 - linked machines that start each other (A -> B -> A) are refused with a
-  diagnostic naming the cycle, and no output is written;
+  diagnostic naming the cycle, and no output is written; one that starts
+  itself by an ARN computed at run time fails at a depth of 10;
 - a malformed --link (no FILE, an ARN that is not a state machine's, one with
   a version) and an ARN given twice are refused (exit 2);
 - a linked definition's own errors are reported against its file;
@@ -91,6 +92,16 @@ def main():
         if p.returncode != 1 or "cycle" not in p.stderr or A not in p.stderr or os.path.exists(exe):
             problems.append("cycle: expected exit 1, a diagnostic naming the cycle and no output; "
                             "got exit %d:\n%s" % (p.returncode, p.stderr))
+
+        # ---- a cycle only known at run time: cut at a depth ------------------------------
+        selfie = write("self.json", machine({"S": {
+            "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+            "Parameters": {"StateMachineArn.$": "$.me", "Input.$": "$"}, "End": True}}, "S"))
+        p, exe = compile_(selfie, "--link", A + "=" + selfie)
+        r = run(exe, inp=json.dumps({"me": A})) if p.returncode == 0 else None
+        if not r or r.returncode != 1 or "more than 10 deep" not in r.stderr:
+            problems.append("a run-time cycle: expected a failure naming the depth, got %s"
+                            % ((r.stderr[:300] if r else p.stderr)))
 
         # ---- malformed options ----------------------------------------------------
         for bad in (["--link", A], ["--link", "arn:aws:lambda:us-east-1:1:function:f=" + a],
