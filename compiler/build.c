@@ -312,7 +312,7 @@ void aslc_build_add(const char *path)
 {
     added = realloc(added, (size_t)(nadded + 1) * sizeof *added);
     if (!added) aslc_fatal("out of memory");
-    added[nadded++] = strdup(path);   /* kept until the process ends */
+    added[nadded++] = strdup(path);   /* until aslc_build has linked them */
 }
 
 /* A linked state machine's object (--link): the program's code as one
@@ -481,6 +481,10 @@ bool aslc_build(const aslc_build_opts *o)
     int rc = run_link(argv);
     free_argv(argv, n);
     free(objs);   /* (the objects go with the temporary directory) */
+    for (int k = 0; k < nadded; k++) free(added[k]);   /* linked into this one */
+    free(added);
+    added = NULL;
+    nadded = 0;
     if (rc != 0) {
         unlink(tmp_out);
         char why[PATH_MAX + 128];
