@@ -90,12 +90,11 @@ static void program_init(const asl_program *p)
 
 /* ---- one child execution ----------------------------------------------------------- */
 
-/* How deep in linked executions this thread is: machines that start each
- * other by ARNs computed at run time (a cycle of constant ARNs is refused
- * by aslc) would otherwise recurse until the stack ends.  Kept low: each
- * level's Cause quotes the one below it, its escapes doubling. */
+/* How deep linked executions may start each other (asl_run.linked_depth):
+ * machines that do so by ARNs computed at run time (a cycle of constant ARNs
+ * is refused by aslc) would otherwise recurse until the stack ends.  Kept
+ * low: each level's Cause quotes the one below it, its escapes doubling. */
 #define MAX_DEPTH 10
-static __thread int depth;
 
 typedef struct {
     const asl_program *prog;
@@ -119,8 +118,6 @@ static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 static void child_run(child *c)
 {
     const asl_program *p = c->prog;
-    int outer = depth;
-    depth = c->depth;
     program_init(p);
     asl_run run;
     memset(&run, 0, sizeof run);
@@ -132,6 +129,7 @@ static void child_run(child *c)
     run.given_exec_arn = c->exec_arn;
     run.given_sm_arn = c->sm_arn;
     run.started = c->started;
+    run.linked_depth = c->depth;
     asl_buf msg;
     asl_buf_init(&msg);
     asl_json_error jerr;
@@ -163,7 +161,6 @@ static void child_run(child *c)
     pthread_mutex_destroy(&run.lock);
     asl_run_free_ids(&run);
     asl_arena_free(run.arena);
-    depth = outer;
 }
 
 static void child_free(child *c)
@@ -269,7 +266,7 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
     const asl_linked *l = find(arn_v->u.str, arn_v->len, &qual);
     if (!l) return NULL;
     *taken = true;
-    if (depth >= MAX_DEPTH)
+    if (x->run->linked_depth >= MAX_DEPTH)
         return asl_failf(x, "States.Runtime",
                          "linked state machines started each other more than %d deep (%s)",
                          MAX_DEPTH, arn_v->u.str);
@@ -294,7 +291,7 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
     if (!name) name = asl_uuid4(uuid) ? uuid : "local";
     child *c = calloc(1, sizeof *c);
     c->prog = l->prog;
-    c->depth = depth + 1;
+    c->depth = x->run->linked_depth + 1;
     c->input = strdup(text);
     c->sm_arn = strdup(l->arn);
     const char *sm = strstr(l->arn, ":stateMachine:");
@@ -311,7 +308,10 @@ asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *p
         started *s = calloc(1, sizeof *s);
         pthread_attr_t attr;
         pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, asl_exec_stack_size());
+        /* a child's states call each other as the parent's do, but many
+         * plain starts (a Map of them) must not each reserve 512 MiB */
+        size_t stack = asl_exec_stack_size();
+        pthread_attr_setstacksize(&attr, stack < ((size_t)64 << 20) ? stack : (size_t)64 << 20);
         bool ok = pthread_create(&s->th, &attr, detached_main, c) == 0;
         pthread_attr_destroy(&attr);
         if (!ok) {

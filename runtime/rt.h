@@ -79,6 +79,7 @@ typedef struct asl_run {
     /* embed.c: the ARNs aslc serve gave this execution in process, read by
      * asl_run_ids before the environment's (a process per execution); NULL: none. */
     const char *given_exec_arn, *given_sm_arn;
+    int linked_depth;          /* linked.c: how many linked executions started this one (0: none) */
 } asl_run;
 
 struct asl_exec {
