@@ -105,6 +105,7 @@ typedef struct {
                                     at (asl_program.state_fns); only then, as a second
                                     reference to a state's function keeps the C compiler from
                                     inlining it into its only caller */
+    const char *linked_sym;      /* --link: built as a linked object (aslc_build_opts) */
 } aslc_emit_opts;
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o);
@@ -178,6 +179,27 @@ void aslc_plan_parts(const ir_program *p, const aslc_layout *lay, uint32_t *part
  * 1: made; 0: not such a resource; -1: a diagnostic was reported. */
 int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report);
 
+/* ---- linked.c (--link ARN=FILE) --------------------------------------------------- */
+typedef struct {
+    const char *arn;             /* arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME */
+    const char *file;            /* its definition */
+    char sym[32];                /* its program descriptor in the binary: asl_linked_N */
+    char obj[PATH_MAX];          /* its object, in the temporary directory */
+    bool aws;                    /* it calls AWS: the binary links the AWS client */
+} aslc_linked;
+bool aslc_linked_arn_ok(const char *arn);
+const char *aslc_linked_name(const char *arn);     /* NAME, the last field */
+/* arn:aws:states:::states:startExecution, .sync or .sync:2 */
+bool aslc_linked_is_start(const char *res);
+/* The StateMachineArn a startExecution Task s names as a constant, or NULL. */
+const char *aslc_linked_literal(asl_arena *a, const ir_program *p, const ir_state *s);
+/* The link arn names (itself, or with a :VERSION or :ALIAS), or -1. */
+int aslc_linked_find(const aslc_linked *l, int n, const char *arn);
+/* false, with a diagnostic on u, when edges (n by n: i starts j) hold a cycle. */
+bool aslc_linked_cycles(aslc_unit *u, const aslc_linked *l, int n, const bool *edges);
+/* The C source of the table runtime/linked.c reads. */
+void aslc_linked_table(asl_buf *out, const aslc_linked *l, int n);
+
 /* ---- build.c ------------------------------------------------------------------ */
 typedef struct {
     const char *c_file;          /* generated source */
@@ -193,7 +215,11 @@ typedef struct {
     bool lambda;                 /* main is the Lambda runtime's (runtime/lambda_rt.c) */
     bool shared;                 /* --target shared: a shared object exporting asl_embed
                                     (runtime/asl_embed.h), for aslc serve */
+    const char *linked_sym;      /* --link: a relocatable object, every symbol local but the
+                                    program descriptor, renamed this (linked.c) */
 } aslc_build_opts;
+/* A file (object or C source) every later executable links in: --link's. */
+void aslc_build_add(const char *path);
 
 /* Writes a whole file atomically (temporary name, then rename). */
 bool aslc_write_file(const char *path, const char *data, size_t len);

@@ -13,8 +13,9 @@
  * the protocol, the endpoint prefix and signing name, the JSON target, the
  * name Step Functions gives the service's errors, and which top-level input
  * members are strings (a JSON value given for one is sent as its JSON text,
- * as Step Functions does).  Only the JSON protocol is called today; a service
- * on another protocol is a diagnostic that says so.
+ * as Step Functions does).  The json, rest-json, rest-xml, query and ec2
+ * protocols are called (runtime/aws_wire.c); a service on another protocol is
+ * a diagnostic that says so.
  */
 #define _GNU_SOURCE
 #include "aslc.h"
@@ -315,7 +316,8 @@ static void add_shape(cJSON *out, const cJSON *shapes, const char *name)
 {
     static const char *const shape_keys[] = {"type", "payload", "locationName", "flattened",
                                              "timestampFormat", "exception", NULL};
-    static const char *const ref_keys[] = {"shape", "location", "locationName", "flattened",
+    static const char *const ref_keys[] = {"shape", "location", "locationName", "queryName",
+                                           "flattened",
                                            "jsonvalue", "timestampFormat", "xmlAttribute",
                                            "xmlNamespace", "hostLabel", NULL};
     if (!name || cJSON_GetObjectItemCaseSensitive(out, name)) return;
@@ -354,9 +356,11 @@ static cJSON *op_descriptor(asl_arena *a, const cJSON *meta, const cJSON *shapes
 {
     const char *protocol = cJSON_GetStringValue(cJSON_GetObjectItem(meta, "protocol"));
     if (!protocol || (strcmp(protocol, "json") != 0 && strcmp(protocol, "rest-json") != 0 &&
-                      strcmp(protocol, "rest-xml") != 0 && strcmp(protocol, "query") != 0)) {
+                      strcmp(protocol, "rest-xml") != 0 && strcmp(protocol, "query") != 0 &&
+                      strcmp(protocol, "ec2") != 0)) {
         *why = asl_sprintf(a, "\"%s\" speaks the %s protocol, which aslc's binaries do not call "
-                              "yet (they call the json, rest-json, rest-xml and query protocols); "
+                              "yet (they call the json, rest-json, rest-xml, query and ec2 "
+                              "protocols); "
                               "bind the resource (--resources) or mock the state (--mocks)",
                            t->service, protocol ? protocol : "unknown");
         return NULL;

@@ -303,6 +303,62 @@ static bool compile_parts(const aslc_build_opts *o, const char *inc, char (*objs
     return false;
 }
 
+/* --link's objects and table (linked.c): one compilation's, linked into
+ * its executable. */
+static char **added;
+static int nadded;
+
+void aslc_build_add(const char *path)
+{
+    added = realloc(added, (size_t)(nadded + 1) * sizeof *added);
+    if (!added) aslc_fatal("out of memory");
+    added[nadded++] = strdup(path);   /* until aslc_build has linked them */
+}
+
+/* A linked state machine's object (--link): the program's code as one
+ * relocatable object whose symbols are all made local but its descriptor,
+ * asl_main_program renamed o->linked_sym, so that it cannot clash with the
+ * other programs of the binary (a program in parts shares hidden symbols
+ * between its objects: local once they are one). */
+static bool build_linked(const aslc_build_opts *o, const char *inc, char (*objs)[PATH_MAX],
+                         uint32_t parts)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.r.o", o->output);
+    char **argv = NULL;
+    int n = 0, cap = 0;
+    cc_argv(&argv, &n, &cap, inc, o->layout.big && !parts && !o->obj_file && !o->nobj_files, o->shared);
+    push(&argv, &n, &cap, "-r");
+    push(&argv, &n, &cap, "-nostdlib");
+    push(&argv, &n, &cap, "-o");
+    push(&argv, &n, &cap, tmp);
+    if (parts)
+        for (uint32_t k = 0; k < parts; k++) push(&argv, &n, &cap, objs[k]);
+    else if (o->nobj_files)
+        for (uint32_t k = 0; k < o->nobj_files; k++) push(&argv, &n, &cap, o->obj_files[k]);
+    else
+        push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
+    int rc = run(argv);
+    free_argv(argv, n);
+    if (rc != 0) {
+        cc_failed(rc, "the linked state machine's code does not compile; this is a bug in aslc");
+        return false;
+    }
+    char redef[64];
+    snprintf(redef, sizeof redef, "asl_main_program=%s", o->linked_sym);
+    const char *oc = getenv("OBJCOPY");
+    char *ocv[] = {(char *)(oc && *oc ? oc : "objcopy"), "--localize-hidden", "--redefine-sym", redef,
+                   "--keep-global-symbol", (char *)o->linked_sym,
+                   "--keep-global-symbol", "asl_main_program", tmp, (char *)o->output, NULL};
+    rc = run(ocv);
+    unlink(tmp);
+    if (rc != 0) {
+        cc_failed(rc, "objcopy (binutils) could not make the linked state machine's object");
+        return false;
+    }
+    return true;
+}
+
 bool aslc_build(const aslc_build_opts *o)
 {
     char lib[PATH_MAX], inc[PATH_MAX];
@@ -325,6 +381,11 @@ bool aslc_build(const aslc_build_opts *o)
             free(objs);
             return false;
         }
+    }
+    if (o->linked_sym) {
+        bool ok = build_linked(o, inc, objs, parts);
+        free(objs);
+        return ok;
     }
     char tmp_out[PATH_MAX + 32];
     snprintf(tmp_out, sizeof tmp_out, "%s.tmp%ld", o->output, (long)getpid());
@@ -379,6 +440,7 @@ bool aslc_build(const aslc_build_opts *o)
     else
         push(&argv, &n, &cap, o->obj_file ? o->obj_file : o->c_file);
     if (o->handlers) push(&argv, &n, &cap, handlers_obj);
+    for (int k = 0; k < nadded; k++) push(&argv, &n, &cap, added[k]);
     char report_graph[PATH_MAX];   /* --report's picture, when main.c made one */
     aslc_tmp_path(report_graph, ASLC_REPORT_GRAPH_C);
     if (is_file(report_graph)) push(&argv, &n, &cap, report_graph);
@@ -419,6 +481,10 @@ bool aslc_build(const aslc_build_opts *o)
     int rc = run_link(argv);
     free_argv(argv, n);
     free(objs);   /* (the objects go with the temporary directory) */
+    for (int k = 0; k < nadded; k++) free(added[k]);   /* linked into this one */
+    free(added);
+    added = NULL;
+    nadded = 0;
     if (rc != 0) {
         unlink(tmp_out);
         char why[PATH_MAX + 128];

@@ -216,7 +216,8 @@ bool aslc_llvm_compile(const ir_program *p, const aslc_emit_opts *o, const char 
     ok = ok && aslc_emit_llvm(p, o, ll_path, objs, nobj);
     if (ok) {
         aslc_build_opts bo = {.handlers = handlers, .output = output, .obj_files = objs,
-                              .nobj_files = nobj, .aws = o->aws, .lambda = o->lambda};
+                              .nobj_files = nobj, .aws = o->aws, .lambda = o->lambda,
+                              .linked_sym = o->linked_sym};
         ok = aslc_build(&bo);
     }
     for (uint32_t k = 0; k < made; k++) unlink(obj[k]);

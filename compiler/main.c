@@ -50,6 +50,10 @@ typedef struct {
     size_t max_chars;       /* --definition-limit; AWS's by default */
     const char **inputs;
     int ninputs;
+    aslc_linked *links;     /* --link ARN=FILE, in the order given (linked.c) */
+    int nlinks;
+    int child;              /* the link being compiled (compile_one), or -1: the program */
+    bool *edges;            /* nlinks by nlinks: link i starts link j by a constant ARN */
 } options;
 
 static void usage(FILE *f)
@@ -66,6 +70,8 @@ static void usage(FILE *f)
           "  --resources FILE     bind Task resources to implementations (see docs/tasks.md)\n"
           "  --mocks FILE         mock Task results by state name (conformance mocks.json format)\n"
           "  --handlers FILE.c    C source of native Task handlers, linked into OUT\n"
+          "  --link ARN=FILE      compile state machine FILE into OUT as ARN: a startExecution\n"
+          "                       Task naming ARN runs it directly (repeatable; docs/tasks.md)\n"
           "  --name NAME          the state machine's name (default: the file's stem)\n"
           "  --target lambda      OUT is an AWS Lambda deployment zip (bootstrap; docs/lambda.md)\n"
           "  --emit-template F    with --target lambda: an AWS SAM template deploying it\n"
@@ -234,7 +240,7 @@ static bool served_resource(const char *r)
 }
 
 static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, const cJSON *mocks,
-                           bool *aws, bool report, bool served)
+                           bool *aws, bool report, bool served, const options *o)
 {
     const cJSON *res = *resp;
     for (uint32_t i = 0; i < p->ntasks; i++) {
@@ -248,6 +254,9 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
         if (res && fn && cJSON_GetObjectItemCaseSensitive(res, fn)) continue;
+        /* --link: a startExecution of a linked ARN runs it, no AWS needed */
+        const char *lit = o->nlinks ? aslc_linked_literal(u->arena, p, s) : NULL;
+        if (lit && aslc_linked_find(o->links, o->nlinks, lit) >= 0) continue;
         if (aws_callable(u->arena, s->resource)) {
             *aws = true;
             continue;
@@ -377,6 +386,26 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
     /* Lambda functions and serve's shared objects have no --report to draw for. */
     bool shared = !strcmp(o->target, "shared");
     if (out && !lambda && !shared && !o->no_report_graph && !write_report_graph(p)) goto out;
+    if (o->child >= 0) {   /* a --link: its object, in the temporary directory */
+        const aslc_linked *l = &o->links[o->child];
+        if (llvm) {
+#ifdef ASLC_HAVE_LLVM
+            if (aslc_llvm_compile(p, eo, NULL, l->obj, NULL)) status = 0;
+#endif
+            goto out;
+        }
+        aslc_emit_c(&c, p, eo);
+        char lc[PATH_MAX];
+        snprintf(lc, sizeof lc, "%.*s.c", (int)strlen(l->obj) - 2, l->obj);
+        if (!aslc_write_file(lc, c.data, c.len)) {
+            fprintf(stderr, "aslc: cannot write %s: %s\n", lc, strerror(errno));
+            goto out;
+        }
+        aslc_build_opts bo = {lc, NULL, l->obj, NULL, NULL, aslc_layout_of(p), NULL, 0, eo->aws,
+                              false, shared, l->sym};
+        if (aslc_build(&bo)) status = 0;
+        goto out;
+    }
     if (!llvm || emit_c) aslc_emit_c(&c, p, eo);
     if (llvm) {
 #ifdef ASLC_HAVE_LLVM
@@ -388,7 +417,7 @@ static int generate(const options *o, const ir_program *p, const aslc_emit_opts 
             goto out;
         }
         aslc_build_opts bo = {cpath, o->handlers, exe, NULL, NULL, aslc_layout_of(p), NULL, 0,
-                              eo->aws, lambda, !strcmp(o->target, "shared")};
+                              eo->aws, lambda, !strcmp(o->target, "shared"), NULL};
         if (!aslc_build(&bo)) goto out;
     }
     status = 0;
@@ -464,6 +493,59 @@ static void check_buckets(aslc_unit *u, const ir_program *p, const cJSON *res, b
     }
 }
 
+static int compile_one(const options *o, const char *file);
+
+/* --link (linked.c): records which links p starts by a constant ARN; for the
+ * program itself (o->child < 0), compiles every link into its object, checks
+ * that they start no cycle and adds them and their table to the build.  A
+ * linked machine that calls AWS sets *aws: the binary links the client. */
+static bool link_children(const options *o, aslc_unit *u, const ir_program *p, bool *aws)
+{
+    int n = o->nlinks;
+    for (uint32_t i = 0; i < p->ntasks; i++) {
+        const char *lit = aslc_linked_literal(u->arena, p, p->tasks[i]);
+        int j = lit ? aslc_linked_find(o->links, n, lit) : -1;
+        if (j >= 0 && o->child >= 0) o->edges[o->child * n + j] = true;
+    }
+    if (o->child >= 0) return true;
+    if (!aslc_tmp_init()) return false;
+    bool ok = true;
+    for (int k = 0; k < n; k++) {
+        aslc_linked *l = &o->links[k];
+        snprintf(l->sym, sizeof l->sym, "asl_linked_%d", k);
+        char name[32];
+        snprintf(name, sizeof name, "linked_%d.o", k);
+        aslc_tmp_path(l->obj, name);
+        options c = *o;
+        c.child = k;
+        c.output = l->obj;
+        c.emit_c = c.emit_llvm = c.emit_lir = c.emit_template = NULL;
+        c.name = aslc_linked_name(l->arn);
+        c.no_report_graph = true;
+        if (!strcmp(c.target, "lambda")) c.target = "native";
+        if (compile_one(&c, l->file)) ok = false;
+    }
+    if (!ok) return false;
+    if (!aslc_linked_cycles(u, o->links, n, o->edges)) return false;
+    char table[PATH_MAX];
+    aslc_tmp_path(table, "linked.c");
+    asl_buf tb;
+    asl_buf_init(&tb);
+    aslc_linked_table(&tb, o->links, n);
+    bool wrote = aslc_write_file(table, tb.data, tb.len);
+    asl_buf_free(&tb);
+    if (!wrote) {
+        fprintf(stderr, "aslc: cannot write %s: %s\n", table, strerror(errno));
+        return false;
+    }
+    for (int k = 0; k < n; k++) {
+        aslc_build_add(o->links[k].obj);
+        if (o->links[k].aws) *aws = true;
+    }
+    aslc_build_add(table);
+    return true;
+}
+
 static int compile_one(const options *o, const char *file)
 {
     aslc_unit u;
@@ -497,7 +579,7 @@ static int compile_one(const options *o, const char *file)
     bool ok = true;
     if (!o->check_only) {
         if (o->handlers && !check_handlers(o->handlers)) goto done;
-        if (!open_targets(o, file, t, &nt)) goto done;
+        if (o->child < 0 && !open_targets(o, file, t, &nt)) goto done;
         if (o->resources) ok = load_resources(u.arena, o->resources, &res, &b) && ok;
         if (o->mocks) ok = (mocks = load_mocks(o->mocks, &b)) != NULL && ok;
         u.bound = res;
@@ -505,13 +587,14 @@ static int compile_one(const options *o, const char *file)
     ir_program *p = aslc_front_end(&u, o->name ? o->name : stem(u.arena, file));
     if (p && !u.errors && !o->check_only) {
         if (!ok) u.errors++;
-        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound, o->served);
+        else check_bindings(&u, p, &res, mocks, &aws, !o->allow_unbound, o->served, o);
         if (aws && res) {   /* with the AWS bindings made from the API models */
             free(b.resources_json);
             b.resources_json = cJSON_PrintUnformatted(res);
         }
         if (ok) check_buckets(&u, p, res, !o->allow_unbound, &aws);
     }
+    if (p && !u.errors && !o->check_only && o->nlinks && !link_children(o, &u, p, &aws)) u.errors++;
     aslc_diag_flush(&u);
     if (u.errors || !p) goto done;
     if (o->check_only) {
@@ -536,7 +619,8 @@ static int compile_one(const options *o, const char *file)
     }
 
     aslc_emit_opts eo = {b.resources_json, b.mocks_json, b.natives, b.nnatives, file,
-                         o->allow_unbound, aws, !strcmp(o->target, "lambda"), o->served};
+                         o->allow_unbound, aws, !strcmp(o->target, "lambda"), o->served,
+                         o->child >= 0 ? o->links[o->child].sym : NULL};
     char tpl_abs[PATH_MAX], in_abs[PATH_MAX];
     if (o->emit_template && realpath(o->emit_template, tpl_abs) && realpath(file, in_abs) &&
         !strcmp(tpl_abs, in_abs)) {
@@ -545,6 +629,7 @@ static int compile_one(const options *o, const char *file)
         goto done;
     }
     status = generate(o, p, &eo, t, nt);
+    if (o->child >= 0) o->links[o->child].aws = aws;
     if (status == 0 && o->emit_template) {
         asl_buf tb;
         asl_buf_init(&tb);
@@ -557,7 +642,7 @@ static int compile_one(const options *o, const char *file)
     }
 done:
     for (int k = 0; k < nt; k++) aslc_target_abort(&t[k]);
-    aslc_tmp_finish();
+    if (o->child < 0) aslc_tmp_finish();   /* a link's object goes into the program's */
     cJSON_Delete(res);
     cJSON_Delete(mocks);
     free(b.resources_json);
@@ -577,6 +662,7 @@ int main(int argc, char **argv)
     o.backend = "c";
     o.target = "native";
     o.max_chars = ASLC_DEFINITION_CHARS;
+    o.child = -1;
     bool backend_given = false;
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
@@ -612,6 +698,29 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--resources")) TAKE(resources);
         else if (!strcmp(a, "--mocks")) TAKE(mocks);
         else if (!strcmp(a, "--handlers")) TAKE(handlers);
+        else if (!strcmp(a, "--link")) {
+            const char *eq = val ? strchr(val, '=') : NULL;
+            char *arn = eq ? strndup(val, (size_t)(eq - val)) : NULL;
+            if (!eq || !eq[1] || !aslc_linked_arn_ok(arn)) {
+                fprintf(stderr, "aslc: --link takes ARN=FILE, ARN a state machine's "
+                                "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME, no version or "
+                                "alias): %s\n", val ? val : "(nothing)");
+                free(arn);
+                free(o.inputs);
+                return 2;
+            }
+            if (aslc_linked_find(o.links, o.nlinks, arn) >= 0) {
+                fprintf(stderr, "aslc: --link %s: that ARN is already linked\n", arn);
+                free(arn);
+                free(o.inputs);
+                return 2;
+            }
+            o.links = realloc(o.links, (size_t)(o.nlinks + 1) * sizeof *o.links);
+            memset(&o.links[o.nlinks], 0, sizeof *o.links);
+            o.links[o.nlinks].arn = arn;
+            o.links[o.nlinks++].file = eq + 1;
+            i++;
+        }
         else if (!strcmp(a, "--name")) TAKE(name);
         else if (!strcmp(a, "--target")) TAKE(target);
         else if (!strncmp(a, "--target=", 9)) o.target = a + 9;
@@ -702,8 +811,12 @@ int main(int argc, char **argv)
         return 2;
     }
     int status = 0;
+    if (o.nlinks) o.edges = calloc((size_t)o.nlinks * (size_t)o.nlinks, sizeof *o.edges);
     for (int k = 0; k < o.ninputs; k++)
         if (compile_one(&o, o.inputs[k])) status = 1;
+    for (int k = 0; k < o.nlinks; k++) free((char *)o.links[k].arn);
+    free(o.links);
+    free(o.edges);
     aslc_diag_finish();   /* --format=json: one array for all the files */
     free(o.inputs);
     return status;

@@ -1,5 +1,5 @@
 /*
- * aws_wire.c — AWS's four wire protocols, driven by the service's API model:
+ * aws_wire.c — AWS's five wire protocols, driven by the service's API model:
  * a Task's parameters (JSON, PascalCase member names) become one HTTP
  * request, and the response becomes the JSON result Step Functions gives.
  *
@@ -8,7 +8,11 @@
  *              headers as the model places them, the rest as a JSON body;
  *   rest-xml   the same with an XML body (S3);
  *   query      Action=Op&Version=V and the parameters flattened into form
- *              fields (Prefix.member.N, Prefix.entry.N.key), XML responses.
+ *              fields (Prefix.member.N, Prefix.entry.N.key), XML responses;
+ *   ec2        the query protocol with EC2's names (queryName, or the
+ *              locationName capitalised), every list flattened (Name.N), and
+ *              the response's members right under its root; errors in
+ *              <Response><Errors><Error>.
  *
  * The model comes from the binding (compiler/aws_model.c): "shapes" holds
  * every shape the operation's input and output reach.  Where a parameter is
@@ -23,6 +27,7 @@
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -280,8 +285,27 @@ static void form_field(asl_buf *b, const char *key, const char *val, size_t n)
     asl_aws_pct(b, val, n, false);
 }
 
+/* A member's name in the form.  ec2 (botocore's EC2Serializer): its
+ * queryName, else its locationName with the first letter in upper case,
+ * else its name; query: its locationName, else its name. */
+static const char *form_name(asl_arena *a, const asl_member *mm, const char *key, bool ec2)
+{
+    const asl_value *ref = mm ? mm->val : NULL;
+    const char *ln = ref ? asl_aws_str(ref, "locationName") : NULL;
+    if (ec2 && ref && asl_aws_str(ref, "queryName")) return asl_aws_str(ref, "queryName");
+    if (ec2 && ln && *ln) {
+        char *up = asl_strndup(a, ln, strlen(ln));
+        up[0] = (char)toupper((unsigned char)up[0]);
+        return up;
+    }
+    return ln ? ln : mm ? mm->key : key;
+}
+
+/* The parameters v as form fields: the query protocol's rules, or with ec2
+ * the EC2 protocol's (names as form_name says, every list flattened as
+ * Name.N and an empty one left out). */
 static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_value *shape,
-                        const char *prefix, const asl_value *v, bool flattened)
+                        const char *prefix, const asl_value *v, bool flattened, bool ec2)
 {
     const char *t = type_of(shape);
     if (!strcmp(t, "structure") && v->type == ASL_OBJECT) {
@@ -289,21 +313,20 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
             const asl_member *m = &v->u.o.members[i];
             const asl_member *mm = member_for(shape, m->key, m->klen);
             const asl_value *ref = mm ? mm->val : NULL;
-            const char *wire = ref && asl_aws_str(ref, "locationName") ? asl_aws_str(ref, "locationName")
-                             : mm ? mm->key : m->key;
+            const char *wire = form_name(a, mm, m->key, ec2);
             char *key = *prefix ? asl_sprintf(a, "%s.%s", prefix, wire) : (char *)wire;
             query_value(a, b, d, ref ? ref_shape(d, ref) : NULL, key, m->val,
-                        ref && flag(ref, "flattened"));
+                        ref && flag(ref, "flattened"), ec2);
         }
     } else if (!strcmp(t, "list") && v->type == ASL_ARRAY) {
         const asl_value *mref = asl_object_get(shape, "member", 6);
-        if (v->len == 0) form_field(b, prefix, "", 0);
-        bool flat = flattened || flag(shape, "flattened");
+        if (v->len == 0 && !ec2) form_field(b, prefix, "", 0);
+        bool flat = flattened || ec2 || flag(shape, "flattened");
         const char *iname = asl_aws_str(mref, "locationName") ? asl_aws_str(mref, "locationName") : "member";
         for (uint32_t i = 0; i < v->len; i++) {
             char *key = flat ? asl_sprintf(a, "%s.%u", prefix, i + 1)
                              : asl_sprintf(a, "%s.%s.%u", prefix, iname, i + 1);
-            query_value(a, b, d, ref_shape(d, mref), key, v->u.a.items[i], false);
+            query_value(a, b, d, ref_shape(d, mref), key, v->u.a.items[i], false, ec2);
         }
     } else if (!strcmp(t, "map") && v->type == ASL_OBJECT) {
         const asl_value *kref = asl_object_get(shape, "key", 3);
@@ -317,7 +340,7 @@ static void query_value(asl_arena *a, asl_buf *b, const asl_value *d, const asl_
                                : asl_sprintf(a, "%s.entry.%u", prefix, i + 1);
             form_field(b, asl_sprintf(a, "%s.%s", entry, kn), m->key, m->klen);
             query_value(a, b, d, ref_shape(d, vref), asl_sprintf(a, "%s.%s", entry, vn), m->val,
-                        false);
+                        false, ec2);
         }
     } else {
         size_t n;
@@ -447,7 +470,7 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         rq->body = asl_json_string(a, body, &rq->body_len);
         return true;
     }
-    if (!strcmp(proto, "query")) {
+    if (!strcmp(proto, "query") || !strcmp(proto, "ec2")) {
         rq->url = asl_sprintf(a, "%s/", base);
         rq->headers[rq->nheaders++] = "Content-Type: application/x-www-form-urlencoded; charset=utf-8";
         asl_buf b;
@@ -456,7 +479,7 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         asl_buf_puts(&b, asl_aws_str(d, "operation"));
         asl_buf_puts(&b, "&Version=");
         asl_buf_puts(&b, asl_aws_str(d, "api_version") ? asl_aws_str(d, "api_version") : "");
-        query_value(a, &b, d, in_shape, "", params, false);
+        query_value(a, &b, d, in_shape, "", params, false, !strcmp(proto, "ec2"));
         rq->body = asl_strndup(a, b.data, b.len);
         rq->body_len = b.len;
         asl_buf_free(&b);
@@ -699,7 +722,8 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
         if (!v) asl_buf_puts(err, "the response is not JSON");
         return v && out ? json_shaped(a, d, out, v, FROM_WIRE) : v;
     }
-    if (!strcmp(proto, "query")) {
+    if (!strcmp(proto, "query") || !strcmp(proto, "ec2")) {
+        /* ec2: the members right under the root (no Result wrapper) */
         xmlDoc *doc = parse_xml(r);
         xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
         const char *wrapper = asl_aws_str(d, "result_wrapper");

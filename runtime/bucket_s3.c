@@ -110,16 +110,30 @@ static const char *xml_text(asl_arena *a, const char *p, const char *e, const ch
     return out;
 }
 
+/* The AWS configuration (asl_aws_config_get), or NULL with why not in err:
+ * what every request of a bucket starts with. */
+static const asl_aws_config *s3_config(const asl_bucket *b, char *err, size_t errn)
+{
+    const char *why = NULL;
+    const asl_aws_config *c = asl_aws_config_get(&why);
+    if (!c) snprintf(err, errn, "s3://%s: %s", b->name, why);
+    return c;
+}
+
+/* The URL of key in the bucket (NULL: the bucket's own), malloc'd; or NULL
+ * with err when there is no configuration. */
+static char *s3_url(const asl_bucket *b, const char *key, char *err, size_t errn)
+{
+    const asl_aws_config *c = s3_config(b, err, errn);
+    return c ? object_url(c, b->name, key) : NULL;
+}
+
 /* Sends one request; false with "S3 Code: Message (Service: S3, Status Code: N)" in err. */
 static bool s3_call(const asl_bucket *b, const char *method, const char *url, const char *body,
                     size_t n, asl_aws_response *r, char *err, size_t errn)
 {
-    const char *why = NULL;
-    const asl_aws_config *c = asl_aws_config_get(&why);
-    if (!c) {
-        snprintf(err, errn, "s3://%s: %s", b->name, why);
-        return false;
-    }
+    const asl_aws_config *c = s3_config(b, err, errn);
+    if (!c) return false;
     const char *headers[] = {"x-amz-content-sha256: UNSIGNED-PAYLOAD", NULL};
     asl_aws_request rq = {method, url, "s3", c->region, headers, body, n, S3_TIMEOUT};
     asl_buf e;
@@ -146,13 +160,8 @@ static bool s3_call(const asl_bucket *b, const char *method, const char *url, co
 
 static bool s3_get(const asl_bucket *b, const char *key, asl_buf *out, char *err, size_t errn)
 {
-    const char *why = NULL;
-    const asl_aws_config *c = asl_aws_config_get(&why);
-    if (!c) {
-        snprintf(err, errn, "s3://%s: %s", b->name, why);
-        return false;
-    }
-    char *url = object_url(c, b->name, key);
+    char *url = s3_url(b, key, err, errn);
+    if (!url) return false;
     asl_aws_response r;
     bool ok = s3_call(b, "GET", url, NULL, 0, &r, err, errn);
     free(url);
@@ -165,13 +174,8 @@ static bool s3_get(const asl_bucket *b, const char *key, asl_buf *out, char *err
 static bool s3_put(const asl_bucket *b, const char *key, const char *data, size_t n, char *err,
                    size_t errn)
 {
-    const char *why = NULL;
-    const asl_aws_config *c = asl_aws_config_get(&why);
-    if (!c) {
-        snprintf(err, errn, "s3://%s: %s", b->name, why);
-        return false;
-    }
-    char *url = object_url(c, b->name, key);
+    char *url = s3_url(b, key, err, errn);
+    if (!url) return false;
     asl_aws_response r;
     bool ok = s3_call(b, "PUT", url, data ? data : "", n, &r, err, errn);
     free(url);
@@ -191,13 +195,8 @@ static double iso_time(const char *s)
 static bool s3_list(const asl_bucket *b, const char *prefix, asl_arena *a, asl_object_info **out,
                     uint32_t *n, char *err, size_t errn)
 {
-    const char *why = NULL;
-    const asl_aws_config *c = asl_aws_config_get(&why);
-    if (!c) {
-        snprintf(err, errn, "s3://%s: %s", b->name, why);
-        return false;
-    }
-    char *base = object_url(c, b->name, NULL);
+    char *base = s3_url(b, NULL, err, errn);
+    if (!base) return false;
     asl_object_info *v = NULL;
     uint32_t len = 0, cap = 0;
     const char *token = NULL;

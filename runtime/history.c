@@ -616,8 +616,12 @@ static bool is_lambda_arn(const char *r)
 static void task_names(const char *r, asl_buf *type, asl_buf *res)
 {
     const char *p = strstr(r, ":::");
-    const char *last = strrchr(r, ':');
-    if (!strncmp(r, "arn:", 4) && p && last > p + 3) {
+    /* the last colon before a suffix: states:startExecution.sync:2 is of
+     * type states, resource startExecution.sync:2 */
+    const char *last = NULL;
+    for (const char *q = p ? p + 3 : r; p && *q && *q != '.'; q++)
+        if (*q == ':') last = q;
+    if (!strncmp(r, "arn:", 4) && p && last && last > p + 3) {
         asl_buf_put(type, p + 3, (size_t)(last - (p + 3)));
         asl_buf_puts(res, last + 1);
     } else {
@@ -690,6 +694,23 @@ void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value
     put_field(&d, "resourceType", type.data);
     put_field(&d, "resource", res.data);
     emit(x, "TaskStarted", "taskStartedEventDetails", &d);
+    asl_buf_free(&d);
+    asl_buf_free(&type);
+    asl_buf_free(&res);
+}
+
+void asl_hist_task_submitted(asl_exec *x, const asl_task_site *site, const asl_value *output)
+{
+    if (muted(x)) return;
+    DBUF(d);
+    asl_buf type, res;
+    asl_buf_init(&type);
+    asl_buf_init(&res);
+    task_names(site->resource, &type, &res);
+    put_field(&d, "resourceType", type.data);
+    put_field(&d, "resource", res.data);
+    put_payload(&d, "output", output);
+    emit(x, "TaskSubmitted", "taskSubmittedEventDetails", &d);
     asl_buf_free(&d);
     asl_buf_free(&type);
     asl_buf_free(&res);

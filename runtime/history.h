@@ -88,6 +88,9 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 void asl_hist_task_begin(asl_exec *x, const asl_task_site *site, const asl_value *input,
                          double timeout, double heartbeat);
 void asl_hist_task_end(asl_exec *x, const asl_task_site *site, const asl_value *result);
+/* A .sync Task's start call answered (before its job ends): TaskSubmitted
+ * with that answer, as Step Functions writes it (runtime/linked.c). */
+void asl_hist_task_submitted(asl_exec *x, const asl_task_site *site, const asl_value *output);
 /* An activity's task (Resource ...:activity:NAME) has Activity... events
  * instead: ActivityScheduled, ActivityStarted when a worker takes it
  * (aslc serve's GetActivityTask; at once otherwise), ActivitySucceeded/

@@ -532,6 +532,7 @@ int asl_program_main(const asl_program *p, int argc, char **argv)
     j.progress = !quiet && j.bench == 0 && isatty(2);
     j.record = j.history || j.report || j.progress;
     asl_run_on_big_stack(run_job, &j, asl_exec_stack_size());
+    asl_linked_wait();   /* state machines a Task started (--link) end before the binary */
     asl_arena_free(consts);
     free(owned);
     return finish_output(argv[0], j.status, j.write_errno);

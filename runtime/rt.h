@@ -79,6 +79,7 @@ typedef struct asl_run {
     /* embed.c: the ARNs aslc serve gave this execution in process, read by
      * asl_run_ids before the environment's (a process per execution); NULL: none. */
     const char *given_exec_arn, *given_sm_arn;
+    int linked_depth;          /* linked.c: how many linked executions started this one (0: none) */
 } asl_run;
 
 struct asl_exec {
@@ -254,6 +255,18 @@ const asl_value *asl_served_retried(asl_exec *x);
 void asl_children_output_started(void);
 /* In a host process (embed.c): handlers never take over the host's signals. */
 void asl_children_embedded(void);
+
+/* linked.c: state machines compiled into this binary (aslc --link).  mode:
+ * what a Task resource is, ASL_LINKED_* or -1 (not a startExecution); start:
+ * runs the program params' StateMachineArn names when it is linked (*taken
+ * set), else NULL with *taken false; wait: joins the plain starts still
+ * running, before the process exits. */
+enum { ASL_LINKED_PLAIN, ASL_LINKED_SYNC, ASL_LINKED_SYNC2 };
+bool asl_linked_any(void);
+int asl_linked_mode(const char *resource);
+asl_value *asl_linked_start(asl_exec *x, const asl_task_site *site, asl_value *params, int mode,
+                            bool *taken);
+void asl_linked_wait(void);
 
 /* uuid.c: a random version 4 UUID into out (36 characters and a NUL); false
  * (out empty) when the system has no randomness to give */

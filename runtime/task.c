@@ -618,6 +618,8 @@ bool asl_tasks_bind(asl_run *run, const char *resources, const char *mocks, asl_
             dynamic = dynamic || (invoke && nres > 0);
             continue;
         }
+        if (asl_linked_mode(site->resource) >= 0 && asl_linked_any())
+            continue; /* its StateMachineArn is linked (--link): linked.c */
         if (run->prog->allow_unbound) continue; /* aslc --allow-unbound: fails if called */
         if (asl_served_resource(site->resource)) continue; /* aslc serve answers it (served.c) */
         if (is_activity(site->resource)) continue; /* fails when reached (run_task) */
@@ -934,6 +936,25 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     c.role_arn = x->task_role;
     x->task_role = NULL;
     bool wait_token;
+    /* --link: a startExecution of a state machine compiled into the binary,
+     * unless a mock or a binding took it (precedence: docs/tasks.md) */
+    int linked = b->kind == ASL_BIND_NONE || b->kind == ASL_BIND_AWS ? asl_linked_mode(site->resource)
+                                                                     : -1;
+    if (linked >= 0 && asl_linked_any()) {
+        bool taken;
+        asl_value *r = asl_linked_start(x, site, input, linked, &taken);
+        if (taken) return r;
+        if (b->kind == ASL_BIND_NONE) {
+            const asl_value *arn = input && input->type == ASL_OBJECT
+                                       ? asl_object_get(input, "StateMachineArn", 15) : NULL;
+            return asl_failf(x, "StepFunctions.StateMachineDoesNotExistException",
+                             "State Machine Does Not Exist: '%s': not a state machine linked into "
+                             "the binary (aslc --link), which has no AWS client (Service: "
+                             "AWSStepFunctions; Status Code: 400; Error Code: "
+                             "StateMachineDoesNotExist; Request ID: null; Proxy: null)",
+                             arn && arn->type == ASL_STRING ? arn->u.str : "");
+        }
+    }
     if (b->kind == ASL_BIND_NONE && is_lambda_invoke(site->resource, &wait_token))
         return lambda_invoke(x, site, input, &c, wait_token);
 

@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, last_error  # noqa: E402
+from harness import Checks, arguments, compile_workflow, fake_lambda, last_error, read_log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -77,23 +77,14 @@ def start_endpoint(tmp, throttle):
     log = os.path.join(tmp, "requests.jsonl")
     fns = os.path.join(HERE, "aws", "functions.py")
     hello = os.path.join(ROOT, "examples", "hello_lambda", "handlers")
-    cmd = [sys.executable, os.path.join(HERE, "aws", "fake_lambda.py"), "--log", log,
-           "--function", "stepTest1=" + os.path.join(hello, "song.py"),
-           "--function", "stepTest2=" + os.path.join(hello, "lyrics.py")]
+    opts = ["--function", "stepTest1=" + os.path.join(hello, "song.py"),
+            "--function", "stepTest2=" + os.path.join(hello, "lyrics.py")]
     for fn in ("echo", "fail", "count"):
-        cmd += ["--function", "%s=%s:%s" % (fn, fns, fn)]
+        opts += ["--function", "%s=%s:%s" % (fn, fns, fn)]
     for fn in throttle:
-        cmd += ["--throttle-first", fn]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    port = int(proc.stdout.readline())
+        opts += ["--throttle-first", fn]
+    proc, port = fake_lambda(log, opts)
     return proc, port, log
-
-
-def read_log(log):
-    if not os.path.exists(log):
-        return []
-    with open(log) as f:
-        return [json.loads(line) for line in f]
 
 
 def main():

@@ -28,7 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, last_error  # noqa: E402
+from harness import Checks, arguments, compile_workflow, fake_lambda, last_error, read_log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -76,13 +76,6 @@ WORKFLOWS = {
 }
 
 
-def read_log(log):
-    if not os.path.exists(log):
-        return []
-    with open(log) as f:
-        return [json.loads(line) for line in f]
-
-
 def main():
     args = arguments()
     try:
@@ -97,12 +90,10 @@ def main():
 
         def endpoint(name, ttl):
             log = os.path.join(tmp, name + ".jsonl")
-            cmd = [sys.executable, os.path.join(HERE, "aws", "fake_lambda.py"), "--log", log,
-                   "--function", "echo=%s:echo" % os.path.join(HERE, "aws", "functions.py"),
-                   "--role", ROLE, "--role-ttl", str(ttl)]
-            p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            p, port = fake_lambda(log, ["--function", "echo=%s:echo" % os.path.join(HERE, "aws", "functions.py"),
+                                        "--role", ROLE, "--role-ttl", str(ttl)])
             procs.append(p)
-            return "http://127.0.0.1:%d" % int(p.stdout.readline()), log
+            return "http://127.0.0.1:%d" % port, log
 
         def build(name, extra=()):
             out, err = compile_workflow(args, tmp, name, WORKFLOWS[name], extra)

@@ -11,7 +11,8 @@ A case is a directory (the layout of /work/shared/conformance/cases/*/*):
     resources.json         optional: task bindings (command / python / native)
     handlers.c             optional: native task handlers (aslc --handlers)
     case.json              optional: flags (volatile, cause_dropped, cause_is_json, ...) and
-                           env, variables set for the run
+                           env, variables set for the run; link, {ARN: FILE} state
+                           machines compiled in (aslc --link ARN=FILE)
     buckets/               optional: S3 buckets as directories (a Distributed Map's ItemReader
                            and ResultWriter); copied with resources.json into the work
                            directory, so resources.json binds them as {"s3://b": {"directory":
@@ -366,6 +367,10 @@ def compile_case(case, aslc, backend, workdir, timeout=COMPILE_TIMEOUT, allow_un
         cmd += ["--resources", case["resources.json"]]
     if case["handlers.c"]:
         cmd += ["--handlers", case["handlers.c"]]
+    # case.json {"link": {"ARN": "child.json"}}: state machines compiled in
+    # with the definition (aslc --link ARN=FILE), files in the case directory
+    for arn, f in sorted(case["meta"].get("link", {}).items()):
+        cmd += ["--link", "%s=%s" % (arn, os.path.join(case["dir"], f))]
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout, cwd=workdir)

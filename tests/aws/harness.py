@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +46,23 @@ def compile_workflow(args, tmp, name, definition, extra=()):
     r = subprocess.run([args.aslc, path, "-o", out, "--backend=" + args.backend, *extra],
                        capture_output=True, text=True)
     return (out if r.returncode == 0 else None), r.stderr
+
+
+def fake_lambda(log, args=()):
+    """Starts tests/aws/fake_lambda.py on a loopback port, logging each request
+    to log; args are its own (--function NAME=FILE[:FN], --role ...).  Returns
+    (process, port); closing its stdin stops it."""
+    cmd = [sys.executable, os.path.join(TESTS, "aws", "fake_lambda.py"), "--log", log, *args]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
+def read_log(log):
+    """The requests an endpoint logged (one JSON object a line), oldest first."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        return [json.loads(line) for line in f]
 
 
 def free_port():
