@@ -79,90 +79,10 @@
 LIR_RT(X)
 #undef X
 
-/* ---- the runtime's structs -------------------------------------------------------
- * Field by field, in order: the LLVM type (c i8/uint8_t/bool, i i32, l i64,
- * d double, p pointer), the C offset and the C size.  check_layout() holds
+/* ---- the runtime's structs ---------------------------------------------------------
+ * lir.h's table LIR_STRUCTS (lir_structs, lir_data.c): field by field, in
+ * order, the LLVM type, the C offset and the C size; make_types() holds
  * the LLVM layout of the target to these numbers. */
-typedef struct {
-    char t;
-    size_t off, size;
-} cfield;
-
-typedef struct {
-    const char *name;
-    size_t size;
-    uint32_t n;
-    cfield f[14];
-} cstruct;
-
-#define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
-
-enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
-       S_FLOW, S_LIT_KEY, S_FMT, S_JNF, S__COUNT };
-
-static const cstruct structs[S__COUNT] = {
-    [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
-               {FLD(asl_seg, kind, 'c'), FLD(asl_seg, has_start, 'c'), FLD(asl_seg, has_end, 'c'),
-                FLD(asl_seg, klen, 'i'), FLD(asl_seg, key, 'p'), FLD(asl_seg, start, 'l'),
-                FLD(asl_seg, end, 'l'), FLD(asl_seg, step, 'l'), FLD(asl_seg, filter, 'p'),
-                FLD(asl_seg, nunion, 'i'), FLD(asl_seg, members, 'p')}},
-    [S_FILTER] = {"asl_filter", sizeof(asl_filter), 7,
-                  {FLD(asl_filter, op, 'c'), FLD(asl_filter, rtype, 'c'), FLD(asl_filter, nlhs, 'i'),
-                   FLD(asl_filter, lhs, 'p'), FLD(asl_filter, rnum, 'd'), FLD(asl_filter, rstr, 'p'),
-                   FLD(asl_filter, rlen, 'i')}},
-    [S_PATH] = {"asl_path", sizeof(asl_path), 7,
-                {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
-                 FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p'),
-                 FLD(asl_path, jn, 'p')}},
-    [S_JNF] = {"asl_jn_field", sizeof(asl_jn_field), 9,
-               {FLD(asl_jn_field, kind, 'c'), FLD(asl_jn_field, type, 'c'), FLD(asl_jn_field, where, 'p'),
-                FLD(asl_jn_field, src, 'p'), FLD(asl_jn_field, expr, 'p'), FLD(asl_jn_field, tmpl, 'p'),
-                FLD(asl_jn_field, assign, 'p'), FLD(asl_jn_field, k, 'p'), FLD(asl_jn_field, eval, 'p')}},
-    [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
-                {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
-                 FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
-    [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 7,
-                   {FLD(asl_retrier, errors, 'p'), FLD(asl_retrier, nerrors, 'i'),
-                    FLD(asl_retrier, max_attempts, 'i'), FLD(asl_retrier, interval, 'd'),
-                    FLD(asl_retrier, backoff, 'd'), FLD(asl_retrier, max_delay, 'd'),
-                    FLD(asl_retrier, jitter, 'c')}},
-    [S_CATCHER] = {"asl_catcher", sizeof(asl_catcher), 2,
-                   {FLD(asl_catcher, errors, 'p'), FLD(asl_catcher, nerrors, 'i')}},
-    [S_SITE] = {"asl_task_site", sizeof(asl_task_site), 5,
-                {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
-                 FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
-                 FLD(asl_task_site, heartbeat, 'd')}},
-    [S_MAP] = {"asl_map_info", sizeof(asl_map_info), 12,
-               {FLD(asl_map_info, start, 'p'), FLD(asl_map_info, selector, 'p'),
-                FLD(asl_map_info, max_concurrency, 'i'), FLD(asl_map_info, tolerated_count, 'i'),
-                FLD(asl_map_info, tolerated_percent, 'd'), FLD(asl_map_info, distributed, 'c'),
-                FLD(asl_map_info, batched, 'c'), FLD(asl_map_info, max_items_per_batch, 'i'),
-                FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p'),
-                FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p')}},
-    [S_NATIVE] = {"asl_native", sizeof(asl_native), 2,
-                  {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
-    [S_PROGRAM] = {"asl_program", sizeof(asl_program), 14,
-                   {FLD(asl_program, name, 'p'), FLD(asl_program, start, 'p'),
-                    FLD(asl_program, init, 'p'), FLD(asl_program, resources_json, 'p'),
-                    FLD(asl_program, mocks_json, 'p'), FLD(asl_program, natives, 'p'),
-                    FLD(asl_program, nnatives, 'i'), FLD(asl_program, sites, 'p'),
-                    FLD(asl_program, nsites, 'i'), FLD(asl_program, timeout, 'd'),
-                    FLD(asl_program, allow_unbound, 'c'), FLD(asl_program, state_names, 'p'),
-                    FLD(asl_program, state_fns, 'p'), FLD(asl_program, nstates, 'i')}},
-    [S_TMPL] = {"asl_tmpl", sizeof(asl_tmpl), 7,
-                {FLD(asl_tmpl, kind, 'c'), FLD(asl_tmpl, n, 'i'), FLD(asl_tmpl, key, 'p'),
-                 FLD(asl_tmpl, klen, 'i'), FLD(asl_tmpl, path, 'p'), FLD(asl_tmpl, k, 'p'),
-                 FLD(asl_tmpl, call, 'p')}},
-    [S_FLOW] = {"asl_flow", sizeof(asl_flow), 7,
-                {FLD(asl_flow, input_path, 'p'), FLD(asl_flow, parameters, 'p'), FLD(asl_flow, result, 'p'),
-                 FLD(asl_flow, result_selector, 'p'), FLD(asl_flow, result_path, 'p'),
-                 FLD(asl_flow, output_path, 'p'), FLD(asl_flow, nulls, 'c')}},
-    [S_LIT_KEY] = {"asl_lit_key", sizeof(asl_lit_key), 2,
-                   {FLD(asl_lit_key, key, 'p'), FLD(asl_lit_key, klen, 'i')}},
-    [S_FMT] = {"asl_fmt", sizeof(asl_fmt), 4,
-               {FLD(asl_fmt, holes, 'i'), FLD(asl_fmt, lit, 'i'), FLD(asl_fmt, plain, 'c'),
-                FLD(asl_fmt, pieces, 'p')}},
-};
 
 /* Generated code reads two fields of a value (Choice type tests, Fail's
  * ErrorPath/CausePath): at the C offsets, the host being the target. */
@@ -183,7 +103,7 @@ typedef struct {
     LLVMModuleRef m;
     LLVMTargetDataRef td;
     LLVMTypeRef i8, i32, i64, dbl, vd, ptr;
-    LLVMTypeRef st[S__COUNT];      /* the runtime structs */
+    LLVMTypeRef st[LIR_S__COUNT];      /* the runtime structs */
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
     LLVMValueRef *sites;           /* T_ of each task site, by site id */
@@ -191,14 +111,12 @@ typedef struct {
     LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
-    const lir_program *lp;         /* the lowering (lower.c) */
-    uint32_t npaths, nconsts;
+    lir_program *lp;               /* the lowering (lower.c), its records made as they are built */
+    uint32_t nconsts;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
-    aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
-    asl_buf key;                   /* scratch for path keys */
-    LLVMValueRef *pathv;           /* P_n */
-    uint32_t cap_pathv;
+    aslc_ids const_ids;            /* JSON text -> K[n], as in emit_c.c */
+    lir_names names;               /* the records' names and which are built */
     aslc_layout lay;               /* parts, as in emit_c.c */
     uint32_t part, in_part;        /* the part being built, the states in it so far */
     strent *strs;                  /* interned string literals (open addressing) */
@@ -340,9 +258,9 @@ static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
 static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
 {
     LLVMValueRef all[12];
-    for (uint32_t i = 0; i < structs[s].n; i++)
+    for (uint32_t i = 0; i < lir_structs[s].n; i++)
         all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
-    return LLVMConstNamedStruct(l->st[s], all, structs[s].n);
+    return LLVMConstNamedStruct(l->st[s], all, lir_structs[s].n);
 }
 
 static LLVMValueRef rt(L *l, int id)
@@ -782,100 +700,74 @@ static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueR
 
 /* ---- paths ---------------------------------------------------------------------- */
 
-static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n);
-
-/* The descriptors a segment points to (a filter and its relative path, the
- * members of a union) are made before the segment array itself. */
-static void emit_seg_deps(L *l, const char *name, const asl_seg *s, uint32_t i, LLVMValueRef *filter,
-                          LLVMValueRef *members)
-{
-    char sub[160];
-    *filter = *members = cnull(l);
-    if (s->kind == ASL_SEG_FILTER && s->filter) {
-        const asl_filter *f = s->filter;
-        snprintf(sub, sizeof sub, "%s_%u_lhs", name, i);
-        LLVMValueRef lhs = f->nlhs ? emit_segs(l, sub, f->lhs, f->nlhs) : cnull(l);
-        LLVMValueRef v[7] = {ci8(l, f->op), ci8(l, f->rtype), ci32(l, f->nlhs), lhs, cdbl(l, f->rnum),
-                             f->rstr ? str(l, f->rstr, f->rlen) : cnull(l), ci32(l, f->rlen)};
-        snprintf(sub, sizeof sub, "%s_%u_f", name, i);
-        *filter = ccast(l, global(l, sub, cstruct_of(l, S_FILTER, v, sizeof v / sizeof *v)));
-    }
-    if (s->nunion && s->members) {  /* a union, or the step after a '..' */
-        snprintf(sub, sizeof sub, "%s_%u_u", name, i);
-        *members = emit_segs(l, sub, s->members, s->nunion);
-    }
-}
-
-static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n)
-{
-    LLVMValueRef *vals = asl_xmalloc(n * sizeof *vals);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_seg *s = &segs[i];
-        LLVMValueRef filter, members;
-        emit_seg_deps(l, name, s, i, &filter, &members);
-        LLVMValueRef v[11] = {ci8(l, s->kind), ci8(l, s->has_start), ci8(l, s->has_end),
-                              ci32(l, s->klen), s->key ? str(l, s->key, s->klen) : cnull(l),
-                              ci64(l, s->start), ci64(l, s->end), ci64(l, s->step),
-                              s->kind == ASL_SEG_FILTER && s->filter ? filter : cnull(l),
-                              ci32(l, s->nunion && s->members ? s->nunion : 0),
-                              s->nunion && s->members ? members : cnull(l)};
-        vals[i] = cstruct_of(l, S_SEG, v, sizeof v / sizeof *v);
-    }
-    LLVMValueRef g = global(l, name, const_array(l->st[S_SEG], vals, n));
-    free(vals);
-    return ccast(l, g);
-}
-
 static uint32_t emit_const(L *l, const char *json_text);
 static LLVMValueRef kslot(L *l, uint32_t id);
 static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf);
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
+static LLVMTypeRef jn_type(L *l);
 
-/* J_n, the JSONata field P_n stands for (emit_c.c's emit_jn_field): its
- * templates (tp_), its constant and its expression (jn_, which the JSONata
- * code generator puts in the module first). */
-static LLVMValueRef emit_jn_field(L *l, const asl_path *p, uint32_t id)
+/* ---- data: lower.c's records (lir_data.c), built field by field ---------------------- */
+
+static LLVMValueRef dglobal(L *l, const lir_data *d);
+
+/* A function or symbol named by a record: declared (as a state's) if not yet in the module. */
+static LLVMValueRef dfn(L *l, const char *name, LLVMTypeRef ty)
 {
-    const lir_jn *lj = lir_jn_of(l->lp, p);
-    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
-    LLVMValueRef expr = cnull(l);
-    if (lj->expr) {
-        LLVMValueRef fn = LLVMGetNamedFunction(l->m, lj->expr->name);
-        if (!fn) fn = LLVMAddFunction(l->m, lj->expr->name, LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr}, 3, 0));
-        expr = ccast(l, fn);
-    }
-    LLVMValueRef eval = LLVMGetNamedFunction(l->m, "asl_jn_field_eval");
-    if (!eval)
-        eval = LLVMAddFunction(l->m, "asl_jn_field_eval",
-                               LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr, l->ptr}, 4, 0));
-    LLVMValueRef v[9] = {ci8(l, j->field.kind), ci8(l, j->field.type), strz(l, j->field.where), strz(l, j->field.src),
-                         expr, lj->tmpl ? ccast(l, emit_tmpl_fn(l, lj->tmpl)) : cnull(l),
-                         lj->assign ? ccast(l, emit_tmpl_fn(l, lj->assign)) : cnull(l),
-                         j->ktext ? kslot(l, emit_const(l, j->ktext)) : cnull(l), ccast(l, eval)};
-    char name[32];
-    snprintf(name, sizeof name, "J_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_JNF, v, 9)));
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, name);
+    return ccast(l, fn ? fn : LLVMAddFunction(l->m, name, ty));
 }
 
-/* The descriptor P_n of p, as a pointer; made the first time the path is seen. */
+static LLVMValueRef dvalue(L *l, const lir_val *v, LLVMTypeRef ty)
+{
+    switch ((lir_vk)v->k) {
+    case LIR_V_INT: return LLVMConstInt(ty, (unsigned long long)v->i, 1);
+    case LIR_V_NUM: return LLVMConstReal(ty, v->num);
+    case LIR_V_STR: return str(l, v->str, v->len);
+    case LIR_V_DATA: return ccast(l, dglobal(l, v->data));
+    case LIR_V_FN:
+        if (v->fn->kind == LIR_FN_TMPL) return ccast(l, emit_tmpl_fn(l, v->fn));
+        if (v->fn->kind == LIR_FN_CALL) return ccast(l, emit_call_fn(l, v->fn));
+        return dfn(l, v->fn->name, jn_type(l));
+    case LIR_V_SYM: return dfn(l, v->str, l->t_state);
+    case LIR_V_K: return kslot(l, emit_const(l, v->str));
+    default: return LLVMConstNull(ty);
+    }
+}
+
+/* The constant global of record d, made the first time (after what it points at). */
+static LLVMValueRef dglobal(L *l, const lir_data *d)
+{
+    const char *name = lir_data_name(&l->names, l->lp, d);
+    if (l->names.done[d->id]) return LLVMGetNamedGlobal(l->m, name);
+    l->names.done[d->id] = 1;
+    const lir_struct *cs = &lir_structs[d->st];
+    bool scalar = cs->n == 1 && !cs->f[0].name;
+    LLVMTypeRef et = scalar ? l->ptr : l->st[d->st];
+    LLVMValueRef *el = asl_xmalloc((d->nv + 1) * sizeof *el), f[14];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->nv;) {
+        if (scalar) {
+            el[n++] = dvalue(l, &d->v[i++], l->ptr);
+            continue;
+        }
+        for (uint32_t k = 0; k < cs->n; k++) f[k] = LLVMConstNull(LLVMStructGetTypeAtIndex(et, k));
+        do {
+            f[d->v[i].field] = dvalue(l, &d->v[i], LLVMStructGetTypeAtIndex(et, d->v[i].field));
+            i++;
+        } while (i < d->nv && !(d->array && d->v[i].row));
+        el[n++] = LLVMConstNamedStruct(et, f, cs->n);
+    }
+    if (!d->array && !n)
+        el[n++] = LLVMConstNull(et);
+    LLVMValueRef g = global(l, name, d->array ? const_array(et, el, n) : el[0]);
+    free(el);
+    return g;
+}
+
+/* P_ of p, as a pointer. */
 static LLVMValueRef emit_path(L *l, const asl_path *p)
 {
-    bool fresh;
-    aslc_path_key(&l->key, p);
-    uint32_t id = aslc_ids_get(&l->path_ids, l->key.data, l->key.len, &fresh);
-    if (!fresh) return l->pathv[id];
-    l->npaths++;
-    if (id >= l->cap_pathv) {
-        l->cap_pathv = l->cap_pathv ? l->cap_pathv * 2 : 64;
-        l->pathv = asl_xrealloc(l->pathv, l->cap_pathv * sizeof *l->pathv);
-    }
-    char name[32];
-    snprintf(name, sizeof name, "P_%u_segs", id);
-    LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
-    LLVMValueRef jn = p->root == ASL_ROOT_JSONATA ? emit_jn_field(l, p, id) : cnull(l);
-    LLVMValueRef v[7] = {strz(l, p->text),     ci8(l, p->root),     ci8(l, p->definite),
-                         ci8(l, p->map_item), ci32(l, p->nseg), segs, jn};
-    snprintf(name, sizeof name, "P_%u", id);
-    return l->pathv[id] = ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
+    return ccast(l, dglobal(l, lir_data_path(l->lp, p)));
 }
 
 /* ---- constants ------------------------------------------------------------------ */
@@ -951,24 +843,11 @@ static uint32_t *uses_of(const lir_fn *f)
     return use;
 }
 
-/* FMT_n of a States.Format split now, as a constant address. */
+/* FMT_n of a States.Format split now, as a constant address, or NULL. */
 static LLVMValueRef fmt_global(L *l, const lir_op *o)
 {
-    asl_fmt fmt;
-    if (!aslc_format_split(l->p->arena, o->call, &fmt)) return NULL;
-    char name[48];
-    LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
-    for (uint32_t k = 0; k <= fmt.holes; k++) {
-        LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
-        pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
-    }
-    uint32_t id = o->k == LIR_CALL ? o->len : 0;
-    snprintf(name, sizeof name, "FMT_%u_pieces", id);
-    LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
-    free(pv);
-    LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
-    snprintf(name, sizeof name, "FMT_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_FMT, fv, 4)));
+    const lir_data *d = lir_data_fmt(l->lp, o);
+    return d ? ccast(l, dglobal(l, d)) : NULL;
 }
 
 /* The intrinsic c on the argument array arr (argc pointers), as the C back
@@ -1150,48 +1029,10 @@ static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
     return f.fn;
 }
 
-typedef struct {
-    LLVMValueRef *v;
-    uint32_t n, cap;
-    const lir_fn *const *helpers;  /* the fn_ of the CALL nodes, in order */
-} nodes;
-
-/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
- * needs (its constant, path or call) is made before its children's. */
-static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
-{
-    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
-                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
-                                    [IR_T_CALL] = ASL_TM_CALL};
-    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
-    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
-    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
-    else if (t->kind == IR_T_CALL) fn = ccast(l, emit_call_fn(l, *out->helpers++));
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
-                         ci32(l, klen), path, k, fn};
-    if (out->n == out->cap) {
-        out->cap = out->cap ? out->cap * 2 : 16;
-        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
-    }
-    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
-    for (uint32_t i = 0; container && i < t->n; i++) {
-        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
-    }
-}
-
 /* TP_n of a large program's TEMPLATE op o, the nodes of its template. */
 static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
 {
-    nodes out = {0};
-    out.helpers = o->helpers;
-    emit_tmpl_nodes(l, &out, o->tmpl, "", 0);
-    char name[32];
-    snprintf(name, sizeof name, "TP_%u", o->len);
-    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
-    free(out.v);
-    return ccast(l, g);
+    return ccast(l, dglobal(l, lir_data_tmpl(l->lp, o)));
 }
 
 /* A small program's template whose ops start at op `at` of lf: its extent
@@ -1373,11 +1214,7 @@ static void emit_machine(L *l, const ir_machine *m);
 /* S_<cname>: the state's descriptor. */
 static LLVMValueRef emit_header(L *l, const ir_state *s)
 {
-    char name[512];
-    snprintf(name, sizeof name, "S_%s", s->cname);
-    LLVMValueRef v[4] = {strz(l, s->name), strz(l, ir_state_type_name(s->type)), strz(l, s->loc.ptr),
-                         ci8(l, aslc_state_last(s))};
-    return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
+    return ccast(l, dglobal(l, lir_data_state(l->lp, s, LIR_D_INFO)));
 }
 
 /* if (!asl_enter(x, &S_, in)) return NULL; where the op says so (a program
@@ -1415,54 +1252,9 @@ static LLVMValueRef empty_object(L *l, F *f)
     return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
-/* A static const char *const name[] = {errors...}. */
-static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, uint32_t n)
-{
-    LLVMValueRef *v = asl_xmalloc((n ? n : 1) * sizeof *v);
-    for (uint32_t i = 0; i < n; i++) v[i] = strz(l, errors[i]);
-    LLVMValueRef g = global(l, name, const_array(l->ptr, v, n));
-    free(v);
-    return ccast(l, g);
-}
-
 static LLVMValueRef state_fn(L *l, const ir_state *s)
 {
     return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
-}
-
-/* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
-static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catchers)
-{
-    char name[512];
-    *catchers = NULL;
-    LLVMValueRef rg = NULL;
-    if (s->nretry) {
-        LLVMValueRef *rv = asl_xmalloc(s->nretry * sizeof *rv);
-        for (uint32_t i = 0; i < s->nretry; i++) {
-            const ir_retrier *r = &s->retry[i];
-            snprintf(name, sizeof name, "RE_%s_%u", s->cname, i);
-            LLVMValueRef v[7] = {emit_errors(l, name, r->errors, r->nerrors), ci32(l, r->nerrors),
-                                 ci32(l, r->max_attempts), cdbl(l, r->interval), cdbl(l, r->backoff),
-                                 cdbl(l, r->max_delay), ci8(l, (unsigned)r->jitter)};
-            rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
-        }
-        snprintf(name, sizeof name, "R_%s", s->cname);
-        rg = ccast(l, global(l, name, const_array(l->st[S_RETRIER], rv, s->nretry)));
-        free(rv);
-    }
-    if (s->ncatch) {
-        LLVMValueRef *cv = asl_xmalloc(s->ncatch * sizeof *cv);
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            snprintf(name, sizeof name, "CE_%s_%u", s->cname, i);
-            LLVMValueRef v[2] = {emit_errors(l, name, s->catch_[i].errors, s->catch_[i].nerrors),
-                                 ci32(l, s->catch_[i].nerrors)};
-            cv[i] = cstruct_of(l, S_CATCHER, v, sizeof v / sizeof *v);
-        }
-        snprintf(name, sizeof name, "C_%s", s->cname);
-        *catchers = ccast(l, global(l, name, const_array(l->st[S_CATCHER], cv, s->ncatch)));
-        free(cv);
-    }
-    return rg;
 }
 
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
@@ -1516,25 +1308,10 @@ static LLVMValueRef sb_reg(const sb *q, F *f, uint32_t r)
     return r == LIR_IN ? f->in : r == LIR_NONE ? cnull(q->l) : q->val[r];
 }
 
-/* M_ of a Map, with its tp_ functions. */
-static LLVMValueRef sb_map(sb *q)
+/* The state's descriptor `what` (lir_data.c), as the global. */
+static LLVMValueRef sb_data(sb *q, lir_dstate what)
 {
-    L *l = q->l;
-    const ir_state *s = q->s;
-    if (q->map) return q->map;
-    static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
-    LLVMValueRef fns[4];
-    for (int k = 0; k < 4; k++) {
-        const lir_fn *tf = lir_tmpl_fn(l->lp, s, what[k]);
-        fns[k] = tf ? ccast(l, emit_tmpl_fn(l, tf)) : cnull(l);
-    }
-    LLVMValueRef mv[12] = {state_fn(l, s->processor ? s->processor->start : NULL), fns[0],
-                           ci32(l, s->max_concurrency), ci32(l, s->tolerated_count), cdbl(l, s->tolerated_percent),
-                           ci8(l, s->distributed), ci8(l, s->batched), ci32(l, s->max_items_per_batch),
-                           ci32(l, s->max_bytes_per_batch), fns[1], fns[2], fns[3]};
-    char name[512];
-    snprintf(name, sizeof name, "M_%s", s->cname);
-    return q->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
+    return dglobal(q->l, lir_data_state(q->l->lp, q->s, what));
 }
 
 /* What the state's ops point at, made before its functions: its rules,
@@ -1543,32 +1320,19 @@ static void sb_prepare(sb *q, const lir_fn *st, const lir_fn *dof)
 {
     L *l = q->l;
     const ir_state *s = q->s;
-    char name[512];
     q->rules = asl_xmalloc((st->nops ? st->nops : 1) * sizeof *q->rules);
     for (uint32_t i = 0; i < st->nops; i++)
         if (st->ops[i].k == LIR_RULE) q->rules[i] = emit_rule(l, st->ops[i].target_fn);
-    q->rg = emit_retry_catch(l, s, &q->catchers);
+    if (s->nretry) q->rg = ccast(l, sb_data(q, LIR_D_RETRY));
+    if (s->ncatch) q->catchers = ccast(l, sb_data(q, LIR_D_CATCH));
     const lir_fn *ff = dof ? dof : st;
-    LLVMValueRef tp[2] = {NULL, NULL};
     bool flow = false;
     for (uint32_t i = 0; i < ff->nops; i++) {
         const lir_op *o = &ff->ops[i];
-        if (o->k == LIR_TEMPLATE && o->n == 1) tp[strcmp(o->note, "Parameters") != 0] = emit_tmpl(l, o);
+        if (o->k == LIR_TEMPLATE && o->n == 1) emit_tmpl(l, o);   /* the flow's templates first, as in C */
         flow |= o->k == LIR_FLOW;
     }
-    if (!flow) return;
-    LLVMValueRef v[7] = {cnull(l), tp[0] ? tp[0] : cnull(l), cnull(l), tp[1] ? tp[1] : cnull(l), cnull(l), cnull(l),
-                         ci8(l, (s->input_path_null ? ASL_FLOW_INPUT_NULL : 0) |
-                                    (s->result_path_null ? ASL_FLOW_RESULT_NULL : 0) |
-                                    (s->output_path_null ? ASL_FLOW_OUTPUT_NULL : 0))};
-    if (s->input_path && s->input_path->nseg + s->input_path->root && !s->input_path_null)
-        v[0] = emit_path(l, s->input_path);
-    if (s->type == IR_PASS && s->result) v[2] = kslot(l, emit_const(l, s->result_text));
-    if (s->result_path && s->result_path->nseg && !s->result_path_null) v[4] = emit_path(l, s->result_path);
-    if (s->output_path && s->output_path->nseg + s->output_path->root && !s->output_path_null)
-        v[5] = emit_path(l, s->output_path);
-    snprintf(name, sizeof name, "F_%s", s->cname);
-    q->flow = ccast(l, global(l, name, cstruct_of(l, S_FLOW, v, sizeof v / sizeof *v)));
+    if (flow) q->flow = ccast(l, sb_data(q, LIR_D_FLOW));
 }
 
 /* Op i of lf into f. */
@@ -1580,7 +1344,6 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     const ir_state *s = q->s;
     const lir_op *o = &lf->ops[i];
     LLVMValueRef a = sb_reg(q, f, o->a), b = sb_reg(q, f, o->b), r = NULL;
-    char name[512];
     switch ((lir_opk)o->k) {
     case LIR_ENTER: {   /* a failure to enter is not caught */
         LLVMBasicBlockRef keep = f->fail;
@@ -1660,36 +1423,28 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
             break;
         case LIR_RT_TASK:
         case LIR_RT_TASK_TIMED: {
-            LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource), cdbl(l, s->timeout),
-                                  cdbl(l, s->heartbeat)};
-            snprintf(name, sizeof name, "T_%s", s->cname);
-            LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
+            LLVMValueRef site = ccast(l, sb_data(q, LIR_D_SITE));
             if (s->site < l->p->ntasks) l->sites[s->site] = site;
             if (o->rt == LIR_RT_TASK) r = or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, site, a));
             else r = or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, site, a, b, sb_reg(q, f, o->n)));
             break;
         }
         case LIR_RT_PARALLEL: {
-            LLVMValueRef *bv = asl_xmalloc((s->nbranches ? s->nbranches : 1) * sizeof *bv);
-            for (uint32_t k = 0; k < s->nbranches; k++)
-                bv[k] = state_fn(l, s->branches[k] ? s->branches[k]->start : NULL);
-            snprintf(name, sizeof name, "B_%s", s->cname);
-            LLVMValueRef br = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
-            free(bv);
+            LLVMValueRef br = ccast(l, sb_data(q, LIR_D_FANOUT));
             r = or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, a, br, ci32(l, o->n)));
             break;
         }
         case LIR_RT_MAP_SETTING:
             if (!q->mi) {   /* asl_map_info mi = M_X; */
-                q->mi = LLVMBuildAlloca(f->b, l->st[S_MAP], "mi");
-                LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], sb_map(q), ""), q->mi);
+                q->mi = LLVMBuildAlloca(f->b, l->st[LIR_S_MAP], "mi");
+                LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[LIR_S_MAP], sb_data(q, LIR_D_FANOUT), ""), q->mi);
             }
             or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, a, emit_path(l, o->path), ci32(l, map_which[o->n]),
                                 cast(l, f, q->mi)));
             break;
         case LIR_RT_MAP:
         case LIR_RT_MAP_IO:
-            r = or_null(l, f, call(l, f, o->rt, 4, f->x, a, b, q->mi ? cast(l, f, q->mi) : ccast(l, sb_map(q))));
+            r = or_null(l, f, call(l, f, o->rt, 4, f->x, a, b, q->mi ? cast(l, f, q->mi) : ccast(l, sb_data(q, LIR_D_FANOUT))));
             break;
         default:
             break;
@@ -1882,13 +1637,13 @@ static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
         LLVMValueRef fn = LLVMGetNamedFunction(l->m, o->natives[i]);
         if (!fn) fn = LLVMAddFunction(l->m, o->natives[i], l->t_state);
         LLVMValueRef v[2] = {strz(l, o->natives[i]), ccast(l, fn)};
-        nv[i] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
+        nv[i] = cstruct_of(l, LIR_S_NATIVE, v, sizeof v / sizeof *v);
     }
     if (!o->nnatives) {
         LLVMValueRef v[2] = {cnull(l), cnull(l)};
-        nv[0] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
+        nv[0] = cstruct_of(l, LIR_S_NATIVE, v, sizeof v / sizeof *v);
     }
-    LLVMValueRef natives = ccast(l, global(l, "natives", const_array(l->st[S_NATIVE], nv, nn)));
+    LLVMValueRef natives = ccast(l, global(l, "natives", const_array(l->st[LIR_S_NATIVE], nv, nn)));
     free(nv);
 
     uint32_t ns = p->ntasks ? p->ntasks : 1;
@@ -1918,7 +1673,7 @@ static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
                           strz(l, o->resources_json), strz(l, o->mocks_json), natives,
                           ci32(l, o->nnatives), sites, ci32(l, p->ntasks), cdbl(l, p->top->timeout),
                           ci8(l, o->allow_unbound), names, fns, ci32(l, nres)};
-    LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, S_PROGRAM, v, sizeof v / sizeof *v));
+    LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, LIR_S_PROGRAM, v, sizeof v / sizeof *v));
     LLVMSetLinkage(g, LLVMExternalLinkage);
 }
 
@@ -1942,10 +1697,14 @@ static bool make_types(L *l)
     l->t_rule = LLVMFunctionType(l->i32, sp, 2, 0);
 
     bool ok = true;
-    for (int s = 0; s < S__COUNT; s++) {
-        const cstruct *c = &structs[s];
+    for (int s = 0; s < LIR_S__COUNT; s++) {
+        const lir_struct *c = &lir_structs[s];
+        if (c->n == 1 && !c->f[0].name) {   /* a pointer: an array's element */
+            l->st[s] = l->ptr;
+            continue;
+        }
         char name[64];
-        snprintf(name, sizeof name, "struct.%s", c->name);
+        snprintf(name, sizeof name, "struct.%s", c->ctype);
         LLVMTypeRef el[12];
         for (uint32_t i = 0; i < c->n; i++) {
             char t = c->f[i].t;
@@ -1956,7 +1715,7 @@ static bool make_types(L *l)
         /* The check that makes the descriptors safe: LLVM's layout of the
          * struct for this target is the C compiler's layout of asl.h. */
         if (LLVMABISizeOfType(l->td, l->st[s]) != c->size) {
-            fprintf(stderr, "aslc: internal error: struct %s: %llu bytes in LLVM, %zu in C\n", c->name,
+            fprintf(stderr, "aslc: internal error: struct %s: %llu bytes in LLVM, %zu in C\n", c->ctype,
                     (unsigned long long)LLVMABISizeOfType(l->td, l->st[s]), c->size);
             ok = false;
         }
@@ -1966,7 +1725,7 @@ static bool make_types(L *l)
             if (off != c->f[i].off || size != c->f[i].size) {
                 fprintf(stderr, "aslc: internal error: struct %s field %u: offset %llu size %llu in "
                                 "LLVM, offset %zu size %zu in C\n",
-                        c->name, i, off, size, c->f[i].off, c->f[i].size);
+                        c->ctype, i, off, size, c->f[i].off, c->f[i].size);
                 ok = false;
             }
         }
@@ -2179,9 +1938,8 @@ out:
     free(l.consts);
     free(l.strs);
     free(l.sites);
-    free(l.pathv);
-    aslc_ids_free(&l.path_ids);
+    lir_names_free(&l.names);
+    lir_data_free(l.lp);
     aslc_ids_free(&l.const_ids);
-    asl_buf_free(&l.key);
     return ok;
 }
