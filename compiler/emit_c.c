@@ -145,13 +145,17 @@ static void drecord(E *e, asl_buf *b, const lir_data *d)
 {
     const lir_struct *st = &lir_structs[d->st];
     bool scalar = st->n == 1 && !st->f[0].name, open = false;
-    put(b, "static const %s %s%s = {", st->ctype, dname(e, d), d->array ? "[]" : "");
+    uint32_t rows = 0;
+    for (uint32_t i = 0; i < d->nv; i++) rows += d->v[i].row;
+    put(b, "%sconst %s %s", d->shared ? "" : "static ", st->ctype, dname(e, d));
+    if (d->array && d->sized) put(b, "[%u] = {", rows);
+    else put(b, "%s = {", d->array ? "[]" : "");
     if (d->note) {
         asl_buf_puts(b, "  /* ");
         ccomment(b, d->note);
         asl_buf_puts(b, " */");
     }
-    if (d->lines) asl_buf_putc(b, '\n');
+    if (d->lines) asl_buf_puts(b, d->array ? "\n" : "\n    ");   /* an element, or a field, a line */
     const char *comment = NULL;
     for (uint32_t i = 0; i < d->nv; i++) {
         const lir_val *v = &d->v[i];
@@ -166,7 +170,7 @@ static void drecord(E *e, asl_buf *b, const lir_data *d)
             asl_buf_puts(b, d->lines ? (open ? "\n    {" : "    {") : (i ? ", {" : "{"));
             open = true;
         } else if (i) {
-            asl_buf_puts(b, ", ");
+            asl_buf_puts(b, d->lines && !d->array ? ",\n    " : ", ");
         }
         if (v->named) put(b, ".%s = ", st->f[v->field].name);
         dval(e, b, v);
@@ -1240,49 +1244,10 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
     for (uint32_t i = 0; i < o->nnatives; i++)
         put(out, "asl_value *%s(asl_task_ctx *t, asl_value *input);\n", o->natives[i]);
-    put(out, "static const asl_native natives[%u] = {", o->nnatives ? o->nnatives : 1);
-    for (uint32_t i = 0; i < o->nnatives; i++) {
-        put(out, "%s{", i ? ", " : "");
-        cstrz(out, o->natives[i]);
-        put(out, ", %s}", o->natives[i]);
-    }
-    if (!o->nnatives) asl_buf_puts(out, "{NULL, NULL}");
-    asl_buf_puts(out, "};\n");
-    put(out, "static const asl_task_site *const sites[%u] = {", p->ntasks ? p->ntasks : 1);
-    for (uint32_t i = 0; i < p->ntasks; i++) put(out, "%s&T_%s", i ? ", " : "", p->tasks[i]->cname);
-    if (!p->ntasks) asl_buf_puts(out, "NULL");
-    asl_buf_puts(out, "};\n");
-    /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c); in a large program, those with a function.  For
-     * aslc serve only (--served): see aslc_emit_opts.served. */
-    uint32_t nres = 0;
-    asl_buf rn, rf;
-    asl_buf_init(&rn);
-    asl_buf_init(&rf);
-    for (uint32_t i = 0; i < p->top->nstates; i++) {
-        const ir_state *s = p->top->states[i];
-        if (!o->served || (e.lay.big && e.entry[s->index] < 0)) continue;
-        if (nres++) {
-            asl_buf_puts(&rn, ", ");
-            asl_buf_puts(&rf, ", ");
-        }
-        cstrz(&rn, s->name);
-        asl_buf_puts(&rf, s->cname);
-    }
-    put(out, "static const char *const state_names[%u] = {%.*s};\n", nres ? nres : 1,
-        (int)rn.len, nres ? rn.data : "NULL");
-    put(out, "static const asl_state_fn state_fns[%u] = {%.*s};\n", nres ? nres : 1,
-        (int)rf.len, nres ? rf.data : "NULL");
-    asl_buf_free(&rn);
-    asl_buf_free(&rf);
-    asl_buf_puts(out, "\nconst asl_program asl_main_program = {\n    ");
-    cstrz(out, p->name);
-    put(out, ",\n    %s,\n    init_constants,\n    ", p->top->start ? p->top->start->cname : "NULL");
-    cstrz(out, o->resources_json);
-    asl_buf_puts(out, ",\n    ");
-    cstrz(out, o->mocks_json);
-    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s,\n    state_names, state_fns, %u\n};\n",
-        o->nnatives, p->ntasks, p->top->timeout, o->allow_unbound ? "true" : "false", nres);
+    asl_buf_free(&e.data);   /* the program's tables, then asl_main_program */
+    asl_buf_init(&e.data);
+    dref(&e, NULL, lir_data_program(e.lp, o, true));
+    asl_buf_put(out, e.data.data, e.data.len);
     if (parts) asl_buf_puts(out, "#endif\n");
 
     asl_buf_free(&e.data);

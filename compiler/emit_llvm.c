@@ -106,7 +106,6 @@ typedef struct {
     LLVMTypeRef st[LIR_S__COUNT];      /* the runtime structs */
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
-    LLVMValueRef *sites;           /* T_ of each task site, by site id */
     LLVMValueRef rt[LIR_RT__COUNT];    /* declared on first use */
     LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
@@ -251,16 +250,6 @@ static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
     LLVMSetGlobalConstant(g, 1);
     LLVMSetLinkage(g, LLVMInternalLinkage);
     return g;
-}
-
-/* A constant struct s from its first n fields; the others are zero, as the
- * members a C initializer leaves out. */
-static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
-{
-    LLVMValueRef all[12];
-    for (uint32_t i = 0; i < lir_structs[s].n; i++)
-        all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
-    return LLVMConstNamedStruct(l->st[s], all, lir_structs[s].n);
 }
 
 static LLVMValueRef rt(L *l, int id)
@@ -1252,11 +1241,6 @@ static LLVMValueRef empty_object(L *l, F *f)
     return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
 }
 
-static LLVMValueRef state_fn(L *l, const ir_state *s)
-{
-    return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
-}
-
 /* error = ev->type == ASL_STRING ? ev->u.str : asl_json_string(asl_exec_arena(x), ev, NULL); */
 static LLVMValueRef fail_text(L *l, F *f, LLVMValueRef ev)
 {
@@ -1424,7 +1408,6 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         case LIR_RT_TASK:
         case LIR_RT_TASK_TIMED: {
             LLVMValueRef site = ccast(l, sb_data(q, LIR_D_SITE));
-            if (s->site < l->p->ntasks) l->sites[s->site] = site;
             if (o->rt == LIR_RT_TASK) r = or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, site, a));
             else r = or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, site, a, b, sb_reg(q, f, o->n)));
             break;
@@ -1627,54 +1610,10 @@ static LLVMValueRef emit_constants(L *l)
     return f.fn;
 }
 
-static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
+/* The program's tables and asl_main_program (lir_data_program), which the runtime links to. */
+static void emit_program(L *l, const aslc_emit_opts *o)
 {
-    const ir_program *p = l->p;
-    uint32_t nn = o->nnatives ? o->nnatives : 1;
-    LLVMValueRef *nv = asl_xmalloc(nn * sizeof *nv);
-    for (uint32_t i = 0; i < o->nnatives; i++) {
-        /* asl_value *name(asl_task_ctx *t, asl_value *input), from --handlers */
-        LLVMValueRef fn = LLVMGetNamedFunction(l->m, o->natives[i]);
-        if (!fn) fn = LLVMAddFunction(l->m, o->natives[i], l->t_state);
-        LLVMValueRef v[2] = {strz(l, o->natives[i]), ccast(l, fn)};
-        nv[i] = cstruct_of(l, LIR_S_NATIVE, v, sizeof v / sizeof *v);
-    }
-    if (!o->nnatives) {
-        LLVMValueRef v[2] = {cnull(l), cnull(l)};
-        nv[0] = cstruct_of(l, LIR_S_NATIVE, v, sizeof v / sizeof *v);
-    }
-    LLVMValueRef natives = ccast(l, global(l, "natives", const_array(l->st[LIR_S_NATIVE], nv, nn)));
-    free(nv);
-
-    uint32_t ns = p->ntasks ? p->ntasks : 1;
-    LLVMValueRef *sv = asl_xmalloc(ns * sizeof *sv);
-    for (uint32_t i = 0; i < p->ntasks; i++) sv[i] = l->sites[i] ? l->sites[i] : cnull(l);
-    if (!p->ntasks) sv[0] = cnull(l);
-    LLVMValueRef sites = ccast(l, global(l, "sites", const_array(l->ptr, sv, ns)));
-    free(sv);
-
-    /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c); for aslc serve only (aslc_emit_opts.served). */
-    uint32_t nres = 0, nt = p->top->nstates ? p->top->nstates : 1;
-    LLVMValueRef *rn = asl_xmalloc(nt * sizeof *rn), *rf = asl_xmalloc(nt * sizeof *rf);
-    for (uint32_t i = 0; i < p->top->nstates; i++) {
-        const ir_state *s = p->top->states[i];
-        if (!o->served || !LLVMGetNamedFunction(l->m, s->cname)) continue;
-        rn[nres] = strz(l, s->name);
-        rf[nres++] = state_fn(l, s);
-    }
-    if (!nres) rn[0] = rf[0] = cnull(l);
-    LLVMValueRef names = ccast(l, global(l, "state_names", const_array(l->ptr, rn, nres ? nres : 1)));
-    LLVMValueRef fns = ccast(l, global(l, "state_fns", const_array(l->ptr, rf, nres ? nres : 1)));
-    free(rn);
-    free(rf);
-
-    LLVMValueRef v[14] = {strz(l, p->name), state_fn(l, p->top->start), ccast(l, init),
-                          strz(l, o->resources_json), strz(l, o->mocks_json), natives,
-                          ci32(l, o->nnatives), sites, ci32(l, p->ntasks), cdbl(l, p->top->timeout),
-                          ci8(l, o->allow_unbound), names, fns, ci32(l, nres)};
-    LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, LIR_S_PROGRAM, v, sizeof v / sizeof *v));
-    LLVMSetLinkage(g, LLVMExternalLinkage);
+    LLVMSetLinkage(dglobal(l, lir_data_program(l->lp, o, false)), LLVMExternalLinkage);
 }
 
 /* ---- types and their layout --------------------------------------------------------- */
@@ -1856,8 +1795,8 @@ static void build_module(L *l, const aslc_emit_opts *o)
     emit_machine(l, p->top);
     l->part = 0;  /* the program's own functions and data */
     emit_jn(l);
-    LLVMValueRef init = emit_constants(l);
-    emit_program(l, o, init);
+    emit_constants(l);
+    emit_program(l, o);
 }
 
 bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
@@ -1895,8 +1834,6 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     l.p = p;
     l.lp = aslc_lower(p);
     l.lay = aslc_layout_of(p);
-    l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
-    memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     l.td = LLVMCreateTargetDataLayout(tm);
     l.cx = LLVMContextCreate();
     l.m = LLVMModuleCreateWithNameInContext(p->name ? p->name : "workflow", l.cx);
@@ -1937,7 +1874,6 @@ out:
     LLVMDisposeMessage(triple);
     free(l.consts);
     free(l.strs);
-    free(l.sites);
     lir_names_free(&l.names);
     lir_data_free(l.lp);
     aslc_ids_free(&l.const_ids);

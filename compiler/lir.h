@@ -445,7 +445,8 @@ struct lir_data {
     bool array;                  /* an array of them (its name is its address) */
     bool lines;                  /* C: an element a line */
     bool global;                 /* in the program's data (else its state's, before its functions) */
-    bool shared;                 /* a symbol every part sees (asl_main_program): not static */
+    bool shared;                 /* a symbol of the program (asl_main_program): not static */
+    bool sized;                  /* C: an array declared with its size */
     const char *name;            /* its name; NULL: prefix and a number (below) */
     const char *prefix;          /* "P_": numbered in the order of first use; with owner: */
     const char *suffix;          /* owner's name + suffix ("_segs"), or prefix + owner's number (J_) */
@@ -524,6 +525,11 @@ typedef struct {
 } lir_names;
 const char *lir_data_name(lir_names *nm, const lir_program *lp, const lir_data *d);
 void lir_names_free(lir_names *nm);
+/* The program's tables (natives, sites, state_names, state_fns) and
+ * asl_main_program, which points at them; blocks: the back end makes a
+ * large program's states blocks of part functions (only those entered
+ * from elsewhere have a function to resume at). */
+const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool blocks);
 /* Frees the records' index (the records are in the arena). */
 void lir_data_free(lir_program *lp);
 /* The decisions themselves, for the back ends that still make their own code. */

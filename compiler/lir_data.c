@@ -624,3 +624,59 @@ void lir_names_free(lir_names *nm)
     free(nm->done);
     memset(nm, 0, sizeof *nm);
 }
+
+/* ---- the program ---------------------------------------------------------------------------- */
+
+/* An array of its own size (C: name[n]), one element at least. */
+static lir_data *table(lir_program *lp, lir_struct_id st, const char *name)
+{
+    lir_data *d = new_data(lp, st, true, name);
+    d->sized = true;
+    d->global = true;
+    return d;
+}
+
+const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool blocks)
+{
+    const ir_program *p = lp->p;
+    lir_data *nat = table(lp, LIR_S_NATIVE, "natives");
+    for (uint32_t i = 0; i < o->nnatives; i++) {
+        vstrz(lp, nat, 0, o->natives[i]);
+        vsym(lp, nat, 1, o->natives[i]);
+    }
+    if (!o->nnatives) vstrz(lp, nat, 0, NULL), vsym(lp, nat, 1, NULL);
+    lir_data *sites = table(lp, LIR_S_SITE_P, "sites");
+    for (uint32_t i = 0; i < p->ntasks; i++) vdata(lp, sites, 0, lir_data_state(lp, p->tasks[i], LIR_D_SITE));
+    if (!p->ntasks) vdata(lp, sites, 0, NULL);
+    /* The top-level states by name, where aslc serve resumes an execution
+     * (runtime/served.c); in a large program printed as blocks, those with a
+     * function.  For aslc serve only (--served): see aslc_emit_opts.served. */
+    lir_data *names = table(lp, LIR_S_CSTR, "state_names"), *fns = table(lp, LIR_S_STATE_FN, "state_fns");
+    uint32_t nres = 0;
+    for (uint32_t i = 0; i < p->top->nstates; i++) {
+        const ir_state *s = p->top->states[i];
+        const lir_fn *f = lp->state_fn[s->index];
+        if (!o->served || (blocks && f->block && f->entry < 0)) continue;
+        vstrz(lp, names, 0, s->name);
+        vsym(lp, fns, 0, s->cname);
+        nres++;
+    }
+    if (!nres) vstrz(lp, names, 0, NULL), vsym(lp, fns, 0, NULL);
+    lir_data *d = new_data(lp, LIR_S_PROGRAM, false, "asl_main_program");
+    d->global = d->shared = d->lines = true;
+    vstrz(lp, d, 0, p->name);
+    vsym(lp, d, 1, start_of(p->top));
+    vsym(lp, d, 2, "init_constants");
+    vstrz(lp, d, 3, o->resources_json);
+    vstrz(lp, d, 4, o->mocks_json);
+    vdata(lp, d, 5, nat);
+    vint(lp, d, 6, o->nnatives);
+    vdata(lp, d, 7, sites);
+    vint(lp, d, 8, p->ntasks);
+    vnum(lp, d, 9, p->top->timeout);
+    vbool(lp, d, 10, o->allow_unbound);
+    vdata(lp, d, 11, names);
+    vdata(lp, d, 12, fns);
+    vint(lp, d, 13, nres);
+    return d;
+}
