@@ -7,21 +7,22 @@
  * lower.c, which makes every decision), op by op: the same functions with
  * the same names (st_<Name>, do_, try_, tp_, fn_, r_, jn_), the same runtime
  * calls in the same order with the same arguments, and the same static
- * descriptors (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text,
- * natives, sites, asl_main_program), made in the same order, so that even
- * the numbering of P_n, K[n], TP_n, fn_n and r_n agrees and the two outputs
- * can be read side by side (docs/backends.md shows one workflow in both).
- * What must agree exactly is shared with emit_c.c: when two paths are the
- * same (aslc_path_key), the numbering (aslc_ids).  No semantics live in one
- * back end only.
+ * descriptors: lir_data.c's records (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_,
+ * B_, M_, FMT_, natives, sites, asl_main_program), each a constant global
+ * built field by field (dglobal) the first time an op points at it, so that
+ * even the numbering of P_n, K[n], TP_n, fn_n and r_n agrees and the two
+ * outputs can be read side by side (docs/backends.md shows one workflow in
+ * both).  asl.h's inline first steps are called as generated C calls them,
+ * from asl.h compiled to bitcode (link_first_steps).  No semantics live in
+ * one back end only.
  *
  * A program of more than a few hundred states is compiled in parts: the
  * module is built once, every function marked with its part ("aslc-part"),
  * and llvm_codegen.c optimises runs of parts in parallel.
  *
  * Descriptor layout: each runtime struct is a named LLVM struct type listing
- * the C fields in order with the same types (the table `structs` below); the
- * target's data layout adds the padding.  check_layout() compares every field
+ * the C fields in order with the same types (lir.h's LIR_STRUCTS, the table
+ * lir_structs); the target's data layout adds the padding.  make_types() compares every field
  * offset and size and every struct size with what the C compiler says
  * (offsetof/sizeof of runtime/asl.h) before anything is built, so a change to
  * a runtime struct is an internal error here, never a binary that reads the
@@ -52,11 +53,15 @@
 #include "jsonata.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
+#include "asl_first_steps.bc.h"   /* asl_first_steps_bc: compiler/inline/asl_first_steps.c as bitcode */
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/Linker.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
 
 #include <errno.h>
@@ -268,7 +273,14 @@ static LLVMValueRef rt(L *l, int id)
         else params[n++] = t;
     }
     l->rt_ty[id] = LLVMFunctionType(ret, params, n, vararg);
-    LLVMValueRef fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lir_rt_table[id].name);
+    if (fn)   /* declared by the first steps' bitcode, with C's types (link_first_steps) */
+#if LLVM_VERSION_MAJOR >= 15
+        return l->rt[id] = fn;
+#else
+        return l->rt[id] = LLVMConstBitCast(fn, LLVMPointerType(l->rt_ty[id], 0));
+#endif
+    fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
     for (unsigned i = 1; sig[i] && sig[i] != '.'; i++)
         if (sig[i] == 'b') attr(l, fn, i, l->zeroext, 0);
     return l->rt[id] = fn;
@@ -446,18 +458,6 @@ static LLVMValueRef field_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVM
     return LLVMBuildPointerCast(f->b, a, LLVMPointerType(ty, 0), "");
 }
 
-/* The value of the block `done`, which the builder is now at: a from block
- * ab, b from block bb (the join of a fast path and a call). */
-static LLVMValueRef join(L *l, F *f, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
-                         LLVMBasicBlockRef bb, const char *name)
-{
-    LLVMValueRef phi = LLVMBuildPhi(f->b, l->ptr, name);
-    LLVMValueRef v[2] = {a, b};
-    LLVMBasicBlockRef bl[2] = {ab, bb};
-    LLVMAddIncoming(phi, v, bl, 2);
-    return phi;
-}
-
 /* A field of the value or member at base + off. */
 static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
 {
@@ -476,124 +476,100 @@ static LLVMValueRef exec_arena(L *l, F *f)
     return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
 }
 
-/* The member s->key of o, when o is a small object (no index: is_int 0)
- * that has it, as IR from the builder's block (asl.h's asl_member_inline):
- * a miss, a NULL o or anything else branches to slow.  Returns the value,
- * the builder at the end of the block that found it. */
-static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LLVMBasicBlockRef slow)
+/* ---- asl.h's inline first steps -------------------------------------------------------
+ * compiler/inline/asl_first_steps.c, compiled to bitcode when aslc is built,
+ * is linked into the module of a program of one part (lir_layout.inline_first):
+ * asl_enter_c, asl_param_path_c, asl_leave_c, ... exist once, in asl.h, and
+ * LLVM inlines them here as the C compiler does in generated C. */
+
+static bool link_first_steps(L *l)
 {
-    LLVMBuilderRef b = f->b;
-    LLVMValueRef key = str(l, s->key, s->klen);
-    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"), body = block(l, f, "member"),
-                      next = block(l, f, "next"), found = block(l, f, "found");
-    LLVMBuildCondBr(b, LLVMBuildIsNull(b, o, ""), slow, obj);
-    LLVMPositionBuilderAtEnd(b, obj);
-    LLVMValueRef ty = value_type(l, f, o);
-    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
-    LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
-                                      LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-    LLVMBuildCondBr(b, small, head, slow);
-    /* for (i = 0; i < len; i++) if (m[i].key == key && m[i].klen == klen) return m[i].val; */
-    LLVMPositionBuilderAtEnd(b, head);
-    LLVMValueRef i = LLVMBuildPhi(b, l->i32, "i");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, len, ""), body, slow);
-    LLVMPositionBuilderAtEnd(b, body);
-    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, (LLVMValueRef[]){LLVMBuildMul(b, LLVMBuildZExt(b, i, l->i64, ""), ci64(l, sizeof(asl_member)), "")}, 1, "m");
-    LLVMValueRef mkl = load_at(l, f, l->i32, m, ci64(l, offsetof(asl_member, klen)), "klen");
-    LLVMBasicBlockRef same_len = block(l, f, "samelen"), bytes = block(l, f, "bytes");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, s->klen), ""), same_len, next);
-    /* The very same string (a generated key), else the same bytes: memcmp
-     * of a constant length, which LLVM expands into a load or two. */
-    LLVMPositionBuilderAtEnd(b, same_len);
-    LLVMValueRef mk = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, key)), "key");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildPointerCast(b, mk, l->ptr, ""),
-                                     LLVMBuildPointerCast(b, key, l->ptr, ""), ""), found, bytes);
-    LLVMPositionBuilderAtEnd(b, bytes);
-    LLVMTypeRef mty = LLVMFunctionType(l->i32, (LLVMTypeRef[]){l->ptr, l->ptr, l->i64}, 3, 0);
-    LLVMValueRef memcmp_fn = LLVMGetNamedFunction(l->m, "memcmp");
-    if (!memcmp_fn) memcmp_fn = LLVMAddFunction(l->m, "memcmp", mty);
-    LLVMValueRef cargs[3] = {LLVMBuildPointerCast(b, mk, l->ptr, ""), LLVMBuildPointerCast(b, key, l->ptr, ""),
-                             ci64(l, s->klen)};
-    LLVMValueRef diff = LLVMBuildCall2(b, mty, memcmp_fn, cargs, 3, "");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, diff, ci32(l, 0), ""), found, next);
-    LLVMPositionBuilderAtEnd(b, next);
-    LLVMValueRef i1 = LLVMBuildAdd(b, i, ci32(l, 1), "");
-    LLVMBuildBr(b, head);
-    LLVMValueRef iv[2] = {ci32(l, 0), i1};
-    LLVMBasicBlockRef ib[2] = {obj, next};
-    LLVMAddIncoming(i, iv, ib, 2);
-    LLVMPositionBuilderAtEnd(b, found);
-    return load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(
+        (const char *)asl_first_steps_bc, sizeof asl_first_steps_bc, "asl_first_steps", 0);
+    LLVMModuleRef fs;
+    bool bad = LLVMParseBitcodeInContext2(l->cx, buf, &fs);
+    LLVMDisposeMemoryBuffer(buf);
+    if (bad) return false;
+    LLVMSetTarget(fs, LLVMGetTarget(l->m));
+    LLVMSetModuleDataLayout(fs, l->td);
+    /* Every one inlined (the asl.h helpers they call too, as GCC inlines
+     * them in generated C), wherever it is called: not tied to the CPU
+     * clang assumed. */
+    unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    for (LLVMValueRef fn = LLVMGetFirstFunction(fs); fn; fn = LLVMGetNextFunction(fn)) {
+        if (LLVMIsDeclaration(fn)) continue;
+        static const char *const drop[] = {"target-cpu", "target-features", "tune-cpu"};
+        for (int k = 0; k < 3; k++)
+            LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, drop[k], (unsigned)strlen(drop[k]));
+        attr(l, fn, LLVMAttributeFunctionIndex, always, 0);
+    }
+    return !LLVMLinkModules2(l->m, fs);
 }
+
+/* Once the module is built: its first steps inlined where they are called
+ * (before a program in parts is cut into them, which must not share
+ * them), then dropped, with the pointers that kept them. */
+static bool unlink_first_steps(L *l, LLVMTargetMachineRef tm)
+{
+    LLVMValueRef g = LLVMGetFirstGlobal(l->m), next;
+    for (; g; g = next) {
+        next = LLVMGetNextGlobal(g);
+        size_t n;
+        if (!strncmp(LLVMGetValueName2(g, &n), "aslc_inl_", 9)) LLVMDeleteGlobal(g);
+    }
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(l->m, "always-inline", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (!e) return true;
+    char *msg = LLVMGetErrorMessage(e);
+    fprintf(stderr, "aslc: internal error: inlining asl.h's first steps: %s\n", msg);
+    LLVMDisposeErrorMessage(msg);
+    return false;
+}
+
+/* The first step `name` (asl_first_steps.c's aslc_inl_<name>) called with
+ * n arguments, cast to its C types; its result as the entry point's (a
+ * bool as i8, a pointer as ptr). */
+static LLVMValueRef inl(L *l, F *f, const char *name, unsigned n, ...)
+{
+    char gname[64];
+    snprintf(gname, sizeof gname, "aslc_inl_%s", name);
+    LLVMValueRef fn = LLVMGetInitializer(LLVMGetNamedGlobal(l->m, gname));
+    LLVMTypeRef ty = LLVMGlobalGetValueType(fn), pt[8], ret = LLVMGetReturnType(ty);
+    LLVMGetParamTypes(ty, pt);
+    LLVMValueRef args[8];
+    va_list ap;
+    va_start(ap, n);
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef v = va_arg(ap, LLVMValueRef);
+        if (LLVMGetTypeKind(pt[i]) == LLVMPointerTypeKind) v = LLVMBuildPointerCast(f->b, v, pt[i], "");
+        else if (LLVMGetTypeKind(pt[i]) == LLVMIntegerTypeKind && LLVMTypeOf(v) != pt[i])
+            v = LLVMBuildIntCast2(f->b, v, pt[i], 0, "");
+        args[i] = v;
+    }
+    va_end(ap);
+    LLVMValueRef r = LLVMBuildCall2(f->b, ty, fn, args, n, "");
+    if (LLVMGetTypeKind(ret) == LLVMPointerTypeKind) return LLVMBuildPointerCast(f->b, r, l->ptr, "");
+    if (LLVMGetTypeKind(ret) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(ret) == 1)
+        return LLVMBuildZExt(f->b, r, l->i8, "");
+    return r;
+}
+
+static const char *const rt_ids[] = {
+#define X(id, name, inl, sig, ctype) #id,
+    LIR_RT(X)
+#undef X
+};
 
 /* The call `id` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) after the first step its PATH op names (fast: lower.c's
- * lir_path_fast, in a program of one part), as IR, as asl.h's asl_path_inline does it for the C
- * back end: $.a and $.a.b scanned in the input's members (generated keys
- * and path names are the same strings, str()), $$.Map.Item.Value, .Index
- * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
- * object or anything else calls the entry point, which decides and words
- * any error. */
-static LLVMValueRef path_call(L *l, F *f, lir_fast fast, const asl_path *p, LLVMValueRef in, int id, unsigned n,
-                              LLVMValueRef *args)
+ * asl_choice_var), or of its first step in asl.h where lower.c's
+ * lir_path_fast says it takes one. */
+static LLVMValueRef path_call(L *l, F *f, lir_fast fast, int id, unsigned n, LLVMValueRef *args)
 {
-    if (fast == LIR_FAST_NONE)
-        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
-    LLVMValueRef val;
-    switch (fast) {
-    case LIR_FAST_KEY2:
-        val = member_scan(l, f, member_scan(l, f, in, &p->segs[0], slow), &p->segs[1], slow);
-        break;
-    case LIR_FAST_ITEM_KEY:
-        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
-        val = member_scan(l, f, in, &p->segs[3], slow);
-        break;
-    case LIR_FAST_ITEM: {
-        size_t off = p->map_item == ASL_ITEM_INDEX ? offsetof(asl_exec_head, map_index)
-                                                   : offsetof(asl_exec_head, map_value);
-        val = load_at(l, f, l->ptr, f->x, ci64(l, (int64_t)off), "item");
-        LLVMBasicBlockRef got = block(l, f, "found");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, val, ""), slow, got);
-        LLVMPositionBuilderAtEnd(b, got);
-        break;
-    }
-    default:
-        val = member_scan(l, f, in, &p->segs[0], slow);
-        break;
-    }
-    LLVMBasicBlockRef found = LLVMGetInsertBlock(b);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, val, found, called, slow, "v");
-}
-
-/* asl_leave(x, v), after asl_leave_c's test as IR (where the LEAVE op says
- * so: a program of one part): an array or object whose JSON bound (jlen) is within 256 KiB
- * leaves as it is, without the call. */
-static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
-                      done = block(l, f, "left");
-    LLVMValueRef ty = value_type(l, f, v);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, ty, ci8(l, ASL_ARRAY), ""), cont, slow);
-    LLVMPositionBuilderAtEnd(b, cont);
-    LLVMValueRef jlen = load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, jlen, ci32(l, ASL_PAYLOAD_LIMIT), ""), fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef out = call(l, f, LIR_RT_LEAVE, 2, f->x, v);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, v, fast, out, slow, "out");
+    if (fast != LIR_FAST_NONE && n == 4) return inl(l, f, rt_ids[id], 4, args[0], args[1], args[2], args[3]);
+    if (fast != LIR_FAST_NONE) return inl(l, f, rt_ids[id], 3, args[0], args[1], args[2]);
+    LLVMValueRef fn = rt(l, id);
+    return LLVMBuildCall2(f->b, l->rt_ty[id], fn, args, n, "");
 }
 
 /* asl_json_bound(v) as IR, in 64 bits (the caller saturates): a switch
@@ -851,46 +827,6 @@ static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr
     return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
 }
 
-/* A number's type and is_int both set: p->type == ASL_NUMBER && p->is_int. */
-static LLVMValueRef is_int_number(L *l, F *f, LLVMValueRef v)
-{
-    LLVMValueRef isint = load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "is_int");
-    return LLVMBuildAnd(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, value_type(l, f, v), ci8(l, ASL_NUMBER), ""),
-                        LLVMBuildICmp(f->b, LLVMIntNE, isint, ci8(l, 0), ""), "");
-}
-
-/* lo <= d && d <= hi, as asl_math_add_c's range test. */
-static LLVMValueRef in_int_range(L *l, F *f, LLVMValueRef d)
-{
-    return LLVMBuildAnd(f->b, LLVMBuildFCmp(f->b, LLVMRealOGE, d, cdbl(l, -2147483648.0), ""),
-                        LLVMBuildFCmp(f->b, LLVMRealOLE, d, cdbl(l, 2147483647.0), ""), "");
-}
-
-/* States.MathAdd(p, q) as asl.h's asl_math_add_c, in IR: two integers
- * whose sum stays an int add here; anything else calls asl_math_add2. */
-static LLVMValueRef math_add_in_place(L *l, F *f, LLVMValueRef p, LLVMValueRef q)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef ints = block(l, f, "ints"), fast = block(l, f, "add"), slow = block(l, f, "add_call"),
-                      done = block(l, f, "added");
-    LLVMBuildCondBr(b, LLVMBuildAnd(b, is_int_number(l, f, p), is_int_number(l, f, q), ""), ints, slow);
-    LLVMPositionBuilderAtEnd(b, ints);
-    LLVMValueRef np = load_at(l, f, l->dbl, p, ci64(l, offsetof(asl_value, u.n.num)), "np");
-    LLVMValueRef nq = load_at(l, f, l->dbl, q, ci64(l, offsetof(asl_value, u.n.num)), "nq");
-    LLVMValueRef sum = LLVMBuildFAdd(b, np, nq, "sum");
-    LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildAnd(b, in_int_range(l, f, np), in_int_range(l, f, nq), ""),
-                                   in_int_range(l, f, sum), "");
-    LLVMBuildCondBr(b, ok, fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef made = call(l, f, LIR_RT_NUMBER_INT, 2, exec_arena(l, f), sum);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, q);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, made, fast, called, slow, "m");
-}
-
 /* Ops [at, end) of lf built into f, from in (the template's input, or the
  * helper's); returns the register values (the caller frees them).  A
  * failing op goes to f's fail block. */
@@ -911,7 +847,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
             unsigned na = 3;
             if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
-            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->path, in, o->rt, na, args));
+            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->rt, na, args));
             break;
         }
         case LIR_HELPER:
@@ -919,7 +855,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             break;
         case LIR_CALL:
             if (o->n == LIR_CALL_MATH_ADD && o->fast) {
-                val[o->d] = or_null(l, f, math_add_in_place(l, f, val[o->args[0]], val[o->args[1]]));
+                val[o->d] = or_null(l, f, inl(l, f, "MATH_ADD2", 3, f->x, val[o->args[0]], val[o->args[1]]));
             } else if (o->n == LIR_CALL_MATH_ADD) {
                 val[o->d] = or_null(l, f, call(l, f, LIR_RT_MATH_ADD2, 3, f->x, val[o->args[0]], val[o->args[1]]));
             } else {
@@ -1009,7 +945,7 @@ static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
     if (c->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
         LLVMValueRef p = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 0)}, 2, ""), "");
         LLVMValueRef q = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 1)}, 2, ""), "");
-        LLVMBuildRet(f.b, c->fast ? math_add_in_place(l, &f, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
+        LLVMBuildRet(f.b, c->fast ? inl(l, &f, "MATH_ADD2", 3, f.x, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
     } else {
         LLVMBuildRet(f.b, call_intrinsic(l, &f, c, arr));
     }
@@ -1148,7 +1084,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             goto done;
         }
         case LIR_RT_CHOICE_VAR: {
-            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
             LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
             LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
             LLVMPositionBuilderAtEnd(b, absent);
@@ -1167,16 +1103,8 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             res = call(l, &f, LIR_RT_CHOICE_MATCHES, 2, v, str(l, o->str, o->len));
             break;
         case LIR_RT_CHOICE_NUMBER:
-            if (!o->fast) {
-                res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
-            } else {   /* asl_choice_number_c: a number, compared with the operator known */
-                static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
-                                                         LLVMRealOGE};
-                LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
-                LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
-                LLVMValueRef holds = LLVMBuildFCmp(b, pred[o->n], num, cdbl(l, o->num), "");
-                res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
-            }
+            res = o->fast ? inl(l, &f, "CHOICE_NUMBER", 3, v, op, cdbl(l, o->num))
+                          : call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
             break;
         case LIR_RT_CHOICE_BOOLEAN:
             res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
@@ -1211,29 +1139,7 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
  * records the transition in its head and its run's (asl.h). */
 static void enter(L *l, F *f, LLVMValueRef info, bool inline_first)
 {
-    if (!inline_first) {
-        or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-        return;
-    }
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef fast = block(l, f, "enter"), slow = block(l, f, "enter_slow"), done = block(l, f, "entered");
-    LLVMValueRef sl = load_at(l, f, l->i8, f->x, ci64(l, offsetof(asl_exec_head, slow_enter)), "slow_enter");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, sl, ci8(l, 0), ""), slow, fast);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef r = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, run)), "run");
-    store_at(l, f, LLVMBuildPointerCast(b, info, l->ptr, ""), f->x, ci64(l, offsetof(asl_exec_head, state)));
-    store_at(l, f, ci32(l, 0), f->x, ci64(l, offsetof(asl_exec_head, retry_count)));
-    store_at(l, f, ci8(l, 0), f->x, ci64(l, offsetof(asl_exec_head, entered)));
-    LLVMValueRef ev = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, events)), "events");
-    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 1), ""), f->x, ci64(l, offsetof(asl_exec_head, entered_event)));
-    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 2), ""), r, ci64(l, offsetof(asl_run_head, events)));
-    LLVMValueRef tr = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, transitions)), "transitions");
-    store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
+    or_false(l, f, inline_first ? inl(l, f, "ENTER", 3, f->x, info, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
 }
 
 static LLVMValueRef empty_object(L *l, F *f)
@@ -1346,7 +1252,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         r = kval(l, f, emit_const(l, o->str));
         break;
     case LIR_LEAVE:
-        r = or_null(l, f, o->fast ? leave(l, f, a) : call(l, f, LIR_RT_LEAVE, 2, f->x, a));
+        r = or_null(l, f, o->fast ? inl(l, f, "LEAVE", 2, f->x, a) : call(l, f, LIR_RT_LEAVE, 2, f->x, a));
         break;
     case LIR_RESULT_PATH:
         r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
@@ -1846,7 +1752,12 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
                         "runtime/asl.h\n");
         goto out;
     }
+    if (!link_first_steps(&l)) {
+        fprintf(stderr, "aslc: internal error: cannot link asl.h's first steps (asl_first_steps.bc)\n");
+        goto out;
+    }
     build_module(&l, o);
+    if (!unlink_first_steps(&l, tm)) goto out;
 
     if (LLVMVerifyModule(l.m, LLVMReturnStatusAction, &err)) {
         fprintf(stderr, "aslc: internal error: the LLVM module does not verify:\n%s", err ? err : "");
