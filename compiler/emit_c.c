@@ -43,13 +43,11 @@ typedef struct {
     const ir_program *p;
     asl_buf data;     /* what every part sees: paths and task sites */
     asl_buf code;     /* the states, part after part */
-    const lir_program *lp;   /* the lowering (lower.c) */
-    uint32_t npaths, nconsts;
+    lir_program *lp;         /* the lowering (lower.c), its records made as they are printed */
+    lir_names names;         /* the records' names, which are printed */
+    uint32_t nconsts;
     asl_buf consts;   /* K_text initialiser */
-    aslc_ids paths;   /* path key -> P_n */
     aslc_ids kids;    /* JSON text -> K[n] */
-    aslc_ids shapes;  /* an object template's keys -> KS_n */
-    asl_buf key;      /* scratch for path keys */
     aslc_layout lay;
     uint32_t part;           /* the part being written */
     uint32_t *part_of;       /* state index -> its part (plan_parts) */
@@ -123,94 +121,114 @@ static void ccomment(asl_buf *b, const char *s)
 
 /* ---- paths ---------------------------------------------------------------------- */
 
-static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n);
-
-/* The descriptors a segment points to (a filter and its relative path, the
- * members of a union) are emitted before the segment array itself. */
-static void emit_seg_deps(E *e, const char *name, const asl_seg *s, uint32_t i)
-{
-    char sub[96];
-    if (s->kind == ASL_SEG_FILTER && s->filter) {
-        const asl_filter *f = s->filter;
-        snprintf(sub, sizeof sub, "%s_%u_lhs", name, i);
-        emit_segs(e, sub, f->lhs, f->nlhs);
-        put(&e->data, "static const asl_filter %s_%u_f = {%u, %u, %u, %s, %.17g, ", name, i, f->op,
-            f->rtype, f->nlhs, f->nlhs ? sub : "NULL", f->rnum);
-        if (f->rstr) cstr(&e->data, f->rstr, f->rlen);
-        else asl_buf_puts(&e->data, "NULL");
-        put(&e->data, ", %u};\n", f->rlen);
-    }
-    if (s->nunion && s->members) {  /* a union, or the step after a '..' */
-        snprintf(sub, sizeof sub, "%s_%u_u", name, i);
-        emit_segs(e, sub, s->members, s->nunion);
-    }
-}
-
-static void emit_segs(E *e, const char *name, const asl_seg *segs, uint32_t n)
-{
-    if (!n) return;
-    for (uint32_t i = 0; i < n; i++) emit_seg_deps(e, name, &segs[i], i);
-    put(&e->data, "static const asl_seg %s[] = {\n", name);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_seg *s = &segs[i];
-        put(&e->data, "    {%u, %u, %u, %u, ", s->kind, s->has_start, s->has_end, s->klen);
-        if (s->key) cstr(&e->data, s->key, s->klen);
-        else asl_buf_puts(&e->data, "NULL");
-        put(&e->data, ", %lld, %lld, %lld, ", (long long)s->start, (long long)s->end,
-            (long long)s->step);
-        if (s->kind == ASL_SEG_FILTER && s->filter) put(&e->data, "&%s_%u_f, ", name, i);
-        else asl_buf_puts(&e->data, "NULL, ");
-        if (s->nunion && s->members) put(&e->data, "%u, %s_%u_u},\n", s->nunion, name, i);
-        else asl_buf_puts(&e->data, "0, NULL},\n");
-    }
-    asl_buf_puts(&e->data, "};\n");
-}
-
 static uint32_t emit_const(E *e, const char *json_text);
 static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const lir_fn *f);
+static uint32_t emit_call_fn(E *e, const lir_fn *f);
 
-/* J_n, the field of a JSONata state that P_n stands for (asl.h,
- * asl_jn_field), with the functions lower.c made for it: its templates
- * (tp_, written here, before the data that points at them) and its
- * expression (jn_, which the JSONata code generator declares first). */
-static void emit_jn_field(E *e, const asl_path *p, uint32_t id)
+static const char *dname(E *e, const lir_data *d) { return lir_data_name(&e->names, e->lp, d); }
+
+/* How a value of record d refers to record x (an array is its address). */
+static const char *dref(E *e, asl_buf *sect, const lir_data *x);
+
+static void dval(E *e, asl_buf *b, const lir_val *v)
 {
-    const lir_jn *l = lir_jn_of(e->lp, p);
-    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
-    char tp[24] = "NULL", as[24] = "NULL", k[32] = "NULL";
-    asl_buf fns;
-    asl_buf_init(&fns);
-    if (l->tmpl) snprintf(tp, sizeof tp, "tp_%u", emit_tmpl_fn(e, &fns, l->tmpl));
-    if (l->assign) snprintf(as, sizeof as, "tp_%u", emit_tmpl_fn(e, &fns, l->assign));
-    if (j->ktext) snprintf(k, sizeof k, "&K[%u]", emit_const(e, j->ktext));
-    asl_buf_put(&e->data, fns.data, fns.len);
-    asl_buf_free(&fns);
-    put(&e->data, "static const asl_jn_field J_%u = {%u, %u, ", id, j->field.kind, j->field.type);
-    cstrz(&e->data, j->field.where);
-    asl_buf_puts(&e->data, ", ");
-    cstrz(&e->data, j->field.src);
-    put(&e->data, ", %s, %s, %s, %s, asl_jn_field_eval};\n", l->expr ? l->expr->name : "NULL", tp, as, k);
+    switch ((lir_vk)v->k) {
+    case LIR_V_INT:
+        if (v->sym) asl_buf_puts(b, v->sym);
+        else put(b, "%lld", (long long)v->i);
+        break;
+    case LIR_V_NUM: put(b, "%.17g", v->num); break;
+    case LIR_V_STR: cstr(b, v->str, v->len); break;
+    case LIR_V_NULL: asl_buf_puts(b, "NULL"); break;
+    case LIR_V_DATA: asl_buf_puts(b, dref(e, NULL, v->data)); break;   /* printed: dref did it first */
+    case LIR_V_FN: asl_buf_puts(b, v->fn->name); break;
+    case LIR_V_SYM: asl_buf_puts(b, v->str); break;
+    case LIR_V_K: put(b, "&K[%u]", emit_const(e, v->str)); break;
+    }
 }
 
-/* The number n of p's descriptor P_n, emitted the first time the path is seen. */
+/* Record d as a static initialiser into b: positional fields, or `.name =`. */
+static void drecord(E *e, asl_buf *b, const lir_data *d)
+{
+    const lir_struct *st = &lir_structs[d->st];
+    bool scalar = st->n == 1 && !st->f[0].name, open = false;
+    uint32_t rows = 0;
+    for (uint32_t i = 0; i < d->nv; i++) rows += d->v[i].row;
+    put(b, "%sconst %s %s", d->shared ? "" : "static ", st->ctype, dname(e, d));
+    if (d->array && d->sized) put(b, "[%u] = {", rows);
+    else put(b, "%s = {", d->array ? "[]" : "");
+    if (d->note) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, d->note);
+        asl_buf_puts(b, " */");
+    }
+    if (d->lines) asl_buf_puts(b, d->array ? "\n" : "\n    ");   /* an element, or a field, a line */
+    const char *comment = NULL;
+    for (uint32_t i = 0; i < d->nv; i++) {
+        const lir_val *v = &d->v[i];
+        if (d->array && v->row && !scalar) {
+            if (open) asl_buf_puts(b, d->lines ? "}," : "}");
+            if (open && comment) {
+                asl_buf_puts(b, "  /* ");
+                ccomment(b, comment);
+                asl_buf_puts(b, " */");
+            }
+            comment = NULL;
+            asl_buf_puts(b, d->lines ? (open ? "\n    {" : "    {") : (i ? ", {" : "{"));
+            open = true;
+        } else if (i) {
+            asl_buf_puts(b, d->lines && !d->array ? ",\n    " : ", ");
+        }
+        if (v->named) put(b, ".%s = ", st->f[v->field].name);
+        dval(e, b, v);
+        if (v->comment) comment = v->comment;
+    }
+    if (!d->nv && !d->array) asl_buf_puts(b, "0");
+    if (open) asl_buf_puts(b, d->lines ? "}," : "}");
+    if (open && comment) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, comment);
+        asl_buf_puts(b, " */");
+    }
+    asl_buf_puts(b, d->lines ? "\n};" : "};");
+    if (d->tail) {
+        asl_buf_puts(b, "  /* ");
+        ccomment(b, d->tail);
+        asl_buf_puts(b, " */");
+    }
+    asl_buf_putc(b, '\n');
+}
+
+/* Prints record x the first time (after what it points at: records,
+ * helper functions, constants) into the program's data or sect, the data
+ * of the state being written; returns how a value refers to it. */
+static const char *dref(E *e, asl_buf *sect, const lir_data *x)
+{
+    const char *n = dname(e, x);
+    if (!e->names.done[x->id]) {
+        e->names.done[x->id] = 1;
+        asl_buf *b = x->global ? &e->data : sect, fns;   /* the tp_ functions it names go just before it */
+        asl_buf_init(&fns);
+        for (uint32_t i = 0; i < x->nv; i++) {
+            const lir_val *v = &x->v[i];
+            if (v->k == LIR_V_DATA) dref(e, b, v->data);
+            else if (v->k == LIR_V_K) emit_const(e, v->str);
+            else if (v->k == LIR_V_FN && v->fn->kind == LIR_FN_TMPL) emit_tmpl_fn(e, &fns, v->fn);
+            else if (v->k == LIR_V_FN && v->fn->kind == LIR_FN_CALL) emit_call_fn(e, v->fn);
+        }
+        asl_buf_put(b, fns.data, fns.len);
+        asl_buf_free(&fns);
+        drecord(e, b, x);
+    }
+    return x->array ? n : asl_sprintf(e->p->arena, "&%s", n);
+}
+
+/* The number n of p's descriptor P_n, printed the first time the path is seen. */
 static uint32_t emit_path(E *e, const asl_path *p)
 {
-    bool fresh;
-    aslc_path_key(&e->key, p);
-    uint32_t id = aslc_ids_get(&e->paths, e->key.data, e->key.len, &fresh);
-    if (!fresh) return id;
-    e->npaths++;
-    char name[32];
-    snprintf(name, sizeof name, "P_%u_segs", id);
-    emit_segs(e, name, p->segs, p->nseg);
-    if (p->root == ASL_ROOT_JSONATA) emit_jn_field(e, p, id);
-    put(&e->data, "static const asl_path P_%u = {", id);
-    cstrz(&e->data, p->text);
-    put(&e->data, ", %u, %u, %u, %u, %s", p->root, p->definite, p->map_item, p->nseg,
-        p->nseg ? name : "NULL");
-    if (p->root == ASL_ROOT_JSONATA) put(&e->data, ", &J_%u", id);
-    asl_buf_puts(&e->data, "};\n");
-    return id;
+    const lir_data *d = lir_data_path(e->lp, p);
+    dref(e, NULL, d);
+    return e->names.num[d->id];
 }
 
 /* ---- constants ------------------------------------------------------------------ */
@@ -288,19 +306,8 @@ static const char *call_expr(E *e, const lir_op *o, const char *a)
 #undef X
     };
     const ir_call *c = o->call;
-    uint32_t id = o->len;
-    asl_fmt f;
-    if (o->n == LIR_CALL_FORMAT && aslc_format_split(e->p->arena, c, &f)) {
-        put(&e->data, "static const asl_lit_key FMT_%u_pieces[] = {", id);
-        for (uint32_t k = 0; k <= f.holes; k++) {
-            asl_buf_puts(&e->data, k ? ", {" : "{");
-            cstr(&e->data, f.pieces[k].key, f.pieces[k].klen);
-            put(&e->data, ", %u}", f.pieces[k].klen);
-        }
-        put(&e->data, "};\nstatic const asl_fmt FMT_%u = {%u, %u, %u, FMT_%u_pieces};\n", id, f.holes,
-            f.lit, f.plain, id);
-        return asl_sprintf(e->p->arena, "asl_format(x, &FMT_%u, %s)", id, a);
-    }
+    const lir_data *fmt = lir_data_fmt(e->lp, o);
+    if (fmt) return asl_sprintf(e->p->arena, "asl_format(x, %s, %s)", dref(e, NULL, fmt), a);
     return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
 }
 
@@ -386,85 +393,12 @@ static uint32_t emit_call_fn(E *e, const lir_fn *f)
     return f->num;
 }
 
-/* The nodes of t into b, in pre-order; *h: the helpers of its calls, in
- * that order (lir_op.helpers).  key is the member name t is under (for an
- * array item, its enclosing member's: a path failure names it). */
-static void emit_tmpl_nodes(E *e, asl_buf *b, const ir_tmpl *t, const char *key, uint32_t klen,
-                            const lir_fn *const **h)
-{
-    static const char *const kinds[] = {
-        [IR_T_CONST] = "ASL_TM_CONST", [IR_T_OBJECT] = "ASL_TM_OBJECT", [IR_T_ARRAY] = "ASL_TM_ARRAY",
-        [IR_T_PATH] = "ASL_TM_PATH", [IR_T_CALL] = "ASL_TM_CALL"};
-    /* What the node needs comes first: an intrinsic call's function is
-     * written to the code before the array that points to it. */
-    uint32_t id = t->kind == IR_T_CONST  ? emit_const(e, t->ctext)
-                  : t->kind == IR_T_PATH ? emit_path(e, t->path)
-                  : t->kind == IR_T_CALL ? emit_call_fn(e, *(*h)++)
-                                         : 0;
-    bool obj = t->kind == IR_T_OBJECT;
-    put(b, "    {%s", kinds[t->kind]);
-    if (obj || t->kind == IR_T_ARRAY) put(b, ", .n = %u", t->n);
-    asl_buf_puts(b, ", .key = ");
-    cstr(b, key, klen);
-    if (klen) put(b, ", .klen = %u", klen);
-    if (t->kind == IR_T_CONST) {
-        put(b, ", .k = &K[%u]},", id);
-        if (strlen(t->ctext) <= 40) {
-            asl_buf_puts(b, "  /* ");
-            ccomment(b, t->ctext);
-            asl_buf_puts(b, " */");
-        }
-        asl_buf_putc(b, '\n');
-        return;
-    }
-    if (t->kind == IR_T_PATH) {
-        put(b, ", .path = &P_%u},\n", id);
-        return;
-    }
-    if (t->kind == IR_T_CALL) {
-        put(b, ", .call = fn_%u},\n", id);
-        return;
-    }
-    asl_buf_puts(b, "},\n");
-    for (uint32_t i = 0; i < t->n; i++) {
-        if (obj) emit_tmpl_nodes(e, b, t->members[i].val, t->members[i].key, t->members[i].klen, h);
-        else emit_tmpl_nodes(e, b, t->items[i], key, klen, h);
-    }
-}
-
 /* static const asl_tmpl TP_n[] of a large program's TEMPLATE op o into b
  * (after what it needs); returns n. */
 static uint32_t emit_tmpl(E *e, asl_buf *b, const lir_op *o)
 {
-    asl_buf nodes;
-    asl_buf_init(&nodes);
-    const lir_fn *const *h = o->helpers;
-    emit_tmpl_nodes(e, &nodes, o->tmpl, "", 0, &h);
-    put(b, "static const asl_tmpl TP_%u[] = {  /* %s */\n", o->len, o->note);
-    asl_buf_put(b, nodes.data, nodes.len);
-    asl_buf_puts(b, "};\n");
-    asl_buf_free(&nodes);
+    dref(e, b, lir_data_tmpl(e->lp, o));
     return o->len;
-}
-
-/* The number n of the shape KS_n of t's keys (aslc_tmpl_shaped), emitted
- * the first time these keys are seen in this order. */
-static uint32_t emit_shape(E *e, const ir_tmpl *t)
-{
-    bool fresh;
-    e->key.len = 0;
-    for (uint32_t i = 0; i < t->n; i++) aslc_key_str(&e->key, t->members[i].key, t->members[i].klen);
-    uint32_t id = aslc_ids_get(&e->shapes, e->key.data, e->key.len, &fresh);
-    if (!fresh) return id;
-    put(&e->data, "static const asl_lit_key KS_%u_keys[] = {", id);
-    for (uint32_t i = 0; i < t->n; i++) {
-        asl_buf_puts(&e->data, i ? ", {" : "{");
-        cstr(&e->data, t->members[i].key, t->members[i].klen);
-        put(&e->data, ", %u}", t->members[i].klen);
-    }
-    put(&e->data, "};\nstatic const asl_shape KS_%u = {%u, %u, KS_%u_keys};\n", id, t->n,
-        aslc_shape_jlen(t), id);
-    return id;
 }
 
 /* The value whose ops start at q->at, as statements into b, the cursor
@@ -506,7 +440,12 @@ static void print_value(pr *q, asl_buf *b, int depth, int ind, char *expr, size_
     bool obj = o->rt != LIR_RT_ARRAY;
     /* An object of known keys is made with them in place: each member is
      * then one store, and its bound is set once, at the end. */
-    int shape = o->tmpl ? (int)emit_shape(e, o->tmpl) : -1;
+    int shape = -1;
+    if (o->tmpl) {
+        const lir_data *ks = lir_data_shape(e->lp, o->tmpl);
+        dref(e, NULL, ks);
+        shape = (int)e->names.num[ks->id];
+    }
     if (shape >= 0)
         put(b, "%*sasl_value *o%d = asl_object_shaped_c(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
             ind, "", depth, shape, ind, "", depth);
@@ -749,64 +688,8 @@ static void emit_header(E *e, const ir_state *s)
     asl_buf *b = &e->code;
     emit_banner(b, s);
     if (e->lay.big) emit_banner(&e->blocks, s);
-    put(b, "static const asl_state_info S_%s = {", s->cname);
-    cstrz(b, s->name);
-    put(b, ", \"%s\", ", ir_state_type_name(s->type));
-    cstrz(b, s->loc.ptr);
-    asl_buf_puts(b, aslc_state_last(s) ? ", true};  /* last: ends its machine */\n\n" : ", false};\n\n");
-}
-
-/* ErrorEquals: the names, counted (a U+0000 may be inside), and their
- * lengths (RL_...) when one of them holds a U+0000. */
-static void emit_errors(asl_buf *b, const char *name, const char **errors, const uint32_t *lens,
-                        uint32_t n)
-{
-    put(b, "static const char *const %s[] = {", name);
-    for (uint32_t i = 0; i < n; i++) {
-        if (i) asl_buf_puts(b, ", ");
-        if (lens) cstrn(b, errors[i], lens[i]);
-        else cstrz(b, errors[i]);
-    }
-    asl_buf_puts(b, "};\n");
-    if (!lens) return;
-    put(b, "static const uint32_t RL%s[] = {", name);
-    for (uint32_t i = 0; i < n; i++) put(b, "%s%u", i ? ", " : "", lens[i]);
-    asl_buf_puts(b, "};\n");
-}
-
-/* RE_/R_ and CE_/C_ of s into d. */
-static void emit_retry_catch(const ir_state *s, asl_buf *d)
-{
-    if (s->nretry) {
-        for (uint32_t i = 0; i < s->nretry; i++) {
-            char n[96];
-            snprintf(n, sizeof n, "RE_%s_%u", s->cname, i);
-            emit_errors(d, n, s->retry[i].errors, s->retry[i].lens, s->retry[i].nerrors);
-        }
-        put(d, "static const asl_retrier R_%s[] = {\n", s->cname);
-        for (uint32_t i = 0; i < s->nretry; i++) {
-            const ir_retrier *r = &s->retry[i];
-            put(d, "    {RE_%s_%u, %u, %d, %.17g, %.17g, %.17g, %d", s->cname, i, r->nerrors,
-                r->max_attempts, r->interval, r->backoff, r->max_delay, r->jitter);
-            if (r->lens) put(d, ", RLRE_%s_%u", s->cname, i);
-            asl_buf_puts(d, "},\n");
-        }
-        asl_buf_puts(d, "};\n");
-    }
-    if (s->ncatch) {
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            char n[96];
-            snprintf(n, sizeof n, "CE_%s_%u", s->cname, i);
-            emit_errors(d, n, s->catch_[i].errors, s->catch_[i].lens, s->catch_[i].nerrors);
-        }
-        put(d, "static const asl_catcher C_%s[] = {", s->cname);
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            put(d, "%s{CE_%s_%u, %u", i ? ", " : "", s->cname, i, s->catch_[i].nerrors);
-            if (s->catch_[i].lens) put(d, ", RLCE_%s_%u", s->cname, i);
-            asl_buf_putc(d, '}');
-        }
-        asl_buf_puts(d, "};\n");
-    }
+    dref(e, b, lir_data_state(e->lp, s, LIR_D_INFO));
+    asl_buf_putc(b, '\n');
 }
 
 /* ---- a state's functions, printed from the LIR, a case per op ----------------------------
@@ -890,63 +773,10 @@ static void sp_goto(const sp *q, asl_buf *b, const lir_op *o, int ind)
     else put(b, "%*sreturn %s;\n", ind, "", val);
 }
 
-/* B_ of a Parallel, M_ of a Map (with its tp_ functions), into q->d. */
-static void sp_fanout(sp *q, const ir_state *s)
+/* The state's descriptor `what` (lir_data.c), printed into its data the first time. */
+static const char *sp_data(sp *q, lir_dstate what)
 {
-    E *e = q->e;
-    asl_buf *d = q->d;
-    if (s->type == IR_PARALLEL) {
-        put(d, "static const asl_state_fn B_%s[] = {", s->cname);
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            put(d, "%s%s", i ? ", " : "", s->branches[i] && s->branches[i]->start ? s->branches[i]->start->cname : "NULL");
-        asl_buf_puts(d, "};\n");
-        return;
-    }
-    char names[4][32];
-    static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
-    for (int k = 0; k < 4; k++) {
-        const lir_fn *tf = lir_tmpl_fn(e->lp, s, what[k]);
-        if (tf) snprintf(names[k], 32, "tp_%u", emit_tmpl_fn(e, d, tf));
-        else snprintf(names[k], 32, "NULL");
-    }
-    put(d,
-        "static const asl_map_info M_%s = {%s, %s, %u, %d, %.17g, .distributed = %d, "
-        ".batched = %d, .max_items_per_batch = %u, .max_bytes_per_batch = %u, "
-        ".batch_input = %s, .reader = %s, .writer = %s};\n",
-        s->cname, s->processor && s->processor->start ? s->processor->start->cname : "NULL", names[0],
-        s->max_concurrency, s->tolerated_count, s->tolerated_percent, s->distributed, s->batched,
-        s->max_items_per_batch, s->max_bytes_per_batch, names[1], names[2], names[3]);
-}
-
-/* F_<cname>: a large program's data flow, run by asl_pass, asl_flow_in and asl_flow_out. */
-static void sp_flow_desc(sp *q, const ir_state *s)
-{
-    E *e = q->e;
-    asl_buf f;
-    asl_buf_init(&f);
-    if (s->input_path && s->input_path->nseg + s->input_path->root && !s->input_path_null)
-        put(&f, ", .input_path = &P_%u", emit_path(e, s->input_path));
-    if (q->tp_params != UINT32_MAX) put(&f, ", .parameters = TP_%u", q->tp_params);
-    if (s->type == IR_PASS && s->result) put(&f, ", .result = &K[%u]", emit_const(e, s->result_text));
-    if (q->tp_selector != UINT32_MAX) put(&f, ", .result_selector = TP_%u", q->tp_selector);
-    if (s->result_path && s->result_path->nseg && !s->result_path_null)
-        put(&f, ", .result_path = &P_%u", emit_path(e, s->result_path));
-    if (s->output_path && s->output_path->nseg + s->output_path->root && !s->output_path_null)
-        put(&f, ", .output_path = &P_%u", emit_path(e, s->output_path));
-    const char *flags[3] = {s->input_path_null ? "ASL_FLOW_INPUT_NULL" : NULL,
-                            s->result_path_null ? "ASL_FLOW_RESULT_NULL" : NULL,
-                            s->output_path_null ? "ASL_FLOW_OUTPUT_NULL" : NULL};
-    const char *sep = ", .nulls = ";
-    for (int k = 0; k < 3; k++)
-        if (flags[k]) {
-            put(&f, "%s%s", sep, flags[k]);
-            sep = " | ";
-        }
-    put(q->d, "static const asl_flow F_%s = {", s->cname);
-    if (f.len) asl_buf_put(q->d, f.data + 2, f.len - 2);
-    else asl_buf_puts(q->d, "0");
-    asl_buf_puts(q->d, "};\n");
-    asl_buf_free(&f);
+    return dref(q->e, q->d, lir_data_state(q->e->lp, q->s, what));
 }
 
 /* Op o of a state's function as C statements into b. */
@@ -969,7 +799,7 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
     const char *nt = note.data ? note.data : "";
     switch ((lir_opk)o->k) {
     case LIR_ENTER:
-        put(b, "%*sif (!asl_enter_c(x, &S_%s, in)) return NULL;\n", ind, "", s->cname);
+        put(b, "%*sif (!asl_enter_c(x, %s, in)) return NULL;\n", ind, "", sp_data(q, LIR_D_INFO));
         break;
     case LIR_PATH:
         put(b, "%*sif (!(%s = %s(x, %s, &P_%u))) %s;%s\n", ind, "", d, rt, a, emit_path(e, o->path), fail, nt);
@@ -1001,11 +831,13 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         break;
     case LIR_FLOW:
         if (o->n == LIR_FLOW_PASS)
-            put(b, "%*sif (!(%s = asl_pass(x, in, &S_%s, &F_%s))) %s;\n", ind, "", d, s->cname, s->cname, fail);
+            put(b, "%*sif (!(%s = asl_pass(x, in, %s, %s))) %s;\n", ind, "", d, sp_data(q, LIR_D_INFO),
+                sp_data(q, LIR_D_FLOW), fail);
         else if (o->n == LIR_FLOW_IN)
-            put(b, "%*sif (!(%s = asl_flow_in(x, %s, &F_%s))) %s;\n", ind, "", d, a, s->cname, fail);
+            put(b, "%*sif (!(%s = asl_flow_in(x, %s, %s))) %s;\n", ind, "", d, a, sp_data(q, LIR_D_FLOW), fail);
         else
-            put(b, "%*sif (!(%s = asl_flow_out(x, %s, %s, &F_%s))) %s;\n", ind, "", d, a, ob, s->cname, fail);
+            put(b, "%*sif (!(%s = asl_flow_out(x, %s, %s, %s))) %s;\n", ind, "", d, a, ob, sp_data(q, LIR_D_FLOW),
+                fail);
         break;
     case LIR_RULE:
         put(b, "%*sif ((m = %s(x, %s)) < 0) %s;\n", ind, "", o->target_fn->name, a, fail);
@@ -1059,33 +891,26 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         case LIR_RT_TASK:
         case LIR_RT_TASK_TIMED:
             /* the site, with the paths: the program's table of sites in part 0 points to it */
-            put(&e->data, "static const asl_task_site T_%s = {%u, ", s->cname, s->site);
-            cstrz(&e->data, s->name);
-            asl_buf_puts(&e->data, ", ");
-            cstrz(&e->data, s->resource);
-            put(&e->data, ", %.17g, %.17g};\n", s->timeout, s->heartbeat);
             if (o->rt == LIR_RT_TASK)
-                put(b, "%*sif (!(%s = asl_task(x, &T_%s, %s))) %s;\n", ind, "", d, s->cname, a, fail);
+                put(b, "%*sif (!(%s = asl_task(x, %s, %s))) %s;\n", ind, "", d, sp_data(q, LIR_D_SITE), a, fail);
             else
-                put(b, "%*sif (!(%s = asl_task_timed(x, &T_%s, %s, %s, %s))) %s;\n", ind, "", d, s->cname, a, ob,
+                put(b, "%*sif (!(%s = asl_task_timed(x, %s, %s, %s, %s))) %s;\n", ind, "", d, sp_data(q, LIR_D_SITE), a, ob,
                     sp_reg(q, o->n), fail);
             break;
         case LIR_RT_PARALLEL:
-            sp_fanout(q, s);
-            put(b, "%*sif (!(%s = asl_parallel(x, %s, B_%s, %u))) %s;\n", ind, "", d, a, s->cname, o->n, fail);
+            put(b, "%*sif (!(%s = asl_parallel(x, %s, %s, %u))) %s;\n", ind, "", d, a, sp_data(q, LIR_D_FANOUT), o->n,
+                fail);
             break;
         case LIR_RT_MAP_SETTING:
-            if (!q->mi) sp_fanout(q, s);
-            if (!q->mi) put(b, "%*sasl_map_info mi = M_%s;\n", ind, "", s->cname);
+            if (!q->mi) put(b, "%*sasl_map_info mi = %s;\n", ind, "", sp_data(q, LIR_D_FANOUT) + 1);   /* a copy of M_ */
             q->mi = true;
             put(b, "%*sif (!asl_map_setting(x, %s, &P_%u, %s, &mi)) %s;\n", ind, "", a, emit_path(e, o->path),
                 map_which[o->n], fail);
             break;
         case LIR_RT_MAP:
         case LIR_RT_MAP_IO:
-            if (!q->mi) sp_fanout(q, s);
-            put(b, "%*sif (!(%s = %s(x, %s, %s, %s%s))) %s;\n", ind, "", d, rt, a, ob, q->mi ? "&mi" : "&M_",
-                q->mi ? "" : s->cname, fail);
+            put(b, "%*sif (!(%s = %s(x, %s, %s, %s))) %s;\n", ind, "", d, rt, a, ob,
+                q->mi ? "&mi" : sp_data(q, LIR_D_FANOUT), fail);
             break;
         default:
             break;
@@ -1093,12 +918,14 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         break;
     case LIR_RETRY:
         put(b, "%*suint32_t counts[%u] = {0};\n"
-               "%*swhile (!(%s = %s(x, in)) && asl_retry(x, R_%s, %u, counts)) {}\n",
-            ind, "", o->n, ind, "", d, o->target_fn->name, s->cname, o->n);
+               "%*swhile (!(%s = %s(x, in)) && asl_retry(x, %s, %u, counts)) {}\n",
+            ind, "", o->n, ind, "", d, o->target_fn->name, dname(e, lir_data_state(e->lp, s, LIR_D_RETRY)), o->n);
         break;
     case LIR_CATCH: {
         const ir_catcher *c = &s->catch_[o->n];
-        if (!q->ncaught++) put(b, "%s:\n    switch (asl_catch(x, C_%s, %u)) {\n", q->failed, s->cname, s->ncatch);
+        if (!q->ncaught++)
+            put(b, "%s:\n    switch (asl_catch(x, %s, %u)) {\n", q->failed, dname(e, lir_data_state(e->lp, s, LIR_D_CATCH)),
+                s->ncatch);
         put(b, "    case %u:  /* Catch ", o->n);
         for (uint32_t k = 0; k < c->nerrors; k++) {
             ccomment(b, c->errors[k]);
@@ -1181,7 +1008,7 @@ static void emit_state_ops(E *e, const ir_state *s)
         }
         flow |= o->k == LIR_FLOW;
     }
-    if (flow) sp_flow_desc(&q, s);
+    if (flow) sp_data(&q, LIR_D_FLOW);
     snprintf(q.failed, sizeof q.failed, e->lay.big ? "failed_%s" : "failed", s->cname);
     snprintf(q.go_failed, sizeof q.go_failed, "goto %s", q.failed);
     const lir_fn *helpers[2] = {dof, tryf};
@@ -1194,7 +1021,8 @@ static void emit_state_ops(E *e, const ir_state *s)
     open_state(e, &sfn, s);
     sp_body(&q, &sfn, st);
     asl_buf_puts(&sfn, "}\n\n");
-    emit_retry_catch(s, &d);
+    if (s->nretry) sp_data(&q, LIR_D_RETRY);   /* (named by their ops, printed last) */
+    if (s->ncatch) sp_data(&q, LIR_D_CATCH);
     asl_buf_put(&e->code, d.data, d.len);
     if (d.len) asl_buf_puts(&e->code, "\n");
     asl_buf_put(&e->code, fns.data, fns.len);
@@ -1317,7 +1145,6 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_init(&e.data);
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);
-    asl_buf_init(&e.key);
     asl_buf_init(&e.blocks);
     plan_parts(&e);
     bool parts = e.lay.parts > 1;
@@ -1416,59 +1243,19 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     if (parts) asl_buf_puts(out, "#if ASL_IN_PART(0)\n");
     for (uint32_t i = 0; i < o->nnatives; i++)
         put(out, "asl_value *%s(asl_task_ctx *t, asl_value *input);\n", o->natives[i]);
-    put(out, "static const asl_native natives[%u] = {", o->nnatives ? o->nnatives : 1);
-    for (uint32_t i = 0; i < o->nnatives; i++) {
-        put(out, "%s{", i ? ", " : "");
-        cstrz(out, o->natives[i]);
-        put(out, ", %s}", o->natives[i]);
-    }
-    if (!o->nnatives) asl_buf_puts(out, "{NULL, NULL}");
-    asl_buf_puts(out, "};\n");
-    put(out, "static const asl_task_site *const sites[%u] = {", p->ntasks ? p->ntasks : 1);
-    for (uint32_t i = 0; i < p->ntasks; i++) put(out, "%s&T_%s", i ? ", " : "", p->tasks[i]->cname);
-    if (!p->ntasks) asl_buf_puts(out, "NULL");
-    asl_buf_puts(out, "};\n");
-    /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c); in a large program, those with a function.  For
-     * aslc serve only (--served): see aslc_emit_opts.served. */
-    uint32_t nres = 0;
-    asl_buf rn, rf;
-    asl_buf_init(&rn);
-    asl_buf_init(&rf);
-    for (uint32_t i = 0; i < p->top->nstates; i++) {
-        const ir_state *s = p->top->states[i];
-        if (!o->served || (e.lay.big && e.entry[s->index] < 0)) continue;
-        if (nres++) {
-            asl_buf_puts(&rn, ", ");
-            asl_buf_puts(&rf, ", ");
-        }
-        cstrz(&rn, s->name);
-        asl_buf_puts(&rf, s->cname);
-    }
-    put(out, "static const char *const state_names[%u] = {%.*s};\n", nres ? nres : 1,
-        (int)rn.len, nres ? rn.data : "NULL");
-    put(out, "static const asl_state_fn state_fns[%u] = {%.*s};\n", nres ? nres : 1,
-        (int)rf.len, nres ? rf.data : "NULL");
-    asl_buf_free(&rn);
-    asl_buf_free(&rf);
-    asl_buf_puts(out, "\nconst asl_program asl_main_program = {\n    ");
-    cstrz(out, p->name);
-    put(out, ",\n    %s,\n    init_constants,\n    ", p->top->start ? p->top->start->cname : "NULL");
-    cstrz(out, o->resources_json);
-    asl_buf_puts(out, ",\n    ");
-    cstrz(out, o->mocks_json);
-    put(out, ",\n    natives, %u,\n    sites, %u,\n    %.17g,\n    %s,\n    state_names, state_fns, %u\n};\n",
-        o->nnatives, p->ntasks, p->top->timeout, o->allow_unbound ? "true" : "false", nres);
+    asl_buf_free(&e.data);   /* the program's tables, then asl_main_program */
+    asl_buf_init(&e.data);
+    dref(&e, NULL, lir_data_program(e.lp, o, true));
+    asl_buf_put(out, e.data.data, e.data.len);
     if (parts) asl_buf_puts(out, "#endif\n");
 
     asl_buf_free(&e.data);
     asl_buf_free(&e.code);
     asl_buf_free(&e.consts);
-    asl_buf_free(&e.key);
     asl_buf_free(&e.blocks);
     free(e.part_of);
     free(e.entry);
-    aslc_ids_free(&e.paths);
     aslc_ids_free(&e.kids);
-    aslc_ids_free(&e.shapes);
+    lir_names_free(&e.names);
+    lir_data_free(e.lp);
 }

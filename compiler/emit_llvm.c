@@ -7,21 +7,22 @@
  * lower.c, which makes every decision), op by op: the same functions with
  * the same names (st_<Name>, do_, try_, tp_, fn_, r_, jn_), the same runtime
  * calls in the same order with the same arguments, and the same static
- * descriptors (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_, B_, M_, K[] and K_text,
- * natives, sites, asl_main_program), made in the same order, so that even
- * the numbering of P_n, K[n], TP_n, fn_n and r_n agrees and the two outputs
- * can be read side by side (docs/backends.md shows one workflow in both).
- * What must agree exactly is shared with emit_c.c: when two paths are the
- * same (aslc_path_key), the numbering (aslc_ids).  No semantics live in one
- * back end only.
+ * descriptors: lir_data.c's records (P_, S_, TP_, F_, T_, R_/RE_, C_/CE_,
+ * B_, M_, FMT_, natives, sites, asl_main_program), each a constant global
+ * built field by field (dglobal) the first time an op points at it, so that
+ * even the numbering of P_n, K[n], TP_n, fn_n and r_n agrees and the two
+ * outputs can be read side by side (docs/backends.md shows one workflow in
+ * both).  asl.h's inline first steps are called as generated C calls them,
+ * from asl.h compiled to bitcode (link_first_steps).  No semantics live in
+ * one back end only.
  *
  * A program of more than a few hundred states is compiled in parts: the
  * module is built once, every function marked with its part ("aslc-part"),
  * and llvm_codegen.c optimises runs of parts in parallel.
  *
  * Descriptor layout: each runtime struct is a named LLVM struct type listing
- * the C fields in order with the same types (the table `structs` below); the
- * target's data layout adds the padding.  check_layout() compares every field
+ * the C fields in order with the same types (lir.h's LIR_STRUCTS, the table
+ * lir_structs); the target's data layout adds the padding.  make_types() compares every field
  * offset and size and every struct size with what the C compiler says
  * (offsetof/sizeof of runtime/asl.h) before anything is built, so a change to
  * a runtime struct is an internal error here, never a binary that reads the
@@ -52,11 +53,15 @@
 #include "jsonata.h"
 #include "aslc_config.h"
 #include "intrinsic.h"
+#include "asl_first_steps.bc.h"   /* asl_first_steps_bc: compiler/inline/asl_first_steps.c as bitcode */
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/Linker.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
 
 #include <errno.h>
@@ -79,91 +84,10 @@
 LIR_RT(X)
 #undef X
 
-/* ---- the runtime's structs -------------------------------------------------------
- * Field by field, in order: the LLVM type (c i8/uint8_t/bool, i i32, l i64,
- * d double, p pointer), the C offset and the C size.  check_layout() holds
+/* ---- the runtime's structs ---------------------------------------------------------
+ * lir.h's table LIR_STRUCTS (lir_structs, lir_data.c): field by field, in
+ * order, the LLVM type, the C offset and the C size; make_types() holds
  * the LLVM layout of the target to these numbers. */
-typedef struct {
-    char t;
-    size_t off, size;
-} cfield;
-
-typedef struct {
-    const char *name;
-    size_t size;
-    uint32_t n;
-    cfield f[14];
-} cstruct;
-
-#define FLD(T, m, t) {t, offsetof(T, m), sizeof(((T *)0)->m)}
-
-enum { S_SEG, S_FILTER, S_PATH, S_INFO, S_RETRIER, S_CATCHER, S_SITE, S_MAP, S_NATIVE, S_PROGRAM, S_TMPL,
-       S_FLOW, S_LIT_KEY, S_FMT, S_JNF, S__COUNT };
-
-static const cstruct structs[S__COUNT] = {
-    [S_SEG] = {"asl_seg", sizeof(asl_seg), 11,
-               {FLD(asl_seg, kind, 'c'), FLD(asl_seg, has_start, 'c'), FLD(asl_seg, has_end, 'c'),
-                FLD(asl_seg, klen, 'i'), FLD(asl_seg, key, 'p'), FLD(asl_seg, start, 'l'),
-                FLD(asl_seg, end, 'l'), FLD(asl_seg, step, 'l'), FLD(asl_seg, filter, 'p'),
-                FLD(asl_seg, nunion, 'i'), FLD(asl_seg, members, 'p')}},
-    [S_FILTER] = {"asl_filter", sizeof(asl_filter), 7,
-                  {FLD(asl_filter, op, 'c'), FLD(asl_filter, rtype, 'c'), FLD(asl_filter, nlhs, 'i'),
-                   FLD(asl_filter, lhs, 'p'), FLD(asl_filter, rnum, 'd'), FLD(asl_filter, rstr, 'p'),
-                   FLD(asl_filter, rlen, 'i')}},
-    [S_PATH] = {"asl_path", sizeof(asl_path), 7,
-                {FLD(asl_path, text, 'p'), FLD(asl_path, root, 'c'), FLD(asl_path, definite, 'c'),
-                 FLD(asl_path, map_item, 'c'), FLD(asl_path, nseg, 'i'), FLD(asl_path, segs, 'p'),
-                 FLD(asl_path, jn, 'p')}},
-    [S_JNF] = {"asl_jn_field", sizeof(asl_jn_field), 9,
-               {FLD(asl_jn_field, kind, 'c'), FLD(asl_jn_field, type, 'c'), FLD(asl_jn_field, where, 'p'),
-                FLD(asl_jn_field, src, 'p'), FLD(asl_jn_field, expr, 'p'), FLD(asl_jn_field, tmpl, 'p'),
-                FLD(asl_jn_field, assign, 'p'), FLD(asl_jn_field, k, 'p'), FLD(asl_jn_field, eval, 'p')}},
-    [S_INFO] = {"asl_state_info", sizeof(asl_state_info), 4,
-                {FLD(asl_state_info, name, 'p'), FLD(asl_state_info, type, 'p'),
-                 FLD(asl_state_info, json_path, 'p'), FLD(asl_state_info, last, 'c')}},
-    [S_RETRIER] = {"asl_retrier", sizeof(asl_retrier), 8,
-                   {FLD(asl_retrier, errors, 'p'), FLD(asl_retrier, nerrors, 'i'),
-                    FLD(asl_retrier, max_attempts, 'i'), FLD(asl_retrier, interval, 'd'),
-                    FLD(asl_retrier, backoff, 'd'), FLD(asl_retrier, max_delay, 'd'),
-                    FLD(asl_retrier, jitter, 'c'), FLD(asl_retrier, lens, 'p')}},
-    [S_CATCHER] = {"asl_catcher", sizeof(asl_catcher), 3,
-                   {FLD(asl_catcher, errors, 'p'), FLD(asl_catcher, nerrors, 'i'),
-                    FLD(asl_catcher, lens, 'p')}},
-    [S_SITE] = {"asl_task_site", sizeof(asl_task_site), 5,
-                {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
-                 FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
-                 FLD(asl_task_site, heartbeat, 'd')}},
-    [S_MAP] = {"asl_map_info", sizeof(asl_map_info), 12,
-               {FLD(asl_map_info, start, 'p'), FLD(asl_map_info, selector, 'p'),
-                FLD(asl_map_info, max_concurrency, 'i'), FLD(asl_map_info, tolerated_count, 'i'),
-                FLD(asl_map_info, tolerated_percent, 'd'), FLD(asl_map_info, distributed, 'c'),
-                FLD(asl_map_info, batched, 'c'), FLD(asl_map_info, max_items_per_batch, 'i'),
-                FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p'),
-                FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p')}},
-    [S_NATIVE] = {"asl_native", sizeof(asl_native), 2,
-                  {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
-    [S_PROGRAM] = {"asl_program", sizeof(asl_program), 14,
-                   {FLD(asl_program, name, 'p'), FLD(asl_program, start, 'p'),
-                    FLD(asl_program, init, 'p'), FLD(asl_program, resources_json, 'p'),
-                    FLD(asl_program, mocks_json, 'p'), FLD(asl_program, natives, 'p'),
-                    FLD(asl_program, nnatives, 'i'), FLD(asl_program, sites, 'p'),
-                    FLD(asl_program, nsites, 'i'), FLD(asl_program, timeout, 'd'),
-                    FLD(asl_program, allow_unbound, 'c'), FLD(asl_program, state_names, 'p'),
-                    FLD(asl_program, state_fns, 'p'), FLD(asl_program, nstates, 'i')}},
-    [S_TMPL] = {"asl_tmpl", sizeof(asl_tmpl), 7,
-                {FLD(asl_tmpl, kind, 'c'), FLD(asl_tmpl, n, 'i'), FLD(asl_tmpl, key, 'p'),
-                 FLD(asl_tmpl, klen, 'i'), FLD(asl_tmpl, path, 'p'), FLD(asl_tmpl, k, 'p'),
-                 FLD(asl_tmpl, call, 'p')}},
-    [S_FLOW] = {"asl_flow", sizeof(asl_flow), 7,
-                {FLD(asl_flow, input_path, 'p'), FLD(asl_flow, parameters, 'p'), FLD(asl_flow, result, 'p'),
-                 FLD(asl_flow, result_selector, 'p'), FLD(asl_flow, result_path, 'p'),
-                 FLD(asl_flow, output_path, 'p'), FLD(asl_flow, nulls, 'c')}},
-    [S_LIT_KEY] = {"asl_lit_key", sizeof(asl_lit_key), 2,
-                   {FLD(asl_lit_key, key, 'p'), FLD(asl_lit_key, klen, 'i')}},
-    [S_FMT] = {"asl_fmt", sizeof(asl_fmt), 4,
-               {FLD(asl_fmt, holes, 'i'), FLD(asl_fmt, lit, 'i'), FLD(asl_fmt, plain, 'c'),
-                FLD(asl_fmt, pieces, 'p')}},
-};
 
 /* Generated code reads two fields of a value (Choice type tests, Fail's
  * ErrorPath/CausePath): at the C offsets, the host being the target. */
@@ -184,22 +108,19 @@ typedef struct {
     LLVMModuleRef m;
     LLVMTargetDataRef td;
     LLVMTypeRef i8, i32, i64, dbl, vd, ptr;
-    LLVMTypeRef st[S__COUNT];      /* the runtime structs */
+    LLVMTypeRef st[LIR_S__COUNT];      /* the runtime structs */
     LLVMTypeRef t_state;           /* asl_value *(asl_exec *, asl_value *): st_, do_, try_, tp_, fn_ */
     LLVMTypeRef t_rule;            /* int (asl_exec *, asl_value *): r_ */
-    LLVMValueRef *sites;           /* T_ of each task site, by site id */
     LLVMValueRef rt[LIR_RT__COUNT];    /* declared on first use */
     LLVMTypeRef rt_ty[LIR_RT__COUNT];
     unsigned zeroext, nounwind, uwtable;
     LLVMValueRef kref;             /* stands for K until the number of constants is known */
-    const lir_program *lp;         /* the lowering (lower.c) */
-    uint32_t npaths, nconsts;
+    lir_program *lp;               /* the lowering (lower.c), its records made as they are built */
+    uint32_t nconsts;
     const char **consts;           /* K_text */
     uint32_t cap_consts;
-    aslc_ids path_ids, const_ids;  /* path key -> P_n, JSON text -> K[n], as in emit_c.c */
-    asl_buf key;                   /* scratch for path keys */
-    LLVMValueRef *pathv;           /* P_n */
-    uint32_t cap_pathv;
+    aslc_ids const_ids;            /* JSON text -> K[n], as in emit_c.c */
+    lir_names names;               /* the records' names and which are built */
     aslc_layout lay;               /* parts, as in emit_c.c */
     uint32_t part, in_part;        /* the part being built, the states in it so far */
     strent *strs;                  /* interned string literals (open addressing) */
@@ -324,16 +245,6 @@ static LLVMValueRef global(L *l, const char *name, LLVMValueRef init)
     return g;
 }
 
-/* A constant struct s from its first n fields; the others are zero, as the
- * members a C initializer leaves out. */
-static LLVMValueRef cstruct_of(L *l, int s, LLVMValueRef *v, uint32_t n)
-{
-    LLVMValueRef all[sizeof structs[0].f / sizeof structs[0].f[0]];   /* asl_program has 14 */
-    for (uint32_t i = 0; i < structs[s].n; i++)
-        all[i] = i < n ? v[i] : LLVMConstNull(LLVMStructGetTypeAtIndex(l->st[s], i));
-    return LLVMConstNamedStruct(l->st[s], all, structs[s].n);
-}
-
 static LLVMValueRef rt(L *l, int id)
 {
     if (l->rt[id]) return l->rt[id];
@@ -350,7 +261,14 @@ static LLVMValueRef rt(L *l, int id)
         else params[n++] = t;
     }
     l->rt_ty[id] = LLVMFunctionType(ret, params, n, vararg);
-    LLVMValueRef fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lir_rt_table[id].name);
+    if (fn)   /* declared by the first steps' bitcode, with C's types (link_first_steps) */
+#if LLVM_VERSION_MAJOR >= 15
+        return l->rt[id] = fn;
+#else
+        return l->rt[id] = LLVMConstBitCast(fn, LLVMPointerType(l->rt_ty[id], 0));
+#endif
+    fn = LLVMAddFunction(l->m, lir_rt_table[id].name, l->rt_ty[id]);
     for (unsigned i = 1; sig[i] && sig[i] != '.'; i++)
         if (sig[i] == 'b') attr(l, fn, i, l->zeroext, 0);
     return l->rt[id] = fn;
@@ -528,18 +446,6 @@ static LLVMValueRef field_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVM
     return LLVMBuildPointerCast(f->b, a, LLVMPointerType(ty, 0), "");
 }
 
-/* The value of the block `done`, which the builder is now at: a from block
- * ab, b from block bb (the join of a fast path and a call). */
-static LLVMValueRef join(L *l, F *f, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
-                         LLVMBasicBlockRef bb, const char *name)
-{
-    LLVMValueRef phi = LLVMBuildPhi(f->b, l->ptr, name);
-    LLVMValueRef v[2] = {a, b};
-    LLVMBasicBlockRef bl[2] = {ab, bb};
-    LLVMAddIncoming(phi, v, bl, 2);
-    return phi;
-}
-
 /* A field of the value or member at base + off. */
 static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
 {
@@ -558,124 +464,100 @@ static LLVMValueRef exec_arena(L *l, F *f)
     return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
 }
 
-/* The member s->key of o, when o is a small object (no index: is_int 0)
- * that has it, as IR from the builder's block (asl.h's asl_member_inline):
- * a miss, a NULL o or anything else branches to slow.  Returns the value,
- * the builder at the end of the block that found it. */
-static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LLVMBasicBlockRef slow)
+/* ---- asl.h's inline first steps -------------------------------------------------------
+ * compiler/inline/asl_first_steps.c, compiled to bitcode when aslc is built,
+ * is linked into the module of a program of one part (lir_layout.inline_first):
+ * asl_enter_c, asl_param_path_c, asl_leave_c, ... exist once, in asl.h, and
+ * LLVM inlines them here as the C compiler does in generated C. */
+
+static bool link_first_steps(L *l)
 {
-    LLVMBuilderRef b = f->b;
-    LLVMValueRef key = str(l, s->key, s->klen);
-    LLVMBasicBlockRef obj = block(l, f, "obj"), head = block(l, f, "scan"), body = block(l, f, "member"),
-                      next = block(l, f, "next"), found = block(l, f, "found");
-    LLVMBuildCondBr(b, LLVMBuildIsNull(b, o, ""), slow, obj);
-    LLVMPositionBuilderAtEnd(b, obj);
-    LLVMValueRef ty = value_type(l, f, o);
-    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
-    LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
-                                      LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-    LLVMBuildCondBr(b, small, head, slow);
-    /* for (i = 0; i < len; i++) if (m[i].key == key && m[i].klen == klen) return m[i].val; */
-    LLVMPositionBuilderAtEnd(b, head);
-    LLVMValueRef i = LLVMBuildPhi(b, l->i32, "i");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, len, ""), body, slow);
-    LLVMPositionBuilderAtEnd(b, body);
-    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, (LLVMValueRef[]){LLVMBuildMul(b, LLVMBuildZExt(b, i, l->i64, ""), ci64(l, sizeof(asl_member)), "")}, 1, "m");
-    LLVMValueRef mkl = load_at(l, f, l->i32, m, ci64(l, offsetof(asl_member, klen)), "klen");
-    LLVMBasicBlockRef same_len = block(l, f, "samelen"), bytes = block(l, f, "bytes");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, mkl, ci32(l, s->klen), ""), same_len, next);
-    /* The very same string (a generated key), else the same bytes: memcmp
-     * of a constant length, which LLVM expands into a load or two. */
-    LLVMPositionBuilderAtEnd(b, same_len);
-    LLVMValueRef mk = load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, key)), "key");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildPointerCast(b, mk, l->ptr, ""),
-                                     LLVMBuildPointerCast(b, key, l->ptr, ""), ""), found, bytes);
-    LLVMPositionBuilderAtEnd(b, bytes);
-    LLVMTypeRef mty = LLVMFunctionType(l->i32, (LLVMTypeRef[]){l->ptr, l->ptr, l->i64}, 3, 0);
-    LLVMValueRef memcmp_fn = LLVMGetNamedFunction(l->m, "memcmp");
-    if (!memcmp_fn) memcmp_fn = LLVMAddFunction(l->m, "memcmp", mty);
-    LLVMValueRef cargs[3] = {LLVMBuildPointerCast(b, mk, l->ptr, ""), LLVMBuildPointerCast(b, key, l->ptr, ""),
-                             ci64(l, s->klen)};
-    LLVMValueRef diff = LLVMBuildCall2(b, mty, memcmp_fn, cargs, 3, "");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, diff, ci32(l, 0), ""), found, next);
-    LLVMPositionBuilderAtEnd(b, next);
-    LLVMValueRef i1 = LLVMBuildAdd(b, i, ci32(l, 1), "");
-    LLVMBuildBr(b, head);
-    LLVMValueRef iv[2] = {ci32(l, 0), i1};
-    LLVMBasicBlockRef ib[2] = {obj, next};
-    LLVMAddIncoming(i, iv, ib, 2);
-    LLVMPositionBuilderAtEnd(b, found);
-    return load_at(l, f, l->ptr, m, ci64(l, offsetof(asl_member, val)), "val");
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(
+        (const char *)asl_first_steps_bc, sizeof asl_first_steps_bc, "asl_first_steps", 0);
+    LLVMModuleRef fs;
+    bool bad = LLVMParseBitcodeInContext2(l->cx, buf, &fs);
+    LLVMDisposeMemoryBuffer(buf);
+    if (bad) return false;
+    LLVMSetTarget(fs, LLVMGetTarget(l->m));
+    LLVMSetModuleDataLayout(fs, l->td);
+    /* Every one inlined (the asl.h helpers they call too, as GCC inlines
+     * them in generated C), wherever it is called: not tied to the CPU
+     * clang assumed. */
+    unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    for (LLVMValueRef fn = LLVMGetFirstFunction(fs); fn; fn = LLVMGetNextFunction(fn)) {
+        if (LLVMIsDeclaration(fn)) continue;
+        static const char *const drop[] = {"target-cpu", "target-features", "tune-cpu"};
+        for (int k = 0; k < 3; k++)
+            LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, drop[k], (unsigned)strlen(drop[k]));
+        attr(l, fn, LLVMAttributeFunctionIndex, always, 0);
+    }
+    return !LLVMLinkModules2(l->m, fs);
 }
+
+/* Once the module is built: its first steps inlined where they are called
+ * (before a program in parts is cut into them, which must not share
+ * them), then dropped, with the pointers that kept them. */
+static bool unlink_first_steps(L *l, LLVMTargetMachineRef tm)
+{
+    LLVMValueRef g = LLVMGetFirstGlobal(l->m), next;
+    for (; g; g = next) {
+        next = LLVMGetNextGlobal(g);
+        size_t n;
+        if (!strncmp(LLVMGetValueName2(g, &n), "aslc_inl_", 9)) LLVMDeleteGlobal(g);
+    }
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(l->m, "always-inline", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (!e) return true;
+    char *msg = LLVMGetErrorMessage(e);
+    fprintf(stderr, "aslc: internal error: inlining asl.h's first steps: %s\n", msg);
+    LLVMDisposeErrorMessage(msg);
+    return false;
+}
+
+/* The first step `name` (asl_first_steps.c's aslc_inl_<name>) called with
+ * n arguments, cast to its C types; its result as the entry point's (a
+ * bool as i8, a pointer as ptr). */
+static LLVMValueRef inl(L *l, F *f, const char *name, unsigned n, ...)
+{
+    char gname[64];
+    snprintf(gname, sizeof gname, "aslc_inl_%s", name);
+    LLVMValueRef fn = LLVMGetInitializer(LLVMGetNamedGlobal(l->m, gname));
+    LLVMTypeRef ty = LLVMGlobalGetValueType(fn), pt[8], ret = LLVMGetReturnType(ty);
+    LLVMGetParamTypes(ty, pt);
+    LLVMValueRef args[8];
+    va_list ap;
+    va_start(ap, n);
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef v = va_arg(ap, LLVMValueRef);
+        if (LLVMGetTypeKind(pt[i]) == LLVMPointerTypeKind) v = LLVMBuildPointerCast(f->b, v, pt[i], "");
+        else if (LLVMGetTypeKind(pt[i]) == LLVMIntegerTypeKind && LLVMTypeOf(v) != pt[i])
+            v = LLVMBuildIntCast2(f->b, v, pt[i], 0, "");
+        args[i] = v;
+    }
+    va_end(ap);
+    LLVMValueRef r = LLVMBuildCall2(f->b, ty, fn, args, n, "");
+    if (LLVMGetTypeKind(ret) == LLVMPointerTypeKind) return LLVMBuildPointerCast(f->b, r, l->ptr, "");
+    if (LLVMGetTypeKind(ret) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(ret) == 1)
+        return LLVMBuildZExt(f->b, r, l->i8, "");
+    return r;
+}
+
+static const char *const rt_ids[] = {
+#define X(id, name, inl, sig, ctype) #id,
+    LIR_RT(X)
+#undef X
+};
 
 /* The call `id` of a path entry point (asl_param_path, asl_arg_path,
- * asl_choice_var) after the first step its PATH op names (fast: lower.c's
- * lir_path_fast, in a program of one part), as IR, as asl.h's asl_path_inline does it for the C
- * back end: $.a and $.a.b scanned in the input's members (generated keys
- * and path names are the same strings, str()), $$.Map.Item.Value, .Index
- * and .Value.a read from x, the Map iteration's exec.  Only a miss, a big
- * object or anything else calls the entry point, which decides and words
- * any error. */
-static LLVMValueRef path_call(L *l, F *f, lir_fast fast, const asl_path *p, LLVMValueRef in, int id, unsigned n,
-                              LLVMValueRef *args)
+ * asl_choice_var), or of its first step in asl.h where lower.c's
+ * lir_path_fast says it takes one. */
+static LLVMValueRef path_call(L *l, F *f, lir_fast fast, int id, unsigned n, LLVMValueRef *args)
 {
-    if (fast == LIR_FAST_NONE)
-        return LLVMBuildCall2(f->b, l->rt_ty[id], rt(l, id), args, n, "");
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef slow = block(l, f, "slow"), done = block(l, f, "got");
-    LLVMValueRef val;
-    switch (fast) {
-    case LIR_FAST_KEY2:
-        val = member_scan(l, f, member_scan(l, f, in, &p->segs[0], slow), &p->segs[1], slow);
-        break;
-    case LIR_FAST_ITEM_KEY:
-        in = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, map_value)), "item");
-        val = member_scan(l, f, in, &p->segs[3], slow);
-        break;
-    case LIR_FAST_ITEM: {
-        size_t off = p->map_item == ASL_ITEM_INDEX ? offsetof(asl_exec_head, map_index)
-                                                   : offsetof(asl_exec_head, map_value);
-        val = load_at(l, f, l->ptr, f->x, ci64(l, (int64_t)off), "item");
-        LLVMBasicBlockRef got = block(l, f, "found");
-        LLVMBuildCondBr(b, LLVMBuildIsNull(b, val, ""), slow, got);
-        LLVMPositionBuilderAtEnd(b, got);
-        break;
-    }
-    default:
-        val = member_scan(l, f, in, &p->segs[0], slow);
-        break;
-    }
-    LLVMBasicBlockRef found = LLVMGetInsertBlock(b);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = LLVMBuildCall2(b, l->rt_ty[id], rt(l, id), args, n, "");
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, val, found, called, slow, "v");
-}
-
-/* asl_leave(x, v), after asl_leave_c's test as IR (where the LEAVE op says
- * so: a program of one part): an array or object whose JSON bound (jlen) is within 256 KiB
- * leaves as it is, without the call. */
-static LLVMValueRef leave(L *l, F *f, LLVMValueRef v)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef cont = block(l, f, "container"), fast = block(l, f, "small"), slow = block(l, f, "measure"),
-                      done = block(l, f, "left");
-    LLVMValueRef ty = value_type(l, f, v);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, ty, ci8(l, ASL_ARRAY), ""), cont, slow);
-    LLVMPositionBuilderAtEnd(b, cont);
-    LLVMValueRef jlen = load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, jlen, ci32(l, ASL_PAYLOAD_LIMIT), ""), fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef out = call(l, f, LIR_RT_LEAVE, 2, f->x, v);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, v, fast, out, slow, "out");
+    if (fast != LIR_FAST_NONE && n == 4) return inl(l, f, rt_ids[id], 4, args[0], args[1], args[2], args[3]);
+    if (fast != LIR_FAST_NONE) return inl(l, f, rt_ids[id], 3, args[0], args[1], args[2]);
+    LLVMValueRef fn = rt(l, id);
+    return LLVMBuildCall2(f->b, l->rt_ty[id], fn, args, n, "");
 }
 
 /* asl_json_bound(v) as IR, in 64 bits (the caller saturates): a switch
@@ -771,100 +653,74 @@ static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueR
 
 /* ---- paths ---------------------------------------------------------------------- */
 
-static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n);
-
-/* The descriptors a segment points to (a filter and its relative path, the
- * members of a union) are made before the segment array itself. */
-static void emit_seg_deps(L *l, const char *name, const asl_seg *s, uint32_t i, LLVMValueRef *filter,
-                          LLVMValueRef *members)
-{
-    char sub[160];
-    *filter = *members = cnull(l);
-    if (s->kind == ASL_SEG_FILTER && s->filter) {
-        const asl_filter *f = s->filter;
-        snprintf(sub, sizeof sub, "%s_%u_lhs", name, i);
-        LLVMValueRef lhs = f->nlhs ? emit_segs(l, sub, f->lhs, f->nlhs) : cnull(l);
-        LLVMValueRef v[7] = {ci8(l, f->op), ci8(l, f->rtype), ci32(l, f->nlhs), lhs, cdbl(l, f->rnum),
-                             f->rstr ? str(l, f->rstr, f->rlen) : cnull(l), ci32(l, f->rlen)};
-        snprintf(sub, sizeof sub, "%s_%u_f", name, i);
-        *filter = ccast(l, global(l, sub, cstruct_of(l, S_FILTER, v, sizeof v / sizeof *v)));
-    }
-    if (s->nunion && s->members) {  /* a union, or the step after a '..' */
-        snprintf(sub, sizeof sub, "%s_%u_u", name, i);
-        *members = emit_segs(l, sub, s->members, s->nunion);
-    }
-}
-
-static LLVMValueRef emit_segs(L *l, const char *name, const asl_seg *segs, uint32_t n)
-{
-    LLVMValueRef *vals = asl_xmalloc(n * sizeof *vals);
-    for (uint32_t i = 0; i < n; i++) {
-        const asl_seg *s = &segs[i];
-        LLVMValueRef filter, members;
-        emit_seg_deps(l, name, s, i, &filter, &members);
-        LLVMValueRef v[11] = {ci8(l, s->kind), ci8(l, s->has_start), ci8(l, s->has_end),
-                              ci32(l, s->klen), s->key ? str(l, s->key, s->klen) : cnull(l),
-                              ci64(l, s->start), ci64(l, s->end), ci64(l, s->step),
-                              s->kind == ASL_SEG_FILTER && s->filter ? filter : cnull(l),
-                              ci32(l, s->nunion && s->members ? s->nunion : 0),
-                              s->nunion && s->members ? members : cnull(l)};
-        vals[i] = cstruct_of(l, S_SEG, v, sizeof v / sizeof *v);
-    }
-    LLVMValueRef g = global(l, name, const_array(l->st[S_SEG], vals, n));
-    free(vals);
-    return ccast(l, g);
-}
-
 static uint32_t emit_const(L *l, const char *json_text);
 static LLVMValueRef kslot(L *l, uint32_t id);
 static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf);
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
+static LLVMTypeRef jn_type(L *l);
 
-/* J_n, the JSONata field P_n stands for (emit_c.c's emit_jn_field): its
- * templates (tp_), its constant and its expression (jn_, which the JSONata
- * code generator puts in the module first). */
-static LLVMValueRef emit_jn_field(L *l, const asl_path *p, uint32_t id)
+/* ---- data: lower.c's records (lir_data.c), built field by field ---------------------- */
+
+static LLVMValueRef dglobal(L *l, const lir_data *d);
+
+/* A function or symbol named by a record: declared (as a state's) if not yet in the module. */
+static LLVMValueRef dfn(L *l, const char *name, LLVMTypeRef ty)
 {
-    const lir_jn *lj = lir_jn_of(l->lp, p);
-    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
-    LLVMValueRef expr = cnull(l);
-    if (lj->expr) {
-        LLVMValueRef fn = LLVMGetNamedFunction(l->m, lj->expr->name);
-        if (!fn) fn = LLVMAddFunction(l->m, lj->expr->name, LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr}, 3, 0));
-        expr = ccast(l, fn);
-    }
-    LLVMValueRef eval = LLVMGetNamedFunction(l->m, "asl_jn_field_eval");
-    if (!eval)
-        eval = LLVMAddFunction(l->m, "asl_jn_field_eval",
-                               LLVMFunctionType(l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr, l->ptr, l->ptr}, 4, 0));
-    LLVMValueRef v[9] = {ci8(l, j->field.kind), ci8(l, j->field.type), strz(l, j->field.where), strz(l, j->field.src),
-                         expr, lj->tmpl ? ccast(l, emit_tmpl_fn(l, lj->tmpl)) : cnull(l),
-                         lj->assign ? ccast(l, emit_tmpl_fn(l, lj->assign)) : cnull(l),
-                         j->ktext ? kslot(l, emit_const(l, j->ktext)) : cnull(l), ccast(l, eval)};
-    char name[32];
-    snprintf(name, sizeof name, "J_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_JNF, v, 9)));
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, name);
+    return ccast(l, fn ? fn : LLVMAddFunction(l->m, name, ty));
 }
 
-/* The descriptor P_n of p, as a pointer; made the first time the path is seen. */
+static LLVMValueRef dvalue(L *l, const lir_val *v, LLVMTypeRef ty)
+{
+    switch ((lir_vk)v->k) {
+    case LIR_V_INT: return LLVMConstInt(ty, (unsigned long long)v->i, 1);
+    case LIR_V_NUM: return LLVMConstReal(ty, v->num);
+    case LIR_V_STR: return str(l, v->str, v->len);
+    case LIR_V_DATA: return ccast(l, dglobal(l, v->data));
+    case LIR_V_FN:
+        if (v->fn->kind == LIR_FN_TMPL) return ccast(l, emit_tmpl_fn(l, v->fn));
+        if (v->fn->kind == LIR_FN_CALL) return ccast(l, emit_call_fn(l, v->fn));
+        return dfn(l, v->fn->name, jn_type(l));
+    case LIR_V_SYM: return dfn(l, v->str, l->t_state);
+    case LIR_V_K: return kslot(l, emit_const(l, v->str));
+    default: return LLVMConstNull(ty);
+    }
+}
+
+/* The constant global of record d, made the first time (after what it points at). */
+static LLVMValueRef dglobal(L *l, const lir_data *d)
+{
+    const char *name = lir_data_name(&l->names, l->lp, d);
+    if (l->names.done[d->id]) return LLVMGetNamedGlobal(l->m, name);
+    l->names.done[d->id] = 1;
+    const lir_struct *cs = &lir_structs[d->st];
+    bool scalar = cs->n == 1 && !cs->f[0].name;
+    LLVMTypeRef et = l->st[d->st];
+    LLVMValueRef *el = asl_xmalloc((d->nv + 1) * sizeof *el), f[14];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->nv;) {
+        if (scalar) {
+            el[n++] = dvalue(l, &d->v[i++], et);
+            continue;
+        }
+        for (uint32_t k = 0; k < cs->n; k++) f[k] = LLVMConstNull(LLVMStructGetTypeAtIndex(et, k));
+        do {
+            f[d->v[i].field] = dvalue(l, &d->v[i], LLVMStructGetTypeAtIndex(et, d->v[i].field));
+            i++;
+        } while (i < d->nv && !(d->array && d->v[i].row));
+        el[n++] = LLVMConstNamedStruct(et, f, cs->n);
+    }
+    if (!d->array && !n)
+        el[n++] = LLVMConstNull(et);
+    LLVMValueRef g = global(l, name, d->array ? const_array(et, el, n) : el[0]);
+    free(el);
+    return g;
+}
+
+/* P_ of p, as a pointer. */
 static LLVMValueRef emit_path(L *l, const asl_path *p)
 {
-    bool fresh;
-    aslc_path_key(&l->key, p);
-    uint32_t id = aslc_ids_get(&l->path_ids, l->key.data, l->key.len, &fresh);
-    if (!fresh) return l->pathv[id];
-    l->npaths++;
-    if (id >= l->cap_pathv) {
-        l->cap_pathv = l->cap_pathv ? l->cap_pathv * 2 : 64;
-        l->pathv = asl_xrealloc(l->pathv, l->cap_pathv * sizeof *l->pathv);
-    }
-    char name[32];
-    snprintf(name, sizeof name, "P_%u_segs", id);
-    LLVMValueRef segs = p->nseg ? emit_segs(l, name, p->segs, p->nseg) : cnull(l);
-    LLVMValueRef jn = p->root == ASL_ROOT_JSONATA ? emit_jn_field(l, p, id) : cnull(l);
-    LLVMValueRef v[7] = {strz(l, p->text),     ci8(l, p->root),     ci8(l, p->definite),
-                         ci8(l, p->map_item), ci32(l, p->nseg), segs, jn};
-    snprintf(name, sizeof name, "P_%u", id);
-    return l->pathv[id] = ccast(l, global(l, name, cstruct_of(l, S_PATH, v, sizeof v / sizeof *v)));
+    return ccast(l, dglobal(l, lir_data_path(l->lp, p)));
 }
 
 /* ---- constants ------------------------------------------------------------------ */
@@ -940,24 +796,11 @@ static uint32_t *uses_of(const lir_fn *f)
     return use;
 }
 
-/* FMT_n of a States.Format split now, as a constant address. */
+/* FMT_n of a States.Format split now, as a constant address, or NULL. */
 static LLVMValueRef fmt_global(L *l, const lir_op *o)
 {
-    asl_fmt fmt;
-    if (!aslc_format_split(l->p->arena, o->call, &fmt)) return NULL;
-    char name[48];
-    LLVMValueRef *pv = asl_xmalloc((fmt.holes + 1) * sizeof *pv);
-    for (uint32_t k = 0; k <= fmt.holes; k++) {
-        LLVMValueRef kv[2] = {str(l, fmt.pieces[k].key, fmt.pieces[k].klen), ci32(l, fmt.pieces[k].klen)};
-        pv[k] = cstruct_of(l, S_LIT_KEY, kv, 2);
-    }
-    uint32_t id = o->k == LIR_CALL ? o->len : 0;
-    snprintf(name, sizeof name, "FMT_%u_pieces", id);
-    LLVMValueRef pieces = global(l, name, const_array(l->st[S_LIT_KEY], pv, fmt.holes + 1));
-    free(pv);
-    LLVMValueRef fv[4] = {ci32(l, fmt.holes), ci32(l, fmt.lit), ci8(l, fmt.plain), ccast(l, pieces)};
-    snprintf(name, sizeof name, "FMT_%u", id);
-    return ccast(l, global(l, name, cstruct_of(l, S_FMT, fv, 4)));
+    const lir_data *d = lir_data_fmt(l->lp, o);
+    return d ? ccast(l, dglobal(l, d)) : NULL;
 }
 
 /* The intrinsic c on the argument array arr (argc pointers), as the C back
@@ -970,46 +813,6 @@ static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr
     LLVMValueRef fn = intrinsic_fn(l, c->call->fn, &fty);
     LLVMValueRef args[3] = {f->x, ci32(l, c->call->argc), cast(l, f, arr)};
     return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
-}
-
-/* A number's type and is_int both set: p->type == ASL_NUMBER && p->is_int. */
-static LLVMValueRef is_int_number(L *l, F *f, LLVMValueRef v)
-{
-    LLVMValueRef isint = load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "is_int");
-    return LLVMBuildAnd(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, value_type(l, f, v), ci8(l, ASL_NUMBER), ""),
-                        LLVMBuildICmp(f->b, LLVMIntNE, isint, ci8(l, 0), ""), "");
-}
-
-/* lo <= d && d <= hi, as asl_math_add_c's range test. */
-static LLVMValueRef in_int_range(L *l, F *f, LLVMValueRef d)
-{
-    return LLVMBuildAnd(f->b, LLVMBuildFCmp(f->b, LLVMRealOGE, d, cdbl(l, -2147483648.0), ""),
-                        LLVMBuildFCmp(f->b, LLVMRealOLE, d, cdbl(l, 2147483647.0), ""), "");
-}
-
-/* States.MathAdd(p, q) as asl.h's asl_math_add_c, in IR: two integers
- * whose sum stays an int add here; anything else calls asl_math_add2. */
-static LLVMValueRef math_add_in_place(L *l, F *f, LLVMValueRef p, LLVMValueRef q)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef ints = block(l, f, "ints"), fast = block(l, f, "add"), slow = block(l, f, "add_call"),
-                      done = block(l, f, "added");
-    LLVMBuildCondBr(b, LLVMBuildAnd(b, is_int_number(l, f, p), is_int_number(l, f, q), ""), ints, slow);
-    LLVMPositionBuilderAtEnd(b, ints);
-    LLVMValueRef np = load_at(l, f, l->dbl, p, ci64(l, offsetof(asl_value, u.n.num)), "np");
-    LLVMValueRef nq = load_at(l, f, l->dbl, q, ci64(l, offsetof(asl_value, u.n.num)), "nq");
-    LLVMValueRef sum = LLVMBuildFAdd(b, np, nq, "sum");
-    LLVMValueRef ok = LLVMBuildAnd(b, LLVMBuildAnd(b, in_int_range(l, f, np), in_int_range(l, f, nq), ""),
-                                   in_int_range(l, f, sum), "");
-    LLVMBuildCondBr(b, ok, fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef made = call(l, f, LIR_RT_NUMBER_INT, 2, exec_arena(l, f), sum);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    LLVMValueRef called = call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, q);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    return join(l, f, made, fast, called, slow, "m");
 }
 
 /* Ops [at, end) of lf built into f, from in (the template's input, or the
@@ -1032,7 +835,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
             unsigned na = 3;
             if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
-            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->path, in, o->rt, na, args));
+            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->rt, na, args));
             break;
         }
         case LIR_HELPER:
@@ -1040,7 +843,7 @@ static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32
             break;
         case LIR_CALL:
             if (o->n == LIR_CALL_MATH_ADD && o->fast) {
-                val[o->d] = or_null(l, f, math_add_in_place(l, f, val[o->args[0]], val[o->args[1]]));
+                val[o->d] = or_null(l, f, inl(l, f, "MATH_ADD2", 3, f->x, val[o->args[0]], val[o->args[1]]));
             } else if (o->n == LIR_CALL_MATH_ADD) {
                 val[o->d] = or_null(l, f, call(l, f, LIR_RT_MATH_ADD2, 3, f->x, val[o->args[0]], val[o->args[1]]));
             } else {
@@ -1130,7 +933,7 @@ static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
     if (c->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
         LLVMValueRef p = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 0)}, 2, ""), "");
         LLVMValueRef q = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 1)}, 2, ""), "");
-        LLVMBuildRet(f.b, c->fast ? math_add_in_place(l, &f, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
+        LLVMBuildRet(f.b, c->fast ? inl(l, &f, "MATH_ADD2", 3, f.x, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
     } else {
         LLVMBuildRet(f.b, call_intrinsic(l, &f, c, arr));
     }
@@ -1139,48 +942,10 @@ static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
     return f.fn;
 }
 
-typedef struct {
-    LLVMValueRef *v;
-    uint32_t n, cap;
-    const lir_fn *const *helpers;  /* the fn_ of the CALL nodes, in order */
-} nodes;
-
-/* The nodes of t in pre-order, as emit_tmpl_nodes in emit_c.c: what a node
- * needs (its constant, path or call) is made before its children's. */
-static void emit_tmpl_nodes(L *l, nodes *out, const ir_tmpl *t, const char *key, uint32_t klen)
-{
-    static const uint8_t kinds[] = {[IR_T_CONST] = ASL_TM_CONST, [IR_T_OBJECT] = ASL_TM_OBJECT,
-                                    [IR_T_ARRAY] = ASL_TM_ARRAY, [IR_T_PATH] = ASL_TM_PATH,
-                                    [IR_T_CALL] = ASL_TM_CALL};
-    LLVMValueRef path = cnull(l), k = cnull(l), fn = cnull(l);
-    if (t->kind == IR_T_CONST) k = kslot(l, emit_const(l, t->ctext));
-    else if (t->kind == IR_T_PATH) path = emit_path(l, t->path);
-    else if (t->kind == IR_T_CALL) fn = ccast(l, emit_call_fn(l, *out->helpers++));
-    bool container = t->kind == IR_T_OBJECT || t->kind == IR_T_ARRAY;
-    LLVMValueRef v[7] = {ci8(l, kinds[t->kind]), ci32(l, container ? t->n : 0), str(l, key, klen),
-                         ci32(l, klen), path, k, fn};
-    if (out->n == out->cap) {
-        out->cap = out->cap ? out->cap * 2 : 16;
-        out->v = asl_xrealloc(out->v, out->cap * sizeof *out->v);
-    }
-    out->v[out->n++] = cstruct_of(l, S_TMPL, v, sizeof v / sizeof *v);
-    for (uint32_t i = 0; container && i < t->n; i++) {
-        if (t->kind == IR_T_OBJECT) emit_tmpl_nodes(l, out, t->members[i].val, t->members[i].key, t->members[i].klen);
-        else emit_tmpl_nodes(l, out, t->items[i], key, klen);
-    }
-}
-
 /* TP_n of a large program's TEMPLATE op o, the nodes of its template. */
 static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
 {
-    nodes out = {0};
-    out.helpers = o->helpers;
-    emit_tmpl_nodes(l, &out, o->tmpl, "", 0);
-    char name[32];
-    snprintf(name, sizeof name, "TP_%u", o->len);
-    LLVMValueRef g = global(l, name, const_array(l->st[S_TMPL], out.v, out.n));
-    free(out.v);
-    return ccast(l, g);
+    return ccast(l, dglobal(l, lir_data_tmpl(l->lp, o)));
 }
 
 /* A small program's template whose ops start at op `at` of lf: its extent
@@ -1307,7 +1072,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             goto done;
         }
         case LIR_RT_CHOICE_VAR: {
-            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, o->path, f.in, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
+            LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
             LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
             LLVMBuildCondBr(b, LLVMBuildIsNull(b, got, ""), absent, cmp);
             LLVMPositionBuilderAtEnd(b, absent);
@@ -1326,16 +1091,8 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             res = call(l, &f, LIR_RT_CHOICE_MATCHES, 3, v, str(l, o->str, o->len), ci64(l, o->len));
             break;
         case LIR_RT_CHOICE_NUMBER:
-            if (!o->fast) {
-                res = call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
-            } else {   /* asl_choice_number_c: a number, compared with the operator known */
-                static const LLVMRealPredicate pred[] = {LLVMRealOEQ, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
-                                                         LLVMRealOGE};
-                LLVMValueRef isnum = LLVMBuildICmp(b, LLVMIntEQ, value_type(l, &f, v), ci8(l, ASL_NUMBER), "");
-                LLVMValueRef num = load_at(l, &f, l->dbl, v, ci64(l, offsetof(asl_value, u.n.num)), "num");
-                LLVMValueRef holds = LLVMBuildFCmp(b, pred[o->n], num, cdbl(l, o->num), "");
-                res = LLVMBuildZExt(b, LLVMBuildAnd(b, isnum, holds, ""), l->i8, "");
-            }
+            res = o->fast ? inl(l, &f, "CHOICE_NUMBER", 3, v, op, cdbl(l, o->num))
+                          : call(l, &f, LIR_RT_CHOICE_NUMBER, 3, v, op, cdbl(l, o->num));
             break;
         case LIR_RT_CHOICE_BOOLEAN:
             res = call(l, &f, LIR_RT_CHOICE_BOOLEAN, 2, v, ci8(l, r->b));
@@ -1362,11 +1119,7 @@ static void emit_machine(L *l, const ir_machine *m);
 /* S_<cname>: the state's descriptor. */
 static LLVMValueRef emit_header(L *l, const ir_state *s)
 {
-    char name[512];
-    snprintf(name, sizeof name, "S_%s", s->cname);
-    LLVMValueRef v[4] = {strz(l, s->name), strz(l, ir_state_type_name(s->type)), strz(l, s->loc.ptr),
-                         ci8(l, aslc_state_last(s))};
-    return ccast(l, global(l, name, cstruct_of(l, S_INFO, v, sizeof v / sizeof *v)));
+    return ccast(l, dglobal(l, lir_data_state(l->lp, s, LIR_D_INFO)));
 }
 
 /* if (!asl_enter(x, &S_, in)) return NULL; where the op says so (a program
@@ -1374,97 +1127,12 @@ static LLVMValueRef emit_header(L *l, const ir_state *s)
  * records the transition in its head and its run's (asl.h). */
 static void enter(L *l, F *f, LLVMValueRef info, bool inline_first)
 {
-    if (!inline_first) {
-        or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-        return;
-    }
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef fast = block(l, f, "enter"), slow = block(l, f, "enter_slow"), done = block(l, f, "entered");
-    LLVMValueRef sl = load_at(l, f, l->i8, f->x, ci64(l, offsetof(asl_exec_head, slow_enter)), "slow_enter");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, sl, ci8(l, 0), ""), slow, fast);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef r = load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, run)), "run");
-    store_at(l, f, LLVMBuildPointerCast(b, info, l->ptr, ""), f->x, ci64(l, offsetof(asl_exec_head, state)));
-    store_at(l, f, ci32(l, 0), f->x, ci64(l, offsetof(asl_exec_head, retry_count)));
-    store_at(l, f, ci8(l, 0), f->x, ci64(l, offsetof(asl_exec_head, entered)));
-    LLVMValueRef ev = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, events)), "events");
-    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 1), ""), f->x, ci64(l, offsetof(asl_exec_head, entered_event)));
-    store_at(l, f, LLVMBuildAdd(b, ev, ci64(l, 2), ""), r, ci64(l, offsetof(asl_run_head, events)));
-    LLVMValueRef tr = load_at(l, f, l->i64, r, ci64(l, offsetof(asl_run_head, transitions)), "transitions");
-    store_at(l, f, LLVMBuildAdd(b, tr, ci64(l, 1), ""), r, ci64(l, offsetof(asl_run_head, transitions)));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    or_false(l, f, call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
+    or_false(l, f, inline_first ? inl(l, f, "ENTER", 3, f->x, info, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
 }
 
 static LLVMValueRef empty_object(L *l, F *f)
 {
     return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
-}
-
-/* A static const char *const name[] = {errors...}, counted (a U+0000 may
- * be inside); *lg the names' lengths (RL<name>) when given, else null. */
-static LLVMValueRef emit_errors(L *l, const char *name, const char **errors, const uint32_t *lens,
-                                uint32_t n, LLVMValueRef *lg)
-{
-    LLVMValueRef *v = asl_xmalloc((n ? n : 1) * sizeof *v);
-    for (uint32_t i = 0; i < n; i++) v[i] = lens ? str(l, errors[i], lens[i]) : strz(l, errors[i]);
-    LLVMValueRef g = global(l, name, const_array(l->ptr, v, n));
-    *lg = cnull(l);
-    if (lens) {
-        char ln[520];
-        snprintf(ln, sizeof ln, "RL%s", name);
-        for (uint32_t i = 0; i < n; i++) v[i] = ci32(l, lens[i]);
-        *lg = ccast(l, global(l, ln, const_array(l->i32, v, n)));
-    }
-    free(v);
-    return ccast(l, g);
-}
-
-static LLVMValueRef state_fn(L *l, const ir_state *s)
-{
-    return s ? ccast(l, LLVMGetNamedFunction(l->m, s->cname)) : cnull(l);
-}
-
-/* R_/RE_ and, around do_fn, try_X (the Retry loop); C_/CE_.  Returns try_X or NULL. */
-static LLVMValueRef emit_retry_catch(L *l, const ir_state *s, LLVMValueRef *catchers)
-{
-    char name[512];
-    *catchers = NULL;
-    LLVMValueRef rg = NULL;
-    if (s->nretry) {
-        LLVMValueRef *rv = asl_xmalloc(s->nretry * sizeof *rv);
-        for (uint32_t i = 0; i < s->nretry; i++) {
-            const ir_retrier *r = &s->retry[i];
-            snprintf(name, sizeof name, "RE_%s_%u", s->cname, i);
-            LLVMValueRef lens;
-            LLVMValueRef errors = emit_errors(l, name, r->errors, r->lens, r->nerrors, &lens);
-            LLVMValueRef v[8] = {errors, ci32(l, r->nerrors), ci32(l, r->max_attempts),
-                                 cdbl(l, r->interval), cdbl(l, r->backoff), cdbl(l, r->max_delay),
-                                 ci8(l, (unsigned)r->jitter), lens};
-            rv[i] = cstruct_of(l, S_RETRIER, v, sizeof v / sizeof *v);
-        }
-        snprintf(name, sizeof name, "R_%s", s->cname);
-        rg = ccast(l, global(l, name, const_array(l->st[S_RETRIER], rv, s->nretry)));
-        free(rv);
-    }
-    if (s->ncatch) {
-        LLVMValueRef *cv = asl_xmalloc(s->ncatch * sizeof *cv);
-        for (uint32_t i = 0; i < s->ncatch; i++) {
-            snprintf(name, sizeof name, "CE_%s_%u", s->cname, i);
-            const ir_catcher *c = &s->catch_[i];
-            LLVMValueRef lens;
-            LLVMValueRef errors = emit_errors(l, name, c->errors, c->lens, c->nerrors, &lens);
-            LLVMValueRef v[3] = {errors, ci32(l, c->nerrors), lens};
-            cv[i] = cstruct_of(l, S_CATCHER, v, sizeof v / sizeof *v);
-        }
-        snprintf(name, sizeof name, "C_%s", s->cname);
-        *catchers = ccast(l, global(l, name, const_array(l->st[S_CATCHER], cv, s->ncatch)));
-        free(cv);
-    }
-    return rg;
 }
 
 
@@ -1494,25 +1162,10 @@ static LLVMValueRef sb_reg(const sb *q, F *f, uint32_t r)
     return r == LIR_IN ? f->in : r == LIR_NONE ? cnull(q->l) : q->val[r];
 }
 
-/* M_ of a Map, with its tp_ functions. */
-static LLVMValueRef sb_map(sb *q)
+/* The state's descriptor `what` (lir_data.c), as the global. */
+static LLVMValueRef sb_data(sb *q, lir_dstate what)
 {
-    L *l = q->l;
-    const ir_state *s = q->s;
-    if (q->map) return q->map;
-    static const char *const what[4] = {"ItemSelector", "BatchInput", "ItemReader", "ResultWriter"};
-    LLVMValueRef fns[4];
-    for (int k = 0; k < 4; k++) {
-        const lir_fn *tf = lir_tmpl_fn(l->lp, s, what[k]);
-        fns[k] = tf ? ccast(l, emit_tmpl_fn(l, tf)) : cnull(l);
-    }
-    LLVMValueRef mv[12] = {state_fn(l, s->processor ? s->processor->start : NULL), fns[0],
-                           ci32(l, s->max_concurrency), ci32(l, s->tolerated_count), cdbl(l, s->tolerated_percent),
-                           ci8(l, s->distributed), ci8(l, s->batched), ci32(l, s->max_items_per_batch),
-                           ci32(l, s->max_bytes_per_batch), fns[1], fns[2], fns[3]};
-    char name[512];
-    snprintf(name, sizeof name, "M_%s", s->cname);
-    return q->map = global(l, name, cstruct_of(l, S_MAP, mv, sizeof mv / sizeof *mv));
+    return dglobal(q->l, lir_data_state(q->l->lp, q->s, what));
 }
 
 /* What the state's ops point at, made before its functions: its rules,
@@ -1521,32 +1174,19 @@ static void sb_prepare(sb *q, const lir_fn *st, const lir_fn *dof)
 {
     L *l = q->l;
     const ir_state *s = q->s;
-    char name[512];
     q->rules = asl_xmalloc((st->nops ? st->nops : 1) * sizeof *q->rules);
     for (uint32_t i = 0; i < st->nops; i++)
         if (st->ops[i].k == LIR_RULE) q->rules[i] = emit_rule(l, st->ops[i].target_fn);
-    q->rg = emit_retry_catch(l, s, &q->catchers);
+    if (s->nretry) q->rg = ccast(l, sb_data(q, LIR_D_RETRY));
+    if (s->ncatch) q->catchers = ccast(l, sb_data(q, LIR_D_CATCH));
     const lir_fn *ff = dof ? dof : st;
-    LLVMValueRef tp[2] = {NULL, NULL};
     bool flow = false;
     for (uint32_t i = 0; i < ff->nops; i++) {
         const lir_op *o = &ff->ops[i];
-        if (o->k == LIR_TEMPLATE && o->n == 1) tp[strcmp(o->note, "Parameters") != 0] = emit_tmpl(l, o);
+        if (o->k == LIR_TEMPLATE && o->n == 1) emit_tmpl(l, o);   /* the flow's templates first, as in C */
         flow |= o->k == LIR_FLOW;
     }
-    if (!flow) return;
-    LLVMValueRef v[7] = {cnull(l), tp[0] ? tp[0] : cnull(l), cnull(l), tp[1] ? tp[1] : cnull(l), cnull(l), cnull(l),
-                         ci8(l, (s->input_path_null ? ASL_FLOW_INPUT_NULL : 0) |
-                                    (s->result_path_null ? ASL_FLOW_RESULT_NULL : 0) |
-                                    (s->output_path_null ? ASL_FLOW_OUTPUT_NULL : 0))};
-    if (s->input_path && s->input_path->nseg + s->input_path->root && !s->input_path_null)
-        v[0] = emit_path(l, s->input_path);
-    if (s->type == IR_PASS && s->result) v[2] = kslot(l, emit_const(l, s->result_text));
-    if (s->result_path && s->result_path->nseg && !s->result_path_null) v[4] = emit_path(l, s->result_path);
-    if (s->output_path && s->output_path->nseg + s->output_path->root && !s->output_path_null)
-        v[5] = emit_path(l, s->output_path);
-    snprintf(name, sizeof name, "F_%s", s->cname);
-    q->flow = ccast(l, global(l, name, cstruct_of(l, S_FLOW, v, sizeof v / sizeof *v)));
+    if (flow) q->flow = ccast(l, sb_data(q, LIR_D_FLOW));
 }
 
 /* Op i of lf into f. */
@@ -1558,7 +1198,6 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     const ir_state *s = q->s;
     const lir_op *o = &lf->ops[i];
     LLVMValueRef a = sb_reg(q, f, o->a), b = sb_reg(q, f, o->b), r = NULL;
-    char name[512];
     switch ((lir_opk)o->k) {
     case LIR_ENTER: {   /* a failure to enter is not caught */
         LLVMBasicBlockRef keep = f->fail;
@@ -1577,7 +1216,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         r = kval(l, f, emit_const(l, o->str));
         break;
     case LIR_LEAVE:
-        r = or_null(l, f, o->fast ? leave(l, f, a) : call(l, f, LIR_RT_LEAVE, 2, f->x, a));
+        r = or_null(l, f, o->fast ? inl(l, f, "LEAVE", 2, f->x, a) : call(l, f, LIR_RT_LEAVE, 2, f->x, a));
         break;
     case LIR_RESULT_PATH:
         r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
@@ -1638,36 +1277,27 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
             break;
         case LIR_RT_TASK:
         case LIR_RT_TASK_TIMED: {
-            LLVMValueRef sv[5] = {ci32(l, s->site), strz(l, s->name), strz(l, s->resource), cdbl(l, s->timeout),
-                                  cdbl(l, s->heartbeat)};
-            snprintf(name, sizeof name, "T_%s", s->cname);
-            LLVMValueRef site = ccast(l, global(l, name, cstruct_of(l, S_SITE, sv, sizeof sv / sizeof *sv)));
-            if (s->site < l->p->ntasks) l->sites[s->site] = site;
+            LLVMValueRef site = ccast(l, sb_data(q, LIR_D_SITE));
             if (o->rt == LIR_RT_TASK) r = or_null(l, f, call(l, f, LIR_RT_TASK, 3, f->x, site, a));
             else r = or_null(l, f, call(l, f, LIR_RT_TASK_TIMED, 5, f->x, site, a, b, sb_reg(q, f, o->n)));
             break;
         }
         case LIR_RT_PARALLEL: {
-            LLVMValueRef *bv = asl_xmalloc((s->nbranches ? s->nbranches : 1) * sizeof *bv);
-            for (uint32_t k = 0; k < s->nbranches; k++)
-                bv[k] = state_fn(l, s->branches[k] ? s->branches[k]->start : NULL);
-            snprintf(name, sizeof name, "B_%s", s->cname);
-            LLVMValueRef br = ccast(l, global(l, name, const_array(l->ptr, bv, s->nbranches)));
-            free(bv);
+            LLVMValueRef br = ccast(l, sb_data(q, LIR_D_FANOUT));
             r = or_null(l, f, call(l, f, LIR_RT_PARALLEL, 4, f->x, a, br, ci32(l, o->n)));
             break;
         }
         case LIR_RT_MAP_SETTING:
             if (!q->mi) {   /* asl_map_info mi = M_X; */
-                q->mi = LLVMBuildAlloca(f->b, l->st[S_MAP], "mi");
-                LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[S_MAP], sb_map(q), ""), q->mi);
+                q->mi = LLVMBuildAlloca(f->b, l->st[LIR_S_MAP], "mi");
+                LLVMBuildStore(f->b, LLVMBuildLoad2(f->b, l->st[LIR_S_MAP], sb_data(q, LIR_D_FANOUT), ""), q->mi);
             }
             or_false(l, f, call(l, f, LIR_RT_MAP_SETTING, 5, f->x, a, emit_path(l, o->path), ci32(l, map_which[o->n]),
                                 cast(l, f, q->mi)));
             break;
         case LIR_RT_MAP:
         case LIR_RT_MAP_IO:
-            r = or_null(l, f, call(l, f, o->rt, 4, f->x, a, b, q->mi ? cast(l, f, q->mi) : ccast(l, sb_map(q))));
+            r = or_null(l, f, call(l, f, o->rt, 4, f->x, a, b, q->mi ? cast(l, f, q->mi) : ccast(l, sb_data(q, LIR_D_FANOUT))));
             break;
         default:
             break;
@@ -1853,54 +1483,10 @@ static LLVMValueRef emit_constants(L *l)
     return f.fn;
 }
 
-static void emit_program(L *l, const aslc_emit_opts *o, LLVMValueRef init)
+/* The program's tables and asl_main_program (lir_data_program), which the runtime links to. */
+static void emit_program(L *l, const aslc_emit_opts *o)
 {
-    const ir_program *p = l->p;
-    uint32_t nn = o->nnatives ? o->nnatives : 1;
-    LLVMValueRef *nv = asl_xmalloc(nn * sizeof *nv);
-    for (uint32_t i = 0; i < o->nnatives; i++) {
-        /* asl_value *name(asl_task_ctx *t, asl_value *input), from --handlers */
-        LLVMValueRef fn = LLVMGetNamedFunction(l->m, o->natives[i]);
-        if (!fn) fn = LLVMAddFunction(l->m, o->natives[i], l->t_state);
-        LLVMValueRef v[2] = {strz(l, o->natives[i]), ccast(l, fn)};
-        nv[i] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
-    }
-    if (!o->nnatives) {
-        LLVMValueRef v[2] = {cnull(l), cnull(l)};
-        nv[0] = cstruct_of(l, S_NATIVE, v, sizeof v / sizeof *v);
-    }
-    LLVMValueRef natives = ccast(l, global(l, "natives", const_array(l->st[S_NATIVE], nv, nn)));
-    free(nv);
-
-    uint32_t ns = p->ntasks ? p->ntasks : 1;
-    LLVMValueRef *sv = asl_xmalloc(ns * sizeof *sv);
-    for (uint32_t i = 0; i < p->ntasks; i++) sv[i] = l->sites[i] ? l->sites[i] : cnull(l);
-    if (!p->ntasks) sv[0] = cnull(l);
-    LLVMValueRef sites = ccast(l, global(l, "sites", const_array(l->ptr, sv, ns)));
-    free(sv);
-
-    /* The top-level states by name, where aslc serve resumes an execution
-     * (runtime/served.c); for aslc serve only (aslc_emit_opts.served). */
-    uint32_t nres = 0, nt = p->top->nstates ? p->top->nstates : 1;
-    LLVMValueRef *rn = asl_xmalloc(nt * sizeof *rn), *rf = asl_xmalloc(nt * sizeof *rf);
-    for (uint32_t i = 0; i < p->top->nstates; i++) {
-        const ir_state *s = p->top->states[i];
-        if (!o->served || !LLVMGetNamedFunction(l->m, s->cname)) continue;
-        rn[nres] = strz(l, s->name);
-        rf[nres++] = state_fn(l, s);
-    }
-    if (!nres) rn[0] = rf[0] = cnull(l);
-    LLVMValueRef names = ccast(l, global(l, "state_names", const_array(l->ptr, rn, nres ? nres : 1)));
-    LLVMValueRef fns = ccast(l, global(l, "state_fns", const_array(l->ptr, rf, nres ? nres : 1)));
-    free(rn);
-    free(rf);
-
-    LLVMValueRef v[14] = {strz(l, p->name), state_fn(l, p->top->start), ccast(l, init),
-                          strz(l, o->resources_json), strz(l, o->mocks_json), natives,
-                          ci32(l, o->nnatives), sites, ci32(l, p->ntasks), cdbl(l, p->top->timeout),
-                          ci8(l, o->allow_unbound), names, fns, ci32(l, nres)};
-    LLVMValueRef g = global(l, "asl_main_program", cstruct_of(l, S_PROGRAM, v, sizeof v / sizeof *v));
-    LLVMSetLinkage(g, LLVMExternalLinkage);
+    LLVMSetLinkage(dglobal(l, lir_data_program(l->lp, o, false)), LLVMExternalLinkage);
 }
 
 /* ---- types and their layout --------------------------------------------------------- */
@@ -1923,11 +1509,15 @@ static bool make_types(L *l)
     l->t_rule = LLVMFunctionType(l->i32, sp, 2, 0);
 
     bool ok = true;
-    for (int s = 0; s < S__COUNT; s++) {
-        const cstruct *c = &structs[s];
+    for (int s = 0; s < LIR_S__COUNT; s++) {
+        const lir_struct *c = &lir_structs[s];
+        if (c->n == 1 && !c->f[0].name) {   /* a pointer or a uint32_t: an array's element */
+            l->st[s] = c->f[0].t == 'i' ? l->i32 : l->ptr;
+            continue;
+        }
         char name[64];
-        snprintf(name, sizeof name, "struct.%s", c->name);
-        LLVMTypeRef el[sizeof structs[0].f / sizeof structs[0].f[0]];
+        snprintf(name, sizeof name, "struct.%s", c->ctype);
+        LLVMTypeRef el[sizeof c->f / sizeof c->f[0]];
         for (uint32_t i = 0; i < c->n; i++) {
             char t = c->f[i].t;
             el[i] = t == 'c' ? l->i8 : t == 'i' ? l->i32 : t == 'l' ? l->i64 : t == 'd' ? l->dbl : l->ptr;
@@ -1937,7 +1527,7 @@ static bool make_types(L *l)
         /* The check that makes the descriptors safe: LLVM's layout of the
          * struct for this target is the C compiler's layout of asl.h. */
         if (LLVMABISizeOfType(l->td, l->st[s]) != c->size) {
-            fprintf(stderr, "aslc: internal error: struct %s: %llu bytes in LLVM, %zu in C\n", c->name,
+            fprintf(stderr, "aslc: internal error: struct %s: %llu bytes in LLVM, %zu in C\n", c->ctype,
                     (unsigned long long)LLVMABISizeOfType(l->td, l->st[s]), c->size);
             ok = false;
         }
@@ -1947,7 +1537,7 @@ static bool make_types(L *l)
             if (off != c->f[i].off || size != c->f[i].size) {
                 fprintf(stderr, "aslc: internal error: struct %s field %u: offset %llu size %llu in "
                                 "LLVM, offset %zu size %zu in C\n",
-                        c->name, i, off, size, c->f[i].off, c->f[i].size);
+                        c->ctype, i, off, size, c->f[i].off, c->f[i].size);
                 ok = false;
             }
         }
@@ -2078,8 +1668,8 @@ static void build_module(L *l, const aslc_emit_opts *o)
     emit_machine(l, p->top);
     l->part = 0;  /* the program's own functions and data */
     emit_jn(l);
-    LLVMValueRef init = emit_constants(l);
-    emit_program(l, o, init);
+    emit_constants(l);
+    emit_program(l, o);
 }
 
 bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll_path,
@@ -2117,8 +1707,6 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
     l.p = p;
     l.lp = aslc_lower(p);
     l.lay = aslc_layout_of(p);
-    l.sites = asl_xmalloc((p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
-    memset(l.sites, 0, (p->ntasks ? p->ntasks : 1) * sizeof *l.sites);
     l.td = LLVMCreateTargetDataLayout(tm);
     l.cx = LLVMContextCreate();
     l.m = LLVMModuleCreateWithNameInContext(p->name ? p->name : "workflow", l.cx);
@@ -2131,7 +1719,12 @@ bool aslc_emit_llvm(const ir_program *p, const aslc_emit_opts *o, const char *ll
                         "runtime/asl.h\n");
         goto out;
     }
+    if (!link_first_steps(&l)) {
+        fprintf(stderr, "aslc: internal error: cannot link asl.h's first steps (asl_first_steps.bc)\n");
+        goto out;
+    }
     build_module(&l, o);
+    if (!unlink_first_steps(&l, tm)) goto out;
 
     if (LLVMVerifyModule(l.m, LLVMReturnStatusAction, &err)) {
         fprintf(stderr, "aslc: internal error: the LLVM module does not verify:\n%s", err ? err : "");
@@ -2159,10 +1752,8 @@ out:
     LLVMDisposeMessage(triple);
     free(l.consts);
     free(l.strs);
-    free(l.sites);
-    free(l.pathv);
-    aslc_ids_free(&l.path_ids);
+    lir_names_free(&l.names);
+    lir_data_free(l.lp);
     aslc_ids_free(&l.const_ids);
-    asl_buf_free(&l.key);
     return ok;
 }

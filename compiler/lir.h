@@ -275,6 +275,7 @@ typedef enum { LIR_FLOW_IN, LIR_FLOW_OUT, LIR_FLOW_PASS } lir_flow_part;
 #define LIR_IN (UINT32_MAX - 1)  /* the function's input */
 
 typedef struct lir_fn lir_fn;
+typedef struct lir_data lir_data;   /* a static descriptor (below) */
 
 /* An operand of a JN op: a register, the function's context c or frame env,
  * an int, a double, a string (str, len; NULL for none), a jn_ function's
@@ -363,6 +364,9 @@ typedef struct {
     uint32_t njn_slots;          /* jn_slot_ statics (a regex compiled once) */
     const lir_fn **jn_extra;     /* lir_jn_extra's expressions, in order (a table asl_jn_suite) */
     uint32_t njn_extra;
+    lir_data **data;             /* the records (lir_data.c), by id */
+    uint32_t ndata, cap_data;
+    struct lir_dmap *dmap;       /* their index: path key, state, ... -> record */
 } lir_program;
 
 /* A JSONata field's functions (ir.h, ir_jn): its expression (jn_), its
@@ -372,6 +376,90 @@ typedef struct lir_jn {
 } lir_jn;
 /* Those of the JSONata field p (a path of root ASL_ROOT_JSONATA). */
 const lir_jn *lir_jn_of(const lir_program *lp, const asl_path *p);
+
+
+/* ---- data: the static descriptors generated code points at ------------------------------
+ * A state's descriptor (S_), a Task's site (T_), a Parallel's branches (B_),
+ * a Map's settings (M_), Retry (R_, RE_), Catch (C_, CE_), a large
+ * program's data flow (F_) and templates (TP_), a path (P_, its segments,
+ * filters and JSONata field J_), a States.Format split now (FMT_), an
+ * object's keys (KS_), the program (asl_main_program and its tables): each
+ * is a record lir_data that lower.c makes (lir_data.c), a struct of
+ * runtime/asl.h of known layout (LIR_STRUCTS: its fields, in order, with
+ * their C names, LLVM types and C offsets) or an array of them.  The back
+ * ends print a record without knowing what it means: a static initialiser
+ * in C, a constant global in LLVM, made the first time something points
+ * at it, after what it points at. */
+#define LIR_STRUCTS(X)                                                                              \
+    X(SEG, asl_seg) X(FILTER, asl_filter) X(PATH, asl_path) X(JNF, asl_jn_field)                    \
+    X(INFO, asl_state_info) X(RETRIER, asl_retrier) X(CATCHER, asl_catcher) X(SITE, asl_task_site)  \
+    X(MAP, asl_map_info) X(NATIVE, asl_native) X(PROGRAM, asl_program) X(TMPL, asl_tmpl)            \
+    X(FLOW, asl_flow) X(LIT_KEY, asl_lit_key) X(FMT, asl_fmt) X(SHAPE, asl_shape)                   \
+    X(CSTR, char *const) X(STATE_FN, asl_state_fn) X(SITE_P, asl_task_site *const) X(U32, uint32_t)
+
+typedef enum {
+#define X(id, ctype) LIR_S_##id,
+    LIR_STRUCTS(X)
+#undef X
+    LIR_S__COUNT
+} lir_struct_id;
+
+/* A field: its C name, its LLVM type (c i8/bool, i i32, l i64, d double,
+ * p pointer), its C offset and size.  A struct of one unnamed field is a
+ * pointer, an element of an array of pointers (CSTR, STATE_FN, SITE_P). */
+typedef struct {
+    const char *name;
+    char t;
+    size_t off, size;
+} lir_field;
+
+typedef struct {
+    const char *ctype;
+    size_t size;
+    uint32_t n;
+    lir_field f[14];
+} lir_struct;
+
+extern const lir_struct lir_structs[LIR_S__COUNT];
+
+/* A value of a field: an int (sym: its spelling in C, e.g. ASL_TM_CONST), a
+ * double, a string (NULL: none), NULL, the address of another record, of a
+ * function of the program (fn: tp_, fn_, jn_) or of a symbol (str: a state
+ * function, a handler, a runtime function), a constant &K[n] (str: its JSON). */
+typedef enum { LIR_V_INT, LIR_V_NUM, LIR_V_STR, LIR_V_NULL, LIR_V_DATA, LIR_V_FN, LIR_V_SYM, LIR_V_K } lir_vk;
+
+typedef struct {
+    uint8_t k;                   /* lir_vk */
+    uint8_t field;               /* its field of the struct */
+    bool named;                  /* C: written `.field = v` */
+    bool row;                    /* starts an element of an array */
+    int64_t i;
+    double num;
+    const char *str;             /* STR: bytes (len); SYM: the name; K: JSON text */
+    uint32_t len;
+    const char *sym;             /* INT: its C spelling, or NULL */
+    const lir_data *data;
+    const lir_fn *fn;
+    const char *comment;         /* C: a comment after the element */
+} lir_val;
+
+struct lir_data {
+    uint32_t id;                 /* its index in lir_program.data */
+    uint8_t st;                  /* lir_struct_id of the struct or of the array's elements */
+    bool array;                  /* an array of them (its name is its address) */
+    bool lines;                  /* C: an element a line */
+    bool global;                 /* in the program's data (else its state's, before its functions) */
+    bool shared;                 /* a symbol of the program (asl_main_program): not static */
+    bool sized;                  /* C: an array declared with its size */
+    const char *name;            /* its name; NULL: prefix and a number (below) */
+    const char *prefix;          /* "P_": numbered in the order of first use; with owner: */
+    const char *suffix;          /* owner's name + suffix ("_segs"), or prefix + owner's number (J_) */
+    const lir_data *owner;
+    const char *note;            /* C: a comment after the opening brace */
+    const char *tail;            /* C: a comment after the initialiser */
+    lir_val *v;
+    uint32_t nv, cap;
+};
 
 /* ---- lower.c ----------------------------------------------------------------------------- */
 
@@ -424,6 +512,36 @@ void lir_jn_extra_set(const struct aslc_jn_node *const *exprs, uint32_t n);
 void lir_jn_extra(lir_program *lp);
 bool lir_jn_extra_load(const char *path);
 
+/* ---- lir_data.c: the records, made the first time a back end asks ---------------------- */
+/* P_ of a path, a state's S_ / T_ / F_ / B_ / M_ / R_ / C_, TP_ of a large
+ * program's TEMPLATE op, FMT_ of a CALL op (NULL if it is not split), KS_ of
+ * a shaped object's keys. */
+typedef enum { LIR_D_INFO, LIR_D_SITE, LIR_D_FLOW, LIR_D_FANOUT, LIR_D_RETRY, LIR_D_CATCH, LIR_D__STATE } lir_dstate;
+const lir_data *lir_data_path(lir_program *lp, const asl_path *p);
+const lir_data *lir_data_state(lir_program *lp, const ir_state *s, lir_dstate what);
+const lir_data *lir_data_tmpl(lir_program *lp, const lir_op *o);
+const lir_data *lir_data_fmt(lir_program *lp, const lir_op *o);
+const lir_data *lir_data_shape(lir_program *lp, const ir_tmpl *t);
+/* What a back end knows of the records it prints: their names (their own,
+ * P_n / KS_n numbered in the order of first use, or after their owner:
+ * P_3_segs, J_3), their numbers, whether they are printed (done). */
+typedef struct {
+    const char **name;
+    uint32_t *num;
+    uint8_t *done;
+    uint32_t cap;
+    struct { const char *prefix; uint32_t n; } classes[8];
+    unsigned nclasses;
+} lir_names;
+const char *lir_data_name(lir_names *nm, const lir_program *lp, const lir_data *d);
+void lir_names_free(lir_names *nm);
+/* The program's tables (natives, sites, state_names, state_fns) and
+ * asl_main_program, which points at them; blocks: the back end makes a
+ * large program's states blocks of part functions (only those entered
+ * from elsewhere have a function to resume at). */
+const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool blocks);
+/* Frees the records' index (the records are in the arena). */
+void lir_data_free(lir_program *lp);
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);
 bool lir_call_in_state(const ir_call *c);
