@@ -515,7 +515,7 @@ typedef struct {
 /* One name in a small object (big ones, with an index, take the call). */
 ASL_INLINE asl_value *asl_member_inline(const asl_value *o, const asl_seg *s)
 {
-    if (!o || o->type != ASL_OBJECT || o->is_int) return NULL;
+    if (!o || o->type != ASL_OBJECT || asl_obj_indexed(o)) return NULL;
     return asl_object_scan(o, s->key, s->klen);
 }
 
@@ -629,7 +629,7 @@ ASL_INLINE bool asl_choice_number_c(const asl_value *v, asl_cmp op, double d)
  * fn_math_add, its common case); anything else, and every error, there. */
 ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value *p, asl_value *q)
 {
-    if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && p->is_int && q->is_int) {
+    if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && asl_num_int(p) && asl_num_int(q)) {
         double s = p->u.n.num + q->u.n.num;
         if (p->u.n.num >= -2147483648.0 && p->u.n.num <= 2147483647.0 &&
             q->u.n.num >= -2147483648.0 && q->u.n.num <= 2147483647.0 && s >= -2147483648.0 &&

@@ -342,7 +342,7 @@ bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
 static size_t number_json_len(const asl_value *v)
 {
     if (v->u.n.text) return v->len;   /* the text's length */
-    if (!v->is_int) return 25;
+    if (!asl_num_int(v)) return 25;
     double d = v->u.n.num;
     size_t n = signbit(d) ? 2 : 1;
     for (uint64_t u = (uint64_t)fabs(d); u >= 10; u /= 10) n++; /* |d| <= 2^53 */
