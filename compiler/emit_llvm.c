@@ -569,7 +569,7 @@ static LLVMValueRef exec_arena(L *l, F *f)
     return load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_exec_head, arena)), "arena");
 }
 
-/* The member s->key of o, when o is a small object (no index: ASL_F_INDEXED clear)
+/* The member s->key of o, when o is a small object (no index: flags 0)
  * that has it, as IR from the builder's block (asl.h's asl_member_inline):
  * a miss, a NULL o or anything else branches to slow.  Returns the value,
  * the builder at the end of the block that found it. */
@@ -582,10 +582,9 @@ static LLVMValueRef member_scan(L *l, F *f, LLVMValueRef o, const asl_seg *s, LL
     LLVMBuildCondBr(b, LLVMBuildIsNull(b, o, ""), slow, obj);
     LLVMPositionBuilderAtEnd(b, obj);
     LLVMValueRef ty = value_type(l, f, o);
-    LLVMValueRef indexed = LLVMBuildAnd(b, load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                        ci8(l, ASL_F_INDEXED), "indexed");
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags");
     LLVMValueRef small = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_OBJECT), ""),
-                                      LLVMBuildICmp(b, LLVMIntEQ, indexed, ci8(l, 0), ""), "");
+                                      LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
     LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
     LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
     LLVMBuildCondBr(b, small, head, slow);
@@ -708,17 +707,17 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
     /* A number: its text's length, else 17 for an integer, 25 for a fraction. */
     LLVMPositionBuilderAtEnd(b, num);
     LLVMValueRef len = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                                                  ci8(l, ASL_F_INT), "int"), ci8(l, 0), "");
+    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
+                                       ci8(l, 0), "");
     LLVMValueRef text = load_at(l, f, l->ptr, v, ci64(l, offsetof(asl_value, u.n.text)), "text");
     LLVMValueRef nb = LLVMBuildSelect(b, LLVMBuildIsNull(b, text, ""),
                                       LLVMBuildSelect(b, isint, ci64(l, 17), ci64(l, 25), ""), len, "");
     LLVMBuildBr(b, done);
-    /* A string: its length and quotes, 6 bytes a byte unless plain (ASL_F_PLAIN). */
+    /* A string: its length and quotes, 6 bytes a byte unless plain (flags). */
     LLVMPositionBuilderAtEnd(b, strb);
     LLVMValueRef slen = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                                                  ci8(l, ASL_F_PLAIN), "plain"), ci8(l, 0), "");
+    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "plain"),
+                                       ci8(l, 0), "");
     LLVMValueRef sb = LLVMBuildAdd(b, LLVMBuildMul(b, slen, LLVMBuildSelect(b, plain, ci64(l, 1), ci64(l, 6), ""), ""),
                                    ci64(l, 2), "");
     LLVMBuildBr(b, done);
@@ -753,10 +752,9 @@ static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueR
     LLVMBasicBlockRef fast = block(l, f, "put"), slow = block(l, f, "append"), done = block(l, f, "appended");
     LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
     LLVMValueRef cap = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.cap)), "cap");
-    LLVMValueRef indexed = LLVMBuildAnd(b, load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                        ci8(l, ASL_F_INDEXED), "indexed");
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags");
     LLVMValueRef fits = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, len, cap, ""),
-                                     LLVMBuildICmp(b, LLVMIntEQ, indexed, ci8(l, 0), ""), "");
+                                     LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
     LLVMBuildCondBr(b, fits, fast, slow);
     LLVMPositionBuilderAtEnd(b, fast);
     LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
@@ -985,11 +983,10 @@ static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr
     return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
 }
 
-/* A number's type and ASL_F_INT both set: p->type == ASL_NUMBER && asl_num_int(p). */
+/* A number's type and flags both set: p->type == ASL_NUMBER && asl_num_int(p). */
 static LLVMValueRef is_int_number(L *l, F *f, LLVMValueRef v)
 {
-    LLVMValueRef isint = LLVMBuildAnd(f->b, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                      ci8(l, ASL_F_INT), "int");
+    LLVMValueRef isint = load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags");
     return LLVMBuildAnd(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, value_type(l, f, v), ci8(l, ASL_NUMBER), ""),
                         LLVMBuildICmp(f->b, LLVMIntNE, isint, ci8(l, 0), ""), "");
 }

@@ -120,10 +120,18 @@ enum {
     ASL_F_PLAIN = 0x01,
     ASL_F_INDEXED = 0x01
 };
-/* Each for a value known to be of its type. */
-static inline bool asl_num_int(const asl_value *v) { return v->flags & ASL_F_INT; }
-static inline bool asl_str_plain(const asl_value *v) { return v->flags & ASL_F_PLAIN; }
-static inline bool asl_obj_indexed(const asl_value *v) { return v->flags & ASL_F_INDEXED; }
+/* Each for a value known to be of its type.  A number, a string and an
+ * object have that one flag and no other bit, which their builders keep
+ * so: the byte is the flag, and the accessors test it whole, as the LLVM
+ * back end does (testing the bit there cost choice_loop 2.5% more
+ * instructions: an and the 16-bit compare below cannot absorb). */
+static inline bool asl_num_int(const asl_value *v) { return v->flags != 0; }
+static inline bool asl_str_plain(const asl_value *v) { return v->flags != 0; }
+static inline bool asl_obj_indexed(const asl_value *v) { return v->flags != 0; }
+/* v is an object without an index (its members are scanned): type and
+ * flags compared in one expression, which GCC folds into one 16-bit
+ * compare (a test of each, apart, cost a generated state an instruction). */
+static inline bool asl_obj_small(const asl_value *v) { return v->type == ASL_OBJECT && v->flags == 0; }
 
 asl_value *asl_null(void);
 asl_value *asl_bool(bool b);
