@@ -112,6 +112,23 @@ struct asl_exec {
                                    * (asl_task_credentials), taken by that Task */
 };
 
+/* exec.c: the errors' less common forms (generated code has asl_fail,
+ * asl_fail_state and asl_error_value). */
+asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *asl_error_name(const asl_exec *x);
+const char *asl_error_cause(const asl_exec *x);   /* NULL when there is none */
+/* path.c: AWS's rendering of a path for causes: $['a']['b'][0] */
+char *asl_path_bracket(asl_exec *x, const asl_path *p);
+/* intrinsic_call.c: calls intrinsic fn on argv; NULL with
+ * States.IntrinsicFailure / States.Runtime. */
+asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
+/* Whether ASL_PAYLOAD_LIMIT=off lifts the payload limit (for measuring on
+ * data AWS would refuse); read once. */
+bool asl_payload_unlimited(void);
+/* main.c: runs one execution; used by main and the benchmark mode. */
+int asl_program_main(const asl_program *p, int argc, char **argv);
+
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
  * each worker thread get ASL_EXEC_STACK: compiled states call each other. */
 #define ASL_EXEC_STACK ((size_t)512 << 20)
