@@ -21,18 +21,6 @@
 #include <time.h>
 #include <errno.h>
 
-asl_arena *asl_task_arena(asl_task_ctx *t) { return t->arena; }
-const char *asl_task_state(asl_task_ctx *t) { return t->state ? t->state->name : ""; }
-const char *asl_task_token(asl_task_ctx *t)
-{
-    asl_value *v = asl_task_token_value(t);
-    return v ? v->u.str : NULL;
-}
-asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause)
-{
-    return asl_fail(t, error ? error : "States.TaskFailed", cause);
-}
-
 /* ---- execs ------------------------------------------------------------------ */
 
 /* The child lives in its own arena: one allocation per Map iteration. */
