@@ -121,7 +121,7 @@ typedef struct {
     const struct asl_jn_field *jn;  /* ASL_ROOT_JSONATA: the field */
 } asl_path;
 
-/* ---- JSONata states (jsonata_state.c) ---------------------------------------
+/* ---- JSONata states (jnstate.c) ---------------------------------------------
  * A state whose QueryLanguage is JSONata has no paths; aslc puts each of its
  * fields where the JSONPath field it replaces goes, as an asl_path of root
  * ASL_ROOT_JSONATA whose jn says what to compute:

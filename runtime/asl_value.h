@@ -123,8 +123,8 @@ enum {
 /* Each for a value known to be of its type.  A number, a string and an
  * object have that one flag and no other bit, which their builders keep
  * so: the byte is the flag, and the accessors test it whole, as the LLVM
- * back end does (testing the bit there cost choice_loop 2.5% more
- * instructions: an and the 16-bit compare below cannot absorb). */
+ * back end does (testing the bit instead cost choice_loop 2.5% more
+ * instructions: docs/benchmarks.md). */
 static inline bool asl_num_int(const asl_value *v) { return v->flags != 0; }
 static inline bool asl_str_plain(const asl_value *v) { return v->flags != 0; }
 static inline bool asl_obj_indexed(const asl_value *v) { return v->flags != 0; }

@@ -101,7 +101,8 @@ struct asl_exec {
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
-                                   * its first one with --history (run->hist), else NULL */    /* flow.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
+                                   * its first one with --history (run->hist), else NULL */
+    /* fanout.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
      * $$.Map.Item.Source ("STATE_DATA", or the s3:// URI an ItemReader read
      * the item from) of an iteration; map_sources, set by asl_map_io for the
      * asl_map it calls next on this exec: each item's source, or NULL */
