@@ -13,7 +13,7 @@
  * Their keys are literals (asl_object_append_lit), as in the hand-written
  * programs: the same work, written the same way.
  */
-#include "asl.h"
+#include "asl_handler.h"
 
 #include <string.h>
 

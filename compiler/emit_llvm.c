@@ -578,16 +578,16 @@ static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
     /* A number: its text's length, else 17 for an integer, 25 for a fraction. */
     LLVMPositionBuilderAtEnd(b, num);
     LLVMValueRef len = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "is_int"),
+    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
                                        ci8(l, 0), "");
     LLVMValueRef text = load_at(l, f, l->ptr, v, ci64(l, offsetof(asl_value, u.n.text)), "text");
     LLVMValueRef nb = LLVMBuildSelect(b, LLVMBuildIsNull(b, text, ""),
                                       LLVMBuildSelect(b, isint, ci64(l, 17), ci64(l, 25), ""), len, "");
     LLVMBuildBr(b, done);
-    /* A string: its length and quotes, 6 bytes a byte unless plain (is_int). */
+    /* A string: its length and quotes, 6 bytes a byte unless plain (flags). */
     LLVMPositionBuilderAtEnd(b, strb);
     LLVMValueRef slen = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, is_int)), "plain"),
+    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "plain"),
                                        ci8(l, 0), "");
     LLVMValueRef sb = LLVMBuildAdd(b, LLVMBuildMul(b, slen, LLVMBuildSelect(b, plain, ci64(l, 1), ci64(l, 6), ""), ""),
                                    ci64(l, 2), "");
@@ -623,7 +623,7 @@ static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueR
     LLVMBasicBlockRef fast = block(l, f, "put"), slow = block(l, f, "append"), done = block(l, f, "appended");
     LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
     LLVMValueRef cap = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.cap)), "cap");
-    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, is_int)), "is_int");
+    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags");
     LLVMValueRef fits = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, len, cap, ""),
                                      LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
     LLVMBuildCondBr(b, fits, fast, slow);

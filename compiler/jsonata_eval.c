@@ -141,8 +141,8 @@ static bool all_numbers(ctx *c, const asl_value *v)
 static asl_value *filter(ctx *c, node *pred, asl_value *input, jn_env *env)
 {
     asl_value *results = asl_jn_seq(c->a, 4);
-    bool tuples = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
-    if (tuples) results->is_int |= ASL_JN_TUPLES;
+    bool tuples = input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES);
+    if (tuples) results->flags |= ASL_JN_TUPLES;
     /* createSequence(undefined) is one undefined item: the predicate still
      * runs once (and may fail), though what it keeps is nothing */
     if (!input) input = undefined_seq(c);
@@ -203,7 +203,7 @@ static asl_value *reduce_tuples(ctx *c, asl_value *data)
 static asl_value *group(ctx *c, aslc_jn_node *const *pairs, uint32_t npairs, uint32_t pos, asl_value *input,
                         jn_env *env)
 {
-    bool reduce = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
+    bool reduce = input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES);
     if (!input || input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
     uint32_t nitems = input->len ? input->len : 1;
     /* groups in order of first appearance: key, data, which pair */
@@ -317,7 +317,7 @@ static bool sort_after(ctx *c, void *ud, asl_value *a, asl_value *b)
 
 static asl_value *sort(ctx *c, node *s, asl_value *input, jn_env *env)
 {
-    sort_ud ud = { s, env, input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES) };
+    sort_ud ud = { s, env, input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES) };
     return asl_jn_sort_by(c, input, sort_after, &ud);
 }
 
@@ -360,7 +360,7 @@ static asl_value *step_eval(ctx *c, node *step, asl_value *input, jn_env *env, b
     asl_value *out = asl_jn_seq(c->a, result->len);
     for (uint32_t i = 0; i < result->len; i++) {
         asl_value *r = result->u.a.items[i];
-        if (r->type != ASL_ARRAY || (r->is_int & ASL_JN_CONS))
+        if (r->type != ASL_ARRAY || (r->flags & ASL_JN_CONS))
             asl_jn_push(c->a, out, r);
         else
             for (uint32_t k = 0; k < r->len; k++) asl_jn_push(c->a, out, r->u.a.items[k]);
@@ -378,7 +378,7 @@ static asl_value *tuple_step(ctx *c, node *step, asl_value *input, asl_value *tu
             asl_value *sorted = sort(c, step, input, env);
             if (FAILED) return NULL;
             result = asl_jn_seq(c->a, sorted ? sorted->len : 0);
-            result->is_int |= ASL_JN_TUPLES;
+            result->flags |= ASL_JN_TUPLES;
             for (uint32_t i = 0; sorted && i < sorted->len; i++) {
                 asl_value *t = asl_object(c->a, 2);
                 tuple_set(c, t, "@", sorted->u.a.items[i]);
@@ -389,7 +389,7 @@ static asl_value *tuple_step(ctx *c, node *step, asl_value *input, asl_value *tu
         return FAILED ? NULL : stages(c, step, result, env);
     }
     result = asl_jn_seq(c->a, 4);
-    result->is_int |= ASL_JN_TUPLES;
+    result->flags |= ASL_JN_TUPLES;
     if (!tuples) {
         tuples = asl_jn_seq(c->a, input->len);
         for (uint32_t i = 0; i < input->len; i++) {
@@ -404,7 +404,7 @@ static asl_value *tuple_step(ctx *c, node *step, asl_value *input, asl_value *tu
         asl_value *res = eval(c, step, tuple_at(tb), senv);
         if (FAILED) return NULL;
         if (!res) continue;
-        bool res_tuples = res->type == ASL_ARRAY && (res->is_int & ASL_JN_TUPLES);
+        bool res_tuples = res->type == ASL_ARRAY && (res->flags & ASL_JN_TUPLES);
         if (res->type != ASL_ARRAY) res = asl_jn_seq1(c->a, res);
         for (uint32_t b = 0; b < res->len; b++) {
             asl_value *t = tuple_copy(c, tb);
@@ -488,26 +488,26 @@ static asl_value *path(ctx *c, node *e, asl_value *input, jn_env *env)
             }
         }
     }
-    if (result && result->type == ASL_ARRAY && !(result->is_int & ASL_JN_TUPLES)) {
+    if (result && result->type == ASL_ARRAY && !(result->flags & ASL_JN_TUPLES)) {
         /* undefined items end here: the reference's would vanish in the
          * singleton rule or print as null; none leaves a path */
         uint32_t k = 0;
         for (uint32_t i = 0; i < result->len; i++) k += result->u.a.items[i] != NULL;
         if (k < result->len) {
             asl_value *r = asl_jn_seq(c->a, k);
-            r->is_int = result->is_int;
+            r->flags = result->flags;
             for (uint32_t i = 0; i < result->len; i++)
                 if (result->u.a.items[i]) asl_jn_push(c->a, r, result->u.a.items[i]);
             result = r;
         }
     }
     if (e->keep_singleton && result) {
-        if (result->type == ASL_ARRAY && (result->is_int & ASL_JN_CONS) && !(result->is_int & ASL_JN_SEQ))
+        if (result->type == ASL_ARRAY && (result->flags & ASL_JN_CONS) && !(result->flags & ASL_JN_SEQ))
             result = asl_jn_seq1(c->a, result);
-        if (result->type == ASL_ARRAY) result->is_int |= ASL_JN_KEEP;
+        if (result->type == ASL_ARRAY) result->flags |= ASL_JN_KEEP;
         else {
             result = asl_jn_seq1(c->a, result);
-            result->is_int |= ASL_JN_KEEP;
+            result->flags |= ASL_JN_KEEP;
         }
     }
     if (e->grouped) result = group(c, e->group, e->ngroup, e->group_pos, is_tuples ? tuples : result, env);
@@ -686,7 +686,7 @@ static void object_delete(asl_value *o, const char *k, size_t n)
         if (asl_key_eq(&o->u.o.members[i], k, n)) {
             memmove(&o->u.o.members[i], &o->u.o.members[i + 1], sizeof *o->u.o.members * (o->len - i - 1));
             o->len--;
-            o->is_int = 0;   /* its hash index, if any, is out of date: scan */
+            o->flags = 0;   /* its hash index, if any, is out of date: scan */
             return;
         }
 }
@@ -763,7 +763,7 @@ static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
             if (FAILED) return NULL;
             asl_jn_array_add(c, arr, v, e->list[i]->type == JN_ARRAY);
         }
-        if (e->cons_array) arr->is_int |= ASL_JN_CONS;
+        if (e->cons_array) arr->flags |= ASL_JN_CONS;
         return arr;
     }
     case JN_OBJECT: return group(c, e->list, e->n / 2, e->pos, input, env);
@@ -796,7 +796,7 @@ static asl_value *eval_inner(ctx *c, node *e, asl_value *input, jn_env *env)
     case JN_FUNCTION: return call(c, e, input, env, false, NULL);
     case JN_VARIABLE:
         if (e->slen == 0)
-            return input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_OUTER) ? input->u.a.items[0] : input;
+            return input && input->type == ASL_ARRAY && (input->flags & ASL_JN_OUTER) ? input->u.a.items[0] : input;
         return variable(env, e->str);
     case JN_LAMBDA: return lambda(c, e, input, env);
     case JN_PARTIAL: return partial(c, e, input, env);
@@ -826,7 +826,7 @@ static asl_value *eval(ctx *c, node *e, asl_value *input, jn_env *env)
     if (!FAILED && e->type != JN_PATH && e->grouped) r = group(c, e->group, e->ngroup, e->group_pos, r, env);
     c->depth--;
     if (FAILED) return NULL;
-    if (r && asl_jn_is_seq(r) && !(r->is_int & ASL_JN_TUPLES)) r = asl_jn_settle(r, e->keep_array);
+    if (r && asl_jn_is_seq(r) && !(r->flags & ASL_JN_TUPLES)) r = asl_jn_settle(r, e->keep_array);
     return r;
 }
 
@@ -836,7 +836,7 @@ asl_value *aslc_jn_eval(asl_jn_ctx *c, const aslc_jn_node *e, asl_value *input, 
     jn_env *env = frame(c, NULL);
     if (input && input->type == ASL_ARRAY && !asl_jn_is_seq(input)) {
         asl_value *w = asl_jn_seq1(c->a, input);
-        w->is_int |= ASL_JN_OUTER;
+        w->flags |= ASL_JN_OUTER;
         input = w;
     }
     bind(c, env, "$", input);

@@ -5,6 +5,13 @@
  * and lay out exactly these static descriptors, so no semantics live in one
  * back end only.  Everything exported carries the asl_ prefix.
  *
+ * Three audiences, three headers: generated code includes this one (and
+ * jsonata.h for JSONata states); a native Task handler includes
+ * asl_handler.h only (this header includes it for the program's table of
+ * handlers); the runtime's own files include rt.h, its private view of an
+ * execution, and the other headers beside it.  Only this header,
+ * asl_handler.h, jsonata.h and what they include are installed.
+ *
  * Calling convention of a compiled state:
  *     asl_value *st_Name(asl_exec *x, asl_value *input);
  * It returns the *execution's* (or branch's) final output: a state does its
@@ -18,6 +25,7 @@
 #define ASL_H
 
 #include "asl_value.h"
+#include "asl_handler.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,14 +54,10 @@ asl_value *asl_fail_n(asl_exec *x, const char *error, size_t elen, const char *c
  * JSON). */
 asl_value *asl_fail_fields(asl_exec *x, const char *error, size_t elen, const char *cause,
                            size_t clen, const asl_value *ev, const asl_value *cv);
-asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* A States.Runtime (or other) failure with AWS's wording:
  * "An error occurred while executing the state 'S' (entered at the event id #N). <msg>" */
 asl_value *asl_fail_state(asl_exec *x, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-const char *asl_error_name(const asl_exec *x);
-const char *asl_error_cause(const asl_exec *x);   /* NULL when there is none */
 /* {"Error": ..., "Cause": ...} of the current failure, in x's arena. */
 asl_value *asl_error_value(asl_exec *x);
 void asl_error_clear(asl_exec *x);
@@ -124,7 +128,7 @@ typedef struct {
     const struct asl_jn_field *jn;  /* ASL_ROOT_JSONATA: the field */
 } asl_path;
 
-/* ---- JSONata states (jsonata_state.c) ---------------------------------------
+/* ---- JSONata states (jnstate.c) ---------------------------------------------
  * A state whose QueryLanguage is JSONata has no paths; aslc puts each of its
  * fields where the JSONPath field it replaces goes, as an asl_path of root
  * ASL_ROOT_JSONATA whose jn says what to compute:
@@ -184,8 +188,6 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
  * every match (possibly empty).  Returns false, leaving *out NULL, when a
  * definite path selects nothing.  Never fails the execution. */
 bool asl_path_select(asl_exec *x, asl_value *input, const asl_path *p, asl_value **out);
-/* AWS's rendering of a path for causes: $['a']['b'][0] */
-char *asl_path_bracket(asl_exec *x, const asl_path *p);
 
 /* ---- data flow ------------------------------------------------------------ */
 
@@ -306,8 +308,6 @@ enum {
 #undef X
     ASL_FN__COUNT
 };
-/* Calls intrinsic fn on argv; NULL with States.IntrinsicFailure / States.Runtime. */
-asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
 /* Each function on its own (asl_intrinsic_MATH_ADD, ...), without the
  * dispatch and its checks: for generated code, whose arguments are never
  * NULL and whose arity the compiler checked. */
@@ -341,9 +341,6 @@ typedef struct asl_state_info {
 bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 /* AWS's payload limit: bytes of JSON text in a state's output or a Task's result. */
 #define ASL_PAYLOAD_LIMIT (256 * 1024)
-/* Whether ASL_PAYLOAD_LIMIT=off lifts that limit (for measuring on data AWS
- * would refuse); read once. */
-bool asl_payload_unlimited(void);
 /* A value leaving the state: enforces the 256 KiB payload limit. */
 asl_value *asl_leave(asl_exec *x, asl_value *out);
 /* A whole Pass state but its transition (template.c): asl_enter(s),
@@ -431,19 +428,8 @@ bool asl_task_credentials(asl_exec *x, const asl_value *creds);
 asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *input,
                           const asl_value *timeout, const asl_value *heartbeat);
 
-/* Native handlers (aslc --handlers FILE.c): see docs/tasks.md.
- *   asl_value *my_handler(asl_task_ctx *t, asl_value *input);
- * input is borrowed and immutable.  Build the result in asl_task_arena(t) (it
- * lives as long as the execution); on failure return asl_task_fail(t, error, cause). */
-typedef struct asl_exec asl_task_ctx;
-typedef asl_value *(*asl_native_fn)(asl_task_ctx *t, asl_value *input);
-asl_arena *asl_task_arena(asl_task_ctx *t);
-asl_value *asl_task_fail(asl_task_ctx *t, const char *error, const char *cause);
-const char *asl_task_state(asl_task_ctx *t);
-/* $$.Task.Token of a .waitForTaskToken task's attempt (the handler's result
- * is what SendTaskSuccess would send with it), else NULL. */
-const char *asl_task_token(asl_task_ctx *t);
-
+/* The program's native handlers (aslc --handlers FILE.c, asl_handler.h), by
+ * the name the resources file binds. */
 typedef struct {
     const char *name;
     asl_native_fn fn;
@@ -540,7 +526,7 @@ typedef struct {
 /* One name in a small object (big ones, with an index, take the call). */
 ASL_INLINE asl_value *asl_member_inline(const asl_value *o, const asl_seg *s)
 {
-    if (!o || o->type != ASL_OBJECT || o->is_int) return NULL;
+    if (!o || !asl_obj_small(o)) return NULL;
     return asl_object_scan(o, s->key, s->klen);
 }
 
@@ -656,7 +642,7 @@ ASL_INLINE bool asl_choice_number_c(const asl_value *v, asl_cmp op, double d)
  * fn_math_add, its common case); anything else, and every error, there. */
 ASL_INLINE asl_value *asl_math_add_c(asl_exec *x, asl_value *p, asl_value *q)
 {
-    if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && p->is_int && q->is_int) {
+    if (p->type == ASL_NUMBER && q->type == ASL_NUMBER && asl_num_int(p) && asl_num_int(q)) {
         double s = p->u.n.num + q->u.n.num;
         if (p->u.n.num >= -2147483648.0 && p->u.n.num <= 2147483647.0 &&
             q->u.n.num >= -2147483648.0 && q->u.n.num <= 2147483647.0 && s >= -2147483648.0 &&
@@ -672,9 +658,6 @@ asl_value *asl_const(asl_arena *a, const char *json);
 
 /* The generated code defines this; runtime/main.c runs it. */
 extern const asl_program asl_main_program;
-
-/* Runs one execution; used by main and the benchmark mode. */
-int asl_program_main(const asl_program *p, int argc, char **argv);
 
 #ifdef __cplusplus
 }

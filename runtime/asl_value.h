@@ -84,7 +84,7 @@ typedef struct {
 
 struct asl_value {
     uint8_t type;        /* asl_type */
-    uint8_t is_int;      /* ASL_NUMBER: num is integral and |num| <= 2^53 */
+    uint8_t flags;       /* ASL_F_* (below): what each type knows of itself */
     uint32_t len;        /* string bytes, array items, object members; a number's text */
     union {
         struct { double num; const char *text; } n;  /* text: source lexeme or NULL */
@@ -100,6 +100,38 @@ struct asl_value {
 
 static inline asl_type asl_typeof(const asl_value *v) { return (asl_type)v->type; }
 static inline bool asl_is_bool(const asl_value *v) { return v->type == ASL_TRUE || v->type == ASL_FALSE; }
+
+/* The flags byte: facts a value's builder knew, kept so that nobody has to
+ * find them out again.  Each type has its own (a bit means nothing on a
+ * value of another type, and null and booleans have none); each type's
+ * main fact is bit 0, so that a builder stores its bool as it is.
+ *   ASL_NUMBER  ASL_F_INT      num is integral and |num| <= 2^53 (prints
+ *                              without fraction; safe to convert to int64)
+ *   ASL_STRING  ASL_F_PLAIN    the bytes need no JSON escape (no quote,
+ *                              backslash or control byte: asl_json_plain),
+ *                              so the JSON text is len + 2 bytes
+ *   ASL_OBJECT  ASL_F_INDEXED  a hash index follows the member vector
+ *                              (value.c): lookups take asl_object_get, and
+ *                              whoever edits the members by hand must clear it
+ *   ASL_ARRAY   ASL_JN_*       a JSONata sequence's flags (jsonata.h), 0 for
+ *                              every JSON array */
+enum {
+    ASL_F_INT = 0x01,
+    ASL_F_PLAIN = 0x01,
+    ASL_F_INDEXED = 0x01
+};
+/* Each for a value known to be of its type.  A number, a string and an
+ * object have that one flag and no other bit, which their builders keep
+ * so: the byte is the flag, and the accessors test it whole, as the LLVM
+ * back end does (testing the bit instead cost choice_loop 2.5% more
+ * instructions: docs/benchmarks.md). */
+static inline bool asl_num_int(const asl_value *v) { return v->flags != 0; }
+static inline bool asl_str_plain(const asl_value *v) { return v->flags != 0; }
+static inline bool asl_obj_indexed(const asl_value *v) { return v->flags != 0; }
+/* v is an object without an index (its members are scanned): type and
+ * flags compared in one expression, which GCC folds into one 16-bit
+ * compare (a test of each, apart, cost a generated state an instruction). */
+static inline bool asl_obj_small(const asl_value *v) { return v->type == ASL_OBJECT && v->flags == 0; }
 
 asl_value *asl_null(void);
 asl_value *asl_bool(bool b);
@@ -189,8 +221,8 @@ static inline bool asl_key_eq(const asl_member *m, const char *key, size_t klen)
 
 /* Lookups (case-sensitive, exact bytes). NULL when absent. */
 asl_value *asl_object_get(const asl_value *obj, const char *key, size_t klen);
-/* The member vector of a small object (one without a hash index, which
- * value.c marks with is_int) scanned for key: every lookup's common case.
+/* The member vector of a small object (one without a hash index:
+ * ASL_F_INDEXED clear) scanned for key: every lookup's common case.
  * Always inlined, as generated code relies on its key folding in. */
 static inline __attribute__((always_inline)) asl_value *asl_object_scan(const asl_value *obj,
                                                                          const char *key, size_t klen)
@@ -205,7 +237,7 @@ static inline __attribute__((always_inline)) asl_value *asl_object_scan(const as
 static inline asl_value *asl_object_get_inline(const asl_value *obj, const char *key, size_t klen)
 {
     if (obj->type != ASL_OBJECT) return NULL;
-    return obj->is_int ? asl_object_get(obj, key, klen) : asl_object_scan(obj, key, klen);
+    return asl_obj_indexed(obj) ? asl_object_get(obj, key, klen) : asl_object_scan(obj, key, klen);
 }
 static inline asl_value *asl_array_get(const asl_value *arr, uint32_t i) {
     return i < arr->len ? arr->u.a.items[i] : NULL;
@@ -259,17 +291,17 @@ static inline uint64_t asl_json_strlen(const char *s, size_t n)
 
 /* A bound of the length of v's JSON text (saturated at UINT32_MAX): exact
  * for null, booleans, containers of those and strings that need no escape
- * (a string's is_int marks that); the longest %.17g for numbers without
+ * (a string's ASL_F_PLAIN marks that); the longest %.17g for numbers without
  * source text, six bytes a byte for strings with escapes.  Containers keep
  * theirs up to date as they are built. */
 static inline uint32_t asl_json_bound(const asl_value *v)
 {
     if (v->type >= ASL_ARRAY) return v->u.a.jlen;   /* u.o.jlen: the same place */
     if (v->type == ASL_STRING) {
-        uint64_t b = (uint64_t)v->len * (v->is_int ? 1 : 6) + 2;
+        uint64_t b = (uint64_t)v->len * (asl_str_plain(v) ? 1 : 6) + 2;
         return b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
     }
-    if (v->type == ASL_NUMBER) return v->u.n.text ? v->len : v->is_int ? 17 : 25;
+    if (v->type == ASL_NUMBER) return v->u.n.text ? v->len : asl_num_int(v) ? 17 : 25;
     return v->type == ASL_FALSE ? 5 : 4;
 }
 _Static_assert(offsetof(asl_value, u.a.jlen) == offsetof(asl_value, u.o.jlen),
@@ -308,7 +340,7 @@ static inline __attribute__((always_inline)) bool asl_object_put_lit_b(asl_value
                                                                         uint32_t klen, asl_value *val,
                                                                         uint32_t bound)
 {
-    if (obj->len >= obj->u.o.cap || obj->is_int) return false;
+    if (obj->len >= obj->u.o.cap || asl_obj_indexed(obj)) return false;
     uint64_t j = (uint64_t)obj->u.o.jlen + klen + 3 + bound + (obj->len ? 1 : 0);
     obj->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
     asl_member *m = &obj->u.o.members[obj->len++];

@@ -48,7 +48,7 @@ static inline asl_value *select_key(asl_exec *x, asl_value *v, const asl_path *p
     }
     /* Nothing here may call a function (the big objects, with an index;
      * long keys, compared by memcmp): they go the other way. */
-    if (!v || v->type != ASL_OBJECT || v->is_int || s->kind != ASL_SEG_KEY || s->klen > 16)
+    if (!v || !asl_obj_small(v) || s->kind != ASL_SEG_KEY || s->klen > 16)
         return NULL;
     return asl_object_scan(v, s->key, s->klen);
 }

@@ -795,7 +795,7 @@ bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, a
             isnum = true;
         }
     }
-    if (!isnum || (which != ASL_MAP_TOLERATED_PERCENT && !v->is_int)) {
+    if (!isnum || (which != ASL_MAP_TOLERATED_PERCENT && !asl_num_int(v))) {
         /* AWS shows a string as it is and anything else as JSON. */
         const char *shown = v->type == ASL_STRING ? v->u.str : asl_json_string(x->arena, v, NULL);
         asl_fail_state(x, "States.Runtime",

@@ -166,7 +166,7 @@ asl_value *asl_format_render(asl_arena *a, const asl_fmt *f, asl_value *const *v
         const asl_value *v = vals[k];
         piece *q = &pc[k];
         switch (v->type) {
-        case ASL_STRING: q->s = v->u.str; q->len = v->len; plain = plain && v->is_int; break;
+        case ASL_STRING: q->s = v->u.str; q->len = v->len; plain = plain && asl_str_plain(v); break;
         case ASL_NULL: q->s = "null"; q->len = 4; break;
         case ASL_TRUE: q->s = "true"; q->len = 4; break;
         case ASL_FALSE: q->s = "false"; q->len = 5; break;
@@ -176,7 +176,7 @@ asl_value *asl_format_render(asl_arena *a, const asl_fmt *f, asl_value *const *v
                 q->len = strlen(v->u.n.text);
                 break;
             }
-            if (v->is_int && nints < 8) {
+            if (asl_num_int(v) && nints < 8) {
                 q->len = fmt_int((int64_t)v->u.n.num, ints[nints]);
                 q->s = ints[nints++];
                 break;

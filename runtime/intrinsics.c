@@ -543,8 +543,8 @@ static asl_value *fn_math_add(asl_exec *x, asl_value **argv)
         !isfinite(q->u.n.num))
         return invalid(x, ASL_FN_MATH_ADD);
     /* Integral operands (the usual case) need no rounding. */
-    double a = p->is_int ? p->u.n.num : java_round(p->u.n.num);
-    double b = q->is_int ? q->u.n.num : java_round(q->u.n.num);
+    double a = asl_num_int(p) ? p->u.n.num : java_round(p->u.n.num);
+    double b = asl_num_int(q) ? q->u.n.num : java_round(q->u.n.num);
     double sum = a + b;
     if (a < -2147483648.0 || a > 2147483647.0 || b < -2147483648.0 || b > 2147483647.0 ||
         sum < -2147483648.0 || sum > 2147483647.0)

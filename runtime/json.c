@@ -556,7 +556,7 @@ static asl_value *parse_number(parser *ps)
         v->len = (uint32_t)n;   /* the text's length: asl_json_bound */
         /* 9007199254740993 reads as 2^53, but it is not an exact integer. */
         if (fabs(d) == TWO53)
-            v->is_int = 0;
+            v->flags &= (uint8_t)~ASL_F_INT;
     }
     return v;
 }
@@ -914,7 +914,7 @@ void asl_number_write(asl_buf *b, const asl_value *num)
         return;
     }
     char buf[40];
-    asl_buf_put(b, buf, fmt_number(num->u.n.num, num->is_int, buf));
+    asl_buf_put(b, buf, fmt_number(num->u.n.num, asl_num_int(num), buf));
 }
 
 static void write_string(asl_buf *b, const char *str, size_t n)
@@ -961,7 +961,7 @@ static void write_scalar(asl_buf *b, const asl_value *v)
             out(b, v->u.n.text, strlen(v->u.n.text));
         } else {
             char buf[40];
-            out(b, buf, fmt_number(v->u.n.num, v->is_int, buf));
+            out(b, buf, fmt_number(v->u.n.num, asl_num_int(v), buf));
         }
         break;
     case ASL_ARRAY: out(b, "[]", 2); break;      /* only empty ones get here */

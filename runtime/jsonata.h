@@ -9,7 +9,7 @@
  *
  * The value model extends the runtime's JSON values (asl_value.h):
  *   - undefined is NULL;
- *   - a sequence is an ASL_ARRAY whose is_int byte (unused by arrays)
+ *   - a sequence is an ASL_ARRAY whose flags byte (asl_value.h)
  *     carries ASL_JN_SEQ and the other flags below; it becomes a plain
  *     array when it leaves JSONata (asl_jn_to_json);
  *   - a function is an asl_jn_fn, whose header's type is ASL_JN_FUNCTION.
@@ -27,7 +27,7 @@
 
 #define ASL_JN_FUNCTION 7         /* asl_value.type of an asl_jn_fn */
 
-/* Flags of a sequence (an array's is_int byte). */
+/* Flags of a sequence (an array's flags byte). */
 enum {
     ASL_JN_SEQ = 1,      /* a sequence, not a JSON array */
     ASL_JN_KEEP = 2,     /* keepSingleton: a singleton stays an array */
@@ -247,7 +247,7 @@ asl_value *asl_jn_apply_lambda(asl_jn_ctx *c, asl_jn_fn *f, asl_value **args, in
 
 static inline bool asl_jn_is_fn(const asl_value *v) { return v && v->type == ASL_JN_FUNCTION; }
 static inline bool asl_jn_is_array(const asl_value *v) { return v && v->type == ASL_ARRAY; }
-static inline bool asl_jn_is_seq(const asl_value *v) { return v && v->type == ASL_ARRAY && (v->is_int & ASL_JN_SEQ); }
+static inline bool asl_jn_is_seq(const asl_value *v) { return v && v->type == ASL_ARRAY && (v->flags & ASL_JN_SEQ); }
 static inline bool asl_jn_is_num(const asl_value *v) { return v && v->type == ASL_NUMBER; }
 static inline bool asl_jn_is_str(const asl_value *v) { return v && v->type == ASL_STRING; }
 

@@ -355,7 +355,7 @@ asl_value *asl_jn_sort_by(asl_jn_ctx *c, asl_value *arr, asl_jn_after after, voi
     if (!arr) return NULL;
     if (arr->type != ASL_ARRAY || arr->len <= 1) return arr;
     asl_value *r = asl_array(c->a, arr->len);
-    r->is_int = arr->is_int & (ASL_JN_SEQ | ASL_JN_TUPLES);
+    r->flags = arr->flags & (ASL_JN_SEQ | ASL_JN_TUPLES);
     for (uint32_t i = 0; i < arr->len; i++) asl_jn_push(c->a, r, arr->u.a.items[i]);
     asl_value **tmp = asl_alloc(c->a, sizeof *tmp * arr->len);
     if (!msort(c, r->u.a.items, tmp, r->len, after, ud)) return NULL;

@@ -240,7 +240,7 @@ asl_value *asl_jn_top(asl_jn_ctx *c, asl_value *input)
     if (!c->apply_lambda) c->apply_lambda = asl_jn_apply_lambda;
     if (input && input->type == ASL_ARRAY && !asl_jn_is_seq(input)) {
         asl_value *w = asl_jn_seq1(c->a, input);
-        w->is_int |= ASL_JN_OUTER;
+        w->flags |= ASL_JN_OUTER;
         return w;
     }
     return input;
@@ -248,12 +248,12 @@ asl_value *asl_jn_top(asl_jn_ctx *c, asl_value *input)
 
 asl_value *asl_jn_context(asl_value *input)
 {
-    return input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_OUTER) ? input->u.a.items[0] : input;
+    return input && input->type == ASL_ARRAY && (input->flags & ASL_JN_OUTER) ? input->u.a.items[0] : input;
 }
 
 asl_value *asl_jn_fin(asl_value *r, bool keep_array)
 {
-    if (r && asl_jn_is_seq(r) && !(r->is_int & ASL_JN_TUPLES)) return asl_jn_settle(r, keep_array);
+    if (r && asl_jn_is_seq(r) && !(r->flags & ASL_JN_TUPLES)) return asl_jn_settle(r, keep_array);
     return r;
 }
 
@@ -349,7 +349,7 @@ asl_value *asl_jn_arr_put(asl_jn_ctx *c, asl_value *arr, asl_value *v, bool is_c
 
 asl_value *asl_jn_arr_cons(asl_value *arr)
 {
-    arr->is_int |= ASL_JN_CONS;
+    arr->flags |= ASL_JN_CONS;
     return arr;
 }
 
@@ -371,7 +371,7 @@ asl_value *asl_jn_get(asl_jn_ctx *c, asl_value *v, const char *key, size_t klen,
     asl_value *out = asl_jn_seq(c->a, result->len);
     for (uint32_t i = 0; i < result->len; i++) {
         asl_value *r = result->u.a.items[i];
-        if (r->type != ASL_ARRAY || (r->is_int & ASL_JN_CONS))
+        if (r->type != ASL_ARRAY || (r->flags & ASL_JN_CONS))
             asl_jn_push(c->a, out, r);
         else
             for (uint32_t k = 0; k < r->len; k++) asl_jn_push(c->a, out, r->u.a.items[k]);
@@ -391,7 +391,7 @@ static bool all_numbers(ctx *c, const asl_value *v)
 asl_value *asl_jn_filter_at(asl_jn_ctx *c, asl_value *input, double num)
 {
     asl_value *results = asl_jn_seq(c->a, 4);
-    if (input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES)) results->is_int |= ASL_JN_TUPLES;
+    if (input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES)) results->flags |= ASL_JN_TUPLES;
     if (!input) input = undefined_seq(c);
     else if (input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
     double ix = floor(num);
@@ -407,8 +407,8 @@ asl_value *asl_jn_filter_at(asl_jn_ctx *c, asl_value *input, double num)
 asl_value *asl_jn_filter(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code pred)
 {
     asl_value *results = asl_jn_seq(c->a, 4);
-    bool tuples = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
-    if (tuples) results->is_int |= ASL_JN_TUPLES;
+    bool tuples = input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES);
+    if (tuples) results->flags |= ASL_JN_TUPLES;
     if (!input) input = undefined_seq(c);
     else if (input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
     for (uint32_t i = 0; i < input->len; i++) {
@@ -456,7 +456,7 @@ static asl_value *reduce_tuples(ctx *c, asl_value *data)
 
 static asl_value *group(ctx *c, asl_jn_env *env, asl_value *input, int pos, uint32_t npairs, asl_jn_code *fns)
 {
-    bool reduce = input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES);
+    bool reduce = input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES);
     if (!input || input->type != ASL_ARRAY) input = asl_jn_seq1(c->a, input);
     uint32_t nitems = input->len ? input->len : 1;
     uint32_t ng = 0, cap = 8;
@@ -605,7 +605,7 @@ asl_value *asl_jn_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int pos
 {
     sort_ud ud = {asl_alloc(c->a, sizeof(asl_jn_code) * (size_t)(nterms + 1)),
                   asl_alloc(c->a, sizeof(int) * (size_t)(nterms + 1)), nterms, pos, env,
-                  input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_TUPLES)};
+                  input && input->type == ASL_ARRAY && (input->flags & ASL_JN_TUPLES)};
     va_list ap;
     va_start(ap, nterms);
     for (int i = 0; i < nterms; i++) {
@@ -694,7 +694,7 @@ asl_value *asl_jn_path_step(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_j
         asl_value *out = asl_jn_seq(c->a, result->len);
         for (uint32_t i = 0; i < result->len; i++) {
             asl_value *r = result->u.a.items[i];
-            if (r->type != ASL_ARRAY || (r->is_int & ASL_JN_CONS))
+            if (r->type != ASL_ARRAY || (r->flags & ASL_JN_CONS))
                 asl_jn_push(c->a, out, r);
             else
                 for (uint32_t k = 0; k < r->len; k++) asl_jn_push(c->a, out, r->u.a.items[k]);
@@ -759,7 +759,7 @@ asl_value *asl_jn_path_sort(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_j
     asl_value *sorted = sort(c, env, p->in);
     if (FAILED) return NULL;
     asl_value *result = asl_jn_seq(c->a, sorted ? sorted->len : 0);
-    result->is_int |= ASL_JN_TUPLES;
+    result->flags |= ASL_JN_TUPLES;
     for (uint32_t i = 0; sorted && sorted->type == ASL_ARRAY && i < sorted->len; i++) {
         asl_value *t = asl_object(c->a, 2);
         tuple_set(c, t, "@", sorted->u.a.items[i]);
@@ -779,7 +779,7 @@ asl_value *asl_jn_path_tstep(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_
     p->is_tuples = true;
     asl_value *tuples = p->tuples, *input = p->in;
     asl_value *result = asl_jn_seq(c->a, 4);
-    result->is_int |= ASL_JN_TUPLES;
+    result->flags |= ASL_JN_TUPLES;
     if (!tuples) {
         tuples = asl_jn_seq(c->a, input->len);
         for (uint32_t i = 0; i < input->len; i++) {
@@ -793,7 +793,7 @@ asl_value *asl_jn_path_tstep(asl_jn_ctx *c, asl_jn_env *env, asl_value *ps, asl_
         asl_value *res = step(c, tuple_frame(c, env, tb), tuple_at(tb));
         if (FAILED) return NULL;
         if (!res) continue;
-        bool res_tuples = res->type == ASL_ARRAY && (res->is_int & ASL_JN_TUPLES);
+        bool res_tuples = res->type == ASL_ARRAY && (res->flags & ASL_JN_TUPLES);
         if (res->type != ASL_ARRAY) res = asl_jn_seq1(c->a, res);
         for (uint32_t b = 0; b < res->len; b++) {
             asl_value *t = tuple_copy(c, tb);
@@ -832,24 +832,24 @@ asl_value *asl_jn_path_end(asl_jn_ctx *c, asl_value *ps, int flags)
             }
         }
     }
-    if (result && result->type == ASL_ARRAY && !(result->is_int & ASL_JN_TUPLES)) {
+    if (result && result->type == ASL_ARRAY && !(result->flags & ASL_JN_TUPLES)) {
         uint32_t k = 0;
         for (uint32_t i = 0; i < result->len; i++) k += result->u.a.items[i] != NULL;
         if (k < result->len) {
             asl_value *r = asl_jn_seq(c->a, k);
-            r->is_int = result->is_int;
+            r->flags = result->flags;
             for (uint32_t i = 0; i < result->len; i++)
                 if (result->u.a.items[i]) asl_jn_push(c->a, r, result->u.a.items[i]);
             result = r;
         }
     }
     if ((flags & ASL_JN_PATH_KEEP) && result) {
-        if (result->type == ASL_ARRAY && (result->is_int & ASL_JN_CONS) && !(result->is_int & ASL_JN_SEQ))
+        if (result->type == ASL_ARRAY && (result->flags & ASL_JN_CONS) && !(result->flags & ASL_JN_SEQ))
             result = asl_jn_seq1(c->a, result);
-        if (result->type == ASL_ARRAY) result->is_int |= ASL_JN_KEEP;
+        if (result->type == ASL_ARRAY) result->flags |= ASL_JN_KEEP;
         else {
             result = asl_jn_seq1(c->a, result);
-            result->is_int |= ASL_JN_KEEP;
+            result->flags |= ASL_JN_KEEP;
         }
     }
     if ((flags & ASL_JN_PATH_GROUPED) && p->is_tuples) return tuples;
@@ -919,7 +919,7 @@ static void object_delete(asl_value *o, const char *k, size_t n)
         if (asl_key_eq(&o->u.o.members[i], k, n)) {
             memmove(&o->u.o.members[i], &o->u.o.members[i + 1], sizeof *o->u.o.members * (o->len - i - 1));
             o->len--;
-            o->is_int = 0;
+            o->flags = 0;
             return;
         }
 }

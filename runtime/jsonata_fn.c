@@ -88,7 +88,7 @@ FN(string)
     UNUSED;
     asl_value *v = A(0);
     if (!v) return NULL;
-    if (v->type == ASL_ARRAY && (v->is_int & ASL_JN_OUTER) && v->len) v = v->u.a.items[0];   /* the input itself */
+    if (v->type == ASL_ARRAY && (v->flags & ASL_JN_OUTER) && v->len) v = v->u.a.items[0];   /* the input itself */
     return asl_jn_string(c, v, A(1) && A(1)->type == ASL_TRUE);
 }
 FN(length) { UNUSED; return A(0) ? num(c, (double)cp_len(A(0)->u.str, A(0)->len)) : NULL; }

@@ -62,7 +62,7 @@ asl_value *asl_jn_error(asl_jn_ctx *c, const char *code, asl_value *value)
 asl_value *asl_jn_seq(asl_arena *a, uint32_t cap)
 {
     asl_value *s = asl_array(a, cap);
-    s->is_int = ASL_JN_SEQ;
+    s->flags = ASL_JN_SEQ;
     return s;
 }
 
@@ -83,10 +83,10 @@ asl_value *asl_jn_array(asl_arena *a, uint32_t cap) { return asl_array(a, cap); 
 
 asl_value *asl_jn_settle(asl_value *v, bool keep_array)
 {
-    if (!asl_jn_is_seq(v) || (v->is_int & ASL_JN_TUPLES)) return v;
-    if (keep_array) v->is_int |= ASL_JN_KEEP;
+    if (!asl_jn_is_seq(v) || (v->flags & ASL_JN_TUPLES)) return v;
+    if (keep_array) v->flags |= ASL_JN_KEEP;
     if (v->len == 0) return NULL;
-    if (v->len == 1 && !(v->is_int & ASL_JN_KEEP)) return v->u.a.items[0];
+    if (v->len == 1 && !(v->flags & ASL_JN_KEEP)) return v->u.a.items[0];
     return v;
 }
 
@@ -214,7 +214,7 @@ static bool plain_json(const asl_value *v)
     switch (v->type) {
     case ASL_JN_FUNCTION: return false;
     case ASL_ARRAY:
-        if (v->is_int) return false;   /* a sequence's flags */
+        if (v->flags) return false;   /* a sequence's flags */
         for (uint32_t i = 0; i < v->len; i++)
             if (!plain_item(v->u.a.items[i])) return false;
         return true;
@@ -544,7 +544,7 @@ asl_value *asl_jn_binary(asl_jn_ctx *c, asl_jn_op op, asl_value *l, asl_value *r
         asl_value *s = asl_string_room(c->a, ln + rn, false, &bytes);
         if (ln) memcpy(bytes, ls->u.str, ln);
         if (rn) memcpy(bytes + ln, rs->u.str, rn);
-        s->is_int = asl_json_plain(bytes, ln + rn);
+        s->flags = asl_json_plain(bytes, ln + rn) ? ASL_F_PLAIN : 0;
         return s;
     }
     case JN_OP_AND:
@@ -595,7 +595,7 @@ asl_value *asl_jn_lookup(asl_jn_ctx *c, asl_value *input, const char *key, size_
 asl_value *asl_jn_wildcard(asl_jn_ctx *c, asl_value *input)
 {
     asl_value *r = asl_jn_seq(c->a, 4);
-    if (input && input->type == ASL_ARRAY && (input->is_int & ASL_JN_OUTER) && input->len > 0)
+    if (input && input->type == ASL_ARRAY && (input->flags & ASL_JN_OUTER) && input->len > 0)
         input = input->u.a.items[0];
     if (!input) return r;
     uint32_t n = input->type == ASL_OBJECT || input->type == ASL_ARRAY ? input->len : 0;

@@ -510,7 +510,7 @@ static const char *java_class(const asl_value *v)
     case ASL_TRUE:
     case ASL_FALSE: return "java.lang.Boolean";
     case ASL_NUMBER:
-        if (!v->is_int) return "java.lang.Double";
+        if (!asl_num_int(v)) return "java.lang.Double";
         return (v->u.n.num >= -2147483648.0 && v->u.n.num <= 2147483647.0) ? "java.lang.Integer"
                                                                            : "java.lang.Long";
     case ASL_ARRAY: return "net.minidev.json.JSONArray";

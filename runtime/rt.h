@@ -103,7 +103,8 @@ struct asl_exec {
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
-                                   * its first one with --history (run->hist), else NULL */    /* flow.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
+                                   * its first one with --history (run->hist), else NULL */
+    /* fanout.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
      * $$.Map.Item.Source ("STATE_DATA", or the s3:// URI an ItemReader read
      * the item from) of an iteration; map_sources, set by asl_map_io for the
      * asl_map it calls next on this exec: each item's source, or NULL */
@@ -113,6 +114,23 @@ struct asl_exec {
     const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
                                    * (asl_task_credentials), taken by that Task */
 };
+
+/* error.c: the errors' less common forms (generated code has asl_fail,
+ * asl_fail_state and asl_error_value). */
+asl_value *asl_failf(asl_exec *x, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *asl_error_name(const asl_exec *x);
+const char *asl_error_cause(const asl_exec *x);   /* NULL when there is none */
+/* path.c: AWS's rendering of a path for causes: $['a']['b'][0] */
+char *asl_path_bracket(asl_exec *x, const asl_path *p);
+/* intrinsic_call.c: calls intrinsic fn on argv; NULL with
+ * States.IntrinsicFailure / States.Runtime. */
+asl_value *asl_intrinsic(asl_exec *x, int fn, uint32_t argc, asl_value **argv);
+/* payload.c: whether ASL_PAYLOAD_LIMIT=off lifts the payload limit (for
+ * measuring on data AWS would refuse); read once. */
+bool asl_payload_unlimited(void);
+/* main.c: runs one execution; used by main and the benchmark mode. */
+int asl_program_main(const asl_program *p, int argc, char **argv);
 
 /* bigstack.c: calls fn(arg) on a stack of size bytes.  An execution and
  * each worker thread get ASL_EXEC_STACK: compiled states call each other. */
@@ -134,13 +152,14 @@ asl_value *asl_vars_path_fail(asl_exec *x, const asl_path *p, const char *field)
 /* exec.c */
 asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */
 void asl_exec_free(asl_exec *x);
-void asl_exec_adopt_error(asl_exec *x, const asl_exec *child);
+void asl_exec_adopt_error(asl_exec *x, const asl_exec *child);   /* error.c */
 uint64_t asl_run_event(asl_run *r, uint32_t n);      /* reserves n event ids, returns the first */
+void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, start_time once */
+void asl_run_free_ids(asl_run *r);
+/* clock.c */
 double asl_now_monotonic(void);
 void asl_now_iso(char out[40]);                      /* 2026-11-23T15:09:44.123Z */
 void asl_format_iso(const struct timespec *ts, char out[40]);
-void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, start_time once */
-void asl_run_free_ids(asl_run *r);
 /* Sleeps seconds * run->time_scale; false (States.Timeout) if the deadline passes. */
 bool asl_sleep(asl_exec *x, double seconds);
 /* The longest sleep, in seconds (about 31,700 years): longer delays (a
@@ -153,11 +172,12 @@ void asl_timespec_after(struct timespec *ts, double seconds);
  * time-scaled): IntervalSeconds * BackoffRate^count, at most MaxDelaySeconds
  * and ASL_SLEEP_MAX; without jitter. */
 double asl_retry_delay(const asl_retrier *r, uint32_t count);
+/* context.c */
 asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
 /* $$.Task.Token of the callback Task x is running (a string in x's arena),
  * or NULL when x's state is no .waitForTaskToken Task. */
 asl_value *asl_task_token_value(asl_exec *x);
-/* A Task's result as the resource returned it: over 256 KiB of JSON it fails
+/* payload.c: a Task's result as the resource returned it: over 256 KiB of JSON it fails
  * with States.DataLimitExceeded naming the resource, as AWS does (before
  * ResultSelector could trim it).  NULL in, NULL out. */
 asl_value *asl_task_result(asl_exec *x, asl_value *r, const char *resource);
@@ -175,7 +195,7 @@ static inline const asl_exec *asl_map_item_exec(const asl_exec *x)
         if (x->map_value) return x;
     return NULL;
 }
-/* The value at the first *used steps of the $$ path p, without building
+/* context.c: the value at the first *used steps of the $$ path p, without building
  * the whole $$: $$.Map.Item.Value/Index, $$.State.Name/EnteredTime/
  * RetryCount, $$.Execution.Input/Id/Name/StartTime.  NULL when p starts
  * otherwise or the value is absent (asl_context_object then decides). */

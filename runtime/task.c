@@ -1024,7 +1024,7 @@ asl_value *asl_task(asl_exec *x, const asl_task_site *site, asl_value *input)
  * 99999999 (the largest TimeoutSeconds AWS accepts). */
 static bool seconds_ok(const asl_value *v)
 {
-    return v->type == ASL_NUMBER && v->is_int && v->u.n.num >= 1 && v->u.n.num <= 99999999;
+    return v->type == ASL_NUMBER && asl_num_int(v) && v->u.n.num >= 1 && v->u.n.num <= 99999999;
 }
 
 asl_value *asl_task_timed(asl_exec *x, const asl_task_site *site, asl_value *input,

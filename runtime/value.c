@@ -20,7 +20,7 @@
  * hash index, stored in the same allocation just after the member vector,
  * so that lookups (and building objects key by key, and comparing them)
  * stay linear rather than quadratic on large objects.  An object value
- * marks the presence of that index with its otherwise unused is_int byte.
+ * marks the presence of that index with its ASL_F_INDEXED flag.
  *
  * Equality, deep copy and the like walk values with an explicit stack, not
  * recursion: values nested 10000 levels deep must not exhaust the (perhaps
@@ -377,20 +377,20 @@ static uint32_t check_len(size_t n, const char *what)
     return (uint32_t)n;
 }
 
-static asl_value *number(asl_arena *a, double d, uint8_t is_int)
+static asl_value *number(asl_arena *a, double d, uint8_t flags)
 {
     asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_NUMBER;
-    v->is_int = is_int;
+    v->flags = flags;
     v->len = 0;
     v->u.n.num = d;
     v->u.n.text = NULL;
     return v;
 }
 
-asl_value *asl_number(asl_arena *a, double d) { return number(a, d, integral_53(d)); }
+asl_value *asl_number(asl_arena *a, double d) { return number(a, d, integral_53(d) ? ASL_F_INT : 0); }
 
-asl_value *asl_number_int(asl_arena *a, double d) { return number(a, d, 1); }
+asl_value *asl_number_int(asl_arena *a, double d) { return number(a, d, ASL_F_INT); }
 
 asl_value *asl_number_text(asl_arena *a, double d, const char *text, size_t n)
 {
@@ -411,7 +411,7 @@ asl_value *asl_string_room(asl_arena *a, size_t n, bool plain, char **bytes)
     char *d = (char *)(v + 1);
     d[len] = '\0';
     v->type = ASL_STRING;
-    v->is_int = plain;    /* for strings: needs no JSON escape (asl_json_bound) */
+    v->flags = plain ? ASL_F_PLAIN : 0;    /* needs no JSON escape (asl_json_bound) */
     v->len = len;
     v->u.str = d;
     *bytes = d;
@@ -442,7 +442,7 @@ asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
     asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_STRING;
     v->len = check_len(n, "string");
-    v->is_int = asl_json_plain(s, n);
+    v->flags = asl_json_plain(s, n) ? ASL_F_PLAIN : 0;
     v->u.str = s;
     return v;
 }
@@ -469,7 +469,7 @@ asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
     bool inline_items = cap_hint <= 64;
     asl_value *v = alloc8(a, sizeof *v + (inline_items ? (size_t)cap_hint * sizeof(asl_value *) : 0));
     v->type = ASL_ARRAY;
-    v->is_int = 0;
+    v->flags = 0;
     v->len = 0;
     v->u.a.cap = cap_hint;
     v->u.a.jlen = 2;      /* [] */
@@ -523,7 +523,7 @@ typedef struct {
 
 static obj_index *index_of(const asl_value *obj)
 {
-    if (!obj->is_int)
+    if (!asl_obj_indexed(obj))
         return NULL;
     return (obj_index *)(void *)(obj->u.o.members + obj->u.o.cap);
 }
@@ -549,7 +549,7 @@ static void index_add(obj_index *ix, const asl_member *members, uint32_t i)
 static asl_member *members_new(asl_arena *a, asl_value *obj, uint32_t cap)
 {
     if (cap <= OBJ_INDEX_MIN) {
-        obj->is_int = 0;
+        obj->flags = 0;
         return cap ? alloc8(a, (size_t)cap * sizeof(asl_member)) : NULL;
     }
     size_t slots = 32;
@@ -561,7 +561,7 @@ static asl_member *members_new(asl_arena *a, asl_value *obj, uint32_t cap)
     ix->count = 0;
     ix->mask = (uint32_t)(slots - 1);
     memset(ix->slot, 0, slots * sizeof(uint32_t));
-    obj->is_int = 1;
+    obj->flags = ASL_F_INDEXED;
     return m;
 }
 
@@ -587,7 +587,7 @@ asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
         /* Small (the usual case): the members right after the value, in
          * one allocation, as asl_string does with its bytes. */
         v = alloc8(a, sizeof *v + (size_t)cap_hint * sizeof(asl_member));
-        v->is_int = 0;
+        v->flags = 0;
         v->u.o.members = cap_hint ? (asl_member *)(void *)(v + 1) : NULL;
     } else {
         v = alloc8(a, sizeof *v);
@@ -604,7 +604,7 @@ asl_value *asl_object_sized(asl_arena *a, uint32_t n)
 {
     asl_value *v = alloc8(a, sizeof *v + (size_t)n * sizeof(asl_member));
     v->type = ASL_OBJECT;
-    v->is_int = 0;
+    v->flags = 0;
     v->len = n;
     v->u.o.cap = n;
     v->u.o.members = n ? (asl_member *)(void *)(v + 1) : NULL;
@@ -779,7 +779,7 @@ static asl_value *copy_scalar(asl_arena *a, const copy_span *sp, const asl_value
     }
     case ASL_STRING: {
         if (in_span(sp, v->u.str))
-            return asl_string_known(a, v->u.str, v->len, v->is_int);
+            return asl_string_known(a, v->u.str, v->len, asl_str_plain(v));
         asl_value *c = alloc8(a, sizeof *c);   /* the same bytes, plainness and all */
         *c = *v;
         return c;

@@ -20,7 +20,7 @@ bool asl_wait_seconds(asl_exec *x, double seconds)
 bool asl_wait_seconds_value(asl_exec *x, const asl_value *v, const char *path_text)
 {
     /* AWS wants a non-negative long: 1.5, "1" or -1 are errors. */
-    if (v->type != ASL_NUMBER || !v->is_int || v->u.n.num < 0) {
+    if (v->type != ASL_NUMBER || !asl_num_int(v) || v->u.n.num < 0) {
         char *shown = asl_json_string(x->arena, v, NULL);
         if (v->type == ASL_STRING) shown = (char *)v->u.str;
         asl_fail_state(x, "States.Runtime",

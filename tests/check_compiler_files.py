@@ -34,7 +34,7 @@ import time
 WF = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 TASK_WF = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
                                             "End": True}}}
-HANDLERS = """#include "asl.h"
+HANDLERS = """#include "asl_handler.h"
 asl_value *add_one(asl_task_ctx *t, asl_value *in)
 { (void)in; return asl_number(asl_task_arena(t), 1); }
 """

@@ -394,7 +394,7 @@ static const char *run_split(const char *text)
     asl_error_clear(&X);
     asl_value *r = asl_format(&X, &f, argv);
     if (!r || r->type != ASL_STRING) return "NO STRING";
-    if (r->is_int != asl_json_plain(r->u.str, r->len)) return "WRONG PLAINNESS";
+    if (asl_str_plain(r) != asl_json_plain(r->u.str, r->len)) return "WRONG PLAINNESS";
     return asl_json_string(A, r, NULL);
 }
 
@@ -782,15 +782,15 @@ static void test_math(void)
     for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
         asl_value *argv[2] = {J(sums[i][0]), J(sums[i][1])};
         asl_value *r = asl_intrinsic(&X, ADD, 2, argv);
-        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+        CHECK(r && r->type == ASL_NUMBER && asl_num_int(r) && !r->u.n.text && asl_json_bound(r) == 17);
         r = asl_math_add2(&X, argv[0], argv[1]);
-        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+        CHECK(r && r->type == ASL_NUMBER && asl_num_int(r) && !r->u.n.text && asl_json_bound(r) == 17);
     }
     static const char *const arrays[] = {"[]", "[1, 2, 3]", "[[1], {\"a\": 2}, \"x\"]"};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
         asl_value *argv[1] = {J(arrays[i])};
         asl_value *r = asl_intrinsic(&X, ASL_FN_ARRAY_LENGTH, 1, argv);
-        CHECK(r && r->type == ASL_NUMBER && r->is_int && !r->u.n.text && asl_json_bound(r) == 17);
+        CHECK(r && r->type == ASL_NUMBER && asl_num_int(r) && !r->u.n.text && asl_json_bound(r) == 17);
     }
 
     /* Unseeded draws: integers in [start, end), and both ends are reached. */

@@ -144,14 +144,14 @@ static void test_constructors(void)
     CHECK(asl_bool(true) == asl_bool(true));
 
     asl_value *n = asl_number(a, 3);
-    CHECK(n->type == ASL_NUMBER && n->is_int && n->u.n.num == 3 && !n->u.n.text);
-    CHECK(!asl_number(a, 2.5)->is_int);
-    CHECK(asl_number(a, 9007199254740992.0)->is_int);
-    CHECK(!asl_number(a, 9007199254740994.0)->is_int);
-    CHECK(asl_number(a, -9007199254740992.0)->is_int);
-    CHECK(!asl_number(a, INFINITY)->is_int && !asl_number(a, NAN)->is_int);
+    CHECK(n->type == ASL_NUMBER && asl_num_int(n) && n->u.n.num == 3 && !n->u.n.text);
+    CHECK(!asl_num_int(asl_number(a, 2.5)));
+    CHECK(asl_num_int(asl_number(a, 9007199254740992.0)));
+    CHECK(!asl_num_int(asl_number(a, 9007199254740994.0)));
+    CHECK(asl_num_int(asl_number(a, -9007199254740992.0)));
+    CHECK(!asl_num_int(asl_number(a, INFINITY)) && !asl_num_int(asl_number(a, NAN)));
     asl_value *nt = asl_number_text(a, 1.0, "1.00xyz", 4);
-    CHECK(nt->is_int);
+    CHECK(asl_num_int(nt));
     CHECK_STR(nt->u.n.text, "1.00");
     CHECK_STR(to_json(a, nt), "1.00");
     CHECK(asl_number_text(a, 5, NULL, 0)->u.n.text == NULL);
@@ -465,12 +465,12 @@ static void test_parse_ok(void)
         asl_value *nv = PARSE(a, nums[i].in);
         if (!nv)
             continue;
-        bool ok = nv->type == ASL_NUMBER && nv->u.n.num == nums[i].num && nv->is_int == nums[i].is_int
+        bool ok = nv->type == ASL_NUMBER && nv->u.n.num == nums[i].num && asl_num_int(nv) == nums[i].is_int
             && signbit(nv->u.n.num) == signbit(nums[i].num)
             && (nums[i].text ? nv->u.n.text && strcmp(nv->u.n.text, nums[i].text) == 0 : !nv->u.n.text);
         if (!CHECK(ok))
             fprintf(stderr, "  number %s: num %.17g is_int %d text %s\n", nums[i].in,
-                    nv->u.n.num, nv->is_int, nv->u.n.text ? nv->u.n.text : "(none)");
+                    nv->u.n.num, asl_num_int(nv), nv->u.n.text ? nv->u.n.text : "(none)");
         CHECK_STR(to_json(a, nv), nums[i].in);             /* prints back exactly */
     }
     asl_arena_free(a);
@@ -892,6 +892,33 @@ static void test_roundtrips(void)
     asl_arena_free(a);
 }
 
+/* The flags byte: each type's fact, set by the builders that know it, in
+ * a value that stays 24 bytes. */
+static void test_flags(void)
+{
+    asl_arena *a = asl_arena_new();
+    _Static_assert(sizeof(asl_value) == 24, "asl_value stays 24 bytes");
+    CHECK(asl_num_int(asl_number_int(a, 7)) && !asl_num_int(asl_number(a, 0.5)));
+    asl_json_error err;
+    /* 2^53 + 1 reads as 2^53, but its text says it is no exact integer */
+    asl_value *big = asl_json_parse(a, "9007199254740993", 16, &err);
+    CHECK(big && !asl_num_int(big));
+    CHECK(asl_str_plain(asl_cstring(a, "plain")) && !asl_str_plain(asl_cstring(a, "q\"")));
+    CHECK(!asl_str_plain(asl_cstring(a, "tab\t")) && asl_str_plain(asl_string_static(a, "s", 1)));
+    CHECK(asl_str_plain(asl_string_known(a, "k", 1, true)));
+    asl_value *small = asl_object(a, 4), *large = asl_object(a, 100);
+    CHECK(!asl_obj_indexed(small) && asl_obj_indexed(large));
+    for (int i = 0; i < 20; i++) {
+        char k[8];
+        int n = snprintf(k, sizeof k, "k%d", i);
+        asl_object_set(a, small, k, (size_t)n, asl_number(a, i));
+    }
+    /* it grew past the size that gets an index */
+    CHECK(asl_obj_indexed(small) && asl_object_get(small, "k17", 3)->u.n.num == 17);
+    CHECK(asl_array(a, 3)->flags == 0 && asl_object_sized(a, 2)->flags == 0);
+    asl_arena_free(a);
+}
+
 int main(void)
 {
     test_arena();
@@ -906,5 +933,6 @@ int main(void)
     test_json_bound();
     test_shaped();
     test_arena_reset();
+    test_flags();
     return check_summary();
 }

@@ -5,7 +5,7 @@
  * each transition kept a frame (no tail call), the stack would be deeper by
  * tens of megabytes; the allowance of 64 KiB only absorbs differences in the
  * frames of the two paths into the handler. */
-#include "asl.h"
+#include "asl_handler.h"
 
 #include <stdint.h>
 

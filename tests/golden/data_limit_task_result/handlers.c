@@ -1,5 +1,5 @@
 /* Native task handler of the golden case data_limit_task_result. */
-#include "asl.h"
+#include "asl_handler.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* Native task handlers for the golden cases native_handler_*: compiled into
  * the workflow with aslc --handlers handlers.c and bound in resources.json. */
-#include "asl.h"
+#include "asl_handler.h"
 
 /* {"n": N} -> {"n": N + 1}; anything else fails with BadInput. */
 asl_value *add_one(asl_task_ctx *t, asl_value *in)

@@ -1,7 +1,7 @@
 /* Native task handlers for the golden case spec_aws_resultpath_child_node: compiled into the workflow
  * with aslc --handlers handlers.c and bound in resources.json.  They stand in
  * for the Lambda functions of the documentation example. */
-#include "asl.h"
+#include "asl_handler.h"
 
 /* {"who": name} -> "Hello, name!", the tutorials' HelloFunction; anything else fails. */
 asl_value *hello(asl_task_ctx *t, asl_value *in)

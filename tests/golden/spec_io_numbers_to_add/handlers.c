@@ -1,7 +1,7 @@
 /* Native task handlers for the golden case spec_io_numbers_to_add: compiled into the workflow
  * with aslc --handlers handlers.c and bound in resources.json.  They stand in
  * for the Lambda functions of the documentation example. */
-#include "asl.h"
+#include "asl_handler.h"
 
 /* {"val1": a, "val2": b} -> a + b, the spec's "Add" Lambda; anything else fails. */
 asl_value *add_vals(asl_task_ctx *t, asl_value *in)

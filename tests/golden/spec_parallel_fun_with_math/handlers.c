@@ -1,7 +1,7 @@
 /* Native task handlers for the golden case spec_parallel_fun_with_math: compiled into the workflow
  * with aslc --handlers handlers.c and bound in resources.json.  They stand in
  * for the Lambda functions of the documentation example. */
-#include "asl.h"
+#include "asl_handler.h"
 
 /* [a, b] -> a + b; anything else fails. */
 asl_value *add_pair(asl_task_ctx *t, asl_value *in)

@@ -1,7 +1,7 @@
 /* Handlers of task_token_callback: each checks that the token in its input
  * is the one asl_task_token gives it, and approve fails its first attempt
  * so that the second one must see a different token. */
-#include "asl.h"
+#include "asl_handler.h"
 #include <string.h>
 
 static char first[256];
