@@ -646,8 +646,8 @@ static void end_part(E *e)
     asl_buf_puts(b, "}\n\n");
     for (uint32_t i = 0; i < p->nall; i++)
         if (e->part_of[i] == e->part && e->entry[i] >= 0)
-            put(b, "ASL_SHARED asl_value *%s(asl_exec *x, asl_value *in)\n{\n    return part_%u(x, in, %d);\n}\n\n",
-                p->all[i]->cname, e->part, e->entry[i]);
+            put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n    return part_%u(x, in, %d);\n}\n\n",
+                st_link(e), p->all[i]->cname, e->part, e->entry[i]);
 }
 
 /* Starts the group of a state (its banner, helpers, descriptors and

@@ -51,7 +51,7 @@ value=("$root/runtime/value.c" "$root/runtime/json.c" "$root/runtime/timestamp.c
 # The front end and the C back end: everything of aslc but the command line,
 # the build driver and the optional LLVM back end.
 compiler=()
-for f in diag srcmap arn nulchars parse validate jsonpath intrinsic lower emit_c ids; do
+for f in diag srcmap arn nulchars parse validate jsonpath intrinsic lower lir_data emit_c ids; do
   compiler+=("$root/compiler/$f.c")
 done
 
