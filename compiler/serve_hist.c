@@ -12,8 +12,9 @@
  * that state is continued from its recorded StateEntered, which is not
  * written again: no event is lost and none is there twice.  Two things
  * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
- * the Task not called again), and a top-level Parallel's or Map's finished
- * units (with their recorded results; fan_plan).
+ * the Task not called again), and a top-level Parallel's or Map's units
+ * (the finished ones with their recorded results, the running ones'
+ * events to replay; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -283,10 +284,11 @@ static void note_event(void *ctx, long id, const char *body)
  * previousEventId from its first (a MapIterationStarted of this state, or
  * for a branch the event that follows S), so each event's unit (its root)
  * is its previous event's.  The units whose results were recorded
- * (aslc_hist_unit) keep their events and are not run again; the others'
- * events go and they run again from their start; the ids of what is kept
- * are made consecutive again.  The fan-out's own end, if recorded, goes
- * too (it is made again). */
+ * (aslc_hist_unit) keep their events and are not run again; those that
+ * were running keep theirs too and replay them (live_units), except one
+ * that had started a fan-out of its own: its events go and it runs again
+ * from its start; the ids of what is kept are made consecutive again.
+ * The fan-out's own end, if recorded, goes too (it is made again). */
 
 typedef struct {
     long id, prev, root, new_id;

@@ -20,6 +20,12 @@
  * (ParallelStateFailed, MapStateFailed) once no Retry runs it again: the
  * event waits on the exec (its pending event) until the next event there, and
  * asl_retry drops it.
+ *
+ * Resumed by aslc serve inside a top-level Parallel or Map, a unit that was
+ * running replays its recorded events: it runs again from its start, and
+ * each event it makes that is the next recorded one keeps that one's id
+ * and is not sent again (emit_prev, replayed); the first that is not ends
+ * the replay.
  */
 #define _GNU_SOURCE
 #include "history.h"

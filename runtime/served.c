@@ -11,7 +11,9 @@
  * execution continues in that state without entering it again.  With it
  * may come the outcome of a Task attempt made before the restart
  * (asl_served_replay) and the results of a top-level fan-out's finished
- * units (asl_served_unit), neither run again.
+ * units (asl_served_unit), neither run again, and the recorded events of
+ * its units that were running, which those replay (history.c): their Task
+ * attempts' outcomes are taken from them (replay_unit_task).
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.
