@@ -15,12 +15,15 @@ durability"), driven by boto3:
     called once), the other completes; the history the same.
 
   - in progress: a Map of 3 iterations and a Parallel of 2 branches, each
-    unit Task -> Pass -> Wait 3 s -> Task, killed while every unit waits:
+    unit Task -> Pass -> Wait 6 s -> Task, killed while every unit waits:
     after the restart each unit replays its recorded events (not written
-    again) and goes on from its Wait, which ends 3 s after it was entered,
-    not 3 s after the restart; each Task is called once; the outputs are
-    right; the history has ids 1..n, the events before the kill unchanged,
-    each state entered once.
+    again) and goes on from its Wait, which ends 6 s after it was entered
+    (not 6 s after the restart, 1.5 s later); each Task is called once; the
+    outputs are right; the history has ids 1..n, the events before the kill unchanged,
+    each state entered once; and a Map whose iterations each run a Parallel
+    of their own, killed in that Parallel's Wait: such a unit runs again
+    from its start (its first Task called again, as documented), the
+    execution succeeds with a history still without gaps.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -73,7 +76,7 @@ MAP_RUNNING = json.dumps({"StartAt": "Each", "States": {"Each": {
         "Before": {"Type": "Task", "Resource": RESOURCE, "Next": "Mark",
                    "Parameters": {"label.$": "States.Format('first-{}', $)"}},
         "Mark": {"Type": "Pass", "Result": "marked", "ResultPath": "$.mark", "Next": "Nap"},
-        "Nap": {"Type": "Wait", "Seconds": 3, "Next": "After"},
+        "Nap": {"Type": "Wait", "Seconds": 6, "Next": "After"},
         "After": {"Type": "Task", "Resource": RESOURCE, "End": True,
                   "Parameters": {"label.$": "States.Format('second-{}', $.label)",
                                  "mark.$": "$.mark"}}}}}}})
@@ -85,13 +88,25 @@ def branch(tag):
                     "Parameters": {"label": tag + "-first"}},
         tag + "Mark": {"Type": "Pass", "Parameters": {"label.$": "$.label", "mark": tag},
                        "Next": tag + "Nap"},
-        tag + "Nap": {"Type": "Wait", "Seconds": 3, "Next": tag + "2"},
+        tag + "Nap": {"Type": "Wait", "Seconds": 6, "Next": tag + "2"},
         tag + "2": {"Type": "Task", "Resource": RESOURCE, "End": True,
                     "Parameters": {"label.$": "States.Format('{}-second', $.mark)"}}}}
 
 
 PARALLEL_RUNNING = json.dumps({"StartAt": "Both", "States": {"Both": {
     "Type": "Parallel", "End": True, "Branches": [branch("A"), branch("B")]}}})
+
+# an iteration with a fan-out of its own: not replayed, run again whole
+MAP_NESTED = json.dumps({"StartAt": "Each", "States": {"Each": {
+    "Type": "Map", "End": True,
+    "ItemProcessor": {"StartAt": "Outer", "States": {
+        "Outer": {"Type": "Task", "Resource": RESOURCE, "Next": "Inner",
+                  "Parameters": {"label.$": "States.Format('outer-{}', $)"}},
+        "Inner": {"Type": "Parallel", "End": True, "Branches": [
+            {"StartAt": "InnerNap", "States": {
+                "InnerNap": {"Type": "Wait", "Seconds": 2, "Next": "InnerCall"},
+                "InnerCall": {"Type": "Task", "Resource": RESOURCE, "End": True,
+                              "Parameters": {"label.$": "States.Format('inner-{}', $.label)"}}}}]}}}}}})
 
 
 def running_units(args, check, db, resources, log, wait_end, history, whole):
@@ -105,12 +120,17 @@ def running_units(args, check, db, resources, log, wait_end, history, whole):
                                      definition=PARALLEL_RUNNING)["stateMachineArn"]
         ex_m = sfn.start_execution(stateMachineArn=m, input="[0, 1, 2]")["executionArn"]
         ex_p = sfn.start_execution(stateMachineArn=p)["executionArn"]
+        n = sfn.create_state_machine(name="each-nested", roleArn=ROLE,
+                                     definition=MAP_NESTED)["stateMachineArn"]
+        ex_n = sfn.start_execution(stateMachineArn=n, input="[0, 1]")["executionArn"]
         deadline = time.time() + 30
         while time.time() < deadline:
             before_m = history(sfn, ex_m)
             before_p = history(sfn, ex_p)
+            before_n = history(sfn, ex_n)
             if [e["type"] for e in before_m].count("WaitStateEntered") == 3 and \
-                    [e["type"] for e in before_p].count("WaitStateEntered") == 2:
+                    [e["type"] for e in before_p].count("WaitStateEntered") == 2 and \
+                    [e["type"] for e in before_n].count("WaitStateEntered") == 2:
                 break
             time.sleep(0.02)
     finally:
@@ -128,6 +148,8 @@ def running_units(args, check, db, resources, log, wait_end, history, whole):
         d_p = wait_end(sfn, ex_p)
         h_m = history(sfn, ex_m)
         h_p = history(sfn, ex_p)
+        d_n = wait_end(sfn, ex_n)
+        h_n = history(sfn, ex_n)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -152,15 +174,26 @@ def running_units(args, check, db, resources, log, wait_end, history, whole):
         late = [(kept[e["previousEventId"]]["type"], (e["timestamp"] -
                  entered[e["previousEventId"]]).total_seconds())
                 for e in h if e["type"] == "WaitStateExited"]
-        check(label + " (running units): each Wait ended about 3 s after it was entered "
+        check(label + " (running units): each Wait ended about 6 s after it was entered "
               "(not slept again whole after the restart)",
-              all(t == "WaitStateEntered" and 2.9 <= s < 4.2 for t, s in late), late)
+              all(t == "WaitStateEntered" and 5.9 <= s < 7 for t, s in late), late)
+    check("nested (killed in an iteration's own Parallel): SUCCEEDED, right output",
+          d_n["status"] == "SUCCEEDED" and json.loads(d_n["output"]) ==
+          [[{"label": "inner-outer-%d" % i}] for i in range(2)], d_n)
+    whole(h_n, "nested")
+    types = [e["type"] for e in h_n]
+    check("nested: each iteration started and succeeded once, its Parallel once",
+          types.count("MapIterationStarted") == 2 and types.count("MapIterationSucceeded") == 2 and
+          types.count("ParallelStateStarted") == 2 and types.count("WaitStateEntered") == 2, types)
     with open(log) as f:
         calls = sorted(json.loads(l)["label"] for l in f if l.strip())
-    check("running units: each Task called once",
+    # the nested iterations ran again from their start: their first Task twice
+    check("running units: each Task called once (the nested iterations' first Task twice)",
           calls == sorted(["first-%d" % i for i in range(3)] +
                           ["second-first-%d" % i for i in range(3)] +
-                          ["A-first", "A-second", "B-first", "B-second"]), calls)
+                          ["A-first", "A-second", "B-first", "B-second"] +
+                          ["outer-%d" % i for i in range(2)] * 2 +
+                          ["inner-outer-%d" % i for i in range(2)]), calls)
 
 
 def main():
