@@ -12,8 +12,9 @@
  * that state is continued from its recorded StateEntered, which is not
  * written again: no event is lost and none is there twice.  Two things
  * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
- * the Task not called again), and a top-level Parallel's or Map's finished
- * units (with their recorded results; fan_plan).
+ * the Task not called again), and a top-level Parallel's or Map's units
+ * (the finished ones with their recorded results, the running ones'
+ * events to replay; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -283,14 +284,16 @@ static void note_event(void *ctx, long id, const char *body)
  * previousEventId from its first (a MapIterationStarted of this state, or
  * for a branch the event that follows S), so each event's unit (its root)
  * is its previous event's.  The units whose results were recorded
- * (aslc_hist_unit) keep their events and are not run again; the others'
- * events go and they run again from their start; the ids of what is kept
- * are made consecutive again.  The fan-out's own end, if recorded, goes
- * too (it is made again). */
+ * (aslc_hist_unit) keep their events and are not run again; those that
+ * were running keep theirs too and replay them (live_units), except one
+ * that had started a fan-out of its own: its events go and it runs again
+ * from its start; the ids of what is kept are made consecutive again.
+ * The fan-out's own end, if recorded, goes too (it is made again). */
 
 typedef struct {
     long id, prev, root, new_id;
     bool done;             /* a root: its unit's result is recorded */
+    bool nested;           /* a root: its unit started a fan-out of its own */
     cJSON *ev;
 } fan_event;
 
@@ -311,7 +314,7 @@ static void collect(void *ctx, long id, const char *body)
     e->id = id;
     e->prev = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev, "previousEventId"));
     e->root = e->new_id = 0;
-    e->done = false;
+    e->done = e->nested = false;
     e->ev = ev;
 }
 
@@ -354,6 +357,42 @@ static const char *type_of(const cJSON *ev)
     return t ? t : "";
 }
 
+/* The units that were running, their events kept (at their new ids), for
+ * the binary to replay (runtime/history.c, asl_hist_replay): each
+ * {"index" (a Map's iteration) | "name" (a branch's first state), "events",
+ * "waited": real seconds since its last event}.  Run again from its start,
+ * a unit makes its recorded events again in the same order (Pass, Choice
+ * and the paths are deterministic; a Task's outcome is taken from them):
+ * those are only numbered, not written, and the first new one follows its
+ * last recorded event. */
+static void live_units(const fan_events *a, bool map, cJSON *list)
+{
+    double now = now_seconds();
+    for (size_t i = 1; i < a->n; i++) {
+        const fan_event *r = &a->v[i];
+        if (r->root != r->id || r->done || r->nested || !r->new_id) continue;
+        cJSON *u = cJSON_CreateObject();
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+            r->ev, map ? "mapIterationStartedEventDetails" : "stateEnteredEventDetails");
+        if (map)
+            cJSON_AddNumberToObject(u, "index",
+                                    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(d, "index")));
+        else
+            cJSON_AddStringToObject(u, "name",
+                                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "name")) ?: "");
+        cJSON *evs = cJSON_AddArrayToObject(u, "events");
+        const cJSON *last = NULL;
+        for (size_t k = i; k < a->n; k++) {
+            if (a->v[k].root != r->id || !a->v[k].new_id) continue;
+            cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
+            last = a->v[k].ev;
+        }
+        double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "timestamp")));
+        cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
+        cJSON_AddItemToArray(list, u);
+    }
+}
+
 /* Plans the resumption of the fan-out state entered at event entered
  * (StateEntered ev): true with the checkpoint c given its "fan" and *last
  * the last event kept; false to run the state again whole. */
@@ -394,6 +433,15 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
         else if (p > 0 && a.v[p].root) e->root = a.v[p].root;
         else cut = e->id;      /* not one of the units': the state went on, run it again */
     }
+    /* A unit that started a Parallel or Map of its own: the inner units'
+     * events interleave, which the replay of one unit cannot follow; it
+     * runs again from its start (its events go). */
+    for (size_t i = 1; ok && i < a.n; i++) {
+        const char *t = type_of(a.v[i].ev);
+        long r = a.v[i].root && (!cut || a.v[i].id < cut) ? find_event(&a, a.v[i].root) : -1;
+        if (r >= 0 && (!strcmp(t, "MapStateStarted") || !strcmp(t, "ParallelStateStarted")))
+            a.v[r].nested = true;
+    }
     if (!ok) {
         for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
         for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
@@ -414,7 +462,7 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
     for (size_t i = 1; i < a.n; i++) {
         fan_event *e = &a.v[i];
         long r = e->root && (!cut || e->id < cut) ? find_event(&a, e->root) : -1;
-        if (r >= 0 && a.v[r].done) e->new_id = ++new_id;
+        if (r >= 0 && (a.v[r].done || !a.v[r].nested)) e->new_id = ++new_id;
         kept_upto[i] = new_id;
     }
     cJSON *fan = cJSON_AddObjectToObject(c, "fan");
@@ -449,6 +497,7 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
         aslc_store_move_event(s, arn, e->id, e->new_id, body);
         free(body);
     }
+    live_units(&a, map, cJSON_AddArrayToObject(fan, "live"));
     *last = new_id;
     for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
     for (size_t k = 0; k < u.n; k++) free(u.v[k].result);

@@ -20,6 +20,12 @@
  * (ParallelStateFailed, MapStateFailed) once no Retry runs it again: the
  * event waits on the exec (its pending event) until the next event there, and
  * asl_retry drops it.
+ *
+ * Resumed by aslc serve inside a top-level Parallel or Map, a unit that was
+ * running replays its recorded events: it runs again from its start, and
+ * each event it makes that is the next recorded one keeps that one's id
+ * and is not sent again (emit_prev, replayed); the first that is not ends
+ * the replay.
  */
 #define _GNU_SOURCE
 #include "history.h"
@@ -47,6 +53,13 @@ typedef struct asl_hist_thread {
     const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
     char *assigned;               /* the state's assignedVariables (a JSON object), or NULL */
     bool mute;                    /* a Distributed Map's child execution: no events here */
+    /* aslc serve's replay of a unit that was running (asl_hist_replay):
+     * its recorded events, the next one to make again, the real seconds
+     * since the last one; bind: a branch's, found at its first state. */
+    const asl_value *rep;
+    uint32_t rpos;
+    double rep_waited;
+    bool bind;
 } hthread;
 
 static hthread *ht(asl_exec *x)
@@ -79,6 +92,12 @@ struct asl_hist {
      * recorded (id resume_started), and its units' events up to
      * resume_cursor; the fan-out's start writes none (asl_hist_resume_fan). */
     uint64_t resume_started, resume_cursor;
+    /* ... and its units that were running: {"index" | "name", "events",
+     * "waited"} each, claimed (units_taken) by the unit that
+     * replays it; time_scale turns real seconds into workflow seconds */
+    const asl_value *units;
+    bool *units_taken;
+    double time_scale;
     asl_buf in;        /* what the server sent and no one took yet (chan_take) */
 };
 
@@ -115,6 +134,7 @@ void asl_hist_free(asl_hist *h)
     pthread_mutex_destroy(&h->mu);
     asl_buf_free(&h->out);
     asl_buf_free(&h->in);
+    free(h->units_taken);
     free(h);
 }
 
@@ -399,10 +419,51 @@ bool asl_hist_served(const asl_hist *h)
     return h && h->fd >= 0;
 }
 
+static const char *rep_type(const asl_value *ev)
+{
+    const asl_value *t = ev && ev->type == ASL_OBJECT ? asl_object_get(ev, "type", 4) : NULL;
+    return t && t->type == ASL_STRING ? t->u.str : "";
+}
+
+static uint64_t rep_id(const asl_value *ev)
+{
+    const asl_value *v = asl_object_get(ev, "id", 2);
+    return v && v->type == ASL_NUMBER && v->u.n.num > 0 ? (uint64_t)v->u.n.num : 0;
+}
+
+/* A replaying unit's next event, if it is the one recorded next (its id,
+ * which it keeps); 0 once the recorded ones are done: the event is new.
+ * A different event means the unit went another way than before the
+ * restart (a nondeterministic choice): the replay ends, said on stderr. */
+static uint64_t replayed(asl_exec *x, bool advance, const char *type)
+{
+    hthread *t = x->hist;
+    if (t->rpos >= t->rep->len) {
+        t->rep = NULL;   /* the first new event: the replay is over */
+        return 0;
+    }
+    const asl_value *ev = t->rep->u.a.items[t->rpos];
+    uint64_t id = rep_id(ev);
+    if (strcmp(rep_type(ev), type) != 0 || !id) {
+        fprintf(stderr, "aslc serve: the resumed unit made %s where %s (event %llu) was recorded; "
+                        "its events go on from there\n", type, rep_type(ev),
+                (unsigned long long)id);
+        t->rep = NULL;
+        return 0;
+    }
+    t->rpos++;
+    if (advance) t->prev = id;
+    return id;
+}
+
 static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *type,
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
+    if (__builtin_expect(x->hist && x->hist->rep, 0)) {
+        uint64_t id = replayed(x, advance, type);
+        if (id) return id;
+    }
     pthread_mutex_lock(&h->mu);
     size_t from = h->out.len;
     uint64_t id = ++h->last;
@@ -549,11 +610,92 @@ static void checkpoint(asl_exec *x, const asl_state_info *s, const asl_buf *in)
     asl_buf_free(&c);
 }
 
+/* ---- replaying a unit that was running (aslc serve) ----------------------------------- */
+
+void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale)
+{
+    if (!live || live->type != ASL_ARRAY || !live->len) return;
+    h->units = live;
+    h->units_taken = asl_xmalloc(live->len * sizeof *h->units_taken);
+    memset(h->units_taken, 0, live->len * sizeof *h->units_taken);
+    h->time_scale = time_scale;
+}
+
+/* Unit u replays the recorded unit that matches key (a Map's index or a
+ * branch's first state), if one is unclaimed. */
+static void claim(asl_exec *u, double index, const char *name)
+{
+    asl_hist *h = u->run->hist;
+    pthread_mutex_lock(&h->mu);
+    for (uint32_t i = 0; h->units && i < h->units->len; i++) {
+        const asl_value *l = h->units->u.a.items[i];
+        if (h->units_taken[i] || l->type != ASL_OBJECT) continue;
+        const asl_value *k = asl_object_get(l, name ? "name" : "index", name ? 4 : 5);
+        bool match = name ? k && k->type == ASL_STRING && !strcmp(k->u.str, name)
+                          : k && k->type == ASL_NUMBER && k->u.n.num == index;
+        const asl_value *evs = asl_object_get(l, "events", 6);
+        if (!match || !evs || evs->type != ASL_ARRAY || !evs->len) continue;
+        h->units_taken[i] = true;
+        const asl_value *w = asl_object_get(l, "waited", 6);
+        ht(u)->rep = evs;
+        ht(u)->rpos = 0;
+        ht(u)->rep_waited = w && w->type == ASL_NUMBER && h->time_scale > 0
+                                ? w->u.n.num / h->time_scale : 0;
+        break;
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void bind_branch(asl_exec *x, const asl_state_info *s)
+{
+    x->hist->bind = false;
+    claim(x, 0, s->name);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+int asl_hist_replay_task(asl_exec *x, const asl_value **ev)
+{
+    hthread *t = x->hist;
+    if (!t || !t->rep || t->rpos >= t->rep->len ||
+        !ends_with(rep_type(t->rep->u.a.items[t->rpos]), "Scheduled"))
+        return 0;
+    /* the attempt's Scheduled and Started: made before the restart */
+    while (t->rpos < t->rep->len) {
+        const char *ty = rep_type(t->rep->u.a.items[t->rpos]);
+        if (!ends_with(ty, "Scheduled") && !ends_with(ty, "Started")) break;
+        t->prev = rep_id(t->rep->u.a.items[t->rpos++]);
+    }
+    if (t->rpos < t->rep->len) {
+        const char *ty = rep_type(t->rep->u.a.items[t->rpos]);
+        if (ends_with(ty, "Succeeded") || ends_with(ty, "Failed") || ends_with(ty, "TimedOut")) {
+            *ev = t->rep->u.a.items[t->rpos];   /* asl_hist_task_end numbers it again */
+            return 1;
+        }
+    }
+    return 2;
+}
+
+double asl_hist_replay_waited(asl_exec *x)
+{
+    hthread *t = x->hist;
+    if (!t || !t->rep) return 0;
+    if (t->rpos < t->rep->len) return ASL_SLEEP_MAX;   /* it ended before the restart */
+    double w = t->rep_waited;
+    t->rep_waited = 0;
+    return w;
+}
+
 void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
 {
     __atomic_store_n(&x->run->hist->live.state, s->name, __ATOMIC_RELAXED);
     if (muted(x)) return;
     asl_hist *h = x->run->hist;
+    if (__builtin_expect(x->hist && x->hist->bind, 0)) bind_branch(x, s);
     if (h->resume_skip && !x->parent) {
         /* resumed: this entry is the one recorded before the restart */
         h->resume_skip = false;
@@ -792,6 +934,7 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
         /* resumed: this start and the finished units' events are recorded */
         fan->started = ht(x)->prev = h->resume_started;
         fan->cursor = fan->last_end = h->resume_cursor;
+        fan->resumed = true;
         h->resume_started = 0;
         return;
     }
@@ -832,6 +975,11 @@ void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t i
     if (fan->distributed) ht(u)->mute = true;
     if (muted(x) || fan->distributed) return;
     asl_hist *h = x->run->hist;
+    if (__builtin_expect(fan->resumed && h->units != NULL, 0)) {
+        /* a unit that was running: it replays its recorded events */
+        if (fan->map) claim(u, index, NULL);
+        else ht(u)->bind = true;
+    }
     pthread_mutex_lock(&h->mu);
     uint64_t prev = fan->cursor;
     pthread_mutex_unlock(&h->mu);

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t last_end;     /* id of the last MapIterationSucceeded (or MapRunSucceeded) */
     uint64_t started;      /* id of ParallelStateStarted: what each branch's first event follows */
     bool map, distributed;
+    bool resumed;          /* aslc serve resumed it: its running units replay (asl_hist_replay) */
 } asl_hist_fan;
 
 asl_hist *asl_hist_new(void);
@@ -101,6 +102,19 @@ void asl_hist_activity_started(asl_exec *x, const char *worker);
  * or a failure whose ...StateFailed event waits until no Retry takes it. */
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
                           bool distributed);
+/* aslc serve resumed a top-level fan-out whose units were running (served.c):
+ * live is the checkpoint's list of them, each {"index" | "name", "events",
+ * "waited"}.  Such a unit runs again from its start while its recorded
+ * events are numbered again, not written (asl_hist_replay in history.c). */
+void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale);
+/* A Task about to be called in a replaying unit: 0 if its attempt was not
+ * recorded (call it), 1 with its recorded outcome event in *ev (its
+ * scheduling events taken), 2 if it was running when the server stopped. */
+int asl_hist_replay_task(asl_exec *x, const asl_value **ev);
+/* Workflow seconds a unit's Wait or Retry interval about to be slept had
+ * already waited before the restart (all of it when the unit's recorded
+ * events go on after it); 0 when x replays nothing. */
+double asl_hist_replay_waited(asl_exec *x);
 void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index);
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result);

@@ -76,6 +76,7 @@ typedef struct asl_run {
     void *remote_ctx;          /* map_remote's context */
     struct asl_hist *hist;     /* history.c: the events written for --history, or NULL */
     double resume_waited;      /* served.c: workflow seconds the resumed Wait already waited */
+    bool unit_replay;          /* served.c: units of a resumed fan-out replay (history.c) */
     /* embed.c: the ARNs aslc serve gave this execution in process, read by
      * asl_run_ids before the environment's (a process per execution); NULL: none. */
     const char *given_exec_arn, *given_sm_arn;

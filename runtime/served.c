@@ -11,7 +11,9 @@
  * execution continues in that state without entering it again.  With it
  * may come the outcome of a Task attempt made before the restart
  * (asl_served_replay) and the results of a top-level fan-out's finished
- * units (asl_served_unit), neither run again.
+ * units (asl_served_unit), neither run again, and the recorded events of
+ * its units that were running, which those replay (history.c): their Task
+ * attempts' outcomes are taken from them (replay_unit_task).
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.
@@ -71,6 +73,12 @@ static void resume_fan(asl_run *run, const asl_value *fan, uint64_t entered)
     unit_entered = entered;
     asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"),
                         (uint64_t)num_of(fan, "cursor"));
+    /* the units that were running: each replays its recorded events */
+    const asl_value *live = asl_object_get(fan, "live", 4);
+    if (live && live->type == ASL_ARRAY && live->len) {
+        asl_hist_resume_units(run->hist, live, run->time_scale);
+        run->unit_replay = true;
+    }
 }
 
 /* --resume FILE: the state's function and input, with the run set up as
@@ -166,6 +174,7 @@ void asl_served_end(asl_run *run, asl_exec *top, const asl_value *result)
 
 double asl_served_waited(asl_exec *x)
 {
+    if (x->parent) return x->run->unit_replay ? asl_hist_replay_waited(x) : 0;
     double w = x->run->resume_waited;
     if (w > 0 && !x->parent) {
         x->run->resume_waited = 0;
@@ -180,6 +189,19 @@ static const char *str_of(const asl_value *o, const char *k)
     return v && v->type == ASL_STRING ? v->u.str : NULL;
 }
 
+/* An attempt that was running when the server stopped: a callback Task
+ * waits again for its token; any other may or may not have done its work
+ * and is not called again. */
+static asl_value *interrupted(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                              double timeout, double heartbeat)
+{
+    const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
+    if (token) return asl_served_await(x, token, timeout, heartbeat);
+    return asl_fail(x, "States.TaskFailed",
+                    "aslc serve stopped while the task was running; it may or may not have "
+                    "completed and is not called again unless a Retry matches this error");
+}
+
 /* AWS Standard runs a state once unless a Retry says otherwise: a Task
  * whose attempt was recorded is not called again by the restart.  Its
  * recorded outcome stands (no event again); one that was running when the
@@ -187,10 +209,52 @@ static const char *str_of(const asl_value *o, const char *k)
  * error Retry and Catch can take (States.TaskFailed, which States.ALL
  * matches).  A callback Task is not called but waited for: it waits again,
  * for the same token. */
+/* The details of a recorded event: its member "...EventDetails". */
+static const asl_value *details_of(const asl_value *ev)
+{
+    for (uint32_t i = 0; ev && ev->type == ASL_OBJECT && i < ev->len; i++) {
+        const char *k = ev->u.o.members[i].key;
+        size_t n = strlen(k);
+        if (n > 12 && !strcmp(k + n - 12, "EventDetails")) return ev->u.o.members[i].val;
+    }
+    return NULL;
+}
+
+/* A Task attempt in a replaying unit (history.c, asl_hist_replay_task):
+ * its recorded outcome again, numbered as before. */
+static bool replay_unit_task(asl_exec *x, const asl_task_site *site, const asl_value *input,
+                             double timeout, double heartbeat, asl_value **out)
+{
+    const asl_value *ev = NULL;
+    int k = asl_hist_replay_task(x, &ev);
+    if (k == 0) return false;
+    if (k == 1) {
+        const asl_value *d = details_of(ev);
+        const asl_value *t = asl_object_get(ev, "type", 4);
+        size_t n = t && t->type == ASL_STRING ? strlen(t->u.str) : 0;
+        if (n > 9 && !strcmp(t->u.str + n - 9, "Succeeded")) {
+            const char *text = d ? str_of(d, "output") : NULL;
+            asl_json_error jerr;
+            *out = text ? asl_json_parse(x->arena, text, strlen(text), &jerr) : NULL;
+            if (!*out) asl_fail(x, "States.Runtime", "the recorded output of the task is not JSON");
+        } else {
+            const char *e = d ? str_of(d, "error") : NULL;
+            *out = asl_fail(x, e ? e : "", d ? str_of(d, "cause") : NULL);
+        }
+        asl_hist_task_end(x, site, *out);
+        return true;
+    }
+    *out = interrupted(x, site, input, timeout, heartbeat);
+    asl_hist_task_end(x, site, *out);
+    return true;
+}
+
 bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
                        double timeout, double heartbeat, asl_value **out)
 {
-    if (!replay || x->parent) return false;
+    if (x->parent)
+        return x->run->unit_replay && replay_unit_task(x, site, input, timeout, heartbeat, out);
+    if (!replay) return false;
     const asl_value *rp = __atomic_exchange_n(&replay, NULL, __ATOMIC_ACQ_REL);
     if (!rp) return false;
     const char *outcome = str_of(rp, "outcome");
@@ -206,14 +270,7 @@ bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *
         *out = asl_fail(x, e ? e : "", str_of(rp, "cause"));
         return true;
     }
-    const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
-    if (token) {
-        *out = asl_served_await(x, token, timeout, heartbeat);
-    } else {
-        *out = asl_fail(x, "States.TaskFailed",
-                        "aslc serve stopped while the task was running; it may or may not have "
-                        "completed and is not called again unless a Retry matches this error");
-    }
+    *out = interrupted(x, site, input, timeout, heartbeat);
     asl_hist_task_end(x, site, *out);
     return true;
 }

@@ -13,7 +13,8 @@
 
 bool asl_wait_seconds(asl_exec *x, double seconds)
 {
-    if (__builtin_expect(x->run->resume_waited > 0, 0)) seconds -= asl_served_waited(x);
+    if (__builtin_expect(x->run->resume_waited > 0 || x->run->unit_replay, 0))
+        seconds -= asl_served_waited(x);
     return asl_sleep(x, seconds);
 }
 
@@ -29,7 +30,8 @@ bool asl_wait_seconds_value(asl_exec *x, const asl_value *v, const char *path_te
         return false;
     }
     double seconds = v->u.n.num;
-    if (__builtin_expect(x->run->resume_waited > 0, 0)) seconds -= asl_served_waited(x);
+    if (__builtin_expect(x->run->resume_waited > 0 || x->run->unit_replay, 0))
+        seconds -= asl_served_waited(x);
     return asl_sleep(x, seconds);
 }
 

@@ -21,7 +21,12 @@ acknowledging each event as the server does;
     not made again;
   - resumed in a Parallel with a finished branch ("fan"), only the other
     branch runs: its Task is called, the finished one's is not, the output
-    has both results, no ParallelStateStarted is written again.
+    has both results, no ParallelStateStarted is written again;
+  - resumed in a Parallel with a branch that was running ("fan"'s "live":
+    its recorded events), that branch replays them: a recorded
+    TaskSucceeded's output is its Task's result (not called), an attempt
+    with no outcome fails with States.TaskFailed; the new events go on
+    after its last recorded one, none of those written again.
 
     tests/check_served_binary.py --aslc build/aslc
 """
@@ -277,6 +282,40 @@ def replays(aslc, tmp, backend, check):
           "ParallelStateStarted" not in types and evs and evs[0]["id"] == 9 and
           evs[0]["previousEventId"] == 3 and types.count("TaskScheduled") == 1,
           [(e["id"], e["previousEventId"], e["type"]) for e in evs])
+
+    # branch b was running: 9 its TaskStateEntered, 10 TaskScheduled, 11
+    # TaskStarted, (12 TaskSucceeded)
+    def ev(i, prev, type_, **details):
+        e = {"id": i, "previousEventId": prev, "type": type_}
+        e.update(details)
+        return e
+    recorded = [ev(9, 3, "TaskStateEntered", stateEnteredEventDetails={"name": "B"}),
+                ev(10, 9, "TaskScheduled"), ev(11, 10, "TaskStarted")]
+    for label, events, last in (
+            ("a recorded success", recorded + [ev(12, 11, "TaskSucceeded", taskSucceededEventDetails={
+                "output": '{"label": "b-before"}'})], 12),
+            ("an attempt with no outcome", recorded, 11)):
+        before = calls()
+        status, out, evs, _, _, err = resume_with(fan, {
+            "state": "Both", "input": {}, "vars": {}, "prev": 1, "entered": 2, "last": last,
+            "waited": 0, "fan": {"started": 3, "cursor": last,
+                                 "done": [{"index": 0, "result": {"label": "a"}}],
+                                 "live": [{"name": "B", "events": events, "waited": 0}]}})
+        types = [e["type"] for e in evs]
+        if last == 12:
+            ok = status == 0 and json.loads(out) == [{"label": "a"}, {"label": "b-before"}]
+            first = "TaskStateExited"
+        else:
+            ok = status != 0 and "States.TaskFailed" in err
+            first = "TaskFailed"
+        check(backend + ": a running branch resumed with " + label + ": not called, it goes on",
+              ok and calls()[len(before):] == [], (status, out, err, calls()[len(before):]))
+        check(backend + ": ... its recorded events not written again, the next " + first +
+              " after them",
+              bool(evs) and (evs[0]["type"], evs[0]["id"], evs[0]["previousEventId"]) ==
+              (first, last + 1, last) and "TaskScheduled" not in types and
+              "TaskStateEntered" not in types,
+              [(e["id"], e["previousEventId"], e["type"]) for e in evs])
 
 
 if __name__ == "__main__":
