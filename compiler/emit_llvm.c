@@ -1324,7 +1324,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             LLVMPositionBuilderAtEnd(b, absent);
             LLVMBuildRet(b, ci32(l, -1));
             LLVMPositionBuilderAtEnd(b, cmp);
-            *(i ? &w : &v) = got;
+            *(i && f0->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? &w : &v) = got;   /* (a Condition in line goes before v) */
             break;
         }
         case LIR_RT_CHOICE_STRING:
