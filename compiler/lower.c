@@ -34,6 +34,7 @@
 #include "intrinsic.h"
 #include "jsonata_ast.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,7 +268,7 @@ static lir_jnfast *jnfast_parse(Lo *lo, const char *d, bool compare)
     if (!d || sscanf(d, "[%d,%lf,\"var\",\"%255[^\"]\",%u]%n", &op, &num, name, &slot, &n) != 4 || d[n]) return NULL;
     /* asl_jn_op (runtime/jsonata.h): + - * then, after / and %, the comparisons */
     int jf = op <= JN_OP_MUL ? op : op >= JN_OP_EQ && op <= JN_OP_GE ? op - JN_OP_EQ + LIR_JF_EQ : -1;
-    if (jf < 0 || compare != (jf >= LIR_JF_EQ)) return NULL;
+    if (jf < 0 || compare != (jf >= LIR_JF_EQ) || !isfinite(num)) return NULL;   /* (a C literal) */
     lir_jnfast *f = asl_alloc(lo->a, sizeof *f);
     memset(f, 0, sizeof *f);
     f->op = (uint8_t)jf;
