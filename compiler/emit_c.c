@@ -636,11 +636,12 @@ static void emit_rule(E *e, const lir_fn *f)
             put(b, ", %uu);\n        if (j && j->type == ASL_NUMBER && __builtin_isfinite(j->u.n.num)) return "
                 "j->u.n.num %s (%.17g);\n    }\n", o->jf->var_len, lir_jf_c[o->jf->op], o->jf->num);
             break;
-        case LIR_RT_CHOICE_VAR:
+        case LIR_RT_CHOICE_VAR: {
             /* (the second path of a ...Path operator is w; a Condition in line goes before v) */
-            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", i && f->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? 'w' : 'v',
-                pid, i && f->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? 'w' : 'v');
+            char vw = i && f->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? 'w' : 'v';
+            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", vw, pid, vw);
             break;
+        }
         case LIR_RT_CHOICE_STRING:
             put(b, "    return asl_choice_string(v, %s, ", cmp_names[o->n]);
             cstr(b, o->str, o->len);
