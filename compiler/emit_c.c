@@ -575,10 +575,19 @@ static void emit_rule(E *e, const lir_fn *f)
                                             : "asl_choice_is_timestamp(v)",
                 is);
             return;
-        case LIR_RT_CHOICE_VAR:
-            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", i ? 'w' : 'v',
-                pid, i ? 'w' : 'v');
+        case LIR_RT_JN_SLOT:   /* the Condition in line (lir_jnfast); the ops after it when it declines */
+            asl_buf_puts(b, "    {\n        const asl_value *j = asl_jn_slot(x, ");
+            put(b, "%uu, ", o->jf->var_slot);
+            cstr(b, o->jf->var, o->jf->var_len);
+            put(b, ", %uu);\n        if (j && j->type == ASL_NUMBER && __builtin_isfinite(j->u.n.num)) return "
+                "j->u.n.num %s (%.17g);\n    }\n", o->jf->var_len, lir_jf_c[o->jf->op], o->jf->num);
             break;
+        case LIR_RT_CHOICE_VAR: {
+            /* (the second path of a ...Path operator is w; a Condition in line goes before v) */
+            char vw = i && f->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? 'w' : 'v';
+            put(b, "    asl_value *%c = asl_choice_var_c(x, in, &P_%u);\n    if (!%c) return -1;\n", vw, pid, vw);
+            break;
+        }
         case LIR_RT_CHOICE_STRING:
             put(b, "    return asl_choice_string(v, %s, ", cmp_names[o->n]);
             cstr(b, o->str, o->len);
@@ -951,6 +960,17 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         cstrn(b, o->str2, o->len2);
         put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL",
             o->b != LIR_NONE ? ob : "NULL");
+        break;
+    case LIR_JN_SET:   /* the Assign in line (lir_jnfast), else ResultPath's call */
+        put(b, "%*s{\n%*s    const asl_value *j = asl_jn_slot(x, %uu, ", ind, "", ind, "", o->jf->var_slot);
+        cstr(b, o->jf->var, o->jf->var_len);
+        put(b, ", %uu);\n%*s    double r;\n%*s    if (j && j->type == ASL_NUMBER && __builtin_isfinite(j->u.n.num) && "
+            "__builtin_isfinite(r = j->u.n.num %s (%.17g)) &&\n%*s        asl_jn_set_num(x, %uu, ", o->jf->var_len, ind,
+            "", ind, "", lir_jf_c[o->jf->op], o->jf->num, ind, "", o->jf->set_slot);
+        cstr(b, o->jf->set, o->jf->set_len);
+        put(b, ", %uu, r, %s, %s))\n%*s        %s = %s;\n", o->jf->set_len, a, ob, ind, "", d, ob);
+        put(b, "%*s    else if (!(%s = asl_result_path(x, %s, %s, &P_%u))) %s;%s\n%*s}\n", ind, "", d, a, ob,
+            emit_path(e, o->path), fail, nt, ind, "");
         break;
     default:
         break;

@@ -446,6 +446,17 @@ static LLVMValueRef field_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVM
     return LLVMBuildPointerCast(f->b, a, LLVMPointerType(ty, 0), "");
 }
 
+/* The value a from block ab or b from block bb, where they meet. */
+static LLVMValueRef join(L *l, F *f, LLVMValueRef a, LLVMBasicBlockRef ab, LLVMValueRef b,
+                         LLVMBasicBlockRef bb, const char *name)
+{
+    LLVMValueRef phi = LLVMBuildPhi(f->b, l->ptr, name);
+    LLVMValueRef v[2] = {a, b};
+    LLVMBasicBlockRef bl[2] = {ab, bb};
+    LLVMAddIncoming(phi, v, bl, 2);
+    return phi;
+}
+
 /* A field of the value or member at base + off. */
 static LLVMValueRef load_at(L *l, F *f, LLVMTypeRef ty, LLVMValueRef base, LLVMValueRef off, const char *name)
 {
@@ -815,6 +826,31 @@ static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr
     return LLVMBuildCall2(f->b, fty, fn, args, 3, "");
 }
 
+/* d is a finite number: d - d is 0 only then (NaN and infinities give NaN). */
+static LLVMValueRef jn_finite(L *l, F *f, LLVMValueRef d)
+{
+    return LLVMBuildFCmp(f->b, LLVMRealOEQ, LLVMBuildFSub(f->b, d, d, ""), cdbl(l, 0.0), "finite");
+}
+
+/* A lir_jnfast's operand, read by asl_jn_slot, as a double; the builder is
+ * left where it is a finite number, and everything else (no such variable,
+ * another type) goes to block no: the generic path. */
+static LLVMValueRef jn_operand(L *l, F *f, const lir_jnfast *jf, LLVMBasicBlockRef no)
+{
+    LLVMBuilderRef b = f->b;
+    LLVMValueRef j = call(l, f, LIR_RT_JN_SLOT, 4, f->x, ci32(l, jf->var_slot), str(l, jf->var, jf->var_len),
+                          ci64(l, jf->var_len));
+    LLVMBasicBlockRef have = block(l, f, "jn_have"), num = block(l, f, "jn_num"), fin = block(l, f, "jn_finite");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, j, ""), no, have);
+    LLVMPositionBuilderAtEnd(b, have);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, value_type(l, f, j), ci8(l, ASL_NUMBER), ""), num, no);
+    LLVMPositionBuilderAtEnd(b, num);
+    LLVMValueRef d = load_at(l, f, l->dbl, j, ci64(l, offsetof(asl_value, u.n.num)), "jn_n");
+    LLVMBuildCondBr(b, jn_finite(l, f, d), fin, no);
+    LLVMPositionBuilderAtEnd(b, fin);
+    return d;
+}
+
 /* Ops [at, end) of lf built into f, from in (the template's input, or the
  * helper's); returns the register values (the caller frees them).  A
  * failing op goes to f's fail block. */
@@ -1071,6 +1107,16 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             LLVMBuildRet(b, LLVMBuildZExt(b, is, l->i32, ""));
             goto done;
         }
+        case LIR_RT_JN_SLOT: {   /* the Condition in line (lir_jnfast); the ops after it when it declines */
+            static const LLVMRealPredicate jp[] = {[LIR_JF_EQ] = LLVMRealOEQ, [LIR_JF_NE] = LLVMRealUNE,
+                                                   [LIR_JF_LT] = LLVMRealOLT, [LIR_JF_LE] = LLVMRealOLE,
+                                                   [LIR_JF_GT] = LLVMRealOGT, [LIR_JF_GE] = LLVMRealOGE};
+            LLVMBasicBlockRef generic = block(l, &f, "jn_generic");
+            LLVMValueRef d = jn_operand(l, &f, o->jf, generic);
+            LLVMBuildRet(b, LLVMBuildZExt(b, LLVMBuildFCmp(b, jp[o->jf->op], d, cdbl(l, o->jf->num), ""), l->i32, ""));
+            LLVMPositionBuilderAtEnd(b, generic);
+            break;
+        }
         case LIR_RT_CHOICE_VAR: {
             LLVMValueRef got = path_call(l, &f, (lir_fast)o->fast, LIR_RT_CHOICE_VAR, 3, (LLVMValueRef[]){f.x, f.in, path});
             LLVMBasicBlockRef absent = block(l, &f, "absent"), cmp = block(l, &f, "cmp");
@@ -1078,7 +1124,7 @@ static LLVMValueRef emit_rule(L *l, const lir_fn *f0)
             LLVMPositionBuilderAtEnd(b, absent);
             LLVMBuildRet(b, ci32(l, -1));
             LLVMPositionBuilderAtEnd(b, cmp);
-            *(i ? &w : &v) = got;
+            *(i && f0->ops[i - 1].rt == LIR_RT_CHOICE_VAR ? &w : &v) = got;   /* (a Condition in line goes before v) */
             break;
         }
         case LIR_RT_CHOICE_STRING:
@@ -1221,6 +1267,26 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     case LIR_RESULT_PATH:
         r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
         break;
+    case LIR_JN_SET: {   /* the Assign in line (lir_jnfast), else ResultPath's call */
+        LLVMBuilderRef bd = f->b;
+        LLVMBasicBlockRef generic = block(l, f, "jn_generic"), set = block(l, f, "jn_set"), done = block(l, f, "jn_done");
+        LLVMValueRef d = jn_operand(l, f, o->jf, generic), k = cdbl(l, o->jf->num);
+        LLVMValueRef rv = o->jf->op == LIR_JF_ADD   ? LLVMBuildFAdd(bd, d, k, "")
+                          : o->jf->op == LIR_JF_SUB ? LLVMBuildFSub(bd, d, k, "")
+                                                    : LLVMBuildFMul(bd, d, k, "");
+        LLVMBuildCondBr(bd, jn_finite(l, f, rv), set, generic);
+        LLVMPositionBuilderAtEnd(bd, set);
+        LLVMValueRef ok = call(l, f, LIR_RT_JN_SET_NUM, 7, f->x, ci32(l, o->jf->set_slot),
+                               str(l, o->jf->set, o->jf->set_len), ci64(l, o->jf->set_len), rv, a, b);
+        LLVMBuildCondBr(bd, LLVMBuildICmp(bd, LLVMIntNE, ok, ci8(l, 0), ""), done, generic);
+        LLVMPositionBuilderAtEnd(bd, generic);
+        LLVMValueRef called = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
+        LLVMBasicBlockRef from = LLVMGetInsertBlock(bd);
+        LLVMBuildBr(bd, done);
+        LLVMPositionBuilderAtEnd(bd, done);
+        r = join(l, f, b, set, called, from, "jn_v");
+        break;
+    }
     case LIR_HELPER: {
         const lir_fn *t = o->target_fn;
         LLVMValueRef fn = t->kind == LIR_FN_TMPL ? emit_tmpl_fn(l, t) : q->helper[t->kind == LIR_FN_TRY];

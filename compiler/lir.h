@@ -119,6 +119,9 @@
     X(JSON_STRING, asl_json_string, 0, "pppp", char *(*)(asl_arena *, const asl_value *, size_t *)) \
     X(CONST, asl_const, 0, "ppp", asl_value *(*)(asl_arena *, const char *))                        \
     X(FORMAT, asl_format, 0, "pppp", asl_value *(*)(asl_exec *, const asl_fmt *, asl_value **))   \
+    X(JN_SLOT, asl_jn_slot, 0, "ppipl",  asl_value *(*)(asl_exec *, uint32_t, const char *, size_t)) \
+    X(JN_SET_NUM, asl_jn_set_num, 0, "bpipldpp",                                                    \
+      bool (*)(asl_exec *, uint32_t, const char *, size_t, double, asl_value *, asl_value *))       \
     LIR_RT_JN(X)
 
 /* The JSONata entry points (runtime/jsonata.h, jsonata_exec.c), called by the
@@ -243,7 +246,8 @@ extern const lir_rt_info lir_rt_table[LIR_RT__COUNT];
     X(FAIL, "fail")            /* fail with error/cause: constants, or registers a/b            */  \
     X(CATCH, "catch")          /* start of catcher n: a = the error, cleared                    */  \
     X(RETRY, "retry")          /* the Retry loop around target_fn                               */  \
-    X(JN, "jn")                /* d = rt(xargs): a JSONata call (jn_ functions); check: c->code */
+    X(JN, "jn")                /* d = rt(xargs): a JSONata call (jn_ functions); check: c->code */ \
+    X(JN_SET, "jnset")         /* d = b with jf set in line (Assign), else resultpath a <- b at path */
 
 typedef enum {
 #define X(id, mn) LIR_##id,
@@ -292,6 +296,23 @@ typedef struct {
     const lir_fn *fn;
 } lir_arg;
 
+/* A JSONata fast form (lir_jn_fast_form) of a variable operand, compiled
+ * into the state's own code: the operand read (asl_jn_slot), checked a
+ * finite number, then `operand <op> num` in line.  A Choice rule's
+ * CALL_RT JN_SLOT (a comparison: the rule's value when it applies) and
+ * JN_SET (+ - *: the variable set is set, asl_jn_set_num); when the check
+ * fails, the generic path that follows / the op's ResultPath runs. */
+typedef enum { LIR_JF_ADD, LIR_JF_SUB, LIR_JF_MUL, LIR_JF_EQ, LIR_JF_NE, LIR_JF_LT, LIR_JF_LE, LIR_JF_GT,
+               LIR_JF_GE } lir_jf_op;
+typedef struct {
+    uint8_t op;                  /* lir_jf_op */
+    double num;
+    const char *var, *set;       /* the operand's name; JN_SET: the variable set */
+    uint32_t var_len, var_slot, set_len, set_slot;
+} lir_jnfast;
+/* Its operator as C text ("+", "<", ...). */
+extern const char *const lir_jf_c[];
+
 typedef struct {
     uint8_t k;                   /* lir_opk */
     uint8_t rt;                  /* lir_rt called, where the op is a call */
@@ -316,6 +337,7 @@ typedef struct {
     const lir_fn *target_fn;     /* HELPER, RETRY, RULE, CALL helper */
     const lir_fn **helpers;      /* TEMPLATE: the fn_ of its calls, in the pre-order of its nodes */
     const char *note;            /* what the op is for, in the dump (InputPath, ...) */
+    const lir_jnfast *jf;        /* JN_SET, CALL_RT JN_SLOT */
     const lir_arg *xargs;        /* JN: the call's arguments, in order */
     uint32_t nxargs;
 } lir_op;

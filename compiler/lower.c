@@ -32,7 +32,9 @@
  */
 #include "lir.h"
 #include "intrinsic.h"
+#include "jsonata_ast.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +250,62 @@ static bool assign_set_directly(const asl_path *p)
     const asl_jn_field *f = p->root == ASL_ROOT_JSONATA ? p->jn : NULL;
     return f && f->kind == ASL_JNF_LEAVE && (f->type & ASL_JNT_FAST) && !((const ir_jn *)(const void *)f)->expr &&
            !((const ir_jn *)(const void *)f)->tmpl;
+}
+
+/* ---- JSONata fast forms in the state's code (lir_jnfast) ---- */
+
+const char *const lir_jf_c[] = {"+", "-", "*", "==", "!=", "<", "<=", ">", ">="};
+
+/* The fast form of a variable operand in descriptor d (lir_jn_fast_form's
+ * text: [op, number, "var", name, slot]), or NULL (an input path, another
+ * operator).  Names are plain (fast_operand), so %[^"] reads them whole. */
+static lir_jnfast *jnfast_parse(Lo *lo, const char *d, bool compare)
+{
+    int op, n = 0;
+    unsigned slot;
+    double num;
+    char name[256];
+    if (!d || sscanf(d, "[%d,%lf,\"var\",\"%255[^\"]\",%u]%n", &op, &num, name, &slot, &n) != 4 || d[n]) return NULL;
+    /* asl_jn_op (runtime/jsonata.h): + - * then, after / and %, the comparisons */
+    int jf = op <= JN_OP_MUL ? op : op >= JN_OP_EQ && op <= JN_OP_GE ? op - JN_OP_EQ + LIR_JF_EQ : -1;
+    if (jf < 0 || compare != (jf >= LIR_JF_EQ) || !isfinite(num)) return NULL;   /* (a C literal) */
+    lir_jnfast *f = asl_alloc(lo->a, sizeof *f);
+    memset(f, 0, sizeof *f);
+    f->op = (uint8_t)jf;
+    f->num = num;
+    f->var = asl_strndup(lo->a, name, strlen(name));
+    f->var_len = (uint32_t)strlen(name);
+    f->var_slot = slot;
+    return f;
+}
+
+/* A Choice Condition `$v <cmp> <number>` (a VALUE field, ASL_JNT_FAST). */
+static lir_jnfast *jnfast_condition(Lo *lo, const asl_path *p)
+{
+    const asl_jn_field *f = p && p->root == ASL_ROOT_JSONATA ? p->jn : NULL;
+    if (!f || f->kind != ASL_JNF_VALUE || !(f->type & ASL_JNT_FAST) || !((const ir_jn *)(const void *)f)->expr)
+        return NULL;
+    return jnfast_parse(lo, ((const ir_jn *)(const void *)f)->ktext, true);
+}
+
+/* An Assign of one variable to `$v <+-*> <number>`, no Output
+ * (assign_set_directly; its constant: [name, slot, descriptor]). */
+static lir_jnfast *jnfast_assign(Lo *lo, const asl_path *p)
+{
+    if (!assign_set_directly(p)) return NULL;
+    const char *k = ((const ir_jn *)(const void *)p->jn)->ktext;
+    char name[256];
+    unsigned slot;
+    int n = 0;
+    if (!k || sscanf(k, "[\"%255[^\"]\",%u,%n", name, &slot, &n) != 2 || !n) return NULL;
+    size_t len = strlen(k + n);
+    if (len < 2 || k[n + len - 1] != ']') return NULL;
+    lir_jnfast *f = jnfast_parse(lo, asl_strndup(lo->a, k + n, len - 1), false);
+    if (!f) return NULL;
+    f->set = asl_strndup(lo->a, name, strlen(name));
+    f->set_len = (uint32_t)strlen(name);
+    f->set_slot = slot;
+    return f;
 }
 
 /* d = rt(from, path) with its first step when the program takes them. */
@@ -574,6 +632,14 @@ static lir_fn *lower_rule(Lo *lo, const ir_rule *r)
         add_fn(lo, f);
         return f;
     }
+    const lir_jnfast *jf = r->op == IR_OP_BOOLEAN_EQUALS && r->b ? jnfast_condition(lo, r->var) : NULL;
+    if (jf) {   /* the Condition in line; the ops after it when its operand is not a finite number */
+        o = op(lo, f, LIR_CALL_RT);
+        o->rt = LIR_RT_JN_SLOT;
+        o->jf = jf;
+        o->note = "Condition in line";
+        o->d = reg(f);
+    }
     uint32_t v = path_op(lo, f, LIR_RT_CHOICE_VAR, LIR_IN, r->var, "Variable");
     uint32_t w = LIR_NONE;
     if (kind == 'P') w = path_op(lo, f, LIR_RT_CHOICE_VAR, LIR_IN, r->opath, name);
@@ -881,13 +947,16 @@ static void lower_work_state(Lo *lo, const ir_state *s)
         if (s->result_path_null) {
             v = LIR_IN;
         } else if (s->result_path && s->result_path->nseg) {
-            lir_op *o = op(lo, f, LIR_RESULT_PATH);
+            const lir_jnfast *jf = jnfast_assign(lo, s->result_path);
+            lir_op *o = op(lo, f, jf ? LIR_JN_SET : LIR_RESULT_PATH);
             o->rt = LIR_RT_RESULT_PATH;
             o->a = LIR_IN;
             o->b = v;
             o->path = s->result_path;
             o->check = true;
-            o->note = assign_set_directly(s->result_path) ? "ResultPath; Assign: one variable set directly" : "ResultPath";
+            o->jf = jf;
+            o->note = jf ? "ResultPath; Assign: one variable set in line"
+                      : assign_set_directly(s->result_path) ? "ResultPath; Assign: one variable set directly" : "ResultPath";
             v = o->d = reg(f);
         }
         v = output_path(lo, f, s, v);
@@ -1215,6 +1284,7 @@ static void dump_op(asl_buf *b, const lir_op *o)
             asl_buf_puts(b, fast[o->fast]);
         }
         break;
+    case LIR_JN_SET:
     case LIR_RESULT_PATH:
         asl_buf_putc(b, ' ');
         reg_name(b, o->a);
@@ -1375,6 +1445,11 @@ static void dump_op(asl_buf *b, const lir_op *o)
         break;
     default:
         break;
+    }
+    if (o->jf) {   /* its fast form: `[$set =] $var <op> num` */
+        asl_buf_printf(b, " [%s%.*s%s$%.*s %s %.17g]", o->jf->set ? "$" : "", (int)o->jf->set_len,
+                       o->jf->set ? o->jf->set : "", o->jf->set ? " = " : "", (int)o->jf->var_len, o->jf->var,
+                       lir_jf_c[o->jf->op], o->jf->num);
     }
     if (o->check) asl_buf_puts(b, o->k == LIR_RULE ? " check<0" : " check");
     if (o->note) {

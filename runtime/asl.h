@@ -182,6 +182,14 @@ typedef struct asl_jn_field {
 /* The field p of a JSONata state against in (and result, for LEAVE and
  * CATCH); NULL with States.QueryEvaluationError (or the error of Assign). */
 asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p);
+/* A fast form compiled into the state (lower.c; jnstate.c): the value of
+ * variable name (n bytes; slot: lir_jn_fast_form's) or NULL, and the set
+ * of one variable to the number r as an Assign with no Output does it
+ * ($states.input in, $states.result result); false, with nothing done,
+ * where asl_jn_field_eval must do it (a limit, a scope without it). */
+asl_value *asl_jn_slot(asl_exec *x, uint32_t slot, const char *name, size_t n);
+bool asl_jn_set_num(asl_exec *x, uint32_t slot, const char *name, size_t n, double r, asl_value *in,
+                    asl_value *result);
 
 /* Evaluates p against input (or the context object for $$ paths).
  * A definite path yields the node itself; an indefinite one yields an array of

@@ -275,3 +275,26 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
 {
     return p->jn->type & ASL_JNT_FAST ? fast_then_full(x, in, result, p) : full_field(x, in, result, p);
 }
+
+/* ---- the fast forms compiled into the state (lower.c, LIR_JN_SET and a
+ * Choice rule's LIR_RT_JN_SLOT): the state's own code reads the operand,
+ * checks it is a finite number, compares or computes in line, and comes
+ * here only for the variable and its set; when one declines it runs the
+ * field in full (asl_jn_field_eval), which gives every value and error. */
+
+asl_value *asl_jn_slot(asl_exec *x, uint32_t slot, const char *name, size_t n)
+{
+    asl_value *v = asl_vars_slot(x->vars, slot);
+    return v ? v : asl_vars_get_slot(x, slot, name, n);
+}
+
+bool asl_jn_set_num(asl_exec *x, uint32_t slot, const char *name, size_t n, double r, asl_value *in,
+                    asl_value *result)
+{
+    /* (-0 is 0, as fast_value makes it) */
+    if (!asl_vars_set_slot(x, slot, name, n, asl_number(x->arena, r == 0 ? 0.0 : r))) return false;
+    x->jn_input = in;
+    x->jn_result = result;
+    x->jn_error = NULL;
+    return true;
+}
