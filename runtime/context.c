@@ -47,7 +47,13 @@ static bool state_takes_token(const asl_exec *x)
  * callback Task. */
 asl_value *asl_task_token_value(asl_exec *x)
 {
-    if (!state_takes_token(x)) return NULL;
+    return state_takes_token(x) ? asl_task_token_of(x) : NULL;
+}
+
+/* The token of the task attempt running in x, whatever its resource (an
+ * activity's too: served.c). */
+asl_value *asl_task_token_of(asl_exec *x)
+{
     asl_run *r = x->run;
     if (!__atomic_load_n(&r->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(r);
     char raw[400];   /* an ARN is at most 256 characters */

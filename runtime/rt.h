@@ -178,6 +178,7 @@ asl_value *asl_context_object(asl_exec *x);          /* the whole $$ */
 /* $$.Task.Token of the callback Task x is running (a string in x's arena),
  * or NULL when x's state is no .waitForTaskToken Task. */
 asl_value *asl_task_token_value(asl_exec *x);
+asl_value *asl_task_token_of(asl_exec *x);
 /* payload.c: a Task's result as the resource returned it: over 256 KiB of JSON it fails
  * with States.DataLimitExceeded naming the resource, as AWS does (before
  * ResultSelector could trim it).  NULL in, NULL out. */

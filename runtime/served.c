@@ -315,25 +315,6 @@ bool asl_served_resource(const char *resource)
     return served && (is_activity(resource) || ends_with(resource, ".waitForTaskToken"));
 }
 
-/* base64url of text: an activity task's token */
-static char *token_of(asl_arena *a, const char *raw)
-{
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = strlen(raw), k = 0;
-    char *out = asl_alloc(a, n / 3 * 4 + 5);
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)(unsigned char)raw[i] << 16;
-        if (i + 1 < n) w |= (uint32_t)(unsigned char)raw[i + 1] << 8;
-        if (i + 2 < n) w |= (unsigned char)raw[i + 2];
-        out[k++] = b64[w >> 18 & 63];
-        out[k++] = b64[w >> 12 & 63];
-        if (i + 1 < n) out[k++] = b64[w >> 6 & 63];
-        if (i + 2 < n) out[k++] = b64[w & 63];
-    }
-    out[k] = 0;
-    return out;
-}
-
 const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
                                 double timeout, double heartbeat)
 {
@@ -343,10 +324,7 @@ const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const as
     bool activity = is_activity(site->resource);
     const char *token;
     if (activity) {
-        if (!__atomic_load_n(&run->ids_ready, __ATOMIC_ACQUIRE)) asl_run_ids(run);
-        token = token_of(x->arena, asl_sprintf(x->arena, "aslc:%s:%llu:%u", run->exec_id,
-                                               (unsigned long long)x->entered_event,
-                                               x->retry_count));
+        token = asl_task_token_of(x)->u.str;
     } else {
         asl_value *t = asl_task_token_value(x);
         if (!t) return NULL;

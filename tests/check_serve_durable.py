@@ -31,7 +31,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (boto3_or_skip, Checks,  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, wait_end,  # noqa: E402
                           start_server as common_start_server)
 
 WAIT_S = 6
@@ -59,16 +59,6 @@ def main():
         return 77
 
     check = Checks()
-
-    def wait_end(sfn, arn, limit=30):
-        d = None
-        deadline = time.time() + limit
-        while time.time() < deadline:
-            d = sfn.describe_execution(executionArn=arn)
-            if d["status"] != "RUNNING":
-                break
-            time.sleep(0.05)
-        return d
 
     def history(sfn, arn, **kw):
         events, token = [], None

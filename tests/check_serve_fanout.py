@@ -41,6 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_common import boto3_or_skip, Checks, start_server  # noqa: E402
+import serve_common  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
 RESOURCE = "arn:aws:states:::sqs:sendMessage"
@@ -205,14 +206,7 @@ def main():
     check = Checks()
 
     def wait_end(sfn, arn, limit=40):
-        d = None
-        deadline = time.time() + limit
-        while time.time() < deadline:
-            d = sfn.describe_execution(executionArn=arn)
-            if d["status"] != "RUNNING":
-                break
-            time.sleep(0.05)
-        return d
+        return serve_common.wait_end(sfn, arn, limit)
 
     def history(sfn, arn):
         return sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]

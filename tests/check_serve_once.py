@@ -30,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, start_server  # noqa: E402
+from serve_common import boto3_or_skip, Checks, start_server, wait_end  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/q"
@@ -59,16 +59,6 @@ def main():
     if not boto3_or_skip():
         return 77
     check = Checks()
-
-    def wait_end(sfn, arn, limit=30):
-        d = None
-        deadline = time.time() + limit
-        while time.time() < deadline:
-            d = sfn.describe_execution(executionArn=arn)
-            if d["status"] != "RUNNING":
-                break
-            time.sleep(0.05)
-        return d
 
     def types(sfn, arn):
         return [e["type"] for e in sfn.get_execution_history(executionArn=arn,

@@ -37,7 +37,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+from serve_common import (boto3_or_skip, Checks, error_code, wait_end,  # noqa: E402
                           start_server as common_start_server)
 
 
@@ -54,16 +54,6 @@ def main():
 
     def code_of(fn, **kw):
         return error_code(ClientError, fn, **kw)
-
-    def wait_end(sfn, arn, limit=30):
-        d = None
-        deadline = time.time() + limit
-        while time.time() < deadline:
-            d = sfn.describe_execution(executionArn=arn)
-            if d["status"] != "RUNNING":
-                break
-            time.sleep(0.05)
-        return d
 
     def scheduled(sfn, arn, limit=20):
         deadline = time.time() + limit

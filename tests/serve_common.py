@@ -6,6 +6,7 @@ count, the AWS error code a call answers, and a server on a free loopback port.
 import os
 import subprocess
 import sys
+import time
 
 
 def boto3_or_skip():
@@ -70,3 +71,15 @@ def start_server(aslc, db, *extra, env=None, **config):
                           aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
                           config=Config(inject_host_prefix=False, **config))
     return p, client, endpoint
+
+
+def wait_end(sfn, arn, limit=30):
+    """DescribeExecution of arn once it is no longer RUNNING (or after limit seconds)."""
+    d = None
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] != "RUNNING":
+            break
+        time.sleep(0.05)
+    return d
