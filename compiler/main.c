@@ -653,6 +653,15 @@ done:
     return status;
 }
 
+/* What main allocated in o, on every way out of it. */
+static void options_free(options *o)
+{
+    for (int k = 0; k < o->nlinks; k++) free((char *)o->links[k].arn);
+    free(o->links);
+    free(o->edges);
+    free(o->inputs);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "graph"))   /* its own options: graph.c */
@@ -667,7 +676,7 @@ int main(int argc, char **argv)
     o.inputs = calloc((size_t)argc, sizeof *o.inputs);
     int i = 1;
     if (argc > 1 && !strcmp(argv[1], "serve")) {
-        free(o.inputs);
+        options_free(&o);
         return aslc_serve_main(argc - 1, argv + 1);
     }
     if (argc > 1 && !strcmp(argv[1], "check")) {
@@ -685,11 +694,11 @@ int main(int argc, char **argv)
     } while (0)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            free(o.inputs);
+            options_free(&o);
             return 0;
         } else if (!strcmp(a, "--version")) {
             printf("aslc %s\n", ASLC_VERSION);
-            free(o.inputs);
+            options_free(&o);
             return 0;
         } else if (!strcmp(a, "-o")) TAKE(output);
         else if (!strcmp(a, "--emit-c")) TAKE(emit_c);
@@ -706,13 +715,13 @@ int main(int argc, char **argv)
                                 "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME, no version or "
                                 "alias): %s\n", val ? val : "(nothing)");
                 free(arn);
-                free(o.inputs);
+                options_free(&o);
                 return 2;
             }
             if (aslc_linked_find(o.links, o.nlinks, arn) >= 0) {
                 fprintf(stderr, "aslc: --link %s: that ARN is already linked\n", arn);
                 free(arn);
-                free(o.inputs);
+                options_free(&o);
                 return 2;
             }
             o.links = realloc(o.links, (size_t)(o.nlinks + 1) * sizeof *o.links);
@@ -738,7 +747,7 @@ int main(int argc, char **argv)
             if (!v || (end && (*end || end == v)) || lim < 1 || lim > ASLC_MAX_CHARS) {
                 fprintf(stderr, "aslc: --definition-limit takes a number of characters from 1 to "
                                 "%zu, or off\n", ASLC_MAX_CHARS);
-                free(o.inputs);
+                options_free(&o);
                 return 2;
             }
             o.max_chars = (size_t)lim;
@@ -746,7 +755,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--format=text")) o.json_diags = false;
         else if (!strcmp(a, "--jn-exprs") && val) {   /* hidden: tests/jsonata_suite.c --aslc */
             if (!lir_jn_extra_load(val)) {
-                free(o.inputs);
+                options_free(&o);
                 return 2;
             }
             i++;
@@ -754,7 +763,7 @@ int main(int argc, char **argv)
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "aslc: unknown option %s\n", a);
             usage(stderr);
-            free(o.inputs);
+            options_free(&o);
             return 2;
         } else {
             o.inputs[o.ninputs++] = a;
@@ -763,61 +772,58 @@ int main(int argc, char **argv)
     }
     if (!o.ninputs) {
         usage(stderr);
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (o.emit_llvm && !backend_given) o.backend = "llvm";
     if (strcmp(o.backend, "c") && strcmp(o.backend, "llvm")) {
         fprintf(stderr, "aslc: unknown back end '%s' (backends: c, llvm)\n", o.backend);
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (o.emit_llvm && strcmp(o.backend, "llvm")) {
         fprintf(stderr, "aslc: --emit-llvm writes the LLVM back end's module: it needs --backend=llvm\n");
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
 #ifndef ASLC_HAVE_LLVM
     if (!strcmp(o.backend, "llvm")) {
         fprintf(stderr, "aslc: the llvm back end is not available in this build: %s; use --backend=c\n",
                 ASLC_NO_LLVM_REASON);
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
 #endif
     if (strcmp(o.target, "native") && strcmp(o.target, "lambda") && strcmp(o.target, "shared")) {
         fprintf(stderr, "aslc: unknown target '%s' (targets: native, lambda, shared)\n", o.target);
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (!strcmp(o.target, "shared") && !strcmp(o.backend, "llvm")) {
         fprintf(stderr, "aslc: --target shared is built by the C back end: use --backend=c\n");
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (o.emit_template && strcmp(o.target, "lambda")) {
         fprintf(stderr, "aslc: --emit-template describes a Lambda function: it needs --target lambda\n");
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (!o.check_only && o.ninputs != 1) {
         fprintf(stderr, "aslc: give exactly one definition to compile (use 'aslc check' for several)\n");
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     if (!o.check_only && !o.output && !o.emit_c && !o.emit_llvm && !o.emit_lir) {
         fprintf(stderr, "aslc: nothing to do: give -o OUT, --emit-c FILE.c, --emit-llvm FILE.ll or --emit-lir FILE.lir\n");
-        free(o.inputs);
+        options_free(&o);
         return 2;
     }
     int status = 0;
     if (o.nlinks) o.edges = calloc((size_t)o.nlinks * (size_t)o.nlinks, sizeof *o.edges);
     for (int k = 0; k < o.ninputs; k++)
         if (compile_one(&o, o.inputs[k])) status = 1;
-    for (int k = 0; k < o.nlinks; k++) free((char *)o.links[k].arn);
-    free(o.links);
-    free(o.edges);
     aslc_diag_finish();   /* --format=json: one array for all the files */
-    free(o.inputs);
+    options_free(&o);
     return status;
 }

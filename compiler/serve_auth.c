@@ -251,7 +251,7 @@ const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char
     asl_buf_putc(&cr, '\n');
     qlist q = {0};
     MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, &q);
-    qsort(q.p, q.n, sizeof *q.p, cmp_pair);
+    if (q.n) qsort(q.p, q.n, sizeof *q.p, cmp_pair);   /* q.p is NULL when there are none */
     for (size_t i = 0; i < q.n; i++) {
         asl_buf_printf(&cr, "%s%s=%s", i ? "&" : "", q.p[i].k, q.p[i].v);
         free(q.p[i].k);

@@ -118,12 +118,12 @@ def main():
 
         servers = []
 
-        def start_server(db, isolate="off"):
+        def start_server(db, isolate="off", env=None):
             # --handlers alone isolates (a native handler could crash the
             # server): in process is what --isolate off asks for
             p, client, _ = common_start_server(
                 args.aslc, db, "--resources", resources, "--handlers", handlers,
-                *(("--isolate", isolate) if isolate else ()), max_pool_connections=16)
+                *(("--isolate", isolate) if isolate else ()), env=env, max_pool_connections=16)
             servers.append(p)
             return client
 
@@ -227,7 +227,11 @@ def main():
 
             # --handlers without --isolate: processes, so a crashing handler
             # fails its execution and nothing else
-            dflt = start_server(os.path.join(tmp, "d.db"), None)
+            # (under AddressSanitizer the segfault must stay a signal, not
+            # ASan's report and exit)
+            san = os.environ.get("ASAN_OPTIONS")
+            dflt = start_server(os.path.join(tmp, "d.db"), None,
+                                env=dict(os.environ, ASAN_OPTIONS=san + ":handle_segv=0") if san else None)
             crash = dflt.create_state_machine(name="crash", type="EXPRESS", roleArn=role,
                                               definition=json.dumps({"StartAt": "C", "States": {
                                                   "C": {"Type": "Task", "End": True,
