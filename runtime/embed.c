@@ -104,10 +104,7 @@ static int embed_run(asl_embed_call *c)
     clock_gettime(CLOCK_REALTIME, &run.started);
     if (p->timeout > 0) run.deadline = asl_now_monotonic() + p->timeout;
     asl_exec top;
-    memset(&top, 0, sizeof top);
-    top.arena = run.arena;
-    top.run = &run;
-    top.slow_enter = run.deadline > 0;
+    asl_exec_top(&top, &run);
     asl_value *result = p->start(&top, run.input);
     if (result) {
         asl_buf out;

@@ -157,6 +157,17 @@ bool asl_enter(asl_exec *x, const asl_state_info *s, asl_value *in)
 }
 
 
+/* The top-level exec of run, before its program's start state: in the run's
+ * arena, slow entry when a TimeoutSeconds deadline is set (main.c, embed.c,
+ * linked.c, lambda_rt.c). */
+void asl_exec_top(asl_exec *top, asl_run *run)
+{
+    memset(top, 0, sizeof *top);
+    top->arena = run->arena;
+    top->run = run;
+    top->slow_enter = run->deadline > 0;
+}
+
 asl_value *asl_const(asl_arena *a, const char *json)
 {
     asl_json_error err;

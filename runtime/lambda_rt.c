@@ -434,10 +434,7 @@ static void execute(lambda_rt *lr, asl_state_fn start, const char *text, size_t 
         cause = asl_sprintf(run.arena, "invalid input JSON at %d:%d: %s", jerr.line, jerr.col, jerr.msg);
     } else {
         asl_exec top;
-        memset(&top, 0, sizeof top);
-        top.arena = run.arena;
-        top.run = &run;
-        top.slow_enter = run.deadline > 0;
+        asl_exec_top(&top, &run);
         asl_value *result = start(&top, run.input);
         if (result) asl_json_write(resp, result);
         else err = top.err, cause = top.cause;

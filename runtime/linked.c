@@ -144,10 +144,7 @@ static void child_run(child *c)
     } else {
         if (p->timeout > 0) run.deadline = asl_now_monotonic() + p->timeout;
         asl_exec top;
-        memset(&top, 0, sizeof top);
-        top.arena = run.arena;
-        top.run = &run;
-        top.slow_enter = run.deadline > 0;
+        asl_exec_top(&top, &run);
         asl_value *result = p->start(&top, run.input);
         if (result) {
             c->output = strdup(asl_json_string(run.arena, result, NULL));

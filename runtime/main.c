@@ -272,10 +272,7 @@ static int execute(job *j, asl_buf *out, uint64_t *transitions)
     if (j->prog->timeout > 0) run.deadline = asl_now_monotonic() + j->prog->timeout;
 
     asl_exec top;
-    memset(&top, 0, sizeof top);
-    top.arena = run.arena; /* one arena per execution */
-    top.run = &run;
-    top.slow_enter = run.deadline > 0;
+    asl_exec_top(&top, &run);
     asl_state_fn start = j->prog->start;
     asl_value *start_input = run.input;
     /* One test when nothing is recorded, as before any of it: the six

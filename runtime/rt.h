@@ -155,6 +155,7 @@ asl_exec *asl_exec_child(asl_exec *parent);          /* own arena, same run */
 void asl_exec_free(asl_exec *x);
 void asl_exec_adopt_error(asl_exec *x, const asl_exec *child);   /* error.c */
 uint64_t asl_run_event(asl_run *r, uint32_t n);      /* reserves n event ids, returns the first */
+void asl_exec_top(asl_exec *top, asl_run *run);       /* the top exec of run */
 void asl_run_ids(asl_run *r);                        /* fills exec_name, ids, start_time once */
 void asl_run_free_ids(asl_run *r);
 /* clock.c */
