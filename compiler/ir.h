@@ -233,6 +233,7 @@ struct ir_state {
     double tolerated_percent;     /* -1 = none */
     const asl_path *tolerated_count_path, *tolerated_percent_path;
     bool distributed;             /* ProcessorConfig Mode DISTRIBUTED */
+    const char *label;            /* a Distributed Map's Label (its map run's name), or NULL */
     bool batched;                 /* ItemBatcher present */
     uint32_t max_items_per_batch, max_bytes_per_batch;   /* 0 = not given */
     const asl_path *max_items_per_batch_path, *max_bytes_per_batch_path;

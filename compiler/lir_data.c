@@ -55,13 +55,14 @@ const lir_struct lir_structs[LIR_S__COUNT] = {
                     {FLD(asl_task_site, id, 'i'), FLD(asl_task_site, state, 'p'),
                      FLD(asl_task_site, resource, 'p'), FLD(asl_task_site, timeout, 'd'),
                      FLD(asl_task_site, heartbeat, 'd')}},
-    [LIR_S_MAP] = {"asl_map_info", sizeof(asl_map_info), 12,
+    [LIR_S_MAP] = {"asl_map_info", sizeof(asl_map_info), 13,
                    {FLD(asl_map_info, start, 'p'), FLD(asl_map_info, selector, 'p'),
                     FLD(asl_map_info, max_concurrency, 'i'), FLD(asl_map_info, tolerated_count, 'i'),
                     FLD(asl_map_info, tolerated_percent, 'd'), FLD(asl_map_info, distributed, 'c'),
                     FLD(asl_map_info, batched, 'c'), FLD(asl_map_info, max_items_per_batch, 'i'),
                     FLD(asl_map_info, max_bytes_per_batch, 'i'), FLD(asl_map_info, batch_input, 'p'),
-                    FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p')}},
+                    FLD(asl_map_info, reader, 'p'), FLD(asl_map_info, writer, 'p'),
+                    FLD(asl_map_info, label, 'p')}},
     [LIR_S_NATIVE] = {"asl_native", sizeof(asl_native), 2, {FLD(asl_native, name, 'p'), FLD(asl_native, fn, 'p')}},
     [LIR_S_PROGRAM] = {"asl_program", sizeof(asl_program), 14,
                        {FLD(asl_program, name, 'p'), FLD(asl_program, start, 'p'), FLD(asl_program, init, 'p'),
@@ -445,6 +446,7 @@ static lir_data *state_data(lir_program *lp, const ir_state *s, lir_dstate what)
             vint(lp, d, 7, s->max_items_per_batch)->named = true;
             vint(lp, d, 8, s->max_bytes_per_batch)->named = true;
             for (int k = 1; k < 4; k++) vfn(lp, d, 8 + (uint32_t)k, tf[k])->named = true;
+            if (s->label) vstrz(lp, d, 12, s->label)->named = true;
             return d;
         }
     case LIR_D_RETRY:

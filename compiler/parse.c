@@ -2231,6 +2231,8 @@ static void parse_map(P *c, ir_state *s, const cJSON *obj, const char *ptr)
     double d;
     if (get_int(c, obj, "MaxConcurrency", ptr, 0, 2147483647, &d)) s->max_concurrency = (uint32_t)d;
     s->max_concurrency_path = get_path(c, obj, "MaxConcurrencyPath", ptr, ASLC_PATH_REFERENCE, false, NULL);
+    const cJSON *label = field(obj, "Label");   /* checked by check_map_fields */
+    if (cJSON_IsString(label)) s->label = get_string(c, obj, "Label", ptr, false);
     s->tolerated_count = -1;
     s->tolerated_percent = -1;
     s->tolerated_count_path = get_path(c, obj, "ToleratedFailureCountPath", ptr, ASLC_PATH_REFERENCE, false, NULL);

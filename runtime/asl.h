@@ -471,6 +471,7 @@ typedef struct {
      * asl_map_io reads them. */
     asl_item_fn reader;
     asl_item_fn writer;
+    const char *label;         /* a Distributed Map's Label, or NULL: its map run's name */
 } asl_map_info;
 
 enum { ASL_MAP_MAX_CONCURRENCY, ASL_MAP_TOLERATED_COUNT, ASL_MAP_TOLERATED_PERCENT,

@@ -35,10 +35,12 @@
  */
 #define _GNU_SOURCE
 #include "rt.h"
+#include "task.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -134,6 +136,19 @@ void asl_children_block_signals(sigset_t *old)
     sigemptyset(&set);
     for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&set, forwarded[i]);
     pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void asl_children_spawnattr(posix_spawnattr_t *at)
+{
+    posix_spawnattr_init(at);
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(at, &none);
+    posix_spawnattr_setsigdefault(at, &dfl);
+    posix_spawnattr_setpgroup(at, 0);
+    posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 }
 
 /* ---- the registry ------------------------------------------------------------- */

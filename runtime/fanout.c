@@ -484,7 +484,7 @@ asl_value *asl_parallel(asl_exec *x, asl_value *in, const asl_state_fn *branches
      * ParallelStateStarted takes the id asl_enter reserved for the state's
      * StateExited, and both are numbered at the end with
      * ParallelStateSucceeded (or Failed), as their ids are taken. */
-    if (hist) asl_hist_fan_started(x, &f.hist, false, n, false);
+    if (hist) asl_hist_fan_started(x, &f.hist, false, n, false, NULL);
     flow_run(&f, n, 0, parallel_unit);
     if (!hist) asl_run_event(x->run, 2);
     asl_value *r = f.failed ? asl_fail_n(x, f.fail_err, f.fail_err_len, f.fail_cause, f.fail_cause_len)
@@ -694,6 +694,18 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         return asl_fail_state(x, "States.Runtime",
                               "Map state input must be an array but was: %s",
                               asl_json_string(x->arena, items, NULL));
+    /* A tolerated-failure setting refused for this state (refuse, below):
+     * MapStateStarted, then the failure. */
+    const char *late = x->map_late_error;
+    x->map_late_error = NULL;
+    if (late && x->map_late_event == x->entered_event) {
+        if (x->run->hist) {   /* (without history it takes the id kept for StateExited) */
+            asl_hist_fan fan;
+            memset(&fan, 0, sizeof fan);
+            asl_hist_fan_started(x, &fan, true, items->len, false, NULL);
+        }
+        return asl_fail_state(x, "States.Runtime", "%s", late);
+    }
     flow f;
     uint32_t n = items->len;
     asl_exec *scratch = NULL;
@@ -745,7 +757,7 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
      * two), numbered as they happen (see asl_parallel): MapStateStarted
      * takes the id reserved for the state's StateExited (MapRunStarted one
      * more), the end and StateExited are numbered after the iterations. */
-    if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed);
+    if (hist) asl_hist_fan_started(x, &f.hist, true, f.nitems, m->distributed, m->label);
     else if (m->distributed) asl_run_event(x->run, 1);
     if (n > 0) flow_run(&f, n, m->max_concurrency, map_unit);
     if (!hist) asl_run_event(x->run, m->distributed ? 3 : n > 0 ? 3 : 2);
@@ -762,6 +774,24 @@ asl_value *asl_map_traced(asl_exec *x, asl_value *state_input, asl_value *items,
         r = n > 0 ? incomplete(&f, n) : f.out;
     if (hist) asl_hist_fan_ended(x, &f.hist, r != NULL);
     return r;
+}
+
+/* A setting the Map cannot use.  AWS reads ToleratedFailureCountPath and
+ * ToleratedFailurePercentagePath only after it has written MapStateStarted
+ * {length} (conformance ...tolerated_failure_count_path__-1: MapStateStarted,
+ * then ExecutionFailed), so their failure waits for asl_map, which raises it
+ * after that event; the others fail at once, before the Map starts. */
+static bool refuse(asl_exec *x, int which, const char *why)
+{
+    if (which == ASL_MAP_TOLERATED_COUNT || which == ASL_MAP_TOLERATED_PERCENT) {
+        if (!x->map_late_error || x->map_late_event != x->entered_event) {
+            x->map_late_error = why;
+            x->map_late_event = x->entered_event;
+        }
+        return true;
+    }
+    asl_fail_state(x, "States.Runtime", "%s", why);
+    return false;
 }
 
 bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, asl_map_info *m)
@@ -798,47 +828,41 @@ bool asl_map_setting(asl_exec *x, asl_value *in, const asl_path *p, int which, a
     if (!isnum || (which != ASL_MAP_TOLERATED_PERCENT && !asl_num_int(v))) {
         /* AWS shows a string as it is and anything else as JSON. */
         const char *shown = v->type == ASL_STRING ? v->u.str : asl_json_string(x->arena, v, NULL);
-        asl_fail_state(x, "States.Runtime",
-                       "The %s field refers to value \"%s\" which is not a valid %s: %s",
-                       fields[which], shown, which == ASL_MAP_TOLERATED_PERCENT ? "float" : "integer",
-                       p->text);
-        return false;
+        return refuse(x, which,
+                      asl_sprintf(x->arena, "The %s field refers to value \"%s\" which is not a valid %s: %s",
+                                  fields[which], shown,
+                                  which == ASL_MAP_TOLERATED_PERCENT ? "float" : "integer", p->text));
     }
     double d = v->u.n.num;
     switch (which) {
     case ASL_MAP_MAX_CONCURRENCY:
         if (d < 0) {
-            asl_fail_state(x, "States.Runtime", "MaxConcurrency cannot be negative.");
-            return false;
+            return refuse(x, which, "MaxConcurrency cannot be negative.");
         }
         m->max_concurrency = d > 4294967295.0 ? 0 : (uint32_t)d;
         return true;
     case ASL_MAP_TOLERATED_COUNT:
         if (d < 0) {
-            asl_fail_state(x, "States.Runtime", "ToleratedFailureCount cannot be negative.");
-            return false;
+            return refuse(x, which, "ToleratedFailureCount cannot be negative.");
         }
         m->tolerated_count = d > 2147483647.0 ? 2147483647 : (int32_t)d;
         return true;
     case ASL_MAP_MAX_ITEMS_PER_BATCH:
         if (d < 1) {
-            asl_fail_state(x, "States.Runtime", "MaxItemsPerBatch must be greater than 0.");
-            return false;
+            return refuse(x, which, "MaxItemsPerBatch must be greater than 0.");
         }
         m->max_items_per_batch = d > 4294967295.0 ? 0 : (uint32_t)d;
         return true;
     case ASL_MAP_MAX_BYTES_PER_BATCH:
         if (d < 1) {
-            asl_fail_state(x, "States.Runtime", "MaxInputBytesPerBatch must be greater than 0.");
-            return false;
+            return refuse(x, which, "MaxInputBytesPerBatch must be greater than 0.");
         }
         /* Beyond AWS's 256 KiB payload limit the limit is that one. */
         m->max_bytes_per_batch = d > BATCH_BYTES_MAX ? BATCH_BYTES_MAX : (uint32_t)d;
         return true;
     default:
         if (d < 0 || d > 100) {
-            asl_fail_state(x, "States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.");
-            return false;
+            return refuse(x, which, "ToleratedFailurePercentage must be between 0 and 100.");
         }
         m->tolerated_percent = d;
         return true;

@@ -916,7 +916,7 @@ void asl_hist_resume_fan(asl_hist *h, uint64_t started, uint64_t cursor)
 }
 
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
-                          bool distributed)
+                          bool distributed, const char *label)
 {
     memset(fan, 0, sizeof *fan);
     fan->map = map;
@@ -951,7 +951,8 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
         d.len = 0;
         char arn[512];
         snprintf(arn, sizeof arn, "arn:aws:states:" HIST_REGION ":123456789012:mapRun:%s/%s:%llu",
-                 r->prog->name, x->state ? x->state->name : "", (unsigned long long)x->entered_event);
+                 r->prog->name, label ? label : x->state ? x->state->name : "",
+                 (unsigned long long)x->entered_event);
         put_field(&d, "mapRunArn", arn);
         emit(x, "MapRunStarted", "mapRunStartedEventDetails", &d);
     }

@@ -100,8 +100,9 @@ void asl_hist_activity_started(asl_exec *x, const char *worker);
 /* Parallel and Map: ...StateStarted (Map: of length items), each unit's
  * start and end (MapIteration... events), and the state's end: ...Succeeded,
  * or a failure whose ...StateFailed event waits until no Retry takes it. */
+/* label: a Distributed Map's Label, which names its map run (NULL: the state's name) */
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
-                          bool distributed);
+                          bool distributed, const char *label);
 /* aslc serve resumed a top-level fan-out whose units were running (served.c):
  * live is the checkpoint's list of them, each {"index" | "name", "events",
  * "waited"}.  Such a unit runs again from its start while its recorded

@@ -112,6 +112,10 @@ struct asl_exec {
     asl_value *map_key;
     const char *map_source;
     asl_value *map_sources;
+    /* fanout.c: a ToleratedFailure*Path refused by asl_map_setting, raised by
+     * the asl_map of the state entered at map_late_event, after MapStateStarted */
+    const char *map_late_error;
+    uint64_t map_late_event;
     const char *task_role;        /* task.c: the next Task's Credentials.RoleArn
                                    * (asl_task_credentials), taken by that Task */
 };

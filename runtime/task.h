@@ -11,6 +11,7 @@
 #include "rt.h"
 
 #include <signal.h>
+#include <spawn.h>
 #include <sys/types.h>
 
 /* What a process handler needs to know about one call besides its binding
@@ -87,5 +88,11 @@ int asl_children_add(pid_t pid);
 void asl_children_remove(int slot);
 /* Blocks the forwarded signals in the calling thread (*old: the mask before). */
 void asl_children_block_signals(sigset_t *old);
+/* A handler's spawn attributes (destroy them after the spawn): it starts
+ * with an empty signal mask and SIGPIPE at its default, whatever this
+ * thread blocks or the process ignores, and leads a process group of its
+ * own (pgid = its pid), which the call kills at its end and a signal to the
+ * binary is forwarded to. */
+void asl_children_spawnattr(posix_spawnattr_t *at);
 
 #endif

@@ -252,21 +252,9 @@ static void proc_run(const proc_req *req, proc_res *res)
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    /* The child starts with an empty signal mask and SIGPIPE at its default,
-     * whatever this thread has blocked or the process ignores, and leads a
-     * process group of its own (pgid = its pid), which the call kills at its
-     * end and a signal to the binary is forwarded to (children.c). */
+    /* its own process group, signals at their defaults (children.c) */
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+    asl_children_spawnattr(&at);
 
     /* SIGPIPE, if the child closes its stdin early, must not kill us. */
     sigset_t pipe_set, old_mask, sig_mask;

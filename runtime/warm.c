@@ -267,16 +267,7 @@ static bool zygote_start(zygote *z, bool echo)
     }
     posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+    asl_children_spawnattr(&at);
     const char *argv[] = {z->interp, "-B", "-c", asl_warm_python, "--zygote", NULL};
     sigset_t old;
     asl_children_block_signals(&old);
@@ -459,16 +450,7 @@ static worker *spawn_worker(const pool *p, bool echo)
     posix_spawn_file_actions_adddup2(&fa, rq[0], 3);
     posix_spawn_file_actions_adddup2(&fa, rs[1], 4);
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t none, dfl;
-    sigemptyset(&none);
-    sigemptyset(&dfl);
-    sigaddset(&dfl, SIGPIPE);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &dfl);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+    asl_children_spawnattr(&at);
     const char *argv[8];
     int k = 0;
     argv[k++] = p->interp;

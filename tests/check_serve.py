@@ -25,7 +25,6 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
     tests/check_serve.py --aslc build/aslc
 """
 
-import argparse
 import json
 import os
 import signal
@@ -34,7 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+from serve_common import (begin,  # noqa: E402
                           start_server as common_start_server)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,18 +41,10 @@ ROOT = os.path.dirname(HERE)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    args = ap.parse_args()
-    aws = boto3_or_skip()
-    if not aws:
+    started = begin()
+    if not started:
         return 77
-    _, _, ClientError = aws
-
-    check = Checks()
-
-    def code_of(fn, **kw):
-        return error_code(ClientError, fn, **kw)
+    args, check, code_of = started
 
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "serve.db")

@@ -26,7 +26,6 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
     tests/check_serve_api.py --aslc build/aslc
 """
 
-import argparse
 import json
 import os
 import sys
@@ -36,7 +35,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, error_code, start_server  # noqa: E402
+from serve_common import begin, start_server  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 MOCK_CONFIG = {
@@ -58,18 +57,10 @@ ORDERS = {"StartAt": "Charge", "States": {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    args = ap.parse_args()
-    aws = boto3_or_skip()
-    if not aws:
+    started = begin()
+    if not started:
         return 77
-    _, _, ClientError = aws
-
-    check = Checks()
-
-    def code_of(fn, **kw):
-        return error_code(ClientError, fn, **kw)
+    args, check, code_of = started
 
     with tempfile.TemporaryDirectory() as tmp:
         mock_path = os.path.join(tmp, "MockConfigFile.json")

@@ -24,7 +24,6 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
     tests/check_serve_inproc.py --aslc build/aslc
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (boto3_or_skip, Checks, error_code,  # noqa: E402
+from serve_common import (begin,  # noqa: E402
                           start_server as common_start_server)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,18 +82,10 @@ CONTEXT = {"StartAt": "T", "States": {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    args = ap.parse_args()
-    aws = boto3_or_skip()
-    if not aws:
+    started = begin()
+    if not started:
         return 77
-    _, _, ClientError = aws
-
-    check = Checks()
-
-    def code_of(fn, **kw):
-        return error_code(ClientError, fn, **kw)
+    args, check, code_of = started
 
     with tempfile.TemporaryDirectory() as tmp:
         handlers = os.path.join(tmp, "handlers.c")

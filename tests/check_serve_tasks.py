@@ -28,7 +28,6 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
     tests/check_serve_tasks.py --aslc build/aslc
 """
 
-import argparse
 import json
 import os
 import signal
@@ -37,23 +36,15 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (boto3_or_skip, Checks, error_code, wait_end,  # noqa: E402
+from serve_common import (begin, wait_end,  # noqa: E402
                           start_server as common_start_server)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--aslc", required=True)
-    args = ap.parse_args()
-    aws = boto3_or_skip()
-    if not aws:
+    started = begin()
+    if not started:
         return 77
-    _, _, ClientError = aws
-
-    check = Checks()
-
-    def code_of(fn, **kw):
-        return error_code(ClientError, fn, **kw)
+    args, check, code_of = started
 
     def scheduled(sfn, arn, limit=20):
         deadline = time.time() + limit

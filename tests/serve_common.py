@@ -3,6 +3,7 @@ check_served_binary.py): boto3 or the skip, the `ok`/`FAIL` lines with their
 count, the AWS error code a call answers, and a server on a free loopback port.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -42,6 +43,20 @@ class Checks:
     def summary(self):
         print("%d passed, %d failed" % (self.passed, len(self.failures)))
         return 1 if self.failures else 0
+
+
+def begin():
+    """What each serve test does first: its --aslc argument, boto3 (None when
+    it is missing: the test exits 77), its Checks, and code_of(fn, **kw), the
+    AWS error code the call answers (or None).  (args, check, code_of)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aslc", required=True)
+    args = ap.parse_args()
+    aws = boto3_or_skip()
+    if not aws:
+        return None
+    client_error = aws[2]
+    return args, Checks(), lambda fn, **kw: error_code(client_error, fn, **kw)
 
 
 def error_code(client_error, fn, **kw):
