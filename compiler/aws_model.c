@@ -223,6 +223,50 @@ static const sync_spec syncs[] = {
      "{\"Ids\": [\"$start.Build.Id\"]}", "$poll.Builds[0].BuildStatus", "[\"SUCCEEDED\"]",
      "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}",
      false},
+    {"codebuild:startBuildBatch.sync", "codebuild", "StartBuildBatch", "BatchGetBuildBatches",
+     "CodeBuild", "{\"Ids\": [\"$start.BuildBatch.Id\"]}",
+     "$poll.BuildBatches[0].BuildBatchStatus", "[\"SUCCEEDED\"]",
+     "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]",
+     "{\"BuildBatch\": \"$poll.BuildBatches[0]\"}", false},
+    {"sagemaker:createTrainingJob.sync", "sagemaker", "CreateTrainingJob", "DescribeTrainingJob",
+     "SageMaker", "{\"TrainingJobName\": \"$params.TrainingJobName\"}", "$poll.TrainingJobStatus",
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+    {"sagemaker:createTransformJob.sync", "sagemaker", "CreateTransformJob", "DescribeTransformJob",
+     "SageMaker", "{\"TransformJobName\": \"$params.TransformJobName\"}",
+     "$poll.TransformJobStatus", "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"",
+     false},
+    {"sagemaker:createProcessingJob.sync", "sagemaker", "CreateProcessingJob",
+     "DescribeProcessingJob", "SageMaker",
+     "{\"ProcessingJobName\": \"$params.ProcessingJobName\"}", "$poll.ProcessingJobStatus",
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+    /* EMR's: the start call is a renamed one (parse_target) */
+    {"elasticmapreduce:createCluster.sync", "emr", "RunJobFlow", "DescribeCluster", "EMR",
+     "{\"ClusterId\": \"$start.JobFlowId\"}", "$poll.Cluster.Status.State",
+     "[\"WAITING\", \"RUNNING\"]", "[\"TERMINATED\", \"TERMINATED_WITH_ERRORS\"]",
+     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}", false},
+    {"elasticmapreduce:addStep.sync", "emr", "AddJobFlowSteps", "DescribeStep", "EMR",
+     "{\"ClusterId\": \"$params.ClusterId\", \"StepId\": \"$start.StepIds[0]\"}",
+     "$poll.Step.Status.State", "[\"COMPLETED\"]",
+     "[\"FAILED\", \"CANCELLED\", \"INTERRUPTED\"]", "\"$poll.Step\"", false},
+    {"elasticmapreduce:terminateCluster.sync", "emr", "TerminateJobFlows", "DescribeCluster", "EMR",
+     "{\"ClusterId\": \"$params.ClusterId\"}", "$poll.Cluster.Status.State",
+     "[\"TERMINATED\"]", "[\"TERMINATED_WITH_ERRORS\"]", "\"$poll.Cluster\"", false},
+    {"emr-serverless:startJobRun.sync", "emr-serverless", "StartJobRun", "GetJobRun",
+     "EMRServerless",
+     "{\"ApplicationId\": \"$params.ApplicationId\", \"JobRunId\": \"$start.JobRunId\"}",
+     "$poll.JobRun.State", "[\"SUCCESS\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll.JobRun\"",
+     false},
+    {"emr-containers:startJobRun.sync", "emr-containers", "StartJobRun", "DescribeJobRun",
+     "EMRContainers",
+     "{\"VirtualClusterId\": \"$params.VirtualClusterId\", \"Id\": \"$start.Id\"}",
+     "$poll.JobRun.State", "[\"COMPLETED\"]", "[\"FAILED\", \"CANCELLED\"]",
+     "\"$poll.JobRun\"", false},
+    {"mediaconvert:createJob.sync", "mediaconvert", "CreateJob", "GetJob", "MediaConvert",
+     "{\"Id\": \"$start.Job.Id\"}", "$poll.Job.Status", "[\"COMPLETE\"]",
+     "[\"ERROR\", \"CANCELED\"]", "\"$poll\"", false},
+    {"databrew:startJobRun.sync", "databrew", "StartJobRun", "DescribeJobRun", "DataBrew",
+     "{\"Name\": \"$params.Name\", \"RunId\": \"$start.RunId\"}", "$poll.State",
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"STOPPED\", \"TIMEOUT\"]", "\"$poll\"", false},
 };
 
 typedef struct {
@@ -230,23 +274,123 @@ typedef struct {
     bool optimised;                 /* an optimised integration (Error prefix differs) */
     const char *error_prefix;       /* optimised: the prefix Step Functions uses */
     const sync_spec *sync;          /* a .sync integration, or NULL */
+    const char *params;             /* renamed: the parameters it takes (space-separated) */
+    const char *request, *result;   /* renamed: templates of the call and its answer */
 } aws_target;
 
-/* The optimised integrations that are one API call, answered with the API's
- * response: DynamoDB's item calls, SQS sendMessage, SNS publish, EventBridge
- * putEvents, Step Functions startExecution (without .sync). */
+/* The optimised integrations that are one call of the service's API, with
+ * the parameters and the answer of that call (AWS's "Integrating optimized
+ * services" pages): the resource's service, botocore's name for it, the
+ * prefix of its errors, the actions accepted (space-separated, as the
+ * resource writes them; looked up in the model without regard to case) and
+ * those of them that also take ".waitForTaskToken". */
+typedef struct {
+    const char *name, *service, *prefix, *actions, *callbacks;
+} opt_service;
+
+static const opt_service opt_services[] = {
+    {"dynamodb", "dynamodb", "DynamoDB", "getItem putItem updateItem deleteItem", ""},
+    {"sqs", "sqs", "SQS", "sendMessage", "sendMessage"},
+    {"sns", "sns", "SNS", "publish", "publish"},
+    {"events", "events", "EventBridge", "putEvents", "putEvents"},
+    {"states", "stepfunctions", "StepFunctions", "startExecution", "startExecution"},
+    {"ecs", "ecs", "ECS", "runTask", "runTask"},
+    {"glue", "glue", "Glue", "startJobRun", ""},
+    {"batch", "batch", "Batch", "submitJob", ""},
+    {"athena", "athena", "Athena",
+     "startQueryExecution stopQueryExecution getQueryExecution getQueryResults", ""},
+    {"codebuild", "codebuild", "CodeBuild",
+     "startBuild stopBuild batchDeleteBuilds batchGetReports startBuildBatch stopBuildBatch "
+     "retryBuildBatch retryBuild deleteBuildBatch", ""},
+    {"sagemaker", "sagemaker", "SageMaker",
+     "createEndpoint createEndpointConfig createHyperParameterTuningJob createLabelingJob "
+     "createModel createProcessingJob createTrainingJob createTransformJob updateEndpoint", ""},
+    {"emr-serverless", "emr-serverless", "EMRServerless",
+     "createApplication startApplication stopApplication deleteApplication startJobRun "
+     "cancelJobRun", ""},
+    {"emr-containers", "emr-containers", "EMRContainers",
+     "createVirtualCluster deleteVirtualCluster startJobRun", ""},
+    {"eks", "eks", "EKS",
+     "createCluster deleteCluster createFargateProfile deleteFargateProfile createNodegroup "
+     "deleteNodegroup", ""},
+    {"mediaconvert", "mediaconvert", "MediaConvert", "createJob", ""},
+    {"databrew", "databrew", "DataBrew", "startJobRun", ""},
+};
+
+/* Optimised actions that are another API call under a new name, with
+ * parameters and answer of their own (EMR's "service integration APIs"):
+ * the call's request and the task's result are templates as a .sync's
+ * (runtime/aws_sdk.c fills them); params NULL: the call's own members. */
+static const struct {
+    const char *arn, *service, *action, *prefix, *params, *request, *result;
+} renamed[] = {
+    {"elasticmapreduce:createCluster", "emr", "RunJobFlow", "EMR", NULL, NULL,
+     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}"},
+    {"elasticmapreduce:addStep", "emr", "AddJobFlowSteps", "EMR", "ClusterId Step ExecutionRoleArn",
+     "{\"JobFlowId\": \"$params.ClusterId\", \"Steps\": [\"$params.Step\"], "
+     "\"ExecutionRoleArn\": \"$params.ExecutionRoleArn\"}",
+     "{\"StepId\": \"$start.StepIds[0]\"}"},
+    {"elasticmapreduce:terminateCluster", "emr", "TerminateJobFlows", "EMR", "ClusterId",
+     "{\"JobFlowIds\": [\"$params.ClusterId\"]}", "{}"},
+    {"elasticmapreduce:cancelStep", "emr", "CancelSteps", "EMR", "ClusterId StepId",
+     "{\"ClusterId\": \"$params.ClusterId\", \"StepIds\": [\"$params.StepId\"]}",
+     "\"$start.CancelStepsInfoList[0]\""},
+    {"elasticmapreduce:setClusterTerminationProtection", "emr", "SetTerminationProtection", "EMR",
+     "ClusterId TerminationProtected",
+     "{\"JobFlowIds\": [\"$params.ClusterId\"], "
+     "\"TerminationProtected\": \"$params.TerminationProtected\"}", "{}"},
+};
+
+/* Whether word is one of the space-separated words of list. */
+static bool word_in(const char *list, const char *word, size_t n)
+{
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n && !strncmp(p, word, n)) return true;
+        p += k;
+        while (*p == ' ') p++;
+    }
+    return false;
+}
+
+/* An optimised resource without its pattern suffix ("sqs:sendMessage"):
+ * false when aslc does not call it; callback: it ends ".waitForTaskToken". */
+static bool optimised_target(const char *base, size_t n, bool callback, aws_target *t, asl_arena *a)
+{
+    for (size_t i = 0; i < sizeof renamed / sizeof *renamed; i++)
+        if (strlen(renamed[i].arn) == n && !strncmp(base, renamed[i].arn, n)) {
+            if (callback) return false;
+            t->service = renamed[i].service;
+            t->action = renamed[i].action;
+            t->error_prefix = renamed[i].prefix;
+            t->params = renamed[i].params;
+            t->request = renamed[i].request;
+            t->result = renamed[i].result;
+            t->optimised = true;
+            return true;
+        }
+    const char *colon = memchr(base, ':', n);
+    if (!colon) return false;
+    size_t sl = (size_t)(colon - base), al = n - sl - 1;
+    for (size_t i = 0; i < sizeof opt_services / sizeof *opt_services; i++) {
+        const opt_service *o = &opt_services[i];
+        if (strlen(o->name) != sl || strncmp(base, o->name, sl) != 0) continue;
+        if (!word_in(o->actions, colon + 1, al)) return false;
+        if (callback && !word_in(o->callbacks, colon + 1, al)) return false;
+        t->service = o->service;
+        t->action = asl_strndup(a, colon + 1, al);
+        t->error_prefix = o->prefix;
+        t->optimised = true;
+        return true;
+    }
+    return false;
+}
+
+/* The integrations aslc calls itself: aws-sdk:SERVICE:ACTION[.waitForTaskToken]
+ * (any action of any model), the optimised ones above, with
+ * .waitForTaskToken where AWS takes it, and the .sync ones of syncs. */
 static bool parse_target(const char *res, aws_target *t, asl_arena *a)
 {
-    static const struct { const char *arn, *service, *action, *prefix; } optimised[] = {
-        {"dynamodb:getItem", "dynamodb", "GetItem", "DynamoDB"},
-        {"dynamodb:putItem", "dynamodb", "PutItem", "DynamoDB"},
-        {"dynamodb:updateItem", "dynamodb", "UpdateItem", "DynamoDB"},
-        {"dynamodb:deleteItem", "dynamodb", "DeleteItem", "DynamoDB"},
-        {"sqs:sendMessage", "sqs", "SendMessage", "SQS"},
-        {"sns:publish", "sns", "Publish", "SNS"},
-        {"events:putEvents", "eventbridge", "PutEvents", "EventBridge"},
-        {"states:startExecution", "sfn", "StartExecution", "StepFunctions"},
-    };
     if (strncmp(res, "arn:", 4) != 0) return false;
     const char *p = strchr(res + 4, ':');
     if (!p || strncmp(p, ":states:::", 10) != 0) return false;
@@ -262,24 +406,22 @@ static bool parse_target(const char *res, aws_target *t, asl_arena *a)
         t->action = asl_strndup(a, colon + 1, (size_t)(end - colon - 1));
         return true;
     }
+    size_t n = strcspn(p, ".");
     for (size_t i = 0; i < sizeof syncs / sizeof *syncs; i++)
         if (!strcmp(p, syncs[i].arn)) {
-            t->service = syncs[i].service;
-            t->action = syncs[i].start;
-            t->optimised = true;
+            /* the start call: a renamed one keeps its request template */
+            if (!optimised_target(p, n, false, t, a)) {
+                t->service = syncs[i].service;
+                t->action = syncs[i].start;
+                t->optimised = true;
+            }
             t->error_prefix = syncs[i].error_prefix;
+            t->result = NULL;
             t->sync = &syncs[i];
             return true;
         }
-    for (size_t i = 0; i < sizeof optimised / sizeof *optimised; i++)
-        if (!strcmp(p, optimised[i].arn)) {
-            t->service = optimised[i].service;
-            t->action = optimised[i].action;
-            t->optimised = true;
-            t->error_prefix = optimised[i].prefix;
-            return true;
-        }
-    return false;
+    if (p[n] && strcmp(p + n, ".waitForTaskToken") != 0) return false;
+    return optimised_target(p, n, p[n] != '\0', t, a);
 }
 
 /* The static keys of a Parameters template ("Key.$" gives "Key"). */
@@ -319,7 +461,8 @@ static void add_shape(cJSON *out, const cJSON *shapes, const char *name)
     static const char *const ref_keys[] = {"shape", "location", "locationName", "queryName",
                                            "flattened",
                                            "jsonvalue", "timestampFormat", "xmlAttribute",
-                                           "xmlNamespace", "hostLabel", NULL};
+                                           "xmlNamespace", "hostLabel", "idempotencyToken",
+                                           NULL};
     if (!name || cJSON_GetObjectItemCaseSensitive(out, name)) return;
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(shapes, name);
     if (!sh) return;
@@ -484,15 +627,19 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     bool bad = false;
     if (template_keys(s->parameters, &keys, &nkeys, u->arena)) {
         for (uint32_t i = 0; i < nkeys; i++) {
-            if (member_named(members, keys[i])) continue;
+            if (t.params ? word_in(t.params, keys[i], strlen(keys[i]))
+                         : member_named(members, keys[i]) != NULL)
+                continue;
             asl_buf b;
             asl_buf_init(&b);
-            list_names(&b, members, 60);
+            if (t.params) asl_buf_puts(&b, t.params);
+            else list_names(&b, members, 60);
             asl_buf_putc(&b, '\0');
+            const char *opname = t.params ? strrchr(s->resource, ':') + 1
+                                          : cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
             DIAG(at->line, at->col, at->ptr,
              "state \"%s\": %s %s has no parameter \"%s\"; it has: %s", s->name,
-                 t.service, cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
-                 keys[i], b.len > 1 ? b.data : "(none)");
+                 t.service, opname, keys[i], b.len > 1 ? b.data : "(none)");
             asl_buf_free(&b);
             bad = true;
         }
@@ -505,6 +652,9 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
         DIAG(at->line, at->col, at->ptr, "state \"%s\": %s", s->name, why);
         goto done;
     }
+    /* a renamed integration: what it sends and answers, filled at run time */
+    if (t.request) cJSON_AddItemToObject(d, "request", cJSON_Parse(t.request));
+    if (t.result) cJSON_AddItemToObject(d, "result", cJSON_Parse(t.result));
     if (t.sync) {
         const cJSON *pop = find_operation(ops, t.sync->poll);
         cJSON *pd = pop ? op_descriptor(u->arena, meta, shapes, pop, &t, &why) : NULL;
