@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""check_aws_optimised.py — optimised integrations that a binary calls with no
+binding and no mock, against tests/aws/fake_optimised.py (started here on
+loopback, stopped at the end), each checked by the request the service got
+and by the Task's output:
+
+  - sqs:sendMessage.waitForTaskToken: the message is sent with $$.Task.Token
+    in its body, and (a binary has no endpoint for SendTaskSuccess) the
+    call's own answer completes the task;
+  - athena:getQueryResults: an optimised request-response action found in
+    botocore's model by its name, answered with SdkHttpMetadata;
+  - elasticmapreduce:addStep: EMR's renamed API, sent as AddJobFlowSteps
+    {JobFlowId, Steps: [Step]} and answered {StepId};
+  - sagemaker:createTrainingJob.sync and emr-serverless:startJobRun.sync
+    (rest-json, clientToken filled with a UUID as the SDKs do) followed to
+    the job's end; elasticmapreduce:createCluster.sync (RunJobFlow, then
+    DescribeCluster until WAITING) answered {ClusterId, ClusterArn};
+  - an EMR error caught as EMR.InvalidRequestException;
+  - what AWS refuses stays refused: dynamodb:query, a .waitForTaskToken
+    Glue call, a parameter addStep does not take.
+
+    tests/check_aws_optimised.py --aslc build/aslc --backend c
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
+from harness import Checks, arguments, compile_workflow, read_log  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+S = "arn:aws:states:::"
+
+FLOW = {"StartAt": "Queue", "States": {
+    "Queue": {"Type": "Task", "Resource": S + "sqs:sendMessage.waitForTaskToken",
+              "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                             "MessageBody": {"order.$": "$.order", "token.$": "$$.Task.Token"}},
+              "ResultPath": "$.queued", "Next": "Query"},
+    "Query": {"Type": "Task", "Resource": S + "athena:getQueryResults",
+              "Parameters": {"QueryExecutionId": "q-1", "MaxResults": 10},
+              "ResultSelector": {"rows.$": "$.ResultSet.Rows[*].Data[0].VarCharValue",
+                                 "status.$": "$.SdkHttpMetadata.HttpStatusCode"},
+              "ResultPath": "$.query", "Next": "AddStep"},
+    "AddStep": {"Type": "Task", "Resource": S + "elasticmapreduce:addStep",
+                "Parameters": {"ClusterId": "j-1", "Step": {
+                    "Name": "spark", "ActionOnFailure": "CONTINUE",
+                    "HadoopJarStep": {"Jar": "command-runner.jar",
+                                      "Args.$": "States.Array('spark-submit', $.script)"}}},
+                "ResultPath": "$.step", "Next": "Train"},
+    "Train": {"Type": "Task", "Resource": S + "sagemaker:createTrainingJob.sync",
+              "Parameters": {
+                  "TrainingJobName": "train-1",
+                  "RoleArn": "arn:aws:iam::123456789012:role/sm",
+                  "AlgorithmSpecification": {"TrainingImage": "img", "TrainingInputMode": "File"},
+                  "OutputDataConfig": {"S3OutputPath": "s3://out"},
+                  "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                                     "VolumeSizeInGB": 10},
+                  "StoppingCondition": {"MaxRuntimeInSeconds": 3600}},
+              "ResultSelector": {"status.$": "$.TrainingJobStatus",
+                                 "model.$": "$.ModelArtifacts.S3ModelArtifacts"},
+              "ResultPath": "$.train", "Next": "Spark"},
+    "Spark": {"Type": "Task", "Resource": S + "emr-serverless:startJobRun.sync",
+              "Parameters": {"ApplicationId": "app-1",
+                             "ExecutionRoleArn": "arn:aws:iam::123456789012:role/emr",
+                             "JobDriver": {"SparkSubmit": {"EntryPoint": "s3://code/job.py"}}},
+              "ResultSelector": {"state.$": "$.State", "id.$": "$.JobRunId"},
+              "ResultPath": "$.spark", "Next": "Cluster"},
+    "Cluster": {"Type": "Task", "Resource": S + "elasticmapreduce:createCluster.sync",
+                "Parameters": {"Name": "c", "ReleaseLabel": "emr-7.0.0",
+                               "Instances": {"KeepJobFlowAliveWhenNoSteps": True,
+                                             "InstanceCount": 1}},
+                "ResultPath": "$.cluster", "Next": "BadStep"},
+    "BadStep": {"Type": "Task", "Resource": S + "elasticmapreduce:addStep",
+                "Parameters": {"ClusterId": "j-missing",
+                               "Step": {"Name": "x", "HadoopJarStep": {"Jar": "a.jar"}}},
+                "Catch": [{"ErrorEquals": ["EMR.InvalidRequestException"],
+                           "ResultPath": "$.err", "Next": "Done"}], "Next": "Done"},
+    "Done": {"Type": "Pass", "End": True}}}
+
+
+def one_task(resource, params=None):
+    t = {"Type": "Task", "Resource": S + resource, "End": True}
+    if params is not None:
+        t["Parameters"] = params
+    return {"StartAt": "T", "States": {"T": t}}
+
+
+def main():
+    args = arguments()
+    try:
+        import botocore  # noqa: F401
+    except ImportError:
+        print("skipped: botocore is not installed (Debian: python3-botocore)")
+        return 77
+    check = Checks()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0",
+                   AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key")
+        for name, flow, want in (
+                ("dynamodb_query", one_task("dynamodb:query"), "no binding for resource"),
+                ("glue_callback", one_task("glue:startJobRun.waitForTaskToken"),
+                 "no binding for resource"),
+                ("addstep_param", one_task("elasticmapreduce:addStep",
+                                           {"ClusterId": "j-1", "Steps": []}),
+                 'has no parameter "Steps"; it has: ClusterId Step')):
+            out, err = compile_workflow(args, tmp, name, flow)
+            check("%s refused" % name, out is None and want in err, err)
+
+        log = os.path.join(tmp, "calls.jsonl")
+        fake = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_optimised.py"),
+                                 "--log", log],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(fake.stdout.readline())
+            b, err = compile_workflow(args, tmp, "flow", FLOW)
+            check("the flow compiles without bindings", b is not None, err)
+            if not b:
+                return check.summary()
+            r = subprocess.run([b, "--input", '{"order": {"id": 7}, "script": "s3://code/a.py"}'],
+                               capture_output=True, text=True, timeout=120,
+                               env=dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port))
+            out = json.loads(r.stdout) if r.returncode == 0 else {}
+            calls = read_log(log)
+            check("the flow ran", r.returncode == 0, r.stdout + r.stderr)
+
+            sent = [c for c in calls if c["service"] == "sqs"]
+            body = json.loads(sent[0]["body"].get("MessageBody", "{}")) if sent else {}
+            check("sqs:sendMessage.waitForTaskToken sends the token",
+                  len(sent) == 1 and body.get("order") == {"id": 7} and
+                  len(body.get("token", "")) > 20 and
+                  sent[0]["body"].get("QueueUrl", "").endswith("/jobs"), json.dumps(sent))
+            check("the call's answer completes the callback task",
+                  (out.get("queued") or {}).get("MessageId") == "msg-1",
+                  json.dumps(out.get("queued")))
+
+            q = [c for c in calls if c["call"] == "GetQueryResults"]
+            check("athena:getQueryResults sent as AmazonAthena.GetQueryResults",
+                  len(q) == 1 and q[0]["body"] == {"QueryExecutionId": "q-1", "MaxResults": 10},
+                  json.dumps(q))
+            check("its answer, with SdkHttpMetadata",
+                  out.get("query") == {"rows": ["n", "42"], "status": 200},
+                  json.dumps(out.get("query")))
+
+            steps = [c for c in calls if c["call"] == "AddJobFlowSteps"]
+            check("elasticmapreduce:addStep sent as AddJobFlowSteps {JobFlowId, Steps: [Step]}",
+                  steps and steps[0]["body"] == {"JobFlowId": "j-1", "Steps": [{
+                      "Name": "spark", "ActionOnFailure": "CONTINUE",
+                      "HadoopJarStep": {"Jar": "command-runner.jar",
+                                        "Args": ["spark-submit", "s3://code/a.py"]}}]},
+                  json.dumps(steps))
+            check("answered {StepId}", out.get("step") == {"StepId": "s-1"},
+                  json.dumps(out.get("step")))
+
+            polls = [c for c in calls if c["call"] == "DescribeTrainingJob"]
+            check("sagemaker:createTrainingJob.sync followed to Completed",
+                  out.get("train") == {"status": "Completed", "model": "s3://out/model.tar.gz"}
+                  and len(polls) == 3 and polls[0]["body"] == {"TrainingJobName": "train-1"},
+                  json.dumps([out.get("train"), polls]))
+
+            runs = [c for c in calls if c["service"] == "emr-serverless"]
+            start = runs[0]["body"] if runs else {}
+            check("emr-serverless:startJobRun.sync: POST then GET of the job run, clientToken "
+                  "filled", [c["call"] for c in runs] ==
+                  ["POST /applications/app-1/jobruns"] +
+                  ["GET /applications/app-1/jobruns/jr-1"] * 3 and
+                  len(start.get("clientToken", "")) == 36 and
+                  start.get("jobDriver") == {"sparkSubmit": {"entryPoint": "s3://code/job.py"}},
+                  json.dumps(runs))
+            check("its job run as the result", out.get("spark") == {"state": "SUCCESS",
+                                                                    "id": "jr-1"},
+                  json.dumps(out.get("spark")))
+
+            made = [c["call"] for c in calls if c["service"] == "elasticmapreduce" and
+                    c["call"] in ("RunJobFlow", "DescribeCluster")]
+            check("elasticmapreduce:createCluster.sync: RunJobFlow, then DescribeCluster until "
+                  "WAITING", made == ["RunJobFlow"] + ["DescribeCluster"] * 3 and
+                  out.get("cluster") == {"ClusterId": "j-NEW", "ClusterArn":
+                                         "arn:aws:elasticmapreduce:us-east-1:123456789012:"
+                                         "cluster/j-NEW"},
+                  json.dumps([made, out.get("cluster")]))
+
+            err = out.get("err") or {}
+            check("an EMR error caught as EMR.InvalidRequestException",
+                  err.get("Error") == "EMR.InvalidRequestException" and
+                  "j-missing" in err.get("Cause", ""), json.dumps(err))
+        finally:
+            fake.stdin.close()
+            fake.wait(timeout=10)
+    return check.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
