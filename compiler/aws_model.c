@@ -82,6 +82,35 @@ static char *service_dir(asl_arena *a, const char *root, const char *svc)
     return found;
 }
 
+/* Bedrock Runtime's InvokeModel, for a botocore too old to have the model
+ * (Debian's 1.43 has none): a rest-json POST /model/{modelId}/invoke whose
+ * body is the Body parameter and whose answer's body is the Body result. */
+static const char bedrock_runtime_model[] =
+    "{\"metadata\": {\"protocol\": \"rest-json\", \"serviceId\": \"Bedrock Runtime\","
+    " \"endpointPrefix\": \"bedrock-runtime\", \"signingName\": \"bedrock\","
+    " \"apiVersion\": \"2023-09-30\"},"
+    " \"operations\": {\"InvokeModel\": {\"name\": \"InvokeModel\","
+    " \"http\": {\"method\": \"POST\", \"requestUri\": \"/model/{modelId}/invoke\"},"
+    " \"input\": {\"shape\": \"InvokeModelRequest\"},"
+    " \"output\": {\"shape\": \"InvokeModelResponse\"}}},"
+    " \"shapes\": {\"InvokeModelRequest\": {\"type\": \"structure\", \"payload\": \"body\","
+    " \"members\": {\"body\": {\"shape\": \"Body\"},"
+    " \"contentType\": {\"shape\": \"String\", \"location\": \"header\","
+    " \"locationName\": \"Content-Type\"},"
+    " \"accept\": {\"shape\": \"String\", \"location\": \"header\", \"locationName\": \"Accept\"},"
+    " \"modelId\": {\"shape\": \"String\", \"location\": \"uri\", \"locationName\": \"modelId\"},"
+    " \"trace\": {\"shape\": \"String\", \"location\": \"header\","
+    " \"locationName\": \"X-Amzn-Bedrock-Trace\"},"
+    " \"guardrailIdentifier\": {\"shape\": \"String\", \"location\": \"header\","
+    " \"locationName\": \"X-Amzn-Bedrock-GuardrailIdentifier\"},"
+    " \"guardrailVersion\": {\"shape\": \"String\", \"location\": \"header\","
+    " \"locationName\": \"X-Amzn-Bedrock-GuardrailVersion\"}}},"
+    " \"InvokeModelResponse\": {\"type\": \"structure\", \"payload\": \"body\","
+    " \"members\": {\"body\": {\"shape\": \"Body\"},"
+    " \"contentType\": {\"shape\": \"String\", \"location\": \"header\","
+    " \"locationName\": \"Content-Type\"}}},"
+    " \"Body\": {\"type\": \"blob\"}, \"String\": {\"type\": \"string\"}}}";
+
 /* Reads a model file, plain or gzip'd (newer botocore compresses them). */
 static char *read_model(const char *dir, const char *version, size_t *len)
 {
@@ -276,6 +305,7 @@ typedef struct {
     const sync_spec *sync;          /* a .sync integration, or NULL */
     const char *params;             /* renamed: the parameters it takes (space-separated) */
     const char *request, *result;   /* renamed: templates of the call and its answer */
+    const char *parse;              /* renamed: a result member sent as JSON text */
 } aws_target;
 
 /* The optimised integrations that are one call of the service's API, with
@@ -323,22 +353,27 @@ static const opt_service opt_services[] = {
  * (runtime/aws_sdk.c fills them); params NULL: the call's own members. */
 static const struct {
     const char *arn, *service, *action, *prefix, *params, *request, *result;
+    const char *parse;   /* a member of the result that is JSON text, given parsed */
 } renamed[] = {
+    /* Bedrock's InvokeModel: the model's answer (Body) as JSON */
+    {"bedrock:invokeModel", "bedrock-runtime", "InvokeModel", "Bedrock",
+     "ModelId Body ContentType Accept Trace GuardrailIdentifier GuardrailVersion", NULL,
+     "{\"Body\": \"$start.Body\", \"ContentType\": \"$start.ContentType\"}", "Body"},
     {"elasticmapreduce:createCluster", "emr", "RunJobFlow", "EMR", NULL, NULL,
-     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}"},
+     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}", NULL},
     {"elasticmapreduce:addStep", "emr", "AddJobFlowSteps", "EMR", "ClusterId Step ExecutionRoleArn",
      "{\"JobFlowId\": \"$params.ClusterId\", \"Steps\": [\"$params.Step\"], "
      "\"ExecutionRoleArn\": \"$params.ExecutionRoleArn\"}",
-     "{\"StepId\": \"$start.StepIds[0]\"}"},
+     "{\"StepId\": \"$start.StepIds[0]\"}", NULL},
     {"elasticmapreduce:terminateCluster", "emr", "TerminateJobFlows", "EMR", "ClusterId",
-     "{\"JobFlowIds\": [\"$params.ClusterId\"]}", "{}"},
+     "{\"JobFlowIds\": [\"$params.ClusterId\"]}", "{}", NULL},
     {"elasticmapreduce:cancelStep", "emr", "CancelSteps", "EMR", "ClusterId StepId",
      "{\"ClusterId\": \"$params.ClusterId\", \"StepIds\": [\"$params.StepId\"]}",
-     "\"$start.CancelStepsInfoList[0]\""},
+     "\"$start.CancelStepsInfoList[0]\"", NULL},
     {"elasticmapreduce:setClusterTerminationProtection", "emr", "SetTerminationProtection", "EMR",
      "ClusterId TerminationProtected",
      "{\"JobFlowIds\": [\"$params.ClusterId\"], "
-     "\"TerminationProtected\": \"$params.TerminationProtected\"}", "{}"},
+     "\"TerminationProtected\": \"$params.TerminationProtected\"}", "{}", NULL},
 };
 
 /* Whether word is one of the space-separated words of list. */
@@ -366,6 +401,7 @@ static bool optimised_target(const char *base, size_t n, bool callback, aws_targ
             t->params = renamed[i].params;
             t->request = renamed[i].request;
             t->result = renamed[i].result;
+            t->parse = renamed[i].parse;
             t->optimised = true;
             return true;
         }
@@ -587,6 +623,11 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     char *version = dir ? newest_version(u->arena, dir) : NULL;
     size_t len = 0;
     char *text = version ? read_model(dir, version, &len) : NULL;
+    if (!text && !strcmp(t.service, "bedrock-runtime")) {
+        len = sizeof bedrock_runtime_model - 1;
+        text = asl_xmalloc(len);
+        memcpy(text, bedrock_runtime_model, len);
+    }
     if (!text) {
         DIAG(at->line, at->col, at->ptr,
              "state \"%s\": no AWS service \"%s\" in the API models (%s)", s->name,
@@ -655,6 +696,7 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     /* a renamed integration: what it sends and answers, filled at run time */
     if (t.request) cJSON_AddItemToObject(d, "request", cJSON_Parse(t.request));
     if (t.result) cJSON_AddItemToObject(d, "result", cJSON_Parse(t.result));
+    if (t.parse) cJSON_AddStringToObject(d, "parse", t.parse);
     if (t.sync) {
         const cJSON *pop = find_operation(ops, t.sync->poll);
         cJSON *pd = pop ? op_descriptor(u->arena, meta, shapes, pop, &t, &why) : NULL;

@@ -261,6 +261,23 @@ static bool container_failed(const asl_value *task)
     return false;
 }
 
+/* out with its member name, JSON text, replaced by the value it writes
+ * (left as it is when it is not JSON). */
+static asl_value *parsed_member(asl_arena *a, asl_value *out, const char *name)
+{
+    if (!out || out->type != ASL_OBJECT) return out;
+    const asl_value *o = asl_object_get(out, name, strlen(name));
+    asl_json_error je;
+    asl_value *parsed = o && o->type == ASL_STRING ? asl_json_parse(a, o->u.str, o->len, &je) : NULL;
+    if (!parsed) return out;
+    asl_value *copy = asl_object(a, out->len);
+    for (uint32_t i = 0; i < out->len; i++)
+        asl_object_set(a, copy, out->u.o.members[i].key, out->u.o.members[i].klen,
+                       out->u.o.members[i].val);
+    asl_object_set(a, copy, name, strlen(name), parsed);
+    return copy;
+}
+
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
@@ -275,7 +292,9 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
     asl_value *start = call_once(x, d, request ? fill(a, request, params, NULL, NULL) : params, tc);
     if (start && result && !sync) {
         asl_value *out = fill(a, result, params, start, NULL);
-        return out ? out : asl_object(a, 0);
+        const char *parse = asl_aws_str(d, "parse");   /* Bedrock's Body */
+        if (!out) out = asl_object(a, 0);
+        return parse ? parsed_member(a, out, parse) : out;
     }
     if (!start || !sync) return start;
 
@@ -290,21 +309,8 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
         const asl_value *state = lookup(asl_aws_str(sync, "state"), params, start, poll);
         asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, poll);
         if (!out) out = asl_object(a, 0);
-        if (po && po->type == ASL_TRUE && out->type == ASL_OBJECT) {
-            /* .sync:2: the child execution's Output as JSON, not as text */
-            const asl_value *o = asl_object_get(out, "Output", 6);
-            asl_json_error je;
-            asl_value *parsed = o && o->type == ASL_STRING ? asl_json_parse(a, o->u.str, o->len, &je)
-                                                           : NULL;
-            if (parsed) {
-                asl_value *copy = asl_object(a, out->len);
-                for (uint32_t i = 0; i < out->len; i++)
-                    asl_object_set(a, copy, out->u.o.members[i].key, out->u.o.members[i].klen,
-                                   out->u.o.members[i].val);
-                asl_object_set(a, copy, "Output", 6, parsed);
-                out = copy;
-            }
-        }
+        /* .sync:2: the child execution's Output as JSON, not as text */
+        if (po && po->type == ASL_TRUE) out = parsed_member(a, out, "Output");
         bool done = listed(asl_object_get(sync, "succeeded", 9), state);
         if (listed(asl_object_get(sync, "failed", 6), state) || (done && ecs && container_failed(out)))
             return asl_fail(x, "States.TaskFailed", asl_json_string(a, out, NULL));

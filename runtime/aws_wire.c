@@ -743,7 +743,8 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
     bool xml = !strcmp(proto, "rest-xml");
     if (payload && (!strcmp(type_of(ps), "blob") || !strcmp(type_of(ps), "string"))) {
         obj = asl_object(a, members ? members->len : 1);
-        asl_object_set(a, obj, payload, strlen(payload),
+        /* read back in PascalCase as every member (Bedrock's "body" is Body) */
+        asl_object_set(a, obj, pascal(a, payload, strlen(payload)), strlen(payload),
                        asl_string(a, r->body.data ? r->body.data : "", r->body.len));
     } else if (xml) {
         xmlDoc *doc = parse_xml(r);

@@ -4,8 +4,8 @@ optimised integrations that tests/check_aws_optimised.py calls, each on its
 own protocol as botocore's model has it: SQS SendMessage (query: a form POST
 answered in XML), EMR AddJobFlowSteps, RunJobFlow and DescribeCluster,
 SageMaker CreateTrainingJob and DescribeTrainingJob, Athena GetQueryResults
-(json: X-Amz-Target), EMR Serverless StartJobRun and GetJobRun (rest-json:
-the path names the call).  Every request must be signed for its service
+(json: X-Amz-Target), EMR Serverless StartJobRun and GetJobRun and Bedrock
+InvokeModel (rest-json: the path names the call).  Every request must be signed for its service
 (Signature V4 recomputed with botocore; AKIDTEST / "fake-secret-key") and
 carry the members the service needs (else its ValidationException); an EMR
 cluster "j-missing" is EMR's InvalidRequestException.  A job runs for two
@@ -122,7 +122,7 @@ class Handler(QuietHandler):
         target = self.headers.get("X-Amz-Target", "")
         form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
         service = ("sqs" if form else SIGNING.get(target.split(".")[0]) if target
-                   else "emr-serverless")
+                   else "bedrock" if parts.path.startswith("/model/") else "emr-serverless")
         bad = verify_sigv4(method, parts.path, parts.query, self.headers, raw, service or "?",
                            "us-east-1", "AKIDTEST", "fake-secret-key")
         if bad or not service:
@@ -130,6 +130,8 @@ class Handler(QuietHandler):
                                          "message": bad or "unknown service"})
         if form:
             return self.sqs({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+        if service == "bedrock":
+            return self.bedrock(parts.path, raw)
         body = json.loads(raw or b"{}")
         call = target.split(".", 1)[1] if target else method + " " + parts.path
         log(service, call, body)
@@ -144,6 +146,15 @@ class Handler(QuietHandler):
             self.reply_json(400, {"__type": "InvalidRequestException", "message": str(e)})
         except (LookupError, ValueError) as e:
             self.reply_json(400, {"__type": "UnknownOperationException", "message": str(e)})
+
+    def bedrock(self, path, raw):
+        """InvokeModel: the body is the model's own request, answered with
+        the model's own JSON; the headers say its types."""
+        log("bedrock", "POST " + path, {"body": json.loads(raw), "headers": {
+            k: self.headers.get(k) for k in ("Content-Type", "Accept")}})
+        text = json.loads(raw).get("inputText", "")
+        self.reply(200, json.dumps({"results": [{"outputText": text.upper()}]}).encode(),
+                   "application/json")
 
     def sqs(self, form):
         log("sqs", form.get("Action"), form)
