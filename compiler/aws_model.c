@@ -599,13 +599,38 @@ static bool is_http_task(const char *res)
     return p && !strcmp(p, ":states:::http:invoke");
 }
 
+/* arn:PARTITION:states:::apigateway:invoke[.waitForTaskToken]: no model, the
+ * API's own HTTP (runtime/aws_http_task.c) */
+static bool is_apigw(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    return p && (!strcmp(p, ":states:::apigateway:invoke") ||
+                 !strcmp(p, ":states:::apigateway:invoke.waitForTaskToken"));
+}
+
 int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report)
 {
     aws_target t;
-    if (s->resource && is_http_task(s->resource)) {
+    if (s->resource && (is_http_task(s->resource) || is_apigw(s->resource))) {
+        static const char apigw_params[] =
+            "ApiEndpoint Method Stage Path Headers QueryParameters RequestBody AuthType "
+            "AllowNullValues";
+        const char **keys = NULL;
+        uint32_t nkeys = 0;
+        bool apigw = is_apigw(s->resource), bad = false;
+        if (apigw && template_keys(s->parameters, &keys, &nkeys, u->arena))
+            for (uint32_t i = 0; i < nkeys; i++)
+                if (!word_in(apigw_params, keys[i], strlen(keys[i]))) {
+                    DIAG(s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
+                         "state \"%s\": apigateway:invoke has no parameter \"%s\"; it has: %s",
+                         s->name, keys[i], apigw_params);
+                    bad = true;
+                }
+        if (bad) return -1;
         *entry = cJSON_CreateObject();
         cJSON *d = cJSON_AddObjectToObject(*entry, "aws");
-        cJSON_AddStringToObject(d, "protocol", "http-task");
+        cJSON_AddStringToObject(d, "protocol", apigw ? "apigateway" : "http-task");
         return 1;
     }
     if (!s->resource || !parse_target(s->resource, &t, u->arena)) return 0;

@@ -143,5 +143,10 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
  * Transform and Authentication.ConnectionArn, whose authorisation comes from
  * the resources file (connections live in EventBridge). */
 asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc);
+/* arn:aws:states:::apigateway:invoke: ApiEndpoint (the API's host), Method,
+ * Stage, Path, Headers and QueryParameters (objects of arrays), RequestBody,
+ * AuthType (NO_AUTH; IAM_ROLE and RESOURCE_POLICY sign as execute-api),
+ * answered as the HTTP Task; a status outside 2xx is ApiGateway.<status>. */
+asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call *tc);
 
 #endif

@@ -283,6 +283,7 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
 {
     const char *proto = asl_aws_str(d, "protocol");
     if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
+    if (proto && !strcmp(proto, "apigateway")) return asl_apigw_invoke(x, params, tc);
     const asl_value *sync = asl_object_get(d, "sync", 4);
     asl_arena *a = asl_exec_arena(x);
     /* a renamed integration (EMR's addStep is AddJobFlowSteps): its request

@@ -15,6 +15,10 @@ and by the Task's output:
     (rest-json, clientToken filled with a UUID as the SDKs do) followed to
     the job's end; elasticmapreduce:createCluster.sync (RunJobFlow, then
     DescribeCluster until WAITING) answered {ClusterId, ClusterArn};
+  - bedrock:invokeModel (POST /model/ID/invoke, the Body sent as the
+    model's JSON and answered parsed) and apigateway:invoke (stage, path,
+    multi-valued query and headers, a JSON body, signed as execute-api for
+    IAM_ROLE; a 404 caught as ApiGateway.404);
   - an EMR error caught as EMR.InvalidRequestException;
   - what AWS refuses stays refused: dynamodb:query, a .waitForTaskToken
     Glue call, a parameter addStep does not take.
@@ -72,7 +76,25 @@ FLOW = {"StartAt": "Queue", "States": {
                 "Parameters": {"Name": "c", "ReleaseLabel": "emr-7.0.0",
                                "Instances": {"KeepJobFlowAliveWhenNoSteps": True,
                                              "InstanceCount": 1}},
-                "ResultPath": "$.cluster", "Next": "BadStep"},
+                "ResultPath": "$.cluster", "Next": "Model"},
+    "Model": {"Type": "Task", "Resource": S + "bedrock:invokeModel",
+              "Parameters": {"ModelId": "amazon.titan-text-express-v1",
+                             "Body": {"inputText.$": "$.script"},
+                             "ContentType": "application/json", "Accept": "application/json"},
+              "ResultPath": "$.model", "Next": "Api"},
+    "Api": {"Type": "Task", "Resource": S + "apigateway:invoke",
+            "Parameters": {"ApiEndpoint": "abc123.execute-api.eu-west-1.amazonaws.com",
+                           "Method": "POST", "Stage": "prod", "Path": "/orders/7",
+                           "Headers": {"X-Trace": ["t1", "t2"]},
+                           "QueryParameters": {"tag": ["a b", "c"]},
+                           "RequestBody": {"id.$": "$.order.id"}, "AuthType": "IAM_ROLE"},
+            "ResultSelector": {"status.$": "$.StatusCode", "body.$": "$.ResponseBody"},
+            "ResultPath": "$.api", "Next": "ApiMissing"},
+    "ApiMissing": {"Type": "Task", "Resource": S + "apigateway:invoke",
+                   "Parameters": {"ApiEndpoint": "abc123.execute-api.eu-west-1.amazonaws.com",
+                                  "Method": "GET", "Stage": "prod", "Path": "missing"},
+                   "Catch": [{"ErrorEquals": ["ApiGateway.404"], "ResultPath": "$.apierr",
+                              "Next": "BadStep"}], "Next": "BadStep"},
     "BadStep": {"Type": "Task", "Resource": S + "elasticmapreduce:addStep",
                 "Parameters": {"ClusterId": "j-missing",
                                "Step": {"Name": "x", "HadoopJarStep": {"Jar": "a.jar"}}},
@@ -120,9 +142,11 @@ def main():
             check("the flow compiles without bindings", b is not None, err)
             if not b:
                 return check.summary()
+            url = "http://127.0.0.1:%d" % port
             r = subprocess.run([b, "--input", '{"order": {"id": 7}, "script": "s3://code/a.py"}'],
                                capture_output=True, text=True, timeout=120,
-                               env=dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port))
+                               env=dict(env, AWS_ENDPOINT_URL=url,
+                                        AWS_ENDPOINT_URL_EXECUTE_API=url))
             out = json.loads(r.stdout) if r.returncode == 0 else {}
             calls = read_log(log)
             check("the flow ran", r.returncode == 0, r.stdout + r.stderr)
@@ -182,6 +206,30 @@ def main():
                                          "arn:aws:elasticmapreduce:us-east-1:123456789012:"
                                          "cluster/j-NEW"},
                   json.dumps([made, out.get("cluster")]))
+
+            models = [c for c in calls if c["service"] == "bedrock"]
+            check("bedrock:invokeModel: POST /model/ID/invoke with the Body as JSON",
+                  len(models) == 1 and
+                  models[0]["call"] == "POST /model/amazon.titan-text-express-v1/invoke" and
+                  models[0]["body"] == {"body": {"inputText": "s3://code/a.py"}, "headers": {
+                      "Content-Type": "application/json", "Accept": "application/json"}},
+                  json.dumps(models))
+            check("answered {Body (parsed), ContentType}", out.get("model") == {
+                "Body": {"results": [{"outputText": "S3://CODE/A.PY"}]},
+                "ContentType": "application/json"}, json.dumps(out.get("model")))
+
+            apis = [c for c in calls if c["service"] == "execute-api"]
+            check("apigateway:invoke: stage, path, query, headers, body, signed (IAM_ROLE)",
+                  len(apis) == 2 and apis[0]["call"] == "POST /prod/orders/7" and
+                  apis[0]["body"] == {"query": "tag=a%20b&tag=c", "signed": True,
+                                      "body": '{"id":7}', "x-trace": ["t1,t2"]} and
+                  apis[1]["body"]["signed"] is False, json.dumps(apis))
+            check("answered {StatusCode, ResponseBody, ...}",
+                  out.get("api") == {"status": 200, "body": {"echo": {"id": 7}}},
+                  json.dumps(out.get("api")))
+            check("a 404 caught as ApiGateway.404", (out.get("apierr") or {}) == {
+                "Error": "ApiGateway.404", "Cause": '{"message":"Not Found"}'},
+                json.dumps(out.get("apierr")))
 
             err = out.get("err") or {}
             check("an EMR error caught as EMR.InvalidRequestException",

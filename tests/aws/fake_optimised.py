@@ -5,7 +5,8 @@ own protocol as botocore's model has it: SQS SendMessage (query: a form POST
 answered in XML), EMR AddJobFlowSteps, RunJobFlow and DescribeCluster,
 SageMaker CreateTrainingJob and DescribeTrainingJob, Athena GetQueryResults
 (json: X-Amz-Target), EMR Serverless StartJobRun and GetJobRun and Bedrock
-InvokeModel (rest-json: the path names the call).  Every request must be signed for its service
+InvokeModel (rest-json: the path names the call), and an API Gateway
+stage /prod/ (apigateway:invoke; signed as execute-api when signed at all).  Every request must be signed for its service
 (Signature V4 recomputed with botocore; AKIDTEST / "fake-secret-key") and
 carry the members the service needs (else its ValidationException); an EMR
 cluster "j-missing" is EMR's InvalidRequestException.  A job runs for two
@@ -121,6 +122,8 @@ class Handler(QuietHandler):
         parts = urlsplit(self.path)
         target = self.headers.get("X-Amz-Target", "")
         form = self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+        if parts.path.startswith("/prod/"):
+            return self.api(method, parts, raw)
         service = ("sqs" if form else SIGNING.get(target.split(".")[0]) if target
                    else "bedrock" if parts.path.startswith("/model/") else "emr-serverless")
         bad = verify_sigv4(method, parts.path, parts.query, self.headers, raw, service or "?",
@@ -146,6 +149,22 @@ class Handler(QuietHandler):
             self.reply_json(400, {"__type": "InvalidRequestException", "message": str(e)})
         except (LookupError, ValueError) as e:
             self.reply_json(400, {"__type": "UnknownOperationException", "message": str(e)})
+
+    def api(self, method, parts, raw):
+        """An API Gateway stage "prod": a signed request (execute-api) must be
+        signed right; /prod/missing is a 404; anything else is echoed."""
+        signed = "Authorization" in self.headers
+        if signed:
+            bad = verify_sigv4(method, parts.path, parts.query, self.headers, raw, "execute-api",
+                               "eu-west-1", "AKIDTEST", "fake-secret-key")
+            if bad:
+                return self.reply_json(403, {"message": bad})
+        log("execute-api", method + " " + parts.path, {
+            "query": parts.query, "signed": signed, "body": raw.decode(),
+            "x-trace": self.headers.get_all("X-Trace")})
+        if parts.path == "/prod/missing":
+            return self.reply(404, b'{"message":"Not Found"}', "application/json")
+        self.reply_json(200, {"echo": json.loads(raw) if raw else None})
 
     def bedrock(self, path, raw):
         """InvokeModel: the body is the model's own request, answered with
