@@ -109,6 +109,11 @@ const char *asl_aws_header(asl_arena *a, const asl_aws_response *r, const char *
 bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_response *r,
                   asl_buf *err);
 void asl_aws_response_free(asl_aws_response *r);
+/* aws_sign.c: signs rq itself when libcurl would sign it wrong (a path with
+ * an escape, to any service but S3): *date_hdr and *auth_hdr (malloc'd
+ * header lines) to send.  false: libcurl signs it. */
+bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, char **date_hdr,
+                          char **auth_hdr);
 
 /* ---- services --------------------------------------------------------------- */
 

@@ -513,6 +513,14 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         const char *pt = type_of(ps);
         if (pv && (!strcmp(pt, "blob") || !strcmp(pt, "string"))) {
             rq->body = (char *)scalar_text(a, pv, &rq->body_len);
+            /* a JSON value sent as its text says so, where no parameter gave
+             * the type (else libcurl would call it a form) */
+            bool typed = false;
+            for (size_t i = 0; i < rq->nheaders; i++)
+                typed = typed || !strncasecmp(rq->headers[i], "Content-Type:", 13);
+            if (pv->type != ASL_STRING && !typed &&
+                rq->nheaders + 1 < sizeof rq->headers / sizeof *rq->headers)
+                rq->headers[rq->nheaders++] = "Content-Type: application/json";
         } else if (pv && xml) {
             asl_buf b;
             asl_buf_init(&b);

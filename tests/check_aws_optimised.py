@@ -16,7 +16,8 @@ and by the Task's output:
     the job's end; elasticmapreduce:createCluster.sync (RunJobFlow, then
     DescribeCluster until WAITING) answered {ClusterId, ClusterArn};
   - bedrock:invokeModel (POST /model/ID/invoke, the Body sent as the
-    model's JSON and answered parsed) and apigateway:invoke (stage, path,
+    model's JSON and answered parsed; the model's ARN in the path signed
+    as AWS signs an escaped path, right and wrong secret) and apigateway:invoke (stage, path,
     multi-valued query and headers, a JSON body, signed as execute-api for
     IAM_ROLE; a 404 caught as ApiGateway.404);
   - an EMR error caught as EMR.InvalidRequestException;
@@ -33,10 +34,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, read_log  # noqa: E402
+from harness import Checks, arguments, compile_workflow, last_error, read_log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 S = "arn:aws:states:::"
+
+# a URI label with ':' and '/': signed by runtime/aws_sign.c (escaped twice)
+MODEL_ARN = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"
+MODEL_PATH = ("/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2F"
+              "amazon.titan-text-express-v1/invoke")
 
 FLOW = {"StartAt": "Queue", "States": {
     "Queue": {"Type": "Task", "Resource": S + "sqs:sendMessage.waitForTaskToken",
@@ -78,7 +84,7 @@ FLOW = {"StartAt": "Queue", "States": {
                                              "InstanceCount": 1}},
                 "ResultPath": "$.cluster", "Next": "Model"},
     "Model": {"Type": "Task", "Resource": S + "bedrock:invokeModel",
-              "Parameters": {"ModelId": "amazon.titan-text-express-v1",
+              "Parameters": {"ModelId": MODEL_ARN,
                              "Body": {"inputText.$": "$.script"},
                              "ContentType": "application/json", "Accept": "application/json"},
               "ResultPath": "$.model", "Next": "Api"},
@@ -210,7 +216,7 @@ def main():
             models = [c for c in calls if c["service"] == "bedrock"]
             check("bedrock:invokeModel: POST /model/ID/invoke with the Body as JSON",
                   len(models) == 1 and
-                  models[0]["call"] == "POST /model/amazon.titan-text-express-v1/invoke" and
+                  models[0]["call"] == "POST " + MODEL_PATH and
                   models[0]["body"] == {"body": {"inputText": "s3://code/a.py"}, "headers": {
                       "Content-Type": "application/json", "Accept": "application/json"}},
                   json.dumps(models))
@@ -230,6 +236,20 @@ def main():
             check("a 404 caught as ApiGateway.404", (out.get("apierr") or {}) == {
                 "Error": "ApiGateway.404", "Cause": '{"message":"Not Found"}'},
                 json.dumps(out.get("apierr")))
+
+            m, merr = compile_workflow(args, tmp, "model", one_task("bedrock:invokeModel", {
+                "ModelId": MODEL_ARN, "Body": {"inputText": "x"}}))
+            check("model compiles", m is not None, merr)
+            for secret, ok in (("fake-secret-key", True), ("wrong", False)):
+                rm = subprocess.run([m, "--input", "{}"], capture_output=True, text=True,
+                                    timeout=60, env=dict(env, AWS_ENDPOINT_URL=url,
+                                                         AWS_SECRET_ACCESS_KEY=secret,
+                                                         AWS_SESSION_TOKEN="fake-session"))
+                check("an escaped path label signed as AWS signs it (%s secret, session token)"
+                      % ("right" if ok else "wrong"),
+                      rm.returncode == 0 if ok else
+                      last_error(rm.stderr).get("Error") == "Bedrock.InvalidSignatureException",
+                      rm.stdout + rm.stderr)
 
             err = out.get("err") or {}
             check("an EMR error caught as EMR.InvalidRequestException",
