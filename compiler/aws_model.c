@@ -2,7 +2,8 @@
  * aws_model.c — what a Task that calls an AWS service through the SDK
  * integrations (arn:aws:states:::aws-sdk:SERVICE:ACTION, and the optimised
  * integrations that are plain API calls, such as dynamodb:putItem) must send,
- * read when compiling from the service's API model.
+ * read when compiling from the service's API model (which resources those
+ * are, and what each names: aws_target.c).
  *
  * The models are the JSON files of botocore (Debian: python3-botocore), read
  * as data: nothing of Python runs.  For each such Task the compiler checks
@@ -18,7 +19,7 @@
  * a diagnostic that says so.
  */
 #define _GNU_SOURCE
-#include "aslc.h"
+#include "aws_target.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -185,103 +186,6 @@ static const cJSON *member_named(const cJSON *members, const char *key)
     return NULL;
 }
 
-/* A ".sync" integration: Step Functions starts the job, then calls poll
- * until the value at state is one of succeeded (the task's result is output)
- * or failed (States.TaskFailed, the Cause that same output as JSON).
- * request and output are templates whose strings "$params.X", "$start.X"
- * and "$poll.X" are read from the task's parameters, the start call's
- * response and the last poll's (runtime/aws_sdk.c). */
-typedef struct {
-    const char *arn;             /* after arn:aws:states::: */
-    const char *service, *start, *poll;
-    const char *error_prefix;    /* of the start call's errors */
-    const char *request, *state, *succeeded, *failed, *output;
-    bool parse_output;           /* .sync:2: the child execution's Output as JSON */
-} sync_spec;
-
-static const sync_spec syncs[] = {
-    {"states:startExecution.sync", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
-     "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", false},
-    {"states:startExecution.sync:2", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
-     "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", true},
-    {"glue:startJobRun.sync", "glue", "StartJobRun", "GetJobRun", "Glue",
-     "{\"JobName\": \"$params.JobName\", \"RunId\": \"$start.JobRunId\"}",
-     "$poll.JobRun.JobRunState", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"STOPPED\", \"TIMEOUT\", \"ERROR\"]", "\"$poll.JobRun\"", false},
-    {"ecs:runTask.sync", "ecs", "RunTask", "DescribeTasks", "ECS",
-     "{\"Cluster\": \"$params.Cluster\", \"Tasks\": [\"$start.Tasks[0].TaskArn\"]}",
-     "$poll.Tasks[0].LastStatus", "[\"STOPPED\"]", "[]", "\"$poll.Tasks[0]\"", false},
-    {"batch:submitJob.sync", "batch", "SubmitJob", "DescribeJobs", "Batch",
-     "{\"Jobs\": [\"$start.JobId\"]}", "$poll.Jobs[0].Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\"]", "\"$poll.Jobs[0]\"", false},
-    {"athena:startQueryExecution.sync", "athena", "StartQueryExecution", "GetQueryExecution", "Athena",
-     "{\"QueryExecutionId\": \"$start.QueryExecutionId\"}", "$poll.QueryExecution.Status.State",
-     "[\"SUCCEEDED\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll\"", false},
-    {"codebuild:startBuild.sync", "codebuild", "StartBuild", "BatchGetBuilds", "CodeBuild",
-     "{\"Ids\": [\"$start.Build.Id\"]}", "$poll.Builds[0].BuildStatus", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}",
-     false},
-};
-
-typedef struct {
-    const char *service, *action;   /* as the resource names them */
-    bool optimised;                 /* an optimised integration (Error prefix differs) */
-    const char *error_prefix;       /* optimised: the prefix Step Functions uses */
-    const sync_spec *sync;          /* a .sync integration, or NULL */
-} aws_target;
-
-/* The optimised integrations that are one API call, answered with the API's
- * response: DynamoDB's item calls, SQS sendMessage, SNS publish, EventBridge
- * putEvents, Step Functions startExecution (without .sync). */
-static bool parse_target(const char *res, aws_target *t, asl_arena *a)
-{
-    static const struct { const char *arn, *service, *action, *prefix; } optimised[] = {
-        {"dynamodb:getItem", "dynamodb", "GetItem", "DynamoDB"},
-        {"dynamodb:putItem", "dynamodb", "PutItem", "DynamoDB"},
-        {"dynamodb:updateItem", "dynamodb", "UpdateItem", "DynamoDB"},
-        {"dynamodb:deleteItem", "dynamodb", "DeleteItem", "DynamoDB"},
-        {"sqs:sendMessage", "sqs", "SendMessage", "SQS"},
-        {"sns:publish", "sns", "Publish", "SNS"},
-        {"events:putEvents", "eventbridge", "PutEvents", "EventBridge"},
-        {"states:startExecution", "sfn", "StartExecution", "StepFunctions"},
-    };
-    if (strncmp(res, "arn:", 4) != 0) return false;
-    const char *p = strchr(res + 4, ':');
-    if (!p || strncmp(p, ":states:::", 10) != 0) return false;
-    p += 10;
-    memset(t, 0, sizeof *t);
-    if (!strncmp(p, "aws-sdk:", 8)) {
-        p += 8;
-        const char *colon = strchr(p, ':');
-        if (!colon) return false;
-        const char *end = colon + 1 + strcspn(colon + 1, ".");
-        if (*end && strcmp(end, ".waitForTaskToken") != 0) return false;
-        t->service = asl_strndup(a, p, (size_t)(colon - p));
-        t->action = asl_strndup(a, colon + 1, (size_t)(end - colon - 1));
-        return true;
-    }
-    for (size_t i = 0; i < sizeof syncs / sizeof *syncs; i++)
-        if (!strcmp(p, syncs[i].arn)) {
-            t->service = syncs[i].service;
-            t->action = syncs[i].start;
-            t->optimised = true;
-            t->error_prefix = syncs[i].error_prefix;
-            t->sync = &syncs[i];
-            return true;
-        }
-    for (size_t i = 0; i < sizeof optimised / sizeof *optimised; i++)
-        if (!strcmp(p, optimised[i].arn)) {
-            t->service = optimised[i].service;
-            t->action = optimised[i].action;
-            t->optimised = true;
-            t->error_prefix = optimised[i].prefix;
-            return true;
-        }
-    return false;
-}
-
 /* The static keys of a Parameters template ("Key.$" gives "Key"). */
 static bool template_keys(const ir_tmpl *t, const char ***keys, uint32_t *n, asl_arena *a)
 {
@@ -319,7 +223,8 @@ static void add_shape(cJSON *out, const cJSON *shapes, const char *name)
     static const char *const ref_keys[] = {"shape", "location", "locationName", "queryName",
                                            "flattened",
                                            "jsonvalue", "timestampFormat", "xmlAttribute",
-                                           "xmlNamespace", "hostLabel", NULL};
+                                           "xmlNamespace", "hostLabel", "idempotencyToken",
+                                           NULL};
     if (!name || cJSON_GetObjectItemCaseSensitive(out, name)) return;
     const cJSON *sh = cJSON_GetObjectItemCaseSensitive(shapes, name);
     if (!sh) return;
@@ -420,16 +325,41 @@ static bool is_http_task(const char *res)
     return p && !strcmp(p, ":states:::http:invoke");
 }
 
+/* arn:PARTITION:states:::apigateway:invoke[.waitForTaskToken]: no model, the
+ * API's own HTTP (runtime/aws_http_task.c) */
+static bool is_apigw(const char *res)
+{
+    if (strncmp(res, "arn:", 4) != 0) return false;
+    const char *p = strchr(res + 4, ':');
+    return p && (!strcmp(p, ":states:::apigateway:invoke") ||
+                 !strcmp(p, ":states:::apigateway:invoke.waitForTaskToken"));
+}
+
 int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report)
 {
     aws_target t;
-    if (s->resource && is_http_task(s->resource)) {
+    if (s->resource && (is_http_task(s->resource) || is_apigw(s->resource))) {
+        static const char apigw_params[] =
+            "ApiEndpoint Method Stage Path Headers QueryParameters RequestBody AuthType "
+            "AllowNullValues";
+        const char **keys = NULL;
+        uint32_t nkeys = 0;
+        bool apigw = is_apigw(s->resource), bad = false;
+        if (apigw && template_keys(s->parameters, &keys, &nkeys, u->arena))
+            for (uint32_t i = 0; i < nkeys; i++)
+                if (!aslc_aws_word_in(apigw_params, keys[i], strlen(keys[i]))) {
+                    DIAG(s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
+                         "state \"%s\": apigateway:invoke has no parameter \"%s\"; it has: %s",
+                         s->name, keys[i], apigw_params);
+                    bad = true;
+                }
+        if (bad) return -1;
         *entry = cJSON_CreateObject();
         cJSON *d = cJSON_AddObjectToObject(*entry, "aws");
-        cJSON_AddStringToObject(d, "protocol", "http-task");
+        cJSON_AddStringToObject(d, "protocol", apigw ? "apigateway" : "http-task");
         return 1;
     }
-    if (!s->resource || !parse_target(s->resource, &t, u->arena)) return 0;
+    if (!s->resource || !aslc_aws_parse_target(s->resource, &t, u->arena)) return 0;
     const ir_loc *at = &s->resource_loc;
     const char *root = data_dir();
     if (!root) {
@@ -444,6 +374,11 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     char *version = dir ? newest_version(u->arena, dir) : NULL;
     size_t len = 0;
     char *text = version ? read_model(dir, version, &len) : NULL;
+    if (!text && !strcmp(t.service, "bedrock-runtime")) {
+        len = strlen(aslc_bedrock_runtime_model);
+        text = asl_xmalloc(len);
+        memcpy(text, aslc_bedrock_runtime_model, len);
+    }
     if (!text) {
         DIAG(at->line, at->col, at->ptr,
              "state \"%s\": no AWS service \"%s\" in the API models (%s)", s->name,
@@ -484,15 +419,19 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     bool bad = false;
     if (template_keys(s->parameters, &keys, &nkeys, u->arena)) {
         for (uint32_t i = 0; i < nkeys; i++) {
-            if (member_named(members, keys[i])) continue;
+            if (t.params ? aslc_aws_word_in(t.params, keys[i], strlen(keys[i]))
+                         : member_named(members, keys[i]) != NULL)
+                continue;
             asl_buf b;
             asl_buf_init(&b);
-            list_names(&b, members, 60);
+            if (t.params) asl_buf_puts(&b, t.params);
+            else list_names(&b, members, 60);
             asl_buf_putc(&b, '\0');
+            const char *opname = t.params ? strrchr(s->resource, ':') + 1
+                                          : cJSON_GetStringValue(cJSON_GetObjectItem(op, "name"));
             DIAG(at->line, at->col, at->ptr,
              "state \"%s\": %s %s has no parameter \"%s\"; it has: %s", s->name,
-                 t.service, cJSON_GetStringValue(cJSON_GetObjectItem(op, "name")),
-                 keys[i], b.len > 1 ? b.data : "(none)");
+                 t.service, opname, keys[i], b.len > 1 ? b.data : "(none)");
             asl_buf_free(&b);
             bad = true;
         }
@@ -505,6 +444,10 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
         DIAG(at->line, at->col, at->ptr, "state \"%s\": %s", s->name, why);
         goto done;
     }
+    /* a renamed integration: what it sends and answers, filled at run time */
+    if (t.request) cJSON_AddItemToObject(d, "request", cJSON_Parse(t.request));
+    if (t.result) cJSON_AddItemToObject(d, "result", cJSON_Parse(t.result));
+    if (t.parse) cJSON_AddStringToObject(d, "parse", t.parse);
     if (t.sync) {
         const cJSON *pop = find_operation(ops, t.sync->poll);
         cJSON *pd = pop ? op_descriptor(u->arena, meta, shapes, pop, &t, &why) : NULL;

@@ -109,6 +109,11 @@ const char *asl_aws_header(asl_arena *a, const asl_aws_response *r, const char *
 bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_response *r,
                   asl_buf *err);
 void asl_aws_response_free(asl_aws_response *r);
+/* aws_sign.c: signs rq itself when libcurl would sign it wrong (a path with
+ * an escape, to any service but S3): *date_hdr and *auth_hdr (malloc'd
+ * header lines) to send.  false: libcurl signs it. */
+bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, char **date_hdr,
+                          char **auth_hdr);
 
 /* ---- services --------------------------------------------------------------- */
 
@@ -143,5 +148,10 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
  * Transform and Authentication.ConnectionArn, whose authorisation comes from
  * the resources file (connections live in EventBridge). */
 asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc);
+/* arn:aws:states:::apigateway:invoke: ApiEndpoint (the API's host), Method,
+ * Stage, Path, Headers and QueryParameters (objects of arrays), RequestBody,
+ * AuthType (NO_AUTH; IAM_ROLE and RESOURCE_POLICY sign as execute-api),
+ * answered as the HTTP Task; a status outside 2xx is ApiGateway.<status>. */
+asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call *tc);
 
 #endif

@@ -6,7 +6,8 @@
  * times opens one connection (and does one TLS handshake) per thread, not a
  * thousand.  Requests are signed with Signature Version 4 by libcurl itself
  * (CURLOPT_AWS_SIGV4), which hashes the body and signs the headers given
- * here, the session token's among them.  (An "Expect:" line to turn off
+ * here, the session token's among them (but a path with an escape: aws_sign.c
+ * signs that one).  (An "Expect:" line to turn off
  * curl's 100-continue would be signed as an empty header that is never
  * sent: AWS's servers answer 100-continue, so it stays.)
  */
@@ -144,6 +145,14 @@ bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_re
     if (c->session_token && asprintf(&token_hdr, "X-Amz-Security-Token: %s", c->session_token) > 0)
         hdrs = curl_slist_append(hdrs, token_hdr);
 
+    /* a path with an escape: signed by aws_sign.c, not by libcurl */
+    char *date_hdr = NULL, *auth_hdr = NULL;
+    bool own = asl_aws_sign_escaped(c, rq, &date_hdr, &auth_hdr);
+    if (own) {
+        hdrs = curl_slist_append(hdrs, date_hdr);
+        hdrs = curl_slist_append(hdrs, auth_hdr);
+    }
+
     char sigv4[160];
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", rq->region, rq->service);
 
@@ -158,7 +167,7 @@ bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_re
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    if (c->access_key && c->secret_key) {
+    if (c->access_key && c->secret_key && !own) {
         curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
         curl_easy_setopt(h, CURLOPT_USERNAME, c->access_key);
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret_key);
@@ -178,6 +187,8 @@ bool asl_aws_send(const asl_aws_config *c, const asl_aws_request *rq, asl_aws_re
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(hdrs);
     free(token_hdr);
+    free(date_hdr);
+    free(auth_hdr);
     if (rc != CURLE_OK) {
         r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
         asl_buf_puts(err, "Unable to execute HTTP request: ");

@@ -319,3 +319,128 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
     asl_aws_response_free(&r);
     return out;
 }
+
+/* ---- apigateway:invoke ------------------------------------------------------------ */
+
+/* name=value pairs of an object of arrays ({"k": ["a", "b"]}: k=a&k=b), as
+ * API Gateway's QueryParameters; a lone value counts as a one-item array. */
+static void multi_query(asl_arena *a, asl_buf *b, const asl_value *o)
+{
+    for (uint32_t i = 0; o && i < o->len; i++) {
+        const asl_value *v = o->u.o.members[i].val;
+        uint32_t n = v->type == ASL_ARRAY ? v->len : 1;
+        for (uint32_t k = 0; k < n; k++) {
+            size_t tn;
+            const char *t = text_of(a, v->type == ASL_ARRAY ? v->u.a.items[k] : v, &tn);
+            put_pair(b, o->u.o.members[i].key, o->u.o.members[i].klen, t, tn);
+        }
+    }
+}
+
+asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call *tc)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *host = asl_aws_str(params, "ApiEndpoint"), *method = asl_aws_str(params, "Method");
+    if (!host || !method)
+        return asl_fail(x, "States.Runtime",
+                        "apigateway:invoke needs the string parameters ApiEndpoint and Method");
+    const char *stage = asl_aws_str(params, "Stage"), *path = asl_aws_str(params, "Path");
+    const char *auth = asl_aws_str(params, "AuthType");
+    bool signed_call = auth && (!strcmp(auth, "IAM_ROLE") || !strcmp(auth, "RESOURCE_POLICY"));
+    /* the region of <api-id>.execute-api.<region>.amazonaws.com signs the call */
+    const char *dot = strstr(host, ".execute-api.");
+    char *region = dot ? asl_strndup(a, dot + 13, strcspn(dot + 13, ".")) : NULL;
+    const char *why = NULL;
+    const asl_aws_config *cfg = asl_aws_config_get(&why);
+    asl_aws_config role_cfg;
+    if (signed_call) {
+        if (!cfg || !cfg->access_key)
+            return asl_fail(x, "ApiGateway.SdkClientException",
+                            cfg ? "Unable to load AWS credentials from any provider in the chain"
+                                : why);
+        if (!(cfg = asl_aws_task_config(x, cfg, tc, &role_cfg))) return NULL;
+    }
+    /* AWS_ENDPOINT_URL_EXECUTE_API stands for every API's host (tests, emulators) */
+    const char *over = getenv("AWS_ENDPOINT_URL_EXECUTE_API");
+    asl_buf url;
+    asl_buf_init(&url);
+    if (over && *over) asl_buf_puts(&url, over);
+    else asl_buf_puts(&url, "https://"), asl_buf_puts(&url, host);
+    if (stage && *stage) asl_buf_putc(&url, '/'), asl_aws_pct(&url, stage, strlen(stage), false);
+    if (path && *path) {
+        if (*path != '/') asl_buf_putc(&url, '/');
+        asl_aws_pct(&url, path, strlen(path), true);
+    }
+    asl_buf query;
+    asl_buf_init(&query);
+    multi_query(a, &query, obj(params, "QueryParameters"));
+    if (query.len) asl_buf_putc(&url, '?'), asl_buf_put(&url, query.data, query.len);
+    char *full = asl_strndup(a, url.data, url.len);
+    asl_buf_free(&url);
+    asl_buf_free(&query);
+
+    /* a header's values as one line, comma-separated (HTTP's equivalent of
+     * repeating it; libcurl's signing takes each name once) */
+    const asl_value *hv = obj(params, "Headers");
+    const char **headers = asl_alloc(a, ((hv ? hv->len : 0) + 2) * sizeof *headers);
+    size_t nh = 0;
+    bool has_ct = false;
+    for (uint32_t i = 0; hv && i < hv->len; i++) {
+        const asl_value *v = hv->u.o.members[i].val;
+        uint32_t n = v->type == ASL_ARRAY ? v->len : 1;
+        asl_buf line;
+        asl_buf_init(&line);
+        asl_buf_put(&line, hv->u.o.members[i].key, hv->u.o.members[i].klen);
+        asl_buf_puts(&line, ": ");
+        for (uint32_t k = 0; k < n; k++) {
+            size_t tn;
+            const char *t = text_of(a, v->type == ASL_ARRAY ? v->u.a.items[k] : v, &tn);
+            if (k) asl_buf_putc(&line, ',');
+            asl_buf_put(&line, t, tn);
+        }
+        headers[nh++] = asl_strndup(a, line.data, line.len);
+        asl_buf_free(&line);
+        has_ct = has_ct || !strcasecmp(hv->u.o.members[i].key, "Content-Type");
+    }
+    const asl_value *rb = asl_object_get(params, "RequestBody", 11);
+    char *body = NULL;
+    size_t blen = 0;
+    if (rb) {
+        body = (char *)text_of(a, rb, &blen);
+        if (!has_ct && rb->type != ASL_STRING) headers[nh++] = "Content-Type: application/json";
+    }
+    headers[nh] = NULL;
+
+    double timeout = 60;
+    if (tc && tc->deadline > 0) {
+        double left = tc->deadline - asl_now_monotonic();
+        if (left <= 0) return asl_task_timed_out(x, tc);
+        if (left < timeout) timeout = left;
+    }
+    asl_aws_config none;
+    memset(&none, 0, sizeof none);
+    asl_aws_request rq = {method, full, signed_call ? "execute-api" : "",
+                          signed_call ? (region ? region : cfg->region) : "", headers, body, blen,
+                          timeout};
+    asl_aws_response r;
+    asl_buf err;
+    asl_buf_init(&err);
+    asl_blocking_begin(x);
+    bool sent = asl_aws_send(signed_call ? cfg : &none, &rq, &r, &err);
+    asl_blocking_end(x);
+    asl_value *out;
+    /* AWS names the failure ApiGateway.<status>, the body as its Cause */
+    if (!sent) {
+        if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
+        else out = asl_fail(x, "ApiGateway.SdkClientException",
+                            asl_strndup(a, err.data ? err.data : "", err.len));
+    } else if (r.status / 100 != 2) {
+        out = asl_fail(x, asl_sprintf(a, "ApiGateway.%ld", r.status),
+                       asl_strndup(a, r.body.data ? r.body.data : "", r.body.len));
+    } else {
+        out = response_value(a, &r);
+    }
+    asl_buf_free(&err);
+    asl_aws_response_free(&r);
+    return out;
+}

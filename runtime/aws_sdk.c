@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include "aws_wire.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,41 @@ static void add_sdk_metadata(asl_arena *a, asl_value *obj, const asl_aws_respons
     asl_task_sdk_metadata(a, obj, hdrs, n, r->status, r->request_id);
 }
 
+/* params with a fresh UUID for each idempotency token of the operation's
+ * input that the task does not give (EMR Serverless' clientToken): the SDKs
+ * make one so, and so does Step Functions. */
+static asl_value *with_tokens(asl_arena *a, const asl_value *d, asl_value *params)
+{
+    const asl_value *shapes = asl_object_get(d, "shapes", 6);
+    const char *in = asl_aws_str(d, "input");
+    const asl_value *sh = shapes && in ? asl_object_get(shapes, in, strlen(in)) : NULL;
+    const asl_value *ms = sh && sh->type == ASL_OBJECT ? asl_object_get(sh, "members", 7) : NULL;
+    asl_value *out = params;
+    for (uint32_t i = 0; ms && ms->type == ASL_OBJECT && i < ms->len; i++) {
+        const asl_value *tok = ms->u.o.members[i].val->type == ASL_OBJECT
+                                   ? asl_object_get(ms->u.o.members[i].val, "idempotencyToken", 16)
+                                   : NULL;
+        if (!tok || tok->type != ASL_TRUE || (params && params->type != ASL_OBJECT)) continue;
+        /* the task writes the member in PascalCase */
+        char *key = asl_strndup(a, ms->u.o.members[i].key, ms->u.o.members[i].klen);
+        key[0] = (char)toupper((unsigned char)key[0]);
+        size_t kl = ms->u.o.members[i].klen;
+        if (params && (asl_object_get(params, key, kl) ||
+                       asl_object_get(params, ms->u.o.members[i].key, kl)))
+            continue;
+        char id[37];
+        if (!asl_uuid4(id)) continue;
+        if (out == params) {   /* the task's parameters stay as they are */
+            out = asl_object(a, params ? params->len + 1 : 1);
+            for (uint32_t k = 0; params && k < params->len; k++)
+                asl_object_set(a, out, params->u.o.members[k].key, params->u.o.members[k].klen,
+                               params->u.o.members[k].val);
+        }
+        asl_object_set(a, out, key, kl, asl_cstring(a, id));
+    }
+    return out;
+}
+
 /* One call of the operation d describes. */
 static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
@@ -107,6 +143,7 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
     asl_aws_wire_req wq;
     asl_buf err;
     asl_buf_init(&err);
+    params = with_tokens(a, d, params);
     if (!asl_aws_wire_request(a, d, params, base_a, &wq, &err)) {
         asl_value *out = asl_fail(x, sdk_err, asl_strndup(a, err.data ? err.data : "", err.len));
         asl_buf_free(&err);
@@ -224,16 +261,44 @@ static bool container_failed(const asl_value *task)
     return false;
 }
 
+/* out with its member name, JSON text, replaced by the value it writes
+ * (left as it is when it is not JSON). */
+static asl_value *parsed_member(asl_arena *a, asl_value *out, const char *name)
+{
+    if (!out || out->type != ASL_OBJECT) return out;
+    const asl_value *o = asl_object_get(out, name, strlen(name));
+    asl_json_error je;
+    asl_value *parsed = o && o->type == ASL_STRING ? asl_json_parse(a, o->u.str, o->len, &je) : NULL;
+    if (!parsed) return out;
+    asl_value *copy = asl_object(a, out->len);
+    for (uint32_t i = 0; i < out->len; i++)
+        asl_object_set(a, copy, out->u.o.members[i].key, out->u.o.members[i].klen,
+                       out->u.o.members[i].val);
+    asl_object_set(a, copy, name, strlen(name), parsed);
+    return copy;
+}
+
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
     const char *proto = asl_aws_str(d, "protocol");
     if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
+    if (proto && !strcmp(proto, "apigateway")) return asl_apigw_invoke(x, params, tc);
     const asl_value *sync = asl_object_get(d, "sync", 4);
-    asl_value *start = call_once(x, d, params, tc);
+    asl_arena *a = asl_exec_arena(x);
+    /* a renamed integration (EMR's addStep is AddJobFlowSteps): its request
+     * and its answer made from templates */
+    const asl_value *request = asl_object_get(d, "request", 7);
+    const asl_value *result = asl_object_get(d, "result", 6);
+    asl_value *start = call_once(x, d, request ? fill(a, request, params, NULL, NULL) : params, tc);
+    if (start && result && !sync) {
+        asl_value *out = fill(a, result, params, start, NULL);
+        const char *parse = asl_aws_str(d, "parse");   /* Bedrock's Body */
+        if (!out) out = asl_object(a, 0);
+        return parse ? parsed_member(a, out, parse) : out;
+    }
     if (!start || !sync) return start;
 
-    asl_arena *a = asl_exec_arena(x);
     const asl_value *pd = asl_object_get(sync, "poll", 4);
     const asl_value *po = asl_object_get(sync, "parse_output", 12);
     bool ecs = asl_aws_str(d, "service_id") && !strcmp(asl_aws_str(d, "service_id"), "ECS");
@@ -245,21 +310,8 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
         const asl_value *state = lookup(asl_aws_str(sync, "state"), params, start, poll);
         asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, poll);
         if (!out) out = asl_object(a, 0);
-        if (po && po->type == ASL_TRUE && out->type == ASL_OBJECT) {
-            /* .sync:2: the child execution's Output as JSON, not as text */
-            const asl_value *o = asl_object_get(out, "Output", 6);
-            asl_json_error je;
-            asl_value *parsed = o && o->type == ASL_STRING ? asl_json_parse(a, o->u.str, o->len, &je)
-                                                           : NULL;
-            if (parsed) {
-                asl_value *copy = asl_object(a, out->len);
-                for (uint32_t i = 0; i < out->len; i++)
-                    asl_object_set(a, copy, out->u.o.members[i].key, out->u.o.members[i].klen,
-                                   out->u.o.members[i].val);
-                asl_object_set(a, copy, "Output", 6, parsed);
-                out = copy;
-            }
-        }
+        /* .sync:2: the child execution's Output as JSON, not as text */
+        if (po && po->type == ASL_TRUE) out = parsed_member(a, out, "Output");
         bool done = listed(asl_object_get(sync, "succeeded", 9), state);
         if (listed(asl_object_get(sync, "failed", 6), state) || (done && ecs && container_failed(out)))
             return asl_fail(x, "States.TaskFailed", asl_json_string(a, out, NULL));

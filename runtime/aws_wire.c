@@ -513,6 +513,14 @@ bool asl_aws_wire_request(asl_arena *a, const asl_value *d, asl_value *params, c
         const char *pt = type_of(ps);
         if (pv && (!strcmp(pt, "blob") || !strcmp(pt, "string"))) {
             rq->body = (char *)scalar_text(a, pv, &rq->body_len);
+            /* a JSON value sent as its text says so, where no parameter gave
+             * the type (else libcurl would call it a form) */
+            bool typed = false;
+            for (size_t i = 0; i < rq->nheaders; i++)
+                typed = typed || !strncasecmp(rq->headers[i], "Content-Type:", 13);
+            if (pv->type != ASL_STRING && !typed &&
+                rq->nheaders + 1 < sizeof rq->headers / sizeof *rq->headers)
+                rq->headers[rq->nheaders++] = "Content-Type: application/json";
         } else if (pv && xml) {
             asl_buf b;
             asl_buf_init(&b);
@@ -743,7 +751,8 @@ asl_value *asl_aws_wire_result(asl_arena *a, const asl_value *d, const asl_aws_r
     bool xml = !strcmp(proto, "rest-xml");
     if (payload && (!strcmp(type_of(ps), "blob") || !strcmp(type_of(ps), "string"))) {
         obj = asl_object(a, members ? members->len : 1);
-        asl_object_set(a, obj, payload, strlen(payload),
+        /* read back in PascalCase as every member (Bedrock's "body" is Body) */
+        asl_object_set(a, obj, pascal(a, payload, strlen(payload)), strlen(payload),
                        asl_string(a, r->body.data ? r->body.data : "", r->body.len));
     } else if (xml) {
         xmlDoc *doc = parse_xml(r);
