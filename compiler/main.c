@@ -246,10 +246,13 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
     for (uint32_t i = 0; i < p->ntasks; i++) {
         const ir_state *s = p->tasks[i];
         if (!s->resource) continue;
-        if (served && served_resource(s->resource) &&
-            !(mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) &&
-            !(*resp && cJSON_GetObjectItemCaseSensitive(*resp, s->resource)))
-            continue;
+        /* Under aslc serve an unbound callback Task waits for SendTaskSuccess
+         * (served.c); a .waitForTaskToken integration aslc can call is called
+         * first, as AWS calls it (the SQS message carrying the token is sent). */
+        bool answered = served && served_resource(s->resource) &&
+                        !(mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) &&
+                        !(*resp && cJSON_GetObjectItemCaseSensitive(*resp, s->resource));
+        if (answered && is_activity(s->resource)) continue;
         if (mocks && cJSON_GetObjectItemCaseSensitive(mocks, s->name)) continue;
         if (res && cJSON_GetObjectItemCaseSensitive(res, s->resource)) continue;
         const char *fn = lambda_name(u->arena, s->resource);
@@ -262,7 +265,7 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
             continue;
         }
         cJSON *entry = NULL;
-        int made = aslc_aws_binding(u, s, &entry, report);
+        int made = aslc_aws_binding(u, s, &entry, report && !answered);
         if (made > 0) {
             if (!*resp) res = *resp = cJSON_CreateObject();
             if (!cJSON_GetObjectItemCaseSensitive(*resp, s->resource))
@@ -272,7 +275,7 @@ static void check_bindings(aslc_unit *u, const ir_program *p, cJSON **resp, cons
             *aws = true;
             continue;
         }
-        if (made < 0) continue;
+        if (made < 0 || answered) continue;
         if (is_activity(s->resource)) {
             /* compiles: the binary fails the state when it is reached (task.c) */
             if (report)

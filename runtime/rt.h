@@ -263,6 +263,8 @@ bool asl_served_resource(const char *resource);
 const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
                                 double timeout, double heartbeat);
 asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat);
+/* The server forgets token: its Task ended otherwise (a late SendTask* is TaskTimedOut). */
+void asl_served_forget(asl_exec *x, const char *token);
 /* A resumed execution's Task attempt whose TaskScheduled was recorded
  * before the restart (the checkpoint's "replay"): true with *out its
  * outcome, recorded or, for one still running then, States.TaskFailed;

@@ -320,7 +320,11 @@ const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const as
 {
     asl_run *run = x->run;
     if (!asl_hist_served(run->hist) || !asl_served_resource(site->resource)) return NULL;
-    if (run->bindings && run->bindings[site->id].kind != ASL_BIND_NONE) return NULL;
+    /* bound or mocked, it runs as in a binary; an AWS call aslc made is made
+     * first (task.c), then waited for */
+    if (run->bindings && run->bindings[site->id].kind != ASL_BIND_NONE &&
+        run->bindings[site->id].kind != ASL_BIND_AWS)
+        return NULL;
     bool activity = is_activity(site->resource);
     const char *token;
     if (activity) {
@@ -344,6 +348,11 @@ const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const as
     /* registered before the TaskScheduled that shows the token is recorded */
     asl_hist_chan_request(run->hist, "W ", text, n, true);
     return token;
+}
+
+void asl_served_forget(asl_exec *x, const char *token)
+{
+    asl_hist_chan_request(x->run->hist, "X ", token, strlen(token), true);
 }
 
 asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, double heartbeat)
@@ -384,8 +393,7 @@ asl_value *asl_served_await(asl_exec *x, const char *token, double timeout, doub
             asl_fail(x, hb ? "States.HeartbeatTimeout" : "States.Timeout",
                      hb ? "The task did not send a heartbeat in time (HeartbeatSeconds)"
                         : "The task did not complete in time (TimeoutSeconds)");
-            /* the server forgets the token: a late SendTask* is TaskTimedOut */
-            asl_hist_chan_request(h, "X ", token, strlen(token), true);
+            asl_served_forget(x, token);   /* a late SendTask* is TaskTimedOut */
         }
         break;
     }

@@ -978,6 +978,17 @@ static asl_value *run_task(asl_exec *x, const asl_task_site *site, asl_value *in
     return call_binding(x, site, b, &c, input);
 }
 
+/* A callback Task under aslc serve that calls AWS before it waits: one aslc
+ * compiled a call for, or lambda:invoke.waitForTaskToken with the AWS client in. */
+static bool calls_first(asl_exec *x, const asl_task_site *site)
+{
+    const asl_binding *b = x->run->bindings ? &x->run->bindings[site->id] : NULL;
+    bool wait_token;
+    if (b && b->kind == ASL_BIND_AWS) return true;
+    return (!b || b->kind == ASL_BIND_NONE) && aws_linked() &&
+           is_lambda_invoke(site->resource, &wait_token) && wait_token;
+}
+
 /* run_task with --history: the attempt's events around it (history.c). */
 static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl_task_site *site,
                                                           asl_value *input, double timeout,
@@ -989,8 +1000,18 @@ static __attribute__((noinline)) asl_value *task_recorded(asl_exec *x, const asl
     /* under aslc serve, an unbound callback Task waits for its callback */
     const char *token = asl_served_callback(x, site, input, timeout, heartbeat);
     asl_hist_task_begin(x, site, input, timeout, heartbeat);
-    asl_value *r = token ? asl_served_await(x, token, timeout, heartbeat)
-                         : run_task(x, site, input, timeout, heartbeat);
+    asl_value *r;
+    if (token && calls_first(x, site)) {
+        /* as AWS does: the call is made (the message carrying the token is
+         * sent), its answer dropped, and the Task waits for the token; a call
+         * that fails is the Task's failure */
+        r = run_task(x, site, input, timeout, heartbeat);
+        if (r) r = asl_served_await(x, token, timeout, heartbeat);
+        else asl_served_forget(x, token);
+    } else {
+        r = token ? asl_served_await(x, token, timeout, heartbeat)
+                  : run_task(x, site, input, timeout, heartbeat);
+    }
     asl_hist_task_end(x, site, r);
     return r;
 }

@@ -30,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import boto3_or_skip, Checks, start_server, wait_end  # noqa: E402
+from serve_common import boto3_or_skip, Checks, fake_aws, start_server, wait_end  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/q"
@@ -80,10 +80,12 @@ def main():
             f.write(HANDLER % (log, HANDLER_S))
         os.chmod(handler, 0o755)
         resources = os.path.join(tmp, "resources.json")
+        # the SQS the callback Tasks send their token to before they wait
+        fake, fake_env, _ = fake_aws(tmp)
         with open(resources, "w") as f:
             json.dump({"arn:aws:states:::sqs:sendMessage": {"command": [handler]}}, f)
 
-        server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+        server, sfn, _ = start_server(args.aslc, db, "--resources", resources, env=fake_env)
         try:
             # ---- item 4: tokens of two machines' executions of one name
             tok = {}
@@ -155,7 +157,7 @@ def main():
 
         killed = time.time()
         time.sleep(0.3)
-        server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+        server, sfn, _ = start_server(args.aslc, db, "--resources", resources, env=fake_env)
         try:
             d = wait_end(sfn, ex_c, limit=30)
             out = json.loads(d.get("output") or "{}")
@@ -187,6 +189,8 @@ def main():
         check("the handler's calls: once for the caught Task, twice with the Retry",
               sum('"catch-me"' in c for c in calls) == 1 and
               sum('"retry-me"' in c for c in calls) == 2, calls)
+        fake.stdin.close()
+        fake.wait(timeout=10)
     return check.summary()
 
 

@@ -36,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_common import (begin, wait_end,  # noqa: E402
+from serve_common import (aws_calls, begin, fake_aws, wait_end,  # noqa: E402
                           start_server as common_start_server)
 
 
@@ -58,8 +58,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "serve.db")
 
+        # the SQS behind sqs:sendMessage.waitForTaskToken, which aslc serve calls
+        fake, fake_env, calls = fake_aws(tmp)
+
         def start_server():
-            return common_start_server(args.aslc, db, read_timeout=90)[:2]
+            return common_start_server(args.aslc, db, env=fake_env, read_timeout=90)[:2]
 
         server, sfn = start_server()
         role = "arn:aws:iam::123456789012:role/StepFunctionsRole"
@@ -143,6 +146,10 @@ def main():
             det = scheduled(sfn, ex)
             token = json.loads(det["parameters"])["MessageBody"]["token"] if det else None
             check("the token is in the TaskScheduled parameters", bool(token), det)
+            sent = aws_calls(calls, "sqs")
+            check("the Task sent its SQS message, the token in it, before it waited",
+                  len(sent) == 1 and sent[0]["call"] == "SendMessage" and
+                  json.loads(sent[0]["body"]["MessageBody"]) == {"token": token}, sent)
             sfn.send_task_failure(taskToken=token, error="Oops", cause="the worker gave up")
             d = wait_end(sfn, ex)
             check("send_task_failure: the execution fails with its error and cause",
@@ -162,6 +169,15 @@ def main():
                   d["status"] == "FAILED" and d.get("error") == "States.Timeout", d)
             check("then send_task_success: TaskTimedOut",
                   code_of(sfn.send_task_success, taskToken=token, output="{}") == "TaskTimedOut")
+
+            # ---- a call SQS refuses is the Task's failure (no wait)
+            refused = machine("refused", {"T": {
+                "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": queue, "DelaySeconds": 0}, "End": True}})
+            ex = sfn.start_execution(stateMachineArn=refused)["executionArn"]
+            d = wait_end(sfn, ex)
+            check("a SendMessage SQS refuses fails the Task at once with SQS's error",
+                  d["status"] == "FAILED" and d.get("error", "").startswith("SQS."), d)
 
             # ---- the errors of the token
             check("a malformed token: InvalidToken",
@@ -198,6 +214,9 @@ def main():
             check("after kill -9 and a restart the token still reaches its Task",
                   code is None and d["status"] == "SUCCEEDED" and
                   json.loads(d["output"]) == {"later": 2}, (code, d))
+            check("the resumed Task waits without sending its message again",
+                  sum(token in c["body"].get("MessageBody", "") for c in aws_calls(calls, "sqs"))
+                  == 1, aws_calls(calls, "sqs"))
             h = sfn.get_execution_history(executionArn=ex)["events"]
             types = [e["type"] for e in h]
             check("its history: each event once (TaskScheduled once), ids 1..n",
@@ -206,6 +225,8 @@ def main():
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+            fake.stdin.close()
+            fake.wait(timeout=10)
     return check.summary()
 
 

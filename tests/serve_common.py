@@ -4,6 +4,7 @@ count, the AWS error code a call answers, and a server on a free loopback port.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -57,6 +58,30 @@ def begin():
         return None
     client_error = aws[2]
     return args, Checks(), lambda fn, **kw: error_code(client_error, fn, **kw)
+
+
+def fake_aws(tmp):
+    """tests/aws/fake_optimised.py on a loopback port, logging each request to
+    a file in tmp: (its process, the environment that sends a server's AWS
+    calls there, signed with the keys it checks, the log's path).  Close the
+    process's stdin to stop it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    log = os.path.join(tmp, "aws-calls.jsonl")
+    p = subprocess.Popen([sys.executable, os.path.join(here, "aws", "fake_optimised.py"),
+                          "--log", log], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    url = "http://127.0.0.1:%d" % int(p.stdout.readline())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="AKIDTEST",
+               AWS_SECRET_ACCESS_KEY="fake-secret-key", AWS_REGION="us-east-1")
+    return p, env, log
+
+
+def aws_calls(log, service):
+    """The requests fake_aws logged for service, in order."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        return [c for c in map(json.loads, f) if c["service"] == service]
 
 
 def error_code(client_error, fn, **kw):
