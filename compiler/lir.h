@@ -203,6 +203,15 @@
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
                      asl_value *))                                                                  \
     X(JN_OBJ_CTX, asl_jn_obj_ctx, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))              \
+    X(JN_MI_INPUT, asl_jn_mi_input, 0, "pp", asl_value *(*)(asl_jn_ctx *))                           \
+    X(JN_MI_GET, asl_jn_mi_get, 0, "pppl", asl_value *(*)(asl_value *, const char *, size_t))        \
+    X(JN_MI_PUT, asl_jn_mi_put, 0, "pppplp",                                                        \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))                 \
+    X(JN_MI_MERGE, asl_jn_mi_merge, 0, "ppppppp",                                                   \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, asl_value *, asl_value *)) \
+    X(JN_MI_MERGE1, asl_jn_mi_merge1, 0, "ppppppplp",                                              \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, asl_value *, const char *, size_t, \
+                     asl_value *))                                                                  \
     X(JN_OBJ_NEW, asl_jn_obj_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
     X(JN_OBJ_PUT, asl_jn_obj_put, 0, "pppplp",                                                      \
       asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))

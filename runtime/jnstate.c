@@ -135,7 +135,8 @@ static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, 
 
 /* f's expression evaluated in full: its value, or NULL with the state
  * failed (an error, undefined, a function). */
-static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error,
+                       bool *plain)
 {
     asl_arena *a = x->arena;
     /* no frame and no `$states` object: the expression reads $states'
@@ -143,13 +144,14 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
     /* asl_jn_ctx_init's, field by field: an initializer (or a copy) of the
      * whole struct is a `rep stos` (movs) of 21 words, several times the
      * stores; the assert makes a new field of asl_jn_ctx come here */
-    _Static_assert(sizeof(asl_jn_ctx) == 208, "asl_jn_ctx changed: set its new fields here");
+    _Static_assert(sizeof(asl_jn_ctx) == 216, "asl_jn_ctx changed: set its new fields here");
     asl_jn_ctx c;
     c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
     c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
     c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = NULL;
     c.has_states = true;
     c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
+    c.plain = NULL;
     c.context = context_object;   /* $states.context: made if it is read */
     c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x;
     asl_value *v = f->expr(&c, NULL, input);
@@ -160,6 +162,7 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
                               f->src, f->where, asl_jn_error_text(&c));
     if (!v) return query_error(x, f, "returned nothing (undefined).");
     if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    *plain = v == c.plain;
     return v;
 }
 
@@ -180,10 +183,11 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
     asl_value *v = f->type & ASL_JNT_PATH   ? direct_path(x, f, input)
                    : f->type & ASL_JNT_FAST ? fast_value(x, *f->k, input)
                                             : NULL;
-    if (!v) v = eval(x, f, input, result, error);
+    bool known = false;   /* the expression's value is plain JSON (eval: asl_jn_ctx's plain) */
+    if (!v) v = eval(x, f, input, result, error, &known);
     if (!v) return NULL;
     /* strings, null, booleans and numbers without source text are JSON as they are */
-    bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
+    bool plain = known || v->type == ASL_STRING || v->type <= ASL_TRUE ||
                  (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0);
     if (!plain) v = asl_jn_to_json(a, v);
     if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS)))

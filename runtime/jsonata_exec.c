@@ -1104,6 +1104,95 @@ asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int b
     return asl_jn_call_bi(c, env, input, bi, may_be_var, pos, token, 1, arr);
 }
 
+/* ---- `$merge([$states.input, {...}])` read directly (asl_jn_mi_*) ------------------
+ * Straight-line calls, as generated code has no branches: each passes
+ * asl_jn_declined on once a read did not apply, and asl_jn_mi_merge then
+ * runs the call in full instead. */
+
+asl_value asl_jn_declined = {.type = ASL_NULL};
+
+/* asl_jn_plain, strings, null, booleans and numbers without source text
+ * tested without a call */
+static inline bool plain_scalar_or(const asl_value *v)
+{
+    return v->type == ASL_STRING || v->type <= ASL_TRUE ||
+           (v->type == ASL_NUMBER && !v->u.n.text && v->u.n.num != 0 && isfinite(v->u.n.num)) || asl_jn_plain(v);
+}
+
+asl_value *asl_jn_mi_input(asl_jn_ctx *c)
+{
+    asl_value *x = c->has_states ? c->states[0] : NULL;
+    return x && x->type == ASL_OBJECT ? x : &asl_jn_declined;
+}
+
+asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen)
+{
+    if (v->type != ASL_OBJECT) return &asl_jn_declined;   /* (declined is null) */
+    v = asl_object_get_inline(v, key, klen);
+    /* (a value JSONata would print otherwise, 1.50 or 1e2, declines too:
+     * what mi_put builds is then plain JSON as it is) */
+    return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) && plain_scalar_or(v) ? v : &asl_jn_declined;
+}
+
+asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    if (obj == &asl_jn_declined || v == &asl_jn_declined) return &asl_jn_declined;
+    /* (obj was made with room for every key: the member set in line) */
+    if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, v)) asl_object_append_lit(c->a, obj, key, klen, v);
+    return obj;
+}
+
+/* x's members with the n members m set over them, as $merge makes them:
+ * a key x has keeps its place.  m's values are plain JSON (mi_get made
+ * sure of it), so the result is when the members of x it kept are. */
+static asl_value *merge_over(ctx *c, asl_value *x, const asl_member *m, uint32_t ny)
+{
+    uint32_t n = x->len;
+    if (asl_obj_indexed(x) || n + ny > 16) {
+        asl_value *r = asl_value_shallow_copy(c->a, x);
+        for (uint32_t k = 0; k < ny; k++) asl_object_set_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
+        return r;
+    }
+    /* x's members as a block (their keys shared, as $merge shares them) */
+    asl_value *r = asl_object(c->a, n + ny);
+    for (uint32_t i = 0; i < n; i++) r->u.o.members[i] = x->u.o.members[i];   /* (a few: no memcpy call) */
+    r->len = n;
+    r->u.o.jlen = x->u.o.jlen;
+    uint32_t replaced = 0;   /* x's members m replaced, a bit each (n <= 16) */
+    for (uint32_t k = 0; k < ny; k++) {
+        uint32_t i = 0;
+        while (i < n && !asl_key_eq(&r->u.o.members[i], m[k].key, m[k].klen)) i++;
+        if (i == n) {
+            asl_object_append_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
+            continue;
+        }
+        uint64_t j = (uint64_t)r->u.o.jlen - asl_json_bound(r->u.o.members[i].val) + asl_json_bound(m[k].val);
+        r->u.o.jlen = r->u.o.jlen == UINT32_MAX || j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+        r->u.o.members[i].val = m[k].val;
+        replaced |= 1u << i;
+    }
+    bool plain = true;
+    for (uint32_t i = 0; plain && i < n; i++)
+        if (!(replaced & (1u << i))) plain = plain_scalar_or(r->u.o.members[i].val);
+    if (plain) c->plain = r;   /* asl_jn_to_json need not walk it */
+    return r;
+}
+
+asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                           asl_value *y)
+{
+    if (x == &asl_jn_declined || y == &asl_jn_declined) return generic(c, env, input);
+    return merge_over(c, x, y->u.o.members, y->len);
+}
+
+asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                            const char *key, size_t klen, asl_value *v)
+{
+    if (x == &asl_jn_declined || v == &asl_jn_declined) return generic(c, env, input);
+    asl_member m = {key, (uint32_t)klen, v};
+    return merge_over(c, x, &m, 1);
+}
+
 asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,
                                const char *name, const char *holes, int n, ...)
 {

@@ -229,6 +229,8 @@ static bool plain_json(const asl_value *v)
     }
 }
 
+bool asl_jn_plain(const asl_value *v) { return plain_item(v); }
+
 asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
 {
     if (!v) return NULL;
