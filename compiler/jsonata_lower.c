@@ -538,8 +538,12 @@ static uint32_t merge_in_build(B *b, node *e, uint32_t x, uint32_t in)
     uint32_t np = e->n / 2;
     uint32_t o = CALL(b, JN_OBJ_NEW, false, CTX, I(np));
     for (uint32_t p = 0; p < np; p++) {
-        node *k = e->list[2 * p];
-        uint32_t r = merge_in_member(b, e->list[2 * p + 1], x, in);
+        node *k = e->list[2 * p], *v = e->list[2 * p + 1];
+        if (v->type == JN_PATH && v->n == 3) {   /* `$states.input.name`: read and put in one call */
+            o = CALL(b, JN_MI_PUT_GET, false, CTX, R(o), SL(k->str, k->slen), R(x), SL(v->list[2]->str, v->list[2]->slen));
+            continue;
+        }
+        uint32_t r = merge_in_member(b, v, x, in);
         o = CALL(b, JN_MI_PUT, false, CTX, R(o), SL(k->str, k->slen), R(r));
     }
     return o;

@@ -207,6 +207,8 @@
     X(JN_MI_GET, asl_jn_mi_get, 0, "pppl", asl_value *(*)(asl_value *, const char *, size_t))        \
     X(JN_MI_PUT, asl_jn_mi_put, 0, "pppplp",                                                        \
       asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))                 \
+    X(JN_MI_PUT_GET, asl_jn_mi_put_get, 0, "pppplppl",                                              \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *, const char *, size_t)) \
     X(JN_MI_MERGE, asl_jn_mi_merge, 0, "ppppppp",                                                   \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, asl_value *, asl_value *)) \
     X(JN_MI_MERGE1, asl_jn_mi_merge1, 0, "ppppppplp",                                              \

@@ -241,6 +241,9 @@ extern asl_value asl_jn_declined;
 asl_value *asl_jn_mi_input(asl_jn_ctx *c);
 asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen);
 asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v);
+/* mi_put of mi_get(x, name): a member one name deep, in one call. */
+asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
+                             const char *name, size_t nlen);
 asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
                            asl_value *y);
 /* The same for a constructor of one member, key: v (no object made for it). */

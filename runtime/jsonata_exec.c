@@ -1153,29 +1153,40 @@ static asl_value *merge_over(ctx *c, asl_value *x, const asl_member *m, uint32_t
         for (uint32_t k = 0; k < ny; k++) asl_object_set_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
         return r;
     }
-    /* x's members as a block (their keys shared, as $merge shares them) */
+    /* one pass over x: its members copied (their keys shared, as $merge
+     * shares them), a member m has replaced in its place, the others
+     * checked plain; then m's other members appended */
     asl_value *r = asl_object(c->a, n + ny);
-    for (uint32_t i = 0; i < n; i++) r->u.o.members[i] = x->u.o.members[i];   /* (a few: no memcpy call) */
-    r->len = n;
-    r->u.o.jlen = x->u.o.jlen;
-    uint32_t replaced = 0;   /* x's members m replaced, a bit each (n <= 16) */
-    for (uint32_t k = 0; k < ny; k++) {
-        uint32_t i = 0;
-        while (i < n && !asl_key_eq(&r->u.o.members[i], m[k].key, m[k].klen)) i++;
-        if (i == n) {
-            asl_object_append_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
-            continue;
-        }
-        uint64_t j = (uint64_t)r->u.o.jlen - asl_json_bound(r->u.o.members[i].val) + asl_json_bound(m[k].val);
-        r->u.o.jlen = r->u.o.jlen == UINT32_MAX || j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
-        r->u.o.members[i].val = m[k].val;
-        replaced |= 1u << i;
-    }
+    asl_member *rm = r->u.o.members;
+    const asl_member *xm = x->u.o.members;
+    uint64_t jlen = x->u.o.jlen;
+    uint32_t set = 0;   /* m's members set in place, a bit each (ny <= 16) */
     bool plain = true;
-    for (uint32_t i = 0; plain && i < n; i++)
-        if (!(replaced & (1u << i))) plain = plain_scalar_or(r->u.o.members[i].val);
+    for (uint32_t i = 0; i < n; i++) {
+        rm[i] = xm[i];
+        uint32_t k = 0;
+        while (k < ny && !asl_key_eq(&xm[i], m[k].key, m[k].klen)) k++;
+        if (k < ny) {
+            jlen = jlen - asl_json_bound(xm[i].val) + asl_json_bound(m[k].val);
+            rm[i].val = m[k].val;
+            set |= 1u << k;
+        } else if (plain) {
+            plain = plain_scalar_or(xm[i].val);
+        }
+    }
+    r->len = n;
+    r->u.o.jlen = x->u.o.jlen == UINT32_MAX || jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
+    for (uint32_t k = 0; k < ny; k++)
+        if (!(set & (1u << k)) && !asl_object_put_lit(r, m[k].key, m[k].klen, m[k].val))
+            asl_object_append_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
     if (plain) c->plain = r;   /* asl_jn_to_json need not walk it */
     return r;
+}
+
+asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
+                             const char *name, size_t nlen)
+{
+    return asl_jn_mi_put(c, obj, key, klen, asl_jn_mi_get(x, name, nlen));
 }
 
 asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
@@ -1189,8 +1200,33 @@ asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, as
                             const char *key, size_t klen, asl_value *v)
 {
     if (x == &asl_jn_declined || v == &asl_jn_declined) return generic(c, env, input);
-    asl_member m = {key, (uint32_t)klen, v};
-    return merge_over(c, x, &m, 1);
+    uint32_t n = x->len;
+    if (asl_obj_indexed(x) || n >= 16 || klen > UINT32_MAX) {
+        asl_member m = {key, (uint32_t)klen, v};
+        return merge_over(c, x, &m, 1);
+    }
+    /* merge_over's pass for one member */
+    asl_value *r = asl_object(c->a, n + 1);
+    asl_member *rm = r->u.o.members;
+    const asl_member *xm = x->u.o.members;
+    r->len = n;
+    r->u.o.jlen = x->u.o.jlen;
+    uint32_t at = n;   /* the member key replaces */
+    bool plain = true;
+    for (uint32_t i = 0; i < n; i++) {
+        rm[i] = xm[i];
+        if (at == n && asl_key_eq(&xm[i], key, klen)) at = i;
+        else if (plain) plain = plain_scalar_or(xm[i].val);
+    }
+    if (at < n) {
+        uint64_t j = (uint64_t)r->u.o.jlen - asl_json_bound(xm[at].val) + asl_json_bound(v);
+        r->u.o.jlen = r->u.o.jlen == UINT32_MAX || j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+        rm[at].val = v;
+    } else {
+        asl_object_put_lit(r, key, (uint32_t)klen, v);
+    }
+    if (plain) c->plain = r;   /* asl_jn_to_json need not walk it */
+    return r;
 }
 
 asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,
