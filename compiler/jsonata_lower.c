@@ -698,6 +698,49 @@ static uint32_t object(B *b, node *e, uint32_t in)
     return o;
 }
 
+/* ---- `&` chains -------------------------------------------------------------------- */
+
+/* An operand of a fused `&` chain: one whose evaluation cannot fail (a
+ * literal, a path of names, a variable), so that only the conversions,
+ * left to right as the operators make them, can. */
+static bool concat_operand(node *v)
+{
+    if (v->nstages || v->grouped || v->keep_array) return false;
+    switch (v->type) {
+    case JN_STRING: case JN_NUMBER: return true;
+    case JN_VARIABLE: return plain_step(v);
+    case JN_PATH: return simple_path(v);
+    default: return false;
+    }
+}
+
+/* A link of the chain: `&` with nothing after it (predicates, grouping). */
+static bool concat_link(node *e)
+{
+    return e->type == JN_BINARY && e->op == JN_OP_CONCAT && !e->nstages && !e->grouped && !e->keep_array;
+}
+
+/* `a & b & c` (left-associated, two operators or more, every operand
+ * concat_operand's): one asl_jn_concat; LIR_NONE for any other. */
+static uint32_t concat_chain(B *b, node *e, uint32_t in)
+{
+    node *ops[ASL_JN_CONCAT_MAX];
+    int nops = 0;
+    node *l = e;
+    for (; concat_link(l); l = l->lhs) {
+        if (nops == ASL_JN_CONCAT_MAX - 1 || !concat_operand(l->rhs)) return LIR_NONE;
+        ops[nops++] = l;
+    }
+    if (nops < 2 || !concat_operand(l)) return LIR_NONE;
+    lir_arg x[2 * ASL_JN_CONCAT_MAX + 2];
+    uint32_t n = 0;
+    x[n++] = CTX, x[n++] = I(nops + 1);
+    x[n++] = R(lower(b, l, in));
+    for (int i = nops - 1; i >= 0; i--) x[n++] = R(lower(b, ops[i]->rhs, in));
+    for (int i = nops - 1; i >= 0; i--) x[n++] = I(ops[i]->pos);
+    return callv(b, LIR_RT_JN_CONCAT, true, n, x);
+}
+
 /* ---- nodes ------------------------------------------------------------------------------ */
 
 static uint32_t inner(B *b, node *e, uint32_t in)
@@ -706,6 +749,7 @@ static uint32_t inner(B *b, node *e, uint32_t in)
     switch ((aslc_jn_node_type)e->type) {
     case JN_PATH: return lower_path(b, e, in);
     case JN_BINARY:
+        if (e->op == JN_OP_CONCAT && (r = concat_chain(b, e, in)) != LIR_NONE) return r;
         l = lower(b, e->lhs, in);
         if (e->op == JN_OP_AND || e->op == JN_OP_OR)
             return CALL(b, JN_AND_OR, true, CTX, ENV, R(in), I(e->op), R(l), FN(fn_of(b, e->rhs)), I(e->pos));

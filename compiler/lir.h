@@ -141,6 +141,7 @@
     X(JN_BLOCK, asl_jn_block, 0, "ppppp",                                                           \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
     X(JN_ROOT, asl_jn_root, 0, "ppppp", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE)) \
+    X(JN_CONCAT, asl_jn_concat, 0, "ppi.", asl_value *(*)(asl_jn_ctx *, int, ...))                   \
     X(JN_BINOP, asl_jn_binop, 0, "ppippi", asl_value *(*)(asl_jn_ctx *, int, asl_value *, asl_value *, int)) \
     X(JN_NEG, asl_jn_neg, 0, "pppi", asl_value *(*)(asl_jn_ctx *, asl_value *, int))                \
     X(JN_AND_OR, asl_jn_and_or, 0, "ppppippi",                                                      \

@@ -80,7 +80,7 @@ static asl_value *direct_path(asl_exec *x, const asl_jn_field *f, asl_value *inp
     for (uint32_t i = 1; i < names->len; i++) {
         if (!v || v->type != ASL_OBJECT) return NULL;
         const asl_value *n = names->u.a.items[i];
-        v = asl_object_get(v, n->u.str, n->len);
+        v = asl_object_get_inline(v, n->u.str, n->len);   /* (a small object scanned without a call) */
     }
     return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) ? v : NULL;
 }

@@ -237,6 +237,13 @@ asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int b
  * undefined, a sequence, a value JSONata would print otherwise), and
  * mi_merge then returns generic(c, env, input): the call in full, with its
  * values and errors. */
+/* `a & b & c ...` (jsonata_lower.c: at most ASL_JN_CONCAT_MAX operands,
+ * each one whose evaluation cannot fail): the n operands' values (NULL:
+ * undefined), then the n - 1 operators' positions (int); one string made,
+ * each operand converted as asl_jn_binary's `&` converts it, a failure
+ * placed at the operator that converted it. */
+#define ASL_JN_CONCAT_MAX 16
+asl_value *asl_jn_concat(asl_jn_ctx *c, int n, ...);
 extern asl_value asl_jn_declined;
 asl_value *asl_jn_mi_input(asl_jn_ctx *c);
 asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen);
