@@ -200,6 +200,8 @@
     X(JN_MAP_ITEM, asl_jn_map_item, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, bool))    \
     X(JN_CALL_BI, asl_jn_call_bi, 0, "ppppibipi.",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
+    X(JN_COUNT1, asl_jn_count1, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))                  \
+    X(JN_STRING1, asl_jn_string1, 0, "pppip", asl_value *(*)(asl_jn_ctx *, asl_value *, int, const char *)) \
     X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
                      asl_value *))                                                                  \

@@ -100,6 +100,9 @@ struct asl_jn_ctx {
     /* a value known to be plain JSON (asl_jn_mi_merge made it so): the
      * state's field need not walk it (asl_jn_to_json) when it is the result */
     asl_value *plain;
+    /* [string, value]: what $parse made last in the caller's window (the
+     * same string value, immutable, parses to the same value), NULL: none */
+    asl_value **memo;
     asl_value *states_obj;
     /* context (states[3]) made when first read, by context(resolve_ud); and
      * `$states.context.Map.Item.Value` / `.Index` without it (NULL: none) */
@@ -220,6 +223,12 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
  * asl_jn_call (false when the compiler saw that nothing binds or assigns it). */
 asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                           const char *token, int n, ...);
+/* `$count(x)` and `$string(x)` of one argument where no variable may be
+ * named count or string (jsonata_lower.c): the built-in's result without
+ * the call, whose signature check any one argument passes; string1 places
+ * a failure (D3001) as the call would. */
+asl_value *asl_jn_count1(asl_jn_ctx *c, asl_value *v);
+asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *token);
 /* `$merge([x, y])` with y an object constructor of literal keys: when x
  * and y are objects and no variable may be named merge, x's members then
  * y's set over them (what $merge makes), without the argument array, the

@@ -1082,9 +1082,38 @@ asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int 
     va_list ap;
     va_start(ap, n);
     int nargs;
-    asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
+    asl_value *local[4], **args;
+    if (f && proc == &f->hdr && n <= 4) {
+        /* the built-in itself: its arguments live for the call only (no
+         * native keeps the array), so on the stack, not in the arena */
+        for (int i = 0; i < n; i++) local[i] = va_arg(ap, asl_value *);
+        args = local, nargs = n;
+    } else {
+        args = va_args(c, ap, n, NULL, false, &nargs);
+    }
     va_end(ap);
     return apply_at(c, proc, args, nargs, input, pos, token);
+}
+
+asl_value *asl_jn_count1(asl_jn_ctx *c, asl_value *v)
+{
+    /* "<a:n>": undefined is no item, a value not an array one (wrapped) */
+    return asl_jn_num(c, !v ? 0 : v->type == ASL_ARRAY ? (double)v->len : 1);
+}
+
+asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *token)
+{
+    /* fn_string's, with "<x-b?:s>" matched by any one argument */
+    if (!v) return NULL;
+    if (v->type == ASL_STRING) return v;
+    if (v->type == ASL_ARRAY && (v->flags & ASL_JN_OUTER) && v->len) v = v->u.a.items[0];   /* the input itself */
+    asl_value *r = asl_jn_string(c, v, false);
+    if (FAILED) {
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
 }
 
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
