@@ -1154,7 +1154,7 @@ asl_value *asl_jn_mi_input(asl_jn_ctx *c)
     return x && x->type == ASL_OBJECT ? x : &asl_jn_declined;
 }
 
-asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen)
+static inline asl_value *mi_read(asl_value *v, const char *key, size_t klen)
 {
     if (v->type != ASL_OBJECT) return &asl_jn_declined;   /* (declined is null) */
     v = asl_object_get_inline(v, key, klen);
@@ -1163,12 +1163,19 @@ asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen)
     return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) && plain_scalar_or(v) ? v : &asl_jn_declined;
 }
 
-asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen) { return mi_read(v, key, klen); }
+
+static inline asl_value *mi_store(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
 {
     if (obj == &asl_jn_declined || v == &asl_jn_declined) return &asl_jn_declined;
     /* (obj was made with room for every key: the member set in line) */
     if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, v)) asl_object_append_lit(c->a, obj, key, klen, v);
     return obj;
+}
+
+asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    return mi_store(c, obj, key, klen, v);
 }
 
 /* x's members with the n members m set over them, as $merge makes them:
@@ -1215,7 +1222,7 @@ static asl_value *merge_over(ctx *c, asl_value *x, const asl_member *m, uint32_t
 asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
                              const char *name, size_t nlen)
 {
-    return asl_jn_mi_put(c, obj, key, klen, asl_jn_mi_get(x, name, nlen));
+    return mi_store(c, obj, key, klen, mi_read(x, name, nlen));
 }
 
 asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
