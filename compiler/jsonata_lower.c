@@ -22,7 +22,11 @@
  *     object's field read directly, without the path machinery;
  *   - a node whose value can be a sequence is settled (asl_jn_fin), others
  *     are not;
- *   - an expression that names `$$` binds it in a frame of its own.
+ *   - an expression that names `$$` binds it in a frame of its own;
+ *   - `$merge([$states.input, {...}])` of literals and `$states.input`
+ *     paths is read directly (asl_jn_mi_*), the call in full its fallback;
+ *     a chain of `&` over operands that cannot fail is one asl_jn_concat;
+ *     `$count(x)` and `$string(x)` are no calls.
  * docs/jsonata.md and docs/lir.md describe the result.
  */
 #include "lir.h"
@@ -494,8 +498,10 @@ static bool merge2_form(node *e, int bi)
     return l->list[0]->type != JN_ARRAY && l->list[1]->type == JN_OBJECT && literal_keys(l->list[1]);
 }
 
-/* A value asl_jn_merge_in reads itself: a literal, a path of names from
- * `$states.input` (lir_jn_direct_path's), or a constructor of such. */
+/* A value of `$merge([$states.input, {...}])`'s constructor that the form
+ * read directly takes (asl_jn_mi_*, runtime/jsonata.h): a literal, a path
+ * of names from `$states.input` (lir_jn_direct_path's), or a constructor
+ * of such. */
 static bool merge_in_object(B *b, node *e);
 static bool merge_in_value(B *b, node *v)
 {
@@ -519,7 +525,7 @@ static bool merge_in_object(B *b, node *e)
 
 /* `$merge([$states.input, {'k': ...}])` (merge2_form) whose constructor
  * merge_in_object takes, in a workflow where nothing names a variable
- * merge or binds $states: asl_jn_merge_in. */
+ * merge and the expression does not bind $states: the asl_jn_mi_* calls. */
 static bool merge_in_form(B *b, node *e)
 {
     node *x = e->list[0]->list[0];
