@@ -431,8 +431,9 @@ asl_value *asl_jn_string(asl_jn_ctx *c, asl_value *v, bool pretty)
     if (v->type == ASL_JN_FUNCTION) return asl_string(c->a, "", 0);
     char num[32];
     if (v->type == ASL_NUMBER && small_integer(num, v->u.n.num)) return asl_string(c->a, num, strlen(num));
+    char mem[256];   /* most texts fit: no malloc and free for them */
     asl_buf b;
-    asl_buf_init(&b);
+    asl_buf_init_fixed(&b, mem, sizeof mem);
     bool ok = stringify(c, &b, v, pretty, 0);
     asl_value *r = ok ? asl_string(c->a, b.data ? b.data : "", b.len) : NULL;
     asl_buf_free(&b);
