@@ -22,7 +22,11 @@
  *     object's field read directly, without the path machinery;
  *   - a node whose value can be a sequence is settled (asl_jn_fin), others
  *     are not;
- *   - an expression that names `$$` binds it in a frame of its own.
+ *   - an expression that names `$$` binds it in a frame of its own;
+ *   - `$merge([$states.input, {...}])` of literals and `$states.input`
+ *     paths is read directly (asl_jn_mi_*), the call in full its fallback;
+ *     a chain of `&` over operands that cannot fail is one asl_jn_concat;
+ *     `$count(x)` and `$string(x)` are no calls.
  * docs/jsonata.md and docs/lir.md describe the result.
  */
 #include "lir.h"
@@ -42,6 +46,7 @@ typedef struct {
     bool binds_states;   /* the expression binds `$states` somewhere: no direct reads of it */
     node *root;          /* the whole expression */
     bool workflow;       /* a workflow's (its variables are the Assigns'), not aslc --jn-exprs' */
+    bool generic;        /* the fallback of a fast form being lowered: no fast form at its top */
 } B;
 
 static lir_fn *new_jn_fn(lir_program *lp, asl_arena *a, const char *note)
@@ -124,7 +129,7 @@ static uint32_t group(B *b, aslc_jn_node *const *pairs, uint32_t npairs, uint32_
 /* A function of its own for e over its input. */
 static const lir_fn *fn_of(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow, false};
     ret(&sub, lower(&sub, e, LIR_IN));
     return sub.f;
 }
@@ -373,7 +378,7 @@ static uint32_t filter(B *b, node *pred, uint32_t r)
 /* A step evaluated per item of its input, its stages after it. */
 static const lir_fn *step_fn(B *b, node *step)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow, false};
     uint32_t r = lower(&sub, step, LIR_IN);
     for (uint32_t s = 0; step->staged && s < step->nstages; s++) r = filter(&sub, step->stages[s]->lhs, r);
     ret(&sub, r);
@@ -394,7 +399,7 @@ static uint32_t sort_call(B *b, node *s, uint32_t in)
 
 static const lir_fn *sort_fn(B *b, node *s)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow, false};
     ret(&sub, sort_call(&sub, s, LIR_IN));
     return sub.f;
 }
@@ -493,10 +498,91 @@ static bool merge2_form(node *e, int bi)
     return l->list[0]->type != JN_ARRAY && l->list[1]->type == JN_OBJECT && literal_keys(l->list[1]);
 }
 
+/* A value of `$merge([$states.input, {...}])`'s constructor that the form
+ * read directly takes (asl_jn_mi_*, runtime/jsonata.h): a literal, a path
+ * of names from `$states.input` (lir_jn_direct_path's), or a constructor
+ * of such. */
+static bool merge_in_object(B *b, node *e);
+static bool merge_in_value(B *b, node *v)
+{
+    if (v->nstages || v->grouped || v->keep_array) return false;
+    switch (v->type) {
+    case JN_STRING: case JN_NUMBER: case JN_VALUE: return true;
+    case JN_OBJECT: return merge_in_object(b, v);
+    case JN_PATH: return simple_path(v) && states_member(b, v) == 0 && v->n >= 3;
+    default: return false;
+    }
+}
+
+static bool merge_in_object(B *b, node *e)
+{
+    if (e->type != JN_OBJECT || e->nstages || e->grouped || e->keep_array || !literal_keys(e)) return false;
+    for (uint32_t p = 0; p < e->n / 2; p++)
+        if (!plain_name(e->list[2 * p]->str, e->list[2 * p]->slen) || !merge_in_value(b, e->list[2 * p + 1]))
+            return false;
+    return true;
+}
+
+/* `$merge([$states.input, {'k': ...}])` (merge2_form) whose constructor
+ * merge_in_object takes, in a workflow where nothing names a variable
+ * merge and the expression does not bind $states: the asl_jn_mi_* calls. */
+static bool merge_in_form(B *b, node *e)
+{
+    node *x = e->list[0]->list[0];
+    if (b->generic || !b->workflow || b->binds_states || may_be_var(b, "merge")) return false;
+    if (x->type != JN_PATH || x->nstages || x->keep_array || !simple_path(x) || x->n != 2 || states_member(b, x) != 0)
+        return false;
+    return merge_in_object(b, e->list[0]->list[1]);
+}
+
+/* Constructor e (merge_in_object's) built from the input x with direct
+ * reads (asl_jn_mi_get, asl_jn_mi_put): asl_jn_declined when one does not
+ * apply. */
+static uint32_t merge_in_member(B *b, node *v, uint32_t x, uint32_t in);
+static uint32_t merge_in_build(B *b, node *e, uint32_t x, uint32_t in)
+{
+    uint32_t np = e->n / 2;
+    uint32_t o = CALL(b, JN_OBJ_NEW, false, CTX, I(np));
+    for (uint32_t p = 0; p < np; p++) {
+        node *k = e->list[2 * p], *v = e->list[2 * p + 1];
+        if (v->type == JN_PATH && v->n == 3) {   /* `$states.input.name`: read and put in one call */
+            o = CALL(b, JN_MI_PUT_GET, false, CTX, R(o), SL(k->str, k->slen), R(x), SL(v->list[2]->str, v->list[2]->slen));
+            continue;
+        }
+        uint32_t r = merge_in_member(b, v, x, in);
+        o = CALL(b, JN_MI_PUT, false, CTX, R(o), SL(k->str, k->slen), R(r));
+    }
+    return o;
+}
+
+/* A value of such a constructor (merge_in_value's). */
+static uint32_t merge_in_member(B *b, node *v, uint32_t x, uint32_t in)
+{
+    if (v->type == JN_OBJECT) return merge_in_build(b, v, x, in);
+    if (v->type != JN_PATH) return lower(b, v, in);   /* a literal */
+    uint32_t r = x;
+    for (uint32_t i = 2; i < v->n; i++) r = CALL(b, JN_MI_GET, false, R(r), SL(v->list[i]->str, v->list[i]->slen));
+    return r;
+}
+
 /* A call of e (JN_FUNCTION); first: the `~>` left side's register, or LIR_NONE. */
 static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
 {
     int bi = builtin_callee(e);
+    if (bi >= 0 && first == LIR_NONE && merge2_form(e, bi) && merge_in_form(b, e)) {
+        /* the input merged with members read directly; the call in full
+         * (a function of its own) when they are not all there */
+        B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow, true};
+        ret(&sub, lower_call(&sub, e, LIR_IN, LIR_NONE));
+        uint32_t x = CALL(b, JN_MI_INPUT, false, CTX);
+        node *y = e->list[0]->list[1];
+        if (y->n == 2) {   /* one member: no object for the constructor */
+            uint32_t v = merge_in_member(b, y->list[1], x, in);
+            return CALL(b, JN_MI_MERGE1, true, CTX, ENV, R(in), FN(sub.f), R(x), SL(y->list[0]->str, y->list[0]->slen),
+                        R(v));
+        }
+        return CALL(b, JN_MI_MERGE, true, CTX, ENV, R(in), FN(sub.f), R(x), R(merge_in_build(b, y, x, in)));
+    }
     if (bi >= 0 && first == LIR_NONE && merge2_form(e, bi)) {
         /* an object merged with literal keys: built directly when both are
          * objects and no variable is named merge, the call otherwise */
@@ -504,6 +590,13 @@ static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
         uint32_t y = lower(b, e->list[0]->list[1], in);
         return CALL(b, JN_MERGE2, true, CTX, ENV, R(in), I(bi), I(may_be_var(b, e->lhs->str)), I(e->pos),
                     SZ(proc_name(e)), R(x), R(y));
+    }
+    if (bi >= 0 && first == LIR_NONE && e->n == 1 && !may_be_var(b, e->lhs->str)) {
+        /* $count(x), $string(x): no call (any one argument passes their signatures) */
+        static int count_bi = -2, string_bi = -2;
+        if (count_bi == -2) count_bi = asl_jn_builtin_index("count", 5), string_bi = asl_jn_builtin_index("string", 6);
+        if (bi == count_bi) return CALL(b, JN_COUNT1, false, CTX, R(lower(b, e->list[0], in)));
+        if (bi == string_bi) return CALL(b, JN_STRING1, true, CTX, R(lower(b, e->list[0], in)), I(e->pos), SZ(proc_name(e)));
     }
     if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
         uint32_t nargs = e->n + (first != LIR_NONE);
@@ -581,7 +674,7 @@ static bool binds(node *e)
 
 static const lir_fn *block_fn(B *b, node *e)
 {
-    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow};
+    B sub = {b->lp, b->a, new_jn_fn(b->lp, b->a, NULL), b->binds_states, b->root, b->workflow, false};
     uint32_t r = LIR_NONE;
     for (uint32_t i = 0; i < e->n; i++) r = lower(&sub, e->list[i], LIR_IN);
     if (r == LIR_NONE) r = CALL(&sub, JN_LIT, false, I(3));
@@ -618,6 +711,49 @@ static uint32_t object(B *b, node *e, uint32_t in)
     return o;
 }
 
+/* ---- `&` chains -------------------------------------------------------------------- */
+
+/* An operand of a fused `&` chain: one whose evaluation cannot fail (a
+ * literal, a path of names, a variable), so that only the conversions,
+ * left to right as the operators make them, can. */
+static bool concat_operand(node *v)
+{
+    if (v->nstages || v->grouped || v->keep_array) return false;
+    switch (v->type) {
+    case JN_STRING: case JN_NUMBER: return true;
+    case JN_VARIABLE: return plain_step(v);
+    case JN_PATH: return simple_path(v);
+    default: return false;
+    }
+}
+
+/* A link of the chain: `&` with nothing after it (predicates, grouping). */
+static bool concat_link(node *e)
+{
+    return e->type == JN_BINARY && e->op == JN_OP_CONCAT && !e->nstages && !e->grouped && !e->keep_array;
+}
+
+/* `a & b & c` (left-associated, two operators or more, every operand
+ * concat_operand's): one asl_jn_concat; LIR_NONE for any other. */
+static uint32_t concat_chain(B *b, node *e, uint32_t in)
+{
+    node *ops[ASL_JN_CONCAT_MAX];
+    int nops = 0;
+    node *l = e;
+    for (; concat_link(l); l = l->lhs) {
+        if (nops == ASL_JN_CONCAT_MAX - 1 || !concat_operand(l->rhs)) return LIR_NONE;
+        ops[nops++] = l;
+    }
+    if (nops < 2 || !concat_operand(l)) return LIR_NONE;
+    lir_arg x[2 * ASL_JN_CONCAT_MAX + 2];
+    uint32_t n = 0;
+    x[n++] = CTX, x[n++] = I(nops + 1);
+    x[n++] = R(lower(b, l, in));
+    for (int i = nops - 1; i >= 0; i--) x[n++] = R(lower(b, ops[i]->rhs, in));
+    for (int i = nops - 1; i >= 0; i--) x[n++] = I(ops[i]->pos);
+    return callv(b, LIR_RT_JN_CONCAT, true, n, x);
+}
+
 /* ---- nodes ------------------------------------------------------------------------------ */
 
 static uint32_t inner(B *b, node *e, uint32_t in)
@@ -626,6 +762,7 @@ static uint32_t inner(B *b, node *e, uint32_t in)
     switch ((aslc_jn_node_type)e->type) {
     case JN_PATH: return lower_path(b, e, in);
     case JN_BINARY:
+        if (e->op == JN_OP_CONCAT && (r = concat_chain(b, e, in)) != LIR_NONE) return r;
         l = lower(b, e->lhs, in);
         if (e->op == JN_OP_AND || e->op == JN_OP_OR)
             return CALL(b, JN_AND_OR, true, CTX, ENV, R(in), I(e->op), R(l), FN(fn_of(b, e->rhs)), I(e->pos));
@@ -770,7 +907,7 @@ static bool binds_name(node *e, const char *name)
 static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *what, bool workflow)
 {
     asl_arena *a = lp->p->arena;
-    B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow};
+    B b = {lp, a, new_jn_fn(lp, a, what), binds_name(e, "states"), e, workflow, false};
     uint32_t in = CALL(&b, JN_TOP, false, CTX, R(LIR_IN));
     /* (parse.c gives the field ASL_JNT_PATH: jnstate.c reads it directly first) */
     b.f->ops[b.f->nops - 1].note = what && workflow && lir_jn_direct_path(a, e) ? asl_sprintf(a, "%s, read directly", what)
@@ -780,7 +917,7 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
     /* `$$`, or a `:=` outside any block: a frame of the expression's own (`$$`
      * the input), so that nothing it binds stays in the caller's frame */
     if (names_root(e) || binds(e)) {
-        B sub = {lp, a, new_jn_fn(lp, a, NULL), b.binds_states, b.root, b.workflow};
+        B sub = {lp, a, new_jn_fn(lp, a, NULL), b.binds_states, b.root, b.workflow, false};
         ret(&sub, lower(&sub, e, LIR_IN));
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
     } else {

@@ -141,6 +141,7 @@
     X(JN_BLOCK, asl_jn_block, 0, "ppppp",                                                           \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE))                         \
     X(JN_ROOT, asl_jn_root, 0, "ppppp", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE)) \
+    X(JN_CONCAT, asl_jn_concat, 0, "ppi.", asl_value *(*)(asl_jn_ctx *, int, ...))                   \
     X(JN_BINOP, asl_jn_binop, 0, "ppippi", asl_value *(*)(asl_jn_ctx *, int, asl_value *, asl_value *, int)) \
     X(JN_NEG, asl_jn_neg, 0, "pppi", asl_value *(*)(asl_jn_ctx *, asl_value *, int))                \
     X(JN_AND_OR, asl_jn_and_or, 0, "ppppippi",                                                      \
@@ -199,10 +200,23 @@
     X(JN_MAP_ITEM, asl_jn_map_item, 0, "pppb", asl_value *(*)(asl_jn_ctx *, asl_jn_env *, bool))    \
     X(JN_CALL_BI, asl_jn_call_bi, 0, "ppppibipi.",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
+    X(JN_COUNT1, asl_jn_count1, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))                  \
+    X(JN_STRING1, asl_jn_string1, 0, "pppip", asl_value *(*)(asl_jn_ctx *, asl_value *, int, const char *)) \
     X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
                      asl_value *))                                                                  \
     X(JN_OBJ_CTX, asl_jn_obj_ctx, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))              \
+    X(JN_MI_INPUT, asl_jn_mi_input, 0, "pp", asl_value *(*)(asl_jn_ctx *))                           \
+    X(JN_MI_GET, asl_jn_mi_get, 0, "pppl", asl_value *(*)(asl_value *, const char *, size_t))        \
+    X(JN_MI_PUT, asl_jn_mi_put, 0, "pppplp",                                                        \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))                 \
+    X(JN_MI_PUT_GET, asl_jn_mi_put_get, 0, "pppplppl",                                              \
+      asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *, const char *, size_t)) \
+    X(JN_MI_MERGE, asl_jn_mi_merge, 0, "ppppppp",                                                   \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, asl_value *, asl_value *)) \
+    X(JN_MI_MERGE1, asl_jn_mi_merge1, 0, "ppppppplp",                                              \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, LIR_JN_CODE, asl_value *, const char *, size_t, \
+                     asl_value *))                                                                  \
     X(JN_OBJ_NEW, asl_jn_obj_new, 0, "ppi", asl_value *(*)(asl_jn_ctx *, int))                      \
     X(JN_OBJ_PUT, asl_jn_obj_put, 0, "pppplp",                                                      \
       asl_value *(*)(asl_jn_ctx *, asl_value *, const char *, size_t, asl_value *))

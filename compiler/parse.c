@@ -817,6 +817,32 @@ static uint32_t var_slot(void *ud, const char *name, uint32_t n)
     return c->nslots++;
 }
 
+/* A VALUE or INNER field read directly: its names (after the root, in
+ * names, lir_jn_direct_path's ["input","a","b"]) as the steps of its path
+ * too, after the marker.  The back ends write them as string literals,
+ * which jnstate.c reads: a key written by a template of the same program
+ * (the same literal) then compares by its address. */
+static void jn_path_names(P *c, ir_jn *j, const char *names)
+{
+    uint32_t n = 0;
+    for (const char *q = names; *q; q++) n += *q == ',';
+    if (!strncmp(names, "[\"Map.Item.Value\"", 17) && n == 0) return;
+    asl_seg *segs = asl_alloc(c->a, sizeof *segs * (n + 1));
+    memset(segs, 0, sizeof *segs * (n + 1));
+    segs[0] = jn_seg;
+    const char *q = strchr(names, ',');
+    for (uint32_t i = 1; q && i <= n; i++) {
+        const char *k = q + 2, *e = strchr(k, '"');   /* ,"name" (names need no escape) */
+        segs[i].kind = ASL_SEG_KEY;
+        segs[i].klen = (uint32_t)(e - k);
+        segs[i].key = asl_strndup(c->a, k, (size_t)(e - k));
+        q = strchr(e, ',');
+    }
+    asl_path *p = (asl_path *)(void *)j->path;
+    p->nseg = n + 1;
+    p->segs = segs;
+}
+
 static void jn_set_src(P *c, ir_jn *j, const char *src)
 {
     j->field.src = src;
@@ -827,6 +853,7 @@ static void jn_set_src(P *c, ir_jn *j, const char *src)
         (names = lir_jn_direct_path(c->a, j->expr)) != NULL) {
         j->ktext = names;
         j->field.type |= ASL_JNT_PATH;
+        if (j->field.kind == ASL_JNF_VALUE || j->field.kind == ASL_JNF_INNER) jn_path_names(c, j, names);
     } else if (j->expr && !j->ktext && (names = lir_jn_fast_form(c->a, j->expr, var_slot, c)) != NULL) {
         /* `$n + 1`, `$n < 10`: computed directly while $n is a number (jnstate.c) */
         j->ktext = names;

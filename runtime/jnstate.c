@@ -73,14 +73,23 @@ static const char *const type_names[] = {"any", "array", "boolean", "string", "n
 /* An ASL_JNT_PATH field (`$states.input.a.b`) read with direct look-ups:
  * its value, or NULL when a step is not an object's member (or the value
  * a sequence), which the expression then evaluates, undefined and all. */
-static asl_value *direct_path(asl_exec *x, const asl_jn_field *f, asl_value *input)
+static asl_value *direct_path(asl_exec *x, const asl_jn_field *f, asl_value *input, const asl_path *p)
 {
     const asl_value *names = *f->k;
     asl_value *v = names->u.a.items[0]->len == 5 ? input : map_item(x, false);
+    if (p && p->nseg == names->len) {
+        /* the same names as the path's steps (parse.c, jn_path_names):
+         * literals of the program, which a template's keys may be */
+        for (uint32_t i = 1; i < p->nseg; i++) {
+            if (!v || v->type != ASL_OBJECT) return NULL;
+            v = asl_object_get_inline(v, p->segs[i].key, p->segs[i].klen);
+        }
+        return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) ? v : NULL;
+    }
     for (uint32_t i = 1; i < names->len; i++) {
         if (!v || v->type != ASL_OBJECT) return NULL;
         const asl_value *n = names->u.a.items[i];
-        v = asl_object_get(v, n->u.str, n->len);
+        v = asl_object_get_inline(v, n->u.str, n->len);   /* (a small object scanned without a call) */
     }
     return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) ? v : NULL;
 }
@@ -135,7 +144,8 @@ static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, 
 
 /* f's expression evaluated in full: its value, or NULL with the state
  * failed (an error, undefined, a function). */
-static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error,
+                       bool *plain)
 {
     asl_arena *a = x->arena;
     /* no frame and no `$states` object: the expression reads $states'
@@ -143,13 +153,14 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
     /* asl_jn_ctx_init's, field by field: an initializer (or a copy) of the
      * whole struct is a `rep stos` (movs) of 21 words, several times the
      * stores; the assert makes a new field of asl_jn_ctx come here */
-    _Static_assert(sizeof(asl_jn_ctx) == 208, "asl_jn_ctx changed: set its new fields here");
+    _Static_assert(sizeof(asl_jn_ctx) == 224, "asl_jn_ctx changed: set its new fields here");
     asl_jn_ctx c;
     c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
     c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
     c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = NULL;
     c.has_states = true;
     c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
+    c.plain = NULL, c.memo = x->jn_memo;
     c.context = context_object;   /* $states.context: made if it is read */
     c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x;
     asl_value *v = f->expr(&c, NULL, input);
@@ -160,11 +171,13 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
                               f->src, f->where, asl_jn_error_text(&c));
     if (!v) return query_error(x, f, "returned nothing (undefined).");
     if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    *plain = v == c.plain;
     return v;
 }
 
 /* f's expression with $states of input, result and error (NULL: absent). */
-static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error)
+static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error,
+                      const asl_path *p)
 {
     asl_arena *a = x->arena;
     if (!f->expr) {
@@ -177,13 +190,14 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
                                   "was: %s", asl_json_string(a, v, NULL));
         return v;
     }
-    asl_value *v = f->type & ASL_JNT_PATH   ? direct_path(x, f, input)
+    asl_value *v = f->type & ASL_JNT_PATH   ? direct_path(x, f, input, p)
                    : f->type & ASL_JNT_FAST ? fast_value(x, *f->k, input)
                                             : NULL;
-    if (!v) v = eval(x, f, input, result, error);
+    bool known = false;   /* the expression's value is plain JSON (eval: asl_jn_ctx's plain) */
+    if (!v) v = eval(x, f, input, result, error, &known);
     if (!v) return NULL;
     /* strings, null, booleans and numbers without source text are JSON as they are */
-    bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
+    bool plain = known || v->type == ASL_STRING || v->type <= ASL_TRUE ||
                  (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0);
     if (!plain) v = asl_jn_to_json(a, v);
     if (!type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS)))
@@ -200,7 +214,7 @@ static asl_value *run(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_
 static asl_value *build(asl_exec *x, const asl_jn_field *f, asl_value *in, asl_value *dflt)
 {
     if (f->tmpl) return f->tmpl(x, in);
-    if (f->expr) return run(x, f, x->jn_input, x->jn_result, x->jn_error);
+    if (f->expr) return run(x, f, x->jn_input, x->jn_result, x->jn_error, NULL);
     if (f->k && !(f->type & ASL_JNT_FAST)) return *f->k;
     return dflt;
 }
@@ -212,11 +226,14 @@ static __attribute__((noinline)) asl_value *full_field(asl_exec *x, asl_value *i
 {
     const asl_jn_field *f = p->jn;
     asl_value *out, *pending = NULL;
+    /* a state's field begins (its template's INNER fields are inside it):
+     * nothing parsed before is reused, whatever the arena holds now */
+    if (f->kind != ASL_JNF_INNER) x->jn_memo[0] = NULL;
     switch ((asl_jnf_kind)f->kind) {
     case ASL_JNF_VALUE:
-        return run(x, f, in, NULL, NULL);
+        return run(x, f, in, NULL, NULL, p);
     case ASL_JNF_INNER:
-        return run(x, f, x->jn_input, x->jn_result, x->jn_error);
+        return run(x, f, x->jn_input, x->jn_result, x->jn_error, p);
     case ASL_JNF_ENTER:
         x->jn_input = in;
         x->jn_result = x->jn_error = NULL;

@@ -97,6 +97,12 @@ struct asl_jn_ctx {
      * every frame, like a binding of the root frame. */
     bool has_states;
     asl_value *states[4];
+    /* a value known to be plain JSON (asl_jn_mi_merge made it so): the
+     * state's field need not walk it (asl_jn_to_json) when it is the result */
+    asl_value *plain;
+    /* [string, value]: what $parse made last in the caller's window (the
+     * same string value, immutable, parses to the same value), NULL: none */
+    asl_value **memo;
     asl_value *states_obj;
     /* context (states[3]) made when first read, by context(resolve_ud); and
      * `$states.context.Map.Item.Value` / `.Index` without it (NULL: none) */
@@ -217,12 +223,51 @@ asl_value *asl_jn_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_val
  * asl_jn_call (false when the compiler saw that nothing binds or assigns it). */
 asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                           const char *token, int n, ...);
+/* `$count(x)` and `$string(x)` of one argument where no variable may be
+ * named count or string (jsonata_lower.c): the built-in's result without
+ * the call, whose signature check any one argument passes; string1 places
+ * a failure (D3001) as the call would. */
+asl_value *asl_jn_count1(asl_jn_ctx *c, asl_value *v);
+asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *token);
 /* `$merge([x, y])` with y an object constructor of literal keys: when x
  * and y are objects and no variable may be named merge, x's members then
  * y's set over them (what $merge makes), without the argument array, the
  * signature check or the call; otherwise exactly the generic call. */
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                          const char *token, asl_value *x, asl_value *y);
+/* `$merge([$states.input, {'k': ...}])` whose constructor's values are
+ * `$states.input` paths of names, literals and constructors of such
+ * (jsonata_lower.c, in a workflow where no variable may be named merge and
+ * nothing binds $states), as straight-line calls: mi_input, $states.input
+ * when it is an object; mi_get, an object's member read directly; the
+ * constructors built with asl_jn_obj_new and mi_put; mi_merge, the input's
+ * members with the constructor's set over them, as $merge makes them.
+ * Each gives asl_jn_declined once a read does not apply (not an object,
+ * undefined, a sequence, a value JSONata would print otherwise), and
+ * mi_merge then returns generic(c, env, input): the call in full, with its
+ * values and errors. */
+/* `a & b & c ...` (jsonata_lower.c: at most ASL_JN_CONCAT_MAX operands,
+ * each one whose evaluation cannot fail): the n operands' values (NULL:
+ * undefined), then the n - 1 operators' positions (int); one string made,
+ * each operand converted as asl_jn_binary's `&` converts it, a failure
+ * placed at the operator that converted it. */
+#define ASL_JN_CONCAT_MAX 16
+asl_value *asl_jn_concat(asl_jn_ctx *c, int n, ...);
+extern asl_value asl_jn_declined;
+asl_value *asl_jn_mi_input(asl_jn_ctx *c);
+asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen);
+asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v);
+/* mi_put of mi_get(x, name): a member one name deep, in one call. */
+asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
+                             const char *name, size_t nlen);
+asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                           asl_value *y);
+/* The same for a constructor of one member, key: v (no object made for it). */
+asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                            const char *key, size_t klen, asl_value *v);
+/* Whether v is JSON as JSONata's result leaves it (asl_jn_to_json would
+ * return it as it is). */
+bool asl_jn_plain(const asl_value *v);
 /* An object constructor whose keys are distinct string literals, built
  * directly (no grouping): obj_ctx gives the context its values are
  * evaluated against (the grouping's: the input's items joined), obj_new

@@ -198,12 +198,29 @@ static bool validate(asl_jn_ctx *c, const jn_sig *sp, asl_value **args, int n, a
     for (int i = 0; i < n; i++) syms[i] = symbol(args[i]);
     syms[n] = 0;
     int cnt[JN_MAX_PARAMS], end;
-    /* an argument per parameter, each of its type, no `+`: the match's
-     * first try succeeds (one symbol each), without the backtracking */
-    bool direct = n == sp->n;
-    for (int i = 0; direct && i < n; i++) direct = sp->p[i].quant != '+' && strchr(sp->p[i].cls, syms[i]);
+    /* an argument for each of the first parameters, of its type, no `+`,
+     * and the parameters after them optional (`?`, not the context's): the
+     * match's first try succeeds (one symbol each, then none), without
+     * the backtracking */
+    bool direct = n <= sp->n, as_is = true;
+    for (int i = 0; direct && i < n; i++) {
+        direct = sp->p[i].quant != '+' && strchr(sp->p[i].cls, syms[i]);
+        /* (an array for an array parameter of any items stays as it is) */
+        as_is = as_is && (sp->p[i].type != 'a' || (syms[i] == 'a' && !sp->p[i].subtype[0]));
+    }
+    for (int i = n; direct && i < sp->n; i++) direct = sp->p[i].quant == '?' && !sp->p[i].context;
+    if (direct && as_is) {   /* nothing to wrap: the arguments, the optional ones after them undefined */
+        if (n < sp->n) {
+            asl_value **v = asl_alloc(c->a, sizeof *v * (size_t)(sp->n + 1));
+            for (int i = 0; i < sp->n; i++) v[i] = i < n ? args[i] : NULL;
+            args = v;
+        }
+        *out = args;
+        *nout = sp->n;
+        return true;
+    }
     if (direct) {
-        for (int i = 0; i < n; i++) cnt[i] = 1;
+        for (int i = 0; i < sp->n; i++) cnt[i] = i < n;
     } else if (!match(sp, sp->n, 0, syms, 0, n, cnt, true, &end)) {
         int good = 0;
         for (int k = 1; k <= sp->n; k++) {

@@ -1082,9 +1082,38 @@ asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int 
     va_list ap;
     va_start(ap, n);
     int nargs;
-    asl_value **args = va_args(c, ap, n, NULL, false, &nargs);
+    asl_value *local[4], **args;
+    if (f && proc == &f->hdr && n <= 4) {
+        /* the built-in itself: its arguments live for the call only (no
+         * native keeps the array), so on the stack, not in the arena */
+        for (int i = 0; i < n; i++) local[i] = va_arg(ap, asl_value *);
+        args = local, nargs = n;
+    } else {
+        args = va_args(c, ap, n, NULL, false, &nargs);
+    }
     va_end(ap);
     return apply_at(c, proc, args, nargs, input, pos, token);
+}
+
+asl_value *asl_jn_count1(asl_jn_ctx *c, asl_value *v)
+{
+    /* "<a:n>": undefined is no item, a value not an array one (wrapped) */
+    return asl_jn_num(c, !v ? 0 : v->type == ASL_ARRAY ? (double)v->len : 1);
+}
+
+asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *token)
+{
+    /* fn_string's, with "<x-b?:s>" matched by any one argument */
+    if (!v) return NULL;
+    if (v->type == ASL_STRING) return v;
+    if (v->type == ASL_ARRAY && (v->flags & ASL_JN_OUTER) && v->len) v = v->u.a.items[0];   /* the input itself */
+    asl_value *r = asl_jn_string(c, v, false);
+    if (FAILED) {
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
 }
 
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
@@ -1102,6 +1131,138 @@ asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int b
     arr = asl_jn_arr_put(c, arr, x, false);
     arr = asl_jn_arr_put(c, arr, y, false);
     return asl_jn_call_bi(c, env, input, bi, may_be_var, pos, token, 1, arr);
+}
+
+/* ---- `$merge([$states.input, {...}])` read directly (asl_jn_mi_*) ------------------
+ * Straight-line calls, as generated code has no branches: each passes
+ * asl_jn_declined on once a read did not apply, and asl_jn_mi_merge then
+ * runs the call in full instead. */
+
+asl_value asl_jn_declined = {.type = ASL_NULL};
+
+/* asl_jn_plain, strings, null, booleans and numbers without source text
+ * tested without a call */
+static inline bool plain_scalar_or(const asl_value *v)
+{
+    return v->type == ASL_STRING || v->type <= ASL_TRUE ||
+           (v->type == ASL_NUMBER && !v->u.n.text && v->u.n.num != 0 && isfinite(v->u.n.num)) || asl_jn_plain(v);
+}
+
+asl_value *asl_jn_mi_input(asl_jn_ctx *c)
+{
+    asl_value *x = c->has_states ? c->states[0] : NULL;
+    return x && x->type == ASL_OBJECT ? x : &asl_jn_declined;
+}
+
+static inline asl_value *mi_read(asl_value *v, const char *key, size_t klen)
+{
+    if (v->type != ASL_OBJECT) return &asl_jn_declined;   /* (declined is null) */
+    v = asl_object_get_inline(v, key, klen);
+    /* (a value JSONata would print otherwise, 1.50 or 1e2, declines too:
+     * what mi_put builds is then plain JSON as it is) */
+    return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) && plain_scalar_or(v) ? v : &asl_jn_declined;
+}
+
+asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen) { return mi_read(v, key, klen); }
+
+static inline asl_value *mi_store(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    if (obj == &asl_jn_declined || v == &asl_jn_declined) return &asl_jn_declined;
+    /* (obj was made with room for every key: the member set in line) */
+    if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, v)) asl_object_append_lit(c->a, obj, key, klen, v);
+    return obj;
+}
+
+asl_value *asl_jn_mi_put(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+{
+    return mi_store(c, obj, key, klen, v);
+}
+
+/* x's members with the n members m set over them, as $merge makes them:
+ * a key x has keeps its place.  m's values are plain JSON (mi_get made
+ * sure of it), so the result is when the members of x it kept are. */
+static asl_value *merge_over(ctx *c, asl_value *x, const asl_member *m, uint32_t ny)
+{
+    uint32_t n = x->len;
+    if (asl_obj_indexed(x) || n + ny > 16) {
+        asl_value *r = asl_value_shallow_copy(c->a, x);
+        for (uint32_t k = 0; k < ny; k++) asl_object_set_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
+        return r;
+    }
+    /* one pass over x: its members copied (their keys shared, as $merge
+     * shares them), a member m has replaced in its place, the others
+     * checked plain; then m's other members appended */
+    asl_value *r = asl_object(c->a, n + ny);
+    asl_member *rm = r->u.o.members;
+    const asl_member *xm = x->u.o.members;
+    uint64_t jlen = x->u.o.jlen;
+    uint32_t set = 0;   /* m's members set in place, a bit each (ny <= 16) */
+    bool plain = true;
+    for (uint32_t i = 0; i < n; i++) {
+        rm[i] = xm[i];
+        uint32_t k = 0;
+        while (k < ny && !asl_key_eq(&xm[i], m[k].key, m[k].klen)) k++;
+        if (k < ny) {
+            jlen = jlen - asl_json_bound(xm[i].val) + asl_json_bound(m[k].val);
+            rm[i].val = m[k].val;
+            set |= 1u << k;
+        } else if (plain) {
+            plain = plain_scalar_or(xm[i].val);
+        }
+    }
+    r->len = n;
+    r->u.o.jlen = x->u.o.jlen == UINT32_MAX || jlen > UINT32_MAX ? UINT32_MAX : (uint32_t)jlen;
+    for (uint32_t k = 0; k < ny; k++)
+        if (!(set & (1u << k)) && !asl_object_put_lit(r, m[k].key, m[k].klen, m[k].val))
+            asl_object_append_lit(c->a, r, m[k].key, m[k].klen, m[k].val);
+    if (plain) c->plain = r;   /* asl_jn_to_json need not walk it */
+    return r;
+}
+
+asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
+                             const char *name, size_t nlen)
+{
+    return mi_store(c, obj, key, klen, mi_read(x, name, nlen));
+}
+
+asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                           asl_value *y)
+{
+    if (x == &asl_jn_declined || y == &asl_jn_declined) return generic(c, env, input);
+    return merge_over(c, x, y->u.o.members, y->len);
+}
+
+asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
+                            const char *key, size_t klen, asl_value *v)
+{
+    if (x == &asl_jn_declined || v == &asl_jn_declined) return generic(c, env, input);
+    uint32_t n = x->len;
+    if (asl_obj_indexed(x) || n >= 16 || klen > UINT32_MAX) {
+        asl_member m = {key, (uint32_t)klen, v};
+        return merge_over(c, x, &m, 1);
+    }
+    /* merge_over's pass for one member */
+    asl_value *r = asl_object(c->a, n + 1);
+    asl_member *rm = r->u.o.members;
+    const asl_member *xm = x->u.o.members;
+    r->len = n;
+    r->u.o.jlen = x->u.o.jlen;
+    uint32_t at = n;   /* the member key replaces */
+    bool plain = true;
+    for (uint32_t i = 0; i < n; i++) {
+        rm[i] = xm[i];
+        if (at == n && asl_key_eq(&xm[i], key, klen)) at = i;
+        else if (plain) plain = plain_scalar_or(xm[i].val);
+    }
+    if (at < n) {
+        uint64_t j = (uint64_t)r->u.o.jlen - asl_json_bound(xm[at].val) + asl_json_bound(v);
+        r->u.o.jlen = r->u.o.jlen == UINT32_MAX || j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
+        rm[at].val = v;
+    } else {
+        asl_object_put_lit(r, key, (uint32_t)klen, v);
+    }
+    if (plain) c->plain = r;   /* asl_jn_to_json need not walk it */
+    return r;
 }
 
 asl_value *asl_jn_partial_call(asl_jn_ctx *c, asl_jn_env *env, asl_value *proc, int pos, const char *token,

@@ -150,8 +150,12 @@ asl_value *asl_jn_sfn_parse(asl_jn_ctx *c, asl_value **args, int n, asl_value *f
     (void)focus, (void)n;
     asl_value *s = args[0];
     if (!s) return NULL;
+    /* the same string again in this window (`$parse($s.j)` and `'b' in
+     * $parse($s.j)` in one state): the value it gave, values being immutable */
+    if (c->memo && c->memo[0] == s) return c->memo[1];
     asl_json_error err;
     asl_value *v = asl_json_parse(c->a, s->u.str, s->len, &err);
     if (!v) return refuse(c, s, 1);
+    if (c->memo) c->memo[0] = s, c->memo[1] = v;
     return v;
 }

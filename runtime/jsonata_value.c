@@ -8,6 +8,7 @@
 #include "jsonata.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -229,6 +230,8 @@ static bool plain_json(const asl_value *v)
     }
 }
 
+bool asl_jn_plain(const asl_value *v) { return plain_item(v); }
+
 asl_value *asl_jn_to_json(asl_arena *a, asl_value *v)
 {
     if (!v) return NULL;
@@ -428,11 +431,57 @@ asl_value *asl_jn_string(asl_jn_ctx *c, asl_value *v, bool pretty)
     if (v->type == ASL_JN_FUNCTION) return asl_string(c->a, "", 0);
     char num[32];
     if (v->type == ASL_NUMBER && small_integer(num, v->u.n.num)) return asl_string(c->a, num, strlen(num));
+    char mem[256];   /* most texts fit: no malloc and free for them */
     asl_buf b;
-    asl_buf_init(&b);
+    asl_buf_init_fixed(&b, mem, sizeof mem);
     bool ok = stringify(c, &b, v, pretty, 0);
     asl_value *r = ok ? asl_string(c->a, b.data ? b.data : "", b.len) : NULL;
     asl_buf_free(&b);
+    return r;
+}
+
+asl_value *asl_jn_concat(asl_jn_ctx *c, int n, ...)
+{
+    asl_value *v[ASL_JN_CONCAT_MAX];
+    int pos[ASL_JN_CONCAT_MAX];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) v[i] = va_arg(ap, asl_value *);
+    for (int i = 0; i + 1 < n; i++) pos[i] = va_arg(ap, int);
+    va_end(ap);
+    /* each part as `&` converts it, left to right: a string as it is, an
+     * integer's digits here, anything else asl_jn_string's text */
+    char num[ASL_JN_CONCAT_MAX][32];
+    const char *bytes[ASL_JN_CONCAT_MAX];
+    size_t len[ASL_JN_CONCAT_MAX], total = 0;
+    bool plain = true;
+    for (int i = 0; i < n; i++) {
+        asl_value *s = v[i];
+        len[i] = 0;
+        if (!s) continue;   /* undefined: nothing */
+        if (s->type == ASL_NUMBER && small_integer(num[i], s->u.n.num)) {
+            bytes[i] = num[i];
+            total += len[i] = strlen(num[i]);
+            continue;
+        }
+        if (s->type != ASL_STRING && !(s = asl_jn_string(c, s, false))) {
+            /* the `&` that converted it: the first takes two operands */
+            if (c->pos < 0) c->pos = pos[i ? i - 1 : 0];
+            if (!c->token) c->token = "&";
+            return NULL;
+        }
+        bytes[i] = s->u.str;
+        len[i] = s->len;
+        plain = plain && asl_str_plain(s);
+        total += len[i];
+    }
+    char *out;
+    asl_value *r = asl_string_room(c->a, total, plain, &out);
+    for (int i = 0; i < n; i++)
+        if (len[i]) {
+            memcpy(out, bytes[i], len[i]);
+            out += len[i];
+        }
     return r;
 }
 

@@ -103,6 +103,9 @@ struct asl_exec {
     /* jnstate.c: $states while a JSONata state's Arguments, Output or a
      * Catch's Output is built (what its expressions inside read) */
     asl_value *jn_input, *jn_result, *jn_error;
+    /* jsonata_sfn.c: the string $parse parsed last and its value, kept from
+     * the start of a state's field (jnstate.c clears it) to the next */
+    asl_value *jn_memo[2];
     struct asl_hist_thread *hist; /* history.c: this thread of control's events, made at
                                    * its first one with --history (run->hist), else NULL */
     /* fanout.c: $$.Map.Item.Key (a Map over an object's members, else NULL) and
