@@ -14,7 +14,11 @@ compiler's failures and signals (docs/reliability.md).
   - SIGTERM, SIGINT and SIGHUP during the C compiler's run: aslc dies of the
     signal within a few seconds, the compiler's whole process group with it
     (a fake $CC that leaves a child running, as the gcc driver leaves cc1),
-    and no temporary file is left in $TMPDIR or beside the output.
+    and no temporary file is left in $TMPDIR or beside the output;
+  - the other signals that end aslc (a crash's SIGSEGV, SIGBUS or
+    SIGABRT, ulimit's SIGXCPU, a stray SIGUSR1 or SIGALRM) leave no
+    temporary either, nor a compiler running; under the sanitizers
+    SIGSEGV and SIGBUS are their report, which ends aslc with _exit.
 
     tests/check_compiler_files.py --aslc build/aslc [--backend c|llvm]
 Exit status 0 when all hold, 1 otherwise.
@@ -197,7 +201,12 @@ def signals(c):
         c.write("h.c", HANDLERS)
     else:
         args = ["wf.json", "-o", "outdir/out"]
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    # The first three are passed on and aslc dies of them; the others end
+    # aslc without being passed on (the compilers get SIGTERM), and under
+    # ASLC_SANITIZE a SIGSEGV or SIGBUS is ASan's report: exit status 86.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGSEGV, signal.SIGBUS,
+                signal.SIGABRT, signal.SIGXCPU, signal.SIGUSR1, signal.SIGALRM):
+        conventional = sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
         env = dict(os.environ, CC=c.path(fake), TMPDIR=tmp)
         proc = subprocess.Popen([c.aslc, "--backend=" + c.backend] + args, cwd=c.work, env=env,
                                 stderr=subprocess.PIPE)
@@ -217,10 +226,14 @@ def signals(c):
         left = sleeping(marker)
         for pid in left:
             os.kill(pid, signal.SIGKILL)
-        c.expect("%s mid-compile: aslc dies of it (%d) in %.2fs, the compiler's group too, no temporary left"
-                 % (sig.name, proc.returncode, took),
-                 running and proc.returncode == -sig and took < 5 and not left and not os.listdir(tmp)
+        died = proc.returncode == -sig or (not conventional and proc.returncode == 86)
+        c.expect("%s mid-compile: aslc dies of it (%d) in %.2fs, the compiler's group too, no temporary left%s"
+                 % (sig.name, proc.returncode, took, "" if not os.listdir(tmp) else " (left: %s)"
+                    % " ".join(os.listdir(tmp))),
+                 running and died and took < 5 and not left and not os.listdir(tmp)
                  and not os.listdir(c.path("outdir")))
+        shutil.rmtree(tmp)
+        os.mkdir(tmp)
         proc.stderr.close()
 
 
