@@ -18,7 +18,9 @@ compiler's failures and signals (docs/reliability.md).
   - the other signals that end aslc (a crash's SIGSEGV, SIGBUS or
     SIGABRT, ulimit's SIGXCPU, a stray SIGUSR1 or SIGALRM) leave no
     temporary either, nor a compiler running; under the sanitizers
-    SIGSEGV and SIGBUS are their report, which ends aslc with _exit.
+    SIGSEGV and SIGBUS are their report, which ends aslc with _exit;
+  - a real crash inside aslc (a fault, a stack overflow; an LD_PRELOAD
+    fork()) leaves no temporary.
 
     tests/check_compiler_files.py --aslc build/aslc [--backend c|llvm]
 Exit status 0 when all hold, 1 otherwise.
@@ -237,6 +239,47 @@ def signals(c):
         proc.stderr.close()
 
 
+CRASH_C = """#include <stdlib.h>
+#include <sys/types.h>
+static int deep(volatile int n) { volatile char b[1024]; b[0] = (char)n; return deep(n + 1) + b[0]; }
+pid_t fork(void)   /* aslc forks to start the C compiler: a crash of aslc there */
+{
+    if (getenv("CRASH_DEEP")) return (pid_t)deep(0);
+    *(volatile int *)0 = 1;
+    return -1;
+}
+"""
+
+
+def crashes(c):
+    """A crash inside aslc (a fault, a stack overflow), made by an LD_PRELOAD
+    fork(): aslc dies of SIGSEGV, no temporary left.  Not under the
+    sanitizers (their runtime must come first in the library list)."""
+    if os.environ.get("ASAN_OPTIONS") or os.environ.get("TSAN_OPTIONS"):
+        print("skip a crash inside aslc (sanitizers)")
+        return
+    c.write("wf.json", WF)
+    c.write("crash.c", CRASH_C)
+    cc = os.environ.get("CC") or "cc"
+    p = subprocess.run([cc, "-O0", "-shared", "-fPIC", "-o", c.path("crash.so"), c.path("crash.c")],
+                       capture_output=True)
+    if p.returncode != 0:
+        c.expect("the crashing fork() compiles", False, p)
+        return
+    tmp = c.path("tmp")
+    os.mkdir(tmp)
+    for label, extra in (("a fault", {}), ("a stack overflow", {"CRASH_DEEP": "1"})):
+        env = dict(os.environ, TMPDIR=tmp, LD_PRELOAD=c.path("crash.so"), **extra)
+        p = subprocess.run([c.aslc, "--backend=" + c.backend, "wf.json", "-o", "out"], cwd=c.work,
+                           env=env, capture_output=True, timeout=120)
+        left = os.listdir(tmp)
+        c.expect("%s inside aslc: it dies of SIGSEGV (%d), no temporary left%s"
+                 % (label, p.returncode, " (left: %s)" % " ".join(left) if left else ""),
+                 p.returncode == -signal.SIGSEGV and not left)
+        shutil.rmtree(tmp)
+        os.mkdir(tmp)
+
+
 def sleeping(marker):
     pids = []
     for d in os.listdir("/proc"):
@@ -256,7 +299,7 @@ def main(argv=None):
     ap.add_argument("--backend", default="c")
     args = ap.parse_args(argv)
     problems = []
-    for part in (outputs, user_errors, signals):
+    for part in (outputs, user_errors, signals, crashes):
         work = tempfile.mkdtemp(prefix="aslcfiles.")
         c = Checker(os.path.abspath(args.aslc), args.backend, work)
         try:
