@@ -14,7 +14,13 @@ compiler's failures and signals (docs/reliability.md).
   - SIGTERM, SIGINT and SIGHUP during the C compiler's run: aslc dies of the
     signal within a few seconds, the compiler's whole process group with it
     (a fake $CC that leaves a child running, as the gcc driver leaves cc1),
-    and no temporary file is left in $TMPDIR or beside the output.
+    and no temporary file is left in $TMPDIR or beside the output;
+  - the other signals that end aslc (a crash's SIGSEGV, SIGBUS or
+    SIGABRT, ulimit's SIGXCPU, a stray SIGUSR1 or SIGALRM) leave no
+    temporary either, nor a compiler running; under the sanitizers
+    SIGSEGV and SIGBUS are their report, which ends aslc with _exit;
+  - a real crash inside aslc (a fault, a stack overflow; an LD_PRELOAD
+    fork()) leaves no temporary.
 
     tests/check_compiler_files.py --aslc build/aslc [--backend c|llvm]
 Exit status 0 when all hold, 1 otherwise.
@@ -197,7 +203,12 @@ def signals(c):
         c.write("h.c", HANDLERS)
     else:
         args = ["wf.json", "-o", "outdir/out"]
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    # The first three are passed on and aslc dies of them; the others end
+    # aslc without being passed on (the compilers get SIGTERM), and under
+    # ASLC_SANITIZE a SIGSEGV or SIGBUS is ASan's report: exit status 86.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGSEGV, signal.SIGBUS,
+                signal.SIGABRT, signal.SIGXCPU, signal.SIGUSR1, signal.SIGALRM):
+        conventional = sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
         env = dict(os.environ, CC=c.path(fake), TMPDIR=tmp)
         proc = subprocess.Popen([c.aslc, "--backend=" + c.backend] + args, cwd=c.work, env=env,
                                 stderr=subprocess.PIPE)
@@ -217,11 +228,56 @@ def signals(c):
         left = sleeping(marker)
         for pid in left:
             os.kill(pid, signal.SIGKILL)
-        c.expect("%s mid-compile: aslc dies of it (%d) in %.2fs, the compiler's group too, no temporary left"
-                 % (sig.name, proc.returncode, took),
-                 running and proc.returncode == -sig and took < 5 and not left and not os.listdir(tmp)
+        died = proc.returncode == -sig or (not conventional and proc.returncode == 86)
+        c.expect("%s mid-compile: aslc dies of it (%d) in %.2fs, the compiler's group too, no temporary left%s"
+                 % (sig.name, proc.returncode, took, "" if not os.listdir(tmp) else " (left: %s)"
+                    % " ".join(os.listdir(tmp))),
+                 running and died and took < 5 and not left and not os.listdir(tmp)
                  and not os.listdir(c.path("outdir")))
+        shutil.rmtree(tmp)
+        os.mkdir(tmp)
         proc.stderr.close()
+
+
+CRASH_C = """#include <stdlib.h>
+#include <sys/types.h>
+static int deep(volatile int n) { volatile char b[1024]; b[0] = (char)n; return deep(n + 1) + b[0]; }
+pid_t fork(void)   /* aslc forks to start the C compiler: a crash of aslc there */
+{
+    if (getenv("CRASH_DEEP")) return (pid_t)deep(0);
+    *(volatile int *)0 = 1;
+    return -1;
+}
+"""
+
+
+def crashes(c):
+    """A crash inside aslc (a fault, a stack overflow), made by an LD_PRELOAD
+    fork(): aslc dies of SIGSEGV, no temporary left.  Not under the
+    sanitizers (their runtime must come first in the library list)."""
+    if os.environ.get("ASAN_OPTIONS") or os.environ.get("TSAN_OPTIONS"):
+        print("skip a crash inside aslc (sanitizers)")
+        return
+    c.write("wf.json", WF)
+    c.write("crash.c", CRASH_C)
+    cc = os.environ.get("CC") or "cc"
+    p = subprocess.run([cc, "-O0", "-shared", "-fPIC", "-o", c.path("crash.so"), c.path("crash.c")],
+                       capture_output=True)
+    if p.returncode != 0:
+        c.expect("the crashing fork() compiles", False, p)
+        return
+    tmp = c.path("tmp")
+    os.mkdir(tmp)
+    for label, extra in (("a fault", {}), ("a stack overflow", {"CRASH_DEEP": "1"})):
+        env = dict(os.environ, TMPDIR=tmp, LD_PRELOAD=c.path("crash.so"), **extra)
+        p = subprocess.run([c.aslc, "--backend=" + c.backend, "wf.json", "-o", "out"], cwd=c.work,
+                           env=env, capture_output=True, timeout=120)
+        left = os.listdir(tmp)
+        c.expect("%s inside aslc: it dies of SIGSEGV (%d), no temporary left%s"
+                 % (label, p.returncode, " (left: %s)" % " ".join(left) if left else ""),
+                 p.returncode == -signal.SIGSEGV and not left)
+        shutil.rmtree(tmp)
+        os.mkdir(tmp)
 
 
 def sleeping(marker):
@@ -243,7 +299,7 @@ def main(argv=None):
     ap.add_argument("--backend", default="c")
     args = ap.parse_args(argv)
     problems = []
-    for part in (outputs, user_errors, signals):
+    for part in (outputs, user_errors, signals, crashes):
         work = tempfile.mkdtemp(prefix="aslcfiles.")
         c = Checker(os.path.abspath(args.aslc), args.backend, work)
         try:

@@ -218,11 +218,12 @@ def main():
 
             # --handlers without --isolate: processes, so a crashing handler
             # fails its execution and nothing else
-            # (under AddressSanitizer the segfault must stay a signal, not
-            # ASan's report and exit)
-            san = os.environ.get("ASAN_OPTIONS")
-            dflt = start_server(os.path.join(tmp, "d.db"), None,
-                                env=dict(os.environ, ASAN_OPTIONS=san + ":handle_segv=0") if san else None)
+            # (under AddressSanitizer or ThreadSanitizer the segfault must
+            # stay a signal, not the sanitizer's report and exit)
+            env = dict(os.environ)
+            for k in ("ASAN_OPTIONS", "TSAN_OPTIONS"):
+                env[k] = (env[k] + ":" if env.get(k) else "") + "handle_segv=0"
+            dflt = start_server(os.path.join(tmp, "d.db"), None, env=env)
             crash = dflt.create_state_machine(name="crash", type="EXPRESS", roleArn=role,
                                               definition=json.dumps({"StartAt": "C", "States": {
                                                   "C": {"Type": "Task", "End": True,

@@ -371,17 +371,33 @@ def compile_case(case, aslc, backend, workdir, timeout=COMPILE_TIMEOUT, allow_un
     # with the definition (aslc --link ARN=FILE), files in the case directory
     for arn, f in sorted(case["meta"].get("link", {}).items()):
         cmd += ["--link", "%s=%s" % (arn, os.path.join(case["dir"], f))]
+    # aslc's temporary directory inside the case's, and SIGTERM at the time
+    # limit, not subprocess.run's SIGKILL: aslc then stops its C compilers
+    # and removes its directory (SIGKILL left both, in /tmp).
+    env = dict(os.environ, TMPDIR=workdir)
     try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=timeout, cwd=workdir)
-    except subprocess.TimeoutExpired:
-        return None, CaseResult("timeout", "aslc did not finish within %gs\n  command: %s"
-                                % (timeout, " ".join(cmd)))
+        with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=workdir, env=env) as p:
+            try:
+                _, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+                try:
+                    p.communicate(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.communicate()
+                return None, CaseResult("timeout", "aslc did not finish within %gs\n  command: %s"
+                                        % (timeout, " ".join(cmd)))
     except OSError as e:
         return None, CaseResult("error", "cannot run aslc: %s" % e)
+    left = sorted(n for n in os.listdir(workdir) if n.startswith(("aslc-", ".aslc-")))
+    if left:
+        return None, CaseResult("compile", "aslc (exit %d) left temporary files: %s\n  command: %s"
+                                % (p.returncode, " ".join(left), " ".join(cmd)))
     if p.returncode != 0 or not os.path.isfile(exe):
         return None, CaseResult("compile", "aslc failed (exit %d)\n  command: %s\n  stderr:\n%s"
-                                % (p.returncode, " ".join(cmd), _tail(_decode(p.stderr))))
+                                % (p.returncode, " ".join(cmd), _tail(_decode(err))))
     return exe, None
 
 
