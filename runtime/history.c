@@ -53,13 +53,18 @@ typedef struct asl_hist_thread {
     const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
     char *assigned;               /* the state's assignedVariables (a JSON object), or NULL */
     bool mute;                    /* a Distributed Map's child execution: no events here */
+    /* aslc serve: the key of the unit (unit_key), sent with its events;
+     * child: a Distributed Map's child execution (or a unit inside one),
+     * whose events are not the history's but are sent apart, numbered
+     * apart, for a restart to replay */
+    const char *key;
+    bool child;
     /* aslc serve's replay of a unit that was running (asl_hist_replay):
      * its recorded events, the next one to make again, the real seconds
-     * since the last one; bind: a branch's, found at its first state. */
+     * since the last one. */
     const asl_value *rep;
     uint32_t rpos;
     double rep_waited;
-    bool bind;
 } hthread;
 
 static hthread *ht(asl_exec *x)
@@ -76,6 +81,7 @@ struct asl_hist {
     bool light;        /* asl_hist_new_live: no events, only live (the progress line) */
     asl_hist_live live;/* what runs now, read by progress.c (atomic loads and stores) */
     uint64_t last;     /* the last id given */
+    uint64_t child_last; /* the last id given to a child execution's event (aslc serve) */
     asl_buf out;       /* the lines so far */
     time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
     char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
@@ -92,8 +98,8 @@ struct asl_hist {
      * recorded (id resume_started), and its units' events up to
      * resume_cursor; the fan-out's start writes none (asl_hist_resume_fan). */
     uint64_t resume_started, resume_cursor;
-    /* ... and its units that were running: {"index" | "name", "events",
-     * "waited"} each, claimed (units_taken) by the unit that
+    /* ... and its units that were running, at any depth: {"key",
+     * "events", "waited"} each, claimed (units_taken) by the unit that
      * replays it; time_scale turns real seconds into workflow seconds */
     const asl_value *units;
     bool *units_taken;
@@ -355,17 +361,24 @@ static bool chan_read(asl_hist *h, bool block)
     return true;
 }
 
-/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W "),
- * and for an event of a durable execution waits for the server's
- * acknowledgement.  A server that is gone (its end closed) will resume the
- * execution itself when it restarts: this process must act no further. */
-static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W ";
+ * "U " or "V " then key and a space: a unit's event), and for an event of
+ * a durable execution waits for the server's acknowledgement.  A server
+ * that is gone (its end closed) will resume the execution itself when it
+ * restarts: this process must act no further. */
+static void chan_send_key(asl_hist *h, const char *tag, const char *key, size_t from, bool ack)
 {
     const char *p = h->out.data + from;
-    size_t n = h->out.len - from;
-    struct iovec iov[2] = {{(void *)tag, 2}, {(void *)p, n}};
+    size_t n = h->out.len - from, kn = key ? strlen(key) : 0;
+    struct iovec iov[4] = {{(void *)tag, 2}, {(void *)p, n}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
-    size_t total = n + 2;
+    if (key) {
+        iov[1] = (struct iovec){(void *)key, kn};
+        iov[2] = (struct iovec){(void *)" ", 1};
+        iov[3] = (struct iovec){(void *)p, n};
+        mh.msg_iovlen = 4;
+    }
+    size_t total = n + 2 + (key ? kn + 1 : 0);
     while (total > 0) {
         ssize_t k = sendmsg(h->fd, &mh, MSG_NOSIGNAL);
         if (k < 0 && errno == EINTR) continue;
@@ -384,6 +397,11 @@ static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
     h->out.len = from;
     if (!ack) return;
     while (!chan_take(h, NULL, NULL)) chan_read(h, true);
+}
+
+static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+{
+    chan_send_key(h, tag, NULL, from, ack);
 }
 
 void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack)
@@ -460,13 +478,14 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(x->hist && x->hist->rep, 0)) {
+    hthread *t = x->hist;
+    if (__builtin_expect(t && t->rep, 0)) {
         uint64_t id = replayed(x, advance, type);
         if (id) return id;
     }
     pthread_mutex_lock(&h->mu);
     size_t from = h->out.len;
-    uint64_t id = ++h->last;
+    uint64_t id = __builtin_expect(t && t->child, 0) ? ++h->child_last : ++h->last;
     PUT_LIT(&h->out, "{\"id\":");
     put_u64(&h->out, id);
     PUT_LIT(&h->out, ",\"previousEventId\":");
@@ -483,7 +502,10 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
         asl_buf_putc(&h->out, '}');
     }
     PUT_LIT(&h->out, "}\n");
-    if (h->fd >= 0) chan_send(h, "E ", from, h->durable);
+    if (h->fd >= 0) {
+        if (t && t->key) chan_send_key(h, t->child ? "V " : "U ", t->key, from, h->durable);
+        else chan_send(h, "E ", from, h->durable);
+    }
     pthread_mutex_unlock(&h->mu);
     if (advance) ht(x)->prev = id;
     return id;
@@ -579,9 +601,11 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable)
     h->durable = durable;
 }
 
-void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev)
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
+                     uint64_t child_last)
 {
     h->last = last;
+    h->child_last = child_last;
     h->resume_skip = true;
     h->resume_entered = entered;
     h->resume_prev = entered_prev;
@@ -621,18 +645,17 @@ void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale
     h->time_scale = time_scale;
 }
 
-/* Unit u replays the recorded unit that matches key (a Map's index or a
- * branch's first state), if one is unclaimed. */
-static void claim(asl_exec *u, double index, const char *name)
+/* Unit u replays the recorded unit of its key, if one is unclaimed. */
+static void claim(asl_exec *u)
 {
     asl_hist *h = u->run->hist;
+    const char *key = u->hist->key;
     pthread_mutex_lock(&h->mu);
     for (uint32_t i = 0; h->units && i < h->units->len; i++) {
         const asl_value *l = h->units->u.a.items[i];
         if (h->units_taken[i] || l->type != ASL_OBJECT) continue;
-        const asl_value *k = asl_object_get(l, name ? "name" : "index", name ? 4 : 5);
-        bool match = name ? k && k->type == ASL_STRING && !strcmp(k->u.str, name)
-                          : k && k->type == ASL_NUMBER && k->u.n.num == index;
+        const asl_value *k = asl_object_get(l, "key", 3);
+        bool match = k && k->type == ASL_STRING && !strcmp(k->u.str, key);
         const asl_value *evs = asl_object_get(l, "events", 6);
         if (!match || !evs || evs->type != ASL_ARRAY || !evs->len) continue;
         h->units_taken[i] = true;
@@ -644,12 +667,6 @@ static void claim(asl_exec *u, double index, const char *name)
         break;
     }
     pthread_mutex_unlock(&h->mu);
-}
-
-static void bind_branch(asl_exec *x, const asl_state_info *s)
-{
-    x->hist->bind = false;
-    claim(x, 0, s->name);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -695,7 +712,6 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
     __atomic_store_n(&x->run->hist->live.state, s->name, __ATOMIC_RELAXED);
     if (muted(x)) return;
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(x->hist && x->hist->bind, 0)) bind_branch(x, s);
     if (h->resume_skip && !x->parent) {
         /* resumed: this entry is the one recorded before the restart */
         h->resume_skip = false;
@@ -930,12 +946,14 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
     }
     if (muted(x)) return;
     asl_hist *h = x->run->hist;
-    if (h->resume_started && !x->parent && !distributed) {
-        /* resumed: this start and the finished units' events are recorded */
+    if (h->resume_started && !x->parent) {
+        /* resumed: this start (a Distributed Map's: and its MapRunStarted,
+         * resume_started) and the units' events are recorded */
         fan->started = ht(x)->prev = h->resume_started;
         fan->cursor = fan->last_end = h->resume_cursor;
-        fan->resumed = true;
         h->resume_started = 0;
+        if (distributed && !__atomic_load_n(&x->run->ids_ready, __ATOMIC_ACQUIRE))
+            asl_run_ids(x->run);
         return;
     }
     DBUF(d);
@@ -970,16 +988,36 @@ static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const c
     return id;
 }
 
+/* aslc serve: unit u's key, "/<started>.<index>" after its parent unit's
+ * (none at the top): index, its branch's or iteration's, and started, the
+ * id of its fan-out's ...StateStarted (MapRunStarted), which no other run
+ * of a fan-out has, so that a unit at any depth, a Retry's run included,
+ * is named apart from every other, and after a restart again the same
+ * (its recorded events keep their ids).  Its events are sent with it. */
+static void unit_key(asl_exec *x, const asl_hist_fan *fan, asl_exec *u, uint32_t index)
+{
+    const char *parent = x->hist && x->hist->key ? x->hist->key : "";
+    size_t n = strlen(parent) + 48;
+    char *k = asl_alloc(u->arena, n);
+    snprintf(k, n, "%s/%llu.%u", parent, (unsigned long long)fan->started, index);
+    ht(u)->key = k;
+    ht(u)->child = fan->distributed || (x->hist && x->hist->child);
+}
+
 void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index)
 {
-    if (fan->distributed) ht(u)->mute = true;
-    if (muted(x) || fan->distributed) return;
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(fan->resumed && h->units != NULL, 0)) {
+    /* a child execution's events are not the history's: kept apart by a
+     * durable aslc serve (a restart replays them), else not made */
+    bool kept = h->durable && h->fd >= 0;
+    if (fan->distributed && !kept) ht(u)->mute = true;
+    if (muted(x) || (fan->distributed && !kept)) return;
+    if (kept) {
+        unit_key(x, fan, u, index);
         /* a unit that was running: it replays its recorded events */
-        if (fan->map) claim(u, index, NULL);
-        else ht(u)->bind = true;
+        if (__builtin_expect(h->units != NULL, 0)) claim(u);
     }
+    if (fan->distributed) return;
     pthread_mutex_lock(&h->mu);
     uint64_t prev = fan->cursor;
     pthread_mutex_unlock(&h->mu);

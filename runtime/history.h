@@ -23,7 +23,6 @@ typedef struct {
     uint64_t last_end;     /* id of the last MapIterationSucceeded (or MapRunSucceeded) */
     uint64_t started;      /* id of ParallelStateStarted: what each branch's first event follows */
     bool map, distributed;
-    bool resumed;          /* aslc serve resumed it: its running units replay (asl_hist_replay) */
 } asl_hist_fan;
 
 asl_hist *asl_hist_new(void);
@@ -59,7 +58,8 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable);
 /* --resume: the events so far end at id last; the first top-level state
  * entered is the one whose StateEntered (id entered, previousEventId
  * entered_prev) is recorded. */
-void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
+                     uint64_t child_last);
 
 /* --resume inside a top-level Parallel or Map (served.c): its
  * ...StateStarted is event started, its finished units' events end at
@@ -103,9 +103,11 @@ void asl_hist_activity_started(asl_exec *x, const char *worker);
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
                           bool distributed);
 /* aslc serve resumed a top-level fan-out whose units were running (served.c):
- * live is the checkpoint's list of them, each {"index" | "name", "events",
- * "waited"}.  Such a unit runs again from its start while its recorded
- * events are numbered again, not written (asl_hist_replay in history.c). */
+ * live is the checkpoint's list of them, at any depth (a Parallel or Map
+ * inside a unit, a Distributed Map's child executions), each {"key",
+ * "events", "waited"}.  Such a unit runs again from its start while its
+ * recorded events are numbered again, not written (asl_hist_replay in
+ * history.c). */
 void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale);
 /* A Task about to be called in a replaying unit: 0 if its attempt was not
  * recorded (call it), 1 with its recorded outcome event in *ev (its

@@ -147,7 +147,8 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
-    asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
+    asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"),
+                    (uint64_t)num_of(c, "child_last"));
     return true;
 }
 
