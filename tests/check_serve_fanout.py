@@ -110,6 +110,135 @@ MAP_NESTED = json.dumps({"StartAt": "Each", "States": {"Each": {
                               "Parameters": {"label.$": "States.Format('inner-{}', $.label)"}}}}]}}}}}})
 
 
+def task(name, fmt, nxt=None, args="$.tag, $.i"):
+    """A Task calling the handler with label fmt (States.Format of args)."""
+    t = {"Type": "Task", "Resource": RESOURCE,
+         "Parameters": {"label.$": "States.Format('%s', %s)" % (fmt, args), "tag.$": "$.tag"}}
+    if "$.i" in args:
+        t["Parameters"]["i.$"] = "$.i"
+    if nxt:
+        t["Next"] = nxt
+    else:
+        t["End"] = True
+    return t
+
+
+# a Map inside a Parallel branch, each iteration Task -> Wait 6 s -> Task,
+# beside a branch Task -> Wait 6 s -> Task
+MAP_IN_PARALLEL = json.dumps({"StartAt": "Fork", "States": {"Fork": {
+    "Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Items", "States": {"Items": {
+            "Type": "Map", "ItemsPath": "$.items", "End": True,
+            "ItemSelector": {"tag.$": "$.tag", "i.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"StartAt": "P1", "States": {
+                "P1": task("P1", "{}-p1-{}", "PNap"),
+                "PNap": {"Type": "Wait", "Seconds": 6, "Next": "P2"},
+                "P2": task("P2", "{}-p2-{}")}}}}},
+        {"StartAt": "Solo1", "States": {
+            "Solo1": task("Solo1", "{}-solo1", "SoloNap", "$.tag"),
+            "SoloNap": {"Type": "Wait", "Seconds": 6, "Next": "Solo2"},
+            "Solo2": task("Solo2", "{}-solo2", None, "$.tag")}}]}}})
+
+# a Distributed Map (child executions), each Task -> Wait 6 s -> Task
+DISTRIBUTED = json.dumps({"StartAt": "Spread", "States": {"Spread": {
+    "Type": "Map", "ItemsPath": "$.items", "End": True, "ToleratedFailureCount": 0,
+    "ItemSelector": {"tag.$": "$.tag", "i.$": "$$.Map.Item.Value"},
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                      "StartAt": "D1", "States": {
+                          "D1": task("D1", "{}-d1-{}", "DNap"),
+                          "DNap": {"Type": "Wait", "Seconds": 6, "Next": "D2"},
+                          "D2": task("D2", "{}-d2-{}")}}}}})
+
+
+def nested_units(args, check, db, resources, log, wait_end, history, whole):
+    """A Map inside a Parallel branch and a Distributed Map, killed while
+    every iteration waits: after the restart every unit, nested or a child
+    execution, replays its recorded events and goes on from its Wait."""
+    open(log, "w").close()
+
+    def calls(tag):
+        with open(log) as f:
+            return sorted(l for l in (json.loads(x)["label"] for x in f if x.strip())
+                          if l.startswith(tag + "-"))
+
+    server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+    try:
+        mp = sfn.create_state_machine(name="map-in-parallel", roleArn=ROLE,
+                                      definition=MAP_IN_PARALLEL)["stateMachineArn"]
+        dm = sfn.create_state_machine(name="distributed", roleArn=ROLE,
+                                      definition=DISTRIBUTED)["stateMachineArn"]
+        ex_mp = sfn.start_execution(stateMachineArn=mp, input=json.dumps(
+            {"tag": "k", "items": [0, 1, 2]}))["executionArn"]
+        ex_dm = sfn.start_execution(stateMachineArn=dm, input=json.dumps(
+            {"tag": "j", "items": [0, 1, 2, 3]}))["executionArn"]
+        # killed once every unit's first Task is done (each then waits 6 s)
+        deadline = time.time() + 30
+        while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4):
+            time.sleep(0.02)
+        time.sleep(0.5)
+        before_mp = history(sfn, ex_mp)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    types = [e["type"] for e in before_mp]
+    check("Map in a Parallel: killed with every unit in its Wait",
+          types.count("WaitStateEntered") == 4 and "WaitStateExited" not in types, types)
+    check("Distributed Map: killed with every child execution past its first Task",
+          calls("j") == ["j-d1-%d" % i for i in range(4)], calls("j"))
+    time.sleep(2)
+    server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
+    try:
+        d_mp = wait_end(sfn, ex_mp)
+        d_dm = wait_end(sfn, ex_dm)
+        h_mp = history(sfn, ex_mp)
+        h_dm = history(sfn, ex_dm)
+        # the same, not interrupted, for the events they make
+        u_mp = sfn.start_execution(stateMachineArn=mp, input=json.dumps(
+            {"tag": "uk", "items": [0, 1, 2]}))["executionArn"]
+        u_dm = sfn.start_execution(stateMachineArn=dm, input=json.dumps(
+            {"tag": "uj", "items": [0, 1, 2, 3]}))["executionArn"]
+        wait_end(sfn, u_mp)
+        wait_end(sfn, u_dm)
+        hu_mp = history(sfn, u_mp)
+        hu_dm = history(sfn, u_dm)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    check("Map in a Parallel: SUCCEEDED with the iterations' and the branch's second calls",
+          d_mp["status"] == "SUCCEEDED" and json.loads(d_mp["output"]) ==
+          [[{"label": "k-p2-%d" % i, "tag": "k", "i": i} for i in range(3)],
+           {"label": "k-solo2", "tag": "k"}], d_mp)
+    check("Distributed Map: SUCCEEDED with each child execution's second call, in order",
+          d_dm["status"] == "SUCCEEDED" and json.loads(d_dm["output"]) ==
+          [{"label": "j-d2-%d" % i, "tag": "j", "i": i} for i in range(4)], d_dm)
+    check("Map in a Parallel: each Task called once",
+          calls("k") == sorted(["k-p1-%d" % i for i in range(3)] + ["k-p2-%d" % i for i in range(3)] +
+                               ["k-solo1", "k-solo2"]), calls("k"))
+    check("Distributed Map: each child execution's Tasks called once",
+          calls("j") == sorted(["j-d1-%d" % i for i in range(4)] + ["j-d2-%d" % i for i in range(4)]),
+          calls("j"))
+    whole(h_mp, "Map in a Parallel")
+    whole(h_dm, "Distributed Map")
+    for label, h, hu in (("Map in a Parallel", h_mp, hu_mp), ("Distributed Map", h_dm, hu_dm)):
+        check(label + ": the events an uninterrupted run makes, each once",
+              sorted(e["type"] for e in h) == sorted(e["type"] for e in hu),
+              (sorted(e["type"] for e in h), sorted(e["type"] for e in hu)))
+    kept = {e["id"]: e for e in h_mp}
+    check("Map in a Parallel: the events before the kill are kept as they were",
+          all(kept.get(e["id"]) == e for e in before_mp), "")
+    entered = {e["id"]: e["timestamp"] for e in h_mp if e["type"] == "WaitStateEntered"}
+    late = [(e["timestamp"] - entered[e["previousEventId"]]).total_seconds()
+            for e in h_mp if e["type"] == "WaitStateExited" and e["previousEventId"] in entered]
+    check("Map in a Parallel: each Wait ended about 6 s after it was entered",
+          len(late) == 4 and all(5.9 <= s < 7 for s in late), late)
+    took = (d_dm["stopDate"] - d_dm["startDate"]).total_seconds()
+    check("Distributed Map: its Waits not slept again whole after the restart (%.1f s)" % took,
+          took < 8, took)
+    with sqlite3.connect(db) as con:
+        left = con.execute("SELECT COUNT(*) FROM child_events").fetchone()[0]
+    check("the child executions' recorded events go when their executions end", left == 0, left)
+
+
 def running_units(args, check, db, resources, log, wait_end, history, whole):
     """Units killed in their Wait: they replay and go on (docs/serve.md)."""
     open(log, "w").close()
@@ -303,6 +432,7 @@ def main():
               sorted(calls) == sorted(["item-%d" % i for i in range(6)] + ["quick", "late"]),
               calls)
         running_units(args, check, db, resources, log, wait_end, history, whole)
+        nested_units(args, check, db, resources, log, wait_end, history, whole)
     return check.summary()
 
 
