@@ -584,6 +584,9 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
     double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
     double waited = at > 0 ? now_seconds() - at : 0;
     cJSON_AddNumberToObject(c, "entered", (double)id);
+    /* the state's $$.State.EnteredTime after the restart: its entry's */
+    const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp"));
+    if (ts) cJSON_AddStringToObject(c, "entered_time", ts);
     cJSON_AddNumberToObject(c, "last", (double)last_id);
     cJSON_AddNumberToObject(c, "started", e->started);
     cJSON_AddNumberToObject(c, "waited", waited > 0 ? waited : 0);

@@ -94,6 +94,7 @@ struct asl_hist {
      * (id resume_entered, previousEventId resume_prev): its entry writes none. */
     bool resume_skip;
     uint64_t resume_entered, resume_prev;
+    char resume_time[40];   /* its timestamp: the state's $$.State.EnteredTime */
     /* --resume in a top-level Parallel or Map: its ...StateStarted is
      * recorded (id resume_started), and its units' events up to
      * resume_cursor; the fan-out's start writes none (asl_hist_resume_fan). */
@@ -298,8 +299,9 @@ static void put_u64(asl_buf *b, uint64_t v)
     while (n) asl_buf_putc(b, t[--n]);
 }
 
-/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order) */
-static void put_stamp(asl_hist *h)
+/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order);
+ * copied into copy (40 bytes) too unless NULL. */
+static void put_stamp(asl_hist *h, char *copy)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -315,6 +317,7 @@ static void put_stamp(asl_hist *h)
     PUT_LIT(&h->out, ",\"timestamp\":\"");
     asl_buf_puts(&h->out, h->stamp);
     asl_buf_puts(&h->out, frac);
+    if (copy) snprintf(copy, 40, "%s%.5s", h->stamp, frac);
 }
 
 /* What the server sends are lines: "A" acknowledges the event (or request)
@@ -471,6 +474,12 @@ static uint64_t replayed(asl_exec *x, bool advance, const char *type)
     }
     t->rpos++;
     if (advance) t->prev = id;
+    size_t n = strlen(type);
+    if (n > 12 && !strcmp(type + n - 12, "StateEntered")) {
+        /* $$.State.EnteredTime: the recorded entry's, as before the restart */
+        const asl_value *ts = asl_object_get(ev, "timestamp", 9);
+        if (ts && ts->type == ASL_STRING) snprintf(x->entered, sizeof x->entered, "%s", ts->u.str);
+    }
     return id;
 }
 
@@ -490,7 +499,10 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
     put_u64(&h->out, id);
     PUT_LIT(&h->out, ",\"previousEventId\":");
     put_u64(&h->out, prev);
-    put_stamp(h);
+    /* aslc serve: a state's $$.State.EnteredTime is its StateEntered's
+     * time, which a replay after a restart finds again (replayed) */
+    put_stamp(h, h->fd >= 0 && dkey && dkey[5] == 'E' && !strcmp(dkey, "stateEnteredEventDetails")
+                     ? x->entered : NULL);
     PUT_LIT(&h->out, ",\"type\":\"");
     asl_buf_puts(&h->out, type);
     asl_buf_putc(&h->out, '"');
@@ -602,8 +614,9 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable)
 }
 
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
-                     uint64_t child_last)
+                     uint64_t child_last, const char *entered_time)
 {
+    snprintf(h->resume_time, sizeof h->resume_time, "%s", entered_time ? entered_time : "");
     h->last = last;
     h->child_last = child_last;
     h->resume_skip = true;
@@ -719,6 +732,7 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
         /* the state's events recorded after it (a Task attempt's) are kept */
         ht(x)->prev = h->last;
         x->entered_event = h->resume_entered;
+        if (h->resume_time[0]) memcpy(x->entered, h->resume_time, sizeof x->entered);
         ht(x)->state = s;
         if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;
         return;

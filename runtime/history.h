@@ -55,11 +55,12 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
-/* --resume: the events so far end at id last; the first top-level state
- * entered is the one whose StateEntered (id entered, previousEventId
- * entered_prev) is recorded. */
+/* --resume: the events so far end at id last (child_last: a Distributed
+ * Map's child executions'); the first top-level state entered is the one
+ * whose StateEntered (id entered, previousEventId entered_prev, timestamp
+ * entered_time: its $$.State.EnteredTime) is recorded. */
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
-                     uint64_t child_last);
+                     uint64_t child_last, const char *entered_time);
 
 /* --resume inside a top-level Parallel or Map (served.c): its
  * ...StateStarted is event started, its finished units' events end at

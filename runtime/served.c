@@ -47,6 +47,8 @@ static const asl_value **unit_done;
 static uint32_t unit_count;
 static uint64_t unit_entered;
 
+static const char *str_of(const asl_value *o, const char *k);
+
 static double num_of(const asl_value *o, const char *k)
 {
     const asl_value *v = asl_object_get(o, k, strlen(k));
@@ -148,7 +150,7 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
     asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"),
-                    (uint64_t)num_of(c, "child_last"));
+                    (uint64_t)num_of(c, "child_last"), str_of(c, "entered_time"));
     return true;
 }
 

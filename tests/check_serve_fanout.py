@@ -31,6 +31,7 @@ Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 """
 
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -131,9 +132,13 @@ MAP_IN_PARALLEL = json.dumps({"StartAt": "Fork", "States": {"Fork": {
             "Type": "Map", "ItemsPath": "$.items", "End": True,
             "ItemSelector": {"tag.$": "$.tag", "i.$": "$$.Map.Item.Value"},
             "ItemProcessor": {"StartAt": "P1", "States": {
-                "P1": task("P1", "{}-p1-{}", "PNap"),
+                "P1": task("P1", "{}-p1-{}", "Stamp"),
+                # made again by the replay: its EnteredTime must be the recorded one
+                "Stamp": {"Type": "Pass", "Next": "PNap", "Parameters": {
+                    "tag.$": "$.tag", "i.$": "$.i", "at.$": "$$.State.EnteredTime"}},
                 "PNap": {"Type": "Wait", "Seconds": 6, "Next": "P2"},
-                "P2": task("P2", "{}-p2-{}")}}}}},
+                "P2": dict(task("P2", "{}-p2-{}"), ResultSelector={
+                    "label.$": "$.label", "at.$": "$$.State.EnteredTime"}, ResultPath="$.r")}}}}},
         {"StartAt": "Solo1", "States": {
             "Solo1": task("Solo1", "{}-solo1", "SoloNap", "$.tag"),
             "SoloNap": {"Type": "Wait", "Seconds": 6, "Next": "Solo2"},
@@ -182,7 +187,7 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         server.wait(timeout=10)
     types = [e["type"] for e in before_mp]
     check("Map in a Parallel: killed with every unit in its Wait",
-          types.count("WaitStateEntered") == 4 and "WaitStateExited" not in types, types)
+          types.count("WaitStateEntered") == 4 and types.count("PassStateEntered") == 3 and "WaitStateExited" not in types, types)
     check("Distributed Map: killed with every child execution past its first Task",
           calls("j") == ["j-d1-%d" % i for i in range(4)], calls("j"))
     time.sleep(2)
@@ -204,10 +209,18 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    out = json.loads(d_mp["output"]) if d_mp["status"] == "SUCCEEDED" else None
     check("Map in a Parallel: SUCCEEDED with the iterations' and the branch's second calls",
-          d_mp["status"] == "SUCCEEDED" and json.loads(d_mp["output"]) ==
-          [[{"label": "k-p2-%d" % i, "tag": "k", "i": i} for i in range(3)],
-           {"label": "k-solo2", "tag": "k"}], d_mp)
+          out and [{"tag": o["tag"], "i": o["i"], "label": o["r"]["label"]} for o in out[0]] ==
+          [{"label": "k-p2-%d" % i, "tag": "k", "i": i} for i in range(3)] and
+          out[1] == {"label": "k-solo2", "tag": "k"}, d_mp)
+    # $$.State.EnteredTime of a state entered before the kill (Stamp) and
+    # replayed: the time recorded in its PassStateEntered, not the restart's
+    stamps = sorted(datetime.datetime.fromisoformat(o["at"].replace("Z", "+00:00"))
+                    for o in (out[0] if out else []))
+    recorded = sorted(e["timestamp"] for e in before_mp if e["type"] == "PassStateEntered")
+    check("Map in a Parallel: a replayed state's $$.State.EnteredTime is its recorded entry's",
+          len(stamps) == 3 and stamps == recorded, (stamps, recorded))
     check("Distributed Map: SUCCEEDED with each child execution's second call, in order",
           d_dm["status"] == "SUCCEEDED" and json.loads(d_dm["output"]) ==
           [{"label": "j-d2-%d" % i, "tag": "j", "i": i} for i in range(4)], d_dm)
