@@ -13,8 +13,9 @@
  * written again: no event is lost and none is there twice.  Two things
  * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
  * the Task not called again), and a top-level Parallel's or Map's units
- * (the finished ones with their recorded results, the running ones'
- * events to replay; fan_plan).
+ * at any depth (the finished top-level ones with their recorded results,
+ * every running one's events, a Distributed Map's child executions'
+ * included, to replay; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -426,8 +427,11 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
               (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a.v[0].ev,
                                                                           "previousEventId")) == entered &&
               !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted");
+    /* nothing after the start: no unit began, the state runs again whole
+     * (a Distributed Map's MapRunStarted may not have been recorded) */
+    ok = ok && a.n > 1;
     size_t first = 1;
-    if (ok && a.n > 1 && !a.v[1].unit && !strcmp(type_of(a.v[1].ev), "MapRunStarted")) first = 2;
+    if (ok && !a.v[1].unit && !strcmp(type_of(a.v[1].ev), "MapRunStarted")) first = 2;
     long started = ok ? a.v[first - 1].id : 0;
     size_t end = a.n;  /* the first of the execution's own thread's after the start: made again */
     for (size_t i = first; ok && i < a.n; i++)

@@ -21,11 +21,16 @@
  * event waits on the exec (its pending event) until the next event there, and
  * asl_retry drops it.
  *
- * Resumed by aslc serve inside a top-level Parallel or Map, a unit that was
- * running replays its recorded events: it runs again from its start, and
- * each event it makes that is the next recorded one keeps that one's id
- * and is not sent again (emit_prev, replayed); the first that is not ends
- * the replay.
+ * Under aslc serve every unit (branch, iteration, a Distributed Map's child
+ * execution) has a key naming it among all the execution's units at any
+ * depth (unit_key), sent with each of its events, so that the server can
+ * give each its own events back after a restart.  Resumed inside a
+ * top-level Parallel or Map, a unit that was running, at any depth,
+ * replays its recorded events: it runs again from its start, and each
+ * event it makes that is the next recorded one keeps that one's id and is
+ * not sent again (emit_prev, replayed); the first that is not ends the
+ * replay.  A child execution's events are not the history's: they go to
+ * the server apart ("V"), numbered apart (child_last), only for that.
  */
 #define _GNU_SOURCE
 #include "history.h"

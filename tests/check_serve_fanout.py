@@ -21,9 +21,17 @@ durability"), driven by boto3:
     (not 6 s after the restart, 1.5 s later); each Task is called once; the
     outputs are right; the history has ids 1..n, the events before the kill unchanged,
     each state entered once; and a Map whose iterations each run a Parallel
-    of their own, killed in that Parallel's Wait: such a unit runs again
-    from its start (its first Task called again, as documented), the
-    execution succeeds with a history still without gaps.
+    of their own, killed in that Parallel's Wait: the nested units replay
+    too (no Task called twice), the execution succeeds with a history
+    without gaps;
+
+  - nested and distributed: a Map inside a Parallel branch and a Distributed
+    Map (child executions), each unit Task -> Wait 6 s -> Task, killed while
+    every unit waits: each Task called once, the outputs right, the
+    histories whole and with the event types of the same runs not
+    interrupted, the Waits not slept again whole, a replayed Pass's
+    $$.State.EnteredTime its recorded entry's time, the child executions'
+    recorded events gone once the execution ends.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -98,7 +106,7 @@ def branch(tag):
 PARALLEL_RUNNING = json.dumps({"StartAt": "Both", "States": {"Both": {
     "Type": "Parallel", "End": True, "Branches": [branch("A"), branch("B")]}}})
 
-# an iteration with a fan-out of its own: not replayed, run again whole
+# an iteration with a fan-out of its own: its units replay too
 MAP_NESTED = json.dumps({"StartAt": "Each", "States": {"Each": {
     "Type": "Map", "End": True,
     "ItemProcessor": {"StartAt": "Outer", "States": {
