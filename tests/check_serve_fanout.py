@@ -26,7 +26,9 @@ durability"), driven by boto3:
     without gaps;
 
   - nested and distributed: a Map inside a Parallel branch and a Distributed
-    Map (child executions), each unit Task -> Wait 6 s -> Task, killed while
+    Map (child executions; and one in batches, ItemBatcher, one of which
+    fails after its Wait, ToleratedFailureCount 2), each unit Task -> Wait
+    6 s -> Task, killed while
     every unit waits: each Task called once, the outputs right, the
     histories whole and with the event types of the same runs not
     interrupted, the Waits not slept again whole, a replayed Pass's
@@ -163,6 +165,34 @@ DISTRIBUTED = json.dumps({"StartAt": "Spread", "States": {"Spread": {
                           "D2": task("D2", "{}-d2-{}")}}}}})
 
 
+def batch_task(fmt, nxt):
+    """A Task of a batch's child execution, labelled after its first item."""
+    t = {"Type": "Task", "Resource": RESOURCE, "ResultPath": "$.r", "Parameters": {
+        "label.$": "States.Format('%s', $.Items[0].tag, $.Items[0].i)" % fmt}}
+    if nxt:
+        t["Next"] = nxt
+    else:
+        t["End"] = True
+        t["OutputPath"] = "$.r"
+    return t
+
+
+# a Distributed Map of two batches (ItemBatcher), one of which fails after
+# its Wait, tolerated (ToleratedFailureCount 2: a batch's items count)
+DISTRIBUTED_BATCH = json.dumps({"StartAt": "Batches", "States": {"Batches": {
+    "Type": "Map", "ItemsPath": "$.items", "End": True, "ToleratedFailureCount": 2,
+    "ItemSelector": {"tag.$": "$.tag", "i.$": "$$.Map.Item.Value"},
+    "ItemBatcher": {"MaxItemsPerBatch": 2},
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                      "StartAt": "B1", "States": {
+                          "B1": batch_task("{}-b1-{}", "BNap"),
+                          "BNap": {"Type": "Wait", "Seconds": 6, "Next": "Which"},
+                          "Which": {"Type": "Choice", "Default": "B2", "Choices": [
+                              {"Variable": "$.Items[0].i", "NumericEquals": 2, "Next": "Boom"}]},
+                          "Boom": {"Type": "Fail", "Error": "Boom", "Cause": "the second batch"},
+                          "B2": batch_task("{}-b2-{}", None)}}}}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -184,9 +214,14 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
             {"tag": "k", "items": [0, 1, 2]}))["executionArn"]
         ex_dm = sfn.start_execution(stateMachineArn=dm, input=json.dumps(
             {"tag": "j", "items": [0, 1, 2, 3]}))["executionArn"]
+        db_ = sfn.create_state_machine(name="distributed-batch", roleArn=ROLE,
+                                       definition=DISTRIBUTED_BATCH)["stateMachineArn"]
+        ex_db = sfn.start_execution(stateMachineArn=db_, input=json.dumps(
+            {"tag": "b", "items": [0, 1, 2, 3]}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s)
         deadline = time.time() + 30
-        while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4):
+        while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
+                                          len(calls("b")) < 2):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
@@ -203,6 +238,7 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     try:
         d_mp = wait_end(sfn, ex_mp)
         d_dm = wait_end(sfn, ex_dm)
+        d_db = wait_end(sfn, ex_db)
         h_mp = history(sfn, ex_mp)
         h_dm = history(sfn, ex_dm)
         # the same, not interrupted, for the events they make
@@ -232,6 +268,11 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     check("Distributed Map: SUCCEEDED with each child execution's second call, in order",
           d_dm["status"] == "SUCCEEDED" and json.loads(d_dm["output"]) ==
           [{"label": "j-d2-%d" % i, "tag": "j", "i": i} for i in range(4)], d_dm)
+    check("Distributed Map in batches: SUCCEEDED, the failed batch tolerated, after the restart",
+          d_db["status"] == "SUCCEEDED" and json.loads(d_db["output"]) ==
+          [{"label": "b-b2-0"}, {"Error": "Boom", "Cause": "the second batch"}], d_db)
+    check("Distributed Map in batches: each batch's Tasks called once",
+          calls("b") == ["b-b1-0", "b-b1-2", "b-b2-0"], calls("b"))
     check("Map in a Parallel: each Task called once",
           calls("k") == sorted(["k-p1-%d" % i for i in range(3)] + ["k-p2-%d" % i for i in range(3)] +
                                ["k-solo1", "k-solo2"]), calls("k"))
