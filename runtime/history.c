@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -70,6 +71,10 @@ typedef struct asl_hist_thread {
     const asl_value *rep;
     uint32_t rpos;
     double rep_waited;
+    /* asl_hist_draw: the state entry (event id, retry count) its draws
+     * are of, and how many it made */
+    uint64_t draw_entered;
+    uint32_t draw_retry, draws;
 } hthread;
 
 static hthread *ht(asl_exec *x)
@@ -95,6 +100,9 @@ struct asl_hist {
      * execution acts on it; -1 without.  The lines are then not kept. */
     int fd;
     bool durable;
+    /* durable: the execution's secret for asl_hist_draw, sent in every
+     * checkpoint, so that a restart draws the same values again */
+    uint64_t seed[2];
     /* --resume: the top-level state's StateEntered is already recorded
      * (id resume_entered, previousEventId resume_prev): its entry writes none. */
     bool resume_skip;
@@ -616,6 +624,105 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable)
 {
     h->fd = fd;
     h->durable = durable;
+    if (durable && getrandom(h->seed, sizeof h->seed, 0) != (ssize_t)sizeof h->seed) {
+        /* no randomness: draws still differ between executions */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        h->seed[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)getpid();
+        h->seed[1] = ~h->seed[0];
+    }
+}
+
+void asl_hist_seed(asl_hist *h, const char *hex)
+{
+    uint64_t s[2] = {0, 0};
+    for (int i = 0; i < 32; i++) {
+        char c = hex[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return;   /* not one this runtime wrote: keep the new seed */
+        s[i / 16] = s[i / 16] << 4 | (uint64_t)d;
+    }
+    h->seed[0] = s[0];
+    h->seed[1] = s[1];
+}
+
+/* ---- draws that a restart makes again (asl_hist_draw) ------------------------------------- */
+
+static inline uint64_t rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static inline void sipround(uint64_t v[4])
+{
+    v[0] += v[1]; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
+    v[2] += v[3]; v[3] = rotl(v[3], 16); v[3] ^= v[2];
+    v[0] += v[3]; v[3] = rotl(v[3], 21); v[3] ^= v[0];
+    v[2] += v[1]; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
+}
+
+/* SipHash-2-4 of m under key k: a keyed pseudo-random function, so that
+ * the draws cannot be told in advance without the execution's seed. */
+static uint64_t siphash(const uint64_t k[2], const unsigned char *m, size_t n)
+{
+    uint64_t v[4] = {0x736f6d6570736575ULL ^ k[0], 0x646f72616e646f6dULL ^ k[1],
+                     0x6c7967656e657261ULL ^ k[0], 0x7465646279746573ULL ^ k[1]};
+    size_t end = n - n % 8;
+    for (size_t i = 0; i <= end; i += 8) {
+        uint64_t w = 0;
+        if (i < end)
+            for (int j = 0; j < 8; j++) w |= (uint64_t)m[i + (size_t)j] << (8 * j);
+        else   /* the last block: the bytes left and the length */
+            for (size_t j = 0; j < n % 8; j++) w |= (uint64_t)m[end + j] << (8 * j);
+        if (i == end) w |= (uint64_t)n << 56;
+        v[3] ^= w;
+        sipround(v);
+        sipround(v);
+        v[0] ^= w;
+    }
+    v[2] ^= 0xff;
+    for (int r = 0; r < 4; r++) sipround(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void put_le(asl_buf *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) asl_buf_putc(b, (char)(v >> (8 * i)));
+}
+
+bool asl_hist_draw(asl_exec *x, void *out, size_t n)
+{
+    asl_hist *h = x->run->hist;
+    if (!h || h->fd < 0 || !h->durable) return false;
+    /* the k-th draw of this state's entry (its StateEntered id, which a
+     * replay keeps, and its retry) in this unit (its key): the same after
+     * a restart as before it, and another for every other draw */
+    hthread *t = ht(x);
+    if (t->draw_entered != x->entered_event || t->draw_retry != x->retry_count) {
+        t->draw_entered = x->entered_event;
+        t->draw_retry = x->retry_count;
+        t->draws = 0;
+    }
+    uint32_t k = t->draws++;
+    DBUF(m);
+    asl_buf_puts(&m, t->key ? t->key : "");
+    asl_buf_putc(&m, 0);
+    put_le(&m, x->entered_event, 8);
+    put_le(&m, x->retry_count, 4);
+    put_le(&m, k, 4);
+    size_t at = m.len;
+    unsigned char *o = out;
+    for (uint32_t block = 0; n > 0; block++) {
+        m.len = at;
+        put_le(&m, block, 4);
+        uint64_t v = siphash(h->seed, (const unsigned char *)m.data, m.len);
+        size_t c = n < 8 ? n : 8;
+        for (size_t i = 0; i < c; i++) o[i] = (unsigned char)(v >> (8 * i));
+        o += c;
+        n -= c;
+    }
+    asl_buf_free(&m);
+    return true;
 }
 
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
@@ -642,6 +749,10 @@ static void checkpoint(asl_exec *x, const asl_state_info *s, const asl_buf *in)
     put_key(&c, "vars");
     asl_vars_write(x, &c);
     put_num(&c, "prev", (double)ht(x)->prev);
+    char seed[33];
+    snprintf(seed, sizeof seed, "%016llx%016llx", (unsigned long long)h->seed[0],
+             (unsigned long long)h->seed[1]);
+    put_field(&c, "seed", seed);
     pthread_mutex_lock(&h->mu);
     size_t from = h->out.len;
     asl_buf_putc(&h->out, '{');

@@ -55,6 +55,12 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
+/* --resume: the execution's seed as its checkpoints have it (32 hex
+ * digits), for asl_hist_draw. */
+void asl_hist_seed(asl_hist *h, const char *hex);
+/* asl_served_draw's work: n bytes from the seed, x's unit, its state's
+ * entry and the draw's rank in it; false without a durable channel. */
+bool asl_hist_draw(asl_exec *x, void *out, size_t n);
 /* --resume: the events so far end at id last (child_last: a Distributed
  * Map's child executions'); the first top-level state entered is the one
  * whose StateEntered (id entered, previousEventId entered_prev, timestamp

@@ -145,6 +145,8 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
             retried_entered = (uint64_t)num_of(c, "entered");
         }
     }
+    const char *seed = str_of(c, "seed");
+    if (seed && strlen(seed) == 32) asl_hist_seed(run->hist, seed);
     const asl_value *fan = asl_object_get(c, "fan", 3);
     if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
@@ -284,6 +286,11 @@ asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
         x->entered_event != unit_entered)
         return NULL;
     return asl_value_copy(u->arena, unit_done[index]);
+}
+
+bool asl_served_draw(asl_exec *x, void *out, size_t n)
+{
+    return x->run->hist && asl_hist_draw(x, out, n);
 }
 
 const asl_value *asl_served_retried(asl_exec *x)

@@ -32,8 +32,9 @@ durability"), driven by boto3:
     every unit waits: each Task called once, the outputs right, the
     histories whole and with the event types of the same runs not
     interrupted, the Waits not slept again whole, a replayed Pass's
-    $$.State.EnteredTime its recorded entry's time, the child executions'
-    recorded events gone once the execution ends.
+    $$.State.EnteredTime, States.UUID() and States.MathRandom() what they
+    were before the kill, the child executions' recorded events gone once
+    the execution ends.
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -144,8 +145,10 @@ MAP_IN_PARALLEL = json.dumps({"StartAt": "Fork", "States": {"Fork": {
             "ItemProcessor": {"StartAt": "P1", "States": {
                 "P1": task("P1", "{}-p1-{}", "Stamp"),
                 # made again by the replay: its EnteredTime must be the recorded one
+                # and so must its States.UUID() and States.MathRandom()
                 "Stamp": {"Type": "Pass", "Next": "PNap", "Parameters": {
-                    "tag.$": "$.tag", "i.$": "$.i", "at.$": "$$.State.EnteredTime"}},
+                    "tag.$": "$.tag", "i.$": "$.i", "at.$": "$$.State.EnteredTime",
+                    "id.$": "States.UUID()", "n.$": "States.MathRandom(0, 1000000000)"}},
                 "PNap": {"Type": "Wait", "Seconds": 6, "Next": "P2"},
                 "P2": dict(task("P2", "{}-p2-{}"), ResultSelector={
                     "label.$": "$.label", "at.$": "$$.State.EnteredTime"}, ResultPath="$.r")}}}}},
@@ -230,7 +233,7 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         server.wait(timeout=10)
     types = [e["type"] for e in before_mp]
     check("Map in a Parallel: killed with every unit in its Wait",
-          types.count("WaitStateEntered") == 4 and types.count("PassStateEntered") == 3 and "WaitStateExited" not in types, types)
+          types.count("WaitStateEntered") == 4 and types.count("PassStateExited") == 3 and "WaitStateExited" not in types, types)
     check("Distributed Map: killed with every child execution past its first Task",
           calls("j") == ["j-d1-%d" % i for i in range(4)], calls("j"))
     time.sleep(2)
@@ -265,6 +268,15 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     recorded = sorted(e["timestamp"] for e in before_mp if e["type"] == "PassStateEntered")
     check("Map in a Parallel: a replayed state's $$.State.EnteredTime is its recorded entry's",
           len(stamps) == 3 and stamps == recorded, (stamps, recorded))
+    drawn = sorted((json.loads(e["stateExitedEventDetails"]["output"])["i"],
+                    json.loads(e["stateExitedEventDetails"]["output"])["id"],
+                    json.loads(e["stateExitedEventDetails"]["output"])["n"])
+                   for e in before_mp if e["type"] == "PassStateExited")
+    redrawn = sorted((o["i"], o["id"], o["n"]) for o in (out[0] if out else []))
+    check("Map in a Parallel: a replayed state's States.UUID() and States.MathRandom() are "
+          "the values it drew before the kill (and differ between iterations)",
+          len(drawn) == 3 and drawn == redrawn and len({d[1] for d in drawn}) == 3,
+          (drawn, redrawn))
     check("Distributed Map: SUCCEEDED with each child execution's second call, in order",
           d_dm["status"] == "SUCCEEDED" and json.loads(d_dm["output"]) ==
           [{"label": "j-d2-%d" % i, "tag": "j", "i": i} for i in range(4)], d_dm)
