@@ -139,7 +139,8 @@ void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
  * the checkpoint sent before it (NULL: none) and the key of the Parallel
  * branch or Map iteration that made it (unit, NULL: the execution's own
  * thread; child: of a Distributed Map's child execution, not in the
- * history), and records it; the binary waits until it has returned.  resume: a checkpoint file to continue from
+ * history), and records it; the binary waits until it has returned.
+ * resume: a checkpoint file to continue from
  * (--resume), or NULL to start. */
 typedef struct {
     void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint,

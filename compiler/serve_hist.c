@@ -89,7 +89,8 @@ void aslc_hist_record(void *ctx, const char *event, size_t len, const char *chec
     long id = event_id(event, len);
     if (id <= 0) return;
     if (child) {
-        if (unit) aslc_store_add_child_event(k->store, k->arn, id, unit_started(unit), unit, event, len);
+        if (unit)
+            aslc_store_add_child_event(k->store, k->arn, id, unit_started(unit), unit, event, len);
         return;
     }
     char *failed = over_limit(event, len);
@@ -404,7 +405,8 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
             cJSON *u = cJSON_CreateObject();
             cJSON_AddStringToObject(u, "key", a->v[i].unit);
             cJSON *evs = cJSON_AddArrayToObject(u, "events");
-            for (size_t k = i; k < j; k++) cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
+            for (size_t k = i; k < j; k++)
+                cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
             double at = iso_seconds(cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(a->v[j - 1].ev, "timestamp")));
             cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
@@ -423,9 +425,9 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
     bool map = !strcmp(type_of(ev), "MapStateEntered");
     fan_events a = {0};
     aslc_store_unit_events(s, arn, entered + 1, collect, &a);
-    bool ok = a.n > 0 && !a.v[0].unit && a.v[0].ev &&
-              (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a.v[0].ev,
-                                                                          "previousEventId")) == entered &&
+    const cJSON *p0 =
+        a.n > 0 ? cJSON_GetObjectItemCaseSensitive(a.v[0].ev, "previousEventId") : NULL;
+    bool ok = a.n > 0 && !a.v[0].unit && a.v[0].ev && (long)cJSON_GetNumberValue(p0) == entered &&
               !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted");
     /* nothing after the start: no unit began, the state runs again whole
      * (a Distributed Map's MapRunStarted may not have been recorded) */

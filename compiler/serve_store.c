@@ -456,7 +456,8 @@ bool aslc_store_add_child_event(aslc_store *s, const char *exec_arn, long id, lo
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO child_events(exec_arn, id, started,"
-                                  " unit, body) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                                  " unit, body) VALUES (?, ?, ?, ?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
         return false;
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, id);

@@ -233,7 +233,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         server.wait(timeout=10)
     types = [e["type"] for e in before_mp]
     check("Map in a Parallel: killed with every unit in its Wait",
-          types.count("WaitStateEntered") == 4 and types.count("PassStateExited") == 3 and "WaitStateExited" not in types, types)
+          types.count("WaitStateEntered") == 4 and types.count("PassStateExited") == 3 and
+          "WaitStateExited" not in types, types)
     check("Distributed Map: killed with every child execution past its first Task",
           calls("j") == ["j-d1-%d" % i for i in range(4)], calls("j"))
     time.sleep(2)
@@ -286,10 +287,12 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     check("Distributed Map in batches: each batch's Tasks called once",
           calls("b") == ["b-b1-0", "b-b1-2", "b-b2-0"], calls("b"))
     check("Map in a Parallel: each Task called once",
-          calls("k") == sorted(["k-p1-%d" % i for i in range(3)] + ["k-p2-%d" % i for i in range(3)] +
+          calls("k") == sorted(["k-p1-%d" % i for i in range(3)] +
+                               ["k-p2-%d" % i for i in range(3)] +
                                ["k-solo1", "k-solo2"]), calls("k"))
     check("Distributed Map: each child execution's Tasks called once",
-          calls("j") == sorted(["j-d1-%d" % i for i in range(4)] + ["j-d2-%d" % i for i in range(4)]),
+          calls("j") == sorted(["j-d1-%d" % i for i in range(4)] +
+                               ["j-d2-%d" % i for i in range(4)]),
           calls("j"))
     whole(h_mp, "Map in a Parallel")
     whole(h_dm, "Distributed Map")
