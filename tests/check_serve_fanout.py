@@ -27,8 +27,9 @@ durability"), driven by boto3:
 
   - nested and distributed: a Map inside a Parallel branch and a Distributed
     Map (child executions; and one in batches, ItemBatcher, one of which
-    fails after its Wait, ToleratedFailureCount 2), each unit Task -> Wait
-    6 s -> Task, killed while
+    fails after its Wait, ToleratedFailureCount 2; and a Map inside a
+    Parallel branch killed in its Retry's second attempt), each unit Task ->
+    Wait 6 s -> Task, killed while
     every unit waits: each Task called once, the outputs right, the
     histories whole and with the event types of the same runs not
     interrupted, the Waits not slept again whole, a replayed Pass's
@@ -64,6 +65,19 @@ input=$(cat)
 echo "$input" >> "%s"
 echo "$input"
 """
+
+# a handler that fails the first call of each label (it notes it in the
+# log first) and succeeds afterwards
+FLAKY = """#!/bin/sh
+input=$(cat)
+echo "$input" >> "%s"
+label=$(echo "$input" | sed 's/.*"label":"\\([^"]*\\)".*/\\1/')
+if grep -qx "$label" "%s.seen" 2>/dev/null; then echo "$input"; exit 0; fi
+echo "$label" >> "%s.seen"
+echo "not this time" >&2
+exit 1
+"""
+FLAKY_RESOURCE = "arn:aws:states:::sns:publish"
 
 MAP = json.dumps({"StartAt": "Each", "States": {"Each": {
     "Type": "Map", "MaxConcurrency": 2, "End": True,
@@ -196,6 +210,21 @@ DISTRIBUTED_BATCH = json.dumps({"StartAt": "Batches", "States": {"Batches": {
                           "B2": batch_task("{}-b2-{}", None)}}}}})
 
 
+# a Map inside a Parallel branch whose first attempt fails (its Task's
+# first call does) and whose Retry's second attempt waits 6 s
+RETRIED_INSIDE = json.dumps({"StartAt": "Fork", "States": {"Fork": {
+    "Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Again", "States": {"Again": {
+            "Type": "Map", "ItemsPath": "$.items", "End": True,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+            "ItemSelector": {"tag.$": "$.tag", "i.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"StartAt": "F1", "States": {
+                "F1": dict(task("F1", "{}-f1-{}", "FNap"), Resource=FLAKY_RESOURCE,
+                           ResultPath="$.r"),
+                "FNap": {"Type": "Wait", "Seconds": 6, "Next": "F2"},
+                "F2": task("F2", "{}-f2-{}")}}}}}]}}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -221,10 +250,15 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
                                        definition=DISTRIBUTED_BATCH)["stateMachineArn"]
         ex_db = sfn.start_execution(stateMachineArn=db_, input=json.dumps(
             {"tag": "b", "items": [0, 1, 2, 3]}))["executionArn"]
-        # killed once every unit's first Task is done (each then waits 6 s)
+        rt = sfn.create_state_machine(name="retried-inside", roleArn=ROLE,
+                                      definition=RETRIED_INSIDE)["stateMachineArn"]
+        ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
+            {"tag": "r", "items": [0]}))["executionArn"]
+        # killed once every unit's first Task is done (each then waits 6 s;
+        # the retried Map's second attempt's)
         deadline = time.time() + 30
         while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
-                                          len(calls("b")) < 2):
+                                          len(calls("b")) < 2 or len(calls("r")) < 2):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
@@ -243,6 +277,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         d_mp = wait_end(sfn, ex_mp)
         d_dm = wait_end(sfn, ex_dm)
         d_db = wait_end(sfn, ex_db)
+        d_rt = wait_end(sfn, ex_rt)
+        h_rt = history(sfn, ex_rt)
         h_mp = history(sfn, ex_mp)
         h_dm = history(sfn, ex_dm)
         # the same, not interrupted, for the events they make
@@ -286,6 +322,17 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           [{"label": "b-b2-0"}, {"Error": "Boom", "Cause": "the second batch"}], d_db)
     check("Distributed Map in batches: each batch's Tasks called once",
           calls("b") == ["b-b1-0", "b-b1-2", "b-b2-0"], calls("b"))
+    check("Map retried inside a Parallel: SUCCEEDED after its Retry, across the restart",
+          d_rt["status"] == "SUCCEEDED" and json.loads(d_rt["output"]) ==
+          [[{"label": "r-f2-0", "tag": "r", "i": 0}]], d_rt)
+    check("Map retried inside a Parallel: the flaky Task called twice (failed, then in the "
+          "Retry), the last once: none again after the restart",
+          calls("r") == ["r-f1-0", "r-f1-0", "r-f2-0"], calls("r"))
+    whole(h_rt, "Map retried inside a Parallel")
+    types = [e["type"] for e in h_rt]
+    check("Map retried inside a Parallel: two MapStateStarted, one TaskFailed, each Wait once",
+          types.count("MapStateStarted") == 2 and types.count("TaskFailed") == 1 and
+          types.count("WaitStateEntered") == 1 and types.count("WaitStateExited") == 1, types)
     check("Map in a Parallel: each Task called once",
           calls("k") == sorted(["k-p1-%d" % i for i in range(3)] +
                                ["k-p2-%d" % i for i in range(3)] +
@@ -432,7 +479,12 @@ def main():
         os.chmod(handler, 0o755)
         resources = os.path.join(tmp, "resources.json")
         with open(resources, "w") as f:
-            json.dump({RESOURCE: {"command": [handler]}}, f)
+            flaky = os.path.join(tmp, "flaky.sh")
+            with open(flaky, "w") as g:
+                g.write(FLAKY % (log, log, log))
+            os.chmod(flaky, 0o755)
+            json.dump({RESOURCE: {"command": [handler]},
+                       FLAKY_RESOURCE: {"command": [flaky]}}, f)
 
         server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
         try:
