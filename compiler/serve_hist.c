@@ -410,6 +410,8 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
             double at = iso_seconds(cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(a->v[j - 1].ev, "timestamp")));
             cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
+            /* when: so that the binary counts the time until its Wait resumes too */
+            if (at > 0) cJSON_AddNumberToObject(u, "at", at);
             cJSON_AddItemToArray(list, u);
         }
         i = j;

@@ -71,6 +71,7 @@ typedef struct asl_hist_thread {
     const asl_value *rep;
     uint32_t rpos;
     double rep_waited;
+    double rep_at;                /* the last one's time (seconds since the epoch), or 0 */
     /* asl_hist_draw: the state entry (event id, retry count) its draws
      * are of, and how many it made */
     uint64_t draw_entered;
@@ -793,6 +794,8 @@ static void claim(asl_exec *u)
         ht(u)->rpos = 0;
         ht(u)->rep_waited = w && w->type == ASL_NUMBER && h->time_scale > 0
                                 ? w->u.n.num / h->time_scale : 0;
+        const asl_value *at = asl_object_get(l, "at", 2);
+        ht(u)->rep_at = at && at->type == ASL_NUMBER ? at->u.n.num : 0;
         break;
     }
     pthread_mutex_unlock(&h->mu);
@@ -832,7 +835,15 @@ double asl_hist_replay_waited(asl_exec *x)
     if (!t || !t->rep) return 0;
     if (t->rpos < t->rep->len) return ASL_SLEEP_MAX;   /* it ended before the restart */
     double w = t->rep_waited;
-    t->rep_waited = 0;
+    asl_hist *h = x->run->hist;
+    if (t->rep_at > 0 && h->time_scale > 0) {
+        /* from the last event to now, the restart's own time included */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        w = now > t->rep_at ? (now - t->rep_at) / h->time_scale : 0;
+    }
+    t->rep_waited = t->rep_at = 0;
     return w;
 }
 

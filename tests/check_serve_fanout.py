@@ -271,7 +271,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           "WaitStateExited" not in types, types)
     check("Distributed Map: killed with every child execution past its first Task",
           calls("j") == ["j-d1-%d" % i for i in range(4)], calls("j"))
-    time.sleep(2)
+    # a Wait slept again whole would end 9.5 s or more after it was entered
+    time.sleep(3)
     server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
     try:
         d_mp = wait_end(sfn, ex_mp)
@@ -354,10 +355,10 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     late = [(e["timestamp"] - entered[e["previousEventId"]]).total_seconds()
             for e in h_mp if e["type"] == "WaitStateExited" and e["previousEventId"] in entered]
     check("Map in a Parallel: each Wait ended about 6 s after it was entered",
-          len(late) == 4 and all(5.9 <= s < 7 for s in late), late)
+          len(late) == 4 and all(5.9 <= s < 8.5 for s in late), late)
     took = (d_dm["stopDate"] - d_dm["startDate"]).total_seconds()
     check("Distributed Map: its Waits not slept again whole after the restart (%.1f s)" % took,
-          took < 8, took)
+          took < 9, took)
     with sqlite3.connect(db) as con:
         left = con.execute("SELECT COUNT(*) FROM child_events").fetchone()[0]
     check("the child executions' recorded events go when their executions end", left == 0, left)
