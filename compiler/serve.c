@@ -1330,5 +1330,9 @@ int aslc_serve_main(int argc, char **argv)
     aslc_auth_free(sv.auth);
     cJSON_Delete(sv.mockcfg);
     aslc_store_close(&sv.store);
+    /* realpath's copies of --resources, --mocks, --handlers */
+    free((char *)sv.resources);
+    free((char *)sv.mocks);
+    free((char *)sv.handlers);
     return 128 + stop_signal;
 }

@@ -73,7 +73,7 @@ void aslc_execution_free(aslc_execution *e);
 /* A Standard execution's history (runtime/served.c sends it): event id
  * with its JSON text, and the checkpoint sent with it (NULL: none). */
 bool aslc_store_add_event(aslc_store *s, const char *exec_arn, long id, const char *body,
-                          size_t len, const char *checkpoint);
+                          size_t len, const char *checkpoint, const char *unit);
 /* limit events from id from (0: the first, or the last when reverse) in
  * id order (reverse: descending); *next: the id the next page starts at (0:
  * none). */
@@ -92,11 +92,20 @@ bool aslc_store_add_unit(aslc_store *s, const char *exec_arn, long started, long
                          const char *result, size_t len);
 void aslc_store_units(aslc_store *s, const char *exec_arn, long started,
                       void (*each)(void *, long idx, long last, const char *result), void *ctx);
-bool aslc_store_move_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last);
-/* The event id from becomes id to (free), with body; or goes. */
-bool aslc_store_move_event(aslc_store *s, const char *exec_arn, long from, long to,
-                           const char *body);
-bool aslc_store_drop_event(aslc_store *s, const char *exec_arn, long id);
+/* The events from id from on, each with its unit's key (NULL: the
+ * execution's own thread), for resuming inside a fan-out. */
+void aslc_store_unit_events(aslc_store *s, const char *exec_arn, long from,
+                            void (*each)(void *, long id, const char *unit, const char *body),
+                            void *ctx);
+/* An event of a Distributed Map's child execution (not in the history):
+ * its own id, the map run's MapRunStarted id (started), its unit's key. */
+bool aslc_store_add_child_event(aslc_store *s, const char *exec_arn, long id, long started,
+                                const char *unit, const char *body, size_t len);
+/* Drops the child events of map runs started after event after, then
+ * hands each one left to each (NULL: none) in id order; the last id. */
+long aslc_store_child_events(aslc_store *s, const char *exec_arn, long after,
+                             void (*each)(void *, long id, const char *unit, const char *body),
+                             void *ctx);
 
 /* ---- serve_run.c ------------------------------------------------------------- */
 
@@ -127,11 +136,15 @@ void aslc_serve_run(const char *binary, const char *input, const char *sm_arn,
 
 /* The channel of a Standard execution (runtime/served.c): on_event gets
  * each history event (its JSON text, len bytes, not NUL-terminated) with
- * the checkpoint sent before it (NULL: none), and records it; the binary
- * waits until it has returned.  resume: a checkpoint file to continue from
+ * the checkpoint sent before it (NULL: none) and the key of the Parallel
+ * branch or Map iteration that made it (unit, NULL: the execution's own
+ * thread; child: of a Distributed Map's child execution, not in the
+ * history), and records it; the binary waits until it has returned.
+ * resume: a checkpoint file to continue from
  * (--resume), or NULL to start. */
 typedef struct {
-    void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint);
+    void (*on_event)(void *ctx, const char *event, size_t len, const char *checkpoint,
+                     const char *unit, bool child);
     void *ctx;
     const char *resume;
     /* a top-level fan-out's unit finished ({"started", "index", "last",
@@ -153,7 +166,8 @@ typedef struct {
     long last;             /* the last event's id */
 } aslc_hist_sink;
 /* aslc_channel's on_event: records the event (and its checkpoint). */
-void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint);
+void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint,
+                      const char *unit, bool child);
 /* aslc_channel's on_unit: records the unit's result. */
 void aslc_hist_unit(void *sink, const char *line, size_t len);
 /* Adds the end event of e (its status, output, error, cause, stopped) when

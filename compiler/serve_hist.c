@@ -13,8 +13,9 @@
  * written again: no event is lost and none is there twice.  Two things
  * after a checkpoint are kept: a Task's attempt (its outcome is replayed,
  * the Task not called again), and a top-level Parallel's or Map's units
- * (the finished ones with their recorded results, the running ones'
- * events to replay; fan_plan).
+ * at any depth (the finished top-level ones with their recorded results,
+ * every running one's events, a Distributed Map's child executions'
+ * included, to replay; fan_plan).
  */
 #define _GNU_SOURCE
 #include "serve.h"
@@ -74,17 +75,30 @@ static char *over_limit(const char *event, size_t len)
     return text;
 }
 
-void aslc_hist_record(void *ctx, const char *event, size_t len, const char *checkpoint)
+/* "/<started>.<index>..." (runtime/history.c, unit_key): the top-level
+ * fan-out's ...StateStarted (or MapRunStarted) id, or 0. */
+static long unit_started(const char *unit)
+{
+    return unit && unit[0] == '/' ? strtol(unit + 1, NULL, 10) : 0;
+}
+
+void aslc_hist_record(void *ctx, const char *event, size_t len, const char *checkpoint,
+                      const char *unit, bool child)
 {
     aslc_hist_sink *k = ctx;
     long id = event_id(event, len);
     if (id <= 0) return;
+    if (child) {
+        if (unit)
+            aslc_store_add_child_event(k->store, k->arn, id, unit_started(unit), unit, event, len);
+        return;
+    }
     char *failed = over_limit(event, len);
     if (failed) {
         event = failed;
         len = strlen(failed);
     }
-    aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint);
+    aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint, unit);
     free(failed);
     if (id > k->last) k->last = id;
 }
@@ -154,7 +168,7 @@ void aslc_hist_finish(aslc_store *s, const aslc_execution *e)
         if (e->cause) cJSON_AddStringToObject(d, "cause", e->cause);
     }
     char *text = cJSON_PrintUnformatted(ev);
-    aslc_store_add_event(s, e->arn, last + 1, text, strlen(text), NULL);
+    aslc_store_add_event(s, e->arn, last + 1, text, strlen(text), NULL, NULL);
     free(text);
     cJSON_Delete(ev);
 }
@@ -279,21 +293,25 @@ static void note_event(void *ctx, long id, const char *body)
 
 /* ---- resuming inside a top-level Parallel or Map --------------------------------------------
  *
- * The events after the state's StateEntered: its ...StateStarted (S), then
- * the units' events, interleaved.  Each unit's events chain by
- * previousEventId from its first (a MapIterationStarted of this state, or
- * for a branch the event that follows S), so each event's unit (its root)
- * is its previous event's.  The units whose results were recorded
- * (aslc_hist_unit) keep their events and are not run again; those that
- * were running keep theirs too and replay them (live_units), except one
- * that had started a fan-out of its own: its events go and it runs again
- * from its start; the ids of what is kept are made consecutive again.
- * The fan-out's own end, if recorded, goes too (it is made again). */
+ * The events after the state's StateEntered: its ...StateStarted (S; a
+ * Distributed Map's MapRunStarted is S), then the events of its units at
+ * any depth, each recorded with its unit's key (runtime/history.c,
+ * unit_key): "/S.I" for unit I of this fan-out, "/S.I/T.J" for unit J of a
+ * Parallel or Map inside it (T its ...StateStarted), and so on; a
+ * Distributed Map's child executions' events are in child_events, keyed
+ * the same way.  Each thread of control makes its own events in a fixed
+ * order, so each unit, at any depth, replays its own (live_units): run
+ * again from its start, each event it makes that is its next recorded one
+ * keeps that one's id and is not written again; a Task takes its recorded
+ * outcome.  The units whose results were recorded (aslc_hist_unit) are not
+ * run again.  The first event of the execution's own thread after S (the
+ * fan-out's end, or a Retry's new start) goes with all that follows it: it
+ * is made again.  Nothing before it goes, so the kept events keep their
+ * ids and the new ones follow them without a gap. */
 
 typedef struct {
-    long id, prev, root, new_id;
-    bool done;             /* a root: its unit's result is recorded */
-    bool nested;           /* a root: its unit started a fan-out of its own */
+    long id;
+    char *unit;            /* its unit's key; NULL: the execution's own thread */
     cJSON *ev;
 } fan_event;
 
@@ -302,20 +320,23 @@ typedef struct {
     size_t n, cap;
 } fan_events;
 
-static void collect(void *ctx, long id, const char *body)
+static void collect(void *ctx, long id, const char *unit, const char *body)
 {
     fan_events *a = ctx;
     if (a->n == a->cap) {
         a->cap = a->cap ? 2 * a->cap : 64;
         a->v = realloc(a->v, a->cap * sizeof *a->v);
     }
-    cJSON *ev = cJSON_Parse(body);
-    fan_event *e = &a->v[a->n++];
-    e->id = id;
-    e->prev = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev, "previousEventId"));
-    e->root = e->new_id = 0;
-    e->done = e->nested = false;
-    e->ev = ev;
+    a->v[a->n++] = (fan_event){id, unit ? strdup(unit) : NULL, cJSON_Parse(body)};
+}
+
+static void fan_events_free(fan_events *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->v[i].unit);
+        cJSON_Delete(a->v[i].ev);
+    }
+    free(a->v);
 }
 
 typedef struct {
@@ -338,58 +359,62 @@ static void collect_unit(void *ctx, long idx, long last, const char *result)
     a->v[a->n++] = (fan_unit){idx, last, strdup(result ? result : "null")};
 }
 
-/* The index in a of event id (ids ascend), or -1. */
-static long find_event(const fan_events *a, long id)
-{
-    size_t lo = 0, hi = a->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a->v[mid].id == id) return (long)mid;
-        if (a->v[mid].id < id) lo = mid + 1;
-        else hi = mid;
-    }
-    return -1;
-}
-
 static const char *type_of(const cJSON *ev)
 {
     const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
     return t ? t : "";
 }
 
-/* The units that were running, their events kept (at their new ids), for
- * the binary to replay (runtime/history.c, asl_hist_replay): each
- * {"index" (a Map's iteration) | "name" (a branch's first state), "events",
- * "waited": real seconds since its last event}.  Run again from its start,
- * a unit makes its recorded events again in the same order (Pass, Choice
- * and the paths are deterministic; a Task's outcome is taken from them):
- * those are only numbered, not written, and the first new one follows its
- * last recorded event. */
-static void live_units(const fan_events *a, bool map, cJSON *list)
+/* By unit, then by id: each unit's events together, in order. */
+static int by_unit(const void *p, const void *q)
+{
+    const fan_event *a = p, *b = q;
+    int k = strcmp(a->unit, b->unit);
+    return k ? k : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Whether key is unit (a finished one) or a unit inside it. */
+static bool within(const char *key, const char *unit)
+{
+    size_t n = strlen(unit);
+    return !strncmp(key, unit, n) && (key[n] == 0 || key[n] == '/');
+}
+
+/* The units that were running, at any depth, each {"key", "events",
+ * "waited": real seconds since its last event}: a's events of the units
+ * of the fan-out keyed prefix ("/S."), but those within a finished one
+ * (done, its keys). */
+static void live_units(fan_events *a, const char *prefix, char **done, size_t ndone, cJSON *list)
 {
     double now = now_seconds();
-    for (size_t i = 1; i < a->n; i++) {
-        const fan_event *r = &a->v[i];
-        if (r->root != r->id || r->done || r->nested || !r->new_id) continue;
-        cJSON *u = cJSON_CreateObject();
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(
-            r->ev, map ? "mapIterationStartedEventDetails" : "stateEnteredEventDetails");
-        if (map)
-            cJSON_AddNumberToObject(u, "index",
-                                    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(d, "index")));
-        else
-            cJSON_AddStringToObject(u, "name",
-                                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "name")) ?: "");
-        cJSON *evs = cJSON_AddArrayToObject(u, "events");
-        const cJSON *last = NULL;
-        for (size_t k = i; k < a->n; k++) {
-            if (a->v[k].root != r->id || !a->v[k].new_id) continue;
-            cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
-            last = a->v[k].ev;
+    size_t m = 0;
+    for (size_t i = 0; i < a->n; i++)   /* the units' events first */
+        if (a->v[i].unit && a->v[i].ev) {
+            fan_event t = a->v[m];
+            a->v[m++] = a->v[i];
+            a->v[i] = t;
         }
-        double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "timestamp")));
-        cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
-        cJSON_AddItemToArray(list, u);
+    qsort(a->v, m, sizeof *a->v, by_unit);
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        while (j < m && !strcmp(a->v[j].unit, a->v[i].unit)) j++;
+        bool take = !strncmp(a->v[i].unit, prefix, strlen(prefix));
+        for (size_t k = 0; take && k < ndone; k++)
+            if (within(a->v[i].unit, done[k])) take = false;
+        if (take) {
+            cJSON *u = cJSON_CreateObject();
+            cJSON_AddStringToObject(u, "key", a->v[i].unit);
+            cJSON *evs = cJSON_AddArrayToObject(u, "events");
+            for (size_t k = i; k < j; k++)
+                cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
+            double at = iso_seconds(cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(a->v[j - 1].ev, "timestamp")));
+            cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
+            /* when: so that the binary counts the time until its Wait resumes too */
+            if (at > 0) cJSON_AddNumberToObject(u, "at", at);
+            cJSON_AddItemToArray(list, u);
+        }
+        i = j;
     }
 }
 
@@ -400,110 +425,62 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
                      long *last)
 {
     bool map = !strcmp(type_of(ev), "MapStateEntered");
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(ev, "stateEnteredEventDetails"), "name"));
     fan_events a = {0};
-    long next = 0;
-    aslc_store_events(s, arn, entered + 1, false, 1 << 30, &next, collect, &a);
-    bool ok = a.n > 0 && a.v[0].prev == entered &&
-              !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted") &&
-              name;
-    long started = ok ? a.v[0].id : 0;
-    fan_units u = {0};
-    if (ok) aslc_store_units(s, arn, started, collect_unit, &u);
-    long cut = 0;      /* the fan-out's own end: it and what follows go */
-    for (size_t i = 1; ok && i < a.n && !cut; i++) {
-        fan_event *e = &a.v[i];
-        const char *t = type_of(e->ev);
-        if (!strcmp(t, "MapRunStarted")) ok = false;   /* distributed: not resumed inside */
-        long p = find_event(&a, e->prev);
-        bool mine_start = map ? !strcmp(t, "MapIterationStarted") &&
-                                    !strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                                                cJSON_GetObjectItemCaseSensitive(
-                                                    e->ev, "mapIterationStartedEventDetails"),
-                                                "name")) ?: "", name)
-                              : e->prev == started;
-        bool end_type = !strcmp(t, "MapStateSucceeded") || !strcmp(t, "MapStateFailed") ||
-                        !strcmp(t, "ParallelStateSucceeded") || !strcmp(t, "ParallelStateFailed");
-        bool after_unit = false;
-        for (size_t k = 0; k < u.n && end_type; k++)
-            if (u.v[k].last == e->prev) after_unit = true;
-        if (end_type && after_unit) cut = e->id;
-        else if (mine_start) e->root = e->id;
-        else if (p > 0 && a.v[p].root) e->root = a.v[p].root;
-        else cut = e->id;      /* not one of the units': the state went on, run it again */
-    }
-    /* A unit that started a Parallel or Map of its own: the inner units'
-     * events interleave, which the replay of one unit cannot follow; it
-     * runs again from its start (its events go). */
-    for (size_t i = 1; ok && i < a.n; i++) {
-        const char *t = type_of(a.v[i].ev);
-        long r = a.v[i].root && (!cut || a.v[i].id < cut) ? find_event(&a, a.v[i].root) : -1;
-        if (r >= 0 && (!strcmp(t, "MapStateStarted") || !strcmp(t, "ParallelStateStarted")))
-            a.v[r].nested = true;
-    }
+    aslc_store_unit_events(s, arn, entered + 1, collect, &a);
+    const cJSON *p0 =
+        a.n > 0 ? cJSON_GetObjectItemCaseSensitive(a.v[0].ev, "previousEventId") : NULL;
+    bool ok = a.n > 0 && !a.v[0].unit && a.v[0].ev && (long)cJSON_GetNumberValue(p0) == entered &&
+              !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted");
+    /* nothing after the start: no unit began, the state runs again whole
+     * (a Distributed Map's MapRunStarted may not have been recorded) */
+    ok = ok && a.n > 1;
+    size_t first = 1;
+    if (ok && !a.v[1].unit && !strcmp(type_of(a.v[1].ev), "MapRunStarted")) first = 2;
+    long started = ok ? a.v[first - 1].id : 0;
+    size_t end = a.n;  /* the first of the execution's own thread's after the start: made again */
+    for (size_t i = first; ok && i < a.n; i++)
+        if (!a.v[i].unit) {
+            end = i;
+            break;
+        }
     if (!ok) {
-        for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
-        for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
-        free(a.v);
-        free(u.v);
+        fan_events_free(&a);
         return false;
     }
-    /* the roots of the finished units */
-    for (size_t k = 0; k < u.n; k++) {
-        long i = find_event(&a, u.v[k].last);
-        long r = i >= 0 && a.v[i].root ? find_event(&a, a.v[i].root) : -1;
-        if (r >= 0) a.v[r].done = true;
+    *last = a.v[end - 1].id;
+    for (size_t i = end; i < a.n; i++) {   /* not units' events: leave them out */
+        free(a.v[i].unit);
+        cJSON_Delete(a.v[i].ev);
     }
-    long new_id = started;
-    a.v[0].new_id = started;
-    long *kept_upto = malloc(a.n * sizeof *kept_upto);   /* the last new id at or before i */
-    kept_upto[0] = started;
-    for (size_t i = 1; i < a.n; i++) {
-        fan_event *e = &a.v[i];
-        long r = e->root && (!cut || e->id < cut) ? find_event(&a, e->root) : -1;
-        if (r >= 0 && (a.v[r].done || !a.v[r].nested)) e->new_id = ++new_id;
-        kept_upto[i] = new_id;
-    }
+    a.n = end;
     cJSON *fan = cJSON_AddObjectToObject(c, "fan");
     cJSON_AddNumberToObject(fan, "started", (double)started);
-    cJSON_AddNumberToObject(fan, "cursor", (double)new_id);
+    cJSON_AddNumberToObject(fan, "cursor", (double)*last);
+    /* the finished top-level units: their results, not run again */
+    fan_units u = {0};
+    aslc_store_units(s, arn, started, collect_unit, &u);
     cJSON *list = cJSON_AddArrayToObject(fan, "done");
+    char **done = calloc(u.n ? u.n : 1, sizeof *done);
+    size_t ndone = 0;
     for (size_t k = 0; k < u.n; k++) {
-        long i = find_event(&a, u.v[k].last);
-        if (i < 0 || !a.v[i].new_id) continue;
+        if (u.v[k].last > *last) continue;
         cJSON *d = cJSON_CreateObject();
         cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
         cJSON *r = cJSON_Parse(u.v[k].result);
         cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
         cJSON_AddItemToArray(list, d);
-        aslc_store_move_unit(s, arn, started, u.v[k].idx, a.v[i].new_id);
+        if (asprintf(&done[ndone], "/%ld.%ld", started, u.v[k].idx) >= 0) ndone++;
     }
-    /* what goes first, then each kept event to its new id, in ascending
-     * order (an id is free by the time an event moves to it) */
-    for (size_t i = 1; i < a.n; i++)
-        if (!a.v[i].new_id) aslc_store_drop_event(s, arn, a.v[i].id);
-    for (size_t i = 1; i < a.n; i++) {
-        fan_event *e = &a.v[i];
-        if (!e->new_id) continue;
-        long p = find_event(&a, e->prev);
-        /* a previous event that went: the last kept before it */
-        long np = e->prev <= started ? e->prev : p >= 0 ? kept_upto[p] : started;
-        if (np == e->prev && e->new_id == e->id) continue;
-        cJSON_ReplaceItemInObjectCaseSensitive(e->ev, "id", cJSON_CreateNumber((double)e->new_id));
-        cJSON_ReplaceItemInObjectCaseSensitive(e->ev, "previousEventId",
-                                               cJSON_CreateNumber((double)np));
-        char *body = cJSON_PrintUnformatted(e->ev);
-        aslc_store_move_event(s, arn, e->id, e->new_id, body);
-        free(body);
-    }
-    live_units(&a, map, cJSON_AddArrayToObject(fan, "live"));
-    *last = new_id;
-    for (size_t i = 0; i < a.n; i++) cJSON_Delete(a.v[i].ev);
+    /* the child executions' events (a Distributed Map's) with the units' */
+    aslc_store_child_events(s, arn, 1L << 62, collect, &a);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "/%ld.", started);
+    live_units(&a, prefix, done, ndone, cJSON_AddArrayToObject(fan, "live"));
+    for (size_t k = 0; k < ndone; k++) free(done[k]);
+    free(done);
     for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
-    free(a.v);
     free(u.v);
-    free(kept_upto);
+    fan_events_free(&a);
     return true;
 }
 
@@ -608,9 +585,16 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
         cJSON_Delete(a.failed);
     }
     aslc_store_trim_events(s, e->arn, last_id);
+    /* the child executions of map runs whose start goes are gone too; the
+     * ids of those that are new follow the last one kept */
+    long child_last = aslc_store_child_events(s, e->arn, last_id, NULL, NULL);
+    cJSON_AddNumberToObject(c, "child_last", (double)child_last);
     double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
     double waited = at > 0 ? now_seconds() - at : 0;
     cJSON_AddNumberToObject(c, "entered", (double)id);
+    /* the state's $$.State.EnteredTime after the restart: its entry's */
+    const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp"));
+    if (ts) cJSON_AddStringToObject(c, "entered_time", ts);
     cJSON_AddNumberToObject(c, "last", (double)last_id);
     cJSON_AddNumberToObject(c, "started", e->started);
     cJSON_AddNumberToObject(c, "waited", waited > 0 ? waited : 0);

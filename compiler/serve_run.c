@@ -29,8 +29,10 @@
 extern char **environ;
 
 /* What comes on a Standard execution's channel: lines "C <checkpoint>"
- * and "E <event>" (runtime/history.c); each event is handed to on_event
- * with the checkpoint before it, then acknowledged with one byte. */
+ * and "E <event>" ("U <unit> <event>" from a Parallel branch or Map
+ * iteration, "V <unit> <event>" from a Distributed Map's child execution;
+ * runtime/history.c); each event is handed to on_event with the checkpoint
+ * before it, then acknowledged with one byte. */
 typedef struct {
     int fd;
     aslc_link *link;       /* the writing end, shared with serve_task.c */
@@ -51,8 +53,14 @@ static void chan_lines(chan_state *c)
         if (n >= 2 && l[0] == 'C') {
             free(c->checkpoint);
             c->checkpoint = strndup(l + 2, n - 2);
-        } else if (n >= 2 && l[0] == 'E') {
-            c->ch->on_event(c->ch->ctx, l + 2, n - 2, c->checkpoint);
+        } else if (n >= 2 && (l[0] == 'E' || l[0] == 'U' || l[0] == 'V')) {
+            /* "U <unit> <event>": a unit's; "V <unit> <event>": a child
+             * execution's (runtime/history.c, emit_prev) */
+            const char *ev = l + 2, *sp = l[0] != 'E' ? memchr(ev, ' ', n - 2) : NULL;
+            char *unit = sp ? strndup(ev, (size_t)(sp - ev)) : NULL;
+            if (sp) ev = sp + 1;
+            c->ch->on_event(c->ch->ctx, ev, n - (size_t)(ev - l), c->checkpoint, unit, l[0] == 'V');
+            free(unit);
             free(c->checkpoint);
             c->checkpoint = NULL;
             /* recorded: the binary may act on it now */

@@ -30,6 +30,14 @@ static const char schema[] =
      * server resumes it (runtime/served.c) */
     "CREATE TABLE IF NOT EXISTS events ("
     "  exec_arn TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, checkpoint TEXT,"
+    "  unit TEXT, PRIMARY KEY (exec_arn, id)) WITHOUT ROWID;"
+    /* the events of a Distributed Map's child executions (not in the
+     * execution's history: AWS gives each child a history of its own),
+     * kept so that a restart replays them; numbered apart (id), under the
+     * map run's MapRunStarted (started) and the child's unit key */
+    "CREATE TABLE IF NOT EXISTS child_events ("
+    "  exec_arn TEXT NOT NULL, id INTEGER NOT NULL, started INTEGER NOT NULL,"
+    "  unit TEXT NOT NULL, body TEXT NOT NULL,"
     "  PRIMARY KEY (exec_arn, id)) WITHOUT ROWID;"
     /* the results of a top-level Parallel's or Map's finished units (its
      * ...StateStarted event: started), each recorded after its last event
@@ -58,6 +66,9 @@ bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err)
         return false;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    /* a database of an aslc before events had their unit: the column is
+     * added (an error says it is there already) */
+    sqlite3_exec(s->db, "ALTER TABLE events ADD COLUMN unit TEXT", NULL, NULL, NULL);
     return true;
 }
 
@@ -186,13 +197,16 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
     sqlite3_bind_text(st, 6, e->arn, -1, SQLITE_TRANSIENT);
     bool ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
     sqlite3_finalize(st);
-    /* the results of its fan-outs' units serve only a restart while it runs */
-    if (ok && sqlite3_prepare_v2(s->db, "DELETE FROM units WHERE exec_arn = ?", -1, &st, NULL) ==
-                  SQLITE_OK) {
-        sqlite3_bind_text(st, 1, e->arn, -1, SQLITE_TRANSIENT);
-        sqlite3_step(st);
-        sqlite3_finalize(st);
-    }
+    /* the results of its fan-outs' units and its child executions' events
+     * serve only a restart while it runs */
+    static const char *const gone[] = {"DELETE FROM units WHERE exec_arn = ?",
+                                       "DELETE FROM child_events WHERE exec_arn = ?"};
+    for (int i = 0; ok && i < 2; i++)
+        if (sqlite3_prepare_v2(s->db, gone[i], -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, e->arn, -1, SQLITE_TRANSIENT);
+            sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
     return ok;
 }
 
@@ -289,19 +303,21 @@ void aslc_store_each_running(aslc_store *s, void (*each)(void *, const aslc_exec
 /* ---- history events ------------------------------------------------------------ */
 
 bool aslc_store_add_event(aslc_store *s, const char *exec_arn, long id, const char *body,
-                          size_t len, const char *checkpoint)
+                          size_t len, const char *checkpoint, const char *unit)
 {
     sqlite3_stmt *st;
     /* one statement: the event and its checkpoint are recorded together or
      * not at all (the connection is shared: no multi-statement transaction) */
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO events(exec_arn, id, body, checkpoint)"
-                                  " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO events(exec_arn, id, body, checkpoint,"
+                                  " unit) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return false;
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_text(st, 3, body, (int)len, SQLITE_TRANSIENT);
     if (checkpoint) sqlite3_bind_text(st, 4, checkpoint, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(st, 4);
+    if (unit) sqlite3_bind_text(st, 5, unit, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, 5);
     bool ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     return ok;
@@ -417,46 +433,65 @@ void aslc_store_units(aslc_store *s, const char *exec_arn, long started,
     sqlite3_finalize(st);
 }
 
-bool aslc_store_move_event(aslc_store *s, const char *exec_arn, long from, long to,
-                           const char *body)
+/* ---- the units' events, for a restart (serve_hist.c) ------------------------------------- */
+
+void aslc_store_unit_events(aslc_store *s, const char *exec_arn, long from,
+                            void (*each)(void *, long id, const char *unit, const char *body),
+                            void *ctx)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "UPDATE events SET id = ?, body = ? WHERE exec_arn = ? AND"
-                                  " id = ?", -1, &st, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_int64(st, 1, to);
-    sqlite3_bind_text(st, 2, body, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, exec_arn, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, from);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, unit, body FROM events WHERE exec_arn = ? AND"
+                                  " id >= ? ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, from);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        each(ctx, (long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+             (const char *)sqlite3_column_text(st, 2));
     sqlite3_finalize(st);
-    return ok;
 }
 
-bool aslc_store_drop_event(aslc_store *s, const char *exec_arn, long id)
+bool aslc_store_add_child_event(aslc_store *s, const char *exec_arn, long id, long started,
+                                const char *unit, const char *body, size_t len)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE exec_arn = ? AND id = ?", -1, &st,
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO child_events(exec_arn, id, started,"
+                                  " unit, body) VALUES (?, ?, ?, ?, ?)", -1, &st,
                            NULL) != SQLITE_OK)
         return false;
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, started);
+    sqlite3_bind_text(st, 4, unit, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, body, (int)len, SQLITE_TRANSIENT);
     bool ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     return ok;
 }
 
-bool aslc_store_move_unit(aslc_store *s, const char *exec_arn, long started, long idx, long last)
+long aslc_store_child_events(aslc_store *s, const char *exec_arn, long after,
+                             void (*each)(void *, long id, const char *unit, const char *body),
+                             void *ctx)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "UPDATE units SET last = ? WHERE exec_arn = ? AND started = ?"
-                                  " AND idx = ?", -1, &st, NULL) != SQLITE_OK)
-        return false;
-    sqlite3_bind_int64(st, 1, last);
-    sqlite3_bind_text(st, 2, exec_arn, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, started);
-    sqlite3_bind_int64(st, 4, idx);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    long last = 0;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM child_events WHERE exec_arn = ? AND started > ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, after);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (sqlite3_prepare_v2(s->db, "SELECT id, unit, body FROM child_events WHERE exec_arn = ?"
+                                  " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        last = (long)sqlite3_column_int64(st, 0);
+        if (each)
+            each(ctx, last, (const char *)sqlite3_column_text(st, 1),
+                 (const char *)sqlite3_column_text(st, 2));
+    }
     sqlite3_finalize(st);
-    return ok;
+    return last;
 }

@@ -21,11 +21,16 @@
  * event waits on the exec (its pending event) until the next event there, and
  * asl_retry drops it.
  *
- * Resumed by aslc serve inside a top-level Parallel or Map, a unit that was
- * running replays its recorded events: it runs again from its start, and
- * each event it makes that is the next recorded one keeps that one's id
- * and is not sent again (emit_prev, replayed); the first that is not ends
- * the replay.
+ * Under aslc serve every unit (branch, iteration, a Distributed Map's child
+ * execution) has a key naming it among all the execution's units at any
+ * depth (unit_key), sent with each of its events, so that the server can
+ * give each its own events back after a restart.  Resumed inside a
+ * top-level Parallel or Map, a unit that was running, at any depth,
+ * replays its recorded events: it runs again from its start, and each
+ * event it makes that is the next recorded one keeps that one's id and is
+ * not sent again (emit_prev, replayed); the first that is not ends the
+ * replay.  A child execution's events are not the history's: they go to
+ * the server apart ("V"), numbered apart (child_last), only for that.
  */
 #define _GNU_SOURCE
 #include "history.h"
@@ -36,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -53,13 +59,23 @@ typedef struct asl_hist_thread {
     const char *pending;          /* "MapStateFailed"/"ParallelStateFailed" unless retried */
     char *assigned;               /* the state's assignedVariables (a JSON object), or NULL */
     bool mute;                    /* a Distributed Map's child execution: no events here */
+    /* aslc serve: the key of the unit (unit_key), sent with its events;
+     * child: a Distributed Map's child execution (or a unit inside one),
+     * whose events are not the history's but are sent apart, numbered
+     * apart, for a restart to replay */
+    const char *key;
+    bool child;
     /* aslc serve's replay of a unit that was running (asl_hist_replay):
      * its recorded events, the next one to make again, the real seconds
-     * since the last one; bind: a branch's, found at its first state. */
+     * since the last one. */
     const asl_value *rep;
     uint32_t rpos;
     double rep_waited;
-    bool bind;
+    double rep_at;                /* the last one's time (seconds since the epoch), or 0 */
+    /* asl_hist_draw: the state entry (event id, retry count) its draws
+     * are of, and how many it made */
+    uint64_t draw_entered;
+    uint32_t draw_retry, draws;
 } hthread;
 
 static hthread *ht(asl_exec *x)
@@ -76,6 +92,7 @@ struct asl_hist {
     bool light;        /* asl_hist_new_live: no events, only live (the progress line) */
     asl_hist_live live;/* what runs now, read by progress.c (atomic loads and stores) */
     uint64_t last;     /* the last id given */
+    uint64_t child_last; /* the last id given to a child execution's event (aslc serve) */
     asl_buf out;       /* the lines so far */
     time_t sec;        /* the second formatted in stamp (gmtime and strftime are slow) */
     char stamp[32];    /* "2026-12-07T03:08:59", then ".mmmZ" per event */
@@ -84,16 +101,20 @@ struct asl_hist {
      * execution acts on it; -1 without.  The lines are then not kept. */
     int fd;
     bool durable;
+    /* durable: the execution's secret for asl_hist_draw, sent in every
+     * checkpoint, so that a restart draws the same values again */
+    uint64_t seed[2];
     /* --resume: the top-level state's StateEntered is already recorded
      * (id resume_entered, previousEventId resume_prev): its entry writes none. */
     bool resume_skip;
     uint64_t resume_entered, resume_prev;
+    char resume_time[40];   /* its timestamp: the state's $$.State.EnteredTime */
     /* --resume in a top-level Parallel or Map: its ...StateStarted is
      * recorded (id resume_started), and its units' events up to
      * resume_cursor; the fan-out's start writes none (asl_hist_resume_fan). */
     uint64_t resume_started, resume_cursor;
-    /* ... and its units that were running: {"index" | "name", "events",
-     * "waited"} each, claimed (units_taken) by the unit that
+    /* ... and its units that were running, at any depth: {"key",
+     * "events", "waited"} each, claimed (units_taken) by the unit that
      * replays it; time_scale turns real seconds into workflow seconds */
     const asl_value *units;
     bool *units_taken;
@@ -292,8 +313,9 @@ static void put_u64(asl_buf *b, uint64_t v)
     while (n) asl_buf_putc(b, t[--n]);
 }
 
-/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order) */
-static void put_stamp(asl_hist *h)
+/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order);
+ * copied into copy (40 bytes) too unless NULL. */
+static void put_stamp(asl_hist *h, char *copy)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -309,6 +331,7 @@ static void put_stamp(asl_hist *h)
     PUT_LIT(&h->out, ",\"timestamp\":\"");
     asl_buf_puts(&h->out, h->stamp);
     asl_buf_puts(&h->out, frac);
+    if (copy) snprintf(copy, 40, "%s%.5s", h->stamp, frac);
 }
 
 /* What the server sends are lines: "A" acknowledges the event (or request)
@@ -355,17 +378,24 @@ static bool chan_read(asl_hist *h, bool block)
     return true;
 }
 
-/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W "),
- * and for an event of a durable execution waits for the server's
- * acknowledgement.  A server that is gone (its end closed) will resume the
- * execution itself when it restarts: this process must act no further. */
-static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+/* Sends out[from..] on the channel, prefixed with tag ("E ", "C ", "W ";
+ * "U " or "V " then key and a space: a unit's event), and for an event of
+ * a durable execution waits for the server's acknowledgement.  A server
+ * that is gone (its end closed) will resume the execution itself when it
+ * restarts: this process must act no further. */
+static void chan_send_key(asl_hist *h, const char *tag, const char *key, size_t from, bool ack)
 {
     const char *p = h->out.data + from;
-    size_t n = h->out.len - from;
-    struct iovec iov[2] = {{(void *)tag, 2}, {(void *)p, n}};
+    size_t n = h->out.len - from, kn = key ? strlen(key) : 0;
+    struct iovec iov[4] = {{(void *)tag, 2}, {(void *)p, n}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
-    size_t total = n + 2;
+    if (key) {
+        iov[1] = (struct iovec){(void *)key, kn};
+        iov[2] = (struct iovec){(void *)" ", 1};
+        iov[3] = (struct iovec){(void *)p, n};
+        mh.msg_iovlen = 4;
+    }
+    size_t total = n + 2 + (key ? kn + 1 : 0);
     while (total > 0) {
         ssize_t k = sendmsg(h->fd, &mh, MSG_NOSIGNAL);
         if (k < 0 && errno == EINTR) continue;
@@ -384,6 +414,11 @@ static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
     h->out.len = from;
     if (!ack) return;
     while (!chan_take(h, NULL, NULL)) chan_read(h, true);
+}
+
+static void chan_send(asl_hist *h, const char *tag, size_t from, bool ack)
+{
+    chan_send_key(h, tag, NULL, from, ack);
 }
 
 void asl_hist_chan_request(asl_hist *h, const char *tag, const char *line, size_t n, bool ack)
@@ -453,6 +488,12 @@ static uint64_t replayed(asl_exec *x, bool advance, const char *type)
     }
     t->rpos++;
     if (advance) t->prev = id;
+    size_t n = strlen(type);
+    if (n > 12 && !strcmp(type + n - 12, "StateEntered")) {
+        /* $$.State.EnteredTime: the recorded entry's, as before the restart */
+        const asl_value *ts = asl_object_get(ev, "timestamp", 9);
+        if (ts && ts->type == ASL_STRING) snprintf(x->entered, sizeof x->entered, "%s", ts->u.str);
+    }
     return id;
 }
 
@@ -460,18 +501,22 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
                           const char *dkey, const asl_buf *d)
 {
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(x->hist && x->hist->rep, 0)) {
+    hthread *t = x->hist;
+    if (__builtin_expect(t && t->rep, 0)) {
         uint64_t id = replayed(x, advance, type);
         if (id) return id;
     }
     pthread_mutex_lock(&h->mu);
     size_t from = h->out.len;
-    uint64_t id = ++h->last;
+    uint64_t id = __builtin_expect(t && t->child, 0) ? ++h->child_last : ++h->last;
     PUT_LIT(&h->out, "{\"id\":");
     put_u64(&h->out, id);
     PUT_LIT(&h->out, ",\"previousEventId\":");
     put_u64(&h->out, prev);
-    put_stamp(h);
+    /* aslc serve: a state's $$.State.EnteredTime is its StateEntered's
+     * time, which a replay after a restart finds again (replayed) */
+    put_stamp(h, h->fd >= 0 && dkey && dkey[5] == 'E' && !strcmp(dkey, "stateEnteredEventDetails")
+                     ? x->entered : NULL);
     PUT_LIT(&h->out, ",\"type\":\"");
     asl_buf_puts(&h->out, type);
     asl_buf_putc(&h->out, '"');
@@ -483,7 +528,10 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
         asl_buf_putc(&h->out, '}');
     }
     PUT_LIT(&h->out, "}\n");
-    if (h->fd >= 0) chan_send(h, "E ", from, h->durable);
+    if (h->fd >= 0) {
+        if (t && t->key) chan_send_key(h, t->child ? "V " : "U ", t->key, from, h->durable);
+        else chan_send(h, "E ", from, h->durable);
+    }
     pthread_mutex_unlock(&h->mu);
     if (advance) ht(x)->prev = id;
     return id;
@@ -577,11 +625,113 @@ void asl_hist_channel(asl_hist *h, int fd, bool durable)
 {
     h->fd = fd;
     h->durable = durable;
+    if (durable && getrandom(h->seed, sizeof h->seed, 0) != (ssize_t)sizeof h->seed) {
+        /* no randomness: draws still differ between executions */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        h->seed[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)getpid();
+        h->seed[1] = ~h->seed[0];
+    }
 }
 
-void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev)
+void asl_hist_seed(asl_hist *h, const char *hex)
 {
+    uint64_t s[2] = {0, 0};
+    for (int i = 0; i < 32; i++) {
+        char c = hex[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return;   /* not one this runtime wrote: keep the new seed */
+        s[i / 16] = s[i / 16] << 4 | (uint64_t)d;
+    }
+    h->seed[0] = s[0];
+    h->seed[1] = s[1];
+}
+
+/* ---- draws that a restart makes again (asl_hist_draw) ------------------------------------- */
+
+static inline uint64_t rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static inline void sipround(uint64_t v[4])
+{
+    v[0] += v[1]; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
+    v[2] += v[3]; v[3] = rotl(v[3], 16); v[3] ^= v[2];
+    v[0] += v[3]; v[3] = rotl(v[3], 21); v[3] ^= v[0];
+    v[2] += v[1]; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
+}
+
+/* SipHash-2-4 of m under key k: a keyed pseudo-random function, so that
+ * the draws cannot be told in advance without the execution's seed. */
+static uint64_t siphash(const uint64_t k[2], const unsigned char *m, size_t n)
+{
+    uint64_t v[4] = {0x736f6d6570736575ULL ^ k[0], 0x646f72616e646f6dULL ^ k[1],
+                     0x6c7967656e657261ULL ^ k[0], 0x7465646279746573ULL ^ k[1]};
+    size_t end = n - n % 8;
+    for (size_t i = 0; i <= end; i += 8) {
+        uint64_t w = 0;
+        if (i < end)
+            for (int j = 0; j < 8; j++) w |= (uint64_t)m[i + (size_t)j] << (8 * j);
+        else   /* the last block: the bytes left and the length */
+            for (size_t j = 0; j < n % 8; j++) w |= (uint64_t)m[end + j] << (8 * j);
+        if (i == end) w |= (uint64_t)n << 56;
+        v[3] ^= w;
+        sipround(v);
+        sipround(v);
+        v[0] ^= w;
+    }
+    v[2] ^= 0xff;
+    for (int r = 0; r < 4; r++) sipround(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void put_le(asl_buf *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) asl_buf_putc(b, (char)(v >> (8 * i)));
+}
+
+bool asl_hist_draw(asl_exec *x, void *out, size_t n)
+{
+    asl_hist *h = x->run->hist;
+    if (!h || h->fd < 0 || !h->durable) return false;
+    /* the k-th draw of this state's entry (its StateEntered id, which a
+     * replay keeps, and its retry) in this unit (its key): the same after
+     * a restart as before it, and another for every other draw */
+    hthread *t = ht(x);
+    if (t->draw_entered != x->entered_event || t->draw_retry != x->retry_count) {
+        t->draw_entered = x->entered_event;
+        t->draw_retry = x->retry_count;
+        t->draws = 0;
+    }
+    uint32_t k = t->draws++;
+    DBUF(m);
+    asl_buf_puts(&m, t->key ? t->key : "");
+    asl_buf_putc(&m, 0);
+    put_le(&m, x->entered_event, 8);
+    put_le(&m, x->retry_count, 4);
+    put_le(&m, k, 4);
+    size_t at = m.len;
+    unsigned char *o = out;
+    for (uint32_t block = 0; n > 0; block++) {
+        m.len = at;
+        put_le(&m, block, 4);
+        uint64_t v = siphash(h->seed, (const unsigned char *)m.data, m.len);
+        size_t c = n < 8 ? n : 8;
+        for (size_t i = 0; i < c; i++) o[i] = (unsigned char)(v >> (8 * i));
+        o += c;
+        n -= c;
+    }
+    asl_buf_free(&m);
+    return true;
+}
+
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
+                     uint64_t child_last, const char *entered_time)
+{
+    snprintf(h->resume_time, sizeof h->resume_time, "%s", entered_time ? entered_time : "");
     h->last = last;
+    h->child_last = child_last;
     h->resume_skip = true;
     h->resume_entered = entered;
     h->resume_prev = entered_prev;
@@ -600,6 +750,10 @@ static void checkpoint(asl_exec *x, const asl_state_info *s, const asl_buf *in)
     put_key(&c, "vars");
     asl_vars_write(x, &c);
     put_num(&c, "prev", (double)ht(x)->prev);
+    char seed[33];
+    snprintf(seed, sizeof seed, "%016llx%016llx", (unsigned long long)h->seed[0],
+             (unsigned long long)h->seed[1]);
+    put_field(&c, "seed", seed);
     pthread_mutex_lock(&h->mu);
     size_t from = h->out.len;
     asl_buf_putc(&h->out, '{');
@@ -621,18 +775,17 @@ void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale
     h->time_scale = time_scale;
 }
 
-/* Unit u replays the recorded unit that matches key (a Map's index or a
- * branch's first state), if one is unclaimed. */
-static void claim(asl_exec *u, double index, const char *name)
+/* Unit u replays the recorded unit of its key, if one is unclaimed. */
+static void claim(asl_exec *u)
 {
     asl_hist *h = u->run->hist;
+    const char *key = u->hist->key;
     pthread_mutex_lock(&h->mu);
     for (uint32_t i = 0; h->units && i < h->units->len; i++) {
         const asl_value *l = h->units->u.a.items[i];
         if (h->units_taken[i] || l->type != ASL_OBJECT) continue;
-        const asl_value *k = asl_object_get(l, name ? "name" : "index", name ? 4 : 5);
-        bool match = name ? k && k->type == ASL_STRING && !strcmp(k->u.str, name)
-                          : k && k->type == ASL_NUMBER && k->u.n.num == index;
+        const asl_value *k = asl_object_get(l, "key", 3);
+        bool match = k && k->type == ASL_STRING && !strcmp(k->u.str, key);
         const asl_value *evs = asl_object_get(l, "events", 6);
         if (!match || !evs || evs->type != ASL_ARRAY || !evs->len) continue;
         h->units_taken[i] = true;
@@ -641,15 +794,11 @@ static void claim(asl_exec *u, double index, const char *name)
         ht(u)->rpos = 0;
         ht(u)->rep_waited = w && w->type == ASL_NUMBER && h->time_scale > 0
                                 ? w->u.n.num / h->time_scale : 0;
+        const asl_value *at = asl_object_get(l, "at", 2);
+        ht(u)->rep_at = at && at->type == ASL_NUMBER ? at->u.n.num : 0;
         break;
     }
     pthread_mutex_unlock(&h->mu);
-}
-
-static void bind_branch(asl_exec *x, const asl_state_info *s)
-{
-    x->hist->bind = false;
-    claim(x, 0, s->name);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -686,7 +835,15 @@ double asl_hist_replay_waited(asl_exec *x)
     if (!t || !t->rep) return 0;
     if (t->rpos < t->rep->len) return ASL_SLEEP_MAX;   /* it ended before the restart */
     double w = t->rep_waited;
-    t->rep_waited = 0;
+    asl_hist *h = x->run->hist;
+    if (t->rep_at > 0 && h->time_scale > 0) {
+        /* from the last event to now, the restart's own time included */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        w = now > t->rep_at ? (now - t->rep_at) / h->time_scale : 0;
+    }
+    t->rep_waited = t->rep_at = 0;
     return w;
 }
 
@@ -695,7 +852,6 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
     __atomic_store_n(&x->run->hist->live.state, s->name, __ATOMIC_RELAXED);
     if (muted(x)) return;
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(x->hist && x->hist->bind, 0)) bind_branch(x, s);
     if (h->resume_skip && !x->parent) {
         /* resumed: this entry is the one recorded before the restart */
         h->resume_skip = false;
@@ -703,6 +859,7 @@ void asl_hist_entered(asl_exec *x, const asl_state_info *s, const asl_value *in)
         /* the state's events recorded after it (a Task attempt's) are kept */
         ht(x)->prev = h->last;
         x->entered_event = h->resume_entered;
+        if (h->resume_time[0]) memcpy(x->entered, h->resume_time, sizeof x->entered);
         ht(x)->state = s;
         if (strcmp(s->type, "Wait") != 0) x->run->resume_waited = 0;
         return;
@@ -930,12 +1087,14 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
     }
     if (muted(x)) return;
     asl_hist *h = x->run->hist;
-    if (h->resume_started && !x->parent && !distributed) {
-        /* resumed: this start and the finished units' events are recorded */
+    if (h->resume_started && !x->parent) {
+        /* resumed: this start (a Distributed Map's: and its MapRunStarted,
+         * resume_started) and the units' events are recorded */
         fan->started = ht(x)->prev = h->resume_started;
         fan->cursor = fan->last_end = h->resume_cursor;
-        fan->resumed = true;
         h->resume_started = 0;
+        if (distributed && !__atomic_load_n(&x->run->ids_ready, __ATOMIC_ACQUIRE))
+            asl_run_ids(x->run);
         return;
     }
     DBUF(d);
@@ -971,16 +1130,36 @@ static uint64_t iteration_event(asl_exec *x, asl_exec *u, uint64_t prev, const c
     return id;
 }
 
+/* aslc serve: unit u's key, "/<started>.<index>" after its parent unit's
+ * (none at the top): index, its branch's or iteration's, and started, the
+ * id of its fan-out's ...StateStarted (MapRunStarted), which no other run
+ * of a fan-out has, so that a unit at any depth, a Retry's run included,
+ * is named apart from every other, and after a restart again the same
+ * (its recorded events keep their ids).  Its events are sent with it. */
+static void unit_key(asl_exec *x, const asl_hist_fan *fan, asl_exec *u, uint32_t index)
+{
+    const char *parent = x->hist && x->hist->key ? x->hist->key : "";
+    size_t n = strlen(parent) + 48;
+    char *k = asl_alloc(u->arena, n);
+    snprintf(k, n, "%s/%llu.%u", parent, (unsigned long long)fan->started, index);
+    ht(u)->key = k;
+    ht(u)->child = fan->distributed || (x->hist && x->hist->child);
+}
+
 void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index)
 {
-    if (fan->distributed) ht(u)->mute = true;
-    if (muted(x) || fan->distributed) return;
     asl_hist *h = x->run->hist;
-    if (__builtin_expect(fan->resumed && h->units != NULL, 0)) {
+    /* a child execution's events are not the history's: kept apart by a
+     * durable aslc serve (a restart replays them), else not made */
+    bool kept = h->durable && h->fd >= 0;
+    if (fan->distributed && !kept) ht(u)->mute = true;
+    if (muted(x) || (fan->distributed && !kept)) return;
+    if (kept) {
+        unit_key(x, fan, u, index);
         /* a unit that was running: it replays its recorded events */
-        if (fan->map) claim(u, index, NULL);
-        else ht(u)->bind = true;
+        if (__builtin_expect(h->units != NULL, 0)) claim(u);
     }
+    if (fan->distributed) return;
     pthread_mutex_lock(&h->mu);
     uint64_t prev = fan->cursor;
     pthread_mutex_unlock(&h->mu);

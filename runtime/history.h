@@ -23,7 +23,6 @@ typedef struct {
     uint64_t last_end;     /* id of the last MapIterationSucceeded (or MapRunSucceeded) */
     uint64_t started;      /* id of ParallelStateStarted: what each branch's first event follows */
     bool map, distributed;
-    bool resumed;          /* aslc serve resumed it: its running units replay (asl_hist_replay) */
 } asl_hist_fan;
 
 asl_hist *asl_hist_new(void);
@@ -56,10 +55,18 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
-/* --resume: the events so far end at id last; the first top-level state
- * entered is the one whose StateEntered (id entered, previousEventId
- * entered_prev) is recorded. */
-void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev);
+/* --resume: the execution's seed as its checkpoints have it (32 hex
+ * digits), for asl_hist_draw. */
+void asl_hist_seed(asl_hist *h, const char *hex);
+/* asl_served_draw's work: n bytes from the seed, x's unit, its state's
+ * entry and the draw's rank in it; false without a durable channel. */
+bool asl_hist_draw(asl_exec *x, void *out, size_t n);
+/* --resume: the events so far end at id last (child_last: a Distributed
+ * Map's child executions'); the first top-level state entered is the one
+ * whose StateEntered (id entered, previousEventId entered_prev, timestamp
+ * entered_time: its $$.State.EnteredTime) is recorded. */
+void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
+                     uint64_t child_last, const char *entered_time);
 
 /* --resume inside a top-level Parallel or Map (served.c): its
  * ...StateStarted is event started, its finished units' events end at
@@ -104,9 +111,11 @@ void asl_hist_activity_started(asl_exec *x, const char *worker);
 void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t length,
                           bool distributed, const char *label);
 /* aslc serve resumed a top-level fan-out whose units were running (served.c):
- * live is the checkpoint's list of them, each {"index" | "name", "events",
- * "waited"}.  Such a unit runs again from its start while its recorded
- * events are numbered again, not written (asl_hist_replay in history.c). */
+ * live is the checkpoint's list of them, at any depth (a Parallel or Map
+ * inside a unit, a Distributed Map's child executions), each {"key",
+ * "events", "waited"}.  Such a unit runs again from its start while its
+ * recorded events are numbered again, not written (asl_hist_replay in
+ * history.c). */
 void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale);
 /* A Task about to be called in a replaying unit: 0 if its attempt was not
  * recorded (call it), 1 with its recorded outcome event in *ev (its

@@ -514,6 +514,18 @@ static bool os_below(uint64_t bound, uint64_t *out)
     return true;
 }
 
+/* The same from an aslc serve execution's draws (asl_served_draw), which
+ * a restart draws again; false when it has none. */
+static bool served_below(asl_exec *x, uint64_t bound, uint64_t *out)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % bound, v;
+    do
+        if (!asl_served_draw(x, &v, sizeof v)) return false;
+    while (v >= limit);
+    *out = v % bound;
+    return true;
+}
+
 static NOINLINE asl_value *fn_math_random(asl_exec *x, uint32_t argc, asl_value **argv)
 {
     int64_t start, end;
@@ -529,7 +541,7 @@ static NOINLINE asl_value *fn_math_random(asl_exec *x, uint32_t argc, asl_value 
         r = jrandom_below(&jr, range);
     } else {
         uint64_t u;
-        if (!os_below((uint64_t)range, &u))
+        if (!served_below(x, (uint64_t)range, &u) && !os_below((uint64_t)range, &u))
             return asl_fail_state(x, "States.Runtime", "getrandom failed: %s", strerror(errno));
         r = (int64_t)u;
     }
@@ -605,7 +617,9 @@ static NOINLINE asl_value *fn_string_split(asl_exec *x, asl_value **argv)
 static NOINLINE asl_value *fn_uuid(asl_exec *x)
 {
     char u[37];
-    if (!asl_uuid4(u))
+    unsigned char b[16];
+    if (asl_served_draw(x, b, sizeof b)) asl_uuid4_of(b, u);
+    else if (!asl_uuid4(u))
         return asl_fail_state(x, "States.Runtime", "getrandom failed: %s", strerror(errno));
     return asl_string(x->arena, u, 36);
 }

@@ -281,6 +281,12 @@ asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index);
  * the errors of the attempts a Retry took before the restart, an array of
  * strings, which its attempt counts go on from. */
 const asl_value *asl_served_retried(asl_exec *x);
+/* n random bytes for States.UUID and States.MathRandom in a durable aslc
+ * serve execution: drawn from the execution's secret seed (kept in its
+ * checkpoints), the unit, the state's entry and the draw's rank in it, so
+ * that a state run again by a restart draws what it drew before; false
+ * elsewhere (draw from the system). */
+bool asl_served_draw(asl_exec *x, void *out, size_t n);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */
@@ -303,6 +309,8 @@ void asl_linked_wait(void);
 /* uuid.c: a random version 4 UUID into out (36 characters and a NUL); false
  * (out empty) when the system has no randomness to give */
 bool asl_uuid4(char out[37]);
+/* The same from 16 given random bytes (b: its version and variant bits set). */
+void asl_uuid4_of(unsigned char b[16], char out[37]);
 /* intrinsics.c helpers shared with other runtime files */
 /* Base64Encode, Base64Decode and Hash take at most this many characters. */
 #define ASL_INTRINSIC_MAX_CHARS 10000

@@ -47,6 +47,8 @@ static const asl_value **unit_done;
 static uint32_t unit_count;
 static uint64_t unit_entered;
 
+static const char *str_of(const asl_value *o, const char *k);
+
 static double num_of(const asl_value *o, const char *k)
 {
     const asl_value *v = asl_object_get(o, k, strlen(k));
@@ -143,11 +145,14 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
             retried_entered = (uint64_t)num_of(c, "entered");
         }
     }
+    const char *seed = str_of(c, "seed");
+    if (seed && strlen(seed) == 32) asl_hist_seed(run->hist, seed);
     const asl_value *fan = asl_object_get(c, "fan", 3);
     if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
-    asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"));
+    asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"),
+                    (uint64_t)num_of(c, "child_last"), str_of(c, "entered_time"));
     return true;
 }
 
@@ -281,6 +286,12 @@ asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
         x->entered_event != unit_entered)
         return NULL;
     return asl_value_copy(u->arena, unit_done[index]);
+}
+
+bool asl_served_draw(asl_exec *x, void *out, size_t n)
+{
+    /* (an exec with no run: a unit test's evaluation of an intrinsic) */
+    return x->run && x->run->hist && asl_hist_draw(x, out, n);
 }
 
 const asl_value *asl_served_retried(asl_exec *x)

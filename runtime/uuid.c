@@ -23,6 +23,12 @@ bool asl_uuid4(char out[37])
         }
         got += (size_t)r;
     }
+    asl_uuid4_of(b, out);
+    return true;
+}
+
+void asl_uuid4_of(unsigned char b[16], char out[37])
+{
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
     static const char hex[] = "0123456789abcdef";
@@ -33,5 +39,4 @@ bool asl_uuid4(char out[37])
         out[o++] = hex[b[i] & 15];
     }
     out[o] = 0;
-    return true;
 }

@@ -4,7 +4,7 @@
 compiled with --served is run with ASL_SERVE_FD on a socketpair, this script
 acknowledging each event as the server does;
 
-  - every event comes as "E <json>" with ids 1..n, each top-level
+  - every event comes as "E <json>" (a unit's "U <key> <json>") with ids 1..n, each top-level
     StateEntered preceded by a "C <checkpoint>" with the state's name, input,
     variables and previousEventId;
   - the binary waits for each acknowledgement: while one is held back, no
@@ -109,8 +109,15 @@ def run(binary, inp, args=(), hold=None, close_at=None):
         kind, text = line[:1], line[2:].decode()
         if kind == b"C":
             checkpoints.append((len(events), json.loads(text)))
-        elif kind == b"E":
+        elif kind in (b"E", b"U", b"V"):
+            # "U <unit> <event>": a branch's or iteration's; "V": a child
+            # execution's (not the history's, numbered apart)
+            if kind != b"E":
+                text = text.split(" ", 1)[1]
             ev = json.loads(text)
+            if kind == b"V":
+                ours.sendall(b"A\n")
+                continue
             events.append(ev)
             if close_at == ev["id"]:
                 f.close()       # (the file keeps the socket open otherwise)
@@ -300,7 +307,7 @@ def replays(aslc, tmp, backend, check):
             "state": "Both", "input": {}, "vars": {}, "prev": 1, "entered": 2, "last": last,
             "waited": 0, "fan": {"started": 3, "cursor": last,
                                  "done": [{"index": 0, "result": {"label": "a"}}],
-                                 "live": [{"name": "B", "events": events, "waited": 0}]}})
+                                 "live": [{"key": "/3.1", "events": events, "waited": 0}]}})
         types = [e["type"] for e in evs]
         if last == 12:
             ok = status == 0 and json.loads(out) == [{"label": "a"}, {"label": "b-before"}]
