@@ -1135,7 +1135,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     }
     case LIR_TEMPLATE:
         if (o->n != 1)
-            r = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, a, emit_tmpl(l, &o->target_fn->ops[0])));
+            r = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, a, emit_tmpl(l, o->target_fn ? &o->target_fn->ops[0] : o)));
         break;
     case LIR_FLOW:
         flow = ccast(l, sb_data(q, LIR_D_FLOW));
