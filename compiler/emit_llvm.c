@@ -571,97 +571,6 @@ static LLVMValueRef path_call(L *l, F *f, lir_fast fast, int id, unsigned n, LLV
     return LLVMBuildCall2(f->b, l->rt_ty[id], fn, args, n, "");
 }
 
-/* asl_json_bound(v) as IR, in 64 bits (the caller saturates): a switch
- * on the type, each case reading only its own fields, as the C inline
- * does (selects computing every case cost 15 more instructions). */
-static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef num = block(l, f, "bound_num"), strb = block(l, f, "bound_str"),
-                      cont = block(l, f, "bound_container"), lit = block(l, f, "bound_lit"),
-                      done = block(l, f, "bound");
-    LLVMValueRef ty = value_type(l, f, v);
-    LLVMValueRef sw = LLVMBuildSwitch(b, ty, lit, 4);
-    LLVMAddCase(sw, ci8(l, ASL_NUMBER), num);
-    LLVMAddCase(sw, ci8(l, ASL_STRING), strb);
-    LLVMAddCase(sw, ci8(l, ASL_ARRAY), cont);
-    LLVMAddCase(sw, ci8(l, ASL_OBJECT), cont);
-    /* A number: its text's length, else 17 for an integer, 25 for a fraction. */
-    LLVMPositionBuilderAtEnd(b, num);
-    LLVMValueRef len = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                       ci8(l, 0), "");
-    LLVMValueRef text = load_at(l, f, l->ptr, v, ci64(l, offsetof(asl_value, u.n.text)), "text");
-    LLVMValueRef nb = LLVMBuildSelect(b, LLVMBuildIsNull(b, text, ""),
-                                      LLVMBuildSelect(b, isint, ci64(l, 17), ci64(l, 25), ""), len, "");
-    LLVMBuildBr(b, done);
-    /* A string: its length and quotes, 6 bytes a byte unless plain (flags). */
-    LLVMPositionBuilderAtEnd(b, strb);
-    LLVMValueRef slen = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "plain"),
-                                       ci8(l, 0), "");
-    LLVMValueRef sb = LLVMBuildAdd(b, LLVMBuildMul(b, slen, LLVMBuildSelect(b, plain, ci64(l, 1), ci64(l, 6), ""), ""),
-                                   ci64(l, 2), "");
-    LLVMBuildBr(b, done);
-    /* An array or object: the bound it keeps. */
-    LLVMPositionBuilderAtEnd(b, cont);
-    LLVMValueRef jb = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen"), l->i64, "");
-    LLVMBuildBr(b, done);
-    /* null, true (4), false (5). */
-    LLVMPositionBuilderAtEnd(b, lit);
-    LLVMValueRef lb = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), ci64(l, 5), ci64(l, 4), "");
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    LLVMValueRef phi = LLVMBuildPhi(b, l->i64, "bound");
-    LLVMValueRef vals[4] = {nb, sb, jb, lb};
-    LLVMBasicBlockRef from[4] = {num, strb, cont, lit};
-    LLVMAddIncoming(phi, vals, from, 4);
-    return phi;
-}
-
-/* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
- * fast path as IR where the MEMBER op says so (a program of one part): a member that fits the sized,
- * small object is written in place, its bound added to the object's. */
-static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen,
-                       LLVMValueRef v, uint32_t known)
-{
-    LLVMValueRef k = str(l, key, klen);
-    if (!inline_first) {
-        call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
-        return;
-    }
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef fast = block(l, f, "put"), slow = block(l, f, "append"), done = block(l, f, "appended");
-    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef cap = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.cap)), "cap");
-    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags");
-    LLVMValueRef fits = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, len, cap, ""),
-                                     LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMBuildCondBr(b, fits, fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
-    LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
-    /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
-    LLVMValueRef vb = known != LIR_NONE ? ci64(l, known) : json_bound(l, f, v);
-    LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
-                                  LLVMBuildAdd(b, vb, comma, ""), "");
-    LLVMValueRef max = ci64(l, UINT32_MAX);
-    j = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, j, max, ""), max, j, "");
-    store_at(l, f, LLVMBuildTrunc(b, j, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
-    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-    LLVMValueRef moff = LLVMBuildMul(b, LLVMBuildZExt(b, len, l->i64, ""), ci64(l, sizeof(asl_member)), "");
-    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, &moff, 1, "m");
-    store_at(l, f, k, m, ci64(l, offsetof(asl_member, key)));
-    store_at(l, f, ci32(l, klen), m, ci64(l, offsetof(asl_member, klen)));
-    store_at(l, f, v, m, ci64(l, offsetof(asl_member, val)));
-    store_at(l, f, LLVMBuildAdd(b, len, ci32(l, 1), ""), o, ci64(l, offsetof(asl_value, len)));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-}
-
 /* ---- paths ---------------------------------------------------------------------- */
 
 static uint32_t emit_const(L *l, const char *json_text);
@@ -1117,9 +1026,12 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         if (o->fast == 2) {   /* in place, in an object of known keys */
             uint32_t k = q->idx[o->a]++;
             store_at(l, f, b, q->mem[o->a], ci64(l, (int64_t)(k * sizeof(asl_member) + offsetof(asl_member, val))));
-            q->acc[o->a] = LLVMBuildAdd(f->b, q->acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : json_bound(l, f, b), "");
+            q->acc[o->a] = LLVMBuildAdd(f->b, q->acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : inl(l, f, "BOUND", 1, b), "");
+        } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT && o->fast) {   /* with the bound when known now */
+            inl(l, f, "OBJECT_APPEND_LIT", 6, q->arena, a, str(l, o->str, o->len), ci32(l, o->len), b,
+                ci64(l, o->n != LIR_NONE ? (int64_t)o->n : -1));
         } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
-            append_lit(l, f, o->fast, q->arena, a, o->str, o->len, b, o->n);
+            call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, q->arena, a, str(l, o->str, o->len), ci64(l, o->len), b);
         } else {
             call(l, f, LIR_RT_OBJECT_APPEND, 5, q->arena, a, str(l, o->str, o->len), ci64(l, o->len), b);
         }
