@@ -50,7 +50,6 @@ typedef struct {
     aslc_ids kids;    /* JSON text -> K[n] */
     aslc_layout lay;
     uint32_t part;           /* the part being written */
-    uint32_t *part_of;       /* state index -> its part (plan_parts) */
     /* A large program (lay.big) runs the states of a part in one function,
      * part_<k>: a state is a block of it, labelled st_<Name>, and a
      * transition within the part a goto.  The C compiler's time goes by
@@ -59,9 +58,11 @@ typedef struct {
      * in 10,000.  A state that is entered from elsewhere (a start, a
      * transition from another part) keeps a function st_<Name> that enters
      * its part at its block. */
-    int32_t *entry;          /* state index -> its case in its part's switch, or -1 */
     asl_buf blocks;          /* the blocks of the part being written */
 } E;
+
+/* The st_ function of state i: its part, its entry (lower.c). */
+#define SF(e, i) ((e)->lp->state_fn[i])
 
 static void put(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -402,20 +403,9 @@ static void emit_rule(E *e, const lir_fn *f)
 
 /* ---- states ------------------------------------------------------------------------------ */
 
-static void emit_machine(E *e, const ir_machine *m);
-
 /* The state function's storage class: shared between the parts of a
  * program compiled in parts, static otherwise. */
 static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
-
-/* part_of and entry of every state (aslc_plan_parts, lower.c). */
-static void plan_parts(E *e)
-{
-    uint32_t n = e->p->nall ? e->p->nall : 1;
-    e->part_of = asl_xmalloc(n * sizeof *e->part_of);
-    e->entry = asl_xmalloc(n * sizeof *e->entry);
-    aslc_plan_parts(e->p, &e->lay, e->part_of, e->entry);
-}
 
 /* Ends the part being written: in a large program, its function and the
  * functions of its entries. */
@@ -427,16 +417,16 @@ static void end_part(E *e)
     put(b, "/* ---- part %u: its states, each a block labelled st_<Name> ---- */\n", e->part);
     put(b, "static asl_value *part_%u(asl_exec *x, asl_value *in, unsigned at)\n{\n    switch (at) {\n", e->part);
     for (uint32_t i = 0; i < p->nall; i++)
-        if (e->part_of[i] == e->part && e->entry[i] >= 0)
-            put(b, "    case %d: goto %s;\n", e->entry[i], p->all[i]->cname);
+        if (SF(e, i)->part == e->part && SF(e, i)->entry >= 0)
+            put(b, "    case %d: goto %s;\n", SF(e, i)->entry, p->all[i]->cname);
     asl_buf_puts(b, "    }\n    return NULL;\n\n");
     asl_buf_put(b, e->blocks.data, e->blocks.len);
     e->blocks.len = 0;
     asl_buf_puts(b, "}\n\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        if (e->part_of[i] == e->part && e->entry[i] >= 0)
+        if (SF(e, i)->part == e->part && SF(e, i)->entry >= 0)
             put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n    return part_%u(x, in, %d);\n}\n\n",
-                st_link(e), p->all[i]->cname, e->part, e->entry[i]);
+                st_link(e), p->all[i]->cname, e->part, SF(e, i)->entry);
 }
 
 /* Starts the group of a state (its banner, helpers, descriptors and
@@ -444,7 +434,7 @@ static void end_part(E *e)
  * parts, the group may open a new part. */
 static void begin_group(E *e, const ir_state *s)
 {
-    uint32_t part = e->part_of[s->index];
+    uint32_t part = SF(e, s->index)->part;
     if (part == e->part) return;
     end_part(e);
     e->part = part;
@@ -911,13 +901,10 @@ static void emit_state_ops(E *e, const ir_state *s)
     asl_buf_free(&sfn);
 }
 
+/* State s's group (lower.c's order: a Parallel's branches and a Map's
+ * processor before their state). */
 static void emit_state(E *e, const ir_state *s)
 {
-    if (s->type == IR_PARALLEL)
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            if (s->branches[i]) emit_machine(e, s->branches[i]);
-    if (s->type == IR_MAP && s->processor) emit_machine(e, s->processor);
-
     begin_group(e, s);
     emit_header(e, s);
     emit_state_ops(e, s);
@@ -1008,12 +995,6 @@ static void emit_jn_fn(asl_buf *b, const lir_fn *f)
     asl_buf_puts(b, "}\n\n");
 }
 
-static void emit_machine(E *e, const ir_machine *m)
-{
-    for (uint32_t i = 0; i < m->nstates; i++)
-        if (m->states[i]) emit_state(e, m->states[i]);
-}
-
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
 {
     E e;
@@ -1025,10 +1006,10 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);
     asl_buf_init(&e.blocks);
-    plan_parts(&e);
     bool parts = e.lay.parts > 1;
     if (parts) asl_buf_puts(&e.code, "#if ASL_IN_PART(0)\n");
-    emit_machine(&e, p->top);
+    for (uint32_t i = 0; i < e.lp->nfns; i++)
+        if (e.lp->fns[i]->kind == LIR_FN_STATE) emit_state(&e, e.lp->fns[i]->state);
     end_part(&e);
     if (parts) asl_buf_puts(&e.code, "#endif\n\n");
 
@@ -1072,7 +1053,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        if (!e.lay.big || e.entry[i] >= 0)
+        if (!e.lay.big || SF(&e, i)->entry >= 0)
             put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
     uint32_t njn = 0;
     for (uint32_t i = 0; i < e.lp->nfns; i++) njn += e.lp->fns[i]->kind == LIR_FN_JN;
@@ -1132,8 +1113,6 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_free(&e.code);
     asl_buf_free(&e.consts);
     asl_buf_free(&e.blocks);
-    free(e.part_of);
-    free(e.entry);
     aslc_ids_free(&e.kids);
     lir_names_free(&e.names);
     lir_data_free(e.lp);

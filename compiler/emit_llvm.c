@@ -122,7 +122,7 @@ typedef struct {
     aslc_ids const_ids;            /* JSON text -> K[n], as in emit_c.c */
     lir_names names;               /* the records' names and which are built */
     aslc_layout lay;               /* parts, as in emit_c.c */
-    uint32_t part, in_part;        /* the part being built, the states in it so far */
+    uint32_t part;                 /* the part being built (lower.c's, of the state) */
     strent *strs;                  /* interned string literals (open addressing) */
     size_t nstrs, cap_strs;
     uint32_t nstrg;
@@ -865,30 +865,6 @@ done:
     return f.fn;
 }
 
-/* ---- states ------------------------------------------------------------------------------ */
-
-static void emit_machine(L *l, const ir_machine *m);
-
-/* S_<cname>: the state's descriptor. */
-static LLVMValueRef emit_header(L *l, const ir_state *s)
-{
-    return ccast(l, dglobal(l, lir_data_state(l->lp, s, LIR_D_INFO)));
-}
-
-/* if (!asl_enter(x, &S_, in)) return NULL; where the op says so (a program
- * of one part) with asl_enter_c's fast path as IR before it: an exec that is not slow_enter
- * records the transition in its head and its run's (asl.h). */
-static void enter(L *l, F *f, LLVMValueRef info, bool inline_first)
-{
-    or_false(l, f, inline_first ? inl(l, f, "ENTER", 3, f->x, info, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-}
-
-static LLVMValueRef empty_object(L *l, F *f)
-{
-    return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
-}
-
-
 /* ---- a function's ops, built a case per op ----------------------------------------
  * As emit_c.c prints them: lower.c decided every op, which function it is
  * in and where a failure goes.  One difference: the LLVM back end does not
@@ -942,7 +918,9 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     case LIR_ENTER: {   /* a failure to enter is not caught */
         LLVMBasicBlockRef keep = f->fail;
         if (q->ret_null) f->fail = q->ret_null;
-        enter(l, f, ccast(l, sb_data(q, LIR_D_INFO)), o->fast);
+        r = ccast(l, sb_data(q, LIR_D_INFO));
+        or_false(l, f, o->fast ? inl(l, f, "ENTER", 3, f->x, r, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, r, f->in));
+        r = NULL;
         if (q->ret_null) f->fail = keep;
         break;
     }
@@ -952,7 +930,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         break;
     }
     case LIR_EMPTY:
-        r = empty_object(l, f);
+        r = call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
         break;
     case LIR_CONST:
         r = kval(l, f, emit_const(l, o->str));
@@ -1225,34 +1203,6 @@ static void emit_state_ops(L *l, const ir_state *s)
     sb_fn(l, s, st, LLVMGetNamedFunction(l->m, s->cname));
 }
 
-/* The group of a state, as begin_group in emit_c.c: the parts are the same. */
-static void begin_group(L *l)
-{
-    if (l->lay.parts > 1 && l->in_part == l->lay.per_part && l->part + 1 < l->lay.parts) {
-        l->part++;
-        l->in_part = 0;
-    }
-    l->in_part++;
-}
-
-static void emit_state(L *l, const ir_state *s)
-{
-    if (s->type == IR_PARALLEL)
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            if (s->branches[i]) emit_machine(l, s->branches[i]);
-    if (s->type == IR_MAP && s->processor) emit_machine(l, s->processor);
-
-    begin_group(l);
-    emit_header(l, s);
-    emit_state_ops(l, s);
-}
-
-static void emit_machine(L *l, const ir_machine *m)
-{
-    for (uint32_t i = 0; i < m->nstates; i++)
-        if (m->states[i]) emit_state(l, m->states[i]);
-}
-
 /* ---- the program ------------------------------------------------------------------ */
 
 /* K[], K_text[] and init_constants, once every constant is known. */
@@ -1485,7 +1435,13 @@ static void build_module(L *l, const aslc_emit_opts *o)
     }
     declare_jn(l);
     l->kref = LLVMAddGlobal(l->m, l->ptr, "K.ref");
-    emit_machine(l, p->top);
+    for (uint32_t i = 0; i < l->lp->nfns; i++) {   /* lower.c's order: a state after its branches */
+        const lir_fn *st = l->lp->fns[i];
+        if (st->kind != LIR_FN_STATE) continue;
+        l->part = st->part;
+        dglobal(l, lir_data_state(l->lp, st->state, LIR_D_INFO));
+        emit_state_ops(l, st->state);
+    }
     l->part = 0;  /* the program's own functions and data */
     emit_jn(l);
     emit_constants(l);
