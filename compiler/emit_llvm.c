@@ -97,12 +97,6 @@ _Static_assert(sizeof(((asl_value *)0)->u.str) == sizeof(void *), "asl_value.u.s
 /* ---- the compilation ----------------------------------------------------------------- */
 
 typedef struct {
-    const char *s;
-    size_t n;
-    LLVMValueRef g;
-} strent;
-
-typedef struct {
     const ir_program *p;
     LLVMContextRef cx;
     LLVMModuleRef m;
@@ -123,9 +117,9 @@ typedef struct {
     lir_names names;               /* the records' names and which are built */
     aslc_layout lay;               /* parts, as in emit_c.c */
     uint32_t part;                 /* the part being built (lower.c's, of the state) */
-    strent *strs;                  /* interned string literals (open addressing) */
-    size_t nstrs, cap_strs;
-    uint32_t nstrg;
+    aslc_ids str_ids;              /* string literal -> .str.<n> */
+    LLVMValueRef *strs;            /* by that number */
+    uint32_t cap_strs;
 } L;
 
 /* A function being built. */
@@ -186,51 +180,32 @@ static void attr(L *l, LLVMValueRef fn, LLVMAttributeIndex at, unsigned kind, ui
     LLVMAddAttributeAtIndex(fn, at, LLVMCreateEnumAttribute(l->cx, kind, val));
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
-    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-    return h;
-}
-
 /* A private string literal of s (n bytes, then a NUL), as C writes "..."; the
  * same bytes share one global, as a C compiler merges equal literals. */
 static LLVMValueRef str(L *l, const char *s, size_t n)
 {
     if (!s) return cnull(l);
-    if (l->nstrs * 2 >= l->cap_strs) {  /* open addressing, at most half full */
-        size_t cap = l->cap_strs ? l->cap_strs * 2 : 256;
-        strent *t = asl_xmalloc(cap * sizeof *t);
-        memset(t, 0, cap * sizeof *t);
-        for (size_t i = 0; i < l->cap_strs; i++) {
-            if (!l->strs[i].s) continue;
-            size_t j = hash_bytes(l->strs[i].s, l->strs[i].n) & (cap - 1);
-            while (t[j].s) j = (j + 1) & (cap - 1);
-            t[j] = l->strs[i];
-        }
-        free(l->strs);
-        l->strs = t;
-        l->cap_strs = cap;
+    bool fresh;
+    uint32_t id = aslc_ids_get(&l->str_ids, s, n, &fresh);
+    if (!fresh) return l->strs[id];
+    if (id == l->cap_strs) {
+        l->cap_strs = l->cap_strs ? 2 * l->cap_strs : 256;
+        l->strs = asl_xrealloc(l->strs, l->cap_strs * sizeof *l->strs);
     }
-    size_t j = hash_bytes(s, n) & (l->cap_strs - 1);
-    for (; l->strs[j].s; j = (j + 1) & (l->cap_strs - 1))
-        if (l->strs[j].n == n && !memcmp(l->strs[j].s, s, n)) return l->strs[j].g;
 #if LLVM_VERSION_MAJOR >= 19
     LLVMValueRef init = LLVMConstStringInContext2(l->cx, s, n, 0);
 #else
     LLVMValueRef init = LLVMConstStringInContext(l->cx, s, (unsigned)n, 0);
 #endif
     char name[32];
-    snprintf(name, sizeof name, ".str.%u", l->nstrg++);
+    snprintf(name, sizeof name, ".str.%u", id);
     LLVMValueRef g = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
     LLVMSetInitializer(g, init);
     LLVMSetGlobalConstant(g, 1);
     LLVMSetLinkage(g, LLVMPrivateLinkage);
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     LLVMSetAlignment(g, 1);
-    l->strs[j] = (strent){s, n, ccast(l, g)};
-    l->nstrs++;
-    return l->strs[j].g;
+    return l->strs[id] = ccast(l, g);
 }
 
 static LLVMValueRef strz(L *l, const char *s) { return s ? str(l, s, strlen(s)) : cnull(l); }
@@ -1226,28 +1201,12 @@ static LLVMValueRef emit_constants(L *l)
     LLVMValueRef text = global(l, "K_text", const_array(l->ptr, tv, n));
     free(tv);
 
-    /* for (unsigned i = 0; i < n; i++) K[i] = asl_const(a, K_text[i]); */
     LLVMTypeRef ity[1] = {l->ptr};
     F f;
     begin(l, &f, define(l, "init_constants", LLVMFunctionType(l->vd, ity, 1, 0)));
     LLVMValueRef a = LLVMGetParam(f.fn, 0);
     LLVMSetValueName2(a, "a", 1);
-    if (l->nconsts) {
-        LLVMBasicBlockRef entry = LLVMGetInsertBlock(f.b), loop = block(l, &f, "loop"), done = block(l, &f, "done");
-        LLVMBuildBr(f.b, loop);
-        LLVMPositionBuilderAtEnd(f.b, loop);
-        LLVMValueRef i = LLVMBuildPhi(f.b, l->i32, "i");
-        LLVMValueRef idx[2] = {ci64(l, 0), LLVMBuildZExt(f.b, i, l->i64, "")};
-        LLVMValueRef t = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, text, idx, 2, ""), "");
-        LLVMValueRef c = call(l, &f, LIR_RT_CONST, 2, a, t);
-        LLVMBuildStore(f.b, c, LLVMBuildInBoundsGEP2(f.b, at, k, idx, 2, ""));
-        LLVMValueRef i1 = LLVMBuildAdd(f.b, i, ci32(l, 1), "");
-        LLVMValueRef iv[2] = {ci32(l, 0), i1};
-        LLVMBasicBlockRef ib[2] = {entry, loop};
-        LLVMAddIncoming(i, iv, ib, 2);
-        LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntULT, i1, ci32(l, l->nconsts), ""), loop, done);
-        LLVMPositionBuilderAtEnd(f.b, done);
-    }
+    inl(l, &f, "INIT_CONSTANTS", 4, a, ccast(l, k), ccast(l, text), ci32(l, l->nconsts));
     LLVMBuildRetVoid(f.b);
     end(&f);
     return f.fn;
@@ -1528,6 +1487,7 @@ out:
     LLVMDisposeMessage(triple);
     free(l.consts);
     free(l.strs);
+    aslc_ids_free(&l.str_ids);
     lir_names_free(&l.names);
     lir_data_free(l.lp);
     aslc_ids_free(&l.const_ids);

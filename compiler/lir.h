@@ -562,6 +562,9 @@ void lir_names_free(lir_names *nm);
  * large program's states blocks of part functions (only those entered
  * from elsewhere have a function to resume at). */
 const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool blocks);
+/* The states' records as text, after lir_dump (aslc --emit-lir), each
+ * after the records it points at. */
+void lir_data_dump(asl_buf *out, lir_program *lp);
 /* Frees the records' index (the records are in the arena). */
 void lir_data_free(lir_program *lp);
 /* The decisions themselves, for the back ends that still make their own code. */

@@ -59,3 +59,11 @@ static void append_lit(asl_arena *a, asl_value *o, const char *key, uint32_t kle
 
 KEEP(BOUND, bound64)
 KEEP(OBJECT_APPEND_LIT, append_lit)
+
+/* init_constants(a): the program's constants parsed at start. */
+static void init_consts(asl_arena *a, asl_value **k, const char *const *text, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) k[i] = asl_const(a, text[i]);
+}
+
+KEEP(INIT_CONSTANTS, init_consts)
