@@ -530,7 +530,7 @@ static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
         const lir_op *o = &f->ops[i];
         if (o->d == LIR_NONE || o->k == LIR_BRANCH) continue;
         const char *n = "v";
-        if (o->k == LIR_NEW || o->k == LIR_CALL || o->k == LIR_CONST || o->rt == LIR_RT_PARAM_PATH ||
+        if (o->k == LIR_NEW || o->k == LIR_CALL || o->k == LIR_CONST || o->k == LIR_JN || o->rt == LIR_RT_PARAM_PATH ||
             o->rt == LIR_RT_ARG_PATH || (o->k == LIR_HELPER && o->target_fn->kind == LIR_FN_CALL)) {
             put(&regs, "%s*r%u", regs.len ? ", " : "    asl_value ", o->d);   /* a template's value */
             q->name[o->d] = asl_sprintf(q->e->p->arena, "r%u", o->d);
@@ -578,6 +578,35 @@ static void sp_goto(const sp *q, asl_buf *b, const lir_op *o, int ind)
 static const char *sp_data(sp *q, lir_dstate what)
 {
     return dref(q->e, q->d, lir_data_state(q->e->lp, q->s, what));
+}
+
+/* An operand of a JN op; sigc its parameter's type ('p', 'i', 'b', 'l', 'd'),
+ * 0 for a variadic one. */
+static void jn_arg(const sp *q, asl_buf *b, const lir_arg *x, char sigc)
+{
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: asl_buf_puts(b, sp_reg(q, x->reg)); break;
+    case LIR_X_CTX: asl_buf_puts(b, "c"); break;
+    case LIR_X_ENV: asl_buf_puts(b, "env"); break;
+    case LIR_X_INT:
+        if (sigc == 'l') put(b, "%lldu", (long long)x->i);
+        else put(b, "%lld", (long long)x->i);
+        break;
+    case LIR_X_NUM:
+        if (isinf(x->num)) asl_buf_puts(b, x->num < 0 ? "-__builtin_inf()" : "__builtin_inf()");
+        else if (isnan(x->num)) asl_buf_puts(b, "__builtin_nan(\"\")");
+        else put(b, "%a", x->num);
+        break;
+    case LIR_X_STR:
+        if (x->str) cstr(b, x->str, x->len);
+        else asl_buf_puts(b, sigc ? "(const char *)0" : "(asl_value *)0");
+        break;
+    case LIR_X_FN:
+        if (x->fn) asl_buf_puts(b, x->fn->name);
+        else asl_buf_puts(b, "(asl_jn_code)0");
+        break;
+    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
+    }
 }
 
 /* Op o of a state's function as C statements into b. */
@@ -823,6 +852,18 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL",
             o->b != LIR_NONE ? ob : "NULL");
         break;
+    case LIR_JN: {   /* a JSONata call (jn_ functions); check: c->code set fails */
+        const char *sig = lir_rt_table[o->rt].sig;
+        size_t fixed = strcspn(sig + 1, ".");
+        put(b, "%*s%s%s%s(", ind, "", d ? d : "", d ? " = " : "", rt);
+        for (uint32_t k = 0; k < o->nxargs; k++) {
+            if (k) asl_buf_puts(b, ", ");
+            jn_arg(q, b, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        }
+        asl_buf_puts(b, ");\n");
+        if (o->check) put(b, "%*sif (c->code) return NULL;\n", ind, "");
+        break;
+    }
     case LIR_JN_SET:   /* the Assign in line (lir_jnfast), else ResultPath's call */
         put(b, "%*s{\n%*s    const asl_value *j = asl_jn_slot(x, %uu, ", ind, "", ind, "", o->jf->var_slot);
         cstr(b, o->jf->var, o->jf->var_len);
@@ -912,86 +953,19 @@ static void emit_state(E *e, const ir_state *s)
 
 /* ---- JSONata: the jn_ functions (jsonata_lower.c), op by op ---------------------------- */
 
-static void jn_reg(asl_buf *b, uint32_t r)
+/* jn_n, op by op into b. */
+static void emit_jn_fn(E *e, asl_buf *b, const lir_fn *f)
 {
-    if (r == LIR_IN) asl_buf_puts(b, "input");
-    else put(b, "r%u", r);
-}
-
-/* An operand of a JN op; sigc its parameter's type ('p', 'i', 'b', 'l', 'd'),
- * 0 for a variadic one. */
-static void jn_arg(asl_buf *b, const lir_arg *x, char sigc)
-{
-    switch ((lir_xk)x->k) {
-    case LIR_X_REG: jn_reg(b, x->reg); break;
-    case LIR_X_CTX: asl_buf_puts(b, "c"); break;
-    case LIR_X_ENV: asl_buf_puts(b, "env"); break;
-    case LIR_X_INT:
-        if (sigc == 'l') put(b, "%lldu", (long long)x->i);
-        else put(b, "%lld", (long long)x->i);
-        break;
-    case LIR_X_NUM:
-        if (isinf(x->num)) asl_buf_puts(b, x->num < 0 ? "-__builtin_inf()" : "__builtin_inf()");
-        else if (isnan(x->num)) asl_buf_puts(b, "__builtin_nan(\"\")");
-        else put(b, "%a", x->num);
-        break;
-    case LIR_X_STR:
-        if (x->str) cstr(b, x->str, x->len);
-        else asl_buf_puts(b, sigc ? "(const char *)0" : "(asl_value *)0");
-        break;
-    case LIR_X_FN:
-        if (x->fn) asl_buf_puts(b, x->fn->name);
-        else asl_buf_puts(b, "(asl_jn_code)0");
-        break;
-    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
-    }
-}
-
-static void emit_jn_fn(asl_buf *b, const lir_fn *f)
-{
-    put(b, "%s asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input)", "JN_LINK", f->name);
+    put(b, "JN_LINK asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *in)", f->name);
     if (f->nops && f->ops[0].note) {
         asl_buf_puts(b, "  /* ");
         ccomment(b, f->ops[0].note);
         asl_buf_puts(b, " */");
     }
-    asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)input;\n");
-    /* the registers some op reads: the others' calls are statements */
-    bool *used = asl_xmalloc((f->nregs + 1) * sizeof *used);
-    memset(used, 0, (f->nregs + 1) * sizeof *used);
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_GOTO && o->a < f->nregs) used[o->a] = true;
-        for (uint32_t k = 0; k < o->nxargs; k++)
-            if (o->xargs[k].k == LIR_X_REG && o->xargs[k].reg < f->nregs) used[o->xargs[k].reg] = true;
-    }
-    bool any = false;
-    for (uint32_t i = 0; i < f->nregs; i++)
-        if (used[i]) {
-            put(b, "%s*r%u", any ? ", " : "    asl_value ", i);
-            any = true;
-        }
-    if (any) asl_buf_puts(b, ";\n");
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_GOTO) {
-            asl_buf_puts(b, "    return ");
-            jn_reg(b, o->a);
-            asl_buf_puts(b, ";\n");
-            continue;
-        }
-        const char *sig = lir_rt_table[o->rt].sig;
-        if (o->d < f->nregs && used[o->d]) put(b, "    r%u = %s(", o->d, lir_rt_table[o->rt].name);
-        else put(b, "    %s(", lir_rt_table[o->rt].name);
-        size_t fixed = strcspn(sig + 1, ".");
-        for (uint32_t k = 0; k < o->nxargs; k++) {
-            if (k) asl_buf_puts(b, ", ");
-            jn_arg(b, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
-        }
-        asl_buf_puts(b, ");\n");
-        if (o->check) asl_buf_puts(b, "    if (c->code) return NULL;\n");
-    }
-    free(used);
+    asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)in;\n");
+    sp *q = sp_new(e, NULL, NULL);
+    sp_body(q, b, f);
+    free(q);
     asl_buf_puts(b, "}\n\n");
 }
 
@@ -1063,7 +1037,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             parts ? "ASL_SHARED" : "static");
         for (uint32_t i = 0; i < e.lp->nfns; i++)
             if (e.lp->fns[i]->kind == LIR_FN_JN)
-                put(out, "JN_LINK __attribute__((unused)) asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input);\n",
+                put(out, "JN_LINK __attribute__((unused)) asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *in);\n",
                     e.lp->fns[i]->name);
     }
     uint32_t nk = e.nconsts ? e.nconsts : 1;
@@ -1088,7 +1062,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
         for (uint32_t i = 0; i < e.lp->njn_slots; i++) put(&jn, "static asl_value *jn_slot_%u;\n", i);
         if (e.lp->njn_slots) asl_buf_putc(&jn, '\n');
         for (uint32_t i = 0; i < e.lp->nfns; i++)
-            if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&jn, e.lp->fns[i]);
+            if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&e, &jn, e.lp->fns[i]);
         if (e.lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
             put(&jn, "const asl_jn_code asl_jn_suite[%u] = {", e.lp->njn_extra);
             for (uint32_t i = 0; i < e.lp->njn_extra; i++) put(&jn, "%s%s", i ? ", " : "", e.lp->jn_extra[i]->name);

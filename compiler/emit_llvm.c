@@ -335,7 +335,7 @@ static void begin(L *l, F *f, LLVMValueRef fn)
     }
     f->fn = fn;
     f->x = LLVMCountParams(fn) > 0 ? LLVMGetParam(fn, 0) : NULL;
-    f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, 1) : NULL;
+    f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, LLVMCountParams(fn) - 1) : NULL;   /* jn_: (c, env, in) */
     f->b = LLVMCreateBuilderInContext(l->cx);
     f->fail = NULL;
     LLVMPositionBuilderAtEnd(f->b, LLVMAppendBasicBlockInContext(l->cx, fn, "entry"));
@@ -880,6 +880,33 @@ static LLVMValueRef sb_named(sb *q, const lir_fn *t)
     return LLVMGetNamedFunction(q->l->m, t->name);
 }
 
+/* An operand of a JN op; sigc its parameter's type, 0 for a variadic one. */
+static LLVMValueRef jn_arg(sb *q, F *f, const lir_arg *x, char sigc)
+{
+    L *l = q->l;
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: return sb_reg(q, f, x->reg);
+    case LIR_X_CTX: return f->x;
+    case LIR_X_ENV: return LLVMGetParam(f->fn, 1);
+    case LIR_X_INT: return sigc == 'b' ? ci8(l, (unsigned)x->i) : sigc == 'l' ? ci64(l, x->i) : ci32(l, x->i);
+    case LIR_X_NUM: return cdbl(l, x->num);
+    case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
+    case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
+    case LIR_X_SLOT: {   /* static asl_value *jn_slot_<i>, NULL at start */
+        char name[32];
+        snprintf(name, sizeof name, "jn_slot_%lld", (long long)x->i);
+        LLVMValueRef g = LLVMGetNamedGlobal(l->m, name);
+        if (!g) {
+            g = LLVMAddGlobal(l->m, l->ptr, name);
+            LLVMSetInitializer(g, cnull(l));
+            LLVMSetLinkage(g, LLVMInternalLinkage);
+        }
+        return ccast(l, g);
+    }
+    }
+    return cnull(l);
+}
+
 /* Op i of lf into f. */
 static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
 {
@@ -916,6 +943,18 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     case LIR_RESULT_PATH:
         r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
         break;
+    case LIR_JN: {   /* a JSONata call (jn_ functions); check: c->code set fails */
+        const char *sig = lir_rt_table[o->rt].sig;
+        size_t fixed = strcspn(sig + 1, ".");
+        LLVMValueRef xa[64], *xv = o->nxargs <= 64 ? xa : asl_xmalloc(o->nxargs * sizeof *xv);
+        for (uint32_t k = 0; k < o->nxargs; k++) xv[k] = jn_arg(q, f, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        LLVMValueRef callee = rt(l, o->rt);
+        r = LLVMBuildCall2(f->b, l->rt_ty[o->rt], callee, xv, o->nxargs, "");
+        if (xv != xa) free(xv);
+        if (o->check)
+            fail_if(l, f, LLVMBuildIsNotNull(f->b, load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_jn_ctx, code)), "code"), ""));
+        break;
+    }
     case LIR_JN_SET: {   /* the Assign in line (lir_jnfast), else ResultPath's call */
         LLVMBuilderRef bd = f->b;
         LLVMBasicBlockRef generic = block(l, f, "jn_generic"), set = block(l, f, "jn_set"), done = block(l, f, "jn_done");
@@ -1296,64 +1335,10 @@ static void declare_jn(L *l)
         if (l->lp->fns[i]->kind == LIR_FN_JN) shared(l, define(l, l->lp->fns[i]->name, jn_type(l)));
 }
 
-static LLVMValueRef jn_arg(L *l, LLVMValueRef fn, LLVMValueRef *val, const lir_arg *x, char sigc)
-{
-    switch ((lir_xk)x->k) {
-    case LIR_X_REG: return x->reg == LIR_IN ? LLVMGetParam(fn, 2) : val[x->reg];
-    case LIR_X_CTX: return LLVMGetParam(fn, 0);
-    case LIR_X_ENV: return LLVMGetParam(fn, 1);
-    case LIR_X_INT: return sigc == 'b' ? ci8(l, (unsigned)x->i) : sigc == 'l' ? ci64(l, x->i) : ci32(l, x->i);
-    case LIR_X_NUM: return cdbl(l, x->num);
-    case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
-    case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
-    case LIR_X_SLOT: {   /* static asl_value *jn_slot_<i>, NULL at start */
-        char name[32];
-        snprintf(name, sizeof name, "jn_slot_%lld", (long long)x->i);
-        LLVMValueRef g = LLVMGetNamedGlobal(l->m, name);
-        if (!g) {
-            g = LLVMAddGlobal(l->m, l->ptr, name);
-            LLVMSetInitializer(g, cnull(l));
-            LLVMSetLinkage(g, LLVMInternalLinkage);
-        }
-        return ccast(l, g);
-    }
-    }
-    return cnull(l);
-}
-
-static void emit_jn_fn(L *l, const lir_fn *lf)
-{
-    F f;
-    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
-    begin(l, &f, fn);
-    LLVMValueRef *val = asl_xmalloc((lf->nregs + 1) * sizeof *val);
-    LLVMValueRef args[64];
-    for (uint32_t i = 0; i < lf->nops; i++) {
-        const lir_op *o = &lf->ops[i];
-        if (o->k == LIR_GOTO) {
-            LLVMBuildRet(f.b, o->a == LIR_IN ? LLVMGetParam(fn, 2) : val[o->a]);
-            continue;
-        }
-        const char *sig = lir_rt_table[o->rt].sig;
-        size_t fixed = strcspn(sig + 1, ".");
-        LLVMValueRef *a = o->nxargs <= 64 ? args : asl_xmalloc(o->nxargs * sizeof *a);
-        for (uint32_t k = 0; k < o->nxargs; k++) a[k] = jn_arg(l, fn, val, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
-        LLVMValueRef callee = rt(l, o->rt);
-        val[o->d] = LLVMBuildCall2(f.b, l->rt_ty[o->rt], callee, a, o->nxargs, "");
-        if (a != args) free(a);
-        if (o->check) {   /* if (c->code) return NULL; */
-            LLVMValueRef code = load_at(l, &f, l->ptr, LLVMGetParam(fn, 0), ci64(l, offsetof(asl_jn_ctx, code)), "code");
-            fail_if(l, &f, LLVMBuildIsNotNull(f.b, code, ""));
-        }
-    }
-    free(val);
-    end(&f);
-}
-
 static void emit_jn(L *l)
 {
     for (uint32_t i = 0; i < l->lp->nfns; i++)
-        if (l->lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(l, l->lp->fns[i]);
+        if (l->lp->fns[i]->kind == LIR_FN_JN) sb_fn(l, NULL, l->lp->fns[i], LLVMGetNamedFunction(l->m, l->lp->fns[i]->name));
     if (l->lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
         uint32_t n = l->lp->njn_extra;
         LLVMValueRef *v = asl_xmalloc(n * sizeof *v);
