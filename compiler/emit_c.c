@@ -638,19 +638,13 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         put(b, "))) %s;%s\n", fail, nt);
         break;
     case LIR_CALL: {
-        static const char *const fn_ids[] = {
-#define X(id, name, lo, hi) #id,
-#include "asl_intrinsics.def"
-#undef X
-        };
         if (o->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
             put(b, "%*sif (!(%s = asl_math_add_c(x, %s, %s))) %s;%s\n", ind, "", d, sp_reg(q, o->args[0]),
                 sp_reg(q, o->args[1]), fail, nt);
             break;
         }
         /* a helper fn_'s own array a[], else the exec's argument slots; a
-         * States.Format split now (FMT_n), else the function itself, not the
-         * checked dispatch: arity is checked now and no argument is NULL */
+         * States.Format split now (FMT_n), else the function itself */
         bool own = q->f->kind == LIR_FN_CALL;
         uint32_t argc = o->call->argc, in = own ? ind : ind + 4;
         const lir_data *fmt = lir_data_fmt(e->lp, o);
@@ -661,7 +655,7 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
             else put(b, "%*sargs[%u] = %s;\n", in, "", k, sp_reg(q, o->args[k]));
         if (own) asl_buf_puts(b, "};\n");
         if (fmt) put(b, "%*s%s = asl_format(x, %s, %s);\n", in, "", d, dref(e, NULL, fmt), own ? "a" : "args");
-        else put(b, "%*s%s = asl_intrinsic_%s(x, %u, %s);\n", in, "", d, fn_ids[o->call->fn], argc, own ? "a" : "args");
+        else put(b, "%*s%s = %s(x, %u, %s);\n", in, "", d, lir_intrinsic_fn[o->call->fn], argc, own ? "a" : "args");
         if (o->check) put(b, "%*sif (!%s) %s;\n", in, "", d, fail);
         if (!own) put(b, "%*s}\n", ind, "");
         break;

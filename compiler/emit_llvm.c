@@ -249,13 +249,7 @@ static LLVMValueRef rt(L *l, int id)
     return l->rt[id] = fn;
 }
 
-/* The runtime's entry point of intrinsic fn (asl_intrinsic_MATH_ADD, ...),
- * as the C back end calls it: the function itself, not the checked dispatch. */
-static const char *const intrinsic_names[] = {
-#define X(id, name, lo, hi) "asl_intrinsic_" #id,
-#include "asl_intrinsics.def"
-#undef X
-};
+/* The runtime's entry point of intrinsic fn (lir_intrinsic_fn), its C type checked here. */
 #define X(id, name, lo, hi)                                                                         \
     _Static_assert(__builtin_types_compatible_p(__typeof__(&asl_intrinsic_##id),                    \
                                                 asl_value *(*)(asl_exec *, uint32_t, asl_value **)), \
@@ -267,8 +261,8 @@ static LLVMValueRef intrinsic_fn(L *l, int fn, LLVMTypeRef *ty)
 {
     LLVMTypeRef params[3] = {l->ptr, l->i32, l->ptr};
     *ty = LLVMFunctionType(l->ptr, params, 3, 0);
-    LLVMValueRef f = LLVMGetNamedFunction(l->m, intrinsic_names[fn]);
-    return f ? f : LLVMAddFunction(l->m, intrinsic_names[fn], *ty);
+    LLVMValueRef f = LLVMGetNamedFunction(l->m, lir_intrinsic_fn[fn]);
+    return f ? f : LLVMAddFunction(l->m, lir_intrinsic_fn[fn], *ty);
 }
 
 /* Calls runtime function id with n arguments. */

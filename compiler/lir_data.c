@@ -699,6 +699,14 @@ const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool 
     return d;
 }
 
+/* ---- the intrinsics' entry points ----------------------------------------------------------- */
+
+const char *const lir_intrinsic_fn[] = {
+#define X(id, name, lo, hi) "asl_intrinsic_" #id,
+#include "asl_intrinsics.def"
+#undef X
+};
+
 /* ---- the listing (aslc --emit-lir) ------------------------------------------------------- */
 
 static void dump_str(asl_buf *b, const char *s, size_t n)
