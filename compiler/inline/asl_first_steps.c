@@ -41,17 +41,19 @@ static uint64_t bound64(const asl_value *v)
 
 /* asl_object_append_lit(a, o, key, klen, v) after its first step: a member
  * that fits the sized, small object is written in place, its bound (bound,
- * or v's where it is UINT64_MAX) added to the object's. */
+ * or v's where it is UINT64_MAX) added to the object's.  The common case
+ * laid out first (choice_loop: as many instructions as the IR it replaces). */
 static void append_lit(asl_arena *a, asl_value *o, const char *key, uint32_t klen, asl_value *v, uint64_t bound)
 {
-    if (o->len < o->u.o.cap && !o->flags) {
-        uint64_t j = o->u.o.jlen + (uint64_t)klen + 3 + (bound == UINT64_MAX ? bound64(v) : bound) + (o->len != 0);
+    uint32_t len = o->len;
+    if (__builtin_expect(len < o->u.o.cap && !o->flags, 1)) {
+        uint64_t j = o->u.o.jlen + (uint64_t)klen + 3 + (bound == UINT64_MAX ? bound64(v) : bound) + (len != 0);
         o->u.o.jlen = j > UINT32_MAX ? UINT32_MAX : (uint32_t)j;
-        asl_member *m = &o->u.o.members[o->len];
+        asl_member *m = &o->u.o.members[len];
         m->key = key;
         m->klen = klen;
         m->val = v;
-        o->len++;
+        o->len = len + 1;
     } else {
         asl_object_append_lit(a, o, key, klen, v);
     }
