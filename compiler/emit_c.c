@@ -50,7 +50,6 @@ typedef struct {
     aslc_ids kids;    /* JSON text -> K[n] */
     aslc_layout lay;
     uint32_t part;           /* the part being written */
-    uint32_t *part_of;       /* state index -> its part (plan_parts) */
     /* A large program (lay.big) runs the states of a part in one function,
      * part_<k>: a state is a block of it, labelled st_<Name>, and a
      * transition within the part a goto.  The C compiler's time goes by
@@ -59,9 +58,11 @@ typedef struct {
      * in 10,000.  A state that is entered from elsewhere (a start, a
      * transition from another part) keeps a function st_<Name> that enters
      * its part at its block. */
-    int32_t *entry;          /* state index -> its case in its part's switch, or -1 */
     asl_buf blocks;          /* the blocks of the part being written */
 } E;
+
+/* The st_ function of state i: its part, its entry (lower.c). */
+#define SF(e, i) ((e)->lp->state_fn[i])
 
 static void put(asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -246,150 +247,39 @@ static uint32_t emit_const(E *e, const char *json_text)
     return id;
 }
 
-/* ---- intrinsic calls and templates, printed from the LIR -----------------------------
- * A template's ops (lower.c's tmpl_code) are in pre-order: a container's
- * NEW, then per member the ops of its value and the MEMBER (or PUSH) that
- * stores it, then BOUND for an object of known keys; an intrinsic call
- * made in the state is its arguments' ops, nested calls first, then the
- * CALL.  The printer walks them with a cursor and writes C blocks that
- * follow the nesting: a container is o<depth>, a call's arguments
- * p<depth>_<i>, a value that needs a statement m. */
+/* ---- intrinsic calls and templates ---------------------------------------------------
+ * Printed op by op by sp_op, as the state's other ops: a template's ops are
+ * in pre-order (a container's NEW, per member the ops of its value and the
+ * MEMBER or PUSH that stores it, then BOUND for an object of known keys),
+ * each value a local r<n>. */
 
-typedef struct {
-    E *e;
-    const lir_fn *f;
-    uint32_t *def, *use;     /* register -> the op that makes it, the op that takes it */
-    uint32_t at;             /* the next op */
-    const char *in;          /* the C name of the value the paths read: v, or in (fn_) */
-    const char *fail;
-    bool calls;              /* m was used: something that can fail */
-} pr;
+typedef struct sp sp;
+static void sp_body(sp *q, asl_buf *b, const lir_fn *f);
+static sp *sp_new(E *e, const ir_state *s, asl_buf *d);
 
-static void pr_init(pr *q, E *e, const lir_fn *f, uint32_t at, const char *in, const char *fail)
-{
-    q->e = e;
-    q->f = f;
-    q->at = at;
-    q->in = in;
-    q->fail = fail;
-    q->calls = false;
-    uint32_t n = f->nregs ? f->nregs : 1;
-    q->def = asl_xmalloc(n * sizeof *q->def);
-    q->use = asl_xmalloc(n * sizeof *q->use);
-    for (uint32_t i = 0; i < n; i++) q->def[i] = q->use[i] = LIR_NONE;
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->d < n && o->k != LIR_BRANCH) q->def[o->d] = i;
-        if (o->k == LIR_CALL)
-            for (uint32_t k = 0; k < o->call->argc; k++) q->use[o->args[k]] = i;
-        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) q->use[o->b] = i;
-    }
-}
-
-static void pr_free(pr *q)
-{
-    free(q->def);
-    free(q->use);
-}
-
-static uint32_t emit_call_fn(E *e, const lir_fn *f);
-
-/* The call of c's function on the argument array a, as an expression: a
- * States.Format split when compiling (FMT_n, its pieces, go to the data),
- * else the function itself (asl_intrinsic_MATH_ADD, ...), not the checked
- * dispatch: arity is checked here and no argument is NULL. */
-static const char *call_expr(E *e, const lir_op *o, const char *a)
-{
-    static const char *const fn_ids[] = {
-#define X(id, name, lo, hi) #id,
-#include "asl_intrinsics.def"
-#undef X
-    };
-    const ir_call *c = o->call;
-    const lir_data *fmt = lir_data_fmt(e->lp, o);
-    if (fmt) return asl_sprintf(e->p->arena, "asl_format(x, %s, %s)", dref(e, NULL, fmt), a);
-    return asl_sprintf(e->p->arena, "asl_intrinsic_%s(x, %u, %s)", fn_ids[c->fn], c->argc, a);
-}
-
-/* lhs = an argument made by op o (a path, a helper fn_n, a constant K[n]). */
-static void print_arg(pr *q, asl_buf *b, const lir_op *o, int ind, const char *lhs)
-{
-    E *e = q->e;
-    if (o->k == LIR_PATH)
-        put(b, "%*sif (!(%s = asl_arg_path_c(x, %s, &P_%u))) %s;\n", ind, "", lhs, q->in, emit_path(e, o->path),
-            q->fail);
-    else if (o->k == LIR_HELPER)
-        put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;\n", ind, "", lhs, emit_call_fn(e, o->target_fn), q->in, q->fail);
-    else
-        put(b, "%*s%s = K[%u];\n", ind, "", lhs, emit_const(e, o->str));
-}
-
-/* lhs = the call of op c, made in the state's code: a block, the arguments
- * into locals (nested calls first), then into the exec's args
- * (asl_call_args) and the call; a MathAdd of two, computed in place, by
- * asl_math_add_c.  depth names the locals apart. */
-static void print_call(pr *q, asl_buf *b, uint32_t ci, const char *src, int ind, const char *lhs, unsigned depth)
-{
-    const lir_op *c = &q->f->ops[ci];
-    uint32_t argc = c->call->argc;
-    put(b, "%*s{", ind, "");
-    if (src) {
-        asl_buf_puts(b, "  /* ");
-        ccomment(b, src);
-        asl_buf_puts(b, " */");
-    }
-    asl_buf_putc(b, '\n');
-    char arg[32];
-    if (argc) {
-        put(b, "%*sasl_value ", ind + 4, "");
-        for (uint32_t i = 0; i < argc; i++) put(b, "%s*p%u_%u", i ? ", " : "", depth, i);
-        asl_buf_puts(b, ";\n");
-    }
-    for (uint32_t i = 0; i < argc; i++) {
-        snprintf(arg, sizeof arg, "p%u_%u", depth, i);
-        uint32_t d = q->def[c->args[i]];
-        if (q->f->ops[d].k == LIR_CALL) print_call(q, b, d, NULL, ind + 4, arg, depth + 1);
-        else print_arg(q, b, &q->f->ops[d], ind + 4, arg);
-    }
-    if (c->n == LIR_CALL_MATH_ADD) {
-        put(b, "%*sif (!(%s = asl_math_add_c(x, p0_0, p0_1))) %s;\n%*s}\n", ind + 4, "", lhs, q->fail, ind, "");
-        return;
-    }
-    snprintf(arg, sizeof arg, "a%u", depth);
-    put(b, "%*sasl_value **%s = asl_call_args(x);\n", ind + 4, "", arg);
-    for (uint32_t i = 0; i < argc; i++) put(b, "%*s%s[%u] = p%u_%u;\n", ind + 4, "", arg, i, depth, i);
-    put(b, "%*sif (!(%s = %s)) %s;\n%*s}\n", ind + 4, "", lhs, call_expr(q->e, c, arg), q->fail, ind, "");
-}
-
-/* fn_n: a call out of line, its arguments in a[], after the helpers they
- * call; returns n. */
+/* fn_n: a call out of line, its arguments in a[], op by op after the
+ * helpers they call; returns n. */
 static uint32_t emit_call_fn(E *e, const lir_fn *f)
 {
-    pr q;
-    pr_init(&q, e, f, 0, "in", "return NULL");
-    const lir_op *c = &f->ops[f->nops - 2];   /* the CALL, then the return */
-    asl_buf b;
+    asl_buf d, b;
+    asl_buf_init(&d);
     asl_buf_init(&b);
-    char lhs[16];
-    for (uint32_t i = 0; i < c->call->argc; i++) {
-        snprintf(lhs, sizeof lhs, "a[%u]", i);
-        print_arg(&q, &b, &f->ops[q.def[c->args[i]]], 4, lhs);
-    }
+    sp *q = sp_new(e, NULL, &d);
+    sp_body(q, &b, f);
+    free(q);
+    asl_buf_put(&e->code, d.data, d.len);
+    const lir_op *c = &f->ops[f->nops - 2];   /* the CALL, then the return */
     put(&e->code, "ASL_HELPER asl_value *%s(asl_exec *x, asl_value *in)", f->name);
     if (c->note) {
         asl_buf_puts(&e->code, "  /* ");
         ccomment(&e->code, c->note);
         asl_buf_puts(&e->code, " */");
     }
-    put(&e->code, "\n{\n    asl_value *a[%u];\n", c->call->argc ? c->call->argc : 1);
-    if (!c->call->argc) asl_buf_puts(&e->code, "    (void)in;\n    a[0] = NULL;\n");
+    asl_buf_puts(&e->code, c->call->argc ? "\n{\n" : "\n{\n    (void)in;\n");
     asl_buf_put(&e->code, b.data, b.len);
-    if (c->n == LIR_CALL_MATH_ADD)   /* its common case inline (asl.h) */
-        put(&e->code, "    return asl_math_add_c(x, a[0], a[1]);\n}\n\n");
-    else
-        put(&e->code, "    return %s;\n}\n\n", call_expr(e, c, "a"));
+    asl_buf_puts(&e->code, "}\n\n");
+    asl_buf_free(&d);
     asl_buf_free(&b);
-    pr_free(&q);
     return f->num;
 }
 
@@ -401,128 +291,19 @@ static uint32_t emit_tmpl(E *e, asl_buf *b, const lir_op *o)
     return o->len;
 }
 
-/* The value whose ops start at q->at, as statements into b, the cursor
- * moved past them; expr: its C expression. */
-static void print_value(pr *q, asl_buf *b, int depth, int ind, char *expr, size_t exprsz)
-{
-    E *e = q->e;
-    const lir_op *o = &q->f->ops[q->at];
-    if (o->k != LIR_NEW) {
-        /* One op, or the arguments of a call and the call (the root: the
-         * call whose value the member takes). */
-        uint32_t root = q->at;
-        while (q->f->ops[root].d < q->f->nregs && q->use[q->f->ops[root].d] != LIR_NONE &&
-               q->f->ops[q->use[q->f->ops[root].d]].k == LIR_CALL)
-            root = q->use[q->f->ops[root].d];
-        const lir_op *r = &q->f->ops[root];
-        q->at = root + 1;
-        switch (r->k) {
-        case LIR_CONST:
-            snprintf(expr, exprsz, "K[%u]", emit_const(e, r->str));
-            return;
-        case LIR_PATH:
-            put(b, "%*sif (!(m = asl_param_path_c(x, %s, &P_%u, ", ind, "", q->in, emit_path(e, r->path));
-            cstr(b, r->str, r->len);
-            put(b, "))) %s;\n", q->fail);
-            break;
-        case LIR_HELPER:
-            put(b, "%*sif (!(m = fn_%u(x, %s))) %s;\n", ind, "", emit_call_fn(e, r->target_fn), q->in, q->fail);
-            break;
-        default:   /* LIR_CALL */
-            print_call(q, b, root, r->note, ind, "m", 0);
-            break;
-        }
-        q->calls = true;
-        snprintf(expr, exprsz, "m");
-        return;
-    }
-    q->at++;
-    bool obj = o->rt != LIR_RT_ARRAY;
-    /* An object of known keys is made with them in place: each member is
-     * then one store, and its bound is set once, at the end. */
-    int shape = -1;
-    if (o->tmpl) {
-        const lir_data *ks = lir_data_shape(e->lp, o->tmpl);
-        dref(e, NULL, ks);
-        shape = (int)e->names.num[ks->id];
-    }
-    if (shape >= 0)
-        put(b, "%*sasl_value *o%d = asl_object_shaped_c(a, &KS_%d);\n%*suint64_t b%d = 0;  /* its members' bounds */\n",
-            ind, "", depth, shape, ind, "", depth);
-    else
-        put(b, "%*sasl_value *o%d = asl_%s(a, %u);\n", ind, "", depth, obj ? "object" : "array", o->n);
-    for (uint32_t i = 0; i < o->n; i++) {
-        char sub[48];
-        bool nested = q->f->ops[q->at].k == LIR_NEW;
-        if (nested) put(b, "%*s{\n", ind, "");
-        print_value(q, b, nested ? depth + 1 : depth, nested ? ind + 4 : ind, sub, sizeof sub);
-        int cind = nested ? ind + 4 : ind;
-        const lir_op *m = &q->f->ops[q->at++];   /* MEMBER or PUSH */
-        if (shape >= 0) {
-            if (m->n != LIR_NONE)   /* known now: not read back from the value */
-                put(b, "%*sb%d += asl_member_set_k(o%d, %u, %s, %u);  /* ", cind, "", depth, depth, i, sub, m->n);
-            else
-                put(b, "%*sb%d += asl_member_set(o%d, %u, %s);  /* ", cind, "", depth, depth, i, sub);
-            ccomment(b, m->str);
-            asl_buf_puts(b, " */\n");
-        } else if (m->k == LIR_MEMBER) {
-            /* _lit: the literal as it is, for a key that needs no JSON
-             * escape (asl_value.h); any other key is copied and measured.
-             * _k: with the value's bound, when it is known now. */
-            bool lit = m->rt == LIR_RT_OBJECT_APPEND_LIT, known = m->n != LIR_NONE;
-            put(b, "%*sasl_object_append%s(a, o%d, ", cind, "", known ? "_lit_k" : lit ? "_lit_c" : "", depth);
-            cstr(b, m->str, m->len);
-            if (known) put(b, ", %u, %s, %u);\n", m->len, sub, m->n);
-            else put(b, ", %u, %s);\n", m->len, sub);
-        } else {
-            put(b, "%*sasl_array_push(a, o%d, %s);\n", cind, "", depth, sub);
-        }
-        if (nested) put(b, "%*s}\n", ind, "");
-    }
-    if (shape >= 0) {
-        put(b, "%*sasl_object_bound(o%d, b%d);\n", ind, "", depth, depth);
-        q->at++;   /* BOUND */
-    }
-    snprintf(expr, exprsz, "o%d", depth);
-}
-
-/* A small program's template, whose ops start at op `at` of f, as a block
- * of statements into b: v = its value. */
-static uint32_t emit_tmpl_block(E *e, asl_buf *b, const lir_fn *f, uint32_t at, const char *fail)
-{
-    char expr[48];
-    pr q;
-    pr_init(&q, e, f, at, "v", fail);
-    asl_buf code;
-    asl_buf_init(&code);
-    print_value(&q, &code, 0, 8, expr, sizeof expr);
-    put(b, "    {  /* %s */\n", f->ops[at].note);
-    if (f->ops[at].k == LIR_NEW) asl_buf_puts(b, "        asl_arena *a = asl_exec_arena(x);\n");
-    if (q.calls) asl_buf_puts(b, "        asl_value *m;\n");
-    asl_buf_put(b, code.data, code.len);
-    put(b, "        v = %s;\n    }\n", expr);
-    asl_buf_free(&code);
-    pr_free(&q);
-    return q.at;
-}
-
 /* A Map's item selector or batch input, tp_n(x, in) (lower.c's tp_ function
- * f): the template built from in, by asl_template in a large program. */
+ * f), op by op into d; returns n. */
 static uint32_t emit_tmpl_fn(E *e, asl_buf *d, const lir_fn *f)
 {
-    if (e->lay.big) {
-        uint32_t id = emit_tmpl(e, d, &f->ops[0]);
-        put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in) { return asl_template(x, in, TP_%u); }\n",
-            id, id);
-        return id;
-    }
-    asl_buf body;
-    asl_buf_init(&body);
-    emit_tmpl_block(e, &body, f, 0, "return NULL");
-    put(d, "static asl_value *tp_%u(asl_exec *x, asl_value *in)\n{\n    asl_value *v = in;\n", f->num);
-    asl_buf_put(d, body.data, body.len);
-    asl_buf_puts(d, "    return v;\n}\n");
-    asl_buf_free(&body);
+    asl_buf b;
+    asl_buf_init(&b);
+    sp *q = sp_new(e, NULL, d);
+    sp_body(q, &b, f);
+    free(q);
+    put(d, "static asl_value *%s(asl_exec *x, asl_value *in)\n{\n", f->name);
+    asl_buf_put(d, b.data, b.len);
+    asl_buf_puts(d, "}\n");
+    asl_buf_free(&b);
     return f->num;
 }
 
@@ -622,20 +403,9 @@ static void emit_rule(E *e, const lir_fn *f)
 
 /* ---- states ------------------------------------------------------------------------------ */
 
-static void emit_machine(E *e, const ir_machine *m);
-
 /* The state function's storage class: shared between the parts of a
  * program compiled in parts, static otherwise. */
 static const char *st_link(const E *e) { return e->lay.parts > 1 ? "ASL_SHARED" : "static"; }
-
-/* part_of and entry of every state (aslc_plan_parts, lower.c). */
-static void plan_parts(E *e)
-{
-    uint32_t n = e->p->nall ? e->p->nall : 1;
-    e->part_of = asl_xmalloc(n * sizeof *e->part_of);
-    e->entry = asl_xmalloc(n * sizeof *e->entry);
-    aslc_plan_parts(e->p, &e->lay, e->part_of, e->entry);
-}
 
 /* Ends the part being written: in a large program, its function and the
  * functions of its entries. */
@@ -647,16 +417,16 @@ static void end_part(E *e)
     put(b, "/* ---- part %u: its states, each a block labelled st_<Name> ---- */\n", e->part);
     put(b, "static asl_value *part_%u(asl_exec *x, asl_value *in, unsigned at)\n{\n    switch (at) {\n", e->part);
     for (uint32_t i = 0; i < p->nall; i++)
-        if (e->part_of[i] == e->part && e->entry[i] >= 0)
-            put(b, "    case %d: goto %s;\n", e->entry[i], p->all[i]->cname);
+        if (SF(e, i)->part == e->part && SF(e, i)->entry >= 0)
+            put(b, "    case %d: goto %s;\n", SF(e, i)->entry, p->all[i]->cname);
     asl_buf_puts(b, "    }\n    return NULL;\n\n");
     asl_buf_put(b, e->blocks.data, e->blocks.len);
     e->blocks.len = 0;
     asl_buf_puts(b, "}\n\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        if (e->part_of[i] == e->part && e->entry[i] >= 0)
+        if (SF(e, i)->part == e->part && SF(e, i)->entry >= 0)
             put(b, "%s asl_value *%s(asl_exec *x, asl_value *in)\n{\n    return part_%u(x, in, %d);\n}\n\n",
-                st_link(e), p->all[i]->cname, e->part, e->entry[i]);
+                st_link(e), p->all[i]->cname, e->part, SF(e, i)->entry);
 }
 
 /* Starts the group of a state (its banner, helpers, descriptors and
@@ -664,7 +434,7 @@ static void end_part(E *e)
  * parts, the group may open a new part. */
 static void begin_group(E *e, const ir_state *s)
 {
-    uint32_t part = e->part_of[s->index];
+    uint32_t part = SF(e, s->index)->part;
     if (part == e->part) return;
     end_part(e);
     e->part = part;
@@ -717,19 +487,29 @@ static const struct { const char *note, *name; } local_names[] = {
     {"Assign", "av"}, {"Output, Assign", "out"}, {"Credentials", "cr"},
 };
 
-typedef struct {
+struct sp {
     E *e;
-    const ir_state *s;
+    const ir_state *s;       /* the state, or NULL (fn_, tp_) */
     const lir_fn *f;
     asl_buf *d;              /* the state's data: descriptors, tp_ functions */
     const char **name;       /* register -> its C local */
+    uint32_t *idx;           /* a shaped object's next member */
     char failed[300];        /* the label of the state's Catch */
     char go_failed[310];
     const char *fail;        /* what a failing op does: return NULL, goto failed */
     uint32_t ncaught;        /* CATCH ops printed */
     bool mi;                 /* the Map's descriptor is the local copy mi */
-    uint32_t tp_params, tp_selector;   /* its TP_, or UINT32_MAX */
-} sp;
+};
+
+static sp *sp_new(E *e, const ir_state *s, asl_buf *d)
+{
+    sp *q = asl_xmalloc(sizeof *q);
+    memset(q, 0, sizeof *q);
+    q->e = e;
+    q->s = s;
+    q->d = d;
+    return q;
+}
 
 static const char *sp_reg(const sp *q, uint32_t r)
 {
@@ -741,13 +521,22 @@ static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
 {
     q->f = f;
     q->name = asl_xmalloc((f->nregs ? f->nregs : 1) * sizeof *q->name);
-    bool choice = f->state && f->state->type == IR_CHOICE, rule = false;
+    bool choice = f->state && f->state->type == IR_CHOICE, rule = false, arena = false;
+    asl_buf regs;
+    asl_buf_init(&regs);
     const char *seen[16];
     unsigned nseen = 0;
     for (uint32_t i = 0; i < f->nops; i++) {
         const lir_op *o = &f->ops[i];
         if (o->d == LIR_NONE || o->k == LIR_BRANCH) continue;
         const char *n = "v";
+        if (o->k == LIR_NEW || o->k == LIR_CALL || o->k == LIR_CONST || o->k == LIR_JN || o->rt == LIR_RT_PARAM_PATH ||
+            o->rt == LIR_RT_ARG_PATH || (o->k == LIR_HELPER && o->target_fn->kind == LIR_FN_CALL)) {
+            put(&regs, "%s*r%u", regs.len ? ", " : "    asl_value ", o->d);   /* a template's value */
+            q->name[o->d] = asl_sprintf(q->e->p->arena, "r%u", o->d);
+            arena |= o->k == LIR_NEW;
+            continue;
+        }
         if (o->k == LIR_RULE) n = "m", rule = true;
         else if (o->k == LIR_CATCH) n = "err";
         else if (o->k == LIR_CALL_RT && o->rt == LIR_RT_ASSIGN && o->a != LIR_IN) n = sp_reg(q, o->a);
@@ -768,7 +557,10 @@ static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
         sep = ", ";
     }
     if (nseen) asl_buf_puts(decl, ";\n");
+    if (regs.len) put(decl, "%s;\n", regs.data);
+    if (arena) asl_buf_puts(decl, "    asl_arena *a;\n");
     if (rule) asl_buf_puts(decl, "    int m;\n");
+    asl_buf_free(&regs);
 }
 
 /* The transition of a GOTO or BRANCH op: a jump to a block of the same
@@ -786,6 +578,35 @@ static void sp_goto(const sp *q, asl_buf *b, const lir_op *o, int ind)
 static const char *sp_data(sp *q, lir_dstate what)
 {
     return dref(q->e, q->d, lir_data_state(q->e->lp, q->s, what));
+}
+
+/* An operand of a JN op; sigc its parameter's type ('p', 'i', 'b', 'l', 'd'),
+ * 0 for a variadic one. */
+static void jn_arg(const sp *q, asl_buf *b, const lir_arg *x, char sigc)
+{
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: asl_buf_puts(b, sp_reg(q, x->reg)); break;
+    case LIR_X_CTX: asl_buf_puts(b, "c"); break;
+    case LIR_X_ENV: asl_buf_puts(b, "env"); break;
+    case LIR_X_INT:
+        if (sigc == 'l') put(b, "%lldu", (long long)x->i);
+        else put(b, "%lld", (long long)x->i);
+        break;
+    case LIR_X_NUM:
+        if (isinf(x->num)) asl_buf_puts(b, x->num < 0 ? "-__builtin_inf()" : "__builtin_inf()");
+        else if (isnan(x->num)) asl_buf_puts(b, "__builtin_nan(\"\")");
+        else put(b, "%a", x->num);
+        break;
+    case LIR_X_STR:
+        if (x->str) cstr(b, x->str, x->len);
+        else asl_buf_puts(b, sigc ? "(const char *)0" : "(asl_value *)0");
+        break;
+    case LIR_X_FN:
+        if (x->fn) asl_buf_puts(b, x->fn->name);
+        else asl_buf_puts(b, "(asl_jn_code)0");
+        break;
+    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
+    }
 }
 
 /* Op o of a state's function as C statements into b. */
@@ -811,7 +632,69 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         put(b, "%*sif (!asl_enter_c(x, %s, in)) return NULL;\n", ind, "", sp_data(q, LIR_D_INFO));
         break;
     case LIR_PATH:
-        put(b, "%*sif (!(%s = %s(x, %s, &P_%u))) %s;%s\n", ind, "", d, rt, a, emit_path(e, o->path), fail, nt);
+        put(b, "%*sif (!(%s = %s(x, %s, &P_%u", ind, "", d, lir_rt_table[o->rt].inl ? lir_rt_table[o->rt].inl : rt, a,
+            emit_path(e, o->path));
+        if (o->rt == LIR_RT_PARAM_PATH) asl_buf_puts(b, ", "), cstr(b, o->str, o->len);
+        put(b, "))) %s;%s\n", fail, nt);
+        break;
+    case LIR_CALL: {
+        if (o->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
+            put(b, "%*sif (!(%s = asl_math_add_c(x, %s, %s))) %s;%s\n", ind, "", d, sp_reg(q, o->args[0]),
+                sp_reg(q, o->args[1]), fail, nt);
+            break;
+        }
+        /* a helper fn_'s own array a[], else the exec's argument slots; a
+         * States.Format split now (FMT_n), else the function itself */
+        bool own = q->f->kind == LIR_FN_CALL;
+        uint32_t argc = o->call->argc, in = own ? ind : ind + 4;
+        const lir_data *fmt = lir_data_fmt(e->lp, o);
+        if (own) put(b, "%*sasl_value *a[%u] = {%s", ind, "", argc ? argc : 1, argc ? "" : "NULL");
+        else put(b, "%*s{%s\n%*sasl_value **args = asl_call_args(x);\n", ind, "", nt, in, "");
+        for (uint32_t k = 0; k < argc; k++)
+            if (own) put(b, "%s%s", k ? ", " : "", sp_reg(q, o->args[k]));
+            else put(b, "%*sargs[%u] = %s;\n", in, "", k, sp_reg(q, o->args[k]));
+        if (own) asl_buf_puts(b, "};\n");
+        if (fmt) put(b, "%*s%s = asl_format(x, %s, %s);\n", in, "", d, dref(e, NULL, fmt), own ? "a" : "args");
+        else put(b, "%*s%s = %s(x, %u, %s);\n", in, "", d, lir_intrinsic_fn[o->call->fn], argc, own ? "a" : "args");
+        if (o->check) put(b, "%*sif (!%s) %s;\n", in, "", d, fail);
+        if (!own) put(b, "%*s}\n", ind, "");
+        break;
+    }
+    case LIR_NEW:
+        if (o->begins) put(b, "%*sa = asl_exec_arena(x);%s\n", ind, "", nt);
+        q->idx[o->d] = 0;
+        if (o->tmpl) {   /* an object of known keys, made with them in place: a store a member, its bound once */
+            const lir_data *ks = lir_data_shape(e->lp, o->tmpl);
+            dref(e, NULL, ks);
+            put(b, "%*s%s = asl_object_shaped_c(a, &KS_%u);\n%*suint64_t b%u = 0;  /* its members' bounds */\n", ind, "",
+                d, e->names.num[ks->id], ind, "", o->d);
+        } else {
+            put(b, "%*s%s = asl_%s(a, %u);\n", ind, "", d, o->rt == LIR_RT_ARRAY ? "array" : "object", o->n);
+        }
+        break;
+    case LIR_MEMBER:
+        if (o->fast == 2) {   /* in place; _k: with the value's bound, when it is known now */
+            put(b, "%*sb%u += asl_member_set%s(%s, %u, %s", ind, "", o->a, o->n != LIR_NONE ? "_k" : "", a, q->idx[o->a]++, ob);
+            if (o->n != LIR_NONE) put(b, ", %u", o->n);
+            asl_buf_puts(b, ");  /* ");
+            ccomment(b, o->str);
+            asl_buf_puts(b, " */\n");
+            break;
+        }
+        /* _lit: the literal as it is, for a key that needs no JSON escape
+         * (asl_value.h); any other key is copied and measured. */
+        put(b, "%*sasl_object_append%s(a, %s, ", ind, "",
+            o->n != LIR_NONE ? "_lit_k" : o->rt == LIR_RT_OBJECT_APPEND_LIT ? "_lit_c" : "", a);
+        cstr(b, o->str, o->len);
+        put(b, ", %u, %s", o->len, ob);
+        if (o->n != LIR_NONE) put(b, ", %u", o->n);
+        asl_buf_puts(b, ");\n");
+        break;
+    case LIR_PUSH:
+        put(b, "%*sasl_array_push(a, %s, %s);\n", ind, "", a, ob);
+        break;
+    case LIR_BOUND:
+        put(b, "%*sasl_object_bound(%s, b%u);\n", ind, "", a, o->a);
         break;
     case LIR_EMPTY:
         put(b, "%*s%s = asl_object(asl_exec_arena(x), 0);%s\n", ind, "", d, nt);
@@ -827,7 +710,9 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
             emit_path(e, o->path), fail, nt);
         break;
     case LIR_HELPER:
-        if (o->target_fn->kind == LIR_FN_TMPL)
+        if (o->target_fn->kind == LIR_FN_CALL)
+            put(b, "%*sif (!(%s = fn_%u(x, %s))) %s;%s\n", ind, "", d, emit_call_fn(e, o->target_fn), a, fail, nt);
+        else if (o->target_fn->kind == LIR_FN_TMPL)
             put(b, "%*sif (!(%s = tp_%u(x, %s))) %s;%s\n", ind, "", d, emit_tmpl_fn(e, q->d, o->target_fn), a,
                 fail, nt);
         else
@@ -836,7 +721,7 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
     case LIR_TEMPLATE:   /* (one of the flow's is in F_, made first) */
         if (o->n != 1)
             put(b, "%*sif (!(%s = asl_template(x, %s, TP_%u))) %s;%s\n", ind, "", d, a,
-                emit_tmpl(e, q->d, &o->target_fn->ops[0]), fail, nt);
+                emit_tmpl(e, q->d, o->target_fn ? &o->target_fn->ops[0] : o), fail, nt);
         break;
     case LIR_FLOW:
         if (o->n == LIR_FLOW_PASS)
@@ -961,6 +846,18 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         put(b, ", %u, %s, %s);\n", o->len2, o->a != LIR_NONE ? a : "NULL",
             o->b != LIR_NONE ? ob : "NULL");
         break;
+    case LIR_JN: {   /* a JSONata call (jn_ functions); check: c->code set fails */
+        const char *sig = lir_rt_table[o->rt].sig;
+        size_t fixed = strcspn(sig + 1, ".");
+        put(b, "%*s%s%s%s(", ind, "", d ? d : "", d ? " = " : "", rt);
+        for (uint32_t k = 0; k < o->nxargs; k++) {
+            if (k) asl_buf_puts(b, ", ");
+            jn_arg(q, b, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        }
+        asl_buf_puts(b, ");\n");
+        if (o->check) put(b, "%*sif (c->code) return NULL;\n", ind, "");
+        break;
+    }
     case LIR_JN_SET:   /* the Assign in line (lir_jnfast), else ResultPath's call */
         put(b, "%*s{\n%*s    const asl_value *j = asl_jn_slot(x, %uu, ", ind, "", ind, "", o->jf->var_slot);
         cstr(b, o->jf->var, o->jf->var_len);
@@ -984,17 +881,11 @@ static void sp_body(sp *q, asl_buf *b, const lir_fn *f)
     sp_names(q, f, b);
     q->fail = f->catches ? q->go_failed : "return NULL";
     q->ncaught = 0;
-    for (uint32_t i = 0; i < f->nops;) {
-        const lir_op *o = &f->ops[i];
-        if (o->begins) {   /* a small program's template: a block of statements */
-            i = emit_tmpl_block(q->e, b, f, i, q->fail);
-            continue;
-        }
-        sp_op(q, b, o, q->ncaught ? 8 : 4);
-        i++;
-    }
+    q->idx = asl_xmalloc((f->nregs ? f->nregs : 1) * sizeof *q->idx);
+    for (uint32_t i = 0; i < f->nops; i++) sp_op(q, b, &f->ops[i], q->ncaught ? 8 : 4);
     if (q->ncaught) asl_buf_puts(b, "    default:\n        return NULL;\n    }\n");
     free(q->name);
+    free(q->idx);
 }
 
 /* A state's functions, op by op: its do_ and try_ (Retry, Map settings),
@@ -1011,38 +902,31 @@ static void emit_state_ops(E *e, const ir_state *s)
     asl_buf_init(&d);
     asl_buf_init(&fns);
     asl_buf_init(&sfn);
-    sp q;
-    memset(&q, 0, sizeof q);
-    q.e = e;
-    q.s = s;
-    q.d = &d;
-    q.tp_params = q.tp_selector = UINT32_MAX;
+    sp *q = sp_new(e, s, &d);
     /* a large program's templates of the data flow and F_, first (as emit_llvm.c) */
     const lir_fn *ff = dof ? dof : st;
     bool flow = false;
     for (uint32_t i = 0; i < ff->nops; i++) {
         const lir_op *o = &ff->ops[i];
-        if (o->k == LIR_TEMPLATE && o->n == 1) {
-            uint32_t id = emit_tmpl(e, &d, o);
-            *(strcmp(o->note, "Parameters") ? &q.tp_selector : &q.tp_params) = id;
-        }
+        if (o->k == LIR_TEMPLATE && o->n == 1) emit_tmpl(e, &d, o);
         flow |= o->k == LIR_FLOW;
     }
-    if (flow) sp_data(&q, LIR_D_FLOW);
-    snprintf(q.failed, sizeof q.failed, e->lay.big ? "failed_%s" : "failed", s->cname);
-    snprintf(q.go_failed, sizeof q.go_failed, "goto %s", q.failed);
+    if (flow) sp_data(q, LIR_D_FLOW);
+    snprintf(q->failed, sizeof q->failed, e->lay.big ? "failed_%s" : "failed", s->cname);
+    snprintf(q->go_failed, sizeof q->go_failed, "goto %s", q->failed);
     const lir_fn *helpers[2] = {dof, tryf};
     for (int k = 0; k < 2; k++) {
         if (!helpers[k]) continue;
         put(&fns, "ASL_HELPER asl_value *%s(asl_exec *x, asl_value *in)\n{\n", helpers[k]->name);
-        sp_body(&q, &fns, helpers[k]);
+        sp_body(q, &fns, helpers[k]);
         asl_buf_puts(&fns, "}\n\n");
     }
     open_state(e, &sfn, s);
-    sp_body(&q, &sfn, st);
+    sp_body(q, &sfn, st);
     asl_buf_puts(&sfn, "}\n\n");
-    if (s->nretry) sp_data(&q, LIR_D_RETRY);   /* (named by their ops, printed last) */
-    if (s->ncatch) sp_data(&q, LIR_D_CATCH);
+    if (s->nretry) sp_data(q, LIR_D_RETRY);   /* (named by their ops, printed last) */
+    if (s->ncatch) sp_data(q, LIR_D_CATCH);
+    free(q);
     asl_buf_put(&e->code, d.data, d.len);
     if (d.len) asl_buf_puts(&e->code, "\n");
     asl_buf_put(&e->code, fns.data, fns.len);
@@ -1052,13 +936,10 @@ static void emit_state_ops(E *e, const ir_state *s)
     asl_buf_free(&sfn);
 }
 
+/* State s's group (lower.c's order: a Parallel's branches and a Map's
+ * processor before their state). */
 static void emit_state(E *e, const ir_state *s)
 {
-    if (s->type == IR_PARALLEL)
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            if (s->branches[i]) emit_machine(e, s->branches[i]);
-    if (s->type == IR_MAP && s->processor) emit_machine(e, s->processor);
-
     begin_group(e, s);
     emit_header(e, s);
     emit_state_ops(e, s);
@@ -1066,93 +947,20 @@ static void emit_state(E *e, const ir_state *s)
 
 /* ---- JSONata: the jn_ functions (jsonata_lower.c), op by op ---------------------------- */
 
-static void jn_reg(asl_buf *b, uint32_t r)
+/* jn_n, op by op into b. */
+static void emit_jn_fn(E *e, asl_buf *b, const lir_fn *f)
 {
-    if (r == LIR_IN) asl_buf_puts(b, "input");
-    else put(b, "r%u", r);
-}
-
-/* An operand of a JN op; sigc its parameter's type ('p', 'i', 'b', 'l', 'd'),
- * 0 for a variadic one. */
-static void jn_arg(asl_buf *b, const lir_arg *x, char sigc)
-{
-    switch ((lir_xk)x->k) {
-    case LIR_X_REG: jn_reg(b, x->reg); break;
-    case LIR_X_CTX: asl_buf_puts(b, "c"); break;
-    case LIR_X_ENV: asl_buf_puts(b, "env"); break;
-    case LIR_X_INT:
-        if (sigc == 'l') put(b, "%lldu", (long long)x->i);
-        else put(b, "%lld", (long long)x->i);
-        break;
-    case LIR_X_NUM:
-        if (isinf(x->num)) asl_buf_puts(b, x->num < 0 ? "-__builtin_inf()" : "__builtin_inf()");
-        else if (isnan(x->num)) asl_buf_puts(b, "__builtin_nan(\"\")");
-        else put(b, "%a", x->num);
-        break;
-    case LIR_X_STR:
-        if (x->str) cstr(b, x->str, x->len);
-        else asl_buf_puts(b, sigc ? "(const char *)0" : "(asl_value *)0");
-        break;
-    case LIR_X_FN:
-        if (x->fn) asl_buf_puts(b, x->fn->name);
-        else asl_buf_puts(b, "(asl_jn_code)0");
-        break;
-    case LIR_X_SLOT: put(b, "&jn_slot_%lld", (long long)x->i); break;
-    }
-}
-
-static void emit_jn_fn(asl_buf *b, const lir_fn *f)
-{
-    put(b, "%s asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input)", "JN_LINK", f->name);
+    put(b, "JN_LINK asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *in)", f->name);
     if (f->nops && f->ops[0].note) {
         asl_buf_puts(b, "  /* ");
         ccomment(b, f->ops[0].note);
         asl_buf_puts(b, " */");
     }
-    asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)input;\n");
-    /* the registers some op reads: the others' calls are statements */
-    bool *used = asl_xmalloc((f->nregs + 1) * sizeof *used);
-    memset(used, 0, (f->nregs + 1) * sizeof *used);
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_GOTO && o->a < f->nregs) used[o->a] = true;
-        for (uint32_t k = 0; k < o->nxargs; k++)
-            if (o->xargs[k].k == LIR_X_REG && o->xargs[k].reg < f->nregs) used[o->xargs[k].reg] = true;
-    }
-    bool any = false;
-    for (uint32_t i = 0; i < f->nregs; i++)
-        if (used[i]) {
-            put(b, "%s*r%u", any ? ", " : "    asl_value ", i);
-            any = true;
-        }
-    if (any) asl_buf_puts(b, ";\n");
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_GOTO) {
-            asl_buf_puts(b, "    return ");
-            jn_reg(b, o->a);
-            asl_buf_puts(b, ";\n");
-            continue;
-        }
-        const char *sig = lir_rt_table[o->rt].sig;
-        if (o->d < f->nregs && used[o->d]) put(b, "    r%u = %s(", o->d, lir_rt_table[o->rt].name);
-        else put(b, "    %s(", lir_rt_table[o->rt].name);
-        size_t fixed = strcspn(sig + 1, ".");
-        for (uint32_t k = 0; k < o->nxargs; k++) {
-            if (k) asl_buf_puts(b, ", ");
-            jn_arg(b, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
-        }
-        asl_buf_puts(b, ");\n");
-        if (o->check) asl_buf_puts(b, "    if (c->code) return NULL;\n");
-    }
-    free(used);
+    asl_buf_puts(b, "\n{\n    (void)c, (void)env, (void)in;\n");
+    sp *q = sp_new(e, NULL, NULL);
+    sp_body(q, b, f);
+    free(q);
     asl_buf_puts(b, "}\n\n");
-}
-
-static void emit_machine(E *e, const ir_machine *m)
-{
-    for (uint32_t i = 0; i < m->nstates; i++)
-        if (m->states[i]) emit_state(e, m->states[i]);
 }
 
 void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
@@ -1166,10 +974,10 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_init(&e.code);
     asl_buf_init(&e.consts);
     asl_buf_init(&e.blocks);
-    plan_parts(&e);
     bool parts = e.lay.parts > 1;
     if (parts) asl_buf_puts(&e.code, "#if ASL_IN_PART(0)\n");
-    emit_machine(&e, p->top);
+    for (uint32_t i = 0; i < e.lp->nfns; i++)
+        if (e.lp->fns[i]->kind == LIR_FN_STATE) emit_state(&e, e.lp->fns[i]->state);
     end_part(&e);
     if (parts) asl_buf_puts(&e.code, "#endif\n\n");
 
@@ -1213,7 +1021,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             e.lay.parts);
     asl_buf_puts(out, "/* ---- states ---- */\n");
     for (uint32_t i = 0; i < p->nall; i++)
-        if (!e.lay.big || e.entry[i] >= 0)
+        if (!e.lay.big || SF(&e, i)->entry >= 0)
             put(out, "%s asl_value *%s(asl_exec *x, asl_value *in);\n", st_link(&e), p->all[i]->cname);
     uint32_t njn = 0;
     for (uint32_t i = 0; i < e.lp->nfns; i++) njn += e.lp->fns[i]->kind == LIR_FN_JN;
@@ -1223,7 +1031,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
             parts ? "ASL_SHARED" : "static");
         for (uint32_t i = 0; i < e.lp->nfns; i++)
             if (e.lp->fns[i]->kind == LIR_FN_JN)
-                put(out, "JN_LINK __attribute__((unused)) asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *input);\n",
+                put(out, "JN_LINK __attribute__((unused)) asl_value *%s(asl_jn_ctx *c, asl_jn_env *env, asl_value *in);\n",
                     e.lp->fns[i]->name);
     }
     uint32_t nk = e.nconsts ? e.nconsts : 1;
@@ -1248,7 +1056,7 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
         for (uint32_t i = 0; i < e.lp->njn_slots; i++) put(&jn, "static asl_value *jn_slot_%u;\n", i);
         if (e.lp->njn_slots) asl_buf_putc(&jn, '\n');
         for (uint32_t i = 0; i < e.lp->nfns; i++)
-            if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&jn, e.lp->fns[i]);
+            if (e.lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(&e, &jn, e.lp->fns[i]);
         if (e.lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
             put(&jn, "const asl_jn_code asl_jn_suite[%u] = {", e.lp->njn_extra);
             for (uint32_t i = 0; i < e.lp->njn_extra; i++) put(&jn, "%s%s", i ? ", " : "", e.lp->jn_extra[i]->name);
@@ -1273,8 +1081,6 @@ void aslc_emit_c(asl_buf *out, const ir_program *p, const aslc_emit_opts *o)
     asl_buf_free(&e.code);
     asl_buf_free(&e.consts);
     asl_buf_free(&e.blocks);
-    free(e.part_of);
-    free(e.entry);
     aslc_ids_free(&e.kids);
     lir_names_free(&e.names);
     lir_data_free(e.lp);

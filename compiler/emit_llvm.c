@@ -97,12 +97,6 @@ _Static_assert(sizeof(((asl_value *)0)->u.str) == sizeof(void *), "asl_value.u.s
 /* ---- the compilation ----------------------------------------------------------------- */
 
 typedef struct {
-    const char *s;
-    size_t n;
-    LLVMValueRef g;
-} strent;
-
-typedef struct {
     const ir_program *p;
     LLVMContextRef cx;
     LLVMModuleRef m;
@@ -122,10 +116,10 @@ typedef struct {
     aslc_ids const_ids;            /* JSON text -> K[n], as in emit_c.c */
     lir_names names;               /* the records' names and which are built */
     aslc_layout lay;               /* parts, as in emit_c.c */
-    uint32_t part, in_part;        /* the part being built, the states in it so far */
-    strent *strs;                  /* interned string literals (open addressing) */
-    size_t nstrs, cap_strs;
-    uint32_t nstrg;
+    uint32_t part;                 /* the part being built (lower.c's, of the state) */
+    aslc_ids str_ids;              /* string literal -> .str.<n> */
+    LLVMValueRef *strs;            /* by that number */
+    uint32_t cap_strs;
 } L;
 
 /* A function being built. */
@@ -186,51 +180,32 @@ static void attr(L *l, LLVMValueRef fn, LLVMAttributeIndex at, unsigned kind, ui
     LLVMAddAttributeAtIndex(fn, at, LLVMCreateEnumAttribute(l->cx, kind, val));
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
-    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211ull;
-    return h;
-}
-
 /* A private string literal of s (n bytes, then a NUL), as C writes "..."; the
  * same bytes share one global, as a C compiler merges equal literals. */
 static LLVMValueRef str(L *l, const char *s, size_t n)
 {
     if (!s) return cnull(l);
-    if (l->nstrs * 2 >= l->cap_strs) {  /* open addressing, at most half full */
-        size_t cap = l->cap_strs ? l->cap_strs * 2 : 256;
-        strent *t = asl_xmalloc(cap * sizeof *t);
-        memset(t, 0, cap * sizeof *t);
-        for (size_t i = 0; i < l->cap_strs; i++) {
-            if (!l->strs[i].s) continue;
-            size_t j = hash_bytes(l->strs[i].s, l->strs[i].n) & (cap - 1);
-            while (t[j].s) j = (j + 1) & (cap - 1);
-            t[j] = l->strs[i];
-        }
-        free(l->strs);
-        l->strs = t;
-        l->cap_strs = cap;
+    bool fresh;
+    uint32_t id = aslc_ids_get(&l->str_ids, s, n, &fresh);
+    if (!fresh) return l->strs[id];
+    if (id == l->cap_strs) {
+        l->cap_strs = l->cap_strs ? 2 * l->cap_strs : 256;
+        l->strs = asl_xrealloc(l->strs, l->cap_strs * sizeof *l->strs);
     }
-    size_t j = hash_bytes(s, n) & (l->cap_strs - 1);
-    for (; l->strs[j].s; j = (j + 1) & (l->cap_strs - 1))
-        if (l->strs[j].n == n && !memcmp(l->strs[j].s, s, n)) return l->strs[j].g;
 #if LLVM_VERSION_MAJOR >= 19
     LLVMValueRef init = LLVMConstStringInContext2(l->cx, s, n, 0);
 #else
     LLVMValueRef init = LLVMConstStringInContext(l->cx, s, (unsigned)n, 0);
 #endif
     char name[32];
-    snprintf(name, sizeof name, ".str.%u", l->nstrg++);
+    snprintf(name, sizeof name, ".str.%u", id);
     LLVMValueRef g = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
     LLVMSetInitializer(g, init);
     LLVMSetGlobalConstant(g, 1);
     LLVMSetLinkage(g, LLVMPrivateLinkage);
     LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
     LLVMSetAlignment(g, 1);
-    l->strs[j] = (strent){s, n, ccast(l, g)};
-    l->nstrs++;
-    return l->strs[j].g;
+    return l->strs[id] = ccast(l, g);
 }
 
 static LLVMValueRef strz(L *l, const char *s) { return s ? str(l, s, strlen(s)) : cnull(l); }
@@ -274,13 +249,7 @@ static LLVMValueRef rt(L *l, int id)
     return l->rt[id] = fn;
 }
 
-/* The runtime's entry point of intrinsic fn (asl_intrinsic_MATH_ADD, ...),
- * as the C back end calls it: the function itself, not the checked dispatch. */
-static const char *const intrinsic_names[] = {
-#define X(id, name, lo, hi) "asl_intrinsic_" #id,
-#include "asl_intrinsics.def"
-#undef X
-};
+/* The runtime's entry point of intrinsic fn (lir_intrinsic_fn), its C type checked here. */
 #define X(id, name, lo, hi)                                                                         \
     _Static_assert(__builtin_types_compatible_p(__typeof__(&asl_intrinsic_##id),                    \
                                                 asl_value *(*)(asl_exec *, uint32_t, asl_value **)), \
@@ -292,8 +261,8 @@ static LLVMValueRef intrinsic_fn(L *l, int fn, LLVMTypeRef *ty)
 {
     LLVMTypeRef params[3] = {l->ptr, l->i32, l->ptr};
     *ty = LLVMFunctionType(l->ptr, params, 3, 0);
-    LLVMValueRef f = LLVMGetNamedFunction(l->m, intrinsic_names[fn]);
-    return f ? f : LLVMAddFunction(l->m, intrinsic_names[fn], *ty);
+    LLVMValueRef f = LLVMGetNamedFunction(l->m, lir_intrinsic_fn[fn]);
+    return f ? f : LLVMAddFunction(l->m, lir_intrinsic_fn[fn], *ty);
 }
 
 /* Calls runtime function id with n arguments. */
@@ -360,7 +329,7 @@ static void begin(L *l, F *f, LLVMValueRef fn)
     }
     f->fn = fn;
     f->x = LLVMCountParams(fn) > 0 ? LLVMGetParam(fn, 0) : NULL;
-    f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, 1) : NULL;
+    f->in = LLVMCountParams(fn) > 1 ? LLVMGetParam(fn, LLVMCountParams(fn) - 1) : NULL;   /* jn_: (c, env, in) */
     f->b = LLVMCreateBuilderInContext(l->cx);
     f->fail = NULL;
     LLVMPositionBuilderAtEnd(f->b, LLVMAppendBasicBlockInContext(l->cx, fn, "entry"));
@@ -571,97 +540,6 @@ static LLVMValueRef path_call(L *l, F *f, lir_fast fast, int id, unsigned n, LLV
     return LLVMBuildCall2(f->b, l->rt_ty[id], fn, args, n, "");
 }
 
-/* asl_json_bound(v) as IR, in 64 bits (the caller saturates): a switch
- * on the type, each case reading only its own fields, as the C inline
- * does (selects computing every case cost 15 more instructions). */
-static LLVMValueRef json_bound(L *l, F *f, LLVMValueRef v)
-{
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef num = block(l, f, "bound_num"), strb = block(l, f, "bound_str"),
-                      cont = block(l, f, "bound_container"), lit = block(l, f, "bound_lit"),
-                      done = block(l, f, "bound");
-    LLVMValueRef ty = value_type(l, f, v);
-    LLVMValueRef sw = LLVMBuildSwitch(b, ty, lit, 4);
-    LLVMAddCase(sw, ci8(l, ASL_NUMBER), num);
-    LLVMAddCase(sw, ci8(l, ASL_STRING), strb);
-    LLVMAddCase(sw, ci8(l, ASL_ARRAY), cont);
-    LLVMAddCase(sw, ci8(l, ASL_OBJECT), cont);
-    /* A number: its text's length, else 17 for an integer, 25 for a fraction. */
-    LLVMPositionBuilderAtEnd(b, num);
-    LLVMValueRef len = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef isint = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "flags"),
-                                       ci8(l, 0), "");
-    LLVMValueRef text = load_at(l, f, l->ptr, v, ci64(l, offsetof(asl_value, u.n.text)), "text");
-    LLVMValueRef nb = LLVMBuildSelect(b, LLVMBuildIsNull(b, text, ""),
-                                      LLVMBuildSelect(b, isint, ci64(l, 17), ci64(l, 25), ""), len, "");
-    LLVMBuildBr(b, done);
-    /* A string: its length and quotes, 6 bytes a byte unless plain (flags). */
-    LLVMPositionBuilderAtEnd(b, strb);
-    LLVMValueRef slen = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, len)), "len"), l->i64, "");
-    LLVMValueRef plain = LLVMBuildICmp(b, LLVMIntNE, load_at(l, f, l->i8, v, ci64(l, offsetof(asl_value, flags)), "plain"),
-                                       ci8(l, 0), "");
-    LLVMValueRef sb = LLVMBuildAdd(b, LLVMBuildMul(b, slen, LLVMBuildSelect(b, plain, ci64(l, 1), ci64(l, 6), ""), ""),
-                                   ci64(l, 2), "");
-    LLVMBuildBr(b, done);
-    /* An array or object: the bound it keeps. */
-    LLVMPositionBuilderAtEnd(b, cont);
-    LLVMValueRef jb = LLVMBuildZExt(b, load_at(l, f, l->i32, v, ci64(l, offsetof(asl_value, u.a.jlen)), "jlen"), l->i64, "");
-    LLVMBuildBr(b, done);
-    /* null, true (4), false (5). */
-    LLVMPositionBuilderAtEnd(b, lit);
-    LLVMValueRef lb = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, ty, ci8(l, ASL_FALSE), ""), ci64(l, 5), ci64(l, 4), "");
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-    LLVMValueRef phi = LLVMBuildPhi(b, l->i64, "bound");
-    LLVMValueRef vals[4] = {nb, sb, jb, lb};
-    LLVMBasicBlockRef from[4] = {num, strb, cont, lit};
-    LLVMAddIncoming(phi, vals, from, 4);
-    return phi;
-}
-
-/* asl_object_append_lit(a, o, key, klen, v), after asl_object_append_lit_c's
- * fast path as IR where the MEMBER op says so (a program of one part): a member that fits the sized,
- * small object is written in place, its bound added to the object's. */
-static void append_lit(L *l, F *f, bool inline_first, LLVMValueRef a, LLVMValueRef o, const char *key, uint32_t klen,
-                       LLVMValueRef v, uint32_t known)
-{
-    LLVMValueRef k = str(l, key, klen);
-    if (!inline_first) {
-        call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
-        return;
-    }
-    LLVMBuilderRef b = f->b;
-    LLVMBasicBlockRef fast = block(l, f, "put"), slow = block(l, f, "append"), done = block(l, f, "appended");
-    LLVMValueRef len = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, len)), "len");
-    LLVMValueRef cap = load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.cap)), "cap");
-    LLVMValueRef isint = load_at(l, f, l->i8, o, ci64(l, offsetof(asl_value, flags)), "flags");
-    LLVMValueRef fits = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, len, cap, ""),
-                                     LLVMBuildICmp(b, LLVMIntEQ, isint, ci8(l, 0), ""), "");
-    LLVMBuildCondBr(b, fits, fast, slow);
-    LLVMPositionBuilderAtEnd(b, fast);
-    LLVMValueRef jl = LLVMBuildZExt(b, load_at(l, f, l->i32, o, ci64(l, offsetof(asl_value, u.o.jlen)), "jlen"), l->i64, "");
-    LLVMValueRef comma = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, len, ci32(l, 0), ""), l->i64, "");
-    /* the value's bound when known now (the C back end's asl_object_append_lit_k) */
-    LLVMValueRef vb = known != LIR_NONE ? ci64(l, known) : json_bound(l, f, v);
-    LLVMValueRef j = LLVMBuildAdd(b, LLVMBuildAdd(b, jl, ci64(l, (uint64_t)klen + 3), ""),
-                                  LLVMBuildAdd(b, vb, comma, ""), "");
-    LLVMValueRef max = ci64(l, UINT32_MAX);
-    j = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, j, max, ""), max, j, "");
-    store_at(l, f, LLVMBuildTrunc(b, j, l->i32, ""), o, ci64(l, offsetof(asl_value, u.o.jlen)));
-    LLVMValueRef mem = load_at(l, f, l->ptr, o, ci64(l, offsetof(asl_value, u.o.members)), "members");
-    LLVMValueRef moff = LLVMBuildMul(b, LLVMBuildZExt(b, len, l->i64, ""), ci64(l, sizeof(asl_member)), "");
-    LLVMValueRef m = LLVMBuildInBoundsGEP2(b, l->i8, mem, &moff, 1, "m");
-    store_at(l, f, k, m, ci64(l, offsetof(asl_member, key)));
-    store_at(l, f, ci32(l, klen), m, ci64(l, offsetof(asl_member, klen)));
-    store_at(l, f, v, m, ci64(l, offsetof(asl_member, val)));
-    store_at(l, f, LLVMBuildAdd(b, len, ci32(l, 1), ""), o, ci64(l, offsetof(asl_value, len)));
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, slow);
-    call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, a, o, k, ci64(l, klen), v);
-    LLVMBuildBr(b, done);
-    LLVMPositionBuilderAtEnd(b, done);
-}
-
 /* ---- paths ---------------------------------------------------------------------- */
 
 static uint32_t emit_const(L *l, const char *json_text);
@@ -750,13 +628,9 @@ static uint32_t emit_const(L *l, const char *json_text)
     return l->nconsts++;
 }
 
-/* ---- intrinsic calls and templates, built from the LIR -------------------------------
- * As the C back end prints them (emit_c.c): a template's ops are in
- * pre-order, values are registers of the LIR function, an intrinsic call
- * made in the state puts its arguments into the exec's slots
- * (asl_call_args) and calls the function.  What the ops need (paths,
- * constants, helpers fn_n) is made first, in op order (prep_ops), so that
- * the numbering agrees with the C output; then the ops are built. */
+/* ---- intrinsic calls and templates -------------------------------------------------
+ * Built op by op by sb_op, as the state's other ops: a template's ops are
+ * in pre-order, values are registers of the LIR function. */
 
 /* &K[id], a constant address (the slot is filled at start). */
 static LLVMValueRef kslot(L *l, uint32_t id)
@@ -765,61 +639,12 @@ static LLVMValueRef kslot(L *l, uint32_t id)
     return ccast(l, LLVMConstInBoundsGEP2(l->ptr, l->kref, &idx, 1));
 }
 
-/* What ops [at, end) of f need, made in their order: P_n, K[n], fn_n. */
-static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
-
-static void prep_ops(L *l, const lir_fn *f, uint32_t at, uint32_t end)
-{
-    for (uint32_t i = at; i < end; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_PATH) emit_path(l, o->path);
-        else if (o->k == LIR_CONST) emit_const(l, o->str);
-        else if (o->k == LIR_HELPER) emit_call_fn(l, o->target_fn);
-    }
-}
-
-/* The end of the value whose ops start at `at` (lower.c's pre-order: a
- * container's members and BOUND, a call's arguments before it). */
-static uint32_t value_end(const lir_fn *f, const uint32_t *use, uint32_t at)
-{
-    const lir_op *o = &f->ops[at];
-    if (o->k != LIR_NEW) {
-        while (o->d < f->nregs && use[o->d] != LIR_NONE && f->ops[use[o->d]].k == LIR_CALL) o = &f->ops[use[o->d]];
-        return (uint32_t)(o - f->ops) + 1;
-    }
-    at++;
-    for (uint32_t i = 0; i < o->n; i++) at = value_end(f, use, at) + 1;   /* the value, its MEMBER/PUSH */
-    return o->tmpl ? at + 1 : at;                                         /* BOUND */
-}
-
-/* The op that takes each register of f (a CALL's argument, a member). */
-static uint32_t *uses_of(const lir_fn *f)
-{
-    uint32_t n = f->nregs ? f->nregs : 1;
-    uint32_t *use = asl_xmalloc(n * sizeof *use);
-    for (uint32_t i = 0; i < n; i++) use[i] = LIR_NONE;
-    for (uint32_t i = 0; i < f->nops; i++) {
-        const lir_op *o = &f->ops[i];
-        if (o->k == LIR_CALL)
-            for (uint32_t k = 0; k < o->call->argc; k++) use[o->args[k]] = i;
-        if ((o->k == LIR_MEMBER || o->k == LIR_PUSH) && o->b < n) use[o->b] = i;
-    }
-    return use;
-}
-
-/* FMT_n of a States.Format split now, as a constant address, or NULL. */
-static LLVMValueRef fmt_global(L *l, const lir_op *o)
-{
-    const lir_data *d = lir_data_fmt(l->lp, o);
-    return d ? ccast(l, dglobal(l, d)) : NULL;
-}
-
 /* The intrinsic c on the argument array arr (argc pointers), as the C back
  * end's call_expr: asl_format of FMT_n, else the function itself. */
 static LLVMValueRef call_intrinsic(L *l, F *f, const lir_op *c, LLVMValueRef arr)
 {
-    LLVMValueRef g = c->n == LIR_CALL_FORMAT ? fmt_global(l, c) : NULL;
-    if (g) return call(l, f, LIR_RT_FORMAT, 3, f->x, g, cast(l, f, arr));
+    const lir_data *fmt = lir_data_fmt(l->lp, c);
+    if (fmt) return call(l, f, LIR_RT_FORMAT, 3, f->x, ccast(l, dglobal(l, fmt)), cast(l, f, arr));
     LLVMTypeRef fty;
     LLVMValueRef fn = intrinsic_fn(l, c->call->fn, &fty);
     LLVMValueRef args[3] = {f->x, ci32(l, c->call->argc), cast(l, f, arr)};
@@ -851,179 +676,30 @@ static LLVMValueRef jn_operand(L *l, F *f, const lir_jnfast *jf, LLVMBasicBlockR
     return d;
 }
 
-/* Ops [at, end) of lf built into f, from in (the template's input, or the
- * helper's); returns the register values (the caller frees them).  A
- * failing op goes to f's fail block. */
-static LLVMValueRef *build_ops(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
-{
-    uint32_t n = lf->nregs ? lf->nregs : 1;
-    LLVMValueRef *val = asl_xmalloc(n * sizeof *val), *acc = asl_xmalloc(n * sizeof *acc),
-                 *mem = asl_xmalloc(n * sizeof *mem);
-    uint32_t *idx = asl_xmalloc(n * sizeof *idx);
-    LLVMValueRef a = NULL;   /* the exec's arena, read at the first container */
-    for (uint32_t i = at; i < end; i++) {
-        const lir_op *o = &lf->ops[i];
-        switch (o->k) {
-        case LIR_CONST:
-            val[o->d] = kval(l, f, emit_const(l, o->str));
-            break;
-        case LIR_PATH: {
-            LLVMValueRef args[4] = {f->x, in, emit_path(l, o->path), NULL};
-            unsigned na = 3;
-            if (o->rt == LIR_RT_PARAM_PATH) args[na++] = str(l, o->str, o->len);
-            val[o->d] = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->rt, na, args));
-            break;
-        }
-        case LIR_HELPER:
-            val[o->d] = or_null(l, f, call_fn(l, f, l->t_state, emit_call_fn(l, o->target_fn), f->x, in));
-            break;
-        case LIR_CALL:
-            if (o->n == LIR_CALL_MATH_ADD && o->fast) {
-                val[o->d] = or_null(l, f, inl(l, f, "MATH_ADD2", 3, f->x, val[o->args[0]], val[o->args[1]]));
-            } else if (o->n == LIR_CALL_MATH_ADD) {
-                val[o->d] = or_null(l, f, call(l, f, LIR_RT_MATH_ADD2, 3, f->x, val[o->args[0]], val[o->args[1]]));
-            } else {
-                /* the exec's own argument slots, asl_call_args(x) */
-                LLVMValueRef slots = LLVMBuildInBoundsGEP2(f->b, l->i8, f->x,
-                                                           (LLVMValueRef[]){ci64(l, offsetof(asl_exec_head, args))}, 1, "args");
-                for (uint32_t k = 0; k < o->call->argc; k++)
-                    store_at(l, f, val[o->args[k]], slots, ci64(l, (int64_t)(k * sizeof(asl_value *))));
-                val[o->d] = or_null(l, f, call_intrinsic(l, f, o, slots));
-            }
-            break;
-        case LIR_NEW:
-            if (!a) a = exec_arena(l, f);
-            if (o->tmpl) {
-                /* Made with its keys in place (asl_object_sized, then the keys'
-                 * stores, as the C back end's asl_object_shaped_c): a store per
-                 * member, whose bound is added up as the member comes (the C back
-                 * end's asl_member_set), the sum stored once at the end. */
-                const ir_tmpl *t = o->tmpl;
-                LLVMValueRef ob = call(l, f, LIR_RT_OBJECT_SIZED, 2, a, ci32(l, t->n));
-                mem[o->d] = load_at(l, f, l->ptr, ob, ci64(l, offsetof(asl_value, u.o.members)), "members");
-                for (uint32_t k = 0; k < t->n; k++) {
-                    int64_t off = (int64_t)(k * sizeof(asl_member));
-                    store_at(l, f, str(l, t->members[k].key, t->members[k].klen), mem[o->d],
-                             ci64(l, off + (int64_t)offsetof(asl_member, key)));
-                    store_at(l, f, ci32(l, t->members[k].klen), mem[o->d], ci64(l, off + (int64_t)offsetof(asl_member, klen)));
-                }
-                acc[o->d] = ci64(l, aslc_shape_jlen(t));
-                val[o->d] = ob;
-            } else {
-                val[o->d] = call(l, f, o->rt == LIR_RT_ARRAY ? LIR_RT_ARRAY : LIR_RT_OBJECT, 2, a, ci32(l, o->n));
-            }
-            idx[o->d] = 0;
-            break;
-        case LIR_MEMBER: {
-            LLVMValueRef v = val[o->b];
-            if (o->fast == 2) {   /* in place, in an object of known keys */
-                uint32_t k = idx[o->a]++;
-                store_at(l, f, v, mem[o->a], ci64(l, (int64_t)(k * sizeof(asl_member) + offsetof(asl_member, val))));
-                acc[o->a] = LLVMBuildAdd(f->b, acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : json_bound(l, f, v), "");
-            } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
-                /* _lit takes the literal as it is, and a key that needs no JSON
-                 * escape (its payload bound); any other key is copied and measured. */
-                append_lit(l, f, o->fast, a, val[o->a], o->str, o->len, v, o->n);
-            } else {
-                call(l, f, LIR_RT_OBJECT_APPEND, 5, a, val[o->a], str(l, o->str, o->len), ci64(l, o->len), v);
-            }
-            break;
-        }
-        case LIR_PUSH:
-            call(l, f, LIR_RT_ARRAY_PUSH, 3, a, val[o->a], val[o->b]);
-            break;
-        case LIR_BOUND: {
-            LLVMValueRef max = ci64(l, UINT32_MAX), sum = acc[o->a];
-            sum = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, sum, max, ""), max, sum, "");
-            store_at(l, f, LLVMBuildTrunc(f->b, sum, l->i32, ""), val[o->a], ci64(l, offsetof(asl_value, u.o.jlen)));
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    free(acc);
-    free(mem);
-    free(idx);
-    return val;
-}
-
-/* fn_n(x, in) of lower.c's helper f: the arguments into a[] (what they
- * need made first, nested helpers too), then the call.  Made once. */
-static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
-{
-    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
-    if (fn) return fn;
-    const lir_op *c = &lf->ops[lf->nops - 2];   /* the CALL, then the return */
-    prep_ops(l, lf, 0, lf->nops - 2);
-    uint32_t n = c->call->argc;
-    F f;
-    begin(l, &f, define(l, lf->name, l->t_state));
-    LLVMTypeRef at = array_of(l->ptr, n ? n : 1);
-    LLVMValueRef arr = LLVMBuildAlloca(f.b, at, "a");
-    LLVMValueRef *val = build_ops(l, &f, lf, 0, lf->nops - 2, f.in);
-    for (uint32_t i = 0; i < (n ? n : 1); i++) {
-        LLVMValueRef idx[2] = {ci64(l, 0), ci64(l, i)};
-        LLVMBuildStore(f.b, n ? val[c->args[i]] : cnull(l), LLVMBuildInBoundsGEP2(f.b, at, arr, idx, 2, ""));
-    }
-    if (c->n == LIR_CALL_MATH_ADD) {   /* its common case inline (asl.h) */
-        LLVMValueRef p = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 0)}, 2, ""), "");
-        LLVMValueRef q = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, arr, (LLVMValueRef[]){ci64(l, 0), ci64(l, 1)}, 2, ""), "");
-        LLVMBuildRet(f.b, c->fast ? inl(l, &f, "MATH_ADD2", 3, f.x, p, q) : call(l, &f, LIR_RT_MATH_ADD2, 3, f.x, p, q));
-    } else {
-        LLVMBuildRet(f.b, call_intrinsic(l, &f, c, arr));
-    }
-    end(&f);
-    free(val);
-    return f.fn;
-}
-
 /* TP_n of a large program's TEMPLATE op o, the nodes of its template. */
 static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
 {
     return ccast(l, dglobal(l, lir_data_tmpl(l->lp, o)));
 }
 
-/* A small program's template whose ops start at op `at` of lf: its extent
- * (*end), what it needs made now (prep_ops). */
-static uint32_t prep_tmpl(L *l, const lir_fn *lf, uint32_t at)
-{
-    uint32_t *use = uses_of(lf);
-    uint32_t end = value_end(lf, use, at);
-    free(use);
-    prep_ops(l, lf, at, end);
-    return end;
-}
+static void sb_fn(L *l, const ir_state *s, const lir_fn *lf, LLVMValueRef fn);
 
-/* The template of ops [at, end) of lf built into f from in; its value. */
-static LLVMValueRef build_tmpl(L *l, F *f, const lir_fn *lf, uint32_t at, uint32_t end, LLVMValueRef in)
+/* fn_n(x, in) of lower.c's helper f, op by op.  Made once. */
+static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
 {
-    uint32_t *use = uses_of(lf);
-    LLVMValueRef *val = build_ops(l, f, lf, at, end, in);
-    const lir_op *o = &lf->ops[at];   /* the value: the container, or the root of the first op */
-    while (o->k != LIR_NEW && o->d < lf->nregs && use[o->d] != LIR_NONE && lf->ops[use[o->d]].k == LIR_CALL)
-        o = &lf->ops[use[o->d]];
-    LLVMValueRef v = val[o->d];
-    free(val);
-    free(use);
-    return v;
+    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
+    if (!fn) sb_fn(l, NULL, lf, fn = define(l, lf->name, l->t_state));
+    return fn;
 }
 
 /* tp_n(x, in), a Map's item selector or batch input (lower.c's tp_ function
- * lf), as emit_tmpl_fn in emit_c.c: asl_template(x, in, TP_n) in a large
- * program, the template built in place in a small one. */
+ * lf): asl_template(x, in, TP_n) in a large program, the template built in
+ * place in a small one. */
 static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf)
 {
-    LLVMValueRef tp = NULL;
-    uint32_t last = 0;
-    if (l->lay.big) tp = emit_tmpl(l, &lf->ops[0]);
-    else last = prep_tmpl(l, lf, 0);
-    F f;
-    begin(l, &f, define(l, lf->name, l->t_state));
-    if (tp) LLVMBuildRet(f.b, call(l, &f, LIR_RT_TEMPLATE, 3, f.x, f.in, tp));
-    else LLVMBuildRet(f.b, build_tmpl(l, &f, lf, 0, last, f.in));
-    end(&f);
-    return f.fn;
+    LLVMValueRef fn = define(l, lf->name, l->t_state);
+    sb_fn(l, NULL, lf, fn);
+    return fn;
 }
 
 /* ---- Choice rules --------------------------------------------------------------------- */
@@ -1158,46 +834,22 @@ done:
     return f.fn;
 }
 
-/* ---- states ------------------------------------------------------------------------------ */
-
-static void emit_machine(L *l, const ir_machine *m);
-
-/* S_<cname>: the state's descriptor. */
-static LLVMValueRef emit_header(L *l, const ir_state *s)
-{
-    return ccast(l, dglobal(l, lir_data_state(l->lp, s, LIR_D_INFO)));
-}
-
-/* if (!asl_enter(x, &S_, in)) return NULL; where the op says so (a program
- * of one part) with asl_enter_c's fast path as IR before it: an exec that is not slow_enter
- * records the transition in its head and its run's (asl.h). */
-static void enter(L *l, F *f, LLVMValueRef info, bool inline_first)
-{
-    or_false(l, f, inline_first ? inl(l, f, "ENTER", 3, f->x, info, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, info, f->in));
-}
-
-static LLVMValueRef empty_object(L *l, F *f)
-{
-    return call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
-}
-
-
-/* ---- a state's functions, built from the LIR, a case per op ------------------------------
- * As emit_c.c prints them (emit_state_ops): lower.c decided every op, which
- * function it is in and where a failure goes.  One difference: the LLVM
- * back end does not group a large program's states into part functions, so
- * a transition that is a jump there is a tail call here. */
+/* ---- a function's ops, built a case per op ----------------------------------------
+ * As emit_c.c prints them: lower.c decided every op, which function it is
+ * in and where a failure goes.  One difference: the LLVM back end does not
+ * group a large program's states into part functions, so a transition
+ * that is a jump there is a tail call here. */
 
 typedef struct {
     L *l;
-    const ir_state *s;
-    LLVMValueRef info;             /* S_ */
+    const ir_state *s;             /* the state, or NULL (fn_, tp_) */
+    const lir_fn *lf;
     LLVMValueRef *val;             /* register -> its value */
-    LLVMValueRef flow;             /* F_, or NULL */
-    LLVMValueRef map, mi;          /* M_ and its local copy, or NULL */
-    LLVMValueRef rg, catchers;     /* R_, C_ */
-    LLVMValueRef helper[2];        /* do_, try_ */
-    LLVMValueRef *rules;           /* by op index of the state function */
+    LLVMValueRef *acc, *mem;       /* a shaped object's bound so far, its members */
+    uint32_t *idx;                 /* a shaped object's next member */
+    LLVMValueRef arena;            /* the exec's arena, read at a template's first container */
+    LLVMValueRef mi;               /* the local copy of M_, or NULL */
+    LLVMValueRef arr;              /* fn_: its arguments' array a[] */
     LLVMBasicBlockRef ret_null;    /* return NULL, once the Catch starts */
     LLVMValueRef sw;               /* the switch on asl_catch */
     uint32_t ncaught;
@@ -1214,25 +866,39 @@ static LLVMValueRef sb_data(sb *q, lir_dstate what)
     return dglobal(q->l, lir_data_state(q->l->lp, q->s, what));
 }
 
-/* What the state's ops point at, made before its functions: its rules,
- * Retry and Catch, a large program's templates of the data flow and F_. */
-static void sb_prepare(sb *q, const lir_fn *st, const lir_fn *dof)
+/* A function of the program an op names (do_, try_, r_: made before). */
+static LLVMValueRef sb_named(sb *q, const lir_fn *t)
+{
+    if (t->kind == LIR_FN_TMPL) return emit_tmpl_fn(q->l, t);
+    if (t->kind == LIR_FN_CALL) return emit_call_fn(q->l, t);
+    return LLVMGetNamedFunction(q->l->m, t->name);
+}
+
+/* An operand of a JN op; sigc its parameter's type, 0 for a variadic one. */
+static LLVMValueRef jn_arg(sb *q, F *f, const lir_arg *x, char sigc)
 {
     L *l = q->l;
-    const ir_state *s = q->s;
-    q->rules = asl_xmalloc((st->nops ? st->nops : 1) * sizeof *q->rules);
-    for (uint32_t i = 0; i < st->nops; i++)
-        if (st->ops[i].k == LIR_RULE) q->rules[i] = emit_rule(l, st->ops[i].target_fn);
-    if (s->nretry) q->rg = ccast(l, sb_data(q, LIR_D_RETRY));
-    if (s->ncatch) q->catchers = ccast(l, sb_data(q, LIR_D_CATCH));
-    const lir_fn *ff = dof ? dof : st;
-    bool flow = false;
-    for (uint32_t i = 0; i < ff->nops; i++) {
-        const lir_op *o = &ff->ops[i];
-        if (o->k == LIR_TEMPLATE && o->n == 1) emit_tmpl(l, o);   /* the flow's templates first, as in C */
-        flow |= o->k == LIR_FLOW;
+    switch ((lir_xk)x->k) {
+    case LIR_X_REG: return sb_reg(q, f, x->reg);
+    case LIR_X_CTX: return f->x;
+    case LIR_X_ENV: return LLVMGetParam(f->fn, 1);
+    case LIR_X_INT: return sigc == 'b' ? ci8(l, (unsigned)x->i) : sigc == 'l' ? ci64(l, x->i) : ci32(l, x->i);
+    case LIR_X_NUM: return cdbl(l, x->num);
+    case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
+    case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
+    case LIR_X_SLOT: {   /* static asl_value *jn_slot_<i>, NULL at start */
+        char name[32];
+        snprintf(name, sizeof name, "jn_slot_%lld", (long long)x->i);
+        LLVMValueRef g = LLVMGetNamedGlobal(l->m, name);
+        if (!g) {
+            g = LLVMAddGlobal(l->m, l->ptr, name);
+            LLVMSetInitializer(g, cnull(l));
+            LLVMSetLinkage(g, LLVMInternalLinkage);
+        }
+        return ccast(l, g);
     }
-    if (flow) q->flow = ccast(l, sb_data(q, LIR_D_FLOW));
+    }
+    return cnull(l);
 }
 
 /* Op i of lf into f. */
@@ -1243,20 +909,24 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     L *l = q->l;
     const ir_state *s = q->s;
     const lir_op *o = &lf->ops[i];
-    LLVMValueRef a = sb_reg(q, f, o->a), b = sb_reg(q, f, o->b), r = NULL;
+    LLVMValueRef a = sb_reg(q, f, o->a), b = sb_reg(q, f, o->b), r = NULL, flow;
     switch ((lir_opk)o->k) {
     case LIR_ENTER: {   /* a failure to enter is not caught */
         LLVMBasicBlockRef keep = f->fail;
         if (q->ret_null) f->fail = q->ret_null;
-        enter(l, f, q->info, o->fast);
+        r = ccast(l, sb_data(q, LIR_D_INFO));
+        or_false(l, f, o->fast ? inl(l, f, "ENTER", 3, f->x, r, f->in) : call(l, f, LIR_RT_ENTER, 3, f->x, r, f->in));
+        r = NULL;
         if (q->ret_null) f->fail = keep;
         break;
     }
-    case LIR_PATH:
-        r = or_null(l, f, call(l, f, o->rt, 3, f->x, a, emit_path(l, o->path)));
+    case LIR_PATH: {
+        LLVMValueRef args[4] = {f->x, a, emit_path(l, o->path), str(l, o->str, o->len)};
+        r = or_null(l, f, path_call(l, f, (lir_fast)o->fast, o->rt, o->rt == LIR_RT_PARAM_PATH ? 4 : 3, args));
         break;
+    }
     case LIR_EMPTY:
-        r = empty_object(l, f);
+        r = call(l, f, LIR_RT_OBJECT, 2, exec_arena(l, f), ci32(l, 0));
         break;
     case LIR_CONST:
         r = kval(l, f, emit_const(l, o->str));
@@ -1267,6 +937,18 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     case LIR_RESULT_PATH:
         r = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
         break;
+    case LIR_JN: {   /* a JSONata call (jn_ functions); check: c->code set fails */
+        const char *sig = lir_rt_table[o->rt].sig;
+        size_t fixed = strcspn(sig + 1, ".");
+        LLVMValueRef xa[64], *xv = o->nxargs <= 64 ? xa : asl_xmalloc(o->nxargs * sizeof *xv);
+        for (uint32_t k = 0; k < o->nxargs; k++) xv[k] = jn_arg(q, f, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
+        LLVMValueRef callee = rt(l, o->rt);
+        r = LLVMBuildCall2(f->b, l->rt_ty[o->rt], callee, xv, o->nxargs, "");
+        if (xv != xa) free(xv);
+        if (o->check)
+            fail_if(l, f, LLVMBuildIsNotNull(f->b, load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_jn_ctx, code)), "code"), ""));
+        break;
+    }
     case LIR_JN_SET: {   /* the Assign in line (lir_jnfast), else ResultPath's call */
         LLVMBuilderRef bd = f->b;
         LLVMBasicBlockRef generic = block(l, f, "jn_generic"), set = block(l, f, "jn_set"), done = block(l, f, "jn_done");
@@ -1287,23 +969,80 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         r = join(l, f, b, set, called, from, "jn_v");
         break;
     }
-    case LIR_HELPER: {
-        const lir_fn *t = o->target_fn;
-        LLVMValueRef fn = t->kind == LIR_FN_TMPL ? emit_tmpl_fn(l, t) : q->helper[t->kind == LIR_FN_TRY];
-        r = or_null(l, f, call_fn(l, f, l->t_state, fn, f->x, a));
+    case LIR_HELPER:
+        r = or_null(l, f, call_fn(l, f, l->t_state, sb_named(q, o->target_fn), f->x, a));
+        break;
+    case LIR_CALL:
+        if (o->n == LIR_CALL_MATH_ADD) {
+            LLVMValueRef p = q->val[o->args[0]], p2 = q->val[o->args[1]];
+            r = o->fast ? inl(l, f, "MATH_ADD2", 3, f->x, p, p2) : call(l, f, LIR_RT_MATH_ADD2, 3, f->x, p, p2);
+        } else {
+            /* a helper's own array a[], else the exec's argument slots, asl_call_args(x) */
+            uint32_t n = o->call->argc;
+            LLVMValueRef slots = q->arr ? cast(l, f, q->arr)
+                                 : LLVMBuildInBoundsGEP2(f->b, l->i8, f->x, (LLVMValueRef[]){ci64(l, offsetof(asl_exec_head, args))}, 1, "args");
+            for (uint32_t k = 0; k < (n ? n : q->arr != NULL); k++)
+                store_at(l, f, n ? q->val[o->args[k]] : cnull(l), slots, ci64(l, (int64_t)(k * sizeof(asl_value *))));
+            r = call_intrinsic(l, f, o, slots);
+        }
+        if (o->check) or_null(l, f, r);
+        break;
+    case LIR_NEW:
+        if (o->begins || !q->arena) q->arena = exec_arena(l, f);
+        q->idx[o->d] = 0;
+        if (!o->tmpl) {
+            r = call(l, f, o->rt == LIR_RT_ARRAY ? LIR_RT_ARRAY : LIR_RT_OBJECT, 2, q->arena, ci32(l, o->n));
+            break;
+        }
+        /* Made with its keys in place (asl_object_sized, then the keys'
+         * stores, as the C back end's asl_object_shaped_c): a store per
+         * member, whose bound is added up as the member comes (the C back
+         * end's asl_member_set), the sum stored once at the end (BOUND). */
+        r = call(l, f, LIR_RT_OBJECT_SIZED, 2, q->arena, ci32(l, o->tmpl->n));
+        q->mem[o->d] = load_at(l, f, l->ptr, r, ci64(l, offsetof(asl_value, u.o.members)), "members");
+        for (uint32_t k = 0; k < o->tmpl->n; k++) {
+            int64_t off = (int64_t)(k * sizeof(asl_member));
+            store_at(l, f, str(l, o->tmpl->members[k].key, o->tmpl->members[k].klen), q->mem[o->d],
+                     ci64(l, off + (int64_t)offsetof(asl_member, key)));
+            store_at(l, f, ci32(l, o->tmpl->members[k].klen), q->mem[o->d], ci64(l, off + (int64_t)offsetof(asl_member, klen)));
+        }
+        q->acc[o->d] = ci64(l, aslc_shape_jlen(o->tmpl));
+        break;
+    case LIR_MEMBER:
+        if (o->fast == 2) {   /* in place, in an object of known keys */
+            uint32_t k = q->idx[o->a]++;
+            store_at(l, f, b, q->mem[o->a], ci64(l, (int64_t)(k * sizeof(asl_member) + offsetof(asl_member, val))));
+            q->acc[o->a] = LLVMBuildAdd(f->b, q->acc[o->a], o->n != LIR_NONE ? ci64(l, o->n) : inl(l, f, "BOUND", 1, b), "");
+        } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT && o->fast) {   /* with the bound when known now */
+            inl(l, f, "OBJECT_APPEND_LIT", 6, q->arena, a, str(l, o->str, o->len), ci32(l, o->len), b,
+                ci64(l, o->n != LIR_NONE ? (int64_t)o->n : -1));
+        } else if (o->rt == LIR_RT_OBJECT_APPEND_LIT) {
+            call(l, f, LIR_RT_OBJECT_APPEND_LIT, 5, q->arena, a, str(l, o->str, o->len), ci64(l, o->len), b);
+        } else {
+            call(l, f, LIR_RT_OBJECT_APPEND, 5, q->arena, a, str(l, o->str, o->len), ci64(l, o->len), b);
+        }
+        break;
+    case LIR_PUSH:
+        call(l, f, LIR_RT_ARRAY_PUSH, 3, q->arena, a, b);
+        break;
+    case LIR_BOUND: {
+        LLVMValueRef max = ci64(l, UINT32_MAX), sum = q->acc[o->a];
+        sum = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntUGT, sum, max, ""), max, sum, "");
+        store_at(l, f, LLVMBuildTrunc(f->b, sum, l->i32, ""), a, ci64(l, offsetof(asl_value, u.o.jlen)));
         break;
     }
     case LIR_TEMPLATE:
         if (o->n != 1)
-            r = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, a, emit_tmpl(l, &o->target_fn->ops[0])));
+            r = or_null(l, f, call(l, f, LIR_RT_TEMPLATE, 3, f->x, a, emit_tmpl(l, o->target_fn ? &o->target_fn->ops[0] : o)));
         break;
     case LIR_FLOW:
-        if (o->n == LIR_FLOW_PASS) r = or_null(l, f, call(l, f, LIR_RT_PASS, 4, f->x, f->in, q->info, q->flow));
-        else if (o->n == LIR_FLOW_IN) r = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, a, q->flow));
-        else r = or_null(l, f, call(l, f, LIR_RT_FLOW_OUT, 4, f->x, a, b, q->flow));
+        flow = ccast(l, sb_data(q, LIR_D_FLOW));
+        if (o->n == LIR_FLOW_PASS) r = or_null(l, f, call(l, f, LIR_RT_PASS, 4, f->x, f->in, ccast(l, sb_data(q, LIR_D_INFO)), flow));
+        else if (o->n == LIR_FLOW_IN) r = or_null(l, f, call(l, f, LIR_RT_FLOW_IN, 3, f->x, a, flow));
+        else r = or_null(l, f, call(l, f, LIR_RT_FLOW_OUT, 4, f->x, a, b, flow));
         break;
     case LIR_RULE:
-        r = call_fn(l, f, l->t_rule, q->rules[i], f->x, a);
+        r = call_fn(l, f, l->t_rule, sb_named(q, o->target_fn), f->x, a);
         fail_if(l, f, LLVMBuildICmp(f->b, LLVMIntSLT, r, ci32(l, 0), ""));
         break;
     case LIR_BRANCH: {
@@ -1377,10 +1116,10 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         LLVMBasicBlockRef loop = block(l, f, "attempt"), retry = block(l, f, "retry"), out = block(l, f, "out");
         LLVMBuildBr(f->b, loop);
         LLVMPositionBuilderAtEnd(f->b, loop);
-        LLVMValueRef v = call_fn(l, f, l->t_state, q->helper[0], f->x, f->in);
+        LLVMValueRef v = call_fn(l, f, l->t_state, sb_named(q, o->target_fn), f->x, f->in);
         LLVMBuildCondBr(f->b, LLVMBuildIsNull(f->b, v, ""), retry, out);
         LLVMPositionBuilderAtEnd(f->b, retry);
-        LLVMValueRef again = call(l, f, LIR_RT_RETRY, 4, f->x, q->rg, ci32(l, o->n), cast(l, f, counts));
+        LLVMValueRef again = call(l, f, LIR_RT_RETRY, 4, f->x, ccast(l, sb_data(q, LIR_D_RETRY)), ci32(l, o->n), cast(l, f, counts));
         LLVMBuildCondBr(f->b, LLVMBuildICmp(f->b, LLVMIntNE, again, ci8(l, 0), ""), loop, out);
         LLVMPositionBuilderAtEnd(f->b, out);
         r = LLVMBuildPhi(f->b, l->ptr, "v");
@@ -1393,7 +1132,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         if (!q->ncaught++) {   /* switch (asl_catch(x, C_X, n)) */
             LLVMPositionBuilderAtEnd(f->b, f->fail);
             f->fail = q->ret_null;   /* a catcher's failure is not caught again */
-            LLVMValueRef k = call(l, f, LIR_RT_CATCH, 3, f->x, q->catchers, ci32(l, s->ncatch));
+            LLVMValueRef k = call(l, f, LIR_RT_CATCH, 3, f->x, ccast(l, sb_data(q, LIR_D_CATCH)), ci32(l, s->ncatch));
             q->sw = LLVMBuildSwitch(f->b, k, fail_block(l, f), s->ncatch);
         }
         LLVMBasicBlockRef cb = block(l, f, "catch");
@@ -1420,83 +1159,56 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
     if (r && o->d != LIR_NONE && o->k != LIR_BRANCH) q->val[o->d] = r;
 }
 
-/* The function fn from lf's ops. */
-static void sb_fn(sb *q, const lir_fn *lf, LLVMValueRef fn)
+/* The function fn from lf's ops (of state s, or NULL). */
+static void sb_fn(L *l, const ir_state *s, const lir_fn *lf, LLVMValueRef fn)
 {
-    L *l = q->l;
     F f;
     begin(l, &f, fn);
-    q->val = asl_xmalloc((lf->nregs ? lf->nregs : 1) * sizeof *q->val);
-    q->mi = NULL;
-    q->ncaught = 0;
-    q->ret_null = NULL;
+    uint32_t n = lf->nregs ? lf->nregs : 1;
+    sb q = {.l = l, .s = s, .lf = lf};
+    q.val = asl_xmalloc(n * sizeof *q.val);
+    q.acc = asl_xmalloc(n * sizeof *q.acc);
+    q.mem = asl_xmalloc(n * sizeof *q.mem);
+    q.idx = asl_xmalloc(n * sizeof *q.idx);
+    if (lf->kind == LIR_FN_CALL) {
+        uint32_t argc = lf->ops[lf->nops - 2].call->argc;   /* the CALL, then the return */
+        q.arr = LLVMBuildAlloca(f.b, array_of(l->ptr, argc ? argc : 1), "a");
+    }
     if (lf->catches) {
-        q->ret_null = fail_block(l, &f);
+        q.ret_null = fail_block(l, &f);
         f.fail = block(l, &f, "failed");
     }
-    for (uint32_t i = 0; i < lf->nops;) {
-        const lir_op *o = &lf->ops[i];
-        if (o->begins) {   /* a small program's template, built in place */
-            uint32_t end = prep_tmpl(l, lf, i), in = LIR_IN;
-            for (uint32_t k = i; k < end && in == LIR_IN; k++)   /* what its paths read */
-                if ((lf->ops[k].k == LIR_PATH || lf->ops[k].k == LIR_HELPER) && lf->ops[k].a != LIR_NONE)
-                    in = lf->ops[k].a;
-            /* its value: the container, else the last of its ops (a call after its arguments) */
-            const lir_op *root = o->k == LIR_NEW ? o : &lf->ops[end - 1];
-            q->val[root->d] = build_tmpl(l, &f, lf, i, end, sb_reg(q, &f, in));
-            i = end;
-            continue;
-        }
-        sb_op(q, &f, lf, i++);
-    }
+    for (uint32_t i = 0; i < lf->nops; i++) sb_op(&q, &f, lf, i);
     end(&f);
-    free(q->val);
+    free(q.val);
+    free(q.acc);
+    free(q.mem);
+    free(q.idx);
 }
 
-/* A state's functions: its do_ and try_, then its own. */
-static void emit_state_ops(L *l, const ir_state *s, LLVMValueRef info)
+/* A state's functions: what they point at first (its rules, Retry and
+ * Catch, a large program's templates of the data flow and F_), then its
+ * do_ and try_, then its own. */
+static void emit_state_ops(L *l, const ir_state *s)
 {
     const lir_fn *st = l->lp->state_fn[s->index], *dof = l->lp->do_fn[s->index], *tryf = NULL;
-    for (uint32_t i = 0; i < st->nops; i++)
+    for (uint32_t i = 0; i < st->nops; i++) {
+        if (st->ops[i].k == LIR_RULE) emit_rule(l, st->ops[i].target_fn);
         if (st->ops[i].k == LIR_HELPER && st->ops[i].target_fn->kind == LIR_FN_TRY) tryf = st->ops[i].target_fn;
-    sb q;
-    memset(&q, 0, sizeof q);
-    q.l = l;
-    q.s = s;
-    q.info = info;
-    sb_prepare(&q, st, dof);
-    const lir_fn *helpers[2] = {dof, tryf};
-    for (int k = 0; k < 2; k++)
-        if (helpers[k]) sb_fn(&q, helpers[k], q.helper[k] = define(l, helpers[k]->name, l->t_state));
-    sb_fn(&q, st, LLVMGetNamedFunction(l->m, s->cname));
-    free(q.rules);
-}
-
-/* The group of a state, as begin_group in emit_c.c: the parts are the same. */
-static void begin_group(L *l)
-{
-    if (l->lay.parts > 1 && l->in_part == l->lay.per_part && l->part + 1 < l->lay.parts) {
-        l->part++;
-        l->in_part = 0;
     }
-    l->in_part++;
-}
-
-static void emit_state(L *l, const ir_state *s)
-{
-    if (s->type == IR_PARALLEL)
-        for (uint32_t i = 0; i < s->nbranches; i++)
-            if (s->branches[i]) emit_machine(l, s->branches[i]);
-    if (s->type == IR_MAP && s->processor) emit_machine(l, s->processor);
-
-    begin_group(l);
-    emit_state_ops(l, s, emit_header(l, s));
-}
-
-static void emit_machine(L *l, const ir_machine *m)
-{
-    for (uint32_t i = 0; i < m->nstates; i++)
-        if (m->states[i]) emit_state(l, m->states[i]);
+    if (s->nretry) dglobal(l, lir_data_state(l->lp, s, LIR_D_RETRY));
+    if (s->ncatch) dglobal(l, lir_data_state(l->lp, s, LIR_D_CATCH));
+    const lir_fn *ff = dof ? dof : st;
+    bool flow = false;
+    for (uint32_t i = 0; i < ff->nops; i++) {
+        const lir_op *o = &ff->ops[i];
+        if (o->k == LIR_TEMPLATE && o->n == 1) emit_tmpl(l, o);   /* the flow's templates first, as in C */
+        flow |= o->k == LIR_FLOW;
+    }
+    if (flow) dglobal(l, lir_data_state(l->lp, s, LIR_D_FLOW));
+    if (dof) sb_fn(l, s, dof, define(l, dof->name, l->t_state));
+    if (tryf) sb_fn(l, s, tryf, define(l, tryf->name, l->t_state));
+    sb_fn(l, s, st, LLVMGetNamedFunction(l->m, s->cname));
 }
 
 /* ---- the program ------------------------------------------------------------------ */
@@ -1522,28 +1234,12 @@ static LLVMValueRef emit_constants(L *l)
     LLVMValueRef text = global(l, "K_text", const_array(l->ptr, tv, n));
     free(tv);
 
-    /* for (unsigned i = 0; i < n; i++) K[i] = asl_const(a, K_text[i]); */
     LLVMTypeRef ity[1] = {l->ptr};
     F f;
     begin(l, &f, define(l, "init_constants", LLVMFunctionType(l->vd, ity, 1, 0)));
     LLVMValueRef a = LLVMGetParam(f.fn, 0);
     LLVMSetValueName2(a, "a", 1);
-    if (l->nconsts) {
-        LLVMBasicBlockRef entry = LLVMGetInsertBlock(f.b), loop = block(l, &f, "loop"), done = block(l, &f, "done");
-        LLVMBuildBr(f.b, loop);
-        LLVMPositionBuilderAtEnd(f.b, loop);
-        LLVMValueRef i = LLVMBuildPhi(f.b, l->i32, "i");
-        LLVMValueRef idx[2] = {ci64(l, 0), LLVMBuildZExt(f.b, i, l->i64, "")};
-        LLVMValueRef t = LLVMBuildLoad2(f.b, l->ptr, LLVMBuildInBoundsGEP2(f.b, at, text, idx, 2, ""), "");
-        LLVMValueRef c = call(l, &f, LIR_RT_CONST, 2, a, t);
-        LLVMBuildStore(f.b, c, LLVMBuildInBoundsGEP2(f.b, at, k, idx, 2, ""));
-        LLVMValueRef i1 = LLVMBuildAdd(f.b, i, ci32(l, 1), "");
-        LLVMValueRef iv[2] = {ci32(l, 0), i1};
-        LLVMBasicBlockRef ib[2] = {entry, loop};
-        LLVMAddIncoming(i, iv, ib, 2);
-        LLVMBuildCondBr(f.b, LLVMBuildICmp(f.b, LLVMIntULT, i1, ci32(l, l->nconsts), ""), loop, done);
-        LLVMPositionBuilderAtEnd(f.b, done);
-    }
+    inl(l, &f, "INIT_CONSTANTS", 4, a, ccast(l, k), ccast(l, text), ci32(l, l->nconsts));
     LLVMBuildRetVoid(f.b);
     end(&f);
     return f.fn;
@@ -1633,64 +1329,10 @@ static void declare_jn(L *l)
         if (l->lp->fns[i]->kind == LIR_FN_JN) shared(l, define(l, l->lp->fns[i]->name, jn_type(l)));
 }
 
-static LLVMValueRef jn_arg(L *l, LLVMValueRef fn, LLVMValueRef *val, const lir_arg *x, char sigc)
-{
-    switch ((lir_xk)x->k) {
-    case LIR_X_REG: return x->reg == LIR_IN ? LLVMGetParam(fn, 2) : val[x->reg];
-    case LIR_X_CTX: return LLVMGetParam(fn, 0);
-    case LIR_X_ENV: return LLVMGetParam(fn, 1);
-    case LIR_X_INT: return sigc == 'b' ? ci8(l, (unsigned)x->i) : sigc == 'l' ? ci64(l, x->i) : ci32(l, x->i);
-    case LIR_X_NUM: return cdbl(l, x->num);
-    case LIR_X_STR: return x->str ? str(l, x->str, x->len) : cnull(l);
-    case LIR_X_FN: return x->fn ? ccast(l, LLVMGetNamedFunction(l->m, x->fn->name)) : cnull(l);
-    case LIR_X_SLOT: {   /* static asl_value *jn_slot_<i>, NULL at start */
-        char name[32];
-        snprintf(name, sizeof name, "jn_slot_%lld", (long long)x->i);
-        LLVMValueRef g = LLVMGetNamedGlobal(l->m, name);
-        if (!g) {
-            g = LLVMAddGlobal(l->m, l->ptr, name);
-            LLVMSetInitializer(g, cnull(l));
-            LLVMSetLinkage(g, LLVMInternalLinkage);
-        }
-        return ccast(l, g);
-    }
-    }
-    return cnull(l);
-}
-
-static void emit_jn_fn(L *l, const lir_fn *lf)
-{
-    F f;
-    LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
-    begin(l, &f, fn);
-    LLVMValueRef *val = asl_xmalloc((lf->nregs + 1) * sizeof *val);
-    LLVMValueRef args[64];
-    for (uint32_t i = 0; i < lf->nops; i++) {
-        const lir_op *o = &lf->ops[i];
-        if (o->k == LIR_GOTO) {
-            LLVMBuildRet(f.b, o->a == LIR_IN ? LLVMGetParam(fn, 2) : val[o->a]);
-            continue;
-        }
-        const char *sig = lir_rt_table[o->rt].sig;
-        size_t fixed = strcspn(sig + 1, ".");
-        LLVMValueRef *a = o->nxargs <= 64 ? args : asl_xmalloc(o->nxargs * sizeof *a);
-        for (uint32_t k = 0; k < o->nxargs; k++) a[k] = jn_arg(l, fn, val, &o->xargs[k], k < fixed ? sig[1 + k] : 0);
-        LLVMValueRef callee = rt(l, o->rt);
-        val[o->d] = LLVMBuildCall2(f.b, l->rt_ty[o->rt], callee, a, o->nxargs, "");
-        if (a != args) free(a);
-        if (o->check) {   /* if (c->code) return NULL; */
-            LLVMValueRef code = load_at(l, &f, l->ptr, LLVMGetParam(fn, 0), ci64(l, offsetof(asl_jn_ctx, code)), "code");
-            fail_if(l, &f, LLVMBuildIsNotNull(f.b, code, ""));
-        }
-    }
-    free(val);
-    end(&f);
-}
-
 static void emit_jn(L *l)
 {
     for (uint32_t i = 0; i < l->lp->nfns; i++)
-        if (l->lp->fns[i]->kind == LIR_FN_JN) emit_jn_fn(l, l->lp->fns[i]);
+        if (l->lp->fns[i]->kind == LIR_FN_JN) sb_fn(l, NULL, l->lp->fns[i], LLVMGetNamedFunction(l->m, l->lp->fns[i]->name));
     if (l->lp->njn_extra) {   /* aslc --jn-exprs: the expressions by number */
         uint32_t n = l->lp->njn_extra;
         LLVMValueRef *v = asl_xmalloc(n * sizeof *v);
@@ -1731,7 +1373,13 @@ static void build_module(L *l, const aslc_emit_opts *o)
     }
     declare_jn(l);
     l->kref = LLVMAddGlobal(l->m, l->ptr, "K.ref");
-    emit_machine(l, p->top);
+    for (uint32_t i = 0; i < l->lp->nfns; i++) {   /* lower.c's order: a state after its branches */
+        const lir_fn *st = l->lp->fns[i];
+        if (st->kind != LIR_FN_STATE) continue;
+        l->part = st->part;
+        dglobal(l, lir_data_state(l->lp, st->state, LIR_D_INFO));
+        emit_state_ops(l, st->state);
+    }
     l->part = 0;  /* the program's own functions and data */
     emit_jn(l);
     emit_constants(l);
@@ -1818,6 +1466,7 @@ out:
     LLVMDisposeMessage(triple);
     free(l.consts);
     free(l.strs);
+    aslc_ids_free(&l.str_ids);
     lir_names_free(&l.names);
     lir_data_free(l.lp);
     aslc_ids_free(&l.const_ids);

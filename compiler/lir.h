@@ -576,8 +576,15 @@ void lir_names_free(lir_names *nm);
  * large program's states blocks of part functions (only those entered
  * from elsewhere have a function to resume at). */
 const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool blocks);
+/* The states' records as text, after lir_dump (aslc --emit-lir), each
+ * after the records it points at. */
+void lir_data_dump(asl_buf *out, lir_program *lp);
 /* Frees the records' index (the records are in the arena). */
 void lir_data_free(lir_program *lp);
+/* The runtime's entry point of each intrinsic (asl_intrinsic_MATH_ADD, ...,
+ * by ASL_FN_*): what a CALL op calls, the function itself, not the checked
+ * dispatch (its arity is checked when compiling and no argument is NULL). */
+extern const char *const lir_intrinsic_fn[];
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);
 bool lir_call_in_state(const ir_call *c);

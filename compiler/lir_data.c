@@ -700,3 +700,82 @@ const lir_data *lir_data_program(lir_program *lp, const aslc_emit_opts *o, bool 
     vint(lp, d, 13, nres);
     return d;
 }
+
+/* ---- the intrinsics' entry points ----------------------------------------------------------- */
+
+const char *const lir_intrinsic_fn[] = {
+#define X(id, name, lo, hi) "asl_intrinsic_" #id,
+#include "asl_intrinsics.def"
+#undef X
+};
+
+/* ---- the listing (aslc --emit-lir) ------------------------------------------------------- */
+
+static void dump_str(asl_buf *b, const char *s, size_t n)
+{
+    asl_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') asl_buf_printf(b, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f) asl_buf_printf(b, "\\u%04x", c);
+        else asl_buf_putc(b, (char)c);
+    }
+    asl_buf_putc(b, '"');
+}
+
+/* Record d, after the records it points at; a path is shown by its text,
+ * as in the ops. */
+static void dump_record(asl_buf *b, lir_program *lp, lir_names *nm, const lir_data *d)
+{
+    const char *name = lir_data_name(nm, lp, d);
+    if (nm->done[d->id]) return;
+    nm->done[d->id] = 1;
+    for (uint32_t i = 0; i < d->nv; i++)
+        if (d->v[i].k == LIR_V_DATA && d->v[i].data->st != LIR_S_PATH) dump_record(b, lp, nm, d->v[i].data);
+    const lir_struct *st = &lir_structs[d->st];
+    bool scalar = st->n == 1 && !st->f[0].name;
+    asl_buf_printf(b, "data %s %s%s", name, st->ctype, d->array ? "[]" : "");
+    for (uint32_t i = 0; i < d->nv; i++) {
+        const lir_val *v = &d->v[i];
+        if (d->array && !scalar && v->row) asl_buf_printf(b, "%s\n    ", i ? "" : "");
+        else asl_buf_puts(b, i ? ", " : " ");
+        if (!scalar) asl_buf_printf(b, "%s=", st->f[v->field].name);
+        switch ((lir_vk)v->k) {
+        case LIR_V_INT:
+            if (v->sym) asl_buf_puts(b, v->sym);
+            else asl_buf_printf(b, "%lld", (long long)v->i);
+            break;
+        case LIR_V_NUM: asl_buf_printf(b, "%.17g", v->num); break;
+        case LIR_V_STR: dump_str(b, v->str, v->len); break;
+        case LIR_V_NULL: asl_buf_puts(b, "null"); break;
+        case LIR_V_DATA:   /* a path: its text (asl_path's first field) */
+            if (v->data->st == LIR_S_PATH && v->data->nv) asl_buf_puts(b, v->data->v[0].str);
+            else asl_buf_puts(b, lir_data_name(nm, lp, v->data));
+            break;
+        case LIR_V_FN: asl_buf_puts(b, v->fn->name); break;
+        case LIR_V_SYM: asl_buf_puts(b, v->str); break;
+        case LIR_V_K: asl_buf_printf(b, "K(%s)", v->str); break;
+        }
+    }
+    asl_buf_putc(b, '\n');
+}
+
+void lir_data_dump(asl_buf *out, lir_program *lp)
+{
+    lir_names nm;
+    memset(&nm, 0, sizeof nm);
+    asl_buf_puts(out, "; the states' descriptors (lir_data.c)\n\n");
+    for (uint32_t i = 0; i < lp->nfns; i++) {
+        const ir_state *s = lp->fns[i]->state;
+        if (lp->fns[i]->kind != LIR_FN_STATE) continue;
+        const lir_fn *ff = lir_flow_fn(lp, s);
+        bool flow = false;
+        for (uint32_t k = 0; k < ff->nops; k++) flow |= ff->ops[k].k == LIR_FLOW;
+        bool has[LIR_D__STATE] = {true, s->type == IR_TASK, flow, s->type == IR_PARALLEL || s->type == IR_MAP,
+                                  s->nretry > 0, s->ncatch > 0};
+        for (int w = 0; w < LIR_D__STATE; w++)
+            if (has[w]) dump_record(out, lp, &nm, lir_data_state(lp, s, (lir_dstate)w));
+        asl_buf_putc(out, '\n');
+    }
+    lir_names_free(&nm);
+}

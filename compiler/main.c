@@ -608,7 +608,10 @@ static int compile_one(const options *o, const char *file)
     if (o->emit_lir) {
         asl_buf lb;
         asl_buf_init(&lb);
-        lir_dump(&lb, aslc_lower(p));
+        lir_program *lp = aslc_lower(p);
+        lir_dump(&lb, lp);
+        lir_data_dump(&lb, lp);
+        lir_data_free(lp);
         bool wrote = aslc_write_file(o->emit_lir, lb.data, lb.len);
         asl_buf_free(&lb);
         if (!wrote) {
