@@ -193,6 +193,35 @@ static asl_value *response_value(asl_arena *a, const asl_aws_response *r)
     return out;
 }
 
+/* Sends rq and answers as the HTTP Task and apigateway:invoke do: the
+ * response's value, the task's timeout, no answer (socket_error with curl's
+ * message) or a status outside 2xx (status_prefix and the code, the body as
+ * the Cause). */
+static asl_value *send_request(asl_exec *x, const asl_aws_config *cfg, const asl_aws_request *rq,
+                               const asl_task_call *tc, const char *socket_error, const char *status_prefix)
+{
+    asl_arena *a = asl_exec_arena(x);
+    asl_aws_response r;
+    asl_buf err;
+    asl_buf_init(&err);
+    asl_blocking_begin(x);
+    bool sent = asl_aws_send(cfg, rq, &r, &err);
+    asl_blocking_end(x);
+    asl_value *out;
+    if (!sent) {
+        if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
+        else out = asl_fail(x, socket_error, asl_strndup(a, err.data ? err.data : "", err.len));
+    } else if (r.status / 100 != 2) {
+        out = asl_fail(x, asl_sprintf(a, "%s%ld", status_prefix, r.status),
+                       asl_strndup(a, r.body.data ? r.body.data : "", r.body.len));
+    } else {
+        out = response_value(a, &r);
+    }
+    asl_buf_free(&err);
+    asl_aws_response_free(&r);
+    return out;
+}
+
 asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc)
 {
     asl_arena *a = asl_exec_arena(x);
@@ -298,26 +327,7 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
     asl_aws_config none;
     memset(&none, 0, sizeof none);
     asl_aws_request rq = {method, url, "", "", headers, body, blen, timeout};
-    asl_aws_response r;
-    asl_buf err;
-    asl_buf_init(&err);
-    asl_blocking_begin(x);
-    bool sent = asl_aws_send(&none, &rq, &r, &err);
-    asl_blocking_end(x);
-    asl_value *out;
-    if (!sent) {
-        if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
-        else out = asl_fail(x, "States.Http.Socket", asl_strndup(a, err.data ? err.data : "",
-                                                                  err.len));
-    } else if (r.status / 100 != 2) {
-        out = asl_fail(x, asl_sprintf(a, "States.Http.StatusCode.%ld", r.status),
-                       asl_strndup(a, r.body.data ? r.body.data : "", r.body.len));
-    } else {
-        out = response_value(a, &r);
-    }
-    asl_buf_free(&err);
-    asl_aws_response_free(&r);
-    return out;
+    return send_request(x, &none, &rq, tc, "States.Http.Socket", "States.Http.StatusCode.");
 }
 
 /* ---- apigateway:invoke ------------------------------------------------------------ */
@@ -422,25 +432,7 @@ asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call 
     asl_aws_request rq = {method, full, signed_call ? "execute-api" : "",
                           signed_call ? (region ? region : cfg->region) : "", headers, body, blen,
                           timeout};
-    asl_aws_response r;
-    asl_buf err;
-    asl_buf_init(&err);
-    asl_blocking_begin(x);
-    bool sent = asl_aws_send(signed_call ? cfg : &none, &rq, &r, &err);
-    asl_blocking_end(x);
-    asl_value *out;
     /* AWS names the failure ApiGateway.<status>, the body as its Cause */
-    if (!sent) {
-        if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
-        else out = asl_fail(x, "ApiGateway.SdkClientException",
-                            asl_strndup(a, err.data ? err.data : "", err.len));
-    } else if (r.status / 100 != 2) {
-        out = asl_fail(x, asl_sprintf(a, "ApiGateway.%ld", r.status),
-                       asl_strndup(a, r.body.data ? r.body.data : "", r.body.len));
-    } else {
-        out = response_value(a, &r);
-    }
-    asl_buf_free(&err);
-    asl_aws_response_free(&r);
-    return out;
+    return send_request(x, signed_call ? cfg : &none, &rq, tc, "ApiGateway.SdkClientException",
+                        "ApiGateway.");
 }
