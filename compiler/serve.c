@@ -484,7 +484,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
         aslc_run_result_free(&res);
         return;
     }
-    if (standard && stop_signal) {
+    if (standard && __atomic_load_n(&stop_signal, __ATOMIC_RELAXED)) {
         /* the server is stopping: the execution goes on when it restarts */
         e->status = strdup("RUNNING");
         aslc_run_result_free(&res);
@@ -1176,7 +1176,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
-    stop_signal = sig;
+    /* atomic: the executions' threads read it too (run_execution_from) */
+    __atomic_store_n(&stop_signal, sig, __ATOMIC_RELAXED);
 }
 
 static void usage(FILE *f)
@@ -1315,7 +1316,7 @@ int aslc_serve_main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    while (!stop_signal) pause();
+    while (!__atomic_load_n(&stop_signal, __ATOMIC_RELAXED)) pause();
 
     MHD_stop_daemon(d);
     /* running children go with the server: their records say so at the next start */
@@ -1334,5 +1335,5 @@ int aslc_serve_main(int argc, char **argv)
     free((char *)sv.resources);
     free((char *)sv.mocks);
     free((char *)sv.handlers);
-    return 128 + stop_signal;
+    return 128 + __atomic_load_n(&stop_signal, __ATOMIC_RELAXED);
 }

@@ -318,12 +318,15 @@ static bool is_activity(const char *r)
 
 bool asl_served_resource(const char *resource)
 {
+    /* read by the threads of a fan-out at once: the lazy set is atomic */
     static int served = -1;
-    if (served < 0) {
+    int known = __atomic_load_n(&served, __ATOMIC_RELAXED);
+    if (known < 0) {
         const char *fd = getenv("ASL_SERVE_FD");
-        served = fd && *fd;
+        known = fd && *fd;
+        __atomic_store_n(&served, known, __ATOMIC_RELAXED);
     }
-    return served && (is_activity(resource) || ends_with(resource, ".waitForTaskToken"));
+    return known && (is_activity(resource) || ends_with(resource, ".waitForTaskToken"));
 }
 
 const char *asl_served_callback(asl_exec *x, const asl_task_site *site, const asl_value *input,
