@@ -196,11 +196,18 @@ static asl_value *response_value(asl_arena *a, const asl_aws_response *r)
 /* Sends rq and answers as the HTTP Task and apigateway:invoke do: the
  * response's value, the task's timeout, no answer (socket_error with curl's
  * message) or a status outside 2xx (status_prefix and the code, the body as
- * the Cause). */
-static asl_value *send_request(asl_exec *x, const asl_aws_config *cfg, const asl_aws_request *rq,
+ * the Cause).  The request waits 60 s at most (the HTTP Task's own limit),
+ * less when the Task's TimeoutSeconds ends sooner. */
+static asl_value *send_request(asl_exec *x, const asl_aws_config *cfg, asl_aws_request *rq,
                                const asl_task_call *tc, const char *socket_error, const char *status_prefix)
 {
     asl_arena *a = asl_exec_arena(x);
+    rq->timeout = 60;
+    if (tc && tc->deadline > 0) {
+        double left = tc->deadline - asl_now_monotonic();
+        if (left <= 0) return asl_task_timed_out(x, tc);
+        if (left < rq->timeout) rq->timeout = left;
+    }
     asl_aws_response r;
     asl_buf err;
     asl_buf_init(&err);
@@ -318,15 +325,9 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
                                         (int)query.len, query.data)
                           : (char *)endpoint;
     asl_buf_free(&query);
-    double timeout = 60;   /* the HTTP Task's own limit */
-    if (tc && tc->deadline > 0) {
-        double left = tc->deadline - asl_now_monotonic();
-        if (left <= 0) return asl_task_timed_out(x, tc);
-        if (left < timeout) timeout = left;
-    }
     asl_aws_config none;
     memset(&none, 0, sizeof none);
-    asl_aws_request rq = {method, url, "", "", headers, body, blen, timeout};
+    asl_aws_request rq = {method, url, "", "", headers, body, blen, 0};
     return send_request(x, &none, &rq, tc, "States.Http.Socket", "States.Http.StatusCode.");
 }
 
@@ -421,17 +422,10 @@ asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call 
     }
     headers[nh] = NULL;
 
-    double timeout = 60;
-    if (tc && tc->deadline > 0) {
-        double left = tc->deadline - asl_now_monotonic();
-        if (left <= 0) return asl_task_timed_out(x, tc);
-        if (left < timeout) timeout = left;
-    }
     asl_aws_config none;
     memset(&none, 0, sizeof none);
     asl_aws_request rq = {method, full, signed_call ? "execute-api" : "",
-                          signed_call ? (region ? region : cfg->region) : "", headers, body, blen,
-                          timeout};
+                          signed_call ? (region ? region : cfg->region) : "", headers, body, blen, 0};
     /* AWS names the failure ApiGateway.<status>, the body as its Cause */
     return send_request(x, signed_call ? cfg : &none, &rq, tc, "ApiGateway.SdkClientException",
                         "ApiGateway.");
