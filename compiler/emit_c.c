@@ -33,6 +33,7 @@
 #include "aslc_config.h"
 #include "intrinsic.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -524,7 +525,8 @@ static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
     bool choice = f->state && f->state->type == IR_CHOICE, rule = false, arena = false;
     asl_buf regs;
     asl_buf_init(&regs);
-    const char *seen[16];
+    /* the distinct names: v, err, out, vars and local_names' (the rN are in regs) */
+    const char *seen[sizeof local_names / sizeof *local_names + 4];
     unsigned nseen = 0;
     for (uint32_t i = 0; i < f->nops; i++) {
         const lir_op *o = &f->ops[i];
@@ -546,10 +548,10 @@ static void sp_names(sp *q, const lir_fn *f, asl_buf *decl)
             for (size_t k = 0; k < sizeof local_names / sizeof *local_names; k++)
                 if (!strcmp(o->note, local_names[k].note)) n = local_names[k].name;
         q->name[o->d] = n;
-        if (!strcmp(n, "m")) continue;
+        if (!strcmp(n, "m") || (n[0] == 'r' && isdigit((unsigned char)n[1]))) continue;
         unsigned k = 0;
         while (k < nseen && strcmp(seen[k], n)) k++;
-        if (k == nseen && nseen < 16) seen[nseen++] = n;
+        if (k == nseen && nseen < sizeof seen / sizeof *seen) seen[nseen++] = n;
     }
     const char *sep = "    asl_value ";
     for (unsigned k = 0; k < nseen; k++) {

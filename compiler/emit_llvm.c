@@ -544,7 +544,6 @@ static LLVMValueRef path_call(L *l, F *f, lir_fast fast, int id, unsigned n, LLV
 
 static uint32_t emit_const(L *l, const char *json_text);
 static LLVMValueRef kslot(L *l, uint32_t id);
-static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf);
 static LLVMValueRef emit_call_fn(L *l, const lir_fn *f);
 static LLVMTypeRef jn_type(L *l);
 
@@ -567,8 +566,7 @@ static LLVMValueRef dvalue(L *l, const lir_val *v, LLVMTypeRef ty)
     case LIR_V_STR: return str(l, v->str, v->len);
     case LIR_V_DATA: return ccast(l, dglobal(l, v->data));
     case LIR_V_FN:
-        if (v->fn->kind == LIR_FN_TMPL) return ccast(l, emit_tmpl_fn(l, v->fn));
-        if (v->fn->kind == LIR_FN_CALL) return ccast(l, emit_call_fn(l, v->fn));
+        if (v->fn->kind == LIR_FN_TMPL || v->fn->kind == LIR_FN_CALL) return ccast(l, emit_call_fn(l, v->fn));
         return dfn(l, v->fn->name, jn_type(l));
     case LIR_V_SYM: return dfn(l, v->str, l->t_state);
     case LIR_V_K: return kslot(l, emit_const(l, v->str));
@@ -684,21 +682,13 @@ static LLVMValueRef emit_tmpl(L *l, const lir_op *o)
 
 static void sb_fn(L *l, const ir_state *s, const lir_fn *lf, LLVMValueRef fn);
 
-/* fn_n(x, in) of lower.c's helper f, op by op.  Made once. */
+/* fn_n(x, in) of lower.c's helper f, or tp_n(x, in), a Map's item selector
+ * or batch input, op by op: made once, however many ops and descriptors name
+ * it (a second define would be an fn_n.1 with a body of its own). */
 static LLVMValueRef emit_call_fn(L *l, const lir_fn *lf)
 {
     LLVMValueRef fn = LLVMGetNamedFunction(l->m, lf->name);
     if (!fn) sb_fn(l, NULL, lf, fn = define(l, lf->name, l->t_state));
-    return fn;
-}
-
-/* tp_n(x, in), a Map's item selector or batch input (lower.c's tp_ function
- * lf): asl_template(x, in, TP_n) in a large program, the template built in
- * place in a small one. */
-static LLVMValueRef emit_tmpl_fn(L *l, const lir_fn *lf)
-{
-    LLVMValueRef fn = define(l, lf->name, l->t_state);
-    sb_fn(l, NULL, lf, fn);
     return fn;
 }
 
@@ -869,8 +859,7 @@ static LLVMValueRef sb_data(sb *q, lir_dstate what)
 /* A function of the program an op names (do_, try_, r_: made before). */
 static LLVMValueRef sb_named(sb *q, const lir_fn *t)
 {
-    if (t->kind == LIR_FN_TMPL) return emit_tmpl_fn(q->l, t);
-    if (t->kind == LIR_FN_CALL) return emit_call_fn(q->l, t);
+    if (t->kind == LIR_FN_TMPL || t->kind == LIR_FN_CALL) return emit_call_fn(q->l, t);
     return LLVMGetNamedFunction(q->l->m, t->name);
 }
 
@@ -1052,7 +1041,7 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
         LLVMValueRef v = a;
         if (o->path) v = or_null(l, f, call(l, f, LIR_RT_OUTPUT_PATH, 3, f->x, b, emit_path(l, o->path)));
         if (o->target_fn) {
-            LLVMValueRef av = or_null(l, f, call_fn(l, f, l->t_state, emit_tmpl_fn(l, o->target_fn), f->x, b));
+            LLVMValueRef av = or_null(l, f, call_fn(l, f, l->t_state, emit_call_fn(l, o->target_fn), f->x, b));
             v = or_null(l, f, call(l, f, LIR_RT_ASSIGN, 3, f->x, v, av));
         }
         go(l, f, o->target, v);
