@@ -36,8 +36,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import (Checks, arguments, aws_env, builder, endpoint, have_botocore,  # noqa: E402
-                     last_error, read_log, stop)
+from harness import aws_env, begin, builder, endpoint, last_error, read_log, stop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -89,12 +88,8 @@ def start_endpoint(tmp, throttle):
 
 
 def main():
-    args = arguments()
-    if not have_botocore():
-        return 77
-
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
-        check = Checks()
 
         build = builder(check, args, tmp)
 

@@ -34,8 +34,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import (Checks, arguments, aws_env, builder, compile_workflow, endpoint,  # noqa: E402
-                     have_botocore, last_error, read_log, stop)
+from harness import (aws_env, begin, builder, compile_workflow, endpoint, last_error,  # noqa: E402
+                     read_log, stop)
 
 S = "arn:aws:states:::"
 
@@ -117,10 +117,7 @@ def one_task(resource, params=None):
 
 
 def main():
-    args = arguments()
-    if not have_botocore():
-        return 77
-    check = Checks()
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
         env = aws_env(tmp, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDTEST",
                       AWS_SECRET_ACCESS_KEY="fake-secret-key")

@@ -28,8 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import (Checks, arguments, aws_env, builder, endpoint, have_botocore,  # noqa: E402
-                     last_error, read_log, stop)
+from harness import aws_env, begin, builder, endpoint, last_error, read_log, stop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -78,12 +77,8 @@ WORKFLOWS = {
 
 
 def main():
-    args = arguments()
-    if not have_botocore():
-        return 77
-
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
-        check = Checks()
         procs = []
 
         def sts_lambda(name, ttl):

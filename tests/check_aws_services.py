@@ -43,8 +43,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import (Checks, arguments, aws_env, builder, endpoint, free_port, have_botocore,  # noqa: E402
-                     last_error, npm_tool, stop, wait_port)
+from harness import (aws_env, begin, builder, endpoint, free_port, last_error, npm_tool,  # noqa: E402
+                     stop, wait_port)
 
 S3_FLOW = {"StartAt": "Create", "States": {
     "Create": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:createBucket",
@@ -111,10 +111,7 @@ SNS_FLOW = {"StartAt": "Notify", "States": {
 
 
 def main():
-    args = arguments()
-    if not have_botocore():
-        return 77
-    check = Checks()
+    args, check = begin()
 
     with tempfile.TemporaryDirectory() as tmp:
         base_env = aws_env(tmp, AWS_REGION="us-east-1")

@@ -16,7 +16,7 @@ import json
 from urllib.parse import urlsplit
 
 import loopback
-from loopback import QuietHandler, need, poll
+from loopback import QuietHandler, need, poll, validation_exception
 from sigv4check import verify_sigv4
 
 INPUTS = {}   # an execution's input, by its ARN
@@ -88,9 +88,7 @@ class Handler(QuietHandler):
         try:
             self.reply(200, handle(target, body))
         except KeyError as e:
-            self.reply(400, {"__type": "ValidationException",
-                             "message": "1 validation error detected: '%s' must not be null"
-                             % e.args[0]})
+            self.reply(400, validation_exception(e.args[0]))
         except LookupError as e:
             self.reply(400, {"__type": "UnknownOperationException", "message": str(e)})
 

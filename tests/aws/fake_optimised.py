@@ -19,7 +19,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import loopback
-from loopback import QuietHandler, need, poll
+from loopback import QuietHandler, need, poll, validation_exception
 from sigv4check import verify_sigv4
 
 SIGNING = {"ElasticMapReduce": "elasticmapreduce", "SageMaker": "sagemaker",
@@ -119,9 +119,7 @@ class Handler(QuietHandler):
             doc = json_call(call, body) if target else rest_call(method, parts.path, body)
             self.reply_json(200, doc)
         except KeyError as e:
-            self.reply_json(400, {"__type": "ValidationException",
-                                  "message": "1 validation error detected: '%s' must not be null"
-                                  % e.args[0]})
+            self.reply_json(400, validation_exception(e.args[0]))
         except Invalid as e:
             self.reply_json(400, {"__type": "InvalidRequestException", "message": str(e)})
         except (LookupError, ValueError) as e:

@@ -39,15 +39,16 @@ class Checks:
         return 1 if self.failures else 0
 
 
-def have_botocore():
-    """True when botocore imports (the endpoints check signatures with it);
-    else prints the skip line, and the script exits 77."""
+def begin():
+    """A script's arguments and its Checks; the script exits 77 (skipped)
+    when botocore, which the endpoints check signatures with, is missing."""
+    args = arguments()
     try:
         import botocore  # noqa: F401
     except ImportError:
         print("skipped: botocore is not installed (Debian: python3-botocore)")
-        return False
-    return True
+        sys.exit(77)
+    return args, Checks()
 
 
 def compile_workflow(args, tmp, name, definition, extra=()):

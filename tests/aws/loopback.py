@@ -53,11 +53,18 @@ def poll(key):
 
 
 def need(body, *names):
-    """KeyError(name) for the first member body lacks: the fake's
-    ValidationException."""
+    """KeyError(name) for the first member body lacks, which the fake
+    answers with validation_exception(name)."""
     for n in names:
         if n not in body:
             raise KeyError(n)
+
+
+def validation_exception(name):
+    """What AWS's JSON services answer (400) a request without a member it
+    needs with."""
+    return {"__type": "ValidationException",
+            "message": "1 validation error detected: '%s' must not be null" % name}
 
 
 def serve(handler):
