@@ -90,8 +90,7 @@ void asl_sigv4_query_add(asl_sigv4_query *q, const char *name, size_t nn, const 
 {
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 8;
-        q->p = realloc(q->p, q->cap * sizeof *q->p);
-        if (!q->p) abort();
+        q->p = asl_xrealloc(q->p, q->cap * sizeof *q->p);
     }
     q->p[q->n++] = (asl_sigv4_param){encoded(name, nn, encode), encoded(value, vn, encode)};
 }
@@ -148,8 +147,7 @@ void asl_sigv4_signing_key(unsigned char out[32], const char *secret, const char
                            const char *region, const char *service)
 {
     size_t sn = strlen(secret);
-    char *key = malloc(sn + 5);
-    if (!key) abort();
+    char *key = asl_xmalloc(sn + 5);
     memcpy(key, "AWS4", 4);
     memcpy(key + 4, secret, sn + 1);
     unsigned char k1[32], k2[32], k3[32];
