@@ -88,12 +88,14 @@ static char *bearer_token(asl_arena *a, const asl_aws_config *c, const char *clu
     }
     asl_buf_puts(&q, "&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id");
 
-    /* the canonical request: a presigned URL signs no payload */
+    /* the canonical request: the payload is an empty body's (botocore's
+     * presigned STS URLs, and the Go SDK's, sign it so) */
     asl_buf cr;
     asl_buf_init(&cr);
     asl_buf_puts(&cr, "GET\n/\n");
     asl_buf_put(&cr, q.data, q.len);
-    asl_buf_printf(&cr, "\nhost:%s\nx-k8s-aws-id:%s\n\nhost;x-k8s-aws-id\nUNSIGNED-PAYLOAD", host,
+    asl_buf_printf(&cr, "\nhost:%s\nx-k8s-aws-id:%s\n\nhost;x-k8s-aws-id\n"
+                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", host,
                    cluster);
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)cr.data, cr.len, md);

@@ -385,8 +385,10 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
         /* .sync:2: the child execution's Output as JSON, not as text */
         if (po && po->type == ASL_TRUE) out = parsed_member(a, out, "Output");
         bool done = listed(asl_object_get(sync, "succeeded", 9), state);
+        /* a deletion's Cause: the describe call's answer that says it failed */
         if (listed(asl_object_get(sync, "failed", 6), state) || (done && ecs && container_failed(out)))
-            return asl_fail(x, "States.TaskFailed", asl_json_string(a, out, NULL));
+            return asl_fail(x, "States.TaskFailed",
+                            asl_json_string(a, follow_gone ? poll : out, NULL));
         if (done) return out;
         if (tc && tc->deadline > 0 && asl_now_monotonic() >= tc->deadline)
             return asl_task_timed_out(x, tc);
