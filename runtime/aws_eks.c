@@ -136,6 +136,7 @@ typedef struct {
     const char *auth;         /* "Authorization: Bearer ..." */
     char *ca;                 /* the PEM (in the arena) */
     size_t ca_len;
+    CURL *h;                  /* one handle for the task: its connection is reused */
 } k8s;
 
 typedef struct {
@@ -176,11 +177,8 @@ static bool k8s_send(k8s *k, const char *method, const char *path, const char *q
 {
     memset(r, 0, sizeof *r);
     asl_buf_init(&r->body);
-    CURL *h = curl_easy_init();
-    if (!h) {
-        asl_buf_puts(err, "cannot start an HTTP client (curl_easy_init failed)");
-        return false;
-    }
+    CURL *h = k->h;
+    curl_easy_reset(h);   /* options only: the connection stays */
     asl_arena *a = asl_exec_arena(k->x);
     char *url = asl_sprintf(a, "%s%s%s%s", k->endpoint, path, query && *query ? "?" : "",
                             query ? query : "");
@@ -223,7 +221,6 @@ static bool k8s_send(k8s *k, const char *method, const char *path, const char *q
         asl_buf_puts(err, "Unable to execute HTTP request: ");
         asl_buf_puts(err, errbuf[0] ? errbuf : curl_easy_strerror(rc));
     }
-    curl_easy_cleanup(h);
     char *st = r->status_text;   /* into the arena: the answer holds nothing malloc'd but body */
     r->status_text = (char *)asl_cstring(a, st ? st : "")->u.str;
     free(st);
@@ -463,7 +460,7 @@ asl_value *asl_aws_eks(asl_exec *x, const asl_value *d, asl_value *params,
     asl_aws_config role_cfg;   /* the task's Credentials: its role's keys */
     if (!(cfg = asl_aws_task_config(x, cfg, tc, &role_cfg))) return NULL;
 
-    k8s k = {x, tc, NULL, NULL, NULL, 0};
+    k8s k = {x, tc, NULL, NULL, NULL, 0, NULL};
     /* CertificateAuthority: base64 of the PEM (DescribeCluster's data) */
     size_t n = strlen(ca64);
     k.ca = asl_alloc(a, 3 * (n / 4) + 4);
@@ -482,11 +479,15 @@ asl_value *asl_aws_eks(asl_exec *x, const asl_value *d, asl_value *params,
                      : asl_strndup(a, endpoint, el);
     k.auth = asl_sprintf(a, "Authorization: Bearer %s", bearer_token(a, cfg, cluster));
 
+    if (!strcmp(action, "call") && (!asl_aws_str(params, "Method") || !asl_aws_str(params, "Path")))
+        return asl_fail(x, "States.Runtime", "eks:call needs the string parameters Method and "
+                                             "Path");
+    if (!(k.h = curl_easy_init()))
+        return asl_fail(x, "EKS.SdkClientException",
+                        "cannot start an HTTP client (curl_easy_init failed)");
+    asl_value *out;
     if (!strcmp(action, "call")) {
         const char *method = asl_aws_str(params, "Method"), *path = asl_aws_str(params, "Path");
-        if (!method || !path)
-            return asl_fail(x, "States.Runtime", "eks:call needs the string parameters Method "
-                                                 "and Path");
         asl_buf q;
         asl_buf_init(&q);
         put_query(a, &q, member(params, "QueryParameters"));
@@ -496,7 +497,10 @@ asl_value *asl_aws_eks(asl_exec *x, const asl_value *d, asl_value *params,
         /* a PATCH is a JSON merge patch: the API takes no plain JSON there */
         const char *ctype = !strcmp(method, "PATCH") ? "application/merge-patch+json"
                                                      : "application/json";
-        return k8s_call(&k, method, path, query_text(a, &q), body, ctype);
+        out = k8s_call(&k, method, path, query_text(a, &q), body, ctype);
+    } else {
+        out = run_job(&k, params, !strcmp(action, "runJob.sync"));
     }
-    return run_job(&k, params, !strcmp(action, "runJob.sync"));
+    curl_easy_cleanup(k.h);
+    return out;
 }
