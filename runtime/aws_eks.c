@@ -26,7 +26,8 @@
  *                 failed Job is States.TaskFailed, the Cause that result.
  *
  * The query-string signature is written here (SHA-256 and HMAC from
- * OpenSSL's libcrypto), as aws_sign.c writes its header signatures.
+ * OpenSSL's libcrypto: signing_key and signature are SigV4's two steps,
+ * the same for a header's signature and a query's).
  */
 #define _GNU_SOURCE
 #include "aws.h"
@@ -51,6 +52,37 @@ static void hmac(unsigned char out[32], const void *key, size_t kn, const char *
 {
     unsigned int n = 32;
     HMAC(EVP_sha256(), key, (int)kn, (const unsigned char *)msg, strlen(msg), out, &n);
+}
+
+/* The signing key of a credential scope: HMACs of "AWS4" + secret with the
+ * day, the region, the service and "aws4_request". */
+static void signing_key(unsigned char out[32], const char *secret, const char *day,
+                        const char *region, const char *service)
+{
+    size_t n = strlen(secret) + 5;
+    char *key = malloc(n);
+    if (!key) abort();
+    snprintf(key, n, "AWS4%s", secret);
+    unsigned char k1[32], k2[32], k3[32];
+    hmac(k1, key, strlen(key), day);
+    hmac(k2, k1, 32, region);
+    hmac(k3, k2, 32, service);
+    hmac(out, k3, 32, "aws4_request");
+    memset(key, 0, n);   /* the secret leaves no copy behind */
+    free(key);
+}
+
+/* The hex signature of a canonical request cr in scope at amz_date. */
+static void signature(char out[65], const unsigned char key[32], const char *amz_date,
+                      const char *scope, const char *cr, size_t cr_len)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH], sig[32];
+    SHA256((const unsigned char *)cr, cr_len, md);
+    char cr_hash[65], sts[256];
+    hex(cr_hash, md, sizeof md);
+    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, cr_hash);
+    hmac(sig, key, 32, sts);
+    hex(out, sig, sizeof sig);
 }
 
 /* The token for cluster, signed with c's credentials; in a.  STS's host is
@@ -97,22 +129,11 @@ static char *bearer_token(asl_arena *a, const asl_aws_config *c, const char *clu
     asl_buf_printf(&cr, "\nhost:%s\nx-k8s-aws-id:%s\n\nhost;x-k8s-aws-id\n"
                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", host,
                    cluster);
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)cr.data, cr.len, md);
-    asl_buf_free(&cr);
-    char cr_hash[65];
-    hex(cr_hash, md, sizeof md);
-    char *sts = asl_sprintf(a, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz, scope, cr_hash);
-    char *key = asl_sprintf(a, "AWS4%s", c->secret_key);
-    unsigned char k1[32], k2[32], k3[32], k4[32], sig[32];
-    hmac(k1, key, strlen(key), day);
-    hmac(k2, k1, 32, c->region);
-    hmac(k3, k2, 32, "sts");
-    hmac(k4, k3, 32, "aws4_request");
-    hmac(sig, k4, 32, sts);
-    memset(key, 0, strlen(key));   /* the secret leaves no copy behind */
+    unsigned char key[32];
+    signing_key(key, c->secret_key, day, c->region, "sts");
     char sig_hex[65];
-    hex(sig_hex, sig, sizeof sig);
+    signature(sig_hex, key, amz, scope, cr.data, cr.len);
+    asl_buf_free(&cr);
     char *url = asl_sprintf(a, "%s%s/?%.*s&X-Amz-Signature=%s", scheme, host, (int)q.len, q.data,
                             sig_hex);
     asl_buf_free(&q);
@@ -296,7 +317,7 @@ static void put_query(asl_arena *a, asl_buf *q, const asl_value *o)
     }
 }
 
-/* The answer's body as text (a copy in the arena; "" when there is none). */
+/* The query q holds, as text in the arena ("" when empty); q is freed. */
 static char *query_text(asl_arena *a, asl_buf *q)
 {
     char *s = asl_strndup(a, q->data ? q->data : "", q->len);
