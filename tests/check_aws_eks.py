@@ -29,6 +29,7 @@ self-signed certificate made here with openssl, stopped at the end):
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,9 @@ def main():
         import botocore  # noqa: F401
     except ImportError:
         print("skipped: botocore is not installed (Debian: python3-botocore)")
+        return 77
+    if not shutil.which("openssl"):
+        print("skipped: the openssl command is not installed (Debian: openssl)")
         return 77
     check = Checks()
     with tempfile.TemporaryDirectory() as tmp:
