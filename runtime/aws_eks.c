@@ -25,65 +25,22 @@
  *                 that cannot be read has "error" and "cause" instead).  A
  *                 failed Job is States.TaskFailed, the Cause that result.
  *
- * The query-string signature is written here (SHA-256 and HMAC from
- * OpenSSL's libcrypto: signing_key and signature are SigV4's two steps,
- * the same for a header's signature and a query's).
+ * The query-string signature is written here, its two SigV4 steps (the
+ * signing key, the signature) those of sigv4.c, the same for a header's
+ * signature and a query's.
  */
 #define _GNU_SOURCE
 #include "aws.h"
+#include "sigv4.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 /* ---- the bearer token ------------------------------------------------------------ */
-
-static void hex(char *out, const unsigned char *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", d[i]);
-}
-
-static void hmac(unsigned char out[32], const void *key, size_t kn, const char *msg)
-{
-    unsigned int n = 32;
-    HMAC(EVP_sha256(), key, (int)kn, (const unsigned char *)msg, strlen(msg), out, &n);
-}
-
-/* The signing key of a credential scope: HMACs of "AWS4" + secret with the
- * day, the region, the service and "aws4_request". */
-static void signing_key(unsigned char out[32], const char *secret, const char *day,
-                        const char *region, const char *service)
-{
-    size_t n = strlen(secret) + 5;
-    char *key = malloc(n);
-    if (!key) abort();
-    snprintf(key, n, "AWS4%s", secret);
-    unsigned char k1[32], k2[32], k3[32];
-    hmac(k1, key, strlen(key), day);
-    hmac(k2, k1, 32, region);
-    hmac(k3, k2, 32, service);
-    hmac(out, k3, 32, "aws4_request");
-    memset(key, 0, n);   /* the secret leaves no copy behind */
-    free(key);
-}
-
-/* The hex signature of a canonical request cr in scope at amz_date. */
-static void signature(char out[65], const unsigned char key[32], const char *amz_date,
-                      const char *scope, const char *cr, size_t cr_len)
-{
-    unsigned char md[SHA256_DIGEST_LENGTH], sig[32];
-    SHA256((const unsigned char *)cr, cr_len, md);
-    char cr_hash[65], sts[256];
-    hex(cr_hash, md, sizeof md);
-    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, cr_hash);
-    hmac(sig, key, 32, sts);
-    hex(out, sig, sizeof sig);
-}
 
 /* The token for cluster, signed with c's credentials; in a.  STS's host is
  * the one its endpoint has (AWS_ENDPOINT_URL_STS overrides it, as for
@@ -130,9 +87,9 @@ static char *bearer_token(asl_arena *a, const asl_aws_config *c, const char *clu
                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", host,
                    cluster);
     unsigned char key[32];
-    signing_key(key, c->secret_key, day, c->region, "sts");
+    asl_sigv4_signing_key(key, c->secret_key, day, c->region, "sts");
     char sig_hex[65];
-    signature(sig_hex, key, amz, scope, cr.data, cr.len);
+    asl_sigv4_signature(sig_hex, key, amz, scope, cr.data, cr.len);
     asl_buf_free(&cr);
     char *url = asl_sprintf(a, "%s%s/?%.*s&X-Amz-Signature=%s", scheme, host, (int)q.len, q.data,
                             sig_hex);
