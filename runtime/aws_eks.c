@@ -55,12 +55,7 @@ static char *bearer_token(asl_arena *a, const asl_aws_config *c, const char *clu
     free(base);
 
     char amz[17], day[9];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(amz, sizeof amz, "%Y%m%dT%H%M%SZ", &tm);
-    memcpy(day, amz, 8);
-    day[8] = '\0';
+    asl_sigv4_now(amz, day);
     char *scope = asl_sprintf(a, "%s/%s/sts/aws4_request", day, c->region);
 
     /* the query, its names already in sorted order */

@@ -32,12 +32,7 @@ bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, ch
     const char *query = path[pn] == '?' ? path + pn + 1 : NULL;
 
     char amz[17], day[9];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(amz, sizeof amz, "%Y%m%dT%H%M%SZ", &tm);
-    memcpy(day, amz, 8);
-    day[8] = '\0';
+    asl_sigv4_now(amz, day);
 
     asl_buf cr;   /* the canonical request */
     asl_buf_init(&cr);

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 static const EVP_MD *md_sha256;
@@ -177,4 +178,14 @@ void asl_sigv4_signature(char out[65], const unsigned char key[32], const char *
     asl_sigv4_hmac(mac, key, 32, sts.data);
     asl_buf_free(&sts);
     asl_sigv4_hex(out, mac, sizeof mac);
+}
+
+void asl_sigv4_now(char amz[17], char day[9])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(amz, 17, "%Y%m%dT%H%M%SZ", &tm);
+    memcpy(day, amz, 8);
+    day[8] = '\0';
 }

@@ -52,6 +52,9 @@ void asl_sigv4_query_put(asl_buf *b, asl_sigv4_query *q);
 void asl_sigv4_request_end(asl_buf *cr, const char *signed_headers, size_t sl, const void *body,
                            size_t body_len);
 
+/* Now as X-Amz-Date writes it (20261207T151500Z) and its day (20261207). */
+void asl_sigv4_now(char amz[17], char day[9]);
+
 /* The signing key of a credential scope: HMACs of "AWS4" + secret with the
  * day (yyyymmdd), the region, the service and "aws4_request". */
 void asl_sigv4_signing_key(unsigned char out[32], const char *secret, const char *day,

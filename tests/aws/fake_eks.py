@@ -133,7 +133,23 @@ def bedrock_call(method, path, body):
     raise Reply(404, {"message": "no route " + path})
 
 
-class AwsHandler(QuietHandler):
+class AnyMethod(QuietHandler):
+    """Every method the fakes take goes to handle_any(method)."""
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
+    def do_PATCH(self):
+        self.handle_any("PATCH")
+
+
+class AwsHandler(AnyMethod):
     def reply(self, status, doc, error_type=None):
         data = json.dumps(doc).encode()
         self.send_response(status)
@@ -170,15 +186,6 @@ class AwsHandler(QuietHandler):
             self.reply(200, doc)
         except Reply as e:
             self.reply(e.status, e.doc, e.error_type)
-
-    def do_GET(self):
-        self.handle_any("GET")
-
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
 
 
 def token_problem(auth):
@@ -218,7 +225,7 @@ def status(code, reason, message):
             "message": message, "reason": reason, "code": code}
 
 
-class K8sHandler(QuietHandler):
+class K8sHandler(AnyMethod):
     def reply(self, code, doc, ctype="application/json"):
         data = doc.encode() if isinstance(doc, str) else json.dumps(doc).encode()
         self.send_response(code)
@@ -275,17 +282,6 @@ class K8sHandler(QuietHandler):
         self.reply(404, status(404, "NotFound", "the server could not find the requested "
                                                 "resource"))
 
-    def do_GET(self):
-        self.handle_any("GET")
-
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-    def do_PATCH(self):
-        self.handle_any("PATCH")
 
 
 def main():
