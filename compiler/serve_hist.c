@@ -380,11 +380,21 @@ static bool within(const char *key, const char *unit)
     return !strncmp(key, unit, n) && (key[n] == 0 || key[n] == '/');
 }
 
+/* Whether key is a unit of one of the fan-out runs keyed prefixes[0..n)
+ * ("/S.", one per run: a Retry's runs each have their own S). */
+static bool of_runs(const char *key, char **prefixes, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strncmp(key, prefixes[k], strlen(prefixes[k]))) return true;
+    return false;
+}
+
 /* The units that were running, at any depth, each {"key", "events",
  * "waited": real seconds since its last event}: a's events of the units
- * of the fan-out keyed prefix ("/S."), but those within a finished one
+ * of the fan-out runs keyed prefixes, but those within a finished one
  * (done, its keys). */
-static void live_units(fan_events *a, const char *prefix, char **done, size_t ndone, cJSON *list)
+static void live_units(fan_events *a, char **prefixes, size_t nprefixes, char **done, size_t ndone,
+                       cJSON *list)
 {
     double now = now_seconds();
     size_t m = 0;
@@ -398,7 +408,7 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
     for (size_t i = 0; i < m;) {
         size_t j = i;
         while (j < m && !strcmp(a->v[j].unit, a->v[i].unit)) j++;
-        bool take = !strncmp(a->v[i].unit, prefix, strlen(prefix));
+        bool take = of_runs(a->v[i].unit, prefixes, nprefixes);
         for (size_t k = 0; take && k < ndone; k++)
             if (within(a->v[i].unit, done[k])) take = false;
         if (take) {
@@ -418,68 +428,122 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
     }
 }
 
+/* The events of the execution's own thread that a Retry's later run of
+ * the fan-out makes before its units: its new start (and a Distributed
+ * Map's MapRunStarted), and a Distributed Map's MapRunFailed that ended
+ * the run before.  (An inline fan-out's failure is written only once no
+ * Retry takes it: none between its runs.) */
+static bool run_event(const char *type)
+{
+    return !strcmp(type, "MapStateStarted") || !strcmp(type, "ParallelStateStarted") ||
+           !strcmp(type, "MapRunStarted") || !strcmp(type, "MapRunFailed");
+}
+
+/* The finished top-level units of the fan-out run started at event started:
+ * their results into list (not run again), their keys into done. */
+static void done_units(aslc_store *s, const char *arn, long started, long last, cJSON *list,
+                       char ***done, size_t *ndone)
+{
+    fan_units u = {0};
+    aslc_store_units(s, arn, started, collect_unit, &u);
+    *done = realloc(*done, (*ndone + u.n + 1) * sizeof **done);
+    for (size_t k = 0; k < u.n; k++) {
+        if (u.v[k].last <= last) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddNumberToObject(d, "started", (double)started);
+            cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
+            cJSON *r = cJSON_Parse(u.v[k].result);
+            cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
+            cJSON_AddItemToArray(list, d);
+            if (asprintf(&(*done)[*ndone], "/%ld.%ld", started, u.v[k].idx) >= 0) (*ndone)++;
+        }
+        free(u.v[k].result);
+    }
+    free(u.v);
+}
+
 /* Plans the resumption of the fan-out state entered at event entered
  * (StateEntered ev): true with the checkpoint c given its "fan" and *last
- * the last event kept; false to run the state again whole. */
+ * the last event kept; false to run the state again whole.
+ *
+ * A Retry runs the fan-out again: each run has its own start S, so its
+ * units their own keys.  The execution's own events between the runs (the
+ * later runs' starts, run_event) are kept and replayed by the resumed
+ * state ("own"), so that every run's units replay theirs as the first
+ * run's do. */
 static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *ev, cJSON *c,
                      long *last)
 {
     bool map = !strcmp(type_of(ev), "MapStateEntered");
+    const char *start_type = map ? "MapStateStarted" : "ParallelStateStarted";
     fan_events a = {0};
     aslc_store_unit_events(s, arn, entered + 1, collect, &a);
     const cJSON *p0 =
         a.n > 0 ? cJSON_GetObjectItemCaseSensitive(a.v[0].ev, "previousEventId") : NULL;
     bool ok = a.n > 0 && !a.v[0].unit && a.v[0].ev && (long)cJSON_GetNumberValue(p0) == entered &&
-              !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted");
+              !strcmp(type_of(a.v[0].ev), start_type);
     /* nothing after the start: no unit began, the state runs again whole
      * (a Distributed Map's MapRunStarted may not have been recorded) */
     ok = ok && a.n > 1;
-    size_t first = 1;
-    if (ok && !a.v[1].unit && !strcmp(type_of(a.v[1].ev), "MapRunStarted")) first = 2;
-    long started = ok ? a.v[first - 1].id : 0;
-    size_t end = a.n;  /* the first of the execution's own thread's after the start: made again */
-    for (size_t i = first; ok && i < a.n; i++)
-        if (!a.v[i].unit) {
-            end = i;
-            break;
-        }
     if (!ok) {
         fan_events_free(&a);
         return false;
     }
+    /* the runs' starts (S: a Distributed Map's MapRunStarted, else the
+     * ...StateStarted), and the first event of the execution's own thread
+     * that is no run's: made again, with all that follows it */
+    char **prefixes = calloc(a.n, sizeof *prefixes);
+    size_t nruns = 0, end = a.n, own_from = 0;
+    long first_cursor = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        if (a.v[i].unit) continue;
+        const char *t = type_of(a.v[i].ev);
+        if (!a.v[i].ev || !run_event(t)) {
+            end = i;
+            break;
+        }
+        bool opens = !strcmp(t, start_type) &&
+                     !(i + 1 < a.n && !a.v[i + 1].unit && !strcmp(type_of(a.v[i + 1].ev), "MapRunStarted"));
+        if (!strcmp(t, "MapRunStarted") || opens) {
+            if (nruns == 1 && !first_cursor) first_cursor = a.v[i - 1].id;
+            if (asprintf(&prefixes[nruns], "/%ld.", a.v[i].id) >= 0) nruns++;
+            if (nruns == 1) own_from = i + 1;
+        } else if (nruns == 1 && !first_cursor) {
+            first_cursor = a.v[i - 1].id;   /* the first run's MapRunFailed */
+        }
+    }
+    if (!nruns) {
+        free(prefixes);
+        fan_events_free(&a);
+        return false;
+    }
+    long started = strtol(prefixes[0] + 1, NULL, 10);
     *last = a.v[end - 1].id;
+    cJSON *fan = cJSON_AddObjectToObject(c, "fan");
+    cJSON_AddNumberToObject(fan, "started", (double)started);
+    cJSON_AddNumberToObject(fan, "cursor", (double)(first_cursor ? first_cursor : *last));
+    /* the later runs' own events, replayed by the resumed state */
+    cJSON *own = cJSON_AddArrayToObject(fan, "own");
+    for (size_t i = own_from; i < end; i++)
+        if (!a.v[i].unit) cJSON_AddItemToArray(own, cJSON_Duplicate(a.v[i].ev, true));
     for (size_t i = end; i < a.n; i++) {   /* not units' events: leave them out */
         free(a.v[i].unit);
         cJSON_Delete(a.v[i].ev);
     }
     a.n = end;
-    cJSON *fan = cJSON_AddObjectToObject(c, "fan");
-    cJSON_AddNumberToObject(fan, "started", (double)started);
-    cJSON_AddNumberToObject(fan, "cursor", (double)*last);
-    /* the finished top-level units: their results, not run again */
-    fan_units u = {0};
-    aslc_store_units(s, arn, started, collect_unit, &u);
+    /* the finished top-level units of every run: their results, not run again */
     cJSON *list = cJSON_AddArrayToObject(fan, "done");
-    char **done = calloc(u.n ? u.n : 1, sizeof *done);
+    char **done = NULL;
     size_t ndone = 0;
-    for (size_t k = 0; k < u.n; k++) {
-        if (u.v[k].last > *last) continue;
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
-        cJSON *r = cJSON_Parse(u.v[k].result);
-        cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
-        cJSON_AddItemToArray(list, d);
-        if (asprintf(&done[ndone], "/%ld.%ld", started, u.v[k].idx) >= 0) ndone++;
-    }
+    for (size_t k = 0; k < nruns; k++)
+        done_units(s, arn, strtol(prefixes[k] + 1, NULL, 10), *last, list, &done, &ndone);
     /* the child executions' events (a Distributed Map's) with the units' */
     aslc_store_child_events(s, arn, 1L << 62, collect, &a);
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "/%ld.", started);
-    live_units(&a, prefix, done, ndone, cJSON_AddArrayToObject(fan, "live"));
+    live_units(&a, prefixes, nruns, done, ndone, cJSON_AddArrayToObject(fan, "live"));
     for (size_t k = 0; k < ndone; k++) free(done[k]);
     free(done);
-    for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
-    free(u.v);
+    for (size_t k = 0; k < nruns; k++) free(prefixes[k]);
+    free(prefixes);
     fan_events_free(&a);
     return true;
 }

@@ -449,7 +449,7 @@ static asl_value *incomplete(flow *f, uint32_t n)
 static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
 {
     asl_exec local, *b = unit_exec(f, &local);
-    asl_value *done = asl_served_unit(f->x, b, i);   /* resumed by aslc serve: finished */
+    asl_value *done = asl_served_unit(f->x, b, f->hist.started, i);   /* resumed by aslc serve: finished */
     if (done) {
         finish(f, i, b, done, 1);
         return;
@@ -558,7 +558,7 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
      * when it is past on the calling thread (the first counts its start
      * alone, the Map's end the last one's end): 2n + 2 ids in all. */
     asl_run *run = f->x->run;
-    asl_value *done = hist ? asl_served_unit(f->x, it, i) : NULL;
+    asl_value *done = hist ? asl_served_unit(f->x, it, f->hist.started, i) : NULL;
     if (done) {   /* resumed by aslc serve: this iteration had finished */
         finish(f, i, it, done, f->bstart ? f->bstart[i + 1] - f->bstart[i] : 1);
         return;

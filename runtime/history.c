@@ -775,6 +775,14 @@ void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale
     h->time_scale = time_scale;
 }
 
+void asl_hist_replay_own(asl_exec *top, const asl_value *events)
+{
+    hthread *t = ht(top);
+    t->rep = events;
+    t->rpos = 0;
+    t->rep_waited = t->rep_at = 0;
+}
+
 /* Unit u replays the recorded unit of its key, if one is unclaimed. */
 static void claim(asl_exec *u)
 {

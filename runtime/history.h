@@ -117,6 +117,11 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
  * recorded events are numbered again, not written (asl_hist_replay in
  * history.c). */
 void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale);
+/* ... and a Retry ran that fan-out again before the restart: events are
+ * the execution's own between its runs (a later run's ...StateStarted, a
+ * Distributed Map's MapRunStarted and MapRunFailed), which the resumed
+ * state replays as a unit does, so that each run's units find theirs. */
+void asl_hist_replay_own(asl_exec *top, const asl_value *events);
 /* A Task about to be called in a replaying unit: 0 if its attempt was not
  * recorded (call it), 1 with its recorded outcome event in *ev (its
  * scheduling events taken), 2 if it was running when the server stopped. */

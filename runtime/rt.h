@@ -274,9 +274,10 @@ void asl_served_forget(asl_exec *x, const char *token);
  * false: call the Task as usual.  Once, on the top-level exec. */
 bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
                        double timeout, double heartbeat, asl_value **out);
-/* A resumed execution's top-level Parallel or Map (x): the result of its
- * unit index recorded before the restart (in u's arena), or NULL: run it. */
-asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index);
+/* A resumed execution's top-level Parallel or Map (x), in its run started
+ * at event started (a Retry's runs have their own): the result of its unit
+ * index recorded before the restart (in u's arena), or NULL: run it. */
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint64_t started, uint32_t index);
 /* For asl_retry's first call in that resumed Task state (once, else NULL):
  * the errors of the attempts a Retry took before the restart, an array of
  * strings, which its attempt counts go on from. */

@@ -225,6 +225,12 @@ RETRIED_INSIDE = json.dumps({"StartAt": "Fork", "States": {"Fork": {
                 "F2": task("F2", "{}-f2-{}")}}}}}]}}})
 
 
+# the same Map at the top level: killed in its Retry's second run, whose
+# units have keys of their own and replay as the first run's do
+RETRIED_TOP = json.dumps({"StartAt": "Again", "States": {
+    "Again": json.loads(RETRIED_INSIDE)["States"]["Fork"]["Branches"][0]["States"]["Again"]}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -254,11 +260,16 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
                                       definition=RETRIED_INSIDE)["stateMachineArn"]
         ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
             {"tag": "r", "items": [0]}))["executionArn"]
+        rtop = sfn.create_state_machine(name="retried-top", roleArn=ROLE,
+                                        definition=RETRIED_TOP)["stateMachineArn"]
+        ex_rtop = sfn.start_execution(stateMachineArn=rtop, input=json.dumps(
+            {"tag": "t", "items": [0]}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s;
         # the retried Map's second attempt's)
         deadline = time.time() + 30
         while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
-                                          len(calls("b")) < 2 or len(calls("r")) < 2):
+                                          len(calls("b")) < 2 or len(calls("r")) < 2 or
+                                          len(calls("t")) < 2):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
@@ -280,6 +291,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         d_db = wait_end(sfn, ex_db)
         d_rt = wait_end(sfn, ex_rt)
         h_rt = history(sfn, ex_rt)
+        d_rtop = wait_end(sfn, ex_rtop)
+        h_rtop = history(sfn, ex_rtop)
         h_mp = history(sfn, ex_mp)
         h_dm = history(sfn, ex_dm)
         # the same, not interrupted, for the events they make
@@ -330,6 +343,23 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           "Retry), the last once: none again after the restart",
           calls("r") == ["r-f1-0", "r-f1-0", "r-f2-0"], calls("r"))
     whole(h_rt, "Map retried inside a Parallel")
+    check("top-level Map killed in its Retry's second run: SUCCEEDED",
+          d_rtop["status"] == "SUCCEEDED" and json.loads(d_rtop["output"]) ==
+          [{"label": "t-f2-0", "tag": "t", "i": 0}], d_rtop)
+    check("top-level Map killed in its Retry's second run: each Task called once in each run "
+          "(the second run's replayed, not run again)",
+          calls("t") == ["t-f1-0", "t-f1-0", "t-f2-0"], calls("t"))
+    whole(h_rtop, "top-level Map retried")
+    types = [e["type"] for e in h_rtop]
+    check("top-level Map retried: two MapStateStarted, one TaskFailed, each Wait once",
+          types.count("MapStateStarted") == 2 and types.count("TaskFailed") == 1 and
+          types.count("TaskScheduled") == 3 and types.count("WaitStateEntered") == 1 and
+          types.count("WaitStateExited") == 1, types)
+    entered = {e["id"]: e["timestamp"] for e in h_rtop if e["type"] == "WaitStateEntered"}
+    late = [(e["timestamp"] - entered[e["previousEventId"]]).total_seconds()
+            for e in h_rtop if e["type"] == "WaitStateExited" and e["previousEventId"] in entered]
+    check("top-level Map retried: its Wait ended about 6 s after it was entered",
+          len(late) == 1 and all(5.9 <= s < 8.5 for s in late), late)
     types = [e["type"] for e in h_rt]
     check("Map retried inside a Parallel: two MapStateStarted, one TaskFailed, each Wait once",
           types.count("MapStateStarted") == 2 and types.count("TaskFailed") == 1 and
