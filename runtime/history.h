@@ -61,6 +61,12 @@ void asl_hist_seed(asl_hist *h, const char *hex);
 /* asl_served_draw's work: n bytes from the seed, x's unit, its state's
  * entry and the draw's rank in it; false without a durable channel. */
 bool asl_hist_draw(asl_exec *x, void *out, size_t n);
+/* A JSONata expression's $now() and $millis() in x (served.c,
+ * asl_served_jn_clock), in ms since the epoch: the time of the next event
+ * x's thread of control makes, which is then stamped with it (the
+ * recorded one's when x replays it), so that a replay after a restart
+ * evaluates with the time it evaluated with before. */
+int64_t asl_hist_clock(asl_exec *x);
 /* --resume: the events so far end at id last (child_last: a Distributed
  * Map's child executions'); the first top-level state entered is the one
  * whose StateEntered (id entered, previousEventId entered_prev, timestamp

@@ -288,6 +288,10 @@ const asl_value *asl_served_retried(asl_exec *x);
  * that a state run again by a restart draws what it drew before; false
  * elsewhere (draw from the system). */
 bool asl_served_draw(asl_exec *x, void *out, size_t n);
+/* The same for JSONata's $now()/$millis() and $random()/$uuid()/$shuffle()
+ * (jsonata_value.c's asl_jn_clock, x the asl_exec evaluating): the time
+ * and the seed a restart gives again; false elsewhere. */
+bool asl_served_jn_clock(void *x, int64_t *now_ms, uint64_t *rng);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

@@ -331,6 +331,21 @@ bool asl_served_draw(asl_exec *x, void *out, size_t n)
     return x->run && x->run->hist && asl_hist_draw(x, out, n);
 }
 
+/* jsonata_value.c's asl_jn_clock in a state of a durable execution (x):
+ * the expression's $now()/$millis() (asl_hist_clock) and the seed of its
+ * $random()/$uuid()/$shuffle() (a draw, as States.UUID()'s), both what
+ * they were before a restart when the state is made again.  false
+ * elsewhere: the real clock, a seed of it. */
+bool asl_served_jn_clock(void *ux, int64_t *now_ms, uint64_t *rng)
+{
+    asl_exec *x = ux;
+    uint64_t seed;
+    if (!x->run || !x->run->hist || !asl_hist_draw(x, &seed, sizeof seed)) return false;
+    *now_ms = asl_hist_clock(x);
+    *rng = seed ? seed : 0x9E3779B97F4A7C15ULL;   /* xorshift's state must not be 0 */
+    return true;
+}
+
 const asl_value *asl_served_retried(asl_exec *x)
 {
     if (!retried || x->parent || x->entered_event != retried_entered) return NULL;

@@ -231,6 +231,25 @@ RETRIED_TOP = json.dumps({"StartAt": "Again", "States": {
     "Again": json.loads(RETRIED_INSIDE)["States"]["Fork"]["Branches"][0]["States"]["Again"]}})
 
 
+# JSONata: a replayed Pass's $uuid(), $random(), $now() and $millis() must be
+# what they were before the kill (the time: its PassStateExited's)
+JN_STAMP = json.dumps({"QueryLanguage": "JSONata", "StartAt": "Each", "States": {"Each": {
+    "Type": "Map", "Items": "{% $states.input.items %}", "End": True,
+    "ItemSelector": {"tag": "{% $states.input.tag %}", "i": "{% $states.context.Map.Item.Value %}"},
+    "ItemProcessor": {"StartAt": "N1", "States": {
+        "N1": {"Type": "Task", "Resource": RESOURCE, "Next": "Stamp", "Arguments": {
+            "label": "{% $states.input.tag & '-n1-' & $string($states.input.i) %}",
+            "tag": "{% $states.input.tag %}", "i": "{% $states.input.i %}"}},
+        "Stamp": {"Type": "Pass", "Next": "NNap", "Output": {
+            "tag": "{% $states.input.tag %}", "i": "{% $states.input.i %}",
+            "u": "{% $uuid() %}", "r": "{% $random() %}", "now": "{% $now() %}",
+            "ms": "{% $millis() %}"}},
+        "NNap": {"Type": "Wait", "Seconds": 6, "Next": "N2"},
+        "N2": {"Type": "Task", "Resource": RESOURCE, "End": True, "Arguments": {
+            "label": "{% $states.input.tag & '-n2-' & $string($states.input.i) %}"},
+            "Output": "{% $merge([$states.input, {'label': $states.result.label}]) %}"}}}}}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -264,15 +283,20 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
                                         definition=RETRIED_TOP)["stateMachineArn"]
         ex_rtop = sfn.start_execution(stateMachineArn=rtop, input=json.dumps(
             {"tag": "t", "items": [0]}))["executionArn"]
+        jn = sfn.create_state_machine(name="jsonata-stamp", roleArn=ROLE,
+                                      definition=JN_STAMP)["stateMachineArn"]
+        ex_jn = sfn.start_execution(stateMachineArn=jn, input=json.dumps(
+            {"tag": "n", "items": [0, 1]}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s;
         # the retried Map's second attempt's)
         deadline = time.time() + 30
         while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
                                           len(calls("b")) < 2 or len(calls("r")) < 2 or
-                                          len(calls("t")) < 2):
+                                          len(calls("t")) < 2 or len(calls("n")) < 2):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
+        before_jn = history(sfn, ex_jn)
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
@@ -291,6 +315,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         d_db = wait_end(sfn, ex_db)
         d_rt = wait_end(sfn, ex_rt)
         h_rt = history(sfn, ex_rt)
+        d_jn = wait_end(sfn, ex_jn)
+        h_jn = history(sfn, ex_jn)
         d_rtop = wait_end(sfn, ex_rtop)
         h_rtop = history(sfn, ex_rtop)
         h_mp = history(sfn, ex_mp)
@@ -343,6 +369,23 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           "Retry), the last once: none again after the restart",
           calls("r") == ["r-f1-0", "r-f1-0", "r-f2-0"], calls("r"))
     whole(h_rt, "Map retried inside a Parallel")
+    stamped = sorted((o["i"], o["u"], o["r"], o["now"], o["ms"], round(e["timestamp"].timestamp() * 1000))
+                     for e in before_jn if e["type"] == "PassStateExited"
+                     for o in [json.loads(e["stateExitedEventDetails"]["output"])])
+    out = json.loads(d_jn["output"]) if d_jn["status"] == "SUCCEEDED" else []
+    check("JSONata: SUCCEEDED, each Task called once",
+          d_jn["status"] == "SUCCEEDED" and len(out) == 2 and
+          calls("n") == ["n-n1-0", "n-n1-1", "n-n2-0", "n-n2-1"], (d_jn, calls("n")))
+    check("JSONata: a replayed Pass's $uuid(), $random(), $now() and $millis() are what it "
+          "had before the kill ($millis() its PassStateExited's time; draws differ by unit)",
+          len(stamped) == 2 and
+          sorted((o["i"], o["u"], o["r"], o["now"], o["ms"]) for o in out) ==
+          [st[:5] for st in stamped] and all(st[4] == st[5] for st in stamped) and
+          stamped[0][1] != stamped[1][1], (stamped, out))
+    whole(h_jn, "JSONata Map")
+    types = [e["type"] for e in h_jn]
+    check("JSONata Map: each Pass entered once (replayed, not entered again)",
+          types.count("PassStateEntered") == 2 and types.count("PassStateExited") == 2, types)
     check("top-level Map killed in its Retry's second run: SUCCEEDED",
           d_rtop["status"] == "SUCCEEDED" and json.loads(d_rtop["output"]) ==
           [{"label": "t-f2-0", "tag": "t", "i": 0}], d_rtop)
