@@ -107,6 +107,17 @@ void aslc_hist_unit(void *ctx, const char *line, size_t len)
 {
     aslc_hist_sink *k = ctx;
     cJSON *u = cJSON_ParseWithLength(line, len);
+    const cJSON *child = cJSON_GetObjectItemCaseSensitive(u, "child");
+    if (child) {
+        /* "F": a run of a fan-out failed (runtime/history.c), kept as the
+         * run's row of index -1 (-2: numbered as a child execution's) */
+        double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "started"));
+        if (started > 0)
+            aslc_store_add_unit(k->store, k->arn, (long)started, cJSON_IsTrue(child) ? -2 : -1, 0,
+                                "null", 4);
+        cJSON_Delete(u);
+        return;
+    }
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(u, "result");
     double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "started"));
     double idx = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "index"));
@@ -313,11 +324,13 @@ typedef struct {
     long id;
     char *unit;            /* its unit's key; NULL: the execution's own thread */
     cJSON *ev;
+    bool child;            /* a child execution's (numbered apart: child_events) */
 } fan_event;
 
 typedef struct {
     fan_event *v;
     size_t n, cap;
+    bool child;            /* collect: the events come from child_events */
 } fan_events;
 
 static void collect(void *ctx, long id, const char *unit, const char *body)
@@ -327,7 +340,7 @@ static void collect(void *ctx, long id, const char *unit, const char *body)
         a->cap = a->cap ? 2 * a->cap : 64;
         a->v = realloc(a->v, a->cap * sizeof *a->v);
     }
-    a->v[a->n++] = (fan_event){id, unit ? strdup(unit) : NULL, cJSON_Parse(body)};
+    a->v[a->n++] = (fan_event){id, unit ? strdup(unit) : NULL, cJSON_Parse(body), a->child};
 }
 
 static void fan_events_free(fan_events *a)
@@ -389,12 +402,54 @@ static bool of_runs(const char *key, char **prefixes, size_t n)
     return false;
 }
 
+/* Unit key's run: its fan-out's start S (in "<parent>/S.I") and the
+ * length of its parent's key. */
+static long run_of_key(const char *key, size_t *parent_len)
+{
+    const char *slash = strrchr(key, '/');
+    *parent_len = slash ? (size_t)(slash - key) : 0;
+    return slash ? strtol(slash + 1, NULL, 10) : 0;
+}
+
+/* Whether the run S (of the thread keyed parent, parent_len long; "" the
+ * execution's own, whose last event is own_last) had failed or ended
+ * before the restart, so that its units that had not ended were stopped
+ * where their events end: its failure was recorded (runtime/history.c,
+ * asl_hist_fan_ended: a units row of index -1, -2 in a child execution's
+ * numbering), its thread has an event after it, or one of its units was
+ * aborted (MapIterationAborted).  m: a's units' events, by unit. */
+static bool run_closed(aslc_store *s, const char *arn, const fan_events *a, size_t m,
+                       const char *parent, size_t parent_len, long started, bool child,
+                       long own_last)
+{
+    fan_units u = {0};
+    aslc_store_units(s, arn, started, collect_unit, &u);
+    bool closed = false;
+    for (size_t k = 0; k < u.n; k++) {
+        if (u.v[k].idx == (child ? -2 : -1)) closed = true;
+        free(u.v[k].result);
+    }
+    free(u.v);
+    if (!parent_len && own_last > started) closed = true;
+    char run[40];
+    int rn = snprintf(run, sizeof run, "/%ld.", started);
+    for (size_t i = 0; !closed && i < m; i++) {
+        const char *k = a->v[i].unit;
+        if (strncmp(k, parent, parent_len) != 0) continue;
+        if (k[parent_len] == 0 && a->v[i].id > started) closed = true;   /* its thread went on */
+        else if (!strncmp(k + parent_len, run, (size_t)rn) && !strchr(k + parent_len + rn, '/') &&
+                 !strcmp(type_of(a->v[i].ev), "MapIterationAborted"))
+            closed = true;
+    }
+    return closed;
+}
+
 /* The units that were running, at any depth, each {"key", "events",
- * "waited": real seconds since its last event}: a's events of the units
- * of the fan-out runs keyed prefixes, but those within a finished one
- * (done, its keys). */
-static void live_units(fan_events *a, char **prefixes, size_t nprefixes, char **done, size_t ndone,
-                       cJSON *list)
+ * "waited": real seconds since its last event, "closed": its run had
+ * failed (run_closed)}: a's events of the units of the fan-out runs keyed
+ * prefixes, but those within a finished one (done, its keys). */
+static void live_units(aslc_store *s, const char *arn, fan_events *a, char **prefixes,
+                       size_t nprefixes, char **done, size_t ndone, long own_last, cJSON *list)
 {
     double now = now_seconds();
     size_t m = 0;
@@ -422,6 +477,10 @@ static void live_units(fan_events *a, char **prefixes, size_t nprefixes, char **
             cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
             /* when: so that the binary counts the time until its Wait resumes too */
             if (at > 0) cJSON_AddNumberToObject(u, "at", at);
+            size_t plen;
+            long started = run_of_key(a->v[i].unit, &plen);
+            if (run_closed(s, arn, a, m, a->v[i].unit, plen, started, a->v[i].child, own_last))
+                cJSON_AddBoolToObject(u, "closed", true);
             cJSON_AddItemToArray(list, u);
         }
         i = j;
@@ -448,7 +507,7 @@ static void done_units(aslc_store *s, const char *arn, long started, long last, 
     aslc_store_units(s, arn, started, collect_unit, &u);
     *done = realloc(*done, (*ndone + u.n + 1) * sizeof **done);
     for (size_t k = 0; k < u.n; k++) {
-        if (u.v[k].last <= last) {
+        if (u.v[k].idx >= 0 && u.v[k].last <= last) {   /* (< 0: the run failed, run_closed) */
             cJSON *d = cJSON_CreateObject();
             cJSON_AddNumberToObject(d, "started", (double)started);
             cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
@@ -518,6 +577,9 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
         return false;
     }
     long started = strtol(prefixes[0] + 1, NULL, 10);
+    long own_last = 0;   /* the execution's own last event, made again or not */
+    for (size_t i = 0; i < a.n; i++)
+        if (!a.v[i].unit && a.v[i].id > own_last) own_last = a.v[i].id;
     *last = a.v[end - 1].id;
     cJSON *fan = cJSON_AddObjectToObject(c, "fan");
     cJSON_AddNumberToObject(fan, "started", (double)started);
@@ -538,8 +600,10 @@ static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *
     for (size_t k = 0; k < nruns; k++)
         done_units(s, arn, strtol(prefixes[k] + 1, NULL, 10), *last, list, &done, &ndone);
     /* the child executions' events (a Distributed Map's) with the units' */
+    a.child = true;
     aslc_store_child_events(s, arn, 1L << 62, collect, &a);
-    live_units(&a, prefixes, nruns, done, ndone, cJSON_AddArrayToObject(fan, "live"));
+    live_units(s, arn, &a, prefixes, nruns, done, ndone, own_last,
+               cJSON_AddArrayToObject(fan, "live"));
     for (size_t k = 0; k < ndone; k++) free(done[k]);
     free(done);
     for (size_t k = 0; k < nruns; k++) free(prefixes[k]);

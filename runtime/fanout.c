@@ -158,6 +158,11 @@ static __attribute__((noinline)) bool stop(asl_exec *x)
     return false;
 }
 
+bool asl_flow_stop(asl_exec *x)
+{
+    return stop(x);
+}
+
 bool asl_flow_stopped(asl_exec *x)
 {
     if (!x->group || !asl_group_cancelled(x->group)) return false;
@@ -253,6 +258,8 @@ static inline __attribute__((always_inline)) bool flow_enter(asl_exec *x, const 
 static __attribute__((noinline)) bool flow_enter_recorded(asl_exec *x, const asl_state_info *s,
                                                           asl_value *in)
 {
+    /* aslc serve: a unit replaying past where a failed run stopped it */
+    if (__builtin_expect(x->run->unit_replay, 0) && asl_hist_replay_closed(x)) return stop(x);
     if (!flow_enter(x, s)) return false;
     asl_hist_entered(x, s, in);
     return true;

@@ -75,6 +75,9 @@ typedef struct asl_hist_thread {
     /* asl_hist_clock: the time (ms since the epoch) a JSONata expression
      * took as its $now(), which the next event is stamped with; 0: none */
     int64_t clock_ms;
+    /* its fan-out's run failed before the restart: it was stopped where
+     * its recorded events end, and stops there again */
+    bool closed;
     /* asl_hist_draw: the state entry (event id, retry count) its draws
      * are of, and how many it made */
     uint64_t draw_entered;
@@ -838,6 +841,8 @@ static void claim(asl_exec *u)
                                 ? w->u.n.num / h->time_scale : 0;
         const asl_value *at = asl_object_get(l, "at", 2);
         ht(u)->rep_at = at && at->type == ASL_NUMBER ? at->u.n.num : 0;
+        const asl_value *closed = asl_object_get(l, "closed", 6);
+        ht(u)->closed = closed && closed->type == ASL_TRUE;
         break;
     }
     pthread_mutex_unlock(&h->mu);
@@ -871,11 +876,18 @@ int asl_hist_replay_task(asl_exec *x, const asl_value **ev)
     return 2;
 }
 
+bool asl_hist_replay_closed(asl_exec *x)
+{
+    hthread *t = x->hist;
+    return t && t->rep && t->closed && t->rpos >= t->rep->len;
+}
+
 double asl_hist_replay_waited(asl_exec *x)
 {
     hthread *t = x->hist;
     if (!t || !t->rep) return 0;
-    if (t->rpos < t->rep->len) return ASL_SLEEP_MAX;   /* it ended before the restart */
+    /* it ended before the restart, or its unit was stopped in it */
+    if (t->rpos < t->rep->len || t->closed) return ASL_SLEEP_MAX;
     double w = t->rep_waited;
     asl_hist *h = x->run->hist;
     if (t->rep_at > 0 && h->time_scale > 0) {
@@ -1276,6 +1288,21 @@ void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
     } else {
         ht(x)->prev = fan->cursor;
         ht(x)->pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
+        asl_hist *h = x->run->hist;
+        if (h->durable && h->fd >= 0) {
+            /* aslc serve: this run of the fan-out failed, its units that had
+             * not ended were stopped; recorded before a Retry or Catch acts
+             * on it, so that a restart stops them where their events end
+             * (asl_hist_replay_closed) however the replayed units race */
+            DBUF(r);
+            asl_buf_putc(&r, '{');
+            put_num(&r, "started", (double)fan->started);
+            PUT_LIT(&r, ",\"child\":");
+            asl_buf_puts(&r, x->hist && x->hist->child ? "true" : "false");
+            asl_buf_putc(&r, '}');
+            asl_hist_chan_request(h, "F ", r.data, r.len, true);
+            asl_buf_free(&r);
+        }
     }
 }
 

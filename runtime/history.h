@@ -51,7 +51,8 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
  * acknowledgement is awaited, and each top-level StateEntered is preceded
  * by "C <checkpoint>" ({"state","input","vars","prev"}); each finished unit
  * of a top-level Parallel or Map is followed by "R {"started","index",
- * "last","result"}" (not acknowledged).  Losing the server
+ * "last","result"}" (not acknowledged), and each failed run of a fan-out by
+ * "F {"started","child"}" (acknowledged).  Losing the server
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
@@ -132,6 +133,11 @@ void asl_hist_replay_own(asl_exec *top, const asl_value *events);
  * recorded (call it), 1 with its recorded outcome event in *ev (its
  * scheduling events taken), 2 if it was running when the server stopped. */
 int asl_hist_replay_task(asl_exec *x, const asl_value **ev);
+/* Whether x is a replaying unit whose recorded events are done and whose
+ * fan-out's run had failed before the restart ("closed"): it was stopped
+ * there, and must stop there again rather than go further (enter a state,
+ * call a Task) before the replayed failure stops it. */
+bool asl_hist_replay_closed(asl_exec *x);
 /* Workflow seconds a unit's Wait or Retry interval about to be slept had
  * already waited before the restart (all of it when the unit's recorded
  * events go on after it); 0 when x replays nothing. */

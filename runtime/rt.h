@@ -225,6 +225,8 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 bool asl_flow_sleep(asl_exec *x, double seconds);
 /* true, with x stopped, when x's fan-out was cancelled. */
 bool asl_flow_stopped(asl_exec *x);
+/* x stopped as a failing sibling stops it (false); aslc serve's replay. */
+bool asl_flow_stop(asl_exec *x);
 /* Around a call that blocks for long (a task's child process): lets another
  * worker thread run meanwhile.  Always in pairs, on the same exec. */
 void asl_blocking_begin(asl_exec *x);

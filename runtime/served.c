@@ -266,6 +266,13 @@ static bool replay_unit_task(asl_exec *x, const asl_task_site *site, const asl_v
 {
     const asl_value *ev = NULL;
     int k = asl_hist_replay_task(x, &ev);
+    /* a unit that its run's failure stopped before the Task was called or
+     * while it ran: stopped again, not called nor failed */
+    if (k != 1 && asl_hist_replay_closed(x)) {
+        *out = NULL;
+        asl_flow_stop(x);
+        return true;
+    }
     if (k == 0) return false;
     if (k == 1) {
         const asl_value *d = details_of(ev);

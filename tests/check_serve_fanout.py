@@ -250,6 +250,21 @@ JN_STAMP = json.dumps({"QueryLanguage": "JSONata", "StartAt": "Each", "States": 
             "Output": "{% $merge([$states.input, {'label': $states.result.label}]) %}"}}}}}})
 
 
+# a top-level Parallel whose branch 1 fails at once (its Task's first call)
+# and stops branch 0 in its Wait, killed in the Retry's interval: replayed,
+# branch 0 must stop where its events end, not call the Task it never did
+ABORTED = json.dumps({"StartAt": "Fork", "States": {"Fork": {
+    "Type": "Parallel", "End": True,
+    "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4, "MaxAttempts": 1}],
+    "Branches": [
+        {"StartAt": "XNap", "States": {
+            "XNap": {"Type": "Wait", "Seconds": 2, "Next": "XLate"},
+            "XLate": task("XLate", "{}-late", None, "$.tag")}},
+        {"StartAt": "XFlaky", "States": {
+            "XFlaky": dict(task("XFlaky", "{}-flaky", None, "$.tag"),
+                           Resource=FLAKY_RESOURCE)}}]}}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -287,16 +302,22 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
                                       definition=JN_STAMP)["stateMachineArn"]
         ex_jn = sfn.start_execution(stateMachineArn=jn, input=json.dumps(
             {"tag": "n", "items": [0, 1]}))["executionArn"]
+        ab = sfn.create_state_machine(name="aborted", roleArn=ROLE,
+                                      definition=ABORTED)["stateMachineArn"]
+        ex_ab = sfn.start_execution(stateMachineArn=ab, input=json.dumps(
+            {"tag": "x"}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s;
         # the retried Map's second attempt's)
         deadline = time.time() + 30
         while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
                                           len(calls("b")) < 2 or len(calls("r")) < 2 or
-                                          len(calls("t")) < 2 or len(calls("n")) < 2):
+                                          len(calls("t")) < 2 or len(calls("n")) < 2 or
+                                          len(calls("x")) < 1):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
         before_jn = history(sfn, ex_jn)
+        before_ab = history(sfn, ex_ab)
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
@@ -315,6 +336,8 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         d_db = wait_end(sfn, ex_db)
         d_rt = wait_end(sfn, ex_rt)
         h_rt = history(sfn, ex_rt)
+        d_ab = wait_end(sfn, ex_ab)
+        h_ab = history(sfn, ex_ab)
         d_jn = wait_end(sfn, ex_jn)
         h_jn = history(sfn, ex_jn)
         d_rtop = wait_end(sfn, ex_rtop)
@@ -369,6 +392,22 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           "Retry), the last once: none again after the restart",
           calls("r") == ["r-f1-0", "r-f1-0", "r-f2-0"], calls("r"))
     whole(h_rt, "Map retried inside a Parallel")
+    types = [e["type"] for e in before_ab]
+    check("Parallel with a stopped branch: killed in its Retry's interval (one run, its "
+          "branch 0 in its Wait)", types.count("ParallelStateStarted") == 1 and
+          "TaskFailed" in types and "WaitStateExited" not in types, types)
+    check("Parallel with a stopped branch: SUCCEEDED after its Retry",
+          d_ab["status"] == "SUCCEEDED" and json.loads(d_ab["output"]) ==
+          [{"label": "x-late", "tag": "x"}, {"label": "x-flaky", "tag": "x"}], d_ab)
+    check("Parallel with a stopped branch: the stopped branch's Task called once (in the "
+          "Retry's run), not by the replay of the run that stopped it",
+          calls("x") == ["x-flaky", "x-flaky", "x-late"], calls("x"))
+    whole(h_ab, "Parallel with a stopped branch")
+    types = [e["type"] for e in h_ab]
+    check("Parallel with a stopped branch: two runs, the stopped branch's Wait entered in "
+          "each and exited in the second only, its Task scheduled once",
+          types.count("ParallelStateStarted") == 2 and types.count("WaitStateEntered") == 2 and
+          types.count("WaitStateExited") == 1 and types.count("TaskScheduled") == 3, types)
     stamped = sorted((o["i"], o["u"], o["r"], o["now"], o["ms"], round(e["timestamp"].timestamp() * 1000))
                      for e in before_jn if e["type"] == "PassStateExited"
                      for o in [json.loads(e["stateExitedEventDetails"]["output"])])

@@ -109,6 +109,8 @@ def run(binary, inp, args=(), hold=None, close_at=None):
         kind, text = line[:1], line[2:].decode()
         if kind == b"C":
             checkpoints.append((len(events), json.loads(text)))
+        elif kind == b"F":
+            ours.sendall(b"A\n")   # a fan-out's run failed: acknowledged, as the server does
         elif kind in (b"E", b"U", b"V"):
             # "U <unit> <event>": a branch's or iteration's; "V": a child
             # execution's (not the history's, numbered apart)
