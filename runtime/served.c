@@ -38,6 +38,9 @@ static const asl_value *replay;
  * attempt counts of the state's first asl_retry after the restart. */
 static const asl_value *retried;
 static uint64_t retried_entered;
+/* The resumed top-level state's recorded entry (seconds since the epoch),
+ * what a resumed Wait counts from; 0: unknown. */
+static double resume_entered_at;
 
 /* The checkpoint's "fan": a top-level Parallel or Map resumed in the middle
  * ({"started", "cursor", "done": [{"started", "index", "result"}], "live",
@@ -167,6 +170,15 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     /* real seconds the Wait already waited, in workflow seconds */
     double waited = num_of(c, "waited");
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
+    /* ... counted, when the Wait runs, from its recorded entry: it ends
+     * when it would have without the restart, however long the server took
+     * to plan it and this process to start (asl_served_waited) */
+    const char *et = str_of(c, "entered_time");
+    double at;
+    if (et && asl_timestamp_parse(et, strlen(et), &at) && at > 0 && run->time_scale > 0) {
+        resume_entered_at = at;
+        if (run->resume_waited <= 0) run->resume_waited = 1e-9;   /* (a Wait to shorten) */
+    }
     const asl_value *rp = asl_object_get(c, "replay", 6);
     if (rp && rp->type == ASL_OBJECT) {
         replay = rp;
@@ -217,6 +229,12 @@ double asl_served_waited(asl_exec *x)
     double w = x->run->resume_waited;
     if (w > 0 && !x->parent) {
         x->run->resume_waited = 0;
+        if (resume_entered_at > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+            w = now > resume_entered_at ? (now - resume_entered_at) / x->run->time_scale : 0;
+        }
         return w;
     }
     return 0;
