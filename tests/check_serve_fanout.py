@@ -278,32 +278,35 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
 
     server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
     try:
+        # every machine compiled first, so that the executions start together
+        # (each unit's Wait of 6 s is the window for the kill)
         mp = sfn.create_state_machine(name="map-in-parallel", roleArn=ROLE,
                                       definition=MAP_IN_PARALLEL)["stateMachineArn"]
         dm = sfn.create_state_machine(name="distributed", roleArn=ROLE,
                                       definition=DISTRIBUTED)["stateMachineArn"]
+        db_ = sfn.create_state_machine(name="distributed-batch", roleArn=ROLE,
+                                       definition=DISTRIBUTED_BATCH)["stateMachineArn"]
+        rt = sfn.create_state_machine(name="retried-inside", roleArn=ROLE,
+                                      definition=RETRIED_INSIDE)["stateMachineArn"]
+        rtop = sfn.create_state_machine(name="retried-top", roleArn=ROLE,
+                                        definition=RETRIED_TOP)["stateMachineArn"]
+        jn = sfn.create_state_machine(name="jsonata-stamp", roleArn=ROLE,
+                                      definition=JN_STAMP)["stateMachineArn"]
+        ab = sfn.create_state_machine(name="aborted", roleArn=ROLE,
+                                      definition=ABORTED)["stateMachineArn"]
+        # the retried ones first: theirs is the longest way to their Wait
+        ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
+            {"tag": "r", "items": [0]}))["executionArn"]
+        ex_rtop = sfn.start_execution(stateMachineArn=rtop, input=json.dumps(
+            {"tag": "t", "items": [0]}))["executionArn"]
         ex_mp = sfn.start_execution(stateMachineArn=mp, input=json.dumps(
             {"tag": "k", "items": [0, 1, 2]}))["executionArn"]
         ex_dm = sfn.start_execution(stateMachineArn=dm, input=json.dumps(
             {"tag": "j", "items": [0, 1, 2, 3]}))["executionArn"]
-        db_ = sfn.create_state_machine(name="distributed-batch", roleArn=ROLE,
-                                       definition=DISTRIBUTED_BATCH)["stateMachineArn"]
         ex_db = sfn.start_execution(stateMachineArn=db_, input=json.dumps(
             {"tag": "b", "items": [0, 1, 2, 3]}))["executionArn"]
-        rt = sfn.create_state_machine(name="retried-inside", roleArn=ROLE,
-                                      definition=RETRIED_INSIDE)["stateMachineArn"]
-        ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
-            {"tag": "r", "items": [0]}))["executionArn"]
-        rtop = sfn.create_state_machine(name="retried-top", roleArn=ROLE,
-                                        definition=RETRIED_TOP)["stateMachineArn"]
-        ex_rtop = sfn.start_execution(stateMachineArn=rtop, input=json.dumps(
-            {"tag": "t", "items": [0]}))["executionArn"]
-        jn = sfn.create_state_machine(name="jsonata-stamp", roleArn=ROLE,
-                                      definition=JN_STAMP)["stateMachineArn"]
         ex_jn = sfn.start_execution(stateMachineArn=jn, input=json.dumps(
             {"tag": "n", "items": [0, 1]}))["executionArn"]
-        ab = sfn.create_state_machine(name="aborted", roleArn=ROLE,
-                                      definition=ABORTED)["stateMachineArn"]
         ex_ab = sfn.start_execution(stateMachineArn=ab, input=json.dumps(
             {"tag": "x"}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s;
