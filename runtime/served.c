@@ -11,9 +11,12 @@
  * execution continues in that state without entering it again.  With it
  * may come the outcome of a Task attempt made before the restart
  * (asl_served_replay) and the results of a top-level fan-out's finished
- * units (asl_served_unit), neither run again, and the recorded events of
- * its units that were running, which those replay (history.c): their Task
- * attempts' outcomes are taken from them (replay_unit_task).
+ * units (asl_served_unit, in each run a Retry made), neither run again,
+ * and the recorded events of its units that were running, which those
+ * replay (history.c): their Task attempts' outcomes are taken from them
+ * (replay_unit_task), and a unit its run's failure had stopped stops again
+ * where its events end.  JSONata's time and draws come from here too
+ * (asl_served_jn_clock), so that a replay evaluates as before.
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.

@@ -35,7 +35,12 @@ durability"), driven by boto3:
     interrupted, the Waits not slept again whole, a replayed Pass's
     $$.State.EnteredTime, States.UUID() and States.MathRandom() what they
     were before the kill, the child executions' recorded events gone once
-    the execution ends.
+    the execution ends; with them a top-level Map killed in its Retry's
+    second run (each run's Tasks called once), a JSONata Map whose replayed
+    Pass's $uuid(), $random(), $now() and $millis() are what they were (the
+    time its PassStateExited's), and a top-level Parallel whose failing
+    branch stopped the other in its Wait, killed in the Retry's interval
+    (the stopped branch stops again where it had: its Task called once).
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
