@@ -452,6 +452,18 @@ static asl_value *incomplete(flow *f, uint32_t n)
 
 /* ---- Parallel -------------------------------------------------------------------------- */
 
+/* aslc serve: a unit replaying that its run's failure had stopped, whose
+ * recorded events ended before its end (stopped in a Wait that ends it):
+ * stopped again rather than ending with a result. */
+static asl_value *replayed_end(asl_exec *u, asl_value *r)
+{
+    if (r && __builtin_expect(u->run->unit_replay, 0) && asl_hist_replay_closed(u)) {
+        stop(u);
+        return NULL;
+    }
+    return r;
+}
+
 /* A branch with --history: its events around it (history.c). */
 static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
 {
@@ -462,7 +474,7 @@ static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i
         return;
     }
     asl_hist_unit_begin(f->x, &f->hist, b, i);
-    asl_value *r = f->branches[i](b, f->in);
+    asl_value *r = replayed_end(b, f->branches[i](b, f->in));
     asl_hist_unit_end(f->x, &f->hist, b, i, r);
     finish(f, i, b, r, 1);
 }
@@ -595,6 +607,7 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     }
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
+    if (hist) r = replayed_end(it, r);
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
     finish(f, i, it, r, nitems);
 }

@@ -267,7 +267,9 @@ ABORTED = json.dumps({"StartAt": "Fork", "States": {"Fork": {
             "XLate": task("XLate", "{}-late", None, "$.tag")}},
         {"StartAt": "XFlaky", "States": {
             "XFlaky": dict(task("XFlaky", "{}-flaky", None, "$.tag"),
-                           Resource=FLAKY_RESOURCE)}}]}}})
+                           Resource=FLAKY_RESOURCE)}},
+        # stopped in a Wait that ends it: replayed, it must not end
+        {"StartAt": "YNap", "States": {"YNap": {"Type": "Wait", "Seconds": 2, "End": True}}}]}}})
 
 
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
@@ -403,19 +405,20 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
     types = [e["type"] for e in before_ab]
     check("Parallel with a stopped branch: killed in its Retry's interval (one run, its "
           "branch 0 in its Wait)", types.count("ParallelStateStarted") == 1 and
-          "TaskFailed" in types and "WaitStateExited" not in types, types)
+          "TaskFailed" in types and types.count("WaitStateEntered") == 2 and
+          "WaitStateExited" not in types, types)
     check("Parallel with a stopped branch: SUCCEEDED after its Retry",
           d_ab["status"] == "SUCCEEDED" and json.loads(d_ab["output"]) ==
-          [{"label": "x-late", "tag": "x"}, {"label": "x-flaky", "tag": "x"}], d_ab)
+          [{"label": "x-late", "tag": "x"}, {"label": "x-flaky", "tag": "x"}, {"tag": "x"}], d_ab)
     check("Parallel with a stopped branch: the stopped branch's Task called once (in the "
           "Retry's run), not by the replay of the run that stopped it",
           calls("x") == ["x-flaky", "x-flaky", "x-late"], calls("x"))
     whole(h_ab, "Parallel with a stopped branch")
     types = [e["type"] for e in h_ab]
-    check("Parallel with a stopped branch: two runs, the stopped branch's Wait entered in "
-          "each and exited in the second only, its Task scheduled once",
-          types.count("ParallelStateStarted") == 2 and types.count("WaitStateEntered") == 2 and
-          types.count("WaitStateExited") == 1 and types.count("TaskScheduled") == 3, types)
+    check("Parallel with a stopped branch: two runs, the stopped branches' Waits entered in "
+          "each and exited in the second only (one ends its branch), the Task scheduled once",
+          types.count("ParallelStateStarted") == 2 and types.count("WaitStateEntered") == 4 and
+          types.count("WaitStateExited") == 2 and types.count("TaskScheduled") == 3, types)
     stamped = sorted((o["i"], o["u"], o["r"], o["now"], o["ms"], round(e["timestamp"].timestamp() * 1000))
                      for e in before_jn if e["type"] == "PassStateExited"
                      for o in [json.loads(e["stateExitedEventDetails"]["output"])])
