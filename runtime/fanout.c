@@ -436,7 +436,11 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
     if (!alone) pthread_mutex_unlock(&f->mu);
     if (u->arena == f->iter_arena) asl_arena_reset(u->arena);
     else if (!in_state_arena(f, u)) asl_exec_free(u);
-    if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
+    if (cancel) {
+        /* aslc serve: recorded before the others are stopped (history.c) */
+        if (__builtin_expect(f->x->run->hist != NULL, 0)) asl_hist_fan_failed(f->x, &f->hist);
+        asl_group_cancel(&f->g, f->x->run->pool);
+    }
 }
 
 /* x's fan-out did not complete although none of its units failed: an

@@ -1288,22 +1288,26 @@ void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
     } else {
         ht(x)->prev = fan->cursor;
         ht(x)->pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
-        asl_hist *h = x->run->hist;
-        if (h->durable && h->fd >= 0) {
-            /* aslc serve: this run of the fan-out failed, its units that had
-             * not ended were stopped; recorded before a Retry or Catch acts
-             * on it, so that a restart stops them where their events end
-             * (asl_hist_replay_closed) however the replayed units race */
-            DBUF(r);
-            asl_buf_putc(&r, '{');
-            put_num(&r, "started", (double)fan->started);
-            PUT_LIT(&r, ",\"child\":");
-            asl_buf_puts(&r, x->hist && x->hist->child ? "true" : "false");
-            asl_buf_putc(&r, '}');
-            asl_hist_chan_request(h, "F ", r.data, r.len, true);
-            asl_buf_free(&r);
-        }
+        asl_hist_fan_failed(x, fan);   /* (again, if a unit's failure said it) */
     }
+}
+
+void asl_hist_fan_failed(asl_exec *x, const asl_hist_fan *fan)
+{
+    asl_hist *h = x->run->hist;
+    if (!h->durable || h->fd < 0 || muted(x)) return;
+    /* aslc serve: this run of the fan-out failed, its units that have not
+     * ended are stopped; recorded before they are and before a Retry or
+     * Catch acts on it, so that a restart stops them where their events
+     * end (asl_hist_replay_closed) however the replayed units race */
+    DBUF(r);
+    asl_buf_putc(&r, '{');
+    put_num(&r, "started", (double)fan->started);
+    PUT_LIT(&r, ",\"child\":");
+    asl_buf_puts(&r, x->hist && x->hist->child ? "true" : "false");
+    asl_buf_putc(&r, '}');
+    asl_hist_chan_request(h, "F ", r.data, r.len, true);
+    asl_buf_free(&r);
 }
 
 /* The cause names the field: "... specified for the field 'Output/result' ...". */

@@ -146,6 +146,10 @@ void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t i
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result);
 void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok);
+/* A unit's failure fails x's fan-out: under a durable aslc serve the run's
+ * failure is recorded (acknowledged) before its other units are stopped,
+ * and again at its end (asl_hist_fan_ended). */
+void asl_hist_fan_failed(asl_exec *x, const asl_hist_fan *fan);
 /* asl_fail's hook for States.QueryEvaluationError in the state being run:
  * EvaluationFailed (then, for a Map or Parallel state, ...StateFailed). */
 void asl_hist_evaluation_failed(asl_exec *x);
