@@ -107,6 +107,17 @@ void aslc_hist_unit(void *ctx, const char *line, size_t len)
 {
     aslc_hist_sink *k = ctx;
     cJSON *u = cJSON_ParseWithLength(line, len);
+    const cJSON *child = cJSON_GetObjectItemCaseSensitive(u, "child");
+    if (child) {
+        /* "F": a run of a fan-out failed (runtime/history.c), kept as the
+         * run's row of index -1 (-2: numbered as a child execution's) */
+        double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "started"));
+        if (started > 0)
+            aslc_store_add_unit(k->store, k->arn, (long)started, cJSON_IsTrue(child) ? -2 : -1, 0,
+                                "null", 4);
+        cJSON_Delete(u);
+        return;
+    }
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(u, "result");
     double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "started"));
     double idx = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(u, "index"));
@@ -313,11 +324,13 @@ typedef struct {
     long id;
     char *unit;            /* its unit's key; NULL: the execution's own thread */
     cJSON *ev;
+    bool child;            /* a child execution's (numbered apart: child_events) */
 } fan_event;
 
 typedef struct {
     fan_event *v;
     size_t n, cap;
+    bool child;            /* collect: the events come from child_events */
 } fan_events;
 
 static void collect(void *ctx, long id, const char *unit, const char *body)
@@ -327,7 +340,7 @@ static void collect(void *ctx, long id, const char *unit, const char *body)
         a->cap = a->cap ? 2 * a->cap : 64;
         a->v = realloc(a->v, a->cap * sizeof *a->v);
     }
-    a->v[a->n++] = (fan_event){id, unit ? strdup(unit) : NULL, cJSON_Parse(body)};
+    a->v[a->n++] = (fan_event){id, unit ? strdup(unit) : NULL, cJSON_Parse(body), a->child};
 }
 
 static void fan_events_free(fan_events *a)
@@ -380,11 +393,63 @@ static bool within(const char *key, const char *unit)
     return !strncmp(key, unit, n) && (key[n] == 0 || key[n] == '/');
 }
 
+/* Whether key is a unit of one of the fan-out runs keyed prefixes[0..n)
+ * ("/S.", one per run: a Retry's runs each have their own S). */
+static bool of_runs(const char *key, char **prefixes, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strncmp(key, prefixes[k], strlen(prefixes[k]))) return true;
+    return false;
+}
+
+/* Unit key's run: its fan-out's start S (in "<parent>/S.I") and the
+ * length of its parent's key. */
+static long run_of_key(const char *key, size_t *parent_len)
+{
+    const char *slash = strrchr(key, '/');
+    *parent_len = slash ? (size_t)(slash - key) : 0;
+    return slash ? strtol(slash + 1, NULL, 10) : 0;
+}
+
+/* Whether the run S (of the thread keyed parent, parent_len long; "" the
+ * execution's own, whose last event is own_last) had failed or ended
+ * before the restart, so that its units that had not ended were stopped
+ * where their events end: its failure was recorded (runtime/history.c,
+ * asl_hist_fan_ended: a units row of index -1, -2 in a child execution's
+ * numbering), its thread has an event after it, or one of its units was
+ * aborted (MapIterationAborted).  m: a's units' events, by unit. */
+static bool run_closed(aslc_store *s, const char *arn, const fan_events *a, size_t m,
+                       const char *parent, size_t parent_len, long started, bool child,
+                       long own_last)
+{
+    fan_units u = {0};
+    aslc_store_units(s, arn, started, collect_unit, &u);
+    bool closed = false;
+    for (size_t k = 0; k < u.n; k++) {
+        if (u.v[k].idx == (child ? -2 : -1)) closed = true;
+        free(u.v[k].result);
+    }
+    free(u.v);
+    if (!parent_len && own_last > started) closed = true;
+    char run[40];
+    int rn = snprintf(run, sizeof run, "/%ld.", started);
+    for (size_t i = 0; !closed && i < m; i++) {
+        const char *k = a->v[i].unit;
+        if (strncmp(k, parent, parent_len) != 0) continue;
+        if (k[parent_len] == 0 && a->v[i].id > started) closed = true;   /* its thread went on */
+        else if (!strncmp(k + parent_len, run, (size_t)rn) && !strchr(k + parent_len + rn, '/') &&
+                 !strcmp(type_of(a->v[i].ev), "MapIterationAborted"))
+            closed = true;
+    }
+    return closed;
+}
+
 /* The units that were running, at any depth, each {"key", "events",
- * "waited": real seconds since its last event}: a's events of the units
- * of the fan-out keyed prefix ("/S."), but those within a finished one
- * (done, its keys). */
-static void live_units(fan_events *a, const char *prefix, char **done, size_t ndone, cJSON *list)
+ * "waited": real seconds since its last event, "closed": its run had
+ * failed (run_closed)}: a's events of the units of the fan-out runs keyed
+ * prefixes, but those within a finished one (done, its keys). */
+static void live_units(aslc_store *s, const char *arn, fan_events *a, char **prefixes,
+                       size_t nprefixes, char **done, size_t ndone, long own_last, cJSON *list)
 {
     double now = now_seconds();
     size_t m = 0;
@@ -398,7 +463,7 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
     for (size_t i = 0; i < m;) {
         size_t j = i;
         while (j < m && !strcmp(a->v[j].unit, a->v[i].unit)) j++;
-        bool take = !strncmp(a->v[i].unit, prefix, strlen(prefix));
+        bool take = of_runs(a->v[i].unit, prefixes, nprefixes);
         for (size_t k = 0; take && k < ndone; k++)
             if (within(a->v[i].unit, done[k])) take = false;
         if (take) {
@@ -412,74 +477,137 @@ static void live_units(fan_events *a, const char *prefix, char **done, size_t nd
             cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
             /* when: so that the binary counts the time until its Wait resumes too */
             if (at > 0) cJSON_AddNumberToObject(u, "at", at);
+            size_t plen;
+            long started = run_of_key(a->v[i].unit, &plen);
+            if (run_closed(s, arn, a, m, a->v[i].unit, plen, started, a->v[i].child, own_last))
+                cJSON_AddBoolToObject(u, "closed", true);
             cJSON_AddItemToArray(list, u);
         }
         i = j;
     }
 }
 
+/* The events of the execution's own thread that a Retry's later run of
+ * the fan-out makes before its units: its new start (and a Distributed
+ * Map's MapRunStarted), and a Distributed Map's MapRunFailed that ended
+ * the run before.  (An inline fan-out's failure is written only once no
+ * Retry takes it: none between its runs.) */
+static bool run_event(const char *type)
+{
+    return !strcmp(type, "MapStateStarted") || !strcmp(type, "ParallelStateStarted") ||
+           !strcmp(type, "MapRunStarted") || !strcmp(type, "MapRunFailed");
+}
+
+/* The finished top-level units of the fan-out run started at event started:
+ * their results into list (not run again), their keys into done. */
+static void done_units(aslc_store *s, const char *arn, long started, long last, cJSON *list,
+                       char ***done, size_t *ndone)
+{
+    fan_units u = {0};
+    aslc_store_units(s, arn, started, collect_unit, &u);
+    *done = realloc(*done, (*ndone + u.n + 1) * sizeof **done);
+    for (size_t k = 0; k < u.n; k++) {
+        if (u.v[k].idx >= 0 && u.v[k].last <= last) {   /* (< 0: the run failed, run_closed) */
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddNumberToObject(d, "started", (double)started);
+            cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
+            cJSON *r = cJSON_Parse(u.v[k].result);
+            cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
+            cJSON_AddItemToArray(list, d);
+            if (asprintf(&(*done)[*ndone], "/%ld.%ld", started, u.v[k].idx) >= 0) (*ndone)++;
+        }
+        free(u.v[k].result);
+    }
+    free(u.v);
+}
+
 /* Plans the resumption of the fan-out state entered at event entered
  * (StateEntered ev): true with the checkpoint c given its "fan" and *last
- * the last event kept; false to run the state again whole. */
+ * the last event kept; false to run the state again whole.
+ *
+ * A Retry runs the fan-out again: each run has its own start S, so its
+ * units their own keys.  The execution's own events between the runs (the
+ * later runs' starts, run_event) are kept and replayed by the resumed
+ * state ("own"), so that every run's units replay theirs as the first
+ * run's do. */
 static bool fan_plan(aslc_store *s, const char *arn, long entered, const cJSON *ev, cJSON *c,
                      long *last)
 {
     bool map = !strcmp(type_of(ev), "MapStateEntered");
+    const char *start_type = map ? "MapStateStarted" : "ParallelStateStarted";
     fan_events a = {0};
     aslc_store_unit_events(s, arn, entered + 1, collect, &a);
     const cJSON *p0 =
         a.n > 0 ? cJSON_GetObjectItemCaseSensitive(a.v[0].ev, "previousEventId") : NULL;
     bool ok = a.n > 0 && !a.v[0].unit && a.v[0].ev && (long)cJSON_GetNumberValue(p0) == entered &&
-              !strcmp(type_of(a.v[0].ev), map ? "MapStateStarted" : "ParallelStateStarted");
+              !strcmp(type_of(a.v[0].ev), start_type);
     /* nothing after the start: no unit began, the state runs again whole
      * (a Distributed Map's MapRunStarted may not have been recorded) */
     ok = ok && a.n > 1;
-    size_t first = 1;
-    if (ok && !a.v[1].unit && !strcmp(type_of(a.v[1].ev), "MapRunStarted")) first = 2;
-    long started = ok ? a.v[first - 1].id : 0;
-    size_t end = a.n;  /* the first of the execution's own thread's after the start: made again */
-    for (size_t i = first; ok && i < a.n; i++)
-        if (!a.v[i].unit) {
-            end = i;
-            break;
-        }
     if (!ok) {
         fan_events_free(&a);
         return false;
     }
+    /* the runs' starts (S: a Distributed Map's MapRunStarted, else the
+     * ...StateStarted), and the first event of the execution's own thread
+     * that is no run's: made again, with all that follows it */
+    char **prefixes = calloc(a.n, sizeof *prefixes);
+    size_t nruns = 0, end = a.n, own_from = 0;
+    long first_cursor = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        if (a.v[i].unit) continue;
+        const char *t = type_of(a.v[i].ev);
+        if (!a.v[i].ev || !run_event(t)) {
+            end = i;
+            break;
+        }
+        bool opens = !strcmp(t, start_type) &&
+                     !(i + 1 < a.n && !a.v[i + 1].unit && !strcmp(type_of(a.v[i + 1].ev), "MapRunStarted"));
+        if (!strcmp(t, "MapRunStarted") || opens) {
+            if (nruns == 1 && !first_cursor) first_cursor = a.v[i - 1].id;
+            if (asprintf(&prefixes[nruns], "/%ld.", a.v[i].id) >= 0) nruns++;
+            if (nruns == 1) own_from = i + 1;
+        } else if (nruns == 1 && !first_cursor) {
+            first_cursor = a.v[i - 1].id;   /* the first run's MapRunFailed */
+        }
+    }
+    if (!nruns) {
+        free(prefixes);
+        fan_events_free(&a);
+        return false;
+    }
+    long started = strtol(prefixes[0] + 1, NULL, 10);
+    long own_last = 0;   /* the execution's own last event, made again or not */
+    for (size_t i = 0; i < a.n; i++)
+        if (!a.v[i].unit && a.v[i].id > own_last) own_last = a.v[i].id;
     *last = a.v[end - 1].id;
+    cJSON *fan = cJSON_AddObjectToObject(c, "fan");
+    cJSON_AddNumberToObject(fan, "started", (double)started);
+    cJSON_AddNumberToObject(fan, "cursor", (double)(first_cursor ? first_cursor : *last));
+    /* the later runs' own events, replayed by the resumed state */
+    cJSON *own = cJSON_AddArrayToObject(fan, "own");
+    for (size_t i = own_from; i < end; i++)
+        if (!a.v[i].unit) cJSON_AddItemToArray(own, cJSON_Duplicate(a.v[i].ev, true));
     for (size_t i = end; i < a.n; i++) {   /* not units' events: leave them out */
         free(a.v[i].unit);
         cJSON_Delete(a.v[i].ev);
     }
     a.n = end;
-    cJSON *fan = cJSON_AddObjectToObject(c, "fan");
-    cJSON_AddNumberToObject(fan, "started", (double)started);
-    cJSON_AddNumberToObject(fan, "cursor", (double)*last);
-    /* the finished top-level units: their results, not run again */
-    fan_units u = {0};
-    aslc_store_units(s, arn, started, collect_unit, &u);
+    /* the finished top-level units of every run: their results, not run again */
     cJSON *list = cJSON_AddArrayToObject(fan, "done");
-    char **done = calloc(u.n ? u.n : 1, sizeof *done);
+    char **done = NULL;
     size_t ndone = 0;
-    for (size_t k = 0; k < u.n; k++) {
-        if (u.v[k].last > *last) continue;
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddNumberToObject(d, "index", (double)u.v[k].idx);
-        cJSON *r = cJSON_Parse(u.v[k].result);
-        cJSON_AddItemToObject(d, "result", r ? r : cJSON_CreateNull());
-        cJSON_AddItemToArray(list, d);
-        if (asprintf(&done[ndone], "/%ld.%ld", started, u.v[k].idx) >= 0) ndone++;
-    }
+    for (size_t k = 0; k < nruns; k++)
+        done_units(s, arn, strtol(prefixes[k] + 1, NULL, 10), *last, list, &done, &ndone);
     /* the child executions' events (a Distributed Map's) with the units' */
+    a.child = true;
     aslc_store_child_events(s, arn, 1L << 62, collect, &a);
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "/%ld.", started);
-    live_units(&a, prefix, done, ndone, cJSON_AddArrayToObject(fan, "live"));
+    live_units(s, arn, &a, prefixes, nruns, done, ndone, own_last,
+               cJSON_AddArrayToObject(fan, "live"));
     for (size_t k = 0; k < ndone; k++) free(done[k]);
     free(done);
-    for (size_t k = 0; k < u.n; k++) free(u.v[k].result);
-    free(u.v);
+    for (size_t k = 0; k < nruns; k++) free(prefixes[k]);
+    free(prefixes);
     fan_events_free(&a);
     return true;
 }

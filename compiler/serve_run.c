@@ -32,7 +32,8 @@ extern char **environ;
  * and "E <event>" ("U <unit> <event>" from a Parallel branch or Map
  * iteration, "V <unit> <event>" from a Distributed Map's child execution;
  * runtime/history.c); each event is handed to on_event with the checkpoint
- * before it, then acknowledged with one byte. */
+ * before it, then acknowledged with one byte.  "R" (a unit's result) and
+ * "F" (a fan-out's run failed, acknowledged) go to on_unit. */
 typedef struct {
     int fd;
     aslc_link *link;       /* the writing end, shared with serve_task.c */
@@ -69,6 +70,10 @@ static void chan_lines(chan_state *c)
             /* not acknowledged: the lines after it are recorded after it,
              * and a unit whose result was lost runs again */
             if (c->ch->on_unit) c->ch->on_unit(c->ch->ctx, l + 2, n - 2);
+        } else if (n >= 2 && l[0] == 'F') {
+            /* a fan-out's run failed: recorded before the binary goes on */
+            if (c->ch->on_unit) c->ch->on_unit(c->ch->ctx, l + 2, n - 2);
+            aslc_link_send(c->link, "A\n", 2, "", 0);
         } else if (n >= 2 && (l[0] == 'W' || l[0] == 'X')) {
             aslc_tasks_line(c->link, l[0], l + 2, n - 2);   /* a callback Task */
             aslc_link_send(c->link, "A\n", 2, "", 0);

@@ -158,6 +158,11 @@ static __attribute__((noinline)) bool stop(asl_exec *x)
     return false;
 }
 
+bool asl_flow_stop(asl_exec *x)
+{
+    return stop(x);
+}
+
 bool asl_flow_stopped(asl_exec *x)
 {
     if (!x->group || !asl_group_cancelled(x->group)) return false;
@@ -253,6 +258,8 @@ static inline __attribute__((always_inline)) bool flow_enter(asl_exec *x, const 
 static __attribute__((noinline)) bool flow_enter_recorded(asl_exec *x, const asl_state_info *s,
                                                           asl_value *in)
 {
+    /* aslc serve: a unit replaying past where a failed run stopped it */
+    if (__builtin_expect(x->run->unit_replay, 0) && asl_hist_replay_closed(x)) return stop(x);
     if (!flow_enter(x, s)) return false;
     asl_hist_entered(x, s, in);
     return true;
@@ -429,7 +436,11 @@ static void finish(flow *f, uint32_t i, asl_exec *u, asl_value *r, uint32_t nite
     if (!alone) pthread_mutex_unlock(&f->mu);
     if (u->arena == f->iter_arena) asl_arena_reset(u->arena);
     else if (!in_state_arena(f, u)) asl_exec_free(u);
-    if (cancel) asl_group_cancel(&f->g, f->x->run->pool);
+    if (cancel) {
+        /* aslc serve: recorded before the others are stopped (history.c) */
+        if (__builtin_expect(f->x->run->hist != NULL, 0)) asl_hist_fan_failed(f->x, &f->hist);
+        asl_group_cancel(&f->g, f->x->run->pool);
+    }
 }
 
 /* x's fan-out did not complete although none of its units failed: an
@@ -445,17 +456,29 @@ static asl_value *incomplete(flow *f, uint32_t n)
 
 /* ---- Parallel -------------------------------------------------------------------------- */
 
+/* aslc serve: a unit replaying that its run's failure had stopped, whose
+ * recorded events ended before its end (stopped in a Wait that ends it):
+ * stopped again rather than ending with a result. */
+static asl_value *replayed_end(asl_exec *u, asl_value *r)
+{
+    if (r && __builtin_expect(u->run->unit_replay, 0) && asl_hist_replay_closed(u)) {
+        stop(u);
+        return NULL;
+    }
+    return r;
+}
+
 /* A branch with --history: its events around it (history.c). */
 static __attribute__((noinline)) void parallel_unit_recorded(flow *f, uint32_t i)
 {
     asl_exec local, *b = unit_exec(f, &local);
-    asl_value *done = asl_served_unit(f->x, b, i);   /* resumed by aslc serve: finished */
+    asl_value *done = asl_served_unit(f->x, b, f->hist.started, i);   /* resumed by aslc serve: finished */
     if (done) {
         finish(f, i, b, done, 1);
         return;
     }
     asl_hist_unit_begin(f->x, &f->hist, b, i);
-    asl_value *r = f->branches[i](b, f->in);
+    asl_value *r = replayed_end(b, f->branches[i](b, f->in));
     asl_hist_unit_end(f->x, &f->hist, b, i, r);
     finish(f, i, b, r, 1);
 }
@@ -558,7 +581,7 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
      * when it is past on the calling thread (the first counts its start
      * alone, the Map's end the last one's end): 2n + 2 ids in all. */
     asl_run *run = f->x->run;
-    asl_value *done = hist ? asl_served_unit(f->x, it, i) : NULL;
+    asl_value *done = hist ? asl_served_unit(f->x, it, f->hist.started, i) : NULL;
     if (done) {   /* resumed by aslc serve: this iteration had finished */
         finish(f, i, it, done, f->bstart ? f->bstart[i + 1] - f->bstart[i] : 1);
         return;
@@ -588,6 +611,7 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
     }
     if (f->trace && input) keep_input(f, i, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
+    if (hist) r = replayed_end(it, r);
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);
     finish(f, i, it, r, nitems);
 }

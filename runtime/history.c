@@ -72,6 +72,12 @@ typedef struct asl_hist_thread {
     uint32_t rpos;
     double rep_waited;
     double rep_at;                /* the last one's time (seconds since the epoch), or 0 */
+    /* asl_hist_clock: the time (ms since the epoch) a JSONata expression
+     * took as its $now(), which the next event is stamped with; 0: none */
+    int64_t clock_ms;
+    /* its fan-out's run failed before the restart: it was stopped where
+     * its recorded events end, and stops there again */
+    bool closed;
     /* asl_hist_draw: the state entry (event id, retry count) its draws
      * are of, and how many it made */
     uint64_t draw_entered;
@@ -313,12 +319,18 @@ static void put_u64(asl_buf *b, uint64_t v)
     while (n) asl_buf_putc(b, t[--n]);
 }
 
-/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order);
+/* "timestamp":"2026-12-07T03:08:59.628Z" (under h->mu: times in id order),
+ * of now or of at (ms since the epoch, when not 0: asl_hist_clock's);
  * copied into copy (40 bytes) too unless NULL. */
-static void put_stamp(asl_hist *h, char *copy)
+static void put_stamp(asl_hist *h, char *copy, int64_t at)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    if (__builtin_expect(at != 0, 0)) {
+        ts.tv_sec = (time_t)(at / 1000);
+        ts.tv_nsec = (long)(at % 1000) * 1000000;
+    } else {
+        clock_gettime(CLOCK_REALTIME, &ts);
+    }
     if (ts.tv_sec != h->sec || !h->stamp[0]) {
         struct tm tm;
         gmtime_r(&ts.tv_sec, &tm);
@@ -502,6 +514,11 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
 {
     asl_hist *h = x->run->hist;
     hthread *t = x->hist;
+    int64_t at = 0;   /* the time an expression took for this event (asl_hist_clock) */
+    if (__builtin_expect(t && t->clock_ms, 0)) {
+        at = t->clock_ms;
+        t->clock_ms = 0;
+    }
     if (__builtin_expect(t && t->rep, 0)) {
         uint64_t id = replayed(x, advance, type);
         if (id) return id;
@@ -516,7 +533,7 @@ static uint64_t emit_prev(asl_exec *x, uint64_t prev, bool advance, const char *
     /* aslc serve: a state's $$.State.EnteredTime is its StateEntered's
      * time, which a replay after a restart finds again (replayed) */
     put_stamp(h, h->fd >= 0 && dkey && dkey[5] == 'E' && !strcmp(dkey, "stateEnteredEventDetails")
-                     ? x->entered : NULL);
+                     ? x->entered : NULL, at);
     PUT_LIT(&h->out, ",\"type\":\"");
     asl_buf_puts(&h->out, type);
     asl_buf_putc(&h->out, '"');
@@ -726,6 +743,26 @@ bool asl_hist_draw(asl_exec *x, void *out, size_t n)
     return true;
 }
 
+int64_t asl_hist_clock(asl_exec *x)
+{
+    hthread *t = ht(x);
+    if (t->clock_ms) return t->clock_ms;   /* another expression before the same event */
+    double at = 0;
+    if (t->rep && t->rpos < t->rep->len) {
+        /* replaying: the time of the event it led to before the restart */
+        const asl_value *ts = asl_object_get(t->rep->u.a.items[t->rpos], "timestamp", 9);
+        if (!ts || ts->type != ASL_STRING || !asl_timestamp_parse(ts->u.str, ts->len, &at)) at = 0;
+    }
+    if (at > 0) {
+        t->clock_ms = (int64_t)(at * 1000 + 0.5);
+    } else {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        t->clock_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    }
+    return t->clock_ms;
+}
+
 void asl_hist_resume(asl_hist *h, uint64_t last, uint64_t entered, uint64_t entered_prev,
                      uint64_t child_last, const char *entered_time)
 {
@@ -775,6 +812,14 @@ void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale
     h->time_scale = time_scale;
 }
 
+void asl_hist_replay_own(asl_exec *top, const asl_value *events)
+{
+    hthread *t = ht(top);
+    t->rep = events;
+    t->rpos = 0;
+    t->rep_waited = t->rep_at = 0;
+}
+
 /* Unit u replays the recorded unit of its key, if one is unclaimed. */
 static void claim(asl_exec *u)
 {
@@ -796,6 +841,8 @@ static void claim(asl_exec *u)
                                 ? w->u.n.num / h->time_scale : 0;
         const asl_value *at = asl_object_get(l, "at", 2);
         ht(u)->rep_at = at && at->type == ASL_NUMBER ? at->u.n.num : 0;
+        const asl_value *closed = asl_object_get(l, "closed", 6);
+        ht(u)->closed = closed && closed->type == ASL_TRUE;
         break;
     }
     pthread_mutex_unlock(&h->mu);
@@ -829,11 +876,18 @@ int asl_hist_replay_task(asl_exec *x, const asl_value **ev)
     return 2;
 }
 
+bool asl_hist_replay_closed(asl_exec *x)
+{
+    hthread *t = x->hist;
+    return t && t->rep && t->closed && t->rpos >= t->rep->len;
+}
+
 double asl_hist_replay_waited(asl_exec *x)
 {
     hthread *t = x->hist;
     if (!t || !t->rep) return 0;
-    if (t->rpos < t->rep->len) return ASL_SLEEP_MAX;   /* it ended before the restart */
+    /* it ended before the restart, or its unit was stopped in it */
+    if (t->rpos < t->rep->len || t->closed) return ASL_SLEEP_MAX;
     double w = t->rep_waited;
     asl_hist *h = x->run->hist;
     if (t->rep_at > 0 && h->time_scale > 0) {
@@ -1234,7 +1288,26 @@ void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok)
     } else {
         ht(x)->prev = fan->cursor;
         ht(x)->pending = fan->map ? "MapStateFailed" : "ParallelStateFailed";
+        asl_hist_fan_failed(x, fan);   /* (again, if a unit's failure said it) */
     }
+}
+
+void asl_hist_fan_failed(asl_exec *x, const asl_hist_fan *fan)
+{
+    asl_hist *h = x->run->hist;
+    if (!h->durable || h->fd < 0 || muted(x)) return;
+    /* aslc serve: this run of the fan-out failed, its units that have not
+     * ended are stopped; recorded before they are and before a Retry or
+     * Catch acts on it, so that a restart stops them where their events
+     * end (asl_hist_replay_closed) however the replayed units race */
+    DBUF(r);
+    asl_buf_putc(&r, '{');
+    put_num(&r, "started", (double)fan->started);
+    PUT_LIT(&r, ",\"child\":");
+    asl_buf_puts(&r, x->hist && x->hist->child ? "true" : "false");
+    asl_buf_putc(&r, '}');
+    asl_hist_chan_request(h, "F ", r.data, r.len, true);
+    asl_buf_free(&r);
 }
 
 /* The cause names the field: "... specified for the field 'Output/result' ...". */

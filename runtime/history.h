@@ -51,7 +51,8 @@ const char *asl_hist_lines(const asl_hist *h, size_t *len);
  * acknowledgement is awaited, and each top-level StateEntered is preceded
  * by "C <checkpoint>" ({"state","input","vars","prev"}); each finished unit
  * of a top-level Parallel or Map is followed by "R {"started","index",
- * "last","result"}" (not acknowledged).  Losing the server
+ * "last","result"}" (not acknowledged), and each failed run of a fan-out by
+ * "F {"started","child"}" (acknowledged).  Losing the server
  * ends the process with ASL_SERVED_LOST. */
 #define ASL_SERVED_LOST 75
 void asl_hist_channel(asl_hist *h, int fd, bool durable);
@@ -61,6 +62,12 @@ void asl_hist_seed(asl_hist *h, const char *hex);
 /* asl_served_draw's work: n bytes from the seed, x's unit, its state's
  * entry and the draw's rank in it; false without a durable channel. */
 bool asl_hist_draw(asl_exec *x, void *out, size_t n);
+/* A JSONata expression's $now() and $millis() in x (served.c,
+ * asl_served_jn_clock), in ms since the epoch: the time of the next event
+ * x's thread of control makes, which is then stamped with it (the
+ * recorded one's when x replays it), so that a replay after a restart
+ * evaluates with the time it evaluated with before. */
+int64_t asl_hist_clock(asl_exec *x);
 /* --resume: the events so far end at id last (child_last: a Distributed
  * Map's child executions'); the first top-level state entered is the one
  * whose StateEntered (id entered, previousEventId entered_prev, timestamp
@@ -117,10 +124,20 @@ void asl_hist_fan_started(asl_exec *x, asl_hist_fan *fan, bool map, uint32_t len
  * recorded events are numbered again, not written (asl_hist_replay in
  * history.c). */
 void asl_hist_resume_units(asl_hist *h, const asl_value *live, double time_scale);
+/* ... and a Retry ran that fan-out again before the restart: events are
+ * the execution's own between its runs (a later run's ...StateStarted, a
+ * Distributed Map's MapRunStarted and MapRunFailed), which the resumed
+ * state replays as a unit does, so that each run's units find theirs. */
+void asl_hist_replay_own(asl_exec *top, const asl_value *events);
 /* A Task about to be called in a replaying unit: 0 if its attempt was not
  * recorded (call it), 1 with its recorded outcome event in *ev (its
  * scheduling events taken), 2 if it was running when the server stopped. */
 int asl_hist_replay_task(asl_exec *x, const asl_value **ev);
+/* Whether x is a replaying unit whose recorded events are done and whose
+ * fan-out's run had failed before the restart ("closed"): it was stopped
+ * there, and must stop there again rather than go further (enter a state,
+ * call a Task) before the replayed failure stops it. */
+bool asl_hist_replay_closed(asl_exec *x);
 /* Workflow seconds a unit's Wait or Retry interval about to be slept had
  * already waited before the restart (all of it when the unit's recorded
  * events go on after it); 0 when x replays nothing. */
@@ -129,6 +146,10 @@ void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t i
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result);
 void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok);
+/* A unit's failure fails x's fan-out: under a durable aslc serve the run's
+ * failure is recorded (acknowledged) before its other units are stopped,
+ * and again at its end (asl_hist_fan_ended). */
+void asl_hist_fan_failed(asl_exec *x, const asl_hist_fan *fan);
 /* asl_fail's hook for States.QueryEvaluationError in the state being run:
  * EvaluationFailed (then, for a Map or Parallel state, ...StateFailed). */
 void asl_hist_evaluation_failed(asl_exec *x);

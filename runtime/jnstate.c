@@ -157,7 +157,7 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
     asl_jn_ctx c;
     c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
     c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
-    c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = NULL;
+    c.deadline_ms = 0, c.ticks = 0, c.max_range = 1e7, c.user = x;
     c.has_states = true;
     c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
     c.plain = NULL, c.memo = x->jn_memo;

@@ -89,7 +89,7 @@ struct asl_jn_ctx {
     int64_t deadline_ms;       /* CLOCK_MONOTONIC ms after which evaluation fails with U1001; 0: none */
     uint32_t ticks;            /* evaluations since the clock was last read */
     double max_range;          /* items a range [a..b] may have (D2014 beyond): 1e7, the reference's */
-    void *user;
+    void *user;                /* the asl_exec evaluating (jnstate.c), or NULL: asl_jn_clock */
     /* Step Functions' `$states` given without a frame (jnstate.c): its
      * members input, result, errorOutput, context (NULL: absent), read
      * directly by `$states.input...` (asl_jn_states); the object itself is

@@ -23,12 +23,17 @@ void asl_jn_ctx_init(asl_jn_ctx *c, asl_arena *a)
     c->apply_lambda = asl_jn_apply_lambda;   /* generated code's lambdas (jsonata_exec.c) */
 }
 
+/* aslc serve (runtime/served.c): a state's time and draws that a restart
+ * makes again; weak, so absent (NULL) where served.c is not linked in. */
+bool asl_served_jn_clock(void *x, int64_t *now_ms, uint64_t *rng) __attribute__((weak));
+
 /* The clock is read when an expression first asks for the time or a
  * random number, not for every evaluation: a Step Functions state
  * evaluates many expressions that never do. */
 void asl_jn_clock(asl_jn_ctx *c)
 {
     if (c->now_ms) return;
+    if (c->user && asl_served_jn_clock && asl_served_jn_clock(c->user, &c->now_ms, &c->rng)) return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

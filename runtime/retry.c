@@ -110,8 +110,9 @@ bool asl_retry(asl_exec *x, const asl_retrier *r, uint32_t n, uint32_t *counts)
         x->retry_count++;
         asl_error_clear(x);
         if (x->run->hist) asl_hist_retried(x);
-        /* a unit replaying (aslc serve): the interval had passed, or part of it */
-        if (__builtin_expect(x->run->unit_replay, 0) && x->parent) delay -= asl_served_waited(x);
+        /* a unit replaying (aslc serve), or a top-level fan-out whose next
+         * run is recorded: the interval had passed, or part of it */
+        if (__builtin_expect(x->run->unit_replay, 0)) delay -= asl_served_waited(x);
         return asl_sleep(x, delay);  /* false: the execution timed out meanwhile */
     }
     return false;

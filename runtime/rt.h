@@ -225,6 +225,8 @@ bool asl_flow_enter(asl_exec *x, const asl_state_info *s, asl_value *in);
 bool asl_flow_sleep(asl_exec *x, double seconds);
 /* true, with x stopped, when x's fan-out was cancelled. */
 bool asl_flow_stopped(asl_exec *x);
+/* x stopped as a failing sibling stops it (false); aslc serve's replay. */
+bool asl_flow_stop(asl_exec *x);
 /* Around a call that blocks for long (a task's child process): lets another
  * worker thread run meanwhile.  Always in pairs, on the same exec. */
 void asl_blocking_begin(asl_exec *x);
@@ -274,9 +276,10 @@ void asl_served_forget(asl_exec *x, const char *token);
  * false: call the Task as usual.  Once, on the top-level exec. */
 bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *input,
                        double timeout, double heartbeat, asl_value **out);
-/* A resumed execution's top-level Parallel or Map (x): the result of its
- * unit index recorded before the restart (in u's arena), or NULL: run it. */
-asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index);
+/* A resumed execution's top-level Parallel or Map (x), in its run started
+ * at event started (a Retry's runs have their own): the result of its unit
+ * index recorded before the restart (in u's arena), or NULL: run it. */
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint64_t started, uint32_t index);
 /* For asl_retry's first call in that resumed Task state (once, else NULL):
  * the errors of the attempts a Retry took before the restart, an array of
  * strings, which its attempt counts go on from. */
@@ -287,6 +290,10 @@ const asl_value *asl_served_retried(asl_exec *x);
  * that a state run again by a restart draws what it drew before; false
  * elsewhere (draw from the system). */
 bool asl_served_draw(asl_exec *x, void *out, size_t n);
+/* The same for JSONata's $now()/$millis() and $random()/$uuid()/$shuffle()
+ * (jsonata_value.c's asl_jn_clock, x the asl_exec evaluating): the time
+ * and the seed a restart gives again; false elsewhere. */
+bool asl_served_jn_clock(void *x, int64_t *now_ms, uint64_t *rng);
 
 /* children.c: main.c is printing the execution's output; a signal from now
  * on no longer interrupts it (the output goes out whole). */

@@ -11,9 +11,12 @@
  * execution continues in that state without entering it again.  With it
  * may come the outcome of a Task attempt made before the restart
  * (asl_served_replay) and the results of a top-level fan-out's finished
- * units (asl_served_unit), neither run again, and the recorded events of
- * its units that were running, which those replay (history.c): their Task
- * attempts' outcomes are taken from them (replay_unit_task).
+ * units (asl_served_unit, in each run a Retry made), neither run again,
+ * and the recorded events of its units that were running, which those
+ * replay (history.c): their Task attempts' outcomes are taken from them
+ * (replay_unit_task), and a unit its run's failure had stopped stops again
+ * where its events end.  JSONata's time and draws come from here too
+ * (asl_served_jn_clock), so that a replay evaluates as before.
  *
  * Nothing of this runs unless ASL_SERVE_FD is set (main.c reads it once),
  * so a plain binary pays nothing.
@@ -38,14 +41,22 @@ static const asl_value *replay;
  * attempt counts of the state's first asl_retry after the restart. */
 static const asl_value *retried;
 static uint64_t retried_entered;
+/* The resumed top-level state's recorded entry (seconds since the epoch),
+ * what a resumed Wait counts from; 0: unknown. */
+static double resume_entered_at;
 
 /* The checkpoint's "fan": a top-level Parallel or Map resumed in the middle
- * ({"started", "cursor", "done": [{"index", "result"}]}): the results of
- * its finished units, by index, for its first run after the restart (the
- * state's recorded entry, before any Retry). */
-static const asl_value **unit_done;
-static uint32_t unit_count;
-static uint64_t unit_entered;
+ * ({"started", "cursor", "done": [{"started", "index", "result"}], "live",
+ * "own"}): the results of its finished units, by the run of the fan-out
+ * they were in (its first run's start, or a Retry's run's) and index, for
+ * those runs when they are made again after the restart. */
+typedef struct {
+    uint64_t started;          /* the run's ...StateStarted (MapRunStarted) id */
+    uint32_t count;            /* results[0..count): NULL where not finished */
+    const asl_value **results;
+} done_run;
+static done_run *done_runs;
+static uint32_t done_nruns;
 
 static const char *str_of(const asl_value *o, const char *k);
 
@@ -55,30 +66,56 @@ static double num_of(const asl_value *o, const char *k)
     return v && v->type == ASL_NUMBER ? v->u.n.num : 0;
 }
 
-static void resume_fan(asl_run *run, const asl_value *fan, uint64_t entered)
+/* A "done" entry's run: its "started", else the first run's (first). */
+static uint64_t run_started(const asl_value *d, uint64_t first)
+{
+    uint64_t s = (uint64_t)num_of(d, "started");
+    return s ? s : first;
+}
+
+/* The run of started in done_runs, made if new. */
+static done_run *run_of(asl_arena *a, const asl_value *done, uint64_t first, uint64_t started)
+{
+    for (uint32_t r = 0; r < done_nruns; r++)
+        if (done_runs[r].started == started) return &done_runs[r];
+    done_run *d = &done_runs[done_nruns++];
+    d->started = started;
+    for (uint32_t i = 0; i < done->len; i++) {
+        double k = num_of(done->u.a.items[i], "index");
+        if (run_started(done->u.a.items[i], first) == started && k >= 0 && k < 1e7 &&
+            (uint32_t)k + 1 > d->count)
+            d->count = (uint32_t)k + 1;
+    }
+    d->results = asl_alloc(a, (d->count ? d->count : 1) * sizeof *d->results);
+    memset(d->results, 0, (d->count ? d->count : 1) * sizeof *d->results);
+    return d;
+}
+
+static void resume_fan(asl_run *run, asl_exec *top, const asl_value *fan)
 {
     const asl_value *done = asl_object_get(fan, "done", 4);
-    uint32_t n = 0;
-    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
-        double k = num_of(done->u.a.items[i], "index");
-        if (k >= 0 && k < 1e7 && (uint32_t)k + 1 > n) n = (uint32_t)k + 1;
+    uint64_t first = (uint64_t)num_of(fan, "started");
+    if (done && done->type == ASL_ARRAY && done->len) {
+        done_runs = asl_alloc(run->arena, done->len * sizeof *done_runs);
+        for (uint32_t i = 0; i < done->len; i++) {
+            const asl_value *d = done->u.a.items[i];
+            double k = num_of(d, "index");
+            const asl_value *r = asl_object_get(d, "result", 6);
+            done_run *dr = run_of(run->arena, done, first, run_started(d, first));
+            if (k >= 0 && k < dr->count && r) dr->results[(uint32_t)k] = r;
+        }
     }
-    unit_done = asl_alloc(run->arena, (n ? n : 1) * sizeof *unit_done);
-    memset(unit_done, 0, (n ? n : 1) * sizeof *unit_done);
-    for (uint32_t i = 0; done && done->type == ASL_ARRAY && i < done->len; i++) {
-        const asl_value *d = done->u.a.items[i];
-        double k = num_of(d, "index");
-        const asl_value *r = asl_object_get(d, "result", 6);
-        if (k >= 0 && k < 1e7 && r) unit_done[(uint32_t)k] = r;
-    }
-    unit_count = n;
-    unit_entered = entered;
-    asl_hist_resume_fan(run->hist, (uint64_t)num_of(fan, "started"),
-                        (uint64_t)num_of(fan, "cursor"));
+    asl_hist_resume_fan(run->hist, first, (uint64_t)num_of(fan, "cursor"));
     /* the units that were running: each replays its recorded events */
     const asl_value *live = asl_object_get(fan, "live", 4);
     if (live && live->type == ASL_ARRAY && live->len) {
         asl_hist_resume_units(run->hist, live, run->time_scale);
+        run->unit_replay = true;
+    }
+    /* a Retry's later runs: their starts replayed by the state itself */
+    const asl_value *own = asl_object_get(fan, "own", 3);
+    if (own && own->type == ASL_ARRAY && own->len) {
+        asl_hist_replay_own(top, own);
         run->unit_replay = true;
     }
 }
@@ -136,6 +173,15 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     /* real seconds the Wait already waited, in workflow seconds */
     double waited = num_of(c, "waited");
     run->resume_waited = run->time_scale > 0 ? waited / run->time_scale : 0;
+    /* ... counted, when the Wait runs, from its recorded entry: it ends
+     * when it would have without the restart, however long the server took
+     * to plan it and this process to start (asl_served_waited) */
+    const char *et = str_of(c, "entered_time");
+    double at;
+    if (et && asl_timestamp_parse(et, strlen(et), &at) && at > 0 && run->time_scale > 0) {
+        resume_entered_at = at;
+        if (run->resume_waited <= 0) run->resume_waited = 1e-9;   /* (a Wait to shorten) */
+    }
     const asl_value *rp = asl_object_get(c, "replay", 6);
     if (rp && rp->type == ASL_OBJECT) {
         replay = rp;
@@ -148,7 +194,7 @@ static bool resume(asl_run *run, asl_exec *top, const char *path, asl_state_fn *
     const char *seed = str_of(c, "seed");
     if (seed && strlen(seed) == 32) asl_hist_seed(run->hist, seed);
     const asl_value *fan = asl_object_get(c, "fan", 3);
-    if (fan && fan->type == ASL_OBJECT) resume_fan(run, fan, (uint64_t)num_of(c, "entered"));
+    if (fan && fan->type == ASL_OBJECT) resume_fan(run, top, fan);
     uint64_t last = (uint64_t)num_of(c, "last");
     run->events = last;
     asl_hist_resume(run->hist, last, (uint64_t)num_of(c, "entered"), (uint64_t)num_of(c, "prev"),
@@ -180,9 +226,18 @@ void asl_served_end(asl_run *run, asl_exec *top, const asl_value *result)
 double asl_served_waited(asl_exec *x)
 {
     if (x->parent) return x->run->unit_replay ? asl_hist_replay_waited(x) : 0;
+    /* a top-level fan-out's Retry interval whose next run's start is
+     * recorded: it had passed */
+    if (x->run->unit_replay && asl_hist_replay_waited(x) > 0) return ASL_SLEEP_MAX;
     double w = x->run->resume_waited;
     if (w > 0 && !x->parent) {
         x->run->resume_waited = 0;
+        if (resume_entered_at > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+            w = now > resume_entered_at ? (now - resume_entered_at) / x->run->time_scale : 0;
+        }
         return w;
     }
     return 0;
@@ -232,6 +287,13 @@ static bool replay_unit_task(asl_exec *x, const asl_task_site *site, const asl_v
 {
     const asl_value *ev = NULL;
     int k = asl_hist_replay_task(x, &ev);
+    /* a unit that its run's failure stopped before the Task was called or
+     * while it ran: stopped again, not called nor failed */
+    if (k != 1 && asl_hist_replay_closed(x)) {
+        *out = NULL;
+        asl_flow_stop(x);
+        return true;
+    }
     if (k == 0) return false;
     if (k == 1) {
         const asl_value *d = details_of(ev);
@@ -280,18 +342,36 @@ bool asl_served_replay(asl_exec *x, const asl_task_site *site, const asl_value *
     return true;
 }
 
-asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint32_t index)
+asl_value *asl_served_unit(asl_exec *x, asl_exec *u, uint64_t started, uint32_t index)
 {
-    if (index >= unit_count || x->parent || !unit_done[index] || x->retry_count ||
-        x->entered_event != unit_entered)
-        return NULL;
-    return asl_value_copy(u->arena, unit_done[index]);
+    if (x->parent) return NULL;
+    for (uint32_t r = 0; r < done_nruns; r++)
+        if (done_runs[r].started == started)
+            return index < done_runs[r].count && done_runs[r].results[index]
+                       ? asl_value_copy(u->arena, done_runs[r].results[index])
+                       : NULL;
+    return NULL;
 }
 
 bool asl_served_draw(asl_exec *x, void *out, size_t n)
 {
     /* (an exec with no run: a unit test's evaluation of an intrinsic) */
     return x->run && x->run->hist && asl_hist_draw(x, out, n);
+}
+
+/* jsonata_value.c's asl_jn_clock in a state of a durable execution (x):
+ * the expression's $now()/$millis() (asl_hist_clock) and the seed of its
+ * $random()/$uuid()/$shuffle() (a draw, as States.UUID()'s), both what
+ * they were before a restart when the state is made again.  false
+ * elsewhere: the real clock, a seed of it. */
+bool asl_served_jn_clock(void *ux, int64_t *now_ms, uint64_t *rng)
+{
+    asl_exec *x = ux;
+    uint64_t seed;
+    if (!x->run || !x->run->hist || !asl_hist_draw(x, &seed, sizeof seed)) return false;
+    *now_ms = asl_hist_clock(x);
+    *rng = seed ? seed : 0x9E3779B97F4A7C15ULL;   /* xorshift's state must not be 0 */
+    return true;
 }
 
 const asl_value *asl_served_retried(asl_exec *x)

@@ -35,7 +35,12 @@ durability"), driven by boto3:
     interrupted, the Waits not slept again whole, a replayed Pass's
     $$.State.EnteredTime, States.UUID() and States.MathRandom() what they
     were before the kill, the child executions' recorded events gone once
-    the execution ends.
+    the execution ends; with them a top-level Map killed in its Retry's
+    second run (each run's Tasks called once), a JSONata Map whose replayed
+    Pass's $uuid(), $random(), $now() and $millis() are what they were (the
+    time its PassStateExited's), and a top-level Parallel whose failing
+    branch stopped the other in its Wait, killed in the Retry's interval
+    (the stopped branch stops again where it had: its Task called once).
 
 Exit 0 when every check holds, 1 otherwise, 77 (skipped) without boto3.
 
@@ -225,6 +230,48 @@ RETRIED_INSIDE = json.dumps({"StartAt": "Fork", "States": {"Fork": {
                 "F2": task("F2", "{}-f2-{}")}}}}}]}}})
 
 
+# the same Map at the top level: killed in its Retry's second run, whose
+# units have keys of their own and replay as the first run's do
+RETRIED_TOP = json.dumps({"StartAt": "Again", "States": {
+    "Again": json.loads(RETRIED_INSIDE)["States"]["Fork"]["Branches"][0]["States"]["Again"]}})
+
+
+# JSONata: a replayed Pass's $uuid(), $random(), $now() and $millis() must be
+# what they were before the kill (the time: its PassStateExited's)
+JN_STAMP = json.dumps({"QueryLanguage": "JSONata", "StartAt": "Each", "States": {"Each": {
+    "Type": "Map", "Items": "{% $states.input.items %}", "End": True,
+    "ItemSelector": {"tag": "{% $states.input.tag %}", "i": "{% $states.context.Map.Item.Value %}"},
+    "ItemProcessor": {"StartAt": "N1", "States": {
+        "N1": {"Type": "Task", "Resource": RESOURCE, "Next": "Stamp", "Arguments": {
+            "label": "{% $states.input.tag & '-n1-' & $string($states.input.i) %}",
+            "tag": "{% $states.input.tag %}", "i": "{% $states.input.i %}"}},
+        "Stamp": {"Type": "Pass", "Next": "NNap", "Output": {
+            "tag": "{% $states.input.tag %}", "i": "{% $states.input.i %}",
+            "u": "{% $uuid() %}", "r": "{% $random() %}", "now": "{% $now() %}",
+            "ms": "{% $millis() %}"}},
+        "NNap": {"Type": "Wait", "Seconds": 6, "Next": "N2"},
+        "N2": {"Type": "Task", "Resource": RESOURCE, "End": True, "Arguments": {
+            "label": "{% $states.input.tag & '-n2-' & $string($states.input.i) %}"},
+            "Output": "{% $merge([$states.input, {'label': $states.result.label}]) %}"}}}}}})
+
+
+# a top-level Parallel whose branch 1 fails at once (its Task's first call)
+# and stops branch 0 in its Wait, killed in the Retry's interval: replayed,
+# branch 0 must stop where its events end, not call the Task it never did
+ABORTED = json.dumps({"StartAt": "Fork", "States": {"Fork": {
+    "Type": "Parallel", "End": True,
+    "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4, "MaxAttempts": 1}],
+    "Branches": [
+        {"StartAt": "XNap", "States": {
+            "XNap": {"Type": "Wait", "Seconds": 2, "Next": "XLate"},
+            "XLate": task("XLate", "{}-late", None, "$.tag")}},
+        {"StartAt": "XFlaky", "States": {
+            "XFlaky": dict(task("XFlaky", "{}-flaky", None, "$.tag"),
+                           Resource=FLAKY_RESOURCE)}},
+        # stopped in a Wait that ends it: replayed, it must not end
+        {"StartAt": "YNap", "States": {"YNap": {"Type": "Wait", "Seconds": 2, "End": True}}}]}}})
+
+
 def nested_units(args, check, db, resources, log, wait_end, history, whole):
     """A Map inside a Parallel branch and a Distributed Map, killed while
     every iteration waits: after the restart every unit, nested or a child
@@ -238,30 +285,49 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
 
     server, sfn, _ = start_server(args.aslc, db, "--resources", resources)
     try:
+        # every machine compiled first, so that the executions start together
+        # (each unit's Wait of 6 s is the window for the kill)
         mp = sfn.create_state_machine(name="map-in-parallel", roleArn=ROLE,
                                       definition=MAP_IN_PARALLEL)["stateMachineArn"]
         dm = sfn.create_state_machine(name="distributed", roleArn=ROLE,
                                       definition=DISTRIBUTED)["stateMachineArn"]
+        db_ = sfn.create_state_machine(name="distributed-batch", roleArn=ROLE,
+                                       definition=DISTRIBUTED_BATCH)["stateMachineArn"]
+        rt = sfn.create_state_machine(name="retried-inside", roleArn=ROLE,
+                                      definition=RETRIED_INSIDE)["stateMachineArn"]
+        rtop = sfn.create_state_machine(name="retried-top", roleArn=ROLE,
+                                        definition=RETRIED_TOP)["stateMachineArn"]
+        jn = sfn.create_state_machine(name="jsonata-stamp", roleArn=ROLE,
+                                      definition=JN_STAMP)["stateMachineArn"]
+        ab = sfn.create_state_machine(name="aborted", roleArn=ROLE,
+                                      definition=ABORTED)["stateMachineArn"]
+        # the retried ones first: theirs is the longest way to their Wait
+        ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
+            {"tag": "r", "items": [0]}))["executionArn"]
+        ex_rtop = sfn.start_execution(stateMachineArn=rtop, input=json.dumps(
+            {"tag": "t", "items": [0]}))["executionArn"]
         ex_mp = sfn.start_execution(stateMachineArn=mp, input=json.dumps(
             {"tag": "k", "items": [0, 1, 2]}))["executionArn"]
         ex_dm = sfn.start_execution(stateMachineArn=dm, input=json.dumps(
             {"tag": "j", "items": [0, 1, 2, 3]}))["executionArn"]
-        db_ = sfn.create_state_machine(name="distributed-batch", roleArn=ROLE,
-                                       definition=DISTRIBUTED_BATCH)["stateMachineArn"]
         ex_db = sfn.start_execution(stateMachineArn=db_, input=json.dumps(
             {"tag": "b", "items": [0, 1, 2, 3]}))["executionArn"]
-        rt = sfn.create_state_machine(name="retried-inside", roleArn=ROLE,
-                                      definition=RETRIED_INSIDE)["stateMachineArn"]
-        ex_rt = sfn.start_execution(stateMachineArn=rt, input=json.dumps(
-            {"tag": "r", "items": [0]}))["executionArn"]
+        ex_jn = sfn.start_execution(stateMachineArn=jn, input=json.dumps(
+            {"tag": "n", "items": [0, 1]}))["executionArn"]
+        ex_ab = sfn.start_execution(stateMachineArn=ab, input=json.dumps(
+            {"tag": "x"}))["executionArn"]
         # killed once every unit's first Task is done (each then waits 6 s;
         # the retried Map's second attempt's)
         deadline = time.time() + 30
         while time.time() < deadline and (len(calls("k")) < 4 or len(calls("j")) < 4 or
-                                          len(calls("b")) < 2 or len(calls("r")) < 2):
+                                          len(calls("b")) < 2 or len(calls("r")) < 2 or
+                                          len(calls("t")) < 2 or len(calls("n")) < 2 or
+                                          len(calls("x")) < 1):
             time.sleep(0.02)
         time.sleep(0.5)
         before_mp = history(sfn, ex_mp)
+        before_jn = history(sfn, ex_jn)
+        before_ab = history(sfn, ex_ab)
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
@@ -280,6 +346,12 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
         d_db = wait_end(sfn, ex_db)
         d_rt = wait_end(sfn, ex_rt)
         h_rt = history(sfn, ex_rt)
+        d_ab = wait_end(sfn, ex_ab)
+        h_ab = history(sfn, ex_ab)
+        d_jn = wait_end(sfn, ex_jn)
+        h_jn = history(sfn, ex_jn)
+        d_rtop = wait_end(sfn, ex_rtop)
+        h_rtop = history(sfn, ex_rtop)
         h_mp = history(sfn, ex_mp)
         h_dm = history(sfn, ex_dm)
         # the same, not interrupted, for the events they make
@@ -330,6 +402,57 @@ def nested_units(args, check, db, resources, log, wait_end, history, whole):
           "Retry), the last once: none again after the restart",
           calls("r") == ["r-f1-0", "r-f1-0", "r-f2-0"], calls("r"))
     whole(h_rt, "Map retried inside a Parallel")
+    types = [e["type"] for e in before_ab]
+    check("Parallel with a stopped branch: killed in its Retry's interval (one run, its "
+          "branch 0 in its Wait)", types.count("ParallelStateStarted") == 1 and
+          "TaskFailed" in types and types.count("WaitStateEntered") == 2 and
+          "WaitStateExited" not in types, types)
+    check("Parallel with a stopped branch: SUCCEEDED after its Retry",
+          d_ab["status"] == "SUCCEEDED" and json.loads(d_ab["output"]) ==
+          [{"label": "x-late", "tag": "x"}, {"label": "x-flaky", "tag": "x"}, {"tag": "x"}], d_ab)
+    check("Parallel with a stopped branch: the stopped branch's Task called once (in the "
+          "Retry's run), not by the replay of the run that stopped it",
+          calls("x") == ["x-flaky", "x-flaky", "x-late"], calls("x"))
+    whole(h_ab, "Parallel with a stopped branch")
+    types = [e["type"] for e in h_ab]
+    check("Parallel with a stopped branch: two runs, the stopped branches' Waits entered in "
+          "each and exited in the second only (one ends its branch), the Task scheduled once",
+          types.count("ParallelStateStarted") == 2 and types.count("WaitStateEntered") == 4 and
+          types.count("WaitStateExited") == 2 and types.count("TaskScheduled") == 3, types)
+    stamped = sorted((o["i"], o["u"], o["r"], o["now"], o["ms"], round(e["timestamp"].timestamp() * 1000))
+                     for e in before_jn if e["type"] == "PassStateExited"
+                     for o in [json.loads(e["stateExitedEventDetails"]["output"])])
+    out = json.loads(d_jn["output"]) if d_jn["status"] == "SUCCEEDED" else []
+    check("JSONata: SUCCEEDED, each Task called once",
+          d_jn["status"] == "SUCCEEDED" and len(out) == 2 and
+          calls("n") == ["n-n1-0", "n-n1-1", "n-n2-0", "n-n2-1"], (d_jn, calls("n")))
+    check("JSONata: a replayed Pass's $uuid(), $random(), $now() and $millis() are what it "
+          "had before the kill ($millis() its PassStateExited's time; draws differ by unit)",
+          len(stamped) == 2 and
+          sorted((o["i"], o["u"], o["r"], o["now"], o["ms"]) for o in out) ==
+          [st[:5] for st in stamped] and all(st[4] == st[5] for st in stamped) and
+          stamped[0][1] != stamped[1][1], (stamped, out))
+    whole(h_jn, "JSONata Map")
+    types = [e["type"] for e in h_jn]
+    check("JSONata Map: each Pass entered once (replayed, not entered again)",
+          types.count("PassStateEntered") == 2 and types.count("PassStateExited") == 2, types)
+    check("top-level Map killed in its Retry's second run: SUCCEEDED",
+          d_rtop["status"] == "SUCCEEDED" and json.loads(d_rtop["output"]) ==
+          [{"label": "t-f2-0", "tag": "t", "i": 0}], d_rtop)
+    check("top-level Map killed in its Retry's second run: each Task called once in each run "
+          "(the second run's replayed, not run again)",
+          calls("t") == ["t-f1-0", "t-f1-0", "t-f2-0"], calls("t"))
+    whole(h_rtop, "top-level Map retried")
+    types = [e["type"] for e in h_rtop]
+    check("top-level Map retried: two MapStateStarted, one TaskFailed, each Wait once",
+          types.count("MapStateStarted") == 2 and types.count("TaskFailed") == 1 and
+          types.count("TaskScheduled") == 3 and types.count("WaitStateEntered") == 1 and
+          types.count("WaitStateExited") == 1, types)
+    entered = {e["id"]: e["timestamp"] for e in h_rtop if e["type"] == "WaitStateEntered"}
+    late = [(e["timestamp"] - entered[e["previousEventId"]]).total_seconds()
+            for e in h_rtop if e["type"] == "WaitStateExited" and e["previousEventId"] in entered]
+    check("top-level Map retried: its Wait ended about 6 s after it was entered",
+          len(late) == 1 and all(5.9 <= s < 8.5 for s in late), late)
     types = [e["type"] for e in h_rt]
     check("Map retried inside a Parallel: two MapStateStarted, one TaskFailed, each Wait once",
           types.count("MapStateStarted") == 2 and types.count("TaskFailed") == 1 and

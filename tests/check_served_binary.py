@@ -19,6 +19,8 @@ acknowledging each event as the server does;
     States.TaskFailed (a TaskFailed event, the Catch takes it);
   - the failures a Retry took before the restart count: its attempts are
     not made again;
+  - resumed in a Wait, it ends when the Wait would have: counted from its
+    recorded entry (entered_time), not from the server's plan (waited);
   - resumed in a Parallel with a finished branch ("fan"), only the other
     branch runs: its Task is called, the finished one's is not, the output
     has both results, no ParallelStateStarted is written again;
@@ -84,6 +86,10 @@ FAN = {
                                           "Parameters": {"label": "b"}}}}]}},
 }
 
+# a Wait resumed after a restart ends when it would have: counted from its
+# recorded entry, not from when the server planned the resume
+WAITING = {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 3, "End": True}}}
+
 # the handler: its input appended to the log, and answered
 HANDLER = """#!/bin/sh
 input=$(cat)
@@ -109,6 +115,8 @@ def run(binary, inp, args=(), hold=None, close_at=None):
         kind, text = line[:1], line[2:].decode()
         if kind == b"C":
             checkpoints.append((len(events), json.loads(text)))
+        elif kind == b"F":
+            ours.sendall(b"A\n")   # a fan-out's run failed: acknowledged, as the server does
         elif kind in (b"E", b"U", b"V"):
             # "U <unit> <event>": a branch's or iteration's; "V": a child
             # execution's (not the history's, numbered apart)
@@ -228,6 +236,23 @@ def replays(aslc, tmp, backend, check):
             json.dump(cp, f)
         return run(binary, "{}", args=("--resume", rf))
 
+    waiting = build(WAITING, "waiting")
+    if waiting:
+        # entered 2 s ago, planned (waited 1 s) 1 s ago: 1 s is left, not 2
+        t0 = time.time()
+        entered = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0 - 2)) + \
+            ".%03dZ" % int((t0 - 2) % 1 * 1000)
+        status, out, evs, _, _, err = resume_with(waiting, {
+            "state": "Nap", "input": {"w": 1}, "vars": {}, "prev": 1, "entered": 2, "last": 2,
+            "waited": 1, "entered_time": entered})
+        took = time.time() - t0
+        check(backend + ": a resumed Wait ends when it would have, counted from its recorded "
+              "entry (%.2f s left of 3, not 2)" % took,
+              status == 0 and json.loads(out) == {"w": 1} and 0.8 <= took < 1.6 and
+              [e["type"] for e in evs] == ["WaitStateExited", "ExecutionSucceeded"],
+              (status, out, err, took, [e["type"] for e in evs]))
+    else:
+        check(backend + ": a Wait workflow compiles with --served", False)
     tasks = build(TASKS, "tasks")
     if not tasks:
         check(backend + ": a Task workflow compiles with --served", False)
