@@ -759,10 +759,25 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
     aslc_machine_free(&m);
 }
 
+/* A Distributed Map's child execution (serve_maprun.c), with its mapRunArn:
+ * true when arn is one, its answer in r. */
+static bool describe_child(server *sv, const char *arn, reply *r)
+{
+    aslc_execution e;
+    char *run = NULL;
+    if (!arn || !aslc_maprun_child(&sv->store, arn, &e, &run)) return false;
+    r->doc = execution_doc(&e, true);
+    cJSON_AddStringToObject(r->doc, "mapRunArn", run);
+    free(run);
+    aslc_execution_free(&e);
+    return true;
+}
+
 static void describe_execution(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    if (describe_child(sv, arn, r)) return;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -799,6 +814,10 @@ static void list_one_execution(void *ctx, const aslc_execution *e)
 
 static void list_executions(server *sv, const cJSON *in, reply *r)
 {
+    if (aslc_str_field(in, "mapRunArn")) {   /* a map run's child executions */
+        aslc_maprun_list_children(&sv->store, in, r);
+        return;
+    }
     aslc_machine m;
     if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
@@ -856,6 +875,20 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    char *run = NULL;
+    if (arn && aslc_maprun_child(&sv->store, arn, &e, &run)) {
+        /* a child's own history (serve_maprun.c keeps it under its ARN) */
+        const char *herr = NULL;
+        cJSON *page = aslc_hist_page(&sv->store, arn, NULL, in, &herr);
+        if (herr) fail(r, 400, strncmp(herr, "Invalid Token", 13) ? "ValidationException"
+                                                                  : "InvalidToken", "%s", herr);
+        else r->doc = page ? page : cJSON_CreateObject();
+        if (r->doc && !cJSON_GetObjectItemCaseSensitive(r->doc, "events"))
+            cJSON_AddArrayToObject(r->doc, "events");
+        free(run);
+        aslc_execution_free(&e);
+        return;
+    }
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -958,6 +991,23 @@ static void list_tags_for_resource(server *sv, const cJSON *in, reply *r)
     aslc_act_list_tags(&sv->store, in, r);
 }
 
+/* ---- map runs (serve_maprun.c) ------------------------------------------------------ */
+
+static void list_map_runs(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_list_map_runs(&sv->store, in, r);
+}
+
+static void describe_map_run(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_describe_map_run(&sv->store, in, r);
+}
+
+static void update_map_run(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_update_map_run(&sv->store, in, r);
+}
+
 static void test_state(server *sv, const cJSON *in, reply *r)
 {
     aslc_serve_env env = {sv->aslc, sv->cache, sv->resources, sv->mocks, sv->handlers,
@@ -995,6 +1045,9 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags_for_resource},
     {"TestState", test_state},
+    {"ListMapRuns", list_map_runs},
+    {"DescribeMapRun", describe_map_run},
+    {"UpdateMapRun", update_map_run},
 };
 
 /* One request's answer from its X-Amz-Target and body: what does not

@@ -187,6 +187,28 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
 int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
                           char **resume_path, aslc_execution *done);
 
+/* ---- serve_maprun.c ---------------------------------------------------------- */
+
+/* A Distributed Map's map runs and child executions (their tables). */
+bool aslc_maprun_open(aslc_store *s);
+/* Every event the channel brings (serve_hist.c), before it is recorded:
+ * keeps what map runs and child executions are (a child's event goes into
+ * its own history too); a MapRunStarted's text with the map run's ARN
+ * (malloc'd) to record instead, else NULL. */
+char *aslc_maprun_note(aslc_store *s, const char *exec_arn, const char *event, size_t len,
+                       const char *unit, bool child);
+/* A restart drops the map runs (and children) of top-level fan-outs
+ * started after event after, as it drops their events. */
+void aslc_maprun_trim(aslc_store *s, const char *exec_arn, long after);
+/* The child execution arn as DescribeExecution gives it, and its map run
+ * (malloc'd); false when arn is none. */
+bool aslc_maprun_child(aslc_store *s, const char *arn, aslc_execution *e, char **map_run);
+void aslc_act_list_map_runs(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_describe_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_update_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);
+/* ListExecutions with mapRunArn: the map run's children. */
+void aslc_maprun_list_children(aslc_store *s, const cJSON *in, aslc_reply *r);
+
 /* ---- serve_task.c ------------------------------------------------------------ */
 
 /* The server's end of an execution's channel, shared (counted) by the
