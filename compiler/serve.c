@@ -790,6 +790,20 @@ static void describe_machine_for_execution(server *sv, const cJSON *in, reply *r
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    aslc_child_info ci;
+    if (arn && aslc_maprun_child_info(&sv->store, arn, &ci)) {
+        /* a child: its parent's machine, with the map run and its label */
+        cJSON *q = cJSON_CreateObject();
+        cJSON_AddStringToObject(q, "executionArn", ci.parent);
+        describe_machine_for_execution(sv, q, r);
+        cJSON_Delete(q);
+        if (r->doc) {
+            cJSON_AddStringToObject(r->doc, "mapRunArn", ci.map_run);
+            cJSON_AddStringToObject(r->doc, "label", ci.label);
+        }
+        aslc_child_info_free(&ci);
+        return;
+    }
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -875,18 +889,31 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
-    char *run = NULL;
-    if (arn && aslc_maprun_child(&sv->store, arn, &e, &run)) {
-        /* a child's own history (serve_maprun.c keeps it under its ARN) */
+    aslc_child_info ci;
+    if (arn && aslc_maprun_child_info(&sv->store, arn, &ci)) {
+        /* a child's own history (serve_maprun.c keeps it under its ARN);
+         * an EXPRESS child has none, as on AWS */
+        if (ci.express) {
+            fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s' (an EXPRESS "
+                 "child execution has no history)", arn);
+            aslc_child_info_free(&ci);
+            return;
+        }
+        aslc_machine pm;
+        bool have_pm = false;
+        if (aslc_store_get_execution(&sv->store, ci.parent, &e)) {
+            have_pm = aslc_store_get_machine(&sv->store, e.sm_arn, &pm);
+            aslc_execution_free(&e);
+        }
         const char *herr = NULL;
-        cJSON *page = aslc_hist_page(&sv->store, arn, NULL, in, &herr);
+        cJSON *page = aslc_hist_page(&sv->store, arn, have_pm ? pm.role_arn : NULL, in, &herr);
+        if (have_pm) aslc_machine_free(&pm);
         if (herr) fail(r, 400, strncmp(herr, "Invalid Token", 13) ? "ValidationException"
                                                                   : "InvalidToken", "%s", herr);
         else r->doc = page ? page : cJSON_CreateObject();
         if (r->doc && !cJSON_GetObjectItemCaseSensitive(r->doc, "events"))
             cJSON_AddArrayToObject(r->doc, "events");
-        free(run);
-        aslc_execution_free(&e);
+        aslc_child_info_free(&ci);
         return;
     }
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {

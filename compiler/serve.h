@@ -203,6 +203,13 @@ void aslc_maprun_trim(aslc_store *s, const char *exec_arn, long after);
 /* The child execution arn as DescribeExecution gives it, and its map run
  * (malloc'd); false when arn is none. */
 bool aslc_maprun_child(aslc_store *s, const char *arn, aslc_execution *e, char **map_run);
+/* What a child execution belongs to (malloc'd): false when arn is none. */
+typedef struct {
+    char *parent, *map_run, *label;
+    bool express;          /* of an EXPRESS map run: no history */
+} aslc_child_info;
+bool aslc_maprun_child_info(aslc_store *s, const char *arn, aslc_child_info *ci);
+void aslc_child_info_free(aslc_child_info *ci);
 void aslc_act_list_map_runs(aslc_store *s, const cJSON *in, aslc_reply *r);
 void aslc_act_describe_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);
 void aslc_act_update_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);

@@ -42,7 +42,7 @@ bool aslc_maprun_open(aslc_store *s)
                "  started INTEGER NOT NULL, top INTEGER NOT NULL, status TEXT NOT NULL,"
                "  start_date REAL NOT NULL, stop_date REAL, max_concurrency INTEGER NOT NULL,"
                "  tolerated_pct REAL NOT NULL, tolerated_count INTEGER NOT NULL,"
-               "  total INTEGER NOT NULL, seq INTEGER);"
+               "  total INTEGER NOT NULL, seq INTEGER, express INTEGER NOT NULL DEFAULT 0);"
                "CREATE INDEX IF NOT EXISTS map_runs_by_exec ON map_runs(exec_arn, unit, started);"
                "CREATE TABLE IF NOT EXISTS child_execs ("
                "  arn TEXT PRIMARY KEY, exec_arn TEXT NOT NULL, map_run TEXT NOT NULL,"
@@ -207,6 +207,7 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
     snprintf(arn, sizeof arn, "arn:aws:states:%s:mapRun:%s/%s:%s", ra, machine, label, uuid);
     /* the Map's settings, as the definition gives them (a ...Path: 0) */
     double maxc = 0, pct = 0, count = 0;
+    long express = 0;
     aslc_execution e;
     if (aslc_store_get_execution(s, exec_arn, &e)) {
         aslc_machine m;
@@ -216,6 +217,10 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
             maxc = num_or(map, "MaxConcurrency", 0);
             pct = num_or(map, "ToleratedFailurePercentage", 0);
             count = num_or(map, "ToleratedFailureCount", 0);
+            const cJSON *pc = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(map, "ItemProcessor"), "ProcessorConfig");
+            const char *et = str_of(pc, "ExecutionType");
+            express = et && !strcmp(et, "EXPRESS");
             cJSON_Delete(def);
             aslc_machine_free(&m);
         }
@@ -226,11 +231,11 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
     long top = unit && unit[0] == '/' ? strtol(unit + 1, NULL, 10) : id;
     double at = iso_seconds(str_of(ev, "timestamp"));
     run_sql(prep(s, "INSERT OR REPLACE INTO map_runs(arn, exec_arn, unit, started, top, status,"
-                    " start_date, max_concurrency, tolerated_pct, tolerated_count, total, seq)"
-                    " VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?,"
-                    " (SELECT COALESCE(MAX(seq), 0) + 1 FROM map_runs))",
-                 "sssiiddddi", arn, exec_arn, unit ? unit : "", id, top, at, maxc, pct, count,
-                 total));
+                    " start_date, max_concurrency, tolerated_pct, tolerated_count, total, seq,"
+                    " express) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?,"
+                    " (SELECT COALESCE(MAX(seq), 0) + 1 FROM map_runs), ?)",
+                 "sssiiddddii", arn, exec_arn, unit ? unit : "", id, top, at, maxc, pct, count,
+                 total, express));
     cJSON_ReplaceItemInObjectCaseSensitive(d, "mapRunArn", cJSON_CreateString(arn));
     return cJSON_PrintUnformatted(ev);
 }
@@ -312,9 +317,20 @@ static void child_ended(aslc_store *s, const char *child, const cJSON *ev, const
                  iso_seconds(str_of(ev, "timestamp")), child));
 }
 
+/* Whether child is of an EXPRESS map run: no history, as on AWS. */
+static bool child_express(aslc_store *s, const char *child)
+{
+    sqlite3_stmt *st = prep(s, "SELECT r.express FROM child_execs c JOIN map_runs r ON"
+                               " r.arn = c.map_run WHERE c.arn = ?", "s", child);
+    bool express = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    if (st) sqlite3_finalize(st);
+    return express;
+}
+
 /* The child's event, renumbered in its own history (1..n). */
 static void child_event(aslc_store *s, const char *child, cJSON *ev)
 {
+    if (child_express(s, child)) return;
     long gid = (long)num_or(ev, "id", 0), gprev = (long)num_or(ev, "previousEventId", 0);
     long id = 1, prev = 0;
     sqlite3_stmt *st = prep(s, "SELECT COALESCE(MAX(id), 0) + 1 FROM child_ids WHERE child_arn = ?",
@@ -424,6 +440,34 @@ bool aslc_maprun_child(aslc_store *s, const char *arn, aslc_execution *e, char *
     }
     sqlite3_finalize(st);
     return found;
+}
+
+bool aslc_maprun_child_info(aslc_store *s, const char *arn, aslc_child_info *ci)
+{
+    memset(ci, 0, sizeof *ci);
+    sqlite3_stmt *st = prep(s, "SELECT c.exec_arn, c.map_run, r.express FROM child_execs c"
+                               " JOIN map_runs r ON r.arn = c.map_run WHERE c.arn = ?", "s", arn);
+    bool found = st && sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        ci->parent = col_text(st, 0);
+        ci->map_run = col_text(st, 1);
+        ci->express = sqlite3_column_int(st, 2) != 0;
+        /* mapRun:MACHINE/LABEL:UUID */
+        const char *slash = strchr(strstr(ci->map_run, ":mapRun:"), '/');
+        const char *last = strrchr(ci->map_run, ':');
+        ci->label = slash && last > slash ? strndup(slash + 1, (size_t)(last - slash - 1))
+                                          : strdup("");
+    }
+    if (st) sqlite3_finalize(st);
+    return found;
+}
+
+void aslc_child_info_free(aslc_child_info *ci)
+{
+    free(ci->parent);
+    free(ci->map_run);
+    free(ci->label);
+    memset(ci, 0, sizeof *ci);
 }
 
 /* AWS's ARN check: an ARN of the right service and kind, or InvalidArn. */

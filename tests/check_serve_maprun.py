@@ -11,8 +11,10 @@ field against AWS's shapes (botocore's model):
     execution:MACHINE/LABEL:NAME, statusFilter, maxResults and nextToken);
     DescribeExecution of each child (input, output, error, cause,
     mapRunArn); GetExecutionHistory of a child (ids 1..n, its own
-    ExecutionStarted and end, reverseOrder, paging); ListExecutions of the
-    machine does not list the children;
+    ExecutionStarted and end, reverseOrder, paging);
+    DescribeStateMachineForExecution of a child (mapRunArn, label);
+    ListExecutions of the machine does not list the children; EXPRESS
+    children counted and described, without a history;
   - UpdateMapRun recorded (DescribeMapRun answers the new settings), and its
     bad arguments (ValidationException); InvalidArn, ResourceNotFound,
     ExecutionDoesNotExist for unknown ARNs; stateMachineArn with mapRunArn;
@@ -45,12 +47,12 @@ PREFIX = "arn:aws:states:us-east-1:123456789012:"
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
-def distributed(label, states, start, **extra):
+def distributed(label, states, start, kind="STANDARD", **extra):
     """A machine of one Distributed Map over $.items, children of states."""
     m = {"Type": "Map", "ItemsPath": "$.items", "End": True, "Label": label,
          "ItemSelector": {"i.$": "$$.Map.Item.Value"},
          "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
-                                               "ExecutionType": "STANDARD"},
+                                               "ExecutionType": kind},
                            "StartAt": start, "States": states}}
     m.update(extra)
     return json.dumps({"StartAt": "Spread", "States": {"Spread": m}})
@@ -68,6 +70,10 @@ SPREAD = distributed("Spreader", {
 NAPPING = distributed("Nappers", {
     "Nap": {"Type": "Wait", "Seconds": 4, "Next": "Done"},
     "Done": {"Type": "Pass", "End": True}}, "Nap")
+
+
+# the same, its children EXPRESS: counted and described, no history
+QUICK = distributed("Quick", {"Done": {"Type": "Pass", "End": True}}, "Done", kind="EXPRESS")
 
 
 def main():
@@ -171,6 +177,12 @@ def main():
                   len(h) == 6 and json.loads(h[0]["executionStartedEventDetails"]["input"]) ==
                   {"i": 1} and json.loads(h[-1]["executionSucceededEventDetails"]["output"]) ==
                   {"d": 2}, h)
+            check("a child's ExecutionStarted: its machine's roleArn",
+                  h and h[0]["executionStartedEventDetails"]["roleArn"] == ROLE, h[:1])
+            dsm = sfn.describe_state_machine_for_execution(executionArn=kl[0]["executionArn"])
+            check("DescribeStateMachineForExecution of a child: the machine, mapRunArn, label",
+                  dsm["stateMachineArn"] == sm and dsm["mapRunArn"] == mr and
+                  dsm["label"] == "Spreader" and dsm["definition"] == SPREAD, dsm)
             hf = sfn.get_execution_history(executionArn=kl[2]["executionArn"],
                                            reverseOrder=True)["events"]
             check("the failed child's history, reversed: ExecutionFailed first",
@@ -219,6 +231,23 @@ def main():
                   code_of(sfn.get_execution_history,
                           executionArn=kl[0]["executionArn"][:-4] + "ffff")
                   == "ExecutionDoesNotExist")
+
+            # EXPRESS children: counted and described, without a history
+            qm = sfn.create_state_machine(name="quick", definition=QUICK,
+                                          roleArn=ROLE)["stateMachineArn"]
+            qx = sfn.start_execution(stateMachineArn=qm,
+                                     input=json.dumps({"items": [5, 6]}))["executionArn"]
+            wait_end(sfn, qx)
+            qr = sfn.list_map_runs(executionArn=qx)["mapRuns"]
+            qd = sfn.describe_map_run(mapRunArn=qr[0]["mapRunArn"]) if qr else {}
+            check("an EXPRESS map run: SUCCEEDED, 2 children succeeded",
+                  qd.get("status") == "SUCCEEDED" and qd["executionCounts"]["succeeded"] == 2, qd)
+            qk = sfn.list_executions(mapRunArn=qd["mapRunArn"])["executions"] if qd else []
+            check("an EXPRESS child: described, no history (ExecutionDoesNotExist)",
+                  len(qk) == 2 and json.loads(sfn.describe_execution(
+                      executionArn=qk[0]["executionArn"])["output"]) == {"i": 5} and
+                  code_of(sfn.get_execution_history, executionArn=qk[0]["executionArn"])
+                  == "ExecutionDoesNotExist", qk)
 
             # a stopped execution: its map run and running children are aborted
             nap = sfn.create_state_machine(name="nap", definition=NAPPING,
@@ -311,7 +340,7 @@ def main():
         try:
             names = [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
             check("an older database opens: its machines there, no map run",
-                  sorted(names) == ["nap", "spread"] and
+                  sorted(names) == ["nap", "quick", "spread"] and
                   code_of(sfn.describe_map_run, mapRunArn=mr) == "ResourceNotFound", names)
         finally:
             server.terminate()
