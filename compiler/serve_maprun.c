@@ -42,13 +42,14 @@ bool aslc_maprun_open(aslc_store *s)
                "  started INTEGER NOT NULL, top INTEGER NOT NULL, status TEXT NOT NULL,"
                "  start_date REAL NOT NULL, stop_date REAL, max_concurrency INTEGER NOT NULL,"
                "  tolerated_pct REAL NOT NULL, tolerated_count INTEGER NOT NULL,"
-               "  total INTEGER NOT NULL, seq INTEGER, express INTEGER NOT NULL DEFAULT 0);"
+               "  total INTEGER NOT NULL, seq INTEGER, express INTEGER NOT NULL DEFAULT 0,"
+               "  batch INTEGER NOT NULL DEFAULT 0);"
                "CREATE INDEX IF NOT EXISTS map_runs_by_exec ON map_runs(exec_arn, unit, started);"
                "CREATE TABLE IF NOT EXISTS child_execs ("
                "  arn TEXT PRIMARY KEY, exec_arn TEXT NOT NULL, map_run TEXT NOT NULL,"
                "  key TEXT NOT NULL, idx INTEGER NOT NULL, top INTEGER NOT NULL,"
                "  status TEXT NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT,"
-               "  started REAL NOT NULL, stopped REAL);"
+               "  started REAL NOT NULL, stopped REAL, items INTEGER NOT NULL DEFAULT 1);"
                "CREATE INDEX IF NOT EXISTS child_execs_by_key ON child_execs(exec_arn, key);"
                "CREATE INDEX IF NOT EXISTS child_execs_by_run ON child_execs(map_run, idx);"
                "CREATE TABLE IF NOT EXISTS child_ids ("
@@ -207,7 +208,7 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
     snprintf(arn, sizeof arn, "arn:aws:states:%s:mapRun:%s/%s:%s", ra, machine, label, uuid);
     /* the Map's settings, as the definition gives them (a ...Path: 0) */
     double maxc = 0, pct = 0, count = 0;
-    long express = 0;
+    long express = 0, batch = 0;
     aslc_execution e;
     if (aslc_store_get_execution(s, exec_arn, &e)) {
         aslc_machine m;
@@ -221,6 +222,10 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
                 cJSON_GetObjectItemCaseSensitive(map, "ItemProcessor"), "ProcessorConfig");
             const char *et = str_of(pc, "ExecutionType");
             express = et && !strcmp(et, "EXPRESS");
+            /* batches: children of up to MaxItemsPerBatch items (-1: a
+             * bound in bytes only, each child counted as one item at most) */
+            const cJSON *b = cJSON_GetObjectItemCaseSensitive(map, "ItemBatcher");
+            if (b) batch = (long)num_or(b, "MaxItemsPerBatch", -1);
             cJSON_Delete(def);
             aslc_machine_free(&m);
         }
@@ -232,10 +237,10 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
     double at = iso_seconds(str_of(ev, "timestamp"));
     run_sql(prep(s, "INSERT OR REPLACE INTO map_runs(arn, exec_arn, unit, started, top, status,"
                     " start_date, max_concurrency, tolerated_pct, tolerated_count, total, seq,"
-                    " express) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?,"
-                    " (SELECT COALESCE(MAX(seq), 0) + 1 FROM map_runs), ?)",
-                 "sssiiddddii", arn, exec_arn, unit ? unit : "", id, top, at, maxc, pct, count,
-                 total, express));
+                    " express, batch) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?,"
+                    " (SELECT COALESCE(MAX(seq), 0) + 1 FROM map_runs), ?, ?)",
+                 "sssiiddddiii", arn, exec_arn, unit ? unit : "", id, top, at, maxc, pct, count,
+                 total, express, batch));
     cJSON_ReplaceItemInObjectCaseSensitive(d, "mapRunArn", cJSON_CreateString(arn));
     return cJSON_PrintUnformatted(ev);
 }
@@ -281,9 +286,10 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
     char *dot = NULL;
     long started = strtol(slash + 1, &dot, 10);
     long idx = dot && *dot == '.' ? strtol(dot + 1, NULL, 10) : 0;
-    sqlite3_stmt *st = prep(s, "SELECT arn FROM map_runs WHERE exec_arn = ? AND unit = ? AND"
-                               " started = ?", "ssi", exec_arn, parent, started);
+    sqlite3_stmt *st = prep(s, "SELECT arn, batch FROM map_runs WHERE exec_arn = ? AND"
+                               " unit = ? AND started = ?", "ssi", exec_arn, parent, started);
     char *run = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+    bool batched = run && sqlite3_column_int64(st, 1) != 0;
     if (st) sqlite3_finalize(st);
     if (!run) return;
     /* AWS: execution:MACHINE/LABEL:NAME, the map run's MACHINE/LABEL */
@@ -294,10 +300,17 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
              (int)(last - (m + 8)), m + 8, uuid);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "executionStartedEventDetails");
     long top = key[0] == '/' ? strtol(key + 1, NULL, 10) : 0;
+    long items = 1;
+    if (batched) {   /* a batch's input: {"Items": [...], ...} */
+        cJSON *in = cJSON_Parse(str_of(d, "input") ? str_of(d, "input") : "");
+        const cJSON *its = cJSON_GetObjectItemCaseSensitive(in, "Items");
+        if (cJSON_IsArray(its)) items = cJSON_GetArraySize(its);
+        cJSON_Delete(in);
+    }
     run_sql(prep(s, "INSERT OR REPLACE INTO child_execs(arn, exec_arn, map_run, key, idx, top,"
-                    " status, input, started) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)",
-                 "ssssiisd", arn, exec_arn, run, key, idx, top, str_of(d, "input"),
-                 iso_seconds(str_of(ev, "timestamp"))));
+                    " status, input, started, items) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?)",
+                 "ssssiisdi", arn, exec_arn, run, key, idx, top, str_of(d, "input"),
+                 iso_seconds(str_of(ev, "timestamp")), items));
     free(run);
 }
 
@@ -483,14 +496,14 @@ static bool arn_ok(const char *arn, const char *kind, aslc_reply *r)
 typedef struct {
     char *arn, *exec_arn, *status;
     double start, stop, pct;
-    long maxc, count, total;
+    long maxc, count, total, batch;
 } map_run;
 
 static bool get_run(aslc_store *s, const char *arn, map_run *m)
 {
     memset(m, 0, sizeof *m);
     sqlite3_stmt *st = prep(s, "SELECT arn, exec_arn, status, start_date, stop_date,"
-                               " max_concurrency, tolerated_pct, tolerated_count, total"
+                               " max_concurrency, tolerated_pct, tolerated_count, total, batch"
                                " FROM map_runs WHERE arn = ?", "s", arn);
     bool found = st && sqlite3_step(st) == SQLITE_ROW;
     if (found) {
@@ -503,6 +516,7 @@ static bool get_run(aslc_store *s, const char *arn, map_run *m)
         m->pct = sqlite3_column_double(st, 6);
         m->count = (long)sqlite3_column_int64(st, 7);
         m->total = (long)sqlite3_column_int64(st, 8);
+        m->batch = (long)sqlite3_column_int64(st, 9);
     }
     if (st) sqlite3_finalize(st);
     return found;
@@ -529,26 +543,35 @@ void aslc_act_describe_map_run(aslc_store *s, const cJSON *in, aslc_reply *r)
     map_run m;
     if (!find_run(s, in, &m, r)) return;
     const char *status = settle(s, m.exec_arn, m.status, &m.stop);
-    /* the children's states; one not ended in an execution that has is aborted */
-    long n[6] = {0};   /* running, succeeded, failed, timed out, aborted, started */
+    /* the children's states, by child and by item (a batch is a child of
+     * several items); those not started are pending while the run runs,
+     * aborted once it is over, and so are those still running then */
+    long n[2][6] = {{0}};   /* running, succeeded, failed, timed out, aborted, started */
     static const char *const names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
-    sqlite3_stmt *st = prep(s, "SELECT status, COUNT(*) FROM child_execs WHERE map_run = ?"
-                               " GROUP BY status", "s", m.arn);
+    sqlite3_stmt *st = prep(s, "SELECT status, COUNT(*), SUM(items) FROM child_execs WHERE"
+                               " map_run = ? GROUP BY status", "s", m.arn);
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
-        long c = (long)sqlite3_column_int64(st, 1);
-        for (int i = 0; i < 5; i++)
-            if (k && !strcmp(k, names[i])) n[i] += c;
-        n[5] += c;
+        for (int w = 0; w < 2; w++) {
+            long c = (long)sqlite3_column_int64(st, 2 - w);
+            for (int i = 0; i < 5; i++)
+                if (k && !strcmp(k, names[i])) n[w][i] += c;
+            n[w][5] += c;
+        }
     }
     if (st) sqlite3_finalize(st);
-    if (strcmp(status, "RUNNING") != 0) {   /* the run is over: none runs */
-        n[4] += n[0];
-        n[0] = 0;
-    }
-    long total = m.total > n[5] ? m.total : n[5];
-    long pending = strcmp(status, "RUNNING") ? 0 : total - n[5];
-    if (strcmp(status, "RUNNING") != 0) n[4] += total - n[5];   /* never started */
+    bool over = strcmp(status, "RUNNING") != 0;
+    long total[2], pending[2];
+    total[0] = m.total > n[0][5] ? m.total : n[0][5];
+    pending[0] = total[0] - n[0][5];
+    /* children yet to start: one per item, or per batch of m.batch items */
+    pending[1] = m.batch > 0 ? (pending[0] + m.batch - 1) / m.batch : pending[0];
+    total[1] = n[1][5] + pending[1];
+    for (int w = 0; w < 2; w++)
+        if (over) {
+            n[w][4] += n[w][0] + pending[w];
+            n[w][0] = pending[w] = 0;
+        }
     r->doc = cJSON_CreateObject();
     cJSON_AddStringToObject(r->doc, "mapRunArn", m.arn);
     cJSON_AddStringToObject(r->doc, "executionArn", m.exec_arn);
@@ -561,13 +584,13 @@ void aslc_act_describe_map_run(aslc_store *s, const cJSON *in, aslc_reply *r)
     const char *which[] = {"itemCounts", "executionCounts"};
     for (int k = 0; k < 2; k++) {
         cJSON *c = cJSON_AddObjectToObject(r->doc, which[k]);
-        cJSON_AddNumberToObject(c, "pending", (double)pending);
-        cJSON_AddNumberToObject(c, "running", (double)n[0]);
-        cJSON_AddNumberToObject(c, "succeeded", (double)n[1]);
-        cJSON_AddNumberToObject(c, "failed", (double)n[2]);
-        cJSON_AddNumberToObject(c, "timedOut", (double)n[3]);
-        cJSON_AddNumberToObject(c, "aborted", (double)n[4]);
-        cJSON_AddNumberToObject(c, "total", (double)total);
+        cJSON_AddNumberToObject(c, "pending", (double)pending[k]);
+        cJSON_AddNumberToObject(c, "running", (double)n[k][0]);
+        cJSON_AddNumberToObject(c, "succeeded", (double)n[k][1]);
+        cJSON_AddNumberToObject(c, "failed", (double)n[k][2]);
+        cJSON_AddNumberToObject(c, "timedOut", (double)n[k][3]);
+        cJSON_AddNumberToObject(c, "aborted", (double)n[k][4]);
+        cJSON_AddNumberToObject(c, "total", (double)total[k]);
         /* without a ResultWriter nothing is written; with one, the
          * results are written when the run ends (runtime/resultwriter.c) */
         cJSON_AddNumberToObject(c, "resultsWritten", 0);

@@ -14,7 +14,8 @@ field against AWS's shapes (botocore's model):
     ExecutionStarted and end, reverseOrder, paging);
     DescribeStateMachineForExecution of a child (mapRunArn, label);
     ListExecutions of the machine does not list the children; EXPRESS
-    children counted and described, without a history;
+    children counted and described, without a history; batches (ItemBatcher)
+    counted by item and by child;
   - UpdateMapRun recorded (DescribeMapRun answers the new settings), and its
     bad arguments (ValidationException); InvalidArn, ResourceNotFound,
     ExecutionDoesNotExist for unknown ARNs; stateMachineArn with mapRunArn;
@@ -74,6 +75,11 @@ NAPPING = distributed("Nappers", {
 
 # the same, its children EXPRESS: counted and described, no history
 QUICK = distributed("Quick", {"Done": {"Type": "Pass", "End": True}}, "Done", kind="EXPRESS")
+
+
+# batches of 2 items (ItemBatcher): a child per batch, items counted apart
+BATCHED = distributed("Batches", {"Done": {"Type": "Pass", "End": True}}, "Done",
+                      ItemBatcher={"MaxItemsPerBatch": 2})
 
 
 def main():
@@ -249,6 +255,19 @@ def main():
                   code_of(sfn.get_execution_history, executionArn=qk[0]["executionArn"])
                   == "ExecutionDoesNotExist", qk)
 
+            # batches: items and children counted apart
+            bm = sfn.create_state_machine(name="batched", definition=BATCHED,
+                                          roleArn=ROLE)["stateMachineArn"]
+            bx = sfn.start_execution(stateMachineArn=bm,
+                                     input=json.dumps({"items": [1, 2, 3, 4, 5]}))["executionArn"]
+            wait_end(sfn, bx)
+            br = sfn.list_map_runs(executionArn=bx)["mapRuns"]
+            bd = sfn.describe_map_run(mapRunArn=br[0]["mapRunArn"]) if br else {}
+            check("batches: itemCounts 5 items, executionCounts 3 children",
+                  bd and (bd["itemCounts"]["succeeded"], bd["itemCounts"]["total"],
+                          bd["executionCounts"]["succeeded"], bd["executionCounts"]["total"])
+                  == (5, 5, 3, 3), bd)
+
             # a stopped execution: its map run and running children are aborted
             nap = sfn.create_state_machine(name="nap", definition=NAPPING,
                                            roleArn=ROLE)["stateMachineArn"]
@@ -340,7 +359,7 @@ def main():
         try:
             names = [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
             check("an older database opens: its machines there, no map run",
-                  sorted(names) == ["nap", "quick", "spread"] and
+                  sorted(names) == ["batched", "nap", "quick", "spread"] and
                   code_of(sfn.describe_map_run, mapRunArn=mr) == "ResourceNotFound", names)
         finally:
             server.terminate()
