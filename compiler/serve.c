@@ -451,7 +451,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
                                const char *resume)
 {
     bool standard = !strcmp(m->type, "STANDARD");
-    aslc_hist_sink sink = {&sv->store, e->arn, 0};
+    aslc_hist_sink sink = {&sv->store, e->arn, 0, NULL};
     aslc_channel ch = {aslc_hist_record, &sink, resume, aslc_hist_unit};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
@@ -462,6 +462,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
 
     aslc_run_result res;
     aslc_serve_run_ch(m->binary, e->input, m->arn, e->arn, &me->pid, standard ? &ch : NULL, &res);
+    aslc_maprun_cache_free(sink.maprun);
 
     pthread_mutex_lock(&sv->lock);
     for (running **p = &sv->run; *p; p = &(*p)->next)

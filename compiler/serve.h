@@ -164,6 +164,7 @@ typedef struct {
     aslc_store *store;
     const char *arn;
     long last;             /* the last event's id */
+    struct aslc_maprun_cache *maprun;   /* its children, as far as known (serve_maprun.c) */
 } aslc_hist_sink;
 /* aslc_channel's on_event: records the event (and its checkpoint). */
 void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint,
@@ -195,8 +196,10 @@ bool aslc_maprun_open(aslc_store *s);
  * keeps what map runs and child executions are (a child's event goes into
  * its own history too); a MapRunStarted's text with the map run's ARN
  * (malloc'd) to record instead, else NULL. */
-char *aslc_maprun_note(aslc_store *s, const char *exec_arn, const char *event, size_t len,
-                       const char *unit, bool child);
+typedef struct aslc_maprun_cache aslc_maprun_cache;   /* one execution's children */
+char *aslc_maprun_note(aslc_store *s, aslc_maprun_cache **cache, const char *exec_arn,
+                       const char *event, size_t len, const char *unit, bool child);
+void aslc_maprun_cache_free(aslc_maprun_cache *c);
 /* A restart drops the map runs (and children) of top-level fan-outs
  * started after event after, as it drops their events. */
 void aslc_maprun_trim(aslc_store *s, const char *exec_arn, long after);

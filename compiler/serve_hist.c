@@ -89,7 +89,7 @@ void aslc_hist_record(void *ctx, const char *event, size_t len, const char *chec
     long id = event_id(event, len);
     if (id <= 0) return;
     /* map runs and child executions, for their API (serve_maprun.c) */
-    char *noted = aslc_maprun_note(k->store, k->arn, event, len, unit, child);
+    char *noted = aslc_maprun_note(k->store, &k->maprun, k->arn, event, len, unit, child);
     if (noted) {
         event = noted;
         len = strlen(noted);

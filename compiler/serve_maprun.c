@@ -18,8 +18,8 @@
  *   child_execs   one row per child: its ARN, index, status, input, output,
  *                 error, cause and dates, from its start and end events;
  *   events        the child's history, under the child's ARN, renumbered
- *                 1..n as AWS numbers a child's (child_ids maps the binary's
- *                 ids to them, for previousEventId), so serve_hist.c's
+ *                 1..n as AWS numbers a child's (the channel's cache maps the
+ *                 binary's ids to them, for previousEventId), so serve_hist.c's
  *                 GetExecutionHistory pages it as any execution's.
  * A map run or child still RUNNING when its execution is not is ABORTED
  * (the execution was stopped, or failed around it), as on AWS.
@@ -51,10 +51,7 @@ bool aslc_maprun_open(aslc_store *s)
                "  status TEXT NOT NULL, input TEXT, output TEXT, error TEXT, cause TEXT,"
                "  started REAL NOT NULL, stopped REAL, items INTEGER NOT NULL DEFAULT 1);"
                "CREATE INDEX IF NOT EXISTS child_execs_by_key ON child_execs(exec_arn, key);"
-               "CREATE INDEX IF NOT EXISTS child_execs_by_run ON child_execs(map_run, idx);"
-               "CREATE TABLE IF NOT EXISTS child_ids ("
-               "  child_arn TEXT NOT NULL, gid INTEGER NOT NULL, id INTEGER NOT NULL,"
-               "  PRIMARY KEY (child_arn, gid)) WITHOUT ROWID;",
+               "CREATE INDEX IF NOT EXISTS child_execs_by_run ON child_execs(map_run, idx);",
                NULL, NULL, NULL) == SQLITE_OK;
 }
 
@@ -257,27 +254,122 @@ static void map_run_ended(aslc_store *s, const char *exec_arn, const cJSON *ev, 
                  iso_seconds(str_of(ev, "timestamp")), exec_arn, unit ? unit : ""));
 }
 
-/* The child execution whose events key makes: the longest key of a child
- * that key is or is inside (a fan-out inside the child); its ARN or NULL. */
-static char *child_of(aslc_store *s, const char *exec_arn, const char *key)
+/* ---- what one execution's channel knows of its children ---------------------------
+ *
+ * Each child's key, ARN, kind, and the binary's ids of its events in order
+ * (its own id of each is its rank + 1): so that a child's event costs one
+ * INSERT, not lookups.  A server that restarted reads them back from
+ * child_events, where the same events are, in the same order. */
+
+typedef struct {
+    char *key, *arn;       /* arn NULL: key is no child's (a unit inside one) */
+    bool express;
+    long *gids;
+    size_t n, cap;
+} kid;
+
+struct aslc_maprun_cache {
+    kid **slots;           /* open addressing by key */
+    size_t nslots, n;
+};
+
+static size_t key_hash(const char *k)
 {
-    char *k = strdup(key);
-    char *arn = NULL;
-    while (!arn && *k) {
-        sqlite3_stmt *st = prep(s, "SELECT arn FROM child_execs WHERE exec_arn = ? AND key = ?",
-                                "ss", exec_arn, k);
-        if (st && sqlite3_step(st) == SQLITE_ROW) arn = col_text(st, 0);
-        if (st) sqlite3_finalize(st);
-        char *slash = strrchr(k, '/');
-        if (!slash) break;
-        *slash = 0;
+    size_t h = 1469598103934665603ULL;
+    for (; *k; k++) h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    return h;
+}
+
+static kid **slot_of(aslc_maprun_cache *c, const char *key)
+{
+    size_t i = key_hash(key) & (c->nslots - 1);
+    while (c->slots[i] && strcmp(c->slots[i]->key, key) != 0) i = (i + 1) & (c->nslots - 1);
+    return &c->slots[i];
+}
+
+static void cache_put(aslc_maprun_cache *c, kid *k)
+{
+    if (2 * (c->n + 1) > c->nslots) {
+        kid **old = c->slots;
+        size_t n = c->nslots;
+        c->nslots = n ? 2 * n : 64;
+        c->slots = calloc(c->nslots, sizeof *c->slots);
+        for (size_t i = 0; i < n; i++)
+            if (old[i]) *slot_of(c, old[i]->key) = old[i];
+        free(old);
     }
-    free(k);
-    return arn;
+    kid **at = slot_of(c, k->key);
+    if (*at) {             /* a key known as no child's becomes one */
+        free((*at)->key);
+        free((*at)->arn);
+        free((*at)->gids);
+        free(*at);
+    } else {
+        c->n++;
+    }
+    *at = k;
+}
+
+void aslc_maprun_cache_free(aslc_maprun_cache *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->nslots; i++)
+        if (c->slots[i]) {
+            free(c->slots[i]->key);
+            free(c->slots[i]->arn);
+            free(c->slots[i]->gids);
+            free(c->slots[i]);
+        }
+    free(c->slots);
+    free(c);
+}
+
+static void kid_push(kid *k, long gid)
+{
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 8;
+        k->gids = realloc(k->gids, k->cap * sizeof *k->gids);
+    }
+    k->gids[k->n++] = gid;
+}
+
+static kid *kid_new(const char *key, const char *arn, bool express)
+{
+    kid *k = calloc(1, sizeof *k);
+    k->key = strdup(key);
+    k->arn = arn ? strdup(arn) : NULL;
+    k->express = express;
+    return k;
+}
+
+/* key's entry: the cache's, else the store's (a restarted server). */
+static kid *kid_of_key(aslc_store *s, const char *exec_arn, aslc_maprun_cache *c, const char *key)
+{
+    if (c->nslots) {
+        kid *k = *slot_of(c, key);
+        if (k) return k;
+    }
+    sqlite3_stmt *st = prep(s, "SELECT c.arn, r.express FROM child_execs c JOIN map_runs r ON"
+                               " r.arn = c.map_run WHERE c.exec_arn = ? AND c.key = ?",
+                            "ss", exec_arn, key);
+    bool found = st && sqlite3_step(st) == SQLITE_ROW;
+    kid *k = kid_new(key, found ? (const char *)sqlite3_column_text(st, 0) : NULL,
+                     found && sqlite3_column_int(st, 1));
+    if (st) sqlite3_finalize(st);
+    if (found) {
+        st = prep(s, "SELECT id FROM child_events WHERE exec_arn = ?1 AND (unit = ?2 OR"
+                     " substr(unit, 1, length(?2) + 1) = ?2 || '/') ORDER BY id",
+                  "ss", exec_arn, key);
+        while (st && sqlite3_step(st) == SQLITE_ROW) kid_push(k, (long)sqlite3_column_int64(st, 0));
+        if (st) sqlite3_finalize(st);
+    }
+    cache_put(c, k);
+    return k;
 }
 
 /* A child's ExecutionStarted (key: the child's own): its row. */
-static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, const char *key)
+static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, const char *key,
+                          aslc_maprun_cache *c)
 {
     const char *slash = strrchr(key, '/');
     if (!slash) return;
@@ -286,10 +378,11 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
     char *dot = NULL;
     long started = strtol(slash + 1, &dot, 10);
     long idx = dot && *dot == '.' ? strtol(dot + 1, NULL, 10) : 0;
-    sqlite3_stmt *st = prep(s, "SELECT arn, batch FROM map_runs WHERE exec_arn = ? AND"
+    sqlite3_stmt *st = prep(s, "SELECT arn, batch, express FROM map_runs WHERE exec_arn = ? AND"
                                " unit = ? AND started = ?", "ssi", exec_arn, parent, started);
     char *run = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
     bool batched = run && sqlite3_column_int64(st, 1) != 0;
+    bool express = run && sqlite3_column_int64(st, 2) != 0;
     if (st) sqlite3_finalize(st);
     if (!run) return;
     /* AWS: execution:MACHINE/LABEL:NAME, the map run's MACHINE/LABEL */
@@ -311,6 +404,7 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
                     " status, input, started, items) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?)",
                  "ssssiisdi", arn, exec_arn, run, key, idx, top, str_of(d, "input"),
                  iso_seconds(str_of(ev, "timestamp")), items));
+    cache_put(c, kid_new(key, arn, express));
     free(run);
 }
 
@@ -330,40 +424,46 @@ static void child_ended(aslc_store *s, const char *child, const cJSON *ev, const
                  iso_seconds(str_of(ev, "timestamp")), child));
 }
 
-/* Whether child is of an EXPRESS map run: no history, as on AWS. */
-static bool child_express(aslc_store *s, const char *child)
+/* The child execution whose events key makes: the longest key of a child
+ * that key is or is inside (a fan-out inside the child), or NULL. */
+static kid *child_of(aslc_store *s, const char *exec_arn, aslc_maprun_cache *c, const char *key)
 {
-    sqlite3_stmt *st = prep(s, "SELECT r.express FROM child_execs c JOIN map_runs r ON"
-                               " r.arn = c.map_run WHERE c.arn = ?", "s", child);
-    bool express = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-    if (st) sqlite3_finalize(st);
-    return express;
+    char *k = strdup(key);
+    kid *found = NULL;
+    while (!found && *k) {
+        kid *e = kid_of_key(s, exec_arn, c, k);
+        if (e->arn) found = e;
+        char *slash = strrchr(k, '/');
+        if (!slash) break;
+        *slash = 0;
+    }
+    free(k);
+    return found;
 }
 
-/* The child's event, renumbered in its own history (1..n). */
-static void child_event(aslc_store *s, const char *child, cJSON *ev)
+/* The child's event, renumbered in its own history (1..n); an EXPRESS
+ * child has none, as on AWS. */
+static void child_event(aslc_store *s, kid *k, cJSON *ev)
 {
-    if (child_express(s, child)) return;
     long gid = (long)num_or(ev, "id", 0), gprev = (long)num_or(ev, "previousEventId", 0);
-    long id = 1, prev = 0;
-    sqlite3_stmt *st = prep(s, "SELECT COALESCE(MAX(id), 0) + 1 FROM child_ids WHERE child_arn = ?",
-                            "s", child);
-    if (st && sqlite3_step(st) == SQLITE_ROW) id = (long)sqlite3_column_int64(st, 0);
-    if (st) sqlite3_finalize(st);
-    st = prep(s, "SELECT id FROM child_ids WHERE child_arn = ? AND gid = ?", "si", child, gprev);
-    if (gprev && st && sqlite3_step(st) == SQLITE_ROW) prev = (long)sqlite3_column_int64(st, 0);
-    if (st) sqlite3_finalize(st);
-    run_sql(prep(s, "INSERT OR REPLACE INTO child_ids(child_arn, gid, id) VALUES (?, ?, ?)", "sii",
-                 child, gid, id));
+    long prev = 0;
+    for (size_t i = k->n; gprev && i-- > 0;)   /* most often the last one */
+        if (k->gids[i] == gprev) {
+            prev = (long)i + 1;
+            break;
+        }
+    kid_push(k, gid);
+    if (k->express) return;
+    long id = (long)k->n;
     cJSON_ReplaceItemInObjectCaseSensitive(ev, "id", cJSON_CreateNumber((double)id));
     cJSON_ReplaceItemInObjectCaseSensitive(ev, "previousEventId", cJSON_CreateNumber((double)prev));
     char *text = cJSON_PrintUnformatted(ev);
-    if (text) aslc_store_add_event(s, child, id, text, strlen(text), NULL, NULL);
+    if (text) aslc_store_add_event(s, k->arn, id, text, strlen(text), NULL, NULL);
     free(text);
 }
 
-char *aslc_maprun_note(aslc_store *s, const char *exec_arn, const char *event, size_t len,
-                       const char *unit, bool child)
+char *aslc_maprun_note(aslc_store *s, aslc_maprun_cache **cache, const char *exec_arn,
+                       const char *event, size_t len, const char *unit, bool child)
 {
     /* most events are neither a map run's nor a child's: one look first */
     if (!(child && unit) && !memmem(event, len, "\"MapRun", 7)) return NULL;
@@ -380,14 +480,20 @@ char *aslc_maprun_note(aslc_store *s, const char *exec_arn, const char *event, s
     else if (!strcmp(type, "MapRunSucceeded") || !strcmp(type, "MapRunFailed"))
         map_run_ended(s, exec_arn, ev, unit);
     if (child && unit) {
-        if (!strcmp(type, "ExecutionStarted")) child_started(s, exec_arn, ev, unit);
-        char *c = child_of(s, exec_arn, unit);
-        if (c) {
-            if (!strncmp(type, "Execution", 9) && strcmp(type, "ExecutionStarted") != 0)
-                child_ended(s, c, ev, type);
-            child_event(s, c, ev);
+        aslc_maprun_cache *mine = NULL, *c = cache ? *cache : NULL;
+        if (!c) {
+            c = calloc(1, sizeof *c);
+            if (cache) *cache = c;
+            else mine = c;
         }
-        free(c);
+        if (!strcmp(type, "ExecutionStarted")) child_started(s, exec_arn, ev, unit, c);
+        kid *k = child_of(s, exec_arn, c, unit);
+        if (k) {
+            if (!strncmp(type, "Execution", 9) && strcmp(type, "ExecutionStarted") != 0)
+                child_ended(s, k->arn, ev, type);
+            child_event(s, k, ev);
+        }
+        aslc_maprun_cache_free(mine);
     }
     cJSON_Delete(ev);
     return text;
@@ -398,8 +504,6 @@ void aslc_maprun_trim(aslc_store *s, const char *exec_arn, long after)
     static const char *const gone[] = {
         "DELETE FROM events WHERE exec_arn IN (SELECT arn FROM child_execs WHERE exec_arn = ?1"
         " AND top > ?2)",
-        "DELETE FROM child_ids WHERE child_arn IN (SELECT arn FROM child_execs WHERE"
-        " exec_arn = ?1 AND top > ?2)",
         "DELETE FROM child_execs WHERE exec_arn = ?1 AND top > ?2",
         "DELETE FROM map_runs WHERE exec_arn = ?1 AND top > ?2"};
     for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)

@@ -351,7 +351,7 @@ def main():
         old = os.path.join(tmp, "old.db")
         shutil.copy(db, old)
         con = sqlite3.connect(old)
-        for t in ("map_runs", "child_execs", "child_ids"):
+        for t in ("map_runs", "child_execs"):
             con.execute("DROP TABLE " + t)
         con.commit()
         con.close()
