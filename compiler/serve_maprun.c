@@ -836,7 +836,7 @@ void aslc_maprun_list_children(aslc_store *s, const cJSON *in, aslc_reply *r)
     const char *filter = str_of(in, "statusFilter");
     if (page_from(in, &from, r)) {
         /* by index, as the items are; the filter on the settled status */
-        sqlite3_stmt *st = prep(s, "SELECT arn, idx FROM child_execs WHERE map_run = ? AND"
+        sqlite3_stmt *st = prep(s, "SELECT arn, idx, items FROM child_execs WHERE map_run = ? AND"
                                    " idx >= ? ORDER BY idx", "si", m.arn, from > 0 ? from - 1 : 0);
         r->doc = cJSON_CreateObject();
         cJSON *list = cJSON_AddArrayToObject(r->doc, "executions");
@@ -862,6 +862,8 @@ void aslc_maprun_list_children(aslc_store *s, const cJSON *in, aslc_reply *r)
                 cJSON_AddNumberToObject(o, "startDate", e.started);
                 if (e.stopped > 0) cJSON_AddNumberToObject(o, "stopDate", e.stopped);
                 cJSON_AddStringToObject(o, "mapRunArn", run);
+                /* the items the child processed: 1, or its batch's */
+                cJSON_AddNumberToObject(o, "itemCount", (double)sqlite3_column_int64(st, 2));
                 cJSON_AddItemToArray(list, o);
             }
             aslc_execution_free(&e);

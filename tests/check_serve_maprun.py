@@ -145,7 +145,8 @@ def main():
                       for k in kl) and len({k["name"] for k in kl}) == 4, kl)
             check("the children's items: stateMachineArn MACHINE/LABEL, mapRunArn, dates",
                   all(k["stateMachineArn"] == PREFIX + "stateMachine:spread/Spreader" and
-                      k["mapRunArn"] == mr and k["startDate"] <= k["stopDate"] for k in kl), kl)
+                      k["mapRunArn"] == mr and k["startDate"] <= k["stopDate"] and
+                      k.get("itemCount") == 1 for k in kl), kl)
             failed = sfn.list_executions(mapRunArn=mr, statusFilter="FAILED")["executions"]
             check("ListExecutions(mapRunArn, statusFilter FAILED): the third",
                   [k["executionArn"] for k in failed] == [kl[2]["executionArn"]], failed)
@@ -263,6 +264,9 @@ def main():
             wait_end(sfn, bx)
             br = sfn.list_map_runs(executionArn=bx)["mapRuns"]
             bd = sfn.describe_map_run(mapRunArn=br[0]["mapRunArn"]) if br else {}
+            bk = sfn.list_executions(mapRunArn=bd["mapRunArn"])["executions"] if bd else []
+            check("batches: each child's itemCount (2, 2, 1)",
+                  [k.get("itemCount") for k in bk] == [2, 2, 1], bk)
             check("batches: itemCounts 5 items, executionCounts 3 children",
                   bd and (bd["itemCounts"]["succeeded"], bd["itemCounts"]["total"],
                           bd["executionCounts"]["succeeded"], bd["executionCounts"]["total"])
