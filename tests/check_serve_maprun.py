@@ -16,6 +16,7 @@ field against AWS's shapes (botocore's model):
     ListExecutions of the machine does not list the children; EXPRESS
     children counted and described, without a history; batches (ItemBatcher)
     counted by item and by child;
+  - a failure over the threshold: the map run FAILED;
   - UpdateMapRun recorded (DescribeMapRun answers the new settings), and its
     bad arguments (ValidationException); InvalidArn, ResourceNotFound,
     ExecutionDoesNotExist for unknown ARNs; stateMachineArn with mapRunArn;
@@ -66,6 +67,9 @@ SPREAD = distributed("Spreader", {
     "Boom": {"Type": "Fail", "Error": "Boom", "Cause": "item three"},
     "Double": {"Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.i, $.i)"},
                "End": True}}, "Which", MaxConcurrency=2, ToleratedFailureCount=1)
+
+# the same, no failure tolerated: the map run fails
+STRICT = SPREAD.replace('"ToleratedFailureCount": 1', '"ToleratedFailureCount": 0')
 
 # each child waits 4 s: long enough to stop or kill the server meanwhile
 NAPPING = distributed("Nappers", {
@@ -239,6 +243,20 @@ def main():
                           executionArn=kl[0]["executionArn"][:-4] + "ffff")
                   == "ExecutionDoesNotExist")
 
+            # a failure over the threshold: the map run FAILED, the execution too
+            st_m = sfn.create_state_machine(name="strict", definition=STRICT,
+                                            roleArn=ROLE)["stateMachineArn"]
+            fx = sfn.start_execution(stateMachineArn=st_m, input=json.dumps(
+                {"items": [1, 2, 3, 4]}))["executionArn"]
+            fd = wait_end(sfn, fx)
+            fr = sfn.list_map_runs(executionArn=fx)["mapRuns"]
+            fm = sfn.describe_map_run(mapRunArn=fr[0]["mapRunArn"]) if fr else {}
+            fc = fm.get("executionCounts", {})
+            check("over the threshold: the execution and its map run FAILED, one child failed",
+                  fd["status"] == "FAILED" and fm.get("status") == "FAILED" and
+                  fc.get("failed") == 1 and fc.get("running") == 0 and
+                  sum(fc[k] for k in ("succeeded", "failed", "aborted", "pending")) == 4, fm)
+
             # EXPRESS children: counted and described, without a history
             qm = sfn.create_state_machine(name="quick", definition=QUICK,
                                           roleArn=ROLE)["stateMachineArn"]
@@ -363,7 +381,7 @@ def main():
         try:
             names = [m["name"] for m in sfn.list_state_machines()["stateMachines"]]
             check("an older database opens: its machines there, no map run",
-                  sorted(names) == ["batched", "nap", "quick", "spread"] and
+                  sorted(names) == ["batched", "nap", "quick", "spread", "strict"] and
                   code_of(sfn.describe_map_run, mapRunArn=mr) == "ResourceNotFound", names)
         finally:
             server.terminate()
