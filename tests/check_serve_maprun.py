@@ -71,9 +71,9 @@ SPREAD = distributed("Spreader", {
 # the same, no failure tolerated: the map run fails
 STRICT = SPREAD.replace('"ToleratedFailureCount": 1', '"ToleratedFailureCount": 0')
 
-# each child waits 4 s: long enough to stop or kill the server meanwhile
+# each child waits 6 s: long enough to stop or kill the server meanwhile
 NAPPING = distributed("Nappers", {
-    "Nap": {"Type": "Wait", "Seconds": 4, "Next": "Done"},
+    "Nap": {"Type": "Wait", "Seconds": 6, "Next": "Done"},
     "Done": {"Type": "Pass", "End": True}}, "Nap")
 
 
@@ -296,7 +296,7 @@ def main():
             sx = sfn.start_execution(stateMachineArn=nap, name="stopped",
                                      input=json.dumps({"items": [1, 2]}))["executionArn"]
             running = None
-            for _ in range(100):
+            for _ in range(200):
                 runs = sfn.list_map_runs(executionArn=sx)["mapRuns"]
                 if runs:
                     running = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
@@ -326,7 +326,7 @@ def main():
             kx = sfn.start_execution(stateMachineArn=nap, name="killed",
                                      input=json.dumps({"items": [1, 2, 3]}))["executionArn"]
             kmr = None
-            for _ in range(100):
+            for _ in range(200):
                 runs = sfn.list_map_runs(executionArn=kx)["mapRuns"]
                 if runs and sfn.describe_map_run(
                         mapRunArn=runs[0]["mapRunArn"])["executionCounts"]["running"] == 3:
