@@ -451,7 +451,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
                                const char *resume)
 {
     bool standard = !strcmp(m->type, "STANDARD");
-    aslc_hist_sink sink = {&sv->store, e->arn, 0};
+    aslc_hist_sink sink = {&sv->store, e->arn, 0, NULL};
     aslc_channel ch = {aslc_hist_record, &sink, resume, aslc_hist_unit};
     running *me = calloc(1, sizeof *me);
     me->arn = strdup(e->arn);
@@ -462,6 +462,7 @@ static void run_execution_from(server *sv, const aslc_machine *m, aslc_execution
 
     aslc_run_result res;
     aslc_serve_run_ch(m->binary, e->input, m->arn, e->arn, &me->pid, standard ? &ch : NULL, &res);
+    aslc_maprun_cache_free(sink.maprun);
 
     pthread_mutex_lock(&sv->lock);
     for (running **p = &sv->run; *p; p = &(*p)->next)
@@ -759,10 +760,25 @@ static void start_sync_execution(server *sv, const cJSON *in, reply *r)
     aslc_machine_free(&m);
 }
 
+/* A Distributed Map's child execution (serve_maprun.c), with its mapRunArn:
+ * true when arn is one, its answer in r. */
+static bool describe_child(server *sv, const char *arn, reply *r)
+{
+    aslc_execution e;
+    char *run = NULL;
+    if (!arn || !aslc_maprun_child(&sv->store, arn, &e, &run)) return false;
+    r->doc = execution_doc(&e, true);
+    cJSON_AddStringToObject(r->doc, "mapRunArn", run);
+    free(run);
+    aslc_execution_free(&e);
+    return true;
+}
+
 static void describe_execution(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    if (describe_child(sv, arn, r)) return;
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -775,6 +791,20 @@ static void describe_machine_for_execution(server *sv, const cJSON *in, reply *r
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    aslc_child_info ci;
+    if (arn && aslc_maprun_child_info(&sv->store, arn, &ci)) {
+        /* a child: its parent's machine, with the map run and its label */
+        cJSON *q = cJSON_CreateObject();
+        cJSON_AddStringToObject(q, "executionArn", ci.parent);
+        describe_machine_for_execution(sv, q, r);
+        cJSON_Delete(q);
+        if (r->doc) {
+            cJSON_AddStringToObject(r->doc, "mapRunArn", ci.map_run);
+            cJSON_AddStringToObject(r->doc, "label", ci.label);
+        }
+        aslc_child_info_free(&ci);
+        return;
+    }
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -799,6 +829,10 @@ static void list_one_execution(void *ctx, const aslc_execution *e)
 
 static void list_executions(server *sv, const cJSON *in, reply *r)
 {
+    if (aslc_str_field(in, "mapRunArn")) {   /* a map run's child executions */
+        aslc_maprun_list_children(&sv->store, in, r);
+        return;
+    }
     aslc_machine m;
     if (!find_machine(sv, in, "stateMachineArn", &m, r)) return;
     const cJSON *mr = cJSON_GetObjectItemCaseSensitive(in, "maxResults");
@@ -856,6 +890,33 @@ static void get_execution_history(server *sv, const cJSON *in, reply *r)
 {
     const char *arn = aslc_str_field(in, "executionArn");
     aslc_execution e;
+    aslc_child_info ci;
+    if (arn && aslc_maprun_child_info(&sv->store, arn, &ci)) {
+        /* a child's own history (serve_maprun.c keeps it under its ARN);
+         * an EXPRESS child has none, as on AWS */
+        if (ci.express) {
+            fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s' (an EXPRESS "
+                 "child execution has no history)", arn);
+            aslc_child_info_free(&ci);
+            return;
+        }
+        aslc_machine pm;
+        bool have_pm = false;
+        if (aslc_store_get_execution(&sv->store, ci.parent, &e)) {
+            have_pm = aslc_store_get_machine(&sv->store, e.sm_arn, &pm);
+            aslc_execution_free(&e);
+        }
+        const char *herr = NULL;
+        cJSON *page = aslc_hist_page(&sv->store, arn, have_pm ? pm.role_arn : NULL, in, &herr);
+        if (have_pm) aslc_machine_free(&pm);
+        if (herr) fail(r, 400, strncmp(herr, "Invalid Token", 13) ? "ValidationException"
+                                                                  : "InvalidToken", "%s", herr);
+        else r->doc = page ? page : cJSON_CreateObject();
+        if (r->doc && !cJSON_GetObjectItemCaseSensitive(r->doc, "events"))
+            cJSON_AddArrayToObject(r->doc, "events");
+        aslc_child_info_free(&ci);
+        return;
+    }
     if (!arn || !aslc_store_get_execution(&sv->store, arn, &e)) {
         fail(r, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn ? arn : "");
         return;
@@ -958,6 +1019,23 @@ static void list_tags_for_resource(server *sv, const cJSON *in, reply *r)
     aslc_act_list_tags(&sv->store, in, r);
 }
 
+/* ---- map runs (serve_maprun.c) ------------------------------------------------------ */
+
+static void list_map_runs(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_list_map_runs(&sv->store, in, r);
+}
+
+static void describe_map_run(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_describe_map_run(&sv->store, in, r);
+}
+
+static void update_map_run(server *sv, const cJSON *in, reply *r)
+{
+    aslc_act_update_map_run(&sv->store, in, r);
+}
+
 static void test_state(server *sv, const cJSON *in, reply *r)
 {
     aslc_serve_env env = {sv->aslc, sv->cache, sv->resources, sv->mocks, sv->handlers,
@@ -995,6 +1073,9 @@ static const struct { const char *name; action_fn fn; } actions[] = {
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags_for_resource},
     {"TestState", test_state},
+    {"ListMapRuns", list_map_runs},
+    {"DescribeMapRun", describe_map_run},
+    {"UpdateMapRun", update_map_run},
 };
 
 /* One request's answer from its X-Amz-Target and body: what does not

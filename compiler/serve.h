@@ -164,6 +164,7 @@ typedef struct {
     aslc_store *store;
     const char *arn;
     long last;             /* the last event's id */
+    struct aslc_maprun_cache *maprun;   /* its children, as far as known (serve_maprun.c) */
 } aslc_hist_sink;
 /* aslc_channel's on_event: records the event (and its checkpoint). */
 void aslc_hist_record(void *sink, const char *event, size_t len, const char *checkpoint,
@@ -186,6 +187,37 @@ cJSON *aslc_hist_page(aslc_store *s, const char *exec_arn, const char *role, con
  * the rest malloc'd but status), -1 on failure. */
 int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *dir,
                           char **resume_path, aslc_execution *done);
+
+/* ---- serve_maprun.c ---------------------------------------------------------- */
+
+/* A Distributed Map's map runs and child executions (their tables). */
+bool aslc_maprun_open(aslc_store *s);
+/* Every event the channel brings (serve_hist.c), before it is recorded:
+ * keeps what map runs and child executions are (a child's event goes into
+ * its own history too); a MapRunStarted's text with the map run's ARN
+ * (malloc'd) to record instead, else NULL. */
+typedef struct aslc_maprun_cache aslc_maprun_cache;   /* one execution's children */
+char *aslc_maprun_note(aslc_store *s, aslc_maprun_cache **cache, const char *exec_arn,
+                       const char *event, size_t len, const char *unit, bool child);
+void aslc_maprun_cache_free(aslc_maprun_cache *c);
+/* A restart drops the map runs (and children) of top-level fan-outs
+ * started after event after, as it drops their events. */
+void aslc_maprun_trim(aslc_store *s, const char *exec_arn, long after);
+/* The child execution arn as DescribeExecution gives it, and its map run
+ * (malloc'd); false when arn is none. */
+bool aslc_maprun_child(aslc_store *s, const char *arn, aslc_execution *e, char **map_run);
+/* What a child execution belongs to (malloc'd): false when arn is none. */
+typedef struct {
+    char *parent, *map_run, *label;
+    bool express;          /* of an EXPRESS map run: no history */
+} aslc_child_info;
+bool aslc_maprun_child_info(aslc_store *s, const char *arn, aslc_child_info *ci);
+void aslc_child_info_free(aslc_child_info *ci);
+void aslc_act_list_map_runs(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_describe_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);
+void aslc_act_update_map_run(aslc_store *s, const cJSON *in, aslc_reply *r);
+/* ListExecutions with mapRunArn: the map run's children. */
+void aslc_maprun_list_children(aslc_store *s, const cJSON *in, aslc_reply *r);
 
 /* ---- serve_task.c ------------------------------------------------------------ */
 

@@ -88,9 +88,16 @@ void aslc_hist_record(void *ctx, const char *event, size_t len, const char *chec
     aslc_hist_sink *k = ctx;
     long id = event_id(event, len);
     if (id <= 0) return;
+    /* map runs and child executions, for their API (serve_maprun.c) */
+    char *noted = aslc_maprun_note(k->store, &k->maprun, k->arn, event, len, unit, child);
+    if (noted) {
+        event = noted;
+        len = strlen(noted);
+    }
     if (child) {
         if (unit)
             aslc_store_add_child_event(k->store, k->arn, id, unit_started(unit), unit, event, len);
+        free(noted);
         return;
     }
     char *failed = over_limit(event, len);
@@ -100,6 +107,7 @@ void aslc_hist_record(void *ctx, const char *event, size_t len, const char *chec
     }
     aslc_store_add_event(k->store, k->arn, id, event, len, checkpoint, unit);
     free(failed);
+    free(noted);
     if (id > k->last) k->last = id;
 }
 

@@ -25,6 +25,7 @@ typedef struct {
 static const limit limits[] = {
     {"*", "stateMachineArn", false, 1, 256},
     {"*", "executionArn", false, 1, 256},
+    {"*", "mapRunArn", false, 1, 2000},
     {"*", "resourceArn", false, 1, 256},
     {"*", "roleArn", false, 1, 256},
     {"*", "definition", false, 1, DEF_MAX},

@@ -69,6 +69,7 @@ bool aslc_store_open(aslc_store *s, const char *path, asl_buf *err)
     /* a database of an aslc before events had their unit: the column is
      * added (an error says it is there already) */
     sqlite3_exec(s->db, "ALTER TABLE events ADD COLUMN unit TEXT", NULL, NULL, NULL);
+    aslc_maprun_open(s);   /* map runs and child executions (serve_maprun.c) */
     return true;
 }
 
@@ -482,6 +483,7 @@ long aslc_store_child_events(aslc_store *s, const char *exec_arn, long after,
         sqlite3_step(st);
         sqlite3_finalize(st);
     }
+    aslc_maprun_trim(s, exec_arn, after);   /* their map runs and children too */
     if (sqlite3_prepare_v2(s->db, "SELECT id, unit, body FROM child_events WHERE exec_arn = ?"
                                   " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
         return 0;

@@ -69,7 +69,7 @@ build_one() {
     serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c); --auth's SigV4
                srcs=("${value[@]}" "$root/runtime/sigv4.c")
                for f in files tmpdir serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
-                        serve_auth serve_limits serve_hist serve_task; do
+                        serve_auth serve_limits serve_hist serve_task serve_maprun; do
                  srcs+=("$root/compiler/$f.c")
                done
                libs=(-lcjson -lmicrohttpd -lsqlite3 -lcrypto -ldl -lpthread) ;;

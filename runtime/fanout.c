@@ -610,6 +610,7 @@ static inline __attribute__((always_inline)) void map_iteration(flow *f, uint32_
         input = it->map_value = batch_value(it->arena, f, f->bstart[i], f->bstart[i + 1]);
     }
     if (f->trace && input) keep_input(f, i, it, input);
+    if (hist && m->distributed && input) asl_hist_child_started(f->x, &f->hist, it, input);
     asl_value *r = !input ? NULL : f->remote ? remote_unit(f, it, input) : m->start(it, input);
     if (hist) r = replayed_end(it, r);
     if (hist) asl_hist_unit_end(f->x, &f->hist, it, i, r);

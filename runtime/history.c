@@ -1224,6 +1224,45 @@ void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t i
         ht(u)->prev = fan->started;
 }
 
+/* A child execution's own start and end, as AWS records them in its
+ * history (aslc serve keeps it apart and serves it, serve_maprun.c); only
+ * for a child whose events are kept (unit_key set it). */
+static bool child_kept(asl_exec *u)
+{
+    return u->hist && u->hist->child && u->hist->key && !muted(u);
+}
+
+void asl_hist_child_started(asl_exec *x, asl_hist_fan *fan, asl_exec *u, const asl_value *input)
+{
+    (void)x;
+    if (!fan->distributed || !child_kept(u)) return;
+    DBUF(d);
+    put_payload(&d, "input", input);
+    put_field(&d, "roleArn", HIST_ROLE);
+    emit_prev(u, 0, false, "ExecutionStarted", "executionStartedEventDetails", &d);
+    asl_buf_free(&d);
+    ht(u)->prev = 0;   /* as at the top: the first state's StateEntered points at 0 */
+}
+
+static void child_ended(asl_exec *u, const asl_value *result)
+{
+    if (!child_kept(u)) return;
+    DBUF(d);
+    if (result) {
+        if (ht(u)->state) exited(u, result);
+        put_payload(&d, "output", result);
+        emit(u, "ExecutionSucceeded", "executionSucceededEventDetails", &d);
+    } else if (u->stopped) {
+        emit(u, "ExecutionAborted", "executionAbortedEventDetails", &d);
+    } else {
+        flush_pending(u);
+        if (u->err) put_counted(&d, "error", u->err, u->err_len);
+        if (u->cause) put_counted(&d, "cause", u->cause, u->cause_len);
+        emit(u, "ExecutionFailed", "executionFailedEventDetails", &d);
+    }
+    asl_buf_free(&d);
+}
+
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result)
 {
@@ -1232,7 +1271,11 @@ void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t ind
         if (result) __atomic_add_fetch(&l->done, 1, __ATOMIC_RELAXED);
         else if (!u->stopped) __atomic_add_fetch(&l->failed, 1, __ATOMIC_RELAXED);
     }
-    if (muted(x) || fan->distributed) return;
+    if (fan->distributed) {
+        child_ended(u, result);
+        return;
+    }
+    if (muted(x)) return;
     if (result && ht(u)->state) exited(u, result);
     if (!result && !u->stopped) flush_pending(u);
     uint64_t end = 0;

@@ -145,6 +145,10 @@ double asl_hist_replay_waited(asl_exec *x);
 void asl_hist_unit_begin(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index);
 void asl_hist_unit_end(asl_exec *x, asl_hist_fan *fan, asl_exec *u, uint32_t index,
                        const asl_value *result);
+/* A Distributed Map's child execution u (kept by a durable aslc serve)
+ * starts with input: its own ExecutionStarted, numbered with the child
+ * events; asl_hist_unit_end writes its end (docs/serve.md, map runs). */
+void asl_hist_child_started(asl_exec *x, asl_hist_fan *fan, asl_exec *u, const asl_value *input);
 void asl_hist_fan_ended(asl_exec *x, asl_hist_fan *fan, bool ok);
 /* A unit's failure fails x's fan-out: under a durable aslc serve the run's
  * failure is recorded (acknowledged) before its other units are stopped,

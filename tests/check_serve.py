@@ -146,8 +146,8 @@ def main():
                   code_of(sfn.describe_state_machine, stateMachineArn=arn + "x") ==
                   "StateMachineDoesNotExist")
             check("an unknown action: UnknownOperationException",
-                  code_of(sfn.list_map_runs, executionArn="arn:aws:states:us-east-1:"
-                          "123456789012:execution:hello:x") == "UnknownOperationException")
+                  code_of(sfn.list_state_machine_versions, stateMachineArn=arn)
+                  == "UnknownOperationException")
 
             waits = sfn.create_state_machine(
                 name="waits", roleArn=role,
