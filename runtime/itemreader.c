@@ -12,8 +12,9 @@
  *                    "StorageClass"}; with Transformation LOAD_AND_FLATTEN
  *                    the items of every object listed, read as InputType.
  *
- * An object whose key ends in ".gz" is gunzipped first (AWS reads GZIP and
- * ZSTD compressed inputs; ZSTD is not supported here yet).
+ * An object whose key ends in ".gz" is gunzipped first, one ending in ".zst"
+ * or ".zstd" decompressed with libzstd (AWS reads GZIP and ZSTD compressed
+ * inputs alike; several gzip members or zstd frames are fine).
  *
  * MaxItems (or the value of MaxItemsPath) keeps the first n items; 0 means
  * all, and nothing past 100,000,000 is read.  What fails, fails as AWS
@@ -31,6 +32,7 @@
 
 #include <openssl/evp.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define MAX_ITEMS 100000000u
 
@@ -158,6 +160,40 @@ static bool gunzip(asl_buf *b)
     return true;
 }
 
+/* Replaces the ZSTD data in b (one or more frames) by what it holds; false
+ * when it is not ZSTD or is cut short. */
+static bool unzstd(asl_buf *b)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    if (!z) return false;
+    asl_buf out;
+    asl_buf_init(&out);
+    ZSTD_inBuffer in = {b->data, b->len, 0};
+    char chunk[65536];
+    size_t rc = 1;   /* nonzero: a frame not finished */
+    while (in.pos < in.size) {
+        ZSTD_outBuffer o = {chunk, sizeof chunk, 0};
+        rc = ZSTD_decompressStream(z, &o, &in);
+        if (ZSTD_isError(rc)) break;
+        asl_buf_put(&out, chunk, o.pos);
+        if (rc != 0 && in.pos == in.size && o.pos < o.size) break;   /* truncated */
+    }
+    while (rc != 0 && !ZSTD_isError(rc)) {   /* what the decoder still holds */
+        ZSTD_outBuffer o = {chunk, sizeof chunk, 0};
+        rc = ZSTD_decompressStream(z, &o, &in);
+        if (ZSTD_isError(rc) || o.pos == 0) break;
+        asl_buf_put(&out, chunk, o.pos);
+    }
+    ZSTD_freeDStream(z);
+    if (rc != 0 || b->len == 0) {
+        asl_buf_free(&out);
+        return false;
+    }
+    asl_buf_free(b);
+    *b = out;
+    return true;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -177,9 +213,8 @@ static bool get_object(asl_exec *x, const char *bucket, const char *key, asl_buf
         reader_failed(x, err);
         return false;
     }
-    if (ends_with(key, ".zst") || ends_with(key, ".zstd")) {
-        snprintf(err, sizeof err, "s3://%s/%s: ZSTD-compressed objects are not supported yet by aslc.",
-                 bucket, key);
+    if ((ends_with(key, ".zst") || ends_with(key, ".zstd")) && !unzstd(out)) {
+        snprintf(err, sizeof err, "s3://%s/%s is not valid ZSTD data.", bucket, key);
         reader_failed(x, err);
         return false;
     }
