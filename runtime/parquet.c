@@ -719,29 +719,57 @@ static int64_t le(const uint8_t *p, int n)
     return (int64_t)v;
 }
 
-/* One PLAIN value of c at *p (before end): the value, *p moved past it;
- * NULL with e set when the bytes run out or the value cannot be shown. */
-static asl_value *plain_value(asl_arena *a, pq_err *e, const pq_col *c, const uint8_t **pp,
-                              const uint8_t *end, uint32_t *bitpos)
+/* The bytes one value of c's fixed-width type takes; 0 for BOOLEAN and
+ * BYTE_ARRAY. */
+static size_t width(const pq_col *c)
 {
-    const uint8_t *p = *pp;
-    size_t left = (size_t)(end - p), n;
+    switch (c->type) {
+    case PT_INT32: case PT_FLOAT: return 4;
+    case PT_INT64: case PT_DOUBLE: return 8;
+    case PT_INT96: return 12;
+    case PT_FLBA: return (size_t)c->type_length;
+    default: return 0;
+    }
+}
+
+/* The value of c held in the n bytes at p (BYTE_ARRAY's bytes, or
+ * FIXED_LEN_BYTE_ARRAY's); NULL with e set when it cannot be shown. */
+static asl_value *bytes_value(asl_arena *a, pq_err *e, const pq_col *c, const uint8_t *p, size_t n)
+{
+    char b[96];
+    if (c->k == K_STRING) {
+        if (!utf8_ok(p, n)) return fail(e, "column \"%s\" holds a string that is not UTF-8", c->name), NULL;
+        return asl_string(a, (const char *)p, n);
+    }
+    if (c->k == K_DECIMAL) {
+        if (n > 16) return fail(e, "column \"%s\" holds a DECIMAL of more than 16 bytes, which aslc does not read", c->name), NULL;
+        return decimal(a, p, n, c->logical == 5 ? c->lscale : c->scale);
+    }
+    if (c->k == K_UUID && n == 16) {
+        int k = 0;
+        for (size_t i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) b[k++] = '-';
+            k += snprintf(b + k, sizeof b - (size_t)k, "%02x", p[i]);
+        }
+        return asl_string(a, b, (size_t)k);
+    }
+    if (c->k == K_FLOAT16 && n == 2) {
+        unsigned h = p[0] | (unsigned)p[1] << 8, ex = (h >> 10) & 31, m = h & 1023;
+        double d = ex == 0 ? ldexp(m, -24) : ex == 31 ? (m ? NAN : INFINITY) : ldexp(m + 1024, (int)ex - 25);
+        return double_value(a, h & 0x8000 ? -d : d, true);
+    }
+    return base64(a, p, n);
+}
+
+/* The value of c's fixed-width type held little-endian in width(c) bytes
+ * at p. */
+static asl_value *fixed_value(asl_arena *a, pq_err *e, const pq_col *c, const uint8_t *p)
+{
     int scale = c->logical == 5 ? c->lscale : c->scale;
     char b[96];
     switch (c->type) {
-    case PT_BOOLEAN: {
-        if (left == 0) break;
-        bool v = (p[0] >> *bitpos) & 1;
-        if (++*bitpos == 8) {
-            *bitpos = 0;
-            *pp = p + 1;
-        }
-        return asl_bool(v);
-    }
     case PT_INT32: {
-        if (left < 4) break;
         int32_t v = (int32_t)le(p, 4);
-        *pp = p + 4;
         if (c->k == K_DATE) return asl_string(a, b, (size_t)date_text(b, sizeof b, v));
         if (c->k == K_TIME) return asl_string(a, b, (size_t)time_text(b, sizeof b, v, 3));
         if (c->k == K_DECIMAL) {
@@ -751,9 +779,7 @@ static asl_value *plain_value(asl_arena *a, pq_err *e, const pq_col *c, const ui
         return int_text(a, v, c->k == K_UNSIGNED, 32);
     }
     case PT_INT64: {
-        if (left < 8) break;
         int64_t v = le(p, 8);
-        *pp = p + 8;
         if (c->k == K_TIMESTAMP) return timestamp(a, v, c->unit, c->utc);
         if (c->k == K_TIME) return asl_string(a, b, (size_t)time_text(b, sizeof b, v, c->unit));
         if (c->k == K_DECIMAL) {
@@ -764,9 +790,7 @@ static asl_value *plain_value(asl_arena *a, pq_err *e, const pq_col *c, const ui
         return int_text(a, v, c->k == K_UNSIGNED, 64);
     }
     case PT_INT96: {
-        if (left < 12) break;
         int64_t nanos = le(p, 8), jday = (int32_t)le(p + 8, 4);
-        *pp = p + 12;
         if (nanos < 0 || nanos >= INT64_C(86400000000000)) return fail(e, "column \"%s\" holds an INT96 timestamp whose time of day is out of range", c->name), NULL;
         int64_t days = jday - 2440588;   /* the Julian day of 1970-01-01 */
         int k = date_text(b, sizeof b, days);
@@ -776,58 +800,146 @@ static asl_value *plain_value(asl_arena *a, pq_err *e, const pq_col *c, const ui
         return asl_string(a, b, (size_t)k);
     }
     case PT_FLOAT: {
-        if (left < 4) break;
         uint32_t u = (uint32_t)le(p, 4);
         float f;
         memcpy(&f, &u, 4);
-        *pp = p + 4;
         return double_value(a, f, true);
     }
     case PT_DOUBLE: {
-        if (left < 8) break;
         uint64_t u = (uint64_t)le(p, 8);
         double d;
         memcpy(&d, &u, 8);
-        *pp = p + 8;
         return double_value(a, d, false);
     }
-    case PT_BYTE_ARRAY: case PT_FLBA: {
-        if (c->type == PT_BYTE_ARRAY) {
-            if (left < 4) break;
-            n = (uint32_t)le(p, 4);
-            p += 4;
-            left -= 4;
-        } else {
-            n = (size_t)c->type_length;
-        }
-        if (n > left) break;
-        *pp = p + n;
-        if (c->k == K_STRING) {
-            if (!utf8_ok(p, n)) return fail(e, "column \"%s\" holds a string that is not UTF-8", c->name), NULL;
-            return asl_string(a, (const char *)p, n);
-        }
-        if (c->k == K_DECIMAL) {
-            if (n > 16) return fail(e, "column \"%s\" holds a DECIMAL of more than 16 bytes, which aslc does not read", c->name), NULL;
-            return decimal(a, p, n, scale);
-        }
-        if (c->k == K_UUID && n == 16) {
-            int k = 0;
-            for (size_t i = 0; i < 16; i++) {
-                if (i == 4 || i == 6 || i == 8 || i == 10) b[k++] = '-';
-                k += snprintf(b + k, sizeof b - (size_t)k, "%02x", p[i]);
-            }
-            return asl_string(a, b, (size_t)k);
-        }
-        if (c->k == K_FLOAT16 && n == 2) {
-            unsigned h = p[0] | (unsigned)p[1] << 8, ex = (h >> 10) & 31, m = h & 1023;
-            double d = ex == 0 ? ldexp(m, -24) : ex == 31 ? (m ? NAN : INFINITY) : ldexp(m + 1024, (int)ex - 25);
-            return double_value(a, h & 0x8000 ? -d : d, true);
-        }
-        return base64(a, p, n);
+    default:
+        return bytes_value(a, e, c, p, (size_t)c->type_length);
     }
+}
+
+/* One PLAIN value of c at *p (before end): the value, *p moved past it;
+ * NULL with e set when the bytes run out or the value cannot be shown. */
+static asl_value *plain_value(asl_arena *a, pq_err *e, const pq_col *c, const uint8_t **pp,
+                              const uint8_t *end, uint32_t *bitpos)
+{
+    const uint8_t *p = *pp;
+    size_t left = (size_t)(end - p), n;
+    if (c->type == PT_BOOLEAN) {
+        if (left > 0) {
+            bool v = (p[0] >> *bitpos) & 1;
+            if (++*bitpos == 8) {
+                *bitpos = 0;
+                *pp = p + 1;
+            }
+            return asl_bool(v);
+        }
+    } else if (c->type == PT_BYTE_ARRAY) {
+        if (left >= 4 && (n = (uint32_t)le(p, 4)) <= left - 4) {
+            *pp = p + 4 + n;
+            return bytes_value(a, e, c, p + 4, n);
+        }
+    } else if ((n = width(c)) <= left) {
+        *pp = p + n;
+        return fixed_value(a, e, c, p);
     }
     fail(e, "column \"%s\": a page ends in the middle of a value", c->name);
     return NULL;
+}
+
+/* DELTA_BINARY_PACKED (Encodings.md): a header <block size> <miniblocks a
+ * block> <count> <first value>, then blocks of <min delta> <one bit width a
+ * miniblock> <the miniblocks, bit-packed>; each value is the previous plus
+ * min delta plus its packed delta, in wrapping 64-bit arithmetic. */
+typedef struct {
+    const uint8_t *p, *end;
+    uint64_t per_block, nmini, per_mini, left;
+    uint64_t last, min_delta;
+    const uint8_t *widths;     /* this block's */
+    uint64_t mini;             /* the miniblock in use (nmini: a new block next) */
+    uint64_t in_mini;          /* values read from it */
+    const uint8_t *bits;       /* its bytes */
+    unsigned bits_width;       /* and its bit width */
+    bool started;
+} delta;
+
+static bool delta_init(delta *d, const uint8_t *p, const uint8_t *end)
+{
+    memset(d, 0, sizeof *d);
+    rd r = {p, end, false, 0};
+    d->per_block = varint(&r);
+    d->nmini = varint(&r);
+    d->left = varint(&r);
+    d->last = (uint64_t)zigzag(&r);
+    if (r.bad || d->per_block == 0 || d->per_block > (1u << 20) || d->nmini == 0 ||
+        d->per_block % d->nmini || (d->per_block / d->nmini) % 8)
+        return false;
+    d->per_mini = d->per_block / d->nmini;
+    d->p = r.p;
+    d->end = end;
+    d->mini = d->nmini;
+    d->in_mini = d->per_mini;
+    return true;
+}
+
+static bool delta_next(delta *d, uint64_t *v)
+{
+    if (d->left == 0) return false;
+    d->left--;
+    if (!d->started) {
+        d->started = true;
+        *v = d->last;
+        return true;
+    }
+    if (d->in_mini == d->per_mini) {   /* the next miniblock, in this block or a new one */
+        if (d->mini == d->nmini) {
+            rd r = {d->p, d->end, false, 0};
+            d->min_delta = (uint64_t)zigzag(&r);
+            if (r.bad || (uint64_t)(d->end - r.p) < d->nmini) return false;
+            d->widths = r.p;
+            d->p = r.p + d->nmini;
+            d->mini = 0;
+        }
+        unsigned w = d->widths[d->mini++];
+        if (w > 64) return false;
+        /* the last miniblock may stop at the last value (no padding bytes) */
+        uint64_t vals = d->left + 1 < d->per_mini ? d->left + 1 : d->per_mini;
+        uint64_t bytes = (vals * w + 7) / 8, full = d->per_mini * w / 8;
+        if ((uint64_t)(d->end - d->p) < bytes) return false;
+        d->bits = d->p;
+        d->p += (uint64_t)(d->end - d->p) < full ? (uint64_t)(d->end - d->p) : full;
+        d->in_mini = 0;
+        d->bits_width = w;
+    }
+    uint64_t x = 0, bit = d->in_mini++ * d->bits_width;
+    for (unsigned i = 0; i < d->bits_width; i++, bit++)
+        x |= (uint64_t)((d->bits[bit >> 3] >> (bit & 7)) & 1) << i;
+    d->last += d->min_delta + x;
+    *v = d->last;
+    return true;
+}
+
+/* Where the DELTA_BINARY_PACKED run of a fresh d ends: its blocks walked,
+ * not decoded (each takes a byte or more, so the walk is as long as the
+ * bytes, whatever count the header claims); NULL when it passes them. */
+static const uint8_t *delta_end(const delta *d)
+{
+    const uint8_t *p = d->p;
+    uint64_t left = d->left ? d->left - 1 : 0;   /* the first value is in the header */
+    while (left > 0) {
+        rd r = {p, d->end, false, 0};
+        zigzag(&r);
+        if (r.bad || (uint64_t)(d->end - r.p) < d->nmini) return NULL;
+        const uint8_t *w = r.p;
+        p = r.p + d->nmini;
+        for (uint64_t m = 0; m < d->nmini && left > 0; m++) {
+            if (w[m] > 64) return NULL;
+            uint64_t vals = left < d->per_mini ? left : d->per_mini;
+            uint64_t bytes = (vals * w[m] + 7) / 8, full = d->per_mini * w[m] / 8;
+            if ((uint64_t)(d->end - p) < bytes) return NULL;
+            p += (uint64_t)(d->end - p) < full ? (uint64_t)(d->end - p) : full;
+            left -= vals;
+        }
+    }
+    return p;
 }
 
 /* What c's values are: its logical type, else its converted type. */
@@ -882,6 +994,128 @@ static bool classify(pq_err *e, pq_col *c)
         ok = false;
     if (!ok) return fail(e, "column \"%s\": its logical type does not fit its physical type %d", c->name, c->type);
     return true;
+}
+
+/* ---- a page's values ------------------------------------------------------ */
+
+enum { E_DELTA_BINARY = 5, E_DELTA_LENGTH = 6, E_DELTA_BYTES = 7, E_SPLIT = 9 };
+
+/* Where the non-null values of a data page come from, by its encoding. */
+typedef struct {
+    int enc;
+    const uint8_t *p, *end;    /* PLAIN: the next value; DELTA_*: the bytes */
+    uint32_t bit;              /* PLAIN booleans: the bit in *p */
+    hybrid idx;                /* dictionary indices; RLE booleans */
+    delta lens, prefixes;      /* DELTA_LENGTH / DELTA_BYTE_ARRAY: (suffix) lengths, prefix lengths */
+    uint8_t *prev;             /* DELTA_BYTE_ARRAY: the previous value (malloc'd) */
+    size_t prev_len;
+    size_t count, next;        /* BYTE_STREAM_SPLIT: values in the page, the next one */
+    const uint8_t *streams;
+} values;
+
+/* Sets v up over the page's value bytes [p, end); NULL, or what is not
+ * supported (completing "column X ..."). */
+static const char *values_init(values *v, const pq_col *c, int enc, const uint8_t *p,
+                               const uint8_t *end, bool have_dict)
+{
+    memset(v, 0, sizeof *v);
+    v->enc = enc;
+    v->p = p;
+    v->end = end;
+    switch (enc) {
+    case E_PLAIN: return NULL;
+    case E_PLAIN_DICT: case E_RLE_DICT:
+        if (!have_dict) return "has a dictionary-encoded page without a dictionary page";
+        if (p >= end || *p > 32) return "has a dictionary-encoded page with a bad index width";
+        v->idx = (hybrid){p + 1, end, *p, 0, false, 0, NULL, 0};
+        return NULL;
+    case E_RLE:
+        /* booleans in RLE (what v2 pages hold): a 4-byte length, then the hybrid of width 1 */
+        if (c->type != PT_BOOLEAN) return "has RLE values that are not booleans";
+        if (end - p < 4 || (uint64_t)(uint32_t)le(p, 4) > (uint64_t)(end - p - 4))
+            return "has a page whose RLE booleans pass its end";
+        v->idx = (hybrid){p + 4, p + 4 + (uint32_t)le(p, 4), 1, 0, false, 0, NULL, 0};
+        return NULL;
+    case E_DELTA_BINARY:
+        if (c->type != PT_INT32 && c->type != PT_INT64) return "has DELTA_BINARY_PACKED values that are not integers";
+        if (!delta_init(&v->lens, p, end)) return "has a broken DELTA_BINARY_PACKED header";
+        return NULL;
+    case E_DELTA_LENGTH: case E_DELTA_BYTES: {
+        if (c->type != PT_BYTE_ARRAY && (enc == E_DELTA_LENGTH || c->type != PT_FLBA))
+            return "has DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY values of a type that has no length";
+        const uint8_t *q = p;
+        if (enc == E_DELTA_BYTES) {
+            if (!delta_init(&v->prefixes, q, end) || !(q = delta_end(&v->prefixes)))
+                return "has broken DELTA_BYTE_ARRAY prefix lengths";
+        }
+        if (!delta_init(&v->lens, q, end) || !(v->p = delta_end(&v->lens)))
+            return "has broken DELTA_* lengths";
+        return NULL;
+    }
+    case E_SPLIT: {
+        size_t w = width(c);
+        if (w == 0 || w > 64) return "has BYTE_STREAM_SPLIT values of a type without a fixed width aslc reads";
+        if ((size_t)(end - p) % w) return "has a BYTE_STREAM_SPLIT page whose size is not a multiple of its values'";
+        v->count = (size_t)(end - p) / w;
+        v->streams = p;
+        return NULL;
+    }
+    }
+    return enc == E_BIT_PACKED ? "is encoded as BIT_PACKED, which aslc does not read"
+                               : "is in an unknown encoding, which aslc does not read";
+}
+
+/* The next non-null value; NULL with e set. */
+static asl_value *next_value(asl_arena *a, pq_err *e, const pq_col *c, values *v, asl_value **dict,
+                             uint32_t ndict)
+{
+    uint32_t x;
+    uint64_t u, pre;
+    uint8_t tmp[64];
+    switch (v->enc) {
+    case E_PLAIN: return plain_value(a, e, c, &v->p, v->end, &v->bit);
+    case E_PLAIN_DICT: case E_RLE_DICT:
+        if (!hy_next(&v->idx, &x) || x >= ndict)
+            return fail(e, "column \"%s\": a dictionary index is missing or out of range", c->name), NULL;
+        return dict[x];
+    case E_RLE:
+        if (!hy_next(&v->idx, &x)) return fail(e, "column \"%s\": a page's RLE booleans end early", c->name), NULL;
+        return asl_bool(x != 0);
+    case E_DELTA_BINARY:
+        if (!delta_next(&v->lens, &u)) return fail(e, "column \"%s\": a page's DELTA_BINARY_PACKED values end early", c->name), NULL;
+        for (int i = 0; i < 8; i++) tmp[i] = (uint8_t)(u >> (8 * i));
+        return fixed_value(a, e, c, tmp);
+    case E_DELTA_LENGTH: case E_DELTA_BYTES: {
+        pre = 0;
+        if (!delta_next(&v->lens, &u) || (v->enc == E_DELTA_BYTES && !delta_next(&v->prefixes, &pre)) ||
+            u > (uint64_t)(v->end - v->p) || pre > v->prev_len)
+            return fail(e, "column \"%s\": a page's DELTA_* lengths pass its values", c->name), NULL;
+        const uint8_t *bytes = v->p;
+        v->p += u;
+        size_t n = (size_t)(pre + u);
+        if (v->enc == E_DELTA_BYTES) {   /* the previous value's prefix, then the suffix */
+            uint8_t *nb = malloc(n ? n : 1);
+            if (!nb) return fail(e, "column \"%s\": out of memory", c->name), NULL;
+            if (pre) memcpy(nb, v->prev, (size_t)pre);
+            if (u) memcpy(nb + pre, bytes, (size_t)u);
+            free(v->prev);
+            v->prev = nb;
+            v->prev_len = n;
+            bytes = nb;
+        }
+        if (c->type == PT_FLBA && n != (size_t)c->type_length)
+            return fail(e, "column \"%s\": a DELTA_BYTE_ARRAY value is not of the column's length", c->name), NULL;
+        return bytes_value(a, e, c, bytes, n);
+    }
+    case E_SPLIT: {
+        size_t w = width(c);
+        if (v->next >= v->count) return fail(e, "column \"%s\": a page's BYTE_STREAM_SPLIT values end early", c->name), NULL;
+        for (size_t k = 0; k < w; k++) tmp[k] = v->streams[k * v->count + v->next];
+        v->next++;
+        return fixed_value(a, e, c, tmp);
+    }
+    }
+    return fail(e, "column \"%s\": an unknown encoding", c->name), NULL;
 }
 
 /* ---- a column chunk -------------------------------------------------------- */
@@ -974,32 +1208,13 @@ static bool read_chunk(asl_arena *a, pq_err *e, const uint8_t *file, size_t data
                 vp = levels + levels_len;
             }
         }
-        hybrid defs = {levels, levels + levels_len, 1, 0, false, 0, NULL, 0};
-        hybrid idx = {0};
-        bool dict_enc = h.encoding == E_RLE_DICT || h.encoding == E_PLAIN_DICT;
-        if (dict_enc) {
-            if (!dict || vp >= ve || *vp > 32) {
-                free(buf);
-                return fail(e, "column \"%s\": a dictionary-encoded page without a dictionary (or with a bad index width)", c->name);
-            }
-            idx = (hybrid){vp + 1, ve, *vp, 0, false, 0, NULL, 0};
-        } else if (h.encoding == E_RLE && c->type == PT_BOOLEAN) {
-            /* booleans in RLE (what v2 pages hold): a 4-byte length, then the hybrid of width 1 */
-            if (ve - vp < 4 || (uint64_t)(uint32_t)le(vp, 4) > (uint64_t)(ve - vp - 4)) {
-                free(buf);
-                return fail(e, "column \"%s\": a page's RLE booleans pass its end", c->name);
-            }
-            idx = (hybrid){vp + 4, vp + 4 + (uint32_t)le(vp, 4), 1, 0, false, 0, NULL, 0};
-        } else if (h.encoding != E_PLAIN) {
+        hybrid defs = {levels, levels ? levels + levels_len : NULL, 1, 0, false, 0, NULL, 0};
+        values src;
+        const char *why = values_init(&src, c, h.encoding, vp, ve, dict != NULL);
+        if (why) {
             free(buf);
-            static const char *const enames[] = {"PLAIN", "?", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED",
-                                                 "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
-                                                 "DELTA_BYTE_ARRAY", "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
-            return fail(e, "column \"%s\" is encoded as %s, which aslc does not read (it reads PLAIN and "
-                        "dictionary encodings)", c->name,
-                        h.encoding >= 0 && h.encoding <= 9 ? enames[h.encoding] : "an unknown encoding");
+            return fail(e, "column \"%s\" %s", c->name, why);
         }
-        uint32_t bit = 0;
         bool ok = true;
         for (int i = 0; i < h.num_values && *got < need; i++) {
             uint32_t d = 1;
@@ -1012,28 +1227,13 @@ static bool read_chunk(asl_arena *a, pq_err *e, const uint8_t *file, size_t data
                 break;
             }
             asl_value *v = NULL;
-            if (d == 1) {
-                if (h.encoding == E_RLE && c->type == PT_BOOLEAN) {
-                    uint32_t bv;
-                    if (!hy_next(&idx, &bv)) {
-                        ok = fail(e, "column \"%s\": a page's RLE booleans end early", c->name);
-                        break;
-                    }
-                    v = asl_bool(bv != 0);
-                } else if (dict_enc) {
-                    uint32_t ix;
-                    if (!hy_next(&idx, &ix) || ix >= ndict) {
-                        ok = fail(e, "column \"%s\": a dictionary index is missing or out of range", c->name);
-                        break;
-                    }
-                    v = dict[ix];
-                } else if (!(v = plain_value(a, e, c, &vp, ve, &bit))) {
-                    ok = false;
-                    break;
-                }
+            if (d == 1 && !(v = next_value(a, e, c, &src, dict, ndict))) {
+                ok = false;
+                break;
             }
             vals[(*got)++] = v;
         }
+        free(src.prev);
         free(buf);
         if (!ok) return false;
         seen += h.num_values;

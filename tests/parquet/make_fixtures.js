@@ -20,6 +20,7 @@ function write(file, table, opts) {
     .setWriterVersion(opts.v2 ? pq.WriterVersion.V2 : pq.WriterVersion.V1)
     .setMaxRowGroupSize(opts.rowGroup || 1024 * 1024)
     .setDataPageSizeLimit(opts.pageSize || 1024 * 1024);
+  for (const [col, enc] of Object.entries(opts.encodings || {})) b = b.setColumnEncoding(col, enc);
   const t = pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
   const bytes = pq.writeParquet(t, b.build());
   fs.mkdirSync(path.dirname(file), {recursive: true});
@@ -88,12 +89,22 @@ const g = (c, f) => path.join(out, c, 'buckets', 'data', f);
 // every type, with and without dictionaries, data pages v1 and v2
 write(g('map_reader_parquet_types', 'plain_v1.parquet'), typesTable(), {codec: C.UNCOMPRESSED, dict: false});
 write(g('map_reader_parquet_types', 'dict_v2.parquet'), typesTable(), {codec: C.SNAPPY, dict: true, v2: true});
+// without dictionaries, v2 pages take the DELTA encodings (integers, binary); floats and a
+// string column are asked for BYTE_STREAM_SPLIT and DELTA_LENGTH_BYTE_ARRAY
+const E = pq.Encoding;
+write(g('map_reader_parquet_types', 'delta_v2.parquet'), typesTable(),
+      {codec: C.ZSTD, dict: false, v2: true,
+       encodings: {f32: E.BYTE_STREAM_SPLIT, f64: E.BYTE_STREAM_SPLIT, s: E.DELTA_LENGTH_BYTE_ARRAY,
+                   bin: E.DELTA_BYTE_ARRAY, i64: E.DELTA_BINARY_PACKED, dec38: E.DELTA_BYTE_ARRAY}});
 // each codec, several row groups and pages, LOAD_AND_FLATTEN over them
 const opts = {dict: true, rowGroup: 40, pageSize: 64};
 write(g('map_reader_parquet_codecs', 'rows/a_none.parquet'), manyTable(100), {...opts, codec: C.UNCOMPRESSED});
 write(g('map_reader_parquet_codecs', 'rows/b_snappy.parquet'), manyTable(100), {...opts, codec: C.SNAPPY, v2: true});
 write(g('map_reader_parquet_codecs', 'rows/c_gzip.parquet'), manyTable(100), {...opts, codec: C.GZIP});
 write(g('map_reader_parquet_codecs', 'rows/d_zstd.parquet'), manyTable(100), {...opts, codec: C.ZSTD, dict: false});
+// one row group, one page: DELTA_BINARY_PACKED over several miniblocks, DELTA_BYTE_ARRAY
+write(g('map_reader_parquet_codecs', 'rows/e_delta.parquet'), manyTable(100),
+      {codec: C.SNAPPY, dict: false, v2: true, rowGroup: 100, pageSize: 1 << 20});
 // a nested column, refused
 const nested = new arrow.Table({
   id: arrow.vectorFromArray([1, 2], new arrow.Int32()),

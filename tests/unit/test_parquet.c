@@ -69,15 +69,19 @@ static void test_types(asl_arena *a)
               "\"dec38\":-1234567890123456789012345678.9012345678,\"date\":\"2024-02-29\","
               "\"ts_ms\":\"2024-01-02T03:04:05.678Z\",\"ts_us_local\":\"2023-11-14T22:13:20.123000\","
               "\"t_ms\":\"01:02:03.004\",\"fsb\":\"AQIDBA==\"}]");
+    size_t n3;
+    unsigned char *delta = slurp("map_reader_parquet_types/buckets/data/delta_v2.parquet", &n3);
+    CHECK_STR(rows(a, delta, n3, 100), p);   /* DELTA_* and BYTE_STREAM_SPLIT, ZSTD */
+    free(delta);
     free(plain);
     free(dict);
 }
 
 static void test_max_and_codecs(asl_arena *a)
 {
-    static const char *const files[] = {"a_none", "b_snappy", "c_gzip", "d_zstd"};
+    static const char *const files[] = {"a_none", "b_snappy", "c_gzip", "d_zstd", "e_delta"};
     const char *first = NULL;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         size_t n;
         char rel[128];
         snprintf(rel, sizeof rel, "map_reader_parquet_codecs/buckets/data/rows/%s.parquet", files[i]);
