@@ -10,8 +10,9 @@
  *   row groups      one column chunk per column, each a run of pages:
  *                   a dictionary page, then data pages v1 and v2;
  *   encodings       PLAIN, RLE_DICTIONARY / PLAIN_DICTIONARY (indices in the
- *                   RLE/bit-packed hybrid), RLE booleans, definition levels
- *                   in RLE;
+ *                   RLE/bit-packed hybrid), RLE booleans, DELTA_BINARY_PACKED,
+ *                   DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY,
+ *                   BYTE_STREAM_SPLIT; definition levels in RLE;
  *   compression     UNCOMPRESSED, SNAPPY (decoded here: libsnappy is C++),
  *                   GZIP (zlib), ZSTD (libzstd).
  *
@@ -27,8 +28,8 @@
  *
  * What it does not read fails with a message naming the column and what is
  * not supported, never a wrong item: nested columns (groups, repeated
- * fields: lists, maps, structs), the DELTA_* and BYTE_STREAM_SPLIT
- * encodings, the LZO, BROTLI and LZ4 codecs.  Every length and offset comes
+ * fields: lists, maps, structs), the deprecated BIT_PACKED levels, the LZO,
+ * BROTLI and LZ4 codecs, INTERVAL.  Every length and offset comes
  * from the file and is checked against it before use (fuzz/fuzz_parquet.c).
  */
 #include "itemio.h"
