@@ -648,9 +648,13 @@ static asl_value *double_value(asl_arena *a, double d, bool is_float)
     if (isnan(d)) return asl_string(a, "NaN", 3);
     if (isinf(d)) return d > 0 ? asl_string(a, "Infinity", 8) : asl_string(a, "-Infinity", 9);
     if (d == floor(d) && fabs(d) < 1e15) return asl_number(a, d);
+    /* The shortest text that reads back the same.  %g drops trailing zeros,
+     * so when the shortest has at most 15 digits (6 for a float), %.15g
+     * (%.6g) already gives it: the value lies within half an ulp of it, far
+     * less than half a unit of the 15th (6th) digit. */
     char b[40];
     int k = 0;
-    for (int prec = 1; prec <= 17; prec++) {   /* the shortest text that reads back the same */
+    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
         k = snprintf(b, sizeof b, "%.*g", prec, d);
         double back = strtod(b, NULL);
         if (is_float ? (float)back == (float)d : back == d) break;
@@ -1009,7 +1013,7 @@ typedef struct {
     hybrid idx;                /* dictionary indices; RLE booleans */
     delta lens, prefixes;      /* DELTA_LENGTH / DELTA_BYTE_ARRAY: (suffix) lengths, prefix lengths */
     uint8_t *prev;             /* DELTA_BYTE_ARRAY: the previous value (malloc'd) */
-    size_t prev_len;
+    size_t prev_len, prev_cap;
     size_t count, next;        /* BYTE_STREAM_SPLIT: values in the page, the next one */
     const uint8_t *streams;
 } values;
@@ -1094,15 +1098,17 @@ static asl_value *next_value(asl_arena *a, pq_err *e, const pq_col *c, values *v
         const uint8_t *bytes = v->p;
         v->p += u;
         size_t n = (size_t)(pre + u);
-        if (v->enc == E_DELTA_BYTES) {   /* the previous value's prefix, then the suffix */
-            uint8_t *nb = malloc(n ? n : 1);
-            if (!nb) return fail(e, "column \"%s\": out of memory", c->name), NULL;
-            if (pre) memcpy(nb, v->prev, (size_t)pre);
-            if (u) memcpy(nb + pre, bytes, (size_t)u);
-            free(v->prev);
-            v->prev = nb;
+        if (v->enc == E_DELTA_BYTES) {   /* the previous value's prefix (in place), then the suffix */
+            if (n > v->prev_cap) {
+                size_t cap = n > 2 * v->prev_cap ? n : 2 * v->prev_cap;
+                uint8_t *nb = realloc(v->prev, cap);
+                if (!nb) return fail(e, "column \"%s\": out of memory", c->name), NULL;
+                v->prev = nb;
+                v->prev_cap = cap;
+            }
+            if (u) memcpy(v->prev + pre, bytes, (size_t)u);
             v->prev_len = n;
-            bytes = nb;
+            bytes = v->prev;
         }
         if (c->type == PT_FLBA && n != (size_t)c->type_length)
             return fail(e, "column \"%s\": a DELTA_BYTE_ARRAY value is not of the column's length", c->name), NULL;
