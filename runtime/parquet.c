@@ -1268,15 +1268,24 @@ bool asl_pq_read(asl_arena *a, const unsigned char *data, size_t n, uint32_t max
     uint32_t ngroups = 0;
     int last = 0, id = 0, t, et;
     while ((t = field(&r, &last, &id)) != T_STOP) {
+        /* (a field given twice is read twice: count and array set together) */
         if (id == 2 && t == T_LIST) {
-            ncols = list_head(&r, &et);
-            if (et != T_STRUCT || ncols > PQ_MAX_COLUMNS) break;
-            cols = asl_alloc(a, (ncols ? ncols : 1) * sizeof *cols);
+            uint32_t k = list_head(&r, &et);
+            if (et != T_STRUCT || k > PQ_MAX_COLUMNS) {
+                r.bad = true;
+                break;
+            }
+            cols = asl_alloc(a, (k ? k : 1) * sizeof *cols);
+            ncols = k;
             for (uint32_t i = 0; i < ncols && !r.bad; i++) schema_element(&r, a, &cols[i]);
         } else if (id == 4 && t == T_LIST) {
-            ngroups = list_head(&r, &et);
-            if (et != T_STRUCT) break;
-            groups = asl_alloc(a, (ngroups ? ngroups : 1) * sizeof *groups);
+            uint32_t k = list_head(&r, &et);
+            if (et != T_STRUCT) {
+                r.bad = true;
+                break;
+            }
+            groups = asl_alloc(a, (k ? k : 1) * sizeof *groups);
+            ngroups = k;
             for (uint32_t i = 0; i < ngroups && !r.bad; i++) row_group(&r, a, &groups[i]);
         } else {
             skip(&r, t);
