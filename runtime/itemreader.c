@@ -370,7 +370,9 @@ static bool read_object(asl_exec *x, const char *bucket, const char *key, const 
         items = manifest_items(x, bucket, text, data.len, delimiter(cfg), max);
     } else if (type && !strcmp(type, "PARQUET")) {
         items = asl_array(a, 16);
-        if (!asl_pq_read(a, (const unsigned char *)text, data.len, max, items, cause, sizeof cause)) {
+        if (!asl_pq_read(a, (const unsigned char *)text, data.len,
+                         max > into->len ? max - into->len : 0, items, cause,
+                         sizeof cause)) {
             reader_failed(x, asl_sprintf(a, "s3://%s/%s: %s", bucket, key, cause));
             items = NULL;
         }
