@@ -359,6 +359,27 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
         cJSON_AddStringToObject(d, "protocol", apigw ? "apigateway" : "http-task");
         return 1;
     }
+    const char *eks_params = NULL;
+    const char *eks = s->resource ? aslc_eks_k8s_action(s->resource, &eks_params) : NULL;
+    if (eks) {   /* the cluster's Kubernetes API: no model (runtime/aws_eks.c) */
+        const char **keys = NULL;
+        uint32_t nkeys = 0;
+        bool bad = false;
+        if (template_keys(s->parameters, &keys, &nkeys, u->arena))
+            for (uint32_t i = 0; i < nkeys; i++)
+                if (!aslc_aws_word_in(eks_params, keys[i], strlen(keys[i]))) {
+                    DIAG(s->resource_loc.line, s->resource_loc.col, s->resource_loc.ptr,
+                         "state \"%s\": eks:%s has no parameter \"%s\"; it has: %s", s->name,
+                         eks, keys[i], eks_params);
+                    bad = true;
+                }
+        if (bad) return -1;
+        *entry = cJSON_CreateObject();
+        cJSON *d = cJSON_AddObjectToObject(*entry, "aws");
+        cJSON_AddStringToObject(d, "protocol", "eks");
+        cJSON_AddStringToObject(d, "action", eks);
+        return 1;
+    }
     if (!s->resource || !aslc_aws_parse_target(s->resource, &t, u->arena)) return 0;
     const ir_loc *at = &s->resource_loc;
     const char *root = data_dir();
@@ -374,10 +395,13 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     char *version = dir ? newest_version(u->arena, dir) : NULL;
     size_t len = 0;
     char *text = version ? read_model(dir, version, &len) : NULL;
-    if (!text && !strcmp(t.service, "bedrock-runtime")) {
-        len = strlen(aslc_bedrock_runtime_model);
+    const char *builtin = !strcmp(t.service, "bedrock-runtime") ? aslc_bedrock_runtime_model
+                          : !strcmp(t.service, "bedrock")       ? aslc_bedrock_model
+                                                                : NULL;
+    if (!text && builtin) {
+        len = strlen(builtin);
         text = asl_xmalloc(len);
-        memcpy(text, aslc_bedrock_runtime_model, len);
+        memcpy(text, builtin, len);
     }
     if (!text) {
         DIAG(at->line, at->col, at->ptr,
@@ -448,6 +472,24 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
     if (t.request) cJSON_AddItemToObject(d, "request", cJSON_Parse(t.request));
     if (t.result) cJSON_AddItemToObject(d, "result", cJSON_Parse(t.result));
     if (t.parse) cJSON_AddStringToObject(d, "parse", t.parse);
+    if (t.by_name) {   /* EMR's ...ByName: the list call that finds the Id */
+        const cJSON *lop = find_operation(ops, t.by_name->list);
+        aws_target lt = t;
+        lt.request = lt.result = NULL;
+        cJSON *ld = lop ? op_descriptor(u->arena, meta, shapes, lop, &lt, &why) : NULL;
+        if (!ld) {
+            DIAG(at->line, at->col, at->ptr, "state \"%s\": the API model of \"%s\" has no %s "
+                 "to find the Id with", s->name, t.service, t.by_name->list);
+            cJSON_Delete(d);
+            goto done;
+        }
+        cJSON *find = cJSON_AddObjectToObject(d, "find");
+        cJSON_AddItemToObject(find, "list", ld);
+        cJSON_AddStringToObject(find, "items", t.by_name->items);
+        cJSON_AddStringToObject(find, "name", t.by_name->name);
+        cJSON_AddStringToObject(find, "into", t.by_name->into);
+        cJSON_AddStringToObject(find, "id_key", t.by_name->id_key);
+    }
     if (t.sync) {
         const cJSON *pop = find_operation(ops, t.sync->poll);
         cJSON *pd = pop ? op_descriptor(u->arena, meta, shapes, pop, &t, &why) : NULL;
@@ -465,6 +507,7 @@ int aslc_aws_binding(aslc_unit *u, const ir_state *s, cJSON **entry, bool report
         cJSON_AddItemToObject(sync, "failed", cJSON_Parse(t.sync->failed));
         cJSON_AddItemToObject(sync, "output", cJSON_Parse(t.sync->output));
         if (t.sync->parse_output) cJSON_AddBoolToObject(sync, "parse_output", true);
+        if (t.sync->gone) cJSON_AddBoolToObject(sync, "gone", true);
     }
     *entry = cJSON_CreateObject();
     cJSON_AddItemToObject(*entry, "aws", d);

@@ -39,114 +39,204 @@ const char aslc_bedrock_runtime_model[] =
     " \"locationName\": \"Content-Type\"}}},"
     " \"Body\": {\"type\": \"blob\"}, \"String\": {\"type\": \"string\"}}}";
 
+/* Bedrock's model customization jobs, for a botocore without "bedrock"
+ * (Debian's 1.43): CreateModelCustomizationJob (POST
+ * /model-customization-jobs) and GetModelCustomizationJob, which follows it
+ * (.sync), with the members of AWS's API reference. */
+const char aslc_bedrock_model[] =
+    "{\"metadata\": {\"protocol\": \"rest-json\", \"serviceId\": \"Bedrock\","
+    " \"endpointPrefix\": \"bedrock\", \"signingName\": \"bedrock\","
+    " \"apiVersion\": \"2023-04-20\"},"
+    " \"operations\": {"
+    "\"CreateModelCustomizationJob\": {\"name\": \"CreateModelCustomizationJob\","
+    " \"http\": {\"method\": \"POST\", \"requestUri\": \"/model-customization-jobs\"},"
+    " \"input\": {\"shape\": \"CreateRequest\"}, \"output\": {\"shape\": \"CreateResponse\"}},"
+    " \"GetModelCustomizationJob\": {\"name\": \"GetModelCustomizationJob\","
+    " \"http\": {\"method\": \"GET\","
+    " \"requestUri\": \"/model-customization-jobs/{jobIdentifier}\"},"
+    " \"input\": {\"shape\": \"GetRequest\"}, \"output\": {\"shape\": \"GetResponse\"}}},"
+    " \"shapes\": {"
+    "\"CreateRequest\": {\"type\": \"structure\", \"members\": {"
+    "\"jobName\": {\"shape\": \"String\"}, \"customModelName\": {\"shape\": \"String\"},"
+    " \"roleArn\": {\"shape\": \"String\"},"
+    " \"clientRequestToken\": {\"shape\": \"String\", \"idempotencyToken\": true},"
+    " \"baseModelIdentifier\": {\"shape\": \"String\"},"
+    " \"customizationType\": {\"shape\": \"String\"},"
+    " \"customModelKmsKeyId\": {\"shape\": \"String\"},"
+    " \"jobTags\": {\"shape\": \"TagList\"}, \"customModelTags\": {\"shape\": \"TagList\"},"
+    " \"trainingDataConfig\": {\"shape\": \"S3Config\"},"
+    " \"validationDataConfig\": {\"shape\": \"ValidationDataConfig\"},"
+    " \"outputDataConfig\": {\"shape\": \"S3Config\"},"
+    " \"hyperParameters\": {\"shape\": \"StringMap\"},"
+    " \"vpcConfig\": {\"shape\": \"VpcConfig\"}}},"
+    " \"CreateResponse\": {\"type\": \"structure\", \"members\": {"
+    "\"jobArn\": {\"shape\": \"String\"}}},"
+    " \"GetRequest\": {\"type\": \"structure\", \"members\": {"
+    "\"jobIdentifier\": {\"shape\": \"String\", \"location\": \"uri\","
+    " \"locationName\": \"jobIdentifier\"}}},"
+    " \"GetResponse\": {\"type\": \"structure\", \"members\": {"
+    "\"jobArn\": {\"shape\": \"String\"}, \"jobName\": {\"shape\": \"String\"},"
+    " \"outputModelName\": {\"shape\": \"String\"},"
+    " \"outputModelArn\": {\"shape\": \"String\"},"
+    " \"clientRequestToken\": {\"shape\": \"String\"}, \"roleArn\": {\"shape\": \"String\"},"
+    " \"status\": {\"shape\": \"String\"}, \"failureMessage\": {\"shape\": \"String\"},"
+    " \"creationTime\": {\"shape\": \"Timestamp\"},"
+    " \"lastModifiedTime\": {\"shape\": \"Timestamp\"},"
+    " \"endTime\": {\"shape\": \"Timestamp\"}, \"baseModelArn\": {\"shape\": \"String\"},"
+    " \"hyperParameters\": {\"shape\": \"StringMap\"},"
+    " \"trainingDataConfig\": {\"shape\": \"S3Config\"},"
+    " \"validationDataConfig\": {\"shape\": \"ValidationDataConfig\"},"
+    " \"outputDataConfig\": {\"shape\": \"S3Config\"},"
+    " \"customizationType\": {\"shape\": \"String\"},"
+    " \"outputModelKmsKeyArn\": {\"shape\": \"String\"},"
+    " \"trainingMetrics\": {\"shape\": \"TrainingMetrics\"},"
+    " \"validationMetrics\": {\"shape\": \"ValidationMetrics\"},"
+    " \"vpcConfig\": {\"shape\": \"VpcConfig\"}}},"
+    " \"S3Config\": {\"type\": \"structure\", \"members\": {\"s3Uri\": {\"shape\": \"String\"}}},"
+    " \"ValidationDataConfig\": {\"type\": \"structure\", \"members\": {"
+    "\"validators\": {\"shape\": \"Validators\"}}},"
+    " \"Validators\": {\"type\": \"list\", \"member\": {\"shape\": \"S3Config\"}},"
+    " \"TagList\": {\"type\": \"list\", \"member\": {\"shape\": \"Tag\"}},"
+    " \"Tag\": {\"type\": \"structure\", \"members\": {\"key\": {\"shape\": \"String\"},"
+    " \"value\": {\"shape\": \"String\"}}},"
+    " \"StringMap\": {\"type\": \"map\", \"key\": {\"shape\": \"String\"},"
+    " \"value\": {\"shape\": \"String\"}},"
+    " \"VpcConfig\": {\"type\": \"structure\", \"members\": {"
+    "\"subnetIds\": {\"shape\": \"StringList\"},"
+    " \"securityGroupIds\": {\"shape\": \"StringList\"}}},"
+    " \"StringList\": {\"type\": \"list\", \"member\": {\"shape\": \"String\"}},"
+    " \"TrainingMetrics\": {\"type\": \"structure\", \"members\": {"
+    "\"trainingLoss\": {\"shape\": \"Float\"}}},"
+    " \"ValidationMetrics\": {\"type\": \"list\", \"member\": {\"shape\": \"ValidatorMetric\"}},"
+    " \"ValidatorMetric\": {\"type\": \"structure\", \"members\": {"
+    "\"validationLoss\": {\"shape\": \"Float\"}}},"
+    " \"Timestamp\": {\"type\": \"timestamp\", \"timestampFormat\": \"iso8601\"},"
+    " \"Float\": {\"type\": \"float\"}, \"String\": {\"type\": \"string\"}}}";
+
 static const sync_spec syncs[] = {
     {"states:startExecution.sync", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
      "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", false},
+     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", false, false},
     {"states:startExecution.sync:2", "sfn", "StartExecution", "DescribeExecution", "StepFunctions",
      "{\"ExecutionArn\": \"$start.ExecutionArn\"}", "$poll.Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", true},
+     "[\"FAILED\", \"TIMED_OUT\", \"ABORTED\"]", "\"$poll\"", true, false},
     {"glue:startJobRun.sync", "glue", "StartJobRun", "GetJobRun", "Glue",
      "{\"JobName\": \"$params.JobName\", \"RunId\": \"$start.JobRunId\"}",
      "$poll.JobRun.JobRunState", "[\"SUCCEEDED\"]",
-     "[\"FAILED\", \"STOPPED\", \"TIMEOUT\", \"ERROR\"]", "\"$poll.JobRun\"", false},
+     "[\"FAILED\", \"STOPPED\", \"TIMEOUT\", \"ERROR\"]", "\"$poll.JobRun\"", false, false},
     {"ecs:runTask.sync", "ecs", "RunTask", "DescribeTasks", "ECS",
      "{\"Cluster\": \"$params.Cluster\", \"Tasks\": [\"$start.Tasks[0].TaskArn\"]}",
-     "$poll.Tasks[0].LastStatus", "[\"STOPPED\"]", "[]", "\"$poll.Tasks[0]\"", false},
+     "$poll.Tasks[0].LastStatus", "[\"STOPPED\"]", "[]", "\"$poll.Tasks[0]\"", false, false},
     {"batch:submitJob.sync", "batch", "SubmitJob", "DescribeJobs", "Batch",
      "{\"Jobs\": [\"$start.JobId\"]}", "$poll.Jobs[0].Status", "[\"SUCCEEDED\"]",
-     "[\"FAILED\"]", "\"$poll.Jobs[0]\"", false},
+     "[\"FAILED\"]", "\"$poll.Jobs[0]\"", false, false},
     {"athena:startQueryExecution.sync", "athena", "StartQueryExecution", "GetQueryExecution", "Athena",
      "{\"QueryExecutionId\": \"$start.QueryExecutionId\"}", "$poll.QueryExecution.Status.State",
-     "[\"SUCCEEDED\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll\"", false},
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll\"", false, false},
     {"codebuild:startBuild.sync", "codebuild", "StartBuild", "BatchGetBuilds", "CodeBuild",
      "{\"Ids\": [\"$start.Build.Id\"]}", "$poll.Builds[0].BuildStatus", "[\"SUCCEEDED\"]",
      "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}",
-     false},
+     false, false},
     {"codebuild:startBuildBatch.sync", "codebuild", "StartBuildBatch", "BatchGetBuildBatches",
      "CodeBuild", "{\"Ids\": [\"$start.BuildBatch.Id\"]}",
      "$poll.BuildBatches[0].BuildBatchStatus", "[\"SUCCEEDED\"]",
      "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]",
-     "{\"BuildBatch\": \"$poll.BuildBatches[0]\"}", false},
+     "{\"BuildBatch\": \"$poll.BuildBatches[0]\"}", false, false},
     {"sagemaker:createTrainingJob.sync", "sagemaker", "CreateTrainingJob", "DescribeTrainingJob",
      "SageMaker", "{\"TrainingJobName\": \"$params.TrainingJobName\"}", "$poll.TrainingJobStatus",
-     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false, false},
     {"sagemaker:createTransformJob.sync", "sagemaker", "CreateTransformJob", "DescribeTransformJob",
      "SageMaker", "{\"TransformJobName\": \"$params.TransformJobName\"}",
      "$poll.TransformJobStatus", "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"",
-     false},
+     false, false},
     {"sagemaker:createProcessingJob.sync", "sagemaker", "CreateProcessingJob",
      "DescribeProcessingJob", "SageMaker",
      "{\"ProcessingJobName\": \"$params.ProcessingJobName\"}", "$poll.ProcessingJobStatus",
-     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false, false},
     {"codebuild:retryBuild.sync", "codebuild", "RetryBuild", "BatchGetBuilds", "CodeBuild",
      "{\"Ids\": [\"$start.Build.Id\"]}", "$poll.Builds[0].BuildStatus",
-     "[\"SUCCEEDED\"]", "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}", false},
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"Build\": \"$poll.Builds[0]\"}", false, false},
     {"codebuild:retryBuildBatch.sync", "codebuild", "RetryBuildBatch", "BatchGetBuildBatches", "CodeBuild",
      "{\"Ids\": [\"$start.BuildBatch.Id\"]}", "$poll.BuildBatches[0].BuildBatchStatus",
-     "[\"SUCCEEDED\"]", "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"BuildBatch\": \"$poll.BuildBatches[0]\"}", false},
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"FAULT\", \"STOPPED\", \"TIMED_OUT\"]", "{\"BuildBatch\": \"$poll.BuildBatches[0]\"}", false, false},
     {"sagemaker:createHyperParameterTuningJob.sync", "sagemaker", "CreateHyperParameterTuningJob", "DescribeHyperParameterTuningJob", "SageMaker",
      "{\"HyperParameterTuningJobName\": \"$params.HyperParameterTuningJobName\"}", "$poll.HyperParameterTuningJobStatus",
-     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false, false},
     {"sagemaker:createLabelingJob.sync", "sagemaker", "CreateLabelingJob", "DescribeLabelingJob", "SageMaker",
      "{\"LabelingJobName\": \"$params.LabelingJobName\"}", "$poll.LabelingJobStatus",
-     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false},
+     "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false, false},
     {"emr-serverless:createApplication.sync", "emr-serverless", "CreateApplication", "GetApplication", "EMRServerless",
      "{\"ApplicationId\": \"$start.ApplicationId\"}", "$poll.Application.State",
-     "[\"CREATED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false},
+     "[\"CREATED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false, false},
     {"emr-serverless:startApplication.sync", "emr-serverless", "StartApplication", "GetApplication", "EMRServerless",
      "{\"ApplicationId\": \"$params.ApplicationId\"}", "$poll.Application.State",
-     "[\"STARTED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false},
+     "[\"STARTED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false, false},
     {"emr-serverless:stopApplication.sync", "emr-serverless", "StopApplication", "GetApplication", "EMRServerless",
      "{\"ApplicationId\": \"$params.ApplicationId\"}", "$poll.Application.State",
-     "[\"STOPPED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false},
+     "[\"STOPPED\"]", "[\"TERMINATED\"]", "\"$poll.Application\"", false, false},
     {"emr-serverless:deleteApplication.sync", "emr-serverless", "DeleteApplication", "GetApplication", "EMRServerless",
      "{\"ApplicationId\": \"$params.ApplicationId\"}", "$poll.Application.State",
-     "[\"TERMINATED\"]", "[]", "\"$poll.Application\"", false},
+     "[\"TERMINATED\"]", "[]", "\"$poll.Application\"", false, false},
     {"emr-serverless:cancelJobRun.sync", "emr-serverless", "CancelJobRun", "GetJobRun", "EMRServerless",
      "{\"ApplicationId\": \"$params.ApplicationId\", \"JobRunId\": \"$params.JobRunId\"}", "$poll.JobRun.State",
-     "[\"CANCELLED\", \"SUCCESS\"]", "[\"FAILED\"]", "\"$poll.JobRun\"", false},
+     "[\"CANCELLED\", \"SUCCESS\"]", "[\"FAILED\"]", "\"$poll.JobRun\"", false, false},
     {"emr-containers:deleteVirtualCluster.sync", "emr-containers", "DeleteVirtualCluster", "DescribeVirtualCluster", "EMRContainers",
      "{\"Id\": \"$params.Id\"}", "$poll.VirtualCluster.State",
-     "[\"TERMINATED\"]", "[\"ARRESTED\"]", "\"$poll.VirtualCluster\"", false},
+     "[\"TERMINATED\"]", "[\"ARRESTED\"]", "\"$poll.VirtualCluster\"", false, false},
     /* EKS: creations followed until ACTIVE (a deletion ends in a NotFound, not followed) */
     {"eks:createCluster.sync", "eks", "CreateCluster", "DescribeCluster", "EKS",
      "{\"Name\": \"$params.Name\"}", "$poll.Cluster.Status",
-     "[\"ACTIVE\"]", "[\"FAILED\"]", "\"$poll.Cluster\"", false},
+     "[\"ACTIVE\"]", "[\"FAILED\"]", "\"$poll.Cluster\"", false, false},
     {"eks:createNodegroup.sync", "eks", "CreateNodegroup", "DescribeNodegroup", "EKS",
      "{\"ClusterName\": \"$params.ClusterName\", \"NodegroupName\": \"$params.NodegroupName\"}", "$poll.Nodegroup.Status",
-     "[\"ACTIVE\"]", "[\"CREATE_FAILED\"]", "\"$poll.Nodegroup\"", false},
+     "[\"ACTIVE\"]", "[\"CREATE_FAILED\"]", "\"$poll.Nodegroup\"", false, false},
     {"eks:createFargateProfile.sync", "eks", "CreateFargateProfile", "DescribeFargateProfile", "EKS",
      "{\"ClusterName\": \"$params.ClusterName\", \"FargateProfileName\": \"$params.FargateProfileName\"}", "$poll.FargateProfile.Status",
-     "[\"ACTIVE\"]", "[\"CREATE_FAILED\"]", "\"$poll.FargateProfile\"", false},
+     "[\"ACTIVE\"]", "[\"CREATE_FAILED\"]", "\"$poll.FargateProfile\"", false, false},
+    /* EKS's deletions: followed until the describe call finds nothing; the
+     * result is the deletion's answer */
+    {"eks:deleteCluster.sync", "eks", "DeleteCluster", "DescribeCluster", "EKS",
+     "{\"Name\": \"$params.Name\"}", "$poll.Cluster.Status", "[]", "[\"FAILED\"]", "\"$start\"",
+     false, true},
+    {"eks:deleteNodegroup.sync", "eks", "DeleteNodegroup", "DescribeNodegroup", "EKS",
+     "{\"ClusterName\": \"$params.ClusterName\", \"NodegroupName\": \"$params.NodegroupName\"}",
+     "$poll.Nodegroup.Status", "[]", "[\"DELETE_FAILED\"]", "\"$start\"", false, true},
+    {"eks:deleteFargateProfile.sync", "eks", "DeleteFargateProfile", "DescribeFargateProfile", "EKS",
+     "{\"ClusterName\": \"$params.ClusterName\", "
+     "\"FargateProfileName\": \"$params.FargateProfileName\"}",
+     "$poll.FargateProfile.Status", "[]", "[\"DELETE_FAILED\"]", "\"$start\"", false, true},
+    /* Bedrock's model customization, followed until Completed */
+    {"bedrock:createModelCustomizationJob.sync", "bedrock", "CreateModelCustomizationJob",
+     "GetModelCustomizationJob", "Bedrock", "{\"JobIdentifier\": \"$start.JobArn\"}",
+     "$poll.Status", "[\"Completed\"]", "[\"Failed\", \"Stopped\"]", "\"$poll\"", false, false},
     /* EMR's: the start call is a renamed one (parse_target) */
     {"elasticmapreduce:createCluster.sync", "emr", "RunJobFlow", "DescribeCluster", "EMR",
      "{\"ClusterId\": \"$start.JobFlowId\"}", "$poll.Cluster.Status.State",
      "[\"WAITING\", \"RUNNING\"]", "[\"TERMINATED\", \"TERMINATED_WITH_ERRORS\"]",
-     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}", false},
+     "{\"ClusterId\": \"$start.JobFlowId\", \"ClusterArn\": \"$start.ClusterArn\"}", false, false},
     {"elasticmapreduce:addStep.sync", "emr", "AddJobFlowSteps", "DescribeStep", "EMR",
      "{\"ClusterId\": \"$params.ClusterId\", \"StepId\": \"$start.StepIds[0]\"}",
      "$poll.Step.Status.State", "[\"COMPLETED\"]",
-     "[\"FAILED\", \"CANCELLED\", \"INTERRUPTED\"]", "\"$poll.Step\"", false},
+     "[\"FAILED\", \"CANCELLED\", \"INTERRUPTED\"]", "\"$poll.Step\"", false, false},
     {"elasticmapreduce:terminateCluster.sync", "emr", "TerminateJobFlows", "DescribeCluster", "EMR",
      "{\"ClusterId\": \"$params.ClusterId\"}", "$poll.Cluster.Status.State",
-     "[\"TERMINATED\"]", "[\"TERMINATED_WITH_ERRORS\"]", "\"$poll.Cluster\"", false},
+     "[\"TERMINATED\"]", "[\"TERMINATED_WITH_ERRORS\"]", "\"$poll.Cluster\"", false, false},
     {"emr-serverless:startJobRun.sync", "emr-serverless", "StartJobRun", "GetJobRun",
      "EMRServerless",
      "{\"ApplicationId\": \"$params.ApplicationId\", \"JobRunId\": \"$start.JobRunId\"}",
      "$poll.JobRun.State", "[\"SUCCESS\"]", "[\"FAILED\", \"CANCELLED\"]", "\"$poll.JobRun\"",
-     false},
+     false, false},
     {"emr-containers:startJobRun.sync", "emr-containers", "StartJobRun", "DescribeJobRun",
      "EMRContainers",
      "{\"VirtualClusterId\": \"$params.VirtualClusterId\", \"Id\": \"$start.Id\"}",
      "$poll.JobRun.State", "[\"COMPLETED\"]", "[\"FAILED\", \"CANCELLED\"]",
-     "\"$poll.JobRun\"", false},
+     "\"$poll.JobRun\"", false, false},
     {"mediaconvert:createJob.sync", "mediaconvert", "CreateJob", "GetJob", "MediaConvert",
      "{\"Id\": \"$start.Job.Id\"}", "$poll.Job.Status", "[\"COMPLETE\"]",
-     "[\"ERROR\", \"CANCELED\"]", "\"$poll\"", false},
+     "[\"ERROR\", \"CANCELED\"]", "\"$poll\"", false, false},
     {"databrew:startJobRun.sync", "databrew", "StartJobRun", "DescribeJobRun", "DataBrew",
      "{\"Name\": \"$params.Name\", \"RunId\": \"$start.RunId\"}", "$poll.State",
-     "[\"SUCCEEDED\"]", "[\"FAILED\", \"STOPPED\", \"TIMEOUT\"]", "\"$poll\"", false},
+     "[\"SUCCEEDED\"]", "[\"FAILED\", \"STOPPED\", \"TIMEOUT\"]", "\"$poll\"", false, false},
 };
 
 /* The optimised integrations that are one call of the service's API, with
@@ -186,6 +276,7 @@ static const opt_service opt_services[] = {
      "deleteNodegroup", ""},
     {"mediaconvert", "mediaconvert", "MediaConvert", "createJob", ""},
     {"databrew", "databrew", "DataBrew", "startJobRun", ""},
+    {"bedrock", "bedrock", "Bedrock", "createModelCustomizationJob", ""},
 };
 
 /* Optimised actions that are another API call under a new name, with
@@ -215,6 +306,28 @@ static const struct {
      "ClusterId TerminationProtected",
      "{\"JobFlowIds\": [\"$params.ClusterId\"], "
      "\"TerminationProtected\": \"$params.TerminationProtected\"}", "{}", NULL},
+    /* the ByName pair: the Id found by name first (by_names) */
+    {"elasticmapreduce:modifyInstanceFleetByName", "emr", "ModifyInstanceFleet", "EMR",
+     "ClusterId InstanceFleetName InstanceFleet",
+     "{\"ClusterId\": \"$params.ClusterId\", \"InstanceFleet\": \"$params.InstanceFleet\"}",
+     "{}", NULL},
+    {"elasticmapreduce:modifyInstanceGroupByName", "emr", "ModifyInstanceGroups", "EMR",
+     "ClusterId InstanceGroupName InstanceGroup",
+     "{\"ClusterId\": \"$params.ClusterId\", \"InstanceGroups\": [\"$params.InstanceGroup\"]}",
+     "{}", NULL},
+};
+
+/* How the ByName integrations find the Id they modify. */
+static const struct {
+    const char *arn;
+    by_name_spec spec;
+} by_names[] = {
+    {"elasticmapreduce:modifyInstanceFleetByName",
+     {"ListInstanceFleets", "InstanceFleets", "InstanceFleetName", "InstanceFleet",
+      "InstanceFleetId"}},
+    {"elasticmapreduce:modifyInstanceGroupByName",
+     {"ListInstanceGroups", "InstanceGroups", "InstanceGroupName", "InstanceGroup",
+      "InstanceGroupId"}},
 };
 
 bool aslc_aws_word_in(const char *list, const char *word, size_t n)
@@ -243,6 +356,8 @@ static bool optimised_target(const char *base, size_t n, bool callback, aws_targ
             t->result = renamed[i].result;
             t->parse = renamed[i].parse;
             t->optimised = true;
+            for (size_t k = 0; k < sizeof by_names / sizeof *by_names; k++)
+                if (!strcmp(by_names[k].arn, renamed[i].arn)) t->by_name = &by_names[k].spec;
             return true;
         }
     const char *colon = memchr(base, ':', n);
@@ -298,4 +413,24 @@ bool aslc_aws_parse_target(const char *res, aws_target *t, asl_arena *a)
         }
     if (p[n] && strcmp(p + n, ".waitForTaskToken") != 0) return false;
     return optimised_target(p, n, p[n] != '\0', t, a);
+}
+
+/* The Kubernetes API integrations (AWS's connect-eks page: "Supported
+ * parameters"); none takes .waitForTaskToken. */
+const char *aslc_eks_k8s_action(const char *res, const char **params)
+{
+    if (strncmp(res, "arn:", 4) != 0) return NULL;
+    const char *p = strchr(res + 4, ':');
+    if (!p || strncmp(p, ":states:::eks:", 14) != 0) return NULL;
+    p += 14;
+    if (!strcmp(p, "call")) {
+        *params = "ClusterName CertificateAuthority Endpoint Method Path QueryParameters "
+                  "RequestBody";
+        return "call";
+    }
+    if (!strcmp(p, "runJob") || !strcmp(p, "runJob.sync")) {
+        *params = "ClusterName CertificateAuthority Endpoint Namespace Job LogOptions";
+        return p;
+    }
+    return NULL;
 }

@@ -23,7 +23,16 @@ typedef struct {
     const char *error_prefix;    /* of the start call's errors */
     const char *request, *state, *succeeded, *failed, *output;
     bool parse_output;           /* .sync:2: the child execution's Output as JSON */
+    bool gone;                   /* a deletion: done when poll answers ResourceNotFoundException */
 } sync_spec;
+
+/* An EMR "...ByName" integration: the Id of the named instance fleet or
+ * group is found first (list, the cluster's ListInstanceFleets or
+ * ListInstanceGroups: the item of items whose Name is the parameter name),
+ * and set as id_key in the parameter into before the call is made. */
+typedef struct {
+    const char *list, *items, *name, *into, *id_key;
+} by_name_spec;
 
 typedef struct {
     const char *service, *action;   /* as the resource names them */
@@ -33,6 +42,7 @@ typedef struct {
     const char *params;             /* renamed: the parameters it takes (space-separated) */
     const char *request, *result;   /* renamed: templates of the call and its answer */
     const char *parse;              /* renamed: a result member sent as JSON text */
+    const by_name_spec *by_name;    /* EMR's ...ByName: the Id found first, or NULL */
 } aws_target;
 
 
@@ -45,5 +55,13 @@ bool aslc_aws_word_in(const char *list, const char *word, size_t n);
 
 /* A built-in API model of Bedrock Runtime's InvokeModel (JSON text). */
 extern const char aslc_bedrock_runtime_model[];
+/* A built-in API model of Bedrock's CreateModelCustomizationJob and
+ * GetModelCustomizationJob (JSON text), for a botocore without "bedrock". */
+extern const char aslc_bedrock_model[];
+
+/* eks:call, eks:runJob and eks:runJob.sync: the Kubernetes API of a
+ * cluster, not an AWS API (runtime/aws_eks.c).  The action ("call",
+ * "runJob", "runJob.sync") and the parameters it takes, or NULL. */
+const char *aslc_eks_k8s_action(const char *res, const char **params);
 
 #endif

@@ -10,16 +10,17 @@
  * The canonical request is AWS's: method, the path (each segment
  * URI-encoded), the query sorted, the headers the client says it signed
  * (lower-case names, values trimmed, inner blanks folded), their names,
- * and the SHA-256 of the body.
+ * and the SHA-256 of the body: built here from what libmicrohttpd gives,
+ * with SigV4's own parts (URI encoding, the query's order, hashes, the
+ * signing key, the signature) from runtime/sigv4.c, which the generated
+ * binaries sign their requests with.
  */
 #define _GNU_SOURCE
 #include "serve.h"
+#include "sigv4.h"
 
-#include <ctype.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,6 @@ typedef struct {
 
 struct aslc_auth {
     cJSON *keys;       /* access key id -> secret */
-    EVP_MD *sha256;    /* fetched once: not looked up by name at every request */
     pthread_mutex_t lock;
     scope_key cache[SCOPES];
     unsigned next;     /* the slot to replace */
@@ -65,7 +65,6 @@ aslc_auth *aslc_auth_load(const char *path, asl_buf *err)
     }
     aslc_auth *a = calloc(1, sizeof *a);
     a->keys = keys;
-    a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     pthread_mutex_init(&a->lock, NULL);
     return a;
 }
@@ -74,77 +73,18 @@ void aslc_auth_free(aslc_auth *a)
 {
     if (!a) return;
     cJSON_Delete(a->keys);
-    EVP_MD_free(a->sha256);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }
 
-static void hex(const unsigned char *md, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", md[i]);
-}
-
-static void sha256_hex(const aslc_auth *a, const void *data, size_t n, char out[65])
-{
-    unsigned char md[32];
-    unsigned int len = 0;
-    EVP_Digest(data, n, md, &len, a->sha256, NULL);
-    hex(md, 32, out);
-}
-
-static void hmac(const aslc_auth *a, const void *key, size_t klen, const char *data,
-                 unsigned char out[32])
-{
-    unsigned int len = 32;
-    HMAC(a->sha256, key, (int)klen, (const unsigned char *)data, strlen(data), out, &len);
-}
-
-/* RFC 3986's unreserved characters stay; '/' too when keep_slash (paths). */
-static void uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/'))
-            asl_buf_putc(b, (char)c);
-        else
-            asl_buf_printf(b, "%%%02X", c);
-    }
-}
-
-typedef struct {
-    char *k, *v;   /* encoded */
-} qpair;
-
-typedef struct {
-    qpair *p;
-    size_t n, cap;
-} qlist;
-
+/* One query parameter, decoded by libmicrohttpd: encoded again as SigV4 wants. */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *value)
 {
     (void)kind;
-    qlist *q = cls;
-    if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 8;
-        q->p = realloc(q->p, q->cap * sizeof *q->p);
-    }
-    asl_buf k, v;
-    asl_buf_init(&k);
-    asl_buf_init(&v);
-    uri_encode(&k, key, strlen(key), false);
-    asl_buf_putc(&k, 0);
-    uri_encode(&v, value ? value : "", value ? strlen(value) : 0, false);
-    asl_buf_putc(&v, 0);
-    q->p[q->n++] = (qpair){k.data, v.data};
+    asl_sigv4_query_add(cls, key, strlen(key), value ? value : "", value ? strlen(value) : 0,
+                        true);
     return MHD_YES;
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const qpair *x = a, *y = b;
-    int c = strcmp(x->k, y->k);
-    return c ? c : strcmp(x->v, y->v);
 }
 
 /* One header's canonical value: trimmed, runs of blanks as one space. */
@@ -247,17 +187,11 @@ const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char
     asl_buf_init(&cr);
     asl_buf_puts(&cr, method);
     asl_buf_putc(&cr, '\n');
-    uri_encode(&cr, url, strlen(url), true);
+    asl_sigv4_uri_encode(&cr, url, strlen(url), true);
     asl_buf_putc(&cr, '\n');
-    qlist q = {0};
+    asl_sigv4_query q = {0};
     MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, &q);
-    if (q.n) qsort(q.p, q.n, sizeof *q.p, cmp_pair);   /* q.p is NULL when there are none */
-    for (size_t i = 0; i < q.n; i++) {
-        asl_buf_printf(&cr, "%s%s=%s", i ? "&" : "", q.p[i].k, q.p[i].v);
-        free(q.p[i].k);
-        free(q.p[i].v);
-    }
-    free(q.p);
+    asl_sigv4_query_put(&cr, &q);
     asl_buf_putc(&cr, '\n');
     char name[128];
     for (size_t i = 0; i < sl;) {
@@ -271,22 +205,11 @@ const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char
         asl_buf_putc(&cr, '\n');
         i = e + 1;
     }
-    asl_buf_putc(&cr, '\n');
-    asl_buf_put(&cr, signed_h, sl);
-    asl_buf_putc(&cr, '\n');
-    char body_hash[65], cr_hash[65];
-    sha256_hex(a, body ? body : "", body_len, body_hash);
-    asl_buf_puts(&cr, body_hash);
-    sha256_hex(a, cr.data, cr.len, cr_hash);
-    asl_buf_free(&cr);
+    asl_sigv4_request_end(&cr, signed_h, sl, body, body_len);
 
-    asl_buf sts;   /* the string to sign */
-    asl_buf_init(&sts);
-    asl_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", date, scope, cr_hash);
-    asl_buf_putc(&sts, 0);
     char scope_id[672];
     snprintf(scope_id, sizeof scope_id, "%s/%s/%s/%s", scope_buf, sday, sregion, sservice);
-    unsigned char k4[32], mac[32];
+    unsigned char k4[32];
     bool cached = false;
     pthread_mutex_lock(&a->lock);
     for (int i = 0; i < SCOPES && !cached; i++)
@@ -296,25 +219,16 @@ const char *aslc_auth_check(aslc_auth *a, struct MHD_Connection *con, const char
         }
     pthread_mutex_unlock(&a->lock);
     if (!cached) {
-        asl_buf key;
-        asl_buf_init(&key);
-        asl_buf_printf(&key, "AWS4%s", secret);
-        unsigned char k1[32], k2[32], k3[32];
-        hmac(a, key.data, key.len, sday, k1);
-        hmac(a, k1, 32, sregion, k2);
-        hmac(a, k2, 32, sservice, k3);
-        hmac(a, k3, 32, "aws4_request", k4);
-        asl_buf_free(&key);
+        asl_sigv4_signing_key(k4, secret, sday, sregion, sservice);
         pthread_mutex_lock(&a->lock);
         scope_key *slot = &a->cache[a->next++ % SCOPES];
         snprintf(slot->scope, sizeof slot->scope, "%s", scope_id);
         memcpy(slot->key, k4, 32);
         pthread_mutex_unlock(&a->lock);
     }
-    hmac(a, k4, 32, sts.data, mac);
-    asl_buf_free(&sts);
     char want[65];
-    hex(mac, 32, want);
+    asl_sigv4_signature(want, k4, date, scope, cr.data, cr.len);
+    asl_buf_free(&cr);
     if (gl != 64 || CRYPTO_memcmp(want, sig, 64) != 0) {
         *message = INVALID_SIGNATURE;
         return "InvalidSignatureException";

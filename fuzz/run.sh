@@ -68,8 +68,8 @@ build_one() {
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
     parquet)   srcs=("${value[@]}" "$root/runtime/parquet.c")
                libs=(-lz -lzstd) ;;
-    serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c)
-               srcs=("${value[@]}")
+    serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c); --auth's SigV4
+               srcs=("${value[@]}" "$root/runtime/sigv4.c")
                for f in files tmpdir serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \
                         serve_auth serve_limits serve_hist serve_task; do
                  srcs+=("$root/compiler/$f.c")

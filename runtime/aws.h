@@ -154,4 +154,11 @@ asl_value *asl_http_task(asl_exec *x, asl_value *params, const asl_task_call *tc
  * answered as the HTTP Task; a status outside 2xx is ApiGateway.<status>. */
 asl_value *asl_apigw_invoke(asl_exec *x, asl_value *params, const asl_task_call *tc);
 
+/* aws_eks.c: eks:call, eks:runJob and eks:runJob.sync (d's "action"): the
+ * cluster's Kubernetes API at Endpoint over HTTPS, its server checked against
+ * CertificateAuthority, with the bearer token EKS takes (a presigned STS
+ * GetCallerIdentity).  A status outside 2xx is EKS.<status>. */
+asl_value *asl_aws_eks(asl_exec *x, const asl_value *d, asl_value *params,
+                       const asl_task_call *tc);
+
 #endif

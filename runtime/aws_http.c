@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "aws.h"
+#include "sigv4.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -47,20 +48,10 @@ static CURL *thread_handle(void)
     return h;
 }
 
+/* SigV4's UriEncode is RFC 3986's percent-encoding: one function for both. */
 void asl_aws_pct(asl_buf *b, const char *s, size_t n, bool keep_slash)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-            asl_buf_putc(b, (char)c);
-        } else {
-            asl_buf_putc(b, '%');
-            asl_buf_putc(b, hex[c >> 4]);
-            asl_buf_putc(b, hex[c & 15]);
-        }
-    }
+    asl_sigv4_uri_encode(b, s, n, keep_slash);
 }
 
 const char *asl_aws_str(const asl_value *o, const char *k)

@@ -119,9 +119,19 @@ static asl_value *with_tokens(asl_arena *a, const asl_value *d, asl_value *param
     return out;
 }
 
-/* One call of the operation d describes. */
+/* Whether an error answer says the resource is not there (any more). */
+static bool not_found(asl_arena *a, const asl_value *d, const asl_aws_response *r)
+{
+    const char *code, *msg;
+    asl_aws_wire_error(a, d, r, &code, &msg);
+    return code && !strcmp(code, "ResourceNotFoundException");
+}
+
+/* One call of the operation d describes.  gone (may be NULL): set, with
+ * an empty answer and no failure, when the service answers that the
+ * resource does not exist (an EKS deletion followed to its end). */
 static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
-                            const asl_task_call *tc)
+                            const asl_task_call *tc, bool *gone)
 {
     asl_arena *a = asl_exec_arena(x);
     const char *prefix = asl_aws_str(d, "error_prefix");
@@ -167,6 +177,9 @@ static asl_value *call_once(asl_exec *x, const asl_value *d, asl_value *params,
     if (!sent) {
         if (r.timed_out && tc && tc->deadline > 0) out = asl_task_timed_out(x, tc);
         else out = asl_fail(x, sdk_err, asl_strndup(a, err.data ? err.data : "", err.len));
+    } else if (r.status >= 300 && gone && not_found(a, d, &r)) {
+        *gone = true;
+        out = asl_object(a, 0);
     } else if (r.status >= 300) {
         out = api_error(x, d, &r);
     } else {
@@ -278,19 +291,71 @@ static asl_value *parsed_member(asl_arena *a, asl_value *out, const char *name)
     return copy;
 }
 
+/* EMR's ...ByName: params with the Id of the instance fleet or group
+ * that find's name parameter names (the cluster's List call, page after
+ * page) set in the parameter it modifies; NULL after asl_fail when the
+ * cluster has none of that name (States.TaskFailed) or the List fails. */
+static asl_value *found_by_name(asl_exec *x, const asl_value *find, asl_value *params,
+                                const asl_task_call *tc)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *items = asl_aws_str(find, "items"), *name_param = asl_aws_str(find, "name");
+    const char *into = asl_aws_str(find, "into"), *id_key = asl_aws_str(find, "id_key");
+    const char *cluster = asl_aws_str(params, "ClusterId");
+    const char *name = asl_aws_str(params, name_param);
+    if (!cluster || !name)
+        return asl_failf(x, "States.Runtime", "The parameters ClusterId and %s must be strings",
+                         name_param);
+    const asl_value *marker = NULL, *id = NULL;
+    do {
+        asl_value *req = asl_object(a, 2);
+        asl_object_set(a, req, "ClusterId", 9, asl_cstring(a, cluster));
+        if (marker) asl_object_set(a, req, "Marker", 6, (asl_value *)marker);
+        asl_value *page = call_once(x, asl_object_get(find, "list", 4), req, tc, NULL);
+        if (!page) return NULL;
+        const asl_value *list = asl_object_get(page, items, strlen(items));
+        for (uint32_t i = 0; list && list->type == ASL_ARRAY && i < list->len && !id; i++) {
+            const char *n = asl_aws_str(list->u.a.items[i], "Name");
+            if (n && !strcmp(n, name)) id = asl_object_get(list->u.a.items[i], "Id", 2);
+        }
+        marker = asl_object_get(page, "Marker", 6);
+    } while (!id && marker && marker->type == ASL_STRING);
+    if (!id)
+        return asl_failf(x, "States.TaskFailed", "The cluster %s has no %s named \"%s\"",
+                         cluster, strcmp(items, "InstanceFleets") ? "instance group"
+                                                                  : "instance fleet", name);
+    /* a copy: the task's parameters stay as they are */
+    const asl_value *cfg = asl_object_get(params, into, strlen(into));
+    asl_value *conf = asl_object(a, cfg && cfg->type == ASL_OBJECT ? cfg->len + 1 : 1);
+    for (uint32_t i = 0; cfg && cfg->type == ASL_OBJECT && i < cfg->len; i++)
+        asl_object_set(a, conf, cfg->u.o.members[i].key, cfg->u.o.members[i].klen,
+                       cfg->u.o.members[i].val);
+    asl_object_set(a, conf, id_key, strlen(id_key), (asl_value *)id);
+    asl_value *out = asl_object(a, params->len + 1);
+    for (uint32_t i = 0; i < params->len; i++)
+        asl_object_set(a, out, params->u.o.members[i].key, params->u.o.members[i].klen,
+                       params->u.o.members[i].val);
+    asl_object_set(a, out, into, strlen(into), conf);
+    return out;
+}
+
 asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
                             const asl_task_call *tc)
 {
     const char *proto = asl_aws_str(d, "protocol");
     if (proto && !strcmp(proto, "http-task")) return asl_http_task(x, params, tc);
     if (proto && !strcmp(proto, "apigateway")) return asl_apigw_invoke(x, params, tc);
+    if (proto && !strcmp(proto, "eks")) return asl_aws_eks(x, d, params, tc);
     const asl_value *sync = asl_object_get(d, "sync", 4);
     asl_arena *a = asl_exec_arena(x);
     /* a renamed integration (EMR's addStep is AddJobFlowSteps): its request
      * and its answer made from templates */
     const asl_value *request = asl_object_get(d, "request", 7);
     const asl_value *result = asl_object_get(d, "result", 6);
-    asl_value *start = call_once(x, d, request ? fill(a, request, params, NULL, NULL) : params, tc);
+    const asl_value *find = asl_object_get(d, "find", 4);
+    if (find && !(params = found_by_name(x, find, params, tc))) return NULL;
+    asl_value *start = call_once(x, d, request ? fill(a, request, params, NULL, NULL) : params, tc,
+                                 NULL);
     if (start && result && !sync) {
         asl_value *out = fill(a, result, params, start, NULL);
         const char *parse = asl_aws_str(d, "parse");   /* Bedrock's Body */
@@ -301,20 +366,29 @@ asl_value *asl_aws_sdk_call(asl_exec *x, const asl_value *d, asl_value *params,
 
     const asl_value *pd = asl_object_get(sync, "poll", 4);
     const asl_value *po = asl_object_get(sync, "parse_output", 12);
+    const asl_value *g = asl_object_get(sync, "gone", 4);
+    bool follow_gone = g && g->type == ASL_TRUE;
     bool ecs = asl_aws_str(d, "service_id") && !strcmp(asl_aws_str(d, "service_id"), "ECS");
     double interval = 1;   /* seconds, scaled by --time-scale as every wait is */
     for (int polls = 1;; polls++) {
         asl_value *req = fill(a, asl_object_get(sync, "request", 7), params, start, NULL);
-        asl_value *poll = call_once(x, pd, req, tc);
+        bool gone = false;
+        asl_value *poll = call_once(x, pd, req, tc, follow_gone ? &gone : NULL);
         if (!poll) return NULL;
+        if (gone) {   /* a deletion that has ended */
+            asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, NULL);
+            return out ? out : asl_object(a, 0);
+        }
         const asl_value *state = lookup(asl_aws_str(sync, "state"), params, start, poll);
         asl_value *out = fill(a, asl_object_get(sync, "output", 6), params, start, poll);
         if (!out) out = asl_object(a, 0);
         /* .sync:2: the child execution's Output as JSON, not as text */
         if (po && po->type == ASL_TRUE) out = parsed_member(a, out, "Output");
         bool done = listed(asl_object_get(sync, "succeeded", 9), state);
+        /* a deletion's Cause: the describe call's answer that says it failed */
         if (listed(asl_object_get(sync, "failed", 6), state) || (done && ecs && container_failed(out)))
-            return asl_fail(x, "States.TaskFailed", asl_json_string(a, out, NULL));
+            return asl_fail(x, "States.TaskFailed",
+                            asl_json_string(a, follow_gone ? poll : out, NULL));
         if (done) return out;
         if (tc && tc->deadline > 0 && asl_now_monotonic() >= tc->deadline)
             return asl_task_timed_out(x, tc);

@@ -5,62 +5,18 @@
  * ("%3A" is signed as "%253A").  A request whose path holds an escape (a
  * URI label with ':' or '/': a Lambda ARN in aws-sdk:lambda:invoke, a
  * Bedrock model ARN) is signed here instead: host and x-amz-date (and the
- * session token) signed, the body's SHA-256 as the payload hash.
+ * session token) signed, the body's SHA-256 as the payload hash.  SigV4's
+ * own parts (hashes, the query's order, the key, the signature) are
+ * sigv4.c's, which aslc serve checks incoming signatures with.
  */
 #define _GNU_SOURCE
 #include "aws.h"
+#include "sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static void hex(char *out, const unsigned char *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", d[i]);
-}
-
-static void sha256_hex(char out[65], const void *d, size_t n)
-{
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(d, n, md);
-    hex(out, md, sizeof md);
-}
-
-static void hmac(unsigned char out[32], const void *key, size_t kn, const char *msg)
-{
-    unsigned int n = 32;
-    HMAC(EVP_sha256(), key, (int)kn, (const unsigned char *)msg, strlen(msg), out, &n);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The query's name=value pairs (escaped already) sorted, as SigV4 wants. */
-static void canonical_query(asl_buf *b, const char *q)
-{
-    if (!q || !*q) return;
-    char *copy = strdup(q);
-    size_t n = 1;
-    for (const char *p = copy; *p; p++) n += *p == '&';
-    char **parts = calloc(n, sizeof *parts);
-    size_t k = 0;
-    for (char *save = NULL, *t = strtok_r(copy, "&", &save); t; t = strtok_r(NULL, "&", &save))
-        parts[k++] = t;
-    qsort(parts, k, sizeof *parts, cmp_str);
-    for (size_t i = 0; i < k; i++) {
-        if (i) asl_buf_putc(b, '&');
-        asl_buf_puts(b, parts[i]);
-        if (!strchr(parts[i], '=')) asl_buf_putc(b, '=');
-    }
-    free(parts);
-    free(copy);
-}
 
 bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, char **date_hdr,
                           char **auth_hdr)
@@ -76,20 +32,17 @@ bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, ch
     const char *query = path[pn] == '?' ? path + pn + 1 : NULL;
 
     char amz[17], day[9];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(amz, sizeof amz, "%Y%m%dT%H%M%SZ", &tm);
-    memcpy(day, amz, 8);
-    day[8] = '\0';
+    asl_sigv4_now(amz, day);
 
     asl_buf cr;   /* the canonical request */
     asl_buf_init(&cr);
     asl_buf_puts(&cr, rq->method);
     asl_buf_putc(&cr, '\n');
-    asl_aws_pct(&cr, pn ? path : "/", pn ? pn : 1, true);   /* escaped once more */
+    asl_sigv4_uri_encode(&cr, pn ? path : "/", pn ? pn : 1, true);   /* escaped once more */
     asl_buf_putc(&cr, '\n');
-    canonical_query(&cr, query);
+    asl_sigv4_query q = {0};
+    asl_sigv4_query_parse(&q, query);
+    asl_sigv4_query_put(&cr, &q);
     asl_buf_puts(&cr, "\nhost:");
     asl_buf_put(&cr, host, hn);
     asl_buf_puts(&cr, "\nx-amz-date:");
@@ -102,38 +55,22 @@ bool asl_aws_sign_escaped(const asl_aws_config *c, const asl_aws_request *rq, ch
     }
     const char *signed_headers = c->session_token ? "host;x-amz-date;x-amz-security-token"
                                                   : "host;x-amz-date";
-    asl_buf_putc(&cr, '\n');
-    asl_buf_puts(&cr, signed_headers);
-    asl_buf_putc(&cr, '\n');
-    char body_hash[65], cr_hash[65];
-    sha256_hex(body_hash, rq->body ? rq->body : "", rq->body ? rq->body_len : 0);
-    asl_buf_puts(&cr, body_hash);
-    sha256_hex(cr_hash, cr.data, cr.len);
-    asl_buf_free(&cr);
+    asl_sigv4_request_end(&cr, signed_headers, strlen(signed_headers), rq->body, rq->body_len);
 
-    char *scope = NULL, *sts = NULL, *key = NULL;
-    if (asprintf(&scope, "%s/%s/%s/aws4_request", day, rq->region, rq->service) < 0) return false;
-    if (asprintf(&sts, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz, scope, cr_hash) < 0 ||
-        asprintf(&key, "AWS4%s", c->secret_key) < 0) {
-        free(scope);
-        free(sts);
+    char *scope = NULL;
+    if (asprintf(&scope, "%s/%s/%s/aws4_request", day, rq->region, rq->service) < 0) {
+        asl_buf_free(&cr);
         return false;
     }
-    unsigned char k1[32], k2[32], k3[32], k4[32], sig[32];
-    hmac(k1, key, strlen(key), day);
-    hmac(k2, k1, 32, rq->region);
-    hmac(k3, k2, 32, rq->service);
-    hmac(k4, k3, 32, "aws4_request");
-    hmac(sig, k4, 32, sts);
-    memset(key, 0, strlen(key));   /* the secret leaves no copy behind */
-    free(key);
+    unsigned char key[32];
     char sig_hex[65];
-    hex(sig_hex, sig, sizeof sig);
+    asl_sigv4_signing_key(key, c->secret_key, day, rq->region, rq->service);
+    asl_sigv4_signature(sig_hex, key, amz, scope, cr.data, cr.len);
+    asl_buf_free(&cr);
     bool ok = asprintf(date_hdr, "X-Amz-Date: %s", amz) > 0 &&
               asprintf(auth_hdr, "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s, "
                                  "SignedHeaders=%s, Signature=%s",
                        c->access_key, scope, signed_headers, sig_hex) > 0;
     free(scope);
-    free(sts);
     return ok;
 }

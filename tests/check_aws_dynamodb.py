@@ -29,7 +29,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, free_port, last_error, npm_tool, wait_port  # noqa: E402
+from harness import (Checks, arguments, aws_env, compile_workflow, free_port, last_error,  # noqa: E402
+                     npm_tool, wait_port)
 
 ORDER_FLOW = {
     "Comment": "Create the table, record an order once, read it back, refuse a duplicate.",
@@ -94,10 +95,9 @@ def main():
     try:
         wait_port(port)
         with tempfile.TemporaryDirectory() as tmp:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update(HOME=tmp, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port,
-                       AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key",
-                       AWS_REGION="us-east-1", ASL_TIME_SCALE="0")
+            env = aws_env(tmp, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port,
+                          AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key",
+                          AWS_REGION="us-east-1")
 
             def build(name, definition):
                 return compile_workflow(args, tmp, name, definition)

@@ -26,9 +26,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, last_error, read_log  # noqa: E402
+from harness import (Checks, arguments, aws_env, builder, endpoint, last_error, read_log,  # noqa: E402
+                     stop)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 DESCRIBE = {"InstanceIds": ["i-1", "i-2"], "DryRun": False, "MaxResults": 5,
             "Filters": [{"Name": "tag:env", "Values": ["prod", "dev"]},
@@ -66,17 +66,13 @@ def main():
     check = Checks()
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "ec2.jsonl")
-        ec2 = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_ec2.py"), "--log", log],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ec2, port = endpoint("fake_ec2.py", "--log", log)
         try:
-            port = int(ec2.stdout.readline())
-            b, err = compile_workflow(args, tmp, "ec2_flow", FLOW)
-            check("aws-sdk:ec2 Tasks compile", b, err)
+            b = builder(check, args, tmp)("ec2_flow", FLOW)
             if b:
-                env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-                env.update(HOME=tmp, AWS_ENDPOINT_URL_EC2="http://127.0.0.1:%d" % port,
-                           AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDTEST",
-                           AWS_SECRET_ACCESS_KEY="fake-secret-key")
+                env = aws_env(tmp, AWS_ENDPOINT_URL_EC2="http://127.0.0.1:%d" % port,
+                              AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDTEST",
+                              AWS_SECRET_ACCESS_KEY="fake-secret-key")
                 r = subprocess.run([b, "--input", '{"missing": ["i-9"]}'], capture_output=True,
                                    text=True, env=env, timeout=60)
                 out = json.loads(r.stdout) if r.returncode == 0 else {}
@@ -107,8 +103,7 @@ def main():
                       r.returncode == 1 and last_error(r.stderr).get("Error") == "Ec2.AuthFailureException"
                       and "wrong" not in r.stderr, r.stderr)
         finally:
-            ec2.stdin.close()
-            ec2.wait(timeout=10)
+            stop(ec2)
     return check.summary()
 
 

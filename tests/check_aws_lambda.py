@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, fake_lambda, last_error, read_log  # noqa: E402
+from harness import aws_env, begin, builder, endpoint, last_error, read_log, stop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -83,33 +83,21 @@ def start_endpoint(tmp, throttle):
         opts += ["--function", "%s=%s:%s" % (fn, fns, fn)]
     for fn in throttle:
         opts += ["--throttle-first", fn]
-    proc, port = fake_lambda(log, opts)
+    proc, port = endpoint("fake_lambda.py", "--log", log, *opts)
     return proc, port, log
 
 
 def main():
-    args = arguments()
-    try:
-        import botocore  # noqa: F401  (the endpoint needs it)
-    except ImportError:
-        print("skipped: botocore is not installed (Debian: python3-botocore)")
-        return 77
-
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
-        check = Checks()
 
-        def build(name, definition):
-            out, err = compile_workflow(args, tmp, name, definition)
-            if not out:
-                check("compile " + name, False, err)
-            return out
+        build = builder(check, args, tmp)
 
         proc, port, log = start_endpoint(tmp, ["count"])
         url = "http://127.0.0.1:%d" % port
         home = os.path.join(tmp, "home")
         os.makedirs(home)
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        base_env.update(HOME=home, ASL_TIME_SCALE="0")
+        base_env = aws_env(home)
         env = dict(base_env, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="AKIDTEST",
                    AWS_SECRET_ACCESS_KEY=SECRET)
 
@@ -240,8 +228,7 @@ def main():
                 check("connections reused across the Map (%d for 30 calls)" % conns,
                         len(calls) == 30 and conns <= 3, str(conns))
         finally:
-            proc.stdin.close()
-            proc.wait(timeout=10)
+            stop(proc)
         return check.summary()
 
 

@@ -34,9 +34,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, last_error, read_log  # noqa: E402
+from harness import (aws_env, begin, builder, compile_workflow, endpoint, last_error,  # noqa: E402
+                     read_log, stop)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 S = "arn:aws:states:::"
 
 # a URI label with ':' and '/': signed by runtime/aws_sign.c (escaped twice)
@@ -117,17 +117,10 @@ def one_task(resource, params=None):
 
 
 def main():
-    args = arguments()
-    try:
-        import botocore  # noqa: F401
-    except ImportError:
-        print("skipped: botocore is not installed (Debian: python3-botocore)")
-        return 77
-    check = Checks()
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0",
-                   AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key")
+        env = aws_env(tmp, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDTEST",
+                      AWS_SECRET_ACCESS_KEY="fake-secret-key")
         for name, flow, want in (
                 ("dynamodb_query", one_task("dynamodb:query"), "no binding for resource"),
                 ("glue_callback", one_task("glue:startJobRun.waitForTaskToken"),
@@ -139,13 +132,10 @@ def main():
             check("%s refused" % name, out is None and want in err, err)
 
         log = os.path.join(tmp, "calls.jsonl")
-        fake = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_optimised.py"),
-                                 "--log", log],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        build = builder(check, args, tmp)
+        fake, port = endpoint("fake_optimised.py", "--log", log)
         try:
-            port = int(fake.stdout.readline())
-            b, err = compile_workflow(args, tmp, "flow", FLOW)
-            check("the flow compiles without bindings", b is not None, err)
+            b = build("flow", FLOW)
             if not b:
                 return check.summary()
             url = "http://127.0.0.1:%d" % port
@@ -237,9 +227,8 @@ def main():
                 "Error": "ApiGateway.404", "Cause": '{"message":"Not Found"}'},
                 json.dumps(out.get("apierr")))
 
-            m, merr = compile_workflow(args, tmp, "model", one_task("bedrock:invokeModel", {
+            m = build("model", one_task("bedrock:invokeModel", {
                 "ModelId": MODEL_ARN, "Body": {"inputText": "x"}}))
-            check("model compiles", m is not None, merr)
             for secret, ok in (("fake-secret-key", True), ("wrong", False)):
                 rm = subprocess.run([m, "--input", "{}"], capture_output=True, text=True,
                                     timeout=60, env=dict(env, AWS_ENDPOINT_URL=url,
@@ -256,8 +245,7 @@ def main():
                   err.get("Error") == "EMR.InvalidRequestException" and
                   "j-missing" in err.get("Cause", ""), json.dumps(err))
         finally:
-            fake.stdin.close()
-            fake.wait(timeout=10)
+            stop(fake)
     return check.summary()
 
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, fake_lambda, last_error, read_log  # noqa: E402
+from harness import aws_env, begin, builder, endpoint, last_error, read_log, stop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -77,34 +77,26 @@ WORKFLOWS = {
 
 
 def main():
-    args = arguments()
-    try:
-        import botocore  # noqa: F401  (the endpoint needs it)
-    except ImportError:
-        print("skipped: botocore is not installed (Debian: python3-botocore)")
-        return 77
-
+    args, check = begin()
     with tempfile.TemporaryDirectory() as tmp:
-        check = Checks()
         procs = []
 
-        def endpoint(name, ttl):
+        def sts_lambda(name, ttl):
             log = os.path.join(tmp, name + ".jsonl")
-            p, port = fake_lambda(log, ["--function", "echo=%s:echo" % os.path.join(HERE, "aws", "functions.py"),
-                                        "--role", ROLE, "--role-ttl", str(ttl)])
+            p, port = endpoint("fake_lambda.py", "--log", log, "--function",
+                               "echo=%s:echo" % os.path.join(HERE, "aws", "functions.py"),
+                               "--role", ROLE, "--role-ttl", str(ttl))
             procs.append(p)
             return "http://127.0.0.1:%d" % port, log
 
-        def build(name, extra=()):
-            out, err = compile_workflow(args, tmp, name, WORKFLOWS[name], extra)
-            if not out:
-                check("compile " + name, False, err)
-            return out
+        compile_checked = builder(check, args, tmp)
 
-        url, log = endpoint("long", 3600)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(HOME=tmp, ASL_TIME_SCALE="0", AWS_ENDPOINT_URL=url,
-                   AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY=SECRET)
+        def build(name, extra=()):
+            return compile_checked(name, WORKFLOWS[name], extra)
+
+        url, log = sts_lambda("long", 3600)
+        env = aws_env(tmp, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="AKIDTEST",
+                      AWS_SECRET_ACCESS_KEY=SECRET)
 
         def run(binary, inp, e=env, extra=()):
             return subprocess.run([binary, "--input", json.dumps(inp), *extra],
@@ -180,7 +172,7 @@ def main():
 
             # Credentials valid for 60 s: inside the refresh margin, so each call
             # assumes the role again rather than use keys about to expire.
-            url2, log2 = endpoint("short", 60)
+            url2, log2 = sts_lambda("short", 60)
             b = build("static")
             if b:
                 r = run(b, {"x": 1}, dict(env, AWS_ENDPOINT_URL=url2))
@@ -189,8 +181,7 @@ def main():
                       r.returncode == 0 and len(sts) == 3, r.stderr + str(sts))
         finally:
             for p in procs:
-                p.stdin.close()
-                p.wait(timeout=10)
+                stop(p)
         return check.summary()
 
 

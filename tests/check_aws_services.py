@@ -43,9 +43,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, free_port, last_error, npm_tool, wait_port  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from harness import (aws_env, begin, builder, endpoint, free_port, last_error, npm_tool,  # noqa: E402
+                     stop, wait_port)
 
 S3_FLOW = {"StartAt": "Create", "States": {
     "Create": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:createBucket",
@@ -112,22 +111,11 @@ SNS_FLOW = {"StartAt": "Notify", "States": {
 
 
 def main():
-    args = arguments()
-    try:
-        import botocore  # noqa: F401
-    except ImportError:
-        print("skipped: botocore is not installed (Debian: python3-botocore)")
-        return 77
-    check = Checks()
+    args, check = begin()
 
     with tempfile.TemporaryDirectory() as tmp:
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        base_env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0")
-
-        def build(name, definition):
-            out, err = compile_workflow(args, tmp, name, definition)
-            check("%s compiles without bindings" % name, out is not None, err)
-            return out
+        base_env = aws_env(tmp, AWS_REGION="us-east-1")
+        build = builder(check, args, tmp)
 
         s3rver = npm_tool(args.aslc, "s3rver", "ASLC_S3RVER")
         if not s3rver:
@@ -161,10 +149,8 @@ def main():
                 server.wait(timeout=10)
 
         # s3rver does not check secrets: S3's signing is checked with botocore's.
-        sig = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_s3_signature.py")],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        sig, port = endpoint("fake_s3_signature.py")
         try:
-            port = int(sig.stdout.readline())
             b = build("s3_get", S3_GET)
             if b:
                 env = dict(base_env, AWS_ENDPOINT_URL_S3="http://127.0.0.1:%d" % port,
@@ -178,15 +164,11 @@ def main():
                           r.returncode == 1 and last_error(r.stderr).get("Error") == want,
                           r.stderr)
         finally:
-            sig.stdin.close()
-            sig.wait(timeout=10)
+            stop(sig)
 
         log = os.path.join(tmp, "sns.jsonl")
-        sns = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_sns.py"),
-                                "--topic", "orders", "--log", log],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        sns, port = endpoint("fake_sns.py", "--topic", "orders", "--log", log)
         try:
-            port = int(sns.stdout.readline())
             b = build("sns_flow", SNS_FLOW)
             if b:
                 env = dict(base_env, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:%d" % port,
@@ -209,12 +191,9 @@ def main():
                       (out.get("err") or {}).get("Error") == "Sns.NotFoundException",
                       json.dumps(out.get("err")))
         finally:
-            sns.stdin.close()
-            sns.wait(timeout=10)
-        jobs = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "fake_jobs.py")],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            stop(sns)
+        jobs, port = endpoint("fake_jobs.py")
         try:
-            port = int(jobs.stdout.readline())
             b = build("sync_flow", SYNC_FLOW)
             if b:
                 env = dict(base_env, AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port,
@@ -233,12 +212,10 @@ def main():
                       failed.get("Error") == "States.TaskFailed" and
                       cause.get("JobRunState") == "FAILED", json.dumps(failed))
         finally:
-            jobs.stdin.close()
-            jobs.wait(timeout=10)
-        echo = subprocess.Popen([sys.executable, os.path.join(HERE, "aws", "echo_http.py")],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            stop(jobs)
+        echo, port = endpoint("echo_http.py")
         try:
-            base = "http://127.0.0.1:%d" % int(echo.stdout.readline())
+            base = "http://127.0.0.1:%d" % port
             conn = "arn:aws:events:us-east-1:123456789012:connection/%s/abc"
             flow = {"StartAt": "Call", "States": {
                 "Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
@@ -315,8 +292,7 @@ def main():
                       out.get("err") == {"Error": "States.Http.StatusCode.429",
                                          "Cause": "slow down"}, json.dumps(out.get("err")))
         finally:
-            echo.stdin.close()
-            echo.wait(timeout=10)
+            stop(echo)
     return check.summary()
 
 

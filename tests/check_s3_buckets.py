@@ -23,7 +23,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, free_port, last_error, npm_tool, wait_port  # noqa: E402
+from harness import (Checks, arguments, aws_env, compile_workflow, free_port, last_error,  # noqa: E402
+                     npm_tool, wait_port)
 
 SECRET = "s3-secret-never-shown"
 
@@ -134,10 +135,9 @@ def main():
             s3(port, "PUT", "aslc-in/athena/q-manifest.csv",
                b"s3://aslc-in/athena/data/p0.parquet\ns3://aslc-in/athena/data/p1.parquet\n")
             s3(port, "PUT", "aslc-in/lines.jsonl.zst", ZSTD_LINES)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0",
-                       AWS_ENDPOINT_URL_S3="http://127.0.0.1:%d" % port,
-                       AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY=SECRET)
+            env = aws_env(tmp, AWS_REGION="us-east-1",
+                          AWS_ENDPOINT_URL_S3="http://127.0.0.1:%d" % port,
+                          AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY=SECRET)
             if b:
                 r = subprocess.run([b, "--input", json.dumps({"in": "aslc-in", "key": "dir one/items.json"})],
                                    capture_output=True, text=True, env=env, timeout=120)

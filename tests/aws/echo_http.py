@@ -12,13 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 class Handler(QuietHandler):
     def reply(self, status, body, ctype):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-Echo", "yes")
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer(status, body, ctype, [("X-Echo", "yes")])
 
     def handle_any(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()

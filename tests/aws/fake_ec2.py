@@ -14,31 +14,23 @@ Prints its port on the first line; --log appends each accepted request's
 form as a JSON object (field -> value) on a line, for the test to compare
 with what botocore's EC2 serializer writes.  Stops when stdin closes.
 """
-import argparse
-import json
-import threading
 import uuid
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from loopback import QuietHandler, serve
+import loopback
+from loopback import QuietHandler
 from sigv4check import verify_sigv4
 
 REGION = "us-east-1"
 NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 INSTANCES = {"i-1": ("t3.micro", "prod"), "i-2": ("m5.large", "dev")}
-LOG = None
-LOCK = threading.Lock()
 
 
 class Handler(QuietHandler):
     def reply(self, status, xml):
-        data = ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer(status, '<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
+                    "text/xml;charset=UTF-8")
 
     def error(self, status, code, message):
         self.reply(status, "<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error>"
@@ -57,9 +49,7 @@ class Handler(QuietHandler):
         form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
         if form.get("Version") != "2016-11-15":
             return self.error(400, "InvalidParameterValue", "Version must be 2016-11-15")
-        if LOG:
-            with LOCK, open(LOG, "a") as f:
-                f.write(json.dumps(form, sort_keys=True) + "\n")
+        loopback.log(form)
         action = form.get("Action")
         if action == "CreateTags":
             return self.reply(200, '<CreateTagsResponse xmlns="%s"><requestId>%s</requestId>'
@@ -86,13 +76,5 @@ class Handler(QuietHandler):
                    % (NS, self.rid, items))
 
 
-def main():
-    global LOG
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--log")
-    LOG = ap.parse_args().log
-    serve(Handler)
-
-
 if __name__ == "__main__":
-    main()
+    loopback.main(Handler)

@@ -12,31 +12,16 @@ the task definition "failing" (its container exits with 1).  Prints its port;
 stops when stdin closes; --log appends each request as a JSON line
 {"target", "body"}.
 """
-import argparse
 import json
-import threading
 from urllib.parse import urlsplit
 
-from loopback import QuietHandler, serve
+import loopback
+from loopback import QuietHandler, need, poll, validation_exception
 from sigv4check import verify_sigv4
 
-JOBS = {}
-LOCK = threading.Lock()
-LOG = None
+INPUTS = {}   # an execution's input, by its ARN
 SIGNING = {"AWSGlue": "glue", "AmazonEC2ContainerServiceV20141113": "ecs",
            "AWSStepFunctions": "states"}
-
-
-def poll(key):
-    with LOCK:
-        JOBS[key] = JOBS.get(key, 0) + 1
-        return JOBS[key]
-
-
-def need(body, *names):
-    for n in names:
-        if n not in body:
-            raise KeyError(n)
 
 
 def handle(target, body):
@@ -68,14 +53,14 @@ def handle(target, body):
         need(body, "stateMachineArn")
         name = body.get("name", "child")
         arn = body["stateMachineArn"].replace(":stateMachine:", ":execution:") + ":" + name
-        JOBS["input:" + arn] = body.get("input", "{}")
+        INPUTS[arn] = body.get("input", "{}")
         return {"executionArn": arn, "startDate": 1.7e9}
     if op == "DescribeExecution":
         need(body, "executionArn")
         arn = body["executionArn"]
         n = poll(arn)
         doc = {"executionArn": arn, "status": "RUNNING" if n < 3 else "SUCCEEDED",
-               "input": JOBS.get("input:" + arn, "{}"), "startDate": 1.7e9}
+               "input": INPUTS.get(arn, "{}"), "startDate": 1.7e9}
         if n >= 3:
             doc["output"] = json.dumps({"child": json.loads(doc["input"])})
         return doc
@@ -83,16 +68,9 @@ def handle(target, body):
 
 
 class Handler(QuietHandler):
-    def reply(self, status, doc, headers=()):
-        data = json.dumps(doc).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", "req-1")
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+    def reply(self, status, doc):
+        self.answer(status, json.dumps(doc), "application/x-amz-json-1.1",
+                    [("x-amzn-RequestId", "req-1")])
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -106,26 +84,14 @@ class Handler(QuietHandler):
         if bad:
             return self.reply(403, {"__type": "InvalidSignatureException", "message": bad})
         body = json.loads(raw or b"{}")
-        if LOG:
-            with LOCK, open(LOG, "a") as f:
-                f.write(json.dumps({"target": target, "body": body}) + "\n")
+        loopback.log({"target": target, "body": body})
         try:
             self.reply(200, handle(target, body))
         except KeyError as e:
-            self.reply(400, {"__type": "ValidationException",
-                             "message": "1 validation error detected: '%s' must not be null"
-                             % e.args[0]})
+            self.reply(400, validation_exception(e.args[0]))
         except LookupError as e:
             self.reply(400, {"__type": "UnknownOperationException", "message": str(e)})
 
 
-def main():
-    global LOG
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--log")
-    LOG = ap.parse_args().log
-    serve(Handler)
-
-
 if __name__ == "__main__":
-    main()
+    loopback.main(Handler)

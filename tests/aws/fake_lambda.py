@@ -33,12 +33,12 @@ import argparse
 import datetime
 import importlib.util
 import json
-import threading
 import traceback
 import uuid
 from urllib.parse import urlsplit, parse_qs, unquote
 
-from loopback import QuietHandler, serve
+import loopback
+from loopback import LOCK, QuietHandler
 from sigv4check import verify_sigv4
 
 ACCESS_KEY = "AKIDTEST"
@@ -54,8 +54,6 @@ FUNCTIONS = {}
 ROLES = set()
 ROLE_TTL = 3600
 THROTTLE = set()
-LOG = None
-LOCK = threading.Lock()
 
 
 def load_function(spec):
@@ -81,21 +79,11 @@ class Context:
 
 class Handler(QuietHandler):
     def reply(self, status, body, headers=()):
-        data = body.encode() if isinstance(body, str) else body
-        # Logged before the answer goes out: a test reads the log as soon as
-        # its binary, which waits for the answer, has exited.
         entry = getattr(self, "log_entry", None)
-        if LOG and entry is not None:
-            with LOCK, open(LOG, "a") as f:
-                f.write(json.dumps(dict(entry, status=status)) + "\n")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", self.request_id)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+        if entry is not None:
+            loopback.log(dict(entry, status=status))
+        self.answer(status, body, "application/json",
+                    [("x-amzn-RequestId", self.request_id), *headers])
 
     def error(self, status, code, message):
         self.reply(status, json.dumps({"Type": "User", "message": message}),
@@ -226,23 +214,22 @@ class Handler(QuietHandler):
         self.reply(200, json.dumps(result), version)
 
 
-def main():
-    global LOG
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--function", action="append", default=[])
-    ap.add_argument("--throttle-first", action="append", default=[])
-    ap.add_argument("--log")
-    ap.add_argument("--role", action="append", default=[])
-    ap.add_argument("--role-ttl", type=int, default=3600)
-    args = ap.parse_args()
+def setup(args):
     global ROLE_TTL
     ROLES.update(args.role)
     ROLE_TTL = args.role_ttl
     for spec in args.function:
         load_function(spec)
     THROTTLE.update(args.throttle_first)
-    LOG = args.log
-    serve(Handler)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--function", action="append", default=[])
+    ap.add_argument("--throttle-first", action="append", default=[])
+    ap.add_argument("--role", action="append", default=[])
+    ap.add_argument("--role-ttl", type=int, default=3600)
+    loopback.main(Handler, ap, setup)
 
 
 if __name__ == "__main__":

@@ -13,39 +13,21 @@ cluster "j-missing" is EMR's InvalidRequestException.  A job runs for two
 polls, then ends.  Prints its port; stops when stdin closes; --log appends
 each request as a JSON line {"service", "call", "body"}.
 """
-import argparse
 import json
 import re
-import threading
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import QuietHandler, serve
+import loopback
+from loopback import QuietHandler, need, poll, validation_exception
 from sigv4check import verify_sigv4
 
-LOCK = threading.Lock()
-LOG = None
-POLLS = {}
 SIGNING = {"ElasticMapReduce": "elasticmapreduce", "SageMaker": "sagemaker",
            "AmazonAthena": "athena"}
 
 
-def poll(key):
-    with LOCK:
-        POLLS[key] = POLLS.get(key, 0) + 1
-        return POLLS[key]
-
-
-def need(body, *names):
-    for n in names:
-        if n not in body:
-            raise KeyError(n)
-
-
 def log(service, call, body):
-    if LOG:
-        with LOCK, open(LOG, "a") as f:
-            f.write(json.dumps({"service": service, "call": call, "body": body}) + "\n")
+    loopback.log({"service": service, "call": call, "body": body})
 
 
 class Invalid(Exception):
@@ -107,12 +89,7 @@ def rest_call(method, path, body):
 
 class Handler(QuietHandler):
     def reply(self, status, data, ctype):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", "req-1")
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer(status, data, ctype, [("x-amzn-RequestId", "req-1")])
 
     def reply_json(self, status, doc):
         self.reply(status, json.dumps(doc).encode(), "application/x-amz-json-1.1")
@@ -142,9 +119,7 @@ class Handler(QuietHandler):
             doc = json_call(call, body) if target else rest_call(method, parts.path, body)
             self.reply_json(200, doc)
         except KeyError as e:
-            self.reply_json(400, {"__type": "ValidationException",
-                                  "message": "1 validation error detected: '%s' must not be null"
-                                  % e.args[0]})
+            self.reply_json(400, validation_exception(e.args[0]))
         except Invalid as e:
             self.reply_json(400, {"__type": "InvalidRequestException", "message": str(e)})
         except (LookupError, ValueError) as e:
@@ -196,13 +171,5 @@ class Handler(QuietHandler):
         self.handle_any("GET")
 
 
-def main():
-    global LOG
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--log")
-    LOG = ap.parse_args().log
-    serve(Handler)
-
-
 if __name__ == "__main__":
-    main()
+    loopback.main(Handler)

@@ -20,13 +20,8 @@ class Handler(QuietHandler):
         code, status = ("SignatureDoesNotMatch", 403) if bad else ("NoSuchKey", 404)
         data = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s'
                 '</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>'
-                % (code, bad or "The specified key does not exist.")).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amz-request-id", "4442587FB7D0A2F9")
-        self.end_headers()
-        self.wfile.write(data)
+                % (code, bad or "The specified key does not exist."))
+        self.answer(status, data, "application/xml", [("x-amz-request-id", "4442587FB7D0A2F9")])
 
     do_GET = do_PUT = do_POST = do_DELETE = handle_any
 

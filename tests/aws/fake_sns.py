@@ -14,20 +14,17 @@ JSON line {"topic", "message", "subject", "attributes"}.  Stops when stdin
 closes.
 """
 import argparse
-import json
-import threading
 import uuid
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from loopback import QuietHandler, serve
+import loopback
+from loopback import QuietHandler
 from sigv4check import verify_sigv4
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 NS = "http://sns.amazonaws.com/doc/2010-03-31/"
 TOPICS = set()
-LOG = None
-LOCK = threading.Lock()
 
 
 def arn(name):
@@ -36,13 +33,8 @@ def arn(name):
 
 class Handler(QuietHandler):
     def reply(self, status, xml):
-        data = ('<?xml version="1.0"?>\n' + xml).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", self.rid)
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer(status, '<?xml version="1.0"?>\n' + xml, "text/xml",
+                    [("x-amzn-RequestId", self.rid)])
 
     def error(self, status, code, message):
         self.reply(status, '<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>'
@@ -85,10 +77,8 @@ class Handler(QuietHandler):
             attrs[form[p + "Name"]] = {"DataType": form.get(p + "Value.DataType"),
                                        "StringValue": form.get(p + "Value.StringValue")}
             n += 1
-        if LOG:
-            with LOCK, open(LOG, "a") as f:
-                f.write(json.dumps({"topic": topic, "message": form["Message"],
-                                    "subject": form.get("Subject"), "attributes": attrs}) + "\n")
+        loopback.log({"topic": topic, "message": form["Message"],
+                      "subject": form.get("Subject"), "attributes": attrs})
         mid = str(uuid.uuid4())
         self.reply(200, '<PublishResponse xmlns="%s"><PublishResult><MessageId>%s</MessageId>'
                    '</PublishResult><ResponseMetadata><RequestId>%s</RequestId>'
@@ -96,14 +86,9 @@ class Handler(QuietHandler):
 
 
 def main():
-    global LOG
     ap = argparse.ArgumentParser()
     ap.add_argument("--topic", action="append", default=[])
-    ap.add_argument("--log")
-    args = ap.parse_args()
-    TOPICS.update(args.topic)
-    LOG = args.log
-    serve(Handler)
+    loopback.main(Handler, ap, lambda args: TOPICS.update(args.topic))
 
 
 if __name__ == "__main__":

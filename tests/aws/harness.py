@@ -1,7 +1,9 @@
 """harness.py — what the scripts that test Tasks calling AWS share
-(tests/check_aws_*.py): their arguments, the ok/FAIL lines and the closing
-count, compiling a workflow, loopback ports, the servers installed from npm
-into build/npm, and the {"Error", "Cause"} line a failed binary prints."""
+(tests/check_aws_*.py): their arguments, the skip when botocore is missing,
+the ok/FAIL lines and the closing count, compiling a workflow, the
+environment a binary runs in, the endpoints of tests/aws started and
+stopped, loopback ports, the servers installed from npm into build/npm, and
+the {"Error", "Cause"} line a failed binary prints."""
 import argparse
 import json
 import os
@@ -37,6 +39,18 @@ class Checks:
         return 1 if self.failures else 0
 
 
+def begin():
+    """A script's arguments and its Checks; the script exits 77 (skipped)
+    when botocore, which the endpoints check signatures with, is missing."""
+    args = arguments()
+    try:
+        import botocore  # noqa: F401
+    except ImportError:
+        print("skipped: botocore is not installed (Debian: python3-botocore)")
+        sys.exit(77)
+    return args, Checks()
+
+
 def compile_workflow(args, tmp, name, definition, extra=()):
     """Writes definition to tmp and compiles it: (binary or None, aslc's stderr)."""
     path = os.path.join(tmp, name + ".json")
@@ -48,13 +62,38 @@ def compile_workflow(args, tmp, name, definition, extra=()):
     return (out if r.returncode == 0 else None), r.stderr
 
 
-def fake_lambda(log, args=()):
-    """Starts tests/aws/fake_lambda.py on a loopback port, logging each request
-    to log; args are its own (--function NAME=FILE[:FN], --role ...).  Returns
-    (process, port); closing its stdin stops it."""
-    cmd = [sys.executable, os.path.join(TESTS, "aws", "fake_lambda.py"), "--log", log, *args]
+def builder(check, args, tmp):
+    """build(name, definition, extra=()): compile_workflow, its outcome a
+    check ("NAME compiles"), giving the binary or None."""
+    def build(name, definition, extra=()):
+        out, err = compile_workflow(args, tmp, name, definition, extra)
+        check("%s compiles" % name, out is not None, err)
+        return out
+    return build
+
+
+def aws_env(home, **more):
+    """The environment a binary runs in: none of the caller's AWS_* (keys,
+    profile, region), HOME=home (no ~/.aws), Wait and Retry delays instant,
+    and more."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=home, ASL_TIME_SCALE="0", **more)
+    return env
+
+
+def endpoint(script, *args):
+    """Starts tests/aws/SCRIPT (fake_lambda.py, fake_sns.py, ...) on a loopback
+    port with its own args (--log FILE, ...): (process, port); stop(process)
+    stops it."""
+    cmd = [sys.executable, os.path.join(TESTS, "aws", script), *args]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     return proc, int(proc.stdout.readline())
+
+
+def stop(proc):
+    """An endpoint serves until its stdin closes."""
+    proc.stdin.close()
+    proc.wait(timeout=10)
 
 
 def read_log(log):
