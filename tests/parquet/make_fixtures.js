@@ -115,3 +115,7 @@ write(g('map_reader_parquet_nested', 'nested.parquet'), nested, {codec: C.SNAPPY
 write(g('map_reader_athena_parquet', 'unload/20250101_000000_00001_abcde_0.parquet'), manyTable(3), {codec: C.GZIP, dict: true});
 write(path.join(out, 'map_reader_athena_parquet', 'buckets', 'other', 'unload/20250101_000000_00001_abcde_1.parquet'),
       manyTable(5), {codec: C.SNAPPY, dict: false});
+// the same files for the JSONata form of that case
+for (const [b, f, n, o] of [['data', 'unload/20250101_000000_00001_abcde_0.parquet', 3, {codec: C.GZIP, dict: true}],
+                            ['other', 'unload/20250101_000000_00001_abcde_1.parquet', 5, {codec: C.SNAPPY, dict: false}]])
+  write(path.join(out, 'map_reader_athena_jsonata', 'buckets', b, f), manyTable(n), o);
