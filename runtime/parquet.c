@@ -1335,7 +1335,8 @@ bool asl_pq_read(asl_arena *a, const unsigned char *data, size_t n, uint32_t max
             asl_value *o = asl_object(a, nleaf);
             for (uint32_t i = 0; i < nleaf; i++) {
                 asl_value *v = vals[i][row];
-                asl_object_set(a, o, leaf[i].name, strlen(leaf[i].name), v ? v : asl_null());
+                /* the name lives in a, as the row does: not copied into every row */
+                asl_object_set_lit(a, o, leaf[i].name, strlen(leaf[i].name), v ? v : asl_null());
             }
             asl_array_push(a, into, o);
         }
