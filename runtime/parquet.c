@@ -1335,8 +1335,11 @@ bool asl_pq_read(asl_arena *a, const unsigned char *data, size_t n, uint32_t max
             asl_value *o = asl_object(a, nleaf);
             for (uint32_t i = 0; i < nleaf; i++) {
                 asl_value *v = vals[i][row];
-                /* the name lives in a, as the row does: not copied into every row */
-                asl_object_set_lit(a, o, leaf[i].name, strlen(leaf[i].name), v ? v : asl_null());
+                /* the name lives in a, as the row does: not copied into every row
+                 * (when it needs no JSON escape, which a _lit key must not) */
+                size_t kl = strlen(leaf[i].name);
+                if (asl_json_plain(leaf[i].name, kl)) asl_object_set_lit(a, o, leaf[i].name, kl, v ? v : asl_null());
+                else asl_object_set(a, o, leaf[i].name, kl, v ? v : asl_null());
             }
             asl_array_push(a, into, o);
         }

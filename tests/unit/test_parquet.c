@@ -311,6 +311,11 @@ static void test_made(asl_arena *a)
               "{\"ts96\":\"1970-01-01T00:00:00.000000000Z\",\"legacy_s\":\"\",\"legacy_ts\":\"2024-01-21T23:50:00.960Z\","
               "\"t_us\":\"23:59:59.999999\",\"ts_ns\":\"1969-12-31T23:59:59.999999999Z\","
               "\"uuid\":\"00000000-0000-0000-0000-000000000000\",\"u32\":7,\"dec_bin\":-0.001}]");
+    /* a column name that needs JSON escapes */
+    tcol odd = cols[1];
+    odd.name = "a\"b\\c\n";
+    n = make_file(&w, &odd, 1, 0);
+    CHECK_STR(rows(a, w.b, n, 10), "[{\"a\\\"b\\\\c\\n\":\"hi\"},{\"a\\\"b\\\\c\\n\":\"\"}]");
     /* refused: a codec aslc does not read, a repeated column */
     n = make_file(&w, cols + 1, 1, 5);
     CHECK_STR(rows(a, w.b, n, 10), "!column \"legacy_s\" is compressed with LZ4, which aslc does not read "
