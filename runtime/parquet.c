@@ -1293,6 +1293,10 @@ bool asl_pq_read(asl_arena *a, const unsigned char *data, size_t n, uint32_t max
     }
     if (r.bad || !cols || ncols == 0 || (!groups && ngroups))
         return fail(e, "the Parquet footer (FileMetaData) is not valid Thrift of the format");
+    /* Names go into items and messages: UTF-8 only. */
+    for (uint32_t i = 1; i < ncols; i++)
+        if (!utf8_ok((const uint8_t *)cols[i].name, strlen(cols[i].name)))
+            return fail(e, "the name of column %u is not UTF-8", i);
     /* The root's children must all be leaves: a group (struct, list, map)
      * or a repeated field is a nested column. */
     uint32_t nleaf = ncols - 1;
