@@ -704,13 +704,21 @@ static asl_value *base64(asl_arena *a, const uint8_t *p, size_t n)
     return v;
 }
 
+/* Well-formed UTF-8 (Unicode table 3-7: no overlong forms, surrogates or
+ * code points past U+10FFFF). */
 static bool utf8_ok(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n;) {
         uint8_t c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-        if (!len || n - i < len || (len == 2 && c < 0xc2)) return false;
-        for (size_t j = 1; j < len; j++)
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (!len || n - i < len) return false;
+        uint8_t lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        if (p[i + 1] < lo || p[i + 1] > hi) return false;
+        for (size_t j = 2; j < len; j++)
             if ((p[i + j] & 0xc0) != 0x80) return false;
         i += len;
     }

@@ -316,6 +316,19 @@ static void test_made(asl_arena *a)
     odd.name = "a\"b\\c\n";
     n = make_file(&w, &odd, 1, 0);
     CHECK_STR(rows(a, w.b, n, 10), "[{\"a\\\"b\\\\c\\n\":\"hi\"},{\"a\\\"b\\\\c\\n\":\"\"}]");
+    /* strings must be well-formed UTF-8: a surrogate, an overlong form fail */
+    static const unsigned char surrogate[] = {2, 0, 0, 0, 0xc3, 0xa9, 3, 0, 0, 0, 0xed, 0xa0, 0x80};
+    static const unsigned char overlong[] = {2, 0, 0, 0, 0xc3, 0xa9, 2, 0, 0, 0, 0xc0, 0xaf};
+    tcol bad = cols[1];
+    bad.values = surrogate;
+    bad.values_len = sizeof surrogate;
+    n = make_file(&w, &bad, 1, 0);
+    CHECK_STR(rows(a, w.b, n, 1), "[{\"legacy_s\":\"\xC3\xA9\"}]");
+    CHECK_STR(rows(a, w.b, n, 2), "!column \"legacy_s\" holds a string that is not UTF-8");
+    bad.values = overlong;
+    bad.values_len = sizeof overlong;
+    n = make_file(&w, &bad, 1, 0);
+    CHECK_STR(rows(a, w.b, n, 2), "!column \"legacy_s\" holds a string that is not UTF-8");
     /* refused: a codec aslc does not read, a repeated column */
     n = make_file(&w, cols + 1, 1, 5);
     CHECK_STR(rows(a, w.b, n, 10), "!column \"legacy_s\" is compressed with LZ4, which aslc does not read "
