@@ -470,10 +470,12 @@ bool aslc_build(const aslc_build_opts *o)
         /* the static archives are not position independent */
         push(&argv, &n, &cap, "-lcrypto");
         push(&argv, &n, &cap, "-lz");
+        push(&argv, &n, &cap, "-lzstd");
         push(&argv, &n, &cap, "-lpcre2-8");
     } else {
         push(&argv, &n, &cap, ASLC_CRYPTO_STATIC);
         push(&argv, &n, &cap, ASLC_Z_STATIC);   /* only gzipped ItemReader objects pull it in */
+        push(&argv, &n, &cap, ASLC_ZSTD_STATIC);   /* ZSTD objects and Parquet pages */
         push(&argv, &n, &cap, ASLC_PCRE2_STATIC);   /* only JSONata's regexes pull it in */
     }
     push(&argv, &n, &cap, "-lpthread");

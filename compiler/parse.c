@@ -2023,7 +2023,8 @@ static void s3_args_field(P *c, const cJSON *obj, const char *ptr, const ir_stat
 
 /* ItemReader (AWS "ItemReader (Map)"): where a Distributed Map reads its
  * items.  s3:getObject reads one object (ReaderConfig InputType JSON,
- * JSONL, CSV or MANIFEST); s3:listObjectsV2 lists the objects under a
+ * JSONL, CSV, PARQUET or MANIFEST; ManifestType S3_INVENTORY, or
+ * ATHENA_DATA with the data files' InputType); s3:listObjectsV2 lists the objects under a
  * prefix.  The template evaluates to {"Resource", "ReaderConfig",
  * "Parameters"}; a MaxItemsPath becomes ReaderConfig's "MaxItems" (the
  * value it selects) next to "MaxItemsPath" (its text, for messages). */
@@ -2061,16 +2062,17 @@ static ir_tmpl *parse_item_reader(P *c, ir_state *s, const cJSON *ir, const char
         static const char *const delims[] = {"COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB", NULL};
         static const char *const manifests[] = {"S3_INVENTORY", "ATHENA_DATA", NULL};
         type = get_enum(c, cfg, "InputType", cptr, types);
-        if (type && !strcmp(type, "PARQUET"))
-            ERR(c, field(cfg, "InputType"), ptr_join(c, cptr, "InputType"),
-                "InputType \"PARQUET\" (Distributed Map over Parquet files) is not implemented yet "
-                "in aslc");
         const char *loc = get_enum(c, cfg, "CSVHeaderLocation", cptr, where);
         get_enum(c, cfg, "CSVDelimiter", cptr, delims);
         const char *mt = manifest = get_enum(c, cfg, "ManifestType", cptr, manifests);
-        if (mt && !strcmp(mt, "ATHENA_DATA"))
-            ERR(c, field(cfg, "ManifestType"), ptr_join(c, cptr, "ManifestType"),
-                "ManifestType \"ATHENA_DATA\" is not implemented yet in aslc");
+        /* An Athena data manifest lists data files of one format, which
+         * InputType names (AWS: CSV, JSONL or PARQUET). */
+        if (mt && !strcmp(mt, "ATHENA_DATA") &&
+            (!type || (strcmp(type, "CSV") && strcmp(type, "JSONL") && strcmp(type, "PARQUET"))))
+            ERR(c, type ? field(cfg, "InputType") : field(cfg, "ManifestType"),
+                ptr_join(c, cptr, type ? "InputType" : "ManifestType"),
+                "\"ManifestType\": \"ATHENA_DATA\" needs \"InputType\" CSV, JSONL or PARQUET (the "
+                "format of the data files the manifest lists)");
         get_string(c, cfg, "ItemsPointer", cptr, false);
         static const char *const transforms[] = {"NONE", "LOAD_AND_FLATTEN", NULL};
         transform = get_enum(c, cfg, "Transformation", cptr, transforms);
@@ -2142,7 +2144,7 @@ static ir_tmpl *parse_item_reader(P *c, ir_state *s, const cJSON *ir, const char
     if (res && !list && !type && !manifest)
         ERR(c, cfg ? cfg : ir, cfg ? cptr : ptr,
             "an s3:getObject ItemReader needs \"ReaderConfig\" with \"InputType\" (\"JSON\", "
-            "\"JSONL\", \"CSV\" or \"MANIFEST\") or \"ManifestType\"");
+            "\"JSONL\", \"CSV\", \"PARQUET\" or \"MANIFEST\") or \"ManifestType\"");
     /* listObjectsV2 lists objects; with Transformation LOAD_AND_FLATTEN it reads
      * each, of InputType. */
     if (list && type && !flatten)
@@ -2152,7 +2154,7 @@ static ir_tmpl *parse_item_reader(P *c, ir_state *s, const cJSON *ir, const char
     if (flatten && (!list || !type || !strcmp(type, "MANIFEST")))
         ERR(c, field(cfg, "Transformation"), ptr_join(c, cptr, "Transformation"),
             "Transformation \"LOAD_AND_FLATTEN\" is for an s3:listObjectsV2 ItemReader with an "
-            "\"InputType\" (\"JSON\", \"JSONL\" or \"CSV\")");
+            "\"InputType\" (\"JSON\", \"JSONL\", \"CSV\" or \"PARQUET\")");
     if (!res || !params) return NULL;
     /* Arguments too are "Parameters" to the runtime (itemreader.c) */
     const char *keys[3] = {"Resource", "ReaderConfig", "Parameters"};

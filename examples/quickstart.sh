@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libcjson-dev libssl-dev python3 llvm-dev libcurl4-openssl-dev libxml2-dev python3-botocore
           libmicrohttpd-dev libsqlite3-dev libpcre2-dev nodejs
-          libgraphviz-dev zlib1g-dev)
+          libgraphviz-dev zlib1g-dev libzstd-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

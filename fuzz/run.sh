@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh — builds the libFuzzer harnesses and runs each for a while.
 #
-#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio serve (default: all)
+#   fuzz/run.sh SECONDS [TARGET...]     TARGET: json jsonpath intrinsic frontend jsonata itemio parquet serve (default: all)
 #   fuzz/run.sh --runs N [TARGET...]    the same, repeatable: N inputs from seed 1
 #
 # Each harness is built with clang -fsanitize=fuzzer,address,undefined (leak
@@ -24,7 +24,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-usage="usage: fuzz/run.sh SECONDS|--runs N [json|jsonpath|intrinsic|frontend|jsonata|itemio|serve]..."
+usage="usage: fuzz/run.sh SECONDS|--runs N [json|jsonpath|intrinsic|frontend|jsonata|itemio|parquet|serve]..."
 runs=""
 if [[ "${1:-}" == --runs ]]; then
   runs="${2:?$usage}"
@@ -34,7 +34,7 @@ else
   shift
 fi
 targets=("$@")
-((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio serve)
+((${#targets[@]})) || targets=(json jsonpath intrinsic frontend jsonata itemio parquet serve)
 build="${FUZZ_BUILD:-/tmp/aslc-fuzz-${USER:-$(id -u)}}"
 cc="${FUZZ_CC:-clang}"
 mkdir -p "$build/artifacts"
@@ -42,7 +42,7 @@ mkdir -p "$build/artifacts"
 # The compiler's config header, as CMake would write it (emit_c.c includes it).
 sed -e "s|@PROJECT_VERSION@|fuzz|" -e "s|@CMAKE_SOURCE_DIR@|$root|" \
     -e "s|@CMAKE_BINARY_DIR@|$build|" -e "s|@CMAKE_INSTALL_LIBDIR@|lib|" \
-    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" -e "s|@Z_STATIC@||" -e "s|@PCRE2_STATIC@||" \
+    -e "s|@CMAKE_INSTALL_INCLUDEDIR@|include|" -e "s|@CRYPTO_STATIC@||" -e "s|@Z_STATIC@||" -e "s|@ZSTD_STATIC@||" -e "s|@PCRE2_STATIC@||" \
     -e "s|@ASLC_SAN_FLAGS_STR@||" "$root/compiler/config.h.in" > "$build/aslc_config.h"
 
 flags=(-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -66,6 +66,8 @@ build_one() {
     jsonata)   srcs=("${value[@]}" "$root"/runtime/jsonata*.c "$root"/compiler/jsonata_{lex,parse,eval}.c)
                libs=(-lpcre2-8 -lcrypto) ;;   # the parser and the walker (not the lowering: lower.c's)
     itemio)    srcs=("${value[@]}" "$root/runtime/csv.c") ;;
+    parquet)   srcs=("${value[@]}" "$root/runtime/parquet.c")
+               libs=(-lz -lzstd) ;;
     serve)     # the request path of aslc serve (fuzz_serve.c includes serve.c); --auth's SigV4
                srcs=("${value[@]}" "$root/runtime/sigv4.c")
                for f in files tmpdir serve_store serve_run serve_inproc serve_tags serve_teststate serve_mockcfg \

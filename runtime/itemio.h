@@ -34,4 +34,11 @@ asl_value *asl_csv_row(asl_arena *a, const asl_value *headers, const asl_value *
 asl_value *asl_jsonl_parse(asl_arena *a, const char *text, size_t n, uint32_t *line,
                            asl_json_error *err);
 
+/* Parquet (parquet.c): the rows of the Parquet file of n bytes at data, each
+ * an object of column name -> value built in a, appended to into until it
+ * holds max items.  false with a message in err (naming the column, and
+ * what aslc does not read) on a file it cannot read whole. */
+bool asl_pq_read(asl_arena *a, const unsigned char *data, size_t n, uint32_t max, asl_value *into,
+                 char *err, size_t errlen);
+
 #endif

@@ -12,8 +12,9 @@
  *                    "StorageClass"}; with Transformation LOAD_AND_FLATTEN
  *                    the items of every object listed, read as InputType.
  *
- * An object whose key ends in ".gz" is gunzipped first (AWS reads GZIP and
- * ZSTD compressed inputs; ZSTD is not supported here yet).
+ * An object whose key ends in ".gz" is gunzipped first, one ending in ".zst"
+ * or ".zstd" decompressed with libzstd (AWS reads GZIP and ZSTD compressed
+ * inputs alike; several gzip members or zstd frames are fine).
  *
  * MaxItems (or the value of MaxItemsPath) keeps the first n items; 0 means
  * all, and nothing past 100,000,000 is read.  What fails, fails as AWS
@@ -31,6 +32,7 @@
 
 #include <openssl/evp.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define MAX_ITEMS 100000000u
 
@@ -158,6 +160,40 @@ static bool gunzip(asl_buf *b)
     return true;
 }
 
+/* Replaces the ZSTD data in b (one or more frames) by what it holds; false
+ * when it is not ZSTD or is cut short. */
+static bool unzstd(asl_buf *b)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    if (!z) return false;
+    asl_buf out;
+    asl_buf_init(&out);
+    ZSTD_inBuffer in = {b->data, b->len, 0};
+    char chunk[65536];
+    size_t rc = 1;   /* nonzero: a frame not finished */
+    while (in.pos < in.size) {
+        ZSTD_outBuffer o = {chunk, sizeof chunk, 0};
+        rc = ZSTD_decompressStream(z, &o, &in);
+        if (ZSTD_isError(rc)) break;
+        asl_buf_put(&out, chunk, o.pos);
+        if (rc != 0 && in.pos == in.size && o.pos < o.size) break;   /* truncated */
+    }
+    while (rc != 0 && !ZSTD_isError(rc)) {   /* what the decoder still holds */
+        ZSTD_outBuffer o = {chunk, sizeof chunk, 0};
+        rc = ZSTD_decompressStream(z, &o, &in);
+        if (ZSTD_isError(rc) || o.pos == 0) break;
+        asl_buf_put(&out, chunk, o.pos);
+    }
+    ZSTD_freeDStream(z);
+    if (rc != 0 || b->len == 0) {
+        asl_buf_free(&out);
+        return false;
+    }
+    asl_buf_free(b);
+    *b = out;
+    return true;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -177,9 +213,8 @@ static bool get_object(asl_exec *x, const char *bucket, const char *key, asl_buf
         reader_failed(x, err);
         return false;
     }
-    if (ends_with(key, ".zst") || ends_with(key, ".zstd")) {
-        snprintf(err, sizeof err, "s3://%s/%s: ZSTD-compressed objects are not supported yet by aslc.",
-                 bucket, key);
+    if ((ends_with(key, ".zst") || ends_with(key, ".zstd")) && !unzstd(out)) {
+        snprintf(err, sizeof err, "s3://%s/%s is not valid ZSTD data.", bucket, key);
         reader_failed(x, err);
         return false;
     }
@@ -275,13 +310,49 @@ static asl_value *list_items(asl_exec *x, const char *bucket, const char *prefix
     return items;
 }
 
+static bool read_object(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
+                        bool data_file, uint32_t max, asl_value *into, asl_value *sources);
+
+/* An Athena data manifest (what UNLOAD writes beside its data files): one
+ * s3://bucket/key a line, each a data file read as InputType, in the
+ * manifest's order. */
+static bool athena_items(asl_exec *x, const char *bucket, const char *key, const char *text,
+                         size_t n, const asl_value *cfg, uint32_t max, asl_value *into,
+                         asl_value *sources)
+{
+    asl_arena *a = asl_exec_arena(x);
+    const char *p = text, *end = text + n;
+    for (uint32_t line = 1; p < end && into->len < max; line++) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        const char *le = e ? e : end, *q = p;
+        p = e ? e + 1 : end;
+        while (q < le && (*q == ' ' || *q == '\t')) q++;
+        while (le > q && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t')) le--;
+        if (q == le) continue;
+        const char *slash = le - q > 5 && !memcmp(q, "s3://", 5) ? memchr(q + 5, '/', (size_t)(le - q - 5)) : NULL;
+        if (!slash || slash == q + 5 || slash + 1 == le) {
+            char cause[512];
+            snprintf(cause, sizeof cause, "Line %u of the Athena manifest s3://%s/%s is not an "
+                     "s3://bucket/key URI: %.*s", line, bucket, key, (int)(le - q > 200 ? 200 : le - q), q);
+            reader_failed(x, cause);
+            return false;
+        }
+        const char *b = asl_strndup(a, q + 5, (size_t)(slash - q - 5));
+        const char *k = asl_strndup(a, slash + 1, (size_t)(le - slash - 1));
+        if (!read_object(x, b, k, cfg, true, max, into, sources)) return false;
+    }
+    return true;
+}
+
 /* Appends to into, up to max items, the items of object key read as cfg's
- * InputType (or ManifestType); false with x failed. */
-static bool object_items(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
-                         uint32_t max, asl_value *into, asl_value *sources)
+ * InputType (or ManifestType; the data files an Athena manifest names are
+ * read as InputType); false with x failed. */
+static bool read_object(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
+                        bool data_file, uint32_t max, asl_value *into, asl_value *sources)
 {
     asl_arena *a = asl_exec_arena(x);
     const char *type = str_member(cfg, "InputType"), *manifest = str_member(cfg, "ManifestType");
+    if (data_file) manifest = NULL;
     asl_buf data;
     asl_buf_init(&data);
     if (!get_object(x, bucket, key, &data)) {
@@ -291,8 +362,20 @@ static bool object_items(asl_exec *x, const char *bucket, const char *key, const
     const char *text = data.data ? data.data : "";
     asl_value *items = NULL;
     char cause[512];
-    if (manifest || (type && !strcmp(type, "MANIFEST"))) {
+    if (manifest && !strcmp(manifest, "ATHENA_DATA")) {
+        bool ok = athena_items(x, bucket, key, text, data.len, cfg, max, into, sources);
+        asl_buf_free(&data);
+        return ok;
+    } else if (manifest || (type && !strcmp(type, "MANIFEST"))) {
         items = manifest_items(x, bucket, text, data.len, delimiter(cfg), max);
+    } else if (type && !strcmp(type, "PARQUET")) {
+        items = asl_array(a, 16);
+        if (!asl_pq_read(a, (const unsigned char *)text, data.len,
+                         max > into->len ? max - into->len : 0, items, cause,
+                         sizeof cause)) {
+            reader_failed(x, asl_sprintf(a, "s3://%s/%s: %s", bucket, key, cause));
+            items = NULL;
+        }
     } else if (type && !strcmp(type, "CSV")) {
         const char *loc = str_member(cfg, "CSVHeaderLocation");
         asl_value *given = loc && !strcmp(loc, "GIVEN") ? asl_object_get(cfg, "CSVHeaders", 10) : NULL;
@@ -331,6 +414,12 @@ static bool object_items(asl_exec *x, const char *bucket, const char *key, const
         asl_array_push(a, sources, src);
     }
     return items != NULL;
+}
+
+static bool object_items(asl_exec *x, const char *bucket, const char *key, const asl_value *cfg,
+                         uint32_t max, asl_value *into, asl_value *sources)
+{
+    return read_object(x, bucket, key, cfg, false, max, into, sources);
 }
 
 asl_value *asl_items_read(asl_exec *x, const asl_value *reader, asl_value **sources)

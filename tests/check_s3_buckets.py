@@ -52,10 +52,24 @@ FLOW = {"StartAt": "Json", "States": {
                               "etag.$": "$$.Map.Item.Value.Etag"},
              "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
                             "Parameters": {"Bucket": "aslc-in", "Prefix": "list/"}}},
-    "Many": {"Type": "Map", "ItemProcessor": proc("M"), "ResultPath": "$.many", "End": True,
+    "Many": {"Type": "Map", "ItemProcessor": proc("M"), "ResultPath": "$.many", "Next": "Athena",
              "ItemSelector": {"k.$": "$$.Map.Item.Value.Key"},
              "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
-                            "Parameters": {"Bucket": "aslc-in", "Prefix": "many/"}}}}}
+                            "Parameters": {"Bucket": "aslc-in", "Prefix": "many/"}}},
+    # an Athena manifest naming Parquet files, and a zstd JSON Lines object, read from S3
+    "Athena": {"Type": "Map", "ItemProcessor": proc("A"), "ResultPath": "$.athena", "Next": "Zstd",
+               "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                              "ReaderConfig": {"ManifestType": "ATHENA_DATA", "InputType": "PARQUET"},
+                              "Parameters": {"Bucket": "aslc-in", "Key": "athena/q-manifest.csv"}}},
+    "Zstd": {"Type": "Map", "ItemProcessor": proc("Z"), "ResultPath": "$.zstd", "End": True,
+             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                            "ReaderConfig": {"InputType": "JSONL"},
+                            "Parameters": {"Bucket": "aslc-in", "Key": "lines.jsonl.zst"}}}}}
+# a Parquet file of the golden cases (tests/parquet/make_fixtures.js): 3 rows
+PARQUET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "map_reader_athena_parquet",
+                       "buckets", "data", "unload", "20250101_000000_00001_abcde_0.parquet")
+# '{"z":1}\n{"z":2}\n' compressed by zstd 1.5 (zstd -c)
+ZSTD_LINES = bytes.fromhex("28b52ffd04588100007b227a223a317d0a7b227a223a327d0a46eb7ca1")
 # a ResultWriter into a bucket S3 does not have
 NOWHERE = {"StartAt": "W", "States": {
     "W": {"Type": "Map", "ItemProcessor": proc("P"), "End": True,
@@ -114,6 +128,13 @@ def main():
             s3(port, "PUT", "aslc-in/other.json", b"[]")
             for i in range(MANY):
                 s3(port, "PUT", "aslc-in/many/%04d" % i, b"")
+            with open(PARQUET, "rb") as f:
+                pq = f.read()
+            s3(port, "PUT", "aslc-in/athena/data/p0.parquet", pq)
+            s3(port, "PUT", "aslc-in/athena/data/p1.parquet", pq)
+            s3(port, "PUT", "aslc-in/athena/q-manifest.csv",
+               b"s3://aslc-in/athena/data/p0.parquet\ns3://aslc-in/athena/data/p1.parquet\n")
+            s3(port, "PUT", "aslc-in/lines.jsonl.zst", ZSTD_LINES)
             env = aws_env(tmp, AWS_REGION="us-east-1",
                           AWS_ENDPOINT_URL_S3="http://127.0.0.1:%d" % port,
                           AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY=SECRET)
@@ -132,6 +153,12 @@ def main():
                 many = [o.get("k") for o in out.get("many") or []]
                 check("a listing of more than one page", many == ["many/%04d" % i for i in range(MANY)],
                       "%d keys" % len(many))
+                rows3 = [{"id": 0, "city": "Oslo", "score": None}, {"id": 1, "city": "Lima", "score": 1.5},
+                         {"id": 2, "city": "Pune", "score": 3}]
+                check("an Athena manifest's Parquet files, read from S3", out.get("athena") == rows3 * 2,
+                      json.dumps(out.get("athena")))
+                check("a zstd object, read from S3", out.get("zstd") == [{"z": 1}, {"z": 2}],
+                      json.dumps(out.get("zstd")))
                 det = (out.get("json") or {}).get("ResultWriterDetails") or {}
                 check("ResultWriterDetails names the manifest",
                       det.get("Bucket") == "aslc-out" and det.get("Key", "").startswith("runs/")

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libcjson-dev libssl-dev python3 pkg-config llvm-dev clang libcurl4-openssl-dev libxml2-dev python3-botocore
           libmicrohttpd-dev libsqlite3-dev python3-boto3 libpcre2-dev nodejs
-          libgraphviz-dev chromium zlib1g-dev awscli openssl)
+          libgraphviz-dev chromium zlib1g-dev libzstd-dev zstd awscli openssl)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg -s "$p" >/dev/null 2>&1; then
