@@ -202,6 +202,8 @@
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
     X(JN_COUNT1, asl_jn_count1, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))                  \
     X(JN_STRING1, asl_jn_string1, 0, "pppip", asl_value *(*)(asl_jn_ctx *, asl_value *, int, const char *)) \
+    X(JN_PARSE1, asl_jn_parse1, 0, "ppppiipp",                                                      \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, const char *, asl_value *)) \
     X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
                      asl_value *))                                                                  \

@@ -1116,6 +1116,21 @@ asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *toke
     return r;
 }
 
+asl_value *asl_jn_parse1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos, const char *token,
+                         asl_value *v)
+{
+    /* "<s:x>" with a string: the built-in itself, without the call and its
+     * check; anything else (undefined, another type, a sequence) the call */
+    if (!v || v->type != ASL_STRING) return asl_jn_call_bi(c, env, input, bi, false, pos, token, 1, v);
+    asl_value *r = asl_jn_sfn_parse(c, &v, 1, input);
+    if (FAILED) {   /* as apply_at places it */
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
+}
+
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                          const char *token, asl_value *x, asl_value *y)
 {

@@ -836,6 +836,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
             memcpy(c->u.a.items, v->u.a.items, (size_t)n * sizeof *c->u.a.items);
         c->len = n;
         c->u.a.jlen = v->u.a.jlen;   /* the same text */
+        c->jn_plain = v->jn_plain;   /* and the same values */
         return c;
     }
     asl_value *c = asl_object(a, n);
@@ -844,6 +845,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
         memcpy(m, v->u.o.members, (size_t)n * sizeof *m);
     c->len = n;
     c->u.o.jlen = v->u.o.jlen;
+    c->jn_plain = v->jn_plain;   /* the same values (their copies) */
     obj_index *ix = index_of(c);
     for (uint32_t i = 0; i < n; i++) {
         if (in_span(sp, m[i].key))
