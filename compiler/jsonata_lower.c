@@ -927,6 +927,10 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
     } else {
         r = lower(&b, e, in);
+        /* the whole expression `$merge([$states.input, {...}])` read
+         * directly: it touches only the lean context's fields (ASL_JNT_LEAN) */
+        int bi = e->type == JN_FUNCTION && !e->nstages && !e->grouped && !e->keep_array ? builtin_callee(e) : -1;
+        b.f->lean = bi >= 0 && merge2_form(e, bi) && merge_in_form(&b, e);
     }
     ret(&b, r);
     return b.f;

@@ -380,6 +380,8 @@ struct lir_fn {
     lir_op *ops;
     uint32_t nops, cap;
     uint32_t nregs;
+    bool lean;                   /* LIR_FN_JN: the expression is `$merge([$states.input, {...}])`
+                                    read directly, whole (jsonata_lower.c; ASL_JNT_LEAN) */
 };
 
 /* How a program is compiled (aslc_layout, decided here). */

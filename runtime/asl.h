@@ -163,7 +163,11 @@ typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_
  * Output: its Assign sets one variable to such an expression, and k is
  * [name, its slot, descriptor] (jnstate.c). */
 #define ASL_JNT_FAST 0x20
-#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH | ASL_JNT_FAST)
+/* A flag of asl_jn_field.type: a LEAVE field with neither Assign nor a
+ * template whose expression is `$merge([$states.input, {...}])` read
+ * directly (jsonata_lower.c): run with a lean context (jnstate.c). */
+#define ASL_JNT_LEAN 0x10
+#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH | ASL_JNT_FAST | ASL_JNT_LEAN)
 
 typedef struct asl_jn_field {
     uint8_t kind;            /* asl_jnf_kind */

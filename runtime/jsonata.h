@@ -113,6 +113,12 @@ struct asl_jn_ctx {
      * workflow's variables.  Lets a caller evaluate without any frame. */
     asl_value *(*resolve)(void *ud, const char *name, size_t n, bool *found);
     void *resolve_ud;
+    /* A lean context (jnstate.c, an ASL_JNT_LEAN field): only a, code,
+     * apply_lambda, has_states, states, plain and resolve_ud are set, which
+     * is all `$merge([$states.input, {...}])` read directly touches; this
+     * fills in the rest before the call in full runs (asl_jn_mi_merge*).
+     * NULL: the context is whole. */
+    void (*complete)(asl_jn_ctx *c);
 };
 
 /* Nested evaluations allowed by default: deep enough for any sensible

@@ -1295,14 +1295,20 @@ asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, siz
 asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
                            asl_value *y)
 {
-    if (x == &asl_jn_declined || y == &asl_jn_declined) return generic(c, env, input);
+    if (x == &asl_jn_declined || y == &asl_jn_declined) {
+        if (c->complete) c->complete(c);
+        return generic(c, env, input);
+    }
     return merge_over(c, x, y->u.o.members, y->len);
 }
 
 asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
                             const char *key, size_t klen, asl_value *v)
 {
-    if (x == &asl_jn_declined || v == &asl_jn_declined) return generic(c, env, input);
+    if (x == &asl_jn_declined || v == &asl_jn_declined) {
+        if (c->complete) c->complete(c);
+        return generic(c, env, input);
+    }
     uint32_t n = x->len;
     if (asl_obj_indexed(x) || n >= 16 || klen > UINT32_MAX) {
         asl_member m = {key, (uint32_t)klen, v};
