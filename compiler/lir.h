@@ -286,7 +286,8 @@ typedef enum {
     LIR_FAST_KEY1,       /* $.a: one name in a small object */
     LIR_FAST_KEY2,       /* $.a.b: two names */
     LIR_FAST_ITEM,       /* $$.Map.Item.Value / .Index: read from the iteration's exec */
-    LIR_FAST_ITEM_KEY    /* $$.Map.Item.Value.a */
+    LIR_FAST_ITEM_KEY,   /* $$.Map.Item.Value.a */
+    LIR_FAST_JN          /* a JSONata field `$states.input.a...` (lir_jn_reads_in) */
 } lir_fast;
 
 typedef enum { LIR_FLOW_IN, LIR_FLOW_OUT, LIR_FLOW_PASS } lir_flow_part;
@@ -413,6 +414,8 @@ typedef struct {
  * Arguments / Output template and its Assign (tp_), each or NULL. */
 typedef struct lir_jn {
     const lir_fn *expr, *tmpl, *assign;
+    bool in_is_input;            /* INNER: the template it is in gets $states.input as its in
+                                    (Arguments, Assign, a Pass state's Output) */
 } lir_jn;
 /* Those of the JSONata field p (a path of root ASL_ROOT_JSONATA). */
 const lir_jn *lir_jn_of(const lir_program *lp, const asl_path *p);
@@ -591,6 +594,10 @@ void lir_data_free(lir_program *lp);
 extern const char *const lir_intrinsic_fn[];
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);
+/* Whether the JSONata field p is read in the state's own code (asl.h,
+ * asl_jn_path_inline; ASL_JNT_IN): `$states.input.a...` of type any, a VALUE
+ * or an INNER whose template's in is $states.input. */
+bool lir_jn_reads_in(const lir_program *lp, const asl_path *p);
 bool lir_call_in_state(const ir_call *c);
 
 #endif
