@@ -122,6 +122,8 @@
     X(JN_SLOT, asl_jn_slot, 0, "ppipl",  asl_value *(*)(asl_exec *, uint32_t, const char *, size_t)) \
     X(JN_SET_NUM, asl_jn_set_num, 0, "bpipldpp",                                                    \
       bool (*)(asl_exec *, uint32_t, const char *, size_t, double, asl_value *, asl_value *))       \
+    X(JN_LEAN_OUT, asl_jn_lean_out, 0, "ppppp",                                                     \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, LIR_JN_CODE))                            \
     LIR_RT_JN(X)
 
 /* The JSONata entry points (runtime/jsonata.h, jsonata_exec.c), called by the
@@ -263,7 +265,8 @@ extern const lir_rt_info lir_rt_table[LIR_RT__COUNT];
     X(CATCH, "catch")          /* start of catcher n: a = the error, cleared                    */  \
     X(RETRY, "retry")          /* the Retry loop around target_fn                               */  \
     X(JN, "jn")                /* d = rt(xargs): a JSONata call (jn_ functions); check: c->code */ \
-    X(JN_SET, "jnset")         /* d = b with jf set in line (Assign), else resultpath a <- b at path */
+    X(JN_SET, "jnset")         /* d = b with jf set in line (Assign), else resultpath a <- b at path */ \
+    X(JN_OUT, "jnout")         /* d = target_fn's lean Output of a (in) and b, else resultpath a <- b at path */
 
 typedef enum {
 #define X(id, mn) LIR_##id,
@@ -598,6 +601,10 @@ lir_fast lir_path_fast(const asl_path *p);
  * asl_jn_path_inline; ASL_JNT_IN): `$states.input.a...` of type any, a VALUE
  * or an INNER whose template's in is $states.input. */
 bool lir_jn_reads_in(const lir_program *lp, const asl_path *p);
+/* The expression of the JSONata field p when it is a lean Output
+ * (ASL_JNT_LEAN: a LEAVE with neither Assign nor template whose
+ * expression is lir_fn.lean), else NULL. */
+const lir_fn *lir_jn_lean(const lir_program *lp, const asl_path *p);
 bool lir_call_in_state(const ir_call *c);
 
 #endif

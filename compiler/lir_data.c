@@ -305,9 +305,7 @@ static lir_data *jn_field_data(lir_program *lp, const asl_path *p, const lir_dat
     d->prefix = "J_";
     vint(lp, d, 0, j->field.kind);
     /* a LEAVE field whose only work is a lean expression: ASL_JNT_LEAN */
-    bool lean = l->expr && l->expr->lean && !l->tmpl && !l->assign && j->field.kind == ASL_JNF_LEAVE &&
-                !(j->field.type & (ASL_JNT_PATH | ASL_JNT_FAST));
-    vint(lp, d, 1, j->field.type | (lean ? ASL_JNT_LEAN : 0) | (lir_jn_reads_in(lp, p) ? ASL_JNT_IN : 0));
+    vint(lp, d, 1, j->field.type | (lir_jn_lean(lp, p) ? ASL_JNT_LEAN : 0) | (lir_jn_reads_in(lp, p) ? ASL_JNT_IN : 0));
     vstrz(lp, d, 2, j->field.where);
     vstrz(lp, d, 3, j->field.src);
     vfn(lp, d, 4, l->expr);

@@ -951,14 +951,17 @@ static void lower_work_state(Lo *lo, const ir_state *s)
             v = LIR_IN;
         } else if (s->result_path && s->result_path->nseg) {
             const lir_jnfast *jf = jnfast_assign(lo, s->result_path);
-            lir_op *o = op(lo, f, jf ? LIR_JN_SET : LIR_RESULT_PATH);
+            const lir_fn *lean = jf ? NULL : lir_jn_lean(lo->lp, s->result_path);
+            lir_op *o = op(lo, f, jf ? LIR_JN_SET : lean ? LIR_JN_OUT : LIR_RESULT_PATH);
+            o->target_fn = lean;
             o->rt = LIR_RT_RESULT_PATH;
             o->a = LIR_IN;
             o->b = v;
             o->path = s->result_path;
             o->check = true;
             o->jf = jf;
-            o->note = jf ? "ResultPath; Assign: one variable set in line"
+            o->note = jf     ? "ResultPath; Assign: one variable set in line"
+                      : lean ? "ResultPath; Output in line"
                       : assign_set_directly(s->result_path) ? "ResultPath; Assign: one variable set directly" : "ResultPath";
             v = o->d = reg(f);
         }
@@ -1146,6 +1149,16 @@ static void mark_in_is_input(Lo *lo, const ir_tmpl *t)
     for (uint32_t i = 0; i < t->n; i++) mark_in_is_input(lo, t->members ? t->members[i].val : t->items[i]);
 }
 
+const lir_fn *lir_jn_lean(const lir_program *lp, const asl_path *p)
+{
+    if (!p || p->root != ASL_ROOT_JSONATA) return NULL;
+    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
+    const lir_jn *l = &lp->jn[j->index];
+    bool lean = l->expr && l->expr->lean && !l->tmpl && !l->assign && j->field.kind == ASL_JNF_LEAVE &&
+                !(j->field.type & (ASL_JNT_PATH | ASL_JNT_FAST));
+    return lean ? l->expr : NULL;
+}
+
 bool lir_jn_reads_in(const lir_program *lp, const asl_path *p)
 {
     const ir_jn *j = (const ir_jn *)(const void *)p->jn;
@@ -1311,6 +1324,7 @@ static void dump_op(asl_buf *b, const lir_op *o)
         }
         break;
     case LIR_JN_SET:
+    case LIR_JN_OUT:
     case LIR_RESULT_PATH:
         asl_buf_putc(b, ' ');
         reg_name(b, o->a);

@@ -198,6 +198,13 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
  * ($states.input in, $states.result result); false, with nothing done,
  * where asl_jn_field_eval must do it (a limit, a scope without it). */
 asl_value *asl_jn_slot(asl_exec *x, uint32_t slot, const char *name, size_t n);
+/* A lean Output (ASL_JNT_LEAN) in the state's own code (lower.c, LIR_JN_OUT):
+ * expr's value with a lean context when it is plain JSON, as its field
+ * would give it ($states.input in, $states.result result); NULL, with
+ * nothing done that counts, when it is anything else: asl_result_path then
+ * runs the field, which gives every value and error. */
+asl_value *asl_jn_lean_out(asl_exec *x, asl_value *in, asl_value *result,
+                           asl_value *(*expr)(struct asl_jn_ctx *, struct asl_jn_env *, asl_value *));
 bool asl_jn_set_num(asl_exec *x, uint32_t slot, const char *name, size_t n, double r, asl_value *in,
                     asl_value *result);
 
