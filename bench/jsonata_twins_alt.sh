@@ -6,7 +6,9 @@
 # (JSONata / JSONPath), then the median ratio and its spread (lowest,
 # highest), and the load average before and after.  On a shared machine the
 # single run of jsonata_twins.sh moves by more than the differences it is
-# meant to show.  Run by hand; never by CI.
+# meant to show.  The last column is the same median of the ratio of the
+# executions' median times (p50_us, JSONPath / JSONata), which a preempted
+# execution moves less than the rate.  Run by hand; never by CI.
 #
 #   bench/jsonata_twins_alt.sh [ASLC] [ROUNDS]
 set -euo pipefail
@@ -18,15 +20,16 @@ shared=${ASLC_BENCH_SHARED:-$(cd "$root/.." && pwd)/shared/bench}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# executions per second of binary $1 on input $2 over $3 executions
+# executions per second and median microseconds of an execution of
+# binary $1 on input $2 over $3 executions, as "rate/p50"
 rate() {
     "$1" --input-file "$2" --bench "$3" 2>/dev/null | tail -1 |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["exec_per_s"])'
+        python3 -c 'import json,sys; d = json.load(sys.stdin); print("%s/%s" % (d["exec_per_s"], d["p50_us"]))'
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| workflow | back end | JSONPath exec/s (median) | JSONata exec/s (median) | ratio, median | lowest | highest | rounds |\n'
-printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| workflow | back end | JSONPath exec/s (median) | JSONata exec/s (median) | ratio, median | lowest | highest | rounds | p50 ratio, median |\n'
+printf '|---|---|---:|---:|---:|---:|---:|---:|---:|\n'
 for w in pass_chain_100 choice_loop map_1000; do
     case $w in
     pass_chain_100) n=20000 ;;
@@ -44,12 +47,13 @@ for w in pass_chain_100 choice_loop map_1000; do
         python3 - "$w" "$be" "${ps[*]}" "${js[*]}" <<'PY'
 import statistics, sys
 w, be = sys.argv[1], sys.argv[2]
-p = [float(v) for v in sys.argv[3].split()]
-j = [float(v) for v in sys.argv[4].split()]
+p = [float(v.split('/')[0]) for v in sys.argv[3].split()]
+j = [float(v.split('/')[0]) for v in sys.argv[4].split()]
+p50 = [float(a.split('/')[1]) / float(b.split('/')[1]) for a, b in zip(sys.argv[3].split(), sys.argv[4].split())]
 ratios = [b / a for a, b in zip(p, j)]
-print('| %s | %s | %s | %s | %.2f | %.2f | %.2f | %d |' % (
+print('| %s | %s | %s | %s | %.2f | %.2f | %.2f | %d | %.2f |' % (
     w, be, '{:,.0f}'.format(statistics.median(p)), '{:,.0f}'.format(statistics.median(j)),
-    statistics.median(ratios), min(ratios), max(ratios), len(ratios)))
+    statistics.median(ratios), min(ratios), max(ratios), len(ratios), statistics.median(p50)))
 PY
     done
 done
