@@ -860,6 +860,10 @@ static void sp_op(sp *q, asl_buf *b, const lir_op *o, int ind)
         if (o->check) put(b, "%*sif (c->code) return NULL;\n", ind, "");
         break;
     }
+    case LIR_JN_OUT:   /* the lean Output's expression called here, else ResultPath's call */
+        put(b, "%*sif (!(%s = asl_jn_lean_out(x, %s, %s, %s)) && !(%s = asl_result_path(x, %s, %s, &P_%u))) %s;%s\n", ind,
+            "", d, a, ob, o->target_fn->name, d, a, ob, emit_path(e, o->path), fail, nt);
+        break;
     case LIR_JN_SET:   /* the Assign in line (lir_jnfast), else ResultPath's call */
         put(b, "%*s{\n%*s    const asl_value *j = asl_jn_slot(x, %uu, ", ind, "", ind, "", o->jf->var_slot);
         cstr(b, o->jf->var, o->jf->var_len);

@@ -938,6 +938,20 @@ static void sb_op(sb *q, F *f, const lir_fn *lf, uint32_t i)
             fail_if(l, f, LLVMBuildIsNotNull(f->b, load_at(l, f, l->ptr, f->x, ci64(l, offsetof(asl_jn_ctx, code)), "code"), ""));
         break;
     }
+    case LIR_JN_OUT: {   /* the lean Output's expression called here, else ResultPath's call */
+        LLVMBuilderRef bd = f->b;
+        LLVMBasicBlockRef generic = block(l, f, "jn_generic"), done = block(l, f, "jn_done");
+        LLVMValueRef v = call(l, f, LIR_RT_JN_LEAN_OUT, 4, f->x, a, b, dfn(l, o->target_fn->name, jn_type(l)));
+        LLVMBasicBlockRef fast = LLVMGetInsertBlock(bd);
+        LLVMBuildCondBr(bd, LLVMBuildIsNull(bd, v, ""), generic, done);
+        LLVMPositionBuilderAtEnd(bd, generic);
+        LLVMValueRef called = or_null(l, f, call(l, f, LIR_RT_RESULT_PATH, 4, f->x, a, b, emit_path(l, o->path)));
+        LLVMBasicBlockRef from = LLVMGetInsertBlock(bd);
+        LLVMBuildBr(bd, done);
+        LLVMPositionBuilderAtEnd(bd, done);
+        r = join(l, f, v, fast, called, from, "jn_v");
+        break;
+    }
     case LIR_JN_SET: {   /* the Assign in line (lir_jnfast), else ResultPath's call */
         LLVMBuilderRef bd = f->b;
         LLVMBasicBlockRef generic = block(l, f, "jn_generic"), set = block(l, f, "jn_set"), done = block(l, f, "jn_done");

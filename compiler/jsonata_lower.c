@@ -593,10 +593,15 @@ static uint32_t lower_call(B *b, node *e, uint32_t in, uint32_t first)
     }
     if (bi >= 0 && first == LIR_NONE && e->n == 1 && !may_be_var(b, e->lhs->str)) {
         /* $count(x), $string(x): no call (any one argument passes their signatures) */
-        static int count_bi = -2, string_bi = -2;
-        if (count_bi == -2) count_bi = asl_jn_builtin_index("count", 5), string_bi = asl_jn_builtin_index("string", 6);
+        /* $parse(x): no call when x is a string ("<s:x>") */
+        static int count_bi = -2, string_bi = -2, parse_bi = -2;
+        if (count_bi == -2)
+            count_bi = asl_jn_builtin_index("count", 5), string_bi = asl_jn_builtin_index("string", 6),
+            parse_bi = asl_jn_builtin_index("parse", 5);
         if (bi == count_bi) return CALL(b, JN_COUNT1, false, CTX, R(lower(b, e->list[0], in)));
         if (bi == string_bi) return CALL(b, JN_STRING1, true, CTX, R(lower(b, e->list[0], in)), I(e->pos), SZ(proc_name(e)));
+        if (bi == parse_bi)
+            return CALL(b, JN_PARSE1, true, CTX, ENV, R(in), I(bi), I(e->pos), SZ(proc_name(e)), R(lower(b, e->list[0], in)));
     }
     if (bi >= 0) {   /* no look-up by name, the signature parsed once (jsonata_apply.c) */
         uint32_t nargs = e->n + (first != LIR_NONE);
@@ -922,6 +927,10 @@ static lir_fn *expr(lir_program *lp, const struct aslc_jn_node *e, const char *w
         r = CALL(&b, JN_ROOT, true, CTX, ENV, R(in), FN(sub.f));
     } else {
         r = lower(&b, e, in);
+        /* the whole expression `$merge([$states.input, {...}])` read
+         * directly: it touches only the lean context's fields (ASL_JNT_LEAN) */
+        int bi = e->type == JN_FUNCTION && !e->nstages && !e->grouped && !e->keep_array ? builtin_callee(e) : -1;
+        b.f->lean = bi >= 0 && merge2_form(e, bi) && merge_in_form(&b, e);
     }
     ret(&b, r);
     return b.f;

@@ -122,6 +122,8 @@
     X(JN_SLOT, asl_jn_slot, 0, "ppipl",  asl_value *(*)(asl_exec *, uint32_t, const char *, size_t)) \
     X(JN_SET_NUM, asl_jn_set_num, 0, "bpipldpp",                                                    \
       bool (*)(asl_exec *, uint32_t, const char *, size_t, double, asl_value *, asl_value *))       \
+    X(JN_LEAN_OUT, asl_jn_lean_out, 0, "ppppp",                                                     \
+      asl_value *(*)(asl_exec *, asl_value *, asl_value *, LIR_JN_CODE))                            \
     LIR_RT_JN(X)
 
 /* The JSONata entry points (runtime/jsonata.h, jsonata_exec.c), called by the
@@ -202,6 +204,8 @@
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, int, ...)) \
     X(JN_COUNT1, asl_jn_count1, 0, "ppp", asl_value *(*)(asl_jn_ctx *, asl_value *))                  \
     X(JN_STRING1, asl_jn_string1, 0, "pppip", asl_value *(*)(asl_jn_ctx *, asl_value *, int, const char *)) \
+    X(JN_PARSE1, asl_jn_parse1, 0, "ppppiipp",                                                      \
+      asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, int, const char *, asl_value *)) \
     X(JN_MERGE2, asl_jn_merge2, 0, "ppppibippp",                                                  \
       asl_value *(*)(asl_jn_ctx *, asl_jn_env *, asl_value *, int, bool, int, const char *, asl_value *, \
                      asl_value *))                                                                  \
@@ -261,7 +265,8 @@ extern const lir_rt_info lir_rt_table[LIR_RT__COUNT];
     X(CATCH, "catch")          /* start of catcher n: a = the error, cleared                    */  \
     X(RETRY, "retry")          /* the Retry loop around target_fn                               */  \
     X(JN, "jn")                /* d = rt(xargs): a JSONata call (jn_ functions); check: c->code */ \
-    X(JN_SET, "jnset")         /* d = b with jf set in line (Assign), else resultpath a <- b at path */
+    X(JN_SET, "jnset")         /* d = b with jf set in line (Assign), else resultpath a <- b at path */ \
+    X(JN_OUT, "jnout")         /* d = target_fn's lean Output of a (in) and b, else resultpath a <- b at path */
 
 typedef enum {
 #define X(id, mn) LIR_##id,
@@ -284,7 +289,8 @@ typedef enum {
     LIR_FAST_KEY1,       /* $.a: one name in a small object */
     LIR_FAST_KEY2,       /* $.a.b: two names */
     LIR_FAST_ITEM,       /* $$.Map.Item.Value / .Index: read from the iteration's exec */
-    LIR_FAST_ITEM_KEY    /* $$.Map.Item.Value.a */
+    LIR_FAST_ITEM_KEY,   /* $$.Map.Item.Value.a */
+    LIR_FAST_JN          /* a JSONata field `$states.input.a...` (lir_jn_reads_in) */
 } lir_fast;
 
 typedef enum { LIR_FLOW_IN, LIR_FLOW_OUT, LIR_FLOW_PASS } lir_flow_part;
@@ -378,6 +384,8 @@ struct lir_fn {
     lir_op *ops;
     uint32_t nops, cap;
     uint32_t nregs;
+    bool lean;                   /* LIR_FN_JN: the expression is `$merge([$states.input, {...}])`
+                                    read directly, whole (jsonata_lower.c; ASL_JNT_LEAN) */
 };
 
 /* How a program is compiled (aslc_layout, decided here). */
@@ -409,6 +417,8 @@ typedef struct {
  * Arguments / Output template and its Assign (tp_), each or NULL. */
 typedef struct lir_jn {
     const lir_fn *expr, *tmpl, *assign;
+    bool in_is_input;            /* INNER: the template it is in gets $states.input as its in
+                                    (Arguments, Assign, a Pass state's Output) */
 } lir_jn;
 /* Those of the JSONata field p (a path of root ASL_ROOT_JSONATA). */
 const lir_jn *lir_jn_of(const lir_program *lp, const asl_path *p);
@@ -587,6 +597,14 @@ void lir_data_free(lir_program *lp);
 extern const char *const lir_intrinsic_fn[];
 /* The decisions themselves, for the back ends that still make their own code. */
 lir_fast lir_path_fast(const asl_path *p);
+/* Whether the JSONata field p is read in the state's own code (asl.h,
+ * asl_jn_path_inline; ASL_JNT_IN): `$states.input.a...` of type any, a VALUE
+ * or an INNER whose template's in is $states.input. */
+bool lir_jn_reads_in(const lir_program *lp, const asl_path *p);
+/* The expression of the JSONata field p when it is a lean Output
+ * (ASL_JNT_LEAN: a LEAVE with neither Assign nor template whose
+ * expression is lir_fn.lean), else NULL. */
+const lir_fn *lir_jn_lean(const lir_program *lp, const asl_path *p);
 bool lir_call_in_state(const ir_call *c);
 
 #endif

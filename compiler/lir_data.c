@@ -304,7 +304,8 @@ static lir_data *jn_field_data(lir_program *lp, const asl_path *p, const lir_dat
     lir_data *d = named_after(lp, LIR_S_JNF, false, owner, NULL);
     d->prefix = "J_";
     vint(lp, d, 0, j->field.kind);
-    vint(lp, d, 1, j->field.type);
+    /* a LEAVE field whose only work is a lean expression: ASL_JNT_LEAN */
+    vint(lp, d, 1, j->field.type | (lir_jn_lean(lp, p) ? ASL_JNT_LEAN : 0) | (lir_jn_reads_in(lp, p) ? ASL_JNT_IN : 0));
     vstrz(lp, d, 2, j->field.where);
     vstrz(lp, d, 3, j->field.src);
     vfn(lp, d, 4, l->expr);

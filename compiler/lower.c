@@ -317,7 +317,10 @@ static uint32_t path_op(Lo *lo, lir_fn *f, lir_rt rt, uint32_t from, const asl_p
     o->path = p;
     o->check = true;
     o->note = note;
-    if (lir_rt_table[rt].inl && inl(lo)) o->fast = (uint8_t)lir_path_fast(p);
+    if (lir_rt_table[rt].inl && inl(lo))
+        o->fast = (uint8_t)(p->root == ASL_ROOT_JSONATA ? (rt == LIR_RT_PARAM_PATH && lir_jn_reads_in(lo->lp, p) ? LIR_FAST_JN
+                                                                                                              : LIR_FAST_NONE)
+                                                        : lir_path_fast(p));
     return o->d = reg(f);
 }
 
@@ -948,14 +951,17 @@ static void lower_work_state(Lo *lo, const ir_state *s)
             v = LIR_IN;
         } else if (s->result_path && s->result_path->nseg) {
             const lir_jnfast *jf = jnfast_assign(lo, s->result_path);
-            lir_op *o = op(lo, f, jf ? LIR_JN_SET : LIR_RESULT_PATH);
+            const lir_fn *lean = jf ? NULL : lir_jn_lean(lo->lp, s->result_path);
+            lir_op *o = op(lo, f, jf ? LIR_JN_SET : lean ? LIR_JN_OUT : LIR_RESULT_PATH);
+            o->target_fn = lean;
             o->rt = LIR_RT_RESULT_PATH;
             o->a = LIR_IN;
             o->b = v;
             o->path = s->result_path;
             o->check = true;
             o->jf = jf;
-            o->note = jf ? "ResultPath; Assign: one variable set in line"
+            o->note = jf     ? "ResultPath; Assign: one variable set in line"
+                      : lean ? "ResultPath; Output in line"
                       : assign_set_directly(s->result_path) ? "ResultPath; Assign: one variable set directly" : "ResultPath";
             v = o->d = reg(f);
         }
@@ -1134,6 +1140,34 @@ static void lower_machine(Lo *lo, const ir_machine *m)
         if (m->states[i]) lower_state(lo, m->states[i]);
 }
 
+/* The JSONata fields inside template t: their $states.input is t's in. */
+static void mark_in_is_input(Lo *lo, const ir_tmpl *t)
+{
+    if (!t) return;
+    if (t->kind == IR_T_PATH && t->path && t->path->root == ASL_ROOT_JSONATA)
+        lo->lp->jn[((const ir_jn *)(const void *)t->path->jn)->index].in_is_input = true;
+    for (uint32_t i = 0; i < t->n; i++) mark_in_is_input(lo, t->members ? t->members[i].val : t->items[i]);
+}
+
+const lir_fn *lir_jn_lean(const lir_program *lp, const asl_path *p)
+{
+    if (!p || p->root != ASL_ROOT_JSONATA) return NULL;
+    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
+    const lir_jn *l = &lp->jn[j->index];
+    bool lean = l->expr && l->expr->lean && !l->tmpl && !l->assign && j->field.kind == ASL_JNF_LEAVE &&
+                !(j->field.type & (ASL_JNT_PATH | ASL_JNT_FAST));
+    return lean ? l->expr : NULL;
+}
+
+bool lir_jn_reads_in(const lir_program *lp, const asl_path *p)
+{
+    const ir_jn *j = (const ir_jn *)(const void *)p->jn;
+    if (p->root != ASL_ROOT_JSONATA || !(j->field.type & ASL_JNT_PATH) || (j->field.type & ~ASL_JNT_FLAGS) != ASL_JNT_ANY)
+        return false;
+    if (p->nseg < 2 || !j->ktext || strncmp(j->ktext, "[\"input\"", 8)) return false;   /* names as its steps */
+    return j->field.kind == ASL_JNF_VALUE || (j->field.kind == ASL_JNF_INNER && lp->jn[j->index].in_is_input);
+}
+
 /* The functions of every JSONata field, first: the states' code and
  * descriptors point at them. */
 static void lower_jn_fields(Lo *lo)
@@ -1144,6 +1178,11 @@ static void lower_jn_fields(Lo *lo)
     for (const ir_jn *j = p->jn; j; j = j->next) {
         lir_jn *l = &lo->lp->jn[j->index];
         if (j->expr) l->expr = lir_jn_expr(lo->lp, j->expr, j->path->text);
+        /* (Arguments get the input; a Pass state's result is its input; an
+         * Assign is evaluated against the input) */
+        if (j->tmpl && (j->field.kind == ASL_JNF_ENTER || (j->field.kind == ASL_JNF_LEAVE && j->state->type == IR_PASS)))
+            mark_in_is_input(lo, j->tmpl);
+        mark_in_is_input(lo, j->assign);
         if (j->tmpl) l->tmpl = lower_tmpl_fn(lo, j->state, j->tmpl, j->path->text);
         if (j->assign)
             l->assign = lower_tmpl_fn(lo, j->state, j->assign, asl_sprintf(lo->a, "%s#Assign", j->path->text));
@@ -1247,7 +1286,7 @@ static void dump_op(asl_buf *b, const lir_op *o)
         LIR_OPS(X)
 #undef X
     };
-    static const char *const fast[] = {"", "key1", "key2", "item", "item.key"};
+    static const char *const fast[] = {"", "key1", "key2", "item", "item.key", "jsonata"};
     static const char *const how[] = {"in-state", "format", "mathadd", "helper"};
     char t[64];
     asl_buf_puts(b, "    ");
@@ -1285,6 +1324,7 @@ static void dump_op(asl_buf *b, const lir_op *o)
         }
         break;
     case LIR_JN_SET:
+    case LIR_JN_OUT:
     case LIR_RESULT_PATH:
         asl_buf_putc(b, ' ');
         reg_name(b, o->a);

@@ -163,7 +163,17 @@ typedef enum { ASL_JNT_ANY, ASL_JNT_ARRAY, ASL_JNT_BOOLEAN, ASL_JNT_STRING, ASL_
  * Output: its Assign sets one variable to such an expression, and k is
  * [name, its slot, descriptor] (jnstate.c). */
 #define ASL_JNT_FAST 0x20
-#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH | ASL_JNT_FAST)
+/* A flag of asl_jn_field.type: a LEAVE field with neither Assign nor a
+ * template whose expression is `$merge([$states.input, {...}])` read
+ * directly (jsonata_lower.c): run with a lean context (jnstate.c). */
+#define ASL_JNT_LEAN 0x10
+/* A flag of asl_jn_field.type: an ASL_JNT_PATH field `$states.input.a...`
+ * of any type whose $states.input is the in its path entry point gets (a
+ * VALUE, or an INNER of Arguments, Assign or a Pass state's Output; the
+ * path's steps are its names): read in the state's own code first
+ * (asl_jn_path_inline). */
+#define ASL_JNT_IN 0x08
+#define ASL_JNT_FLAGS (ASL_JNT_CONTEXT | ASL_JNT_PATH | ASL_JNT_FAST | ASL_JNT_LEAN | ASL_JNT_IN)
 
 typedef struct asl_jn_field {
     uint8_t kind;            /* asl_jnf_kind */
@@ -188,6 +198,13 @@ asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, cons
  * ($states.input in, $states.result result); false, with nothing done,
  * where asl_jn_field_eval must do it (a limit, a scope without it). */
 asl_value *asl_jn_slot(asl_exec *x, uint32_t slot, const char *name, size_t n);
+/* A lean Output (ASL_JNT_LEAN) in the state's own code (lower.c, LIR_JN_OUT):
+ * expr's value with a lean context when it is plain JSON, as its field
+ * would give it ($states.input in, $states.result result); NULL, with
+ * nothing done that counts, when it is anything else: asl_result_path then
+ * runs the field, which gives every value and error. */
+asl_value *asl_jn_lean_out(asl_exec *x, asl_value *in, asl_value *result,
+                           asl_value *(*expr)(struct asl_jn_ctx *, struct asl_jn_env *, asl_value *));
 bool asl_jn_set_num(asl_exec *x, uint32_t slot, const char *name, size_t n, double r, asl_value *in,
                     asl_value *result);
 
@@ -567,10 +584,31 @@ ASL_INLINE asl_value *asl_path_inline(asl_exec *x, asl_value *in, const asl_path
     return p->root == ASL_ROOT_INPUT ? asl_key_inline(in, p) : asl_item_inline(x, p);
 }
 
+/* A JSONata field that is only `$states.input.a...` (ASL_JNT_IN, its names
+ * the path's steps after the first) read as JSONPath's `$.a...` is, from
+ * in: the member when each step is a small object's and the value leaves
+ * JSONata as it is (a string, null, a boolean, a finite number without
+ * source text other than 0, a container found plain: jn_plain); NULL for
+ * anything else, which the field's evaluation decides (jnstate.c). */
+ASL_INLINE asl_value *asl_jn_path_inline(asl_value *in, const asl_path *p)
+{
+    if ((p->jn->type & (ASL_JNT_PATH | ASL_JNT_IN)) != (ASL_JNT_PATH | ASL_JNT_IN)) return NULL;
+    asl_value *v = in;
+    for (uint32_t i = 1; i < p->nseg; i++) v = asl_member_inline(v, &p->segs[i]);
+    if (!v) return NULL;
+    if (v->type == ASL_STRING || v->type <= ASL_TRUE) return v;
+    if (v->type == ASL_NUMBER)
+        return !v->u.n.text && v->u.n.num != 0 && __builtin_isfinite(v->u.n.num) ? v : NULL;
+    return (v->type == ASL_OBJECT || !v->flags) && __atomic_load_n(&v->jn_plain, __ATOMIC_RELAXED) ? v : NULL;
+}
+
 ASL_INLINE asl_value *asl_param_path_c(asl_exec *x, asl_value *in, const asl_path *p,
                                           const char *field)
 {
-    if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, in, NULL, p);   /* a JSONata template's field */
+    if (p->root == ASL_ROOT_JSONATA) {   /* a JSONata template's field */
+        asl_value *v = asl_jn_path_inline(in, p);
+        return v ? v : p->jn->eval(x, in, NULL, p);
+    }
     asl_value *v = asl_path_inline(x, in, p);
     return v ? v : asl_param_path(x, in, p, field);
 }

@@ -85,6 +85,13 @@ typedef struct {
 struct asl_value {
     uint8_t type;        /* asl_type */
     uint8_t flags;       /* ASL_F_* (below): what each type knows of itself */
+    /* An array or object that JSONata's plain-JSON check (jsonata_value.c)
+     * walked and found plain sets this, so that it is not walked again:
+     * a Map's items are checked by Items, again by each ItemSelector and by
+     * the Map's Output.  Set after the value is shared (values are
+     * immutable, so it stays true), hence read and written atomically; the
+     * builders below clear it.  In what was padding: the layout is as before. */
+    uint8_t jn_plain;
     uint32_t len;        /* string bytes, array items, object members; a number's text */
     union {
         struct { double num; const char *text; } n;  /* text: source lexeme or NULL */

@@ -124,9 +124,20 @@ asl_value *asl_param_path(asl_exec *x, asl_value *in, const asl_path *p, const c
     return out ? out : param_path_slow(x, in, p, field);
 }
 
+/* JSONPath's ResultPath, out of line: a JSONata state's Output (every
+ * state of pass_chain_100's twin) then goes to its field with one jump,
+ * without this part's prologue. */
+static __attribute__((noinline)) asl_value *result_path(asl_exec *x, asl_value *raw_in, asl_value *result,
+                                                        const asl_path *p);
+
 asl_value *asl_result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p)
 {
     if (p->root == ASL_ROOT_JSONATA) return p->jn->eval(x, raw_in, result, p);
+    return result_path(x, raw_in, result, p);
+}
+
+static asl_value *result_path(asl_exec *x, asl_value *raw_in, asl_value *result, const asl_path *p)
+{
     if (p->nseg == 0) return result;  /* "$" */
     const char *why = NULL;
     asl_value *out = asl_path_insert(x->arena, raw_in, p, result, &why);

@@ -142,6 +142,35 @@ static inline __attribute__((always_inline)) asl_value *fast_value(asl_exec *x, 
     return isfinite(r) ? asl_number(x->arena, r == 0 ? 0.0 : r) : NULL;
 }
 
+/* The fields of c a lean context leaves out (lean_field), set as
+ * asl_jn_ctx_init sets them; c->resolve_ud is the exec. */
+static void complete_ctx(asl_jn_ctx *c)
+{
+    asl_exec *x = c->resolve_ud;
+    c->pos = -1, c->token = NULL, c->value = c->value2 = NULL, c->index = 0, c->msg = NULL;
+    c->now_ms = 0, c->rng = 0, c->depth = 0, c->max_depth = ASL_JN_MAX_DEPTH;
+    c->deadline_ms = 0, c->ticks = 0, c->max_range = 1e7, c->user = NULL;
+    c->states_obj = NULL, c->memo = x->jn_memo;
+    c->context = context_object;   /* $states.context: made if it is read */
+    c->map_item = map_item, c->resolve = resolve_var;
+    c->complete = NULL;
+}
+
+/* What f's expression gave in c (v): the value, or NULL with the state
+ * failed (an error, undefined, a function). */
+static asl_value *evaluated(asl_exec *x, const asl_jn_field *f, asl_jn_ctx *c, asl_value *v, bool *plain)
+{
+    if (asl_jn_failed(c))
+        return asl_fail_state(x, "States.QueryEvaluationError",
+                              "The JSONata expression '%s' specified for the field '%s' threw an error "
+                              "during evaluation. %s",
+                              f->src, f->where, asl_jn_error_text(c));
+    if (!v) return query_error(x, f, "returned nothing (undefined).");
+    if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
+    *plain = v == c->plain;
+    return v;
+}
+
 /* f's expression evaluated in full: its value, or NULL with the state
  * failed (an error, undefined, a function). */
 static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl_value *result, asl_value *error,
@@ -153,7 +182,7 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
     /* asl_jn_ctx_init's, field by field: an initializer (or a copy) of the
      * whole struct is a `rep stos` (movs) of 21 words, several times the
      * stores; the assert makes a new field of asl_jn_ctx come here */
-    _Static_assert(sizeof(asl_jn_ctx) == 224, "asl_jn_ctx changed: set its new fields here");
+    _Static_assert(sizeof(asl_jn_ctx) == 232, "asl_jn_ctx changed: set its new fields here");
     asl_jn_ctx c;
     c.a = a, c.code = NULL, c.pos = -1, c.token = NULL, c.value = c.value2 = NULL, c.index = 0, c.msg = NULL;
     c.apply_lambda = asl_jn_apply_lambda, c.now_ms = 0, c.rng = 0, c.depth = 0, c.max_depth = ASL_JN_MAX_DEPTH;
@@ -162,17 +191,8 @@ static asl_value *eval(asl_exec *x, const asl_jn_field *f, asl_value *input, asl
     c.states[0] = input, c.states[1] = result, c.states[2] = error, c.states[3] = NULL, c.states_obj = NULL;
     c.plain = NULL, c.memo = x->jn_memo;
     c.context = context_object;   /* $states.context: made if it is read */
-    c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x;
-    asl_value *v = f->expr(&c, NULL, input);
-    if (asl_jn_failed(&c))
-        return asl_fail_state(x, "States.QueryEvaluationError",
-                              "The JSONata expression '%s' specified for the field '%s' threw an error "
-                              "during evaluation. %s",
-                              f->src, f->where, asl_jn_error_text(&c));
-    if (!v) return query_error(x, f, "returned nothing (undefined).");
-    if (asl_jn_is_fn(v)) return query_error(x, f, "returned an unsupported result type.");
-    *plain = v == c.plain;
-    return v;
+    c.map_item = map_item, c.resolve = resolve_var, c.resolve_ud = x, c.complete = NULL;
+    return evaluated(x, f, &c, f->expr(&c, NULL, input), plain);
 }
 
 /* f's expression with $states of input, result and error (NULL: absent). */
@@ -288,9 +308,107 @@ static __attribute__((noinline)) asl_value *fast_then_full(asl_exec *x, asl_valu
     return full_field(x, in, result, p);
 }
 
+/* A VALUE or INNER field that is only `$states.input.a...` or
+ * `$states.context.Map.Item.Value.a...` (ASL_JNT_PATH), read before anything
+ * else: each name in a small object, the value one that leaves JSONata as it
+ * is (a string, null, a boolean, a number without source text other than 0,
+ * a container already found plain) and of the field's type.  Anything else
+ * (and a key of more than 16 bytes) goes to full_field, which runs the field
+ * (direct_path's own reads, the plain-JSON walk, the type's failure).  This
+ * is the template's field of most JSONata states (map_1000: 13 of its 19 an
+ * item), which costs here about what JSONPath's `$.a` costs in the state.
+ * A leaf but for the tail call, so that it saves no registers. */
+static __attribute__((noinline)) asl_value *path_then_full(asl_exec *x, asl_value *in, asl_value *result,
+                                                           const asl_path *p)
+{
+    const asl_jn_field *f = p->jn;
+    const asl_value *names = *f->k;
+    if (f->kind > ASL_JNF_INNER || p->nseg != names->len) return full_field(x, in, result, p);
+    asl_value *v = names->u.a.items[0]->len != 5 ? x->map_value   /* the iteration's own exec, else the call */
+                   : f->kind == ASL_JNF_VALUE    ? in
+                                                 : x->jn_input;
+    for (uint32_t i = 1; i < p->nseg && v; i++) {
+        if (!asl_obj_small(v)) return full_field(x, in, result, p);
+        const char *key = p->segs[i].key;
+        uint32_t klen = p->segs[i].klen;
+        if (klen > 16) return full_field(x, in, result, p);
+        const asl_member *m = v->u.o.members, *end = m + v->len;
+        for (v = NULL; m < end; m++) {
+            if (m->klen != klen) continue;
+            uint32_t k = 0;
+            if (m->key != key)
+                while (k < klen && m->key[k] == key[k]) k++;
+            if (m->key == key || k == klen) {
+                v = m->val;
+                break;
+            }
+        }
+    }
+    if (!v) return full_field(x, in, result, p);
+    bool plain = v->type == ASL_STRING || v->type <= ASL_TRUE ||
+                 (v->type == ASL_NUMBER && !v->u.n.text && v->u.n.num != 0 && isfinite(v->u.n.num)) ||
+                 ((v->type == ASL_OBJECT || (v->type == ASL_ARRAY && !v->flags)) &&
+                  __atomic_load_n(&v->jn_plain, __ATOMIC_RELAXED));
+    if (!plain || !type_ok(v, (asl_jnt_type)(f->type & ~ASL_JNT_FLAGS))) return full_field(x, in, result, p);
+    /* (a state's field begins: as full_field clears it) */
+    if (f->kind == ASL_JNF_VALUE) x->jn_memo[0] = NULL;
+    return v;
+}
+
+/* An ASL_JNT_LEAN field (a LEAVE with neither Assign nor template, of
+ * `$merge([$states.input, {...}])` read directly: pass_chain_100's every
+ * state): full_field's LEAVE and run's evaluation, with a lean context,
+ * which the expression completes (complete_ctx) only when it runs the call
+ * in full.  Its value is plain JSON when the merge made it (c.plain);
+ * anything else takes run's checks, errors and all. */
+static __attribute__((noinline)) asl_value *lean_field(asl_exec *x, asl_value *in, asl_value *result,
+                                                       const asl_path *p)
+{
+    const asl_jn_field *f = p->jn;
+    x->jn_memo[0] = NULL;   /* (a state's field begins) */
+    x->jn_input = in;
+    x->jn_result = result;
+    x->jn_error = NULL;
+    asl_jn_ctx c;
+    c.a = x->arena, c.code = NULL, c.apply_lambda = asl_jn_apply_lambda, c.has_states = true;
+    c.states[0] = in, c.states[1] = result, c.states[2] = NULL, c.states[3] = NULL, c.plain = NULL;
+    c.resolve_ud = x, c.complete = complete_ctx;
+    asl_value *v = f->expr(&c, NULL, in);
+    if (v && v == c.plain && !c.code) return v;
+    if (c.complete) complete_ctx(&c);
+    bool plain = false;
+    if (!(v = evaluated(x, f, &c, v, &plain))) return NULL;
+    if (!plain && !(v->type == ASL_STRING || v->type <= ASL_TRUE ||
+                    (v->type == ASL_NUMBER && !v->u.n.text && isfinite(v->u.n.num) && v->u.n.num != 0)))
+        v = asl_jn_to_json(x->arena, v);
+    return v;   /* (Output: any type) */
+}
+
+asl_value *asl_jn_lean_out(asl_exec *x, asl_value *in, asl_value *result,
+                           asl_value *(*expr)(asl_jn_ctx *, asl_jn_env *, asl_value *))
+{
+    /* lean_field's common case, without the path and field it reads (two
+     * lines of data a state, which 100 states' worth of evicted the arena's
+     * from the L1 cache: docs/benchmarks.md, round six) */
+    x->jn_memo[0] = NULL;
+    x->jn_input = in;
+    x->jn_result = result;
+    x->jn_error = NULL;
+    asl_jn_ctx c;
+    c.a = x->arena, c.code = NULL, c.apply_lambda = asl_jn_apply_lambda, c.has_states = true;
+    c.states[0] = in, c.states[1] = result, c.states[2] = NULL, c.states[3] = NULL, c.plain = NULL;
+    c.resolve_ud = x, c.complete = complete_ctx;
+    asl_value *v = expr(&c, NULL, in);
+    return v && v == c.plain && !c.code ? v : NULL;
+}
+
 asl_value *asl_jn_field_eval(asl_exec *x, asl_value *in, asl_value *result, const asl_path *p)
 {
-    return p->jn->type & ASL_JNT_FAST ? fast_then_full(x, in, result, p) : full_field(x, in, result, p);
+    uint8_t t = p->jn->type;
+    return t & ASL_JNT_LEAN   ? lean_field(x, in, result, p)
+           : t & ASL_JNT_PATH ? path_then_full(x, in, result, p)
+           : t & ASL_JNT_FAST ? fast_then_full(x, in, result, p)
+                              : full_field(x, in, result, p);
 }
 
 /* ---- the fast forms compiled into the state (lower.c, LIR_JN_SET and a

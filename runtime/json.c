@@ -674,6 +674,11 @@ static asl_value *parse_value(parser *ps)
     }
 }
 
+static inline bool plain_member(const asl_value *v)
+{
+    return v->type == ASL_NUMBER ? !v->u.n.text : v->type < ASL_ARRAY || v->jn_plain;
+}
+
 /* Builds the innermost open container from its pending members. */
 static asl_value *close_container(parser *ps)
 {
@@ -683,20 +688,29 @@ static asl_value *close_container(parser *ps)
     asl_value *v;
     if (too_long(ps, ps->start + f->open, n, f->is_obj ? "object" : "array"))
         return NULL;
+    /* plain: every member leaves JSONata as it is (jsonata_value.c's
+     * plain_json, which then need not walk it: asl_value's jn_plain): a
+     * parsed number has source text only where JavaScript would print it
+     * otherwise (needs_text) */
+    bool plain = true;
     if (f->is_obj) {
         v = asl_object(ps->a, (uint32_t)n);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             asl_object_set(ps->a, v, m[i].key, m[i].klen, m[i].val);
+            plain = plain && plain_member(m[i].val);
+        }
     } else {
         v = asl_array(ps->a, (uint32_t)n);
         uint64_t bound = 1 + (uint64_t)n + (n == 0);   /* brackets and commas */
         for (size_t i = 0; i < n; i++) {
             v->u.a.items[i] = m[i].val;
             bound += asl_json_bound(m[i].val);
+            plain = plain && plain_member(m[i].val);
         }
         v->len = (uint32_t)n;
         v->u.a.jlen = bound > UINT32_MAX ? UINT32_MAX : (uint32_t)bound;
     }
+    v->jn_plain = plain;
     /* The source text bounds the compact output too: whitespace goes,
      * strings come out with escapes no longer than the source's, numbers
      * as written, and a duplicate key only removes a member. */

@@ -113,6 +113,12 @@ struct asl_jn_ctx {
      * workflow's variables.  Lets a caller evaluate without any frame. */
     asl_value *(*resolve)(void *ud, const char *name, size_t n, bool *found);
     void *resolve_ud;
+    /* A lean context (jnstate.c, an ASL_JNT_LEAN field): only a, code,
+     * apply_lambda, has_states, states, plain and resolve_ud are set, which
+     * is all `$merge([$states.input, {...}])` read directly touches; this
+     * fills in the rest before the call in full runs (asl_jn_mi_merge*).
+     * NULL: the context is whole. */
+    void (*complete)(asl_jn_ctx *c);
 };
 
 /* Nested evaluations allowed by default: deep enough for any sensible
@@ -229,6 +235,11 @@ asl_value *asl_jn_call_bi(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int 
  * a failure (D3001) as the call would. */
 asl_value *asl_jn_count1(asl_jn_ctx *c, asl_value *v);
 asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *token);
+/* $parse(x) where no variable may be named parse (bi: its number): the
+ * built-in on a string without the call's signature check; any other
+ * argument takes the call (asl_jn_call_bi), errors and all. */
+asl_value *asl_jn_parse1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos,
+                         const char *token, asl_value *v);
 /* `$merge([x, y])` with y an object constructor of literal keys: when x
  * and y are objects and no variable may be named merge, x's members then
  * y's set over them (what $merge makes), without the argument array, the

@@ -1116,6 +1116,21 @@ asl_value *asl_jn_string1(asl_jn_ctx *c, asl_value *v, int pos, const char *toke
     return r;
 }
 
+asl_value *asl_jn_parse1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, int pos, const char *token,
+                         asl_value *v)
+{
+    /* "<s:x>" with a string: the built-in itself, without the call and its
+     * check; anything else (undefined, another type, a sequence) the call */
+    if (!v || v->type != ASL_STRING) return asl_jn_call_bi(c, env, input, bi, false, pos, token, 1, v);
+    asl_value *r = asl_jn_sfn_parse(c, &v, 1, input);
+    if (FAILED) {   /* as apply_at places it */
+        if (c->pos < 0) c->pos = pos;
+        if (!c->token) c->token = token;
+        return NULL;
+    }
+    return r;
+}
+
 asl_value *asl_jn_merge2(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, int bi, bool may_be_var, int pos,
                          const char *token, asl_value *x, asl_value *y)
 {
@@ -1154,22 +1169,67 @@ asl_value *asl_jn_mi_input(asl_jn_ctx *c)
     return x && x->type == ASL_OBJECT ? x : &asl_jn_declined;
 }
 
-static inline asl_value *mi_read(asl_value *v, const char *key, size_t klen)
+/* mi_read's value other than a plain scalar: a sequence declines, and (as
+ * a value JSONata would print otherwise, 1.50 or 1e2, declines too) what
+ * mi_put builds is then plain JSON as it is. */
+static __attribute__((noinline)) asl_value *mi_checked(asl_value *v)
+{
+    return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) && plain_scalar_or(v) ? v : &asl_jn_declined;
+}
+
+static __attribute__((noinline)) asl_value *mi_read_slow(asl_value *v, const char *key, size_t klen)
+{
+    return mi_checked(asl_object_get(v, key, klen));
+}
+
+/* mi_read's common case in line: a plain scalar member of a small object
+ * (or declined: not an object, no such member); NULL where it cannot tell
+ * (an index, a key of more than 16 bytes, another value), which
+ * mi_read_slow then reads in full.  Callers make that a tail call, so that
+ * their common case is a leaf that saves no registers: mi_put_get's
+ * prologue and epilogue were a fifth of it, and asl_key_eq's memcmp for
+ * long keys made it call. */
+static inline __attribute__((always_inline)) asl_value *mi_read_fast(asl_value *v, const char *key, size_t klen)
 {
     if (v->type != ASL_OBJECT) return &asl_jn_declined;   /* (declined is null) */
-    v = asl_object_get_inline(v, key, klen);
-    /* (a value JSONata would print otherwise, 1.50 or 1e2, declines too:
-     * what mi_put builds is then plain JSON as it is) */
-    return v && !(v->type == ASL_ARRAY && asl_jn_is_seq(v)) && plain_scalar_or(v) ? v : &asl_jn_declined;
+    if (asl_obj_indexed(v) || klen > 16) return NULL;
+    const asl_member *m = v->u.o.members, *end = m + v->len;
+    for (; m < end; m++) {   /* asl_object_scan, keys of at most 16 bytes */
+        if (m->klen != klen) continue;
+        if (m->key == key) break;
+        size_t i = 0;
+        while (i < klen && m->key[i] == key[i]) i++;
+        if (i == klen) break;
+    }
+    if (m == end) return &asl_jn_declined;
+    v = m->val;
+    if (v->type == ASL_STRING || v->type <= ASL_TRUE ||
+        (v->type == ASL_NUMBER && !v->u.n.text && v->u.n.num != 0 && isfinite(v->u.n.num)))
+        return v;
+    return NULL;
+}
+
+static inline __attribute__((always_inline)) asl_value *mi_read(asl_value *v, const char *key, size_t klen)
+{
+    asl_value *r = mi_read_fast(v, key, klen);
+    return r ? r : mi_read_slow(v, key, klen);
 }
 
 asl_value *asl_jn_mi_get(asl_value *v, const char *key, size_t klen) { return mi_read(v, key, klen); }
 
-static inline asl_value *mi_store(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *v)
+static __attribute__((noinline)) asl_value *mi_store_slow(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen,
+                                                          asl_value *v)
+{
+    asl_object_append_lit(c->a, obj, key, klen, v);
+    return obj;
+}
+
+static inline __attribute__((always_inline)) asl_value *mi_store(asl_jn_ctx *c, asl_value *obj, const char *key,
+                                                                  size_t klen, asl_value *v)
 {
     if (obj == &asl_jn_declined || v == &asl_jn_declined) return &asl_jn_declined;
     /* (obj was made with room for every key: the member set in line) */
-    if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, v)) asl_object_append_lit(c->a, obj, key, klen, v);
+    if (klen > UINT32_MAX || !asl_object_put_lit(obj, key, (uint32_t)klen, v)) return mi_store_slow(c, obj, key, klen, v);
     return obj;
 }
 
@@ -1219,23 +1279,36 @@ static asl_value *merge_over(ctx *c, asl_value *x, const asl_member *m, uint32_t
     return r;
 }
 
+static __attribute__((noinline)) asl_value *mi_put_get_slow(asl_jn_ctx *c, asl_value *obj, const char *key,
+                                                            size_t klen, asl_value *x, const char *name, size_t nlen)
+{
+    return mi_store(c, obj, key, klen, mi_read_slow(x, name, nlen));
+}
+
 asl_value *asl_jn_mi_put_get(asl_jn_ctx *c, asl_value *obj, const char *key, size_t klen, asl_value *x,
                              const char *name, size_t nlen)
 {
-    return mi_store(c, obj, key, klen, mi_read(x, name, nlen));
+    asl_value *v = mi_read_fast(x, name, nlen);
+    return v ? mi_store(c, obj, key, klen, v) : mi_put_get_slow(c, obj, key, klen, x, name, nlen);
 }
 
 asl_value *asl_jn_mi_merge(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
                            asl_value *y)
 {
-    if (x == &asl_jn_declined || y == &asl_jn_declined) return generic(c, env, input);
+    if (x == &asl_jn_declined || y == &asl_jn_declined) {
+        if (c->complete) c->complete(c);
+        return generic(c, env, input);
+    }
     return merge_over(c, x, y->u.o.members, y->len);
 }
 
 asl_value *asl_jn_mi_merge1(asl_jn_ctx *c, asl_jn_env *env, asl_value *input, asl_jn_code generic, asl_value *x,
                             const char *key, size_t klen, asl_value *v)
 {
-    if (x == &asl_jn_declined || v == &asl_jn_declined) return generic(c, env, input);
+    if (x == &asl_jn_declined || v == &asl_jn_declined) {
+        if (c->complete) c->complete(c);
+        return generic(c, env, input);
+    }
     uint32_t n = x->len;
     if (asl_obj_indexed(x) || n >= 16 || klen > UINT32_MAX) {
         asl_member m = {key, (uint32_t)klen, v};

@@ -215,19 +215,31 @@ static inline bool plain_item(const asl_value *v)
                  plain_json(v));
 }
 
+/* A container found plain is marked so (asl_value's jn_plain), and not
+ * walked again; the mark is written and read atomically, as the threads of
+ * a Map may check the same items at once. */
+static inline bool known_plain(const asl_value *v) { return __atomic_load_n(&v->jn_plain, __ATOMIC_RELAXED); }
+static inline bool mark_plain(const asl_value *v)
+{
+    __atomic_store_n(&((asl_value *)v)->jn_plain, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
 static bool plain_json(const asl_value *v)
 {
     switch (v->type) {
     case ASL_JN_FUNCTION: return false;
     case ASL_ARRAY:
         if (v->flags) return false;   /* a sequence's flags */
+        if (known_plain(v)) return true;
         for (uint32_t i = 0; i < v->len; i++)
             if (!plain_item(v->u.a.items[i])) return false;
-        return true;
+        return mark_plain(v);
     case ASL_OBJECT:
+        if (known_plain(v)) return true;
         for (uint32_t i = 0; i < v->len; i++)
             if (!plain_item(v->u.o.members[i].val)) return false;
-        return true;
+        return mark_plain(v);
     case ASL_NUMBER:
         if (!isfinite(v->u.n.num) || (v->u.n.num == 0 && signbit(v->u.n.num))) return false;
         return !v->u.n.text || js_integer_text(v->u.n.text, v->len);

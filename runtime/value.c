@@ -382,6 +382,7 @@ static asl_value *number(asl_arena *a, double d, uint8_t flags)
     asl_value *v = alloc8(a, sizeof *v);
     v->type = ASL_NUMBER;
     v->flags = flags;
+    v->jn_plain = 0;
     v->len = 0;
     v->u.n.num = d;
     v->u.n.text = NULL;
@@ -412,6 +413,7 @@ asl_value *asl_string_room(asl_arena *a, size_t n, bool plain, char **bytes)
     d[len] = '\0';
     v->type = ASL_STRING;
     v->flags = plain ? ASL_F_PLAIN : 0;    /* needs no JSON escape (asl_json_bound) */
+    v->jn_plain = 0;
     v->len = len;
     v->u.str = d;
     *bytes = d;
@@ -443,6 +445,7 @@ asl_value *asl_string_static(asl_arena *a, const char *s, size_t n)
     v->type = ASL_STRING;
     v->len = check_len(n, "string");
     v->flags = asl_json_plain(s, n) ? ASL_F_PLAIN : 0;
+    v->jn_plain = 0;
     v->u.str = s;
     return v;
 }
@@ -470,6 +473,7 @@ asl_value *asl_array(asl_arena *a, uint32_t cap_hint)
     asl_value *v = alloc8(a, sizeof *v + (inline_items ? (size_t)cap_hint * sizeof(asl_value *) : 0));
     v->type = ASL_ARRAY;
     v->flags = 0;
+    v->jn_plain = 0;
     v->len = 0;
     v->u.a.cap = cap_hint;
     v->u.a.jlen = 2;      /* [] */
@@ -594,6 +598,7 @@ asl_value *asl_object(asl_arena *a, uint32_t cap_hint)
         v->u.o.members = members_new(a, v, cap_hint);
     }
     v->type = ASL_OBJECT;
+    v->jn_plain = 0;
     v->len = 0;
     v->u.o.cap = cap_hint;
     v->u.o.jlen = 2;      /* {} */
@@ -605,6 +610,7 @@ asl_value *asl_object_sized(asl_arena *a, uint32_t n)
     asl_value *v = alloc8(a, sizeof *v + (size_t)n * sizeof(asl_member));
     v->type = ASL_OBJECT;
     v->flags = 0;
+    v->jn_plain = 0;
     v->len = n;
     v->u.o.cap = n;
     v->u.o.members = n ? (asl_member *)(void *)(v + 1) : NULL;
@@ -721,6 +727,7 @@ asl_value *asl_value_shallow_copy(asl_arena *a, const asl_value *v)
         return (asl_value *)v;               /* immutable anyway */
     asl_value *c = alloc8(a, sizeof *c);
     *c = *v;
+    c->jn_plain = 0;   /* the copy is built on next */
     if (v->type == ASL_ARRAY) {
         c->u.a.cap = v->len;
         c->u.a.items = v->len ? alloc8(a, (size_t)v->len * sizeof(asl_value *)) : NULL;
@@ -829,6 +836,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
             memcpy(c->u.a.items, v->u.a.items, (size_t)n * sizeof *c->u.a.items);
         c->len = n;
         c->u.a.jlen = v->u.a.jlen;   /* the same text */
+        c->jn_plain = v->jn_plain;   /* and the same values */
         return c;
     }
     asl_value *c = asl_object(a, n);
@@ -837,6 +845,7 @@ static asl_value *copy_shell(asl_arena *a, const copy_span *sp, const asl_value 
         memcpy(m, v->u.o.members, (size_t)n * sizeof *m);
     c->len = n;
     c->u.o.jlen = v->u.o.jlen;
+    c->jn_plain = v->jn_plain;   /* the same values (their copies) */
     obj_index *ix = index_of(c);
     for (uint32_t i = 0; i < n; i++) {
         if (in_span(sp, m[i].key))
