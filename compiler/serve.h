@@ -40,6 +40,9 @@ typedef struct {
     sqlite3 *db;
 } aslc_store;
 
+/* Column i of st's row as a malloc'd string, or NULL. */
+char *aslc_store_col_text(sqlite3_stmt *st, int i);
+
 typedef struct {          /* malloc'd strings */
     char *arn, *name, *definition, *role_arn, *type, *binary;
     double created;       /* seconds since the epoch */
@@ -158,6 +161,9 @@ void aslc_serve_run_ch(const char *binary, const char *input, const char *sm_arn
 void aslc_run_result_free(aslc_run_result *r);
 
 /* ---- serve_hist.c ------------------------------------------------------------ */
+
+/* "2026-12-07T03:08:59.628Z" as seconds since the epoch; 0 if not one. */
+double aslc_iso_seconds(const char *s);
 
 /* Where a Standard execution's events go as they come (aslc_channel's ctx). */
 typedef struct {

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 /* "2026-12-07T03:08:59.628Z" as seconds since the epoch; 0 if not one. */
-static double iso_seconds(const char *s)
+double aslc_iso_seconds(const char *s)
 {
     struct tm tm;
     memset(&tm, 0, sizeof tm);
@@ -218,7 +218,7 @@ static void add_event(void *ctx, long id, const char *body)
     cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
     if (cJSON_IsString(ts))
         cJSON_ReplaceItemInObjectCaseSensitive(ev, "timestamp",
-                                               cJSON_CreateNumber(iso_seconds(ts->valuestring)));
+                                               cJSON_CreateNumber(aslc_iso_seconds(ts->valuestring)));
     const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
     for (cJSON *d = ev->child; d; d = d->next) {
         if (!cJSON_IsObject(d) || !d->string || !strstr(d->string, "EventDetails")) continue;
@@ -480,7 +480,7 @@ static void live_units(aslc_store *s, const char *arn, fan_events *a, char **pre
             cJSON *evs = cJSON_AddArrayToObject(u, "events");
             for (size_t k = i; k < j; k++)
                 cJSON_AddItemToArray(evs, cJSON_Duplicate(a->v[k].ev, true));
-            double at = iso_seconds(cJSON_GetStringValue(
+            double at = aslc_iso_seconds(cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(a->v[j - 1].ev, "timestamp")));
             cJSON_AddNumberToObject(u, "waited", at > 0 && now > at ? now - at : 0);
             /* when: so that the binary counts the time until its Wait resumes too */
@@ -676,7 +676,7 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
         done->output = o ? strdup(o) : NULL;
         done->error = er ? strdup(er) : NULL;
         done->cause = ca ? strdup(ca) : NULL;
-        done->stopped = iso_seconds(cJSON_GetStringValue(
+        done->stopped = aslc_iso_seconds(cJSON_GetStringValue(
             cJSON_GetObjectItemCaseSensitive(last, "timestamp")));
         cJSON_Delete(last);
         return 2;
@@ -725,7 +725,7 @@ int aslc_hist_resume_plan(aslc_store *s, const aslc_execution *e, const char *di
      * ids of those that are new follow the last one kept */
     long child_last = aslc_store_child_events(s, e->arn, last_id, NULL, NULL);
     cJSON_AddNumberToObject(c, "child_last", (double)child_last);
-    double at = iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
+    double at = aslc_iso_seconds(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "timestamp")));
     double waited = at > 0 ? now_seconds() - at : 0;
     cJSON_AddNumberToObject(c, "entered", (double)id);
     /* the state's $$.State.EnteredTime after the restart: its entry's */

@@ -57,25 +57,9 @@ bool aslc_maprun_open(aslc_store *s)
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-static double iso_seconds(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!rest) return 0;
-    double frac = *rest == '.' ? strtod(rest, NULL) : 0;
-    return (double)timegm(&tm) + frac;
-}
-
 static const char *str_of(const cJSON *o, const char *k)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static char *col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return v ? strdup((const char *)v) : NULL;
 }
 
 /* Prepares sql and binds its parameters: fmt says each one's type
@@ -231,7 +215,7 @@ static char *map_run_started(aslc_store *s, const char *exec_arn, cJSON *ev, lon
     long prev = (long)num_or(ev, "previousEventId", 0);
     long total = started_length(s, exec_arn, prev, child);
     long top = unit && unit[0] == '/' ? strtol(unit + 1, NULL, 10) : id;
-    double at = iso_seconds(str_of(ev, "timestamp"));
+    double at = aslc_iso_seconds(str_of(ev, "timestamp"));
     run_sql(prep(s, "INSERT OR REPLACE INTO map_runs(arn, exec_arn, unit, started, top, status,"
                     " start_date, max_concurrency, tolerated_pct, tolerated_count, total, seq,"
                     " express, batch) VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?,"
@@ -251,7 +235,7 @@ static void map_run_ended(aslc_store *s, const char *exec_arn, const cJSON *ev, 
                     " map_runs WHERE exec_arn = ? AND unit = ? AND status = 'RUNNING'"
                     " ORDER BY started DESC LIMIT 1)",
                  "sdss", !strcmp(type, "MapRunSucceeded") ? "SUCCEEDED" : "FAILED",
-                 iso_seconds(str_of(ev, "timestamp")), exec_arn, unit ? unit : ""));
+                 aslc_iso_seconds(str_of(ev, "timestamp")), exec_arn, unit ? unit : ""));
 }
 
 /* ---- what one execution's channel knows of its children ---------------------------
@@ -380,7 +364,7 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
     long idx = dot && *dot == '.' ? strtol(dot + 1, NULL, 10) : 0;
     sqlite3_stmt *st = prep(s, "SELECT arn, batch, express FROM map_runs WHERE exec_arn = ? AND"
                                " unit = ? AND started = ?", "ssi", exec_arn, parent, started);
-    char *run = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+    char *run = st && sqlite3_step(st) == SQLITE_ROW ? aslc_store_col_text(st, 0) : NULL;
     bool batched = run && sqlite3_column_int64(st, 1) != 0;
     bool express = run && sqlite3_column_int64(st, 2) != 0;
     if (st) sqlite3_finalize(st);
@@ -403,7 +387,7 @@ static void child_started(aslc_store *s, const char *exec_arn, const cJSON *ev, 
     run_sql(prep(s, "INSERT OR REPLACE INTO child_execs(arn, exec_arn, map_run, key, idx, top,"
                     " status, input, started, items) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?)",
                  "ssssiisdi", arn, exec_arn, run, key, idx, top, str_of(d, "input"),
-                 iso_seconds(str_of(ev, "timestamp")), items));
+                 aslc_iso_seconds(str_of(ev, "timestamp")), items));
     cache_put(c, kid_new(key, arn, express));
     free(run);
 }
@@ -421,7 +405,7 @@ static void child_ended(aslc_store *s, const char *child, const cJSON *ev, const
     run_sql(prep(s, "UPDATE child_execs SET status = ?, output = ?, error = ?, cause = ?,"
                     " stopped = ? WHERE arn = ?",
                  "ssssds", status, str_of(d, "output"), str_of(d, "error"), str_of(d, "cause"),
-                 iso_seconds(str_of(ev, "timestamp")), child));
+                 aslc_iso_seconds(str_of(ev, "timestamp")), child));
 }
 
 /* The child execution whose events key makes: the longest key of a child
@@ -535,14 +519,14 @@ bool aslc_maprun_child(aslc_store *s, const char *arn, aslc_execution *e, char *
     if (!st) return false;
     bool found = sqlite3_step(st) == SQLITE_ROW;
     if (found) {
-        e->arn = col_text(st, 0);
-        char *parent = col_text(st, 1);
-        *map_run = col_text(st, 2);
-        char *status = col_text(st, 3);
-        e->input = col_text(st, 4);
-        e->output = col_text(st, 5);
-        e->error = col_text(st, 6);
-        e->cause = col_text(st, 7);
+        e->arn = aslc_store_col_text(st, 0);
+        char *parent = aslc_store_col_text(st, 1);
+        *map_run = aslc_store_col_text(st, 2);
+        char *status = aslc_store_col_text(st, 3);
+        e->input = aslc_store_col_text(st, 4);
+        e->output = aslc_store_col_text(st, 5);
+        e->error = aslc_store_col_text(st, 6);
+        e->cause = aslc_store_col_text(st, 7);
         e->started = sqlite3_column_double(st, 8);
         e->stopped = sqlite3_column_double(st, 9);
         e->status = strdup(settle(s, parent, status, &e->stopped));
@@ -566,8 +550,8 @@ bool aslc_maprun_child_info(aslc_store *s, const char *arn, aslc_child_info *ci)
                                " JOIN map_runs r ON r.arn = c.map_run WHERE c.arn = ?", "s", arn);
     bool found = st && sqlite3_step(st) == SQLITE_ROW;
     if (found) {
-        ci->parent = col_text(st, 0);
-        ci->map_run = col_text(st, 1);
+        ci->parent = aslc_store_col_text(st, 0);
+        ci->map_run = aslc_store_col_text(st, 1);
         ci->express = sqlite3_column_int(st, 2) != 0;
         /* mapRun:MACHINE/LABEL:UUID */
         const char *slash = strchr(strstr(ci->map_run, ":mapRun:"), '/');
@@ -611,9 +595,9 @@ static bool get_run(aslc_store *s, const char *arn, map_run *m)
                                " FROM map_runs WHERE arn = ?", "s", arn);
     bool found = st && sqlite3_step(st) == SQLITE_ROW;
     if (found) {
-        m->arn = col_text(st, 0);
-        m->exec_arn = col_text(st, 1);
-        m->status = col_text(st, 2);
+        m->arn = aslc_store_col_text(st, 0);
+        m->exec_arn = aslc_store_col_text(st, 1);
+        m->status = aslc_store_col_text(st, 2);
         m->start = sqlite3_column_double(st, 3);
         m->stop = sqlite3_column_double(st, 4);
         m->maxc = (long)sqlite3_column_int64(st, 5);

@@ -111,7 +111,7 @@ bool aslc_store_delete_machine(aslc_store *s, const char *arn)
     return exec_sql(s, "DELETE FROM state_machines WHERE arn = ?", t, 1, NULL, 0);
 }
 
-static char *col_text(sqlite3_stmt *st, int i)
+char *aslc_store_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *v = sqlite3_column_text(st, i);
     return v ? strdup((const char *)v) : NULL;
@@ -119,12 +119,12 @@ static char *col_text(sqlite3_stmt *st, int i)
 
 static void read_machine(sqlite3_stmt *st, aslc_machine *m)
 {
-    m->arn = col_text(st, 0);
-    m->name = col_text(st, 1);
-    m->definition = col_text(st, 2);
-    m->role_arn = col_text(st, 3);
-    m->type = col_text(st, 4);
-    m->binary = col_text(st, 5);
+    m->arn = aslc_store_col_text(st, 0);
+    m->name = aslc_store_col_text(st, 1);
+    m->definition = aslc_store_col_text(st, 2);
+    m->role_arn = aslc_store_col_text(st, 3);
+    m->type = aslc_store_col_text(st, 4);
+    m->binary = aslc_store_col_text(st, 5);
     m->created = sqlite3_column_double(st, 6);
 }
 
@@ -213,14 +213,14 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
 
 static void read_execution(sqlite3_stmt *st, aslc_execution *e)
 {
-    e->arn = col_text(st, 0);
-    e->sm_arn = col_text(st, 1);
-    e->name = col_text(st, 2);
-    e->status = col_text(st, 3);
-    e->input = col_text(st, 4);
-    e->output = col_text(st, 5);
-    e->error = col_text(st, 6);
-    e->cause = col_text(st, 7);
+    e->arn = aslc_store_col_text(st, 0);
+    e->sm_arn = aslc_store_col_text(st, 1);
+    e->name = aslc_store_col_text(st, 2);
+    e->status = aslc_store_col_text(st, 3);
+    e->input = aslc_store_col_text(st, 4);
+    e->output = aslc_store_col_text(st, 5);
+    e->error = aslc_store_col_text(st, 6);
+    e->cause = aslc_store_col_text(st, 7);
     e->started = sqlite3_column_double(st, 8);
     e->stopped = sqlite3_column_double(st, 9);
 }
@@ -362,7 +362,7 @@ long aslc_store_last_event(aslc_store *s, const char *exec_arn, char **body)
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = (long)sqlite3_column_int64(st, 0);
-        if (body) *body = col_text(st, 1);
+        if (body) *body = aslc_store_col_text(st, 1);
     }
     sqlite3_finalize(st);
     return id;
@@ -380,8 +380,8 @@ long aslc_store_checkpoint(aslc_store *s, const char *exec_arn, char **checkpoin
     sqlite3_bind_text(st, 1, exec_arn, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = (long)sqlite3_column_int64(st, 0);
-        *checkpoint = col_text(st, 1);
-        *body = col_text(st, 2);
+        *checkpoint = aslc_store_col_text(st, 1);
+        *body = aslc_store_col_text(st, 2);
     }
     sqlite3_finalize(st);
     return id;
