@@ -80,6 +80,7 @@ static done_run *run_of(asl_arena *a, const asl_value *done, uint64_t first, uin
         if (done_runs[r].started == started) return &done_runs[r];
     done_run *d = &done_runs[done_nruns++];
     d->started = started;
+    d->count = 0;   /* the arena's memory is not zeroed */
     for (uint32_t i = 0; i < done->len; i++) {
         double k = num_of(done->u.a.items[i], "index");
         if (run_started(done->u.a.items[i], first) == started && k >= 0 && k < 1e7 &&
