@@ -355,6 +355,20 @@ static __attribute__((noinline)) asl_value *path_then_full(asl_exec *x, asl_valu
     return v;
 }
 
+/* A state's field begins: x's state for it and c, the lean context
+ * (complete_ctx fills the rest when the expression needs it). */
+static inline __attribute__((always_inline)) void lean_begin(asl_exec *x, asl_jn_ctx *c,
+                                                             asl_value *in, asl_value *result)
+{
+    x->jn_memo[0] = NULL;
+    x->jn_input = in;
+    x->jn_result = result;
+    x->jn_error = NULL;
+    c->a = x->arena, c->code = NULL, c->apply_lambda = asl_jn_apply_lambda, c->has_states = true;
+    c->states[0] = in, c->states[1] = result, c->states[2] = NULL, c->states[3] = NULL;
+    c->plain = NULL, c->resolve_ud = x, c->complete = complete_ctx;
+}
+
 /* An ASL_JNT_LEAN field (a LEAVE with neither Assign nor template, of
  * `$merge([$states.input, {...}])` read directly: pass_chain_100's every
  * state): full_field's LEAVE and run's evaluation, with a lean context,
@@ -365,14 +379,8 @@ static __attribute__((noinline)) asl_value *lean_field(asl_exec *x, asl_value *i
                                                        const asl_path *p)
 {
     const asl_jn_field *f = p->jn;
-    x->jn_memo[0] = NULL;   /* (a state's field begins) */
-    x->jn_input = in;
-    x->jn_result = result;
-    x->jn_error = NULL;
     asl_jn_ctx c;
-    c.a = x->arena, c.code = NULL, c.apply_lambda = asl_jn_apply_lambda, c.has_states = true;
-    c.states[0] = in, c.states[1] = result, c.states[2] = NULL, c.states[3] = NULL, c.plain = NULL;
-    c.resolve_ud = x, c.complete = complete_ctx;
+    lean_begin(x, &c, in, result);
     asl_value *v = f->expr(&c, NULL, in);
     if (v && v == c.plain && !c.code) return v;
     if (c.complete) complete_ctx(&c);
@@ -390,14 +398,8 @@ asl_value *asl_jn_lean_out(asl_exec *x, asl_value *in, asl_value *result,
     /* lean_field's common case, without the path and field it reads (two
      * lines of data a state, which 100 states' worth of evicted the arena's
      * from the L1 cache: docs/benchmarks.md, round six) */
-    x->jn_memo[0] = NULL;
-    x->jn_input = in;
-    x->jn_result = result;
-    x->jn_error = NULL;
     asl_jn_ctx c;
-    c.a = x->arena, c.code = NULL, c.apply_lambda = asl_jn_apply_lambda, c.has_states = true;
-    c.states[0] = in, c.states[1] = result, c.states[2] = NULL, c.states[3] = NULL, c.plain = NULL;
-    c.resolve_ud = x, c.complete = complete_ctx;
+    lean_begin(x, &c, in, result);
     asl_value *v = expr(&c, NULL, in);
     return v && v == c.plain && !c.code ? v : NULL;
 }
