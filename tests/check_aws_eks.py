@@ -35,7 +35,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws"))
-from harness import Checks, arguments, compile_workflow, last_error, read_log  # noqa: E402
+from harness import Checks, arguments, aws_env, compile_workflow, last_error, read_log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 S = "arn:aws:states:::"
@@ -150,9 +150,8 @@ def main():
         return 77
     check = Checks()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(HOME=tmp, AWS_REGION="us-east-1", ASL_TIME_SCALE="0",
-                   AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="fake-secret-key")
+        env = aws_env(tmp, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDTEST",
+                      AWS_SECRET_ACCESS_KEY="fake-secret-key")
         out, err = compile_workflow(args, tmp, "bad", {"StartAt": "T", "States": {"T": {
             "Type": "Task", "Resource": S + "eks:call", "Parameters": cluster({"Bogus": 1}),
             "End": True}}})
