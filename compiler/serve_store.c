@@ -188,7 +188,8 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
     double r[] = {e->stopped};
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "UPDATE executions SET status = ?, output = ?, error = ?,"
-                                  " cause = ?, stopped = ? WHERE arn = ? AND status = 'RUNNING'",
+                                  " cause = ?, stopped = ? WHERE arn = ? AND status = 'RUNNING'"
+                                  " RETURNING arn",
                            -1, &st, NULL) != SQLITE_OK)
         return false;
     for (int i = 0; i < 4; i++)
@@ -196,7 +197,9 @@ bool aslc_store_finish_execution(aslc_store *s, const aslc_execution *e)
         else sqlite3_bind_null(st, i + 1);
     sqlite3_bind_double(st, 5, r[0]);
     sqlite3_bind_text(st, 6, e->arn, -1, SQLITE_TRANSIENT);
-    bool ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1;
+    /* the row it changed, not sqlite3_changes(): the connection is shared,
+     * and another execution's statement may have run since */
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     /* the results of its fan-outs' units and its child executions' events
      * serve only a restart while it runs */
